@@ -1,0 +1,12 @@
+"""Command-line interface: ``subdetect``. A thin layer over the library."""
+
+from __future__ import annotations
+
+from .app import cli
+
+# Each module registers its commands on ``cli`` when imported.
+from . import transactions  # noqa: E402,F401
+
+main = cli
+
+__all__ = ["cli", "main"]

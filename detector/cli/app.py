@@ -1,0 +1,80 @@
+"""The ``subdetect`` click group and what every command shares.
+
+Commands live in sibling modules (one per area) and register on :data:`cli`; they call one
+library function each and never hold business logic. Library errors become clear messages and
+a non-zero exit here, in one place.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import (
+    DetectorError,
+    EngineUnavailable,
+    ImportError_,
+    InvalidTransition,
+    LockHeld,
+    NotFound,
+)
+
+#: Exit codes: 1 generic failure, 2 usage (click), 3 bad input file, 4 not found,
+#: 5 refused status move, 6 another run holds the lock, 7 engine not installed.
+EXIT_CODES: list[tuple[type[DetectorError], int]] = [
+    (ImportError_, 3),
+    (NotFound, 4),
+    (InvalidTransition, 5),
+    (LockHeld, 6),
+    (EngineUnavailable, 7),
+]
+
+
+class DetectorGroup(click.Group):
+    """Turns :class:`DetectorError` into a one-line message and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DetectorError as exc:
+            code = next((c for t, c in EXIT_CODES if isinstance(exc, t)), 1)
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(code)
+
+
+@click.group(cls=DetectorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="subscription-detector", prog_name="subdetect")
+def cli() -> None:
+    """Find recurring charges in bank transactions, flag the renewals you did not expect,
+    and prepare refund requests that follow each vendor's own refund process.
+
+    Start with `subdetect scan STATEMENT.csv`, or `make run` for the bundled samples.
+    """
+
+
+def db_option(f):
+    """``--db PATH`` (env ``SUBDETECT_DB``, default ``./subdetect.db``)."""
+    return click.option(
+        "--db",
+        "db_path",
+        envvar="SUBDETECT_DB",
+        default="subdetect.db",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="SQLite database file (env SUBDETECT_DB).",
+    )(f)
+
+
+def format_option(*choices: str, default: str = "table"):
+    def deco(f):
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(choices)),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(f)
+
+    return deco

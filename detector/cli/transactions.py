@@ -1,0 +1,20 @@
+"""``subdetect transactions``: the stored canonical transactions."""
+
+from __future__ import annotations
+
+import click
+
+from ..store import Store
+from .app import cli, db_option, format_option
+
+
+@cli.command("transactions")
+@db_option
+@click.option("--account", "account_id", help="Only this account.")
+@format_option("table", "csv", "json")
+def transactions_cmd(db_path: str, account_id: str | None, fmt: str) -> None:
+    """List stored canonical transactions (JSON: objects with the schema's field names)."""
+    from ..report import render_frame
+
+    df = Store(db_path).transactions(account_id=account_id)
+    click.echo(render_frame(df, fmt, title="Transactions"))

@@ -1,0 +1,139 @@
+"""Canonical record shapes shared by every stage.
+
+All stages pass pandas DataFrames with these columns. Money out is a *negative* ``amount`` in
+transactions; streams, flags and refund requests report positive amounts and say the way money
+went in ``direction``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import DetectorError
+
+#: Canonical transaction, one row per bank line, whatever the source.
+TRANSACTION_COLUMNS: dict[str, str] = {
+    "transaction_id": "source's own id (OFX FITID, Plaid id, CSV column) or a stable hash",
+    "account_id": "account the row belongs to",
+    "date": "posting date, ISO yyyy-mm-dd",
+    "amount": "signed amount, negative = money out",
+    "currency": "ISO 4217 code",
+    "description": "raw descriptor exactly as the bank wrote it",
+    "source": "importer name (chase_card, ofx, plaid, ...)",
+    "source_file": "file the row came from (empty for Plaid)",
+    "source_line": "1-based line number in that file (0 for Plaid)",
+}
+
+#: Columns the merchant stage adds to transactions.
+ENRICHED_COLUMNS: dict[str, str] = {
+    "merchant": "readable merchant name (catalogue name when matched)",
+    "merchant_key": "stable normalised key used for grouping",
+    "vendor": "catalogue vendor name, or null",
+    "channel": "billing channel: direct, apple, google_play, amazon, paypal, roku, ...",
+    "match_score": "rapidfuzz score of the catalogue match (0-100), null when unmatched",
+}
+
+STREAM_COLUMNS: dict[str, str] = {
+    "stream_id": "stable id: hash of account, merchant key, direction and amount cluster",
+    "account_id": "",
+    "merchant": "",
+    "vendor": "catalogue vendor or null",
+    "channel": "",
+    "direction": "outflow | inflow",
+    "frequency": "weekly | biweekly | semimonthly | monthly | quarterly | semiannual | annual",
+    "average_amount": "positive",
+    "last_amount": "positive",
+    "first_date": "ISO date",
+    "last_date": "ISO date",
+    "next_date": "predicted ISO date",
+    "next_amount": "predicted, positive",
+    "status": "early | active | ended | cancelled",
+    "confidence": "0..1",
+    "transaction_ids": "list of transaction ids, date order",
+    "evidence": "short human explanation",
+}
+
+FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly", "quarterly", "semiannual", "annual")
+#: Nominal period in days of each frequency.
+PERIOD_DAYS = {
+    "weekly": 7,
+    "biweekly": 14,
+    "semimonthly": 15.2,
+    "monthly": 30.44,
+    "quarterly": 91.3,
+    "semiannual": 182.6,
+    "annual": 365.25,
+}
+STREAM_STATUSES = ("early", "active", "ended", "cancelled")
+
+FLAG_TYPES = (
+    "annual_renewal",
+    "trial_conversion",
+    "price_increase",
+    "duplicate_charge",
+    "charge_after_cancellation",
+)
+FLAG_COLUMNS: dict[str, str] = {
+    "flag_id": "stable id: hash of type and transaction id",
+    "type": "one of FLAG_TYPES",
+    "transaction_id": "",
+    "account_id": "",
+    "merchant": "",
+    "stream_id": "",
+    "date": "ISO date of the flagged charge",
+    "amount": "positive",
+    "severity": "low | medium | high",
+    "reason": "a sentence with the evidence",
+}
+
+REFUND_STATUSES = (
+    "Candidate",
+    "Pending",
+    "Processing",
+    "Refunded",
+    "Partially Refunded",
+    "Completed",
+    "Canceled",
+)
+PAYMENT_METHODS = (
+    "credit_card",
+    "debit_card",
+    "paypal",
+    "bank_transfer",
+    "wire_transfer",
+    "apple_pay",
+    "google_pay",
+)
+REFUND_REQUEST_FIELDS = (
+    "request_id", "transaction_id", "account_id", "vendor", "channel", "payment_method", "amount",
+    "reason", "eligible", "eligibility_reason", "deadline", "steps", "documents", "email",
+    "expected_by", "status", "history",
+)
+
+
+class SchemaError(DetectorError):
+    """A DataFrame handed between stages lacks required columns."""
+
+
+def empty_transactions() -> pd.DataFrame:
+    """An empty canonical transaction frame with the right dtypes."""
+    return pd.DataFrame(
+        {
+            "transaction_id": pd.Series(dtype="object"),
+            "account_id": pd.Series(dtype="object"),
+            "date": pd.Series(dtype="object"),
+            "amount": pd.Series(dtype="float64"),
+            "currency": pd.Series(dtype="object"),
+            "description": pd.Series(dtype="object"),
+            "source": pd.Series(dtype="object"),
+            "source_file": pd.Series(dtype="object"),
+            "source_line": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def require_columns(df: pd.DataFrame, columns, stage: str) -> None:
+    """Raise :class:`SchemaError` naming the stage and the missing columns."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{stage}: missing column(s) {', '.join(missing)}")

@@ -1,0 +1,303 @@
+"""The SQLite store: one file, versioned schema, idempotent writes.
+
+Everything goes through :class:`Store`, a thin wrapper over :class:`sqlite_utils.Database`.
+Domain modules (refunds, plaid, runs) use ``store.db[table]`` for their own queries; the schema
+itself changes only here, by appending a migration to :data:`MIGRATIONS`.
+
+>>> store = Store(":memory:")
+>>> store.schema_version == len(MIGRATIONS)
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import sqlite_utils
+
+from .errors import StoreError
+from .schema import TRANSACTION_COLUMNS, empty_transactions
+
+DEFAULT_DB = "subdetect.db"
+
+
+def default_db_path() -> str:
+    """``$SUBDETECT_DB`` if set, else ``./subdetect.db``."""
+    return os.environ.get("SUBDETECT_DB") or DEFAULT_DB
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS accounts (
+            account_id TEXT PRIMARY KEY,
+            name TEXT,
+            payment_method TEXT,
+            payment_method_source TEXT,      -- 'user' | 'importer' | 'plaid'
+            country TEXT NOT NULL DEFAULT 'US',
+            currency TEXT,
+            source TEXT,
+            updated_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS transactions (
+            transaction_id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            date TEXT NOT NULL,
+            amount REAL NOT NULL,
+            currency TEXT,
+            description TEXT NOT NULL,
+            source TEXT,
+            source_file TEXT,
+            source_line INTEGER,
+            pending INTEGER NOT NULL DEFAULT 0,
+            imported_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_transactions_account_date ON transactions(account_id, date);
+        CREATE TABLE IF NOT EXISTS rejected_rows (
+            rejected_id TEXT PRIMARY KEY,    -- hash of file and line
+            source_file TEXT,
+            source_line INTEGER,
+            reason TEXT,
+            raw TEXT,
+            imported_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS imports (
+            import_id TEXT PRIMARY KEY,
+            path TEXT,
+            sha256 TEXT,
+            format TEXT,
+            account_id TEXT,
+            rows_read INTEGER,
+            stored INTEGER,
+            duplicates INTEGER,
+            rejected INTEGER,
+            imported_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS streams (
+            stream_id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            merchant TEXT,
+            vendor TEXT,
+            channel TEXT,
+            direction TEXT,
+            frequency TEXT,
+            average_amount REAL,
+            last_amount REAL,
+            first_date TEXT,
+            last_date TEXT,
+            next_date TEXT,
+            next_amount REAL,
+            status TEXT,
+            confidence REAL,
+            transaction_ids TEXT,            -- JSON list
+            evidence TEXT,
+            as_of TEXT,
+            updated_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_streams_account ON streams(account_id);
+        CREATE TABLE IF NOT EXISTS flags (
+            flag_id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            transaction_id TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            merchant TEXT,
+            stream_id TEXT,
+            date TEXT,
+            amount REAL,
+            severity TEXT,
+            reason TEXT,
+            created_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_flags_account ON flags(account_id);
+        CREATE TABLE IF NOT EXISTS decisions (
+            decision_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,              -- 'cancel' | 'dismiss'
+            account_id TEXT,
+            merchant TEXT,
+            target_id TEXT,                  -- stream or flag id (dismiss)
+            on_date TEXT,                    -- cancelled_on (cancel)
+            reason TEXT,
+            created_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS refund_requests (
+            request_id TEXT PRIMARY KEY,
+            transaction_id TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            flag_id TEXT,
+            vendor TEXT,
+            channel TEXT,
+            payment_method TEXT,
+            amount REAL,
+            refunded_amount REAL,
+            reason TEXT,
+            eligible INTEGER,
+            eligibility_reason TEXT,
+            deadline TEXT,
+            filed_on TEXT,
+            expected_by TEXT,
+            status TEXT,
+            steps TEXT,                      -- JSON
+            documents TEXT,                  -- JSON
+            email TEXT,                      -- JSON {subject, body}
+            history TEXT,                    -- JSON list
+            process TEXT,                    -- refund-process id used
+            created_at TEXT,
+            updated_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS plaid_items (
+            name TEXT PRIMARY KEY,
+            item_id TEXT,
+            access_token_enc TEXT,           -- encrypted, never plain text
+            cursor TEXT,
+            last_synced_at TEXT,
+            last_error TEXT,
+            created_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS runs (
+            run_id TEXT PRIMARY KEY,
+            kind TEXT,
+            started_at TEXT,
+            ended_at TEXT,
+            status TEXT,                     -- running | ok | failed
+            counts TEXT,                     -- JSON
+            errors TEXT                      -- JSON list
+        );
+        """
+    )
+
+
+#: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial]
+
+
+class Store:
+    """The SQLite file behind every command.
+
+    ``path`` defaults to :func:`default_db_path`; ``":memory:"`` gives a throw-away store.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = str(path) if path is not None else default_db_path()
+        try:
+            if self.path == ":memory:":
+                conn = sqlite3.connect(":memory:")
+            else:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=30)
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self.db = sqlite_utils.Database(conn)
+            self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Apply every migration not yet applied, each in its own transaction."""
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this program ({len(MIGRATIONS)})"
+            )
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.conn:
+                migration(self.db)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def add_transactions(self, df: pd.DataFrame) -> tuple[int, int]:
+        """Insert canonical rows; ids already stored are duplicates. Returns ``(stored, duplicates)``.
+
+        One transaction and ``executemany``: a million rows is seconds, not minutes.
+        """
+        if df.empty:
+            return 0, 0
+        cols = list(TRANSACTION_COLUMNS) + ["pending", "imported_at"]
+        frame = df.copy()
+        if "pending" not in frame:
+            frame["pending"] = 0
+        frame["imported_at"] = utcnow()
+        frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
+        frame = frame[cols].astype(object).where(frame[cols].notna(), None)
+        sql = (
+            f"INSERT OR IGNORE INTO transactions ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)})"
+        )
+        with self.conn:
+            before = self.conn.total_changes
+            self.conn.executemany(sql, frame.itertuples(index=False, name=None))
+            stored = self.conn.total_changes - before
+        return stored, len(frame) - stored
+
+    def transactions(self, account_id: str | None = None, since: str | None = None) -> pd.DataFrame:
+        """Stored canonical transactions as a DataFrame, ordered by account and date."""
+        where, params = [], []
+        if account_id is not None:
+            where.append("account_id = ?")
+            params.append(account_id)
+        if since is not None:
+            where.append("date >= ?")
+            params.append(since)
+        sql = f"SELECT {', '.join(TRANSACTION_COLUMNS)} FROM transactions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY account_id, date, transaction_id"
+        df = pd.read_sql_query(sql, self.conn, params=params)
+        if df.empty:
+            return empty_transactions()
+        return df
+
+    def add_rejected(self, rows: Iterable[dict]) -> int:
+        """Keep rejected rows (file, line, reason, raw text) so an analyst can see them."""
+        rows = [dict(r, imported_at=utcnow()) for r in rows]
+        if rows:
+            self.db["rejected_rows"].upsert_all(rows, pk="rejected_id")
+        return len(rows)
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def set_account(self, account_id: str, *, payment_method: str | None = None,
+                    payment_method_source: str = "importer", **fields) -> None:
+        """Create or update an account. A payment method the user set is not overwritten by importers."""
+        current = self.account(account_id)
+        row = {"account_id": account_id, "updated_at": utcnow(), **{k: v for k, v in fields.items() if v is not None}}
+        if payment_method is not None:
+            user_set = current is not None and current.get("payment_method_source") == "user"
+            if payment_method_source == "user" or not user_set:
+                row["payment_method"] = payment_method
+                row["payment_method_source"] = payment_method_source
+        self.db["accounts"].upsert(row, pk="account_id", alter=False)
+
+    def account(self, account_id: str) -> dict | None:
+        rows = list(self.db["accounts"].rows_where("account_id = ?", [account_id]))
+        return rows[0] if rows else None
+
+    def accounts(self) -> list[dict]:
+        return list(self.db["accounts"].rows_where(order_by="account_id"))
+
+
+def dumps(value) -> str:
+    """JSON for list/dict columns, stable key order."""
+    return json.dumps(value, sort_keys=True, default=str)

@@ -1,0 +1,1 @@
+"""Batch jobs. Each one only composes library calls from :mod:`detector`."""

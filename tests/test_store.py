@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from detector.store import MIGRATIONS, Store
+
+
+def _tx(**over):
+    row = dict(transaction_id="t1", account_id="a1", date="2024-01-05", amount=-9.99, currency="USD",
+               description="NETFLIX.COM", source="generic", source_file="x.csv", source_line=2)
+    row.update(over)
+    return row
+
+
+def test_migrations_applied_once(tmp_path):
+    path = tmp_path / "s.db"
+    s = Store(path)
+    assert s.schema_version == len(MIGRATIONS)
+    s.close()
+    s2 = Store(path)  # re-opening applies nothing twice
+    assert s2.schema_version == len(MIGRATIONS)
+
+
+def test_add_transactions_is_idempotent(store):
+    df = pd.DataFrame([_tx(), _tx(transaction_id="t2", amount=-5.0)])
+    assert store.add_transactions(df) == (2, 0)
+    assert store.add_transactions(df) == (0, 2)
+    got = store.transactions()
+    assert list(got.transaction_id) == ["t1", "t2"]
+    assert got.amount.tolist() == [-9.99, -5.0]
+
+
+def test_user_payment_method_is_not_overwritten(store):
+    store.set_account("a1", payment_method="paypal", payment_method_source="user")
+    store.set_account("a1", payment_method="credit_card", payment_method_source="importer")
+    assert store.account("a1")["payment_method"] == "paypal"
