@@ -84,6 +84,9 @@ FLAG_COLUMNS: dict[str, str] = {
     "amount": "positive",
     "severity": "low | medium | high",
     "reason": "a sentence with the evidence",
+    "vendor": "catalogue vendor of the stream, or null (refund process lookup)",
+    "channel": "billing channel of the charge (refund steps depend on it)",
+    "description": "raw descriptor of the flagged charge (refund documents)",
 }
 
 REFUND_STATUSES = (
