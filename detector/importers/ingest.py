@@ -25,7 +25,9 @@ class IngestResult:
 
     path: str
     format: str | None = None
+    #: The file's account, or ``None`` when it holds several (all of them are in ``accounts``).
     account_id: str | None = None
+    accounts: list[str] = field(default_factory=list)
     rows_read: int = 0
     stored: int = 0
     duplicates: int = 0
@@ -64,14 +66,14 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     for account in st.accounts:
         store.set_account(account, payment_method=method, payment_method_source=source,
                           currency=st.currency, source=st.format, country=st.country)
-    result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, rows_read=st.rows_read,
-                          stored=stored, duplicates=duplicates, rejected=len(st.rejected),
+    result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
+                          rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected)
     now = utcnow()
     sha = _sha256(st.path) if os.path.isfile(st.path) else None
     store.db["imports"].insert({
         "import_id": stable_id("import", st.path, sha, now, stored, duplicates),
-        "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id,
+        "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id or ",".join(st.accounts[:20]),
         "rows_read": st.rows_read, "stored": stored, "duplicates": duplicates,
         "rejected": len(st.rejected), "imported_at": now,
     }, pk="import_id", replace=True)

@@ -53,7 +53,8 @@ class Statement:
     transactions: pd.DataFrame
     rejected: list[dict] = field(default_factory=list)
     format: str = ""
-    account_id: str = ""
+    #: The account when the file holds one (the usual case), else ``None`` (see ``accounts``).
+    account_id: str | None = None
     rows_read: int = 0
     default_payment_method: str | None = None
     currency: str | None = None
@@ -155,7 +156,7 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         transactions=df,
         rejected=rejected,
         format=imp.name,
-        account_id=",".join(canon.accounts) or canon.file_account or canon.fallback_account,
+        account_id=next(iter(canon.accounts)) if len(canon.accounts) == 1 else None,
         rows_read=rows_read,
         default_payment_method=_payment_method(imp, path),
         currency=currency,
