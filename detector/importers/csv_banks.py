@@ -38,6 +38,16 @@ class GenericCsv(CsvLayout):
     payment_method = None
     _allowed = {"account_id", "transaction_id", "date", "description", "amount", "currency"}
 
+    def parse_record(self, cells, index, line):
+        try:
+            return super().parse_record(cells, index, line)
+        except ValueError as exc:
+            if str(exc).startswith("not a date"):
+                raise ValueError(f"{exc} (generic CSV dates are yyyy-mm-dd; for others name the format, "
+                                 f"e.g. --columns date=date,description=description,amount=amount,"
+                                 f"date_format=%m/%d/%Y)") from exc
+            raise
+
     def resolve(self, header):
         # Only a header made entirely of the canonical names: bank layouts also have a "Date" and an
         # "Amount" column, and their sign conventions differ.
