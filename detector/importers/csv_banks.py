@@ -13,7 +13,7 @@ Adding a bank: declare a class here, add it to :data:`LAYOUTS`, add a sample und
 from __future__ import annotations
 
 import csv
-import io
+import re
 
 from .base import Importer
 from .csv_layout import CsvLayout
@@ -377,13 +377,16 @@ def parse_columns(spec: str | dict | None) -> dict[str, str] | None:
     if spec is None or isinstance(spec, dict):
         return dict(spec) if spec else None
     out: dict[str, str] = {}
-    for part in next(csv.reader(io.StringIO(spec), skipinitialspace=True), []):
+    for part in re.findall(r'(?:[^,"]|"[^"]*")+', spec):
         if not part.strip():
             continue
         if "=" not in part:
-            raise ValueError(f"--columns entry {part!r} is not key=column")
+            raise ValueError(f"--columns entry {part.strip()!r} is not key=column")
         key, value = part.split("=", 1)
-        out[key.strip().lower()] = value.strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        out[key.strip().lower()] = value
     return out
 
 

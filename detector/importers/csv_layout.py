@@ -127,11 +127,11 @@ class CsvLayout(Importer):
     def missing(self, header: list[str]) -> list[str]:
         """Required column names absent from ``header`` (for error messages)."""
         cells = [normalise_header(c) for c in header]
-        fields = self._fields()
         out = []
         for f in self._required():
-            names = fields[f]
-            if not any(n in cells for n in names):
+            raw = getattr(self, f)
+            names = (raw,) if isinstance(raw, str) else tuple(raw or ())
+            if not any(normalise_header(n) in cells for n in names):
                 out.append(" or ".join(repr(n) for n in names))
         out += [repr(c) for c in self.also_required if normalise_header(c) not in cells]
         return out

@@ -16,6 +16,7 @@ from ..errors import ConfigError, DetectorError
 from ..ids import stable_id
 from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
+from .csv_banks import MappedCsv
 from .reader import Statement, format_names, parse_columns_or_fail, read_statement
 
 
@@ -96,6 +97,11 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
     if format is not None and format not in format_names():
         raise ConfigError(f"unknown format {format!r}; known formats: {', '.join(format_names())}")
     mapping = parse_columns_or_fail(columns)
+    if mapping:
+        try:
+            MappedCsv(mapping)  # a bad mapping is the caller's mistake, not one file's
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
     results = []
     for path in paths:
         p = str(path)
