@@ -291,7 +291,7 @@ def write_monzo(rng, txs) -> str:
               "Local amount", "Local currency", "Notes and #tags", "Address", "Receipt", "Description",
               "Category split", "Money Out", "Money In"]
     rows = []
-    for i, t in enumerate(sorted(txs, key=sort_key)):
+    for t in sorted(txs, key=sort_key):
         name = next((v for k, v in names.items() if t.description.startswith(k)), t.description.title())
         typ = {"direct_debit": "Direct Debit", "income": "Faster payment"}.get(t.kind, "Card payment")
         tid = "tx_0000" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")

@@ -89,14 +89,16 @@ CASES = {
         "Status,Date,Description,Debit,Credit,Member Name\n"
         "Cleared,12/31/2025,\"RESTAURANT DEPOT TORRANCE CA\",80.68,,JANE DOE\n"
         "Cleared,12/28/2025,\"COSTCO WHSE #1202 TORRANCE CA\",,-165.35,JANE DOE\n",
-        [("2025-12-31", -80.68, "RESTAURANT DEPOT TORRANCE CA"), ("2025-12-28", 165.35, "COSTCO WHSE #1202 TORRANCE CA")],
+        [("2025-12-31", -80.68, "RESTAURANT DEPOT TORRANCE CA"),
+         ("2025-12-28", 165.35, "COSTCO WHSE #1202 TORRANCE CA")],
     ),
     "discover": (
         "Discover-Statement.csv",
         "Trans. Date,Post Date,Description,Amount,Category\n"
         "10/24/2022,10/24/2022,\"PRIME VIDEO *H86AC1J92 888-802-3080 WA\",5.99,\"Services\"\n"
         "10/25/2022,10/26/2022,\"DIRECTPAY FULL BALANCE\",-250.00,\"Payments and Credits\"\n",
-        [("2022-10-24", -5.99, "PRIME VIDEO *H86AC1J92 888-802-3080 WA"), ("2022-10-25", 250.0, "DIRECTPAY FULL BALANCE")],
+        [("2022-10-24", -5.99, "PRIME VIDEO *H86AC1J92 888-802-3080 WA"),
+         ("2022-10-25", 250.0, "DIRECTPAY FULL BALANCE")],
     ),
     "monzo": (
         "MonzoDataExport.csv",
@@ -161,7 +163,7 @@ def test_layout_is_detected_and_read(tmp_path, layout):
     assert list(df.columns) == list(TRANSACTION_COLUMNS)
     assert st.rejected == []
     assert st.rows_read == len(expected)
-    assert list(zip(df["date"], df["amount"], df["description"])) == expected
+    assert list(zip(df["date"], df["amount"], df["description"], strict=True)) == expected
     assert (df["source"] == layout).all()
     assert df["transaction_id"].is_unique
 
