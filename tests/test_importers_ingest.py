@@ -250,3 +250,48 @@ def test_chunks_give_the_same_rows_as_one_read(tmp_path):
     pd.testing.assert_frame_equal(joined, whole.transactions)
     assert sum(c.rows_read for c in chunks) == whole.rows_read == 251
     assert [r["source_line"] for c in chunks for r in c.rejected] == [102]
+
+
+def test_same_source_id_in_two_accounts_is_not_a_duplicate(tmp_path, store):
+    def ofx(acct):
+        return ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM>"
+                f"<ACCTID>{acct}</BANKACCTFROM><BANKTRANLIST>\n"
+                "<STMTTRN><DTPOSTED>20240115<TRNAMT>-9.99<FITID>1001<NAME>SHOP</STMTTRN>\n"
+                "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    a, b = write(tmp_path, "a.ofx", ofx("111")), write(tmp_path, "b.ofx", ofx("222"))
+    first = ingest_files([a, b], store)
+    assert [r.stored for r in first] == [1, 1]
+    assert sorted(store.transactions()["account_id"]) == ["111", "222"]
+    again = ingest_files([a, b], store)
+    assert [(r.stored, r.duplicates) for r in again] == [(0, 1), (0, 1)]
+
+
+def test_ofx_xml_version_2(tmp_path):
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE"?>\n'
+           "<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY>"
+           "</STATUS><STMTRS><CURDEF>GBP</CURDEF><BANKACCTFROM><BANKID>1</BANKID><ACCTID>99</ACCTID>"
+           "<ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTFROM><BANKTRANLIST><DTSTART>20240101</DTSTART>"
+           "<DTEND>20240131</DTEND>\n"
+           "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20240102</DTPOSTED><TRNAMT>-7.99</TRNAMT>"
+           "<FITID>X1</FITID><NAME>DISNEY PLUS</NAME></STMTTRN>\n"
+           "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    st = read_statement(write(tmp_path, "v2.ofx", xml))
+    assert st.transactions[["transaction_id", "account_id", "date", "amount", "currency", "description"]
+                           ].values.tolist() == [["X1", "99", "2024-01-02", -7.99, "GBP", "DISNEY PLUS"]]
+
+
+def test_tolerant_scanner_reads_what_ofxtools_reads(monkeypatch):
+    from pathlib import Path
+
+    import detector.importers.ofx as ofx_module
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "checking.qfx"
+    with_ofxtools = read_statement(sample).transactions
+    assert ofx_module._ofxtools_fields(sample.read_text()), "the sample should satisfy ofxtools"
+    monkeypatch.setattr(ofx_module, "_ofxtools_fields", lambda text: {})
+    pd.testing.assert_frame_equal(read_statement(sample).transactions, with_ofxtools)
+
+
+def test_columns_values_may_be_quoted():
+    assert parse_columns('date=Datum,description="Name, Ort",amount=Betrag,decimal=","') == {
+        "date": "Datum", "description": "Name, Ort", "amount": "Betrag", "decimal": ","}

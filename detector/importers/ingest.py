@@ -12,6 +12,8 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+
 from ..errors import ConfigError, DetectorError
 from ..ids import stable_id
 from ..schema import PAYMENT_METHODS
@@ -58,8 +60,36 @@ def _sha256(path: str) -> str:
     return h.hexdigest()
 
 
+def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
+    """Give a row a namespaced id when its source id already belongs to another account.
+
+    Source ids (OFX FITIDs, CSV id columns) are unique within an account, not across banks: two
+    accounts may both have a FITID ``1001``. Without this the second would be counted as a
+    duplicate and lost. Deterministic, so re-importing still finds the row as a duplicate.
+    """
+    if df.empty:
+        return df
+    owner: dict[str, str] = {}
+    ids = list(dict.fromkeys(df["transaction_id"]))
+    for i in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
+        chunk = ids[i:i + 900]
+        sql = (f"SELECT transaction_id, account_id FROM transactions "
+               f"WHERE transaction_id IN ({','.join('?' * len(chunk))})")
+        owner.update(store.conn.execute(sql, chunk).fetchall())
+    new_ids = []
+    for tx_id, account in zip(df["transaction_id"], df["account_id"], strict=True):
+        holder = owner.setdefault(tx_id, account)
+        new_ids.append(tx_id if holder == account else stable_id(account, tx_id, prefix="x_"))
+    if new_ids == list(df["transaction_id"]):
+        return df
+    out = df.copy()
+    out["transaction_id"] = new_ids
+    return out
+
+
 def store_statement(store: Store, st: Statement, *, payment_method: str | None = None) -> IngestResult:
     """Write one read statement into the store and return its counts."""
+    st.transactions = _separate_clashing_ids(store, st.transactions)
     stored, duplicates = store.add_transactions(st.transactions)
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
