@@ -201,8 +201,6 @@ def _build(inputs: dict, processes: dict[str, RefundProcess], lookup: ProcessLoo
         job_date = to_date(inputs["job_date"]) if inputs.get("job_date") else charge_date
     verdict = assess(process, flag_type=flag_type, filing_date=filing_date, charge_date=charge_date,
                      job_date=job_date, user_reason=inputs.get("user_reason"))
-    if process.kind == "channel":
-        verdict.reason = f"{process_note} {verdict.reason}"
 
     method, method_source = account_payment_method(account)
     timeline = process.timeline_for(method)
