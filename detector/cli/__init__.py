@@ -8,6 +8,7 @@ from .app import cli
 from . import ingest  # noqa: E402,F401
 from . import scan  # noqa: E402,F401
 from . import transactions  # noqa: E402,F401
+from . import refunds  # noqa: E402,F401
 
 main = cli
 
