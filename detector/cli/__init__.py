@@ -9,6 +9,7 @@ from . import ingest  # noqa: E402,F401
 from . import scan  # noqa: E402,F401
 from . import transactions  # noqa: E402,F401
 from . import refunds  # noqa: E402,F401
+from . import decisions  # noqa: E402,F401
 
 main = cli
 
