@@ -434,7 +434,7 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
         vendor = vendor if vendor is not None else row.get("vendor")
         channel = channel if channel is not None else row.get("channel")
         merchant = row.get("merchant")
-    if vendor is None and enrich is None:
+    if vendor is None:
         vendor = vendor_in_descriptor(processes, tx["description"])
     as_of = to_date(as_of)
     account = store.account(tx["account_id"])
@@ -463,11 +463,12 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
 
 
 def mark(store: Store, request_id: str, status: str, *, amount: float | None = None, on=None,
-         note: str | None = None, processes: dict[str, RefundProcess] | None = None) -> dict:
+         note: str | None = None, job_date=None, processes: dict[str, RefundProcess] | None = None) -> dict:
     """Move a request to ``status``; raises :class:`InvalidTransition` for a move the lifecycle forbids.
 
     Filing a candidate (``Pending``) records the filing date ``on`` (default today) and recomputes
-    eligibility and ``expected_by`` from it. ``Partially Refunded`` needs ``amount``.
+    eligibility and ``expected_by`` from it; ``job_date`` (PRO360) may be given then, replacing the
+    charge date as the start of the filing window. ``Partially Refunded`` needs ``amount``.
     """
     req = get_request(store, request_id, internal=True)
     new = parse_status(status)
@@ -475,7 +476,11 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
     check_transition(req["status"], new, amount=amount, original=req["amount"])
     when = to_date(on) if on is not None else _today()
     entry = _history(new, when, note, previous=req["status"], amount=amount)
+    if job_date is not None and new != "Pending":
+        raise InvalidTransition("a job date can only be given when filing a candidate (Pending)")
     if new == "Pending":
+        if job_date is not None:
+            req["inputs"] = {**req["inputs"], "job_date": to_date(job_date).isoformat()}
         processes = processes if processes is not None else load_refund_processes()
         rebuilt = _build(req["inputs"], processes, name_lookup(processes), store.account(req["account_id"]),
                          when, "Pending", process_id=req["process"])

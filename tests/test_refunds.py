@@ -346,6 +346,16 @@ def test_filing_after_the_window_is_allowed_but_recorded_as_ineligible(store):
     assert "filed although ineligible" in filed["history"][-1]["note"]
 
 
+def test_filing_with_the_pro360_job_date_moves_the_deadline(store):
+    req = _queue_one(store, vendor="PRO360", date="2025-03-01", as_of="2025-04-05", type="duplicate_charge")
+    assert (req["eligible"], req["deadline"]) == (False, "2025-03-31")
+    filed = mark(store, req["request_id"], "Pending", on="2025-04-05", job_date="2025-03-20")
+    assert (filed["eligible"], filed["job_date"], filed["deadline"]) == (True, "2025-03-20", "2025-04-19")
+    assert "give the job date" not in next(d for d in filed["documents"] if d["item"] == "Job date")["value"]
+    with pytest.raises(InvalidTransition, match="job date"):
+        mark(store, req["request_id"], "Processing", job_date="2025-03-21")
+
+
 # -- opening by hand -------------------------------------------------------------------------------
 
 def test_open_unknown_transaction_is_not_found(store):
