@@ -394,7 +394,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             to_save.append(req)
         else:
             req.update(history=old["history"], created_at=old["created_at"], updated_at=old["updated_at"])
-            if _to_row(req) != _to_row(old):
+            if req != old:  # only a changed candidate is written (JSON round trip keeps dicts equal)
                 req["updated_at"] = utcnow()
                 to_save.append(req)
         out.append(public(req))

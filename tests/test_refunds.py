@@ -273,8 +273,10 @@ def _three_flags(store):
 def test_queueing_twice_gives_the_same_requests(store):
     flags = _three_flags(store)
     first = queue_refunds(store, flags, MONDAY)
+    changes = store.conn.total_changes
     second = queue_refunds(store, flags, MONDAY)
     assert first == second
+    assert store.conn.total_changes == changes  # nothing rewritten
     assert store.db["refund_requests"].count == 3
     assert [r["request_id"] for r in first] == [stable_id(t, k) for t, k in
                                                 [("t0", "annual_renewal"), ("t1", "price_increase"),
