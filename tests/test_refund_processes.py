@@ -153,6 +153,8 @@ BROKEN = [
     (lambda d: d["processes"].append(copy.deepcopy(_proc(d, "pro360"))), "pro360", "id"),
     (lambda d: d["processes"].remove(_proc(d, "generic-roku")), "(file)", "processes"),
     (lambda d: d["generic"]["reasons"].pop("duplicate_charge"), "generic", "reasons.duplicate_charge.text"),
+    (lambda d: _proc(d, "pro360")["ineligible_situations"][0].update(overridden_by=["nothing-like-it"]),
+     "pro360", "ineligible_situations[0].overridden_by"),
 ]
 
 

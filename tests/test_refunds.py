@@ -114,6 +114,7 @@ def test_pro360_job_date_given_by_the_user_moves_the_deadline(store):
     ("The customer's contact information was wrong", True, "Wrong customer's contact information"),
     ("This looks like recruitment for their own company", True, "Recruitment"),
     ("Just a price check from another platform", True, "Price check from other platforms"),
+    ("The customer didn't read the quotation within 48 hours, no answer", True, "quotation unread within 48 hours"),
 ])
 def test_pro360_refundable_and_excluded_situations(store, reason, eligible, situation):
     add_tx(store, "p1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
