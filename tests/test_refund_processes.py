@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
-
 from pathlib import Path
 
 import pytest
 
 from detector.catalog.refund_processes import (
-    CHANNELS, DEFAULT_PATH, GENERIC_SOURCES, load_refund_processes, parse_refund_processes,
+    CHANNELS,
+    DEFAULT_PATH,
+    GENERIC_SOURCES,
+    load_refund_processes,
+    parse_refund_processes,
 )
 from detector.errors import CatalogError
 from detector.schema import FLAG_TYPES, PAYMENT_METHODS

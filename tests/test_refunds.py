@@ -9,7 +9,12 @@ from _refund_helpers import add_tx, flag, flags_df
 from detector.errors import CatalogError, ConfigError, InvalidTransition, NotFound
 from detector.ids import stable_id
 from detector.refunds import (
-    get_request, list_requests, mark, normalise_channel, open_request, queue_refunds,
+    get_request,
+    list_requests,
+    mark,
+    normalise_channel,
+    open_request,
+    queue_refunds,
 )
 from detector.schema import REFUND_REQUEST_FIELDS, SchemaError
 
