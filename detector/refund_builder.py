@@ -138,7 +138,7 @@ def _subscription_text(stream: dict | None) -> str | None:
     return text
 
 
-def _documents(process: RefundProcess, doc_process: RefundProcess, inputs: dict, *, money: str, reason: str,
+def _documents(doc_process: RefundProcess, inputs: dict, *, money: str, reason: str,
                method: str, method_source: str, job_date: date | None) -> list[dict]:
     tx, day, desc = inputs["transaction_id"], inputs["charge_date"], inputs["description"]
     statement = f"{day} · {money} · \"{desc}\" · bank transaction {tx}"
@@ -163,9 +163,14 @@ def _documents(process: RefundProcess, doc_process: RefundProcess, inputs: dict,
     return docs
 
 
-def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: ProcessLookup, account: dict | None,
-           filing_date: date, status: str, process_id: str | None = None) -> dict:
-    """Every computed field of a request from its inputs, as of ``filing_date``."""
+def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: ProcessLookup,
+                  account: dict | None, filing_date: date, status: str, process_id: str | None = None) -> dict:
+    """Every computed field of a request from its inputs, as of ``filing_date``.
+
+    ``inputs`` is what the request was made from (flag type, transaction id, account, charge date,
+    amount, currency, descriptor, merchant, vendor, channel, stream, job date, the user's reason);
+    ``process_id`` pins the process once chosen, so filing later never switches vendor process.
+    """
     channel = normalise_channel(inputs.get("channel") or inputs.get("description"))
     process = _resolve(processes, lookup, inputs, channel, process_id)
     flag_type = inputs["flag_type"]
@@ -229,7 +234,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         "eligibility_reason": verdict.reason,
         "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
         "steps": steps,
-        "documents": _documents(process, process if process.documents else steps_process, inputs, money=money,
+        "documents": _documents(process if process.documents else steps_process, inputs, money=money,
                                 reason=reason, method=method, method_source=method_source, job_date=job_date),
         "email": email,
         "expected_by": expected.isoformat() if expected else None,
