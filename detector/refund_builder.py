@@ -65,6 +65,29 @@ def name_lookup(processes: dict[str, RefundProcess]) -> ProcessLookup:
     return lookup
 
 
+def lookup_from_vendors(vendors) -> ProcessLookup:
+    """A vendor -> process id lookup from vendor-catalogue entries.
+
+    ``vendors`` is an iterable (or a dict's values) of objects or dicts with ``name``, optional
+    ``aliases`` and ``refund_process`` (null when the vendor has no process of its own).
+    """
+    def get(v, key, default=None):
+        return v.get(key, default) if isinstance(v, dict) else getattr(v, key, default)
+
+    names: dict[str, str] = {}
+    for v in (vendors.values() if isinstance(vendors, dict) else vendors):
+        pid = get(v, "refund_process")
+        if pid:
+            for n in (get(v, "name"), *(get(v, "aliases") or ())):
+                if n:
+                    names[normalise_name(n)] = pid
+
+    def lookup(vendor: str | None) -> str | None:
+        return names.get(normalise_name(vendor)) if vendor else None
+
+    return lookup
+
+
 def vendor_in_descriptor(processes: dict[str, RefundProcess], descriptor: str | None) -> str | None:
     """A knowledge-base vendor whose name appears in the descriptor ('PROBACKOFFICE*SUB' -> PRO Back Office)."""
     text = normalise_name(descriptor)

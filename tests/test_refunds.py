@@ -11,6 +11,7 @@ from detector.ids import stable_id
 from detector.refunds import (
     get_request,
     list_requests,
+    lookup_from_vendors,
     mark,
     normalise_channel,
     open_request,
@@ -336,6 +337,22 @@ def test_process_lookup_can_come_from_the_vendor_catalogue(store):
     with pytest.raises(CatalogError, match="'nope'"):
         queue_refunds(store, flags_df(flag("t1", "2025-05-30", 19.0, type="price_increase", vendor="Acme Leads")),
                       MONDAY, process_for_vendor=lambda v: "nope")
+
+
+def test_lookup_from_vendor_catalogue_entries(store):
+    class Vendor:
+        def __init__(self, name, refund_process, aliases=()):
+            self.name, self.refund_process, self.aliases = name, refund_process, aliases
+
+    lookup = lookup_from_vendors([Vendor("PRO Back Office", "pro-back-office", ("PBO",)), Vendor("Netflix", None),
+                                  {"name": "OT Track", "refund_process": "ot-track"}])
+    assert (lookup("pbo"), lookup("Pro Back-Office"), lookup("OT TRACK"), lookup("Netflix"), lookup(None)) == (
+        "pro-back-office", "pro-back-office", "ot-track", None, None)
+    add_tx(store, "t1", "2025-05-30", 15.49, "NETFLIX.COM")
+    req = queue_refunds(store, flags_df(flag("t1", "2025-05-30", 15.49, vendor="Netflix")), MONDAY,
+                        process_for_vendor=lookup)[0]
+    assert (req["process"], req["vendor"]) == ("generic-direct", "Netflix")
+    assert "Netflix has no refund process" in req["process_note"]
 
 
 # -- filing ---------------------------------------------------------------------------------------
