@@ -28,6 +28,7 @@ from .refund_builder import (  # noqa: F401 - re-exported: the request-building 
     account_payment_method,
     build_request,
     clean,
+    lookup_from_vendors,
     name_lookup,
     normalise_channel,
     vendor_in_descriptor,

@@ -50,12 +50,6 @@ def test_bad_date_is_a_clear_error():
         add_working_days("02/06/2025", 3, "US")
 
 
-from datetime import timedelta
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 15),
        st.sampled_from(["US", "GB", "DE"]))
