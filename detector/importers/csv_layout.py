@@ -208,7 +208,9 @@ class CsvLayout(Importer):
             tap.taken.clear()
             if not any(c.strip() for c in cells):
                 continue
-            if header_cells is not None and [normalise_header(c) for c in cells] == header_cells:
+            if (header_cells is not None and len(cells) == len(header_cells)
+                    and cells[0].strip().lower() == header_cells[0]
+                    and [normalise_header(c) for c in cells] == header_cells):
                 continue  # some banks repeat the header row every page
             if self._is_balance_line(cells, index):
                 continue
