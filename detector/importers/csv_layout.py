@@ -251,7 +251,8 @@ class CsvLayout(Importer):
             amount=amount,
             description=description,
             account_id=self._cell(cells, index, "account") or None,
-            transaction_id=self._cell(cells, index, "transaction_id") or None,
+            # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
+            transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
             currency=(self._cell(cells, index, "currency") or "").upper() or None,
         )
 
