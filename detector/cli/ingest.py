@@ -7,7 +7,7 @@ import json
 import click
 
 from ..schema import PAYMENT_METHODS
-from .app import cli, db_option
+from .app import cli, db_option, format_option
 
 #: ``--format`` names a statement layout; these two words name an output format instead (no layout
 #: is called that), so ``--format json`` from older docs keeps working.
@@ -94,3 +94,23 @@ def ingest_cmd(files, account_id, layout, columns, payment_method, output, db_pa
         click.echo(_render_table(results))
     if any(not r.ok for r in results):
         raise SystemExit(3)
+
+
+@cli.command("formats")
+@format_option("table", "csv", "json")
+def formats_cmd(fmt: str) -> None:
+    """List the statement layouts that ingest recognises (names for --format)."""
+    import pandas as pd
+
+    from ..importers import all_importers
+    from ..report import render_frame
+
+    rows = [{"format": imp.name, "bank": imp.title, "currency": imp.currency,
+             "payment_method": imp.payment_method or "", "doc": (type(imp).__doc__ or "").strip().splitlines()[0]}
+            for imp in all_importers()]
+    df = pd.DataFrame(rows)
+    if fmt == "table":  # rich would read "[account_id,]" in a docstring as markup
+        from rich.markup import escape
+
+        df["doc"] = df["doc"].map(escape)
+    click.echo(render_frame(df, fmt, title="Statement formats"))
