@@ -24,6 +24,7 @@ def _totals(results) -> dict:
 
 def _render_table(results, max_rejections: int = 10) -> str:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Ingest")
@@ -33,7 +34,7 @@ def _render_table(results, max_rejections: int = 10) -> str:
         table.add_column(col, justify=justify, overflow="fold")
     for r in results:
         account = r.account_id or (f"{len(r.accounts)} accounts" if r.accounts else "")
-        table.add_row(r.path, r.format or "", account, str(r.rows_read), str(r.stored),
+        table.add_row(escape(r.path), escape(r.format or ""), escape(account), str(r.rows_read), str(r.stored),
                       str(r.duplicates), str(r.rejected), "ok" if r.ok else "[red]failed[/red]")
     t = _totals(results)
     table.add_section()
@@ -44,7 +45,7 @@ def _render_table(results, max_rejections: int = 10) -> str:
         console.print(table)
         for r in results:
             if r.error:
-                console.print(f"[red]error[/red] {r.error}", markup=True, highlight=False, soft_wrap=True)
+                console.print(f"[red]error[/red] {escape(r.error)}", markup=True, highlight=False, soft_wrap=True)
         for r in results:
             for rej in r.rejections[:max_rejections]:
                 console.print(f"rejected {rej['source_file']}:{rej['source_line']}: {rej['reason']}",
