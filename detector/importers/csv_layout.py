@@ -166,12 +166,12 @@ class CsvLayout(Importer):
         it = iter(lines)
         head: list[str] = []
         if self.has_header:
-            for line in it:
+            found = None
+            for line in it:  # read only as far as the header row (at most HEAD_LINES)
                 head.append(line)
                 found = self._find_header(head)
                 if found or len(head) >= HEAD_LINES:
                     break
-            found = self._find_header(head)
             if found is None:
                 seen = columns_seen("".join(head))
                 missing = self.missing(seen) if seen else ["a header row"]
