@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from detector.errors import AmbiguousFormat, ConfigError, EmptyStatement, UnrecognisedFormat
+from detector.errors import (
+    AmbiguousFormat,
+    ConfigError,
+    EmptyStatement,
+    UnrecognisedFormat,
+)
 from detector.importers import (
     CsvLayout,
     ingest_files,

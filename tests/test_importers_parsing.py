@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detector.importers.parsing import binary_kind, decode_bytes, parse_amount, parse_date
+from detector.importers.parsing import (
+    binary_kind,
+    decode_bytes,
+    parse_amount,
+    parse_date,
+)
 
 cents = st.integers(min_value=-10**11, max_value=10**11)
 

@@ -58,7 +58,7 @@ def _scan(text: str) -> _Scan:
                 current.fields.setdefault(tag, value)
         if current is not None:
             current.raw.append(line)
-            if re.search(r"</STMTTRN>", line, re.I):
+            if re.search(r"</STMTTRN>", line, re.IGNORECASE):
                 current = None
     return out
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from hashlib import blake2b
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from itertools import islice
 from pathlib import Path
 
