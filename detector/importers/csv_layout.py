@@ -70,7 +70,7 @@ class CsvLayout(Importer):
     account_column: str | Names | None = None
     currency_column: str | Names | None = None
     also_required: tuple[str, ...] = ()
-    date_formats: tuple[str, ...] = ("%m/%d/%Y",)
+    date_formats: tuple[str, ...] = ("%m/%d/%Y", "%m/%d/%y")
     #: Multiplies the amount as written: -1 for banks that write charges as positive numbers.
     sign: int = 1
     decimal: str = "."

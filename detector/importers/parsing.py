@@ -93,9 +93,12 @@ def _parse_date(s: str, formats: tuple[str, ...]) -> str:
         raise ValueError("empty date")
     for fmt in formats:
         try:
-            return datetime.strptime(s, fmt).date().isoformat()
+            parsed = datetime.strptime(s, fmt).date()
         except ValueError:
             continue
+        # strptime reads "01/05/24" with %Y as the year 24: refuse it so a %y format can take it.
+        if 1900 <= parsed.year <= 2199:
+            return parsed.isoformat()
     shown = " or ".join(formats)
     raise ValueError(f"not a date in format {shown}: {s!r}")
 
