@@ -340,3 +340,11 @@ def test_ids_are_unique_and_stable_for_any_rows(tmp_path_factory):
         assert first["transaction_id"].tolist() == second["transaction_id"].tolist()
 
     check()
+
+
+def test_ofx_decimal_comma_amounts(tmp_path):
+    ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>DE01"
+           "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-15,49<FITID>A<NAME>NETFLIX</STMTTRN>\n"
+           "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    st = read_statement(write(tmp_path, "de.ofx", ofx))
+    assert st.transactions["amount"].tolist() == [-15.49]
