@@ -106,7 +106,7 @@ class OfxImporter(Importer):
                 name = (official or {}).get("name") or f.get("NAME") or f.get("PAYEE") or f.get("MEMO") or ""
                 yield Row(line=block.line, date=date, amount=amount + 0.0, description=_unescape(name),
                           account_id=account, transaction_id=fitid,
-                          currency=(f.get("CURSYM") or scan.currency or None))
+                          currency=scan.currency or None)
             except ValueError as exc:
                 yield Reject(block.line, str(exc), raw)
 
