@@ -348,3 +348,10 @@ def test_ofx_decimal_comma_amounts(tmp_path):
            "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
     st = read_statement(write(tmp_path, "de.ofx", ofx))
     assert st.transactions["amount"].tolist() == [-15.49]
+
+
+def test_chunks_of_a_missing_file_raise_an_import_error(tmp_path):
+    from detector.errors import ImportError_
+
+    with pytest.raises(ImportError_, match="nope.csv"):
+        list(iter_statement_chunks(tmp_path / "nope.csv"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError, EmptyStatement, UnrecognisedFormat
+from ..errors import ConfigError, EmptyStatement, ImportError_, UnrecognisedFormat
 from ..ids import stable_id
 from ..schema import TRANSACTION_COLUMNS, empty_transactions
 from .base import HEAD_LINES, Importer, Reject, Row, choose_importer, head_of, read_text
@@ -196,8 +196,11 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
 
 def _stream_lines(path: str) -> Iterator[str]:
     """The file's lines, decoded incrementally (encoding judged from the first 64 KiB)."""
-    with open(path, "rb") as fb:
-        prefix = fb.read(65536)
+    try:
+        with open(path, "rb") as fb:
+            prefix = fb.read(65536)
+    except OSError as exc:
+        raise ImportError_(f"cannot read: {exc.strerror or exc}", path=path) from exc
     kind = binary_kind(prefix)
     if kind:
         raise UnrecognisedFormat(f"this is {kind}, not a text statement", path=path)
