@@ -374,6 +374,11 @@ CANCELLATIONS = [
 ]
 
 
+def sample_statements(folder: str | Path = "data/samples") -> list[Path]:
+    """The sample statement files (not ``cancellations.csv``), in a stable order."""
+    return [Path(folder) / name for name in SAMPLES]
+
+
 def make_samples(out: str | Path = "data/samples", seed: int = SEED) -> list[Path]:
     """Write every sample statement and ``cancellations.csv`` into ``out``; return the paths."""
     out = Path(out)
