@@ -355,3 +355,12 @@ def test_chunks_of_a_missing_file_raise_an_import_error(tmp_path):
 
     with pytest.raises(ImportError_, match="nope.csv"):
         list(iter_statement_chunks(tmp_path / "nope.csv"))
+
+
+def test_chunks_read_utf16_and_latin1(tmp_path):
+    text = "date,description,amount\n2024-01-02,CAFÉ,-3.80\n"
+    for enc in ("utf-16", "latin-1"):
+        path = tmp_path / f"{enc}.csv"
+        path.write_bytes(text.encode(enc))
+        (chunk,) = list(iter_statement_chunks(path))
+        assert chunk.transactions["description"].tolist() == ["CAFÉ"]

@@ -207,6 +207,8 @@ def _stream_lines(path: str) -> Iterator[str]:
     encoding = "utf-8"
     if prefix.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
+    elif prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
     else:
         try:
             prefix.decode("utf-8")
