@@ -104,7 +104,7 @@ class MerchantMatcher:
                 exact[key] = i
                 # "LEMONADE INC" -> "lemonade": a common word left over from a longer alias
                 # must not claim every merchant starting with it.
-                shrunk = " " not in key and len(text.split()) > 1
+                shrunk = " " not in key and re.sub(r"[^a-z0-9]", "", text.lower()) != key
                 if not exact_only and not shrunk:
                     prefix[key] = i
             for p in v.patterns:
@@ -169,6 +169,17 @@ class MerchantMatcher:
         for rx, i in self.patterns_:
             if rx.search(key):
                 return i, 100.0
+        if len(words) > 1 and len(words[0]) <= 3:
+            # "SXM*SIRIUSXM.COM", "DNH*GODADDY.COM": a billing code before the name
+            rest = " ".join(words[1:])
+            hit = self.prefix_.get(rest)
+            if hit is None:
+                for n in range(min(len(words) - 2, _MAX_PREFIX_WORDS), 0, -1):
+                    hit = self.prefix_.get(" ".join(words[1:1 + n]))
+                    if hit is not None:
+                        break
+            if hit is not None:
+                return hit, 90.0
         c = _compact(key)
         for L in self.compact_lengths_:
             if L <= len(c) and c[:L] in self.compact_:
@@ -177,7 +188,8 @@ class MerchantMatcher:
             lo = bisect.bisect_left(self.sorted_compact_, c)
             cands = [a for a in self.sorted_compact_[lo:lo + 5] if a.startswith(c)]
             hits = {self.compact_[a] for a in cands}
-            if len(hits) == 1 and len(c) >= 0.6 * min(len(a) for a in cands) and self._cut_mid_word(key, cands):
+            enough = bool(cands) and (len(c) >= 10 or len(c) >= 0.6 * min(len(a) for a in cands))
+            if len(hits) == 1 and enough and self._cut_mid_word(key, cands):
                 return hits.pop(), 92.0
         return None
 

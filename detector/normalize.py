@@ -71,7 +71,7 @@ _AMAZON_RE = re.compile(
     r"^(?:AMZN|AMAZON|AMZ\b|PRIME ?VIDEO|KINDLE (?:UNLTD|UNLIMITED|SVCS|SERVICES))"
 )
 _AMAZON_PRODUCTS = [
-    (re.compile(r"PRIME ?VIDEO|AMAZON VIDEO|AMZN VIDEO|VIDEO CHANNELS"), "AMAZON PRIME VIDEO"),
+    (re.compile(r"PRIME ?VID(?:EO)?\b|AMAZON VIDEO|AMZN VIDEO|VIDEO CHANNELS"), "AMAZON PRIME VIDEO"),
     (re.compile(r"KINDLE (?:UNLTD|UNLIMITED)"), "KINDLE UNLIMITED"),
     (re.compile(r"(?:AMAZON|AMZN|DIGITAL) ?MUSIC|MUSIC UNLIMITED"), "AMAZON MUSIC"),
     (re.compile(r"AMAZON KIDS|FREETIME"), "AMAZON KIDS"),
@@ -139,7 +139,8 @@ def _is_reference(tok: str) -> bool:
     if not letters:
         return len(tok.replace("-", "")) >= 4
     switches = sum(1 for a, b in zip(tok, tok[1:]) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
-    return digits >= 3 or switches >= 2
+    # LIFE360 and PRO360 are names; S465, F12345, 1A2B3C and T01ABC2DE are ids.
+    return digits >= 4 or switches >= 2 or (digits >= 3 and letters <= 1)
 
 
 def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
@@ -176,7 +177,12 @@ def _dedupe(tokens: list[str]) -> list[str]:
 def _token_key(tok: str) -> str:
     tok = tok.replace("\x01", "").replace("…", "").lower()
     if "." in tok:
-        tok = " ".join(p for p in tok.split(".") if p)
+        parts = [p for p in tok.split(".") if p]
+        # ".CO", ".UK", ".DE" read as legal suffix or place once split: drop them here too,
+        # so that normalising a key again gives the same key.
+        while len(parts) > 1 and (parts[-1].upper() in _LOCATION or parts[-1].upper() in LEGAL_SUFFIXES):
+            parts.pop()
+        tok = " ".join(parts)
     return tok.replace("'", "").replace("-", "").replace("+", " plus")
 
 
@@ -206,8 +212,11 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
         if tok.startswith("\x01"):
             tokens.append(tok)
             continue
+        if _DOMAIN_RE.match(tok) and _is_reference(tok.split(".")[0]):
+            continue
         if "." in tok and not _DOMAIN_RE.match(tok):
-            parts = [p for p in tok.split(".") if p]
+            parts = [p.strip("-'&+") for p in tok.split(".")]
+            parts = [p for p in parts if p]
             # "U.S.A." or "ST." -> joined letters; "NETFLIX.COM.AU"-like leftovers -> words
             if all(len(p) == 1 for p in parts):
                 tokens.append("".join(parts))
@@ -307,6 +316,23 @@ def _mask_account(m: re.Match) -> str:
     return f"{m.group('phrase')} \x01{letters}…{acct[-4:]}"
 
 
+_LONG_DIGITS_RE = re.compile(r"\d{4,}")
+_SHORT_DATE_RE = re.compile(r"(?<![\w/.-])\d{1,2}/\d{1,2}(?![\w/.-])")
+_TRANSFER_ANY_RE = re.compile("|".join(TRANSFER_PHRASES), re.IGNORECASE)
+
+
+def collapse_ids(raw):
+    """Zero digit runs of 4+ and short dates: a cheap pre-pass giving the same normalised result.
+
+    Runs of four or more digits and ``mm/dd`` dates are always dropped by :func:`normalize_one`,
+    so descriptors that differ only there normalise alike. Transfers are left alone: their
+    account number is kept (masked) in the key.
+    """
+    if not isinstance(raw, str) or _TRANSFER_ANY_RE.search(raw):
+        return raw
+    return _SHORT_DATE_RE.sub("01/01", _LONG_DIGITS_RE.sub("0000", raw))
+
+
 def _display_score(display: str) -> tuple:
     # Prefer the variant a person would write: apostrophes, mixed case, then the shortest.
     return ("'" in display, any(c.islower() for c in display[1:]), -len(display))
@@ -324,7 +350,11 @@ def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
     (1, "Joe's Lawn Care")
     """
     series = pd.Series(descriptions)
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    raw_codes, raw_uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    # Reference numbers make most card lines unique; collapse them first (the normaliser drops
+    # them anyway) so the expensive step runs once per merchant line, not once per row.
+    form_codes, uniques = pd.factorize(pd.Index([collapse_ids(u) for u in raw_uniques], dtype=object))
+    codes = np.where(raw_codes < 0, -1, form_codes[np.maximum(raw_codes, 0)])
     rows = [normalize_one(u) for u in uniques]
     rows.append(normalize_one(None))  # the NA sentinel (-1) maps to the last row
     uni = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS))
