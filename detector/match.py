@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 
 from .catalog.vendors import ENV_VAR, Catalog, load_vendors
 from .errors import CatalogError
-from .normalize import CHANNEL_NAMES, normalize_descriptors, normalize_one
+from .normalize import CHANNEL_NAMES, normalize_distinct, normalize_one
 from .schema import ENRICHED_COLUMNS, require_columns
 
 _GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()}
@@ -226,25 +226,36 @@ class MerchantMatcher:
         """Map descriptors to ``merchant, merchant_key, vendor, channel, match_score, display_name,
         channel_hint`` (a DataFrame indexed like ``X`` when ``X`` is a Series)."""
         self._check_fitted()
-        series = X if isinstance(X, pd.Series) else pd.Series(list(X) if not isinstance(X, pd.DataFrame) else X.iloc[:, 0])
-        norm = normalize_descriptors(series)
-        ukeys = pd.unique(norm["merchant_key"])
-        m = self.match_keys(ukeys)
-        names = np.array([v.name for v in self.vendors_] + [None], dtype=object)
-        vkeys = np.array([v.key for v in self.vendors_] + [None], dtype=object)
-        pos = m.index.get_indexer(norm["merchant_key"])
+        if isinstance(X, pd.DataFrame):
+            X = X.iloc[:, 0]
+        series = X if isinstance(X, pd.Series) else pd.Series(list(X), dtype=object)
+        codes, table = normalize_distinct(series)
+        table = self._match_table(table)
+        return pd.DataFrame(
+            {c: pd.Series(table[c].to_numpy()[codes], index=series.index, dtype=table[c].dtype)
+             for c in MATCH_COLUMNS}
+        )
+
+    def _match_table(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Add the match columns to a table of distinct normalised descriptors."""
+        keys = table["merchant_key"].to_numpy(dtype=object)
+        m = self.match_keys(pd.unique(keys))
+        pos = m.index.get_indexer(keys)
         vi = m["vendor_index"].to_numpy()[pos]
         matched = vi >= 0
-        vendor = names[np.where(matched, vi, -1)]
-        out = pd.DataFrame(index=norm.index)
-        out["merchant"] = np.where(matched, vendor, norm["display_name"].to_numpy(dtype=object))
-        out["merchant_key"] = np.where(matched, vkeys[np.where(matched, vi, -1)], norm["merchant_key"].to_numpy(dtype=object))
-        out["vendor"] = pd.Series(np.where(matched, vendor, None), index=norm.index, dtype=object)
-        out["channel"] = norm["channel"].to_numpy(dtype=object)
-        out["match_score"] = m["score"].to_numpy()[pos]
-        out["display_name"] = norm["display_name"].to_numpy(dtype=object)
-        out["channel_hint"] = norm["channel_hint"].to_numpy(dtype=object)
-        return out
+        names = np.array([v.name for v in self.vendors_] + [None], dtype=object)
+        vkeys = np.array([v.key for v in self.vendors_] + [None], dtype=object)
+        safe = np.where(matched, vi, -1)
+        display = table["display_name"].to_numpy(dtype=object)
+        return pd.DataFrame({
+            "merchant": np.where(matched, names[safe], display),
+            "merchant_key": np.where(matched, vkeys[safe], keys),
+            "vendor": np.where(matched, names[safe], None),
+            "channel": table["channel"].to_numpy(dtype=object),
+            "match_score": m["score"].to_numpy()[pos],
+            "display_name": display,
+            "channel_hint": table["channel_hint"].to_numpy(dtype=object),
+        }).astype({c: object for c in MATCH_COLUMNS if c != "match_score"})
 
     def fit_transform(self, X, y=None) -> pd.DataFrame:
         return self.fit(X, y).transform(X)

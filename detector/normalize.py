@@ -22,6 +22,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .descriptor_words import (
     BANK_PREFIXES,
@@ -233,8 +235,10 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
 
 
 def _prepare(raw: str) -> str:
-    text = unicodedata.normalize("NFKD", raw)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = raw
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\s+", " ", text).strip()
     text = _WALLET_RE.sub(" ", text).strip()
@@ -282,7 +286,7 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
         return "unknown", "Unknown", "direct", ""
     raw = str(raw)
-    mixed_case = any(c.islower() for c in raw) and any(c.isupper() for c in raw)
+    mixed_case = raw != raw.upper() and raw != raw.lower()
     text = _prepare(raw)
     channel, behind = _channel(text)
     hint = ""
@@ -318,7 +322,7 @@ def _mask_account(m: re.Match) -> str:
 
 _LONG_DIGITS_RE = re.compile(r"\d{4,}")
 _SHORT_DATE_RE = re.compile(r"(?<![\w/.-])\d{1,2}/\d{1,2}(?![\w/.-])")
-_TRANSFER_ANY_RE = re.compile("|".join(TRANSFER_PHRASES), re.IGNORECASE)
+_TRANSFER_WORDS = ("TRANSFER", "XFER", "PREVOD", "UEBERWEISUNG", "VIREMENT", "OVERBOEKING")
 
 
 def collapse_ids(raw):
@@ -328,14 +332,58 @@ def collapse_ids(raw):
     so descriptors that differ only there normalise alike. Transfers are left alone: their
     account number is kept (masked) in the key.
     """
-    if not isinstance(raw, str) or _TRANSFER_ANY_RE.search(raw):
+    if not isinstance(raw, str):
         return raw
-    return _SHORT_DATE_RE.sub("01/01", _LONG_DIGITS_RE.sub("0000", raw))
+    up = raw.upper()
+    if any(w in up for w in _TRANSFER_WORDS):
+        return raw
+    if "/" in raw:
+        raw = _SHORT_DATE_RE.sub("01/01", raw)
+    return _LONG_DIGITS_RE.sub("0000", raw)
+
+
+_TRANSFER_WORDS_RE2 = "|".join(_TRANSFER_WORDS)
+
+
+def collapse_ids_many(values) -> np.ndarray:
+    """:func:`collapse_ids` over many descriptors at once, in Arrow's C++ regex engine."""
+    values = np.asarray(values, dtype=object)
+    if not len(values):
+        return values
+    arr = pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.string())
+    out = pc.replace_substring_regex(arr, r"(^|\s)\d{1,2}/\d{1,2}(\s|$)", r"\101/01\2")
+    out = pc.replace_substring_regex(out, r"\d{4,}", "0000")
+    keep = pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True)
+    return np.asarray(pc.if_else(keep, arr, out).to_pylist(), dtype=object)
 
 
 def _display_score(display: str) -> tuple:
     # Prefer the variant a person would write: apostrophes, mixed case, then the shortest.
     return ("'" in display, any(c.islower() for c in display[1:]), -len(display))
+
+
+def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
+    """``(codes, table)``: one normalised row per distinct descriptor and, for each input row,
+    the position of its row in ``table`` (the form :func:`normalize_descriptors` expands)."""
+    values = descriptions if isinstance(descriptions, pd.Series) else pd.Series(np.asarray(descriptions, dtype=object))
+    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
+    raw_uniques = np.asarray(raw_uniques, dtype=object)
+    # Reference numbers make most card lines unique; collapse them first (the normaliser drops
+    # them anyway) so the expensive step runs once per merchant line, not once per row.
+    form_codes, uniques = pd.factorize(collapse_ids_many(raw_uniques))
+    rows = [normalize_one(u) for u in uniques]
+    rows.append(normalize_one(None))  # missing descriptors map to the last row
+    codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
+    table = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS), dtype=object)
+    if len(table) > 1:
+        best = (
+            table.assign(_s=[_display_score(d) for d in table["display_name"]])
+            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
+            .drop_duplicates("merchant_key")
+            .set_index("merchant_key")["display_name"]
+        )
+        table["display_name"] = table["merchant_key"].map(best).astype(object)
+    return codes, table
 
 
 def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
@@ -350,23 +398,7 @@ def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
     (1, "Joe's Lawn Care")
     """
     series = pd.Series(descriptions)
-    raw_codes, raw_uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
-    # Reference numbers make most card lines unique; collapse them first (the normaliser drops
-    # them anyway) so the expensive step runs once per merchant line, not once per row.
-    form_codes, uniques = pd.factorize(pd.Index([collapse_ids(u) for u in raw_uniques], dtype=object))
-    codes = np.where(raw_codes < 0, -1, form_codes[np.maximum(raw_codes, 0)])
-    rows = [normalize_one(u) for u in uniques]
-    rows.append(normalize_one(None))  # the NA sentinel (-1) maps to the last row
-    uni = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS))
-    if len(uni) > 1:
-        best = (
-            uni.assign(_s=[_display_score(d) for d in uni["display_name"]])
-            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
-            .drop_duplicates("merchant_key")
-            .set_index("merchant_key")["display_name"]
-        )
-        uni["display_name"] = uni["merchant_key"].map(best)
-    take = np.where(codes < 0, len(uni) - 1, codes)
-    out = uni.iloc[take].reset_index(drop=True)
-    out.index = series.index
-    return out
+    codes, table = normalize_distinct(series)
+    return pd.DataFrame(
+        {c: pd.Series(table[c].to_numpy(dtype=object)[codes], index=series.index, dtype=object) for c in NORMALIZED_COLUMNS}
+    )

@@ -78,15 +78,26 @@ def _statement(n_rows: int, seed: int = 0, path=DATA) -> pd.Series:
     base = load_set(path)["raw"].tolist()
     np_rng = np.random.default_rng(seed)
     picks = np_rng.integers(0, len(base), n_rows)
-    # a quarter of lines carry a per-transaction reference number, like BoA/Wells card lines
+    # a quarter of lines carry a per-transaction reference number, like BoA/Wells card lines,
+    # and one in ten is a local merchant of a large pool (a real statement's long tail)
     fresh = np_rng.random(n_rows) < 0.25
+    local = np_rng.random(n_rows) < 0.10
+    pool = [f"{' '.join(rng.sample(_LOCAL_WORDS, rng.randint(1, 3)))} #{rng.randint(1, 999)}"
+            for _ in range(max(1, n_rows // 50))]
     out = []
     for i, p in enumerate(picks):
-        d = base[p]
+        d = pool[p % len(pool)] if local[i] else base[p]
         if fresh[i]:
             d = f"{d} {rng.randrange(10**10, 10**11)}"
         out.append(d)
     return pd.Series(out)
+
+
+_LOCAL_WORDS = (
+    "JOES LAWN CARE SUNRISE YOGA STUDIO BAKERY PIZZA GOLDEN DRAGON CITY MARKET FRESH DELI AUTO "
+    "REPAIR PLUMBING DENTAL CLINIC PET SPA COFFEE HOUSE TACOS GRILL BAR PUB FARM SHOP HARDWARE "
+    "BOOKS FLOWERS NAILS SALON BARBER TIRE WASH MAPLE OAK RIVER LAKE NORTH SOUTH BLUE RED"
+).split()
 
 
 def benchmark_merchants(n_rows: int = 1_200_000, seed: int = 0) -> dict:
