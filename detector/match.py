@@ -26,6 +26,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from .catalog.vendors import ENV_VAR, Catalog, load_vendors
 from .errors import CatalogError
@@ -43,7 +45,7 @@ def _compact(key: str) -> str:
     return key.replace(" ", "")
 
 
-class MerchantMatcher:
+class MerchantMatcher(TransformerMixin, BaseEstimator):
     """Map raw bank descriptors to catalogue vendors.
 
     Parameters
@@ -64,20 +66,6 @@ class MerchantMatcher:
         self.score_cutoff = score_cutoff
         self.catalog = catalog
         self.user_catalog = user_catalog
-
-    # sklearn's get_params/set_params protocol, without depending on BaseEstimator internals
-    def get_params(self, deep: bool = True) -> dict:
-        return {"score_cutoff": self.score_cutoff, "catalog": self.catalog, "user_catalog": self.user_catalog}
-
-    def set_params(self, **params):
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"unknown parameter {k!r}")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        return f"MerchantMatcher(score_cutoff={self.score_cutoff!r})"
 
     def fit(self, X=None, y=None):
         """Load the catalogue and index its aliases. ``X`` and ``y`` are ignored."""
@@ -135,8 +123,6 @@ class MerchantMatcher:
 
     def _check_fitted(self):
         if not hasattr(self, "exact_"):
-            from sklearn.exceptions import NotFittedError
-
             raise NotFittedError("MerchantMatcher is not fitted yet; call fit() first")
 
     def match_keys(self, keys) -> pd.DataFrame:
@@ -247,7 +233,7 @@ class MerchantMatcher:
         vkeys = np.array([v.key for v in self.vendors_] + [None], dtype=object)
         safe = np.where(matched, vi, -1)
         display = table["display_name"].to_numpy(dtype=object)
-        return pd.DataFrame({
+        cols = {
             "merchant": np.where(matched, names[safe], display),
             "merchant_key": np.where(matched, vkeys[safe], keys),
             "vendor": np.where(matched, names[safe], None),
@@ -255,10 +241,9 @@ class MerchantMatcher:
             "match_score": m["score"].to_numpy()[pos],
             "display_name": display,
             "channel_hint": table["channel_hint"].to_numpy(dtype=object),
-        }).astype({c: object for c in MATCH_COLUMNS if c != "match_score"})
-
-    def fit_transform(self, X, y=None) -> pd.DataFrame:
-        return self.fit(X, y).transform(X)
+        }
+        # explicit object columns: pandas would otherwise infer "str" and turn None into NaN
+        return pd.DataFrame({c: pd.Series(v, dtype=float if c == "match_score" else object) for c, v in cols.items()})
 
 
 @lru_cache(maxsize=4)
@@ -281,5 +266,6 @@ def enrich(tx: pd.DataFrame, matcher: MerchantMatcher | None = None) -> pd.DataF
     res = matcher.transform(tx["description"])
     out = tx.copy()
     for col in ENRICHED_COLUMNS:
-        out[col] = res[col].to_numpy() if col != "vendor" else res[col].astype(object).to_numpy()
+        # vendor stays an object column so "no vendor" is None (SQL NULL), not NaN
+        out[col] = pd.Series(res[col].to_numpy(), index=out.index, dtype=object if col == "vendor" else None)
     return out
