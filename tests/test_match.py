@@ -157,3 +157,11 @@ def test_shown_names_carry_no_phone_or_ids(matcher):
 def test_transform_accepts_lists_arrays_and_frames(matcher):
     for X in (["NETFLIX"], np.array(["NETFLIX"], dtype=object), pd.DataFrame({"d": ["NETFLIX"]})):
         assert matcher.transform(X)["vendor"].iloc[0] == "Netflix"
+
+
+def test_benchmark_runs_on_a_small_statement():
+    from pipelines.eval_matcher import benchmark_merchants
+
+    r = benchmark_merchants(3000)
+    assert r["rows"] == 3000 and r["distinct_keys"] <= r["distinct_descriptors"] <= 3000
+    assert r["normalize_descriptors_per_second"] > 0 and r["match_keys_per_second"] > 0
