@@ -165,3 +165,12 @@ def test_benchmark_runs_on_a_small_statement():
     r = benchmark_merchants(3000)
     assert r["rows"] == 3000 and r["distinct_keys"] <= r["distinct_descriptors"] <= 3000
     assert r["normalize_descriptors_per_second"] > 0 and r["match_keys_per_second"] > 0
+
+
+def test_catalogue_patterns_match_the_key(matcher, tmp_path):
+    assert one(matcher, "VZWRLSS*APOCC VISE")["vendor"] == "Verizon"
+    assert one(matcher, "MICROSOFT*ULTIMATE XBOX")["vendor"] == "Xbox Game Pass"
+    p = tmp_path / "mine.toml"
+    p.write_text('[[vendor]]\nname = "Green Thumb"\ncategory = "other"\ncadence = ["monthly"]\n'
+                 'aliases = ["GREEN THUMB LAWN"]\npatterns = ["^gt ?lawn ?svc"]\n', encoding="utf-8")
+    assert one(MerchantMatcher(user_catalog=p).fit(), "GT LAWNSVC 5035551234 OR")["vendor"] == "Green Thumb"
