@@ -160,12 +160,16 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     before = m["first_day"] - m["day"]
     tail = (after >= 0.75 * m["period"]) & (after <= 1.35 * m["period"]) & (m["amt"] >= 0.97 * m["last_amt"]) \
         & (m["amt"] <= 1.6 * m["last_amt"])
-    head = (before >= 0.6 * m["period"]) & (before <= 1.6 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
+    head = (before >= 0.75 * m["period"]) & (before <= 1.35 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
     pick = pd.concat([m[tail].sort_values("day").drop_duplicates("cand", keep="first"),
                       m[head].sort_values("day").drop_duplicates("cand", keep="last")])
     pick = pick.drop_duplicates("row")
     out = assign.copy()
     out[pick["row"].to_numpy()] = pick["cand"].to_numpy()
+    # keep an added charge only where the stream still has a cadence with it
+    broken = _stats(df, out)["freq_idx"] < 0
+    undo = np.isin(out, broken.index[broken.to_numpy()]) & (out != assign)
+    out[undo] = assign[undo]
     return out
 
 

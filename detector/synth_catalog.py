@@ -27,6 +27,9 @@ class Recurring:
     trial: float = 0.0  # probability a new stream starts with a $1/intro charge
     weight: float = 1.0
     direction: str = "outflow"
+    negative: bool = False  # periodic but not recurring: random amounts (cash on payday)
+    jitter: float = 0.0  # sd in days of a habit's timing (a haircut every 4-6 weeks)
+    round_to: float = 0.0  # amounts in whole multiples of this (cash)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,14 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("Rent", "monthly", (1450.0, 1850.0, 2300.0), ("ZELLE PAYMENT TO OAKWOOD APTS", "OAKWOOD PROPERTY MGMT WEB PMTS"), kind="ach", weight=0.5),
     Recurring("Sallie Mae", "monthly", (212.37, 318.55), ("SALLIE MAE BANK PAYMENT", "NAVIENT SLM PMT {ref}"), kind="ach", weight=0.5),
     Recurring("Toyota Financial", "monthly", (389.21, 455.0), ("TOYOTA PAYMENT {ref}", "TOYOTA MOTOR CREDIT TMCC"), kind="ach", weight=0.5),
+    Recurring("Savings transfer", "monthly", (100.0, 250.0, 500.0), ("ONLINE TRANSFER TO SAV XXXXXX{store}", "RECURRING TRANSFER TO SAVINGS {store}"), kind="ach", weight=0.8),
+    Recurring("Standing transfer", "monthly", (50.0, 75.0, 300.0), ("ONLINE TRANSFER TO SAV XXXXXX{store}", "RECURRING TRANSFER TO SAVINGS {store}"), kind="ach", weight=0.5),
+    Recurring("Cash on payday", "biweekly", (200.0,), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="ach", amount_sd=0.6, weight=0.6, negative=True, round_to=20.0),
+    Recurring("Cash monthly", "monthly", (300.0, 2500.0), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="ach", amount_sd=0.5, weight=0.6, negative=True, round_to=100.0),
+    Recurring("Cash habit", "monthly", (200.0, 3000.0), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="card", amount_sd=0.2, weight=0.6, negative=True, jitter=7.0, round_to=100.0),
+    Recurring("Haircut", "monthly", (30.0, 45.0), ("SQ *FADE MASTERS BARBER", "GREAT CLIPS #{store}"), amount_sd=0.05, weight=0.6, negative=True, jitter=8.0),
+    Recurring("Warehouse run", "monthly", (140.0,), ("COSTCO WHSE #{store}", "SAMS CLUB #{store}"), amount_sd=0.35, weight=0.6, negative=True, jitter=8.0),
+    Recurring("Car wash", "biweekly", (12.0,), ("WASHWORLD CAR WASH {store}",), amount_sd=0.0, weight=0.4, negative=True, jitter=4.0),
     Recurring("Payroll", "biweekly", (1850.0, 2400.0, 3125.0), ("ACME CORP PAYROLL PPD ID: {ref}", "DIRECT DEP ACME CORP", "ACME CORP DIR DEP"), kind="payroll", amount_sd=0.02, direction="inflow", weight=2),
     Recurring("Payroll", "semimonthly", (2100.0, 2750.0), ("GLOBEX INC PAYROLL", "GUSTO PAY {ref}", "ADP PAYROLL GLOBEX"), kind="payroll", amount_sd=0.02, direction="inflow", weight=1.5),
     Recurring("Payroll", "weekly", (640.0, 820.0), ("INITECH WKLY PAY DIR DEP",), kind="payroll", amount_sd=0.06, direction="inflow", weight=0.4),
