@@ -91,9 +91,14 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("Cash on payday", "biweekly", (200.0,), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="ach", amount_sd=0.6, weight=0.6, negative=True, round_to=20.0),
     Recurring("Cash monthly", "monthly", (300.0, 2500.0), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="ach", amount_sd=0.5, weight=0.6, negative=True, round_to=100.0),
     Recurring("Cash habit", "monthly", (200.0, 3000.0), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="card", amount_sd=0.2, weight=0.6, negative=True, jitter=7.0, round_to=100.0),
-    Recurring("Haircut", "monthly", (30.0, 45.0), ("SQ *FADE MASTERS BARBER", "GREAT CLIPS #{store}"), amount_sd=0.05, weight=0.6, negative=True, jitter=8.0),
     Recurring("Warehouse run", "monthly", (140.0,), ("COSTCO WHSE #{store}", "SAMS CLUB #{store}"), amount_sd=0.35, weight=0.6, negative=True, jitter=8.0),
-    Recurring("Car wash", "biweekly", (12.0,), ("WASHWORLD CAR WASH {store}",), amount_sd=0.0, weight=0.4, negative=True, jitter=4.0),
+    # memberships billed on a loose schedule (fee taken when the app decides): still recurring
+    Recurring("AdvancePay", "monthly", (1.99, 8.99, 9.99), ("ADVANCEPAY MEMBERSHIP", "ADVANCEPAY* SUBSCRIPTION {ph}"), weight=0.5, jitter=5.0),
+    Recurring("BoostCash", "monthly", (3.99, 14.99), ("BOOSTCASH APP FEE", "BOOSTCASH *MEMBER"), weight=0.4, jitter=6.0),
+    # several creators at one price behind one descriptor: interleaved same-amount streams
+    Recurring("FanClub creator 1", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.6),
+    Recurring("FanClub creator 2", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.5),
+    Recurring("FanClub creator 3", "monthly", (9.99, 4.99), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.4),
     Recurring("Payroll", "biweekly", (1850.0, 2400.0, 3125.0), ("ACME CORP PAYROLL PPD ID: {ref}", "DIRECT DEP ACME CORP", "ACME CORP DIR DEP"), kind="payroll", amount_sd=0.02, direction="inflow", weight=2),
     Recurring("Payroll", "semimonthly", (2100.0, 2750.0), ("GLOBEX INC PAYROLL", "GUSTO PAY {ref}", "ADP PAYROLL GLOBEX"), kind="payroll", amount_sd=0.02, direction="inflow", weight=1.5),
     Recurring("Payroll", "weekly", (640.0, 820.0), ("INITECH WKLY PAY DIR DEP",), kind="payroll", amount_sd=0.06, direction="inflow", weight=0.4),
@@ -110,6 +115,7 @@ NOISE: tuple[Noise, ...] = (
     Noise("Pharmacy", 0.3, 24.0, 0.7, ("CVS/PHARMACY #{store}", "WALGREENS #{store}")),
     Noise("Overdraft fee", 0.05, 35.0, 0.0, ("OVERDRAFT ITEM FEE", "NSF RETURNED ITEM FEE"), prob=0.4),
     Noise("ATM fee", 0.15, 3.0, 0.0, ("ATM WITHDRAWAL FEE", "NON-CHASE ATM FEE-WITH"), prob=0.5),
+    Noise("Creator tips", 0.5, 9.0, 0.6, ("FANCLUB* MEMBERSHIP", "FANCLUB.COM 866-712-7753"), prob=0.1),
     Noise("Transfer in", 0.2, 150.0, 0.9, ("VENMO CASHOUT {ref}", "ZELLE FROM J SMITH {ref}"), credit=True),
 )
 
