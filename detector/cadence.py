@@ -66,6 +66,15 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                 amt_std=("amt", "std"), amt_min=("amt", "min"), amt_max=("amt", "max"),
                 amt_median=("amt", "median"))
     fidx = frequency_index(out["median_interval"].to_numpy())
+    # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
+    d64 = day.astype("datetime64[D]")
+    month_start = d64.astype("datetime64[M]").astype("datetime64[D]")
+    dim_row = ((d64.astype("datetime64[M]") + 1).astype("datetime64[D]") - month_start).astype(np.int64)
+    half = 2 * np.pi * (2 * (d64 - month_start).astype(np.int64) / dim_row)
+    ph = pd.DataFrame({"cand": cand, "c": np.cos(half), "s": np.sin(half)}).groupby("cand", sort=True).mean()
+    two_days = np.hypot(ph["c"].to_numpy(), ph["s"].to_numpy()) >= 0.9
+    semi = (fidx == 1) | (fidx == 2)
+    fidx = np.where(semi, np.where(two_days & (out["n"].to_numpy() >= 4), 2, 1), fidx)
     out["freq_idx"] = fidx
     P = np.where(fidx >= 0, PERIODS[np.maximum(fidx, 0)], np.nan)
     tol = np.where(fidx >= 0, TOLERANCE[np.maximum(fidx, 0)], np.nan)

@@ -229,6 +229,29 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """Drop a charge that sits within a quarter period of a stream charge whose amount is closer
+    to the stream's usual amount (a purchase of a similar price next to a renewal). Exact repeats
+    stay: they are what duplicate-charge flags look for."""
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < 2:
+        return assign
+    st = _stats(df, assign)
+    rows = rows[np.lexsort((df["day"].to_numpy()[rows], assign[rows]))]
+    a, day, amt = assign[rows], df["day"].to_numpy()[rows], df["amt"].to_numpy()[rows]
+    pos = np.searchsorted(st.index.to_numpy(), a)
+    med, P = st["amt_median"].to_numpy()[pos], st["period"].to_numpy()[pos]
+    dev = np.abs(amt - med)
+    stray = np.zeros(len(rows), dtype=bool)
+    for shift in (1, -1):
+        nb = np.roll(np.arange(len(rows)), shift)
+        close = (a[nb] == a) & (np.abs(day[nb] - day) <= 0.25 * P) & (dev[nb] < dev)
+        stray |= close & (dev > 0.005 * med + 0.005)
+    out = assign.copy()
+    out[rows[stray]] = -1
+    return out
+
+
 def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float | None = None) -> pd.DataFrame:
     """Recurring streams in enriched transactions (``schema.ENRICHED_COLUMNS`` added).
 
@@ -249,6 +272,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     assign = _merge_sequential(df, assign)
     for _ in range(2):
         assign = _attach_edges(df, assign)
+    assign = _prune_strays(df, assign)
     if not (assign >= 0).any():
         return _empty()
     final = _stats(df, assign)

@@ -55,7 +55,7 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("iCloud", "monthly", (0.99, 2.99, 9.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL", "APL*ITUNES.COM/BILL {ph} CA"), channel="apple", weight=2.5),
     Recurring("Apple Music", "monthly", (10.99, 16.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL", "APL*ITUNES.COM/BILL {ph} CA"), channel="apple", weight=1.5, trial=0.3),
     Recurring("Apple TV+", "monthly", (6.99, 9.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=0.8),
-    Recurring("Amazon Prime", "monthly", (14.99,), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}", "AMZN PRIME MEMBERSHIP"), channel="amazon", weight=2, trial=0.3),
+    Recurring("Amazon Prime", "monthly", (14.99,), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}", "AMZN PRIME MEMBERSHIP", "Amazon.com*{ref}", "AMAZON.COM*{ref} AMZN.COM/BILL WA"), channel="amazon", weight=2, trial=0.3),
     Recurring("Amazon Prime", "annual", (139.0, 119.0), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}"), channel="amazon", weight=1),
     Recurring("Audible", "monthly", (14.95,), ("Audible*{ref} Amzn.com/bill NJ", "AUDIBLE US {ph}"), channel="amazon", weight=0.7, trial=0.4),
     Recurring("Microsoft 365", "annual", (69.99, 99.99), ("MICROSOFT*MICROSOFT 365 {ph} WA", "MSFT * {ref} MSBILL.INFO WA"), weight=1),
