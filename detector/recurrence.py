@@ -338,6 +338,12 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
         out.loc[dup, "stream_id"] = [stable_id(s, d, prefix="st_") for s, d in
                                      zip(out.loc[dup, "stream_id"], out.loc[dup, "first_date"])]
     out = out.sort_values(["account_id", "merchant", "first_date", "stream_id"], kind="stable")
+    # one dtype whatever the input: text as object, a missing vendor as None (SQL NULL)
+    for col in ("stream_id", "account_id", "merchant", "channel", "direction", "frequency", "first_date",
+                "last_date", "next_date", "status", "evidence"):
+        out[col] = out[col].astype(object)
+    out["vendor"] = pd.Series([v if isinstance(v, str) else None for v in out["vendor"]], index=out.index,
+                              dtype=object)
     return out[list(STREAM_COLUMNS)]
 
 

@@ -194,7 +194,9 @@ def _schedule(rng, st: pd.DataFrame, start, end) -> pd.DataFrame:
     n_cyc = np.maximum(counts, 4)
     k_up = np.repeat(k0 + 2 + (rng.random(len(st)) * (n_cyc - 3)).astype(int), counts)
     raised = up & (k >= k_up)
-    new_price = np.round(price * (1 + st["price_up_by"].to_numpy()[si]), 0) - 0.01
+    raw = price * (1 + st["price_up_by"].to_numpy()[si])
+    new_price = np.round(raw, 0) - 0.01  # prices end in .99
+    new_price = np.where(new_price >= price * 1.05, new_price, np.round(raw, 2))
     amount = np.where(raised & ~trial, new_price, amount)
     sd = st["amount_sd"].to_numpy()[si]
     month = (date.astype("datetime64[M]").astype(int) % 12)
