@@ -50,7 +50,10 @@ from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
 LONG_FREQUENCIES = ("semiannual", "annual")
 PRICE_STEP = 0.05          # "at least 5% above"
 LEVEL_TOLERANCE = 0.04     # tax/currency jitter stays inside one price level
-VARIABLE_SHARE = 0.40      # share of >4% changes that makes a series a variable bill
+STEADY_NOISE = 0.020       # median charge-to-charge change of a fixed price (with tax/FX jitter)
+VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times its typical change
+MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
+MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
 DUPLICATE_TOLERANCE = 0.02
 DUPLICATE_ABS = 0.50
 INTRO_RATIO = 0.60
@@ -215,7 +218,10 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     prev_ts, prev_charge, prev_date = g["ts"].shift(), g["charge"].shift(), g["date"].shift()
     gap = (ext["ts"] - prev_ts).dt.days
     window = 0.5 * ext["period"]
-    dup = prev_ts.notna() & (gap < window) & _same_amount(ext["charge"], prev_charge)
+    # A late charge (long gap before it) followed by the next on-time one is not a duplicate.
+    prev_gap = gap.groupby(ext["stream_id"]).shift()
+    late_pair = prev_gap > 1.3 * ext["period"]
+    dup = prev_ts.notna() & (gap < window) & _same_amount(ext["charge"], prev_charge) & ~late_pair
     d = ext[dup].copy()
     d["prev_date"] = prev_date[dup]
     d["gap"] = gap[dup].astype(int)
@@ -276,23 +282,33 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) ->
 # -- annual_renewal ---------------------------------------------------------------------------
 
 
-def _flag_annual(s: pd.DataFrame) -> pd.DataFrame:
+def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFrame:
     long = s[s["frequency"].isin(LONG_FREQUENCIES)].copy()
     if long.empty:
         return empty_flags()
-    long["pos"] = long.groupby("chain_id").cumcount()
-    first_date = long.groupby("chain_id")["date"].transform("first")
-    prev_date = long.groupby("chain_id")["date"].shift()
-    prev_charge = long.groupby("chain_id")["charge"].shift()
-    r = long[long["pos"] >= 1].copy()
+    g = long.groupby("chain_id", sort=False)
+    long["pos"] = g.cumcount()
+    long["first_date"] = g["date"].transform("first")
+    long["prev_date"] = g["date"].shift()
+    long["prev_charge"] = g["charge"].shift()
+    # The data may start after the subscription did: when the account's history does not reach
+    # back a full period before a stream's first charge, that charge renews an older plan.
+    unseen_start = pd.Series(False, index=long.index)
+    if history_start is not None:
+        seen = (long["ts"] - long["account_id"].map(history_start)).dt.days
+        unseen_start = (long["pos"] == 0) & (seen < long["period"] - 5) & (long["charge"] > FREE_MAX)
+    r = long[(long["pos"] >= 1) | unseen_start].copy()
     if r.empty:
         return empty_flags()
-    r["first_date"], r["prev_date"], r["prev_charge"] = first_date[r.index], prev_date[r.index], prev_charge[r.index]
-    reason = (
-        _name(r) + " renewed " + r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
-        + " for " + r["charge"].map(_money) + " on " + r["date"] + " (previous charge "
-        + r["prev_charge"].map(_money) + " on " + r["prev_date"] + ", subscribed since " + r["first_date"] + ")"
-    )
+    word = r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
+    later = " (previous charge " + r["prev_charge"].map(_money, na_action="ignore").fillna("") + " on " \
+        + r["prev_date"].fillna("") + ", subscribed since " + r["first_date"] + ")"
+    if history_start is not None:
+        first = " (first charge seen; the account's history starts " \
+            + r["account_id"].map(history_start).dt.strftime("%Y-%m-%d") + ", less than a period earlier)"
+        later = later.where(r["pos"] >= 1, first)
+    since = later
+    reason = _name(r) + " renewed " + word + " for " + r["charge"].map(_money) + " on " + r["date"] + since
     severity = np.where(r["charge"] >= 100, "high", "medium")
     return _flag_rows(r, "annual_renewal", severity, reason)
 
@@ -303,7 +319,9 @@ def _flag_annual(s: pd.DataFrame) -> pd.DataFrame:
 def _flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     paid = s[s["charge"] > FREE_MAX]
     # The stream's full price is where it ended up: the median of its last three paid charges.
-    last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < 3]
+    # (the last three charges, or the later half of a short stream)
+    n_paid = paid.groupby("stream_id")["charge"].transform("size")
+    last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < np.minimum(3, np.ceil(n_paid / 2))]
     ref = last3.groupby("stream_id")["charge"].median()
     cand = paid[paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)]
     first = cand.drop_duplicates("stream_id", keep="first")  # s is date-ordered within chains
@@ -358,17 +376,23 @@ def _flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
-    x = s.copy()
+    x = s.reset_index(drop=True)
     if x.empty:
         return empty_flags()
     chain = x["chain_id"]
-    prev = x.groupby(chain, sort=False)["charge"].shift()
+    g = x.groupby(chain, sort=False)["charge"]
+    prev, nxt = g.shift(), g.shift(-1)
     rel = (x["charge"] - prev) / prev
+    # Typical charge-to-charge change: ~0 for a fixed price, ~1% for currency jitter, several
+    # percent for phone bills, tens of percent for utilities.
+    absrel = rel.abs()
+    noise = chain.map(absrel.groupby(chain).quantile(0.5, interpolation="lower")).fillna(0.0)
+    # Too few changes to tell a step from noise: treat the price as fixed.
+    noise = noise.where(absrel.notna().groupby(chain).transform("sum") >= 3, 0.0)
+    steady = noise <= STEADY_NOISE
+
+    # Fixed-price series: levels separated by steps over LEVEL_TOLERANCE.
     step = rel.abs() > LEVEL_TOLERANCE
-    # Variable bills (utilities, phone) change level all the time: not price increases.
-    n_changes = prev.notna().groupby(chain).transform("sum")
-    share = step.groupby(chain).transform("sum") / n_changes.where(n_changes > 0)
-    variable = (n_changes >= 3) & (share >= VARIABLE_SHARE)
     level = step.astype(int).groupby(chain).cumsum()
     lg = x["charge"].groupby([chain, level])
     base = lg.transform("median")
@@ -378,33 +402,67 @@ def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     prev_base = base.groupby(chain).shift()
     prev_n = size.groupby(chain).shift()
     prev_since = since.groupby(chain).shift()
-    nxt = x.groupby(chain, sort=False)["charge"].shift(-1)
+    pos = x.groupby(chain).cumcount()
+    # One earlier charge is enough only when it is the first one seen (annual plans, short data).
+    enough = (prev_n >= 2) | ((prev_n == 1) & (pos == 1))
     inc = (x["charge"] / prev_base - 1).round(4)
-    holds = nxt.isna() | (nxt >= (1 + PRICE_STEP / 2) * prev_base)
-    hit = (step & (prev_n >= 2) & (inc >= PRICE_STEP) & holds & ~variable
-           & ~x["transaction_id"].isin(skip_ids))
+    # A new price is a new fixed level: the next charge stays at it.
+    holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
+    fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & holds
+
+    # Variable bills: a step has to clear the bill's own noise and stay up.
+    roll = g.transform(lambda c: c.shift().rolling(4, min_periods=2).median())
+    vthr = np.maximum(PRICE_STEP, VARIABLE_STEP_NOISE * noise)
+    vinc = (x["charge"] / roll - 1).round(4)
+    prev_vinc = vinc.groupby(chain).shift()
+    # The bill stays up (median of the next three) and enough history exists to know its noise;
+    # at the end of the data, with nothing after it, the step must be twice as clear.
+    after = g.transform(lambda c: c[::-1].shift().rolling(3, min_periods=1).median()[::-1])
+    vholds = (after / roll - 1 >= 0.75 * vthr) | (nxt.isna() & (vinc >= 2 * vthr))
+    var_hit = (~steady & (noise <= MAX_BILL_NOISE) & (pos >= MIN_BILL_HISTORY) & (vinc >= vthr) & vholds
+               & ~(prev_vinc >= 0.75 * vthr))
+
+    hit = (fixed_hit | var_hit) & ~x["transaction_id"].isin(skip_ids)
     r = x[hit].copy()
     if r.empty:
         return empty_flags()
-    pct = (inc[hit] * 100).round().astype(int)
+    r_inc = inc.where(fixed_hit, vinc)[hit]
+    r_base = prev_base.where(fixed_hit, roll)[hit]
+    pct = (r_inc * 100).round().astype(int)
+    evidence = np.where(fixed_hit[hit], " (steady since " + prev_since[hit].fillna("") + ")",
+                        " (median of the previous bills, which vary about " + (noise[hit] * 100).round()
+                        .astype(int).astype(str) + "% from one to the next)")
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
-        + "% from " + prev_base[hit].map(_money) + " (steady since " + prev_since[hit] + ")"
+        + "% from " + r_base.map(_money) + evidence
     )
-    severity = np.select([inc[hit] >= 0.5, inc[hit] >= 0.15], ["high", "medium"], "low")
+    severity = np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low")
     return _flag_rows(r, "price_increase", severity, reason)
+
+
+def _after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
+    """Drop trial and intro charges: the price series starts at the conversion."""
+    if trials.empty:
+        return s
+    conv = s[s["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()
+    start = s["chain_id"].map(conv)
+    return s[start.isna() | (s["ts"] >= start)]
 
 
 # -- entry point ------------------------------------------------------------------------------
 
 
 def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.DataFrame | None = None,
-                 as_of=None) -> pd.DataFrame:
+                 as_of=None, renewal_before_data: bool = False) -> pd.DataFrame:
     """Flag unexpected charges of detected streams; one row per (type, transaction).
 
     ``tx``: canonical transactions with the enriched columns; ``streams``: ``STREAM_COLUMNS``
     (``transaction_ids`` a list); ``cancellations``: ``account_id, stream_id, cancelled_on``.
     Charges dated after ``as_of`` are ignored. Returns ``FLAG_COLUMNS``, high severity first.
+
+    ``renewal_before_data=True`` also flags the first charge of a six-monthly or yearly stream
+    when the account's history does not reach a full period before it (the plan probably began
+    before the data); by default the first charge of a stream is never a renewal.
     """
     if streams is None or len(streams) == 0 or tx is None or len(tx) == 0:
         return empty_flags()
@@ -426,9 +484,9 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     parts = [
         _flag_duplicates(dups),
         _flag_after_cancellation(s, t, cancellations),
-        _flag_annual(clean),
+        _flag_annual(clean, pd.to_datetime(t.groupby("account_id")["date"].min()) if renewal_before_data else None),
         trials,
-        _flag_price_increases(clean, set(trials["transaction_id"])),
+        _flag_price_increases(_after_trials(clean, trials), set(trials["transaction_id"])),
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:
