@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,8 @@ DECISION_COLUMNS = ("decision_id", "kind", "account_id", "merchant", "target_id"
 CANCELLATION_COLUMNS = ("account_id", "merchant", "cancelled_on")
 #: rapidfuzz WRatio score (0-100) a stream's merchant or vendor must reach to match a cancellation.
 MATCH_CUTOFF = 85.0
+#: Channels where a charge may carry only the store's name, not the vendor's.
+STORE_CHANNELS = ("apple", "google_play", "amazon", "roku", "paypal")
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,46 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     by_vendor = process.cdist([query], vendors.tolist(), scorer=fuzz.WRatio)[0]
     score = pd.Series(by_name, index=streams.index).combine(pd.Series(by_vendor, index=streams.index), max)
     if score.empty or score.max() < cutoff:
+        return _store_billed(query, streams, cutoff)
+    best = streams[score >= score.max() - 1e-9]
+    if "channel" in best:
+        # "Apple TV+" matching a stream only known as "Apple": the store billed it, weak evidence.
+        store = best["vendor"].isna() & best["channel"].isin(STORE_CHANNELS) if "vendor" in best \
+            else best["channel"].isin(STORE_CHANNELS)
+        if store.all():
+            best = best.assign(via_store=True)
+    return best
+
+
+@lru_cache(maxsize=1)
+def _catalog_names() -> tuple[list[str], list]:
+    from .catalog import load_vendors
+
+    names, vendors = [], []
+    for v in load_vendors():
+        for n in (v.name, *v.aliases):
+            names.append(_norm(n))
+            vendors.append(v)
+    return names, vendors
+
+
+def _store_billed(query: str, streams: pd.DataFrame, cutoff: float) -> pd.DataFrame:
+    """Streams an app store bills for a catalogue vendor the user named ("iCloud" -> "Apple").
+
+    App-store charges often carry only the store's name, so a vendor sold only through stores
+    matches the account's unidentified streams of those channels.
+    """
+    if "channel" not in streams:
         return streams.iloc[0:0]
-    return streams[score >= score.max() - 1e-9]
+    names, vendors = _catalog_names()
+    best = process.extractOne(query, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
+    if best is None:
+        return streams.iloc[0:0]
+    vendor = vendors[best[2]]
+    if not vendor.channels or "direct" in vendor.channels:
+        return streams.iloc[0:0]
+    unknown = streams["vendor"].isna() | (streams["vendor"].map(_norm) == _norm(vendor.name))
+    return streams[streams["channel"].isin(vendor.channels) & unknown].assign(via_store=True)
 
 
 def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
@@ -228,13 +269,35 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame)
         acct_streams = by_account.get(rec.account_id)
         ids = set()
         if acct_streams is not None:
-            ids |= set(match_streams(rec.merchant, acct_streams)["stream_id"])
+            ids |= set(_least_billed_after(match_streams(rec.merchant, acct_streams), rec.cancelled_on))
         if isinstance(rec.target_id, str) and rec.target_id in stream_ids:
             ids.add(rec.target_id)
         out += [{"account_id": rec.account_id, "stream_id": sid, "cancelled_on": rec.cancelled_on}
                 for sid in sorted(ids)]
     res = pd.DataFrame(out, columns=out_cols)
     return res.sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+
+
+def _least_billed_after(matches: pd.DataFrame, cancelled_on: str) -> list[str]:
+    """Break a tie between equally named streams (several plans billed as "Apple").
+
+    Streams that stopped by the cancellation date (at most one charge after it) stay: one
+    subscription can span several streams. Streams that kept billing are the plans the user
+    kept, unless none stopped: then the one with the fewest charges after the date is taken.
+    """
+    if (len(matches) < 2 and "via_store" not in matches) or not {"last_date", "frequency"} <= set(matches.columns):
+        return list(matches["stream_id"])
+    from .schema import PERIOD_DAYS
+
+    days_after = (pd.to_datetime(matches["last_date"]) - pd.Timestamp(cancelled_on)).dt.days
+    period = matches["frequency"].map(PERIOD_DAYS).astype(float).fillna(30.44)
+    n_after = (days_after // period + 1).where(days_after > 0, 0)
+    # At most one charge after the date still looks like a plan that stopped (the last bill).
+    keep = n_after <= max(1, n_after.min())
+    if "via_store" in matches:
+        # Matched only through the store's name: a plan that went on billing is another plan.
+        keep &= n_after <= 1
+    return list(matches.loc[keep, "stream_id"])
 
 
 def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None

@@ -15,8 +15,10 @@ Rules and severities (also in ``docs/flags.md``):
     charges. Credits (refunds) are never duplicates, and the later of the two charges is the
     one flagged. Severity **high**: money was taken twice.
 ``charge_after_cancellation``
-    A charge of a cancelled stream (or an unstreamed same-merchant charge within 25% of the
-    stream's price) dated strictly *after* the cancellation date. A charge on the cancellation
+    A charge of a cancelled stream dated strictly *after* the cancellation date and within 50%
+    of the plan's price (median of the last three charges up to the cancellation), so that other
+    plans of the same merchant are left alone; an unstreamed same-merchant charge counts when it
+    is at the plan's price (within 2%). A duplicate is flagged as a duplicate only. A charge on the cancellation
     day itself is not flagged: it was most likely authorised before the cancellation took
     effect. Severity **high**.
 ``annual_renewal``
@@ -60,6 +62,7 @@ INTRO_RATIO = 0.60
 FREE_MAX = 1.00
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge
+CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
@@ -247,7 +250,7 @@ def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
 # -- charge_after_cancellation ----------------------------------------------------------------
 
 
-def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> pd.DataFrame:
+def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup_ids: set) -> pd.DataFrame:
     if cancellations is None or len(cancellations) == 0 or s.empty:
         return empty_flags()
     require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
@@ -256,19 +259,28 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) ->
     # The earliest recorded cancellation of a stream is the one that counts.
     c = c.groupby("stream_id", as_index=False)["cancelled_on"].min()
     own = s.merge(c, on="stream_id", how="inner")
-    # Unstreamed charges of the same merchant near the stream's price are the same subscription.
+    if own.empty:
+        return empty_flags()
+    # The plan's price: median of the last three charges up to the cancellation (or the last
+    # charge seen). Only charges near it are the cancelled plan's; a stream the detector merged
+    # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
+    before = own[own["date"] <= own["cancelled_on"]]
+    ref = before[before.groupby("stream_id").cumcount(ascending=False) < 3].groupby("stream_id")["charge"].median()
+    own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
     streams_c = own.drop_duplicates("stream_id")[
         ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
-         "last_amount", "cancelled_on"]
+         "price", "cancelled_on"]
     ]
-    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]))]
+    # Unstreamed charges of the same merchant near the plan's price are the same subscription.
+    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]) | dup_ids)]
     extra = streams_c.merge(loose.rename(columns={"merchant_key": "stream_key"}),
                             on=["account_id", "stream_key"], how="inner")
-    if not extra.empty:
-        price = extra["last_amount"].astype(float)
-        extra = extra[(extra["charge"] - price).abs() <= 0.25 * price]
-    both = pd.concat([own, extra], ignore_index=True) if not extra.empty else own
-    hit = both[both["date"] > both["cancelled_on"]].drop_duplicates("transaction_id")
+    extra = extra.assign(loose=True)
+    both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
+    # A charge the stream detector left out needs the plan's very price to count as the plan's.
+    tol = np.where(both["loose"].astype(bool), DUPLICATE_TOLERANCE, CANCELLED_PRICE_TOLERANCE)
+    near_price = (both["charge"] - both["price"]).abs() <= tol * both["price"]
+    hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
     if hit.empty:
         return empty_flags()
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
@@ -483,7 +495,7 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     trials = _flag_trials(clean, t)
     parts = [
         _flag_duplicates(dups),
-        _flag_after_cancellation(s, t, cancellations),
+        _flag_after_cancellation(clean, t, cancellations, dup_ids),
         _flag_annual(clean, pd.to_datetime(t.groupby("account_id")["date"].min()) if renewal_before_data else None),
         trials,
         _flag_price_increases(_after_trials(clean, trials), set(trials["transaction_id"])),
