@@ -9,7 +9,7 @@ Rules and severities (also in ``docs/flags.md``):
 
 ``duplicate_charge``
     An outflow of a stream that follows the previous charge of the same stream less than half a
-    period later at nearly the same amount (within 2% or 0.50). A same-merchant, same-amount
+    period later at nearly the same amount (within 1%, at least one cent). A same-merchant, same-amount
     outflow that the stream detector left out of every stream counts too when it falls within a
     few days (a quarter period, at least 5 days, at most half a period) of one of the stream's
     charges. Credits (refunds) are never duplicates, and the later of the two charges is the
@@ -18,7 +18,7 @@ Rules and severities (also in ``docs/flags.md``):
     A charge of a cancelled stream dated strictly *after* the cancellation date and within 50%
     of the plan's price (median of the last three charges up to the cancellation), so that other
     plans of the same merchant are left alone; an unstreamed same-merchant charge counts when it
-    is at the plan's price (within 2%). A duplicate is flagged as a duplicate only. A charge on the cancellation
+    is at the plan's price (within 1%). A duplicate is flagged as a duplicate only. A charge on the cancellation
     day itself is not flagged: it was most likely authorised before the cancellation took
     effect. Severity **high**.
 ``annual_renewal``
@@ -56,8 +56,9 @@ STEADY_NOISE = 0.020       # median charge-to-charge change of a fixed price (wi
 VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times its typical change
 MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
 MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
-DUPLICATE_TOLERANCE = 0.02
-DUPLICATE_ABS = 0.50
+DUPLICATE_TOLERANCE = 0.01  # "nearly the same amount": within 1% (at least one cent)
+DUPLICATE_ABS = 0.01
+MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
 INTRO_RATIO = 0.60
 FREE_MAX = 1.00
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
@@ -220,11 +221,21 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     g = ext.groupby("stream_id", sort=False)
     prev_ts, prev_charge, prev_date = g["ts"].shift(), g["charge"].shift(), g["date"].shift()
     gap = (ext["ts"] - prev_ts).dt.days
-    window = 0.5 * ext["period"]
-    # A late charge (long gap before it) followed by the next on-time one is not a duplicate.
-    prev_gap = gap.groupby(ext["stream_id"]).shift()
-    late_pair = prev_gap > 1.3 * ext["period"]
-    dup = prev_ts.notna() & (gap < window) & _same_amount(ext["charge"], prev_charge) & ~late_pair
+    period = ext["period"]
+    # An extra charge leaves the cadence intact around the pair: from the charge before the pair
+    # to the one after it is two periods, not three (a late charge followed by an on-time one).
+    ts_pp, ts_next = g["ts"].shift(2), g["ts"].shift(-1)
+    span = np.select(
+        [ts_pp.notna() & ts_next.notna(), ts_next.notna(), ts_pp.notna()],
+        [(ts_next - ts_pp).dt.days < 2.5 * period, (ts_next - prev_ts).dt.days < 1.5 * period,
+         (ext["ts"] - ts_pp).dt.days < 1.5 * period],
+        True,
+    ).astype(bool)
+    dup = prev_ts.notna() & (gap < 0.5 * period) & _same_amount(ext["charge"], prev_charge) & span
+    # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
+    n_dup = dup.groupby(ext["stream_id"]).transform("sum")
+    n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
+    dup &= ~((n_dup >= 3) | ((n_dup >= 2) & (n_dup > MAX_DUPLICATE_SHARE * n_all)))
     d = ext[dup].copy()
     d["prev_date"] = prev_date[dup]
     d["gap"] = gap[dup].astype(int)
