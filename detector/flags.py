@@ -221,7 +221,11 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     g = ext.groupby("stream_id", sort=False)
     prev_ts, prev_charge, prev_date = g["ts"].shift(), g["charge"].shift(), g["date"].shift()
     gap = (ext["ts"] - prev_ts).dt.days
-    period = ext["period"]
+    # The stream's own cadence: a duplicate can make the detector call an annual plan
+    # semiannual, so the nominal period is raised to the median gap between distinct charges.
+    gaps = (ext["ts"] - prev_ts).dt.days
+    own = gaps.where(gaps > 5).groupby(ext["stream_id"]).transform("median")
+    period = np.maximum(ext["period"], own.fillna(0))
     # An extra charge leaves the cadence intact around the pair: from the charge before the pair
     # to the one after it is two periods, not three (a late charge followed by an on-time one).
     ts_pp, ts_next = g["ts"].shift(2), g["ts"].shift(-1)
