@@ -371,19 +371,27 @@ def _flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     j = j[~continues].copy()
     if j.empty:
         return empty_flags()
+    loose = j["h_stream"].isna()
     j["free"] = j["h_charge"] <= FREE_MAX
-    j["intro"] = j["free"] | (j["h_charge"] <= INTRO_RATIO * j["charge"])
+    # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
+    # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
+    j["intro"] = j["free"] | (~loose & (j["h_charge"] <= INTRO_RATIO * j["charge"]))
+    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"]))
     j["intro_ts"] = j["h_ts"].where(j["intro"])
+    j["intro_date"] = j["h_date"].where(j["intro"])
+    j["intro_charge"] = j["h_charge"].where(j["intro"])
     agg = j.sort_values("h_ts").groupby("transaction_id").agg(
-        n=("intro", "size"), n_intro=("intro", "sum"), n_free=("free", "sum"),
-        last_intro=("intro_ts", "max"), intro_date=("h_date", "first"), intro_charge=("h_charge", "first"),
+        n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
+        last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
         ts=("ts", "first"), period=("period", "first"),
     )
-    # Every earlier charge of the merchant in the last year was a trial or intro price, the last
-    # of them shortly before the full price, and an intro price lasted at most MAX_INTRO_CHARGES.
+    # Every earlier billed charge of the merchant in the last year was a trial or intro price,
+    # the last of them shortly before the full price, and an intro price lasted at most
+    # MAX_INTRO_CHARGES.
     recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(62, 1.5 * agg["period"])
     short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
-    ok = agg[(agg["n_intro"] > 0) & (agg["n_intro"] == agg["n"]) & recent & short]
+    ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short]
+    ok = ok[ok.index.isin(_converted(first, s))]
     r = first[first["transaction_id"].isin(ok.index)].copy()
     if r.empty:
         return empty_flags()
@@ -397,6 +405,24 @@ def _flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     )
     severity = np.where(r["charge"] >= 50, "high", "medium")
     return _flag_rows(r, "trial_conversion", severity, reason)
+
+
+def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
+    """Candidates after which the cheap charges stop and the full price holds.
+
+    Cheap stream charges of the merchant still coming after the full-price charge are another
+    plan (an iCloud 0.99 beside Apple Music), and a bill whose next charge moves again is a
+    variable bill, not a plan that left its trial.
+    """
+    f = first[["transaction_id", "stream_id", "account_id", "stream_key", "ts", "charge", "period"]]
+    later = s[["account_id", "stream_key", "stream_id", "ts", "charge"]].rename(
+        columns={"stream_id": "l_stream", "ts": "l_ts", "charge": "l_charge"})
+    j = f.merge(later, on=["account_id", "stream_key"], how="inner")
+    j = j[(j["l_ts"] > j["ts"]) & ((j["l_ts"] - j["ts"]).dt.days <= 1.5 * j["period"])]
+    cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
+    nxt = j[j["l_stream"] == j["stream_id"]].sort_values("l_ts").drop_duplicates("transaction_id")
+    moved = nxt[(nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE]
+    return set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
 
 
 # -- price_increase ---------------------------------------------------------------------------
