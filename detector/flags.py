@@ -388,7 +388,7 @@ def _flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # Every earlier billed charge of the merchant in the last year was a trial or intro price,
     # the last of them shortly before the full price, and an intro price lasted at most
     # MAX_INTRO_CHARGES.
-    recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(62, 1.5 * agg["period"])
+    recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(75, 2.5 * agg["period"])
     short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
     ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short]
     ok = ok[ok.index.isin(_converted(first, s))]
@@ -419,9 +419,13 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
         columns={"stream_id": "l_stream", "ts": "l_ts", "charge": "l_charge"})
     j = f.merge(later, on=["account_id", "stream_key"], how="inner")
     j = j[(j["l_ts"] > j["ts"]) & ((j["l_ts"] - j["ts"]).dt.days <= 1.5 * j["period"])]
+    j = j[j["l_stream"] == j["stream_id"]]  # other plans still billing were set aside before
     cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
-    nxt = j[j["l_stream"] == j["stream_id"]].sort_values("l_ts").drop_duplicates("transaction_id")
-    moved = nxt[(nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE]
+    nxt = j.sort_values("l_ts").drop_duplicates("transaction_id")
+    rel = s.groupby("stream_id")["charge"].pct_change().abs()
+    variable = rel.groupby(s["stream_id"]).median() > STEADY_NOISE
+    moved = nxt[((nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE)
+                & nxt["stream_id"].map(variable).fillna(False).astype(bool)]
     return set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
 
 
@@ -495,6 +499,7 @@ def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
 
 def _after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
     """Drop trial and intro charges: the price series starts at the conversion."""
+    s = s[s["charge"] > FREE_MAX]  # a free or 1.00 charge is a trial, never a price level
     if trials.empty:
         return s
     conv = s[s["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()
