@@ -434,6 +434,9 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
 
 def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     x = s.reset_index(drop=True)
+    # Charges far below the chain's usual price are other purchases the detector merged in.
+    typical = x.groupby("chain_id")["charge"].transform("median")
+    x = x[x["charge"] >= INTRO_RATIO * typical].reset_index(drop=True)
     if x.empty:
         return empty_flags()
     chain = x["chain_id"]
@@ -463,9 +466,11 @@ def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # One earlier charge is enough only when it is the first one seen (annual plans, short data).
     enough = (prev_n >= 2) | ((prev_n == 1) & (pos == 1))
     inc = (x["charge"] / prev_base - 1).round(4)
+    # The new level as a whole (its median) must be up too, not just its first charge.
+    level_inc = (base / prev_base - 1).round(4)
     # A new price is a new fixed level: the next charge stays at it.
     holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
-    fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & holds
+    fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & (level_inc >= PRICE_STEP) & holds
 
     # Variable bills: a step has to clear the bill's own noise and stay up.
     roll = g.transform(lambda c: c.shift().rolling(4, min_periods=2).median())
