@@ -473,13 +473,14 @@ def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & (level_inc >= PRICE_STEP) & holds
 
     # Variable bills: a step has to clear the bill's own noise and stay up.
-    roll = g.transform(lambda c: c.shift().rolling(4, min_periods=2).median())
+    roll = _rolling_median(prev, chain, 4, 2)
     vthr = np.maximum(PRICE_STEP, VARIABLE_STEP_NOISE * noise)
     vinc = (x["charge"] / roll - 1).round(4)
     prev_vinc = vinc.groupby(chain).shift()
     # The bill stays up (median of the next three) and enough history exists to know its noise;
     # at the end of the data, with nothing after it, the step must be twice as clear.
-    after = g.transform(lambda c: c[::-1].shift().rolling(3, min_periods=1).median()[::-1])
+    rev = x["charge"].iloc[::-1]
+    after = _rolling_median(rev.groupby(chain.iloc[::-1], sort=False).shift(), chain.iloc[::-1], 3, 1)
     vholds = (after / roll - 1 >= 0.75 * vthr) | (nxt.isna() & (vinc >= 2 * vthr))
     var_hit = (~steady & (noise <= MAX_BILL_NOISE) & (pos >= MIN_BILL_HISTORY) & (vinc >= vthr) & vholds
                & ~(prev_vinc >= 0.75 * vthr))
@@ -500,6 +501,12 @@ def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     )
     severity = np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low")
     return _flag_rows(r, "price_increase", severity, reason)
+
+
+def _rolling_median(values: pd.Series, groups: pd.Series, window: int, min_periods: int) -> pd.Series:
+    """Rolling median within groups, in ``values``' own order, aligned back to its index."""
+    out = values.groupby(groups, sort=False).rolling(window, min_periods=min_periods).median()
+    return out.reset_index(level=0, drop=True).reindex(values.index).sort_index()
 
 
 def _after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
