@@ -5,39 +5,46 @@ suspicious charge (``schema.FLAG_COLUMNS``). Five rules, each a few vectorised p
 all accounts at once (explode ``transaction_ids``, sort, ``groupby().shift()``); nothing loops
 over transactions in Python.
 
-Rules and severities (also in ``docs/flags.md``):
+Rules and severities (the same text, with examples, is in ``docs/flags.md``). Only outflows
+of outflow streams are flagged. Streams of one account, merchant key and frequency that follow
+each other (a price change can make the detector start a new stream) form one *chain*.
 
-``duplicate_charge``
-    An outflow of a stream that follows the previous charge of the same stream less than half a
-    period later at nearly the same amount (within 1%, at least one cent). A same-merchant, same-amount
-    outflow that the stream detector left out of every stream counts too when it falls within a
-    few days (a quarter period, at least 5 days, at most half a period) of one of the stream's
-    charges. Credits (refunds) are never duplicates, and the later of the two charges is the
-    one flagged. Severity **high**: money was taken twice.
-``charge_after_cancellation``
-    A charge of a cancelled stream dated strictly *after* the cancellation date and within 50%
-    of the plan's price (median of the last three charges up to the cancellation), so that other
-    plans of the same merchant are left alone; an unstreamed same-merchant charge counts when it
-    is at the plan's price (within 1%). A duplicate is flagged as a duplicate only. A charge on the cancellation
-    day itself is not flagged: it was most likely authorised before the cancellation took
-    effect. Severity **high**.
-``annual_renewal``
-    Every charge after the first of a stream billed every six months or less often
-    (semiannual, annual). Streams of one merchant that follow each other (a price change
-    can split a stream) count as one series. Severity **high** from 100.00, else **medium**.
-``trial_conversion``
-    The first full-price charge of a stream (amount above 1.00 and above 60% of the median of
-    the stream's last three charges) when the same account and merchant had, shortly before (1.5 periods, at least 62
-    days), a free / up-to-1.00 charge or an introductory price (at most 60% of the full price),
-    none at full price, and those cheap charges stop there. Severity **medium**, **high** from
-    50.00.
-``price_increase``
-    The first charge of a new price level at least 5% above the median of the previous level,
-    where the previous level had at least two charges within 4% of each other (tax and
-    currency jitter stay inside one level). Not flagged when the new level does not hold (the
-    next charge falls back) or when the series is a variable bill (40% or more of its
-    charge-to-charge changes exceed 4%). A trial conversion is not also a price increase.
-    Severity **low** below +15%, **medium** below +50%, **high** from +50%.
+``duplicate_charge`` (severity **high**: money taken twice)
+    A charge of a stream less than half a period after the previous one at the same amount
+    (within 1%), where the charges around the pair keep the cadence (from the charge before the
+    pair to the one after it is under 2.5 periods: a late charge followed by an on-time one is
+    not a duplicate). The period is the stream's own median gap when a duplicate skewed the
+    detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
+    (at least 5 days) of a stream charge counts too. Credits never count; the later charge is
+    flagged. Repeats in three or more cycles are two plans at one price, not duplicates.
+``charge_after_cancellation`` (severity **high**)
+    A charge of a cancelled stream dated strictly *after* the cancellation date, within 50% of
+    the plan's price (median of its last three charges up to the cancellation) so that other
+    plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
+    price (within 1%) counts too. A charge *on* the cancellation day is not flagged: it was most
+    likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
+``annual_renewal`` (severity **high** from 100.00, else **medium**)
+    Every charge after the first of a chain billed every six months or less often (semiannual,
+    annual), duplicates excepted. ``renewal_before_data=True`` also flags a chain's first charge
+    when the account's history does not reach a full period before it.
+``trial_conversion`` (severity **medium**, **high** from 50.00)
+    The first full-price charge of a stream (above 1.00 and above 60% of the stream's final
+    price, the median of its last three charges) when, in the year before it, the account's
+    billed charges of the same merchant were all trial charges (free or up to 1.00) or an
+    introductory price (at most 60% of the full price, at most six charges, billed as a stream),
+    the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
+    charges stop there (none of the same stream within 1.5 periods after). One-off cheap
+    purchases at the merchant are not intro prices; plans that keep billing are other plans.
+``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
+    The first charge of a new price level at least 5% above the previous level's median, where
+    the new level's median is up 5% too and its next charge stays within 4%. The previous level
+    needs two charges (one when it is the chain's first). A level is a run of charges changing
+    less than 4% from one to the next (tax and currency jitter). Series whose typical change
+    (median of charge-to-charge changes) exceeds 2% are variable bills: a step there must clear
+    5% and four times that typical change against the median of the four previous bills, stay
+    up over the next three, and needs five earlier bills; above 10% typical change (utilities)
+    nothing is a price increase. Trial and 1.00 charges are never a price level, and a trial
+    conversion is not also a price increase.
 """
 
 from __future__ import annotations
@@ -340,185 +347,6 @@ def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFra
     return _flag_rows(r, "annual_renewal", severity, reason)
 
 
-# -- trial_conversion -------------------------------------------------------------------------
-
-
-def _flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
-    paid = s[s["charge"] > FREE_MAX]
-    # The stream's full price is where it ended up: the median of its last three paid charges.
-    # (the last three charges, or the later half of a short stream)
-    n_paid = paid.groupby("stream_id")["charge"].transform("size")
-    last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < np.minimum(3, np.ceil(n_paid / 2))]
-    ref = last3.groupby("stream_id")["charge"].median()
-    cand = paid[paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)]
-    first = cand.drop_duplicates("stream_id", keep="first")  # s is date-ordered within chains
-    if first.empty:
-        return empty_flags()
-    # Streams that still bill after a candidate's date cannot be its trial (a separate plan).
-    stream_last = s.groupby("stream_id")["ts"].max()
-    member_stream = s.drop_duplicates("transaction_id").set_index("transaction_id")["stream_id"]
-    hist = t[(t["amount"] <= 0)][["transaction_id", "account_id", "merchant_key", "date", "charge", "_order"]]
-    hist = hist.assign(h_stream=hist["transaction_id"].map(member_stream))
-    f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order"]]
-    j = f.merge(hist.rename(columns={"merchant_key": "stream_key", "transaction_id": "h_id", "charge": "h_charge",
-                                     "date": "h_date", "_order": "h_order"}),
-                on=["account_id", "stream_key"], how="inner")
-    j["h_ts"] = pd.to_datetime(j["h_date"])
-    before = (j["h_ts"] < j["ts"]) | ((j["h_ts"] == j["ts"]) & (j["h_order"] < j["_order"]))
-    j = j[before & ((j["ts"] - j["h_ts"]).dt.days <= INTRO_HISTORY_DAYS)]
-    other_last = j["h_stream"].map(stream_last)
-    continues = j["h_stream"].notna() & (j["h_stream"] != j["stream_id"]) & (other_last > j["ts"])
-    j = j[~continues].copy()
-    if j.empty:
-        return empty_flags()
-    loose = j["h_stream"].isna()
-    j["free"] = j["h_charge"] <= FREE_MAX
-    # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
-    # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
-    j["intro"] = j["free"] | (~loose & (j["h_charge"] <= INTRO_RATIO * j["charge"]))
-    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"]))
-    j["intro_ts"] = j["h_ts"].where(j["intro"])
-    j["intro_date"] = j["h_date"].where(j["intro"])
-    j["intro_charge"] = j["h_charge"].where(j["intro"])
-    agg = j.sort_values("h_ts").groupby("transaction_id").agg(
-        n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
-        last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
-        ts=("ts", "first"), period=("period", "first"),
-    )
-    # Every earlier billed charge of the merchant in the last year was a trial or intro price,
-    # the last of them shortly before the full price, and an intro price lasted at most
-    # MAX_INTRO_CHARGES.
-    recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(75, 2.5 * agg["period"])
-    short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
-    ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short]
-    ok = ok[ok.index.isin(_converted(first, s))]
-    r = first[first["transaction_id"].isin(ok.index)].copy()
-    if r.empty:
-        return empty_flags()
-    r = r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
-    kind = np.where(r["intro_charge"] <= 0.005, "a free trial",
-                    np.where(r["intro_charge"] <= FREE_MAX, "a " + r["intro_charge"].map(_money) + " trial",
-                             "an introductory price of " + r["intro_charge"].map(_money)))
-    reason = (
-        _name(r) + " charged the full price " + r["charge"].map(_money) + " on " + r["date"]
-        + " after " + pd.Series(kind, index=r.index) + " starting " + r["intro_date"]
-    )
-    severity = np.where(r["charge"] >= 50, "high", "medium")
-    return _flag_rows(r, "trial_conversion", severity, reason)
-
-
-def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
-    """Candidates after which the cheap charges stop and the full price holds.
-
-    Cheap stream charges of the merchant still coming after the full-price charge are another
-    plan (an iCloud 0.99 beside Apple Music), and a bill whose next charge moves again is a
-    variable bill, not a plan that left its trial.
-    """
-    f = first[["transaction_id", "stream_id", "account_id", "stream_key", "ts", "charge", "period"]]
-    later = s[["account_id", "stream_key", "stream_id", "ts", "charge"]].rename(
-        columns={"stream_id": "l_stream", "ts": "l_ts", "charge": "l_charge"})
-    j = f.merge(later, on=["account_id", "stream_key"], how="inner")
-    j = j[(j["l_ts"] > j["ts"]) & ((j["l_ts"] - j["ts"]).dt.days <= 1.5 * j["period"])]
-    j = j[j["l_stream"] == j["stream_id"]]  # other plans still billing were set aside before
-    cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
-    nxt = j.sort_values("l_ts").drop_duplicates("transaction_id")
-    rel = s.groupby("stream_id")["charge"].pct_change().abs()
-    variable = rel.groupby(s["stream_id"]).median() > STEADY_NOISE
-    moved = nxt[((nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE)
-                & nxt["stream_id"].map(variable).fillna(False).astype(bool)]
-    return set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
-
-
-# -- price_increase ---------------------------------------------------------------------------
-
-
-def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
-    x = s.reset_index(drop=True)
-    # Charges far below the chain's usual price are other purchases the detector merged in.
-    typical = x.groupby("chain_id")["charge"].transform("median")
-    x = x[x["charge"] >= INTRO_RATIO * typical].reset_index(drop=True)
-    if x.empty:
-        return empty_flags()
-    chain = x["chain_id"]
-    g = x.groupby(chain, sort=False)["charge"]
-    prev, nxt = g.shift(), g.shift(-1)
-    rel = (x["charge"] - prev) / prev
-    # Typical charge-to-charge change: ~0 for a fixed price, ~1% for currency jitter, several
-    # percent for phone bills, tens of percent for utilities.
-    absrel = rel.abs()
-    noise = chain.map(absrel.groupby(chain).quantile(0.5, interpolation="lower")).fillna(0.0)
-    # Too few changes to tell a step from noise: treat the price as fixed.
-    noise = noise.where(absrel.notna().groupby(chain).transform("sum") >= 3, 0.0)
-    steady = noise <= STEADY_NOISE
-
-    # Fixed-price series: levels separated by steps over LEVEL_TOLERANCE.
-    step = rel.abs() > LEVEL_TOLERANCE
-    level = step.astype(int).groupby(chain).cumsum()
-    lg = x["charge"].groupby([chain, level])
-    base = lg.transform("median")
-    size = lg.transform("size")
-    since = x["date"].groupby([chain, level]).transform("first")
-    # On the first charge of a level, the previous row belongs to the level before it.
-    prev_base = base.groupby(chain).shift()
-    prev_n = size.groupby(chain).shift()
-    prev_since = since.groupby(chain).shift()
-    pos = x.groupby(chain).cumcount()
-    # One earlier charge is enough only when it is the first one seen (annual plans, short data).
-    enough = (prev_n >= 2) | ((prev_n == 1) & (pos == 1))
-    inc = (x["charge"] / prev_base - 1).round(4)
-    # The new level as a whole (its median) must be up too, not just its first charge.
-    level_inc = (base / prev_base - 1).round(4)
-    # A new price is a new fixed level: the next charge stays at it.
-    holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
-    fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & (level_inc >= PRICE_STEP) & holds
-
-    # Variable bills: a step has to clear the bill's own noise and stay up.
-    roll = _rolling_median(prev, chain, 4, 2)
-    vthr = np.maximum(PRICE_STEP, VARIABLE_STEP_NOISE * noise)
-    vinc = (x["charge"] / roll - 1).round(4)
-    prev_vinc = vinc.groupby(chain).shift()
-    # The bill stays up (median of the next three) and enough history exists to know its noise;
-    # at the end of the data, with nothing after it, the step must be twice as clear.
-    rev = x["charge"].iloc[::-1]
-    after = _rolling_median(rev.groupby(chain.iloc[::-1], sort=False).shift(), chain.iloc[::-1], 3, 1)
-    vholds = (after / roll - 1 >= 0.75 * vthr) | (nxt.isna() & (vinc >= 2 * vthr))
-    var_hit = (~steady & (noise <= MAX_BILL_NOISE) & (pos >= MIN_BILL_HISTORY) & (vinc >= vthr) & vholds
-               & ~(prev_vinc >= 0.75 * vthr))
-
-    hit = (fixed_hit | var_hit) & ~x["transaction_id"].isin(skip_ids)
-    r = x[hit].copy()
-    if r.empty:
-        return empty_flags()
-    r_inc = inc.where(fixed_hit, vinc)[hit]
-    r_base = prev_base.where(fixed_hit, roll)[hit]
-    pct = (r_inc * 100).round().astype(int)
-    evidence = np.where(fixed_hit[hit], " (steady since " + prev_since[hit].fillna("") + ")",
-                        " (median of the previous bills, which vary about " + (noise[hit] * 100).round()
-                        .astype(int).astype(str) + "% from one to the next)")
-    reason = (
-        _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
-        + "% from " + r_base.map(_money) + evidence
-    )
-    severity = np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low")
-    return _flag_rows(r, "price_increase", severity, reason)
-
-
-def _rolling_median(values: pd.Series, groups: pd.Series, window: int, min_periods: int) -> pd.Series:
-    """Rolling median within groups, in ``values``' own order, aligned back to its index."""
-    out = values.groupby(groups, sort=False).rolling(window, min_periods=min_periods).median()
-    return out.reset_index(level=0, drop=True).reindex(values.index).sort_index()
-
-
-def _after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
-    """Drop trial and intro charges: the price series starts at the conversion."""
-    s = s[s["charge"] > FREE_MAX]  # a free or 1.00 charge is a trial, never a price level
-    if trials.empty:
-        return s
-    conv = s[s["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()
-    start = s["chain_id"].map(conv)
-    return s[start.isna() | (s["ts"] >= start)]
-
-
 # -- entry point ------------------------------------------------------------------------------
 
 
@@ -550,13 +378,16 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     dups = _duplicates(s, t)
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
-    trials = _flag_trials(clean, t)
+    # price_flags builds on this module's helpers, so it is imported here, not at the top.
+    from .price_flags import after_trials, flag_price_increases, flag_trials
+
+    trials = flag_trials(clean, t)
     parts = [
         _flag_duplicates(dups),
         _flag_after_cancellation(clean, t, cancellations, dup_ids),
         _flag_annual(clean, pd.to_datetime(t.groupby("account_id")["date"].min()) if renewal_before_data else None),
         trials,
-        _flag_price_increases(_after_trials(clean, trials), set(trials["transaction_id"])),
+        flag_price_increases(after_trials(clean, trials), set(trials["transaction_id"])),
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:
