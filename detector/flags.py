@@ -28,10 +28,10 @@ each other (a price change can make the detector start a new stream) form one *c
     annual), duplicates excepted. ``renewal_before_data=True`` also flags a chain's first charge
     when the account's history does not reach a full period before it.
 ``trial_conversion`` (severity **medium**, **high** from 50.00)
-    The first full-price charge of a stream (above 1.00 and above 60% of the stream's final
+    The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
     billed charges of the same merchant were all trial charges (free or up to 1.00) or an
-    introductory price (at most 60% of the full price, at most six charges, billed as a stream),
+    introductory price (at most 55% of the full price, at most six charges, billed as a stream),
     the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
     purchases at the merchant are not intro prices; plans that keep billing are other plans.
@@ -66,7 +66,7 @@ MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise 
 DUPLICATE_TOLERANCE = 0.01  # "nearly the same amount": within 1% (at least one cent)
 DUPLICATE_ABS = 0.01
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
-INTRO_RATIO = 0.60
+INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge

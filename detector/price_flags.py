@@ -109,8 +109,11 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
     j = j[j["l_stream"] == j["stream_id"]]  # other plans still billing were set aside before
     cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
     nxt = j.sort_values("l_ts").drop_duplicates("transaction_id")
-    rel = s.groupby("stream_id")["charge"].pct_change().abs()
-    variable = rel.groupby(s["stream_id"]).median() > STEADY_NOISE
+    # Variable bill: judged on the stream's full-price charges, with at least three changes.
+    full = s[s["charge"] > INTRO_RATIO * s.groupby("stream_id")["charge"].transform("median")]
+    rel = full.groupby("stream_id")["charge"].pct_change().abs()
+    by_stream = rel.groupby(full["stream_id"])
+    variable = (by_stream.median() > STEADY_NOISE) & (by_stream.count() >= 3)
     moved = nxt[((nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE)
                 & nxt["stream_id"].map(variable).fillna(False).astype(bool)]
     return set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
