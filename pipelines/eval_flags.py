@@ -59,7 +59,7 @@ def run_seed(seed: int, out: Path, *, accounts: int = 300, use_truth_streams: bo
         tx = enrich(read_eval_tx(folder))
         as_of = tx["date"].max()
         streams = truth_streams(truth, tx) if use_truth_streams else detect_streams(tx, as_of)
-        cancellations = resolve_cancellations(pd.DataFrame(truth.get("cancellations", [])), streams)
+        cancellations = resolve_cancellations(pd.DataFrame(truth.get("cancellations", [])), streams, tx)
         flags = flag_charges(tx, streams, cancellations=cancellations, as_of=as_of)
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"synth{seed}{'_truth' if use_truth_streams else ''}.report.json"
