@@ -51,7 +51,9 @@ class Cancellation:
 
 
 def _norm(name) -> str:
-    return " ".join(str(name or "").lower().replace(".com", " ").split())
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        return ""
+    return " ".join(str(name).lower().replace(".com", " ").split())
 
 
 def _iso(value, *, what: str = "date") -> str:
