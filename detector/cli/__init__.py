@@ -6,6 +6,8 @@ from .app import cli
 
 # Each module registers its commands on ``cli`` when imported.
 from . import scan, transactions  # noqa: E402,F401
+from . import plaid  # noqa: E402,F401
+from . import nightly  # noqa: E402,F401
 
 main = cli
 
