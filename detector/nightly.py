@@ -65,12 +65,12 @@ class NightlyResult:
         p, i, d = (self.counts.get(k, {}) for k in ("plaid", "inbox", "detect"))
         lines = [
             f"nightly run {self.run_id} as of {self.as_of}: {self.status}",
-            f"  plaid:  {p.get('items', 0)} item(s), {p.get('failed', 0)} failed; "
-            f"{p.get('added', 0)} added, {p.get('modified', 0)} modified, {p.get('removed', 0)} removed",
-            f"  inbox:  {i.get('files', 0)} file(s), {i.get('failed', 0)} failed; "
-            f"{i.get('stored', 0)} stored, {i.get('duplicates', 0)} duplicates, {i.get('rejected', 0)} rejected",
-            f"  detect: {d.get('streams', 0)} streams, {d.get('flags', 0)} flags, "
-            f"{d.get('refund_requests', 0)} refund requests",
+            (f"  plaid:  {p.get('items', 0)} item(s), {p.get('failed', 0)} failed; "
+             f"{p.get('added', 0)} added, {p.get('modified', 0)} modified, {p.get('removed', 0)} removed"),
+            (f"  inbox:  {i.get('files', 0)} file(s), {i.get('failed', 0)} failed; "
+             f"{i.get('stored', 0)} stored, {i.get('duplicates', 0)} duplicates, {i.get('rejected', 0)} rejected"),
+            (f"  detect: {d.get('streams', 0)} streams, {d.get('flags', 0)} flags, "
+             f"{d.get('refund_requests', 0)} refund requests"),
         ]
         for fmt, path in sorted(self.reports.items()):
             lines.append(f"  report: {path}")
@@ -213,7 +213,7 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
             for stage, run in stages:
                 try:
                     run()
-                except Exception as exc:  # noqa: BLE001 - one stage failing must still be logged
+                except Exception as exc:
                     log.exception("nightly stage %s failed", stage)
                     result.errors.append({"stage": stage, "error_code": type(exc).__name__, "error": str(exc)})
             result.status = finish_run(store, result.run_id, result.counts, result.errors)

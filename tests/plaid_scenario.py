@@ -5,7 +5,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from detector.testing.plaid_standin import CLIENT_ID, SECRET, PlaidStandIn, standin_account, standin_transaction
+from detector.testing.plaid_standin import (
+    CLIENT_ID,
+    SECRET,
+    PlaidStandIn,
+    standin_account,
+    standin_transaction,
+)
 
 CHASE_TOKEN = "access-sandbox-7f3c2a1e-chase-0001"
 AMEX_TOKEN = "access-sandbox-9d8e7f6a-amex-0002"

@@ -14,7 +14,15 @@ from detector.nightly import run_nightly
 from detector.plaid import add_item
 from detector.runs import JobLock, list_runs
 from detector.store import Store
-from tests.plaid_scenario import AMEX_TOKEN, CHASE_TOKEN, build_world, chase_history, dump, later_changes, plaid_env
+from tests.plaid_scenario import (
+    AMEX_TOKEN,
+    CHASE_TOKEN,
+    build_world,
+    chase_history,
+    dump,
+    later_changes,
+    plaid_env,
+)
 
 AS_OF = "2025-06-30"
 PIPELINE_READY = all(

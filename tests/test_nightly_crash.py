@@ -66,7 +66,8 @@ def _nightly(db: Path, inbox: Path | None, server, crash_at: str | None = None) 
     cmd = [sys.executable, "-m", "detector", "nightly", "--db", str(db), "--as-of", AS_OF]
     if inbox is not None:
         cmd += ["--inbox", str(inbox)]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=db.parent)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=db.parent,
+                          check=False)
 
 
 def _files(folder: Path | None) -> list[str]:
@@ -89,7 +90,7 @@ INBOX_POINTS = ["inbox.ingested#1", "inbox.moved#1", "inbox.ingested#2", "detect
 
 def test_killed_anywhere_then_rerun_equals_uninterrupted(template, tmp_path):
     with_inbox = PIPELINE_READY
-    ref_db, ref_inbox, done = _reference(template, tmp_path, with_inbox)
+    ref_db, ref_inbox, _ = _reference(template, tmp_path, with_inbox)
     reference = dump(ref_db)
     assert len(reference["transactions"]) >= 20
     points = PLAID_POINTS + (INBOX_POINTS if with_inbox else [])

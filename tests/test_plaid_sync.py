@@ -7,7 +7,15 @@ import logging
 import pytest
 
 from detector.errors import ConfigError, NotFound, PlaidError
-from detector.plaid import PlaidConfig, RetryPolicy, add_item, list_items, make_api, remove_item, sync_items
+from detector.plaid import (
+    PlaidConfig,
+    RetryPolicy,
+    add_item,
+    list_items,
+    make_api,
+    remove_item,
+    sync_items,
+)
 from detector.plaid.client import call
 from detector.plaid.secrets import SecretKeyMissing, decrypt_token, encrypt_token
 from detector.testing.plaid_standin import (

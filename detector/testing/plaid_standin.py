@@ -314,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
     standin: PlaidStandIn
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b"{}"
         try:
@@ -329,5 +329,5 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format, *args) -> None:
         pass
