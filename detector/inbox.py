@@ -15,6 +15,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from .store import Store
+
 PROCESSED, FAILED = "processed", "failed"
 REASON_SUFFIX = ".reason.txt"
 _PARTIAL = (".part", ".tmp", ".crdownload", "~", ".swp")
@@ -30,6 +32,19 @@ def pending_files(inbox: str | os.PathLike) -> list[Path]:
         if p.is_file() and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
         and not p.name.endswith(REASON_SUFFIX)
     )
+
+
+def already_imported(store: Store, path: str | os.PathLike) -> bool:
+    """Whether this very file (same path, same bytes) was ingested before.
+
+    True only after a crash between an ingest's commit and the file's move: the rerun then just
+    moves it, instead of ingesting it again (which would store nothing new but log a second import).
+    """
+    path = Path(path)
+    row = store.conn.execute(
+        "SELECT 1 FROM imports WHERE path = ? AND sha256 = ? LIMIT 1", [str(path), _digest(path)]
+    ).fetchone()
+    return row is not None
 
 
 def _digest(path: Path) -> str:

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from .errors import DetectorError
 from .faults import crashpoint
-from .inbox import file_away, pending_files
+from .inbox import already_imported, file_away, pending_files
 from .runs import JobLock, finish_run, start_run
 from .store import Store
 
@@ -139,7 +139,15 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
 
     progress.stage("inbox", len(files))
     for path in files:
+        path = path.resolve()  # the imports ledger keys on the path: make it independent of cwd
         entry = {"file": path.name, "ok": False}
+        if already_imported(store, path):
+            log.info("inbox: %s was ingested by an interrupted run; filing it away", path.name)
+            entry.update(ok=True, already_imported=True, moved_to=str(file_away(path, ok=True)))
+            counts["processed"] += 1
+            result.files.append(entry)
+            progress.advance("inbox")
+            continue
         try:
             (res,) = ingest_files([path], store)
             ok, error = bool(res.ok), (None if res.ok else str(res.error))

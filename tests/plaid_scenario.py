@@ -77,8 +77,9 @@ def plaid_env(monkeypatch, server: PlaidStandIn) -> None:
     monkeypatch.delenv("PLAID_ENV", raising=False)
 
 
-#: Columns that record *when*, not *what*: left out when comparing stores.
-VOLATILE = {"imported_at", "updated_at", "created_at", "last_synced_at"}
+#: Columns that record *when*, not *what*: left out when comparing stores (``import_id`` is a
+#: hash that includes the import time).
+VOLATILE = {"imported_at", "updated_at", "created_at", "last_synced_at", "import_id"}
 
 
 def dump(db_path: str | Path) -> dict[str, list[tuple]]:
