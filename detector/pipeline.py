@@ -71,13 +71,29 @@ def detect_account(
         return empty_streams(), empty_flags()
     enriched = enrich(tx)
     streams = detect_streams(enriched, as_of, model=model)
-    resolved = None
-    if cancellations is not None and not cancellations.empty:
-        resolved = resolve_cancellations(cancellations, streams)
+    decisions = _decisions_frame(cancellations, dismissed)
+    resolved = resolve_cancellations(decisions, streams)
     flags = flag_charges(enriched, streams, cancellations=resolved, as_of=as_of)
-    decisions = {"cancellations": resolved, "dismissed": set(dismissed or ())}
     streams, flags = apply_decisions(streams, flags, decisions)
     return streams.reset_index(drop=True), flags.reset_index(drop=True)
+
+
+def _decisions_frame(cancellations: pd.DataFrame | None, dismissed) -> pd.DataFrame:
+    """User decisions in :func:`detector.decisions.load_decisions` shape."""
+    parts = []
+    if cancellations is not None and not cancellations.empty:
+        parts.append(pd.DataFrame({
+            "kind": "cancel",
+            "account_id": cancellations["account_id"].astype(str).to_numpy(),
+            "merchant": cancellations["merchant"].to_numpy(),
+            "target_id": None,
+            "on_date": cancellations["cancelled_on"].astype(str).to_numpy(),
+        }))
+    if dismissed:
+        parts.append(pd.DataFrame({"kind": "dismiss", "target_id": sorted(dismissed)}))
+    if not parts:
+        return pd.DataFrame(columns=["kind", "account_id", "merchant", "target_id", "on_date"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _user_decisions(store: Store) -> tuple[pd.DataFrame, set[str]]:
@@ -132,6 +148,14 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
             store.db["flags"].insert_all(flag_rows, pk="flag_id", replace=True)
 
 
+def refund_process_lookup():
+    """Vendor name -> refund-process id, from the vendor catalogue's ``refund_process`` links."""
+    from .catalog import load_vendors
+    from .refund_builder import lookup_from_vendors
+
+    return lookup_from_vendors(load_vendors())
+
+
 def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
                   engine: str = "local") -> ScanResult:
     """Detect over what is stored, save streams and flags, queue refund candidates."""
@@ -150,7 +174,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
                                     dismissed=dismissed)
     accounts = tx["account_id"].unique()
     save_detection(store, streams, flags, as_of, accounts)
-    queue_refunds(store, flags, as_of)
+    queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]

@@ -1,0 +1,297 @@
+"""Refund requests: queued from flags, opened by hand, moved through their lifecycle.
+
+Each request follows the refund process of its vendor (``detector/catalog/refund_processes.json``)
+or, for a vendor without one, the generic process of the channel it was billed through, and says
+so. A request carries the vendor's steps, a document checklist pre-filled with what the
+detector knows, an email ready to send, its eligibility and deadline, and the date the refund
+can be expected by. See ``docs/refunds.md``.
+
+Public entry points: :func:`queue_refunds`, :func:`open_request`, :func:`mark`,
+:func:`get_request`, :func:`list_requests`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timezone
+
+import pandas as pd
+
+from .catalog.refund_processes import MANUAL, RefundProcess, load_refund_processes
+from .errors import ConfigError, InvalidTransition, NotFound
+from .ids import stable_id
+from .lifecycle import check_transition, parse_status
+from .refund_builder import (  # noqa: F401 - re-exported: the request-building helpers users need
+    YOU_PROVIDE,
+    ProcessLookup,
+    account_payment_method,
+    build_request,
+    clean,
+    lookup_from_vendors,
+    name_lookup,
+    normalise_channel,
+    vendor_in_descriptor,
+)
+from .schema import FLAG_TYPES, REFUND_REQUEST_FIELDS, SchemaError, require_columns
+from .store import Store, dumps, utcnow
+from .workdays import to_date
+
+Enrich = Callable[[pd.DataFrame], pd.DataFrame]
+
+# -- storage ----------------------------------------------------------------------------------
+
+_JSON_COLUMNS = ("steps", "documents", "email", "history")
+_COLUMNS = ("request_id", "transaction_id", "account_id", "flag_id", "vendor", "channel", "payment_method",
+            "amount", "refunded_amount", "reason", "eligible", "eligibility_reason", "deadline", "filed_on",
+            "expected_by", "status", *_JSON_COLUMNS, "process", "created_at", "updated_at")
+_DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "description", "job_date", "process_kind",
+                "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
+
+
+def _to_row(req: dict) -> dict:
+    row = {c: req.get(c) for c in _COLUMNS}
+    for c in _JSON_COLUMNS:
+        row[c] = dumps(req[c])
+    row["eligible"] = int(bool(req["eligible"]))
+    row["details"] = dumps({k: req.get(k) for k in _DETAIL_KEYS})
+    return row
+
+
+def _from_row(row: dict) -> dict:
+    req = dict(row)
+    for c in _JSON_COLUMNS:
+        req[c] = json.loads(row[c]) if row[c] else ([] if c != "email" else {})
+    req["eligible"] = bool(row["eligible"])
+    req.update(json.loads(req.pop("details", None) or "{}"))
+    return req
+
+
+def public(req: dict) -> dict:
+    """The request as users see it: the schema's fields first, without the stored build inputs."""
+    first = {k: req.get(k) for k in REFUND_REQUEST_FIELDS}
+    return {**first, **{k: v for k, v in req.items() if k not in first and k != "inputs"}}
+
+
+def _save(store: Store, requests: list[dict]) -> None:
+    if requests:
+        with store.conn:
+            store.db["refund_requests"].upsert_all([_to_row(r) for r in requests], pk="request_id", alter=False)
+
+
+def _rows_where_in(store: Store, table: str, column: str, values: Iterable, columns: str = "*") -> list[dict]:
+    values, out = list(dict.fromkeys(v for v in values if v is not None)), []
+    for i in range(0, len(values), 500):
+        chunk = values[i:i + 500]
+        sql = f"SELECT {columns} FROM {table} WHERE {column} IN ({', '.join('?' for _ in chunk)})"
+        cur = store.conn.execute(sql, chunk)
+        names = [d[0] for d in cur.description]
+        out.extend(dict(zip(names, r)) for r in cur.fetchall())
+    return out
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def _history(status: str, at: date, note: str | None, *, previous: str | None = None, amount=None) -> dict:
+    return {"status": status, "from": previous, "at": at.isoformat(), "recorded_at": utcnow(),
+            "note": note, "amount": amount}
+
+
+# -- public API -------------------------------------------------------------------------------
+
+
+def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendor: ProcessLookup | None = None,
+                  processes: dict[str, RefundProcess] | None = None) -> list[dict]:
+    """A refund request (status ``Candidate``) for every flag; returns them, one per distinct flag.
+
+    Idempotent: ``request_id = stable_id(transaction_id, flag type)``. A request already moved on
+    by the user (any status but ``Candidate``) is returned as stored, untouched. A ``Candidate`` is
+    recomputed as of ``as_of`` (its expected date moves with the filing date, and a filing window
+    may have closed); its history is kept.
+    """
+    processes = processes if processes is not None else load_refund_processes()
+    lookup = process_for_vendor or name_lookup(processes)
+    if flags is None or flags.empty:
+        return []
+    require_columns(flags, ("type", "transaction_id", "account_id", "date", "amount"), "queue_refunds")
+    as_of = to_date(as_of)
+    records = [{k: clean(v) for k, v in r.items()} for r in flags.to_dict("records")]
+    for r in records:
+        if r["type"] not in FLAG_TYPES:
+            raise SchemaError(f"queue_refunds: unknown flag type {r['type']!r} for transaction {r['transaction_id']}")
+        r["request_id"] = stable_id(r["transaction_id"], r["type"])
+    records = list({r["request_id"]: r for r in reversed(records)}.values())[::-1]
+
+    existing = {r["request_id"]: _from_row(r) for r in
+                _rows_where_in(store, "refund_requests", "request_id", (r["request_id"] for r in records))}
+    txs = {t["transaction_id"]: t for t in _rows_where_in(
+        store, "transactions", "transaction_id", (r["transaction_id"] for r in records),
+        "transaction_id, currency, description")}
+    streams = {s["stream_id"]: s for s in _rows_where_in(
+        store, "streams", "stream_id", (r.get("stream_id") for r in records),
+        "stream_id, frequency, first_date, last_date")}
+    accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
+
+    out, to_save = [], []
+    for r in records:
+        old = existing.get(r["request_id"])
+        if old is not None and old["status"] != "Candidate":
+            out.append(public(old))
+            continue
+        tx = txs.get(r["transaction_id"], {})
+        account = accounts.get(r["account_id"])
+        inputs = {
+            "flag_type": r["type"], "flag_id": r.get("flag_id"), "flag_reason": r.get("reason"),
+            "transaction_id": str(r["transaction_id"]), "account_id": str(r["account_id"]),
+            "charge_date": to_date(r["date"]).isoformat(), "amount": abs(float(r["amount"])),
+            "currency": tx.get("currency") or (account or {}).get("currency") or "USD",
+            "description": r.get("description") or tx.get("description") or r.get("merchant") or "",
+            "merchant": r.get("merchant"), "vendor": r.get("vendor"), "channel": r.get("channel"),
+            "stream": streams.get(r.get("stream_id")), "job_date": None, "user_reason": None,
+        }
+        req = build_request(inputs, processes, lookup, account, as_of, "Candidate")
+        req.update(request_id=r["request_id"], inputs=inputs, refunded_amount=None)
+        if old is None:
+            req.update(history=[_history("Candidate", as_of, f"queued from a {r['type'].replace('_', ' ')} flag")],
+                       created_at=utcnow(), updated_at=utcnow())
+            to_save.append(req)
+        else:
+            req.update(history=old["history"], created_at=old["created_at"], updated_at=old["updated_at"])
+            if req != old:  # only a changed candidate is written (JSON round trip keeps dicts equal)
+                req["updated_at"] = utcnow()
+                to_save.append(req)
+        out.append(public(req))
+    _save(store, to_save)
+    return out
+
+
+def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendor: str | None = None,
+                 channel: str | None = None, job_date=None, enrich: Enrich | None = None,
+                 process_for_vendor: ProcessLookup | None = None,
+                 processes: dict[str, RefundProcess] | None = None) -> dict:
+    """Open a refund request for any stored charge, by hand, and file it at once (status ``Pending``).
+
+    Vendor and channel come from the arguments, else from ``enrich`` (the merchant matcher) over
+    the transaction, else from the descriptor (channel keywords, knowledge-base vendor names).
+    ``job_date`` is PRO360's "job date"; it defaults to the charge date. A detector ``Candidate``
+    for the same charge is canceled as superseded, so the charge is never filed twice.
+    """
+    if not reason or not str(reason).strip():
+        raise ConfigError("a refund request opened by hand needs a reason")
+    processes = processes if processes is not None else load_refund_processes()
+    lookup = process_for_vendor or name_lookup(processes)
+    rows = list(store.db["transactions"].rows_where("transaction_id = ?", [transaction_id]))
+    if not rows:
+        raise NotFound(f"no stored transaction {transaction_id!r}")
+    tx = rows[0]
+    request_id = stable_id(transaction_id, MANUAL)
+    if store.db["refund_requests"].count_where("request_id = ?", [request_id]):
+        current = get_request(store, request_id)
+        raise InvalidTransition(f"a refund request for {transaction_id} is already open as {request_id} "
+                                f"({current['status']}); move it with `subdetect refunds mark`")
+    merchant = None
+    if (vendor is None or channel is None) and enrich is not None:
+        frame = pd.DataFrame([{k: tx[k] for k in ("transaction_id", "account_id", "date", "amount", "currency",
+                                                  "description", "source", "source_file", "source_line")}])
+        row = {k: clean(v) for k, v in enrich(frame).iloc[0].to_dict().items()}
+        vendor = vendor if vendor is not None else row.get("vendor")
+        channel = channel if channel is not None else row.get("channel")
+        merchant = row.get("merchant")
+    if vendor is None:
+        vendor = vendor_in_descriptor(processes, tx["description"])
+    as_of = to_date(as_of)
+    account = store.account(tx["account_id"])
+    inputs = {
+        "flag_type": MANUAL, "flag_id": None, "flag_reason": None,
+        "transaction_id": transaction_id, "account_id": tx["account_id"],
+        "charge_date": to_date(tx["date"]).isoformat(), "amount": abs(float(tx["amount"])),
+        "currency": tx.get("currency") or (account or {}).get("currency") or "USD",
+        "description": tx["description"], "merchant": merchant, "vendor": vendor,
+        "channel": channel or tx["description"], "stream": None,
+        "job_date": to_date(job_date).isoformat() if job_date else None, "user_reason": str(reason).strip(),
+    }
+    req = build_request(inputs, processes, lookup, account, as_of, "Pending")
+    req.update(request_id=request_id, inputs=inputs, refunded_amount=None, created_at=utcnow(), updated_at=utcnow(),
+               history=[_history("Pending", as_of, f"opened by hand and filed: {inputs['user_reason']}")])
+    superseded = []
+    for other in list_requests(store, account_id=tx["account_id"], status="Candidate"):
+        if other["transaction_id"] == transaction_id:
+            other = get_request(store, other["request_id"], internal=True)
+            other["history"].append(_history("Canceled", as_of, f"superseded by {request_id}, opened by hand",
+                                             previous="Candidate"))
+            other.update(status="Canceled", updated_at=utcnow())
+            superseded.append(other)
+    _save(store, superseded + [req])
+    return public(req)
+
+
+def mark(store: Store, request_id: str, status: str, *, amount: float | None = None, on=None,
+         note: str | None = None, job_date=None, processes: dict[str, RefundProcess] | None = None) -> dict:
+    """Move a request to ``status``; raises :class:`InvalidTransition` for a move the lifecycle forbids.
+
+    Filing a candidate (``Pending``) records the filing date ``on`` (default today) and recomputes
+    eligibility and ``expected_by`` from it; ``job_date`` (PRO360) may be given then, replacing the
+    charge date as the start of the filing window. ``Partially Refunded`` needs ``amount``.
+    """
+    req = get_request(store, request_id, internal=True)
+    new = parse_status(status)
+    amount = None if amount is None else round(float(amount), 2)
+    check_transition(req["status"], new, amount=amount, original=req["amount"])
+    when = to_date(on) if on is not None else _today()
+    entry = _history(new, when, note, previous=req["status"], amount=amount)
+    if job_date is not None and new != "Pending":
+        raise InvalidTransition("a job date can only be given when filing a candidate (Pending)")
+    if new == "Pending":
+        if job_date is not None:
+            req["inputs"] = {**req["inputs"], "job_date": to_date(job_date).isoformat()}
+        processes = processes if processes is not None else load_refund_processes()
+        rebuilt = build_request(req["inputs"], processes, name_lookup(processes), store.account(req["account_id"]),
+                         when, "Pending", process_id=req["process"])
+        if not rebuilt["eligible"]:
+            entry["note"] = "; ".join(filter(None, [note, "filed although ineligible: " + rebuilt["eligibility_reason"]]))
+        req.update(rebuilt)
+    else:
+        req["status"] = new
+        if new == "Refunded":
+            req["refunded_amount"] = req["amount"]
+        elif new == "Partially Refunded":
+            req["refunded_amount"] = amount
+        procs = processes if processes is not None else load_refund_processes()
+        proc = procs.get(req["process"])
+        if proc is not None:
+            m = proc.status_meaning(new)
+            req["status_meaning"] = {"meaning": m.meaning, "for_you": m.for_you}
+            req["sources"] = {**req.get("sources", {}), "status_meaning": m.source}
+    req["history"] = [*req["history"], entry]
+    req["updated_at"] = utcnow()
+    _save(store, [req])
+    return public(req)
+
+
+def get_request(store: Store, request_id: str, *, internal: bool = False) -> dict:
+    """One request by id (or a unique prefix of at least 6 characters); :class:`NotFound` otherwise."""
+    rows = list(store.db["refund_requests"].rows_where("request_id = ?", [request_id]))
+    if not rows and len(request_id) >= 6:
+        rows = list(store.db["refund_requests"].rows_where("request_id LIKE ?", [request_id + "%"], limit=2))
+        if len(rows) > 1:
+            raise NotFound(f"refund request id prefix {request_id!r} is ambiguous")
+    if not rows:
+        raise NotFound(f"no refund request {request_id!r}")
+    req = _from_row(rows[0])
+    return req if internal else public(req)
+
+
+def list_requests(store: Store, account_id: str | None = None, status: str | None = None) -> list[dict]:
+    """Stored requests, oldest first, optionally for one account and/or one status."""
+    where, params = [], []
+    if account_id is not None:
+        where.append("account_id = ?")
+        params.append(account_id)
+    if status is not None:
+        where.append("status = ?")
+        params.append(parse_status(status))
+    rows = store.db["refund_requests"].rows_where(" AND ".join(where) or None, params,
+                                                   order_by="created_at, request_id")
+    return [public(_from_row(r)) for r in rows]
