@@ -13,6 +13,7 @@ from __future__ import annotations
 from .catalog import load_vendors
 from .errors import DetectorError
 from .normalize import normalize_descriptors
+from .nightly import run_nightly
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
 from .importers import IngestResult, Statement, ingest_files, read_statement
@@ -31,6 +32,7 @@ __all__ = [
     "enrich",
     "load_vendors",
     "normalize_descriptors",
+    "run_nightly",
 ]
 __version__ = "0.1.0"
 
