@@ -53,3 +53,25 @@ def test_spark_passes_options_and_reads_files(spark, tx, tmp_path):
     assert (remote[0]["status"] == "cancelled").sum() == 1
     assert_frame_equal(remote[0], local[0])
     assert_frame_equal(remote[1], local[1])
+
+
+@pytest.mark.parametrize("mode", ["union", "two_pass"])
+def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode):
+    from detector.engines import conform_flags, conform_streams
+    from detector.engines.spark_job import run_job
+    from detector.store import Store
+
+    tx.to_parquet(tmp_path / "tx.parquet", index=False)
+    db = tmp_path / "out.db"
+    result = run_job(tmp_path / "tx.parquet", tmp_path / "out", AS_OF, db=str(db), mode=mode,
+                     detect=standin_detect, spark=spark)
+    local = engines.run(tx, AS_OF, detect=standin_detect)
+    streams = conform_streams(pd.read_parquet(tmp_path / "out" / "streams"))
+    flags = conform_flags(pd.read_parquet(tmp_path / "out" / "flags"))
+    assert_frame_equal(streams, local[0])
+    assert_frame_equal(flags, local[1])
+    assert (result.streams, result.flags) == (len(local[0]), len(local[1]))
+    store = Store(db)
+    assert store.db["streams"].count == len(local[0])
+    assert store.db["flags"].count == len(local[1])
+    store.close()

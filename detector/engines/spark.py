@@ -98,7 +98,9 @@ def union_schema():
 
 def get_session(master: str | None = "local[2]", *, app_name: str = "subscription-detector",
                 shuffle_partitions: int | None = None, conf: dict | None = None):
-    """A SparkSession with :data:`DEFAULT_CONF`. ``master=None`` keeps what spark-submit set.
+    """A SparkSession with :data:`DEFAULT_CONF`.
+
+    ``master=None`` keeps the master spark-submit set, or uses ``local[*]`` in plain Python.
 
     In local mode the Python workers must run this interpreter and import the same ``detector``
     package as the driver, so its folder goes first on their PYTHONPATH (an editable install
@@ -107,6 +109,8 @@ def get_session(master: str | None = "local[2]", *, app_name: str = "subscriptio
     require_pyspark()
     from pyspark.sql import SparkSession
 
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit
+        master = "local[*]"
     if master is not None and master.startswith("local"):
         root = str(Path(__file__).resolve().parents[2])
         parts = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
