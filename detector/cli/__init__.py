@@ -5,7 +5,7 @@ from __future__ import annotations
 from .app import cli
 
 # Each module registers its commands on ``cli`` when imported.
-from . import transactions  # noqa: E402,F401
+from . import scan, transactions  # noqa: E402,F401
 
 main = cli
 

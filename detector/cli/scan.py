@@ -1,0 +1,97 @@
+"""``subdetect scan`` and ``subdetect report``: the analyst's everyday commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..schema import PAYMENT_METHODS
+from ..store import Store
+from .app import cli, db_option
+
+REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Report written to {output}", err=True)
+    else:
+        click.echo(text)
+
+
+def _ingest_summary(results) -> None:
+    for r in results:
+        if r.ok:
+            click.echo(
+                f"{r.path}: {r.format}, account {r.account_id}: read {r.rows_read}, stored {r.stored}, "
+                f"duplicates {r.duplicates}, rejected {r.rejected}",
+                err=True,
+            )
+        else:
+            click.echo(f"{r.path}: FAILED: {r.error}", err=True)
+
+
+@cli.command("scan")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@db_option
+@click.option("--account", "account_id", help="Account id for files that do not name one; also limits the report.")
+@click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
+@click.option("--columns", help="Column mapping for an unknown CSV layout: date=...,description=...,amount=...")
+@click.option("--cancellations", "cancellations_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of account_id,merchant,cancelled_on to record before detecting.")
+@click.option("--payment-method", type=click.Choice(PAYMENT_METHODS), help="Payment method of the account(s).")
+@click.option("--as-of", "as_of", help="Date the scan is as of (YYYY-MM-DD); default today.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="Where detection runs: in this process, or on Apache Spark.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, payment_method, as_of,
+             engine, fmt, output):
+    """Ingest statements, detect subscriptions, flag surprises, queue refunds, and report.
+
+    Exits non-zero when any statement file failed (the others are still scanned).
+    """
+    from ..pipeline import scan
+    from ..report import render_scan
+
+    store = Store(db_path)
+    result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
+                  payment_method=payment_method, cancellations_file=cancellations_file, engine=engine)
+    _ingest_summary(result.ingest)
+    _emit(render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of), output)
+    if result.failed_files:
+        raise SystemExit(1)
+
+
+@cli.command("report")
+@db_option
+@click.option("--account", "account_id", help="Only this account.")
+@click.option("--since", help="Only flags dated on or after this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+def report_cmd(db_path, account_id, since, fmt, output):
+    """Report the stored streams, flags and refund requests (no detection)."""
+    from ..pipeline import stored_result
+    from ..report import render_scan
+
+    result = stored_result(Store(db_path), account_id=account_id, since=since)
+    _emit(render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of), output)
+
+
+@cli.command("detect")
+@db_option
+@click.option("--account", "account_id", help="Only this account.")
+@click.option("--as-of", "as_of", help="Date the detection is as of (YYYY-MM-DD); default today.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
+              help="Report format.")
+def detect_cmd(db_path, account_id, as_of, fmt):
+    """Re-run detection over the stored transactions (after `ingest` or `cancel`)."""
+    from ..pipeline import run_detection
+    from ..report import render_scan
+
+    result = run_detection(Store(db_path), as_of, account_id=account_id)
+    click.echo(render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of))

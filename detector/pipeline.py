@@ -1,0 +1,223 @@
+"""Compose the stages: ingest -> enrich -> detect -> decisions -> flag -> refunds -> store.
+
+:func:`detect_account` is the pure heart (transactions in, streams and flags out) that both the
+local and the Spark engine run; :func:`run_detection` and :func:`scan` add the store around it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import FLAG_COLUMNS, STREAM_COLUMNS
+from .store import Store, utcnow
+
+
+@dataclass
+class ScanResult:
+    """What a scan produced. DataFrames use the schema's columns."""
+
+    as_of: str
+    streams: pd.DataFrame
+    flags: pd.DataFrame
+    refund_requests: list[dict] = field(default_factory=list)
+    ingest: list = field(default_factory=list)
+
+    @property
+    def failed_files(self) -> list:
+        return [r for r in self.ingest if not r.ok]
+
+
+def as_of_str(as_of: str | date | None) -> str:
+    """ISO date string; ``None`` means today."""
+    if as_of is None:
+        return date.today().isoformat()
+    return pd.Timestamp(as_of).date().isoformat()
+
+
+def empty_streams() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in STREAM_COLUMNS})
+
+
+def empty_flags() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in FLAG_COLUMNS})
+
+
+def detect_account(
+    tx: pd.DataFrame,
+    as_of: str | date | None,
+    *,
+    cancellations: pd.DataFrame | None = None,
+    dismissed: set[str] | frozenset[str] | None = None,
+    model=None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Canonical transactions (one or many accounts) -> ``(streams, flags)``.
+
+    Pure: no store, no clock (``as_of`` is explicit). ``cancellations`` holds user decisions
+    ``account_id, merchant, cancelled_on`` (merchant matched fuzzily to the streams);
+    ``dismissed`` holds stream or flag ids the user dismissed.
+    """
+    from .decisions import apply_decisions, resolve_cancellations
+    from .flags import flag_charges
+    from .match import enrich
+    from .recurrence import detect_streams
+
+    as_of = as_of_str(as_of)
+    if tx.empty:
+        return empty_streams(), empty_flags()
+    enriched = enrich(tx)
+    streams = detect_streams(enriched, as_of, model=model)
+    resolved = None
+    if cancellations is not None and not cancellations.empty:
+        resolved = resolve_cancellations(cancellations, streams)
+    flags = flag_charges(enriched, streams, cancellations=resolved, as_of=as_of)
+    decisions = {"cancellations": resolved, "dismissed": set(dismissed or ())}
+    streams, flags = apply_decisions(streams, flags, decisions)
+    return streams.reset_index(drop=True), flags.reset_index(drop=True)
+
+
+def _user_decisions(store: Store) -> tuple[pd.DataFrame, set[str]]:
+    from .decisions import load_decisions
+
+    decisions = load_decisions(store)
+    if decisions.empty:
+        return pd.DataFrame(columns=["account_id", "merchant", "cancelled_on"]), set()
+    cancels = decisions[decisions["kind"] == "cancel"]
+    cancellations = cancels.rename(columns={"on_date": "cancelled_on"})[
+        ["account_id", "merchant", "cancelled_on"]
+    ]
+    dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
+    return cancellations.reset_index(drop=True), dismissed
+
+
+def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_of: str,
+                   account_ids) -> None:
+    """Replace the stored streams and flags of the scanned accounts in one transaction.
+
+    Flags keep their first ``created_at`` so a re-run changes nothing a user could see.
+    """
+    now = utcnow()
+    account_ids = list(account_ids)
+    stream_rows = []
+    for rec in streams.to_dict("records"):
+        rec = {k: rec.get(k) for k in STREAM_COLUMNS}
+        rec["transaction_ids"] = json.dumps(list(rec["transaction_ids"]))
+        rec["as_of"] = as_of
+        rec["updated_at"] = now
+        stream_rows.append(rec)
+    known = {}
+    if account_ids:
+        marks = ",".join("?" for _ in account_ids)
+        known = dict(store.conn.execute(
+            f"SELECT flag_id, created_at FROM flags WHERE account_id IN ({marks})", account_ids
+        ).fetchall())
+    flag_rows = []
+    for rec in flags.to_dict("records"):
+        row = {k: rec.get(k) for k in ("flag_id", "type", "transaction_id", "account_id", "merchant",
+                                       "stream_id", "date", "amount", "severity", "reason")}
+        row["created_at"] = known.get(row["flag_id"], now)
+        flag_rows.append(row)
+    with store.conn:
+        if account_ids:
+            marks = ",".join("?" for _ in account_ids)
+            store.conn.execute(f"DELETE FROM streams WHERE account_id IN ({marks})", account_ids)
+            store.conn.execute(f"DELETE FROM flags WHERE account_id IN ({marks})", account_ids)
+        if stream_rows:
+            store.db["streams"].insert_all(stream_rows, pk="stream_id", replace=True)
+        if flag_rows:
+            store.db["flags"].insert_all(flag_rows, pk="flag_id", replace=True)
+
+
+def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
+                  engine: str = "local") -> ScanResult:
+    """Detect over what is stored, save streams and flags, queue refund candidates."""
+    from .refunds import list_requests, queue_refunds
+
+    as_of = as_of_str(as_of)
+    tx = store.transactions(account_id=account_id)
+    tx = tx[tx["date"] <= as_of]
+    cancellations, dismissed = _user_decisions(store)
+    if engine == "local":
+        streams, flags = detect_account(tx, as_of, cancellations=cancellations, dismissed=dismissed)
+    else:
+        from .engines import run as run_engine
+
+        streams, flags = run_engine(tx, as_of, engine=engine, cancellations=cancellations,
+                                    dismissed=dismissed)
+    accounts = tx["account_id"].unique()
+    save_detection(store, streams, flags, as_of, accounts)
+    queue_refunds(store, flags, as_of)
+    flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
+    requests = [r for r in list_requests(store, account_id=account_id)
+                if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
+    return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests)
+
+
+def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
+         format: str | None = None, columns=None, payment_method: str | None = None,
+         cancellations_file: str | Path | None = None, engine: str = "local",
+         progress=None) -> ScanResult:
+    """Ingest statement files, then detect, flag and queue refunds: the analyst's one command."""
+    from .decisions import load_cancellations_file, record_cancellation
+    from .importers import ingest_files
+
+    results = ingest_files(list(paths), store, format=format, account_id=account_id,
+                           columns=columns, payment_method=payment_method, progress=progress)
+    if cancellations_file is not None:
+        for row in load_cancellations_file(cancellations_file).to_dict("records"):
+            record_cancellation(store, row["account_id"], row["merchant"], row["cancelled_on"])
+    scanned_accounts = {r.account_id for r in results if r.ok and r.account_id}
+    only = account_id if account_id else None
+    result = run_detection(store, as_of, account_id=only, engine=engine)
+    if not only and scanned_accounts:
+        # Report what this scan's files are about, not every account ever stored.
+        keep = result.streams["account_id"].isin(scanned_accounts)
+        result.streams = result.streams[keep].reset_index(drop=True)
+        result.flags = result.flags[result.flags["account_id"].isin(scanned_accounts)].reset_index(drop=True)
+        result.refund_requests = [r for r in result.refund_requests if r["account_id"] in scanned_accounts]
+    result.ingest = results
+    return result
+
+
+def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:
+    """What the last detection stored, as a :class:`ScanResult` (for ``subdetect report``)."""
+    from .refunds import list_requests
+
+    where, params = [], []
+    if account_id:
+        where.append("account_id = ?")
+        params.append(account_id)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    streams = pd.read_sql_query(f"SELECT * FROM streams{clause} ORDER BY account_id, merchant", store.conn,
+                                params=params)
+    if streams.empty:
+        streams = empty_streams()
+    else:
+        streams["transaction_ids"] = streams["transaction_ids"].map(json.loads)
+    as_of = streams["as_of"].max() if "as_of" in streams and not streams.empty else as_of_str(None)
+    streams = streams[list(STREAM_COLUMNS)]
+    fwhere, fparams = [], []
+    if account_id:
+        fwhere.append("f.account_id = ?")
+        fparams.append(account_id)
+    if since:
+        fwhere.append("f.date >= ?")
+        fparams.append(since)
+    fclause = (" WHERE " + " AND ".join(fwhere)) if fwhere else ""
+    flags = pd.read_sql_query(
+        "SELECT f.*, s.vendor, s.channel, t.description FROM flags f "
+        "LEFT JOIN streams s ON s.stream_id = f.stream_id "
+        "LEFT JOIN transactions t ON t.transaction_id = f.transaction_id"
+        f"{fclause} ORDER BY f.account_id, f.date",
+        store.conn, params=fparams,
+    )
+    flags = empty_flags() if flags.empty else flags[list(FLAG_COLUMNS)]
+    requests = list_requests(store, account_id=account_id)
+    if since:
+        flagged = set(flags["transaction_id"])
+        requests = [r for r in requests if r["transaction_id"] in flagged]
+    return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests)
