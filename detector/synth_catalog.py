@@ -1,0 +1,121 @@
+"""Merchant templates for the synthetic generator (:mod:`detector.synth`).
+
+Plain data: recurring services and bills with their cadence, price points, billing channel and
+the descriptor spellings banks use for them, plus the everyday spending that must *not* be
+detected (groceries, fuel, coffee, marketplace purchases, irregular fees). ``{ref}`` in a
+descriptor is replaced per transaction by a random reference code, ``{store}`` by a store number
+that is fixed per account, ``{ph}`` by a phone number fixed per template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A recurring service or bill a synthetic account may have."""
+
+    name: str  # truth merchant name
+    frequency: str
+    prices: tuple[float, ...]
+    descriptors: tuple[str, ...]
+    channel: str = "direct"
+    kind: str = "card"  # card: any day, posting delay; ach: rolls to next business day
+    amount_sd: float = 0.0  # relative spread per charge (variable bills)
+    fx: bool = False  # billed in another currency: cents jitter
+    trial: float = 0.0  # probability a new stream starts with a $1/intro charge
+    weight: float = 1.0
+    direction: str = "outflow"
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Everyday spending: irregular timing, usually varying amounts."""
+
+    name: str
+    per_week: float
+    mean: float
+    sd: float  # log-normal sigma; 0 = fixed price per account
+    descriptors: tuple[str, ...] = field(default_factory=tuple)
+    prob: float = 1.0  # share of accounts that have it
+    credit: bool = False
+
+
+RECURRING: tuple[Recurring, ...] = (
+    Recurring("Netflix", "monthly", (6.99, 15.49, 22.99), ("NETFLIX.COM", "NETFLIX.COM {ph} CA", "Netflix.com Los Gatos CA", "NETFLIX INC"), weight=3, trial=0.0),
+    Recurring("Spotify", "monthly", (10.99, 11.99, 16.99), ("SPOTIFY USA", "Spotify P{ref} Stockholm SE", "SPOTIFY.COM NEW YORK NY", "PAYPAL *SPOTIFY {ph}"), weight=3, trial=0.3),
+    Recurring("Hulu", "monthly", (7.99, 17.99), ("HULU {ph} CA", "HLU*HULU {ref} HULU.COM/BILLCA", "HULU.COM"), weight=1.5, trial=0.3),
+    Recurring("Disney+", "monthly", (7.99, 13.99), ("DISNEY PLUS {ph} CA", "DisneyPLUS BURBANK CA", "DISNEY+ {ref}"), weight=1.5, trial=0.2),
+    Recurring("YouTube Premium", "monthly", (13.99, 22.99), ("GOOGLE *YouTube Premium g.co/helppay#", "GOOGLE *YOUTUBEPREMIUM {ph}"), channel="google_play", weight=1.2, trial=0.3),
+    Recurring("Google One", "monthly", (1.99, 2.99, 9.99), ("GOOGLE *Google One g.co/helppay#", "GOOGLE*GOOGLE STORAGE {ph}"), channel="google_play", weight=1),
+    Recurring("iCloud", "monthly", (0.99, 2.99, 9.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL", "APL*ITUNES.COM/BILL {ph} CA"), channel="apple", weight=2.5),
+    Recurring("Apple Music", "monthly", (10.99, 16.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL", "APL*ITUNES.COM/BILL {ph} CA"), channel="apple", weight=1.5, trial=0.3),
+    Recurring("Apple TV+", "monthly", (6.99, 9.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=0.8),
+    Recurring("Amazon Prime", "monthly", (14.99,), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}", "AMZN PRIME MEMBERSHIP"), channel="amazon", weight=2, trial=0.3),
+    Recurring("Amazon Prime", "annual", (139.0, 119.0), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}"), channel="amazon", weight=1),
+    Recurring("Audible", "monthly", (14.95,), ("Audible*{ref} Amzn.com/bill NJ", "AUDIBLE US {ph}"), channel="amazon", weight=0.7, trial=0.4),
+    Recurring("Microsoft 365", "annual", (69.99, 99.99), ("MICROSOFT*MICROSOFT 365 {ph} WA", "MSFT * {ref} MSBILL.INFO WA"), weight=1),
+    Recurring("Xbox Game Pass", "monthly", (10.99, 16.99), ("MICROSOFT*XBOX {ph} WA", "MSFT * XBOX GAME PASS"), weight=0.7, trial=0.4),
+    Recurring("Adobe Creative Cloud", "monthly", (20.99, 54.99), ("ADOBE *CREATIVE CLOUD {ph} CA", "ADOBE  *ADOBE {ph}"), weight=0.8, trial=0.3),
+    Recurring("Dropbox", "annual", (119.88,), ("DROPBOX*{ref} DROPBOX.COM CA", "DROPBOX INC"), weight=0.5),
+    Recurring("NYTimes", "monthly", (4.0, 17.0, 25.0), ("NYTIMES*NYTIMES.COM {ph} NY", "NYT DIGITAL SUBSCRIPTION"), weight=0.7, trial=0.5),
+    Recurring("Patreon", "monthly", (5.0, 10.0), ("PATREON* MEMBERSHIP", "PAYPAL *PATREON {ph}"), channel="paypal", weight=0.5),
+    Recurring("ChatGPT Plus", "monthly", (20.0,), ("OPENAI *CHATGPT SUBSCR", "OPENAI SAN FRANCISCO CA"), weight=0.8),
+    Recurring("Duolingo", "annual", (83.99, 59.99), ("DUOLINGO INC {ph}", "Duolingo Pittsburgh PA"), weight=0.5, trial=0.3),
+    Recurring("Norton 360", "annual", (99.99, 49.99), ("NORTON *{ref} {ph} AZ", "NORTONLIFELOCK"), weight=0.5),
+    Recurring("Costco Membership", "annual", (65.0, 130.0), ("COSTCO *ANNUAL RENEWAL {ph} WA", "COSTCO MEMBERSHIP"), weight=0.6),
+    Recurring("Planet Fitness", "monthly", (10.0, 24.99), ("PLANET FITNESS #{store}", "PF CLUB FEES {ph}"), weight=1, kind="ach"),
+    Recurring("Peloton", "monthly", (12.99, 44.0), ("PELOTON* MEMBERSHIP {ph}", "PELOTON INTERACTIVE"), weight=0.4),
+    Recurring("HelloFresh", "weekly", (59.94, 71.92), ("HELLOFRESH {ph} NY", "HELLOFRESH.COM"), weight=0.5, amount_sd=0.0),
+    Recurring("Rover Dog Walking", "weekly", (45.0, 60.0), ("ROVER.COM {ph} WA",), weight=0.2),
+    Recurring("Sparkle Cleaning", "biweekly", (120.0, 150.0), ("SQ *SPARKLE CLEANING", "SPARKLE CLEANING SVC"), weight=0.3),
+    Recurring("Verizon Wireless", "monthly", (65.0, 85.0, 140.0), ("VERIZON WIRELESS PAYMENTS", "VZWRLSS*APOCC VISB", "VZ WIRELESS VE {ph}"), kind="ach", amount_sd=0.04, weight=1.2),
+    Recurring("T-Mobile", "monthly", (70.0, 120.0), ("T-MOBILE PCS SVC {ph}", "TMOBILE*AUTO PAY {ph} WA"), kind="ach", amount_sd=0.03, weight=1),
+    Recurring("Comcast Xfinity", "monthly", (79.99, 109.99), ("COMCAST CABLE COMM {ph}", "XFINITY MOBILE {ph} PA"), kind="ach", amount_sd=0.05, weight=1),
+    Recurring("Duke Energy", "monthly", (90.0, 160.0), ("DUKE ENERGY PAYMENT", "DUKE-ENERGY {ph} NC"), kind="ach", amount_sd=0.25, weight=1),
+    Recurring("PG&E", "monthly", (80.0, 140.0), ("PGANDE WEB ONLINE", "PG&E/EZ-PAY {ph}"), kind="ach", amount_sd=0.25, weight=0.8),
+    Recurring("City Water", "quarterly", (95.0, 160.0), ("CITY OF SPRINGFIELD WATER UTIL", "CITY WATER DEPT PMT"), kind="ach", amount_sd=0.15, weight=0.7),
+    Recurring("State Farm Insurance", "monthly", (110.0, 180.0), ("STATE FARM RO 27 SFPP", "STATE FARM INSURANCE {ph}"), kind="ach", amount_sd=0.01, weight=1),
+    Recurring("GEICO", "semiannual", (540.0, 780.0), ("GEICO *AUTO {ph} DC", "GEICO INS PREMIUM"), kind="ach", amount_sd=0.03, weight=0.6),
+    Recurring("Progressive", "monthly", (98.0, 143.0), ("PROG DIRECT INS PREM", "PROGRESSIVE *INSURANCE {ph}"), kind="ach", amount_sd=0.01, weight=0.6),
+    Recurring("Lemonade Renters", "annual", (96.0, 132.0), ("LEMONADE INSURANCE", "LEMONADE I* {ph} NY"), weight=0.3),
+    Recurring("Rent", "monthly", (1450.0, 1850.0, 2300.0), ("ZELLE PAYMENT TO OAKWOOD APTS", "OAKWOOD PROPERTY MGMT WEB PMTS"), kind="ach", weight=0.5),
+    Recurring("Sallie Mae", "monthly", (212.37, 318.55), ("SALLIE MAE BANK PAYMENT", "NAVIENT SLM PMT {ref}"), kind="ach", weight=0.5),
+    Recurring("Toyota Financial", "monthly", (389.21, 455.0), ("TOYOTA PAYMENT {ref}", "TOYOTA MOTOR CREDIT TMCC"), kind="ach", weight=0.5),
+    Recurring("Payroll", "biweekly", (1850.0, 2400.0, 3125.0), ("ACME CORP PAYROLL PPD ID: {ref}", "DIRECT DEP ACME CORP", "ACME CORP DIR DEP"), kind="payroll", amount_sd=0.02, direction="inflow", weight=2),
+    Recurring("Payroll", "semimonthly", (2100.0, 2750.0), ("GLOBEX INC PAYROLL", "GUSTO PAY {ref}", "ADP PAYROLL GLOBEX"), kind="payroll", amount_sd=0.02, direction="inflow", weight=1.5),
+    Recurring("Payroll", "weekly", (640.0, 820.0), ("INITECH WKLY PAY DIR DEP",), kind="payroll", amount_sd=0.06, direction="inflow", weight=0.4),
+)
+
+NOISE: tuple[Noise, ...] = (
+    Noise("Groceries", 1.4, 62.0, 0.6, ("KROGER #{store}", "WHOLEFDS MKT #{store}", "SAFEWAY #{store}", "TRADER JOE S #{store}", "PUBLIX SUPER MAR {store}", "ALDI {store}")),
+    Noise("Fuel", 0.9, 42.0, 0.35, ("SHELL OIL {store}", "CHEVRON {store}", "EXXONMOBIL {store}", "CIRCLE K # {store}", "WAWA {store}")),
+    Noise("Coffee", 2.5, 5.25, 0.0, ("STARBUCKS STORE {store}", "SQ *BLUE BOTTLE COFFEE", "DUNKIN #{store}"), prob=0.6),
+    Noise("Restaurants", 1.5, 28.0, 0.6, ("CHIPOTLE {store}", "SQ *TACO STAND", "TST* THAI BASIL", "MCDONALD'S F{store}", "DOORDASH*{ref}")),
+    Noise("Marketplace", 1.0, 31.0, 0.8, ("AMZN Mktp US*{ref}", "AMAZON.COM*{ref} AMZN.COM/BILL WA", "Amazon.com*{ref}", "EBAY O*{ref}")),
+    Noise("App purchases", 0.15, 3.99, 0.7, ("APPLE.COM/BILL {ph} CA", "GOOGLE *Google Play g.co/helppay#"), prob=0.5),
+    Noise("Rideshare", 0.5, 19.0, 0.5, ("UBER *TRIP {ref}", "LYFT *RIDE {ref}"), prob=0.6),
+    Noise("Pharmacy", 0.3, 24.0, 0.7, ("CVS/PHARMACY #{store}", "WALGREENS #{store}")),
+    Noise("Overdraft fee", 0.05, 35.0, 0.0, ("OVERDRAFT ITEM FEE", "NSF RETURNED ITEM FEE"), prob=0.4),
+    Noise("ATM fee", 0.15, 3.0, 0.0, ("ATM WITHDRAWAL FEE", "NON-CHASE ATM FEE-WITH"), prob=0.5),
+    Noise("Transfer in", 0.2, 150.0, 0.9, ("VENMO CASHOUT {ref}", "ZELLE FROM J SMITH {ref}"), credit=True),
+)
+
+#: Banks' ways of wrapping a card descriptor, ``{d}`` the merchant part, ``{md}`` mm/dd.
+CARD_STYLES = (
+    "{d}",
+    "CHECKCARD {mmdd} {d} 2446{ref}",
+    "PURCHASE AUTHORIZED ON {md} {d} S{ref} CARD 4417",
+    "POS DEBIT {d}",
+    "DEBIT CARD PURCHASE - {d}",
+    "{d}",
+)
+ACH_STYLES = (
+    "{d}",
+    "{d} DES:AUTOPAY ID:{ref} PPD",
+    "{d} ACH DEBIT",
+    "ACH DEBIT {d}",
+    "ELECTRONIC WITHDRAWAL {d}",
+    "{d}",
+)
