@@ -15,7 +15,8 @@ The CLI maps these to clear messages and exit codes; the library never prints or
     ├── InvalidTransition        a refund status move that the lifecycle forbids
     ├── PlaidError               Plaid answered with an error for an item
     ├── LockHeld                 another run holds the job lock
-    └── EngineUnavailable        an optional engine (Spark) is not installed
+    ├── EngineUnavailable        an optional engine (Spark) is not installed
+    └── ModelError               a saved scoring model is missing, unreadable or stale
 """
 
 from __future__ import annotations
@@ -95,3 +96,7 @@ class LockHeld(DetectorError):
 
 class EngineUnavailable(DetectorError):
     """An optional execution engine is not installed."""
+
+
+class ModelError(DetectorError):
+    """A saved scoring model is missing, unreadable or does not fit this code."""

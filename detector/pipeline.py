@@ -71,13 +71,29 @@ def detect_account(
         return empty_streams(), empty_flags()
     enriched = enrich(tx)
     streams = detect_streams(enriched, as_of, model=model)
-    resolved = None
-    if cancellations is not None and not cancellations.empty:
-        resolved = resolve_cancellations(cancellations, streams)
+    decisions = _decisions_frame(cancellations, dismissed)
+    resolved = resolve_cancellations(decisions, streams)
     flags = flag_charges(enriched, streams, cancellations=resolved, as_of=as_of)
-    decisions = {"cancellations": resolved, "dismissed": set(dismissed or ())}
     streams, flags = apply_decisions(streams, flags, decisions)
     return streams.reset_index(drop=True), flags.reset_index(drop=True)
+
+
+def _decisions_frame(cancellations: pd.DataFrame | None, dismissed) -> pd.DataFrame:
+    """User decisions in :func:`detector.decisions.load_decisions` shape."""
+    parts = []
+    if cancellations is not None and not cancellations.empty:
+        parts.append(pd.DataFrame({
+            "kind": "cancel",
+            "account_id": cancellations["account_id"].astype(str).to_numpy(),
+            "merchant": cancellations["merchant"].to_numpy(),
+            "target_id": None,
+            "on_date": cancellations["cancelled_on"].astype(str).to_numpy(),
+        }))
+    if dismissed:
+        parts.append(pd.DataFrame({"kind": "dismiss", "target_id": sorted(dismissed)}))
+    if not parts:
+        return pd.DataFrame(columns=["kind", "account_id", "merchant", "target_id", "on_date"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _user_decisions(store: Store) -> tuple[pd.DataFrame, set[str]]:

@@ -53,3 +53,226 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
             console.print(table)
         return cap.get().rstrip("\n")
     raise ValueError(f"unknown format {fmt!r}")
+
+
+# -- scan results ------------------------------------------------------------------------------
+
+#: Charges per month of each frequency, to compare subscriptions on one scale.
+MONTHLY_FACTOR = {
+    "weekly": 52 / 12,
+    "biweekly": 26 / 12,
+    "semimonthly": 2.0,
+    "monthly": 1.0,
+    "quarterly": 1 / 3,
+    "semiannual": 1 / 6,
+    "annual": 1 / 12,
+}
+ACTIVE_STATUSES = ("active", "early")
+SCAN_FORMATS = ("table", "json", "csv", "markdown", "html")
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+_FLAG_VIEW = {"severity": "Severity", "type": "Type", "date": "Date", "merchant": "Merchant",
+              "amount": "Amount", "reason": "Reason"}
+#: Markdown and HTML have room for the raw descriptor (what the bank statement shows).
+_FLAG_VIEW_WIDE = {**_FLAG_VIEW, "description": "Descriptor"}
+_STREAM_VIEW = {"merchant": "Merchant", "frequency": "Frequency", "last_amount": "Amount",
+                "monthly": "Per month", "next_date": "Next", "status": "Status"}
+_REFUND_VIEW = {"vendor": "Vendor", "amount": "Amount", "status": "Status", "eligible": "Eligible",
+                "deadline": "Deadline", "expected_by": "Expected by"}
+
+
+def _ids(value) -> list:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [v for v in value.split(";") if v]
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return []
+    return [str(v) for v in value]
+
+
+def _scan_frames(streams, flags, refund_requests):
+    from .schema import FLAG_COLUMNS, REFUND_REQUEST_FIELDS, STREAM_COLUMNS
+
+    s = pd.DataFrame(streams if streams is not None else [], copy=True)
+    for col in STREAM_COLUMNS:
+        if col not in s:
+            s[col] = None
+    s = s[list(STREAM_COLUMNS)].copy()
+    s["transaction_ids"] = s["transaction_ids"].map(_ids)
+    f = pd.DataFrame(flags if flags is not None else [], copy=True)
+    for col in FLAG_COLUMNS:
+        if col not in f:
+            f[col] = None
+    f = f[list(FLAG_COLUMNS)].copy()
+    if not f.empty:
+        f = f.assign(_r=f["severity"].map(_SEVERITY_RANK).fillna(3))
+        f = f.sort_values(["_r", "date", "merchant"], ascending=[True, False, True]).drop(columns="_r")
+    r = pd.DataFrame(list(refund_requests or []))
+    for col in REFUND_REQUEST_FIELDS:
+        if col not in r:
+            r[col] = None
+    return s.reset_index(drop=True), f.reset_index(drop=True), r
+
+
+def _active(s: pd.DataFrame) -> pd.DataFrame:
+    a = s[(s["direction"].fillna("outflow") == "outflow") & s["status"].isin(ACTIVE_STATUSES)].copy()
+    a["monthly"] = (pd.to_numeric(a["last_amount"], errors="coerce") * a["frequency"].map(MONTHLY_FACTOR)).round(2)
+    return a.sort_values(["monthly", "merchant"], ascending=[False, True])
+
+
+def _plain(value) -> str:
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def _view(df: pd.DataFrame, columns: dict) -> list[list[str]]:
+    return [[_plain(v) for v in row] for row in df[list(columns)].itertuples(index=False, name=None)]
+
+
+def _doc(s, f, r, as_of) -> dict:
+    def recs(df):
+        return json.loads(df.to_json(orient="records", date_format="iso")) if len(df) else []
+
+    return {"as_of": str(as_of), "streams": recs(s), "flags": recs(f), "refund_requests": recs(r)}
+
+
+def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None) -> str:
+    """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
+
+    ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
+    fields (``transaction_ids`` a list), the shape ``shared/eval/score.py`` reads. The human
+    formats list the suspicious charges first (high severity first), then active subscriptions
+    with their monthly-equivalent cost and a total.
+    """
+    if fmt not in SCAN_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
+    s, f, r = _scan_frames(streams, flags, refund_requests)
+    as_of = pd.Timestamp(as_of).strftime("%Y-%m-%d")
+    title = title or f"Subscriptions as of {as_of}"
+    if fmt == "json":
+        return json.dumps(_doc(s, f, r, as_of), indent=2)
+    if fmt == "csv":
+        return _scan_csv(_doc(s, f, r, as_of))
+    active = _active(s)
+    total = float(active["monthly"].sum()) if len(active) else 0.0
+    ctx = {
+        "title": title, "as_of": as_of,
+        "flags": (list(_FLAG_VIEW.values()), _view(f, _FLAG_VIEW)) if fmt == "table"
+        else (list(_FLAG_VIEW_WIDE.values()), _view(f, _FLAG_VIEW_WIDE)),
+        "streams": (list(_STREAM_VIEW.values()), _view(active, _STREAM_VIEW)),
+        "refunds": (list(_REFUND_VIEW.values()), _view(r, _REFUND_VIEW)),
+        "total": f"{total:,.2f}", "n_other": int(len(s) - len(active)),
+    }
+    if fmt == "markdown":
+        return _scan_markdown(ctx)
+    if fmt == "html":
+        return _scan_html(ctx)
+    return _scan_table(ctx)
+
+
+def _scan_csv(doc: dict) -> str:
+    parts = [("flag", doc["flags"]), ("stream", doc["streams"]), ("refund_request", doc["refund_requests"])]
+    columns: list[str] = ["record"]
+    for _, recs in parts:
+        for rec in recs:
+            columns += [k for k in rec if k not in columns]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for kind, recs in parts:
+        for rec in recs:
+            row = {"record": kind, **rec}
+            writer.writerow([safe_cell(_csv_value(row.get(c))) for c in columns])
+    return buf.getvalue().rstrip("\n")
+
+
+def _csv_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return ";".join(v)
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, default=str)
+    return v
+
+
+def _md_cell(text: str) -> str:
+    # Markdown renders inline HTML, so angle brackets are escaped like in the HTML report.
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _scan_markdown(ctx: dict) -> str:
+    out = [f"# {_md_cell(ctx['title'])}", ""]
+    for key, heading, empty in (("flags", "Suspicious charges", "No suspicious charges."),
+                                ("streams", "Active subscriptions", "No active subscriptions."),
+                                ("refunds", "Refund requests", None)):
+        header, rows = ctx[key]
+        if not rows and empty is None:
+            continue
+        out += [f"## {heading} ({len(rows)})", ""]
+        out += [_md_table(header, rows) if rows else empty, ""]
+        if key == "streams":
+            out += [f"**Total per month: {ctx['total']}**"
+                    + (f" ({ctx['n_other']} ended, cancelled or incoming streams not listed)" if ctx["n_other"] else ""),
+                    ""]
+    return "\n".join(out).rstrip("\n")
+
+
+def _scan_html(ctx: dict) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("detector", "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    sections = [(key, heading, *ctx[key]) for key, heading in
+                (("flags", "Suspicious charges"), ("streams", "Active subscriptions"), ("refunds", "Refund requests"))]
+    return env.get_template("scan.html").render(sections=sections, **ctx).rstrip("\n")
+
+
+def _scan_table(ctx: dict) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(record=True, width=100, color_system=None, force_terminal=False)
+    widths = {"Reason": 44, "Merchant": 16}
+    with console.capture() as cap:
+        console.print(escape(ctx["title"]), style="bold")
+        for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),
+                             ("refunds", "Refund requests")):
+            header, rows = ctx[key]
+            if not rows and key == "refunds":
+                continue
+            if not rows:
+                console.print(f"{heading}: none")
+                continue
+            table = Table(title=f"{heading} ({len(rows)})", box=box.SIMPLE_HEAD, title_justify="left",
+                          show_footer=key == "streams")
+            for col in header:
+                numeric = col in ("Amount", "Per month")
+                footer = ""
+                if key == "streams" and col == "Per month":
+                    footer = ctx["total"]
+                elif key == "streams" and col == header[0]:
+                    footer = "Total"
+                table.add_column(col, justify="right" if numeric else "left", footer=footer,
+                                 max_width=widths.get(col), overflow="fold")
+            for row in rows:
+                table.add_row(*(escape(c) for c in row))
+            console.print(table)
+    return "\n".join(line.rstrip() for line in cap.get().splitlines()).rstrip("\n")

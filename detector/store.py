@@ -176,8 +176,15 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m2_refund_details(db: sqlite_utils.Database) -> None:
+    # Refund requests keep what they were built from (flag type, charge date, descriptor,
+    # currency, job date, the user's own reason) and the sources of every fact, so filing a
+    # candidate later can recompute eligibility and the expected date from the same inputs.
+    db.execute("ALTER TABLE refund_requests ADD COLUMN details TEXT")  # JSON object
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details]
 
 
 class Store:

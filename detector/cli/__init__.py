@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from .app import cli
 
-# Each module registers its commands on ``cli`` when imported.
-from . import scan, transactions  # noqa: E402,F401
+# Each module registers its commands on ``cli`` when imported (one line each keeps merges clean).
+from . import ingest  # noqa: E402,F401
+from . import scan  # noqa: E402,F401
+from . import transactions  # noqa: E402,F401
+from . import refunds  # noqa: E402,F401
+from . import decisions  # noqa: E402,F401
 
 main = cli
 

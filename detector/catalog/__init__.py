@@ -1,0 +1,11 @@
+"""Catalogue data shipped with the package: subscription vendors (and refund processes).
+
+The data lives in files beside this module (``vendors.toml``); the loaders validate it and
+raise :class:`~detector.errors.CatalogError` naming the entry and field at fault.
+"""
+
+from __future__ import annotations
+
+from .vendors import CATEGORIES, CHANNELS, Catalog, Vendor, load_vendors, vendor_key
+
+__all__ = ["CATEGORIES", "CHANNELS", "Catalog", "Vendor", "load_vendors", "vendor_key"]

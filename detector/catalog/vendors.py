@@ -1,0 +1,215 @@
+"""The vendor catalogue: real subscription vendors, kept as data in ``vendors.toml``.
+
+The loader validates every entry and raises :class:`~detector.errors.CatalogError` naming the
+entry and the field, so a bad user catalogue fails loudly instead of silently matching nothing.
+A user catalogue (``--catalog FILE`` / env ``SUBDETECT_VENDORS``) has the same layout; its
+entries replace packaged vendors of the same name (case-insensitive) or add new ones, and
+``disabled = true`` removes a packaged vendor.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..errors import CatalogError
+from ..schema import FREQUENCIES
+
+#: Billing channels: who actually takes the money. Aggregators are channels, not vendors.
+CHANNELS = ("direct", "apple", "google_play", "amazon", "paypal", "roku")
+
+CATEGORIES = (
+    "streaming", "music", "software", "news", "fitness", "food", "cloud_storage", "vpn",
+    "dating", "gaming", "telecom", "utilities", "insurance", "membership", "education",
+    "health", "finance", "shopping", "security", "productivity", "other",
+)
+
+ENV_VAR = "SUBDETECT_VENDORS"
+_FIELDS = {
+    "name", "aliases", "patterns", "category", "cadence", "channels", "refund_process", "url",
+    "disabled",
+}
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """One subscription vendor.
+
+    ``aliases`` are descriptor forms ("NETFLIX.COM", "HLU*HULU"); they are normalised like
+    descriptors before matching. An alias written ``=WORD`` only matches a merchant key equal to
+    it (for vendors named by a common word, e.g. ``=CALM``), never as the start of a longer one.
+    ``patterns`` are regular expressions tried (case-insensitive) against the merchant key.
+    """
+
+    name: str
+    category: str
+    cadence: tuple[str, ...]
+    channels: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    refund_process: str | None = None
+    url: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable slug of the name, used as merchant key for every descriptor of the vendor."""
+        return vendor_key(self.name)
+
+
+def vendor_key(name: str) -> str:
+    """``"Disney+"`` -> ``"disney-plus"``: lower-case words joined by hyphens."""
+    s = name.lower().replace("+", " plus").replace("&", " and ")
+    s = re.sub(r"['’.]", "", s)
+    return "-".join(re.findall(r"[a-z0-9]+", s))
+
+
+@dataclass
+class Catalog:
+    """The loaded catalogue: vendors by name, and where they came from."""
+
+    vendors: list[Vendor] = field(default_factory=list)
+    sources: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.vendors)
+
+    def __iter__(self):
+        return iter(self.vendors)
+
+    def get(self, name: str) -> Vendor:
+        """The vendor called ``name`` (case-insensitive); :class:`NotFound` otherwise."""
+        from ..errors import NotFound
+
+        want = name.strip().lower()
+        for v in self.vendors:
+            if v.name.lower() == want or v.key == vendor_key(name):
+                return v
+        raise NotFound(f"no vendor named {name!r} in the catalogue")
+
+    def names(self) -> list[str]:
+        return [v.name for v in self.vendors]
+
+
+def _where(source: str, index: int, entry: dict) -> str:
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return f"{source}: vendor #{index + 1}" + (f" ({name!r})" if name else "")
+
+
+def _str_list(value, where: str, fld: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise CatalogError(f"{where}: field {fld!r} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def parse_vendor(entry, source: str, index: int) -> Vendor | None:
+    """Validate one raw catalogue entry; ``None`` when it is a ``disabled`` override."""
+    where = _where(source, index, entry)
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: entry must be a table")
+    unknown = set(entry) - _FIELDS
+    if unknown:
+        raise CatalogError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise CatalogError(f"{where}: field 'name' is required and must be a non-empty string")
+    if entry.get("disabled") is True:
+        return None
+    category = entry.get("category")
+    if category not in CATEGORIES:
+        raise CatalogError(f"{where}: field 'category' is {category!r}, expected one of {', '.join(CATEGORIES)}")
+    cadence = _str_list(entry.get("cadence"), where, "cadence")
+    if not cadence or any(c not in FREQUENCIES for c in cadence):
+        raise CatalogError(f"{where}: field 'cadence' must list one or more of {', '.join(FREQUENCIES)}")
+    channels = _str_list(entry.get("channels", ["direct"]), where, "channels")
+    if not channels or any(c not in CHANNELS for c in channels):
+        raise CatalogError(f"{where}: field 'channels' must list one or more of {', '.join(CHANNELS)}")
+    aliases = _str_list(entry.get("aliases"), where, "aliases")
+    patterns = _str_list(entry.get("patterns"), where, "patterns")
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise CatalogError(f"{where}: field 'patterns': bad regular expression {p!r}: {exc}") from None
+    refund = entry.get("refund_process")
+    if refund is not None and (not isinstance(refund, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", refund)):
+        raise CatalogError(f"{where}: field 'refund_process' must be a process id like 'pro360'")
+    url = entry.get("url")
+    if url is not None and (not isinstance(url, str) or not url.startswith(("https://", "http://"))):
+        raise CatalogError(f"{where}: field 'url' must be an http(s) URL")
+    return Vendor(
+        name=name.strip(), category=category, cadence=cadence, channels=channels,
+        aliases=aliases, patterns=patterns, refund_process=refund, url=url,
+    )
+
+
+def _read_toml(path) -> tuple[list, str]:
+    source = str(path)
+    try:
+        if isinstance(path, Path) or isinstance(path, str):
+            text = Path(path).read_text(encoding="utf-8")
+        else:  # importlib.resources Traversable
+            text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"{source}: cannot read vendor catalogue: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{source}: not valid TOML: {exc}") from None
+    entries = data.get("vendor", [])
+    if not isinstance(entries, list):
+        raise CatalogError(f"{source}: 'vendor' must be an array of tables ([[vendor]])")
+    return entries, source
+
+
+def _parse_file(path) -> tuple[list[Vendor], set[str], str]:
+    entries, source = _read_toml(path)
+    vendors: list[Vendor] = []
+    disabled: set[str] = set()
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        v = parse_vendor(entry, source, i)
+        if v is None:
+            disabled.add(vendor_key(entry["name"]))
+            continue
+        if v.key in seen:
+            raise CatalogError(f"{_where(source, i, entry)}: field 'name' duplicates vendor #{seen[v.key] + 1}")
+        seen[v.key] = i
+        vendors.append(v)
+    return vendors, disabled, source
+
+
+def default_catalog_path():
+    """The packaged ``vendors.toml``."""
+    return resources.files("detector.catalog").joinpath("vendors.toml")
+
+
+def load_vendors(path=None, user_path=None) -> Catalog:
+    """Load and validate the vendor catalogue.
+
+    ``path`` replaces the packaged catalogue; ``user_path`` (default: env ``SUBDETECT_VENDORS``)
+    overrides or adds entries on top of it.
+
+    >>> cat = load_vendors()
+    >>> cat.get("Netflix").category
+    'streaming'
+    """
+    base, _, src = _parse_file(path if path is not None else default_catalog_path())
+    sources = [src]
+    if user_path is None:
+        user_path = os.environ.get(ENV_VAR) or None
+    if user_path is not None:
+        extra, disabled, usrc = _parse_file(Path(user_path))
+        sources.append(usrc)
+        replace = {v.key: v for v in extra}
+        merged = [replace.pop(v.key, v) for v in base if v.key not in disabled]
+        merged.extend(v for v in extra if v.key in replace)
+        base = merged
+    return Catalog(vendors=base, sources=tuple(sources))

@@ -1,0 +1,59 @@
+"""``subdetect cancel`` and ``subdetect dismiss``: decisions that every later run respects."""
+
+from __future__ import annotations
+
+import click
+
+from ..store import Store
+from .app import cli, db_option
+
+
+def _describe(c) -> str:
+    if c.stream_ids:
+        where = f"matched {c.matched_merchant} ({', '.join(c.stream_ids)})"
+    else:
+        where = "no stored subscription matches yet; it will be matched by name at the next scan"
+    state = "recorded" if c.changed else "already recorded"
+    return f"{c.account_id}: {c.merchant} cancelled on {c.cancelled_on} {state}; {where}"
+
+
+@cli.command("cancel")
+@db_option
+@click.option("--account", "account_id", help="Account the subscription is billed to.")
+@click.option("--merchant", help="Merchant name as you know it (matched fuzzily to detected subscriptions).")
+@click.option("--on", "on", help="Date you cancelled, yyyy-mm-dd.")
+@click.option("--cancellations", "path", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with account_id,merchant,cancelled_on (one cancellation per row).")
+def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: str | None,
+               path: str | None) -> None:
+    """Record that you cancelled a subscription; later charges of it are flagged.
+
+    Either --account, --merchant and --on, or --cancellations FILE.csv.
+    """
+    from ..decisions import load_cancellations_file, record_cancellation, record_cancellations
+
+    single = (account_id, merchant, on)
+    if path and any(single):
+        raise click.UsageError("give either --cancellations or --account/--merchant/--on, not both")
+    store = Store(db_path)
+    if path:
+        results = record_cancellations(store, load_cancellations_file(path))
+    elif all(single):
+        results = [record_cancellation(store, account_id, merchant, on)]
+    else:
+        raise click.UsageError("--account, --merchant and --on are all required (or use --cancellations)")
+    for c in results:
+        click.echo(_describe(c))
+
+
+@cli.command("dismiss")
+@db_option
+@click.argument("target_id")
+@click.option("--reason", help="Why: not a subscription, expected charge, ...")
+def dismiss_cmd(db_path: str, target_id: str, reason: str | None) -> None:
+    """Dismiss a stream or flag id (not a subscription / expected charge) on every later run."""
+    from ..decisions import record_dismissal
+
+    d = record_dismissal(Store(db_path), target_id, reason)
+    state = "dismissed" if d["changed"] else "already dismissed"
+    click.echo(f"{d['target']} {target_id} ({d['merchant']}, {d['account_id']}) {state}")

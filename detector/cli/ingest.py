@@ -1,0 +1,96 @@
+"""``subdetect ingest``: read statement files into the store, one summary line per file."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..schema import PAYMENT_METHODS
+from .app import cli, db_option
+
+#: ``--format`` names a statement layout; these two words name an output format instead (no layout
+#: is called that), so ``--format json`` from older docs keeps working.
+_OUTPUT_WORDS = ("table", "json")
+
+
+def _totals(results) -> dict:
+    keys = ("rows_read", "stored", "duplicates", "rejected")
+    totals = {k: sum(getattr(r, k) for r in results) for k in keys}
+    totals["files"] = len(results)
+    totals["failed"] = sum(1 for r in results if not r.ok)
+    return totals
+
+
+def _render_table(results, max_rejections: int = 10) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Ingest")
+    for col, justify in (("File", "left"), ("Format", "left"), ("Account", "left"), ("Read", "right"),
+                         ("Stored", "right"), ("Duplicates", "right"), ("Rejected", "right"),
+                         ("Status", "left")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for r in results:
+        account = r.account_id or (f"{len(r.accounts)} accounts" if r.accounts else "")
+        table.add_row(r.path, r.format or "", account, str(r.rows_read), str(r.stored),
+                      str(r.duplicates), str(r.rejected), "ok" if r.ok else "[red]failed[/red]")
+    t = _totals(results)
+    table.add_section()
+    table.add_row(f"{t['files']} file(s)", "", "", str(t["rows_read"]), str(t["stored"]),
+                  str(t["duplicates"]), str(t["rejected"]), f"{t['failed']} failed")
+    console = Console(record=True, width=160)
+    with console.capture() as cap:
+        console.print(table)
+        for r in results:
+            if r.error:
+                console.print(f"[red]error[/red] {r.error}", markup=True, highlight=False, soft_wrap=True)
+        for r in results:
+            for rej in r.rejections[:max_rejections]:
+                console.print(f"rejected {rej['source_file']}:{rej['source_line']}: {rej['reason']}",
+                              markup=False, highlight=False, soft_wrap=True)
+            if len(r.rejections) > max_rejections:
+                console.print(f"... and {len(r.rejections) - max_rejections} more rejected in {r.path} "
+                              "(see the rejected_rows table)", markup=False, highlight=False)
+    return cap.get().rstrip("\n")
+
+
+@cli.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--account", "account_id", help="Account id for files that do not name their account "
+              "(default: the file name without extension).")
+@click.option("--format", "layout", metavar="NAME",
+              help="Statement layout, skipping detection (see docs/importers.md). "
+                   "'--format json' / '--format table' choose the output instead, like --output.")
+@click.option("--columns", metavar="MAP",
+              help="Map any CSV's columns: date=Posted,description=Payee,amount=Amount "
+                   "[,debit=,credit=,account_id=,transaction_id=,currency=,date_format=%d/%m/%Y].")
+@click.option("--payment-method", type=click.Choice(PAYMENT_METHODS),
+              help="How these accounts pay (overrides the importer's default; kept as set by you).")
+@click.option("--output", "output", type=click.Choice(_OUTPUT_WORDS), default="table", show_default=True,
+              help="Summary format.")
+@db_option
+def ingest_cmd(files, account_id, layout, columns, payment_method, output, db_path) -> None:
+    """Import bank statements (CSV layouts, OFX/QFX) into the store.
+
+    The layout of each file is recognised from its own header; re-importing a file adds nothing.
+    Rows that cannot be read are listed with file, line and reason and kept in the store.
+    Exits with status 3 when any file failed (the other files are still imported).
+    """
+    from ..importers import ingest_files
+    from ..store import Store
+
+    if layout in _OUTPUT_WORDS:
+        output, layout = layout, None
+    store = Store(db_path)
+    try:
+        results = ingest_files(list(files), store, format=layout, account_id=account_id, columns=columns,
+                               payment_method=payment_method)
+    finally:
+        store.close()
+    if output == "json":
+        click.echo(json.dumps({"files": [r.to_dict() for r in results], "totals": _totals(results)}, indent=2))
+    else:
+        click.echo(_render_table(results))
+    if any(not r.ok for r in results):
+        raise SystemExit(3)

@@ -1,0 +1,149 @@
+"""``subdetect refunds``: the refund-request queue (list, show, open, draft, mark)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..store import Store
+from .app import cli, db_option, format_option
+
+
+def _enrich():
+    # The merchant matcher fills in vendor and channel for `open`; without it the descriptor is used.
+    try:
+        from ..match import enrich
+    except ImportError:
+        return None
+    return enrich if callable(enrich) else None
+
+
+def _render(req: dict) -> str:
+    """One request as readable text: facts, eligibility, steps, checklist, email."""
+    amount = f"{req['amount']:.2f} {req.get('currency') or ''}".strip()
+    t = req.get("timeline") or {}
+    lines = [
+        f"Refund request {req['request_id']}  [{req['status']}]",
+        f"  Vendor:      {req['vendor']}  (channel: {req['channel']}, process: {req.get('process')})",
+        f"  Charge:      {req['transaction_id']} on {req.get('charge_date')}  {amount}  \"{req.get('description')}\"",
+        f"  Reason:      {req['reason']}",
+        f"  Eligible:    {'yes' if req['eligible'] else 'NO'} — {req['eligibility_reason']}",
+    ]
+    if req.get("process_note"):
+        lines.append(f"  Note:        {req['process_note']}")
+    if req.get("deadline"):
+        lines.append(f"  Deadline:    {req['deadline']} (last day to file)")
+    if req.get("job_date"):
+        lines.append(f"  Job date:    {req['job_date']}")
+    timing = f"{t.get('min_working_days')}-{t.get('max_working_days')} working days by {req['payment_method'].replace('_', ' ')}"
+    if t.get("estimated"):
+        timing += f" (ESTIMATED: {t.get('note')})"
+    lines.append(f"  Expected by: {req.get('expected_by') or '—'}  [{timing}]")
+    if req.get("filed_on"):
+        lines.append(f"  Filed on:    {req['filed_on']}")
+    if req.get("refunded_amount") is not None:
+        lines.append(f"  Refunded:    {req['refunded_amount']:.2f}")
+    meaning = req.get("status_meaning") or {}
+    if meaning:
+        lines.append(f"  Status:      {meaning.get('meaning')} {meaning.get('for_you')}")
+    lines += ["", "Steps:"] + [f"  {i}. {s}" for i, s in enumerate(req["steps"], 1)]
+    lines += ["", "Documents to prepare:"]
+    for d in req["documents"]:
+        box = "x" if d["provided_by"] == "detector" else " "
+        lines.append(f"  [{box}] {d['item']}: {d['value']}")
+    lines += ["", "History:"] + [
+        f"  {h['at']}  {h['status']}" + (f"  {h['amount']:.2f}" if h.get("amount") is not None else "")
+        + (f"  — {h['note']}" if h.get("note") else "") for h in req["history"]]
+    return "\n".join(lines)
+
+
+def _emit(req: dict, fmt: str) -> None:
+    click.echo(json.dumps(req, indent=2, ensure_ascii=False) if fmt == "json" else _render(req))
+
+
+@cli.group("refunds")
+def refunds_group() -> None:
+    """Refund requests: queued from flags or opened by hand, each following its vendor's refund process."""
+
+
+@refunds_group.command("list")
+@db_option
+@click.option("--account", "account_id", help="Only this account.")
+@click.option("--status", help="Only this status (Candidate, Pending, Processing, ...).")
+@format_option("table", "json")
+def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str) -> None:
+    """List refund requests (JSON: the full request objects)."""
+    from ..refunds import list_requests
+
+    requests = list_requests(Store(db_path), account_id=account_id, status=status)
+    if fmt == "json":
+        click.echo(json.dumps(requests, indent=2, ensure_ascii=False))
+        return
+    import pandas as pd
+
+    from ..report import render_frame
+
+    cols = ["request_id", "account_id", "vendor", "channel", "amount", "status", "eligible", "deadline", "expected_by"]
+    click.echo(render_frame(pd.DataFrame(requests, columns=cols), "table", title="Refund requests"))
+
+
+@refunds_group.command("show")
+@db_option
+@click.argument("request_id")
+@format_option("table", "json")
+def show_cmd(db_path: str, request_id: str, fmt: str) -> None:
+    """Show one refund request: eligibility, deadline, steps, documents, email, history."""
+    from ..refunds import get_request
+
+    _emit(get_request(Store(db_path), request_id), fmt)
+
+
+@refunds_group.command("open")
+@db_option
+@click.argument("transaction_id")
+@click.option("--reason", required=True, help="Why you want this charge refunded, in your words.")
+@click.option("--as-of", "as_of", default=None, help="Filing date (yyyy-mm-dd); default today.")
+@click.option("--vendor", default=None, help="Vendor name, when the descriptor does not say.")
+@click.option("--channel", default=None, help="Billing channel: direct, apple, google_play, roku, paypal, amazon.")
+@click.option("--job-date", "job_date", default=None, help="PRO360's job date (yyyy-mm-dd); default the charge date.")
+@format_option("table", "json")
+def open_cmd(db_path: str, transaction_id: str, reason: str, as_of: str | None, vendor: str | None,
+             channel: str | None, job_date: str | None, fmt: str) -> None:
+    """Open a refund request for any stored charge and file it at once (status Pending)."""
+    from datetime import date
+
+    from ..refunds import open_request
+
+    req = open_request(Store(db_path), transaction_id, reason, as_of or date.today().isoformat(),
+                       vendor=vendor, channel=channel, job_date=job_date, enrich=_enrich())
+    _emit(req, fmt)
+
+
+@refunds_group.command("draft")
+@db_option
+@click.argument("request_id")
+@format_option("table", "json")
+def draft_cmd(db_path: str, request_id: str, fmt: str) -> None:
+    """Print the request's email ready to paste: Subject line, blank line, body."""
+    from ..emails import draft_text
+    from ..refunds import get_request
+
+    email = get_request(Store(db_path), request_id)["email"]
+    click.echo(json.dumps(email, indent=2, ensure_ascii=False) if fmt == "json" else draft_text(email), nl=fmt == "json")
+
+
+@refunds_group.command("mark")
+@db_option
+@click.argument("request_id")
+@click.argument("status")
+@click.option("--amount", type=float, default=None, help="Refunded amount (required for 'Partially Refunded').")
+@click.option("--on", "on", default=None, help="Date of the change (yyyy-mm-dd); default today.")
+@click.option("--note", default=None, help="A note kept in the request's history.")
+@format_option("table", "json")
+def mark_cmd(db_path: str, request_id: str, status: str, amount: float | None, on: str | None,
+             note: str | None, fmt: str) -> None:
+    """Move a request to STATUS (Pending files a candidate; refused moves exit 5 and list the allowed ones)."""
+    from ..refunds import mark
+
+    _emit(mark(Store(db_path), request_id, status, amount=amount, on=on, note=note), fmt)

@@ -1,0 +1,259 @@
+"""User decisions that outlive every run: "I cancelled this" and "this is not a subscription".
+
+Both are rows of the ``decisions`` table with stable ids, so repeating a command changes
+nothing. A cancellation names a merchant the way a person would ("netflix"); it is matched
+fuzzily (rapidfuzz) to the account's stored streams when there are any, and always re-resolved
+by name at detection time (:func:`resolve_cancellations`), because stream ids can change when a
+stream's price changes. A dismissal names a stream or flag id taken from a report.
+
+>>> from detector.store import Store
+>>> store = Store(":memory:")
+>>> _ = record_cancellation(store, "acct1", "Netflix", "2025-03-01")
+>>> load_decisions(store)[["kind", "merchant", "on_date"]].values.tolist()
+[['cancel', 'Netflix', '2025-03-01']]
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from .errors import ConfigError, MalformedRow, NotFound
+from .ids import stable_id
+from .store import Store, utcnow
+
+DECISION_COLUMNS = ("decision_id", "kind", "account_id", "merchant", "target_id", "on_date", "reason",
+                    "created_at")
+CANCELLATION_COLUMNS = ("account_id", "merchant", "cancelled_on")
+#: rapidfuzz WRatio score (0-100) a stream's merchant or vendor must reach to match a cancellation.
+MATCH_CUTOFF = 85.0
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What :func:`record_cancellation` stored and what it matched."""
+
+    decision_id: str
+    account_id: str
+    merchant: str
+    cancelled_on: str
+    stream_ids: tuple[str, ...]
+    matched_merchant: str | None
+    changed: bool
+
+
+def _norm(name) -> str:
+    return " ".join(str(name or "").lower().replace(".com", " ").split())
+
+
+def _iso(value, *, what: str = "date") -> str:
+    try:
+        return _strict_date(str(value).strip(), what=what)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH_CUTOFF) -> pd.DataFrame:
+    """The rows of ``streams`` whose merchant or vendor best matches ``merchant`` (ties kept).
+
+    Every stream of the best-matching name is returned: one subscription can span several
+    streams when its price changed.
+    """
+    if streams is None or streams.empty:
+        return streams.iloc[0:0] if streams is not None else pd.DataFrame()
+    names = streams["merchant"].map(_norm)
+    vendors = streams["vendor"].map(_norm) if "vendor" in streams else names
+    query = _norm(merchant)
+    by_name = process.cdist([query], names.tolist(), scorer=fuzz.WRatio)[0]
+    by_vendor = process.cdist([query], vendors.tolist(), scorer=fuzz.WRatio)[0]
+    score = pd.Series(by_name, index=streams.index).combine(pd.Series(by_vendor, index=streams.index), max)
+    if score.empty or score.max() < cutoff:
+        return streams.iloc[0:0]
+    return streams[score >= score.max() - 1e-9]
+
+
+def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
+    rows = list(store.db["streams"].rows_where("account_id = ?", [account_id],
+                                               select="stream_id, account_id, merchant, vendor"))
+    return pd.DataFrame(rows, columns=["stream_id", "account_id", "merchant", "vendor"])
+
+
+def record_cancellation(store: Store, account_id: str, merchant: str, on, *, reason: str | None = None
+                        ) -> Cancellation:
+    """Record that the user cancelled ``merchant`` on account ``account_id`` on date ``on``.
+
+    The id hashes account and normalised merchant, so recording it again changes nothing and a
+    new date corrects the old one. When the account already has stored streams the merchant is
+    matched to them now (the result says which); either way it is resolved again at detection.
+    """
+    if not str(account_id or "").strip() or not _norm(merchant):
+        raise ConfigError("a cancellation needs an account id and a merchant name")
+    on_date = _iso(on, what="cancellation date")
+    matches = match_streams(merchant, _stored_streams(store, account_id))
+    decision_id = stable_id("cancel", account_id, _norm(merchant), prefix="d_")
+    row = {
+        "decision_id": decision_id, "kind": "cancel", "account_id": account_id, "merchant": merchant.strip(),
+        "target_id": matches["stream_id"].iloc[0] if len(matches) else None, "on_date": on_date,
+        "reason": reason,
+    }
+    changed = _upsert(store, row)
+    return Cancellation(
+        decision_id=decision_id, account_id=account_id, merchant=row["merchant"], cancelled_on=on_date,
+        stream_ids=tuple(matches["stream_id"]), matched_merchant=matches["merchant"].iloc[0] if len(matches) else None,
+        changed=changed,
+    )
+
+
+def _upsert(store: Store, row: dict) -> bool:
+    """Insert or update one decision; False (and nothing written) when it is already stored as is."""
+    current = list(store.db["decisions"].rows_where("decision_id = ?", [row["decision_id"]]))
+    if current and all(current[0].get(k) == v for k, v in row.items()):
+        return False
+    row = dict(row, created_at=current[0]["created_at"] if current else utcnow())
+    store.db["decisions"].upsert(row, pk="decision_id", alter=False)
+    return True
+
+
+def load_cancellations_file(path) -> pd.DataFrame:
+    """Read ``account_id,merchant,cancelled_on`` rows; every bad row is reported with file and line.
+
+    Raises :class:`~detector.errors.MalformedRow` listing all bad rows (nothing is half-loaded).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise MalformedRow(f"cannot read cancellations file: {exc.strerror}", path=str(path)) from exc
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in CANCELLATION_COLUMNS if c not in header]
+    if missing:
+        raise MalformedRow(f"missing column(s) {', '.join(missing)}; expected {','.join(CANCELLATION_COLUMNS)}",
+                           path=str(path), line=1)
+    rows, problems = [], []
+    for raw in reader:
+        line = reader.line_num
+        rec = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if not any(rec.values()):
+            continue
+        errs = [f"empty {c}" for c in ("account_id", "merchant") if not rec.get(c)]
+        try:
+            rec["cancelled_on"] = _strict_date(rec.get("cancelled_on", ""))
+        except ValueError as exc:
+            errs.append(str(exc))
+        if errs:
+            problems.append((line, "; ".join(errs)))
+        else:
+            rows.append({c: rec[c] for c in CANCELLATION_COLUMNS} | {"source_line": line})
+    if problems:
+        detail = "; ".join(f"line {ln}: {why}" for ln, why in problems)
+        raise MalformedRow(f"{len(problems)} bad row(s): {detail}", path=str(path), line=problems[0][0])
+    if not rows:
+        raise MalformedRow("no cancellations in file", path=str(path))
+    return pd.DataFrame(rows, columns=[*CANCELLATION_COLUMNS, "source_line"])
+
+
+def _strict_date(value: str, what: str = "cancelled_on") -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not a yyyy-mm-dd date") from None
+
+
+def record_cancellations(store: Store, cancellations: pd.DataFrame) -> list[Cancellation]:
+    """Record every row of a :func:`load_cancellations_file` frame."""
+    return [record_cancellation(store, r.account_id, r.merchant, r.cancelled_on)
+            for r in cancellations.itertuples(index=False)]
+
+
+def record_dismissal(store: Store, target_id: str, reason: str | None = None) -> dict:
+    """Dismiss a stream or flag id for good ("not a subscription", "expected charge").
+
+    Raises :class:`~detector.errors.NotFound` when the id is neither a stored stream nor a flag.
+    Returns the decision row plus ``target`` (``stream`` or ``flag``) and ``changed``.
+    """
+    target_id = str(target_id).strip()
+    found = None
+    for table, kind in (("streams", "stream"), ("flags", "flag")):
+        pk = "stream_id" if kind == "stream" else "flag_id"
+        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select=f"account_id, merchant"))
+        if hit:
+            found = (kind, hit[0])
+            break
+    if found is None:
+        raise NotFound(f"no stored stream or flag with id {target_id!r} (ids are in `subdetect report`)")
+    kind, ref = found
+    row = {
+        "decision_id": stable_id("dismiss", target_id, prefix="d_"), "kind": "dismiss",
+        "account_id": ref["account_id"], "merchant": ref["merchant"], "target_id": target_id,
+        "on_date": None, "reason": reason,
+    }
+    changed = _upsert(store, row)
+    return dict(row, target=kind, changed=changed)
+
+
+def load_decisions(store: Store) -> pd.DataFrame:
+    """Every stored decision, oldest first, with :data:`DECISION_COLUMNS`."""
+    rows = list(store.db["decisions"].rows_where(order_by="created_at, decision_id"))
+    return pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
+
+
+def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame) -> pd.DataFrame:
+    """Cancel decisions (or a cancellations file frame) -> ``account_id, stream_id, cancelled_on``.
+
+    Accepts :func:`load_decisions` output (``kind == 'cancel'``, date in ``on_date``) or rows
+    with ``account_id, merchant, cancelled_on``. Each merchant is matched to that account's
+    streams by name; a stored ``target_id`` still present among the streams is kept as well.
+    Unmatched cancellations resolve to nothing (the subscription may not be detected yet).
+    """
+    out_cols = ["account_id", "stream_id", "cancelled_on"]
+    if decisions is None or decisions.empty or streams is None or streams.empty:
+        return pd.DataFrame(columns=out_cols)
+    d = decisions
+    if "kind" in d:
+        d = d[d["kind"] == "cancel"].rename(columns={"on_date": "cancelled_on"})
+    d = d.assign(cancelled_on=d["cancelled_on"].map(_iso))
+    if "target_id" not in d:
+        d = d.assign(target_id=None)
+    by_account = dict(tuple(streams.groupby("account_id")))
+    stream_ids = set(streams["stream_id"])
+    out = []
+    # One fuzzy match per decision: decisions are typed by people, so they are few.
+    for rec in d.itertuples(index=False):
+        acct_streams = by_account.get(rec.account_id)
+        ids = set()
+        if acct_streams is not None:
+            ids |= set(match_streams(rec.merchant, acct_streams)["stream_id"])
+        if isinstance(rec.target_id, str) and rec.target_id in stream_ids:
+            ids.add(rec.target_id)
+        out += [{"account_id": rec.account_id, "stream_id": sid, "cancelled_on": rec.cancelled_on}
+                for sid in sorted(ids)]
+    res = pd.DataFrame(out, columns=out_cols)
+    return res.sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+
+
+def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Apply stored decisions: cancelled streams get ``status='cancelled'``; dismissed ids go.
+
+    A dismissed stream takes its flags with it; a dismissed flag id drops that flag only.
+    """
+    if decisions is None or decisions.empty:
+        return streams, flags
+    dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
+    cancelled = resolve_cancellations(decisions, streams)
+    out_streams = streams
+    if streams is not None and not streams.empty:
+        out_streams = streams.copy()
+        out_streams.loc[out_streams["stream_id"].isin(set(cancelled["stream_id"])), "status"] = "cancelled"
+        out_streams = out_streams[~out_streams["stream_id"].isin(dismissed)].reset_index(drop=True)
+    out_flags = flags
+    if flags is not None and not flags.empty:
+        keep = ~flags["flag_id"].isin(dismissed) & ~flags["stream_id"].isin(dismissed)
+        out_flags = flags[keep].reset_index(drop=True)
+    return out_streams, out_flags

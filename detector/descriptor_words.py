@@ -1,0 +1,114 @@
+"""Word lists the descriptor normaliser strips: places, legal suffixes, bank transaction words.
+
+Kept apart from the logic in :mod:`detector.normalize` so the lists can grow without touching it.
+"""
+
+from __future__ import annotations
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+)
+CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+
+#: ISO country codes banks append after a merchant's city (3-letter), and the 2-letter ones that
+#: are not also US states.
+COUNTRIES = frozenset(
+    "USA GBR NLD IRL LUX CAN AUS DEU FRA ESP SWE CZE POL ITA CHE BEL SGP IND MEX NZL DNK NOR FIN "
+    "AUT PRT JPN HKG ISR BRA EST LTU LVA "
+    "US GB UK NL IE LU AU FR ES SE CZ PL IT CH BE SG NZ DK NO FI AT PT JP HK IL BR EE".split()
+)
+
+#: Cities that appear after merchant names in card descriptors (vendor head offices and big
+#: cities). Multi-word entries are matched as a run of words at the end of a descriptor.
+CITIES = frozenset(
+    """
+    LOS GATOS|SAN FRANCISCO|SAN JOSE|SAN DIEGO|SAN MATEO|SANTA MONICA|SANTA CLARA|SUNNYVALE|
+    MOUNTAIN VIEW|MOUNTAINVIEW|CUPERTINO|MENLO PARK|PALO ALTO|REDWOOD CITY|OAKLAND|BERKELEY|
+    LOS ANGELES|BURBANK|CULVER CITY|HOLLYWOOD|GLENDALE|IRVINE|SACRAMENTO|SEATTLE|BELLEVUE|
+    REDMOND|PORTLAND|NEW YORK|NEW YORK CITY|NEWYORK|BROOKLYN|BOSTON|CAMBRIDGE|CHICAGO|AUSTIN|
+    DALLAS|HOUSTON|SAN ANTONIO|DENVER|BOULDER|PHOENIX|SCOTTSDALE|TEMPE|ATLANTA|MIAMI|ORLANDO|
+    TAMPA|JACKSONVILLE|CHARLOTTE|RALEIGH|NASHVILLE|PHILADELPHIA|PITTSBURGH|BALTIMORE|WASHINGTON|
+    ARLINGTON|DETROIT|MINNEAPOLIS|ST LOUIS|KANSAS CITY|SALT LAKE CITY|SALT LAKE CTY|LEHI|PROVO|
+    LAS VEGAS|COLUMBUS|CLEVELAND|CINCINNATI|INDIANAPOLIS|MILWAUKEE|NEW ORLEANS|HONOLULU|
+    WILMINGTON|DOVER|OMAHA|DES MOINES|BLOOMINGTON|PLANO|FRISCO|CARY|STAMFORD|HOBOKEN|
+    JERSEY CITY|NEWARK|SAN RAFAEL|VIENNA|RESTON|HERNDON|MCLEAN|ALEXANDRIA|LEXINGTON|
+    LONDON|MANCHESTER|BIRMINGHAM|LEEDS|GLASGOW|EDINBURGH|BRISTOL|LIVERPOOL|CARDIFF|BELFAST|
+    READING|SLOUGH|DUBLIN|CORK|AMSTERDAM|LUXEMBOURG|STOCKHOLM|BERLIN|MUNICH|HAMBURG|PARIS|
+    MADRID|BARCELONA|PRAGUE|PRAHA|WARSAW|ZURICH|GENEVA|BRUSSELS|COPENHAGEN|OSLO|HELSINKI|
+    TORONTO|VANCOUVER|MONTREAL|SYDNEY|MELBOURNE|SINGAPORE|TEL AVIV|MILANO|MILAN|ROME|LISBON|
+    INTERNET|ONLINE|WWW
+    """.replace("\n", "").split("|")
+)
+CITIES = frozenset(c.strip() for c in CITIES if c.strip())
+
+LEGAL_SUFFIXES = frozenset(
+    "LLC LLP INC INCORPORATED LTD LIMITED CORP CORPORATION CO COMPANY PLC GMBH BV SA SRL SARL "
+    "AB AG NV PTY LP".split()
+)
+
+#: Bank transaction-type phrases, matched at the start of a descriptor (after upper-casing).
+#: Order matters: longer phrases first.
+BANK_PREFIXES = [
+    r"PURCHASE AUTHORIZED ON \d{1,2}/\d{1,2}",
+    r"PURCHASE RETURN AUTHORIZED ON \d{1,2}/\d{1,2}",
+    r"RECURRING PAYMENT AUTHORIZED ON \d{1,2}/\d{1,2}",
+    r"RECURRING CARD PURCHASE(?: \d{1,2}/\d{1,2})?",
+    r"CARD PURCHASE WITH PIN(?: \d{1,2}/\d{1,2})?",
+    r"CARD PURCHASE(?: \d{1,2}/\d{1,2})?",
+    r"DEBIT CARD PURCHASE(?: -)?",
+    r"DEBIT CARD RECURRING(?: PAYMENT)?",
+    r"DEBIT CARD(?: PAYMENT)?",
+    r"DBT CRD \d{4}(?: \d{2}/\d{2}/\d{2})?",
+    r"DDA PURCHASE",
+    r"POS (?:DEBIT|PURCHASE|WITHDRAWAL|PUR|DEB|TRANSACTION)",
+    r"POS",
+    r"CHECK ?CARD(?: PURCHASE)?(?: \d{4})?",
+    r"VISA (?:DEBIT|PURCHASE|DDA PUR)",
+    r"RECURRING (?:PAYMENT|DEBIT|CHARGE|PMT)",
+    r"RECURRING",
+    r"ACH (?:DEBIT|WITHDRAWAL|PMT|PAYMENT|TRANSACTION|WEB|DR)",
+    r"ACH",
+    r"ELECTRONIC (?:PAYMENT|WITHDRAWAL|DEBIT)",
+    r"EXTERNAL WITHDRAWAL",
+    r"PRE-?AUTHORI[ZS]ED (?:DEBIT|PAYMENT|PMT)",
+    r"PREAUTH(?:ORIZED)?",
+    r"ONLINE (?:PAYMENT|PMT|PURCHASE)",
+    r"WEB (?:PMT|PAYMENT|AUTHORIZED PMT)",
+    r"BILL (?:PAYMENT|PAY|PMT)",
+    r"CARD PAYMENT(?: TO)?",
+    r"CONTACTLESS(?: PAYMENT)?",
+    r"DIRECT DEBIT(?: PAYMENT)?(?: TO)?",
+    r"DD",
+    r"INT'?L?",
+    r"INTERNATIONAL",
+    r"FOREIGN TRANSACTION",
+    r"PURCHASE(?: \d{1,2}/\d{1,2})?",
+    r"PAYMENT TO",
+    r"PMT",
+    r"SALE",
+    r"DEBIT",
+    r"VISA",
+    r"MASTERCARD",
+    r"CARD \d{4}",
+    r"TO",
+]
+
+#: Payment processors and wallets whose prefix hides the real merchant (they are not channels).
+PROCESSOR_PREFIXES = [
+    r"APPLE ?PAY", r"GOOGLE ?PAY", r"G ?PAY", r"SAMSUNG ?PAY",
+    r"SQ ?\*", r"SQU ?\*", r"TST ?\*", r"SP ?\*", r"PY ?\*", r"FS ?\*", r"2CO(?:\.?COM)? ?\*",
+    r"2CHECKOUT(?:\.COM)? ?\*", r"PADDLE(?:\.NET)? ?\*", r"DRI ?\*", r"CKO ?\*", r"IN ?\*",
+    r"LS ?\*", r"WPY ?\*", r"CLV ?\*", r"EB ?\*", r"BT ?\*", r"ZTL ?\*", r"STRIPE ?\*",
+    r"PAR ?\*", r"CHARGEBEE ?\*", r"RECURLY ?\*", r"WL ?\*", r"ABC ?\*",
+]
+
+#: Words that only say "transfer to/from an account"; the counterparty account is then the merchant.
+TRANSFER_PHRASES = [
+    r"(?:ONLINE |INTERNAL |EXTERNAL )?TRANSFER (?:TO|FROM)(?: (?:ACCOUNT|ACCT|CHK|CHECKING|SAV|SAVINGS))?",
+    r"XFER (?:TO|FROM)(?: (?:ACCOUNT|ACCT|CHK|SAV))?",
+    r"PREVOD (?:NA UCET|Z UCTU)",
+    r"UEBERWEISUNG (?:AN|VON)",
+    r"VIREMENT (?:A|DE|VERS)",
+    r"OVERBOEKING (?:NAAR|VAN)",
+]

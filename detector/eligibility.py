@@ -1,0 +1,104 @@
+"""Eligibility, filing deadline and expected refund date of a refund request.
+
+Rules, in order (``docs/refunds.md`` explains each):
+
+1. A filing window (PRO360: "within 30 days of the job date") gives a ``deadline`` = anchor date
+   + N calendar days. Filing on the deadline is in time; the day after is not, and the request is
+   kept as ineligible with that reason.
+2. A situation the vendor says is *not* refunded (PRO360: customer unreachable, request already
+   resolved), recognised in the user's own reason text, makes it ineligible, unless a refundable
+   situation that overrides it is recognised too (wrong contact details explain an unreachable
+   customer).
+3. Otherwise it is eligible; the reason names the vendor's refundable situation that matches the
+   user's text or the flag type, or says that none of the listed situations was recognised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .catalog.refund_processes import CHANNEL_LABELS, RefundProcess, Situation, Timeline
+from .workdays import add_working_days
+
+_ANCHOR_LABEL = {"job_date": "job date", "charge_date": "charge date"}
+
+
+@dataclass
+class Assessment:
+    eligible: bool
+    reason: str
+    deadline: date | None = None
+    situation: Situation | None = None
+    sources: list = field(default_factory=list)
+
+
+def _normalise_text(text: str | None) -> str:
+    return (text or "").replace("’", "'").replace("‘", "'").lower()
+
+
+def matches(situation: Situation, text: str | None) -> bool:
+    """Whether the user's text names the situation (phrases match at a word start)."""
+    t = _normalise_text(text)
+    return bool(t) and any(re.search(r"(?<![a-z0-9])" + re.escape(p), t) for p in situation.match_any)
+
+
+def deadline_for(process: RefundProcess, charge_date: date, job_date: date | None = None) -> date | None:
+    """Last day to file, or None when the vendor sets no window."""
+    w = process.filing_window
+    if w is None:
+        return None
+    anchor = (job_date or charge_date) if w.anchor == "job_date" else charge_date
+    return anchor + timedelta(days=w.days)
+
+
+def assess(process: RefundProcess, *, flag_type: str, filing_date: date, charge_date: date,
+           job_date: date | None = None, user_reason: str | None = None) -> Assessment:
+    """Whether the request is eligible under the process's rules, and why."""
+    name = process.name
+    deadline = deadline_for(process, charge_date, job_date)
+    window_note, sources = "", []
+    if deadline is not None:
+        w = process.filing_window
+        anchor = (job_date or charge_date) if w.anchor == "job_date" else charge_date
+        label = _ANCHOR_LABEL[w.anchor]
+        sources.append(w.source)
+        if filing_date > deadline:
+            late = (filing_date - deadline).days
+            return Assessment(False, (
+                f"Too late: {name} accepts requests within {w.days} days of the {label} ({anchor.isoformat()}); "
+                f"the last day to file was {deadline.isoformat()} and this request is filed on "
+                f"{filing_date.isoformat()} ({late} day{'s' if late != 1 else ''} late). "
+                f"{name}: \"Requests submitted after {w.days} days will not be accepted.\""
+            ), deadline, None, sources)
+        window_note = (f" File by {deadline.isoformat()}: {name} accepts requests within {w.days} days "
+                       f"of the {label} ({anchor.isoformat()}).")
+
+    matched = next((s for s in process.eligible_situations if matches(s, user_reason)), None)
+    for excl in process.ineligible_situations:
+        if matches(excl, user_reason) and not (matched and matched.id in excl.overridden_by):
+            return Assessment(False, f"{name} gives no refund in this situation: {excl.text}",
+                              deadline, excl, sources + [excl.source])
+
+    situation = matched or next((s for s in process.eligible_situations if flag_type in s.flag_types), None)
+    caveats = [c for c in process.caveats if flag_type in c.flag_types]
+    caveat_note = "".join(f" Note from {name}: \"{c.text}\"" for c in caveats)
+    sources += [c.source for c in caveats]
+    if situation is not None:
+        return Assessment(True, (f"{name} lists this situation as refundable — {situation.title}: "
+                                 f"\"{situation.text}\"{window_note}{caveat_note}"),
+                          deadline, situation, [situation.source] + sources)
+    if process.kind == "vendor":
+        listed = "; ".join(s.title for s in process.eligible_situations)
+        return Assessment(True, (f"No rule in {name}'s refund guide excludes this charge, but none of the "
+                                 f"situations it refunds was recognised ({listed}); say which one applies."
+                                 f"{window_note}{caveat_note}"), deadline, None, sources)
+    return Assessment(True, (f"Generic {CHANNEL_LABELS[process.channel]} channel process: no vendor-specific refund "
+                             f"rules are known, so nothing rules this charge out; the request is reviewed case by case."),
+                      deadline, None, sources)
+
+
+def expected_refund_date(filing_date: date, timeline: Timeline, country: str | None) -> date:
+    """Filing date plus the upper end of the timeline, in working days of ``country``."""
+    return add_working_days(filing_date, timeline.max, country)

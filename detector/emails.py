@@ -1,0 +1,74 @@
+"""Refund-request emails: a vendor's template (or the generic one) filled in with jinja2.
+
+Everything the detector knows (vendor, amount, charge date, descriptor, reason) is filled in;
+what only the user knows is left as an unmistakable marker such as ``[YOUR NAME — fill in]``.
+Rendering is strict: a template naming a variable we do not supply fails instead of leaving a
+blank, and the result is checked for leftover template syntax.
+"""
+
+from __future__ import annotations
+
+import jinja2
+
+from .catalog.refund_processes import EmailTemplate
+from .errors import CatalogError
+
+#: What only the user can fill in, as it appears in a drafted email.
+USER_FIELDS = {
+    "your_name": "[YOUR NAME — fill in]",
+    "your_email": "[YOUR ACCOUNT EMAIL — fill in]",
+    "your_phone": "[YOUR PHONE NUMBER — fill in]",
+}
+
+_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "JPY": "¥", "INR": "₹"}
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def format_money(amount: float, currency: str | None = "USD") -> str:
+    """``$119.00``, ``£8.99``, else ``12.50 SEK``. No thousands separator, so the figure is searchable."""
+    code = (currency or "USD").upper()
+    value = f"{abs(float(amount)):.2f}"
+    symbol = _SYMBOLS.get(code)
+    return f"{symbol}{value}" if symbol else f"{value} {code}"
+
+
+def sentence(text: str) -> str:
+    """Capitalised, ending with a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def render_email(template: EmailTemplate, *, vendor: str, amount: float, currency: str | None,
+                 charge_date: str, descriptor: str, transaction_id: str, reason: str,
+                 user: dict | None = None) -> dict:
+    """``{"subject", "body"}`` with every known field filled and user-only fields marked."""
+    clause = reason.strip().rstrip(".")
+    values = {
+        "vendor": vendor,
+        "amount": format_money(amount, currency),
+        "charge_date": charge_date,
+        "descriptor": descriptor,
+        "transaction_id": transaction_id,
+        "reason": clause,
+        "reason_sentence": sentence(clause),
+        **USER_FIELDS,
+        **{k: v for k, v in (user or {}).items() if k in USER_FIELDS and v},
+    }
+    try:
+        subject = _ENV.from_string(template.subject).render(values).strip()
+        body = _ENV.from_string(template.body).render(values)
+    except jinja2.TemplateError as exc:
+        raise CatalogError(f"email template cannot be rendered: {exc}") from exc
+    for text in (subject, body):
+        if "{{" in text or "{%" in text:
+            raise CatalogError("email template left template syntax in the drafted email")
+    return {"subject": subject, "body": body}
+
+
+def draft_text(email: dict) -> str:
+    """The email ready to paste: the Subject line, a blank line, the body."""
+    return f"Subject: {email['subject']}\n\n{email['body'].rstrip()}\n"

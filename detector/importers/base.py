@@ -1,0 +1,171 @@
+"""The importer interface and the dispatch that picks one importer per file.
+
+Beangulp-style: an importer recognises a file from its own contents (``identify``), may name the
+account the file belongs to (``account``), and turns the file into rows (``extract``). Exactly one
+registered importer must claim a file: none is :class:`UnrecognisedFormat` (listing the columns it
+saw and how to map them with ``--columns``), two is :class:`AmbiguousFormat`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import AmbiguousFormat, EmptyStatement, ImportError_, UnrecognisedFormat
+from .parsing import binary_kind, decode_bytes
+
+#: How much of a file ``identify`` sees: enough for a bank's summary block above its table.
+HEAD_LINES = 40
+
+
+@dataclass
+class Row:
+    """One transaction as an importer read it, before ids and accounts are settled."""
+
+    line: int
+    date: str
+    amount: float
+    description: str
+    account_id: str | None = None
+    transaction_id: str | None = None
+    currency: str | None = None
+
+
+@dataclass
+class Reject:
+    """One line an importer could not read, with the reason and the raw text."""
+
+    line: int
+    reason: str
+    raw: str
+
+
+class Importer:
+    """Base class of every statement importer.
+
+    Subclasses set ``name`` (the ``--format`` value), ``title``, ``currency`` (default when the
+    file does not say) and ``payment_method`` (``credit_card`` for card statements, ``debit_card``
+    for current accounts, ``None`` when the layout cannot tell).
+    """
+
+    name: str = ""
+    title: str = ""
+    currency: str | None = "USD"
+    payment_method: str | None = None
+    country: str | None = None
+    #: Set when the user named this format: layouts then accept headers they would not claim.
+    forced: bool = False
+
+    def identify(self, path: str, head: str) -> bool:
+        """Whether this importer reads ``path``, judged from its first lines ``head``."""
+        raise NotImplementedError
+
+    def account(self, path: str) -> str | None:
+        """The account the whole file belongs to, when the file says so."""
+        return None
+
+    def extract(self, path: str) -> Iterator[Row | Reject]:
+        """Every transaction line of the file, as a :class:`Row` or a :class:`Reject`."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """A statement's text, decoded (UTF-8 with or without BOM, UTF-16, else cp1252/latin-1).
+
+    Raises :class:`UnrecognisedFormat` for binary files and :class:`EmptyStatement` for empty ones,
+    both naming the file.
+    """
+    p = str(path)
+    try:
+        data = Path(p).read_bytes()
+    except FileNotFoundError as exc:
+        raise ImportError_("file not found", path=p) from exc
+    except IsADirectoryError as exc:
+        raise ImportError_("is a directory, not a statement file", path=p) from exc
+    except OSError as exc:
+        raise ImportError_(f"cannot read: {exc.strerror}", path=p) from exc
+    kind = binary_kind(data)
+    if kind:
+        raise UnrecognisedFormat(
+            f"this is {kind}, not a text statement; export the statement as CSV or OFX/QFX", path=p
+        )
+    text, _ = decode_bytes(data)
+    if not text.strip():
+        raise EmptyStatement("the file is empty", path=p)
+    return text
+
+
+def head_of(text: str, lines: int = HEAD_LINES) -> str:
+    """The first ``lines`` physical lines of ``text``."""
+    out = io.StringIO(text, newline="").readlines()[:lines]
+    return "".join(out)
+
+
+def sniff_delimiter(line: str) -> str:
+    """The most likely field separator of a header line: ``;``, tab or ``,``."""
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def columns_seen(head: str) -> list[str]:
+    """The cells of the first non-empty line, for error messages."""
+    for line in io.StringIO(head, newline="").readlines():
+        if line.strip():
+            cells = next(csv.reader([line.rstrip("\r\n")], delimiter=sniff_delimiter(line)), [])
+            return [c.strip().replace("\ufeff", "") for c in cells]
+    return []
+
+
+def _suggest_mapping(cols: list[str]) -> str:
+    """A ``--columns`` value guessed from the column names, placeholders where no guess fits."""
+    hints = {
+        "date": ("date", "posted", "booked", "datum", "time"),
+        "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference"),
+        "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag"),
+    }
+    chosen: dict[str, str] = {}
+    for field, keys in hints.items():
+        for col in cols:
+            low = col.lower()
+            if col not in chosen.values() and any(k in low for k in keys):
+                chosen[field] = col
+                break
+    parts = []
+    for field in ("date", "description", "amount"):
+        value = chosen.get(field, f"<{field} column>")
+        parts.append(f"{field}={value}")
+    return ",".join(parts)
+
+
+def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
+    """The error for a file no importer claims: what was seen and how to proceed."""
+    cols = columns_seen(head)
+    shown = ", ".join(repr(c) for c in cols[:15]) or "(no columns)"
+    message = (
+        f"no importer recognises this file. Columns seen: {shown}. "
+        f"Name the layout with --format NAME (one of: {', '.join(names)}) "
+        f'or map the columns, e.g. --columns "{_suggest_mapping(cols)}" '
+        "(optional: account_id=, transaction_id=, currency=, debit=, credit=, date_format=%d/%m/%Y)"
+    )
+    return UnrecognisedFormat(message, path=path)
+
+
+def choose_importer(path: str, head: str, importers: list[Importer]) -> Importer:
+    """The one importer that claims ``path``; raise when none or several do."""
+    claims = [imp for imp in importers if imp.identify(path, head)]
+    if len(claims) == 1:
+        return claims[0]
+    if not claims:
+        raise unrecognised(path, head, [imp.name for imp in importers])
+    names = ", ".join(imp.name for imp in claims)
+    raise AmbiguousFormat(
+        f"several layouts fit this file ({names}); choose one with --format NAME", path=path
+    )

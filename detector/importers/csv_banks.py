@@ -1,0 +1,395 @@
+"""Bank CSV layouts, one short declaration each.
+
+Each class names the columns of the bank's export (header names as the bank writes them), its
+date format, decimal mark and sign convention; :class:`~.csv_layout.CsvLayout` does the reading.
+Layouts were taken from the banks' exports as used by open-source importers (beangulp/beancount
+importers, ofxstatement plugins, Firefly III and Actual import configurations). Canonical amounts
+are negative for money out whatever the bank writes.
+
+Adding a bank: declare a class here, add it to :data:`LAYOUTS`, add a sample under
+``data/samples/`` and its golden file (see ``docs/importers.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from .base import Importer
+from .csv_layout import CsvLayout
+from .parsing import normalise_header, parse_amount, parse_date
+
+ISO = ("%Y-%m-%d", "%Y/%m/%d")
+
+
+class GenericCsv(CsvLayout):
+    """``[account_id,][transaction_id,]date,description,amount[,currency]``; negative = money out."""
+
+    name = "generic"
+    title = "Generic CSV (date, description, amount)"
+    date = "date"
+    description = "description"
+    amount = "amount"
+    transaction_id = "transaction_id"
+    account_column = "account_id"
+    currency_column = "currency"
+    date_formats = ISO
+    currency = "USD"
+    payment_method = None
+    _allowed = {"account_id", "transaction_id", "date", "description", "amount", "currency"}
+
+    def parse_record(self, cells, index, line):
+        try:
+            return super().parse_record(cells, index, line)
+        except ValueError as exc:
+            if str(exc).startswith("not a date"):
+                raise ValueError(f"{exc} (generic CSV dates are yyyy-mm-dd; for others name the format, "
+                                 f"e.g. --columns date=date,description=description,amount=amount,"
+                                 f"date_format=%m/%d/%Y)") from exc
+            raise
+
+    def resolve(self, header):
+        # Only a header made entirely of the canonical names: bank layouts also have a "Date" and an
+        # "Amount" column, and their sign conventions differ.
+        if not self.forced and not {normalise_header(c) for c in header} <= self._allowed:
+            return None
+        return super().resolve(header)
+
+
+class ChaseCard(CsvLayout):
+    """Chase credit card: purchases negative, payments positive."""
+
+    name = "chase_card"
+    title = "Chase credit card"
+    date = "Transaction Date"
+    description = "Description"
+    amount = "Amount"
+    also_required = ("Post Date", "Category", "Type")
+    payment_method = "credit_card"
+    country = "US"
+
+
+class ChaseChecking(CsvLayout):
+    """Chase checking/savings: signed amounts, Details is DEBIT/CREDIT/CHECK."""
+
+    name = "chase_checking"
+    title = "Chase checking"
+    date = "Posting Date"
+    description = "Description"
+    amount = "Amount"
+    also_required = ("Details", "Type", "Balance")
+    payment_method = "debit_card"
+    country = "US"
+
+
+class BofaChecking(CsvLayout):
+    """Bank of America checking: a summary block, a blank line, then the table; signed amounts."""
+
+    name = "bofa_checking"
+    title = "Bank of America checking"
+    date = "Date"
+    description = "Description"
+    amount = "Amount"
+    also_required = ("Running Bal.",)
+    balance_lines = ("beginning balance", "ending balance")
+    payment_method = "debit_card"
+    country = "US"
+
+
+class BofaCard(CsvLayout):
+    """Bank of America credit card: purchases negative; Reference Number is the bank's id."""
+
+    name = "bofa_card"
+    title = "Bank of America credit card"
+    date = "Posted Date"
+    description = "Payee"
+    amount = "Amount"
+    transaction_id = "Reference Number"
+    also_required = ("Address",)
+    payment_method = "credit_card"
+    country = "US"
+
+
+class WellsFargo(CsvLayout):
+    """Wells Fargo: no header row; ``"date","amount","*","","description"``; signed amounts."""
+
+    name = "wells_fargo"
+    title = "Wells Fargo (no header row)"
+    has_header = False
+    positions = {"date": 0, "amount": 1, "description": 4}
+    payment_method = "debit_card"
+    country = "US"
+
+    def _identify_headerless(self, lines):
+        for line in lines:
+            if not line.strip():
+                continue
+            cells = next(csv.reader([line.rstrip("\r\n")]), [])
+            if len(cells) != 5 or cells[2].strip() != "*":
+                return False
+            try:
+                parse_date(cells[0], self.date_formats)
+                parse_amount(cells[1])
+            except ValueError:
+                return False
+            return True
+        return False
+
+    def _required(self):
+        return ["date", "amount", "description"]
+
+
+class CapitalOne(CsvLayout):
+    """Capital One card: separate Debit (money out) and Credit (money in) columns, ISO dates."""
+
+    name = "capital_one"
+    title = "Capital One credit card"
+    date = "Transaction Date"
+    description = "Description"
+    amount = None
+    debit = "Debit"
+    credit = "Credit"
+    also_required = ("Posted Date", "Card No.")
+    date_formats = ISO + ("%m/%d/%Y",)
+    payment_method = "credit_card"
+    country = "US"
+
+
+class Amex(CsvLayout):
+    """American Express: charges positive, payments/credits negative.
+
+    Identified by an Amex-only column (Card Member, Account #, Extended Details, Appears On Your
+    Statement As). A bare ``Date,Description,Amount`` download has no such column and reads as
+    generic (charges would come out as money in): import it with ``--format amex``.
+    """
+
+    name = "amex"
+    title = "American Express"
+    date = "Date"
+    description = "Description"
+    amount = "Amount"
+    transaction_id = "Reference"
+    sign = -1
+    payment_method = "credit_card"
+    country = "US"
+    _markers = {"card member", "account #", "extended details", "appears on your statement as"}
+
+    def resolve(self, header):
+        index = super().resolve(header)
+        if index is None:
+            return None
+        if self.forced or self._markers & {normalise_header(c) for c in header}:
+            return index
+        return None
+
+
+class Citi(CsvLayout):
+    """Citi card: Status,Date,Description,Debit,Credit; credits may be written negative."""
+
+    name = "citi"
+    title = "Citi credit card"
+    date = "Date"
+    description = "Description"
+    amount = None
+    debit = "Debit"
+    credit = "Credit"
+    also_required = ("Status",)
+    payment_method = "credit_card"
+    country = "US"
+
+
+class Discover(CsvLayout):
+    """Discover card: purchases positive, payments and credits negative."""
+
+    name = "discover"
+    title = "Discover card"
+    date = "Trans. Date"
+    description = "Description"
+    amount = "Amount"
+    also_required = ("Post Date", "Category")
+    sign = -1
+    payment_method = "credit_card"
+    country = "US"
+
+
+class Monzo(CsvLayout):
+    """Monzo: signed amounts, dd/mm/yyyy, its own Transaction ID; raw descriptor in Description."""
+
+    name = "monzo"
+    title = "Monzo"
+    date = "Date"
+    description = "Description"
+    description_fallback = "Name"
+    amount = "Amount"
+    transaction_id = "Transaction ID"
+    currency_column = "Currency"
+    also_required = ("Time", "Type", "Name", "Category")
+    date_formats = ("%d/%m/%Y",)
+    currency = "GBP"
+    payment_method = "debit_card"
+    country = "GB"
+
+
+class Revolut(CsvLayout):
+    """Revolut: signed Amount plus a Fee; only COMPLETED rows are transactions."""
+
+    name = "revolut"
+    title = "Revolut"
+    date = "Completed Date"
+    description = "Description"
+    amount = "Amount"
+    fee = "Fee"
+    status = "State"
+    accepted_status = ("COMPLETED",)
+    currency_column = "Currency"
+    also_required = ("Type", "Product", "Started Date")
+    date_formats = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M")
+    currency = "EUR"
+    payment_method = "debit_card"
+    country = "GB"
+
+
+class Starling(CsvLayout):
+    """Starling: Date,Counter Party,Reference,Type,Amount (GBP),...; signed, dd/mm/yyyy."""
+
+    name = "starling"
+    title = "Starling"
+    date = "Date"
+    description = "Counter Party"
+    description_fallback = "Reference"
+    amount = "Amount (GBP)"
+    also_required = ("Reference", "Type")
+    date_formats = ("%d/%m/%Y",)
+    currency = "GBP"
+    payment_method = "debit_card"
+    country = "GB"
+
+
+class N26(CsvLayout):
+    """N26: the older (Date, Payee, ...) and the 2024 (Booking Date, Partner Name, ...) exports."""
+
+    name = "n26"
+    title = "N26"
+    date = ("Booking Date", "Date")
+    description = ("Partner Name", "Payee")
+    description_fallback = "Payment reference"
+    amount = "Amount (EUR)"
+    date_formats = ISO
+    currency = "EUR"
+    payment_method = "debit_card"
+    country = "DE"
+
+
+class Barclays(CsvLayout):
+    """Barclays UK: Number,Date,Account,Amount,Subcategory,Memo; day-first dates, signed amounts."""
+
+    name = "barclays"
+    title = "Barclays (UK)"
+    date = "Date"
+    description = "Memo"
+    amount = "Amount"
+    account_column = "Account"
+    also_required = ("Number", "Subcategory")
+    date_formats = ("%d/%m/%Y", "%d/%m/%y")
+    currency = "GBP"
+    payment_method = "debit_card"
+    country = "GB"
+
+
+class IngNl(CsvLayout):
+    """ING Netherlands: ``;`` (or ``,``) separated, yyyymmdd, comma decimals, Af/Bij direction.
+
+    Dutch and English headers; the Rekening (Account) column is the account's IBAN.
+    """
+
+    name = "ing_nl"
+    title = "ING Netherlands"
+    date = ("Datum", "Date")
+    description = ("Naam / Omschrijving", "Name / Description")
+    description_fallback = ("Mededelingen", "Notifications")
+    amount = ("Bedrag (EUR)", "Amount (EUR)")
+    direction = ("Af Bij", "Debit/credit")
+    outflow_markers = ("af", "debit")
+    inflow_markers = ("bij", "credit")
+    account_column = ("Rekening", "Account")
+    also_required = ()
+    date_formats = ("%Y%m%d", "%d-%m-%Y")
+    decimal = ","
+    delimiters = (";", ",")
+    currency = "EUR"
+    payment_method = "debit_card"
+    country = "NL"
+
+
+#: Every CSV layout that takes part in detection, in the order shown to users.
+LAYOUTS: list[type[CsvLayout]] = [
+    GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex,
+    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl,
+]
+
+
+class MappedCsv(CsvLayout):
+    """A layout made on the spot from a ``--columns`` mapping (any bank, no code)."""
+
+    name = "mapped"
+    title = "CSV mapped with --columns"
+    payment_method = None
+
+    #: Keys a mapping may use.
+    KEYS = ("date", "description", "amount", "debit", "credit", "account_id", "transaction_id",
+            "currency", "date_format", "decimal", "delimiter", "sign")
+
+    def __init__(self, mapping: dict[str, str]):
+        unknown = set(mapping) - set(self.KEYS)
+        if unknown:
+            raise ValueError(f"unknown --columns key(s): {', '.join(sorted(unknown))}; "
+                             f"use {', '.join(self.KEYS)}")
+        if "date" not in mapping or "description" not in mapping:
+            raise ValueError("--columns needs date= and description=")
+        if "amount" not in mapping and not ("debit" in mapping or "credit" in mapping):
+            raise ValueError("--columns needs amount= (or debit= and credit=)")
+        self.date = mapping["date"]
+        self.description = mapping["description"]
+        self.amount = mapping.get("amount")
+        self.debit = mapping.get("debit") if self.amount is None else None
+        self.credit = mapping.get("credit") if self.amount is None else None
+        self.account_column = mapping.get("account_id")
+        self.transaction_id = mapping.get("transaction_id")
+        cur = mapping.get("currency")
+        # currency=EUR (an ISO code, not a column) sets the currency of every row.
+        if cur and len(cur) == 3 and cur.isupper():
+            self.currency, self.currency_column = cur, None
+        else:
+            self.currency_column = cur
+        self.date_formats = (mapping["date_format"],) if mapping.get("date_format") else ISO + ("%m/%d/%Y",)
+        self.decimal = mapping.get("decimal", ".")
+        delim = mapping.get("delimiter")
+        self.delimiters = ({"tab": "\t", "semicolon": ";", "comma": ","}.get(delim, delim),) if delim \
+            else (",", ";", "\t")
+        self.sign = -1 if str(mapping.get("sign", "1")).strip() in ("-1", "-") else 1
+
+
+def parse_columns(spec: str | dict | None) -> dict[str, str] | None:
+    """``"date=Posted,description=Payee,amount=Amount"`` (or a dict) to a mapping dict.
+
+    Column names containing commas can be quoted: ``description="Payee, name"``.
+    """
+    if spec is None or isinstance(spec, dict):
+        return dict(spec) if spec else None
+    out: dict[str, str] = {}
+    for part in re.findall(r'(?:[^,"]|"[^"]*")+', spec):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"--columns entry {part.strip()!r} is not key=column")
+        key, value = part.split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        out[key.strip().lower()] = value
+    return out
+
+
+def csv_importers() -> list[Importer]:
+    """Fresh instances of every detectable CSV layout."""
+    return [cls() for cls in LAYOUTS]

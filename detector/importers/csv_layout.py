@@ -1,0 +1,286 @@
+"""The engine behind every CSV statement layout.
+
+A bank's layout is a short declarative subclass of :class:`CsvLayout` naming its columns, date
+formats, decimal mark and sign convention (see ``csv_banks.py``). This module finds the header row
+(below any summary block), reads the records as a stream with their physical line numbers, and
+turns each into a :class:`Row` or, when a cell cannot be read, a :class:`Reject` with the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from ..errors import UnrecognisedFormat
+from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
+from .parsing import normalise_header, parse_amount, parse_date
+
+Names = tuple[str, ...]
+
+
+def _alts(value) -> Names:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (normalise_header(value),)
+    return tuple(normalise_header(v) for v in value)
+
+
+class _Tap:
+    """Iterator over lines that remembers what the csv reader consumed (for raw text, line numbers)."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._it = iter(lines)
+        self.taken: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._it)
+        self.taken.append(line)
+        return line
+
+
+class CsvLayout(Importer):
+    """A CSV statement layout, declared by class attributes.
+
+    Column attributes take a header name or a tuple of alternative names (matched case- and
+    space-insensitively). ``date``, ``description`` and either ``amount`` or ``debit``/``credit``
+    must be present; ``transaction_id``, ``account_column``, ``currency_column``, ``fee``,
+    ``status`` and ``description_fallback`` are used when the file has them. ``identify`` requires
+    every required column plus ``also_required``.
+    """
+
+    date: str | Names = "Date"
+    description: str | Names = "Description"
+    description_fallback: str | Names | None = None
+    amount: str | Names | None = "Amount"
+    debit: str | Names | None = None
+    credit: str | Names | None = None
+    #: Column saying which way money went (ING "Af Bij"); with ``outflow_markers``.
+    direction: str | Names | None = None
+    outflow_markers: tuple[str, ...] = ()
+    inflow_markers: tuple[str, ...] = ()
+    fee: str | Names | None = None
+    status: str | Names | None = None
+    accepted_status: tuple[str, ...] = ()
+    transaction_id: str | Names | None = None
+    account_column: str | Names | None = None
+    currency_column: str | Names | None = None
+    also_required: tuple[str, ...] = ()
+    date_formats: tuple[str, ...] = ("%m/%d/%Y",)
+    #: Multiplies the amount as written: -1 for banks that write charges as positive numbers.
+    sign: int = 1
+    decimal: str = "."
+    delimiters: tuple[str, ...] = (",",)
+    #: Lines like "Beginning balance as of ..." with no amount are not transactions.
+    balance_lines: tuple[str, ...] = ()
+    has_header: bool = True
+    #: For header-less layouts: field -> 0-based position.
+    positions: dict[str, int] | None = None
+
+    # -- header ---------------------------------------------------------------------------------
+
+    def _fields(self) -> dict[str, Names]:
+        return {
+            "date": _alts(self.date),
+            "description": _alts(self.description),
+            "description_fallback": _alts(self.description_fallback),
+            "amount": _alts(self.amount),
+            "debit": _alts(self.debit),
+            "credit": _alts(self.credit),
+            "direction": _alts(self.direction),
+            "fee": _alts(self.fee),
+            "status": _alts(self.status),
+            "transaction_id": _alts(self.transaction_id),
+            "account": _alts(self.account_column),
+            "currency": _alts(self.currency_column),
+        }
+
+    def _required(self) -> list[str]:
+        req = ["date", "description"]
+        if self.amount is not None:
+            req.append("amount")
+        else:
+            req += [f for f in ("debit", "credit") if getattr(self, f) is not None]
+        if self.direction is not None:
+            req.append("direction")
+        return req
+
+    def resolve(self, header: list[str]) -> dict[str, int] | None:
+        """Map fields to column positions for this header, or ``None`` if a required one is missing."""
+        cells = [normalise_header(c) for c in header]
+        index: dict[str, int] = {}
+        for field, names in self._fields().items():
+            for name in names:
+                if name in cells:
+                    index[field] = cells.index(name)
+                    break
+        if any(f not in index for f in self._required()):
+            return None
+        if any(normalise_header(c) not in cells for c in self.also_required):
+            return None
+        return index
+
+    def missing(self, header: list[str]) -> list[str]:
+        """Required column names absent from ``header`` (for error messages)."""
+        cells = [normalise_header(c) for c in header]
+        out = []
+        for f in self._required():
+            raw = getattr(self, f)
+            names = (raw,) if isinstance(raw, str) else tuple(raw or ())
+            if not any(normalise_header(n) in cells for n in names):
+                out.append(" or ".join(repr(n) for n in names))
+        out += [repr(c) for c in self.also_required if normalise_header(c) not in cells]
+        return out
+
+    def _find_header(self, lines: list[str]) -> tuple[int, str, dict[str, int]] | None:
+        for i, line in enumerate(lines[:HEAD_LINES]):
+            if not line.strip():
+                continue
+            for delim in self.delimiters:
+                cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delim), [])
+                index = self.resolve(cells)
+                if index is not None:
+                    return i, delim, index
+        return None
+
+    def identify(self, path: str, head: str) -> bool:
+        lines = io.StringIO(head, newline="").readlines()
+        if not self.has_header:
+            return self._identify_headerless(lines)
+        return self._find_header(lines) is not None
+
+    def _identify_headerless(self, lines: list[str]) -> bool:
+        return False
+
+    # -- records --------------------------------------------------------------------------------
+
+    def extract(self, path: str) -> Iterator[Row | Reject]:
+        yield from self.extract_lines(path, io.StringIO(read_text(path), newline=""))
+
+    def extract_lines(self, path: str, lines: Iterable[str]) -> Iterator[Row | Reject]:
+        """Rows of a statement given as an iterable of physical lines (streams; no whole-file read)."""
+        it = iter(lines)
+        head: list[str] = []
+        if self.has_header:
+            for line in it:
+                head.append(line)
+                found = self._find_header(head)
+                if found or len(head) >= HEAD_LINES:
+                    break
+            found = self._find_header(head)
+            if found is None:
+                seen = columns_seen("".join(head))
+                missing = self.missing(seen) if seen else ["a header row"]
+                raise UnrecognisedFormat(
+                    f"not a {self.name} statement: missing column(s) {', '.join(missing)}; "
+                    f"columns seen: {', '.join(repr(c) for c in seen) or '(none)'}",
+                    path=path,
+                )
+            header_at, delim, index = found
+            body = head[header_at + 1:]
+            first_line = header_at + 2
+            header_cells = [normalise_header(c) for c in
+                            next(csv.reader([head[header_at].rstrip("\r\n")], delimiter=delim))]
+        else:
+            delim, index, body, first_line, header_cells = self.delimiters[0], dict(self.positions or {}), [], 1, None
+
+        tap = _Tap(_chain(body, it))
+        reader = csv.reader(tap, delimiter=delim)
+        line_no = first_line
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raw = "".join(tap.taken)
+                yield Reject(line_no, f"unreadable CSV: {exc}", raw.rstrip("\r\n"))
+                line_no += len(tap.taken)
+                tap.taken.clear()
+                continue
+            raw = "".join(tap.taken).rstrip("\r\n")
+            start = line_no
+            line_no += len(tap.taken)
+            tap.taken.clear()
+            if not any(c.strip() for c in cells):
+                continue
+            if header_cells is not None and [normalise_header(c) for c in cells] == header_cells:
+                continue  # some banks repeat the header row every page
+            if self._is_balance_line(cells, index):
+                continue
+            try:
+                yield self.parse_record(cells, index, start)
+            except ValueError as exc:
+                yield Reject(start, str(exc), raw)
+
+    def _cell(self, cells: list[str], index: dict[str, int], field: str) -> str | None:
+        pos = index.get(field)
+        if pos is None or pos >= len(cells):
+            return None
+        return cells[pos].strip()
+
+    def _is_balance_line(self, cells, index) -> bool:
+        if not self.balance_lines:
+            return False
+        desc = (self._cell(cells, index, "description") or "").lower()
+        amount = self._cell(cells, index, "amount")
+        return not amount and desc.startswith(self.balance_lines)
+
+    def parse_record(self, cells: list[str], index: dict[str, int], line: int) -> Row:
+        """One record to a :class:`Row`; raises ``ValueError`` with a reason for the reject list."""
+        needed = max(index[f] for f in self._required()) + 1
+        if len(cells) < needed:
+            raise ValueError(f"expected at least {needed} columns, found {len(cells)}")
+        status = self._cell(cells, index, "status")
+        if status is not None and self.accepted_status and status.upper() not in self.accepted_status:
+            raise ValueError(f"state {status}: not a completed transaction (re-import once it completes)")
+        date = parse_date(self._cell(cells, index, "date") or "", self.date_formats)
+        amount = self._amount(cells, index)
+        description = self._cell(cells, index, "description") or ""
+        if not description and "description_fallback" in index:
+            description = self._cell(cells, index, "description_fallback") or ""
+        return Row(
+            line=line,
+            date=date,
+            amount=amount,
+            description=description,
+            account_id=self._cell(cells, index, "account") or None,
+            transaction_id=self._cell(cells, index, "transaction_id") or None,
+            currency=(self._cell(cells, index, "currency") or "").upper() or None,
+        )
+
+    def _amount(self, cells, index) -> float:
+        if "amount" in index and self.amount is not None:
+            value = parse_amount(self._cell(cells, index, "amount") or "", decimal=self.decimal) * self.sign
+        else:
+            debit = self._cell(cells, index, "debit") or ""
+            credit = self._cell(cells, index, "credit") or ""
+            if not debit and not credit:
+                raise ValueError("no amount in either the debit or the credit column")
+            value = 0.0
+            # Some banks (Citi) write credits as negative numbers in the Credit column: use magnitudes.
+            if debit:
+                value -= abs(parse_amount(debit, decimal=self.decimal))
+            if credit:
+                value += abs(parse_amount(credit, decimal=self.decimal))
+        if "direction" in index:
+            marker = (self._cell(cells, index, "direction") or "").lower()
+            if marker in self.outflow_markers:
+                value = -abs(value)
+            elif marker in self.inflow_markers:
+                value = abs(value)
+            else:
+                raise ValueError(f"unknown debit/credit marker {marker!r}")
+        fee = self._cell(cells, index, "fee")
+        if fee:
+            value -= abs(parse_amount(fee, decimal=self.decimal))
+        return round(value, 10) + 0.0
+
+
+def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    yield from first
+    yield from rest

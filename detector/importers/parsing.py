@@ -1,0 +1,139 @@
+"""Small pure functions that turn a bank's text cells into numbers, dates and text.
+
+Every statement layout goes through these, so the hard cases (currency symbols, thousands
+separators, parentheses for negatives, comma decimals, byte order marks, latin-1 exports) are
+handled once and property-tested.
+
+>>> parse_amount("$1,234.50")
+1234.5
+>>> parse_amount("(12.00)")
+-12.0
+>>> parse_amount("1.234,56", decimal=",")
+1234.56
+>>> parse_date("07/15/2024", ("%m/%d/%Y",))
+'2024-07-15'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+# Symbols and codes banks put around amounts; removed before the number is read.
+_CURRENCY_SIGNS = "$£€¥₹₩₽₺₪฿"
+_CURRENCY_CODES = re.compile(r"^(?:[A-Z]{3})\s*|\s*(?:[A-Z]{3})$")
+_MINUS_SIGNS = "-\u2212\u2012\u2013"  # ASCII hyphen, unicode minus, figure and en dashes
+_SPACES = re.compile(r"[\s\u00a0\u202f']")  # incl. no-break spaces and Swiss apostrophes
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
+
+
+def parse_amount(text: str, *, decimal: str = ".") -> float:
+    """Read a money amount as a bank wrote it; raise ``ValueError`` with the text if it is not one.
+
+    Accepts a leading or trailing minus, parentheses for negatives, currency symbols or ISO codes,
+    a leading ``+``, and thousands separators (``,`` when ``decimal="."``; ``.`` or spaces when
+    ``decimal=","``). An empty cell is not an amount.
+    """
+    if text is None:
+        raise ValueError("empty amount")
+    raw = str(text)
+    s = raw.strip()
+    if not s:
+        raise ValueError("empty amount")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    s = _CURRENCY_CODES.sub("", s.upper()) if re.search(r"[A-Za-z]", s) else s
+    s = s.strip().strip(_CURRENCY_SIGNS).strip()
+    if s and s[0] in _MINUS_SIGNS:
+        negative, s = not negative, s[1:]
+    elif s.startswith("+"):
+        s = s[1:]
+    elif s and s[-1] in _MINUS_SIGNS:  # "12.00-" (German, some card exports)
+        negative, s = not negative, s[:-1]
+    s = s.strip().strip(_CURRENCY_SIGNS)
+    s = _SPACES.sub("", s)
+    if decimal == ",":
+        s = s.replace(".", "").replace(",", ".")
+    else:
+        if re.search(r",\d{3}(?:\D|$)", s) or "," not in s:
+            s = s.replace(",", "")
+        else:
+            raise ValueError(f"not an amount: {raw.strip()!r}")
+    if not _NUMBER.match(s):
+        raise ValueError(f"not an amount: {raw.strip()!r}")
+    try:
+        value = Decimal(s)
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
+        raise ValueError(f"not an amount: {raw.strip()!r}") from exc
+    # + 0.0 turns -0.0 into 0.0 so a zero charge hashes the same whichever way it was written.
+    return float(-value if negative else value) + 0.0
+
+
+def parse_date(text: str, formats: Sequence[str]) -> str:
+    """Parse ``text`` with the first of ``formats`` that fits and return ISO ``yyyy-mm-dd``.
+
+    Raises ``ValueError`` naming the text and the formats tried.
+    """
+    s = (text or "").strip()
+    if not s:
+        raise ValueError("empty date")
+    for fmt in formats:
+        try:
+            return datetime.strptime(s, fmt).date().isoformat()
+        except ValueError:
+            continue
+    shown = " or ".join(formats)
+    raise ValueError(f"not a date in format {shown}: {s!r}")
+
+
+def normalise_header(cell: str) -> str:
+    """Header cells compared case- and space-insensitively, BOM and quotes stripped."""
+    return re.sub(r"\s+", " ", (cell or "").replace("\ufeff", "").strip().strip('"').strip()).lower()
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a statement's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252/latin-1.
+
+    Returns ``(text, encoding)``. latin-1 never fails, so this always returns text; whether the
+    text is a statement is for the importers to decide.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook?)",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office document",
+    b"\x1f\x8b": "a gzip archive",
+    b"SQLite format 3": "an SQLite database",
+}
+
+
+def binary_kind(data: bytes) -> str | None:
+    """Why ``data`` is not a text statement, or ``None`` when it looks like text."""
+    for magic, kind in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 text has NUL bytes but is text
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return "a binary file"
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if sample and control / len(sample) > 0.05:
+        return "a binary file"
+    return None

@@ -1,0 +1,249 @@
+"""Read one statement file into canonical transactions: :func:`read_statement`, :func:`iter_statement_chunks`.
+
+Whatever the layout, rows come out with exactly :data:`~detector.schema.TRANSACTION_COLUMNS`:
+the source's own transaction id where it has one, else a stable hash of account, date, amount,
+description and the row's occurrence among identical rows in the file (so re-importing adds
+nothing, while two genuine identical charges on one day are both kept).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ConfigError, EmptyStatement, UnrecognisedFormat
+from ..ids import stable_id
+from ..schema import TRANSACTION_COLUMNS, empty_transactions
+from .base import HEAD_LINES, Importer, Reject, Row, choose_importer, head_of, read_text
+from .csv_banks import MappedCsv, csv_importers, parse_columns
+from .csv_layout import CsvLayout
+from .ofx import OfxImporter
+from .parsing import binary_kind
+
+
+def all_importers() -> list[Importer]:
+    """A fresh instance of every importer that takes part in format detection."""
+    return [*csv_importers(), OfxImporter()]
+
+
+def format_names() -> list[str]:
+    """The values ``--format`` accepts."""
+    return [imp.name for imp in all_importers()]
+
+
+def get_importer(name: str) -> Importer:
+    """The importer called ``name``, marked as chosen by the user (no detection)."""
+    for imp in all_importers():
+        if imp.name == name:
+            imp.forced = True
+            return imp
+    raise ConfigError(f"unknown format {name!r}; known formats: {', '.join(format_names())}")
+
+
+@dataclass
+class Statement:
+    """One statement file read into canonical rows, plus the lines that could not be read."""
+
+    transactions: pd.DataFrame
+    rejected: list[dict] = field(default_factory=list)
+    format: str = ""
+    #: The account when the file holds one (the usual case), else ``None`` (see ``accounts``).
+    account_id: str | None = None
+    rows_read: int = 0
+    default_payment_method: str | None = None
+    currency: str | None = None
+    path: str = ""
+    country: str | None = None
+
+    @property
+    def accounts(self) -> list[str]:
+        """Distinct account ids, in order of first appearance."""
+        return list(dict.fromkeys(self.transactions["account_id"])) if len(self.transactions) else (
+            [self.account_id] if self.account_id else [])
+
+
+def _amount_key(amount: float) -> str:
+    return f"{amount:.6f}".rstrip("0").rstrip(".")
+
+
+class _Canonicaliser:
+    """Turns importer rows into canonical frames, carrying occurrence counts across chunks."""
+
+    def __init__(self, path: str, importer: Importer, account_id: str | None):
+        self.path = path
+        self.importer = importer
+        self.file_account = importer.account(path)
+        self.fallback_account = account_id or Path(path).stem
+        self.seen: Counter = Counter()
+        self.currencies: Counter = Counter()
+        self.accounts: dict[str, None] = {}
+
+    def frame(self, items: Iterable[Row | Reject]) -> tuple[pd.DataFrame, list[dict], int]:
+        cols: dict[str, list] = {c: [] for c in TRANSACTION_COLUMNS}
+        rejected: list[dict] = []
+        n = 0
+        for item in items:
+            n += 1
+            if isinstance(item, Reject):
+                rejected.append({
+                    "rejected_id": stable_id(self.path, item.line, prefix="r_"),
+                    "source_file": self.path,
+                    "source_line": item.line,
+                    "reason": item.reason,
+                    "raw": item.raw,
+                })
+                continue
+            account = item.account_id or self.file_account or self.fallback_account
+            key = (account, item.date, _amount_key(item.amount), item.description)
+            occurrence = self.seen[key]
+            self.seen[key] += 1
+            tx_id = item.transaction_id or stable_id(*key, occurrence)
+            currency = item.currency or self.importer.currency or "USD"
+            self.currencies[currency] += 1
+            self.accounts.setdefault(account)
+            for col, value in (("transaction_id", tx_id), ("account_id", account), ("date", item.date),
+                               ("amount", item.amount), ("currency", currency),
+                               ("description", item.description), ("source", self.importer.name),
+                               ("source_file", self.path), ("source_line", item.line)):
+                cols[col].append(value)
+        if not cols["transaction_id"]:
+            return empty_transactions(), rejected, n
+        df = pd.DataFrame(cols)
+        df["amount"] = df["amount"].astype("float64")
+        df["source_line"] = df["source_line"].astype("int64")
+        return df, rejected, n
+
+
+def _pick(path: str, format: str | None, columns) -> Importer:
+    mapping = parse_columns_or_fail(columns)
+    if mapping:
+        try:
+            return MappedCsv(mapping)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+    if format:
+        imp = get_importer(format)
+        read_text(path)  # binary / empty / missing files fail here with their own message
+        return imp
+    text = read_text(path)
+    return choose_importer(path, head_of(text), all_importers())
+
+
+def parse_columns_or_fail(columns) -> dict[str, str] | None:
+    """``--columns`` text or dict to a mapping; a malformed one is a :class:`ConfigError`."""
+    try:
+        return parse_columns(columns)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _payment_method(imp: Importer, path: str) -> str | None:
+    if isinstance(imp, OfxImporter):
+        return "credit_card" if imp.card_statement(path) else "debit_card"
+    return imp.payment_method
+
+
+def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
+            rejected: list[dict], rows_read: int) -> Statement:
+    currency = canon.currencies.most_common(1)[0][0] if canon.currencies else imp.currency
+    return Statement(
+        transactions=df,
+        rejected=rejected,
+        format=imp.name,
+        account_id=next(iter(canon.accounts)) if len(canon.accounts) == 1 else None,
+        rows_read=rows_read,
+        default_payment_method=_payment_method(imp, path),
+        currency=currency,
+        path=path,
+        country=imp.country,
+    )
+
+
+def _no_rows(path: str, rejected: list[dict], rows_read: int) -> EmptyStatement:
+    if rows_read == 0:
+        return EmptyStatement("no transaction rows in the file", path=path)
+    shown = "; ".join(f"line {r['source_line']}: {r['reason']}" for r in rejected[:3])
+    more = f" (and {len(rejected) - 3} more)" if len(rejected) > 3 else ""
+    return EmptyStatement(f"no usable rows, all {rows_read} rejected: {shown}{more}", path=path)
+
+
+def read_statement(path: str | os.PathLike, *, format: str | None = None, account_id: str | None = None,
+                   columns: str | dict | None = None) -> Statement:
+    """Read one statement file (CSV layout or OFX/QFX) into canonical transactions.
+
+    ``format`` names the layout (skipping detection); ``columns`` maps any CSV's columns
+    (``"date=Posted,description=Payee,amount=Amount"``); ``account_id`` is used when the file does
+    not name its account (else the file name's stem). Bad rows are in ``rejected`` with their line
+    and reason. Raises :class:`~detector.errors.ImportError_` subclasses for whole-file problems:
+    unrecognised or ambiguous layout, binary, empty, missing columns, no usable rows.
+    """
+    p = str(path)
+    imp = _pick(p, format, columns)
+    canon = _Canonicaliser(p, imp, account_id)
+    df, rejected, rows_read = canon.frame(imp.extract(p))
+    if df.empty:
+        raise _no_rows(p, rejected, rows_read)
+    return _finish(p, imp, canon, df, rejected, rows_read)
+
+
+def _stream_lines(path: str) -> Iterator[str]:
+    """The file's lines, decoded incrementally (encoding judged from the first 64 KiB)."""
+    with open(path, "rb") as fb:
+        prefix = fb.read(65536)
+    kind = binary_kind(prefix)
+    if kind:
+        raise UnrecognisedFormat(f"this is {kind}, not a text statement", path=path)
+    encoding = "utf-8"
+    if prefix.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            prefix.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(prefix) - 4:  # not just a character cut at the 64 KiB boundary
+                encoding = "cp1252"
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        yield from fh
+
+
+def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, format: str | None = None,
+                          account_id: str | None = None, columns: str | dict | None = None
+                          ) -> Iterator[Statement]:
+    """Read a CSV statement bigger than memory as a stream of :class:`Statement` chunks.
+
+    Each chunk holds up to ``chunksize`` rows (transactions plus rejects); ids are the same as
+    :func:`read_statement` gives, because occurrence counts carry across chunks. OFX files are
+    read whole (they are small) and come back as one chunk.
+    """
+    p = str(path)
+    mapping = parse_columns_or_fail(columns)
+    if mapping:
+        imp = _pick(p, None, mapping)
+    elif format:
+        imp = get_importer(format)
+    else:
+        head = "".join(islice(_stream_lines(p), HEAD_LINES))
+        if not head.strip():
+            raise EmptyStatement("the file is empty", path=p)
+        imp = choose_importer(p, head, all_importers())
+    if not isinstance(imp, CsvLayout):
+        yield read_statement(p, format=imp.name, account_id=account_id)
+        return
+    canon = _Canonicaliser(p, imp, account_id)
+    items = imp.extract_lines(p, _stream_lines(p))
+    total = 0
+    while True:
+        batch = list(islice(items, chunksize))
+        if not batch:
+            break
+        df, rejected, n = canon.frame(batch)
+        total += n
+        yield _finish(p, imp, canon, df, rejected, n)
+    if total == 0:
+        raise EmptyStatement("no transaction rows in the file", path=p)

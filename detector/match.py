@@ -1,0 +1,262 @@
+"""Match normalised merchants to the vendor catalogue.
+
+:class:`MerchantMatcher` is a scikit-learn style estimator: ``fit`` indexes the catalogue's
+aliases (normalised exactly like descriptors), ``transform`` maps descriptors to merchant,
+merchant key, vendor, channel and score. Matching runs over the distinct merchant keys of a
+batch, in this order (first hit wins):
+
+1. exact alias key (score 100), including ``=WORD`` aliases that only match exactly;
+2. the key *starts with* an alias, word for word (``netflix com los gatos`` -> Netflix; 100);
+3. a catalogue regular expression on the key (100);
+4. fused words (``spotifyusai`` starts with ``spotify``; 95) for aliases of 6+ letters;
+5. a key cut short by the card network (``planet fitn`` -> Planet Fitness; 92);
+6. rapidfuzz ``fuzz.ratio`` of the key's first words against aliases of as many words, with
+   ``process.cdist`` and ``score_cutoff`` (typos such as ``netflx``).
+
+Below the cut-off the merchant keeps its own key and readable display name.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from .catalog.vendors import ENV_VAR, Catalog, load_vendors
+from .errors import CatalogError
+from .normalize import CHANNEL_NAMES, normalize_descriptors, normalize_one
+from .schema import ENRICHED_COLUMNS, require_columns
+
+_GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()}
+MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score", "display_name",
+                 "channel_hint")
+_MAX_PREFIX_WORDS = 6
+_FUZZY_CHUNK = 4096
+
+
+def _compact(key: str) -> str:
+    return key.replace(" ", "")
+
+
+class MerchantMatcher:
+    """Map raw bank descriptors to catalogue vendors.
+
+    Parameters
+    ----------
+    score_cutoff : float
+        Lowest rapidfuzz ``ratio`` (0-100) accepted for a fuzzy match.
+    catalog : Catalog, path or None
+        The vendor catalogue; ``None`` loads the packaged one (plus ``SUBDETECT_VENDORS``).
+    user_catalog : path or None
+        A user catalogue that overrides or adds vendors.
+
+    >>> m = MerchantMatcher().fit()
+    >>> m.transform(["PAYPAL *SPOTIFYUSAI 4029357733"])[["vendor", "channel"]].iloc[0].tolist()
+    ['Spotify', 'paypal']
+    """
+
+    def __init__(self, score_cutoff: float = 92.0, catalog=None, user_catalog=None):
+        self.score_cutoff = score_cutoff
+        self.catalog = catalog
+        self.user_catalog = user_catalog
+
+    # sklearn's get_params/set_params protocol, without depending on BaseEstimator internals
+    def get_params(self, deep: bool = True) -> dict:
+        return {"score_cutoff": self.score_cutoff, "catalog": self.catalog, "user_catalog": self.user_catalog}
+
+    def set_params(self, **params):
+        for k, v in params.items():
+            if k not in self.get_params():
+                raise ValueError(f"unknown parameter {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        return f"MerchantMatcher(score_cutoff={self.score_cutoff!r})"
+
+    def fit(self, X=None, y=None):
+        """Load the catalogue and index its aliases. ``X`` and ``y`` are ignored."""
+        cat = self.catalog
+        if not isinstance(cat, Catalog):
+            cat = load_vendors(cat, user_path=self.user_catalog)
+        self.catalog_ = cat
+        self.vendors_ = list(cat.vendors)
+        exact: dict[str, int] = {}
+        prefix: dict[str, int] = {}
+        owner: dict[str, str] = {}
+        patterns = []
+        for i, v in enumerate(self.vendors_):
+            forms = [(v.name, True)] + [(a[1:], True) if a.startswith("=") else (a, False) for a in v.aliases]
+            for text, exact_only in forms:
+                key = normalize_one(text)[0]
+                if not key or key in _GENERIC_CHANNEL_KEYS or key.startswith("ref "):
+                    continue
+                if key in owner and owner[key] != v.name:
+                    raise CatalogError(
+                        f"vendor {v.name!r}: alias {text!r} normalises to {key!r}, already an alias of {owner[key]!r}"
+                    )
+                owner[key] = v.name
+                exact[key] = i
+                # "LEMONADE INC" -> "lemonade": a common word left over from a longer alias
+                # must not claim every merchant starting with it.
+                shrunk = " " not in key and len(text.split()) > 1
+                if not exact_only and not shrunk:
+                    prefix[key] = i
+            for p in v.patterns:
+                patterns.append((re.compile(p, re.IGNORECASE), i))
+        self.exact_ = exact
+        self.prefix_ = prefix
+        self.patterns_ = patterns
+        compact = {}
+        for key, i in prefix.items():
+            c = _compact(key)
+            if len(c) >= 6:
+                compact.setdefault(c, i)
+        self.compact_ = compact
+        self.alias_words_ = {}
+        for key in prefix:
+            self.alias_words_.setdefault(_compact(key), []).append(key)
+        self.compact_lengths_ = sorted({len(c) for c in compact}, reverse=True)
+        self.sorted_compact_ = sorted(compact)
+        by_words: dict[int, tuple[list[str], list[int]]] = {}
+        for key, i in prefix.items():
+            if len(_compact(key)) >= 5:
+                n = min(len(key.split()), _MAX_PREFIX_WORDS)
+                by_words.setdefault(n, ([], []))
+                by_words[n][0].append(key)
+                by_words[n][1].append(i)
+        self.fuzzy_ = by_words
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "exact_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("MerchantMatcher is not fitted yet; call fit() first")
+
+    def match_keys(self, keys) -> pd.DataFrame:
+        """Match distinct merchant keys: DataFrame indexed by key with ``vendor_index`` and ``score``."""
+        self._check_fitted()
+        keys = list(dict.fromkeys(keys))
+        vidx = np.full(len(keys), -1, dtype=np.int64)
+        score = np.full(len(keys), np.nan)
+        pending = []
+        for j, key in enumerate(keys):
+            if key in _GENERIC_CHANNEL_KEYS or key.startswith("ref "):
+                continue
+            hit = self._match_exactish(key)
+            if hit is not None:
+                vidx[j], score[j] = hit
+            else:
+                pending.append(j)
+        if pending:
+            self._match_fuzzy(keys, pending, vidx, score)
+        return pd.DataFrame({"vendor_index": vidx, "score": score}, index=pd.Index(keys, name="merchant_key"))
+
+    def _match_exactish(self, key: str):
+        if key in self.exact_:
+            return self.exact_[key], 100.0
+        words = key.split()
+        for n in range(min(len(words) - 1, _MAX_PREFIX_WORDS), 0, -1):
+            head = " ".join(words[:n])
+            if head in self.prefix_:
+                return self.prefix_[head], 100.0
+        for rx, i in self.patterns_:
+            if rx.search(key):
+                return i, 100.0
+        c = _compact(key)
+        for L in self.compact_lengths_:
+            if L <= len(c) and c[:L] in self.compact_:
+                return self.compact_[c[:L]], 95.0
+        if len(c) >= 8:  # a key cut short mid-word by the card network: the start of one alias
+            lo = bisect.bisect_left(self.sorted_compact_, c)
+            cands = [a for a in self.sorted_compact_[lo:lo + 5] if a.startswith(c)]
+            hits = {self.compact_[a] for a in cands}
+            if len(hits) == 1 and len(c) >= 0.6 * min(len(a) for a in cands) and self._cut_mid_word(key, cands):
+                return hits.pop(), 92.0
+        return None
+
+    def _cut_mid_word(self, key: str, cands: list[str]) -> bool:
+        # "planet fitn" is cut; "uber eats" (a whole word of "uber eats pass") is another product.
+        last = key.split()[-1]
+        return all(last not in a.split() for a in self.alias_words_.get(cands[0], [cands[0]]))
+
+    def _match_fuzzy(self, keys, pending, vidx, score):
+        words = {j: keys[j].split() for j in pending}
+        for n, (aliases, owners) in self.fuzzy_.items():
+            rows = [j for j in pending if len(words[j]) >= n]
+            if not rows:
+                continue
+            first_alias = np.array([a[0] for a in aliases])
+            for start in range(0, len(rows), _FUZZY_CHUNK):
+                self._fuzzy_chunk(rows[start:start + _FUZZY_CHUNK], words, n, aliases, owners, first_alias, vidx, score)
+
+    def _fuzzy_chunk(self, rows, words, n, aliases, owners, first_alias, vidx, score):
+        heads = [" ".join(words[j][:n]) for j in rows]
+        sims = process.cdist(heads, aliases, scorer=fuzz.ratio, score_cutoff=self.score_cutoff,
+                             dtype=np.uint8, workers=-1)
+        # Typos rarely hit the first letter; "mobile" is not "tmobile", "cloud" not "icloud".
+        sims *= np.array([h[0] for h in heads])[:, None] == first_alias[None, :]
+        best = sims.argmax(axis=1)
+        best_score = sims[np.arange(len(rows)), best].astype(float)
+        for r, j in enumerate(rows):
+            s = best_score[r]
+            if s >= self.score_cutoff and s > 0 and not (s <= (score[j] if not np.isnan(score[j]) else -1)):
+                vidx[j] = owners[best[r]]
+                score[j] = s
+
+    def transform(self, X) -> pd.DataFrame:
+        """Map descriptors to ``merchant, merchant_key, vendor, channel, match_score, display_name,
+        channel_hint`` (a DataFrame indexed like ``X`` when ``X`` is a Series)."""
+        self._check_fitted()
+        series = X if isinstance(X, pd.Series) else pd.Series(list(X) if not isinstance(X, pd.DataFrame) else X.iloc[:, 0])
+        norm = normalize_descriptors(series)
+        ukeys = pd.unique(norm["merchant_key"])
+        m = self.match_keys(ukeys)
+        names = np.array([v.name for v in self.vendors_] + [None], dtype=object)
+        vkeys = np.array([v.key for v in self.vendors_] + [None], dtype=object)
+        pos = m.index.get_indexer(norm["merchant_key"])
+        vi = m["vendor_index"].to_numpy()[pos]
+        matched = vi >= 0
+        vendor = names[np.where(matched, vi, -1)]
+        out = pd.DataFrame(index=norm.index)
+        out["merchant"] = np.where(matched, vendor, norm["display_name"].to_numpy(dtype=object))
+        out["merchant_key"] = np.where(matched, vkeys[np.where(matched, vi, -1)], norm["merchant_key"].to_numpy(dtype=object))
+        out["vendor"] = pd.Series(np.where(matched, vendor, None), index=norm.index, dtype=object)
+        out["channel"] = norm["channel"].to_numpy(dtype=object)
+        out["match_score"] = m["score"].to_numpy()[pos]
+        out["display_name"] = norm["display_name"].to_numpy(dtype=object)
+        out["channel_hint"] = norm["channel_hint"].to_numpy(dtype=object)
+        return out
+
+    def fit_transform(self, X, y=None) -> pd.DataFrame:
+        return self.fit(X, y).transform(X)
+
+
+@lru_cache(maxsize=4)
+def _cached_default(env_value: str | None) -> MerchantMatcher:
+    return MerchantMatcher().fit()
+
+
+def default_matcher() -> MerchantMatcher:
+    """A fitted matcher over the packaged catalogue (+ ``SUBDETECT_VENDORS``), built once."""
+    return _cached_default(os.environ.get(ENV_VAR) or None)
+
+
+def enrich(tx: pd.DataFrame, matcher: MerchantMatcher | None = None) -> pd.DataFrame:
+    """Add ``merchant, merchant_key, vendor, channel, match_score`` to canonical transactions.
+
+    Work is done once per distinct ``description``; the input is not modified.
+    """
+    require_columns(tx, ["description"], "enrich")
+    matcher = matcher if matcher is not None else default_matcher()
+    res = matcher.transform(tx["description"])
+    out = tx.copy()
+    for col in ENRICHED_COLUMNS:
+        out[col] = res[col].to_numpy() if col != "vendor" else res[col].astype(object).to_numpy()
+    return out

@@ -1,0 +1,342 @@
+"""Bank descriptor -> merchant key, readable name and billing channel.
+
+``NETFLIX.COM 866-579-7172 CA``, ``POS DEBIT NETFLIX COM`` and ``CHECKCARD 0315 NETFLIX.COM
+24492153075`` all describe one merchant. :func:`normalize_descriptors` strips what is not the
+merchant (bank transaction words, processor and wallet prefixes, phone numbers, store and
+terminal numbers, reference ids, dates, trailing city/state/country, URL paths), recognises the
+aggregators that bill on behalf of others (Apple, Google Play, Amazon, PayPal, Roku) and keeps the
+vendor text behind them as ``channel_hint``.
+
+It works on the distinct descriptors of a batch only and maps the results back, so a million
+rows cost what their few thousand distinct descriptors cost.
+
+Counterparty accounts of bank transfers are *kept* (masked to their last four digits): for a
+transfer the account is the merchant, and two standing orders to different accounts must not
+share a key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from .descriptor_words import (
+    BANK_PREFIXES,
+    CA_PROVINCES,
+    CITIES,
+    COUNTRIES,
+    LEGAL_SUFFIXES,
+    PROCESSOR_PREFIXES,
+    TRANSFER_PHRASES,
+    US_STATES,
+)
+from .ids import stable_id
+
+NORMALIZED_COLUMNS = ("merchant_key", "display_name", "channel", "channel_hint")
+
+#: What an aggregator is called when the descriptor does not name the vendor behind it.
+CHANNEL_NAMES = {
+    "apple": ("apple", "Apple"),
+    "google_play": ("google play", "Google Play"),
+    "amazon": ("amazon", "Amazon"),
+    "paypal": ("paypal", "PayPal"),
+    "roku": ("roku", "Roku"),
+}
+#: Words in an aggregator descriptor that say nothing about the vendor behind it.
+_CHANNEL_FILLER = {
+    "apple": {"APPLE", "COM", "BILL", "ITUNES", "APL", "APPLE.COM", "ITUNES.COM"},
+    "google_play": {"GOOGLE", "PLAY", "SERVICES", "SERVICE", "APPS", "APP", "STORE", "G.CO",
+                    "HELPPAY", "PAYMENTS", "PLAYSTORE", "GOOGLEPLAY"},
+    "amazon": set(),
+    "paypal": {"PAYPAL", "INST", "XFER", "TRANSFER", "ECHECK", "PAYMENT", "PURCHASE", "PP"},
+    "roku": {"ROKU", "COM", "ROKU.COM", "PAY", "BILLING"},
+}
+
+#: Words before the vendor name behind an aggregator ("PAYPAL INST XFER SPOTIFY").
+_LEAD_FILLER = {"paypal": {"INST", "XFER", "TRANSFER", "ECHECK", "PAYMENT", "PURCHASE", "PP"}}
+
+_PREFIX_RE = re.compile(
+    r"^(?:(?:" + "|".join(BANK_PREFIXES + PROCESSOR_PREFIXES) + r")(?:\s+|\s*-\s*|(?<=\*)|$))+"
+)
+_WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
+_TRANSFER_RE = re.compile(
+    r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?[\d-]{3,}\d)\b"
+)
+
+_AWS_RE = re.compile(r"^(?:AMAZON WEB SERVICES|AWS)\b")
+_AMAZON_RE = re.compile(
+    r"^(?:AMZN|AMAZON|AMZ\b|PRIME ?VIDEO|KINDLE (?:UNLTD|UNLIMITED|SVCS|SERVICES))"
+)
+_AMAZON_PRODUCTS = [
+    (re.compile(r"PRIME ?VIDEO|AMAZON VIDEO|AMZN VIDEO|VIDEO CHANNELS"), "AMAZON PRIME VIDEO"),
+    (re.compile(r"KINDLE (?:UNLTD|UNLIMITED)"), "KINDLE UNLIMITED"),
+    (re.compile(r"(?:AMAZON|AMZN|DIGITAL) ?MUSIC|MUSIC UNLIMITED"), "AMAZON MUSIC"),
+    (re.compile(r"AMAZON KIDS|FREETIME"), "AMAZON KIDS"),
+    (re.compile(r"\bPRIME\b"), "AMAZON PRIME"),
+]
+_APPLE_RE = re.compile(
+    r"^(?:APPLE ?\.? ?COM ?/? ?BILL|APPLECOMBILL|ITUNES(?:\.COM)?(?:/BILL)?|APL ?\* ?\S+)(?P<hint>.*)$"
+)
+_APPLE_BARE_RE = re.compile(r"^APPLE(?:\s+(?P<hint>(?!STORE|ONLINE|RETAIL|R\d|\.COM/US|COM US)\S.*))?$")
+_CHANNEL_RES = [
+    ("google_play", re.compile(r"^(?:GOOGLE|GOOGLE PLAY) ?\* ?(?P<hint>.*)$")),
+    ("google_play", re.compile(r"^(?:GOOGLE PLAY|G\.CO/HELPPAY#?)(?:\s+(?P<hint>.*))?$")),
+    ("google_play", re.compile(
+        r"^GOOGLE(?P<hint>\s+(?:PLAY|SERVICES?|STORE|PLAYSTORE|APPS|PAYMENTS?|CA|US|\d)\b.*)?$")),
+    ("paypal", re.compile(r"^PAYPAL\s+DES:.*?\bID:\s*(?P<hint>\S+)")),
+    ("paypal", re.compile(r"^(?:PAYPAL|PP) ?\* ?(?P<hint>.*)$")),
+    ("paypal", re.compile(r"^PAYPAL(?:\s+(?P<hint>.*))?$")),
+    ("roku", re.compile(r"^ROKU(?: ?\*| FOR\b|,|\.COM)? ?(?P<hint>.*)$")),
+]
+
+_MONTHS = r"(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*"
+_NOISE_RES = [
+    re.compile(r"\s+(?:DES|INDN|CO ID|PPD ID|WEB ID|CCD ID):.*$"),  # BoA ACH tail
+    re.compile(r"\b(?:HTTPS?://|WWW\.)"),
+    re.compile(r"\bG\.CO/HELPPAY#?\S*"),
+    re.compile(r"(?<=[A-Z0-9])/(?:BILL|HELP|US|PAY|CHARGE|MEMBERSHIP)\b\S*"),
+    re.compile(r"\b\d+[.,]\d{2} ?(?:USD|GBP|EUR|CAD|AUD|CZK|CHF|SEK)\b|\b(?:USD|GBP|EUR) ?\d+[.,]\d{2}\b"),
+    re.compile(r"\bRATE \d+[.,]\d+(?:/[A-Z]{3})?"),
+    re.compile(r"\+\d{1,3}(?:[ -]?\d){7,12}\b"),
+    re.compile(r"(?<![A-Z0-9])(?:1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}\b"),
+    re.compile(r"(?<![A-Z0-9])(?:1-)?8\d\d-?[A-Z]{3}-?[A-Z0-9]{4}\b"),  # 800-FLOWERS style numbers
+    re.compile(r"\b\d{3}[-.]\d{4}\b"),
+    re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
+    re.compile(r"\b(?:ON )?\d{1,2} ?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b(?= |$)"),
+    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b"),
+    re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
+               r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
+               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:.]?\s*"
+               r"(?:[A-Z]*\d[A-Z0-9-]*)\b"),
+    re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
+    re.compile(r"#\s*[A-Z]?\d+\b|#"),
+]
+_DOMAIN_RE = re.compile(
+    r"^[A-Z0-9][A-Z0-9&-]*(?:\.[A-Z0-9-]+)*\.(?:COM|NET|ORG|IO|CO|TV|APP|AI|ME|FM|US|UK|DE|NL|IE|LU|"
+    r"CA|AU|GG|LY|TO|SO|XYZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
+)
+_TOKEN_SPLIT_RE = re.compile(r"[^A-Z0-9&'.+\-\x01…]+")
+_UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM", "CHQ", "CLP", "SO",
+            "DD", "POS", "GBP", "USD", "EUR", "FX", "RECURRING", "PURCHASE", "PAYMENT", "PMT",
+            "DEBIT", "WEB", "PPD", "CCD", "TEL", "-"}
+_SEPARATORS = {"-", "&", "+", ".", "'"}
+_MULTIWORD_CITIES = {tuple(c.split()) for c in CITIES}
+_MAX_CITY_WORDS = max(len(c) for c in _MULTIWORD_CITIES)
+_LOCATION = US_STATES | CA_PROVINCES | COUNTRIES
+
+
+def _is_reference(tok: str) -> bool:
+    """Reference ids, store and terminal numbers: long digit runs or digits mixed into letters."""
+    tok = tok.replace("-", "").replace("'", "")  # as in the key, so that keys stay stable
+    digits = sum(ch.isdigit() for ch in tok)
+    if not digits:
+        return False
+    letters = sum(ch.isalpha() for ch in tok)
+    if not letters:
+        return len(tok.replace("-", "")) >= 4
+    switches = sum(1 for a, b in zip(tok, tok[1:]) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
+    return digits >= 3 or switches >= 2
+
+
+def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
+    """Drop trailing locations, legal suffixes and bank codes; keep at least ``keep`` tokens."""
+    changed = True
+    while changed and len(tokens) > keep:
+        changed = False
+        last = tokens[-1]
+        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or last.rstrip(".") in LEGAL_SUFFIXES:
+            tokens = tokens[:-1]
+            changed = True
+            continue
+        for n in range(min(_MAX_CITY_WORDS, len(tokens) - keep), 0, -1):
+            if tuple(tokens[-n:]) in _MULTIWORD_CITIES:
+                tokens = tokens[:-n]
+                changed = True
+                break
+    return tokens
+
+
+def _dedupe(tokens: list[str]) -> list[str]:
+    """``NETFLIX.COM NETFLIX.COM`` -> ``NETFLIX.COM`` (card networks repeat name and URL)."""
+    keys = [_token_key(t) for t in tokens]
+    n = len(tokens)
+    for half in range(n // 2, 0, -1):
+        if keys[:half] == keys[half:2 * half]:
+            return tokens[:half] + tokens[2 * half:]
+    flat = [k for k in keys]
+    if n >= 2 and flat[0].replace(" ", "") == "".join(flat[1:]).replace(" ", ""):
+        return tokens[:1]
+    return tokens
+
+
+def _token_key(tok: str) -> str:
+    tok = tok.replace("\x01", "").replace("…", "").lower()
+    if "." in tok:
+        tok = " ".join(p for p in tok.split(".") if p)
+    return tok.replace("'", "").replace("-", "").replace("+", " plus")
+
+
+def _display_token(tok: str, original: dict[str, str]) -> str:
+    tok = tok.replace("\x01", "")
+    if tok in original:
+        return original[tok]
+    if _DOMAIN_RE.match(tok):
+        return tok[:1] + tok[1:].lower()
+    letters = [c for c in tok if c.isalpha()]
+    if len(letters) <= 2 or not any(c in "AEIOUY" for c in letters) or "&" in tok:
+        return tok
+    return "-".join(p[:1] + p[1:].lower() for p in tok.split("-"))
+
+
+def _tokens(text: str, keep: int = 1) -> list[str]:
+    """The merchant words of ``text`` (upper case), noise removed."""
+    for rx in _NOISE_RES:
+        text = rx.sub(" ", text)
+    text = re.sub(r"(?<=[A-Z0-9])\+(?=\s|$)", " PLUS", text)
+    text = text.replace("*", " ")
+    raw = [t.strip(".-'&+") if t not in _SEPARATORS else t for t in _TOKEN_SPLIT_RE.split(text)]
+    tokens: list[str] = []
+    for i, tok in enumerate(raw):
+        if not tok or tok in {"-", ".", "'", "+"}:
+            continue
+        if tok.startswith("\x01"):
+            tokens.append(tok)
+            continue
+        if "." in tok and not _DOMAIN_RE.match(tok):
+            parts = [p for p in tok.split(".") if p]
+            # "U.S.A." or "ST." -> joined letters; "NETFLIX.COM.AU"-like leftovers -> words
+            if all(len(p) == 1 for p in parts):
+                tokens.append("".join(parts))
+                continue
+            tokens.extend(p for p in parts if not _is_reference(p))
+            continue
+        if _is_reference(tok):
+            continue
+        tokens.append(tok)
+    while tokens and tokens[-1] in {"&", "'"}:
+        tokens.pop()
+    tokens = _strip_tail(tokens, keep)
+    return _dedupe(tokens)
+
+
+def _prepare(raw: str) -> str:
+    text = unicodedata.normalize("NFKD", raw)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _WALLET_RE.sub(" ", text).strip()
+    prev = None
+    while prev != text:
+        prev = text
+        text = _PREFIX_RE.sub("", text).lstrip(" -:*")
+    return text
+
+
+def _letters_hash(text: str) -> str:
+    return stable_id(text, length=8).translate(str.maketrans("0123456789abcdef", "ghijklmnopabcdef"))
+
+
+def _channel(text: str) -> tuple[str, str | None]:
+    """(channel, vendor text behind it or None). ``None`` text means: not an aggregator."""
+    if _AWS_RE.match(text):
+        return "direct", None
+    if _AMAZON_RE.match(text):
+        for rx, product in _AMAZON_PRODUCTS:
+            if rx.search(text):
+                return "amazon", product
+        return "amazon", ""
+    m = _APPLE_RE.match(text) or _APPLE_BARE_RE.match(text)
+    if m:
+        hint = m.group("hint") or ""
+        if m.re is _APPLE_BARE_RE and hint:
+            hint = "APPLE " + hint
+        return "apple", hint
+    for channel, rx in _CHANNEL_RES:
+        m = rx.match(text)
+        if m:
+            return channel, m.group("hint") or ""
+    return "direct", None
+
+
+def normalize_one(raw) -> tuple[str, str, str, str]:
+    """``(merchant_key, display_name, channel, channel_hint)`` of one descriptor.
+
+    >>> normalize_one("POS DEBIT NETFLIX.COM 866-579-7172 CA")[:3]
+    ('netflix com', 'Netflix.com', 'direct')
+    >>> normalize_one("PAYPAL *SPOTIFYUSAI 4029357733")
+    ('spotifyusai', 'Spotifyusai', 'paypal', 'SPOTIFYUSAI')
+    """
+    if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
+        return "unknown", "Unknown", "direct", ""
+    raw = str(raw)
+    mixed_case = any(c.islower() for c in raw) and any(c.isupper() for c in raw)
+    text = _prepare(raw)
+    channel, behind = _channel(text)
+    hint = ""
+    if behind is not None:
+        tokens = _tokens(behind, keep=0)
+        filler = _CHANNEL_FILLER.get(channel, set())
+        while tokens and tokens[0] in _LEAD_FILLER.get(channel, ()):
+            tokens = tokens[1:]
+        if all(t in filler or t.isdigit() for t in tokens):
+            key, name = CHANNEL_NAMES[channel]
+            return key, name, channel, ""
+        hint = " ".join(t.replace("\x01", "") for t in tokens)
+    else:
+        text = _TRANSFER_RE.sub(_mask_account, text)
+        tokens = _tokens(text)
+    if not tokens:
+        # Nothing but ids: keep descriptors distinct without showing the ids themselves.
+        return "ref " + _letters_hash(text), "Unrecognised payment", channel, hint
+    key = " ".join(k for k in (_token_key(t) for t in tokens) if k and k != "&")
+    original = {}
+    if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
+        original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
+        original = {k.strip(".,"): v.strip(".,") for k, v in original.items()}
+    display = " ".join(_display_token(t, original) for t in tokens)
+    return key or "ref " + _letters_hash(text), display, channel, hint
+
+
+def _mask_account(m: re.Match) -> str:
+    acct = re.sub(r"[\s-]", "", m.group("acct"))
+    letters = "".join(c for c in acct if c.isalpha())
+    return f"{m.group('phrase')} \x01{letters}…{acct[-4:]}"
+
+
+def _display_score(display: str) -> tuple:
+    # Prefer the variant a person would write: apostrophes, mixed case, then the shortest.
+    return ("'" in display, any(c.islower() for c in display[1:]), -len(display))
+
+
+def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
+    """Normalise a column of raw descriptors.
+
+    Returns a DataFrame indexed like ``descriptions`` with ``merchant_key``, ``display_name``,
+    ``channel`` and ``channel_hint``. Only distinct descriptors are processed; variants that
+    share a key share one display name (the most readable one in the batch).
+
+    >>> df = normalize_descriptors(pd.Series(["JOES LAWN CARE LLC", "JOE'S LAWN CARE 5035551234"]))
+    >>> df["merchant_key"].nunique(), df["display_name"].iloc[0]
+    (1, "Joe's Lawn Care")
+    """
+    series = pd.Series(descriptions)
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    rows = [normalize_one(u) for u in uniques]
+    rows.append(normalize_one(None))  # the NA sentinel (-1) maps to the last row
+    uni = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS))
+    if len(uni) > 1:
+        best = (
+            uni.assign(_s=[_display_score(d) for d in uni["display_name"]])
+            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
+            .drop_duplicates("merchant_key")
+            .set_index("merchant_key")["display_name"]
+        )
+        uni["display_name"] = uni["merchant_key"].map(best)
+    take = np.where(codes < 0, len(uni) - 1, codes)
+    out = uni.iloc[take].reset_index(drop=True)
+    out.index = series.index
+    return out

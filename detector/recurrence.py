@@ -1,0 +1,261 @@
+"""Recurring streams: which charges of an account repeat, how often, and what comes next.
+
+:func:`detect_streams` works on all accounts at once with sorts, diffs and group reductions
+(see :mod:`detector.cadence`) and gives the same streams when run one account at a time,
+because every grouping key starts with the account.
+
+Method, per account, merchant and direction (the *group*):
+
+1. Two kinds of candidates: the whole group (a bill whose amount varies, a steady subscription)
+   and its amount clusters (charges within ~2 % of their neighbour in amount order), which pull
+   apart two subscriptions billed under one descriptor, or Amazon Prime among Amazon purchases.
+2. Every candidate gets cadence features and a confidence from the scorer (model or rules).
+3. A group becomes one stream when the whole group is regular and at most one of its clusters
+   is; otherwise each regular cluster is a stream.
+4. Regular clusters of one group that follow each other in time at the same cadence are one
+   stream whose price changed (a price increase never splits a stream), and a single charge one
+   period before a stream at a lower price (trial, intro) or one period after at a higher price
+   (the newest charge after a price rise) joins it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .cadence import FREQUENCIES, PERIODS, candidate_stats, feature_matrix, next_due
+from .ids import stable_id
+from .schema import STREAM_COLUMNS, require_columns
+
+DEFAULT_MIN_CONFIDENCE = 0.5
+#: Relative gap in sorted amounts that starts a new amount cluster.
+CLUSTER_TOL = 0.02
+_NEEDED = ("transaction_id", "account_id", "date", "amount", "merchant_key", "merchant", "vendor", "channel")
+
+
+@lru_cache(maxsize=1)
+def default_scorer():
+    """The saved model (or the rule fallback), loaded once per process."""
+    from .scoring import load_scorer
+
+    return load_scorer()
+
+
+def _prepare(tx: pd.DataFrame, as_of) -> pd.DataFrame:
+    day = pd.to_datetime(tx["date"], errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
+    amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
+    as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
+    ok = (day <= as_of_day) & np.isfinite(amount) & (amount != 0) & (day > -10**9)
+    df = pd.DataFrame({
+        "transaction_id": tx["transaction_id"].to_numpy(dtype=object)[ok],
+        "account_id": tx["account_id"].astype(str).to_numpy(dtype=object)[ok],
+        "merchant_key": tx["merchant_key"].fillna("").astype(str).to_numpy(dtype=object)[ok],
+        "merchant": tx["merchant"].to_numpy(dtype=object)[ok],
+        "vendor": tx["vendor"].to_numpy(dtype=object)[ok],
+        "channel": tx["channel"].to_numpy(dtype=object)[ok],
+        "day": day[ok], "amt": np.abs(amount[ok]), "inflow": amount[ok] > 0,
+    })
+    df["group"] = df.groupby(["account_id", "merchant_key", "inflow"], sort=True).ngroup().to_numpy()
+    return df
+
+
+def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
+    order = np.lexsort((amt, group))
+    g, a = group[order], amt[order]
+    new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + CLUSTER_TOL) + 0.01)] if len(g) else np.zeros(0, bool)
+    cid = np.empty(len(g), dtype=np.int64)
+    cid[order] = np.cumsum(new) - 1
+    return cid
+
+
+def _stats(df: pd.DataFrame, cand: np.ndarray, group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+    return candidate_stats(cand, df["day"].to_numpy(), df["amt"].to_numpy(), group=df["group"].to_numpy(),
+                           vendor_known=df["vendor"].notna().to_numpy(), inflow=df["inflow"].to_numpy(),
+                           group_sizes=group_sizes)
+
+
+def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
+    if len(stats) == 0:
+        return np.zeros(0)
+    p = scorer.predict_proba(feature_matrix(stats))[:, 1]
+    return np.where(stats["freq_idx"].to_numpy() >= 0, p, 0.0)
+
+
+def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Whole-group and amount-cluster candidates with their stats and confidence.
+
+    Returns (stats indexed by candidate id, cluster id per row, confidence per candidate).
+    Whole-group candidates have id = group, clusters id = n_groups + cluster.
+    """
+    group = df["group"].to_numpy()
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    cid = _amount_clusters(group, df["amt"].to_numpy())
+    both = pd.concat([df, df], ignore_index=True)
+    st = _stats(both, np.r_[group, n_groups + cid], group_sizes=np.bincount(group))
+    return st, cid, _score(st, default_scorer() if scorer is None else scorer)
+
+
+def _select(df: pd.DataFrame, st: pd.DataFrame, cid: np.ndarray, p: np.ndarray, thr: float) -> np.ndarray:
+    """Candidate id per row (-1 = no stream): whole group or its regular clusters."""
+    group = df["group"].to_numpy()
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    ids = st.index.to_numpy()
+    pw = np.zeros(n_groups)
+    is_w = ids < n_groups
+    pw[ids[is_w]] = p[is_w]
+    c_ids, c_p = ids[~is_w] - n_groups, p[~is_w]
+    c_group = st["group"].to_numpy()[~is_w]
+    n_clusters = np.bincount(c_group, minlength=n_groups)
+    good_c = (c_p >= thr) & (n_clusters[c_group] > 1)
+    n_good = np.bincount(c_group[good_c], minlength=n_groups)
+    use_w = (pw >= thr) & (n_good <= 1)
+    good_cluster = np.zeros(int(cid.max()) + 1 if len(cid) else 0, dtype=bool)
+    good_cluster[c_ids[good_c & ~use_w[c_group]]] = True
+    return np.where(use_w[group], group, np.where(good_cluster[cid] if len(cid) else False, n_groups + cid, -1))
+
+
+def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """Join chosen clusters of one group that follow each other at one cadence (price change)."""
+    st = _stats(df, assign)
+    if len(st) < 2:
+        return assign
+    st = st.sort_values(["group", "first_day"], kind="stable")
+    g, f = st["group"].to_numpy(), st["freq_idx"].to_numpy()
+    first, last, P = st["first_day"].to_numpy(), st["last_day"].to_numpy(), st["period"].to_numpy()
+    amt = st["amt_median"].to_numpy()
+    gap = first[1:] - last[:-1]
+    ratio = amt[1:] / amt[:-1]
+    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.5 * P[1:])
+            & (ratio >= 0.5) & (ratio <= 2.0))
+    new_id = np.cumsum(np.r_[True, ~join]) - 1
+    mapping = pd.Series(st.index.to_numpy()[new_id], index=st.index)
+    out = assign.copy()
+    sel = assign >= 0
+    out[sel] = mapping.reindex(assign[sel]).to_numpy()
+    return out
+
+
+def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """Add the single charge one period before (cheaper: trial/intro) or after (dearer: new price)."""
+    st = _stats(df, assign)
+    free = np.flatnonzero(assign < 0)
+    if len(st) == 0 or len(free) == 0:
+        return assign
+    order = np.lexsort((df["day"].to_numpy()[assign >= 0], assign[assign >= 0]))
+    rows = np.flatnonzero(assign >= 0)[order]
+    a_sorted = assign[rows]
+    is_first = np.r_[True, a_sorted[1:] != a_sorted[:-1]]
+    is_last = np.r_[a_sorted[1:] != a_sorted[:-1], True]
+    amt = df["amt"].to_numpy()
+    edges = pd.DataFrame({"cand": a_sorted[is_first], "first_amt": amt[rows[is_first]],
+                          "last_amt": amt[rows[is_last]]}).set_index("cand")
+    streams = st[["group", "first_day", "last_day", "period"]].join(edges)
+    streams = streams[streams["period"].notna()].reset_index(names="cand")
+    loose = pd.DataFrame({"row": free, "group": df["group"].to_numpy()[free], "day": df["day"].to_numpy()[free],
+                          "amt": amt[free]})
+    m = loose.merge(streams, on="group")
+    after = m["day"] - m["last_day"]
+    before = m["first_day"] - m["day"]
+    tail = (after >= 0.75 * m["period"]) & (after <= 1.35 * m["period"]) & (m["amt"] >= 0.97 * m["last_amt"]) \
+        & (m["amt"] <= 1.6 * m["last_amt"])
+    head = (before >= 0.6 * m["period"]) & (before <= 1.6 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
+    pick = pd.concat([m[tail].sort_values("day").drop_duplicates("cand", keep="first"),
+                      m[head].sort_values("day").drop_duplicates("cand", keep="last")])
+    pick = pick.drop_duplicates("row")
+    out = assign.copy()
+    out[pick["row"].to_numpy()] = pick["cand"].to_numpy()
+    return out
+
+
+def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float | None = None) -> pd.DataFrame:
+    """Recurring streams in enriched transactions (``schema.ENRICHED_COLUMNS`` added).
+
+    ``as_of`` (date or ISO string): later transactions are ignored and status is judged then.
+    ``model``: a fitted scorer (``predict_proba``); default the saved model from ``models/``.
+    ``min_confidence``: candidates below it are not streams (default 0.5).
+    Returns one row per stream with exactly ``schema.STREAM_COLUMNS``; ``transaction_ids`` is a
+    list in date order.
+    """
+    require_columns(tx, _NEEDED, "detect_streams")
+    thr = DEFAULT_MIN_CONFIDENCE if min_confidence is None else float(min_confidence)
+    scorer = default_scorer() if model is None else model
+    df = _prepare(tx, as_of)
+    if len(df) == 0:
+        return _empty()
+    st, cid, p = candidates(df, scorer)
+    assign = _select(df, st, cid, p, thr)
+    assign = _merge_sequential(df, assign)
+    for _ in range(2):
+        assign = _attach_edges(df, assign)
+    if not (assign >= 0).any():
+        return _empty()
+    final = _stats(df, assign)
+    conf = _score(final, scorer)
+    out = _build(df, assign, final, conf, as_of)
+    if min_confidence is not None:
+        out = out[out["confidence"] >= thr]
+    return out.reset_index(drop=True)
+
+
+def _iso(days: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
+
+
+def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
+    rows = np.flatnonzero(assign >= 0)
+    rows = rows[np.lexsort((df["transaction_id"].to_numpy(dtype=object)[rows].astype(str),
+                            df["day"].to_numpy()[rows], assign[rows]))]
+    a = assign[rows]
+    bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    first_rows, last_rows = rows[bounds], rows[np.r_[bounds[1:] - 1, len(rows) - 1]]
+    ids = np.split(df["transaction_id"].to_numpy(dtype=object)[rows], bounds[1:])
+    st = st.loc[a[bounds]]  # same order as bounds (both sorted by candidate id)
+    sub = df.iloc[rows].assign(cand=a)
+    g = sub.groupby("cand", sort=True)
+    vendor = g["vendor"].last()
+    tail3 = sub.groupby("cand", sort=True).tail(3).groupby("cand", sort=True)["amt"].mean()
+    n = st["n"].to_numpy()
+    fidx = st["freq_idx"].to_numpy()
+    freq = np.asarray(FREQUENCIES, dtype=object)[np.maximum(fidx, 0)]
+    P = PERIODS[np.maximum(fidx, 0)]
+    last_amt = df["amt"].to_numpy()[last_rows]
+    steady = st["amount_cv"].to_numpy() < 0.02
+    next_amt = np.round(np.where(steady, last_amt, tail3.to_numpy()), 2)
+    nxt = next_due(st["last_day"].to_numpy(), fidx, st["dom_median"].to_numpy())
+    as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
+    long_cycle = P > 150
+    status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
+                      np.where(n < np.where(long_cycle, 2, 3), "early", "active"))
+    account = df["account_id"].to_numpy(dtype=object)[first_rows]
+    key = df["merchant_key"].to_numpy(dtype=object)[first_rows]
+    direction = np.where(df["inflow"].to_numpy()[first_rows], "inflow", "outflow")
+    anchor = df["amt"].to_numpy()[first_rows]
+    sid = [stable_id(acc, k, d, f"{x:.2f}", prefix="st_") for acc, k, d, x in zip(account, key, direction, anchor)]
+    evidence = (pd.Series(n).astype(str) + " charges about every "
+                + pd.Series(np.rint(st["median_interval"].to_numpy()).astype(np.int64)).astype(str) + " days, amount "
+                + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
+                + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
+    out = pd.DataFrame({
+        "stream_id": sid, "account_id": account,
+        "merchant": df["merchant"].to_numpy(dtype=object)[last_rows],
+        "vendor": vendor.to_numpy(dtype=object),
+        "channel": df["channel"].to_numpy(dtype=object)[last_rows],
+        "direction": direction, "frequency": freq,
+        "average_amount": np.round(st["amt_mean"].to_numpy(), 2), "last_amount": last_amt,
+        "first_date": _iso(st["first_day"].to_numpy()), "last_date": _iso(st["last_day"].to_numpy()),
+        "next_date": _iso(nxt), "next_amount": next_amt, "status": status,
+        "confidence": np.round(conf, 4), "transaction_ids": [list(x) for x in ids],
+        "evidence": evidence.to_numpy(dtype=object),
+    })
+    dup = out["stream_id"].duplicated(keep=False)
+    if dup.any():  # two streams of one group starting at one amount: tell them apart by date
+        out.loc[dup, "stream_id"] = [stable_id(s, d, prefix="st_") for s, d in
+                                     zip(out.loc[dup, "stream_id"], out.loc[dup, "first_date"])]
+    out = out.sort_values(["account_id", "merchant", "first_date", "stream_id"], kind="stable")
+    return out[list(STREAM_COLUMNS)]
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in STREAM_COLUMNS})

@@ -1,0 +1,156 @@
+"""Scoring candidate streams: a learned model (default) or plain rules, and model persistence.
+
+The model is a scikit-learn gradient-boosted tree classifier over :data:`detector.cadence.FEATURES`,
+trained by ``make train`` (``pipelines/train.py``) on the labelled synthetic generator and saved
+as ``models/stream_scorer.joblib`` next to ``models/stream_scorer.json`` (training date, params,
+features, sklearn version, metrics). :func:`load_scorer` warns when the installed scikit-learn
+differs from the one that trained the file, and falls back to :class:`RuleScorer` (with a
+warning) when there is no model file.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from .cadence import FEATURES
+from .errors import ModelError
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
+MODEL_FILE = "stream_scorer.joblib"
+META_FILE = "stream_scorer.json"
+
+_F = {name: i for i, name in enumerate(FEATURES)}
+
+
+class ModelVersionWarning(UserWarning):
+    """The saved model was trained with another scikit-learn version."""
+
+
+class StreamScorer(BaseEstimator, ClassifierMixin):
+    """Gradient-boosted trees over cadence features; ``predict_proba[:, 1]`` is the confidence."""
+
+    def __init__(self, max_iter: int = 300, learning_rate: float = 0.08, max_leaf_nodes: int = 31,
+                 min_samples_leaf: int = 20, random_state: int = 0):
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit on feature rows ``X`` (FEATURES order) and 0/1 labels ``y``."""
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        self.model_ = HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf, random_state=self.random_state)
+        self.model_.fit(np.asarray(X, dtype=float), np.asarray(y, dtype=int))
+        self.classes_ = self.model_.classes_
+        self.n_features_in_ = len(FEATURES)
+        return self
+
+    def predict_proba(self, X):
+        """Probability of [not a stream, a stream] per row."""
+        return self.model_.predict_proba(np.asarray(X, dtype=float))
+
+    def predict(self, X):
+        """1 where the candidate is a recurring stream."""
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+class RuleScorer(BaseEstimator, ClassifierMixin):
+    """Hand rules over the same features: regular cadence, enough charges, steady-enough amounts.
+
+    Kept as the documented alternative to the model and as the fallback when no model file
+    exists; it needs no fitting.
+    """
+
+    def __init__(self, min_frac_on: float = 0.75, max_amount_cv: float = 0.35):
+        self.min_frac_on = min_frac_on
+        self.max_amount_cv = max_amount_cv
+
+    def fit(self, X=None, y=None):
+        """Nothing to learn; present for the sklearn API."""
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        """A 0..1 score: cadence regularity, damped by amount spread and too few charges."""
+        X = np.asarray(X, dtype=float)
+        n, period = X[:, _F["n"]], np.exp(X[:, _F["log_period"]])
+        long_cycle = period > 150
+        enough = np.where(long_cycle, n >= 2, n >= 3)
+        regular = X[:, _F["frac_on"]] * (1 - X[:, _F["frac_dup"]])
+        steady = (X[:, _F["amount_cv"]] <= self.max_amount_cv) | (X[:, _F["frac_near_median"]] >= 0.6)
+        covered = (X[:, _F["coverage"]] >= 0.55) & (X[:, _F["coverage"]] <= 1.6)
+        valid = X[:, _F["interval_error"]] < 1
+        ok = enough & steady & covered & valid & (regular >= self.min_frac_on)
+        p = np.where(ok, 0.5 + 0.5 * regular * np.minimum(n / 6, 1), 0.5 * regular * enough)
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        """1 where the rules call it a stream."""
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+def save_scorer(scorer, metadata: dict, folder: Path | str = MODEL_DIR) -> Path:
+    """Write the fitted scorer and its JSON metadata (sklearn version and features are added)."""
+    import joblib
+    import sklearn
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    joblib.dump(scorer, folder / MODEL_FILE)
+    meta = dict(metadata)
+    meta.setdefault("sklearn_version", sklearn.__version__)
+    meta.setdefault("features", list(FEATURES))
+    meta.setdefault("params", scorer.get_params())
+    (folder / META_FILE).write_text(json.dumps(meta, indent=2, default=str))
+    return folder / MODEL_FILE
+
+
+def load_metadata(folder: Path | str = MODEL_DIR) -> dict:
+    """The JSON metadata saved with the model; raises ModelError when missing or unreadable."""
+    path = Path(folder) / META_FILE
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read model metadata {path}: {exc}") from exc
+
+
+def load_scorer(folder: Path | str = MODEL_DIR, *, strict: bool = False):
+    """Load the saved scorer, checking scikit-learn version and feature list.
+
+    Without a model file: a :class:`RuleScorer` and a warning (``strict`` raises ModelError).
+    A different scikit-learn version gives a :class:`ModelVersionWarning` (``strict`` raises).
+    """
+    import joblib
+    import sklearn
+
+    folder = Path(folder)
+    if not (folder / MODEL_FILE).exists():
+        if strict:
+            raise ModelError(f"no model at {folder / MODEL_FILE}; run `make train`")
+        warnings.warn(f"no model at {folder / MODEL_FILE}; scoring with rules (run `make train`)", stacklevel=2)
+        return RuleScorer().fit()
+    meta = load_metadata(folder)
+    if meta.get("sklearn_version") != sklearn.__version__:
+        msg = (f"model {folder / MODEL_FILE} was trained with scikit-learn {meta.get('sklearn_version')}, "
+               f"this is {sklearn.__version__}; retrain with `make train`")
+        if strict:
+            raise ModelError(msg)
+        warnings.warn(msg, ModelVersionWarning, stacklevel=2)
+    if list(meta.get("features", [])) != list(FEATURES):
+        raise ModelError(f"model {folder / MODEL_FILE} expects features {meta.get('features')}, "
+                         f"the code computes {list(FEATURES)}; retrain with `make train`")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # sklearn's own pickle warning; ours above is clearer
+            return joblib.load(folder / MODEL_FILE)
+    except Exception as exc:  # unpickling failures come in many types
+        raise ModelError(f"cannot load model {folder / MODEL_FILE}: {exc}") from exc

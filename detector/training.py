@@ -1,0 +1,42 @@
+"""Labelled training rows for the stream scorer, built from the synthetic generator's truth.
+
+A candidate (whole merchant group or amount cluster, see :mod:`detector.recurrence`) is a
+positive when its transactions overlap one true stream with Jaccard >= 0.5 — the same rule
+``shared/eval/score.py`` uses to match streams.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cadence import feature_matrix
+from .recurrence import _prepare, candidates
+
+
+def truth_index(truth: dict) -> pd.Series:
+    """transaction_id -> index of its true stream (outflow and inflow streams together)."""
+    streams = list(truth.get("streams", [])) + list(truth.get("inflow_streams", []))
+    ids = [t for s in streams for t in s["transaction_ids"]]
+    idx = np.repeat(np.arange(len(streams)), [len(s["transaction_ids"]) for s in streams])
+    return pd.Series(idx, index=pd.Index(ids, dtype=object))
+
+
+def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Features ``X``, labels ``y`` and the candidate stats for enriched synthetic transactions."""
+    df = _prepare(tx, as_of)
+    st, cid, _ = candidates(df, scorer)
+    n_groups = int(df["group"].max()) + 1
+    tix = truth_index(truth)
+    row_truth = tix.reindex(df["transaction_id"].to_numpy()).fillna(-1).to_numpy().astype(np.int64)
+    truth_size = np.bincount(tix.to_numpy()) if len(tix) else np.zeros(0, int)
+    cand = np.r_[df["group"].to_numpy(), n_groups + cid]
+    rt = np.r_[row_truth, row_truth]
+    pairs = pd.DataFrame({"cand": cand, "t": rt})
+    pairs = pairs[pairs["t"] >= 0].groupby(["cand", "t"]).size().rename("overlap").reset_index()
+    pairs["n_cand"] = st["n"].reindex(pairs["cand"]).to_numpy()
+    pairs["n_truth"] = truth_size[pairs["t"].to_numpy()]
+    pairs["jaccard"] = pairs["overlap"] / (pairs["n_cand"] + pairs["n_truth"] - pairs["overlap"])
+    best = pairs.groupby("cand")["jaccard"].max()
+    y = (best.reindex(st.index).fillna(0).to_numpy() >= 0.5).astype(int)
+    return feature_matrix(st), y, st

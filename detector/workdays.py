@@ -1,0 +1,79 @@
+"""Working days: Monday to Friday, minus the public holidays of a country.
+
+Vendors quote refund times in working days ("Working days are Monday to Friday, and don't
+include public holidays"), so the expected refund date depends on the account's country. Public
+holidays come from the ``holidays`` package (national holidays only, no subdivision).
+
+>>> add_working_days("2025-11-26", 1, "US")   # Thanksgiving (Thu 27) is skipped
+datetime.date(2025, 11, 28)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import holidays
+import pandas as pd
+
+from .errors import ConfigError
+
+DEFAULT_COUNTRY = "US"
+
+
+def to_date(value) -> date:
+    """An ISO string, ``date``, ``datetime`` or ``Timestamp`` as a ``date``."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise ConfigError(f"not an ISO date (yyyy-mm-dd): {value!r}") from exc
+
+
+@lru_cache(maxsize=64)
+def _holidays(country: str, year: int) -> frozenset[date]:
+    try:
+        return frozenset(holidays.country_holidays(country, years=year).keys())
+    except NotImplementedError as exc:
+        raise ConfigError(
+            f"unknown country {country!r} for public holidays (use an ISO 3166 code such as US, GB, DE)"
+        ) from exc
+
+
+def holiday_name(day, country: str = DEFAULT_COUNTRY) -> str | None:
+    """The public holiday's name on ``day``, or None."""
+    d = to_date(day)
+    return holidays.country_holidays(_country(country), years=d.year).get(d)
+
+
+def _country(country: str | None) -> str:
+    return (country or DEFAULT_COUNTRY).strip().upper()
+
+
+def is_working_day(day, country: str | None = DEFAULT_COUNTRY) -> bool:
+    """Monday to Friday and not a public holiday of ``country``."""
+    d = to_date(day)
+    return d.weekday() < 5 and d not in _holidays(_country(country), d.year)
+
+
+def add_working_days(start, days: int, country: str | None = DEFAULT_COUNTRY) -> date:
+    """The ``days``-th working day after ``start`` (``start`` itself never counts).
+
+    Filing on a Friday with a 1-working-day timeline gives the Monday; filing on a Saturday
+    gives the Monday too, because the count starts with the first working day after filing.
+    """
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    d = to_date(start)
+    country = _country(country)
+    remaining = days
+    while remaining:
+        d += timedelta(days=1)
+        if is_working_day(d, country):
+            remaining -= 1
+    return d

@@ -1,0 +1,106 @@
+"""Stream detection measured on data no one here wrote, and on a held-out synthetic set.
+
+    python -m pipelines.eval_streams [--out build/eval] [--rules]
+
+For each set (``shared/eval/berka``, ``shared/eval/recur_scan`` and a synthetic set from a seed
+the model never saw): read ``tx.csv``, enrich, detect, write ``<out>/<name>.report.json``
+(``{"streams", "flags", "refund_requests"}``) and score it with ``shared/eval/score.py`` run by
+this same Python. Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from detector.recurrence import detect_streams
+from detector.scoring import RuleScorer
+from detector.synth import write_eval_set
+
+from ._enrich import enrich
+
+ROOT = Path(__file__).resolve().parents[1]
+HOLDOUT_SEED = 777
+
+
+def eval_dir() -> Path:
+    """``shared/eval`` beside the repository (or beside one of its parent folders)."""
+    for parent in [ROOT, *ROOT.parents]:
+        cand = parent / "shared" / "eval"
+        if (cand / "score.py").exists():
+            return cand
+    raise FileNotFoundError(f"no shared/eval next to {ROOT} or its parents")
+
+
+def read_eval_tx(folder: Path) -> pd.DataFrame:
+    """An eval ``tx.csv`` as canonical transactions."""
+    tx = pd.read_csv(folder / "tx.csv", dtype={"account_id": str, "transaction_id": str, "description": str})
+    return tx.assign(currency="USD", source="eval", source_file=str(folder / "tx.csv"),
+                     source_line=range(2, len(tx) + 2))
+
+
+def report(streams: pd.DataFrame) -> dict:
+    """The JSON report shape score.py reads."""
+    recs = streams.assign(transaction_ids=streams["transaction_ids"].map(list)).to_dict("records")
+    return {"streams": recs, "flags": [], "refund_requests": []}
+
+
+def run_set(name: str, folder: Path, out: Path, *, model=None) -> dict:
+    """Detect on one eval folder, write its report and return score.py's metrics plus timing."""
+    tx = read_eval_tx(folder)
+    t0 = time.perf_counter()
+    enriched = enrich(tx)
+    t1 = time.perf_counter()
+    streams = detect_streams(enriched, tx["date"].max(), model=model)
+    t2 = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.report.json"
+    path.write_text(json.dumps(report(streams), default=str))
+    res = subprocess.run([sys.executable, str(eval_dir() / "score.py"), str(folder / "truth.json"), str(path)],
+                         capture_output=True, text=True, check=True)
+    metrics = json.loads(res.stdout.strip().splitlines()[-1])
+    metrics.update({"rows": len(tx), "enrich_s": round(t1 - t0, 2), "detect_s": round(t2 - t1, 2)})
+    return metrics
+
+
+def evaluate(out: Path | str = ROOT / "build" / "eval", *, model=None, synth_accounts: int = 150) -> dict:
+    """All three sets: {name: metrics}."""
+    out = Path(out)
+    ev = eval_dir()
+    results = {name: run_set(name, ev / name, out, model=model) for name in ("berka", "recur_scan")}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_eval_set(Path(tmp) / "synth", synth_accounts, seed=HOLDOUT_SEED)
+        results["synth_holdout"] = run_set("synth_holdout", folder, out, model=model)
+    return results
+
+
+COLUMNS = ("stream_precision", "stream_recall", "stream_f1", "frequency_accuracy", "tx_precision", "tx_recall",
+           "tx_f1", "rows", "detect_s")
+
+
+def table(results: dict) -> str:
+    """Fixed-width text table of the metrics."""
+    lines = ["set".ljust(15) + "".join(c[:12].rjust(13) for c in COLUMNS)]
+    for name, m in results.items():
+        lines.append(name.ljust(15) + "".join(str(m.get(c, "")).rjust(13) for c in COLUMNS))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(ROOT / "build" / "eval"))
+    ap.add_argument("--rules", action="store_true", help="score with the rule scorer instead of the model")
+    args = ap.parse_args(argv)
+    results = evaluate(args.out, model=RuleScorer().fit() if args.rules else None)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""``subdetect ingest`` through click's CliRunner, against a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+from detector.cli import cli
+from detector.store import Store
+
+CHASE = ("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+         "01/16/2024,01/17/2024,NETFLIX.COM,Entertainment,Sale,-15.49,\n"
+         "01/17/2024,01/17/2024,KROGER #0456,Groceries,Sale,not-a-number,\n")
+
+
+def test_summary_table(tmp_path, runner):
+    card = tmp_path / "card.csv"
+    card.write_text(CHASE)
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["ingest", str(card), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "chase_card" in result.output and "card.csv" in result.output
+    assert f"rejected {card}:3:" in result.output and "not-a-number" in result.output
+    assert len(Store(db).transactions()) == 1
+
+
+def test_json_output_and_format_json_alias(tmp_path, runner):
+    card = tmp_path / "card.csv"
+    card.write_text(CHASE)
+    db = tmp_path / "s.db"
+    out = runner.invoke(cli, ["ingest", str(card), "--db", str(db), "--output", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    f = data["files"][0]
+    assert (f["format"], f["rows_read"], f["stored"], f["duplicates"], f["rejected"], f["ok"]) == (
+        "chase_card", 2, 1, 0, 1, True)
+    assert f["rejections"][0]["source_line"] == 3
+    again = json.loads(runner.invoke(cli, ["ingest", str(card), "--db", str(db), "--format", "json"]).output)
+    assert again["totals"] == {"rows_read": 2, "stored": 0, "duplicates": 1, "rejected": 1, "files": 1,
+                               "failed": 0}
+
+
+def test_nonzero_exit_when_one_of_two_files_fails_but_the_other_is_stored(tmp_path, runner):
+    card = tmp_path / "card.csv"
+    card.write_text(CHASE)
+    junk = tmp_path / "notes.csv"
+    junk.write_text("hello,world\nfoo,bar\n")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["ingest", str(junk), str(card), "--db", str(db), "--output", "json"])
+    assert result.exit_code == 3
+    data = json.loads(result.output)
+    assert [f["ok"] for f in data["files"]] == [False, True]
+    assert "notes.csv" in data["files"][0]["error"] and "--columns" in data["files"][0]["error"]
+    assert len(Store(db).transactions()) == 1
+
+
+def test_layout_columns_account_and_payment_method_options(tmp_path, runner):
+    bank = tmp_path / "mybank.csv"
+    bank.write_text("Posted,Payee,Amt\n2024-01-02,NETFLIX,-15.49\n")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["ingest", str(bank), "--db", str(db), "--account", "joint",
+                                 "--columns", "date=Posted,description=Payee,amount=Amt",
+                                 "--payment-method", "debit_card"])
+    assert result.exit_code == 0, result.output
+    store = Store(db)
+    assert store.transactions()["account_id"].tolist() == ["joint"]
+    assert store.account("joint")["payment_method_source"] == "user"
+    unknown = runner.invoke(cli, ["ingest", str(bank), "--db", str(db), "--format", "no_such_bank"])
+    assert unknown.exit_code != 0 and "known formats" in unknown.output

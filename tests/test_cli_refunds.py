@@ -1,0 +1,108 @@
+"""`subdetect refunds ...` end to end on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from _refund_helpers import add_tx, flag, flags_df
+
+from detector.cli import cli
+from detector.refunds import queue_refunds
+from detector.store import Store
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cli.db"
+    store = Store(path)
+    store.set_account("acc1", payment_method="credit_card", country="US")
+    add_tx(store, "t1", "2025-11-20", 119.0, "PROBACKOFFICE*RENEWAL")
+    add_tx(store, "t2", "2025-10-01", 49.5, "PRO360 CONTACT FEE")
+    queue_refunds(store, flags_df(flag("t1", "2025-11-20", 119.0, vendor="PRO Back Office",
+                                       description="PROBACKOFFICE*RENEWAL")), "2025-11-26")
+    store.close()
+    return str(path)
+
+
+def _run(runner, db, *args):
+    return runner.invoke(cli, ["refunds", *args, "--db", db])
+
+
+def _only_id(runner, db):
+    return json.loads(_run(runner, db, "list", "--format", "json").output)[0]["request_id"]
+
+
+def test_list_table_and_json(runner, db):
+    table = _run(runner, db, "list")
+    assert table.exit_code == 0 and "PRO Back Office" in table.output and "Candidate" in table.output
+    rows = json.loads(_run(runner, db, "list", "--format", "json", "--status", "candidate").output)
+    assert len(rows) == 1 and rows[0]["expected_by"] == "2025-12-08"
+    assert json.loads(_run(runner, db, "list", "--format", "json", "--status", "Pending").output) == []
+
+
+def test_show_json_is_the_request_object(runner, db):
+    rid = _only_id(runner, db)
+    req = json.loads(_run(runner, db, "show", rid, "--format", "json").output)
+    for key in ("request_id", "transaction_id", "account_id", "vendor", "channel", "payment_method", "amount",
+                "reason", "eligible", "eligibility_reason", "deadline", "steps", "documents", "email",
+                "expected_by", "status", "history"):
+        assert key in req
+    assert req["email"]["subject"].startswith("Refund Request – PRO Back Office")
+
+
+def test_show_table_reads_well(runner, db):
+    out = _run(runner, db, "show", _only_id(runner, db)).output
+    assert "Expected by: 2025-12-08" in out
+    assert "1. Visit the PRO Back Office website." in out
+    assert "[ ] Order Confirmation Email: [YOU PROVIDE — fill in]" in out
+
+
+def test_draft_prints_subject_blank_line_body(runner, db):
+    result = _run(runner, db, "draft", _only_id(runner, db))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Subject: Refund Request – PRO Back Office Account [YOUR ACCOUNT EMAIL — fill in]"
+    assert lines[1] == ""
+    assert lines[2] == "Dear PRO Back Office Team,"
+    assert "$119.00" in result.output and "[Amount]" not in result.output
+    as_json = json.loads(_run(runner, db, "draft", _only_id(runner, db), "--format", "json").output)
+    assert set(as_json) == {"subject", "body"}
+
+
+def test_mark_moves_and_refuses(runner, db):
+    rid = _only_id(runner, db)
+    refused = _run(runner, db, "mark", rid, "Refunded")
+    assert refused.exit_code == 5
+    assert "cannot move a refund request from Candidate to Refunded; allowed from Candidate: Pending, Canceled" in refused.output
+    filed = _run(runner, db, "mark", rid, "Pending", "--on", "2025-11-26", "--format", "json")
+    assert filed.exit_code == 0 and json.loads(filed.output)["filed_on"] == "2025-11-26"
+    assert _run(runner, db, "mark", rid, "processing").exit_code == 0
+    no_amount = _run(runner, db, "mark", rid, "Partially Refunded")
+    assert no_amount.exit_code == 5 and "needs the refunded amount" in no_amount.output
+    partial = _run(runner, db, "mark", rid, "Partially Refunded", "--amount", "60", "--format", "json")
+    assert json.loads(partial.output)["refunded_amount"] == 60.0
+    assert _run(runner, db, "mark", rid, "Completed").exit_code == 0
+    final = _run(runner, db, "mark", rid, "Canceled")
+    assert final.exit_code == 5 and "none (it is final)" in final.output
+    history = json.loads(_run(runner, db, "show", rid, "--format", "json").output)["history"]
+    assert [h["status"] for h in history] == ["Candidate", "Pending", "Processing", "Partially Refunded", "Completed"]
+
+
+def test_open_files_at_once(runner, db):
+    result = _run(runner, db, "open", "t2", "--reason", "the customer's phone number was wrong",
+                  "--as-of", "2025-10-31", "--format", "json")
+    assert result.exit_code == 0, result.output
+    req = json.loads(result.output)
+    assert (req["vendor"], req["status"], req["deadline"], req["eligible"]) == ("PRO360", "Pending", "2025-10-31", True)
+    late = _run(runner, db, "open", "t1", "--reason", "renewed", "--as-of", "2025-11-26")
+    assert late.exit_code == 0 and "[Pending]" in late.output
+
+
+def test_open_unknown_transaction_exits_4(runner, db):
+    result = _run(runner, db, "open", "nope", "--reason", "x")
+    assert result.exit_code == 4 and "no stored transaction 'nope'" in result.output
+
+
+def test_show_unknown_request_exits_4(runner, db):
+    assert _run(runner, db, "show", "nope").exit_code == 4

@@ -1,0 +1,141 @@
+"""Cancellations and dismissals persist in the real SQLite store and shape later runs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detector.cli import cli
+from detector.decisions import (
+    apply_decisions,
+    load_cancellations_file,
+    load_decisions,
+    record_cancellation,
+    record_dismissal,
+    resolve_cancellations,
+)
+from detector.errors import ConfigError, MalformedRow, NotFound
+from detector.flags import flag_charges
+from detector.store import dumps
+
+from tests.flagkit import Book
+
+
+def _store_streams(store, streams: pd.DataFrame) -> None:
+    rows = streams.assign(transaction_ids=streams["transaction_ids"].map(dumps)).to_dict("records")
+    store.db["streams"].upsert_all(rows, pk="stream_id", alter=True)
+
+
+def _book():
+    b = Book()
+    nf = b.stream(b.series("2025-01-05", 6, 15.49, merchant="Netflix"))
+    sp = b.stream(b.series("2025-01-09", 6, 10.99, merchant="Spotify"))
+    return b, nf, sp
+
+
+def test_cancellation_matches_fuzzily_and_is_idempotent(store):
+    b, nf, _ = _book()
+    _store_streams(store, b.stream_frame)
+    first = record_cancellation(store, "acct1", "NETFLIX.COM", "2025-03-20")
+    assert first.stream_ids == (nf,) and first.matched_merchant == "Netflix" and first.changed
+    again = record_cancellation(store, "acct1", "NETFLIX.COM", "2025-03-20")
+    assert not again.changed and again.decision_id == first.decision_id
+    d = load_decisions(store)
+    assert len(d) == 1 and d.iloc[0]["target_id"] == nf
+    # A corrected date replaces the old one rather than adding a second decision.
+    record_cancellation(store, "acct1", "Netflix.com", "2025-03-25")
+    assert load_decisions(store)["on_date"].tolist() == ["2025-03-25"]
+
+
+def test_cancellation_before_any_stream_resolves_at_detection(store):
+    c = record_cancellation(store, "acct1", "spotify", "2025-04-01")
+    assert c.stream_ids == () and c.changed
+    b, nf, sp = _book()
+    resolved = resolve_cancellations(load_decisions(store), b.stream_frame)
+    assert resolved.to_dict("records") == [{"account_id": "acct1", "stream_id": sp, "cancelled_on": "2025-04-01"}]
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-12-31")
+    after = flags[flags["type"] == "charge_after_cancellation"]
+    assert set(after["stream_id"]) == {sp} and len(after) == 3
+
+
+def test_unrelated_merchant_and_other_account_do_not_match(store):
+    record_cancellation(store, "acct1", "Hulu", "2025-02-01")
+    record_cancellation(store, "acct2", "Netflix", "2025-02-01")
+    b, _, _ = _book()
+    assert resolve_cancellations(load_decisions(store), b.stream_frame).empty
+
+
+def test_bad_dates_and_names_are_refused(store):
+    with pytest.raises(ConfigError):
+        record_cancellation(store, "acct1", "Netflix", "March 3rd")
+    with pytest.raises(ConfigError):
+        record_cancellation(store, "acct1", "  ", "2025-03-03")
+
+
+def test_cancellations_file_reports_every_bad_line(tmp_path):
+    p = tmp_path / "cancel.csv"
+    p.write_text("account_id,merchant,cancelled_on\nacct1,Netflix,2025-03-01\n,Hulu,2025-01-01\n"
+                 "acct1,Spotify,01/02/2025\n")
+    with pytest.raises(MalformedRow) as err:
+        load_cancellations_file(p)
+    msg = str(err.value)
+    assert str(p) in msg and "line 3: empty account_id" in msg and "line 4: cancelled_on '01/02/2025'" in msg
+    assert err.value.line == 3
+    ok = tmp_path / "ok.csv"
+    ok.write_text("account_id,merchant,cancelled_on\nacct1,Netflix,2025-03-01\n\nacct1,Spotify,2025-04-02\n")
+    df = load_cancellations_file(ok)
+    assert df[["merchant", "cancelled_on", "source_line"]].values.tolist() == [
+        ["Netflix", "2025-03-01", 2], ["Spotify", "2025-04-02", 4]]
+    bad_header = tmp_path / "h.csv"
+    bad_header.write_text("account,merchant,date\n")
+    with pytest.raises(MalformedRow, match="missing column"):
+        load_cancellations_file(bad_header)
+
+
+def test_dismissal_persists_and_drops_stream_and_flags(store):
+    b, nf, sp = _book()
+    _store_streams(store, b.stream_frame)
+    with pytest.raises(NotFound):
+        record_dismissal(store, "s_nope")
+    d = record_dismissal(store, sp, "shared family plan, expected")
+    assert d["target"] == "stream" and d["changed"]
+    assert not record_dismissal(store, sp, "shared family plan, expected")["changed"]
+    record_cancellation(store, "acct1", "Netflix", "2025-02-01")
+    flags = pd.DataFrame({"flag_id": ["f1", "f2"], "stream_id": [nf, sp]})
+    streams, kept = apply_decisions(b.stream_frame, flags, load_decisions(store))
+    assert streams["stream_id"].tolist() == [nf]
+    assert streams["status"].tolist() == ["cancelled"]
+    assert kept["flag_id"].tolist() == ["f1"]
+
+
+def test_dismissing_a_flag_id(store):
+    store.db["flags"].insert({"flag_id": "f_1", "type": "duplicate_charge", "transaction_id": "t1",
+                              "account_id": "acct1", "merchant": "Netflix"})
+    assert record_dismissal(store, "f_1")["target"] == "flag"
+    flags = pd.DataFrame({"flag_id": ["f_1", "f_2"], "stream_id": ["s1", "s1"]})
+    _, kept = apply_decisions(pd.DataFrame(columns=["stream_id", "status"]), flags, load_decisions(store))
+    assert kept["flag_id"].tolist() == ["f_2"]
+
+
+def test_cli_cancel_and_dismiss(runner, tmp_path, store):
+    b, nf, _ = _book()
+    _store_streams(store, b.stream_frame)
+    db = store.path
+    res = runner.invoke(cli, ["cancel", "--db", db, "--account", "acct1", "--merchant", "netflix",
+                              "--on", "2025-03-01"])
+    assert res.exit_code == 0, res.output
+    assert "matched Netflix" in res.output
+    res = runner.invoke(cli, ["cancel", "--db", db, "--account", "acct1", "--merchant", "netflix",
+                              "--on", "2025-03-01"])
+    assert "already recorded" in res.output
+    bad = tmp_path / "c.csv"
+    bad.write_text("account_id,merchant,cancelled_on\nacct1,Hulu,tomorrow\n")
+    res = runner.invoke(cli, ["cancel", "--db", db, "--cancellations", str(bad)])
+    assert res.exit_code == 3 and f"{bad}:2" in res.output
+    res = runner.invoke(cli, ["cancel", "--db", db, "--account", "acct1"])
+    assert res.exit_code == 2
+    res = runner.invoke(cli, ["dismiss", "--db", db, nf, "--reason", "work expense"])
+    assert res.exit_code == 0 and "dismissed" in res.output
+    res = runner.invoke(cli, ["dismiss", "--db", db, "nope"])
+    assert res.exit_code == 4
+    assert len(load_decisions(store)) == 2

@@ -1,0 +1,259 @@
+"""Each flag rule on hand-built streams, with the near misses that must stay quiet."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detector.flags import empty_flags, flag_charges
+from detector.ids import stable_id
+from detector.schema import FLAG_COLUMNS
+
+from tests.flagkit import Book
+
+AS_OF = "2025-12-31"
+
+
+def flags_of(book: Book, cancellations=None, as_of=AS_OF) -> pd.DataFrame:
+    out = flag_charges(book.tx, book.stream_frame, cancellations=cancellations, as_of=as_of)
+    assert list(out.columns) == list(FLAG_COLUMNS)
+    return out
+
+
+def of_type(flags: pd.DataFrame, ftype: str) -> list[str]:
+    return sorted(flags.loc[flags["type"] == ftype, "transaction_id"])
+
+
+# -- annual_renewal ---------------------------------------------------------------------------
+
+
+def test_annual_renewals_are_every_charge_but_the_first():
+    b = Book()
+    ids = b.series("2022-03-10", 4, 119.0, merchant="Adobe", months=12)
+    b.stream(ids, frequency="annual")
+    f = flags_of(b)
+    assert of_type(f, "annual_renewal") == sorted(ids[1:])
+    row = f[f["transaction_id"] == ids[1]].iloc[0]
+    assert row["severity"] == "high" and row["amount"] == 119.0
+    assert "2022-03-10" in row["reason"] and "Adobe" in row["reason"]
+    assert row["flag_id"] == stable_id("annual_renewal", ids[1])
+
+
+def test_semiannual_cheap_renewal_is_medium_and_monthly_is_not_annual():
+    b = Book()
+    semi = b.series("2024-01-05", 3, 29.0, merchant="VPN Co", months=6)
+    b.stream(semi, frequency="semiannual")
+    monthly = b.series("2024-01-01", 12, 9.99, merchant="Spotify")
+    b.stream(monthly)
+    f = flags_of(b)
+    assert of_type(f, "annual_renewal") == sorted(semi[1:])
+    assert set(f.loc[f["type"] == "annual_renewal", "severity"]) == {"medium"}
+
+
+# -- trial_conversion -------------------------------------------------------------------------
+
+
+def test_free_trial_outside_the_stream_then_full_price():
+    b = Book()
+    trial = b.charge("2024-12-20", 0.0, "Hulu")
+    ids = b.series("2025-01-03", 5, 17.99, merchant="Hulu")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [ids[0]]
+    assert trial not in set(f["transaction_id"])
+    assert "free trial" in f.iloc[0]["reason"] and "2024-12-20" in f.iloc[0]["reason"]
+
+
+def test_one_dollar_trial_inside_the_stream():
+    b = Book()
+    ids = [b.charge("2025-01-01", 1.00, "Paramount")] + b.series("2025-02-01", 4, 11.99, merchant="Paramount")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+
+
+def test_intro_price_then_full_price_is_a_trial_not_a_price_increase():
+    b = Book()
+    ids = b.series("2025-01-01", 6, [4.99, 4.99, 4.99, 9.99, 9.99, 9.99], merchant="Peacock")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [ids[3]]
+    assert of_type(f, "price_increase") == []
+
+
+def test_no_trial_without_a_cheap_charge_or_with_a_long_running_cheap_plan():
+    b = Book()
+    plain = b.series("2025-01-01", 6, 12.99, merchant="Max")
+    b.stream(plain)
+    # iCloud-style 0.99 plan of the same merchant key keeps billing after the new plan starts.
+    cheap = b.series("2024-06-01", 18, 0.99, merchant="Apple", )
+    music = b.series("2025-03-02", 6, 10.99, merchant="Apple")
+    b.stream(cheap)
+    b.stream(music)
+    assert of_type(flags_of(b), "trial_conversion") == []
+
+
+# -- price_increase ---------------------------------------------------------------------------
+
+
+def test_price_increase_flags_first_charge_at_new_price_with_evidence():
+    b = Book()
+    ids = b.series("2024-01-15", 18, [15.49] * 14 + [17.99] * 4, merchant="Netflix")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "price_increase") == [ids[14]]
+    reason = f.iloc[0]["reason"]
+    assert reason == "Netflix charged 17.99 on 2025-03-15, up 16% from 15.49 (steady since 2024-01-15)"
+    assert f.iloc[0]["severity"] == "medium"
+
+
+def test_price_increase_across_streams_split_by_the_detector():
+    b = Book()
+    old = b.series("2024-01-15", 6, 10.00, merchant="Disney")
+    new = b.series("2024-07-15", 4, 13.99, merchant="Disney")
+    b.stream(old)
+    b.stream(new)
+    assert of_type(flags_of(b), "price_increase") == [new[0]]
+
+
+def test_four_percent_increase_is_not_flagged():
+    b = Book()
+    ids = b.series("2024-01-01", 10, [10.00] * 5 + [10.40] * 5)
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == []
+
+
+def test_five_percent_increase_is_flagged_low():
+    b = Book()
+    ids = b.series("2024-01-01", 10, [10.00] * 5 + [10.50] * 5)
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "price_increase") == [ids[5]]
+    assert f.iloc[0]["severity"] == "low"
+
+
+def test_tax_and_currency_jitter_is_not_an_increase():
+    b = Book()
+    jitter = [12.00, 12.24, 11.91, 12.30, 12.05, 11.88, 12.31, 12.02, 12.27, 11.95]
+    ids = b.series("2024-01-01", 10, jitter, merchant="Spotify SE")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == []
+
+
+def test_variable_phone_bill_is_not_an_increase():
+    b = Book()
+    bill = [61.20, 58.90, 72.45, 64.10, 64.50, 64.30, 80.15, 59.70, 66.85, 71.40]
+    ids = b.series("2024-01-20", 10, bill, merchant="Verizon")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == []
+
+
+def test_one_off_spike_that_falls_back_is_not_an_increase():
+    b = Book()
+    ids = b.series("2024-01-01", 8, [20.0, 20.0, 20.0, 20.0, 26.0, 20.0, 20.0, 20.0])
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == []
+
+
+# -- duplicate_charge -------------------------------------------------------------------------
+
+
+def test_duplicate_inside_the_stream():
+    b = Book()
+    ids = b.series("2025-01-10", 5, 15.49)
+    dup = b.charge("2025-03-12", 15.49)
+    b.stream(ids + [dup])
+    f = flags_of(b)
+    assert of_type(f, "duplicate_charge") == [dup]
+    row = f[f["type"] == "duplicate_charge"].iloc[0]
+    assert row["severity"] == "high" and "2025-03-10" in row["reason"]
+    # The duplicate does not break the price series or count as a renewal.
+    assert of_type(f, "price_increase") == []
+
+
+def test_same_amount_charge_left_outside_the_stream_is_a_duplicate():
+    b = Book()
+    ids = b.series("2025-01-10", 5, 15.49)
+    loose = b.charge("2025-02-11", 15.49)
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == [loose]
+
+
+def test_refund_credit_and_different_amount_are_not_duplicates():
+    b = Book()
+    ids = b.series("2025-01-10", 5, 15.49)
+    b.charge("2025-02-12", -15.49)          # refund credit
+    b.charge("2025-03-11", 4.99)            # an add-on, different amount
+    b.charge("2025-04-25", 15.49)           # same amount but 15 days away: next cycle territory
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
+def test_weekly_stream_charges_are_not_duplicates_of_each_other():
+    b = Book()
+    ids = b.series("2025-01-01", 10, 7.00, merchant="Gym", days=7)
+    b.stream(ids, frequency="weekly")
+    assert flags_of(b).empty
+
+
+# -- charge_after_cancellation ----------------------------------------------------------------
+
+
+def test_charge_after_cancellation_and_not_on_the_day():
+    b = Book()
+    ids = b.series("2025-01-05", 6, 9.99, merchant="Audible")
+    sid = b.stream(ids)
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2025-04-05"]})
+    f = flags_of(b, cancellations=cancel)
+    # 2025-04-05 itself is the cancellation day: authorised before the cancellation took effect.
+    assert of_type(f, "charge_after_cancellation") == sorted(ids[4:])
+    row = f[f["transaction_id"] == ids[4]].iloc[0]
+    assert row["severity"] == "high"
+    assert "2025-04-05" in row["reason"] and "30 day(s)" in row["reason"]
+
+
+def test_unstreamed_charge_after_cancellation_is_flagged():
+    b = Book()
+    ids = b.series("2025-01-05", 3, 9.99, merchant="Audible")
+    late = b.charge("2025-06-05", 9.99, "Audible")
+    other = b.charge("2025-06-07", 45.00, "Audible")  # a book purchase, far from the plan price
+    sid = b.stream(ids)
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2025-03-20"]})
+    assert of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation") == [late]
+    assert other
+
+
+def test_no_cancellations_no_flags_and_as_of_cuts():
+    b = Book()
+    ids = b.series("2022-03-10", 4, 119.0, merchant="Adobe", months=12)
+    b.stream(ids, frequency="annual")
+    assert of_type(flags_of(b, as_of="2024-01-01"), "annual_renewal") == [ids[1]]
+    assert flag_charges(b.tx, b.stream_frame.iloc[0:0], as_of=AS_OF).empty
+
+
+def test_inflow_streams_are_never_flagged():
+    b = Book()
+    ids = [b.charge(d, -2500.0, "Payroll") for d in ("2025-01-01", "2025-01-15", "2025-02-01")]
+    b.stream(ids, frequency="semimonthly", direction="inflow")
+    assert flags_of(b).empty
+
+
+def test_ordering_and_empty_shape():
+    assert list(empty_flags().columns) == list(FLAG_COLUMNS)
+    b = Book()
+    ids = b.series("2024-01-15", 18, [15.49] * 14 + [16.49] * 4, merchant="Netflix")
+    dup = b.charge("2024-02-16", 15.49)
+    b.stream(ids + [dup])
+    f = flags_of(b)
+    assert list(f["severity"]) == ["high", "low"]
+    assert list(f["type"]) == ["duplicate_charge", "price_increase"]
+
+
+@pytest.mark.parametrize("n_accounts", [3])
+def test_accounts_do_not_mix(n_accounts):
+    b = Book()
+    for i in range(n_accounts):
+        ids = [b.charge(f"2025-0{m}-10", 10.0 if m < 4 else 12.0, "Max", account=f"a{i}") for m in range(1, 7)]
+        b.stream(ids)
+    f = flags_of(b)
+    assert sorted(f["account_id"]) == [f"a{i}" for i in range(n_accounts)]
+    assert set(f["type"]) == {"price_increase"}

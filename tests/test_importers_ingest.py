@@ -1,0 +1,297 @@
+"""read_statement and ingest_files against a real SQLite store: ids, duplicates, bad input, encodings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detector.errors import AmbiguousFormat, ConfigError, EmptyStatement, UnrecognisedFormat
+from detector.importers import (
+    CsvLayout,
+    ingest_files,
+    iter_statement_chunks,
+    parse_columns,
+    read_statement,
+)
+from detector.importers.base import choose_importer
+
+CHASE_HEADER = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_reingest_adds_nothing(tmp_path, store):
+    path = write(tmp_path, "chase.csv", CHASE_HEADER
+                 + "01/16/2024,01/17/2024,NETFLIX.COM,Entertainment,Sale,-15.49,\n"
+                 + "01/17/2024,01/17/2024,KROGER #0456,Groceries,Sale,-54.20,\n")
+    first = ingest_files([path], store)[0]
+    assert (first.rows_read, first.stored, first.duplicates, first.rejected) == (2, 2, 0, 0)
+    again = ingest_files([path], store)[0]
+    assert (again.rows_read, again.stored, again.duplicates) == (2, 0, 2)
+    assert len(store.transactions()) == 2
+    assert store.conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 2
+
+
+def test_two_identical_charges_on_one_day_are_both_kept(tmp_path, store):
+    row = "03/02/2025,03/03/2025,HULU 877-8244858 CA,Entertainment,Sale,-17.99,\n"
+    path = write(tmp_path, "chase.csv", CHASE_HEADER + row + row)
+    result = ingest_files([path], store)[0]
+    assert result.stored == 2
+    tx = store.transactions()
+    assert tx["transaction_id"].nunique() == 2
+    assert list(tx["source_line"].sort_values()) == [2, 3]
+    # and a re-import still adds nothing: the occurrence index is stable
+    assert ingest_files([path], store)[0].duplicates == 2
+
+
+def test_overlapping_statements_share_rows(tmp_path, store):
+    a = write(tmp_path, "jan.csv", CHASE_HEADER + "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.49,\n")
+    b = write(tmp_path, "jan_feb.csv", CHASE_HEADER + "02/16/2024,02/17/2024,NETFLIX.COM,E,Sale,-15.49,\n"
+              + "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.49,\n")
+    r1, r2 = ingest_files([a, b], store, account_id="card")
+    assert (r1.stored, r2.stored, r2.duplicates) == (1, 1, 1)
+
+
+def test_counts_reconcile_and_rejected_rows_are_kept(tmp_path, store):
+    path = write(tmp_path, "chase.csv", CHASE_HEADER
+                 + "01/16/2024,01/17/2024,NETFLIX.COM,Entertainment,Sale,-15.49,\n"
+                 + "13/45/2024,01/17/2024,BAD DATE,Groceries,Sale,-1.00,\n"
+                 + "01/18/2024,01/18/2024,BAD AMOUNT,Groceries,Sale,twelve,\n"
+                 + "01/19/2024,01/19/2024\n")
+    r = ingest_files([path], store)[0]
+    assert r.ok and r.rows_read == r.stored + r.duplicates + r.rejected == 4
+    by_line = {x["source_line"]: x for x in r.rejections}
+    assert set(by_line) == {3, 4, 5}
+    assert "13/45/2024" in by_line[3]["reason"] and "date" in by_line[3]["reason"]
+    assert "twelve" in by_line[4]["reason"]
+    assert "columns" in by_line[5]["reason"]
+    assert by_line[4]["raw"] == "01/18/2024,01/18/2024,BAD AMOUNT,Groceries,Sale,twelve,"
+    stored = list(store.db["rejected_rows"].rows_where(order_by="source_line"))
+    assert [s["source_line"] for s in stored] == [3, 4, 5]
+    assert all(s["source_file"] == str(path) for s in stored)
+
+
+def test_all_rows_bad_names_file_and_lines(tmp_path):
+    path = write(tmp_path, "bad.csv", CHASE_HEADER + "99/99/2024,x,NETFLIX,E,Sale,-1.00,\n")
+    with pytest.raises(EmptyStatement) as err:
+        read_statement(path)
+    assert str(path) in str(err.value) and "line 2" in str(err.value)
+
+
+def test_missing_required_column_with_named_format(tmp_path):
+    path = write(tmp_path, "x.csv", "Transaction Date,Description,Amount\n01/02/2024,X,1.00\n")
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path, format="chase_card")
+    msg = str(err.value)
+    assert str(path) in msg and "'Post Date'" in msg and "'Category'" in msg
+
+
+def test_empty_and_blank_files(tmp_path):
+    for name, text in (("empty.csv", ""), ("blank.csv", "\n\n  \n")):
+        with pytest.raises(EmptyStatement, match=name):
+            read_statement(write(tmp_path, name, text))
+    with pytest.raises(EmptyStatement, match="no transaction rows"):
+        read_statement(write(tmp_path, "header_only.csv", CHASE_HEADER))
+
+
+def test_binary_file_is_refused_clearly(tmp_path):
+    path = tmp_path / "statement.xlsx"
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    with pytest.raises(UnrecognisedFormat, match=r"statement\.xlsx.*ZIP archive.*CSV or OFX"):
+        read_statement(path)
+    pdf = tmp_path / "statement.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)))
+    with pytest.raises(UnrecognisedFormat, match="PDF"):
+        read_statement(pdf)
+
+
+def test_unrecognised_lists_columns_and_suggests_mapping(tmp_path):
+    path = write(tmp_path, "mybank.csv", "Posted,Payee,Amt,Balance\n2024-01-02,NETFLIX,-15.49,100\n")
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    msg = str(err.value)
+    assert str(path) in msg and "'Posted', 'Payee', 'Amt', 'Balance'" in msg
+    assert "--columns" in msg and "date=Posted,description=Payee,amount=Amt" in msg
+    st = read_statement(path, columns="date=Posted,description=Payee,amount=Amt")
+    assert st.transactions[["date", "amount", "description"]].values.tolist() == [["2024-01-02", -15.49, "NETFLIX"]]
+    assert st.format == "mapped"
+
+
+def test_columns_mapping_options():
+    assert parse_columns("date=Posted, description=\"Payee, name\",amount=Amt") == {
+        "date": "Posted", "description": "Payee, name", "amount": "Amt"}
+    with pytest.raises(ValueError):
+        parse_columns("date")
+
+
+def test_columns_with_debit_credit_day_first_and_currency_code(tmp_path):
+    path = write(tmp_path, "uk.csv", "Date;Details;Paid out;Paid in\n03/04/2024;TESCO;12,50;\n05/04/2024;PAY;;100,00\n")
+    st = read_statement(path, columns={"date": "Date", "description": "Details", "debit": "Paid out",
+                                       "credit": "Paid in", "date_format": "%d/%m/%Y", "decimal": ",",
+                                       "currency": "GBP"})
+    assert st.transactions[["date", "amount", "currency"]].values.tolist() == [
+        ["2024-04-03", -12.5, "GBP"], ["2024-04-05", 100.0, "GBP"]]
+
+
+def test_bad_columns_mapping_is_a_config_error(tmp_path, store):
+    path = write(tmp_path, "x.csv", "a,b\n1,2\n")
+    with pytest.raises(ConfigError, match="amount"):
+        read_statement(path, columns="date=a,description=b")
+    with pytest.raises(ConfigError, match="unknown --columns key"):
+        ingest_files([path], store, columns="date=a,description=b,amount=c,colour=red")
+
+
+def test_ambiguous_format(tmp_path):
+    class Twin(CsvLayout):
+        name = "twin"
+        date, description, amount = "Transaction Date", "Description", "Amount"
+
+    from detector.importers import all_importers
+
+    head = CHASE_HEADER + "01/16/2024,01/17/2024,X,E,Sale,-1.00,\n"
+    with pytest.raises(AmbiguousFormat, match="chase_card, twin"):
+        choose_importer("f.csv", head, [*all_importers(), Twin()])
+
+
+def test_encodings_crlf_thousands_and_parentheses(tmp_path):
+    text = ("Date,Description,Amount,Running Bal.\r\n"
+            "01/06/2025,\"CAFÉ MÜNCHEN £\",\"(1,234.50)\",\"2,300.00\"\r\n"
+            "01/07/2025,\"REFUND\",\"$1,000.00\",\"3,300.00\"\r\n")
+    for encoding, bom in (("utf-8", b"\xef\xbb\xbf"), ("latin-1", b""), ("utf-8", b"")):
+        path = tmp_path / f"bofa_{encoding}_{len(bom)}.csv"
+        path.write_bytes(bom + text.encode(encoding))
+        st = read_statement(path)
+        assert st.format == "bofa_checking"
+        assert st.transactions[["amount", "description"]].values.tolist() == [
+            [-1234.5, "CAFÉ MÜNCHEN £"], [1000.0, "REFUND"]]
+        assert list(st.transactions["source_line"]) == [2, 3]
+
+
+def test_multiline_quoted_description_keeps_physical_lines(tmp_path):
+    path = write(tmp_path, "g.csv", 'date,description,amount\n2024-01-02,"TWO\nLINES",-1.00\n2024-01-03,NEXT,-2.00\n')
+    st = read_statement(path)
+    assert list(st.transactions["source_line"]) == [2, 4]
+
+
+def test_payment_method_defaults_and_user_override(tmp_path, store):
+    chase = write(tmp_path, "card.csv", CHASE_HEADER + "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.49,\n")
+    ingest_files([chase], store)
+    assert store.account("card")["payment_method"] == "credit_card"
+    assert store.account("card")["payment_method_source"] == "importer"
+    ingest_files([chase], store, payment_method="apple_pay")
+    acct = store.account("card")
+    assert (acct["payment_method"], acct["payment_method_source"]) == ("apple_pay", "user")
+    ingest_files([chase], store)  # the importer's default never overwrites the user's choice
+    assert store.account("card")["payment_method"] == "apple_pay"
+    with pytest.raises(ConfigError):
+        ingest_files([chase], store, payment_method="cash")
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path, store):
+    good = write(tmp_path, "card.csv", CHASE_HEADER + "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.49,\n")
+    bad = write(tmp_path, "junk.csv", "hello,world\n1,2\n")
+    seen = []
+    results = ingest_files([bad, tmp_path / "missing.csv", good], store, progress=seen.append)
+    assert [r.ok for r in results] == [False, False, True]
+    assert "junk.csv" in results[0].error and "Columns seen" in results[0].error
+    assert "not found" in results[1].error
+    assert results[2].stored == 1 and len(seen) == 3
+
+
+def test_generic_eval_shape_keeps_ids_and_accounts(tmp_path):
+    path = write(tmp_path, "tx.csv", "account_id,transaction_id,date,description,amount\n"
+                 "100,b1,1993-01-01,VKLAD,700.0\n0042,b2,1993-01-02,PRIJEM,-20.5\n")
+    st = read_statement(path)
+    assert st.transactions["account_id"].tolist() == ["100", "0042"]
+    assert st.transactions["transaction_id"].tolist() == ["b1", "b2"]
+    assert st.account_id is None and st.accounts == ["100", "0042"]
+
+
+def test_ofx_reads_accounts_ids_and_dates(tmp_path):
+    ofx = ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><TRNUID>1"
+           "<STATUS><CODE>0<SEVERITY>INFO</STATUS><CCSTMTRS><CURDEF>USD<CCACCTFROM><ACCTID>4111222233334444"
+           "</CCACCTFROM><BANKTRANLIST><DTSTART>20240101<DTEND>20240131\n"
+           "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240115230000[-8:PST]<TRNAMT>-15.49<FITID>F1"
+           "<NAME>NETFLIX.COM LOS GATOS CA WITH A VERY LONG NAME OVER 32</STMTTRN>\n"
+           "<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20240120<TRNAMT>100.00<FITID>F2<NAME>PAYMENT &amp; THANKS</STMTTRN>\n"
+           "</BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>\n")
+    st = read_statement(write(tmp_path, "card.qfx", ofx), account_id="not-used")
+    df = st.transactions
+    assert st.format == "ofx" and st.default_payment_method == "credit_card"
+    assert df[["transaction_id", "account_id", "date", "amount"]].values.tolist() == [
+        ["F1", "4111222233334444", "2024-01-15", -15.49], ["F2", "4111222233334444", "2024-01-20", 100.0]]
+    assert df["description"].tolist() == ["NETFLIX.COM LOS GATOS CA WITH A VERY LONG NAME OVER 32",
+                                          "PAYMENT & THANKS"]
+    assert df["source_line"].tolist() == [6, 7]
+
+
+def test_ofx_bad_amount_rejected_with_line(tmp_path):
+    ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>NL01"
+           "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-1.00<FITID>A<NAME>OK</STMTTRN>\n"
+           "<STMTTRN><DTPOSTED>20240116<TRNAMT>abc<FITID>B<NAME>BAD</STMTTRN>\n</BANKTRANLIST></STMTRS>"
+           "</STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    st = read_statement(write(tmp_path, "b.ofx", ofx))
+    assert len(st.transactions) == 1 and st.currency == "EUR" and st.default_payment_method == "debit_card"
+    assert st.rejected[0]["source_line"] == 5 and "abc" in st.rejected[0]["reason"]
+
+
+def test_chunks_give_the_same_rows_as_one_read(tmp_path):
+    lines = [f"2024-01-{d % 28 + 1:02d},SHOP {d % 3},-{d % 5}.00" for d in range(250)]
+    lines.insert(100, "2024-13-01,BAD,-1.00")
+    path = write(tmp_path, "big.csv", "date,description,amount\n" + "\n".join(lines) + "\n")
+    whole = read_statement(path)
+    chunks = list(iter_statement_chunks(path, chunksize=40))
+    assert len(chunks) == 7
+    joined = pd.concat([c.transactions for c in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, whole.transactions)
+    assert sum(c.rows_read for c in chunks) == whole.rows_read == 251
+    assert [r["source_line"] for c in chunks for r in c.rejected] == [102]
+
+
+def test_same_source_id_in_two_accounts_is_not_a_duplicate(tmp_path, store):
+    def ofx(acct):
+        return ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM>"
+                f"<ACCTID>{acct}</BANKACCTFROM><BANKTRANLIST>\n"
+                "<STMTTRN><DTPOSTED>20240115<TRNAMT>-9.99<FITID>1001<NAME>SHOP</STMTTRN>\n"
+                "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    a, b = write(tmp_path, "a.ofx", ofx("111")), write(tmp_path, "b.ofx", ofx("222"))
+    first = ingest_files([a, b], store)
+    assert [r.stored for r in first] == [1, 1]
+    assert sorted(store.transactions()["account_id"]) == ["111", "222"]
+    again = ingest_files([a, b], store)
+    assert [(r.stored, r.duplicates) for r in again] == [(0, 1), (0, 1)]
+
+
+def test_ofx_xml_version_2(tmp_path):
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE"?>\n'
+           "<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY>"
+           "</STATUS><STMTRS><CURDEF>GBP</CURDEF><BANKACCTFROM><BANKID>1</BANKID><ACCTID>99</ACCTID>"
+           "<ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTFROM><BANKTRANLIST><DTSTART>20240101</DTSTART>"
+           "<DTEND>20240131</DTEND>\n"
+           "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20240102</DTPOSTED><TRNAMT>-7.99</TRNAMT>"
+           "<FITID>X1</FITID><NAME>DISNEY PLUS</NAME></STMTTRN>\n"
+           "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    st = read_statement(write(tmp_path, "v2.ofx", xml))
+    assert st.transactions[["transaction_id", "account_id", "date", "amount", "currency", "description"]
+                           ].values.tolist() == [["X1", "99", "2024-01-02", -7.99, "GBP", "DISNEY PLUS"]]
+
+
+def test_tolerant_scanner_reads_what_ofxtools_reads(monkeypatch):
+    from pathlib import Path
+
+    import detector.importers.ofx as ofx_module
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "checking.qfx"
+    with_ofxtools = read_statement(sample).transactions
+    assert ofx_module._ofxtools_fields(sample.read_text()), "the sample should satisfy ofxtools"
+    monkeypatch.setattr(ofx_module, "_ofxtools_fields", lambda text: {})
+    pd.testing.assert_frame_equal(read_statement(sample).transactions, with_ofxtools)
+
+
+def test_columns_values_may_be_quoted():
+    assert parse_columns('date=Datum,description="Name, Ort",amount=Betrag,decimal=","') == {
+        "date": "Datum", "description": "Name, Ort", "amount": "Betrag", "decimal": ","}

@@ -1,0 +1,112 @@
+"""Amount and date parsing: the pure functions every layout relies on."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from detector.importers.parsing import binary_kind, decode_bytes, parse_amount, parse_date
+
+cents = st.integers(min_value=-10**11, max_value=10**11)
+
+
+def us(c: int, *, thousands: bool, symbol: str = "") -> str:
+    body = f"{abs(c) / 100:,.2f}" if thousands else f"{abs(c) / 100:.2f}"
+    return ("-" if c < 0 else "") + symbol + body
+
+
+def eu(c: int) -> str:
+    body = f"{abs(c) / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return ("-" if c < 0 else "") + body
+
+
+@given(cents, st.booleans(), st.sampled_from(["", "$", "£", "€"]))
+def test_amount_round_trips_us_style(c, thousands, symbol):
+    assert parse_amount(us(c, thousands=thousands, symbol=symbol)) == pytest.approx(c / 100, abs=1e-9)
+
+
+@given(cents)
+def test_amount_round_trips_european_style(c):
+    assert parse_amount(eu(c), decimal=",") == pytest.approx(c / 100, abs=1e-9)
+
+
+@given(cents.filter(lambda c: c > 0))
+def test_parentheses_and_trailing_minus_mean_negative(c):
+    text = f"{c / 100:,.2f}"
+    assert parse_amount(f"({text})") == pytest.approx(-c / 100)
+    assert parse_amount(f"{text}-") == pytest.approx(-c / 100)
+    assert parse_amount(f"(${text})") == pytest.approx(-c / 100)
+
+
+@given(st.text(alphabet="abcxyz!?#%&", min_size=1, max_size=8))
+def test_words_are_not_amounts(text):
+    with pytest.raises(ValueError, match="amount"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1,234.56", 1234.56), ('"1,234.56"'.strip('"'), 1234.56), ("USD 12.00", 12.0), ("12.00 USD", 12.0),
+    ("+5", 5.0), ("\u22123.50", -3.5), ("0.00", 0.0), ("-0.00", 0.0), ("$ 1 234.00", 1234.0), (" 7.5 ", 7.5),
+])
+def test_amount_examples(text, expected):
+    assert parse_amount(text) == expected
+
+
+def test_zero_is_never_negative_zero():
+    assert str(parse_amount("-0.00")) == "0.0"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12,34", "1,2345.00", "12.3.4", "--5", "(5"])
+def test_ambiguous_or_broken_amounts_fail(text):
+    with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+       st.sampled_from(["%m/%d/%Y", "%d/%m/%Y", "%Y%m%d", "%Y-%m-%d", "%d.%m.%Y"]))
+def test_date_round_trips_in_each_format(d, fmt):
+    assert parse_date(d.strftime(fmt), (fmt,)) == d.isoformat()
+
+
+def test_date_tries_formats_in_order_and_names_them_on_failure():
+    assert parse_date("2024-02-29 13:01:02", ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S")) == "2024-02-29"
+    with pytest.raises(ValueError, match=r"%m/%d/%Y.*'13/45/2024'"):
+        parse_date("13/45/2024", ("%m/%d/%Y",))
+    with pytest.raises(ValueError, match="empty date"):
+        parse_date(" ", ("%m/%d/%Y",))
+
+
+def test_day_first_and_month_first_differ():
+    assert parse_date("03/04/2024", ("%d/%m/%Y",)) == "2024-04-03"
+    assert parse_date("03/04/2024", ("%m/%d/%Y",)) == "2024-03-04"
+
+
+@given(st.text(max_size=50))
+def test_decoding_utf8_with_and_without_bom(text):
+    data = text.encode("utf-8")
+    assert decode_bytes(data)[0] == text
+    assert decode_bytes(b"\xef\xbb\xbf" + data)[0] == text
+
+
+def test_latin1_and_cp1252_fall_back():
+    assert decode_bytes("Café 12,50".encode("latin-1")) == ("Café 12,50", "cp1252")
+    assert decode_bytes("€5".encode("cp1252"))[0] == "€5"
+    assert decode_bytes("Date,Amount\n".encode("utf-16"))[0] == "Date,Amount\n"
+
+
+def test_binary_detection():
+    assert binary_kind(b"%PDF-1.7\n...") == "a PDF document"
+    assert "Excel" in binary_kind(b"PK\x03\x04rest")
+    assert binary_kind(bytes(range(256)) * 4) == "a binary file"
+    assert binary_kind(b"Date,Description,Amount\r\n01/02/2024,X,1.00\r\n") is None
+    assert binary_kind("Date,Amount\n".encode("utf-16")) is None
+
+
+def test_decimal_amounts_are_exact_to_the_cent():
+    # Sums of many parsed cents stay exact once rounded: parse_amount goes through Decimal.
+    total = sum(parse_amount(f"{c}.{c % 100:02d}") for c in range(1000))
+    assert round(total, 2) == float(sum(Decimal(f"{c}.{c % 100:02d}") for c in range(1000)))

@@ -1,0 +1,394 @@
+"""Refund requests built from the seeds' facts: dates, eligibility, deadlines, wording, emails, queueing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from _refund_helpers import add_tx, flag, flags_df
+
+from detector.errors import CatalogError, ConfigError, InvalidTransition, NotFound
+from detector.ids import stable_id
+from detector.refunds import (
+    get_request, list_requests, mark, normalise_channel, open_request, queue_refunds,
+)
+from detector.schema import REFUND_REQUEST_FIELDS, SchemaError
+
+MONDAY = "2025-06-02"
+#: Monday 2 June 2025 plus N working days (no US holiday in between).
+PLUS = {1: "2025-06-03", 3: "2025-06-05", 5: "2025-06-09", 7: "2025-06-11", 10: "2025-06-16"}
+
+
+def _queue_one(store, *, vendor, method=None, channel="direct", type="annual_renewal", date="2025-05-30",
+               amount=119.0, as_of=MONDAY, country="US", description="VENDOR*CHARGE", currency="USD", **kw):
+    store.set_account("acc1", payment_method=method, country=country)
+    add_tx(store, "t1", date, amount, description, currency=currency)
+    rows = flags_df(flag("t1", date, amount, type=type, vendor=vendor, channel=channel, description=description))
+    return queue_refunds(store, rows, as_of, **kw)[0]
+
+
+@pytest.mark.parametrize("vendor, method, low, high", [
+    ("PRO Back Office", "credit_card", 5, 7),
+    ("PRO Back Office", "paypal", 3, 5),
+    ("PRO Back Office", "wire_transfer", 1, 3),
+    ("PRO Back Office", "debit_card", 5, 7),
+    ("PRO Back Office", "apple_pay", 3, 5),
+    ("OT Track", "credit_card", 3, 5),
+    ("OT Track", "paypal", 1, 3),
+    ("OT Track", "bank_transfer", 5, 7),
+    ("OT Track", "apple_pay", 3, 5),
+    ("OT Track", "google_pay", 3, 5),
+])
+def test_expected_by_follows_every_row_of_the_vendor_timeline(store, vendor, method, low, high):
+    req = _queue_one(store, vendor=vendor, method=method)
+    assert req["payment_method"] == method
+    assert (req["timeline"]["min_working_days"], req["timeline"]["max_working_days"]) == (low, high)
+    assert req["timeline"]["estimated"] is False
+    assert req["expected_by"] == PLUS[high]
+    assert req["sources"]["timeline"]["seed"].endswith(".txt")
+
+
+@pytest.mark.parametrize("vendor, method, high, phrase", [
+    ("PRO Back Office", "bank_transfer", 10, "PRO Back Office lists no timeline for bank transfer"),
+    ("PRO Back Office", "google_pay", 10, "PRO Back Office lists no timeline for google pay"),
+    ("OT Track", "debit_card", 7, "OT Track lists no timeline for debit card"),
+    ("OT Track", "wire_transfer", 7, "OT Track lists no timeline for wire transfer"),
+    ("PRO360", "credit_card", 10, "PRO360 publishes no refund timeline for credit card; timeline unknown"),
+])
+def test_a_method_the_vendor_does_not_list_is_an_explicit_estimate(store, vendor, method, high, phrase):
+    req = _queue_one(store, vendor=vendor, method=method, date="2025-05-30")
+    assert req["timeline"]["estimated"] is True
+    assert phrase in req["timeline"]["note"]
+    assert req["expected_by"] == PLUS[high]
+
+
+def test_thanksgiving_moves_the_expected_date(store):
+    req = _queue_one(store, vendor="PRO Back Office", method="credit_card", date="2025-11-20", as_of="2025-11-26")
+    assert req["expected_by"] == "2025-12-08"  # 7 working days, Thu 27 Nov skipped
+
+
+def test_july_fourth_moves_the_expected_date(store):
+    req = _queue_one(store, vendor="OT Track", method="credit_card", date="2025-07-01", as_of="2025-07-02")
+    assert req["expected_by"] == "2025-07-10"  # 5 working days, Fri 4 Jul skipped
+
+
+def test_uk_account_skips_uk_holidays(store):
+    uk = _queue_one(store, vendor="PRO Back Office", method="paypal", date="2025-12-20", as_of="2025-12-24",
+                    country="GB", currency="GBP")
+    assert uk["expected_by"] == "2026-01-05"  # Christmas, Boxing Day and New Year's Day skipped
+    assert "£119.00" in uk["email"]["body"]
+
+
+# -- PRO360's 30-day window -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_of, eligible", [("2025-03-30", True), ("2025-03-31", True), ("2025-04-01", False)])
+def test_pro360_accepts_day_30_and_refuses_day_31(store, as_of, eligible):
+    req = _queue_one(store, vendor="PRO360", date="2025-03-01", as_of=as_of, type="duplicate_charge")
+    assert req["deadline"] == "2025-03-31"
+    assert req["job_date"] == "2025-03-01"
+    assert req["eligible"] is eligible
+    if eligible:
+        assert "File by 2025-03-31" in req["eligibility_reason"]
+        assert req["expected_by"] is not None
+    else:
+        assert "last day to file was 2025-03-31" in req["eligibility_reason"]
+        assert "Requests submitted after 30 days will not be accepted." in req["eligibility_reason"]
+        assert req["expected_by"] is None
+        kept = list_requests(store)
+        assert [r["request_id"] for r in kept] == [req["request_id"]] and kept[0]["eligible"] is False
+
+
+def test_pro360_job_date_given_by_the_user_moves_the_deadline(store):
+    add_tx(store, "j1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
+    add_tx(store, "j2", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
+    ok = open_request(store, "j1", "wrong phone number on the lead", "2025-04-09", job_date="2025-03-10")
+    late = open_request(store, "j2", "wrong phone number on the lead", "2025-04-10", job_date="2025-03-10")
+    assert (ok["vendor"], ok["job_date"], ok["deadline"], ok["eligible"]) == ("PRO360", "2025-03-10", "2025-04-09", True)
+    assert (late["deadline"], late["eligible"]) == ("2025-04-09", False)
+
+
+@pytest.mark.parametrize("reason, eligible, situation", [
+    ("The contact details were right but the customer is unreachable", False, "gives no refund"),
+    ("I called; the customer said the request was already resolved", False, "already been resolved"),
+    ("customer found another pro", False, "already been resolved"),
+    ("Wrong phone number on the lead, so I could not reach the customer", True, "Wrong customer's contact information"),
+    ("The customer's contact information was wrong", True, "Wrong customer's contact information"),
+    ("This looks like recruitment for their own company", True, "Recruitment"),
+    ("Just a price check from another platform", True, "Price check from other platforms"),
+])
+def test_pro360_refundable_and_excluded_situations(store, reason, eligible, situation):
+    add_tx(store, "p1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
+    req = open_request(store, "p1", reason, "2025-03-05")
+    assert req["eligible"] is eligible
+    assert situation in req["eligibility_reason"]
+    assert req["status"] == "Pending" and req["filed_on"] == "2025-03-05"
+
+
+def test_pro360_wrong_contact_gives_its_own_report_path(store):
+    add_tx(store, "p1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
+    req = open_request(store, "p1", "wrong email address", "2025-03-05")
+    assert req["steps"][0].startswith("Messages → choose problematic case → report issue → wrong customer information")
+
+
+# -- wording, steps, documents, emails --------------------------------------------------------------
+
+@pytest.mark.parametrize("vendor, channel, wording", [
+    ("PRO Back Office", "direct", "the subscription renewed without notice"),
+    ("PRO Back Office", "APPLE.COM/BILL", "my account was unused and I was unaware of the renewal"),
+    ("PRO Back Office", "google_play", "the subscription renewed unexpectedly"),
+    ("PRO Back Office", "roku", "the subscription was not used and should not have renewed"),
+    ("OT Track", "direct", "the subscription renewed without notice"),
+    ("OT Track", "apple", "the account was unused"),
+    ("OT Track", "GOOGLE *Play", "the subscription renewed without consent and it has not been used"),
+    ("OT Track", "roku", "the subscription was renewed without prior notice"),
+])
+def test_annual_renewal_is_worded_as_the_vendor_asks_per_channel(store, vendor, channel, wording):
+    req = _queue_one(store, vendor=vendor, channel=channel)
+    assert req["reason"] == wording
+    assert req["process_note"] is None
+    assert req["sources"]["reason"]["quote"] in req["steps"]  # the vendor's own step, verbatim
+
+
+def test_flag_types_the_vendor_does_not_word_use_generic_wording_and_say_so(store):
+    req = _queue_one(store, vendor="PRO Back Office", type="duplicate_charge")
+    assert req["reason"] == "I was charged twice for the same subscription period"
+    assert req["sources"]["reason"] == "generic wording"
+    assert "For this charge, write: “I was charged twice" in req["steps"][6]
+    assert "Billing Cycle Queries" in req["eligibility_reason"]
+
+
+def test_trial_conversion_matches_the_trial_situation(store):
+    req = _queue_one(store, vendor="OT Track", type="trial_conversion")
+    assert req["eligible"] and "Trial Period Transition" in req["eligibility_reason"]
+
+
+def test_unknown_vendor_uses_the_generic_channel_process_and_says_so(store):
+    req = _queue_one(store, vendor=None, channel="APPLE.COM/BILL", description="APPLE.COM/BILL ITUNES.COM")
+    assert (req["channel"], req["process"]) == ("apple", "generic-apple")
+    assert "generic Apple channel process" in req["process_note"]
+    assert "Generic Apple channel process" in req["eligibility_reason"]
+    assert req["sources"]["steps"] == "generic channel process"
+    assert req["timeline"]["estimated"] is True and "unknown" in req["timeline"]["note"]
+
+
+def test_vendor_without_steps_for_the_channel_falls_back_to_the_channel_steps(store):
+    req = _queue_one(store, vendor="OT Track", channel="amazon")
+    assert req["process"] == "ot-track"
+    assert "OT Track's refund guide gives no steps for purchases through Amazon" in req["process_note"]
+    assert req["sources"]["steps"] == "generic channel process"
+    assert req["timeline"]["max_working_days"] == 5  # the payment-method timeline is still OT Track's
+
+
+@pytest.mark.parametrize("value, channel", [
+    ("APPLE.COM/BILL", "apple"), ("google_play", "google_play"), ("Google Play", "google_play"),
+    ("PAYPAL *ACME", "paypal"), ("AMZN Mktp US", "amazon"), ("roku", "roku"), (None, "direct"),
+    ("ACME SOFTWARE", "direct"),
+])
+def test_channel_normalisation(value, channel):
+    assert normalise_channel(value) == channel
+
+
+@pytest.mark.parametrize("vendor", ["PRO Back Office", "OT Track", "PRO360", None])
+def test_email_names_vendor_and_real_amount_with_nothing_left_unfilled(store, vendor):
+    req = _queue_one(store, vendor=vendor, amount=119.0, description="ACME*SUB 8005551234", date="2025-05-30")
+    subject, body = req["email"]["subject"], req["email"]["body"]
+    text = subject + "\n" + body
+    assert (vendor or "ACME*SUB 8005551234") in text
+    assert "$119.00" in body
+    assert "2025-05-30" in body and "t1" in body
+    for leftover in ("[Amount]", "{{", "{%", "[describe reason]", "[Your Name]", "[Your Email]", "[Your Phone Number]"):
+        assert leftover not in text
+    assert "[YOUR NAME — fill in]" in body
+
+
+def test_vendor_templates_keep_the_seed_lines(store):
+    pbo = _queue_one(store, vendor="PRO Back Office")
+    assert pbo["email"]["subject"] == "Refund Request – PRO Back Office Account [YOUR ACCOUNT EMAIL — fill in]"
+    assert pbo["email"]["body"].startswith("Dear PRO Back Office Team,")
+    assert "The amount I would like to request a refund for is $119.00." in pbo["email"]["body"]
+    assert "due to an unexpected charge: the subscription renewed without notice." in pbo["email"]["body"]
+
+
+def test_ot_track_template(store):
+    ot = _queue_one(store, vendor="OT Track", amount=54.0)
+    assert ot["email"]["body"].startswith("Dear OT Track Support Team,")
+    assert "The details are as follows: The subscription renewed without notice." in ot["email"]["body"]
+    assert "I would like to request a refund in the amount of $54.00." in ot["email"]["body"]
+
+
+def test_documents_are_prefilled_with_what_we_know_and_mark_the_rest(store):
+    store.db["streams"].insert({"stream_id": "s1", "account_id": "acc1", "frequency": "annual",
+                                "first_date": "2023-05-30", "last_date": "2025-05-30"})
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "t1", "2025-05-30", 119.0, "OTTRACK*ANNUAL")
+    req = queue_refunds(store, flags_df(flag("t1", "2025-05-30", 119.0, vendor="OT Track", stream_id="s1",
+                                             description="OTTRACK*ANNUAL")), MONDAY)[0]
+    docs = {d["item"]: d for d in req["documents"]}
+    assert docs["Transaction ID"]["value"].startswith("t1 ")
+    assert docs["Purchase Date"]["value"] == "2025-05-30"
+    assert docs["Billing Information"]["value"] == "credit card"
+    assert "annual charges since 2023-05-30" in docs["Service Details"]["value"]
+    assert "$119.00" in docs["Charge on your bank statement"]["value"]
+    assert "OTTRACK*ANNUAL" in docs["Charge on your bank statement"]["value"]
+    assert docs["Account Credentials"]["provided_by"] == "you"
+    assert docs["Account Credentials"]["value"] == "[YOU PROVIDE — fill in]"
+    assert docs["Account Credentials"]["source"]["seed"] == "002_eba14e97cba69b6b.txt"
+
+
+# -- payment method ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields, method", [
+    ({}, "credit_card"),
+    ({"name": "Everyday Checking"}, "debit_card"),
+    ({"name": "Sapphire Credit Card"}, "credit_card"),
+    ({"name": "PayPal balance"}, "paypal"),
+])
+def test_payment_method_defaults_by_account_type(store, fields, method):
+    if fields:
+        store.set_account("acc1", **fields)
+    add_tx(store, "t1", "2025-05-30", 20.0, "OTTRACK")
+    req = queue_refunds(store, flags_df(flag("t1", "2025-05-30", 20.0, vendor="OT Track")), MONDAY)[0]
+    assert req["payment_method"] == method
+    assert "none stored" in req["payment_method_source"] or "assumed" in req["payment_method_source"]
+
+
+def test_an_unknown_stored_payment_method_is_a_clear_error(store):
+    store.set_account("acc1", payment_method="cheque")
+    add_tx(store, "t1", "2025-05-30", 20.0, "OTTRACK")
+    with pytest.raises(ConfigError, match="'cheque'"):
+        queue_refunds(store, flags_df(flag("t1", "2025-05-30", 20.0, vendor="OT Track")), MONDAY)
+
+
+# -- queueing -------------------------------------------------------------------------------------
+
+def _three_flags(store):
+    store.set_account("acc1", payment_method="credit_card")
+    for i, (vendor, day) in enumerate([("PRO Back Office", "2025-05-30"), ("OT Track", "2025-05-28"),
+                                       ("PRO360", "2025-05-20")]):
+        add_tx(store, f"t{i}", day, 10.0 + i, f"{vendor.upper()} CHARGE")
+    return flags_df(flag("t0", "2025-05-30", 10.0, vendor="PRO Back Office"),
+                    flag("t1", "2025-05-28", 11.0, vendor="OT Track", type="price_increase"),
+                    flag("t2", "2025-05-20", 12.0, vendor="PRO360", type="duplicate_charge"))
+
+
+def test_queueing_twice_gives_the_same_requests(store):
+    flags = _three_flags(store)
+    first = queue_refunds(store, flags, MONDAY)
+    second = queue_refunds(store, flags, MONDAY)
+    assert first == second
+    assert store.db["refund_requests"].count == 3
+    assert [r["request_id"] for r in first] == [stable_id(t, k) for t, k in
+                                                [("t0", "annual_renewal"), ("t1", "price_increase"),
+                                                 ("t2", "duplicate_charge")]]
+    assert all(r["status"] == "Candidate" and len(r["history"]) == 1 for r in first)
+    assert list(first[0])[:len(REFUND_REQUEST_FIELDS)] == list(REFUND_REQUEST_FIELDS)
+
+
+def test_requeueing_keeps_a_status_the_user_moved_on(store):
+    flags = _three_flags(store)
+    first = queue_refunds(store, flags, MONDAY)
+    filed = mark(store, first[0]["request_id"], "Pending", on="2025-06-03")
+    mark(store, first[1]["request_id"], "Canceled", on="2025-06-03", note="not worth it")
+    again = queue_refunds(store, flags, "2025-06-20")
+    assert store.db["refund_requests"].count == 3
+    assert again[0] == filed
+    assert again[0]["filed_on"] == "2025-06-03" and again[0]["expected_by"] == "2025-06-12"
+    assert again[1]["status"] == "Canceled" and again[1]["history"][-1]["note"] == "not worth it"
+    # the candidate left alone is recomputed as of the new date: PRO360's window closed on 2025-06-19
+    assert again[2]["status"] == "Candidate" and again[2]["eligible"] is False
+    assert again[2]["deadline"] == "2025-06-19" and len(again[2]["history"]) == 1
+
+
+def test_duplicate_flags_in_one_frame_make_one_request(store):
+    flags = _three_flags(store)
+    out = queue_refunds(store, pd.concat([flags, flags.iloc[[0]]], ignore_index=True), MONDAY)
+    assert len(out) == 3
+
+
+def test_empty_flags_queue_nothing(store):
+    assert queue_refunds(store, flags_df(), MONDAY) == []
+
+
+def test_unknown_flag_type_is_refused(store):
+    with pytest.raises(SchemaError, match="unknown flag type 'surprise'"):
+        queue_refunds(store, flags_df(flag("t1", "2025-05-30", 1.0, type="surprise")), MONDAY)
+
+
+def test_process_lookup_can_come_from_the_vendor_catalogue(store):
+    add_tx(store, "t1", "2025-05-30", 19.0, "ACME LEADS")
+    lookup = {"Acme Leads": "pro360"}.get
+    req = queue_refunds(store, flags_df(flag("t1", "2025-05-30", 19.0, vendor="Acme Leads")), MONDAY,
+                        process_for_vendor=lookup)[0]
+    assert req["process"] == "pro360" and req["deadline"] == "2025-06-29"
+    with pytest.raises(CatalogError, match="'nope'"):
+        queue_refunds(store, flags_df(flag("t1", "2025-05-30", 19.0, type="price_increase", vendor="Acme Leads")),
+                      MONDAY, process_for_vendor=lambda v: "nope")
+
+
+# -- filing ---------------------------------------------------------------------------------------
+
+def test_filing_a_candidate_records_the_date_and_recomputes_expected_by(store):
+    req = _queue_one(store, vendor="PRO Back Office", method="credit_card", date="2025-05-30")
+    assert (req["status"], req["filed_on"], req["expected_by"]) == ("Candidate", None, "2025-06-11")
+    filed = mark(store, req["request_id"], "Pending", on="2025-11-26")
+    assert (filed["status"], filed["filed_on"], filed["expected_by"]) == ("Pending", "2025-11-26", "2025-12-08")
+    assert filed["timeline"]["counted_from"] == "2025-11-26"
+    assert filed["status_meaning"]["meaning"] == "Refund request has been submitted but not yet reviewed."
+    processing = mark(store, req["request_id"], "Processing", on="2025-11-28")
+    assert processing["status_meaning"]["meaning"] == "Refund is being processed by our team."
+    assert processing["expected_by"] == "2025-12-08"
+
+
+def test_filing_after_the_window_is_allowed_but_recorded_as_ineligible(store):
+    req = _queue_one(store, vendor="PRO360", date="2025-03-01", as_of="2025-03-10", type="duplicate_charge")
+    assert req["eligible"]
+    filed = mark(store, req["request_id"], "Pending", on="2025-04-02")
+    assert filed["eligible"] is False and filed["expected_by"] is None
+    assert "filed although ineligible" in filed["history"][-1]["note"]
+
+
+# -- opening by hand -------------------------------------------------------------------------------
+
+def test_open_unknown_transaction_is_not_found(store):
+    with pytest.raises(NotFound, match="'missing'"):
+        open_request(store, "missing", "why not", MONDAY)
+
+
+def test_open_derives_vendor_from_the_descriptor_and_files_at_once(store):
+    store.set_account("acc1", payment_method="paypal")
+    add_tx(store, "t9", "2025-05-30", 25.0, "PROBACKOFFICE*SUBSCRIPTION")
+    req = open_request(store, "t9", "I cancelled last month", MONDAY)
+    assert (req["vendor"], req["process"], req["status"], req["filed_on"]) == (
+        "PRO Back Office", "pro-back-office", "Pending", MONDAY)
+    assert req["expected_by"] == PLUS[5]
+    assert req["request_id"] == stable_id("t9", "manual")
+    assert req["reason"] == "I cancelled last month"
+    with pytest.raises(InvalidTransition, match="already open"):
+        open_request(store, "t9", "again", MONDAY)
+
+
+def test_open_uses_the_matcher_when_given(store):
+    add_tx(store, "t9", "2025-05-30", 25.0, "APL* ITUNES 866-712-7753")
+
+    def enrich(tx):
+        return tx.assign(vendor="OT Track", channel="apple", merchant="OT Track")
+
+    req = open_request(store, "t9", "never used it", MONDAY, enrich=enrich)
+    assert (req["vendor"], req["channel"], req["process"]) == ("OT Track", "apple", "ot-track")
+    assert req["steps"][0] == "Open the Settings app on your iPhone or iPad."
+
+
+def test_open_supersedes_a_queued_candidate_for_the_same_charge(store):
+    req = _queue_one(store, vendor="OT Track")
+    opened = open_request(store, "t1", "renewed without asking", MONDAY)
+    old = get_request(store, req["request_id"])
+    assert old["status"] == "Canceled" and opened["request_id"] in old["history"][-1]["note"]
+    assert [r["request_id"] for r in list_requests(store, status="Pending")] == [opened["request_id"]]
+
+
+def test_get_request_by_prefix_and_list_filters(store):
+    req = _queue_one(store, vendor="OT Track")
+    assert get_request(store, req["request_id"][:8])["request_id"] == req["request_id"]
+    assert list_requests(store, account_id="other") == []
+    assert len(list_requests(store, account_id="acc1", status="candidate")) == 1
+    with pytest.raises(NotFound):
+        get_request(store, "nope")

