@@ -32,42 +32,44 @@ def spark():
 
 @pytest.fixture(scope="module")
 def tx():
-    return make_transactions(50, seed=11)
+    return make_transactions(30, seed=11)
 
 
-def test_spark_matches_local_engine(spark, tx):
-    local = engines.run(tx, AS_OF, detect=standin_detect)
-    remote = engines.run(tx, AS_OF, "spark", detect=standin_detect, spark=spark)
-    assert len(local[0]) > 10 and len(local[1]) > 3
+def test_spark_gives_the_pipelines_streams_and_flags(spark):
+    """The real detect_account (enrich, detect, decisions, flags) on synthetic accounts."""
+    from detector.pipeline import detect_account
+    from detector.synth import generate
+
+    tx, truth = generate(6, "2023-06-01", "2024-12-31", seed=5)
+    cancellations = pd.DataFrame(truth["cancellations"])
+    as_of = "2024-12-31"
+    direct = detect_account(tx, as_of, cancellations=cancellations)
+    local = engines.run(tx, as_of, cancellations=cancellations)
+    remote = engines.run(tx, as_of, "spark", spark=spark, cancellations=cancellations)
+    assert len(local[0]) >= 6 and len(local[1]) >= 1
     assert_frame_equal(remote[0], local[0])
     assert_frame_equal(remote[1], local[1])
+    # the engine's wrapper changes shape and order only, not content
+    assert_frame_equal(engines.conform_streams(direct[0]), local[0])
+    assert_frame_equal(engines.conform_flags(direct[1]), local[1])
 
 
-def test_spark_passes_options_and_reads_files(spark, tx, tmp_path):
-    target = engines.run(tx, AS_OF, detect=standin_detect)[0].iloc[3]
-    cancel = pd.DataFrame({"account_id": [target["account_id"]], "merchant": [target["merchant"]]})
-    tx.to_csv(tmp_path / "tx.csv", index=False)
-    local = engines.run(tx, AS_OF, detect=standin_detect, cancellations=cancel)
-    remote = engines.run(tmp_path / "tx.csv", AS_OF, "spark", detect=standin_detect, spark=spark,
-                         cancellations=cancel)
-    assert (remote[0]["status"] == "cancelled").sum() == 1
-    assert_frame_equal(remote[0], local[0])
-    assert_frame_equal(remote[1], local[1])
-
-
-@pytest.mark.parametrize("mode", ["union", "two_pass"])
-def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode):
-    from detector.engines import conform_flags, conform_streams
+@pytest.mark.parametrize("mode, fmt", [("union", "csv"), ("two_pass", "parquet")])
+def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode, fmt):
     from detector.engines.spark_job import run_job
     from detector.store import Store
 
-    tx.to_parquet(tmp_path / "tx.parquet", index=False)
+    target = engines.run(tx, AS_OF, detect=standin_detect)[0].iloc[3]
+    cancel = pd.DataFrame({"account_id": [target["account_id"]], "merchant": [target["merchant"]]})
+    path = tmp_path / f"tx.{fmt}"
+    tx.to_csv(path, index=False) if fmt == "csv" else tx.to_parquet(path, index=False)
     db = tmp_path / "out.db"
-    result = run_job(tmp_path / "tx.parquet", tmp_path / "out", AS_OF, db=str(db), mode=mode,
-                     detect=standin_detect, spark=spark)
-    local = engines.run(tx, AS_OF, detect=standin_detect)
-    streams = conform_streams(pd.read_parquet(tmp_path / "out" / "streams"))
-    flags = conform_flags(pd.read_parquet(tmp_path / "out" / "flags"))
+    result = run_job(path, tmp_path / "out", AS_OF, db=str(db), mode=mode, detect=standin_detect,
+                     spark=spark, cancellations=cancel)
+    local = engines.run(tx, AS_OF, detect=standin_detect, cancellations=cancel)
+    assert (local[0]["status"] == "cancelled").sum() == 1
+    streams = engines.conform_streams(pd.read_parquet(tmp_path / "out" / "streams"))
+    flags = engines.conform_flags(pd.read_parquet(tmp_path / "out" / "flags"))
     assert_frame_equal(streams, local[0])
     assert_frame_equal(flags, local[1])
     assert (result.streams, result.flags) == (len(local[0]), len(local[1]))

@@ -40,36 +40,46 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
     if mode not in ("union", "two_pass"):
         raise ConfigError(f"unknown mode {mode!r}; choose union or two_pass")
     started = time.perf_counter()
-    spark = spark or get_session(master, shuffle_partitions=shuffle_partitions)
-    tx = read_transactions(spark, input_path)
-    out = str(output).rstrip("/")
-    union = None
-    if mode == "union":
-        from pyspark import StorageLevel
-
-        union = detect_union(tx, as_of, detect=detect, **kwargs).persist(StorageLevel.MEMORY_AND_DISK)
-        streams, flags = split_union_spark(union)
-    else:
-        streams, flags = detect_two_pass(tx, as_of, detect=detect, **kwargs)
-    streams.write.mode("overwrite").parquet(f"{out}/streams")
-    flags.write.mode("overwrite").parquet(f"{out}/flags")
-    result = JobResult(str(input_path), out, 0, 0, 0.0, mode)
-    result.seconds = time.perf_counter() - started
-    if union is not None:
-        union.unpersist()
-    # counts from the written files (cheap metadata reads), not another detection pass
-    written_s = spark.read.parquet(f"{out}/streams")
-    written_f = spark.read.parquet(f"{out}/flags")
-    result.streams, result.flags = written_s.count(), written_f.count()
+    store = None
     if db is not None:
+        from ..pipeline import _user_decisions
         from ..store import Store
-        from .sink import save_results
 
+        # the user's cancellations and dismissals apply on Spark exactly as in a local run
         store = Store(db)
-        try:
-            s, f = save_results(store, conform_streams(written_s.toPandas()), conform_flags(written_f.toPandas()),
-                                as_of)
-        finally:
+        cancellations, dismissed = _user_decisions(store)
+        kwargs.setdefault("cancellations", cancellations)
+        kwargs.setdefault("dismissed", dismissed)
+    try:
+        spark = spark or get_session(master, shuffle_partitions=shuffle_partitions)
+        tx = read_transactions(spark, input_path)
+        out = str(output).rstrip("/")
+        union = None
+        if mode == "union":
+            from pyspark import StorageLevel
+
+            union = detect_union(tx, as_of, detect=detect, **kwargs).persist(StorageLevel.MEMORY_AND_DISK)
+            streams, flags = split_union_spark(union)
+        else:
+            streams, flags = detect_two_pass(tx, as_of, detect=detect, **kwargs)
+        streams.write.mode("overwrite").parquet(f"{out}/streams")
+        flags.write.mode("overwrite").parquet(f"{out}/flags")
+        result = JobResult(str(input_path), out, 0, 0, time.perf_counter() - started, mode)
+        if union is not None:
+            union.unpersist()
+        # counts come from the written files, not from another detection pass
+        written_s = spark.read.parquet(f"{out}/streams")
+        written_f = spark.read.parquet(f"{out}/flags")
+        result.streams, result.flags = written_s.count(), written_f.count()
+        if store is not None:
+            from ..pipeline import save_detection
+
+            streams_pd = conform_streams(written_s.toPandas())
+            flags_pd = conform_flags(written_f.toPandas())
+            accounts = [r[0] for r in tx.select("account_id").distinct().collect()]
+            save_detection(store, streams_pd, flags_pd, as_of, accounts)
+            result.stored = {"db": str(Path(db)), "streams": len(streams_pd), "flags": len(flags_pd)}
+    finally:
+        if store is not None:
             store.close()
-        result.stored = {"db": str(Path(db)), "streams": s, "flags": f}
     return result
