@@ -178,9 +178,24 @@ def split_union(union: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return conform_streams(streams), conform_flags(flags)
 
 
+def _with_model(detect: DetectFn | None, kwargs: dict) -> tuple[DetectFn, dict]:
+    """The default detect function, with the driver's scorer shipped to the executors.
+
+    Executors get the model inside the task closure, so a cluster needs no ``models/`` folder
+    (the wheel does not contain it) and cannot silently fall back to the rule scorer.
+    """
+    if detect is not None:
+        return detect, kwargs
+    if kwargs.get("model") is None:
+        from ..recurrence import default_scorer
+
+        kwargs = {**kwargs, "model": default_scorer()}
+    return default_detect(), kwargs
+
+
 def detect_union(tx_sdf, as_of: str, *, detect: DetectFn | None = None, **kwargs):
     """Spark DataFrame of union records: detection runs once per account group."""
-    detect = detect or default_detect()
+    detect, kwargs = _with_model(detect, kwargs)
 
     def per_account(pdf: pd.DataFrame) -> pd.DataFrame:
         streams, flags = detect_frame(pdf, as_of, detect, **kwargs)
@@ -205,7 +220,7 @@ def split_union_spark(union_sdf):
 
 def detect_two_pass(tx_sdf, as_of: str, *, detect: DetectFn | None = None, **kwargs):
     """``(streams, flags)`` Spark DataFrames from two applyInPandas passes (detection runs twice)."""
-    detect = detect or default_detect()
+    detect, kwargs = _with_model(detect, kwargs)
 
     def streams_of(pdf: pd.DataFrame) -> pd.DataFrame:
         return detect_frame(pdf, as_of, detect, **kwargs)[0]
