@@ -13,12 +13,17 @@ from __future__ import annotations
 from .errors import DetectorError
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
+from .importers import IngestResult, Statement, ingest_files, read_statement
 
 __all__ = [
     "DetectorError",
     "FLAG_TYPES",
     "FREQUENCIES",
+    "IngestResult",
+    "Statement",
     "Store",
     "TRANSACTION_COLUMNS",
+    "ingest_files",
+    "read_statement",
 ]
 __version__ = "0.1.0"

@@ -38,10 +38,16 @@ def _normalise_text(text: str | None) -> str:
     return (text or "").replace("’", "'").replace("‘", "'").lower()
 
 
+def _pattern(phrase: str) -> str:
+    # A phrase matches at a word start; " * " stands for a few words within the same sentence,
+    # so "phone * wrong" recognises "the customer's phone number was wrong".
+    return r"(?<![a-z0-9])" + r"[^.;!?]{1,40}?".join(re.escape(part) for part in phrase.split(" * "))
+
+
 def matches(situation: Situation, text: str | None) -> bool:
-    """Whether the user's text names the situation (phrases match at a word start)."""
+    """Whether the user's text names the situation (any of its ``match_any`` phrases)."""
     t = _normalise_text(text)
-    return bool(t) and any(re.search(r"(?<![a-z0-9])" + re.escape(p), t) for p in situation.match_any)
+    return bool(t) and any(re.search(_pattern(p), t) for p in situation.match_any)
 
 
 def deadline_for(process: RefundProcess, charge_date: date, job_date: date | None = None) -> date | None:

@@ -27,9 +27,9 @@ _SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$", "N
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _compiled(source: str) -> jinja2.Template:
-    # Compiling is ~1 ms and a scan drafts one email per flag from a handful of templates.
+    # Compiling is ~100x the cost of rendering; a queue renders the same few templates thousands of times.
     return _ENV.from_string(source)
 
 

@@ -148,6 +148,14 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
             store.db["flags"].insert_all(flag_rows, pk="flag_id", replace=True)
 
 
+def refund_process_lookup():
+    """Vendor name -> refund-process id, from the vendor catalogue's ``refund_process`` links."""
+    from .catalog import load_vendors
+    from .refund_builder import lookup_from_vendors
+
+    return lookup_from_vendors(load_vendors())
+
+
 def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
                   engine: str = "local") -> ScanResult:
     """Detect over what is stored, save streams and flags, queue refund candidates."""
@@ -166,7 +174,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
                                     dismissed=dismissed)
     accounts = tx["account_id"].unique()
     save_detection(store, streams, flags, as_of, accounts)
-    queue_refunds(store, flags, as_of)
+    queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]

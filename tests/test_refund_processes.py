@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
-
 from pathlib import Path
 
 import pytest
 
 from detector.catalog.refund_processes import (
-    CHANNELS, DEFAULT_PATH, GENERIC_SOURCES, load_refund_processes, parse_refund_processes,
+    CHANNELS,
+    DEFAULT_PATH,
+    GENERIC_SOURCES,
+    load_refund_processes,
+    parse_refund_processes,
 )
 from detector.errors import CatalogError
 from detector.schema import FLAG_TYPES, PAYMENT_METHODS
@@ -153,6 +156,8 @@ BROKEN = [
     (lambda d: d["processes"].append(copy.deepcopy(_proc(d, "pro360"))), "pro360", "id"),
     (lambda d: d["processes"].remove(_proc(d, "generic-roku")), "(file)", "processes"),
     (lambda d: d["generic"]["reasons"].pop("duplicate_charge"), "generic", "reasons.duplicate_charge.text"),
+    (lambda d: _proc(d, "pro360")["ineligible_situations"][0].update(overridden_by=["nothing-like-it"]),
+     "pro360", "ineligible_situations[0].overridden_by"),
 ]
 
 

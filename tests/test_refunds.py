@@ -9,7 +9,13 @@ from _refund_helpers import add_tx, flag, flags_df
 from detector.errors import CatalogError, ConfigError, InvalidTransition, NotFound
 from detector.ids import stable_id
 from detector.refunds import (
-    get_request, list_requests, mark, normalise_channel, open_request, queue_refunds,
+    get_request,
+    list_requests,
+    lookup_from_vendors,
+    mark,
+    normalise_channel,
+    open_request,
+    queue_refunds,
 )
 from detector.schema import REFUND_REQUEST_FIELDS, SchemaError
 
@@ -112,8 +118,15 @@ def test_pro360_job_date_given_by_the_user_moves_the_deadline(store):
     ("customer found another pro", False, "already been resolved"),
     ("Wrong phone number on the lead, so I could not reach the customer", True, "Wrong customer's contact information"),
     ("The customer's contact information was wrong", True, "Wrong customer's contact information"),
+    ("the customer's phone number was wrong", True, "Wrong customer's contact information"),
+    ("The customer's phone number was wrong so I couldn't reach them", True, "Wrong customer's contact information"),
+    ("Number was correct but I could not get hold of the customer", False, "gives no refund"),
+    ("The customer never picked up the phone", False, "gives no refund"),
+    ("They hired someone else, the case is resolved", False, "already been resolved"),
+    ("The charge is not resolved yet", True, "none of the situations it refunds was recognised"),
     ("This looks like recruitment for their own company", True, "Recruitment"),
     ("Just a price check from another platform", True, "Price check from other platforms"),
+    ("The customer didn't read the quotation within 48 hours, no answer", True, "quotation unread within 48 hours"),
 ])
 def test_pro360_refundable_and_excluded_situations(store, reason, eligible, situation):
     add_tx(store, "p1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
@@ -273,8 +286,10 @@ def _three_flags(store):
 def test_queueing_twice_gives_the_same_requests(store):
     flags = _three_flags(store)
     first = queue_refunds(store, flags, MONDAY)
+    changes = store.conn.total_changes
     second = queue_refunds(store, flags, MONDAY)
     assert first == second
+    assert store.conn.total_changes == changes  # nothing rewritten
     assert store.db["refund_requests"].count == 3
     assert [r["request_id"] for r in first] == [stable_id(t, k) for t, k in
                                                 [("t0", "annual_renewal"), ("t1", "price_increase"),
@@ -324,6 +339,22 @@ def test_process_lookup_can_come_from_the_vendor_catalogue(store):
                       MONDAY, process_for_vendor=lambda v: "nope")
 
 
+def test_lookup_from_vendor_catalogue_entries(store):
+    class Vendor:
+        def __init__(self, name, refund_process, aliases=()):
+            self.name, self.refund_process, self.aliases = name, refund_process, aliases
+
+    lookup = lookup_from_vendors([Vendor("PRO Back Office", "pro-back-office", ("PBO",)), Vendor("Netflix", None),
+                                  {"name": "OT Track", "refund_process": "ot-track"}])
+    assert (lookup("pbo"), lookup("Pro Back-Office"), lookup("OT TRACK"), lookup("Netflix"), lookup(None)) == (
+        "pro-back-office", "pro-back-office", "ot-track", None, None)
+    add_tx(store, "t1", "2025-05-30", 15.49, "NETFLIX.COM")
+    req = queue_refunds(store, flags_df(flag("t1", "2025-05-30", 15.49, vendor="Netflix")), MONDAY,
+                        process_for_vendor=lookup)[0]
+    assert (req["process"], req["vendor"]) == ("generic-direct", "Netflix")
+    assert "Netflix has no refund process" in req["process_note"]
+
+
 # -- filing ---------------------------------------------------------------------------------------
 
 def test_filing_a_candidate_records_the_date_and_recomputes_expected_by(store):
@@ -344,6 +375,16 @@ def test_filing_after_the_window_is_allowed_but_recorded_as_ineligible(store):
     filed = mark(store, req["request_id"], "Pending", on="2025-04-02")
     assert filed["eligible"] is False and filed["expected_by"] is None
     assert "filed although ineligible" in filed["history"][-1]["note"]
+
+
+def test_filing_with_the_pro360_job_date_moves_the_deadline(store):
+    req = _queue_one(store, vendor="PRO360", date="2025-03-01", as_of="2025-04-05", type="duplicate_charge")
+    assert (req["eligible"], req["deadline"]) == (False, "2025-03-31")
+    filed = mark(store, req["request_id"], "Pending", on="2025-04-05", job_date="2025-03-20")
+    assert (filed["eligible"], filed["job_date"], filed["deadline"]) == (True, "2025-03-20", "2025-04-19")
+    assert "give the job date" not in next(d for d in filed["documents"] if d["item"] == "Job date")["value"]
+    with pytest.raises(InvalidTransition, match="job date"):
+        mark(store, req["request_id"], "Processing", job_date="2025-03-21")
 
 
 # -- opening by hand -------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detector.errors import ConfigError
 from detector.workdays import add_working_days, holiday_name, is_working_day
@@ -46,3 +48,13 @@ def test_unknown_country_is_a_clear_error():
 def test_bad_date_is_a_clear_error():
     with pytest.raises(ConfigError, match="not an ISO date"):
         add_working_days("02/06/2025", 3, "US")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 15),
+       st.sampled_from(["US", "GB", "DE"]))
+def test_exactly_n_working_days_lie_after_the_start(start, n, country):
+    end = add_working_days(start, n, country)
+    days = [start + timedelta(days=i) for i in range(1, (end - start).days + 1)]
+    assert sum(is_working_day(d, country) for d in days) == n
+    assert n == 0 or is_working_day(end, country)

@@ -399,18 +399,24 @@ def _parse_process(c: _Checker, p, index: int, generic: Generic) -> RefundProces
                               c.strings(cv, "flag_types", pid, f"{where}.flag_types", FLAG_TYPES),
                               c.source(cv, pid, where)))
 
-    common = dict(
-        id=pid, kind=kind, generic=generic, channels=channels, timelines=timelines,
-        timeline_fallback=c.timeline(fallback, pid, "timeline_fallback") if fallback is not None else None,
-        timeline_note=(c.text(note, "text", pid, "timeline_note.text"), c.source(note, pid, "timeline_note"))
+    eligible = c.situations(p.get("eligible_situations", []), pid, "eligible_situations")
+    ineligible = c.situations(p.get("ineligible_situations", []), pid, "ineligible_situations")
+    for i, s in enumerate(ineligible):
+        unknown = sorted(set(s.overridden_by) - {e.id for e in eligible})
+        if unknown:
+            c.fail(pid, f"ineligible_situations[{i}].overridden_by", f"names unknown situation(s) {unknown}")
+    common = {
+        "id": pid, "kind": kind, "generic": generic, "channels": channels, "timelines": timelines,
+        "timeline_fallback": c.timeline(fallback, pid, "timeline_fallback") if fallback is not None else None,
+        "timeline_note": (c.text(note, "text", pid, "timeline_note.text"), c.source(note, pid, "timeline_note"))
         if note is not None else None,
-        filing_window=window,
-        eligible_situations=c.situations(p.get("eligible_situations", []), pid, "eligible_situations"),
-        ineligible_situations=c.situations(p.get("ineligible_situations", []), pid, "ineligible_situations"),
-        caveats=tuple(caveats), documents=tuple(documents),
-        email=c.email(p["email"], pid, "email") if p.get("email") is not None else None,
-        statuses=c.statuses(p.get("statuses", {}), pid, "statuses"),
-    )
+        "filing_window": window,
+        "eligible_situations": eligible,
+        "ineligible_situations": ineligible,
+        "caveats": tuple(caveats), "documents": tuple(documents),
+        "email": c.email(p["email"], pid, "email") if p.get("email") is not None else None,
+        "statuses": c.statuses(p.get("statuses", {}), pid, "statuses"),
+    }
     if kind == "vendor":
         return RefundProcess(**common, vendor=c.text(p, "vendor", pid),
                              aliases=c.strings(p, "aliases", pid, "aliases"), seed=c.text(p, "seed", pid))

@@ -140,10 +140,11 @@ def draft_cmd(db_path: str, request_id: str, fmt: str) -> None:
 @click.option("--amount", type=float, default=None, help="Refunded amount (required for 'Partially Refunded').")
 @click.option("--on", "on", default=None, help="Date of the change (yyyy-mm-dd); default today.")
 @click.option("--note", default=None, help="A note kept in the request's history.")
+@click.option("--job-date", "job_date", default=None, help="When filing (Pending): PRO360's job date (yyyy-mm-dd).")
 @format_option("table", "json")
 def mark_cmd(db_path: str, request_id: str, status: str, amount: float | None, on: str | None,
-             note: str | None, fmt: str) -> None:
+             note: str | None, job_date: str | None, fmt: str) -> None:
     """Move a request to STATUS (Pending files a candidate; refused moves exit 5 and list the allowed ones)."""
     from ..refunds import mark
 
-    _emit(mark(Store(db_path), request_id, status, amount=amount, on=on, note=note), fmt)
+    _emit(mark(Store(db_path), request_id, status, amount=amount, on=on, note=note, job_date=job_date), fmt)

@@ -1,0 +1,296 @@
+"""Building one refund request: which process, channel, reason, steps, documents, email, dates.
+
+Pure functions of the request's inputs (the flag or the transaction), the knowledge base, the
+account and the filing date; :mod:`detector.refunds` stores and moves what this builds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+
+from .catalog.refund_processes import (
+    CHANNEL_LABELS,
+    CHANNELS,
+    RefundProcess,
+    channel_process,
+    normalise_name,
+)
+from .eligibility import assess, expected_refund_date
+from .emails import format_money, render_email
+from .errors import CatalogError, ConfigError
+from .schema import PAYMENT_METHODS
+from .workdays import DEFAULT_COUNTRY, to_date
+
+ProcessLookup = Callable[[str | None], str | None]
+
+YOU_PROVIDE = "[YOU PROVIDE — fill in]"
+
+_CHANNEL_PATTERNS = (
+    ("apple", re.compile(r"apple|itunes|app store")),
+    ("google_play", re.compile(r"google|play store")),
+    ("roku", re.compile(r"roku")),
+    ("paypal", re.compile(r"paypal|\bpp ?\*")),
+    ("amazon", re.compile(r"amazon|amzn|prime video")),
+)
+
+
+def normalise_channel(value) -> str:
+    """A billing channel from a channel name or a raw descriptor ('APPLE.COM/BILL' -> 'apple').
+
+    Anything that names no known channel is a direct purchase from the vendor.
+    """
+    if _missing(value):
+        return "direct"
+    text = str(value).strip().lower()
+    if text in CHANNELS:
+        return text
+    if re.sub(r"[^a-z]", "", text) == "googleplay":
+        return "google_play"
+    return next((ch for ch, pat in _CHANNEL_PATTERNS if pat.search(text)), "direct")
+
+
+def name_lookup(processes: dict[str, RefundProcess]) -> ProcessLookup:
+    """Default vendor -> process id lookup: the vendor's normalised name against process names/aliases."""
+    names = {normalise_name(n): p.id for p in processes.values() if p.kind == "vendor"
+             for n in (p.vendor, *p.aliases)}
+
+    def lookup(vendor: str | None) -> str | None:
+        return names.get(normalise_name(vendor)) if vendor else None
+
+    return lookup
+
+
+def lookup_from_vendors(vendors) -> ProcessLookup:
+    """A vendor -> process id lookup from vendor-catalogue entries.
+
+    ``vendors`` is an iterable (or a dict's values) of objects or dicts with ``name``, optional
+    ``aliases`` and ``refund_process`` (null when the vendor has no process of its own).
+    """
+    def get(v, key, default=None):
+        return v.get(key, default) if isinstance(v, dict) else getattr(v, key, default)
+
+    names: dict[str, str] = {}
+    for v in (vendors.values() if isinstance(vendors, dict) else vendors):
+        pid = get(v, "refund_process")
+        if pid:
+            for n in (get(v, "name"), *(get(v, "aliases") or ())):
+                if n:
+                    names[normalise_name(n)] = pid
+
+    def lookup(vendor: str | None) -> str | None:
+        return names.get(normalise_name(vendor)) if vendor else None
+
+    return lookup
+
+
+def vendor_in_descriptor(processes: dict[str, RefundProcess], descriptor: str | None) -> str | None:
+    """A knowledge-base vendor whose name appears in the descriptor ('PROBACKOFFICE*SUB' -> PRO Back Office)."""
+    text = normalise_name(descriptor)
+    for p in processes.values():
+        if p.kind == "vendor" and any(len(k) >= 5 and k in text for k in map(normalise_name, (p.vendor, *p.aliases))):
+            return p.vendor
+    return None
+
+
+def account_payment_method(account: dict | None) -> tuple[str, str]:
+    """The account's payment method and where it comes from.
+
+    When the account has none stored, the account type decides, read from its name and source:
+    PayPal -> paypal; checking/current/savings/debit/bank -> debit_card; credit/card -> credit_card;
+    anything else -> credit_card, because subscriptions are overwhelmingly billed to cards.
+    """
+    account = account or {}
+    stored = account.get("payment_method")
+    if stored:
+        method = re.sub(r"[\s-]+", "_", str(stored).strip().lower())
+        if method not in PAYMENT_METHODS:
+            raise ConfigError(f"account {account.get('account_id')!r} has payment method {stored!r}; "
+                              f"known methods: {', '.join(PAYMENT_METHODS)}")
+        return method, f"account ({account.get('payment_method_source') or 'stored'})"
+    text = " ".join(str(account.get(k) or "") for k in ("name", "source", "account_id")).lower()
+    if "paypal" in text:
+        return "paypal", "default for a PayPal account (none stored)"
+    if re.search(r"checking|current|savings|debit|bank", text):
+        return "debit_card", "default for a bank (checking) account (none stored)"
+    if re.search(r"credit|card|amex|visa|mastercard", text):
+        return "credit_card", "default for a card account (none stored)"
+    return "credit_card", "assumed credit card: the account stores no payment method or type"
+
+
+# -- building one request ---------------------------------------------------------------------
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def clean(value):
+    """None for a missing value (None, NaN, NA, NaT), else the value."""
+    return None if _missing(value) else value
+
+
+def _resolve(processes, lookup: ProcessLookup, inputs: dict, channel: str, process_id: str | None) -> RefundProcess:
+    if process_id:
+        if process_id not in processes:
+            raise CatalogError(f"refund process {process_id!r} is no longer in the knowledge base")
+        return processes[process_id]
+    for name in (inputs.get("vendor"), inputs.get("merchant")):
+        pid = lookup(name) if name else None
+        if pid:
+            if pid not in processes:
+                raise CatalogError(f"vendor {name!r} names refund process {pid!r}, which the knowledge base lacks")
+            return processes[pid]
+    return channel_process(processes, channel)
+
+
+def _subscription_text(stream: dict | None) -> str | None:
+    if not stream or not stream.get("frequency"):
+        return None
+    text = f"{stream['frequency']} charges"
+    if stream.get("first_date"):
+        text += f" since {stream['first_date']}"
+    if stream.get("last_date"):
+        text += f", last on {stream['last_date']}"
+    return text
+
+
+def _documents(doc_process: RefundProcess, inputs: dict, *, money: str, reason: str,
+               method: str, method_source: str, job_date: date | None) -> list[dict]:
+    tx, day, desc = inputs["transaction_id"], inputs["charge_date"], inputs["description"]
+    statement = f"{day} · {money} · \"{desc}\" · bank transaction {tx}"
+    known = {
+        "transaction_id": f"{tx} (your bank's transaction id; the vendor's own order id is on its receipt)",
+        "charge_date": day,
+        "amount": money,
+        "descriptor": desc,
+        "statement_line": statement,
+        "reason": reason,
+        "subscription": _subscription_text(inputs.get("stream")),
+        "payment_method": method.replace("_", " ") + ("" if method_source.startswith("account") else f" ({method_source})"),
+        "job_date": None if job_date is None else job_date.isoformat() + (
+            "" if inputs.get("job_date") else " (the charge date; give the job date if it differs)"),
+    }
+    docs = [{"item": "Charge on your bank statement", "detail": "What the detector found.", "value": statement,
+             "provided_by": "detector", "source": "your bank statement"}]
+    for d in doc_process.documents:
+        value = known.get(d.prefill) if d.prefill else None
+        docs.append({"item": d.name, "detail": d.detail, "value": value or YOU_PROVIDE,
+                     "provided_by": "detector" if value else "you", "source": d.source})
+    return docs
+
+
+def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: ProcessLookup,
+                  account: dict | None, filing_date: date, status: str, process_id: str | None = None) -> dict:
+    """Every computed field of a request from its inputs, as of ``filing_date``.
+
+    ``inputs`` is what the request was made from (flag type, transaction id, account, charge date,
+    amount, currency, descriptor, merchant, vendor, channel, stream, job date, the user's reason);
+    ``process_id`` pins the process once chosen, so filing later never switches vendor process.
+    """
+    channel = normalise_channel(inputs.get("channel") or inputs.get("description"))
+    process = _resolve(processes, lookup, inputs, channel, process_id)
+    flag_type = inputs["flag_type"]
+    cp, steps_process, process_note = process.channels.get(channel), process, None
+    if process.kind == "channel":
+        who = inputs.get("vendor") or inputs.get("merchant") or "This vendor"
+        process_note = (f"{who} has no refund process in the knowledge base: this is the generic "
+                        f"{CHANNEL_LABELS[channel]} channel process, not the vendor's own.")
+    elif cp is None:
+        steps_process = channel_process(processes, channel)
+        cp = steps_process.channels[channel]
+        process_note = (f"{process.name}'s refund guide gives no steps for purchases through "
+                        f"{CHANNEL_LABELS[channel]}; the steps are the generic {CHANNEL_LABELS[channel]} "
+                        f"channel process.")
+
+    if inputs.get("user_reason"):
+        reason, reason_source = inputs["user_reason"].strip(), "your own words (opened by hand)"
+    elif steps_process is process and cp.reason is not None and flag_type in cp.reason.flag_types:
+        reason, reason_source = cp.reason.text, cp.reason.source
+    else:
+        reason, reason_source = process.generic.reasons[flag_type]
+
+    charge_date = to_date(inputs["charge_date"])
+    window = process.filing_window
+    job_date = None
+    if window is not None and window.anchor == "job_date":
+        job_date = to_date(inputs["job_date"]) if inputs.get("job_date") else charge_date
+    verdict = assess(process, flag_type=flag_type, filing_date=filing_date, charge_date=charge_date,
+                     job_date=job_date, user_reason=inputs.get("user_reason"))
+
+    method, method_source = account_payment_method(account)
+    timeline = process.timeline_for(method)
+    country = ((account or {}).get("country") or DEFAULT_COUNTRY).upper()
+    expected = expected_refund_date(filing_date, timeline, country) if verdict.eligible else None
+
+    steps = list(cp.steps)
+    if cp.reason_step:
+        i = cp.reason_step - 1
+        if verdict.situation is not None and verdict.situation.report_path:
+            steps[i] = verdict.situation.report_path
+        if cp.reason is None or reason != cp.reason.text:
+            steps[i] = f"{steps[i]} For this charge, write: “{reason}”."
+
+    money = format_money(inputs["amount"], inputs.get("currency"))
+    vendor_name = process.vendor if process.kind == "vendor" else (
+        inputs.get("vendor") or inputs.get("merchant") or inputs.get("description"))
+    template = process.email_template()
+    email = render_email(template, vendor=vendor_name, amount=inputs["amount"], currency=inputs.get("currency"),
+                         charge_date=charge_date.isoformat(), descriptor=inputs["description"],
+                         transaction_id=inputs["transaction_id"], reason=reason)
+    meaning = process.status_meaning(status)
+    return {
+        "transaction_id": inputs["transaction_id"],
+        "account_id": inputs["account_id"],
+        "vendor": vendor_name,
+        "channel": channel,
+        "payment_method": method,
+        "amount": round(float(inputs["amount"]), 2),
+        "reason": reason,
+        "eligible": verdict.eligible,
+        "eligibility_reason": verdict.reason,
+        "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
+        "steps": steps,
+        "documents": _documents(process if process.documents else steps_process, inputs, money=money,
+                                reason=reason, method=method, method_source=method_source, job_date=job_date),
+        "email": email,
+        "expected_by": expected.isoformat() if expected else None,
+        "status": status,
+        "flag_id": inputs.get("flag_id"),
+        "flag_type": flag_type,
+        "merchant": inputs.get("merchant"),
+        "currency": inputs.get("currency"),
+        "charge_date": charge_date.isoformat(),
+        "description": inputs["description"],
+        "job_date": job_date.isoformat() if job_date else None,
+        "filed_on": filing_date.isoformat() if status != "Candidate" else None,
+        "process": process.id,
+        "process_kind": process.kind,
+        "process_note": process_note,
+        "payment_method_source": method_source,
+        "country": country,
+        "timeline": {
+            "payment_method": method,
+            "min_working_days": timeline.min,
+            "max_working_days": timeline.max,
+            "estimated": timeline.estimated,
+            "note": timeline.note,
+            "counted_from": filing_date.isoformat(),
+        },
+        "status_meaning": {"meaning": meaning.meaning, "for_you": meaning.for_you},
+        "sources": {
+            "steps": cp.source,
+            "reason": reason_source,
+            "eligibility": verdict.sources,
+            "timeline": timeline.source,
+            "working_days": process.timeline_note[1] if process.timeline_note else "generic channel process",
+            "email": template.source,
+            "status_meaning": meaning.source,
+        },
+    }
