@@ -8,6 +8,7 @@ bad file does not stop the others: its error is reported in its :class:`IngestRe
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -69,20 +70,25 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
     """
     if df.empty:
         return df
+    tx_ids = df["transaction_id"].astype(object)
+    accounts = df["account_id"].astype(object)
     owner: dict[str, str] = {}
-    ids = list(dict.fromkeys(df["transaction_id"]))
-    for i in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        chunk = ids[i:i + 900]
-        sql = (f"SELECT transaction_id, account_id FROM transactions "
-               f"WHERE transaction_id IN ({','.join('?' * len(chunk))})")
-        owner.update(store.conn.execute(sql, chunk).fetchall())
-    new_ids = []
-    for tx_id, account in zip(df["transaction_id"], df["account_id"], strict=True):
-        holder = owner.setdefault(tx_id, account)
-        new_ids.append(tx_id if holder == account else stable_id(account, tx_id, prefix="x_"))
-    if new_ids == list(df["transaction_id"]):
+    ids = pd.unique(tx_ids)
+    # json_each: one query per 100k ids instead of one per 900 bound parameters
+    for i in range(0, len(ids), 100_000):
+        chunk = json.dumps(ids[i:i + 100_000].tolist())
+        owner.update(store.conn.execute(
+            "SELECT transaction_id, account_id FROM transactions "
+            "WHERE transaction_id IN (SELECT value FROM json_each(?))", (chunk,)).fetchall())
+    # an id not stored yet belongs to the first account that uses it in this file
+    first = accounts.groupby(tx_ids, sort=False).transform("first")
+    holder = tx_ids.map(owner).fillna(first) if owner else first
+    clash = (holder != accounts).to_numpy()
+    if not clash.any():
         return df
     out = df.copy()
+    new_ids = tx_ids.to_numpy(copy=True)
+    new_ids[clash] = [stable_id(a, t, prefix="x_") for a, t in zip(accounts[clash], tx_ids[clash])]
     out["transaction_id"] = new_ids
     return out
 
@@ -94,17 +100,18 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
-    for account in st.accounts:
+    accounts = st.accounts
+    for account in accounts:
         store.set_account(account, payment_method=method, payment_method_source=source,
                           currency=st.currency, source=st.format, country=st.country)
-    result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
+    result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected)
     now = utcnow()
     sha = _sha256(st.path) if os.path.isfile(st.path) else None
     store.db["imports"].insert({
         "import_id": stable_id("import", st.path, sha, now, stored, duplicates),
-        "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id or ",".join(st.accounts[:20]),
+        "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id or ",".join(accounts[:20]),
         "rows_read": st.rows_read, "stored": stored, "duplicates": duplicates,
         "rejected": len(st.rejected), "imported_at": now,
     }, pk="import_id", replace=True)

@@ -65,7 +65,7 @@ class Statement:
     @property
     def accounts(self) -> list[str]:
         """Distinct account ids, in order of first appearance."""
-        return list(dict.fromkeys(self.transactions["account_id"])) if len(self.transactions) else (
+        return pd.unique(self.transactions["account_id"]).tolist() if len(self.transactions) else (
             [self.account_id] if self.account_id else [])
 
 
