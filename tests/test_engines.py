@@ -46,6 +46,18 @@ def test_row_order_and_batches_do_not_change_results(tx, expected):
     shuffled = tx.sample(frac=1.0, random_state=1)
     assert_same(engines.run(shuffled, AS_OF, detect=standin_detect), expected)
     assert_same(engines.run(tx, AS_OF, detect=standin_detect, batch_accounts=7), expected)
+    assert_same(engines.run(tx, AS_OF, detect=standin_detect, batch_rows=100), expected)
+    assert_same(engines.run(tx, AS_OF, detect=standin_detect, batch_rows=1), expected)
+
+
+def test_batches_cut_only_between_accounts():
+    from detector.engines.local import _batches
+
+    ids = pd.Series(["a"] * 5 + ["b"] * 2 + ["c"] * 4 + ["d"])
+    assert _batches(ids, 6, None) == [(0, 7), (7, 12)]
+    assert _batches(ids, None, 3) == [(0, 11), (11, 12)]
+    assert _batches(ids, 1, None) == [(0, 5), (5, 7), (7, 11), (11, 12)]
+    assert _batches(ids.iloc[:0], 5, None) == []
 
 
 def test_local_reads_csv_and_parquet(tx, expected, tmp_path):

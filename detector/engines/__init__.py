@@ -36,7 +36,7 @@ def run(
 
     ``detect`` defaults to :func:`detector.pipeline.detect_account`; ``cancellations``,
     ``dismissed`` and ``model`` are passed to it unchanged. ``options`` go to the engine
-    (``batch_accounts`` for local; ``chunk_rows``/``order`` for chunked; ``spark``, ``master``,
+    (``batch_rows``/``batch_accounts`` for local; ``chunk_rows``/``order`` for chunked; ``spark``, ``master``,
     ``shuffle_partitions`` for spark). Raises :class:`~detector.errors.EngineUnavailable` when
     ``engine="spark"`` and PySpark is not installed.
     """

@@ -1,17 +1,36 @@
-"""The embedded engine: detection in this process, all accounts in one vectorised call.
+"""The embedded engine: detection in this process, vectorised over many accounts at once.
 
-``batch_accounts`` bounds memory for very many accounts by running whole accounts in batches;
-results are identical because detection is per account.
+``batch_rows`` bounds memory: whole accounts are detected in batches of about that many rows
+(detection is per account, so the result is the same; peak memory of detection then grows with
+the batch, not with the file). ``batch_accounts`` does the same by account count.
 """
 
 from __future__ import annotations
 
 from os import PathLike
 
+import numpy as np
 import pandas as pd
 
-from .frames import DetectFn, conform_flags, conform_streams, default_detect, detect_frame
+from .frames import DetectFn, canonical_transactions, conform_flags, conform_streams, default_detect
 from .io import read_transactions
+
+
+def _batches(account_ids: pd.Series, batch_rows: int | None, batch_accounts: int | None):
+    """``(start, stop)`` row slices of a frame sorted by account, cut only between accounts."""
+    n = len(account_ids)
+    starts = np.flatnonzero(np.r_[True, account_ids.to_numpy()[1:] != account_ids.to_numpy()[:-1]]) if n else []
+    bounds = []
+    begin, accounts_in = 0, 0
+    for i, start in enumerate(starts):
+        accounts_in += 1
+        nxt = starts[i + 1] if i + 1 < len(starts) else n
+        full_rows = batch_rows is not None and nxt - begin >= batch_rows
+        full_accounts = batch_accounts is not None and accounts_in >= batch_accounts
+        if full_rows or full_accounts or nxt == n:
+            bounds.append((begin, nxt))
+            begin, accounts_in = nxt, 0
+    return bounds
 
 
 def run_local(
@@ -19,24 +38,23 @@ def run_local(
     as_of: str,
     *,
     detect: DetectFn | None = None,
+    batch_rows: int | None = None,
     batch_accounts: int | None = None,
     **kwargs,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Streams and flags of every account in ``tx_or_path`` (a frame, or a CSV/Parquet path)."""
     detect = detect or default_detect()
     tx = read_transactions(tx_or_path) if not isinstance(tx_or_path, pd.DataFrame) else tx_or_path
-    if not batch_accounts:
-        return detect_frame(tx, as_of, detect, **kwargs)
-    accounts = pd.unique(tx["account_id"])
-    streams, flags = [], []
-    for start in range(0, len(accounts), batch_accounts):
-        batch = tx[tx["account_id"].isin(accounts[start : start + batch_accounts])]
-        s, f = detect_frame(batch, as_of, detect, **kwargs)
-        streams.append(s)
-        flags.append(f)
-    if not streams:
+    canon = canonical_transactions(tx)
+    del tx
+    if canon.empty:
         return conform_streams(None), conform_flags(None)
+    if not batch_rows and not batch_accounts:
+        streams, flags = detect(canon, as_of, **kwargs)
+        return conform_streams(streams), conform_flags(flags)
+    streams, flags = [], []
+    for start, stop in _batches(canon["account_id"], batch_rows, batch_accounts):
+        s, f = detect(canon.iloc[start:stop].reset_index(drop=True), as_of, **kwargs)
+        streams.append(conform_streams(s))
+        flags.append(conform_flags(f))
     return conform_streams(pd.concat(streams)), conform_flags(pd.concat(flags))
-
-
-__all__ = ["run_local"]

@@ -152,9 +152,13 @@ def read_transactions(spark, path: str | PathLike):
 
 def to_spark(spark, tx: pd.DataFrame):
     """A pandas frame of transactions as a Spark DataFrame (object strings keep Arrow happy)."""
-    from .frames import canonical_transactions
+    from .frames import _as_text, canonical_transactions
 
-    return spark.createDataFrame(canonical_transactions(tx), schema=transaction_schema())
+    frame = canonical_transactions(tx)
+    for name in frame.columns:
+        if column_kind(name) == "str":
+            frame[name] = _as_text(frame[name])
+    return spark.createDataFrame(frame, schema=transaction_schema())
 
 
 def to_union(streams: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
