@@ -171,6 +171,24 @@ def measure_scan(path: str, as_of: str = AS_OF, fmt: str = "json") -> dict:
     return {"streams": len(result.streams), "flags": len(result.flags), **meter.steps["scan"]}
 
 
+def measure_spark(path: str, as_of: str = AS_OF, *, mode: str = "union", master: str = "local[2]",
+                  shuffle_partitions: int = 8) -> dict:
+    """The Spark job in local mode on the same CSV: Parquet out, seconds after session start."""
+    import tempfile as _tempfile
+
+    from .engines.spark import get_session
+    from .engines.spark_job import run_job
+
+    spark = get_session(master, shuffle_partitions=shuffle_partitions, conf={"spark.ui.enabled": "false"})
+    try:
+        with _tempfile.TemporaryDirectory() as tmp:
+            result = run_job(path, os.path.join(tmp, "out"), as_of, mode=mode, spark=spark)
+    finally:
+        spark.stop()
+    return {"mode": mode, "master": master, "seconds": result.seconds, "streams": result.streams,
+            "flags": result.flags}
+
+
 def in_fresh_process(fn, *args, **kwargs):
     """Run ``fn`` in a new interpreter and return its result (peak memory is its own)."""
     ctx = multiprocessing.get_context("spawn")
@@ -219,7 +237,7 @@ def machine() -> dict:
 
 
 def run_bench(rows_list, workdir: str | Path, *, seed: int = 0, stages: bool = True, scan: bool = True,
-              as_of: str = AS_OF, progress=None) -> list[BenchRow]:
+              spark: bool = False, as_of: str = AS_OF, progress=None) -> list[BenchRow]:
     """Generate a CSV per size and measure read_csv, the stages and the scan, each in a fresh process."""
     out = []
     for rows in rows_list:
@@ -231,6 +249,9 @@ def run_bench(rows_list, workdir: str | Path, *, seed: int = 0, stages: bool = T
         sc = in_fresh_process(measure_scan, facts["path"], as_of) if scan else None
         row = BenchRow(facts["rows"], facts["accounts"], facts["descriptors"], baseline, st, sc,
                        {"bytes": facts["bytes"]})
+        if spark:
+            row.extra["spark"] = [in_fresh_process(measure_spark, facts["path"], as_of, mode=m)
+                                  for m in ("union", "two_pass")]
         if progress:
             progress(summary_line(row))
         out.append(row)
@@ -270,6 +291,9 @@ def markdown_table(results: list[BenchRow], info: dict | None = None) -> str:
                 unit = " (unique descriptors/s)" if name == "normalise" else ""
                 lines.append(f"| {r.rows:,} | {name} | {step['seconds']:.2f} | {step['cpu_seconds']:.2f} | "
                              f"{_rate(n, step['seconds'])}{unit} | {step['peak_mb']:.0f} |")
+        for job in r.extra.get("spark", []):
+            lines.append(f"| {r.rows:,} | Spark job, {job['master']}, {job['mode']} | {job['seconds']:.2f} | - | "
+                         f"{_rate(r.rows, job['seconds'])} | - |")
         if r.scan:
             lines.append(f"| {r.rows:,} | **scan** (x{r.ratio:.1f} read_csv) | {r.scan['seconds']:.2f} | "
                          f"{r.scan['cpu_seconds']:.2f} | {_rate(r.rows, r.scan['seconds'])} | "

@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-stages", action="store_true", help="only read_csv and the whole scan")
     parser.add_argument("--no-scan", action="store_true", help="only read_csv and the stages")
+    parser.add_argument("--spark", action="store_true",
+                        help="also time the Spark job in local mode (union and two-pass) on each file")
     parser.add_argument("--markdown", help="also write the markdown table to this file")
     parser.add_argument("--json", help="also write raw results as JSON to this file")
     args = parser.parse_args(argv)
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="subdetect-bench-") as tmp:
         results = run_bench(sizes, args.workdir or tmp, seed=args.seed, stages=not args.no_stages,
-                            scan=not args.no_scan, progress=progress)
+                            scan=not args.no_scan, spark=args.spark, progress=progress)
     info = machine()
     table = markdown_table(results, info)
     print(table)
