@@ -275,8 +275,8 @@ def markdown_table(results: list[BenchRow], info: dict | None = None) -> str:
     """The README table: seconds, rows/s and peak MiB per stage and size, and scan / parse."""
     info = info or machine()
     lines = [
-        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']:.0f} GB RAM, "
-        f"Python {info['python']}, pandas {info['pandas']}.",
+        (f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']:.0f} GB RAM, "
+         f"Python {info['python']}, pandas {info['pandas']}."),
         "",
         "| rows | step | seconds | CPU s | rows/s | peak MB |",
         "|---:|---|---:|---:|---:|---:|",

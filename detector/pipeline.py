@@ -16,7 +16,6 @@ import pandas as pd
 from .schema import FLAG_COLUMNS, STREAM_COLUMNS
 from .store import Store, utcnow
 
-
 #: Rows per detection batch in a local run (whole accounts; see detector.engines.local).
 DETECT_BATCH_ROWS = 250_000
 

@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shuffle-partitions", type=int, help="spark.sql.shuffle.partitions")
     args = parser.parse_args(argv)
 
-    from detector.errors import DetectorError
     from detector.engines.spark_job import run_job
+    from detector.errors import DetectorError
 
     try:
         result = run_job(args.input, args.output, args.as_of, db=args.db, mode=args.mode,

@@ -15,7 +15,13 @@ from os import PathLike
 import pandas as pd
 
 from ..errors import ConfigError
-from .frames import DetectFn, canonical_transactions, conform_flags, conform_streams, detect_frame
+from .frames import (
+    DetectFn,
+    canonical_transactions,
+    conform_flags,
+    conform_streams,
+    detect_frame,
+)
 from .local import run_local
 
 ENGINES = ("local", "chunked", "spark")

@@ -22,7 +22,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError, ImportError_
-from .frames import DetectFn, conform_flags, conform_streams, default_detect, detect_frame
+from .frames import (
+    DetectFn,
+    conform_flags,
+    conform_streams,
+    default_detect,
+    detect_frame,
+)
 from .io import CSV_DTYPES, is_parquet, read_transactions
 
 DEFAULT_CHUNK_ROWS = 250_000

@@ -12,7 +12,13 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from .frames import DetectFn, canonical_transactions, conform_flags, conform_streams, default_detect
+from .frames import (
+    DetectFn,
+    canonical_transactions,
+    conform_flags,
+    conform_streams,
+    default_detect,
+)
 from .io import read_transactions
 
 

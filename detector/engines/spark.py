@@ -25,7 +25,14 @@ import pandas as pd
 
 from ..errors import EngineUnavailable
 from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS
-from .frames import DetectFn, column_kind, conform_flags, conform_streams, default_detect, detect_frame
+from .frames import (
+    DetectFn,
+    column_kind,
+    conform_flags,
+    conform_streams,
+    default_detect,
+    detect_frame,
+)
 from .io import is_parquet
 
 INSTALL_HINT = "the Spark engine needs PySpark: pip install 'subscription-detector[spark]' (and Java 17+)"
@@ -47,7 +54,7 @@ DEFAULT_CONF = {
 def require_pyspark():
     """Import pyspark or raise :class:`EngineUnavailable` with the install command."""
     try:
-        import pyspark  # noqa: F401
+        import pyspark
         from pyspark.sql import SparkSession  # noqa: F401
     except ImportError as exc:
         raise EngineUnavailable(INSTALL_HINT) from exc

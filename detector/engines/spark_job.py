@@ -35,7 +35,13 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             mode: str = "union", detect: DetectFn | None = None, spark=None, master: str | None = None,
             shuffle_partitions: int | None = None, **kwargs) -> JobResult:
     """Detect over ``input_path`` with Spark and write Parquet dirs ``streams/`` and ``flags/``."""
-    from .spark import detect_two_pass, detect_union, get_session, read_transactions, split_union_spark
+    from .spark import (
+        detect_two_pass,
+        detect_union,
+        get_session,
+        read_transactions,
+        split_union_spark,
+    )
 
     if mode not in ("union", "two_pass"):
         raise ConfigError(f"unknown mode {mode!r}; choose union or two_pass")
