@@ -129,8 +129,13 @@ def _sync_page(api, request, **kwargs) -> dict:
     raw = api.transactions_sync(request, _preload_content=False, **kwargs)
     try:
         page = json.loads(raw.data)
+    except ValueError as exc:
+        raise PlaidError(f"/transactions/sync answered with a body that is not JSON: {exc}",
+                         error_code="SCHEMA_ERROR") from None
     finally:
         raw.release_conn()
+    if not isinstance(page, dict):
+        page = {}
     missing = {"added", "modified", "removed", "next_cursor", "has_more"} - set(page)
     if missing:
         raise PlaidError(f"/transactions/sync answered without {', '.join(sorted(missing))}",
