@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,8 @@ DECISION_COLUMNS = ("decision_id", "kind", "account_id", "merchant", "target_id"
 CANCELLATION_COLUMNS = ("account_id", "merchant", "cancelled_on")
 #: rapidfuzz WRatio score (0-100) a stream's merchant or vendor must reach to match a cancellation.
 MATCH_CUTOFF = 85.0
+#: Channels where a charge may carry only the store's name, not the vendor's.
+STORE_CHANNELS = ("apple", "google_play", "amazon", "roku", "paypal")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ class Cancellation:
 
 
 def _norm(name) -> str:
-    return " ".join(str(name or "").lower().replace(".com", " ").split())
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        return ""
+    return " ".join(str(name).lower().replace(".com", " ").split())
 
 
 def _iso(value, *, what: str = "date") -> str:
@@ -73,8 +78,51 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     by_vendor = process.cdist([query], vendors.tolist(), scorer=fuzz.WRatio)[0]
     score = pd.Series(by_name, index=streams.index).combine(pd.Series(by_vendor, index=streams.index), max)
     if score.empty or score.max() < cutoff:
+        return _store_billed(query, streams, cutoff)
+    best = streams[score >= score.max() - 1e-9]
+    if "channel" in best:
+        # "Apple TV+" matching a stream only known as "Apple": the store billed it, weak evidence.
+        store = best["vendor"].isna() & best["channel"].isin(STORE_CHANNELS) if "vendor" in best \
+            else best["channel"].isin(STORE_CHANNELS)
+        if store.all():
+            best = best.assign(via_store=True)
+    return best
+
+
+@lru_cache(maxsize=1)
+def _catalog_names() -> tuple[list[str], list]:
+    from .catalog import load_vendors
+
+    names, vendors = [], []
+    for v in load_vendors():
+        for n in (v.name, *v.aliases):
+            names.append(_norm(n))
+            vendors.append(v)
+    return names, vendors
+
+
+def _store_billed(query: str, streams: pd.DataFrame, cutoff: float) -> pd.DataFrame:
+    """Streams of a catalogue vendor the user named by another of its names, or billed for it
+    by an app store ("iCloud" -> "Apple").
+
+    App-store charges often carry only the store's name, so a vendor sold only through stores
+    matches the account's unidentified streams of those channels (weak evidence: ``via_store``).
+    """
+    if "channel" not in streams:
         return streams.iloc[0:0]
-    return streams[score >= score.max() - 1e-9]
+    names, vendors = _catalog_names()
+    best = process.extractOne(query, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
+    if best is None:
+        return streams.iloc[0:0]
+    vendor = vendors[best[2]]
+    # "NYTimes" is the catalogue's "The New York Times": match the streams named after it.
+    named = (streams["vendor"].map(_norm) == _norm(vendor.name)) | (streams["merchant"].map(_norm) == _norm(vendor.name))
+    if named.any():
+        return streams[named]
+    if not vendor.channels or "direct" in vendor.channels:
+        return streams.iloc[0:0]
+    unknown = streams["vendor"].isna() | (streams["vendor"].map(_norm) == _norm(vendor.name))
+    return streams[streams["channel"].isin(vendor.channels) & unknown].assign(via_store=True)
 
 
 def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
@@ -203,13 +251,18 @@ def load_decisions(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
 
 
-def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame) -> pd.DataFrame:
+def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
+                          tx: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cancel decisions (or a cancellations file frame) -> ``account_id, stream_id, cancelled_on``.
 
     Accepts :func:`load_decisions` output (``kind == 'cancel'``, date in ``on_date``) or rows
     with ``account_id, merchant, cancelled_on``. Each merchant is matched to that account's
-    streams by name; a stored ``target_id`` still present among the streams is kept as well.
-    Unmatched cancellations resolve to nothing (the subscription may not be detected yet).
+    streams by name (and through the vendor catalogue); a stored ``target_id`` still present
+    among the streams is kept as well. When several streams match equally (plans billed under
+    one store name), the ones that stopped billing by the date win (see :func:`_stopped`);
+    pass the transactions as ``tx`` to count the charges after the date exactly, otherwise they
+    are estimated from each stream's last date. Unmatched cancellations resolve to nothing (the
+    subscription may not be detected yet).
     """
     out_cols = ["account_id", "stream_id", "cancelled_on"]
     if decisions is None or decisions.empty or streams is None or streams.empty:
@@ -222,19 +275,65 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame)
         d = d.assign(target_id=None)
     by_account = dict(tuple(streams.groupby("account_id")))
     stream_ids = set(streams["stream_id"])
-    out = []
+    cands = []
     # One fuzzy match per decision: decisions are typed by people, so they are few.
-    for rec in d.itertuples(index=False):
+    for i, rec in enumerate(d.itertuples(index=False)):
         acct_streams = by_account.get(rec.account_id)
-        ids = set()
         if acct_streams is not None:
-            ids |= set(match_streams(rec.merchant, acct_streams)["stream_id"])
+            m = match_streams(rec.merchant, acct_streams)
+            store = m["via_store"] if "via_store" in m else pd.Series(False, index=m.index)
+            cands += [{"decision": i, "account_id": rec.account_id, "stream_id": sid, "cancelled_on": rec.cancelled_on,
+                       "via_store": bool(v), "tied": len(m)} for sid, v in zip(m["stream_id"], store)]
         if isinstance(rec.target_id, str) and rec.target_id in stream_ids:
-            ids.add(rec.target_id)
-        out += [{"account_id": rec.account_id, "stream_id": sid, "cancelled_on": rec.cancelled_on}
-                for sid in sorted(ids)]
-    res = pd.DataFrame(out, columns=out_cols)
+            cands.append({"decision": i, "account_id": rec.account_id, "stream_id": rec.target_id,
+                          "cancelled_on": rec.cancelled_on, "via_store": False, "tied": 1})
+    if not cands:
+        return pd.DataFrame(columns=out_cols)
+    c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
+    c = c[_stopped(c, streams, tx)]
+    res = c[out_cols]
     return res.sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+
+
+def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
+    """Which candidate streams to keep for each cancellation.
+
+    Several plans billed as "Apple" tie on the name. Streams that stopped by the cancellation
+    date (at most one plan-priced charge after it, the last bill) stay: one subscription can
+    span several streams. Streams that kept billing are plans the user kept, unless none
+    stopped; then the one billing least after the date is taken. A plan matched only through
+    the store's name must have stopped.
+    """
+    n_after = _charges_after(c, streams, tx)
+    floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
+    tied = c["tied"] > 1
+    keep = ~tied | (n_after <= floor)
+    return keep & (~c["via_store"] | (n_after <= 1))
+
+
+def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
+    """Per candidate: the stream's charges after the cancellation date at the plan's price."""
+    from .schema import PERIOD_DAYS
+
+    info = streams.drop_duplicates("stream_id").set_index("stream_id")
+    if tx is None or "transaction_ids" not in info:
+        days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
+        period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
+        return (days // period + 1).where(days > 0, 0).fillna(0)
+    from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
+
+    m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
+    m = m.explode("tid").dropna(subset=["tid"])
+    t = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")
+    m["date"] = pd.to_datetime(m["tid"].astype(str).map(t["date"]))
+    m["charge"] = -m["tid"].astype(str).map(t["amount"]).astype(float)
+    m = m.sort_values(["index", "date"])
+    before = m[m["date"] <= pd.to_datetime(m["cancelled_on"])]
+    price = before[before.groupby("index").cumcount(ascending=False) < 3].groupby("index")["charge"].median()
+    m["price"] = m["index"].map(price)
+    after = (m["date"] > pd.to_datetime(m["cancelled_on"])) & (
+        m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"]))
+    return after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
 
 
 def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,14 @@ MODEL_FILE = "stream_scorer.joblib"
 META_FILE = "stream_scorer.json"
 
 _F = {name: i for i, name in enumerate(FEATURES)}
+
+
+@lru_cache(maxsize=1)
+def _openmp():
+    """One cached controller: building one per call costs ~6 ms, limiting with it ~0.02 ms."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class ModelVersionWarning(UserWarning):
@@ -56,7 +65,10 @@ class StreamScorer(BaseEstimator, ClassifierMixin):
 
     def predict_proba(self, X):
         """Probability of [not a stream, a stream] per row."""
-        return self.model_.predict_proba(np.asarray(X, dtype=float))
+        # One OpenMP thread: on a busy 2-core box the default thread team spins and made
+        # predict 6x slower (2.5 s vs 0.4 s wall for 50k candidates); Spark runs one task per core.
+        with _openmp().limit(limits=1, user_api="openmp"):
+            return self.model_.predict_proba(np.asarray(X, dtype=float))
 
     def predict(self, X):
         """1 where the candidate is a recurring stream."""

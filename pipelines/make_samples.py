@@ -297,8 +297,8 @@ def write_monzo(rng, txs) -> str:
         tid = "tx_0000" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
                                   for _ in range(18))
         desc = t.description
-        rows.append([tid, t.day.strftime("%d/%m/%Y"), f"{rng.randint(7, 21):02d}:{rng.randint(0, 59):02d}:"
-                     f"{rng.randint(0, 59):02d}", typ, name, "", t.category or "general", money(t.amount), "GBP",
+        clock = f"{rng.randint(7, 21):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+        rows.append([tid, t.day.strftime("%d/%m/%Y"), clock, typ, name, "", t.category or "general", money(t.amount), "GBP",
                      money(t.amount), "GBP", "", "", "", desc, "",
                      money(-t.amount) if t.amount < 0 else "", money(t.amount) if t.amount > 0 else ""])
     return _csv_text(rows, header)
@@ -372,6 +372,11 @@ CANCELLATIONS = [
     # PureGym was cancelled and did stop: nothing to flag.
     ("monzo", "PureGym", "2025-03-05"),
 ]
+
+
+def sample_statements(folder: str | Path = "data/samples") -> list[Path]:
+    """The sample statement files (not ``cancellations.csv``), in a stable order."""
+    return [Path(folder) / name for name in SAMPLES]
 
 
 def make_samples(out: str | Path = "data/samples", seed: int = SEED) -> list[Path]:

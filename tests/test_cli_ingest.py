@@ -66,3 +66,11 @@ def test_layout_columns_account_and_payment_method_options(tmp_path, runner):
     assert store.account("joint")["payment_method_source"] == "user"
     unknown = runner.invoke(cli, ["ingest", str(bank), "--db", str(db), "--format", "no_such_bank"])
     assert unknown.exit_code != 0 and "known formats" in unknown.output
+
+
+def test_formats_lists_every_layout(runner):
+    from detector.importers import format_names
+
+    result = runner.invoke(cli, ["formats", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["format"] for r in json.loads(result.output)] == format_names()

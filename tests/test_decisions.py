@@ -139,3 +139,25 @@ def test_cli_cancel_and_dismiss(runner, tmp_path, store):
     res = runner.invoke(cli, ["dismiss", "--db", db, "nope"])
     assert res.exit_code == 4
     assert len(load_decisions(store)) == 2
+
+
+def test_store_billed_plans_resolve_to_the_one_that_stopped():
+    b = Book()
+    cloud = b.stream(b.series("2024-01-15", 12, 0.99, merchant="Apple"))
+    tv = b.stream(b.series("2024-01-25", 5, 9.99, merchant="Apple"))
+    music = b.stream(b.series("2024-01-28", 16, 10.99, merchant="Apple"))  # still billing in 2025
+    streams = b.stream_frame.assign(vendor=None, channel="apple")
+    decisions = pd.DataFrame({"account_id": ["acct1", "acct1"], "merchant": ["Apple TV+", "iCloud"],
+                              "cancelled_on": ["2024-05-20", "2024-12-01"]})
+    resolved = resolve_cancellations(decisions, streams)
+    assert dict(zip(resolved["stream_id"], resolved["cancelled_on"])) == {tv: "2024-05-20", cloud: "2024-12-01"}
+    assert music not in set(resolved["stream_id"])
+
+
+def test_missing_vendor_is_not_the_text_nan():
+    # "Toyota Financial" contains "nan": an unknown vendor must not match it.
+    b = Book()
+    b.stream(b.series("2024-01-15", 12, 2.99, merchant="Apple"))
+    streams = b.stream_frame.assign(vendor=float("nan"), channel="apple")
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": ["Toyota Financial"], "cancelled_on": ["2024-05-01"]})
+    assert resolve_cancellations(decisions, streams).empty

@@ -49,6 +49,9 @@ def test_samples_are_what_the_generator_writes(tmp_path):
 
 
 def test_samples_cover_the_layouts_and_the_required_cases():
+    from pipelines.make_samples import sample_statements
+
+    assert sorted(p.name for p in sample_statements(ROOT / "data" / "samples")) == SAMPLES
     assert len(SAMPLES) >= 6
     chase = read_statement(ROOT / "data/samples/chase_card.csv").transactions
     netflix = chase[chase["description"].str.startswith("NETFLIX")]

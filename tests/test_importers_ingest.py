@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from detector.errors import AmbiguousFormat, ConfigError, EmptyStatement, UnrecognisedFormat
+from detector.errors import (
+    AmbiguousFormat,
+    ConfigError,
+    EmptyStatement,
+    UnrecognisedFormat,
+)
 from detector.importers import (
     CsvLayout,
     ingest_files,
@@ -295,3 +300,67 @@ def test_tolerant_scanner_reads_what_ofxtools_reads(monkeypatch):
 def test_columns_values_may_be_quoted():
     assert parse_columns('date=Datum,description="Name, Ort",amount=Betrag,decimal=","') == {
         "date": "Datum", "description": "Name, Ort", "amount": "Betrag", "decimal": ","}
+
+
+def test_repeated_header_rows_and_blank_lines_are_not_transactions(tmp_path):
+    text = (CHASE_HEADER + "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.49,\n\n"
+            + CHASE_HEADER + "01/18/2024,01/18/2024,KROGER,G,Sale,-5.00,\n")
+    st = read_statement(write(tmp_path, "paged.csv", text))
+    assert st.rows_read == 2 and st.rejected == []
+    assert st.transactions["source_line"].tolist() == [2, 5]
+
+
+def _property_rows():
+    from hypothesis import strategies as hs
+
+    row = hs.tuples(hs.sampled_from(["a1", "a2"]), hs.sampled_from(["2024-01-01", "2024-01-02"]),
+                    hs.sampled_from(["NETFLIX", "HULU", "SHOP, INC"]), hs.sampled_from(["-1.00", "-1", "2.50"]))
+    return hs.lists(row, min_size=1, max_size=30)
+
+
+def test_ids_are_unique_and_stable_for_any_rows(tmp_path_factory):
+    import csv
+    import io
+
+    from hypothesis import given, settings
+
+    @settings(max_examples=40, deadline=None)
+    @given(_property_rows())
+    def check(rows):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["account_id", "date", "description", "amount"])
+        w.writerows(rows)
+        path = tmp_path_factory.mktemp("p") / "tx.csv"
+        path.write_text(buf.getvalue())
+        first = read_statement(path).transactions
+        second = read_statement(path).transactions
+        assert len(first) == len(rows)
+        assert first["transaction_id"].is_unique
+        assert first["transaction_id"].tolist() == second["transaction_id"].tolist()
+
+    check()
+
+
+def test_ofx_decimal_comma_amounts(tmp_path):
+    ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>DE01"
+           "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-15,49<FITID>A<NAME>NETFLIX</STMTTRN>\n"
+           "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    st = read_statement(write(tmp_path, "de.ofx", ofx))
+    assert st.transactions["amount"].tolist() == [-15.49]
+
+
+def test_chunks_of_a_missing_file_raise_an_import_error(tmp_path):
+    from detector.errors import ImportError_
+
+    with pytest.raises(ImportError_, match="nope.csv"):
+        list(iter_statement_chunks(tmp_path / "nope.csv"))
+
+
+def test_chunks_read_utf16_and_latin1(tmp_path):
+    text = "date,description,amount\n2024-01-02,CAFÉ,-3.80\n"
+    for enc in ("utf-16", "latin-1"):
+        path = tmp_path / f"{enc}.csv"
+        path.write_bytes(text.encode(enc))
+        (chunk,) = list(iter_statement_chunks(path))
+        assert chunk.transactions["description"].tolist() == ["CAFÉ"]

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detector.importers.parsing import binary_kind, decode_bytes, parse_amount, parse_date
+from detector.importers.parsing import (
+    binary_kind,
+    decode_bytes,
+    parse_amount,
+    parse_date,
+)
 
 cents = st.integers(min_value=-10**11, max_value=10**11)
 
@@ -110,3 +115,9 @@ def test_decimal_amounts_are_exact_to_the_cent():
     # Sums of many parsed cents stay exact once rounded: parse_amount goes through Decimal.
     total = sum(parse_amount(f"{c}.{c % 100:02d}") for c in range(1000))
     assert round(total, 2) == float(sum(Decimal(f"{c}.{c % 100:02d}") for c in range(1000)))
+
+
+def test_two_digit_years_are_not_read_as_year_24():
+    assert parse_date("01/05/24", ("%m/%d/%Y", "%m/%d/%y")) == "2024-01-05"
+    with pytest.raises(ValueError):
+        parse_date("01/05/24", ("%m/%d/%Y",))

@@ -7,7 +7,7 @@ import json
 import click
 
 from ..schema import PAYMENT_METHODS
-from .app import cli, db_option
+from .app import cli, db_option, format_option
 
 #: ``--format`` names a statement layout; these two words name an output format instead (no layout
 #: is called that), so ``--format json`` from older docs keeps working.
@@ -24,6 +24,7 @@ def _totals(results) -> dict:
 
 def _render_table(results, max_rejections: int = 10) -> str:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Ingest")
@@ -33,7 +34,7 @@ def _render_table(results, max_rejections: int = 10) -> str:
         table.add_column(col, justify=justify, overflow="fold")
     for r in results:
         account = r.account_id or (f"{len(r.accounts)} accounts" if r.accounts else "")
-        table.add_row(r.path, r.format or "", account, str(r.rows_read), str(r.stored),
+        table.add_row(escape(r.path), escape(r.format or ""), escape(account), str(r.rows_read), str(r.stored),
                       str(r.duplicates), str(r.rejected), "ok" if r.ok else "[red]failed[/red]")
     t = _totals(results)
     table.add_section()
@@ -44,7 +45,7 @@ def _render_table(results, max_rejections: int = 10) -> str:
         console.print(table)
         for r in results:
             if r.error:
-                console.print(f"[red]error[/red] {r.error}", markup=True, highlight=False, soft_wrap=True)
+                console.print(f"[red]error[/red] {escape(r.error)}", markup=True, highlight=False, soft_wrap=True)
         for r in results:
             for rej in r.rejections[:max_rejections]:
                 console.print(f"rejected {rej['source_file']}:{rej['source_line']}: {rej['reason']}",
@@ -94,3 +95,23 @@ def ingest_cmd(files, account_id, layout, columns, payment_method, output, db_pa
         click.echo(_render_table(results))
     if any(not r.ok for r in results):
         raise SystemExit(3)
+
+
+@cli.command("formats")
+@format_option("table", "csv", "json")
+def formats_cmd(fmt: str) -> None:
+    """List the statement layouts that ingest recognises (names for --format)."""
+    import pandas as pd
+
+    from ..importers import all_importers
+    from ..report import render_frame
+
+    rows = [{"format": imp.name, "bank": imp.title, "currency": imp.currency,
+             "payment_method": imp.payment_method or "", "doc": (type(imp).__doc__ or "").strip().splitlines()[0]}
+            for imp in all_importers()]
+    df = pd.DataFrame(rows)
+    if fmt == "table":  # rich would read "[account_id,]" in a docstring as markup
+        from rich.markup import escape
+
+        df["doc"] = df["doc"].map(escape)
+    click.echo(render_frame(df, fmt, title="Statement formats"))

@@ -24,10 +24,10 @@ from .reader import (
 )
 
 __all__ = [
+    "LAYOUTS",
     "CsvLayout",
     "Importer",
     "IngestResult",
-    "LAYOUTS",
     "MappedCsv",
     "OfxImporter",
     "Reject",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
+from typing import ClassVar
 
 from .base import Importer
 from .csv_layout import CsvLayout
@@ -36,7 +37,7 @@ class GenericCsv(CsvLayout):
     date_formats = ISO
     currency = "USD"
     payment_method = None
-    _allowed = {"account_id", "transaction_id", "date", "description", "amount", "currency"}
+    _allowed: ClassVar[frozenset[str]] = frozenset({"account_id", "transaction_id", "date", "description", "amount", "currency"})
 
     def parse_record(self, cells, index, line):
         try:
@@ -116,7 +117,7 @@ class WellsFargo(CsvLayout):
     name = "wells_fargo"
     title = "Wells Fargo (no header row)"
     has_header = False
-    positions = {"date": 0, "amount": 1, "description": 4}
+    positions: ClassVar[dict[str, int]] = {"date": 0, "amount": 1, "description": 4}
     payment_method = "debit_card"
     country = "US"
 
@@ -172,7 +173,8 @@ class Amex(CsvLayout):
     sign = -1
     payment_method = "credit_card"
     country = "US"
-    _markers = {"card member", "account #", "extended details", "appears on your statement as"}
+    _markers: ClassVar[frozenset[str]] = frozenset(
+        {"card member", "account #", "extended details", "appears on your statement as"})
 
     def resolve(self, header):
         index = super().resolve(header)

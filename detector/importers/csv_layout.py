@@ -70,7 +70,7 @@ class CsvLayout(Importer):
     account_column: str | Names | None = None
     currency_column: str | Names | None = None
     also_required: tuple[str, ...] = ()
-    date_formats: tuple[str, ...] = ("%m/%d/%Y",)
+    date_formats: tuple[str, ...] = ("%m/%d/%Y", "%m/%d/%y")
     #: Multiplies the amount as written: -1 for banks that write charges as positive numbers.
     sign: int = 1
     decimal: str = "."
@@ -166,12 +166,12 @@ class CsvLayout(Importer):
         it = iter(lines)
         head: list[str] = []
         if self.has_header:
-            for line in it:
+            found = None
+            for line in it:  # read only as far as the header row (at most HEAD_LINES)
                 head.append(line)
                 found = self._find_header(head)
                 if found or len(head) >= HEAD_LINES:
                     break
-            found = self._find_header(head)
             if found is None:
                 seen = columns_seen("".join(head))
                 missing = self.missing(seen) if seen else ["a header row"]
@@ -208,7 +208,9 @@ class CsvLayout(Importer):
             tap.taken.clear()
             if not any(c.strip() for c in cells):
                 continue
-            if header_cells is not None and [normalise_header(c) for c in cells] == header_cells:
+            if (header_cells is not None and len(cells) == len(header_cells)
+                    and cells[0].strip().lower() == header_cells[0]
+                    and [normalise_header(c) for c in cells] == header_cells):
                 continue  # some banks repeat the header row every page
             if self._is_balance_line(cells, index):
                 continue
@@ -249,7 +251,8 @@ class CsvLayout(Importer):
             amount=amount,
             description=description,
             account_id=self._cell(cells, index, "account") or None,
-            transaction_id=self._cell(cells, index, "transaction_id") or None,
+            # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
+            transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
             currency=(self._cell(cells, index, "currency") or "").upper() or None,
         )
 

@@ -58,7 +58,7 @@ def _scan(text: str) -> _Scan:
                 current.fields.setdefault(tag, value)
         if current is not None:
             current.raw.append(line)
-            if re.search(r"</STMTTRN>", line, re.I):
+            if re.search(r"</STMTTRN>", line, re.IGNORECASE):
                 current = None
     return out
 
@@ -102,13 +102,20 @@ class OfxImporter(Importer):
                 _validate_date(date, posted)
                 fitid = f.get("FITID")
                 official = checked.get(fitid) if fitid else None
-                amount = float(official["amount"]) if official else parse_amount(f.get("TRNAMT", ""))
+                amount = float(official["amount"]) if official else _ofx_amount(f.get("TRNAMT", ""))
                 name = (official or {}).get("name") or f.get("NAME") or f.get("PAYEE") or f.get("MEMO") or ""
                 yield Row(line=block.line, date=date, amount=amount + 0.0, description=_unescape(name),
                           account_id=account, transaction_id=fitid,
-                          currency=(f.get("CURRENCY") or scan.currency or None))
+                          currency=scan.currency or None)
             except ValueError as exc:
                 yield Reject(block.line, str(exc), raw)
+
+
+def _ofx_amount(text: str) -> float:
+    # Some European banks write TRNAMT with a decimal comma ("-15,49"), against the spec.
+    if re.fullmatch(r"\s*[-+]?\d+,\d{1,2}\s*", text or ""):
+        return parse_amount(text, decimal=",")
+    return parse_amount(text)
 
 
 def _validate_date(iso: str, raw: str) -> None:

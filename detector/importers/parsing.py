@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Symbols and codes banks put around amounts; removed before the number is read.
 _CURRENCY_SIGNS = "$£€¥₹₩₽₺₪฿"
@@ -38,7 +39,12 @@ def parse_amount(text: str, *, decimal: str = ".") -> float:
     """
     if text is None:
         raise ValueError("empty amount")
-    raw = str(text)
+    return _parse_amount(str(text), decimal)
+
+
+@lru_cache(maxsize=65536)
+def _parse_amount(text: str, decimal: str) -> float:
+    raw = text
     s = raw.strip()
     if not s:
         raise ValueError("empty amount")
@@ -77,14 +83,22 @@ def parse_date(text: str, formats: Sequence[str]) -> str:
 
     Raises ``ValueError`` naming the text and the formats tried.
     """
-    s = (text or "").strip()
+    return _parse_date((text or "").strip(), tuple(formats))
+
+
+# Statements repeat the same few hundred dates; strptime is the slowest step of reading a row.
+@lru_cache(maxsize=65536)
+def _parse_date(s: str, formats: tuple[str, ...]) -> str:
     if not s:
         raise ValueError("empty date")
     for fmt in formats:
         try:
-            return datetime.strptime(s, fmt).date().isoformat()
+            parsed = datetime.strptime(s, fmt).date()
         except ValueError:
             continue
+        # strptime reads "01/05/24" with %Y as the year 24: refuse it so a %y format can take it.
+        if 1900 <= parsed.year <= 2199:
+            return parsed.isoformat()
     shown = " or ".join(formats)
     raise ValueError(f"not a date in format {shown}: {s!r}")
 

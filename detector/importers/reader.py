@@ -12,12 +12,13 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError, EmptyStatement, UnrecognisedFormat
+from ..errors import ConfigError, EmptyStatement, ImportError_, UnrecognisedFormat
 from ..ids import stable_id
 from ..schema import TRANSACTION_COLUMNS, empty_transactions
 from .base import HEAD_LINES, Importer, Reject, Row, choose_importer, head_of, read_text
@@ -85,15 +86,17 @@ class _Canonicaliser:
         self.accounts: dict[str, None] = {}
 
     def frame(self, items: Iterable[Row | Reject]) -> tuple[pd.DataFrame, list[dict], int]:
-        cols: dict[str, list] = {c: [] for c in TRANSACTION_COLUMNS}
+        records: list[tuple] = []
         rejected: list[dict] = []
         n = 0
+        source, path = self.importer.name, self.path
+        default_currency = self.importer.currency or "USD"
         for item in items:
             n += 1
             if isinstance(item, Reject):
                 rejected.append({
-                    "rejected_id": stable_id(self.path, item.line, prefix="r_"),
-                    "source_file": self.path,
+                    "rejected_id": stable_id(path, item.line, prefix="r_"),
+                    "source_file": path,
                     "source_line": item.line,
                     "reason": item.reason,
                     "raw": item.raw,
@@ -101,20 +104,19 @@ class _Canonicaliser:
                 continue
             account = item.account_id or self.file_account or self.fallback_account
             key = (account, item.date, _amount_key(item.amount), item.description)
-            occurrence = self.seen[key]
-            self.seen[key] += 1
+            # A 12-byte digest, not the tuple, keeps a 10-million-row stream's counter small.
+            seen_key = blake2b("\x1f".join(key).encode("utf-8"), digest_size=12).digest()
+            occurrence = self.seen[seen_key]
+            self.seen[seen_key] = occurrence + 1
             tx_id = item.transaction_id or stable_id(*key, occurrence)
-            currency = item.currency or self.importer.currency or "USD"
+            currency = item.currency or default_currency
             self.currencies[currency] += 1
             self.accounts.setdefault(account)
-            for col, value in (("transaction_id", tx_id), ("account_id", account), ("date", item.date),
-                               ("amount", item.amount), ("currency", currency),
-                               ("description", item.description), ("source", self.importer.name),
-                               ("source_file", self.path), ("source_line", item.line)):
-                cols[col].append(value)
-        if not cols["transaction_id"]:
+            records.append((tx_id, account, item.date, item.amount, currency, item.description, source, path,
+                            item.line))
+        if not records:
             return empty_transactions(), rejected, n
-        df = pd.DataFrame(cols)
+        df = pd.DataFrame.from_records(records, columns=list(TRANSACTION_COLUMNS))
         df["amount"] = df["amount"].astype("float64")
         df["source_line"] = df["source_line"].astype("int64")
         return df, rejected, n
@@ -194,14 +196,19 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
 
 def _stream_lines(path: str) -> Iterator[str]:
     """The file's lines, decoded incrementally (encoding judged from the first 64 KiB)."""
-    with open(path, "rb") as fb:
-        prefix = fb.read(65536)
+    try:
+        with open(path, "rb") as fb:
+            prefix = fb.read(65536)
+    except OSError as exc:
+        raise ImportError_(f"cannot read: {exc.strerror or exc}", path=path) from exc
     kind = binary_kind(prefix)
     if kind:
         raise UnrecognisedFormat(f"this is {kind}, not a text statement", path=path)
     encoding = "utf-8"
     if prefix.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
+    elif prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
     else:
         try:
             prefix.decode("utf-8")
