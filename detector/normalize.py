@@ -109,11 +109,11 @@ _NOISE_RES = [
     re.compile(r"\b\d{3}[-.]\d{4}\b"),
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
-    re.compile(r"\b(?:ON )?\d{1,2} ?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b(?= |$)"),
+    re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
     re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b"),
     re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
                r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
-               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:.]?\s*"
+               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]?\s*"
                r"(?:[A-Z]*\d[A-Z0-9-]*)\b"),
     re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
     re.compile(r"#\s*[A-Z]?\d+\b|#"),
@@ -151,13 +151,13 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
     changed = True
     while changed and len(tokens) > keep:
         changed = False
-        last = tokens[-1]
-        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or last.rstrip(".") in LEGAL_SUFFIXES:
+        last = tokens[-1].replace("-", "").replace("'", "").rstrip(".")  # as it reads in the key
+        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True
             continue
         for n in range(min(_MAX_CITY_WORDS, len(tokens) - keep), 0, -1):
-            if tuple(tokens[-n:]) in _MULTIWORD_CITIES:
+            if tuple(t.replace("-", "").replace("'", "") for t in tokens[-n:]) in _MULTIWORD_CITIES:
                 tokens = tokens[:-n]
                 changed = True
                 break
@@ -222,7 +222,9 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
             parts = [p for p in parts if p]
             # "U.S.A." or "ST." -> joined letters; "NETFLIX.COM.AU"-like leftovers -> words
             if all(len(p) == 1 for p in parts):
-                tokens.append("".join(parts))
+                joined = "".join(parts)
+                if not _is_reference(joined):
+                    tokens.append(joined)
                 continue
             tokens.extend(p for p in parts if not _is_reference(p))
             continue
@@ -246,7 +248,9 @@ def _prepare(raw: str) -> str:
     prev = None
     while prev != text:
         prev = text
-        text = _PREFIX_RE.sub("", text).lstrip(" -:*")
+        stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
+        # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
+        text = stripped if stripped.strip() else text
     return text
 
 
@@ -284,6 +288,29 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     >>> normalize_one("PAYPAL *SPOTIFYUSAI 4029357733")
     ('spotifyusai', 'Spotifyusai', 'paypal', 'SPOTIFYUSAI')
     """
+    row = _normalize_once(raw)
+    if row[2] == "direct":
+        row = (stable_key(row[0]),) + row[1:]
+    return row
+
+
+def stable_key(key: str) -> str:
+    """Normalise a direct merchant's key again until it stops changing (at most 3 rounds).
+
+    Punctuation in a descriptor can hide noise that only shows once the key's words stand alone
+    (``0/FEB`` -> ``0 feb``, a date); keys are fixed points, so grouping by key is stable.
+    """
+    for _ in range(3):
+        if key.startswith("ref ") or key == "unknown":
+            return key
+        nxt, _, channel, _ = _normalize_once(key)
+        if nxt == key or channel != "direct" or nxt.startswith("ref ") or nxt == "unknown":
+            return key
+        key = nxt
+    return key
+
+
+def _normalize_once(raw) -> tuple[str, str, str, str]:
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
         return "unknown", "Unknown", "direct", ""
     raw = str(raw)
@@ -393,10 +420,14 @@ def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
     # Reference numbers make most card lines unique; collapse them first (the normaliser drops
     # them anyway) so the expensive step runs once per merchant line, not once per row.
     form_codes, uniques = pd.factorize(collapse_ids_many(raw_uniques))
-    rows = [normalize_one(u) for u in uniques]
-    rows.append(normalize_one(None))  # missing descriptors map to the last row
+    rows = [_normalize_once(u) for u in uniques]
+    rows.append(_normalize_once(None))  # missing descriptors map to the last row
     codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
     table = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS), dtype=object)
+    # fixed point of the key, computed once per distinct key rather than per descriptor
+    direct = table["channel"] == "direct"
+    fixed = {k: stable_key(k) for k in pd.unique(table.loc[direct, "merchant_key"])}
+    table.loc[direct, "merchant_key"] = table.loc[direct, "merchant_key"].map(fixed)
     merged = _merge_truncated(table["merchant_key"])
     if merged:
         table["merchant_key"] = table["merchant_key"].map(lambda k: merged.get(k, k)).astype(object)
