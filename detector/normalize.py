@@ -110,7 +110,7 @@ _NOISE_RES = [
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
     re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
-    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b"),
+    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b|\b\d{1,2} ?[AP]M\b"),
     re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
                r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
                r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]?\s*"
@@ -288,10 +288,16 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     >>> normalize_one("PAYPAL *SPOTIFYUSAI 4029357733")
     ('spotifyusai', 'Spotifyusai', 'paypal', 'SPOTIFYUSAI')
     """
-    row = _normalize_once(raw)
-    if row[2] == "direct":
-        row = (stable_key(row[0]),) + row[1:]
-    return row
+    key, display, channel, hint, _ = _normalize_once(raw)
+    if channel == "direct":
+        key = stable_key(key)
+    return key, display, channel, hint
+
+
+def match_key(text) -> str:
+    """The key the matcher compares with catalogue aliases: the merchant key, plus a trailing
+    short number when there is one (``MICROSOFT*365`` -> ``microsoft 365``)."""
+    return _normalize_once(text)[4]
 
 
 def stable_key(key: str) -> str:
@@ -303,16 +309,18 @@ def stable_key(key: str) -> str:
     for _ in range(3):
         if key.startswith("ref ") or key == "unknown":
             return key
-        nxt, _, channel, _ = _normalize_once(key)
+        nxt, _, channel, _, _ = _normalize_once(key)
         if nxt == key or channel != "direct" or nxt.startswith("ref ") or nxt == "unknown":
             return key
         key = nxt
     return key
 
 
-def _normalize_once(raw) -> tuple[str, str, str, str]:
+def _normalize_once(raw) -> tuple[str, str, str, str, str]:
+    """``(key, display, channel, hint, match_key)``; ``match_key`` keeps a trailing short number
+    (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``)."""
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
-        return "unknown", "Unknown", "direct", ""
+        return "unknown", "Unknown", "direct", "", "unknown"
     raw = str(raw)
     mixed_case = raw != raw.upper() and raw != raw.lower()
     text = _prepare(raw)
@@ -325,21 +333,33 @@ def _normalize_once(raw) -> tuple[str, str, str, str]:
             tokens = tokens[1:]
         if all(t in filler or t.isdigit() for t in tokens):
             key, name = CHANNEL_NAMES[channel]
-            return key, name, channel, ""
+            return key, name, channel, "", key
         hint = " ".join(t.replace("\x01", "") for t in tokens)
     else:
         text = _TRANSFER_RE.sub(_mask_account, text)
         tokens = _tokens(text)
     if not tokens:
         # Nothing but ids: keep descriptors distinct without showing the ids themselves.
-        return "ref " + _letters_hash(text), "Unrecognised payment", channel, hint
-    key = " ".join(k for k in (_token_key(t) for t in tokens) if k and k != "&")
+        ref = "ref " + _letters_hash(text)
+        return ref, "Unrecognised payment", channel, hint, ref
+    match_key = _join_key(tokens)
+    # Three digits after a name are a store number (WAITROSE 123); fewer are usually part of the
+    # name (FOREVER 21, MOTEL 6), four or more were already dropped as ids.
+    if len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3:
+        tokens = tokens[:-1]
+    key = _join_key(tokens)
     original = {}
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
         original = {k.strip(".,"): v.strip(".,") for k, v in original.items()}
     display = " ".join(_display_token(t, original) for t in tokens)
-    return key or "ref " + _letters_hash(text), display, channel, hint
+    if not key:
+        key = match_key = "ref " + _letters_hash(text)
+    return key, display, channel, hint, match_key or key
+
+
+def _join_key(tokens: list[str]) -> str:
+    return " ".join(k for k in (_token_key(t) for t in tokens) if k and k != "&")
 
 
 def _mask_account(m: re.Match) -> str:
@@ -423,7 +443,7 @@ def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
     rows = [_normalize_once(u) for u in uniques]
     rows.append(_normalize_once(None))  # missing descriptors map to the last row
     codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
-    table = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS), dtype=object)
+    table = pd.DataFrame(rows, columns=[*NORMALIZED_COLUMNS, "match_key"], dtype=object)
     # fixed point of the key, computed once per distinct key rather than per descriptor
     direct = table["channel"] == "direct"
     fixed = {k: stable_key(k) for k in pd.unique(table.loc[direct, "merchant_key"])}

@@ -161,6 +161,15 @@ def test_shown_names_carry_no_phone_or_ids(matcher):
     shown = matcher.transform(df["raw"])["merchant"]
     leaks = shown[shown.str.contains(r"\d{5,}|\d{3}[-. ]\d{3}[-. ]\d{4}", regex=True)]
     assert leaks.empty, leaks.head().tolist()
+    unmatched = matcher.transform(df["raw"]).query("vendor.isna()")["merchant"]
+    store_numbers = unmatched[unmatched.str.contains(r"\d{3,}|#", regex=True)]
+    assert store_numbers.empty, store_numbers.head().tolist()
+
+
+def test_trailing_store_number_dropped_but_product_number_matched(matcher):
+    out = matcher.transform(["WAITROSE 123", "MICROSOFT*365", "Forever 21"])
+    assert list(out["merchant"]) == ["Waitrose", "Microsoft 365", "Forever 21"]
+    assert out["vendor"].iloc[1] == "Microsoft 365"
 
 
 def test_transform_accepts_lists_arrays_and_frames(matcher):
