@@ -111,8 +111,19 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             c = _compact(key)
             if len(c) >= 6:
                 compact.setdefault(c, i)
+        # PayPal and some networks fuse the legal name into one word (MEDIUMCORP, HULULLC): the
+        # alias letters as written, suffix and all, when long enough to be specific.
+        raw_words: dict[str, str] = {}
+        for i, v in enumerate(self.vendors_):
+            for a in v.aliases:
+                if not a.startswith("="):
+                    low = a.lower().replace("+", " plus")
+                    c = re.sub(r"[^a-z0-9]", "", low)
+                    if len(c) >= 8 and not c.isdigit():
+                        compact.setdefault(c, i)
+                        raw_words.setdefault(c, " ".join(re.findall(r"[a-z0-9]+", low)))
         self.compact_ = compact
-        self.alias_words_ = {}
+        self.alias_words_ = {c: [w] for c, w in raw_words.items()}
         for key in prefix:
             self.alias_words_.setdefault(_compact(key), []).append(key)
         self.compact_lengths_ = sorted({len(c) for c in compact}, reverse=True)
