@@ -13,7 +13,7 @@ from detector.cli import cli
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    return cli.main(["nightly", *args], prog_name="subdetect nightly", standalone_mode=True)
+    return cli.main(["nightly", *args], prog_name="subdetect", standalone_mode=True)
 
 
 if __name__ == "__main__":

@@ -175,3 +175,13 @@ def test_cli_nightly_json_and_runs(db, world, runner, caplog):
     assert table.exit_code == 0 and "failed" in table.output
     for token in (CHASE_TOKEN, AMEX_TOKEN):
         assert token not in result.output and token not in caplog.text
+
+
+def test_pipeline_script_runs_the_job(db, world):
+    from pipelines.nightly import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", str(db), "--as-of", AS_OF, "--format", "json"])
+    assert exit_.value.code == 1  # amex needs login
+    (run,) = list_runs(Store(db))
+    assert run["counts"]["plaid"]["added"] == 20

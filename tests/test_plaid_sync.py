@@ -257,3 +257,25 @@ def test_token_never_in_logs_or_store_bytes(linked, world, caplog):
 def test_plaid_error_carries_code():
     err = PlaidError("x", error_code="ITEM_LOGIN_REQUIRED", item="amex")
     assert err.error_code == "ITEM_LOGIN_REQUIRED" and err.item == "amex"
+
+
+def test_standin_pages_match_plaids_typed_models(world):
+    """Sync reads pages as plain JSON for speed; the typed client must accept the same pages."""
+    from plaid.model.transactions_sync_request import TransactionsSyncRequest
+    from plaid.model.transactions_sync_response import TransactionsSyncResponse
+
+    world.faults.clear()
+    world.items[CHASE_TOKEN].mutation_pages.clear()
+    later_changes(world)  # pages with modified and removed entries too
+    api = make_api(PlaidConfig(CLIENT_ID, SECRET, world.url))
+    cursor, seen = None, {"added": 0, "modified": 0, "removed": 0}
+    while True:
+        kwargs = {"cursor": cursor} if cursor else {}
+        page = api.transactions_sync(TransactionsSyncRequest(access_token=CHASE_TOKEN, count=4, **kwargs))
+        assert isinstance(page, TransactionsSyncResponse)
+        for kind in seen:
+            seen[kind] += len(page[kind])
+        cursor = page.next_cursor
+        if not page.has_more:
+            break
+    assert seen == {"added": 21, "modified": 1, "removed": 2}
