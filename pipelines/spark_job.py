@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="also store results in this SQLite file (small outputs only)")
     parser.add_argument("--mode", choices=["union", "two_pass"], default="union",
                         help="one applyInPandas with a union record (default) or one pass per output")
+    parser.add_argument("--account-groups", type=int,
+                        help="accounts are hashed into this many applyInPandas groups "
+                             "(default 4 per core; 0 = one group per account_id)")
     parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     parser.add_argument("--shuffle-partitions", type=int, help="spark.sql.shuffle.partitions")
     args = parser.parse_args(argv)
@@ -31,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = run_job(args.input, args.output, args.as_of, db=args.db, mode=args.mode,
-                         master=args.master, shuffle_partitions=args.shuffle_partitions)
+                         master=args.master, shuffle_partitions=args.shuffle_partitions,
+                         account_groups=args.account_groups)
     except DetectorError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

@@ -54,8 +54,8 @@ def test_spark_gives_the_pipelines_streams_and_flags(spark):
     assert_frame_equal(engines.conform_flags(direct[1]), local[1])
 
 
-@pytest.mark.parametrize("mode, fmt", [("union", "csv"), ("two_pass", "parquet")])
-def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode, fmt):
+@pytest.mark.parametrize("mode, fmt, groups", [("union", "csv", None), ("two_pass", "parquet", 0)])
+def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode, fmt, groups):
     from detector.engines.spark_job import run_job
     from detector.store import Store
 
@@ -65,7 +65,7 @@ def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode, fmt):
     tx.to_csv(path, index=False) if fmt == "csv" else tx.to_parquet(path, index=False)
     db = tmp_path / "out.db"
     result = run_job(path, tmp_path / "out", AS_OF, db=str(db), mode=mode, detect=standin_detect,
-                     spark=spark, cancellations=cancel)
+                     spark=spark, cancellations=cancel, account_groups=groups)
     local = engines.run(tx, AS_OF, detect=standin_detect, cancellations=cancel)
     assert (local[0]["status"] == "cancelled").sum() == 1
     streams = engines.conform_streams(pd.read_parquet(tmp_path / "out" / "streams"))
