@@ -82,6 +82,20 @@ def read_text(path: str | os.PathLike) -> str:
     Raises :class:`UnrecognisedFormat` for binary files and :class:`EmptyStatement` for empty ones,
     both naming the file.
     """
+    return load_statement(path).text
+
+
+@dataclass
+class Loaded:
+    """A statement file's bytes and its decoded text."""
+
+    data: bytes
+    text: str
+    encoding: str
+
+
+def load_statement(path: str | os.PathLike) -> Loaded:
+    """Read and decode a statement file once (see :func:`read_text` for the rules and errors)."""
     p = str(path)
     try:
         data = Path(p).read_bytes()
@@ -96,16 +110,20 @@ def read_text(path: str | os.PathLike) -> str:
         raise UnrecognisedFormat(
             f"this is {kind}, not a text statement; export the statement as CSV or OFX/QFX", path=p
         )
-    text, _ = decode_bytes(data)
+    text, encoding = decode_bytes(data)
     if not text.strip():
         raise EmptyStatement("the file is empty", path=p)
-    return text
+    return Loaded(data, text, encoding)
 
 
 def head_of(text: str, lines: int = HEAD_LINES) -> str:
     """The first ``lines`` physical lines of ``text``."""
-    out = io.StringIO(text, newline="").readlines()[:lines]
-    return "".join(out)
+    # Split only a prefix: a million-line statement need not be split to see its header. With more
+    # than ``lines`` lines in the prefix, the first ``lines`` are complete (a \r\n is not cut).
+    out = io.StringIO(text[:65536], newline="").readlines()
+    if len(out) <= lines and len(text) > 65536:
+        out = io.StringIO(text, newline="").readlines()
+    return "".join(out[:lines])
 
 
 def sniff_delimiter(line: str) -> str:

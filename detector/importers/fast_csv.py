@@ -1,0 +1,314 @@
+"""Vectorised reading of a CSV statement body (pyarrow + numpy), exactly as the row reader reads it.
+
+The row-by-row reader in ``csv_layout.py`` is the reference: every line keeps its number, every
+bad cell its reason. This module gives the same rows, lines and rejects at close to
+``pandas.read_csv`` speed by reading the body with pyarrow's CSV parser and parsing columns
+instead of cells. It takes only the shortcuts it can prove exact and hands everything else back:
+
+* **Whole files** it cannot line up with physical lines (a quoted field spanning lines, a lone
+  ``\\r`` line end, NUL bytes, fields longer than the csv module's limit) return ``None``; the
+  caller then uses the row reader for that file.
+* **Single lines** the columns do not settle (a date or amount that does not parse, a blank or
+  repeated header line, an unknown status or debit/credit marker, a row with a different number
+  of cells) go through the row reader's own :meth:`CsvLayout.record` on that line, so rejects
+  carry the very same reason and raw text.
+* Dates, amounts, currencies and markers are parsed once per *distinct* cell with the reference
+  parsers (statements repeat them); only plain decimal amounts skip the parser, through pyarrow's
+  correctly rounded cast, which gives the same float.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .base import Reject, Row
+from .csv_layout import CsvLayout, HeaderLayout
+from .parsing import _parse_amount, _parse_date
+
+_PLAIN_AMOUNT = {".": r"^-?\d+(\.\d+)?$", ",": r"^-?\d+(,\d+)?$"}
+
+
+@dataclass
+class Parsed:
+    """The accepted rows of a statement body as columns in file order, plus its rejects."""
+
+    line: np.ndarray  # int64, 1-based physical line
+    date: pa.Array  # ISO strings
+    amount: np.ndarray  # float64, canonical sign
+    description: pa.Array
+    account: pa.Array  # str or null (then the file's / caller's account)
+    transaction_id: pa.Array  # str or null (then a stable hash)
+    currency: pa.Array  # str or null (then the layout's currency)
+    rejects: list[Reject]
+    #: Rows plus rejects: what the row reader yields for this body (blank/header lines excluded).
+    items: int
+
+
+def body_offset(lines: list[str], hl: HeaderLayout) -> int:
+    """Characters of ``lines`` (the file's head) above the body."""
+    return sum(len(line) for line in lines[:hl.first_line - 1])
+
+
+def _column_count(body: bytes, delimiter: str) -> int | None:
+    """Cells in the first non-blank line of the body (the row shape pyarrow is told to expect)."""
+    pos = 0
+    while pos < len(body):
+        end = body.find(b"\n", pos)
+        end = len(body) if end < 0 else end + 1
+        line = body[pos:end].decode("utf-8")
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if any(c.strip() for c in cells):
+            return len(cells)
+        pos = end
+    return None
+
+
+def _read_table(body: bytes, delimiter: str, ncols: int, threads: bool) -> tuple[pa.Table, list]:
+    bad: list = []
+
+    def invalid(row) -> str:
+        bad.append(row.number)
+        return "skip"
+
+    names = [f"c{i}" for i in range(ncols)]
+    table = pacsv.read_csv(
+        pa.BufferReader(body),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=threads),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                         newlines_in_values=True, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    return table, bad
+
+
+def encode(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes and distinct values of ``arr`` (values in order of first appearance)."""
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        if enc.num_chunks == 0:
+            return np.zeros(0, dtype=np.int32), pa.array([], arr.type)
+        enc = enc.combine_chunks()  # the chunks share one dictionary
+    return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
+
+
+def as_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous array."""
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _distinct(arr: pa.Array, fn, type_=pa.string()) -> pa.Array:
+    """``fn`` applied once per distinct value of ``arr`` (statements repeat their cells)."""
+    codes, uniq = encode(arr)
+    values = pa.array([fn(v) for v in uniq.to_pylist()], type=type_)
+    return values.take(pa.array(codes))
+
+
+def _parse_dates(cells: pa.Array, formats: tuple[str, ...]) -> pa.Array:
+    def one(s):
+        try:
+            return _parse_date(s, formats)
+        except ValueError:
+            return None
+    return _distinct(cells, one)
+
+
+def _parse_amounts(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values and a parsed-ok mask; empty or unreadable cells are not ok (the row reader decides)."""
+    idx, uniq = encode(cells)
+    values = np.zeros(len(uniq), dtype=np.float64)
+    ok = np.zeros(len(uniq), dtype=bool)
+    plain = pc.match_substring_regex(uniq, _PLAIN_AMOUNT[decimal]).to_numpy(zero_copy_only=False)
+    if plain.any():
+        numbers = uniq.filter(pa.array(plain))
+        if decimal == ",":
+            numbers = pc.replace_substring(numbers, ",", ".")
+        # pyarrow's cast rounds correctly, as float(Decimal(text)) does; + 0.0 makes "-0" 0.0.
+        values[plain] = pc.cast(numbers, pa.float64()).to_numpy() + 0.0
+        ok[plain] = True
+    strings = uniq.to_pylist()
+    for i in np.flatnonzero(~plain):
+        try:
+            values[i] = _parse_amount(strings[i], decimal)
+            ok[i] = True
+        except ValueError:
+            pass
+    return values[idx], ok[idx]
+
+
+def _python_round(values: np.ndarray) -> np.ndarray:
+    """``round(v, 10) + 0.0`` per value, as the row reader does (numpy's round differs in last bits)."""
+    codes, uniq = pd.factorize(values)
+    rounded = np.array([round(float(u), 10) + 0.0 for u in uniq], dtype=np.float64)
+    return rounded[codes]
+
+
+def _null_if_empty(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def read_body(layout: CsvLayout, body: bytes, hl: HeaderLayout) -> Parsed | None:
+    """Read a statement body (UTF-8 bytes right below the header) into columns.
+
+    Returns ``None`` when the file cannot be read exactly this way (see the module docstring);
+    the caller then uses the row reader. Line numbers start at ``hl.first_line``.
+    """
+    if b"\x00" in body or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n")):
+        return None
+    try:
+        ncols = _column_count(body, hl.delimiter)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    index = hl.index
+    if ncols is None or ncols <= max(index[f] for f in layout._required()):
+        return None
+    if layout.balance_lines and "amount" not in index:
+        return None
+    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    try:
+        table, bad = _read_table(body, hl.delimiter, ncols, threads=True)
+        if bad:  # only the single-threaded reader numbers the rows it skips
+            table, bad = _read_table(body, hl.delimiter, ncols, threads=False)
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows + len(bad) != n_lines or any(b is None for b in bad):
+        return None  # a record spans lines: rows and physical lines no longer match
+    cols = [table.column(i) for i in range(ncols)]
+    limit = csv.field_size_limit()
+    for col in cols:
+        # Rows == lines, so only an unterminated quote on the last line can hold a line end.
+        if len(col) and ("\n" in (col[len(col) - 1].as_py() or "")
+                         or pc.max(pc.binary_length(col)).as_py() > limit):
+            return None
+
+    if bad:
+        keep = np.ones(n_lines, dtype=bool)
+        keep[np.asarray(bad, dtype=np.int64) - 1] = False
+        lines = hl.first_line + np.flatnonzero(keep)
+    else:
+        lines = hl.first_line + np.arange(n_lines, dtype=np.int64)
+
+    def cell(field: str) -> pa.Array | None:
+        pos = index.get(field)
+        return None if pos is None or pos >= ncols else pc.utf8_trim_whitespace(cols[pos])
+
+    n = table.num_rows
+    ok = np.ones(n, dtype=bool)
+    status = cell("status")
+    if status is not None and layout.accepted_status:
+        accepted = _distinct(status, lambda s: s.upper() in layout.accepted_status, pa.bool_())
+        ok &= accepted.to_numpy(zero_copy_only=False)
+    dates = _parse_dates(cell("date"), tuple(layout.date_formats))
+    ok &= dates.is_valid().to_numpy(zero_copy_only=False)
+
+    if "amount" in index and layout.amount is not None:
+        value, good = _parse_amounts(cell("amount"), layout.decimal)
+        ok &= good
+        value = value * layout.sign
+    else:
+        value = np.zeros(n, dtype=np.float64)
+        debit, credit = cell("debit"), cell("credit")
+        has_debit = np.zeros(n, bool) if debit is None else pc.not_equal(debit, "").to_numpy(zero_copy_only=False)
+        has_credit = np.zeros(n, bool) if credit is None else pc.not_equal(credit, "").to_numpy(zero_copy_only=False)
+        ok &= has_debit | has_credit
+        if debit is not None:
+            d, good = _parse_amounts(debit, layout.decimal)
+            ok &= ~has_debit | good
+            value = np.where(has_debit, 0.0 - np.abs(d), value)
+        if credit is not None:
+            c, good = _parse_amounts(credit, layout.decimal)
+            ok &= ~has_credit | good
+            value = np.where(has_credit, value + np.abs(c), value)
+    if "direction" in index:
+        direction = cell("direction")
+        if direction is None:
+            ok[:] = False
+        else:
+            marker = _distinct(direction, lambda s: 1 if s.lower() in layout.outflow_markers else
+                               (2 if s.lower() in layout.inflow_markers else 0), pa.int8())
+            marker = marker.to_numpy(zero_copy_only=False)
+            ok &= marker > 0
+            value = np.where(marker == 1, -np.abs(value), np.where(marker == 2, np.abs(value), value))
+    fee = cell("fee")
+    if fee is not None:
+        has_fee = pc.not_equal(fee, "").to_numpy(zero_copy_only=False)
+        f, good = _parse_amounts(fee, layout.decimal)
+        ok &= ~has_fee | good
+        value = np.where(has_fee, value - np.abs(f), value)
+    value = _python_round(np.where(ok, value, 0.0))
+
+    description = cell("description")
+    fallback = cell("description_fallback")
+    if fallback is not None:
+        description = pc.if_else(pc.equal(description, ""), fallback, description)
+    elif "description_fallback" in index:
+        pass  # the fallback column is past the end of these rows: "" stays ""
+    account = cell("account")
+    account = pa.nulls(n, pa.string()) if account is None else _null_if_empty(account)
+    tx_id = cell("transaction_id")
+    # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
+    tx_id = pa.nulls(n, pa.string()) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
+    currency = cell("currency")
+    currency = pa.nulls(n, pa.string()) if currency is None else _distinct(
+        currency, lambda s: s.upper() or None)
+
+    slow = np.flatnonzero(~ok)
+    if not len(slow) and not bad:
+        return Parsed(lines, dates, value, description, account, tx_id, currency, [], n)
+    return _merge_slow(layout, body, hl, lines, ok, slow, bad,
+                       Parsed(lines, dates, value, description, account, tx_id, currency, [], n))
+
+
+def _merge_slow(layout: CsvLayout, body: bytes, hl: HeaderLayout, lines: np.ndarray, ok: np.ndarray,
+                slow: np.ndarray, bad: list, fast: Parsed) -> Parsed | None:
+    """Read the lines the columns did not settle with the row reader; merge them in line order."""
+    nl = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
+    starts = np.concatenate(([0], nl + 1))
+    slow_lines = np.sort(np.concatenate((lines[slow], hl.first_line - 1 + np.asarray(bad, dtype=np.int64))))
+    rows: list[Row] = []
+    rejects: list[Reject] = []
+    for line_no in slow_lines.tolist():
+        k = line_no - hl.first_line
+        end = starts[k + 1] if k + 1 < len(starts) else len(body)
+        try:
+            text = body[starts[k]:end].decode("utf-8")
+            cells = next(csv.reader([text], delimiter=hl.delimiter), [])
+        except (UnicodeDecodeError, csv.Error):
+            return None
+        item = layout.record(cells, hl, line_no, text.rstrip("\r\n"))
+        if isinstance(item, Row):
+            rows.append(item)
+        elif isinstance(item, Reject):
+            rejects.append(item)
+    keep = pa.array(ok)
+    fast = Parsed(fast.line, *(as_array(a) for a in (fast.date,)), fast.amount,
+                  *(as_array(a) for a in (fast.description, fast.account, fast.transaction_id, fast.currency)),
+                  rejects=[], items=0)
+    parts = [
+        (fast.line[ok], np.array([r.line for r in rows], dtype=np.int64)),
+        (fast.date.filter(keep), pa.array([r.date for r in rows], pa.string())),
+        (fast.amount[ok], np.array([r.amount for r in rows], dtype=np.float64)),
+        (fast.description.filter(keep), pa.array([r.description for r in rows], pa.string())),
+        (fast.account.filter(keep), pa.array([r.account_id for r in rows], pa.string())),
+        (fast.transaction_id.filter(keep), pa.array([r.transaction_id for r in rows], pa.string())),
+        (fast.currency.filter(keep), pa.array([r.currency for r in rows], pa.string())),
+    ]
+    line = np.concatenate(parts[0])
+    order = np.argsort(line, kind="stable")
+    taker = pa.array(order)
+
+    def cat(pair):
+        a, b = pair
+        if isinstance(a, np.ndarray):
+            return np.concatenate((a, b))[order]
+        return pa.concat_arrays([a, b]).take(taker)
+
+    cols = [cat(p) for p in parts]
+    return Parsed(*cols, rejects=rejects, items=len(line) + len(rejects))
