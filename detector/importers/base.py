@@ -111,7 +111,7 @@ def load_statement(path: str | os.PathLike) -> Loaded:
             f"this is {kind}, not a text statement; export the statement as CSV or OFX/QFX", path=p
         )
     text, encoding = decode_bytes(data)
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(), which would copy a large file
         raise EmptyStatement("the file is empty", path=p)
     return Loaded(data, text, encoding)
 

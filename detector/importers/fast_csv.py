@@ -49,6 +49,9 @@ class Parsed:
     rejects: list[Reject]
     #: Rows plus rejects: what the row reader yields for this body (blank/header lines excluded).
     items: int
+    #: Codes of equal dates / equal amounts and the distinct values, when already known.
+    date_groups: tuple[np.ndarray, pa.Array] | None = None
+    amount_groups: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def body_offset(lines: list[str], hl: HeaderLayout) -> int:
@@ -56,13 +59,13 @@ def body_offset(lines: list[str], hl: HeaderLayout) -> int:
     return sum(len(line) for line in lines[:hl.first_line - 1])
 
 
-def _column_count(body: bytes, delimiter: str) -> int | None:
+def _column_count(data: bytes, start: int, delimiter: str) -> int | None:
     """Cells in the first non-blank line of the body (the row shape pyarrow is told to expect)."""
-    pos = 0
-    while pos < len(body):
-        end = body.find(b"\n", pos)
-        end = len(body) if end < 0 else end + 1
-        line = body[pos:end].decode("utf-8")
+    pos = start
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        line = data[pos:end].decode("utf-8")
         cells = next(csv.reader([line], delimiter=delimiter), [])
         if any(c.strip() for c in cells):
             return len(cells)
@@ -70,7 +73,7 @@ def _column_count(body: bytes, delimiter: str) -> int | None:
     return None
 
 
-def _read_table(body: bytes, delimiter: str, ncols: int, threads: bool) -> tuple[pa.Table, list]:
+def _read_table(body: pa.Buffer, delimiter: str, ncols: int, threads: bool) -> tuple[pa.Table, list]:
     bad: list = []
 
     def invalid(row) -> str:
@@ -111,18 +114,30 @@ def _distinct(arr: pa.Array, fn, type_=pa.string()) -> pa.Array:
     return values.take(pa.array(codes))
 
 
-def _parse_dates(cells: pa.Array, formats: tuple[str, ...]) -> pa.Array:
+def _parse_dates(cells: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """ISO dates (null where the reference parser refuses the cell), their group codes and values."""
     def one(s):
         try:
             return _parse_date(s, formats)
         except ValueError:
             return None
-    return _distinct(cells, one)
-
-
-def _parse_amounts(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    """Values and a parsed-ok mask; empty or unreadable cells are not ok (the row reader decides)."""
     idx, uniq = encode(cells)
+    iso = [one(v.strip()) for v in uniq.to_pylist()]
+    codes, values = pd.factorize(pd.Series(iso, dtype=object))
+    return pa.array(iso, pa.string()).take(pa.array(idx)), codes[idx], pa.array(values, pa.string())
+
+
+def _parse_amounts(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values, a parsed-ok mask and a cell-not-blank mask per row (cells as written, unstripped)."""
+    idx, values, ok = _parse_amounts_distinct(cells, decimal)
+    filled = pc.not_equal(pc.utf8_trim_whitespace(encode(cells)[1]), "").to_numpy(zero_copy_only=False)
+    return values[idx], ok[idx], filled[idx]
+
+
+def _parse_amounts_distinct(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, and per distinct cell its value and whether the reference parser reads it."""
+    idx, uniq = encode(cells)
+    uniq = pc.utf8_trim_whitespace(uniq)  # the row reader strips cells; once per distinct cell here
     values = np.zeros(len(uniq), dtype=np.float64)
     ok = np.zeros(len(uniq), dtype=bool)
     plain = pc.match_substring_regex(uniq, _PLAIN_AMOUNT[decimal]).to_numpy(zero_copy_only=False)
@@ -140,30 +155,40 @@ def _parse_amounts(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarra
             ok[i] = True
         except ValueError:
             pass
-    return values[idx], ok[idx]
+    return idx, values, ok
 
 
-def _python_round(values: np.ndarray) -> np.ndarray:
-    """``round(v, 10) + 0.0`` per value, as the row reader does (numpy's round differs in last bits)."""
+def _python_round(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """``round(v, 10) + 0.0`` per value, as the row reader does (numpy's round differs in last bits).
+
+    Also returns codes of equal results and the distinct results.
+    """
     codes, uniq = pd.factorize(values)
+    return _round_distinct(uniq, codes)
+
+
+def _round_distinct(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     rounded = np.array([round(float(u), 10) + 0.0 for u in uniq], dtype=np.float64)
-    return rounded[codes]
+    groups, distinct = pd.factorize(rounded)  # "1.5" and "1.50" are one amount
+    row_groups = groups[codes]
+    return distinct[row_groups], (row_groups, distinct)
 
 
 def _null_if_empty(arr: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
-def read_body(layout: CsvLayout, body: bytes, hl: HeaderLayout) -> Parsed | None:
-    """Read a statement body (UTF-8 bytes right below the header) into columns.
+def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) -> Parsed | None:
+    """Read a statement body (UTF-8 ``data`` from byte ``start``, right below the header) into columns.
 
     Returns ``None`` when the file cannot be read exactly this way (see the module docstring);
     the caller then uses the row reader. Line numbers start at ``hl.first_line``.
     """
-    if b"\x00" in body or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n")):
+    if data.find(b"\x00", start) >= 0 or (data.find(b"\r", start) >= 0
+                                           and data.count(b"\r", start) != data.count(b"\r\n", start)):
         return None
     try:
-        ncols = _column_count(body, hl.delimiter)
+        ncols = _column_count(data, start, hl.delimiter)
     except (UnicodeDecodeError, csv.Error):
         return None
     index = hl.index
@@ -171,7 +196,8 @@ def read_body(layout: CsvLayout, body: bytes, hl: HeaderLayout) -> Parsed | None
         return None
     if layout.balance_lines and "amount" not in index:
         return None
-    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    n_lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
+    body = pa.py_buffer(data).slice(start)  # no copy of a large file
     try:
         table, bad = _read_table(body, hl.delimiter, ncols, threads=True)
         if bad:  # only the single-threaded reader numbers the rows it skips
@@ -195,90 +221,96 @@ def read_body(layout: CsvLayout, body: bytes, hl: HeaderLayout) -> Parsed | None
     else:
         lines = hl.first_line + np.arange(n_lines, dtype=np.int64)
 
-    def cell(field: str) -> pa.Array | None:
+    def raw(field: str) -> pa.ChunkedArray | None:
         pos = index.get(field)
-        return None if pos is None or pos >= ncols else pc.utf8_trim_whitespace(cols[pos])
+        return None if pos is None or pos >= ncols else cols[pos]
+
+    def cell(field: str) -> pa.Array | None:
+        """The stripped cells (fields parsed per distinct value use ``raw`` and strip those)."""
+        col = raw(field)
+        return None if col is None else pc.utf8_trim_whitespace(col)
 
     n = table.num_rows
     ok = np.ones(n, dtype=bool)
-    status = cell("status")
+    status = raw("status")
     if status is not None and layout.accepted_status:
-        accepted = _distinct(status, lambda s: s.upper() in layout.accepted_status, pa.bool_())
+        accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())
         ok &= accepted.to_numpy(zero_copy_only=False)
-    dates = _parse_dates(cell("date"), tuple(layout.date_formats))
-    ok &= dates.is_valid().to_numpy(zero_copy_only=False)
-
+    dates, date_codes, date_values = _parse_dates(raw("date"), tuple(layout.date_formats))
+    ok &= date_codes >= 0
+    simple = "direction" not in index and raw("fee") is None
     if "amount" in index and layout.amount is not None:
-        value, good = _parse_amounts(cell("amount"), layout.decimal)
-        ok &= good
-        value = value * layout.sign
+        idx, values, good = _parse_amounts_distinct(raw("amount"), layout.decimal)
+        ok &= good[idx]
+        if simple:  # round once per distinct amount
+            value, amount_groups = _round_distinct(values * layout.sign, idx)
+        else:
+            value = values[idx] * layout.sign
     else:
         value = np.zeros(n, dtype=np.float64)
-        debit, credit = cell("debit"), cell("credit")
-        has_debit = np.zeros(n, bool) if debit is None else pc.not_equal(debit, "").to_numpy(zero_copy_only=False)
-        has_credit = np.zeros(n, bool) if credit is None else pc.not_equal(credit, "").to_numpy(zero_copy_only=False)
-        ok &= has_debit | has_credit
+        debit, credit = raw("debit"), raw("credit")
+        has_debit = has_credit = np.zeros(n, dtype=bool)
         if debit is not None:
-            d, good = _parse_amounts(debit, layout.decimal)
+            d, good, has_debit = _parse_amounts(debit, layout.decimal)
             ok &= ~has_debit | good
             value = np.where(has_debit, 0.0 - np.abs(d), value)
         if credit is not None:
-            c, good = _parse_amounts(credit, layout.decimal)
+            c, good, has_credit = _parse_amounts(credit, layout.decimal)
             ok &= ~has_credit | good
             value = np.where(has_credit, value + np.abs(c), value)
+        ok &= has_debit | has_credit
     if "direction" in index:
-        direction = cell("direction")
+        direction = raw("direction")
         if direction is None:
             ok[:] = False
         else:
-            marker = _distinct(direction, lambda s: 1 if s.lower() in layout.outflow_markers else
-                               (2 if s.lower() in layout.inflow_markers else 0), pa.int8())
+            marker = _distinct(direction, lambda s: 1 if s.strip().lower() in layout.outflow_markers else
+                               (2 if s.strip().lower() in layout.inflow_markers else 0), pa.int8())
             marker = marker.to_numpy(zero_copy_only=False)
             ok &= marker > 0
             value = np.where(marker == 1, -np.abs(value), np.where(marker == 2, np.abs(value), value))
-    fee = cell("fee")
+    fee = raw("fee")
     if fee is not None:
-        has_fee = pc.not_equal(fee, "").to_numpy(zero_copy_only=False)
-        f, good = _parse_amounts(fee, layout.decimal)
+        f, good, has_fee = _parse_amounts(fee, layout.decimal)
         ok &= ~has_fee | good
         value = np.where(has_fee, value - np.abs(f), value)
-    value = _python_round(np.where(ok, value, 0.0))
+    if not (simple and "amount" in index and layout.amount is not None):
+        value, amount_groups = _python_round(np.where(ok, value, 0.0))
 
     description = cell("description")
     fallback = cell("description_fallback")
     if fallback is not None:
         description = pc.if_else(pc.equal(description, ""), fallback, description)
-    elif "description_fallback" in index:
-        pass  # the fallback column is past the end of these rows: "" stays ""
     account = cell("account")
     account = pa.nulls(n, pa.string()) if account is None else _null_if_empty(account)
     tx_id = cell("transaction_id")
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
     tx_id = pa.nulls(n, pa.string()) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
-    currency = cell("currency")
+    currency = raw("currency")
     currency = pa.nulls(n, pa.string()) if currency is None else _distinct(
-        currency, lambda s: s.upper() or None)
+        currency, lambda s: s.strip().upper() or None)
 
     slow = np.flatnonzero(~ok)
     if not len(slow) and not bad:
-        return Parsed(lines, dates, value, description, account, tx_id, currency, [], n)
-    return _merge_slow(layout, body, hl, lines, ok, slow, bad,
+        return Parsed(lines, dates, value, description, account, tx_id, currency, [], n,
+                      (date_codes, date_values), amount_groups)
+    return _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
                        Parsed(lines, dates, value, description, account, tx_id, currency, [], n))
 
 
-def _merge_slow(layout: CsvLayout, body: bytes, hl: HeaderLayout, lines: np.ndarray, ok: np.ndarray,
+def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, lines: np.ndarray, ok: np.ndarray,
                 slow: np.ndarray, bad: list, fast: Parsed) -> Parsed | None:
     """Read the lines the columns did not settle with the row reader; merge them in line order."""
-    nl = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
-    starts = np.concatenate(([0], nl + 1))
+    nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, offset=start) == 10)
+    starts = start + np.concatenate(([0], nl + 1))
     slow_lines = np.sort(np.concatenate((lines[slow], hl.first_line - 1 + np.asarray(bad, dtype=np.int64))))
     rows: list[Row] = []
     rejects: list[Reject] = []
     for line_no in slow_lines.tolist():
         k = line_no - hl.first_line
-        end = starts[k + 1] if k + 1 < len(starts) else len(body)
+        end = starts[k + 1] if k + 1 < len(starts) else len(data)
         try:
-            text = body[starts[k]:end].decode("utf-8")
+            text = data[starts[k]:end].decode("utf-8")
             cells = next(csv.reader([text], delimiter=hl.delimiter), [])
         except (UnicodeDecodeError, csv.Error):
             return None
