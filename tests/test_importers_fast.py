@@ -207,7 +207,7 @@ def test_chunks_match_one_read_for_vectorised_blocks(tmp_path):
     text = CHASE + rows + "bad,row\n" + rows
     path = write(tmp_path, "c.csv", text)
     whole = read_statement(path, engine="rows")
-    chunks = list(iter_statement_chunks(path, chunksize=250))
+    chunks = list(iter_statement_chunks(path, chunksize=250, engine="columns"))
     assert all(c.rows_read <= 250 for c in chunks)
     got = pd.concat([c.transactions for c in chunks], ignore_index=True)
     pd.testing.assert_frame_equal(got, whole.transactions, check_exact=True)
@@ -220,7 +220,7 @@ def test_chunks_fall_back_at_a_block_that_cannot_be_lined_up(tmp_path):
     rows[300] = '01/05/2024,01/17/2024,"SPANS\nTWO LINES",E,Sale,-1.00,\n'
     path = write(tmp_path, "c.csv", CHASE + "".join(rows))
     whole = read_statement(path, engine="rows")
-    chunks = list(iter_statement_chunks(path, chunksize=100))
+    chunks = list(iter_statement_chunks(path, chunksize=100, engine="columns"))
     got = pd.concat([c.transactions for c in chunks], ignore_index=True)
     pd.testing.assert_frame_equal(got, whole.transactions, check_exact=True)
 
@@ -267,20 +267,20 @@ def _date_text(draw, fmt):
 
 
 def _csv_cell(text, delimiter=","):
-    if any(c in text for c in (delimiter, '"')) or text != text.strip():
+    if any(c in text for c in (delimiter, '"', "\n")) or text != text.strip():
         return '"' + text.replace('"', '""') + '"'
     return text
 
 
 @st.composite
-def chase_statement(draw):
+def chase_statement(draw, desc=_desc):
     lines = [CHASE.rstrip("\n")]
     pool = []
     for _ in range(draw(st.integers(1, 40))):
         if pool and draw(st.booleans()):
             lines.append(draw(st.sampled_from(pool)))  # identical rows: occurrence index
             continue
-        line = ",".join([_date_text(draw, "%m/%d/%Y"), "01/01/2024", _csv_cell(draw(_desc)), "Cat", "Sale",
+        line = ",".join([_date_text(draw, "%m/%d/%Y"), "01/01/2024", _csv_cell(draw(desc)), "Cat", "Sale",
                          _csv_cell(draw(amount_text())), ""])
         if draw(st.integers(0, 30)) == 0:
             line = draw(st.sampled_from(["", ",,,,,,", "short,row", CHASE.rstrip("\n")]))
@@ -365,3 +365,33 @@ def test_generated_statements_read_the_same_both_ways(tmp_path_factory, layout):
         assert_same(path, format=layout)
 
     check()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(text=chase_statement(desc=st.text(alphabet='ab "\n,', max_size=8)), chunksize=st.integers(1, 12))
+def test_generated_chunks_match_the_row_reader(tmp_path_factory, text, chunksize):
+    path = tmp_path_factory.mktemp("chunks") / "statement.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    def chunks(engine):
+        try:
+            return list(iter_statement_chunks(path, format="chase_card", chunksize=chunksize, engine=engine))
+        except DetectorError as exc:
+            return exc
+
+    fast, rows = chunks("columns"), chunks("rows")
+    if isinstance(rows, Exception) or isinstance(fast, Exception):
+        assert type(fast) is type(rows) and str(fast) == str(rows)
+        return
+    assert all(c.rows_read <= chunksize for c in fast)
+    def rows_of(chunks):  # chunk boundaries may differ; chunks of rejects only have no rows
+        frames = [c.transactions for c in chunks if len(c.transactions)]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+    if rows_of(rows) is None:
+        assert rows_of(fast) is None
+    else:
+        pd.testing.assert_frame_equal(rows_of(fast), rows_of(rows), check_exact=True)
+
+    assert [r for c in fast for r in c.rejected] == [r for c in rows for r in c.rejected]
+    assert sum(c.rows_read for c in fast) == sum(c.rows_read for c in rows)

@@ -12,7 +12,7 @@ import os
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b, sha256
 from itertools import islice
 from pathlib import Path
@@ -356,15 +356,19 @@ def _stream_lines(path: str) -> Iterator[str]:
 
 
 def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, format: str | None = None,
-                          account_id: str | None = None, columns: str | dict | None = None
-                          ) -> Iterator[Statement]:
+                          account_id: str | None = None, columns: str | dict | None = None,
+                          engine: str = "auto") -> Iterator[Statement]:
     """Read a CSV statement bigger than memory as a stream of :class:`Statement` chunks.
 
     Each chunk holds up to ``chunksize`` rows (transactions plus rejects); ids are the same as
     :func:`read_statement` gives, because occurrence counts carry across chunks. OFX files are
-    read whole (they are small) and come back as one chunk.
+    read whole (they are small) and come back as one chunk. ``engine`` as for
+    :func:`read_statement`: blocks of ``chunksize`` lines are read by columns where that is exact;
+    from the first block that is not, the rest of the file is read row by row.
     """
     p = str(path)
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     mapping = parse_columns_or_fail(columns)
     if mapping:
         imp = _pick(p, None, mapping)
@@ -379,14 +383,69 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
         yield read_statement(p, format=imp.name, account_id=account_id)
         return
     canon = _Canonicaliser(p, imp, account_id)
-    items = imp.extract_lines(p, _stream_lines(p))
+    lines = _stream_lines(p)
+    body, hl = imp.read_header(p, lines)
     total = 0
-    while True:
-        batch = list(islice(items, chunksize))
-        if not batch:
-            break
-        df, rejected, n = canon.frame(batch)
-        total += n
-        yield _finish(p, imp, canon, df, rejected, n)
+    if engine != "rows":
+        for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize, columns=engine == "columns"):
+            if isinstance(chunk, tuple):  # a block the columns cannot read: rows from here on
+                body, hl = chunk
+                break
+            total += chunk.rows_read
+            yield chunk
+        else:
+            body = None
+    if body is not None:
+        items = imp.records(_chain(body, lines), hl)
+        while True:
+            batch = list(islice(items, chunksize))
+            if not batch:
+                break
+            df, rejected, n = canon.frame(batch)
+            total += n
+            yield _finish(p, imp, canon, df, rejected, n)
     if total == 0:
         raise EmptyStatement("no transaction rows in the file", path=p)
+
+
+def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    yield from first
+    yield from rest
+
+
+def _column_blocks(p: str, imp: CsvLayout, canon: _Canonicaliser, pending: list[str], hl: HeaderLayout,
+                   lines: Iterator[str], chunksize: int, *, columns: bool):
+    """Statements for blocks of up to ``chunksize`` lines read by columns.
+
+    Yields ``(unread lines, layout)`` instead when a block cannot be read that way (it starts at a
+    record boundary: every block before it was whole records).
+    """
+    first_line = hl.first_line
+    while True:
+        block = pending + list(islice(lines, max(1, chunksize - len(pending))))
+        at_end = len(block) - len(pending) < max(1, chunksize - len(pending))
+        pending = []
+        # A quoted field may continue on the next line: end blocks on a line whose quotes pair up.
+        if not at_end and block and block[-1].count('"') % 2:
+            pending = [block.pop()]
+        if not block:
+            if at_end:
+                return
+            continue
+        here = replace(hl, first_line=first_line)
+        data = "".join(block).encode("utf-8")
+        if not data.strip():  # blank lines only: nothing to read
+            first_line += len(block)
+            if at_end:
+                return
+            continue
+        parsed = read_body(imp, data, here) if columns or len(data) >= COLUMNS_MIN_BYTES else None
+        if parsed is None:
+            yield block + pending, here
+            return
+        first_line += len(block)
+        if parsed.items:
+            df, rejected, n = canon.frame_parsed(parsed, carry=True)
+            yield _finish(p, imp, canon, df, rejected, n)
+        if at_end and not pending:
+            return
