@@ -9,6 +9,7 @@ nothing, while two genuine identical charges on one day are both kept).
 from __future__ import annotations
 
 import os
+import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -413,6 +414,14 @@ def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
+def _continues(line: str, delimiter: str) -> bool:
+    """Whether the csv module, reading ``line``, would go on into the next line (an open quote)."""
+    try:
+        return len(list(csv.reader([line, "x\n"], delimiter=delimiter))) < 2
+    except csv.Error:
+        return True
+
+
 def _column_blocks(p: str, imp: CsvLayout, canon: _Canonicaliser, pending: list[str], hl: HeaderLayout,
                    lines: Iterator[str], chunksize: int, *, columns: bool):
     """Statements for blocks of up to ``chunksize`` lines read by columns.
@@ -425,14 +434,15 @@ def _column_blocks(p: str, imp: CsvLayout, canon: _Canonicaliser, pending: list[
         block = pending + list(islice(lines, max(1, chunksize - len(pending))))
         at_end = len(block) - len(pending) < max(1, chunksize - len(pending))
         pending = []
-        # A quoted field may continue on the next line: end blocks on a line whose quotes pair up.
-        if not at_end and block and block[-1].count('"') % 2:
-            pending = [block.pop()]
-        if not block:
-            if at_end:
-                return
-            continue
+        # A quoted field may go on to the next line: end the block before any line that, read on
+        # its own, leaves a quote open (a record started earlier shows up as rows != lines).
+        while not at_end and block and _continues(block[-1], hl.delimiter):
+            pending.insert(0, block.pop())
         here = replace(hl, first_line=first_line)
+        if not block:
+            if pending:  # no line of the block closes its quotes: read it row by row
+                yield pending, here
+            return
         data = "".join(block).encode("utf-8")
         if not data.strip():  # blank lines only: nothing to read
             first_line += len(block)
