@@ -32,6 +32,8 @@ from .base import Reject, Row
 from .csv_layout import CsvLayout, HeaderLayout
 from .parsing import _parse_amount, _parse_date
 
+#: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
+STR = pa.large_string()
 _PLAIN_AMOUNT = {".": r"^-?\d+(\.\d+)?$", ",": r"^-?\d+(,\d+)?$"}
 
 
@@ -86,7 +88,7 @@ def _read_table(body: pa.Buffer, delimiter: str, ncols: int, threads: bool) -> t
         read_options=pacsv.ReadOptions(column_names=names, use_threads=threads),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                          newlines_in_values=True, invalid_row_handler=invalid),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+        convert_options=pacsv.ConvertOptions(column_types={n: STR for n in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     return table, bad
@@ -107,7 +109,7 @@ def as_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _distinct(arr: pa.Array, fn, type_=pa.string()) -> pa.Array:
+def _distinct(arr: pa.Array, fn, type_=STR) -> pa.Array:
     """``fn`` applied once per distinct value of ``arr`` (statements repeat their cells)."""
     codes, uniq = encode(arr)
     values = pa.array([fn(v) for v in uniq.to_pylist()], type=type_)
@@ -124,7 +126,7 @@ def _parse_dates(cells: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, n
     idx, uniq = encode(cells)
     iso = [one(v.strip()) for v in uniq.to_pylist()]
     codes, values = pd.factorize(pd.Series(iso, dtype=object))
-    return pa.array(iso, pa.string()).take(pa.array(idx)), codes[idx], pa.array(values, pa.string())
+    return pa.array(iso, STR).take(pa.array(idx)), codes[idx], pa.array(values, STR)
 
 
 def _parse_amounts(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -175,7 +177,7 @@ def _round_distinct(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, tu
 
 
 def _null_if_empty(arr: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, STR), arr)
 
 
 def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) -> Parsed | None:
@@ -282,12 +284,12 @@ def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) 
     if fallback is not None:
         description = pc.if_else(pc.equal(description, ""), fallback, description)
     account = cell("account")
-    account = pa.nulls(n, pa.string()) if account is None else _null_if_empty(account)
+    account = pa.nulls(n, STR) if account is None else _null_if_empty(account)
     tx_id = cell("transaction_id")
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
-    tx_id = pa.nulls(n, pa.string()) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
+    tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
     currency = raw("currency")
-    currency = pa.nulls(n, pa.string()) if currency is None else _distinct(
+    currency = pa.nulls(n, STR) if currency is None else _distinct(
         currency, lambda s: s.strip().upper() or None)
 
     slow = np.flatnonzero(~ok)
@@ -325,12 +327,12 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
                   rejects=[], items=0)
     parts = [
         (fast.line[ok], np.array([r.line for r in rows], dtype=np.int64)),
-        (fast.date.filter(keep), pa.array([r.date for r in rows], pa.string())),
+        (fast.date.filter(keep), pa.array([r.date for r in rows], STR)),
         (fast.amount[ok], np.array([r.amount for r in rows], dtype=np.float64)),
-        (fast.description.filter(keep), pa.array([r.description for r in rows], pa.string())),
-        (fast.account.filter(keep), pa.array([r.account_id for r in rows], pa.string())),
-        (fast.transaction_id.filter(keep), pa.array([r.transaction_id for r in rows], pa.string())),
-        (fast.currency.filter(keep), pa.array([r.currency for r in rows], pa.string())),
+        (fast.description.filter(keep), pa.array([r.description for r in rows], STR)),
+        (fast.account.filter(keep), pa.array([r.account_id for r in rows], STR)),
+        (fast.transaction_id.filter(keep), pa.array([r.transaction_id for r in rows], STR)),
+        (fast.currency.filter(keep), pa.array([r.currency for r in rows], STR)),
     ]
     line = np.concatenate(parts[0])
     order = np.argsort(line, kind="stable")
