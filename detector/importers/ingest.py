@@ -69,21 +69,26 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
     """
     if df.empty:
         return df
+    ids = df["transaction_id"]
     owner: dict[str, str] = {}
-    ids = list(dict.fromkeys(df["transaction_id"]))
-    for i in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        chunk = ids[i:i + 900]
-        sql = (f"SELECT transaction_id, account_id FROM transactions "
-               f"WHERE transaction_id IN ({','.join('?' * len(chunk))})")
-        owner.update(store.conn.execute(sql, chunk).fetchall())
-    new_ids = []
-    for tx_id, account in zip(df["transaction_id"], df["account_id"], strict=True):
-        holder = owner.setdefault(tx_id, account)
-        new_ids.append(tx_id if holder == account else stable_id(account, tx_id, prefix="x_"))
-    if new_ids == list(df["transaction_id"]):
+    if store.conn.execute("SELECT 1 FROM transactions LIMIT 1").fetchone():  # nothing to clash with
+        distinct = pd.unique(ids).tolist()
+        for i in range(0, len(distinct), 900):  # stay under SQLite's bound-parameter limit
+            chunk = distinct[i:i + 900]
+            sql = (f"SELECT transaction_id, account_id FROM transactions "
+                   f"WHERE transaction_id IN ({','.join('?' * len(chunk))})")
+            owner.update(store.conn.execute(sql, chunk).fetchall())
+    # An id belongs to the account that stored it, else to the first account using it in this file.
+    first = df.groupby("transaction_id", sort=False)["account_id"].transform("first")
+    holder = ids.map(owner).fillna(first) if owner else first
+    clash = (holder != df["account_id"]).to_numpy(dtype=bool)
+    if not clash.any():
         return df
     out = df.copy()
-    out["transaction_id"] = new_ids
+    out.loc[clash, "transaction_id"] = [
+        stable_id(account, tx_id, prefix="x_")
+        for account, tx_id in zip(df["account_id"][clash].tolist(), ids[clash].tolist(), strict=True)
+    ]
     return out
 
 
