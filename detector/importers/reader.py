@@ -312,8 +312,10 @@ def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Load
     if mapping:
         imp = _pick(path, None, mapping)
         return imp, load_statement(path)
+    imp = get_importer(format) if format else None  # an unknown format is reported first, as by _pick
     loaded = load_statement(path)  # binary / empty / missing files fail here with their own message
-    imp = get_importer(format) if format else choose_importer(path, head_of(loaded.text), all_importers())
+    if imp is None:
+        imp = choose_importer(path, head_of(loaded.text), all_importers())
     return imp, (loaded if isinstance(imp, CsvLayout) else None)
 
 
