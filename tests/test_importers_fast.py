@@ -113,6 +113,8 @@ AWKWARD = {
     "01/17/2024,01/17/2024,AFTER,E,Sale,-2.00,\n",
     "unterminated_last": CHASE + "01/16/2024,01/17/2024,OK,E,Sale,-1.00,\n"
     '01/17/2024,01/17/2024,"OPEN,E,Sale,-2.00,\n',
+    "wells_fargo_open_quote": '"06/28/2025","-400.00","*","","AMEX EPAYMENT"\n'
+    '"06/20/2025","2150.00","*","","ACME\n',  # the row reader keeps "ACME\n": so must the ids
     "lone_cr": CHASE.replace("\n", "\r") + "01/16/2024,01/17/2024,OK,E,Sale,-1.00,\r",
     "crlf": (CHASE + "01/16/2024,01/17/2024,OK,E,Sale,-1.00,\n\n01/17/2024,01/17/2024,OK2,E,Sale,2,\n")
     .replace("\n", "\r\n"),
