@@ -35,6 +35,9 @@ from .parsing import _parse_amount, _parse_date
 #: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
 STR = pa.large_string()
 _PLAIN_AMOUNT = {".": r"^-?\d+(\.\d+)?$", ",": r"^-?\d+(,\d+)?$"}
+# Plain amounts under 1e5 with at most 10 decimals: round(x, 10) gives x back (x is within 2^-37 of
+# the written decimal), so the row reader's rounding need not be repeated for them.
+_ROUND_EXACT = {".": r"^-?\d{1,5}(\.\d{1,10})?$", ",": r"^-?\d{1,5}(,\d{1,10})?$"}
 
 
 @dataclass
@@ -54,6 +57,9 @@ class Parsed:
     #: Codes of equal dates / equal amounts and the distinct values, when already known.
     date_groups: tuple[np.ndarray, pa.Array] | None = None
     amount_groups: tuple[np.ndarray, np.ndarray] | None = None
+    #: Per row, codes into the distinct accounts / currencies as read (``None`` = not in the row).
+    account_groups: tuple[np.ndarray, list] | None = None
+    currency_groups: tuple[np.ndarray, list] | None = None
 
 
 def body_offset(lines: list[str], hl: HeaderLayout) -> int:
@@ -131,13 +137,15 @@ def _parse_dates(cells: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, n
 
 def _parse_amounts(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Values, a parsed-ok mask and a cell-not-blank mask per row (cells as written, unstripped)."""
-    idx, values, ok = _parse_amounts_distinct(cells, decimal)
+    idx, values, ok, _ = _parse_amounts_distinct(cells, decimal)
     filled = pc.not_equal(pc.utf8_trim_whitespace(encode(cells)[1]), "").to_numpy(zero_copy_only=False)
     return values[idx], ok[idx], filled[idx]
 
 
-def _parse_amounts_distinct(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes, and per distinct cell its value and whether the reference parser reads it."""
+def _parse_amounts_distinct(cells: pa.Array, decimal: str
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, and per distinct cell its value, whether the reference parser reads it, and whether
+    rounding to 10 decimals leaves the value as it is."""
     idx, uniq = encode(cells)
     uniq = pc.utf8_trim_whitespace(uniq)  # the row reader strips cells; once per distinct cell here
     values = np.zeros(len(uniq), dtype=np.float64)
@@ -157,7 +165,8 @@ def _parse_amounts_distinct(cells: pa.Array, decimal: str) -> tuple[np.ndarray, 
             ok[i] = True
         except ValueError:
             pass
-    return idx, values, ok
+    exact = pc.match_substring_regex(uniq, _ROUND_EXACT[decimal]).to_numpy(zero_copy_only=False)
+    return idx, values, ok, exact
 
 
 def _python_round(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
@@ -169,11 +178,23 @@ def _python_round(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.
     return _round_distinct(uniq, codes)
 
 
-def _round_distinct(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    rounded = np.array([round(float(u), 10) + 0.0 for u in uniq], dtype=np.float64)
+def _round_distinct(uniq: np.ndarray, codes: np.ndarray, exact: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    rounded = uniq + 0.0
+    for i in range(len(uniq)) if exact is None else np.flatnonzero(~exact):
+        rounded[i] = round(float(uniq[i]), 10) + 0.0
     groups, distinct = pd.factorize(rounded)  # "1.5" and "1.50" are one amount
     row_groups = groups[codes]
     return distinct[row_groups], (row_groups, distinct)
+
+
+def _distinct_text(cells: pa.ChunkedArray | None, n: int, fn) -> tuple[pa.Array, tuple[np.ndarray, list]]:
+    """``fn`` of each cell (``None`` for a missing column), and the codes and distinct results."""
+    if cells is None:
+        return pa.nulls(n, STR), (np.zeros(n, dtype=np.int64), [None])
+    idx, uniq = encode(cells)
+    values = [fn(v) for v in uniq.to_pylist()]
+    return pa.array(values, STR).take(pa.array(idx)), (idx, values)
 
 
 def _null_if_empty(arr: pa.Array) -> pa.Array:
@@ -242,10 +263,10 @@ def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) 
     ok &= date_codes >= 0
     simple = "direction" not in index and raw("fee") is None
     if "amount" in index and layout.amount is not None:
-        idx, values, good = _parse_amounts_distinct(raw("amount"), layout.decimal)
+        idx, values, good, exact = _parse_amounts_distinct(raw("amount"), layout.decimal)
         ok &= good[idx]
         if simple:  # round once per distinct amount
-            value, amount_groups = _round_distinct(values * layout.sign, idx)
+            value, amount_groups = _round_distinct(values * layout.sign, idx, exact)
         else:
             value = values[idx] * layout.sign
     else:
@@ -283,19 +304,16 @@ def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) 
     fallback = cell("description_fallback")
     if fallback is not None:
         description = pc.if_else(pc.equal(description, ""), fallback, description)
-    account = cell("account")
-    account = pa.nulls(n, STR) if account is None else _null_if_empty(account)
+    account, account_groups = _distinct_text(raw("account"), n, lambda s: s.strip() or None)
     tx_id = cell("transaction_id")
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
     tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
-    currency = raw("currency")
-    currency = pa.nulls(n, STR) if currency is None else _distinct(
-        currency, lambda s: s.strip().upper() or None)
+    currency, currency_groups = _distinct_text(raw("currency"), n, lambda s: s.strip().upper() or None)
 
     slow = np.flatnonzero(~ok)
     if not len(slow) and not bad:
         return Parsed(lines, dates, value, description, account, tx_id, currency, [], n,
-                      (date_codes, date_values), amount_groups)
+                      (date_codes, date_values), amount_groups, account_groups, currency_groups)
     return _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
                        Parsed(lines, dates, value, description, account, tx_id, currency, [], n))
 

@@ -143,17 +143,17 @@ class _Canonicaliser:
         n = len(parsed.line)
         if n == 0:
             return empty_transactions(), rejected, parsed.items
-        account = pc.fill_null(parsed.account, self.file_account or self.fallback_account)
+        account, account_groups = _filled(parsed.account, parsed.account_groups,
+                                          self.file_account or self.fallback_account)
+        currency, (codes, names) = _filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
         tx_id = parsed.transaction_id
         missing = tx_id.is_null().to_numpy(zero_copy_only=False)
         # Occurrence counts only feed hashed ids and the counts carried to the next chunk.
         if carry or missing.any():
-            tx_id = self._hashed_ids(parsed, account, tx_id, missing, carry)
-        currency = pc.fill_null(parsed.currency, self.importer.currency or "USD")
-        codes, names = encode(currency)
-        for name, count in zip(names.to_pylist(), np.bincount(codes).tolist(), strict=True):
+            tx_id = self._hashed_ids(parsed, account, account_groups, tx_id, missing, carry)
+        for name, count in zip(names, np.bincount(codes, minlength=len(names)).tolist(), strict=True):
             self.currencies[name] += count
-        for name in encode(account)[1].to_pylist():
+        for name in account_groups[1]:
             self.accounts.setdefault(name)
         zeros = pa.array(np.zeros(n, dtype=np.int32))
         table = pa.table({
@@ -170,11 +170,11 @@ class _Canonicaliser:
         df = table.to_pandas()
         return df, rejected, parsed.items
 
-    def _hashed_ids(self, parsed: Parsed, account, tx_id, missing: np.ndarray, carry: bool):
+    def _hashed_ids(self, parsed: Parsed, account, account_groups, tx_id, missing: np.ndarray, carry: bool):
         """``stable_id(account, date, amount key, description, occurrence)`` where the source has no id."""
         n = len(parsed.line)
         amount_codes, amounts = parsed.amount_groups or pd.factorize(parsed.amount)
-        parts = [encode(account), parsed.date_groups or encode(parsed.date), (amount_codes, amounts),
+        parts = [account_groups, parsed.date_groups or encode(parsed.date), (amount_codes, amounts),
                  encode(parsed.description)]
         # One integer per distinct key: mixed-radix codes, re-factorised before they could overflow.
         group = np.zeros(n, dtype=np.int64)
@@ -212,6 +212,19 @@ class _Canonicaliser:
         full = pc.binary_join_element_wise(keys(rows), occ, pa.scalar("\x1f", STR))
         hashes = _stable_ids(full)
         return hashes if rows is None else pc.replace_with_mask(tx_id, pa.array(missing), hashes)
+
+
+def _filled(values: pa.Array, groups: tuple[np.ndarray, list] | None, default: str
+            ) -> tuple[pa.Array, tuple[np.ndarray, list]]:
+    """``values`` with nulls replaced by ``default``; codes and distinct values in order of first use."""
+    if groups is None:
+        codes, uniq = encode(pc.fill_null(values, default))
+        uniq = uniq.to_pylist()
+        return pa.array(uniq, STR).take(pa.array(codes)), (codes, uniq)
+    codes, uniq = groups
+    merged, distinct = pd.factorize(pd.Series([default if v is None else v for v in uniq], dtype=object))
+    row_codes = merged[codes]
+    return pa.array(list(distinct), STR).take(pa.array(row_codes)), (row_codes, list(distinct))
 
 
 _DIGEST = type(sha256()).digest
