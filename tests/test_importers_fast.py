@@ -14,12 +14,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_importers_layouts import CASES
 
 from detector.errors import DetectorError
 from detector.importers import iter_statement_chunks, read_statement
 from detector.importers import reader as reader_module
-
-from test_importers_layouts import CASES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (ROOT / "data" / "samples").glob("*.csv") if p.name != "cancellations.csv")
@@ -397,3 +396,14 @@ def test_generated_chunks_match_the_row_reader(tmp_path_factory, text, chunksize
 
     assert [r for c in fast for r in c.rejected] == [r for c in rows for r in c.rejected]
     assert sum(c.rows_read for c in fast) == sum(c.rows_read for c in rows)
+
+
+@pytest.mark.parametrize(("layout", "ids"), [("generic", False), ("generic", True), ("chase_card", False)])
+def test_bench_statements_read_the_same_both_ways(tmp_path, layout, ids):
+    from pipelines.bench_import import make_statement, measure_file
+
+    path = make_statement(tmp_path / f"{layout}.csv", 3000, layout, ids=ids)
+    st = assert_same(path)
+    assert st.rows_read == 3000 and st.format == layout and st.rejected == []
+    facts = measure_file(path, repeat=1)
+    assert facts["rows"] == 3000 and facts["read_statement_s"] > 0  # numbers for the bench, no timing check

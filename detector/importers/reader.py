@@ -8,13 +8,13 @@ nothing, while two genuine identical charges on one day are both kept).
 
 from __future__ import annotations
 
-import os
 import csv
 import io
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from hashlib import blake2b, sha256
+from hashlib import blake2b
 from itertools import islice
 from pathlib import Path
 
@@ -26,10 +26,20 @@ import pyarrow.compute as pc
 from ..errors import ConfigError, EmptyStatement, ImportError_, UnrecognisedFormat
 from ..ids import stable_id
 from ..schema import TRANSACTION_COLUMNS, empty_transactions
-from .base import HEAD_LINES, Importer, Loaded, Reject, Row, choose_importer, head_of, load_statement, read_text
+from .base import (
+    HEAD_LINES,
+    Importer,
+    Loaded,
+    Reject,
+    Row,
+    choose_importer,
+    head_of,
+    load_statement,
+    read_text,
+)
 from .csv_banks import MappedCsv, csv_importers, parse_columns
 from .csv_layout import CsvLayout, HeaderLayout
-from .fast_csv import STR, Parsed, body_offset, encode, read_body
+from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .ofx import OfxImporter
 from .parsing import binary_kind
 
@@ -143,9 +153,9 @@ class _Canonicaliser:
         n = len(parsed.line)
         if n == 0:
             return empty_transactions(), rejected, parsed.items
-        account, account_groups = _filled(parsed.account, parsed.account_groups,
+        account, account_groups = filled(parsed.account, parsed.account_groups,
                                           self.file_account or self.fallback_account)
-        currency, (codes, names) = _filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
+        currency, (codes, names) = filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
         tx_id = parsed.transaction_id
         missing = tx_id.is_null().to_numpy(zero_copy_only=False)
         # Occurrence counts only feed hashed ids and the counts carried to the next chunk.
@@ -210,47 +220,8 @@ class _Canonicaliser:
         rows = None if missing.all() else pa.array(np.flatnonzero(missing))
         occ = pa.array(occurrence if rows is None else occurrence[missing]).cast(STR)
         full = pc.binary_join_element_wise(keys(rows), occ, pa.scalar("\x1f", STR))
-        hashes = _stable_ids(full)
+        hashes = stable_ids(full)
         return hashes if rows is None else pc.replace_with_mask(tx_id, pa.array(missing), hashes)
-
-
-def _filled(values: pa.Array, groups: tuple[np.ndarray, list] | None, default: str
-            ) -> tuple[pa.Array, tuple[np.ndarray, list]]:
-    """``values`` with nulls replaced by ``default``; codes and distinct values in order of first use."""
-    if groups is None:
-        codes, uniq = encode(pc.fill_null(values, default))
-        uniq = uniq.to_pylist()
-        return pa.array(uniq, STR).take(pa.array(codes)), (codes, uniq)
-    codes, uniq = groups
-    merged, distinct = pd.factorize(pd.Series([default if v is None else v for v in uniq], dtype=object))
-    row_codes = merged[codes]
-    return pa.array(list(distinct), STR).take(pa.array(row_codes)), (row_codes, list(distinct))
-
-
-_DIGEST = type(sha256()).digest
-_HEX = np.array([f"{i:02x}".encode() for i in range(256)]).view(np.uint16)  # byte -> two hex digits
-
-
-def _stable_ids(keys: pa.Array) -> pa.Array:
-    """``stable_id`` of each already-joined key: the first 16 hex digits of its sha256.
-
-    One sha256 per row is the floor (~0.5 us); the rest stays in C: the keys are split out of one
-    buffer and the digests turned to hex with numpy.
-    """
-    n = len(keys)
-    newline = pa.scalar("\n", STR)
-    ended = pc.binary_join_element_wise(keys, pa.scalar("", STR), newline)  # each key + "\n"
-    if isinstance(ended, pa.ChunkedArray):
-        ended = ended.combine_chunks()
-    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)[ended.offset:ended.offset + n + 1]
-    parts = ended.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]].split(b"\n")
-    parts.pop()
-    if len(parts) != n:  # a key holding a line break (an unterminated quote on the last line)
-        return pa.array([sha256(k.encode("utf-8")).hexdigest()[:16] for k in keys.to_pylist()], STR)
-    digests = np.frombuffer(b"".join(map(_DIGEST, map(sha256, parts))), dtype=np.uint8).reshape(n, 32)
-    hexed = _HEX[digests[:, :8]].tobytes()
-    bounds = pa.py_buffer((np.arange(n + 1, dtype=np.int64) * 16).tobytes())
-    return pa.Array.from_buffers(STR, n, [None, bounds, pa.py_buffer(hexed)])
 
 
 def _pick(path: str, format: str | None, columns) -> Importer:
