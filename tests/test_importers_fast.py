@@ -114,6 +114,10 @@ AWKWARD = {
     '01/17/2024,01/17/2024,"OPEN,E,Sale,-2.00,\n',
     "wells_fargo_open_quote": '"06/28/2025","-400.00","*","","AMEX EPAYMENT"\n'
     '"06/20/2025","2150.00","*","","ACME\n',  # the row reader keeps "ACME\n": so must the ids
+    "header_only": CHASE,
+    "blank_body": CHASE + "\n  \n,,,,,,\n",
+    "all_rejected": CHASE + "xx,01/17/2024,A,E,Sale,-1.00,\n01/16/2024,01/17/2024,B,E,Sale,zz,\n",
+    "no_final_newline_short": CHASE + "01/16/2024,01/17/2024,A,E,Sale,-1.00,\n01/16/2024,short",
     "lone_cr": CHASE.replace("\n", "\r") + "01/16/2024,01/17/2024,OK,E,Sale,-1.00,\r",
     "crlf": (CHASE + "01/16/2024,01/17/2024,OK,E,Sale,-1.00,\n\n01/17/2024,01/17/2024,OK2,E,Sale,2,\n")
     .replace("\n", "\r\n"),
