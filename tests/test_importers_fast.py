@@ -411,3 +411,11 @@ def test_bench_statements_read_the_same_both_ways(tmp_path, layout, ids):
     assert st.rows_read == 3000 and st.format == layout and st.rejected == []
     facts = measure_file(path, repeat=1)
     assert facts["rows"] == 3000 and facts["read_statement_s"] > 0  # numbers for the bench, no timing check
+
+
+def test_whitespace_only_ascii_file_is_empty(tmp_path):
+    from detector.errors import EmptyStatement
+
+    for text in ("\n" * 100 + "\x1c\x1f \t\x0b\n", "   \r\n"):
+        with pytest.raises(EmptyStatement, match="empty"):
+            read_statement(write(tmp_path, "blank.csv", text))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,13 +86,30 @@ def read_text(path: str | os.PathLike) -> str:
     return load_statement(path).text
 
 
-@dataclass
 class Loaded:
-    """A statement file's bytes and its decoded text."""
+    """A statement file's bytes, its encoding and (decoded when first asked for) its text."""
 
-    data: bytes
-    text: str
-    encoding: str
+    def __init__(self, data: bytes, text: str | None, encoding: str):
+        self.data = data
+        self._text = text
+        self.encoding = encoding
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = decode_bytes(self.data)[0]
+        return self._text
+
+    def head(self, lines: int = HEAD_LINES) -> str:
+        """The first ``lines`` physical lines, without decoding all of a large ASCII file."""
+        if self._text is None and len(self.data) > 65536:
+            out = io.StringIO(self.data[:65536].decode("ascii"), newline="").readlines()
+            if len(out) > lines:
+                return "".join(out[:lines])
+        return head_of(self.text, lines)
+
+
+_NOT_SPACE = re.compile(rb"[^\t\n\x0b\x0c\r\x1c-\x1f ]")  # what str.isspace() is not, in ASCII
 
 
 def load_statement(path: str | os.PathLike) -> Loaded:
@@ -110,6 +128,10 @@ def load_statement(path: str | os.PathLike) -> Loaded:
         raise UnrecognisedFormat(
             f"this is {kind}, not a text statement; export the statement as CSV or OFX/QFX", path=p
         )
+    if data.isascii():  # the common case: its text is its bytes, decoded only if needed
+        if not _NOT_SPACE.search(data):
+            raise EmptyStatement("the file is empty", path=p)
+        return Loaded(data, None, "utf-8")
     text, encoding = decode_bytes(data)
     if not text or text.isspace():  # not text.strip(), which would copy a large file
         raise EmptyStatement("the file is empty", path=p)

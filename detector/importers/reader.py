@@ -324,17 +324,17 @@ def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Load
     imp = get_importer(format) if format else None  # an unknown format is reported first, as by _pick
     loaded = load_statement(path)  # binary / empty / missing files fail here with their own message
     if imp is None:
-        imp = choose_importer(path, head_of(loaded.text), all_importers())
+        imp = choose_importer(path, loaded.head(), all_importers())
     return imp, (loaded if isinstance(imp, CsvLayout) else None)
 
 
 def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, *, columns: bool):
     """A CSV statement through the vectorised reader, or row by row where it declines the file."""
-    head = io.StringIO(head_of(loaded.text), newline="").readlines()
+    head = io.StringIO(loaded.head(), newline="").readlines()
     _, hl = imp.read_header(path, iter(head))
     offset = body_offset(head, hl)
     if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
-        data, start = loaded.data, len(loaded.text[:offset].encode("utf-8"))
+        data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
     else:
         data, start = loaded.text[offset:].encode("utf-8"), 0
     parsed = read_body(imp, data, hl, start) if columns or len(data) - start >= COLUMNS_MIN_BYTES else None
