@@ -375,9 +375,9 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
 
     Each chunk holds up to ``chunksize`` rows (transactions plus rejects); ids are the same as
     :func:`read_statement` gives, because occurrence counts carry across chunks. OFX files are
-    read whole (they are small) and come back as one chunk. ``engine`` as for
-    :func:`read_statement`: blocks of ``chunksize`` lines are read by columns where that is exact;
-    from the first block that is not, the rest of the file is read row by row.
+    read whole (they are small) and come back as one chunk. Blocks of ``chunksize`` lines are read
+    by columns where that is exact; from the first block that is not, the rest of the file is read
+    row by row (``engine="rows"``: all of it).
     """
     p = str(path)
     if engine not in ENGINES:
@@ -400,7 +400,7 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
     body, hl = imp.read_header(p, lines)
     total = 0
     if engine != "rows":
-        for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize, columns=engine == "columns"):
+        for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize):
             if isinstance(chunk, tuple):  # a block the columns cannot read: rows from here on
                 body, hl = chunk
                 break
@@ -435,7 +435,7 @@ def _continues(line: str, delimiter: str) -> bool:
 
 
 def _column_blocks(p: str, imp: CsvLayout, canon: _Canonicaliser, pending: list[str], hl: HeaderLayout,
-                   lines: Iterator[str], chunksize: int, *, columns: bool):
+                   lines: Iterator[str], chunksize: int):
     """Statements for blocks of up to ``chunksize`` lines read by columns.
 
     Yields ``(unread lines, layout)`` instead when a block cannot be read that way (it starts at a
@@ -461,7 +461,9 @@ def _column_blocks(p: str, imp: CsvLayout, canon: _Canonicaliser, pending: list[
             if at_end:
                 return
             continue
-        parsed = read_body(imp, data, here) if columns or len(data) >= COLUMNS_MIN_BYTES else None
+        # Every block by columns, however small: a block read row by row would stop the stream's
+        # column reading for good (a later block cannot be cut loose from a record it continues).
+        parsed = read_body(imp, data, here)
         if parsed is None:
             yield block + pending, here
             return
