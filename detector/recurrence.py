@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .cadence import FREQUENCIES, PERIODS, candidate_stats, feature_matrix, next_due
+from .cadence import FREQUENCIES, PERIODS, candidate_stats, day_of_month, feature_matrix, next_due
 from .ids import stable_id
 from .schema import STREAM_COLUMNS, require_columns
 
@@ -58,6 +58,8 @@ def _prepare(tx: pd.DataFrame, as_of) -> pd.DataFrame:
         "day": day[ok], "amt": np.abs(amount[ok]), "inflow": amount[ok] > 0,
     })
     df["group"] = df.groupby(["account_id", "merchant_key", "inflow"], sort=True).ngroup().to_numpy()
+    df["vendor_known"] = df["vendor"].notna().to_numpy()
+    df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     return df
 
 
@@ -70,18 +72,28 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     return cid
 
 
-def _stats(df: pd.DataFrame, cand: np.ndarray, group_sizes: np.ndarray | None = None) -> pd.DataFrame:
-    return candidate_stats(cand, df["day"].to_numpy(), df["amt"].to_numpy(), group=df["group"].to_numpy(),
-                           vendor_known=df["vendor"].notna().to_numpy(), inflow=df["inflow"].to_numpy(),
-                           group_sizes=group_sizes)
+def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
+           group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
+    col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim")}
+    if rows is not None:
+        col = {c: v[rows] for c, v in col.items()}
+    return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
+                           inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes)
+
+
+def live(stats: pd.DataFrame) -> np.ndarray:
+    """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
+    return ((stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
+            & (stats["frac_on"].to_numpy() > 0))
 
 
 def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
     """Confidence per candidate; one-charge and cadence-less candidates are 0 without asking."""
     p = np.zeros(len(stats))
-    live = (stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
-    if live.any():
-        p[live] = scorer.predict_proba(feature_matrix(stats[live]))[:, 1]
+    ok = live(stats)
+    if ok.any():
+        p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
     return p
 
 
@@ -140,7 +152,7 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     hrows = np.flatnonzero(chain >= 0)
     rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows]
     cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows]]
-    st = _stats(df.iloc[rows], cand, group_sizes=np.bincount(group))
+    st = _stats(df, cand, rows=rows, group_sizes=np.bincount(group))
     ids = {"group": group, "cid": cid, "chain": chain, "n_groups": n_groups, "n_clusters": n_clusters}
     return st, ids, _score(st, default_scorer() if scorer is None else scorer)
 
