@@ -195,8 +195,10 @@ def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     amt = st["amt_median"].to_numpy()
     gap = first[1:] - last[:-1]
     ratio = amt[1:] / amt[:-1]
-    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.5 * P[1:])
-            & (ratio >= 0.5) & (ratio <= 2.0))
+    # a new price arrives at the next cycle (or the one after a skip); a much cheaper follower
+    # is more often another subscription than a discount
+    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.2 * P[1:])
+            & (ratio >= 0.85) & (ratio <= 1.7))
     new_id = np.cumsum(np.r_[True, ~join]) - 1
     mapping = pd.Series(st.index.to_numpy()[new_id], index=st.index)
     out = assign.copy()
