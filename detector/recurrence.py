@@ -128,11 +128,12 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 
 def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
-    """Whole-group, amount-cluster and echo-chain candidates with their stats and confidence.
+    """Whole-group, amount-cluster, echo-chain and exact-price-core candidates, scored.
 
     Returns (stats indexed by candidate id, per-row ids, confidence per candidate). Ids:
-    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain.
-    A chain is a candidate only where it is a strict part of its cluster.
+    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain,
+    core = n_groups + n_clusters + n_rows + cluster. Chains and cores are candidates only where
+    they are a strict part of their cluster.
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
@@ -149,11 +150,19 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    hrows = np.flatnonzero(chain >= 0)
-    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows]
-    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows]]
+    # the exact-price core of a cluster: a renewal price without look-alike purchases around it
+    amt = df["amt"].to_numpy()
+    med = pd.Series(amt).groupby(cid).transform("median").to_numpy()
+    in_core = np.abs(amt - med) <= 0.005 * med + 0.005
+    core_size = np.bincount(cid, weights=in_core)[cid]
+    core = np.where(in_core & (core_size >= 2) & (core_size < csize), cid, -1)
+    hrows, krows = np.flatnonzero(chain >= 0), np.flatnonzero(core >= 0)
+    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows, krows]
+    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows],
+                 n_groups + n_clusters + len(df) + core[krows]]
     st = _stats(df, cand, rows=rows, group_sizes=np.bincount(group))
-    ids = {"group": group, "cid": cid, "chain": chain, "n_groups": n_groups, "n_clusters": n_clusters}
+    ids = {"group": group, "cid": cid, "chain": chain, "core": core, "n_groups": n_groups,
+           "n_clusters": n_clusters, "n_rows": len(df)}
     return st, ids, _score(st, default_scorer() if scorer is None else scorer)
 
 
@@ -175,13 +184,21 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     use_w = (pw >= thr) & (n_good <= 1)
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
-    is_h = cand >= n_groups + n_clusters
+    core = ids["core"]
+    base_h = n_groups + n_clusters
+    base_k = base_h + ids["n_rows"]
+    is_h = (cand >= base_h) & (cand < base_k)
     good_chain = np.zeros(max(len(df), 1), dtype=bool)
-    good_chain[cand[is_h & good] - n_groups - n_clusters] = True
-    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & ~good_cluster[cid] & ~use_w[group]
+    good_chain[cand[is_h & good] - base_h] = True
+    good_core = np.zeros(n_clusters, dtype=bool)
+    good_core[cand[(cand >= base_k) & good] - base_k] = True
+    free = ~good_cluster[cid] & ~use_w[group]
+    core_ok = (core >= 0) & good_core[np.maximum(core, 0)] & free
+    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & free & ~good_core[cid]
     return np.where(use_w[group], group,
                     np.where(good_cluster[cid], n_groups + cid,
-                             np.where(chain_ok, n_groups + n_clusters + chain, -1)))
+                             np.where(core_ok, base_k + core,
+                                      np.where(chain_ok, base_h + chain, -1))))
 
 
 def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:

@@ -41,5 +41,7 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     best = pairs.groupby("cand")["jaccard"].max()
     y = (best.reindex(st.index).fillna(0).to_numpy() >= 0.5).astype(int)
     # one-charge and cadence-less candidates are never scored, so they teach nothing
-    ok = live(st)
+    # exact-price cores are near-copies of their clusters; leaving them out keeps each
+    # charge pattern once in the training set
+    ok = live(st) & (st.index.to_numpy() < ids["n_groups"] + ids["n_clusters"] + ids["n_rows"])
     return feature_matrix(st[ok]), y[ok], st[ok]
