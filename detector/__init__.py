@@ -11,6 +11,7 @@ few imports away::
 from __future__ import annotations
 
 from .errors import DetectorError
+from .recurrence import detect_streams
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
 
@@ -20,5 +21,6 @@ __all__ = [
     "FREQUENCIES",
     "Store",
     "TRANSACTION_COLUMNS",
+    "detect_streams",
 ]
 __version__ = "0.1.0"

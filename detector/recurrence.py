@@ -25,7 +25,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .cadence import FREQUENCIES, PERIODS, candidate_stats, day_of_month, feature_matrix, next_due
+from .cadence import (
+    FREQUENCIES,
+    PERIODS,
+    candidate_stats,
+    day_of_month,
+    feature_matrix,
+    next_due,
+)
 from .ids import stable_id
 from .schema import STREAM_COLUMNS, require_columns
 

@@ -13,12 +13,11 @@ import json
 
 from sklearn.metrics import f1_score, precision_score, recall_score
 
+from detector.match import enrich
 from detector.recurrence import default_scorer
 from detector.scoring import MODEL_DIR, RuleScorer, StreamScorer, save_scorer
 from detector.synth import generate
 from detector.training import label_candidates
-
-from ._enrich import enrich
 
 START, END = "2023-01-01", "2024-12-31"
 
@@ -43,7 +42,7 @@ def train(n_accounts: int = 300, seed: int = 1000, folder=MODEL_DIR) -> dict:
     meta = {
         "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "training_data": {"generator": "detector.synth.generate", "n_accounts": n_accounts, "seed": seed,
-                          "start": START, "end": END, "candidates": int(len(y)), "positives": int(y.sum())},
+                          "start": START, "end": END, "candidates": len(y), "positives": int(y.sum())},
         "metrics": {"holdout_seed": seed + 1, "model": _metrics(yh, model.predict(Xh)),
                     "rules": _metrics(yh, RuleScorer().fit().predict(Xh)),
                     "train": _metrics(y, model.predict(X))},
