@@ -50,24 +50,32 @@ def default_scorer():
     return load_scorer()
 
 
-def _prepare(tx: pd.DataFrame, as_of) -> pd.DataFrame:
+def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
+    """Numeric working frame (one row per usable transaction) and its text columns.
+
+    Text stays in plain object arrays: pandas' string columns convert on every access, and the
+    detection itself only ever needs numbers.
+    """
     day = pd.to_datetime(tx["date"], errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
     amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     ok = (day <= as_of_day) & np.isfinite(amount) & (amount != 0) & (day > -10**9)
-    df = pd.DataFrame({
+    text = {
         "transaction_id": tx["transaction_id"].to_numpy(dtype=object)[ok],
         "account_id": tx["account_id"].astype(str).to_numpy(dtype=object)[ok],
         "merchant_key": tx["merchant_key"].fillna("").astype(str).to_numpy(dtype=object)[ok],
         "merchant": tx["merchant"].to_numpy(dtype=object)[ok],
         "vendor": tx["vendor"].to_numpy(dtype=object)[ok],
         "channel": tx["channel"].to_numpy(dtype=object)[ok],
-        "day": day[ok], "amt": np.abs(amount[ok]), "inflow": amount[ok] > 0,
-    })
-    df["group"] = df.groupby(["account_id", "merchant_key", "inflow"], sort=True).ngroup().to_numpy()
-    df["vendor_known"] = df["vendor"].notna().to_numpy()
+    }
+    inflow = amount[ok] > 0
+    acc = pd.factorize(text["account_id"])[0].astype(np.int64)
+    key = pd.factorize(text["merchant_key"])[0].astype(np.int64)
+    group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
+    df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
+                       "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
-    return df
+    return df, text
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
@@ -302,7 +310,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     require_columns(tx, _NEEDED, "detect_streams")
     thr = DEFAULT_MIN_CONFIDENCE if min_confidence is None else float(min_confidence)
     scorer = default_scorer() if model is None else model
-    df = _prepare(tx, as_of)
+    df, text = _prepare(tx, as_of)
     if len(df) == 0:
         return _empty()
     st, ids, p = candidates(df, scorer)
@@ -315,7 +323,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         return _empty()
     final = _stats(df, assign)
     conf = _score(final, scorer)
-    out = _build(df, assign, final, conf, as_of)
+    out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]
     return out.reset_index(drop=True)
@@ -325,18 +333,17 @@ def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
 
-def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
+def _build(df: pd.DataFrame, text: dict, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
     rows = np.flatnonzero(assign >= 0)
-    rows = rows[np.lexsort((df["transaction_id"].to_numpy(dtype=object)[rows].astype(str),
+    rows = rows[np.lexsort((text["transaction_id"][rows].astype(str),
                             df["day"].to_numpy()[rows], assign[rows]))]
     a = assign[rows]
     bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
     first_rows, last_rows = rows[bounds], rows[np.r_[bounds[1:] - 1, len(rows) - 1]]
-    ids = np.split(df["transaction_id"].to_numpy(dtype=object)[rows], bounds[1:])
+    ids = np.split(text["transaction_id"][rows], bounds[1:])
     st = st.loc[a[bounds]]  # same order as bounds (both sorted by candidate id)
-    sub = df.iloc[rows].assign(cand=a)
-    g = sub.groupby("cand", sort=True)
-    vendor = g["vendor"].last()
+    vendor = pd.Series(text["vendor"][rows], dtype=object).groupby(a, sort=True).last()  # last known
+    sub = pd.DataFrame({"cand": a, "amt": df["amt"].to_numpy()[rows]})
     tail3 = sub.groupby("cand", sort=True).tail(3).groupby("cand", sort=True)["amt"].mean()
     n = st["n"].to_numpy()
     fidx = st["freq_idx"].to_numpy()
@@ -350,8 +357,8 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
                       np.where(n < np.where(long_cycle, 2, 3), "early", "active"))
-    account = df["account_id"].to_numpy(dtype=object)[first_rows]
-    key = df["merchant_key"].to_numpy(dtype=object)[first_rows]
+    account = text["account_id"][first_rows]
+    key = text["merchant_key"][first_rows]
     direction = np.where(df["inflow"].to_numpy()[first_rows], "inflow", "outflow")
     anchor = df["amt"].to_numpy()[first_rows]
     sid = [stable_id(acc, k, d, f"{x:.2f}", prefix="st_") for acc, k, d, x in zip(account, key, direction, anchor)]
@@ -361,9 +368,9 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
-        "merchant": df["merchant"].to_numpy(dtype=object)[last_rows],
+        "merchant": text["merchant"][last_rows],
         "vendor": vendor.to_numpy(dtype=object),
-        "channel": df["channel"].to_numpy(dtype=object)[last_rows],
+        "channel": text["channel"][last_rows],
         "direction": direction, "frequency": freq,
         "average_amount": np.round(st["amt_mean"].to_numpy(), 2), "last_amount": last_amt,
         "first_date": _iso(st["first_day"].to_numpy()), "last_date": _iso(st["last_day"].to_numpy()),
