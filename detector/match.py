@@ -30,15 +30,21 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .catalog.vendors import ENV_VAR, Catalog, load_vendors
+from .descriptor_words import BUSINESS_WORDS
 from .errors import CatalogError
-from .normalize import CHANNEL_NAMES, normalize_distinct, normalize_one
+from .normalize import CHANNEL_NAMES, match_key, normalize_distinct
 from .schema import ENRICHED_COLUMNS, require_columns
 
 _GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()}
+_BUSINESS = {w.lower() for w in BUSINESS_WORDS}
 MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score", "display_name",
                  "channel_hint")
 _MAX_PREFIX_WORDS = 6
 _FUZZY_CHUNK = 4096
+
+
+def _names_a_business(key: str) -> bool:
+    return any(w in _BUSINESS for w in key.split()[1:])
 
 
 def _compact(key: str) -> str:
@@ -81,7 +87,7 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         for i, v in enumerate(self.vendors_):
             forms = [(v.name, True)] + [(a[1:], True) if a.startswith("=") else (a, False) for a in v.aliases]
             for text, exact_only in forms:
-                key = normalize_one(text)[0]
+                key = match_key(text)
                 if not key or key in _GENERIC_CHANNEL_KEYS or key.startswith("ref "):
                     continue
                 if key in owner and owner[key] != v.name:
@@ -105,8 +111,19 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             c = _compact(key)
             if len(c) >= 6:
                 compact.setdefault(c, i)
+        # PayPal and some networks fuse the legal name into one word (MEDIUMCORP, HULULLC): the
+        # alias letters as written, suffix and all, when long enough to be specific.
+        raw_words: dict[str, str] = {}
+        for i, v in enumerate(self.vendors_):
+            for a in v.aliases:
+                if not a.startswith("="):
+                    low = a.lower().replace("+", " plus")
+                    c = re.sub(r"[^a-z0-9]", "", low)
+                    if len(c) >= 8 and not c.isdigit():
+                        compact.setdefault(c, i)
+                        raw_words.setdefault(c, " ".join(re.findall(r"[a-z0-9]+", low)))
         self.compact_ = compact
-        self.alias_words_ = {}
+        self.alias_words_ = {c: [w] for c, w in raw_words.items()}
         for key in prefix:
             self.alias_words_.setdefault(_compact(key), []).append(key)
         self.compact_lengths_ = sorted({len(c) for c in compact}, reverse=True)
@@ -138,7 +155,7 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             hit = self._match_exactish(key)
             if hit is not None:
                 vidx[j], score[j] = hit
-            else:
+            elif not _names_a_business(key):
                 pending.append(j)
         if pending:
             self._match_fuzzy(keys, pending, vidx, score)
@@ -148,13 +165,17 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         if key in self.exact_:
             return self.exact_[key], 100.0
         words = key.split()
+        if _names_a_business(key):
+            # "netflix burger bar": another business that shares the vendor's word. Only an
+            # exact alias or a catalogue pattern may match it.
+            return self._match_pattern(key)
         for n in range(min(len(words) - 1, _MAX_PREFIX_WORDS), 0, -1):
             head = " ".join(words[:n])
             if head in self.prefix_:
                 return self.prefix_[head], 100.0
-        for rx, i in self.patterns_:
-            if rx.search(key):
-                return i, 100.0
+        hit = self._match_pattern(key)
+        if hit is not None:
+            return hit
         if len(words) > 1 and len(words[0]) <= 3:
             # "SXM*SIRIUSXM.COM", "DNH*GODADDY.COM": a billing code before the name
             rest = " ".join(words[1:])
@@ -177,6 +198,12 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             enough = bool(cands) and (len(c) >= 10 or len(c) >= 0.6 * min(len(a) for a in cands))
             if len(hits) == 1 and enough and self._cut_mid_word(key, cands):
                 return hits.pop(), 92.0
+        return None
+
+    def _match_pattern(self, key: str):
+        for rx, i in self.patterns_:
+            if rx.search(key):
+                return i, 100.0
         return None
 
     def _cut_mid_word(self, key: str, cands: list[str]) -> bool:
@@ -225,8 +252,10 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
     def _match_table(self, table: pd.DataFrame) -> pd.DataFrame:
         """Add the match columns to a table of distinct normalised descriptors."""
         keys = table["merchant_key"].to_numpy(dtype=object)
-        m = self.match_keys(pd.unique(keys))
-        pos = m.index.get_indexer(keys)
+        # match on the key that still has a trailing short number ("microsoft 365")
+        mkeys = table["match_key"].to_numpy(dtype=object)
+        m = self.match_keys(pd.unique(mkeys))
+        pos = m.index.get_indexer(mkeys)
         vi = m["vendor_index"].to_numpy()[pos]
         matched = vi >= 0
         names = np.array([v.name for v in self.vendors_] + [None], dtype=object)
