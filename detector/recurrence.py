@@ -109,7 +109,10 @@ def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
     ok = live(stats)
     if ok.any():
         p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
-    return p
+    # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
+    # bills come in cents, and a standing order or subscription repeats one sum
+    cash_like = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    return np.where(cash_like, 0.0, p)
 
 
 def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
