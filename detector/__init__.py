@@ -29,6 +29,7 @@ __all__ = [
     "ingest_files",
     "read_statement",
     "MerchantMatcher",
+    "detect_streams",
     "enrich",
     "load_vendors",
     "normalize_descriptors",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-_LAZY = {"MerchantMatcher": "match", "enrich": "match"}
+_LAZY = {"MerchantMatcher": "match", "enrich": "match", "detect_streams": "recurrence"}
 
 
 def __getattr__(name: str):
