@@ -28,7 +28,7 @@ MONTH_STEP = np.array([0, 0, 0, 1, 3, 6, 12])
 FEATURES = (
     "n", "log_period", "interval_error", "interval_mad", "frac_on", "frac_skip", "frac_dup",
     "coverage", "amount_cv", "amount_range", "frac_near_median", "dom_dev", "weekday_share",
-    "group_share", "log_amount", "vendor_known", "inflow",
+    "group_share", "vendor_known", "inflow", "round_share",
 )
 
 
@@ -66,6 +66,15 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                 amt_std=("amt", "std"), amt_min=("amt", "min"), amt_max=("amt", "max"),
                 amt_median=("amt", "median"))
     fidx = frequency_index(out["median_interval"].to_numpy())
+    # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
+    d64 = day.astype("datetime64[D]")
+    month_start = d64.astype("datetime64[M]").astype("datetime64[D]")
+    dim_row = ((d64.astype("datetime64[M]") + 1).astype("datetime64[D]") - month_start).astype(np.int64)
+    half = 2 * np.pi * (2 * (d64 - month_start).astype(np.int64) / dim_row)
+    ph = pd.DataFrame({"cand": cand, "c": np.cos(half), "s": np.sin(half)}).groupby("cand", sort=True).mean()
+    two_days = np.hypot(ph["c"].to_numpy(), ph["s"].to_numpy()) >= 0.9
+    semi = (fidx == 1) | (fidx == 2)
+    fidx = np.where(semi, np.where(two_days & (out["n"].to_numpy() >= 4), 2, 1), fidx)
     out["freq_idx"] = fidx
     P = np.where(fidx >= 0, PERIODS[np.maximum(fidx, 0)], np.nan)
     tol = np.where(fidx >= 0, TOLERANCE[np.maximum(fidx, 0)], np.nan)
@@ -87,15 +96,18 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     aux = pd.DataFrame({"cand": cand, "on": on & has_iv, "skip": on & has_iv & (k == 2),
                         "dup": dup & has_iv, "has_iv": has_iv, "near": near, "dom": dom,
                         "iv_err": np.abs(interval - Pr), "vendor": vendor_known, "inflow": inflow,
-                        "weekday": weekday, "group": group})
+                        "weekday": weekday, "group": group,
+                        # cash and transfers come in round sums; bills and subscriptions rarely do
+                        "round": np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6})
     ga = aux.groupby("cand", sort=True)
-    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow"]].sum()
+    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow", "round"]].sum()
     n_iv = np.maximum(sums["has_iv"].to_numpy(), 1)
     n_reg = np.maximum(n_iv - sums["dup"].to_numpy(), 1)
     out["frac_on"] = sums["on"].to_numpy() / n_reg
     out["frac_skip"] = sums["skip"].to_numpy() / n_reg
     out["frac_dup"] = sums["dup"].to_numpy() / n_iv
     out["frac_near_median"] = sums["near"].to_numpy() / out["n"].to_numpy()
+    out["round_share"] = sums["round"].to_numpy() / out["n"].to_numpy()
     out["vendor_known"] = (sums["vendor"].to_numpy() > 0).astype(float)
     out["inflow"] = (sums["inflow"].to_numpy() > 0).astype(float)
     out["interval_mad"] = ga["iv_err"].median().to_numpy() / P

@@ -22,6 +22,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .descriptor_words import (
     BANK_PREFIXES,
@@ -71,7 +73,7 @@ _AMAZON_RE = re.compile(
     r"^(?:AMZN|AMAZON|AMZ\b|PRIME ?VIDEO|KINDLE (?:UNLTD|UNLIMITED|SVCS|SERVICES))"
 )
 _AMAZON_PRODUCTS = [
-    (re.compile(r"PRIME ?VIDEO|AMAZON VIDEO|AMZN VIDEO|VIDEO CHANNELS"), "AMAZON PRIME VIDEO"),
+    (re.compile(r"PRIME ?VID(?:EO)?\b|AMAZON VIDEO|AMZN VIDEO|VIDEO CHANNELS"), "AMAZON PRIME VIDEO"),
     (re.compile(r"KINDLE (?:UNLTD|UNLIMITED)"), "KINDLE UNLIMITED"),
     (re.compile(r"(?:AMAZON|AMZN|DIGITAL) ?MUSIC|MUSIC UNLIMITED"), "AMAZON MUSIC"),
     (re.compile(r"AMAZON KIDS|FREETIME"), "AMAZON KIDS"),
@@ -139,7 +141,8 @@ def _is_reference(tok: str) -> bool:
     if not letters:
         return len(tok.replace("-", "")) >= 4
     switches = sum(1 for a, b in zip(tok, tok[1:]) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
-    return digits >= 3 or switches >= 2
+    # LIFE360 and PRO360 are names; S465, F12345, 1A2B3C and T01ABC2DE are ids.
+    return digits >= 4 or switches >= 2 or (digits >= 3 and letters <= 1)
 
 
 def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
@@ -176,7 +179,12 @@ def _dedupe(tokens: list[str]) -> list[str]:
 def _token_key(tok: str) -> str:
     tok = tok.replace("\x01", "").replace("…", "").lower()
     if "." in tok:
-        tok = " ".join(p for p in tok.split(".") if p)
+        parts = [p for p in tok.split(".") if p]
+        # ".CO", ".UK", ".DE" read as legal suffix or place once split: drop them here too,
+        # so that normalising a key again gives the same key.
+        while len(parts) > 1 and (parts[-1].upper() in _LOCATION or parts[-1].upper() in LEGAL_SUFFIXES):
+            parts.pop()
+        tok = " ".join(parts)
     return tok.replace("'", "").replace("-", "").replace("+", " plus")
 
 
@@ -206,8 +214,11 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
         if tok.startswith("\x01"):
             tokens.append(tok)
             continue
+        if _DOMAIN_RE.match(tok) and _is_reference(tok.split(".")[0]):
+            continue
         if "." in tok and not _DOMAIN_RE.match(tok):
-            parts = [p for p in tok.split(".") if p]
+            parts = [p.strip("-'&+") for p in tok.split(".")]
+            parts = [p for p in parts if p]
             # "U.S.A." or "ST." -> joined letters; "NETFLIX.COM.AU"-like leftovers -> words
             if all(len(p) == 1 for p in parts):
                 tokens.append("".join(parts))
@@ -224,8 +235,10 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
 
 
 def _prepare(raw: str) -> str:
-    text = unicodedata.normalize("NFKD", raw)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = raw
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\s+", " ", text).strip()
     text = _WALLET_RE.sub(" ", text).strip()
@@ -273,7 +286,7 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
         return "unknown", "Unknown", "direct", ""
     raw = str(raw)
-    mixed_case = any(c.islower() for c in raw) and any(c.isupper() for c in raw)
+    mixed_case = raw != raw.upper() and raw != raw.lower()
     text = _prepare(raw)
     channel, behind = _channel(text)
     hint = ""
@@ -307,9 +320,70 @@ def _mask_account(m: re.Match) -> str:
     return f"{m.group('phrase')} \x01{letters}…{acct[-4:]}"
 
 
+_LONG_DIGITS_RE = re.compile(r"\d{4,}")
+_SHORT_DATE_RE = re.compile(r"(?<![\w/.-])\d{1,2}/\d{1,2}(?![\w/.-])")
+_TRANSFER_WORDS = ("TRANSFER", "XFER", "PREVOD", "UEBERWEISUNG", "VIREMENT", "OVERBOEKING")
+
+
+def collapse_ids(raw):
+    """Zero digit runs of 4+ and short dates: a cheap pre-pass giving the same normalised result.
+
+    Runs of four or more digits and ``mm/dd`` dates are always dropped by :func:`normalize_one`,
+    so descriptors that differ only there normalise alike. Transfers are left alone: their
+    account number is kept (masked) in the key.
+    """
+    if not isinstance(raw, str):
+        return raw
+    up = raw.upper()
+    if any(w in up for w in _TRANSFER_WORDS):
+        return raw
+    if "/" in raw:
+        raw = _SHORT_DATE_RE.sub("01/01", raw)
+    return _LONG_DIGITS_RE.sub("0000", raw)
+
+
+_TRANSFER_WORDS_RE2 = "|".join(_TRANSFER_WORDS)
+
+
+def collapse_ids_many(values) -> np.ndarray:
+    """:func:`collapse_ids` over many descriptors at once, in Arrow's C++ regex engine."""
+    values = np.asarray(values, dtype=object)
+    if not len(values):
+        return values
+    arr = pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.string())
+    out = pc.replace_substring_regex(arr, r"(^|\s)\d{1,2}/\d{1,2}(\s|$)", r"\101/01\2")
+    out = pc.replace_substring_regex(out, r"\d{4,}", "0000")
+    keep = pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True)
+    return np.asarray(pc.if_else(keep, arr, out).to_pylist(), dtype=object)
+
+
 def _display_score(display: str) -> tuple:
     # Prefer the variant a person would write: apostrophes, mixed case, then the shortest.
     return ("'" in display, any(c.islower() for c in display[1:]), -len(display))
+
+
+def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
+    """``(codes, table)``: one normalised row per distinct descriptor and, for each input row,
+    the position of its row in ``table`` (the form :func:`normalize_descriptors` expands)."""
+    values = descriptions if isinstance(descriptions, pd.Series) else pd.Series(np.asarray(descriptions, dtype=object))
+    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
+    raw_uniques = np.asarray(raw_uniques, dtype=object)
+    # Reference numbers make most card lines unique; collapse them first (the normaliser drops
+    # them anyway) so the expensive step runs once per merchant line, not once per row.
+    form_codes, uniques = pd.factorize(collapse_ids_many(raw_uniques))
+    rows = [normalize_one(u) for u in uniques]
+    rows.append(normalize_one(None))  # missing descriptors map to the last row
+    codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
+    table = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS), dtype=object)
+    if len(table) > 1:
+        best = (
+            table.assign(_s=[_display_score(d) for d in table["display_name"]])
+            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
+            .drop_duplicates("merchant_key")
+            .set_index("merchant_key")["display_name"]
+        )
+        table["display_name"] = table["merchant_key"].map(best).astype(object)
+    return codes, table
 
 
 def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
@@ -324,19 +398,7 @@ def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
     (1, "Joe's Lawn Care")
     """
     series = pd.Series(descriptions)
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
-    rows = [normalize_one(u) for u in uniques]
-    rows.append(normalize_one(None))  # the NA sentinel (-1) maps to the last row
-    uni = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS))
-    if len(uni) > 1:
-        best = (
-            uni.assign(_s=[_display_score(d) for d in uni["display_name"]])
-            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
-            .drop_duplicates("merchant_key")
-            .set_index("merchant_key")["display_name"]
-        )
-        uni["display_name"] = uni["merchant_key"].map(best)
-    take = np.where(codes < 0, len(uni) - 1, codes)
-    out = uni.iloc[take].reset_index(drop=True)
-    out.index = series.index
-    return out
+    codes, table = normalize_distinct(series)
+    return pd.DataFrame(
+        {c: pd.Series(table[c].to_numpy(dtype=object)[codes], index=series.index, dtype=object) for c in NORMALIZED_COLUMNS}
+    )

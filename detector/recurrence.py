@@ -77,43 +77,99 @@ def _stats(df: pd.DataFrame, cand: np.ndarray, group_sizes: np.ndarray | None = 
 
 
 def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
-    if len(stats) == 0:
-        return np.zeros(0)
-    p = scorer.predict_proba(feature_matrix(stats))[:, 1]
-    return np.where(stats["freq_idx"].to_numpy() >= 0, p, 0.0)
+    """Confidence per candidate; one-charge and cadence-less candidates are 0 without asking."""
+    p = np.zeros(len(stats))
+    live = (stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
+    if live.any():
+        p[live] = scorer.predict_proba(feature_matrix(stats[live]))[:, 1]
+    return p
 
 
-def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Whole-group and amount-cluster candidates with their stats and confidence.
+def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Chain id per row: same-amount charges about one month apart, linked (-1 = not chained).
 
-    Returns (stats indexed by candidate id, cluster id per row, confidence per candidate).
-    Whole-group candidates have id = group, clusters id = n_groups + cluster.
+    Several subscriptions at one price under one merchant (creator memberships, app-store
+    items) interleave into a cluster with no single cadence; following each charge to the
+    charge of the same amount 27-34 days later separates them again. Links are followed to
+    their end by pointer doubling, so every row learns its chain's last charge without a loop
+    over chains.
+    """
+    n = len(cid)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    key = cid.astype(np.int64) * 1_000_000 + day
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    lo = np.searchsorted(ks, ks + 27, side="left")
+    has = lo < n
+    has[has] = ks[lo[has]] <= ks[has] + 34
+    nxt = np.where(has, lo, np.arange(n))
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+        nxt = nxt[nxt]
+    linked = np.zeros(n, dtype=bool)
+    linked[has] = True
+    linked[lo[has]] = True
+    chain_sorted = np.where(linked, nxt, -1)
+    chain = np.empty(n, dtype=np.int64)
+    chain[order] = chain_sorted
+    return chain
+
+
+def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """Whole-group, amount-cluster and echo-chain candidates with their stats and confidence.
+
+    Returns (stats indexed by candidate id, per-row ids, confidence per candidate). Ids:
+    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain.
+    A chain is a candidate only where it is a strict part of its cluster.
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
     cid = _amount_clusters(group, df["amt"].to_numpy())
-    both = pd.concat([df, df], ignore_index=True)
-    st = _stats(both, np.r_[group, n_groups + cid], group_sizes=np.bincount(group))
-    return st, cid, _score(st, default_scorer() if scorer is None else scorer)
+    n_clusters = int(cid.max()) + 1 if len(cid) else 0
+    chain = _echo_chains(cid, df["day"].to_numpy())
+    csize = np.bincount(cid)[cid]
+    # only clusters with more charges than one monthly stream could hold are worth untangling
+    day = df["day"].to_numpy()
+    span = (pd.Series(day).groupby(cid).agg(["min", "max"]).pipe(lambda m: m["max"] - m["min"])).to_numpy()[cid]
+    crowded = csize > 1.5 * (span / 30.44 + 1)
+    chain_size = np.zeros(len(chain), dtype=np.int64)
+    ok = chain >= 0
+    if ok.any():
+        chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
+    chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
+    hrows = np.flatnonzero(chain >= 0)
+    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows]
+    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows]]
+    st = _stats(df.iloc[rows], cand, group_sizes=np.bincount(group))
+    ids = {"group": group, "cid": cid, "chain": chain, "n_groups": n_groups, "n_clusters": n_clusters}
+    return st, ids, _score(st, default_scorer() if scorer is None else scorer)
 
 
-def _select(df: pd.DataFrame, st: pd.DataFrame, cid: np.ndarray, p: np.ndarray, thr: float) -> np.ndarray:
-    """Candidate id per row (-1 = no stream): whole group or its regular clusters."""
-    group = df["group"].to_numpy()
-    n_groups = int(group.max()) + 1 if len(group) else 0
-    ids = st.index.to_numpy()
+def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> np.ndarray:
+    """Candidate id per row (-1 = no stream): the whole group, its regular clusters, or the
+    regular echo chains of a cluster that is not regular as a whole."""
+    group, cid, chain = ids["group"], ids["cid"], ids["chain"]
+    n_groups, n_clusters = ids["n_groups"], ids["n_clusters"]
+    cand = st.index.to_numpy()
+    good = p >= thr
     pw = np.zeros(n_groups)
-    is_w = ids < n_groups
-    pw[ids[is_w]] = p[is_w]
-    c_ids, c_p = ids[~is_w] - n_groups, p[~is_w]
-    c_group = st["group"].to_numpy()[~is_w]
-    n_clusters = np.bincount(c_group, minlength=n_groups)
-    good_c = (c_p >= thr) & (n_clusters[c_group] > 1)
+    is_w = cand < n_groups
+    pw[cand[is_w]] = p[is_w]
+    is_c = ~is_w & (cand < n_groups + n_clusters)
+    c_group = st["group"].to_numpy()[is_c]
+    n_cl = np.bincount(c_group, minlength=n_groups)
+    good_c = good[is_c] & (n_cl[c_group] > 1)
     n_good = np.bincount(c_group[good_c], minlength=n_groups)
     use_w = (pw >= thr) & (n_good <= 1)
-    good_cluster = np.zeros(int(cid.max()) + 1 if len(cid) else 0, dtype=bool)
-    good_cluster[c_ids[good_c & ~use_w[c_group]]] = True
-    return np.where(use_w[group], group, np.where(good_cluster[cid] if len(cid) else False, n_groups + cid, -1))
+    good_cluster = np.zeros(n_clusters, dtype=bool)
+    good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
+    is_h = cand >= n_groups + n_clusters
+    good_chain = np.zeros(max(len(df), 1), dtype=bool)
+    good_chain[cand[is_h & good] - n_groups - n_clusters] = True
+    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & ~good_cluster[cid] & ~use_w[group]
+    return np.where(use_w[group], group,
+                    np.where(good_cluster[cid], n_groups + cid,
+                             np.where(chain_ok, n_groups + n_clusters + chain, -1)))
 
 
 def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
@@ -160,12 +216,39 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     before = m["first_day"] - m["day"]
     tail = (after >= 0.75 * m["period"]) & (after <= 1.35 * m["period"]) & (m["amt"] >= 0.97 * m["last_amt"]) \
         & (m["amt"] <= 1.6 * m["last_amt"])
-    head = (before >= 0.6 * m["period"]) & (before <= 1.6 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
+    head = (before >= 0.75 * m["period"]) & (before <= 1.35 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
     pick = pd.concat([m[tail].sort_values("day").drop_duplicates("cand", keep="first"),
                       m[head].sort_values("day").drop_duplicates("cand", keep="last")])
     pick = pick.drop_duplicates("row")
     out = assign.copy()
     out[pick["row"].to_numpy()] = pick["cand"].to_numpy()
+    # keep an added charge only where the stream still has a cadence with it
+    broken = _stats(df, out)["freq_idx"] < 0
+    undo = np.isin(out, broken.index[broken.to_numpy()]) & (out != assign)
+    out[undo] = assign[undo]
+    return out
+
+
+def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """Drop a charge that sits within a quarter period of a stream charge whose amount is closer
+    to the stream's usual amount (a purchase of a similar price next to a renewal). Exact repeats
+    stay: they are what duplicate-charge flags look for."""
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < 2:
+        return assign
+    st = _stats(df, assign)
+    rows = rows[np.lexsort((df["day"].to_numpy()[rows], assign[rows]))]
+    a, day, amt = assign[rows], df["day"].to_numpy()[rows], df["amt"].to_numpy()[rows]
+    pos = np.searchsorted(st.index.to_numpy(), a)
+    med, P = st["amt_median"].to_numpy()[pos], st["period"].to_numpy()[pos]
+    dev = np.abs(amt - med)
+    stray = np.zeros(len(rows), dtype=bool)
+    for shift in (1, -1):
+        nb = np.roll(np.arange(len(rows)), shift)
+        close = (a[nb] == a) & (np.abs(day[nb] - day) <= 0.25 * P) & (dev[nb] < dev)
+        stray |= close & (dev > 0.005 * med + 0.005)
+    out = assign.copy()
+    out[rows[stray]] = -1
     return out
 
 
@@ -184,11 +267,12 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     df = _prepare(tx, as_of)
     if len(df) == 0:
         return _empty()
-    st, cid, p = candidates(df, scorer)
-    assign = _select(df, st, cid, p, thr)
+    st, ids, p = candidates(df, scorer)
+    assign = _select(df, st, ids, p, thr)
     assign = _merge_sequential(df, assign)
     for _ in range(2):
         assign = _attach_edges(df, assign)
+    assign = _prune_strays(df, assign)
     if not (assign >= 0).any():
         return _empty()
     final = _stats(df, assign)
@@ -254,6 +338,12 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
         out.loc[dup, "stream_id"] = [stable_id(s, d, prefix="st_") for s, d in
                                      zip(out.loc[dup, "stream_id"], out.loc[dup, "first_date"])]
     out = out.sort_values(["account_id", "merchant", "first_date", "stream_id"], kind="stable")
+    # one dtype whatever the input: text as object, a missing vendor as None (SQL NULL)
+    for col in ("stream_id", "account_id", "merchant", "channel", "direction", "frequency", "first_date",
+                "last_date", "next_date", "status", "evidence"):
+        out[col] = out[col].astype(object)
+    out["vendor"] = pd.Series([v if isinstance(v, str) else None for v in out["vendor"]], index=out.index,
+                              dtype=object)
     return out[list(STREAM_COLUMNS)]
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detector.normalize import normalize_descriptors, normalize_one
+from detector.normalize import collapse_ids, normalize_descriptors, normalize_one
 
 
 def key(d):
@@ -123,16 +123,27 @@ _descriptor = st.text(
 @settings(max_examples=300, deadline=None)
 @given(_descriptor)
 def test_key_is_idempotent_and_free_of_long_digit_runs(raw):
-    k, display, _, _ = normalize_one(raw)
+    k, display, channel, _ = normalize_one(raw)
     assert k and k == k.strip()
     assert not re.search(r"\d{5,}", k)
     assert not re.search(r"\d{5,}", display)
-    # normalising a key again gives the same key
-    assert key(k) == k or key(k).startswith("ref ") or k.startswith("ref ")
+    again, _, channel_again, _ = normalize_one(k)
+    # normalising a key again gives the same key (a key may read as an aggregator's name,
+    # "apple com", which then folds into the channel: those are not merchant keys to keep)
+    if channel == channel_again == "direct" and not k.startswith("ref "):
+        assert again == k
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_descriptor, min_size=1, max_size=20))
 def test_batch_equals_one_by_one(raws):
     df = normalize_descriptors(pd.Series(raws))
-    assert list(df["merchant_key"]) == [key(r) for r in raws]
+    for got, r in zip(df["merchant_key"], raws):
+        # the id-collapsing pre-pass changes nothing but which ids an all-id line hashes
+        assert got == key(r) or (got.startswith("ref ") and key(r).startswith("ref "))
+
+
+def test_collapse_ids_keeps_transfers_and_short_numbers():
+    assert collapse_ids("CHECKCARD 0315 NETFLIX.COM 24492153075") == "CHECKCARD 0000 NETFLIX.COM 0000"
+    assert collapse_ids("PREVOD NA UCET YZ30300313 SIPO") == "PREVOD NA UCET YZ30300313 SIPO"
+    assert collapse_ids("365 RETAIL MARKETS") == "365 RETAIL MARKETS"

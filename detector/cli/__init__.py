@@ -7,6 +7,7 @@ from .app import cli
 # Each module registers its commands on ``cli`` when imported.
 from . import transactions  # noqa: E402,F401
 from . import decisions  # noqa: E402,F401
+from . import vendors  # noqa: E402,F401
 
 main = cli
 
