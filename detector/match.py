@@ -30,15 +30,21 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .catalog.vendors import ENV_VAR, Catalog, load_vendors
+from .descriptor_words import BUSINESS_WORDS
 from .errors import CatalogError
 from .normalize import CHANNEL_NAMES, normalize_distinct, normalize_one
 from .schema import ENRICHED_COLUMNS, require_columns
 
 _GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()}
+_BUSINESS = {w.lower() for w in BUSINESS_WORDS}
 MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score", "display_name",
                  "channel_hint")
 _MAX_PREFIX_WORDS = 6
 _FUZZY_CHUNK = 4096
+
+
+def _names_a_business(key: str) -> bool:
+    return any(w in _BUSINESS for w in key.split()[1:])
 
 
 def _compact(key: str) -> str:
@@ -138,7 +144,7 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             hit = self._match_exactish(key)
             if hit is not None:
                 vidx[j], score[j] = hit
-            else:
+            elif not _names_a_business(key):
                 pending.append(j)
         if pending:
             self._match_fuzzy(keys, pending, vidx, score)
@@ -148,13 +154,17 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         if key in self.exact_:
             return self.exact_[key], 100.0
         words = key.split()
+        if _names_a_business(key):
+            # "netflix burger bar": another business that shares the vendor's word. Only an
+            # exact alias or a catalogue pattern may match it.
+            return self._match_pattern(key)
         for n in range(min(len(words) - 1, _MAX_PREFIX_WORDS), 0, -1):
             head = " ".join(words[:n])
             if head in self.prefix_:
                 return self.prefix_[head], 100.0
-        for rx, i in self.patterns_:
-            if rx.search(key):
-                return i, 100.0
+        hit = self._match_pattern(key)
+        if hit is not None:
+            return hit
         if len(words) > 1 and len(words[0]) <= 3:
             # "SXM*SIRIUSXM.COM", "DNH*GODADDY.COM": a billing code before the name
             rest = " ".join(words[1:])
@@ -177,6 +187,12 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             enough = bool(cands) and (len(c) >= 10 or len(c) >= 0.6 * min(len(a) for a in cands))
             if len(hits) == 1 and enough and self._cut_mid_word(key, cands):
                 return hits.pop(), 92.0
+        return None
+
+    def _match_pattern(self, key: str):
+        for rx, i in self.patterns_:
+            if rx.search(key):
+                return i, 100.0
         return None
 
     def _cut_mid_word(self, key: str, cands: list[str]) -> bool:

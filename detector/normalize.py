@@ -17,6 +17,7 @@ share a key.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -358,8 +359,29 @@ def collapse_ids_many(values) -> np.ndarray:
 
 
 def _display_score(display: str) -> tuple:
-    # Prefer the variant a person would write: apostrophes, mixed case, then the shortest.
-    return ("'" in display, any(c.islower() for c in display[1:]), -len(display))
+    # Prefer the variant a person would write (apostrophes, mixed case), then the longest: the
+    # others are the same words with some cut off by the card network.
+    return ("'" in display, any(c.islower() for c in display[1:]), len(display))
+
+
+def _merge_truncated(keys: pd.Series) -> dict[str, str]:
+    """Keys cut mid-word by a card network (``sunrise yoga stud``) -> the one full key in the
+    batch they are the start of (``sunrise yoga studio``). Ambiguous cuts are left alone."""
+    uniq = sorted(set(keys))
+    merged = {}
+    for k in uniq:
+        if " " not in k or len(k) < 10 or k.startswith("ref "):
+            continue
+        n = k.count(" ")
+        longer = []
+        for cand in uniq[bisect.bisect_right(uniq, k):]:
+            if not cand.startswith(k):
+                break
+            if cand[len(k)] != " ":  # k ends inside a word of cand
+                longer.append(cand)
+        if longer and len({c.split(" ")[n] for c in longer}) == 1:
+            merged[k] = min(longer, key=len)
+    return merged
 
 
 def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
@@ -375,6 +397,9 @@ def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
     rows.append(normalize_one(None))  # missing descriptors map to the last row
     codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
     table = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS), dtype=object)
+    merged = _merge_truncated(table["merchant_key"])
+    if merged:
+        table["merchant_key"] = table["merchant_key"].map(lambda k: merged.get(k, k)).astype(object)
     if len(table) > 1:
         best = (
             table.assign(_s=[_display_score(d) for d in table["display_name"]])

@@ -23,6 +23,9 @@ from detector.match import MerchantMatcher
 from detector.normalize import normalize_descriptors
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "descriptors.csv"
+#: 94 descriptors written by hand from memory of real statements, after the matcher was built,
+#: in forms the generator does not produce (see docs/merchants.md for its first-run numbers).
+UNSEEN = DATA.with_name("descriptors_unseen.csv")
 _LEAK_RE = re.compile(r"\d{5,}|\d{3}[-. ]\d{3}[-. ]\d{4}|\d{3}-\d{4}")
 
 
@@ -137,12 +140,15 @@ def main(argv=None) -> None:
     ap.add_argument("--split", choices=["dev", "holdout"], default=None)
     ap.add_argument("--bench", type=int, default=0, help="also benchmark a statement of this many rows")
     args = ap.parse_args(argv)
-    for split in ([args.split] if args.split else [None, "dev", "holdout"]):
-        r = evaluate_matcher(args.path, split)
+    runs = [(args.path, args.split)] if args.split else [(args.path, None), (args.path, "dev"),
+                                                         (args.path, "holdout"), (UNSEEN, None)]
+    for path, split in runs:
+        r = evaluate_matcher(path, split)
         errors = r.pop("errors")
-        print(f"[{split or 'all'}] " + ", ".join(f"{k}={v}" for k, v in r.items()))
+        label = "unseen" if path == UNSEEN else (split or "all")
+        print(f"[{label}] " + ", ".join(f"{k}={v}" for k, v in r.items()))
         if split is None:
-            for e in errors:
+            for e in errors[:10]:
                 print("   miss:", e)
     if args.bench:
         print("bench:", benchmark_merchants(args.bench))
