@@ -11,8 +11,18 @@ few imports away::
 from __future__ import annotations
 
 from .catalog import load_vendors
+from .decisions import (
+    apply_decisions,
+    load_cancellations_file,
+    load_decisions,
+    record_cancellation,
+    record_dismissal,
+    resolve_cancellations,
+)
 from .errors import DetectorError
+from .flags import flag_charges
 from .normalize import normalize_descriptors
+from .report import render_scan
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
 
@@ -23,9 +33,17 @@ __all__ = [
     "MerchantMatcher",
     "Store",
     "TRANSACTION_COLUMNS",
+    "apply_decisions",
     "enrich",
+    "flag_charges",
+    "load_cancellations_file",
+    "load_decisions",
     "load_vendors",
     "normalize_descriptors",
+    "record_cancellation",
+    "record_dismissal",
+    "render_scan",
+    "resolve_cancellations",
 ]
 __version__ = "0.1.0"
 
