@@ -21,6 +21,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -33,8 +34,6 @@ DECISION_COLUMNS = ("decision_id", "kind", "account_id", "merchant", "target_id"
 CANCELLATION_COLUMNS = ("account_id", "merchant", "cancelled_on")
 #: rapidfuzz WRatio score (0-100) a stream's merchant or vendor must reach to match a cancellation.
 MATCH_CUTOFF = 85.0
-#: Channels where a charge may carry only the store's name, not the vendor's.
-STORE_CHANNELS = ("apple", "google_play", "amazon", "roku", "paypal")
 
 
 @dataclass(frozen=True)
@@ -80,12 +79,13 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     if score.empty or score.max() < cutoff:
         return _store_billed(query, streams, cutoff)
     best = streams[score >= score.max() - 1e-9]
-    if "channel" in best:
-        # "Apple TV+" matching a stream only known as "Apple": the store billed it, weak evidence.
-        store = best["vendor"].isna() & best["channel"].isin(STORE_CHANNELS) if "vendor" in best \
-            else best["channel"].isin(STORE_CHANNELS)
-        if store.all():
-            best = best.assign(via_store=True)
+    # A name that matches only in part ("Apple TV+" ~ "Apple", "FanClub creator 2" ~ "FanClub")
+    # may be another plan billed under the same name: weak evidence (see _stopped).
+    full = process.cdist([query], best["merchant"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
+    if "vendor" in best:
+        full = np.maximum(full, process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0])
+    if (full < cutoff).all():
+        best = best.assign(via_store=True)
     return best
 
 
@@ -301,8 +301,8 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     Several plans billed as "Apple" tie on the name. Streams that stopped by the cancellation
     date (at most one plan-priced charge after it, the last bill) stay: one subscription can
     span several streams. Streams that kept billing are plans the user kept, unless none
-    stopped; then the one billing least after the date is taken. A plan matched only through
-    the store's name must have stopped.
+    stopped; then the one billing least after the date is taken. A plan matched only in part
+    of its name or through the store's name (``via_store``) must have stopped.
     """
     n_after = _charges_after(c, streams, tx)
     floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)

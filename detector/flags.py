@@ -11,17 +11,18 @@ each other (a price change can make the detector start a new stream) form one *c
 
 ``duplicate_charge`` (severity **high**: money taken twice)
     A charge of a stream less than half a period after the previous one at the same amount
-    (within 1%), where the charges around the pair keep the cadence (from the charge before the
+    (to the cent), where the charges around the pair keep the cadence (from the charge before the
     pair to the one after it is under 2.5 periods: a late charge followed by an on-time one is
     not a duplicate). The period is the stream's own median gap when a duplicate skewed the
     detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
     (at least 5 days) of a stream charge counts too. Credits never count; the later charge is
-    flagged. Repeats in three or more cycles are two plans at one price, not duplicates.
+    flagged. Repeats in three or more cycles are two plans at one price, not duplicates, and a
+    stream whose own median gap is under 60% of its period is no steady plan.
 ``charge_after_cancellation`` (severity **high**)
     A charge of a cancelled stream dated strictly *after* the cancellation date, within 50% of
     the plan's price (median of its last three charges up to the cancellation) so that other
     plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
-    price (within 1%) counts too. A charge *on* the cancellation day is not flagged: it was most
+    price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
@@ -63,8 +64,8 @@ STEADY_NOISE = 0.020       # median charge-to-charge change of a fixed price (wi
 VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times its typical change
 MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
 MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
-DUPLICATE_TOLERANCE = 0.01  # "nearly the same amount": within 1% (at least one cent)
-DUPLICATE_ABS = 0.01
+DUPLICATE_TOLERANCE = 0.0   # a double charge repeats the amount to the cent
+DUPLICATE_ABS = 0.011
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
@@ -233,6 +234,9 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     gaps = (ext["ts"] - prev_ts).dt.days
     own = gaps.where(gaps > 5).groupby(ext["stream_id"]).transform("median")
     period = np.maximum(ext["period"], own.fillna(0))
+    # A stream charging far more often than its frequency says is no steady plan (coffee, ATM
+    # fees the detector took for one): its repeats say nothing about double billing.
+    regular = own.isna() | (own >= 0.6 * ext["period"])
     # An extra charge leaves the cadence intact around the pair: from the charge before the pair
     # to the one after it is two periods, not three (a late charge followed by an on-time one).
     ts_pp, ts_next = g["ts"].shift(2), g["ts"].shift(-1)
@@ -242,7 +246,7 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
          (ext["ts"] - ts_pp).dt.days < 1.5 * period],
         True,
     ).astype(bool)
-    dup = prev_ts.notna() & (gap < 0.5 * period) & _same_amount(ext["charge"], prev_charge) & span
+    dup = prev_ts.notna() & (gap < 0.5 * period) & _same_amount(ext["charge"], prev_charge) & span & regular
     # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
@@ -300,8 +304,8 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, du
     extra = extra.assign(loose=True)
     both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
     # A charge the stream detector left out needs the plan's very price to count as the plan's.
-    tol = np.where(both["loose"].astype(bool), DUPLICATE_TOLERANCE, CANCELLED_PRICE_TOLERANCE)
-    near_price = (both["charge"] - both["price"]).abs() <= tol * both["price"]
+    diff = (both["charge"] - both["price"]).abs()
+    near_price = np.where(both["loose"].astype(bool), diff <= DUPLICATE_ABS, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
     if hit.empty:
         return empty_flags()
