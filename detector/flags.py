@@ -26,7 +26,8 @@ each other (a price change can make the detector start a new stream) form one *c
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
-    annual), duplicates excepted. ``renewal_before_data=True`` also flags a chain's first charge
+    annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
+    (median, three charges or more) is spending, not a plan, and is not flagged. ``renewal_before_data=True`` also flags a chain's first charge
     when the account's history does not reach a full period before it.
 ``trial_conversion`` (severity **medium**, **high** from 50.00)
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
@@ -322,6 +323,12 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, du
 
 def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFrame:
     long = s[s["frequency"].isin(LONG_FREQUENCIES)].copy()
+    # A plan renews at a price; a "stream" whose amount jumps around every time (fuel bought now
+    # and then) is spending, not a subscription, whatever its cadence.
+    change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
+    noise = change.groupby(long["chain_id"]).transform("median")
+    n_changes = change.notna().groupby(long["chain_id"]).transform("sum")
+    long = long[~((n_changes >= 2) & (noise > MAX_BILL_NOISE))]
     if long.empty:
         return empty_flags()
     g = long.groupby("chain_id", sort=False)
