@@ -10,8 +10,8 @@ of outflow streams are flagged. Streams of one account, merchant key and frequen
 each other (a price change can make the detector start a new stream) form one *chain*.
 
 ``duplicate_charge`` (severity **high**: money taken twice)
-    A charge of a stream less than half a period after the previous one at the same amount
-    (to the cent), where the charges around the pair keep the cadence (from the charge before the
+    A charge of a stream within a quarter period (at least two days, under half a period) after
+    the previous one at the same amount (to the cent), where the charges around the pair keep the cadence (from the charge before the
     pair to the one after it is under 2.5 periods: a late charge followed by an on-time one is
     not a duplicate). The period is the stream's own median gap when a duplicate skewed the
     detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
@@ -247,7 +247,10 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
          (ext["ts"] - ts_pp).dt.days < 1.5 * period],
         True,
     ).astype(bool)
-    dup = prev_ts.notna() & (gap < 0.5 * period) & _same_amount(ext["charge"], prev_charge) & span & regular
+    # "Inside one billing cycle", and close: a quarter period (two days for a weekly plan, whose
+    # posting jitter alone moves charges by a few days).
+    close = (gap < 0.5 * period) & (gap <= np.maximum(2, 0.25 * period))
+    dup = prev_ts.notna() & close & _same_amount(ext["charge"], prev_charge) & span & regular
     # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
