@@ -336,16 +336,18 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
     return after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
 
 
-def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None,
+                    tx: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Apply stored decisions: cancelled streams get ``status='cancelled'``; dismissed ids go.
 
     A dismissed stream takes its flags with it; a dismissed flag id drops that flag only.
+    ``tx`` (optional) lets ties between equally named streams be settled exactly (see
+    :func:`resolve_cancellations`).
     """
     if decisions is None or decisions.empty:
         return streams, flags
     dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
-    cancelled = resolve_cancellations(decisions, streams)
+    cancelled = resolve_cancellations(decisions, streams, tx)
     out_streams = streams
     if streams is not None and not streams.empty:
         out_streams = streams.copy()
