@@ -32,8 +32,9 @@ each other (a price change can make the detector start a new stream) form one *c
 ``trial_conversion`` (severity **medium**, **high** from 50.00)
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
-    billed charges of the same merchant were all trial charges (free or up to 1.00) or an
-    introductory price (at most 55% of the full price, at most six charges, billed as a stream),
+    billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
+    55% of the full price) or one introductory price (at most 55% of the full price, at most six
+    charges, billed as a stream),
     the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
     purchases at the merchant are not intro prices; plans that keep billing are other plans.
@@ -45,8 +46,9 @@ each other (a price change can make the detector start a new stream) form one *c
     (median of charge-to-charge changes) exceeds 2% are variable bills: a step there must clear
     5% and four times that typical change against the median of the four previous bills, stay
     up over the next three, and needs five earlier bills; above 10% typical change (utilities)
-    nothing is a price increase. Trial and 1.00 charges are never a price level, and a trial
-    conversion is not also a price increase.
+    nothing is a price increase. Free charges are never a price level, a jump to about 1.8 times
+    the previous level or more is an intro price ending, and a trial conversion is not also a
+    price increase.
 """
 
 from __future__ import annotations
