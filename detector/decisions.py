@@ -287,12 +287,52 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
         if isinstance(rec.target_id, str) and rec.target_id in stream_ids:
             cands.append({"decision": i, "account_id": rec.account_id, "stream_id": rec.target_id,
                           "cancelled_on": rec.cancelled_on, "via_store": False, "tied": 1})
-    if not cands:
-        return pd.DataFrame(columns=out_cols)
-    c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
-    c = c[_stopped(c, streams, tx)]
-    res = c[out_cols]
-    return res.sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+    res = pd.DataFrame(columns=out_cols)
+    if cands:
+        c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
+        c = c[_stopped(c, streams, tx)]
+        res = c[out_cols].sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+        d_left = d[~np.isin(np.arange(len(d)), c["decision"].unique())]
+    else:
+        d_left = d
+    if tx is not None and len(d_left):
+        # No stream: the plan may have billed too few times to be one (cancelled early). Match
+        # the name to the account's charges instead, so a charge after the date is still seen.
+        res = pd.concat([res.assign(merchant_key=None), _by_merchant_key(d_left, tx)], ignore_index=True)
+    return res
+
+
+def _by_merchant_key(d: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
+    """Cancellations matched by name to an account's outflows: ``stream_id`` empty, ``merchant_key`` set.
+
+    Only a full-name match counts here (merchant or catalogue vendor name, ``fuzz.ratio``):
+    without a stream there is no billing pattern to back a partial one up.
+    """
+    cols = ["account_id", "stream_id", "cancelled_on", "merchant_key"]
+    if "merchant_key" not in tx:
+        return pd.DataFrame(columns=cols)
+    out = tx[(tx["amount"] < 0) & tx["account_id"].isin(set(d["account_id"]))]
+    names = out.drop_duplicates(["account_id", "merchant_key"])[
+        ["account_id", "merchant_key"] + [c for c in ("merchant", "vendor") if c in out]]
+    by_account = dict(tuple(names.groupby("account_id")))
+    cat_names, cat_vendors = _catalog_names()
+    rows = []
+    for rec in d.itertuples(index=False):
+        acct = by_account.get(rec.account_id)
+        if acct is None:
+            continue
+        query = _norm(rec.merchant)
+        best = process.extractOne(query, cat_names, scorer=fuzz.WRatio, score_cutoff=MATCH_CUTOFF)
+        wanted = {query} | ({_norm(cat_vendors[best[2]].name)} if best else set())
+        hit = np.zeros(len(acct), dtype=bool)
+        for col in ("merchant", "vendor"):
+            if col in acct:
+                cand = acct[col].map(_norm).tolist()
+                for w in wanted:
+                    hit |= process.cdist([w], cand, scorer=fuzz.ratio)[0] >= MATCH_CUTOFF
+        rows += [{"account_id": rec.account_id, "stream_id": None, "cancelled_on": rec.cancelled_on,
+                  "merchant_key": k} for k in acct.loc[hit, "merchant_key"]]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:

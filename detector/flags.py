@@ -24,6 +24,9 @@ each other (a price change can make the detector start a new stream) form one *c
     plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
     price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
+    A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan that billed too few
+    times to be a stream) flags that merchant's unstreamed outflows after the date, near the
+    price of its last charges up to the date.
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
     annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
@@ -204,7 +207,8 @@ def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:
 
 
 def _name(df: pd.DataFrame) -> pd.Series:
-    return df["stream_merchant"].fillna(df["merchant"]).fillna(df["description"]).astype(str)
+    name = df["stream_merchant"].fillna(df["merchant"]) if "stream_merchant" in df else df["merchant"]
+    return name.fillna(df["description"]).astype(str)
 
 
 # -- duplicate_charge -------------------------------------------------------------------------
@@ -283,16 +287,16 @@ def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup_ids: set) -> pd.DataFrame:
-    if cancellations is None or len(cancellations) == 0 or s.empty:
+    if cancellations is None or len(cancellations) == 0:
         return empty_flags()
     require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
-    c = cancellations[["stream_id", "cancelled_on"]].copy()
-    c["cancelled_on"] = pd.to_datetime(c["cancelled_on"]).dt.strftime("%Y-%m-%d")
+    canc = cancellations.assign(cancelled_on=pd.to_datetime(cancellations["cancelled_on"]).dt.strftime("%Y-%m-%d"))
+    by_key = _after_cancellation_by_key(canc, s, t, dup_ids)
     # The earliest recorded cancellation of a stream is the one that counts.
-    c = c.groupby("stream_id", as_index=False)["cancelled_on"].min()
-    own = s.merge(c, on="stream_id", how="inner")
+    c = canc.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
+    own = s.merge(c, on="stream_id", how="inner") if not s.empty else s
     if own.empty:
-        return empty_flags()
+        return by_key
     # The plan's price: median of the last three charges up to the cancellation (or the last
     # charge seen). Only charges near it are the cancelled plan's; a stream the detector merged
     # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
@@ -313,6 +317,41 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, du
     diff = (both["charge"] - both["price"]).abs()
     near_price = np.where(both["loose"].astype(bool), diff <= DUPLICATE_ABS, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
+    if hit.empty:
+        return empty_flags()
+    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
+    reason = (
+        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
+        + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
+    )
+    flags = _flag_rows(hit, "charge_after_cancellation", "high", reason)
+    return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
+
+
+def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFrame, dup_ids: set) -> pd.DataFrame:
+    """Cancellations resolved to a merchant key, not a stream (the plan billed too few times).
+
+    Every outflow of that merchant after the date counts, at the price of its last charges up
+    to the date (within 50%) when there were any; charges of other streams are left to them.
+    """
+    if "merchant_key" not in canc:
+        return empty_flags()
+    k = canc[canc["stream_id"].isna() & canc["merchant_key"].notna()]
+    if k.empty:
+        return empty_flags()
+    k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
+    streamed = set(s["transaction_id"]) if not s.empty else set()
+    m = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed | dup_ids)].merge(
+        k, on=["account_id", "merchant_key"], how="inner")
+    if m.empty:
+        return empty_flags()
+    m = m.sort_values(["account_id", "merchant_key", "date", "_order"])
+    before = m[m["date"] <= m["cancelled_on"]]
+    grp = ["account_id", "merchant_key"]
+    price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
+    m = m.join(price.rename("price"), on=grp)
+    near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
+    hit = m[(m["date"] > m["cancelled_on"]) & near].drop_duplicates("transaction_id").assign(stream_id=None)
     if hit.empty:
         return empty_flags()
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
@@ -371,7 +410,9 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     """Flag unexpected charges of detected streams; one row per (type, transaction).
 
     ``tx``: canonical transactions with the enriched columns; ``streams``: ``STREAM_COLUMNS``
-    (``transaction_ids`` a list); ``cancellations``: ``account_id, stream_id, cancelled_on``.
+    (``transaction_ids`` a list); ``cancellations``: ``account_id, stream_id, cancelled_on``
+    (and optionally ``merchant_key`` for rows without a stream, as
+    :func:`detector.decisions.resolve_cancellations` gives them when passed ``tx``).
     Charges dated after ``as_of`` are ignored. Returns ``FLAG_COLUMNS``, high severity first.
 
     ``renewal_before_data=True`` also flags the first charge of a six-monthly or yearly stream
