@@ -121,7 +121,12 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
     variable = (by_stream.median() > STEADY_NOISE) & (by_stream.count() >= 3)
     moved = nxt[((nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE)
                 & nxt["stream_id"].map(variable).fillna(False).astype(bool)]
-    return set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
+    # Amounts all over the place (cash advances, utilities): no plan price to convert to.
+    typical = by_stream.quantile(0.5, interpolation="lower")  # one price step is not erratic
+    erratic = f["stream_id"].map((typical > MAX_BILL_NOISE) & (by_stream.count() >= 2))
+    erratic_ids = set(f.loc[erratic.fillna(False).astype(bool), "transaction_id"])
+    return (set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
+            - erratic_ids)
 
 
 # -- price_increase ---------------------------------------------------------------------------
