@@ -56,6 +56,8 @@ each other (a price change can make the detector start a new stream) form one *c
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -70,8 +72,7 @@ STEADY_NOISE = 0.020       # median charge-to-charge change of a fixed price (wi
 VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times its typical change
 MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
 MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
-DUPLICATE_TOLERANCE = 0.0   # a double charge repeats the amount to the cent
-DUPLICATE_ABS = 0.011
+SAME_AMOUNT = 0.011         # a double charge repeats the amount to the cent
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
@@ -111,8 +112,6 @@ def _as_list(v) -> list:
     if isinstance(v, (list, tuple, np.ndarray)):
         return list(v)
     if isinstance(v, str):
-        import json
-
         try:
             out = json.loads(v)
             return list(out) if isinstance(out, list) else [out]
@@ -268,8 +267,7 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _same_amount(a: pd.Series, b: pd.Series) -> pd.Series:
-    diff = (a - b).abs()
-    return (diff <= DUPLICATE_ABS) | (diff <= DUPLICATE_TOLERANCE * b.abs())
+    return (a - b).abs() <= SAME_AMOUNT
 
 
 def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
@@ -315,7 +313,7 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, du
     both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
     # A charge the stream detector left out needs the plan's very price to count as the plan's.
     diff = (both["charge"] - both["price"]).abs()
-    near_price = np.where(both["loose"].astype(bool), diff <= DUPLICATE_ABS, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
+    near_price = np.where(both["loose"].astype(bool), diff <= SAME_AMOUNT, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
     if hit.empty:
         return empty_flags()
