@@ -22,6 +22,7 @@ from .decisions import (
 from .errors import DetectorError
 from .flags import flag_charges
 from .normalize import normalize_descriptors
+from .recurrence import detect_streams
 from .report import render_scan
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
@@ -34,6 +35,7 @@ __all__ = [
     "Store",
     "TRANSACTION_COLUMNS",
     "apply_decisions",
+    "detect_streams",
     "enrich",
     "flag_charges",
     "load_cancellations_file",

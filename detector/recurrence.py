@@ -25,7 +25,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .cadence import FREQUENCIES, PERIODS, candidate_stats, feature_matrix, next_due
+from .cadence import (
+    FREQUENCIES,
+    PERIODS,
+    candidate_stats,
+    day_of_month,
+    feature_matrix,
+    next_due,
+)
 from .ids import stable_id
 from .schema import STREAM_COLUMNS, require_columns
 
@@ -58,6 +65,8 @@ def _prepare(tx: pd.DataFrame, as_of) -> pd.DataFrame:
         "day": day[ok], "amt": np.abs(amount[ok]), "inflow": amount[ok] > 0,
     })
     df["group"] = df.groupby(["account_id", "merchant_key", "inflow"], sort=True).ngroup().to_numpy()
+    df["vendor_known"] = df["vendor"].notna().to_numpy()
+    df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     return df
 
 
@@ -70,18 +79,28 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     return cid
 
 
-def _stats(df: pd.DataFrame, cand: np.ndarray, group_sizes: np.ndarray | None = None) -> pd.DataFrame:
-    return candidate_stats(cand, df["day"].to_numpy(), df["amt"].to_numpy(), group=df["group"].to_numpy(),
-                           vendor_known=df["vendor"].notna().to_numpy(), inflow=df["inflow"].to_numpy(),
-                           group_sizes=group_sizes)
+def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
+           group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
+    col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim")}
+    if rows is not None:
+        col = {c: v[rows] for c, v in col.items()}
+    return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
+                           inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes)
+
+
+def live(stats: pd.DataFrame) -> np.ndarray:
+    """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
+    return ((stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
+            & (stats["frac_on"].to_numpy() > 0))
 
 
 def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
     """Confidence per candidate; one-charge and cadence-less candidates are 0 without asking."""
     p = np.zeros(len(stats))
-    live = (stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
-    if live.any():
-        p[live] = scorer.predict_proba(feature_matrix(stats[live]))[:, 1]
+    ok = live(stats)
+    if ok.any():
+        p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
     return p
 
 
@@ -116,11 +135,12 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 
 def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
-    """Whole-group, amount-cluster and echo-chain candidates with their stats and confidence.
+    """Whole-group, amount-cluster, echo-chain and exact-price-core candidates, scored.
 
     Returns (stats indexed by candidate id, per-row ids, confidence per candidate). Ids:
-    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain.
-    A chain is a candidate only where it is a strict part of its cluster.
+    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain,
+    core = n_groups + n_clusters + n_rows + cluster. Chains and cores are candidates only where
+    they are a strict part of their cluster.
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
@@ -137,11 +157,19 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    hrows = np.flatnonzero(chain >= 0)
-    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows]
-    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows]]
-    st = _stats(df.iloc[rows], cand, group_sizes=np.bincount(group))
-    ids = {"group": group, "cid": cid, "chain": chain, "n_groups": n_groups, "n_clusters": n_clusters}
+    # the exact-price core of a cluster: a renewal price without look-alike purchases around it
+    amt = df["amt"].to_numpy()
+    med = pd.Series(amt).groupby(cid).transform("median").to_numpy()
+    in_core = np.abs(amt - med) <= 0.005 * med + 0.005
+    core_size = np.bincount(cid, weights=in_core)[cid]
+    core = np.where(in_core & (core_size >= 2) & (core_size < csize), cid, -1)
+    hrows, krows = np.flatnonzero(chain >= 0), np.flatnonzero(core >= 0)
+    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows, krows]
+    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows],
+                 n_groups + n_clusters + len(df) + core[krows]]
+    st = _stats(df, cand, rows=rows, group_sizes=np.bincount(group))
+    ids = {"group": group, "cid": cid, "chain": chain, "core": core, "n_groups": n_groups,
+           "n_clusters": n_clusters, "n_rows": len(df)}
     return st, ids, _score(st, default_scorer() if scorer is None else scorer)
 
 
@@ -163,13 +191,21 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     use_w = (pw >= thr) & (n_good <= 1)
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
-    is_h = cand >= n_groups + n_clusters
+    core = ids["core"]
+    base_h = n_groups + n_clusters
+    base_k = base_h + ids["n_rows"]
+    is_h = (cand >= base_h) & (cand < base_k)
     good_chain = np.zeros(max(len(df), 1), dtype=bool)
-    good_chain[cand[is_h & good] - n_groups - n_clusters] = True
-    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & ~good_cluster[cid] & ~use_w[group]
+    good_chain[cand[is_h & good] - base_h] = True
+    good_core = np.zeros(n_clusters, dtype=bool)
+    good_core[cand[(cand >= base_k) & good] - base_k] = True
+    free = ~good_cluster[cid] & ~use_w[group]
+    core_ok = (core >= 0) & good_core[np.maximum(core, 0)] & free
+    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & free & ~good_core[cid]
     return np.where(use_w[group], group,
                     np.where(good_cluster[cid], n_groups + cid,
-                             np.where(chain_ok, n_groups + n_clusters + chain, -1)))
+                             np.where(core_ok, base_k + core,
+                                      np.where(chain_ok, base_h + chain, -1))))
 
 
 def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
@@ -183,8 +219,10 @@ def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     amt = st["amt_median"].to_numpy()
     gap = first[1:] - last[:-1]
     ratio = amt[1:] / amt[:-1]
-    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.5 * P[1:])
-            & (ratio >= 0.5) & (ratio <= 2.0))
+    # a new price arrives at the next cycle (or the one after a skip); a much cheaper follower
+    # is more often another subscription than a discount
+    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.2 * P[1:])
+            & (ratio >= 0.85) & (ratio <= 1.7))
     new_id = np.cumsum(np.r_[True, ~join]) - 1
     mapping = pd.Series(st.index.to_numpy()[new_id], index=st.index)
     out = assign.copy()

@@ -34,7 +34,7 @@ class ModelVersionWarning(UserWarning):
 class StreamScorer(BaseEstimator, ClassifierMixin):
     """Gradient-boosted trees over cadence features; ``predict_proba[:, 1]`` is the confidence."""
 
-    def __init__(self, max_iter: int = 300, learning_rate: float = 0.08, max_leaf_nodes: int = 31,
+    def __init__(self, max_iter: int = 150, learning_rate: float = 0.1, max_leaf_nodes: int = 31,
                  min_samples_leaf: int = 20, random_state: int = 0):
         self.max_iter = max_iter
         self.learning_rate = learning_rate

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .cadence import feature_matrix
-from .recurrence import _prepare, candidates
+from .recurrence import _prepare, candidates, live
 
 
 def truth_index(truth: dict) -> pd.Series:
@@ -41,5 +41,7 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     best = pairs.groupby("cand")["jaccard"].max()
     y = (best.reindex(st.index).fillna(0).to_numpy() >= 0.5).astype(int)
     # one-charge and cadence-less candidates are never scored, so they teach nothing
-    live = (st["freq_idx"].to_numpy() >= 0) & (st["n"].to_numpy() >= 2)
-    return feature_matrix(st[live]), y[live], st[live]
+    # exact-price cores are near-copies of their clusters; leaving them out keeps each
+    # charge pattern once in the training set
+    ok = live(st) & (st.index.to_numpy() < ids["n_groups"] + ids["n_clusters"] + ids["n_rows"])
+    return feature_matrix(st[ok]), y[ok], st[ok]

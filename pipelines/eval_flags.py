@@ -26,7 +26,7 @@ from detector.recurrence import detect_streams
 from detector.report import render_scan
 from detector.synth import write_eval_set
 
-from ._enrich import enrich
+from detector.match import enrich
 from .eval_streams import eval_dir, read_eval_tx
 
 ROOT = Path(__file__).resolve().parents[1]
