@@ -32,7 +32,7 @@ from sklearn.exceptions import NotFittedError
 from .catalog.vendors import ENV_VAR, Catalog, load_vendors
 from .descriptor_words import BUSINESS_WORDS
 from .errors import CatalogError
-from .normalize import CHANNEL_NAMES, normalize_distinct, normalize_one
+from .normalize import CHANNEL_NAMES, match_key, normalize_distinct
 from .schema import ENRICHED_COLUMNS, require_columns
 
 _GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()}
@@ -87,7 +87,7 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         for i, v in enumerate(self.vendors_):
             forms = [(v.name, True)] + [(a[1:], True) if a.startswith("=") else (a, False) for a in v.aliases]
             for text, exact_only in forms:
-                key = normalize_one(text)[0]
+                key = match_key(text)
                 if not key or key in _GENERIC_CHANNEL_KEYS or key.startswith("ref "):
                     continue
                 if key in owner and owner[key] != v.name:
@@ -111,8 +111,19 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             c = _compact(key)
             if len(c) >= 6:
                 compact.setdefault(c, i)
+        # PayPal and some networks fuse the legal name into one word (MEDIUMCORP, HULULLC): the
+        # alias letters as written, suffix and all, when long enough to be specific.
+        raw_words: dict[str, str] = {}
+        for i, v in enumerate(self.vendors_):
+            for a in v.aliases:
+                if not a.startswith("="):
+                    low = a.lower().replace("+", " plus")
+                    c = re.sub(r"[^a-z0-9]", "", low)
+                    if len(c) >= 8 and not c.isdigit():
+                        compact.setdefault(c, i)
+                        raw_words.setdefault(c, " ".join(re.findall(r"[a-z0-9]+", low)))
         self.compact_ = compact
-        self.alias_words_ = {}
+        self.alias_words_ = {c: [w] for c, w in raw_words.items()}
         for key in prefix:
             self.alias_words_.setdefault(_compact(key), []).append(key)
         self.compact_lengths_ = sorted({len(c) for c in compact}, reverse=True)
@@ -241,8 +252,10 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
     def _match_table(self, table: pd.DataFrame) -> pd.DataFrame:
         """Add the match columns to a table of distinct normalised descriptors."""
         keys = table["merchant_key"].to_numpy(dtype=object)
-        m = self.match_keys(pd.unique(keys))
-        pos = m.index.get_indexer(keys)
+        # match on the key that still has a trailing short number ("microsoft 365")
+        mkeys = table["match_key"].to_numpy(dtype=object)
+        m = self.match_keys(pd.unique(mkeys))
+        pos = m.index.get_indexer(mkeys)
         vi = m["vendor_index"].to_numpy()[pos]
         matched = vi >= 0
         names = np.array([v.name for v in self.vendors_] + [None], dtype=object)

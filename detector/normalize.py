@@ -109,11 +109,11 @@ _NOISE_RES = [
     re.compile(r"\b\d{3}[-.]\d{4}\b"),
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
-    re.compile(r"\b(?:ON )?\d{1,2} ?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b(?= |$)"),
-    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b"),
+    re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
+    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b|\b\d{1,2} ?[AP]M\b"),
     re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
                r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
-               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:.]?\s*"
+               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]?\s*"
                r"(?:[A-Z]*\d[A-Z0-9-]*)\b"),
     re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
     re.compile(r"#\s*[A-Z]?\d+\b|#"),
@@ -151,13 +151,13 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
     changed = True
     while changed and len(tokens) > keep:
         changed = False
-        last = tokens[-1]
-        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or last.rstrip(".") in LEGAL_SUFFIXES:
+        last = tokens[-1].replace("-", "").replace("'", "").rstrip(".")  # as it reads in the key
+        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True
             continue
         for n in range(min(_MAX_CITY_WORDS, len(tokens) - keep), 0, -1):
-            if tuple(tokens[-n:]) in _MULTIWORD_CITIES:
+            if tuple(t.replace("-", "").replace("'", "") for t in tokens[-n:]) in _MULTIWORD_CITIES:
                 tokens = tokens[:-n]
                 changed = True
                 break
@@ -222,7 +222,9 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
             parts = [p for p in parts if p]
             # "U.S.A." or "ST." -> joined letters; "NETFLIX.COM.AU"-like leftovers -> words
             if all(len(p) == 1 for p in parts):
-                tokens.append("".join(parts))
+                joined = "".join(parts)
+                if not _is_reference(joined):
+                    tokens.append(joined)
                 continue
             tokens.extend(p for p in parts if not _is_reference(p))
             continue
@@ -246,7 +248,9 @@ def _prepare(raw: str) -> str:
     prev = None
     while prev != text:
         prev = text
-        text = _PREFIX_RE.sub("", text).lstrip(" -:*")
+        stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
+        # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
+        text = stripped if stripped.strip() else text
     return text
 
 
@@ -284,8 +288,39 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     >>> normalize_one("PAYPAL *SPOTIFYUSAI 4029357733")
     ('spotifyusai', 'Spotifyusai', 'paypal', 'SPOTIFYUSAI')
     """
+    key, display, channel, hint, _ = _normalize_once(raw)
+    if channel == "direct":
+        key = stable_key(key)
+    return key, display, channel, hint
+
+
+def match_key(text) -> str:
+    """The key the matcher compares with catalogue aliases: the merchant key, plus a trailing
+    short number when there is one (``MICROSOFT*365`` -> ``microsoft 365``)."""
+    return _normalize_once(text)[4]
+
+
+def stable_key(key: str) -> str:
+    """Normalise a direct merchant's key again until it stops changing (at most 3 rounds).
+
+    Punctuation in a descriptor can hide noise that only shows once the key's words stand alone
+    (``0/FEB`` -> ``0 feb``, a date); keys are fixed points, so grouping by key is stable.
+    """
+    for _ in range(3):
+        if key.startswith("ref ") or key == "unknown":
+            return key
+        nxt, _, channel, _, _ = _normalize_once(key)
+        if nxt == key or channel != "direct" or nxt.startswith("ref ") or nxt == "unknown":
+            return key
+        key = nxt
+    return key
+
+
+def _normalize_once(raw) -> tuple[str, str, str, str, str]:
+    """``(key, display, channel, hint, match_key)``; ``match_key`` keeps a trailing short number
+    (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``)."""
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
-        return "unknown", "Unknown", "direct", ""
+        return "unknown", "Unknown", "direct", "", "unknown"
     raw = str(raw)
     mixed_case = raw != raw.upper() and raw != raw.lower()
     text = _prepare(raw)
@@ -298,21 +333,33 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
             tokens = tokens[1:]
         if all(t in filler or t.isdigit() for t in tokens):
             key, name = CHANNEL_NAMES[channel]
-            return key, name, channel, ""
+            return key, name, channel, "", key
         hint = " ".join(t.replace("\x01", "") for t in tokens)
     else:
         text = _TRANSFER_RE.sub(_mask_account, text)
         tokens = _tokens(text)
     if not tokens:
         # Nothing but ids: keep descriptors distinct without showing the ids themselves.
-        return "ref " + _letters_hash(text), "Unrecognised payment", channel, hint
-    key = " ".join(k for k in (_token_key(t) for t in tokens) if k and k != "&")
+        ref = "ref " + _letters_hash(text)
+        return ref, "Unrecognised payment", channel, hint, ref
+    match_key = _join_key(tokens)
+    # Three digits after a name are a store number (WAITROSE 123); fewer are usually part of the
+    # name (FOREVER 21, MOTEL 6), four or more were already dropped as ids.
+    if len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3:
+        tokens = tokens[:-1]
+    key = _join_key(tokens)
     original = {}
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
         original = {k.strip(".,"): v.strip(".,") for k, v in original.items()}
     display = " ".join(_display_token(t, original) for t in tokens)
-    return key or "ref " + _letters_hash(text), display, channel, hint
+    if not key:
+        key = match_key = "ref " + _letters_hash(text)
+    return key, display, channel, hint, match_key or key
+
+
+def _join_key(tokens: list[str]) -> str:
+    return " ".join(k for k in (_token_key(t) for t in tokens) if k and k != "&")
 
 
 def _mask_account(m: re.Match) -> str:
@@ -393,10 +440,14 @@ def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
     # Reference numbers make most card lines unique; collapse them first (the normaliser drops
     # them anyway) so the expensive step runs once per merchant line, not once per row.
     form_codes, uniques = pd.factorize(collapse_ids_many(raw_uniques))
-    rows = [normalize_one(u) for u in uniques]
-    rows.append(normalize_one(None))  # missing descriptors map to the last row
+    rows = [_normalize_once(u) for u in uniques]
+    rows.append(_normalize_once(None))  # missing descriptors map to the last row
     codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
-    table = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS), dtype=object)
+    table = pd.DataFrame(rows, columns=[*NORMALIZED_COLUMNS, "match_key"], dtype=object)
+    # fixed point of the key, computed once per distinct key rather than per descriptor
+    direct = table["channel"] == "direct"
+    fixed = {k: stable_key(k) for k in pd.unique(table.loc[direct, "merchant_key"])}
+    table.loc[direct, "merchant_key"] = table.loc[direct, "merchant_key"].map(fixed)
     merged = _merge_truncated(table["merchant_key"])
     if merged:
         table["merchant_key"] = table["merchant_key"].map(lambda k: merged.get(k, k)).astype(object)
