@@ -229,7 +229,7 @@ def record_dismissal(store: Store, target_id: str, reason: str | None = None) ->
     found = None
     for table, kind in (("streams", "stream"), ("flags", "flag")):
         pk = "stream_id" if kind == "stream" else "flag_id"
-        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select=f"account_id, merchant"))
+        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select="account_id, merchant"))
         if hit:
             found = (kind, hit[0])
             break

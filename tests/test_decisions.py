@@ -17,7 +17,6 @@ from detector.decisions import (
 from detector.errors import ConfigError, MalformedRow, NotFound
 from detector.flags import flag_charges
 from detector.store import dumps
-
 from tests.flagkit import Book
 
 
@@ -50,7 +49,7 @@ def test_cancellation_matches_fuzzily_and_is_idempotent(store):
 def test_cancellation_before_any_stream_resolves_at_detection(store):
     c = record_cancellation(store, "acct1", "spotify", "2025-04-01")
     assert c.stream_ids == () and c.changed
-    b, nf, sp = _book()
+    b, _, sp = _book()
     resolved = resolve_cancellations(load_decisions(store), b.stream_frame)
     assert resolved.to_dict("records") == [{"account_id": "acct1", "stream_id": sp, "cancelled_on": "2025-04-01"}]
     flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-12-31")

@@ -8,7 +8,6 @@ import pytest
 from detector.flags import empty_flags, flag_charges
 from detector.ids import stable_id
 from detector.schema import FLAG_COLUMNS
-
 from tests.flagkit import Book
 
 AS_OF = "2025-12-31"
