@@ -10,7 +10,21 @@ few imports away::
 
 from __future__ import annotations
 
+from .catalog import load_vendors
+from .decisions import (
+    apply_decisions,
+    load_cancellations_file,
+    load_decisions,
+    record_cancellation,
+    record_dismissal,
+    resolve_cancellations,
+)
 from .errors import DetectorError
+from .normalize import normalize_descriptors
+from .nightly import run_nightly
+from .flags import flag_charges
+from .recurrence import detect_streams
+from .report import render_scan
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
 from .importers import IngestResult, Statement, ingest_files, read_statement
@@ -25,5 +39,31 @@ __all__ = [
     "TRANSACTION_COLUMNS",
     "ingest_files",
     "read_statement",
+    "MerchantMatcher",
+    "apply_decisions",
+    "detect_streams",
+    "enrich",
+    "flag_charges",
+    "load_cancellations_file",
+    "load_decisions",
+    "load_vendors",
+    "normalize_descriptors",
+    "run_nightly",
+    "record_cancellation",
+    "record_dismissal",
+    "render_scan",
+    "resolve_cancellations",
 ]
 __version__ = "0.1.0"
+
+_LAZY = {"MerchantMatcher": "match", "enrich": "match", "detect_streams": "recurrence"}
+
+
+def __getattr__(name: str):
+    # detector.match pulls in scikit-learn (slow to import); load it on first use only, so
+    # `import detector` and CLI commands that never match stay quick.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

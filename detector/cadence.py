@@ -28,7 +28,7 @@ MONTH_STEP = np.array([0, 0, 0, 1, 3, 6, 12])
 FEATURES = (
     "n", "log_period", "interval_error", "interval_mad", "frac_on", "frac_skip", "frac_dup",
     "coverage", "amount_cv", "amount_range", "frac_near_median", "dom_dev", "weekday_share",
-    "group_share", "log_amount", "vendor_known", "inflow",
+    "group_share", "vendor_known", "inflow", "round_share",
 )
 
 
@@ -41,20 +41,30 @@ def frequency_index(median_interval: np.ndarray) -> np.ndarray:
     return np.where(fits & np.isfinite(median_interval), idx, -1)
 
 
+def day_of_month(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(day of month, days in that month) of epoch days."""
+    d64 = np.asarray(day).astype("datetime64[D]")
+    month = d64.astype("datetime64[M]")
+    start = month.astype("datetime64[D]")
+    dom = (d64 - start).astype(np.int64) + 1
+    dim = ((month + 1).astype("datetime64[D]") - start).astype(np.int64)
+    return dom, dim
+
+
 def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group: np.ndarray,
-                    vendor_known: np.ndarray, inflow: np.ndarray,
-                    group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+                    vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
+                    dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
     each row (to measure what share of the merchant's charges the candidate holds; pass
     ``group_sizes`` when rows appear in more than one candidate).
     """
-    keep = cand >= 0
-    cand, day, amt = cand[keep], day[keep], amt[keep]
-    group, vendor_known, inflow = group[keep], vendor_known[keep], inflow[keep]
-    order = np.lexsort((amt, day, cand))
-    cand, day, amt = cand[order], day[order], amt[order]
+    if dom is None or dim is None:
+        dom, dim = day_of_month(day)
+    keep = np.flatnonzero(cand >= 0)
+    order = keep[np.lexsort((amt[keep], day[keep], cand[keep]))]
+    cand, day, amt, dom, dim = cand[order], day[order], amt[order], dom[order], dim[order]
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
     first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
     interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
@@ -66,6 +76,12 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                 amt_std=("amt", "std"), amt_min=("amt", "min"), amt_max=("amt", "max"),
                 amt_median=("amt", "median"))
     fidx = frequency_index(out["median_interval"].to_numpy())
+    # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
+    half = 2 * np.pi * (2 * (dom - 1) / dim)
+    ph = pd.DataFrame({"cand": cand, "c": np.cos(half), "s": np.sin(half)}).groupby("cand", sort=True).mean()
+    two_days = np.hypot(ph["c"].to_numpy(), ph["s"].to_numpy()) >= 0.9
+    semi = (fidx == 1) | (fidx == 2)
+    fidx = np.where(semi, np.where(two_days & (out["n"].to_numpy() >= 4), 2, 1), fidx)
     out["freq_idx"] = fidx
     P = np.where(fidx >= 0, PERIODS[np.maximum(fidx, 0)], np.nan)
     tol = np.where(fidx >= 0, TOLERANCE[np.maximum(fidx, 0)], np.nan)
@@ -79,23 +95,23 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     med_amt = out["amt_median"].to_numpy()[pos]
     near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
     # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
-    d64 = day.astype("datetime64[D]")
-    dom = (d64 - d64.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-    dim = ((d64.astype("datetime64[M]") + 1).astype("datetime64[D]") - d64.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
     dom = np.where(dom >= dim - 1, 31, dom).astype(float)
     weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
     aux = pd.DataFrame({"cand": cand, "on": on & has_iv, "skip": on & has_iv & (k == 2),
                         "dup": dup & has_iv, "has_iv": has_iv, "near": near, "dom": dom,
                         "iv_err": np.abs(interval - Pr), "vendor": vendor_known, "inflow": inflow,
-                        "weekday": weekday, "group": group})
+                        "weekday": weekday, "group": group,
+                        # cash and transfers come in round sums; bills and subscriptions rarely do
+                        "round": np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6})
     ga = aux.groupby("cand", sort=True)
-    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow"]].sum()
+    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow", "round"]].sum()
     n_iv = np.maximum(sums["has_iv"].to_numpy(), 1)
     n_reg = np.maximum(n_iv - sums["dup"].to_numpy(), 1)
     out["frac_on"] = sums["on"].to_numpy() / n_reg
     out["frac_skip"] = sums["skip"].to_numpy() / n_reg
     out["frac_dup"] = sums["dup"].to_numpy() / n_iv
     out["frac_near_median"] = sums["near"].to_numpy() / out["n"].to_numpy()
+    out["round_share"] = sums["round"].to_numpy() / out["n"].to_numpy()
     out["vendor_known"] = (sums["vendor"].to_numpy() > 0).astype(float)
     out["inflow"] = (sums["inflow"].to_numpy() > 0).astype(float)
     out["interval_mad"] = ga["iv_err"].median().to_numpy() / P

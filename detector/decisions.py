@@ -18,8 +18,10 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -48,7 +50,9 @@ class Cancellation:
 
 
 def _norm(name) -> str:
-    return " ".join(str(name or "").lower().replace(".com", " ").split())
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        return ""
+    return " ".join(str(name).lower().replace(".com", " ").split())
 
 
 def _iso(value, *, what: str = "date") -> str:
@@ -73,8 +77,52 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     by_vendor = process.cdist([query], vendors.tolist(), scorer=fuzz.WRatio)[0]
     score = pd.Series(by_name, index=streams.index).combine(pd.Series(by_vendor, index=streams.index), max)
     if score.empty or score.max() < cutoff:
+        return _store_billed(query, streams, cutoff)
+    best = streams[score >= score.max() - 1e-9]
+    # A name that matches only in part ("Apple TV+" ~ "Apple", "FanClub creator 2" ~ "FanClub")
+    # may be another plan billed under the same name: weak evidence (see _stopped).
+    full = process.cdist([query], best["merchant"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
+    if "vendor" in best:
+        full = np.maximum(full, process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0])
+    if (full < cutoff).all():
+        best = best.assign(via_store=True)
+    return best
+
+
+@lru_cache(maxsize=1)
+def _catalog_names() -> tuple[list[str], list]:
+    from .catalog import load_vendors
+
+    names, vendors = [], []
+    for v in load_vendors():
+        for n in (v.name, *v.aliases):
+            names.append(_norm(n))
+            vendors.append(v)
+    return names, vendors
+
+
+def _store_billed(query: str, streams: pd.DataFrame, cutoff: float) -> pd.DataFrame:
+    """Streams of a catalogue vendor the user named by another of its names, or billed for it
+    by an app store ("iCloud" -> "Apple").
+
+    App-store charges often carry only the store's name, so a vendor sold only through stores
+    matches the account's unidentified streams of those channels (weak evidence: ``via_store``).
+    """
+    if "channel" not in streams:
         return streams.iloc[0:0]
-    return streams[score >= score.max() - 1e-9]
+    names, vendors = _catalog_names()
+    best = process.extractOne(query, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
+    if best is None:
+        return streams.iloc[0:0]
+    vendor = vendors[best[2]]
+    # "NYTimes" is the catalogue's "The New York Times": match the streams named after it.
+    named = (streams["vendor"].map(_norm) == _norm(vendor.name)) | (streams["merchant"].map(_norm) == _norm(vendor.name))
+    if named.any():
+        return streams[named]
+    if not vendor.channels or "direct" in vendor.channels:
+        return streams.iloc[0:0]
+    unknown = streams["vendor"].isna() | (streams["vendor"].map(_norm) == _norm(vendor.name))
+    return streams[streams["channel"].isin(vendor.channels) & unknown].assign(via_store=True)
 
 
 def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
@@ -181,7 +229,7 @@ def record_dismissal(store: Store, target_id: str, reason: str | None = None) ->
     found = None
     for table, kind in (("streams", "stream"), ("flags", "flag")):
         pk = "stream_id" if kind == "stream" else "flag_id"
-        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select=f"account_id, merchant"))
+        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select="account_id, merchant"))
         if hit:
             found = (kind, hit[0])
             break
@@ -203,13 +251,18 @@ def load_decisions(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
 
 
-def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame) -> pd.DataFrame:
+def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
+                          tx: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cancel decisions (or a cancellations file frame) -> ``account_id, stream_id, cancelled_on``.
 
     Accepts :func:`load_decisions` output (``kind == 'cancel'``, date in ``on_date``) or rows
     with ``account_id, merchant, cancelled_on``. Each merchant is matched to that account's
-    streams by name; a stored ``target_id`` still present among the streams is kept as well.
-    Unmatched cancellations resolve to nothing (the subscription may not be detected yet).
+    streams by name (and through the vendor catalogue); a stored ``target_id`` still present
+    among the streams is kept as well. When several streams match equally (plans billed under
+    one store name), the ones that stopped billing by the date win (see :func:`_stopped`);
+    pass the transactions as ``tx`` to count the charges after the date exactly, otherwise they
+    are estimated from each stream's last date. Unmatched cancellations resolve to nothing (the
+    subscription may not be detected yet).
     """
     out_cols = ["account_id", "stream_id", "cancelled_on"]
     if decisions is None or decisions.empty or streams is None or streams.empty:
@@ -222,31 +275,119 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame)
         d = d.assign(target_id=None)
     by_account = dict(tuple(streams.groupby("account_id")))
     stream_ids = set(streams["stream_id"])
-    out = []
+    cands = []
     # One fuzzy match per decision: decisions are typed by people, so they are few.
-    for rec in d.itertuples(index=False):
+    for i, rec in enumerate(d.itertuples(index=False)):
         acct_streams = by_account.get(rec.account_id)
-        ids = set()
         if acct_streams is not None:
-            ids |= set(match_streams(rec.merchant, acct_streams)["stream_id"])
+            m = match_streams(rec.merchant, acct_streams)
+            store = m["via_store"] if "via_store" in m else pd.Series(False, index=m.index)
+            cands += [{"decision": i, "account_id": rec.account_id, "stream_id": sid, "cancelled_on": rec.cancelled_on,
+                       "via_store": bool(v), "tied": len(m)} for sid, v in zip(m["stream_id"], store)]
         if isinstance(rec.target_id, str) and rec.target_id in stream_ids:
-            ids.add(rec.target_id)
-        out += [{"account_id": rec.account_id, "stream_id": sid, "cancelled_on": rec.cancelled_on}
-                for sid in sorted(ids)]
-    res = pd.DataFrame(out, columns=out_cols)
-    return res.sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+            cands.append({"decision": i, "account_id": rec.account_id, "stream_id": rec.target_id,
+                          "cancelled_on": rec.cancelled_on, "via_store": False, "tied": 1})
+    res = pd.DataFrame(columns=out_cols)
+    if cands:
+        c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
+        c = c[_stopped(c, streams, tx)]
+        res = c[out_cols].sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+        d_left = d[~np.isin(np.arange(len(d)), c["decision"].unique())]
+    else:
+        d_left = d
+    if tx is not None and len(d_left):
+        # No stream: the plan may have billed too few times to be one (cancelled early). Match
+        # the name to the account's charges instead, so a charge after the date is still seen.
+        res = pd.concat([res.assign(merchant_key=None), _by_merchant_key(d_left, tx)], ignore_index=True)
+    return res
 
 
-def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _by_merchant_key(d: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
+    """Cancellations matched by name to an account's outflows: ``stream_id`` empty, ``merchant_key`` set.
+
+    Only a full-name match counts here (merchant or catalogue vendor name, ``fuzz.ratio``):
+    without a stream there is no billing pattern to back a partial one up.
+    """
+    cols = ["account_id", "stream_id", "cancelled_on", "merchant_key"]
+    if "merchant_key" not in tx:
+        return pd.DataFrame(columns=cols)
+    out = tx[(tx["amount"] < 0) & tx["account_id"].isin(set(d["account_id"]))]
+    names = out.drop_duplicates(["account_id", "merchant_key"])[
+        ["account_id", "merchant_key"] + [c for c in ("merchant", "vendor") if c in out]]
+    by_account = dict(tuple(names.groupby("account_id")))
+    cat_names, cat_vendors = _catalog_names()
+    rows = []
+    for rec in d.itertuples(index=False):
+        acct = by_account.get(rec.account_id)
+        if acct is None:
+            continue
+        query = _norm(rec.merchant)
+        best = process.extractOne(query, cat_names, scorer=fuzz.WRatio, score_cutoff=MATCH_CUTOFF)
+        wanted = {query} | ({_norm(cat_vendors[best[2]].name)} if best else set())
+        hit = np.zeros(len(acct), dtype=bool)
+        for col in ("merchant", "vendor"):
+            if col in acct:
+                cand = acct[col].map(_norm).tolist()
+                for w in wanted:
+                    hit |= process.cdist([w], cand, scorer=fuzz.ratio)[0] >= MATCH_CUTOFF
+        rows += [{"account_id": rec.account_id, "stream_id": None, "cancelled_on": rec.cancelled_on,
+                  "merchant_key": k} for k in acct.loc[hit, "merchant_key"]]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
+    """Which candidate streams to keep for each cancellation.
+
+    Several plans billed as "Apple" tie on the name. Streams that stopped by the cancellation
+    date (at most one plan-priced charge after it, the last bill) stay: one subscription can
+    span several streams. Streams that kept billing are plans the user kept, unless none
+    stopped; then the one billing least after the date is taken. A plan matched only in part
+    of its name or through the store's name (``via_store``) must have stopped.
+    """
+    n_after = _charges_after(c, streams, tx)
+    floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
+    tied = c["tied"] > 1
+    keep = ~tied | (n_after <= floor)
+    return keep & (~c["via_store"] | (n_after <= 1))
+
+
+def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
+    """Per candidate: the stream's charges after the cancellation date at the plan's price."""
+    from .schema import PERIOD_DAYS
+
+    info = streams.drop_duplicates("stream_id").set_index("stream_id")
+    if tx is None or "transaction_ids" not in info:
+        days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
+        period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
+        return (days // period + 1).where(days > 0, 0).fillna(0)
+    from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
+
+    m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
+    m = m.explode("tid").dropna(subset=["tid"])
+    t = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")
+    m["date"] = pd.to_datetime(m["tid"].astype(str).map(t["date"]))
+    m["charge"] = -m["tid"].astype(str).map(t["amount"]).astype(float)
+    m = m.sort_values(["index", "date"])
+    before = m[m["date"] <= pd.to_datetime(m["cancelled_on"])]
+    price = before[before.groupby("index").cumcount(ascending=False) < 3].groupby("index")["charge"].median()
+    m["price"] = m["index"].map(price)
+    after = (m["date"] > pd.to_datetime(m["cancelled_on"])) & (
+        m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"]))
+    return after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
+
+
+def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None,
+                    tx: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Apply stored decisions: cancelled streams get ``status='cancelled'``; dismissed ids go.
 
     A dismissed stream takes its flags with it; a dismissed flag id drops that flag only.
+    ``tx`` (optional) lets ties between equally named streams be settled exactly (see
+    :func:`resolve_cancellations`).
     """
     if decisions is None or decisions.empty:
         return streams, flags
     dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
-    cancelled = resolve_cancellations(decisions, streams)
+    cancelled = resolve_cancellations(decisions, streams, tx)
     out_streams = streams
     if streams is not None and not streams.empty:
         out_streams = streams.copy()

@@ -5,40 +5,58 @@ suspicious charge (``schema.FLAG_COLUMNS``). Five rules, each a few vectorised p
 all accounts at once (explode ``transaction_ids``, sort, ``groupby().shift()``); nothing loops
 over transactions in Python.
 
-Rules and severities (also in ``docs/flags.md``):
+Rules and severities (the same text, with examples, is in ``docs/flags.md``). Only outflows
+of outflow streams are flagged. Streams of one account, merchant key and frequency that follow
+each other (a price change can make the detector start a new stream) form one *chain*.
 
-``duplicate_charge``
-    An outflow of a stream that follows the previous charge of the same stream less than half a
-    period later at nearly the same amount (within 2% or 0.50). A same-merchant, same-amount
-    outflow that the stream detector left out of every stream counts too when it falls within a
-    few days (a quarter period, at least 5 days, at most half a period) of one of the stream's
-    charges. Credits (refunds) are never duplicates, and the later of the two charges is the
-    one flagged. Severity **high**: money was taken twice.
-``charge_after_cancellation``
-    A charge of a cancelled stream (or an unstreamed same-merchant charge within 25% of the
-    stream's price) dated strictly *after* the cancellation date. A charge on the cancellation
-    day itself is not flagged: it was most likely authorised before the cancellation took
-    effect. Severity **high**.
-``annual_renewal``
-    Every charge after the first of a stream billed every six months or less often
-    (semiannual, annual). Streams of one merchant that follow each other (a price change
-    can split a stream) count as one series. Severity **high** from 100.00, else **medium**.
-``trial_conversion``
-    The first full-price charge of a stream (amount above 1.00 and above 60% of the median of
-    the stream's last three charges) when the same account and merchant had, shortly before (1.5 periods, at least 62
-    days), a free / up-to-1.00 charge or an introductory price (at most 60% of the full price),
-    none at full price, and those cheap charges stop there. Severity **medium**, **high** from
-    50.00.
-``price_increase``
-    The first charge of a new price level at least 5% above the median of the previous level,
-    where the previous level had at least two charges within 4% of each other (tax and
-    currency jitter stay inside one level). Not flagged when the new level does not hold (the
-    next charge falls back) or when the series is a variable bill (40% or more of its
-    charge-to-charge changes exceed 4%). A trial conversion is not also a price increase.
-    Severity **low** below +15%, **medium** below +50%, **high** from +50%.
+``duplicate_charge`` (severity **high**: money taken twice)
+    A charge of a stream within a quarter period (at least two days, under half a period) after
+    the previous one at the same amount (to the cent), where the charges around the pair keep the cadence (from the charge before the
+    pair to the one after it is under 2.5 periods: a late charge followed by an on-time one is
+    not a duplicate). The period is the stream's own median gap when a duplicate skewed the
+    detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
+    (at least 5 days) of a stream charge counts too. Credits never count; the later charge is
+    flagged. Repeats in three or more cycles are two plans at one price, not duplicates, and a
+    stream whose own median gap is under 60% of its period is no steady plan.
+``charge_after_cancellation`` (severity **high**)
+    A charge of a cancelled stream dated strictly *after* the cancellation date, within 50% of
+    the plan's price (median of its last three charges up to the cancellation) so that other
+    plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
+    price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
+    likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
+    A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan that billed too few
+    times to be a stream) flags that merchant's unstreamed outflows after the date, near the
+    price of its last charges up to the date.
+``annual_renewal`` (severity **high** from 100.00, else **medium**)
+    Every charge after the first of a chain billed every six months or less often (semiannual,
+    annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
+    (median, three charges or more) is spending, not a plan, and is not flagged. ``renewal_before_data=True`` also flags a chain's first charge
+    when the account's history does not reach a full period before it.
+``trial_conversion`` (severity **medium**, **high** from 50.00)
+    The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
+    price, the median of its last three charges) when, in the year before it, the account's
+    billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
+    55% of the full price) or one introductory price (at most 55% of the full price, at most six
+    charges, billed as a stream),
+    the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
+    charges stop there (none of the same stream within 1.5 periods after). One-off cheap
+    purchases at the merchant are not intro prices; plans that keep billing are other plans.
+``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
+    The first charge of a new price level at least 5% above the previous level's median, where
+    the new level's median is up 5% too and its next charge stays within 4%. The previous level
+    needs two charges (one when it is the chain's first). A level is a run of charges changing
+    less than 4% from one to the next (tax and currency jitter). Series whose typical change
+    (median of charge-to-charge changes) exceeds 2% are variable bills: a step there must clear
+    5% and four times that typical change against the median of the four previous bills, stay
+    up over the next three, and needs five earlier bills; above 10% typical change (utilities)
+    nothing is a price increase. Free charges are never a price level, a jump to about 1.8 times
+    the previous level or more is an intro price ending, and a trial conversion is not also a
+    price increase.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -50,13 +68,17 @@ from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
 LONG_FREQUENCIES = ("semiannual", "annual")
 PRICE_STEP = 0.05          # "at least 5% above"
 LEVEL_TOLERANCE = 0.04     # tax/currency jitter stays inside one price level
-VARIABLE_SHARE = 0.40      # share of >4% changes that makes a series a variable bill
-DUPLICATE_TOLERANCE = 0.02
-DUPLICATE_ABS = 0.50
-INTRO_RATIO = 0.60
+STEADY_NOISE = 0.020       # median charge-to-charge change of a fixed price (with tax/FX jitter)
+VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times its typical change
+MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
+MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
+SAME_AMOUNT = 0.011         # a double charge repeats the amount to the cent
+MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
+INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge
+CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
@@ -90,8 +112,6 @@ def _as_list(v) -> list:
     if isinstance(v, (list, tuple, np.ndarray)):
         return list(v)
     if isinstance(v, str):
-        import json
-
         try:
             out = json.loads(v)
             return list(out) if isinstance(out, list) else [out]
@@ -186,7 +206,8 @@ def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:
 
 
 def _name(df: pd.DataFrame) -> pd.Series:
-    return df["stream_merchant"].fillna(df["merchant"]).fillna(df["description"]).astype(str)
+    name = df["stream_merchant"].fillna(df["merchant"]) if "stream_merchant" in df else df["merchant"]
+    return name.fillna(df["description"]).astype(str)
 
 
 # -- duplicate_charge -------------------------------------------------------------------------
@@ -214,8 +235,31 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     g = ext.groupby("stream_id", sort=False)
     prev_ts, prev_charge, prev_date = g["ts"].shift(), g["charge"].shift(), g["date"].shift()
     gap = (ext["ts"] - prev_ts).dt.days
-    window = 0.5 * ext["period"]
-    dup = prev_ts.notna() & (gap < window) & _same_amount(ext["charge"], prev_charge)
+    # The stream's own cadence: a duplicate can make the detector call an annual plan
+    # semiannual, so the nominal period is raised to the median gap between distinct charges.
+    gaps = (ext["ts"] - prev_ts).dt.days
+    own = gaps.where(gaps > 5).groupby(ext["stream_id"]).transform("median")
+    period = np.maximum(ext["period"], own.fillna(0))
+    # A stream charging far more often than its frequency says is no steady plan (coffee, ATM
+    # fees the detector took for one): its repeats say nothing about double billing.
+    regular = own.isna() | (own >= 0.6 * ext["period"])
+    # An extra charge leaves the cadence intact around the pair: from the charge before the pair
+    # to the one after it is two periods, not three (a late charge followed by an on-time one).
+    ts_pp, ts_next = g["ts"].shift(2), g["ts"].shift(-1)
+    span = np.select(
+        [ts_pp.notna() & ts_next.notna(), ts_next.notna(), ts_pp.notna()],
+        [(ts_next - ts_pp).dt.days < 2.5 * period, (ts_next - prev_ts).dt.days < 1.5 * period,
+         (ext["ts"] - ts_pp).dt.days < 1.5 * period],
+        True,
+    ).astype(bool)
+    # "Inside one billing cycle", and close: a quarter period (two days for a weekly plan, whose
+    # posting jitter alone moves charges by a few days).
+    close = (gap < 0.5 * period) & (gap <= np.maximum(2, 0.25 * period))
+    dup = prev_ts.notna() & close & _same_amount(ext["charge"], prev_charge) & span & regular
+    # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
+    n_dup = dup.groupby(ext["stream_id"]).transform("sum")
+    n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
+    dup &= ~((n_dup >= 3) | ((n_dup >= 2) & (n_dup > MAX_DUPLICATE_SHARE * n_all)))
     d = ext[dup].copy()
     d["prev_date"] = prev_date[dup]
     d["gap"] = gap[dup].astype(int)
@@ -223,8 +267,7 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _same_amount(a: pd.Series, b: pd.Series) -> pd.Series:
-    diff = (a - b).abs()
-    return (diff <= DUPLICATE_ABS) | (diff <= DUPLICATE_TOLERANCE * b.abs())
+    return (a - b).abs() <= SAME_AMOUNT
 
 
 def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
@@ -241,28 +284,72 @@ def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
 # -- charge_after_cancellation ----------------------------------------------------------------
 
 
-def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> pd.DataFrame:
-    if cancellations is None or len(cancellations) == 0 or s.empty:
+def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup_ids: set) -> pd.DataFrame:
+    if cancellations is None or len(cancellations) == 0:
         return empty_flags()
     require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
-    c = cancellations[["stream_id", "cancelled_on"]].copy()
-    c["cancelled_on"] = pd.to_datetime(c["cancelled_on"]).dt.strftime("%Y-%m-%d")
+    canc = cancellations.assign(cancelled_on=pd.to_datetime(cancellations["cancelled_on"]).dt.strftime("%Y-%m-%d"))
+    by_key = _after_cancellation_by_key(canc, s, t, dup_ids)
     # The earliest recorded cancellation of a stream is the one that counts.
-    c = c.groupby("stream_id", as_index=False)["cancelled_on"].min()
-    own = s.merge(c, on="stream_id", how="inner")
-    # Unstreamed charges of the same merchant near the stream's price are the same subscription.
+    c = canc.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
+    own = s.merge(c, on="stream_id", how="inner") if not s.empty else s
+    if own.empty:
+        return by_key
+    # The plan's price: median of the last three charges up to the cancellation (or the last
+    # charge seen). Only charges near it are the cancelled plan's; a stream the detector merged
+    # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
+    before = own[own["date"] <= own["cancelled_on"]]
+    ref = before[before.groupby("stream_id").cumcount(ascending=False) < 3].groupby("stream_id")["charge"].median()
+    own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
     streams_c = own.drop_duplicates("stream_id")[
         ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
-         "last_amount", "cancelled_on"]
+         "price", "cancelled_on"]
     ]
-    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]))]
+    # Unstreamed charges of the same merchant near the plan's price are the same subscription.
+    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]) | dup_ids)]
     extra = streams_c.merge(loose.rename(columns={"merchant_key": "stream_key"}),
                             on=["account_id", "stream_key"], how="inner")
-    if not extra.empty:
-        price = extra["last_amount"].astype(float)
-        extra = extra[(extra["charge"] - price).abs() <= 0.25 * price]
-    both = pd.concat([own, extra], ignore_index=True) if not extra.empty else own
-    hit = both[both["date"] > both["cancelled_on"]].drop_duplicates("transaction_id")
+    extra = extra.assign(loose=True)
+    both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
+    # A charge the stream detector left out needs the plan's very price to count as the plan's.
+    diff = (both["charge"] - both["price"]).abs()
+    near_price = np.where(both["loose"].astype(bool), diff <= SAME_AMOUNT, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
+    hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
+    if hit.empty:
+        return empty_flags()
+    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
+    reason = (
+        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
+        + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
+    )
+    flags = _flag_rows(hit, "charge_after_cancellation", "high", reason)
+    return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
+
+
+def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFrame, dup_ids: set) -> pd.DataFrame:
+    """Cancellations resolved to a merchant key, not a stream (the plan billed too few times).
+
+    Every outflow of that merchant after the date counts, at the price of its last charges up
+    to the date (within 50%) when there were any; charges of other streams are left to them.
+    """
+    if "merchant_key" not in canc:
+        return empty_flags()
+    k = canc[canc["stream_id"].isna() & canc["merchant_key"].notna()]
+    if k.empty:
+        return empty_flags()
+    k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
+    streamed = set(s["transaction_id"]) if not s.empty else set()
+    m = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed | dup_ids)].merge(
+        k, on=["account_id", "merchant_key"], how="inner")
+    if m.empty:
+        return empty_flags()
+    m = m.sort_values(["account_id", "merchant_key", "date", "_order"])
+    before = m[m["date"] <= m["cancelled_on"]]
+    grp = ["account_id", "merchant_key"]
+    price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
+    m = m.join(price.rename("price"), on=grp)
+    near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
+    hit = m[(m["date"] > m["cancelled_on"]) & near].drop_duplicates("transaction_id").assign(stream_id=None)
     if hit.empty:
         return empty_flags()
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
@@ -276,135 +363,59 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) ->
 # -- annual_renewal ---------------------------------------------------------------------------
 
 
-def _flag_annual(s: pd.DataFrame) -> pd.DataFrame:
+def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFrame:
     long = s[s["frequency"].isin(LONG_FREQUENCIES)].copy()
+    # A plan renews at a price; a "stream" whose amount jumps around every time (fuel bought now
+    # and then) is spending, not a subscription, whatever its cadence.
+    change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
+    noise = change.groupby(long["chain_id"]).transform("median")
+    n_changes = change.notna().groupby(long["chain_id"]).transform("sum")
+    long = long[~((n_changes >= 2) & (noise > MAX_BILL_NOISE))]
     if long.empty:
         return empty_flags()
-    long["pos"] = long.groupby("chain_id").cumcount()
-    first_date = long.groupby("chain_id")["date"].transform("first")
-    prev_date = long.groupby("chain_id")["date"].shift()
-    prev_charge = long.groupby("chain_id")["charge"].shift()
-    r = long[long["pos"] >= 1].copy()
+    g = long.groupby("chain_id", sort=False)
+    long["pos"] = g.cumcount()
+    long["first_date"] = g["date"].transform("first")
+    long["prev_date"] = g["date"].shift()
+    long["prev_charge"] = g["charge"].shift()
+    # The data may start after the subscription did: when the account's history does not reach
+    # back a full period before a stream's first charge, that charge renews an older plan.
+    unseen_start = pd.Series(False, index=long.index)
+    if history_start is not None:
+        seen = (long["ts"] - long["account_id"].map(history_start)).dt.days
+        unseen_start = (long["pos"] == 0) & (seen < long["period"] - 5) & (long["charge"] > FREE_MAX)
+    r = long[(long["pos"] >= 1) | unseen_start].copy()
     if r.empty:
         return empty_flags()
-    r["first_date"], r["prev_date"], r["prev_charge"] = first_date[r.index], prev_date[r.index], prev_charge[r.index]
-    reason = (
-        _name(r) + " renewed " + r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
-        + " for " + r["charge"].map(_money) + " on " + r["date"] + " (previous charge "
-        + r["prev_charge"].map(_money) + " on " + r["prev_date"] + ", subscribed since " + r["first_date"] + ")"
-    )
+    word = r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
+    later = " (previous charge " + r["prev_charge"].map(_money, na_action="ignore").fillna("") + " on " \
+        + r["prev_date"].fillna("") + ", subscribed since " + r["first_date"] + ")"
+    if history_start is not None:
+        first = " (first charge seen; the account's history starts " \
+            + r["account_id"].map(history_start).dt.strftime("%Y-%m-%d") + ", less than a period earlier)"
+        later = later.where(r["pos"] >= 1, first)
+    since = later
+    reason = _name(r) + " renewed " + word + " for " + r["charge"].map(_money) + " on " + r["date"] + since
     severity = np.where(r["charge"] >= 100, "high", "medium")
     return _flag_rows(r, "annual_renewal", severity, reason)
-
-
-# -- trial_conversion -------------------------------------------------------------------------
-
-
-def _flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
-    paid = s[s["charge"] > FREE_MAX]
-    # The stream's full price is where it ended up: the median of its last three paid charges.
-    last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < 3]
-    ref = last3.groupby("stream_id")["charge"].median()
-    cand = paid[paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)]
-    first = cand.drop_duplicates("stream_id", keep="first")  # s is date-ordered within chains
-    if first.empty:
-        return empty_flags()
-    # Streams that still bill after a candidate's date cannot be its trial (a separate plan).
-    stream_last = s.groupby("stream_id")["ts"].max()
-    member_stream = s.drop_duplicates("transaction_id").set_index("transaction_id")["stream_id"]
-    hist = t[(t["amount"] <= 0)][["transaction_id", "account_id", "merchant_key", "date", "charge", "_order"]]
-    hist = hist.assign(h_stream=hist["transaction_id"].map(member_stream))
-    f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order"]]
-    j = f.merge(hist.rename(columns={"merchant_key": "stream_key", "transaction_id": "h_id", "charge": "h_charge",
-                                     "date": "h_date", "_order": "h_order"}),
-                on=["account_id", "stream_key"], how="inner")
-    j["h_ts"] = pd.to_datetime(j["h_date"])
-    before = (j["h_ts"] < j["ts"]) | ((j["h_ts"] == j["ts"]) & (j["h_order"] < j["_order"]))
-    j = j[before & ((j["ts"] - j["h_ts"]).dt.days <= INTRO_HISTORY_DAYS)]
-    other_last = j["h_stream"].map(stream_last)
-    continues = j["h_stream"].notna() & (j["h_stream"] != j["stream_id"]) & (other_last > j["ts"])
-    j = j[~continues].copy()
-    if j.empty:
-        return empty_flags()
-    j["free"] = j["h_charge"] <= FREE_MAX
-    j["intro"] = j["free"] | (j["h_charge"] <= INTRO_RATIO * j["charge"])
-    j["intro_ts"] = j["h_ts"].where(j["intro"])
-    agg = j.sort_values("h_ts").groupby("transaction_id").agg(
-        n=("intro", "size"), n_intro=("intro", "sum"), n_free=("free", "sum"),
-        last_intro=("intro_ts", "max"), intro_date=("h_date", "first"), intro_charge=("h_charge", "first"),
-        ts=("ts", "first"), period=("period", "first"),
-    )
-    # Every earlier charge of the merchant in the last year was a trial or intro price, the last
-    # of them shortly before the full price, and an intro price lasted at most MAX_INTRO_CHARGES.
-    recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(62, 1.5 * agg["period"])
-    short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
-    ok = agg[(agg["n_intro"] > 0) & (agg["n_intro"] == agg["n"]) & recent & short]
-    r = first[first["transaction_id"].isin(ok.index)].copy()
-    if r.empty:
-        return empty_flags()
-    r = r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
-    kind = np.where(r["intro_charge"] <= 0.005, "a free trial",
-                    np.where(r["intro_charge"] <= FREE_MAX, "a " + r["intro_charge"].map(_money) + " trial",
-                             "an introductory price of " + r["intro_charge"].map(_money)))
-    reason = (
-        _name(r) + " charged the full price " + r["charge"].map(_money) + " on " + r["date"]
-        + " after " + pd.Series(kind, index=r.index) + " starting " + r["intro_date"]
-    )
-    severity = np.where(r["charge"] >= 50, "high", "medium")
-    return _flag_rows(r, "trial_conversion", severity, reason)
-
-
-# -- price_increase ---------------------------------------------------------------------------
-
-
-def _flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
-    x = s.copy()
-    if x.empty:
-        return empty_flags()
-    chain = x["chain_id"]
-    prev = x.groupby(chain, sort=False)["charge"].shift()
-    rel = (x["charge"] - prev) / prev
-    step = rel.abs() > LEVEL_TOLERANCE
-    # Variable bills (utilities, phone) change level all the time: not price increases.
-    n_changes = prev.notna().groupby(chain).transform("sum")
-    share = step.groupby(chain).transform("sum") / n_changes.where(n_changes > 0)
-    variable = (n_changes >= 3) & (share >= VARIABLE_SHARE)
-    level = step.astype(int).groupby(chain).cumsum()
-    lg = x["charge"].groupby([chain, level])
-    base = lg.transform("median")
-    size = lg.transform("size")
-    since = x["date"].groupby([chain, level]).transform("first")
-    # On the first charge of a level, the previous row belongs to the level before it.
-    prev_base = base.groupby(chain).shift()
-    prev_n = size.groupby(chain).shift()
-    prev_since = since.groupby(chain).shift()
-    nxt = x.groupby(chain, sort=False)["charge"].shift(-1)
-    inc = (x["charge"] / prev_base - 1).round(4)
-    holds = nxt.isna() | (nxt >= (1 + PRICE_STEP / 2) * prev_base)
-    hit = (step & (prev_n >= 2) & (inc >= PRICE_STEP) & holds & ~variable
-           & ~x["transaction_id"].isin(skip_ids))
-    r = x[hit].copy()
-    if r.empty:
-        return empty_flags()
-    pct = (inc[hit] * 100).round().astype(int)
-    reason = (
-        _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
-        + "% from " + prev_base[hit].map(_money) + " (steady since " + prev_since[hit] + ")"
-    )
-    severity = np.select([inc[hit] >= 0.5, inc[hit] >= 0.15], ["high", "medium"], "low")
-    return _flag_rows(r, "price_increase", severity, reason)
 
 
 # -- entry point ------------------------------------------------------------------------------
 
 
 def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.DataFrame | None = None,
-                 as_of=None) -> pd.DataFrame:
+                 as_of=None, renewal_before_data: bool = False) -> pd.DataFrame:
     """Flag unexpected charges of detected streams; one row per (type, transaction).
 
     ``tx``: canonical transactions with the enriched columns; ``streams``: ``STREAM_COLUMNS``
-    (``transaction_ids`` a list); ``cancellations``: ``account_id, stream_id, cancelled_on``.
+    (``transaction_ids`` a list); ``cancellations``: ``account_id, stream_id, cancelled_on``
+    (and optionally ``merchant_key`` for rows without a stream, as
+    :func:`detector.decisions.resolve_cancellations` gives them when passed ``tx``).
     Charges dated after ``as_of`` are ignored. Returns ``FLAG_COLUMNS``, high severity first.
+
+    ``renewal_before_data=True`` also flags the first charge of a six-monthly or yearly stream
+    when the account's history does not reach a full period before it (the plan probably began
+    before the data); by default the first charge of a stream is never a renewal.
     """
     if streams is None or len(streams) == 0 or tx is None or len(tx) == 0:
         return empty_flags()
@@ -422,13 +433,16 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     dups = _duplicates(s, t)
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
-    trials = _flag_trials(clean, t)
+    # price_flags builds on this module's helpers, so it is imported here, not at the top.
+    from .price_flags import after_trials, flag_price_increases, flag_trials
+
+    trials = flag_trials(clean, t)
     parts = [
         _flag_duplicates(dups),
-        _flag_after_cancellation(s, t, cancellations),
-        _flag_annual(clean),
+        _flag_after_cancellation(clean, t, cancellations, dup_ids),
+        _flag_annual(clean, pd.to_datetime(t.groupby("account_id")["date"].min()) if renewal_before_data else None),
         trials,
-        _flag_price_increases(clean, set(trials["transaction_id"])),
+        flag_price_increases(after_trials(clean, trials), set(trials["transaction_id"])),
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:

@@ -26,24 +26,32 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from .catalog.vendors import ENV_VAR, Catalog, load_vendors
+from .descriptor_words import BUSINESS_WORDS
 from .errors import CatalogError
-from .normalize import CHANNEL_NAMES, normalize_descriptors, normalize_one
+from .normalize import CHANNEL_NAMES, match_key, normalize_distinct
 from .schema import ENRICHED_COLUMNS, require_columns
 
 _GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()}
+_BUSINESS = {w.lower() for w in BUSINESS_WORDS}
 MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score", "display_name",
                  "channel_hint")
 _MAX_PREFIX_WORDS = 6
 _FUZZY_CHUNK = 4096
 
 
+def _names_a_business(key: str) -> bool:
+    return any(w in _BUSINESS for w in key.split()[1:])
+
+
 def _compact(key: str) -> str:
     return key.replace(" ", "")
 
 
-class MerchantMatcher:
+class MerchantMatcher(TransformerMixin, BaseEstimator):
     """Map raw bank descriptors to catalogue vendors.
 
     Parameters
@@ -65,20 +73,6 @@ class MerchantMatcher:
         self.catalog = catalog
         self.user_catalog = user_catalog
 
-    # sklearn's get_params/set_params protocol, without depending on BaseEstimator internals
-    def get_params(self, deep: bool = True) -> dict:
-        return {"score_cutoff": self.score_cutoff, "catalog": self.catalog, "user_catalog": self.user_catalog}
-
-    def set_params(self, **params):
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"unknown parameter {k!r}")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        return f"MerchantMatcher(score_cutoff={self.score_cutoff!r})"
-
     def fit(self, X=None, y=None):
         """Load the catalogue and index its aliases. ``X`` and ``y`` are ignored."""
         cat = self.catalog
@@ -93,7 +87,7 @@ class MerchantMatcher:
         for i, v in enumerate(self.vendors_):
             forms = [(v.name, True)] + [(a[1:], True) if a.startswith("=") else (a, False) for a in v.aliases]
             for text, exact_only in forms:
-                key = normalize_one(text)[0]
+                key = match_key(text)
                 if not key or key in _GENERIC_CHANNEL_KEYS or key.startswith("ref "):
                     continue
                 if key in owner and owner[key] != v.name:
@@ -104,7 +98,7 @@ class MerchantMatcher:
                 exact[key] = i
                 # "LEMONADE INC" -> "lemonade": a common word left over from a longer alias
                 # must not claim every merchant starting with it.
-                shrunk = " " not in key and len(text.split()) > 1
+                shrunk = " " not in key and re.sub(r"[^a-z0-9]", "", text.lower()) != key
                 if not exact_only and not shrunk:
                     prefix[key] = i
             for p in v.patterns:
@@ -117,8 +111,19 @@ class MerchantMatcher:
             c = _compact(key)
             if len(c) >= 6:
                 compact.setdefault(c, i)
+        # PayPal and some networks fuse the legal name into one word (MEDIUMCORP, HULULLC): the
+        # alias letters as written, suffix and all, when long enough to be specific.
+        raw_words: dict[str, str] = {}
+        for i, v in enumerate(self.vendors_):
+            for a in v.aliases:
+                if not a.startswith("="):
+                    low = a.lower().replace("+", " plus")
+                    c = re.sub(r"[^a-z0-9]", "", low)
+                    if len(c) >= 8 and not c.isdigit():
+                        compact.setdefault(c, i)
+                        raw_words.setdefault(c, " ".join(re.findall(r"[a-z0-9]+", low)))
         self.compact_ = compact
-        self.alias_words_ = {}
+        self.alias_words_ = {c: [w] for c, w in raw_words.items()}
         for key in prefix:
             self.alias_words_.setdefault(_compact(key), []).append(key)
         self.compact_lengths_ = sorted({len(c) for c in compact}, reverse=True)
@@ -135,8 +140,6 @@ class MerchantMatcher:
 
     def _check_fitted(self):
         if not hasattr(self, "exact_"):
-            from sklearn.exceptions import NotFittedError
-
             raise NotFittedError("MerchantMatcher is not fitted yet; call fit() first")
 
     def match_keys(self, keys) -> pd.DataFrame:
@@ -152,7 +155,7 @@ class MerchantMatcher:
             hit = self._match_exactish(key)
             if hit is not None:
                 vidx[j], score[j] = hit
-            else:
+            elif not _names_a_business(key):
                 pending.append(j)
         if pending:
             self._match_fuzzy(keys, pending, vidx, score)
@@ -162,13 +165,28 @@ class MerchantMatcher:
         if key in self.exact_:
             return self.exact_[key], 100.0
         words = key.split()
+        if _names_a_business(key):
+            # "netflix burger bar": another business that shares the vendor's word. Only an
+            # exact alias or a catalogue pattern may match it.
+            return self._match_pattern(key)
         for n in range(min(len(words) - 1, _MAX_PREFIX_WORDS), 0, -1):
             head = " ".join(words[:n])
             if head in self.prefix_:
                 return self.prefix_[head], 100.0
-        for rx, i in self.patterns_:
-            if rx.search(key):
-                return i, 100.0
+        hit = self._match_pattern(key)
+        if hit is not None:
+            return hit
+        if len(words) > 1 and len(words[0]) <= 3:
+            # "SXM*SIRIUSXM.COM", "DNH*GODADDY.COM": a billing code before the name
+            rest = " ".join(words[1:])
+            hit = self.prefix_.get(rest)
+            if hit is None:
+                for n in range(min(len(words) - 2, _MAX_PREFIX_WORDS), 0, -1):
+                    hit = self.prefix_.get(" ".join(words[1:1 + n]))
+                    if hit is not None:
+                        break
+            if hit is not None:
+                return hit, 90.0
         c = _compact(key)
         for L in self.compact_lengths_:
             if L <= len(c) and c[:L] in self.compact_:
@@ -177,8 +195,15 @@ class MerchantMatcher:
             lo = bisect.bisect_left(self.sorted_compact_, c)
             cands = [a for a in self.sorted_compact_[lo:lo + 5] if a.startswith(c)]
             hits = {self.compact_[a] for a in cands}
-            if len(hits) == 1 and len(c) >= 0.6 * min(len(a) for a in cands) and self._cut_mid_word(key, cands):
+            enough = bool(cands) and (len(c) >= 10 or len(c) >= 0.6 * min(len(a) for a in cands))
+            if len(hits) == 1 and enough and self._cut_mid_word(key, cands):
                 return hits.pop(), 92.0
+        return None
+
+    def _match_pattern(self, key: str):
+        for rx, i in self.patterns_:
+            if rx.search(key):
+                return i, 100.0
         return None
 
     def _cut_mid_word(self, key: str, cands: list[str]) -> bool:
@@ -214,28 +239,40 @@ class MerchantMatcher:
         """Map descriptors to ``merchant, merchant_key, vendor, channel, match_score, display_name,
         channel_hint`` (a DataFrame indexed like ``X`` when ``X`` is a Series)."""
         self._check_fitted()
-        series = X if isinstance(X, pd.Series) else pd.Series(list(X) if not isinstance(X, pd.DataFrame) else X.iloc[:, 0])
-        norm = normalize_descriptors(series)
-        ukeys = pd.unique(norm["merchant_key"])
-        m = self.match_keys(ukeys)
-        names = np.array([v.name for v in self.vendors_] + [None], dtype=object)
-        vkeys = np.array([v.key for v in self.vendors_] + [None], dtype=object)
-        pos = m.index.get_indexer(norm["merchant_key"])
+        if isinstance(X, pd.DataFrame):
+            X = X.iloc[:, 0]
+        series = X if isinstance(X, pd.Series) else pd.Series(list(X), dtype=object)
+        codes, table = normalize_distinct(series)
+        table = self._match_table(table)
+        return pd.DataFrame(
+            {c: pd.Series(table[c].to_numpy()[codes], index=series.index, dtype=table[c].dtype)
+             for c in MATCH_COLUMNS}
+        )
+
+    def _match_table(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Add the match columns to a table of distinct normalised descriptors."""
+        keys = table["merchant_key"].to_numpy(dtype=object)
+        # match on the key that still has a trailing short number ("microsoft 365")
+        mkeys = table["match_key"].to_numpy(dtype=object)
+        m = self.match_keys(pd.unique(mkeys))
+        pos = m.index.get_indexer(mkeys)
         vi = m["vendor_index"].to_numpy()[pos]
         matched = vi >= 0
-        vendor = names[np.where(matched, vi, -1)]
-        out = pd.DataFrame(index=norm.index)
-        out["merchant"] = np.where(matched, vendor, norm["display_name"].to_numpy(dtype=object))
-        out["merchant_key"] = np.where(matched, vkeys[np.where(matched, vi, -1)], norm["merchant_key"].to_numpy(dtype=object))
-        out["vendor"] = pd.Series(np.where(matched, vendor, None), index=norm.index, dtype=object)
-        out["channel"] = norm["channel"].to_numpy(dtype=object)
-        out["match_score"] = m["score"].to_numpy()[pos]
-        out["display_name"] = norm["display_name"].to_numpy(dtype=object)
-        out["channel_hint"] = norm["channel_hint"].to_numpy(dtype=object)
-        return out
-
-    def fit_transform(self, X, y=None) -> pd.DataFrame:
-        return self.fit(X, y).transform(X)
+        names = np.array([v.name for v in self.vendors_] + [None], dtype=object)
+        vkeys = np.array([v.key for v in self.vendors_] + [None], dtype=object)
+        safe = np.where(matched, vi, -1)
+        display = table["display_name"].to_numpy(dtype=object)
+        cols = {
+            "merchant": np.where(matched, names[safe], display),
+            "merchant_key": np.where(matched, vkeys[safe], keys),
+            "vendor": np.where(matched, names[safe], None),
+            "channel": table["channel"].to_numpy(dtype=object),
+            "match_score": m["score"].to_numpy()[pos],
+            "display_name": display,
+            "channel_hint": table["channel_hint"].to_numpy(dtype=object),
+        }
+        # explicit object columns: pandas would otherwise infer "str" and turn None into NaN
+        return pd.DataFrame({c: pd.Series(v, dtype=float if c == "match_score" else object) for c, v in cols.items()})
 
 
 @lru_cache(maxsize=4)
@@ -258,5 +295,6 @@ def enrich(tx: pd.DataFrame, matcher: MerchantMatcher | None = None) -> pd.DataF
     res = matcher.transform(tx["description"])
     out = tx.copy()
     for col in ENRICHED_COLUMNS:
-        out[col] = res[col].to_numpy() if col != "vendor" else res[col].astype(object).to_numpy()
+        # vendor stays an object column so "no vendor" is None (SQL NULL), not NaN
+        out[col] = pd.Series(res[col].to_numpy(), index=out.index, dtype=object if col == "vendor" else None)
     return out

@@ -17,11 +17,14 @@ share a key.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .descriptor_words import (
     BANK_PREFIXES,
@@ -71,7 +74,7 @@ _AMAZON_RE = re.compile(
     r"^(?:AMZN|AMAZON|AMZ\b|PRIME ?VIDEO|KINDLE (?:UNLTD|UNLIMITED|SVCS|SERVICES))"
 )
 _AMAZON_PRODUCTS = [
-    (re.compile(r"PRIME ?VIDEO|AMAZON VIDEO|AMZN VIDEO|VIDEO CHANNELS"), "AMAZON PRIME VIDEO"),
+    (re.compile(r"PRIME ?VID(?:EO)?\b|AMAZON VIDEO|AMZN VIDEO|VIDEO CHANNELS"), "AMAZON PRIME VIDEO"),
     (re.compile(r"KINDLE (?:UNLTD|UNLIMITED)"), "KINDLE UNLIMITED"),
     (re.compile(r"(?:AMAZON|AMZN|DIGITAL) ?MUSIC|MUSIC UNLIMITED"), "AMAZON MUSIC"),
     (re.compile(r"AMAZON KIDS|FREETIME"), "AMAZON KIDS"),
@@ -106,11 +109,11 @@ _NOISE_RES = [
     re.compile(r"\b\d{3}[-.]\d{4}\b"),
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
-    re.compile(r"\b(?:ON )?\d{1,2} ?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b(?= |$)"),
-    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b"),
+    re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
+    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b|\b\d{1,2} ?[AP]M\b"),
     re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
                r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
-               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:.]?\s*"
+               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]?\s*"
                r"(?:[A-Z]*\d[A-Z0-9-]*)\b"),
     re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
     re.compile(r"#\s*[A-Z]?\d+\b|#"),
@@ -139,7 +142,8 @@ def _is_reference(tok: str) -> bool:
     if not letters:
         return len(tok.replace("-", "")) >= 4
     switches = sum(1 for a, b in zip(tok, tok[1:]) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
-    return digits >= 3 or switches >= 2
+    # LIFE360 and PRO360 are names; S465, F12345, 1A2B3C and T01ABC2DE are ids.
+    return digits >= 4 or switches >= 2 or (digits >= 3 and letters <= 1)
 
 
 def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
@@ -147,13 +151,13 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
     changed = True
     while changed and len(tokens) > keep:
         changed = False
-        last = tokens[-1]
-        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or last.rstrip(".") in LEGAL_SUFFIXES:
+        last = tokens[-1].replace("-", "").replace("'", "").rstrip(".")  # as it reads in the key
+        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True
             continue
         for n in range(min(_MAX_CITY_WORDS, len(tokens) - keep), 0, -1):
-            if tuple(tokens[-n:]) in _MULTIWORD_CITIES:
+            if tuple(t.replace("-", "").replace("'", "") for t in tokens[-n:]) in _MULTIWORD_CITIES:
                 tokens = tokens[:-n]
                 changed = True
                 break
@@ -176,7 +180,12 @@ def _dedupe(tokens: list[str]) -> list[str]:
 def _token_key(tok: str) -> str:
     tok = tok.replace("\x01", "").replace("…", "").lower()
     if "." in tok:
-        tok = " ".join(p for p in tok.split(".") if p)
+        parts = [p for p in tok.split(".") if p]
+        # ".CO", ".UK", ".DE" read as legal suffix or place once split: drop them here too,
+        # so that normalising a key again gives the same key.
+        while len(parts) > 1 and (parts[-1].upper() in _LOCATION or parts[-1].upper() in LEGAL_SUFFIXES):
+            parts.pop()
+        tok = " ".join(parts)
     return tok.replace("'", "").replace("-", "").replace("+", " plus")
 
 
@@ -206,11 +215,16 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
         if tok.startswith("\x01"):
             tokens.append(tok)
             continue
+        if _DOMAIN_RE.match(tok) and _is_reference(tok.split(".")[0]):
+            continue
         if "." in tok and not _DOMAIN_RE.match(tok):
-            parts = [p for p in tok.split(".") if p]
+            parts = [p.strip("-'&+") for p in tok.split(".")]
+            parts = [p for p in parts if p]
             # "U.S.A." or "ST." -> joined letters; "NETFLIX.COM.AU"-like leftovers -> words
             if all(len(p) == 1 for p in parts):
-                tokens.append("".join(parts))
+                joined = "".join(parts)
+                if not _is_reference(joined):
+                    tokens.append(joined)
                 continue
             tokens.extend(p for p in parts if not _is_reference(p))
             continue
@@ -224,15 +238,19 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
 
 
 def _prepare(raw: str) -> str:
-    text = unicodedata.normalize("NFKD", raw)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = raw
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\s+", " ", text).strip()
     text = _WALLET_RE.sub(" ", text).strip()
     prev = None
     while prev != text:
         prev = text
-        text = _PREFIX_RE.sub("", text).lstrip(" -:*")
+        stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
+        # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
+        text = stripped if stripped.strip() else text
     return text
 
 
@@ -270,10 +288,41 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     >>> normalize_one("PAYPAL *SPOTIFYUSAI 4029357733")
     ('spotifyusai', 'Spotifyusai', 'paypal', 'SPOTIFYUSAI')
     """
+    key, display, channel, hint, _ = _normalize_once(raw)
+    if channel == "direct":
+        key = stable_key(key)
+    return key, display, channel, hint
+
+
+def match_key(text) -> str:
+    """The key the matcher compares with catalogue aliases: the merchant key, plus a trailing
+    short number when there is one (``MICROSOFT*365`` -> ``microsoft 365``)."""
+    return _normalize_once(text)[4]
+
+
+def stable_key(key: str) -> str:
+    """Normalise a direct merchant's key again until it stops changing (at most 3 rounds).
+
+    Punctuation in a descriptor can hide noise that only shows once the key's words stand alone
+    (``0/FEB`` -> ``0 feb``, a date); keys are fixed points, so grouping by key is stable.
+    """
+    for _ in range(3):
+        if key.startswith("ref ") or key == "unknown":
+            return key
+        nxt, _, channel, _, _ = _normalize_once(key)
+        if nxt == key or channel != "direct" or nxt.startswith("ref ") or nxt == "unknown":
+            return key
+        key = nxt
+    return key
+
+
+def _normalize_once(raw) -> tuple[str, str, str, str, str]:
+    """``(key, display, channel, hint, match_key)``; ``match_key`` keeps a trailing short number
+    (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``)."""
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
-        return "unknown", "Unknown", "direct", ""
+        return "unknown", "Unknown", "direct", "", "unknown"
     raw = str(raw)
-    mixed_case = any(c.islower() for c in raw) and any(c.isupper() for c in raw)
+    mixed_case = raw != raw.upper() and raw != raw.lower()
     text = _prepare(raw)
     channel, behind = _channel(text)
     hint = ""
@@ -284,21 +333,33 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
             tokens = tokens[1:]
         if all(t in filler or t.isdigit() for t in tokens):
             key, name = CHANNEL_NAMES[channel]
-            return key, name, channel, ""
+            return key, name, channel, "", key
         hint = " ".join(t.replace("\x01", "") for t in tokens)
     else:
         text = _TRANSFER_RE.sub(_mask_account, text)
         tokens = _tokens(text)
     if not tokens:
         # Nothing but ids: keep descriptors distinct without showing the ids themselves.
-        return "ref " + _letters_hash(text), "Unrecognised payment", channel, hint
-    key = " ".join(k for k in (_token_key(t) for t in tokens) if k and k != "&")
+        ref = "ref " + _letters_hash(text)
+        return ref, "Unrecognised payment", channel, hint, ref
+    match_key = _join_key(tokens)
+    # Three digits after a name are a store number (WAITROSE 123); fewer are usually part of the
+    # name (FOREVER 21, MOTEL 6), four or more were already dropped as ids.
+    if len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3:
+        tokens = tokens[:-1]
+    key = _join_key(tokens)
     original = {}
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
         original = {k.strip(".,"): v.strip(".,") for k, v in original.items()}
     display = " ".join(_display_token(t, original) for t in tokens)
-    return key or "ref " + _letters_hash(text), display, channel, hint
+    if not key:
+        key = match_key = "ref " + _letters_hash(text)
+    return key, display, channel, hint, match_key or key
+
+
+def _join_key(tokens: list[str]) -> str:
+    return " ".join(k for k in (_token_key(t) for t in tokens) if k and k != "&")
 
 
 def _mask_account(m: re.Match) -> str:
@@ -307,9 +368,98 @@ def _mask_account(m: re.Match) -> str:
     return f"{m.group('phrase')} \x01{letters}…{acct[-4:]}"
 
 
+_LONG_DIGITS_RE = re.compile(r"\d{4,}")
+_SHORT_DATE_RE = re.compile(r"(?<![\w/.-])\d{1,2}/\d{1,2}(?![\w/.-])")
+_TRANSFER_WORDS = ("TRANSFER", "XFER", "PREVOD", "UEBERWEISUNG", "VIREMENT", "OVERBOEKING")
+
+
+def collapse_ids(raw):
+    """Zero digit runs of 4+ and short dates: a cheap pre-pass giving the same normalised result.
+
+    Runs of four or more digits and ``mm/dd`` dates are always dropped by :func:`normalize_one`,
+    so descriptors that differ only there normalise alike. Transfers are left alone: their
+    account number is kept (masked) in the key.
+    """
+    if not isinstance(raw, str):
+        return raw
+    up = raw.upper()
+    if any(w in up for w in _TRANSFER_WORDS):
+        return raw
+    if "/" in raw:
+        raw = _SHORT_DATE_RE.sub("01/01", raw)
+    return _LONG_DIGITS_RE.sub("0000", raw)
+
+
+_TRANSFER_WORDS_RE2 = "|".join(_TRANSFER_WORDS)
+
+
+def collapse_ids_many(values) -> np.ndarray:
+    """:func:`collapse_ids` over many descriptors at once, in Arrow's C++ regex engine."""
+    values = np.asarray(values, dtype=object)
+    if not len(values):
+        return values
+    arr = pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.string())
+    out = pc.replace_substring_regex(arr, r"(^|\s)\d{1,2}/\d{1,2}(\s|$)", r"\101/01\2")
+    out = pc.replace_substring_regex(out, r"\d{4,}", "0000")
+    keep = pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True)
+    return np.asarray(pc.if_else(keep, arr, out).to_pylist(), dtype=object)
+
+
 def _display_score(display: str) -> tuple:
-    # Prefer the variant a person would write: apostrophes, mixed case, then the shortest.
-    return ("'" in display, any(c.islower() for c in display[1:]), -len(display))
+    # Prefer the variant a person would write (apostrophes, mixed case), then the longest: the
+    # others are the same words with some cut off by the card network.
+    return ("'" in display, any(c.islower() for c in display[1:]), len(display))
+
+
+def _merge_truncated(keys: pd.Series) -> dict[str, str]:
+    """Keys cut mid-word by a card network (``sunrise yoga stud``) -> the one full key in the
+    batch they are the start of (``sunrise yoga studio``). Ambiguous cuts are left alone."""
+    uniq = sorted(set(keys))
+    merged = {}
+    for k in uniq:
+        if " " not in k or len(k) < 10 or k.startswith("ref "):
+            continue
+        n = k.count(" ")
+        longer = []
+        for cand in uniq[bisect.bisect_right(uniq, k):]:
+            if not cand.startswith(k):
+                break
+            if cand[len(k)] != " ":  # k ends inside a word of cand
+                longer.append(cand)
+        if longer and len({c.split(" ")[n] for c in longer}) == 1:
+            merged[k] = min(longer, key=len)
+    return merged
+
+
+def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
+    """``(codes, table)``: one normalised row per distinct descriptor and, for each input row,
+    the position of its row in ``table`` (the form :func:`normalize_descriptors` expands)."""
+    values = descriptions if isinstance(descriptions, pd.Series) else pd.Series(np.asarray(descriptions, dtype=object))
+    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
+    raw_uniques = np.asarray(raw_uniques, dtype=object)
+    # Reference numbers make most card lines unique; collapse them first (the normaliser drops
+    # them anyway) so the expensive step runs once per merchant line, not once per row.
+    form_codes, uniques = pd.factorize(collapse_ids_many(raw_uniques))
+    rows = [_normalize_once(u) for u in uniques]
+    rows.append(_normalize_once(None))  # missing descriptors map to the last row
+    codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
+    table = pd.DataFrame(rows, columns=[*NORMALIZED_COLUMNS, "match_key"], dtype=object)
+    # fixed point of the key, computed once per distinct key rather than per descriptor
+    direct = table["channel"] == "direct"
+    fixed = {k: stable_key(k) for k in pd.unique(table.loc[direct, "merchant_key"])}
+    table.loc[direct, "merchant_key"] = table.loc[direct, "merchant_key"].map(fixed)
+    merged = _merge_truncated(table["merchant_key"])
+    if merged:
+        table["merchant_key"] = table["merchant_key"].map(lambda k: merged.get(k, k)).astype(object)
+    if len(table) > 1:
+        best = (
+            table.assign(_s=[_display_score(d) for d in table["display_name"]])
+            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
+            .drop_duplicates("merchant_key")
+            .set_index("merchant_key")["display_name"]
+        )
+        table["display_name"] = table["merchant_key"].map(best).astype(object)
+    return codes, table
 
 
 def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
@@ -324,19 +474,7 @@ def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
     (1, "Joe's Lawn Care")
     """
     series = pd.Series(descriptions)
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
-    rows = [normalize_one(u) for u in uniques]
-    rows.append(normalize_one(None))  # the NA sentinel (-1) maps to the last row
-    uni = pd.DataFrame(rows, columns=list(NORMALIZED_COLUMNS))
-    if len(uni) > 1:
-        best = (
-            uni.assign(_s=[_display_score(d) for d in uni["display_name"]])
-            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
-            .drop_duplicates("merchant_key")
-            .set_index("merchant_key")["display_name"]
-        )
-        uni["display_name"] = uni["merchant_key"].map(best)
-    take = np.where(codes < 0, len(uni) - 1, codes)
-    out = uni.iloc[take].reset_index(drop=True)
-    out.index = series.index
-    return out
+    codes, table = normalize_distinct(series)
+    return pd.DataFrame(
+        {c: pd.Series(table[c].to_numpy(dtype=object)[codes], index=series.index, dtype=object) for c in NORMALIZED_COLUMNS}
+    )

@@ -6,16 +6,20 @@ because every grouping key starts with the account.
 
 Method, per account, merchant and direction (the *group*):
 
-1. Two kinds of candidates: the whole group (a bill whose amount varies, a steady subscription)
-   and its amount clusters (charges within ~2 % of their neighbour in amount order), which pull
-   apart two subscriptions billed under one descriptor, or Amazon Prime among Amazon purchases.
+1. Candidates: the whole group (a bill whose amount varies, a steady subscription); its amount
+   clusters (charges within ~2 % of their neighbour in amount order), which pull apart two
+   subscriptions billed under one descriptor, or Amazon Prime among Amazon purchases; a
+   cluster's exact-price core; and, in crowded clusters, echo chains of same-price charges a
+   month apart (several memberships at one price).
 2. Every candidate gets cadence features and a confidence from the scorer (model or rules).
 3. A group becomes one stream when the whole group is regular and at most one of its clusters
-   is; otherwise each regular cluster is a stream.
+   is; otherwise each regular cluster is a stream, else a regular core, else regular chains.
 4. Regular clusters of one group that follow each other in time at the same cadence are one
    stream whose price changed (a price increase never splits a stream), and a single charge one
    period before a stream at a lower price (trial, intro) or one period after at a higher price
    (the newest charge after a price rise) joins it.
+
+docs/detection.md has the features, the model-vs-rules measurement and the eval numbers.
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .cadence import FREQUENCIES, PERIODS, candidate_stats, feature_matrix, next_due
+from .cadence import (
+    FREQUENCIES,
+    PERIODS,
+    candidate_stats,
+    day_of_month,
+    feature_matrix,
+    next_due,
+)
 from .ids import stable_id
 from .schema import STREAM_COLUMNS, require_columns
 
@@ -43,22 +54,32 @@ def default_scorer():
     return load_scorer()
 
 
-def _prepare(tx: pd.DataFrame, as_of) -> pd.DataFrame:
+def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
+    """Numeric working frame (one row per usable transaction) and its text columns.
+
+    Text stays in plain object arrays: pandas' string columns convert on every access, and the
+    detection itself only ever needs numbers.
+    """
     day = pd.to_datetime(tx["date"], errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
     amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     ok = (day <= as_of_day) & np.isfinite(amount) & (amount != 0) & (day > -10**9)
-    df = pd.DataFrame({
+    text = {
         "transaction_id": tx["transaction_id"].to_numpy(dtype=object)[ok],
         "account_id": tx["account_id"].astype(str).to_numpy(dtype=object)[ok],
         "merchant_key": tx["merchant_key"].fillna("").astype(str).to_numpy(dtype=object)[ok],
         "merchant": tx["merchant"].to_numpy(dtype=object)[ok],
         "vendor": tx["vendor"].to_numpy(dtype=object)[ok],
         "channel": tx["channel"].to_numpy(dtype=object)[ok],
-        "day": day[ok], "amt": np.abs(amount[ok]), "inflow": amount[ok] > 0,
-    })
-    df["group"] = df.groupby(["account_id", "merchant_key", "inflow"], sort=True).ngroup().to_numpy()
-    return df
+    }
+    inflow = amount[ok] > 0
+    acc = pd.factorize(text["account_id"])[0].astype(np.int64)
+    key = pd.factorize(text["merchant_key"])[0].astype(np.int64)
+    group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
+    df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
+                       "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
+    df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
+    return df, text
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
@@ -70,50 +91,136 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     return cid
 
 
-def _stats(df: pd.DataFrame, cand: np.ndarray, group_sizes: np.ndarray | None = None) -> pd.DataFrame:
-    return candidate_stats(cand, df["day"].to_numpy(), df["amt"].to_numpy(), group=df["group"].to_numpy(),
-                           vendor_known=df["vendor"].notna().to_numpy(), inflow=df["inflow"].to_numpy(),
-                           group_sizes=group_sizes)
+def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
+           group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
+    col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim")}
+    if rows is not None:
+        col = {c: v[rows] for c, v in col.items()}
+    return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
+                           inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes)
+
+
+def live(stats: pd.DataFrame) -> np.ndarray:
+    """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
+    return ((stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
+            & (stats["frac_on"].to_numpy() > 0))
 
 
 def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
-    if len(stats) == 0:
-        return np.zeros(0)
-    p = scorer.predict_proba(feature_matrix(stats))[:, 1]
-    return np.where(stats["freq_idx"].to_numpy() >= 0, p, 0.0)
+    """Confidence per candidate; one-charge and cadence-less candidates are 0 without asking."""
+    p = np.zeros(len(stats))
+    ok = live(stats)
+    if ok.any():
+        p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
+    # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
+    # bills come in cents, and a standing order or subscription repeats one sum
+    cash_like = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    return np.where(cash_like, 0.0, p)
 
 
-def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Whole-group and amount-cluster candidates with their stats and confidence.
+def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Chain id per row: same-amount charges about one month apart, linked (-1 = not chained).
 
-    Returns (stats indexed by candidate id, cluster id per row, confidence per candidate).
-    Whole-group candidates have id = group, clusters id = n_groups + cluster.
+    Several subscriptions at one price under one merchant (creator memberships, app-store
+    items) interleave into a cluster with no single cadence; following each charge to the
+    charge of the same amount 27-34 days later separates them again. Links are followed to
+    their end by pointer doubling, so every row learns its chain's last charge without a loop
+    over chains.
+    """
+    n = len(cid)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    key = cid.astype(np.int64) * 1_000_000 + day
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    lo = np.searchsorted(ks, ks + 27, side="left")
+    has = lo < n
+    has[has] = ks[lo[has]] <= ks[has] + 34
+    nxt = np.where(has, lo, np.arange(n))
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+        nxt = nxt[nxt]
+    linked = np.zeros(n, dtype=bool)
+    linked[has] = True
+    linked[lo[has]] = True
+    chain_sorted = np.where(linked, nxt, -1)
+    chain = np.empty(n, dtype=np.int64)
+    chain[order] = chain_sorted
+    return chain
+
+
+def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """Whole-group, amount-cluster, echo-chain and exact-price-core candidates, scored.
+
+    Returns (stats indexed by candidate id, per-row ids, confidence per candidate). Ids:
+    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain,
+    core = n_groups + n_clusters + n_rows + cluster. Chains and cores are candidates only where
+    they are a strict part of their cluster.
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
     cid = _amount_clusters(group, df["amt"].to_numpy())
-    both = pd.concat([df, df], ignore_index=True)
-    st = _stats(both, np.r_[group, n_groups + cid], group_sizes=np.bincount(group))
-    return st, cid, _score(st, default_scorer() if scorer is None else scorer)
+    n_clusters = int(cid.max()) + 1 if len(cid) else 0
+    chain = _echo_chains(cid, df["day"].to_numpy())
+    csize = np.bincount(cid)[cid]
+    # only clusters with more charges than one monthly stream could hold are worth untangling
+    day = df["day"].to_numpy()
+    span = (pd.Series(day).groupby(cid).agg(["min", "max"]).pipe(lambda m: m["max"] - m["min"])).to_numpy()[cid]
+    crowded = csize > 1.5 * (span / 30.44 + 1)
+    chain_size = np.zeros(len(chain), dtype=np.int64)
+    ok = chain >= 0
+    if ok.any():
+        chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
+    chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
+    # the exact-price core of a cluster: a renewal price without look-alike purchases around it
+    amt = df["amt"].to_numpy()
+    med = pd.Series(amt).groupby(cid).transform("median").to_numpy()
+    in_core = np.abs(amt - med) <= 0.005 * med + 0.005
+    core_size = np.bincount(cid, weights=in_core)[cid]
+    core = np.where(in_core & (core_size >= 2) & (core_size < csize), cid, -1)
+    hrows, krows = np.flatnonzero(chain >= 0), np.flatnonzero(core >= 0)
+    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows, krows]
+    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows],
+                 n_groups + n_clusters + len(df) + core[krows]]
+    st = _stats(df, cand, rows=rows, group_sizes=np.bincount(group))
+    ids = {"group": group, "cid": cid, "chain": chain, "core": core, "n_groups": n_groups,
+           "n_clusters": n_clusters, "n_rows": len(df)}
+    return st, ids, _score(st, default_scorer() if scorer is None else scorer)
 
 
-def _select(df: pd.DataFrame, st: pd.DataFrame, cid: np.ndarray, p: np.ndarray, thr: float) -> np.ndarray:
-    """Candidate id per row (-1 = no stream): whole group or its regular clusters."""
-    group = df["group"].to_numpy()
-    n_groups = int(group.max()) + 1 if len(group) else 0
-    ids = st.index.to_numpy()
+def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> np.ndarray:
+    """Candidate id per row (-1 = no stream): the whole group, its regular clusters, or the
+    regular echo chains of a cluster that is not regular as a whole."""
+    group, cid, chain = ids["group"], ids["cid"], ids["chain"]
+    n_groups, n_clusters = ids["n_groups"], ids["n_clusters"]
+    cand = st.index.to_numpy()
+    good = p >= thr
     pw = np.zeros(n_groups)
-    is_w = ids < n_groups
-    pw[ids[is_w]] = p[is_w]
-    c_ids, c_p = ids[~is_w] - n_groups, p[~is_w]
-    c_group = st["group"].to_numpy()[~is_w]
-    n_clusters = np.bincount(c_group, minlength=n_groups)
-    good_c = (c_p >= thr) & (n_clusters[c_group] > 1)
+    is_w = cand < n_groups
+    pw[cand[is_w]] = p[is_w]
+    is_c = ~is_w & (cand < n_groups + n_clusters)
+    c_group = st["group"].to_numpy()[is_c]
+    n_cl = np.bincount(c_group, minlength=n_groups)
+    good_c = good[is_c] & (n_cl[c_group] > 1)
     n_good = np.bincount(c_group[good_c], minlength=n_groups)
     use_w = (pw >= thr) & (n_good <= 1)
-    good_cluster = np.zeros(int(cid.max()) + 1 if len(cid) else 0, dtype=bool)
-    good_cluster[c_ids[good_c & ~use_w[c_group]]] = True
-    return np.where(use_w[group], group, np.where(good_cluster[cid] if len(cid) else False, n_groups + cid, -1))
+    good_cluster = np.zeros(n_clusters, dtype=bool)
+    good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
+    core = ids["core"]
+    base_h = n_groups + n_clusters
+    base_k = base_h + ids["n_rows"]
+    is_h = (cand >= base_h) & (cand < base_k)
+    good_chain = np.zeros(max(len(df), 1), dtype=bool)
+    good_chain[cand[is_h & good] - base_h] = True
+    good_core = np.zeros(n_clusters, dtype=bool)
+    good_core[cand[(cand >= base_k) & good] - base_k] = True
+    free = ~good_cluster[cid] & ~use_w[group]
+    core_ok = (core >= 0) & good_core[np.maximum(core, 0)] & free
+    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & free & ~good_core[cid]
+    return np.where(use_w[group], group,
+                    np.where(good_cluster[cid], n_groups + cid,
+                             np.where(core_ok, base_k + core,
+                                      np.where(chain_ok, base_h + chain, -1))))
 
 
 def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
@@ -127,8 +234,10 @@ def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     amt = st["amt_median"].to_numpy()
     gap = first[1:] - last[:-1]
     ratio = amt[1:] / amt[:-1]
-    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.5 * P[1:])
-            & (ratio >= 0.5) & (ratio <= 2.0))
+    # a new price arrives at the next cycle (or the one after a skip); a much cheaper follower
+    # is more often another subscription than a discount
+    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.2 * P[1:])
+            & (ratio >= 0.85) & (ratio <= 1.7))
     new_id = np.cumsum(np.r_[True, ~join]) - 1
     mapping = pd.Series(st.index.to_numpy()[new_id], index=st.index)
     out = assign.copy()
@@ -160,12 +269,39 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     before = m["first_day"] - m["day"]
     tail = (after >= 0.75 * m["period"]) & (after <= 1.35 * m["period"]) & (m["amt"] >= 0.97 * m["last_amt"]) \
         & (m["amt"] <= 1.6 * m["last_amt"])
-    head = (before >= 0.6 * m["period"]) & (before <= 1.6 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
+    head = (before >= 0.75 * m["period"]) & (before <= 1.35 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
     pick = pd.concat([m[tail].sort_values("day").drop_duplicates("cand", keep="first"),
                       m[head].sort_values("day").drop_duplicates("cand", keep="last")])
     pick = pick.drop_duplicates("row")
     out = assign.copy()
     out[pick["row"].to_numpy()] = pick["cand"].to_numpy()
+    # keep an added charge only where the stream still has a cadence with it
+    broken = _stats(df, out)["freq_idx"] < 0
+    undo = np.isin(out, broken.index[broken.to_numpy()]) & (out != assign)
+    out[undo] = assign[undo]
+    return out
+
+
+def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """Drop a charge that sits within a quarter period of a stream charge whose amount is closer
+    to the stream's usual amount (a purchase of a similar price next to a renewal). Exact repeats
+    stay: they are what duplicate-charge flags look for."""
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < 2:
+        return assign
+    st = _stats(df, assign)
+    rows = rows[np.lexsort((df["day"].to_numpy()[rows], assign[rows]))]
+    a, day, amt = assign[rows], df["day"].to_numpy()[rows], df["amt"].to_numpy()[rows]
+    pos = np.searchsorted(st.index.to_numpy(), a)
+    med, P = st["amt_median"].to_numpy()[pos], st["period"].to_numpy()[pos]
+    dev = np.abs(amt - med)
+    stray = np.zeros(len(rows), dtype=bool)
+    for shift in (1, -1):
+        nb = np.roll(np.arange(len(rows)), shift)
+        close = (a[nb] == a) & (np.abs(day[nb] - day) <= 0.25 * P) & (dev[nb] < dev)
+        stray |= close & (dev > 0.005 * med + 0.005)
+    out = assign.copy()
+    out[rows[stray]] = -1
     return out
 
 
@@ -181,19 +317,20 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     require_columns(tx, _NEEDED, "detect_streams")
     thr = DEFAULT_MIN_CONFIDENCE if min_confidence is None else float(min_confidence)
     scorer = default_scorer() if model is None else model
-    df = _prepare(tx, as_of)
+    df, text = _prepare(tx, as_of)
     if len(df) == 0:
         return _empty()
-    st, cid, p = candidates(df, scorer)
-    assign = _select(df, st, cid, p, thr)
+    st, ids, p = candidates(df, scorer)
+    assign = _select(df, st, ids, p, thr)
     assign = _merge_sequential(df, assign)
     for _ in range(2):
         assign = _attach_edges(df, assign)
+    assign = _prune_strays(df, assign)
     if not (assign >= 0).any():
         return _empty()
     final = _stats(df, assign)
     conf = _score(final, scorer)
-    out = _build(df, assign, final, conf, as_of)
+    out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]
     return out.reset_index(drop=True)
@@ -203,18 +340,17 @@ def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
 
-def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
+def _build(df: pd.DataFrame, text: dict, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
     rows = np.flatnonzero(assign >= 0)
-    rows = rows[np.lexsort((df["transaction_id"].to_numpy(dtype=object)[rows].astype(str),
+    rows = rows[np.lexsort((text["transaction_id"][rows].astype(str),
                             df["day"].to_numpy()[rows], assign[rows]))]
     a = assign[rows]
     bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
     first_rows, last_rows = rows[bounds], rows[np.r_[bounds[1:] - 1, len(rows) - 1]]
-    ids = np.split(df["transaction_id"].to_numpy(dtype=object)[rows], bounds[1:])
+    ids = np.split(text["transaction_id"][rows], bounds[1:])
     st = st.loc[a[bounds]]  # same order as bounds (both sorted by candidate id)
-    sub = df.iloc[rows].assign(cand=a)
-    g = sub.groupby("cand", sort=True)
-    vendor = g["vendor"].last()
+    vendor = pd.Series(text["vendor"][rows], dtype=object).groupby(a, sort=True).last()  # last known
+    sub = pd.DataFrame({"cand": a, "amt": df["amt"].to_numpy()[rows]})
     tail3 = sub.groupby("cand", sort=True).tail(3).groupby("cand", sort=True)["amt"].mean()
     n = st["n"].to_numpy()
     fidx = st["freq_idx"].to_numpy()
@@ -228,8 +364,8 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
                       np.where(n < np.where(long_cycle, 2, 3), "early", "active"))
-    account = df["account_id"].to_numpy(dtype=object)[first_rows]
-    key = df["merchant_key"].to_numpy(dtype=object)[first_rows]
+    account = text["account_id"][first_rows]
+    key = text["merchant_key"][first_rows]
     direction = np.where(df["inflow"].to_numpy()[first_rows], "inflow", "outflow")
     anchor = df["amt"].to_numpy()[first_rows]
     sid = [stable_id(acc, k, d, f"{x:.2f}", prefix="st_") for acc, k, d, x in zip(account, key, direction, anchor)]
@@ -239,9 +375,9 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
-        "merchant": df["merchant"].to_numpy(dtype=object)[last_rows],
+        "merchant": text["merchant"][last_rows],
         "vendor": vendor.to_numpy(dtype=object),
-        "channel": df["channel"].to_numpy(dtype=object)[last_rows],
+        "channel": text["channel"][last_rows],
         "direction": direction, "frequency": freq,
         "average_amount": np.round(st["amt_mean"].to_numpy(), 2), "last_amount": last_amt,
         "first_date": _iso(st["first_day"].to_numpy()), "last_date": _iso(st["last_day"].to_numpy()),
@@ -254,6 +390,12 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
         out.loc[dup, "stream_id"] = [stable_id(s, d, prefix="st_") for s, d in
                                      zip(out.loc[dup, "stream_id"], out.loc[dup, "first_date"])]
     out = out.sort_values(["account_id", "merchant", "first_date", "stream_id"], kind="stable")
+    # one dtype whatever the input: text as object, a missing vendor as None (SQL NULL)
+    for col in ("stream_id", "account_id", "merchant", "channel", "direction", "frequency", "first_date",
+                "last_date", "next_date", "status", "evidence"):
+        out[col] = out[col].astype(object)
+    out["vendor"] = pd.Series([v if isinstance(v, str) else None for v in out["vendor"]], index=out.index,
+                              dtype=object)
     return out[list(STREAM_COLUMNS)]
 
 

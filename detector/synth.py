@@ -125,6 +125,8 @@ def _plan_streams(rng, n_accounts: int, start, end) -> pd.DataFrame:
     cancel_at = origin + (rng.random(n) * 500 + 60).astype(int)
     cancel_at = np.where(cancelled, cancel_at, end + 10_000)
     amount_sd = np.array([RECURRING[j].amount_sd for j in tpl])
+    negative = np.array([RECURRING[j].negative for j in tpl], dtype=bool)
+    cancelled &= ~negative
     anchor = (origin - origin.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
     anchor = np.where(rng.random(n) < 0.12, rng.integers(29, 32, n), anchor)
     return pd.DataFrame({
@@ -138,7 +140,8 @@ def _plan_streams(rng, n_accounts: int, start, end) -> pd.DataFrame:
         "trial": (rng.random(n) < np.array([RECURRING[j].trial for j in tpl])) & (origin >= start),
         "price_up": (rng.random(n) < 0.2) & (amount_sd <= 0.05),
         "price_up_by": rng.uniform(0.06, 0.35, n),
-        "dup": rng.random(n) < 0.04,
+        "dup": (rng.random(n) < 0.04) & ~negative,
+        "negative": negative,
         "refund": rng.random(n) < 0.05,
         "anchor": anchor,
         "semi_b": np.where(rng.random(n) < 0.5, 15, 31),
@@ -175,6 +178,8 @@ def _schedule(rng, st: pd.DataFrame, start, end) -> pd.DataFrame:
     date = np.where(card, date + delay, date)
     date = np.where(kind == "ach", _business_roll(date, years, backward=False), date)
     date = np.where(kind == "payroll", _business_roll(date, years, backward=True), date)
+    jitter = np.array([t.jitter for t in RECURRING])[st["tpl"].to_numpy()][si]
+    date = date + np.rint(rng.normal(0, 1, len(si)) * jitter).astype(np.int64)
     late = rng.random(len(si)) < 0.03
     date = np.where(late, date + rng.integers(3, 10, len(si)), date)
     price = st["price"].to_numpy()[si]
@@ -189,7 +194,9 @@ def _schedule(rng, st: pd.DataFrame, start, end) -> pd.DataFrame:
     n_cyc = np.maximum(counts, 4)
     k_up = np.repeat(k0 + 2 + (rng.random(len(st)) * (n_cyc - 3)).astype(int), counts)
     raised = up & (k >= k_up)
-    new_price = np.round(price * (1 + st["price_up_by"].to_numpy()[si]), 0) - 0.01
+    raw = price * (1 + st["price_up_by"].to_numpy()[si])
+    new_price = np.round(raw, 0) - 0.01  # prices end in .99
+    new_price = np.where(new_price >= price * 1.05, new_price, np.round(raw, 2))
     amount = np.where(raised & ~trial, new_price, amount)
     sd = st["amount_sd"].to_numpy()[si]
     month = (date.astype("datetime64[M]").astype(int) % 12)
@@ -197,6 +204,8 @@ def _schedule(rng, st: pd.DataFrame, start, end) -> pd.DataFrame:
     amount = amount * season * np.exp(rng.normal(0, 1, len(si)) * sd)
     fx = st["fx"].to_numpy()[si]
     amount = np.where(fx, amount * (1 + rng.normal(0, 0.012, len(si))), amount)
+    round_to = np.array([t.round_to for t in RECURRING])[st["tpl"].to_numpy()][si]
+    amount = np.where(round_to > 0, np.maximum(np.rint(amount / np.maximum(round_to, 1)), 1) * round_to, amount)
     amount = np.round(amount, 2)
     cancel_at = st["cancel_at"].to_numpy().astype("datetime64[D]")[si]
     after = date > cancel_at
@@ -316,6 +325,7 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
 def _truth(rows: pd.DataFrame, st: pd.DataFrame, tx: pd.DataFrame, accounts) -> dict:
     rows = rows.assign(tid=tx["transaction_id"].to_numpy())
     member = rows[(rows["si"] >= 0) & ~rows["is_refund"]]
+    member = member[~st["negative"].to_numpy()[member["si"].to_numpy()]]
     per = member.groupby("si", sort=True)["tid"].agg(list)
     sub = st.loc[per.index]
     need = np.where(np.isin(sub["freq"].to_numpy(), ["semiannual", "annual"]), 2, 3)

@@ -27,6 +27,9 @@ class Recurring:
     trial: float = 0.0  # probability a new stream starts with a $1/intro charge
     weight: float = 1.0
     direction: str = "outflow"
+    negative: bool = False  # periodic but not recurring: random amounts (cash on payday)
+    jitter: float = 0.0  # sd in days of a habit's timing (a haircut every 4-6 weeks)
+    round_to: float = 0.0  # amounts in whole multiples of this (cash)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("iCloud", "monthly", (0.99, 2.99, 9.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL", "APL*ITUNES.COM/BILL {ph} CA"), channel="apple", weight=2.5),
     Recurring("Apple Music", "monthly", (10.99, 16.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL", "APL*ITUNES.COM/BILL {ph} CA"), channel="apple", weight=1.5, trial=0.3),
     Recurring("Apple TV+", "monthly", (6.99, 9.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=0.8),
-    Recurring("Amazon Prime", "monthly", (14.99,), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}", "AMZN PRIME MEMBERSHIP"), channel="amazon", weight=2, trial=0.3),
+    Recurring("Amazon Prime", "monthly", (14.99,), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}", "AMZN PRIME MEMBERSHIP", "Amazon.com*{ref}", "AMAZON.COM*{ref} AMZN.COM/BILL WA"), channel="amazon", weight=2, trial=0.3),
     Recurring("Amazon Prime", "annual", (139.0, 119.0), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}"), channel="amazon", weight=1),
     Recurring("Audible", "monthly", (14.95,), ("Audible*{ref} Amzn.com/bill NJ", "AUDIBLE US {ph}"), channel="amazon", weight=0.7, trial=0.4),
     Recurring("Microsoft 365", "annual", (69.99, 99.99), ("MICROSOFT*MICROSOFT 365 {ph} WA", "MSFT * {ref} MSBILL.INFO WA"), weight=1),
@@ -83,6 +86,19 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("Rent", "monthly", (1450.0, 1850.0, 2300.0), ("ZELLE PAYMENT TO OAKWOOD APTS", "OAKWOOD PROPERTY MGMT WEB PMTS"), kind="ach", weight=0.5),
     Recurring("Sallie Mae", "monthly", (212.37, 318.55), ("SALLIE MAE BANK PAYMENT", "NAVIENT SLM PMT {ref}"), kind="ach", weight=0.5),
     Recurring("Toyota Financial", "monthly", (389.21, 455.0), ("TOYOTA PAYMENT {ref}", "TOYOTA MOTOR CREDIT TMCC"), kind="ach", weight=0.5),
+    Recurring("Savings transfer", "monthly", (100.0, 250.0, 500.0), ("ONLINE TRANSFER TO SAV XXXXXX{store}", "RECURRING TRANSFER TO SAVINGS {store}"), kind="ach", weight=0.8),
+    Recurring("Standing transfer", "monthly", (50.0, 75.0, 300.0), ("ONLINE TRANSFER TO SAV XXXXXX{store}", "RECURRING TRANSFER TO SAVINGS {store}"), kind="ach", weight=0.5),
+    Recurring("Cash on payday", "biweekly", (200.0,), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="ach", amount_sd=0.6, weight=0.6, negative=True, round_to=20.0),
+    Recurring("Cash monthly", "monthly", (300.0, 2500.0), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="ach", amount_sd=0.5, weight=0.6, negative=True, round_to=100.0),
+    Recurring("Cash habit", "monthly", (200.0, 3000.0), ("ATM WITHDRAWAL {store}", "CASH WITHDRAWAL BRANCH {store}"), kind="card", amount_sd=0.2, weight=0.6, negative=True, jitter=7.0, round_to=100.0),
+    Recurring("Warehouse run", "monthly", (140.0,), ("COSTCO WHSE #{store}", "SAMS CLUB #{store}"), amount_sd=0.35, weight=0.6, negative=True, jitter=8.0),
+    # memberships billed on a loose schedule (fee taken when the app decides): still recurring
+    Recurring("AdvancePay", "monthly", (1.99, 8.99, 9.99), ("ADVANCEPAY MEMBERSHIP", "ADVANCEPAY* SUBSCRIPTION {ph}"), weight=0.5, jitter=5.0),
+    Recurring("BoostCash", "monthly", (3.99, 14.99), ("BOOSTCASH APP FEE", "BOOSTCASH *MEMBER"), weight=0.4, jitter=6.0),
+    # several creators at one price behind one descriptor: interleaved same-amount streams
+    Recurring("FanClub creator 1", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.6),
+    Recurring("FanClub creator 2", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.5),
+    Recurring("FanClub creator 3", "monthly", (9.99, 4.99), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.4),
     Recurring("Payroll", "biweekly", (1850.0, 2400.0, 3125.0), ("ACME CORP PAYROLL PPD ID: {ref}", "DIRECT DEP ACME CORP", "ACME CORP DIR DEP"), kind="payroll", amount_sd=0.02, direction="inflow", weight=2),
     Recurring("Payroll", "semimonthly", (2100.0, 2750.0), ("GLOBEX INC PAYROLL", "GUSTO PAY {ref}", "ADP PAYROLL GLOBEX"), kind="payroll", amount_sd=0.02, direction="inflow", weight=1.5),
     Recurring("Payroll", "weekly", (640.0, 820.0), ("INITECH WKLY PAY DIR DEP",), kind="payroll", amount_sd=0.06, direction="inflow", weight=0.4),
@@ -99,6 +115,7 @@ NOISE: tuple[Noise, ...] = (
     Noise("Pharmacy", 0.3, 24.0, 0.7, ("CVS/PHARMACY #{store}", "WALGREENS #{store}")),
     Noise("Overdraft fee", 0.05, 35.0, 0.0, ("OVERDRAFT ITEM FEE", "NSF RETURNED ITEM FEE"), prob=0.4),
     Noise("ATM fee", 0.15, 3.0, 0.0, ("ATM WITHDRAWAL FEE", "NON-CHASE ATM FEE-WITH"), prob=0.5),
+    Noise("Creator tips", 0.5, 9.0, 0.6, ("FANCLUB* MEMBERSHIP", "FANCLUB.COM 866-712-7753"), prob=0.1),
     Noise("Transfer in", 0.2, 150.0, 0.9, ("VENMO CASHOUT {ref}", "ZELLE FROM J SMITH {ref}"), credit=True),
 )
 

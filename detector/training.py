@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .cadence import feature_matrix
-from .recurrence import _prepare, candidates
+from .recurrence import _prepare, candidates, live
 
 
 def truth_index(truth: dict) -> pd.Series:
@@ -24,14 +24,15 @@ def truth_index(truth: dict) -> pd.Series:
 
 def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Features ``X``, labels ``y`` and the candidate stats for enriched synthetic transactions."""
-    df = _prepare(tx, as_of)
-    st, cid, _ = candidates(df, scorer)
-    n_groups = int(df["group"].max()) + 1
+    df, text = _prepare(tx, as_of)
+    st, ids, _ = candidates(df, scorer)
     tix = truth_index(truth)
-    row_truth = tix.reindex(df["transaction_id"].to_numpy()).fillna(-1).to_numpy().astype(np.int64)
+    row_truth = tix.reindex(text["transaction_id"]).fillna(-1).to_numpy().astype(np.int64)
     truth_size = np.bincount(tix.to_numpy()) if len(tix) else np.zeros(0, int)
-    cand = np.r_[df["group"].to_numpy(), n_groups + cid]
-    rt = np.r_[row_truth, row_truth]
+    hrows = np.flatnonzero(ids["chain"] >= 0)
+    cand = np.r_[ids["group"], ids["n_groups"] + ids["cid"],
+                 ids["n_groups"] + ids["n_clusters"] + ids["chain"][hrows]]
+    rt = np.r_[row_truth, row_truth, row_truth[hrows]]
     pairs = pd.DataFrame({"cand": cand, "t": rt})
     pairs = pairs[pairs["t"] >= 0].groupby(["cand", "t"]).size().rename("overlap").reset_index()
     pairs["n_cand"] = st["n"].reindex(pairs["cand"]).to_numpy()
@@ -39,4 +40,12 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     pairs["jaccard"] = pairs["overlap"] / (pairs["n_cand"] + pairs["n_truth"] - pairs["overlap"])
     best = pairs.groupby("cand")["jaccard"].max()
     y = (best.reindex(st.index).fillna(0).to_numpy() >= 0.5).astype(int)
-    return feature_matrix(st), y, st
+    # one-charge and cadence-less candidates are never scored, so they teach nothing
+    # exact-price cores are near-copies of their clusters; leaving them out keeps each
+    # charge pattern once in the training set
+    ok = live(st) & (st.index.to_numpy() < ids["n_groups"] + ids["n_clusters"] + ids["n_rows"])
+    X, y, st = feature_matrix(st[ok]), y[ok], st[ok]
+    # rows in an order set by their content alone, so a retrain gives the same trees however
+    # candidates happened to be numbered
+    order = np.lexsort(np.c_[X, y].T[::-1])
+    return X[order], y[order], st.iloc[order]

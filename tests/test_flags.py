@@ -8,7 +8,6 @@ import pytest
 from detector.flags import empty_flags, flag_charges
 from detector.ids import stable_id
 from detector.schema import FLAG_COLUMNS
-
 from tests.flagkit import Book
 
 AS_OF = "2025-12-31"
@@ -257,3 +256,86 @@ def test_accounts_do_not_mix(n_accounts):
     f = flags_of(b)
     assert sorted(f["account_id"]) == [f"a{i}" for i in range(n_accounts)]
     assert set(f["type"]) == {"price_increase"}
+
+
+# -- behaviours found on merged or skewed streams ---------------------------------------------
+
+
+def test_duplicate_of_an_annual_plan_detected_as_semiannual():
+    # The duplicate halves the median gap, so the detector may call the plan semiannual.
+    b = Book()
+    ids = b.series("2023-06-12", 2, 65.0, merchant="Costco", months=12)
+    dup = b.charge("2024-06-12", 65.0, "Costco")
+    b.stream(ids + [dup], frequency="semiannual")
+    f = flags_of(b)
+    assert of_type(f, "duplicate_charge") == [dup]
+    assert dup not in of_type(f, "annual_renewal")
+
+
+def test_late_charge_then_on_time_charge_is_not_a_duplicate():
+    b = Book()
+    dates = ["2025-01-07", "2025-01-14", "2025-01-27", "2025-01-28", "2025-02-04", "2025-02-11"]
+    ids = [b.charge(d, 59.94, "HelloFresh") for d in dates]  # the 01-21 box came 6 days late
+    b.stream(ids, frequency="weekly")
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
+def test_two_plans_at_one_price_merged_into_one_stream_are_not_duplicates():
+    b = Book()
+    tv = b.series("2024-01-18", 6, 10.99, merchant="Apple")
+    music = b.series("2024-01-11", 6, 10.99, merchant="Apple")
+    b.stream(tv + music)
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
+def test_cheap_one_off_purchase_is_not_an_intro_price():
+    b = Book()
+    b.charge("2025-01-05", 4.99, "Apple")  # an app bought once
+    ids = b.series("2025-01-20", 5, 10.99, merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+
+
+def test_trial_then_immediate_price_increase_keeps_both_flags():
+    b = Book()
+    ids = b.series("2024-07-29", 4, [1.00, 14.99, 17.99, 17.99], merchant="Amazon Prime")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [ids[1]]
+    assert of_type(f, "price_increase") == [ids[2]]
+
+
+def test_utility_bill_low_then_high_is_not_a_trial():
+    b = Book()
+    ids = b.series("2024-08-19", 4, [86.18, 144.46, 171.92, 202.24], merchant="Duke Energy")
+    b.stream(ids)
+    assert flags_of(b).empty
+
+
+def test_cancelled_plan_price_guard_leaves_merged_plans_alone():
+    b = Book()
+    tv = b.series("2024-01-05", 10, 9.99, merchant="Apple")
+    cloud = b.series("2024-01-20", 10, 2.99, merchant="Apple")
+    sid = b.stream(tv + cloud)
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2024-06-10"]})
+    flagged = of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation")
+    assert flagged and set(flagged) <= set(tv[6:])
+
+
+def test_step_in_a_phone_bill_clears_its_noise():
+    b = Book()
+    bill = [64.1, 67.5, 62.9, 66.8, 63.0, 66.4, 80.9, 84.1, 79.6, 83.8]
+    ids = b.series("2024-01-20", 10, bill, merchant="T-Mobile")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "price_increase") == [ids[6]]
+    assert "vary about" in f.iloc[0]["reason"]
+
+
+def test_a_099_plan_going_to_129_is_a_price_increase_not_a_trial():
+    b = Book()
+    ids = b.series("2024-01-09", 8, [0.99] * 5 + [1.29] * 3, merchant="Apple")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == []
+    assert of_type(f, "price_increase") == [ids[5]]

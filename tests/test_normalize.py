@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detector.normalize import normalize_descriptors, normalize_one
+from detector.normalize import collapse_ids, normalize_descriptors, normalize_one
 
 
 def key(d):
@@ -123,16 +123,38 @@ _descriptor = st.text(
 @settings(max_examples=300, deadline=None)
 @given(_descriptor)
 def test_key_is_idempotent_and_free_of_long_digit_runs(raw):
-    k, display, _, _ = normalize_one(raw)
+    k, display, channel, _ = normalize_one(raw)
     assert k and k == k.strip()
     assert not re.search(r"\d{5,}", k)
     assert not re.search(r"\d{5,}", display)
-    # normalising a key again gives the same key
-    assert key(k) == k or key(k).startswith("ref ") or k.startswith("ref ")
+    again, _, channel_again, _ = normalize_one(k)
+    # normalising a key again gives the same key, or nothing recognisable when its words are all
+    # noise on their own ("0 feb"). A key may also read as an aggregator's name ("apple com"),
+    # which then folds into the channel: those are not merchant keys to keep.
+    if channel == channel_again == "direct" and not k.startswith("ref "):
+        assert again == k or again.startswith("ref ")
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_descriptor, min_size=1, max_size=20))
 def test_batch_equals_one_by_one(raws):
     df = normalize_descriptors(pd.Series(raws))
-    assert list(df["merchant_key"]) == [key(r) for r in raws]
+    for got, r in zip(df["merchant_key"], raws):
+        # the id-collapsing pre-pass changes nothing but which ids an all-id line hashes
+        # ... and a key cut mid-word may join the one longer key of the batch it starts
+        assert got == key(r) or (got.startswith("ref ") and key(r).startswith("ref ")) or got.startswith(key(r))
+
+
+def test_collapse_ids_keeps_transfers_and_short_numbers():
+    assert collapse_ids("CHECKCARD 0315 NETFLIX.COM 24492153075") == "CHECKCARD 0000 NETFLIX.COM 0000"
+    assert collapse_ids("PREVOD NA UCET YZ30300313 SIPO") == "PREVOD NA UCET YZ30300313 SIPO"
+    assert collapse_ids("365 RETAIL MARKETS") == "365 RETAIL MARKETS"
+
+
+def test_card_network_cut_joins_the_full_name_in_the_batch():
+    df = normalize_descriptors(pd.Series(["SQ *SUNRISE YOGA STUD", "SUNRISE YOGA STUDIO PORTLAND OR",
+                                          "SQ *SUNRISE BAKERY AND", "SUNRISE BAKERY ANDERSON", "SUNRISE BAKERY ANDOVER"]))
+    assert df["merchant_key"].iloc[0] == df["merchant_key"].iloc[1] == "sunrise yoga studio"
+    assert df["display_name"].iloc[0] == "Sunrise Yoga Studio"
+    # "AND" could be either longer name: left alone
+    assert df["merchant_key"].iloc[2] == "sunrise bakery and"

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import CatalogError
 from ..schema import FREQUENCIES
 
@@ -54,6 +56,14 @@ class Vendor:
     refund_process: str | None = None
     url: str | None = None
 
+    def to_dict(self) -> dict:
+        """The vendor as plain data (lists, ``None`` for missing fields)."""
+        return {
+            "name": self.name, "category": self.category, "cadence": list(self.cadence),
+            "channels": list(self.channels), "aliases": list(self.aliases), "patterns": list(self.patterns),
+            "refund_process": self.refund_process, "url": self.url, "key": self.key,
+        }
+
     @property
     def key(self) -> str:
         """A stable slug of the name, used as merchant key for every descriptor of the vendor."""
@@ -91,7 +101,22 @@ class Catalog:
         raise NotFound(f"no vendor named {name!r} in the catalogue")
 
     def names(self) -> list[str]:
+        """Vendor names in catalogue order."""
         return [v.name for v in self.vendors]
+
+    def to_frame(self, category: str | None = None, channel: str | None = None) -> pd.DataFrame:
+        """One row per vendor (lists joined with ``, ``), optionally one category or channel only."""
+        rows = [
+            {
+                "name": v.name, "category": v.category, "cadence": ", ".join(v.cadence),
+                "channels": ", ".join(v.channels), "aliases": len(v.aliases),
+                "refund_process": v.refund_process, "url": v.url,
+            }
+            for v in self.vendors
+            if (category is None or v.category == category) and (channel is None or channel in v.channels)
+        ]
+        cols = ["name", "category", "cadence", "channels", "aliases", "refund_process", "url"]
+        return pd.DataFrame(rows, columns=cols)
 
 
 def _where(source: str, index: int, entry: dict) -> str:

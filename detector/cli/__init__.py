@@ -10,6 +10,9 @@ from . import scan  # noqa: E402,F401
 from . import transactions  # noqa: E402,F401
 from . import refunds  # noqa: E402,F401
 from . import decisions  # noqa: E402,F401
+from . import vendors  # noqa: E402,F401
+from . import plaid  # noqa: E402,F401
+from . import nightly  # noqa: E402,F401
 
 main = cli
 

@@ -1,0 +1,98 @@
+"""``subdetect nightly`` (the batch job) and ``subdetect runs`` (its run log)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from ..store import Store
+from .app import cli, db_option, format_option
+
+
+class _RichProgress:
+    """Progress bars for an interactive terminal."""
+
+    def __init__(self, progress):
+        self._progress = progress
+        self._tasks: dict[str, int] = {}
+
+    def stage(self, name, total):
+        self._tasks[name] = self._progress.add_task(name, total=total)
+
+    def advance(self, name, step=1):
+        if name in self._tasks:
+            self._progress.advance(self._tasks[name], step)
+
+
+def _setup_logging(interactive: bool) -> None:
+    root = logging.getLogger("detector")
+    root.handlers.clear()
+    root.propagate = False
+    if interactive:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(show_path=False)
+        root.setLevel(logging.WARNING)  # the bars show progress; only trouble is logged
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.setLevel(logging.INFO)
+    root.addHandler(handler)
+
+
+@cli.command("nightly")
+@db_option
+@click.option("--inbox", type=click.Path(file_okay=False), help="Folder where statement files are dropped.")
+@click.option("--as-of", "as_of", help="Date the run is as of (YYYY-MM-DD); default today.")
+@format_option("text", "json", default="text")
+def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str) -> None:
+    """Sync every Plaid item, ingest new inbox files, detect, flag, queue refunds, write the day's report.
+
+    One run at a time (exit 6 if another holds the lock). Exits 1 when any item or file failed,
+    0 otherwise. Progress bars on a terminal, plain log lines under cron.
+    """
+    from ..nightly import result_json, run_nightly
+
+    interactive = sys.stderr.isatty()
+    _setup_logging(interactive)
+    if interactive:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bars:
+            result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=_RichProgress(bars))
+    else:
+        result = run_nightly(db_path, inbox=inbox, as_of=as_of)
+    click.echo(result_json(result) if fmt == "json" else result.summary())
+    sys.exit(result.exit_code)
+
+
+@cli.command("runs")
+@db_option
+@click.option("--kind", default=None, help="Only runs of this kind (e.g. nightly).")
+@click.option("--limit", default=20, show_default=True, help="How many of the latest runs.")
+@format_option("table", "json")
+def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
+    """The run log: latest runs with status, counts per stage and errors per item and file."""
+    import json
+
+    import pandas as pd
+
+    from ..report import render_frame
+    from ..runs import list_runs
+
+    rows = list_runs(Store(db_path), kind=kind, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = pd.DataFrame(
+        [{"run_id": r["run_id"], "kind": r["kind"], "started_at": r["started_at"], "ended_at": r["ended_at"],
+          "status": r["status"],
+          "counts": "; ".join(f"{stage}: " + ", ".join(f"{k}={v}" for k, v in c.items() if v)
+                              for stage, c in r["counts"].items()),
+          "errors": "; ".join(f"{e.get('item') or e.get('file') or e['stage']}: {e['error']}"
+                              for e in r["errors"])} for r in rows],
+        columns=["run_id", "kind", "started_at", "ended_at", "status", "counts", "errors"],
+    )
+    click.echo(render_frame(table, "table", title="Runs"))

@@ -1,0 +1,105 @@
+"""``subdetect plaid``: link items (tokens stored encrypted), list, remove, sync."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ..errors import ConfigError
+from ..store import Store
+from .app import cli, db_option, format_option
+
+TOKEN_ENV = "PLAID_ACCESS_TOKEN"
+
+
+@cli.group("plaid")
+def plaid_group() -> None:
+    """Plaid items: link with an access token, list, remove, and sync transactions.
+
+    Needs PLAID_CLIENT_ID, PLAID_SECRET and PLAID_ENV (sandbox|production) or PLAID_BASE_URL to sync,
+    and SUBDETECT_SECRET_KEY to encrypt and read access tokens.
+    """
+
+
+def _read_token(option: str | None) -> str:
+    """The token from --access-token, ``-`` (stdin), $PLAID_ACCESS_TOKEN, or a hidden prompt."""
+    if option == "-":
+        return sys.stdin.readline().strip()
+    if option:
+        return option
+    if os.environ.get(TOKEN_ENV):
+        return os.environ[TOKEN_ENV]
+    if sys.stdin.isatty():
+        return click.prompt("Plaid access token", hide_input=True)
+    raise ConfigError(f"no access token: pass --access-token -, and pipe it on stdin, or set {TOKEN_ENV}")
+
+
+@plaid_group.command("add-item")
+@db_option
+@click.argument("name")
+@click.option("--access-token", "token_opt", metavar="TOKEN",
+              help=f"The item's access token; '-' reads it from stdin. Omit it to use ${TOKEN_ENV} or a "
+                   "hidden prompt, which keep it out of shell history.")
+@click.option("--item-id", help="Plaid item_id, if known (learned on first sync otherwise).")
+def add_item_cmd(db_path: str, name: str, token_opt: str | None, item_id: str | None) -> None:
+    """Link a Plaid item under NAME; its access token is stored encrypted, never shown again."""
+    from ..plaid import add_item
+
+    row = add_item(Store(db_path), name, _read_token(token_opt), item_id=item_id)
+    click.echo(f"Linked Plaid item {row['name']!r} (token stored encrypted). "
+               f"Run `subdetect plaid sync {row['name']}` to fetch its transactions.")
+
+
+@plaid_group.command("items")
+@db_option
+@format_option("table", "json", "csv")
+def items_cmd(db_path: str, fmt: str) -> None:
+    """List linked items with their last sync and last error (never their tokens)."""
+    import pandas as pd
+
+    from ..plaid import list_items
+    from ..plaid.items import PUBLIC_COLUMNS
+    from ..report import render_frame
+
+    rows = list_items(Store(db_path))
+    click.echo(render_frame(pd.DataFrame(rows, columns=list(PUBLIC_COLUMNS)), fmt, title="Plaid items"))
+
+
+@plaid_group.command("remove")
+@db_option
+@click.argument("name")
+def remove_cmd(db_path: str, name: str) -> None:
+    """Forget item NAME and its token (its stored transactions stay)."""
+    from ..plaid import remove_item
+
+    remove_item(Store(db_path), name)
+    click.echo(f"Removed Plaid item {name!r}.")
+
+
+@plaid_group.command("sync")
+@db_option
+@click.argument("names", nargs=-1)
+@format_option("table", "json")
+def sync_cmd(db_path: str, names: tuple[str, ...], fmt: str) -> None:
+    """Fetch new, modified and removed transactions for NAMES (default: every item).
+
+    Exits 1 when any item failed (e.g. ITEM_LOGIN_REQUIRED); the other items are still synced.
+    """
+    import json
+
+    import pandas as pd
+
+    from ..plaid import sync_items
+    from ..report import render_frame
+
+    results = sync_items(Store(db_path), list(names) or None)
+    rows = [r.as_dict() for r in results]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        cols = ["name", "ok", "pages", "added", "modified", "removed", "restarts", "error"]
+        click.echo(render_frame(pd.DataFrame(rows, columns=cols), "table", title="Plaid sync"))
+    if any(not r.ok for r in results):
+        sys.exit(1)

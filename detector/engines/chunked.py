@@ -1,0 +1,133 @@
+"""Statements bigger than memory: stream a canonical CSV through detection, accounts kept whole.
+
+Two strategies, both giving exactly the in-memory result (detection is per account):
+
+* ``order="sorted"``: one pass over a file sorted (grouped) by ``account_id``. Each chunk's last
+  account may continue in the next chunk, so its rows are held back and prepended to the next one.
+  An account that shows up again after it was finished means the file is not grouped: raises.
+* ``order="hash"``: two passes for unsorted files. Pass one appends every row to one of
+  ``partitions`` temporary CSV files chosen by a hash of ``account_id``; pass two detects each
+  partition file in memory. Peak memory is one partition, not the file.
+* ``order="auto"`` (default) tries ``sorted`` and falls back to ``hash`` on the first out-of-order
+  account.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ConfigError, ImportError_
+from .frames import DetectFn, conform_flags, conform_streams, default_detect, detect_frame
+from .io import CSV_DTYPES, is_parquet, read_transactions
+
+DEFAULT_CHUNK_ROWS = 250_000
+#: Target bytes of CSV per hash partition (~1M rows of a typical statement).
+PARTITION_BYTES = 128 * 1024 * 1024
+
+
+class NotGrouped(ImportError_):
+    """The file is not grouped by account, so ``order="sorted"`` cannot stream it."""
+
+
+def _chunks(path: Path, chunk_rows: int):
+    if is_parquet(path):
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+            yield batch.to_pandas()
+        return
+    header = pd.read_csv(path, nrows=0).columns
+    dtypes = {c: t for c, t in CSV_DTYPES.items() if c in header}
+    yield from pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], chunksize=chunk_rows)
+
+
+def _finish(streams: list, flags: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    s = pd.concat(streams, ignore_index=True) if streams else None
+    f = pd.concat(flags, ignore_index=True) if flags else None
+    return conform_streams(s), conform_flags(f)
+
+
+def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
+    streams, flags, done = [], [], set()
+    carry = None
+    rows_seen = 0
+    for chunk in _chunks(path, chunk_rows):
+        first_line = rows_seen + 2  # 1-based, after the header
+        rows_seen += len(chunk)
+        if carry is not None:
+            chunk = pd.concat([carry, chunk], ignore_index=True)
+        ids = chunk["account_id"]
+        runs = ids.ne(ids.shift()).cumsum()
+        last = ids.iloc[-1]
+        held = ids.eq(last).to_numpy()
+        # every account must be one contiguous run, never seen in an earlier chunk
+        if runs.nunique() != ids.nunique() or last in done:
+            raise NotGrouped("rows are not grouped by account_id", path=str(path), line=first_line)
+        ready, carry = chunk[~held], chunk[held]
+        if len(ready):
+            uniq = pd.unique(ready["account_id"])
+            if done.intersection(uniq):
+                raise NotGrouped("rows are not grouped by account_id", path=str(path), line=first_line)
+            done.update(uniq)
+            s, f = detect_frame(ready, as_of, detect, **kwargs)
+            streams.append(s)
+            flags.append(f)
+    if carry is not None and len(carry):
+        s, f = detect_frame(carry, as_of, detect, **kwargs)
+        streams.append(s)
+        flags.append(f)
+    return _finish(streams, flags)
+
+
+def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs):
+    if partitions is None:
+        partitions = max(1, math.ceil(path.stat().st_size / PARTITION_BYTES))
+    streams, flags = [], []
+    with tempfile.TemporaryDirectory(prefix="subdetect-parts-") as tmp:
+        parts = [Path(tmp) / f"part-{i:04d}.csv" for i in range(partitions)]
+        for chunk in _chunks(path, chunk_rows):
+            bucket = pd.util.hash_array(chunk["account_id"].astype(str).to_numpy(dtype=object)) % partitions
+            for i, rows in chunk.groupby(bucket, sort=False):
+                rows.to_csv(parts[i], mode="a", header=not parts[i].exists(), index=False)
+        for part in parts:
+            if not part.exists():
+                continue
+            tx = read_transactions(part)
+            s, f = detect_frame(tx, as_of, detect, **kwargs)
+            streams.append(s)
+            flags.append(f)
+    return _finish(streams, flags)
+
+
+def run_chunked(
+    path: str | PathLike,
+    as_of: str,
+    *,
+    detect: DetectFn | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    order: str = "auto",
+    partitions: int | None = None,
+    **kwargs,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Streams and flags of a canonical CSV/Parquet file read ``chunk_rows`` rows at a time."""
+    if isinstance(path, pd.DataFrame):
+        raise ConfigError("the chunked engine reads a file; pass a path (use engine='local' for frames)")
+    p = Path(path)
+    if not p.exists():
+        raise ImportError_("no such file", path=str(p))
+    detect = detect or default_detect()
+    if order not in ("auto", "sorted", "hash"):
+        raise ConfigError(f"unknown order {order!r}; choose auto, sorted or hash")
+    if order == "hash":
+        return _run_hash(p, as_of, detect, chunk_rows, partitions, kwargs)
+    try:
+        return _run_sorted(p, as_of, detect, chunk_rows, kwargs)
+    except NotGrouped:
+        if order == "sorted":
+            raise
+        return _run_hash(p, as_of, detect, chunk_rows, partitions, kwargs)

@@ -1,0 +1,136 @@
+"""The fixed frame shapes every engine agrees on, and the per-account wrapper they all run.
+
+Engines differ only in how they split the accounts; each one calls :func:`detect_frame` on a
+group of whole accounts. Giving every engine the same canonical input (same dtypes, same row
+order inside an account) and the same output shape is what makes their results identical: a
+shuffle in Spark reorders rows, and float sums over reordered rows can differ in the last bit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, require_columns
+
+#: Per-account detection: ``detect(tx, as_of, **kw) -> (streams, flags)`` on whole accounts.
+DetectFn = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
+
+FLOAT_COLUMNS = frozenset({"amount", "average_amount", "last_amount", "next_amount", "confidence"})
+INT_COLUMNS = frozenset({"source_line"})
+LIST_COLUMNS = frozenset({"transaction_ids"})
+
+STREAM_ORDER = ("account_id", "stream_id")
+FLAG_ORDER = ("account_id", "flag_id")
+TX_ORDER = ["account_id", "date", "transaction_id"]
+
+
+def column_kind(name: str) -> str:
+    """``float``, ``int``, ``list`` or ``str``: the one type a canonical column has everywhere."""
+    if name in FLOAT_COLUMNS:
+        return "float"
+    if name in INT_COLUMNS:
+        return "int"
+    if name in LIST_COLUMNS:
+        return "list"
+    return "str"
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Object dtype holding ``str`` or ``None``: the same on pandas 2 and 3, Arrow and SQLite."""
+    values = series.astype(object)
+    return values.where(series.notna(), None)
+
+
+def _as_list(value) -> list:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return list(json.loads(value))
+    return [str(v) for v in value]
+
+
+def canonical_transactions(tx: pd.DataFrame) -> pd.DataFrame:
+    """Canonical columns only, fixed dtypes, ISO date strings, sorted by account, date, id.
+
+    Raises :class:`~detector.schema.SchemaError` if a required column is missing; optional
+    provenance columns (source, source_file, source_line, currency) are filled in when absent.
+    """
+    require_columns(tx, ["transaction_id", "account_id", "date", "amount", "description"], "engine input")
+    out = {}
+    n = len(tx)
+    for name in TRANSACTION_COLUMNS:
+        if name in tx.columns:
+            col = tx[name]
+        else:
+            col = pd.Series([0 if name == "source_line" else None] * n, index=tx.index)
+        kind = column_kind(name)
+        if name == "date":
+            if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+                col = pd.to_datetime(col).dt.strftime("%Y-%m-%d")
+            out[name] = _as_text(col.astype(str).str.slice(0, 10))
+        elif kind == "float":
+            out[name] = pd.to_numeric(col).astype("float64")
+        elif kind == "int":
+            out[name] = pd.to_numeric(col).fillna(0).astype("int64")
+        else:
+            out[name] = _as_text(col)
+    frame = pd.DataFrame(out, index=tx.index)
+    return frame.sort_values(TX_ORDER, kind="stable").reset_index(drop=True)
+
+
+def conform(df: pd.DataFrame | None, columns: dict[str, str], order: tuple[str, ...]) -> pd.DataFrame:
+    """Project a stage's output onto its canonical columns with canonical dtypes and row order.
+
+    Missing columns become nulls; extra columns are dropped so every engine returns the same
+    shape. Lists are Python lists of strings (Arrow hands back numpy arrays, JSON gives str).
+    """
+    if df is None:
+        df = pd.DataFrame()
+    out = {}
+    n = len(df)
+    for name in columns:
+        col = df[name] if name in df.columns else pd.Series([None] * n, index=df.index, dtype=object)
+        kind = column_kind(name)
+        if kind == "float":
+            out[name] = pd.to_numeric(col).astype("float64")
+        elif kind == "list":
+            out[name] = pd.Series([_as_list(v) for v in col], index=df.index, dtype=object)
+        else:
+            out[name] = _as_text(col)
+    frame = pd.DataFrame(out, index=df.index, columns=list(columns))
+    if n:
+        frame = frame.sort_values(list(order), kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def conform_streams(df: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`conform` for STREAM_COLUMNS, ordered by account and stream id."""
+    return conform(df, STREAM_COLUMNS, STREAM_ORDER)
+
+
+def conform_flags(df: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`conform` for FLAG_COLUMNS, ordered by account and flag id."""
+    return conform(df, FLAG_COLUMNS, FLAG_ORDER)
+
+
+def detect_frame(tx: pd.DataFrame, as_of: str, detect: DetectFn, **kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run ``detect`` on whole accounts after canonicalising input, and conform its output.
+
+    This is the one function both the local and the Spark engine execute.
+    """
+    canon = canonical_transactions(tx)
+    if canon.empty:
+        return conform_streams(None), conform_flags(None)
+    streams, flags = detect(canon, as_of, **kwargs)
+    return conform_streams(streams), conform_flags(flags)
+
+
+def default_detect() -> DetectFn:
+    """The product's per-account function, :func:`detector.pipeline.detect_account`."""
+    from ..pipeline import detect_account
+
+    return detect_account

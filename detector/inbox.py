@@ -1,0 +1,91 @@
+"""The statement inbox: files dropped in a folder, filed away once ingested.
+
+After a file's rows are committed it moves to ``processed/``; a file that cannot be imported
+moves to ``failed/`` beside a ``NAME.reason.txt`` that says why. Moves happen only after the
+commit and ingest is idempotent (transaction ids), so a crash between the two just re-ingests the
+file (all duplicates) on the next run and then moves it: nothing lost, nothing doubled.
+
+Files still being written are skipped: names starting with ``.`` or ending ``.part``, ``.tmp``,
+``.crdownload`` or ``~``. Drop files by writing elsewhere and renaming into the inbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .store import Store
+
+PROCESSED, FAILED = "processed", "failed"
+REASON_SUFFIX = ".reason.txt"
+_PARTIAL = (".part", ".tmp", ".crdownload", "~", ".swp")
+
+
+def pending_files(inbox: str | os.PathLike) -> list[Path]:
+    """Files waiting in ``inbox`` (not its subfolders), in name order."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        return []
+    return sorted(
+        p for p in inbox.iterdir()
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
+        and not p.name.endswith(REASON_SUFFIX)
+    )
+
+
+def already_imported(store: Store, path: str | os.PathLike) -> bool:
+    """Whether this very file (same path, same bytes) was ingested before.
+
+    True only after a crash between an ingest's commit and the file's move: the rerun then just
+    moves it, instead of ingesting it again (which would store nothing new but log a second import).
+    """
+    path = Path(path)
+    row = store.conn.execute(
+        "SELECT 1 FROM imports WHERE path = ? AND sha256 = ? LIMIT 1", [str(path), _digest(path)]
+    ).fetchone()
+    return row is not None
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _target(folder: Path, path: Path) -> Path:
+    """``folder/name``; if a different file already has that name, a name carrying a content hash."""
+    target = folder / path.name
+    if target.exists() and _digest(target) != _digest(path):
+        target = folder / f"{path.stem}.{_digest(path)[:12]}{path.suffix}"
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_away(path: str | os.PathLike, *, ok: bool, reason: str | None = None) -> Path:
+    """Move ``path`` into ``processed/`` or ``failed/`` next to it; a failure gets its reason file.
+
+    The reason is written (atomically) before the move, so a failed file is never found without it.
+    """
+    path = Path(path)
+    folder = path.parent / (PROCESSED if ok else FAILED)
+    folder.mkdir(exist_ok=True)
+    target = _target(folder, path)
+    if not ok:
+        note = target.with_name(target.name + REASON_SUFFIX)
+        tmp = note.with_name(note.name + ".tmp")
+        tmp.write_text((reason or "unknown error").rstrip("\n") + "\n", encoding="utf-8")
+        os.replace(tmp, note)
+    os.replace(path, target)
+    _fsync_dir(folder)
+    _fsync_dir(path.parent)
+    return target

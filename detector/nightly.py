@@ -1,0 +1,235 @@
+"""The nightly batch job: sync Plaid, ingest the inbox, detect, flag, queue refunds, report.
+
+:func:`run_nightly` is the whole job; ``subdetect nightly`` and ``pipelines/nightly.py`` only call it.
+
+* One run at a time: an exclusive lock on ``<db>.lock`` (:class:`detector.errors.LockHeld`).
+* Every run is logged in the ``runs`` table with counts per stage and one error per failed
+  item or file; the result's ``exit_code`` is non-zero when anything failed.
+* Crash-safe and idempotent: each Plaid item commits its pages with its cursor, each inbox file
+  moves only after its rows are committed, detection replaces what it stored, and reports are
+  written atomically. Killed anywhere and run again, the store ends as if never interrupted;
+  run twice on the same data, the second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from .errors import DetectorError
+from .faults import crashpoint
+from .inbox import already_imported, file_away, pending_files
+from .runs import JobLock, finish_run, start_run
+from .store import Store
+
+log = logging.getLogger("detector.nightly")
+
+KIND = "nightly"
+
+
+class Progress(Protocol):
+    """What the job reports while it runs (the CLI draws bars; cron gets log lines instead)."""
+
+    def stage(self, name: str, total: int | None) -> None: ...
+
+    def advance(self, name: str, step: int = 1) -> None: ...
+
+
+@dataclass
+class NightlyResult:
+    """What a run did. ``errors`` has one entry per failed item, file or stage."""
+
+    run_id: str
+    as_of: str
+    status: str = "running"
+    items: list[dict] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+    reports: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "exit_code": self.exit_code}
+
+    def summary(self) -> str:
+        """A few human lines: what each stage did and what failed."""
+        p, i, d = (self.counts.get(k, {}) for k in ("plaid", "inbox", "detect"))
+        lines = [
+            f"nightly run {self.run_id} as of {self.as_of}: {self.status}",
+            (f"  plaid:  {p.get('items', 0)} item(s), {p.get('failed', 0)} failed; "
+             f"{p.get('added', 0)} added, {p.get('modified', 0)} modified, {p.get('removed', 0)} removed"),
+            (f"  inbox:  {i.get('files', 0)} file(s), {i.get('failed', 0)} failed; "
+             f"{i.get('stored', 0)} stored, {i.get('duplicates', 0)} duplicates, {i.get('rejected', 0)} rejected"),
+            (f"  detect: {d.get('streams', 0)} streams, {d.get('flags', 0)} flags, "
+             f"{d.get('refund_requests', 0)} refund requests"),
+        ]
+        for fmt, path in sorted(self.reports.items()):
+            lines.append(f"  report: {path}")
+        for err in self.errors:
+            where = err.get("item") or err.get("file") or err["stage"]
+            lines.append(f"  FAILED {err['stage']} {where}: {err['error']}")
+        return "\n".join(lines)
+
+
+class _NoProgress:
+    def stage(self, name, total):
+        pass
+
+    def advance(self, name, step=1):
+        pass
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _sync_plaid(store: Store, result: NightlyResult, progress: Progress, *, api=None, policy=None,
+                count: int = 500) -> None:
+    from .plaid import list_items, sync_items
+
+    names = [row["name"] for row in list_items(store)]
+    counts = {"items": len(names), "ok": 0, "failed": 0, "pages": 0, "added": 0, "modified": 0,
+              "removed": 0, "restarts": 0}
+    result.counts["plaid"] = counts
+    if not names:
+        log.info("plaid: no linked items")
+        return
+    progress.stage("plaid", len(names))
+
+    def on_item(r):
+        result.items.append(r.as_dict())
+        counts["ok" if r.ok else "failed"] += 1
+        for k in ("pages", "added", "modified", "removed", "restarts"):
+            counts[k] += getattr(r, k)
+        if not r.ok:
+            result.errors.append({"stage": "plaid", "item": r.name, "error_code": r.error_code,
+                                  "error": r.error})
+        progress.advance("plaid")
+
+    try:
+        sync_items(store, names, api=api, policy=policy, count=count, on_item=on_item)
+    except DetectorError as exc:  # configuration: no item could be tried
+        log.error("plaid: %s", exc)
+        counts["failed"] = len(names) - counts["ok"]
+        result.errors.append({"stage": "plaid", "error_code": type(exc).__name__, "error": str(exc)})
+
+
+def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progress: Progress) -> None:
+    counts = {"files": 0, "processed": 0, "failed": 0, "stored": 0, "duplicates": 0, "rejected": 0}
+    result.counts["inbox"] = counts
+    if inbox is None:
+        return
+    files = pending_files(inbox)
+    counts["files"] = len(files)
+    if not files:
+        log.info("inbox %s: no new files", inbox)
+        return
+    from .importers import ingest_files
+
+    progress.stage("inbox", len(files))
+    for path in files:
+        path = path.resolve()  # the imports ledger keys on the path: make it independent of cwd
+        entry = {"file": path.name, "ok": False}
+        if already_imported(store, path):
+            log.info("inbox: %s was ingested by an interrupted run; filing it away", path.name)
+            entry.update(ok=True, already_imported=True, moved_to=str(file_away(path, ok=True)))
+            counts["processed"] += 1
+            result.files.append(entry)
+            progress.advance("inbox")
+            continue
+        try:
+            (res,) = ingest_files([path], store)
+            ok, error = bool(res.ok), (None if res.ok else str(res.error))
+            for k in ("stored", "duplicates", "rejected"):
+                entry[k] = int(getattr(res, k, 0) or 0)
+                counts[k] += entry[k]
+        except DetectorError as exc:
+            ok, error = False, str(exc)
+        crashpoint("inbox.ingested")
+        moved = file_away(path, ok=ok, reason=error)
+        crashpoint("inbox.moved")
+        entry.update(ok=ok, moved_to=str(moved), error=error)
+        counts["processed" if ok else "failed"] += 1
+        if ok:
+            log.info("inbox: %s: %d stored, %d duplicates, %d rejected -> %s", path.name,
+                     entry.get("stored", 0), entry.get("duplicates", 0), entry.get("rejected", 0), moved)
+        else:
+            log.error("inbox: %s failed: %s -> %s", path.name, error, moved)
+            result.errors.append({"stage": "inbox", "file": path.name, "error": error})
+        result.files.append(entry)
+        progress.advance("inbox")
+
+
+def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress) -> None:
+    from .pipeline import run_detection
+    from .report import render_scan
+
+    progress.stage("detect", 2)
+    scan = run_detection(store, result.as_of)
+    crashpoint("detect.done")
+    result.counts["detect"] = {"streams": len(scan.streams), "flags": len(scan.flags),
+                               "refund_requests": len(scan.refund_requests)}
+    progress.advance("detect")
+    folder = db_path.parent / "reports"
+    folder.mkdir(exist_ok=True)
+    for fmt in ("json", "html"):
+        target = folder / f"{result.as_of}.{fmt}"
+        text = render_scan(scan.streams, scan.flags, scan.refund_requests, fmt, as_of=result.as_of)
+        _write_atomic(target, text if text.endswith("\n") else text + "\n")
+        result.reports[fmt] = str(target)
+    crashpoint("report.written")
+    log.info("detect: %d streams, %d flags, %d refund requests; reports in %s",
+             len(scan.streams), len(scan.flags), len(scan.refund_requests), folder)
+    progress.advance("detect")
+
+
+def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None = None,
+                as_of: str | date | None = None, progress: Progress | None = None, api=None,
+                policy=None, sync_count: int = 500) -> NightlyResult:
+    """Run the nightly job against the store at ``db_path``. Raises :class:`LockHeld` if another
+    run holds the lock; everything else that fails is recorded in the result and the run log.
+
+    ``api`` and ``policy`` override the Plaid client and retry policy (default: from the
+    environment); ``sync_count`` is the page size asked of ``/transactions/sync``.
+    """
+    from .pipeline import as_of_str
+
+    progress = progress or _NoProgress()
+    db_path = Path(db_path)
+    with JobLock(db_path, KIND):
+        store = Store(db_path)
+        try:
+            result = NightlyResult(run_id=start_run(store, KIND), as_of=as_of_str(as_of))
+            log.info("nightly run %s started (as of %s, store %s)", result.run_id, result.as_of, db_path)
+            stages = (
+                ("plaid", lambda: _sync_plaid(store, result, progress, api=api, policy=policy,
+                                              count=sync_count)),
+                ("inbox", lambda: _ingest_inbox(store, Path(inbox) if inbox else None, result, progress)),
+                ("detect", lambda: _detect_and_report(store, db_path, result, progress)),
+            )
+            for stage, run in stages:
+                try:
+                    run()
+                except Exception as exc:
+                    log.exception("nightly stage %s failed", stage)
+                    result.errors.append({"stage": stage, "error_code": type(exc).__name__, "error": str(exc)})
+            result.status = finish_run(store, result.run_id, result.counts, result.errors)
+            log.info("nightly run %s ended: %s", result.run_id, result.status)
+            return result
+        finally:
+            store.close()
+
+
+def result_json(result: NightlyResult) -> str:
+    return json.dumps(result.as_dict(), indent=2, sort_keys=True, default=str)

@@ -1,0 +1,220 @@
+"""Flags about a plan's price: ``trial_conversion`` and ``price_increase``.
+
+The rules are described in :mod:`detector.flags`, which calls these on the chained, date-ordered
+stream charges it prepares.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .flags import (
+    FREE_MAX,
+    INTRO_HISTORY_DAYS,
+    INTRO_RATIO,
+    LEVEL_TOLERANCE,
+    MAX_BILL_NOISE,
+    MAX_INTRO_CHARGES,
+    MIN_BILL_HISTORY,
+    PRICE_STEP,
+    STEADY_NOISE,
+    VARIABLE_STEP_NOISE,
+    _flag_rows,
+    _money,
+    _name,
+    empty_flags,
+)
+
+# -- trial_conversion -------------------------------------------------------------------------
+
+
+def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    paid = s[s["charge"] > FREE_MAX]
+    # The stream's full price is where it ended up: the median of its last three paid charges.
+    # (the last three charges, or the later half of a short stream)
+    n_paid = paid.groupby("stream_id")["charge"].transform("size")
+    last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < np.minimum(3, np.ceil(n_paid / 2))]
+    ref = last3.groupby("stream_id")["charge"].median()
+    cand = paid[paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)]
+    first = cand.drop_duplicates("stream_id", keep="first")  # s is date-ordered within chains
+    if first.empty:
+        return empty_flags()
+    # Streams that still bill after a candidate's date cannot be its trial (a separate plan).
+    stream_last = s.groupby("stream_id")["ts"].max()
+    member_stream = s.drop_duplicates("transaction_id").set_index("transaction_id")["stream_id"]
+    hist = t[(t["amount"] <= 0)][["transaction_id", "account_id", "merchant_key", "date", "charge", "_order"]]
+    hist = hist.assign(h_stream=hist["transaction_id"].map(member_stream))
+    f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order"]]
+    j = f.merge(hist.rename(columns={"merchant_key": "stream_key", "transaction_id": "h_id", "charge": "h_charge",
+                                     "date": "h_date", "_order": "h_order"}),
+                on=["account_id", "stream_key"], how="inner")
+    j["h_ts"] = pd.to_datetime(j["h_date"])
+    before = (j["h_ts"] < j["ts"]) | ((j["h_ts"] == j["ts"]) & (j["h_order"] < j["_order"]))
+    j = j[before & ((j["ts"] - j["h_ts"]).dt.days <= INTRO_HISTORY_DAYS)]
+    other_last = j["h_stream"].map(stream_last)
+    continues = j["h_stream"].notna() & (j["h_stream"] != j["stream_id"]) & (other_last > j["ts"])
+    j = j[~continues].copy()
+    if j.empty:
+        return empty_flags()
+    loose = j["h_stream"].isna()
+    cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
+    j["free"] = (j["h_charge"] <= FREE_MAX) & cheap
+    # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
+    # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
+    j["intro"] = j["free"] | (~loose & cheap)
+    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"]))
+    j["intro_ts"] = j["h_ts"].where(j["intro"])
+    j["intro_date"] = j["h_date"].where(j["intro"])
+    j["intro_charge"] = j["h_charge"].where(j["intro"])
+    j["paid_intro"] = j["h_charge"].where(j["intro"] & ~j["free"])
+    agg = j.sort_values("h_ts").groupby("transaction_id").agg(
+        n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
+        last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
+        ts=("ts", "first"), period=("period", "first"),
+        paid_lo=("paid_intro", "min"), paid_hi=("paid_intro", "max"),
+    )
+    # Every earlier billed charge of the merchant in the last year was a trial or intro price,
+    # the last of them shortly before the full price, and an intro price lasted at most
+    # MAX_INTRO_CHARGES.
+    recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(75, 2.5 * agg["period"])
+    short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
+    # An intro price is one price; cheap charges of different amounts are purchases.
+    one_price = agg["paid_lo"].isna() | (agg["paid_hi"] <= 1.02 * agg["paid_lo"])
+    ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short & one_price]
+    ok = ok[ok.index.isin(_converted(first, s))]
+    r = first[first["transaction_id"].isin(ok.index)].copy()
+    if r.empty:
+        return empty_flags()
+    r = r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
+    kind = np.where(r["intro_charge"] <= 0.005, "a free trial",
+                    np.where(r["intro_charge"] <= FREE_MAX, "a " + r["intro_charge"].map(_money) + " trial",
+                             "an introductory price of " + r["intro_charge"].map(_money)))
+    reason = (
+        _name(r) + " charged the full price " + r["charge"].map(_money) + " on " + r["date"]
+        + " after " + pd.Series(kind, index=r.index) + " starting " + r["intro_date"]
+    )
+    severity = np.where(r["charge"] >= 50, "high", "medium")
+    return _flag_rows(r, "trial_conversion", severity, reason)
+
+
+def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
+    """Candidates after which the cheap charges stop and the full price holds.
+
+    Cheap stream charges of the merchant still coming after the full-price charge are another
+    plan (an iCloud 0.99 beside Apple Music), and a bill whose next charge moves again is a
+    variable bill, not a plan that left its trial.
+    """
+    f = first[["transaction_id", "stream_id", "account_id", "stream_key", "ts", "charge", "period"]]
+    later = s[["account_id", "stream_key", "stream_id", "ts", "charge"]].rename(
+        columns={"stream_id": "l_stream", "ts": "l_ts", "charge": "l_charge"})
+    j = f.merge(later, on=["account_id", "stream_key"], how="inner")
+    j = j[(j["l_ts"] > j["ts"]) & ((j["l_ts"] - j["ts"]).dt.days <= 1.5 * j["period"])]
+    j = j[j["l_stream"] == j["stream_id"]]  # other plans still billing were set aside before
+    cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
+    nxt = j.sort_values("l_ts").drop_duplicates("transaction_id")
+    # Variable bill: judged on the stream's full-price charges, with at least three changes.
+    full = s[s["charge"] > INTRO_RATIO * s.groupby("stream_id")["charge"].transform("median")]
+    rel = full.groupby("stream_id")["charge"].pct_change().abs()
+    by_stream = rel.groupby(full["stream_id"])
+    variable = (by_stream.median() > STEADY_NOISE) & (by_stream.count() >= 3)
+    moved = nxt[((nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE)
+                & nxt["stream_id"].map(variable).fillna(False).astype(bool)]
+    # Amounts all over the place (cash advances, utilities): no plan price to convert to.
+    typical = by_stream.quantile(0.5, interpolation="lower")  # one price step is not erratic
+    erratic = f["stream_id"].map((typical > MAX_BILL_NOISE) & (by_stream.count() >= 2))
+    erratic_ids = set(f.loc[erratic.fillna(False).astype(bool), "transaction_id"])
+    return (set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
+            - erratic_ids)
+
+
+# -- price_increase ---------------------------------------------------------------------------
+
+
+def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
+    x = s.reset_index(drop=True)
+    # Charges far below the chain's usual price are other purchases the detector merged in.
+    typical = x.groupby("chain_id")["charge"].transform("median")
+    x = x[x["charge"] >= INTRO_RATIO * typical].reset_index(drop=True)
+    if x.empty:
+        return empty_flags()
+    chain = x["chain_id"]
+    g = x.groupby(chain, sort=False)["charge"]
+    prev, nxt = g.shift(), g.shift(-1)
+    rel = (x["charge"] - prev) / prev
+    # Typical charge-to-charge change: ~0 for a fixed price, ~1% for currency jitter, several
+    # percent for phone bills, tens of percent for utilities.
+    absrel = rel.abs()
+    noise = chain.map(absrel.groupby(chain).quantile(0.5, interpolation="lower")).fillna(0.0)
+    # Too few changes to tell a step from noise: treat the price as fixed.
+    noise = noise.where(absrel.notna().groupby(chain).transform("sum") >= 3, 0.0)
+    steady = noise <= STEADY_NOISE
+
+    # Fixed-price series: levels separated by steps over LEVEL_TOLERANCE.
+    step = rel.abs() > LEVEL_TOLERANCE
+    level = step.astype(int).groupby(chain).cumsum()
+    lg = x["charge"].groupby([chain, level])
+    base = lg.transform("median")
+    size = lg.transform("size")
+    since = x["date"].groupby([chain, level]).transform("first")
+    # On the first charge of a level, the previous row belongs to the level before it.
+    prev_base = base.groupby(chain).shift()
+    prev_n = size.groupby(chain).shift()
+    prev_since = since.groupby(chain).shift()
+    pos = x.groupby(chain).cumcount()
+    # One earlier charge is enough only when it is the first one seen (annual plans, short data).
+    enough = (prev_n >= 2) | ((prev_n == 1) & (pos == 1))
+    inc = (x["charge"] / prev_base - 1).round(4)
+    # The new level as a whole (its median) must be up too, not just its first charge.
+    level_inc = (base / prev_base - 1).round(4)
+    # A new price is a new fixed level: the next charge stays at it.
+    holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
+    fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & (level_inc >= PRICE_STEP) & holds
+
+    # Variable bills: a step has to clear the bill's own noise and stay up.
+    roll = _rolling_median(prev, chain, 4, 2)
+    vthr = np.maximum(PRICE_STEP, VARIABLE_STEP_NOISE * noise)
+    vinc = (x["charge"] / roll - 1).round(4)
+    prev_vinc = vinc.groupby(chain).shift()
+    # The bill stays up (median of the next three) and enough history exists to know its noise;
+    # at the end of the data, with nothing after it, the step must be twice as clear.
+    rev = x["charge"].iloc[::-1]
+    after = _rolling_median(rev.groupby(chain.iloc[::-1], sort=False).shift(), chain.iloc[::-1], 3, 1)
+    vholds = (after / roll - 1 >= 0.75 * vthr) | (nxt.isna() & (vinc >= 2 * vthr))
+    var_hit = (~steady & (noise <= MAX_BILL_NOISE) & (pos >= MIN_BILL_HISTORY) & (vinc >= vthr) & vholds
+               & ~(prev_vinc >= 0.75 * vthr))
+
+    # A jump to almost double or more is a trial or intro price ending, not a price increase.
+    intro_jump = x["charge"] >= prev_base.where(fixed_hit, roll) / INTRO_RATIO
+    hit = (fixed_hit | var_hit) & ~intro_jump & ~x["transaction_id"].isin(skip_ids)
+    r = x[hit].copy()
+    if r.empty:
+        return empty_flags()
+    r_inc = inc.where(fixed_hit, vinc)[hit]
+    r_base = prev_base.where(fixed_hit, roll)[hit]
+    pct = (r_inc * 100).round().astype(int)
+    evidence = np.where(fixed_hit[hit], " (steady since " + prev_since[hit].fillna("") + ")",
+                        " (median of the previous bills, which vary about " + (noise[hit] * 100).round()
+                        .astype(int).astype(str) + "% from one to the next)")
+    reason = (
+        _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
+        + "% from " + r_base.map(_money) + evidence
+    )
+    severity = np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low")
+    return _flag_rows(r, "price_increase", severity, reason)
+
+
+def _rolling_median(values: pd.Series, groups: pd.Series, window: int, min_periods: int) -> pd.Series:
+    """Rolling median within groups, in ``values``' own order, aligned back to its index."""
+    out = values.groupby(groups, sort=False).rolling(window, min_periods=min_periods).median()
+    return out.reset_index(level=0, drop=True).reindex(values.index).sort_index()
+
+
+def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
+    """Drop trial and intro charges: the price series starts at the conversion."""
+    s = s[s["charge"] > 0.005]  # a free charge is never a price level
+    if trials.empty:
+        return s
+    conv = s[s["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()
+    start = s["chain_id"].map(conv)
+    return s[start.isna() | (s["ts"] >= start)]

@@ -1,0 +1,105 @@
+"""The run log (``runs`` table) and the one-run-at-a-time job lock.
+
+A run row is written when a job starts (``status='running'``) and completed when it ends
+(``ok`` or ``failed``, with counts per stage and one error entry per failed item or file). A row
+still ``running`` when the next run takes the lock belongs to a run that was killed: it is marked
+``interrupted``.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import uuid
+from pathlib import Path
+
+from .errors import LockHeld
+from .store import Store, dumps, utcnow
+
+
+class JobLock:
+    """An exclusive ``fcntl.flock`` on ``<db>.lock``, released by the kernel when the process dies,
+    so a killed run never leaves a stale lock behind."""
+
+    def __init__(self, db_path: str | os.PathLike, kind: str = "nightly"):
+        self.path = Path(f"{db_path}.lock")
+        self.kind = kind
+        self._fd: int | None = None
+
+    def acquire(self) -> JobLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise LockHeld(
+                    f"another {self.kind} run holds {self.path}" + (f" ({holder})" if holder else "")
+                    + "; this run did nothing. Try again when it has finished."
+                ) from None
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} since {utcnow()}".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> JobLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def start_run(store: Store, kind: str) -> str:
+    """Record a run as started; earlier runs of ``kind`` still marked running were killed."""
+    run_id = f"run_{uuid.uuid4().hex[:16]}"
+    with store.conn:
+        store.conn.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE kind = ? AND status = 'running'", [kind]
+        )
+        store.conn.execute(
+            "INSERT INTO runs (run_id, kind, started_at, status, counts, errors) VALUES (?, ?, ?, 'running', ?, ?)",
+            [run_id, kind, utcnow(), dumps({}), dumps([])],
+        )
+    return run_id
+
+
+def finish_run(store: Store, run_id: str, counts: dict, errors: list[dict]) -> str:
+    """Complete a run row; its status is ``failed`` when any error was recorded."""
+    status = "failed" if errors else "ok"
+    with store.conn:
+        store.conn.execute(
+            "UPDATE runs SET ended_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
+            [utcnow(), status, dumps(counts), dumps(errors), run_id],
+        )
+    return status
+
+
+def list_runs(store: Store, *, kind: str | None = None, limit: int = 20) -> list[dict]:
+    """Latest runs first, ``counts`` and ``errors`` decoded."""
+    sql = "SELECT run_id, kind, started_at, ended_at, status, counts, errors FROM runs"
+    params: list = []
+    if kind:
+        sql += " WHERE kind = ?"
+        params.append(kind)
+    sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?"
+    params.append(int(limit))
+    cur = store.conn.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    rows = []
+    for r in cur.fetchall():
+        row = dict(zip(cols, r))
+        row["counts"] = json.loads(row["counts"] or "{}")
+        row["errors"] = json.loads(row["errors"] or "[]")
+        rows.append(row)
+    return rows

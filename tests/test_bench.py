@@ -1,0 +1,38 @@
+"""Smoke test of the benchmark: tiny N, output shape only (speed is never asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector.bench import CSV_COLUMNS, Meter, make_csv, markdown_table, run_bench
+
+pytestmark = pytest.mark.slow
+
+
+def test_meter_records_time_and_peak_memory():
+    meter = Meter()
+    with meter("alloc"):
+        block = bytearray(64 * 1024 * 1024)
+    del block
+    step = meter.steps["alloc"]
+    assert step["seconds"] >= 0 and step["cpu_seconds"] >= 0
+    assert step["peak_mb"] >= 64
+
+
+def test_make_csv_writes_the_generic_layout(tmp_path):
+    facts = make_csv(3000, tmp_path / "b.csv", seed=2)
+    header = (tmp_path / "b.csv").read_text().splitlines()[0].split(",")
+    assert header == CSV_COLUMNS
+    assert 1500 <= facts["rows"] <= 6000 and facts["descriptors"] > 10
+
+
+def test_bench_runs_every_stage_and_the_scan(tmp_path):
+    results = run_bench([2500], tmp_path, seed=1)
+    (row,) = results
+    assert set(row.stages["steps"]) == {"parse", "normalise", "match", "detect", "flag", "store", "report"}
+    assert row.stages["rows"] == row.rows and row.stages["streams"] > 0
+    assert row.scan["streams"] == row.stages["streams"]
+    assert row.ratio > 0
+    table = markdown_table(results)
+    assert table.count("\n| 2,") == 9  # read_csv, 7 stages, scan
+    assert "**scan**" in table and "CPUs" in table

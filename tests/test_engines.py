@@ -1,0 +1,107 @@
+"""Local and chunked engines: same streams and flags however the accounts are split."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+from engine_standin import make_transactions, standin_detect
+from pandas.testing import assert_frame_equal
+
+from detector import engines
+from detector.engines.chunked import NotGrouped, run_chunked
+from detector.errors import ConfigError, EngineUnavailable
+from detector.schema import FLAG_COLUMNS, STREAM_COLUMNS
+
+AS_OF = "2025-01-31"
+
+
+@pytest.fixture(scope="module")
+def tx():
+    return make_transactions(60)
+
+
+@pytest.fixture(scope="module")
+def expected(tx):
+    return engines.run(tx, AS_OF, detect=standin_detect)
+
+
+def assert_same(a, b):
+    assert_frame_equal(a[0], b[0])
+    assert_frame_equal(a[1], b[1])
+
+
+def test_local_output_shape(expected):
+    streams, flags = expected
+    assert list(streams.columns) == list(STREAM_COLUMNS)
+    assert list(flags.columns) == list(FLAG_COLUMNS)
+    assert len(streams) > 20 and len(flags) > 5
+    assert all(isinstance(v, list) and v for v in streams["transaction_ids"])
+    assert streams["vendor"].isna().any()  # nulls stay None, not "None"
+    assert streams["vendor"].map(lambda v: v is None or isinstance(v, str)).all()
+
+
+def test_row_order_and_batches_do_not_change_results(tx, expected):
+    shuffled = tx.sample(frac=1.0, random_state=1)
+    assert_same(engines.run(shuffled, AS_OF, detect=standin_detect), expected)
+    assert_same(engines.run(tx, AS_OF, detect=standin_detect, batch_accounts=7), expected)
+
+
+def test_local_reads_csv_and_parquet(tx, expected, tmp_path):
+    tx.to_csv(tmp_path / "tx.csv", index=False)
+    tx.to_parquet(tmp_path / "tx.parquet", index=False)
+    assert_same(engines.run(tmp_path / "tx.csv", AS_OF, detect=standin_detect), expected)
+    assert_same(engines.run(tmp_path / "tx.parquet", AS_OF, detect=standin_detect), expected)
+
+
+def test_options_reach_detect(tx):
+    cancel = pd.DataFrame({"account_id": ["acct-001"], "merchant": ["SUB 0 44"]})
+    streams, _ = engines.run(tx, AS_OF, detect=standin_detect)
+    target = streams.iloc[0]
+    cancel = pd.DataFrame({"account_id": [target["account_id"]], "merchant": [target["merchant"]]})
+    streams, _ = engines.run(tx, AS_OF, detect=standin_detect, cancellations=cancel)
+    assert (streams["status"] == "cancelled").sum() == 1
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 50, 100_000])
+def test_chunked_sorted_file_matches_in_memory(tx, expected, tmp_path, chunk_rows):
+    path = tmp_path / "sorted.csv"
+    tx.sort_values(["account_id", "date"]).to_csv(path, index=False)
+    got = run_chunked(path, AS_OF, detect=standin_detect, chunk_rows=chunk_rows, order="sorted")
+    assert_same(got, expected)
+
+
+def test_chunked_unsorted_file_falls_back_to_hash_partitions(tx, expected, tmp_path):
+    path = tmp_path / "unsorted.csv"
+    tx.to_csv(path, index=False)
+    with pytest.raises(NotGrouped, match="unsorted.csv"):
+        run_chunked(path, AS_OF, detect=standin_detect, chunk_rows=10, order="sorted")
+    assert_same(engines.run(path, AS_OF, "chunked", detect=standin_detect, chunk_rows=10), expected)
+    got = run_chunked(path, AS_OF, detect=standin_detect, chunk_rows=13, order="hash", partitions=5)
+    assert_same(got, expected)
+
+
+def test_chunked_parquet_input(tx, expected, tmp_path):
+    path = tmp_path / "tx.parquet"
+    tx.sort_values("account_id").to_parquet(path, index=False)
+    assert_same(run_chunked(path, AS_OF, detect=standin_detect, chunk_rows=9), expected)
+
+
+def test_empty_input_gives_empty_frames_with_columns(tx):
+    streams, flags = engines.run(tx.iloc[:0], AS_OF, detect=standin_detect)
+    assert streams.empty and list(streams.columns) == list(STREAM_COLUMNS)
+    assert flags.empty and list(flags.columns) == list(FLAG_COLUMNS)
+
+
+def test_unknown_engine(tx):
+    with pytest.raises(ConfigError, match="unknown engine"):
+        engines.run(tx, AS_OF, "dask", detect=standin_detect)
+
+
+def test_spark_engine_without_pyspark_says_how_to_install(tx, monkeypatch):
+    for name in [m for m in sys.modules if m == "pyspark" or m.startswith("pyspark.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(EngineUnavailable, match=r"pip install 'subscription-detector\[spark\]'"):
+        engines.run(tx, AS_OF, "spark", detect=standin_detect)

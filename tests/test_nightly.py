@@ -1,0 +1,187 @@
+"""The nightly job: lock, run log, inbox filing, exit status, idempotence, token secrecy."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+
+import pytest
+
+from detector.errors import LockHeld
+from detector.inbox import file_away, pending_files
+from detector.nightly import run_nightly
+from detector.plaid import add_item
+from detector.runs import JobLock, list_runs
+from detector.store import Store
+from tests.plaid_scenario import (
+    AMEX_TOKEN,
+    CHASE_TOKEN,
+    build_world,
+    chase_history,
+    dump,
+    later_changes,
+    plaid_env,
+)
+
+AS_OF = "2025-06-30"
+PIPELINE_READY = all(
+    importlib.util.find_spec(f"detector.{m}") is not None
+    for m in ("importers", "match", "recurrence", "flags", "refunds", "decisions")
+)
+needs_pipeline = pytest.mark.skipif(not PIPELINE_READY, reason="detection stages not merged yet")
+
+GOOD_CSV = "Date,Description,Amount\n2025-05-03,DISNEY PLUS 888-905-7888,-13.99\n2025-06-03,DISNEY PLUS 888-905-7888,-13.99\n"
+BAD_FILE = "this is not a bank statement\n\x00\x01\x02"
+
+
+@pytest.fixture
+def world(monkeypatch):
+    with build_world() as server:
+        plaid_env(monkeypatch, server)
+        yield server
+
+
+@pytest.fixture
+def db(tmp_path, world):
+    path = tmp_path / "state" / "subdetect.db"
+    store = Store(path)
+    add_item(store, "chase", CHASE_TOKEN)
+    add_item(store, "amex", AMEX_TOKEN)
+    store.close()
+    return path
+
+
+def test_second_run_is_refused_while_one_holds_the_lock(db, runner):
+    from detector.cli import cli
+
+    with JobLock(db):
+        with pytest.raises(LockHeld, match="another nightly run"):
+            run_nightly(db, as_of=AS_OF)
+        result = runner.invoke(cli, ["nightly", "--db", str(db), "--as-of", AS_OF])
+        assert result.exit_code == 6 and "another nightly run" in result.output
+    # Released: the next run goes ahead (and nothing was recorded for the refused one).
+    assert list_runs(Store(db)) == []
+
+
+def test_plaid_stage_and_run_log(db, world):
+    result = run_nightly(db, as_of=AS_OF)
+    assert result.exit_code == 1  # amex needs login
+    plaid_errors = [e for e in result.errors if e["stage"] == "plaid"]
+    assert [(e["item"], e["error_code"]) for e in plaid_errors] == [("amex", "ITEM_LOGIN_REQUIRED")]
+    assert result.counts["plaid"] == {"items": 2, "ok": 1, "failed": 1, "pages": 5, "added": 20,
+                                      "modified": 0, "removed": 0, "restarts": 1}
+    (run,) = list_runs(Store(db))
+    assert run["status"] == "failed" and run["ended_at"] and run["counts"]["plaid"]["added"] == 20
+    assert any(e.get("item") == "amex" for e in run["errors"])
+    if PIPELINE_READY:
+        assert not [e for e in result.errors if e["stage"] != "plaid"], result.errors
+        assert (db.parent / "reports" / f"{AS_OF}.json").exists()
+        assert (db.parent / "reports" / f"{AS_OF}.html").exists()
+
+
+def test_exit_zero_when_everything_synced(db, world):
+    world.items[AMEX_TOKEN].login_required = False
+    result = run_nightly(db, as_of=AS_OF)
+    if PIPELINE_READY:
+        assert result.exit_code == 0 and result.status == "ok", result.errors
+    assert not [e for e in result.errors if e["stage"] == "plaid"]
+
+
+def test_run_twice_changes_nothing_then_picks_up_changes(db, world):
+    run_nightly(db, as_of=AS_OF)
+    first = dump(db)
+    second = run_nightly(db, as_of=AS_OF)
+    assert dump(db) == first
+    assert second.counts["plaid"]["added"] == 0
+    later_changes(world)
+    third = run_nightly(db, as_of=AS_OF)
+    assert (third.counts["plaid"]["modified"], third.counts["plaid"]["removed"]) == (1, 2)
+    ids = {r[0] for r in dump(db)["transactions"]}
+    assert "tx-spot-5" not in ids and "tx-apple-post" in ids and "tx-apple-pend" not in ids
+    assert len(ids) == len(chase_history()) - 1
+
+
+def test_missing_plaid_config_is_a_failed_stage_not_a_crash(db, world, monkeypatch):
+    monkeypatch.delenv("PLAID_SECRET")
+    result = run_nightly(db, as_of=AS_OF)
+    assert result.exit_code == 1
+    assert any(e["stage"] == "plaid" and "PLAID_SECRET" in e["error"] for e in result.errors)
+
+
+def test_inbox_files_are_filed_with_reasons(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.csv").write_text("x")
+    (inbox / "b.ofx").write_text("y")
+    (inbox / "c.csv.part").write_text("still copying")
+    (inbox / ".hidden").write_text("z")
+    (inbox / "processed").mkdir()
+    assert [p.name for p in pending_files(inbox)] == ["a.csv", "b.ofx"]
+    moved = file_away(inbox / "a.csv", ok=True)
+    assert moved == inbox / "processed" / "a.csv" and moved.read_text() == "x"
+    failed = file_away(inbox / "b.ofx", ok=False, reason="b.ofx:3: bad date '31/02/2025'")
+    assert failed == inbox / "failed" / "b.ofx"
+    assert (inbox / "failed" / "b.ofx.reason.txt").read_text() == "b.ofx:3: bad date '31/02/2025'\n"
+    # Same name again, different content: kept side by side, never overwritten.
+    (inbox / "a.csv").write_text("x2")
+    again = file_away(inbox / "a.csv", ok=True)
+    assert again != moved and again.read_text() == "x2" and moved.read_text() == "x"
+    assert pending_files(inbox) == []  # the half-copied .part file waits for its rename
+
+
+@needs_pipeline
+def test_nightly_ingests_the_inbox(db, world, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "card.csv").write_text(GOOD_CSV)
+    (inbox / "junk.csv").write_bytes(BAD_FILE.encode())
+    result = run_nightly(db, inbox=inbox, as_of=AS_OF)
+    assert result.counts["inbox"]["files"] == 2 and result.counts["inbox"]["processed"] == 1
+    assert (inbox / "processed" / "card.csv").exists() and (inbox / "failed" / "junk.csv").exists()
+    assert (inbox / "failed" / "junk.csv.reason.txt").read_text().strip()
+    assert any(e["stage"] == "inbox" and e["file"] == "junk.csv" for e in result.errors)
+    assert pending_files(inbox) == []
+    before = dump(db)
+    again = run_nightly(db, inbox=inbox, as_of=AS_OF)
+    assert again.counts["inbox"]["files"] == 0 and dump(db) == before
+
+
+def test_progress_bars_draw_on_a_terminal(db, world):
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from detector.cli.nightly import _RichProgress
+
+    out = io.StringIO()
+    with Progress(console=Console(file=out, force_terminal=True, width=100)) as bars:
+        run_nightly(db, as_of=AS_OF, progress=_RichProgress(bars))
+    assert "plaid" in out.getvalue()
+
+
+def test_cli_nightly_json_and_runs(db, world, runner, caplog):
+    from detector.cli import cli
+
+    caplog.set_level(logging.DEBUG)
+    result = runner.invoke(cli, ["nightly", "--db", str(db), "--as-of", AS_OF, "--format", "json"])
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.stdout)
+    assert payload["exit_code"] == 1 and payload["counts"]["plaid"]["added"] == 20
+    runs = runner.invoke(cli, ["runs", "--db", str(db), "--format", "json"])
+    assert runs.exit_code == 0 and json.loads(runs.output)[0]["run_id"] == payload["run_id"]
+    table = runner.invoke(cli, ["runs", "--db", str(db)])
+    assert table.exit_code == 0 and "failed" in table.output
+    for token in (CHASE_TOKEN, AMEX_TOKEN):
+        assert token not in result.output and token not in caplog.text
+
+
+def test_pipeline_script_runs_the_job(db, world):
+    from pipelines.nightly import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", str(db), "--as-of", AS_OF, "--format", "json"])
+    assert exit_.value.code == 1  # amex needs login
+    (run,) = list_runs(Store(db))
+    assert run["counts"]["plaid"]["added"] == 20

@@ -1,0 +1,281 @@
+"""Plaid sync with the real plaid-python client over HTTP against the stand-in server."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from detector.errors import ConfigError, NotFound, PlaidError
+from detector.plaid import (
+    PlaidConfig,
+    RetryPolicy,
+    add_item,
+    list_items,
+    make_api,
+    remove_item,
+    sync_items,
+)
+from detector.plaid.client import call
+from detector.plaid.secrets import SecretKeyMissing, decrypt_token, encrypt_token
+from detector.testing.plaid_standin import (
+    CLIENT_ID,
+    SECRET,
+    PlaidStandIn,
+    standin_account,
+    standin_transaction,
+)
+from tests.plaid_scenario import (
+    AMEX_TOKEN,
+    CHASE_TOKEN,
+    build_world,
+    chase_history,
+    dump,
+    later_changes,
+    plaid_env,
+)
+
+
+@pytest.fixture
+def world(monkeypatch):
+    with build_world() as server:
+        plaid_env(monkeypatch, server)
+        yield server
+
+
+@pytest.fixture
+def linked(store, world):
+    add_item(store, "chase", CHASE_TOKEN)
+    add_item(store, "amex", AMEX_TOKEN)
+    return store
+
+
+def _stored(store) -> dict:
+    return {r["transaction_id"]: r for r in store.transactions().to_dict("records")}
+
+
+def test_every_transaction_stored_once_with_our_sign(linked, world):
+    results = {r.name: r for r in sync_items(linked)}
+    chase = results["chase"]
+    assert chase.ok and chase.restarts == 1 and chase.pages == 5  # 20 updates, 4 per page
+    # The 429, the 500 and the mutation error were all served, and survived.
+    codes = [c for _, _, c in world.calls]
+    assert {"TRANSACTIONS_SYNC_LIMIT", "INTERNAL_SERVER_ERROR",
+            "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION"} <= set(codes)
+    stored = _stored(linked)
+    served = chase_history()
+    assert len(stored) == len(served) == linked.conn.execute("SELECT COUNT(*) FROM transactions").fetchone()[0]
+    for tx in served:
+        row = stored[tx["transaction_id"]]
+        assert row["amount"] == pytest.approx(-tx["amount"])  # Plaid: + is money out; ours: - is
+        assert row["account_id"] == tx["account_id"] and row["date"] == tx["date"]
+        assert row["currency"] == "USD" and row["source"] == "plaid"
+        # The raw bank descriptor wins over Plaid's cleaned names.
+        assert row["description"] == (tx["original_description"] or tx["name"])
+    assert stored["tx-pay-0"]["amount"] == 2500.0
+    pending = linked.conn.execute("SELECT pending FROM transactions WHERE transaction_id='tx-apple-pend'").fetchone()
+    assert pending == (1,)
+
+
+def test_item_needing_login_is_recorded_and_others_sync(linked, world):
+    results = {r.name: r for r in sync_items(linked)}
+    assert not results["amex"].ok and results["amex"].error_code == "ITEM_LOGIN_REQUIRED"
+    assert results["chase"].ok
+    items = {i["name"]: i for i in list_items(linked)}
+    assert "ITEM_LOGIN_REQUIRED" in items["amex"]["last_error"]
+    assert items["amex"]["cursor"] is None
+    assert items["chase"]["last_error"] is None and items["chase"]["item_id"] == "item-chase"
+    # Once the user logs in again the error clears and the item's data arrives.
+    world.items[AMEX_TOKEN].login_required = False
+    results = {r.name: r for r in sync_items(linked, ["amex"])}
+    assert results["amex"].ok and results["amex"].added == 1
+    assert {i["name"]: i for i in list_items(linked)}["amex"]["last_error"] is None
+    assert _stored(linked)["tx-amex-1"]["amount"] == -99.0
+
+
+def test_modified_removed_and_posted_pending_are_applied(linked, world, tmp_path):
+    sync_items(linked, ["chase"])
+    later_changes(world)
+    (result,) = sync_items(linked, ["chase"])
+    assert (result.added, result.modified, result.removed) == (1, 1, 2)
+    stored = _stored(linked)
+    assert stored["tx-groc-2"]["amount"] == -61.25 and stored["tx-groc-2"]["date"] == "2025-03-16"
+    assert "tx-spot-5" not in stored and "tx-apple-pend" not in stored
+    assert stored["tx-apple-post"]["amount"] == -2.99
+    assert len(stored) == len(chase_history()) - 1  # one removed; the pending became its posted version
+
+
+def test_posted_version_replaces_pending_even_without_removal(store, monkeypatch):
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-p", accounts=[standin_account("a1", "credit")])
+        item.add(standin_transaction("p1", "a1", "2025-06-20", 9.99, "HULU", pending=True))
+        add_item(store, "bank", "access-sandbox-p")
+        sync_items(store)
+        item.add(standin_transaction("t1", "a1", "2025-06-22", 9.99, "HULU", pending_transaction_id="p1"))
+        sync_items(store)
+    assert list(_stored(store)) == ["t1"] and _stored(store)["t1"]["amount"] == -9.99
+
+
+def test_second_sync_changes_nothing(linked, world, tmp_path):
+    sync_items(linked)
+    before = dump(linked.path)
+    results = sync_items(linked)
+    assert [r.added + r.modified + r.removed for r in results if r.ok] == [0]
+    assert dump(linked.path) == before
+
+
+def test_accounts_get_sets_payment_method_but_keeps_users_choice(linked, world):
+    linked.set_account("chase-chk", payment_method="paypal", payment_method_source="user")
+    sync_items(linked, ["chase"])
+    cc, chk = linked.account("chase-cc"), linked.account("chase-chk")
+    assert (cc["payment_method"], cc["payment_method_source"]) == ("credit_card", "plaid")
+    assert (chk["payment_method"], chk["payment_method_source"]) == ("paypal", "user")
+    assert cc["currency"] == "USD" and cc["name"] == "Credit 4242"
+
+
+def test_depository_account_becomes_debit_card(store, monkeypatch):
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        server.add_item("access-sandbox-d", accounts=[standin_account("d1", "depository")])
+        add_item(store, "bank", "access-sandbox-d")
+        sync_items(store)
+    assert store.account("d1")["payment_method"] == "debit_card"
+
+
+def test_retries_are_bounded_and_then_recorded(linked, world):
+    world.fail("/accounts/get", status=503, times=10)
+    (result,) = sync_items(linked, ["chase"], policy=RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.002))
+    assert not result.ok and "503" in result.error
+    assert world.count("/accounts/get", 503) == 3
+    assert world.count("/transactions/sync") == 0
+    assert "503" in {i["name"]: i for i in list_items(linked)}["chase"]["last_error"]
+
+
+def test_mutation_error_forever_gives_up(linked, world):
+    for page in range(1, 10):
+        world.items[CHASE_TOKEN].mutate_on_page(2)
+    world.faults.clear()
+    (result,) = sync_items(linked, ["chase"])
+    assert not result.ok and result.error_code == "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION"
+    assert result.restarts == 5
+    assert linked.transactions().empty  # nothing half-applied
+
+
+def test_backoff_delays_grow_and_are_capped():
+    policy = RetryPolicy(attempts=6, base_delay=1.0, max_delay=5.0)
+    import random
+
+    rng = random.Random(7)
+    for attempt in range(1, 8):
+        cap = min(5.0, 2 ** (attempt - 1))
+        assert all(0 <= policy.delay(attempt, rng) <= cap for _ in range(50))
+
+
+def test_call_sleeps_between_attempts(world):
+    waits = []
+    world.fail("/accounts/get", status=429, times=2)
+    api = make_api(PlaidConfig(CLIENT_ID, SECRET, world.url))
+    from plaid.model.accounts_get_request import AccountsGetRequest
+
+    resp = call(api.accounts_get, AccountsGetRequest(access_token=CHASE_TOKEN),
+                policy=RetryPolicy(attempts=3, base_delay=0.5, max_delay=1.0), item="chase", what="get",
+                sleep=waits.append)
+    assert len(resp.accounts) == 2 and len(waits) == 2 and all(0 <= w <= 1.0 for w in waits)
+
+
+def test_wrong_api_keys_are_an_item_error(linked, world, monkeypatch):
+    monkeypatch.setenv("PLAID_SECRET", "nope")
+    results = sync_items(linked)
+    assert all(not r.ok and r.error_code == "INVALID_API_KEYS" for r in results)
+
+
+def test_config_errors_are_clear(monkeypatch):
+    env = {"PLAID_CLIENT_ID": "id"}
+    with pytest.raises(ConfigError, match="PLAID_SECRET"):
+        PlaidConfig.from_env(env)
+    with pytest.raises(ConfigError, match="PLAID_ENV"):
+        PlaidConfig.from_env({**env, "PLAID_SECRET": "s", "PLAID_ENV": "staging"})
+    cfg = PlaidConfig.from_env({**env, "PLAID_SECRET": "s3cr3t", "PLAID_ENV": "production"})
+    assert cfg.host == "https://production.plaid.com" and "s3cr3t" not in repr(cfg)
+    assert PlaidConfig.from_env({**env, "PLAID_SECRET": "s"}).host == "https://sandbox.plaid.com"
+    assert PlaidConfig.from_env({**env, "PLAID_SECRET": "s", "PLAID_BASE_URL": "http://x:1/"}).host == "http://x:1"
+
+
+def test_missing_plaid_config_fails_before_any_item(linked, monkeypatch):
+    monkeypatch.delenv("PLAID_CLIENT_ID")
+    with pytest.raises(ConfigError, match="PLAID_CLIENT_ID"):
+        sync_items(linked)
+
+
+def test_tokens_are_encrypted_and_need_the_key(store, monkeypatch):
+    monkeypatch.setenv("SUBDETECT_SECRET_KEY", "k1")
+    add_item(store, "bank", "access-sandbox-plain-token-xyz")
+    sealed = store.conn.execute("SELECT access_token_enc FROM plaid_items").fetchone()[0]
+    assert "access-sandbox-plain-token-xyz" not in sealed
+    assert decrypt_token(sealed, "k1") == "access-sandbox-plain-token-xyz"
+    with pytest.raises(ConfigError, match="does not decrypt"):
+        decrypt_token(sealed, "k2")
+    assert encrypt_token("t", "k1") != encrypt_token("t", "k1")  # fresh salt every time
+    monkeypatch.delenv("SUBDETECT_SECRET_KEY")
+    with pytest.raises(SecretKeyMissing, match="SUBDETECT_SECRET_KEY"):
+        add_item(store, "other", "tok")
+
+
+def test_item_bookkeeping(store, monkeypatch):
+    monkeypatch.setenv("SUBDETECT_SECRET_KEY", "k")
+    add_item(store, "b", "tok-b")
+    add_item(store, "a", "tok-a")
+    assert [i["name"] for i in list_items(store)] == ["a", "b"]
+    assert all("access_token_enc" not in i for i in list_items(store))
+    with pytest.raises(ConfigError):
+        add_item(store, "bad name!", "tok")
+    with pytest.raises(ConfigError):
+        add_item(store, "c", "  ")
+    remove_item(store, "a")
+    assert [i["name"] for i in list_items(store)] == ["b"]
+    with pytest.raises(NotFound):
+        remove_item(store, "a")
+    with pytest.raises(NotFound):
+        sync_items(store, ["a"])
+
+
+def test_token_never_in_logs_or_store_bytes(linked, world, caplog):
+    caplog.set_level(logging.DEBUG)
+    world.fail("/accounts/get", status=400, error_type="INVALID_INPUT", error_code="INVALID_ACCESS_TOKEN", times=1)
+    sync_items(linked)
+    sync_items(linked)
+    text = caplog.text + repr([r.__dict__ for r in caplog.records])
+    linked.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    raw = b"".join(p.read_bytes() for p in __import__("pathlib").Path(linked.path).parent.glob("test.db*"))
+    for token in (CHASE_TOKEN, AMEX_TOKEN):
+        assert token not in text
+        assert token.encode() not in raw
+    assert "ITEM_LOGIN_REQUIRED" in caplog.text  # the logs do say what went wrong
+
+
+def test_plaid_error_carries_code():
+    err = PlaidError("x", error_code="ITEM_LOGIN_REQUIRED", item="amex")
+    assert err.error_code == "ITEM_LOGIN_REQUIRED" and err.item == "amex"
+
+
+def test_standin_pages_match_plaids_typed_models(world):
+    """Sync reads pages as plain JSON for speed; the typed client must accept the same pages."""
+    from plaid.model.transactions_sync_request import TransactionsSyncRequest
+    from plaid.model.transactions_sync_response import TransactionsSyncResponse
+
+    world.faults.clear()
+    world.items[CHASE_TOKEN].mutation_pages.clear()
+    later_changes(world)  # pages with modified and removed entries too
+    api = make_api(PlaidConfig(CLIENT_ID, SECRET, world.url))
+    cursor, seen = None, {"added": 0, "modified": 0, "removed": 0}
+    while True:
+        kwargs = {"cursor": cursor} if cursor else {}
+        page = api.transactions_sync(TransactionsSyncRequest(access_token=CHASE_TOKEN, count=4, **kwargs))
+        assert isinstance(page, TransactionsSyncResponse)
+        for kind in seen:
+            seen[kind] += len(page[kind])
+        cursor = page.next_cursor
+        if not page.has_more:
+            break
+    assert seen == {"added": 21, "modified": 1, "removed": 2}

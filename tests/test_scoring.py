@@ -1,0 +1,87 @@
+"""The stream scorer: saved model with metadata, version checks, rules fallback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import sklearn
+
+from detector.cadence import FEATURES
+from detector.errors import ModelError
+from detector.scoring import (
+    META_FILE,
+    MODEL_DIR,
+    MODEL_FILE,
+    ModelVersionWarning,
+    RuleScorer,
+    StreamScorer,
+    load_metadata,
+    load_scorer,
+    save_scorer,
+)
+
+
+def test_shipped_model_has_metadata_and_loads():
+    meta = load_metadata(MODEL_DIR)
+    for key in ("trained_at", "params", "features", "sklearn_version", "metrics", "training_data"):
+        assert key in meta
+    assert meta["features"] == list(FEATURES)
+    model = load_scorer(MODEL_DIR, strict=meta["sklearn_version"] == sklearn.__version__)
+    p = model.predict_proba(np.zeros((2, len(FEATURES))))
+    assert p.shape == (2, 2)
+
+
+def _copy_model(tmp_path):
+    for f in (MODEL_FILE, META_FILE):
+        shutil.copy(MODEL_DIR / f, tmp_path / f)
+    return tmp_path
+
+
+def test_version_mismatch_warns_or_raises(tmp_path):
+    folder = _copy_model(tmp_path)
+    meta = json.loads((folder / META_FILE).read_text())
+    meta["sklearn_version"] = "0.0.1"
+    (folder / META_FILE).write_text(json.dumps(meta))
+    with pytest.warns(ModelVersionWarning, match="0.0.1"):
+        load_scorer(folder)
+    with pytest.raises(ModelError, match="retrain"):
+        load_scorer(folder, strict=True)
+
+
+def test_feature_mismatch_raises(tmp_path):
+    folder = _copy_model(tmp_path)
+    meta = json.loads((folder / META_FILE).read_text())
+    meta["features"] = meta["features"][:-1]
+    (folder / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="features"):
+        load_scorer(folder)
+
+
+def test_missing_model_falls_back_to_rules(tmp_path):
+    with pytest.warns(UserWarning, match="rules"):
+        scorer = load_scorer(tmp_path)
+    assert isinstance(scorer, RuleScorer)
+    with pytest.raises(ModelError):
+        load_scorer(tmp_path, strict=True)
+
+
+def test_save_and_load_roundtrip(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.random((200, len(FEATURES)))
+    y = (X[:, 4] > 0.5).astype(int)
+    model = StreamScorer(max_iter=20).fit(X, y)
+    save_scorer(model, {"trained_at": "now", "metrics": {}}, tmp_path)
+    meta = load_metadata(tmp_path)
+    assert meta["sklearn_version"] == sklearn.__version__ and meta["params"]["max_iter"] == 20
+    again = load_scorer(tmp_path, strict=True)
+    np.testing.assert_allclose(again.predict_proba(X), model.predict_proba(X))
+
+
+def test_estimators_follow_sklearn_conventions():
+    s = StreamScorer(max_iter=5)
+    assert s.get_params()["max_iter"] == 5 and not hasattr(s, "model_")
+    r = RuleScorer()
+    assert r.fit() is r

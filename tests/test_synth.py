@@ -1,0 +1,71 @@
+"""The labelled synthetic generator: schema, determinism, truth consistency, eval-set files."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from detector.schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
+from detector.synth import generate, write_eval_set
+
+
+def test_schema_and_determinism():
+    tx, truth = generate(12, "2023-01-01", "2023-12-31", seed=4)
+    tx2, truth2 = generate(12, "2023-01-01", "2023-12-31", seed=4)
+    pd.testing.assert_frame_equal(tx, tx2)
+    assert truth == truth2
+    assert list(tx.columns) == list(TRANSACTION_COLUMNS)
+    assert tx["transaction_id"].is_unique
+    assert tx["date"].between("2023-01-01", "2023-12-31").all()
+    assert (tx["amount"] != 0).all() and tx["description"].str.len().gt(0).all()
+    other, _ = generate(12, "2023-01-01", "2023-12-31", seed=5)
+    assert not other["description"].equals(tx["description"])
+
+
+def test_truth_points_at_real_transactions():
+    tx, truth = generate(40, "2023-01-01", "2024-12-31", seed=8)
+    ids = set(tx["transaction_id"])
+    amount = tx.set_index("transaction_id")["amount"]
+    assert truth["streams"] and truth["inflow_streams"]
+    for s in truth["streams"]:
+        assert set(s) == {"account_id", "merchant", "frequency", "transaction_ids"}
+        assert s["frequency"] in FREQUENCIES
+        assert set(s["transaction_ids"]) <= ids
+        assert (amount[s["transaction_ids"]] < 0).all()  # outflow streams only
+    for s in truth["inflow_streams"]:
+        assert (amount[s["transaction_ids"]] > 0).all()
+    types = {f["type"] for f in truth["flags"]}
+    assert types <= set(FLAG_TYPES) and {"annual_renewal", "price_increase"} <= types
+    assert all(f["transaction_id"] in ids for f in truth["flags"])
+    for c in truth["cancellations"]:
+        assert set(c) == {"account_id", "merchant", "cancelled_on"}
+
+
+def test_price_increase_flags_a_dearer_charge_of_its_stream():
+    tx, truth = generate(60, "2023-01-01", "2024-12-31", seed=11)
+    amount = tx.set_index("transaction_id")["amount"].abs()
+    stream_of = {t: s for s in truth["streams"] for t in s["transaction_ids"]}
+    for f in truth["flags"]:
+        if f["type"] != "price_increase":
+            continue
+        ids = stream_of[f["transaction_id"]]["transaction_ids"]
+        i = ids.index(f["transaction_id"])
+        assert i > 0 and amount[ids[i]] >= 1.05 * amount[ids[i - 1]] * 0.97
+
+
+def test_hard_negatives_present():
+    tx, truth = generate(30, "2023-01-01", "2023-12-31", seed=2)
+    in_stream = {t for s in truth["streams"] + truth["inflow_streams"] for t in s["transaction_ids"]}
+    negatives = tx[~tx["transaction_id"].isin(in_stream)]
+    text = " ".join(negatives["description"].head(5000))
+    for word in ("KROGER", "SHELL", "AMZN", "OVERDRAFT"):
+        assert word in text or word in " ".join(negatives["description"])
+
+
+def test_write_eval_set(tmp_path):
+    folder = write_eval_set(tmp_path / "ev", 5, "2023-01-01", "2023-06-30", seed=3)
+    tx = pd.read_csv(folder / "tx.csv")
+    assert list(tx.columns) == ["account_id", "transaction_id", "date", "description", "amount"]
+    truth = json.loads((folder / "truth.json").read_text())
+    assert {"streams", "flags", "cancellations"} <= set(truth)
