@@ -11,9 +11,20 @@ few imports away::
 from __future__ import annotations
 
 from .catalog import load_vendors
+from .decisions import (
+    apply_decisions,
+    load_cancellations_file,
+    load_decisions,
+    record_cancellation,
+    record_dismissal,
+    resolve_cancellations,
+)
 from .errors import DetectorError
 from .normalize import normalize_descriptors
 from .nightly import run_nightly
+from .flags import flag_charges
+from .recurrence import detect_streams
+from .report import render_scan
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
 from .importers import IngestResult, Statement, ingest_files, read_statement
@@ -29,14 +40,23 @@ __all__ = [
     "ingest_files",
     "read_statement",
     "MerchantMatcher",
+    "apply_decisions",
+    "detect_streams",
     "enrich",
+    "flag_charges",
+    "load_cancellations_file",
+    "load_decisions",
     "load_vendors",
     "normalize_descriptors",
     "run_nightly",
+    "record_cancellation",
+    "record_dismissal",
+    "render_scan",
+    "resolve_cancellations",
 ]
 __version__ = "0.1.0"
 
-_LAZY = {"MerchantMatcher": "match", "enrich": "match"}
+_LAZY = {"MerchantMatcher": "match", "enrich": "match", "detect_streams": "recurrence"}
 
 
 def __getattr__(name: str):

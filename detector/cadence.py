@@ -41,20 +41,30 @@ def frequency_index(median_interval: np.ndarray) -> np.ndarray:
     return np.where(fits & np.isfinite(median_interval), idx, -1)
 
 
+def day_of_month(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(day of month, days in that month) of epoch days."""
+    d64 = np.asarray(day).astype("datetime64[D]")
+    month = d64.astype("datetime64[M]")
+    start = month.astype("datetime64[D]")
+    dom = (d64 - start).astype(np.int64) + 1
+    dim = ((month + 1).astype("datetime64[D]") - start).astype(np.int64)
+    return dom, dim
+
+
 def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group: np.ndarray,
-                    vendor_known: np.ndarray, inflow: np.ndarray,
-                    group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+                    vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
+                    dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
     each row (to measure what share of the merchant's charges the candidate holds; pass
     ``group_sizes`` when rows appear in more than one candidate).
     """
-    keep = cand >= 0
-    cand, day, amt = cand[keep], day[keep], amt[keep]
-    group, vendor_known, inflow = group[keep], vendor_known[keep], inflow[keep]
-    order = np.lexsort((amt, day, cand))
-    cand, day, amt = cand[order], day[order], amt[order]
+    if dom is None or dim is None:
+        dom, dim = day_of_month(day)
+    keep = np.flatnonzero(cand >= 0)
+    order = keep[np.lexsort((amt[keep], day[keep], cand[keep]))]
+    cand, day, amt, dom, dim = cand[order], day[order], amt[order], dom[order], dim[order]
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
     first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
     interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
@@ -67,10 +77,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                 amt_median=("amt", "median"))
     fidx = frequency_index(out["median_interval"].to_numpy())
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
-    d64 = day.astype("datetime64[D]")
-    month_start = d64.astype("datetime64[M]").astype("datetime64[D]")
-    dim_row = ((d64.astype("datetime64[M]") + 1).astype("datetime64[D]") - month_start).astype(np.int64)
-    half = 2 * np.pi * (2 * (d64 - month_start).astype(np.int64) / dim_row)
+    half = 2 * np.pi * (2 * (dom - 1) / dim)
     ph = pd.DataFrame({"cand": cand, "c": np.cos(half), "s": np.sin(half)}).groupby("cand", sort=True).mean()
     two_days = np.hypot(ph["c"].to_numpy(), ph["s"].to_numpy()) >= 0.9
     semi = (fidx == 1) | (fidx == 2)
@@ -88,9 +95,6 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     med_amt = out["amt_median"].to_numpy()[pos]
     near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
     # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
-    d64 = day.astype("datetime64[D]")
-    dom = (d64 - d64.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-    dim = ((d64.astype("datetime64[M]") + 1).astype("datetime64[D]") - d64.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
     dom = np.where(dom >= dim - 1, 31, dom).astype(float)
     weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
     aux = pd.DataFrame({"cand": cand, "on": on & has_iv, "skip": on & has_iv & (k == 2),

@@ -21,6 +21,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -33,8 +34,6 @@ DECISION_COLUMNS = ("decision_id", "kind", "account_id", "merchant", "target_id"
 CANCELLATION_COLUMNS = ("account_id", "merchant", "cancelled_on")
 #: rapidfuzz WRatio score (0-100) a stream's merchant or vendor must reach to match a cancellation.
 MATCH_CUTOFF = 85.0
-#: Channels where a charge may carry only the store's name, not the vendor's.
-STORE_CHANNELS = ("apple", "google_play", "amazon", "roku", "paypal")
 
 
 @dataclass(frozen=True)
@@ -80,12 +79,13 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     if score.empty or score.max() < cutoff:
         return _store_billed(query, streams, cutoff)
     best = streams[score >= score.max() - 1e-9]
-    if "channel" in best:
-        # "Apple TV+" matching a stream only known as "Apple": the store billed it, weak evidence.
-        store = best["vendor"].isna() & best["channel"].isin(STORE_CHANNELS) if "vendor" in best \
-            else best["channel"].isin(STORE_CHANNELS)
-        if store.all():
-            best = best.assign(via_store=True)
+    # A name that matches only in part ("Apple TV+" ~ "Apple", "FanClub creator 2" ~ "FanClub")
+    # may be another plan billed under the same name: weak evidence (see _stopped).
+    full = process.cdist([query], best["merchant"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
+    if "vendor" in best:
+        full = np.maximum(full, process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0])
+    if (full < cutoff).all():
+        best = best.assign(via_store=True)
     return best
 
 
@@ -229,7 +229,7 @@ def record_dismissal(store: Store, target_id: str, reason: str | None = None) ->
     found = None
     for table, kind in (("streams", "stream"), ("flags", "flag")):
         pk = "stream_id" if kind == "stream" else "flag_id"
-        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select=f"account_id, merchant"))
+        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select="account_id, merchant"))
         if hit:
             found = (kind, hit[0])
             break
@@ -287,12 +287,52 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
         if isinstance(rec.target_id, str) and rec.target_id in stream_ids:
             cands.append({"decision": i, "account_id": rec.account_id, "stream_id": rec.target_id,
                           "cancelled_on": rec.cancelled_on, "via_store": False, "tied": 1})
-    if not cands:
-        return pd.DataFrame(columns=out_cols)
-    c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
-    c = c[_stopped(c, streams, tx)]
-    res = c[out_cols]
-    return res.sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+    res = pd.DataFrame(columns=out_cols)
+    if cands:
+        c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
+        c = c[_stopped(c, streams, tx)]
+        res = c[out_cols].sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+        d_left = d[~np.isin(np.arange(len(d)), c["decision"].unique())]
+    else:
+        d_left = d
+    if tx is not None and len(d_left):
+        # No stream: the plan may have billed too few times to be one (cancelled early). Match
+        # the name to the account's charges instead, so a charge after the date is still seen.
+        res = pd.concat([res.assign(merchant_key=None), _by_merchant_key(d_left, tx)], ignore_index=True)
+    return res
+
+
+def _by_merchant_key(d: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
+    """Cancellations matched by name to an account's outflows: ``stream_id`` empty, ``merchant_key`` set.
+
+    Only a full-name match counts here (merchant or catalogue vendor name, ``fuzz.ratio``):
+    without a stream there is no billing pattern to back a partial one up.
+    """
+    cols = ["account_id", "stream_id", "cancelled_on", "merchant_key"]
+    if "merchant_key" not in tx:
+        return pd.DataFrame(columns=cols)
+    out = tx[(tx["amount"] < 0) & tx["account_id"].isin(set(d["account_id"]))]
+    names = out.drop_duplicates(["account_id", "merchant_key"])[
+        ["account_id", "merchant_key"] + [c for c in ("merchant", "vendor") if c in out]]
+    by_account = dict(tuple(names.groupby("account_id")))
+    cat_names, cat_vendors = _catalog_names()
+    rows = []
+    for rec in d.itertuples(index=False):
+        acct = by_account.get(rec.account_id)
+        if acct is None:
+            continue
+        query = _norm(rec.merchant)
+        best = process.extractOne(query, cat_names, scorer=fuzz.WRatio, score_cutoff=MATCH_CUTOFF)
+        wanted = {query} | ({_norm(cat_vendors[best[2]].name)} if best else set())
+        hit = np.zeros(len(acct), dtype=bool)
+        for col in ("merchant", "vendor"):
+            if col in acct:
+                cand = acct[col].map(_norm).tolist()
+                for w in wanted:
+                    hit |= process.cdist([w], cand, scorer=fuzz.ratio)[0] >= MATCH_CUTOFF
+        rows += [{"account_id": rec.account_id, "stream_id": None, "cancelled_on": rec.cancelled_on,
+                  "merchant_key": k} for k in acct.loc[hit, "merchant_key"]]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
@@ -301,8 +341,8 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     Several plans billed as "Apple" tie on the name. Streams that stopped by the cancellation
     date (at most one plan-priced charge after it, the last bill) stay: one subscription can
     span several streams. Streams that kept billing are plans the user kept, unless none
-    stopped; then the one billing least after the date is taken. A plan matched only through
-    the store's name must have stopped.
+    stopped; then the one billing least after the date is taken. A plan matched only in part
+    of its name or through the store's name (``via_store``) must have stopped.
     """
     n_after = _charges_after(c, streams, tx)
     floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
@@ -336,16 +376,18 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
     return after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
 
 
-def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None,
+                    tx: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Apply stored decisions: cancelled streams get ``status='cancelled'``; dismissed ids go.
 
     A dismissed stream takes its flags with it; a dismissed flag id drops that flag only.
+    ``tx`` (optional) lets ties between equally named streams be settled exactly (see
+    :func:`resolve_cancellations`).
     """
     if decisions is None or decisions.empty:
         return streams, flags
     dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
-    cancelled = resolve_cancellations(decisions, streams)
+    cancelled = resolve_cancellations(decisions, streams, tx)
     out_streams = streams
     if streams is not None and not streams.empty:
         out_streams = streams.copy()

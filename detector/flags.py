@@ -10,28 +10,34 @@ of outflow streams are flagged. Streams of one account, merchant key and frequen
 each other (a price change can make the detector start a new stream) form one *chain*.
 
 ``duplicate_charge`` (severity **high**: money taken twice)
-    A charge of a stream less than half a period after the previous one at the same amount
-    (within 1%), where the charges around the pair keep the cadence (from the charge before the
+    A charge of a stream within a quarter period (at least two days, under half a period) after
+    the previous one at the same amount (to the cent), where the charges around the pair keep the cadence (from the charge before the
     pair to the one after it is under 2.5 periods: a late charge followed by an on-time one is
     not a duplicate). The period is the stream's own median gap when a duplicate skewed the
     detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
     (at least 5 days) of a stream charge counts too. Credits never count; the later charge is
-    flagged. Repeats in three or more cycles are two plans at one price, not duplicates.
+    flagged. Repeats in three or more cycles are two plans at one price, not duplicates, and a
+    stream whose own median gap is under 60% of its period is no steady plan.
 ``charge_after_cancellation`` (severity **high**)
     A charge of a cancelled stream dated strictly *after* the cancellation date, within 50% of
     the plan's price (median of its last three charges up to the cancellation) so that other
     plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
-    price (within 1%) counts too. A charge *on* the cancellation day is not flagged: it was most
+    price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
+    A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan that billed too few
+    times to be a stream) flags that merchant's unstreamed outflows after the date, near the
+    price of its last charges up to the date.
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
-    annual), duplicates excepted. ``renewal_before_data=True`` also flags a chain's first charge
+    annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
+    (median, three charges or more) is spending, not a plan, and is not flagged. ``renewal_before_data=True`` also flags a chain's first charge
     when the account's history does not reach a full period before it.
 ``trial_conversion`` (severity **medium**, **high** from 50.00)
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
-    billed charges of the same merchant were all trial charges (free or up to 1.00) or an
-    introductory price (at most 55% of the full price, at most six charges, billed as a stream),
+    billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
+    55% of the full price) or one introductory price (at most 55% of the full price, at most six
+    charges, billed as a stream),
     the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
     purchases at the merchant are not intro prices; plans that keep billing are other plans.
@@ -43,11 +49,14 @@ each other (a price change can make the detector start a new stream) form one *c
     (median of charge-to-charge changes) exceeds 2% are variable bills: a step there must clear
     5% and four times that typical change against the median of the four previous bills, stay
     up over the next three, and needs five earlier bills; above 10% typical change (utilities)
-    nothing is a price increase. Trial and 1.00 charges are never a price level, and a trial
-    conversion is not also a price increase.
+    nothing is a price increase. Free charges are never a price level, a jump to about 1.8 times
+    the previous level or more is an intro price ending, and a trial conversion is not also a
+    price increase.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -63,8 +72,7 @@ STEADY_NOISE = 0.020       # median charge-to-charge change of a fixed price (wi
 VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times its typical change
 MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
 MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
-DUPLICATE_TOLERANCE = 0.01  # "nearly the same amount": within 1% (at least one cent)
-DUPLICATE_ABS = 0.01
+SAME_AMOUNT = 0.011         # a double charge repeats the amount to the cent
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
@@ -104,8 +112,6 @@ def _as_list(v) -> list:
     if isinstance(v, (list, tuple, np.ndarray)):
         return list(v)
     if isinstance(v, str):
-        import json
-
         try:
             out = json.loads(v)
             return list(out) if isinstance(out, list) else [out]
@@ -200,7 +206,8 @@ def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:
 
 
 def _name(df: pd.DataFrame) -> pd.Series:
-    return df["stream_merchant"].fillna(df["merchant"]).fillna(df["description"]).astype(str)
+    name = df["stream_merchant"].fillna(df["merchant"]) if "stream_merchant" in df else df["merchant"]
+    return name.fillna(df["description"]).astype(str)
 
 
 # -- duplicate_charge -------------------------------------------------------------------------
@@ -233,6 +240,9 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     gaps = (ext["ts"] - prev_ts).dt.days
     own = gaps.where(gaps > 5).groupby(ext["stream_id"]).transform("median")
     period = np.maximum(ext["period"], own.fillna(0))
+    # A stream charging far more often than its frequency says is no steady plan (coffee, ATM
+    # fees the detector took for one): its repeats say nothing about double billing.
+    regular = own.isna() | (own >= 0.6 * ext["period"])
     # An extra charge leaves the cadence intact around the pair: from the charge before the pair
     # to the one after it is two periods, not three (a late charge followed by an on-time one).
     ts_pp, ts_next = g["ts"].shift(2), g["ts"].shift(-1)
@@ -242,7 +252,10 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
          (ext["ts"] - ts_pp).dt.days < 1.5 * period],
         True,
     ).astype(bool)
-    dup = prev_ts.notna() & (gap < 0.5 * period) & _same_amount(ext["charge"], prev_charge) & span
+    # "Inside one billing cycle", and close: a quarter period (two days for a weekly plan, whose
+    # posting jitter alone moves charges by a few days).
+    close = (gap < 0.5 * period) & (gap <= np.maximum(2, 0.25 * period))
+    dup = prev_ts.notna() & close & _same_amount(ext["charge"], prev_charge) & span & regular
     # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
@@ -254,8 +267,7 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _same_amount(a: pd.Series, b: pd.Series) -> pd.Series:
-    diff = (a - b).abs()
-    return (diff <= DUPLICATE_ABS) | (diff <= DUPLICATE_TOLERANCE * b.abs())
+    return (a - b).abs() <= SAME_AMOUNT
 
 
 def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
@@ -273,16 +285,16 @@ def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup_ids: set) -> pd.DataFrame:
-    if cancellations is None or len(cancellations) == 0 or s.empty:
+    if cancellations is None or len(cancellations) == 0:
         return empty_flags()
     require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
-    c = cancellations[["stream_id", "cancelled_on"]].copy()
-    c["cancelled_on"] = pd.to_datetime(c["cancelled_on"]).dt.strftime("%Y-%m-%d")
+    canc = cancellations.assign(cancelled_on=pd.to_datetime(cancellations["cancelled_on"]).dt.strftime("%Y-%m-%d"))
+    by_key = _after_cancellation_by_key(canc, s, t, dup_ids)
     # The earliest recorded cancellation of a stream is the one that counts.
-    c = c.groupby("stream_id", as_index=False)["cancelled_on"].min()
-    own = s.merge(c, on="stream_id", how="inner")
+    c = canc.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
+    own = s.merge(c, on="stream_id", how="inner") if not s.empty else s
     if own.empty:
-        return empty_flags()
+        return by_key
     # The plan's price: median of the last three charges up to the cancellation (or the last
     # charge seen). Only charges near it are the cancelled plan's; a stream the detector merged
     # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
@@ -300,9 +312,44 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, du
     extra = extra.assign(loose=True)
     both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
     # A charge the stream detector left out needs the plan's very price to count as the plan's.
-    tol = np.where(both["loose"].astype(bool), DUPLICATE_TOLERANCE, CANCELLED_PRICE_TOLERANCE)
-    near_price = (both["charge"] - both["price"]).abs() <= tol * both["price"]
+    diff = (both["charge"] - both["price"]).abs()
+    near_price = np.where(both["loose"].astype(bool), diff <= SAME_AMOUNT, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
+    if hit.empty:
+        return empty_flags()
+    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
+    reason = (
+        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
+        + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
+    )
+    flags = _flag_rows(hit, "charge_after_cancellation", "high", reason)
+    return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
+
+
+def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFrame, dup_ids: set) -> pd.DataFrame:
+    """Cancellations resolved to a merchant key, not a stream (the plan billed too few times).
+
+    Every outflow of that merchant after the date counts, at the price of its last charges up
+    to the date (within 50%) when there were any; charges of other streams are left to them.
+    """
+    if "merchant_key" not in canc:
+        return empty_flags()
+    k = canc[canc["stream_id"].isna() & canc["merchant_key"].notna()]
+    if k.empty:
+        return empty_flags()
+    k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
+    streamed = set(s["transaction_id"]) if not s.empty else set()
+    m = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed | dup_ids)].merge(
+        k, on=["account_id", "merchant_key"], how="inner")
+    if m.empty:
+        return empty_flags()
+    m = m.sort_values(["account_id", "merchant_key", "date", "_order"])
+    before = m[m["date"] <= m["cancelled_on"]]
+    grp = ["account_id", "merchant_key"]
+    price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
+    m = m.join(price.rename("price"), on=grp)
+    near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
+    hit = m[(m["date"] > m["cancelled_on"]) & near].drop_duplicates("transaction_id").assign(stream_id=None)
     if hit.empty:
         return empty_flags()
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
@@ -318,6 +365,12 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, du
 
 def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFrame:
     long = s[s["frequency"].isin(LONG_FREQUENCIES)].copy()
+    # A plan renews at a price; a "stream" whose amount jumps around every time (fuel bought now
+    # and then) is spending, not a subscription, whatever its cadence.
+    change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
+    noise = change.groupby(long["chain_id"]).transform("median")
+    n_changes = change.notna().groupby(long["chain_id"]).transform("sum")
+    long = long[~((n_changes >= 2) & (noise > MAX_BILL_NOISE))]
     if long.empty:
         return empty_flags()
     g = long.groupby("chain_id", sort=False)
@@ -355,7 +408,9 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     """Flag unexpected charges of detected streams; one row per (type, transaction).
 
     ``tx``: canonical transactions with the enriched columns; ``streams``: ``STREAM_COLUMNS``
-    (``transaction_ids`` a list); ``cancellations``: ``account_id, stream_id, cancelled_on``.
+    (``transaction_ids`` a list); ``cancellations``: ``account_id, stream_id, cancelled_on``
+    (and optionally ``merchant_key`` for rows without a stream, as
+    :func:`detector.decisions.resolve_cancellations` gives them when passed ``tx``).
     Charges dated after ``as_of`` are ignored. Returns ``FLAG_COLUMNS``, high severity first.
 
     ``renewal_before_data=True`` also flags the first charge of a six-monthly or yearly stream

@@ -75,9 +75,9 @@ def detect_account(
     enriched = enrich(tx)
     streams = detect_streams(enriched, as_of, model=model)
     decisions = _decisions_frame(cancellations, dismissed)
-    resolved = resolve_cancellations(decisions, streams)
+    resolved = resolve_cancellations(decisions, streams, enriched)
     flags = flag_charges(enriched, streams, cancellations=resolved, as_of=as_of)
-    streams, flags = apply_decisions(streams, flags, decisions)
+    streams, flags = apply_decisions(streams, flags, decisions, tx=enriched)
     return streams.reset_index(drop=True), flags.reset_index(drop=True)
 
 

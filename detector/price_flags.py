@@ -26,7 +26,6 @@ from .flags import (
     empty_flags,
 )
 
-
 # -- trial_conversion -------------------------------------------------------------------------
 
 
@@ -59,25 +58,30 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     if j.empty:
         return empty_flags()
     loose = j["h_stream"].isna()
-    j["free"] = j["h_charge"] <= FREE_MAX
+    cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
+    j["free"] = (j["h_charge"] <= FREE_MAX) & cheap
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
-    j["intro"] = j["free"] | (~loose & (j["h_charge"] <= INTRO_RATIO * j["charge"]))
+    j["intro"] = j["free"] | (~loose & cheap)
     j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"]))
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
+    j["paid_intro"] = j["h_charge"].where(j["intro"] & ~j["free"])
     agg = j.sort_values("h_ts").groupby("transaction_id").agg(
         n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
         last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
         ts=("ts", "first"), period=("period", "first"),
+        paid_lo=("paid_intro", "min"), paid_hi=("paid_intro", "max"),
     )
     # Every earlier billed charge of the merchant in the last year was a trial or intro price,
     # the last of them shortly before the full price, and an intro price lasted at most
     # MAX_INTRO_CHARGES.
     recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(75, 2.5 * agg["period"])
     short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
-    ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short]
+    # An intro price is one price; cheap charges of different amounts are purchases.
+    one_price = agg["paid_lo"].isna() | (agg["paid_hi"] <= 1.02 * agg["paid_lo"])
+    ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short & one_price]
     ok = ok[ok.index.isin(_converted(first, s))]
     r = first[first["transaction_id"].isin(ok.index)].copy()
     if r.empty:
@@ -116,7 +120,12 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
     variable = (by_stream.median() > STEADY_NOISE) & (by_stream.count() >= 3)
     moved = nxt[((nxt["l_charge"] / nxt["charge"] - 1).abs() > LEVEL_TOLERANCE)
                 & nxt["stream_id"].map(variable).fillna(False).astype(bool)]
-    return set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
+    # Amounts all over the place (cash advances, utilities): no plan price to convert to.
+    typical = by_stream.quantile(0.5, interpolation="lower")  # one price step is not erratic
+    erratic = f["stream_id"].map((typical > MAX_BILL_NOISE) & (by_stream.count() >= 2))
+    erratic_ids = set(f.loc[erratic.fillna(False).astype(bool), "transaction_id"])
+    return (set(f["transaction_id"]) - set(j.loc[cheap, "transaction_id"]) - set(moved["transaction_id"])
+            - erratic_ids)
 
 
 # -- price_increase ---------------------------------------------------------------------------
@@ -175,7 +184,9 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     var_hit = (~steady & (noise <= MAX_BILL_NOISE) & (pos >= MIN_BILL_HISTORY) & (vinc >= vthr) & vholds
                & ~(prev_vinc >= 0.75 * vthr))
 
-    hit = (fixed_hit | var_hit) & ~x["transaction_id"].isin(skip_ids)
+    # A jump to almost double or more is a trial or intro price ending, not a price increase.
+    intro_jump = x["charge"] >= prev_base.where(fixed_hit, roll) / INTRO_RATIO
+    hit = (fixed_hit | var_hit) & ~intro_jump & ~x["transaction_id"].isin(skip_ids)
     r = x[hit].copy()
     if r.empty:
         return empty_flags()
@@ -201,7 +212,7 @@ def _rolling_median(values: pd.Series, groups: pd.Series, window: int, min_perio
 
 def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
     """Drop trial and intro charges: the price series starts at the conversion."""
-    s = s[s["charge"] > FREE_MAX]  # a free or 1.00 charge is a trial, never a price level
+    s = s[s["charge"] > 0.005]  # a free charge is never a price level
     if trials.empty:
         return s
     conv = s[s["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()

@@ -6,16 +6,20 @@ because every grouping key starts with the account.
 
 Method, per account, merchant and direction (the *group*):
 
-1. Two kinds of candidates: the whole group (a bill whose amount varies, a steady subscription)
-   and its amount clusters (charges within ~2 % of their neighbour in amount order), which pull
-   apart two subscriptions billed under one descriptor, or Amazon Prime among Amazon purchases.
+1. Candidates: the whole group (a bill whose amount varies, a steady subscription); its amount
+   clusters (charges within ~2 % of their neighbour in amount order), which pull apart two
+   subscriptions billed under one descriptor, or Amazon Prime among Amazon purchases; a
+   cluster's exact-price core; and, in crowded clusters, echo chains of same-price charges a
+   month apart (several memberships at one price).
 2. Every candidate gets cadence features and a confidence from the scorer (model or rules).
 3. A group becomes one stream when the whole group is regular and at most one of its clusters
-   is; otherwise each regular cluster is a stream.
+   is; otherwise each regular cluster is a stream, else a regular core, else regular chains.
 4. Regular clusters of one group that follow each other in time at the same cadence are one
    stream whose price changed (a price increase never splits a stream), and a single charge one
    period before a stream at a lower price (trial, intro) or one period after at a higher price
    (the newest charge after a price rise) joins it.
+
+docs/detection.md has the features, the model-vs-rules measurement and the eval numbers.
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .cadence import FREQUENCIES, PERIODS, candidate_stats, feature_matrix, next_due
+from .cadence import (
+    FREQUENCIES,
+    PERIODS,
+    candidate_stats,
+    day_of_month,
+    feature_matrix,
+    next_due,
+)
 from .ids import stable_id
 from .schema import STREAM_COLUMNS, require_columns
 
@@ -43,22 +54,32 @@ def default_scorer():
     return load_scorer()
 
 
-def _prepare(tx: pd.DataFrame, as_of) -> pd.DataFrame:
+def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
+    """Numeric working frame (one row per usable transaction) and its text columns.
+
+    Text stays in plain object arrays: pandas' string columns convert on every access, and the
+    detection itself only ever needs numbers.
+    """
     day = pd.to_datetime(tx["date"], errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
     amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     ok = (day <= as_of_day) & np.isfinite(amount) & (amount != 0) & (day > -10**9)
-    df = pd.DataFrame({
+    text = {
         "transaction_id": tx["transaction_id"].to_numpy(dtype=object)[ok],
         "account_id": tx["account_id"].astype(str).to_numpy(dtype=object)[ok],
         "merchant_key": tx["merchant_key"].fillna("").astype(str).to_numpy(dtype=object)[ok],
         "merchant": tx["merchant"].to_numpy(dtype=object)[ok],
         "vendor": tx["vendor"].to_numpy(dtype=object)[ok],
         "channel": tx["channel"].to_numpy(dtype=object)[ok],
-        "day": day[ok], "amt": np.abs(amount[ok]), "inflow": amount[ok] > 0,
-    })
-    df["group"] = df.groupby(["account_id", "merchant_key", "inflow"], sort=True).ngroup().to_numpy()
-    return df
+    }
+    inflow = amount[ok] > 0
+    acc = pd.factorize(text["account_id"])[0].astype(np.int64)
+    key = pd.factorize(text["merchant_key"])[0].astype(np.int64)
+    group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
+    df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
+                       "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
+    df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
+    return df, text
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
@@ -70,25 +91,32 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     return cid
 
 
-def _stats(df: pd.DataFrame, cand: np.ndarray, group_sizes: np.ndarray | None = None,
-           rows: np.ndarray | None = None) -> pd.DataFrame:
-    # ``rows`` picks (and repeats) rows from the arrays; ``df.iloc[rows]`` would also copy the
-    # text columns, 2-3x the frame: 1.6 GB of a 1.2M-row scan's 2.7 GB peak.
-    def col(values: np.ndarray) -> np.ndarray:
-        return values if rows is None else values[rows]
+def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
+           group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
+    col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim")}
+    if rows is not None:
+        col = {c: v[rows] for c, v in col.items()}
+    return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
+                           inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes)
 
-    return candidate_stats(cand, col(df["day"].to_numpy()), col(df["amt"].to_numpy()),
-                           group=col(df["group"].to_numpy()), vendor_known=col(df["vendor"].notna().to_numpy()),
-                           inflow=col(df["inflow"].to_numpy()), group_sizes=group_sizes)
+
+def live(stats: pd.DataFrame) -> np.ndarray:
+    """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
+    return ((stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
+            & (stats["frac_on"].to_numpy() > 0))
 
 
 def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
     """Confidence per candidate; one-charge and cadence-less candidates are 0 without asking."""
     p = np.zeros(len(stats))
-    live = (stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
-    if live.any():
-        p[live] = scorer.predict_proba(feature_matrix(stats[live]))[:, 1]
-    return p
+    ok = live(stats)
+    if ok.any():
+        p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
+    # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
+    # bills come in cents, and a standing order or subscription repeats one sum
+    cash_like = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    return np.where(cash_like, 0.0, p)
 
 
 def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -122,11 +150,12 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 
 def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
-    """Whole-group, amount-cluster and echo-chain candidates with their stats and confidence.
+    """Whole-group, amount-cluster, echo-chain and exact-price-core candidates, scored.
 
     Returns (stats indexed by candidate id, per-row ids, confidence per candidate). Ids:
-    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain.
-    A chain is a candidate only where it is a strict part of its cluster.
+    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain,
+    core = n_groups + n_clusters + n_rows + cluster. Chains and cores are candidates only where
+    they are a strict part of their cluster.
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
@@ -143,11 +172,19 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    hrows = np.flatnonzero(chain >= 0)
-    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows]
-    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows]]
-    st = _stats(df, cand, group_sizes=np.bincount(group), rows=rows)
-    ids = {"group": group, "cid": cid, "chain": chain, "n_groups": n_groups, "n_clusters": n_clusters}
+    # the exact-price core of a cluster: a renewal price without look-alike purchases around it
+    amt = df["amt"].to_numpy()
+    med = pd.Series(amt).groupby(cid).transform("median").to_numpy()
+    in_core = np.abs(amt - med) <= 0.005 * med + 0.005
+    core_size = np.bincount(cid, weights=in_core)[cid]
+    core = np.where(in_core & (core_size >= 2) & (core_size < csize), cid, -1)
+    hrows, krows = np.flatnonzero(chain >= 0), np.flatnonzero(core >= 0)
+    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows, krows]
+    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows],
+                 n_groups + n_clusters + len(df) + core[krows]]
+    st = _stats(df, cand, rows=rows, group_sizes=np.bincount(group))
+    ids = {"group": group, "cid": cid, "chain": chain, "core": core, "n_groups": n_groups,
+           "n_clusters": n_clusters, "n_rows": len(df)}
     return st, ids, _score(st, default_scorer() if scorer is None else scorer)
 
 
@@ -169,13 +206,21 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     use_w = (pw >= thr) & (n_good <= 1)
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
-    is_h = cand >= n_groups + n_clusters
+    core = ids["core"]
+    base_h = n_groups + n_clusters
+    base_k = base_h + ids["n_rows"]
+    is_h = (cand >= base_h) & (cand < base_k)
     good_chain = np.zeros(max(len(df), 1), dtype=bool)
-    good_chain[cand[is_h & good] - n_groups - n_clusters] = True
-    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & ~good_cluster[cid] & ~use_w[group]
+    good_chain[cand[is_h & good] - base_h] = True
+    good_core = np.zeros(n_clusters, dtype=bool)
+    good_core[cand[(cand >= base_k) & good] - base_k] = True
+    free = ~good_cluster[cid] & ~use_w[group]
+    core_ok = (core >= 0) & good_core[np.maximum(core, 0)] & free
+    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & free & ~good_core[cid]
     return np.where(use_w[group], group,
                     np.where(good_cluster[cid], n_groups + cid,
-                             np.where(chain_ok, n_groups + n_clusters + chain, -1)))
+                             np.where(core_ok, base_k + core,
+                                      np.where(chain_ok, base_h + chain, -1))))
 
 
 def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
@@ -189,8 +234,10 @@ def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     amt = st["amt_median"].to_numpy()
     gap = first[1:] - last[:-1]
     ratio = amt[1:] / amt[:-1]
-    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.5 * P[1:])
-            & (ratio >= 0.5) & (ratio <= 2.0))
+    # a new price arrives at the next cycle (or the one after a skip); a much cheaper follower
+    # is more often another subscription than a discount
+    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.2 * P[1:])
+            & (ratio >= 0.85) & (ratio <= 1.7))
     new_id = np.cumsum(np.r_[True, ~join]) - 1
     mapping = pd.Series(st.index.to_numpy()[new_id], index=st.index)
     out = assign.copy()
@@ -270,7 +317,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     require_columns(tx, _NEEDED, "detect_streams")
     thr = DEFAULT_MIN_CONFIDENCE if min_confidence is None else float(min_confidence)
     scorer = default_scorer() if model is None else model
-    df = _prepare(tx, as_of)
+    df, text = _prepare(tx, as_of)
     if len(df) == 0:
         return _empty()
     st, ids, p = candidates(df, scorer)
@@ -283,7 +330,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         return _empty()
     final = _stats(df, assign)
     conf = _score(final, scorer)
-    out = _build(df, assign, final, conf, as_of)
+    out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]
     return out.reset_index(drop=True)
@@ -293,18 +340,17 @@ def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
 
-def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
+def _build(df: pd.DataFrame, text: dict, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
     rows = np.flatnonzero(assign >= 0)
-    rows = rows[np.lexsort((df["transaction_id"].to_numpy(dtype=object)[rows].astype(str),
+    rows = rows[np.lexsort((text["transaction_id"][rows].astype(str),
                             df["day"].to_numpy()[rows], assign[rows]))]
     a = assign[rows]
     bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
     first_rows, last_rows = rows[bounds], rows[np.r_[bounds[1:] - 1, len(rows) - 1]]
-    ids = np.split(df["transaction_id"].to_numpy(dtype=object)[rows], bounds[1:])
+    ids = np.split(text["transaction_id"][rows], bounds[1:])
     st = st.loc[a[bounds]]  # same order as bounds (both sorted by candidate id)
-    sub = df.iloc[rows].assign(cand=a)
-    g = sub.groupby("cand", sort=True)
-    vendor = g["vendor"].last()
+    vendor = pd.Series(text["vendor"][rows], dtype=object).groupby(a, sort=True).last()  # last known
+    sub = pd.DataFrame({"cand": a, "amt": df["amt"].to_numpy()[rows]})
     tail3 = sub.groupby("cand", sort=True).tail(3).groupby("cand", sort=True)["amt"].mean()
     n = st["n"].to_numpy()
     fidx = st["freq_idx"].to_numpy()
@@ -318,8 +364,8 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
                       np.where(n < np.where(long_cycle, 2, 3), "early", "active"))
-    account = df["account_id"].to_numpy(dtype=object)[first_rows]
-    key = df["merchant_key"].to_numpy(dtype=object)[first_rows]
+    account = text["account_id"][first_rows]
+    key = text["merchant_key"][first_rows]
     direction = np.where(df["inflow"].to_numpy()[first_rows], "inflow", "outflow")
     anchor = df["amt"].to_numpy()[first_rows]
     sid = [stable_id(acc, k, d, f"{x:.2f}", prefix="st_") for acc, k, d, x in zip(account, key, direction, anchor)]
@@ -329,9 +375,9 @@ def _build(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, conf: np.ndar
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
-        "merchant": df["merchant"].to_numpy(dtype=object)[last_rows],
+        "merchant": text["merchant"][last_rows],
         "vendor": vendor.to_numpy(dtype=object),
-        "channel": df["channel"].to_numpy(dtype=object)[last_rows],
+        "channel": text["channel"][last_rows],
         "direction": direction, "frequency": freq,
         "average_amount": np.round(st["amt_mean"].to_numpy(), 2), "last_amount": last_amt,
         "first_date": _iso(st["first_day"].to_numpy()), "last_date": _iso(st["last_day"].to_numpy()),

@@ -24,6 +24,10 @@ def safe_cell(value):
     return value
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso"))
 
@@ -43,11 +47,14 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         from rich.console import Console
         from rich.table import Table
 
+        from rich.markup import escape
+
         table = Table(title=title)
         for col in df.columns:
-            table.add_column(str(col))
+            table.add_column(escape(str(col)))
         for row in df.itertuples(index=False, name=None):
-            table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+            # Descriptors like "[PAYPAL] ..." are data, not rich markup.
+            table.add_row(*("" if _missing(v) else escape(str(v)) for v in row))
         console = Console(record=True, width=160)
         with console.capture() as cap:
             console.print(table)
@@ -72,6 +79,9 @@ SCAN_FORMATS = ("table", "json", "csv", "markdown", "html")
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _FLAG_VIEW = {"severity": "Severity", "type": "Type", "date": "Date", "merchant": "Merchant",
               "amount": "Amount", "reason": "Reason"}
+#: The terminal table folds type and reason into one column so the reason gets the room.
+_FLAG_VIEW_TABLE = {"severity": "Severity", "date": "Date", "merchant": "Merchant", "amount": "Amount",
+                    "what": "What happened"}
 #: Markdown and HTML have room for the raw descriptor (what the bank statement shows).
 _FLAG_VIEW_WIDE = {**_FLAG_VIEW, "description": "Descriptor"}
 _STREAM_VIEW = {"merchant": "Merchant", "frequency": "Frequency", "last_amount": "Amount",
@@ -144,13 +154,15 @@ def _doc(s, f, r, as_of) -> dict:
     return {"as_of": str(as_of), "streams": recs(s), "flags": recs(f), "refund_requests": recs(r)}
 
 
-def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None) -> str:
+def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
+                width: int = 100) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
     fields (``transaction_ids`` a list), the shape ``shared/eval/score.py`` reads. The human
     formats list the suspicious charges first (high severity first), then active subscriptions
-    with their monthly-equivalent cost and a total.
+    with their monthly-equivalent cost and a total. ``width`` is the table's width in columns
+    (the CLI passes the terminal's).
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
@@ -165,7 +177,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     total = float(active["monthly"].sum()) if len(active) else 0.0
     ctx = {
         "title": title, "as_of": as_of,
-        "flags": (list(_FLAG_VIEW.values()), _view(f, _FLAG_VIEW)) if fmt == "table"
+        "flags": (list(_FLAG_VIEW_TABLE.values()), _view(f.assign(what=f["type"] + ": " + f["reason"]),
+                                                         _FLAG_VIEW_TABLE)) if fmt == "table"
         else (list(_FLAG_VIEW_WIDE.values()), _view(f, _FLAG_VIEW_WIDE)),
         "streams": (list(_STREAM_VIEW.values()), _view(active, _STREAM_VIEW)),
         "refunds": (list(_REFUND_VIEW.values()), _view(r, _REFUND_VIEW)),
@@ -175,7 +188,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         return _scan_markdown(ctx)
     if fmt == "html":
         return _scan_html(ctx)
-    return _scan_table(ctx)
+    return _scan_table(ctx, width)
 
 
 def _scan_csv(doc: dict) -> str:
@@ -243,14 +256,14 @@ def _scan_html(ctx: dict) -> str:
     return env.get_template("scan.html").render(sections=sections, **ctx).rstrip("\n")
 
 
-def _scan_table(ctx: dict) -> str:
+def _scan_table(ctx: dict, width: int = 100) -> str:
     from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(record=True, width=100, color_system=None, force_terminal=False)
-    widths = {"Reason": 44, "Merchant": 16}
+    console = Console(record=True, width=max(width, 80), color_system=None, force_terminal=False)
+    widths = {"Merchant": 18}
     with console.capture() as cap:
         console.print(escape(ctx["title"]), style="bold")
         for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),

@@ -204,6 +204,9 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Up to 256 MiB of page cache (grown only as used): with SQLite's 2 MiB default a
+            # million-row import thrashes the primary-key and (account, date) B-trees, 41 s vs 23 s.
+            conn.execute("PRAGMA cache_size=-262144")
             self.db = sqlite_utils.Database(conn)
             self.migrate()
         except sqlite3.DatabaseError as exc:

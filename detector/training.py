@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .cadence import feature_matrix
-from .recurrence import _prepare, candidates
+from .recurrence import _prepare, candidates, live
 
 
 def truth_index(truth: dict) -> pd.Series:
@@ -24,10 +24,10 @@ def truth_index(truth: dict) -> pd.Series:
 
 def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Features ``X``, labels ``y`` and the candidate stats for enriched synthetic transactions."""
-    df = _prepare(tx, as_of)
+    df, text = _prepare(tx, as_of)
     st, ids, _ = candidates(df, scorer)
     tix = truth_index(truth)
-    row_truth = tix.reindex(df["transaction_id"].to_numpy()).fillna(-1).to_numpy().astype(np.int64)
+    row_truth = tix.reindex(text["transaction_id"]).fillna(-1).to_numpy().astype(np.int64)
     truth_size = np.bincount(tix.to_numpy()) if len(tix) else np.zeros(0, int)
     hrows = np.flatnonzero(ids["chain"] >= 0)
     cand = np.r_[ids["group"], ids["n_groups"] + ids["cid"],
@@ -41,5 +41,11 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     best = pairs.groupby("cand")["jaccard"].max()
     y = (best.reindex(st.index).fillna(0).to_numpy() >= 0.5).astype(int)
     # one-charge and cadence-less candidates are never scored, so they teach nothing
-    live = (st["freq_idx"].to_numpy() >= 0) & (st["n"].to_numpy() >= 2)
-    return feature_matrix(st[live]), y[live], st[live]
+    # exact-price cores are near-copies of their clusters; leaving them out keeps each
+    # charge pattern once in the training set
+    ok = live(st) & (st.index.to_numpy() < ids["n_groups"] + ids["n_clusters"] + ids["n_rows"])
+    X, y, st = feature_matrix(st[ok]), y[ok], st[ok]
+    # rows in an order set by their content alone, so a retrain gives the same trees however
+    # candidates happened to be numbered
+    order = np.lexsort(np.c_[X, y].T[::-1])
+    return X[order], y[order], st.iloc[order]

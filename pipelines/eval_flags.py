@@ -22,11 +22,11 @@ import pandas as pd
 from detector.decisions import resolve_cancellations
 from detector.flags import flag_charges
 from detector.ids import stable_id
+from detector.match import enrich
 from detector.recurrence import detect_streams
 from detector.report import render_scan
 from detector.synth import write_eval_set
 
-from ._enrich import enrich
 from .eval_streams import eval_dir, read_eval_tx
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from detector.match import enrich
 from detector.recurrence import detect_streams
 from detector.scoring import RuleScorer
 from detector.synth import write_eval_set
-
-from ._enrich import enrich
 
 ROOT = Path(__file__).resolve().parents[1]
 HOLDOUT_SEED = 777

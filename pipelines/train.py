@@ -1,6 +1,6 @@
 """Train the stream scorer on the labelled synthetic generator and save it in models/ (`make train`).
 
-    python -m pipelines.train [--accounts 400] [--seed 1000]
+    python -m pipelines.train [--accounts 300] [--seed 1000]
 
 Prints training metrics (held-out candidates of a different seed) next to the rule scorer's.
 """
@@ -13,12 +13,11 @@ import json
 
 from sklearn.metrics import f1_score, precision_score, recall_score
 
+from detector.match import enrich
 from detector.recurrence import default_scorer
 from detector.scoring import MODEL_DIR, RuleScorer, StreamScorer, save_scorer
 from detector.synth import generate
 from detector.training import label_candidates
-
-from ._enrich import enrich
 
 START, END = "2023-01-01", "2024-12-31"
 
@@ -35,7 +34,7 @@ def _metrics(y, p) -> dict:
             "f1": round(f1_score(y, p), 4)}
 
 
-def train(n_accounts: int = 400, seed: int = 1000, folder=MODEL_DIR) -> dict:
+def train(n_accounts: int = 300, seed: int = 1000, folder=MODEL_DIR) -> dict:
     """Fit on one synthetic set, measure on another seed, save model + metadata; returns metadata."""
     X, y = candidate_set(n_accounts, seed)
     Xh, yh = candidate_set(max(n_accounts // 4, 50), seed + 1)
@@ -43,7 +42,7 @@ def train(n_accounts: int = 400, seed: int = 1000, folder=MODEL_DIR) -> dict:
     meta = {
         "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "training_data": {"generator": "detector.synth.generate", "n_accounts": n_accounts, "seed": seed,
-                          "start": START, "end": END, "candidates": int(len(y)), "positives": int(y.sum())},
+                          "start": START, "end": END, "candidates": len(y), "positives": int(y.sum())},
         "metrics": {"holdout_seed": seed + 1, "model": _metrics(yh, model.predict(Xh)),
                     "rules": _metrics(yh, RuleScorer().fit().predict(Xh)),
                     "train": _metrics(y, model.predict(X))},
@@ -55,7 +54,7 @@ def train(n_accounts: int = 400, seed: int = 1000, folder=MODEL_DIR) -> dict:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--accounts", type=int, default=400)
+    ap.add_argument("--accounts", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1000)
     args = ap.parse_args(argv)
     meta = train(args.accounts, args.seed)

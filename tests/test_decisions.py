@@ -17,7 +17,6 @@ from detector.decisions import (
 from detector.errors import ConfigError, MalformedRow, NotFound
 from detector.flags import flag_charges
 from detector.store import dumps
-
 from tests.flagkit import Book
 
 
@@ -50,7 +49,7 @@ def test_cancellation_matches_fuzzily_and_is_idempotent(store):
 def test_cancellation_before_any_stream_resolves_at_detection(store):
     c = record_cancellation(store, "acct1", "spotify", "2025-04-01")
     assert c.stream_ids == () and c.changed
-    b, nf, sp = _book()
+    b, _, sp = _book()
     resolved = resolve_cancellations(load_decisions(store), b.stream_frame)
     assert resolved.to_dict("records") == [{"account_id": "acct1", "stream_id": sp, "cancelled_on": "2025-04-01"}]
     flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-12-31")
@@ -161,3 +160,17 @@ def test_missing_vendor_is_not_the_text_nan():
     streams = b.stream_frame.assign(vendor=float("nan"), channel="apple")
     decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": ["Toyota Financial"], "cancelled_on": ["2024-05-01"]})
     assert resolve_cancellations(decisions, streams).empty
+
+
+def test_cancelled_plan_without_a_stream_is_matched_by_merchant_key():
+    b, nf, _ = _book()
+    early = [b.charge("2025-01-12", 7.99, "Hulu"), b.charge("2025-02-12", 7.99, "Hulu")]
+    late = b.charge("2025-03-12", 7.99, "Hulu")
+    b.charge("2025-03-20", 29.99, "Hulu")  # a pay-per-view, far from the plan's price
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": ["hulu"], "cancelled_on": ["2025-02-20"]})
+    resolved = resolve_cancellations(decisions, b.stream_frame, b.tx)
+    assert resolved[["stream_id", "merchant_key"]].values.tolist() == [[None, "hulu"]]
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-12-31")
+    after = flags[flags["type"] == "charge_after_cancellation"]
+    assert after["transaction_id"].tolist() == [late] and after["stream_id"].isna().all()
+    assert early and nf

@@ -8,7 +8,6 @@ import pytest
 from detector.flags import empty_flags, flag_charges
 from detector.ids import stable_id
 from detector.schema import FLAG_COLUMNS
-
 from tests.flagkit import Book
 
 AS_OF = "2025-12-31"
@@ -331,3 +330,12 @@ def test_step_in_a_phone_bill_clears_its_noise():
     f = flags_of(b)
     assert of_type(f, "price_increase") == [ids[6]]
     assert "vary about" in f.iloc[0]["reason"]
+
+
+def test_a_099_plan_going_to_129_is_a_price_increase_not_a_trial():
+    b = Book()
+    ids = b.series("2024-01-09", 8, [0.99] * 5 + [1.29] * 3, merchant="Apple")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == []
+    assert of_type(f, "price_increase") == [ids[5]]

@@ -271,6 +271,18 @@ def test_same_source_id_in_two_accounts_is_not_a_duplicate(tmp_path, store):
     assert [(r.stored, r.duplicates) for r in again] == [(0, 1), (0, 1)]
 
 
+
+def test_same_source_id_in_two_accounts_of_one_file(tmp_path, store):
+    path = write(tmp_path, "g.csv", "account_id,transaction_id,date,description,amount\n"
+                 "a1,t1,2024-01-05,SHOP,-1.00\na2,t1,2024-01-05,SHOP,-1.00\na1,t2,2024-01-06,X,-2.00\n")
+    first = ingest_files([path], store)[0]
+    assert (first.stored, first.duplicates) == (3, 0)
+    ids = dict(zip(store.transactions()["account_id"] + "/" + store.transactions()["description"],
+                   store.transactions()["transaction_id"], strict=True))
+    assert ids["a1/SHOP"] == "t1" and ids["a2/SHOP"].startswith("x_")  # the first account keeps the id
+    again = ingest_files([path], store)[0]
+    assert (again.stored, again.duplicates) == (0, 3)
+
 def test_ofx_xml_version_2(tmp_path):
     xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE"?>\n'
            "<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY>"

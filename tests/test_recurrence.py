@@ -169,7 +169,7 @@ def test_refund_credit_between_charges_does_not_break_stream():
 def test_hard_negatives_are_not_streams():
     rng = np.random.default_rng(7)
     rows = []
-    days = lambda n: sorted(START + dt.timedelta(days=int(d)) for d in rng.integers(0, 700, n))  # noqa: E731
+    days = lambda n: sorted(START + dt.timedelta(days=int(d)) for d in rng.integers(0, 700, n))
     rows += [("A1", d, "KROGER", -float(np.round(rng.lognormal(4, 0.6), 2))) for d in days(150)]
     rows += [("A1", d, "SHELL OIL", -float(np.round(rng.uniform(25, 70), 2))) for d in days(90)]
     rows += [("A1", d, "BLUE BOTTLE COFFEE", -5.25) for d in days(250)]

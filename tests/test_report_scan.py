@@ -15,7 +15,6 @@ import pytest
 
 from detector.flags import flag_charges
 from detector.report import MONTHLY_FACTOR, SCAN_FORMATS, render_scan
-
 from tests.flagkit import Book
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
@@ -68,7 +67,7 @@ def test_table_fits_100_columns_and_totals_active_only():
     assert max(len(line) for line in out.splitlines()) <= 100
     assert out.index("Suspicious charges") < out.index("Active subscriptions")
     total = round(7.0 * MONTHLY_FACTOR["weekly"] + 17.99 + 119.0 / 12, 2)
-    assert f"Total" in out and f"{total:,.2f}" in out
+    assert "Total" in out and f"{total:,.2f}" in out
     assert "Hulu" not in out.split("Active subscriptions")[1]
 
 

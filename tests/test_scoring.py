@@ -11,8 +11,17 @@ import sklearn
 
 from detector.cadence import FEATURES
 from detector.errors import ModelError
-from detector.scoring import (META_FILE, MODEL_DIR, MODEL_FILE, ModelVersionWarning, RuleScorer, StreamScorer,
-                              load_metadata, load_scorer, save_scorer)
+from detector.scoring import (
+    META_FILE,
+    MODEL_DIR,
+    MODEL_FILE,
+    ModelVersionWarning,
+    RuleScorer,
+    StreamScorer,
+    load_metadata,
+    load_scorer,
+    save_scorer,
+)
 
 
 def test_shipped_model_has_metadata_and_loads():

@@ -34,3 +34,12 @@ def test_user_payment_method_is_not_overwritten(store):
     store.set_account("a1", payment_method="paypal", payment_method_source="user")
     store.set_account("a1", payment_method="credit_card", payment_method_source="importer")
     assert store.account("a1")["payment_method"] == "paypal"
+
+
+def test_transactions_table_shows_bracketed_descriptors_verbatim(store):
+    """Rich markup in a descriptor is data: `[PAYPAL]` must print as written."""
+    from detector.report import render_frame
+
+    store.add_transactions(pd.DataFrame([_tx(description="[PAYPAL] *SPOTIFY [bold]x[/bold]")]))
+    out = render_frame(store.transactions(), "table")
+    assert "[PAYPAL] *SPOTIFY [bold]x[/bold]" in out

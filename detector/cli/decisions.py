@@ -30,7 +30,11 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
 
     Either --account, --merchant and --on, or --cancellations FILE.csv.
     """
-    from ..decisions import load_cancellations_file, record_cancellation, record_cancellations
+    from ..decisions import (
+        load_cancellations_file,
+        record_cancellation,
+        record_cancellations,
+    )
 
     single = (account_id, merchant, on)
     if path and any(single):

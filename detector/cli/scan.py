@@ -13,7 +13,16 @@ from .app import cli, db_option
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
 
 
-def _emit(text: str, output: str | None) -> None:
+def _show(result, fmt: str, output: str | None = None) -> None:
+    """Render a ScanResult and print it (terminal width when interactive) or write it to ``output``."""
+    import shutil
+    import sys
+
+    from ..report import render_scan
+
+    width = shutil.get_terminal_size((100, 24)).columns if output is None and sys.stdout.isatty() else 100
+    text = render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of,
+                       width=width)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
         click.echo(f"Report written to {output}", err=True)
@@ -55,13 +64,11 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     Exits non-zero when any statement file failed (the others are still scanned).
     """
     from ..pipeline import scan
-    from ..report import render_scan
-
     store = Store(db_path)
     result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
                   payment_method=payment_method, cancellations_file=cancellations_file, engine=engine)
     _ingest_summary(result.ingest)
-    _emit(render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of), output)
+    _show(result, fmt, output)
     if result.failed_files:
         raise SystemExit(1)
 
@@ -76,10 +83,8 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
 def report_cmd(db_path, account_id, since, fmt, output):
     """Report the stored streams, flags and refund requests (no detection)."""
     from ..pipeline import stored_result
-    from ..report import render_scan
-
     result = stored_result(Store(db_path), account_id=account_id, since=since)
-    _emit(render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of), output)
+    _show(result, fmt, output)
 
 
 @cli.command("detect")
@@ -91,7 +96,5 @@ def report_cmd(db_path, account_id, since, fmt, output):
 def detect_cmd(db_path, account_id, as_of, fmt):
     """Re-run detection over the stored transactions (after `ingest` or `cancel`)."""
     from ..pipeline import run_detection
-    from ..report import render_scan
-
     result = run_detection(Store(db_path), as_of, account_id=account_id)
-    click.echo(render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of))
+    _show(result, fmt)

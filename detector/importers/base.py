@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,37 @@ def read_text(path: str | os.PathLike) -> str:
     Raises :class:`UnrecognisedFormat` for binary files and :class:`EmptyStatement` for empty ones,
     both naming the file.
     """
+    return load_statement(path).text
+
+
+class Loaded:
+    """A statement file's bytes, its encoding and (decoded when first asked for) its text."""
+
+    def __init__(self, data: bytes, text: str | None, encoding: str):
+        self.data = data
+        self._text = text
+        self.encoding = encoding
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = decode_bytes(self.data)[0]
+        return self._text
+
+    def head(self, lines: int = HEAD_LINES) -> str:
+        """The first ``lines`` physical lines, without decoding all of a large ASCII file."""
+        if self._text is None and len(self.data) > 65536:
+            out = io.StringIO(self.data[:65536].decode("ascii"), newline="").readlines()
+            if len(out) > lines:
+                return "".join(out[:lines])
+        return head_of(self.text, lines)
+
+
+_NOT_SPACE = re.compile(rb"[^\t\n\x0b\x0c\r\x1c-\x1f ]")  # what str.isspace() is not, in ASCII
+
+
+def load_statement(path: str | os.PathLike) -> Loaded:
+    """Read and decode a statement file once (see :func:`read_text` for the rules and errors)."""
     p = str(path)
     try:
         data = Path(p).read_bytes()
@@ -96,16 +128,24 @@ def read_text(path: str | os.PathLike) -> str:
         raise UnrecognisedFormat(
             f"this is {kind}, not a text statement; export the statement as CSV or OFX/QFX", path=p
         )
-    text, _ = decode_bytes(data)
-    if not text.strip():
+    if data.isascii():  # the common case: its text is its bytes, decoded only if needed
+        if not _NOT_SPACE.search(data):
+            raise EmptyStatement("the file is empty", path=p)
+        return Loaded(data, None, "utf-8")
+    text, encoding = decode_bytes(data)
+    if not text or text.isspace():  # not text.strip(), which would copy a large file
         raise EmptyStatement("the file is empty", path=p)
-    return text
+    return Loaded(data, text, encoding)
 
 
 def head_of(text: str, lines: int = HEAD_LINES) -> str:
     """The first ``lines`` physical lines of ``text``."""
-    out = io.StringIO(text, newline="").readlines()[:lines]
-    return "".join(out)
+    # Split only a prefix: a million-line statement need not be split to see its header. With more
+    # than ``lines`` lines in the prefix, the first ``lines`` are complete (a \r\n is not cut).
+    out = io.StringIO(text[:65536], newline="").readlines()
+    if len(out) <= lines and len(text) > 65536:
+        out = io.StringIO(text, newline="").readlines()
+    return "".join(out[:lines])
 
 
 def sniff_delimiter(line: str) -> str:

@@ -11,12 +11,25 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from ..errors import UnrecognisedFormat
 from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
 from .parsing import normalise_header, parse_amount, parse_date
 
 Names = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeaderLayout:
+    """How a file's body is read: delimiter, field positions, first body line, header cells."""
+
+    delimiter: str
+    index: dict[str, int]
+    #: 1-based physical line of the first record below the header.
+    first_line: int
+    #: The header's normalised cells (to skip repeated headers); ``None`` for header-less layouts.
+    header_cells: list[str] | None
 
 
 def _alts(value) -> Names:
@@ -164,33 +177,41 @@ class CsvLayout(Importer):
     def extract_lines(self, path: str, lines: Iterable[str]) -> Iterator[Row | Reject]:
         """Rows of a statement given as an iterable of physical lines (streams; no whole-file read)."""
         it = iter(lines)
-        head: list[str] = []
-        if self.has_header:
-            found = None
-            for line in it:  # read only as far as the header row (at most HEAD_LINES)
-                head.append(line)
-                found = self._find_header(head)
-                if found or len(head) >= HEAD_LINES:
-                    break
-            if found is None:
-                seen = columns_seen("".join(head))
-                missing = self.missing(seen) if seen else ["a header row"]
-                raise UnrecognisedFormat(
-                    f"not a {self.name} statement: missing column(s) {', '.join(missing)}; "
-                    f"columns seen: {', '.join(repr(c) for c in seen) or '(none)'}",
-                    path=path,
-                )
-            header_at, delim, index = found
-            body = head[header_at + 1:]
-            first_line = header_at + 2
-            header_cells = [normalise_header(c) for c in
-                            next(csv.reader([head[header_at].rstrip("\r\n")], delimiter=delim))]
-        else:
-            delim, index, body, first_line, header_cells = self.delimiters[0], dict(self.positions or {}), [], 1, None
+        body, layout = self.read_header(path, it)
+        yield from self.records(_chain(body, it), layout)
 
-        tap = _Tap(_chain(body, it))
-        reader = csv.reader(tap, delimiter=delim)
-        line_no = first_line
+    def read_header(self, path: str, it: Iterator[str]) -> tuple[list[str], HeaderLayout]:
+        """Consume ``it`` up to the header row; return the lines read past it and how to read the body.
+
+        Raises :class:`UnrecognisedFormat` naming the missing columns when no header fits.
+        """
+        if not self.has_header:
+            return [], HeaderLayout(self.delimiters[0], dict(self.positions or {}), 1, None)
+        head: list[str] = []
+        found = None
+        for line in it:  # read only as far as the header row (at most HEAD_LINES)
+            head.append(line)
+            found = self._find_header(head)
+            if found or len(head) >= HEAD_LINES:
+                break
+        if found is None:
+            seen = columns_seen("".join(head))
+            missing = self.missing(seen) if seen else ["a header row"]
+            raise UnrecognisedFormat(
+                f"not a {self.name} statement: missing column(s) {', '.join(missing)}; "
+                f"columns seen: {', '.join(repr(c) for c in seen) or '(none)'}",
+                path=path,
+            )
+        header_at, delim, index = found
+        header_cells = [normalise_header(c) for c in
+                        next(csv.reader([head[header_at].rstrip("\r\n")], delimiter=delim))]
+        return head[header_at + 1:], HeaderLayout(delim, index, header_at + 2, header_cells)
+
+    def records(self, lines: Iterable[str], layout: HeaderLayout) -> Iterator[Row | Reject]:
+        """The body's records (``lines`` start right below the header) as rows and rejects."""
+        tap = _Tap(lines)
+        reader = csv.reader(tap, delimiter=layout.delimiter)
+        line_no = layout.first_line
         while True:
             try:
                 cells = next(reader)
@@ -206,18 +227,25 @@ class CsvLayout(Importer):
             start = line_no
             line_no += len(tap.taken)
             tap.taken.clear()
-            if not any(c.strip() for c in cells):
-                continue
-            if (header_cells is not None and len(cells) == len(header_cells)
-                    and cells[0].strip().lower() == header_cells[0]
-                    and [normalise_header(c) for c in cells] == header_cells):
-                continue  # some banks repeat the header row every page
-            if self._is_balance_line(cells, index):
-                continue
-            try:
-                yield self.parse_record(cells, index, start)
-            except ValueError as exc:
-                yield Reject(start, str(exc), raw)
+            item = self.record(cells, layout, start, raw)
+            if item is not None:
+                yield item
+
+    def record(self, cells: list[str], layout: HeaderLayout, line: int, raw: str) -> Row | Reject | None:
+        """One parsed record: a row, a reject, or ``None`` for lines that are not transactions."""
+        if not any(c.strip() for c in cells):
+            return None
+        header_cells, index = layout.header_cells, layout.index
+        if (header_cells is not None and len(cells) == len(header_cells)
+                and cells[0].strip().lower() == header_cells[0]
+                and [normalise_header(c) for c in cells] == header_cells):
+            return None  # some banks repeat the header row every page
+        if self._is_balance_line(cells, index):
+            return None
+        try:
+            return self.parse_record(cells, index, line)
+        except ValueError as exc:
+            return Reject(line, str(exc), raw)
 
     def _cell(self, cells: list[str], index: dict[str, int], field: str) -> str | None:
         pos = index.get(field)

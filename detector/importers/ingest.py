@@ -8,7 +8,6 @@ bad file does not stop the others: its error is reported in its :class:`IngestRe
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -70,26 +69,26 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
     """
     if df.empty:
         return df
-    tx_ids = df["transaction_id"].astype(object)
-    accounts = df["account_id"].astype(object)
+    ids = df["transaction_id"]
     owner: dict[str, str] = {}
-    ids = pd.unique(tx_ids)
-    # json_each: one query per 100k ids instead of one per 900 bound parameters
-    for i in range(0, len(ids), 100_000):
-        chunk = json.dumps(ids[i:i + 100_000].tolist())
-        owner.update(store.conn.execute(
-            "SELECT transaction_id, account_id FROM transactions "
-            "WHERE transaction_id IN (SELECT value FROM json_each(?))", (chunk,)).fetchall())
-    # an id not stored yet belongs to the first account that uses it in this file
-    first = accounts.groupby(tx_ids, sort=False).transform("first")
-    holder = tx_ids.map(owner).fillna(first) if owner else first
-    clash = (holder != accounts).to_numpy()
+    if store.conn.execute("SELECT 1 FROM transactions LIMIT 1").fetchone():  # nothing to clash with
+        distinct = pd.unique(ids).tolist()
+        for i in range(0, len(distinct), 900):  # stay under SQLite's bound-parameter limit
+            chunk = distinct[i:i + 900]
+            sql = (f"SELECT transaction_id, account_id FROM transactions "
+                   f"WHERE transaction_id IN ({','.join('?' * len(chunk))})")
+            owner.update(store.conn.execute(sql, chunk).fetchall())
+    # An id belongs to the account that stored it, else to the first account using it in this file.
+    first = df.groupby("transaction_id", sort=False)["account_id"].transform("first")
+    holder = ids.map(owner).fillna(first) if owner else first
+    clash = (holder != df["account_id"]).to_numpy(dtype=bool)
     if not clash.any():
         return df
     out = df.copy()
-    new_ids = tx_ids.to_numpy(copy=True)
-    new_ids[clash] = [stable_id(a, t, prefix="x_") for a, t in zip(accounts[clash], tx_ids[clash])]
-    out["transaction_id"] = new_ids
+    out.loc[clash, "transaction_id"] = [
+        stable_id(account, tx_id, prefix="x_")
+        for account, tx_id in zip(df["account_id"][clash].tolist(), ids[clash].tolist(), strict=True)
+    ]
     return out
 
 
@@ -100,18 +99,17 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
-    accounts = st.accounts
-    for account in accounts:
+    for account in st.accounts:
         store.set_account(account, payment_method=method, payment_method_source=source,
                           currency=st.currency, source=st.format, country=st.country)
-    result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=accounts,
+    result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected)
     now = utcnow()
     sha = _sha256(st.path) if os.path.isfile(st.path) else None
     store.db["imports"].insert({
         "import_id": stable_id("import", st.path, sha, now, stored, duplicates),
-        "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id or ",".join(accounts[:20]),
+        "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id or ",".join(st.accounts[:20]),
         "rows_read": st.rows_read, "stored": stored, "duplicates": duplicates,
         "rejected": len(st.rejected), "imported_at": now,
     }, pk="import_id", replace=True)

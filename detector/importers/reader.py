@@ -8,22 +8,38 @@ nothing, while two genuine identical charges on one day are both kept).
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ConfigError, EmptyStatement, ImportError_, UnrecognisedFormat
 from ..ids import stable_id
 from ..schema import TRANSACTION_COLUMNS, empty_transactions
-from .base import HEAD_LINES, Importer, Reject, Row, choose_importer, head_of, read_text
+from .base import (
+    HEAD_LINES,
+    Importer,
+    Loaded,
+    Reject,
+    Row,
+    choose_importer,
+    head_of,
+    load_statement,
+    read_text,
+)
 from .csv_banks import MappedCsv, csv_importers, parse_columns
-from .csv_layout import CsvLayout
+from .csv_layout import CsvLayout, HeaderLayout
+from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .ofx import OfxImporter
 from .parsing import binary_kind
 
@@ -65,7 +81,7 @@ class Statement:
     @property
     def accounts(self) -> list[str]:
         """Distinct account ids, in order of first appearance."""
-        return pd.unique(self.transactions["account_id"]).tolist() if len(self.transactions) else (
+        return list(pd.unique(self.transactions["account_id"])) if len(self.transactions) else (
             [self.account_id] if self.account_id else [])
 
 
@@ -121,6 +137,92 @@ class _Canonicaliser:
         df["source_line"] = df["source_line"].astype("int64")
         return df, rejected, n
 
+    def frame_parsed(self, parsed: Parsed, *, carry: bool = False) -> tuple[pd.DataFrame, list[dict], int]:
+        """:meth:`frame` for a vectorised read: the same rows, ids and rejects, column at a time.
+
+        ``carry`` keeps occurrence counts for the next chunk (streaming); a single read needs none.
+        """
+        path = self.path
+        rejected = [{
+            "rejected_id": stable_id(path, r.line, prefix="r_"),
+            "source_file": path,
+            "source_line": r.line,
+            "reason": r.reason,
+            "raw": r.raw,
+        } for r in parsed.rejects]
+        n = len(parsed.line)
+        if n == 0:
+            return empty_transactions(), rejected, parsed.items
+        account, account_groups = filled(parsed.account, parsed.account_groups,
+                                          self.file_account or self.fallback_account)
+        currency, (codes, names) = filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
+        tx_id = parsed.transaction_id
+        missing = tx_id.is_null().to_numpy(zero_copy_only=False)
+        # Occurrence counts only feed hashed ids and the counts carried to the next chunk.
+        if carry or missing.any():
+            tx_id = self._hashed_ids(parsed, account, account_groups, tx_id, missing, carry)
+        for name, count in zip(names, np.bincount(codes, minlength=len(names)).tolist(), strict=True):
+            self.currencies[name] += count
+        for name in account_groups[1]:
+            self.accounts.setdefault(name)
+        zeros = pa.array(np.zeros(n, dtype=np.int32))
+        table = pa.table({
+            "transaction_id": tx_id,
+            "account_id": account,
+            "date": parsed.date,
+            "amount": pa.array(parsed.amount, pa.float64()),
+            "currency": currency,
+            "description": parsed.description,
+            "source": pa.array([self.importer.name], STR).take(zeros),
+            "source_file": pa.array([path], STR).take(zeros),
+            "source_line": pa.array(parsed.line, pa.int64()),
+        })
+        df = table.to_pandas()
+        return df, rejected, parsed.items
+
+    def _hashed_ids(self, parsed: Parsed, account, account_groups, tx_id, missing: np.ndarray, carry: bool):
+        """``stable_id(account, date, amount key, description, occurrence)`` where the source has no id."""
+        n = len(parsed.line)
+        amount_codes, amounts = parsed.amount_groups or pd.factorize(parsed.amount)
+        parts = [account_groups, parsed.date_groups or encode(parsed.date), (amount_codes, amounts),
+                 encode(parsed.description)]
+        # One integer per distinct key: mixed-radix codes, re-factorised before they could overflow.
+        group = np.zeros(n, dtype=np.int64)
+        size = 1
+        for codes, uniq in parts:
+            if size * len(uniq) >= 1 << 62:
+                group, seen = pd.factorize(group)
+                size = len(seen)
+            group = group * len(uniq) + codes
+            size *= len(uniq)
+        occurrence = pd.Series(group).groupby(group, sort=False).cumcount().to_numpy()
+        amount_key = pa.array([_amount_key(float(u)) for u in amounts], STR).take(pa.array(amount_codes))
+
+        def keys(rows=None):
+            cols = [account, parsed.date, amount_key, parsed.description]
+            if rows is not None:
+                cols = [c.take(rows) for c in cols]
+            return pc.binary_join_element_wise(*cols, pa.scalar("\x1f", STR))
+
+        if carry:
+            # Same 12-byte digests as frame(), so counts carry across chunks of either kind.
+            group = pd.factorize(group)[0]  # 0..groups-1, in order of first appearance
+            _, first = np.unique(group, return_index=True)
+            digests = [blake2b(k.encode("utf-8"), digest_size=12).digest()
+                       for k in keys(pa.array(first)).to_pylist()]
+            base = np.array([self.seen[d] for d in digests], dtype=np.int64)
+            occurrence = occurrence + base[group]
+            counts = np.bincount(group, minlength=len(digests)).tolist()
+            for d, b, c in zip(digests, base.tolist(), counts, strict=True):
+                self.seen[d] = b + c
+        if not missing.any():
+            return tx_id
+        rows = None if missing.all() else pa.array(np.flatnonzero(missing))
+        occ = pa.array(occurrence if rows is None else occurrence[missing]).cast(STR)
+        full = pc.binary_join_element_wise(keys(rows), occ, pa.scalar("\x1f", STR))
+        hashes = stable_ids(full)
+        return hashes if rows is None else pc.replace_with_mask(tx_id, pa.array(missing), hashes)
+
 
 def _pick(path: str, format: str | None, columns) -> Importer:
     mapping = parse_columns_or_fail(columns)
@@ -175,8 +277,13 @@ def _no_rows(path: str, rejected: list[dict], rows_read: int) -> EmptyStatement:
     return EmptyStatement(f"no usable rows, all {rows_read} rejected: {shown}{more}", path=path)
 
 
+ENGINES = ("auto", "columns", "rows")
+#: Below this many body bytes "auto" reads row by row: pyarrow's set-up costs more than it saves.
+COLUMNS_MIN_BYTES = 64 * 1024
+
+
 def read_statement(path: str | os.PathLike, *, format: str | None = None, account_id: str | None = None,
-                   columns: str | dict | None = None) -> Statement:
+                   columns: str | dict | None = None, engine: str = "auto") -> Statement:
     """Read one statement file (CSV layout or OFX/QFX) into canonical transactions.
 
     ``format`` names the layout (skipping detection); ``columns`` maps any CSV's columns
@@ -184,14 +291,56 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
     not name its account (else the file name's stem). Bad rows are in ``rejected`` with their line
     and reason. Raises :class:`~detector.errors.ImportError_` subclasses for whole-file problems:
     unrecognised or ambiguous layout, binary, empty, missing columns, no usable rows.
+
+    ``engine="columns"`` reads CSV columns at a time (pyarrow) wherever that gives exactly what
+    the row-by-row reader gives, and the rest row by row; ``"auto"`` (the default) does so for files
+    over 64 KiB; ``"rows"`` is the row-by-row reader alone (the reference the other is tested against).
     """
     p = str(path)
-    imp = _pick(p, format, columns)
-    canon = _Canonicaliser(p, imp, account_id)
-    df, rejected, rows_read = canon.frame(imp.extract(p))
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if engine == "rows":
+        imp = _pick(p, format, columns)
+        canon = _Canonicaliser(p, imp, account_id)
+        df, rejected, rows_read = canon.frame(imp.extract(p))
+    else:
+        imp, loaded = _pick_loaded(p, format, columns)
+        canon = _Canonicaliser(p, imp, account_id)
+        if isinstance(imp, CsvLayout):
+            df, rejected, rows_read = _read_csv(p, imp, loaded, canon, columns=engine == "columns")
+        else:
+            df, rejected, rows_read = canon.frame(imp.extract(p))
     if df.empty:
         raise _no_rows(p, rejected, rows_read)
     return _finish(p, imp, canon, df, rejected, rows_read)
+
+
+def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Loaded | None]:
+    """:func:`_pick`, reading the file once: the importer and, for CSV, the loaded file."""
+    mapping = parse_columns_or_fail(columns)
+    if mapping:
+        imp = _pick(path, None, mapping)
+        return imp, load_statement(path)
+    imp = get_importer(format) if format else None  # an unknown format is reported first, as by _pick
+    loaded = load_statement(path)  # binary / empty / missing files fail here with their own message
+    if imp is None:
+        imp = choose_importer(path, loaded.head(), all_importers())
+    return imp, (loaded if isinstance(imp, CsvLayout) else None)
+
+
+def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, *, columns: bool):
+    """A CSV statement through the vectorised reader, or row by row where it declines the file."""
+    head = io.StringIO(loaded.head(), newline="").readlines()
+    _, hl = imp.read_header(path, iter(head))
+    offset = body_offset(head, hl)
+    if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
+        data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
+    else:
+        data, start = loaded.text[offset:].encode("utf-8"), 0
+    parsed = read_body(imp, data, hl, start) if columns or len(data) - start >= COLUMNS_MIN_BYTES else None
+    if parsed is not None:
+        return canon.frame_parsed(parsed)
+    return canon.frame(imp.records(io.StringIO(loaded.text[offset:], newline=""), hl))
 
 
 def _stream_lines(path: str) -> Iterator[str]:
@@ -220,15 +369,19 @@ def _stream_lines(path: str) -> Iterator[str]:
 
 
 def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, format: str | None = None,
-                          account_id: str | None = None, columns: str | dict | None = None
-                          ) -> Iterator[Statement]:
+                          account_id: str | None = None, columns: str | dict | None = None,
+                          engine: str = "auto") -> Iterator[Statement]:
     """Read a CSV statement bigger than memory as a stream of :class:`Statement` chunks.
 
     Each chunk holds up to ``chunksize`` rows (transactions plus rejects); ids are the same as
     :func:`read_statement` gives, because occurrence counts carry across chunks. OFX files are
-    read whole (they are small) and come back as one chunk.
+    read whole (they are small) and come back as one chunk. Blocks of ``chunksize`` lines are read
+    by columns where that is exact; from the first block that is not, the rest of the file is read
+    row by row (``engine="rows"``: all of it).
     """
     p = str(path)
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     mapping = parse_columns_or_fail(columns)
     if mapping:
         imp = _pick(p, None, mapping)
@@ -243,14 +396,80 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
         yield read_statement(p, format=imp.name, account_id=account_id)
         return
     canon = _Canonicaliser(p, imp, account_id)
-    items = imp.extract_lines(p, _stream_lines(p))
+    lines = _stream_lines(p)
+    body, hl = imp.read_header(p, lines)
     total = 0
-    while True:
-        batch = list(islice(items, chunksize))
-        if not batch:
-            break
-        df, rejected, n = canon.frame(batch)
-        total += n
-        yield _finish(p, imp, canon, df, rejected, n)
+    if engine != "rows":
+        for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize):
+            if isinstance(chunk, tuple):  # a block the columns cannot read: rows from here on
+                body, hl = chunk
+                break
+            total += chunk.rows_read
+            yield chunk
+        else:
+            body = None
+    if body is not None:
+        items = imp.records(_chain(body, lines), hl)
+        while True:
+            batch = list(islice(items, chunksize))
+            if not batch:
+                break
+            df, rejected, n = canon.frame(batch)
+            total += n
+            yield _finish(p, imp, canon, df, rejected, n)
     if total == 0:
         raise EmptyStatement("no transaction rows in the file", path=p)
+
+
+def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    yield from first
+    yield from rest
+
+
+def _continues(line: str, delimiter: str) -> bool:
+    """Whether the csv module, reading ``line``, would go on into the next line (an open quote)."""
+    try:
+        return len(list(csv.reader([line, "x\n"], delimiter=delimiter))) < 2
+    except csv.Error:
+        return True
+
+
+def _column_blocks(p: str, imp: CsvLayout, canon: _Canonicaliser, pending: list[str], hl: HeaderLayout,
+                   lines: Iterator[str], chunksize: int):
+    """Statements for blocks of up to ``chunksize`` lines read by columns.
+
+    Yields ``(unread lines, layout)`` instead when a block cannot be read that way (it starts at a
+    record boundary: every block before it was whole records).
+    """
+    first_line = hl.first_line
+    while True:
+        block = pending + list(islice(lines, max(1, chunksize - len(pending))))
+        at_end = len(block) - len(pending) < max(1, chunksize - len(pending))
+        pending = []
+        # A quoted field may go on to the next line: end the block before any line that, read on
+        # its own, leaves a quote open (a record started earlier shows up as rows != lines).
+        while not at_end and block and _continues(block[-1], hl.delimiter):
+            pending.insert(0, block.pop())
+        here = replace(hl, first_line=first_line)
+        if not block:
+            if pending:  # no line of the block closes its quotes: read it row by row
+                yield pending, here
+            return
+        data = "".join(block).encode("utf-8")
+        if not data.strip():  # blank lines only: nothing to read
+            first_line += len(block)
+            if at_end:
+                return
+            continue
+        # Every block by columns, however small: a block read row by row would stop the stream's
+        # column reading for good (a later block cannot be cut loose from a record it continues).
+        parsed = read_body(imp, data, here)
+        if parsed is None:
+            yield block + pending, here
+            return
+        first_line += len(block)
+        if parsed.items:
+            df, rejected, n = canon.frame_parsed(parsed, carry=True)
+            yield _finish(p, imp, canon, df, rejected, n)
+        if at_end and not pending:
+            return

@@ -1,0 +1,406 @@
+"""Vectorised reading of a CSV statement body (pyarrow + numpy), exactly as the row reader reads it.
+
+The row-by-row reader in ``csv_layout.py`` is the reference: every line keeps its number, every
+bad cell its reason. This module gives the same rows, lines and rejects at close to
+``pandas.read_csv`` speed by reading the body with pyarrow's CSV parser and parsing columns
+instead of cells. It takes only the shortcuts it can prove exact and hands everything else back:
+
+* **Whole files** it cannot line up with physical lines (a quoted field spanning lines, a lone
+  ``\\r`` line end, NUL bytes, fields longer than the csv module's limit) return ``None``; the
+  caller then uses the row reader for that file.
+* **Single lines** the columns do not settle (a date or amount that does not parse, a blank or
+  repeated header line, an unknown status or debit/credit marker, a row with a different number
+  of cells) go through the row reader's own :meth:`CsvLayout.record` on that line, so rejects
+  carry the very same reason and raw text.
+* Dates, amounts, currencies and markers are parsed once per *distinct* cell with the reference
+  parsers (statements repeat them); only plain decimal amounts skip the parser, through pyarrow's
+  correctly rounded cast, which gives the same float.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from hashlib import sha256
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .base import Reject, Row
+from .csv_layout import CsvLayout, HeaderLayout
+from .parsing import _parse_amount, _parse_date
+
+#: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
+STR = pa.large_string()
+_PLAIN_AMOUNT = {".": r"^-?\d+(\.\d+)?$", ",": r"^-?\d+(,\d+)?$"}
+# Plain amounts under 1e5 with at most 10 decimals: round(x, 10) gives x back (x is within 2^-37 of
+# the written decimal), so the row reader's rounding need not be repeated for them.
+_ROUND_EXACT = {".": r"^-?\d{1,5}(\.\d{1,10})?$", ",": r"^-?\d{1,5}(,\d{1,10})?$"}
+
+
+@dataclass
+class Parsed:
+    """The accepted rows of a statement body as columns in file order, plus its rejects."""
+
+    line: np.ndarray  # int64, 1-based physical line
+    date: pa.Array  # ISO strings
+    amount: np.ndarray  # float64, canonical sign
+    description: pa.Array
+    account: pa.Array  # str or null (then the file's / caller's account)
+    transaction_id: pa.Array  # str or null (then a stable hash)
+    currency: pa.Array  # str or null (then the layout's currency)
+    rejects: list[Reject]
+    #: Rows plus rejects: what the row reader yields for this body (blank/header lines excluded).
+    items: int
+    #: Codes of equal dates / equal amounts and the distinct values, when already known.
+    date_groups: tuple[np.ndarray, pa.Array] | None = None
+    amount_groups: tuple[np.ndarray, np.ndarray] | None = None
+    #: Per row, codes into the distinct accounts / currencies as read (``None`` = not in the row).
+    account_groups: tuple[np.ndarray, list] | None = None
+    currency_groups: tuple[np.ndarray, list] | None = None
+
+
+def body_offset(lines: list[str], hl: HeaderLayout) -> int:
+    """Characters of ``lines`` (the file's head) above the body."""
+    return sum(len(line) for line in lines[:hl.first_line - 1])
+
+
+def _column_count(data: bytes, start: int, delimiter: str) -> int | None:
+    """Cells in the first non-blank line of the body (the row shape pyarrow is told to expect)."""
+    pos = start
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        line = data[pos:end].decode("utf-8")
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if any(c.strip() for c in cells):
+            return len(cells)
+        pos = end
+    return None
+
+
+def _read_table(body: pa.Buffer, delimiter: str, ncols: int, threads: bool) -> tuple[pa.Table, list]:
+    bad: list = []
+
+    def invalid(row) -> str:
+        bad.append(row.number)
+        return "skip"
+
+    names = [f"c{i}" for i in range(ncols)]
+    table = pacsv.read_csv(
+        pa.BufferReader(body),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=threads),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                         newlines_in_values=True, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: STR for n in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    return table, bad
+
+
+def encode(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes and distinct values of ``arr`` (values in order of first appearance)."""
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        if enc.num_chunks == 0:
+            return np.zeros(0, dtype=np.int32), pa.array([], arr.type)
+        enc = enc.combine_chunks()  # the chunks share one dictionary
+    return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
+
+
+def as_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous array."""
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _distinct(arr: pa.Array, fn, type_=STR) -> pa.Array:
+    """``fn`` applied once per distinct value of ``arr`` (statements repeat their cells)."""
+    codes, uniq = encode(arr)
+    values = pa.array([fn(v) for v in uniq.to_pylist()], type=type_)
+    return values.take(pa.array(codes))
+
+
+def _parse_dates(cells: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """ISO dates (null where the reference parser refuses the cell), their group codes and values."""
+    def one(s):
+        try:
+            return _parse_date(s, formats)
+        except ValueError:
+            return None
+    idx, uniq = encode(cells)
+    iso = [one(v.strip()) for v in uniq.to_pylist()]
+    codes, values = pd.factorize(pd.Series(iso, dtype=object))
+    return pa.array(iso, STR).take(pa.array(idx)), codes[idx], pa.array(values, STR)
+
+
+def _parse_amounts(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values, a parsed-ok mask and a cell-not-blank mask per row (cells as written, unstripped)."""
+    idx, values, ok, _ = _parse_amounts_distinct(cells, decimal)
+    filled = pc.not_equal(pc.utf8_trim_whitespace(encode(cells)[1]), "").to_numpy(zero_copy_only=False)
+    return values[idx], ok[idx], filled[idx]
+
+
+def _parse_amounts_distinct(cells: pa.Array, decimal: str
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, and per distinct cell its value, whether the reference parser reads it, and whether
+    rounding to 10 decimals leaves the value as it is."""
+    idx, uniq = encode(cells)
+    uniq = pc.utf8_trim_whitespace(uniq)  # the row reader strips cells; once per distinct cell here
+    values = np.zeros(len(uniq), dtype=np.float64)
+    ok = np.zeros(len(uniq), dtype=bool)
+    plain = pc.match_substring_regex(uniq, _PLAIN_AMOUNT[decimal]).to_numpy(zero_copy_only=False)
+    if plain.any():
+        numbers = uniq.filter(pa.array(plain))
+        if decimal == ",":
+            numbers = pc.replace_substring(numbers, ",", ".")
+        # pyarrow's cast rounds correctly, as float(Decimal(text)) does; + 0.0 makes "-0" 0.0.
+        values[plain] = pc.cast(numbers, pa.float64()).to_numpy() + 0.0
+        ok[plain] = True
+    strings = uniq.to_pylist()
+    for i in np.flatnonzero(~plain):
+        try:
+            values[i] = _parse_amount(strings[i], decimal)
+            ok[i] = True
+        except ValueError:
+            pass
+    exact = pc.match_substring_regex(uniq, _ROUND_EXACT[decimal]).to_numpy(zero_copy_only=False)
+    return idx, values, ok, exact
+
+
+def _python_round(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """``round(v, 10) + 0.0`` per value, as the row reader does (numpy's round differs in last bits).
+
+    Also returns codes of equal results and the distinct results.
+    """
+    codes, uniq = pd.factorize(values)
+    return _round_distinct(uniq, codes)
+
+
+def _round_distinct(uniq: np.ndarray, codes: np.ndarray, exact: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    rounded = uniq + 0.0
+    for i in range(len(uniq)) if exact is None else np.flatnonzero(~exact):
+        rounded[i] = round(float(uniq[i]), 10) + 0.0
+    groups, distinct = pd.factorize(rounded)  # "1.5" and "1.50" are one amount
+    row_groups = groups[codes]
+    return distinct[row_groups], (row_groups, distinct)
+
+
+def _distinct_text(cells: pa.ChunkedArray | None, n: int, fn) -> tuple[pa.Array, tuple[np.ndarray, list]]:
+    """``fn`` of each cell (``None`` for a missing column), and the codes and distinct results."""
+    if cells is None:
+        return pa.nulls(n, STR), (np.zeros(n, dtype=np.int64), [None])
+    idx, uniq = encode(cells)
+    values = [fn(v) for v in uniq.to_pylist()]
+    return pa.array(values, STR).take(pa.array(idx)), (idx, values)
+
+
+def _null_if_empty(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, STR), arr)
+
+
+def filled(values: pa.Array, groups: tuple[np.ndarray, list] | None, default: str
+            ) -> tuple[pa.Array, tuple[np.ndarray, list]]:
+    """``values`` with nulls replaced by ``default``; codes and distinct values in order of first use."""
+    if groups is None:
+        codes, uniq = encode(pc.fill_null(values, default))
+        uniq = uniq.to_pylist()
+        return pa.array(uniq, STR).take(pa.array(codes)), (codes, uniq)
+    codes, uniq = groups
+    merged, distinct = pd.factorize(pd.Series([default if v is None else v for v in uniq], dtype=object))
+    row_codes = merged[codes]
+    return pa.array(list(distinct), STR).take(pa.array(row_codes)), (row_codes, list(distinct))
+
+
+_DIGEST = type(sha256()).digest
+_HEX = np.array([f"{i:02x}".encode() for i in range(256)]).view(np.uint16)  # byte -> two hex digits
+
+
+def stable_ids(keys: pa.Array) -> pa.Array:
+    """``stable_id`` of each already-joined key: the first 16 hex digits of its sha256.
+
+    One sha256 per row is the floor (~0.5 us); the rest stays in C: the keys are split out of one
+    buffer and the digests turned to hex with numpy.
+    """
+    n = len(keys)
+    newline = pa.scalar("\n", STR)
+    ended = pc.binary_join_element_wise(keys, pa.scalar("", STR), newline)  # each key + "\n"
+    if isinstance(ended, pa.ChunkedArray):
+        ended = ended.combine_chunks()
+    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)[ended.offset:ended.offset + n + 1]
+    parts = ended.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]].split(b"\n")
+    parts.pop()
+    if len(parts) != n:  # a key holding a line break (an unterminated quote on the last line)
+        return pa.array([sha256(k.encode("utf-8")).hexdigest()[:16] for k in keys.to_pylist()], STR)
+    digests = np.frombuffer(b"".join(map(_DIGEST, map(sha256, parts))), dtype=np.uint8).reshape(n, 32)
+    hexed = _HEX[digests[:, :8]].tobytes()
+    bounds = pa.py_buffer((np.arange(n + 1, dtype=np.int64) * 16).tobytes())
+    return pa.Array.from_buffers(STR, n, [None, bounds, pa.py_buffer(hexed)])
+
+
+def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) -> Parsed | None:
+    """Read a statement body (UTF-8 ``data`` from byte ``start``, right below the header) into columns.
+
+    Returns ``None`` when the file cannot be read exactly this way (see the module docstring);
+    the caller then uses the row reader. Line numbers start at ``hl.first_line``.
+    """
+    if data.find(b"\x00", start) >= 0 or (data.find(b"\r", start) >= 0
+                                           and data.count(b"\r", start) != data.count(b"\r\n", start)):
+        return None
+    try:
+        ncols = _column_count(data, start, hl.delimiter)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    index = hl.index
+    if ncols is None or ncols <= max(index[f] for f in layout._required()):
+        return None
+    if layout.balance_lines and "amount" not in index:
+        return None
+    n_lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
+    body = pa.py_buffer(data).slice(start)  # no copy of a large file
+    try:
+        table, bad = _read_table(body, hl.delimiter, ncols, threads=True)
+        if bad:  # only the single-threaded reader numbers the rows it skips
+            table, bad = _read_table(body, hl.delimiter, ncols, threads=False)
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows + len(bad) != n_lines or any(b is None for b in bad):
+        return None  # a record spans lines: rows and physical lines no longer match
+    cols = [table.column(i) for i in range(ncols)]
+    limit = csv.field_size_limit()
+    for col in cols:
+        # Rows == lines, so only an unterminated quote on the last line can hold a line end.
+        if len(col) and ("\n" in (col[len(col) - 1].as_py() or "")
+                         or pc.max(pc.binary_length(col)).as_py() > limit):
+            return None
+
+    if bad:
+        keep = np.ones(n_lines, dtype=bool)
+        keep[np.asarray(bad, dtype=np.int64) - 1] = False
+        lines = hl.first_line + np.flatnonzero(keep)
+    else:
+        lines = hl.first_line + np.arange(n_lines, dtype=np.int64)
+
+    def raw(field: str) -> pa.ChunkedArray | None:
+        pos = index.get(field)
+        return None if pos is None or pos >= ncols else cols[pos]
+
+    def cell(field: str) -> pa.Array | None:
+        """The stripped cells (fields parsed per distinct value use ``raw`` and strip those)."""
+        col = raw(field)
+        return None if col is None else pc.utf8_trim_whitespace(col)
+
+    n = table.num_rows
+    ok = np.ones(n, dtype=bool)
+    status = raw("status")
+    if status is not None and layout.accepted_status:
+        accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())
+        ok &= accepted.to_numpy(zero_copy_only=False)
+    dates, date_codes, date_values = _parse_dates(raw("date"), tuple(layout.date_formats))
+    ok &= date_codes >= 0
+    simple = "direction" not in index and raw("fee") is None
+    if "amount" in index and layout.amount is not None:
+        idx, values, good, exact = _parse_amounts_distinct(raw("amount"), layout.decimal)
+        ok &= good[idx]
+        if simple:  # round once per distinct amount
+            value, amount_groups = _round_distinct(values * layout.sign, idx, exact)
+        else:
+            value = values[idx] * layout.sign
+    else:
+        value = np.zeros(n, dtype=np.float64)
+        debit, credit = raw("debit"), raw("credit")
+        has_debit = has_credit = np.zeros(n, dtype=bool)
+        if debit is not None:
+            d, good, has_debit = _parse_amounts(debit, layout.decimal)
+            ok &= ~has_debit | good
+            value = np.where(has_debit, 0.0 - np.abs(d), value)
+        if credit is not None:
+            c, good, has_credit = _parse_amounts(credit, layout.decimal)
+            ok &= ~has_credit | good
+            value = np.where(has_credit, value + np.abs(c), value)
+        ok &= has_debit | has_credit
+    if "direction" in index:
+        direction = raw("direction")
+        if direction is None:
+            ok[:] = False
+        else:
+            marker = _distinct(direction, lambda s: 1 if s.strip().lower() in layout.outflow_markers else
+                               (2 if s.strip().lower() in layout.inflow_markers else 0), pa.int8())
+            marker = marker.to_numpy(zero_copy_only=False)
+            ok &= marker > 0
+            value = np.where(marker == 1, -np.abs(value), np.where(marker == 2, np.abs(value), value))
+    fee = raw("fee")
+    if fee is not None:
+        f, good, has_fee = _parse_amounts(fee, layout.decimal)
+        ok &= ~has_fee | good
+        value = np.where(has_fee, value - np.abs(f), value)
+    if not (simple and "amount" in index and layout.amount is not None):
+        value, amount_groups = _python_round(np.where(ok, value, 0.0))
+
+    description = cell("description")
+    fallback = cell("description_fallback")
+    if fallback is not None:
+        description = pc.if_else(pc.equal(description, ""), fallback, description)
+    account, account_groups = _distinct_text(raw("account"), n, lambda s: s.strip() or None)
+    tx_id = cell("transaction_id")
+    # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
+    tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
+    currency, currency_groups = _distinct_text(raw("currency"), n, lambda s: s.strip().upper() or None)
+
+    slow = np.flatnonzero(~ok)
+    if not len(slow) and not bad:
+        return Parsed(lines, dates, value, description, account, tx_id, currency, [], n,
+                      (date_codes, date_values), amount_groups, account_groups, currency_groups)
+    return _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
+                       Parsed(lines, dates, value, description, account, tx_id, currency, [], n))
+
+
+def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, lines: np.ndarray, ok: np.ndarray,
+                slow: np.ndarray, bad: list, fast: Parsed) -> Parsed | None:
+    """Read the lines the columns did not settle with the row reader; merge them in line order."""
+    nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, offset=start) == 10)
+    starts = start + np.concatenate(([0], nl + 1))
+    slow_lines = np.sort(np.concatenate((lines[slow], hl.first_line - 1 + np.asarray(bad, dtype=np.int64))))
+    rows: list[Row] = []
+    rejects: list[Reject] = []
+    for line_no in slow_lines.tolist():
+        k = line_no - hl.first_line
+        end = starts[k + 1] if k + 1 < len(starts) else len(data)
+        try:
+            text = data[starts[k]:end].decode("utf-8")
+            cells = next(csv.reader([text], delimiter=hl.delimiter), [])
+        except (UnicodeDecodeError, csv.Error):
+            return None
+        item = layout.record(cells, hl, line_no, text.rstrip("\r\n"))
+        if isinstance(item, Row):
+            rows.append(item)
+        elif isinstance(item, Reject):
+            rejects.append(item)
+    keep = pa.array(ok)
+    fast = Parsed(fast.line, *(as_array(a) for a in (fast.date,)), fast.amount,
+                  *(as_array(a) for a in (fast.description, fast.account, fast.transaction_id, fast.currency)),
+                  rejects=[], items=0)
+    parts = [
+        (fast.line[ok], np.array([r.line for r in rows], dtype=np.int64)),
+        (fast.date.filter(keep), pa.array([r.date for r in rows], STR)),
+        (fast.amount[ok], np.array([r.amount for r in rows], dtype=np.float64)),
+        (fast.description.filter(keep), pa.array([r.description for r in rows], STR)),
+        (fast.account.filter(keep), pa.array([r.account_id for r in rows], STR)),
+        (fast.transaction_id.filter(keep), pa.array([r.transaction_id for r in rows], STR)),
+        (fast.currency.filter(keep), pa.array([r.currency for r in rows], STR)),
+    ]
+    line = np.concatenate(parts[0])
+    order = np.argsort(line, kind="stable")
+    taker = pa.array(order)
+
+    def cat(pair):
+        a, b = pair
+        if isinstance(a, np.ndarray):
+            return np.concatenate((a, b))[order]
+        return pa.concat_arrays([a, b]).take(taker)
+
+    cols = [cat(p) for p in parts]
+    return Parsed(*cols, rejects=rejects, items=len(line) + len(rejects))
