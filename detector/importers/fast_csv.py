@@ -247,6 +247,13 @@ def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) 
     Returns ``None`` when the file cannot be read exactly this way (see the module docstring);
     the caller then uses the row reader. Line numbers start at ``hl.first_line``.
     """
+    try:
+        return _read_body(layout, data, hl, start)
+    except pa.ArrowException:  # pyarrow refusing some input is a reason to read it row by row
+        return None
+
+
+def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int) -> Parsed | None:
     if data.find(b"\x00", start) >= 0 or (data.find(b"\r", start) >= 0
                                            and data.count(b"\r", start) != data.count(b"\r\n", start)):
         return None
