@@ -317,12 +317,7 @@ def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, du
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
     if hit.empty:
         return empty_flags()
-    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
-    reason = (
-        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
-        + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
-    )
-    flags = _flag_rows(hit, "charge_after_cancellation", "high", reason)
+    flags = _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
     return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
 
 
@@ -352,12 +347,15 @@ def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFr
     hit = m[(m["date"] > m["cancelled_on"]) & near].drop_duplicates("transaction_id").assign(stream_id=None)
     if hit.empty:
         return empty_flags()
+    return _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
+
+
+def _after_cancellation_reason(hit: pd.DataFrame) -> pd.Series:
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
-    reason = (
+    return (
         _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
         + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
     )
-    return _flag_rows(hit, "charge_after_cancellation", "high", reason)
 
 
 # -- annual_renewal ---------------------------------------------------------------------------

@@ -11,10 +11,10 @@ Files still being written are skipped: names starting with ``.`` or ending ``.pa
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
+from .ids import file_sha256
 from .store import Store
 
 PROCESSED, FAILED = "processed", "failed"
@@ -42,24 +42,17 @@ def already_imported(store: Store, path: str | os.PathLike) -> bool:
     """
     path = Path(path)
     row = store.conn.execute(
-        "SELECT 1 FROM imports WHERE path = ? AND sha256 = ? LIMIT 1", [str(path), _digest(path)]
+        "SELECT 1 FROM imports WHERE path = ? AND sha256 = ? LIMIT 1", [str(path), file_sha256(path)]
     ).fetchone()
     return row is not None
 
-
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _target(folder: Path, path: Path) -> Path:
     """``folder/name``; if a different file already has that name, a name carrying a content hash."""
     target = folder / path.name
-    if target.exists() and _digest(target) != _digest(path):
-        target = folder / f"{path.stem}.{_digest(path)[:12]}{path.suffix}"
+    if target.exists() and file_sha256(target) != file_sha256(path):
+        target = folder / f"{path.stem}.{file_sha256(path)[:12]}{path.suffix}"
     return target
 
 

@@ -7,7 +7,6 @@ bad file does not stop the others: its error is reported in its :class:`IngestRe
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -15,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from ..errors import ConfigError, DetectorError
-from ..ids import stable_id
+from ..ids import file_sha256, stable_id
 from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
 from .csv_banks import MappedCsv
@@ -51,13 +50,6 @@ class IngestResult:
         ]
         return d
 
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
@@ -106,7 +98,7 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected)
     now = utcnow()
-    sha = _sha256(st.path) if os.path.isfile(st.path) else None
+    sha = file_sha256(st.path) if os.path.isfile(st.path) else None
     store.db["imports"].insert({
         "import_id": stable_id("import", st.path, sha, now, stored, duplicates),
         "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id or ",".join(st.accounts[:20]),
