@@ -29,10 +29,13 @@ import pyarrow.compute as pc
 from .descriptor_words import (
     BANK_PREFIXES,
     CA_PROVINCES,
+    CARD_ISSUERS,
     CITIES,
     COUNTRIES,
     LEGAL_SUFFIXES,
     PROCESSOR_PREFIXES,
+    TRANSACTION_PREFIXES,
+    TRANSACTION_SUFFIXES,
     TRANSFER_PHRASES,
     US_STATES,
 )
@@ -64,6 +67,7 @@ _LEAD_FILLER = {"paypal": {"INST", "XFER", "TRANSFER", "ECHECK", "PAYMENT", "PUR
 _PREFIX_RE = re.compile(
     r"^(?:(?:" + "|".join(BANK_PREFIXES + PROCESSOR_PREFIXES) + r")(?:\s+|\s*-\s*|(?<=\*)|$))+"
 )
+_TXN_PREFIX_RE = re.compile(r"^(?:" + "|".join(TRANSACTION_PREFIXES) + r")(?:\s+|\s*[-:*]\s*|$)")
 _WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
 _TRANSFER_RE = re.compile(
     r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?[\d-]{3,}\d)\b"
@@ -95,7 +99,9 @@ _CHANNEL_RES = [
     ("roku", re.compile(r"^ROKU(?: ?\*| FOR\b|,|\.COM)? ?(?P<hint>.*)$")),
 ]
 
-_MONTHS = r"(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*"
+# Whole month words only: "MARY 4" or "MARRIOTT 12" are not dates.
+_MONTHS = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
+           r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
 _NOISE_RES = [
     re.compile(r"\s+(?:DES|INDN|CO ID|PPD ID|WEB ID|CCD ID):.*$"),  # BoA ACH tail
     re.compile(r"\b(?:HTTPS?://|WWW\.)"),
@@ -110,7 +116,9 @@ _NOISE_RES = [
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
     re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
-    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b|\b\d{1,2} ?[AP]M\b"),
+    # a weekday only as part of a time ("LYFT *RIDE THU 8PM")
+    re.compile(r"\b(?:(?:MON|TUE|TUES|WED|THU|THUR|THURS|FRI|SAT|SUN) )?"
+               r"(?:\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?|\d{1,2} ?[AP]M)\b"),
     re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
                r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
                r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]?\s*"
@@ -120,7 +128,7 @@ _NOISE_RES = [
 ]
 _DOMAIN_RE = re.compile(
     r"^[A-Z0-9][A-Z0-9&-]*(?:\.[A-Z0-9-]+)*\.(?:COM|NET|ORG|IO|CO|TV|APP|AI|ME|FM|US|UK|DE|NL|IE|LU|"
-    r"CA|AU|GG|LY|TO|SO|XYZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
+    r"CA|AU|GG|LY|TO|SO|XYZ|INFO|BIZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
 )
 _TOKEN_SPLIT_RE = re.compile(r"[^A-Z0-9&'.+\-\x01…]+")
 _UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM", "CHQ", "CLP", "SO",
@@ -146,12 +154,39 @@ def _is_reference(tok: str) -> bool:
     return digits >= 4 or switches >= 2 or (digits >= 3 and letters <= 1)
 
 
+def _bare(tok: str) -> str:
+    return tok.replace("-", "").replace("'", "").rstrip(".")  # as the word reads in the key
+
+
+def _transaction_tail(tokens: list[str], keep: int) -> int:
+    """How many trailing words say only what kind of transaction it is (``SALARY``, ``CREDIT CRD
+    AUTOPAY``, ``EPAYMENT ACH``; ``MOBILE PMT`` after a card issuer), 0 if none."""
+    if len(tokens) - 2 >= max(keep, 1) and _bare(tokens[-2]) == "MOBILE" and _bare(tokens[-1]) in _PAY_WORDS:
+        head = tuple(_bare(t) for t in tokens[:-2])
+        if any(head[-k:] in CARD_ISSUERS for k in range(1, min(4, len(head)) + 1)):
+            return 2
+    for phrase in TRANSACTION_SUFFIXES:
+        n = len(phrase)
+        if len(tokens) - n >= keep and tuple(_bare(t) for t in tokens[-n:]) == phrase:
+            return n
+    return 0
+
+
+_PAY_WORDS = {"PMT", "PYMT", "PAYMENT", "PAY"}
+
+
 def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
-    """Drop trailing locations, legal suffixes and bank codes; keep at least ``keep`` tokens."""
+    """Drop trailing locations, legal suffixes, bank codes and transaction words; keep at least
+    ``keep`` tokens."""
     changed = True
     while changed and len(tokens) > keep:
         changed = False
-        last = tokens[-1].replace("-", "").replace("'", "").rstrip(".")  # as it reads in the key
+        n = _transaction_tail(tokens, keep)
+        if n:
+            tokens = tokens[:-n]
+            changed = True
+            continue
+        last = _bare(tokens[-1])
         if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True
@@ -201,8 +236,35 @@ def _display_token(tok: str, original: dict[str, str]) -> str:
     return "-".join(p[:1] + p[1:].lower() for p in tok.split("-"))
 
 
+_STAR_TOKEN_RE = re.compile(r"(?P<pre>[A-Z][^*]*?)\s*\*\s*(?P<tok>[A-Z]{6,})(?=\s+(?P<post>\S.*)$)")
+_ONSETS = set("BL BR CH CL CR DR DW FL FR GH GL GN GR KL KN KR PH PL PR PS SC SH SK SL SM SN SP ST "
+              "SV SW TH TR TS TW VL WH WR".split())
+
+
+def _random_looking(tok: str) -> bool:
+    """A letters-only billing reference (``DMLISH``): starts with two consonants no English word
+    starts with, or has too few vowels to be a word."""
+    vowels = sum(c in "AEIOUY" for c in tok)
+    head = tok[:2]
+    return (vowels / len(tok) < 0.2
+            or (not any(c in "AEIOUY" for c in head) and head not in _ONSETS)
+            or re.search(r"[^AEIOUY]{5,}", tok) is not None)
+
+
+def _drop_star_reference(m: re.Match) -> str:
+    # "MSFT * DMLISH MSBILL.INFO": a per-charge code between the merchant and its billing domain;
+    # kept, it would give every charge of one subscription its own key.
+    post_words = m.group("post").split()
+    names_domain = any(_DOMAIN_RE.match(w.strip(".,")) for w in post_words)
+    if names_domain and _random_looking(m.group("tok")):
+        return m.group("pre") + " * "
+    return m.group(0)
+
+
 def _tokens(text: str, keep: int = 1) -> list[str]:
     """The merchant words of ``text`` (upper case), noise removed."""
+    if "*" in text:
+        text = _STAR_TOKEN_RE.sub(_drop_star_reference, text)
     for rx in _NOISE_RES:
         text = rx.sub(" ", text)
     text = re.sub(r"(?<=[A-Z0-9])\+(?=\s|$)", " PLUS", text)
@@ -248,6 +310,12 @@ def _prepare(raw: str) -> str:
     prev = None
     while prev != text:
         prev = text
+        m = _TXN_PREFIX_RE.match(text)
+        if m and not _TRANSFER_RE.search(text):  # a transfer's account is its merchant: keep it
+            rest = text[m.end():].lstrip(" -:*")
+            # "DIRECT DEP ACME CORP PAYROLL" is Acme; "VENMO PAYMENT 1012345678" names no one else
+            text = rest if rest and _tokens(rest) else text[:m.end()].strip(" -:*")
+            continue
         stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
         # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
         text = stripped if stripped.strip() else text
