@@ -42,6 +42,8 @@ from .descriptor_words import (
 from .ids import stable_id
 
 NORMALIZED_COLUMNS = ("merchant_key", "display_name", "channel", "channel_hint")
+#: What a descriptor made only of ids, dates and bank words is shown as.
+UNRECOGNISED = "Unrecognised payment"
 
 #: What an aggregator is called when the descriptor does not name the vendor behind it.
 CHANNEL_NAMES = {
@@ -358,7 +360,10 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     """
     key, display, channel, hint, _ = _normalize_once(raw)
     if channel == "direct":
-        key = stable_key(key)
+        fixed = stable_key(key)
+        if fixed.startswith("ref ") and not key.startswith("ref "):
+            display = UNRECOGNISED
+        key = fixed
     return key, display, channel, hint
 
 
@@ -369,16 +374,18 @@ def match_key(text) -> str:
 
 
 def stable_key(key: str) -> str:
-    """Normalise a direct merchant's key again until it stops changing (at most 3 rounds).
+    """Normalise a direct merchant's key again until it stops changing.
 
     Punctuation in a descriptor can hide noise that only shows once the key's words stand alone
-    (``0/FEB`` -> ``0 feb``, a date); keys are fixed points, so grouping by key is stable.
+    (``NO*6`` -> ``no 6``, an id; ``0/FEB`` -> ``0 feb``, a date; ``APPLE'PAY`` -> ``applepay``,
+    a wallet). Such a key dissolves into the ``ref`` key of its words, so every key is a fixed
+    point: normalising a key gives the same key, and grouping by key is stable.
     """
-    for _ in range(3):
+    for _ in range(8):
         if key.startswith("ref ") or key == "unknown":
             return key
         nxt, _, channel, _, _ = _normalize_once(key)
-        if nxt == key or channel != "direct" or nxt.startswith("ref ") or nxt == "unknown":
+        if nxt == key or channel != "direct" or nxt == "unknown":
             return key
         key = nxt
     return key
@@ -409,7 +416,7 @@ def _normalize_once(raw) -> tuple[str, str, str, str, str]:
     if not tokens:
         # Nothing but ids: keep descriptors distinct without showing the ids themselves.
         ref = "ref " + _letters_hash(text)
-        return ref, "Unrecognised payment", channel, hint, ref
+        return ref, UNRECOGNISED, channel, hint, ref
     match_key = _join_key(tokens)
     # Three digits after a name are a store number (WAITROSE 123); fewer are usually part of the
     # name (FOREVER 21, MOTEL 6), four or more were already dropped as ids.
@@ -515,7 +522,12 @@ def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
     # fixed point of the key, computed once per distinct key rather than per descriptor
     direct = table["channel"] == "direct"
     fixed = {k: stable_key(k) for k in pd.unique(table.loc[direct, "merchant_key"])}
+    dissolved = direct & table["merchant_key"].map(
+        lambda k: fixed.get(k, k).startswith("ref ") and not k.startswith("ref "))
     table.loc[direct, "merchant_key"] = table.loc[direct, "merchant_key"].map(fixed)
+    if dissolved.any():  # nothing but noise once its words stand alone: not a vendor either
+        table.loc[dissolved, "display_name"] = UNRECOGNISED
+        table.loc[dissolved, "match_key"] = table.loc[dissolved, "merchant_key"]
     merged = _merge_truncated(table["merchant_key"])
     if merged:
         table["merchant_key"] = table["merchant_key"].map(lambda k: merged.get(k, k)).astype(object)
