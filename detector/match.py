@@ -56,6 +56,11 @@ _TRANSACTION_WORDS = frozenset(
 )
 
 
+#: Endings that make a vendor's name into another English word; fused billing names
+#: (``spotifyusai``, ``hulullc``) go on with anything but these.
+_WORD_ENDINGS = frozenset("s es ing ings ed er ers land lands ville ian ians ish ie ies".split())
+
+
 def _starts_with_bank_word(key: str) -> bool:
     return key.split(" ", 1)[0] in _TRANSACTION_WORDS
 
@@ -209,6 +214,9 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         c = _compact(key)
         for L in self.compact_lengths_:
             if L <= len(c) and c[:L] in self.compact_:
+                if len(words[0]) > L and words[0][L:] in _WORD_ENDINGS:
+                    # "notions", "peacocks", "disneyland": the alias grown into another word
+                    continue
                 return self.compact_[c[:L]], 95.0
         if len(c) >= 8:  # a key cut short mid-word by the card network: the start of one alias
             lo = bisect.bisect_left(self.sorted_compact_, c)

@@ -72,7 +72,7 @@ _PREFIX_RE = re.compile(
 _TXN_PREFIX_RE = re.compile(r"^(?:" + "|".join(TRANSACTION_PREFIXES) + r")(?:\s+|\s*[-:*]\s*|$)")
 _WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
 _TRANSFER_RE = re.compile(
-    r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?[\d-]{3,}\d)\b"
+    r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?(?:\.{2,}|X{2,}|\*{2,})?[\d-]{3,}\d)\b"
 )
 
 _AWS_RE = re.compile(r"^(?:AMAZON WEB SERVICES|AWS)\b")
@@ -122,8 +122,8 @@ _NOISE_RES = [
     re.compile(r"\b(?:(?:MON|TUE|TUES|WED|THU|THUR|THURS|FRI|SAT|SUN) )?"
                r"(?:\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?|\d{1,2} ?[AP]M)\b"),
     re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
-               r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
-               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]?\s*"
+               r"ORDER|ORD|TRANSACTION|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
+               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]{0,2}\s*"
                r"(?:[A-Z]*\d[A-Z0-9-]*)\b"),
     re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
     re.compile(r"#\s*[A-Z]?\d+\b|#"),
@@ -316,7 +316,7 @@ def _prepare(raw: str) -> str:
         if m and not _TRANSFER_RE.search(text):  # a transfer's account is its merchant: keep it
             rest = text[m.end():].lstrip(" -:*")
             # "DIRECT DEP ACME CORP PAYROLL" is Acme; "VENMO PAYMENT 1012345678" names no one else
-            text = rest if rest and _tokens(rest) else text[:m.end()].strip(" -:*")
+            text = rest if rest and _tokens(" " + rest) else text[:m.end()].strip(" -:*")
             continue
         stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
         # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
