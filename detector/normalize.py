@@ -70,6 +70,10 @@ _PREFIX_RE = re.compile(
     r"^(?:(?:" + "|".join(BANK_PREFIXES + PROCESSOR_PREFIXES) + r")(?:\s+|\s*-\s*|(?<=\*)|$))+"
 )
 _TXN_PREFIX_RE = re.compile(r"^(?:" + "|".join(TRANSACTION_PREFIXES) + r")(?:\s+|\s*[-:*]\s*|$)")
+_CARD_PAYMENT_RE = re.compile(
+    r"^(?:(?:ONLINE|MOBILE|AUTOPAY|AUTOMATIC|ELECTRONIC|INTERNET|WEB|AUTO)\s+)?(?:PAYMENT|PYMT|PMT)"
+    r"\s*-?\s*(?:RECEIVED\s*-?\s*)?THANK\s*YOU\b.*$")
+_ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL|WD)\b.*$")
 _WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
 _TRANSFER_RE = re.compile(
     r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?(?:\.{2,}|X{2,}|\*{2,})?[\d-]{3,}\d)\b"
@@ -136,6 +140,7 @@ _TOKEN_SPLIT_RE = re.compile(r"[^A-Z0-9&'.+\-\x01…]+")
 _UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM", "CHQ", "CLP", "SO",
             "DD", "POS", "GBP", "USD", "EUR", "FX", "RECURRING", "PURCHASE", "PAYMENT", "PMT",
             "DEBIT", "WEB", "PPD", "CCD", "TEL", "-"}
+_ACRONYMS = {"ATM", "ACH", "USA", "UK", "BP", "TV", "PG&E"}
 _SEPARATORS = {"-", "&", "+", ".", "'"}
 _MULTIWORD_CITIES = {tuple(c.split()) for c in CITIES}
 _MAX_CITY_WORDS = max(len(c) for c in _MULTIWORD_CITIES)
@@ -230,6 +235,8 @@ def _display_token(tok: str, original: dict[str, str]) -> str:
     tok = tok.replace("\x01", "")
     if tok in original:
         return original[tok]
+    if tok in _ACRONYMS:
+        return tok
     if _DOMAIN_RE.match(tok):
         return tok[:1] + tok[1:].lower()
     letters = [c for c in tok if c.isalpha()]
@@ -297,6 +304,11 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
         tokens.append(tok)
     while tokens and tokens[-1] in {"&", "'"}:
         tokens.pop()
+    if len(tokens) > 1 and _DOMAIN_RE.match(tokens[-1]):
+        # "UBER *TRIP HELP.UBER.COM": the merchant's own help or billing site after its name
+        labels = tokens[-1].split(".")[:-1]
+        if _bare(tokens[0]) in labels[1:] or (len(labels) > 1 and _bare(tokens[0]) == labels[-1]):
+            tokens = tokens[:-1]
     tokens = _strip_tail(tokens, keep)
     return _dedupe(tokens)
 
@@ -309,6 +321,9 @@ def _prepare(raw: str) -> str:
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\s+", " ", text).strip()
     text = _WALLET_RE.sub(" ", text).strip()
+    # card payments received and cash withdrawals name no merchant: one plain label each
+    text = _CARD_PAYMENT_RE.sub("PAYMENT THANK YOU", text)
+    text = _ATM_RE.sub("ATM WITHDRAWAL", text)
     prev = None
     while prev != text:
         prev = text

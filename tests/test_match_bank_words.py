@@ -87,3 +87,22 @@ def test_words_after_star_are_kept_when_they_read_as_names():
     assert normalize_one("DOORDASH*CHIPOTLE")[0] == "doordash chipotle"
     assert normalize_one("MSFT * OFFICE MSBILL.INFO")[0] == "msft office msbill info"
     assert normalize_one("ACME * DMLISH")[0] == "acme dmlish"
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("Payment Thank You-Mobile", "Payment Thank You"),
+    ("ONLINE PAYMENT - THANK YOU", "Payment Thank You"),
+    ("ATM WITHDRAWAL 000123 5TH ST", "ATM Withdrawal"),
+    ("UBER   *TRIP HELP.UBER.COM", "Uber Trip"),
+])
+def test_bank_only_lines_get_one_plain_label(raw, shown):
+    assert normalize_one(raw)[1] == shown
+
+
+def test_sample_statements_show_no_bank_words():
+    # the names `make run` shows for the bundled sample statements' bank lines
+    raws = ["DIRECT DEP GLOBEX PAYROLL", "ACME CORP PAYROLL PPD ID: 9876543210", "AMEX EPAYMENT ACH PMT",
+            "CAPITAL ONE MOBILE PYMT", "CHASE CREDIT CRD AUTOPAY PPD ID: 4760039224", "HARBOUR LTD SALARY",
+            "ZELLE TO MAPLE PROPERTY MGMT", "EE LIMITED              8849288245          DDR"]
+    shown = list(_match(raws)["merchant"])
+    assert shown == ["Globex", "Acme", "Amex", "Capital One", "Chase", "Harbour", "Maple Property MGMT", "EE"]
