@@ -140,6 +140,8 @@ _TOKEN_SPLIT_RE = re.compile(r"[^A-Z0-9&'.+\-\x01…]+")
 _UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM", "CHQ", "CLP", "SO",
             "DD", "POS", "GBP", "USD", "EUR", "FX", "RECURRING", "PURCHASE", "PAYMENT", "PMT",
             "DEBIT", "WEB", "PPD", "CCD", "TEL", "-"}
+#: Shown in lower case inside a name ("Online Transfer to SAV …4455").
+_SMALL_WORDS = {"TO": "to", "FROM": "from"}
 _ACRONYMS = {"ATM", "ACH", "USA", "UK", "BP", "TV", "PG&E"}
 _SEPARATORS = {"-", "&", "+", ".", "'"}
 _MULTIWORD_CITIES = {tuple(c.split()) for c in CITIES}
@@ -442,7 +444,8 @@ def _normalize_once(raw) -> tuple[str, str, str, str, str]:
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
         original = {k.strip(".,"): v.strip(".,") for k, v in original.items()}
-    display = " ".join(_display_token(t, original) for t in tokens)
+    display = " ".join(_SMALL_WORDS.get(t, _display_token(t, original)) if i else _display_token(t, original)
+                       for i, t in enumerate(tokens))
     if not key:
         key = match_key = "ref " + _letters_hash(text)
     return key, display, channel, hint, match_key or key

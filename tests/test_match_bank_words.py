@@ -64,6 +64,7 @@ def test_mobile_is_a_bank_word_only_after_a_card_issuer():
 def test_transfers_to_an_account_keep_the_account():
     a, b = normalize_one("ONLINE TRANSFER TO SAV 1234"), normalize_one("ONLINE TRANSFER TO SAV 9876")
     assert a[0] != b[0] and "1234" in a[1]
+    assert a[1] == "Online Transfer to Sav …1234"
 
 
 def test_month_words_only_whole():
