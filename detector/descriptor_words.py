@@ -123,3 +123,45 @@ BUSINESS_WORDS = frozenset(
     LOUNGE CATERING CLEANERS LAUNDRY TOWING PLUMBING ROOFING LANDSCAPING CHURCH VET VETERINARY
     """.split()
 )
+
+#: Transaction-type phrases for money coming in, moving between people or accounts, and paying
+#: off a card (matched at the start of a descriptor). They say what kind of transaction it is,
+#: never who the merchant is: "DIRECT DEP ACME CORP PAYROLL" is Acme, not DirecTV. What follows
+#: them is the counterparty; a line with nothing else keeps them ("MOBILE DEPOSIT").
+TRANSACTION_PREFIXES = [
+    r"DIRECT DEP(?:OSIT)?(?: (?:PAYROLL|PAYMENT|CREDIT|FROM))?",
+    r"DIR DEP(?:OSIT)?",
+    r"ACH (?:CREDIT|DEPOSIT|DEP|CR)(?: FROM)?",
+    r"PAYROLL(?: (?:DEP(?:OSIT)?|PAYMENT|CREDIT))?",
+    r"(?:MOBILE|REMOTE|ATM|BRANCH|ONLINE|ELECTRONIC|CHECK|SHARED) DEPOSIT",
+    r"DEPOSIT FROM",
+    r"ZELLE(?: (?:PAYMENT|PMT|TRANSFER|TRANSACTION|INSTANT PMT))?(?: (?:TO|FROM))?",
+    r"VENMO(?: ?\*? ?(?:PAYMENT|CASHOUT|CASH OUT|TRANSFER|INSTANT TRANSFER)\b)?(?= |\*|$) ?\*?",
+    r"CASH APP(?: (?:PAYMENT|TRANSFER))? ?\*?",
+    r"(?:ONLINE|MOBILE|INTERNET)(?: BANKING)? TRANSFER(?: (?:TO|FROM))?",
+    r"(?:INSTANT|REAL TIME|RTP) (?:TRANSFER|PAYMENT)(?: (?:TO|FROM))?",
+    r"AUTOPAY(?:MENT)?", r"AUTO PAY(?:MENT)?", r"AUTOMATIC PAYMENT(?: TO)?",
+    r"E-?PAYMENT", r"CREDIT CA?RD (?:AUTOPAY|AUTO PAY|PAYMENT|PMT|EPAY)",
+]
+
+#: The same kinds of words at the end of a descriptor ("HARBOUR LTD SALARY", "CHASE CREDIT CRD
+#: AUTOPAY", "AMEX EPAYMENT ACH PMT"), as runs of words, longest first.
+TRANSACTION_SUFFIXES = sorted(
+    {tuple(p.split()) for p in """
+    PAYROLL|SALARY|WAGES|DIR DEP|DIRECT DEP|DIRECT DEPOSIT|PAYROLL DEP|ACH CREDIT|ACH CR|ACH|
+    EPAYMENT|EPAY|AUTOPAY|AUTO PAY|AUTOPAYMENT|AUTOMATIC PAYMENT|PYMT|PYMTS|DDR|
+    CREDIT CRD|CREDIT CARD|CRD PMT|CRD PYMT|CARD PMT|CARD PYMT|CRCARDPMT|ONLINE PMT|ONLINE PYMT|
+    WEB PYMT
+    """.replace("\n", "").split("|") if p.strip()},
+    key=len, reverse=True,
+)
+
+#: Card issuers whose payment lines end "MOBILE PMT" ("CAPITAL ONE MOBILE PYMT"). Only after one
+#: of these is "MOBILE" a bank word: "MINT MOBILE" and "BOOST MOBILE" are carriers.
+CARD_ISSUERS = frozenset(
+    """CHASE|AMEX|AMERICAN EXPRESS|CAPITAL ONE|CAPITAL ONE ONLINE|CITI|CITIBANK|CITI CARD|DISCOVER|
+    DISCOVER CARD|BARCLAYCARD|BARCLAYS|BANK OF AMERICA|BK OF AMER|WELLS FARGO|WF CREDIT CARD|SYNCHRONY|
+    SYNCB|US BANK|USBANK|APPLECARD GSBANK|GS BANK|GOLDMAN SACHS|NAVY FEDERAL|USAA|PNC|TD BANK|
+    CREDIT ONE|MERRICK BANK|BREAD|COMENITY""".replace("\n", "").split("|")
+)
+CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)

@@ -47,6 +47,30 @@ def _names_a_business(key: str) -> bool:
     return any(w in _BUSINESS for w in key.split()[1:])
 
 
+#: First words that say what kind of transaction a line is. The normaliser strips them before a
+#: counterparty; a key still starting with one is nothing but bank words ("direct deposit") and
+#: may match a vendor only exactly, word for word or by pattern, never by a fuzzy or fused read
+#: ("direct" is one letter from "directv").
+_TRANSACTION_WORDS = frozenset(
+    "direct dir deposit payroll salary zelle venmo transfer xfer autopay epayment ach".split()
+)
+
+
+#: Endings that make a vendor's name into another English word; fused billing names
+#: (``spotifyusai``, ``hulullc``) go on with anything but these.
+_WORD_ENDINGS = frozenset("s es ing ings ed er ers land lands ville ian ians ish ie ies".split())
+
+
+def _starts_with_bank_word(key: str) -> bool:
+    return key.split(" ", 1)[0] in _TRANSACTION_WORDS
+
+
+def _extends(word: str, alias: str) -> bool:
+    """One word is the other plus letters at the end ("discover"/"discovery", "direct"/"directv"):
+    a different word, not a typo, so no fuzzy match."""
+    return word != alias and (word.startswith(alias) or alias.startswith(word))
+
+
 def _compact(key: str) -> str:
     return key.replace(" ", "")
 
@@ -155,7 +179,7 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             hit = self._match_exactish(key)
             if hit is not None:
                 vidx[j], score[j] = hit
-            elif not _names_a_business(key):
+            elif not _names_a_business(key) and not _starts_with_bank_word(key):
                 pending.append(j)
         if pending:
             self._match_fuzzy(keys, pending, vidx, score)
@@ -174,7 +198,7 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             if head in self.prefix_:
                 return self.prefix_[head], 100.0
         hit = self._match_pattern(key)
-        if hit is not None:
+        if hit is not None or _starts_with_bank_word(key):
             return hit
         if len(words) > 1 and len(words[0]) <= 3:
             # "SXM*SIRIUSXM.COM", "DNH*GODADDY.COM": a billing code before the name
@@ -190,6 +214,9 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         c = _compact(key)
         for L in self.compact_lengths_:
             if L <= len(c) and c[:L] in self.compact_:
+                if len(words[0]) > L and words[0][L:] in _WORD_ENDINGS:
+                    # "notions", "peacocks", "disneyland": the alias grown into another word
+                    continue
                 return self.compact_[c[:L]], 95.0
         if len(c) >= 8:  # a key cut short mid-word by the card network: the start of one alias
             lo = bisect.bisect_left(self.sorted_compact_, c)
@@ -209,7 +236,13 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
     def _cut_mid_word(self, key: str, cands: list[str]) -> bool:
         # "planet fitn" is cut; "uber eats" (a whole word of "uber eats pass") is another product.
         last = key.split()[-1]
-        return all(last not in a.split() for a in self.alias_words_.get(cands[0], [cands[0]]))
+        words = self.alias_words_.get(cands[0], [cands[0]])
+        if len(_compact(key)) < 10 and any(_extends(last, w) and len(w) - len(last) == 1
+                                           for a in words for w in a.split()):
+            # one letter short of an alias word is another word ("discover" / "discovery plus");
+            # card networks and PayPal cut at 10+ characters (HUMBLEBUNDL)
+            return False
+        return all(last not in a.split() for a in words)
 
     def _match_fuzzy(self, keys, pending, vidx, score):
         words = {j: keys[j].split() for j in pending}
@@ -231,6 +264,8 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         best_score = sims[np.arange(len(rows)), best].astype(float)
         for r, j in enumerate(rows):
             s = best_score[r]
+            if n == 1 and _extends(heads[r], aliases[best[r]]):
+                continue
             if s >= self.score_cutoff and s > 0 and not (s <= (score[j] if not np.isnan(score[j]) else -1)):
                 vidx[j] = owners[best[r]]
                 score[j] = s

@@ -29,16 +29,21 @@ import pyarrow.compute as pc
 from .descriptor_words import (
     BANK_PREFIXES,
     CA_PROVINCES,
+    CARD_ISSUERS,
     CITIES,
     COUNTRIES,
     LEGAL_SUFFIXES,
     PROCESSOR_PREFIXES,
+    TRANSACTION_PREFIXES,
+    TRANSACTION_SUFFIXES,
     TRANSFER_PHRASES,
     US_STATES,
 )
 from .ids import stable_id
 
 NORMALIZED_COLUMNS = ("merchant_key", "display_name", "channel", "channel_hint")
+#: What a descriptor made only of ids, dates and bank words is shown as.
+UNRECOGNISED = "Unrecognised payment"
 
 #: What an aggregator is called when the descriptor does not name the vendor behind it.
 CHANNEL_NAMES = {
@@ -64,9 +69,14 @@ _LEAD_FILLER = {"paypal": {"INST", "XFER", "TRANSFER", "ECHECK", "PAYMENT", "PUR
 _PREFIX_RE = re.compile(
     r"^(?:(?:" + "|".join(BANK_PREFIXES + PROCESSOR_PREFIXES) + r")(?:\s+|\s*-\s*|(?<=\*)|$))+"
 )
+_TXN_PREFIX_RE = re.compile(r"^(?:" + "|".join(TRANSACTION_PREFIXES) + r")(?:\s+|\s*[-:*]\s*|$)")
+_CARD_PAYMENT_RE = re.compile(
+    r"^(?:(?:ONLINE|MOBILE|AUTOPAY|AUTOMATIC|ELECTRONIC|INTERNET|WEB|AUTO)\s+)?(?:PAYMENT|PYMT|PMT)"
+    r"\s*-?\s*(?:RECEIVED\s*-?\s*)?THANK\s*YOU\b.*$")
+_ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL|WD)\b.*$")
 _WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
 _TRANSFER_RE = re.compile(
-    r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?[\d-]{3,}\d)\b"
+    r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?(?:\.{2,}|X{2,}|\*{2,})?[\d-]{3,}\d)\b"
 )
 
 _AWS_RE = re.compile(r"^(?:AMAZON WEB SERVICES|AWS)\b")
@@ -95,7 +105,9 @@ _CHANNEL_RES = [
     ("roku", re.compile(r"^ROKU(?: ?\*| FOR\b|,|\.COM)? ?(?P<hint>.*)$")),
 ]
 
-_MONTHS = r"(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*"
+# Whole month words only: "MARY 4" or "MARRIOTT 12" are not dates.
+_MONTHS = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
+           r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
 _NOISE_RES = [
     re.compile(r"\s+(?:DES|INDN|CO ID|PPD ID|WEB ID|CCD ID):.*$"),  # BoA ACH tail
     re.compile(r"\b(?:HTTPS?://|WWW\.)"),
@@ -110,22 +122,27 @@ _NOISE_RES = [
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
     re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
-    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?\b|\b\d{1,2} ?[AP]M\b"),
+    # a weekday only as part of a time ("LYFT *RIDE THU 8PM")
+    re.compile(r"\b(?:(?:MON|TUE|TUES|WED|THU|THUR|THURS|FRI|SAT|SUN) )?"
+               r"(?:\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?|\d{1,2} ?[AP]M)\b"),
     re.compile(r"\b(?:REF|REFERENCE|CONF|CONFIRMATION|TRACE|TRN|TXN|AUTH|AUTHORIZATION|ID|INV|INVOICE|"
-               r"ORDER|ORD|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
-               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]?\s*"
+               r"ORDER|ORD|TRANSACTION|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
+               r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]{0,2}\s*"
                r"(?:[A-Z]*\d[A-Z0-9-]*)\b"),
     re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
     re.compile(r"#\s*[A-Z]?\d+\b|#"),
 ]
 _DOMAIN_RE = re.compile(
     r"^[A-Z0-9][A-Z0-9&-]*(?:\.[A-Z0-9-]+)*\.(?:COM|NET|ORG|IO|CO|TV|APP|AI|ME|FM|US|UK|DE|NL|IE|LU|"
-    r"CA|AU|GG|LY|TO|SO|XYZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
+    r"CA|AU|GG|LY|TO|SO|XYZ|INFO|BIZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
 )
 _TOKEN_SPLIT_RE = re.compile(r"[^A-Z0-9&'.+\-\x01…]+")
 _UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM", "CHQ", "CLP", "SO",
             "DD", "POS", "GBP", "USD", "EUR", "FX", "RECURRING", "PURCHASE", "PAYMENT", "PMT",
             "DEBIT", "WEB", "PPD", "CCD", "TEL", "-"}
+#: Shown in lower case inside a name ("Online Transfer to SAV …4455").
+_SMALL_WORDS = {"TO": "to", "FROM": "from"}
+_ACRONYMS = {"ATM", "ACH", "USA", "UK", "BP", "TV", "PG&E"}
 _SEPARATORS = {"-", "&", "+", ".", "'"}
 _MULTIWORD_CITIES = {tuple(c.split()) for c in CITIES}
 _MAX_CITY_WORDS = max(len(c) for c in _MULTIWORD_CITIES)
@@ -146,12 +163,39 @@ def _is_reference(tok: str) -> bool:
     return digits >= 4 or switches >= 2 or (digits >= 3 and letters <= 1)
 
 
+def _bare(tok: str) -> str:
+    return tok.replace("-", "").replace("'", "").rstrip(".")  # as the word reads in the key
+
+
+def _transaction_tail(tokens: list[str], keep: int) -> int:
+    """How many trailing words say only what kind of transaction it is (``SALARY``, ``CREDIT CRD
+    AUTOPAY``, ``EPAYMENT ACH``; ``MOBILE PMT`` after a card issuer), 0 if none."""
+    if len(tokens) - 2 >= max(keep, 1) and _bare(tokens[-2]) == "MOBILE" and _bare(tokens[-1]) in _PAY_WORDS:
+        head = tuple(_bare(t) for t in tokens[:-2])
+        if any(head[-k:] in CARD_ISSUERS for k in range(1, min(4, len(head)) + 1)):
+            return 2
+    for phrase in TRANSACTION_SUFFIXES:
+        n = len(phrase)
+        if len(tokens) - n >= keep and tuple(_bare(t) for t in tokens[-n:]) == phrase:
+            return n
+    return 0
+
+
+_PAY_WORDS = {"PMT", "PYMT", "PAYMENT", "PAY"}
+
+
 def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
-    """Drop trailing locations, legal suffixes and bank codes; keep at least ``keep`` tokens."""
+    """Drop trailing locations, legal suffixes, bank codes and transaction words; keep at least
+    ``keep`` tokens."""
     changed = True
     while changed and len(tokens) > keep:
         changed = False
-        last = tokens[-1].replace("-", "").replace("'", "").rstrip(".")  # as it reads in the key
+        n = _transaction_tail(tokens, keep)
+        if n:
+            tokens = tokens[:-n]
+            changed = True
+            continue
+        last = _bare(tokens[-1])
         if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True
@@ -193,6 +237,8 @@ def _display_token(tok: str, original: dict[str, str]) -> str:
     tok = tok.replace("\x01", "")
     if tok in original:
         return original[tok]
+    if tok in _ACRONYMS:
+        return tok
     if _DOMAIN_RE.match(tok):
         return tok[:1] + tok[1:].lower()
     letters = [c for c in tok if c.isalpha()]
@@ -201,8 +247,35 @@ def _display_token(tok: str, original: dict[str, str]) -> str:
     return "-".join(p[:1] + p[1:].lower() for p in tok.split("-"))
 
 
+_STAR_TOKEN_RE = re.compile(r"(?P<pre>[A-Z][^*]*?)\s*\*\s*(?P<tok>[A-Z]{6,})(?=\s+(?P<post>\S.*)$)")
+_ONSETS = set("BL BR CH CL CR DR DW FL FR GH GL GN GR KL KN KR PH PL PR PS SC SH SK SL SM SN SP ST "
+              "SV SW TH TR TS TW VL WH WR".split())
+
+
+def _random_looking(tok: str) -> bool:
+    """A letters-only billing reference (``DMLISH``): starts with two consonants no English word
+    starts with, or has too few vowels to be a word."""
+    vowels = sum(c in "AEIOUY" for c in tok)
+    head = tok[:2]
+    return (vowels / len(tok) < 0.2
+            or (not any(c in "AEIOUY" for c in head) and head not in _ONSETS)
+            or re.search(r"[^AEIOUY]{5,}", tok) is not None)
+
+
+def _drop_star_reference(m: re.Match) -> str:
+    # "MSFT * DMLISH MSBILL.INFO": a per-charge code between the merchant and its billing domain;
+    # kept, it would give every charge of one subscription its own key.
+    post_words = m.group("post").split()
+    names_domain = any(_DOMAIN_RE.match(w.strip(".,")) for w in post_words)
+    if names_domain and _random_looking(m.group("tok")):
+        return m.group("pre") + " * "
+    return m.group(0)
+
+
 def _tokens(text: str, keep: int = 1) -> list[str]:
     """The merchant words of ``text`` (upper case), noise removed."""
+    if "*" in text:
+        text = _STAR_TOKEN_RE.sub(_drop_star_reference, text)
     for rx in _NOISE_RES:
         text = rx.sub(" ", text)
     text = re.sub(r"(?<=[A-Z0-9])\+(?=\s|$)", " PLUS", text)
@@ -233,6 +306,11 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
         tokens.append(tok)
     while tokens and tokens[-1] in {"&", "'"}:
         tokens.pop()
+    if len(tokens) > 1 and _DOMAIN_RE.match(tokens[-1]):
+        # "UBER *TRIP HELP.UBER.COM": the merchant's own help or billing site after its name
+        labels = tokens[-1].split(".")[:-1]
+        if _bare(tokens[0]) in labels[1:] or (len(labels) > 1 and _bare(tokens[0]) == labels[-1]):
+            tokens = tokens[:-1]
     tokens = _strip_tail(tokens, keep)
     return _dedupe(tokens)
 
@@ -245,9 +323,18 @@ def _prepare(raw: str) -> str:
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\s+", " ", text).strip()
     text = _WALLET_RE.sub(" ", text).strip()
+    # card payments received and cash withdrawals name no merchant: one plain label each
+    text = _CARD_PAYMENT_RE.sub("PAYMENT THANK YOU", text)
+    text = _ATM_RE.sub("ATM WITHDRAWAL", text)
     prev = None
     while prev != text:
         prev = text
+        m = _TXN_PREFIX_RE.match(text)
+        if m and not _TRANSFER_RE.search(text):  # a transfer's account is its merchant: keep it
+            rest = text[m.end():].lstrip(" -:*")
+            # "DIRECT DEP ACME CORP PAYROLL" is Acme; "VENMO PAYMENT 1012345678" names no one else
+            text = rest if rest and _tokens(" " + rest) else text[:m.end()].strip(" -:*")
+            continue
         stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
         # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
         text = stripped if stripped.strip() else text
@@ -290,7 +377,10 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
     """
     key, display, channel, hint, _ = _normalize_once(raw)
     if channel == "direct":
-        key = stable_key(key)
+        fixed = stable_key(key)
+        if fixed.startswith("ref ") and not key.startswith("ref "):
+            display = UNRECOGNISED
+        key = fixed
     return key, display, channel, hint
 
 
@@ -301,16 +391,18 @@ def match_key(text) -> str:
 
 
 def stable_key(key: str) -> str:
-    """Normalise a direct merchant's key again until it stops changing (at most 3 rounds).
+    """Normalise a direct merchant's key again until it stops changing.
 
     Punctuation in a descriptor can hide noise that only shows once the key's words stand alone
-    (``0/FEB`` -> ``0 feb``, a date); keys are fixed points, so grouping by key is stable.
+    (``NO*6`` -> ``no 6``, an id; ``0/FEB`` -> ``0 feb``, a date; ``APPLE'PAY`` -> ``applepay``,
+    a wallet). Such a key dissolves into the ``ref`` key of its words, so every key is a fixed
+    point: normalising a key gives the same key, and grouping by key is stable.
     """
-    for _ in range(3):
+    for _ in range(8):
         if key.startswith("ref ") or key == "unknown":
             return key
         nxt, _, channel, _, _ = _normalize_once(key)
-        if nxt == key or channel != "direct" or nxt.startswith("ref ") or nxt == "unknown":
+        if nxt == key or channel != "direct" or nxt == "unknown":
             return key
         key = nxt
     return key
@@ -341,7 +433,7 @@ def _normalize_once(raw) -> tuple[str, str, str, str, str]:
     if not tokens:
         # Nothing but ids: keep descriptors distinct without showing the ids themselves.
         ref = "ref " + _letters_hash(text)
-        return ref, "Unrecognised payment", channel, hint, ref
+        return ref, UNRECOGNISED, channel, hint, ref
     match_key = _join_key(tokens)
     # Three digits after a name are a store number (WAITROSE 123); fewer are usually part of the
     # name (FOREVER 21, MOTEL 6), four or more were already dropped as ids.
@@ -352,7 +444,8 @@ def _normalize_once(raw) -> tuple[str, str, str, str, str]:
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
         original = {k.strip(".,"): v.strip(".,") for k, v in original.items()}
-    display = " ".join(_display_token(t, original) for t in tokens)
+    display = " ".join(_SMALL_WORDS.get(t, _display_token(t, original)) if i else _display_token(t, original)
+                       for i, t in enumerate(tokens))
     if not key:
         key = match_key = "ref " + _letters_hash(text)
     return key, display, channel, hint, match_key or key
@@ -447,7 +540,12 @@ def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
     # fixed point of the key, computed once per distinct key rather than per descriptor
     direct = table["channel"] == "direct"
     fixed = {k: stable_key(k) for k in pd.unique(table.loc[direct, "merchant_key"])}
+    dissolved = direct & table["merchant_key"].map(
+        lambda k: fixed.get(k, k).startswith("ref ") and not k.startswith("ref "))
     table.loc[direct, "merchant_key"] = table.loc[direct, "merchant_key"].map(fixed)
+    if dissolved.any():  # nothing but noise once its words stand alone: not a vendor either
+        table.loc[dissolved, "display_name"] = UNRECOGNISED
+        table.loc[dissolved, "match_key"] = table.loc[dissolved, "merchant_key"]
     merged = _merge_truncated(table["merchant_key"])
     if merged:
         table["merchant_key"] = table["merchant_key"].map(lambda k: merged.get(k, k)).astype(object)

@@ -18,6 +18,7 @@ import random
 from pathlib import Path
 
 from .descriptor_forms import (
+    BANK_WORD_NEGATIVES,
     CITY_STATE,
     GOOGLE_NAMES,
     NON_SUBSCRIPTION,
@@ -189,6 +190,11 @@ def generate(seed: int = 7) -> list[dict]:
             add(BANKS[bank](raw, rng), "", ch, bank)
             if rng.random() < 0.5:
                 add(square_style(raw, rng), "", ch, "square")
+    # Added later with a generator of their own, so the rows and splits above stay as they were.
+    neg_rng = random.Random(seed + 1)
+    for raw in BANK_WORD_NEGATIVES:
+        add(raw, "", "direct", "plain")
+        add(f"{raw} PPD ID: {_digits(neg_rng, 10)}", "", "direct", "checking_ach")
     seen, out = set(), []
     for r in rows:
         if r["raw"] in seen:

@@ -26,7 +26,7 @@ def one(matcher, raw):
 
 @pytest.mark.parametrize("split", ["dev", "holdout"])
 def test_accuracy_on_labelled_set(split):
-    # Measured: dev 0.998 top-1, recall 1.0, 0.7 % false matches; holdout 0.998 / 1.0 / 0.8 %.
+    # Measured: dev 0.997 top-1, recall 1.0, 1.2 % false matches; holdout 0.998 / 1.0 / 0.7 %.
     r = evaluate_matcher(split=split)
     assert r["n"] >= 500
     assert r["top1_accuracy"] >= 0.98
@@ -162,7 +162,8 @@ def test_shown_names_carry_no_phone_or_ids(matcher):
     leaks = shown[shown.str.contains(r"\d{5,}|\d{3}[-. ]\d{3}[-. ]\d{4}", regex=True)]
     assert leaks.empty, leaks.head().tolist()
     unmatched = matcher.transform(df["raw"]).query("vendor.isna()")["merchant"]
-    store_numbers = unmatched[unmatched.str.contains(r"\d{3,}|#", regex=True)]
+    # a transfer's counterparty account is shown masked to its last four digits ("…4455")
+    store_numbers = unmatched[unmatched.str.contains(r"(?<![…\d])\d{3,}|#", regex=True)]
     assert store_numbers.empty, store_numbers.head().tolist()
 
 
