@@ -20,39 +20,39 @@ from .decisions import (
     resolve_cancellations,
 )
 from .errors import DetectorError
-from .normalize import normalize_descriptors
-from .nightly import run_nightly
 from .flags import flag_charges
+from .importers import IngestResult, Statement, ingest_files, read_statement
+from .nightly import run_nightly
+from .normalize import normalize_descriptors
 from .recurrence import detect_streams
 from .report import render_scan
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
-from .importers import IngestResult, Statement, ingest_files, read_statement
 
 __all__ = [
-    "DetectorError",
     "FLAG_TYPES",
     "FREQUENCIES",
+    "TRANSACTION_COLUMNS",
+    "DetectorError",
     "IngestResult",
+    "MerchantMatcher",
     "Statement",
     "Store",
-    "TRANSACTION_COLUMNS",
-    "ingest_files",
-    "read_statement",
-    "MerchantMatcher",
     "apply_decisions",
     "detect_streams",
     "enrich",
     "flag_charges",
+    "ingest_files",
     "load_cancellations_file",
     "load_decisions",
     "load_vendors",
     "normalize_descriptors",
-    "run_nightly",
+    "read_statement",
     "record_cancellation",
     "record_dismissal",
     "render_scan",
     "resolve_cancellations",
+    "run_nightly",
 ]
 __version__ = "0.1.0"
 

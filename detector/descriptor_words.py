@@ -6,17 +6,14 @@ Kept apart from the logic in :mod:`detector.normalize` so the lists can grow wit
 from __future__ import annotations
 
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
 )
-CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+CA_PROVINCES = frozenset(["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"])
 
 #: ISO country codes banks append after a merchant's city (3-letter), and the 2-letter ones that
 #: are not also US states.
 COUNTRIES = frozenset(
-    "USA GBR NLD IRL LUX CAN AUS DEU FRA ESP SWE CZE POL ITA CHE BEL SGP IND MEX NZL DNK NOR FIN "
-    "AUT PRT JPN HKG ISR BRA EST LTU LVA "
-    "US GB UK NL IE LU AU FR ES SE CZ PL IT CH BE SG NZ DK NO FI AT PT JP HK IL BR EE".split()
+    ["USA", "GBR", "NLD", "IRL", "LUX", "CAN", "AUS", "DEU", "FRA", "ESP", "SWE", "CZE", "POL", "ITA", "CHE", "BEL", "SGP", "IND", "MEX", "NZL", "DNK", "NOR", "FIN", "AUT", "PRT", "JPN", "HKG", "ISR", "BRA", "EST", "LTU", "LVA", "US", "GB", "UK", "NL", "IE", "LU", "AU", "FR", "ES", "SE", "CZ", "PL", "IT", "CH", "BE", "SG", "NZ", "DK", "NO", "FI", "AT", "PT", "JP", "HK", "IL", "BR", "EE"]
 )
 
 #: Cities that appear after merchant names in card descriptors (vendor head offices and big
@@ -43,8 +40,7 @@ CITIES = frozenset(
 CITIES = frozenset(c.strip() for c in CITIES if c.strip())
 
 LEGAL_SUFFIXES = frozenset(
-    "LLC LLP INC INCORPORATED LTD LIMITED CORP CORPORATION CO COMPANY PLC GMBH BV SA SRL SARL "
-    "AB AG NV PTY LP".split()
+    ["LLC", "LLP", "INC", "INCORPORATED", "LTD", "LIMITED", "CORP", "CORPORATION", "CO", "COMPANY", "PLC", "GMBH", "BV", "SA", "SRL", "SARL", "AB", "AG", "NV", "PTY", "LP"]
 )
 
 #: Bank transaction-type phrases, matched at the start of a descriptor (after upper-casing).
@@ -116,12 +112,7 @@ TRANSFER_PHRASES = [
 #: Words that name a kind of local business. A key that starts with a vendor's alias but goes on
 #: with one of these ("NETFLIX BURGER BAR", "SPOTIFY CAFE") is another business sharing the word.
 BUSINESS_WORDS = frozenset(
-    """
-    BAR PUB GRILL CAFE CAFFE COFFEE RESTAURANT BISTRO DINER PIZZA PIZZERIA BURGER BURGERS TACOS
-    TAQUERIA BAKERY DELI KITCHEN BBQ SUSHI SALON SPA BARBER NAILS HARDWARE DENTAL DENTIST CLINIC
-    AUTO REPAIR MOTEL HOTEL INN LIQUOR LIQUORS FLORIST FLOWERS PHARMACY BREWERY WINERY TAVERN
-    LOUNGE CATERING CLEANERS LAUNDRY TOWING PLUMBING ROOFING LANDSCAPING CHURCH VET VETERINARY
-    """.split()
+    ["BAR", "PUB", "GRILL", "CAFE", "CAFFE", "COFFEE", "RESTAURANT", "BISTRO", "DINER", "PIZZA", "PIZZERIA", "BURGER", "BURGERS", "TACOS", "TAQUERIA", "BAKERY", "DELI", "KITCHEN", "BBQ", "SUSHI", "SALON", "SPA", "BARBER", "NAILS", "HARDWARE", "DENTAL", "DENTIST", "CLINIC", "AUTO", "REPAIR", "MOTEL", "HOTEL", "INN", "LIQUOR", "LIQUORS", "FLORIST", "FLOWERS", "PHARMACY", "BREWERY", "WINERY", "TAVERN", "LOUNGE", "CATERING", "CLEANERS", "LAUNDRY", "TOWING", "PLUMBING", "ROOFING", "LANDSCAPING", "CHURCH", "VET", "VETERINARY"]
 )
 
 #: Transaction-type phrases for money coming in, moving between people or accounts, and paying

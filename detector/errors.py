@@ -30,7 +30,7 @@ class ConfigError(DetectorError):
     """Configuration is missing or invalid."""
 
 
-class ImportError_(DetectorError):  # noqa: N801 - avoid shadowing the builtin ImportError
+class ImportError_(DetectorError):
     """A statement file could not be imported."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):

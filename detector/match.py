@@ -52,13 +52,13 @@ def _names_a_business(key: str) -> bool:
 #: may match a vendor only exactly, word for word or by pattern, never by a fuzzy or fused read
 #: ("direct" is one letter from "directv").
 _TRANSACTION_WORDS = frozenset(
-    "direct dir deposit payroll salary zelle venmo transfer xfer autopay epayment ach".split()
+    ["direct", "dir", "deposit", "payroll", "salary", "zelle", "venmo", "transfer", "xfer", "autopay", "epayment", "ach"]
 )
 
 
 #: Endings that make a vendor's name into another English word; fused billing names
 #: (``spotifyusai``, ``hulullc``) go on with anything but these.
-_WORD_ENDINGS = frozenset("s es ing ings ed er ers land lands ville ian ians ish ie ies".split())
+_WORD_ENDINGS = frozenset(["s", "es", "ing", "ings", "ed", "er", "ers", "land", "lands", "ville", "ian", "ians", "ish", "ie", "ies"])
 
 
 def _starts_with_bank_word(key: str) -> bool:

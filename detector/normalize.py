@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -158,7 +159,7 @@ def _is_reference(tok: str) -> bool:
     letters = sum(ch.isalpha() for ch in tok)
     if not letters:
         return len(tok.replace("-", "")) >= 4
-    switches = sum(1 for a, b in zip(tok, tok[1:]) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
+    switches = sum(1 for a, b in pairwise(tok) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
     # LIFE360 and PRO360 are names; S465, F12345, 1A2B3C and T01ABC2DE are ids.
     return digits >= 4 or switches >= 2 or (digits >= 3 and letters <= 1)
 
@@ -248,8 +249,7 @@ def _display_token(tok: str, original: dict[str, str]) -> str:
 
 
 _STAR_TOKEN_RE = re.compile(r"(?P<pre>[A-Z][^*]*?)\s*\*\s*(?P<tok>[A-Z]{6,})(?=\s+(?P<post>\S.*)$)")
-_ONSETS = set("BL BR CH CL CR DR DW FL FR GH GL GN GR KL KN KR PH PL PR PS SC SH SK SL SM SN SP ST "
-              "SV SW TH TR TS TW VL WH WR".split())
+_ONSETS = {"BL", "BR", "CH", "CL", "CR", "DR", "DW", "FL", "FR", "GH", "GL", "GN", "GR", "KL", "KN", "KR", "PH", "PL", "PR", "PS", "SC", "SH", "SK", "SL", "SM", "SN", "SP", "ST", "SV", "SW", "TH", "TR", "TS", "TW", "VL", "WH", "WR"}
 
 
 def _random_looking(tok: str) -> bool:

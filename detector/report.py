@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import pandas as pd
 
@@ -25,7 +26,7 @@ def safe_cell(value):
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -45,9 +46,8 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         return buf.getvalue().rstrip("\n")
     if fmt == "table":
         from rich.console import Console
-        from rich.table import Table
-
         from rich.markup import escape
+        from rich.table import Table
 
         table = Table(title=title)
         for col in df.columns:

@@ -11,8 +11,8 @@ warning) when there is no model file.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np

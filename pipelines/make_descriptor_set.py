@@ -30,7 +30,7 @@ from .descriptor_forms import (
 )
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "descriptors.csv"
-MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
 def _digits(rng: random.Random, n: int) -> str:

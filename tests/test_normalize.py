@@ -165,7 +165,7 @@ def test_card_network_cut_joins_the_full_name_in_the_batch():
 def test_keys_hiding_noise_behind_punctuation_are_fixed_points(raw):
     # found by the idempotence property: punctuation hid an id, date, time or wallet that shows
     # only once the key's words stand alone; such a descriptor is the ref key straight away
-    k, display, channel, _ = normalize_one(raw)
+    k, display, _, _ = normalize_one(raw)
     assert normalize_one(k)[0] == k
     assert k.startswith("ref ") and display == "Unrecognised payment"
     df = normalize_descriptors(pd.Series([raw, "NETFLIX.COM"]))

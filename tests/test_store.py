@@ -6,8 +6,8 @@ from detector.store import MIGRATIONS, Store
 
 
 def _tx(**over):
-    row = dict(transaction_id="t1", account_id="a1", date="2024-01-05", amount=-9.99, currency="USD",
-               description="NETFLIX.COM", source="generic", source_file="x.csv", source_line=2)
+    row = {"transaction_id": "t1", "account_id": "a1", "date": "2024-01-05", "amount": -9.99, "currency": "USD",
+           "description": "NETFLIX.COM", "source": "generic", "source_file": "x.csv", "source_line": 2}
     row.update(over)
     return row
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import tomllib
 
 from ..errors import CatalogError
 from ..schema import FREQUENCIES
@@ -178,7 +178,7 @@ def parse_vendor(entry, source: str, index: int) -> Vendor | None:
 def _read_toml(path) -> tuple[list, str]:
     source = str(path)
     try:
-        if isinstance(path, Path) or isinstance(path, str):
+        if isinstance(path, (Path, str)):
             text = Path(path).read_text(encoding="utf-8")
         else:  # importlib.resources Traversable
             text = path.read_text(encoding="utf-8")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from .app import cli
-
 # Each module registers its commands on ``cli`` when imported (one line each keeps merges clean).
-from . import ingest  # noqa: E402,F401
-from . import scan  # noqa: E402,F401
-from . import transactions  # noqa: E402,F401
-from . import refunds  # noqa: E402,F401
-from . import decisions  # noqa: E402,F401
-from . import vendors  # noqa: E402,F401
-from . import plaid  # noqa: E402,F401
-from . import nightly  # noqa: E402,F401
+from . import (
+    decisions,  # noqa: F401
+    ingest,  # noqa: F401
+    nightly,  # noqa: F401
+    plaid,  # noqa: F401
+    refunds,  # noqa: F401
+    scan,  # noqa: F401
+    transactions,  # noqa: F401
+    vendors,  # noqa: F401
+)
+from .app import cli
 
 main = cli
 
