@@ -138,7 +138,9 @@ def _plan_streams(rng, n_accounts: int, start, end) -> pd.DataFrame:
         "amount_sd": amount_sd,
         "fx": (rng.random(n) < 0.1) & (amount_sd == 0),
         "trial": (rng.random(n) < np.array([RECURRING[j].trial for j in tpl])) & (origin >= start),
-        "price_up": (rng.random(n) < 0.2) & (amount_sd <= 0.05),
+        # a raise is a flag only where the price is steady: on a bill that varies a few
+        # percent each month a 6 % raise is not a clear "dearer than before"
+        "price_up": (rng.random(n) < 0.2) & (amount_sd <= 0.01),
         "price_up_by": rng.uniform(0.06, 0.35, n),
         "dup": (rng.random(n) < 0.04) & ~negative,
         "negative": negative,
@@ -241,6 +243,23 @@ def _extras(rng, ch: pd.DataFrame, st: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _companions(rng, st: pd.DataFrame, start, end) -> pd.DataFrame:
+    """Irregular charges of varying amount under a stream's descriptor while it runs (not part
+    of the stream): ``src`` is the stream's row in ``st``."""
+    rate = np.array([RECURRING[j].companions for j in st["tpl"].to_numpy()])
+    mean = np.array([RECURRING[j].companion_mean for j in st["tpl"].to_numpy()])
+    lo = np.maximum(st["origin"].to_numpy().astype("datetime64[D]"), start)
+    hi = np.minimum(st["cancel_at"].to_numpy().astype("datetime64[D]"), end)
+    span = np.maximum((hi - lo).astype(int), 0)
+    # some users lean on the app every week, others now and then
+    cnt = rng.poisson(rate * rng.gamma(2.0, 0.5, len(st)) * span / 7.0)
+    src = np.repeat(np.arange(len(st)), cnt)
+    n = len(src)
+    amount = np.maximum(np.round(mean[src] * np.exp(rng.normal(-0.245, 0.7, n)), 2), 0.5)
+    date = lo[src] + (rng.random(n) * (span[src] + 1)).astype(np.int64)
+    return pd.DataFrame({"src": src, "date": date, "amount": -amount})
+
+
 def _noise(rng, n_accounts: int, start, end) -> pd.DataFrame:
     days = int((end - start).astype(int)) + 1
     parts = []
@@ -291,7 +310,11 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
     nz = _noise(rng, n_accounts, d0, d1)
     nz["desc"] = desc_codes[len(st):][nz["desc"].to_numpy()]
     nz["si"] = -1
-    rows = pd.concat([ch, nz], ignore_index=True)
+    cp = _companions(rng, st, d0, d1)
+    src = cp.pop("src").to_numpy()
+    cp = cp.assign(acc=st["acc"].to_numpy()[src], desc=desc_codes[:len(st)][src],
+                   kind=_kind_code(st["kind"].to_numpy(dtype=object))[src], si=-1)
+    rows = pd.concat([ch, nz, cp], ignore_index=True)
     for c in ("trial", "raised", "after_cancel", "is_dup", "is_refund"):
         rows[c] = rows[c].fillna(False).astype(bool)
     rows = rows[(rows["date"] >= d0) & (rows["date"] <= d1)]
@@ -337,7 +360,8 @@ def _truth(rows: pd.DataFrame, st: pd.DataFrame, tx: pd.DataFrame, accounts) -> 
         if ok:
             rec = {"account_id": accounts[a], "merchant": nm, "frequency": fr, "transaction_ids": ids}
             (streams if dr == "outflow" else inflows).append(rec)
-    flags = _truth_flags(member, st)
+    # flags only on streams the truth lists (a two-charge monthly series is not one)
+    flags = _truth_flags(member[member["si"].isin(per.index[lens >= need])], st)
     canc = st[st["cancelled"] & (st["cancel_at"].to_numpy().astype("datetime64[D]") <= rows["date"].max())
               & (st["direction"] == "outflow")]
     canc = canc[canc.index.isin(per.index)]

@@ -9,7 +9,10 @@ that is fixed per account, ``{ph}`` by a phone number fixed per template.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+
+from .catalog.vendors import default_catalog_path
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,18 @@ class Recurring:
     negative: bool = False  # periodic but not recurring: random amounts (cash on payday)
     jitter: float = 0.0  # sd in days of a habit's timing (a haircut every 4-6 weeks)
     round_to: float = 0.0  # amounts in whole multiples of this (cash)
+    # irregular charges of varying amount under the same descriptor while the stream runs
+    # (a cash-advance app's repayments beside its fee): per week, and their mean amount
+    companions: float = 0.0
+    companion_mean: float = 0.0
+
+
+def _catalog_descriptors(category: str) -> tuple[str, ...]:
+    """First alias of every packaged-catalogue vendor in ``category`` (read directly, so
+    ``SUBDETECT_VENDORS`` cannot change what ``make train`` learns from)."""
+    with default_catalog_path().open("rb") as fh:
+        vendors = tomllib.load(fh)["vendor"]
+    return tuple(v["aliases"][0].lstrip("=") for v in vendors if v.get("category") == category and v.get("aliases"))
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,11 @@ RECURRING: tuple[Recurring, ...] = (
     # memberships billed on a loose schedule (fee taken when the app decides): still recurring
     Recurring("AdvancePay", "monthly", (1.99, 8.99, 9.99), ("ADVANCEPAY MEMBERSHIP", "ADVANCEPAY* SUBSCRIPTION {ph}"), weight=0.5, jitter=5.0),
     Recurring("BoostCash", "monthly", (3.99, 14.99), ("BOOSTCASH APP FEE", "BOOSTCASH *MEMBER"), weight=0.4, jitter=6.0),
+    # a finance app's steady membership fee (any catalogue finance vendor) billed under the same
+    # name as advance repayments and transfer fees: a regular stream that is a small share of
+    # its merchant's charges, at a known vendor
+    Recurring("Finance app fee", "monthly", (1.0, 3.99, 8.99, 9.99, 14.99), _catalog_descriptors("finance"),
+              weight=1.5, companions=1.0, companion_mean=60.0),
     # several creators at one price behind one descriptor: interleaved same-amount streams
     Recurring("FanClub creator 1", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.6),
     Recurring("FanClub creator 2", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.5),

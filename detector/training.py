@@ -40,10 +40,18 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     pairs["jaccard"] = pairs["overlap"] / (pairs["n_cand"] + pairs["n_truth"] - pairs["overlap"])
     best = pairs.groupby("cand")["jaccard"].max()
     y = (best.reindex(st.index).fillna(0).to_numpy() >= 0.5).astype(int)
+    # a piece of one true stream (its charges before a price rise) is neither a stream of its
+    # own nor a non-stream: as a negative it would teach that a steady series sharing its
+    # merchant with other charges is not recurring, yet selection joins such pieces anyway
+    purity = (pairs["overlap"] / pairs["n_cand"]).groupby(pairs["cand"]).max()
+    # only long, unbroken pieces: short or gappy subsets of a stream are what wrongly picked
+    # clusters look like, and they stay negatives
+    fragment = ((purity.reindex(st.index).fillna(0).to_numpy() >= 1.0) & (y == 0) & (st["n"].to_numpy() >= 5)
+                & (st["coverage"].to_numpy() >= 0.8) & (st["frac_on"].to_numpy() >= 0.8))
     # one-charge and cadence-less candidates are never scored, so they teach nothing
     # exact-price cores are near-copies of their clusters; leaving them out keeps each
     # charge pattern once in the training set
-    ok = live(st) & (st.index.to_numpy() < ids["n_groups"] + ids["n_clusters"] + ids["n_rows"])
+    ok = live(st) & (st.index.to_numpy() < ids["n_groups"] + ids["n_clusters"] + ids["n_rows"]) & ~fragment
     X, y, st = feature_matrix(st[ok]), y[ok], st[ok]
     # rows in an order set by their content alone, so a retrain gives the same trees however
     # candidates happened to be numbered

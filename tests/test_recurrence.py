@@ -217,3 +217,19 @@ def test_missing_columns_raise_schema_error():
 
     with pytest.raises(SchemaError, match="merchant_key"):
         detect_streams(pd.DataFrame({"transaction_id": [], "account_id": [], "date": [], "amount": []}), AS_OF)
+
+
+def test_app_fee_among_repayments_at_a_known_vendor():
+    """A finance app's monthly fee is a stream even when most charges under its name are
+    advance repayments of varying amounts on irregular days; the repayments are not."""
+    rng = np.random.default_rng(11)
+    fee = series("CASHAPP", monthly_dates(START, 16, day=14), 9.99)
+    repay = [("A1", START + dt.timedelta(days=int(d)), "CASHAPP", -float(np.round(rng.lognormal(4, 0.7), 2)))
+             for d in rng.integers(0, 480, 45)]
+    tx = enriched(fee + repay).assign(vendor="CashApp Advance")
+    s = detect_streams(tx, "2024-05-01")
+    assert len(s) == 1
+    got = set(s.iloc[0]["transaction_ids"])
+    fee_ids = set(tx["transaction_id"].iloc[:16])
+    assert len(got & fee_ids) >= 15 and len(got - fee_ids) <= 1
+    assert s.iloc[0]["frequency"] == "monthly"

@@ -69,3 +69,25 @@ def test_write_eval_set(tmp_path):
     assert list(tx.columns) == ["account_id", "transaction_id", "date", "description", "amount"]
     truth = json.loads((folder / "truth.json").read_text())
     assert {"streams", "flags", "cancellations"} <= set(truth)
+
+
+def test_flags_point_into_listed_streams():
+    _, truth = generate(60, "2023-01-01", "2024-12-31", seed=11)
+    listed = {t for s in truth["streams"] for t in s["transaction_ids"]}
+    assert truth["flags"] and all(f["transaction_id"] in listed for f in truth["flags"])
+
+
+def test_finance_app_fee_has_companion_charges_outside_its_stream():
+    tx, truth = generate(120, "2023-01-01", "2024-12-31", seed=21)
+    fees = [s for s in truth["streams"] if s["merchant"] == "Finance app fee"]
+    assert fees
+    in_stream = {t for s in truth["streams"] + truth["inflow_streams"] for t in s["transaction_ids"]}
+    desc = tx.set_index("transaction_id")["description"]
+    with_companions = 0
+    for s in fees:
+        same = tx[(tx["account_id"] == s["account_id"]) & (tx["description"] == desc[s["transaction_ids"][0]])]
+        extra = same[~same["transaction_id"].isin(in_stream)]
+        # repayments vary in amount, unlike the fee
+        if len(extra) >= 3 and extra["amount"].nunique() > len(extra) // 2:
+            with_companions += 1
+    assert with_companions >= len(fees) // 2
