@@ -9,8 +9,9 @@ that is fixed per account, ``{ph}`` by a phone number fixed per template.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
+
+import tomllib
 
 from .catalog.vendors import default_catalog_path
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from test_recurrence import enriched, monthly_dates, series
 
 from detector.scoring import RuleScorer
 from detector.training import label_candidates
-from test_recurrence import enriched, monthly_dates, series
 
 START = dt.date(2023, 1, 10)
 
@@ -26,7 +26,7 @@ def test_long_piece_of_a_stream_is_not_a_negative():
     as a stream nor as a non-stream."""
     dates = monthly_dates(START, 24, day=10)
     rows = series("STREAMFLIX", dates, [9.99] * 8 + [12.99] * 16)
-    _, (X, y, st) = _labelled(rows, lambda tx: tx["transaction_id"])
+    _, (_, y, st) = _labelled(rows, lambda tx: tx["transaction_id"])
     n = st["n"].to_numpy()
     assert sorted(n[y == 1]) == [16, 24]
     assert not (n == 8).any()
@@ -39,7 +39,7 @@ def test_short_piece_and_unrelated_charges_stay_negatives():
     rows = series("STREAMFLIX", dates, [1.0, 1.0] + [15.49] * 12)
     rows += [("A1", START + dt.timedelta(days=int(d)), "KROGER", -float(np.round(rng.lognormal(4, 0.5), 2)))
              for d in rng.integers(0, 400, 60)]
-    _, (X, y, st) = _labelled(rows, lambda tx: tx.loc[tx["description"] == "STREAMFLIX", "transaction_id"])
+    _, (_, y, st) = _labelled(rows, lambda tx: tx.loc[tx["description"] == "STREAMFLIX", "transaction_id"])
     assert y.sum() >= 1
     assert ((y == 0) & (st["n"].to_numpy() == 2)).any()  # the two-charge trial piece
     assert (y == 0).sum() >= 2
