@@ -175,11 +175,18 @@ def _transaction_tail(tokens: list[str], keep: int) -> int:
         head = tuple(_bare(t) for t in tokens[:-2])
         if any(head[-k:] in CARD_ISSUERS for k in range(1, min(4, len(head)) + 1)):
             return 2
-    for phrase in TRANSACTION_SUFFIXES:
-        n = len(phrase)
-        if len(tokens) - n >= keep and tuple(_bare(t) for t in tokens[-n:]) == phrase:
+    for n, phrases in _SUFFIXES_BY_LENGTH:
+        if len(tokens) - n >= keep and tuple(_bare(t) for t in tokens[-n:]) in phrases:
             return n
     return 0
+
+
+#: TRANSACTION_SUFFIXES as one set per length, longest first: the same answer as trying each
+#: phrase in turn, with a lookup per length instead of a loop over every phrase (a hot path).
+_SUFFIXES_BY_LENGTH = [
+    (n, frozenset(p for p in TRANSACTION_SUFFIXES if len(p) == n))
+    for n in sorted({len(p) for p in TRANSACTION_SUFFIXES}, reverse=True)
+]
 
 
 _PAY_WORDS = {"PMT", "PYMT", "PAYMENT", "PAY"}
