@@ -22,3 +22,13 @@ def store(tmp_path) -> Store:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def world(monkeypatch):
+    """A stand-in Plaid server on 127.0.0.1 with the two-item scenario; PLAID_* env point at it."""
+    from tests.plaid_scenario import build_world, plaid_env
+
+    with build_world() as server:
+        plaid_env(monkeypatch, server)
+        yield server

@@ -17,11 +17,9 @@ from detector.store import Store
 from tests.plaid_scenario import (
     AMEX_TOKEN,
     CHASE_TOKEN,
-    build_world,
     chase_history,
     dump,
     later_changes,
-    plaid_env,
 )
 
 AS_OF = "2025-06-30"
@@ -33,13 +31,6 @@ needs_pipeline = pytest.mark.skipif(not PIPELINE_READY, reason="detection stages
 
 GOOD_CSV = "Date,Description,Amount\n2025-05-03,DISNEY PLUS 888-905-7888,-13.99\n2025-06-03,DISNEY PLUS 888-905-7888,-13.99\n"
 BAD_FILE = "this is not a bank statement\n\x00\x01\x02"
-
-
-@pytest.fixture
-def world(monkeypatch):
-    with build_world() as server:
-        plaid_env(monkeypatch, server)
-        yield server
 
 
 @pytest.fixture

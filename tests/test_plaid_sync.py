@@ -28,19 +28,11 @@ from detector.testing.plaid_standin import (
 from tests.plaid_scenario import (
     AMEX_TOKEN,
     CHASE_TOKEN,
-    build_world,
     chase_history,
     dump,
     later_changes,
     plaid_env,
 )
-
-
-@pytest.fixture
-def world(monkeypatch):
-    with build_world() as server:
-        plaid_env(monkeypatch, server)
-        yield server
 
 
 @pytest.fixture
