@@ -563,6 +563,17 @@ _AGGREGATOR_WORDS = r"APPLE|APL|ITUNES|AMZ|AMAZON|PRIME|KINDLE|ROKU|GOOGLE|PAYPA
 _REF_TOKEN_ANY = (r"(^| |[^*]\*)(?:(?:[A-Z][A-Z0-9]*)?(?:[A-Z][0-9]+[A-Z]|[A-Z]0000)[A-Z0-9]*|0000[A-Z][A-Z0-9]*)( |$)",
                   r"\1Q0Q\2")
 
+# Tokens starting with 1-3 digits: "ON 12JAN24" is a date read together with the "ON" before it,
+# so after a space the word before must not be ON (in any case; one space only, as _prepare
+# leaves it). Whole-token readings without a neighbour (12JAN24, 800ABC1X2Y) drop it like
+# ``_is_reference`` does.
+_REF_TOKEN_DIGIT_FIRST = (r"(^|[^*]\*|[^Nn\s] |[^Oo\s][Nn] |[A-Za-z0-9_][Oo][Nn] )"
+                          r"[0-9]{1,3}[A-Z]+[0-9][A-Z0-9]*( |$)", r"\1Q0Q\2")
+# In any row, the last token after a single "*" with letter runs of at most five: no word after
+# it to join, and no aggregator word fits inside it.
+_REF_TOKEN_STAR_LAST = (r"([^*]\*)(?:[A-Z]{1,5}(?:[0-9]+[A-Z]{1,5})+[0-9]*|[A-Z]{1,5}0000|"
+                        r"[0-9]+(?:[A-Z]{1,5}[0-9]+)+(?:[A-Z]{1,5})?|0000[A-Z]{1,5})$", r"\1Q0Q")
+
 
 def _re2_sub(template: str) -> str:
     # Python's \g<n> group syntax -> RE2's \n (RE2 reads a single digit after the backslash)
@@ -584,8 +595,11 @@ def collapse_refs_many(forms: np.ndarray) -> np.ndarray:
         out = pc.replace_substring_regex(out, pattern, _re2_sub(template))
     out = pc.replace_substring(out, "  ", " ")
     free = pc.replace_substring(pc.replace_substring_regex(doubled, *_REF_TOKEN_ANY), "  ", " ")
+    for _ in range(2):  # these keep the space before their token: a second pass for neighbours
+        free = pc.replace_substring_regex(free, *_REF_TOKEN_DIGIT_FIRST)
     aggregator = pc.match_substring_regex(arr, _AGGREGATOR_WORDS, ignore_case=True)
     out = pc.if_else(aggregator, out, free)
+    out = pc.replace_substring_regex(out, *_REF_TOKEN_STAR_LAST)
     unsafe = pc.or_(pc.match_substring_regex(arr, _REF_TOKEN_UNSAFE),
                     pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True))
     return np.asarray(pc.if_else(unsafe, arr, out).to_pylist(), dtype=object)
