@@ -563,12 +563,10 @@ _AGGREGATOR_WORDS = r"APPLE|APL|ITUNES|AMZ|AMAZON|PRIME|KINDLE|ROKU|GOOGLE|PAYPA
 _REF_TOKEN_ANY = (r"(^| |[^*]\*)(?:(?:[A-Z][A-Z0-9]*)?(?:[A-Z][0-9]+[A-Z]|[A-Z]0000)[A-Z0-9]*|0000[A-Z][A-Z0-9]*)( |$)",
                   r"\1Q0Q\2")
 
-# Tokens starting with 1-3 digits: "ON 12JAN24" is a date read together with the "ON" before it,
-# so after a space the word before must not be ON (in any case; one space only, as _prepare
-# leaves it). Whole-token readings without a neighbour (12JAN24, 800ABC1X2Y) drop it like
-# ``_is_reference`` does.
-_REF_TOKEN_DIGIT_FIRST = (r"(^|[^*]\*|[^Nn\s] |[^Oo\s][Nn] |[A-Za-z0-9_][Oo][Nn] )"
-                          r"[0-9]{1,3}[A-Z]+[0-9][A-Z0-9]*( |$)", r"\1Q0Q\2")
+# Tokens starting with 1-3 digits only after a single "*": an earlier noise regex may read such a
+# token whole (800ABC1X2Y a phone number, 12JAN24 a date), and then the id regex takes the word
+# after it for the "STORE" or "ON" before it; no regex reads across a "*".
+_REF_TOKEN_DIGIT_FIRST = (r"([^*]\*)[0-9]{1,3}[A-Z]+[0-9][A-Z0-9]*( |$)", r"\1Q0Q\2")
 # In any row, the last token after a single "*" with letter runs of at most five: no word after
 # it to join, and no aggregator word fits inside it.
 _REF_TOKEN_STAR_LAST = (r"([^*]\*)(?:[A-Z]{1,5}(?:[0-9]+[A-Z]{1,5})+[0-9]*|[A-Z]{1,5}0000|"

@@ -78,3 +78,33 @@ def test_edge_cases_next_to_reference_tokens():
         "1-800ABC1234 NETFLIX", "844ABCWXYZ", "PURCHASE AUTHORIZED ON 01/01 A1B2C HULU", "0000AB1C",
     ]
     assert_same(pd.Series(cases * 2 + [c.lower() for c in cases]))
+
+
+def test_random_descriptors_mixing_ids_with_bank_words():
+    # ids of every shape next to the words noise regexes read together with them
+    # (STORE 844RUG88PL EU940 once showed that a phone-shaped id must not be canonicalised)
+    import random
+
+    words = ["ON", "on", "JAN", "12", "THU", "8PM", "PM", "AMZN", "AMAZON", "Mktp", "PRIME", "VIDEO", "MUSIC",
+             "KIDS", "APPLE", "R1", "STORE", "ROKU", "ITUNES", "GOOGLE", "PAYPAL", "PP", "SQ", "CHECKCARD", "CARD",
+             "ID", "NO", "#", "-", "CA", "NETFLIX", "PAYMENT", "THANK", "YOU", "ATM", "DES:", "ID:", "XX", "1-",
+             "800", "TRANSFER", "TO", "VENMO", "POS", "DEBIT", "PURCHASE", "01/01", "0000", "LLC", "MSBILL.INFO",
+             "UNLIMITED", "CHANNELS", "FREETIME", "eBay", "O", "+", "&", "KINDLE", "UNLTD", "AWS", "APL"]
+    r = random.Random(5)
+
+    def ref():
+        t = "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(r.randint(2, 9)))
+        if r.random() < 0.3:
+            t = r.choice(["0000", "12", "1", "844"]) + t
+        if r.random() < 0.2:
+            t = r.choice(["JAN", "PM", "AM", "ON", "VID", "AMZN", "R"]) + t
+        return t
+
+    rows = []
+    for _ in range(8000):
+        parts = [ref() if r.random() < 0.4 else r.choice(words) for _ in range(r.randint(1, 6))]
+        text = parts[0]
+        for p in parts[1:]:
+            text += r.choice([" ", " ", " ", "*", " *", "  ", "**", "#"]) + p
+        rows.append(text)
+    assert_same(pd.Series(rows))
