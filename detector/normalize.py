@@ -18,6 +18,7 @@ share a key.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from itertools import pairwise
@@ -150,6 +151,7 @@ _MAX_CITY_WORDS = max(len(c) for c in _MULTIWORD_CITIES)
 _LOCATION = US_STATES | CA_PROVINCES | COUNTRIES
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and the same tokens recur in every batch
 def _is_reference(tok: str) -> bool:
     """Reference ids, store and terminal numbers: long digit runs or digits mixed into letters."""
     tok = tok.replace("-", "").replace("'", "")  # as in the key, so that keys stay stable
@@ -229,6 +231,7 @@ def _dedupe(tokens: list[str]) -> list[str]:
     return tokens
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _token_key(tok: str) -> str:
     tok = tok.replace("\x01", "").replace("…", "").lower()
     if "." in tok:
@@ -408,16 +411,18 @@ def stable_key(key: str) -> str:
     for _ in range(8):
         if key.startswith("ref ") or key == "unknown":
             return key
-        nxt, _, channel, _, _ = _normalize_once(key)
+        nxt, _, channel, _, _ = _normalize_once(key, display=False)
         if nxt == key or channel != "direct" or nxt == "unknown":
             return key
         key = nxt
     return key
 
 
-def _normalize_once(raw) -> tuple[str, str, str, str, str]:
+def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]:
     """``(key, display, channel, hint, match_key)``; ``match_key`` keeps a trailing short number
-    (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``)."""
+    (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``).
+    ``display=False`` leaves the display name of a direct merchant empty (:func:`stable_key`
+    needs only the key)."""
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
         return "unknown", "Unknown", "direct", "", "unknown"
     raw = str(raw)
@@ -447,6 +452,10 @@ def _normalize_once(raw) -> tuple[str, str, str, str, str]:
     if len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3:
         tokens = tokens[:-1]
     key = _join_key(tokens)
+    if not display:
+        if not key:
+            key = match_key = "ref " + _letters_hash(text)
+        return key, "", channel, hint, match_key or key
     original = {}
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
