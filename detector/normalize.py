@@ -578,8 +578,8 @@ _REF_TOKEN_ANY = (r"(^| |[^*]\*)(?:(?:[A-Z][A-Z0-9]*)?(?:[A-Z][0-9]+[A-Z]|[A-Z]0
 _REF_TOKEN_DIGIT_FIRST = (r"([^*]\*)[0-9]{1,3}[A-Z]+[0-9][A-Z0-9]*( |$)", r"\1Q0Q\2")
 # In any row, the last token after a single "*" with letter runs of at most five: no word after
 # it to join, and no aggregator word fits inside it.
-_REF_TOKEN_STAR_LAST = (r"([^*]\*)(?:[A-Z]{1,5}(?:[0-9]+[A-Z]{1,5})+[0-9]*|[A-Z]{1,5}0000|"
-                        r"[0-9]+(?:[A-Z]{1,5}[0-9]+)+(?:[A-Z]{1,5})?|0000[A-Z]{1,5})$", r"\1Q0Q")
+_REF_TOKEN_STAR_LAST = ((r"([^*]\*)(?:[A-Z]{1,5}(?:[0-9]+[A-Z]{1,5})+[0-9]*|[A-Z]{1,5}0000|"
+                         r"[0-9]+(?:[A-Z]{1,5}[0-9]+)+(?:[A-Z]{1,5})?|0000[A-Z]{1,5})$"), r"\1Q0Q")
 
 
 def _re2_sub(template: str) -> str:
