@@ -18,6 +18,7 @@ share a key.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from itertools import pairwise
@@ -150,6 +151,7 @@ _MAX_CITY_WORDS = max(len(c) for c in _MULTIWORD_CITIES)
 _LOCATION = US_STATES | CA_PROVINCES | COUNTRIES
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and the same tokens recur in every batch
 def _is_reference(tok: str) -> bool:
     """Reference ids, store and terminal numbers: long digit runs or digits mixed into letters."""
     tok = tok.replace("-", "").replace("'", "")  # as in the key, so that keys stay stable
@@ -229,6 +231,7 @@ def _dedupe(tokens: list[str]) -> list[str]:
     return tokens
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _token_key(tok: str) -> str:
     tok = tok.replace("\x01", "").replace("…", "").lower()
     if "." in tok:
@@ -408,16 +411,18 @@ def stable_key(key: str) -> str:
     for _ in range(8):
         if key.startswith("ref ") or key == "unknown":
             return key
-        nxt, _, channel, _, _ = _normalize_once(key)
+        nxt, _, channel, _, _ = _normalize_once(key, display=False)
         if nxt == key or channel != "direct" or nxt == "unknown":
             return key
         key = nxt
     return key
 
 
-def _normalize_once(raw) -> tuple[str, str, str, str, str]:
+def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]:
     """``(key, display, channel, hint, match_key)``; ``match_key`` keeps a trailing short number
-    (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``)."""
+    (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``).
+    ``display=False`` leaves the display name of a direct merchant empty (:func:`stable_key`
+    needs only the key)."""
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
         return "unknown", "Unknown", "direct", "", "unknown"
     raw = str(raw)
@@ -447,6 +452,10 @@ def _normalize_once(raw) -> tuple[str, str, str, str, str]:
     if len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3:
         tokens = tokens[:-1]
     key = _join_key(tokens)
+    if not display:
+        if not key:
+            key = match_key = "ref " + _letters_hash(text)
+        return key, "", channel, hint, match_key or key
     original = {}
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
@@ -531,16 +540,109 @@ def _merge_truncated(keys: pd.Series) -> dict[str, str]:
     return merged
 
 
-def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
+# Alphanumeric reference tokens (``HCDB8Z``, ``0000ZUWKA4``) that the normaliser always drops,
+# rewritten to one canonical token of the same class. Only whole upper-case tokens between a
+# space (or a single ``*``) and a space or the end qualify, with at least two letter/digit
+# switches (so ``_is_reference`` holds for original and canonical alike) and letter runs of at
+# most five (no month, product or channel word can hide inside). The letters a regex could read
+# together with a neighbouring word are kept: the leading run after a space (``APPLE R1..``,
+# ``AMAZON KIDS1..``) and the trailing run (``..A1VIDEO CHANNELS``); a leading ``0000`` is kept
+# as is (``CHECKCARD 0000``). Every noise regex of the normaliser that can enter such a token
+# starts at a word boundary or a non-alphanumeric, so it either consumes the whole token (as
+# ``_is_reference`` would drop it) or nothing of it.
+_L = "[A-Z]{1,5}"
+_REF_TOKEN_RULES = [
+    # leading letters after a space: keep them and the trailing letters
+    (rf"(^| )({_L})(?:[0-9]+{_L})*[0-9]+({_L})( |$)", r"\1\g<2>0Q0\3\4"),
+    (rf"(^| )({_L})(?:[0-9]+{_L})+[0-9]+( |$)", r"\1\g<2>0Q0\3"),
+    # after a single "*": the leading letters cannot join a word before them
+    (rf"([^*]\*){_L}(?:[0-9]+{_L})*[0-9]+({_L})( |$)", r"\1Q0\2\3"),
+    (rf"([^*]\*){_L}(?:[0-9]+{_L})+[0-9]+( |$)", r"\1Q0Q0\2"),
+    # 0000 (a collapsed digit run) then letters and digits
+    (rf"(^| |[^*]\*)0000(?:{_L}[0-9]+)+({_L})( |$)", r"\g<1>0000Q0\2\3"),
+    (rf"(^| |[^*]\*)0000(?:{_L}[0-9]+)+( |$)", r"\g<1>0000Q0\2"),
+]
+# A token first in the text once bank prefixes are stripped is read by the channel regexes
+# (``AMZN1..`` is Amazon, ``ROKU1..`` Roku): leave such rows alone.
+_REF_TOKEN_UNSAFE = r"\*(?:AMZN|ROKU)"
+# Only the aggregator regexes read letters inside a token without a word boundary (``AMZN
+# VIDEO1..``, ``ITUNES1..``, ``APPLE R1..``). In rows naming none of them, every reference
+# token that starts with a letter or with 0000 becomes one canonical token, whatever its letters.
+_AGGREGATOR_WORDS = r"APPLE|APL|ITUNES|AMZ|AMAZON|PRIME|KINDLE|ROKU|GOOGLE|PAYPAL|VIDEO|MUSIC"
+_REF_TOKEN_ANY = (r"(^| |[^*]\*)(?:(?:[A-Z][A-Z0-9]*)?(?:[A-Z][0-9]+[A-Z]|[A-Z]0000)[A-Z0-9]*|0000[A-Z][A-Z0-9]*)( |$)",
+                  r"\1Q0Q\2")
+
+# Tokens starting with 1-3 digits only after a single "*": an earlier noise regex may read such a
+# token whole (800ABC1X2Y a phone number, 12JAN24 a date), and then the id regex takes the word
+# after it for the "STORE" or "ON" before it; no regex reads across a "*".
+_REF_TOKEN_DIGIT_FIRST = (r"([^*]\*)[0-9]{1,3}[A-Z]+[0-9][A-Z0-9]*( |$)", r"\1Q0Q\2")
+# In any row, the last token after a single "*" with letter runs of at most five: no word after
+# it to join, and no aggregator word fits inside it.
+_REF_TOKEN_STAR_LAST = ((r"([^*]\*)(?:[A-Z]{1,5}(?:[0-9]+[A-Z]{1,5})+[0-9]*|[A-Z]{1,5}0000|"
+                         r"[0-9]+(?:[A-Z]{1,5}[0-9]+)+(?:[A-Z]{1,5})?|0000[A-Z]{1,5})$"), r"\1Q0Q")
+
+
+def _re2_sub(template: str) -> str:
+    # Python's \g<n> group syntax -> RE2's \n (RE2 reads a single digit after the backslash)
+    return re.sub(r"\\g<(\d)>", r"\\\1", template)
+
+
+def collapse_refs_many(forms: np.ndarray) -> np.ndarray:
+    """Canonicalise the reference tokens of pre-pass forms (see ``_REF_TOKEN_RULES``): forms
+    that differ only in such tokens normalise alike, so they are normalised once."""
+    forms = np.asarray(forms, dtype=object)
+    if not len(forms):
+        return forms
+    arr = pa.array([v if isinstance(v, str) else str(v) for v in forms], type=pa.string())
+    # A match consumes the space after its token and RE2 has no lookahead: double every space
+    # so that the next token still has one before it, then halve them again.
+    doubled = pc.replace_substring(arr, " ", "  ")
+    out = doubled
+    for pattern, template in _REF_TOKEN_RULES:
+        out = pc.replace_substring_regex(out, pattern, _re2_sub(template))
+    out = pc.replace_substring(out, "  ", " ")
+    free = pc.replace_substring(pc.replace_substring_regex(doubled, *_REF_TOKEN_ANY), "  ", " ")
+    for _ in range(2):  # these keep the space before their token: a second pass for neighbours
+        free = pc.replace_substring_regex(free, *_REF_TOKEN_DIGIT_FIRST)
+    aggregator = pc.match_substring_regex(arr, _AGGREGATOR_WORDS, ignore_case=True)
+    out = pc.if_else(aggregator, out, free)
+    out = pc.replace_substring_regex(out, *_REF_TOKEN_STAR_LAST)
+    unsafe = pc.or_(pc.match_substring_regex(arr, _REF_TOKEN_UNSAFE),
+                    pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True))
+    return np.asarray(pc.if_else(unsafe, arr, out).to_pylist(), dtype=object)
+
+
+def normalize_distinct(descriptions, collapse_refs: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
     """``(codes, table)``: one normalised row per distinct descriptor and, for each input row,
-    the position of its row in ``table`` (the form :func:`normalize_descriptors` expands)."""
+    the position of its row in ``table`` (the form :func:`normalize_descriptors` expands).
+
+    ``collapse_refs=False`` skips the reference-token pre-pass (same result, slower; kept as the
+    reference the equivalence tests compare with)."""
     values = descriptions if isinstance(descriptions, pd.Series) else pd.Series(np.asarray(descriptions, dtype=object))
     raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
     raw_uniques = np.asarray(raw_uniques, dtype=object)
     # Reference numbers make most card lines unique; collapse them first (the normaliser drops
     # them anyway) so the expensive step runs once per merchant line, not once per row.
     form_codes, uniques = pd.factorize(collapse_ids_many(raw_uniques))
-    rows = [_normalize_once(u) for u in uniques]
+    uniques = np.asarray(uniques, dtype=object)
+    if collapse_refs and len(uniques):
+        canon_codes, canon = pd.factorize(collapse_refs_many(uniques))
+        canon = np.asarray(canon, dtype=object)
+        rows = [_normalize_once(u) for u in canon]
+        # A form made only of ids gets a key hashed from its text: the canonical text would give
+        # another hash, so such forms are normalised as they are.
+        is_ref = np.fromiter((r[0].startswith("ref ") or r[4].startswith("ref ") for r in rows), bool, len(rows))
+        redo = np.flatnonzero(is_ref[canon_codes] & (canon[canon_codes] != uniques))
+        mapping = canon_codes.astype(np.int64)
+        for i in redo:
+            mapping[i] = len(rows)
+            rows.append(_normalize_once(uniques[i]))
+        # keep only rows some form uses, so the batch steps below see the same rows as without
+        used, mapping = np.unique(mapping, return_inverse=True)
+        rows = [rows[i] for i in used]
+        form_codes = mapping[form_codes]
+    else:
+        rows = [_normalize_once(u) for u in uniques]
     rows.append(_normalize_once(None))  # missing descriptors map to the last row
     codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
     table = pd.DataFrame(rows, columns=[*NORMALIZED_COLUMNS, "match_key"], dtype=object)
@@ -567,7 +669,7 @@ def normalize_distinct(descriptions) -> tuple[np.ndarray, pd.DataFrame]:
     return codes, table
 
 
-def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
+def normalize_descriptors(descriptions: pd.Series, collapse_refs: bool = True) -> pd.DataFrame:
     """Normalise a column of raw descriptors.
 
     Returns a DataFrame indexed like ``descriptions`` with ``merchant_key``, ``display_name``,
@@ -579,7 +681,7 @@ def normalize_descriptors(descriptions: pd.Series) -> pd.DataFrame:
     (1, "Joe's Lawn Care")
     """
     series = pd.Series(descriptions)
-    codes, table = normalize_distinct(series)
+    codes, table = normalize_distinct(series, collapse_refs=collapse_refs)
     return pd.DataFrame(
         {c: pd.Series(table[c].to_numpy(dtype=object)[codes], index=series.index, dtype=object) for c in NORMALIZED_COLUMNS}
     )

@@ -1,0 +1,110 @@
+"""The reference-token pre-pass of ``normalize_descriptors`` changes speed, never the result.
+
+Each set of descriptors is normalised twice, with the pre-pass (``collapse_refs=True``, the
+default) and without it (the plain per-form path kept as the reference); the frames must be equal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from detector.importers import read_statement
+from detector.normalize import collapse_ids_many, collapse_refs_many, normalize_descriptors
+from detector.synth import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+EVAL = next((p for p in (ROOT.parent / "shared" / "eval", Path("/work/shared/eval")) if p.exists()), ROOT / "missing")
+
+
+def assert_same(descriptions: pd.Series) -> None:
+    fast = normalize_descriptors(descriptions)
+    reference = normalize_descriptors(descriptions, collapse_refs=False)
+    assert fast.equals(reference)
+
+
+@pytest.mark.parametrize("name", ["descriptors.csv", "descriptors_unseen.csv"])
+def test_labelled_descriptors(name):
+    raw = pd.read_csv(ROOT / "tests" / "data" / name, dtype=str)["raw"]
+    assert_same(raw)
+    assert_same(pd.concat([raw, raw.str.lower(), raw.str.title()], ignore_index=True))
+
+
+def test_sample_statements():
+    paths = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in {".csv", ".qfx", ".ofx"}
+                   and p.name != "cancellations.csv")
+    assert paths
+    descriptions = pd.concat(
+        [read_statement(p).transactions["description"] for p in paths], ignore_index=True)
+    assert len(descriptions) > 100
+    assert_same(descriptions)
+
+
+@pytest.mark.parametrize("name", ["berka", "recur_scan"])
+def test_eval_descriptions(name):
+    path = EVAL / name / "tx.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    tx = pd.read_csv(path, dtype=str)
+    column = "description" if "description" in tx.columns else tx.columns[-1]
+    assert_same(tx[column])
+
+
+def test_synthetic_descriptors():
+    tx, _ = generate(60, "2023-07-01", "2025-06-30", seed=7)
+    descriptions = tx["description"]
+    distinct = descriptions.drop_duplicates()
+    assert len(distinct) >= 20_000
+    # the pre-pass must actually merge forms, or this test proves nothing
+    forms = set(collapse_ids_many(distinct.to_numpy(dtype=object)))
+    assert len(set(collapse_refs_many(list(forms)))) < len(forms) * 0.6
+    assert_same(descriptions)
+
+
+def test_edge_cases_next_to_reference_tokens():
+    cases = [
+        "AMZN Mktp US*HCDB8Z", "AMZN Mktp US*AB1C2D", "US*AMZN1A2B", "SQ *AMZN1A2B", "SQ *ROKU1A2",
+        "ROKU1A2B", "APPLE R1A2B", "APPLE STORE1A2", "APPLE A1B2C", "AMAZON KIDS1A2", "AMZN VIDEO1A2",
+        "PRIME VID1A2", "AMZN MUSIC1A2", "X A1B2VIDEO CHANNELS", "AMZN A1B2MUSIC UNLIMITED",
+        "ON 12JAN24 NETFLIX", "NETFLIX ON 0000AB1", "CARD A1B2C NETFLIX", "NO A1B2 HULU", "ID0000AB1 HULU",
+        "HULU # A1B2", "HULU **0000A1B2", "HULU ..0000A1", "CHECKCARD 0000 A1B2C", "CHECKCARD 0000A1B2",
+        "TRANSFER TO SAV A1B2C3", "XFER FROM AB1234C", "A1B2 C3D4 E5F6", "A1B2", "*A1B2", "PP*A1B2C",
+        "PAYPAL *A1B2C SPOTIFY", "GOOGLE *A1B2 YOUTUBE", "MSFT * A1B2C MSBILL.INFO", "LYFT THU 8PM A1B2",
+        "12 PM1A2 NETFLIX", "Ebay O*A1B2c", "eBay A1B2C3 Marketplace", "NETFLIX  A1B2   CA",
+        "THANK YOU1A2", "PAYMENT THANK YOU A1B2", "ATM WITHDRAWAL A1B2", "VENMO A1B2C", "800ABC1X2Y NETFLIX",
+        "1-800ABC1234 NETFLIX", "844ABCWXYZ", "PURCHASE AUTHORIZED ON 01/01 A1B2C HULU", "0000AB1C",
+    ]
+    assert_same(pd.Series(cases * 2 + [c.lower() for c in cases]))
+
+
+def test_random_descriptors_mixing_ids_with_bank_words():
+    # ids of every shape next to the words noise regexes read together with them
+    # (STORE 844RUG88PL EU940 once showed that a phone-shaped id must not be canonicalised)
+    import random
+
+    words = ["ON", "on", "JAN", "12", "THU", "8PM", "PM", "AMZN", "AMAZON", "Mktp", "PRIME", "VIDEO", "MUSIC",
+             "KIDS", "APPLE", "R1", "STORE", "ROKU", "ITUNES", "GOOGLE", "PAYPAL", "PP", "SQ", "CHECKCARD", "CARD",
+             "ID", "NO", "#", "-", "CA", "NETFLIX", "PAYMENT", "THANK", "YOU", "ATM", "DES:", "ID:", "XX", "1-",
+             "800", "TRANSFER", "TO", "VENMO", "POS", "DEBIT", "PURCHASE", "01/01", "0000", "LLC", "MSBILL.INFO",
+             "UNLIMITED", "CHANNELS", "FREETIME", "eBay", "O", "+", "&", "KINDLE", "UNLTD", "AWS", "APL"]
+    r = random.Random(5)
+
+    def ref():
+        t = "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(r.randint(2, 9)))
+        if r.random() < 0.3:
+            t = r.choice(["0000", "12", "1", "844"]) + t
+        if r.random() < 0.2:
+            t = r.choice(["JAN", "PM", "AM", "ON", "VID", "AMZN", "R"]) + t
+        return t
+
+    rows = []
+    for _ in range(8000):
+        parts = [ref() if r.random() < 0.4 else r.choice(words) for _ in range(r.randint(1, 6))]
+        text = parts[0]
+        for p in parts[1:]:
+            text += r.choice([" ", " ", " ", "*", " *", "  ", "**", "#"]) + p
+        rows.append(text)
+    assert_same(pd.Series(rows))
