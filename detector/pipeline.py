@@ -190,14 +190,13 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
          cancellations_file: str | Path | None = None, engine: str = "local",
          progress=None) -> ScanResult:
     """Ingest statement files, then detect, flag and queue refunds: the analyst's one command."""
-    from .decisions import load_cancellations_file, record_cancellation
+    from .decisions import load_cancellations_file, record_cancellations
     from .importers import ingest_files
 
     results = ingest_files(list(paths), store, format=format, account_id=account_id,
                            columns=columns, payment_method=payment_method, progress=progress)
     if cancellations_file is not None:
-        for row in load_cancellations_file(cancellations_file).to_dict("records"):
-            record_cancellation(store, row["account_id"], row["merchant"], row["cancelled_on"])
+        record_cancellations(store, load_cancellations_file(cancellations_file))
     scanned_accounts = {r.account_id for r in results if r.ok and r.account_id}
     only = account_id if account_id else None
     result = run_detection(store, as_of, account_id=only, engine=engine)

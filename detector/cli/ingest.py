@@ -22,7 +22,8 @@ def _totals(results) -> dict:
     return totals
 
 
-def _render_table(results, max_rejections: int = 10) -> str:
+def render_summary(results, max_rejections: int = 10) -> str:
+    """The per-file ingest table (read, stored, duplicates, rejected) plus errors and rejected lines."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -92,7 +93,7 @@ def ingest_cmd(files, account_id, layout, columns, payment_method, output, db_pa
     if output == "json":
         click.echo(json.dumps({"files": [r.to_dict() for r in results], "totals": _totals(results)}, indent=2))
     else:
-        click.echo(_render_table(results))
+        click.echo(render_summary(results))
     if any(not r.ok for r in results):
         raise SystemExit(3)
 

@@ -9,6 +9,7 @@ import click
 from ..schema import PAYMENT_METHODS
 from ..store import Store
 from .app import cli, db_option
+from .ingest import render_summary as render_ingest_summary
 
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
 
@@ -28,18 +29,6 @@ def _show(result, fmt: str, output: str | None = None) -> None:
         click.echo(f"Report written to {output}", err=True)
     else:
         click.echo(text)
-
-
-def _ingest_summary(results) -> None:
-    for r in results:
-        if r.ok:
-            click.echo(
-                f"{r.path}: {r.format}, account {r.account_id}: read {r.rows_read}, stored {r.stored}, "
-                f"duplicates {r.duplicates}, rejected {r.rejected}",
-                err=True,
-            )
-        else:
-            click.echo(f"{r.path}: FAILED: {r.error}", err=True)
 
 
 @cli.command("scan")
@@ -67,7 +56,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     store = Store(db_path)
     result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
                   payment_method=payment_method, cancellations_file=cancellations_file, engine=engine)
-    _ingest_summary(result.ingest)
+    click.echo(render_ingest_summary(result.ingest), err=True)
     _show(result, fmt, output)
     if result.failed_files:
         raise SystemExit(1)

@@ -1,0 +1,24 @@
+"""`subdetect scan` end to end on a real SQLite file: summary, rejects, report."""
+
+from __future__ import annotations
+
+import json
+
+from detector.cli import cli
+
+
+def test_scan_reports_rejected_lines_and_writes_json(runner, tmp_path):
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"]
+    lines += [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    lines.insert(4, "2024-13-45,NETFLIX.COM,-15.49")  # physical line 5: a bad date
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert f"{statement}:5" in result.stderr and "rejected" in result.stderr
+    doc = json.loads(result.stdout)
+    netflix = [s for s in doc["streams"] if s["merchant"] == "Netflix"]
+    assert len(netflix) == 1 and netflix[0]["frequency"] == "monthly"
+    assert len(netflix[0]["transaction_ids"]) == 12
