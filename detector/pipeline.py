@@ -160,12 +160,16 @@ def refund_process_lookup():
 
 
 def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
-                  engine: str = "local") -> ScanResult:
-    """Detect over what is stored, save streams and flags, queue refund candidates."""
+                  engine: str = "local", transactions: pd.DataFrame | None = None) -> ScanResult:
+    """Detect over what is stored, save streams and flags, queue refund candidates.
+
+    ``transactions``, when given, must be exactly what the store holds for the accounts it covers
+    (see :func:`scan`); only those accounts are detected and saved.
+    """
     from .refunds import list_requests, queue_refunds
 
     as_of = as_of_str(as_of)
-    tx = store.transactions(account_id=account_id)
+    tx = store.transactions(account_id=account_id) if transactions is None else transactions
     tx = tx[tx["date"] <= as_of]
     accounts = tx["account_id"].unique()
     cancellations, dismissed = _user_decisions(store)
@@ -193,13 +197,21 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     from .decisions import load_cancellations_file, record_cancellations
     from .importers import ingest_files
 
+    stored_before = _stored_accounts(store)
+    frames: list[pd.DataFrame] = []
     results = ingest_files(list(paths), store, format=format, account_id=account_id,
-                           columns=columns, payment_method=payment_method, progress=progress)
+                           columns=columns, payment_method=payment_method, progress=progress,
+                           on_rows=frames.append)
     if cancellations_file is not None:
         record_cancellations(store, load_cancellations_file(cancellations_file))
-    scanned_accounts = {r.account_id for r in results if r.ok and r.account_id}
+    scanned_accounts = {a for r in results if r.ok for a in (r.accounts or [r.account_id]) if a}
     only = account_id if account_id else None
-    result = run_detection(store, as_of, account_id=only, engine=engine)
+    if only or not scanned_accounts:
+        result = run_detection(store, as_of, account_id=only, engine=engine)
+    else:
+        tx = _scanned_transactions(store, frames, scanned_accounts, stored_before)
+        del frames
+        result = run_detection(store, as_of, engine=engine, transactions=tx)
     if not only and scanned_accounts:
         # Report what this scan's files are about, not every account ever stored.
         keep = result.streams["account_id"].isin(scanned_accounts)
@@ -208,6 +220,35 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         result.refund_requests = [r for r in result.refund_requests if r["account_id"] in scanned_accounts]
     result.ingest = results
     return result
+
+
+def _stored_accounts(store: Store) -> set[str]:
+    return {row[0] for row in store.conn.execute("SELECT DISTINCT account_id FROM transactions")}
+
+
+def _scanned_transactions(store: Store, frames: list[pd.DataFrame], accounts: set[str],
+                          stored_before: set[str]) -> pd.DataFrame:
+    """What the store now holds for ``accounts``, without reading back the rows just written.
+
+    An account new to the store holds exactly this scan's rows; an account with older history
+    is read from the store (its new rows are merged there with what was stored before).
+    """
+    from .schema import empty_transactions
+    from .store import as_stored
+
+    new_accounts = accounts - stored_before
+    parts = []
+    if frames and new_accounts:
+        fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        parts.append(as_stored(fresh[fresh["account_id"].isin(new_accounts)]))
+    parts += [store.transactions(account_id=a) for a in sorted(accounts & stored_before)]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return empty_transactions()
+    if len(parts) == 1:
+        return parts[0]
+    tx = pd.concat(parts, ignore_index=True)
+    return tx.sort_values(["account_id", "date", "transaction_id"], kind="stable").reset_index(drop=True)
 
 
 def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:

@@ -249,10 +249,7 @@ class Store:
         if "pending" not in frame:
             frame["pending"] = 0
         frame["imported_at"] = utcnow()
-        # importers already write ISO dates; re-parsing a million of them cost a second
-        dates = frame["date"]
-        if not (pd.api.types.is_string_dtype(dates) and dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()):
-            frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
+        frame["date"] = iso_dates(frame["date"])
         sql = (
             f"INSERT OR IGNORE INTO transactions ({', '.join(cols)}) "
             f"VALUES ({', '.join('?' for _ in cols)})"
@@ -308,6 +305,26 @@ class Store:
 
     def accounts(self) -> list[dict]:
         return list(self.db["accounts"].rows_where(order_by="account_id"))
+
+
+def iso_dates(dates: pd.Series) -> pd.Series:
+    """Dates as stored: ISO ``yyyy-mm-dd`` strings."""
+    # importers already write ISO dates; re-parsing a million of them cost a second
+    if pd.api.types.is_string_dtype(dates) and dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        return dates
+    return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
+
+
+def as_stored(df: pd.DataFrame) -> pd.DataFrame:
+    """What :meth:`Store.add_transactions` keeps of canonical rows, in :meth:`Store.transactions` order.
+
+    Within the frame the first row with an id wins, as ``INSERT OR IGNORE`` keeps it.
+    """
+    if df.empty:
+        return empty_transactions()
+    frame = df.drop_duplicates("transaction_id", keep="first")[list(TRANSACTION_COLUMNS)]
+    frame = frame.assign(date=iso_dates(frame["date"]))
+    return frame.sort_values(["account_id", "date", "transaction_id"], kind="stable").reset_index(drop=True)
 
 
 def _sql_rows(frame: pd.DataFrame):

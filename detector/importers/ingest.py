@@ -111,12 +111,15 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
 def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: str | None = None,
                  account_id: str | None = None, columns: str | dict | None = None,
                  payment_method: str | None = None,
-                 progress: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
+                 progress: Callable[[IngestResult], None] | None = None,
+                 on_rows: Callable[[pd.DataFrame], None] | None = None) -> list[IngestResult]:
     """Read and store each statement file; return one :class:`IngestResult` per file, in order.
 
     ``format``/``columns``/``account_id`` are passed to :func:`read_statement` for every file.
     ``payment_method`` (one of :data:`~detector.schema.PAYMENT_METHODS`) overrides the importer's
     default and is stored as set by the user. ``progress`` is called with each result as it is done.
+    ``on_rows`` receives each stored file's canonical rows (ids as stored), so a caller can work on
+    them without reading them back from SQLite.
     A file that cannot be read gets ``error`` set and the others are still ingested.
     """
     if payment_method is not None and payment_method not in PAYMENT_METHODS:
@@ -135,6 +138,8 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
         try:
             st = read_statement(p, format=format, account_id=account_id, columns=mapping)
             result = store_statement(store, st, payment_method=payment_method)
+            if on_rows is not None:
+                on_rows(st.transactions)
         except DetectorError as exc:
             result = IngestResult(path=p, format=format, error=str(exc))
         except OSError as exc:  # a file vanishing between listing and reading

@@ -1,0 +1,73 @@
+"""``scan`` detects on the rows it has just ingested instead of reading them back from SQLite.
+
+The contract: what it detects on is exactly what the store holds for the scanned accounts, so its
+streams and flags equal a detection over the store (``run_detection``) of the same accounts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandas.testing as pdt
+
+from detector.pipeline import _scanned_transactions, _stored_accounts, run_detection, scan
+from detector.store import Store, as_stored
+from detector.synth import generate
+
+AS_OF = "2024-12-31"
+COLUMNS = ["account_id", "transaction_id", "date", "description", "amount", "currency"]
+
+
+def _write(df: pd.DataFrame, path) -> str:
+    df[COLUMNS].to_csv(path, index=False)
+    return str(path)
+
+
+def _sorted(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    return df.sort_values(key).reset_index(drop=True)
+
+
+def test_scan_equals_detection_over_the_store(tmp_path):
+    tx, _ = generate(12, "2023-01-01", AS_OF, seed=7)
+    accounts = sorted(tx["account_id"].unique())
+    old, new = accounts[:4], accounts[4:]
+    # an account already stored with its first year; the scan brings its second year
+    first_year = tx["account_id"].isin(old) & (tx["date"] < "2024-01-01")
+    store = Store(tmp_path / "a.db")
+    scan([_write(tx[first_year], tmp_path / "old.csv")], store, AS_OF)
+    # two files for the new accounts, overlapping by a month (duplicates), plus the rest of the old ones
+    rest = tx[~first_year]
+    part1 = rest[rest["date"] < "2024-02-01"]
+    part2 = rest[rest["date"] >= "2024-01-01"]
+    files = [_write(part1, tmp_path / "p1.csv"), _write(part2, tmp_path / "p2.csv")]
+    result = scan(files, store, AS_OF)
+
+    again = run_detection(store, AS_OF)  # the reference: everything read back from SQLite
+    assert set(result.streams["account_id"]) == set(old) | set(new)
+    pdt.assert_frame_equal(_sorted(result.streams, "stream_id"), _sorted(again.streams, "stream_id"))
+    pdt.assert_frame_equal(_sorted(result.flags, "flag_id"), _sorted(again.flags, "flag_id"))
+    assert len(result.flags) > 0 and len(result.streams) > 20
+
+
+def test_scanned_rows_are_what_the_store_holds(tmp_path):
+    tx, _ = generate(5, "2024-01-01", AS_OF, seed=3)
+    tx = tx[COLUMNS].assign(source="generic", source_file="f.csv", source_line=range(2, len(tx) + 2))
+    store = Store(tmp_path / "b.db")
+    accounts = sorted(tx["account_id"].unique())
+    store.add_transactions(tx[tx["account_id"] == accounts[0]].iloc[:50])
+    before = _stored_accounts(store)
+    # a duplicate id inside the file: the first row wins, as INSERT OR IGNORE keeps it
+    dup = tx.iloc[[60]].assign(amount=-1.0, description="SOMETHING ELSE")
+    frame = pd.concat([tx, dup], ignore_index=True)
+    store.add_transactions(frame)
+    got = _scanned_transactions(store, [frame], set(accounts), before)
+    pdt.assert_frame_equal(got, store.transactions(), check_dtype=False)
+    assert got.loc[got["transaction_id"] == tx["transaction_id"].iloc[60], "amount"].item() != -1.0
+
+
+def test_as_stored_orders_like_the_store(tmp_path):
+    df = pd.DataFrame({
+        "transaction_id": ["b", "a", "c"], "account_id": ["x", "x", "w"],
+        "date": ["2024-01-02", "2024-01-02", "2024-05-01"], "amount": [-1.0, -2.0, -3.0],
+        "currency": "USD", "description": "D", "source": "generic", "source_file": "f", "source_line": [2, 3, 4],
+    })
+    assert as_stored(df)["transaction_id"].tolist() == ["c", "a", "b"]
