@@ -316,15 +316,14 @@ def iso_dates(dates: pd.Series) -> pd.Series:
 
 
 def as_stored(df: pd.DataFrame) -> pd.DataFrame:
-    """What :meth:`Store.add_transactions` keeps of canonical rows, in :meth:`Store.transactions` order.
+    """What :meth:`Store.add_transactions` keeps of canonical rows (in the frame's order).
 
     Within the frame the first row with an id wins, as ``INSERT OR IGNORE`` keeps it.
     """
     if df.empty:
         return empty_transactions()
     frame = df.drop_duplicates("transaction_id", keep="first")[list(TRANSACTION_COLUMNS)]
-    frame = frame.assign(date=iso_dates(frame["date"]))
-    return frame.sort_values(["account_id", "date", "transaction_id"], kind="stable").reset_index(drop=True)
+    return frame.assign(date=iso_dates(frame["date"])).reset_index(drop=True)
 
 
 def _sql_rows(frame: pd.DataFrame):

@@ -60,14 +60,18 @@ def test_scanned_rows_are_what_the_store_holds(tmp_path):
     frame = pd.concat([tx, dup], ignore_index=True)
     store.add_transactions(frame)
     got = _scanned_transactions(store, [frame], set(accounts), before)
+    got = got.sort_values(["account_id", "date", "transaction_id"]).reset_index(drop=True)
     pdt.assert_frame_equal(got, store.transactions(), check_dtype=False)
     assert got.loc[got["transaction_id"] == tx["transaction_id"].iloc[60], "amount"].item() != -1.0
 
 
-def test_as_stored_orders_like_the_store(tmp_path):
+def test_as_stored_keeps_the_first_row_per_id_and_canonical_columns():
     df = pd.DataFrame({
-        "transaction_id": ["b", "a", "c"], "account_id": ["x", "x", "w"],
+        "transaction_id": ["b", "a", "b"], "account_id": ["x", "x", "x"],
         "date": ["2024-01-02", "2024-01-02", "2024-05-01"], "amount": [-1.0, -2.0, -3.0],
         "currency": "USD", "description": "D", "source": "generic", "source_file": "f", "source_line": [2, 3, 4],
+        "extra": 1,
     })
-    assert as_stored(df)["transaction_id"].tolist() == ["c", "a", "b"]
+    out = as_stored(df)
+    assert out["transaction_id"].tolist() == ["b", "a"] and out["amount"].tolist() == [-1.0, -2.0]
+    assert "extra" not in out
