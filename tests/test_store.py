@@ -43,3 +43,14 @@ def test_transactions_table_shows_bracketed_descriptors_verbatim(store):
     store.add_transactions(pd.DataFrame([_tx(description="[PAYPAL] *SPOTIFY [bold]x[/bold]")]))
     out = render_frame(store.transactions(), "table")
     assert "[PAYPAL] *SPOTIFY [bold]x[/bold]" in out
+
+
+def test_add_transactions_in_slices_counts_and_keeps_every_row(store, monkeypatch):
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 3)
+    rows = [_tx(transaction_id=f"t{i}", amount=-float(i + 1)) for i in range(10)]
+    rows.append(_tx(transaction_id="t4", amount=-99.0))  # a duplicate in the last slice: first row wins
+    assert store.add_transactions(pd.DataFrame(rows)) == (10, 1)
+    stored = store.transactions().set_index("transaction_id")["amount"]
+    assert len(stored) == 10 and stored["t4"] == -5.0 and stored["t9"] == -10.0
