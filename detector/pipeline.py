@@ -169,8 +169,10 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     from .refunds import list_requests, queue_refunds
 
     as_of = as_of_str(as_of)
-    tx = store.transactions(account_id=account_id) if transactions is None else transactions
-    tx = tx[tx["date"] <= as_of]
+    if transactions is None:
+        tx = store.transactions(account_id=account_id, until=as_of)
+    else:
+        tx = transactions[transactions["date"] <= as_of]
     accounts = tx["account_id"].unique()
     cancellations, dismissed = _user_decisions(store)
     from .engines import run as run_engine

@@ -264,8 +264,12 @@ class Store:
             stored = self.conn.total_changes - before
         return stored, len(frame) - stored
 
-    def transactions(self, account_id: str | None = None, since: str | None = None) -> pd.DataFrame:
-        """Stored canonical transactions as a DataFrame, ordered by account and date."""
+    def transactions(self, account_id: str | None = None, since: str | None = None,
+                     until: str | None = None) -> pd.DataFrame:
+        """Stored canonical transactions as a DataFrame, ordered by account and date.
+
+        ``since``/``until`` are inclusive ISO dates.
+        """
         where, params = [], []
         if account_id is not None:
             where.append("account_id = ?")
@@ -273,6 +277,9 @@ class Store:
         if since is not None:
             where.append("date >= ?")
             params.append(since)
+        if until is not None:
+            where.append("date <= ?")
+            params.append(until)
         sql = f"SELECT {', '.join(TRANSACTION_COLUMNS)} FROM transactions"
         if where:
             sql += " WHERE " + " AND ".join(where)

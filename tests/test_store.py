@@ -54,3 +54,9 @@ def test_add_transactions_in_slices_counts_and_keeps_every_row(store, monkeypatc
     assert store.add_transactions(pd.DataFrame(rows)) == (10, 1)
     stored = store.transactions().set_index("transaction_id")["amount"]
     assert len(stored) == 10 and stored["t4"] == -5.0 and stored["t9"] == -10.0
+
+
+def test_transactions_between_dates_inclusive(store):
+    store.add_transactions(pd.DataFrame([_tx(transaction_id=f"t{d}", date=f"2024-01-0{d}") for d in range(1, 6)]))
+    got = store.transactions(since="2024-01-02", until="2024-01-04")
+    assert got["transaction_id"].tolist() == ["t2", "t3", "t4"]
