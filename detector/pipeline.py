@@ -160,35 +160,83 @@ def refund_process_lookup():
 
 
 def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
-                  engine: str = "local", transactions: pd.DataFrame | None = None) -> ScanResult:
-    """Detect over what is stored, save streams and flags, queue refund candidates.
+                  engine: str = "local", transactions: pd.DataFrame | None = None,
+                  accounts=None) -> ScanResult:
+    """Detect, save streams and flags, queue refund candidates.
 
-    ``transactions``, when given, must be exactly what the store holds for the accounts it covers
-    (see :func:`scan`); only those accounts are detected and saved.
+    By default every stored account (or ``account_id``) is detected, read from the store in
+    batches of whole accounts so memory does not grow with the store. A caller that already holds
+    some accounts' rows (:func:`scan`) passes them as ``transactions`` (exactly what the store holds
+    for those accounts) and names in ``accounts`` the other accounts to read from the store.
     """
     from .refunds import list_requests, queue_refunds
 
     as_of = as_of_str(as_of)
     if transactions is None:
-        tx = store.transactions(account_id=account_id, until=as_of)
-    else:
-        tx = transactions[transactions["date"] <= as_of]
-    accounts = tx["account_id"].unique()
+        accounts = accounts if accounts is not None else ([account_id] if account_id else None)
+    elif accounts is None:
+        accounts = []
     cancellations, dismissed = _user_decisions(store)
-    from .engines import run as run_engine
 
-    # Locally, whole accounts are detected in batches so detection's memory does not grow with
-    # the store (a 1.2M-row scan peaked at 2.7 GB in one batch); results are the same.
-    options = {"batch_rows": DETECT_BATCH_ROWS} if engine == "local" else {}
-    streams, flags = run_engine(tx, as_of, engine=engine, cancellations=cancellations,
-                                dismissed=dismissed, **options)
-    del tx
-    save_detection(store, streams, flags, as_of, accounts)
+    def detect(tx: pd.DataFrame):
+        from .engines import run as run_engine
+
+        options = {"batch_rows": DETECT_BATCH_ROWS} if engine == "local" else {}
+        return run_engine(tx, as_of, engine=engine, cancellations=cancellations, dismissed=dismissed, **options)
+
+    results, scanned = [], set()
+    if transactions is not None:
+        tx = transactions[transactions["date"] <= as_of]
+        scanned.update(tx["account_id"].unique())
+        results.append(detect(tx))
+        del tx
+    if accounts is None or len(accounts):
+        for batch in _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned)):
+            tx = store.transactions(until=as_of, accounts=batch)
+            scanned.update(batch)
+            results.append(detect(tx))
+            del tx
+    streams, flags = _combine(results)
+    save_detection(store, streams, flags, as_of, sorted(scanned))
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
     return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests)
+
+
+def _stored_batches(store: Store, as_of: str, accounts, *, whole: bool = False, exclude=frozenset()):
+    """Stored accounts (all, or those named, less ``exclude``) in batches of about ``DETECT_BATCH_ROWS`` rows.
+
+    ``whole`` gives one batch (Spark spreads the accounts itself).
+    """
+    counts = store.account_row_counts(until=as_of)
+    if accounts is None:
+        counts = {a: n for a, n in counts.items() if a not in exclude}
+    else:
+        wanted = set(accounts) - exclude
+        counts = {a: n for a, n in counts.items() if a in wanted}
+    batch, rows = [], 0
+    for account, n in counts.items():
+        if batch and not whole and rows + n > DETECT_BATCH_ROWS:
+            yield batch
+            batch, rows = [], 0
+        batch.append(account)
+        rows += n
+    if batch:
+        yield batch
+
+
+def _combine(results) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One (streams, flags) pair from several detections, in the engines' row order."""
+    from .engines import conform_flags, conform_streams
+
+    if len(results) == 1:
+        return results[0]
+    if not results:
+        return conform_streams(None), conform_flags(None)
+    return (conform_streams(pd.concat([s for s, _ in results], ignore_index=True)),
+            conform_flags(pd.concat([f for _, f in results], ignore_index=True)))
 
 
 def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
@@ -211,9 +259,14 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     if only or not scanned_accounts:
         result = run_detection(store, as_of, account_id=only, engine=engine)
     else:
-        tx = _scanned_transactions(store, frames, scanned_accounts, stored_before)
+        # Accounts new to the store hold exactly this scan's rows: detect those in memory. The
+        # others (older history, or a file streamed in chunks) are read back in account batches.
+        streamed = {a for r in results if r.ok and r.streamed for a in r.accounts}
+        in_memory = scanned_accounts - stored_before - streamed
+        tx = _fresh_transactions(frames, in_memory)
         del frames
-        result = run_detection(store, as_of, engine=engine, transactions=tx)
+        result = run_detection(store, as_of, engine=engine, transactions=tx,
+                               accounts=sorted(scanned_accounts - in_memory))
     if not only and scanned_accounts:
         # Report what this scan's files are about, not every account ever stored.
         keep = result.streams["account_id"].isin(scanned_accounts)
@@ -228,27 +281,15 @@ def _stored_accounts(store: Store) -> set[str]:
     return {row[0] for row in store.conn.execute("SELECT DISTINCT account_id FROM transactions")}
 
 
-def _scanned_transactions(store: Store, frames: list[pd.DataFrame], accounts: set[str],
-                          stored_before: set[str]) -> pd.DataFrame:
-    """What the store now holds for ``accounts`` (in any order), without reading back the rows just written.
-
-    An account new to the store holds exactly this scan's rows; an account with older history
-    is read from the store (its new rows are merged there with what was stored before).
-    """
-    from .schema import empty_transactions
+def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str]) -> pd.DataFrame:
+    """This scan's rows of ``accounts`` as the store now holds them (accounts new to the store)."""
     from .store import as_stored
 
-    new_accounts = accounts - stored_before
-    parts = []
-    if frames and new_accounts:
-        fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        parts.append(as_stored(fresh[fresh["account_id"].isin(new_accounts)]))
-    parts += [store.transactions(account_id=a) for a in sorted(accounts & stored_before)]
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return empty_transactions()
-    # in no particular order: the engines sort by account, date and id themselves
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    frames = [f for f in frames if len(f)]
+    if not frames or not accounts:
+        return as_stored(pd.DataFrame())
+    fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return as_stored(fresh[fresh["account_id"].isin(accounts)])
 
 
 def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:

@@ -250,7 +250,7 @@ class Store:
             return 0, 0
         cols = list(TRANSACTION_COLUMNS) + ["pending", "imported_at"]
         # assign, not copy: with copy-on-write the untouched columns are shared, not duplicated
-        frame = df.assign(pending=df["pending"] if "pending" in df else 0, imported_at=utcnow(),
+        frame = df.assign(pending=df.get("pending", 0), imported_at=utcnow(),
                           date=iso_dates(df["date"]))[cols]
         sql = (
             f"INSERT OR IGNORE INTO transactions ({', '.join(cols)}) "
@@ -265,15 +265,19 @@ class Store:
         return stored, len(frame) - stored
 
     def transactions(self, account_id: str | None = None, since: str | None = None,
-                     until: str | None = None) -> pd.DataFrame:
+                     until: str | None = None, *, accounts: Iterable[str] | None = None) -> pd.DataFrame:
         """Stored canonical transactions as a DataFrame, ordered by account and date.
 
-        ``since``/``until`` are inclusive ISO dates.
+        ``since``/``until`` are inclusive ISO dates; ``accounts`` limits the rows to those accounts.
         """
         where, params = [], []
         if account_id is not None:
             where.append("account_id = ?")
             params.append(account_id)
+        if accounts is not None:
+            # one JSON parameter instead of one per account (SQLite allows ~32k parameters)
+            where.append("account_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(accounts)))
         if since is not None:
             where.append("date >= ?")
             params.append(since)
@@ -288,6 +292,15 @@ class Store:
         if df.empty:
             return empty_transactions()
         return df
+
+    def account_row_counts(self, until: str | None = None) -> dict[str, int]:
+        """Stored transactions per account (dated on or before ``until``), in account order."""
+        sql = "SELECT account_id, COUNT(*) FROM transactions"
+        params = []
+        if until is not None:
+            sql += " WHERE date <= ?"
+            params.append(until)
+        return dict(self.conn.execute(sql + " GROUP BY account_id ORDER BY account_id", params).fetchall())
 
     def add_rejected(self, rows: Iterable[dict]) -> int:
         """Keep rejected rows (file, line, reason, raw text) so an analyst can see them."""

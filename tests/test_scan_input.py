@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pandas.testing as pdt
 
-from detector.pipeline import _scanned_transactions, _stored_accounts, run_detection, scan
+from detector.pipeline import _fresh_transactions, run_detection, scan
 from detector.store import Store, as_stored
 from detector.synth import generate
 
@@ -48,21 +48,51 @@ def test_scan_equals_detection_over_the_store(tmp_path):
     assert len(result.flags) > 0 and len(result.streams) > 20
 
 
-def test_scanned_rows_are_what_the_store_holds(tmp_path):
+def test_fresh_rows_are_what_the_store_holds(tmp_path):
     tx, _ = generate(5, "2024-01-01", AS_OF, seed=3)
     tx = tx[COLUMNS].assign(source="generic", source_file="f.csv", source_line=range(2, len(tx) + 2))
     store = Store(tmp_path / "b.db")
-    accounts = sorted(tx["account_id"].unique())
-    store.add_transactions(tx[tx["account_id"] == accounts[0]].iloc[:50])
-    before = _stored_accounts(store)
     # a duplicate id inside the file: the first row wins, as INSERT OR IGNORE keeps it
     dup = tx.iloc[[60]].assign(amount=-1.0, description="SOMETHING ELSE")
     frame = pd.concat([tx, dup], ignore_index=True)
     store.add_transactions(frame)
-    got = _scanned_transactions(store, [frame], set(accounts), before)
+    got = _fresh_transactions([frame.iloc[:100], frame.iloc[100:]], set(tx["account_id"]))
     got = got.sort_values(["account_id", "date", "transaction_id"]).reset_index(drop=True)
     pdt.assert_frame_equal(got, store.transactions(), check_dtype=False)
     assert got.loc[got["transaction_id"] == tx["transaction_id"].iloc[60], "amount"].item() != -1.0
+
+
+def test_a_big_file_is_stored_in_chunks_and_detected_from_the_store(tmp_path, monkeypatch):
+    from detector.importers import ingest
+
+    tx, _ = generate(6, "2023-06-01", AS_OF, seed=11)
+    path = _write(tx, tmp_path / "big.csv")
+    whole = scan([path], Store(tmp_path / "whole.db"), AS_OF)
+    monkeypatch.setattr(ingest, "STREAM_BYTES", 1000)  # every file is "big"
+    monkeypatch.setattr(ingest, "STREAM_CHUNK_ROWS", 97)
+    store = Store(tmp_path / "chunks.db")
+    chunked = scan([path], store, AS_OF)
+    (res,) = chunked.ingest
+    assert res.streamed and not whole.ingest[0].streamed
+    assert (res.rows_read, res.stored, res.duplicates) == (len(tx), len(tx), 0)
+    assert sorted(res.accounts) == sorted(tx["account_id"].unique())
+    pdt.assert_frame_equal(_sorted(chunked.streams, "stream_id"), _sorted(whole.streams, "stream_id"))
+    pdt.assert_frame_equal(_sorted(chunked.flags, "flag_id"), _sorted(whole.flags, "flag_id"))
+    assert store.conn.execute("SELECT rows_read, stored FROM imports").fetchall() == [(len(tx), len(tx))]
+
+
+def test_detection_in_small_account_batches_equals_one_batch(tmp_path, monkeypatch):
+    from detector import pipeline
+
+    tx, _ = generate(8, "2023-06-01", AS_OF, seed=5)
+    store = Store(tmp_path / "c.db")
+    scan([_write(tx, tmp_path / "t.csv")], store, AS_OF)
+    one = run_detection(store, AS_OF)
+    monkeypatch.setattr(pipeline, "DETECT_BATCH_ROWS", 50)  # about one account per batch
+    assert len(list(pipeline._stored_batches(store, AS_OF, None))) >= 8
+    many = run_detection(store, AS_OF)
+    pdt.assert_frame_equal(many.streams, one.streams)
+    pdt.assert_frame_equal(many.flags, one.flags)
 
 
 def test_as_stored_keeps_the_first_row_per_id_and_canonical_columns():

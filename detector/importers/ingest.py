@@ -18,7 +18,19 @@ from ..ids import file_sha256, stable_id
 from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
 from .csv_banks import MappedCsv
-from .reader import Statement, format_names, parse_columns_or_fail, read_statement
+from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
+
+#: CSV statements bigger than this are stored in chunks, so memory does not grow with the file.
+STREAM_BYTES = 256 * 2**20
+STREAM_CHUNK_ROWS = 250_000
+
+
+def _streams(path: str, stream_bytes: int | None) -> bool:
+    limit = STREAM_BYTES if stream_bytes is None else stream_bytes
+    try:
+        return os.path.getsize(path) > limit
+    except OSError:
+        return False  # reading it will say what is wrong
 
 
 @dataclass
@@ -36,6 +48,8 @@ class IngestResult:
     rejected: int = 0
     error: str | None = None
     rejections: list[dict] = field(default_factory=list, repr=False)
+    #: Read and stored in chunks (a file bigger than ``stream_bytes``).
+    streamed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -84,8 +98,8 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def store_statement(store: Store, st: Statement, *, payment_method: str | None = None) -> IngestResult:
-    """Write one read statement into the store and return its counts."""
+def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tuple[int, int]:
+    """Rows, rejects and accounts of one statement (or chunk); returns ``(stored, duplicates)``."""
     st.transactions = _separate_clashing_ids(store, st.transactions)
     stored, duplicates = store.add_transactions(st.transactions)
     store.add_rejected(st.rejected)
@@ -94,17 +108,52 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     for account in st.accounts:
         store.set_account(account, payment_method=method, payment_method_source=source,
                           currency=st.currency, source=st.format, country=st.country)
+    return stored, duplicates
+
+
+def _record_import(store: Store, result: IngestResult) -> None:
+    now = utcnow()
+    sha = file_sha256(result.path) if os.path.isfile(result.path) else None
+    store.db["imports"].insert({
+        "import_id": stable_id("import", result.path, sha, now, result.stored, result.duplicates),
+        "path": result.path, "sha256": sha, "format": result.format,
+        "account_id": result.account_id or ",".join(result.accounts[:20]),
+        "rows_read": result.rows_read, "stored": result.stored, "duplicates": result.duplicates,
+        "rejected": result.rejected, "imported_at": now,
+    }, pk="import_id", replace=True)
+
+
+def store_statement(store: Store, st: Statement, *, payment_method: str | None = None) -> IngestResult:
+    """Write one read statement into the store and return its counts."""
+    stored, duplicates = _store_rows(store, st, payment_method)
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected)
-    now = utcnow()
-    sha = file_sha256(st.path) if os.path.isfile(st.path) else None
-    store.db["imports"].insert({
-        "import_id": stable_id("import", st.path, sha, now, stored, duplicates),
-        "path": st.path, "sha256": sha, "format": st.format, "account_id": st.account_id or ",".join(st.accounts[:20]),
-        "rows_read": st.rows_read, "stored": stored, "duplicates": duplicates,
-        "rejected": len(st.rejected), "imported_at": now,
-    }, pk="import_id", replace=True)
+    _record_import(store, result)
+    return result
+
+
+def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str, *,
+                           payment_method: str | None = None) -> IngestResult:
+    """Store a statement read in chunks (:func:`iter_statement_chunks`); one result for the file.
+
+    Each chunk is committed as it is stored, so memory stays at one chunk. If reading fails part
+    way, the rows stored so far stay and a re-run counts them as duplicates.
+    """
+    result = IngestResult(path=path, streamed=True)
+    accounts: dict[str, None] = {}
+    for st in chunks:
+        stored, duplicates = _store_rows(store, st, payment_method)
+        result.format = st.format
+        result.rows_read += st.rows_read
+        result.stored += stored
+        result.duplicates += duplicates
+        result.rejected += len(st.rejected)
+        result.rejections.extend(st.rejected)
+        accounts.update(dict.fromkeys(st.accounts))
+    result.accounts = list(accounts)
+    result.account_id = result.accounts[0] if len(result.accounts) == 1 else None
+    _record_import(store, result)
     return result
 
 
@@ -112,14 +161,17 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
                  account_id: str | None = None, columns: str | dict | None = None,
                  payment_method: str | None = None,
                  progress: Callable[[IngestResult], None] | None = None,
-                 on_rows: Callable[[pd.DataFrame], None] | None = None) -> list[IngestResult]:
+                 on_rows: Callable[[pd.DataFrame], None] | None = None,
+                 stream_bytes: int | None = None) -> list[IngestResult]:
     """Read and store each statement file; return one :class:`IngestResult` per file, in order.
 
     ``format``/``columns``/``account_id`` are passed to :func:`read_statement` for every file.
     ``payment_method`` (one of :data:`~detector.schema.PAYMENT_METHODS`) overrides the importer's
     default and is stored as set by the user. ``progress`` is called with each result as it is done.
     ``on_rows`` receives each stored file's canonical rows (ids as stored), so a caller can work on
-    them without reading them back from SQLite.
+    them without reading them back from SQLite. CSV files bigger than ``stream_bytes`` (default
+    :data:`STREAM_BYTES`) are read and stored :data:`STREAM_CHUNK_ROWS` rows at a time instead
+    (their result has ``streamed=True`` and ``on_rows`` does not see them).
     A file that cannot be read gets ``error`` set and the others are still ingested.
     """
     if payment_method is not None and payment_method not in PAYMENT_METHODS:
@@ -136,10 +188,15 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
     for path in paths:
         p = str(path)
         try:
-            st = read_statement(p, format=format, account_id=account_id, columns=mapping)
-            result = store_statement(store, st, payment_method=payment_method)
-            if on_rows is not None:
-                on_rows(st.transactions)
+            if _streams(p, stream_bytes):
+                chunks = iter_statement_chunks(p, chunksize=STREAM_CHUNK_ROWS, format=format,
+                                               account_id=account_id, columns=mapping)
+                result = store_statement_chunks(store, chunks, p, payment_method=payment_method)
+            else:
+                st = read_statement(p, format=format, account_id=account_id, columns=mapping)
+                result = store_statement(store, st, payment_method=payment_method)
+                if on_rows is not None:
+                    on_rows(st.transactions)
         except DetectorError as exc:
             result = IngestResult(path=p, format=format, error=str(exc))
         except OSError as exc:  # a file vanishing between listing and reading
