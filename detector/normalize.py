@@ -530,7 +530,10 @@ def _merge_truncated(keys: pd.Series) -> dict[str, str]:
             continue
         n = k.count(" ")
         longer = []
-        for cand in uniq[bisect.bisect_right(uniq, k):]:
+        # walk the sorted keys from k on (an index, not a slice: a slice copies the rest of the
+        # list for every key, which made this step quadratic in the number of keys)
+        for j in range(bisect.bisect_right(uniq, k), len(uniq)):
+            cand = uniq[j]
             if not cand.startswith(k):
                 break
             if cand[len(k)] != " ":  # k ends inside a word of cand
