@@ -270,14 +270,17 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                 vidx[j] = owners[best[r]]
                 score[j] = s
 
-    def transform(self, X) -> pd.DataFrame:
+    def transform(self, X, groups=None) -> pd.DataFrame:
         """Map descriptors to ``merchant, merchant_key, vendor, channel, match_score, display_name,
-        channel_hint`` (a DataFrame indexed like ``X`` when ``X`` is a Series)."""
+        channel_hint`` (a DataFrame indexed like ``X`` when ``X`` is a Series).
+
+        ``groups`` (one value per descriptor, e.g. the account) scopes the search for per-charge
+        codes; without it all descriptors count as one account's."""
         self._check_fitted()
         if isinstance(X, pd.DataFrame):
             X = X.iloc[:, 0]
         series = X if isinstance(X, pd.Series) else pd.Series(list(X), dtype=object)
-        codes, table = normalize_distinct(series)
+        codes, table = normalize_distinct(series, groups=groups)
         table = self._match_table(table)
         return pd.DataFrame(
             {c: pd.Series(table[c].to_numpy()[codes], index=series.index, dtype=table[c].dtype)
@@ -323,11 +326,14 @@ def default_matcher() -> MerchantMatcher:
 def enrich(tx: pd.DataFrame, matcher: MerchantMatcher | None = None) -> pd.DataFrame:
     """Add ``merchant, merchant_key, vendor, channel, match_score`` to canonical transactions.
 
-    Work is done once per distinct ``description``; the input is not modified.
+    Work is done once per distinct ``description``; the input is not modified. Per-charge codes
+    are looked for within each ``account_id`` (when the column is there), so an account gets the
+    same merchants whichever other accounts it is enriched with.
     """
     require_columns(tx, ["description"], "enrich")
     matcher = matcher if matcher is not None else default_matcher()
-    res = matcher.transform(tx["description"])
+    groups = tx["account_id"] if "account_id" in tx.columns else None
+    res = matcher.transform(tx["description"], groups=groups)
     out = tx.copy()
     for col in ENRICHED_COLUMNS:
         # vendor stays an object column so "no vendor" is None (SQL NULL), not NaN

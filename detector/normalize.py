@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .charge_codes import mask_charge_codes
 from .descriptor_words import (
     BANK_PREFIXES,
     CA_PROVINCES,
@@ -390,6 +391,8 @@ def normalize_one(raw) -> tuple[str, str, str, str]:
         fixed = stable_key(key)
         if fixed.startswith("ref ") and not key.startswith("ref "):
             display = UNRECOGNISED
+        elif fixed != key:
+            display = _normalize_once(fixed)[1]
         key = fixed
     return key, display, channel, hint
 
@@ -615,12 +618,19 @@ def collapse_refs_many(forms: np.ndarray) -> np.ndarray:
     return np.asarray(pc.if_else(unsafe, arr, out).to_pylist(), dtype=object)
 
 
-def normalize_distinct(descriptions, collapse_refs: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
+def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
+                       mask_codes: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
     """``(codes, table)``: one normalised row per distinct descriptor and, for each input row,
     the position of its row in ``table`` (the form :func:`normalize_descriptors` expands).
 
-    ``collapse_refs=False`` skips the reference-token pre-pass (same result, slower; kept as the
-    reference the equivalence tests compare with)."""
+    ``groups`` (one value per row, e.g. the account) scopes what looks at other descriptors:
+    per-charge codes (:mod:`detector.charge_codes`, a token that changes on every charge of one
+    merchant in one account is a code and is dropped), keys cut short by the card network, and
+    the one name shown per key. Table rows are then per group too. Without ``groups`` the batch
+    is one account;
+    ``mask_codes=False`` keeps such tokens. ``collapse_refs=False`` skips the reference-token
+    pre-pass (same result without code masking, slower; kept as the reference the equivalence
+    tests compare with)."""
     values = descriptions if isinstance(descriptions, pd.Series) else pd.Series(np.asarray(descriptions, dtype=object))
     raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
     raw_uniques = np.asarray(raw_uniques, dtype=object)
@@ -631,60 +641,90 @@ def normalize_distinct(descriptions, collapse_refs: bool = True) -> tuple[np.nda
     if collapse_refs and len(uniques):
         canon_codes, canon = pd.factorize(collapse_refs_many(uniques))
         canon = np.asarray(canon, dtype=object)
-        rows = [_normalize_once(u) for u in canon]
-        # A form made only of ids gets a key hashed from its text: the canonical text would give
-        # another hash, so such forms are normalised as they are.
-        is_ref = np.fromiter((r[0].startswith("ref ") or r[4].startswith("ref ") for r in rows), bool, len(rows))
-        redo = np.flatnonzero(is_ref[canon_codes] & (canon[canon_codes] != uniques))
-        mapping = canon_codes.astype(np.int64)
-        for i in redo:
-            mapping[i] = len(rows)
-            rows.append(_normalize_once(uniques[i]))
-        # keep only rows some form uses, so the batch steps below see the same rows as without
-        used, mapping = np.unique(mapping, return_inverse=True)
-        rows = [rows[i] for i in used]
-        form_codes = mapping[form_codes]
     else:
-        rows = [_normalize_once(u) for u in uniques]
+        canon_codes, canon = np.arange(len(uniques)), uniques
+    present = raw_codes >= 0
+    row_form = form_codes[raw_codes[present]]
+    row_text, texts = canon_codes[row_form], canon
+    if mask_codes and len(row_text):
+        group_codes = (None if groups is None
+                       else pd.factorize(np.asarray(groups, dtype=object)[present], use_na_sentinel=False)[0])
+        transfer = np.asarray(pc.match_substring_regex(pa.array(canon, pa.string()), _TRANSFER_WORDS_RE2,
+                                                       ignore_case=True).to_numpy(zero_copy_only=False), bool)
+        texts, row_text = mask_charge_codes(canon, row_text, group_codes, keep=transfer)
+    rows = [_normalize_once(u) for u in texts]
+    # A text made only of ids gets a key hashed from it: a collapsed or masked text would give
+    # another hash than the descriptor's own form, so such rows are normalised as their form.
+    is_ref = np.fromiter((r[0].startswith("ref ") or r[4].startswith("ref ") for r in rows), bool, len(rows))
+    row_result = row_text.astype(np.int64)
+    redo = is_ref[row_text] & (texts[row_text] != uniques[row_form])
+    if redo.any():
+        forms_to_redo, where = np.unique(row_form[redo], return_inverse=True)
+        row_result[redo] = len(rows) + where.reshape(-1)
+        rows.extend(_normalize_once(uniques[f]) for f in forms_to_redo)
+    # keep only rows some descriptor uses, so the batch steps below see no stale rows
+    used, row_result = np.unique(row_result, return_inverse=True)
+    rows = [rows[i] for i in used]
     rows.append(_normalize_once(None))  # missing descriptors map to the last row
-    codes = np.where(raw_codes < 0, len(rows) - 1, form_codes[np.maximum(raw_codes, 0)]) if len(raw_codes) else raw_codes
+    row_result = np.concatenate([row_result.reshape(-1), [len(rows) - 1]])
     table = pd.DataFrame(rows, columns=[*NORMALIZED_COLUMNS, "match_key"], dtype=object)
     # fixed point of the key, computed once per distinct key rather than per descriptor
     direct = table["channel"] == "direct"
     fixed = {k: stable_key(k) for k in pd.unique(table.loc[direct, "merchant_key"])}
     dissolved = direct & table["merchant_key"].map(
         lambda k: fixed.get(k, k).startswith("ref ") and not k.startswith("ref "))
+    moved = direct & ~dissolved & table["merchant_key"].map(lambda k: fixed.get(k, k) != k)
     table.loc[direct, "merchant_key"] = table.loc[direct, "merchant_key"].map(fixed)
     if dissolved.any():  # nothing but noise once its words stand alone: not a vendor either
         table.loc[dissolved, "display_name"] = UNRECOGNISED
         table.loc[dissolved, "match_key"] = table.loc[dissolved, "merchant_key"]
-    merged = _merge_truncated(table["merchant_key"])
-    if merged:
-        table["merchant_key"] = table["merchant_key"].map(lambda k: merged.get(k, k)).astype(object)
+    if moved.any():  # the words the fixed point dropped must not stay in the name either
+        table.loc[moved, "display_name"] = [_normalize_once(k)[1] for k in table.loc[moved, "merchant_key"]]
+    # Merging cut-off keys and choosing one name per key look at the other descriptors: only at
+    # those of the same group (account), so an account's merchants do not depend on its company.
+    row_group = np.zeros(len(row_result), np.int64)
+    if groups is not None:
+        row_group[:-1] = pd.factorize(np.asarray(groups, dtype=object)[present], use_na_sentinel=False)[0]
+    pair_codes, pairs = pd.factorize(row_group * len(table) + row_result)
+    pair_group, pair_row = pairs // len(table), pairs % len(table)
+    table = table.iloc[pair_row].reset_index(drop=True)
+    keys = table["merchant_key"].to_numpy(dtype=object, copy=True)
+    order = np.argsort(pair_group, kind="stable")
+    bounds = np.flatnonzero(np.diff(pair_group[order])) + 1
+    for at in np.split(order, bounds):
+        merged = _merge_truncated(pd.Series(keys[at], dtype=object))
+        if merged:
+            keys[at] = [merged.get(k, k) for k in keys[at]]
+    table["merchant_key"] = pd.Series(keys, dtype=object)
     if len(table) > 1:
         best = (
-            table.assign(_s=[_display_score(d) for d in table["display_name"]])
-            .sort_values(["merchant_key", "_s", "display_name"], ascending=[True, False, True])
-            .drop_duplicates("merchant_key")
-            .set_index("merchant_key")["display_name"]
+            table.assign(_g=pair_group, _s=[_display_score(d) for d in table["display_name"]])
+            .sort_values(["_g", "merchant_key", "_s", "display_name"], ascending=[True, True, False, True])
+            .drop_duplicates(["_g", "merchant_key"])
         )
-        table["display_name"] = table["merchant_key"].map(best).astype(object)
+        index = pd.MultiIndex.from_arrays([best["_g"].to_numpy(), best["merchant_key"].to_numpy()])
+        name = pd.Series(best["display_name"].to_numpy(dtype=object), index=index)
+        table["display_name"] = name.reindex(pd.MultiIndex.from_arrays([pair_group, keys])).to_numpy(dtype=object)
+    codes = np.full(len(raw_codes), pair_codes[-1], dtype=np.int64)
+    codes[present] = pair_codes[:-1]
     return codes, table
 
 
-def normalize_descriptors(descriptions: pd.Series, collapse_refs: bool = True) -> pd.DataFrame:
+def normalize_descriptors(descriptions: pd.Series, collapse_refs: bool = True, groups=None,
+                          mask_codes: bool = True) -> pd.DataFrame:
     """Normalise a column of raw descriptors.
 
     Returns a DataFrame indexed like ``descriptions`` with ``merchant_key``, ``display_name``,
     ``channel`` and ``channel_hint``. Only distinct descriptors are processed; variants that
-    share a key share one display name (the most readable one in the batch).
+    share a key share one display name (the most readable one in the batch). ``groups`` (the
+    account of each row) scopes the search for per-charge codes, see :func:`normalize_distinct`.
 
     >>> df = normalize_descriptors(pd.Series(["JOES LAWN CARE LLC", "JOE'S LAWN CARE 5035551234"]))
     >>> df["merchant_key"].nunique(), df["display_name"].iloc[0]
     (1, "Joe's Lawn Care")
     """
     series = pd.Series(descriptions)
-    codes, table = normalize_distinct(series, collapse_refs=collapse_refs)
+    codes, table = normalize_distinct(series, collapse_refs=collapse_refs, groups=groups, mask_codes=mask_codes)
     return pd.DataFrame(
         {c: pd.Series(table[c].to_numpy(dtype=object)[codes], index=series.index, dtype=object) for c in NORMALIZED_COLUMNS}
     )

@@ -1,0 +1,244 @@
+"""Per-charge codes: the descriptor tokens that change on every charge of one merchant.
+
+Banks and processors append a reference to each charge: ``UBER *TRIP MPWWG2``, ``PURCHASE
+AUTHORIZED ON 03/02 STARBUCKS STORE 472 SAUEWPB CARD 4417``, ``GUSTO PAY CJZNDN ACH DEBIT``.
+Codes with digits and letters in a tell-tale order are caught by their shape
+(:func:`detector.normalize.collapse_refs_many`), but ``MPWWG2`` or ``CJZNDN`` could be a word, and
+left in place they give every charge of a subscription its own merchant key (no stream can be
+found) and print the code in the merchant's name.
+
+What gives such a code away is variety, seen in one account's own history: after the same words,
+every charge carries a different token, each seen once. :func:`mask_charge_codes` replaces a
+token by the canonical code ``Q0Q`` (which the normaliser drops as a reference) when
+
+- it occurs in one row only of its account (a subscription's own words repeat every cycle);
+- it could be a code: four or more letters and digits mixed, or five or more letters;
+- its *slot* -- the account, the nearest earlier word that is neither a number nor a code, and
+  the distance from that word -- holds at least :data:`MIN_VARIANTS` different tokens, at least
+  :data:`SINGLETON_SHARE` of them seen once (:data:`MIN_VARIANTS_READABLE` when the token is
+  plain letters that read like a word: enough vowels and an opening English words have, since a
+  few one-off purchases after one word, ``DOORDASH*CHIPOTLE``, also vary);
+- that earlier word is not a bank transaction word (``POS``, ``DEBIT``, ``ON``): what follows
+  those is the merchant's name, and a one-off purchase shows its name once too.
+
+Everything is decided from the account's own rows, so running one account (Spark's
+``applyInPandas``) gives the same keys as running every account at once. The work is vectorised
+over (account, distinct descriptor) pairs; only descriptors that lose a code are rebuilt in Python.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .descriptor_words import PROCESSOR_PREFIXES
+
+#: What a per-charge code is replaced by: a token the normaliser always drops as a reference.
+CODE = "Q0Q"
+#: A slot needs this many different tokens before its singletons count as codes.
+MIN_VARIANTS = 3
+#: ... and this share of them seen only once in the account.
+SINGLETON_SHARE = 0.8
+#: A slot of plain-letter codes that read like words needs more variety before they count.
+MIN_VARIANTS_READABLE = 6
+
+#: Words of bank transaction phrases (:mod:`detector.descriptor_words`), processor prefixes
+#: (``SQ *``, ``TST*``) and PayPal: after them comes a merchant's name, not a code.
+BANK_WORDS = frozenset(
+    """PURCHASE AUTHORIZED ON RETURN RECURRING PAYMENT PMT PYMT CARD CHECKCARD WITH PIN DEBIT DBT CRD
+    DDA POS PUR DEB TRANSACTION WITHDRAWAL CHECK VISA MASTERCARD ACH WEB DR ELECTRONIC EXTERNAL
+    PREAUTHORIZED PREAUTH ONLINE CONTACTLESS DIRECT DD INTL INTERNATIONAL FOREIGN SALE DEP DEPOSIT
+    DIR CREDIT CR PAYROLL MOBILE REMOTE ATM BRANCH SHARED FROM TO ZELLE VENMO CASHOUT CASH APP
+    INSTANT TRANSFER XFER AUTOPAY AUTO AUTOMATIC EPAYMENT EPAY INTERNAL ACCOUNT ACCT CHK CHECKING
+    SAV SAVINGS PREVOD UEBERWEISUNG VIREMENT OVERBOEKING PAYPAL PP""".split()
+    + [re.match(r"[A-Z0-9]+", p).group(0) for p in PROCESSOR_PREFIXES]
+)
+
+# Openings English words have (the rest of two-consonant openings read as codes: "WC", "XM").
+_ONSETS = ("BL|BR|CH|CL|CR|DR|DW|FL|FR|GH|GL|GN|GR|KL|KN|KR|PH|PL|PR|PS|SC|SH|SK|SL|SM|SN|SP|ST|SV|SW|"
+           "TH|TR|TS|TW|VL|WH|WR")
+
+
+def _bools(arr) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _unreadable(tokens: pa.Array) -> np.ndarray:
+    """Which (upper-case, letters-only) tokens do not read as a word: under 20 % vowels, five
+    consonants in a row, or an opening of two consonants no English word starts with."""
+    length = pc.utf8_length(tokens)
+    vowels = pc.subtract(length, pc.utf8_length(pc.replace_substring_regex(tokens, "[AEIOUY]", "")))
+    return _bools(pc.or_(
+        pc.or_(pc.less(pc.multiply(vowels, 5), length), pc.match_substring_regex(tokens, "[^AEIOUY]{5,}")),
+        pc.and_(pc.match_substring_regex(tokens, "^[^AEIOUY]{2}"),
+                pc.invert(pc.match_substring_regex(tokens, f"^(?:{_ONSETS})"))),
+    ))
+
+
+def _codes(keys: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense codes of int64 keys (hash-based, no sort) and how many distinct keys there are."""
+    codes, uniques = pd.factorize(keys)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _pack(*cols: tuple[np.ndarray, int]) -> np.ndarray:
+    """Several non-negative int columns -> one int64 key (exact), given each column's bound."""
+    key = np.zeros(len(cols[0][0]), dtype=np.int64)
+    bits = 0
+    for values, bound in cols:
+        width = max(int(bound), 1).bit_length()
+        bits += width
+        key = (key << width) | values.astype(np.int64)
+    if bits > 62:
+        raise OverflowError("too many distinct values to pack into one key")
+    return key
+
+
+def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None = None,
+                      keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Replace per-charge codes (see the module docstring) in the descriptors of each row.
+
+    ``forms`` are distinct descriptors, ``row_form[i]`` the form of row ``i`` and ``row_group[i]``
+    its account (an int code; ``None``: all rows are one account); ``keep[f]`` says form ``f``
+    must lose nothing (a transfer, whose account number is its merchant). Returns ``(new_forms,
+    new_row_form)``: the distinct descriptors after masking and each row's position in them.
+
+    >>> forms = np.array(["UBER *TRIP MPWWG2", "UBER *TRIP HPQKZT", "UBER *TRIP XQWTRB", "NETFLIX.COM"],
+    ...                  dtype=object)
+    >>> new, rows = mask_charge_codes(forms, np.array([0, 1, 2, 3, 3]))
+    >>> list(new[rows])
+    ['UBER *TRIP Q0Q', 'UBER *TRIP Q0Q', 'UBER *TRIP Q0Q', 'NETFLIX.COM', 'NETFLIX.COM']
+    """
+    forms = np.asarray(forms, dtype=object)
+    row_form = np.asarray(row_form, dtype=np.int64)
+    n_forms = len(forms)
+    if not n_forms or not len(row_form):
+        return forms, row_form
+    row_group = np.zeros(len(row_form), np.int64) if row_group is None else np.asarray(row_group, np.int64)
+    n_groups = int(row_group.max()) + 1
+
+    # (account, form) pairs and their row counts
+    row_pair, n_pairs = _codes(_pack((row_group, n_groups), (row_form, n_forms)))
+    first = np.full(n_pairs, len(row_pair), np.int64)
+    np.minimum.at(first, row_pair, np.arange(len(row_pair)))
+    pair_form, pair_group = row_form[first], row_group[first]
+    pair_rows = np.bincount(row_pair, minlength=n_pairs)
+
+    # the words of each distinct form (dictionary-encoded, upper case) and the text between them
+    text = pa.array(forms, type=pa.string())
+    lists = pc.split_pattern_regex(text, "[^A-Za-z0-9]+")
+    flat = pc.list_flatten(lists)
+    parent = np.asarray(pc.list_parent_indices(lists))
+    nonempty = _bools(pc.greater(pc.utf8_length(flat), 0))
+    flat, parent = pc.filter(flat, pa.array(nonempty)), parent[nonempty]
+    encoded = pc.dictionary_encode(pc.utf8_upper(flat))
+    tok = np.asarray(encoded.indices, dtype=np.int64)
+    words = encoded.dictionary
+    n_words = len(words)
+    if not n_words:
+        return forms, row_form
+    has_digit = _bools(pc.match_substring_regex(words, "[0-9]"))
+    number = _bools(pc.match_substring_regex(words, "^[0-9]+$"))
+    length = np.asarray(pc.utf8_length(words), dtype=np.int64)
+    mixed = has_digit & ~number & (length >= 4)
+    letters = ~has_digit & (length >= 5)
+    unreadable = letters & _unreadable(words)
+    bank = _bools(pc.is_in(words, value_set=pa.array(sorted(BANK_WORDS), pa.string())))
+    form_ntok = np.bincount(parent, minlength=n_forms)
+    form_start = np.concatenate([[0], np.cumsum(form_ntok)[:-1]])
+
+    # every word of every pair
+    counts = form_ntok[pair_form]
+    if not counts.any():
+        return forms, row_form
+    pair_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pt_pair = np.repeat(np.arange(n_pairs), counts)
+    pt_first = pair_start[pt_pair]
+    pt_pos = np.arange(len(pt_pair)) - pt_first
+    pt_tok = tok[form_start[pair_form][pt_pair] + pt_pos]
+    pt_group = pair_group[pt_pair]
+
+    # how many rows of its account each word appears in
+    gt, n_gt = _codes(_pack((pt_group, n_groups), (pt_tok, n_words)))
+    single = np.bincount(gt, weights=pair_rows[pt_pair], minlength=n_gt)[gt] == 1
+    candidate = single & (mixed | letters)[pt_tok]
+    if keep is not None:
+        candidate &= ~np.asarray(keep, bool)[pair_form][pt_pair]
+
+    # anchor words: not a number, not a possible code. The nearest one before a word and the
+    # nearest one after it (``... S2EPTYK CARD 4417``: the code before CARD) in the same pair.
+    anchorable = ~(candidate | number[pt_tok] | mixed[pt_tok] | unreadable[pt_tok])
+    n_pt = len(pt_tok)
+    at = np.arange(n_pt)
+    prev = np.concatenate([[-1], np.maximum.accumulate(np.where(anchorable, at, -1))[:-1]])
+    nxt = np.concatenate([np.minimum.accumulate(np.where(anchorable, at, n_pt)[::-1])[::-1][1:], [n_pt]])
+    has_prev = prev >= pt_first
+    prev_tok = pt_tok[np.where(has_prev, prev, 0)]
+    # after a bank word comes the merchant's name: only a code with digits in it is taken there
+    eligible = candidate & has_prev & (~bank[prev_tok] | mixed[pt_tok])
+    if not eligible.any():
+        return forms, row_form
+    # a code of plain letters must not read as a word, or its slot must vary a lot
+    needed = np.where(unreadable[pt_tok] | mixed[pt_tok], MIN_VARIANTS, MIN_VARIANTS_READABLE)
+    before = _variable(pt_group, prev_tok, pt_pos - (prev - pt_first), pt_tok, single, has_prev, needed,
+                       n_groups, n_words)
+    has_next = nxt < pt_first + counts[pt_pair]
+    after = _variable(pt_group, pt_tok[np.where(has_next, nxt, 0)], nxt - at, pt_tok, single, has_next, needed,
+                      n_groups, n_words)
+    mask = eligible & (before | after)
+    if not mask.any():
+        return forms, row_form
+    return _rebuild(text, flat, form_start, pair_form, pair_start, counts, pt_pair, mask, row_pair)
+
+
+def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_words) -> np.ndarray:
+    """For each word: does its slot (account, anchor word, distance) hold at least ``needed``
+    different words, at least :data:`SINGLETON_SHARE` of them seen once in the account?"""
+    out = np.zeros(len(tok), bool)
+    sel = np.flatnonzero(valid)
+    if not len(sel):
+        return out
+    slot, n_slots = _codes(_pack((group[sel], n_groups), (anchor[sel], n_words), (np.minimum(offset[sel], 63), 63)))
+    st, n_st = _codes(_pack((slot, n_slots), (tok[sel], n_words)))
+    st_first = np.full(n_st, len(st), np.int64)
+    np.minimum.at(st_first, st, np.arange(len(st)))
+    st_slot = slot[st_first]
+    variants = np.bincount(st_slot, minlength=n_slots)
+    singles = np.bincount(st_slot, weights=single[sel][st_first], minlength=n_slots)
+    ok = singles >= SINGLETON_SHARE * variants
+    out[sel] = ok[slot] & (variants[slot] >= needed[sel])
+    return out
+
+
+def _rebuild(text, flat, form_start, pair_form, pair_start, counts, pt_pair, mask, row_pair):
+    """The forms of the pairs that lose a code, with ``CODE`` for each masked word, built in Arrow:
+    words and the text between them interleaved and joined again."""
+    hit = np.flatnonzero(np.bincount(pt_pair[mask], minlength=len(pair_form)))
+    seps = pc.list_flatten(pc.split_pattern_regex(text, "[A-Za-z0-9]+"))  # k words -> k + 1 pieces
+    n_flat, n_seps = len(flat), len(seps)
+    values = pa.concat_arrays([flat, seps, pa.array([CODE], pa.string())])
+    k = counts[hit]
+    pieces = 2 * k + 1
+    offsets = np.zeros(len(hit) + 1, np.int64)
+    np.cumsum(pieces, out=offsets[1:])
+    h = np.repeat(np.arange(len(hit)), pieces)
+    j = np.arange(offsets[-1]) - offsets[h]                  # piece number inside the form
+    word = j >> 1
+    f = pair_form[hit][h]
+    # even pieces are the text between words (form f has its k + 1 of them from form_start[f] + f),
+    # odd pieces the words themselves, or CODE where masked
+    take = n_flat + form_start[f] + f + word
+    odd = np.flatnonzero(j & 1)
+    w = word[odd]
+    take[odd] = np.where(mask[pair_start[hit][h[odd]] + w], n_flat + n_seps, form_start[f[odd]] + w)
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values.take(pa.array(take))), "")
+    index = pair_form.copy()
+    index[hit] = len(text) + np.arange(len(hit))
+    pair_text = pa.concat_arrays([text, joined]).take(pa.array(index))
+    encoded = pc.dictionary_encode(pair_text)
+    pair_code = np.asarray(encoded.indices, dtype=np.int64)
+    return np.asarray(encoded.dictionary.to_pylist(), dtype=object), pair_code[row_pair]

@@ -1,0 +1,110 @@
+"""Per-charge codes: tokens that change on every charge of one merchant in one account are dropped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from detector.charge_codes import mask_charge_codes
+from detector.match import enrich
+from detector.normalize import normalize_descriptors
+from detector.synth import generate
+
+
+def keys(descriptions, groups=None) -> list[str]:
+    return normalize_descriptors(pd.Series(descriptions), groups=groups)["merchant_key"].tolist()
+
+
+def names(descriptions, groups=None) -> list[str]:
+    return normalize_descriptors(pd.Series(descriptions), groups=groups)["display_name"].tolist()
+
+
+def test_letter_codes_after_a_merchant_are_dropped():
+    rides = ["UBER *TRIP MPWWG2", "UBER *TRIP HPQKZT", "UBER *TRIP XQWTRB", "UBER *TRIP BCDFGJ"]
+    assert set(keys(rides)) == {"uber trip"}
+    assert set(names(rides)) == {"Uber Trip"}
+
+
+def test_wells_fargo_style_code_before_card_is_dropped_through_the_word_after_it():
+    # two visits of each merchant only, but every line ends "<code> CARD 4417"
+    visits = [("CHIPOTLE 1234", "SAUEWPB"), ("CHIPOTLE 1234", "SRHQNLR"), ("SHELL OIL 464", "SXZYYFW"),
+              ("SHELL OIL 464", "SKIVEAJ"), ("WAWA 5652", "SOYKMHR"), ("WAWA 5652", "SETOZGK"),
+              ("SUNRISE YOGA", "SLZATK6")]
+    rows = [f"PURCHASE AUTHORIZED ON 0{i}/1{i} {m} {code} CARD 4417" for i, (m, code) in enumerate(visits, start=1)]
+    got = keys(rows)
+    assert got[0] == got[1] == "chipotle"
+    assert got[2] == got[3] == "shell oil"
+    assert got[4] == got[5] == "wawa"
+    assert got[6] == "sunrise yoga"
+    # with fewer lines a code that reads like a word (SAUEWPB) is left alone
+    assert keys(rows[:3])[0] != keys(rows[:3])[1]
+
+
+def test_readable_one_offs_after_one_word_are_kept_unless_the_slot_varies_a_lot():
+    orders = ["DOORDASH*CHIPOTLE", "DOORDASH*SUBWAY", "DOORDASH*PANERA"]
+    assert len(set(keys(orders))) == 3
+    # unreadable one-offs in the same slot are codes
+    assert set(keys(["DOORDASH*XQWTRB", "DOORDASH*BCDFGJ", "DOORDASH*KLMNPQ"])) == {"doordash"}
+
+
+def test_merchant_names_after_bank_words_are_never_taken_for_codes():
+    # one-off purchases: each name seen once, right after the bank's words
+    rows = ["POS DEBIT XFINITY", "POS DEBIT MCDONALDS", "POS DEBIT NGUYEN NAILS", "POS DEBIT BWW",
+            "POS DEBIT SPROUTS", "POS DEBIT SCHWANS", "POS DEBIT KRYSTAL"]
+    got = keys(rows)
+    assert len(set(got)) == len(rows)
+    assert "xfinity" in got and "mcdonalds" in got
+
+
+def test_words_that_repeat_are_not_codes():
+    # a monthly subscription's own words recur; only the per-charge code varies
+    rows = [f"SQ *SUNRISE YOGA STUDIO {c}" for c in ["XQWTRB", "BCDFGJ", "KLMNPQ", "ZXCVBN"]]
+    assert set(keys(rows)) == {"sunrise yoga studio"}
+
+
+def test_transfer_accounts_are_kept():
+    rows = ["ONLINE TRANSFER TO SAV ...1234", "ONLINE TRANSFER TO SAV ...5678",
+            "ONLINE TRANSFER TO SAV ...9012", "ONLINE TRANSFER TO SAV ...3456"]
+    assert len(set(keys(rows))) == 4
+    lettered = ["XFER TO SAV AB1234", "XFER TO SAV CD5678", "XFER TO SAV EF9012", "XFER TO SAV GH3456"]
+    assert len(set(keys(lettered))) == 4
+
+
+def test_codes_are_found_within_each_account_only():
+    a = ["UBER *TRIP MPWWG2", "UBER *TRIP HPQKZT"]
+    b = ["UBER *TRIP XQWTRB", "UBER *TRIP BCDFGJ", "UBER *TRIP KLMNPQ"]
+    # account a has two rides: not enough to tell a code; account b has three
+    got = keys(a + b, groups=["a", "a", "b", "b", "b"])
+    assert got[0] != got[1]
+    assert set(got[2:]) == {"uber trip"}
+    # without accounts, the batch is one account
+    assert set(keys(a + b)) == {"uber trip"}
+
+
+def test_enrich_gives_each_account_the_same_merchants_alone_or_with_others():
+    tx, _ = generate(12, "2023-07-01", "2024-12-31", seed=11)
+    together = enrich(tx)
+    for acct, part in tx.groupby("account_id"):
+        alone = enrich(part)
+        pd.testing.assert_series_equal(alone["merchant_key"], together.loc[part.index, "merchant_key"])
+        pd.testing.assert_series_equal(alone["merchant"], together.loc[part.index, "merchant"])
+
+
+def test_synthetic_per_charge_codes_no_longer_make_merchants_per_charge():
+    tx, _ = generate(30, "2023-07-01", "2024-12-31", seed=5)
+    masked = enrich(tx)
+    plain = normalize_descriptors(tx["description"], mask_codes=False)
+    # the generator appends letter codes to card lines: without masking most lines are their own merchant
+    assert masked["merchant_key"].nunique() < 0.5 * plain["merchant_key"].nunique()
+    # and no shown name of a merchant with 3+ charges in an account carries a code it had on one charge only
+    counts = masked.groupby(["account_id", "merchant"]).size()
+    for (_, merchant), n in counts[counts >= 3].items():
+        words = merchant.upper().split()
+        assert all(not (len(w) >= 5 and w.isalpha() and not any(v in w for v in "AEIOUY")) for w in words), merchant
+
+
+def test_mask_returns_rows_positions_into_distinct_forms():
+    forms = np.array(["A B XQWTRB", "A B BCDFGJ", "A B KLMNPQ", "NETFLIX"], dtype=object)
+    new, rows = mask_charge_codes(forms, np.array([3, 0, 1, 2, 3]))
+    assert list(new[rows]) == ["NETFLIX", "A B Q0Q", "A B Q0Q", "A B Q0Q", "NETFLIX"]
+    assert len(new) == 2
