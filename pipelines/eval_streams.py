@@ -80,8 +80,8 @@ def evaluate(out: Path | str = ROOT / "build" / "eval", *, model=None, synth_acc
     return results
 
 
-COLUMNS = ("stream_precision", "stream_recall", "stream_f1", "frequency_accuracy", "tx_precision", "tx_recall",
-           "tx_f1", "rows", "detect_s")
+COLUMNS = ("stream_precision", "stream_recall", "stream_f1", "frequency_accuracy", "merchant_accuracy",
+           "tx_precision", "tx_recall", "tx_f1", "rows", "detect_s")
 
 
 def table(results: dict) -> str:

@@ -80,7 +80,7 @@ def test_billing_codes_after_star_do_not_split_a_subscription(raws):
     df = normalize_descriptors(__import__("pandas").Series(raws))
     assert df["merchant_key"].nunique() == 1
     res = _match(raws)
-    assert set(res["vendor"]) == {"Microsoft Store"}
+    assert set(res["vendor"]) == {"Microsoft"}
 
 
 def test_words_after_star_are_kept_when_they_read_as_names():
