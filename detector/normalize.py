@@ -476,7 +476,8 @@ def _join_key(tokens: list[str]) -> str:
 
 def _mask_account(m: re.Match) -> str:
     acct = re.sub(r"[\s-]", "", m.group("acct"))
-    letters = "".join(c for c in acct if c.isalpha())
+    # XXXXXX1234 is the bank's own mask, not letters of the account number
+    letters = "".join(c for c in re.sub(r"^X{2,}", "", acct) if c.isalpha())
     return f"{m.group('phrase')} \x01{letters}…{acct[-4:]}"
 
 

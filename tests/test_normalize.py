@@ -107,6 +107,15 @@ def test_transfers_keep_their_counterparty_account_masked():
     assert "30300313" not in a[1] and "0313" in a[1]
 
 
+def test_transfers_to_x_masked_accounts_keep_the_last_digits():
+    # Wells Fargo and others print the account as XXXXXX1234: the X's are the bank's mask
+    a = normalize_one("ONLINE TRANSFER TO SAV XXXXXX1234")
+    b = normalize_one("ONLINE TRANSFER TO SAV XXXXXX5678")
+    assert a[0] != b[0]
+    assert a[1] == "Online Transfer to Sav …1234"
+    assert normalize_one("TRANSFER TO SAV XXXXXX1234")[1] == "Transfer to Sav …1234"
+
+
 def test_index_and_missing_values_preserved():
     s = pd.Series(["NETFLIX.COM", None, "NETFLIX.COM"], index=[10, 20, 30])
     df = normalize_descriptors(s)
