@@ -67,6 +67,10 @@ def _bools(arr) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _as_objects(text: pa.Array) -> np.ndarray:
+    return np.asarray(text.to_pylist(), dtype=object)
+
+
 def _unreadable(tokens: pa.Array) -> np.ndarray:
     """Which (upper-case, letters-only) tokens do not read as a word: under 20 % vowels, five
     consonants in a row, or an opening of two consonants no English word starts with."""
@@ -102,9 +106,10 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
                       keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Replace per-charge codes (see the module docstring) in the descriptors of each row.
 
-    ``forms`` are distinct descriptors, ``row_form[i]`` the form of row ``i`` and ``row_group[i]``
-    its account (an int code; ``None``: all rows are one account); ``keep[f]`` says form ``f``
-    must lose nothing (a transfer, whose account number is its merchant). Returns ``(new_forms,
+    ``forms`` are distinct descriptors (Arrow strings or a sequence), ``row_form[i]`` the form
+    of row ``i`` and ``row_group[i]`` its account (an int code; ``None``: all rows are one
+    account); ``keep[f]`` says form ``f`` must lose nothing (a transfer, whose account number is
+    its merchant). Returns ``(new_forms,
     new_row_form)``: the distinct descriptors after masking and each row's position in them.
 
     >>> forms = np.array(["UBER *TRIP MPWWG2", "UBER *TRIP HPQKZT", "UBER *TRIP XQWTRB", "NETFLIX.COM"],
@@ -113,11 +118,12 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     >>> list(new[rows])
     ['UBER *TRIP Q0Q', 'UBER *TRIP Q0Q', 'UBER *TRIP Q0Q', 'NETFLIX.COM', 'NETFLIX.COM']
     """
-    forms = np.asarray(forms, dtype=object)
+    text = (forms.cast(pa.string()) if isinstance(forms, pa.Array)
+            else pa.array(np.asarray(forms, dtype=object), type=pa.string()))
     row_form = np.asarray(row_form, dtype=np.int64)
-    n_forms = len(forms)
+    n_forms = len(text)
     if not n_forms or not len(row_form):
-        return forms, row_form
+        return _as_objects(text), row_form
     row_group = np.zeros(len(row_form), np.int64) if row_group is None else np.asarray(row_group, np.int64)
     n_groups = int(row_group.max()) + 1
 
@@ -129,7 +135,6 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     pair_rows = np.bincount(row_pair, minlength=n_pairs)
 
     # the words of each distinct form (dictionary-encoded, upper case) and the text between them
-    text = pa.array(forms, type=pa.string())
     lists = pc.split_pattern_regex(text, "[^A-Za-z0-9]+")
     flat = pc.list_flatten(lists)
     parent = np.asarray(pc.list_parent_indices(lists))
@@ -140,7 +145,7 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     words = encoded.dictionary
     n_words = len(words)
     if not n_words:
-        return forms, row_form
+        return _as_objects(text), row_form
     has_digit = _bools(pc.match_substring_regex(words, "[0-9]"))
     number = _bools(pc.match_substring_regex(words, "^[0-9]+$"))
     length = np.asarray(pc.utf8_length(words), dtype=np.int64)
@@ -154,7 +159,7 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     # every word of every pair
     counts = form_ntok[pair_form]
     if not counts.any():
-        return forms, row_form
+        return _as_objects(text), row_form
     pair_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     pt_pair = np.repeat(np.arange(n_pairs), counts)
     pt_first = pair_start[pt_pair]
@@ -181,7 +186,7 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     # after a bank word comes the merchant's name: only a code with digits in it is taken there
     eligible = candidate & has_prev & (~bank[prev_tok] | mixed[pt_tok])
     if not eligible.any():
-        return forms, row_form
+        return _as_objects(text), row_form
     # a code of plain letters must not read as a word, or its slot must vary a lot
     needed = np.where(unreadable[pt_tok] | mixed[pt_tok], MIN_VARIANTS, MIN_VARIANTS_READABLE)
     before = _variable(pt_group, prev_tok, pt_pos - (prev - pt_first), pt_tok, single, has_prev, needed,
@@ -191,7 +196,7 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
                       n_groups, n_words)
     mask = eligible & (before | after)
     if not mask.any():
-        return forms, row_form
+        return _as_objects(text), row_form
     return _rebuild(text, flat, form_start, pair_form, pair_start, counts, pt_pair, mask, row_pair)
 
 

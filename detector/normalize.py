@@ -511,11 +511,39 @@ def collapse_ids_many(values) -> np.ndarray:
     values = np.asarray(values, dtype=object)
     if not len(values):
         return values
-    arr = pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.string())
+    return np.asarray(_collapse_ids_arrow(_arrow_text(values)).to_pylist(), dtype=object)
+
+
+def _arrow_column(values) -> pa.Array:
+    """A column of descriptors as an Arrow string array (missing values null)."""
+    if isinstance(values, pd.Series) and isinstance(values.array, pd.arrays.ArrowStringArray):
+        arr = pa.array(values.array)
+    else:
+        values = np.asarray(values, dtype=object)
+        missing = pd.isna(values)
+        arr = pa.array([None if m else (v if isinstance(v, str) else str(v)) for v, m in zip(values, missing)],
+                       type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string())
+
+
+def _encode(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """``(codes, uniques)`` like ``pd.factorize`` (nulls -> -1), in Arrow."""
+    enc = pc.dictionary_encode(arr)
+    codes = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes, enc.dictionary
+
+
+def _arrow_text(values) -> pa.Array:
+    return pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.string())
+
+
+def _collapse_ids_arrow(arr: pa.Array) -> pa.Array:
     out = pc.replace_substring_regex(arr, r"(^|\s)\d{1,2}/\d{1,2}(\s|$)", r"\101/01\2")
     out = pc.replace_substring_regex(out, r"\d{4,}", "0000")
     keep = pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True)
-    return np.asarray(pc.if_else(keep, arr, out).to_pylist(), dtype=object)
+    return pc.if_else(keep, arr, out)
 
 
 def _display_score(display: str) -> tuple:
@@ -600,23 +628,31 @@ def collapse_refs_many(forms: np.ndarray) -> np.ndarray:
     forms = np.asarray(forms, dtype=object)
     if not len(forms):
         return forms
-    arr = pa.array([v if isinstance(v, str) else str(v) for v in forms], type=pa.string())
+    return np.asarray(_collapse_refs_arrow(_arrow_text(forms)).to_pylist(), dtype=object)
+
+
+def _collapse_refs_arrow(arr: pa.Array) -> pa.Array:
+    aggregator = pc.match_substring_regex(arr, _AGGREGATOR_WORDS, ignore_case=True)
+    agg = np.asarray(aggregator.to_numpy(zero_copy_only=False), dtype=bool)
     # A match consumes the space after its token and RE2 has no lookahead: double every space
-    # so that the next token still has one before it, then halve them again.
-    doubled = pc.replace_substring(arr, " ", "  ")
-    out = doubled
+    # so that the next token still has one before it, then halve them again. Rows naming an
+    # aggregator and the rest take different rules: each chain runs only on its own rows.
+    out = pc.replace_substring(arr.filter(pa.array(agg)), " ", "  ")
     for pattern, template in _REF_TOKEN_RULES:
         out = pc.replace_substring_regex(out, pattern, _re2_sub(template))
     out = pc.replace_substring(out, "  ", " ")
-    free = pc.replace_substring(pc.replace_substring_regex(doubled, *_REF_TOKEN_ANY), "  ", " ")
+    free = pc.replace_substring(arr.filter(pa.array(~agg)), " ", "  ")
+    free = pc.replace_substring(pc.replace_substring_regex(free, *_REF_TOKEN_ANY), "  ", " ")
     for _ in range(2):  # these keep the space before their token: a second pass for neighbours
         free = pc.replace_substring_regex(free, *_REF_TOKEN_DIGIT_FIRST)
-    aggregator = pc.match_substring_regex(arr, _AGGREGATOR_WORDS, ignore_case=True)
-    out = pc.if_else(aggregator, out, free)
+    where = np.empty(len(agg), np.int64)
+    where[agg] = np.arange(int(agg.sum()))
+    where[~agg] = int(agg.sum()) + np.arange(int((~agg).sum()))
+    out = pa.concat_arrays([out, free]).take(pa.array(where))
     out = pc.replace_substring_regex(out, *_REF_TOKEN_STAR_LAST)
     unsafe = pc.or_(pc.match_substring_regex(arr, _REF_TOKEN_UNSAFE),
                     pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True))
-    return np.asarray(pc.if_else(unsafe, arr, out).to_pylist(), dtype=object)
+    return pc.if_else(unsafe, arr, out)
 
 
 def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
@@ -632,37 +668,39 @@ def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
     ``mask_codes=False`` keeps such tokens. ``collapse_refs=False`` skips the reference-token
     pre-pass (same result without code masking, slower; kept as the reference the equivalence
     tests compare with)."""
-    values = descriptions if isinstance(descriptions, pd.Series) else pd.Series(np.asarray(descriptions, dtype=object))
-    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
-    raw_uniques = np.asarray(raw_uniques, dtype=object)
+    raw_codes, raw_uniques = _encode(_arrow_column(descriptions))
     # Reference numbers make most card lines unique; collapse them first (the normaliser drops
-    # them anyway) so the expensive step runs once per merchant line, not once per row.
-    form_codes, uniques = pd.factorize(collapse_ids_many(raw_uniques))
-    uniques = np.asarray(uniques, dtype=object)
+    # them anyway) so the expensive step runs once per merchant line, not once per row. Forms
+    # stay in Arrow until the few left are normalised in Python.
+    form_codes, uniques = _encode(_collapse_ids_arrow(raw_uniques))
     if collapse_refs and len(uniques):
-        canon_codes, canon = pd.factorize(collapse_refs_many(uniques))
-        canon = np.asarray(canon, dtype=object)
+        canon_codes, canon = _encode(_collapse_refs_arrow(uniques))
     else:
         canon_codes, canon = np.arange(len(uniques)), uniques
     present = raw_codes >= 0
     row_form = form_codes[raw_codes[present]]
-    row_text, texts = canon_codes[row_form], canon
+    row_text = canon_codes[row_form]
     if mask_codes and len(row_text):
         group_codes = (None if groups is None
                        else pd.factorize(np.asarray(groups, dtype=object)[present], use_na_sentinel=False)[0])
-        transfer = np.asarray(pc.match_substring_regex(pa.array(canon, pa.string()), _TRANSFER_WORDS_RE2,
-                                                       ignore_case=True).to_numpy(zero_copy_only=False), bool)
+        transfer = np.asarray(pc.match_substring_regex(canon, _TRANSFER_WORDS_RE2, ignore_case=True)
+                              .to_numpy(zero_copy_only=False), bool)
         texts, row_text = mask_charge_codes(canon, row_text, group_codes, keep=transfer)
+    else:
+        texts = np.asarray(canon.to_pylist(), dtype=object)
     rows = [_normalize_once(u) for u in texts]
     # A text made only of ids gets a key hashed from it: a collapsed or masked text would give
     # another hash than the descriptor's own form, so such rows are normalised as their form.
     is_ref = np.fromiter((r[0].startswith("ref ") or r[4].startswith("ref ") for r in rows), bool, len(rows))
     row_result = row_text.astype(np.int64)
-    redo = is_ref[row_text] & (texts[row_text] != uniques[row_form])
-    if redo.any():
-        forms_to_redo, where = np.unique(row_form[redo], return_inverse=True)
-        row_result[redo] = len(rows) + where.reshape(-1)
-        rows.extend(_normalize_once(uniques[f]) for f in forms_to_redo)
+    maybe = np.flatnonzero(is_ref[row_text])
+    if len(maybe):
+        own = np.asarray(uniques.take(pa.array(row_form[maybe])).to_pylist(), dtype=object)
+        redo = maybe[texts[row_text[maybe]] != own]
+        if len(redo):
+            forms_to_redo, where = np.unique(row_form[redo], return_inverse=True)
+            row_result[redo] = len(rows) + where.reshape(-1)
+            rows.extend(_normalize_once(f) for f in uniques.take(pa.array(forms_to_redo)).to_pylist())
     # keep only rows some descriptor uses, so the batch steps below see no stale rows
     used, row_result = np.unique(row_result, return_inverse=True)
     rows = [rows[i] for i in used]
