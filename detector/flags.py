@@ -11,9 +11,10 @@ each other (a price change can make the detector start a new stream) form one *c
 
 ``duplicate_charge`` (severity **high**: money taken twice)
     A charge of a stream within a quarter period (at least two days, under half a period) after
-    the previous one at the same amount (to the cent), where the charges around the pair keep the cadence (from the charge before the
-    pair to the one after it is under 2.5 periods: a late charge followed by an on-time one is
-    not a duplicate). The period is the stream's own median gap when a duplicate skewed the
+    the previous one at the same amount (to the cent), where the charges around the pair keep the
+    cadence (from the charge before the pair to the one after it is under 2.5 periods: a late
+    charge followed by an on-time one is not a duplicate) unless that would need a charge more
+    than two weeks late (a monthly plan's pair beside a skipped month is a duplicate). The period is the stream's own median gap when a duplicate skewed the
     detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
     (at least 5 days) of a stream charge counts too. Credits never count; the later charge is
     flagged. Repeats in three or more cycles are two plans at one price, not duplicates, and a
@@ -73,6 +74,7 @@ VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times 
 MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
 MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
 SAME_AMOUNT = 0.011         # a double charge repeats the amount to the cent
+MAX_LATE_DAYS = 14          # a late (or retried) charge posts at most about two weeks after its date
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
@@ -252,6 +254,10 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
          (ext["ts"] - ts_pp).dt.days < 1.5 * period],
         True,
     ).astype(bool)
+    # That explanation needs the earlier charge of the pair to be (period - gap) days late: for a
+    # weekly plan a few days, for a monthly one three weeks or more, which no late or retried
+    # charge is. There a close identical pair is a duplicate even beside a skipped cycle.
+    span |= (period - gap) > MAX_LATE_DAYS
     # "Inside one billing cycle", and close: a quarter period (two days for a weekly plan, whose
     # posting jitter alone moves charges by a few days).
     close = (gap < 0.5 * period) & (gap <= np.maximum(2, 0.25 * period))

@@ -280,6 +280,22 @@ def test_late_charge_then_on_time_charge_is_not_a_duplicate():
     assert of_type(flags_of(b), "duplicate_charge") == []
 
 
+def test_duplicate_beside_a_skipped_month_is_still_a_duplicate():
+    # May's charge never came; July was charged twice. From April to August is four months, but
+    # no charge is three weeks late, so the July pair is a double charge, not late + on time.
+    b = Book()
+    dates = ["2025-03-04", "2025-04-04", "2025-06-04", "2025-07-04", "2025-07-04", "2025-08-04"]
+    ids = [b.charge(d, 2.99, "Google One") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == [ids[4]]
+    # The same at the end of the data: nothing after the pair.
+    b = Book()
+    dates = ["2025-08-18", "2025-09-18", "2025-10-16", "2025-12-18", "2025-12-18"]
+    ids = [b.charge(d, 16.99, "Spotify") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == [ids[4]]
+
+
 def test_two_plans_at_one_price_merged_into_one_stream_are_not_duplicates():
     b = Book()
     tv = b.series("2024-01-18", 6, 10.99, merchant="Apple")
