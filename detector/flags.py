@@ -25,9 +25,11 @@ each other (a price change can make the detector start a new stream) form one *c
     plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
     price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
-    A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan that billed too few
-    times to be a stream) flags that merchant's unstreamed outflows after the date, near the
-    price of its last charges up to the date.
+    A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan the detector did not
+    make a stream) flags that merchant's unstreamed outflows after the date, near the price of
+    its last charges up to the date, when those plan-priced charges make a stream's worth (three,
+    or two half a year apart): one charge after a cancellation recorded before the history, or a
+    plan billed once, is no "charge of a stream".
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
     annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
@@ -81,6 +83,7 @@ FREE_MAX = 1.00
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge
 CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
+MIN_LONG_GAP_DAYS = 150    # two charges this far apart are a six-monthly or yearly stream's worth
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
@@ -350,7 +353,15 @@ def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFr
     price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
     m = m.join(price.rename("price"), on=grp)
     near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
-    hit = m[(m["date"] > m["cancelled_on"]) & near].drop_duplicates("transaction_id").assign(stream_id=None)
+    # "A charge of a stream": the plan-priced charges, the one after the date included, must be
+    # a stream's worth (three, or two half a year or more apart). One charge after a
+    # cancellation recorded before the history starts, or a plan billed once, is no stream.
+    plan = m[near].drop_duplicates("transaction_id")
+    keys = [plan["account_id"], plan["merchant_key"]]
+    n_plan = plan.groupby(keys)["transaction_id"].transform("size")
+    gap = pd.to_datetime(plan["date"]).groupby(keys).diff().dt.days
+    stream_like = (n_plan >= 3) | ((n_plan == 2) & (gap.groupby(keys).transform("max") >= MIN_LONG_GAP_DAYS))
+    hit = plan[(plan["date"] > plan["cancelled_on"]) & stream_like].assign(stream_id=None)
     if hit.empty:
         return empty_flags()
     return _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
