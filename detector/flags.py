@@ -39,7 +39,8 @@ each other (a price change can make the detector start a new stream) form one *c
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
     billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
-    55% of the full price) or one introductory price (at most 55% of the full price, at most six
+    55% of the full price; outside a stream only free or one dollar, so a 0.85 app is no trial)
+    or one introductory price (at most 55% of the full price, at most six
     charges, billed as a stream),
     the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap

@@ -59,7 +59,10 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
         return empty_flags()
     loose = j["h_stream"].isna()
     cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
-    j["free"] = (j["h_charge"] <= FREE_MAX) & cheap
+    # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
+    # 0.63 app bought before a plan began is a purchase, not its trial.
+    trial_price = (j["h_charge"] < 0.01) | ((j["h_charge"] - 1.0).abs() <= 0.011)
+    j["free"] = (j["h_charge"] <= FREE_MAX) & cheap & (~loose | trial_price)
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
     j["intro"] = j["free"] | (~loose & cheap)

@@ -312,6 +312,19 @@ def test_cheap_one_off_purchase_is_not_an_intro_price():
     assert of_type(flags_of(b), "trial_conversion") == []
 
 
+def test_a_cheap_purchase_outside_the_stream_is_a_trial_only_at_a_trials_price():
+    # 0.85 is an app, not a trial: no conversion. A 1.00 charge outside the stream is a $1 trial.
+    b = Book()
+    b.charge("2025-05-22", 0.85, "Apple")
+    b.stream(b.series("2025-06-03", 5, 9.99, merchant="Apple"))
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = Book()
+    b.charge("2025-05-22", 1.00, "Apple")
+    ids = b.series("2025-06-03", 5, 9.99, merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[0]]
+
+
 def test_trial_then_immediate_price_increase_keeps_both_flags():
     b = Book()
     ids = b.series("2024-07-29", 4, [1.00, 14.99, 17.99, 17.99], merchant="Amazon Prime")
