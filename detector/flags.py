@@ -11,7 +11,8 @@ each other (a price change can make the detector start a new stream) form one *c
 
 ``duplicate_charge`` (severity **high**: money taken twice)
     A charge of a stream within a quarter period (at least two days, under half a period) after
-    the previous one at the same amount (to the cent), where the charges around the pair keep the
+    the previous one at the same amount (to the cent; for a plan billed in another currency,
+    whose amount moves a little every month, within twice that move, at most 2%), where the charges around the pair keep the
     cadence (from the charge before the pair to the one after it is under 2.5 periods: a late
     charge followed by an on-time one is not a duplicate) unless that would need a charge more
     than two weeks late (a monthly plan's pair beside a skipped month is a duplicate). The period is the stream's own median gap when a duplicate skewed the
@@ -265,7 +266,15 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # "Inside one billing cycle", and close: a quarter period (two days for a weekly plan, whose
     # posting jitter alone moves charges by a few days).
     close = (gap < 0.5 * period) & (gap <= np.maximum(2, 0.25 * period))
-    dup = prev_ts.notna() & close & _same_amount(ext["charge"], prev_charge) & span & regular
+    # "(Nearly) the same amount": to the cent for a fixed price; a plan billed in another
+    # currency moves a little every month, and its double charge may too (up to twice its
+    # typical move, at most 2%). A bill that moves more than that is not matched loosely.
+    moves = (ext["charge"] / prev_charge - 1).abs().where(gap > 5)
+    jitter = moves.groupby(ext["stream_id"]).transform("median").fillna(0.0)
+    fx = (jitter > 0.002) & (jitter <= STEADY_NOISE)
+    tolerance = np.maximum(SAME_AMOUNT, np.where(fx, np.minimum(0.02, 2 * jitter), 0.0) * prev_charge)
+    near_same = (ext["charge"] - prev_charge).abs() <= tolerance
+    dup = prev_ts.notna() & close & near_same & span & regular
     # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")

@@ -296,6 +296,22 @@ def test_duplicate_beside_a_skipped_month_is_still_a_duplicate():
     assert of_type(flags_of(b), "duplicate_charge") == [ids[4]]
 
 
+def test_nearly_the_same_amount_only_where_the_plan_itself_jitters():
+    # Billed in another currency: every month moves ~1%, and so does the second charge of March.
+    b = Book()
+    amounts = [11.02, 10.91, 11.08, 11.00, 10.95, 11.06]
+    ids = b.series("2025-01-10", 6, amounts, merchant="Spotify")
+    dup = b.charge("2025-03-11", 11.15, "Spotify")
+    b.stream(ids + [dup])
+    assert of_type(flags_of(b), "duplicate_charge") == [dup]
+    # A fixed price repeats to the cent: 10.87 beside 10.99 is something else.
+    b = Book()
+    ids = b.series("2025-01-10", 6, 10.99, merchant="Spotify")
+    other = b.charge("2025-03-11", 10.87, "Spotify")
+    b.stream(ids + [other])
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
 def test_two_plans_at_one_price_merged_into_one_stream_are_not_duplicates():
     b = Book()
     tv = b.series("2024-01-18", 6, 10.99, merchant="Apple")
