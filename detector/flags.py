@@ -34,8 +34,10 @@ each other (a price change can make the detector start a new stream) form one *c
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
     annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
-    (median, three charges or more) is spending, not a plan, and is not flagged. ``renewal_before_data=True`` also flags a chain's first charge
-    when the account's history does not reach a full period before it.
+    (median, three charges or more) is spending, not a plan, and is not flagged.
+    ``renewal_before_data=True`` also flags a chain's first charge when the account's history
+    does not reach a full period before it, unless it is a trial or introductory charge (about
+    half the next charge or less: that is the sign-up).
 ``trial_conversion`` (severity **medium**, **high** from 50.00)
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
@@ -408,7 +410,9 @@ def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFra
     unseen_start = pd.Series(False, index=long.index)
     if history_start is not None:
         seen = (long["ts"] - long["account_id"].map(history_start)).dt.days
-        unseen_start = (long["pos"] == 0) & (seen < long["period"] - 5) & (long["charge"] > FREE_MAX)
+        # A trial or introductory charge (about half the next one or less) is the sign-up itself.
+        intro = long["charge"] <= INTRO_RATIO * g["charge"].shift(-1)
+        unseen_start = (long["pos"] == 0) & (seen < long["period"] - 5) & (long["charge"] > FREE_MAX) & ~intro
     r = long[(long["pos"] >= 1) | unseen_start].copy()
     if r.empty:
         return empty_flags()

@@ -49,6 +49,23 @@ def test_semiannual_cheap_renewal_is_medium_and_monthly_is_not_annual():
     assert set(f.loc[f["type"] == "annual_renewal", "severity"]) == {"medium"}
 
 
+def test_renewal_before_data_flags_a_first_charge_only_when_the_history_is_too_short_to_show_a_sign_up():
+    b = Book()
+    b.charge("2023-01-02", 4.50, "Coffee Shop")  # the account's history starts here
+    seen = b.series("2023-03-10", 2, 139.0, merchant="Amazon Prime", months=12)
+    b.stream(seen, frequency="annual")
+    later = b.series("2024-02-01", 2, 99.99, merchant="Norton", months=12)  # over a year of history before
+    b.stream(later, frequency="annual")
+    intro = b.series("2023-05-01", 2, [41.99, 83.99], merchant="Duolingo", months=12)  # sign-up at half price
+    b.stream(intro, frequency="annual")
+    default = of_type(flags_of(b), "annual_renewal")
+    assert default == sorted([seen[1], later[1], intro[1]])
+    on = flag_charges(b.tx, b.stream_frame, as_of=AS_OF, renewal_before_data=True)
+    assert of_type(on, "annual_renewal") == sorted([seen[0], seen[1], later[1], intro[1]])
+    reason = on.loc[on["transaction_id"] == seen[0], "reason"].iloc[0]
+    assert "first charge seen" in reason and "2023-01-02" in reason
+
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
