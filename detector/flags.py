@@ -167,26 +167,35 @@ def _chains(m: pd.DataFrame) -> pd.Series:
     """stream_id -> chain id: streams of one account, merchant and frequency that follow each other.
 
     A price change may make the stream detector start a new stream (its id hashes the amount
-    cluster); the price-increase and renewal rules must see the series as one.
+    cluster); the price-increase and renewal rules must see the series as one. A stream follows
+    the earlier one that ended last before it began (overlap of a few days at most, a gap under
+    two periods), even when another plan of the merchant runs beside both (an Apple Music trial
+    beside an Apple TV+ price change); each stream has at most one follower, the earliest.
     """
+    group = ["account_id", "key", "frequency"]
     s = (
         m.groupby("stream_id")
         .agg(account_id=("account_id", "first"), key=("stream_key", "first"),
              frequency=("frequency", "first"), period=("period", "first"),
              first=("ts", "min"), last=("ts", "max"))
         .reset_index()
-        .sort_values(["account_id", "key", "frequency", "first", "stream_id"])
     )
-    grp = s.groupby(["account_id", "key", "frequency"], sort=False)
-    prev_last = grp["last"].shift()
-    gap = (s["first"] - prev_last).dt.days
-    # Follows the previous stream (no overlap beyond a few days, gap under two periods).
-    follows = prev_last.notna() & (gap >= -5) & (gap <= 2 * s["period"])
-    new_chain = ~follows
-    chain_no = new_chain.astype(int).groupby([s["account_id"], s["key"], s["frequency"]]).cumsum()
-    s["chain"] = s["account_id"].astype(str) + "\x1f" + s["key"].astype(str) + "\x1f" + \
-        s["frequency"].astype(str) + "\x1f" + chain_no.astype(str)
-    return s.set_index("stream_id")["chain"]
+    pairs = s.merge(s[group + ["stream_id", "first", "last"]], on=group, suffixes=("", "_prev"))
+    gap = (pairs["first"] - pairs["last_prev"]).dt.days
+    pairs = pairs[(pairs["first_prev"] < pairs["first"]) & (gap >= -5) & (gap <= 2 * pairs["period"])]
+    # The predecessor that ended last; then one follower per predecessor, the earliest.
+    pairs = pairs.sort_values(["stream_id", "last_prev", "stream_id_prev"]).drop_duplicates("stream_id", keep="last")
+    pairs = pairs.sort_values(["stream_id_prev", "first", "stream_id"]).drop_duplicates("stream_id_prev")
+    pred = pairs.set_index("stream_id")["stream_id_prev"]
+    root = pd.Series(s["stream_id"].to_numpy(), index=s["stream_id"].to_numpy())
+    while True:  # pointer jumping: each pass halves the remaining path to a chain's first stream
+        up = root.map(pred)
+        up = root.where(up.isna(), up)
+        if up.equals(root):
+            break
+        root = up
+    return pd.Series(s["account_id"].astype(str).to_numpy() + "\x1f" + s["key"].astype(str).to_numpy() + "\x1f"
+                     + s["frequency"].astype(str).to_numpy() + "\x1f" + root.to_numpy(), index=s["stream_id"].to_numpy())
 
 
 def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:

@@ -131,6 +131,18 @@ def test_price_increase_across_streams_split_by_the_detector():
     assert of_type(flags_of(b), "price_increase") == [new[0]]
 
 
+def test_price_step_split_by_the_detector_with_another_plan_starting_in_between():
+    # TV+ at 6.99 until February, 7.99 from March (two streams); Music began in January and
+    # runs beside both. The TV+ streams are still one series; Music is not part of it.
+    b = Book()
+    old = b.series("2023-01-30", 14, 6.99, merchant="Apple")
+    music = b.series("2024-01-31", 10, 16.99, merchant="Apple")
+    new = b.series("2024-03-30", 9, 7.99, merchant="Apple")
+    for ids in (old, music, new):
+        b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [new[0]]
+
+
 def test_four_percent_increase_is_not_flagged():
     b = Book()
     ids = b.series("2024-01-01", 10, [10.00] * 5 + [10.40] * 5)
