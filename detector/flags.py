@@ -292,6 +292,7 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     dup &= ~((n_dup >= 3) | ((n_dup >= 2) & (n_dup > MAX_DUPLICATE_SHARE * n_all)))
     d = ext[dup].copy()
     d["prev_date"] = prev_date[dup]
+    d["prev_charge"] = prev_charge[dup]
     d["gap"] = gap[dup].astype(int)
     return d
 
@@ -303,9 +304,12 @@ def _same_amount(a: pd.Series, b: pd.Series) -> pd.Series:
 def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return empty_flags()
+    same = (d["charge"] - d["prev_charge"]).abs() < 0.005
+    earlier = pd.Series(np.where(same, "an identical charge", "a charge of " + d["prev_charge"].map(_money)),
+                        index=d.index)
     reason = (
         _name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
-        + d["gap"].astype(str) + " day(s) after an identical charge on " + d["prev_date"].astype(str)
+        + d["gap"].astype(str) + " day(s) after " + earlier + " on " + d["prev_date"].astype(str)
         + ", inside one " + d["frequency"].astype(str) + " billing cycle"
     )
     return _flag_rows(d, "duplicate_charge", "high", reason)

@@ -332,7 +332,9 @@ def test_nearly_the_same_amount_only_where_the_plan_itself_jitters():
     ids = b.series("2025-01-10", 6, amounts, merchant="Spotify")
     dup = b.charge("2025-03-11", 11.15, "Spotify")
     b.stream(ids + [dup])
-    assert of_type(flags_of(b), "duplicate_charge") == [dup]
+    f = flags_of(b)
+    assert of_type(f, "duplicate_charge") == [dup]
+    assert "after a charge of 11.08 on 2025-03-10" in f.loc[f["transaction_id"] == dup, "reason"].iloc[0]
     # A fixed price repeats to the cent: 10.87 beside 10.99 is something else.
     b = Book()
     ids = b.series("2025-01-10", 6, 10.99, merchant="Spotify")
