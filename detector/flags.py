@@ -47,7 +47,8 @@ each other (a price change can make the detector start a new stream) form one *c
     charges, billed as a stream),
     the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
-    purchases at the merchant are not intro prices; plans that keep billing are other plans.
+    purchases at the merchant are not intro prices; plans that keep billing (in their chain:
+    also under a new price) are other plans.
 ``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
     The first charge of a new price level at least 5% above the previous level's median, where
     the new level's median is up 5% too and its next charge stays within 4%. The previous level

@@ -143,6 +143,20 @@ def test_price_step_split_by_the_detector_with_another_plan_starting_in_between(
     assert of_type(flags_of(b), "price_increase") == [new[0]]
 
 
+def test_a_plan_that_bills_on_at_a_new_price_is_another_plan_not_a_block_to_a_trial():
+    # Music: $1 trial in January, full price from February 29. TV+ billed before and goes on
+    # (its price rose in March, so the detector split it): another plan, not Music's history.
+    b = Book()
+    old = b.series("2023-01-30", 14, 6.99, merchant="Apple")
+    music = b.series("2024-01-31", 10, [1.00] + [16.99] * 9, merchant="Apple")
+    new = b.series("2024-03-30", 9, 7.99, merchant="Apple")
+    for ids in (old, music, new):
+        b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [music[1]]
+    assert of_type(f, "price_increase") == [new[0]]
+
+
 def test_four_percent_increase_is_not_flagged():
     b = Book()
     ids = b.series("2024-01-01", 10, [10.00] * 5 + [10.40] * 5)
