@@ -48,6 +48,9 @@ class Cancellation:
     stream_ids: tuple[str, ...]
     matched_merchant: str | None
     changed: bool
+    #: Matched only in part (a plan of that name, brand or kind): settled at each scan by
+    #: whether it stopped billing.
+    weak: bool = False
 
 
 def _norm(name) -> str:
@@ -218,16 +221,19 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
     on_date = _iso(on, what="cancellation date")
     matches = match_streams(merchant, _stored_streams(store, account_id))
     decision_id = stable_id("cancel", account_id, _norm(merchant), prefix="d_")
+    # A weak match (part of a name, a brand, a kind of payment) is settled at detection time by
+    # whether the plan stopped; storing it as the target would skip that check.
+    strong = matches[~matches["via_store"].fillna(False).astype(bool)] if "via_store" in matches else matches
     row = {
         "decision_id": decision_id, "kind": "cancel", "account_id": account_id, "merchant": merchant.strip(),
-        "target_id": matches["stream_id"].iloc[0] if len(matches) else None, "on_date": on_date,
+        "target_id": strong["stream_id"].iloc[0] if len(strong) else None, "on_date": on_date,
         "reason": reason,
     }
     changed = _upsert(store, row)
     return Cancellation(
         decision_id=decision_id, account_id=account_id, merchant=row["merchant"], cancelled_on=on_date,
         stream_ids=tuple(matches["stream_id"]), matched_merchant=matches["merchant"].iloc[0] if len(matches) else None,
-        changed=changed,
+        changed=changed, weak=bool(len(matches)) and not len(strong),
     )
 
 

@@ -226,3 +226,17 @@ def test_a_plan_without_a_streams_worth_of_charges_gets_no_flag():
     flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2023-12-31")
     assert flags.loc[flags["type"] == "charge_after_cancellation", "transaction_id"].tolist() == [after]
     assert before
+
+
+def test_a_weak_match_is_not_stored_as_the_cancelled_stream(store):
+    # "Rent" only weakly matches the landlord's stream: it is decided at detection time, where
+    # a rent still being paid for months after the date is not the one cancelled.
+    b = Book()
+    rent = b.stream(b.series("2024-01-05", 12, 1850.0, merchant="Oakwood Apts"))
+    _store_streams(store, b.stream_frame)
+    c = record_cancellation(store, "acct1", "Rent", "2024-03-20")
+    assert c.stream_ids == (rent,) and c.weak
+    assert not record_cancellation(store, "acct1", "Oakwood Apts", "2024-03-20").weak
+    rent_decision = load_decisions(store).query("merchant == 'Rent'")
+    assert rent_decision["target_id"].isna().all()
+    assert resolve_cancellations(rent_decision, b.stream_frame, b.tx)["stream_id"].dropna().empty
