@@ -16,6 +16,7 @@ stream's price changes. A dismissal names a stream or flag id taken from a repor
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -47,6 +48,9 @@ class Cancellation:
     stream_ids: tuple[str, ...]
     matched_merchant: str | None
     changed: bool
+    #: Matched only in part (a plan of that name, brand or kind): settled at each scan by
+    #: whether it stopped billing.
+    weak: bool = False
 
 
 def _norm(name) -> str:
@@ -77,16 +81,89 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     by_vendor = process.cdist([query], vendors.tolist(), scorer=fuzz.WRatio)[0]
     score = pd.Series(by_name, index=streams.index).combine(pd.Series(by_vendor, index=streams.index), max)
     if score.empty or score.max() < cutoff:
-        return _store_billed(query, streams, cutoff)
+        found = _store_billed(query, streams, cutoff)
+        return found if len(found) else _by_brand_or_kind(query, streams)
     best = streams[score >= score.max() - 1e-9]
     # A name that matches only in part ("Apple TV+" ~ "Apple", "FanClub creator 2" ~ "FanClub")
-    # may be another plan billed under the same name: weak evidence (see _stopped).
+    # may be another plan billed under the same name: weak evidence (see _stopped). So is a name
+    # that differs in a number ("FanClub creator 1" is not "FanClub creator 2").
     full = process.cdist([query], best["merchant"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
+    full = np.where(_numbers_differ(query, best["merchant"]), 0.0, full)
     if "vendor" in best:
-        full = np.maximum(full, process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0])
+        by_v = process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
+        full = np.maximum(full, np.where(_numbers_differ(query, best["vendor"]), 0.0, by_v))
     if (full < cutoff).all():
         best = best.assign(via_store=True)
     return best
+
+
+def _numbers(name) -> frozenset:
+    return frozenset(re.findall(r"\d+", _norm(name)))
+
+
+def _numbers_differ(query: str, names: pd.Series) -> np.ndarray:
+    """Both names carry numbers and they differ: plan 1 is not plan 2, account ...1531 not ...6523."""
+    q = _numbers(query)
+    if not q:
+        return np.zeros(len(names), dtype=bool)
+    return np.array([bool(n) and n != q for n in names.map(_numbers)], dtype=bool)
+
+
+#: Words people use for a kind of payment rather than a payee ("rent", "savings transfer",
+#: "finance app fee"): the catalogue categories they mean, and words that payees of that kind
+#: carry in their names. Knowledge of how such payments are named, not of any one payee.
+PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "rent": ((), ("rent", "rental", "apts", "apt", "apartment", "apartments", "property", "properties",
+                  "realty", "leasing", "landlord", "residential", "housing", "mgmt", "management")),
+    "transfer": ((), ("transfer", "xfer", "savings", "sav")),
+    "savings": ((), ("transfer", "xfer", "savings", "sav")),
+    "finance": (("finance",), ()),
+    "gym": (("fitness",), ("gym", "fitness")),
+    "fitness": (("fitness",), ("gym", "fitness")),
+    "insurance": (("insurance",), ("insurance", "ins", "insur")),
+    "phone": (("telecom",), ("wireless", "mobile")),
+    "vpn": (("vpn",), ("vpn",)),
+    "dating": (("dating",), ()),
+    "news": (("news",), ("news", "times", "journal", "post")),
+}
+
+
+def _by_brand_or_kind(query: str, streams: pd.DataFrame) -> pd.DataFrame:
+    """Weak matches when no name matches (see _stopped: the plan must have stopped).
+
+    The first word of a brand ("Microsoft 365" ~ "Microsoft Store", "FanClub creator 1" ~
+    "Fanclub Membership") names the company, not the plan. A kind of payment ("Rent",
+    "Savings transfer", "Finance app fee") names no payee: it matches streams of vendors in
+    the catalogue category it means, or payees whose names carry that kind's words.
+    """
+    words = query.split()
+    if not words:
+        return streams.iloc[0:0]
+    names = streams["merchant"].map(_norm)
+    vendors = streams["vendor"].map(_norm) if "vendor" in streams else names
+    tokens = [set(re.findall(r"[a-z0-9]+", f"{n} {v}")) for n, v in zip(names, vendors)]
+    first = re.sub(r"[^a-z0-9]", "", words[0])
+    hit = np.zeros(len(streams), dtype=bool)
+    if len(first) >= 4:
+        hit = np.array([bool(re.match(re.escape(first) + r"\b", n) or re.match(re.escape(first) + r"\b", v))
+                        for n, v in zip(names, vendors)], dtype=bool)
+    if not hit.any():
+        cats, kind_words = set(), set()
+        for w in words:
+            c, k = PAYMENT_KINDS.get(w, ((), ()))
+            cats.update(c)
+            kind_words.update(k)
+        if cats or kind_words:
+            category = vendors.map(_vendor_category_map())
+            hit = np.array([bool(t & kind_words) for t in tokens], dtype=bool) | category.isin(cats).to_numpy()
+    return streams[hit].assign(via_store=True)
+
+
+@lru_cache(maxsize=1)
+def _vendor_category_map() -> dict[str, str]:
+    from .catalog import load_vendors
+
+    return {_norm(v.name): v.category for v in load_vendors()}
 
 
 @lru_cache(maxsize=1)
@@ -144,16 +221,19 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
     on_date = _iso(on, what="cancellation date")
     matches = match_streams(merchant, _stored_streams(store, account_id))
     decision_id = stable_id("cancel", account_id, _norm(merchant), prefix="d_")
+    # A weak match (part of a name, a brand, a kind of payment) is settled at detection time by
+    # whether the plan stopped; storing it as the target would skip that check.
+    strong = matches[~matches["via_store"].fillna(False).astype(bool)] if "via_store" in matches else matches
     row = {
         "decision_id": decision_id, "kind": "cancel", "account_id": account_id, "merchant": merchant.strip(),
-        "target_id": matches["stream_id"].iloc[0] if len(matches) else None, "on_date": on_date,
+        "target_id": strong["stream_id"].iloc[0] if len(strong) else None, "on_date": on_date,
         "reason": reason,
     }
     changed = _upsert(store, row)
     return Cancellation(
         decision_id=decision_id, account_id=account_id, merchant=row["merchant"], cancelled_on=on_date,
         stream_ids=tuple(matches["stream_id"]), matched_merchant=matches["merchant"].iloc[0] if len(matches) else None,
-        changed=changed,
+        changed=changed, weak=bool(len(matches)) and not len(strong),
     )
 
 

@@ -11,9 +11,11 @@ each other (a price change can make the detector start a new stream) form one *c
 
 ``duplicate_charge`` (severity **high**: money taken twice)
     A charge of a stream within a quarter period (at least two days, under half a period) after
-    the previous one at the same amount (to the cent), where the charges around the pair keep the cadence (from the charge before the
-    pair to the one after it is under 2.5 periods: a late charge followed by an on-time one is
-    not a duplicate). The period is the stream's own median gap when a duplicate skewed the
+    the previous one at the same amount (to the cent; for a plan billed in another currency,
+    whose amount moves a little every month, within twice that move, at most 2%), where the charges around the pair keep the
+    cadence (from the charge before the pair to the one after it is under 2.5 periods: a late
+    charge followed by an on-time one is not a duplicate) unless that would need a charge more
+    than two weeks late (a monthly plan's pair beside a skipped month is a duplicate). The period is the stream's own median gap when a duplicate skewed the
     detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
     (at least 5 days) of a stream charge counts too. Credits never count; the later charge is
     flagged. Repeats in three or more cycles are two plans at one price, not duplicates, and a
@@ -24,23 +26,29 @@ each other (a price change can make the detector start a new stream) form one *c
     plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
     price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
-    A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan that billed too few
-    times to be a stream) flags that merchant's unstreamed outflows after the date, near the
-    price of its last charges up to the date.
+    A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan the detector did not
+    make a stream) flags that merchant's unstreamed outflows after the date, near the price of
+    its last charges up to the date, when those plan-priced charges make a stream's worth (three,
+    or two half a year apart): one charge after a cancellation recorded before the history, or a
+    plan billed once, is no "charge of a stream".
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
     annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
-    (median, three charges or more) is spending, not a plan, and is not flagged. ``renewal_before_data=True`` also flags a chain's first charge
-    when the account's history does not reach a full period before it.
+    (median, three charges or more) is spending, not a plan, and is not flagged.
+    ``renewal_before_data=True`` also flags a chain's first charge when the account's history
+    does not reach a full period before it, unless it is a trial or introductory charge (about
+    half the next charge or less: that is the sign-up).
 ``trial_conversion`` (severity **medium**, **high** from 50.00)
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
     billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
-    55% of the full price) or one introductory price (at most 55% of the full price, at most six
+    55% of the full price; outside a stream only free or one dollar, so a 0.85 app is no trial)
+    or one introductory price (at most 55% of the full price, at most six
     charges, billed as a stream),
     the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
-    purchases at the merchant are not intro prices; plans that keep billing are other plans.
+    purchases at the merchant are not intro prices; plans that keep billing (in their chain:
+    also under a new price) are other plans.
 ``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
     The first charge of a new price level at least 5% above the previous level's median, where
     the new level's median is up 5% too and its next charge stays within 4%. The previous level
@@ -73,12 +81,14 @@ VARIABLE_STEP_NOISE = 4.0  # a variable bill's step must exceed this many times 
 MAX_BILL_NOISE = 0.10      # above this typical change (utilities) no step is called a price increase
 MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise is known
 SAME_AMOUNT = 0.011         # a double charge repeats the amount to the cent
+MAX_LATE_DAYS = 14          # a late (or retried) charge posts at most about two weeks after its date
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge
 CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
+MIN_LONG_GAP_DAYS = 150    # two charges this far apart are a six-monthly or yearly stream's worth
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
@@ -158,26 +168,35 @@ def _chains(m: pd.DataFrame) -> pd.Series:
     """stream_id -> chain id: streams of one account, merchant and frequency that follow each other.
 
     A price change may make the stream detector start a new stream (its id hashes the amount
-    cluster); the price-increase and renewal rules must see the series as one.
+    cluster); the price-increase and renewal rules must see the series as one. A stream follows
+    the earlier one that ended last before it began (overlap of a few days at most, a gap under
+    two periods), even when another plan of the merchant runs beside both (an Apple Music trial
+    beside an Apple TV+ price change); each stream has at most one follower, the earliest.
     """
+    group = ["account_id", "key", "frequency"]
     s = (
         m.groupby("stream_id")
         .agg(account_id=("account_id", "first"), key=("stream_key", "first"),
              frequency=("frequency", "first"), period=("period", "first"),
              first=("ts", "min"), last=("ts", "max"))
         .reset_index()
-        .sort_values(["account_id", "key", "frequency", "first", "stream_id"])
     )
-    grp = s.groupby(["account_id", "key", "frequency"], sort=False)
-    prev_last = grp["last"].shift()
-    gap = (s["first"] - prev_last).dt.days
-    # Follows the previous stream (no overlap beyond a few days, gap under two periods).
-    follows = prev_last.notna() & (gap >= -5) & (gap <= 2 * s["period"])
-    new_chain = ~follows
-    chain_no = new_chain.astype(int).groupby([s["account_id"], s["key"], s["frequency"]]).cumsum()
-    s["chain"] = s["account_id"].astype(str) + "\x1f" + s["key"].astype(str) + "\x1f" + \
-        s["frequency"].astype(str) + "\x1f" + chain_no.astype(str)
-    return s.set_index("stream_id")["chain"]
+    pairs = s.merge(s[group + ["stream_id", "first", "last"]], on=group, suffixes=("", "_prev"))
+    gap = (pairs["first"] - pairs["last_prev"]).dt.days
+    pairs = pairs[(pairs["first_prev"] < pairs["first"]) & (gap >= -5) & (gap <= 2 * pairs["period"])]
+    # The predecessor that ended last; then one follower per predecessor, the earliest.
+    pairs = pairs.sort_values(["stream_id", "last_prev", "stream_id_prev"]).drop_duplicates("stream_id", keep="last")
+    pairs = pairs.sort_values(["stream_id_prev", "first", "stream_id"]).drop_duplicates("stream_id_prev")
+    pred = pairs.set_index("stream_id")["stream_id_prev"]
+    root = pd.Series(s["stream_id"].to_numpy(), index=s["stream_id"].to_numpy())
+    while True:  # pointer jumping: each pass halves the remaining path to a chain's first stream
+        up = root.map(pred)
+        up = root.where(up.isna(), up)
+        if up.equals(root):
+            break
+        root = up
+    return pd.Series(s["account_id"].astype(str).to_numpy() + "\x1f" + s["key"].astype(str).to_numpy() + "\x1f"
+                     + s["frequency"].astype(str).to_numpy() + "\x1f" + root.to_numpy(), index=s["stream_id"].to_numpy())
 
 
 def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:
@@ -252,16 +271,29 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
          (ext["ts"] - ts_pp).dt.days < 1.5 * period],
         True,
     ).astype(bool)
+    # That explanation needs the earlier charge of the pair to be (period - gap) days late: for a
+    # weekly plan a few days, for a monthly one three weeks or more, which no late or retried
+    # charge is. There a close identical pair is a duplicate even beside a skipped cycle.
+    span |= (period - gap) > MAX_LATE_DAYS
     # "Inside one billing cycle", and close: a quarter period (two days for a weekly plan, whose
     # posting jitter alone moves charges by a few days).
     close = (gap < 0.5 * period) & (gap <= np.maximum(2, 0.25 * period))
-    dup = prev_ts.notna() & close & _same_amount(ext["charge"], prev_charge) & span & regular
+    # "(Nearly) the same amount": to the cent for a fixed price; a plan billed in another
+    # currency moves a little every month, and its double charge may too (up to twice its
+    # typical move, at most 2%). A bill that moves more than that is not matched loosely.
+    moves = (ext["charge"] / prev_charge - 1).abs().where(gap > 5)
+    jitter = moves.groupby(ext["stream_id"]).transform("median").fillna(0.0)
+    fx = (jitter > 0.002) & (jitter <= STEADY_NOISE)
+    tolerance = np.maximum(SAME_AMOUNT, np.where(fx, np.minimum(0.02, 2 * jitter), 0.0) * prev_charge)
+    near_same = (ext["charge"] - prev_charge).abs() <= tolerance
+    dup = prev_ts.notna() & close & near_same & span & regular
     # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
     dup &= ~((n_dup >= 3) | ((n_dup >= 2) & (n_dup > MAX_DUPLICATE_SHARE * n_all)))
     d = ext[dup].copy()
     d["prev_date"] = prev_date[dup]
+    d["prev_charge"] = prev_charge[dup]
     d["gap"] = gap[dup].astype(int)
     return d
 
@@ -273,9 +305,12 @@ def _same_amount(a: pd.Series, b: pd.Series) -> pd.Series:
 def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return empty_flags()
+    same = (d["charge"] - d["prev_charge"]).abs() < 0.005
+    earlier = pd.Series(np.where(same, "an identical charge", "a charge of " + d["prev_charge"].map(_money)),
+                        index=d.index)
     reason = (
         _name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
-        + d["gap"].astype(str) + " day(s) after an identical charge on " + d["prev_date"].astype(str)
+        + d["gap"].astype(str) + " day(s) after " + earlier + " on " + d["prev_date"].astype(str)
         + ", inside one " + d["frequency"].astype(str) + " billing cycle"
     )
     return _flag_rows(d, "duplicate_charge", "high", reason)
@@ -344,7 +379,15 @@ def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFr
     price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
     m = m.join(price.rename("price"), on=grp)
     near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
-    hit = m[(m["date"] > m["cancelled_on"]) & near].drop_duplicates("transaction_id").assign(stream_id=None)
+    # "A charge of a stream": the plan-priced charges, the one after the date included, must be
+    # a stream's worth (three, or two half a year or more apart). One charge after a
+    # cancellation recorded before the history starts, or a plan billed once, is no stream.
+    plan = m[near].drop_duplicates("transaction_id")
+    keys = [plan["account_id"], plan["merchant_key"]]
+    n_plan = plan.groupby(keys)["transaction_id"].transform("size")
+    gap = pd.to_datetime(plan["date"]).groupby(keys).diff().dt.days
+    stream_like = (n_plan >= 3) | ((n_plan == 2) & (gap.groupby(keys).transform("max") >= MIN_LONG_GAP_DAYS))
+    hit = plan[(plan["date"] > plan["cancelled_on"]) & stream_like].assign(stream_id=None)
     if hit.empty:
         return empty_flags()
     return _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
@@ -381,7 +424,9 @@ def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFra
     unseen_start = pd.Series(False, index=long.index)
     if history_start is not None:
         seen = (long["ts"] - long["account_id"].map(history_start)).dt.days
-        unseen_start = (long["pos"] == 0) & (seen < long["period"] - 5) & (long["charge"] > FREE_MAX)
+        # A trial or introductory charge (about half the next one or less) is the sign-up itself.
+        intro = long["charge"] <= INTRO_RATIO * g["charge"].shift(-1)
+        unseen_start = (long["pos"] == 0) & (seen < long["period"] - 5) & (long["charge"] > FREE_MAX) & ~intro
     r = long[(long["pos"] >= 1) | unseen_start].copy()
     if r.empty:
         return empty_flags()

@@ -40,8 +40,10 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     first = cand.drop_duplicates("stream_id", keep="first")  # s is date-ordered within chains
     if first.empty:
         return empty_flags()
-    # Streams that still bill after a candidate's date cannot be its trial (a separate plan).
-    stream_last = s.groupby("stream_id")["ts"].max()
+    # Plans that still bill after a candidate's date cannot be its trial (a separate plan); a
+    # plan still billing under a new price (the next stream of its chain) still bills.
+    chain_last = s.groupby("chain_id")["ts"].max()
+    stream_chain = s.drop_duplicates("stream_id").set_index("stream_id")["chain_id"]
     member_stream = s.drop_duplicates("transaction_id").set_index("transaction_id")["stream_id"]
     hist = t[(t["amount"] <= 0)][["transaction_id", "account_id", "merchant_key", "date", "charge", "_order"]]
     hist = hist.assign(h_stream=hist["transaction_id"].map(member_stream))
@@ -52,14 +54,18 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     j["h_ts"] = pd.to_datetime(j["h_date"])
     before = (j["h_ts"] < j["ts"]) | ((j["h_ts"] == j["ts"]) & (j["h_order"] < j["_order"]))
     j = j[before & ((j["ts"] - j["h_ts"]).dt.days <= INTRO_HISTORY_DAYS)]
-    other_last = j["h_stream"].map(stream_last)
-    continues = j["h_stream"].notna() & (j["h_stream"] != j["stream_id"]) & (other_last > j["ts"])
+    h_chain = j["h_stream"].map(stream_chain)
+    other = j["h_stream"].notna() & (h_chain != j["stream_id"].map(stream_chain))
+    continues = other & (h_chain.map(chain_last) > j["ts"])
     j = j[~continues].copy()
     if j.empty:
         return empty_flags()
     loose = j["h_stream"].isna()
     cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
-    j["free"] = (j["h_charge"] <= FREE_MAX) & cheap
+    # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
+    # 0.63 app bought before a plan began is a purchase, not its trial.
+    trial_price = (j["h_charge"] < 0.01) | ((j["h_charge"] - 1.0).abs() <= 0.011)
+    j["free"] = (j["h_charge"] <= FREE_MAX) & cheap & (~loose | trial_price)
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
     j["intro"] = j["free"] | (~loose & cheap)

@@ -174,3 +174,69 @@ def test_cancelled_plan_without_a_stream_is_matched_by_merchant_key():
     after = flags[flags["type"] == "charge_after_cancellation"]
     assert after["transaction_id"].tolist() == [late] and after["stream_id"].isna().all()
     assert early and nf
+
+
+def _resolve(b: Book, merchant: str, on: str) -> set:
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": [merchant], "cancelled_on": [on]})
+    return set(resolve_cancellations(decisions, b.stream_frame, b.tx)["stream_id"].dropna())
+
+
+def test_a_different_plan_number_is_not_the_cancelled_plan():
+    b = Book()
+    two = b.stream(b.series("2023-01-25", 23, 9.99, merchant="FanClub creator 2"))  # bills to the end
+    assert _resolve(b, "FanClub creator 1", "2023-02-01") == set()
+    assert _resolve(b, "FanClub creator 2", "2023-02-01") == {two}
+
+
+def test_a_kind_of_payment_matches_the_payee_of_that_kind_that_stopped():
+    b = Book()
+    rent = b.stream(b.series("2024-01-05", 5, 1850.0, merchant="Oakwood Apts"))  # last paid 2024-05-05
+    fee = b.stream(b.series("2024-01-10", 8, 9.99, merchant="Brigit"))  # a finance app, stops in August
+    sav = b.stream(b.series("2024-01-02", 6, 100.0, merchant="Online Transfer to Sav"))
+    b.stream(b.series("2024-01-20", 12, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Rent", "2024-04-20") == {rent}
+    assert _resolve(b, "Finance app fee", "2024-07-20") == {fee}
+    assert _resolve(b, "Savings transfer", "2024-05-20") == {sav}
+    # A kind matches nothing that kept billing long after the date, nor a payee of another kind.
+    assert _resolve(b, "Rent", "2024-01-20") == set()
+    assert _resolve(b, "Gym", "2024-04-20") == set()
+
+
+def test_the_company_part_of_a_plan_name_matches_only_a_plan_that_stopped():
+    b = Book()
+    store = b.stream(b.series("2023-03-01", 2, 99.99, merchant="Microsoft Store", months=12), frequency="annual")
+    assert _resolve(b, "Microsoft 365", "2023-08-13") == {store}
+    b = Book()
+    b.stream(b.series("2023-03-01", 22, 10.99, merchant="Microsoft Store"))
+    assert _resolve(b, "Microsoft 365", "2023-08-13") == set()
+
+
+def test_a_plan_without_a_streams_worth_of_charges_gets_no_flag():
+    # Cancelled before the history starts, then one charge: no stream, no flag; a yearly plan
+    # billed once before the date and once after is a stream's worth and is flagged.
+    b = Book()
+    b.charge("2023-01-02", 2.99, "Google One")
+    before = b.charge("2022-03-01", 139.0, "Amazon Prime")
+    after = b.charge("2023-03-01", 139.0, "Amazon Prime")
+    b.stream(b.series("2023-01-05", 6, 15.49, merchant="Netflix"))
+    decisions = pd.DataFrame({"account_id": ["acct1", "acct1"], "merchant": ["Google One", "Amazon Prime"],
+                              "cancelled_on": ["2022-12-26", "2022-06-01"]})
+    resolved = resolve_cancellations(decisions, b.stream_frame, b.tx)
+    assert set(resolved["merchant_key"].dropna()) == {"googleone", "amazonprime"}
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2023-12-31")
+    assert flags.loc[flags["type"] == "charge_after_cancellation", "transaction_id"].tolist() == [after]
+    assert before
+
+
+def test_a_weak_match_is_not_stored_as_the_cancelled_stream(store):
+    # "Rent" only weakly matches the landlord's stream: it is decided at detection time, where
+    # a rent still being paid for months after the date is not the one cancelled.
+    b = Book()
+    rent = b.stream(b.series("2024-01-05", 12, 1850.0, merchant="Oakwood Apts"))
+    _store_streams(store, b.stream_frame)
+    c = record_cancellation(store, "acct1", "Rent", "2024-03-20")
+    assert c.stream_ids == (rent,) and c.weak
+    assert not record_cancellation(store, "acct1", "Oakwood Apts", "2024-03-20").weak
+    rent_decision = load_decisions(store).query("merchant == 'Rent'")
+    assert rent_decision["target_id"].isna().all()
+    assert resolve_cancellations(rent_decision, b.stream_frame, b.tx)["stream_id"].dropna().empty

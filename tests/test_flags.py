@@ -49,6 +49,23 @@ def test_semiannual_cheap_renewal_is_medium_and_monthly_is_not_annual():
     assert set(f.loc[f["type"] == "annual_renewal", "severity"]) == {"medium"}
 
 
+def test_renewal_before_data_flags_a_first_charge_only_when_the_history_is_too_short_to_show_a_sign_up():
+    b = Book()
+    b.charge("2023-01-02", 4.50, "Coffee Shop")  # the account's history starts here
+    seen = b.series("2023-03-10", 2, 139.0, merchant="Amazon Prime", months=12)
+    b.stream(seen, frequency="annual")
+    later = b.series("2024-02-01", 2, 99.99, merchant="Norton", months=12)  # over a year of history before
+    b.stream(later, frequency="annual")
+    intro = b.series("2023-05-01", 2, [41.99, 83.99], merchant="Duolingo", months=12)  # sign-up at half price
+    b.stream(intro, frequency="annual")
+    default = of_type(flags_of(b), "annual_renewal")
+    assert default == sorted([seen[1], later[1], intro[1]])
+    on = flag_charges(b.tx, b.stream_frame, as_of=AS_OF, renewal_before_data=True)
+    assert of_type(on, "annual_renewal") == sorted([seen[0], seen[1], later[1], intro[1]])
+    reason = on.loc[on["transaction_id"] == seen[0], "reason"].iloc[0]
+    assert "first charge seen" in reason and "2023-01-02" in reason
+
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
@@ -112,6 +129,32 @@ def test_price_increase_across_streams_split_by_the_detector():
     b.stream(old)
     b.stream(new)
     assert of_type(flags_of(b), "price_increase") == [new[0]]
+
+
+def test_price_step_split_by_the_detector_with_another_plan_starting_in_between():
+    # TV+ at 6.99 until February, 7.99 from March (two streams); Music began in January and
+    # runs beside both. The TV+ streams are still one series; Music is not part of it.
+    b = Book()
+    old = b.series("2023-01-30", 14, 6.99, merchant="Apple")
+    music = b.series("2024-01-31", 10, 16.99, merchant="Apple")
+    new = b.series("2024-03-30", 9, 7.99, merchant="Apple")
+    for ids in (old, music, new):
+        b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [new[0]]
+
+
+def test_a_plan_that_bills_on_at_a_new_price_is_another_plan_not_a_block_to_a_trial():
+    # Music: $1 trial in January, full price from February 29. TV+ billed before and goes on
+    # (its price rose in March, so the detector split it): another plan, not Music's history.
+    b = Book()
+    old = b.series("2023-01-30", 14, 6.99, merchant="Apple")
+    music = b.series("2024-01-31", 10, [1.00] + [16.99] * 9, merchant="Apple")
+    new = b.series("2024-03-30", 9, 7.99, merchant="Apple")
+    for ids in (old, music, new):
+        b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [music[1]]
+    assert of_type(f, "price_increase") == [new[0]]
 
 
 def test_four_percent_increase_is_not_flagged():
@@ -280,6 +323,40 @@ def test_late_charge_then_on_time_charge_is_not_a_duplicate():
     assert of_type(flags_of(b), "duplicate_charge") == []
 
 
+def test_duplicate_beside_a_skipped_month_is_still_a_duplicate():
+    # May's charge never came; July was charged twice. From April to August is four months, but
+    # no charge is three weeks late, so the July pair is a double charge, not late + on time.
+    b = Book()
+    dates = ["2025-03-04", "2025-04-04", "2025-06-04", "2025-07-04", "2025-07-04", "2025-08-04"]
+    ids = [b.charge(d, 2.99, "Google One") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == [ids[4]]
+    # The same at the end of the data: nothing after the pair.
+    b = Book()
+    dates = ["2025-08-18", "2025-09-18", "2025-10-16", "2025-12-18", "2025-12-18"]
+    ids = [b.charge(d, 16.99, "Spotify") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == [ids[4]]
+
+
+def test_nearly_the_same_amount_only_where_the_plan_itself_jitters():
+    # Billed in another currency: every month moves ~1%, and so does the second charge of March.
+    b = Book()
+    amounts = [11.02, 10.91, 11.08, 11.00, 10.95, 11.06]
+    ids = b.series("2025-01-10", 6, amounts, merchant="Spotify")
+    dup = b.charge("2025-03-11", 11.15, "Spotify")
+    b.stream(ids + [dup])
+    f = flags_of(b)
+    assert of_type(f, "duplicate_charge") == [dup]
+    assert "after a charge of 11.08 on 2025-03-10" in f.loc[f["transaction_id"] == dup, "reason"].iloc[0]
+    # A fixed price repeats to the cent: 10.87 beside 10.99 is something else.
+    b = Book()
+    ids = b.series("2025-01-10", 6, 10.99, merchant="Spotify")
+    other = b.charge("2025-03-11", 10.87, "Spotify")
+    b.stream(ids + [other])
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
 def test_two_plans_at_one_price_merged_into_one_stream_are_not_duplicates():
     b = Book()
     tv = b.series("2024-01-18", 6, 10.99, merchant="Apple")
@@ -294,6 +371,19 @@ def test_cheap_one_off_purchase_is_not_an_intro_price():
     ids = b.series("2025-01-20", 5, 10.99, merchant="Apple")
     b.stream(ids)
     assert of_type(flags_of(b), "trial_conversion") == []
+
+
+def test_a_cheap_purchase_outside_the_stream_is_a_trial_only_at_a_trials_price():
+    # 0.85 is an app, not a trial: no conversion. A 1.00 charge outside the stream is a $1 trial.
+    b = Book()
+    b.charge("2025-05-22", 0.85, "Apple")
+    b.stream(b.series("2025-06-03", 5, 9.99, merchant="Apple"))
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = Book()
+    b.charge("2025-05-22", 1.00, "Apple")
+    ids = b.series("2025-06-03", 5, 9.99, merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[0]]
 
 
 def test_trial_then_immediate_price_increase_keeps_both_flags():

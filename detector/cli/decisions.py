@@ -9,7 +9,10 @@ from .app import cli, db_option
 
 
 def _describe(c) -> str:
-    if c.stream_ids:
+    if c.stream_ids and getattr(c, "weak", False):
+        where = (f"may be {c.matched_merchant} ({', '.join(c.stream_ids)}); each scan keeps it only if that "
+                 "plan stopped billing by the date")
+    elif c.stream_ids:
         where = f"matched {c.matched_merchant} ({', '.join(c.stream_ids)})"
     else:
         where = "no stored subscription matches yet; it will be matched by name at the next scan"
