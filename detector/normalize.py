@@ -144,8 +144,8 @@ _UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM",
             "DD", "POS", "GBP", "USD", "EUR", "FX", "RECURRING", "PURCHASE", "PAYMENT", "PMT",
             "DEBIT", "WEB", "PPD", "CCD", "TEL", "-"}
 #: Shown in lower case inside a name ("Online Transfer to SAV …4455").
-_SMALL_WORDS = {"TO": "to", "FROM": "from"}
-_ACRONYMS = {"ATM", "ACH", "USA", "UK", "BP", "TV", "PG&E"}
+_SMALL_WORDS = {"TO": "to", "FROM": "from", "OF": "of", "THE": "the", "AND": "and", "FOR": "for"}
+_ACRONYMS = {"ATM", "ACH", "USA", "UK", "BP", "TV", "PG&E", "ADP", "IRS", "DMV", "USPS", "HOA"}
 _SEPARATORS = {"-", "&", "+", ".", "'"}
 _MULTIWORD_CITIES = {tuple(c.split()) for c in CITIES}
 _MAX_CITY_WORDS = max(len(c) for c in _MULTIWORD_CITIES)
