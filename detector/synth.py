@@ -332,7 +332,12 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
     fmts = np.array([wraps[c // len(desc_table)].replace("{d}", desc_table[c % len(desc_table)]) for c in uniq],
                     dtype=object)[inv]
     store_codes = rng.integers(100, 9999, (n_accounts, 3))
-    store = store_codes[acc, rng.integers(0, 3, n) * (rng.random(n) < 0.3)].astype(str).astype(object)
+    which = rng.integers(0, 3, n) * (rng.random(n) < 0.3)
+    # a card is used at a few stores, but a standing transfer always goes to the same account
+    transfer = np.char.find(np.char.upper(np.asarray(desc_table, dtype=str)), "TRANSFER") >= 0
+    si = rows["si"].to_numpy()
+    which = np.where(transfer[rows["desc"].to_numpy()] & (si >= 0), si % 3, which)
+    store = store_codes[acc, which].astype(str).astype(object)
     fields = {"ref": _refs(rng, n), "store": store, "md": md, "ph": np.full(n, "866-712-7753", dtype=object),
               "mmdd": np.char.replace(md.astype(str), "/", "").astype(object)}
     tid = np.char.add(f"s{seed}t", np.arange(n).astype(str)).astype(object)
