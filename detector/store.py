@@ -252,15 +252,12 @@ class Store:
         # assign, not copy: with copy-on-write the untouched columns are shared, not duplicated
         frame = df.assign(pending=df.get("pending", 0), imported_at=utcnow(),
                           date=iso_dates(df["date"]))[cols]
-        sql = (
-            f"INSERT OR IGNORE INTO transactions ({', '.join(cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})"
-        )
         with self.conn:
             before = self.conn.total_changes
             # Python row tuples cost ~0.5 KB a row: build them a slice at a time, in one transaction
             for start in range(0, len(frame), INSERT_BATCH_ROWS):
-                self.conn.executemany(sql, _sql_rows(frame.iloc[start:start + INSERT_BATCH_ROWS]))
+                sql, rows = _insert_rows("transactions", frame.iloc[start:start + INSERT_BATCH_ROWS])
+                self.conn.executemany(sql, rows)
             stored = self.conn.total_changes - before
         return stored, len(frame) - stored
 
@@ -339,29 +336,69 @@ def iso_dates(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
 
 
-def as_stored(df: pd.DataFrame) -> pd.DataFrame:
+def as_stored(df: pd.DataFrame, *, unique_ids: bool = False) -> pd.DataFrame:
     """What :meth:`Store.add_transactions` keeps of canonical rows (in the frame's order).
 
-    Within the frame the first row with an id wins, as ``INSERT OR IGNORE`` keeps it.
+    Within the frame the first row with an id wins, as ``INSERT OR IGNORE`` keeps it. A caller
+    that knows no id occurs twice (every row was stored) passes ``unique_ids=True`` to skip
+    that search (0.5 s on a million rows).
     """
     if df.empty:
         return empty_transactions()
-    frame = df.drop_duplicates("transaction_id", keep="first")[list(TRANSACTION_COLUMNS)]
+    frame = df if unique_ids else df.drop_duplicates("transaction_id", keep="first")
+    frame = frame[list(TRANSACTION_COLUMNS)]
     return frame.assign(date=iso_dates(frame["date"])).reset_index(drop=True)
 
 
-def _sql_rows(frame: pd.DataFrame):
-    """Row tuples with ``None`` for missing values, built a column at a time through Arrow.
+def _sql_literal(value) -> str | None:
+    """``value`` as an SQL literal that stores exactly what binding it would, else ``None``.
 
-    A third cheaper than ``astype(object).where(...).itertuples()`` on a million rows.
+    Only ``None``, ``int`` and ``str`` (floats could round differently when SQLite parses them).
+    """
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _insert_rows(table: str, frame: pd.DataFrame) -> tuple[str, Iterable[tuple]]:
+    """``INSERT OR IGNORE`` statement and row tuples for ``frame``, built a column at a time through Arrow.
+
+    A column holding one value in every row (a file's source, source file, currency, the import
+    time, ``pending``) is written into the statement as a literal instead of bound per row: on a
+    million-row statement that is about 1 s less of Python objects and parameter binding.
+    Row tuples through Arrow are a third cheaper than ``astype(object).where(...).itertuples()``.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
+    names = list(frame.columns)
+    marks, columns = [], []
     try:
-        columns = [pa.array(frame[c], from_pandas=True).to_pylist() for c in frame.columns]
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # mixed-type object columns
-        return frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    return zip(*columns)
+        for name in names:
+            values = pa.array(frame[name], from_pandas=True)
+            literal = None
+            if len(values) > 1:
+                first = values[0]
+                if not first.is_valid:
+                    literal = "NULL" if values.null_count == len(values) else None
+                elif values.null_count == 0 and pc.all(pc.equal(values, first)).as_py():
+                    literal = _sql_literal(first.as_py())
+            marks.append(literal or "?")
+            if literal is None:
+                columns.append(values.to_pylist())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):  # mixed-type object columns
+        marks = ["?"] * len(names)
+        columns = None
+    sql = f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})"
+    if columns is None:
+        return sql, frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    if not columns:  # every column constant: one tuple per row all the same
+        return sql, [()] * len(frame)
+    return sql, zip(*columns)
 
 
 def dumps(value) -> str:

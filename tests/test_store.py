@@ -60,3 +60,32 @@ def test_transactions_between_dates_inclusive(store):
     store.add_transactions(pd.DataFrame([_tx(transaction_id=f"t{d}", date=f"2024-01-0{d}") for d in range(1, 6)]))
     got = store.transactions(since="2024-01-02", until="2024-01-04")
     assert got["transaction_id"].tolist() == ["t2", "t3", "t4"]
+
+
+def test_columns_with_one_value_are_stored_exactly_as_bound_values_would_be(store, monkeypatch):
+    """Constant columns go into the INSERT as literals: quotes, NULLs and types must survive."""
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 4)  # slices where a column is constant or not
+    rows = [_tx(transaction_id=f"t{i}", source_file="O'Brien's \"bank\".csv", currency=None, source_line=7,
+                source="generic" if i < 4 else f"s{i}", amount=-1.5, description="x" if i else "y")
+            for i in range(10)]
+    assert store.add_transactions(pd.DataFrame(rows)) == (10, 0)
+    got = store.conn.execute(
+        "SELECT transaction_id, source_file, typeof(source_file), currency, typeof(currency), source_line, "
+        "typeof(source_line), amount, typeof(amount), pending, typeof(pending), source, description "
+        "FROM transactions ORDER BY rowid").fetchall()
+    assert got[0] == ("t0", "O'Brien's \"bank\".csv", "text", None, "null", 7, "integer", -1.5, "real", 0,
+                      "integer", "generic", "y")
+    assert [r[11] for r in got] == ["generic"] * 4 + [f"s{i}" for i in range(4, 10)]
+    assert {r[1:11] for r in got} == {got[0][1:11]}
+    imported = {r[0] for r in store.conn.execute("SELECT DISTINCT imported_at FROM transactions")}
+    assert len(imported) == 1 and None not in imported
+
+
+def test_rows_of_mixed_type_object_columns_are_still_stored(store):
+    df = pd.DataFrame([_tx(), _tx(transaction_id="t2")])
+    df["source_line"] = pd.Series([2, "3"], dtype=object)  # Arrow cannot hold this column
+    assert store.add_transactions(df) == (2, 0)
+    got = store.conn.execute("SELECT source_line, typeof(source_line) FROM transactions ORDER BY rowid").fetchall()
+    assert got == [(2, "integer"), (3, "integer")]
