@@ -263,7 +263,12 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         # others (older history, or a file streamed in chunks) are read back in account batches.
         streamed = {a for r in results if r.ok and r.streamed for a in r.accounts}
         in_memory = scanned_accounts - stored_before - streamed
-        tx = _fresh_transactions(frames, in_memory)
+        held = [r for r in results if r.ok and not r.streamed]
+        # Every held row was new to the store, so the frames hold each id once (INSERT OR IGNORE
+        # stored them all): no need to hash a million ids again to drop duplicates.
+        tx = _fresh_transactions(frames, in_memory,
+                                 every_account=in_memory.issuperset(a for r in held for a in r.accounts),
+                                 unique_ids=all(r.duplicates == 0 for r in held))
         del frames
         result = run_detection(store, as_of, engine=engine, transactions=tx,
                                accounts=sorted(scanned_accounts - in_memory))
@@ -281,15 +286,22 @@ def _stored_accounts(store: Store) -> set[str]:
     return {row[0] for row in store.conn.execute("SELECT DISTINCT account_id FROM transactions")}
 
 
-def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str]) -> pd.DataFrame:
-    """This scan's rows of ``accounts`` as the store now holds them (accounts new to the store)."""
+def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str], *, every_account: bool = False,
+                        unique_ids: bool = False) -> pd.DataFrame:
+    """This scan's rows of ``accounts`` as the store now holds them (accounts new to the store).
+
+    ``every_account``: ``accounts`` covers every account in ``frames`` (nothing to filter out);
+    ``unique_ids``: no id occurs twice in ``frames`` (see :func:`detector.store.as_stored`).
+    """
     from .store import as_stored
 
     frames = [f for f in frames if len(f)]
     if not frames or not accounts:
         return as_stored(pd.DataFrame())
     fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return as_stored(fresh[fresh["account_id"].isin(accounts)])
+    if not every_account:
+        fresh = fresh[fresh["account_id"].isin(accounts)]
+    return as_stored(fresh, unique_ids=unique_ids)
 
 
 def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:
