@@ -186,13 +186,16 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
 
     results, scanned = [], set()
     if transactions is not None:
-        tx = transactions[transactions["date"] <= as_of]
+        later = transactions["date"] > as_of
+        # a filtered copy of a million rows would be held next to the caller's frame during detection
+        tx = transactions[~later] if later.any() else transactions
         scanned.update(tx["account_id"].unique())
         results.append(detect(tx))
         del tx
     if accounts is None or len(accounts):
         for batch in _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned)):
             tx = store.transactions(until=as_of, accounts=batch)
+            store.release_memory()  # the pages just read are in the frame now
             scanned.update(batch)
             results.append(detect(tx))
             del tx
@@ -245,6 +248,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
          progress=None) -> ScanResult:
     """Ingest statement files, then detect, flag and queue refunds: the analyst's one command."""
     from .decisions import load_cancellations_file, record_cancellations
+    from .engines import canonical_transactions
     from .importers import ingest_files
 
     stored_before = _stored_accounts(store)
@@ -252,6 +256,8 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     results = ingest_files(list(paths), store, format=format, account_id=account_id,
                            columns=columns, payment_method=payment_method, progress=progress,
                            on_rows=frames.append)
+    # The page cache kept from storing the rows (up to 256 MiB) is of no use to detection.
+    store.release_memory()
     if cancellations_file is not None:
         record_cancellations(store, load_cancellations_file(cancellations_file))
     scanned_accounts = {a for r in results if r.ok for a in (r.accounts or [r.account_id]) if a}
@@ -270,6 +276,9 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
                                  every_account=in_memory.issuperset(a for r in held for a in r.accounts),
                                  unique_ids=all(r.duplicates == 0 for r in held))
         del frames
+        # Sorted here, the engine finds the rows already in order and keeps them: detection then
+        # holds one copy of the rows, not this frame and a sorted copy of it.
+        tx = canonical_transactions(tx)
         result = run_detection(store, as_of, engine=engine, transactions=tx,
                                accounts=sorted(scanned_accounts - in_memory))
     if not only and scanned_accounts:

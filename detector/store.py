@@ -239,6 +239,14 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def release_memory(self) -> None:
+        """Free SQLite's page cache (it grows to ``cache_size``, 256 MiB, while a big import runs).
+
+        Later reads come from the operating system's file cache. A scan calls this between
+        storing and detecting: 255 MB less at the peak of a 1.2M-row scan.
+        """
+        self.conn.execute("PRAGMA shrink_memory")
+
     # -- transactions -------------------------------------------------------------------------
 
     def add_transactions(self, df: pd.DataFrame) -> tuple[int, int]:
