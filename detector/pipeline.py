@@ -249,6 +249,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     """Ingest statement files, then detect, flag and queue refunds: the analyst's one command."""
     from .decisions import load_cancellations_file, record_cancellations
     from .engines import canonical_transactions
+    from .engines.frames import TX_ORDER, sort_rows
     from .importers import ingest_files
 
     stored_before = _stored_accounts(store)
@@ -276,9 +277,10 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
                                  every_account=in_memory.issuperset(a for r in held for a in r.accounts),
                                  unique_ids=all(r.duplicates == 0 for r in held))
         del frames
-        # Sorted here, the engine finds the rows already in order and keeps them: detection then
-        # holds one copy of the rows, not this frame and a sorted copy of it.
-        tx = canonical_transactions(tx)
+        # Sorted here, a column at a time, the engine finds the rows already in order and keeps
+        # them: detection then holds one copy of the rows, not this frame and a sorted copy of it.
+        tx = canonical_transactions(tx, sort=False)  # shares the columns; the old frame is gone
+        sort_rows(tx, TX_ORDER, inplace=True)
         result = run_detection(store, as_of, engine=engine, transactions=tx,
                                accounts=sorted(scanned_accounts - in_memory))
     if not only and scanned_accounts:

@@ -136,3 +136,6 @@ def test_sort_rows_orders_like_a_stable_pandas_sort(rows, as_object):
         df = df.astype(object).where(df.notna(), None)
     expected = df.sort_values(TX_ORDER, kind="stable").reset_index(drop=True)
     assert_frame_equal(sort_rows(df, TX_ORDER), expected)
+    mine = df.set_axis(range(10, 10 + len(df)))  # inplace works on its own copy, whatever the index
+    assert sort_rows(mine, TX_ORDER, inplace=True) is mine
+    assert_frame_equal(mine, expected)
