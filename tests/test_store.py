@@ -89,3 +89,56 @@ def test_rows_of_mixed_type_object_columns_are_still_stored(store):
     assert store.add_transactions(df) == (2, 0)
     got = store.conn.execute("SELECT source_line, typeof(source_line) FROM transactions ORDER BY rowid").fetchall()
     assert got == [(2, "integer"), (3, "integer")]
+
+
+def _index_sql(store) -> list:
+    return store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                              "AND tbl_name = 'transactions' ORDER BY name").fetchall()
+
+
+def test_a_bulk_load_into_an_empty_table_rebuilds_its_indexes_as_they_were(store, monkeypatch):
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "BULK_LOAD_ROWS", 5)
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 3)
+    indexes = _index_sql(store)
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    rows = [_tx(transaction_id=f"t{i}", account_id=f"a{i % 3}", date=f"2024-01-{i + 1:02d}") for i in range(8)]
+    assert store.add_transactions(pd.DataFrame(rows)) == (8, 0)
+    assert any(s.startswith("DROP INDEX") for s in statements)
+    assert _index_sql(store) == indexes
+    plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM transactions WHERE account_id = 'a1'").fetchall()
+    assert "ix_transactions_account_date" in str(plan)
+    # the table is not empty now: the next load keeps the indexes
+    statements.clear()
+    more = [_tx(transaction_id=f"u{i}") for i in range(6)]
+    assert store.add_transactions(pd.DataFrame(more)) == (6, 0)
+    assert not any("INDEX" in s for s in statements)
+    assert store.transactions()["transaction_id"].tolist()[:3] == ["t0", "t3", "t6"]
+
+
+def test_a_bulk_load_that_fails_leaves_the_table_and_its_indexes_untouched(store, monkeypatch):
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "BULK_LOAD_ROWS", 5)
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 3)
+    real, calls = store_module._insert_rows, []
+
+    def failing(table, frame):
+        calls.append(len(frame))
+        if len(calls) == 2:
+            raise RuntimeError("disk gone")
+        return real(table, frame)
+
+    monkeypatch.setattr(store_module, "_insert_rows", failing)
+    indexes = _index_sql(store)
+    try:
+        store.add_transactions(pd.DataFrame([_tx(transaction_id=f"t{i}") for i in range(8)]))
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the load should have failed")
+    assert _index_sql(store) == indexes
+    assert store.conn.execute("SELECT COUNT(*) FROM transactions").fetchone() == (0,)
+    assert not store.conn.in_transaction
