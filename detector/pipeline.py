@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .schema import FLAG_COLUMNS, STREAM_COLUMNS
-from .store import Store, utcnow
+from .store import Store, replace_rows, utcnow
 
 #: Rows per detection batch in a local run (whole accounts; see detector.engines.local).
 DETECT_BATCH_ROWS = 250_000
@@ -145,10 +145,8 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
             marks = ",".join("?" for _ in account_ids)
             store.conn.execute(f"DELETE FROM streams WHERE account_id IN ({marks})", account_ids)
             store.conn.execute(f"DELETE FROM flags WHERE account_id IN ({marks})", account_ids)
-        if stream_rows:
-            store.db["streams"].insert_all(stream_rows, pk="stream_id", replace=True)
-        if flag_rows:
-            store.db["flags"].insert_all(flag_rows, pk="flag_id", replace=True)
+        replace_rows(store, "streams", stream_rows, pk="stream_id")
+        replace_rows(store, "flags", flag_rows, pk="flag_id")
 
 
 def refund_process_lookup():

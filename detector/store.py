@@ -343,14 +343,34 @@ class Store:
     def set_account(self, account_id: str, *, payment_method: str | None = None,
                     payment_method_source: str = "importer", **fields) -> None:
         """Create or update an account. A payment method the user set is not overwritten by importers."""
-        current = self.account(account_id)
-        row = {"account_id": account_id, "updated_at": utcnow(), **{k: v for k, v in fields.items() if v is not None}}
-        if payment_method is not None:
-            user_set = current is not None and current.get("payment_method_source") == "user"
-            if payment_method_source == "user" or not user_set:
+        self.set_accounts([account_id], payment_method=payment_method,
+                          payment_method_source=payment_method_source, **fields)
+
+    def set_accounts(self, account_ids: Iterable[str], *, payment_method: str | None = None,
+                     payment_method_source: str = "importer", **fields) -> None:
+        """:meth:`set_account` for many accounts with the same fields, in one transaction.
+
+        A statement of 1,338 accounts took 0.25 s one upsert at a time.
+        """
+        account_ids = list(dict.fromkeys(account_ids))
+        if not account_ids:
+            return
+        user_set = set()
+        if payment_method is not None and payment_method_source != "user":
+            user_set = {row[0] for row in self.conn.execute(
+                "SELECT account_id FROM accounts WHERE payment_method_source = 'user' "
+                "AND account_id IN (SELECT value FROM json_each(?))", [json.dumps(account_ids)])}
+        now = utcnow()
+        given = {k: v for k, v in fields.items() if v is not None}
+        rows = []
+        for account_id in account_ids:
+            row = {"account_id": account_id, "updated_at": now, **given}
+            if payment_method is not None and account_id not in user_set:
                 row["payment_method"] = payment_method
                 row["payment_method_source"] = payment_method_source
-        self.db["accounts"].upsert(row, pk="account_id", alter=False)
+            rows.append(row)
+        with self.conn:
+            upsert_rows(self, "accounts", rows, pk="account_id")
 
     def account(self, account_id: str) -> dict | None:
         rows = list(self.db["accounts"].rows_where("account_id = ?", [account_id]))
@@ -358,6 +378,46 @@ class Store:
 
     def accounts(self) -> list[dict]:
         return list(self.db["accounts"].rows_where(order_by="account_id"))
+
+
+def upsert_rows(store: Store, table: str, rows: list[dict], *, pk: str) -> None:
+    """``store.db[table].upsert_all(rows, pk=pk, alter=False)``, each row with only its own columns.
+
+    The same statements sqlite-utils writes (``INSERT ... ON CONFLICT(pk) DO UPDATE SET`` the
+    row's other columns, values through its ``jsonify_if_needed``), run with ``executemany`` per
+    set of columns: sqlite-utils costs ~40 us a row to build them.
+    """
+    _write_rows(store, table, rows, pk=pk, replace=False)
+
+
+def replace_rows(store: Store, table: str, rows: list[dict], *, pk: str) -> None:
+    """``store.db[table].insert_all(rows, pk=pk, replace=True)`` (``INSERT OR REPLACE``), as :func:`upsert_rows`."""
+    _write_rows(store, table, rows, pk=pk, replace=True)
+
+
+def _write_rows(store: Store, table: str, rows: list[dict], *, pk: str, replace: bool) -> None:
+    from sqlite_utils.db import jsonify_if_needed
+
+    def quote_identifier(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        if row.get(pk) is None:
+            raise StoreError(f"{table}: a row without its primary key {pk!r}")
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    name = quote_identifier(table)
+    for columns, group in groups.items():
+        cols = ", ".join(quote_identifier(c) for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        if replace:
+            sql = f"INSERT OR REPLACE INTO {name} ({cols}) VALUES ({marks})"
+        else:
+            others = [c for c in columns if c != pk]
+            action = ("DO UPDATE SET " + ", ".join(f"{quote_identifier(c)} = excluded.{quote_identifier(c)}"
+                                                    for c in others)) if others else "DO NOTHING"
+            sql = f"INSERT INTO {name} ({cols}) VALUES ({marks}) ON CONFLICT({quote_identifier(pk)}) {action}"
+        store.conn.executemany(sql, [[jsonify_if_needed(row[c]) for c in columns] for row in group])
 
 
 def iso_dates(dates: pd.Series) -> pd.Series:

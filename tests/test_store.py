@@ -142,3 +142,42 @@ def test_a_bulk_load_that_fails_leaves_the_table_and_its_indexes_untouched(store
     assert _index_sql(store) == indexes
     assert store.conn.execute("SELECT COUNT(*) FROM transactions").fetchone() == (0,)
     assert not store.conn.in_transaction
+
+
+def test_upsert_and_replace_rows_write_what_sqlite_utils_writes(tmp_path):
+    """The executemany writers keep sqlite-utils' semantics: upsert touches only the given columns."""
+    from detector.store import replace_rows, upsert_rows
+
+    rows = [{"request_id": "r1", "transaction_id": "t1", "account_id": "a", "amount": 1.5, "steps": ["x", {"y": 1}]},
+            {"request_id": "r2", "transaction_id": "t2", "account_id": "a", "amount": float("nan"), "steps": []}]
+    later = [{"request_id": "r1", "transaction_id": "t1", "account_id": "b", "status": "Pending"},
+             {"request_id": "r3", "transaction_id": "t3", "account_id": "c", "status": "Candidate"}]
+    ours, theirs = Store(tmp_path / "ours.db"), Store(tmp_path / "theirs.db")
+    with ours.conn:
+        upsert_rows(ours, "refund_requests", rows, pk="request_id")
+        upsert_rows(ours, "refund_requests", later, pk="request_id")
+        replace_rows(ours, "flags", [{"flag_id": "f1", "type": "x", "transaction_id": "t", "account_id": "a"}],
+                     pk="flag_id")
+        replace_rows(ours, "flags", [{"flag_id": "f1", "type": "y", "transaction_id": "t", "account_id": "b"}],
+                     pk="flag_id")
+    theirs.db["refund_requests"].upsert_all(rows, pk="request_id", alter=False)
+    theirs.db["refund_requests"].upsert_all(later, pk="request_id", alter=False)
+    theirs.db["flags"].insert_all([{"flag_id": "f1", "type": "x", "transaction_id": "t", "account_id": "a"}],
+                                  pk="flag_id", replace=True)
+    theirs.db["flags"].insert_all([{"flag_id": "f1", "type": "y", "transaction_id": "t", "account_id": "b"}],
+                                  pk="flag_id", replace=True)
+    for table in ("refund_requests", "flags"):
+        sql = f"SELECT * FROM {table} ORDER BY rowid"
+        assert ours.conn.execute(sql).fetchall() == theirs.conn.execute(sql).fetchall()
+    assert ours.conn.execute("SELECT account_id, amount, steps, status FROM refund_requests WHERE request_id = 'r1'"
+                             ).fetchone() == ("b", 1.5, '["x", {"y": 1}]', "Pending")
+
+
+def test_set_accounts_keeps_a_payment_method_the_user_chose(store):
+    store.set_account("a1", payment_method="paypal", payment_method_source="user")
+    store.set_accounts(["a1", "a2", "a1"], payment_method="credit_card", currency="EUR", country=None)
+    got = {a["account_id"]: (a["payment_method"], a["payment_method_source"], a["currency"], a["country"])
+           for a in store.accounts()}
+    assert got == {"a1": ("paypal", "user", "EUR", "US"), "a2": ("credit_card", "importer", "EUR", "US")}
+    store.set_accounts(["a1"], payment_method="debit_card", payment_method_source="user")
+    assert store.account("a1")["payment_method"] == "debit_card"

@@ -105,9 +105,8 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tupl
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
-    for account in st.accounts:
-        store.set_account(account, payment_method=method, payment_method_source=source,
-                          currency=st.currency, source=st.format, country=st.country)
+    store.set_accounts(st.accounts, payment_method=method, payment_method_source=source,
+                       currency=st.currency, source=st.format, country=st.country)
     return stored, duplicates
 
 
