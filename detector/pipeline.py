@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .schema import FLAG_COLUMNS, STREAM_COLUMNS
-from .store import Store, utcnow
+from .store import Store, replace_rows, utcnow
 
 #: Rows per detection batch in a local run (whole accounts; see detector.engines.local).
 DETECT_BATCH_ROWS = 250_000
@@ -145,10 +145,8 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
             marks = ",".join("?" for _ in account_ids)
             store.conn.execute(f"DELETE FROM streams WHERE account_id IN ({marks})", account_ids)
             store.conn.execute(f"DELETE FROM flags WHERE account_id IN ({marks})", account_ids)
-        if stream_rows:
-            store.db["streams"].insert_all(stream_rows, pk="stream_id", replace=True)
-        if flag_rows:
-            store.db["flags"].insert_all(flag_rows, pk="flag_id", replace=True)
+        replace_rows(store, "streams", stream_rows, pk="stream_id")
+        replace_rows(store, "flags", flag_rows, pk="flag_id")
 
 
 def refund_process_lookup():
@@ -186,13 +184,16 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
 
     results, scanned = [], set()
     if transactions is not None:
-        tx = transactions[transactions["date"] <= as_of]
+        later = transactions["date"] > as_of
+        # a filtered copy of a million rows would be held next to the caller's frame during detection
+        tx = transactions[~later] if later.any() else transactions
         scanned.update(tx["account_id"].unique())
         results.append(detect(tx))
         del tx
     if accounts is None or len(accounts):
         for batch in _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned)):
             tx = store.transactions(until=as_of, accounts=batch)
+            store.release_memory()  # the pages just read are in the frame now
             scanned.update(batch)
             results.append(detect(tx))
             del tx
@@ -245,6 +246,8 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
          progress=None) -> ScanResult:
     """Ingest statement files, then detect, flag and queue refunds: the analyst's one command."""
     from .decisions import load_cancellations_file, record_cancellations
+    from .engines import canonical_transactions
+    from .engines.frames import TX_ORDER, sort_rows
     from .importers import ingest_files
 
     stored_before = _stored_accounts(store)
@@ -252,6 +255,8 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     results = ingest_files(list(paths), store, format=format, account_id=account_id,
                            columns=columns, payment_method=payment_method, progress=progress,
                            on_rows=frames.append)
+    # The page cache kept from storing the rows (up to 256 MiB) is of no use to detection.
+    store.release_memory()
     if cancellations_file is not None:
         record_cancellations(store, load_cancellations_file(cancellations_file))
     scanned_accounts = {a for r in results if r.ok for a in (r.accounts or [r.account_id]) if a}
@@ -263,8 +268,17 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         # others (older history, or a file streamed in chunks) are read back in account batches.
         streamed = {a for r in results if r.ok and r.streamed for a in r.accounts}
         in_memory = scanned_accounts - stored_before - streamed
-        tx = _fresh_transactions(frames, in_memory)
+        held = [r for r in results if r.ok and not r.streamed]
+        # Every held row was new to the store, so the frames hold each id once (INSERT OR IGNORE
+        # stored them all): no need to hash a million ids again to drop duplicates.
+        tx = _fresh_transactions(frames, in_memory,
+                                 every_account=in_memory.issuperset(a for r in held for a in r.accounts),
+                                 unique_ids=all(r.duplicates == 0 for r in held))
         del frames
+        # Sorted here, a column at a time, the engine finds the rows already in order and keeps
+        # them: detection then holds one copy of the rows, not this frame and a sorted copy of it.
+        tx = canonical_transactions(tx, sort=False)  # shares the columns; the old frame is gone
+        sort_rows(tx, TX_ORDER, inplace=True)
         result = run_detection(store, as_of, engine=engine, transactions=tx,
                                accounts=sorted(scanned_accounts - in_memory))
     if not only and scanned_accounts:
@@ -281,15 +295,22 @@ def _stored_accounts(store: Store) -> set[str]:
     return {row[0] for row in store.conn.execute("SELECT DISTINCT account_id FROM transactions")}
 
 
-def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str]) -> pd.DataFrame:
-    """This scan's rows of ``accounts`` as the store now holds them (accounts new to the store)."""
+def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str], *, every_account: bool = False,
+                        unique_ids: bool = False) -> pd.DataFrame:
+    """This scan's rows of ``accounts`` as the store now holds them (accounts new to the store).
+
+    ``every_account``: ``accounts`` covers every account in ``frames`` (nothing to filter out);
+    ``unique_ids``: no id occurs twice in ``frames`` (see :func:`detector.store.as_stored`).
+    """
     from .store import as_stored
 
     frames = [f for f in frames if len(f)]
     if not frames or not accounts:
         return as_stored(pd.DataFrame())
     fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return as_stored(fresh[fresh["account_id"].isin(accounts)])
+    if not every_account:
+        fresh = fresh[fresh["account_id"].isin(accounts)]
+    return as_stored(fresh, unique_ids=unique_ids)
 
 
 def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:

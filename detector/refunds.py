@@ -34,7 +34,7 @@ from .refund_builder import (  # noqa: F401 - re-exported: the request-building 
     vendor_in_descriptor,
 )
 from .schema import FLAG_TYPES, REFUND_REQUEST_FIELDS, SchemaError, require_columns
-from .store import Store, dumps, utcnow
+from .store import Store, dumps, upsert_rows, utcnow
 from .workdays import to_date
 
 Enrich = Callable[[pd.DataFrame], pd.DataFrame]
@@ -76,7 +76,7 @@ def public(req: dict) -> dict:
 def _save(store: Store, requests: list[dict]) -> None:
     if requests:
         with store.conn:
-            store.db["refund_requests"].upsert_all([_to_row(r) for r in requests], pk="request_id", alter=False)
+            upsert_rows(store, "refund_requests", [_to_row(r) for r in requests], pk="request_id")
 
 
 def _rows_where_in(store: Store, table: str, column: str, values: Iterable, columns: str = "*") -> list[dict]:

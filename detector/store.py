@@ -29,6 +29,8 @@ DEFAULT_DB = "subdetect.db"
 
 #: Rows turned into Python tuples at a time by :meth:`Store.add_transactions`.
 INSERT_BATCH_ROWS = 100_000
+#: An import of at least this many rows into an empty table builds its indexes after the rows.
+BULK_LOAD_ROWS = 50_000
 
 
 def default_db_path() -> str:
@@ -239,6 +241,14 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def release_memory(self) -> None:
+        """Free SQLite's page cache (it grows to ``cache_size``, 256 MiB, while a big import runs).
+
+        Later reads come from the operating system's file cache. A scan calls this between
+        storing and detecting: 255 MB less at the peak of a 1.2M-row scan.
+        """
+        self.conn.execute("PRAGMA shrink_memory")
+
     # -- transactions -------------------------------------------------------------------------
 
     def add_transactions(self, df: pd.DataFrame) -> tuple[int, int]:
@@ -252,17 +262,36 @@ class Store:
         # assign, not copy: with copy-on-write the untouched columns are shared, not duplicated
         frame = df.assign(pending=df.get("pending", 0), imported_at=utcnow(),
                           date=iso_dates(df["date"]))[cols]
-        sql = (
-            f"INSERT OR IGNORE INTO transactions ({', '.join(cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})"
-        )
         with self.conn:
+            indexes = self._drop_indexes_for_bulk_load("transactions") if len(frame) >= BULK_LOAD_ROWS else []
             before = self.conn.total_changes
             # Python row tuples cost ~0.5 KB a row: build them a slice at a time, in one transaction
             for start in range(0, len(frame), INSERT_BATCH_ROWS):
-                self.conn.executemany(sql, _sql_rows(frame.iloc[start:start + INSERT_BATCH_ROWS]))
+                sql, rows = _insert_rows("transactions", frame.iloc[start:start + INSERT_BATCH_ROWS])
+                self.conn.executemany(sql, rows)
             stored = self.conn.total_changes - before
+            for sql in indexes:
+                self.conn.execute(sql)
         return stored, len(frame) - stored
+
+    def _drop_indexes_for_bulk_load(self, table: str) -> list[str]:
+        """Drop ``table``'s secondary indexes if it is empty; returns the SQL that recreates them.
+
+        Building an index once over sorted keys is cheaper than updating it row by row: a
+        1.2M-row import into an empty store takes 0.3-0.5 s less. Runs inside the caller's write
+        transaction (taken here with ``BEGIN IMMEDIATE``, so no other writer can fill the table
+        between the check and the load); a crash or error rolls the drop back with the rows.
+        """
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+        if self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+            return []
+        rows = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            [table]).fetchall()
+        for name, _ in rows:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in rows]
 
     def transactions(self, account_id: str | None = None, since: str | None = None,
                      until: str | None = None, *, accounts: Iterable[str] | None = None) -> pd.DataFrame:
@@ -314,14 +343,34 @@ class Store:
     def set_account(self, account_id: str, *, payment_method: str | None = None,
                     payment_method_source: str = "importer", **fields) -> None:
         """Create or update an account. A payment method the user set is not overwritten by importers."""
-        current = self.account(account_id)
-        row = {"account_id": account_id, "updated_at": utcnow(), **{k: v for k, v in fields.items() if v is not None}}
-        if payment_method is not None:
-            user_set = current is not None and current.get("payment_method_source") == "user"
-            if payment_method_source == "user" or not user_set:
+        self.set_accounts([account_id], payment_method=payment_method,
+                          payment_method_source=payment_method_source, **fields)
+
+    def set_accounts(self, account_ids: Iterable[str], *, payment_method: str | None = None,
+                     payment_method_source: str = "importer", **fields) -> None:
+        """:meth:`set_account` for many accounts with the same fields, in one transaction.
+
+        A statement of 1,338 accounts took 0.25 s one upsert at a time.
+        """
+        account_ids = list(dict.fromkeys(account_ids))
+        if not account_ids:
+            return
+        user_set = set()
+        if payment_method is not None and payment_method_source != "user":
+            user_set = {row[0] for row in self.conn.execute(
+                "SELECT account_id FROM accounts WHERE payment_method_source = 'user' "
+                "AND account_id IN (SELECT value FROM json_each(?))", [json.dumps(account_ids)])}
+        now = utcnow()
+        given = {k: v for k, v in fields.items() if v is not None}
+        rows = []
+        for account_id in account_ids:
+            row = {"account_id": account_id, "updated_at": now, **given}
+            if payment_method is not None and account_id not in user_set:
                 row["payment_method"] = payment_method
                 row["payment_method_source"] = payment_method_source
-        self.db["accounts"].upsert(row, pk="account_id", alter=False)
+            rows.append(row)
+        with self.conn:
+            upsert_rows(self, "accounts", rows, pk="account_id")
 
     def account(self, account_id: str) -> dict | None:
         rows = list(self.db["accounts"].rows_where("account_id = ?", [account_id]))
@@ -329,6 +378,46 @@ class Store:
 
     def accounts(self) -> list[dict]:
         return list(self.db["accounts"].rows_where(order_by="account_id"))
+
+
+def upsert_rows(store: Store, table: str, rows: list[dict], *, pk: str) -> None:
+    """``store.db[table].upsert_all(rows, pk=pk, alter=False)``, each row with only its own columns.
+
+    The same statements sqlite-utils writes (``INSERT ... ON CONFLICT(pk) DO UPDATE SET`` the
+    row's other columns, values through its ``jsonify_if_needed``), run with ``executemany`` per
+    set of columns: sqlite-utils costs ~40 us a row to build them.
+    """
+    _write_rows(store, table, rows, pk=pk, replace=False)
+
+
+def replace_rows(store: Store, table: str, rows: list[dict], *, pk: str) -> None:
+    """``store.db[table].insert_all(rows, pk=pk, replace=True)`` (``INSERT OR REPLACE``), as :func:`upsert_rows`."""
+    _write_rows(store, table, rows, pk=pk, replace=True)
+
+
+def _write_rows(store: Store, table: str, rows: list[dict], *, pk: str, replace: bool) -> None:
+    from sqlite_utils.db import jsonify_if_needed
+
+    def quote_identifier(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        if row.get(pk) is None:
+            raise StoreError(f"{table}: a row without its primary key {pk!r}")
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    name = quote_identifier(table)
+    for columns, group in groups.items():
+        cols = ", ".join(quote_identifier(c) for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        if replace:
+            sql = f"INSERT OR REPLACE INTO {name} ({cols}) VALUES ({marks})"
+        else:
+            others = [c for c in columns if c != pk]
+            action = ("DO UPDATE SET " + ", ".join(f"{quote_identifier(c)} = excluded.{quote_identifier(c)}"
+                                                    for c in others)) if others else "DO NOTHING"
+            sql = f"INSERT INTO {name} ({cols}) VALUES ({marks}) ON CONFLICT({quote_identifier(pk)}) {action}"
+        store.conn.executemany(sql, [[jsonify_if_needed(row[c]) for c in columns] for row in group])
 
 
 def iso_dates(dates: pd.Series) -> pd.Series:
@@ -339,29 +428,69 @@ def iso_dates(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
 
 
-def as_stored(df: pd.DataFrame) -> pd.DataFrame:
+def as_stored(df: pd.DataFrame, *, unique_ids: bool = False) -> pd.DataFrame:
     """What :meth:`Store.add_transactions` keeps of canonical rows (in the frame's order).
 
-    Within the frame the first row with an id wins, as ``INSERT OR IGNORE`` keeps it.
+    Within the frame the first row with an id wins, as ``INSERT OR IGNORE`` keeps it. A caller
+    that knows no id occurs twice (every row was stored) passes ``unique_ids=True`` to skip
+    that search (0.5 s on a million rows).
     """
     if df.empty:
         return empty_transactions()
-    frame = df.drop_duplicates("transaction_id", keep="first")[list(TRANSACTION_COLUMNS)]
+    frame = df if unique_ids else df.drop_duplicates("transaction_id", keep="first")
+    frame = frame[list(TRANSACTION_COLUMNS)]
     return frame.assign(date=iso_dates(frame["date"])).reset_index(drop=True)
 
 
-def _sql_rows(frame: pd.DataFrame):
-    """Row tuples with ``None`` for missing values, built a column at a time through Arrow.
+def _sql_literal(value) -> str | None:
+    """``value`` as an SQL literal that stores exactly what binding it would, else ``None``.
 
-    A third cheaper than ``astype(object).where(...).itertuples()`` on a million rows.
+    Only ``None``, ``int`` and ``str`` (floats could round differently when SQLite parses them).
+    """
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _insert_rows(table: str, frame: pd.DataFrame) -> tuple[str, Iterable[tuple]]:
+    """``INSERT OR IGNORE`` statement and row tuples for ``frame``, built a column at a time through Arrow.
+
+    A column holding one value in every row (a file's source, source file, currency, the import
+    time, ``pending``) is written into the statement as a literal instead of bound per row: on a
+    million-row statement that is about 1 s less of Python objects and parameter binding.
+    Row tuples through Arrow are a third cheaper than ``astype(object).where(...).itertuples()``.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
+    names = list(frame.columns)
+    marks, columns = [], []
     try:
-        columns = [pa.array(frame[c], from_pandas=True).to_pylist() for c in frame.columns]
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # mixed-type object columns
-        return frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    return zip(*columns)
+        for name in names:
+            values = pa.array(frame[name], from_pandas=True)
+            literal = None
+            if len(values) > 1:
+                first = values[0]
+                if not first.is_valid:
+                    literal = "NULL" if values.null_count == len(values) else None
+                elif values.null_count == 0 and pc.all(pc.equal(values, first)).as_py():
+                    literal = _sql_literal(first.as_py())
+            marks.append(literal or "?")
+            if literal is None:
+                columns.append(values.to_pylist())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):  # mixed-type object columns
+        marks = ["?"] * len(names)
+        columns = None
+    sql = f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})"
+    if columns is None:
+        return sql, frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    if not columns:  # every column constant: one tuple per row all the same
+        return sql, [()] * len(frame)
+    return sql, zip(*columns)
 
 
 def dumps(value) -> str:

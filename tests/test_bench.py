@@ -33,6 +33,7 @@ def test_bench_runs_every_stage_and_the_scan(tmp_path):
     assert row.stages["rows"] == row.rows and row.stages["streams"] > 0
     assert row.scan["streams"] == row.stages["streams"]
     assert row.ratio > 0
+    assert row.cpu_ratio == pytest.approx(row.scan["cpu_seconds"] / row.read_csv["cpu_seconds"])
     table = markdown_table(results)
     assert table.count("\n| 2,") == 9  # read_csv, 7 stages, scan
     assert "**scan**" in table and "CPUs" in table

@@ -6,6 +6,8 @@ import sys
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from engine_standin import make_transactions, standin_detect
 from pandas.testing import assert_frame_equal
 
@@ -117,3 +119,23 @@ def test_spark_engine_without_pyspark_says_how_to_install(tx, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(EngineUnavailable, match=r"pip install 'subscription-detector\[spark\]'"):
         engines.run(tx, AS_OF, "spark", detect=standin_detect)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "B", "é", "a1", "", "ß", "\u2603", "A"]),
+                          st.sampled_from(["2024-01-02", "2024-01-10", "2023-12-31"]),
+                          st.one_of(st.none(), st.sampled_from(["t1", "t10", "t2", "T", "ü"]))),
+                max_size=40),
+       st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_sort_rows_orders_like_a_stable_pandas_sort(rows, as_object):
+    """Arrow's sort and pandas' stable sort agree: non-ASCII text, ties, nulls, str and object columns."""
+    from detector.engines.frames import TX_ORDER, sort_rows
+
+    df = pd.DataFrame(rows, columns=TX_ORDER).assign(n=range(len(rows)))
+    if as_object:
+        df = df.astype(object).where(df.notna(), None)
+    expected = df.sort_values(TX_ORDER, kind="stable").reset_index(drop=True)
+    assert_frame_equal(sort_rows(df, TX_ORDER), expected)
+    mine = df.set_axis(range(10, 10 + len(df)))  # inplace works on its own copy, whatever the index
+    assert sort_rows(mine, TX_ORDER, inplace=True) is mine
+    assert_frame_equal(mine, expected)

@@ -105,3 +105,20 @@ def test_as_stored_keeps_the_first_row_per_id_and_canonical_columns():
     out = as_stored(df)
     assert out["transaction_id"].tolist() == ["b", "a"] and out["amount"].tolist() == [-1.0, -2.0]
     assert "extra" not in out
+
+
+def test_scan_of_one_file_equals_detection_over_the_store_with_and_without_duplicate_ids(tmp_path):
+    """The scan skips the duplicate-id search when every row was stored; with a duplicate it must not."""
+    tx, _ = generate(6, "2023-06-01", AS_OF, seed=13)
+    clean = scan([_write(tx, tmp_path / "clean.csv")], Store(tmp_path / "clean.db"), AS_OF)
+    # a subscription's first charge id again, later in the file, dated the day before the scan
+    first_id = clean.streams.loc[clean.streams["direction"] == "outflow", "transaction_ids"].iloc[0][0]
+    dup = tx[tx["transaction_id"] == first_id].assign(date="2024-12-30")
+    store = Store(tmp_path / "dup.db")
+    result = scan([_write(pd.concat([tx, dup], ignore_index=True), tmp_path / "dup.csv")], store, AS_OF)
+    assert (clean.ingest[0].duplicates, result.ingest[0].duplicates) == (0, 1)
+    again = run_detection(store, AS_OF)
+    for got in (result, again):  # the stored (first) row wins everywhere
+        pdt.assert_frame_equal(got.streams, clean.streams)
+        pdt.assert_frame_equal(got.flags, clean.flags)
+    assert len(clean.streams) > 5

@@ -60,3 +60,124 @@ def test_transactions_between_dates_inclusive(store):
     store.add_transactions(pd.DataFrame([_tx(transaction_id=f"t{d}", date=f"2024-01-0{d}") for d in range(1, 6)]))
     got = store.transactions(since="2024-01-02", until="2024-01-04")
     assert got["transaction_id"].tolist() == ["t2", "t3", "t4"]
+
+
+def test_columns_with_one_value_are_stored_exactly_as_bound_values_would_be(store, monkeypatch):
+    """Constant columns go into the INSERT as literals: quotes, NULLs and types must survive."""
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 4)  # slices where a column is constant or not
+    rows = [_tx(transaction_id=f"t{i}", source_file="O'Brien's \"bank\".csv", currency=None, source_line=7,
+                source="generic" if i < 4 else f"s{i}", amount=-1.5, description="x" if i else "y")
+            for i in range(10)]
+    assert store.add_transactions(pd.DataFrame(rows)) == (10, 0)
+    got = store.conn.execute(
+        "SELECT transaction_id, source_file, typeof(source_file), currency, typeof(currency), source_line, "
+        "typeof(source_line), amount, typeof(amount), pending, typeof(pending), source, description "
+        "FROM transactions ORDER BY rowid").fetchall()
+    assert got[0] == ("t0", "O'Brien's \"bank\".csv", "text", None, "null", 7, "integer", -1.5, "real", 0,
+                      "integer", "generic", "y")
+    assert [r[11] for r in got] == ["generic"] * 4 + [f"s{i}" for i in range(4, 10)]
+    assert {r[1:11] for r in got} == {got[0][1:11]}
+    imported = {r[0] for r in store.conn.execute("SELECT DISTINCT imported_at FROM transactions")}
+    assert len(imported) == 1 and None not in imported
+
+
+def test_rows_of_mixed_type_object_columns_are_still_stored(store):
+    df = pd.DataFrame([_tx(), _tx(transaction_id="t2")])
+    df["source_line"] = pd.Series([2, "3"], dtype=object)  # Arrow cannot hold this column
+    assert store.add_transactions(df) == (2, 0)
+    got = store.conn.execute("SELECT source_line, typeof(source_line) FROM transactions ORDER BY rowid").fetchall()
+    assert got == [(2, "integer"), (3, "integer")]
+
+
+def _index_sql(store) -> list:
+    return store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                              "AND tbl_name = 'transactions' ORDER BY name").fetchall()
+
+
+def test_a_bulk_load_into_an_empty_table_rebuilds_its_indexes_as_they_were(store, monkeypatch):
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "BULK_LOAD_ROWS", 5)
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 3)
+    indexes = _index_sql(store)
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    rows = [_tx(transaction_id=f"t{i}", account_id=f"a{i % 3}", date=f"2024-01-{i + 1:02d}") for i in range(8)]
+    assert store.add_transactions(pd.DataFrame(rows)) == (8, 0)
+    assert any(s.startswith("DROP INDEX") for s in statements)
+    assert _index_sql(store) == indexes
+    plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM transactions WHERE account_id = 'a1'").fetchall()
+    assert "ix_transactions_account_date" in str(plan)
+    # the table is not empty now: the next load keeps the indexes
+    statements.clear()
+    more = [_tx(transaction_id=f"u{i}") for i in range(6)]
+    assert store.add_transactions(pd.DataFrame(more)) == (6, 0)
+    assert not any("INDEX" in s for s in statements)
+    assert store.transactions()["transaction_id"].tolist()[:3] == ["t0", "t3", "t6"]
+
+
+def test_a_bulk_load_that_fails_leaves_the_table_and_its_indexes_untouched(store, monkeypatch):
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "BULK_LOAD_ROWS", 5)
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 3)
+    real, calls = store_module._insert_rows, []
+
+    def failing(table, frame):
+        calls.append(len(frame))
+        if len(calls) == 2:
+            raise RuntimeError("disk gone")
+        return real(table, frame)
+
+    monkeypatch.setattr(store_module, "_insert_rows", failing)
+    indexes = _index_sql(store)
+    try:
+        store.add_transactions(pd.DataFrame([_tx(transaction_id=f"t{i}") for i in range(8)]))
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the load should have failed")
+    assert _index_sql(store) == indexes
+    assert store.conn.execute("SELECT COUNT(*) FROM transactions").fetchone() == (0,)
+    assert not store.conn.in_transaction
+
+
+def test_upsert_and_replace_rows_write_what_sqlite_utils_writes(tmp_path):
+    """The executemany writers keep sqlite-utils' semantics: upsert touches only the given columns."""
+    from detector.store import replace_rows, upsert_rows
+
+    rows = [{"request_id": "r1", "transaction_id": "t1", "account_id": "a", "amount": 1.5, "steps": ["x", {"y": 1}]},
+            {"request_id": "r2", "transaction_id": "t2", "account_id": "a", "amount": float("nan"), "steps": []}]
+    later = [{"request_id": "r1", "transaction_id": "t1", "account_id": "b", "status": "Pending"},
+             {"request_id": "r3", "transaction_id": "t3", "account_id": "c", "status": "Candidate"}]
+    ours, theirs = Store(tmp_path / "ours.db"), Store(tmp_path / "theirs.db")
+    with ours.conn:
+        upsert_rows(ours, "refund_requests", rows, pk="request_id")
+        upsert_rows(ours, "refund_requests", later, pk="request_id")
+        replace_rows(ours, "flags", [{"flag_id": "f1", "type": "x", "transaction_id": "t", "account_id": "a"}],
+                     pk="flag_id")
+        replace_rows(ours, "flags", [{"flag_id": "f1", "type": "y", "transaction_id": "t", "account_id": "b"}],
+                     pk="flag_id")
+    theirs.db["refund_requests"].upsert_all(rows, pk="request_id", alter=False)
+    theirs.db["refund_requests"].upsert_all(later, pk="request_id", alter=False)
+    theirs.db["flags"].insert_all([{"flag_id": "f1", "type": "x", "transaction_id": "t", "account_id": "a"}],
+                                  pk="flag_id", replace=True)
+    theirs.db["flags"].insert_all([{"flag_id": "f1", "type": "y", "transaction_id": "t", "account_id": "b"}],
+                                  pk="flag_id", replace=True)
+    for table in ("refund_requests", "flags"):
+        sql = f"SELECT * FROM {table} ORDER BY rowid"
+        assert ours.conn.execute(sql).fetchall() == theirs.conn.execute(sql).fetchall()
+    assert ours.conn.execute("SELECT account_id, amount, steps, status FROM refund_requests WHERE request_id = 'r1'"
+                             ).fetchone() == ("b", 1.5, '["x", {"y": 1}]', "Pending")
+
+
+def test_set_accounts_keeps_a_payment_method_the_user_chose(store):
+    store.set_account("a1", payment_method="paypal", payment_method_source="user")
+    store.set_accounts(["a1", "a2", "a1"], payment_method="credit_card", currency="EUR", country=None)
+    got = {a["account_id"]: (a["payment_method"], a["payment_method_source"], a["currency"], a["country"])
+           for a in store.accounts()}
+    assert got == {"a1": ("paypal", "user", "EUR", "US"), "a2": ("credit_card", "importer", "EUR", "US")}
+    store.set_accounts(["a1"], payment_method="debit_card", payment_method_source="user")
+    assert store.account("a1")["payment_method"] == "debit_card"

@@ -70,11 +70,12 @@ def _as_list(value) -> list:
     return [str(v) for v in value]
 
 
-def canonical_transactions(tx: pd.DataFrame) -> pd.DataFrame:
+def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFrame:
     """Canonical columns only, fixed dtypes, ISO date strings, sorted by account, date, id.
 
     Raises :class:`~detector.schema.SchemaError` if a required column is missing; optional
     provenance columns (source, source_file, source_line, currency) are filled in when absent.
+    ``sort=False`` leaves the rows in their order (a caller then sorts with :func:`sort_rows`).
     """
     require_columns(tx, ["transaction_id", "account_id", "date", "amount", "description"], "engine input")
     out = {}
@@ -96,7 +97,43 @@ def canonical_transactions(tx: pd.DataFrame) -> pd.DataFrame:
         else:
             out[name] = _as_input_text(col)
     frame = pd.DataFrame(out, index=tx.index)
-    return frame.sort_values(TX_ORDER, kind="stable").reset_index(drop=True)
+    return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
+
+
+def sort_rows(frame: pd.DataFrame, keys: list[str], *, inplace: bool = False) -> pd.DataFrame:
+    """``frame.sort_values(keys, kind="stable").reset_index(drop=True)``, through Arrow when it can.
+
+    Arrow's stable multi-key sort over the text keys takes 0.13 s for 1.2M rows where pandas
+    takes 0.9 s (it factorizes each column first). Both order strings by code point; keys with
+    nulls (or values Arrow cannot hold) take the pandas path, so the order is the same either way.
+
+    ``inplace=True`` reorders ``frame``'s own columns one at a time (and returns it): each old
+    column is freed as its sorted copy is made, where a sorted copy of the whole frame would hold
+    the rows twice (+450 MB at 3M rows, the peak of a scan held in memory).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        table = pa.table({k: pa.array(frame[k], from_pandas=True) for k in keys})
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        table = None
+    if table is None or any(col.null_count for col in table.columns):
+        order = frame.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+    else:
+        order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
+    del table
+    if not inplace:
+        if len(order) and (order[1:] > order[:-1]).all():  # already in order: keep the columns
+            return frame.reset_index(drop=True)
+        return frame.take(order).reset_index(drop=True)
+    frame.index = pd.RangeIndex(len(frame))
+    if len(order) and not (order[1:] > order[:-1]).all():
+        for name in frame.columns:
+            col = frame[name]  # a Series on the new index, so assigning it does not realign
+            frame[name] = pd.Series(col.array.take(order), index=frame.index, dtype=col.dtype, copy=False)
+            del col
+    return frame
 
 
 def conform(df: pd.DataFrame | None, columns: dict[str, str], order: tuple[str, ...]) -> pd.DataFrame:

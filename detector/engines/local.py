@@ -11,6 +11,8 @@ from os import PathLike
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .frames import (
     DetectFn,
@@ -25,7 +27,7 @@ from .io import read_transactions
 def _batches(account_ids: pd.Series, batch_rows: int | None, batch_accounts: int | None):
     """``(start, stop)`` row slices of a frame sorted by account, cut only between accounts."""
     n = len(account_ids)
-    starts = np.flatnonzero(np.r_[True, account_ids.to_numpy()[1:] != account_ids.to_numpy()[:-1]]) if n else []
+    starts = np.flatnonzero(np.r_[True, _changes(account_ids)]) if n else []
     bounds = []
     begin, accounts_in = 0, 0
     for i, start in enumerate(starts):
@@ -37,6 +39,22 @@ def _batches(account_ids: pd.Series, batch_rows: int | None, batch_accounts: int
             bounds.append((begin, nxt))
             begin, accounts_in = nxt, 0
     return bounds
+
+
+def _changes(values: pd.Series) -> np.ndarray:
+    """``values[i + 1] != values[i]`` for each row but the last, as a bool array.
+
+    Compared in Arrow (or on factorized codes): ``to_numpy()`` of an Arrow string column makes a
+    Python ``str`` per row, twice, which was the peak of a 3M-row scan (+700 MB).
+    """
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        arr = None
+    if arr is not None and arr.null_count == 0:
+        return pc.not_equal(arr.slice(1), arr.slice(0, len(arr) - 1)).to_numpy(zero_copy_only=False)
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    return codes[1:] != codes[:-1]
 
 
 def run_local(
