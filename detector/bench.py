@@ -133,7 +133,8 @@ def measure_stages(path: str, as_of: str = AS_OF, db: str | None = None) -> dict
         tx = read_statement(path).transactions
     descriptors = tx["description"].drop_duplicates()
     with meter("normalise"):
-        normalize_descriptors(descriptors)
+        # as enrich does it: per-charge codes are looked for within each account
+        normalize_descriptors(tx["description"], groups=tx["account_id"])
     with meter("match"):
         enriched = enrich(tx)  # normalises too: match = this minus normalise
     with meter("detect"):
