@@ -112,6 +112,7 @@ _CHANNEL_RES = [
 _MONTHS = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
            r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
 _NOISE_RES = [
+    re.compile(r"\bC#\s*\d{3,}\b"),  # credit unions' card suffix (C#1234)
     re.compile(r"\s+(?:DES|INDN|CO ID|PPD ID|WEB ID|CCD ID):.*$"),  # BoA ACH tail
     re.compile(r"\b(?:HTTPS?://|WWW\.)"),
     re.compile(r"\bG\.CO/HELPPAY#?\S*"),
@@ -135,6 +136,15 @@ _NOISE_RES = [
     re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
     re.compile(r"#\s*[A-Z]?\d+\b|#"),
 ]
+_CHASE_ACH_RE = re.compile(
+    r"^ORIG CO NAME:\s*(?P<name>.+?)\s+(?:ORIG ID:|DESC DATE:|CO ENTRY DESCR:|SEC:|TRACE#:|EED:|IND ID:|IND NAME:)")
+# a person's name: two to four words, the last not a state (PURCHASE 0621 LIFE360 BURBANK CA is a card line)
+_ACH_HOLDER_RE = re.compile(
+    r"^(?P<head>.*[A-Z].*?)\s+\d{4,}\s+(?=[A-Z0-9]*\d)[A-Z0-9]+(?:\s+[A-Z][A-Z'.-]*){1,3}\s+(?!(?:"
+    + "|".join(sorted(US_STATES | CA_PROVINCES)) + r")$)[A-Z][A-Z'.-]*$")
+_STORE_CITY_RE = re.compile(
+    r"(?P<store>#\s*\d+|(?<=\s)\d{2,})(?:\s+[A-Z][A-Z.'-]*){1,3}?\s+(?P<state>"
+    + "|".join(sorted(US_STATES)) + r")(?P<tail>(?:\s+\d{6,})*)$")
 _DOMAIN_RE = re.compile(
     r"^[A-Z0-9][A-Z0-9&-]*(?:\.[A-Z0-9-]+)*\.(?:COM|NET|ORG|IO|CO|TV|APP|AI|ME|FM|US|UK|DE|NL|IE|LU|"
     r"CA|AU|GG|LY|TO|SO|XYZ|INFO|BIZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
@@ -207,16 +217,27 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
             changed = True
             continue
         last = _bare(tokens[-1])
-        if last in _LOCATION or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
+        named = len(tokens) >= 2 and tokens[-2] == "OF"  # CITY OF AUSTIN, BANK OF AMERICA: part of the name
+        if (last in _LOCATION and not named) or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True
             continue
         for n in range(min(_MAX_CITY_WORDS, len(tokens) - keep), 0, -1):
-            if tuple(t.replace("-", "").replace("'", "") for t in tokens[-n:]) in _MULTIWORD_CITIES:
+            words = tuple(t.replace("-", "").replace("'", "") for t in tokens[-n:])
+            if len(tokens) > n and tokens[-n - 1] == "OF":
+                continue
+            if words in _MULTIWORD_CITIES or _glued_city(words):
                 tokens = tokens[:-n]
                 changed = True
                 break
     return tokens
+
+
+def _glued_city(words: tuple[str, ...]) -> bool:
+    """``CHICAGOIL``, ``SAN JOSECA``: a known city with its state written on (US Bank)."""
+    last = words[-1]
+    return (len(last) > 4 and last[-2:] in US_STATES and not last[-3].isdigit()
+            and (*words[:-1], last[:-2]) in _MULTIWORD_CITIES)
 
 
 def _dedupe(tokens: list[str]) -> list[str]:
@@ -334,6 +355,12 @@ def _prepare(raw: str) -> str:
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\s+", " ", text).strip()
     text = _WALLET_RE.sub(" ", text).strip()
+    m = _CHASE_ACH_RE.match(text)
+    if m:  # Chase's long ACH form: the originator is the merchant, the rest is routing detail
+        text = m.group("name")
+    m = _ACH_HOLDER_RE.match(text)
+    if m:  # "... PAYROLL 230421 6UPN9WTTAZ CARLOS SMITH": entry date, trace id, account holder
+        text = m.group("head")
     # card payments received and cash withdrawals name no merchant: one plain label each
     text = _CARD_PAYMENT_RE.sub("PAYMENT THANK YOU", text)
     text = _ATM_RE.sub("ATM WITHDRAWAL", text)
@@ -349,7 +376,9 @@ def _prepare(raw: str) -> str:
         stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
         # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
         text = stripped if stripped.strip() else text
-    return text
+    # "OTF #4401 BOCA RATON FL": after a store number and before the state comes the city, known
+    # to the gazetteer or not
+    return _STORE_CITY_RE.sub(r"\g<store> \g<state>\g<tail>", text)
 
 
 def _letters_hash(text: str) -> str:

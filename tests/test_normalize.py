@@ -179,3 +179,28 @@ def test_keys_hiding_noise_behind_punctuation_are_fixed_points(raw):
     assert k.startswith("ref ") and display == "Unrecognised payment"
     df = normalize_descriptors(pd.Series([raw, "NETFLIX.COM"]))
     assert df["merchant_key"].iloc[0].startswith("ref ") and df["display_name"].iloc[0] == display
+
+
+@pytest.mark.parametrize("raw, key, name", [
+    # Chase's long ACH form: the originator is the merchant
+    ("ORIG CO NAME:COMCAST ORIG ID:9278377044 DESC DATE:220411 CO ENTRY DESCR:CABLE PMT SEC:PPD TRACE#:1021000",
+     "comcast", "Comcast"),
+    # Wells Fargo ACH: entry date, trace id and the account holder's name after the payee
+    ("VERIZON WIRELESS PAYMENTREC 250314 1234567 JOHN DOE", "verizon wireless", "Verizon Wireless"),
+    ("ROBINHOOD FUNDS 230419 AUEKP3 EMILY OKAFOR", "robinhood funds", "Robinhood Funds"),
+    # ... but a card line with a city and state is not a holder's name
+    ("PURCHASE 0621 LIFE360 BURBANK CA", "life360", "Life360"),
+    # a city after "OF" is part of the name
+    ("ACH CREDIT CITY OF DENVER PAYROLL", "city of denver", "City of Denver"),
+    ("CITY OF AUSTIN DES:UTIL PMT ID:123456", "city of austin", "City of Austin"),
+    # US Bank writes the state onto the city; credit unions end with the card number
+    ("DEBIT PURCHASE -VISA STARBUCKS STORE 06233 CHICAGOIL", "starbucks", "Starbucks"),
+    ("DBT CRD 1211 09/01/23 STARBUCKS STORE 5165 CHICAGO IL C#5474", "starbucks", "Starbucks"),
+    ("DBT CRD 4815 04/27/23 APPLE.COM/BILL CUPERTINO CA C#2556", "apple", "Apple"),
+    # a city the gazetteer does not know, between the store number and the state
+    ("CHECKCARD 0523 MERRY MAIDS #2060 MEMPHIS TN 93637489968193976282928", "merry maids", "Merry Maids"),
+    ("OTF #4401 BOCA RATON FL", "otf", "Otf"),
+    ("CHECKCARD 0523 WAWA BOSTON MA", "wawa", "Wawa"),
+])
+def test_bank_layouts_name_the_merchant(raw, key, name):
+    assert normalize_one(raw)[:2] == (key, name)
