@@ -280,7 +280,7 @@ def _noise(rng, n_accounts: int, start, end) -> pd.DataFrame:
         parts.append(pd.DataFrame({
             "acc": acc, "date": start + rng.integers(0, days, n),
             "amount": np.where(nz.credit, amount, -amount),
-            "desc": d + sum(len(x.descriptors) for x in NOISE[:j]), "kind": 0,
+            "desc": d + sum(len(x.descriptors) for x in NOISE[:j]), "kind": 0, "negative_of": nz.name,
         }))
     return pd.concat(parts, ignore_index=True)
 
@@ -291,8 +291,9 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
 
     Truth: ``streams`` (outflow recurring series with enough charges to be seen: 3, or 2 for
     semiannual/annual; ``account_id, merchant, frequency, transaction_ids``), ``inflow_streams``
-    (payroll, same shape), ``flags`` (``type, transaction_id``) and ``cancellations``
-    (``account_id, merchant, cancelled_on``).
+    (payroll, same shape), ``flags`` (``type, transaction_id``), ``cancellations``
+    (``account_id, merchant, cancelled_on``) and ``negatives`` (hard-negative transaction ids
+    by kind: groceries, coffee, cash, app purchases, charges beside a stream, ...).
     """
     rng = np.random.default_rng(seed)
     d0, d1 = np.datetime64(start, "D"), np.datetime64(end, "D")
@@ -313,7 +314,11 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
     cp = _companions(rng, st, d0, d1)
     src = cp.pop("src").to_numpy()
     cp = cp.assign(acc=st["acc"].to_numpy()[src], desc=desc_codes[:len(st)][src],
-                   kind=_kind_code(st["kind"].to_numpy(dtype=object))[src], si=-1)
+                   kind=_kind_code(st["kind"].to_numpy(dtype=object))[src], si=-1,
+                   negative_of="Charges beside a stream")
+    # periodic-but-random templates (cash on payday) are hard negatives too
+    ch["negative_of"] = np.where(st["negative"].to_numpy()[ch["si"].to_numpy()],
+                                 st["name"].to_numpy(dtype=object)[ch["si"].to_numpy()], None)
     rows = pd.concat([ch, nz, cp], ignore_index=True)
     for c in ("trial", "raised", "after_cancel", "is_dup", "is_refund"):
         rows[c] = rows[c].fillna(False).astype(bool)
@@ -368,7 +373,10 @@ def _truth(rows: pd.DataFrame, st: pd.DataFrame, tx: pd.DataFrame, accounts) -> 
     cancellations = [{"account_id": accounts[a], "merchant": nm,
                       "cancelled_on": str(np.datetime64(c, "D"))}
                      for a, nm, c in zip(canc["acc"], canc["name"], canc["cancel_at"])]
-    return {"streams": streams, "inflow_streams": inflows, "flags": flags, "cancellations": cancellations}
+    neg = rows[rows["negative_of"].notna()]
+    negatives = {str(k): list(v) for k, v in neg.groupby("negative_of", sort=True)["tid"]}
+    return {"streams": streams, "inflow_streams": inflows, "flags": flags, "cancellations": cancellations,
+            "negatives": negatives}
 
 
 def _truth_flags(member: pd.DataFrame, st: pd.DataFrame) -> list[dict]:

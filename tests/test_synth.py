@@ -91,3 +91,13 @@ def test_finance_app_fee_has_companion_charges_outside_its_stream():
         if len(extra) >= 3 and extra["amount"].nunique() > len(extra) // 2:
             with_companions += 1
     assert with_companions >= len(fees) // 2
+
+
+def test_hard_negatives_listed_by_kind_outside_every_stream():
+    tx, truth = generate(40, "2023-01-01", "2024-12-31", seed=9)
+    ids = set(tx["transaction_id"])
+    in_stream = {t for s in truth["streams"] + truth["inflow_streams"] for t in s["transaction_ids"]}
+    neg = truth["negatives"]
+    assert {"Coffee", "Groceries", "App purchases", "Charges beside a stream", "Cash on payday"} <= set(neg)
+    listed = [t for v in neg.values() for t in v]
+    assert len(listed) == len(set(listed)) and set(listed) <= ids and not set(listed) & in_stream
