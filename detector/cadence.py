@@ -28,7 +28,7 @@ MONTH_STEP = np.array([0, 0, 0, 1, 3, 6, 12])
 FEATURES = (
     "n", "log_period", "interval_error", "interval_mad", "frac_on", "frac_skip", "frac_dup",
     "coverage", "amount_cv", "amount_range", "frac_near_median", "dom_dev", "weekday_share",
-    "group_share", "vendor_known", "inflow", "round_share",
+    "group_share", "vendor_known", "inflow", "round_share", "lookalike_ratio", "month_dispersion",
 )
 
 
@@ -53,12 +53,15 @@ def day_of_month(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group: np.ndarray,
                     vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
-                    dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+                    dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None,
+                    cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
     each row (to measure what share of the merchant's charges the candidate holds; pass
-    ``group_sizes`` when rows appear in more than one candidate).
+    ``group_sizes`` when rows appear in more than one candidate). ``cluster`` and
+    ``cluster_size`` (each row's amount cluster and its number of charges) give
+    ``lookalike_ratio``; without them it is 1.
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -66,6 +69,8 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     order = keep[np.lexsort((amt[keep], day[keep], cand[keep]))]
     cand, day, amt, dom, dim = cand[order], day[order], amt[order], dom[order], dim[order]
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
+    if cluster is not None and cluster_size is not None:
+        cluster, cluster_size = cluster[order], cluster_size[order]
     first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
     interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
     interval[first] = np.nan
@@ -122,6 +127,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["dom_median"] = ga["dom"].median().to_numpy()
     wk = aux.groupby(["cand", "weekday"], sort=True).size().groupby(level=0).max()
     out["weekday_share"] = wk.to_numpy() / out["n"].to_numpy()
+    out["month_dispersion"] = _month_dispersion(cand, day, pos, len(out))
     out["group"] = ga["group"].first().to_numpy()
     gsize = group_sizes if group_sizes is not None else np.bincount(group) if len(group) else np.zeros(0)
     out["group_n"] = gsize[out["group"].to_numpy()] if len(out) else 0
@@ -133,7 +139,48 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["amount_cv"] = (out["amt_std"].fillna(0) / out["amt_mean"]).to_numpy()
     out["amount_range"] = (out["amt_max"] / out["amt_min"]).to_numpy()
     out["log_amount"] = np.log1p(out["amt_mean"].to_numpy())
+    out["lookalike_ratio"] = _lookalikes(out, cand, cluster, cluster_size)
     return out
+
+
+def _month_dispersion(cand: np.ndarray, day: np.ndarray, pos: np.ndarray, n_cand: int) -> np.ndarray:
+    """Variance over mean of the charges per calendar month, months without one included.
+
+    About 0 for anything billed on a schedule (one charge a month, four or five a week, k
+    plans renewing monthly), however loose its days; about 1 for purchases at random, more
+    for bursts. Rows must be sorted by candidate and day (``pos``: each row's candidate).
+    """
+    if len(cand) == 0:
+        return np.zeros(n_cand)
+    month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    run = np.r_[True, (cand[1:] != cand[:-1]) | (month[1:] != month[:-1])]
+    starts = np.flatnonzero(run)
+    count = np.diff(np.r_[starts, len(cand)]).astype(float)
+    owner = pos[starts]
+    n = np.bincount(owner, weights=count, minlength=n_cand)
+    sq = np.bincount(owner, weights=count ** 2, minlength=n_cand)
+    first = np.flatnonzero(np.r_[True, cand[1:] != cand[:-1]])  # rows are in candidate order
+    last = np.r_[first[1:] - 1, len(cand) - 1]
+    months = np.zeros(n_cand)
+    months[pos[first]] = month[last] - month[first] + 1
+    months = np.maximum(months, 1.0)
+    mean = n / months
+    var = np.maximum(sq / months - mean ** 2, 0.0)
+    return var / np.maximum(mean, 1e-9)
+
+
+def _lookalikes(out: pd.DataFrame, cand: np.ndarray, cluster, cluster_size) -> np.ndarray:
+    """Charges in the amount clusters a candidate touches, per charge it holds: 1 for a whole
+    group or cluster, 1.5+ for an echo chain picked out of a crowded cluster (several plans at
+    one price, or a coffee habit at one price whose other same-price charges say it is a
+    habit). Counted over the whole history: counted between the candidate's first and last
+    charge only, recur_scan fell from 0.588 to 0.576 and the synthetic set from 0.957 to 0.955."""
+    if cluster is None or cluster_size is None or len(cand) == 0:
+        return np.ones(len(out))
+    width = int(cluster.max()) + 1
+    pair, first = np.unique(cand.astype(np.int64) * width + cluster, return_index=True)
+    pos = np.searchsorted(out.index.to_numpy(), pair // width)
+    return np.bincount(pos, weights=cluster_size[first], minlength=len(out)) / out["n"].to_numpy()
 
 
 def feature_matrix(stats: pd.DataFrame, group_sizes: np.ndarray | None = None) -> np.ndarray:
@@ -141,7 +188,7 @@ def feature_matrix(stats: pd.DataFrame, group_sizes: np.ndarray | None = None) -
     neutral-bad values, the scorer learns they are not streams)."""
     st = stats.assign(group_share=stats["n"] / stats["group_n"])
     X = st[list(FEATURES)].to_numpy(dtype=float)
-    bad = np.array([0, 0, 5, 5, 0, 0, 1, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0], dtype=float)
+    bad = np.array([0, 0, 5, 5, 0, 0, 1, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0, 1, 1], dtype=float)
     return np.where(np.isfinite(X), X, bad[None, :])
 
 

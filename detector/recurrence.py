@@ -9,11 +9,13 @@ Method, per account, merchant and direction (the *group*):
 1. Candidates: the whole group (a bill whose amount varies, a steady subscription); its amount
    clusters (charges within ~2 % of their neighbour in amount order), which pull apart two
    subscriptions billed under one descriptor, or Amazon Prime among Amazon purchases; a
-   cluster's exact-price core; and, in crowded clusters, echo chains of same-price charges a
-   month apart (several memberships at one price).
+   cluster's exact-price core; its gap segments (cut at gaps far longer than its rhythm);
+   and, in crowded clusters, echo chains of same-price charges a month apart (several
+   memberships at one price).
 2. Every candidate gets cadence features and a confidence from the scorer (model or rules).
 3. A group becomes one stream when the whole group is regular and at most one of its clusters
-   is; otherwise each regular cluster is a stream, else a regular core, else regular chains.
+   is (and that cluster keeps its rhythm no better than the group); otherwise each regular
+   cluster is a stream, else a regular core, else regular segments, else regular chains.
 4. Regular clusters of one group that follow each other in time at the same cadence are one
    stream whose price changed (a price increase never splits a stream), and a single charge one
    period before a stream at a lower price (trial, intro) or one period after at a higher price
@@ -79,6 +81,8 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
     df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
                        "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
+    df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy())
+    df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
     return df, text
 
 
@@ -94,11 +98,13 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
 def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
            group_sizes: np.ndarray | None = None) -> pd.DataFrame:
     """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
-    col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim")}
+    col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim", "cid",
+                                         "csize")}
     if rows is not None:
         col = {c: v[rows] for c, v in col.items()}
     return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
-                           inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes)
+                           inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes,
+                           cluster=col["cid"], cluster_size=col["csize"])
 
 
 def live(stats: pd.DataFrame) -> np.ndarray:
@@ -149,22 +155,51 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
     return chain
 
 
-def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
-    """Whole-group, amount-cluster, echo-chain and exact-price-core candidates, scored.
+def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Segment id per row (the row that starts it): a cluster's charges cut where a gap is far
+    longer than the cluster's usual interval (> 2.5 median intervals and > 40 days).
 
-    Returns (stats indexed by candidate id, per-row ids, confidence per candidate). Ids:
-    whole group = group, cluster = n_groups + cluster, chain = n_groups + n_clusters + chain,
-    core = n_groups + n_clusters + n_rows + cluster. Chains and cores are candidates only where
-    they are a strict part of their cluster.
+    A subscription taken up after some one-off purchases at the same price, or a loan repaid
+    monthly that later gets one more payment, is regular only over its own stretch of time.
+    """
+    n = len(cid)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((day, cid))
+    c, d = cid[order], day[order]
+    start = np.r_[True, c[1:] != c[:-1]]
+    gap = np.r_[0, np.diff(d)].astype(float)
+    gap[start] = np.nan
+    med = pd.Series(gap).groupby(c).transform("median").to_numpy()
+    cut = start | (gap > np.maximum(2.5 * med, 40.0))
+    first = np.maximum.accumulate(np.where(cut, np.arange(n), 0))
+    seg = np.empty(n, dtype=np.int64)
+    seg[order] = order[first]
+    return seg
+
+
+#: Candidate kinds in id order: each kind's ids start where the previous kind's end.
+KINDS = ("group", "cluster", "chain", "segment", "core")
+
+
+def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """Whole-group, amount-cluster, echo-chain, gap-segment and exact-price-core candidates, scored.
+
+    Returns (stats indexed by candidate id, ids, confidence per candidate). ``ids[kind]`` is the
+    per-row id within the kind (-1 = the row is in no candidate of that kind) and
+    ``ids["base"][kind]`` where the kind's candidate ids start; ``ids["rows"]`` and
+    ``ids["cand"]`` list every (row, candidate id) membership. Chains, segments and cores are
+    candidates only where they are a strict part of their cluster.
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
-    cid = _amount_clusters(group, df["amt"].to_numpy())
+    cid = df["cid"].to_numpy()
     n_clusters = int(cid.max()) + 1 if len(cid) else 0
-    chain = _echo_chains(cid, df["day"].to_numpy())
+    n = len(df)
+    day = df["day"].to_numpy()
+    chain = _echo_chains(cid, day)
     csize = np.bincount(cid)[cid]
     # only clusters with more charges than one monthly stream could hold are worth untangling
-    day = df["day"].to_numpy()
     span = (pd.Series(day).groupby(cid).agg(["min", "max"]).pipe(lambda m: m["max"] - m["min"])).to_numpy()[cid]
     crowded = csize > 1.5 * (span / 30.44 + 1)
     chain_size = np.zeros(len(chain), dtype=np.int64)
@@ -172,55 +207,70 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
+    seg = _gap_segments(cid, day)
+    seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
+    seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
     # the exact-price core of a cluster: a renewal price without look-alike purchases around it
     amt = df["amt"].to_numpy()
     med = pd.Series(amt).groupby(cid).transform("median").to_numpy()
     in_core = np.abs(amt - med) <= 0.005 * med + 0.005
     core_size = np.bincount(cid, weights=in_core)[cid]
     core = np.where(in_core & (core_size >= 2) & (core_size < csize), cid, -1)
-    hrows, krows = np.flatnonzero(chain >= 0), np.flatnonzero(core >= 0)
-    rows = np.r_[np.arange(len(df)), np.arange(len(df)), hrows, krows]
-    cand = np.r_[group, n_groups + cid, n_groups + n_clusters + chain[hrows],
-                 n_groups + n_clusters + len(df) + core[krows]]
-    st = _stats(df, cand, rows=rows, group_sizes=np.bincount(group))
-    ids = {"group": group, "cid": cid, "chain": chain, "core": core, "n_groups": n_groups,
-           "n_clusters": n_clusters, "n_rows": len(df)}
+    ids = {"group": group, "cluster": cid, "chain": chain, "segment": seg, "core": core}
+    sizes = {"group": n_groups, "cluster": n_clusters, "chain": n, "segment": n, "core": n_clusters}
+    ids["size"] = sizes
+    ids["base"] = dict(zip(KINDS, np.cumsum([0] + [sizes[k] for k in KINDS[:-1]]).tolist()))
+    member = [np.flatnonzero(ids[k] >= 0) for k in KINDS]
+    ids["rows"] = np.concatenate(member)
+    ids["cand"] = np.concatenate([ids["base"][k] + ids[k][r] for k, r in zip(KINDS, member)])
+    st = _stats(df, ids["cand"], rows=ids["rows"], group_sizes=np.bincount(group))
     return st, ids, _score(st, default_scorer() if scorer is None else scorer)
 
 
 def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> np.ndarray:
-    """Candidate id per row (-1 = no stream): the whole group, its regular clusters, or the
-    regular echo chains of a cluster that is not regular as a whole."""
-    group, cid, chain = ids["group"], ids["cid"], ids["chain"]
-    n_groups, n_clusters = ids["n_groups"], ids["n_clusters"]
+    """Candidate id per row (-1 = no stream): the whole group, its regular clusters, or, in a
+    cluster that is not regular as a whole, its regular exact-price core, else its regular gap
+    segments, else its regular echo chains."""
+    base = ids["base"]
+    group, cid = ids["group"], ids["cluster"]
+    n_groups, n_clusters = ids["size"]["group"], ids["size"]["cluster"]
     cand = st.index.to_numpy()
     good = p >= thr
     pw = np.zeros(n_groups)
     is_w = cand < n_groups
     pw[cand[is_w]] = p[is_w]
-    is_c = ~is_w & (cand < n_groups + n_clusters)
+    is_c = ~is_w & (cand < base["chain"])
     c_group = st["group"].to_numpy()[is_c]
     n_cl = np.bincount(c_group, minlength=n_groups)
     good_c = good[is_c] & (n_cl[c_group] > 1)
     n_good = np.bincount(c_group[good_c], minlength=n_groups)
-    use_w = (pw >= thr) & (n_good <= 1)
+    # a regular cluster stands alone when the rest of its group crowds extra charges into its
+    # cycles and breaks the rhythm (purchases beside a subscription at an app store); a price
+    # change or a varying bill keeps one charge per cycle, and the whole group stays the stream
+    on_w, cov_w = np.zeros(n_groups), np.zeros(n_groups)
+    on_w[cand[is_w]] = st["frac_on"].to_numpy()[is_w]
+    cov_w[cand[is_w]] = st["coverage"].to_numpy()[is_w]
+    on_c, cov_c = st["frac_on"].to_numpy()[is_c], st["coverage"].to_numpy()[is_c]
+    crowding = (on_c >= on_w[c_group] + 0.15) & (cov_w[c_group] >= cov_c + 0.2)
+    sharper = np.bincount(c_group[good_c & crowding], minlength=n_groups) > 0
+    use_w = (pw >= thr) & (n_good <= 1) & ~sharper
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
-    core = ids["core"]
-    base_h = n_groups + n_clusters
-    base_k = base_h + ids["n_rows"]
-    is_h = (cand >= base_h) & (cand < base_k)
-    good_chain = np.zeros(max(len(df), 1), dtype=bool)
-    good_chain[cand[is_h & good] - base_h] = True
-    good_core = np.zeros(n_clusters, dtype=bool)
-    good_core[cand[(cand >= base_k) & good] - base_k] = True
+    good_of = {}
+    for k in KINDS:
+        lo, size = base[k], ids["size"][k]
+        good_of[k] = np.zeros(max(size, 1), dtype=bool)
+        good_of[k][cand[(cand >= lo) & (cand < lo + size) & good] - lo] = True
     free = ~good_cluster[cid] & ~use_w[group]
-    core_ok = (core >= 0) & good_core[np.maximum(core, 0)] & free
-    chain_ok = (chain >= 0) & good_chain[np.maximum(chain, 0)] & free & ~good_core[cid]
+    picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
+    core_ok = picked["core"] & free
+    seg_ok = picked["segment"] & free & ~good_of["core"][cid]
+    chain_ok = picked["chain"] & free & ~good_of["core"][cid] & ~seg_ok
     return np.where(use_w[group], group,
                     np.where(good_cluster[cid], n_groups + cid,
-                             np.where(core_ok, base_k + core,
-                                      np.where(chain_ok, base_h + chain, -1))))
+                             np.where(core_ok, base["core"] + ids["core"],
+                                      np.where(seg_ok, base["segment"] + ids["segment"],
+                                               np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
 
 
 def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:

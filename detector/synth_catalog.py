@@ -38,6 +38,11 @@ class Recurring:
     # (a cash-advance app's repayments beside its fee): per week, and their mean amount
     companions: float = 0.0
     companion_mean: float = 0.0
+    gaps: float = 0.0  # share of cycles with no charge (no advance taken, a missed instalment)
+    # a second stream under the same descriptor while this one runs: advance repayments on
+    # paydays beside a finance app's fee (probability, and the RECURRING name of its template)
+    rider: float = 0.0
+    rider_name: str = ""
 
 
 def _catalog_descriptors(category: str) -> tuple[str, ...]:
@@ -59,6 +64,9 @@ class Noise:
     descriptors: tuple[str, ...] = field(default_factory=tuple)
     prob: float = 1.0  # share of accounts that have it
     credit: bool = False
+    # price points instead of a continuous amount: each account keeps to a few of them (a
+    # player buys the same gem pack again and again), so one-off purchases repeat prices
+    points: tuple[float, ...] = ()
 
 
 RECURRING: tuple[Recurring, ...] = (
@@ -115,8 +123,33 @@ RECURRING: tuple[Recurring, ...] = (
     # name as advance repayments and transfer fees: a regular stream that is a small share of
     # its merchant's charges, at a known vendor
     Recurring("Finance app fee", "monthly", (1.0, 3.99, 8.99, 9.99, 14.99), _catalog_descriptors("finance"),
-              weight=1.5, companions=1.0, companion_mean=60.0),
+              weight=1.5, companions=1.0, companion_mean=60.0, rider=0.5, rider_name="Advance repayment"),
+    # the advance (plus its fee or tip) taken back on payday, one sum per user, not every payday;
+    # never planned on its own (weight 0): it rides on a finance app fee, under its descriptor
+    Recurring("Advance repayment", "semimonthly", (52.99, 76.5, 103.99, 108.49, 95.99, 155.0, 206.0), ("",),
+              weight=0.0, gaps=0.3),
+    Recurring("Advance repayment", "biweekly", (52.99, 76.5, 103.99, 108.49, 95.99, 155.0, 206.0), ("",),
+              weight=0.0, gaps=0.3),
+    # instalment lenders and rent-to-own: fixed repayments, often missed or late, plus the odd
+    # extra or payoff payment of another sum
+    Recurring("Instalment loan", "monthly", (88.17, 137.99, 155.74, 185.12, 290.16, 410.84), ("QUICKLEND INSTALLMENT {ref}", "SUMMIT LOANS PMT", "LENDCO FINANCE WEB PMT"), kind="ach", weight=0.8, gaps=0.15, companions=0.03, companion_mean=250.0),
+    Recurring("Instalment loan", "biweekly", (62.5, 99.4, 149.83), ("QUICKLEND INSTALLMENT {ref}", "SPEEDYCASH LOAN PMT"), kind="ach", weight=0.4, gaps=0.15, companions=0.03, companion_mean=150.0),
+    Recurring("Rent-to-own", "weekly", (25.27, 33.27, 35.59, 43.02, 63.99), ("RENTWAY LEASE #{store}", "EZLEASE *PAYMENT {ph}"), weight=0.4, gaps=0.08, companions=0.02, companion_mean=80.0),
     # several creators at one price behind one descriptor: interleaved same-amount streams
+    # long-cycle bills at merchants no catalogue lists: two charges a year apart at an unknown
+    # name can be a renewal too, not only a coincidence of two equal purchases
+    Recurring("Domain renewal", "annual", (12.0, 20.0, 25.0, 35.99), ("DOMAINREG*RENEWAL {ref}", "NAMEHOST DOMAINS {ph}"), weight=0.8),
+    Recurring("Club dues", "annual", (45.0, 60.0, 99.0, 120.0), ("METRO AUTO CLUB DUES", "RIVERSIDE SWIM CLUB"), kind="ach", weight=0.8),
+    Recurring("HVAC plan", "semiannual", (89.0, 129.0), ("COMFORTAIR HVAC PLAN {ph}",), kind="ach", weight=0.4),
+    Recurring("Pest control", "quarterly", (95.0, 125.0), ("BUGFREE PEST SVC", "BUGFREE PEST {ph}"), kind="ach", weight=0.5),
+    # a membership billed under the same name as the rides or orders it discounts, at merchants
+    # the catalogue may not know: a steady price among varying purchases
+    Recurring("Ride membership", "monthly", (9.99, 4.99), ("UBER *TRIP {ref}", "LYFT *RIDE {ref}"), weight=0.5, jitter=3.0),
+    Recurring("Delivery membership", "monthly", (9.99, 8.99), ("DOORDASH*{ref}",), weight=0.5, jitter=2.0),
+    # app subscriptions billed through the app stores, beside one-off in-app purchases
+    Recurring("App subscription", "monthly", (2.99, 4.99, 6.99, 7.99, 9.99, 12.99, 14.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=1.5, trial=0.3),
+    Recurring("Play subscription", "monthly", (1.99, 4.99, 9.99), ("GOOGLE *Google Play g.co/helppay#",), channel="google_play", weight=1.0, trial=0.3),
+    Recurring("App weekly plan", "weekly", (2.99, 4.99, 6.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=0.3),
     Recurring("FanClub creator 1", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.6),
     Recurring("FanClub creator 2", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.5),
     Recurring("FanClub creator 3", "monthly", (9.99, 4.99), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.4),
@@ -125,19 +158,30 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("Payroll", "weekly", (640.0, 820.0), ("INITECH WKLY PAY DIR DEP",), kind="payroll", amount_sd=0.06, direction="inflow", weight=0.4),
 )
 
+_APP_POINTS = (0.99, 1.99, 2.99, 3.99, 4.99, 5.99, 6.99, 7.99, 9.99, 14.99, 19.99, 29.99, 49.99, 99.99)
+_TIP_POINTS = (3.0, 5.0, 5.0, 10.0, 10.0, 15.0, 20.0, 25.0, 50.0, 4.99, 7.99, 9.99, 14.99)
+
 NOISE: tuple[Noise, ...] = (
     Noise("Groceries", 1.4, 62.0, 0.6, ("KROGER #{store}", "WHOLEFDS MKT #{store}", "SAFEWAY #{store}", "TRADER JOE S #{store}", "PUBLIX SUPER MAR {store}", "ALDI {store}")),
     Noise("Fuel", 0.9, 42.0, 0.35, ("SHELL OIL {store}", "CHEVRON {store}", "EXXONMOBIL {store}", "CIRCLE K # {store}", "WAWA {store}")),
     Noise("Coffee", 2.5, 5.25, 0.0, ("STARBUCKS STORE {store}", "SQ *BLUE BOTTLE COFFEE", "DUNKIN #{store}"), prob=0.6),
     Noise("Restaurants", 1.5, 28.0, 0.6, ("CHIPOTLE {store}", "SQ *TACO STAND", "TST* THAI BASIL", "MCDONALD'S F{store}", "DOORDASH*{ref}")),
     Noise("Marketplace", 1.0, 31.0, 0.8, ("AMZN Mktp US*{ref}", "AMAZON.COM*{ref} AMZN.COM/BILL WA", "Amazon.com*{ref}", "EBAY O*{ref}")),
-    Noise("App purchases", 0.15, 3.99, 0.7, ("APPLE.COM/BILL {ph} CA", "GOOGLE *Google Play g.co/helppay#"), prob=0.5),
+    Noise("App purchases", 0.15, 3.99, 0.7, ("APPLE.COM/BILL {ph} CA", "GOOGLE *Google Play g.co/helppay#"), prob=0.5,
+          points=_APP_POINTS),
     Noise("Rideshare", 0.5, 19.0, 0.5, ("UBER *TRIP {ref}", "LYFT *RIDE {ref}"), prob=0.6),
     Noise("Pharmacy", 0.3, 24.0, 0.7, ("CVS/PHARMACY #{store}", "WALGREENS #{store}")),
     Noise("Overdraft fee", 0.05, 35.0, 0.0, ("OVERDRAFT ITEM FEE", "NSF RETURNED ITEM FEE"), prob=0.4),
     Noise("ATM fee", 0.15, 3.0, 0.0, ("ATM WITHDRAWAL FEE", "NON-CHASE ATM FEE-WITH"), prob=0.5),
-    Noise("Creator tips", 0.5, 9.0, 0.6, ("FANCLUB* MEMBERSHIP", "FANCLUB.COM 866-712-7753"), prob=0.1),
+    Noise("Creator tips", 0.5, 9.0, 0.6, ("FANCLUB* MEMBERSHIP", "FANCLUB.COM 866-712-7753"), prob=0.1,
+          points=_TIP_POINTS),
     Noise("Transfer in", 0.2, 150.0, 0.9, ("VENMO CASHOUT {ref}", "ZELLE FROM J SMITH {ref}"), credit=True),
+    # heavy platform users: dozens of in-app purchases or tips a month under the descriptor
+    # their subscriptions bill under, so a subscription is a small share of its merchant
+    Noise("App purchases, heavy", 2.5, 3.99, 0.7, ("APPLE.COM/BILL {ph} CA", "GOOGLE *Google Play g.co/helppay#"),
+          prob=0.08, points=_APP_POINTS),
+    Noise("Creator tips, heavy", 3.0, 9.0, 0.6, ("FANCLUB* MEMBERSHIP", "FANCLUB.COM 866-712-7753"), prob=0.04,
+          points=_TIP_POINTS),
 )
 
 #: Banks' ways of wrapping a card descriptor, ``{d}`` the merchant part, ``{md}`` mm/dd.

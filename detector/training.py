@@ -1,8 +1,9 @@
 """Labelled training rows for the stream scorer, built from the synthetic generator's truth.
 
-A candidate (whole merchant group or amount cluster, see :mod:`detector.recurrence`) is a
-positive when its transactions overlap one true stream with Jaccard >= 0.5 — the same rule
-``shared/eval/score.py`` uses to match streams.
+A candidate (whole merchant group, amount cluster, echo chain or gap segment, see
+:mod:`detector.recurrence`) is a positive when its transactions overlap one true stream with
+Jaccard >= 0.5 — the same rule ``shared/eval/score.py`` uses to match streams — and at least
+``MIN_PURITY`` of its charges belong to that stream.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import pandas as pd
 
 from .cadence import feature_matrix
 from .recurrence import _prepare, candidates, live
+
+#: Share of a positive candidate's charges that must belong to the true stream it matches.
+MIN_PURITY = 0.75
 
 
 def truth_index(truth: dict) -> pd.Series:
@@ -29,17 +33,19 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     tix = truth_index(truth)
     row_truth = tix.reindex(text["transaction_id"]).fillna(-1).to_numpy().astype(np.int64)
     truth_size = np.bincount(tix.to_numpy()) if len(tix) else np.zeros(0, int)
-    hrows = np.flatnonzero(ids["chain"] >= 0)
-    cand = np.r_[ids["group"], ids["n_groups"] + ids["cid"],
-                 ids["n_groups"] + ids["n_clusters"] + ids["chain"][hrows]]
-    rt = np.r_[row_truth, row_truth, row_truth[hrows]]
+    cand = ids["cand"]
+    rt = row_truth[ids["rows"]]
     pairs = pd.DataFrame({"cand": cand, "t": rt})
     pairs = pairs[pairs["t"] >= 0].groupby(["cand", "t"]).size().rename("overlap").reset_index()
     pairs["n_cand"] = st["n"].reindex(pairs["cand"]).to_numpy()
     pairs["n_truth"] = truth_size[pairs["t"].to_numpy()]
     pairs["jaccard"] = pairs["overlap"] / (pairs["n_cand"] + pairs["n_truth"] - pairs["overlap"])
-    best = pairs.groupby("cand")["jaccard"].max()
-    y = (best.reindex(st.index).fillna(0).to_numpy() >= 0.5).astype(int)
+    # a match must also be mostly that stream: a merchant group holding a fee, its repayments
+    # and loose charges overlaps the repayments with Jaccard 0.5 yet is no stream anyone would
+    # want reported (all its transactions would count as recurring)
+    pairs["match"] = (pairs["jaccard"] >= 0.5) & (pairs["overlap"] >= MIN_PURITY * pairs["n_cand"])
+    best = pairs.groupby("cand")["match"].max()
+    y = best.reindex(st.index).fillna(False).to_numpy().astype(int)
     # a piece of one true stream (its charges before a price rise) is neither a stream of its
     # own nor a non-stream: as a negative it would teach that a steady series sharing its
     # merchant with other charges is not recurring, yet selection joins such pieces anyway
@@ -51,7 +57,7 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     # one-charge and cadence-less candidates are never scored, so they teach nothing
     # exact-price cores are near-copies of their clusters; leaving them out keeps each
     # charge pattern once in the training set
-    ok = live(st) & (st.index.to_numpy() < ids["n_groups"] + ids["n_clusters"] + ids["n_rows"]) & ~fragment
+    ok = live(st) & (st.index.to_numpy() < ids["base"]["core"]) & ~fragment
     X, y, st = feature_matrix(st[ok]), y[ok], st[ok]
     # rows in an order set by their content alone, so a retrain gives the same trees however
     # candidates happened to be numbered

@@ -69,14 +69,36 @@ def run_set(name: str, folder: Path, out: Path, *, model=None) -> dict:
     return metrics
 
 
+def hard_negatives(streams: list[dict], negatives: dict) -> dict:
+    """False positives on the generator's hard negatives (coffee habit, groceries, cash, app
+    purchases, charges beside a stream...): per kind, its transactions, how many of them sit in a
+    reported stream, and how many reported streams are mostly made of it."""
+    kind_of = {t: k for k, ids in negatives.items() for t in ids}
+    out = {k: {"transactions": len(ids), "in_streams": 0, "streams": 0} for k, ids in negatives.items()}
+    for s in streams:
+        kinds = [kind_of[t] for t in map(str, s["transaction_ids"]) if t in kind_of]
+        for k in kinds:
+            out[k]["in_streams"] += 1
+        if kinds and len(kinds) * 2 > len(s["transaction_ids"]):
+            out[max(set(kinds), key=kinds.count)]["streams"] += 1
+    return out
+
+
 def evaluate(out: Path | str = ROOT / "build" / "eval", *, model=None, synth_accounts: int = 150) -> dict:
-    """All three sets: {name: metrics}."""
+    """All three sets: {name: metrics}; the synthetic set adds ``hard_negatives``."""
     out = Path(out)
     ev = eval_dir()
     results = {name: run_set(name, ev / name, out, model=model) for name in ("berka", "recur_scan")}
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_eval_set(Path(tmp) / "synth", synth_accounts, seed=HOLDOUT_SEED)
         results["synth_holdout"] = run_set("synth_holdout", folder, out, model=model)
+        negatives = json.loads((folder / "truth.json").read_text()).get("negatives", {})
+    streams = json.loads((out / "synth_holdout.report.json").read_text())["streams"]
+    hn = hard_negatives(streams, negatives)
+    results["synth_holdout"]["hard_negatives"] = hn
+    total = sum(v["transactions"] for v in hn.values())
+    results["synth_holdout"]["hard_negative_tx_in_streams"] = round(
+        sum(v["in_streams"] for v in hn.values()) / total, 4) if total else 0.0
     return results
 
 
@@ -85,10 +107,18 @@ COLUMNS = ("stream_precision", "stream_recall", "stream_f1", "frequency_accuracy
 
 
 def table(results: dict) -> str:
-    """Fixed-width text table of the metrics."""
+    """Fixed-width text table of the metrics (and of the synthetic hard negatives)."""
     lines = ["set".ljust(15) + "".join(c[:12].rjust(13) for c in COLUMNS)]
     for name, m in results.items():
         lines.append(name.ljust(15) + "".join(str(m.get(c, "")).rjust(13) for c in COLUMNS))
+    hn = results.get("synth_holdout", {}).get("hard_negatives")
+    if hn:
+        lines.append("")
+        lines.append("synthetic hard negatives".ljust(28) + "transactions".rjust(13) + "in streams".rjust(13)
+                     + "streams".rjust(13))
+        for kind, v in sorted(hn.items()):
+            lines.append(kind.ljust(28) + "".join(str(v[c]).rjust(13) for c in ("transactions", "in_streams",
+                                                                                "streams")))
     return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """Train the stream scorer on the labelled synthetic generator and save it in models/ (`make train`).
 
-    python -m pipelines.train [--accounts 300] [--seed 1000]
+    python -m pipelines.train [--accounts 900] [--seed 1000]
 
 Prints training metrics (held-out candidates of a different seed) next to the rule scorer's.
 """
@@ -34,7 +34,7 @@ def _metrics(y, p) -> dict:
             "f1": round(f1_score(y, p), 4)}
 
 
-def train(n_accounts: int = 300, seed: int = 1000, folder=MODEL_DIR) -> dict:
+def train(n_accounts: int = 900, seed: int = 1000, folder=MODEL_DIR) -> dict:
     """Fit on one synthetic set, measure on another seed, save model + metadata; returns metadata."""
     X, y = candidate_set(n_accounts, seed)
     Xh, yh = candidate_set(max(n_accounts // 4, 50), seed + 1)
@@ -54,7 +54,7 @@ def train(n_accounts: int = 300, seed: int = 1000, folder=MODEL_DIR) -> dict:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--accounts", type=int, default=300)
+    ap.add_argument("--accounts", type=int, default=900)
     ap.add_argument("--seed", type=int, default=1000)
     args = ap.parse_args(argv)
     meta = train(args.accounts, args.seed)

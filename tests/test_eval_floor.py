@@ -23,3 +23,13 @@ def test_berka_standing_orders(ev, tmp_path):
 def test_recur_scan_transactions(ev, tmp_path):
     m = eval_streams.run_set("recur_scan", ev / "recur_scan", tmp_path)
     assert m["tx_f1"] >= 0.55, m
+
+
+def test_hard_negative_count_per_kind():
+    from pipelines.eval_streams import hard_negatives
+
+    negatives = {"Coffee": ["c1", "c2", "c3"], "Groceries": ["g1"]}
+    streams = [{"transaction_ids": ["c1", "c2", "s1"]}, {"transaction_ids": ["s2", "s3", "g1"]}]
+    hn = hard_negatives(streams, negatives)
+    assert hn["Coffee"] == {"transactions": 3, "in_streams": 2, "streams": 1}
+    assert hn["Groceries"] == {"transactions": 1, "in_streams": 1, "streams": 0}

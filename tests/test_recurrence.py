@@ -233,3 +233,27 @@ def test_app_fee_among_repayments_at_a_known_vendor():
     fee_ids = set(tx["transaction_id"].iloc[:16])
     assert len(got & fee_ids) >= 15 and len(got - fee_ids) <= 1
     assert s.iloc[0]["frequency"] == "monthly"
+
+
+def test_purchases_crowding_a_plan_at_an_app_store_stay_out_of_it():
+    """A 9.99 plan every month and, in the same months, purchases at other prices under the
+    same descriptor: the plan alone is the stream, not the whole merchant group."""
+    rng = np.random.default_rng(4)
+    plan = series("APPLE.COM/BILL", monthly_dates(START, 20, day=25), 9.99)
+    buys = [("A1", START + dt.timedelta(days=int(d)), "APPLE.COM/BILL", -float(rng.choice([4.99, 19.99, 24.97, 11.99])))
+            for d in rng.integers(0, 600, 14)]
+    tx = enriched(plan + buys)
+    s = detect_streams(tx, "2024-09-01")
+    assert len(s) == 1
+    got = set(s.iloc[0]["transaction_ids"])
+    plan_ids = set(tx["transaction_id"].iloc[:20])
+    assert len(got & plan_ids) >= 19 and len(got - plan_ids) <= 1
+
+
+def test_coffee_habit_at_one_price_is_not_a_stream():
+    """A coffee bought at one price about twice a week on random days holds monthly-looking
+    chains by chance; none of it is a subscription."""
+    rng = np.random.default_rng(8)
+    days = np.unique(rng.integers(0, 700, 190))
+    tx = enriched([("A1", START + dt.timedelta(days=int(d)), "BLUE BOTTLE COFFEE", -5.25) for d in days])
+    assert detect_streams(tx, AS_OF).empty

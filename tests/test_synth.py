@@ -91,3 +91,28 @@ def test_finance_app_fee_has_companion_charges_outside_its_stream():
         if len(extra) >= 3 and extra["amount"].nunique() > len(extra) // 2:
             with_companions += 1
     assert with_companions >= len(fees) // 2
+
+
+def test_hard_negatives_listed_by_kind_outside_every_stream():
+    tx, truth = generate(40, "2023-01-01", "2024-12-31", seed=9)
+    ids = set(tx["transaction_id"])
+    in_stream = {t for s in truth["streams"] + truth["inflow_streams"] for t in s["transaction_ids"]}
+    neg = truth["negatives"]
+    assert {"Coffee", "Groceries", "App purchases", "Charges beside a stream", "Cash on payday"} <= set(neg)
+    listed = [t for v in neg.values() for t in v]
+    assert len(listed) == len(set(listed)) and set(listed) <= ids and not set(listed) & in_stream
+
+
+def test_advance_repayments_ride_on_a_finance_fee_under_its_descriptor():
+    """Repayments on paydays bill under the finance app's own name (the merchant of its fee)
+    and skip paydays; fee and repayments are both streams."""
+    from detector.match import enrich
+
+    tx, truth = generate(200, "2023-01-01", "2024-12-31", seed=21)
+    key = enrich(tx).set_index("transaction_id")["merchant_key"]
+    fee_keys = {(s["account_id"], key[s["transaction_ids"][0]]) for s in truth["streams"]
+                if s["merchant"] == "Finance app fee"}
+    rides = [s for s in truth["streams"] if s["merchant"] == "Advance repayment"]
+    assert rides and all(s["frequency"] in ("semimonthly", "biweekly") for s in rides)
+    beside_fee = sum((s["account_id"], key[s["transaction_ids"][0]]) in fee_keys for s in rides)
+    assert beside_fee >= 0.8 * len(rides)

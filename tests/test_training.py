@@ -43,3 +43,21 @@ def test_short_piece_and_unrelated_charges_stay_negatives():
     assert y.sum() >= 1
     assert ((y == 0) & (st["n"].to_numpy() == 2)).any()  # the two-charge trial piece
     assert (y == 0).sum() >= 2
+
+
+def test_group_mixing_a_stream_with_other_charges_is_not_a_positive():
+    """Twenty repayments on paydays, a five-month fee and five loose charges under one name:
+    the whole group overlaps the repayments with Jaccard 2/3 but a third of it is something
+    else, so it is no positive; the repayments' own amount cluster is."""
+    rng = np.random.default_rng(3)
+    repay_dates = sorted(monthly_dates(START, 10, day=1) + monthly_dates(START, 10, day=15))
+    rows = series("LENDAPP", repay_dates, 95.99) + series("LENDAPP", monthly_dates(START, 5, day=20), 9.99)
+    rows += [("A1", START + dt.timedelta(days=int(d)), "LENDAPP", -float(a))
+             for d, a in zip(rng.integers(0, 290, 5), (23.5, 41.2, 17.8, 60.0, 33.3))]
+    tx = enriched(rows)
+    truth = {"streams": [{"account_id": "A1", "merchant": "x", "frequency": "semimonthly",
+                          "transaction_ids": list(tx["transaction_id"].iloc[:20])}]}
+    _, y, st = label_candidates(tx, truth, "2024-12-31", RuleScorer().fit())
+    n = st["n"].to_numpy()
+    assert (y[n == 30] == 0).all() and (n == 30).any()
+    assert (y[n == 20] == 1).any()

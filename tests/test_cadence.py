@@ -1,0 +1,59 @@
+"""Cadence features computed without a scorer: look-alike ratio and month-count dispersion."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detector.cadence import candidate_stats
+
+EPOCH_2023 = 19358  # 2023-01-01 in days since 1970-01-01
+
+
+def _stats(cand, day, amt, cluster=None):
+    cand, day, amt = np.asarray(cand), np.asarray(day, dtype=np.int64), np.asarray(amt, dtype=float)
+    n = len(cand)
+    sizes = None if cluster is None else np.bincount(cluster)[cluster]
+    return candidate_stats(cand, day, amt, group=np.zeros(n, dtype=np.int64), vendor_known=np.zeros(n, bool),
+                           inflow=np.zeros(n, bool), cluster=cluster, cluster_size=sizes)
+
+
+def test_lookalike_ratio_counts_same_cluster_charges_beside_the_candidate():
+    """Twelve monthly charges picked out of a 36-charge cluster at one price: every charge it
+    holds has two look-alikes beside it. The whole cluster has none."""
+    day = EPOCH_2023 + np.sort(np.r_[np.arange(12) * 30, np.arange(24) * 15 + 7])
+    cluster = np.zeros(36, dtype=np.int64)
+    whole = _stats(np.zeros(36, dtype=np.int64), day, np.full(36, 9.99), cluster)
+    pick = np.where(np.isin(day - EPOCH_2023, np.arange(12) * 30), 1, -1)
+    chain = _stats(pick, day, np.full(36, 9.99), cluster)
+    assert whole.loc[0, "lookalike_ratio"] == 1.0
+    assert chain.loc[1, "lookalike_ratio"] == 3.0
+    assert _stats(np.zeros(36, dtype=np.int64), day, np.full(36, 9.99)).loc[0, "lookalike_ratio"] == 1.0
+
+
+def test_month_dispersion_separates_schedules_from_random_days():
+    rng = np.random.default_rng(2)
+    monthly = EPOCH_2023 + np.arange(24) * 30 + rng.integers(-4, 5, 24)  # loose days, one a month
+    weekly = EPOCH_2023 + np.arange(100) * 7
+    two_plans = np.sort(np.r_[EPOCH_2023 + 3 + np.arange(24) * 30.44, EPOCH_2023 + 17 + np.arange(24) * 30.44])
+    random = np.sort(EPOCH_2023 + rng.integers(0, 730, 48))
+    disp = {}
+    for name, day in [("monthly", monthly), ("weekly", weekly), ("two_plans", two_plans), ("random", random)]:
+        day = np.asarray(day).astype(np.int64)
+        disp[name] = _stats(np.zeros(len(day), dtype=np.int64), day, np.full(len(day), 5.0)).loc[0, "month_dispersion"]
+    assert disp["monthly"] < 0.3 and disp["weekly"] < 0.1 and disp["two_plans"] < 0.3
+    assert 0.5 < disp["random"] < 2.0
+
+
+def test_gap_segments_cut_a_cluster_at_gaps_far_longer_than_its_rhythm():
+    """Segments are candidates of their own: a plan taken up after a long pause (or one-off
+    purchases months before it) is regular only over its own stretch of time."""
+    from detector.recurrence import _gap_segments
+
+    day = np.array([0, 34, 158, 332, 363, 386, 417, 449, 478, 508], dtype=np.int64) + EPOCH_2023
+    cid = np.zeros(len(day), dtype=np.int64)
+    seg = _gap_segments(cid, day)
+    assert seg.tolist() == [0, 0, 2, 3, 3, 3, 3, 3, 3, 3]
+    # another cluster (shuffled rows) is cut on its own
+    day2 = EPOCH_2023 + np.array([10, 40, 70, 100, 130], dtype=np.int64)
+    both = _gap_segments(np.r_[cid, np.ones(5, dtype=np.int64)][::-1], np.r_[day, day2][::-1])
+    assert len(set(both[:5])) == 1 and len(set(both[5:])) == 3
