@@ -69,6 +69,13 @@ class Noise:
     points: tuple[float, ...] = ()
 
 
+# Repayment amounts on even steps across their usual range (an advance plus its fee, a loan's
+# instalment, a lease's weekly payment): price points spread over the range, none taken from data.
+_ADVANCE_REPAYMENTS = tuple(round(45.0 + 14.5 * i + 0.99 * (i % 2), 2) for i in range(12))
+_LOAN_MONTHLY = tuple(round(60.0 + 23.17 * i, 2) for i in range(18))
+_LOAN_BIWEEKLY = tuple(round(45.0 + 17.3 * i, 2) for i in range(8))
+_LEASE_WEEKLY = tuple(round(19.99 + 4.5 * i, 2) for i in range(10))
+
 RECURRING: tuple[Recurring, ...] = (
     Recurring("Netflix", "monthly", (6.99, 15.49, 22.99), ("NETFLIX.COM", "NETFLIX.COM {ph} CA", "Netflix.com Los Gatos CA", "NETFLIX INC"), weight=3, trial=0.0),
     Recurring("Spotify", "monthly", (10.99, 11.99, 16.99), ("SPOTIFY USA", "Spotify P{ref} Stockholm SE", "SPOTIFY.COM NEW YORK NY", "PAYPAL *SPOTIFY {ph}"), weight=3, trial=0.3),
@@ -126,15 +133,15 @@ RECURRING: tuple[Recurring, ...] = (
               weight=1.5, companions=1.0, companion_mean=60.0, rider=0.5, rider_name="Advance repayment"),
     # the advance (plus its fee or tip) taken back on payday, one sum per user, not every payday;
     # never planned on its own (weight 0): it rides on a finance app fee, under its descriptor
-    Recurring("Advance repayment", "semimonthly", (52.99, 76.5, 103.99, 108.49, 95.99, 155.0, 206.0), ("",),
+    Recurring("Advance repayment", "semimonthly", _ADVANCE_REPAYMENTS, ("",),
               weight=0.0, gaps=0.3),
-    Recurring("Advance repayment", "biweekly", (52.99, 76.5, 103.99, 108.49, 95.99, 155.0, 206.0), ("",),
+    Recurring("Advance repayment", "biweekly", _ADVANCE_REPAYMENTS, ("",),
               weight=0.0, gaps=0.3),
     # instalment lenders and rent-to-own: fixed repayments, often missed or late, plus the odd
     # extra or payoff payment of another sum
-    Recurring("Instalment loan", "monthly", (88.17, 137.99, 155.74, 185.12, 290.16, 410.84), ("QUICKLEND INSTALLMENT {ref}", "SUMMIT LOANS PMT", "LENDCO FINANCE WEB PMT"), kind="ach", weight=0.8, gaps=0.15, companions=0.03, companion_mean=250.0),
-    Recurring("Instalment loan", "biweekly", (62.5, 99.4, 149.83), ("QUICKLEND INSTALLMENT {ref}", "SPEEDYCASH LOAN PMT"), kind="ach", weight=0.4, gaps=0.15, companions=0.03, companion_mean=150.0),
-    Recurring("Rent-to-own", "weekly", (25.27, 33.27, 35.59, 43.02, 63.99), ("RENTWAY LEASE #{store}", "EZLEASE *PAYMENT {ph}"), weight=0.4, gaps=0.08, companions=0.02, companion_mean=80.0),
+    Recurring("Instalment loan", "monthly", _LOAN_MONTHLY, ("QUICKLEND INSTALLMENT {ref}", "SUMMIT LOANS PMT", "LENDCO FINANCE WEB PMT"), kind="ach", weight=0.8, gaps=0.15, companions=0.03, companion_mean=250.0),
+    Recurring("Instalment loan", "biweekly", _LOAN_BIWEEKLY, ("QUICKLEND INSTALLMENT {ref}", "SPEEDYCASH LOAN PMT"), kind="ach", weight=0.4, gaps=0.15, companions=0.03, companion_mean=150.0),
+    Recurring("Rent-to-own", "weekly", _LEASE_WEEKLY, ("RENTWAY LEASE #{store}", "EZLEASE *PAYMENT {ph}"), weight=0.4, gaps=0.08, companions=0.02, companion_mean=80.0),
     # several creators at one price behind one descriptor: interleaved same-amount streams
     # long-cycle bills at merchants no catalogue lists: two charges a year apart at an unknown
     # name can be a renewal too, not only a coincidence of two equal purchases
