@@ -98,7 +98,7 @@ def test_synthetic_per_charge_codes_no_longer_make_merchants_per_charge():
     assert masked["merchant_key"].nunique() < 0.5 * plain["merchant_key"].nunique()
     # and no shown name of a merchant with 3+ charges in an account carries a code it had on one charge only
     counts = masked.groupby(["account_id", "merchant"]).size()
-    for (_, merchant), n in counts[counts >= 3].items():
+    for _, merchant in counts[counts >= 3].index:
         words = merchant.upper().split()
         assert all(not (len(w) >= 5 and w.isalpha() and not any(v in w for v in "AEIOUY")) for w in words), merchant
 

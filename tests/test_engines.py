@@ -6,9 +6,9 @@ import sys
 
 import pandas as pd
 import pytest
+from engine_standin import make_transactions, standin_detect
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from engine_standin import make_transactions, standin_detect
 from pandas.testing import assert_frame_equal
 
 from detector import engines
