@@ -142,7 +142,15 @@ def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
     if "merchant_key" not in t:
         t["merchant_key"] = t["merchant"].fillna(t["description"]).astype(str).str.lower()
     t["merchant_key"] = t["merchant_key"].fillna(t["description"]).astype(str)
-    t["_order"] = np.arange(len(t))
+    # Rows of one day in statement order (the engines' TX_ORDER), whatever order they came in:
+    # of two identical same-day charges the one listed second is the repeat.
+    from .engines.frames import TX_ORDER, sort_rows
+
+    keys = [k for k in TX_ORDER if k in t]
+    rank = sort_rows(t[keys].assign(_row=np.arange(len(t))), keys)["_row"].to_numpy()
+    order = np.empty(len(t), dtype=np.int64)
+    order[rank] = np.arange(len(t))
+    t["_order"] = order
     t["charge"] = -t["amount"]
     return t
 

@@ -230,6 +230,30 @@ def test_refund_credit_and_different_amount_are_not_duplicates():
     assert of_type(flags_of(b), "duplicate_charge") == []
 
 
+def test_same_day_twin_flagged_on_the_row_the_statement_lists_second():
+    # Opaque ids (Plaid's, hashes) sort in no useful order: the statement line decides which
+    # of two identical same-day charges is the repeat, whatever order the rows arrive in.
+    b = Book()
+    ids = b.series("2025-01-10", 5, 15.49)
+    b.stream(ids)
+    tx = b.tx
+    first = tx.index[tx["transaction_id"] == ids[2]][0]
+    twin = dict(tx.loc[first])
+    tx.loc[first, "transaction_id"] = "zz-first"
+    twin.update(transaction_id="aa-second")
+    tx = pd.concat([tx, pd.DataFrame([twin])], ignore_index=True)
+    tx["source_file"] = "statement.csv"
+    tx["source_line"] = range(2, len(tx) + 2)
+    streams = b.stream_frame
+    streams["transaction_ids"] = [["zz-first" if i == ids[2] else i for i in streams["transaction_ids"][0]]]
+    for rows in (tx, tx.iloc[::-1]):
+        f = flag_charges(rows, streams, as_of=AS_OF)
+        assert of_type(f, "duplicate_charge") == ["aa-second"]
+    # Listed the other way round, the other row is the repeat.
+    tx.loc[tx["transaction_id"] == "aa-second", "source_line"] = 1
+    assert of_type(flag_charges(tx, streams, as_of=AS_OF), "duplicate_charge") == ["zz-first"]
+
+
 def test_weekly_stream_charges_are_not_duplicates_of_each_other():
     b = Book()
     ids = b.series("2025-01-01", 10, 7.00, merchant="Gym", days=7)
