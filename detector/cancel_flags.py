@@ -14,6 +14,8 @@ from .flags import (
     CANCELLED_PRICE_TOLERANCE,
     MIN_LONG_GAP_DAYS,
     SAME_AMOUNT,
+    STEADY_NOISE,
+    _buys_one_offs,
     _flag_rows,
     _money,
     _name,
@@ -52,8 +54,15 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
     extra = extra.assign(loose=True)
     both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
     # A charge the stream detector left out needs the plan's very price to count as the plan's.
+    # So does a stream charge where the account also buys one-offs from the merchant (an app
+    # store, a marketplace): the detector may have merged a purchase at a similar price.
     diff = (both["charge"] - both["price"]).abs()
-    near_price = np.where(both["loose"].astype(bool), diff <= SAME_AMOUNT, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
+    loose_all = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]))]
+    shop = ~both["loose"].astype(bool) & _buys_one_offs(both, loose_all)
+    tolerance = np.where(both["loose"].astype(bool), SAME_AMOUNT,
+                         np.where(shop, np.maximum(SAME_AMOUNT, STEADY_NOISE * both["price"]),
+                                  CANCELLED_PRICE_TOLERANCE * both["price"]))
+    near_price = diff <= tolerance
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
     if hit.empty:
         return empty_flags()

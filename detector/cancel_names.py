@@ -52,8 +52,24 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
         by_v = process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
         full = np.maximum(full, np.where(_numbers_differ(query, best["vendor"]), 0.0, by_v))
     if (full < cutoff).all():
-        best = best.assign(via_store=True)
+        # Unless the catalogue knows the name typed as this very vendor: "Adobe" is Adobe
+        # Creative Cloud, "Norton 360" is Norton, "proton" is ProtonVPN. Then it is the plan.
+        vendor = _catalog_vendor(query, cutoff)
+        named = pd.Series(False, index=best.index)
+        if vendor is not None:
+            own = _norm(vendor.name)
+            named = best["merchant"].map(_norm).eq(own)
+            if "vendor" in best:
+                named |= best["vendor"].map(_norm).eq(own)
+        best = best.assign(via_store=~named)
     return best
+
+
+def _catalog_vendor(query: str, cutoff: float):
+    """The catalogue vendor one of whose names best matches ``query`` (WRatio), or ``None``."""
+    names, vendors = _catalog_names()
+    best = process.extractOne(query, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
+    return vendors[best[2]] if best is not None else None
 
 
 def _numbers(name) -> frozenset:

@@ -284,12 +284,37 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     span several streams. Streams that kept billing are plans the user kept, unless none
     stopped; then the one billing least after the date is taken. A plan matched only in part
     of its name or through the store's name (``via_store``) must have stopped.
+
+    Streams of one name that follow each other without running side by side are one plan
+    whose price changed (the detector starts a new stream at a new price): they are judged
+    together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
     n_after = _charges_after(c, streams, tx)
+    one_plan = _sequential(c, streams)
+    n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
     floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
-    tied = c["tied"] > 1
+    tied = (c["tied"] > 1) & ~one_plan
     keep = ~tied | (n_after <= floor)
     return keep & (~c["via_store"] | (n_after <= 1))
+
+
+def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
+    """Per candidate: whether its decision's candidates follow one another (no two side by side)."""
+    if not {"first_date", "last_date", "frequency"} <= set(streams.columns):
+        return pd.Series(False, index=c.index)
+    info = streams.drop_duplicates("stream_id").set_index("stream_id")
+    x = c.assign(first=pd.to_datetime(c["stream_id"].map(info["first_date"])),
+                 last=pd.to_datetime(c["stream_id"].map(info["last_date"])))
+    from .schema import PERIOD_DAYS
+
+    period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
+    x = x.assign(period=period).sort_values(["decision", "first"])
+    # Each stream begins after every earlier one ended (a few days of overlap at most), within
+    # two periods: a plan billing again months later at another price is another plan.
+    ended = x.groupby("decision")["last"].cummax().groupby(x["decision"]).shift()
+    gap = (x["first"] - ended).dt.days
+    follows = ended.isna() | ((gap >= -5) & (gap <= 2 * x["period"]))
+    return follows.groupby(x["decision"]).transform("all").reindex(c.index).fillna(False).astype(bool)
 
 
 def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
