@@ -16,16 +16,21 @@ stream's price changes. A dismissal names a stream or flag id taken from a repor
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from .cancel_names import (
+    MATCH_CUTOFF,
+    PAYMENT_KINDS,  # noqa: F401  (re-exported: the docs name decisions.PAYMENT_KINDS)
+    _catalog_names,
+    _norm,
+    match_streams,
+)
 from .errors import ConfigError, MalformedRow, NotFound
 from .ids import stable_id
 from .store import Store, utcnow
@@ -33,8 +38,6 @@ from .store import Store, utcnow
 DECISION_COLUMNS = ("decision_id", "kind", "account_id", "merchant", "target_id", "on_date", "reason",
                     "created_at")
 CANCELLATION_COLUMNS = ("account_id", "merchant", "cancelled_on")
-#: rapidfuzz WRatio score (0-100) a stream's merchant or vendor must reach to match a cancellation.
-MATCH_CUTOFF = 85.0
 
 
 @dataclass(frozen=True)
@@ -53,153 +56,11 @@ class Cancellation:
     weak: bool = False
 
 
-def _norm(name) -> str:
-    if name is None or (not isinstance(name, str) and pd.isna(name)):
-        return ""
-    return " ".join(str(name).lower().replace(".com", " ").split())
-
-
 def _iso(value, *, what: str = "date") -> str:
     try:
         return _strict_date(str(value).strip(), what=what)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-
-
-def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH_CUTOFF) -> pd.DataFrame:
-    """The rows of ``streams`` whose merchant or vendor best matches ``merchant`` (ties kept).
-
-    Every stream of the best-matching name is returned: one subscription can span several
-    streams when its price changed.
-    """
-    if streams is None or streams.empty:
-        return streams.iloc[0:0] if streams is not None else pd.DataFrame()
-    names = streams["merchant"].map(_norm)
-    vendors = streams["vendor"].map(_norm) if "vendor" in streams else names
-    query = _norm(merchant)
-    by_name = process.cdist([query], names.tolist(), scorer=fuzz.WRatio)[0]
-    by_vendor = process.cdist([query], vendors.tolist(), scorer=fuzz.WRatio)[0]
-    score = pd.Series(by_name, index=streams.index).combine(pd.Series(by_vendor, index=streams.index), max)
-    if score.empty or score.max() < cutoff:
-        found = _store_billed(query, streams, cutoff)
-        return found if len(found) else _by_brand_or_kind(query, streams)
-    best = streams[score >= score.max() - 1e-9]
-    # A name that matches only in part ("Apple TV+" ~ "Apple", "FanClub creator 2" ~ "FanClub")
-    # may be another plan billed under the same name: weak evidence (see _stopped). So is a name
-    # that differs in a number ("FanClub creator 1" is not "FanClub creator 2").
-    full = process.cdist([query], best["merchant"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
-    full = np.where(_numbers_differ(query, best["merchant"]), 0.0, full)
-    if "vendor" in best:
-        by_v = process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
-        full = np.maximum(full, np.where(_numbers_differ(query, best["vendor"]), 0.0, by_v))
-    if (full < cutoff).all():
-        best = best.assign(via_store=True)
-    return best
-
-
-def _numbers(name) -> frozenset:
-    return frozenset(re.findall(r"\d+", _norm(name)))
-
-
-def _numbers_differ(query: str, names: pd.Series) -> np.ndarray:
-    """Both names carry numbers and they differ: plan 1 is not plan 2, account ...1531 not ...6523."""
-    q = _numbers(query)
-    if not q:
-        return np.zeros(len(names), dtype=bool)
-    return np.array([bool(n) and n != q for n in names.map(_numbers)], dtype=bool)
-
-
-#: Words people use for a kind of payment rather than a payee ("rent", "savings transfer",
-#: "finance app fee"): the catalogue categories they mean, and words that payees of that kind
-#: carry in their names. Knowledge of how such payments are named, not of any one payee.
-PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "rent": ((), ("rent", "rental", "apts", "apt", "apartment", "apartments", "property", "properties",
-                  "realty", "leasing", "landlord", "residential", "housing", "mgmt", "management")),
-    "transfer": ((), ("transfer", "xfer", "savings", "sav")),
-    "savings": ((), ("transfer", "xfer", "savings", "sav")),
-    "finance": (("finance",), ()),
-    "gym": (("fitness",), ("gym", "fitness")),
-    "fitness": (("fitness",), ("gym", "fitness")),
-    "insurance": (("insurance",), ("insurance", "ins", "insur")),
-    "phone": (("telecom",), ("wireless", "mobile")),
-    "vpn": (("vpn",), ("vpn",)),
-    "dating": (("dating",), ()),
-    "news": (("news",), ("news", "times", "journal", "post")),
-}
-
-
-def _by_brand_or_kind(query: str, streams: pd.DataFrame) -> pd.DataFrame:
-    """Weak matches when no name matches (see _stopped: the plan must have stopped).
-
-    The first word of a brand ("Microsoft 365" ~ "Microsoft Store", "FanClub creator 1" ~
-    "Fanclub Membership") names the company, not the plan. A kind of payment ("Rent",
-    "Savings transfer", "Finance app fee") names no payee: it matches streams of vendors in
-    the catalogue category it means, or payees whose names carry that kind's words.
-    """
-    words = query.split()
-    if not words:
-        return streams.iloc[0:0]
-    names = streams["merchant"].map(_norm)
-    vendors = streams["vendor"].map(_norm) if "vendor" in streams else names
-    tokens = [set(re.findall(r"[a-z0-9]+", f"{n} {v}")) for n, v in zip(names, vendors)]
-    first = re.sub(r"[^a-z0-9]", "", words[0])
-    hit = np.zeros(len(streams), dtype=bool)
-    if len(first) >= 4:
-        hit = np.array([bool(re.match(re.escape(first) + r"\b", n) or re.match(re.escape(first) + r"\b", v))
-                        for n, v in zip(names, vendors)], dtype=bool)
-    if not hit.any():
-        cats, kind_words = set(), set()
-        for w in words:
-            c, k = PAYMENT_KINDS.get(w, ((), ()))
-            cats.update(c)
-            kind_words.update(k)
-        if cats or kind_words:
-            category = vendors.map(_vendor_category_map())
-            hit = np.array([bool(t & kind_words) for t in tokens], dtype=bool) | category.isin(cats).to_numpy()
-    return streams[hit].assign(via_store=True)
-
-
-@lru_cache(maxsize=1)
-def _vendor_category_map() -> dict[str, str]:
-    from .catalog import load_vendors
-
-    return {_norm(v.name): v.category for v in load_vendors()}
-
-
-@lru_cache(maxsize=1)
-def _catalog_names() -> tuple[list[str], list]:
-    from .catalog import load_vendors
-
-    names, vendors = [], []
-    for v in load_vendors():
-        for n in (v.name, *v.aliases):
-            names.append(_norm(n))
-            vendors.append(v)
-    return names, vendors
-
-
-def _store_billed(query: str, streams: pd.DataFrame, cutoff: float) -> pd.DataFrame:
-    """Streams of a catalogue vendor the user named by another of its names, or billed for it
-    by an app store ("iCloud" -> "Apple").
-
-    App-store charges often carry only the store's name, so a vendor sold only through stores
-    matches the account's unidentified streams of those channels (weak evidence: ``via_store``).
-    """
-    if "channel" not in streams:
-        return streams.iloc[0:0]
-    names, vendors = _catalog_names()
-    best = process.extractOne(query, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
-    if best is None:
-        return streams.iloc[0:0]
-    vendor = vendors[best[2]]
-    # "NYTimes" is the catalogue's "The New York Times": match the streams named after it.
-    named = (streams["vendor"].map(_norm) == _norm(vendor.name)) | (streams["merchant"].map(_norm) == _norm(vendor.name))
-    if named.any():
-        return streams[named]
-    if not vendor.channels or "direct" in vendor.channels:
-        return streams.iloc[0:0]
-    unknown = streams["vendor"].isna() | (streams["vendor"].map(_norm) == _norm(vendor.name))
-    return streams[streams["channel"].isin(vendor.channels) & unknown].assign(via_store=True)
 
 
 def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
@@ -423,12 +284,37 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     span several streams. Streams that kept billing are plans the user kept, unless none
     stopped; then the one billing least after the date is taken. A plan matched only in part
     of its name or through the store's name (``via_store``) must have stopped.
+
+    Streams of one name that follow each other without running side by side are one plan
+    whose price changed (the detector starts a new stream at a new price): they are judged
+    together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
     n_after = _charges_after(c, streams, tx)
+    one_plan = _sequential(c, streams)
+    n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
     floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
-    tied = c["tied"] > 1
+    tied = (c["tied"] > 1) & ~one_plan
     keep = ~tied | (n_after <= floor)
     return keep & (~c["via_store"] | (n_after <= 1))
+
+
+def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
+    """Per candidate: whether its decision's candidates follow one another (no two side by side)."""
+    if not {"first_date", "last_date", "frequency"} <= set(streams.columns):
+        return pd.Series(False, index=c.index)
+    info = streams.drop_duplicates("stream_id").set_index("stream_id")
+    x = c.assign(first=pd.to_datetime(c["stream_id"].map(info["first_date"])),
+                 last=pd.to_datetime(c["stream_id"].map(info["last_date"])))
+    from .schema import PERIOD_DAYS
+
+    period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
+    x = x.assign(period=period).sort_values(["decision", "first"])
+    # Each stream begins after every earlier one ended (a few days of overlap at most), within
+    # two periods: a plan billing again months later at another price is another plan.
+    ended = x.groupby("decision")["last"].cummax().groupby(x["decision"]).shift()
+    gap = (x["first"] - ended).dt.days
+    follows = ended.isna() | ((gap >= -5) & (gap <= 2 * x["period"]))
+    return follows.groupby(x["decision"]).transform("all").reindex(c.index).fillna(False).astype(bool)
 
 
 def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:

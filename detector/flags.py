@@ -72,8 +72,6 @@ import pandas as pd
 from .ids import stable_id
 from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
 
-#: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
-LONG_FREQUENCIES = ("semiannual", "annual")
 PRICE_STEP = 0.05          # "at least 5% above"
 LEVEL_TOLERANCE = 0.04     # tax/currency jitter stays inside one price level
 STEADY_NOISE = 0.020       # median charge-to-charge change of a fixed price (with tax/FX jitter)
@@ -83,6 +81,7 @@ MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise 
 SAME_AMOUNT = 0.011         # a double charge repeats the amount to the cent
 MAX_LATE_DAYS = 14          # a late (or retried) charge posts at most about two weeks after its date
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
+ONE_OFF_WINDOW_DAYS = 120   # one-off purchases this close to a charge make its merchant a shop too
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
@@ -142,7 +141,15 @@ def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
     if "merchant_key" not in t:
         t["merchant_key"] = t["merchant"].fillna(t["description"]).astype(str).str.lower()
     t["merchant_key"] = t["merchant_key"].fillna(t["description"]).astype(str)
-    t["_order"] = np.arange(len(t))
+    # Rows of one day in statement order (the engines' TX_ORDER), whatever order they came in:
+    # of two identical same-day charges the one listed second is the repeat.
+    from .engines.frames import TX_ORDER, sort_rows
+
+    keys = [k for k in TX_ORDER if k in t]
+    rank = sort_rows(t[keys].assign(_row=np.arange(len(t))), keys)["_row"].to_numpy()
+    order = np.empty(len(t), dtype=np.int64)
+    order[rank] = np.arange(len(t))
+    t["_order"] = order
     t["charge"] = -t["amount"]
     return t
 
@@ -199,6 +206,21 @@ def _chains(m: pd.DataFrame) -> pd.Series:
                      + s["frequency"].astype(str).to_numpy() + "\x1f" + root.to_numpy(), index=s["stream_id"].to_numpy())
 
 
+#: A bank's fees for an event (an overdraft, a returned payment, a wire, a foreign ATM). An
+#: *annual* or monthly account fee is a plan's charge and does not match.
+EVENT_FEE = (r"(?i)\b(?:overdraft|od|nsf|non[- ]?sufficient|insufficient|returned|return item|wire|atm|"
+             r"foreign|intl|international|late|stop payment|cash advance|excess|transfer)\b.*\bfees?\b"
+             r"|\bfees?\b.*\b(?:overdraft|nsf|returned|wire|atm|late)\b")
+
+
+def _event_fee(s: pd.DataFrame) -> pd.Series:
+    """Stream charges that are event fees, judged by the stream's name or the row's text."""
+    if s.empty:
+        return pd.Series(False, index=s.index)
+    name = s["stream_merchant"].fillna(s["merchant"]).fillna("").astype(str)
+    return name.str.contains(EVENT_FEE) | s["description"].fillna("").astype(str).str.contains(EVENT_FEE)
+
+
 def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:
     if df.empty:
         return empty_flags()
@@ -246,7 +268,11 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
         near["ts"] = pd.to_datetime(near["date"])
         window = np.minimum(0.5 * near["period"], np.maximum(5, 0.25 * near["period"]))
         close = (near["ts"] - near["a_ts"]).dt.days.abs() < window
-        same = _same_amount(near["charge"], near["a_charge"])
+        # A plan billed in another currency moves a little every month; so may its double charge.
+        sg = s.groupby("stream_id", sort=False)
+        moves = (s["charge"] / sg["charge"].shift() - 1).abs().where((s["ts"] - sg["ts"].shift()).dt.days > 5)
+        jitter = near["stream_id"].map(moves.groupby(s["stream_id"]).median()).fillna(0.0)
+        same = (near["charge"] - near["a_charge"]).abs() <= _amount_tolerance(jitter, near["a_charge"])
         near = near[close & same].drop(columns=["a_ts", "a_charge"])
         near = near.drop_duplicates("transaction_id")
     ext = pd.concat([s, near], ignore_index=True) if not near.empty else s.copy()
@@ -283,9 +309,7 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # typical move, at most 2%). A bill that moves more than that is not matched loosely.
     moves = (ext["charge"] / prev_charge - 1).abs().where(gap > 5)
     jitter = moves.groupby(ext["stream_id"]).transform("median").fillna(0.0)
-    fx = (jitter > 0.002) & (jitter <= STEADY_NOISE)
-    tolerance = np.maximum(SAME_AMOUNT, np.where(fx, np.minimum(0.02, 2 * jitter), 0.0) * prev_charge)
-    near_same = (ext["charge"] - prev_charge).abs() <= tolerance
+    near_same = (ext["charge"] - prev_charge).abs() <= _amount_tolerance(jitter, prev_charge)
     dup = prev_ts.notna() & close & near_same & span & regular
     # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
@@ -295,7 +319,32 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     d["prev_date"] = prev_date[dup]
     d["prev_charge"] = prev_charge[dup]
     d["gap"] = gap[dup].astype(int)
-    return d
+    # Where the account also buys one-offs from the merchant (an app store, a shop), a second
+    # charge at the plan's price days later is as likely one more purchase (apps cost 0.99,
+    # 4.99, 9.99 like plans do): only an identical charge on the same day is a double charge.
+    identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
+    return d[identical | ~_buys_one_offs(d, loose)]
+
+
+def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame) -> pd.Series:
+    """Whether the account has unstreamed charges of the merchant at other amounts near each row."""
+    if d.empty or loose.empty:
+        return pd.Series(False, index=d.index)
+    j = d[["transaction_id", "account_id", "stream_key", "ts", "charge"]].merge(
+        loose[["account_id", "merchant_key", "date", "charge"]].rename(
+            columns={"merchant_key": "stream_key", "charge": "o_charge"}),
+        on=["account_id", "stream_key"], how="inner")
+    near = (pd.to_datetime(j["date"]) - j["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS
+    other = (j["o_charge"] - j["charge"]).abs() > SAME_AMOUNT
+    return d["transaction_id"].isin(set(j.loc[near & other, "transaction_id"]))
+
+
+def _amount_tolerance(jitter: pd.Series, price: pd.Series) -> pd.Series:
+    """How far a repeat of ``price`` may be: to the cent for a fixed price; for a plan whose
+    amount moves a little every month (typical move ``jitter``, another currency), twice that
+    move, at most 2%. A bill moving more than that is not matched loosely."""
+    fx = (jitter > 0.002) & (jitter <= STEADY_NOISE)
+    return np.maximum(SAME_AMOUNT, np.where(fx, np.minimum(0.02, 2 * jitter), 0.0) * price)
 
 
 def _same_amount(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -316,138 +365,11 @@ def _flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
     return _flag_rows(d, "duplicate_charge", "high", reason)
 
 
-# -- charge_after_cancellation ----------------------------------------------------------------
-
-
-def _flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup_ids: set) -> pd.DataFrame:
-    if cancellations is None or len(cancellations) == 0:
-        return empty_flags()
-    require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
-    canc = cancellations.assign(cancelled_on=pd.to_datetime(cancellations["cancelled_on"]).dt.strftime("%Y-%m-%d"))
-    by_key = _after_cancellation_by_key(canc, s, t, dup_ids)
-    # The earliest recorded cancellation of a stream is the one that counts.
-    c = canc.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
-    own = s.merge(c, on="stream_id", how="inner") if not s.empty else s
-    if own.empty:
-        return by_key
-    # The plan's price: median of the last three charges up to the cancellation (or the last
-    # charge seen). Only charges near it are the cancelled plan's; a stream the detector merged
-    # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
-    before = own[own["date"] <= own["cancelled_on"]]
-    ref = before[before.groupby("stream_id").cumcount(ascending=False) < 3].groupby("stream_id")["charge"].median()
-    own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
-    streams_c = own.drop_duplicates("stream_id")[
-        ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
-         "price", "cancelled_on"]
-    ]
-    # Unstreamed charges of the same merchant near the plan's price are the same subscription.
-    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]) | dup_ids)]
-    extra = streams_c.merge(loose.rename(columns={"merchant_key": "stream_key"}),
-                            on=["account_id", "stream_key"], how="inner")
-    extra = extra.assign(loose=True)
-    both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
-    # A charge the stream detector left out needs the plan's very price to count as the plan's.
-    diff = (both["charge"] - both["price"]).abs()
-    near_price = np.where(both["loose"].astype(bool), diff <= SAME_AMOUNT, diff <= CANCELLED_PRICE_TOLERANCE * both["price"])
-    hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
-    if hit.empty:
-        return empty_flags()
-    flags = _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
-    return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
-
-
-def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFrame, dup_ids: set) -> pd.DataFrame:
-    """Cancellations resolved to a merchant key, not a stream (the plan billed too few times).
-
-    Every outflow of that merchant after the date counts, at the price of its last charges up
-    to the date (within 50%) when there were any; charges of other streams are left to them.
-    """
-    if "merchant_key" not in canc:
-        return empty_flags()
-    k = canc[canc["stream_id"].isna() & canc["merchant_key"].notna()]
-    if k.empty:
-        return empty_flags()
-    k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
-    streamed = set(s["transaction_id"]) if not s.empty else set()
-    m = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed | dup_ids)].merge(
-        k, on=["account_id", "merchant_key"], how="inner")
-    if m.empty:
-        return empty_flags()
-    m = m.sort_values(["account_id", "merchant_key", "date", "_order"])
-    before = m[m["date"] <= m["cancelled_on"]]
-    grp = ["account_id", "merchant_key"]
-    price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
-    m = m.join(price.rename("price"), on=grp)
-    near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
-    # "A charge of a stream": the plan-priced charges, the one after the date included, must be
-    # a stream's worth (three, or two half a year or more apart). One charge after a
-    # cancellation recorded before the history starts, or a plan billed once, is no stream.
-    plan = m[near].drop_duplicates("transaction_id")
-    keys = [plan["account_id"], plan["merchant_key"]]
-    n_plan = plan.groupby(keys)["transaction_id"].transform("size")
-    gap = pd.to_datetime(plan["date"]).groupby(keys).diff().dt.days
-    stream_like = (n_plan >= 3) | ((n_plan == 2) & (gap.groupby(keys).transform("max") >= MIN_LONG_GAP_DAYS))
-    hit = plan[(plan["date"] > plan["cancelled_on"]) & stream_like].assign(stream_id=None)
-    if hit.empty:
-        return empty_flags()
-    return _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
-
-
-def _after_cancellation_reason(hit: pd.DataFrame) -> pd.Series:
-    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
-    return (
-        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
-        + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
-    )
-
-
-# -- annual_renewal ---------------------------------------------------------------------------
-
-
-def _flag_annual(s: pd.DataFrame, history_start: pd.Series | None) -> pd.DataFrame:
-    long = s[s["frequency"].isin(LONG_FREQUENCIES)].copy()
-    # A plan renews at a price; a "stream" whose amount jumps around every time (fuel bought now
-    # and then) is spending, not a subscription, whatever its cadence.
-    change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
-    noise = change.groupby(long["chain_id"]).transform("median")
-    n_changes = change.notna().groupby(long["chain_id"]).transform("sum")
-    long = long[~((n_changes >= 2) & (noise > MAX_BILL_NOISE))]
-    if long.empty:
-        return empty_flags()
-    g = long.groupby("chain_id", sort=False)
-    long["pos"] = g.cumcount()
-    long["first_date"] = g["date"].transform("first")
-    long["prev_date"] = g["date"].shift()
-    long["prev_charge"] = g["charge"].shift()
-    # The data may start after the subscription did: when the account's history does not reach
-    # back a full period before a stream's first charge, that charge renews an older plan.
-    unseen_start = pd.Series(False, index=long.index)
-    if history_start is not None:
-        seen = (long["ts"] - long["account_id"].map(history_start)).dt.days
-        # A trial or introductory charge (about half the next one or less) is the sign-up itself.
-        intro = long["charge"] <= INTRO_RATIO * g["charge"].shift(-1)
-        unseen_start = (long["pos"] == 0) & (seen < long["period"] - 5) & (long["charge"] > FREE_MAX) & ~intro
-    r = long[(long["pos"] >= 1) | unseen_start].copy()
-    if r.empty:
-        return empty_flags()
-    word = r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
-    later = " (previous charge " + r["prev_charge"].map(_money, na_action="ignore").fillna("") + " on " \
-        + r["prev_date"].fillna("") + ", subscribed since " + r["first_date"] + ")"
-    if history_start is not None:
-        first = " (first charge seen; the account's history starts " \
-            + r["account_id"].map(history_start).dt.strftime("%Y-%m-%d") + ", less than a period earlier)"
-        later = later.where(r["pos"] >= 1, first)
-    since = later
-    reason = _name(r) + " renewed " + word + " for " + r["charge"].map(_money) + " on " + r["date"] + since
-    severity = np.where(r["charge"] >= 100, "high", "medium")
-    return _flag_rows(r, "annual_renewal", severity, reason)
-
-
 # -- entry point ------------------------------------------------------------------------------
 
 
 def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.DataFrame | None = None,
-                 as_of=None, renewal_before_data: bool = False) -> pd.DataFrame:
+                 as_of=None, renewal_before_data: bool = True) -> pd.DataFrame:
     """Flag unexpected charges of detected streams; one row per (type, transaction).
 
     ``tx``: canonical transactions with the enriched columns; ``streams``: ``STREAM_COLUMNS``
@@ -471,21 +393,29 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
         if col not in st:
             st[col] = None
     s = _series(t, st)
+    # Fees a bank charges for an event (an overdraft, an ATM withdrawal) come when the event
+    # does, however regular they look: not a plan that renews, rises or is billed twice.
+    s = s[~_event_fee(s)]
     if s.empty:
         return empty_flags()
     dups = _duplicates(s, t)
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
     # price_flags builds on this module's helpers, so it is imported here, not at the top.
+    from .cancel_flags import flag_after_cancellation
     from .price_flags import after_trials, flag_price_increases, flag_trials
+    from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans
 
     trials = flag_trials(clean, t)
+    long = long_plans(clean, t)
+    # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
+    priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]
     parts = [
         _flag_duplicates(dups),
-        _flag_after_cancellation(clean, t, cancellations, dup_ids),
-        _flag_annual(clean, pd.to_datetime(t.groupby("account_id")["date"].min()) if renewal_before_data else None),
+        flag_after_cancellation(s, t, cancellations, set()),
+        flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=set(trials["transaction_id"])),
         trials,
-        flag_price_increases(after_trials(clean, trials), set(trials["transaction_id"])),
+        flag_price_increases(after_trials(priced, trials), set(trials["transaction_id"])),
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:

@@ -16,10 +16,8 @@ from .flags import (
     LEVEL_TOLERANCE,
     MAX_BILL_NOISE,
     MAX_INTRO_CHARGES,
-    MIN_BILL_HISTORY,
     PRICE_STEP,
     STEADY_NOISE,
-    VARIABLE_STEP_NOISE,
     _flag_rows,
     _money,
     _name,
@@ -44,6 +42,7 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # plan still billing under a new price (the next stream of its chain) still bills.
     chain_last = s.groupby("chain_id")["ts"].max()
     stream_chain = s.drop_duplicates("stream_id").set_index("stream_id")["chain_id"]
+    stream_period = s.drop_duplicates("stream_id").set_index("stream_id")["period"]
     member_stream = s.drop_duplicates("transaction_id").set_index("transaction_id")["stream_id"]
     hist = t[(t["amount"] <= 0)][["transaction_id", "account_id", "merchant_key", "date", "charge", "_order"]]
     hist = hist.assign(h_stream=hist["transaction_id"].map(member_stream))
@@ -68,7 +67,10 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     j["free"] = (j["h_charge"] <= FREE_MAX) & cheap & (~loose | trial_price)
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
-    j["intro"] = j["free"] | (~loose & cheap)
+    # A plan billed more often (monthly, then a yearly plan at ten or twelve times the price)
+    # is a switch of billing period, not an introductory price ending.
+    switch = j["h_stream"].map(stream_period) < j["period"] - 5
+    j["intro"] = j["free"] | (~loose & cheap & ~switch)
     j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"]))
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
@@ -89,6 +91,11 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     one_price = agg["paid_lo"].isna() | (agg["paid_hi"] <= 1.02 * agg["paid_lo"])
     ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short & one_price]
     ok = ok[ok.index.isin(_converted(first, s))]
+    # Ten to twelve months' price at once after a monthly price: a switch to yearly billing
+    # (annual plans cost 10-12 monthly fees), unless the new price bills again a month later.
+    c = first.set_index("transaction_id").reindex(ok.index)
+    yearly = (c["period"] <= 35) & (c["charge"] >= 8 * ok["paid_hi"]) & (c["charge"] <= 13 * ok["paid_hi"])
+    ok = ok[~(yearly & ~ok.index.isin(_billed_again(first, s)))]
     r = first[first["transaction_id"].isin(ok.index)].copy()
     if r.empty:
         return empty_flags()
@@ -102,6 +109,16 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     )
     severity = np.where(r["charge"] >= 50, "high", "medium")
     return _flag_rows(r, "trial_conversion", severity, reason)
+
+
+def _billed_again(first: pd.DataFrame, s: pd.DataFrame) -> set:
+    """Candidates whose stream charges about their price again within 1.5 periods."""
+    f = first[["transaction_id", "stream_id", "ts", "charge", "period"]]
+    later = s[["stream_id", "ts", "charge"]].rename(columns={"ts": "l_ts", "charge": "l_charge"})
+    j = f.merge(later, on="stream_id", how="inner")
+    days = (j["l_ts"] - j["ts"]).dt.days
+    again = (days > 0) & (days <= 1.5 * j["period"]) & (j["l_charge"] > INTRO_RATIO * j["charge"])
+    return set(j.loc[again, "transaction_id"])
 
 
 def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
@@ -177,43 +194,34 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
     fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & (level_inc >= PRICE_STEP) & holds
 
-    # Variable bills: a step has to clear the bill's own noise and stay up.
-    roll = _rolling_median(prev, chain, 4, 2)
-    vthr = np.maximum(PRICE_STEP, VARIABLE_STEP_NOISE * noise)
-    vinc = (x["charge"] / roll - 1).round(4)
-    prev_vinc = vinc.groupby(chain).shift()
-    # The bill stays up (median of the next three) and enough history exists to know its noise;
-    # at the end of the data, with nothing after it, the step must be twice as clear.
-    rev = x["charge"].iloc[::-1]
-    after = _rolling_median(rev.groupby(chain.iloc[::-1], sort=False).shift(), chain.iloc[::-1], 3, 1)
-    vholds = (after / roll - 1 >= 0.75 * vthr) | (nxt.isna() & (vinc >= 2 * vthr))
-    var_hit = (~steady & (noise <= MAX_BILL_NOISE) & (pos >= MIN_BILL_HISTORY) & (vinc >= vthr) & vholds
-               & ~(prev_vinc >= 0.75 * vthr))
+    # Six-monthly and yearly terms: each term has its own price (an insurance premium), so a
+    # term is the previous level even alone and the next may move again.
+    term = (x["period"] >= 150) & (pos >= 1)
+    term_inc = (x["charge"] / prev - 1).round(4)
+    falls = ((x["charge"] / prev - 1) < -LEVEL_TOLERANCE).groupby(chain).transform("any")
+    term_hit = term & ~fixed_hit & (term_inc >= PRICE_STEP) & ~falls
+    fixed_hit |= term_hit
+    prev_base = prev_base.where(~term_hit, prev)
+    inc = inc.where(~term_hit, term_inc)
+    prev_since = prev_since.where(~term_hit, x["date"].groupby(chain).shift())
 
     # A jump to almost double or more is a trial or intro price ending, not a price increase.
-    intro_jump = x["charge"] >= prev_base.where(fixed_hit, roll) / INTRO_RATIO
-    hit = (fixed_hit | var_hit) & ~intro_jump & ~x["transaction_id"].isin(skip_ids)
+    intro_jump = x["charge"] >= prev_base / INTRO_RATIO
+    hit = fixed_hit & ~intro_jump & ~x["transaction_id"].isin(skip_ids)
     r = x[hit].copy()
     if r.empty:
         return empty_flags()
-    r_inc = inc.where(fixed_hit, vinc)[hit]
-    r_base = prev_base.where(fixed_hit, roll)[hit]
+    r_inc = inc[hit]
+    r_base = prev_base[hit]
     pct = (r_inc * 100).round().astype(int)
-    evidence = np.where(fixed_hit[hit], " (steady since " + prev_since[hit].fillna("") + ")",
-                        " (median of the previous bills, which vary about " + (noise[hit] * 100).round()
-                        .astype(int).astype(str) + "% from one to the next)")
+    evidence = np.where(term_hit[hit], " (the previous term's price, from " + prev_since[hit].fillna("") + ")",
+                        " (steady since " + prev_since[hit].fillna("") + ")")
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
         + "% from " + r_base.map(_money) + evidence
     )
     severity = np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low")
     return _flag_rows(r, "price_increase", severity, reason)
-
-
-def _rolling_median(values: pd.Series, groups: pd.Series, window: int, min_periods: int) -> pd.Series:
-    """Rolling median within groups, in ``values``' own order, aligned back to its index."""
-    out = values.groupby(groups, sort=False).rolling(window, min_periods=min_periods).median()
-    return out.reset_index(level=0, drop=True).reindex(values.index).sort_index()
 
 
 def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:

@@ -240,3 +240,75 @@ def test_a_weak_match_is_not_stored_as_the_cancelled_stream(store):
     rent_decision = load_decisions(store).query("merchant == 'Rent'")
     assert rent_decision["target_id"].isna().all()
     assert resolve_cancellations(rent_decision, b.stream_frame, b.tx)["stream_id"].dropna().empty
+
+
+def _after(b: Book, merchant: str, on: str, streams=None) -> list[str]:
+    streams = b.stream_frame if streams is None else streams
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": [merchant], "cancelled_on": [on]})
+    flags = flag_charges(b.tx, streams, cancellations=resolve_cancellations(decisions, streams, b.tx),
+                         as_of="2025-12-31")
+    return sorted(flags.loc[flags["type"] == "charge_after_cancellation", "transaction_id"])
+
+
+def test_a_brand_the_catalogue_knows_is_the_plan_even_while_it_keeps_billing():
+    # The user types the brand; the catalogue knows "Adobe" as Adobe Creative Cloud, "Norton 360"
+    # as Norton and "proton" as ProtonVPN. The merchant billing on after the date is the very
+    # thing this flag is about, not a sign of another plan.
+    for typed, name in (("Adobe", "Adobe Creative Cloud"), ("Norton 360", "Norton"), ("proton", "ProtonVPN")):
+        b = Book()
+        ids = b.series("2024-01-22", 6, 10.99, merchant=name)
+        b.stream(ids)
+        assert _after(b, typed, "2024-04-10") == sorted(ids[3:]), typed
+    # A part of a name the catalogue does not tie to the stream's vendor stays weak.
+    b = Book()
+    b.stream(b.series("2023-01-25", 23, 9.99, merchant="FanClub creator 2"))
+    assert _after(b, "FanClub creator 1", "2023-02-01") == []
+
+
+def test_a_plan_split_at_a_lower_price_is_one_plan_for_its_cancellation():
+    # WW went from 44.95 to 30.95 a month: the detector made two streams. Cancelled after the
+    # change, the charges still coming are the plan's, though the earlier stream had stopped.
+    b = Book()
+    old = b.series("2023-08-16", 3, 44.95, merchant="WW")
+    new = b.series("2023-11-21", 4, 30.95, merchant="WW")
+    b.stream(old)
+    b.stream(new)
+    assert _after(b, "WeightWatchers", "2023-11-26") == sorted(new[1:])
+    # A plan of the name billing again only months later, at another price, is another plan.
+    b = Book()
+    cloud = b.series("2023-01-29", 6, 9.99, merchant="Apple")
+    music = b.series("2024-04-26", 9, 16.99, merchant="Apple")
+    b.stream(cloud)
+    b.stream(music)
+    streams = b.stream_frame.assign(vendor=None, channel="apple")
+    assert _after(b, "iCloud", "2023-05-31", streams) == [cloud[5]]
+
+
+def test_a_double_charge_after_the_cancellation_is_also_a_charge_after_it():
+    b = Book()
+    ids = b.series("2025-01-05", 5, 9.99, merchant="Audible")
+    dup = b.charge("2025-04-05", 9.99, "Audible")
+    b.stream(ids + [dup])
+    assert _after(b, "Audible", "2025-03-20") == sorted([ids[3], dup, ids[4]])
+    flags = flag_charges(b.tx, b.stream_frame, as_of="2025-12-31")
+    assert flags.loc[flags["type"] == "duplicate_charge", "transaction_id"].tolist() == [dup]
+
+
+def test_a_purchase_the_detector_merged_into_a_store_plan_is_not_its_charge():
+    # An account buying apps: the 7.49 after the cancellation is an app, not the 6.99 plan
+    # (within half the plan's price, but a store sells at every price).
+    b = Book()
+    plan = b.series("2024-01-20", 5, 6.99, merchant="Apple")
+    app = b.charge("2024-06-14", 7.49, "Apple")
+    for d, a in (("2024-03-06", 4.99), ("2024-05-06", 1.99), ("2024-06-02", 14.99)):
+        b.charge(d, a, "Apple")
+    b.stream(plan + [app])
+    streams = b.stream_frame.assign(vendor=None, channel="apple")
+    assert _after(b, "Apple", "2024-05-25", streams) == []
+    # Without one-offs at the merchant, a new price of the plan after the date is its charge.
+    b = Book()
+    plan = b.series("2024-01-20", 5, 6.99, merchant="Apple")
+    later = b.charge("2024-06-20", 7.49, "Apple")
+    b.stream(plan + [later])
+    streams = b.stream_frame.assign(vendor=None, channel="apple")
+    assert _after(b, "Apple", "2024-05-25", streams) == [later]

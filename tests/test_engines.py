@@ -52,6 +52,20 @@ def test_row_order_and_batches_do_not_change_results(tx, expected):
     assert_same(engines.run(tx, AS_OF, detect=standin_detect, batch_rows=1), expected)
 
 
+def test_rows_of_one_day_keep_their_statement_order():
+    """Same-day rows follow file and line, not their (opaque) ids; rows without a file go last."""
+    from detector.engines import canonical_transactions
+
+    rows = pd.DataFrame({
+        "transaction_id": ["c", "a", "b", "d", "e"], "account_id": "x",
+        "date": ["2024-01-02", "2024-01-02", "2024-01-02", "2024-01-01", "2024-01-02"],
+        "amount": -1.0, "description": "NETFLIX",
+        "source_file": ["jan.csv", "jan.csv", "feb.csv", "jan.csv", None],
+        "source_line": [3, 7, 9, 5, 0],
+    })
+    assert list(canonical_transactions(rows)["transaction_id"]) == ["d", "b", "c", "a", "e"]
+
+
 def test_batches_cut_only_between_accounts():
     from detector.engines.local import _batches
 
@@ -123,12 +137,16 @@ def test_spark_engine_without_pyspark_says_how_to_install(tx, monkeypatch):
 
 @given(st.lists(st.tuples(st.sampled_from(["a", "B", "é", "a1", "", "ß", "\u2603", "A"]),
                           st.sampled_from(["2024-01-02", "2024-01-10", "2023-12-31"]),
+                          st.one_of(st.none(), st.sampled_from(["", "b.csv", "a.csv", "A.CSV"])),
+                          st.sampled_from([0, 2, 10, 3]),
                           st.one_of(st.none(), st.sampled_from(["t1", "t10", "t2", "T", "ü"]))),
                 max_size=40),
        st.booleans())
 @settings(max_examples=200, deadline=None)
 def test_sort_rows_orders_like_a_stable_pandas_sort(rows, as_object):
-    """Arrow's sort and pandas' stable sort agree: non-ASCII text, ties, nulls, str and object columns."""
+    """Arrow's sort and pandas' stable sort agree: non-ASCII text, ties, nulls (last, as pandas puts
+    them), numbers, str and object columns. (TX_ORDER grew source_file and source_line: the rows
+    now carry those columns too.)"""
     from detector.engines.frames import TX_ORDER, sort_rows
 
     df = pd.DataFrame(rows, columns=TX_ORDER).assign(n=range(len(rows)))

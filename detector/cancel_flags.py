@@ -1,0 +1,115 @@
+"""``charge_after_cancellation``: charges of a plan dated after the user recorded cancelling it.
+
+The rule is described in :mod:`detector.flags`, which calls :func:`flag_after_cancellation` on
+the chained, date-ordered stream charges it prepares (duplicates set aside) with the
+cancellations :func:`detector.decisions.resolve_cancellations` resolved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .flags import (
+    CANCELLED_PRICE_TOLERANCE,
+    MIN_LONG_GAP_DAYS,
+    SAME_AMOUNT,
+    STEADY_NOISE,
+    _buys_one_offs,
+    _flag_rows,
+    _money,
+    _name,
+    empty_flags,
+)
+from .schema import require_columns
+
+# -- charge_after_cancellation ----------------------------------------------------------------
+
+
+def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup_ids: set) -> pd.DataFrame:
+    if cancellations is None or len(cancellations) == 0:
+        return empty_flags()
+    require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
+    canc = cancellations.assign(cancelled_on=pd.to_datetime(cancellations["cancelled_on"]).dt.strftime("%Y-%m-%d"))
+    by_key = _after_cancellation_by_key(canc, s, t, dup_ids)
+    # The earliest recorded cancellation of a stream is the one that counts.
+    c = canc.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
+    own = s.merge(c, on="stream_id", how="inner") if not s.empty else s
+    if own.empty:
+        return by_key
+    # The plan's price: median of the last three charges up to the cancellation (or the last
+    # charge seen). Only charges near it are the cancelled plan's; a stream the detector merged
+    # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
+    before = own[own["date"] <= own["cancelled_on"]]
+    ref = before[before.groupby("stream_id").cumcount(ascending=False) < 3].groupby("stream_id")["charge"].median()
+    own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
+    streams_c = own.drop_duplicates("stream_id")[
+        ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
+         "price", "cancelled_on"]
+    ]
+    # Unstreamed charges of the same merchant near the plan's price are the same subscription.
+    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]) | dup_ids)]
+    extra = streams_c.merge(loose.rename(columns={"merchant_key": "stream_key"}),
+                            on=["account_id", "stream_key"], how="inner")
+    extra = extra.assign(loose=True)
+    both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
+    # A charge the stream detector left out needs the plan's very price to count as the plan's.
+    # So does a stream charge where the account also buys one-offs from the merchant (an app
+    # store, a marketplace): the detector may have merged a purchase at a similar price.
+    diff = (both["charge"] - both["price"]).abs()
+    loose_all = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]))]
+    shop = ~both["loose"].astype(bool) & _buys_one_offs(both, loose_all)
+    tolerance = np.where(both["loose"].astype(bool), SAME_AMOUNT,
+                         np.where(shop, np.maximum(SAME_AMOUNT, STEADY_NOISE * both["price"]),
+                                  CANCELLED_PRICE_TOLERANCE * both["price"]))
+    near_price = diff <= tolerance
+    hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
+    if hit.empty:
+        return empty_flags()
+    flags = _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
+    return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
+
+
+def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFrame, dup_ids: set) -> pd.DataFrame:
+    """Cancellations resolved to a merchant key, not a stream (the plan billed too few times).
+
+    Every outflow of that merchant after the date counts, at the price of its last charges up
+    to the date (within 50%) when there were any; charges of other streams are left to them.
+    """
+    if "merchant_key" not in canc:
+        return empty_flags()
+    k = canc[canc["stream_id"].isna() & canc["merchant_key"].notna()]
+    if k.empty:
+        return empty_flags()
+    k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
+    streamed = set(s["transaction_id"]) if not s.empty else set()
+    m = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed | dup_ids)].merge(
+        k, on=["account_id", "merchant_key"], how="inner")
+    if m.empty:
+        return empty_flags()
+    m = m.sort_values(["account_id", "merchant_key", "date", "_order"])
+    before = m[m["date"] <= m["cancelled_on"]]
+    grp = ["account_id", "merchant_key"]
+    price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
+    m = m.join(price.rename("price"), on=grp)
+    near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
+    # "A charge of a stream": the plan-priced charges, the one after the date included, must be
+    # a stream's worth (three, or two half a year or more apart). One charge after a
+    # cancellation recorded before the history starts, or a plan billed once, is no stream.
+    plan = m[near].drop_duplicates("transaction_id")
+    keys = [plan["account_id"], plan["merchant_key"]]
+    n_plan = plan.groupby(keys)["transaction_id"].transform("size")
+    gap = pd.to_datetime(plan["date"]).groupby(keys).diff().dt.days
+    stream_like = (n_plan >= 3) | ((n_plan == 2) & (gap.groupby(keys).transform("max") >= MIN_LONG_GAP_DAYS))
+    hit = plan[(plan["date"] > plan["cancelled_on"]) & stream_like].assign(stream_id=None)
+    if hit.empty:
+        return empty_flags()
+    return _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
+
+
+def _after_cancellation_reason(hit: pd.DataFrame) -> pd.Series:
+    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
+    return (
+        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
+        + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
+    )

@@ -1,0 +1,137 @@
+"""``annual_renewal``: the charges of a six-monthly or yearly plan that renew it.
+
+The rule is described in :mod:`detector.flags`, which calls :func:`flag_renewals` on the chained,
+date-ordered stream charges it prepares. Everything here is vectorised over all accounts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, empty_flags
+
+#: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
+LONG_FREQUENCIES = ("semiannual", "annual")
+#: Catalogue categories whose bills vary with use: their amount moving is no sign of spending.
+VARIABLE_CATEGORIES = frozenset({"utilities", "telecom"})
+@lru_cache(maxsize=1)
+def _plan_vendors() -> frozenset:
+    """Catalogue vendors that bill a plan at a set price (not a metered bill)."""
+    from .catalog import load_vendors
+
+    return frozenset(v.name for v in load_vendors() if v.category not in VARIABLE_CATEGORIES)
+
+
+def long_plans(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    """The charges of six-monthly and yearly chains that are plans, not spending.
+
+    A plan renews at a price; a "stream" whose amount jumps around every time (fuel bought now
+    and then) is spending, whatever its cadence. One price step is not a jump (the lower median
+    of the changes), and a catalogue vendor selling plans at a set price is a plan whose price
+    changed (an insurance premium moves at every term). A merchant the account also buys from
+    at other amounts is a shop (:func:`_shop`).
+    """
+    long = s[s["frequency"].isin(LONG_FREQUENCIES)]
+    if long.empty:
+        return long.copy()
+    change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
+    noise = long["chain_id"].map(change.groupby(long["chain_id"]).quantile(0.5, interpolation="lower"))
+    n_changes = change.notna().groupby(long["chain_id"]).transform("sum")
+    plan_vendor = long["stream_vendor"].isin(_plan_vendors())
+    erratic = (n_changes >= 2) & (noise > MAX_BILL_NOISE) & ~plan_vendor
+    return long[~erratic & ~_shop(long, t)].copy()
+
+
+def flag_renewals(long: pd.DataFrame, t: pd.DataFrame, *, renewal_before_data: bool = True,
+                  conversions: frozenset | set = frozenset()) -> pd.DataFrame:
+    """``annual_renewal`` flags of :func:`long_plans` charges (duplicates already removed).
+
+    ``t`` is every prepared transaction: the account's history start and its other charges of
+    the merchant are evidence about a chain's first charge, and so are ``conversions``, the
+    ids of trial conversions (the first paid charge after a trial is the sign-up).
+    """
+    if long.empty:
+        return empty_flags()
+    g = long.groupby("chain_id", sort=False)
+    long["pos"] = g.cumcount()
+    long["first_date"] = g["date"].transform("first")
+    long["prev_date"] = g["date"].shift()
+    long["prev_charge"] = g["charge"].shift()
+    history_start = pd.to_datetime(t.groupby("account_id")["date"].min())
+    long["history_start"] = long["account_id"].map(history_start)
+    unseen_start = pd.Series(False, index=long.index)
+    if renewal_before_data:
+        unseen_start = ((long["pos"] == 0) & _renews_an_older_plan(long, g, t)
+                        & ~long["transaction_id"].isin(conversions))
+    r = long[(long["pos"] >= 1) | unseen_start].copy()
+    if r.empty:
+        return empty_flags()
+    word = r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
+    later = " (previous charge " + r["prev_charge"].map(_money, na_action="ignore").fillna("") + " on " \
+        + r["prev_date"].fillna("") + ", subscribed since " + r["first_date"] + ")"
+    start = r["history_start"].dt.strftime("%Y-%m-%d")
+    first = ("; the plan seems to have started before your history begins ("
+             + start.where(start != r["date"], "with this charge") + ")")
+    since = later.where(r["pos"] >= 1, first)
+    reason = _name(r) + " renewed " + word + " for " + r["charge"].map(_money) + " on " + r["date"] + since
+    severity = np.where(r["charge"] >= 100, "high", "medium")
+    return _flag_rows(r, "annual_renewal", severity, reason)
+
+
+def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
+    """Whether each chain's first charge renews a plan that began before the data.
+
+    The data may start after the subscription did: when the account's history does not reach
+    back a full period before a chain's first charge, that charge is taken for a renewal,
+    unless something shows it is the sign-up: a trial or introductory price (about half the
+    next charge or less), or the merchant billing another plan shortly before (a switch from
+    monthly to yearly billing starts a new plan).
+    """
+    seen = (long["ts"] - long["history_start"]).dt.days
+    intro = long["charge"] <= INTRO_RATIO * g["charge"].shift(-1)
+    unseen = (seen < long["period"] - 5) & (long["charge"] > FREE_MAX) & ~intro
+    cand = long[unseen & (long["pos"] == 0)]
+    if cand.empty:
+        return unseen
+    # The merchant's other charges in the months before: a plan paid monthly (two charges or
+    # more at one price, not this plan's) until the yearly one began is a switch.
+    before = t[(t["amount"] < 0)][["account_id", "merchant_key", "date", "charge", "transaction_id"]]
+    j = cand[["transaction_id", "account_id", "stream_key", "ts", "charge", "chain_id"]].merge(
+        before.rename(columns={"merchant_key": "stream_key", "date": "b_date", "charge": "b_charge",
+                               "transaction_id": "b_id"}),
+        on=["account_id", "stream_key"], how="inner")
+    j["b_ts"] = pd.to_datetime(j["b_date"])
+    days = (j["ts"] - j["b_ts"]).dt.days
+    j = j[(days > 0) & (days <= 75) & (j["b_charge"] > FREE_MAX) & (j["b_charge"] < 0.5 * j["charge"])]
+    counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).size()
+    switched = set(counts[counts >= 1].index.get_level_values(0))
+    return unseen & ~long["transaction_id"].isin(switched)
+
+
+def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
+    """Chains of a merchant the account also buys from at other amounts: a shop, not a plan.
+
+    A yearly plan's merchant does not charge other, random amounts between renewals. App stores
+    and marketplaces do (an app, an order beside Prime), so this applies only to merchants the
+    catalogue does not know as vendors of plans (a taco stand, a gas station).
+    """
+    unknown = ~long["stream_vendor"].isin(_plan_vendors())
+    cand = long[unknown]
+    if cand.empty:
+        return pd.Series(False, index=long.index)
+    span = cand.groupby("chain_id").agg(account_id=("account_id", "first"), stream_key=("stream_key", "first"),
+                                        lo=("ts", "min"), hi=("ts", "max"), price=("charge", "median"),
+                                        period=("period", "first"))
+    in_chain = set(long["transaction_id"])
+    other = t[(t["amount"] < 0) & ~t["transaction_id"].isin(in_chain)][["account_id", "merchant_key", "date", "charge"]]
+    j = span.reset_index().merge(other.rename(columns={"merchant_key": "stream_key"}),
+                                 on=["account_id", "stream_key"], how="inner")
+    ts = pd.to_datetime(j["date"])
+    half = pd.to_timedelta(j["period"] / 2, unit="D")
+    near = (ts >= j["lo"] - half) & (ts <= j["hi"] + half)
+    off_price = (j["charge"] - j["price"]).abs() > 0.1 * j["price"]
+    shops = set(j.loc[near & off_price, "chain_id"])
+    return long["chain_id"].isin(shops)
