@@ -103,18 +103,21 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     dom = np.where(dom >= dim - 1, 31, dom).astype(float)
     weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
     aux = pd.DataFrame({"cand": cand, "on": on & has_iv, "skip": on & has_iv & (k == 2),
+                        "short": has_iv & (interval < 0.5 * Pr),
                         "dup": dup & has_iv, "has_iv": has_iv, "near": near, "dom": dom,
                         "iv_err": np.abs(interval - Pr), "vendor": vendor_known, "inflow": inflow,
                         "weekday": weekday, "group": group,
                         # cash and transfers come in round sums; bills and subscriptions rarely do
                         "round": np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6})
     ga = aux.groupby("cand", sort=True)
-    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow", "round"]].sum()
+    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow", "round", "short"]].sum()
     n_iv = np.maximum(sums["has_iv"].to_numpy(), 1)
     n_reg = np.maximum(n_iv - sums["dup"].to_numpy(), 1)
     out["frac_on"] = sums["on"].to_numpy() / n_reg
     out["frac_skip"] = sums["skip"].to_numpy() / n_reg
     out["frac_dup"] = sums["dup"].to_numpy() / n_iv
+    # intervals under half a period: two charges in one cycle (not a feature; selection uses it)
+    out["n_short"] = sums["short"].to_numpy()
     out["frac_near_median"] = sums["near"].to_numpy() / out["n"].to_numpy()
     out["round_share"] = sums["round"].to_numpy() / out["n"].to_numpy()
     out["vendor_known"] = (sums["vendor"].to_numpy() > 0).astype(float)

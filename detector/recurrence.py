@@ -253,7 +253,17 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     on_c, cov_c = st["frac_on"].to_numpy()[is_c], st["coverage"].to_numpy()[is_c]
     crowding = (on_c >= on_w[c_group] + 0.15) & (cov_w[c_group] >= cov_c + 0.2)
     sharper = np.bincount(c_group[good_c & crowding], minlength=n_groups) > 0
-    use_w = (pw >= thr) & (n_good <= 1) & ~sharper
+    # several regular clusters are still one plan when the group keeps one charge per cycle at
+    # their cadence (a price that changes each term, up or down, and may come back)
+    fam = np.where(np.isin(st["freq_idx"].to_numpy(), (1, 2)), 1, st["freq_idx"].to_numpy())
+    fam_w = np.full(n_groups, -1)
+    fam_w[cand[is_w]] = fam[is_w]
+    other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group])], minlength=n_groups) > 0
+    short_w = np.zeros(n_groups)
+    short_w[cand[is_w]] = st["n_short"].to_numpy()[is_w]
+    short_c = np.bincount(c_group, weights=st["n_short"].to_numpy()[is_c], minlength=n_groups)
+    one_plan = (fam_w >= 0) & ~other_fam & (short_w <= short_c)
+    use_w = (pw >= thr) & ((n_good <= 1) | one_plan) & ~sharper
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
     good_of = {}
@@ -273,26 +283,96 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
                                                np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
 
 
-def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
-    """Join chosen clusters of one group that follow each other at one cadence (price change)."""
-    st = _stats(df, assign)
-    if len(st) < 2:
-        return assign
-    st = st.sort_values(["group", "first_day"], kind="stable")
-    g, f = st["group"].to_numpy(), st["freq_idx"].to_numpy()
-    first, last, P = st["first_day"].to_numpy(), st["last_day"].to_numpy(), st["period"].to_numpy()
-    amt = st["amt_median"].to_numpy()
-    gap = first[1:] - last[:-1]
-    ratio = amt[1:] / amt[:-1]
-    # a new price arrives at the next cycle (or the one after a skip); a much cheaper follower
-    # is more often another subscription than a discount
-    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.2 * P[1:])
-            & (ratio >= 0.85) & (ratio <= 1.7))
-    new_id = np.cumsum(np.r_[True, ~join]) - 1
-    mapping = pd.Series(st.index.to_numpy()[new_id], index=st.index)
-    out = assign.copy()
+#: Largest price step (either way) that still reads as one plan's price change.
+PRICE_STEP = 2.5
+
+
+def _union_pairs(assign: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and pair ids of the unions of streams ``a[i]`` and ``b[i]`` (one candidate per pair)."""
+    rows = np.flatnonzero(assign >= 0)
+    rows = rows[np.argsort(assign[rows], kind="stable")]
+    ids, start, count = np.unique(assign[rows], return_index=True, return_counts=True)
+    parts = []
+    for side in (a, b):
+        k = np.searchsorted(ids, side)
+        n = count[k]
+        pair = np.repeat(np.arange(len(side)), n)
+        offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        parts.append((rows[np.repeat(start[k], n) + offset], pair))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _gaps(cand: np.ndarray, day: np.ndarray, period: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate id (< n): its longest interval and its number of intervals shorter than
+    half its period (``period`` indexed by candidate id)."""
+    order = np.lexsort((day, cand))
+    c, d = cand[order], day[order]
+    gap = np.r_[0, np.diff(d)].astype(float)
+    gap[np.r_[True, c[1:] != c[:-1]]] = np.nan
+    ok = ~np.isnan(gap)
+    longest = np.zeros(n)
+    np.maximum.at(longest, c[ok], gap[ok])
+    short = np.bincount(c[ok], weights=gap[ok] < 0.5 * period[c[ok]], minlength=n)
+    return longest, short
+
+
+def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """Join chosen streams of one group that are one plan whose price changed, up or down.
+
+    Two streams of a merchant are one plan when together they keep one charge per cycle at
+    their common cadence, with no gap longer than a skipped charge or two: a price rise, a
+    downgrade, a new escrow or insurance premium each term (prices that may come back, so the
+    amount clusters need not follow each other in time). Two plans billed side by side crowd
+    two charges into each cycle and stay apart.
+    """
     sel = assign >= 0
-    out[sel] = mapping.reindex(assign[sel]).to_numpy()
+    if not sel.any():
+        return assign
+    st = _stats(df, assign)
+    s = pd.DataFrame({"cand": st.index.to_numpy(), "group": st["group"].to_numpy(),
+                      "fam": np.where(np.isin(st["freq_idx"].to_numpy(), (1, 2)), 1, st["freq_idx"].to_numpy()),
+                      "amt": st["amt_median"].to_numpy(), "on": st["frac_on"].to_numpy()})
+    s = s[s["fam"] >= 0]
+    multi = s["group"].duplicated(keep=False).to_numpy()
+    s = s[multi]
+    if s.empty:
+        return assign
+    pr = s.merge(s, on=["group", "fam"], suffixes=("_a", "_b"))
+    pr = pr[pr["cand_a"] < pr["cand_b"]]
+    ratio = pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()
+    pr = pr[(ratio <= PRICE_STEP) & (ratio >= 1 / PRICE_STEP)]
+    if pr.empty:
+        return assign
+    day = df["day"].to_numpy()
+    rows, pair = _union_pairs(assign, day, pr["cand_a"].to_numpy(), pr["cand_b"].to_numpy())
+    u = _stats(df, pair, rows=rows)
+    P = u["period"].to_numpy()
+    max_gap, short_u = _gaps(pair, day[rows], P, len(pr))
+    # charges of either stream that fall inside the other's cycles: two plans side by side
+    own = np.flatnonzero(sel)
+    _, short_own = _gaps(assign[own], day[own], st["period"].reindex(np.arange(assign.max() + 1)).to_numpy(),
+                         int(assign.max()) + 1)
+    crowded = short_u > short_own[pr["cand_a"].to_numpy()] + short_own[pr["cand_b"].to_numpy()]
+    fam_u = np.where(np.isin(u["freq_idx"].to_numpy(), (1, 2)), 1, u["freq_idx"].to_numpy())
+    ok = ((fam_u == pr["fam"].to_numpy()) & ~crowded
+          & (u["frac_on"].to_numpy() >= np.minimum(pr["on_a"].to_numpy(), pr["on_b"].to_numpy()) - 0.1)
+          # a plan left and taken up again much later is two streams
+          & (max_gap <= 2.5 * P))
+    pr = pr[ok]
+    if pr.empty:
+        return assign
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ids = np.unique(assign[sel])
+    a = np.searchsorted(ids, pr["cand_a"].to_numpy())
+    b = np.searchsorted(ids, pr["cand_b"].to_numpy())
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
+    _, comp = connected_components(graph, directed=False)
+    # each component takes its smallest candidate id
+    first = pd.Series(ids).groupby(comp).transform("min").to_numpy()
+    out = assign.copy()
+    out[sel] = first[np.searchsorted(ids, assign[sel])]
     return out
 
 
@@ -372,7 +452,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         return _empty()
     st, ids, p = candidates(df, scorer)
     assign = _select(df, st, ids, p, thr)
-    assign = _merge_sequential(df, assign)
+    assign = _join_price_changes(df, assign)
     for _ in range(2):
         assign = _attach_edges(df, assign)
     assign = _prune_strays(df, assign)

@@ -107,6 +107,30 @@ def test_price_increase_does_not_split_stream():
     assert s.iloc[0]["last_amount"] == 17.99
 
 
+@pytest.mark.parametrize("amounts", [
+    [6.99] * 8 + [4.49] * 8,  # a downgrade
+    [1843.51] * 4 + [1802.69] * 12 + [1854.13] * 4,  # a mortgage's escrow down, then up again
+    [103.25] * 6 + [101.95] * 6 + [98.71] * 2 + [95.83] * 6,  # a premium set anew each term
+])
+def test_price_changes_either_way_stay_one_stream(amounts):
+    dates = monthly_dates(START, len(amounts), day=7)
+    tx = enriched(series("INSURER", dates, amounts))
+    s = detect_streams(tx, dates[-1].isoformat())
+    assert len(s) == 1
+    assert s.iloc[0]["transaction_ids"] == list(tx.sort_values("date")["transaction_id"])
+    assert s.iloc[0]["frequency"] == "monthly"
+
+
+def test_two_plans_at_one_merchant_one_after_another_in_time_but_side_by_side_stay_apart():
+    # a cheap plan runs throughout; a dearer one runs beside it for a while: two charges per
+    # month then, which no price change gives
+    rows = series("APPLE.COM/BILL", monthly_dates(START, 20, day=4), 2.99)
+    rows += series("APPLE.COM/BILL", monthly_dates(dt.date(2023, 6, 20), 6), 6.99)
+    tx = enriched(rows)
+    s = detect_streams(tx, "2024-12-31").sort_values("average_amount")
+    assert list(s["average_amount"]) == [2.99, 6.99]
+
+
 def test_newest_charge_at_new_price_joins_stream():
     dates = monthly_dates(START, 10, day=4)
     tx = enriched(series("STREAMFLIX", dates, [9.99] * 9 + [11.99]))
