@@ -77,6 +77,27 @@ def test_each_frequency(freq, dates):
     assert row["direction"] == "outflow" and row["average_amount"] == 25.0
 
 
+def _business_day(d: dt.date) -> dt.date:
+    return d + dt.timedelta(days=(7 - d.weekday()) % 7 if d.weekday() >= 5 else 0)
+
+
+def test_semimonthly_on_two_days_rolled_off_weekends_is_not_biweekly():
+    days = sorted(monthly_dates(START, 12, day=10) + monthly_dates(START, 12, day=25))
+    # rolled off weekends, and posted a day or two late now and then
+    days = [_business_day(d + dt.timedelta(days=(0, 0, 1, 2, 0, 1)[k % 6])) for k, d in enumerate(days)]
+    tx = enriched(series("INVESTMENT TRANSFER", days, 250.0))
+    s = detect_streams(tx, "2023-12-31")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "semimonthly"
+
+
+def test_annual_renewal_charged_twice_stays_annual():
+    dates = [dt.date(2023, 8, 27), dt.date(2024, 8, 27), dt.date(2024, 8, 29)]
+    tx = enriched(series("STREAMFLIX ANNUAL", dates, 139.99)).assign(vendor="Streamflix")  # a catalogue vendor
+    s = detect_streams(tx, "2024-12-31")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "annual"
+    assert len(s.iloc[0]["transaction_ids"]) == 3
+
+
 def test_month_end_clamping_and_next_date():
     dates = monthly_dates(dt.date(2023, 1, 31), 14)  # 31st -> 28th/29th/30th
     tx = enriched(series("GYM CLUB", dates, 40.0))
