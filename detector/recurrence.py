@@ -26,6 +26,7 @@ docs/detection.md has the features, the model-vs-rules measurement and the eval 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -45,6 +46,13 @@ from .schema import STREAM_COLUMNS, require_columns
 DEFAULT_MIN_CONFIDENCE = 0.5
 #: Relative gap in sorted amounts that starts a new amount cluster.
 CLUSTER_TOL = 0.02
+#: Bank charges triggered by an event (a bounced payment, a wire, a late payment), never by a
+#: schedule: two of them a year apart are a coincidence, not an annual plan. Monthly account
+#: maintenance fees are not among them.
+EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient funds?|returned? (?:item|payment|check)"
+                       r"|stop payment|late (?:fee|charge|payment fee)"
+                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)s?\b",
+                       re.IGNORECASE)
 _NEEDED = ("transaction_id", "account_id", "date", "amount", "merchant_key", "merchant", "vendor", "channel")
 
 
@@ -80,6 +88,9 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
     group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
     df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
                        "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
+    keys, key_of = pd.factorize(text["merchant_key"])
+    fee_key = pd.Series(key_of, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
+    df["event_fee"] = fee_key[keys] if len(keys) else np.zeros(0, bool)
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy())
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
@@ -113,8 +124,9 @@ def live(stats: pd.DataFrame) -> np.ndarray:
             & (stats["frac_on"].to_numpy() > 0))
 
 
-def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
-    """Confidence per candidate; one-charge and cadence-less candidates are 0 without asking."""
+def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.ndarray:
+    """Confidence per candidate; one-charge and cadence-less candidates, and bank charges for
+    events (``EVENT_FEE``, by the rows of ``df``), are 0 without asking."""
     p = np.zeros(len(stats))
     ok = live(stats)
     if ok.any():
@@ -122,6 +134,10 @@ def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
     # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
     # bills come in cents, and a standing order or subscription repeats one sum
     cash_like = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    if df is not None and len(stats):
+        fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+        fee_group[df["group"].to_numpy()[df["event_fee"].to_numpy()]] = True
+        cash_like |= fee_group[stats["group"].to_numpy()]
     return np.where(cash_like, 0.0, p)
 
 
@@ -224,7 +240,7 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     ids["rows"] = np.concatenate(member)
     ids["cand"] = np.concatenate([ids["base"][k] + ids[k][r] for k, r in zip(KINDS, member)])
     st = _stats(df, ids["cand"], rows=ids["rows"], group_sizes=np.bincount(group))
-    return st, ids, _score(st, default_scorer() if scorer is None else scorer)
+    return st, ids, _score(st, default_scorer() if scorer is None else scorer, df)
 
 
 def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> np.ndarray:
@@ -262,8 +278,9 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     short_w = np.zeros(n_groups)
     short_w[cand[is_w]] = st["n_short"].to_numpy()[is_w]
     short_c = np.bincount(c_group, weights=st["n_short"].to_numpy()[is_c], minlength=n_groups)
-    one_plan = (fam_w >= 0) & ~other_fam & (short_w <= short_c)
-    use_w = (pw >= thr) & ((n_good <= 1) | one_plan) & ~sharper
+    one_plan = (fam_w >= 0) & (short_w <= short_c)
+    # a regular cluster at another cadence is a plan of its own (monthly, then billed yearly)
+    use_w = (pw >= thr) & ((n_good <= 1) | one_plan) & ~sharper & ~other_fam
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
     good_of = {}
@@ -459,7 +476,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     if not (assign >= 0).any():
         return _empty()
     final = _stats(df, assign)
-    conf = _score(final, scorer)
+    conf = _score(final, scorer, df)
     out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]

@@ -302,3 +302,12 @@ def test_coffee_habit_at_one_price_is_not_a_stream():
     days = np.unique(rng.integers(0, 700, 190))
     tx = enriched([("A1", START + dt.timedelta(days=int(d)), "BLUE BOTTLE COFFEE", -5.25) for d in days])
     assert detect_streams(tx, AS_OF).empty
+
+
+@pytest.mark.parametrize("desc", ["OVERDRAFT ITEM FEE", "RETURNED ITEM FEE", "STOP PAYMENT FEE", "LATE FEE"])
+def test_bank_fees_for_events_are_never_a_stream(desc):
+    # two equal fees a year apart look like an annual renewal; they are two bounced payments
+    tx = enriched(series(desc, [dt.date(2023, 10, 27), dt.date(2024, 10, 25)], 35.0))
+    assert detect_streams(tx, "2024-12-31").empty
+    monthly = enriched(series("MONTHLY MAINTENANCE FEE", monthly_dates(START, 12, day=28), 12.0))
+    assert len(detect_streams(monthly, "2023-12-31")) == 1
