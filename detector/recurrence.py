@@ -51,7 +51,7 @@ CLUSTER_TOL = 0.02
 #: maintenance fees are not among them.
 EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient funds?|returned? (?:item|payment|check)"
                        r"|stop payment|late (?:fee|charge|payment fee)"
-                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)s?\b",
+                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)",
                        re.IGNORECASE)
 _NEEDED = ("transaction_id", "account_id", "date", "amount", "merchant_key", "merchant", "vendor", "channel")
 
@@ -88,7 +88,9 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
     group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
     df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
                        "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
-    keys, key_of = pd.factorize(text["merchant_key"])
+    # the key may have lost the words' spacing ("ATM FEE-WITH" -> "atm feewith"): the display
+    # name is read too
+    keys, key_of = pd.factorize(pd.Series(text["merchant_key"]) + " | " + pd.Series(text["merchant"]).fillna("").astype(str))
     fee_key = pd.Series(key_of, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     df["event_fee"] = fee_key[keys] if len(keys) else np.zeros(0, bool)
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
@@ -171,6 +173,25 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
     return chain
 
 
+#: Relative step in sorted amounts that starts a new price point (plus a cent).
+POINT_TOL = 0.002
+
+
+def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
+    """Price point id per row (the row that starts it): amounts within ``POINT_TOL`` (and a
+    cent, for tax rounding) of their neighbour in amount order, per group."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((amt, group))
+    g, a = group[order], amt[order]
+    new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + POINT_TOL) + 0.01)]
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    out = np.empty(n, dtype=np.int64)
+    out[order] = order[first]
+    return out
+
+
 def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Segment id per row (the row that starts it): a cluster's charges cut where a gap is far
     longer than the cluster's usual interval (> 2.5 median intervals and > 40 days).
@@ -226,14 +247,14 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     seg = _gap_segments(cid, day)
     seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
-    # the exact-price core of a cluster: a renewal price without look-alike purchases around it
-    amt = df["amt"].to_numpy()
-    med = pd.Series(amt).groupby(cid).transform("median").to_numpy()
-    in_core = np.abs(amt - med) <= 0.005 * med + 0.005
-    core_size = np.bincount(cid, weights=in_core)[cid]
-    core = np.where(in_core & (core_size >= 2) & (core_size < csize), cid, -1)
+    # the price points of a cluster (charges within a few cents of each other): a renewal price
+    # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34
+    # and 15.20, an annual fee among warehouse runs)
+    core = _price_points(df["group"].to_numpy(), df["amt"].to_numpy())
+    core_size = np.bincount(core, minlength=n)[core] if n else core
+    core = np.where((core_size >= 2) & (core_size < csize), core, -1)
     ids = {"group": group, "cluster": cid, "chain": chain, "segment": seg, "core": core}
-    sizes = {"group": n_groups, "cluster": n_clusters, "chain": n, "segment": n, "core": n_clusters}
+    sizes = {"group": n_groups, "cluster": n_clusters, "chain": n, "segment": n, "core": n}
     ids["size"] = sizes
     ids["base"] = dict(zip(KINDS, np.cumsum([0] + [sizes[k] for k in KINDS[:-1]]).tolist()))
     member = [np.flatnonzero(ids[k] >= 0) for k in KINDS]
@@ -291,8 +312,10 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     free = ~good_cluster[cid] & ~use_w[group]
     picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
     core_ok = picked["core"] & free
-    seg_ok = picked["segment"] & free & ~good_of["core"][cid]
-    chain_ok = picked["chain"] & free & ~good_of["core"][cid] & ~seg_ok
+    point_in = np.zeros(max(n_clusters, 1), dtype=bool)  # the cluster has a regular price point
+    point_in[cid[core_ok]] = True
+    seg_ok = picked["segment"] & free & ~point_in[cid]
+    chain_ok = picked["chain"] & free & ~point_in[cid] & ~seg_ok
     return np.where(use_w[group], group,
                     np.where(good_cluster[cid], n_groups + cid,
                              np.where(core_ok, base["core"] + ids["core"],
