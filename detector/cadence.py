@@ -74,7 +74,15 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
     interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
     interval[first] = np.nan
-    df = pd.DataFrame({"cand": cand, "day": day, "amt": amt, "interval": interval})
+    # the cadence is read without a few near-duplicate intervals: a renewal charged twice makes
+    # an annual plan's intervals 364 and 2, whose median is half a year
+    cidx = np.cumsum(first) - 1
+    near_dup = interval <= 3
+    n_near = np.bincount(cidx, weights=near_dup, minlength=int(cidx[-1]) + 1 if len(cidx) else 0)
+    n_iv = np.bincount(cidx, weights=~np.isnan(interval), minlength=len(n_near))
+    few = (n_near <= np.maximum(1, 0.25 * n_iv)) & (n_near < n_iv)
+    cadence_iv = np.where(near_dup & few[cidx], np.nan, interval)
+    df = pd.DataFrame({"cand": cand, "day": day, "amt": amt, "interval": cadence_iv})
     g = df.groupby("cand", sort=True)
     out = g.agg(n=("day", "size"), first_day=("day", "min"), last_day=("day", "max"),
                 median_interval=("interval", "median"), amt_mean=("amt", "mean"),
@@ -84,7 +92,13 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)
     ph = pd.DataFrame({"cand": cand, "c": np.cos(half), "s": np.sin(half)}).groupby("cand", sort=True).mean()
-    two_days = np.hypot(ph["c"].to_numpy(), ph["s"].to_numpy()) >= 0.9
+    phase = np.hypot(ph["c"].to_numpy(), ph["s"].to_numpy())
+    # a biweekly biller keeps its weekday; semimonthly days (the 10th and 25th, rolled off
+    # weekends) wander through the week, so a looser phase is enough when the weekday varies
+    weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
+    wk = pd.DataFrame({"cand": cand, "weekday": weekday}).groupby(["cand", "weekday"], sort=True).size()
+    weekday_share = wk.groupby(level=0).max().to_numpy() / out["n"].to_numpy()
+    two_days = (phase >= 0.9) | ((phase >= 0.6) & (weekday_share < 0.6))
     semi = (fidx == 1) | (fidx == 2)
     fidx = np.where(semi, np.where(two_days & (out["n"].to_numpy() >= 4), 2, 1), fidx)
     out["freq_idx"] = fidx
@@ -101,20 +115,22 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
     # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
     dom = np.where(dom >= dim - 1, 31, dom).astype(float)
-    weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
     aux = pd.DataFrame({"cand": cand, "on": on & has_iv, "skip": on & has_iv & (k == 2),
+                        "short": has_iv & (interval < 0.5 * Pr),
                         "dup": dup & has_iv, "has_iv": has_iv, "near": near, "dom": dom,
                         "iv_err": np.abs(interval - Pr), "vendor": vendor_known, "inflow": inflow,
-                        "weekday": weekday, "group": group,
+                        "group": group,
                         # cash and transfers come in round sums; bills and subscriptions rarely do
                         "round": np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6})
     ga = aux.groupby("cand", sort=True)
-    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow", "round"]].sum()
+    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow", "round", "short"]].sum()
     n_iv = np.maximum(sums["has_iv"].to_numpy(), 1)
     n_reg = np.maximum(n_iv - sums["dup"].to_numpy(), 1)
     out["frac_on"] = sums["on"].to_numpy() / n_reg
     out["frac_skip"] = sums["skip"].to_numpy() / n_reg
     out["frac_dup"] = sums["dup"].to_numpy() / n_iv
+    # intervals under half a period: two charges in one cycle (not a feature; selection uses it)
+    out["n_short"] = sums["short"].to_numpy()
     out["frac_near_median"] = sums["near"].to_numpy() / out["n"].to_numpy()
     out["round_share"] = sums["round"].to_numpy() / out["n"].to_numpy()
     out["vendor_known"] = (sums["vendor"].to_numpy() > 0).astype(float)
@@ -125,8 +141,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     aux["dom_dev"] = np.minimum(dev, 31 - dev)
     out["dom_dev"] = aux.groupby("cand", sort=True)["dom_dev"].mean().to_numpy()
     out["dom_median"] = ga["dom"].median().to_numpy()
-    wk = aux.groupby(["cand", "weekday"], sort=True).size().groupby(level=0).max()
-    out["weekday_share"] = wk.to_numpy() / out["n"].to_numpy()
+    out["weekday_share"] = weekday_share
     out["month_dispersion"] = _month_dispersion(cand, day, pos, len(out))
     out["group"] = ga["group"].first().to_numpy()
     gsize = group_sizes if group_sizes is not None else np.bincount(group) if len(group) else np.zeros(0)

@@ -26,6 +26,7 @@ docs/detection.md has the features, the model-vs-rules measurement and the eval 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -45,6 +46,13 @@ from .schema import STREAM_COLUMNS, require_columns
 DEFAULT_MIN_CONFIDENCE = 0.5
 #: Relative gap in sorted amounts that starts a new amount cluster.
 CLUSTER_TOL = 0.02
+#: Bank charges triggered by an event (a bounced payment, a wire, a late payment), never by a
+#: schedule: two of them a year apart are a coincidence, not an annual plan. Monthly account
+#: maintenance fees are not among them.
+EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient funds?|returned? (?:item|payment|check)"
+                       r"|stop payment|late (?:fee|charge|payment fee)"
+                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)",
+                       re.IGNORECASE)
 _NEEDED = ("transaction_id", "account_id", "date", "amount", "merchant_key", "merchant", "vendor", "channel")
 
 
@@ -80,6 +88,11 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
     group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
     df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
                        "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
+    # the key may have lost the words' spacing ("ATM FEE-WITH" -> "atm feewith"): the display
+    # name is read too
+    keys, key_of = pd.factorize(pd.Series(text["merchant_key"]) + " | " + pd.Series(text["merchant"]).fillna("").astype(str))
+    fee_key = pd.Series(key_of, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
+    df["event_fee"] = fee_key[keys] if len(keys) else np.zeros(0, bool)
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy())
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
@@ -113,8 +126,9 @@ def live(stats: pd.DataFrame) -> np.ndarray:
             & (stats["frac_on"].to_numpy() > 0))
 
 
-def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
-    """Confidence per candidate; one-charge and cadence-less candidates are 0 without asking."""
+def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.ndarray:
+    """Confidence per candidate; one-charge and cadence-less candidates, and bank charges for
+    events (``EVENT_FEE``, by the rows of ``df``), are 0 without asking."""
     p = np.zeros(len(stats))
     ok = live(stats)
     if ok.any():
@@ -122,6 +136,10 @@ def _score(stats: pd.DataFrame, scorer) -> np.ndarray:
     # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
     # bills come in cents, and a standing order or subscription repeats one sum
     cash_like = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    if df is not None and len(stats):
+        fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+        fee_group[df["group"].to_numpy()[df["event_fee"].to_numpy()]] = True
+        cash_like |= fee_group[stats["group"].to_numpy()]
     return np.where(cash_like, 0.0, p)
 
 
@@ -153,6 +171,25 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
     chain = np.empty(n, dtype=np.int64)
     chain[order] = chain_sorted
     return chain
+
+
+#: Relative step in sorted amounts that starts a new price point (plus a cent).
+POINT_TOL = 0.002
+
+
+def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
+    """Price point id per row (the row that starts it): amounts within ``POINT_TOL`` (and a
+    cent, for tax rounding) of their neighbour in amount order, per group."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((amt, group))
+    g, a = group[order], amt[order]
+    new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + POINT_TOL) + 0.01)]
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    out = np.empty(n, dtype=np.int64)
+    out[order] = order[first]
+    return out
 
 
 def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -210,21 +247,21 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     seg = _gap_segments(cid, day)
     seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
-    # the exact-price core of a cluster: a renewal price without look-alike purchases around it
-    amt = df["amt"].to_numpy()
-    med = pd.Series(amt).groupby(cid).transform("median").to_numpy()
-    in_core = np.abs(amt - med) <= 0.005 * med + 0.005
-    core_size = np.bincount(cid, weights=in_core)[cid]
-    core = np.where(in_core & (core_size >= 2) & (core_size < csize), cid, -1)
+    # the price points of a cluster (charges within a few cents of each other): a renewal price
+    # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34
+    # and 15.20, an annual fee among warehouse runs)
+    core = _price_points(df["group"].to_numpy(), df["amt"].to_numpy())
+    core_size = np.bincount(core, minlength=n)[core] if n else core
+    core = np.where((core_size >= 2) & (core_size < csize), core, -1)
     ids = {"group": group, "cluster": cid, "chain": chain, "segment": seg, "core": core}
-    sizes = {"group": n_groups, "cluster": n_clusters, "chain": n, "segment": n, "core": n_clusters}
+    sizes = {"group": n_groups, "cluster": n_clusters, "chain": n, "segment": n, "core": n}
     ids["size"] = sizes
     ids["base"] = dict(zip(KINDS, np.cumsum([0] + [sizes[k] for k in KINDS[:-1]]).tolist()))
     member = [np.flatnonzero(ids[k] >= 0) for k in KINDS]
     ids["rows"] = np.concatenate(member)
     ids["cand"] = np.concatenate([ids["base"][k] + ids[k][r] for k, r in zip(KINDS, member)])
     st = _stats(df, ids["cand"], rows=ids["rows"], group_sizes=np.bincount(group))
-    return st, ids, _score(st, default_scorer() if scorer is None else scorer)
+    return st, ids, _score(st, default_scorer() if scorer is None else scorer, df)
 
 
 def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> np.ndarray:
@@ -253,7 +290,18 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     on_c, cov_c = st["frac_on"].to_numpy()[is_c], st["coverage"].to_numpy()[is_c]
     crowding = (on_c >= on_w[c_group] + 0.15) & (cov_w[c_group] >= cov_c + 0.2)
     sharper = np.bincount(c_group[good_c & crowding], minlength=n_groups) > 0
-    use_w = (pw >= thr) & (n_good <= 1) & ~sharper
+    # several regular clusters are still one plan when the group keeps one charge per cycle at
+    # their cadence (a price that changes each term, up or down, and may come back)
+    fam = np.where(np.isin(st["freq_idx"].to_numpy(), (1, 2)), 1, st["freq_idx"].to_numpy())
+    fam_w = np.full(n_groups, -1)
+    fam_w[cand[is_w]] = fam[is_w]
+    other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group])], minlength=n_groups) > 0
+    short_w = np.zeros(n_groups)
+    short_w[cand[is_w]] = st["n_short"].to_numpy()[is_w]
+    short_c = np.bincount(c_group, weights=st["n_short"].to_numpy()[is_c], minlength=n_groups)
+    one_plan = (fam_w >= 0) & (short_w <= short_c)
+    # a regular cluster at another cadence is a plan of its own (monthly, then billed yearly)
+    use_w = (pw >= thr) & ((n_good <= 1) | one_plan) & ~sharper & ~other_fam
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
     good_of = {}
@@ -264,8 +312,10 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     free = ~good_cluster[cid] & ~use_w[group]
     picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
     core_ok = picked["core"] & free
-    seg_ok = picked["segment"] & free & ~good_of["core"][cid]
-    chain_ok = picked["chain"] & free & ~good_of["core"][cid] & ~seg_ok
+    point_in = np.zeros(max(n_clusters, 1), dtype=bool)  # the cluster has a regular price point
+    point_in[cid[core_ok]] = True
+    seg_ok = picked["segment"] & free & ~point_in[cid]
+    chain_ok = picked["chain"] & free & ~point_in[cid] & ~seg_ok
     return np.where(use_w[group], group,
                     np.where(good_cluster[cid], n_groups + cid,
                              np.where(core_ok, base["core"] + ids["core"],
@@ -273,26 +323,96 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
                                                np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
 
 
-def _merge_sequential(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
-    """Join chosen clusters of one group that follow each other at one cadence (price change)."""
-    st = _stats(df, assign)
-    if len(st) < 2:
-        return assign
-    st = st.sort_values(["group", "first_day"], kind="stable")
-    g, f = st["group"].to_numpy(), st["freq_idx"].to_numpy()
-    first, last, P = st["first_day"].to_numpy(), st["last_day"].to_numpy(), st["period"].to_numpy()
-    amt = st["amt_median"].to_numpy()
-    gap = first[1:] - last[:-1]
-    ratio = amt[1:] / amt[:-1]
-    # a new price arrives at the next cycle (or the one after a skip); a much cheaper follower
-    # is more often another subscription than a discount
-    join = ((g[1:] == g[:-1]) & (f[1:] == f[:-1]) & (f[1:] >= 0) & (gap >= 0.5 * P[1:]) & (gap <= 2.2 * P[1:])
-            & (ratio >= 0.85) & (ratio <= 1.7))
-    new_id = np.cumsum(np.r_[True, ~join]) - 1
-    mapping = pd.Series(st.index.to_numpy()[new_id], index=st.index)
-    out = assign.copy()
+#: Largest price step (either way) that still reads as one plan's price change.
+PRICE_STEP = 2.5
+
+
+def _union_pairs(assign: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and pair ids of the unions of streams ``a[i]`` and ``b[i]`` (one candidate per pair)."""
+    rows = np.flatnonzero(assign >= 0)
+    rows = rows[np.argsort(assign[rows], kind="stable")]
+    ids, start, count = np.unique(assign[rows], return_index=True, return_counts=True)
+    parts = []
+    for side in (a, b):
+        k = np.searchsorted(ids, side)
+        n = count[k]
+        pair = np.repeat(np.arange(len(side)), n)
+        offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        parts.append((rows[np.repeat(start[k], n) + offset], pair))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _gaps(cand: np.ndarray, day: np.ndarray, period: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate id (< n): its longest interval and its number of intervals shorter than
+    half its period (``period`` indexed by candidate id)."""
+    order = np.lexsort((day, cand))
+    c, d = cand[order], day[order]
+    gap = np.r_[0, np.diff(d)].astype(float)
+    gap[np.r_[True, c[1:] != c[:-1]]] = np.nan
+    ok = ~np.isnan(gap)
+    longest = np.zeros(n)
+    np.maximum.at(longest, c[ok], gap[ok])
+    short = np.bincount(c[ok], weights=gap[ok] < 0.5 * period[c[ok]], minlength=n)
+    return longest, short
+
+
+def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """Join chosen streams of one group that are one plan whose price changed, up or down.
+
+    Two streams of a merchant are one plan when together they keep one charge per cycle at
+    their common cadence, with no gap longer than a skipped charge or two: a price rise, a
+    downgrade, a new escrow or insurance premium each term (prices that may come back, so the
+    amount clusters need not follow each other in time). Two plans billed side by side crowd
+    two charges into each cycle and stay apart.
+    """
     sel = assign >= 0
-    out[sel] = mapping.reindex(assign[sel]).to_numpy()
+    if not sel.any():
+        return assign
+    st = _stats(df, assign)
+    s = pd.DataFrame({"cand": st.index.to_numpy(), "group": st["group"].to_numpy(),
+                      "fam": np.where(np.isin(st["freq_idx"].to_numpy(), (1, 2)), 1, st["freq_idx"].to_numpy()),
+                      "amt": st["amt_median"].to_numpy(), "on": st["frac_on"].to_numpy()})
+    s = s[s["fam"] >= 0]
+    multi = s["group"].duplicated(keep=False).to_numpy()
+    s = s[multi]
+    if s.empty:
+        return assign
+    pr = s.merge(s, on=["group", "fam"], suffixes=("_a", "_b"))
+    pr = pr[pr["cand_a"] < pr["cand_b"]]
+    ratio = pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()
+    pr = pr[(ratio <= PRICE_STEP) & (ratio >= 1 / PRICE_STEP)]
+    if pr.empty:
+        return assign
+    day = df["day"].to_numpy()
+    rows, pair = _union_pairs(assign, day, pr["cand_a"].to_numpy(), pr["cand_b"].to_numpy())
+    u = _stats(df, pair, rows=rows)
+    P = u["period"].to_numpy()
+    max_gap, short_u = _gaps(pair, day[rows], P, len(pr))
+    # charges of either stream that fall inside the other's cycles: two plans side by side
+    own = np.flatnonzero(sel)
+    _, short_own = _gaps(assign[own], day[own], st["period"].reindex(np.arange(assign.max() + 1)).to_numpy(),
+                         int(assign.max()) + 1)
+    crowded = short_u > short_own[pr["cand_a"].to_numpy()] + short_own[pr["cand_b"].to_numpy()]
+    fam_u = np.where(np.isin(u["freq_idx"].to_numpy(), (1, 2)), 1, u["freq_idx"].to_numpy())
+    ok = ((fam_u == pr["fam"].to_numpy()) & ~crowded
+          & (u["frac_on"].to_numpy() >= np.minimum(pr["on_a"].to_numpy(), pr["on_b"].to_numpy()) - 0.1)
+          # a plan left and taken up again much later is two streams
+          & (max_gap <= 2.5 * P))
+    pr = pr[ok]
+    if pr.empty:
+        return assign
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ids = np.unique(assign[sel])
+    a = np.searchsorted(ids, pr["cand_a"].to_numpy())
+    b = np.searchsorted(ids, pr["cand_b"].to_numpy())
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
+    _, comp = connected_components(graph, directed=False)
+    # each component takes its smallest candidate id
+    first = pd.Series(ids).groupby(comp).transform("min").to_numpy()
+    out = assign.copy()
+    out[sel] = first[np.searchsorted(ids, assign[sel])]
     return out
 
 
@@ -372,14 +492,14 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         return _empty()
     st, ids, p = candidates(df, scorer)
     assign = _select(df, st, ids, p, thr)
-    assign = _merge_sequential(df, assign)
+    assign = _join_price_changes(df, assign)
     for _ in range(2):
         assign = _attach_edges(df, assign)
     assign = _prune_strays(df, assign)
     if not (assign >= 0).any():
         return _empty()
     final = _stats(df, assign)
-    conf = _score(final, scorer)
+    conf = _score(final, scorer, df)
     out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]

@@ -192,6 +192,36 @@ def _add_riders(rng, st: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([st, ride], ignore_index=True)
 
 
+def _add_switches(rng, st: pd.DataFrame, end) -> pd.DataFrame:
+    """Monthly plans that move to yearly billing: the monthly charges stop and, one cycle
+    later, the plan renews once a year at ten to twelve months' price under the same
+    descriptor. Two streams in the truth: the annual one is not a price change of the
+    monthly one (its cadence changed), and its renewals are what annual-renewal flags are for."""
+    tpl = st["tpl"].to_numpy()
+    eligible = ((st["freq"].to_numpy() == "monthly") & (st["direction"].to_numpy() == "outflow")
+                & ~st["negative"].to_numpy() & (st["amount_sd"].to_numpy() == 0)
+                & np.array([RECURRING[j].kind == "card" and RECURRING[j].companions == 0 for j in tpl]))
+    origin = st["origin"].to_numpy().astype("datetime64[D]")
+    # the switch comes some months into the plan, while it still runs
+    switch = origin + rng.integers(60, 420, len(st))
+    eligible &= (switch < st["cancel_at"].to_numpy().astype("datetime64[D]")) & (switch < end)
+    pick = eligible & (rng.random(len(st)) < 0.12)
+    if not pick.any():
+        return st
+    monthly = st.copy()
+    monthly.loc[pick, "cancel_at"] = switch[pick] - 1
+    monthly.loc[pick, ["cancelled", "after_cancel"]] = False
+    yearly = st[pick].copy()
+    months = rng.uniform(10, 12, len(yearly))
+    yearly["price"] = np.maximum(np.round(yearly["price"].to_numpy() * months, 0) - 0.01, 9.99)
+    yearly["freq"], yearly["period"] = "annual", _PERIOD["annual"]
+    yearly["origin"] = switch[pick] + 30
+    first = yearly["origin"].to_numpy().astype("datetime64[D]")
+    yearly["anchor"] = (first - first.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
+    yearly[["trial", "price_up", "refund"]] = False
+    return pd.concat([monthly, yearly], ignore_index=True)
+
+
 def _schedule(rng, st: pd.DataFrame, start, end, rng_slack=None) -> pd.DataFrame:
     """Expand streams into their scheduled charges with every real-world perturbation."""
     days_total = int((end - start).astype(int))
@@ -305,10 +335,39 @@ def _companions(rng, st: pd.DataFrame, start, end) -> pd.DataFrame:
     return pd.DataFrame({"src": src, "date": date, "amount": -amount})
 
 
+def _visits(rng, n_accounts: int, start, end) -> pd.DataFrame:
+    """Same-price visits on a renewal schedule (``Noise.every``): each one a random 3-8 weeks
+    or so after the last, so the intervals wander around a month with no calendar behind them."""
+    days = int((end - start).astype(int)) + 1
+    parts = []
+    for j, nz in enumerate(NOISE):
+        if not nz.every:
+            continue
+        acc = np.flatnonzero(rng.random(n_accounts) < nz.prob)
+        lo = rng.uniform(nz.every[0], nz.every[0] + 7, len(acc))
+        hi = rng.uniform(nz.every[1] - 12, nz.every[1], len(acc))
+        k = int(days / nz.every[0]) + 2
+        steps = lo[:, None] + rng.random((len(acc), k)) * (hi - lo)[:, None]
+        when = np.cumsum(steps, axis=1) - rng.random(len(acc))[:, None] * hi[:, None]
+        a, i = np.nonzero((when >= 0) & (when < days))
+        n = len(a)
+        price = np.asarray(nz.points)[rng.integers(0, len(nz.points), len(acc))]
+        # now and then an extra service or a tip on top
+        amount = np.where(rng.random(n) < 0.15, price[a] + rng.choice([5.0, 10.0, 15.0], n), price[a])
+        pref = rng.integers(0, len(nz.descriptors), len(acc))
+        parts.append(pd.DataFrame({
+            "acc": acc[a], "date": start + when[a, i].astype(np.int64), "amount": -amount,
+            "desc": pref[a] + sum(len(x.descriptors) for x in NOISE[:j]), "kind": 0, "negative_of": nz.name}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["acc", "date", "amount", "desc", "kind", "negative_of"])
+
+
 def _noise(rng, n_accounts: int, start, end, rng_points=None) -> pd.DataFrame:
     days = int((end - start).astype(int)) + 1
     parts = []
     for j, nz in enumerate(NOISE):
+        if nz.every:
+            continue
         active = rng.random(n_accounts) < nz.prob
         rate = rng.gamma(2.0, nz.per_week / 2.0, n_accounts) * active
         cnt = rng.poisson(rate * days / 7.0)
@@ -351,7 +410,9 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
     accounts = _account_ids(n_accounts, seed)
     # a second generator for the later realism cases, so the draws before them stay as they were
     rng2 = np.random.default_rng([seed, 2])
-    st = _add_riders(rng2, _plan_streams(rng, n_accounts, d0, d1))
+    # and a third for the cases after those (plan switches, renewal-schedule habits)
+    rng3 = np.random.default_rng([seed, 3])
+    st = _add_switches(rng3, _add_riders(rng2, _plan_streams(rng, n_accounts, d0, d1)), d1)
     ch = _extras(rng, _schedule(rng, st, d0, d1, rng2), st)
     sidx = ch["si"].to_numpy()
     desc_codes, desc_table = pd.factorize(np.r_[st["desc"].to_numpy(dtype=object),
@@ -361,7 +422,7 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
     ch["kind"] = _kind_code(st["kind"].to_numpy(dtype=object))[sidx]
     outflow = st["direction"].to_numpy()[ch["si"].to_numpy()] == "outflow"
     ch["amount"] = np.where(outflow, -ch["amount"], ch["amount"])
-    nz = _noise(rng, n_accounts, d0, d1, rng2)
+    nz = pd.concat([_noise(rng, n_accounts, d0, d1, rng2), _visits(rng3, n_accounts, d0, d1)], ignore_index=True)
     nz["desc"] = desc_codes[len(st):][nz["desc"].to_numpy()]
     nz["si"] = -1
     cp = _companions(rng, st, d0, d1)

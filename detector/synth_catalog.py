@@ -67,6 +67,9 @@ class Noise:
     # price points instead of a continuous amount: each account keeps to a few of them (a
     # player buys the same gem pack again and again), so one-off purchases repeat prices
     points: tuple[float, ...] = ()
+    # visits on a renewal schedule rather than at random: each one this many days (low, high)
+    # after the last, drawn per account (a haircut every 3-8 weeks at the same price)
+    every: tuple[float, float] = ()
 
 
 # Repayment amounts on even steps across their usual range (an advance plus its fee, a loan's
@@ -87,7 +90,7 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("Apple Music", "monthly", (10.99, 16.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL", "APL*ITUNES.COM/BILL {ph} CA"), channel="apple", weight=1.5, trial=0.3),
     Recurring("Apple TV+", "monthly", (6.99, 9.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=0.8),
     Recurring("Amazon Prime", "monthly", (14.99,), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}", "AMZN PRIME MEMBERSHIP", "Amazon.com*{ref}", "AMAZON.COM*{ref} AMZN.COM/BILL WA"), channel="amazon", weight=2, trial=0.3),
-    Recurring("Amazon Prime", "annual", (139.0, 119.0), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}"), channel="amazon", weight=1),
+    Recurring("Amazon Prime", "annual", (139.0, 119.0), ("Amazon Prime*{ref} Amzn.com/bill WA", "AMAZON PRIME*{ref}", "Amazon.com*{ref}", "AMZN Mktp US*{ref}"), channel="amazon", weight=1),
     Recurring("Audible", "monthly", (14.95,), ("Audible*{ref} Amzn.com/bill NJ", "AUDIBLE US {ph}"), channel="amazon", weight=0.7, trial=0.4),
     Recurring("Microsoft 365", "annual", (69.99, 99.99), ("MICROSOFT*MICROSOFT 365 {ph} WA", "MSFT * {ref} MSBILL.INFO WA"), weight=1),
     Recurring("Xbox Game Pass", "monthly", (10.99, 16.99), ("MICROSOFT*XBOX {ph} WA", "MSFT * XBOX GAME PASS"), weight=0.7, trial=0.4),
@@ -98,7 +101,7 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("ChatGPT Plus", "monthly", (20.0,), ("OPENAI *CHATGPT SUBSCR", "OPENAI SAN FRANCISCO CA"), weight=0.8),
     Recurring("Duolingo", "annual", (83.99, 59.99), ("DUOLINGO INC {ph}", "Duolingo Pittsburgh PA"), weight=0.5, trial=0.3),
     Recurring("Norton 360", "annual", (99.99, 49.99), ("NORTON *{ref} {ph} AZ", "NORTONLIFELOCK"), weight=0.5),
-    Recurring("Costco Membership", "annual", (65.0, 130.0), ("COSTCO *ANNUAL RENEWAL {ph} WA", "COSTCO MEMBERSHIP"), weight=0.6),
+    Recurring("Costco Membership", "annual", (65.0, 130.0), ("COSTCO *ANNUAL RENEWAL {ph} WA", "COSTCO MEMBERSHIP", "COSTCO WHSE #{store}"), weight=0.6),
     Recurring("Planet Fitness", "monthly", (10.0, 24.99), ("PLANET FITNESS #{store}", "PF CLUB FEES {ph}"), weight=1, kind="ach"),
     Recurring("Peloton", "monthly", (12.99, 44.0), ("PELOTON* MEMBERSHIP {ph}", "PELOTON INTERACTIVE"), weight=0.4),
     Recurring("HelloFresh", "weekly", (59.94, 71.92), ("HELLOFRESH {ph} NY", "HELLOFRESH.COM"), weight=0.5, amount_sd=0.0),
@@ -156,6 +159,8 @@ RECURRING: tuple[Recurring, ...] = (
     # app subscriptions billed through the app stores, beside one-off in-app purchases
     Recurring("App subscription", "monthly", (2.99, 4.99, 6.99, 7.99, 9.99, 12.99, 14.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=1.5, trial=0.3),
     Recurring("Play subscription", "monthly", (1.99, 4.99, 9.99), ("GOOGLE *Google Play g.co/helppay#",), channel="google_play", weight=1.0, trial=0.3),
+    Recurring("App subscription", "annual", (29.99, 44.99, 64.99, 74.99, 84.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=0.6),
+    Recurring("Ride membership", "annual", (84.0, 94.0), ("UBER *TRIP {ref}", "LYFT *RIDE {ref}"), weight=0.3),
     Recurring("App weekly plan", "weekly", (2.99, 4.99, 6.99), ("APPLE.COM/BILL {ph} CA", "APPLE.COM/BILL"), channel="apple", weight=0.3),
     Recurring("FanClub creator 1", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.6),
     Recurring("FanClub creator 2", "monthly", (9.99,), ("FANCLUB* MEMBERSHIP", "FANCLUB.COM {ph}"), weight=0.5),
@@ -189,6 +194,12 @@ NOISE: tuple[Noise, ...] = (
           prob=0.08, points=_APP_POINTS),
     Noise("Creator tips, heavy", 3.0, 9.0, 0.6, ("FANCLUB* MEMBERSHIP", "FANCLUB.COM 866-712-7753"), prob=0.04,
           points=_TIP_POINTS),
+    # services people come back for at one price, every few weeks but on no calendar: each
+    # visit 3-8 weeks after the last (hair, grooming, a car wash): a same-price habit whose
+    # intervals wander far more than any biller's
+    Noise("Personal care visits", 0.0, 0.0, 0.0, ("TOPCUT BARBERS #{store}", "SQ *SHEAR DELIGHT STUDIO", "TIDY PAWS GROOMING",
+                                             "SUDSY AUTO SPA {store}", "GLOSS LAB STUDIO"),
+          prob=0.3, points=(20.0, 24.0, 28.0, 34.0, 40.0, 46.0, 52.0, 60.0, 70.0), every=(21.0, 60.0)),
 )
 
 #: Banks' ways of wrapping a card descriptor, ``{d}`` the merchant part, ``{md}`` mm/dd.

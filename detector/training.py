@@ -54,10 +54,9 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     # clusters look like, and they stay negatives
     fragment = ((purity.reindex(st.index).fillna(0).to_numpy() >= 1.0) & (y == 0) & (st["n"].to_numpy() >= 5)
                 & (st["coverage"].to_numpy() >= 0.8) & (st["frac_on"].to_numpy() >= 0.8))
-    # one-charge and cadence-less candidates are never scored, so they teach nothing
-    # exact-price cores are near-copies of their clusters; leaving them out keeps each
-    # charge pattern once in the training set
-    ok = live(st) & (st.index.to_numpy() < ids["base"]["core"]) & ~fragment
+    # one-charge and cadence-less candidates are never scored, so they teach nothing; price
+    # points are kept: a plan's price among look-alike purchases is what they are for
+    ok = live(st) & ~fragment
     X, y, st = feature_matrix(st[ok]), y[ok], st[ok]
     # rows in an order set by their content alone, so a retrain gives the same trees however
     # candidates happened to be numbered

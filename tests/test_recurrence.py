@@ -77,6 +77,27 @@ def test_each_frequency(freq, dates):
     assert row["direction"] == "outflow" and row["average_amount"] == 25.0
 
 
+def _business_day(d: dt.date) -> dt.date:
+    return d + dt.timedelta(days=(7 - d.weekday()) % 7 if d.weekday() >= 5 else 0)
+
+
+def test_semimonthly_on_two_days_rolled_off_weekends_is_not_biweekly():
+    days = sorted(monthly_dates(START, 12, day=10) + monthly_dates(START, 12, day=25))
+    # rolled off weekends, and posted a day or two late now and then
+    days = [_business_day(d + dt.timedelta(days=(0, 0, 1, 2, 0, 1)[k % 6])) for k, d in enumerate(days)]
+    tx = enriched(series("INVESTMENT TRANSFER", days, 250.0))
+    s = detect_streams(tx, "2023-12-31")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "semimonthly"
+
+
+def test_annual_renewal_charged_twice_stays_annual():
+    dates = [dt.date(2023, 8, 27), dt.date(2024, 8, 27), dt.date(2024, 8, 29)]
+    tx = enriched(series("STREAMFLIX ANNUAL", dates, 139.99)).assign(vendor="Streamflix")  # a catalogue vendor
+    s = detect_streams(tx, "2024-12-31")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "annual"
+    assert len(s.iloc[0]["transaction_ids"]) == 3
+
+
 def test_month_end_clamping_and_next_date():
     dates = monthly_dates(dt.date(2023, 1, 31), 14)  # 31st -> 28th/29th/30th
     tx = enriched(series("GYM CLUB", dates, 40.0))
@@ -105,6 +126,30 @@ def test_price_increase_does_not_split_stream():
     assert len(s) == 1
     assert s.iloc[0]["transaction_ids"] == list(tx.sort_values("date")["transaction_id"])
     assert s.iloc[0]["last_amount"] == 17.99
+
+
+@pytest.mark.parametrize("amounts", [
+    [6.99] * 8 + [4.49] * 8,  # a downgrade
+    [1843.51] * 4 + [1802.69] * 12 + [1854.13] * 4,  # a mortgage's escrow down, then up again
+    [103.25] * 6 + [101.95] * 6 + [98.71] * 2 + [95.83] * 6,  # a premium set anew each term
+])
+def test_price_changes_either_way_stay_one_stream(amounts):
+    dates = monthly_dates(START, len(amounts), day=7)
+    tx = enriched(series("INSURER", dates, amounts))
+    s = detect_streams(tx, dates[-1].isoformat())
+    assert len(s) == 1
+    assert s.iloc[0]["transaction_ids"] == list(tx.sort_values("date")["transaction_id"])
+    assert s.iloc[0]["frequency"] == "monthly"
+
+
+def test_two_plans_at_one_merchant_one_after_another_in_time_but_side_by_side_stay_apart():
+    # a cheap plan runs throughout; a dearer one runs beside it for a while: two charges per
+    # month then, which no price change gives
+    rows = series("APPLE.COM/BILL", monthly_dates(START, 20, day=4), 2.99)
+    rows += series("APPLE.COM/BILL", monthly_dates(dt.date(2023, 6, 20), 6), 6.99)
+    tx = enriched(rows)
+    s = detect_streams(tx, "2024-12-31").sort_values("average_amount")
+    assert list(s["average_amount"]) == [2.99, 6.99]
 
 
 def test_newest_charge_at_new_price_joins_stream():
@@ -257,3 +302,12 @@ def test_coffee_habit_at_one_price_is_not_a_stream():
     days = np.unique(rng.integers(0, 700, 190))
     tx = enriched([("A1", START + dt.timedelta(days=int(d)), "BLUE BOTTLE COFFEE", -5.25) for d in days])
     assert detect_streams(tx, AS_OF).empty
+
+
+@pytest.mark.parametrize("desc", ["OVERDRAFT ITEM FEE", "RETURNED ITEM FEE", "STOP PAYMENT FEE", "LATE FEE"])
+def test_bank_fees_for_events_are_never_a_stream(desc):
+    # two equal fees a year apart look like an annual renewal; they are two bounced payments
+    tx = enriched(series(desc, [dt.date(2023, 10, 27), dt.date(2024, 10, 25)], 35.0))
+    assert detect_streams(tx, "2024-12-31").empty
+    monthly = enriched(series("MONTHLY MAINTENANCE FEE", monthly_dates(START, 12, day=28), 12.0))
+    assert len(detect_streams(monthly, "2023-12-31")) == 1

@@ -94,7 +94,7 @@ def test_finance_app_fee_has_companion_charges_outside_its_stream():
 
 
 def test_hard_negatives_listed_by_kind_outside_every_stream():
-    tx, truth = generate(40, "2023-01-01", "2024-12-31", seed=9)
+    tx, truth = generate(80, "2023-01-01", "2024-12-31", seed=9)  # enough accounts that each kind occurs
     ids = set(tx["transaction_id"])
     in_stream = {t for s in truth["streams"] + truth["inflow_streams"] for t in s["transaction_ids"]}
     neg = truth["negatives"]
@@ -116,3 +116,32 @@ def test_advance_repayments_ride_on_a_finance_fee_under_its_descriptor():
     assert rides and all(s["frequency"] in ("semimonthly", "biweekly") for s in rides)
     beside_fee = sum((s["account_id"], key[s["transaction_ids"][0]]) in fee_keys for s in rides)
     assert beside_fee >= 0.8 * len(rides)
+
+
+def test_monthly_plans_switch_to_yearly_billing_as_a_second_stream():
+    """A plan moved to yearly billing is two streams under one descriptor: the monthly charges,
+    then, after them, renewals a year apart at ten to twelve months' price."""
+    tx, truth = generate(300, "2023-01-01", "2024-12-31", seed=5)
+    amount = tx.set_index("transaction_id")["amount"].abs()
+    date = tx.set_index("transaction_id")["date"]
+    by = {}
+    for s in truth["streams"]:
+        by.setdefault((s["account_id"], s["merchant"]), []).append(s)
+    pairs = [(m, a) for v in by.values() if len(v) == 2
+             for m, a in [sorted(v, key=lambda s: s["frequency"] != "monthly")]
+             if m["frequency"] == "monthly" and a["frequency"] == "annual"]
+    assert len(pairs) >= 5
+    for m, a in pairs:
+        assert date[a["transaction_ids"][0]] > date[m["transaction_ids"][-1]]
+        ratio = amount[a["transaction_ids"][0]] / amount[m["transaction_ids"][-1]]
+        assert 8 <= ratio <= 13
+
+
+def test_renewal_schedule_visits_are_same_price_habits_on_no_calendar():
+    tx, truth = generate(120, "2023-01-01", "2024-12-31", seed=6)
+    visits = tx[tx["transaction_id"].isin(set(truth["negatives"]["Personal care visits"]))].copy()
+    visits["day"] = pd.to_datetime(visits["date"])
+    gaps = visits.sort_values("day").groupby(["account_id", "description"])["day"].diff().dt.days.dropna()
+    assert len(gaps) > 100
+    assert gaps.between(18, 62).mean() > 0.9  # weeks apart ...
+    assert gaps.std() > 8  # ... but never on a schedule
