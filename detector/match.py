@@ -40,6 +40,8 @@ _BUSINESS = {w.lower() for w in BUSINESS_WORDS}
 MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score", "display_name",
                  "channel_hint")
 _MAX_PREFIX_WORDS = 6
+#: Top-level domains as match keys write them ("NYTIMES.COM" -> "nytimes com").
+_TLD_WORDS = frozenset(["com", "net", "org", "io", "tv", "co", "app", "fm"])
 _FUZZY_CHUNK = 4096
 
 
@@ -211,6 +213,12 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                         break
             if hit is not None:
                 return hit, 90.0
+        for i in range(1, len(words)):
+            # "NYT*NEWS 800-698-4637 NYTIMES.COM": the biller's own domain, an alias, after a code
+            if words[i] in _TLD_WORDS and len(words[i - 1]) >= 4:
+                hit = self.prefix_.get(f"{words[i - 1]} {words[i]}")
+                if hit is not None:
+                    return hit, 95.0
         c = _compact(key)
         for L in self.compact_lengths_:
             if L <= len(c) and c[:L] in self.compact_:

@@ -145,6 +145,8 @@ _ACH_HOLDER_RE = re.compile(
 _STORE_CITY_RE = re.compile(
     r"(?P<store>#\s*\d+|(?<=\s)\d{2,})(?:\s+[A-Z][A-Z.'-]*){1,3}?\s+(?P<state>"
     + "|".join(sorted(US_STATES)) + r")(?P<tail>(?:\s+\d{6,})*)$")
+_GLUED_DOMAIN_STATE_RE = re.compile(
+    r"\b(?P<domain>[A-Z0-9-]+\.(?:COM|NET|ORG))(?P<state>" + "|".join(sorted(US_STATES)) + r")$")
 _DOMAIN_RE = re.compile(
     r"^[A-Z0-9][A-Z0-9&-]*(?:\.[A-Z0-9-]+)*\.(?:COM|NET|ORG|IO|CO|TV|APP|AI|ME|FM|US|UK|DE|NL|IE|LU|"
     r"CA|AU|GG|LY|TO|SO|XYZ|INFO|BIZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
@@ -355,6 +357,8 @@ def _prepare(raw: str) -> str:
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\s+", " ", text).strip()
     text = _WALLET_RE.sub(" ", text).strip()
+    if "." in text:  # "ITUNES.COMCA": Wells Fargo writes the state onto the last word, a domain too
+        text = _GLUED_DOMAIN_STATE_RE.sub(r"\g<domain> \g<state>", text)
     m = _CHASE_ACH_RE.match(text)
     if m:  # Chase's long ACH form: the originator is the merchant, the rest is routing detail
         text = m.group("name")

@@ -1,7 +1,7 @@
 """Flag precision and recall per type on synthetic sets, scored by ``shared/eval/score.py``.
 
     python -m pipelines.eval_flags [--accounts 300] [--seeds 901 902] [--truth-streams]
-                                   [--renewal-before-data] [--out build/eval]
+                                   [--no-renewal-before-data] [--out build/eval]
 
 For each seed: generate a labelled synthetic set (:func:`detector.synth.write_eval_set`), enrich,
 detect streams, resolve the set's cancellations to streams, flag, render the JSON report with
@@ -11,7 +11,8 @@ detect streams, resolve the set's cancellations to streams, flag, render the JSO
 Two readings of ``annual_renewal`` are scored: the generator's (the first charge *seen* of a
 plan that began before the data is a renewal) and one where a stream's first charge in the data
 is never a renewal (:func:`first_charge_never_renewal`); the last columns give the second.
-``--renewal-before-data`` flags with ``flag_charges(..., renewal_before_data=True)``.
+Flags are raised as the product raises them (``flag_charges``' defaults, which include
+``renewal_before_data=True``); ``--no-renewal-before-data`` measures the other choice.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _score(truth_path: Path, report_path: Path) -> dict:
 
 
 def run_seed(seed: int, out: Path, *, accounts: int = 300, use_truth_streams: bool = False,
-             renewal_before_data: bool = False) -> dict:
+             renewal_before_data: bool = True) -> dict:
     """One synthetic set: detect, flag, write the report, return score.py's metrics.
 
     ``metrics["first_charge_never_renewal"]`` holds the same metrics against
@@ -101,7 +102,7 @@ def run_seed(seed: int, out: Path, *, accounts: int = 300, use_truth_streams: bo
 
 
 def evaluate(seeds=DEFAULT_SEEDS, *, accounts: int = 300, use_truth_streams: bool = False,
-             renewal_before_data: bool = False, out: Path | str = ROOT / "build" / "eval") -> dict:
+             renewal_before_data: bool = True, out: Path | str = ROOT / "build" / "eval") -> dict:
     """``{seed: metrics}`` for every seed."""
     return {seed: run_seed(seed, Path(out), accounts=accounts, use_truth_streams=use_truth_streams,
                            renewal_before_data=renewal_before_data)
@@ -132,8 +133,9 @@ def main(argv=None) -> None:
     ap.add_argument("--accounts", type=int, default=300)
     ap.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     ap.add_argument("--truth-streams", action="store_true", help="flag the true streams (flag rules alone)")
-    ap.add_argument("--renewal-before-data", action="store_true",
-                    help="also flag a long plan's first charge when the history is shorter than its period")
+    ap.add_argument("--no-renewal-before-data", dest="renewal_before_data", action="store_false",
+                    help="never flag a long plan's first charge in the data (the product flags it when "
+                         "the history is shorter than its period)")
     ap.add_argument("--out", default=str(ROOT / "build" / "eval"))
     args = ap.parse_args(argv)
     results = evaluate(args.seeds, accounts=args.accounts, use_truth_streams=args.truth_streams,

@@ -193,3 +193,27 @@ def test_catalogue_patterns_match_the_key(matcher, tmp_path):
     p.write_text('[[vendor]]\nname = "Green Thumb"\ncategory = "other"\ncadence = ["monthly"]\n'
                  'aliases = ["GREEN THUMB LAWN"]\npatterns = ["^gt ?lawn ?svc"]\n', encoding="utf-8")
     assert one(MerchantMatcher(user_catalog=p).fit(), "GT LAWNSVC 5035551234 OR")["vendor"] == "Green Thumb"
+
+
+@pytest.mark.parametrize("raw, vendor, channel", [
+    # Wells Fargo writes the state onto the last word, a domain included: Apple's own domain
+    # then says nothing about the vendor behind the channel.
+    ("DEBIT PURCHASE -VISA APL*APPLE.COM/BILL ITUNES.COMCA", None, "apple"),
+    ("DEBIT PURCHASE -VISA NETFLIX.COMCA", "Netflix", "direct"),
+    # a billing code before the name, the biller's own domain after it
+    ("POS DEBIT NYT*NEWS 800-698-4637 NYTIMES.COM NY", "The New York Times", "direct"),
+    # lenders' ACH originator names
+    ("ACH DEBIT TOYOTA MOTOR CREDIT TMCC PAYMT Q1U8Z2PT5U2", "Toyota Financial Services", "direct"),
+    ("ELECTRONIC WITHDRAWAL AMERICAN HONDA FIN", "Honda Financial Services", "direct"),
+    ("WW INTERNATIONAL 800-651-6000 NY", "WeightWatchers", "direct"),
+])
+def test_domains_glued_states_and_lenders(matcher, raw, vendor, channel):
+    r = one(matcher, raw)
+    assert (r["vendor"] if isinstance(r["vendor"], str) else None) == vendor
+    assert r["channel"] == channel
+    assert "comca" not in r["merchant_key"]
+
+
+@pytest.mark.parametrize("raw", ["JOES PIZZA NETFLIX.COM", "UPSTART CROW BOOKS", "ALLY BANK TRANSFER"])
+def test_a_vendor_word_inside_another_business_is_no_match(matcher, raw):
+    assert one(matcher, raw)["vendor"] is None or pd.isna(one(matcher, raw)["vendor"])
