@@ -257,7 +257,11 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     sizes = {"group": n_groups, "cluster": n_clusters, "chain": n, "segment": n, "core": n}
     ids["size"] = sizes
     ids["base"] = dict(zip(KINDS, np.cumsum([0] + [sizes[k] for k in KINDS[:-1]]).tolist()))
-    member = [np.flatnonzero(ids[k] >= 0) for k in KINDS]
+    # a lone charge is never a stream: single-charge groups and clusters (most clusters of
+    # everyday spending) are no candidates, which spares their rows every group reduction
+    single = {"group": np.bincount(group)[group] < 2, "cluster": csize < 2}
+    member = [np.flatnonzero((ids[k] >= 0) & ~single[k]) if k in single else np.flatnonzero(ids[k] >= 0)
+              for k in KINDS]
     ids["rows"] = np.concatenate(member)
     ids["cand"] = np.concatenate([ids["base"][k] + ids[k][r] for k, r in zip(KINDS, member)])
     st = _stats(df, ids["cand"], rows=ids["rows"], group_sizes=np.bincount(group))
@@ -278,7 +282,10 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     pw[cand[is_w]] = p[is_w]
     is_c = ~is_w & (cand < base["chain"])
     c_group = st["group"].to_numpy()[is_c]
-    n_cl = np.bincount(c_group, minlength=n_groups)
+    # clusters per group, the single-charge ones (no candidates) included
+    cl_group = np.zeros(n_clusters, dtype=np.int64)
+    cl_group[cid] = group
+    n_cl = np.bincount(cl_group, minlength=n_groups)
     good_c = good[is_c] & (n_cl[c_group] > 1)
     n_good = np.bincount(c_group[good_c], minlength=n_groups)
     # a regular cluster stands alone when the rest of its group crowds extra charges into its
