@@ -1,8 +1,9 @@
 """Cadence statistics of candidate streams, vectorised over all candidates at once.
 
 A *candidate* is a set of transactions (an integer id per row). :func:`candidate_stats` sorts by
-candidate and date, diffs the dates and aggregates with pandas' cythonised groupby, so a million
-rows cost one sort and a handful of group reductions — no Python loop per account or group.
+candidate and date, diffs the dates and reduces each candidate's run of rows with numpy
+(``bincount``, ``reduceat``, a segment median), so a million rows cost a few sorts — no Python
+loop per account or group and no pandas groupby.
 
 The cadence is read from the median interval and then checked interval by interval, allowing
 for skipped charges (an interval of two periods), posting delays and weekend shifts (a tolerance
@@ -82,29 +83,39 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     n_iv = np.bincount(cidx, weights=~np.isnan(interval), minlength=len(n_near))
     few = (n_near <= np.maximum(1, 0.25 * n_iv)) & (n_near < n_iv)
     cadence_iv = np.where(near_dup & few[cidx], np.nan, interval)
-    df = pd.DataFrame({"cand": cand, "day": day, "amt": amt, "interval": cadence_iv})
-    g = df.groupby("cand", sort=True)
-    out = g.agg(n=("day", "size"), first_day=("day", "min"), last_day=("day", "max"),
-                median_interval=("interval", "median"), amt_mean=("amt", "mean"),
-                amt_std=("amt", "std"), amt_min=("amt", "min"), amt_max=("amt", "max"),
-                amt_median=("amt", "median"))
+    # rows are sorted by candidate: each reduction is a bincount or a segment median over them
+    C = int(cidx[-1]) + 1 if len(cidx) else 0
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(cand)].astype(np.int64) - 1 if C else starts
+    n = np.bincount(cidx, minlength=C)
+    out = pd.DataFrame({"n": n, "first_day": day[starts], "last_day": day[ends]}, index=pd.Index(cand[starts], name="cand"))
+    out["median_interval"] = _segment_median(cadence_iv, cidx, starts)
+    amt_min = np.minimum.reduceat(amt, starts) if C else np.zeros(0)
+    amt_max = np.maximum.reduceat(amt, starts) if C else np.zeros(0)
+    # summed from the segment's minimum, a one-price plan's mean is its price exactly and its
+    # deviation exactly 0 (plain float sums leave 1e-15, which would make its amount vary)
+    amt_mean = amt_min + _segment_mean(amt - amt_min[cidx], cidx, n)
+    out["amt_mean"] = amt_mean
+    out["amt_std"] = np.where(amt_min == amt_max, np.where(n > 1, 0.0, np.nan), _segment_std(amt, cidx, n, amt_mean))
+    out["amt_min"] = amt_min
+    out["amt_max"] = amt_max
+    out["amt_median"] = _segment_median(amt, cidx, starts)
     fidx = frequency_index(out["median_interval"].to_numpy())
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)
-    ph = pd.DataFrame({"cand": cand, "c": np.cos(half), "s": np.sin(half)}).groupby("cand", sort=True).mean()
-    phase = np.hypot(ph["c"].to_numpy(), ph["s"].to_numpy())
+    phase = np.hypot(_segment_mean(np.cos(half), cidx, n), _segment_mean(np.sin(half), cidx, n))
     # a biweekly biller keeps its weekday; semimonthly days (the 10th and 25th, rolled off
     # weekends) wander through the week, so a looser phase is enough when the weekday varies
     weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
-    wk = pd.DataFrame({"cand": cand, "weekday": weekday}).groupby(["cand", "weekday"], sort=True).size()
-    weekday_share = wk.groupby(level=0).max().to_numpy() / out["n"].to_numpy()
+    wk = np.bincount(cidx * 7 + weekday.astype(np.int64), minlength=7 * C).reshape(C, 7)
+    weekday_share = wk.max(axis=1) / n if C else np.zeros(0)
     two_days = (phase >= 0.9) | ((phase >= 0.6) & (weekday_share < 0.6))
     semi = (fidx == 1) | (fidx == 2)
-    fidx = np.where(semi, np.where(two_days & (out["n"].to_numpy() >= 4), 2, 1), fidx)
+    fidx = np.where(semi, np.where(two_days & (n >= 4), 2, 1), fidx)
     out["freq_idx"] = fidx
     P = np.where(fidx >= 0, PERIODS[np.maximum(fidx, 0)], np.nan)
     tol = np.where(fidx >= 0, TOLERANCE[np.maximum(fidx, 0)], np.nan)
-    pos = np.searchsorted(out.index.to_numpy(), cand)
+    pos = cidx
     Pr, tolr = P[pos], tol[pos]
     # interval by interval: on cadence (k = 1 or 2 periods), duplicate (a few days), or off
     k = np.clip(np.rint(interval / Pr), 1, 2)
@@ -115,35 +126,32 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
     # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
     dom = np.where(dom >= dim - 1, 31, dom).astype(float)
-    aux = pd.DataFrame({"cand": cand, "on": on & has_iv, "skip": on & has_iv & (k == 2),
-                        "short": has_iv & (interval < 0.5 * Pr),
-                        "dup": dup & has_iv, "has_iv": has_iv, "near": near, "dom": dom,
-                        "iv_err": np.abs(interval - Pr), "vendor": vendor_known, "inflow": inflow,
-                        "group": group,
-                        # cash and transfers come in round sums; bills and subscriptions rarely do
-                        "round": np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6})
-    ga = aux.groupby("cand", sort=True)
-    sums = ga[["on", "skip", "dup", "has_iv", "near", "vendor", "inflow", "round", "short"]].sum()
-    n_iv = np.maximum(sums["has_iv"].to_numpy(), 1)
-    n_reg = np.maximum(n_iv - sums["dup"].to_numpy(), 1)
-    out["frac_on"] = sums["on"].to_numpy() / n_reg
-    out["frac_skip"] = sums["skip"].to_numpy() / n_reg
-    out["frac_dup"] = sums["dup"].to_numpy() / n_iv
+    # cash and transfers come in round sums; bills and subscriptions rarely do
+    round_sum = np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6
+
+    def count(mask):
+        return np.bincount(cidx, weights=mask, minlength=C)
+
+    n_iv = np.maximum(count(has_iv), 1)
+    n_dup = count(dup & has_iv)
+    n_reg = np.maximum(n_iv - n_dup, 1)
+    out["frac_on"] = count(on & has_iv) / n_reg
+    out["frac_skip"] = count(on & has_iv & (k == 2)) / n_reg
+    out["frac_dup"] = n_dup / n_iv
     # intervals under half a period: two charges in one cycle (not a feature; selection uses it)
-    out["n_short"] = sums["short"].to_numpy()
-    out["frac_near_median"] = sums["near"].to_numpy() / out["n"].to_numpy()
-    out["round_share"] = sums["round"].to_numpy() / out["n"].to_numpy()
-    out["vendor_known"] = (sums["vendor"].to_numpy() > 0).astype(float)
-    out["inflow"] = (sums["inflow"].to_numpy() > 0).astype(float)
-    out["interval_mad"] = ga["iv_err"].median().to_numpy() / P
-    med_dom = ga["dom"].median().to_numpy()[pos]
-    dev = np.abs(dom - med_dom)
-    aux["dom_dev"] = np.minimum(dev, 31 - dev)
-    out["dom_dev"] = aux.groupby("cand", sort=True)["dom_dev"].mean().to_numpy()
-    out["dom_median"] = ga["dom"].median().to_numpy()
+    out["n_short"] = count(has_iv & (interval < 0.5 * Pr))
+    out["frac_near_median"] = count(near) / n
+    out["round_share"] = count(round_sum) / n
+    out["vendor_known"] = (count(vendor_known) > 0).astype(float)
+    out["inflow"] = (count(inflow) > 0).astype(float)
+    out["interval_mad"] = _segment_median(np.abs(interval - Pr), cidx, starts) / P
+    dom_median = _segment_median(dom, cidx, starts)
+    dev = np.abs(dom - dom_median[pos])
+    out["dom_dev"] = _segment_mean(np.minimum(dev, 31 - dev), cidx, n)
+    out["dom_median"] = dom_median
     out["weekday_share"] = weekday_share
     out["month_dispersion"] = _month_dispersion(cand, day, pos, len(out))
-    out["group"] = ga["group"].first().to_numpy()
+    out["group"] = group[starts]
     gsize = group_sizes if group_sizes is not None else np.bincount(group) if len(group) else np.zeros(0)
     out["group_n"] = gsize[out["group"].to_numpy()] if len(out) else 0
     span = (out["last_day"] - out["first_day"]).to_numpy().astype(float)
@@ -156,6 +164,32 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["log_amount"] = np.log1p(out["amt_mean"].to_numpy())
     out["lookalike_ratio"] = _lookalikes(out, cand, cluster, cluster_size)
     return out
+
+
+def _segment_mean(x: np.ndarray, cidx: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return np.bincount(cidx, weights=x, minlength=len(n)) / n
+
+
+def _segment_std(x: np.ndarray, cidx: np.ndarray, n: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Sample standard deviation (ddof 1) per segment; NaN for a single row, as pandas gives."""
+    ss = np.bincount(cidx, weights=(x - mean[cidx]) ** 2, minlength=len(n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
+
+
+def _segment_median(x: np.ndarray, cidx: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Median per segment of rows sorted by ``cidx`` (segments begin at ``starts``), NaNs left
+    out as pandas does; NaN where a segment has no value."""
+    x = np.asarray(x, dtype=float)
+    if len(starts) == 0:
+        return np.zeros(0)
+    order = np.lexsort((x, cidx))  # NaNs sort last within each segment
+    sx = x[order]
+    k = np.bincount(cidx, weights=~np.isnan(x), minlength=len(starts)).astype(np.int64)
+    lo = starts + np.maximum(k - 1, 0) // 2
+    hi = starts + k // 2
+    hi = np.where(k > 0, hi, lo)
+    return np.where(k > 0, (sx[lo] + sx[hi]) / 2, np.nan)
 
 
 def _month_dispersion(cand: np.ndarray, day: np.ndarray, pos: np.ndarray, n_cand: int) -> np.ndarray:
