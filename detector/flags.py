@@ -326,8 +326,10 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     return d[identical | ~_buys_one_offs(d, loose)]
 
 
-def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame) -> pd.Series:
-    """Whether the account has unstreamed charges of the merchant at other amounts near each row."""
+def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1) -> pd.Series:
+    """Whether the account has unstreamed charges of the merchant at other amounts near each row
+    (counting only charges over ``above``, at ``amounts`` different amounts or more)."""
+    loose = loose[loose["charge"] > above]
     if d.empty or loose.empty:
         return pd.Series(False, index=d.index)
     j = d[["transaction_id", "account_id", "stream_key", "ts", "charge"]].merge(
@@ -336,7 +338,11 @@ def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame) -> pd.Series:
         on=["account_id", "stream_key"], how="inner")
     near = (pd.to_datetime(j["date"]) - j["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS
     other = (j["o_charge"] - j["charge"]).abs() > SAME_AMOUNT
-    return d["transaction_id"].isin(set(j.loc[near & other, "transaction_id"]))
+    hit = j[near & other]
+    if amounts > 1:
+        n = hit.assign(c=hit["o_charge"].round(2)).groupby("transaction_id")["c"].nunique()
+        return d["transaction_id"].isin(set(n.index[n >= amounts]))
+    return d["transaction_id"].isin(set(hit["transaction_id"]))
 
 
 def _amount_tolerance(jitter: pd.Series, price: pd.Series) -> pd.Series:

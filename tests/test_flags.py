@@ -521,3 +521,70 @@ def test_a_099_plan_going_to_129_is_a_price_increase_not_a_trial():
     f = flags_of(b)
     assert of_type(f, "trial_conversion") == []
     assert of_type(f, "price_increase") == [ids[5]]
+
+
+def test_five_months_price_at_once_after_a_monthly_intro_is_a_yearly_switch():
+    # 6.99 a month, then 39.99 once and nothing a month later: a year's plan bought (5.7x), not
+    # an intro price ending (those end at 2-4x and bill again the next month).
+    b = Book()
+    ids = b.series("2025-01-10", 3, 6.99, merchant="Calm")
+    ids.append(b.charge("2025-04-10", 39.99, "Calm"))
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+    # The same jump billed again a month later is a full monthly price after an intro.
+    b = Book()
+    ids = b.series("2025-01-10", 5, [6.99, 6.99, 6.99, 39.99, 39.99], merchant="Calm")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[3]]
+
+
+def _app_store_purchases(b: Book, merchant: str = "Apple") -> None:
+    for date, amount in (("2025-01-04", 2.99), ("2025-02-11", 6.99), ("2025-03-19", 4.49)):
+        b.charge(date, amount, merchant)
+
+
+def test_at_a_merchant_the_account_buys_apps_from_only_a_free_line_is_a_trial():
+    b = Book()
+    _app_store_purchases(b)
+    ids = b.series("2025-01-20", 5, [0.99, 9.99, 9.99, 9.99, 9.99], merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = Book()
+    _app_store_purchases(b)
+    ids = b.series("2025-01-20", 5, [0.00, 9.99, 9.99, 9.99, 9.99], merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+
+
+def test_one_price_repeated_outside_the_streams_is_a_missed_plan_not_app_purchases():
+    # 2.99 every month outside any stream is a plan the detector missed (iCloud), which does not
+    # make the merchant an app store: the 0.99 month before 9.99 stays a trial.
+    b = Book()
+    b.series("2024-12-15", 6, 2.99, merchant="Apple")
+    ids = b.series("2025-01-20", 5, [0.99, 9.99, 9.99, 9.99, 9.99], merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+
+
+def test_first_paid_charge_after_a_free_line_is_a_conversion_even_without_a_stream():
+    def book() -> Book:
+        b = Book()
+        b.stream(b.series("2025-01-05", 6, 15.49, merchant="Netflix"))  # the account's other plan
+        return b
+
+    b = book()
+    b.charge("2025-03-01", 0.00, "Headspace")
+    paid = b.charge("2025-03-15", 69.99, "Headspace")  # a yearly plan: one charge, no stream
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [paid]
+    assert "free trial" in f.loc[f["transaction_id"] == paid, "reason"].iloc[0]
+    # Too late after the free line, or a 0.00 line inside a plan already paid for: no conversion.
+    b = book()
+    b.charge("2025-03-01", 0.00, "Headspace")
+    b.charge("2025-05-15", 69.99, "Headspace")
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = book()
+    b.charge("2025-01-15", 12.99, "Headspace")
+    b.charge("2025-03-01", 0.00, "Headspace")
+    b.charge("2025-03-15", 12.99, "Headspace")
+    assert of_type(flags_of(b), "trial_conversion") == []
