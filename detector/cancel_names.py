@@ -125,6 +125,11 @@ PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+#: "App subscription", "in-app purchase": a plan bought in an app is billed by the app store.
+APP_WORDS = frozenset({"app", "apps", "in-app", "itunes"})
+APP_STORE_CHANNELS = ("apple", "google_play")
+
+
 def _by_brand_or_kind(query: str, streams: pd.DataFrame) -> pd.DataFrame:
     """Weak matches when no name matches (see _stopped: the plan must have stopped).
 
@@ -153,6 +158,11 @@ def _by_brand_or_kind(query: str, streams: pd.DataFrame) -> pd.DataFrame:
         if cats or kind_words:
             category = vendors.map(_vendor_category_map())
             hit = np.array([bool(t & kind_words) for t in tokens], dtype=bool) | category.isin(cats).to_numpy()
+        elif APP_WORDS & set(words) and "channel" in streams:
+            # "App subscription": a plan bought in an app, billed by the app store under its
+            # own name (a stream the catalogue names, Google One or Apple Music, is not "an app").
+            unnamed = streams["vendor"].isna() if "vendor" in streams else pd.Series(True, index=streams.index)
+            hit = (streams["channel"].isin(APP_STORE_CHANNELS) & unnamed).to_numpy()
     return streams[hit].assign(via_store=True)
 
 
