@@ -108,6 +108,22 @@ def test_spending_fees_and_shops_are_not_plans_that_renew():
     assert of_type(f, "duplicate_charge") == []
 
 
+def test_a_plan_a_shop_bills_at_one_price_each_year_renews():
+    # A marketplace bills its yearly membership under the same name as the orders beside it.
+    # Orders do not repeat to the cent a year apart: the membership is a plan that renews. A
+    # meal at a similar (not the same) bill a year apart stays spending.
+    b = Book()
+    b.charge("2021-01-03", 4.50, "Coffee Shop")
+    club = b.series("2022-05-05", 3, 119.00, merchant="Corner Market", months=12)
+    b.stream(club, frequency="annual")
+    for date, amount in (("2022-04-06", 23.05), ("2022-06-04", 14.86), ("2023-04-26", 105.51)):
+        b.charge(date, amount, "Corner Market")
+    diner = b.series("2022-11-15", 2, [14.32, 14.11], merchant="Taco Stand", months=12)
+    b.charge("2023-07-18", 35.14, "Taco Stand")
+    b.stream(diner, frequency="annual")
+    assert of_type(flags_of(b), "annual_renewal") == sorted(club[1:])
+
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
