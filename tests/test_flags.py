@@ -422,6 +422,21 @@ def test_duplicate_beside_a_skipped_month_is_still_a_duplicate():
     assert of_type(flags_of(b), "duplicate_charge") == [ids[4]]
 
 
+def test_a_double_charge_posts_within_days_a_week_apart_is_the_schedule_moving():
+    # Charged again two days after the bill: a double charge. Six days after it, with the next
+    # bill five weeks on: the billing day moved (the monthly amount is the same), no mistake.
+    b = Book()
+    dates = ["2025-01-05", "2025-02-05", "2025-02-07", "2025-03-05", "2025-04-05"]
+    ids = [b.charge(d, 10.99, "Lyft Pink") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == [ids[2]]
+    b = Book()
+    dates = ["2025-01-13", "2025-03-05", "2025-03-11", "2025-04-18", "2025-05-18"]
+    ids = [b.charge(d, 10.99, "Lyft Pink") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
 def test_nearly_the_same_amount_only_where_the_plan_itself_jitters():
     # Billed in another currency: every month moves ~1%, and so does the second charge of March.
     b = Book()
