@@ -97,9 +97,13 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
                                                              amounts=SHOP_AMOUNTS),
                                               "transaction_id"]))
-    j["intro"] &= ~shop | (j["h_charge"] < 0.01)
+    # A one-dollar trial (1.00 exactly: apps cost 0.99) billed as the plan's own first charge
+    # is a trial there too.
+    own = j["h_stream"] == j["stream_id"]
+    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & ((j["h_charge"] - 1.0).abs() < 0.005))
     j["free"] &= j["intro"]
-    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"]))
+    # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
+    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"])) & ~(shop & loose)
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])

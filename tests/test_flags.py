@@ -619,3 +619,21 @@ def test_first_paid_charge_after_a_free_line_is_a_conversion_even_without_a_stre
     b.charge("2025-03-01", 0.00, "Headspace")
     b.charge("2025-03-15", 12.99, "Headspace")
     assert of_type(flags_of(b), "trial_conversion") == []
+
+
+def test_at_a_shop_a_dollar_trial_in_the_plan_converts_and_orders_do_not_block_it():
+    # Prime billed by the marketplace: its 1.00 first month is the plan's own first charge, and
+    # the orders around it (some dearer than the plan) are purchases, not an earlier full price.
+    b = Book()
+    for date, amount in (("2025-01-02", 23.05), ("2025-01-20", 17.51), ("2025-02-10", 46.65)):
+        b.charge(date, amount, "Amazon")
+    ids = b.series("2025-01-10", 5, [1.00, 14.99, 14.99, 14.99, 14.99], merchant="Amazon")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+    # A 0.99 first "month" at a shop stays an app bought the same week as the plan began.
+    b = Book()
+    for date, amount in (("2025-01-02", 23.05), ("2025-01-20", 17.51), ("2025-02-10", 46.65)):
+        b.charge(date, amount, "Amazon")
+    ids = b.series("2025-01-10", 5, [0.99, 14.99, 14.99, 14.99, 14.99], merchant="Amazon")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
