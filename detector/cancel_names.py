@@ -54,7 +54,7 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     if (full < cutoff).all():
         # Unless the catalogue knows the name typed as this very vendor: "Adobe" is Adobe
         # Creative Cloud, "Norton 360" is Norton, "proton" is ProtonVPN. Then it is the plan.
-        vendor = _catalog_vendor(query, cutoff)
+        vendor = catalog_vendor(query, cutoff)
         named = pd.Series(False, index=best.index)
         if vendor is not None:
             own = _norm(vendor.name)
@@ -65,11 +65,33 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     return best
 
 
-def _catalog_vendor(query: str, cutoff: float):
-    """The catalogue vendor one of whose names best matches ``query`` (WRatio), or ``None``."""
+#: Words that say what kind of thing a payment is, in any vendor's name ("Disney Plus
+#: Subscription", "Prime Membership", "Calm App"): no evidence of which vendor is meant.
+GENERIC_WORDS = frozenset({
+    "subscription", "subscriptions", "membership", "member", "plan", "app", "apps", "fee", "fees",
+    "monthly", "annual", "yearly", "service", "services", "account", "bill", "billing", "payment",
+    "renewal", "auto", "my", "the",
+})
+
+
+def catalog_vendor(query: str, cutoff: float = MATCH_CUTOFF):
+    """The catalogue vendor one of whose names best matches ``query`` (WRatio), or ``None``.
+
+    Only the query's distinctive words count: "App subscription" names no vendor (it would match
+    "Disney Plus Subscription"), "Ride membership" is not "Prime Membership".
+    """
+    query = _norm(query)
     names, vendors = _catalog_names()
     best = process.extractOne(query, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
-    return vendors[best[2]] if best is not None else None
+    if best is None:
+        return None
+    words = [w for w in query.split() if re.sub(r"[^a-z0-9+]", "", w) not in GENERIC_WORDS]
+    # With generic words in the query, the name matched must match on the distinctive ones too.
+    generic = len(words) < len(query.split())
+    if generic and (not words or fuzz.WRatio(" ".join(words), best[0]) < cutoff):
+        return None
+    return vendors[best[2]]
+
 
 
 def _numbers(name) -> frozenset:
@@ -103,6 +125,11 @@ PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+#: "App subscription", "in-app purchase": a plan bought in an app is billed by the app store.
+APP_WORDS = frozenset({"app", "apps", "in-app", "itunes"})
+APP_STORE_CHANNELS = ("apple", "google_play")
+
+
 def _by_brand_or_kind(query: str, streams: pd.DataFrame) -> pd.DataFrame:
     """Weak matches when no name matches (see _stopped: the plan must have stopped).
 
@@ -131,6 +158,11 @@ def _by_brand_or_kind(query: str, streams: pd.DataFrame) -> pd.DataFrame:
         if cats or kind_words:
             category = vendors.map(_vendor_category_map())
             hit = np.array([bool(t & kind_words) for t in tokens], dtype=bool) | category.isin(cats).to_numpy()
+        elif APP_WORDS & set(words) and "channel" in streams:
+            # "App subscription": a plan bought in an app, billed by the app store under its
+            # own name (a stream the catalogue names, Google One or Apple Music, is not "an app").
+            unnamed = streams["vendor"].isna() if "vendor" in streams else pd.Series(True, index=streams.index)
+            hit = (streams["channel"].isin(APP_STORE_CHANNELS) & unnamed).to_numpy()
     return streams[hit].assign(via_store=True)
 
 
@@ -162,13 +194,13 @@ def _store_billed(query: str, streams: pd.DataFrame, cutoff: float) -> pd.DataFr
     """
     if "channel" not in streams:
         return streams.iloc[0:0]
-    names, vendors = _catalog_names()
-    best = process.extractOne(query, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
-    if best is None:
+    vendor = catalog_vendor(query, cutoff)
+    if vendor is None:
         return streams.iloc[0:0]
-    vendor = vendors[best[2]]
-    # "NYTimes" is the catalogue's "The New York Times": match the streams named after it.
-    named = (streams["vendor"].map(_norm) == _norm(vendor.name)) | (streams["merchant"].map(_norm) == _norm(vendor.name))
+    # "NYTimes" is the catalogue's "The New York Times": match the streams named after it, or
+    # after another of its names ("WeightWatchers" billed as "WW").
+    own = {_norm(vendor.name)} | {_norm(a.lstrip("=")) for a in vendor.aliases}
+    named = streams["vendor"].map(_norm).isin(own) | streams["merchant"].map(_norm).isin(own)
     if named.any():
         return streams[named]
     if not vendor.channels or "direct" in vendor.channels:

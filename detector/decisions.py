@@ -27,8 +27,8 @@ from rapidfuzz import fuzz, process
 from .cancel_names import (
     MATCH_CUTOFF,
     PAYMENT_KINDS,  # noqa: F401  (re-exported: the docs name decisions.PAYMENT_KINDS)
-    _catalog_names,
     _norm,
+    catalog_vendor,
     match_streams,
 )
 from .errors import ConfigError, MalformedRow, NotFound
@@ -256,15 +256,14 @@ def _by_merchant_key(d: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
     names = out.drop_duplicates(["account_id", "merchant_key"])[
         ["account_id", "merchant_key"] + [c for c in ("merchant", "vendor") if c in out]]
     by_account = dict(tuple(names.groupby("account_id")))
-    cat_names, cat_vendors = _catalog_names()
     rows = []
     for rec in d.itertuples(index=False):
         acct = by_account.get(rec.account_id)
         if acct is None:
             continue
         query = _norm(rec.merchant)
-        best = process.extractOne(query, cat_names, scorer=fuzz.WRatio, score_cutoff=MATCH_CUTOFF)
-        wanted = {query} | ({_norm(cat_vendors[best[2]].name)} if best else set())
+        vendor = catalog_vendor(query)
+        wanted = {query} | ({_norm(vendor.name)} if vendor is not None else set())
         hit = np.zeros(len(acct), dtype=bool)
         for col in ("merchant", "vendor"):
             if col in acct:

@@ -81,6 +81,7 @@ MIN_BILL_HISTORY = 5       # charges of a variable bill needed before its noise 
 SAME_AMOUNT = 0.011         # a double charge repeats the amount to the cent
 MAX_LATE_DAYS = 14          # a late (or retried) charge posts at most about two weeks after its date
 MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges: two plans, not errors
+DOUBLE_CHARGE_DAYS = 3      # a double charge posts within this many days of the first
 ONE_OFF_WINDOW_DAYS = 120   # one-off purchases this close to a charge make its merchant a shop too
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
 FREE_MAX = 1.00
@@ -315,6 +316,9 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
     dup &= ~((n_dup >= 3) | ((n_dup >= 2) & (n_dup > MAX_DUPLICATE_SHARE * n_all)))
+    # A double charge posts within days of the first (the same bill submitted twice, a retry
+    # that went through): a second charge a week into a monthly cycle is the schedule moving.
+    dup &= gap <= np.maximum(2, np.minimum(0.25 * period, DOUBLE_CHARGE_DAYS))
     d = ext[dup].copy()
     d["prev_date"] = prev_date[dup]
     d["prev_charge"] = prev_charge[dup]
@@ -326,8 +330,10 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     return d[identical | ~_buys_one_offs(d, loose)]
 
 
-def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame) -> pd.Series:
-    """Whether the account has unstreamed charges of the merchant at other amounts near each row."""
+def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1) -> pd.Series:
+    """Whether the account has unstreamed charges of the merchant at other amounts near each row
+    (counting only charges over ``above``, at ``amounts`` different amounts or more)."""
+    loose = loose[loose["charge"] > above]
     if d.empty or loose.empty:
         return pd.Series(False, index=d.index)
     j = d[["transaction_id", "account_id", "stream_key", "ts", "charge"]].merge(
@@ -336,7 +342,11 @@ def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame) -> pd.Series:
         on=["account_id", "stream_key"], how="inner")
     near = (pd.to_datetime(j["date"]) - j["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS
     other = (j["o_charge"] - j["charge"]).abs() > SAME_AMOUNT
-    return d["transaction_id"].isin(set(j.loc[near & other, "transaction_id"]))
+    hit = j[near & other]
+    if amounts > 1:
+        n = hit.assign(c=hit["o_charge"].round(2)).groupby("transaction_id")["c"].nunique()
+        return d["transaction_id"].isin(set(n.index[n >= amounts]))
+    return d["transaction_id"].isin(set(hit["transaction_id"]))
 
 
 def _amount_tolerance(jitter: pd.Series, price: pd.Series) -> pd.Series:

@@ -18,16 +18,33 @@ from .flags import (
     MAX_INTRO_CHARGES,
     PRICE_STEP,
     STEADY_NOISE,
+    _buys_one_offs,
     _flag_rows,
     _money,
     _name,
     empty_flags,
 )
 
+#: A charge this many times a monthly intro price, not repeated a month later, is a year's plan.
+YEARLY_MULTIPLE = 5.0
+#: A free trial lasts a week to a month; its conversion posts within this many days of the 0.00 line.
+FREE_TRIAL_DAYS = 45
+#: Unstreamed charges at this many different prices near a plan make its merchant a shop.
+SHOP_AMOUNTS = 2
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
 def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    """Conversions of streams that began at a trial or intro price, and paid charges after a
+    free trial line outside any stream."""
+    parts = [x for x in (_stream_trials(s, t), _after_free_line(s, t)) if not x.empty]
+    if not parts:
+        return empty_flags()
+    return _format_trials(pd.concat(parts, ignore_index=True))
+
+
+def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     paid = s[s["charge"] > FREE_MAX]
     # The stream's full price is where it ended up: the median of its last three paid charges.
     # (the last three charges, or the later half of a short stream)
@@ -37,7 +54,7 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     cand = paid[paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)]
     first = cand.drop_duplicates("stream_id", keep="first")  # s is date-ordered within chains
     if first.empty:
-        return empty_flags()
+        return pd.DataFrame()
     # Plans that still bill after a candidate's date cannot be its trial (a separate plan); a
     # plan still billing under a new price (the next stream of its chain) still bills.
     chain_last = s.groupby("chain_id")["ts"].max()
@@ -58,7 +75,7 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     continues = other & (h_chain.map(chain_last) > j["ts"])
     j = j[~continues].copy()
     if j.empty:
-        return empty_flags()
+        return pd.DataFrame()
     loose = j["h_stream"].isna()
     cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
     # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
@@ -71,7 +88,22 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # is a switch of billing period, not an introductory price ending.
     switch = j["h_stream"].map(stream_period) < j["period"] - 5
     j["intro"] = j["free"] | (~loose & cheap & ~switch)
-    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"]))
+    # Where the account buys one-offs from the merchant (an app store), a 0.99 or a cheaper
+    # plan before is as likely an app or another plan: only a free trial line is a trial.
+    # (One-offs above a trial's price: the trial charge itself is no sign of a shop. Purchases
+    # are at SHOP_AMOUNTS different prices or more: one repeated price is a plan the detector
+    # missed, which says nothing about apps.)
+    loose_all = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]))]
+    shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
+                                                             amounts=SHOP_AMOUNTS),
+                                              "transaction_id"]))
+    # A one-dollar trial (1.00 exactly: apps cost 0.99) billed as the plan's own first charge
+    # is a trial there too.
+    own = j["h_stream"] == j["stream_id"]
+    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & ((j["h_charge"] - 1.0).abs() < 0.005))
+    j["free"] &= j["intro"]
+    # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
+    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"])) & ~(shop & loose)
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
@@ -91,15 +123,16 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     one_price = agg["paid_lo"].isna() | (agg["paid_hi"] <= 1.02 * agg["paid_lo"])
     ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short & one_price]
     ok = ok[ok.index.isin(_converted(first, s))]
-    # Ten to twelve months' price at once after a monthly price: a switch to yearly billing
-    # (annual plans cost 10-12 monthly fees), unless the new price bills again a month later.
+    # Five months' price or more at once after a monthly price, not billed again a month later:
+    # a switch to yearly billing (a year costs 5-12 monthly fees; intro prices end at 2-4x).
     c = first.set_index("transaction_id").reindex(ok.index)
-    yearly = (c["period"] <= 35) & (c["charge"] >= 8 * ok["paid_hi"]) & (c["charge"] <= 13 * ok["paid_hi"])
+    yearly = (c["period"] <= 35) & (c["charge"] >= YEARLY_MULTIPLE * ok["paid_hi"])
     ok = ok[~(yearly & ~ok.index.isin(_billed_again(first, s)))]
     r = first[first["transaction_id"].isin(ok.index)].copy()
-    if r.empty:
-        return empty_flags()
-    r = r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
+    return r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
+
+
+def _format_trials(r: pd.DataFrame) -> pd.DataFrame:
     kind = np.where(r["intro_charge"] <= 0.005, "a free trial",
                     np.where(r["intro_charge"] <= FREE_MAX, "a " + r["intro_charge"].map(_money) + " trial",
                              "an introductory price of " + r["intro_charge"].map(_money)))
@@ -109,6 +142,36 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     )
     severity = np.where(r["charge"] >= 50, "high", "medium")
     return _flag_rows(r, "trial_conversion", severity, reason)
+
+
+def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    """Paid charges outside any stream that follow a free trial line of their merchant.
+
+    A 0.00 charge is a merchant starting a free trial; the first paid charge of that merchant
+    within FREE_TRIAL_DAYS after it is the conversion, even when the plan was then cancelled or
+    is yearly and never became a stream. Not at a merchant the account buys one-offs from (an app
+    store, a marketplace: which purchase followed the trial is anyone's guess), nor after earlier
+    paid charges of the merchant (a 0.00 line inside a running plan is an adjustment).
+    """
+    free = t[t["amount"].abs() < 0.005][["account_id", "merchant_key", "date", "transaction_id"]]
+    if free.empty:
+        return pd.DataFrame()
+    streamed = set(s["transaction_id"])
+    paid = t[t["charge"] > FREE_MAX]
+    j = free.rename(columns={"date": "f_date", "transaction_id": "f_id"}).merge(
+        paid, on=["account_id", "merchant_key"], how="inner")
+    days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["f_date"])).dt.days
+    earlier = (days < 0) & (days >= -INTRO_HISTORY_DAYS)
+    seen_paid = set(j.loc[earlier, "f_id"])
+    j = j[(days > 0) & (days <= FREE_TRIAL_DAYS) & ~j["f_id"].isin(seen_paid)]
+    j = j.sort_values(["f_id", "date", "_order"]).drop_duplicates("f_id")
+    j = j[~j["transaction_id"].isin(streamed)].drop_duplicates("transaction_id")
+    if j.empty:
+        return pd.DataFrame()
+    j = j.assign(stream_key=j["merchant_key"], ts=pd.to_datetime(j["date"]), stream_id=None)
+    loose_all = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed)]
+    j = j[~_buys_one_offs(j, loose_all, above=FREE_MAX + 0.011)]
+    return j.assign(intro_date=j["f_date"], intro_charge=0.0)
 
 
 def _billed_again(first: pd.DataFrame, s: pd.DataFrame) -> set:
@@ -230,5 +293,7 @@ def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
     if trials.empty:
         return s
     conv = s[s["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()
+    if conv.empty:  # conversions outside any stream (after a free line) start no series
+        return s
     start = s["chain_id"].map(conv)
     return s[start.isna() | (s["ts"] >= start)]

@@ -116,7 +116,8 @@ def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
 
     A yearly plan's merchant does not charge other, random amounts between renewals. App stores
     and marketplaces do (an app, an order beside Prime), so this applies only to merchants the
-    catalogue does not know as vendors of plans (a taco stand, a gas station).
+    catalogue does not know as vendors of plans (a taco stand, a gas station), and not to a
+    chain billed the same price to the cent every time: that is a plan the shop sells.
     """
     unknown = ~long["stream_vendor"].isin(_plan_vendors())
     cand = long[unknown]
@@ -124,7 +125,8 @@ def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
         return pd.Series(False, index=long.index)
     span = cand.groupby("chain_id").agg(account_id=("account_id", "first"), stream_key=("stream_key", "first"),
                                         lo=("ts", "min"), hi=("ts", "max"), price=("charge", "median"),
-                                        period=("period", "first"))
+                                        period=("period", "first"), n=("charge", "size"),
+                                        lo_price=("charge", "min"), hi_price=("charge", "max"))
     in_chain = set(long["transaction_id"])
     other = t[(t["amount"] < 0) & ~t["transaction_id"].isin(in_chain)][["account_id", "merchant_key", "date", "charge"]]
     j = span.reset_index().merge(other.rename(columns={"merchant_key": "stream_key"}),
@@ -134,4 +136,8 @@ def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
     near = (ts >= j["lo"] - half) & (ts <= j["hi"] + half)
     off_price = (j["charge"] - j["price"]).abs() > 0.1 * j["price"]
     shops = set(j.loc[near & off_price, "chain_id"])
+    # Purchases do not repeat to the cent a period apart: a chain billed the same price every
+    # time (twice or more) is a plan sold by the shop (Prime billed by the marketplace).
+    same = (span["n"] >= 2) & (span["hi_price"] - span["lo_price"] <= 0.011)
+    shops -= set(span.index[same])
     return long["chain_id"].isin(shops)

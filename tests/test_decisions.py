@@ -202,6 +202,36 @@ def test_a_kind_of_payment_matches_the_payee_of_that_kind_that_stopped():
     assert _resolve(b, "Gym", "2024-04-20") == set()
 
 
+def test_generic_words_of_a_name_do_not_name_a_vendor():
+    # "App subscription" would match the catalogue's "Disney Plus Subscription", "Ride
+    # membership" its "Prime Membership": words any vendor's name can carry say nothing about
+    # which one is meant. The distinctive words still do.
+    b = Book()
+    disney = b.stream(b.series("2024-01-20", 12, 13.99, merchant="Disney+"))
+    prime = b.stream(b.series("2024-01-11", 12, 14.99, merchant="Amazon Prime"))
+    assert _resolve(b, "App subscription", "2024-03-29") == set()
+    assert _resolve(b, "Ride membership", "2024-03-29") == set()
+    assert _resolve(b, "Disney Plus subscription", "2024-03-29") == {disney}
+    assert _resolve(b, "Prime membership", "2024-03-29") == {prime}
+
+
+def test_an_app_subscription_is_an_app_store_plan_that_stopped():
+    # A plan bought in an app is billed by the store under its own name: "App subscription"
+    # matches the account's unnamed app-store streams that stopped, not one that bills on, not
+    # one the catalogue names (Google One), not a direct plan.
+    b = Book()
+    app = b.stream(b.series("2024-01-10", 5, 5.99, merchant="Apple"))  # last charge 2024-05-10
+    b.stream(b.series("2024-01-20", 12, 16.99, merchant="Apple"))  # bills on
+    b.stream(b.series("2024-01-05", 5, 9.99, merchant="Hulu"))
+    b.stream(b.series("2024-01-15", 5, 2.99, merchant="Google One"))
+    streams = b.stream_frame
+    streams["channel"] = ["apple", "apple", "direct", "google_play"]
+    streams["vendor"] = [None, None, "Hulu", "Google One"]
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": ["App subscription"],
+                              "cancelled_on": ["2024-04-20"]})
+    assert set(resolve_cancellations(decisions, streams, b.tx)["stream_id"].dropna()) == {app}
+
+
 def test_the_company_part_of_a_plan_name_matches_only_a_plan_that_stopped():
     b = Book()
     store = b.stream(b.series("2023-03-01", 2, 99.99, merchant="Microsoft Store", months=12), frequency="annual")

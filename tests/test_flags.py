@@ -108,6 +108,22 @@ def test_spending_fees_and_shops_are_not_plans_that_renew():
     assert of_type(f, "duplicate_charge") == []
 
 
+def test_a_plan_a_shop_bills_at_one_price_each_year_renews():
+    # A marketplace bills its yearly membership under the same name as the orders beside it.
+    # Orders do not repeat to the cent a year apart: the membership is a plan that renews. A
+    # meal at a similar (not the same) bill a year apart stays spending.
+    b = Book()
+    b.charge("2021-01-03", 4.50, "Coffee Shop")
+    club = b.series("2022-05-05", 3, 119.00, merchant="Corner Market", months=12)
+    b.stream(club, frequency="annual")
+    for date, amount in (("2022-04-06", 23.05), ("2022-06-04", 14.86), ("2023-04-26", 105.51)):
+        b.charge(date, amount, "Corner Market")
+    diner = b.series("2022-11-15", 2, [14.32, 14.11], merchant="Taco Stand", months=12)
+    b.charge("2023-07-18", 35.14, "Taco Stand")
+    b.stream(diner, frequency="annual")
+    assert of_type(flags_of(b), "annual_renewal") == sorted(club[1:])
+
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
@@ -406,6 +422,21 @@ def test_duplicate_beside_a_skipped_month_is_still_a_duplicate():
     assert of_type(flags_of(b), "duplicate_charge") == [ids[4]]
 
 
+def test_a_double_charge_posts_within_days_a_week_apart_is_the_schedule_moving():
+    # Charged again two days after the bill: a double charge. Six days after it, with the next
+    # bill five weeks on: the billing day moved (the monthly amount is the same), no mistake.
+    b = Book()
+    dates = ["2025-01-05", "2025-02-05", "2025-02-07", "2025-03-05", "2025-04-05"]
+    ids = [b.charge(d, 10.99, "Lyft Pink") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == [ids[2]]
+    b = Book()
+    dates = ["2025-01-13", "2025-03-05", "2025-03-11", "2025-04-18", "2025-05-18"]
+    ids = [b.charge(d, 10.99, "Lyft Pink") for d in dates]
+    b.stream(ids)
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
 def test_nearly_the_same_amount_only_where_the_plan_itself_jitters():
     # Billed in another currency: every month moves ~1%, and so does the second charge of March.
     b = Book()
@@ -521,3 +552,88 @@ def test_a_099_plan_going_to_129_is_a_price_increase_not_a_trial():
     f = flags_of(b)
     assert of_type(f, "trial_conversion") == []
     assert of_type(f, "price_increase") == [ids[5]]
+
+
+def test_five_months_price_at_once_after_a_monthly_intro_is_a_yearly_switch():
+    # 6.99 a month, then 39.99 once and nothing a month later: a year's plan bought (5.7x), not
+    # an intro price ending (those end at 2-4x and bill again the next month).
+    b = Book()
+    ids = b.series("2025-01-10", 3, 6.99, merchant="Calm")
+    ids.append(b.charge("2025-04-10", 39.99, "Calm"))
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+    # The same jump billed again a month later is a full monthly price after an intro.
+    b = Book()
+    ids = b.series("2025-01-10", 5, [6.99, 6.99, 6.99, 39.99, 39.99], merchant="Calm")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[3]]
+
+
+def _app_store_purchases(b: Book, merchant: str = "Apple") -> None:
+    for date, amount in (("2025-01-04", 2.99), ("2025-02-11", 6.99), ("2025-03-19", 4.49)):
+        b.charge(date, amount, merchant)
+
+
+def test_at_a_merchant_the_account_buys_apps_from_only_a_free_line_is_a_trial():
+    b = Book()
+    _app_store_purchases(b)
+    ids = b.series("2025-01-20", 5, [0.99, 9.99, 9.99, 9.99, 9.99], merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = Book()
+    _app_store_purchases(b)
+    ids = b.series("2025-01-20", 5, [0.00, 9.99, 9.99, 9.99, 9.99], merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+
+
+def test_one_price_repeated_outside_the_streams_is_a_missed_plan_not_app_purchases():
+    # 2.99 every month outside any stream is a plan the detector missed (iCloud), which does not
+    # make the merchant an app store: the 0.99 month before 9.99 stays a trial.
+    b = Book()
+    b.series("2024-12-15", 6, 2.99, merchant="Apple")
+    ids = b.series("2025-01-20", 5, [0.99, 9.99, 9.99, 9.99, 9.99], merchant="Apple")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+
+
+def test_first_paid_charge_after_a_free_line_is_a_conversion_even_without_a_stream():
+    def book() -> Book:
+        b = Book()
+        b.stream(b.series("2025-01-05", 6, 15.49, merchant="Netflix"))  # the account's other plan
+        return b
+
+    b = book()
+    b.charge("2025-03-01", 0.00, "Headspace")
+    paid = b.charge("2025-03-15", 69.99, "Headspace")  # a yearly plan: one charge, no stream
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [paid]
+    assert "free trial" in f.loc[f["transaction_id"] == paid, "reason"].iloc[0]
+    # Too late after the free line, or a 0.00 line inside a plan already paid for: no conversion.
+    b = book()
+    b.charge("2025-03-01", 0.00, "Headspace")
+    b.charge("2025-05-15", 69.99, "Headspace")
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = book()
+    b.charge("2025-01-15", 12.99, "Headspace")
+    b.charge("2025-03-01", 0.00, "Headspace")
+    b.charge("2025-03-15", 12.99, "Headspace")
+    assert of_type(flags_of(b), "trial_conversion") == []
+
+
+def test_at_a_shop_a_dollar_trial_in_the_plan_converts_and_orders_do_not_block_it():
+    # Prime billed by the marketplace: its 1.00 first month is the plan's own first charge, and
+    # the orders around it (some dearer than the plan) are purchases, not an earlier full price.
+    b = Book()
+    for date, amount in (("2025-01-02", 23.05), ("2025-01-20", 17.51), ("2025-02-10", 46.65)):
+        b.charge(date, amount, "Amazon")
+    ids = b.series("2025-01-10", 5, [1.00, 14.99, 14.99, 14.99, 14.99], merchant="Amazon")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+    # A 0.99 first "month" at a shop stays an app bought the same week as the plan began.
+    b = Book()
+    for date, amount in (("2025-01-02", 23.05), ("2025-01-20", 17.51), ("2025-02-10", 46.65)):
+        b.charge(date, amount, "Amazon")
+    ids = b.series("2025-01-10", 5, [0.99, 14.99, 14.99, 14.99, 14.99], merchant="Amazon")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
