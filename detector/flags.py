@@ -7,7 +7,8 @@ over transactions in Python.
 
 Rules and severities (the same text, with examples, is in ``docs/flags.md``). Only outflows
 of outflow streams are flagged. Streams of one account, merchant key and frequency that follow
-each other (a price change can make the detector start a new stream) form one *chain*.
+each other (a price change can make the detector start a new stream) form one *chain*; a
+stream's first or last charge two periods or more from the rest of it is not part of its span.
 
 ``duplicate_charge`` (severity **high**: money taken twice)
     A charge of a stream within a quarter period (at least two days, under half a period) after
@@ -89,6 +90,7 @@ MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price l
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge
 CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
 MIN_LONG_GAP_DAYS = 150    # two charges this far apart are a six-monthly or yearly stream's worth
+DETACHED_PERIODS = 2.0     # a stream's end charge this many periods from the rest is not its span
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
@@ -182,11 +184,20 @@ def _chains(m: pd.DataFrame) -> pd.Series:
     beside an Apple TV+ price change); each stream has at most one follower, the earliest.
     """
     group = ["account_id", "key", "frequency"]
+    # A charge two periods or more away from the rest of its stream, at either end, is no part of
+    # the plan's steady billing (a purchase at the old price months after a price change, one
+    # at the new price months before it): the stream's span is where it bills steadily.
+    o = m.sort_values(["stream_id", "ts"])
+    g = o.groupby("stream_id")["ts"]
+    n = g.transform("size")
+    detached = ((g.diff(-1).dt.days.abs() > DETACHED_PERIODS * o["period"]) & (g.cumcount() == 0)
+                | (g.diff().dt.days > DETACHED_PERIODS * o["period"]) & (g.cumcount(ascending=False) == 0))
+    core = o[~(detached & (n >= 3))]
     s = (
         m.groupby("stream_id")
         .agg(account_id=("account_id", "first"), key=("stream_key", "first"),
-             frequency=("frequency", "first"), period=("period", "first"),
-             first=("ts", "min"), last=("ts", "max"))
+             frequency=("frequency", "first"), period=("period", "first"))
+        .join(core.groupby("stream_id")["ts"].agg(first="min", last="max"))
         .reset_index()
     )
     pairs = s.merge(s[group + ["stream_id", "first", "last"]], on=group, suffixes=("", "_prev"))

@@ -201,6 +201,19 @@ def test_price_step_split_by_the_detector_with_another_plan_starting_in_between(
     assert of_type(flags_of(b), "price_increase") == [new[0]]
 
 
+def test_a_stray_charge_months_from_a_split_stream_does_not_unchain_it():
+    # The detector gave the old-price stream a purchase at about its price three months after
+    # the step, and the new-price stream one at its price six months before it: neither is
+    # where the plan billed, so the two streams still follow each other.
+    b = Book()
+    old = b.series("2024-01-02", 6, 8.99, merchant="Rocket Money")
+    old.append(b.charge("2024-10-24", 9.09, "Rocket Money"))
+    new = [b.charge("2024-01-18", 9.95, "Rocket Money")] + b.series("2024-07-02", 6, 9.99, merchant="Rocket Money")
+    b.stream(old)
+    b.stream(new)
+    assert of_type(flags_of(b), "price_increase") == [new[1]]
+
+
 def test_a_plan_that_bills_on_at_a_new_price_is_another_plan_not_a_block_to_a_trial():
     # Music: $1 trial in January, full price from February 29. TV+ billed before and goes on
     # (its price rose in March, so the detector split it): another plan, not Music's history.
