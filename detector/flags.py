@@ -60,7 +60,8 @@ stream's first or last charge two periods or more from the rest of it is not par
     up over the next three, and needs five earlier bills; above 10% typical change (utilities)
     nothing is a price increase. Free charges are never a price level, a jump to about 1.8 times
     the previous level or more is an intro price ending, and a trial conversion is not also a
-    price increase.
+    price increase. Single charges about 1.8 times the charges on both sides (a purchase or a
+    yearly charge merged in) are left out of the series.
 """
 
 from __future__ import annotations

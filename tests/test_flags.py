@@ -214,6 +214,20 @@ def test_a_stray_charge_months_from_a_split_stream_does_not_unchain_it():
     assert of_type(flags_of(b), "price_increase") == [new[1]]
 
 
+def test_a_charge_far_above_the_plan_on_either_side_is_not_its_next_price():
+    # Monthly Netflix up from 15.49 to 16.99, then billed yearly (175.99) under the same stream:
+    # the yearly charge is not the monthly level's next charge. Likewise one big payment merged
+    # into a loan's repayments between the two levels.
+    b = Book()
+    ids = b.series("2024-09-04", 5, [15.49, 15.49, 15.49, 16.99, 175.99], merchant="Netflix")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[3]]
+    b = Book()
+    ids = b.series("2024-05-11", 6, [106.34, 106.34, 288.17, 118.99, 118.99, 118.99], merchant="Summit Loans")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[3]]
+
+
 def test_a_plan_that_bills_on_at_a_new_price_is_another_plan_not_a_block_to_a_trial():
     # Music: $1 trial in January, full price from February 29. TV+ billed before and goes on
     # (its price rose in March, so the detector split it): another plan, not Music's history.
