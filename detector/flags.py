@@ -35,7 +35,8 @@ stream's first or last charge two periods or more from the rest of it is not par
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
     annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
-    (median, three charges or more) is spending, not a plan, and is not flagged.
+    (median, three charges or more) is spending, not a plan, and is not flagged; nor is an
+    order far below the price months before the next charge that the detector put in the chain.
     ``renewal_before_data=True`` also flags a chain's first charge when the account's history
     does not reach a full period before it, unless it is a trial or introductory charge (about
     half the next charge or less: that is the sign-up).

@@ -15,6 +15,9 @@ from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _n
 
 #: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
 LONG_FREQUENCIES = ("semiannual", "annual")
+#: A plan's intro or trial bills about a month before its full price; a cheap charge this many
+#: days or more before the next is an order, not the plan's.
+STRAY_ORDER_DAYS = 60
 #: Catalogue categories whose bills vary with use: their amount moving is no sign of spending.
 VARIABLE_CATEGORIES = frozenset({"utilities", "telecom"})
 @lru_cache(maxsize=4)
@@ -45,6 +48,13 @@ def long_plans(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     long = s[s["frequency"].isin(LONG_FREQUENCIES)]
     if long.empty:
         return long.copy()
+    # An order far below the plan's price, months before its next charge, that the detector put
+    # in the chain (a 62.13 purchase before two 139.00 renewals) is not the plan's: not its
+    # sign-up (an intro or trial bills a month or so before the full price), not a renewal.
+    g = long.groupby("chain_id", sort=False)
+    to_next = (g["ts"].shift(-1) - long["ts"]).dt.days
+    stray = (long["charge"] < INTRO_RATIO * g["charge"].transform("median")) & (to_next > STRAY_ORDER_DAYS)
+    long = long[~stray]
     change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
     noise = long["chain_id"].map(change.groupby(long["chain_id"]).quantile(0.5, interpolation="lower"))
     n_changes = change.notna().groupby(long["chain_id"]).transform("sum")

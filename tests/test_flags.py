@@ -124,6 +124,21 @@ def test_a_plan_a_shop_bills_at_one_price_each_year_renews():
     assert of_type(flags_of(b), "annual_renewal") == sorted(club[1:])
 
 
+def test_an_order_the_detector_put_in_a_shops_yearly_plan_does_not_make_it_spending():
+    # The detector put a 62.13 order at the head of the membership's stream, months before its
+    # first charge: the plan still bills 119.00 to the cent each year, and the order far below
+    # that price is not one of its charges. The first 119.00 is the sign-up (the history reaches
+    # a year before it), the second the renewal.
+    b = Book()
+    b.charge("2021-01-03", 4.50, "Coffee Shop")
+    order = b.charge("2022-02-11", 62.13, "Corner Market")
+    club = b.series("2022-05-05", 2, 119.00, merchant="Corner Market", months=12)
+    b.stream([order] + club, frequency="annual")
+    for date, amount in (("2022-04-06", 23.05), ("2022-06-04", 14.86), ("2023-04-26", 105.51)):
+        b.charge(date, amount, "Corner Market")
+    assert of_type(flags_of(b), "annual_renewal") == club[1:]
+
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
