@@ -37,6 +37,7 @@ stream's first or last charge two periods or more from the rest of it is not par
     annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
     (median, three charges or more) is spending, not a plan, and is not flagged; nor is an
     order far below the price months before the next charge that the detector put in the chain.
+    Charges five times a shorter chain's price or more, a year apart, are a yearly plan it switched to.
     ``renewal_before_data=True`` also flags a chain's first charge when the account's history
     does not reach a full period before it, unless it is a trial or introductory charge (about
     half the next charge or less: that is the sign-up).
@@ -427,10 +428,10 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     # price_flags builds on this module's helpers, so it is imported here, not at the top.
     from .cancel_flags import flag_after_cancellation
     from .price_flags import after_trials, flag_price_increases, flag_trials
-    from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans
+    from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
     trials = flag_trials(clean, t)
-    long = long_plans(clean, t)
+    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]
     parts = [

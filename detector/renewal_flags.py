@@ -18,6 +18,10 @@ LONG_FREQUENCIES = ("semiannual", "annual")
 #: A plan's intro or trial bills about a month before its full price; a cheap charge this many
 #: days or more before the next is an order, not the plan's.
 STRAY_ORDER_DAYS = 60
+#: A yearly charge is five months' price or more (a year costs 5-12 monthly fees).
+YEARLY_SWITCH = 5.0
+#: A yearly plan renews a year after its last charge, give or take a couple of weeks.
+YEAR_DAYS = (350, 380)
 #: Catalogue categories whose bills vary with use: their amount moving is no sign of spending.
 VARIABLE_CATEGORIES = frozenset({"utilities", "telecom"})
 @lru_cache(maxsize=4)
@@ -34,6 +38,22 @@ def _plan_vendors() -> frozenset:
     from .catalog import load_vendors
 
     return frozenset(v.name for v in load_vendors() if v.category not in VARIABLE_CATEGORIES)
+
+
+def switched_to_yearly(s: pd.DataFrame) -> pd.DataFrame:
+    """Yearly charges inside a shorter plan's chain: the plan switched to yearly billing and the
+    detector kept one stream. Charges YEARLY_SWITCH times the chain's median or more, two or
+    more of them a year apart (YEAR_DAYS), returned as an annual chain of their own."""
+    short = s[~s["frequency"].isin(LONG_FREQUENCIES)]
+    big = short[short["charge"] >= YEARLY_SWITCH * short.groupby("chain_id")["charge"].transform("median")]
+    if big.empty:
+        return big.copy()
+    g = big.groupby("chain_id", sort=False)["ts"]
+    gap_prev, gap_next = g.diff().dt.days, -g.diff(-1).dt.days
+    yearly = gap_prev.between(*YEAR_DAYS) | gap_next.between(*YEAR_DAYS)
+    r = big[yearly]
+    r = r[r.groupby("chain_id")["ts"].transform("size") >= 2]
+    return r.assign(chain_id=r["chain_id"] + "\x1fyearly", frequency="annual", period=365.0)
 
 
 def long_plans(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:

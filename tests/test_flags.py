@@ -139,6 +139,16 @@ def test_an_order_the_detector_put_in_a_shops_yearly_plan_does_not_make_it_spend
     assert of_type(flags_of(b), "annual_renewal") == club[1:]
 
 
+def test_a_plan_switched_to_yearly_billing_in_its_monthly_stream_renews_yearly():
+    # Netflix monthly, then billed yearly (175.99) under the same stream: the first yearly charge
+    # is the switch (the monthly plan ran just before it), the second renews the yearly plan.
+    b = Book()
+    ids = b.series("2023-01-15", 12, 15.49, merchant="Netflix")
+    yearly = b.series("2024-01-15", 2, 175.99, merchant="Netflix", months=12)
+    b.stream(ids + yearly)
+    assert of_type(flags_of(b), "annual_renewal") == [yearly[1]]
+
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
