@@ -63,11 +63,26 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
                          np.where(shop, np.maximum(SAME_AMOUNT, STEADY_NOISE * both["price"]),
                                   CANCELLED_PRICE_TOLERANCE * both["price"]))
     near_price = diff <= tolerance
+    # A metered bill (a utility, a phone line) has no one price: it moves with use and season.
+    # Its charges after the date are the plan's when within the range it billed before (each
+    # end widened by the tolerance).
+    lo = before.groupby("stream_id")["charge"].min().reindex(both["stream_id"]).to_numpy()
+    hi = before.groupby("stream_id")["charge"].max().reindex(both["stream_id"]).to_numpy()
+    metered = ~both["loose"].astype(bool) & both["stream_vendor"].isin(_metered_vendors())
+    in_range = ((both["charge"] >= (1 - CANCELLED_PRICE_TOLERANCE) * lo)
+                & (both["charge"] <= (1 + CANCELLED_PRICE_TOLERANCE) * hi))
+    near_price |= metered & in_range
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
     if hit.empty:
         return empty_flags()
     flags = _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
     return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
+
+
+def _metered_vendors() -> frozenset:
+    from .renewal_flags import VARIABLE_CATEGORIES, _vendors_in
+
+    return _vendors_in(VARIABLE_CATEGORIES)
 
 
 def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFrame, dup_ids: set) -> pd.DataFrame:

@@ -109,6 +109,8 @@ def _numbers_differ(query: str, names: pd.Series) -> np.ndarray:
 #: Words people use for a kind of payment rather than a payee ("rent", "savings transfer",
 #: "finance app fee"): the catalogue categories they mean, and words that payees of that kind
 #: carry in their names. Knowledge of how such payments are named, not of any one payee.
+#: A loan's repayments are billed under the lender's name, which often says what it is.
+LOAN_WORDS = ("loan", "loans", "lending", "lender", "installment", "instalment")
 PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "rent": ((), ("rent", "rental", "apts", "apt", "apartment", "apartments", "property", "properties",
                   "realty", "leasing", "landlord", "residential", "housing", "mgmt", "management")),
@@ -122,6 +124,10 @@ PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "vpn": (("vpn",), ("vpn",)),
     "dating": (("dating",), ()),
     "news": (("news",), ("news", "times", "journal", "post")),
+    "loan": (("loans",), LOAN_WORDS),
+    "loans": (("loans",), LOAN_WORDS),
+    "instalment": (("loans",), LOAN_WORDS),
+    "installment": (("loans",), LOAN_WORDS),
 }
 
 

@@ -7,7 +7,8 @@ over transactions in Python.
 
 Rules and severities (the same text, with examples, is in ``docs/flags.md``). Only outflows
 of outflow streams are flagged. Streams of one account, merchant key and frequency that follow
-each other (a price change can make the detector start a new stream) form one *chain*.
+each other (a price change can make the detector start a new stream) form one *chain*; a
+stream's first or last charge two periods or more from the rest of it is not part of its span.
 
 ``duplicate_charge`` (severity **high**: money taken twice)
     A charge of a stream within a quarter period (at least two days, under half a period) after
@@ -34,7 +35,9 @@ each other (a price change can make the detector start a new stream) form one *c
 ``annual_renewal`` (severity **high** from 100.00, else **medium**)
     Every charge after the first of a chain billed every six months or less often (semiannual,
     annual), duplicates excepted. A chain whose amount moves more than 10% from charge to charge
-    (median, three charges or more) is spending, not a plan, and is not flagged.
+    (median, three charges or more) is spending, not a plan, and is not flagged; nor is an
+    order far below the price months before the next charge that the detector put in the chain.
+    Charges five times a shorter chain's price or more, a year apart, are a yearly plan it switched to.
     ``renewal_before_data=True`` also flags a chain's first charge when the account's history
     does not reach a full period before it, unless it is a trial or introductory charge (about
     half the next charge or less: that is the sign-up).
@@ -59,7 +62,8 @@ each other (a price change can make the detector start a new stream) form one *c
     up over the next three, and needs five earlier bills; above 10% typical change (utilities)
     nothing is a price increase. Free charges are never a price level, a jump to about 1.8 times
     the previous level or more is an intro price ending, and a trial conversion is not also a
-    price increase.
+    price increase. Single charges about 1.8 times the charges on both sides (a purchase or a
+    yearly charge merged in) are left out of the series.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price l
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge
 CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
 MIN_LONG_GAP_DAYS = 150    # two charges this far apart are a six-monthly or yearly stream's worth
+DETACHED_PERIODS = 2.0     # a stream's end charge this many periods from the rest is not its span
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
@@ -182,11 +187,20 @@ def _chains(m: pd.DataFrame) -> pd.Series:
     beside an Apple TV+ price change); each stream has at most one follower, the earliest.
     """
     group = ["account_id", "key", "frequency"]
+    # A charge two periods or more away from the rest of its stream, at either end, is no part of
+    # the plan's steady billing (a purchase at the old price months after a price change, one
+    # at the new price months before it): the stream's span is where it bills steadily.
+    o = m.sort_values(["stream_id", "ts"])
+    g = o.groupby("stream_id")["ts"]
+    n = g.transform("size")
+    detached = ((g.diff(-1).dt.days.abs() > DETACHED_PERIODS * o["period"]) & (g.cumcount() == 0)
+                | (g.diff().dt.days > DETACHED_PERIODS * o["period"]) & (g.cumcount(ascending=False) == 0))
+    core = o[~(detached & (n >= 3))]
     s = (
         m.groupby("stream_id")
         .agg(account_id=("account_id", "first"), key=("stream_key", "first"),
-             frequency=("frequency", "first"), period=("period", "first"),
-             first=("ts", "min"), last=("ts", "max"))
+             frequency=("frequency", "first"), period=("period", "first"))
+        .join(core.groupby("stream_id")["ts"].agg(first="min", last="max"))
         .reset_index()
     )
     pairs = s.merge(s[group + ["stream_id", "first", "last"]], on=group, suffixes=("", "_prev"))
@@ -414,10 +428,10 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     # price_flags builds on this module's helpers, so it is imported here, not at the top.
     from .cancel_flags import flag_after_cancellation
     from .price_flags import after_trials, flag_price_increases, flag_trials
-    from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans
+    from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
     trials = flag_trials(clean, t)
-    long = long_plans(clean, t)
+    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]
     parts = [

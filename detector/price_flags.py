@@ -222,6 +222,14 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # Charges far below the chain's usual price are other purchases the detector merged in.
     typical = x.groupby("chain_id")["charge"].transform("median")
     x = x[x["charge"] >= INTRO_RATIO * typical].reset_index(drop=True)
+    # So are single charges far above the charges on both sides (the only one at either end): a
+    # plan does not bill almost twice its price once and go back (a purchase merged in, or the
+    # yearly charge after a switch to yearly billing). They would break the level after a step.
+    g = x.groupby("chain_id", sort=False)["charge"]
+    before, after = g.shift(), g.shift(-1)
+    spike = ((before.isna() | (x["charge"] >= before / INTRO_RATIO))
+             & (after.isna() | (x["charge"] >= after / INTRO_RATIO)) & (before.notna() | after.notna()))
+    x = x[~spike].reset_index(drop=True)
     if x.empty:
         return empty_flags()
     chain = x["chain_id"]

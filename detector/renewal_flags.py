@@ -15,14 +15,45 @@ from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _n
 
 #: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
 LONG_FREQUENCIES = ("semiannual", "annual")
+#: A plan's intro or trial bills about a month before its full price; a cheap charge this many
+#: days or more before the next is an order, not the plan's.
+STRAY_ORDER_DAYS = 60
+#: A yearly charge is five months' price or more (a year costs 5-12 monthly fees).
+YEARLY_SWITCH = 5.0
+#: A yearly plan renews a year after its last charge, give or take a couple of weeks.
+YEAR_DAYS = (350, 380)
 #: Catalogue categories whose bills vary with use: their amount moving is no sign of spending.
 VARIABLE_CATEGORIES = frozenset({"utilities", "telecom"})
+@lru_cache(maxsize=4)
+def _vendors_in(categories: frozenset) -> frozenset:
+    """Catalogue vendors of these categories."""
+    from .catalog import load_vendors
+
+    return frozenset(v.name for v in load_vendors() if v.category in categories)
+
+
 @lru_cache(maxsize=1)
 def _plan_vendors() -> frozenset:
     """Catalogue vendors that bill a plan at a set price (not a metered bill)."""
     from .catalog import load_vendors
 
     return frozenset(v.name for v in load_vendors() if v.category not in VARIABLE_CATEGORIES)
+
+
+def switched_to_yearly(s: pd.DataFrame) -> pd.DataFrame:
+    """Yearly charges inside a shorter plan's chain: the plan switched to yearly billing and the
+    detector kept one stream. Charges YEARLY_SWITCH times the chain's median or more, two or
+    more of them a year apart (YEAR_DAYS), returned as an annual chain of their own."""
+    short = s[~s["frequency"].isin(LONG_FREQUENCIES)]
+    big = short[short["charge"] >= YEARLY_SWITCH * short.groupby("chain_id")["charge"].transform("median")]
+    if big.empty:
+        return big.copy()
+    g = big.groupby("chain_id", sort=False)["ts"]
+    gap_prev, gap_next = g.diff().dt.days, -g.diff(-1).dt.days
+    yearly = gap_prev.between(*YEAR_DAYS) | gap_next.between(*YEAR_DAYS)
+    r = big[yearly]
+    r = r[r.groupby("chain_id")["ts"].transform("size") >= 2]
+    return r.assign(chain_id=r["chain_id"] + "\x1fyearly", frequency="annual", period=365.0)
 
 
 def long_plans(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
@@ -37,6 +68,13 @@ def long_plans(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     long = s[s["frequency"].isin(LONG_FREQUENCIES)]
     if long.empty:
         return long.copy()
+    # An order far below the plan's price, months before its next charge, that the detector put
+    # in the chain (a 62.13 purchase before two 139.00 renewals) is not the plan's: not its
+    # sign-up (an intro or trial bills a month or so before the full price), not a renewal.
+    g = long.groupby("chain_id", sort=False)
+    to_next = (g["ts"].shift(-1) - long["ts"]).dt.days
+    stray = (long["charge"] < INTRO_RATIO * g["charge"].transform("median")) & (to_next > STRAY_ORDER_DAYS)
+    long = long[~stray]
     change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
     noise = long["chain_id"].map(change.groupby(long["chain_id"]).quantile(0.5, interpolation="lower"))
     n_changes = change.notna().groupby(long["chain_id"]).transform("sum")

@@ -202,6 +202,22 @@ def test_a_kind_of_payment_matches_the_payee_of_that_kind_that_stopped():
     assert _resolve(b, "Gym", "2024-04-20") == set()
 
 
+def test_a_loan_named_as_such_matches_the_lender_that_stopped():
+    # "Instalment loan" names no payee: the repayments go to a lender, whose name often says
+    # "loans" or "lending", or who is in the catalogue's loans category.
+    b = Book()
+    summit = b.stream(b.series("2023-06-29", 11, 199.02, merchant="Summit Loans"))  # last 2024-04-29
+    b.stream(b.series("2023-01-15", 24, 455.00, merchant="Toyota Financial Services"))  # repaid to the end
+    b.stream(b.series("2023-01-20", 24, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Instalment loan", "2024-04-20") == {summit}
+    # Not a lender still repaid long after the date, nor a plan of another kind.
+    assert _resolve(b, "Instalment loan", "2023-08-01") == set()
+    b = Book()
+    auto = b.stream(b.series("2023-01-15", 10, 455.00, merchant="Toyota Financial Services"))  # to 2023-10
+    b.stream(b.series("2023-01-20", 24, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Car loan", "2023-10-05") == {auto}
+
+
 def test_generic_words_of_a_name_do_not_name_a_vendor():
     # "App subscription" would match the catalogue's "Disney Plus Subscription", "Ride
     # membership" its "Prime Membership": words any vendor's name can carry say nothing about

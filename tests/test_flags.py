@@ -124,6 +124,31 @@ def test_a_plan_a_shop_bills_at_one_price_each_year_renews():
     assert of_type(flags_of(b), "annual_renewal") == sorted(club[1:])
 
 
+def test_an_order_the_detector_put_in_a_shops_yearly_plan_does_not_make_it_spending():
+    # The detector put a 62.13 order at the head of the membership's stream, months before its
+    # first charge: the plan still bills 119.00 to the cent each year, and the order far below
+    # that price is not one of its charges. The first 119.00 is the sign-up (the history reaches
+    # a year before it), the second the renewal.
+    b = Book()
+    b.charge("2021-01-03", 4.50, "Coffee Shop")
+    order = b.charge("2022-02-11", 62.13, "Corner Market")
+    club = b.series("2022-05-05", 2, 119.00, merchant="Corner Market", months=12)
+    b.stream([order] + club, frequency="annual")
+    for date, amount in (("2022-04-06", 23.05), ("2022-06-04", 14.86), ("2023-04-26", 105.51)):
+        b.charge(date, amount, "Corner Market")
+    assert of_type(flags_of(b), "annual_renewal") == club[1:]
+
+
+def test_a_plan_switched_to_yearly_billing_in_its_monthly_stream_renews_yearly():
+    # Netflix monthly, then billed yearly (175.99) under the same stream: the first yearly charge
+    # is the switch (the monthly plan ran just before it), the second renews the yearly plan.
+    b = Book()
+    ids = b.series("2023-01-15", 12, 15.49, merchant="Netflix")
+    yearly = b.series("2024-01-15", 2, 175.99, merchant="Netflix", months=12)
+    b.stream(ids + yearly)
+    assert of_type(flags_of(b), "annual_renewal") == [yearly[1]]
+
+
 # -- trial_conversion -------------------------------------------------------------------------
 
 
@@ -199,6 +224,33 @@ def test_price_step_split_by_the_detector_with_another_plan_starting_in_between(
     for ids in (old, music, new):
         b.stream(ids)
     assert of_type(flags_of(b), "price_increase") == [new[0]]
+
+
+def test_a_stray_charge_months_from_a_split_stream_does_not_unchain_it():
+    # The detector gave the old-price stream a purchase at about its price three months after
+    # the step, and the new-price stream one at its price six months before it: neither is
+    # where the plan billed, so the two streams still follow each other.
+    b = Book()
+    old = b.series("2024-01-02", 6, 8.99, merchant="Rocket Money")
+    old.append(b.charge("2024-10-24", 9.09, "Rocket Money"))
+    new = [b.charge("2024-01-18", 9.95, "Rocket Money")] + b.series("2024-07-02", 6, 9.99, merchant="Rocket Money")
+    b.stream(old)
+    b.stream(new)
+    assert of_type(flags_of(b), "price_increase") == [new[1]]
+
+
+def test_a_charge_far_above_the_plan_on_either_side_is_not_its_next_price():
+    # Monthly Netflix up from 15.49 to 16.99, then billed yearly (175.99) under the same stream:
+    # the yearly charge is not the monthly level's next charge. Likewise one big payment merged
+    # into a loan's repayments between the two levels.
+    b = Book()
+    ids = b.series("2024-09-04", 5, [15.49, 15.49, 15.49, 16.99, 175.99], merchant="Netflix")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[3]]
+    b = Book()
+    ids = b.series("2024-05-11", 6, [106.34, 106.34, 288.17, 118.99, 118.99, 118.99], merchant="Summit Loans")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[3]]
 
 
 def test_a_plan_that_bills_on_at_a_new_price_is_another_plan_not_a_block_to_a_trial():
@@ -508,6 +560,21 @@ def test_cancelled_plan_price_guard_leaves_merged_plans_alone():
     cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2024-06-10"]})
     flagged = of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation")
     assert flagged and set(flagged) <= set(tv[6:])
+
+
+def test_a_metered_bill_after_cancellation_is_flagged_within_its_own_range():
+    # A utility bill moves with the season: 95.79 after a cheap summer (53-54) is still the
+    # bill, within the range it billed before. A plan at a set price keeps its 50% guard.
+    def book(merchant: str) -> tuple[Book, list[str], pd.DataFrame]:
+        b = Book()
+        ids = b.series("2023-03-14", 7, [112.02, 96.49, 110.10, 53.08, 53.87, 54.10, 95.79], merchant=merchant)
+        sid = b.stream(ids)
+        return b, ids, pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2023-08-20"]})
+
+    b, ids, cancel = book("Duke Energy")
+    assert of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation") == [ids[6]]
+    b, ids, cancel = book("Fabletics")
+    assert of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation") == []
 
 
 def test_a_variable_bill_has_no_steady_price_to_rise_from():
