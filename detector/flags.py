@@ -347,7 +347,7 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1) -> pd.Series:
     """Whether the account has unstreamed charges of the merchant at other amounts near each row
     (counting only charges over ``above``, at ``amounts`` different amounts or more)."""
-    loose = loose[loose["charge"] > above]
+    loose = loose.loc[loose["charge"] > above, ["account_id", "merchant_key", "date", "charge"]]
     if d.empty or loose.empty:
         return pd.Series(False, index=d.index)
     j = d[["transaction_id", "account_id", "stream_key", "ts", "charge"]].merge(

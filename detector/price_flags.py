@@ -93,7 +93,8 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (One-offs above a trial's price: the trial charge itself is no sign of a shop. Purchases
     # are at SHOP_AMOUNTS different prices or more: one repeated price is a plan the detector
     # missed, which says nothing about apps.)
-    loose_all = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]))]
+    loose_all = t.loc[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"])),
+                      ["account_id", "merchant_key", "date", "charge"]]
     shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
                                                              amounts=SHOP_AMOUNTS),
                                               "transaction_id"]))
