@@ -215,6 +215,11 @@ def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
     return seg
 
 
+def _family(freq_idx: np.ndarray) -> np.ndarray:
+    """Frequency index with biweekly and semimonthly as one cadence (both twice a month)."""
+    return np.where(np.isin(freq_idx, (1, 2)), 1, freq_idx)
+
+
 #: Candidate kinds in id order: each kind's ids start where the previous kind's end.
 KINDS = ("group", "cluster", "chain", "segment", "core")
 
@@ -299,7 +304,7 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     sharper = np.bincount(c_group[good_c & crowding], minlength=n_groups) > 0
     # several regular clusters are still one plan when the group keeps one charge per cycle at
     # their cadence (a price that changes each term, up or down, and may come back)
-    fam = np.where(np.isin(st["freq_idx"].to_numpy(), (1, 2)), 1, st["freq_idx"].to_numpy())
+    fam = _family(st["freq_idx"].to_numpy())
     fam_w = np.full(n_groups, -1)
     fam_w[cand[is_w]] = fam[is_w]
     other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group])], minlength=n_groups) > 0
@@ -377,7 +382,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
         return assign
     st = _stats(df, assign)
     s = pd.DataFrame({"cand": st.index.to_numpy(), "group": st["group"].to_numpy(),
-                      "fam": np.where(np.isin(st["freq_idx"].to_numpy(), (1, 2)), 1, st["freq_idx"].to_numpy()),
+                      "fam": _family(st["freq_idx"].to_numpy()),
                       "amt": st["amt_median"].to_numpy(), "on": st["frac_on"].to_numpy()})
     s = s[s["fam"] >= 0]
     multi = s["group"].duplicated(keep=False).to_numpy()
@@ -400,7 +405,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     _, short_own = _gaps(assign[own], day[own], st["period"].reindex(np.arange(assign.max() + 1)).to_numpy(),
                          int(assign.max()) + 1)
     crowded = short_u > short_own[pr["cand_a"].to_numpy()] + short_own[pr["cand_b"].to_numpy()]
-    fam_u = np.where(np.isin(u["freq_idx"].to_numpy(), (1, 2)), 1, u["freq_idx"].to_numpy())
+    fam_u = _family(u["freq_idx"].to_numpy())
     ok = ((fam_u == pr["fam"].to_numpy()) & ~crowded
           & (u["frac_on"].to_numpy() >= np.minimum(pr["on_a"].to_numpy(), pr["on_b"].to_numpy()) - 0.1)
           # a plan left and taken up again much later is two streams
