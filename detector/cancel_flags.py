@@ -19,6 +19,7 @@ from .flags import (
     _flag_rows,
     _money,
     _name,
+    _unstreamed,
     empty_flags,
 )
 from .schema import require_columns
@@ -48,7 +49,8 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
          "price", "cancelled_on"]
     ]
     # Unstreamed charges of the same merchant near the plan's price are the same subscription.
-    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]) | dup_ids)]
+    loose_all = _unstreamed(t, set(s["transaction_id"]))
+    loose = loose_all[~loose_all["transaction_id"].isin(dup_ids)]
     extra = streams_c.merge(loose.rename(columns={"merchant_key": "stream_key"}),
                             on=["account_id", "stream_key"], how="inner")
     extra = extra.assign(loose=True)
@@ -57,7 +59,6 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
     # So does a stream charge where the account also buys one-offs from the merchant (an app
     # store, a marketplace): the detector may have merged a purchase at a similar price.
     diff = (both["charge"] - both["price"]).abs()
-    loose_all = t[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"]))]
     shop = ~both["loose"].astype(bool) & _buys_one_offs(both, loose_all)
     tolerance = np.where(both["loose"].astype(bool), SAME_AMOUNT,
                          np.where(shop, np.maximum(SAME_AMOUNT, STEADY_NOISE * both["price"]),
@@ -98,7 +99,7 @@ def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFr
         return empty_flags()
     k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
     streamed = set(s["transaction_id"]) if not s.empty else set()
-    m = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed | dup_ids)].merge(
+    m = _unstreamed(t, streamed | dup_ids).merge(
         k, on=["account_id", "merchant_key"], how="inner")
     if m.empty:
         return empty_flags()

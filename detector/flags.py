@@ -271,8 +271,7 @@ def _name(df: pd.DataFrame) -> pd.Series:
 
 def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """Stream charges plus nearby unstreamed same-amount charges; rows that repeat the previous one."""
-    in_stream = set(s["transaction_id"])
-    loose = t[(t["amount"] < 0) & ~t["transaction_id"].isin(in_stream)]
+    loose = _unstreamed(t, set(s["transaction_id"]))
     base_cols = ["stream_id", "chain_id", "account_id", "stream_key", "stream_merchant", "stream_vendor",
                  "stream_channel", "period", "frequency", "last_amount"]
     anchors = s[base_cols + ["ts", "charge"]].rename(columns={"ts": "a_ts", "charge": "a_charge"})
@@ -342,6 +341,13 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # 4.99, 9.99 like plans do): only an identical charge on the same day is a double charge.
     identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
     return d[identical | ~_buys_one_offs(d, loose)]
+
+
+def _unstreamed(t: pd.DataFrame, streamed, columns: list[str] | None = None) -> pd.DataFrame:
+    """The outflows of ``t`` in no stream (``streamed``: the stream charges' transaction ids),
+    only ``columns`` of them when given."""
+    rows = (t["amount"] < 0) & ~t["transaction_id"].isin(streamed)
+    return t.loc[rows, columns] if columns is not None else t[rows]
 
 
 def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1) -> pd.Series:

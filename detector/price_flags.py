@@ -22,6 +22,7 @@ from .flags import (
     _flag_rows,
     _money,
     _name,
+    _unstreamed,
     empty_flags,
 )
 
@@ -93,8 +94,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (One-offs above a trial's price: the trial charge itself is no sign of a shop. Purchases
     # are at SHOP_AMOUNTS different prices or more: one repeated price is a plan the detector
     # missed, which says nothing about apps.)
-    loose_all = t.loc[(t["amount"] < 0) & ~t["transaction_id"].isin(set(s["transaction_id"])),
-                      ["account_id", "merchant_key", "date", "charge"]]
+    loose_all = _unstreamed(t, set(s["transaction_id"]), ["account_id", "merchant_key", "date", "charge"])
     shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
                                                              amounts=SHOP_AMOUNTS),
                                               "transaction_id"]))
@@ -170,7 +170,7 @@ def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     if j.empty:
         return pd.DataFrame()
     j = j.assign(stream_key=j["merchant_key"], ts=pd.to_datetime(j["date"]), stream_id=None)
-    loose_all = t[(t["amount"] < 0) & ~t["transaction_id"].isin(streamed)]
+    loose_all = _unstreamed(t, streamed, ["account_id", "merchant_key", "date", "charge"])
     j = j[~_buys_one_offs(j, loose_all, above=FREE_MAX + 0.011)]
     return j.assign(intro_date=j["f_date"], intro_charge=0.0)
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, empty_flags
+from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, _unstreamed, empty_flags
 
 #: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
 LONG_FREQUENCIES = ("semiannual", "annual")
@@ -166,7 +166,7 @@ def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
                                         period=("period", "first"), n=("charge", "size"),
                                         lo_price=("charge", "min"), hi_price=("charge", "max"))
     in_chain = set(long["transaction_id"])
-    other = t[(t["amount"] < 0) & ~t["transaction_id"].isin(in_chain)][["account_id", "merchant_key", "date", "charge"]]
+    other = _unstreamed(t, in_chain, ["account_id", "merchant_key", "date", "charge"])
     j = span.reset_index().merge(other.rename(columns={"merchant_key": "stream_key"}),
                                  on=["account_id", "stream_key"], how="inner")
     ts = pd.to_datetime(j["date"])
