@@ -41,6 +41,9 @@ from .descriptor_words import PROCESSOR_PREFIXES
 CODE = "Q0Q"
 #: A slot needs this many different tokens before its singletons count as codes.
 MIN_VARIANTS = 3
+#: ... or this many when every one of them is seen once and each looks like a code (letters and
+#: digits mixed, or letters that do not read as a word): the two charges of a yearly plan.
+MIN_VARIANTS_ALL_SINGLE = 2
 #: ... and this share of them seen only once in the account.
 SINGLETON_SHARE = 0.8
 #: A slot of plain-letter codes that read like words needs more variety before they count.
@@ -190,7 +193,8 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     if not eligible.any():
         return _as_objects(text), row_form
     # a code of plain letters must not read as a word, or its slot must vary a lot
-    needed = np.where(unreadable[pt_tok] | mixed[pt_tok], MIN_VARIANTS, MIN_VARIANTS_READABLE)
+    codeish = unreadable | mixed | _bools(pc.equal(words, CODE))  # CODE: a shape-collapsed code
+    needed = np.where(codeish[pt_tok], MIN_VARIANTS, MIN_VARIANTS_READABLE)
     before = _variable(pt_group, prev_tok, pt_pos - (prev - pt_first), pt_tok, single, has_prev, needed,
                        n_groups, n_words)
     has_next = nxt < pt_first + counts[pt_pair]
@@ -217,7 +221,13 @@ def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_wor
     variants = np.bincount(st_slot, minlength=n_slots)
     singles = np.bincount(st_slot, weights=single[sel][st_first], minlength=n_slots)
     ok = singles >= SINGLETON_SHARE * variants
-    out[sel] = ok[slot] & (variants[slot] >= needed[sel])
+    enough = variants[slot] >= needed[sel]
+    # two words that look like codes, each seen once, after the same words: a yearly plan's two
+    # renewals (a word that reads as one among them may be a one-off purchase's name)
+    codes = np.bincount(st_slot, weights=needed[sel][st_first] == MIN_VARIANTS, minlength=n_slots)
+    pair = ((variants[slot] >= MIN_VARIANTS_ALL_SINGLE) & (singles[slot] == variants[slot])
+            & (codes[slot] == variants[slot]))
+    out[sel] = ok[slot] & (enough | pair)
     return out
 
 

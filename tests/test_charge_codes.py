@@ -40,6 +40,18 @@ def test_wells_fargo_style_code_before_card_is_dropped_through_the_word_after_it
     assert keys(rows[:3])[0] != keys(rows[:3])[1]
 
 
+def test_a_yearly_plans_two_codes_are_dropped_when_both_look_like_codes():
+    # two renewals a year apart: two codes only, each seen once, neither reads as a word
+    assert set(keys(["DOMAINREG*RENEWAL 6FQRCV", "DOMAINREG*RENEWAL 08DFG8"])) == {"domainreg renewal"}
+    assert set(keys(["ACME HOSTING*PLAN JFGYW6", "ACME HOSTING*PLAN XQWTRB"])) == {"acme hosting plan"}
+    # a word that reads as one stays: two different one-off purchases look just like this
+    assert keys(["DOMAINREG*RENEWAL 6FQRCV", "DOMAINREG*RENEWAL HAHOVO"]) == [
+        "domainreg renewal 6fqrcv", "domainreg renewal hahovo"]
+    assert len(set(keys(["DOORDASH*CHIPOTLE", "DOORDASH*SUBWAY"]))) == 2
+    # and a word the other charge repeats is the plan's own, not a code
+    assert len(set(keys(["ACME*PLAN JFGYW6", "ACME*PLAN GOLD", "ACME*PLAN GOLD"]))) == 2
+
+
 def test_readable_one_offs_after_one_word_are_kept_unless_the_slot_varies_a_lot():
     orders = ["DOORDASH*CHIPOTLE", "DOORDASH*SUBWAY", "DOORDASH*PANERA"]
     assert len(set(keys(orders))) == 3
@@ -71,10 +83,11 @@ def test_transfer_accounts_are_kept():
 
 
 def test_codes_are_found_within_each_account_only():
-    a = ["UBER *TRIP MPWWG2", "UBER *TRIP HPQKZT"]
-    b = ["UBER *TRIP XQWTRB", "UBER *TRIP BCDFGJ", "UBER *TRIP KLMNPQ"]
-    # account a has two rides: not enough to tell a code; account b has three
-    got = keys(a + b, groups=["a", "a", "b", "b", "b"])
+    a = ["UBER *TRIP MPWWG2", "UBER *TRIP HAPOTE"]
+    b = ["UBER *TRIP XQWTRB", "UBER *TRIP BCDFGJ", "UBER *TRIP KLMNPQ", "UBER *TRIP ZXCVBN"]
+    # account a has two rides, one code reading like a word: not enough to tell a code;
+    # account b has four
+    got = keys(a + b, groups=["a", "a", "b", "b", "b", "b"])
     assert got[0] != got[1]
     assert set(got[2:]) == {"uber trip"}
     # without accounts, the batch is one account
