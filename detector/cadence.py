@@ -105,6 +105,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["amt_max"] = amt_max
     out["amt_median"] = _segment_median(amt, cidx, starts)
     fidx = frequency_index(out["median_interval"].to_numpy())
+    fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, starts, C)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)
     phase = np.hypot(_segment_mean(np.cos(half), cidx, n), _segment_mean(np.sin(half), cidx, n))
@@ -163,6 +164,35 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["log_amount"] = np.log1p(out["amt_mean"].to_numpy())
     out["lookalike_ratio"] = _lookalikes(n, cidx, cluster, cluster_size)
     return out
+
+
+def _skip_tolerant(fidx: np.ndarray, out: pd.DataFrame, iv: np.ndarray, cidx: np.ndarray,
+                   starts: np.ndarray, C: int) -> np.ndarray:
+    """Cadence of candidates whose median interval fits none, read from their shortest interval.
+
+    A short series with a skipped charge (a half-yearly premium: 183 days, then 367) has a
+    median between one and two periods. Where the shortest interval fits a frequency and every
+    interval is one or two of its periods, that is the cadence, and ``median_interval`` (in
+    ``out``) becomes the median interval per period, so the series reads like any other with a
+    skip.
+    """
+    lost = fidx < 0
+    if not lost.any():
+        return fidx
+    shortest = np.full(C, np.inf)
+    ok_iv = ~np.isnan(iv)
+    np.minimum.at(shortest, cidx[ok_iv], iv[ok_iv])
+    alt = frequency_index(np.where(lost & np.isfinite(shortest), shortest, np.nan))
+    P = PERIODS[np.maximum(alt, 0)][cidx]
+    k = np.clip(np.rint(iv / P), 1, 2)
+    fits = np.abs(iv - k * P) <= TOLERANCE[np.maximum(alt, 0)][cidx] * np.sqrt(k)
+    all_fit = np.bincount(cidx, weights=ok_iv & ~fits, minlength=C) == 0
+    use = lost & (alt >= 0) & all_fit & (np.bincount(cidx, weights=ok_iv, minlength=C) >= 2)
+    if not use.any():
+        return fidx
+    per_period = _segment_median(np.where(use[cidx], iv / k, np.nan), cidx, starts)
+    out["median_interval"] = np.where(use, per_period, out["median_interval"].to_numpy())
+    return np.where(use, alt, fidx)
 
 
 def _segment_mean(x: np.ndarray, cidx: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.cadence import candidate_stats
+from detector.cadence import FREQUENCIES, candidate_stats
 
 EPOCH_2023 = 19358  # 2023-01-01 in days since 1970-01-01
 
@@ -57,3 +57,18 @@ def test_gap_segments_cut_a_cluster_at_gaps_far_longer_than_its_rhythm():
     day2 = EPOCH_2023 + np.array([10, 40, 70, 100, 130], dtype=np.int64)
     both = _gap_segments(np.r_[cid, np.ones(5, dtype=np.int64)][::-1], np.r_[day, day2][::-1])
     assert len(set(both[:5])) == 1 and len(set(both[5:])) == 3
+
+
+def test_a_short_series_with_a_skipped_charge_keeps_its_cadence():
+    """Half-yearly premiums on 2023-06-29, 2023-12-29 and 2024-12-30 (the June charge between
+    them missing): the median interval (275 days) fits no frequency, the shortest one does and
+    the other is two periods of it. Intervals that are no multiple of it get no cadence."""
+    premium = _stats([0, 0, 0], [19537, 19720, 20087], [787.32, 810.83, 802.50])
+    assert FREQUENCIES[int(premium.loc[0, "freq_idx"])] == "semiannual"
+    assert premium.loc[0, "frac_skip"] == 0.5 and premium.loc[0, "frac_on"] == 1.0
+    assert abs(premium.loc[0, "median_interval"] - 183.25) < 1e-9
+    # 183 then 290 days: 290 is neither one nor two half-years
+    assert _stats([0, 0, 0], [19537, 19720, 20010], [800.0] * 3).loc[0, "freq_idx"] == -1
+    # a regular series keeps its plain median: monthly, 30 and 31 days
+    monthly = _stats([0, 0, 0], [19358, 19388, 19419], [9.99] * 3)
+    assert monthly.loc[0, "median_interval"] == 30.5 and FREQUENCIES[int(monthly.loc[0, "freq_idx"])] == "monthly"
