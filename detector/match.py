@@ -41,7 +41,7 @@ MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score",
                  "channel_hint")
 _MAX_PREFIX_WORDS = 6
 #: Top-level domains as match keys write them ("NYTIMES.COM" -> "nytimes com").
-_TLD_WORDS = frozenset(["com", "net", "org", "io", "tv", "co", "app", "fm"])
+_TLD_WORDS = frozenset(["com", "net", "org", "io", "tv", "co", "app", "fm", "info"])
 _FUZZY_CHUNK = 4096
 
 

@@ -202,6 +202,8 @@ def test_catalogue_patterns_match_the_key(matcher, tmp_path):
     ("DEBIT PURCHASE -VISA NETFLIX.COMCA", "Netflix", "direct"),
     # a billing code before the name, the biller's own domain after it
     ("POS DEBIT NYT*NEWS 800-698-4637 NYTIMES.COM NY", "The New York Times", "direct"),
+    # Microsoft's billing domain is a .info one; the code before it reads like a word
+    ("MSFT * OSEANB MSBILL.INFO WA", "Microsoft", "direct"),
     # lenders' ACH originator names
     ("ACH DEBIT TOYOTA MOTOR CREDIT TMCC PAYMT Q1U8Z2PT5U2", "Toyota Financial Services", "direct"),
     ("ELECTRONIC WITHDRAWAL AMERICAN HONDA FIN", "Honda Financial Services", "direct"),
