@@ -145,7 +145,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["vendor_known"] = (count(vendor_known) > 0).astype(float)
     out["inflow"] = (count(inflow) > 0).astype(float)
     out["interval_mad"] = _segment_median(np.abs(interval - Pr), cidx, starts) / P
-    dom_median = _segment_median(dom, cidx, starts)
+    dom_median = _circular_median(dom, cidx, starts, n)
     dev = np.abs(dom - dom_median[pos])
     out["dom_dev"] = _segment_mean(np.minimum(dev, 31 - dev), cidx, n)
     out["dom_median"] = dom_median
@@ -193,6 +193,25 @@ def _skip_tolerant(fidx: np.ndarray, out: pd.DataFrame, iv: np.ndarray, cidx: np
     per_period = _segment_median(np.where(use[cidx], iv / k, np.nan), cidx, starts)
     out["median_interval"] = np.where(use, per_period, out["median_interval"].to_numpy())
     return np.where(use, alt, fidx)
+
+
+def _circular_median(dom: np.ndarray, cidx: np.ndarray, starts: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Median day of month per candidate, read on the month's circle (31 = month end, next to
+    the 1st): a plan billed at month end that posts on the 1st or 2nd now and then has its
+    median at the month's end, not in the middle of the month.
+
+    The days are turned so that their circular mean sits mid-circle, the median is taken there,
+    and turned back; days that do not straddle the month's turn get their plain median.
+    """
+    angle = 2 * np.pi * dom / 31
+    centre = np.mod(np.arctan2(_segment_mean(np.sin(angle), cidx, n), _segment_mean(np.cos(angle), cidx, n))
+                    * 31 / (2 * np.pi), 31)
+    shift = 15.5 - centre
+    med = _segment_median(np.mod(dom + shift[cidx], 31), cidx, starts) - shift
+    med = np.mod(med, 31)
+    # between the month's end and the 1st (as many of each): charges post late, not early, so
+    # the plan's day is the month's end
+    return np.where(med < 1, 31.0, med)
 
 
 def _segment_mean(x: np.ndarray, cidx: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -274,8 +293,20 @@ def next_due(last_day: np.ndarray, freq_idx: np.ndarray, dom: np.ndarray) -> np.
     P = PERIODS[np.maximum(freq_idx, 0)]
     day_based = last + np.rint(P).astype(np.int64)
     step = MONTH_STEP[np.maximum(freq_idx, 0)]
-    month = last.astype("datetime64[M]").astype(np.int64) + step
-    first = month.astype("datetime64[M]").astype("datetime64[D]")
-    dim = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
-    month_based = first + (np.clip(np.rint(dom).astype(np.int64), 1, dim) - 1)
-    return np.where(MONTH_BASED[np.maximum(freq_idx, 0)], month_based, day_based).astype(np.int64)
+    # the plan's day in the month one step on, or in the month before or after it when the last
+    # charge posted across a month's turn (due on the 31st, posted on the 1st): whichever is
+    # nearest one period after the last charge
+    base = last.astype("datetime64[M]").astype(np.int64) + step
+    best, best_err = None, None
+    for off in (0, -1, 1):
+        month = base + off
+        first = month.astype("datetime64[M]").astype("datetime64[D]")
+        dim = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+        due = first + (np.clip(np.rint(dom).astype(np.int64), 1, dim) - 1)
+        err = np.abs((due - day_based).astype(np.int64))
+        if best is None:
+            best, best_err = due, err
+        else:
+            closer = err < best_err
+            best, best_err = np.where(closer, due, best), np.where(closer, err, best_err)
+    return np.where(MONTH_BASED[np.maximum(freq_idx, 0)], best, day_based).astype(np.int64)

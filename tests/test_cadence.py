@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.cadence import FREQUENCIES, candidate_stats
+from detector.cadence import FREQUENCIES, candidate_stats, next_due
 
 EPOCH_2023 = 19358  # 2023-01-01 in days since 1970-01-01
 
@@ -72,3 +72,25 @@ def test_a_short_series_with_a_skipped_charge_keeps_its_cadence():
     # a regular series keeps its plain median: monthly, 30 and 31 days
     monthly = _stats([0, 0, 0], [19358, 19388, 19419], [9.99] * 3)
     assert monthly.loc[0, "median_interval"] == 30.5 and FREQUENCIES[int(monthly.loc[0, "freq_idx"])] == "monthly"
+
+
+def test_a_month_end_plan_that_posts_on_the_1st_keeps_its_day_at_month_end():
+    """Billed on the last day of the month, posted on the 1st or 2nd when it falls on a weekend:
+    on the month's circle those days are next to the 31st, so the plan's day is the month's end,
+    its days barely vary, and the next charge is due at the end of the next month."""
+    dates = np.array(["2024-01-31", "2024-03-01", "2024-03-31", "2024-04-30", "2024-06-01", "2024-07-01"],
+                     dtype="datetime64[D]").astype(np.int64)
+    st = _stats(np.zeros(6, dtype=np.int64), dates, np.full(6, 15.49))
+    assert st.loc[0, "dom_median"] == 31.0
+    assert st.loc[0, "dom_dev"] <= 1.0
+    due = next_due(st["last_day"].to_numpy(), st["freq_idx"].to_numpy(), st["dom_median"].to_numpy())
+    # last posted 2024-07-01 for June's end: next due at the end of July, not of August
+    assert str(due.astype("datetime64[D]")[0]) == "2024-07-31"
+    # two yearly charges on the 1st and, a year later, the 28th of the month before
+    yearly = _stats(np.zeros(2, dtype=np.int64), np.array(["2023-05-01", "2024-04-28"], dtype="datetime64[D]")
+                    .astype(np.int64), np.array([80.23, 81.50]))
+    assert yearly.loc[0, "dom_dev"] <= 2.0
+    # days that do not straddle the month's turn keep their plain median
+    mid = _stats(np.zeros(3, dtype=np.int64), np.array(["2024-01-10", "2024-02-12", "2024-03-11"],
+                                                       dtype="datetime64[D]").astype(np.int64), np.full(3, 9.99))
+    assert mid.loc[0, "dom_median"] == 11.0
