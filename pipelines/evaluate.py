@@ -8,6 +8,8 @@
    (pipelines.eval_streams).
 3. Flags: per-flag precision/recall on held-out synthetic sets through the whole pipeline
    (pipelines.eval_flags).
+4. Next dates: how often ``next_date`` falls within 3 / 7 days of the next true charge, history
+   cut at several dates of the held-out synthetic set (pipelines.eval_next_date).
 
 Only composes those pipelines; reports land in build/eval/.
 """
@@ -18,7 +20,7 @@ import argparse
 import json
 import sys
 
-from pipelines import eval_flags, eval_matcher, eval_streams
+from pipelines import eval_flags, eval_matcher, eval_next_date, eval_streams
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {"matcher": matcher}
     results["streams"] = eval_streams.evaluate()
     results["flags"] = eval_flags.evaluate()
+    results["next_date"] = eval_next_date.evaluate()
     if args.json:
         print(json.dumps(results, indent=2, default=str))
         return 0
@@ -42,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     print(eval_streams.table(results["streams"]))
     print("\n== Flags (held-out synthetic sets, whole pipeline)")
     print(eval_flags.table(results["flags"]))
+    print("\n== Next date (held-out synthetic set, history cut 45-220 days before its end)")
+    print(eval_next_date.table(results["next_date"]))
     return 0
 
 
