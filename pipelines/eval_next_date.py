@@ -52,7 +52,7 @@ def next_date_errors(tx: pd.DataFrame, truth: dict, cuts=DEFAULT_CUTS) -> pd.Dat
 def summarise(errors: pd.DataFrame) -> dict:
     """Share within 3 and 7 days, overall and per frequency."""
     def shares(e: pd.Series) -> dict:
-        return {"n": int(len(e)), "within_3d": round(float((e <= 3).mean()), 4) if len(e) else None,
+        return {"n": len(e), "within_3d": round(float((e <= 3).mean()), 4) if len(e) else None,
                 "within_7d": round(float((e <= 7).mean()), 4) if len(e) else None}
 
     out = shares(errors["error_days"])

@@ -31,5 +31,5 @@ def test_a_month_end_plan_is_predicted_at_the_next_month_end():
 
 
 def test_charges_in_no_true_stream_are_not_scored():
-    tx, truth = _month_end_plan()
+    tx, _ = _month_end_plan()
     assert next_date_errors(tx, {"streams": []}, cuts=[120]).empty
