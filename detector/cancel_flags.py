@@ -49,8 +49,8 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
          "price", "cancelled_on"]
     ]
     # Unstreamed charges of the same merchant near the plan's price are the same subscription.
-    loose_all = _unstreamed(t, set(s["transaction_id"]))
-    loose = loose_all[~loose_all["transaction_id"].isin(dup_ids)]
+    loose_all = _unstreamed(t, s)
+    loose = loose_all[~loose_all["transaction_id"].isin(dup_ids)] if dup_ids else loose_all
     extra = streams_c.merge(loose.rename(columns={"merchant_key": "stream_key"}),
                             on=["account_id", "stream_key"], how="inner")
     extra = extra.assign(loose=True)
@@ -98,8 +98,10 @@ def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFr
     if k.empty:
         return empty_flags()
     k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
-    streamed = set(s["transaction_id"]) if not s.empty else set()
-    m = _unstreamed(t, streamed | dup_ids).merge(
+    m = _unstreamed(t, s)
+    if dup_ids:
+        m = m[~m["transaction_id"].isin(dup_ids)]
+    m = m.merge(
         k, on=["account_id", "merchant_key"], how="inner")
     if m.empty:
         return empty_flags()

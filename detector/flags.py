@@ -97,6 +97,7 @@ DETACHED_PERIODS = 2.0     # a stream's end charge this many periods from the re
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
+_TX_KEPT = _TX_NEEDED + ("merchant", "merchant_key", "vendor", "channel", "_order", "charge", "_tid")
 
 
 def empty_flags() -> pd.DataFrame:
@@ -157,7 +158,12 @@ def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
     order[rank] = np.arange(len(t))
     t["_order"] = order
     t["charge"] = -t["amount"]
-    return t
+    # An integer per distinct transaction id: "is this charge in a stream" is then a lookup,
+    # where isin hashed the million ids again at every rule (0.8 CPU-s a time at 1.2M rows).
+    t["_tid"] = pd.factorize(t["transaction_id"], use_na_sentinel=False)[0]
+    # Only the columns the rules read: every filter and merge below copies each column it
+    # carries, and a statement's bookkeeping columns (source file, line, currency) are wide text.
+    return t[[c for c in _TX_KEPT if c in t]]
 
 
 def _series(tx: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
@@ -271,7 +277,7 @@ def _name(df: pd.DataFrame) -> pd.Series:
 
 def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """Stream charges plus nearby unstreamed same-amount charges; rows that repeat the previous one."""
-    loose = _unstreamed(t, set(s["transaction_id"]))
+    loose = _unstreamed(t, s)
     base_cols = ["stream_id", "chain_id", "account_id", "stream_key", "stream_merchant", "stream_vendor",
                  "stream_channel", "period", "frequency", "last_amount"]
     anchors = s[base_cols + ["ts", "charge"]].rename(columns={"ts": "a_ts", "charge": "a_charge"})
@@ -343,11 +349,20 @@ def _duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     return d[identical | ~_buys_one_offs(d, loose)]
 
 
-def _unstreamed(t: pd.DataFrame, streamed, columns: list[str] | None = None) -> pd.DataFrame:
-    """The outflows of ``t`` in no stream (``streamed``: the stream charges' transaction ids),
-    only ``columns`` of them when given."""
-    rows = (t["amount"] < 0) & ~t["transaction_id"].isin(streamed)
+def _unstreamed(t: pd.DataFrame, streamed: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The outflows of ``t`` whose transaction id is none of ``streamed``'s (the stream charges,
+    rows of ``t``), only ``columns`` of them when given."""
+    rows = (t["amount"] < 0).to_numpy() & ~_same_id(t, streamed)
     return t.loc[rows, columns] if columns is not None else t[rows]
+
+
+def _same_id(rows: pd.DataFrame, of: pd.DataFrame) -> np.ndarray:
+    """``rows["transaction_id"].isin(of["transaction_id"])`` for two frames of prepared
+    transactions, through their integer ids (``_tid``)."""
+    codes, other = rows["_tid"].to_numpy(), of["_tid"].to_numpy()
+    seen = np.zeros(max(codes.max(initial=-1), other.max(initial=-1)) + 1, dtype=bool)
+    seen[other] = True
+    return seen[codes]
 
 
 def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1) -> pd.Series:

@@ -165,8 +165,7 @@ def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
                                         lo=("ts", "min"), hi=("ts", "max"), price=("charge", "median"),
                                         period=("period", "first"), n=("charge", "size"),
                                         lo_price=("charge", "min"), hi_price=("charge", "max"))
-    in_chain = set(long["transaction_id"])
-    other = _unstreamed(t, in_chain, ["account_id", "merchant_key", "date", "charge"])
+    other = _unstreamed(t, long, ["account_id", "merchant_key", "date", "charge"])
     j = span.reset_index().merge(other.rename(columns={"merchant_key": "stream_key"}),
                                  on=["account_id", "stream_key"], how="inner")
     ts = pd.to_datetime(j["date"])
