@@ -140,7 +140,9 @@ def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
     require_columns(tx, _TX_NEEDED, "flag_charges")
     t = tx.copy()
     t["transaction_id"] = t["transaction_id"].astype(str)
-    t["date"] = pd.to_datetime(t["date"]).dt.strftime("%Y-%m-%d")
+    # formatted once per distinct day: a statement has a million rows but a few hundred days
+    codes, days = pd.factorize(pd.to_datetime(t["date"]))
+    t["date"] = pd.Series(days).dt.strftime("%Y-%m-%d").reindex(codes).set_axis(t.index)
     t["amount"] = pd.to_numeric(t["amount"], errors="coerce").astype(float)
     for col in ("merchant", "vendor", "channel"):
         if col not in t:
