@@ -84,15 +84,20 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
     }
     inflow = amount[ok] > 0
     acc = pd.factorize(text["account_id"])[0].astype(np.int64)
-    key = pd.factorize(text["merchant_key"])[0].astype(np.int64)
+    key, key_names = pd.factorize(text["merchant_key"])
+    key = key.astype(np.int64)
     group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
     df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
                        "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
     # the key may have lost the words' spacing ("ATM FEE-WITH" -> "atm feewith"): the display
-    # name is read too
-    keys, key_of = pd.factorize(pd.Series(text["merchant_key"]) + " | " + pd.Series(text["merchant"]).fillna("").astype(str))
-    fee_key = pd.Series(key_of, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
-    df["event_fee"] = fee_key[keys] if len(keys) else np.zeros(0, bool)
+    # name is read too (each distinct pair once: a few thousand, not a million rows)
+    name, names = pd.factorize(text["merchant"])  # a missing name (-1) reads as ""
+    width = len(names) + 1
+    pair, pairs = pd.factorize(key * width + name + 1)
+    shown = pd.Series(np.r_[[""], np.asarray(names, dtype=object)], dtype=object).fillna("").astype(str)
+    label = np.asarray(key_names, dtype=object)[pairs // width] + " | " + shown.to_numpy(dtype=object)[pairs % width]
+    fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
+    df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy())
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
