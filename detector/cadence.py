@@ -67,8 +67,8 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
     keep = np.flatnonzero(cand >= 0)
-    amt_values, amt_rank = _dense_rank(amt[keep])
-    perm = _sort_order(cand[keep], day[keep], amt_rank)
+    amt_values, amt_rank = dense_rank(amt[keep])
+    perm = int_lexsort(cand[keep], day[keep], amt_rank)  # by candidate, day, amount
     order, amt_rank = keep[perm], amt_rank[perm]
     cand, day, amt, dom, dim = cand[order], day[order], amt[order], dom[order], dim[order]
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
@@ -178,7 +178,7 @@ def _segment_std(x: np.ndarray, cidx: np.ndarray, n: np.ndarray, mean: np.ndarra
         return np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
 
 
-def _dense_rank(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def dense_rank(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(sorted distinct values, each value's index among them): equal values share a rank and
     NaN ranks last, so ranks sort exactly as the values do."""
     values = np.unique(x)
@@ -196,22 +196,27 @@ def _dense_rank(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, np.searchsorted(values, x)
 
 
-def _sort_order(cand: np.ndarray, day: np.ndarray, amt_rank: np.ndarray) -> np.ndarray:
-    """``np.lexsort((amt, day, cand))`` as one stable argsort of a combined integer key (three
-    times faster at a few million rows), falling back to lexsort where the key would overflow."""
-    if len(cand) == 0:
+def int_lexsort(*keys: np.ndarray) -> np.ndarray:
+    """``np.lexsort(keys[::-1])`` for integer keys (most significant first) as one stable argsort
+    of a combined integer key (three times faster at a few million rows), falling back to
+    lexsort where the key would overflow."""
+    if len(keys[0]) == 0:
         return np.zeros(0, dtype=np.int64)
-    d = day.astype(np.int64) - int(day.min())
-    n_day, n_amt = int(d.max()) + 1, int(amt_rank.max()) + 1
-    if (int(cand.max()) + 1) * n_day * n_amt >= 2**62:
-        return np.lexsort((amt_rank, d, cand))
-    return np.argsort((cand.astype(np.int64) * n_day + d) * n_amt + amt_rank, kind="stable")
+    combined, span = np.zeros(len(keys[0]), dtype=np.int64), 1
+    for k in keys[::-1]:
+        lo = int(k.min())
+        width = int(k.max()) - lo + 1
+        if span * width >= 2**62:
+            return np.lexsort(keys[::-1])
+        combined += (k.astype(np.int64) - lo) * span
+        span *= width
+    return np.argsort(combined, kind="stable")
 
 
 def _segment_median(x: np.ndarray, cidx: np.ndarray, starts: np.ndarray,
                     ranked: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Median per segment of rows sorted by ``cidx`` (segments begin at ``starts``), NaNs left
-    out as pandas does; NaN where a segment has no value. ``ranked``: ``_dense_rank(x)`` when
+    out as pandas does; NaN where a segment has no value. ``ranked``: ``dense_rank(x)`` when
     already known.
 
     Each segment is sorted by value through one direct sort of ``segment * n_values + rank``
@@ -221,7 +226,7 @@ def _segment_median(x: np.ndarray, cidx: np.ndarray, starts: np.ndarray,
     x = np.asarray(x, dtype=float)
     if len(starts) == 0:
         return np.zeros(0)
-    values, rank = ranked if ranked is not None else _dense_rank(x)
+    values, rank = ranked if ranked is not None else dense_rank(x)
     width = max(len(values), 1)
     key = cidx.astype(np.int64) * width + rank  # NaN ranks last within its segment
     key.sort()

@@ -37,7 +37,9 @@ from .cadence import (
     PERIODS,
     candidate_stats,
     day_of_month,
+    dense_rank,
     feature_matrix,
+    int_lexsort,
     next_due,
 )
 from .ids import stable_id
@@ -134,7 +136,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
-    order = np.lexsort((amt, group))
+    order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + CLUSTER_TOL) + 0.01)] if len(g) else np.zeros(0, bool)
     cid = np.empty(len(g), dtype=np.int64)
@@ -217,7 +219,7 @@ def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     n = len(group)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((amt, group))
+    order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + POINT_TOL) + 0.01)]
     first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
@@ -236,7 +238,7 @@ def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
     n = len(cid)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((day, cid))
+    order = int_lexsort(cid, day)
     c, d = cid[order], day[order]
     start = np.r_[True, c[1:] != c[:-1]]
     gap = np.r_[0, np.diff(d)].astype(float)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detector.cadence import _dense_rank, _segment_median, _sort_order, candidate_stats
+from detector.cadence import _segment_median, candidate_stats, dense_rank, int_lexsort
 
 EPOCH_2023 = 19358  # 2023-01-01 in days since 1970-01-01
 
@@ -85,12 +85,12 @@ def test_segment_median_equals_a_plain_median_per_segment(kind):
     np.testing.assert_array_equal(got, _lexsort_median(x, cidx, len(starts)))
 
 
-def test_sort_order_is_the_stable_lexsort_of_candidate_day_amount():
+def test_int_lexsort_is_the_stable_lexsort_of_candidate_day_amount():
     rng = np.random.default_rng(5)
     n = 20000
     cand, day = rng.integers(0, 300, n), rng.integers(19000, 19700, n)
     amt = rng.choice([9.99, 10.0, 10.01, 14.99, 0.5], n)  # many exact ties: stability matters
-    _, rank = _dense_rank(amt)
-    np.testing.assert_array_equal(_sort_order(cand, day, rank), np.lexsort((amt, day, cand)))
-    big = cand * 2**40  # the combined key would overflow: lexsort itself
-    np.testing.assert_array_equal(_sort_order(big, day, rank), np.lexsort((amt, day, big)))
+    _, rank = dense_rank(amt)
+    np.testing.assert_array_equal(int_lexsort(cand, day, rank), np.lexsort((amt, day, cand)))
+    big = cand * 2**52  # the combined key would overflow: lexsort itself
+    np.testing.assert_array_equal(int_lexsort(big, day, rank), np.lexsort((amt, day, big)))
