@@ -67,7 +67,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
     keep = np.flatnonzero(cand >= 0)
-    order = keep[np.lexsort((amt[keep], day[keep], cand[keep]))]
+    amt_values, amt_rank = dense_rank(amt[keep])
+    perm = int_lexsort(cand[keep], day[keep], amt_rank)  # by candidate, day, amount
+    order, amt_rank = keep[perm], amt_rank[perm]
     cand, day, amt, dom, dim = cand[order], day[order], amt[order], dom[order], dim[order]
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
     if cluster is not None and cluster_size is not None:
@@ -103,7 +105,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["amt_std"] = np.where(amt_min == amt_max, np.where(n > 1, 0.0, np.nan), _segment_std(amt, cidx, n, amt_mean))
     out["amt_min"] = amt_min
     out["amt_max"] = amt_max
-    out["amt_median"] = _segment_median(amt, cidx, starts)
+    out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, amt_rank))
     fidx = frequency_index(out["median_interval"].to_numpy())
     fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, starts, C)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
@@ -225,14 +227,59 @@ def _segment_std(x: np.ndarray, cidx: np.ndarray, n: np.ndarray, mean: np.ndarra
         return np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
 
 
-def _segment_median(x: np.ndarray, cidx: np.ndarray, starts: np.ndarray) -> np.ndarray:
+def dense_rank(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, each value's index among them): equal values share a rank and
+    NaN ranks last, so ranks sort exactly as the values do."""
+    values = np.unique(x)
+    real = values[~np.isnan(values)]
+    nan = np.isnan(x)
+    for scale in (1.0, 100.0):
+        # Days and amounts in cents: where every distinct value has its own whole number of
+        # days (cents), a lookup table ranks them, much quicker than a binary search.
+        steps = np.rint(real * scale)
+        if len(real) and steps[-1] - steps[0] < 4 * len(x) + 1024 and np.all(np.diff(steps) > 0):
+            lut = np.zeros(int(steps[-1] - steps[0]) + 1, dtype=np.int64)
+            lut[(steps - steps[0]).astype(np.int64)] = np.arange(len(real))
+            rank = lut[(np.rint(np.where(nan, real[0], x) * scale) - steps[0]).astype(np.int64)]
+            return values, np.where(nan, len(values) - 1, rank)
+    return values, np.searchsorted(values, x)
+
+
+def int_lexsort(*keys: np.ndarray) -> np.ndarray:
+    """``np.lexsort(keys[::-1])`` for integer keys (most significant first) as one stable argsort
+    of a combined integer key (three times faster at a few million rows), falling back to
+    lexsort where the key would overflow."""
+    if len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.int64)
+    combined, span = np.zeros(len(keys[0]), dtype=np.int64), 1
+    for k in keys[::-1]:
+        lo = int(k.min())
+        width = int(k.max()) - lo + 1
+        if span * width >= 2**62:
+            return np.lexsort(keys[::-1])
+        combined += (k.astype(np.int64) - lo) * span
+        span *= width
+    return np.argsort(combined, kind="stable")
+
+
+def _segment_median(x: np.ndarray, cidx: np.ndarray, starts: np.ndarray,
+                    ranked: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Median per segment of rows sorted by ``cidx`` (segments begin at ``starts``), NaNs left
-    out as pandas does; NaN where a segment has no value."""
+    out as pandas does; NaN where a segment has no value. ``ranked``: ``dense_rank(x)`` when
+    already known.
+
+    Each segment is sorted by value through one direct sort of ``segment * n_values + rank``
+    (rows stay in their segment because ``cidx`` is already sorted): several times faster than
+    an indirect two-key sort, and the values read back are the very ones a lexsort gives.
+    """
     x = np.asarray(x, dtype=float)
     if len(starts) == 0:
         return np.zeros(0)
-    order = np.lexsort((x, cidx))  # NaNs sort last within each segment
-    sx = x[order]
+    values, rank = ranked if ranked is not None else dense_rank(x)
+    width = max(len(values), 1)
+    key = cidx.astype(np.int64) * width + rank  # NaN ranks last within its segment
+    key.sort()
+    sx = values[key - cidx.astype(np.int64) * width] if len(values) else x
     k = np.bincount(cidx, weights=~np.isnan(x), minlength=len(starts)).astype(np.int64)
     lo = starts + np.maximum(k - 1, 0) // 2
     hi = starts + k // 2

@@ -46,13 +46,13 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
     own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
     streams_c = own.drop_duplicates("stream_id")[
         ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
-         "price", "cancelled_on"]
+         "price", "cancelled_on", "_sk"]
     ]
     # Unstreamed charges of the same merchant near the plan's price are the same subscription.
-    loose_all = _unstreamed(t, set(s["transaction_id"]))
-    loose = loose_all[~loose_all["transaction_id"].isin(dup_ids)]
-    extra = streams_c.merge(loose.rename(columns={"merchant_key": "stream_key"}),
-                            on=["account_id", "stream_key"], how="inner")
+    loose_all = _unstreamed(t, s)
+    loose = loose_all[~loose_all["transaction_id"].isin(dup_ids)] if dup_ids else loose_all
+    extra = streams_c.merge(loose.drop(columns=["account_id", "merchant_key"]).rename(columns={"_ak": "_sk"}),
+                            on="_sk", how="inner")
     extra = extra.assign(loose=True)
     both = pd.concat([own.assign(loose=False), extra], ignore_index=True) if not extra.empty else own.assign(loose=False)
     # A charge the stream detector left out needs the plan's very price to count as the plan's.
@@ -98,8 +98,10 @@ def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFr
     if k.empty:
         return empty_flags()
     k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
-    streamed = set(s["transaction_id"]) if not s.empty else set()
-    m = _unstreamed(t, streamed | dup_ids).merge(
+    m = _unstreamed(t, s)
+    if dup_ids:
+        m = m[~m["transaction_id"].isin(dup_ids)]
+    m = m.merge(
         k, on=["account_id", "merchant_key"], how="inner")
     if m.empty:
         return empty_flags()

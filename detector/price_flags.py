@@ -22,6 +22,7 @@ from .flags import (
     _flag_rows,
     _money,
     _name,
+    _same_id,
     _unstreamed,
     empty_flags,
 )
@@ -61,13 +62,11 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     chain_last = s.groupby("chain_id")["ts"].max()
     stream_chain = s.drop_duplicates("stream_id").set_index("stream_id")["chain_id"]
     stream_period = s.drop_duplicates("stream_id").set_index("stream_id")["period"]
-    member_stream = s.drop_duplicates("transaction_id").set_index("transaction_id")["stream_id"]
-    hist = t[(t["amount"] <= 0)][["transaction_id", "account_id", "merchant_key", "date", "charge", "_order"]]
-    hist = hist.assign(h_stream=hist["transaction_id"].map(member_stream))
-    f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order"]]
-    j = f.merge(hist.rename(columns={"merchant_key": "stream_key", "transaction_id": "h_id", "charge": "h_charge",
-                                     "date": "h_date", "_order": "h_order"}),
-                on=["account_id", "stream_key"], how="inner")
+    hist = t.loc[t["amount"] <= 0, ["transaction_id", "_ak", "date", "charge", "_order"]]
+    hist = hist.assign(h_stream=_member_stream(s, t.loc[t["amount"] <= 0, "_tid"].to_numpy()))
+    f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order", "_sk"]]
+    j = f.merge(hist.rename(columns={"_ak": "_sk", "transaction_id": "h_id", "charge": "h_charge",
+                                     "date": "h_date", "_order": "h_order"}), on="_sk", how="inner")
     j["h_ts"] = pd.to_datetime(j["h_date"])
     before = (j["h_ts"] < j["ts"]) | ((j["h_ts"] == j["ts"]) & (j["h_order"] < j["_order"]))
     j = j[before & ((j["ts"] - j["h_ts"]).dt.days <= INTRO_HISTORY_DAYS)]
@@ -94,7 +93,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (One-offs above a trial's price: the trial charge itself is no sign of a shop. Purchases
     # are at SHOP_AMOUNTS different prices or more: one repeated price is a plan the detector
     # missed, which says nothing about apps.)
-    loose_all = _unstreamed(t, set(s["transaction_id"]), ["account_id", "merchant_key", "date", "charge"])
+    loose_all = _unstreamed(t, s, ["_ak", "date", "charge"])
     shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
                                                              amounts=SHOP_AMOUNTS),
                                               "transaction_id"]))
@@ -133,6 +132,15 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     return r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
 
 
+def _member_stream(s: pd.DataFrame, tid: np.ndarray) -> np.ndarray:
+    """The stream (first in ``s``) holding each transaction id code ``tid``, NaN for none: a
+    lookup by the integer ids, where mapping the strings hashed a million of them."""
+    first = s.drop_duplicates("_tid")
+    of = np.full(max(int(tid.max(initial=-1)), int(first["_tid"].max())) + 1, np.nan, dtype=object)
+    of[first["_tid"].to_numpy()] = first["stream_id"].to_numpy(dtype=object)
+    return of[tid]
+
+
 def _format_trials(r: pd.DataFrame) -> pd.DataFrame:
     kind = np.where(r["intro_charge"] <= 0.005, "a free trial",
                     np.where(r["intro_charge"] <= FREE_MAX, "a " + r["intro_charge"].map(_money) + " trial",
@@ -154,23 +162,21 @@ def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     store, a marketplace: which purchase followed the trial is anyone's guess), nor after earlier
     paid charges of the merchant (a 0.00 line inside a running plan is an adjustment).
     """
-    free = t[t["amount"].abs() < 0.005][["account_id", "merchant_key", "date", "transaction_id"]]
+    free = t.loc[t["amount"].abs() < 0.005, ["account_id", "merchant_key", "date", "transaction_id", "_ak"]]
     if free.empty:
         return pd.DataFrame()
-    streamed = set(s["transaction_id"])
-    paid = t[t["charge"] > FREE_MAX]
-    j = free.rename(columns={"date": "f_date", "transaction_id": "f_id"}).merge(
-        paid, on=["account_id", "merchant_key"], how="inner")
+    paid = t.loc[t["charge"] > FREE_MAX].drop(columns=["account_id", "merchant_key"])
+    j = free.rename(columns={"date": "f_date", "transaction_id": "f_id"}).merge(paid, on="_ak", how="inner")
     days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["f_date"])).dt.days
     earlier = (days < 0) & (days >= -INTRO_HISTORY_DAYS)
     seen_paid = set(j.loc[earlier, "f_id"])
     j = j[(days > 0) & (days <= FREE_TRIAL_DAYS) & ~j["f_id"].isin(seen_paid)]
     j = j.sort_values(["f_id", "date", "_order"]).drop_duplicates("f_id")
-    j = j[~j["transaction_id"].isin(streamed)].drop_duplicates("transaction_id")
+    j = j[~_same_id(j, s)].drop_duplicates("transaction_id")
     if j.empty:
         return pd.DataFrame()
-    j = j.assign(stream_key=j["merchant_key"], ts=pd.to_datetime(j["date"]), stream_id=None)
-    loose_all = _unstreamed(t, streamed, ["account_id", "merchant_key", "date", "charge"])
+    j = j.assign(stream_key=j["merchant_key"], ts=pd.to_datetime(j["date"]), stream_id=None, _sk=j["_ak"])
+    loose_all = _unstreamed(t, s, ["_ak", "date", "charge"])
     j = j[~_buys_one_offs(j, loose_all, above=FREE_MAX + 0.011)]
     return j.assign(intro_date=j["f_date"], intro_charge=0.0)
 

@@ -37,7 +37,9 @@ from .cadence import (
     PERIODS,
     candidate_stats,
     day_of_month,
+    dense_rank,
     feature_matrix,
+    int_lexsort,
     next_due,
 )
 from .ids import stable_id
@@ -64,35 +66,69 @@ def default_scorer():
     return load_scorer()
 
 
-def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
+class _Text:
+    """The text columns of the usable rows (``pos``: their positions in ``tx``), read as object
+    arrays where a stream needs them: converting a million ids or names costs ~0.1 CPU-s a
+    column, and streams hold a sixth of the rows. ``text[name]`` is a whole column (converted
+    once); ``text.column(name, rows)`` some of its rows.
+    """
+
+    def __init__(self, tx: pd.DataFrame, pos: np.ndarray):
+        self._tx, self._pos, self._whole = tx, pos, {}
+
+    def series(self, name: str) -> pd.Series:
+        """Column ``name`` of the usable rows, read but left in its pandas dtype (to factorize)."""
+        return self._read(name, self._tx[name].iloc[self._pos])
+
+    def column(self, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Column ``name`` of the usable rows (only ``rows`` of them when given), as objects."""
+        if name in self._whole:
+            return self._whole[name] if rows is None else self._whole[name][rows]
+        pos = self._pos if rows is None else self._pos[rows]
+        values = self._read(name, self._tx[name].iloc[pos]).to_numpy(dtype=object)
+        if rows is None:
+            self._whole[name] = values
+        return values
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.column(name)
+
+    @staticmethod
+    def _read(name: str, values: pd.Series) -> pd.Series:
+        """Accounts and keys as text whatever their dtype, a missing key as ""."""
+        if name == "account_id":
+            return values.astype(str)
+        if name == "merchant_key":
+            return values.fillna("").astype(str)
+        return values
+
+
+def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     """Numeric working frame (one row per usable transaction) and its text columns.
 
-    Text stays in plain object arrays: pandas' string columns convert on every access, and the
-    detection itself only ever needs numbers.
+    Text stays out of the frame (:class:`_Text`): the detection itself only ever needs numbers.
     """
     day = pd.to_datetime(tx["date"], errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
     amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     ok = (day <= as_of_day) & np.isfinite(amount) & (amount != 0) & (day > -10**9)
-    text = {
-        "transaction_id": tx["transaction_id"].to_numpy(dtype=object)[ok],
-        "account_id": tx["account_id"].astype(str).to_numpy(dtype=object)[ok],
-        "merchant_key": tx["merchant_key"].fillna("").astype(str).to_numpy(dtype=object)[ok],
-        "merchant": tx["merchant"].to_numpy(dtype=object)[ok],
-        "vendor": tx["vendor"].to_numpy(dtype=object)[ok],
-        "channel": tx["channel"].to_numpy(dtype=object)[ok],
-    }
+    text = _Text(tx, np.flatnonzero(ok))
     inflow = amount[ok] > 0
-    acc = pd.factorize(text["account_id"])[0].astype(np.int64)
-    key = pd.factorize(text["merchant_key"])[0].astype(np.int64)
+    acc = pd.factorize(text.series("account_id"))[0].astype(np.int64)
+    key, key_names = pd.factorize(text.series("merchant_key"))
+    key = key.astype(np.int64)
     group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
     df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
-                       "group": group.astype(np.int64), "vendor_known": pd.notna(text["vendor"])})
+                       "group": group.astype(np.int64), "vendor_known": text.series("vendor").notna().to_numpy()})
     # the key may have lost the words' spacing ("ATM FEE-WITH" -> "atm feewith"): the display
-    # name is read too
-    keys, key_of = pd.factorize(pd.Series(text["merchant_key"]) + " | " + pd.Series(text["merchant"]).fillna("").astype(str))
-    fee_key = pd.Series(key_of, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
-    df["event_fee"] = fee_key[keys] if len(keys) else np.zeros(0, bool)
+    # name is read too (each distinct pair once: a few thousand, not a million rows)
+    name, names = pd.factorize(text.series("merchant"))  # a missing name (-1) reads as ""
+    width = len(names) + 1
+    pair, pairs = pd.factorize(key * width + name + 1)
+    shown = pd.Series(np.r_[[""], np.asarray(names, dtype=object)], dtype=object).fillna("").astype(str)
+    label = np.asarray(key_names, dtype=object)[pairs // width] + " | " + shown.to_numpy(dtype=object)[pairs % width]
+    fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
+    df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy())
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
@@ -100,7 +136,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict]:
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
-    order = np.lexsort((amt, group))
+    order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + CLUSTER_TOL) + 0.01)] if len(g) else np.zeros(0, bool)
     cid = np.empty(len(g), dtype=np.int64)
@@ -183,7 +219,7 @@ def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     n = len(group)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((amt, group))
+    order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + POINT_TOL) + 0.01)]
     first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
@@ -202,7 +238,7 @@ def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
     n = len(cid)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((day, cid))
+    order = int_lexsort(cid, day)
     c, d = cid[order], day[order]
     start = np.r_[True, c[1:] != c[:-1]]
     gap = np.r_[0, np.diff(d)].astype(float)
@@ -522,16 +558,18 @@ def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
 
-def _build(df: pd.DataFrame, text: dict, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray, as_of) -> pd.DataFrame:
+def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray,
+           as_of) -> pd.DataFrame:
     rows = np.flatnonzero(assign >= 0)
-    rows = rows[np.lexsort((text["transaction_id"][rows].astype(str),
-                            df["day"].to_numpy()[rows], assign[rows]))]
+    tid = text.column("transaction_id", rows)
+    order = np.lexsort((tid.astype(str), df["day"].to_numpy()[rows], assign[rows]))
+    rows, tid = rows[order], tid[order]
     a = assign[rows]
     bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
     first_rows, last_rows = rows[bounds], rows[np.r_[bounds[1:] - 1, len(rows) - 1]]
-    ids = np.split(text["transaction_id"][rows], bounds[1:])
+    ids = np.split(tid, bounds[1:])
     st = st.loc[a[bounds]]  # same order as bounds (both sorted by candidate id)
-    vendor = pd.Series(text["vendor"][rows], dtype=object).groupby(a, sort=True).last()  # last known
+    vendor = pd.Series(text.column("vendor", rows), dtype=object).groupby(a, sort=True).last()  # last known
     sub = pd.DataFrame({"cand": a, "amt": df["amt"].to_numpy()[rows]})
     tail3 = sub.groupby("cand", sort=True).tail(3).groupby("cand", sort=True)["amt"].mean()
     n = st["n"].to_numpy()
@@ -546,8 +584,8 @@ def _build(df: pd.DataFrame, text: dict, assign: np.ndarray, st: pd.DataFrame, c
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
                       np.where(n < np.where(long_cycle, 2, 3), "early", "active"))
-    account = text["account_id"][first_rows]
-    key = text["merchant_key"][first_rows]
+    account = text.column("account_id", first_rows)
+    key = text.column("merchant_key", first_rows)
     direction = np.where(df["inflow"].to_numpy()[first_rows], "inflow", "outflow")
     anchor = df["amt"].to_numpy()[first_rows]
     sid = [stable_id(acc, k, d, f"{x:.2f}", prefix="st_") for acc, k, d, x in zip(account, key, direction, anchor)]
@@ -557,9 +595,9 @@ def _build(df: pd.DataFrame, text: dict, assign: np.ndarray, st: pd.DataFrame, c
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
-        "merchant": text["merchant"][last_rows],
+        "merchant": text.column("merchant", last_rows),
         "vendor": vendor.to_numpy(dtype=object),
-        "channel": text["channel"][last_rows],
+        "channel": text.column("channel", last_rows),
         "direction": direction, "frequency": freq,
         "average_amount": np.round(st["amt_mean"].to_numpy(), 2), "last_amount": last_amt,
         "first_date": _iso(st["first_day"].to_numpy()), "last_date": _iso(st["last_day"].to_numpy()),

@@ -136,11 +136,10 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
         return unseen
     # The merchant's other charges in the months before: a plan paid monthly (two charges or
     # more at one price, not this plan's) until the yearly one began is a switch.
-    before = t[(t["amount"] < 0)][["account_id", "merchant_key", "date", "charge", "transaction_id"]]
-    j = cand[["transaction_id", "account_id", "stream_key", "ts", "charge", "chain_id"]].merge(
-        before.rename(columns={"merchant_key": "stream_key", "date": "b_date", "charge": "b_charge",
-                               "transaction_id": "b_id"}),
-        on=["account_id", "stream_key"], how="inner")
+    before = t.loc[t["amount"] < 0, ["_ak", "date", "charge", "transaction_id"]]
+    j = cand[["transaction_id", "account_id", "stream_key", "ts", "charge", "chain_id", "_sk"]].merge(
+        before.rename(columns={"_ak": "_sk", "date": "b_date", "charge": "b_charge", "transaction_id": "b_id"}),
+        on="_sk", how="inner")
     j["b_ts"] = pd.to_datetime(j["b_date"])
     days = (j["ts"] - j["b_ts"]).dt.days
     j = j[(days > 0) & (days <= 75) & (j["b_charge"] > FREE_MAX) & (j["b_charge"] < 0.5 * j["charge"])]
@@ -164,11 +163,10 @@ def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
     span = cand.groupby("chain_id").agg(account_id=("account_id", "first"), stream_key=("stream_key", "first"),
                                         lo=("ts", "min"), hi=("ts", "max"), price=("charge", "median"),
                                         period=("period", "first"), n=("charge", "size"),
-                                        lo_price=("charge", "min"), hi_price=("charge", "max"))
-    in_chain = set(long["transaction_id"])
-    other = _unstreamed(t, in_chain, ["account_id", "merchant_key", "date", "charge"])
-    j = span.reset_index().merge(other.rename(columns={"merchant_key": "stream_key"}),
-                                 on=["account_id", "stream_key"], how="inner")
+                                        lo_price=("charge", "min"), hi_price=("charge", "max"),
+                                        _sk=("_sk", "first"))
+    other = _unstreamed(t, long, ["_ak", "date", "charge"])
+    j = span.reset_index().merge(other.rename(columns={"_ak": "_sk"}), on="_sk", how="inner")
     ts = pd.to_datetime(j["date"])
     half = pd.to_timedelta(j["period"] / 2, unit="D")
     near = (ts >= j["lo"] - half) & (ts <= j["hi"] + half)

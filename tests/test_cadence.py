@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from detector.cadence import FREQUENCIES, candidate_stats, next_due
+from detector.cadence import FREQUENCIES, _segment_median, candidate_stats, dense_rank, int_lexsort, next_due
 
 EPOCH_2023 = 19358  # 2023-01-01 in days since 1970-01-01
 
@@ -94,3 +95,39 @@ def test_a_month_end_plan_that_posts_on_the_1st_keeps_its_day_at_month_end():
     mid = _stats(np.zeros(3, dtype=np.int64), np.array(["2024-01-10", "2024-02-12", "2024-03-11"],
                                                        dtype="datetime64[D]").astype(np.int64), np.full(3, 9.99))
     assert mid.loc[0, "dom_median"] == 11.0
+
+
+def _lexsort_median(x, cidx, n_seg):
+    """The reference: one pandas median per segment (NaNs left out)."""
+    import pandas as pd
+
+    return pd.Series(x).groupby(cidx).median().reindex(range(n_seg)).to_numpy()
+
+
+@pytest.mark.parametrize("kind", ["days", "cents", "fractions", "huge", "with_nan"])
+def test_segment_median_equals_a_plain_median_per_segment(kind):
+    rng = np.random.default_rng(len(kind))
+    n = 5000
+    cidx = np.sort(rng.integers(0, 700, n))
+    x = {"days": rng.integers(0, 400, n).astype(float),
+         "cents": np.round(rng.uniform(0.5, 300, n), 2),
+         "fractions": np.abs(rng.integers(0, 400, n) - 30.44),
+         "huge": rng.uniform(0, 1e12, n),  # no lookup table: binary search
+         "with_nan": np.where(rng.random(n) < 0.3, np.nan, rng.integers(0, 40, n).astype(float))}[kind]
+    x[cidx == 3] = np.nan  # a segment with no value at all
+    seg = np.unique(cidx)
+    cidx = np.searchsorted(seg, cidx)
+    starts = np.flatnonzero(np.r_[True, cidx[1:] != cidx[:-1]])
+    got = _segment_median(x, cidx, starts)
+    np.testing.assert_array_equal(got, _lexsort_median(x, cidx, len(starts)))
+
+
+def test_int_lexsort_is_the_stable_lexsort_of_candidate_day_amount():
+    rng = np.random.default_rng(5)
+    n = 20000
+    cand, day = rng.integers(0, 300, n), rng.integers(19000, 19700, n)
+    amt = rng.choice([9.99, 10.0, 10.01, 14.99, 0.5], n)  # many exact ties: stability matters
+    _, rank = dense_rank(amt)
+    np.testing.assert_array_equal(int_lexsort(cand, day, rank), np.lexsort((amt, day, cand)))
+    big = cand * 2**52  # the combined key would overflow: lexsort itself
+    np.testing.assert_array_equal(int_lexsort(big, day, rank), np.lexsort((amt, day, big)))
