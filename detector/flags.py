@@ -45,13 +45,21 @@ stream's first or last charge two periods or more from the rest of it is not par
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
     billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
-    55% of the full price; outside a stream only free or one dollar, so a 0.85 app is no trial)
+    55% of the full price; outside a stream only free or exactly 1.00, so a 0.99 app is no trial)
     or one introductory price (at most 55% of the full price, at most six
     charges, billed as a stream),
-    the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
+    the last of them within 2.5 periods (at least 75 days), none at full price (outside a
+    stream: within 10% of it; a purchase at another price is another product), and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
     purchases at the merchant are not intro prices; plans that keep billing (in their chain:
-    also under a new price) are other plans.
+    also under a new price) are other plans. Where the account buys one-offs from the merchant
+    (unstreamed charges above 1.00 at two prices or more within a year: an app store) only a
+    free line or the plan's own 1.00 first charge is a trial, and those purchases block nothing.
+    A stream silent for more than three periods starts afresh after the pause (a plan taken up
+    again at an intro price; an order merged in months before the plan began): the charges
+    before it count as charges outside the stream. Outside any stream: the first paid charge
+    within 45 days after a 0.00 line (no paid charge of the merchant in the year before, not at
+    a shop).
 ``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
     The first charge of a new price level at least 5% above the previous level's median, where
     the new level's median is up 5% too and its next charge stays within 4%. The previous level
@@ -350,9 +358,11 @@ def _unstreamed(t: pd.DataFrame, streamed, columns: list[str] | None = None) -> 
     return t.loc[rows, columns] if columns is not None else t[rows]
 
 
-def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1) -> pd.Series:
+def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1,
+                   window: int = ONE_OFF_WINDOW_DAYS) -> pd.Series:
     """Whether the account has unstreamed charges of the merchant at other amounts near each row
-    (counting only charges over ``above``, at ``amounts`` different amounts or more)."""
+    (within ``window`` days; counting only charges over ``above``, at ``amounts`` different
+    amounts or more)."""
     loose = loose.loc[loose["charge"] > above, ["account_id", "merchant_key", "date", "charge"]]
     if d.empty or loose.empty:
         return pd.Series(False, index=d.index)
@@ -360,7 +370,7 @@ def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amo
         loose[["account_id", "merchant_key", "date", "charge"]].rename(
             columns={"merchant_key": "stream_key", "charge": "o_charge"}),
         on=["account_id", "stream_key"], how="inner")
-    near = (pd.to_datetime(j["date"]) - j["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS
+    near = (pd.to_datetime(j["date"]) - j["ts"]).dt.days.abs() <= window
     other = (j["o_charge"] - j["charge"]).abs() > SAME_AMOUNT
     hit = j[near & other]
     if amounts > 1:

@@ -30,8 +30,12 @@ from .flags import (
 YEARLY_MULTIPLE = 5.0
 #: A free trial lasts a week to a month; its conversion posts within this many days of the 0.00 line.
 FREE_TRIAL_DAYS = 45
+#: A stream silent this many periods (two skipped bills and more) paused: it starts afresh after.
+PAUSE_PERIODS = 3.0
 #: Unstreamed charges at this many different prices near a plan make its merchant a shop.
 SHOP_AMOUNTS = 2
+#: An unstreamed charge within this of a plan's full price is the plan billed before.
+LOOSE_SAME_PRICE = 0.10
 
 # -- trial_conversion -------------------------------------------------------------------------
 
@@ -39,10 +43,27 @@ SHOP_AMOUNTS = 2
 def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """Conversions of streams that began at a trial or intro price, and paid charges after a
     free trial line outside any stream."""
-    parts = [x for x in (_stream_trials(s, t), _after_free_line(s, t)) if not x.empty]
+    parts = [x for x in (_stream_trials(_spans(s), t), _after_free_line(s, t)) if not x.empty]
     if not parts:
         return empty_flags()
-    return _format_trials(pd.concat(parts, ignore_index=True))
+    r = pd.concat(parts, ignore_index=True)
+    if "plan_stream" in r:
+        r["stream_id"] = r["plan_stream"].where(r["plan_stream"].notna(), r["stream_id"])
+    return _format_trials(r)
+
+
+def _spans(s: pd.DataFrame) -> pd.DataFrame:
+    """Each stream cut where it paused over PAUSE_PERIODS periods: the trial rule judges
+    every span as a plan of its own (``stream_id``; the stream in ``plan_stream``).
+
+    A subscription taken up again after a pause can start at an introductory price again (a
+    win-back offer), and an order at the plan's cadence months before it began, which the
+    detector merged into the stream, is not the plan's first charge.
+    """
+    gap = s.groupby("stream_id", sort=False)["ts"].diff().dt.days
+    span = (gap > PAUSE_PERIODS * s["period"]).astype(int).groupby(s["stream_id"], sort=False).cumsum()
+    return s.assign(plan_stream=s["stream_id"],
+                    stream_id=s["stream_id"].astype(str) + np.where(span > 0, "#" + span.astype(str), ""))
 
 
 def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
@@ -65,10 +86,16 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     hist = t[(t["amount"] <= 0)][["transaction_id", "account_id", "merchant_key", "date", "charge", "_order"]]
     hist = hist.assign(h_stream=hist["transaction_id"].map(member_stream))
     f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order"]]
+    if "plan_stream" in s:  # charges of the stream before its pause are judged like unstreamed ones
+        plan_of = s.drop_duplicates("stream_id").set_index("stream_id")["plan_stream"]
+        f = f.assign(plan_stream=f["stream_id"].map(plan_of))
     j = f.merge(hist.rename(columns={"merchant_key": "stream_key", "transaction_id": "h_id", "charge": "h_charge",
                                      "date": "h_date", "_order": "h_order"}),
                 on=["account_id", "stream_key"], how="inner")
     j["h_ts"] = pd.to_datetime(j["h_date"])
+    if "plan_stream" in s:
+        paused = (j["h_stream"].map(plan_of) == j["plan_stream"]) & (j["h_stream"] != j["stream_id"])
+        j["h_stream"] = j["h_stream"].where(~paused)
     before = (j["h_ts"] < j["ts"]) | ((j["h_ts"] == j["ts"]) & (j["h_order"] < j["_order"]))
     j = j[before & ((j["ts"] - j["h_ts"]).dt.days <= INTRO_HISTORY_DAYS)]
     h_chain = j["h_stream"].map(stream_chain)
@@ -81,7 +108,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
     # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
     # 0.63 app bought before a plan began is a purchase, not its trial.
-    trial_price = (j["h_charge"] < 0.01) | ((j["h_charge"] - 1.0).abs() <= 0.011)
+    trial_price = (j["h_charge"] < 0.01) | ((j["h_charge"] - 1.0).abs() < 0.005)
     j["free"] = (j["h_charge"] <= FREE_MAX) & cheap & (~loose | trial_price)
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
@@ -96,15 +123,19 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # missed, which says nothing about apps.)
     loose_all = _unstreamed(t, set(s["transaction_id"]), ["account_id", "merchant_key", "date", "charge"])
     shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
-                                                             amounts=SHOP_AMOUNTS),
+                                                             amounts=SHOP_AMOUNTS, window=INTRO_HISTORY_DAYS),
                                               "transaction_id"]))
-    # A one-dollar trial (1.00 exactly: apps cost 0.99) billed as the plan's own first charge
-    # is a trial there too.
+    # A cheap price billed as the plan's own charges, the full price following a period on, is
+    # an introductory price there too: an app bought at the shop does not recur at the plan's
+    # cadence and become its first charge (Amazon Prime 6.99 -> 14.99, Apple 1.00 -> 7.99).
     own = j["h_stream"] == j["stream_id"]
     j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & ((j["h_charge"] - 1.0).abs() < 0.005))
     j["free"] &= j["intro"]
     # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
-    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"])) & ~(shop & loose)
+    # Elsewhere an earlier charge outside the streams at the plan's price (within tax and
+    # currency moves) is the plan paid before; one at another price is another product.
+    paid_before = (j["h_charge"] - j["charge"]).abs() <= LOOSE_SAME_PRICE * j["charge"]
+    j["block"] = ~j["intro"] & (~loose | paid_before) & ~(shop & loose)
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
