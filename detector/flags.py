@@ -59,7 +59,10 @@ stream's first or last charge two periods or more from the rest of it is not par
     again at an intro price; an order merged in months before the plan began): the charges
     before it count as charges outside the stream. Outside any stream: the first paid charge
     within 45 days after a 0.00 line (no paid charge of the merchant in the year before, not at
-    a shop).
+    a shop); and the first charge 7 to 45 days after a lone free or 1.00 line (in no stream,
+    none like it in the year before or the 45 days after: that is a fee) at a price of at least
+    1/0.55 the line, billed again to the cent 20 to 45 days later, unless that price was paid
+    to the merchant in the year before the line or about it (within 1%) since the line.
 ``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
     The first charge of a new price level at least 5% above the previous level's median, where
     the new level's median is up 5% too and its next charge stays within 4%. The previous level
@@ -446,7 +449,7 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     from .price_flags import after_trials, flag_price_increases, flag_trials
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
-    trials = flag_trials(clean, t)
+    trials = flag_trials(clean, t, dup_ids)
     long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]

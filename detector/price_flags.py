@@ -30,6 +30,8 @@ from .flags import (
 YEARLY_MULTIPLE = 5.0
 #: A free trial lasts a week to a month; its conversion posts within this many days of the 0.00 line.
 FREE_TRIAL_DAYS = 45
+#: Tax or currency moves of a plan's price from one charge to the next stay within this.
+SAME_PRICE_FX = 0.01
 #: A stream silent this many periods (two skipped bills and more) paused: it starts afresh after.
 PAUSE_PERIODS = 3.0
 #: Unstreamed charges at this many different prices near a plan make its merchant a shop.
@@ -40,10 +42,12 @@ LOOSE_SAME_PRICE = 0.10
 # -- trial_conversion -------------------------------------------------------------------------
 
 
-def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+def flag_trials(s: pd.DataFrame, t: pd.DataFrame, dup_ids: set = frozenset()) -> pd.DataFrame:
     """Conversions of streams that began at a trial or intro price, and paid charges after a
-    free trial line outside any stream."""
-    parts = [x for x in (_stream_trials(_spans(s), t), _after_free_line(s, t)) if not x.empty]
+    free or one-dollar trial line outside any stream. ``dup_ids``: stream charges set aside as
+    duplicates (not in ``s``), which are no charges outside a stream either."""
+    parts = [_stream_trials(_spans(s), t), _after_free_line(s, t)]
+    parts = [x for x in parts + [_after_trial_line(s, t, parts, dup_ids)] if not x.empty]
     if not parts:
         return empty_flags()
     r = pd.concat(parts, ignore_index=True)
@@ -204,6 +208,64 @@ def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     loose_all = _unstreamed(t, streamed, ["account_id", "merchant_key", "date", "charge"])
     j = j[~_buys_one_offs(j, loose_all, above=FREE_MAX + 0.011)]
     return j.assign(intro_date=j["f_date"], intro_charge=0.0)
+
+
+def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame], dup_ids: set) -> pd.DataFrame:
+    """A plan outside any stream that began with a free or one-dollar trial line.
+
+    The first charge of the merchant at one price 7 to FREE_TRIAL_DAYS days after the line,
+    billed again at that very price (to the cent) a period later (20 to 45 days), is the
+    conversion: the trial became a monthly plan the stream detector did not make a stream (two
+    or three charges before the data ends, or among a store's purchases). Repeating to the cent
+    a month apart is what a plan does and a store's orders do not, so this holds at a shop too.
+    A price the account paid the merchant in the year before the line is a plan already running
+    (the line is another plan's); one paid since the line (within tax or currency moves) was
+    the conversion. ``found``: the conversions the other rules found, not flagged twice.
+    """
+    streamed = set(s["transaction_id"]) | set(dup_ids)
+    line = t[(t["amount"] <= 0) & ((t["charge"] < 0.005) | ((t["charge"] - 1.0).abs() < 0.005))]
+    line = line[["account_id", "merchant_key", "date", "charge", "transaction_id"]]
+    # A line billed again and again is a one-dollar plan or fee (a finance app's membership),
+    # not a trial; one in a stream is the plan's own first charge, judged with the stream.
+    g = line.assign(ts=pd.to_datetime(line["date"]), c=line["charge"].round(2)).sort_values("ts")
+    gap_prev = g.groupby(["account_id", "merchant_key", "c"])["ts"].diff().dt.days
+    gap_next = -g.groupby(["account_id", "merchant_key", "c"])["ts"].diff(-1).dt.days
+    lone = ~(gap_prev <= INTRO_HISTORY_DAYS) & ~(gap_next <= FREE_TRIAL_DAYS)
+    line = line[lone.reindex(line.index).to_numpy() & ~line["transaction_id"].isin(streamed).to_numpy()]
+    if line.empty:
+        return pd.DataFrame()
+    paid = t[(t["charge"] > FREE_MAX) & ~t["transaction_id"].isin(streamed)]
+    j = line.drop(columns="transaction_id").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(
+        paid, on=["account_id", "merchant_key"])
+    days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["l_date"])).dt.days
+    # A trial lasts a week or more, and costs about half the full price or less.
+    j = j[(days >= 7) & (days <= FREE_TRIAL_DAYS) & (j["l_charge"] <= INTRO_RATIO * j["charge"])]
+    if j.empty:
+        return pd.DataFrame()
+    # The same price a period later (any charge of the merchant: the detector may have made the
+    # plan's later charges a stream), and not in the year before the line.
+    out = t[t["charge"] > FREE_MAX][["account_id", "merchant_key", "date", "charge"]]
+    k = j[["transaction_id", "account_id", "merchant_key", "date", "l_date", "charge"]].merge(
+        out.rename(columns={"date": "o_date", "charge": "o_charge"}), on=["account_id", "merchant_key"])
+    diff = (k["o_charge"] - k["charge"]).abs()
+    exact = diff < 0.005
+    gap = (pd.to_datetime(k["o_date"]) - pd.to_datetime(k["date"])).dt.days
+    since_line = (pd.to_datetime(k["o_date"]) - pd.to_datetime(k["l_date"])).dt.days
+    again = set(k.loc[exact & (gap >= 20) & (gap <= 45), "transaction_id"])
+    # The price paid in the year before the line is a plan already running; a charge at about
+    # the price since the line (tax or currency moves of a cent or so) was the conversion.
+    before = (exact & (since_line < 0) & (since_line >= -INTRO_HISTORY_DAYS)
+              | (diff <= SAME_PRICE_FX * k["charge"]) & (since_line >= 0) & (gap < 0))
+    before = set(k.loc[before, "transaction_id"])
+    j = j[j["transaction_id"].isin(again - before)]
+    j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
+    j = j.drop_duplicates(["account_id", "merchant_key", "l_date"]).drop_duplicates("transaction_id")
+    done = set().union(*(set(x["transaction_id"]) for x in found if not x.empty))
+    j = j[~j["transaction_id"].isin(done)]
+    if j.empty:
+        return pd.DataFrame()
+    j = j.assign(stream_key=j["merchant_key"], ts=pd.to_datetime(j["date"]), stream_id=None)
+    return j.assign(intro_date=j["l_date"], intro_charge=j["l_charge"])
 
 
 def _billed_again(first: pd.DataFrame, s: pd.DataFrame) -> set:

@@ -90,3 +90,71 @@ def test_an_intro_price_billed_for_two_months_at_once_is_not_a_pause():
                                                                        merchant="YouTube Premium")
     b.stream(ids)
     assert conversions(b) == [ids[1]]
+
+
+# -- trial lines outside any stream -----------------------------------------------------------
+
+
+def _book() -> Book:
+    b = Book()
+    b.stream(b.series("2025-01-05", 6, 15.49, merchant="Netflix"))  # the account's other plan
+    return b
+
+
+def _orders(b: Book) -> None:
+    for date, amount in (("2025-01-04", 23.05), ("2025-02-11", 46.65), ("2025-03-19", 17.51),
+                         ("2025-04-08", 31.20), ("2025-04-21", 12.87)):
+        b.charge(date, amount, "Amazon")
+
+
+def test_a_dollar_trial_then_a_monthly_price_outside_any_stream_is_a_conversion():
+    # Prime's 1.00 month among a marketplace's orders, then 14.99 twice: too few charges for a
+    # stream, but a plan (the same price to the cent a month apart) that left its trial.
+    b = _book()
+    _orders(b)
+    b.charge("2025-04-02", 1.00, "Amazon")
+    first = b.charge("2025-05-02", 14.99, "Amazon")
+    b.charge("2025-06-01", 14.99, "Amazon")
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [first]
+    assert "1.00 trial starting 2025-04-02" in f.loc[f["transaction_id"] == first, "reason"].iloc[0]
+
+
+def test_no_conversion_after_a_trial_line_without_a_plan_after_it():
+    # An order after the line that is not billed again a month later at its price is an order.
+    b = _book()
+    _orders(b)
+    b.charge("2025-04-02", 1.00, "Amazon")
+    b.charge("2025-05-02", 14.99, "Amazon")
+    b.charge("2025-06-01", 14.87, "Amazon")
+    assert conversions(b) == []
+
+
+def test_a_recurring_dollar_is_a_fee_not_a_trial():
+    # A finance app's 1.00 membership every month, and its advance repaid at one amount twice.
+    b = _book()
+    for month in ("2025-01-02", "2025-02-02", "2025-03-02", "2025-04-02"):
+        b.charge(month, 1.00, "Cleo")
+    b.charge("2025-02-15", 118.49, "Cleo")
+    b.charge("2025-03-15", 118.49, "Cleo")
+    assert conversions(b) == []
+
+
+def test_a_price_paid_before_the_trial_line_is_a_running_plan():
+    # 9.99 was billed in the winter already: the 1.00 line in spring is another plan's.
+    b = _book()
+    b.charge("2025-01-05", 9.99, "Google Play")
+    b.charge("2025-04-02", 1.00, "Google Play")
+    b.charge("2025-05-02", 9.99, "Google Play")
+    b.charge("2025-06-01", 9.99, "Google Play")
+    assert conversions(b) == []
+
+
+def test_a_charge_the_day_after_a_dollar_line_is_no_trial_ending():
+    # A trial lasts a week or more: 49.57 the day after a 1.00 line (a cash advance and its
+    # fee) is no conversion even if repaid at that amount a month later.
+    b = _book()
+    b.charge("2025-04-02", 1.00, "SoFi")
+    b.charge("2025-04-03", 49.57, "SoFi")
+    b.charge("2025-05-03", 49.57, "SoFi")
+    assert conversions(b) == []
