@@ -23,8 +23,8 @@ stream's first or last charge two periods or more from the rest of it is not par
     stream whose own median gap is under 60% of its period is no steady plan.
 ``charge_after_cancellation`` (severity **high**)
     A charge of a cancelled stream dated strictly *after* the cancellation date, within 50% of
-    the plan's price (median of its last three charges up to the cancellation) so that other
-    plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
+    the plan's price (median of its last three charges up to the cancellation, or the last of
+    them: a price just raised) so that other plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
     price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
     A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan the detector did not
