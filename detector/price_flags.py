@@ -222,20 +222,21 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     (the line is another plan's); one paid since the line (within tax or currency moves) was
     the conversion. ``found``: the conversions the other rules found, not flagged twice.
     """
-    streamed = set(s["transaction_id"]) | set(dup_ids)
-    line = t[(t["amount"] <= 0) & ((t["charge"] < 0.005) | ((t["charge"] - 1.0).abs() < 0.005))]
-    line = line[["account_id", "merchant_key", "date", "charge", "transaction_id"]]
+    in_stream = t["transaction_id"].isin(set(s["transaction_id"]) | set(dup_ids))
+    trial_price = (t["charge"] < 0.005) | ((t["charge"] - 1.0).abs() < 0.005)
+    line = t.loc[(t["amount"] <= 0) & trial_price, ["account_id", "merchant_key", "date", "charge"]]
+    line = line.assign(streamed=in_stream[line.index])
     # A line billed again and again is a one-dollar plan or fee (a finance app's membership),
     # not a trial; one in a stream is the plan's own first charge, judged with the stream.
     g = line.assign(ts=pd.to_datetime(line["date"]), c=line["charge"].round(2)).sort_values("ts")
     gap_prev = g.groupby(["account_id", "merchant_key", "c"])["ts"].diff().dt.days
     gap_next = -g.groupby(["account_id", "merchant_key", "c"])["ts"].diff(-1).dt.days
     lone = ~(gap_prev <= INTRO_HISTORY_DAYS) & ~(gap_next <= FREE_TRIAL_DAYS)
-    line = line[lone.reindex(line.index).to_numpy() & ~line["transaction_id"].isin(streamed).to_numpy()]
+    line = line[lone.reindex(line.index).to_numpy() & ~line["streamed"].to_numpy()]
     if line.empty:
         return pd.DataFrame()
-    paid = t[(t["charge"] > FREE_MAX) & ~t["transaction_id"].isin(streamed)]
-    j = line.drop(columns="transaction_id").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(
+    paid = t[(t["charge"] > FREE_MAX) & ~in_stream]
+    j = line.drop(columns="streamed").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(
         paid, on=["account_id", "merchant_key"])
     days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["l_date"])).dt.days
     # A trial lasts a week or more, and costs about half the full price or less.
