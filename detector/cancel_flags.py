@@ -39,14 +39,18 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
     if own.empty:
         return by_key
     # The plan's price: median of the last three charges up to the cancellation (or the last
-    # charge seen). Only charges near it are the cancelled plan's; a stream the detector merged
+    # charge seen; the last charge up to it counts as well, below). Only charges near it are the cancelled plan's; a stream the detector merged
     # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
     before = own[own["date"] <= own["cancelled_on"]]
     ref = before[before.groupby("stream_id").cumcount(ascending=False) < 3].groupby("stream_id")["charge"].median()
     own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
+    # The price last billed counts too: a plan whose price just rose (9.08 -> 11.96), or whose
+    # stream holds an order at its head (a 15.08 order before a yearly 150.99), bills at that.
+    last = before.groupby("stream_id")["charge"].last()
+    own["last_price"] = own["stream_id"].map(last).fillna(own["price"]).astype(float)
     streams_c = own.drop_duplicates("stream_id")[
         ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
-         "price", "cancelled_on", "_sk"]
+         "price", "last_price", "cancelled_on", "_sk"]
     ]
     # Unstreamed charges of the same merchant near the plan's price are the same subscription.
     loose_all = _unstreamed(t, s)
@@ -58,12 +62,13 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
     # A charge the stream detector left out needs the plan's very price to count as the plan's.
     # So does a stream charge where the account also buys one-offs from the merchant (an app
     # store, a marketplace): the detector may have merged a purchase at a similar price.
-    diff = (both["charge"] - both["price"]).abs()
     shop = ~both["loose"].astype(bool) & _buys_one_offs(both, loose_all)
-    tolerance = np.where(both["loose"].astype(bool), SAME_AMOUNT,
-                         np.where(shop, np.maximum(SAME_AMOUNT, STEADY_NOISE * both["price"]),
-                                  CANCELLED_PRICE_TOLERANCE * both["price"]))
-    near_price = diff <= tolerance
+    near_price = pd.Series(False, index=both.index)
+    for col in ("price", "last_price"):
+        tolerance = np.where(both["loose"].astype(bool), SAME_AMOUNT,
+                             np.where(shop, np.maximum(SAME_AMOUNT, STEADY_NOISE * both[col]),
+                                      CANCELLED_PRICE_TOLERANCE * both[col]))
+        near_price |= (both["charge"] - both[col]).abs() <= tolerance
     # A metered bill (a utility, a phone line) has no one price: it moves with use and season.
     # Its charges after the date are the plan's when within the range it billed before (each
     # end widened by the tolerance).

@@ -128,7 +128,18 @@ PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "loans": (("loans",), LOAN_WORDS),
     "instalment": (("loans",), LOAN_WORDS),
     "installment": (("loans",), LOAN_WORDS),
+    # Rent-to-own stores bill as a lease ("... LEASE", "...LEASE *PAYMENT").
+    "rent-to-own": ((), ("lease", "leasing", "rental")),
+    "lease": ((), ("lease", "leasing")),
+    "pest": ((), ("pest", "exterminator", "exterminating", "termite")),
+    "domain": ((), ("domain", "domains", "registrar")),
+    "domains": ((), ("domain", "domains", "registrar")),
+    # A delivery membership is billed by the delivery company under its own name.
+    "delivery": ((), ("delivery", "doordash", "dashpass", "grubhub", "instacart", "postmates", "ubereats",
+                      "gopuff")),
 }
+#: Kind words this long also match inside a payee's one-word name ("EZLEASE", "DOORDASH*...").
+KIND_IN_WORD = 5
 
 
 #: "App subscription", "in-app purchase": a plan bought in an app is billed by the app store.
@@ -157,13 +168,15 @@ def _by_brand_or_kind(query: str, streams: pd.DataFrame) -> pd.DataFrame:
                         for n, v in zip(names, vendors)], dtype=bool)
     if not hit.any():
         cats, kind_words = set(), set()
-        for w in words:
+        for w in words + [x for x in re.split(r"[^a-z0-9]+", query) if x]:
             c, k = PAYMENT_KINDS.get(w, ((), ()))
             cats.update(c)
             kind_words.update(k)
         if cats or kind_words:
             category = vendors.map(_vendor_category_map())
-            hit = np.array([bool(t & kind_words) for t in tokens], dtype=bool) | category.isin(cats).to_numpy()
+            long_words = [k for k in kind_words if len(k) >= KIND_IN_WORD]
+            hit = np.array([bool(t & kind_words) or any(k in tok for tok in t for k in long_words)
+                            for t in tokens], dtype=bool) | category.isin(cats).to_numpy()
         elif APP_WORDS & set(words) and "channel" in streams:
             # "App subscription": a plan bought in an app, billed by the app store under its
             # own name (a stream the catalogue names, Google One or Apple Music, is not "an app").

@@ -23,8 +23,8 @@ stream's first or last charge two periods or more from the rest of it is not par
     stream whose own median gap is under 60% of its period is no steady plan.
 ``charge_after_cancellation`` (severity **high**)
     A charge of a cancelled stream dated strictly *after* the cancellation date, within 50% of
-    the plan's price (median of its last three charges up to the cancellation) so that other
-    plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
+    the plan's price (median of its last three charges up to the cancellation, or the last of
+    them: a price just raised) so that other plans merged into the stream are left alone; an unstreamed same-merchant charge at the plan's
     price (to the cent) counts too. A charge *on* the cancellation day is not flagged: it was most
     likely authorised before the cancellation took effect. A duplicate is flagged as a duplicate.
     A cancellation row with no ``stream_id`` but a ``merchant_key`` (a plan the detector did not
@@ -45,13 +45,24 @@ stream's first or last charge two periods or more from the rest of it is not par
     The first full-price charge of a stream (above 1.00 and above 55% of the stream's final
     price, the median of its last three charges) when, in the year before it, the account's
     billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
-    55% of the full price; outside a stream only free or one dollar, so a 0.85 app is no trial)
+    55% of the full price; outside a stream only free or exactly 1.00, so a 0.99 app is no trial)
     or one introductory price (at most 55% of the full price, at most six
     charges, billed as a stream),
-    the last of them within 2.5 periods (at least 75 days), none at full price, and the cheap
+    the last of them within 2.5 periods (at least 75 days), none at full price (outside a
+    stream: within 10% of it; a purchase at another price is another product), and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
     purchases at the merchant are not intro prices; plans that keep billing (in their chain:
-    also under a new price) are other plans.
+    also under a new price) are other plans. Where the account buys one-offs from the merchant
+    (unstreamed charges above 1.00 at two prices or more within a year: an app store) only a
+    free line or the plan's own 1.00 first charge is a trial, and those purchases block nothing.
+    A stream silent for more than three periods starts afresh after the pause (a plan taken up
+    again at an intro price; an order merged in months before the plan began): the charges
+    before it count as charges outside the stream. Outside any stream: the first paid charge
+    within 45 days after a 0.00 line (no paid charge of the merchant in the year before, not at
+    a shop); and the first charge 7 to 45 days after a lone free or 1.00 line (in no stream,
+    none like it in the year before or the 45 days after: that is a fee) at a price of at least
+    1/0.55 the line, billed again to the cent 20 to 45 days later, unless that price was paid
+    to the merchant in the year before the line or about it (within 1%) since the line.
 ``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
     The first charge of a new price level at least 5% above the previous level's median, where
     the new level's median is up 5% too and its next charge stays within 4%. The previous level
@@ -409,16 +420,18 @@ def _same_id(rows: pd.DataFrame, of: pd.DataFrame) -> np.ndarray:
     return seen[codes]
 
 
-def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1) -> pd.Series:
+def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1,
+                   window: int = ONE_OFF_WINDOW_DAYS) -> pd.Series:
     """Whether the account has unstreamed charges of the merchant at other amounts near each row
-    (counting only charges over ``above``, at ``amounts`` different amounts or more). ``d``
-    carries its (account, merchant) pair as ``_sk``, ``loose`` as ``_ak`` (:func:`_pair_codes`)."""
+    (within ``window`` days; counting only charges over ``above``, at ``amounts`` different
+    amounts or more). ``d`` carries its (account, merchant) pair as ``_sk``, ``loose`` as
+    ``_ak`` (:func:`_pair_codes`)."""
     loose = loose.loc[loose["charge"] > above, ["_ak", "date", "charge"]]
     if d.empty or loose.empty:
         return pd.Series(False, index=d.index)
     j = d[["transaction_id", "_sk", "ts", "charge"]].merge(
         loose.rename(columns={"_ak": "_sk", "charge": "o_charge"}), on="_sk", how="inner")
-    near = (pd.to_datetime(j["date"]) - j["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS
+    near = (pd.to_datetime(j["date"]) - j["ts"]).dt.days.abs() <= window
     other = (j["o_charge"] - j["charge"]).abs() > SAME_AMOUNT
     hit = j[near & other]
     if amounts > 1:
@@ -495,7 +508,7 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     from .price_flags import after_trials, flag_price_increases, flag_trials
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
-    trials = flag_trials(clean, t)
+    trials = flag_trials(clean, t, dups)
     long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]

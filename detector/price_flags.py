@@ -31,19 +31,46 @@ from .flags import (
 YEARLY_MULTIPLE = 5.0
 #: A free trial lasts a week to a month; its conversion posts within this many days of the 0.00 line.
 FREE_TRIAL_DAYS = 45
+#: Tax or currency moves of a plan's price from one charge to the next stay within this.
+SAME_PRICE_FX = 0.01
+#: A stream silent this many periods (two skipped bills and more) paused: it starts afresh after.
+PAUSE_PERIODS = 3.0
 #: Unstreamed charges at this many different prices near a plan make its merchant a shop.
 SHOP_AMOUNTS = 2
+#: An unstreamed charge within this of a plan's full price is the plan billed before.
+LOOSE_SAME_PRICE = 0.10
 
 # -- trial_conversion -------------------------------------------------------------------------
 
 
-def flag_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+def flag_trials(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Conversions of streams that began at a trial or intro price, and paid charges after a
-    free trial line outside any stream."""
-    parts = [x for x in (_stream_trials(s, t), _after_free_line(s, t)) if not x.empty]
+    free or one-dollar trial line outside any stream. ``dups``: stream charges set aside as
+    duplicates (not in ``s``; rows with ``_tid`` like ``t``'s), which are no charges outside a
+    stream either."""
+    dups = s.iloc[:0] if dups is None else dups
+    parts = [_stream_trials(_spans(s), t), _after_free_line(s, t)]
+    parts = [x for x in parts + [_after_trial_line(s, t, parts, dups)] if not x.empty]
     if not parts:
         return empty_flags()
-    return _format_trials(pd.concat(parts, ignore_index=True))
+    r = pd.concat(parts, ignore_index=True)
+    if "plan_stream" in r:
+        r["stream_id"] = r["plan_stream"].where(r["plan_stream"].notna(), r["stream_id"])
+    return _format_trials(r)
+
+
+def _spans(s: pd.DataFrame) -> pd.DataFrame:
+    """Each stream cut where it paused over PAUSE_PERIODS periods: the trial rule judges
+    every span as a plan of its own (``stream_id``; the stream in ``plan_stream``).
+
+    A subscription taken up again after a pause can start at an introductory price again (a
+    win-back offer), and an order at the plan's cadence months before it began, which the
+    detector merged into the stream, is not the plan's first charge.
+    """
+    gap = s.groupby("stream_id", sort=False)["ts"].diff().dt.days
+    span = (gap > PAUSE_PERIODS * s["period"]).astype(int).groupby(s["stream_id"], sort=False).cumsum()
+    return s.assign(plan_stream=s["stream_id"],
+                    stream_id=s["stream_id"].astype(str) + np.where(span > 0, "#" + span.astype(str), ""))
 
 
 def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
@@ -65,9 +92,15 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     hist = t.loc[t["amount"] <= 0, ["transaction_id", "_ak", "date", "charge", "_order"]]
     hist = hist.assign(h_stream=_member_stream(s, t.loc[t["amount"] <= 0, "_tid"].to_numpy()))
     f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order", "_sk"]]
+    if "plan_stream" in s:  # charges of the stream before its pause are judged like unstreamed ones
+        plan_of = s.drop_duplicates("stream_id").set_index("stream_id")["plan_stream"]
+        f = f.assign(plan_stream=f["stream_id"].map(plan_of))
     j = f.merge(hist.rename(columns={"_ak": "_sk", "transaction_id": "h_id", "charge": "h_charge",
                                      "date": "h_date", "_order": "h_order"}), on="_sk", how="inner")
     j["h_ts"] = pd.to_datetime(j["h_date"])
+    if "plan_stream" in s:
+        paused = (j["h_stream"].map(plan_of) == j["plan_stream"]) & (j["h_stream"] != j["stream_id"])
+        j["h_stream"] = j["h_stream"].where(~paused)
     before = (j["h_ts"] < j["ts"]) | ((j["h_ts"] == j["ts"]) & (j["h_order"] < j["_order"]))
     j = j[before & ((j["ts"] - j["h_ts"]).dt.days <= INTRO_HISTORY_DAYS)]
     h_chain = j["h_stream"].map(stream_chain)
@@ -80,7 +113,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
     # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
     # 0.63 app bought before a plan began is a purchase, not its trial.
-    trial_price = (j["h_charge"] < 0.01) | ((j["h_charge"] - 1.0).abs() <= 0.011)
+    trial_price = (j["h_charge"] < 0.01) | ((j["h_charge"] - 1.0).abs() < 0.005)
     j["free"] = (j["h_charge"] <= FREE_MAX) & cheap & (~loose | trial_price)
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
@@ -95,15 +128,19 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # missed, which says nothing about apps.)
     loose_all = _unstreamed(t, s, ["_ak", "date", "charge"])
     shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
-                                                             amounts=SHOP_AMOUNTS),
+                                                             amounts=SHOP_AMOUNTS, window=INTRO_HISTORY_DAYS),
                                               "transaction_id"]))
-    # A one-dollar trial (1.00 exactly: apps cost 0.99) billed as the plan's own first charge
-    # is a trial there too.
+    # A cheap price billed as the plan's own charges, the full price following a period on, is
+    # an introductory price there too: an app bought at the shop does not recur at the plan's
+    # cadence and become its first charge (Amazon Prime 6.99 -> 14.99, Apple 1.00 -> 7.99).
     own = j["h_stream"] == j["stream_id"]
     j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & ((j["h_charge"] - 1.0).abs() < 0.005))
     j["free"] &= j["intro"]
     # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
-    j["block"] = ~j["intro"] & (~loose | (j["h_charge"] >= 0.95 * j["charge"])) & ~(shop & loose)
+    # Elsewhere an earlier charge outside the streams at the plan's price (within tax and
+    # currency moves) is the plan paid before; one at another price is another product.
+    paid_before = (j["h_charge"] - j["charge"]).abs() <= LOOSE_SAME_PRICE * j["charge"]
+    j["block"] = ~j["intro"] & (~loose | paid_before) & ~(shop & loose)
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
@@ -179,6 +216,66 @@ def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     loose_all = _unstreamed(t, s, ["_ak", "date", "charge"])
     j = j[~_buys_one_offs(j, loose_all, above=FREE_MAX + 0.011)]
     return j.assign(intro_date=j["f_date"], intro_charge=0.0)
+
+
+def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame], dups: pd.DataFrame) -> pd.DataFrame:
+    """A plan outside any stream that began with a free or one-dollar trial line.
+
+    The first charge of the merchant at one price 7 to FREE_TRIAL_DAYS days after the line,
+    billed again at that very price (to the cent) a period later (20 to 45 days), is the
+    conversion: the trial became a monthly plan the stream detector did not make a stream (two
+    or three charges before the data ends, or among a store's purchases). Repeating to the cent
+    a month apart is what a plan does and a store's orders do not, so this holds at a shop too.
+    A price the account paid the merchant in the year before the line is a plan already running
+    (the line is another plan's); one paid since the line (within tax or currency moves) was
+    the conversion. ``found``: the conversions the other rules found, not flagged twice;
+    ``dups``: stream charges set aside as duplicates, no charges outside a stream either.
+    """
+    in_stream = _same_id(t, s) | _same_id(t, dups)
+    trial_price = (t["charge"] < 0.005) | ((t["charge"] - 1.0).abs() < 0.005)
+    is_line = (t["amount"] <= 0).to_numpy() & trial_price.to_numpy()
+    line = t.loc[is_line, ["account_id", "merchant_key", "date", "charge", "_ak"]]
+    line = line.assign(streamed=in_stream[is_line])
+    # A line billed again and again is a one-dollar plan or fee (a finance app's membership),
+    # not a trial; one in a stream is the plan's own first charge, judged with the stream.
+    g = line.assign(ts=pd.to_datetime(line["date"]), c=line["charge"].round(2)).sort_values("ts")
+    gap_prev = g.groupby(["account_id", "merchant_key", "c"])["ts"].diff().dt.days
+    gap_next = -g.groupby(["account_id", "merchant_key", "c"])["ts"].diff(-1).dt.days
+    lone = ~(gap_prev <= INTRO_HISTORY_DAYS) & ~(gap_next <= FREE_TRIAL_DAYS)
+    line = line[lone.reindex(line.index).to_numpy() & ~line["streamed"].to_numpy()]
+    if line.empty:
+        return pd.DataFrame()
+    paid = t.loc[(t["charge"] > FREE_MAX).to_numpy() & ~in_stream].drop(columns=["account_id", "merchant_key"])
+    j = line.drop(columns="streamed").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(paid, on="_ak")
+    days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["l_date"])).dt.days
+    # A trial lasts a week or more, and costs about half the full price or less.
+    j = j[(days >= 7) & (days <= FREE_TRIAL_DAYS) & (j["l_charge"] <= INTRO_RATIO * j["charge"])]
+    if j.empty:
+        return pd.DataFrame()
+    # The same price a period later (any charge of the merchant: the detector may have made the
+    # plan's later charges a stream), and not in the year before the line.
+    out = t.loc[t["charge"] > FREE_MAX, ["_ak", "date", "charge"]]
+    k = j[["transaction_id", "_ak", "date", "l_date", "charge"]].merge(
+        out.rename(columns={"date": "o_date", "charge": "o_charge"}), on="_ak")
+    diff = (k["o_charge"] - k["charge"]).abs()
+    exact = diff < 0.005
+    gap = (pd.to_datetime(k["o_date"]) - pd.to_datetime(k["date"])).dt.days
+    since_line = (pd.to_datetime(k["o_date"]) - pd.to_datetime(k["l_date"])).dt.days
+    again = set(k.loc[exact & (gap >= 20) & (gap <= 45), "transaction_id"])
+    # The price paid in the year before the line is a plan already running; a charge at about
+    # the price since the line (tax or currency moves of a cent or so) was the conversion.
+    before = (exact & (since_line < 0) & (since_line >= -INTRO_HISTORY_DAYS)
+              | (diff <= SAME_PRICE_FX * k["charge"]) & (since_line >= 0) & (gap < 0))
+    before = set(k.loc[before, "transaction_id"])
+    j = j[j["transaction_id"].isin(again - before)]
+    j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
+    j = j.drop_duplicates(["account_id", "merchant_key", "l_date"]).drop_duplicates("transaction_id")
+    done = set().union(*(set(x["transaction_id"]) for x in found if not x.empty))
+    j = j[~j["transaction_id"].isin(done)]
+    if j.empty:
+        return pd.DataFrame()
+    j = j.assign(stream_key=j["merchant_key"], ts=pd.to_datetime(j["date"]), stream_id=None)
+    return j.assign(intro_date=j["l_date"], intro_charge=j["l_charge"])
 
 
 def _billed_again(first: pd.DataFrame, s: pd.DataFrame) -> set:

@@ -361,3 +361,23 @@ def test_a_purchase_the_detector_merged_into_a_store_plan_is_not_its_charge():
     b.stream(plan + [later])
     streams = b.stream_frame.assign(vendor=None, channel="apple")
     assert _after(b, "Apple", "2024-05-25", streams) == [later]
+
+
+def test_a_kind_of_plan_matches_the_payee_named_for_it_that_stopped():
+    # "Pest control", "Domain renewal", "Rent-to-own", "Delivery membership" name no payee; the
+    # payee's name says the kind ("... PEST ...", "... DOMAINS", a one-word "...LEASE") or it is
+    # a delivery company billing its own membership.
+    b = Book()
+    pest = b.stream(b.series("2023-01-12", 5, 110.0, merchant="Acme Pest Solutions", months=3))  # to 2024-01
+    dom = b.stream(b.series("2022-03-02", 2, 18.0, merchant="Hover Domains", months=12))  # last 2023-03
+    lease = b.stream(b.series("2023-05-04", 20, 39.99, merchant="Quicklease", days=7))  # to 2023-09-14
+    food = b.stream(b.series("2023-02-10", 6, 9.99, merchant="Grubhub"))  # last 2023-07-10
+    b.stream(b.series("2023-01-20", 24, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Pest control", "2023-11-20") == {pest}
+    assert _resolve(b, "Domain renewal", "2023-02-20") == {dom}
+    assert _resolve(b, "Rent-to-own", "2023-09-10") == {lease}
+    assert _resolve(b, "Delivery membership", "2023-06-20") == {food}
+    # Not while the payee bills on long after the date, nor a payee of another kind.
+    assert _resolve(b, "Pest control", "2023-02-01") == set()
+    assert _resolve(b, "Delivery membership", "2023-03-01") == set()
+    assert _resolve(b, "Gym membership", "2023-11-20") == set()

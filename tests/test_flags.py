@@ -562,6 +562,26 @@ def test_cancelled_plan_price_guard_leaves_merged_plans_alone():
     assert flagged and set(flagged) <= set(tv[6:])
 
 
+def test_after_cancellation_the_price_last_billed_counts_too():
+    # A plan cancelled right after its price rose (8.99 -> 11.99), at a merchant the account
+    # also orders from (so only charges within 2% of the plan's price count): the next 11.99 is
+    # the plan billing on, though the median of its last three charges is still 8.99.
+    b = Book()
+    for date, amount in (("2024-02-03", 23.40), ("2024-03-17", 41.05), ("2024-05-02", 17.66)):
+        b.charge(date, amount, "Doordash")
+    ids = b.series("2024-01-10", 6, [8.99, 8.99, 8.99, 8.99, 11.99, 11.99], merchant="Doordash")
+    sid = b.stream(ids)
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2024-05-20"]})
+    assert of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation") == [ids[5]]
+    # A yearly plan whose stream starts with an order: the next year's charge is the plan's.
+    b = Book()
+    order = b.charge("2023-01-27", 15.08, "Amazon")
+    yearly = [b.charge("2023-11-03", 150.99, "Amazon"), b.charge("2024-11-03", 150.99, "Amazon")]
+    sid = b.stream([order] + yearly, frequency="annual")
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2024-02-26"]})
+    assert of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation") == [yearly[1]]
+
+
 def test_a_metered_bill_after_cancellation_is_flagged_within_its_own_range():
     # A utility bill moves with the season: 95.79 after a cheap summer (53-54) is still the
     # bill, within the range it billed before. A plan at a set price keeps its 50% guard.
