@@ -283,6 +283,11 @@ def _display_token(tok: str, original: dict[str, str]) -> str:
     tok = tok.replace("\x01", "")
     if tok in original:
         return original[tok]
+    return _display_word(tok)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pure, and a batch's names share most of their words
+def _display_word(tok: str) -> str:
     if tok in _ACRONYMS:
         return tok
     if _DOMAIN_RE.match(tok):
