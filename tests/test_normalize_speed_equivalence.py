@@ -161,3 +161,16 @@ def test_ach_holder_tail_is_found_wherever_the_full_pattern_matches():
     texts = holders + _labelled_texts() + generated
     assert sum(bool(_ACH_HOLDER_RE.match(t)) for t in generated) > 20
     assert not [t for t in texts if _ACH_HOLDER_RE.match(t) and not _ACH_HOLDER_TAIL_RE.search(t)]
+
+
+def test_groups_as_arrow_strings_or_python_objects_give_the_same_frame():
+    tx, _ = generate(8, "2024-01-01", "2025-06-30", seed=3)
+    descriptions = tx["description"].reset_index(drop=True)
+    accounts = tx["account_id"].astype(object).reset_index(drop=True)
+    accounts[::7] = None  # rows without an account form a group of their own
+    descriptions[::11] = None
+    arrow = pd.Series(accounts, dtype="str")
+    assert isinstance(arrow.array, pd.arrays.ArrowStringArray)
+    by_arrow = normalize_descriptors(descriptions, groups=arrow)
+    assert by_arrow.equals(normalize_descriptors(descriptions, groups=accounts.to_numpy(dtype=object)))
+    assert by_arrow.equals(normalize_descriptors(descriptions, groups=list(accounts)))
