@@ -597,6 +597,7 @@ def _collapse_ids_arrow(arr: pa.Array) -> pa.Array:
     return pc.if_else(keep, arr, out)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; a name recurs once per account that pays the merchant
 def _display_score(display: str) -> tuple:
     # Prefer the variant a person would write (apostrophes, mixed case), then the longest: the
     # others are the same words with some cut off by the card network.
