@@ -237,22 +237,23 @@ def _rebuild(text, flat, form_start, pair_form, pair_start, counts, pt_pair, mas
     hit = np.flatnonzero(np.bincount(pt_pair[mask], minlength=len(pair_form)))
     seps = pc.list_flatten(pc.split_pattern_regex(text, "[A-Za-z0-9]+"))  # k words -> k + 1 pieces
     n_flat, n_seps = len(flat), len(seps)
-    values = pa.concat_arrays([flat, seps, pa.array([CODE], pa.string())])
-    k = counts[hit]
-    pieces = 2 * k + 1
-    offsets = np.zeros(len(hit) + 1, np.int64)
-    np.cumsum(pieces, out=offsets[1:])
-    h = np.repeat(np.arange(len(hit)), pieces)
-    j = np.arange(offsets[-1]) - offsets[h]                  # piece number inside the form
-    word = j >> 1
-    f = pair_form[hit][h]
-    # even pieces are the text between words (form f has its k + 1 of them from form_start[f] + f),
-    # odd pieces the words themselves, or CODE where masked
-    take = n_flat + form_start[f] + f + word
-    odd = np.flatnonzero(j & 1)
-    w = word[odd]
-    take[odd] = np.where(mask[pair_start[hit][h[odd]] + w], n_flat + n_seps, form_start[f[odd]] + w)
-    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values.take(pa.array(take))), "")
+    values = pa.concat_arrays([flat, seps, pa.array([CODE, ""], pa.string())])
+    # A form of k words is k + 1 (text between words, word) slots, the last word empty: the
+    # pieces then alternate strictly, and the take index is two strided writes instead of
+    # parity tests over every piece (0.48 -> 0.38 s on the 1.2M-row bench file).
+    slots = counts[hit] + 1
+    start = np.zeros(len(hit) + 1, np.int64)
+    np.cumsum(slots, out=start[1:])
+    i = np.arange(start[-1]) - np.repeat(start[:-1], slots)   # slot number inside the form
+    f = np.repeat(pair_form[hit], slots)
+    word = form_start[f] + i                                  # form f's words start at form_start[f]
+    take = np.empty(2 * start[-1], np.int64)
+    take[0::2] = n_flat + word + f                            # ... and its k + 1 separators at that + f
+    token = np.repeat(pair_start[hit], slots) + i
+    take[1::2] = np.where(mask[np.minimum(token, len(mask) - 1)], n_flat + n_seps, word)
+    take[2 * start[1:] - 1] = n_flat + n_seps + 1             # the empty last word
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array((2 * start).astype(np.int32)),
+                                                     values.take(pa.array(take))), "")
     index = pair_form.copy()
     index[hit] = len(text) + np.arange(len(hit))
     pair_text = pa.concat_arrays([text, joined]).take(pa.array(index))

@@ -8,13 +8,25 @@ does change keys, so both sides run without it here.
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detector.importers import read_statement
-from detector.normalize import collapse_ids_many, collapse_refs_many, normalize_descriptors
+from detector.normalize import (
+    _ACH_HOLDER_RE,
+    _ACH_HOLDER_TAIL_RE,
+    _NOISE_NEEDS_DIGIT,
+    _NOISE_RES,
+    collapse_ids_many,
+    collapse_refs_many,
+    normalize_descriptors,
+)
 from detector.synth import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,8 +97,6 @@ def test_edge_cases_next_to_reference_tokens():
 def test_random_descriptors_mixing_ids_with_bank_words():
     # ids of every shape next to the words noise regexes read together with them
     # (STORE 844RUG88PL EU940 once showed that a phone-shaped id must not be canonicalised)
-    import random
-
     words = ["ON", "on", "JAN", "12", "THU", "8PM", "PM", "AMZN", "AMAZON", "Mktp", "PRIME", "VIDEO", "MUSIC",
              "KIDS", "APPLE", "R1", "STORE", "ROKU", "ITUNES", "GOOGLE", "PAYPAL", "PP", "SQ", "CHECKCARD", "CARD",
              "ID", "NO", "#", "-", "CA", "NETFLIX", "PAYMENT", "THANK", "YOU", "ATM", "DES:", "ID:", "XX", "1-",
@@ -110,3 +120,57 @@ def test_random_descriptors_mixing_ids_with_bank_words():
             text += r.choice([" ", " ", " ", "*", " *", "  ", "**", "#"]) + p
         rows.append(text)
     assert_same(pd.Series(rows))
+
+
+# Two shortcuts inside the per-descriptor normaliser skip a regex when a cheaper check shows it
+# cannot match; the texts below must never catch such a check saying "cannot" wrongly.
+_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ '.-*#/:+&,$@()_\x01…"
+
+
+def _labelled_texts() -> list[str]:
+    raw = pd.concat([pd.read_csv(ROOT / "tests" / "data" / name, dtype=str)["raw"]
+                     for name in ("descriptors.csv", "descriptors_unseen.csv")], ignore_index=True)
+    return [" ".join(str(t).upper().split()) for t in raw.dropna()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_CHARS, max_size=60))
+def test_noise_regexes_marked_as_needing_a_digit_find_nothing_without_one(text):
+    for rx, needs_digit in zip(_NOISE_RES, _NOISE_NEEDS_DIGIT):
+        if needs_digit:
+            assert rx.search(text) is None, rx.pattern
+
+
+def test_noise_regexes_marked_as_needing_a_digit_on_real_descriptors():
+    texts = _labelled_texts()
+    without_digits = [re.sub(r"\d", "", t) for t in texts]
+    marked = [rx for rx, needs in zip(_NOISE_RES, _NOISE_NEEDS_DIGIT) if needs]
+    # most marked regexes do fire on the descriptors with their digits, or this proves little
+    assert sum(any(rx.search(t) for t in texts) for rx in marked) >= len(marked) * 2 // 3
+    assert not [(rx.pattern, t) for rx in marked for t in without_digits if rx.search(t)]
+
+
+def test_ach_holder_tail_is_found_wherever_the_full_pattern_matches():
+    holders = ["ACME CORP PAYROLL 230421 6UPN9WTTAZ CARLOS SMITH", "GUSTO PAY 0000 A1B2C3 MARY ANN LEE",
+               "STATE FARM INS 0000 1234567 J O'NEIL-SMITH"]
+    assert all(_ACH_HOLDER_RE.match(t) for t in holders)
+    r = random.Random(11)
+    words = ["ACME", "PAYROLL", "0000", "230421", "6UPN9WTTAZ", "A1", "CARLOS", "SMITH", "CA", "ON", "O'NEIL",
+             "ST.", "-", "12", "NETFLIX.COM", "X"]
+    generated = [" ".join(r.choice(words) for _ in range(r.randint(2, 8))) for _ in range(5000)]
+    texts = holders + _labelled_texts() + generated
+    assert sum(bool(_ACH_HOLDER_RE.match(t)) for t in generated) > 20
+    assert not [t for t in texts if _ACH_HOLDER_RE.match(t) and not _ACH_HOLDER_TAIL_RE.search(t)]
+
+
+def test_groups_as_arrow_strings_or_python_objects_give_the_same_frame():
+    tx, _ = generate(8, "2024-01-01", "2025-06-30", seed=3)
+    descriptions = tx["description"].reset_index(drop=True)
+    accounts = tx["account_id"].astype(object).reset_index(drop=True)
+    accounts[::7] = None  # rows without an account form a group of their own
+    descriptions[::11] = None
+    arrow = pd.Series(accounts, dtype="str")
+    assert isinstance(arrow.array, pd.arrays.ArrowStringArray)
+    by_arrow = normalize_descriptors(descriptions, groups=arrow)
+    assert by_arrow.equals(normalize_descriptors(descriptions, groups=accounts.to_numpy(dtype=object)))
+    assert by_arrow.equals(normalize_descriptors(descriptions, groups=list(accounts)))
