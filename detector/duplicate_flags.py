@@ -1,0 +1,136 @@
+"""``duplicate_charge``: a second charge of a stream inside one billing cycle at (nearly) its amount.
+
+The rule is documented with the others in :mod:`detector.flags`; this module holds its code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .flags import (
+    DOUBLE_CHARGE_DAYS,
+    MAX_DUPLICATE_SHARE,
+    MAX_LATE_DAYS,
+    SAME_AMOUNT,
+    STEADY_NOISE,
+    _buys_one_offs,
+    _days,
+    _flag_rows,
+    _money,
+    _name,
+    _unstreamed,
+    empty_flags,
+)
+
+
+def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    """Stream charges plus nearby unstreamed same-amount charges; rows that repeat the previous one
+    (with ``prev_date``, ``prev_charge`` and ``gap`` of the charge they repeat)."""
+    loose = _unstreamed(t, s)
+    base_cols = ["stream_id", "chain_id", "account_id", "stream_key", "stream_merchant", "stream_vendor",
+                 "stream_channel", "period", "frequency", "last_amount", "_sk"]
+    near = _near_repeats(s, loose, base_cols)
+    ext = pd.concat([s, near], ignore_index=True) if not near.empty else s.copy()
+    ext = ext.sort_values(["stream_id", "ts", "_order"], kind="stable").reset_index(drop=True)
+    g = ext.groupby("stream_id", sort=False)
+    prev_ts, prev_charge, prev_date = g["ts"].shift(), g["charge"].shift(), g["date"].shift()
+    gap = (ext["ts"] - prev_ts).dt.days
+    # The stream's own cadence: a duplicate can make the detector call an annual plan
+    # semiannual, so the nominal period is raised to the median gap between distinct charges.
+    gaps = (ext["ts"] - prev_ts).dt.days
+    own = gaps.where(gaps > 5).groupby(ext["stream_id"]).transform("median")
+    period = np.maximum(ext["period"], own.fillna(0))
+    # A stream charging far more often than its frequency says is no steady plan (coffee, ATM
+    # fees the detector took for one): its repeats say nothing about double billing.
+    regular = own.isna() | (own >= 0.6 * ext["period"])
+    # An extra charge leaves the cadence intact around the pair: from the charge before the pair
+    # to the one after it is two periods, not three (a late charge followed by an on-time one).
+    ts_pp, ts_next = g["ts"].shift(2), g["ts"].shift(-1)
+    span = np.select(
+        [ts_pp.notna() & ts_next.notna(), ts_next.notna(), ts_pp.notna()],
+        [(ts_next - ts_pp).dt.days < 2.5 * period, (ts_next - prev_ts).dt.days < 1.5 * period,
+         (ext["ts"] - ts_pp).dt.days < 1.5 * period],
+        True,
+    ).astype(bool)
+    # That explanation needs the earlier charge of the pair to be (period - gap) days late: for a
+    # weekly plan a few days, for a monthly one three weeks or more, which no late or retried
+    # charge is. There a close identical pair is a duplicate even beside a skipped cycle.
+    span |= (period - gap) > MAX_LATE_DAYS
+    # "Inside one billing cycle", and close: a quarter period (two days for a weekly plan, whose
+    # posting jitter alone moves charges by a few days).
+    close = (gap < 0.5 * period) & (gap <= np.maximum(2, 0.25 * period))
+    # "(Nearly) the same amount": to the cent for a fixed price; a plan billed in another
+    # currency moves a little every month, and its double charge may too (up to twice its
+    # typical move, at most 2%). A bill that moves more than that is not matched loosely.
+    moves = (ext["charge"] / prev_charge - 1).abs().where(gap > 5)
+    jitter = moves.groupby(ext["stream_id"]).transform("median").fillna(0.0)
+    near_same = (ext["charge"] - prev_charge).abs() <= _amount_tolerance(jitter, prev_charge)
+    dup = prev_ts.notna() & close & near_same & span & regular
+    # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
+    n_dup = dup.groupby(ext["stream_id"]).transform("sum")
+    n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
+    dup &= ~((n_dup >= 3) | ((n_dup >= 2) & (n_dup > MAX_DUPLICATE_SHARE * n_all)))
+    # A double charge posts within days of the first (the same bill submitted twice, a retry
+    # that went through): a second charge a week into a monthly cycle is the schedule moving.
+    dup &= gap <= np.maximum(2, np.minimum(0.25 * period, DOUBLE_CHARGE_DAYS))
+    d = ext[dup].copy()
+    d["prev_date"] = prev_date[dup]
+    d["prev_charge"] = prev_charge[dup]
+    d["gap"] = gap[dup].astype(int)
+    # Where the account also buys one-offs from the merchant (an app store, a shop), a second
+    # charge at the plan's price days later is as likely one more purchase (apps cost 0.99,
+    # 4.99, 9.99 like plans do): only an identical charge on the same day is a double charge.
+    identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
+    return d[identical | ~_buys_one_offs(d, loose)]
+
+
+def _near_repeats(s: pd.DataFrame, loose: pd.DataFrame, base_cols: list[str]) -> pd.DataFrame:
+    """Unstreamed charges of a stream's merchant close to one of its charges (within a quarter
+    period, at least 5 days, under half a period) at its amount, with the stream's columns.
+
+    Every stream charge meets every unstreamed charge of its merchant (a million pairs on the
+    bench file), so the pairs are judged on their row numbers, days and amounts, and only
+    the few that qualify are built as rows.
+    """
+    pairs = s[["_sk"]].assign(_a=np.arange(len(s))).merge(
+        loose[["_ak"]].rename(columns={"_ak": "_sk"}).assign(_l=np.arange(len(loose))), on="_sk", how="inner")
+    a, lo = pairs["_a"].to_numpy(), pairs["_l"].to_numpy()
+    period = s["period"].to_numpy(dtype=float)[a]
+    window = np.minimum(0.5 * period, np.maximum(5, 0.25 * period))
+    close = np.abs(loose["_day"].to_numpy()[lo] - _days(s["ts"])[a]) < window
+    # A plan billed in another currency moves a little every month; so may its double charge.
+    sg = s.groupby("stream_id", sort=False)
+    moves = (s["charge"] / sg["charge"].shift() - 1).abs().where((s["ts"] - sg["ts"].shift()).dt.days > 5)
+    jitter = s["stream_id"].map(moves.groupby(s["stream_id"]).median()).fillna(0.0).to_numpy()[a]
+    a_charge = s["charge"].to_numpy()[a]
+    same = np.abs(loose["charge"].to_numpy()[lo] - a_charge) <= _amount_tolerance(jitter, a_charge)
+    keep = close & same
+    right = [c for c in loose.columns if c not in ("account_id", "merchant_key", "_ak")]
+    near = pd.concat([s[base_cols].iloc[a[keep]].reset_index(drop=True),
+                      loose[right].iloc[lo[keep]].reset_index(drop=True)], axis=1)
+    near["ts"] = pd.to_datetime(near["date"])
+    return near.drop_duplicates("transaction_id")
+
+
+def _amount_tolerance(jitter: pd.Series, price: pd.Series) -> pd.Series:
+    """How far a repeat of ``price`` may be: to the cent for a fixed price; for a plan whose
+    amount moves a little every month (typical move ``jitter``, another currency), twice that
+    move, at most 2%. A bill moving more than that is not matched loosely."""
+    fx = (jitter > 0.002) & (jitter <= STEADY_NOISE)
+    return np.maximum(SAME_AMOUNT, np.where(fx, np.minimum(0.02, 2 * jitter), 0.0) * price)
+
+
+def flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
+    """``duplicate_charge`` flags of the repeats :func:`find_duplicates` found."""
+    if d.empty:
+        return empty_flags()
+    same = (d["charge"] - d["prev_charge"]).abs() < 0.005
+    earlier = pd.Series(np.where(same, "an identical charge", "a charge of " + d["prev_charge"].map(_money)),
+                        index=d.index)
+    reason = (
+        _name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
+        + d["gap"].astype(str) + " day(s) after " + earlier + " on " + d["prev_date"].astype(str)
+        + ", inside one " + d["frequency"].astype(str) + " billing cycle"
+    )
+    return _flag_rows(d, "duplicate_charge", "high", reason)
