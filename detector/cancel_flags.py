@@ -27,20 +27,23 @@ from .schema import require_columns
 # -- charge_after_cancellation ----------------------------------------------------------------
 
 
-def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup_ids: set) -> pd.DataFrame:
+def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> pd.DataFrame:
     if cancellations is None or len(cancellations) == 0:
         return empty_flags()
     require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
     canc = cancellations.assign(cancelled_on=pd.to_datetime(cancellations["cancelled_on"]).dt.strftime("%Y-%m-%d"))
-    by_key = _after_cancellation_by_key(canc, s, t, dup_ids)
+    # Charges outside every stream, read by both the stream and the merchant-key paths.
+    loose = _unstreamed(t, s)
+    by_key = _after_cancellation_by_key(canc, loose)
     # The earliest recorded cancellation of a stream is the one that counts.
     c = canc.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
     own = s.merge(c, on="stream_id", how="inner") if not s.empty else s
     if own.empty:
         return by_key
     # The plan's price: median of the last three charges up to the cancellation (or the last
-    # charge seen; the last charge up to it counts as well, below). Only charges near it are the cancelled plan's; a stream the detector merged
-    # with other charges of the merchant (several plans billed as "Apple") must not flag them all.
+    # charge seen; the last charge up to it counts as well, below). Only charges near it are the
+    # cancelled plan's; a stream the detector merged with other charges of the merchant (several
+    # plans billed as "Apple") must not flag them all.
     before = own[own["date"] <= own["cancelled_on"]]
     ref = before[before.groupby("stream_id").cumcount(ascending=False) < 3].groupby("stream_id")["charge"].median()
     own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
@@ -53,8 +56,6 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
          "price", "last_price", "cancelled_on", "_sk"]
     ]
     # Unstreamed charges of the same merchant near the plan's price are the same subscription.
-    loose_all = _unstreamed(t, s)
-    loose = loose_all[~loose_all["transaction_id"].isin(dup_ids)] if dup_ids else loose_all
     extra = streams_c.merge(loose.drop(columns=["account_id", "merchant_key"]).rename(columns={"_ak": "_sk"}),
                             on="_sk", how="inner")
     extra = extra.assign(loose=True)
@@ -62,7 +63,7 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, dup
     # A charge the stream detector left out needs the plan's very price to count as the plan's.
     # So does a stream charge where the account also buys one-offs from the merchant (an app
     # store, a marketplace): the detector may have merged a purchase at a similar price.
-    shop = ~both["loose"].astype(bool) & _buys_one_offs(both, loose_all)
+    shop = ~both["loose"].astype(bool) & _buys_one_offs(both, loose)
     near_price = pd.Series(False, index=both.index)
     for col in ("price", "last_price"):
         tolerance = np.where(both["loose"].astype(bool), SAME_AMOUNT,
@@ -91,11 +92,12 @@ def _metered_vendors() -> frozenset:
     return _vendors_in(VARIABLE_CATEGORIES)
 
 
-def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFrame, dup_ids: set) -> pd.DataFrame:
+def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.DataFrame:
     """Cancellations resolved to a merchant key, not a stream (the plan billed too few times).
 
-    Every outflow of that merchant after the date counts, at the price of its last charges up
-    to the date (within 50%) when there were any; charges of other streams are left to them.
+    ``loose``: the outflows in no stream. Every one of that merchant after the date counts, at
+    the price of its last charges up to the date (within 50%) when there were any; charges of
+    other streams are left to them.
     """
     if "merchant_key" not in canc:
         return empty_flags()
@@ -103,11 +105,7 @@ def _after_cancellation_by_key(canc: pd.DataFrame, s: pd.DataFrame, t: pd.DataFr
     if k.empty:
         return empty_flags()
     k = k.groupby(["account_id", "merchant_key"], as_index=False)["cancelled_on"].min()
-    m = _unstreamed(t, s)
-    if dup_ids:
-        m = m[~m["transaction_id"].isin(dup_ids)]
-    m = m.merge(
-        k, on=["account_id", "merchant_key"], how="inner")
+    m = loose.merge(k, on=["account_id", "merchant_key"], how="inner")
     if m.empty:
         return empty_flags()
     m = m.sort_values(["account_id", "merchant_key", "date", "_order"])

@@ -399,7 +399,7 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]
     parts = [
         flag_duplicates(dups),
-        flag_after_cancellation(s, t, cancellations, set()),
+        flag_after_cancellation(s, t, cancellations),
         flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=set(trials["transaction_id"])),
         trials,
         flag_price_increases(after_trials(priced, trials), set(trials["transaction_id"])),
