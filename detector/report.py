@@ -86,8 +86,9 @@ _FLAG_VIEW_TABLE = {"severity": "Severity", "date": "Date", "merchant": "Merchan
 _FLAG_VIEW_WIDE = {**_FLAG_VIEW, "description": "Descriptor"}
 _STREAM_VIEW = {"merchant": "Merchant", "frequency": "Frequency", "last_amount": "Amount",
                 "monthly": "Per month", "next_date": "Next", "status": "Status"}
-_REFUND_VIEW = {"vendor": "Vendor", "amount": "Amount", "status": "Status", "eligible": "Eligible",
-                "deadline": "Deadline", "expected_by": "Expected by"}
+#: The charge's date and the flag behind each request tell apart several requests to one vendor.
+_REFUND_VIEW = {"vendor": "Vendor", "charge_date": "Charged", "amount": "Amount", "why": "For",
+                "status": "Status", "eligible": "Eligible", "deadline": "Deadline", "expected_by": "Expected by"}
 
 
 def _ids(value) -> list:
@@ -119,7 +120,7 @@ def _scan_frames(streams, flags, refund_requests):
         f = f.assign(_r=f["severity"].map(_SEVERITY_RANK).fillna(3))
         f = f.sort_values(["_r", "date", "merchant"], ascending=[True, False, True]).drop(columns="_r")
     r = pd.DataFrame(list(refund_requests or []))
-    for col in REFUND_REQUEST_FIELDS:
+    for col in (*REFUND_REQUEST_FIELDS, "charge_date", "flag_type"):
         if col not in r:
             r[col] = None
     return s.reset_index(drop=True), f.reset_index(drop=True), r
@@ -141,6 +142,10 @@ def _plain(value) -> str:
     if isinstance(value, (list, tuple, dict)):
         return json.dumps(value, default=str)
     return str(value)
+
+
+def _words(name: str) -> str:
+    return str(name).replace("_", " ")
 
 
 def _view(df: pd.DataFrame, columns: dict) -> list[list[str]]:
@@ -181,7 +186,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
                                                          _FLAG_VIEW_TABLE)) if fmt == "table"
         else (list(_FLAG_VIEW_WIDE.values()), _view(f, _FLAG_VIEW_WIDE)),
         "streams": (list(_STREAM_VIEW.values()), _view(active, _STREAM_VIEW)),
-        "refunds": (list(_REFUND_VIEW.values()), _view(r, _REFUND_VIEW)),
+        "refunds": (list(_REFUND_VIEW.values()),
+                    _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), _REFUND_VIEW)),
         "total": f"{total:,.2f}", "n_other": int(len(s) - len(active)),
     }
     if fmt == "markdown":
@@ -256,6 +262,17 @@ def _scan_html(ctx: dict) -> str:
     return env.get_template("scan.html").render(sections=sections, **ctx).rstrip("\n")
 
 
+#: Dates, amounts and one-word values keep to one line; names and reasons wrap around them.
+_NO_WRAP = frozenset({"Date", "Charged", "Next", "Deadline", "Expected by", "Amount", "Per month",
+                      "Severity", "Frequency", "Status", "Eligible"})
+
+
+def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Leave out the columns no row fills (a deadline only some vendors set), to give the others room."""
+    keep = [i for i in range(len(header)) if any(row[i] for row in rows)]
+    return [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
+
+
 def _scan_table(ctx: dict, width: int = 100) -> str:
     from rich import box
     from rich.console import Console
@@ -263,7 +280,7 @@ def _scan_table(ctx: dict, width: int = 100) -> str:
     from rich.table import Table
 
     console = Console(record=True, width=max(width, 80), color_system=None, force_terminal=False)
-    widths = {"Merchant": 18}
+    widths = {"Merchant": 18, "Vendor": 18}
     with console.capture() as cap:
         console.print(escape(ctx["title"]), style="bold")
         for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),
@@ -274,6 +291,8 @@ def _scan_table(ctx: dict, width: int = 100) -> str:
             if not rows:
                 console.print(f"{heading}: none")
                 continue
+            if key == "refunds":
+                header, rows = _drop_empty_columns(header, rows)
             table = Table(title=f"{heading} ({len(rows)})", box=box.SIMPLE_HEAD, title_justify="left",
                           show_footer=key == "streams")
             for col in header:
@@ -284,7 +303,7 @@ def _scan_table(ctx: dict, width: int = 100) -> str:
                 elif key == "streams" and col == header[0]:
                     footer = "Total"
                 table.add_column(col, justify="right" if numeric else "left", footer=footer,
-                                 max_width=widths.get(col), overflow="fold")
+                                 max_width=widths.get(col), overflow="fold", no_wrap=col in _NO_WRAP)
             for row in rows:
                 table.add_row(*(escape(c) for c in row))
             console.print(table)

@@ -37,7 +37,7 @@ def scan_input(merchant: str = "Gym", description: str | None = None):
         "reason": "Duplicate charge", "eligible": True, "eligibility_reason": "reported within 30 days",
         "deadline": "2025-07-16", "steps": ["Sign in", "Open Help"], "documents": ["statement line"],
         "email": {"subject": "Refund", "body": "Please refund"}, "expected_by": "2025-07-09",
-        "status": "Candidate", "history": [],
+        "status": "Candidate", "history": [], "charge_date": "2025-06-16", "flag_type": "duplicate_charge",
     }]
     return b.stream_frame, flags, refunds
 
