@@ -144,6 +144,17 @@ def _plain(value) -> str:
     return str(value)
 
 
+def _with_account(view: dict) -> dict:
+    """``view`` with an Account column after the merchant (or the vendor)."""
+    after = "merchant" if "merchant" in view else "vendor"
+    out = {}
+    for key, label in view.items():
+        out[key] = label
+        if key == after:
+            out["account_id"] = "Account"
+    return out
+
+
 def _words(name: str) -> str:
     return str(name).replace("_", " ")
 
@@ -180,14 +191,23 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         return _scan_csv(_doc(s, f, r, as_of))
     active = _active(s)
     total = float(active["monthly"].sum()) if len(active) else 0.0
+    # Several statements in one report: the same subscription may be paid from two accounts.
+    accounts = pd.concat([s["account_id"], f["account_id"], r["account_id"]]).dropna().nunique()
+    flag_view = _FLAG_VIEW_TABLE if fmt == "table" else _FLAG_VIEW_WIDE
+    stream_view, refund_view = _STREAM_VIEW, _REFUND_VIEW
+    if accounts > 1 and fmt == "table":
+        # The terminal is narrow: the account goes under the merchant, leaving the reason its room.
+        f = f.assign(merchant=f["merchant"].fillna("") + "\n" + f["account_id"].fillna(""))
+        r = r.assign(vendor=r["vendor"].fillna("") + "\n" + r["account_id"].fillna(""))
+        stream_view = _with_account(stream_view)
+    elif accounts > 1:
+        flag_view, stream_view, refund_view = (_with_account(v) for v in (flag_view, stream_view, refund_view))
     ctx = {
         "title": title, "as_of": as_of,
-        "flags": (list(_FLAG_VIEW_TABLE.values()), _view(f.assign(what=f["type"] + ": " + f["reason"]),
-                                                         _FLAG_VIEW_TABLE)) if fmt == "table"
-        else (list(_FLAG_VIEW_WIDE.values()), _view(f, _FLAG_VIEW_WIDE)),
-        "streams": (list(_STREAM_VIEW.values()), _view(active, _STREAM_VIEW)),
-        "refunds": (list(_REFUND_VIEW.values()),
-                    _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), _REFUND_VIEW)),
+        "flags": (list(flag_view.values()), _view(f.assign(what=f["type"] + ": " + f["reason"]), flag_view)),
+        "streams": (list(stream_view.values()), _view(active, stream_view)),
+        "refunds": (list(refund_view.values()),
+                    _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
         "total": f"{total:,.2f}", "n_other": int(len(s) - len(active)),
     }
     if fmt == "markdown":
@@ -280,7 +300,7 @@ def _scan_table(ctx: dict, width: int = 100) -> str:
     from rich.table import Table
 
     console = Console(record=True, width=max(width, 80), color_system=None, force_terminal=False)
-    widths = {"Merchant": 18, "Vendor": 18}
+    widths = {"Merchant": 18, "Vendor": 18, "Account": 14}
     with console.capture() as cap:
         console.print(escape(ctx["title"]), style="bold")
         for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),

@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from detector.flags import flag_charges
@@ -111,3 +112,33 @@ def test_empty_scan_and_bad_format():
     assert json.loads(render_scan(None, None, [], "json", as_of=AS_OF))["flags"] == []
     with pytest.raises(ValueError):
         render_scan(None, None, None, "xml", as_of=AS_OF)
+
+
+def test_several_accounts_are_told_apart():
+    # The same plan paid from two accounts: every human format says which account each line is.
+    streams, flags, refunds = scan_input()
+    other = streams[streams["merchant"] == "Netflix"].assign(account_id="joint-4821", stream_id="s_other")
+    streams = streams.assign(account_id="card-0007")
+    streams = pd.concat([streams, other], ignore_index=True)
+    flags = flags.assign(account_id="card-0007")
+    refunds[0]["account_id"] = "card-0007"
+    table = render_scan(streams, flags, refunds, "table", as_of=AS_OF)
+    assert max(len(line) for line in table.splitlines()) <= 100
+    active = table.split("Active subscriptions")[1].split("Refund requests")[0]
+    assert "Account" in active and "joint-4821" in active and "card-0007" in active
+    # Flags and refunds carry the account under the merchant, leaving the reason its width.
+    suspicious = table.split("Active subscriptions")[0]
+    assert "card-0007" in suspicious and "Account" not in suspicious
+    assert "card-0007" in table.split("Refund requests")[1]
+    md = render_scan(streams, flags, refunds, "markdown", as_of=AS_OF)
+    assert md.count("| Account |") == 3
+    html = render_scan(streams, flags, refunds, "html", as_of=AS_OF)
+    assert html.count("<th>Account</th>") == 3
+    # The streams total still spans the columns before "Per month" (now one more).
+    assert '<th colspan="4">Total per month</th>' in html
+
+
+def test_one_account_has_no_account_column():
+    streams, flags, refunds = scan_input()
+    for fmt in ("table", "markdown", "html"):
+        assert "Account" not in render_scan(streams, flags, refunds, fmt, as_of=AS_OF)
