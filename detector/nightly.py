@@ -19,25 +19,17 @@ import os
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 from .errors import DetectorError
 from .faults import crashpoint
 from .inbox import already_imported, file_away, pending_files
+from .progress import NoProgress, Progress
 from .runs import JobLock, finish_run, start_run
 from .store import Store
 
 log = logging.getLogger("detector.nightly")
 
 KIND = "nightly"
-
-
-class Progress(Protocol):
-    """What the job reports while it runs (the CLI draws bars; cron gets log lines instead)."""
-
-    def stage(self, name: str, total: int | None) -> None: ...
-
-    def advance(self, name: str, step: int = 1) -> None: ...
 
 
 @dataclass
@@ -78,14 +70,6 @@ class NightlyResult:
             where = err.get("item") or err.get("file") or err["stage"]
             lines.append(f"  FAILED {err['stage']} {where}: {err['error']}")
         return "\n".join(lines)
-
-
-class _NoProgress:
-    def stage(self, name, total):
-        pass
-
-    def advance(self, name, step=1):
-        pass
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -205,7 +189,7 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
     """
     from .pipeline import as_of_str
 
-    progress = progress or _NoProgress()
+    progress = progress or NoProgress()
     db_path = Path(db_path)
     with JobLock(db_path, KIND):
         store = Store(db_path)

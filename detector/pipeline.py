@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .progress import NoProgress, Progress
 from .schema import FLAG_COLUMNS, STREAM_COLUMNS
 from .store import Store, replace_rows, utcnow
 
@@ -159,16 +160,18 @@ def refund_process_lookup():
 
 def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
                   engine: str = "local", transactions: pd.DataFrame | None = None,
-                  accounts=None) -> ScanResult:
+                  accounts=None, progress: Progress | None = None) -> ScanResult:
     """Detect, save streams and flags, queue refund candidates.
 
     By default every stored account (or ``account_id``) is detected, read from the store in
     batches of whole accounts so memory does not grow with the store. A caller that already holds
     some accounts' rows (:func:`scan`) passes them as ``transactions`` (exactly what the store holds
     for those accounts) and names in ``accounts`` the other accounts to read from the store.
+    ``progress`` sees a stage "detect" counted in transactions, then "save".
     """
     from .refunds import list_requests, queue_refunds
 
+    progress = progress or NoProgress()
     as_of = as_of_str(as_of)
     if transactions is None:
         accounts = accounts if accounts is not None else ([account_id] if account_id else None)
@@ -179,24 +182,33 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     def detect(tx: pd.DataFrame):
         from .engines import run as run_engine
 
-        options = {"batch_rows": DETECT_BATCH_ROWS} if engine == "local" else {}
-        return run_engine(tx, as_of, engine=engine, cancellations=cancellations, dismissed=dismissed, **options)
+        options = {"batch_rows": DETECT_BATCH_ROWS, "on_batch": lambda rows: progress.advance("detect", rows)} \
+            if engine == "local" else {}
+        found = run_engine(tx, as_of, engine=engine, cancellations=cancellations, dismissed=dismissed, **options)
+        if engine != "local":
+            progress.advance("detect", len(tx))
+        return found
 
     results, scanned = [], set()
+    tx = None
     if transactions is not None:
         later = transactions["date"] > as_of
         # a filtered copy of a million rows would be held next to the caller's frame during detection
         tx = transactions[~later] if later.any() else transactions
         scanned.update(tx["account_id"].unique())
+    batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned)) \
+        if accounts is None or len(accounts) else []
+    progress.stage("detect", (0 if tx is None else len(tx)) + sum(rows for _, rows in batches))
+    if tx is not None:
         results.append(detect(tx))
         del tx
-    if accounts is None or len(accounts):
-        for batch in _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned)):
-            tx = store.transactions(until=as_of, accounts=batch)
-            store.release_memory()  # the pages just read are in the frame now
-            scanned.update(batch)
-            results.append(detect(tx))
-            del tx
+    for batch, _ in batches:
+        tx = store.transactions(until=as_of, accounts=batch)
+        store.release_memory()  # the pages just read are in the frame now
+        scanned.update(batch)
+        results.append(detect(tx))
+        del tx
+    progress.stage("save", None)
     streams, flags = _combine(results)
     save_detection(store, streams, flags, as_of, sorted(scanned))
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
@@ -206,8 +218,10 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests)
 
 
-def _stored_batches(store: Store, as_of: str, accounts, *, whole: bool = False, exclude=frozenset()):
-    """Stored accounts (all, or those named, less ``exclude``) in batches of about ``DETECT_BATCH_ROWS`` rows.
+def _stored_batches(store: Store, as_of: str, accounts, *, whole: bool = False,
+                    exclude=frozenset()) -> list[tuple[list[str], int]]:
+    """Stored accounts (all, or those named, less ``exclude``) in batches of about
+    ``DETECT_BATCH_ROWS`` rows: ``(accounts, rows)`` pairs.
 
     ``whole`` gives one batch (Spark spreads the accounts itself).
     """
@@ -217,15 +231,16 @@ def _stored_batches(store: Store, as_of: str, accounts, *, whole: bool = False, 
     else:
         wanted = set(accounts) - exclude
         counts = {a: n for a, n in counts.items() if a in wanted}
-    batch, rows = [], 0
+    batches, batch, rows = [], [], 0
     for account, n in counts.items():
         if batch and not whole and rows + n > DETECT_BATCH_ROWS:
-            yield batch
+            batches.append((batch, rows))
             batch, rows = [], 0
         batch.append(account)
         rows += n
     if batch:
-        yield batch
+        batches.append((batch, rows))
+    return batches
 
 
 def _combine(results) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -243,18 +258,24 @@ def _combine(results) -> tuple[pd.DataFrame, pd.DataFrame]:
 def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
          format: str | None = None, columns=None, payment_method: str | None = None,
          cancellations_file: str | Path | None = None, engine: str = "local",
-         progress=None) -> ScanResult:
-    """Ingest statement files, then detect, flag and queue refunds: the analyst's one command."""
+         progress: Progress | None = None) -> ScanResult:
+    """Ingest statement files, then detect, flag and queue refunds: the analyst's one command.
+
+    ``progress`` sees the stages "read" (files), "detect" (transactions) and "save".
+    """
     from .decisions import load_cancellations_file, record_cancellations
     from .engines import canonical_transactions
     from .engines.frames import TX_ORDER, sort_rows
     from .importers import ingest_files
 
+    progress = progress or NoProgress()
+    paths = list(paths)
     stored_before = _stored_accounts(store)
     frames: list[pd.DataFrame] = []
-    results = ingest_files(list(paths), store, format=format, account_id=account_id,
-                           columns=columns, payment_method=payment_method, progress=progress,
-                           on_rows=frames.append)
+    progress.stage("read", len(paths))
+    results = ingest_files(paths, store, format=format, account_id=account_id,
+                           columns=columns, payment_method=payment_method,
+                           progress=lambda _: progress.advance("read"), on_rows=frames.append)
     # The page cache kept from storing the rows (up to 256 MiB) is of no use to detection.
     store.release_memory()
     if cancellations_file is not None:
@@ -262,7 +283,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     scanned_accounts = {a for r in results if r.ok for a in (r.accounts or [r.account_id]) if a}
     only = account_id if account_id else None
     if only or not scanned_accounts:
-        result = run_detection(store, as_of, account_id=only, engine=engine)
+        result = run_detection(store, as_of, account_id=only, engine=engine, progress=progress)
     else:
         # Accounts new to the store hold exactly this scan's rows: detect those in memory. The
         # others (older history, or a file streamed in chunks) are read back in account batches.
@@ -280,7 +301,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         tx = canonical_transactions(tx, sort=False)  # shares the columns; the old frame is gone
         sort_rows(tx, TX_ORDER, inplace=True)
         result = run_detection(store, as_of, engine=engine, transactions=tx,
-                               accounts=sorted(scanned_accounts - in_memory))
+                               accounts=sorted(scanned_accounts - in_memory), progress=progress)
     if not only and scanned_accounts:
         # Report what this scan's files are about, not every account ever stored.
         keep = result.streams["account_id"].isin(scanned_accounts)

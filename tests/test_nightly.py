@@ -144,11 +144,11 @@ def test_progress_bars_draw_on_a_terminal(db, world):
     from rich.console import Console
     from rich.progress import Progress
 
-    from detector.cli.nightly import _RichProgress
+    from detector.cli.progress import RichProgress
 
     out = io.StringIO()
     with Progress(console=Console(file=out, force_terminal=True, width=100)) as bars:
-        run_nightly(db, as_of=AS_OF, progress=_RichProgress(bars))
+        run_nightly(db, as_of=AS_OF, progress=RichProgress(bars))
     assert "plaid" in out.getvalue()
 
 

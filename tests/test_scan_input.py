@@ -89,7 +89,7 @@ def test_detection_in_small_account_batches_equals_one_batch(tmp_path, monkeypat
     scan([_write(tx, tmp_path / "t.csv")], store, AS_OF)
     one = run_detection(store, AS_OF)
     monkeypatch.setattr(pipeline, "DETECT_BATCH_ROWS", 50)  # about one account per batch
-    assert len(list(pipeline._stored_batches(store, AS_OF, None))) >= 8
+    assert len(pipeline._stored_batches(store, AS_OF, None)) >= 8
     many = run_detection(store, AS_OF)
     pdt.assert_frame_equal(many.streams, one.streams)
     pdt.assert_frame_equal(many.flags, one.flags)

@@ -9,21 +9,7 @@ import click
 
 from ..store import Store
 from .app import cli, db_option, format_option
-
-
-class _RichProgress:
-    """Progress bars for an interactive terminal."""
-
-    def __init__(self, progress):
-        self._progress = progress
-        self._tasks: dict[str, int] = {}
-
-    def stage(self, name, total):
-        self._tasks[name] = self._progress.add_task(name, total=total)
-
-    def advance(self, name, step=1):
-        if name in self._tasks:
-            self._progress.advance(self._tasks[name], step)
+from .progress import RichProgress
 
 
 def _setup_logging(interactive: bool) -> None:
@@ -61,7 +47,7 @@ def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str) ->
         from rich.progress import Progress
 
         with Progress(transient=True) as bars:
-            result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=_RichProgress(bars))
+            result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=RichProgress(bars))
     else:
         result = run_nightly(db_path, inbox=inbox, as_of=as_of)
     click.echo(result_json(result) if fmt == "json" else result.summary())

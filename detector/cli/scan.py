@@ -53,9 +53,13 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     Exits non-zero when any statement file failed (the others are still scanned).
     """
     from ..pipeline import scan
+    from .progress import terminal_progress
+
     store = Store(db_path)
-    result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
-                  payment_method=payment_method, cancellations_file=cancellations_file, engine=engine)
+    with terminal_progress() as progress:
+        result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
+                      payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
+                      progress=progress)
     click.echo(render_ingest_summary(result.ingest), err=True)
     _show(result, fmt, output)
     if result.failed_files:
@@ -85,5 +89,8 @@ def report_cmd(db_path, account_id, since, fmt, output):
 def detect_cmd(db_path, account_id, as_of, fmt):
     """Re-run detection over the stored transactions (after `ingest` or `cancel`)."""
     from ..pipeline import run_detection
-    result = run_detection(Store(db_path), as_of, account_id=account_id)
+    from .progress import terminal_progress
+
+    with terminal_progress() as progress:
+        result = run_detection(Store(db_path), as_of, account_id=account_id, progress=progress)
     _show(result, fmt)

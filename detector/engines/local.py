@@ -7,6 +7,7 @@ the batch, not with the file). ``batch_accounts`` does the same by account count
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from os import PathLike
 
 import numpy as np
@@ -64,9 +65,13 @@ def run_local(
     detect: DetectFn | None = None,
     batch_rows: int | None = None,
     batch_accounts: int | None = None,
+    on_batch: Callable[[int], None] | None = None,
     **kwargs,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Streams and flags of every account in ``tx_or_path`` (a frame, or a CSV/Parquet path)."""
+    """Streams and flags of every account in ``tx_or_path`` (a frame, or a CSV/Parquet path).
+
+    ``on_batch`` is called with the number of rows of each batch once it is detected (progress).
+    """
     detect = detect or default_detect()
     tx = read_transactions(tx_or_path) if not isinstance(tx_or_path, pd.DataFrame) else tx_or_path
     canon = canonical_transactions(tx)
@@ -75,10 +80,14 @@ def run_local(
         return conform_streams(None), conform_flags(None)
     if not batch_rows and not batch_accounts:
         streams, flags = detect(canon, as_of, **kwargs)
+        if on_batch is not None:
+            on_batch(len(canon))
         return conform_streams(streams), conform_flags(flags)
     streams, flags = [], []
     for start, stop in _batches(canon["account_id"], batch_rows, batch_accounts):
         s, f = detect(canon.iloc[start:stop].reset_index(drop=True), as_of, **kwargs)
         streams.append(conform_streams(s))
         flags.append(conform_flags(f))
+        if on_batch is not None:
+            on_batch(stop - start)
     return conform_streams(pd.concat(streams)), conform_flags(pd.concat(flags))
