@@ -171,14 +171,16 @@ def _doc(s, f, r, as_of) -> dict:
 
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
-                width: int = 100) -> str:
+                width: int = 100, limit: int | None = None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
     fields (``transaction_ids`` a list), the shape ``shared/eval/score.py`` reads. The human
     formats list the suspicious charges first (high severity first), then active subscriptions
     with their monthly-equivalent cost and a total. ``width`` is the table's width in columns
-    (the CLI passes the terminal's).
+    (the CLI passes the terminal's). ``limit`` caps the rows of each section in the terminal
+    table (a line says how many more there are; totals count them all); other formats are
+    never cut.
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
@@ -214,7 +216,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         return _scan_markdown(ctx)
     if fmt == "html":
         return _scan_html(ctx)
-    return _scan_table(ctx, width)
+    return _scan_table(ctx, width, limit)
 
 
 def _scan_csv(doc: dict) -> str:
@@ -293,7 +295,7 @@ def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[
     return [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
-def _scan_table(ctx: dict, width: int = 100) -> str:
+def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
     from rich import box
     from rich.console import Console
     from rich.markup import escape
@@ -313,7 +315,10 @@ def _scan_table(ctx: dict, width: int = 100) -> str:
                 continue
             if key == "refunds":
                 header, rows = _drop_empty_columns(header, rows)
-            table = Table(title=f"{heading} ({len(rows)})", box=box.SIMPLE_HEAD, title_justify="left",
+            n_rows = len(rows)
+            if limit and n_rows > limit:
+                rows = rows[:limit]  # the most severe flags and the costliest plans come first
+            table = Table(title=f"{heading} ({n_rows})", box=box.SIMPLE_HEAD, title_justify="left",
                           show_footer=key == "streams")
             for col in header:
                 numeric = col in ("Amount", "Per month")
@@ -327,4 +332,7 @@ def _scan_table(ctx: dict, width: int = 100) -> str:
             for row in rows:
                 table.add_row(*(escape(c) for c in row))
             console.print(table)
+            if len(rows) < n_rows:
+                console.print(f"  ... and {n_rows - len(rows):,} more not shown here: --limit 0 shows them all, "
+                              "--format csv, json or html exports them.")
     return "\n".join(line.rstrip() for line in cap.get().splitlines()).rstrip("\n")

@@ -22,3 +22,21 @@ def test_scan_reports_rejected_lines_and_writes_json(runner, tmp_path):
     netflix = [s for s in doc["streams"] if s["merchant"] == "Netflix"]
     assert len(netflix) == 1 and netflix[0]["frequency"] == "monthly"
     assert len(netflix[0]["transaction_ids"]) == 12
+
+
+def test_report_table_limit(runner, tmp_path):
+    # three monthly plans: --limit 1 shows the costliest and says two more exist; --limit 0 all
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"]
+    for name, price in (("NETFLIX.COM", -15.49), ("SPOTIFY USA", -11.99), ("HULU 877-8244858 CA", -7.99)):
+        lines += [f"2024-{m:02d}-05,{name},{price}" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    assert runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31"]).exit_code == 0
+    one = runner.invoke(cli, ["report", "--db", str(db), "--limit", "1"])
+    assert one.exit_code == 0, one.output
+    active = one.stdout.split("Active subscriptions")[1]
+    assert "Netflix" in active and "Hulu" not in active and "and 2 more not shown" in active
+    every = runner.invoke(cli, ["report", "--db", str(db), "--limit", "0"])
+    assert "Hulu" in every.stdout and "more not shown" not in every.stdout
+    assert runner.invoke(cli, ["report", "--db", str(db), "--limit", "-1"]).exit_code == 2

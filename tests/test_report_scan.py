@@ -142,3 +142,24 @@ def test_one_account_has_no_account_column():
     streams, flags, refunds = scan_input()
     for fmt in ("table", "markdown", "html"):
         assert "Account" not in render_scan(streams, flags, refunds, fmt, as_of=AS_OF)
+
+
+def test_terminal_table_caps_each_section_and_says_so():
+    streams, flags, refunds = scan_input()
+    full = render_scan(streams, flags, refunds, "table", as_of=AS_OF)
+    cut = render_scan(streams, flags, refunds, "table", as_of=AS_OF, limit=2)
+    n_flags = len(flags)
+    assert n_flags > 2
+    suspicious = cut.split("Active subscriptions")[0]
+    # the heading counts them all; the first two (most severe) are shown; a line says the rest
+    assert f"Suspicious charges ({n_flags})" in suspicious
+    assert f"and {n_flags - 2:,} more not shown" in suspicious
+    assert suspicious.count("duplicate_charge") == 1 and "price_increase" not in suspicious
+    # the monthly total still counts every active plan
+    total = full.split("Total")[1].split()[0]
+    assert total in cut.split("Active subscriptions")[1]
+    assert "more not shown" not in full
+    # other formats are never cut
+    for fmt in ("json", "csv", "markdown", "html"):
+        assert render_scan(streams, flags, refunds, fmt, as_of=AS_OF, limit=1) == \
+            render_scan(streams, flags, refunds, fmt, as_of=AS_OF)

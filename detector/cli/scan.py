@@ -14,7 +14,15 @@ from .ingest import render_summary as render_ingest_summary
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
 
 
-def _show(result, fmt: str, output: str | None = None) -> None:
+#: Rows per section of the terminal table unless ``--limit`` says otherwise.
+TABLE_LIMIT = 100
+
+limit_option = click.option(
+    "--limit", type=click.IntRange(min=0), default=TABLE_LIMIT, show_default=True,
+    help="Rows per section in the table format (0: all). Other formats always hold everything.")
+
+
+def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT) -> None:
     """Render a ScanResult and print it (terminal width when interactive) or write it to ``output``."""
     import shutil
     import sys
@@ -23,7 +31,7 @@ def _show(result, fmt: str, output: str | None = None) -> None:
 
     width = shutil.get_terminal_size((100, 24)).columns if output is None and sys.stdout.isatty() else 100
     text = render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of,
-                       width=width)
+                       width=width, limit=limit or None)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
         click.echo(f"Report written to {output}", err=True)
@@ -46,8 +54,9 @@ def _show(result, fmt: str, output: str | None = None) -> None:
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@limit_option
 def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, payment_method, as_of,
-             engine, fmt, output):
+             engine, fmt, output, limit):
     """Ingest statements, detect subscriptions, flag surprises, queue refunds, and report.
 
     Exits non-zero when any statement file failed (the others are still scanned).
@@ -61,7 +70,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
                       progress=progress)
     click.echo(render_ingest_summary(result.ingest), err=True)
-    _show(result, fmt, output)
+    _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)
 
@@ -73,11 +82,12 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
-def report_cmd(db_path, account_id, since, fmt, output):
+@limit_option
+def report_cmd(db_path, account_id, since, fmt, output, limit):
     """Report the stored streams, flags and refund requests (no detection)."""
     from ..pipeline import stored_result
     result = stored_result(Store(db_path), account_id=account_id, since=since)
-    _show(result, fmt, output)
+    _show(result, fmt, output, limit)
 
 
 @cli.command("detect")
@@ -86,11 +96,12 @@ def report_cmd(db_path, account_id, since, fmt, output):
 @click.option("--as-of", "as_of", help="Date the detection is as of (YYYY-MM-DD); default today.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
-def detect_cmd(db_path, account_id, as_of, fmt):
+@limit_option
+def detect_cmd(db_path, account_id, as_of, fmt, limit):
     """Re-run detection over the stored transactions (after `ingest` or `cancel`)."""
     from ..pipeline import run_detection
     from .progress import terminal_progress
 
     with terminal_progress() as progress:
         result = run_detection(Store(db_path), as_of, account_id=account_id, progress=progress)
-    _show(result, fmt)
+    _show(result, fmt, limit=limit)
