@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import sqlite_utils
 
@@ -504,14 +503,17 @@ def _insert_rows(table: str, frame: pd.DataFrame) -> list[tuple[str, Iterable[Se
     width = len(columns)
     per = max(1, min(ROWS_PER_STATEMENT, _max_variables() // width))
     full = len(frame) - len(frame) % per
-    grid = np.empty((len(frame), width), dtype=object)
+    # the values row after row in one list (strided slice assignment, in C), cut per statement
+    values = [None] * (len(frame) * width)
     for i, column in enumerate(columns):
-        grid[:, i] = column
+        values[i::width] = column
+    step = width * per
     statements = []
     if full:
-        statements.append((head + ", ".join([one] * per), grid[:full].reshape(-1, width * per).tolist()))
+        statements.append((head + ", ".join([one] * per),
+                           [values[k:k + step] for k in range(0, full * width, step)]))
     if full < len(frame):
-        statements.append((head + one, grid[full:].tolist()))
+        statements.append((head + one, [values[k:k + width] for k in range(full * width, len(values), width)]))
     return statements
 
 
