@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detector.charge_codes import mask_charge_codes
 from detector.match import enrich
@@ -121,3 +123,27 @@ def test_mask_returns_rows_positions_into_distinct_forms():
     new, rows = mask_charge_codes(forms, np.array([3, 0, 1, 2, 3]))
     assert list(new[rows]) == ["NETFLIX", "A B Q0Q", "A B Q0Q", "A B Q0Q", "NETFLIX"]
     assert len(new) == 2
+
+
+def _regex_split(text):
+    import pyarrow.compute as pc
+
+    lists = pc.split_pattern_regex(text, "[^A-Za-z0-9]+")
+    words = [w for ws in lists.to_pylist() for w in ws if w]
+    parent = [i for i, ws in enumerate(lists.to_pylist()) for w in ws if w]
+    between = [p for ps in pc.split_pattern_regex(text, "[A-Za-z0-9]+").to_pylist() for p in ps]
+    return words, parent, between
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("aZ09 *#-./éß€\u00a0\t"), max_size=12), max_size=12),
+       st.integers(0, 3))
+@settings(max_examples=300, deadline=None)
+def test_byte_word_split_is_the_regex_split(texts, cut):
+    """_split_words cuts words where the regexes do, for any mix of separators, UTF-8 and empty strings."""
+    import pyarrow as pa
+
+    from detector.charge_codes import _split_words
+
+    text = pa.array(["pad"] * cut + texts, pa.string()).slice(cut)  # an array that starts at an offset
+    words, parent, between = _split_words(text)
+    assert (words.to_pylist(), parent.tolist(), between.to_pylist()) == _regex_split(text)
