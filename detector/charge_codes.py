@@ -255,24 +255,31 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     codeish = unreadable | mixed | _bools(pc.equal(words, CODE))  # CODE: a shape-collapsed code
     needed = np.where(codeish[pt_tok], MIN_VARIANTS, MIN_VARIANTS_READABLE)
     before = _variable(pt_group, prev_tok, pt_pos - (prev - pt_first), pt_tok, single, has_prev, needed,
-                       n_groups, n_words)
+                       n_groups, n_words, eligible)
     has_next = nxt < pt_first + counts[pt_pair]
     after = _variable(pt_group, pt_tok[np.where(has_next, nxt, 0)], nxt - at, pt_tok, single, has_next, needed,
-                      n_groups, n_words)
+                      n_groups, n_words, eligible & ~before)
     mask = eligible & (before | after)
     if not mask.any():
         return _as_objects(text), row_form
     return _rebuild(text, flat, seps, form_start, pair_form, pair_start, counts, pt_pair, mask, row_pair)
 
 
-def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_words) -> np.ndarray:
+def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_words, wanted) -> np.ndarray:
     """For each word: does its slot (account, anchor word, distance) hold at least ``needed``
-    different words, at least :data:`SINGLETON_SHARE` of them seen once in the account?"""
+    different words, at least :data:`SINGLETON_SHARE` of them seen once in the account?
+
+    Answered for the ``wanted`` words (the others may be left ``False``)."""
     out = np.zeros(len(tok), bool)
-    sel = np.flatnonzero(valid)
-    if not len(sel):
+    if not (valid & wanted).any():
         return out
-    slot, n_slots = _codes(_pack((group[sel], n_groups), (anchor[sel], n_words), (np.minimum(offset[sel], 63), 63)))
+    sel = np.flatnonzero(valid)
+    key = _pack((group[sel], n_groups), (anchor[sel], n_words), (np.minimum(offset[sel], 63), 63))
+    # Only the slots of wanted words decide anything: all the words of those slots still count,
+    # the words of the other slots (four in five on the bench file) need no grouping at all.
+    keep = pd.Series(key).isin(key[wanted[sel]]).to_numpy()
+    sel = sel[keep]
+    slot, n_slots = _codes(key[keep])
     st, n_st = _codes(_pack((slot, n_slots), (tok[sel], n_words)))
     st_first = np.full(n_st, len(st), np.int64)
     np.minimum.at(st_first, st, np.arange(len(st)))

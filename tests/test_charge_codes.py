@@ -147,3 +147,19 @@ def test_byte_word_split_is_the_regex_split(texts, cut):
     text = pa.array(["pad"] * cut + texts, pa.string()).slice(cut)  # an array that starts at an offset
     words, parent, between = _split_words(text)
     assert (words.to_pylist(), parent.tolist(), between.to_pylist()) == _regex_split(text)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 400))
+@settings(max_examples=100, deadline=None)
+def test_slot_variety_of_a_word_does_not_depend_on_which_other_words_are_asked(seed, n):
+    """_variable groups only the slots of the wanted words; their answers are those of asking all."""
+    from detector.charge_codes import MIN_VARIANTS, MIN_VARIANTS_READABLE, _variable
+
+    rng = np.random.default_rng(seed)
+    group, anchor, tok = rng.integers(0, 3, n), rng.integers(0, 4, n), rng.integers(0, 12, n)
+    offset, single, valid = rng.integers(1, 4, n), rng.random(n) < 0.7, rng.random(n) < 0.8
+    needed = np.where(rng.random(n) < 0.5, MIN_VARIANTS, MIN_VARIANTS_READABLE)
+    wanted = rng.random(n) < 0.3
+    every = _variable(group, anchor, offset, tok, single, valid, needed, 3, 12, np.ones(n, bool))
+    some = _variable(group, anchor, offset, tok, single, valid, needed, 3, 12, wanted)
+    assert (some[wanted] == every[wanted]).all()
