@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detector.charge_codes import mask_charge_codes
 from detector.match import enrich
@@ -121,3 +123,43 @@ def test_mask_returns_rows_positions_into_distinct_forms():
     new, rows = mask_charge_codes(forms, np.array([3, 0, 1, 2, 3]))
     assert list(new[rows]) == ["NETFLIX", "A B Q0Q", "A B Q0Q", "A B Q0Q", "NETFLIX"]
     assert len(new) == 2
+
+
+def _regex_split(text):
+    import pyarrow.compute as pc
+
+    lists = pc.split_pattern_regex(text, "[^A-Za-z0-9]+")
+    words = [w for ws in lists.to_pylist() for w in ws if w]
+    parent = [i for i, ws in enumerate(lists.to_pylist()) for w in ws if w]
+    between = [p for ps in pc.split_pattern_regex(text, "[A-Za-z0-9]+").to_pylist() for p in ps]
+    return words, parent, between
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("aZ09 *#-./éß€\u00a0\t"), max_size=12), max_size=12),
+       st.integers(0, 3))
+@settings(max_examples=300, deadline=None)
+def test_byte_word_split_is_the_regex_split(texts, cut):
+    """_split_words cuts words where the regexes do, for any mix of separators, UTF-8 and empty strings."""
+    import pyarrow as pa
+
+    from detector.charge_codes import _split_words
+
+    text = pa.array(["pad"] * cut + texts, pa.string()).slice(cut)  # an array that starts at an offset
+    words, parent, between = _split_words(text)
+    assert (words.to_pylist(), parent.tolist(), between.to_pylist()) == _regex_split(text)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 400))
+@settings(max_examples=100, deadline=None)
+def test_slot_variety_of_a_word_does_not_depend_on_which_other_words_are_asked(seed, n):
+    """_variable groups only the slots of the wanted words; their answers are those of asking all."""
+    from detector.charge_codes import MIN_VARIANTS, MIN_VARIANTS_READABLE, _variable
+
+    rng = np.random.default_rng(seed)
+    group, anchor, tok = rng.integers(0, 3, n), rng.integers(0, 4, n), rng.integers(0, 12, n)
+    offset, single, valid = rng.integers(1, 4, n), rng.random(n) < 0.7, rng.random(n) < 0.8
+    needed = np.where(rng.random(n) < 0.5, MIN_VARIANTS, MIN_VARIANTS_READABLE)
+    wanted = rng.random(n) < 0.3
+    every = _variable(group, anchor, offset, tok, single, valid, needed, 3, 12, np.ones(n, bool))
+    some = _variable(group, anchor, offset, tok, single, valid, needed, 3, 12, wanted)
+    assert (some[wanted] == every[wanted]).all()

@@ -56,6 +56,44 @@ def test_add_transactions_in_slices_counts_and_keeps_every_row(store, monkeypatc
     assert len(stored) == 10 and stored["t4"] == -5.0 and stored["t9"] == -10.0
 
 
+def test_rows_several_to_a_statement_store_what_one_row_at_a_time_stores(tmp_path, monkeypatch):
+    """Multi-row ``VALUES`` keep the frame's order: the same rowids, and the first row of an id wins."""
+    import detector.store as store_module
+
+    rows = [_tx(transaction_id=f"t{i % 17}", amount=-float(i), source_line=i, description=f"d{i}",
+                currency=None if i % 5 == 0 else "USD") for i in range(23)]
+    rows[2]["transaction_id"] = rows[1]["transaction_id"]  # a duplicate inside one statement
+    monkeypatch.setattr(store_module, "INSERT_BATCH_ROWS", 10)  # slices of 10: two statements of 4, two rows left
+    sql = "SELECT rowid, * FROM transactions ORDER BY rowid"
+    got = {}
+    for per in (1, 4):
+        monkeypatch.setattr(store_module, "ROWS_PER_STATEMENT", per)
+        store = Store(tmp_path / f"per{per}.db")
+        statements = []
+        store.conn.set_trace_callback(statements.append)
+        assert store.add_transactions(pd.DataFrame(rows)) == (17, 6)
+        assert any(s.count("), (") == per - 1 for s in statements if s.startswith("INSERT"))
+        got[per] = store.conn.execute(sql).fetchall()
+        store.close()
+    assert [r[1] for r in got[4]] == list(dict.fromkeys(r["transaction_id"] for r in rows))
+    assert [r[4] for r in got[4]][:3] == [0.0, -1.0, -3.0]
+    assert [r[:-1] for r in got[1]] == [r[:-1] for r in got[4]]  # all but the import time
+
+
+def test_a_statement_never_binds_more_values_than_sqlite_allows(store, monkeypatch):
+    import detector.store as store_module
+
+    monkeypatch.setattr(store_module, "_max_variables", lambda: 13)  # six bound columns: two rows a statement
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    assert store.add_transactions(pd.DataFrame([_tx(transaction_id=f"t{i}", amount=-float(i), description=f"d{i}",
+                                                    date=f"2024-01-{i + 1:02d}", account_id=f"a{i}",
+                                                    source_line=i) for i in range(5)])) == (5, 0)
+    inserts = [s for s in statements if s.startswith("INSERT")]
+    assert [s.count("), (") for s in inserts] == [1, 1, 0]
+    assert store.transactions()["transaction_id"].tolist() == [f"t{i}" for i in range(5)]
+
+
 def test_transactions_between_dates_inclusive(store):
     store.add_transactions(pd.DataFrame([_tx(transaction_id=f"t{d}", date=f"2024-01-0{d}") for d in range(1, 6)]))
     got = store.transactions(since="2024-01-02", until="2024-01-04")
