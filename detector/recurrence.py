@@ -300,13 +300,32 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     ids["base"] = dict(zip(KINDS, np.cumsum([0] + [sizes[k] for k in KINDS[:-1]]).tolist()))
     # a lone charge is never a stream: single-charge groups and clusters (most clusters of
     # everyday spending) are no candidates, which spares their rows every group reduction
-    single = {"group": np.bincount(group)[group] < 2, "cluster": csize < 2}
+    gsize = np.bincount(group)
+    single = {"group": gsize[group] < 2, "cluster": csize < 2}
     member = [np.flatnonzero((ids[k] >= 0) & ~single[k]) if k in single else np.flatnonzero(ids[k] >= 0)
               for k in KINDS]
     ids["rows"] = np.concatenate(member)
     ids["cand"] = np.concatenate([ids["base"][k] + ids[k][r] for k, r in zip(KINDS, member)])
-    st = _stats(df, ids["cand"], rows=ids["rows"], group_sizes=np.bincount(group))
-    return st, ids, _score(st, default_scorer() if scorer is None else scorer, df)
+    # a cluster that is its whole group holds the group's rows in the group's order, so the
+    # group's features and score are its own: computed once (a tenth of the candidate rows)
+    whole = (ids["cand"] >= ids["base"]["cluster"]) & (ids["cand"] < ids["base"]["chain"]) \
+        & (csize == gsize[group])[ids["rows"]]
+    st = _stats(df, ids["cand"][~whole], rows=ids["rows"][~whole], group_sizes=gsize)
+    p = _score(st, default_scorer() if scorer is None else scorer, df)
+    st, p = _with_copies(st, p, ids["cand"][whole], group[ids["rows"][whole]])
+    return st, ids, p
+
+
+def _with_copies(st: pd.DataFrame, p: np.ndarray, cand: np.ndarray, source: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """``st`` and ``p`` with candidate ``cand[i]`` added as a copy of candidate ``source[i]``
+    (one pair per membership row; each candidate once), in candidate order."""
+    cand, first = np.unique(cand, return_index=True)
+    if len(cand) == 0:
+        return st, p
+    at = st.index.get_indexer(source[first])
+    copies = st.iloc[at].set_axis(pd.Index(cand, name=st.index.name))
+    order = np.argsort(np.r_[st.index.to_numpy(), cand], kind="stable")
+    return pd.concat([st, copies]).iloc[order], np.r_[p, p[at]][order]
 
 
 def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> np.ndarray:
