@@ -94,7 +94,8 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     n_near, n_intervals = count(near_dup), count(has_iv)
     few = (n_near <= np.maximum(1, 0.25 * n_intervals)) & (n_near < n_intervals)
     cadence_iv = np.where(near_dup & few[cidx], np.nan, interval)
-    out = pd.DataFrame({"n": n, "first_day": day[starts], "last_day": day[ends]}, index=pd.Index(cand[starts], name="cand"))
+    # columns are gathered in a dict and framed once: 30 column inserts cost 0.1-0.2 s a call
+    out = {"n": n, "first_day": day[starts], "last_day": day[ends]}
     out["median_interval"] = _segment_median(cadence_iv, cidx, starts)
     amt_min = np.minimum.reduceat(amt, starts) if C else np.zeros(0)
     amt_max = np.maximum.reduceat(amt, starts) if C else np.zeros(0)
@@ -106,7 +107,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["amt_min"] = amt_min
     out["amt_max"] = amt_max
     out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, amt_rank))
-    fidx = frequency_index(out["median_interval"].to_numpy())
+    fidx = frequency_index(out["median_interval"])
     fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, C)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)
@@ -128,7 +129,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     k = np.clip(np.rint(interval / Pr), 1, 2)
     dup = interval <= np.minimum(3.0, 0.25 * Pr)
     on = (np.abs(interval - k * Pr) <= tolr * np.sqrt(k)) & ~dup
-    med_amt = out["amt_median"].to_numpy()[pos]
+    med_amt = out["amt_median"][pos]
     near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
     # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
     dom = np.where(dom >= dim - 1, 31, dom).astype(float)
@@ -155,20 +156,21 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["month_dispersion"] = _month_dispersion(cand, day, cidx, starts, ends)
     out["group"] = group[starts]
     gsize = group_sizes if group_sizes is not None else np.bincount(group) if len(group) else np.zeros(0)
-    out["group_n"] = gsize[out["group"].to_numpy()] if len(out) else 0
-    span = (out["last_day"] - out["first_day"]).to_numpy().astype(float)
-    out["coverage"] = out["n"].to_numpy() / (span / P + 1)
-    out["interval_error"] = np.abs(out["median_interval"].to_numpy() - P) / P
+    out["group_n"] = gsize[out["group"]] if C else np.zeros(0, dtype=np.int64)
+    span = (out["last_day"] - out["first_day"]).astype(float)
+    out["coverage"] = n / (span / P + 1)
+    out["interval_error"] = np.abs(out["median_interval"] - P) / P
     out["period"] = P
     out["log_period"] = np.log(np.where(np.isnan(P), 1.0, P))
-    out["amount_cv"] = (out["amt_std"].fillna(0) / out["amt_mean"]).to_numpy()
-    out["amount_range"] = (out["amt_max"] / out["amt_min"]).to_numpy()
-    out["log_amount"] = np.log1p(out["amt_mean"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["amount_cv"] = np.where(np.isnan(out["amt_std"]), 0.0, out["amt_std"]) / amt_mean
+        out["amount_range"] = amt_max / amt_min
+    out["log_amount"] = np.log1p(amt_mean)
     out["lookalike_ratio"] = _lookalikes(n, cidx, cluster, cluster_size)
-    return out
+    return pd.DataFrame(out, index=pd.Index(cand[starts], name="cand"))
 
 
-def _skip_tolerant(fidx: np.ndarray, out: pd.DataFrame, iv: np.ndarray, cidx: np.ndarray, C: int) -> np.ndarray:
+def _skip_tolerant(fidx: np.ndarray, out: dict, iv: np.ndarray, cidx: np.ndarray, C: int) -> np.ndarray:
     """Cadence of candidates whose median interval fits none, read from their shortest interval.
 
     A short series with a skipped charge (a half-yearly premium: 183 days, then 367) has a
@@ -199,7 +201,7 @@ def _skip_tolerant(fidx: np.ndarray, out: pd.DataFrame, iv: np.ndarray, cidx: np
     first = np.r_[True, c[1:] != c[:-1]]
     per_period = np.full(C, np.nan)
     per_period[c[first]] = _segment_median(per_charge, np.cumsum(first) - 1, np.flatnonzero(first))
-    out["median_interval"] = np.where(use, per_period, out["median_interval"].to_numpy())
+    out["median_interval"] = np.where(use, per_period, out["median_interval"])
     return np.where(use, alt, fidx)
 
 
