@@ -301,12 +301,12 @@ def _segment_median(x: np.ndarray, cidx: np.ndarray, starts: np.ndarray,
     width = max(len(values), 1)
     key = cidx.astype(np.int64) * width + rank  # NaN ranks last within its segment
     key.sort()
-    sx = values[key - cidx.astype(np.int64) * width] if len(values) else x
-    k = np.bincount(cidx, weights=~np.isnan(x), minlength=len(starts)).astype(np.int64)
+    nan = np.isnan(x)
+    k = np.diff(np.r_[starts, len(x)]) - np.bincount(cidx[nan], minlength=len(starts))  # values per segment
     lo = starts + np.maximum(k - 1, 0) // 2
-    hi = starts + k // 2
-    hi = np.where(k > 0, hi, lo)
-    return np.where(k > 0, (sx[lo] + sx[hi]) / 2, np.nan)
+    hi = np.where(k > 0, starts + k // 2, lo)
+    own = np.arange(len(starts)) * width  # segment i's keys start there: only the middles are read back
+    return np.where(k > 0, (values[key[lo] - own] + values[key[hi] - own]) / 2, np.nan)
 
 
 def _month_dispersion(cand: np.ndarray, day: np.ndarray, cidx: np.ndarray, starts: np.ndarray,
