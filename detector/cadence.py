@@ -52,17 +52,35 @@ def day_of_month(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dom, dim
 
 
+#: candidate_stats' columns, in order.
+STAT_COLUMNS = (
+    "n", "first_day", "last_day", "median_interval", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
+    "freq_idx", "frac_on", "frac_skip", "frac_dup", "n_short", "frac_near_median", "round_share", "vendor_known",
+    "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "month_dispersion", "group", "group_n",
+    "coverage", "interval_error", "period", "log_period", "amount_cv", "amount_range", "log_amount",
+    "lookalike_ratio",
+)
+
+
+def scorable(freq_idx: np.ndarray, n: np.ndarray, frac_on: np.ndarray) -> np.ndarray:
+    """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
+    return (freq_idx >= 0) & (n >= 2) & (frac_on > 0)
+
+
 def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group: np.ndarray,
                     vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
                     dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None,
-                    cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None) -> pd.DataFrame:
+                    cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None,
+                    scored_only: bool = False) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
     each row (to measure what share of the merchant's charges the candidate holds; pass
     ``group_sizes`` when rows appear in more than one candidate). ``cluster`` and
     ``cluster_size`` (each row's amount cluster and its number of charges) give
-    ``lookalike_ratio``; without them it is 1.
+    ``lookalike_ratio``; without them it is 1. ``scored_only``: the amount and day-of-month
+    features (:func:`_amount_and_day`) are left NaN for candidates that are not
+    :func:`scorable`, which only a scorer reads.
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -74,21 +92,18 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
     if cluster is not None and cluster_size is not None:
         cluster, cluster_size = cluster[order], cluster_size[order]
-    first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
-    interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
-    interval[first] = np.nan
-    # the cadence is read without a few near-duplicate intervals: a renewal charged twice makes
-    # an annual plan's intervals 364 and 2, whose median is half a year
     # rows are sorted by candidate: each reduction is a bincount or a segment median over them
-    cidx = np.cumsum(first) - 1
-    C = int(cidx[-1]) + 1 if len(cidx) else 0
-    starts = np.flatnonzero(first)
-    ends = np.r_[starts[1:], len(cand)].astype(np.int64) - 1 if C else starts
-    n = np.bincount(cidx, minlength=C)
+    seg = _segments(cand)
+    cidx, starts, ends, n = seg
+    C = len(n)
+    interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
+    interval[starts] = np.nan
 
     def count(mask):
         return np.bincount(cidx, weights=mask, minlength=C)
 
+    # the cadence is read without a few near-duplicate intervals: a renewal charged twice makes
+    # an annual plan's intervals 364 and 2, whose median is half a year
     has_iv = ~np.isnan(interval)
     near_dup = interval <= 3
     n_near, n_intervals = count(near_dup), count(has_iv)
@@ -97,16 +112,6 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     # columns are gathered in a dict and framed once: 30 column inserts cost 0.1-0.2 s a call
     out = {"n": n, "first_day": day[starts], "last_day": day[ends]}
     out["median_interval"] = _segment_median(cadence_iv, cidx, starts)
-    amt_min = np.minimum.reduceat(amt, starts) if C else np.zeros(0)
-    amt_max = np.maximum.reduceat(amt, starts) if C else np.zeros(0)
-    # summed from the segment's minimum, a one-price plan's mean is its price exactly and its
-    # deviation exactly 0 (plain float sums leave 1e-15, which would make its amount vary)
-    amt_mean = amt_min + _segment_mean(amt - amt_min[cidx], cidx, n)
-    out["amt_mean"] = amt_mean
-    out["amt_std"] = np.where(amt_min == amt_max, np.where(n > 1, 0.0, np.nan), _segment_std(amt, cidx, n, amt_mean))
-    out["amt_min"] = amt_min
-    out["amt_max"] = amt_max
-    out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, amt_rank))
     fidx = frequency_index(out["median_interval"])
     fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, C)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
@@ -123,18 +128,11 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["freq_idx"] = fidx
     P = np.where(fidx >= 0, PERIODS[np.maximum(fidx, 0)], np.nan)
     tol = np.where(fidx >= 0, TOLERANCE[np.maximum(fidx, 0)], np.nan)
-    pos = cidx
-    Pr, tolr = P[pos], tol[pos]
+    Pr, tolr = P[cidx], tol[cidx]
     # interval by interval: on cadence (k = 1 or 2 periods), duplicate (a few days), or off
     k = np.clip(np.rint(interval / Pr), 1, 2)
     dup = interval <= np.minimum(3.0, 0.25 * Pr)
     on = (np.abs(interval - k * Pr) <= tolr * np.sqrt(k)) & ~dup
-    med_amt = out["amt_median"][pos]
-    near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
-    # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
-    dom = np.where(dom >= dim - 1, 31, dom).astype(float)
-    # cash and transfers come in round sums; bills and subscriptions rarely do
-    round_sum = np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6
     n_iv = np.maximum(n_intervals, 1)
     n_dup = count(dup & has_iv)
     n_reg = np.maximum(n_iv - n_dup, 1)
@@ -143,17 +141,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["frac_dup"] = n_dup / n_iv
     # intervals under half a period: two charges in one cycle (not a feature; selection uses it)
     out["n_short"] = count(has_iv & (interval < 0.5 * Pr))
-    out["frac_near_median"] = count(near) / n
-    out["round_share"] = count(round_sum) / n
     out["vendor_known"] = (count(vendor_known) > 0).astype(float)
     out["inflow"] = (count(inflow) > 0).astype(float)
-    out["interval_mad"] = _segment_median(np.abs(interval - Pr), cidx, starts) / P
-    dom_median = _circular_median(dom, cidx, starts, n)
-    dev = np.abs(dom - dom_median[pos])
-    out["dom_dev"] = _segment_mean(np.minimum(dev, 31 - dev), cidx, n)
-    out["dom_median"] = dom_median
     out["weekday_share"] = weekday_share
-    out["month_dispersion"] = _month_dispersion(cand, day, cidx, starts, ends)
     out["group"] = group[starts]
     gsize = group_sizes if group_sizes is not None else np.bincount(group) if len(group) else np.zeros(0)
     out["group_n"] = gsize[out["group"]] if C else np.zeros(0, dtype=np.int64)
@@ -162,12 +152,68 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["interval_error"] = np.abs(out["median_interval"] - P) / P
     out["period"] = P
     out["log_period"] = np.log(np.where(np.isnan(P), 1.0, P))
+    rows = {"cand": cand, "day": day, "dom": dom, "dim": dim, "amt": amt, "amt_rank": amt_rank,
+            "interval": interval, "P": Pr, "cluster": cluster, "cluster_size": cluster_size}
+    if not scored_only:
+        out.update(_amount_and_day(rows, seg, amt_values, P))
+    else:
+        # the rows of candidates never scored (no cadence or no interval on it: 40% of the
+        # first call's rows) skip the features only a scorer reads
+        chosen = scorable(fidx, n, out["frac_on"])
+        sub = chosen[cidx]
+        rows = {name: None if v is None else v[sub] for name, v in rows.items()}
+        for name, v in _amount_and_day(rows, _segments(rows["cand"]), amt_values, P[chosen]).items():
+            out[name] = np.full(C, np.nan)
+            out[name][chosen] = v
+    return pd.DataFrame({c: out[c] for c in STAT_COLUMNS}, index=pd.Index(cand[starts], name="cand"))
+
+
+def _segments(cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(segment index per row, first row, last row, rows) of each run of ``cand``."""
+    first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
+    cidx = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(cand)].astype(np.int64) - 1 if len(starts) else starts
+    return cidx, starts, ends, np.bincount(cidx, minlength=len(starts))
+
+
+def _amount_and_day(rows: dict, seg: tuple, amt_values: np.ndarray, P: np.ndarray) -> dict:
+    """Amount, day-of-month and calendar features per segment of ``rows`` (sorted row arrays,
+    ``P``: each segment's period)."""
+    cidx, starts, ends, n = seg
+    C = len(n)
+    amt = rows["amt"]
+    out = {}
+    amt_min = np.minimum.reduceat(amt, starts) if C else np.zeros(0)
+    amt_max = np.maximum.reduceat(amt, starts) if C else np.zeros(0)
+    # summed from the segment's minimum, a one-price plan's mean is its price exactly and its
+    # deviation exactly 0 (plain float sums leave 1e-15, which would make its amount vary)
+    amt_mean = amt_min + _segment_mean(amt - amt_min[cidx], cidx, n)
+    out["amt_mean"] = amt_mean
+    out["amt_std"] = np.where(amt_min == amt_max, np.where(n > 1, 0.0, np.nan), _segment_std(amt, cidx, n, amt_mean))
+    out["amt_min"] = amt_min
+    out["amt_max"] = amt_max
+    out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, rows["amt_rank"]))
+    med_amt = out["amt_median"][cidx]
+    near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
+    out["frac_near_median"] = np.bincount(cidx, weights=near, minlength=C) / n
+    # cash and transfers come in round sums; bills and subscriptions rarely do
+    round_sum = np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6
+    out["round_share"] = np.bincount(cidx, weights=round_sum, minlength=C) / n
+    out["interval_mad"] = _segment_median(np.abs(rows["interval"] - rows["P"]), cidx, starts) / P
+    # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
+    dom = np.where(rows["dom"] >= rows["dim"] - 1, 31, rows["dom"]).astype(float)
+    dom_median = _circular_median(dom, cidx, starts, n)
+    dev = np.abs(dom - dom_median[cidx])
+    out["dom_dev"] = _segment_mean(np.minimum(dev, 31 - dev), cidx, n)
+    out["dom_median"] = dom_median
+    out["month_dispersion"] = _month_dispersion(rows["cand"], rows["day"], cidx, starts, ends)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["amount_cv"] = np.where(np.isnan(out["amt_std"]), 0.0, out["amt_std"]) / amt_mean
         out["amount_range"] = amt_max / amt_min
     out["log_amount"] = np.log1p(amt_mean)
-    out["lookalike_ratio"] = _lookalikes(n, cidx, cluster, cluster_size)
-    return pd.DataFrame(out, index=pd.Index(cand[starts], name="cand"))
+    out["lookalike_ratio"] = _lookalikes(n, cidx, rows["cluster"], rows["cluster_size"])
+    return out
 
 
 def _skip_tolerant(fidx: np.ndarray, out: dict, iv: np.ndarray, cidx: np.ndarray, C: int) -> np.ndarray:

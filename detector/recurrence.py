@@ -41,6 +41,7 @@ from .cadence import (
     feature_matrix,
     int_lexsort,
     next_due,
+    scorable,
 )
 from .ids import stable_id
 from .schema import STREAM_COLUMNS, require_columns
@@ -145,7 +146,7 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
 
 
 def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
-           group_sizes: np.ndarray | None = None) -> pd.DataFrame:
+           group_sizes: np.ndarray | None = None, scored_only: bool = False) -> pd.DataFrame:
     """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
     col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim", "cid",
                                          "csize")}
@@ -153,13 +154,12 @@ def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
         col = {c: v[rows] for c, v in col.items()}
     return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
                            inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes,
-                           cluster=col["cid"], cluster_size=col["csize"])
+                           cluster=col["cid"], cluster_size=col["csize"], scored_only=scored_only)
 
 
 def live(stats: pd.DataFrame) -> np.ndarray:
     """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
-    return ((stats["freq_idx"].to_numpy() >= 0) & (stats["n"].to_numpy() >= 2)
-            & (stats["frac_on"].to_numpy() > 0))
+    return scorable(stats["freq_idx"].to_numpy(), stats["n"].to_numpy(), stats["frac_on"].to_numpy())
 
 
 def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.ndarray:
@@ -267,7 +267,8 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     per-row id within the kind (-1 = the row is in no candidate of that kind) and
     ``ids["base"][kind]`` where the kind's candidate ids start; ``ids["rows"]`` and
     ``ids["cand"]`` list every (row, candidate id) membership. Chains, segments and cores are
-    candidates only where they are a strict part of their cluster.
+    candidates only where they are a strict part of their cluster. Candidates that are not
+    :func:`live` have NaN for the features only the scorer reads (``scored_only``).
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
@@ -310,7 +311,7 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     # group's features and score are its own: computed once (a tenth of the candidate rows)
     whole = (ids["cand"] >= ids["base"]["cluster"]) & (ids["cand"] < ids["base"]["chain"]) \
         & (csize == gsize[group])[ids["rows"]]
-    st = _stats(df, ids["cand"][~whole], rows=ids["rows"][~whole], group_sizes=gsize)
+    st = _stats(df, ids["cand"][~whole], rows=ids["rows"][~whole], group_sizes=gsize, scored_only=True)
     p = _score(st, default_scorer() if scorer is None else scorer, df)
     st, p = _with_copies(st, p, ids["cand"][whole], group[ids["rows"][whole]])
     return st, ids, p
