@@ -104,12 +104,22 @@ class _Text:
         return values
 
 
+def _days(dates: pd.Series) -> np.ndarray:
+    """Days since the epoch of each date (NaT's integer where missing or unreadable), parsed
+    once per distinct value: pandas' own cache maps the million rows back through a hash
+    table (0.19 CPU-s at 1.2M rows), an integer take does it in a few ms."""
+    codes, distinct = pd.factorize(dates)
+    parsed = pd.to_datetime(pd.Series(distinct, dtype=dates.dtype), errors="coerce").to_numpy()
+    days = parsed.astype("datetime64[D]").astype(np.int64)
+    return np.r_[days, np.datetime64("NaT", "D").astype(np.int64)][codes]
+
+
 def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     """Numeric working frame (one row per usable transaction) and its text columns.
 
     Text stays out of the frame (:class:`_Text`): the detection itself only ever needs numbers.
     """
-    day = pd.to_datetime(tx["date"], errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
+    day = _days(tx["date"])
     amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     ok = (day <= as_of_day) & np.isfinite(amount) & (amount != 0) & (day > -10**9)

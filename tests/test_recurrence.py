@@ -311,3 +311,18 @@ def test_bank_fees_for_events_are_never_a_stream(desc):
     assert detect_streams(tx, "2024-12-31").empty
     monthly = enriched(series("MONTHLY MAINTENANCE FEE", monthly_dates(START, 12, day=28), 12.0))
     assert len(detect_streams(monthly, "2023-12-31")) == 1
+
+
+@pytest.mark.parametrize("dates", [
+    pd.Series(["2024-01-05", "2024-01-06", None, "2024-01-05", "bad", ""], dtype="str"),
+    pd.Series(["2024-01-05 13:00:00", "1969-12-30", None, "2024-01-05 13:00:00"], dtype=object),
+    pd.Series([dt.date(2024, 1, 5), None, dt.date(2023, 2, 1)], dtype=object),
+    pd.Series(pd.to_datetime(["2024-01-05", None, "2023-03-01"])),
+    pd.Series([None, None], dtype="str"),
+])
+def test_dates_parsed_once_per_distinct_value_read_as_pandas_reads_them(dates):
+    """Detection parses each distinct date once; the days must be those a parse of every row gives."""
+    from detector.recurrence import _days
+
+    every_row = pd.to_datetime(dates, errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
+    np.testing.assert_array_equal(_days(dates), every_row)
