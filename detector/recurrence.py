@@ -408,7 +408,7 @@ PRICE_STEP = 2.5
 def _union_pairs(assign: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows and pair ids of the unions of streams ``a[i]`` and ``b[i]`` (one candidate per pair)."""
     rows = np.flatnonzero(assign >= 0)
-    rows = rows[np.argsort(assign[rows], kind="stable")]
+    rows = rows[int_lexsort(assign[rows])]
     ids, start, count = np.unique(assign[rows], return_index=True, return_counts=True)
     parts = []
     for side in (a, b):
@@ -423,7 +423,7 @@ def _union_pairs(assign: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.ndarr
 def _gaps(cand: np.ndarray, day: np.ndarray, period: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate id (< n): its longest interval and its number of intervals shorter than
     half its period (``period`` indexed by candidate id)."""
-    order = np.lexsort((day, cand))
+    order = int_lexsort(cand, day)
     c, d = cand[order], day[order]
     gap = np.r_[0, np.diff(d)].astype(float)
     gap[np.r_[True, c[1:] != c[:-1]]] = np.nan
@@ -500,7 +500,7 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     free = np.flatnonzero(assign < 0)
     if len(st) == 0 or len(free) == 0:
         return assign
-    order = np.lexsort((df["day"].to_numpy()[assign >= 0], assign[assign >= 0]))
+    order = int_lexsort(assign[assign >= 0], df["day"].to_numpy()[assign >= 0])
     rows = np.flatnonzero(assign >= 0)[order]
     a_sorted = assign[rows]
     is_first = np.r_[True, a_sorted[1:] != a_sorted[:-1]]
@@ -538,7 +538,7 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     if len(rows) < 2:
         return assign
     st = _stats(df, assign)
-    rows = rows[np.lexsort((df["day"].to_numpy()[rows], assign[rows]))]
+    rows = rows[int_lexsort(assign[rows], df["day"].to_numpy()[rows])]
     a, day, amt = assign[rows], df["day"].to_numpy()[rows], df["amt"].to_numpy()[rows]
     pos = np.searchsorted(st.index.to_numpy(), a)
     med, P = st["amt_median"].to_numpy()[pos], st["period"].to_numpy()[pos]

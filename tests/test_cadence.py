@@ -160,3 +160,12 @@ def test_int_lexsort_is_the_stable_lexsort_of_candidate_day_amount():
     np.testing.assert_array_equal(int_lexsort(cand, day, rank), np.lexsort((amt, day, cand)))
     big = cand * 2**52  # the combined key would overflow: lexsort itself
     np.testing.assert_array_equal(int_lexsort(big, day, rank), np.lexsort((amt, day, big)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 1000])
+def test_int_lexsort_small_inputs_and_negative_keys(n):
+    """The row position packed below the combined key must keep ties in input order."""
+    rng = np.random.default_rng(n)
+    a, b = rng.integers(-3, 3, n), rng.integers(0, 2, n)
+    np.testing.assert_array_equal(int_lexsort(a, b), np.lexsort((b, a)))
+    np.testing.assert_array_equal(int_lexsort(b), np.argsort(b, kind="stable"))
