@@ -163,9 +163,13 @@ def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
     require_columns(tx, _TX_NEEDED, "flag_charges")
     t = tx.copy()
     t["transaction_id"] = t["transaction_id"].astype(str)
-    # formatted once per distinct day: a statement has a million rows but a few hundred days
-    codes, days = pd.factorize(pd.to_datetime(t["date"]))
-    t["date"] = pd.Series(days).dt.strftime("%Y-%m-%d").reindex(codes).set_axis(t.index)
+    # parsed and formatted once per distinct date: a statement has a million rows but a few
+    # hundred days (parsing every row cost 0.2 CPU-s at 1.2M rows)
+    text_codes, texts = pd.factorize(t["date"])
+    day_codes, days = pd.factorize(pd.to_datetime(pd.Series(texts, dtype=t["date"].dtype)))
+    codes = np.r_[day_codes, -1][text_codes]
+    iso = pd.Series(days).dt.strftime("%Y-%m-%d")
+    t["date"] = iso.reindex(codes).set_axis(t.index)
     t["amount"] = pd.to_numeric(t["amount"], errors="coerce").astype(float)
     for col in ("merchant", "vendor", "channel"):
         if col not in t:
@@ -188,8 +192,7 @@ def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
     t["_tid"] = pd.factorize(t["transaction_id"], use_na_sentinel=False)[0]
     # The day of each date string, as pd.to_datetime(date) would give it (parsed once per
     # distinct date): rules compare days over a million pairs of charges.
-    codes, dates = pd.factorize(t["date"])
-    t["_day"] = np.r_[_days(pd.Series(pd.to_datetime(dates))), np.nan][codes]
+    t["_day"] = np.r_[_days(pd.Series(pd.to_datetime(iso))), np.nan][codes]
     # Only the columns the rules read: every filter and merge below copies each column it
     # carries, and a statement's bookkeeping columns (source file, line, currency) are wide text.
     return t[[c for c in _TX_KEPT if c in t]]

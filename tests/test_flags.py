@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -755,3 +756,21 @@ def test_stream_members_join_like_a_join_on_the_id_text():
     want = m.merge(t.drop(columns=["account_id"]), on="transaction_id", how="inner")
     assert len(want) == 11
     pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.mark.parametrize("dates", [
+    ["2024-01-05", "2024-01-06", None, "2024-01-05", "2024-02-29", ""],
+    ["2024-01-05 10:00:00", "2024-01-05 23:59:59", None, "2024-01-05 10:00:00", "2023-12-31 00:00:01", None],
+    [None] * 6,
+])
+def test_prepared_dates_are_parsed_once_per_distinct_text_as_every_row_would_be(dates):
+    from detector.flags import _prepare_tx
+
+    tx = pd.DataFrame({"transaction_id": list("abcdef"), "account_id": "x", "amount": -1.0,
+                       "description": "D", "merchant": "M", "merchant_key": "m", "date": pd.Series(dates, dtype="str")})
+    t = _prepare_tx(tx)
+    every_row = pd.to_datetime(tx["date"])
+    want = every_row.dt.strftime("%Y-%m-%d")
+    assert t["date"].isna().equals(want.isna()) and (t["date"][want.notna()] == want[want.notna()]).all()
+    want_day = every_row.dt.normalize().to_numpy().astype("datetime64[D]").astype("int64").astype(float)
+    np.testing.assert_array_equal(t["_day"].to_numpy(), np.where(every_row.isna(), np.nan, want_day))
