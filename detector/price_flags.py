@@ -89,9 +89,11 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     chain_last = s.groupby("chain_id")["ts"].max()
     stream_chain = s.drop_duplicates("stream_id").set_index("stream_id")["chain_id"]
     stream_period = s.drop_duplicates("stream_id").set_index("stream_id")["period"]
-    hist = t.loc[t["amount"] <= 0, ["transaction_id", "_ak", "date", "charge", "_order"]]
-    hist = hist.assign(h_stream=_member_stream(s, t.loc[t["amount"] <= 0, "_tid"].to_numpy()))
     f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order", "_sk"]]
+    # the history joined: charges of the merchants (account, key) that have a candidate
+    at = (t["amount"] <= 0).to_numpy() & np.isin(t["_ak"].to_numpy(), f["_sk"].to_numpy())
+    hist = t.loc[at, ["transaction_id", "_ak", "date", "charge", "_order"]]
+    hist = hist.assign(h_stream=_member_stream(s, t.loc[at, "_tid"].to_numpy()))
     if "plan_stream" in s:  # charges of the stream before its pause are judged like unstreamed ones
         plan_of = s.drop_duplicates("stream_id").set_index("stream_id")["plan_stream"]
         f = f.assign(plan_stream=f["stream_id"].map(plan_of))
