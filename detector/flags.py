@@ -289,7 +289,15 @@ def _event_fee(s: pd.DataFrame) -> pd.Series:
     if s.empty:
         return pd.Series(False, index=s.index)
     name = s["stream_merchant"].fillna(s["merchant"]).fillna("").astype(str)
-    return name.str.contains(EVENT_FEE) | s["description"].fillna("").astype(str).str.contains(EVENT_FEE)
+    return _contains_event_fee(name) | _contains_event_fee(s["description"].fillna("").astype(str))
+
+
+def _contains_event_fee(text: pd.Series) -> pd.Series:
+    """``text.str.contains(EVENT_FEE)``, matched once per distinct text (names and descriptions
+    repeat across a stream's charges)."""
+    codes, distinct = pd.factorize(text)
+    hit = pd.Series(distinct, dtype=text.dtype).str.contains(EVENT_FEE).to_numpy(dtype=bool)
+    return pd.Series(np.r_[hit, False][codes], index=text.index)
 
 
 def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:
