@@ -339,8 +339,13 @@ def _days(ts: pd.Series) -> np.ndarray:
 def _unstreamed(t: pd.DataFrame, streamed: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """The outflows of ``t`` whose transaction id is none of ``streamed``'s (the stream charges,
     rows of ``t``), only ``columns`` of them when given."""
-    rows = (t["amount"] < 0).to_numpy() & ~_same_id(t, streamed)
-    return t.loc[rows, columns] if columns is not None else t[rows]
+    rows = _unstreamed_rows(t, streamed)
+    return (t[columns] if columns is not None else t).iloc[rows]
+
+
+def _unstreamed_rows(t: pd.DataFrame, streamed: pd.DataFrame) -> np.ndarray:
+    """Positions in ``t`` of :func:`_unstreamed`'s rows."""
+    return np.flatnonzero((t["amount"] < 0).to_numpy() & ~_same_id(t, streamed))
 
 
 def _same_id(rows: pd.DataFrame, of: pd.DataFrame) -> np.ndarray:
