@@ -321,10 +321,29 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     # group's features and score are its own: computed once (a tenth of the candidate rows)
     whole = (ids["cand"] >= ids["base"]["cluster"]) & (ids["cand"] < ids["base"]["chain"]) \
         & (csize == gsize[group])[ids["rows"]]
-    st = _stats(df, ids["cand"][~whole], rows=ids["rows"][~whole], group_sizes=gsize, scored_only=True)
+    # in pieces of whole candidates: all 2.5M candidate rows at once held ~1 GB of temporaries,
+    # and a fresh process pays for every page of it
+    keep = np.flatnonzero(~whole)
+    st = pd.concat([_stats(df, ids["cand"][r], rows=ids["rows"][r], group_sizes=gsize, scored_only=True)
+                    for r in _pieces(ids["cand"][keep], STATS_PIECE, keep)])
     p = _score(st, default_scorer() if scorer is None else scorer, df)
     st, p = _with_copies(st, p, ids["cand"][whole], group[ids["rows"][whole]])
     return st, ids, p
+
+
+#: Candidate rows whose features are computed at once (see :func:`candidates`).
+STATS_PIECE = 250_000
+
+
+def _pieces(cand: np.ndarray, size: int, at: np.ndarray) -> list[np.ndarray]:
+    """``at`` split into pieces of about ``size`` rows, each candidate id (``cand``, one per
+    row) whole in one piece, pieces in id order."""
+    if len(cand) <= size:
+        return [at]
+    upto = np.cumsum(np.bincount(cand))  # rows with an id up to each id
+    last = np.unique(np.searchsorted(upto, np.arange(size, len(cand), size)))  # each piece's last id
+    piece = np.searchsorted(last, cand)
+    return [r for r in (at[piece == i] for i in range(len(last) + 1)) if len(r)]
 
 
 def _with_copies(st: pd.DataFrame, p: np.ndarray, cand: np.ndarray, source: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
