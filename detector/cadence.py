@@ -52,17 +52,35 @@ def day_of_month(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dom, dim
 
 
+#: candidate_stats' columns, in order.
+STAT_COLUMNS = (
+    "n", "first_day", "last_day", "median_interval", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
+    "freq_idx", "frac_on", "frac_skip", "frac_dup", "n_short", "frac_near_median", "round_share", "vendor_known",
+    "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "month_dispersion", "group", "group_n",
+    "coverage", "interval_error", "period", "log_period", "amount_cv", "amount_range", "log_amount",
+    "lookalike_ratio",
+)
+
+
+def scorable(freq_idx: np.ndarray, n: np.ndarray, frac_on: np.ndarray) -> np.ndarray:
+    """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
+    return (freq_idx >= 0) & (n >= 2) & (frac_on > 0)
+
+
 def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group: np.ndarray,
                     vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
                     dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None,
-                    cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None) -> pd.DataFrame:
+                    cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None,
+                    scored_only: bool = False) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
     each row (to measure what share of the merchant's charges the candidate holds; pass
     ``group_sizes`` when rows appear in more than one candidate). ``cluster`` and
     ``cluster_size`` (each row's amount cluster and its number of charges) give
-    ``lookalike_ratio``; without them it is 1.
+    ``lookalike_ratio``; without them it is 1. ``scored_only``: the amount and day-of-month
+    features (:func:`_amount_and_day`) are left NaN for candidates that are not
+    :func:`scorable`, which only a scorer reads.
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -74,40 +92,28 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
     if cluster is not None and cluster_size is not None:
         cluster, cluster_size = cluster[order], cluster_size[order]
-    first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
-    interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
-    interval[first] = np.nan
-    # the cadence is read without a few near-duplicate intervals: a renewal charged twice makes
-    # an annual plan's intervals 364 and 2, whose median is half a year
     # rows are sorted by candidate: each reduction is a bincount or a segment median over them
-    cidx = np.cumsum(first) - 1
-    C = int(cidx[-1]) + 1 if len(cidx) else 0
-    starts = np.flatnonzero(first)
-    ends = np.r_[starts[1:], len(cand)].astype(np.int64) - 1 if C else starts
-    n = np.bincount(cidx, minlength=C)
+    seg = _segments(cand)
+    cidx, starts, ends, n = seg
+    C = len(n)
+    interval = np.r_[np.nan, np.diff(day).astype(float)] if len(cand) else np.zeros(0)
+    interval[starts] = np.nan
 
     def count(mask):
         return np.bincount(cidx, weights=mask, minlength=C)
 
+    # the cadence is read without a few near-duplicate intervals: a renewal charged twice makes
+    # an annual plan's intervals 364 and 2, whose median is half a year
     has_iv = ~np.isnan(interval)
     near_dup = interval <= 3
     n_near, n_intervals = count(near_dup), count(has_iv)
     few = (n_near <= np.maximum(1, 0.25 * n_intervals)) & (n_near < n_intervals)
     cadence_iv = np.where(near_dup & few[cidx], np.nan, interval)
-    out = pd.DataFrame({"n": n, "first_day": day[starts], "last_day": day[ends]}, index=pd.Index(cand[starts], name="cand"))
+    # columns are gathered in a dict and framed once: 30 column inserts cost 0.1-0.2 s a call
+    out = {"n": n, "first_day": day[starts], "last_day": day[ends]}
     out["median_interval"] = _segment_median(cadence_iv, cidx, starts)
-    amt_min = np.minimum.reduceat(amt, starts) if C else np.zeros(0)
-    amt_max = np.maximum.reduceat(amt, starts) if C else np.zeros(0)
-    # summed from the segment's minimum, a one-price plan's mean is its price exactly and its
-    # deviation exactly 0 (plain float sums leave 1e-15, which would make its amount vary)
-    amt_mean = amt_min + _segment_mean(amt - amt_min[cidx], cidx, n)
-    out["amt_mean"] = amt_mean
-    out["amt_std"] = np.where(amt_min == amt_max, np.where(n > 1, 0.0, np.nan), _segment_std(amt, cidx, n, amt_mean))
-    out["amt_min"] = amt_min
-    out["amt_max"] = amt_max
-    out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, amt_rank))
-    fidx = frequency_index(out["median_interval"].to_numpy())
-    fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, starts, C)
+    fidx = frequency_index(out["median_interval"])
+    fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, C)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)
     phase = np.hypot(_segment_mean(np.cos(half), cidx, n), _segment_mean(np.sin(half), cidx, n))
@@ -122,18 +128,11 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["freq_idx"] = fidx
     P = np.where(fidx >= 0, PERIODS[np.maximum(fidx, 0)], np.nan)
     tol = np.where(fidx >= 0, TOLERANCE[np.maximum(fidx, 0)], np.nan)
-    pos = cidx
-    Pr, tolr = P[pos], tol[pos]
+    Pr, tolr = P[cidx], tol[cidx]
     # interval by interval: on cadence (k = 1 or 2 periods), duplicate (a few days), or off
     k = np.clip(np.rint(interval / Pr), 1, 2)
     dup = interval <= np.minimum(3.0, 0.25 * Pr)
     on = (np.abs(interval - k * Pr) <= tolr * np.sqrt(k)) & ~dup
-    med_amt = out["amt_median"].to_numpy()[pos]
-    near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
-    # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
-    dom = np.where(dom >= dim - 1, 31, dom).astype(float)
-    # cash and transfers come in round sums; bills and subscriptions rarely do
-    round_sum = np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6
     n_iv = np.maximum(n_intervals, 1)
     n_dup = count(dup & has_iv)
     n_reg = np.maximum(n_iv - n_dup, 1)
@@ -142,34 +141,82 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["frac_dup"] = n_dup / n_iv
     # intervals under half a period: two charges in one cycle (not a feature; selection uses it)
     out["n_short"] = count(has_iv & (interval < 0.5 * Pr))
-    out["frac_near_median"] = count(near) / n
-    out["round_share"] = count(round_sum) / n
     out["vendor_known"] = (count(vendor_known) > 0).astype(float)
     out["inflow"] = (count(inflow) > 0).astype(float)
-    out["interval_mad"] = _segment_median(np.abs(interval - Pr), cidx, starts) / P
-    dom_median = _circular_median(dom, cidx, starts, n)
-    dev = np.abs(dom - dom_median[pos])
-    out["dom_dev"] = _segment_mean(np.minimum(dev, 31 - dev), cidx, n)
-    out["dom_median"] = dom_median
     out["weekday_share"] = weekday_share
-    out["month_dispersion"] = _month_dispersion(cand, day, cidx, starts, ends)
     out["group"] = group[starts]
     gsize = group_sizes if group_sizes is not None else np.bincount(group) if len(group) else np.zeros(0)
-    out["group_n"] = gsize[out["group"].to_numpy()] if len(out) else 0
-    span = (out["last_day"] - out["first_day"]).to_numpy().astype(float)
-    out["coverage"] = out["n"].to_numpy() / (span / P + 1)
-    out["interval_error"] = np.abs(out["median_interval"].to_numpy() - P) / P
+    out["group_n"] = gsize[out["group"]] if C else np.zeros(0, dtype=np.int64)
+    span = (out["last_day"] - out["first_day"]).astype(float)
+    out["coverage"] = n / (span / P + 1)
+    out["interval_error"] = np.abs(out["median_interval"] - P) / P
     out["period"] = P
     out["log_period"] = np.log(np.where(np.isnan(P), 1.0, P))
-    out["amount_cv"] = (out["amt_std"].fillna(0) / out["amt_mean"]).to_numpy()
-    out["amount_range"] = (out["amt_max"] / out["amt_min"]).to_numpy()
-    out["log_amount"] = np.log1p(out["amt_mean"].to_numpy())
-    out["lookalike_ratio"] = _lookalikes(n, cidx, cluster, cluster_size)
+    rows = {"cand": cand, "day": day, "dom": dom, "dim": dim, "amt": amt, "amt_rank": amt_rank,
+            "interval": interval, "P": Pr, "cluster": cluster, "cluster_size": cluster_size}
+    if not scored_only:
+        out.update(_amount_and_day(rows, seg, amt_values, P))
+    else:
+        # the rows of candidates never scored (no cadence or no interval on it: 40% of the
+        # first call's rows) skip the features only a scorer reads
+        chosen = scorable(fidx, n, out["frac_on"])
+        sub = chosen[cidx]
+        rows = {name: None if v is None else v[sub] for name, v in rows.items()}
+        for name, v in _amount_and_day(rows, _segments(rows["cand"]), amt_values, P[chosen]).items():
+            out[name] = np.full(C, np.nan)
+            out[name][chosen] = v
+    return pd.DataFrame({c: out[c] for c in STAT_COLUMNS}, index=pd.Index(cand[starts], name="cand"))
+
+
+def _segments(cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(segment index per row, first row, last row, rows) of each run of ``cand``."""
+    first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
+    cidx = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(cand)].astype(np.int64) - 1 if len(starts) else starts
+    return cidx, starts, ends, np.bincount(cidx, minlength=len(starts))
+
+
+def _amount_and_day(rows: dict, seg: tuple, amt_values: np.ndarray, P: np.ndarray) -> dict:
+    """Amount, day-of-month and calendar features per segment of ``rows`` (sorted row arrays,
+    ``P``: each segment's period)."""
+    cidx, starts, ends, n = seg
+    C = len(n)
+    amt = rows["amt"]
+    out = {}
+    amt_min = np.minimum.reduceat(amt, starts) if C else np.zeros(0)
+    amt_max = np.maximum.reduceat(amt, starts) if C else np.zeros(0)
+    # summed from the segment's minimum, a one-price plan's mean is its price exactly and its
+    # deviation exactly 0 (plain float sums leave 1e-15, which would make its amount vary)
+    amt_mean = amt_min + _segment_mean(amt - amt_min[cidx], cidx, n)
+    out["amt_mean"] = amt_mean
+    out["amt_std"] = np.where(amt_min == amt_max, np.where(n > 1, 0.0, np.nan), _segment_std(amt, cidx, n, amt_mean))
+    out["amt_min"] = amt_min
+    out["amt_max"] = amt_max
+    out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, rows["amt_rank"]))
+    med_amt = out["amt_median"][cidx]
+    near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
+    out["frac_near_median"] = np.bincount(cidx, weights=near, minlength=C) / n
+    # cash and transfers come in round sums; bills and subscriptions rarely do
+    round_sum = np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6
+    out["round_share"] = np.bincount(cidx, weights=round_sum, minlength=C) / n
+    out["interval_mad"] = _segment_median(np.abs(rows["interval"] - rows["P"]), cidx, starts) / P
+    # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
+    dom = np.where(rows["dom"] >= rows["dim"] - 1, 31, rows["dom"]).astype(float)
+    dom_median = _circular_median(dom, cidx, starts, n)
+    dev = np.abs(dom - dom_median[cidx])
+    out["dom_dev"] = _segment_mean(np.minimum(dev, 31 - dev), cidx, n)
+    out["dom_median"] = dom_median
+    out["month_dispersion"] = _month_dispersion(rows["cand"], rows["day"], cidx, starts, ends)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["amount_cv"] = np.where(np.isnan(out["amt_std"]), 0.0, out["amt_std"]) / amt_mean
+        out["amount_range"] = amt_max / amt_min
+    out["log_amount"] = np.log1p(amt_mean)
+    out["lookalike_ratio"] = _lookalikes(n, cidx, rows["cluster"], rows["cluster_size"])
     return out
 
 
-def _skip_tolerant(fidx: np.ndarray, out: pd.DataFrame, iv: np.ndarray, cidx: np.ndarray,
-                   starts: np.ndarray, C: int) -> np.ndarray:
+def _skip_tolerant(fidx: np.ndarray, out: dict, iv: np.ndarray, cidx: np.ndarray, C: int) -> np.ndarray:
     """Cadence of candidates whose median interval fits none, read from their shortest interval.
 
     A short series with a skipped charge (a half-yearly premium: 183 days, then 367) has a
@@ -179,21 +226,28 @@ def _skip_tolerant(fidx: np.ndarray, out: pd.DataFrame, iv: np.ndarray, cidx: np
     skip.
     """
     lost = fidx < 0
-    if not lost.any():
+    rows = np.flatnonzero(lost[cidx])  # only the lost candidates' rows are read
+    if len(rows) == 0:
         return fidx
-    shortest = np.full(C, np.inf)
+    c, iv = cidx[rows], iv[rows]
     ok_iv = ~np.isnan(iv)
-    np.minimum.at(shortest, cidx[ok_iv], iv[ok_iv])
-    alt = frequency_index(np.where(lost & np.isfinite(shortest), shortest, np.nan))
-    P = PERIODS[np.maximum(alt, 0)][cidx]
+    shortest = np.full(C, np.inf)
+    np.minimum.at(shortest, c[ok_iv], iv[ok_iv])
+    alt = np.full(C, -1)
+    alt[lost] = frequency_index(np.where(np.isfinite(shortest[lost]), shortest[lost], np.nan))
+    P = PERIODS[np.maximum(alt, 0)][c]
     k = np.clip(np.rint(iv / P), 1, 2)
-    fits = np.abs(iv - k * P) <= TOLERANCE[np.maximum(alt, 0)][cidx] * np.sqrt(k)
-    all_fit = np.bincount(cidx, weights=ok_iv & ~fits, minlength=C) == 0
-    use = lost & (alt >= 0) & all_fit & (np.bincount(cidx, weights=ok_iv, minlength=C) >= 2)
+    fits = np.abs(iv - k * P) <= TOLERANCE[np.maximum(alt, 0)][c] * np.sqrt(k)
+    all_fit = np.bincount(c, weights=ok_iv & ~fits, minlength=C) == 0
+    use = lost & (alt >= 0) & all_fit & (np.bincount(c, weights=ok_iv, minlength=C) >= 2)
     if not use.any():
         return fidx
-    per_period = _segment_median(np.where(use[cidx], iv / k, np.nan), cidx, starts)
-    out["median_interval"] = np.where(use, per_period, out["median_interval"].to_numpy())
+    sel = use[c]
+    c, per_charge = c[sel], (iv / k)[sel]
+    first = np.r_[True, c[1:] != c[:-1]]
+    per_period = np.full(C, np.nan)
+    per_period[c[first]] = _segment_median(per_charge, np.cumsum(first) - 1, np.flatnonzero(first))
+    out["median_interval"] = np.where(use, per_period, out["median_interval"])
     return np.where(use, alt, fidx)
 
 
@@ -209,7 +263,20 @@ def _circular_median(dom: np.ndarray, cidx: np.ndarray, starts: np.ndarray, n: n
     centre = np.mod(np.arctan2(_segment_mean(np.sin(angle), cidx, n), _segment_mean(np.cos(angle), cidx, n))
                     * 31 / (2 * np.pi), 31)
     shift = 15.5 - centre
-    med = _segment_median(np.mod(dom + shift[cidx], 31), cidx, starts) - shift
+    x = dom + shift[cidx]
+    turned = np.mod(x, 31)
+    # A candidate's turned days stay whole days apart, so the day and the lap it turned through
+    # rank them as their values do: one sort of small integer keys, no ranking of 3M floats.
+    # Only the two middle values are read back, computed as above from their day.
+    lap = np.rint((x - turned) / 31)  # -1, 0 or 1
+    key = cidx.astype(np.int64) * 93 + (dom - 31 * lap).astype(np.int64) + 30
+    key.sort()
+
+    def turned_at(pos):
+        day = (key[pos] % 93 - 31) % 31 + 1
+        return np.mod(day + shift, 31)
+
+    med = (turned_at(starts + (n - 1) // 2) + turned_at(starts + n // 2)) / 2 - shift
     med = np.mod(med, 31)
     # between the month's end and the 1st (as many of each): charges post late, not early, so
     # the plan's day is the month's end
@@ -242,7 +309,8 @@ def dense_rank(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             lut[(steps - steps[0]).astype(np.int64)] = np.arange(len(real))
             rank = lut[(np.rint(np.where(nan, real[0], x) * scale) - steps[0]).astype(np.int64)]
             return values, np.where(nan, len(values) - 1, rank)
-    return values, np.searchsorted(values, x)
+    # sorting again with the inverse is ~8x cheaper than a binary search per value (1M values)
+    return values, np.unique(x, return_inverse=True)[1]
 
 
 def int_lexsort(*keys: np.ndarray) -> np.ndarray:
@@ -259,6 +327,14 @@ def int_lexsort(*keys: np.ndarray) -> np.ndarray:
             return np.lexsort(keys[::-1])
         combined += (k.astype(np.int64) - lo) * span
         span *= width
+    # with each row's position in its low bits every key is distinct, and a plain sort of the
+    # keys gives the stable order directly (4-5x quicker than a stable argsort)
+    bits = (len(combined) - 1).bit_length()
+    if span < 2**(62 - bits):
+        combined <<= bits
+        combined |= np.arange(len(combined))
+        combined.sort()
+        return combined & ((1 << bits) - 1)
     return np.argsort(combined, kind="stable")
 
 
@@ -279,12 +355,12 @@ def _segment_median(x: np.ndarray, cidx: np.ndarray, starts: np.ndarray,
     width = max(len(values), 1)
     key = cidx.astype(np.int64) * width + rank  # NaN ranks last within its segment
     key.sort()
-    sx = values[key - cidx.astype(np.int64) * width] if len(values) else x
-    k = np.bincount(cidx, weights=~np.isnan(x), minlength=len(starts)).astype(np.int64)
+    nan = np.isnan(x)
+    k = np.diff(np.r_[starts, len(x)]) - np.bincount(cidx[nan], minlength=len(starts))  # values per segment
     lo = starts + np.maximum(k - 1, 0) // 2
-    hi = starts + k // 2
-    hi = np.where(k > 0, hi, lo)
-    return np.where(k > 0, (sx[lo] + sx[hi]) / 2, np.nan)
+    hi = np.where(k > 0, starts + k // 2, lo)
+    own = np.arange(len(starts)) * width  # segment i's keys start there: only the middles are read back
+    return np.where(k > 0, (values[key[lo] - own] + values[key[hi] - own]) / 2, np.nan)
 
 
 def _month_dispersion(cand: np.ndarray, day: np.ndarray, cidx: np.ndarray, starts: np.ndarray,

@@ -19,7 +19,7 @@ from .flags import (
     _flag_rows,
     _money,
     _name,
-    _unstreamed,
+    _unstreamed_rows,
     empty_flags,
 )
 
@@ -27,10 +27,13 @@ from .flags import (
 def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """Stream charges plus nearby unstreamed same-amount charges; rows that repeat the previous one
     (with ``prev_date``, ``prev_charge`` and ``gap`` of the charge they repeat)."""
-    loose = _unstreamed(t, s)
+    # the unstreamed charges by their positions: a copy of all their columns (a million rows)
+    # cost 0.15 CPU-s, and only a few of them become rows
+    loose_rows = _unstreamed_rows(t, s)
+    loose = t[["_ak", "date", "charge"]].iloc[loose_rows]
     base_cols = ["stream_id", "chain_id", "account_id", "stream_key", "stream_merchant", "stream_vendor",
                  "stream_channel", "period", "frequency", "last_amount", "_sk"]
-    near = _near_repeats(s, loose, base_cols)
+    near = _near_repeats(s, t, loose_rows, base_cols)
     ext = pd.concat([s, near], ignore_index=True) if not near.empty else s.copy()
     ext = ext.sort_values(["stream_id", "ts", "_order"], kind="stable").reset_index(drop=True)
     g = ext.groupby("stream_id", sort=False)
@@ -85,30 +88,31 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     return d[identical | ~_buys_one_offs(d, loose)]
 
 
-def _near_repeats(s: pd.DataFrame, loose: pd.DataFrame, base_cols: list[str]) -> pd.DataFrame:
-    """Unstreamed charges of a stream's merchant close to one of its charges (within a quarter
-    period, at least 5 days, under half a period) at its amount, with the stream's columns.
+def _near_repeats(s: pd.DataFrame, t: pd.DataFrame, loose: np.ndarray, base_cols: list[str]) -> pd.DataFrame:
+    """Unstreamed charges (rows ``loose`` of ``t``) of a stream's merchant close to one of its
+    charges (within a quarter period, at least 5 days, under half a period) at its amount, with
+    the stream's columns.
 
     Every stream charge meets every unstreamed charge of its merchant (a million pairs on the
     bench file), so the pairs are judged on their row numbers, days and amounts, and only
     the few that qualify are built as rows.
     """
     pairs = s[["_sk"]].assign(_a=np.arange(len(s))).merge(
-        loose[["_ak"]].rename(columns={"_ak": "_sk"}).assign(_l=np.arange(len(loose))), on="_sk", how="inner")
-    a, lo = pairs["_a"].to_numpy(), pairs["_l"].to_numpy()
+        pd.DataFrame({"_sk": t["_ak"].to_numpy()[loose], "_l": np.arange(len(loose))}), on="_sk", how="inner")
+    a, lo = pairs["_a"].to_numpy(), loose[pairs["_l"].to_numpy()]  # lo: rows of t
     period = s["period"].to_numpy(dtype=float)[a]
     window = np.minimum(0.5 * period, np.maximum(5, 0.25 * period))
-    close = np.abs(loose["_day"].to_numpy()[lo] - _days(s["ts"])[a]) < window
+    close = np.abs(t["_day"].to_numpy()[lo] - _days(s["ts"])[a]) < window
     # A plan billed in another currency moves a little every month; so may its double charge.
     sg = s.groupby("stream_id", sort=False)
     moves = (s["charge"] / sg["charge"].shift() - 1).abs().where((s["ts"] - sg["ts"].shift()).dt.days > 5)
     jitter = s["stream_id"].map(moves.groupby(s["stream_id"]).median()).fillna(0.0).to_numpy()[a]
     a_charge = s["charge"].to_numpy()[a]
-    same = np.abs(loose["charge"].to_numpy()[lo] - a_charge) <= _amount_tolerance(jitter, a_charge)
+    same = np.abs(t["charge"].to_numpy()[lo] - a_charge) <= _amount_tolerance(jitter, a_charge)
     keep = close & same
-    right = [c for c in loose.columns if c not in ("account_id", "merchant_key", "_ak")]
+    right = [c for c in t.columns if c not in ("account_id", "merchant_key", "_ak")]
     near = pd.concat([s[base_cols].iloc[a[keep]].reset_index(drop=True),
-                      loose[right].iloc[lo[keep]].reset_index(drop=True)], axis=1)
+                      t[right].iloc[lo[keep]].reset_index(drop=True)], axis=1)
     near["ts"] = pd.to_datetime(near["date"])
     return near.drop_duplicates("transaction_id")
 

@@ -89,9 +89,11 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     chain_last = s.groupby("chain_id")["ts"].max()
     stream_chain = s.drop_duplicates("stream_id").set_index("stream_id")["chain_id"]
     stream_period = s.drop_duplicates("stream_id").set_index("stream_id")["period"]
-    hist = t.loc[t["amount"] <= 0, ["transaction_id", "_ak", "date", "charge", "_order"]]
-    hist = hist.assign(h_stream=_member_stream(s, t.loc[t["amount"] <= 0, "_tid"].to_numpy()))
     f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order", "_sk"]]
+    # the history joined: charges of the merchants (account, key) that have a candidate
+    at = (t["amount"] <= 0).to_numpy() & np.isin(t["_ak"].to_numpy(), f["_sk"].to_numpy())
+    hist = t.loc[at, ["transaction_id", "_ak", "date", "charge", "_order"]]
+    hist = hist.assign(h_stream=_member_stream(s, t.loc[at, "_tid"].to_numpy()))
     if "plan_stream" in s:  # charges of the stream before its pause are judged like unstreamed ones
         plan_of = s.drop_duplicates("stream_id").set_index("stream_id")["plan_stream"]
         f = f.assign(plan_stream=f["stream_id"].map(plan_of))
@@ -245,7 +247,10 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     line = line[lone.reindex(line.index).to_numpy() & ~line["streamed"].to_numpy()]
     if line.empty:
         return pd.DataFrame()
-    paid = t.loc[(t["charge"] > FREE_MAX).to_numpy() & ~in_stream].drop(columns=["account_id", "merchant_key"])
+    # only charges of the lines' merchants can join them (a few thousand of a million rows)
+    of_lines = np.isin(t["_ak"].to_numpy(), line["_ak"].to_numpy())
+    paid = t.loc[(t["charge"] > FREE_MAX).to_numpy() & ~in_stream & of_lines]
+    paid = paid.drop(columns=["account_id", "merchant_key"])
     j = line.drop(columns="streamed").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(paid, on="_ak")
     days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["l_date"])).dt.days
     # A trial lasts a week or more, and costs about half the full price or less.
@@ -254,7 +259,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
         return pd.DataFrame()
     # The same price a period later (any charge of the merchant: the detector may have made the
     # plan's later charges a stream), and not in the year before the line.
-    out = t.loc[t["charge"] > FREE_MAX, ["_ak", "date", "charge"]]
+    out = t.loc[(t["charge"] > FREE_MAX).to_numpy() & of_lines, ["_ak", "date", "charge"]]
     k = j[["transaction_id", "_ak", "date", "l_date", "charge"]].merge(
         out.rename(columns={"date": "o_date", "charge": "o_charge"}), on="_ak")
     diff = (k["o_charge"] - k["charge"]).abs()

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detector.cadence import FREQUENCIES, _segment_median, candidate_stats, dense_rank, int_lexsort, next_due
+from detector.cadence import (
+    FREQUENCIES,
+    _circular_median,
+    _segment_mean,
+    _segment_median,
+    candidate_stats,
+    dense_rank,
+    int_lexsort,
+    next_due,
+)
 
 EPOCH_2023 = 19358  # 2023-01-01 in days since 1970-01-01
 
@@ -122,6 +131,26 @@ def test_segment_median_equals_a_plain_median_per_segment(kind):
     np.testing.assert_array_equal(got, _lexsort_median(x, cidx, len(starts)))
 
 
+def test_circular_median_equals_the_median_of_the_turned_days():
+    """The circular median ranks turned days by integer keys; it must read the very values a
+    plain median of the turned days gives, with shifts that put days on the turn itself."""
+    rng = np.random.default_rng(11)
+    n = 20000
+    cidx = np.sort(rng.integers(0, 3000, n))
+    seg = np.unique(cidx)
+    cidx = np.searchsorted(seg, cidx)
+    starts = np.flatnonzero(np.r_[True, cidx[1:] != cidx[:-1]])
+    counts = np.bincount(cidx)
+    # month-end days (31) and days 1-2 mixed in, as month-end plans post
+    dom = np.where(rng.random(n) < 0.3, rng.choice([1.0, 2.0, 31.0], n), rng.integers(1, 32, n).astype(float))
+    angle = 2 * np.pi * dom / 31
+    centre = np.mod(np.arctan2(_segment_mean(np.sin(angle), cidx, counts), _segment_mean(np.cos(angle), cidx, counts))
+                    * 31 / (2 * np.pi), 31)
+    shift = 15.5 - centre
+    plain = np.mod(_segment_median(np.mod(dom + shift[cidx], 31), cidx, starts) - shift, 31)
+    np.testing.assert_array_equal(_circular_median(dom, cidx, starts, counts), np.where(plain < 1, 31.0, plain))
+
+
 def test_int_lexsort_is_the_stable_lexsort_of_candidate_day_amount():
     rng = np.random.default_rng(5)
     n = 20000
@@ -131,3 +160,12 @@ def test_int_lexsort_is_the_stable_lexsort_of_candidate_day_amount():
     np.testing.assert_array_equal(int_lexsort(cand, day, rank), np.lexsort((amt, day, cand)))
     big = cand * 2**52  # the combined key would overflow: lexsort itself
     np.testing.assert_array_equal(int_lexsort(big, day, rank), np.lexsort((amt, day, big)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 1000])
+def test_int_lexsort_small_inputs_and_negative_keys(n):
+    """The row position packed below the combined key must keep ties in input order."""
+    rng = np.random.default_rng(n)
+    a, b = rng.integers(-3, 3, n), rng.integers(0, 2, n)
+    np.testing.assert_array_equal(int_lexsort(a, b), np.lexsort((b, a)))
+    np.testing.assert_array_equal(int_lexsort(b), np.argsort(b, kind="stable"))

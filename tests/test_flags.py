@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -724,3 +725,52 @@ def test_at_a_shop_a_dollar_trial_in_the_plan_converts_and_orders_do_not_block_i
     ids = b.series("2025-01-10", 5, [0.99, 14.99, 14.99, 14.99, 14.99], merchant="Amazon")
     b.stream(ids)
     assert of_type(flags_of(b), "trial_conversion") == []
+
+
+def test_stream_members_join_like_a_join_on_the_id_text():
+    """Stream charges are joined to their transactions through integer codes; the rows, their
+    order and dtypes must be those of a join on the id text, with repeated ids in the statement,
+    an id in two streams, ids given as numbers or JSON text, and ids of no transaction."""
+    from detector.flags import _as_list, _members, _prepare_tx
+
+    b = Book()
+    ids = b.series("2024-01-05", 4, 9.99, merchant="Netflix")
+    other = b.series("2024-01-09", 3, 4.99, merchant="Spotify")
+    b.stream(ids)
+    b.stream(other[:2] + [ids[1]])
+    tx = pd.concat([b.tx, b.tx.iloc[[2, 0]]], ignore_index=True)  # ids listed twice
+    tx.loc[len(tx)] = {**b.tx.iloc[0].to_dict(), "transaction_id": "7", "date": "2024-03-01"}
+    streams = b.stream_frame
+    streams["transaction_ids"] = streams["transaction_ids"].astype(object)
+    streams.at[1, "transaction_ids"] = '["' + '", "'.join(streams.at[1, "transaction_ids"]) + '", "missing"]'
+    streams.loc[len(streams)] = {**streams.iloc[0].to_dict(), "stream_id": "s_num", "transaction_ids": [7, ids[3]]}
+    t = _prepare_tx(tx)
+    got = _members(t, streams)
+    s = streams[["stream_id", "account_id", "merchant", "vendor", "channel", "direction", "frequency",
+                 "last_amount", "transaction_ids"]].copy()
+    s["transaction_ids"] = s["transaction_ids"].map(_as_list)
+    m = s.explode("transaction_ids").dropna(subset=["transaction_ids"]).rename(
+        columns={"transaction_ids": "transaction_id", "merchant": "stream_merchant", "vendor": "stream_vendor",
+                 "channel": "stream_channel"})
+    m["transaction_id"] = m["transaction_id"].astype(str)
+    want = m.merge(t.drop(columns=["account_id"]), on="transaction_id", how="inner")
+    assert len(want) == 11
+    pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.mark.parametrize("dates", [
+    ["2024-01-05", "2024-01-06", None, "2024-01-05", "2024-02-29", ""],
+    ["2024-01-05 10:00:00", "2024-01-05 23:59:59", None, "2024-01-05 10:00:00", "2023-12-31 00:00:01", None],
+    [None] * 6,
+])
+def test_prepared_dates_are_parsed_once_per_distinct_text_as_every_row_would_be(dates):
+    from detector.flags import _prepare_tx
+
+    tx = pd.DataFrame({"transaction_id": list("abcdef"), "account_id": "x", "amount": -1.0,
+                       "description": "D", "merchant": "M", "merchant_key": "m", "date": pd.Series(dates, dtype="str")})
+    t = _prepare_tx(tx)
+    every_row = pd.to_datetime(tx["date"])
+    want = every_row.dt.strftime("%Y-%m-%d")
+    assert t["date"].isna().equals(want.isna()) and (t["date"][want.notna()] == want[want.notna()]).all()
+    want_day = every_row.dt.normalize().to_numpy().astype("datetime64[D]").astype("int64").astype(float)
+    np.testing.assert_array_equal(t["_day"].to_numpy(), np.where(every_row.isna(), np.nan, want_day))

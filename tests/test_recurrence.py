@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -311,3 +312,44 @@ def test_bank_fees_for_events_are_never_a_stream(desc):
     assert detect_streams(tx, "2024-12-31").empty
     monthly = enriched(series("MONTHLY MAINTENANCE FEE", monthly_dates(START, 12, day=28), 12.0))
     assert len(detect_streams(monthly, "2023-12-31")) == 1
+
+
+@pytest.mark.parametrize("dates", [
+    pd.Series(["2024-01-05", "2024-01-06", None, "2024-01-05", "bad", ""], dtype="str"),
+    pd.Series(["2024-01-05 13:00:00", "1969-12-30", None, "2024-01-05 13:00:00"], dtype=object),
+    pd.Series([dt.date(2024, 1, 5), None, dt.date(2023, 2, 1)], dtype=object),
+    pd.Series(pd.to_datetime(["2024-01-05", None, "2023-03-01"])),
+    pd.Series([None, None], dtype="str"),
+])
+def test_dates_parsed_once_per_distinct_value_read_as_pandas_reads_them(dates):
+    """Detection parses each distinct date once; the days must be those a parse of every row gives."""
+    from detector.recurrence import _days
+
+    every_row = pd.to_datetime(dates, errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
+    np.testing.assert_array_equal(_days(dates), every_row)
+
+
+def test_candidate_features_computed_in_pieces_equal_those_computed_at_once():
+    """candidates() computes features in pieces of whole candidates to bound its memory; a
+    candidate's features must not depend on the other candidates computed with it."""
+    from detector.cadence import candidate_stats
+    from detector.recurrence import _pieces
+
+    rng = np.random.default_rng(3)
+    n = 6000
+    cand = rng.integers(0, 700, n)
+    group = cand // 7
+    day = 19000 + rng.integers(0, 700, n)
+    amt = rng.choice([9.99, 10.0, 14.99, 120.0, 33.33], n) * rng.choice([1.0, 1.0, 1.01], n)
+    cols = {"group": group, "vendor_known": rng.random(n) < 0.5, "inflow": (group % 5) == 0,
+            "group_sizes": np.bincount(group), "cluster": cand % 50, "cluster_size": np.bincount(cand % 50)[cand % 50]}
+    at = np.arange(n)
+    parts = _pieces(cand, 1000, at)
+    assert len(parts) > 3 and np.array_equal(np.sort(np.concatenate(parts)), at)
+    # each candidate whole in one piece, pieces in id order
+    assert all(cand[a].max() < cand[b].min() for a, b in itertools.pairwise(parts))
+    whole = candidate_stats(cand, day, amt, scored_only=True, **cols)
+    pieced = pd.concat([candidate_stats(cand[r], day[r], amt[r], scored_only=True,
+                                        **{k: v if k == "group_sizes" else v[r] for k, v in cols.items()})
+                        for r in parts])
+    pd.testing.assert_frame_equal(pieced, whole, check_exact=True)

@@ -15,6 +15,7 @@ from detector.scoring import (
     META_FILE,
     MODEL_DIR,
     MODEL_FILE,
+    PREDICT_BLOCK,
     ModelVersionWarning,
     RuleScorer,
     StreamScorer,
@@ -85,3 +86,15 @@ def test_estimators_follow_sklearn_conventions():
     assert s.get_params()["max_iter"] == 5 and not hasattr(s, "model_")
     r = RuleScorer()
     assert r.fit() is r
+
+
+def test_predicting_in_blocks_gives_each_row_its_own_probability():
+    """Blocks only keep rows in the cache: a row's probability is the one it gets alone."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2 * PREDICT_BLOCK + 37, len(FEATURES)))
+    s = StreamScorer(max_iter=20, n_models=2).fit(X[:500], (X[:500, 0] + X[:500, 4] > 0).astype(int))
+    whole = s.predict_proba(X)
+    assert whole.shape == (len(X), 2)
+    for i in (0, PREDICT_BLOCK - 1, PREDICT_BLOCK, len(X) - 1):
+        np.testing.assert_array_equal(whole[i], s.predict_proba(X[i:i + 1])[0])
+    np.testing.assert_array_equal(whole, np.mean([m.predict_proba(X) for m in s.models_], axis=0))
