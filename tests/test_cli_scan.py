@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
+
+import pandas as pd
 
 from detector.cli import cli
 
@@ -40,3 +43,28 @@ def test_report_table_limit(runner, tmp_path):
     every = runner.invoke(cli, ["report", "--db", str(db), "--limit", "0"])
     assert "Hulu" in every.stdout and "more not shown" not in every.stdout
     assert runner.invoke(cli, ["report", "--db", str(db), "--limit", "-1"]).exit_code == 2
+
+
+def _monthly_file(path, last: date, months: int = 8):
+    lines = ["date,description,amount"]
+    for k in range(months):
+        d = (pd.Timestamp(last) - pd.DateOffset(months=k)).date()
+        lines.append(f"{d.isoformat()},NETFLIX.COM,-15.49")
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_scan_notes_statements_that_end_long_before_today(runner, tmp_path):
+    old = _monthly_file(tmp_path / "old.csv", date(2024, 6, 5))
+    result = runner.invoke(cli, ["scan", old, "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 0, result.output
+    assert "newest transaction in these statements is 2024-06-05" in result.stderr
+    assert "--as-of 2024-06-05" in result.stderr and "note:" not in result.stdout
+    # the user chose the date: no note
+    chosen = runner.invoke(cli, ["scan", old, "--db", str(tmp_path / "b.db"), "--as-of", "2026-01-01"])
+    assert "note:" not in chosen.stderr
+    # a statement that ends recently: no note
+    recent = _monthly_file(tmp_path / "recent.csv", date.today() - timedelta(days=3))
+    fresh = runner.invoke(cli, ["scan", recent, "--db", str(tmp_path / "c.db")])
+    assert fresh.exit_code == 0, fresh.output
+    assert "note:" not in fresh.stderr

@@ -376,3 +376,17 @@ def test_chunks_read_utf16_and_latin1(tmp_path):
         path.write_bytes(text.encode(enc))
         (chunk,) = list(iter_statement_chunks(path))
         assert chunk.transactions["description"].tolist() == ["CAFÉ"]
+
+
+def test_results_carry_the_newest_date_whole_or_in_chunks(tmp_path, store):
+    # rows out of date order, so the newest is neither the first nor the last line
+    path = write(tmp_path, "chase.csv", CHASE_HEADER + "".join(
+        f"{d},{d},NETFLIX.COM,Entertainment,Sale,-15.49,\n"
+        for d in ("03/16/2024", "01/16/2024", "05/16/2024", "02/16/2024")))
+    [whole] = ingest_files([path], store)
+    assert whole.last_date == "2024-05-16"
+    [chunked] = ingest_files([path], store, stream_bytes=1)
+    assert chunked.streamed and chunked.last_date == "2024-05-16"
+    empty = write(tmp_path, "empty.csv", CHASE_HEADER)
+    [none] = ingest_files([empty], store)
+    assert none.last_date is None  # a file with no rows has no newest date

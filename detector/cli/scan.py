@@ -39,6 +39,26 @@ def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT)
         click.echo(text)
 
 
+#: Statements ending this long before the as-of date leave their plans looking overdue (ended).
+STALE_DAYS = 45
+
+
+def stale_note(ingest, as_of: str) -> str | None:
+    """A hint when the statements end well before the as-of date (which defaults to today): their
+    plans were billed since, outside the files, so they show as ended."""
+    import pandas as pd
+
+    last = max((r.last_date for r in ingest if r.ok and r.last_date), default=None)
+    if last is None:
+        return None
+    gap = (pd.Timestamp(as_of) - pd.Timestamp(last)).days
+    if gap <= STALE_DAYS:
+        return None
+    return (f"note: the newest transaction in these statements is {last}, {gap} days before the as-of date "
+            f"{as_of}; plans billed since then are not in them and show as ended. "
+            f"Add --as-of {last} to judge them as of their last day.")
+
+
 @cli.command("scan")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
@@ -70,6 +90,10 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
                       progress=progress)
     click.echo(render_ingest_summary(result.ingest), err=True)
+    if as_of is None:
+        note = stale_note(result.ingest, result.as_of)
+        if note:
+            click.echo(note, err=True)
     _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)

@@ -51,6 +51,8 @@ class IngestResult:
     rejections: list[dict] = field(default_factory=list, repr=False)
     #: Read and stored in chunks (a file bigger than ``stream_bytes``).
     streamed: bool = False
+    #: The newest transaction date in the file (ISO), ``None`` when it held none.
+    last_date: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -109,6 +111,14 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tupl
     return stored, duplicates
 
 
+def _last_date(tx: pd.DataFrame) -> str | None:
+    """The newest ISO date of canonical rows (dates are ``yyyy-mm-dd`` text, so they sort)."""
+    if tx is None or tx.empty:
+        return None
+    last = tx["date"].max()
+    return None if pd.isna(last) else str(last)
+
+
 def _record_import(store: Store, result: IngestResult) -> None:
     now = utcnow()
     sha = file_sha256(result.path) if os.path.isfile(result.path) else None
@@ -126,7 +136,7 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     stored, duplicates = _store_rows(store, st, payment_method)
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
-                          rejections=st.rejected)
+                          rejections=st.rejected, last_date=_last_date(st.transactions))
     _record_import(store, result)
     return result
 
@@ -149,6 +159,9 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
         result.rejected += len(st.rejected)
         result.rejections.extend(st.rejected)
         accounts.update(dict.fromkeys(st.accounts))
+        last = _last_date(st.transactions)
+        if last is not None and (result.last_date is None or last > result.last_date):
+            result.last_date = last
     result.accounts = list(accounts)
     result.account_id = result.accounts[0] if len(result.accounts) == 1 else None
     _record_import(store, result)
