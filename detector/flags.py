@@ -120,16 +120,8 @@ def _money(x: float) -> str:
     return f"{x:,.2f}"
 
 
-def _members(tx: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
-    """One row per (stream, transaction): the stream's charges joined to their transactions.
-
-    The join is on integer codes of the stream charges' ids (170k), which the million rows
-    are looked up among: a join on the text hashed every row's id into a table (0.4 CPU-s at
-    1.2M rows, now 0.1). It gives the rows, in the order, of the join on the text.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+def _member_rows(streams: pd.DataFrame) -> pd.DataFrame:
+    """One row per (stream, transaction id it lists), the id as text."""
     cols = ["stream_id", "account_id", "merchant", "vendor", "channel", "direction", "frequency",
             "last_amount", "transaction_ids"]
     s = streams[[c for c in cols if c in streams.columns]].copy()
@@ -138,13 +130,23 @@ def _members(tx: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
     m = m.rename(columns={"transaction_ids": "transaction_id", "merchant": "stream_merchant",
                           "vendor": "stream_vendor", "channel": "stream_channel"})
     m["transaction_id"] = m["transaction_id"].astype(str)
-    code, ids = pd.factorize(m["transaction_id"])
-    found = pc.index_in(pa.array(tx["transaction_id"], type=pa.string(), from_pandas=True),
-                        value_set=pa.array(np.asarray(ids, dtype=object), type=pa.string()))
-    found = found.fill_null(-1).to_numpy()
-    t = tx.drop(columns=["account_id"])[found >= 0].assign(_code=found[found >= 0])
-    joined = m.drop(columns="transaction_id").assign(_code=code).merge(t, on="_code", how="inner")
-    return joined[list(m.columns) + [c for c in t.columns if c not in ("transaction_id", "_code")]]
+    return m
+
+
+def _members(tx: pd.DataFrame, m: pd.DataFrame) -> pd.DataFrame:
+    """One row per (stream, transaction): the stream charges ``m`` (:func:`_member_rows` with
+    ``_tid``, as :func:`_prepare_tx` codes them) joined to their transactions ``tx``.
+
+    The join is on the integer ids both sides got from one coding of the ids: looking the million
+    rows up among the 170k stream charges' ids hashed every row's id a second time (0.25 CPU-s
+    at 1.2M rows). It gives the rows, in the order, of the join on the text.
+    """
+    codes, rows = m["_tid"].to_numpy(), tx["_tid"].to_numpy()
+    seen = np.zeros(max(codes.max(initial=-1), rows.max(initial=-1)) + 1, dtype=bool)
+    seen[codes] = True
+    t = tx.drop(columns=["account_id"])[seen[rows]]
+    joined = m.drop(columns="transaction_id").merge(t, on="_tid", how="inner")
+    return joined[[c for c in m.columns if c != "_tid"] + [c for c in t.columns if c != "transaction_id"]]
 
 
 def _as_list(v) -> list:
@@ -159,7 +161,10 @@ def _as_list(v) -> list:
     return []
 
 
-def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
+def _prepare_tx(tx: pd.DataFrame, streams: pd.DataFrame | None = None):
+    """The rows the rules read, with integer ids ``_tid``. Given ``streams``, returns
+    ``(rows, members)``: also their charges (:func:`_member_rows`) with ``_tid`` of the same coding
+    (ids no row has get codes of their own), the rows' codes as without ``streams``."""
     require_columns(tx, _TX_NEEDED, "flag_charges")
     t = tx.copy()
     t["transaction_id"] = t["transaction_id"].astype(str)
@@ -189,18 +194,26 @@ def _prepare_tx(tx: pd.DataFrame) -> pd.DataFrame:
     t["charge"] = -t["amount"]
     # An integer per distinct transaction id: "is this charge in a stream" is then a lookup,
     # where isin hashed the million ids again at every rule (0.8 CPU-s a time at 1.2M rows).
-    t["_tid"] = pd.factorize(t["transaction_id"], use_na_sentinel=False)[0]
+    # The stream charges' ids are coded in the same pass (after the rows, so the rows' codes
+    # are those of coding them alone): joining them to their rows is then a lookup as well.
+    m = None if streams is None else _member_rows(streams)
+    ids = t["transaction_id"] if m is None else pd.concat([t["transaction_id"], m["transaction_id"]],
+                                                          ignore_index=True)
+    tid = pd.factorize(ids, use_na_sentinel=False)[0]
+    t["_tid"] = tid[:len(t)]
     # The day of each date string, as pd.to_datetime(date) would give it (parsed once per
     # distinct date): rules compare days over a million pairs of charges.
     t["_day"] = np.r_[_days(pd.Series(pd.to_datetime(iso))), np.nan][codes]
     # Only the columns the rules read: every filter and merge below copies each column it
     # carries, and a statement's bookkeeping columns (source file, line, currency) are wide text.
-    return t[[c for c in _TX_KEPT if c in t]]
+    t = t[[c for c in _TX_KEPT if c in t]]
+    return t if m is None else (t, m.assign(_tid=tid[len(t):]))
 
 
-def _series(tx: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
-    """Outflow stream members with their chain (consecutive streams of one merchant) and position."""
-    m = _members(tx, streams)
+def _series(tx: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Outflow stream members (``members``: see :func:`_members`) with their chain (consecutive
+    streams of one merchant) and position."""
+    m = _members(tx, members)
     m = m[(m["direction"].fillna("outflow") == "outflow") & (m["amount"] < 0)].copy()
     if m.empty:
         return m
@@ -397,14 +410,14 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     if streams is None or len(streams) == 0 or tx is None or len(tx) == 0:
         return empty_flags()
     require_columns(streams, ("stream_id", "account_id", "frequency", "transaction_ids"), "flag_charges streams")
-    t = _prepare_tx(tx)
-    if as_of is not None:
-        t = t[t["date"] <= pd.Timestamp(as_of).strftime("%Y-%m-%d")]
     st = streams.copy()
     for col in STREAM_COLUMNS:
         if col not in st:
             st[col] = None
-    s = _series(t, st)
+    t, members = _prepare_tx(tx, st)
+    if as_of is not None:
+        t = t[t["date"] <= pd.Timestamp(as_of).strftime("%Y-%m-%d")]
+    s = _series(t, members)
     # Fees a bank charges for an event (an overdraft, an ATM withdrawal) come when the event
     # does, however regular they look: not a plan that renews, rises or is billed twice.
     s = s[~_event_fee(s)]

@@ -730,7 +730,8 @@ def test_at_a_shop_a_dollar_trial_in_the_plan_converts_and_orders_do_not_block_i
 def test_stream_members_join_like_a_join_on_the_id_text():
     """Stream charges are joined to their transactions through integer codes; the rows, their
     order and dtypes must be those of a join on the id text, with repeated ids in the statement,
-    an id in two streams, ids given as numbers or JSON text, and ids of no transaction."""
+    an id in two streams, ids given as numbers or JSON text, ids of no transaction and a
+    transaction without an id."""
     from detector.flags import _as_list, _members, _prepare_tx
 
     b = Book()
@@ -740,12 +741,15 @@ def test_stream_members_join_like_a_join_on_the_id_text():
     b.stream(other[:2] + [ids[1]])
     tx = pd.concat([b.tx, b.tx.iloc[[2, 0]]], ignore_index=True)  # ids listed twice
     tx.loc[len(tx)] = {**b.tx.iloc[0].to_dict(), "transaction_id": "7", "date": "2024-03-01"}
+    tx.loc[len(tx)] = {**b.tx.iloc[1].to_dict(), "transaction_id": None}
     streams = b.stream_frame
     streams["transaction_ids"] = streams["transaction_ids"].astype(object)
     streams.at[1, "transaction_ids"] = '["' + '", "'.join(streams.at[1, "transaction_ids"]) + '", "missing"]'
     streams.loc[len(streams)] = {**streams.iloc[0].to_dict(), "stream_id": "s_num", "transaction_ids": [7, ids[3]]}
-    t = _prepare_tx(tx)
-    got = _members(t, streams)
+    t, members = _prepare_tx(tx, streams)
+    # the stream charges' ids, coded with the rows', leave the rows' codes as coding them alone
+    pd.testing.assert_frame_equal(t, _prepare_tx(tx))
+    got = _members(t, members)
     s = streams[["stream_id", "account_id", "merchant", "vendor", "channel", "direction", "frequency",
                  "last_amount", "transaction_ids"]].copy()
     s["transaction_ids"] = s["transaction_ids"].map(_as_list)
