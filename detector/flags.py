@@ -259,7 +259,7 @@ def _chains(m: pd.DataFrame) -> pd.Series:
     # A charge two periods or more away from the rest of its stream, at either end, is no part of
     # the plan's steady billing (a purchase at the old price months after a price change, one
     # at the new price months before it): the stream's span is where it bills steadily.
-    o = m.sort_values(["stream_id", "ts"])
+    o = m[["stream_id", "ts", "period"]].sort_values(["stream_id", "ts"])  # (not all 30 columns)
     g = o.groupby("stream_id")["ts"]
     n = g.transform("size")
     detached = ((g.diff(-1).dt.days.abs() > DETACHED_PERIODS * o["period"]) & (g.cumcount() == 0)

@@ -74,14 +74,18 @@ def _spans(s: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
-    paid = s[s["charge"] > FREE_MAX]
+    # (on the two columns read: every filter of s copied its thirty columns; the rows of
+    # ``first`` alone are taken whole)
+    at = np.flatnonzero((s["charge"] > FREE_MAX).to_numpy())
+    paid = s[["stream_id", "charge"]].iloc[at]
     # The stream's full price is where it ended up: the median of its last three paid charges.
     # (the last three charges, or the later half of a short stream)
     n_paid = paid.groupby("stream_id")["charge"].transform("size")
     last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < np.minimum(3, np.ceil(n_paid / 2))]
     ref = last3.groupby("stream_id")["charge"].median()
-    cand = paid[paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)]
-    first = cand.drop_duplicates("stream_id", keep="first")  # s is date-ordered within chains
+    at = at[(paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)).to_numpy()]
+    # the first candidate of each stream: s is date-ordered within chains
+    first = s.iloc[at[~s["stream_id"].iloc[at].duplicated().to_numpy()]]
     if first.empty:
         return pd.DataFrame()
     # Plans that still bill after a candidate's date cannot be its trial (a separate plan); a
@@ -309,7 +313,8 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
     cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
     nxt = j.sort_values("l_ts").drop_duplicates("transaction_id")
     # Variable bill: judged on the stream's full-price charges, with at least three changes.
-    full = s[s["charge"] > INTRO_RATIO * s.groupby("stream_id")["charge"].transform("median")]
+    sc = s[["stream_id", "charge"]]
+    full = sc[sc["charge"] > INTRO_RATIO * sc.groupby("stream_id")["charge"].transform("median")]
     rel = full.groupby("stream_id")["charge"].pct_change().abs()
     by_stream = rel.groupby(full["stream_id"])
     variable = (by_stream.median() > STEADY_NOISE) & (by_stream.count() >= 3)
