@@ -91,15 +91,16 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # Plans that still bill after a candidate's date cannot be its trial (a separate plan); a
     # plan still billing under a new price (the next stream of its chain) still bills.
     chain_last = s.groupby("chain_id")["ts"].max()
-    stream_chain = s.drop_duplicates("stream_id").set_index("stream_id")["chain_id"]
-    stream_period = s.drop_duplicates("stream_id").set_index("stream_id")["period"]
+    per_stream = s[[c for c in ("stream_id", "chain_id", "period", "plan_stream") if c in s]]
+    per_stream = per_stream.drop_duplicates("stream_id").set_index("stream_id")
+    stream_chain, stream_period = per_stream["chain_id"], per_stream["period"]
     f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order", "_sk"]]
     # the history joined: charges of the merchants (account, key) that have a candidate
     at = (t["amount"] <= 0).to_numpy() & np.isin(t["_ak"].to_numpy(), f["_sk"].to_numpy())
     hist = t.loc[at, ["transaction_id", "_ak", "date", "charge", "_order"]]
     hist = hist.assign(h_stream=_member_stream(s, t.loc[at, "_tid"].to_numpy()))
     if "plan_stream" in s:  # charges of the stream before its pause are judged like unstreamed ones
-        plan_of = s.drop_duplicates("stream_id").set_index("stream_id")["plan_stream"]
+        plan_of = per_stream["plan_stream"]
         f = f.assign(plan_stream=f["stream_id"].map(plan_of))
     j = f.merge(hist.rename(columns={"_ak": "_sk", "transaction_id": "h_id", "charge": "h_charge",
                                      "date": "h_date", "_order": "h_order"}), on="_sk", how="inner")
@@ -178,7 +179,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 def _member_stream(s: pd.DataFrame, tid: np.ndarray) -> np.ndarray:
     """The stream (first in ``s``) holding each transaction id code ``tid``, NaN for none: a
     lookup by the integer ids, where mapping the strings hashed a million of them."""
-    first = s.drop_duplicates("_tid")
+    first = s[["_tid", "stream_id"]].drop_duplicates("_tid")
     of = np.full(max(int(tid.max(initial=-1)), int(first["_tid"].max())) + 1, np.nan, dtype=object)
     of[first["_tid"].to_numpy()] = first["stream_id"].to_numpy(dtype=object)
     return of[tid]
