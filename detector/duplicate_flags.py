@@ -34,8 +34,12 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     base_cols = ["stream_id", "chain_id", "account_id", "stream_key", "stream_merchant", "stream_vendor",
                  "stream_channel", "period", "frequency", "last_amount", "_sk"]
     near = _near_repeats(s, t, loose_rows, base_cols)
-    ext = pd.concat([s, near], ignore_index=True) if not near.empty else s.copy()
-    ext = ext.sort_values(["stream_id", "ts", "_order"], kind="stable").reset_index(drop=True)
+    whole = pd.concat([s, near], ignore_index=True) if not near.empty else s
+    # the rule reads seven columns: those are sorted, and only the repeats' rows taken whole
+    cols = ["stream_id", "ts", "_order", "charge", "date", "period", "transaction_id"]
+    ext = whole[cols].reset_index(drop=True)
+    order = ext.sort_values(["stream_id", "ts", "_order"], kind="stable").index.to_numpy()
+    ext = ext.take(order).reset_index(drop=True)
     g = ext.groupby("stream_id", sort=False)
     prev_ts, prev_charge, prev_date = g["ts"].shift(), g["charge"].shift(), g["date"].shift()
     gap = (ext["ts"] - prev_ts).dt.days
@@ -77,7 +81,8 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # A double charge posts within days of the first (the same bill submitted twice, a retry
     # that went through): a second charge a week into a monthly cycle is the schedule moving.
     dup &= gap <= np.maximum(2, np.minimum(0.25 * period, DOUBLE_CHARGE_DAYS))
-    d = ext[dup].copy()
+    at = np.flatnonzero(dup.to_numpy())
+    d = whole.take(order[at]).set_axis(ext.index.take(at))
     d["prev_date"] = prev_date[dup]
     d["prev_charge"] = prev_charge[dup]
     d["gap"] = gap[dup].astype(int)
