@@ -333,10 +333,13 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
 
 
 def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
-    x = s.reset_index(drop=True)
+    # (the two filters below read two columns: they are judged on those, and the rows kept
+    # taken whole once, where each filter copied every column)
+    x = s[["chain_id", "charge"]].reset_index(drop=True)
     # Charges far below the chain's usual price are other purchases the detector merged in.
     typical = x.groupby("chain_id")["charge"].transform("median")
-    x = x[x["charge"] >= INTRO_RATIO * typical].reset_index(drop=True)
+    at = np.flatnonzero((x["charge"] >= INTRO_RATIO * typical).to_numpy())
+    x = x.iloc[at].reset_index(drop=True)
     # So are single charges far above the charges on both sides (the only one at either end): a
     # plan does not bill almost twice its price once and go back (a purchase merged in, or the
     # yearly charge after a switch to yearly billing). They would break the level after a step.
@@ -344,7 +347,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     before, after = g.shift(), g.shift(-1)
     spike = ((before.isna() | (x["charge"] >= before / INTRO_RATIO))
              & (after.isna() | (x["charge"] >= after / INTRO_RATIO)) & (before.notna() | after.notna()))
-    x = x[~spike].reset_index(drop=True)
+    x = s.iloc[at[~spike.to_numpy()]].reset_index(drop=True)
     if x.empty:
         return empty_flags()
     chain = x["chain_id"]
@@ -412,11 +415,13 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
 
 def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
     """Drop trial and intro charges: the price series starts at the conversion."""
-    s = s[s["charge"] > 0.005]  # a free charge is never a price level
+    at = np.flatnonzero((s["charge"] > 0.005).to_numpy())  # a free charge is never a price level
     if trials.empty:
-        return s
-    conv = s[s["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()
+        return s.iloc[at]
+    # (judged on three columns, the rows kept taken whole once)
+    k = s[["transaction_id", "chain_id", "ts"]].iloc[at]
+    conv = k[k["transaction_id"].isin(set(trials["transaction_id"]))].groupby("chain_id")["ts"].min()
     if conv.empty:  # conversions outside any stream (after a free line) start no series
-        return s
-    start = s["chain_id"].map(conv)
-    return s[start.isna() | (s["ts"] >= start)]
+        return s.iloc[at]
+    start = k["chain_id"].map(conv)
+    return s.iloc[at[(start.isna() | (k["ts"] >= start)).to_numpy()]]
