@@ -244,9 +244,9 @@ def _skip_tolerant(fidx: np.ndarray, out: dict, iv: np.ndarray, cidx: np.ndarray
         return fidx
     sel = use[c]
     c, per_charge = c[sel], (iv / k)[sel]
-    first = np.r_[True, c[1:] != c[:-1]]
+    seg, starts, _, _ = _segments(c)
     per_period = np.full(C, np.nan)
-    per_period[c[first]] = _segment_median(per_charge, np.cumsum(first) - 1, np.flatnonzero(first))
+    per_period[c[starts]] = _segment_median(per_charge, seg, starts)
     out["median_interval"] = np.where(use, per_period, out["median_interval"])
     return np.where(use, alt, fidx)
 
