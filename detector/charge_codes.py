@@ -116,7 +116,10 @@ def _split_words(text: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array]:
     starts = np.flatnonzero(inside & ~before)
     ends = np.flatnonzero(inside & ~after) + 1
     parent = np.searchsorted(bounds, starts, side="right") - 1
-    words = _slices(data, starts, ends)
+    # The words, in order, are all the word bytes and the pieces between them all the others: each
+    # side is one boolean gather of the bytes (an index of every byte to take, built by repeat and
+    # arange, cost 0.2-0.6 s in fresh memory for the two).
+    words = _string_array(ends - starts, data[inside])
     # k words of string s: its pieces around them are pieces s + (global word number) .. + k
     at = parent + np.arange(len(starts))
     piece_start = np.empty(n + len(starts), dtype=np.int64)
@@ -126,17 +129,15 @@ def _split_words(text: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array]:
     piece_start[at + 1] = ends
     piece_end[at] = starts
     piece_end[np.append(first_piece[1:], n + len(starts)) - 1] = bounds[1:]
-    return words, parent, _slices(data, piece_start, piece_end)
+    return words, parent, _string_array(piece_end - piece_start, data[~inside])
 
 
-def _slices(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
-    """A string array of ``data[starts[i]:ends[i]]``."""
-    lengths = ends - starts
-    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+def _string_array(lengths: np.ndarray, data: np.ndarray) -> pa.Array:
+    """A string array of consecutive pieces of ``data`` with these lengths."""
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    picked = data[np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])]
-    return pa.Array.from_buffers(pa.string(), len(starts),
-                                 [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(picked)])
+    return pa.Array.from_buffers(pa.string(), len(lengths),
+                                 [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)])
 
 
 def _unreadable(tokens: pa.Array) -> np.ndarray:
@@ -204,7 +205,7 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
 
     # the words of each distinct form (dictionary-encoded, upper case) and the text between them
     flat, parent, seps = _split_words(text)
-    encoded = pc.dictionary_encode(pc.utf8_upper(flat))
+    encoded = pc.dictionary_encode(pc.ascii_upper(flat))  # words are ASCII letters and digits only
     tok = np.asarray(encoded.indices, dtype=np.int64)
     words = encoded.dictionary
     n_words = len(words)
