@@ -17,12 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detector.descriptor_words import US_STATES
 from detector.importers import read_statement
 from detector.normalize import (
     _ACH_HOLDER_RE,
     _ACH_HOLDER_TAIL_RE,
+    _NOISE_LITERALS,
     _NOISE_NEEDS_DIGIT,
     _NOISE_RES,
+    _STORE_CITY_RE,
+    _prepare,
     collapse_ids_many,
     collapse_refs_many,
     normalize_descriptors,
@@ -148,6 +152,53 @@ def test_noise_regexes_marked_as_needing_a_digit_on_real_descriptors():
     # most marked regexes do fire on the descriptors with their digits, or this proves little
     assert sum(any(rx.search(t) for t in texts) for rx in marked) >= len(marked) * 2 // 3
     assert not [(rx.pattern, t) for rx in marked for t in without_digits if rx.search(t)]
+
+
+# What the literal gates may see: every text any gate names, digits, letters and separators.
+_GATE_PIECES = sorted({lit for lits in _NOISE_LITERALS for lit in lits}
+                      | {"WWW", "HTTPS://", "G.CO/", "HELPPAY", "1", "2", "12", "123", "1234", "800", "USD", "EUR",
+                         "RATE", "A", "M", "P", "X", "*", ".", " ", "C", "BILL", "JAN", "THU", "ID"})
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_PIECES), max_size=14).map("".join))
+def test_noise_regexes_find_nothing_without_their_literal_text(text):
+    for rx, literals in zip(_NOISE_RES, _NOISE_LITERALS):
+        if literals and not any(lit in text for lit in literals):
+            assert rx.search(text) is None, rx.pattern
+
+
+def test_noise_regex_literals_on_real_descriptors():
+    texts = _labelled_texts()
+    gated = [(rx, lits) for rx, lits in zip(_NOISE_RES, _NOISE_LITERALS) if lits]
+    # the gated regexes do fire on real descriptors, or this proves little
+    assert sum(any(rx.search(t) for t in texts) for rx, _ in gated) >= len(gated) // 2
+    for rx, lits in gated:
+        stripped = []
+        for t in texts:  # the regex's literal texts taken out (until none is left)
+            while any(lit in t for lit in lits):
+                for lit in lits:
+                    t = t.replace(lit, " ")
+            stripped.append(t)
+        assert not [t for t in stripped if rx.search(t)], rx.pattern
+
+
+_STORE_CITY_PIECES = ["#", "#12", "12", "123456", "OTF", "BOCA", "RATON", "FL", "CA", "ON", "X", " ", "-", "\n", "9"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_STORE_CITY_PIECES), max_size=12).map(" ".join))
+def test_store_city_pattern_needs_a_state_or_digit_at_the_end(text):
+    # _prepare tries the pattern only on lines ending in a state or a digit (or a newline)
+    if not (text[-2:] in US_STATES or text[-1:].isdigit() or text.endswith("\n")):
+        assert _STORE_CITY_RE.search(text) is None
+
+
+def test_store_city_gate_lets_the_pattern_through():
+    cases = {"OTF #4401 BOCA RATON FL": "OTF #4401 FL", "OTF 12 BOCA FL 123456": "OTF 12 FL 123456",
+             "OTF #12 BOCA RATON FL 1234567 7654321": "OTF #12 FL 1234567 7654321"}
+    for text, prepared in cases.items():
+        assert _prepare(text) == prepared
 
 
 def test_ach_holder_tail_is_found_wherever_the_full_pattern_matches():
