@@ -633,7 +633,7 @@ def _display_score(display: str) -> tuple:
     return ("'" in display, any(c.islower() for c in display[1:]), len(display))
 
 
-def _merge_truncated(keys: pd.Series) -> dict[str, str]:
+def _merge_truncated(keys) -> dict[str, str]:
     """Keys cut mid-word by a card network (``sunrise yoga stud``) -> the one full key in the
     batch they are the start of (``sunrise yoga studio``). Ambiguous cuts are left alone."""
     uniq = sorted(set(keys))
@@ -797,7 +797,10 @@ def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
             row_result[redo] = len(rows) + where.reshape(-1)
             rows.extend(_normalize_once(f) for f in uniques.take(pa.array(forms_to_redo)).to_pylist())
     # keep only rows some descriptor uses, so the batch steps below see no stale rows
-    used, row_result = np.unique(row_result, return_inverse=True)
+    # (np.unique's result, by counting instead of sorting the 1.2M row positions)
+    seen = np.bincount(row_result, minlength=len(rows)) > 0
+    used = np.flatnonzero(seen)
+    row_result = (np.cumsum(seen) - 1)[row_result]
     rows = [rows[i] for i in used]
     rows.append(_normalize_once(None))  # missing descriptors map to the last row
     row_result = np.concatenate([row_result.reshape(-1), [len(rows) - 1]])
@@ -826,7 +829,7 @@ def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
     order = np.argsort(pair_group, kind="stable")
     bounds = np.flatnonzero(np.diff(pair_group[order])) + 1
     for at in np.split(order, bounds):
-        merged = _merge_truncated(pd.Series(keys[at], dtype=object))
+        merged = _merge_truncated(keys[at])  # the array itself: a Series per account cost 0.1 s
         if merged:
             keys[at] = [merged.get(k, k) for k in keys[at]]
     table["merchant_key"] = pd.Series(keys, dtype=object)
@@ -859,6 +862,6 @@ def normalize_descriptors(descriptions: pd.Series, collapse_refs: bool = True, g
     """
     series = pd.Series(descriptions)
     codes, table = normalize_distinct(series, collapse_refs=collapse_refs, groups=groups, mask_codes=mask_codes)
-    return pd.DataFrame(
-        {c: pd.Series(table[c].to_numpy(dtype=object)[codes], index=series.index, dtype=object) for c in NORMALIZED_COLUMNS}
-    )
+    # one frame from the arrays (a Series per column first cost 0.04 s more at 1.2M rows)
+    return pd.DataFrame({c: table[c].to_numpy(dtype=object)[codes] for c in NORMALIZED_COLUMNS},
+                        index=series.index, dtype=object)
