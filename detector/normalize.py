@@ -713,27 +713,46 @@ def collapse_refs_many(forms: np.ndarray) -> np.ndarray:
 
 
 def _collapse_refs_arrow(arr: pa.Array, transfer: pa.Array | None = None) -> pa.Array:
-    aggregator = pc.match_substring_regex(arr, _AGGREGATOR_WORDS, ignore_case=True)
-    agg = np.asarray(aggregator.to_numpy(zero_copy_only=False), dtype=bool)
+    def flags(matches) -> np.ndarray:
+        return np.asarray(matches.to_numpy(zero_copy_only=False), dtype=bool)
+
+    agg = flags(pc.match_substring_regex(arr, _AGGREGATOR_WORDS, ignore_case=True))
+    unsafe = flags(pc.or_(pc.match_substring_regex(arr, _REF_TOKEN_UNSAFE),
+                          _transfers(arr) if transfer is None else transfer))
+    star = flags(pc.match_substring(arr, "*"))
+    # Each row takes one chain of rules, so the rows are parted by chain and each part runs only
+    # its own: rows naming an aggregator and the rest take different rules, unsafe rows none,
+    # and the rules that start at a "*" (their patterns hold one) only rows with a "*" (half of
+    # them on the bench file). Parting: 0.92 -> 0.84 s for its 568k distinct descriptors.
+    parts = [(unsafe, None), (~unsafe & agg & ~star, False), (~unsafe & agg & star, True),
+             (~unsafe & ~agg & ~star, False), (~unsafe & ~agg & star, True)]
+    pieces, where, done = [], np.empty(len(arr), np.int64), 0
+    for (rows, has_star), aggregator in zip(parts, (None, True, True, False, False)):
+        where[rows] = done + np.arange(int(rows.sum()))
+        done += int(rows.sum())
+        piece = arr.filter(pa.array(rows))
+        if has_star is not None:
+            piece = _collapse_ref_rules(piece, aggregator, has_star)
+        pieces.append(piece)
+    return pa.concat_arrays(pieces).take(pa.array(where))
+
+
+def _collapse_ref_rules(arr: pa.Array, aggregator: bool, star: bool) -> pa.Array:
     # A match consumes the space after its token and RE2 has no lookahead: double every space
-    # so that the next token still has one before it, then halve them again. Rows naming an
-    # aggregator and the rest take different rules: each chain runs only on its own rows.
-    out = pc.replace_substring(arr.filter(pa.array(agg)), " ", "  ")
-    for pattern, template in _REF_TOKEN_RULES:
-        out = pc.replace_substring_regex(out, pattern, _re2_sub(template))
-    out = pc.replace_substring(out, "  ", " ")
-    free = pc.replace_substring(arr.filter(pa.array(~agg)), " ", "  ")
-    free = pc.replace_substring(pc.replace_substring_regex(free, *_REF_TOKEN_ANY), "  ", " ")
-    for _ in range(2):  # these keep the space before their token: a second pass for neighbours
-        free = pc.replace_substring_regex(free, *_REF_TOKEN_DIGIT_FIRST)
-    where = np.empty(len(agg), np.int64)
-    where[agg] = np.arange(int(agg.sum()))
-    where[~agg] = int(agg.sum()) + np.arange(int((~agg).sum()))
-    out = pa.concat_arrays([out, free]).take(pa.array(where))
-    out = pc.replace_substring_regex(out, *_REF_TOKEN_STAR_LAST)
-    unsafe = pc.or_(pc.match_substring_regex(arr, _REF_TOKEN_UNSAFE),
-                    _transfers(arr) if transfer is None else transfer)
-    return pc.if_else(unsafe, arr, out)
+    # so that the next token still has one before it, then halve them again.
+    out = pc.replace_substring(arr, " ", "  ")
+    if aggregator:
+        for pattern, template in _REF_TOKEN_RULES:
+            out = pc.replace_substring_regex(out, pattern, _re2_sub(template))
+        out = pc.replace_substring(out, "  ", " ")
+    else:
+        out = pc.replace_substring(pc.replace_substring_regex(out, *_REF_TOKEN_ANY), "  ", " ")
+        if star:
+            for _ in range(2):  # these keep the space before their token: a second pass for neighbours
+                out = pc.replace_substring_regex(out, *_REF_TOKEN_DIGIT_FIRST)
+    if star:
+        out = pc.replace_substring_regex(out, *_REF_TOKEN_STAR_LAST)
+    return out
 
 
 def _group_codes(groups, present: np.ndarray) -> np.ndarray:

@@ -25,6 +25,8 @@ from detector.normalize import (
     _NOISE_LITERALS,
     _NOISE_NEEDS_DIGIT,
     _NOISE_RES,
+    _REF_TOKEN_DIGIT_FIRST,
+    _REF_TOKEN_STAR_LAST,
     _STORE_CITY_RE,
     _prepare,
     collapse_ids_many,
@@ -181,6 +183,17 @@ def test_noise_regex_literals_on_real_descriptors():
                     t = t.replace(lit, " ")
             stripped.append(t)
         assert not [t for t in stripped if rx.search(t)], rx.pattern
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["A", "Q", "0", "0000", "12", "AB1", "1A", " ", "  ", "-", "#", "X9Y", "*"]),
+                max_size=12).map("".join))
+def test_reference_rules_run_only_on_rows_with_a_star_find_nothing_without_one(text):
+    # the reference pre-pass gives these two rules only the rows holding a "*"
+    for pattern, _ in (_REF_TOKEN_DIGIT_FIRST, _REF_TOKEN_STAR_LAST):
+        if "*" not in text:
+            assert re.search(pattern, text) is None
+    assert any(re.search(p, "AB *12CD3 X") for p, _ in (_REF_TOKEN_DIGIT_FIRST, _REF_TOKEN_STAR_LAST))
 
 
 _STORE_CITY_PIECES = ["#", "#12", "12", "123456", "OTF", "BOCA", "RATON", "FL", "CA", "ON", "X", " ", "-", "\n", "9"]
