@@ -151,6 +151,7 @@ _NOISE_LITERALS = (("C#",), (":",), ("HTTP", "WWW."), ("G.CO/HELPPAY",), ("/",),
 assert len(_NOISE_LITERALS) == len(_NOISE_RES)
 _NOISE = tuple(zip(_NOISE_RES, _NOISE_NEEDS_DIGIT, _NOISE_LITERALS))
 _ANY_DIGIT_RE = re.compile(r"\d")
+_PLUS_RE = re.compile(r"(?<=[A-Z0-9])\+(?=\s|$)")
 _CHASE_ACH_RE = re.compile(
     r"^ORIG CO NAME:\s*(?P<name>.+?)\s+(?:ORIG ID:|DESC DATE:|CO ENTRY DESCR:|SEC:|TRACE#:|EED:|IND ID:|IND NAME:)")
 # a person's name: two to four words, the last not a state (PURCHASE 0621 LIFE360 BURBANK CA is a card line)
@@ -202,15 +203,20 @@ def _bare(tok: str) -> str:
     return tok.replace("-", "").replace("'", "").rstrip(".")  # as the word reads in the key
 
 
-def _transaction_tail(tokens: list[str], keep: int) -> int:
+def _transaction_tail(tokens: list[str], keep: int, tail: list[str] | None = None) -> int:
     """How many trailing words say only what kind of transaction it is (``SALARY``, ``CREDIT CRD
-    AUTOPAY``, ``EPAYMENT ACH``; ``MOBILE PMT`` after a card issuer), 0 if none."""
-    if len(tokens) - 2 >= max(keep, 1) and _bare(tokens[-2]) == "MOBILE" and _bare(tokens[-1]) in _PAY_WORDS:
+    AUTOPAY``, ``EPAYMENT ACH``; ``MOBILE PMT`` after a card issuer), 0 if none.
+
+    ``tail``: the last ``_TAIL_WORDS`` tokens as :func:`_bare` reads them, if the caller has them."""
+    if tail is None:
+        tail = [_bare(t) for t in tokens[-_TAIL_WORDS:]]
+    if len(tokens) - 2 >= max(keep, 1) and tail[-2] == "MOBILE" and tail[-1] in _PAY_WORDS:
         head = tuple(_bare(t) for t in tokens[:-2])
         if any(head[-k:] in CARD_ISSUERS for k in range(1, min(4, len(head)) + 1)):
             return 2
     for n, phrases in _SUFFIXES_BY_LENGTH:
-        if len(tokens) - n >= keep and tuple(_bare(t) for t in tokens[-n:]) in phrases:
+        # tail[-n:] is the last n tokens: len(tokens) >= n here
+        if len(tokens) - n >= keep and tuple(tail[-n:]) in phrases:
             return n
     return 0
 
@@ -224,6 +230,8 @@ _SUFFIXES_BY_LENGTH = [
 
 
 _PAY_WORDS = {"PMT", "PYMT", "PAYMENT", "PAY"}
+#: How many trailing tokens _transaction_tail reads (``MOBILE PMT``, the longest suffix phrase).
+_TAIL_WORDS = max(2, *(n for n, _ in _SUFFIXES_BY_LENGTH))
 
 
 def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
@@ -232,19 +240,21 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
     changed = True
     while changed and len(tokens) > keep:
         changed = False
-        n = _transaction_tail(tokens, keep)
+        tail = [_bare(t) for t in tokens[-_TAIL_WORDS:]]  # read once for both tests below
+        n = _transaction_tail(tokens, keep, tail)
         if n:
             tokens = tokens[:-n]
             changed = True
             continue
-        last = _bare(tokens[-1])
+        last = tail[-1]
         named = len(tokens) >= 2 and tokens[-2] == "OF"  # CITY OF AUSTIN, BANK OF AMERICA: part of the name
         if (last in _LOCATION and not named) or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True
             continue
+        ends = [t.replace("-", "").replace("'", "") for t in tokens[-_MAX_CITY_WORDS:]]
         for n in range(min(_MAX_CITY_WORDS, len(tokens) - keep), 0, -1):
-            words = tuple(t.replace("-", "").replace("'", "") for t in tokens[-n:])
+            words = tuple(ends[-n:])  # the last n tokens: n <= len(tokens) here
             if len(tokens) > n and tokens[-n - 1] == "OF":
                 continue
             if words in _MULTIWORD_CITIES or _glued_city(words):
@@ -345,7 +355,8 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
             else:
                 continue
         text = rx.sub(" ", text)
-    text = re.sub(r"(?<=[A-Z0-9])\+(?=\s|$)", " PLUS", text)
+    if "+" in text:
+        text = _PLUS_RE.sub(" PLUS", text)
     text = text.replace("*", " ")
     raw = [t.strip(".-'&+") if t not in _SEPARATORS else t for t in _TOKEN_SPLIT_RE.split(text)]
     tokens: list[str] = []
