@@ -366,7 +366,7 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
         if tok.startswith("\x01"):
             tokens.append(tok)
             continue
-        if _DOMAIN_RE.match(tok) and _is_reference(tok.split(".")[0]):
+        if "." in tok and _DOMAIN_RE.match(tok) and _is_reference(tok.split(".")[0]):  # a domain has a "."
             continue
         if "." in tok and not _DOMAIN_RE.match(tok):
             parts = [p.strip("-'&+") for p in tok.split(".")]
@@ -401,7 +401,8 @@ def _prepare(raw: str) -> str:
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     # one space between words: str.split() and re's \s know the same whitespace (Py_UNICODE_ISSPACE)
     text = " ".join(text.split())
-    text = _WALLET_RE.sub(" ", text).strip()
+    if "PAY" in text:  # every wallet name ends in PAY
+        text = _WALLET_RE.sub(" ", text).strip()
     if "." in text:  # "ITUNES.COMCA": Wells Fargo writes the state onto the last word, a domain too
         text = _GLUED_DOMAIN_STATE_RE.sub(r"\g<domain> \g<state>", text)
     m = _CHASE_ACH_RE.match(text)
@@ -437,8 +438,15 @@ def _letters_hash(text: str) -> str:
     return stable_id(text, length=8).translate(str.maketrans("0123456789abcdef", "ghijklmnopabcdef"))
 
 
+#: The letters the patterns of _channel start with (AWS, AMAZON, AMZN, APPLE, APL; PRIME VIDEO, PAYPAL,
+#: PP; KINDLE; ITUNES; GOOGLE, G.CO; ROKU): each is anchored at the start of the line.
+_CHANNEL_FIRST = frozenset("APKIGR")
+
+
 def _channel(text: str) -> tuple[str, str | None]:
     """(channel, vendor text behind it or None). ``None`` text means: not an aggregator."""
+    if text[:1] not in _CHANNEL_FIRST:  # most lines: none of the eleven patterns below can match
+        return "direct", None
     if _AWS_RE.match(text):
         return "direct", None
     if _AMAZON_RE.match(text):

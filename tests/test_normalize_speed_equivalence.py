@@ -22,6 +22,12 @@ from detector.importers import read_statement
 from detector.normalize import (
     _ACH_HOLDER_RE,
     _ACH_HOLDER_TAIL_RE,
+    _AMAZON_RE,
+    _APPLE_BARE_RE,
+    _APPLE_RE,
+    _AWS_RE,
+    _CHANNEL_FIRST,
+    _CHANNEL_RES,
     _NOISE_LITERALS,
     _NOISE_NEEDS_DIGIT,
     _NOISE_RES,
@@ -194,6 +200,20 @@ def test_reference_rules_run_only_on_rows_with_a_star_find_nothing_without_one(t
         if "*" not in text:
             assert re.search(pattern, text) is None
     assert any(re.search(p, "AB *12CD3 X") for p, _ in (_REF_TOKEN_DIGIT_FIRST, _REF_TOKEN_STAR_LAST))
+
+
+_CHANNEL_PATTERNS = [_AWS_RE, _AMAZON_RE, _APPLE_RE, _APPLE_BARE_RE, *(rx for _, rx in _CHANNEL_RES)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(sorted(set(_CHARS + "0123456789BCDEFHJLMNOQSTUVWXYZ") - _CHANNEL_FIRST)),
+       st.lists(st.sampled_from(["AMAZON", "AMZN", "AWS", "APPLE", "APL*X", "ITUNES", "PRIME VIDEO", "KINDLE UNLTD",
+                                 "GOOGLE", "G.CO/HELPPAY", "PAYPAL", "PP*", "ROKU", " ", "*", ".COM/BILL"]),
+                max_size=5).map("".join))
+def test_channel_patterns_need_one_of_their_first_letters(first, rest):
+    # _channel returns "direct" at once for a line starting with any other character
+    assert not [rx.pattern for rx in _CHANNEL_PATTERNS if rx.match(first + rest)]
+    assert all(rx.pattern.startswith("^") for rx in _CHANNEL_PATTERNS)
 
 
 _STORE_CITY_PIECES = ["#", "#12", "12", "123456", "OTF", "BOCA", "RATON", "FL", "CA", "ON", "X", " ", "-", "\n", "9"]
