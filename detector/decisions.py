@@ -357,7 +357,8 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
         m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"]))
     n_after = after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
     last_before = before.groupby("index")["date"].max().reindex(c.index)
-    data_end = c["account_id"].map(pd.to_datetime(tx["date"]).groupby(tx["account_id"]).max())
+    mine = tx[tx["account_id"].isin(c["account_id"].unique())]
+    data_end = c["account_id"].map(pd.to_datetime(mine["date"]).groupby(mine["account_id"]).max())
     on = pd.to_datetime(c["cancelled_on"])
     billing = (on - last_before).dt.days <= 1.5 * period
     due = ((data_end - last_before).dt.days - 0.25 * period) // period
