@@ -107,3 +107,22 @@ def test_cli_scan_and_detect_take_workers(runner, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["streams"] == docs[0][0]
     assert runner.invoke(cli, ["scan", statements[0], "--workers", "-1"]).exit_code == 2
+
+
+def test_workers_use_the_vendor_file_set_after_they_started(tmp_path, monkeypatch):
+    # The workers fork from a server started earlier (another test's run): a user's vendor file
+    # named since still names the lawn service, as it does in this process.
+    detect_batches([engines.canonical_transactions(make_transactions(2))], AS_OF, detect=standin_detect, workers=2)
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[vendor]]\nname = "Joe\'s Lawn Care"\ncategory = "other"\ncadence = ["monthly"]\n'
+                    'aliases = ["JOES LAWN CARE"]\n', encoding="utf-8")
+    monkeypatch.setenv("SUBDETECT_VENDORS", str(mine))
+    rows = [{"transaction_id": f"{a}-{m}", "account_id": a, "date": f"2024-{m:02d}-03",
+             "description": "JOES LAWN CARE 5035551234", "amount": -45.0} for a in ("a1", "a2") for m in range(1, 10)]
+    tx = engines.canonical_transactions(pd.DataFrame(rows))
+    frames = list(batch_frames(tx, batch_accounts=1))
+    alone = detect_batches(frames, "2024-09-30")
+    together = detect_batches(frames, "2024-09-30", workers=2)
+    assert [s["vendor"].tolist() for s, _ in together] == [["Joe's Lawn Care"], ["Joe's Lawn Care"]]
+    for a, b in zip(alone, together):
+        assert_same(a, b)

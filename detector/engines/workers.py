@@ -15,6 +15,8 @@ one machine; scale-out is the Spark engine.
   workers detect the others.
 * A batch that fails raises here, with the worker's exception; the batches not started yet are
   cancelled.
+* Each batch carries this process's ``SUBDETECT_*`` settings (a user's vendor file): the workers
+  fork from a server started earlier, with the environment of that moment.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ import pandas as pd
 
 from .frames import DetectFn, conform_flags, conform_streams, default_detect
 
-#: Modules the forkserver imports once, so each worker starts with them loaded.
-_PRELOAD = ["detector.pipeline", "detector.recurrence", "detector.flags", "detector.match"]
+#: Modules the forkserver imports once, so each worker starts with them (and the model) loaded.
+_PRELOAD = ["detector.pipeline", "detector.flags", "detector.engines.worker_preload"]
+_SETTINGS_PREFIX = "SUBDETECT_"
 
 
 def resolve_workers(workers: int | None) -> int:
@@ -47,7 +50,18 @@ def resolve_workers(workers: int | None) -> int:
     return workers
 
 
-def _detect_one(detect: DetectFn, frame: pd.DataFrame, as_of: str, kwargs: dict):
+def _settings() -> dict[str, str]:
+    """The ``SUBDETECT_*`` environment (a user's vendor file, say) as this process sees it now."""
+    return {k: v for k, v in os.environ.items() if k.startswith(_SETTINGS_PREFIX)}
+
+
+def _detect_one(detect: DetectFn, frame: pd.DataFrame, as_of: str, kwargs: dict,
+                settings: dict[str, str] | None = None):
+    if settings is not None:
+        # a worker has the environment of the forkserver it forked from, which may be older
+        for key in [k for k in os.environ if k.startswith(_SETTINGS_PREFIX) and k not in settings]:
+            del os.environ[key]
+        os.environ.update(settings)
     streams, flags = detect(frame, as_of, **kwargs)
     return conform_streams(streams), conform_flags(flags)
 
@@ -91,10 +105,11 @@ def detect_batches(
         if on_batch is not None:
             on_batch(rows)
 
+    settings = _settings()
     with _pool(workers) as pool:
         try:
             for frame in frames:
-                pending.append((pool.submit(_detect_one, detect, frame, as_of, kwargs), len(frame)))
+                pending.append((pool.submit(_detect_one, detect, frame, as_of, kwargs, settings), len(frame)))
                 del frame
                 while len(pending) > workers:
                     collect_first()
