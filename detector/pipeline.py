@@ -238,7 +238,8 @@ def _detect_local(tx: pd.DataFrame | None, stored, as_of: str, workers: int | No
         if tx is not None:
             yield from batch_frames(canonical_transactions(tx), DETECT_BATCH_ROWS)
         for part in stored:
-            yield canonical_transactions(part)
+            part = canonical_transactions(part)  # the frame as read is let go
+            yield part
 
     return detect_batches(frames(), as_of, workers=workers,
                           on_batch=lambda rows: progress.advance("detect", rows), **kwargs)

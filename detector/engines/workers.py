@@ -96,6 +96,7 @@ def detect_batches(
             results.append(_detect_one(detect, frame, as_of, kwargs))
             if on_batch is not None:
                 on_batch(len(frame))
+            del frame  # not held while the next batch is read
         return results
     pending: deque[tuple[Future, int]] = deque()
 
