@@ -141,13 +141,19 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
-    df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy())
+    # amount clusters and their price points split one (group, amount) order: sorted once
+    by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
+    df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
+    df["point"] = _price_points(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
     return df, text
 
 
-def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
-    order = int_lexsort(group, dense_rank(amt)[1])
+def _amount_clusters(group: np.ndarray, amt: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Cluster id per row: amounts within ``CLUSTER_TOL`` (and a cent) of their neighbour in
+    amount order, per group (``order``: the rows by group and amount, when already sorted)."""
+    if order is None:
+        order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + CLUSTER_TOL) + 0.01)] if len(g) else np.zeros(0, bool)
     cid = np.empty(len(g), dtype=np.int64)
@@ -189,20 +195,22 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     return np.where(cash_like, 0.0, p)
 
 
-def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Chain id per row: same-amount charges about one month apart, linked (-1 = not chained).
 
     Several subscriptions at one price under one merchant (creator memberships, app-store
     items) interleave into a cluster with no single cadence; following each charge to the
     charge of the same amount 27-34 days later separates them again. Links are followed to
     their end by pointer doubling, so every row learns its chain's last charge without a loop
-    over chains.
+    over chains. ``order``: the rows by cluster and day, when already sorted.
     """
     n = len(cid)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     key = cid.astype(np.int64) * 1_000_000 + day
-    order = np.argsort(key, kind="stable")
+    # the key sorts as (cluster, day) while the days span less than its million
+    if order is None or np.ptp(day) >= 1_000_000:
+        order = np.argsort(key, kind="stable")
     ks = key[order]
     lo = np.searchsorted(ks, ks + 27, side="left")
     has = lo < n
@@ -223,13 +231,15 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
 POINT_TOL = 0.002
 
 
-def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
+def _price_points(group: np.ndarray, amt: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Price point id per row (the row that starts it): amounts within ``POINT_TOL`` (and a
-    cent, for tax rounding) of their neighbour in amount order, per group."""
+    cent, for tax rounding) of their neighbour in amount order, per group (``order``: the rows
+    by group and amount, when already sorted)."""
     n = len(group)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = int_lexsort(group, dense_rank(amt)[1])
+    if order is None:
+        order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + POINT_TOL) + 0.01)]
     first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
@@ -238,17 +248,19 @@ def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     return out
 
 
-def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _gap_segments(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Segment id per row (the row that starts it): a cluster's charges cut where a gap is far
     longer than the cluster's usual interval (> 2.5 median intervals and > 40 days).
 
     A subscription taken up after some one-off purchases at the same price, or a loan repaid
     monthly that later gets one more payment, is regular only over its own stretch of time.
+    ``order``: the rows by cluster and day, when already sorted.
     """
     n = len(cid)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = int_lexsort(cid, day)
+    if order is None:
+        order = int_lexsort(cid, day)
     c, d = cid[order], day[order]
     start = np.r_[True, c[1:] != c[:-1]]
     gap = np.r_[0, np.diff(d)].astype(float)
@@ -286,23 +298,27 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     n_clusters = int(cid.max()) + 1 if len(cid) else 0
     n = len(df)
     day = df["day"].to_numpy()
-    chain = _echo_chains(cid, day)
+    # echo chains, gap segments and each cluster's span all read the rows by cluster and day
+    by_day = int_lexsort(cid, day)
+    chain = _echo_chains(cid, day, by_day)
     csize = np.bincount(cid)[cid]
     # only clusters with more charges than one monthly stream could hold are worth untangling
-    span = (pd.Series(day).groupby(cid).agg(["min", "max"]).pipe(lambda m: m["max"] - m["min"])).to_numpy()[cid]
+    c, d = cid[by_day], day[by_day]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    span = (np.r_[d[starts[1:] - 1], d[-1:]] - d[starts])[cid]  # clusters are numbered 0, 1, ...
     crowded = csize > 1.5 * (span / 30.44 + 1)
     chain_size = np.zeros(len(chain), dtype=np.int64)
     ok = chain >= 0
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    seg = _gap_segments(cid, day)
+    seg = _gap_segments(cid, day, by_day)
     seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
     # the price points of a cluster (charges within a few cents of each other): a renewal price
     # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34
     # and 15.20, an annual fee among warehouse runs)
-    core = _price_points(df["group"].to_numpy(), df["amt"].to_numpy())
+    core = df["point"].to_numpy()
     core_size = np.bincount(core, minlength=n)[core] if n else core
     core = np.where((core_size >= 2) & (core_size < csize), core, -1)
     ids = {"group": group, "cluster": cid, "chain": chain, "segment": seg, "core": core}
