@@ -95,6 +95,12 @@ STAT_COLUMNS = (
     "lookalike_ratio",
 )
 
+#: The columns of ``candidate_stats(..., features=False)``: the cadence and the amount median.
+CADENCE_COLUMNS = tuple(c for c in STAT_COLUMNS if c not in (
+    "amt_mean", "amt_std", "amt_min", "amt_max", "frac_near_median", "round_share", "interval_mad", "dom_dev",
+    "dom_median", "month_dispersion", "amount_cv", "amount_range", "log_amount", "lookalike_ratio"))
+
+
 def scorable(freq_idx: np.ndarray, n: np.ndarray, frac_on: np.ndarray) -> np.ndarray:
     """Candidates worth scoring: two or more charges, a cadence, and some interval on it."""
     return (freq_idx >= 0) & (n >= 2) & (frac_on > 0)
@@ -104,7 +110,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                     vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
                     dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None,
                     cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None,
-                    scored_only: bool = False) -> pd.DataFrame:
+                    scored_only: bool = False, features: bool = True) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
@@ -113,7 +119,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     ``cluster_size`` (each row's amount cluster and its number of charges) give
     ``lookalike_ratio``; without them it is 1. ``scored_only``: the amount and day-of-month
     features (:func:`_amount_and_day`) are left NaN for candidates that are not
-    :func:`scorable`, which only a scorer reads.
+    :func:`scorable`, which only a scorer reads. ``features=False``: of those amount and
+    day-of-month columns only ``amt_median`` is computed (:data:`CADENCE_COLUMNS`), for the
+    steps that only group, order and compare streams.
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -187,6 +195,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["log_period"] = np.log(np.where(np.isnan(P), 1.0, P))
     rows = {"cand": cand, "day": day, "dom": dom, "dim": dim, "amt": amt, "amt_rank": amt_rank,
             "interval": interval, "P": Pr, "cluster": cluster, "cluster_size": cluster_size}
+    if not features:
+        out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, amt_rank))
+        return pd.DataFrame({c: out[c] for c in CADENCE_COLUMNS}, index=pd.Index(cand[starts], name="cand"))
     if not scored_only:
         out.update(_amount_and_day(rows, seg, amt_values, P))
     else:

@@ -162,15 +162,17 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray, order: np.ndarray | Non
 
 
 def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
-           group_sizes: np.ndarray | None = None, scored_only: bool = False) -> pd.DataFrame:
-    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
+           group_sizes: np.ndarray | None = None, scored_only: bool = False, features: bool = True) -> pd.DataFrame:
+    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows;
+    ``features=False``: cadence columns only, see :data:`detector.cadence.CADENCE_COLUMNS`)."""
     col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim", "cid",
                                          "csize")}
     if rows is not None:
         col = {c: v[rows] for c, v in col.items()}
     return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
                            inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes,
-                           cluster=col["cid"], cluster_size=col["csize"], scored_only=scored_only)
+                           cluster=col["cid"], cluster_size=col["csize"], scored_only=scored_only,
+                           features=features)
 
 
 def live(stats: pd.DataFrame) -> np.ndarray:
@@ -481,7 +483,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     sel = assign >= 0
     if not sel.any():
         return assign
-    st = _stats(df, assign)
+    st = _stats(df, assign, features=False)
     s = pd.DataFrame({"cand": st.index.to_numpy(), "group": st["group"].to_numpy(),
                       "fam": _family(st["freq_idx"].to_numpy()),
                       "amt": st["amt_median"].to_numpy(), "on": st["frac_on"].to_numpy()})
@@ -498,7 +500,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
         return assign
     day = df["day"].to_numpy()
     rows, pair = _union_pairs(assign, day, pr["cand_a"].to_numpy(), pr["cand_b"].to_numpy())
-    u = _stats(df, pair, rows=rows)
+    u = _stats(df, pair, rows=rows, features=False)
     P = u["period"].to_numpy()
     max_gap, short_u = _gaps(pair, day[rows], P, len(pr))
     # charges of either stream that fall inside the other's cycles: two plans side by side
@@ -531,7 +533,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
 
 def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     """Add the single charge one period before (cheaper: trial/intro) or after (dearer: new price)."""
-    st = _stats(df, assign)
+    st = _stats(df, assign, features=False)
     free = np.flatnonzero(assign < 0)
     if len(st) == 0 or len(free) == 0:
         return assign
@@ -558,8 +560,12 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     pick = pick.drop_duplicates("row")
     out = assign.copy()
     out[pick["row"].to_numpy()] = pick["cand"].to_numpy()
-    # keep an added charge only where the stream still has a cadence with it
-    broken = _stats(df, out)["freq_idx"] < 0
+    # keep an added charge only where the stream still has a cadence with it (a stream's
+    # cadence is its own: only the streams that took a charge are read again)
+    grown = np.unique(out[out != assign])
+    if len(grown) == 0:
+        return out
+    broken = _stats(df, np.where(np.isin(out, grown), out, -1), features=False)["freq_idx"] < 0
     undo = np.isin(out, broken.index[broken.to_numpy()]) & (out != assign)
     out[undo] = assign[undo]
     return out
@@ -572,7 +578,7 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(assign >= 0)
     if len(rows) < 2:
         return assign
-    st = _stats(df, assign)
+    st = _stats(df, assign, features=False)
     rows = rows[int_lexsort(assign[rows], df["day"].to_numpy()[rows])]
     a, day, amt = assign[rows], df["day"].to_numpy()[rows], df["amt"].to_numpy()[rows]
     pos = np.searchsorted(st.index.to_numpy(), a)

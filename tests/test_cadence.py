@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from detector.cadence import (
+    CADENCE_COLUMNS,
     FREQUENCIES,
     _circular_median,
     _segment_mean,
@@ -188,3 +189,16 @@ def test_calendar_lookup_agrees_with_numpy_calendar(span):
     assert (month_index(day) == months.astype(np.int64)).all()
     assert dim[-3:].tolist() == [29, 29, 31] and dom[-3:].tolist() == [28, 29, 1]
 
+
+def test_cadence_only_stats_equal_the_full_stats_columns():
+    """``features=False`` skips the amount and day-of-month features the selection steps never
+    read; what it does compute is the very same numbers."""
+    rng = np.random.default_rng(3)
+    cand = rng.integers(-1, 40, 2000)
+    day = EPOCH_2023 + rng.integers(0, 730, 2000)
+    amt = np.round(rng.choice([9.99, 15.49, 120.0], 2000) * rng.uniform(0.97, 1.03, 2000), 2)
+    kw = {"group": cand.clip(0) // 4, "vendor_known": rng.random(2000) < 0.5, "inflow": np.zeros(2000, bool)}
+    full = candidate_stats(cand, day, amt, **kw)
+    light = candidate_stats(cand, day, amt, features=False, **kw)
+    assert list(light.columns) == list(CADENCE_COLUMNS) and "amt_median" in light.columns
+    assert light.equals(full[list(CADENCE_COLUMNS)])
