@@ -35,6 +35,7 @@ import pandas as pd
 from .cadence import (
     FREQUENCIES,
     PERIODS,
+    _segment_median,
     candidate_stats,
     day_of_month,
     dense_rank,
@@ -267,7 +268,8 @@ def _gap_segments(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = N
     start = np.r_[True, c[1:] != c[:-1]]
     gap = np.r_[0, np.diff(d)].astype(float)
     gap[start] = np.nan
-    med = pd.Series(gap).groupby(c).transform("median").to_numpy()
+    # clusters are numbered 0, 1, ...: each run of ``c`` is cluster ``c``
+    med = _segment_median(gap, c, np.flatnonzero(start))[c]
     cut = start | (gap > np.maximum(2.5 * med, 40.0))
     first = np.maximum.accumulate(np.where(cut, np.arange(n), 0))
     seg = np.empty(n, dtype=np.int64)
@@ -360,8 +362,11 @@ def _pieces(cand: np.ndarray, size: int, at: np.ndarray) -> list[np.ndarray]:
         return [at]
     upto = np.cumsum(np.bincount(cand))  # rows with an id up to each id
     last = np.unique(np.searchsorted(upto, np.arange(size, len(cand), size)))  # each piece's last id
-    piece = np.searchsorted(last, cand)
-    return [r for r in (at[piece == i] for i in range(len(last) + 1)) if len(r)]
+    # a stable sort of the few piece numbers (a radix sort, being 16-bit) keeps each piece's
+    # rows in their order, as a mask per piece would, in one pass
+    piece = np.searchsorted(last, cand).astype(np.int16 if len(last) < 2**15 else np.int64)
+    bounds = np.cumsum(np.bincount(piece, minlength=len(last) + 1))[:-1]
+    return [r for r in np.split(at[np.argsort(piece, kind="stable")], bounds) if len(r)]
 
 
 def _with_copies(st: pd.DataFrame, p: np.ndarray, cand: np.ndarray, source: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
