@@ -286,7 +286,7 @@ def _family(freq_idx: np.ndarray) -> np.ndarray:
 KINDS = ("group", "cluster", "chain", "segment", "core")
 
 
-def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
+def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.DataFrame, dict, np.ndarray]:
     """Whole-group, amount-cluster, echo-chain, gap-segment and exact-price-core candidates, scored.
 
     Returns (stats indexed by candidate id, ids, confidence per candidate). ``ids[kind]`` is the
@@ -295,6 +295,9 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     ``ids["cand"]`` list every (row, candidate id) membership. Chains, segments and cores are
     candidates only where they are a strict part of their cluster. Candidates that are not
     :func:`live` have NaN for the features only the scorer reads (``scored_only``).
+
+    ``thr`` (the selection's confidence threshold): only the candidates :func:`_select` can
+    pick at that threshold are returned; without it, every candidate (to train on).
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
@@ -341,14 +344,29 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     # group's features and score are its own: computed once (a tenth of the candidate rows)
     whole = (ids["cand"] >= ids["base"]["cluster"]) & (ids["cand"] < ids["base"]["chain"]) \
         & (csize == gsize[group])[ids["rows"]]
+    keep = np.flatnonzero(~whole)
+    scorer = default_scorer() if scorer is None else scorer
+    if thr is None:
+        st, p = _with_copies(*_scored(df, ids, keep, gsize, scorer), ids["cand"][whole], group[ids["rows"][whole]])
+        return st, ids, p
+    # groups and clusters first: the parts of a cluster only matter where neither it nor its
+    # whole group is a stream (a fifth of their candidates are not scored at all)
+    top = keep[ids["cand"][keep] < ids["base"]["chain"]]
+    st, p = _with_copies(*_scored(df, ids, top, gsize, scorer), ids["cand"][whole], group[ids["rows"][whole]])
+    use_w, good_cluster = _regular_wholes(st, ids, p, thr)
+    free = ~good_cluster[cid] & ~use_w[group]
+    parts = keep[(ids["cand"][keep] >= ids["base"]["chain"]) & free[ids["rows"][keep]]]
+    st_parts, p_parts = _scored(df, ids, parts, gsize, scorer)
+    return pd.concat([st, st_parts]), ids, np.r_[p, p_parts]
+
+
+def _scored(df: pd.DataFrame, ids: dict, at: np.ndarray, gsize: np.ndarray, scorer) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features and confidence of the candidates of memberships ``at`` (whole candidates)."""
     # in pieces of whole candidates: all 2.5M candidate rows at once held ~1 GB of temporaries,
     # and a fresh process pays for every page of it
-    keep = np.flatnonzero(~whole)
     st = pd.concat([_stats(df, ids["cand"][r], rows=ids["rows"][r], group_sizes=gsize, scored_only=True)
-                    for r in _pieces(ids["cand"][keep], STATS_PIECE, keep)])
-    p = _score(st, default_scorer() if scorer is None else scorer, df)
-    st, p = _with_copies(st, p, ids["cand"][whole], group[ids["rows"][whole]])
-    return st, ids, p
+                    for r in _pieces(ids["cand"][at], STATS_PIECE, at)])
+    return st, _score(st, scorer, df)
 
 
 #: Candidate rows whose features are computed at once (see :func:`candidates`).
@@ -390,6 +408,34 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     n_groups, n_clusters = ids["size"]["group"], ids["size"]["cluster"]
     cand = st.index.to_numpy()
     good = p >= thr
+    use_w, good_cluster = _regular_wholes(st, ids, p, thr)
+    good_of = {}
+    for k in KINDS:
+        lo, size = base[k], ids["size"][k]
+        good_of[k] = np.zeros(max(size, 1), dtype=bool)
+        good_of[k][cand[(cand >= lo) & (cand < lo + size) & good] - lo] = True
+    free = ~good_cluster[cid] & ~use_w[group]
+    picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
+    core_ok = picked["core"] & free
+    point_in = np.zeros(max(n_clusters, 1), dtype=bool)  # the cluster has a regular price point
+    point_in[cid[core_ok]] = True
+    seg_ok = picked["segment"] & free & ~point_in[cid]
+    chain_ok = picked["chain"] & free & ~point_in[cid] & ~seg_ok
+    return np.where(use_w[group], group,
+                    np.where(good_cluster[cid], n_groups + cid,
+                             np.where(core_ok, base["core"] + ids["core"],
+                                      np.where(seg_ok, base["segment"] + ids["segment"],
+                                               np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
+
+
+def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> tuple[np.ndarray, np.ndarray]:
+    """(per group: the whole group is the stream, per cluster: the cluster is a stream) as
+    :func:`_select` decides them; they read the group and cluster candidates only."""
+    base = ids["base"]
+    group, cid = ids["group"], ids["cluster"]
+    n_groups, n_clusters = ids["size"]["group"], ids["size"]["cluster"]
+    cand = st.index.to_numpy()
+    good = p >= thr
     pw = np.zeros(n_groups)
     is_w = cand < n_groups
     pw[cand[is_w]] = p[is_w]
@@ -424,23 +470,7 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     use_w = (pw >= thr) & ((n_good <= 1) | one_plan) & ~sharper & ~other_fam
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
-    good_of = {}
-    for k in KINDS:
-        lo, size = base[k], ids["size"][k]
-        good_of[k] = np.zeros(max(size, 1), dtype=bool)
-        good_of[k][cand[(cand >= lo) & (cand < lo + size) & good] - lo] = True
-    free = ~good_cluster[cid] & ~use_w[group]
-    picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
-    core_ok = picked["core"] & free
-    point_in = np.zeros(max(n_clusters, 1), dtype=bool)  # the cluster has a regular price point
-    point_in[cid[core_ok]] = True
-    seg_ok = picked["segment"] & free & ~point_in[cid]
-    chain_ok = picked["chain"] & free & ~point_in[cid] & ~seg_ok
-    return np.where(use_w[group], group,
-                    np.where(good_cluster[cid], n_groups + cid,
-                             np.where(core_ok, base["core"] + ids["core"],
-                                      np.where(seg_ok, base["segment"] + ids["segment"],
-                                               np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
+    return use_w, good_cluster
 
 
 #: Largest price step (either way) that still reads as one plan's price change.
@@ -614,7 +644,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     df, text = _prepare(tx, as_of)
     if len(df) == 0:
         return _empty()
-    st, ids, p = candidates(df, scorer)
+    st, ids, p = candidates(df, scorer, thr)
     assign = _select(df, st, ids, p, thr)
     assign = _join_price_changes(df, assign)
     for _ in range(2):
