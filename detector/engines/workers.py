@@ -26,6 +26,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
 
 import pandas as pd
 
@@ -91,13 +92,18 @@ def detect_batches(
     detect = detect or default_detect()
     workers = resolve_workers(workers)
     results: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    if workers == 1:
+    frames = iter(frames)
+    head = list(islice(frames, 2))
+    frames = chain(head, frames)
+    if workers == 1 or len(head) < 2:  # one batch gains nothing from a pool
+        del head
         for frame in frames:
             results.append(_detect_one(detect, frame, as_of, kwargs))
             if on_batch is not None:
                 on_batch(len(frame))
             del frame  # not held while the next batch is read
         return results
+    del head
     pending: deque[tuple[Future, int]] = deque()
 
     def collect_first() -> None:
