@@ -189,11 +189,13 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
     environment); ``sync_count`` is the page size asked of ``/transactions/sync``; ``workers``
     processes detect batches of accounts at once (:func:`detector.pipeline.run_detection`).
     """
+    from .engines.workers import start_early
     from .pipeline import as_of_str
 
     progress = progress or NoProgress()
     db_path = Path(db_path)
     with JobLock(db_path, KIND):
+        start_early(workers)  # the workers load while Plaid is synced
         store = Store(db_path)
         try:
             result = NightlyResult(run_id=start_run(store, KIND), as_of=as_of_str(as_of))

@@ -294,9 +294,11 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     from .decisions import load_cancellations_file, record_cancellations
     from .engines import canonical_transactions
     from .engines.frames import TX_ORDER, sort_rows
+    from .engines.workers import start_early
     from .importers import ingest_files
 
     progress = progress or NoProgress()
+    start_early(workers if engine == "local" else 1)  # the workers load while the files are read
     paths = list(paths)
     stored_before = _stored_accounts(store)
     frames: list[pd.DataFrame] = []

@@ -67,10 +67,24 @@ def _detect_one(detect: DetectFn, frame: pd.DataFrame, as_of: str, kwargs: dict,
     return conform_streams(streams), conform_flags(flags)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def _context():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    ctx.set_forkserver_preload(_PRELOAD)  # no effect once the server runs
+    return ctx
+
+
+def start_early(workers: int | None) -> None:
+    """Start the workers' forkserver now when ``workers`` > 1, so that it imports the detector
+    and loads the model (about 2 s) while the caller still reads its input."""
+    if resolve_workers(workers) > 1:
+        _context()
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
 
 
 def detect_batches(
