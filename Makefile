@@ -26,7 +26,7 @@ lint: setup
 	@$(VENV)/bin/ruff check detector pipelines tests
 
 bench: setup
-	@$(PY) -m pipelines.bench
+	@$(PY) -m pipelines.bench --workers 2
 
 eval: setup
 	@$(PY) -m pipelines.evaluate

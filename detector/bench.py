@@ -60,6 +60,78 @@ def peak_mb() -> float:
     return kb / 1024
 
 
+class TreeUsage:
+    """Memory and CPU time of this process and all its descendants, sampled in a thread.
+
+    Worker processes (``scan(workers=N)``) are not this process's ``VmHWM``; their memory adds
+    up while they run side by side. Every ``interval`` seconds the proportional set sizes
+    (``Pss``: pages shared by forked processes counted once in all) of the whole process tree
+    are summed (``peak_mb`` is the largest sum) and each process's CPU time is noted
+    (``cpu_seconds`` sums each process's last sample, so a worker's last ``interval`` may be
+    missed). Linux only (``/proc``); elsewhere both stay 0.
+    """
+
+    def __init__(self, interval: float = 0.1):
+        import threading
+
+        self.interval, self.peak_mb, self._cpu = interval, 0.0, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu.values())
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        kids = []
+        try:
+            for task in os.scandir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task.name}/children") as fh:
+                    kids += [int(k) for k in fh.read().split()]
+        except OSError:
+            pass
+        return kids
+
+    def _sample(self) -> None:
+        tree, frontier = [], [os.getpid()]
+        while frontier:
+            pid = frontier.pop()
+            tree.append(pid)
+            frontier += self._children(pid)
+        total_kb = 0
+        for pid in tree:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/smaps_rollup") as fh:
+                    pss = next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
+            except (OSError, StopIteration):
+                continue  # the process ended between the two reads
+            # after the command: state ppid ... utime (12th) stime (13th), counted from 0
+            self._cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+            total_kb += pss
+        self.peak_mb = max(self.peak_mb, total_kb / 1024)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        if os.path.exists(f"/proc/{os.getpid()}/smaps_rollup"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._thread.is_alive():
+            self._stop.set()
+            self._thread.join()
+            self._sample()
+        return False
+
+
 class Meter:
     """Times named steps and records each step's own peak RSS."""
 
@@ -156,8 +228,12 @@ def measure_stages(path: str, as_of: str = AS_OF, db: str | None = None) -> dict
             "steps": steps}
 
 
-def measure_scan(path: str, as_of: str = AS_OF, fmt: str = "json") -> dict:
-    """The whole analyst scan (ingest, detect, store, refunds) plus rendering its report."""
+def measure_scan(path: str, as_of: str = AS_OF, fmt: str = "json", workers: int = 1) -> dict:
+    """The whole analyst scan (ingest, detect, store, refunds) plus rendering its report.
+
+    With ``workers`` > 1 the CPU seconds and peak memory are those of the whole process tree
+    (:class:`TreeUsage`): the workers' memory counts too.
+    """
     from .pipeline import scan
     from .report import render_scan
     from .store import Store
@@ -165,11 +241,14 @@ def measure_scan(path: str, as_of: str = AS_OF, fmt: str = "json") -> dict:
     meter = Meter()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(os.path.join(tmp, "scan.db"))
-        with meter("scan"):
-            result = scan([path], store, as_of)
+        with TreeUsage() as tree, meter("scan"):
+            result = scan([path], store, as_of, workers=workers)
             render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of)
         store.close()
-    return {"streams": len(result.streams), "flags": len(result.flags), **meter.steps["scan"]}
+    step = meter.steps["scan"]
+    if workers != 1:
+        step = {**step, "cpu_seconds": tree.cpu_seconds, "peak_mb": tree.peak_mb, "workers": workers}
+    return {"streams": len(result.streams), "flags": len(result.flags), **step}
 
 
 def measure_spark(path: str, as_of: str = AS_OF, *, mode: str = "union", master: str = "local[2]",
@@ -245,8 +324,11 @@ def machine() -> dict:
 
 
 def run_bench(rows_list, workdir: str | Path, *, seed: int = 0, stages: bool = True, scan: bool = True,
-              spark: bool = False, as_of: str = AS_OF, progress=None) -> list[BenchRow]:
-    """Generate a CSV per size and measure read_csv, the stages and the scan, each in a fresh process."""
+              spark: bool = False, as_of: str = AS_OF, progress=None, workers=()) -> list[BenchRow]:
+    """Generate a CSV per size and measure read_csv, the stages and the scan, each in a fresh process.
+
+    ``workers``: also the scan with each of these numbers of worker processes.
+    """
     out = []
     for rows in rows_list:
         facts = make_csv(rows, Path(workdir) / f"bench_{rows}.csv", seed=seed)
@@ -257,6 +339,9 @@ def run_bench(rows_list, workdir: str | Path, *, seed: int = 0, stages: bool = T
         sc = in_fresh_process(measure_scan, facts["path"], as_of) if scan else None
         row = BenchRow(facts["rows"], facts["accounts"], facts["descriptors"], baseline, st, sc,
                        {"bytes": facts["bytes"]})
+        if workers:
+            row.extra["scan_workers"] = [in_fresh_process(measure_scan, facts["path"], as_of, workers=w)
+                                         for w in workers]
         if spark:
             row.extra["spark"] = [in_fresh_process(measure_spark, facts["path"], as_of, mode=m)
                                   for m in ("union", "two_pass")]
@@ -309,4 +394,9 @@ def markdown_table(results: list[BenchRow], info: dict | None = None) -> str:
             lines.append(f"| {r.rows:,} | **scan** (x{r.ratio:.1f} read_csv{cpu}) | {r.scan['seconds']:.2f} | "
                          f"{r.scan['cpu_seconds']:.2f} | {_rate(r.rows, r.scan['seconds'])} | "
                          f"{r.scan['peak_mb']:.0f} |")
+        for job in r.extra.get("scan_workers", []):
+            ratio = job["seconds"] / r.read_csv["seconds"] if r.read_csv["seconds"] else 0
+            lines.append(f"| {r.rows:,} | scan, {job['workers']} workers (x{ratio:.1f} read_csv; CPU and peak "
+                         f"of all processes) | {job['seconds']:.2f} | {job['cpu_seconds']:.2f} | "
+                         f"{_rate(r.rows, job['seconds'])} | {job['peak_mb']:.0f} |")
     return "\n".join(lines)

@@ -284,16 +284,24 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     stopped; then the one billing least after the date is taken. A plan matched only in part
     of its name or through the store's name (``via_store``) must have stopped.
 
+    A plan that was billing up to the date and then missed a charge it was due (or had none due
+    yet and none came) is the one cancelled: when one of the tied plans did, the others, each
+    billed on time after the date, are plans the user kept. One late last bill cannot tell a
+    cancelled plan from a kept one; a missed charge can.
+
     Streams of one name that follow each other without running side by side are one plan
     whose price changed (the detector starts a new stream at a new price): they are judged
     together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
-    n_after = _charges_after(c, streams, tx)
+    n_after, missed = _charges_after(c, streams, tx)
     one_plan = _sequential(c, streams)
     n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
     floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
     tied = (c["tied"] > 1) & ~one_plan
     keep = ~tied | (n_after <= floor)
+    missed = missed & ~one_plan
+    some_missed = missed.groupby(c["decision"]).transform("any")
+    keep = keep.where(~(tied & some_missed), missed)
     return keep & (~c["via_store"] | (n_after <= 1))
 
 
@@ -316,15 +324,23 @@ def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
     return follows.groupby(x["decision"]).transform("all").reindex(c.index).fillna(False).astype(bool)
 
 
-def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
-    """Per candidate: the stream's charges after the cancellation date at the plan's price."""
+def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """Per candidate: the stream's charges after the cancellation date at the plan's price, and
+    whether the plan, billing up to the date, then missed a charge it was due.
+
+    A charge is due one period after the plan's last charge on or before the date, and then
+    every period, until the account's last transaction (a quarter of a period's grace). The plan
+    was billing up to the date when that last charge is at most a period and a half before it.
+    Without ``tx`` the count is estimated from each stream's last date and nothing is known
+    missed.
+    """
     from .schema import PERIOD_DAYS
 
     info = streams.drop_duplicates("stream_id").set_index("stream_id")
+    period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
     if tx is None or "transaction_ids" not in info:
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
-        period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
-        return (days // period + 1).where(days > 0, 0).fillna(0)
+        return (days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index)
     from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
 
     m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
@@ -333,12 +349,21 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
     m["date"] = pd.to_datetime(m["tid"].astype(str).map(t["date"]))
     m["charge"] = -m["tid"].astype(str).map(t["amount"]).astype(float)
     m = m.sort_values(["index", "date"])
-    before = m[m["date"] <= pd.to_datetime(m["cancelled_on"])]
+    cancelled = pd.to_datetime(m["cancelled_on"])
+    before = m[m["date"] <= cancelled]
     price = before[before.groupby("index").cumcount(ascending=False) < 3].groupby("index")["charge"].median()
     m["price"] = m["index"].map(price)
-    after = (m["date"] > pd.to_datetime(m["cancelled_on"])) & (
+    after = (m["date"] > cancelled) & (
         m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"]))
-    return after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
+    n_after = after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
+    last_before = before.groupby("index")["date"].max().reindex(c.index)
+    mine = tx[tx["account_id"].isin(c["account_id"].unique())]
+    data_end = c["account_id"].map(pd.to_datetime(mine["date"]).groupby(mine["account_id"]).max())
+    on = pd.to_datetime(c["cancelled_on"])
+    billing = (on - last_before).dt.days <= 1.5 * period
+    due = ((data_end - last_before).dt.days - 0.25 * period) // period
+    missed = billing & ((n_after < due.clip(lower=0)) | ((n_after == 0) & (due <= 0)))
+    return n_after, missed.fillna(False).astype(bool)
 
 
 def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None,

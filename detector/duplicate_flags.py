@@ -1,6 +1,7 @@
 """``duplicate_charge``: a second charge of a stream inside one billing cycle at (nearly) its amount.
 
 The rule is documented with the others in :mod:`detector.flags`; this module holds its code.
+:func:`flag_loose_duplicates` covers a plan no stream holds (billed once or twice in the data).
 """
 
 from __future__ import annotations
@@ -91,6 +92,46 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # 4.99, 9.99 like plans do): only an identical charge on the same day is a double charge.
     identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
     return d[identical | ~_buys_one_offs(d, loose)]
+
+
+#: Catalogue categories of plans billed one fixed price per cycle. Not loans, utilities or telecom
+#: (two payments of one amount can both be due), food (a second meal-kit box), shopping,
+#: finance (cash-advance fees and repayments) or health (sessions).
+FIXED_PLAN_CATEGORIES = frozenset({"software", "streaming", "fitness", "membership", "news", "security",
+                                   "education", "dating", "gaming", "music", "vpn", "cloud_storage",
+                                   "productivity"})
+
+
+def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+    """``duplicate_charge`` where no stream holds the plan: a second charge to the cent within
+    ``DOUBLE_CHARGE_DAYS`` of the first, both in no stream, at a catalogue vendor of a fixed-price
+    category (:data:`FIXED_PLAN_CATEGORIES`) that has no stream in the account.
+
+    A yearly plan billed once in the data, or a plan cancelled after two months, is no stream, so
+    :func:`find_duplicates` never sees its double charge. Such a vendor sells nothing else at that
+    price a day or two later; where the account has a stream of the vendor, other charges of it
+    are something else (another plan, an add-on) and are left alone.
+    """
+    from .renewal_flags import _vendors_in
+
+    loose = t.iloc[_unstreamed_rows(t, s)]
+    loose = loose[loose["vendor"].isin(_vendors_in(FIXED_PLAN_CATEGORIES))]
+    if loose.empty:
+        return empty_flags()
+    has_stream = pd.MultiIndex.from_frame(s[["account_id", "stream_vendor"]].dropna().drop_duplicates())
+    loose = loose[~pd.MultiIndex.from_frame(loose[["account_id", "vendor"]]).isin(has_stream)]
+    loose = loose.assign(cents=(loose["charge"] * 100).round().astype("int64"))
+    loose = loose.sort_values(["account_id", "vendor", "cents", "date", "_order"], kind="stable")
+    same = (loose[["account_id", "vendor", "cents"]] == loose[["account_id", "vendor", "cents"]].shift()).all(axis=1)
+    gap = (pd.to_datetime(loose["date"]) - pd.to_datetime(loose["date"].shift())).dt.days
+    dup = same & (gap <= DOUBLE_CHARGE_DAYS)
+    d = loose[dup].assign(prev_date=loose["date"].shift()[dup], gap=gap[dup].astype(int), stream_id=None)
+    if d.empty:
+        return empty_flags()
+    reason = (_name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
+              + d["gap"].astype(str) + " day(s) after an identical charge on " + d["prev_date"].astype(str)
+              + "; a plan bills once a cycle")
+    return _flag_rows(d, "duplicate_charge", "high", reason)
 
 
 def _near_repeats(s: pd.DataFrame, t: pd.DataFrame, loose: np.ndarray, base_cols: list[str]) -> pd.DataFrame:

@@ -423,7 +423,7 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     t, s = _pair_codes(t, s)
     # the rule modules build on this module's helpers, so they are imported here, not at the top
     from .cancel_flags import flag_after_cancellation
-    from .duplicate_flags import find_duplicates, flag_duplicates
+    from .duplicate_flags import find_duplicates, flag_duplicates, flag_loose_duplicates
     from .price_flags import after_trials, flag_price_increases, flag_trials
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
@@ -437,6 +437,7 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]
     parts = [
         flag_duplicates(dups),
+        flag_loose_duplicates(t, s),
         flag_after_cancellation(s, t, cancellations),
         flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=set(trials["transaction_id"])),
         trials,

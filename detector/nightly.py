@@ -155,12 +155,13 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
         progress.advance("inbox")
 
 
-def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress) -> None:
+def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress,
+                       workers: int | None = 1) -> None:
     from .pipeline import run_detection
     from .report import render_scan
 
     progress.stage("detect", 2)
-    scan = run_detection(store, result.as_of)
+    scan = run_detection(store, result.as_of, workers=workers)
     crashpoint("detect.done")
     result.counts["detect"] = {"streams": len(scan.streams), "flags": len(scan.flags),
                                "refund_requests": len(scan.refund_requests)}
@@ -180,18 +181,21 @@ def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progr
 
 def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None = None,
                 as_of: str | date | None = None, progress: Progress | None = None, api=None,
-                policy=None, sync_count: int = 500) -> NightlyResult:
+                policy=None, sync_count: int = 500, workers: int | None = 1) -> NightlyResult:
     """Run the nightly job against the store at ``db_path``. Raises :class:`LockHeld` if another
     run holds the lock; everything else that fails is recorded in the result and the run log.
 
     ``api`` and ``policy`` override the Plaid client and retry policy (default: from the
-    environment); ``sync_count`` is the page size asked of ``/transactions/sync``.
+    environment); ``sync_count`` is the page size asked of ``/transactions/sync``; ``workers``
+    processes detect batches of accounts at once (:func:`detector.pipeline.run_detection`).
     """
+    from .engines.workers import start_early
     from .pipeline import as_of_str
 
     progress = progress or NoProgress()
     db_path = Path(db_path)
     with JobLock(db_path, KIND):
+        start_early(workers)  # the workers load while Plaid is synced
         store = Store(db_path)
         try:
             result = NightlyResult(run_id=start_run(store, KIND), as_of=as_of_str(as_of))
@@ -200,7 +204,7 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
                 ("plaid", lambda: _sync_plaid(store, result, progress, api=api, policy=policy,
                                               count=sync_count)),
                 ("inbox", lambda: _ingest_inbox(store, Path(inbox) if inbox else None, result, progress)),
-                ("detect", lambda: _detect_and_report(store, db_path, result, progress)),
+                ("detect", lambda: _detect_and_report(store, db_path, result, progress, workers)),
             )
             for stage, run in stages:
                 try:

@@ -160,14 +160,16 @@ def refund_process_lookup():
 
 def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
                   engine: str = "local", transactions: pd.DataFrame | None = None,
-                  accounts=None, progress: Progress | None = None) -> ScanResult:
+                  accounts=None, progress: Progress | None = None, workers: int | None = 1) -> ScanResult:
     """Detect, save streams and flags, queue refund candidates.
 
     By default every stored account (or ``account_id``) is detected, read from the store in
     batches of whole accounts so memory does not grow with the store. A caller that already holds
     some accounts' rows (:func:`scan`) passes them as ``transactions`` (exactly what the store holds
     for those accounts) and names in ``accounts`` the other accounts to read from the store.
-    ``progress`` sees a stage "detect" counted in transactions, then "save".
+    ``progress`` sees a stage "detect" counted in transactions, then "save". ``workers`` > 1
+    (0: one per CPU) detects the local engine's batches in that many processes
+    (:mod:`detector.engines.workers`); the result is the same.
     """
     from .refunds import list_requests, queue_refunds
 
@@ -182,11 +184,8 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     def detect(tx: pd.DataFrame):
         from .engines import run as run_engine
 
-        options = {"batch_rows": DETECT_BATCH_ROWS, "on_batch": lambda rows: progress.advance("detect", rows)} \
-            if engine == "local" else {}
-        found = run_engine(tx, as_of, engine=engine, cancellations=cancellations, dismissed=dismissed, **options)
-        if engine != "local":
-            progress.advance("detect", len(tx))
+        found = run_engine(tx, as_of, engine=engine, cancellations=cancellations, dismissed=dismissed)
+        progress.advance("detect", len(tx))
         return found
 
     results, scanned = [], set()
@@ -199,15 +198,23 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned)) \
         if accounts is None or len(accounts) else []
     progress.stage("detect", (0 if tx is None else len(tx)) + sum(rows for _, rows in batches))
-    if tx is not None:
-        results.append(detect(tx))
+
+    def stored():
+        for batch, _ in batches:
+            part = store.transactions(until=as_of, accounts=batch)
+            store.release_memory()  # the pages just read are in the frame now
+            scanned.update(batch)
+            yield part
+
+    if engine == "local":
+        results = _detect_local(tx, stored(), as_of, workers, progress,
+                                cancellations=cancellations, dismissed=dismissed)
         del tx
-    for batch, _ in batches:
-        tx = store.transactions(until=as_of, accounts=batch)
-        store.release_memory()  # the pages just read are in the frame now
-        scanned.update(batch)
-        results.append(detect(tx))
-        del tx
+    else:
+        if tx is not None:
+            results.append(detect(tx))
+            del tx
+        results += [detect(part) for part in stored()]
     progress.stage("save", None)
     streams, flags = _combine(results)
     save_detection(store, streams, flags, as_of, sorted(scanned))
@@ -216,6 +223,26 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
     return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests)
+
+
+def _detect_local(tx: pd.DataFrame | None, stored, as_of: str, workers: int | None, progress: Progress,
+                  **kwargs) -> list:
+    """The local engine over ``tx`` (in batches of ``DETECT_BATCH_ROWS`` rows) and then each
+    batch ``stored`` yields, through one set of ``workers``: a batch is read while others are
+    detected."""
+    from .engines import canonical_transactions
+    from .engines.local import batch_frames
+    from .engines.workers import detect_batches
+
+    def frames():
+        if tx is not None:
+            yield from batch_frames(canonical_transactions(tx), DETECT_BATCH_ROWS)
+        for part in stored:
+            part = canonical_transactions(part)  # the frame as read is let go
+            yield part
+
+    return detect_batches(frames(), as_of, workers=workers,
+                          on_batch=lambda rows: progress.advance("detect", rows), **kwargs)
 
 
 def _stored_batches(store: Store, as_of: str, accounts, *, whole: bool = False,
@@ -258,17 +285,20 @@ def _combine(results) -> tuple[pd.DataFrame, pd.DataFrame]:
 def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
          format: str | None = None, columns=None, payment_method: str | None = None,
          cancellations_file: str | Path | None = None, engine: str = "local",
-         progress: Progress | None = None) -> ScanResult:
+         progress: Progress | None = None, workers: int | None = 1) -> ScanResult:
     """Ingest statement files, then detect, flag and queue refunds: the analyst's one command.
 
-    ``progress`` sees the stages "read" (files), "detect" (transactions) and "save".
+    ``progress`` sees the stages "read" (files), "detect" (transactions) and "save"; ``workers``
+    is passed to :func:`run_detection`.
     """
     from .decisions import load_cancellations_file, record_cancellations
     from .engines import canonical_transactions
     from .engines.frames import TX_ORDER, sort_rows
+    from .engines.workers import start_early
     from .importers import ingest_files
 
     progress = progress or NoProgress()
+    start_early(workers if engine == "local" else 1)  # the workers load while the files are read
     paths = list(paths)
     stored_before = _stored_accounts(store)
     frames: list[pd.DataFrame] = []
@@ -283,7 +313,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     scanned_accounts = {a for r in results if r.ok for a in (r.accounts or [r.account_id]) if a}
     only = account_id if account_id else None
     if only or not scanned_accounts:
-        result = run_detection(store, as_of, account_id=only, engine=engine, progress=progress)
+        result = run_detection(store, as_of, account_id=only, engine=engine, progress=progress, workers=workers)
     else:
         # Accounts new to the store hold exactly this scan's rows: detect those in memory. The
         # others (older history, or a file streamed in chunks) are read back in account batches.
@@ -301,7 +331,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         tx = canonical_transactions(tx, sort=False)  # shares the columns; the old frame is gone
         sort_rows(tx, TX_ORDER, inplace=True)
         result = run_detection(store, as_of, engine=engine, transactions=tx,
-                               accounts=sorted(scanned_accounts - in_memory), progress=progress)
+                               accounts=sorted(scanned_accounts - in_memory), progress=progress, workers=workers)
     if not only and scanned_accounts:
         # Report what this scan's files are about, not every account ever stored.
         keep = result.streams["account_id"].isin(scanned_accounts)

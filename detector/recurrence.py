@@ -35,6 +35,7 @@ import pandas as pd
 from .cadence import (
     FREQUENCIES,
     PERIODS,
+    _segment_median,
     candidate_stats,
     day_of_month,
     dense_rank,
@@ -141,13 +142,19 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
-    df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy())
+    # amount clusters and their price points split one (group, amount) order: sorted once
+    by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
+    df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
+    df["point"] = _price_points(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
     return df, text
 
 
-def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
-    order = int_lexsort(group, dense_rank(amt)[1])
+def _amount_clusters(group: np.ndarray, amt: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Cluster id per row: amounts within ``CLUSTER_TOL`` (and a cent) of their neighbour in
+    amount order, per group (``order``: the rows by group and amount, when already sorted)."""
+    if order is None:
+        order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + CLUSTER_TOL) + 0.01)] if len(g) else np.zeros(0, bool)
     cid = np.empty(len(g), dtype=np.int64)
@@ -156,15 +163,17 @@ def _amount_clusters(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
 
 
 def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
-           group_sizes: np.ndarray | None = None, scored_only: bool = False) -> pd.DataFrame:
-    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows)."""
+           group_sizes: np.ndarray | None = None, scored_only: bool = False, features: bool = True) -> pd.DataFrame:
+    """candidate_stats over the numeric columns only (``rows`` picks and repeats rows;
+    ``features=False``: cadence columns only, see :data:`detector.cadence.CADENCE_COLUMNS`)."""
     col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim", "cid",
                                          "csize")}
     if rows is not None:
         col = {c: v[rows] for c, v in col.items()}
     return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
                            inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes,
-                           cluster=col["cid"], cluster_size=col["csize"], scored_only=scored_only)
+                           cluster=col["cid"], cluster_size=col["csize"], scored_only=scored_only,
+                           features=features)
 
 
 def live(stats: pd.DataFrame) -> np.ndarray:
@@ -189,20 +198,22 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     return np.where(cash_like, 0.0, p)
 
 
-def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Chain id per row: same-amount charges about one month apart, linked (-1 = not chained).
 
     Several subscriptions at one price under one merchant (creator memberships, app-store
     items) interleave into a cluster with no single cadence; following each charge to the
     charge of the same amount 27-34 days later separates them again. Links are followed to
     their end by pointer doubling, so every row learns its chain's last charge without a loop
-    over chains.
+    over chains. ``order``: the rows by cluster and day, when already sorted.
     """
     n = len(cid)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     key = cid.astype(np.int64) * 1_000_000 + day
-    order = np.argsort(key, kind="stable")
+    # the key sorts as (cluster, day) while the days span less than its million
+    if order is None or np.ptp(day) >= 1_000_000:
+        order = np.argsort(key, kind="stable")
     ks = key[order]
     lo = np.searchsorted(ks, ks + 27, side="left")
     has = lo < n
@@ -223,13 +234,15 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
 POINT_TOL = 0.002
 
 
-def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
+def _price_points(group: np.ndarray, amt: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Price point id per row (the row that starts it): amounts within ``POINT_TOL`` (and a
-    cent, for tax rounding) of their neighbour in amount order, per group."""
+    cent, for tax rounding) of their neighbour in amount order, per group (``order``: the rows
+    by group and amount, when already sorted)."""
     n = len(group)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = int_lexsort(group, dense_rank(amt)[1])
+    if order is None:
+        order = int_lexsort(group, dense_rank(amt)[1])
     g, a = group[order], amt[order]
     new = np.r_[True, (g[1:] != g[:-1]) | (a[1:] > a[:-1] * (1 + POINT_TOL) + 0.01)]
     first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
@@ -238,22 +251,25 @@ def _price_points(group: np.ndarray, amt: np.ndarray) -> np.ndarray:
     return out
 
 
-def _gap_segments(cid: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _gap_segments(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Segment id per row (the row that starts it): a cluster's charges cut where a gap is far
     longer than the cluster's usual interval (> 2.5 median intervals and > 40 days).
 
     A subscription taken up after some one-off purchases at the same price, or a loan repaid
     monthly that later gets one more payment, is regular only over its own stretch of time.
+    ``order``: the rows by cluster and day, when already sorted.
     """
     n = len(cid)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = int_lexsort(cid, day)
+    if order is None:
+        order = int_lexsort(cid, day)
     c, d = cid[order], day[order]
     start = np.r_[True, c[1:] != c[:-1]]
     gap = np.r_[0, np.diff(d)].astype(float)
     gap[start] = np.nan
-    med = pd.Series(gap).groupby(c).transform("median").to_numpy()
+    # clusters are numbered 0, 1, ...: each run of ``c`` is cluster ``c``
+    med = _segment_median(gap, c, np.flatnonzero(start))[c]
     cut = start | (gap > np.maximum(2.5 * med, 40.0))
     first = np.maximum.accumulate(np.where(cut, np.arange(n), 0))
     seg = np.empty(n, dtype=np.int64)
@@ -270,7 +286,7 @@ def _family(freq_idx: np.ndarray) -> np.ndarray:
 KINDS = ("group", "cluster", "chain", "segment", "core")
 
 
-def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray]:
+def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.DataFrame, dict, np.ndarray]:
     """Whole-group, amount-cluster, echo-chain, gap-segment and exact-price-core candidates, scored.
 
     Returns (stats indexed by candidate id, ids, confidence per candidate). ``ids[kind]`` is the
@@ -279,6 +295,9 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     ``ids["cand"]`` list every (row, candidate id) membership. Chains, segments and cores are
     candidates only where they are a strict part of their cluster. Candidates that are not
     :func:`live` have NaN for the features only the scorer reads (``scored_only``).
+
+    ``thr`` (the selection's confidence threshold): only the candidates :func:`_select` can
+    pick at that threshold are returned; without it, every candidate (to train on).
     """
     group = df["group"].to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
@@ -286,23 +305,27 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     n_clusters = int(cid.max()) + 1 if len(cid) else 0
     n = len(df)
     day = df["day"].to_numpy()
-    chain = _echo_chains(cid, day)
+    # echo chains, gap segments and each cluster's span all read the rows by cluster and day
+    by_day = int_lexsort(cid, day)
+    chain = _echo_chains(cid, day, by_day)
     csize = np.bincount(cid)[cid]
     # only clusters with more charges than one monthly stream could hold are worth untangling
-    span = (pd.Series(day).groupby(cid).agg(["min", "max"]).pipe(lambda m: m["max"] - m["min"])).to_numpy()[cid]
+    c, d = cid[by_day], day[by_day]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    span = (np.r_[d[starts[1:] - 1], d[-1:]] - d[starts])[cid]  # clusters are numbered 0, 1, ...
     crowded = csize > 1.5 * (span / 30.44 + 1)
     chain_size = np.zeros(len(chain), dtype=np.int64)
     ok = chain >= 0
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    seg = _gap_segments(cid, day)
+    seg = _gap_segments(cid, day, by_day)
     seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
     # the price points of a cluster (charges within a few cents of each other): a renewal price
     # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34
     # and 15.20, an annual fee among warehouse runs)
-    core = _price_points(df["group"].to_numpy(), df["amt"].to_numpy())
+    core = df["point"].to_numpy()
     core_size = np.bincount(core, minlength=n)[core] if n else core
     core = np.where((core_size >= 2) & (core_size < csize), core, -1)
     ids = {"group": group, "cluster": cid, "chain": chain, "segment": seg, "core": core}
@@ -321,14 +344,29 @@ def candidates(df: pd.DataFrame, scorer) -> tuple[pd.DataFrame, dict, np.ndarray
     # group's features and score are its own: computed once (a tenth of the candidate rows)
     whole = (ids["cand"] >= ids["base"]["cluster"]) & (ids["cand"] < ids["base"]["chain"]) \
         & (csize == gsize[group])[ids["rows"]]
+    keep = np.flatnonzero(~whole)
+    scorer = default_scorer() if scorer is None else scorer
+    if thr is None:
+        st, p = _with_copies(*_scored(df, ids, keep, gsize, scorer), ids["cand"][whole], group[ids["rows"][whole]])
+        return st, ids, p
+    # groups and clusters first: the parts of a cluster only matter where neither it nor its
+    # whole group is a stream (a fifth of their candidates are not scored at all)
+    top = keep[ids["cand"][keep] < ids["base"]["chain"]]
+    st, p = _with_copies(*_scored(df, ids, top, gsize, scorer), ids["cand"][whole], group[ids["rows"][whole]])
+    use_w, good_cluster = _regular_wholes(st, ids, p, thr)
+    free = ~good_cluster[cid] & ~use_w[group]
+    parts = keep[(ids["cand"][keep] >= ids["base"]["chain"]) & free[ids["rows"][keep]]]
+    st_parts, p_parts = _scored(df, ids, parts, gsize, scorer)
+    return pd.concat([st, st_parts]), ids, np.r_[p, p_parts]
+
+
+def _scored(df: pd.DataFrame, ids: dict, at: np.ndarray, gsize: np.ndarray, scorer) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features and confidence of the candidates of memberships ``at`` (whole candidates)."""
     # in pieces of whole candidates: all 2.5M candidate rows at once held ~1 GB of temporaries,
     # and a fresh process pays for every page of it
-    keep = np.flatnonzero(~whole)
     st = pd.concat([_stats(df, ids["cand"][r], rows=ids["rows"][r], group_sizes=gsize, scored_only=True)
-                    for r in _pieces(ids["cand"][keep], STATS_PIECE, keep)])
-    p = _score(st, default_scorer() if scorer is None else scorer, df)
-    st, p = _with_copies(st, p, ids["cand"][whole], group[ids["rows"][whole]])
-    return st, ids, p
+                    for r in _pieces(ids["cand"][at], STATS_PIECE, at)])
+    return st, _score(st, scorer, df)
 
 
 #: Candidate rows whose features are computed at once (see :func:`candidates`).
@@ -342,8 +380,11 @@ def _pieces(cand: np.ndarray, size: int, at: np.ndarray) -> list[np.ndarray]:
         return [at]
     upto = np.cumsum(np.bincount(cand))  # rows with an id up to each id
     last = np.unique(np.searchsorted(upto, np.arange(size, len(cand), size)))  # each piece's last id
-    piece = np.searchsorted(last, cand)
-    return [r for r in (at[piece == i] for i in range(len(last) + 1)) if len(r)]
+    # a stable sort of the few piece numbers (a radix sort, being 16-bit) keeps each piece's
+    # rows in their order, as a mask per piece would, in one pass
+    piece = np.searchsorted(last, cand).astype(np.int16 if len(last) < 2**15 else np.int64)
+    bounds = np.cumsum(np.bincount(piece, minlength=len(last) + 1))[:-1]
+    return [r for r in np.split(at[np.argsort(piece, kind="stable")], bounds) if len(r)]
 
 
 def _with_copies(st: pd.DataFrame, p: np.ndarray, cand: np.ndarray, source: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -362,6 +403,34 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     """Candidate id per row (-1 = no stream): the whole group, its regular clusters, or, in a
     cluster that is not regular as a whole, its regular exact-price core, else its regular gap
     segments, else its regular echo chains."""
+    base = ids["base"]
+    group, cid = ids["group"], ids["cluster"]
+    n_groups, n_clusters = ids["size"]["group"], ids["size"]["cluster"]
+    cand = st.index.to_numpy()
+    good = p >= thr
+    use_w, good_cluster = _regular_wholes(st, ids, p, thr)
+    good_of = {}
+    for k in KINDS:
+        lo, size = base[k], ids["size"][k]
+        good_of[k] = np.zeros(max(size, 1), dtype=bool)
+        good_of[k][cand[(cand >= lo) & (cand < lo + size) & good] - lo] = True
+    free = ~good_cluster[cid] & ~use_w[group]
+    picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
+    core_ok = picked["core"] & free
+    point_in = np.zeros(max(n_clusters, 1), dtype=bool)  # the cluster has a regular price point
+    point_in[cid[core_ok]] = True
+    seg_ok = picked["segment"] & free & ~point_in[cid]
+    chain_ok = picked["chain"] & free & ~point_in[cid] & ~seg_ok
+    return np.where(use_w[group], group,
+                    np.where(good_cluster[cid], n_groups + cid,
+                             np.where(core_ok, base["core"] + ids["core"],
+                                      np.where(seg_ok, base["segment"] + ids["segment"],
+                                               np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
+
+
+def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> tuple[np.ndarray, np.ndarray]:
+    """(per group: the whole group is the stream, per cluster: the cluster is a stream) as
+    :func:`_select` decides them; they read the group and cluster candidates only."""
     base = ids["base"]
     group, cid = ids["group"], ids["cluster"]
     n_groups, n_clusters = ids["size"]["group"], ids["size"]["cluster"]
@@ -401,23 +470,7 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     use_w = (pw >= thr) & ((n_good <= 1) | one_plan) & ~sharper & ~other_fam
     good_cluster = np.zeros(n_clusters, dtype=bool)
     good_cluster[cand[is_c][good_c & ~use_w[c_group]] - n_groups] = True
-    good_of = {}
-    for k in KINDS:
-        lo, size = base[k], ids["size"][k]
-        good_of[k] = np.zeros(max(size, 1), dtype=bool)
-        good_of[k][cand[(cand >= lo) & (cand < lo + size) & good] - lo] = True
-    free = ~good_cluster[cid] & ~use_w[group]
-    picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
-    core_ok = picked["core"] & free
-    point_in = np.zeros(max(n_clusters, 1), dtype=bool)  # the cluster has a regular price point
-    point_in[cid[core_ok]] = True
-    seg_ok = picked["segment"] & free & ~point_in[cid]
-    chain_ok = picked["chain"] & free & ~point_in[cid] & ~seg_ok
-    return np.where(use_w[group], group,
-                    np.where(good_cluster[cid], n_groups + cid,
-                             np.where(core_ok, base["core"] + ids["core"],
-                                      np.where(seg_ok, base["segment"] + ids["segment"],
-                                               np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
+    return use_w, good_cluster
 
 
 #: Largest price step (either way) that still reads as one plan's price change.
@@ -465,7 +518,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     sel = assign >= 0
     if not sel.any():
         return assign
-    st = _stats(df, assign)
+    st = _stats(df, assign, features=False)
     s = pd.DataFrame({"cand": st.index.to_numpy(), "group": st["group"].to_numpy(),
                       "fam": _family(st["freq_idx"].to_numpy()),
                       "amt": st["amt_median"].to_numpy(), "on": st["frac_on"].to_numpy()})
@@ -482,7 +535,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
         return assign
     day = df["day"].to_numpy()
     rows, pair = _union_pairs(assign, day, pr["cand_a"].to_numpy(), pr["cand_b"].to_numpy())
-    u = _stats(df, pair, rows=rows)
+    u = _stats(df, pair, rows=rows, features=False)
     P = u["period"].to_numpy()
     max_gap, short_u = _gaps(pair, day[rows], P, len(pr))
     # charges of either stream that fall inside the other's cycles: two plans side by side
@@ -515,7 +568,7 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
 
 def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     """Add the single charge one period before (cheaper: trial/intro) or after (dearer: new price)."""
-    st = _stats(df, assign)
+    st = _stats(df, assign, features=False)
     free = np.flatnonzero(assign < 0)
     if len(st) == 0 or len(free) == 0:
         return assign
@@ -542,8 +595,12 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     pick = pick.drop_duplicates("row")
     out = assign.copy()
     out[pick["row"].to_numpy()] = pick["cand"].to_numpy()
-    # keep an added charge only where the stream still has a cadence with it
-    broken = _stats(df, out)["freq_idx"] < 0
+    # keep an added charge only where the stream still has a cadence with it (a stream's
+    # cadence is its own: only the streams that took a charge are read again)
+    grown = np.unique(out[out != assign])
+    if len(grown) == 0:
+        return out
+    broken = _stats(df, np.where(np.isin(out, grown), out, -1), features=False)["freq_idx"] < 0
     undo = np.isin(out, broken.index[broken.to_numpy()]) & (out != assign)
     out[undo] = assign[undo]
     return out
@@ -556,7 +613,7 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(assign >= 0)
     if len(rows) < 2:
         return assign
-    st = _stats(df, assign)
+    st = _stats(df, assign, features=False)
     rows = rows[int_lexsort(assign[rows], df["day"].to_numpy()[rows])]
     a, day, amt = assign[rows], df["day"].to_numpy()[rows], df["amt"].to_numpy()[rows]
     pos = np.searchsorted(st.index.to_numpy(), a)
@@ -587,7 +644,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     df, text = _prepare(tx, as_of)
     if len(df) == 0:
         return _empty()
-    st, ids, p = candidates(df, scorer)
+    st, ids, p = candidates(df, scorer, thr)
     assign = _select(df, st, ids, p, thr)
     assign = _join_price_changes(df, assign)
     for _ in range(2):

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-scan", action="store_true", help="only read_csv and the stages")
     parser.add_argument("--spark", action="store_true",
                         help="also time the Spark job in local mode (union and two-pass) on each file")
+    parser.add_argument("--workers", default="",
+                        help="comma-separated worker counts to also time the scan with (e.g. 2)")
     parser.add_argument("--markdown", help="also write the markdown table to this file")
     parser.add_argument("--json", help="also write raw results as JSON to this file")
     args = parser.parse_args(argv)
@@ -33,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="subdetect-bench-") as tmp:
         results = run_bench(sizes, args.workdir or tmp, seed=args.seed, stages=not args.no_stages,
-                            scan=not args.no_scan, spark=args.spark, progress=progress)
+                            scan=not args.no_scan, spark=args.spark, progress=progress,
+                            workers=[int(w) for w in args.workers.split(",") if w.strip()])
     info = machine()
     table = markdown_table(results, info)
     print(table)

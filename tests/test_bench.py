@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from detector.bench import CSV_COLUMNS, Meter, make_csv, markdown_table, run_bench
+from detector.bench import CSV_COLUMNS, Meter, TreeUsage, make_csv, markdown_table, run_bench
 
 pytestmark = pytest.mark.slow
 
@@ -17,6 +20,15 @@ def test_meter_records_time_and_peak_memory():
     step = meter.steps["alloc"]
     assert step["seconds"] >= 0 and step["cpu_seconds"] >= 0
     assert step["peak_mb"] >= 64
+
+
+def test_tree_usage_counts_the_memory_and_cpu_of_child_processes():
+    # a worker's memory is not this process's peak: the tree's is
+    code = "b = bytearray(200 * 2**20); import time; t = time.time()\nwhile time.time() - t < 1: pass"
+    with TreeUsage(interval=0.05) as tree:
+        subprocess.run([sys.executable, "-c", code], check=True)
+    assert tree.peak_mb >= 200
+    assert tree.cpu_seconds >= 0.5
 
 
 def test_make_csv_writes_the_generic_layout(tmp_path):
@@ -38,3 +50,10 @@ def test_bench_runs_every_stage_and_the_scan(tmp_path):
     # read_csv, 7 stages, scan; the generator makes "about" 2,500 rows from a handful of accounts
     assert table.count(f"\n| {row.rows:,} |") == 9
     assert "**scan**" in table and "CPUs" in table
+
+
+def test_bench_times_the_scan_on_workers(tmp_path):
+    (row,) = run_bench([2500], tmp_path, seed=1, stages=False, workers=[2])
+    (job,) = row.extra["scan_workers"]
+    assert job["workers"] == 2 and job["streams"] == row.scan["streams"] and job["flags"] == row.scan["flags"]
+    assert "scan, 2 workers" in markdown_table([row])

@@ -6,13 +6,16 @@ import numpy as np
 import pytest
 
 from detector.cadence import (
+    CADENCE_COLUMNS,
     FREQUENCIES,
     _circular_median,
     _segment_mean,
     _segment_median,
     candidate_stats,
+    day_of_month,
     dense_rank,
     int_lexsort,
+    month_index,
     next_due,
 )
 
@@ -169,3 +172,33 @@ def test_int_lexsort_small_inputs_and_negative_keys(n):
     a, b = rng.integers(-3, 3, n), rng.integers(0, 2, n)
     np.testing.assert_array_equal(int_lexsort(a, b), np.lexsort((b, a)))
     np.testing.assert_array_equal(int_lexsort(b), np.argsort(b, kind="stable"))
+
+
+@pytest.mark.parametrize("span", [800, 40_000])
+def test_calendar_lookup_agrees_with_numpy_calendar(span):
+    """Day of month, days in month and month index read from a table of the days spanned (a
+    statement's few hundred days) or, over a long span, from numpy's calendar: the same either way,
+    leap days and month ends included."""
+    rng = np.random.default_rng(5)
+    day = np.r_[rng.integers(EPOCH_2023 - 1200, EPOCH_2023 - 1200 + span, 5000), 19781, 19782, 19783]  # 2024-02-28, -29, 03-01
+    d64 = day.astype("datetime64[D]")
+    months = d64.astype("datetime64[M]")
+    dom, dim = day_of_month(day)
+    assert (dom == (d64 - months.astype("datetime64[D]")).astype(np.int64) + 1).all()
+    assert (dim == ((months + 1).astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64)).all()
+    assert (month_index(day) == months.astype(np.int64)).all()
+    assert dim[-3:].tolist() == [29, 29, 31] and dom[-3:].tolist() == [28, 29, 1]
+
+
+def test_cadence_only_stats_equal_the_full_stats_columns():
+    """``features=False`` skips the amount and day-of-month features the selection steps never
+    read; what it does compute is the very same numbers."""
+    rng = np.random.default_rng(3)
+    cand = rng.integers(-1, 40, 2000)
+    day = EPOCH_2023 + rng.integers(0, 730, 2000)
+    amt = np.round(rng.choice([9.99, 15.49, 120.0], 2000) * rng.uniform(0.97, 1.03, 2000), 2)
+    kw = {"group": cand.clip(0) // 4, "vendor_known": rng.random(2000) < 0.5, "inflow": np.zeros(2000, bool)}
+    full = candidate_stats(cand, day, amt, **kw)
+    light = candidate_stats(cand, day, amt, features=False, **kw)
+    assert list(light.columns) == list(CADENCE_COLUMNS) and "amt_median" in light.columns
+    assert light.equals(full[list(CADENCE_COLUMNS)])

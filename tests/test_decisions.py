@@ -153,6 +153,32 @@ def test_store_billed_plans_resolve_to_the_one_that_stopped():
     assert music not in set(resolved["stream_id"])
 
 
+def test_of_store_billed_plans_the_one_that_missed_a_due_charge_is_the_cancelled_one():
+    # Three plans billed as "Apple"; "Apple Music" is cancelled on 2024-12-10. Each of the
+    # other two bills once more on time before the data ends; the music plan, last billed on
+    # 2024-12-05, has no charge due yet and none comes. One bill after the date cannot tell a
+    # cancelled plan from a kept one; nothing billed where the others billed on time can.
+    b = Book()
+    music = b.stream(b.series("2024-01-05", 12, 10.99, merchant="Apple"))  # last 2024-12-05
+    tv = b.stream(b.series("2024-01-17", 12, 9.99, merchant="Apple"))  # last 2024-12-17
+    cloud = b.stream(b.series("2024-01-30", 12, 2.99, merchant="Apple"))  # last 2024-12-30, the data's end
+    assert _resolve(b, "Apple Music", "2024-12-10") == {music}
+    # Cancelled on 2024-11-30 instead, each of two plans bills once more, on time, before the
+    # data ends: one bill after the date is what a cancelled plan's last bill looks like too.
+    b = Book()
+    music = b.stream(b.series("2024-01-05", 12, 10.99, merchant="Apple"))
+    tv = b.stream(b.series("2024-01-17", 12, 9.99, merchant="Apple"))
+    assert _resolve(b, "Apple Music", "2024-11-30") == {music, tv}
+    # A plan that billed once after the date and then missed its next charge stopped there:
+    # it is the cancelled one, not the plan billing on time every month since.
+    b = Book()
+    cloud = b.stream(b.series("2023-07-02", 7, 0.99, merchant="Apple"))  # last 2024-01-02
+    music = b.stream(b.series("2023-07-25", 12, 10.99, merchant="Apple"))  # to 2024-06-25
+    b.charge("2024-06-26", 4.99, "Apple")
+    assert _resolve(b, "Apple", "2023-12-21") == {cloud}
+    assert music and tv and cloud
+
+
 def test_missing_vendor_is_not_the_text_nan():
     # "Toyota Financial" contains "nan": an unknown vendor must not match it.
     b = Book()

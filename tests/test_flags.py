@@ -331,6 +331,38 @@ def test_same_amount_charge_left_outside_the_stream_is_a_duplicate():
     assert of_type(flags_of(b), "duplicate_charge") == [loose]
 
 
+def test_double_charge_of_a_plan_no_stream_holds():
+    # A yearly plan billed once in the data, twice within two days: no stream, still a duplicate.
+    b = Book()
+    b.stream(b.series("2024-01-05", 6, 15.49))  # flag_charges needs some stream in the account
+    first = b.charge("2024-10-17", 59.88, "1Password")
+    second = b.charge("2024-10-19", 59.88, "1Password")
+    f = flags_of(b)
+    assert of_type(f, "duplicate_charge") == [second] and first
+    row = f[f["type"] == "duplicate_charge"].iloc[0]
+    assert pd.isna(row["stream_id"]) and "2024-10-17" in row["reason"] and row["merchant"] == "1Password"
+
+
+def test_repeats_outside_streams_that_are_not_double_charges():
+    b = Book()
+    b.stream(b.series("2024-01-05", 6, 15.49))
+    b.charge("2024-03-01", 59.88, "1Password")
+    b.charge("2024-03-09", 59.88, "1Password")  # a week apart: not a double post
+    b.charge("2024-04-01", 12.00, "Norton")
+    b.charge("2024-04-02", 12.50, "Norton")  # not to the cent
+    b.charge("2024-05-01", 69.99, "HelloFresh")
+    b.charge("2024-05-02", 69.99, "HelloFresh")  # a second meal-kit box: the food category
+    b.charge("2024-06-01", 9.99, "Joes Pizza")
+    b.charge("2024-06-01", 9.99, "Joes Pizza")  # no catalogue vendor: two orders
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # a vendor with a stream in the account: its other charges are another plan or an add-on
+    b = Book()
+    b.stream(b.series("2024-01-05", 6, 10.99, merchant="Norton"))
+    b.charge("2024-03-20", 4.99, "Norton")
+    b.charge("2024-03-20", 4.99, "Norton")
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
 def test_refund_credit_and_different_amount_are_not_duplicates():
     b = Book()
     ids = b.series("2025-01-10", 5, 15.49)

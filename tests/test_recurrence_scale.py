@@ -43,3 +43,24 @@ def test_streams_match_generator_truth(synth):
     assert set(s["status"]) <= {"early", "active", "ended"}
     assert s["transaction_ids"].map(len).ge(2).all()
     assert (s["average_amount"] > 0).all() and (s["next_date"] > s["last_date"]).all()
+
+
+def test_staged_scoring_picks_what_scoring_every_candidate_picks(synth):
+    """With the threshold given, the parts of clusters that a whole group or cluster already
+    covers are not scored; the candidates that are scored have the same features and
+    confidences, and the selection is the same as with every candidate scored."""
+    import numpy as np
+
+    from detector.recurrence import DEFAULT_MIN_CONFIDENCE, _prepare, _select, candidates, default_scorer
+
+    tx, _ = synth
+    df, _ = _prepare(tx, "2024-12-31")
+    st_all, ids, p_all = candidates(df, default_scorer())
+    st, _, p = candidates(df, default_scorer(), DEFAULT_MIN_CONFIDENCE)
+    assert len(st) < len(st_all) and st.index.is_monotonic_increasing
+    at = st_all.index.get_indexer(st.index)
+    assert (at >= 0).all()
+    pd.testing.assert_frame_equal(st, st_all.iloc[at])
+    assert np.array_equal(p, p_all[at])
+    assert np.array_equal(_select(df, st, ids, p, DEFAULT_MIN_CONFIDENCE),
+                          _select(df, st_all, ids, p_all, DEFAULT_MIN_CONFIDENCE))

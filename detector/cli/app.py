@@ -66,6 +66,12 @@ def db_option(f):
     )(f)
 
 
+workers_option = click.option(
+    "--workers", type=click.IntRange(min=0), default=1, show_default=True,
+    help="Processes that detect batches of accounts at once (0: one per CPU). Same result; more "
+         "memory: each worker holds a batch of about 250k transactions.")
+
+
 def format_option(*choices: str, default: str = "table"):
     def deco(f):
         return click.option(

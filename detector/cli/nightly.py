@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..store import Store
-from .app import cli, db_option, format_option
+from .app import cli, db_option, format_option, workers_option
 from .progress import RichProgress
 
 
@@ -33,7 +33,8 @@ def _setup_logging(interactive: bool) -> None:
 @click.option("--inbox", type=click.Path(file_okay=False), help="Folder where statement files are dropped.")
 @click.option("--as-of", "as_of", help="Date the run is as of (YYYY-MM-DD); default today.")
 @format_option("text", "json", default="text")
-def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str) -> None:
+@workers_option
+def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str, workers: int) -> None:
     """Sync every Plaid item, ingest new inbox files, detect, flag, queue refunds, write the day's report.
 
     One run at a time (exit 6 if another holds the lock). Exits 1 when any item or file failed,
@@ -47,9 +48,9 @@ def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str) ->
         from rich.progress import Progress
 
         with Progress(transient=True) as bars:
-            result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=RichProgress(bars))
+            result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=RichProgress(bars), workers=workers)
     else:
-        result = run_nightly(db_path, inbox=inbox, as_of=as_of)
+        result = run_nightly(db_path, inbox=inbox, as_of=as_of, workers=workers)
     click.echo(result_json(result) if fmt == "json" else result.summary())
     sys.exit(result.exit_code)
 

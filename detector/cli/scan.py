@@ -8,7 +8,7 @@ import click
 
 from ..schema import PAYMENT_METHODS
 from ..store import Store
-from .app import cli, db_option
+from .app import cli, db_option, workers_option
 from .ingest import render_summary as render_ingest_summary
 
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
@@ -75,8 +75,9 @@ def stale_note(ingest, as_of: str) -> str | None:
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @limit_option
+@workers_option
 def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, payment_method, as_of,
-             engine, fmt, output, limit):
+             engine, fmt, output, limit, workers):
     """Ingest statements, detect subscriptions, flag surprises, queue refunds, and report.
 
     Exits non-zero when any statement file failed (the others are still scanned).
@@ -88,7 +89,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     with terminal_progress() as progress:
         result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
-                      progress=progress)
+                      progress=progress, workers=workers)
     click.echo(render_ingest_summary(result.ingest), err=True)
     if as_of is None:
         note = stale_note(result.ingest, result.as_of)
@@ -121,11 +122,12 @@ def report_cmd(db_path, account_id, since, fmt, output, limit):
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
 @limit_option
-def detect_cmd(db_path, account_id, as_of, fmt, limit):
+@workers_option
+def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
     """Re-run detection over the stored transactions (after `ingest` or `cancel`)."""
     from ..pipeline import run_detection
     from .progress import terminal_progress
 
     with terminal_progress() as progress:
-        result = run_detection(Store(db_path), as_of, account_id=account_id, progress=progress)
+        result = run_detection(Store(db_path), as_of, account_id=account_id, progress=progress, workers=workers)
     _show(result, fmt, limit=limit)

@@ -2,7 +2,8 @@
 
 ``batch_rows`` bounds memory: whole accounts are detected in batches of about that many rows
 (detection is per account, so the result is the same; peak memory of detection then grows with
-the batch, not with the file). ``batch_accounts`` does the same by account count.
+the batch, not with the file). ``batch_accounts`` does the same by account count. ``workers``
+detects the batches in that many processes (:mod:`detector.engines.workers`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .frames import (
     default_detect,
 )
 from .io import read_transactions
+from .workers import detect_batches
 
 
 def _batches(account_ids: pd.Series, batch_rows: int | None, batch_accounts: int | None):
@@ -40,6 +42,12 @@ def _batches(account_ids: pd.Series, batch_rows: int | None, batch_accounts: int
             bounds.append((begin, nxt))
             begin, accounts_in = nxt, 0
     return bounds
+
+
+def batch_frames(canon: pd.DataFrame, batch_rows: int | None = None, batch_accounts: int | None = None):
+    """The batches of whole accounts of a canonical frame (sorted by account), one at a time."""
+    for start, stop in _batches(canon["account_id"], batch_rows, batch_accounts):
+        yield canon.iloc[start:stop].reset_index(drop=True)
 
 
 def _changes(values: pd.Series) -> np.ndarray:
@@ -66,11 +74,13 @@ def run_local(
     batch_rows: int | None = None,
     batch_accounts: int | None = None,
     on_batch: Callable[[int], None] | None = None,
+    workers: int | None = 1,
     **kwargs,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Streams and flags of every account in ``tx_or_path`` (a frame, or a CSV/Parquet path).
 
     ``on_batch`` is called with the number of rows of each batch once it is detected (progress).
+    ``workers`` > 1 (0: one per CPU) detects the batches in worker processes; it needs batches.
     """
     detect = detect or default_detect()
     tx = read_transactions(tx_or_path) if not isinstance(tx_or_path, pd.DataFrame) else tx_or_path
@@ -83,11 +93,7 @@ def run_local(
         if on_batch is not None:
             on_batch(len(canon))
         return conform_streams(streams), conform_flags(flags)
-    streams, flags = [], []
-    for start, stop in _batches(canon["account_id"], batch_rows, batch_accounts):
-        s, f = detect(canon.iloc[start:stop].reset_index(drop=True), as_of, **kwargs)
-        streams.append(conform_streams(s))
-        flags.append(conform_flags(f))
-        if on_batch is not None:
-            on_batch(stop - start)
-    return conform_streams(pd.concat(streams)), conform_flags(pd.concat(flags))
+    results = detect_batches(batch_frames(canon, batch_rows, batch_accounts), as_of, detect=detect,
+                             workers=workers, on_batch=on_batch, **kwargs)
+    return (conform_streams(pd.concat([s for s, _ in results])),
+            conform_flags(pd.concat([f for _, f in results])))
