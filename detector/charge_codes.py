@@ -3,7 +3,7 @@
 Banks and processors append a reference to each charge: ``UBER *TRIP MPWWG2``, ``PURCHASE
 AUTHORIZED ON 03/02 STARBUCKS STORE 472 SAUEWPB CARD 4417``, ``GUSTO PAY CJZNDN ACH DEBIT``.
 Codes with digits and letters in a tell-tale order are caught by their shape
-(:func:`detector.normalize.collapse_refs_many`), but ``MPWWG2`` or ``CJZNDN`` could be a word, and
+(:func:`detector.descriptor_prepass.collapse_refs_many`), but ``MPWWG2`` or ``CJZNDN`` could be a word, and
 left in place they give every charge of a subscription its own merchant key (no stream can be
 found) and print the code in the merchant's name.
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detector.normalize import collapse_ids, normalize_descriptors, normalize_one
+from detector.descriptor_prepass import collapse_ids
+from detector.normalize import normalize_descriptors, normalize_one
 
 
 def key(d):

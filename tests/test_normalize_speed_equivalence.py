@@ -17,6 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detector.descriptor_prepass import (
+    _REF_TOKEN_DIGIT_FIRST,
+    _REF_TOKEN_STAR_LAST,
+    collapse_ids_many,
+    collapse_refs_many,
+)
 from detector.descriptor_words import US_STATES
 from detector.importers import read_statement
 from detector.normalize import (
@@ -31,12 +37,8 @@ from detector.normalize import (
     _NOISE_LITERALS,
     _NOISE_NEEDS_DIGIT,
     _NOISE_RES,
-    _REF_TOKEN_DIGIT_FIRST,
-    _REF_TOKEN_STAR_LAST,
     _STORE_CITY_RE,
     _prepare,
-    collapse_ids_many,
-    collapse_refs_many,
     normalize_descriptors,
 )
 from detector.synth import generate
