@@ -114,10 +114,13 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     """
     from .renewal_flags import _vendors_in
 
-    loose = t.iloc[_unstreamed_rows(t, s)]
-    loose = loose[loose["vendor"].isin(_vendors_in(FIXED_PLAN_CATEGORIES))]
-    if loose.empty:
+    # judged on the vendor column first: the unstreamed rows are most of a million, these few
+    plan_vendor = t["vendor"].isin(_vendors_in(FIXED_PLAN_CATEGORIES)).to_numpy()
+    rows = _unstreamed_rows(t, s)
+    rows = rows[plan_vendor[rows]]
+    if not len(rows):
         return empty_flags()
+    loose = t.iloc[rows]
     has_stream = pd.MultiIndex.from_frame(s[["account_id", "stream_vendor"]].dropna().drop_duplicates())
     loose = loose[~pd.MultiIndex.from_frame(loose[["account_id", "vendor"]]).isin(has_stream)]
     loose = loose.assign(cents=(loose["charge"] * 100).round().astype("int64"))
