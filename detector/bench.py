@@ -10,6 +10,7 @@ speed is reported, never tested.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
 import platform
@@ -241,7 +242,9 @@ def measure_scan(path: str, as_of: str = AS_OF, fmt: str = "json", workers: int 
     meter = Meter()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(os.path.join(tmp, "scan.db"))
-        with TreeUsage() as tree, meter("scan"):
+        # the sampling thread only where there are other processes to see
+        tree = TreeUsage() if workers != 1 else contextlib.nullcontext()
+        with tree, meter("scan"):
             result = scan([path], store, as_of, workers=workers)
             render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of)
         store.close()
