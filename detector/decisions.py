@@ -326,7 +326,8 @@ def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
 
 def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
     """Per candidate: the stream's charges after the cancellation date at the plan's price, and
-    whether the plan, billing up to the date, then missed a charge it was due.
+    whether the plan, billing up to the date, then missed a charge it was due (or had none due
+    yet and billed none).
 
     A charge is due one period after the plan's last charge on or before the date, and then
     every period, until the account's last transaction (a quarter of a period's grace). The plan
