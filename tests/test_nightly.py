@@ -176,3 +176,24 @@ def test_pipeline_script_runs_the_job(db, world):
     assert exit_.value.code == 1  # amex needs login
     (run,) = list_runs(Store(db))
     assert run["counts"]["plaid"]["added"] == 20
+
+
+@needs_pipeline
+def test_nightly_on_workers_stores_what_one_process_does(tmp_path, world, monkeypatch):
+    from detector import pipeline
+
+    monkeypatch.setattr(pipeline, "DETECT_BATCH_ROWS", 50)  # the chase item's accounts: several batches
+    found = []
+    for workers in (1, 2):
+        path = tmp_path / f"w{workers}" / "subdetect.db"
+        store = Store(path)
+        add_item(store, "chase", CHASE_TOKEN)
+        add_item(store, "amex", AMEX_TOKEN)
+        store.close()
+        result = run_nightly(path, as_of=AS_OF, workers=workers)
+        assert not [e for e in result.errors if e["stage"] == "detect"]  # (the amex item needs a login)
+        store = Store(path)
+        found.append([[tuple(r) for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
+                      for table in ("streams", "flags")])
+        store.close()
+    assert found[0] == found[1] and len({row[1] for row in found[0][0]}) == 2  # both chase accounts
