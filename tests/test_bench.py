@@ -24,7 +24,8 @@ def test_meter_records_time_and_peak_memory():
 
 def test_tree_usage_counts_the_memory_and_cpu_of_child_processes():
     # a worker's memory is not this process's peak: the tree's is
-    code = "b = bytearray(200 * 2**20); import time; t = time.time()\nwhile time.time() - t < 1: pass"
+    # 200 MB written (not just reserved), then a second of CPU (not of wall time, on a busy box)
+    code = "b = b'x' * (200 * 2**20); import time; t = time.process_time()\nwhile time.process_time() - t < 1: pass"
     with TreeUsage(interval=0.05) as tree:
         subprocess.run([sys.executable, "-c", code], check=True)
     assert tree.peak_mb >= 200
