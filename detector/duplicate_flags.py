@@ -126,7 +126,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     loose = loose.assign(cents=(loose["charge"] * 100).round().astype("int64"))
     loose = loose.sort_values(["account_id", "vendor", "cents", "date", "_order"], kind="stable")
     same = (loose[["account_id", "vendor", "cents"]] == loose[["account_id", "vendor", "cents"]].shift()).all(axis=1)
-    gap = (pd.to_datetime(loose["date"]) - pd.to_datetime(loose["date"].shift())).dt.days
+    gap = loose["_day"] - loose["_day"].shift()
     dup = same & (gap <= DOUBLE_CHARGE_DAYS)
     d = loose[dup].assign(prev_date=loose["date"].shift()[dup], gap=gap[dup].astype(int), stream_id=None)
     if d.empty:
