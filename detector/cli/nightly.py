@@ -9,7 +9,7 @@ import click
 
 from ..store import Store
 from .app import cli, db_option, format_option, workers_option
-from .progress import RichProgress
+from .progress import terminal_progress
 
 
 def _setup_logging(interactive: bool) -> None:
@@ -42,15 +42,9 @@ def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str, wo
     """
     from ..nightly import result_json, run_nightly
 
-    interactive = sys.stderr.isatty()
-    _setup_logging(interactive)
-    if interactive:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bars:
-            result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=RichProgress(bars), workers=workers)
-    else:
-        result = run_nightly(db_path, inbox=inbox, as_of=as_of, workers=workers)
+    _setup_logging(sys.stderr.isatty())
+    with terminal_progress() as progress:  # bars on a terminal, nothing under cron
+        result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=progress, workers=workers)
     click.echo(result_json(result) if fmt == "json" else result.summary())
     sys.exit(result.exit_code)
 
