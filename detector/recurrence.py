@@ -203,9 +203,12 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
 
     Several subscriptions at one price under one merchant (creator memberships, app-store
     items) interleave into a cluster with no single cadence; following each charge to the
-    charge of the same amount 27-34 days later separates them again. Links are followed to
-    their end by pointer doubling, so every row learns its chain's last charge without a loop
-    over chains. ``order``: the rows by cluster and day, when already sorted.
+    charge of the same amount a month later separates them again. Each charge links to the
+    one 27-34 days on nearest the same day of the next month (month-end clamped), and each
+    charge keeps only its nearest-fitting predecessor, so a purchase a few days off the plan's
+    day neither takes the plan's next charge nor joins its chain. Links are followed to their
+    end by pointer doubling, so every row learns its chain's last charge without a loop over
+    chains. ``order``: the rows by cluster and day, when already sorted.
     """
     n = len(cid)
     if n == 0:
@@ -215,15 +218,43 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
     if order is None or np.ptp(day) >= 1_000_000:
         order = np.argsort(key, kind="stable")
     ks = key[order]
+    # the same day of the next month, clamped to its end (Jan 31 -> Feb 28); from a month's
+    # last day also the next month's last (Feb 28 -> Mar 31 for a plan billed on the 31st)
+    d = day[order]
+    dom, dim = day_of_month(d)
+    to_next = dim - dom + 1  # days to the first of the next month
+    next_dim = day_of_month(d + to_next)[1]
+    want = ks + to_next + np.minimum(dom, next_dim) - 1
+    want_end = np.where(dom == dim, ks + to_next + next_dim - 1, want)
     lo = np.searchsorted(ks, ks + 27, side="left")
-    has = lo < n
-    has[has] = ks[lo[has]] <= ks[has] + 34
-    nxt = np.where(has, lo, np.arange(n))
+    hi = np.searchsorted(ks, ks + 34, side="right")
+    # the charge in the window nearest a wanted day: the first on or after one, or the last before
+    none = np.iinfo(np.int64).max
+    succ = np.zeros(n, dtype=np.int64)
+    err = np.full(n, none)
+    for target in (want, want_end):
+        at = np.searchsorted(ks, target, side="left")
+        for j in (at - 1, at):
+            ok = (j >= lo) & (j < hi)
+            jj = np.clip(j, 0, n - 1)
+            e = np.where(ok, np.minimum(np.abs(ks[jj] - want), np.abs(ks[jj] - want_end)), none)
+            better = e < err
+            succ[better], err[better] = jj[better], e[better]
+    has = err < none
+    # one predecessor per charge: the best fitting (the latest on a tie)
+    src = np.flatnonzero(has)
+    pick = np.lexsort((-src, err[src], succ[src]))
+    src = src[pick]
+    first = np.ones(len(src), dtype=bool)
+    first[1:] = succ[src][1:] != succ[src][:-1]
+    src = src[first]
+    nxt = np.arange(n)
+    nxt[src] = succ[src]
     for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
         nxt = nxt[nxt]
     linked = np.zeros(n, dtype=bool)
-    linked[has] = True
-    linked[lo[has]] = True
+    linked[src] = True
+    linked[succ[src]] = True
     chain_sorted = np.where(linked, nxt, -1)
     chain = np.empty(n, dtype=np.int64)
     chain[order] = chain_sorted
@@ -314,13 +345,19 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if n else np.zeros(0, dtype=np.int64)
     span = (np.r_[d[starts[1:] - 1], d[-1:]] - d[starts])[cid]  # clusters are numbered 0, 1, ...
     crowded = csize > 1.5 * (span / 30.44 + 1)
+    seg = _gap_segments(cid, day, by_day)
+    seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
+    # ... or more than it could hold over its own stretch of time (a long pause after it
+    # stretches the cluster's span)
+    if n:
+        seg_span = np.zeros(n, dtype=np.int64)
+        np.maximum.at(seg_span, seg, day - day[seg])
+        crowded |= seg_size > 1.5 * (seg_span[seg] / 30.44 + 1)
     chain_size = np.zeros(len(chain), dtype=np.int64)
     ok = chain >= 0
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    seg = _gap_segments(cid, day, by_day)
-    seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
     # the price points of a cluster (charges within a few cents of each other): a renewal price
     # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34

@@ -296,6 +296,40 @@ def test_purchases_crowding_a_plan_at_an_app_store_stay_out_of_it():
     assert len(got & plan_ids) >= 19 and len(got - plan_ids) <= 1
 
 
+def test_plan_among_same_price_purchases_found_when_a_late_purchase_stretches_the_span():
+    """A 11.98 plan billed monthly for a year, as many purchases at about its price (11.98,
+    11.99) on other days of the same months, and one more purchase eight months after the
+    plan ended: over the whole span the cluster looks thin, but over the plan's stretch it
+    holds more than one monthly stream could, so its month-apart chain is untangled."""
+    rng = np.random.default_rng(7)
+    plan = series("APPLE.COM/BILL", monthly_dates(START, 12, day=26), 11.98)
+    buys = [("A1", START + dt.timedelta(days=int(d)), "APPLE.COM/BILL", -float(rng.choice([11.98, 11.99])))
+            for d in rng.integers(40, 330, 10)]
+    late = [("A1", dt.date(2024, 8, 5), "APPLE.COM/BILL", -11.99)]
+    tx = enriched(plan + buys + late)
+    s = detect_streams(tx, "2024-09-01")
+    assert len(s) == 1
+    got = set(s.iloc[0]["transaction_ids"])
+    plan_ids = set(tx["transaction_id"].iloc[:12])
+    assert len(got & plan_ids) >= 11 and len(got - plan_ids) <= 2
+    assert s.iloc[0]["frequency"] == "monthly"
+
+
+def test_echo_chain_follows_the_plans_day_not_a_purchase_near_it():
+    """Month-apart links go to the charge nearest the same day of the next month (month-end
+    clamped: the 31st bills on Feb 28, then Mar 31), and each charge keeps one predecessor,
+    so a purchase on Mar 2 neither joins the plan's chain nor takes its next charge."""
+    from detector.recurrence import _echo_chains
+
+    dates = ["2023-01-31", "2023-02-28", "2023-03-02", "2023-03-31", "2023-04-30", "2023-05-31",
+             "2023-06-03"]
+    day = pd.to_datetime(pd.Series(dates)).to_numpy().astype("datetime64[D]").astype(np.int64)
+    chain = _echo_chains(np.zeros(len(day), dtype=np.int64), day)
+    plan = [0, 1, 3, 4, 5]
+    assert len(set(chain[plan])) == 1 and chain[0] >= 0
+    assert chain[2] != chain[0] and chain[6] != chain[0]
+
+
 def test_coffee_habit_at_one_price_is_not_a_stream():
     """A coffee bought at one price about twice a week on random days holds monthly-looking
     chains by chance; none of it is a subscription."""
