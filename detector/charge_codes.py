@@ -11,7 +11,8 @@ What gives such a code away is variety, seen in one account's own history: after
 every charge carries a different token, each seen once. :func:`mask_charge_codes` replaces a
 token by the canonical code ``Q0Q`` (which the normaliser drops as a reference) when
 
-- it occurs in one row only of its account (a subscription's own words repeat every cycle);
+- it occurs in one row only of its account (a subscription's own words repeat every cycle; in
+  a slot's count a ``CODE`` the shape pre-pass left counts so too: each stood for its own code);
 - it could be a code: four or more letters and digits mixed, or five or more letters;
 - its *slot* -- the account, the nearest earlier word that is neither a number nor a code, and
   the distance from that word -- holds at least :data:`MIN_VARIANTS` different tokens, at least
@@ -232,9 +233,11 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     pt_tok = tok[form_start[pair_form][pt_pair] + pt_pos]
     pt_group = pair_group[pt_pair]
 
-    # how many rows of its account each word appears in
+    # how many rows of its account each word appears in; a shape-collapsed code (``CODE``) stood
+    # for a different code in each row, so in a slot it counts as seen once
     gt, n_gt = _codes(_pack((pt_group, n_groups), (pt_tok, n_words)))
     single = np.bincount(gt, weights=pair_rows[pt_pair], minlength=n_gt)[gt] == 1
+    single |= _bools(pc.equal(words, CODE))[pt_tok]
     candidate = single & (mixed | letters)[pt_tok]
     if keep is not None:
         candidate &= ~np.asarray(keep, bool)[pair_form][pt_pair]

@@ -54,6 +54,22 @@ def test_a_yearly_plans_two_codes_are_dropped_when_both_look_like_codes():
     assert len(set(keys(["ACME*PLAN JFGYW6", "ACME*PLAN GOLD", "ACME*PLAN GOLD"]))) == 2
 
 
+def test_a_yearly_plans_letter_code_beside_a_code_collapsed_by_its_shape_is_dropped():
+    # Wells Fargo lines: the renewal's code also sits in "S<code>", which the shape pre-pass
+    # turns into Q0Q on every line of the account (rides too): Q0Q is a code seen once a line,
+    # so the slot after RENEWAL holds two one-off codes (NCQJYJ and a collapsed one)
+    rides = [f"PURCHASE AUTHORIZED ON 0{i}/11 UBER *TRIP {c} S{c} CARD 4417"
+             for i, c in enumerate(["TGAWZS", "V38NOU", "6AAFPM", "7B1769", "HMQKLN"], start=1)]
+    plan = ["PURCHASE AUTHORIZED ON 11/22 DOMAINREG*RENEWAL NCQJYJ SNCQJYJ CARD 4417",
+            "PURCHASE AUTHORIZED ON 11/23 DOMAINREG*RENEWAL 9V5MGK S9V5MGK CARD 4417"]
+    got = keys(rides + plan)
+    assert got[-1] == got[-2] == "domainreg renewal"
+    # and a yearly Uber membership: one letter code, one collapsed by its shape
+    pair = keys(["POS DEBIT UBER *TRIP KSXRSO", "POS DEBIT UBER *TRIP EY45I3", "POS DEBIT AMAZON.COM*8YM131",
+                 "POS DEBIT AMAZON.COM*M2BVQC", "POS DEBIT AMAZON.COM*JBDQJR"])
+    assert pair[0] == pair[1] == "uber trip"
+
+
 def test_readable_one_offs_after_one_word_are_kept_unless_the_slot_varies_a_lot():
     orders = ["DOORDASH*CHIPOTLE", "DOORDASH*SUBWAY", "DOORDASH*PANERA"]
     assert len(set(keys(orders))) == 3
