@@ -233,10 +233,13 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     pt_tok = tok[form_start[pair_form][pt_pair] + pt_pos]
     pt_group = pair_group[pt_pair]
 
-    # how many rows of its account each word appears in; a shape-collapsed code (``CODE``) stood
-    # for a different code in each row, so in a slot it counts as seen once
+    # how many rows of its account each word appears in (a row repeating it, ``TOYOTA PAYMENT
+    # QGL504 DES:AUTOPAY ID:QGL504``, counts once); a shape-collapsed code (``CODE``) stood for a
+    # different code in each row, so in a slot it counts as seen once
+    again_in_form = pd.Series(parent * n_words + tok).duplicated().to_numpy()
     gt, n_gt = _codes(_pack((pt_group, n_groups), (pt_tok, n_words)))
-    single = np.bincount(gt, weights=pair_rows[pt_pair], minlength=n_gt)[gt] == 1
+    rows_seen = np.where(again_in_form[form_start[pair_form][pt_pair] + pt_pos], 0, pair_rows[pt_pair])
+    single = np.bincount(gt, weights=rows_seen, minlength=n_gt)[gt] == 1
     single |= _bools(pc.equal(words, CODE))[pt_tok]
     candidate = single & (mixed | letters)[pt_tok]
     if keep is not None:

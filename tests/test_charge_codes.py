@@ -70,6 +70,12 @@ def test_a_yearly_plans_letter_code_beside_a_code_collapsed_by_its_shape_is_drop
     assert pair[0] == pair[1] == "uber trip"
 
 
+def test_a_code_a_line_repeats_is_still_seen_on_one_line_only():
+    # ACH lines that print the code twice ("... QGL504 DES:AUTOPAY ID:QGL504"): one line each
+    rows = [f"TOYOTA PAYMENT {c} DES:AUTOPAY ID:{c} PPD" for c in ["QGL504", "SYT9IB", "O85DJL", "9L81X6", "TNLP2F"]]
+    assert set(keys(rows)) == {"toyota"}
+
+
 def test_readable_one_offs_after_one_word_are_kept_unless_the_slot_varies_a_lot():
     orders = ["DOORDASH*CHIPOTLE", "DOORDASH*SUBWAY", "DOORDASH*PANERA"]
     assert len(set(keys(orders))) == 3
