@@ -11,8 +11,9 @@ What gives such a code away is variety, seen in one account's own history: after
 every charge carries a different token, each seen once. :func:`mask_charge_codes` replaces a
 token by the canonical code ``Q0Q`` (which the normaliser drops as a reference) when
 
-- it occurs in one row only of its account (a subscription's own words repeat every cycle; in
-  a slot's count a ``CODE`` the shape pre-pass left counts so too: each stood for its own code);
+- it occurs in one row only of its account (a subscription's own words repeat every cycle; a
+  row printing it twice is one row). In a slot's count a ``CODE`` the shape pre-pass left is a
+  word seen once for each row it is on: each stood for its own code;
 - it could be a code: four or more letters and digits mixed, or five or more letters;
 - its *slot* -- the account, the nearest earlier word that is neither a number nor a code, and
   the distance from that word -- holds at least :data:`MIN_VARIANTS` different tokens, at least
@@ -240,7 +241,10 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     gt, n_gt = _codes(_pack((pt_group, n_groups), (pt_tok, n_words)))
     rows_seen = np.where(again_in_form[form_start[pair_form][pt_pair] + pt_pos], 0, pair_rows[pt_pair])
     single = np.bincount(gt, weights=rows_seen, minlength=n_gt)[gt] == 1
-    single |= _bools(pc.equal(words, CODE))[pt_tok]
+    is_code = _bools(pc.equal(words, CODE))
+    single |= is_code[pt_tok]
+    # ... and it stands for as many different codes as the rows it is on
+    code_rows = np.where(is_code[pt_tok], rows_seen, 0)
     candidate = single & (mixed | letters)[pt_tok]
     if keep is not None:
         candidate &= ~np.asarray(keep, bool)[pair_form][pt_pair]
@@ -259,24 +263,26 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     if not eligible.any():
         return _as_objects(text), row_form
     # a code of plain letters must not read as a word, or its slot must vary a lot
-    codeish = unreadable | mixed | _bools(pc.equal(words, CODE))  # CODE: a shape-collapsed code
+    codeish = unreadable | mixed | is_code  # CODE: a shape-collapsed code
     needed = np.where(codeish[pt_tok], MIN_VARIANTS, MIN_VARIANTS_READABLE)
     before = _variable(pt_group, prev_tok, pt_pos - (prev - pt_first), pt_tok, single, has_prev, needed,
-                       n_groups, n_words, eligible)
+                       n_groups, n_words, eligible, code_rows)
     has_next = nxt < pt_first + counts[pt_pair]
     after = _variable(pt_group, pt_tok[np.where(has_next, nxt, 0)], nxt - at, pt_tok, single, has_next, needed,
-                      n_groups, n_words, eligible & ~before)
+                      n_groups, n_words, eligible & ~before, code_rows)
     mask = eligible & (before | after)
     if not mask.any():
         return _as_objects(text), row_form
     return _rebuild(text, flat, seps, form_start, pair_form, pair_start, counts, pt_pair, mask, row_pair)
 
 
-def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_words, wanted) -> np.ndarray:
+def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_words, wanted,
+              code_rows=None) -> np.ndarray:
     """For each word: does its slot (account, anchor word, distance) hold at least ``needed``
     different words, at least :data:`SINGLETON_SHARE` of them seen once in the account?
 
-    Answered for the ``wanted`` words (the others may be left ``False``)."""
+    Answered for the ``wanted`` words (the others may be left ``False``). ``code_rows``: for a
+    shape-collapsed ``CODE``, the rows it is on (each a different code, seen once)."""
     out = np.zeros(len(tok), bool)
     if not (valid & wanted).any():
         return out
@@ -293,11 +299,17 @@ def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_wor
     st_slot = slot[st_first]
     variants = np.bincount(st_slot, minlength=n_slots)
     singles = np.bincount(st_slot, weights=single[sel][st_first], minlength=n_slots)
+    if code_rows is not None:
+        more = np.maximum(np.bincount(slot, weights=code_rows[sel], minlength=n_slots) - 1, 0).astype(np.int64)
+        variants = variants + more
+        singles = singles + more
     ok = singles >= SINGLETON_SHARE * variants
     enough = variants[slot] >= needed[sel]
     # two words that look like codes, each seen once, after the same words: a yearly plan's two
     # renewals (a word that reads as one among them may be a one-off purchase's name)
     codes = np.bincount(st_slot, weights=needed[sel][st_first] == MIN_VARIANTS, minlength=n_slots)
+    if code_rows is not None:
+        codes = codes + more
     pair = ((variants[slot] >= MIN_VARIANTS_ALL_SINGLE) & (singles[slot] == variants[slot])
             & (codes[slot] == variants[slot]))
     out[sel] = ok[slot] & (enough | pair)

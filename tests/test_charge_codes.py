@@ -76,6 +76,14 @@ def test_a_code_a_line_repeats_is_still_seen_on_one_line_only():
     assert set(keys(rows)) == {"toyota"}
 
 
+def test_codes_collapsed_by_their_shape_count_as_that_many_different_words_in_their_slot():
+    # five of seven loan payments' codes go by their shape (Q0Q); each was its own code, so the
+    # slot holds seven different one-off words and the readable HAEXBL is a code too
+    rows = [f"QUICKLEND INSTALLMENT {c}" for c in ["G1SVIF", "LZYTGK", "HAEXBL", "2SA8HH", "MH8K32", "IO0G44",
+                                                    "0RRFSC"]]
+    assert set(keys(rows)) == {"quicklend installment"}
+
+
 def test_readable_one_offs_after_one_word_are_kept_unless_the_slot_varies_a_lot():
     orders = ["DOORDASH*CHIPOTLE", "DOORDASH*SUBWAY", "DOORDASH*PANERA"]
     assert len(set(keys(orders))) == 3
