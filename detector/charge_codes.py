@@ -20,8 +20,9 @@ token by the canonical code ``Q0Q`` (which the normaliser drops as a reference) 
   :data:`SINGLETON_SHARE` of them seen once (:data:`MIN_VARIANTS_READABLE` when the token is
   plain letters that read like a word: enough vowels and an opening English words have, since a
   few one-off purchases after one word, ``DOORDASH*CHIPOTLE``, also vary);
-- that earlier word is not a bank transaction word (``POS``, ``DEBIT``, ``ON``): what follows
-  those is the merchant's name, and a one-off purchase shows its name once too.
+- that earlier word is not one of the bank transaction words that open the line (``POS``,
+  ``DEBIT``, ``ON``): what follows those is the merchant's name, and a one-off purchase shows its
+  name once too (a bank word after the merchant's own, ``TOYOTA PAYMENT``, is part of the name).
 
 Everything is decided from the account's own rows, so running one account (Spark's
 ``applyInPandas``) gives the same keys as running every account at once. The work is vectorised
@@ -258,8 +259,13 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     nxt = np.concatenate([np.minimum.accumulate(np.where(anchorable, at, n_pt)[::-1])[::-1][1:], [n_pt]])
     has_prev = prev >= pt_first
     prev_tok = pt_tok[np.where(has_prev, prev, 0)]
-    # after a bank word comes the merchant's name: only a code with digits in it is taken there
-    eligible = candidate & has_prev & (~bank[prev_tok] | mixed[pt_tok])
+    # after the bank's words that open a line comes the merchant's name: only a code with digits
+    # in it is taken there. A bank word after the merchant's own (``TOYOTA PAYMENT XCTHJH``,
+    # ``EZLEASE *PAYMENT ... SBWIPAT``) is part of its name, and a code may follow it.
+    named = np.cumsum(anchorable & ~bank[pt_tok])  # merchant words so far, over all pairs
+    named_before_pair = np.where(pt_first > 0, named[np.maximum(pt_first - 1, 0)], 0)
+    opening = bank[prev_tok] & (named[np.where(has_prev, prev, 0)] == named_before_pair)
+    eligible = candidate & has_prev & (~opening | mixed[pt_tok])
     if not eligible.any():
         return _as_objects(text), row_form
     # a code of plain letters must not read as a word, or its slot must vary a lot

@@ -100,6 +100,17 @@ def test_merchant_names_after_bank_words_are_never_taken_for_codes():
     assert "xfinity" in got and "mcdonalds" in got
 
 
+def test_a_bank_word_inside_the_merchants_name_may_be_followed_by_a_code():
+    # PAYMENT and PMT after the lender's name are the name's, not the bank's opening words
+    loans = [f"{head}NAVIENT SLM PMT {c}" for head, c in zip(["", "ACH DEBIT ", "", "ELECTRONIC WITHDRAWAL ", "", ""],
+                                                           ["WXQEWL", "JKLHEC", "CUYWSQ", "TAHHXW", "PBZZDN", "UANGWI"])]
+    assert set(keys(loans)) == {"navient slm"}
+    assert set(keys([f"TOYOTA PAYMENT {c}" for c in ["XCTHJH", "BFJKLK", "WOMJBD", "JJKLZQ"]])) == {"toyota"}
+    # where the bank's words open the line, what follows is still the merchant's name
+    rows = ["ACH PAYMENT XFINITY", "ACH PAYMENT SPROUTS", "ACH PAYMENT SCHWANS", "ACH PAYMENT KRYSTAL"]
+    assert len(set(keys(rows))) == len(rows)
+
+
 def test_words_that_repeat_are_not_codes():
     # a monthly subscription's own words recur; only the per-charge code varies
     rows = [f"SQ *SUNRISE YOGA STUDIO {c}" for c in ["XQWTRB", "BCDFGJ", "KLMNPQ", "ZXCVBN"]]
