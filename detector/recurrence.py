@@ -198,7 +198,8 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     return np.where(cash_like, 0.0, p)
 
 
-def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = None,
+                 dom: np.ndarray | None = None, dim: np.ndarray | None = None) -> np.ndarray:
     """Chain id per row: same-amount charges about one month apart, linked (-1 = not chained).
 
     Several subscriptions at one price under one merchant (creator memberships, app-store
@@ -208,7 +209,8 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
     charge keeps only its nearest-fitting predecessor, so a purchase a few days off the plan's
     day neither takes the plan's next charge nor joins its chain. Links are followed to their
     end by pointer doubling, so every row learns its chain's last charge without a loop over
-    chains. ``order``: the rows by cluster and day, when already sorted.
+    chains. ``order``: the rows by cluster and day, when already sorted; ``dom``, ``dim``:
+    each row's day of month and days in its month, when known.
     """
     n = len(cid)
     if n == 0:
@@ -221,7 +223,7 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
     # the same day of the next month, clamped to its end (Jan 31 -> Feb 28); from a month's
     # last day also the next month's last (Feb 28 -> Mar 31 for a plan billed on the 31st)
     d = day[order]
-    dom, dim = day_of_month(d)
+    dom, dim = (dom[order], dim[order]) if dom is not None and dim is not None else day_of_month(d)
     to_next = dim - dom + 1  # days to the first of the next month
     next_dim = day_of_month(d + to_next)[1]
     want = ks + to_next + np.minimum(dom, next_dim) - 1
@@ -308,6 +310,17 @@ def _gap_segments(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = N
     return seg
 
 
+def _run_spans(key: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per row: the last ``d`` of its run of equal ``key`` minus the first (rows in runs, ``d``
+    ascending within each)."""
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    ends = np.r_[starts[1:], n]
+    return np.repeat(d[ends - 1] - d[starts], ends - starts)
+
+
 def _family(freq_idx: np.ndarray) -> np.ndarray:
     """Frequency index with biweekly and semimonthly as one cadence (both twice a month)."""
     return np.where(np.isin(freq_idx, (1, 2)), 1, freq_idx)
@@ -338,21 +351,18 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     day = df["day"].to_numpy()
     # echo chains, gap segments and each cluster's span all read the rows by cluster and day
     by_day = int_lexsort(cid, day)
-    chain = _echo_chains(cid, day, by_day)
+    chain = _echo_chains(cid, day, by_day, df["dom"].to_numpy(), df["dim"].to_numpy())
     csize = np.bincount(cid)[cid]
-    # only clusters with more charges than one monthly stream could hold are worth untangling
-    c, d = cid[by_day], day[by_day]
-    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if n else np.zeros(0, dtype=np.int64)
-    span = (np.r_[d[starts[1:] - 1], d[-1:]] - d[starts])[cid]  # clusters are numbered 0, 1, ...
-    crowded = csize > 1.5 * (span / 30.44 + 1)
     seg = _gap_segments(cid, day, by_day)
     seg_size = np.bincount(seg, minlength=n)[seg] if n else seg
-    # ... or more than it could hold over its own stretch of time (a long pause after it
-    # stretches the cluster's span)
-    if n:
-        seg_span = np.zeros(n, dtype=np.int64)
-        np.maximum.at(seg_span, seg, day - day[seg])
-        crowded |= seg_size > 1.5 * (seg_span[seg] / 30.44 + 1)
+    # only clusters with more charges than one monthly stream could hold are worth untangling,
+    # over the cluster's span or over one of its segments (a long pause after a plan stretches
+    # the cluster's span)
+    d = day[by_day]
+    span, seg_span = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    span[by_day] = _run_spans(cid[by_day], d)
+    seg_span[by_day] = _run_spans(seg[by_day], d)
+    crowded = (csize > 1.5 * (span / 30.44 + 1)) | (seg_size > 1.5 * (seg_span / 30.44 + 1))
     chain_size = np.zeros(len(chain), dtype=np.int64)
     ok = chain >= 0
     if ok.any():
