@@ -88,12 +88,7 @@ def run_local(
     del tx
     if canon.empty:
         return conform_streams(None), conform_flags(None)
-    if not batch_rows and not batch_accounts:
-        streams, flags = detect(canon, as_of, **kwargs)
-        if on_batch is not None:
-            on_batch(len(canon))
-        return conform_streams(streams), conform_flags(flags)
-    results = detect_batches(batch_frames(canon, batch_rows, batch_accounts), as_of, detect=detect,
-                             workers=workers, on_batch=on_batch, **kwargs)
+    frames = batch_frames(canon, batch_rows, batch_accounts) if batch_rows or batch_accounts else [canon]
+    results = detect_batches(frames, as_of, detect=detect, workers=workers, on_batch=on_batch, **kwargs)
     return (conform_streams(pd.concat([s for s, _ in results])),
             conform_flags(pd.concat([f for _, f in results])))
