@@ -13,14 +13,20 @@ import pandas as pd
 
 from .cadence import feature_matrix
 from .recurrence import _prepare, candidates, live
+from .schema import FREQUENCIES
 
 #: Share of a positive candidate's charges that must belong to the true stream it matches.
 MIN_PURITY = 0.75
 
 
+def _true_streams(truth: dict) -> list[dict]:
+    """Outflow and inflow streams together, in the order :func:`truth_index` numbers them."""
+    return list(truth.get("streams", [])) + list(truth.get("inflow_streams", []))
+
+
 def truth_index(truth: dict) -> pd.Series:
     """transaction_id -> index of its true stream (outflow and inflow streams together)."""
-    streams = list(truth.get("streams", [])) + list(truth.get("inflow_streams", []))
+    streams = _true_streams(truth)
     ids = [t for s in streams for t in s["transaction_ids"]]
     idx = np.repeat(np.arange(len(streams)), [len(s["transaction_ids"]) for s in streams])
     return pd.Series(idx, index=pd.Index(ids, dtype=object))
@@ -46,14 +52,23 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     pairs["match"] = (pairs["jaccard"] >= 0.5) & (pairs["overlap"] >= MIN_PURITY * pairs["n_cand"])
     best = pairs.groupby("cand")["match"].max()
     y = best.reindex(st.index).fillna(False).to_numpy().astype(int)
-    # a piece of one true stream (its charges before a price rise) is neither a stream of its
-    # own nor a non-stream: as a negative it would teach that a steady series sharing its
-    # merchant with other charges is not recurring, yet selection joins such pieces anyway
+    # a piece of one true stream at the stream's own cadence (its charges before a price rise,
+    # a stretch with a skipped month) is neither a stream of its own nor a non-stream: as a
+    # negative it would teach that a steady series sharing its merchant with other charges is
+    # not recurring, yet selection joins such pieces anyway. Taught as negatives, short or
+    # gappy pieces had the model score a finance app's monthly fee, four charges to the cent,
+    # at 0.05 because the app's advance repayments share its name: a clean series making up 40%
+    # of its merchant's charges was what pieces look like. A piece at another cadence (every
+    # third bill of a monthly phone bill, cut out by amount) is a wrong cut and stays a
+    # negative, and so do two-charge pieces (a trial month at another price): two charges are
+    # what coincidences look like too.
     purity = (pairs["overlap"] / pairs["n_cand"]).groupby(pairs["cand"]).max()
-    # only long, unbroken pieces: short or gappy subsets of a stream are what wrongly picked
-    # clusters look like, and they stay negatives
-    fragment = ((purity.reindex(st.index).fillna(0).to_numpy() >= 1.0) & (y == 0) & (st["n"].to_numpy() >= 5)
-                & (st["coverage"].to_numpy() >= 0.8) & (st["frac_on"].to_numpy() >= 0.8))
+    true_freq = np.array([FREQUENCIES.index(s["frequency"]) if s.get("frequency") in FREQUENCIES else -1
+                          for s in _true_streams(truth)] + [-1], dtype=np.int64)  # -1: in no stream
+    main_t = pairs.sort_values("overlap").groupby("cand")["t"].last()
+    own_cadence = true_freq[main_t.reindex(st.index).fillna(-1).to_numpy().astype(np.int64)]
+    fragment = ((purity.reindex(st.index).fillna(0).to_numpy() >= 1.0) & (y == 0) & (st["n"].to_numpy() >= 3)
+                & (own_cadence == st["freq_idx"].to_numpy()))
     # one-charge and cadence-less candidates are never scored, so they teach nothing; price
     # points are kept: a plan's price among look-alike purchases is what they are for
     ok = live(st) & ~fragment

@@ -61,3 +61,30 @@ def test_group_mixing_a_stream_with_other_charges_is_not_a_positive():
     n = st["n"].to_numpy()
     assert (y[n == 30] == 0).all() and (n == 30).any()
     assert (y[n == 20] == 1).any()
+
+
+def test_short_gappy_piece_of_a_stream_is_not_a_negative():
+    """Four charges at the old price with a skipped month, then ten at the new one: the
+    four-charge piece (Jaccard 4/14) is left out of training. As a negative it taught that a
+    short clean series sharing its merchant with other charges is no stream (a finance app's
+    fee beside its advance repayments)."""
+    dates = monthly_dates(START, 15, day=10)
+    dates = dates[:2] + dates[3:]  # month three skipped
+    rows = series("STREAMFLIX", dates, [9.99] * 4 + [12.99] * 10)
+    _, (_, y, st) = _labelled(rows, lambda tx: tx["transaction_id"])
+    n = st["n"].to_numpy()
+    assert (y[n == 14] == 1).any()
+    assert not ((n == 4) & (y == 0)).any()
+
+
+def test_piece_at_another_cadence_stays_a_negative():
+    """A monthly bill whose every third charge is higher: the four higher charges are a
+    quarterly-looking cut of a monthly stream, which is what a wrong cut looks like, so they
+    stay a negative (taught otherwise, the model called pieces of phone bills quarterly)."""
+    dates = monthly_dates(START, 12, day=10)
+    amounts = [24.99 if i % 3 == 2 else 9.99 for i in range(12)]
+    rows = series("STREAMFLIX", dates, amounts)
+    _, (_, y, st) = _labelled(rows, lambda tx: tx["transaction_id"])
+    quarterly = (st["n"].to_numpy() == 4) & (st["freq_idx"].to_numpy() == 4)
+    assert quarterly.any()
+    assert (y[quarterly] == 0).all()
