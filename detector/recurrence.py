@@ -188,14 +188,20 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     ok = live(stats)
     if ok.any():
         p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
+    return np.where(ruled_out(stats, df), 0.0, p)
+
+
+def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
+    """Candidates that are no stream whatever the scorer says (their confidence is 0)."""
     # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
     # bills come in cents, and a standing order or subscription repeats one sum
-    cash_like = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
     if df is not None and len(stats):
+        # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
         fee_group[df["group"].to_numpy()[df["event_fee"].to_numpy()]] = True
-        cash_like |= fee_group[stats["group"].to_numpy()]
-    return np.where(cash_like, 0.0, p)
+        out |= fee_group[stats["group"].to_numpy()]
+    return out
 
 
 def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = None,

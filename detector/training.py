@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .cadence import feature_matrix
-from .recurrence import _prepare, candidates, live
+from .recurrence import _prepare, candidates, live, ruled_out
 from .schema import FREQUENCIES
 
 #: Share of a positive candidate's charges that must belong to the true stream it matches.
@@ -69,9 +69,12 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     own_cadence = true_freq[main_t.reindex(st.index).fillna(-1).to_numpy().astype(np.int64)]
     fragment = ((purity.reindex(st.index).fillna(0).to_numpy() >= 1.0) & (y == 0) & (st["n"].to_numpy() >= 3)
                 & (own_cadence == st["freq_idx"].to_numpy()))
-    # one-charge and cadence-less candidates are never scored, so they teach nothing; price
-    # points are kept: a plan's price among look-alike purchases is what they are for
-    ok = live(st) & ~fragment
+    # one-charge and cadence-less candidates are never scored, and a bank's event fees and
+    # varying round sums are no streams whatever the score (``ruled_out``), so they teach
+    # nothing: as negatives, ATM fees charged twice a year apart at one price made the model
+    # doubt every two-charge yearly plan billed a few days off its date. Price points are
+    # kept: a plan's price among look-alike purchases is what they are for.
+    ok = live(st) & ~fragment & ~ruled_out(st, df)
     X, y, st = feature_matrix(st[ok]), y[ok], st[ok]
     # rows in an order set by their content alone, so a retrain gives the same trees however
     # candidates happened to be numbered

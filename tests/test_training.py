@@ -88,3 +88,14 @@ def test_piece_at_another_cadence_stays_a_negative():
     quarterly = (st["n"].to_numpy() == 4) & (st["freq_idx"].to_numpy() == 4)
     assert quarterly.any()
     assert (y[quarterly] == 0).all()
+
+
+def test_bank_event_fees_teach_nothing():
+    """An overdraft fee charged twice a year apart at one price is never scored (a bank's
+    charge for an event has confidence 0 whatever the model says), so it is no training row;
+    as a negative it made the model doubt two-charge yearly plans billed a few days off."""
+    rows = series("OVERDRAFT ITEM FEE", [START, START + dt.timedelta(days=361)], 36.68)
+    rows += series("DOMAINREG RENEWAL", [START, START + dt.timedelta(days=359)], 35.99)
+    _, (_, y, st) = _labelled(rows, lambda tx: tx.loc[tx["description"] != "OVERDRAFT ITEM FEE",
+                                                       "transaction_id"])
+    assert len(st) >= 1 and (y == 1).all()  # the renewal's two charges only, as a positive
