@@ -72,7 +72,7 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     # one-charge and cadence-less candidates are never scored, and a bank's event fees and
     # varying round sums are no streams whatever the score (``ruled_out``), so they teach
     # nothing: as negatives, ATM fees charged twice a year apart at one price made the model
-    # doubt every two-charge yearly plan billed a few days off its date. Price points are
+    # doubt two-charge yearly plans. Price points are
     # kept: a plan's price among look-alike purchases is what they are for.
     ok = live(st) & ~fragment & ~ruled_out(st, df)
     X, y, st = feature_matrix(st[ok]), y[ok], st[ok]

@@ -93,7 +93,7 @@ def test_piece_at_another_cadence_stays_a_negative():
 def test_bank_event_fees_teach_nothing():
     """An overdraft fee charged twice a year apart at one price is never scored (a bank's
     charge for an event has confidence 0 whatever the model says), so it is no training row;
-    as a negative it made the model doubt two-charge yearly plans billed a few days off."""
+    as a negative it made the model doubt two-charge yearly plans."""
     rows = series("OVERDRAFT ITEM FEE", [START, START + dt.timedelta(days=361)], 36.68)
     rows += series("DOMAINREG RENEWAL", [START, START + dt.timedelta(days=359)], 35.99)
     _, (_, y, st) = _labelled(rows, lambda tx: tx.loc[tx["description"] != "OVERDRAFT ITEM FEE",
