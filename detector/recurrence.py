@@ -698,8 +698,8 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     if len(df) == 0:
         return _empty()
     st, ids, p = candidates(df, scorer, thr)
-    assign = _select(df, st, ids, p, thr)
-    assign = _join_price_changes(df, assign)
+    selected = _select(df, st, ids, p, thr)
+    assign = _join_price_changes(df, selected)
     for _ in range(2):
         assign = _attach_edges(df, assign)
     assign = _prune_strays(df, assign)
@@ -707,6 +707,14 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         return _empty()
     final = _stats(df, assign)
     conf = _score(final, scorer, df)
+    # a join or attached charges the model no longer believes are undone: those streams are
+    # the candidates selection picked
+    grown_low = final.index.to_numpy()[conf < thr]
+    if len(grown_low):
+        back = np.isin(assign, grown_low)
+        assign = np.where(back, selected, assign)
+        final = _stats(df, assign)
+        conf = _score(final, scorer, df)
     out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]

@@ -385,3 +385,14 @@ def test_candidate_features_computed_in_pieces_equal_those_computed_at_once():
                                         **{k: v if k == "group_sizes" else v[r] for k, v in cols.items()})
                         for r in parts])
     pd.testing.assert_frame_equal(pieced, whole, check_exact=True)
+
+
+def test_attached_charge_the_model_does_not_believe_is_undone():
+    """Thirteen monthly transfers of 600.00 and a 300.00 one a month before: attached, the
+    300.00 makes varying round sums (confidence 0); the stream is the thirteen alone."""
+    dates = monthly_dates(dt.date(2023, 1, 5), 14, day=5)
+    tx = enriched(series("SAVINGS PLAN", dates, [300.0] + [600.0] * 13))
+    st = detect_streams(tx, "2024-03-01")
+    assert len(st) == 1
+    assert len(st["transaction_ids"].iloc[0]) == 13 and st["confidence"].iloc[0] >= 0.5
+    assert tx.loc[tx["amount"] == -300.0, "transaction_id"].iloc[0] not in st["transaction_ids"].iloc[0]
