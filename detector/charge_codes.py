@@ -305,17 +305,14 @@ def _variable(group, anchor, offset, tok, single, valid, needed, n_groups, n_wor
     st_slot = slot[st_first]
     variants = np.bincount(st_slot, minlength=n_slots)
     singles = np.bincount(st_slot, weights=single[sel][st_first], minlength=n_slots)
-    if code_rows is not None:
+    # words that look like codes: two of them, each seen once, after the same words are a
+    # yearly plan's two renewals (a word that reads as one may be a one-off purchase's name)
+    codes = np.bincount(st_slot, weights=needed[sel][st_first] == MIN_VARIANTS, minlength=n_slots)
+    if code_rows is not None:  # each further row of a CODE is one more code, seen once
         more = np.maximum(np.bincount(slot, weights=code_rows[sel], minlength=n_slots) - 1, 0).astype(np.int64)
-        variants = variants + more
-        singles = singles + more
+        variants, singles, codes = variants + more, singles + more, codes + more
     ok = singles >= SINGLETON_SHARE * variants
     enough = variants[slot] >= needed[sel]
-    # two words that look like codes, each seen once, after the same words: a yearly plan's two
-    # renewals (a word that reads as one among them may be a one-off purchase's name)
-    codes = np.bincount(st_slot, weights=needed[sel][st_first] == MIN_VARIANTS, minlength=n_slots)
-    if code_rows is not None:
-        codes = codes + more
     pair = ((variants[slot] >= MIN_VARIANTS_ALL_SINGLE) & (singles[slot] == variants[slot])
             & (codes[slot] == variants[slot]))
     out[sel] = ok[slot] & (enough | pair)
