@@ -72,8 +72,8 @@ def label_candidates(tx: pd.DataFrame, truth: dict, as_of, scorer) -> tuple[np.n
     # one-charge and cadence-less candidates are never scored, and a bank's event fees and
     # varying round sums are no streams whatever the score (``ruled_out``), so they teach
     # nothing: as negatives, ATM fees charged twice a year apart at one price made the model
-    # doubt two-charge yearly plans. Price points are
-    # kept: a plan's price among look-alike purchases is what they are for.
+    # doubt two-charge yearly plans. Price points are kept: a plan's price among look-alike
+    # purchases is what they are for.
     ok = live(st) & ~fragment & ~ruled_out(st, df)
     X, y, st = feature_matrix(st[ok]), y[ok], st[ok]
     # rows in an order set by their content alone, so a retrain gives the same trees however
