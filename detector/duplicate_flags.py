@@ -102,6 +102,11 @@ FIXED_PLAN_CATEGORIES = frozenset({"software", "streaming", "fitness", "membersh
                                    "productivity"})
 
 
+#: A vendor no stream holds, repeating a charge this many times or more in an account: a habit
+#: (tips, coins), not a plan billed twice.
+MAX_LOOSE_REPEATS = 3
+
+
 def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     """``duplicate_charge`` where no stream holds the plan: a second charge to the cent within
     ``DOUBLE_CHARGE_DAYS`` of the first, both in no stream, at a catalogue vendor of a fixed-price
@@ -110,7 +115,10 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     A yearly plan billed once in the data, or a plan cancelled after two months, is no stream, so
     :func:`find_duplicates` never sees its double charge. Such a vendor sells nothing else at that
     price a day or two later; where the account has a stream of the vendor, other charges of it
-    are something else (another plan, an add-on) and are left alone.
+    are something else (another plan, an add-on) and are left alone. So are the vendor's charges
+    where the account buys from it at other amounts near the pair (a creator's tips, an app's
+    coins: :func:`_buys_one_offs`), or repeats itself three times or more (one plan billed twice
+    by mistake is one repeat, perhaps two; a habit is more).
     """
     from .renewal_flags import _vendors_in
 
@@ -129,6 +137,10 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     gap = loose["_day"] - loose["_day"].shift()
     dup = same & (gap <= DOUBLE_CHARGE_DAYS)
     d = loose[dup].assign(prev_date=loose["date"].shift()[dup], gap=gap[dup].astype(int), stream_id=None)
+    d = d[d.groupby(["account_id", "vendor"])["transaction_id"].transform("size") < MAX_LOOSE_REPEATS]
+    if d.empty:
+        return empty_flags()
+    d = d[~_buys_one_offs(d.assign(_sk=d["_ak"], ts=pd.to_datetime(d["date"])), loose)]
     if d.empty:
         return empty_flags()
     reason = (_name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "

@@ -20,7 +20,10 @@ stream's first or last charge two periods or more from the rest of it is not par
     detected frequency. An unstreamed same-merchant, same-amount charge within a quarter period
     (at least 5 days) of a stream charge counts too. Credits never count; the later charge is
     flagged. Repeats in three or more cycles are two plans at one price, not duplicates, and a
-    stream whose own median gap is under 60% of its period is no steady plan.
+    stream whose own median gap is under 60% of its period is no steady plan. Where no stream
+    holds the plan: a charge to the cent within three days of the first, both in no stream, at a
+    fixed-price catalogue vendor the account has no stream of and buys nothing else from near
+    it, unless the account has three such pairs or more there (tips and coins are purchases).
 ``charge_after_cancellation`` (severity **high**)
     A charge of a cancelled stream dated strictly *after* the cancellation date, within 50% of
     the plan's price (median of its last three charges up to the cancellation, or the last of

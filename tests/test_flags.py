@@ -363,6 +363,24 @@ def test_repeats_outside_streams_that_are_not_double_charges():
     assert of_type(flags_of(b), "duplicate_charge") == []
 
 
+def test_tips_and_coins_outside_streams_are_not_double_charges():
+    # A creator's tips or an app's coins: the account buys from the vendor at several amounts,
+    # so two equal buys a day apart are two purchases, not a plan billed twice.
+    b = Book()
+    b.stream(b.series("2024-01-05", 6, 15.49))
+    for day, amount in [("03-01", 5.00), ("03-01", 5.00), ("03-04", 20.00), ("03-10", 10.00),
+                        ("03-11", 10.00), ("04-02", 5.00), ("04-20", 20.00), ("04-21", 20.00)]:
+        b.charge(f"2024-{day}", amount, "OnlyFans")
+    # one price only, but the same double buy again and again: a habit, not a billing mistake
+    for day in ["05-01", "05-02", "06-03", "06-03", "07-09", "07-10"]:
+        b.charge(f"2024-{day}", 14.80, "TikTok")
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # the yearly plan billed twice stays a duplicate beside them
+    b.charge("2024-10-17", 59.88, "1Password")
+    second = b.charge("2024-10-19", 59.88, "1Password")
+    assert of_type(flags_of(b), "duplicate_charge") == [second]
+
+
 def test_refund_credit_and_different_amount_are_not_duplicates():
     b = Book()
     ids = b.series("2025-01-10", 5, 15.49)
