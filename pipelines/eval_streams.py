@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from detector.flags import flag_charges
 from detector.match import enrich
 from detector.recurrence import detect_streams
 from detector.scoring import RuleScorer
@@ -45,10 +46,10 @@ def read_eval_tx(folder: Path) -> pd.DataFrame:
                      source_line=range(2, len(tx) + 2))
 
 
-def report(streams: pd.DataFrame) -> dict:
+def report(streams: pd.DataFrame, flags: pd.DataFrame | None = None) -> dict:
     """The JSON report shape score.py reads."""
     recs = streams.assign(transaction_ids=streams["transaction_ids"].map(list)).to_dict("records")
-    return {"streams": recs, "flags": [], "refund_requests": []}
+    return {"streams": recs, "flags": [] if flags is None else flags.to_dict("records"), "refund_requests": []}
 
 
 def run_set(name: str, folder: Path, out: Path, *, model=None) -> dict:
@@ -59,13 +60,21 @@ def run_set(name: str, folder: Path, out: Path, *, model=None) -> dict:
     t1 = time.perf_counter()
     streams = detect_streams(enriched, tx["date"].max(), model=model)
     t2 = time.perf_counter()
+    # The real sets have no flag labels; what is raised on them is still worth watching (a rule
+    # that fires on a heavy buyer's purchases shows here long before anyone files a complaint).
+    # (Sets with flag labels are scored through the whole pipeline, cancellations included, by
+    # pipelines.eval_flags; their flags stay out of this report so score.py does not score them here.)
+    flags = flag_charges(enriched, streams, as_of=tx["date"].max())
+    labelled = bool(json.loads((folder / "truth.json").read_text()).get("flags"))
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.report.json"
-    path.write_text(json.dumps(report(streams), default=str))
+    path.write_text(json.dumps(report(streams, None if labelled else flags), default=str))
     res = subprocess.run([sys.executable, str(eval_dir() / "score.py"), str(folder / "truth.json"), str(path)],
                          capture_output=True, text=True, check=True)
     metrics = json.loads(res.stdout.strip().splitlines()[-1])
     metrics.update({"rows": len(tx), "enrich_s": round(t1 - t0, 2), "detect_s": round(t2 - t1, 2)})
+    if not labelled:
+        metrics["flags_raised"] = {t: int(n) for t, n in flags["type"].value_counts().sort_index().items()}
     return metrics
 
 
@@ -111,6 +120,15 @@ def table(results: dict) -> str:
     lines = ["set".ljust(15) + "".join(c[:12].rjust(13) for c in COLUMNS)]
     for name, m in results.items():
         lines.append(name.ljust(15) + "".join(str(m.get(c, "")).rjust(13) for c in COLUMNS))
+    raised = {name: m["flags_raised"] for name, m in results.items() if "flags_raised" in m}
+    if raised:
+        lines.append("")
+        lines.append("flags raised (these sets have no flag labels; the synthetic sets' flags are scored by pipelines.eval_flags)")
+        for name, counts in raised.items():
+            n_rows = results[name].get("rows") or 0
+            per = sum(counts.values()) / n_rows * 1000 if n_rows else 0.0
+            lines.append(f"  {name.ljust(15)}{sum(counts.values()):>6} ({per:.1f} per 1,000 rows): "
+                         + (", ".join(f"{t} {n}" for t, n in counts.items()) or "none"))
     hn = results.get("synth_holdout", {}).get("hard_negatives")
     if hn:
         lines.append("")
