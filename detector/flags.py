@@ -6,7 +6,8 @@ all accounts at once (explode ``transaction_ids``, sort, ``groupby().shift()``);
 over transactions in Python.
 
 Rules and severities (the same text, with examples, is in ``docs/flags.md``). Only outflows
-of outflow streams are flagged. Streams of one account, merchant key and frequency that follow
+of outflow streams are flagged, and streams the detector reports below its confidence threshold
+(0.5) are shown, not acted on. Streams of one account, merchant key and frequency that follow
 each other (a price change can make the detector start a new stream) form one *chain*; a
 stream's first or last charge two periods or more from the rest of it is not part of its span.
 
@@ -88,6 +89,7 @@ import numpy as np
 import pandas as pd
 
 from .ids import stable_id
+from .recurrence import DEFAULT_MIN_CONFIDENCE
 from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
 
 PRICE_STEP = 0.05          # "at least 5% above"
@@ -410,7 +412,10 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     if streams is None or len(streams) == 0 or tx is None or len(tx) == 0:
         return empty_flags()
     require_columns(streams, ("stream_id", "account_id", "frequency", "transaction_ids"), "flag_charges streams")
-    st = streams.copy()
+    # A stream the detector reports below its own threshold (two charges a join left doubtful)
+    # is shown, not acted on: its charges are judged as charges outside any stream.
+    conf = pd.to_numeric(streams["confidence"], errors="coerce") if "confidence" in streams else None
+    st = streams[~(conf < DEFAULT_MIN_CONFIDENCE)].copy() if conf is not None else streams.copy()
     for col in STREAM_COLUMNS:
         if col not in st:
             st[col] = None

@@ -363,6 +363,22 @@ def test_repeats_outside_streams_that_are_not_double_charges():
     assert of_type(flags_of(b), "duplicate_charge") == []
 
 
+def test_a_stream_the_detector_doubts_is_not_acted_on():
+    # A 1.00 line and two repayments of a cash advance, reported at confidence 0.01: no
+    # "trial conversion" to a 128.75 plan, and no refund request to follow from one.
+    b = Book()
+    ids = [b.charge("2024-09-23", 1.00, "Dave"), b.charge("2024-09-27", 128.75, "Dave"),
+           b.charge("2024-10-10", 128.75, "Dave")]
+    b.stream(ids, frequency="biweekly")
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
+    b.streams[0]["confidence"] = 0.01
+    assert flags_of(b).empty
+    b = Book()  # nor when it is the account's only stream
+    b.stream(b.series("2024-01-05", 6, [9.99] * 3 + [12.99] * 3), status="active")
+    b.streams[0]["confidence"] = 0.3
+    assert flags_of(b).empty
+
+
 def test_tips_and_coins_outside_streams_are_not_double_charges():
     # A creator's tips or an app's coins: the account buys from the vendor at several amounts,
     # so two equal buys a day apart are two purchases, not a plan billed twice.
