@@ -211,6 +211,8 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
     d = decisions
     if "kind" in d:
         d = d[d["kind"] == "cancel"].rename(columns={"on_date": "cancelled_on"})
+        if d.empty:  # dismissals only
+            return pd.DataFrame(columns=out_cols)
     d = d.assign(cancelled_on=d["cancelled_on"].map(_iso))
     if "target_id" not in d:
         d = d.assign(target_id=None)

@@ -95,9 +95,11 @@ def _decisions_frame(cancellations: pd.DataFrame | None, dismissed) -> pd.DataFr
         }))
     if dismissed:
         parts.append(pd.DataFrame({"kind": "dismiss", "target_id": sorted(dismissed)}))
+    columns = ["kind", "account_id", "merchant", "target_id", "on_date"]
     if not parts:
-        return pd.DataFrame(columns=["kind", "account_id", "merchant", "target_id", "on_date"])
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(columns=columns)
+    # every column in every case: dismissals alone have no merchant or date
+    return pd.concat(parts, ignore_index=True).reindex(columns=columns)
 
 
 def _user_decisions(store: Store) -> tuple[pd.DataFrame, set[str]]:
@@ -161,7 +163,8 @@ def refund_process_lookup():
 def run_detection(store: Store, as_of: str | date | None = None, *, account_id: str | None = None,
                   engine: str = "local", transactions: pd.DataFrame | None = None,
                   accounts=None, progress: Progress | None = None, workers: int | None = 1) -> ScanResult:
-    """Detect, save streams and flags, queue refund candidates.
+    """Detect, save streams and flags, queue refund candidates (and withdraw the candidates
+    whose charge the scanned accounts no longer flag).
 
     By default every stored account (or ``account_id``) is detected, read from the store in
     batches of whole accounts so memory does not grow with the store. A caller that already holds
@@ -171,7 +174,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     (0: one per CPU) detects the local engine's batches in that many processes
     (:mod:`detector.engines.workers`); the result is the same.
     """
-    from .refunds import list_requests, queue_refunds
+    from .refunds import list_requests, queue_refunds, withdraw_unflagged
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)
@@ -219,6 +222,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     streams, flags = _combine(results)
     save_detection(store, streams, flags, as_of, sorted(scanned))
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
+    withdraw_unflagged(store, flags, sorted(scanned))
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]

@@ -7,7 +7,7 @@ detector knows, an email ready to send, its eligibility and deadline, and the da
 can be expected by. See ``docs/refunds.md``.
 
 Public entry points: :func:`queue_refunds`, :func:`open_request`, :func:`mark`,
-:func:`get_request`, :func:`list_requests`.
+:func:`get_request`, :func:`list_requests`, :func:`withdraw_unflagged`.
 """
 
 from __future__ import annotations
@@ -281,6 +281,29 @@ def get_request(store: Store, request_id: str, *, internal: bool = False) -> dic
         raise NotFound(f"no refund request {request_id!r}")
     req = _from_row(rows[0])
     return req if internal else public(req)
+
+
+def withdraw_unflagged(store: Store, flags: pd.DataFrame, account_ids: Iterable[str]) -> int:
+    """Delete the ``Candidate`` requests of ``account_ids`` whose flag is no longer raised.
+
+    A run replaces those accounts' flags; a candidate whose charge is not flagged any more (the
+    user dismissed the flag or its stream, or a later run no longer sees it) was never sent and
+    would otherwise stay queued in every report. Requests the user moved on are kept whatever
+    happens to their flag. Should the flag come back, :func:`queue_refunds` queues it afresh.
+    Returns how many were withdrawn.
+    """
+    account_ids = list(dict.fromkeys(account_ids))
+    if not account_ids:
+        return 0
+    keep = [] if flags is None or flags.empty else [
+        stable_id(t, k) for t, k in zip(flags["transaction_id"], flags["type"])]
+    with store.conn:
+        cur = store.conn.execute(
+            "DELETE FROM refund_requests WHERE status = 'Candidate'"
+            " AND account_id IN (SELECT value FROM json_each(?))"
+            " AND request_id NOT IN (SELECT value FROM json_each(?))",
+            [json.dumps(account_ids), json.dumps(keep)])
+    return cur.rowcount
 
 
 def list_requests(store: Store, account_id: str | None = None, status: str | None = None) -> list[dict]:

@@ -68,3 +68,56 @@ def test_scan_notes_statements_that_end_long_before_today(runner, tmp_path):
     fresh = runner.invoke(cli, ["scan", recent, "--db", str(tmp_path / "c.db")])
     assert fresh.exit_code == 0, fresh.output
     assert "note:" not in fresh.stderr
+
+
+def _plans_file(path):
+    """Netflix monthly with a double charge, and a yearly Dropbox plan."""
+    lines = ["date,description,amount"]
+    lines += [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    lines.append("2024-06-06,NETFLIX.COM 866-579-7172 CA,-15.49")
+    lines += [f"{y}-03-10,DROPBOX*PLUS,-119.88" for y in (2022, 2023, 2024)]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_dismissals_alone_then_a_rescan(runner, tmp_path):
+    # Dismissals with no cancellation stored: the next scan leaves the dismissed flag and
+    # stream out, and `report` shows no refund request for them.
+    statement, db = _plans_file(tmp_path / "card.csv"), str(tmp_path / "s.db")
+    scan = ["scan", statement, "--db", db, "--as-of", "2024-12-31", "--format", "json"]
+    first = json.loads(runner.invoke(cli, scan).stdout)
+    dup = next(f for f in first["flags"] if f["type"] == "duplicate_charge")
+    dropbox = next(s for s in first["streams"] if s["merchant"].startswith("Dropbox"))
+    assert {r["flag_id"] for r in first["refund_requests"]} >= {dup["flag_id"]}
+    assert runner.invoke(cli, ["dismiss", "--db", db, dup["flag_id"]]).exit_code == 0
+    assert runner.invoke(cli, ["dismiss", "--db", db, dropbox["stream_id"]]).exit_code == 0
+    again = runner.invoke(cli, scan)
+    assert again.exit_code == 0, again.output
+    doc = json.loads(again.stdout)
+    assert dup["flag_id"] not in {f["flag_id"] for f in doc["flags"]}
+    assert dropbox["stream_id"] not in {s["stream_id"] for s in doc["streams"]}
+    stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
+    assert {f["flag_id"] for f in stored["flags"]} == {f["flag_id"] for f in doc["flags"]}
+    assert {r["flag_id"] for r in stored["refund_requests"]} <= {f["flag_id"] for f in doc["flags"]}
+
+
+def test_candidates_follow_the_flags_but_filed_requests_stay(runner, tmp_path):
+    # A rescan as of an earlier date no longer flags the later charges: their candidates go,
+    # except one the user already filed; scanning as of the later date queues them again.
+    statement, db = _plans_file(tmp_path / "card.csv"), str(tmp_path / "s.db")
+
+    def scan(as_of):
+        res = runner.invoke(cli, ["scan", statement, "--db", db, "--as-of", as_of, "--format", "json"])
+        assert res.exit_code == 0, res.output
+        stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
+        return {r["request_id"]: r for r in stored["refund_requests"]}
+
+    late = scan("2024-12-31")
+    renewals = sorted((r["charge_date"], rid) for rid, r in late.items() if r["flag_type"] == "annual_renewal")
+    assert [d for d, _ in renewals][-1] == "2024-03-10"
+    filed, dup = renewals[-1][1], next(rid for rid, r in late.items() if r["flag_type"] == "duplicate_charge")
+    assert runner.invoke(cli, ["refunds", "mark", filed, "Pending", "--db", db]).exit_code == 0
+    early = scan("2024-02-29")
+    assert dup not in early and early[filed]["status"] == "Pending"
+    again = scan("2024-12-31")
+    assert again[dup]["status"] == "Candidate" and set(again) == set(late)
