@@ -37,10 +37,18 @@ class ScanResult:
 
 
 def as_of_str(as_of: str | date | None) -> str:
-    """ISO date string; ``None`` means today."""
+    """ISO date string; ``None`` means today. Anything that is not a date raises ``ConfigError``."""
+    from .errors import ConfigError
+
     if as_of is None:
         return date.today().isoformat()
-    return pd.Timestamp(as_of).date().isoformat()
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"as-of date {as_of!r} is not a date (write it YYYY-MM-DD)") from exc
+    if pd.isna(ts):
+        raise ConfigError(f"as-of date {as_of!r} is not a date (write it YYYY-MM-DD)")
+    return ts.date().isoformat()
 
 
 def empty_streams() -> pd.DataFrame:
@@ -302,6 +310,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     from .importers import ingest_files
 
     progress = progress or NoProgress()
+    as_of = as_of_str(as_of)  # a date it cannot read stops the scan before anything is stored
     start_early(workers if engine == "local" else 1)  # the workers load while the files are read
     paths = list(paths)
     stored_before = _stored_accounts(store)

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 
 from detector.cli import cli
 
@@ -121,3 +122,29 @@ def test_candidates_follow_the_flags_but_filed_requests_stay(runner, tmp_path):
     assert dup not in early and early[filed]["status"] == "Pending"
     again = scan("2024-12-31")
     assert again[dup]["status"] == "Candidate" and set(again) == set(late)
+
+
+def test_dates_and_database_are_checked_before_any_work(runner, tmp_path):
+    statement, db = _plans_file(tmp_path / "card.csv"), tmp_path / "s.db"
+    for bad in ("yesterday", "2025-13-01", "2025-2-1"):
+        res = runner.invoke(cli, ["scan", statement, "--db", str(db), "--as-of", bad])
+        assert res.exit_code == 2 and "YYYY-MM-DD" in res.output and not db.exists()
+    # the library call refuses it too, before storing anything
+    from detector.errors import ConfigError
+    from detector.pipeline import scan
+    from detector.store import Store
+
+    with pytest.raises(ConfigError, match="yesterday"):
+        scan([statement], Store(str(db)), "yesterday")
+    assert Store(str(db)).transactions().empty
+    assert runner.invoke(cli, ["scan", statement, "--db", str(db), "--as-of", "2024-12-31"]).exit_code == 0
+    since = runner.invoke(cli, ["report", "--db", str(db), "--since", "2024-6-1", "--format", "json"])
+    assert since.exit_code == 2 and "--since" in since.output
+    ok = runner.invoke(cli, ["report", "--db", str(db), "--since", "2024-06-01", "--format", "json"])
+    assert {f["date"] >= "2024-06-01" for f in json.loads(ok.stdout)["flags"]} == {True}
+    # a mistyped --db on a command that reads: an error, and no empty database left behind
+    typo = tmp_path / "sdb.db"
+    for args in (["report"], ["detect"], ["refunds", "list"]):
+        res = runner.invoke(cli, [*args, "--db", str(typo)])
+        assert res.exit_code == 4 and f"no database at {typo}" in res.stderr, res.output
+    assert not typo.exists()

@@ -66,6 +66,47 @@ def db_option(f):
     )(f)
 
 
+def existing_store(db_path: str):
+    """The store at ``db_path`` for a command that reads what earlier runs stored.
+
+    A mistyped ``--db`` would otherwise create an empty database and report "nothing found".
+    """
+    from pathlib import Path
+
+    from ..store import Store
+
+    if db_path != ":memory:" and not Path(db_path).exists():
+        raise NotFound(f"no database at {db_path}: run `subdetect scan` or `subdetect ingest` first, "
+                       f"or point --db (or SUBDETECT_DB) at yours")
+    return Store(db_path)
+
+
+class IsoDate(click.ParamType):
+    """A calendar date written ``YYYY-MM-DD``; the value stays that string.
+
+    Checked before any work starts: a scan must not ingest its files and then stop at a date
+    it cannot read, and ``report --since 2025-2-1`` must not compare text and match nothing.
+    """
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        from datetime import date
+
+        if value is None or isinstance(value, date):
+            return None if value is None else value.isoformat()
+        text = str(value).strip()
+        try:
+            if len(text) != 10:
+                raise ValueError
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            self.fail(f"{value!r} is not a calendar date written YYYY-MM-DD (e.g. 2025-06-30)", param, ctx)
+
+
+ISO_DATE = IsoDate()
+
+
 workers_option = click.option(
     "--workers", type=click.IntRange(min=0), default=1, show_default=True,
     help="Processes that detect batches of accounts at once (0: one per CPU). Same result; more "

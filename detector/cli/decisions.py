@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..store import Store
-from .app import cli, db_option
+from .app import ISO_DATE, cli, db_option
 
 
 def _describe(c) -> str:
@@ -24,7 +24,7 @@ def _describe(c) -> str:
 @db_option
 @click.option("--account", "account_id", help="Account the subscription is billed to.")
 @click.option("--merchant", help="Merchant name as you know it (matched fuzzily to detected subscriptions).")
-@click.option("--on", "on", help="Date you cancelled, yyyy-mm-dd.")
+@click.option("--on", "on", type=ISO_DATE, help="Date you cancelled, yyyy-mm-dd.")
 @click.option("--cancellations", "path", type=click.Path(exists=True, dir_okay=False),
               help="CSV with account_id,merchant,cancelled_on (one cancellation per row).")
 def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: str | None,

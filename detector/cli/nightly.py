@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from ..store import Store
-from .app import cli, db_option, format_option, workers_option
+from .app import ISO_DATE, cli, db_option, existing_store, format_option, workers_option
 from .progress import terminal_progress
 
 
@@ -31,7 +30,7 @@ def _setup_logging(interactive: bool) -> None:
 @cli.command("nightly")
 @db_option
 @click.option("--inbox", type=click.Path(file_okay=False), help="Folder where statement files are dropped.")
-@click.option("--as-of", "as_of", help="Date the run is as of (YYYY-MM-DD); default today.")
+@click.option("--as-of", "as_of", type=ISO_DATE, help="Date the run is as of (YYYY-MM-DD); default today.")
 @format_option("text", "json", default="text")
 @workers_option
 def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str, workers: int) -> None:
@@ -63,7 +62,7 @@ def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
     from ..report import render_frame
     from ..runs import list_runs
 
-    rows = list_runs(Store(db_path), kind=kind, limit=limit)
+    rows = list_runs(existing_store(db_path), kind=kind, limit=limit)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

@@ -6,8 +6,7 @@ import json
 
 import click
 
-from ..store import Store
-from .app import cli, db_option, format_option
+from .app import ISO_DATE, cli, db_option, existing_store, format_option
 
 
 def _enrich():
@@ -76,7 +75,7 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
     """List refund requests (JSON: the full request objects)."""
     from ..refunds import list_requests
 
-    requests = list_requests(Store(db_path), account_id=account_id, status=status)
+    requests = list_requests(existing_store(db_path), account_id=account_id, status=status)
     if fmt == "json":
         click.echo(json.dumps(requests, indent=2, ensure_ascii=False))
         return
@@ -96,14 +95,14 @@ def show_cmd(db_path: str, request_id: str, fmt: str) -> None:
     """Show one refund request: eligibility, deadline, steps, documents, email, history."""
     from ..refunds import get_request
 
-    _emit(get_request(Store(db_path), request_id), fmt)
+    _emit(get_request(existing_store(db_path), request_id), fmt)
 
 
 @refunds_group.command("open")
 @db_option
 @click.argument("transaction_id")
 @click.option("--reason", required=True, help="Why you want this charge refunded, in your words.")
-@click.option("--as-of", "as_of", default=None, help="Filing date (yyyy-mm-dd); default today.")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=None, help="Filing date (yyyy-mm-dd); default today.")
 @click.option("--vendor", default=None, help="Vendor name, when the descriptor does not say.")
 @click.option("--channel", default=None, help="Billing channel: direct, apple, google_play, roku, paypal, amazon.")
 @click.option("--job-date", "job_date", default=None, help="PRO360's job date (yyyy-mm-dd); default the charge date.")
@@ -115,7 +114,7 @@ def open_cmd(db_path: str, transaction_id: str, reason: str, as_of: str | None, 
 
     from ..refunds import open_request
 
-    req = open_request(Store(db_path), transaction_id, reason, as_of or date.today().isoformat(),
+    req = open_request(existing_store(db_path), transaction_id, reason, as_of or date.today().isoformat(),
                        vendor=vendor, channel=channel, job_date=job_date, enrich=_enrich())
     _emit(req, fmt)
 
@@ -129,7 +128,7 @@ def draft_cmd(db_path: str, request_id: str, fmt: str) -> None:
     from ..emails import draft_text
     from ..refunds import get_request
 
-    email = get_request(Store(db_path), request_id)["email"]
+    email = get_request(existing_store(db_path), request_id)["email"]
     click.echo(json.dumps(email, indent=2, ensure_ascii=False) if fmt == "json" else draft_text(email), nl=fmt == "json")
 
 
@@ -138,7 +137,7 @@ def draft_cmd(db_path: str, request_id: str, fmt: str) -> None:
 @click.argument("request_id")
 @click.argument("status")
 @click.option("--amount", type=float, default=None, help="Refunded amount (required for 'Partially Refunded').")
-@click.option("--on", "on", default=None, help="Date of the change (yyyy-mm-dd); default today.")
+@click.option("--on", "on", type=ISO_DATE, default=None, help="Date of the change (yyyy-mm-dd); default today.")
 @click.option("--note", default=None, help="A note kept in the request's history.")
 @click.option("--job-date", "job_date", default=None, help="When filing (Pending): PRO360's job date (yyyy-mm-dd).")
 @format_option("table", "json")
@@ -147,4 +146,4 @@ def mark_cmd(db_path: str, request_id: str, status: str, amount: float | None, o
     """Move a request to STATUS (Pending files a candidate; refused moves exit 5 and list the allowed ones)."""
     from ..refunds import mark
 
-    _emit(mark(Store(db_path), request_id, status, amount=amount, on=on, note=note, job_date=job_date), fmt)
+    _emit(mark(existing_store(db_path), request_id, status, amount=amount, on=on, note=note, job_date=job_date), fmt)

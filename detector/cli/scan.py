@@ -8,7 +8,7 @@ import click
 
 from ..schema import PAYMENT_METHODS
 from ..store import Store
-from .app import cli, db_option, workers_option
+from .app import ISO_DATE, cli, db_option, existing_store, workers_option
 from .ingest import render_summary as render_ingest_summary
 
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
@@ -68,7 +68,7 @@ def stale_note(ingest, as_of: str) -> str | None:
 @click.option("--cancellations", "cancellations_file", type=click.Path(exists=True, dir_okay=False),
               help="CSV of account_id,merchant,cancelled_on to record before detecting.")
 @click.option("--payment-method", type=click.Choice(PAYMENT_METHODS), help="Payment method of the account(s).")
-@click.option("--as-of", "as_of", help="Date the scan is as of (YYYY-MM-DD); default today.")
+@click.option("--as-of", "as_of", type=ISO_DATE, help="Date the scan is as of (YYYY-MM-DD); default today.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="Where detection runs: in this process, or on Apache Spark.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
@@ -103,7 +103,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
 @cli.command("report")
 @db_option
 @click.option("--account", "account_id", help="Only this account.")
-@click.option("--since", help="Only flags dated on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=ISO_DATE, help="Only flags dated on or after this date (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
@@ -111,14 +111,14 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
 def report_cmd(db_path, account_id, since, fmt, output, limit):
     """Report the stored streams, flags and refund requests (no detection)."""
     from ..pipeline import stored_result
-    result = stored_result(Store(db_path), account_id=account_id, since=since)
+    result = stored_result(existing_store(db_path), account_id=account_id, since=since)
     _show(result, fmt, output, limit)
 
 
 @cli.command("detect")
 @db_option
 @click.option("--account", "account_id", help="Only this account.")
-@click.option("--as-of", "as_of", help="Date the detection is as of (YYYY-MM-DD); default today.")
+@click.option("--as-of", "as_of", type=ISO_DATE, help="Date the detection is as of (YYYY-MM-DD); default today.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
 @limit_option
@@ -129,5 +129,5 @@ def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
     from .progress import terminal_progress
 
     with terminal_progress() as progress:
-        result = run_detection(Store(db_path), as_of, account_id=account_id, progress=progress, workers=workers)
+        result = run_detection(existing_store(db_path), as_of, account_id=account_id, progress=progress, workers=workers)
     _show(result, fmt, limit=limit)

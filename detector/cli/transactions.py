@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..store import Store
-from .app import cli, db_option, format_option
+from .app import cli, db_option, existing_store, format_option
 
 
 @cli.command("transactions")
@@ -16,5 +15,5 @@ def transactions_cmd(db_path: str, account_id: str | None, fmt: str) -> None:
     """List stored canonical transactions (JSON: objects with the schema's field names)."""
     from ..report import render_frame
 
-    df = Store(db_path).transactions(account_id=account_id)
+    df = existing_store(db_path).transactions(account_id=account_id)
     click.echo(render_frame(df, fmt, title="Transactions"))
