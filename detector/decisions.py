@@ -370,17 +370,20 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
 
 
 def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None,
-                    tx: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+                    tx: pd.DataFrame | None = None, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Apply stored decisions: cancelled streams get ``status='cancelled'``; dismissed ids go.
 
     A dismissed stream takes its flags with it; a dismissed flag id drops that flag only.
     ``tx`` (optional) lets ties between equally named streams be settled exactly (see
-    :func:`resolve_cancellations`).
+    :func:`resolve_cancellations`). With ``as_of``, a cancellation dated after it does not make
+    its stream cancelled yet (a scan as of June of a plan cancelled in September).
     """
     if decisions is None or decisions.empty:
         return streams, flags
     dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
     cancelled = resolve_cancellations(decisions, streams, tx)
+    if as_of is not None and not cancelled.empty:
+        cancelled = cancelled[cancelled["cancelled_on"] <= pd.Timestamp(as_of).strftime("%Y-%m-%d")]
     out_streams = streams
     if streams is not None and not streams.empty:
         out_streams = streams.copy()

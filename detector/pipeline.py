@@ -86,7 +86,7 @@ def detect_account(
     decisions = _decisions_frame(cancellations, dismissed)
     resolved = resolve_cancellations(decisions, streams, enriched)
     flags = flag_charges(enriched, streams, cancellations=resolved, as_of=as_of)
-    streams, flags = apply_decisions(streams, flags, decisions, tx=enriched)
+    streams, flags = apply_decisions(streams, flags, decisions, tx=enriched, as_of=as_of)
     return streams.reset_index(drop=True), flags.reset_index(drop=True)
 
 

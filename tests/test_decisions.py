@@ -407,3 +407,13 @@ def test_a_kind_of_plan_matches_the_payee_named_for_it_that_stopped():
     assert _resolve(b, "Pest control", "2023-02-01") == set()
     assert _resolve(b, "Delivery membership", "2023-03-01") == set()
     assert _resolve(b, "Gym membership", "2023-11-20") == set()
+
+
+def test_a_cancellation_dated_after_the_as_of_date_is_not_in_effect_yet(store):
+    b, nf, sp = _book()
+    record_cancellation(store, "acct1", "Netflix", "2025-09-01")
+    decisions = load_decisions(store)
+    before, _ = apply_decisions(b.stream_frame, None, decisions, as_of="2025-06-30")
+    assert set(before["status"]) == {"active"}
+    after, _ = apply_decisions(b.stream_frame, None, decisions, as_of="2025-09-01")
+    assert dict(zip(after["stream_id"], after["status"])) == {nf: "cancelled", sp: "active"}
