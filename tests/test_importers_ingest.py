@@ -124,6 +124,13 @@ def test_unrecognised_lists_columns_and_suggests_mapping(tmp_path):
     st = read_statement(path, columns="date=Posted,description=Payee,amount=Amt")
     assert st.transactions[["date", "amount", "description"]].values.tolist() == [["2024-01-02", -15.49, "NETFLIX"]]
     assert st.format == "mapped"
+    assert "--layout NAME" in msg  # the option both `ingest` and `scan` take
+    # money out and in as two columns: the suggestion maps them, and it reads the file
+    split = write(tmp_path, "split.csv", "Txn Date,Details,Debit,Credit\n2024-01-02,NETFLIX,15.49,\n")
+    with pytest.raises(UnrecognisedFormat, match="date=Txn Date,description=Details,debit=Debit,credit=Credit"):
+        read_statement(split)
+    mapped = read_statement(split, columns="date=Txn Date,description=Details,debit=Debit,credit=Credit")
+    assert mapped.transactions["amount"].tolist() == [-15.49]
 
 
 def test_columns_mapping_options():

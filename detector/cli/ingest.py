@@ -61,9 +61,9 @@ def render_summary(results, max_rejections: int = 10) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--account", "account_id", help="Account id for files that do not name their account "
               "(default: the file name without extension).")
-@click.option("--format", "layout", metavar="NAME",
-              help="Statement layout, skipping detection (see docs/importers.md). "
-                   "'--format json' / '--format table' choose the output instead, like --output.")
+@click.option("--layout", "--format", "layout", metavar="NAME",
+              help="Statement layout, skipping detection (see docs/importers.md); --layout as in "
+                   "`scan`. '--format json' / '--format table' choose the output instead, like --output.")
 @click.option("--columns", metavar="MAP",
               help="Map any CSV's columns: date=Posted,description=Payee,amount=Amount "
                    "[,debit=,credit=,account_id=,transaction_id=,currency=,date_format=%d/%m/%Y].")

@@ -178,11 +178,17 @@ def _suggest_mapping(cols: list[str]) -> str:
             if col not in chosen.values() and any(k in low for k in keys):
                 chosen[field] = col
                 break
-    parts = []
-    for field in ("date", "description", "amount"):
-        value = chosen.get(field, f"<{field} column>")
-        parts.append(f"{field}={value}")
-    return ",".join(parts)
+    fields = ["date", "description", "amount"]
+    if "amount" not in chosen:
+        # money out and money in in two columns (Capital One's Debit/Credit, Paid out/Paid in)
+        split = {"debit": ("debit", "withdrawal", "paid out", "money out"),
+                 "credit": ("credit", "deposit", "paid in", "money in")}
+        found = {f: next((c for c in cols if c not in chosen.values() and any(k in c.lower() for k in keys)), None)
+                 for f, keys in split.items()}
+        if all(found.values()):
+            chosen.update(found)
+            fields = ["date", "description", "debit", "credit"]
+    return ",".join(f"{field}={chosen.get(field, f'<{field} column>')}" for field in fields)
 
 
 def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
@@ -191,7 +197,7 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
     shown = ", ".join(repr(c) for c in cols[:15]) or "(no columns)"
     message = (
         f"no importer recognises this file. Columns seen: {shown}. "
-        f"Name the layout with --format NAME (one of: {', '.join(names)}) "
+        f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
         f'or map the columns, e.g. --columns "{_suggest_mapping(cols)}" '
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, date_format=%d/%m/%Y)"
     )
@@ -207,5 +213,5 @@ def choose_importer(path: str, head: str, importers: list[Importer]) -> Importer
         raise unrecognised(path, head, [imp.name for imp in importers])
     names = ", ".join(imp.name for imp in claims)
     raise AmbiguousFormat(
-        f"several layouts fit this file ({names}); choose one with --format NAME", path=path
+        f"several layouts fit this file ({names}); choose one with --layout NAME", path=path
     )
