@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 #: rapidfuzz WRatio score (0-100) a stream's merchant or vendor must reach to match a cancellation.
 MATCH_CUTOFF = 85.0
@@ -36,8 +36,8 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     names = streams["merchant"].map(_norm)
     vendors = streams["vendor"].map(_norm) if "vendor" in streams else names
     query = _norm(merchant)
-    by_name = process.cdist([query], names.tolist(), scorer=fuzz.WRatio)[0]
-    by_vendor = process.cdist([query], vendors.tolist(), scorer=fuzz.WRatio)[0]
+    by_name = _name_scores(query, names.tolist())
+    by_vendor = _name_scores(query, vendors.tolist())
     score = pd.Series(by_name, index=streams.index).combine(pd.Series(by_vendor, index=streams.index), max)
     if score.empty or score.max() < cutoff:
         found = _store_billed(query, streams, cutoff)
@@ -46,10 +46,12 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
     # A name that matches only in part ("Apple TV+" ~ "Apple", "FanClub creator 2" ~ "FanClub")
     # may be another plan billed under the same name: weak evidence (see _stopped). So is a name
     # that differs in a number ("FanClub creator 1" is not "FanClub creator 2").
-    full = process.cdist([query], best["merchant"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
+    full = process.cdist([query], best["merchant"].map(_norm).tolist(), scorer=fuzz.ratio,
+                         processor=utils.default_process)[0]
     full = np.where(_numbers_differ(query, best["merchant"]), 0.0, full)
     if "vendor" in best:
-        by_v = process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio)[0]
+        by_v = process.cdist([query], best["vendor"].map(_norm).tolist(), scorer=fuzz.ratio,
+                             processor=utils.default_process)[0]
         full = np.maximum(full, np.where(_numbers_differ(query, best["vendor"]), 0.0, by_v))
     if (full < cutoff).all():
         # Unless the catalogue knows the name typed as this very vendor: "Adobe" is Adobe
@@ -63,6 +65,15 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
                 named |= best["vendor"].map(_norm).eq(own)
         best = best.assign(via_store=~named)
     return best
+
+
+def _name_scores(query: str, names: list[str]) -> np.ndarray:
+    """How well ``query`` matches each name: WRatio, or the plain ratio of the two without
+    punctuation when that is higher ("Disny" is one letter from "Disney+", not two). Only the
+    whole-string ratio is taken without punctuation: WRatio's token matching would then pair
+    "rent to own" with "online transfer to sav" on the word "to"."""
+    return np.maximum(process.cdist([query], names, scorer=fuzz.WRatio)[0],
+                      process.cdist([query], names, scorer=fuzz.ratio, processor=utils.default_process)[0])
 
 
 #: Words that say what kind of thing a payment is, in any vendor's name ("Disney Plus

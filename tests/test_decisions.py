@@ -417,3 +417,12 @@ def test_a_cancellation_dated_after_the_as_of_date_is_not_in_effect_yet(store):
     assert set(before["status"]) == {"active"}
     after, _ = apply_decisions(b.stream_frame, None, decisions, as_of="2025-09-01")
     assert dict(zip(after["stream_id"], after["status"])) == {nf: "cancelled", sp: "active"}
+
+
+def test_a_misspelt_name_matches_a_name_with_punctuation():
+    # "Disny" is one letter from "Disney+": the punctuation is not a second difference
+    b = Book()
+    dp = b.stream(b.series("2025-01-20", 6, 13.99, merchant="Disney+"))
+    b.stream(b.series("2025-01-09", 6, 10.99, merchant="Spotify"))
+    cancels = pd.DataFrame({"account_id": ["acct1"], "merchant": ["Disny"], "cancelled_on": ["2025-04-01"]})
+    assert resolve_cancellations(cancels, b.stream_frame)["stream_id"].tolist() == [dp]
