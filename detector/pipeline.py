@@ -411,7 +411,36 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
     )
     flags = empty_flags() if flags.empty else flags[list(FLAG_COLUMNS)]
     requests = list_requests(store, account_id=account_id)
+    streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of))
     if since:
         flagged = set(flags["transaction_id"])
         requests = [r for r in requests if r["transaction_id"] in flagged]
     return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests)
+
+
+def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, requests: list[dict],
+                       as_of: str) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """The stored result with the decisions taken since the last run already in it.
+
+    ``dismiss`` and ``cancel`` only record a decision; the next run applies it. Until then the
+    report leaves out what was dismissed (with its flags and their unsent refund candidates) and
+    shows as cancelled a stream ``cancel`` matched, dated on or before the run's as-of date.
+    Charges after a cancellation are flagged by the next run.
+    """
+    from .decisions import load_decisions
+
+    decisions = load_decisions(store)
+    if decisions.empty:
+        return streams, flags, requests
+    dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
+    cancels = decisions[(decisions["kind"] == "cancel") & (decisions["on_date"].astype(str) <= as_of)]
+    cancelled = set(cancels["target_id"].dropna())
+    if cancelled and not streams.empty:
+        streams = streams.assign(status=streams["status"].where(~streams["stream_id"].isin(cancelled), "cancelled"))
+    if dismissed:
+        streams = streams[~streams["stream_id"].isin(dismissed)].reset_index(drop=True)
+        gone = flags["flag_id"].isin(dismissed) | flags["stream_id"].isin(dismissed)
+        gone_ids = set(flags.loc[gone, "flag_id"])
+        flags = flags[~gone].reset_index(drop=True)
+        requests = [r for r in requests if not (r["status"] == "Candidate" and r.get("flag_id") in gone_ids)]
+    return streams, flags, requests

@@ -148,3 +148,19 @@ def test_dates_and_database_are_checked_before_any_work(runner, tmp_path):
         res = runner.invoke(cli, [*args, "--db", str(typo)])
         assert res.exit_code == 4 and f"no database at {typo}" in res.stderr, res.output
     assert not typo.exists()
+
+
+def test_report_shows_decisions_taken_since_the_last_run(runner, tmp_path):
+    statement, db = _plans_file(tmp_path / "card.csv"), str(tmp_path / "s.db")
+    doc = json.loads(runner.invoke(cli, ["scan", statement, "--db", db, "--as-of", "2024-12-31",
+                                         "--format", "json"]).stdout)
+    dup = next(f for f in doc["flags"] if f["type"] == "duplicate_charge")
+    netflix = next(s for s in doc["streams"] if s["merchant"] == "Netflix")
+    assert runner.invoke(cli, ["dismiss", "--db", db, dup["flag_id"]]).exit_code == 0
+    res = runner.invoke(cli, ["cancel", "--db", db, "--account", netflix["account_id"], "--merchant", "netflix",
+                              "--on", "2024-11-01"])
+    assert res.exit_code == 0 and "next `subdetect scan`" in res.stderr
+    stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
+    assert dup["flag_id"] not in {f["flag_id"] for f in stored["flags"]}
+    assert dup["flag_id"] not in {r["flag_id"] for r in stored["refund_requests"]}
+    assert {s["stream_id"]: s["status"] for s in stored["streams"]}[netflix["stream_id"]] == "cancelled"

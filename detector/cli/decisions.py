@@ -51,6 +51,8 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
         raise click.UsageError("--account, --merchant and --on are all required (or use --cancellations)")
     for c in results:
         click.echo(_describe(c))
+    if any(c.changed for c in results):
+        click.echo("Charges after it are flagged at the next `subdetect scan` or `subdetect detect`.", err=True)
 
 
 @cli.command("dismiss")
@@ -63,4 +65,5 @@ def dismiss_cmd(db_path: str, target_id: str, reason: str | None) -> None:
 
     d = record_dismissal(Store(db_path), target_id, reason)
     state = "dismissed" if d["changed"] else "already dismissed"
-    click.echo(f"{d['target']} {target_id} ({d['merchant']}, {d['account_id']}) {state}")
+    click.echo(f"{d['target']} {target_id} ({d['merchant']}, {d['account_id']}) {state}; "
+               "`subdetect report` leaves it out from now on")
