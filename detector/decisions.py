@@ -16,6 +16,7 @@ stream's price changes. A dismissal names a stream or flag id taken from a repor
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,7 +37,7 @@ from .ids import stable_id
 from .store import Store, utcnow
 
 DECISION_COLUMNS = ("decision_id", "kind", "account_id", "merchant", "target_id", "on_date", "reason",
-                    "created_at")
+                    "created_at", "transaction_ids")
 CANCELLATION_COLUMNS = ("account_id", "merchant", "cancelled_on")
 
 
@@ -170,7 +171,8 @@ def record_dismissal(store: Store, target_id: str, reason: str | None = None) ->
     found = None
     for table, kind in (("streams", "stream"), ("flags", "flag")):
         pk = "stream_id" if kind == "stream" else "flag_id"
-        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select="account_id, merchant"))
+        cols = "account_id, merchant" + (", transaction_ids" if kind == "stream" else "")
+        hit = list(store.db[table].rows_where(f"{pk} = ?", [target_id], select=cols))
         if hit:
             found = (kind, hit[0])
             break
@@ -181,6 +183,8 @@ def record_dismissal(store: Store, target_id: str, reason: str | None = None) ->
         "decision_id": stable_id("dismiss", target_id, prefix="d_"), "kind": "dismiss",
         "account_id": ref["account_id"], "merchant": ref["merchant"], "target_id": target_id,
         "on_date": None, "reason": reason,
+        # the stream's charges: it stays dismissed when a re-detection gives it another id
+        "transaction_ids": ref.get("transaction_ids"),
     }
     changed = _upsert(store, row)
     return dict(row, target=kind, changed=changed)
@@ -369,6 +373,37 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
     return n_after, missed.fillna(False).astype(bool)
 
 
+def _same_charges(streams: pd.DataFrame | None, decisions: pd.DataFrame) -> set[str]:
+    """Ids of ``streams`` that are a dismissed stream under another id.
+
+    A stream id hashes the stream's first charge, so importing older history (or a price change
+    the detector now joins) gives a dismissed plan a new id. A stream is the dismissed one when
+    most of the smaller of the two is charges they share.
+    """
+    if streams is None or streams.empty or "transaction_ids" not in decisions:
+        return set()
+    rows = decisions[(decisions["kind"] == "dismiss") & decisions["transaction_ids"].notna()]
+    if rows.empty:
+        return set()
+    charges = {}
+    for value in rows["transaction_ids"]:
+        ids = json.loads(value) if isinstance(value, str) else list(value)
+        if ids:
+            key = len(charges)
+            charges.update({str(t): key for t in ids})
+            charges[("n", key)] = len(ids)
+    out = set()
+    for sid, ids in zip(streams["stream_id"], streams["transaction_ids"]):
+        ids = [str(t) for t in ids]
+        shared: dict[int, int] = {}
+        for t in ids:
+            if t in charges:
+                shared[charges[t]] = shared.get(charges[t], 0) + 1
+        if any(n * 2 >= min(len(ids), charges[("n", k)]) for k, n in shared.items()):
+            out.add(sid)
+    return out
+
+
 def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None,
                     tx: pd.DataFrame | None = None, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Apply stored decisions: cancelled streams get ``status='cancelled'``; dismissed ids go.
@@ -381,6 +416,7 @@ def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions
     if decisions is None or decisions.empty:
         return streams, flags
     dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
+    dismissed |= _same_charges(streams, decisions)
     cancelled = resolve_cancellations(decisions, streams, tx)
     if as_of is not None and not cancelled.empty:
         cancelled = cancelled[cancelled["cancelled_on"] <= pd.Timestamp(as_of).strftime("%Y-%m-%d")]

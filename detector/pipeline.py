@@ -64,14 +64,15 @@ def detect_account(
     as_of: str | date | None,
     *,
     cancellations: pd.DataFrame | None = None,
-    dismissed: set[str] | frozenset[str] | None = None,
+    dismissed: set[str] | frozenset[str] | dict[str, str | None] | None = None,
     model=None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Canonical transactions (one or many accounts) -> ``(streams, flags)``.
 
     Pure: no store, no clock (``as_of`` is explicit). ``cancellations`` holds user decisions
     ``account_id, merchant, cancelled_on`` (merchant matched fuzzily to the streams);
-    ``dismissed`` holds stream or flag ids the user dismissed.
+    ``dismissed`` holds stream or flag ids the user dismissed: a set, or a dict of each id to
+    the dismissed stream's charge ids (a JSON list), which find the stream under a new id.
     """
     from .decisions import apply_decisions, resolve_cancellations
     from .flags import flag_charges
@@ -102,25 +103,30 @@ def _decisions_frame(cancellations: pd.DataFrame | None, dismissed) -> pd.DataFr
             "on_date": cancellations["cancelled_on"].astype(str).to_numpy(),
         }))
     if dismissed:
-        parts.append(pd.DataFrame({"kind": "dismiss", "target_id": sorted(dismissed)}))
-    columns = ["kind", "account_id", "merchant", "target_id", "on_date"]
+        # a set of ids, or ids -> the dismissed stream's charges (JSON list or None)
+        charges = dismissed if isinstance(dismissed, dict) else {}
+        parts.append(pd.DataFrame({"kind": "dismiss", "target_id": sorted(dismissed),
+                                   "transaction_ids": [charges.get(t) for t in sorted(dismissed)]}))
+    columns = ["kind", "account_id", "merchant", "target_id", "on_date", "transaction_ids"]
     if not parts:
         return pd.DataFrame(columns=columns)
     # every column in every case: dismissals alone have no merchant or date
     return pd.concat(parts, ignore_index=True).reindex(columns=columns)
 
 
-def _user_decisions(store: Store) -> tuple[pd.DataFrame, set[str]]:
+def _user_decisions(store: Store) -> tuple[pd.DataFrame, dict[str, str | None]]:
     from .decisions import load_decisions
 
     decisions = load_decisions(store)
     if decisions.empty:
-        return pd.DataFrame(columns=["account_id", "merchant", "cancelled_on"]), set()
+        return pd.DataFrame(columns=["account_id", "merchant", "cancelled_on"]), {}
     cancels = decisions[decisions["kind"] == "cancel"]
     cancellations = cancels.rename(columns={"on_date": "cancelled_on"})[
         ["account_id", "merchant", "cancelled_on"]
     ]
-    dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
+    # dismissed id -> the dismissed stream's charges (JSON), which find it under a new id
+    d = decisions[(decisions["kind"] == "dismiss") & decisions["target_id"].notna()]
+    dismissed = {t: (c if isinstance(c, str) else None) for t, c in zip(d["target_id"], d["transaction_ids"])}
     return cancellations.reset_index(drop=True), dismissed
 
 

@@ -190,8 +190,15 @@ def _m2_refund_details(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE refund_requests ADD COLUMN details TEXT")  # JSON object
 
 
+def _m3_dismissed_charges(db: sqlite_utils.Database) -> None:
+    # A dismissed stream keeps the ids of its charges: its stream id hashes its first charge, so
+    # older history imported later gives it a new id, and the dismissal must still find it.
+    db.execute("ALTER TABLE decisions ADD COLUMN transaction_ids TEXT")  # JSON list
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
+                                                            _m3_dismissed_charges]
 
 
 class Store:

@@ -164,3 +164,27 @@ def test_report_shows_decisions_taken_since_the_last_run(runner, tmp_path):
     assert dup["flag_id"] not in {f["flag_id"] for f in stored["flags"]}
     assert dup["flag_id"] not in {r["flag_id"] for r in stored["refund_requests"]}
     assert {s["stream_id"]: s["status"] for s in stored["streams"]}[netflix["stream_id"]] == "cancelled"
+
+
+def test_a_dismissed_stream_stays_dismissed_when_older_history_arrives(runner, tmp_path):
+    # The stream id hashes the first charge: the older statement gives the plan a new one.
+    new, old, db = tmp_path / "new.csv", tmp_path / "old.csv", str(tmp_path / "s.db")
+    new.write_text("date,description,amount\n" + "".join(
+        f"{d.date()},NETFLIX.COM 866-579-7172 CA,-15.49\n" for d in pd.date_range("2024-07-05", periods=12, freq="MS")
+        + pd.Timedelta(days=4)))
+    old.write_text("date,description,amount\n" + "".join(
+        f"{d.date()},NETFLIX.COM 866-579-7172 CA,-13.99\n" for d in pd.date_range("2023-07-01", periods=12, freq="MS")
+        + pd.Timedelta(days=4)))
+
+    def streams(path):
+        res = runner.invoke(cli, ["scan", str(path), "--db", db, "--account", "card", "--as-of", "2025-06-30",
+                                  "--format", "json"])
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)["streams"]
+
+    first = streams(new)
+    assert [s["merchant"] for s in first] == ["Netflix"]
+    assert runner.invoke(cli, ["dismiss", "--db", db, first[0]["stream_id"]]).exit_code == 0
+    assert streams(old) == []
+    stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
+    assert stored["streams"] == [] and stored["flags"] == []

@@ -426,3 +426,21 @@ def test_a_misspelt_name_matches_a_name_with_punctuation():
     b.stream(b.series("2025-01-09", 6, 10.99, merchant="Spotify"))
     cancels = pd.DataFrame({"account_id": ["acct1"], "merchant": ["Disny"], "cancelled_on": ["2025-04-01"]})
     assert resolve_cancellations(cancels, b.stream_frame)["stream_id"].tolist() == [dp]
+
+
+def test_a_dismissed_stream_is_found_by_its_charges_under_another_id(store):
+    b, nf, sp = _book()
+    _store_streams(store, b.stream_frame)
+    record_dismissal(store, nf, "work expense")
+    frame = b.stream_frame
+    # the same charges (and one more) under a new id, as after importing older history
+    moved = frame.assign(stream_id=frame["stream_id"].where(frame["stream_id"] != nf, "st_new"))
+    moved.loc[moved["stream_id"] == "st_new", "transaction_ids"] = moved.loc[
+        moved["stream_id"] == "st_new", "transaction_ids"].map(lambda ids: ["t_older", *ids])
+    flags = pd.DataFrame({"flag_id": ["f1", "f2"], "stream_id": ["st_new", sp]})
+    kept_streams, kept_flags = apply_decisions(moved, flags, load_decisions(store))
+    assert kept_streams["stream_id"].tolist() == [sp] and kept_flags["flag_id"].tolist() == ["f2"]
+    # a stream sharing one charge of six is another plan
+    other = frame.assign(transaction_ids=[[frame["transaction_ids"].iloc[0][0], "x1", "x2", "x3"],
+                                          frame["transaction_ids"].iloc[1]], stream_id=["st_other", sp])
+    assert apply_decisions(other, None, load_decisions(store))[0]["stream_id"].tolist() == ["st_other", sp]
