@@ -188,3 +188,12 @@ def test_a_dismissed_stream_stays_dismissed_when_older_history_arrives(runner, t
     assert streams(old) == []
     stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
     assert stored["streams"] == [] and stored["flags"] == []
+
+
+def test_scan_notes_an_as_of_date_before_every_transaction(runner, tmp_path):
+    statement = _plans_file(tmp_path / "card.csv")
+    res = runner.invoke(cli, ["scan", statement, "--db", str(tmp_path / "s.db"), "--as-of", "2021-01-01"])
+    assert res.exit_code == 0 and "dated after the as-of date 2021-01-01" in res.stderr
+    assert "oldest is 2022-03-10" in res.stderr
+    res = runner.invoke(cli, ["scan", statement, "--db", str(tmp_path / "t.db"), "--as-of", "2024-12-31"])
+    assert "note:" not in res.stderr

@@ -59,6 +59,15 @@ def stale_note(ingest, as_of: str) -> str | None:
             f"Add --as-of {last} to judge them as of their last day.")
 
 
+def early_note(ingest, as_of: str) -> str | None:
+    """A hint when every transaction read is dated after the as-of date: nothing was judged."""
+    first = min((r.first_date for r in ingest if r.ok and r.first_date), default=None)
+    if first is None or first <= as_of:
+        return None
+    return (f"note: every transaction in these statements is dated after the as-of date {as_of} "
+            f"(the oldest is {first}), so none was looked at. Leave --as-of out to judge them as of today.")
+
+
 @cli.command("scan")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
@@ -91,10 +100,9 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
                       progress=progress, workers=workers)
     click.echo(render_ingest_summary(result.ingest), err=True)
-    if as_of is None:
-        note = stale_note(result.ingest, result.as_of)
-        if note:
-            click.echo(note, err=True)
+    note = stale_note(result.ingest, result.as_of) if as_of is None else early_note(result.ingest, as_of)
+    if note:
+        click.echo(note, err=True)
     _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)

@@ -53,6 +53,8 @@ class IngestResult:
     streamed: bool = False
     #: The newest transaction date in the file (ISO), ``None`` when it held none.
     last_date: str | None = None
+    #: The oldest transaction date in the file (ISO), ``None`` when it held none.
+    first_date: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -111,11 +113,11 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tupl
     return stored, duplicates
 
 
-def _last_date(tx: pd.DataFrame) -> str | None:
-    """The newest ISO date of canonical rows (dates are ``yyyy-mm-dd`` text, so they sort)."""
+def _edge_date(tx: pd.DataFrame, newest: bool = True) -> str | None:
+    """The newest (or oldest) ISO date of canonical rows (dates are ``yyyy-mm-dd`` text, so they sort)."""
     if tx is None or tx.empty:
         return None
-    last = tx["date"].max()
+    last = tx["date"].max() if newest else tx["date"].min()
     return None if pd.isna(last) else str(last)
 
 
@@ -136,7 +138,8 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     stored, duplicates = _store_rows(store, st, payment_method)
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
-                          rejections=st.rejected, last_date=_last_date(st.transactions))
+                          rejections=st.rejected, last_date=_edge_date(st.transactions),
+                          first_date=_edge_date(st.transactions, newest=False))
     _record_import(store, result)
     return result
 
@@ -159,9 +162,12 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
         result.rejected += len(st.rejected)
         result.rejections.extend(st.rejected)
         accounts.update(dict.fromkeys(st.accounts))
-        last = _last_date(st.transactions)
+        last = _edge_date(st.transactions)
         if last is not None and (result.last_date is None or last > result.last_date):
             result.last_date = last
+        first = _edge_date(st.transactions, newest=False)
+        if first is not None and (result.first_date is None or first < result.first_date):
+            result.first_date = first
     result.accounts = list(accounts)
     result.account_id = result.accounts[0] if len(result.accounts) == 1 else None
     _record_import(store, result)
