@@ -300,7 +300,7 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
     n_after, missed = _charges_after(c, streams, tx)
-    one_plan = _sequential(c, streams)
+    one_plan = _sequential(c, streams) | _one_membership(c, streams)
     n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
     floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
     tied = (c["tied"] > 1) & ~one_plan
@@ -309,6 +309,20 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     some_missed = missed.groupby(c["decision"]).transform("any")
     keep = keep.where(~(tied & some_missed), missed)
     return keep & (~c["via_store"] | (n_after <= 1))
+
+
+def _one_membership(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
+    """Per candidate: whether its decision's candidates are one catalogue vendor's charges at
+    different cadences (a gym's monthly dues and its yearly fee), matched by name, not through
+    a store: one membership, cancelled as a whole, not plans of which the user kept one."""
+    if "vendor" not in streams or "frequency" not in streams:
+        return pd.Series(False, index=c.index)
+    info = streams.drop_duplicates("stream_id").set_index("stream_id")
+    x = c.assign(vendor=c["stream_id"].map(info["vendor"]), frequency=c["stream_id"].map(info["frequency"]))
+    g = x.groupby("decision")
+    one = (g["vendor"].transform("nunique") == 1) & x["vendor"].notna() & g["vendor"].transform(
+        lambda v: v.notna().all()) & (g["frequency"].transform("nunique") == g["frequency"].transform("size"))
+    return (one & ~g["via_store"].transform("any")).astype(bool)
 
 
 def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:

@@ -444,3 +444,18 @@ def test_a_dismissed_stream_is_found_by_its_charges_under_another_id(store):
     other = frame.assign(transaction_ids=[[frame["transaction_ids"].iloc[0][0], "x1", "x2", "x3"],
                                           frame["transaction_ids"].iloc[1]], stream_id=["st_other", sp])
     assert apply_decisions(other, None, load_decisions(store))[0]["stream_id"].tolist() == ["st_other", sp]
+
+
+def test_a_vendors_dues_and_yearly_fee_are_one_membership():
+    # "Planet Fitness" cancelled on 2025-01-20: the monthly dues billing on since are charges
+    # after the cancellation, not a plan the user kept beside the yearly fee.
+    b = Book()
+    dues = b.stream(b.series("2024-03-17", 16, 24.99, merchant="Planet Fitness"))  # to 2025-06-17
+    fee = b.stream(b.series("2024-02-25", 2, 49.00, merchant="Planet Fitness", months=12), frequency="annual")
+    assert _resolve(b, "Planet Fitness", "2025-01-20") == {dues, fee}
+    cancels = resolve_cancellations(pd.DataFrame({"account_id": ["acct1"], "merchant": ["Planet Fitness"],
+                                                  "cancelled_on": ["2025-01-20"]}), b.stream_frame, b.tx)
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=cancels, as_of="2025-06-30")
+    after = flags[flags["type"] == "charge_after_cancellation"]
+    assert sorted(after["date"]) == ["2025-02-17", "2025-02-25", "2025-03-17", "2025-04-17", "2025-05-17",
+                                     "2025-06-17"]
