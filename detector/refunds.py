@@ -99,15 +99,34 @@ def _history(status: str, at: date, note: str | None, *, previous: str | None = 
             "note": note, "amount": amount}
 
 
+#: Which flag a charge flagged several times is asked back for, most compelling first: a charge
+#: after the user cancelled, then a double charge, a trial that turned paid, a renewal, a price rise.
+REFUND_FLAG_ORDER = ("charge_after_cancellation", "duplicate_charge", "trial_conversion", "annual_renewal",
+                     "price_increase")
+
+
+def requested_flags(flags: pd.DataFrame) -> pd.DataFrame:
+    """The flags refund requests are queued for: one per charge, the first in
+    :data:`REFUND_FLAG_ORDER`."""
+    if flags is None or flags.empty:
+        return flags
+    rank = flags["type"].map({t: i for i, t in enumerate(REFUND_FLAG_ORDER)})
+    first = rank.groupby(flags["transaction_id"]).transform("min")
+    return flags[rank == first].drop_duplicates(["transaction_id"])
+
+
 # -- public API -------------------------------------------------------------------------------
 
 
 def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendor: ProcessLookup | None = None,
                   processes: dict[str, RefundProcess] | None = None) -> list[dict]:
-    """A refund request (status ``Candidate``) for every flag; returns them, one per distinct flag.
+    """A refund request (status ``Candidate``) for every flagged charge; returns them, one per charge.
 
-    Idempotent: ``request_id = stable_id(transaction_id, flag type)``. A request already moved on
-    by the user (any status but ``Candidate``) is returned as stored, untouched. A ``Candidate`` is
+    A charge flagged twice (a yearly renewal billed after a cancellation) gets one request, for
+    the flag first in :data:`REFUND_FLAG_ORDER` (:func:`requested_flags`): two requests would ask
+    the vendor twice for one charge. Idempotent: ``request_id = stable_id(transaction_id, flag
+    type)``. A request already moved on by the user (any status but ``Candidate``) is returned as
+    stored, untouched, and no other request is queued for its charge. A ``Candidate`` is
     recomputed as of ``as_of`` (its expected date moves with the filing date, and a filing window
     may have closed); its history is kept.
     """
@@ -123,6 +142,16 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             raise SchemaError(f"queue_refunds: unknown flag type {r['type']!r} for transaction {r['transaction_id']}")
         r["request_id"] = stable_id(r["transaction_id"], r["type"])
     records = list({r["request_id"]: r for r in reversed(records)}.values())[::-1]
+    chosen = requested_flags(pd.DataFrame({"transaction_id": [r["transaction_id"] for r in records],
+                                           "type": [r["type"] for r in records]}))
+    records = [records[i] for i in chosen.index]
+    # a charge whose request the user filed (under any of its flags) gets no second one
+    filed = {row["transaction_id"]: row["request_id"] for row in _rows_where_in(
+        store, "refund_requests", "transaction_id", (r["transaction_id"] for r in records),
+        "transaction_id, request_id, status") if row["status"] != "Candidate"}
+    if filed:
+        records = [r if r["transaction_id"] not in filed else {**r, "request_id": filed[r["transaction_id"]]}
+                   for r in records]
 
     existing = {r["request_id"]: _from_row(r) for r in
                 _rows_where_in(store, "refund_requests", "request_id", (r["request_id"] for r in records))}
@@ -284,7 +313,8 @@ def get_request(store: Store, request_id: str, *, internal: bool = False) -> dic
 
 
 def withdraw_unflagged(store: Store, flags: pd.DataFrame, account_ids: Iterable[str]) -> int:
-    """Delete the ``Candidate`` requests of ``account_ids`` whose flag is no longer raised.
+    """Delete the ``Candidate`` requests of ``account_ids`` whose flag is no longer raised (or is
+    no longer the one its charge is asked back for, :func:`requested_flags`).
 
     A run replaces those accounts' flags; a candidate whose charge is not flagged any more (the
     user dismissed the flag or its stream, or a later run no longer sees it) was never sent and
@@ -295,6 +325,7 @@ def withdraw_unflagged(store: Store, flags: pd.DataFrame, account_ids: Iterable[
     account_ids = list(dict.fromkeys(account_ids))
     if not account_ids:
         return 0
+    flags = requested_flags(flags)
     keep = [] if flags is None or flags.empty else [
         stable_id(t, k) for t, k in zip(flags["transaction_id"], flags["type"])]
     with store.conn:

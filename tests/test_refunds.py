@@ -16,6 +16,7 @@ from detector.refunds import (
     normalise_channel,
     open_request,
     queue_refunds,
+    requested_flags,
 )
 from detector.schema import REFUND_REQUEST_FIELDS, SchemaError
 
@@ -311,6 +312,30 @@ def test_requeueing_keeps_a_status_the_user_moved_on(store):
     # the candidate left alone is recomputed as of the new date: PRO360's window closed on 2025-06-19
     assert again[2]["status"] == "Candidate" and again[2]["eligible"] is False
     assert again[2]["deadline"] == "2025-06-19" and len(again[2]["history"]) == 1
+
+
+def test_a_charge_flagged_twice_gets_one_request(store):
+    # A yearly renewal billed after the user cancelled: one request, for the cancellation,
+    # whatever order the flags come in; the vendor is not asked twice for one charge.
+    flags = _three_flags(store)
+    twice = flag("t0", "2025-05-30", 10.0, vendor="PRO Back Office", type="charge_after_cancellation")
+    both = pd.concat([flags, flags_df(twice)], ignore_index=True)
+    out = queue_refunds(store, both, MONDAY)
+    assert [(r["transaction_id"], r["flag_type"]) for r in out] == [
+        ("t1", "price_increase"), ("t2", "duplicate_charge"), ("t0", "charge_after_cancellation")]
+    assert store.db["refund_requests"].count == 3
+    assert requested_flags(both)["flag_id"].tolist() == ["f-price_increase-t1", "f-duplicate_charge-t2",
+                                                         "f-charge_after_cancellation-t0"]
+
+
+def test_a_charge_whose_request_was_filed_gets_no_second_one(store):
+    flags = _three_flags(store)
+    filed = mark(store, queue_refunds(store, flags, MONDAY)[0]["request_id"], "Pending", on="2025-06-03")
+    # the charge is then also flagged as billed after a cancellation
+    twice = flag("t0", "2025-05-30", 10.0, vendor="PRO Back Office", type="charge_after_cancellation")
+    again = queue_refunds(store, pd.concat([flags, flags_df(twice)], ignore_index=True), "2025-06-05")
+    assert [r for r in again if r["transaction_id"] == "t0"] == [filed]
+    assert store.db["refund_requests"].count == 3
 
 
 def test_duplicate_flags_in_one_frame_make_one_request(store):
