@@ -132,6 +132,23 @@ def _active(s: pd.DataFrame) -> pd.DataFrame:
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
 
 
+def _card_payment(a: pd.DataFrame) -> pd.Series:
+    """Streams paying a card issuer or bank by name ("CHASE CREDIT CRD AUTOPAY" is merchant
+    "Chase"; no catalogue vendor): a person paying their own card, not a subscription."""
+    from .descriptor_words import CARD_ISSUERS
+
+    words = a["merchant"].fillna("").astype(str).str.upper().str.replace(r"[^A-Z0-9 ]", " ", regex=True).str.split()
+    return words.map(lambda w: tuple(w) in CARD_ISSUERS) & a["vendor"].isna()
+
+
+def _card_payments_note(to_cards: pd.DataFrame) -> str:
+    if to_cards.empty:
+        return ""
+    each = ", ".join(f"{m} {v:,.2f}" for m, v in zip(to_cards["merchant"], to_cards["monthly"]))
+    return (f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, "
+            f"{to_cards['monthly'].sum():,.2f} a month ({each}).")
+
+
 def _plain(value) -> str:
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return ""
@@ -192,6 +209,9 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     if fmt == "csv":
         return _scan_csv(_doc(s, f, r, as_of))
     active = _active(s)
+    # Paying off one's own card is no subscription, and what the card billed is listed already.
+    to_cards = active[_card_payment(active)]
+    active = active.drop(to_cards.index)
     total = float(active["monthly"].sum()) if len(active) else 0.0
     # Several statements in one report: the same subscription may be paid from two accounts.
     accounts = pd.concat([s["account_id"], f["account_id"], r["account_id"]]).dropna().nunique()
@@ -210,7 +230,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
-        "total": f"{total:,.2f}", "n_other": int(len(s) - len(active)),
+        "total": f"{total:,.2f}", "n_other": int(len(s) - len(active) - len(to_cards)),
+        "card_payments": _card_payments_note(to_cards),
     }
     if fmt == "markdown":
         return _scan_markdown(ctx)
@@ -271,6 +292,8 @@ def _scan_markdown(ctx: dict) -> str:
             out += [f"**Total per month: {ctx['total']}**"
                     + (f" ({ctx['n_other']} ended, cancelled or incoming streams not listed)" if ctx["n_other"] else ""),
                     ""]
+            if ctx["card_payments"]:
+                out += [_md_cell(ctx["card_payments"]), ""]
     return "\n".join(out).rstrip("\n")
 
 
@@ -332,6 +355,8 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
             for row in rows:
                 table.add_row(*(escape(c) for c in row))
             console.print(table)
+            if key == "streams" and ctx["card_payments"]:
+                console.print("  " + escape(ctx["card_payments"]))
             if len(rows) < n_rows:
                 console.print(f"  ... and {n_rows - len(rows):,} more not shown here: --limit 0 shows them all, "
                               "--format csv, json or html exports them.")

@@ -72,6 +72,26 @@ def test_table_fits_100_columns_and_totals_active_only():
     assert "Hulu" not in out.split("Active subscriptions")[1]
 
 
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_payments_to_own_cards_are_not_counted_as_subscriptions(fmt):
+    # A checking account paying the Chase card every month: not a plan, and the card's own
+    # statement lists what it billed. A catalogue vendor named like a bank stays a plan.
+    streams, flags, refunds = scan_input()
+    b = Book(account="checking")
+    b.stream(b.series("2025-01-26", 6, 900.0, merchant="Chase"))
+    b.streams[-1]["vendor"] = None  # "CHASE CREDIT CRD AUTOPAY": no catalogue vendor
+    auto = b.stream(b.series("2025-01-03", 6, 389.22, merchant="Chase"))
+    b.streams[-1]["vendor"] = "Chase Auto"
+    every = pd.concat([streams, b.stream_frame], ignore_index=True)
+    out = render_scan(every, flags, refunds, fmt, as_of=AS_OF, limit=0)
+    listed = out.split("Active subscriptions")[1].split("Refund requests")[0]
+    total = round(7.0 * MONTHLY_FACTOR["weekly"] + 17.99 + 119.0 / 12 + 389.22, 2)
+    assert f"{total:,.2f}" in listed and "900.00 a month (Chase 900.00)" in " ".join(listed.split())
+    assert listed.count("900.00") == 2 and auto
+    doc = json.loads(render_scan(every, flags, refunds, "json", as_of=AS_OF))
+    assert len(doc["streams"]) == len(every)  # the data keeps every stream
+
+
 def test_flags_are_severity_ordered():
     streams, flags, refunds = scan_input()
     doc = json.loads(render_scan(streams, flags.iloc[::-1], refunds, "json", as_of=AS_OF))
