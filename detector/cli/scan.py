@@ -71,7 +71,10 @@ def early_note(ingest, as_of: str) -> str | None:
 @cli.command("scan")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
-@click.option("--account", "account_id", help="Account id for files that do not name one; also limits the report.")
+@click.option("--account", "account_id",
+              help="Account id for files that do not name one; also limits the report. Files given one account "
+                   "are that account's statements: a line two of them share (date, amount, descriptor) is "
+                   "stored once, as with overlapping exports.")
 @click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
 @click.option("--columns", help="Column mapping for an unknown CSV layout: date=...,description=...,amount=...")
 @click.option("--cancellations", "cancellations_file", type=click.Path(exists=True, dir_okay=False),
