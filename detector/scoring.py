@@ -21,9 +21,22 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from .cadence import FEATURES
 from .errors import ModelError
 
+#: Where ``make train`` writes the model in a checkout. The package links it as ``detector/models``,
+#: so a wheel carries it (:func:`_default_folder` finds it there when this folder is absent).
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
 MODEL_FILE = "stream_scorer.joblib"
 META_FILE = "stream_scorer.json"
+
+
+def _default_folder():
+    """The shipped model's folder: ``models/`` of a checkout, else the copy inside the installed
+    package, read through ``importlib.resources`` so a wheel passed to ``spark-submit
+    --py-files`` (a zip) works too."""
+    if (MODEL_DIR / MODEL_FILE).exists():
+        return MODEL_DIR
+    from importlib import resources
+
+    return resources.files(__package__).joinpath("models")
 
 _F = {name: i for i, name in enumerate(FEATURES)}
 #: Rows predicted at a time (see :meth:`StreamScorer.predict_proba`).
@@ -147,17 +160,23 @@ def save_scorer(scorer, metadata: dict, folder: Path | str = MODEL_DIR) -> Path:
     return folder / MODEL_FILE
 
 
-def load_metadata(folder: Path | str = MODEL_DIR) -> dict:
+def _as_folder(folder):
+    """A folder argument as a path, or the packaged model's folder when ``None``."""
+    return _default_folder() if folder is None else (Path(folder) if isinstance(folder, str) else folder)
+
+
+def load_metadata(folder: Path | str | None = None) -> dict:
     """The JSON metadata saved with the model; raises ModelError when missing or unreadable."""
-    path = Path(folder) / META_FILE
+    path = _as_folder(folder) / META_FILE
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read model metadata {path}: {exc}") from exc
 
 
-def load_scorer(folder: Path | str = MODEL_DIR, *, strict: bool = False):
-    """Load the saved scorer, checking scikit-learn version and feature list.
+def load_scorer(folder: Path | str | None = None, *, strict: bool = False):
+    """Load the saved scorer (by default the shipped one), checking scikit-learn version and
+    feature list.
 
     Without a model file: a :class:`RuleScorer` and a warning (``strict`` raises ModelError).
     A different scikit-learn version gives a :class:`ModelVersionWarning` (``strict`` raises).
@@ -165,8 +184,8 @@ def load_scorer(folder: Path | str = MODEL_DIR, *, strict: bool = False):
     import joblib
     import sklearn
 
-    folder = Path(folder)
-    if not (folder / MODEL_FILE).exists():
+    folder = _as_folder(folder)
+    if not (folder / MODEL_FILE).is_file():
         if strict:
             raise ModelError(f"no model at {folder / MODEL_FILE}; run `make train`")
         warnings.warn(f"no model at {folder / MODEL_FILE}; scoring with rules (run `make train`)", stacklevel=2)
@@ -184,6 +203,7 @@ def load_scorer(folder: Path | str = MODEL_DIR, *, strict: bool = False):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # sklearn's own pickle warning; ours above is clearer
-            return joblib.load(folder / MODEL_FILE)
+            with (folder / MODEL_FILE).open("rb") as fh:  # a file in a folder or inside a zip
+                return joblib.load(fh)
     except Exception as exc:  # unpickling failures come in many types
         raise ModelError(f"cannot load model {folder / MODEL_FILE}: {exc}") from exc

@@ -98,3 +98,32 @@ def test_predicting_in_blocks_gives_each_row_its_own_probability():
     for i in (0, PREDICT_BLOCK - 1, PREDICT_BLOCK, len(X) - 1):
         np.testing.assert_array_equal(whole[i], s.predict_proba(X[i:i + 1])[0])
     np.testing.assert_array_equal(whole, np.mean([m.predict_proba(X) for m in s.models_], axis=0))
+
+
+def test_the_package_carries_the_model_even_from_a_zip(tmp_path):
+    # `spark-submit --py-files subscription_detector.whl` imports the package from a zip with
+    # no models/ folder beside it: the scorer must be the trained model, not the rules.
+    import os
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    import detector
+
+    pkg = Path(detector.__file__).parent
+    archive = tmp_path / "subscription_detector.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        # as a wheel build does, following the detector/models link into the checkout's models/
+        for root, _, files in os.walk(pkg, followlinks=True):
+            for name in files:
+                f = Path(root) / name
+                if "__pycache__" not in f.parts:
+                    z.write(f, Path("detector") / f.relative_to(pkg))
+    assert f"detector/models/{MODEL_FILE}" in zipfile.ZipFile(archive).namelist()
+    code = ("import sys, warnings; sys.path.insert(0, sys.argv[1]); warnings.simplefilter('error');"
+            "import detector.scoring as s; m = s.load_scorer();"
+            "print(s.__file__, type(m).__name__, s.load_metadata()['features'] == list(s.FEATURES))")
+    out = subprocess.run([sys.executable, "-c", code, str(archive)], cwd=tmp_path, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[0].startswith(str(archive)) and out[1:] == ["StreamScorer", "True"]

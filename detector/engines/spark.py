@@ -196,15 +196,25 @@ def split_union(union: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _with_model(detect: DetectFn | None, kwargs: dict) -> tuple[DetectFn, dict]:
     """The default detect function, with the driver's scorer shipped to the executors.
 
-    Executors get the model inside the task closure, so a cluster needs no ``models/`` folder
-    (the wheel does not contain it) and cannot silently fall back to the rule scorer.
+    Executors get the driver's model inside the task closure, so they need no model file of
+    their own. The driver finds it in ``models/`` of a checkout or inside the installed package
+    (the wheel carries it); with neither, this raises ``ModelError`` rather than detect with the
+    fallback rules, whose results differ from a local run's.
     """
     if detect is not None:
         return detect, kwargs
     if kwargs.get("model") is None:
+        from ..errors import ModelError
         from ..recurrence import default_scorer
+        from ..scoring import RuleScorer
 
-        kwargs = {**kwargs, "model": default_scorer()}
+        model = default_scorer()
+        if isinstance(model, RuleScorer):
+            # a cluster job must not quietly detect with the fallback rules: its results would
+            # differ from every local run's (pass model=RuleScorer().fit() to mean it)
+            raise ModelError("no trained model in the installed package (detector/models/stream_scorer.joblib); "
+                             "build the wheel from a checkout that has models/, or run `make train`")
+        kwargs = {**kwargs, "model": model}
     return default_detect(), kwargs
 
 
