@@ -76,4 +76,54 @@ def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode, fmt, groups):
     store = Store(db)
     assert store.db["streams"].count == len(local[0])
     assert store.db["flags"].count == len(local[1])
+    # the refund queue follows the flags, one request per flagged charge, as after a local run
+    from detector.refunds import requested_flags
+
+    assert store.db["refund_requests"].count == len(requested_flags(local[1])) == result.stored["refund_requests"]
     store.close()
+
+
+def test_input_is_read_as_the_local_engines_read_it(spark, tx, tmp_path):
+    """CSV directories, Parquet behind a URI with no suffix, pandas-style quoting; clear errors."""
+    from detector.engines import canonical_transactions
+    from detector.engines.io import read_transactions as read_local
+    from detector.engines.spark import read_transactions
+    from detector.errors import ImportError_
+    from detector.schema import SchemaError
+
+    quoted = tx.copy()
+    quoted.loc[quoted.index[:5], "description"] = 'NETFLIX "PREMIUM" PLAN'
+    quoted.loc[quoted.index[5:8], "description"] = "HULU\nLIVE, TV"
+    csv = tmp_path / "tx.csv"
+    quoted.to_csv(csv, index=False)
+    parts = tmp_path / "csvdir"
+    parts.mkdir()
+    quoted.iloc[:200].to_csv(parts / "a.csv", index=False)
+    quoted.iloc[200:].to_csv(parts / "b.csv", index=False)
+    pq = tmp_path / "pqdir"
+    pq.mkdir()
+    quoted.to_parquet(pq / "part-0.parquet", index=False)
+
+    def read(path):
+        return canonical_transactions(read_transactions(spark, path).toPandas()).reset_index(drop=True)
+
+    want = canonical_transactions(read_local(csv)).reset_index(drop=True)
+    assert want["description"].str.contains('"PREMIUM"').sum() == 5
+    for path in (csv, parts, f"file://{pq}"):
+        assert_frame_equal(read(str(path)), want, check_dtype=False)
+    quoted.drop(columns="amount").to_csv(tmp_path / "noamount.csv", index=False)
+    with pytest.raises(SchemaError, match="amount"):
+        read_transactions(spark, str(tmp_path / "noamount.csv"))
+    with pytest.raises(ImportError_, match="no such file"):
+        read_transactions(spark, str(tmp_path / "nope.csv"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ImportError_, match="no .parquet or .csv"):
+        read_transactions(spark, str(tmp_path / "empty"))
+
+
+def test_job_refuses_a_bad_date_before_starting_spark(tmp_path):
+    from detector.engines.spark_job import run_job
+    from detector.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="2024-13-45"):
+        run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-13-45", spark=object())

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import EngineUnavailable
-from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS
+from ..errors import EngineUnavailable, ImportError_
+from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError
 from .frames import (
     DetectFn,
     column_kind,
@@ -141,19 +141,72 @@ def get_session(master: str | None = "local[2]", *, app_name: str = "subscriptio
     return builder.getOrCreate()
 
 
+#: Columns a transaction file must have (the others are filled in), as in the local engines.
+REQUIRED_COLUMNS = ("transaction_id", "account_id", "date", "amount", "description")
+
+
+def _input_format(path: str) -> str | None:
+    """"parquet" or "csv" from the name or, for a local directory, from the files in it;
+    ``None`` when only reading can tell (a directory on S3 or HDFS)."""
+    low = path.lower().rstrip("/")
+    if low.endswith((".parquet", ".pq")):
+        return "parquet"
+    if low.endswith(".csv"):
+        return "csv"
+    local = Path(path.removeprefix("file://"))
+    if "://" in path and not path.startswith("file://"):
+        return None
+    if not local.exists():
+        raise ImportError_("no such file or directory", path=path)
+    if local.is_file():
+        return "parquet" if is_parquet(local) else "csv"
+    names = [f.name.lower() for f in local.rglob("*") if f.is_file() and not f.name.startswith((".", "_"))]
+    if any(n.endswith((".parquet", ".pq")) for n in names):
+        return "parquet"
+    if any(n.endswith(".csv") for n in names):
+        return "csv"
+    raise ImportError_("no .parquet or .csv file in this directory", path=path)
+
+
 def read_transactions(spark, path: str | PathLike):
     """A canonical CSV or Parquet file/directory as a Spark DataFrame with :func:`transaction_schema`.
 
-    Columns are matched by name (Spark's CSV schema would otherwise apply by position).
+    The format is read from the name, a local directory's files, or (a directory on S3 or HDFS)
+    by trying Parquet first: CSV read as Parquet fails, Parquet read as CSV would not. CSV is read
+    as pandas reads it (``""`` inside quotes, quoted line breaks). Columns are matched by name
+    (Spark's CSV schema would otherwise apply by position); a missing required column raises
+    ``SchemaError`` and a missing path ``ImportError_``, as in the local engines.
     """
+    from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
     path = str(path)
-    if is_parquet(path) and not path.lower().endswith(".csv"):
-        df = spark.read.parquet(path)
-    else:
-        df = spark.read.option("header", True).option("inferSchema", False).csv(path)
+    fmt = _input_format(path)
+
+    def csv():
+        return (spark.read.option("header", True).option("inferSchema", False).option("escape", '"')
+                .option("multiLine", True).csv(path))
+
+    try:
+        if fmt == "csv":
+            df = csv()
+        elif fmt == "parquet":
+            df = spark.read.parquet(path)
+        else:
+            try:
+                df = spark.read.parquet(path)
+            except AnalysisException as exc:
+                if "PATH_NOT_FOUND" in str(exc):
+                    raise
+                df = csv()
+    except AnalysisException as exc:
+        if "PATH_NOT_FOUND" in str(exc):
+            raise ImportError_("no such file or directory", path=path) from exc
+        raise ImportError_(f"cannot read transactions: {str(exc).splitlines()[0]}", path=path) from exc
     present = set(df.columns)
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    if missing:
+        raise SchemaError(f"engine input {path}: missing column(s) {', '.join(missing)}")
     cols = []
     for field in transaction_schema().fields:
         col = F.col(field.name) if field.name in present else F.lit(None)

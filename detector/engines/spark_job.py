@@ -4,7 +4,8 @@
 
 ``mode="union"`` (default) runs detection once: the union records are persisted and split into
 the two outputs. ``mode="two_pass"`` runs one applyInPandas per output (detection twice, nothing
-persisted). With ``db`` the (small) results are also upserted into the SQLite store.
+persisted). With ``db`` the (small) results are also upserted into the SQLite store, and its
+refund queue follows them (candidates queued, those of flags no longer raised withdrawn).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             mode: str = "union", detect: DetectFn | None = None, spark=None, master: str | None = None,
             shuffle_partitions: int | None = None, **kwargs) -> JobResult:
     """Detect over ``input_path`` with Spark and write Parquet dirs ``streams/`` and ``flags/``."""
+    from ..pipeline import as_of_str
     from .spark import (
         detect_two_pass,
         detect_union,
@@ -45,6 +47,12 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
 
     if mode not in ("union", "two_pass"):
         raise ConfigError(f"unknown mode {mode!r}; choose union or two_pass")
+    as_of = as_of_str(as_of)  # a bad date stops the job before Spark starts
+    local = str(input_path).removeprefix("file://")
+    if "://" not in local and not Path(local).exists():  # so does a missing local input
+        from ..errors import ImportError_
+
+        raise ImportError_("no such file or directory", path=str(input_path))
     started = time.perf_counter()
     store = None
     if db is not None:
@@ -78,13 +86,18 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         written_f = spark.read.parquet(f"{out}/flags")
         result.streams, result.flags = written_s.count(), written_f.count()
         if store is not None:
-            from ..pipeline import save_detection
+            from ..pipeline import refund_process_lookup, save_detection
+            from ..refunds import queue_refunds, withdraw_unflagged
 
             streams_pd = conform_streams(written_s.toPandas())
             flags_pd = conform_flags(written_f.toPandas())
             accounts = [r[0] for r in tx.select("account_id").distinct().collect()]
             save_detection(store, streams_pd, flags_pd, as_of, accounts)
-            result.stored = {"db": str(Path(db)), "streams": len(streams_pd), "flags": len(flags_pd)}
+            # the refund queue follows the flags, as after a local run
+            queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=refund_process_lookup())
+            withdrawn = withdraw_unflagged(store, flags_pd, accounts)
+            result.stored = {"db": str(Path(db)), "streams": len(streams_pd), "flags": len(flags_pd),
+                             "refund_requests": len(queued), "refund_candidates_withdrawn": withdrawn}
     finally:
         if store is not None:
             store.close()
