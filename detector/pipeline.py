@@ -69,26 +69,29 @@ def detect_account(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Canonical transactions (one or many accounts) -> ``(streams, flags)``.
 
-    Pure: no store, no clock (``as_of`` is explicit). ``cancellations`` holds user decisions
+    Pure: no store, no clock (``as_of`` is explicit). The output has a fixed schema: exactly
+    ``STREAM_COLUMNS`` and ``FLAG_COLUMNS`` with their dtypes, rows ordered by account and id,
+    whatever the input (:func:`detector.engines.conform_streams`). ``cancellations`` holds user decisions
     ``account_id, merchant, cancelled_on`` (merchant matched fuzzily to the streams);
     ``dismissed`` holds stream or flag ids the user dismissed: a set, or a dict of each id to
     the dismissed stream's charge ids (a JSON list), which find the stream under a new id.
     """
     from .decisions import apply_decisions, resolve_cancellations
+    from .engines.frames import conform_flags, conform_streams
     from .flags import flag_charges
     from .match import enrich
     from .recurrence import detect_streams
 
     as_of = as_of_str(as_of)
     if tx.empty:
-        return empty_streams(), empty_flags()
+        return conform_streams(None), conform_flags(None)
     enriched = enrich(tx)
     streams = detect_streams(enriched, as_of, model=model)
     decisions = _decisions_frame(cancellations, dismissed)
     resolved = resolve_cancellations(decisions, streams, enriched)
     flags = flag_charges(enriched, streams, cancellations=resolved, as_of=as_of)
     streams, flags = apply_decisions(streams, flags, decisions, tx=enriched, as_of=as_of)
-    return streams.reset_index(drop=True), flags.reset_index(drop=True)
+    return conform_streams(streams), conform_flags(flags)
 
 
 def _decisions_frame(cancellations: pd.DataFrame | None, dismissed) -> pd.DataFrame:
@@ -317,6 +320,10 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)  # a date it cannot read stops the scan before anything is stored
+    if engine == "spark":  # and so does a Spark engine that is not installed
+        from .engines.spark import require_pyspark
+
+        require_pyspark()
     start_early(workers if engine == "local" else 1)  # the workers load while the files are read
     paths = list(paths)
     stored_before = _stored_accounts(store)

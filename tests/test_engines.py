@@ -135,6 +135,21 @@ def test_spark_engine_without_pyspark_says_how_to_install(tx, monkeypatch):
         engines.run(tx, AS_OF, "spark", detect=standin_detect)
 
 
+def test_a_spark_scan_without_pyspark_stores_nothing(tx, tmp_path, monkeypatch):
+    from detector.pipeline import scan
+    from detector.store import Store
+
+    for name in [m for m in sys.modules if m == "pyspark" or m.startswith("pyspark.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    path = tmp_path / "tx.csv"
+    tx.to_csv(path, index=False)
+    store = Store(str(tmp_path / "s.db"))
+    with pytest.raises(EngineUnavailable):
+        scan([str(path)], store, AS_OF, engine="spark")
+    assert store.transactions().empty
+
+
 @given(st.lists(st.tuples(st.sampled_from(["a", "B", "é", "a1", "", "ß", "\u2603", "A"]),
                           st.sampled_from(["2024-01-02", "2024-01-10", "2023-12-31"]),
                           st.one_of(st.none(), st.sampled_from(["", "b.csv", "a.csv", "A.CSV"])),
@@ -157,3 +172,18 @@ def test_sort_rows_orders_like_a_stable_pandas_sort(rows, as_object):
     mine = df.set_axis(range(10, 10 + len(df)))  # inplace works on its own copy, whatever the index
     assert sort_rows(mine, TX_ORDER, inplace=True) is mine
     assert_frame_equal(mine, expected)
+
+
+def test_detect_account_has_one_output_schema_whatever_it_finds():
+    # the per-account function itself, not only the engines around it: the same columns and
+    # dtypes for an account with plans, one with none, and no rows at all
+    from detector.pipeline import detect_account
+    from detector.synth import generate
+
+    tx, _ = generate(3, "2024-01-01", "2024-12-31", seed=4)
+    found = detect_account(tx, "2024-12-31")
+    quiet = detect_account(tx.iloc[:3], "2024-12-31")
+    empty = detect_account(tx.iloc[:0], "2024-12-31")
+    assert len(found[0]) and len(found[1]) and quiet[0].empty
+    for i in (0, 1):
+        assert found[i].dtypes.to_dict() == quiet[i].dtypes.to_dict() == empty[i].dtypes.to_dict()
