@@ -219,3 +219,14 @@ def test_domains_glued_states_and_lenders(matcher, raw, vendor, channel):
 @pytest.mark.parametrize("raw", ["JOES PIZZA NETFLIX.COM", "UPSTART CROW BOOKS", "ALLY BANK TRANSFER"])
 def test_a_vendor_word_inside_another_business_is_no_match(matcher, raw):
     assert one(matcher, raw)["vendor"] is None or pd.isna(one(matcher, raw)["vendor"])
+
+
+def test_enrich_from_descriptors_already_normalised_is_enrich():
+    from detector.match import enrich
+    from detector.normalize import normalize_distinct
+    from detector.synth import generate
+
+    tx, _ = generate(3, "2024-01-01", "2024-06-30", seed=2)
+    tx = tx.set_index(pd.RangeIndex(100, 100 + len(tx)))
+    done = normalize_distinct(tx["description"], groups=tx["account_id"])
+    pd.testing.assert_frame_equal(enrich(tx, normalised=done), enrich(tx))
