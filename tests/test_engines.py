@@ -187,3 +187,27 @@ def test_detect_account_has_one_output_schema_whatever_it_finds():
     assert len(found[0]) and len(found[1]) and quiet[0].empty
     for i in (0, 1):
         assert found[i].dtypes.to_dict() == quiet[i].dtypes.to_dict() == empty[i].dtypes.to_dict()
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 64, 100_000])
+def test_chunked_names_the_line_where_an_account_comes_back(tx, tmp_path, chunk_rows):
+    # one account's rows split in two, far into the file: the error names the first row of the
+    # second part, whichever chunk it falls in
+    rows = tx.sort_values(["account_id", "date"]).reset_index(drop=True)
+    first = rows["account_id"].iloc[0]
+    mine, rest = rows[rows["account_id"] == first], rows[rows["account_id"] != first]
+    half = len(mine) // 2
+    split = pd.concat([mine.iloc[:half], rest, mine.iloc[half:]], ignore_index=True)
+    path = tmp_path / "split.csv"
+    split.to_csv(path, index=False)
+    with pytest.raises(NotGrouped) as err:
+        run_chunked(path, AS_OF, detect=standin_detect, chunk_rows=chunk_rows, order="sorted")
+    assert err.value.line == half + len(rest) + 2 and first in str(err.value)
+
+
+def test_chunked_reads_a_parquet_directory(tx, expected, tmp_path):
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    tx.iloc[:100].to_parquet(parts / "part-0.parquet", index=False)
+    tx.iloc[100:].to_parquet(parts / "part-1.parquet", index=False)
+    assert_same(engines.run(parts, AS_OF, "chunked", detect=standin_detect, chunk_rows=37), expected)

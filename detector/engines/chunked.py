@@ -42,10 +42,12 @@ class NotGrouped(ImportError_):
 
 def _chunks(path: Path, chunk_rows: int):
     if is_parquet(path):
-        import pyarrow.parquet as pq
+        import pyarrow.dataset as ds
 
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-            yield batch.to_pandas()
+        # a file or a directory of parts, as the other engines read them
+        for batch in ds.dataset(path, format="parquet").to_batches(batch_size=chunk_rows):
+            if batch.num_rows:
+                yield batch.to_pandas()
         return
     header = pd.read_csv(path, nrows=0).columns
     dtypes = {c: t for c, t in CSV_DTYPES.items() if c in header}
@@ -63,23 +65,23 @@ def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
     carry = None
     rows_seen = 0
     for chunk in _chunks(path, chunk_rows):
-        first_line = rows_seen + 2  # 1-based, after the header
+        # the file line of the chunk's first row (1-based, after the header), carried rows included
+        first_line = rows_seen + 2 - (0 if carry is None else len(carry))
         rows_seen += len(chunk)
         if carry is not None:
             chunk = pd.concat([carry, chunk], ignore_index=True)
-        ids = chunk["account_id"]
-        runs = ids.ne(ids.shift()).cumsum()
-        last = ids.iloc[-1]
-        held = ids.eq(last).to_numpy()
-        # every account must be one contiguous run, never seen in an earlier chunk
-        if runs.nunique() != ids.nunique() or last in done:
-            raise NotGrouped("rows are not grouped by account_id", path=str(path), line=first_line)
+        ids = chunk["account_id"].reset_index(drop=True)
+        # every account must be one contiguous run, never seen in an earlier chunk: the error
+        # names the line where an account comes back
+        starts = ids[ids.ne(ids.shift())]
+        back = starts.duplicated() | starts.isin(done)
+        if back.any():
+            raise NotGrouped(f"rows are not grouped by account_id (account {starts[back].iloc[0]!r} comes back)",
+                             path=str(path), line=first_line + int(starts.index[back.to_numpy()][0]))
+        held = ids.eq(ids.iloc[-1]).to_numpy()
         ready, carry = chunk[~held], chunk[held]
         if len(ready):
-            uniq = pd.unique(ready["account_id"])
-            if done.intersection(uniq):
-                raise NotGrouped("rows are not grouped by account_id", path=str(path), line=first_line)
-            done.update(uniq)
+            done.update(pd.unique(ready["account_id"]))
             s, f = detect_frame(ready, as_of, detect, **kwargs)
             streams.append(s)
             flags.append(f)
