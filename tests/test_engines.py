@@ -211,3 +211,22 @@ def test_chunked_reads_a_parquet_directory(tx, expected, tmp_path):
     tx.iloc[:100].to_parquet(parts / "part-0.parquet", index=False)
     tx.iloc[100:].to_parquet(parts / "part-1.parquet", index=False)
     assert_same(engines.run(parts, AS_OF, "chunked", detect=standin_detect, chunk_rows=37), expected)
+
+
+def test_dates_of_any_type_are_read_as_every_engine_reads_them():
+    from detector.engines import canonical_transactions
+    from detector.schema import SchemaError
+
+    base = pd.DataFrame({"transaction_id": ["a", "b"], "account_id": ["x", "x"], "amount": [-1.0, -2.0],
+                         "description": ["N", "N"]})
+    want = ["2024-01-05", "2024-02-29"]
+    forms = [pd.Series([20240105, 20240229]),                                   # yyyymmdd integers
+             pd.Series(pd.to_datetime(["2024-01-05", "2024-02-29"])),          # naive timestamps
+             pd.Series(pd.to_datetime(["2024-01-05 09:00", "2024-02-29 23:00"]).tz_localize("UTC")
+                       .tz_convert("Asia/Tokyo")),                             # an instant: its UTC date
+             pd.Series(["2024-01-05", "2024-02-29T10:00:00"])]
+    for dates in forms:
+        got = canonical_transactions(base.assign(date=dates))
+        assert sorted(got["date"]) == want, dates
+    with pytest.raises(SchemaError, match="20241305"):
+        canonical_transactions(base.assign(date=[20240105, 20241305]))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, require_columns
+from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
 
 #: Per-account detection: ``detect(tx, as_of, **kw) -> (streams, flags)`` on whole accounts.
 DetectFn = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
@@ -91,9 +91,7 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
             col = pd.Series([0 if name == "source_line" else None] * n, index=tx.index)
         kind = column_kind(name)
         if name == "date":
-            if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
-                col = pd.to_datetime(col).dt.strftime("%Y-%m-%d")
-            out[name] = _as_input_text(col.astype(str).str.slice(0, 10))
+            out[name] = _as_input_text(_iso_date_text(col))
         elif kind == "float":
             out[name] = pd.to_numeric(col).astype("float64")
         elif kind == "int":
@@ -102,6 +100,26 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
             out[name] = _as_input_text(col)
     frame = pd.DataFrame(out, index=tx.index)
     return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
+
+
+def _iso_date_text(col: pd.Series) -> pd.Series:
+    """A date column as ``yyyy-mm-dd`` text, read the same way by every engine.
+
+    Integers are ``yyyymmdd`` (as Spark reads them; pandas would take them for nanoseconds since
+    1970); timestamps with a time zone give their UTC date, as Spark's UTC session does.
+    """
+    if pd.api.types.is_integer_dtype(col):
+        parsed = pd.to_datetime(col.astype("int64").astype(str), format="%Y%m%d", errors="coerce")
+        if parsed.isna().any():
+            bad = col[parsed.isna()].iloc[0]
+            raise SchemaError(f"engine input: date {bad!r} is not a date (integers are read as yyyymmdd)")
+        return parsed.dt.strftime("%Y-%m-%d")
+    if col.dtype == object or pd.api.types.is_string_dtype(col):
+        return col.astype(str).str.slice(0, 10)
+    stamps = pd.to_datetime(col)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC")
+    return stamps.dt.strftime("%Y-%m-%d")
 
 
 def sort_rows(frame: pd.DataFrame, keys: list[str], *, inplace: bool = False) -> pd.DataFrame:
