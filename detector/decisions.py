@@ -399,21 +399,19 @@ def _same_charges(streams: pd.DataFrame | None, decisions: pd.DataFrame) -> set[
     rows = decisions[(decisions["kind"] == "dismiss") & decisions["transaction_ids"].notna()]
     if rows.empty:
         return set()
-    charges = {}
+    owner, size = {}, []  # charge id -> which dismissed stream; each one's number of charges
     for value in rows["transaction_ids"]:
         ids = json.loads(value) if isinstance(value, str) else list(value)
-        if ids:
-            key = len(charges)
-            charges.update({str(t): key for t in ids})
-            charges[("n", key)] = len(ids)
+        owner.update({str(t): len(size) for t in ids})
+        size.append(len(ids))
     out = set()
     for sid, ids in zip(streams["stream_id"], streams["transaction_ids"]):
-        ids = [str(t) for t in ids]
         shared: dict[int, int] = {}
         for t in ids:
-            if t in charges:
-                shared[charges[t]] = shared.get(charges[t], 0) + 1
-        if any(n * 2 >= min(len(ids), charges[("n", k)]) for k, n in shared.items()):
+            k = owner.get(str(t))
+            if k is not None:
+                shared[k] = shared.get(k, 0) + 1
+        if any(n * 2 >= min(len(ids), size[k]) for k, n in shared.items()):
             out.add(sid)
     return out
 
