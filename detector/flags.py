@@ -58,7 +58,8 @@ stream's first or last charge two periods or more from the rest of it is not par
     purchases at the merchant are not intro prices; plans that keep billing (in their chain:
     also under a new price) are other plans. Where the account buys one-offs from the merchant
     (unstreamed charges above 1.00 at two prices or more within a year: an app store) only a
-    free line or the plan's own 1.00 first charge is a trial, and those purchases block nothing.
+    free line, the plan's own 1.00 first charge, or the plan's own charge a period before the full
+    price at 40-55% of it is a trial or intro price, and those purchases block nothing.
     A stream silent for more than three periods starts afresh after the pause (a plan taken up
     again at an intro price; an order merged in months before the plan began): the charges
     before it count as charges outside the stream. Outside any stream: the first paid charge

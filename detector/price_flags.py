@@ -37,6 +37,9 @@ SAME_PRICE_FX = 0.01
 PAUSE_PERIODS = 3.0
 #: Unstreamed charges at this many different prices near a plan make its merchant a shop.
 SHOP_AMOUNTS = 2
+#: At a shop, a plan's own first charge one period before its full price is an intro price when
+#: it is about half of it: at least this share (and at most INTRO_RATIO).
+SHOP_INTRO_MIN = 0.4
 #: An unstreamed charge within this of a plan's full price is the plan billed before.
 LOOSE_SAME_PRICE = 0.10
 
@@ -141,7 +144,12 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # an introductory price there too: an app bought at the shop does not recur at the plan's
     # cadence and become its first charge (Amazon Prime 6.99 -> 14.99, Apple 1.00 -> 7.99).
     own = j["h_stream"] == j["stream_id"]
-    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & ((j["h_charge"] - 1.0).abs() < 0.005))
+    # So is a half-price first month billed as the plan's own charge one period before the full
+    # price (Apple Music 4.99 -> 10.99): a discount on the plan, where the shop's purchases come
+    # at any price and any day.
+    half = own & (j["h_charge"] >= SHOP_INTRO_MIN * j["charge"]) & (
+        ((j["ts"] - j["h_ts"]).dt.days - j["period"]).abs() <= 0.2 * j["period"])
+    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & ((j["h_charge"] - 1.0).abs() < 0.005)) | half
     j["free"] &= j["intro"]
     # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
     # Elsewhere an earlier charge outside the streams at the plan's price (within tax and

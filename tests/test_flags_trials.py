@@ -60,6 +60,25 @@ def test_apps_bought_earlier_in_the_year_make_the_merchant_a_shop():
     assert conversions(b) == [ids[1]]
 
 
+def test_at_a_shop_a_half_price_first_month_of_the_plan_is_an_intro_price():
+    # Apps at several prices around it make Apple a shop; the plan's own first charge, 4.99 a
+    # month before 10.99, is still its intro month. A cheaper head (1.99: an app bought that
+    # day) or one billed two months before is not.
+    def book(head: float, months_before: int = 1):
+        b = Book()
+        for date, amount in (("2025-03-02", 2.99), ("2025-04-18", 6.99), ("2025-07-09", 0.99)):
+            b.charge(date, amount, "Apple")
+        intro = b.charge(f"2025-{6 - months_before:02d}-05", head, "Apple")
+        ids = b.series("2025-06-05", 4, 10.99, merchant="Apple")
+        b.stream([intro, *ids])
+        return b, ids
+
+    b, ids = book(4.99)
+    assert conversions(b) == [ids[0]]
+    for b, _ in (book(1.99), book(4.99, months_before=2)):
+        assert conversions(b) == []
+
+
 # -- paused streams ---------------------------------------------------------------------------
 
 
