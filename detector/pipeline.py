@@ -436,24 +436,17 @@ def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame,
     """The stored result with the decisions taken since the last run already in it.
 
     ``dismiss`` and ``cancel`` only record a decision; the next run applies it. Until then the
-    report leaves out what was dismissed (with its flags and their unsent refund candidates) and
-    shows as cancelled a stream ``cancel`` matched, dated on or before the run's as-of date.
-    Charges after a cancellation are flagged by the next run.
+    report applies them to what is stored as a run would (:func:`detector.decisions.apply_decisions`):
+    what was dismissed is left out, with its flags and their unsent refund candidates, and a
+    cancelled stream shows as cancelled once the run's as-of date reaches the date. Charges after
+    a cancellation are flagged by the next run.
     """
-    from .decisions import load_decisions
+    from .decisions import apply_decisions, load_decisions
 
     decisions = load_decisions(store)
     if decisions.empty:
         return streams, flags, requests
-    dismissed = set(decisions.loc[decisions["kind"] == "dismiss", "target_id"].dropna())
-    cancels = decisions[(decisions["kind"] == "cancel") & (decisions["on_date"].astype(str) <= as_of)]
-    cancelled = set(cancels["target_id"].dropna())
-    if cancelled and not streams.empty:
-        streams = streams.assign(status=streams["status"].where(~streams["stream_id"].isin(cancelled), "cancelled"))
-    if dismissed:
-        streams = streams[~streams["stream_id"].isin(dismissed)].reset_index(drop=True)
-        gone = flags["flag_id"].isin(dismissed) | flags["stream_id"].isin(dismissed)
-        gone_ids = set(flags.loc[gone, "flag_id"])
-        flags = flags[~gone].reset_index(drop=True)
-        requests = [r for r in requests if not (r["status"] == "Candidate" and r.get("flag_id") in gone_ids)]
-    return streams, flags, requests
+    streams, kept = apply_decisions(streams, flags, decisions, as_of=as_of)
+    gone = set(flags["flag_id"]) - set(kept["flag_id"])
+    requests = [r for r in requests if not (r["status"] == "Candidate" and r.get("flag_id") in gone)]
+    return streams, kept, requests
