@@ -16,6 +16,9 @@ import pandas as pd
 
 from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
 
+#: Columns every engine's input must have; the provenance columns are filled in when absent.
+REQUIRED_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "description")
+
 #: Per-account detection: ``detect(tx, as_of, **kw) -> (streams, flags)`` on whole accounts.
 DetectFn = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
 
@@ -81,7 +84,7 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
     ``sort=False`` leaves the rows in their order (a caller then sorts with :func:`sort_rows`).
     Rows of one account and day keep their statement order (:data:`TX_ORDER`).
     """
-    require_columns(tx, ["transaction_id", "account_id", "date", "amount", "description"], "engine input")
+    require_columns(tx, REQUIRED_INPUT_COLUMNS, "engine input")
     out = {}
     n = len(tx)
     for name in TRANSACTION_COLUMNS:

@@ -28,8 +28,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import EngineUnavailable, ImportError_
-from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError
+from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, require_columns
 from .frames import (
+    REQUIRED_INPUT_COLUMNS,
     DetectFn,
     column_kind,
     conform_flags,
@@ -148,11 +149,7 @@ def get_session(master: str | None = "local[2]", *, app_name: str = "subscriptio
     return builder.getOrCreate()
 
 
-#: Columns a transaction file must have (the others are filled in), as in the local engines.
-REQUIRED_COLUMNS = ("transaction_id", "account_id", "date", "amount", "description")
-
-
-def _input_format(path: str) -> str | None:
+def input_format(path: str) -> str | None:
     """"parquet" or "csv" from the name or, for a local directory, from the files in it;
     ``None`` when only reading can tell (a directory on S3 or HDFS)."""
     low = path.lower().rstrip("/")
@@ -188,7 +185,7 @@ def read_transactions(spark, path: str | PathLike):
     from pyspark.sql import functions as F
 
     path = str(path)
-    fmt = _input_format(path)
+    fmt = input_format(path)
 
     def csv():
         return (spark.read.option("header", True).option("inferSchema", False).option("escape", '"')
@@ -210,10 +207,8 @@ def read_transactions(spark, path: str | PathLike):
         if "PATH_NOT_FOUND" in str(exc):
             raise ImportError_("no such file or directory", path=path) from exc
         raise ImportError_(f"cannot read transactions: {str(exc).splitlines()[0]}", path=path) from exc
+    require_columns(df, REQUIRED_INPUT_COLUMNS, f"engine input {path}")
     present = set(df.columns)
-    missing = [c for c in REQUIRED_COLUMNS if c not in present]
-    if missing:
-        raise SchemaError(f"engine input {path}: missing column(s) {', '.join(missing)}")
     cols = []
     for field in transaction_schema().fields:
         col = F.col(field.name) if field.name in present else F.lit(None)

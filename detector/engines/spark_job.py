@@ -41,6 +41,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         detect_two_pass,
         detect_union,
         get_session,
+        input_format,
         read_transactions,
         split_union_spark,
     )
@@ -48,11 +49,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
     if mode not in ("union", "two_pass"):
         raise ConfigError(f"unknown mode {mode!r}; choose union or two_pass")
     as_of = as_of_str(as_of)  # a bad date stops the job before Spark starts
-    local = str(input_path).removeprefix("file://")
-    if "://" not in local and not Path(local).exists():  # so does a missing local input
-        from ..errors import ImportError_
-
-        raise ImportError_("no such file or directory", path=str(input_path))
+    input_format(str(input_path))  # and so does a local input that is missing or holds no data file
     started = time.perf_counter()
     store = None
     if db is not None:
