@@ -320,8 +320,9 @@ def _one_membership(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
     info = streams.drop_duplicates("stream_id").set_index("stream_id")
     x = c.assign(vendor=c["stream_id"].map(info["vendor"]), frequency=c["stream_id"].map(info["frequency"]))
     g = x.groupby("decision")
-    one = (g["vendor"].transform("nunique") == 1) & x["vendor"].notna() & g["vendor"].transform(
-        lambda v: v.notna().all()) & (g["frequency"].transform("nunique") == g["frequency"].transform("size"))
+    every_known = x["vendor"].notna().groupby(x["decision"]).transform("all")
+    one = every_known & (g["vendor"].transform("nunique") == 1) & (
+        g["frequency"].transform("nunique") == g["frequency"].transform("size"))
     return (one & ~g["via_store"].transform("any")).astype(bool)
 
 
