@@ -64,16 +64,16 @@ def run_set(name: str, folder: Path, out: Path, *, model=None) -> dict:
     # that fires on a heavy buyer's purchases shows here long before anyone files a complaint).
     # (Sets with flag labels are scored through the whole pipeline, cancellations included, by
     # pipelines.eval_flags; their flags stay out of this report so score.py does not score them here.)
-    flags = flag_charges(enriched, streams, as_of=tx["date"].max())
     labelled = bool(json.loads((folder / "truth.json").read_text()).get("flags"))
+    flags = None if labelled else flag_charges(enriched, streams, as_of=tx["date"].max())
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.report.json"
-    path.write_text(json.dumps(report(streams, None if labelled else flags), default=str))
+    path.write_text(json.dumps(report(streams, flags), default=str))
     res = subprocess.run([sys.executable, str(eval_dir() / "score.py"), str(folder / "truth.json"), str(path)],
                          capture_output=True, text=True, check=True)
     metrics = json.loads(res.stdout.strip().splitlines()[-1])
     metrics.update({"rows": len(tx), "enrich_s": round(t1 - t0, 2), "detect_s": round(t2 - t1, 2)})
-    if not labelled:
+    if flags is not None:
         metrics["flags_raised"] = {t: int(n) for t, n in flags["type"].value_counts().sort_index().items()}
     return metrics
 
