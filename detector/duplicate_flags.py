@@ -11,6 +11,7 @@ import pandas as pd
 
 from .flags import (
     DOUBLE_CHARGE_DAYS,
+    INTRO_RATIO,
     MAX_DUPLICATE_SHARE,
     MAX_LATE_DAYS,
     SAME_AMOUNT,
@@ -74,7 +75,12 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     moves = (ext["charge"] / prev_charge - 1).abs().where(gap > 5)
     jitter = moves.groupby(ext["stream_id"]).transform("median").fillna(0.0)
     near_same = (ext["charge"] - prev_charge).abs() <= _amount_tolerance(jitter, prev_charge)
-    dup = prev_ts.notna() & close & near_same & span & regular
+    # "Its amount": the pair is at the plan's price. Two cent-sized debits on one day at a cash
+    # advance app (an account check) or a trial line the detector took into a plan's stream are
+    # no double billing of the plan.
+    typical = ext.groupby("stream_id")["charge"].transform("median")
+    at_price = ext["charge"] >= INTRO_RATIO * typical
+    dup = prev_ts.notna() & close & near_same & span & regular & at_price
     # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
     n_dup = dup.groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")

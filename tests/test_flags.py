@@ -844,3 +844,20 @@ def test_prepared_dates_are_parsed_once_per_distinct_text_as_every_row_would_be(
     assert t["date"].isna().equals(want.isna()) and (t["date"][want.notna()] == want[want.notna()]).all()
     want_day = every_row.dt.normalize().to_numpy().astype("datetime64[D]").astype("int64").astype(float)
     np.testing.assert_array_equal(t["_day"].to_numpy(), np.where(every_row.isna(), np.nan, want_day))
+
+
+def test_cent_debits_beside_a_plan_are_not_a_double_charge_of_it():
+    # A cash-advance app checks the account with two 0.01 debits on one day; the detector took
+    # one into the membership's stream. The plan's price is 9.99: no duplicate of it.
+    b = Book()
+    first = b.charge("2024-10-27", 0.01, "Brigit")
+    second = b.charge("2024-10-27", 0.01, "Brigit")
+    ids = b.series("2024-11-14", 6, 9.99, "Brigit")
+    b.stream([first] + ids)
+    assert second and of_type(flags_of(b), "duplicate_charge") == []
+    # At the plan's price the same pair is one.
+    b = Book()
+    ids = b.series("2024-11-14", 6, 9.99, "Brigit")
+    twin = b.charge("2025-01-14", 9.99, "Brigit")
+    b.stream(ids + [twin])
+    assert of_type(flags_of(b), "duplicate_charge") == [twin]
