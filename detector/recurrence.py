@@ -115,6 +115,18 @@ def _days(dates: pd.Series) -> np.ndarray:
     return np.r_[days, np.datetime64("NaT", "D").astype(np.int64)][codes]
 
 
+#: Billing channels of app stores. A charge billed through one is for a subscription or an in-app
+#: purchase of an app the descriptor does not name, so its vendor is null (docs/merchants.md).
+STORE_CHANNELS = ("apple", "google_play", "roku")
+
+
+def _subscription_seller(text: "_Text") -> np.ndarray:
+    """Per row: the merchant sells subscriptions, the scorer's ``vendor_known`` prior. A catalogue
+    vendor does, and so does an app store: the store bills its apps' plans among their one-off
+    purchases, and a plan there is as likely as at a named vendor (measured: docs/detection.md)."""
+    return (text.series("vendor").notna() | text.series("channel").isin(STORE_CHANNELS)).to_numpy()
+
+
 def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     """Numeric working frame (one row per usable transaction) and its text columns.
 
@@ -131,7 +143,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     key = key.astype(np.int64)
     group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
     df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
-                       "group": group.astype(np.int64), "vendor_known": text.series("vendor").notna().to_numpy()})
+                       "group": group.astype(np.int64), "vendor_known": _subscription_seller(text)})
     # the key may have lost the words' spacing ("ATM FEE-WITH" -> "atm feewith"): the display
     # name is read too (each distinct pair once: a few thousand, not a million rows)
     name, names = pd.factorize(text.series("merchant"))  # a missing name (-1) reads as ""

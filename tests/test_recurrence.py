@@ -396,3 +396,21 @@ def test_attached_charge_the_model_does_not_believe_is_undone():
     assert len(st) == 1
     assert len(st["transaction_ids"].iloc[0]) == 13 and st["confidence"].iloc[0] >= 0.5
     assert tx.loc[tx["amount"] == -300.0, "transaction_id"].iloc[0] not in st["transaction_ids"].iloc[0]
+
+
+def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
+    """The scorer's ``vendor_known`` prior: a catalogue vendor, or a charge billed through an
+    app store (whose vendor is unknown: the descriptor does not name the app), not an unknown
+    merchant billed directly nor a marketplace."""
+    from detector.recurrence import _prepare
+
+    rows = (series("APPLE.COM/BILL", monthly_dates(START, 3), 12.24)
+            + series("GOOGLE *PLAY", monthly_dates(START, 3), 4.99)
+            + series("JOES LAWN CARE", monthly_dates(START, 3), 40.0)
+            + series("AMZN MKTP US", monthly_dates(START, 3), 14.99)
+            + series("NETFLIX.COM", monthly_dates(START, 3), 15.49))
+    tx = enriched(rows)
+    tx["channel"] = ["apple"] * 3 + ["google_play"] * 3 + ["direct"] * 3 + ["amazon"] * 3 + ["direct"] * 3
+    tx.loc[12:, "vendor"] = "Netflix"
+    df, _ = _prepare(tx, "2024-12-31")
+    assert df["vendor_known"].tolist() == [True] * 6 + [False] * 6 + [True] * 3
