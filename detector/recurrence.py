@@ -57,6 +57,18 @@ EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient f
                        r"|stop payment|late (?:fee|charge|payment fee)"
                        r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)",
                        re.IGNORECASE)
+#: Catalogue categories whose charges are never a stream: buy-now-pay-later lenders (Affirm,
+#: Klarna, Afterpay, ...) split one purchase into a few instalments, which end with it.
+INSTALMENT_CATEGORIES = frozenset({"bnpl"})
+
+
+def _instalment_lenders() -> frozenset:
+    """Catalogue vendors of :data:`INSTALMENT_CATEGORIES`."""
+    from .renewal_flags import _vendors_in
+
+    return _vendors_in(INSTALMENT_CATEGORIES)
+
+
 _NEEDED = ("transaction_id", "account_id", "date", "amount", "merchant_key", "merchant", "vendor", "channel")
 
 
@@ -153,6 +165,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     label = np.asarray(key_names, dtype=object)[pairs // width] + " | " + shown.to_numpy(dtype=object)[pairs % width]
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
+    df["instalment"] = text.series("vendor").isin(_instalment_lenders()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
     by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
@@ -204,7 +217,8 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
 
 
 def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
-    """Candidates that are no stream whatever the scorer says (their confidence is 0)."""
+    """Candidates that are no stream whatever the scorer says (their confidence is 0): varying
+    round sums, a bank's charges for events and buy-now-pay-later instalments."""
     # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
     # bills come in cents, and a standing order or subscription repeats one sum
     out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
@@ -212,6 +226,8 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
         # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
         fee_group[df["group"].to_numpy()[df["event_fee"].to_numpy()]] = True
+        # and a buy-now-pay-later lender's instalments repay one purchase each, in a few parts
+        fee_group[df["group"].to_numpy()[df["instalment"].to_numpy()]] = True
         out |= fee_group[stats["group"].to_numpy()]
     return out
 

@@ -75,6 +75,9 @@ def test_labelled_set_is_broad():
         ("HINGE HARDWARE CO", None, "direct"),
         ("NETFLX", "Netflix", "direct"),
         ("SQ *PLANET FITNES", "Planet Fitness", "direct"),
+        ("QUADPAY*TARGET", "Zip", "direct"),
+        ("PAYPAL *PAYIN4 4029357733", "PayPal Pay in 4", "paypal"),
+        ("ZIPCAR 123", None, "direct"),
     ],
 )
 def test_hard_cases(matcher, raw, vendor, channel):

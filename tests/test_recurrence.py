@@ -414,3 +414,19 @@ def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
     tx.loc[12:, "vendor"] = "Netflix"
     df, _ = _prepare(tx, "2024-12-31")
     assert df["vendor_known"].tolist() == [True] * 6 + [False] * 6 + [True] * 3
+
+
+def test_buy_now_pay_later_instalments_are_no_stream():
+    """Pay-in-four plans at a buy-now-pay-later lender overlap into a biweekly rhythm, but each
+    repays one purchase and ends with it: no stream. The same payments to a lender of the
+    ``loans`` category (a personal loan repaid every two weeks) are one."""
+    rows = []
+    for k, amount in enumerate((24.99, 24.99, 31.40, 31.40, 18.75)):
+        start = START + dt.timedelta(days=14 * k)
+        rows += series("KLARNA", [start + dt.timedelta(days=14 * i) for i in range(4)], amount)
+    loan = series("SUMMIT LOANS", [START + dt.timedelta(days=14 * i) for i in range(16)], 131.26)
+    tx = enriched(rows + loan)
+    tx["vendor"] = np.where(tx["description"] == "KLARNA", "Klarna", "GM Financial")
+    s = detect_streams(tx, "2023-09-01")
+    assert s["merchant"].tolist() == ["SUMMIT LOANS"] and len(s["transaction_ids"].iloc[0]) == 16
+    assert (detect_streams(tx.assign(vendor=None), "2023-09-01")["merchant"] == "KLARNA").any()
