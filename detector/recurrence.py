@@ -542,7 +542,10 @@ def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> t
     fam = _family(st["freq_idx"].to_numpy())
     fam_w = np.full(n_groups, -1)
     fam_w[cand[is_w]] = fam[is_w]
-    other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group])], minlength=n_groups) > 0
+    # (at least as regular at its cadence as the group is at its own: every other bill of a
+    # varying quarterly bill falls in one amount cluster by chance, half-yearly but patchy)
+    own_rhythm = on_c >= on_w[c_group]
+    other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group]) & own_rhythm], minlength=n_groups) > 0
     short_w = np.zeros(n_groups)
     short_w[cand[is_w]] = st["n_short"].to_numpy()[is_w]
     short_c = np.bincount(c_group, weights=st["n_short"].to_numpy()[is_c], minlength=n_groups)

@@ -430,3 +430,15 @@ def test_buy_now_pay_later_instalments_are_no_stream():
     s = detect_streams(tx, "2023-09-01")
     assert s["merchant"].tolist() == ["SUMMIT LOANS"] and len(s["transaction_ids"].iloc[0]) == 16
     assert (detect_streams(tx.assign(vendor=None), "2023-09-01")["merchant"] == "KLARNA").any()
+
+
+def test_varying_quarterly_bill_whose_other_bills_share_an_amount_stays_quarterly():
+    """Six quarterly water bills of 91.73-118.59: four of them fall in one amount cluster by
+    chance and look half-yearly (two of three intervals on cadence). That cluster is no plan of
+    its own; the bill is one quarterly stream with all six charges."""
+    dates = ["2023-07-20", "2023-10-20", "2024-01-22", "2024-04-22", "2024-07-22", "2024-10-21"]
+    amounts = [105.32, 103.29, 91.73, 102.80, 118.59, 107.23]
+    tx = enriched(series("CITY UTILITIES WATER", dates, amounts))
+    s = detect_streams(tx, "2024-12-31")
+    assert s["frequency"].tolist() == ["quarterly"] and len(s["transaction_ids"].iloc[0]) == 6
+    assert "2025-01-19" <= s["next_date"].iloc[0] <= "2025-01-23"
