@@ -197,3 +197,31 @@ def test_scan_notes_an_as_of_date_before_every_transaction(runner, tmp_path):
     assert "oldest is 2022-03-10" in res.stderr
     res = runner.invoke(cli, ["scan", statement, "--db", str(tmp_path / "t.db"), "--as-of", "2024-12-31"])
     assert "note:" not in res.stderr
+    # an as-of date inside the statements: the newer rows are stored, not judged, and it says so
+    res = runner.invoke(cli, ["scan", statement, "--db", str(tmp_path / "u.db"), "--as-of", "2024-03-01"])
+    assert res.exit_code == 0 and "after the as-of date 2024-03-01 (up to 2024-12-05) were stored but not looked at" in res.stderr
+
+
+def test_a_refund_credit_withdraws_the_request_for_the_charge_it_gave_back(runner, tmp_path):
+    # Max bills 15.99 monthly and twice in February; Max credits 15.99 back on March 4. As of
+    # March 1 the double charge is queued for a refund; once the credit is in, the request is
+    # withdrawn and the flag, kept, says the money came back (also from the stored report).
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"]
+    lines += [f"2024-{m:02d}-27,MAX.COM,-15.99" for m in range(6, 13)]
+    lines += ["2025-01-27,MAX.COM,-15.99", "2025-02-27,MAX.COM,-15.99", "2025-02-28,MAX.COM,-15.99",
+              "2025-03-04,MAX.COM,15.99", "2025-03-27,MAX.COM,-15.99"]
+    statement.write_text("\n".join(lines) + "\n")
+    db = str(tmp_path / "s.db")
+    before = runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-03-01", "--format", "json"])
+    doc = json.loads(before.stdout)
+    assert [f["date"] for f in doc["flags"] if f["type"] == "duplicate_charge"] == ["2025-02-28"]
+    assert [r["charge_date"] for r in doc["refund_requests"]] == ["2025-02-28"]
+    after = runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-03-31", "--format", "json"])
+    doc = json.loads(after.stdout)
+    dup = [f for f in doc["flags"] if f["type"] == "duplicate_charge"]
+    assert [(f["date"], f["refunded_on"], f["severity"]) for f in dup] == [("2025-02-28", "2025-03-04", "low")]
+    assert doc["refund_requests"] == []
+    assert json.loads(runner.invoke(cli, ["refunds", "list", "--db", db, "--format", "json"]).stdout) == []
+    stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
+    assert [f["refunded_on"] for f in stored["flags"] if f["type"] == "duplicate_charge"] == ["2025-03-04"]

@@ -60,12 +60,17 @@ def stale_note(ingest, as_of: str) -> str | None:
 
 
 def early_note(ingest, as_of: str) -> str | None:
-    """A hint when every transaction read is dated after the as-of date: nothing was judged."""
+    """A hint when transactions read are dated after the as-of date: they were not judged (none
+    of them, or the newest ones)."""
     first = min((r.first_date for r in ingest if r.ok and r.first_date), default=None)
-    if first is None or first <= as_of:
+    last = max((r.last_date for r in ingest if r.ok and r.last_date), default=None)
+    if first is None or last is None or last <= as_of:
         return None
-    return (f"note: every transaction in these statements is dated after the as-of date {as_of} "
-            f"(the oldest is {first}), so none was looked at. Leave --as-of out to judge them as of today.")
+    if first > as_of:
+        return (f"note: every transaction in these statements is dated after the as-of date {as_of} "
+                f"(the oldest is {first}), so none was looked at. Leave --as-of out to judge them as of today.")
+    return (f"note: the transactions dated after the as-of date {as_of} (up to {last}) were stored but not "
+            f"looked at; streams and flags are as of {as_of}.")
 
 
 @cli.command("scan")
