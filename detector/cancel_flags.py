@@ -16,6 +16,7 @@ from .flags import (
     SAME_AMOUNT,
     STEADY_NOISE,
     _buys_one_offs,
+    _days_after,
     _flag_rows,
     _money,
     _name,
@@ -132,5 +133,5 @@ def _after_cancellation_reason(hit: pd.DataFrame) -> pd.Series:
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
     return (
         _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
-        + days.astype(str) + " day(s) after you cancelled it on " + hit["cancelled_on"]
+        + _days_after(days) + " you cancelled it on " + hit["cancelled_on"]
     )

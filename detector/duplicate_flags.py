@@ -18,6 +18,7 @@ from .flags import (
     STEADY_NOISE,
     _buys_one_offs,
     _days,
+    _days_after,
     _flag_rows,
     _money,
     _name,
@@ -150,7 +151,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return empty_flags()
     reason = (_name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
-              + d["gap"].astype(str) + " day(s) after an identical charge on " + d["prev_date"].astype(str)
+              + _days_after(d["gap"]) + " an identical charge on " + d["prev_date"].astype(str)
               + "; a plan bills once a cycle")
     return _flag_rows(d, "duplicate_charge", "high", reason)
 
@@ -201,7 +202,7 @@ def flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
                         index=d.index)
     reason = (
         _name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
-        + d["gap"].astype(str) + " day(s) after " + earlier + " on " + d["prev_date"].astype(str)
+        + _days_after(d["gap"]) + " " + earlier + " on " + d["prev_date"].astype(str)
         + ", inside one " + d["frequency"].astype(str) + " billing cycle"
     )
     return _flag_rows(d, "duplicate_charge", "high", reason)

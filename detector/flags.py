@@ -335,10 +335,19 @@ def _flag_rows(df: pd.DataFrame, ftype: str, severity, reason) -> pd.DataFrame:
             if "stream_vendor" in df else df["vendor"].to_numpy(),
             "channel": df["channel"].combine_first(df.get("stream_channel", df["channel"])).to_numpy(),
             "description": df["description"].to_numpy(),
+            "refunded_on": None,  # set by _mark_refunded
         }
     )
     out["flag_id"] = [stable_id(ftype, t) for t in out["transaction_id"]]
     return out[list(FLAG_COLUMNS)]
+
+
+def _days_after(days: pd.Series) -> pd.Series:
+    """"the same day as", "1 day after", "12 days after": how far a charge is from another."""
+    days = days.astype(int)
+    return pd.Series(np.where(days == 0, "the same day as",
+                              np.where(days == 1, "1 day after", days.astype(str) + " days after")),
+                     index=days.index)
 
 
 def _name(df: pd.DataFrame) -> pd.Series:
@@ -394,6 +403,49 @@ def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amo
 
 
 # -- entry point ------------------------------------------------------------------------------
+
+
+#: A credit from the merchant this many days after a flagged charge or sooner, of its amount,
+#: gave the charge back (a card refund posts within days to weeks of the request).
+REFUND_DAYS = 90
+
+
+def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    """Flags whose charge the merchant has already given back: ``refunded_on`` is the date of
+    the credit, the severity is low and the reason says so.
+
+    A credit counts when it is from the same account and merchant, on the charge's day or up to
+    :data:`REFUND_DAYS` later, for the charge's amount (within a cent, or 1% for a plan billed in
+    another currency); each credit gives back one charge, the nearest before it. The flag stays:
+    a double charge refunded is still a double charge, but asking for the money again is not due.
+    """
+    credits = t.loc[t["charge"] < 0, ["account_id", "merchant_key", "_day", "charge", "date", "transaction_id"]]
+    if credits.empty or out.empty:
+        return out
+    charges = out[["transaction_id", "amount"]].drop_duplicates("transaction_id").merge(
+        t[["transaction_id", "account_id", "merchant_key", "_day"]], on="transaction_id")
+    pairs = charges.merge(credits.rename(columns={"_day": "credit_day", "date": "credit_date",
+                                                  "transaction_id": "credit_id"}),
+                          on=["account_id", "merchant_key"])
+    gap = pairs["credit_day"] - pairs["_day"]
+    back = -pairs["charge"]
+    same = (back - pairs["amount"]).abs() <= np.maximum(0.011, 0.01 * pairs["amount"])
+    pairs = pairs[(gap >= 0) & (gap <= REFUND_DAYS) & same].assign(gap=gap)
+    if pairs.empty:
+        return out
+    # one credit per charge and one charge per credit, the nearest pairs first
+    pairs = pairs.sort_values(["gap", "_day", "transaction_id"], kind="stable")
+    pairs = pairs.drop_duplicates("credit_id").drop_duplicates("transaction_id")
+    when = out["transaction_id"].map(pairs.set_index("transaction_id")["credit_date"])
+    hit = when.notna()
+    if not hit.any():  # (the flags of other charges' credits: nothing to mark)
+        return out
+    out.loc[hit, "refunded_on"] = when[hit]
+    out.loc[hit, "severity"] = "low"
+    out.loc[hit, "reason"] = (out.loc[hit, "reason"] + "; " + out.loc[hit, "merchant"].fillna("the merchant").astype(str)
+                              + " gave it back (a credit of " + out.loc[hit, "amount"].map(_money) + " on "
+                              + when[hit] + "), so no refund is asked for")
+    return out
 
 
 def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.DataFrame | None = None,
@@ -455,7 +507,7 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_flags()
-    out = pd.concat(parts, ignore_index=True).drop_duplicates("flag_id")
+    out = _mark_refunded(pd.concat(parts, ignore_index=True).drop_duplicates("flag_id"), t)
     out["_sev"] = out["severity"].map(SEVERITY_ORDER)
     out = out.sort_values(["_sev", "date", "account_id", "type", "transaction_id"]).drop(columns="_sev")
     return out.reset_index(drop=True)

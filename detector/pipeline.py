@@ -157,7 +157,7 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
     flag_rows = []
     for rec in flags.to_dict("records"):
         row = {k: rec.get(k) for k in ("flag_id", "type", "transaction_id", "account_id", "merchant",
-                                       "stream_id", "date", "amount", "severity", "reason")}
+                                       "stream_id", "date", "amount", "severity", "reason", "refunded_on")}
         row["created_at"] = known.get(row["flag_id"], now)
         flag_rows.append(row)
     with store.conn:

@@ -105,11 +105,18 @@ REFUND_FLAG_ORDER = ("charge_after_cancellation", "duplicate_charge", "trial_con
                      "price_increase")
 
 
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "an annual renewal", "a price increase"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def requested_flags(flags: pd.DataFrame) -> pd.DataFrame:
-    """The flags refund requests are queued for: one per charge, the first in
-    :data:`REFUND_FLAG_ORDER`."""
+    """The flags refund requests are queued for: one per charge not already refunded
+    (``refunded_on``), the first in :data:`REFUND_FLAG_ORDER`."""
     if flags is None or flags.empty:
         return flags
+    if "refunded_on" in flags:  # a charge the merchant already gave back is not asked for again
+        flags = flags[flags["refunded_on"].isna()]
     rank = flags["type"].map({t: i for i, t in enumerate(REFUND_FLAG_ORDER)})
     first = rank.groupby(flags["transaction_id"]).transform("min")
     return flags[rank == first].drop_duplicates(["transaction_id"])
@@ -143,7 +150,8 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         r["request_id"] = stable_id(r["transaction_id"], r["type"])
     records = list({r["request_id"]: r for r in reversed(records)}.values())[::-1]
     chosen = requested_flags(pd.DataFrame({"transaction_id": [r["transaction_id"] for r in records],
-                                           "type": [r["type"] for r in records]}))
+                                           "type": [r["type"] for r in records],
+                                           "refunded_on": [r.get("refunded_on") for r in records]}))
     records = [records[i] for i in chosen.index]
     # a charge whose request the user filed (under any of its flags) gets no second one
     filed = {row["transaction_id"]: row["request_id"] for row in _rows_where_in(
@@ -183,7 +191,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         req = build_request(inputs, processes, lookup, account, as_of, "Candidate")
         req.update(request_id=r["request_id"], inputs=inputs, refunded_amount=None)
         if old is None:
-            req.update(history=[_history("Candidate", as_of, f"queued from a {r['type'].replace('_', ' ')} flag")],
+            req.update(history=[_history("Candidate", as_of, f"queued from {_a(r['type'].replace('_', ' '))} flag")],
                        created_at=utcnow(), updated_at=utcnow())
             to_save.append(req)
         else:

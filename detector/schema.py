@@ -87,6 +87,8 @@ FLAG_COLUMNS: dict[str, str] = {
     "vendor": "catalogue vendor of the stream, or null (refund process lookup)",
     "channel": "billing channel of the charge (refund steps depend on it)",
     "description": "raw descriptor of the flagged charge (refund documents)",
+    "refunded_on": "ISO date of the merchant's later credit of the charge's amount, or null: "
+                   "already given back, so no refund request is queued",
 }
 
 REFUND_STATUSES = (

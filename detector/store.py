@@ -196,9 +196,15 @@ def _m3_dismissed_charges(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE decisions ADD COLUMN transaction_ids TEXT")  # JSON list
 
 
+def _m4_refunded_flags(db: sqlite_utils.Database) -> None:
+    # A flagged charge the merchant gave back keeps the date of that credit: the report shows it,
+    # and no refund request is queued for it.
+    db.execute("ALTER TABLE flags ADD COLUMN refunded_on TEXT")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
-                                                            _m3_dismissed_charges]
+                                                            _m3_dismissed_charges, _m4_refunded_flags]
 
 
 class Store:

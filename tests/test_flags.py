@@ -451,7 +451,7 @@ def test_charge_after_cancellation_and_not_on_the_day():
     assert of_type(f, "charge_after_cancellation") == sorted(ids[4:])
     row = f[f["transaction_id"] == ids[4]].iloc[0]
     assert row["severity"] == "high"
-    assert "2025-04-05" in row["reason"] and "30 day(s)" in row["reason"]
+    assert "2025-04-05" in row["reason"] and "30 days after you cancelled" in row["reason"]
 
 
 def test_unstreamed_charge_after_cancellation_is_flagged():
@@ -861,3 +861,27 @@ def test_cent_debits_beside_a_plan_are_not_a_double_charge_of_it():
     twin = b.charge("2025-01-14", 9.99, "Brigit")
     b.stream(ids + [twin])
     assert of_type(flags_of(b), "duplicate_charge") == [twin]
+
+
+def test_a_charge_the_merchant_gave_back_keeps_its_flag_but_says_so():
+    # A double charge refunded four days later: still a double charge, low severity, and the
+    # reason names the credit. A credit of another amount, or a second credit for the same
+    # sum, refunds nothing more; a credit four months on is a different matter.
+    b = Book()
+    ids = b.series("2025-01-27", 5, 15.99, "Max")
+    dup = b.charge("2025-02-28", 15.99, "Max")
+    b.stream(ids + [dup])
+    back = b.charge("2025-03-04", -15.99, "Max")
+    f = flags_of(b)
+    row = f[f["type"] == "duplicate_charge"].iloc[0]
+    assert back and row["transaction_id"] == dup and row["refunded_on"] == "2025-03-04"
+    assert row["severity"] == "low" and "gave it back" in row["reason"] and "2025-03-04" in row["reason"]
+
+    for credit_date, amount in (("2025-03-04", -9.99), ("2025-07-10", -15.99), ("2025-02-20", -15.99)):
+        b = Book()
+        ids = b.series("2025-01-27", 5, 15.99, "Max")
+        dup = b.charge("2025-02-28", 15.99, "Max")
+        b.stream(ids + [dup])
+        b.charge(credit_date, amount, "Max")
+        row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+        assert pd.isna(row["refunded_on"]) and row["severity"] == "high", (credit_date, amount)
