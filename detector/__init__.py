@@ -16,6 +16,7 @@ from .decisions import (
     load_cancellations_file,
     load_decisions,
     record_cancellation,
+    record_stream_cancellation,
     record_dismissal,
     resolve_cancellations,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "normalize_descriptors",
     "read_statement",
     "record_cancellation",
+    "record_stream_cancellation",
     "record_dismissal",
     "render_scan",
     "resolve_cancellations",

@@ -109,6 +109,34 @@ def _upsert(store: Store, row: dict) -> bool:
     return True
 
 
+def record_stream_cancellation(store: Store, stream_id: str, on, *, reason: str | None = None) -> Cancellation:
+    """Record that the user cancelled the plan of stored stream ``stream_id`` on date ``on``.
+
+    For plans a name cannot tell apart: two subscriptions billed as ``APPLE.COM/BILL`` are two
+    streams of the merchant Apple, and a cancellation by name settles on the one that stopped
+    billing, so a plan that goes on billing after it was cancelled (the charge to flag) cannot
+    be named. The decision keeps the stream's charge ids, so it still finds the plan when a
+    later run gives its stream another id (older history imported), as a dismissal does.
+    Raises :class:`~detector.errors.NotFound` when no stream has that id.
+    """
+    stream_id = str(stream_id).strip()
+    hit = list(store.db["streams"].rows_where("stream_id = ?", [stream_id],
+                                              select="account_id, merchant, transaction_ids"))
+    if not hit:
+        raise NotFound(f"no stored stream with id {stream_id!r} (stream ids are in `subdetect report --format json`)")
+    ref = hit[0]
+    on_date = _iso(on, what="cancellation date")
+    row = {
+        "decision_id": stable_id("cancel", stream_id, prefix="d_"), "kind": "cancel",
+        "account_id": ref["account_id"], "merchant": ref["merchant"], "target_id": stream_id,
+        "on_date": on_date, "reason": reason, "transaction_ids": ref["transaction_ids"],
+    }
+    changed = _upsert(store, row)
+    return Cancellation(decision_id=row["decision_id"], account_id=ref["account_id"], merchant=ref["merchant"],
+                        cancelled_on=on_date, stream_ids=(stream_id,), matched_merchant=ref["merchant"],
+                        changed=changed)
+
+
 def load_cancellations_file(path) -> pd.DataFrame:
     """Read ``account_id,merchant,cancelled_on`` rows; every bad row is reported with file and line.
 
@@ -223,9 +251,18 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
     by_account = dict(tuple(streams.groupby("account_id")))
     stream_ids = set(streams["stream_id"])
     cands = []
+    # a cancellation of one stream (``cancel --stream``) is that stream, or the stream holding
+    # most of its charges under a new id; it is never matched by name
+    by_charges = _streams_by_charges(streams, d)
     # One fuzzy match per decision: decisions are typed by people, so they are few.
     for i, rec in enumerate(d.itertuples(index=False)):
         acct_streams = by_account.get(rec.account_id)
+        if isinstance(getattr(rec, "transaction_ids", None), str):
+            sid = rec.target_id if rec.target_id in stream_ids else by_charges.get(i)
+            if sid is not None:  # (else its charges are in no stream now)
+                cands.append({"decision": i, "account_id": rec.account_id, "stream_id": sid,
+                              "cancelled_on": rec.cancelled_on, "via_store": False, "tied": 1})
+            continue
         if acct_streams is not None:
             m = match_streams(rec.merchant, acct_streams)
             store = m["via_store"] if "via_store" in m else pd.Series(False, index=m.index)
@@ -388,6 +425,41 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
     return n_after, missed.fillna(False).astype(bool)
 
 
+def _streams_by_charges(streams: pd.DataFrame, decisions: pd.DataFrame) -> dict[int, str]:
+    """Per decision position (those that keep charge ids, other than dismissals): the stream of
+    ``streams`` that is the decision's stream under another id, when there is one."""
+    if "transaction_ids" not in decisions or streams is None or streams.empty:
+        return {}
+    keep = decisions["transaction_ids"].notna().to_numpy()
+    if "kind" in decisions:
+        keep = keep & (decisions["kind"] != "dismiss").to_numpy()
+    at = np.flatnonzero(keep)
+    if not len(at):
+        return {}
+    found = _shared_owner(streams, [decisions["transaction_ids"].iloc[i] for i in at])
+    return {int(at[k]): sid for sid, k in found.items()}
+
+
+def _shared_owner(streams: pd.DataFrame, id_lists: list) -> dict[str, int]:
+    """Stream id -> index of the charge-id list it shares most of the smaller of the two with."""
+    owner, size = {}, []  # charge id -> which list; each list's number of charges
+    for value in id_lists:
+        ids = json.loads(value) if isinstance(value, str) else list(value)
+        owner.update({str(t): len(size) for t in ids})
+        size.append(len(ids))
+    out = {}
+    for sid, ids in zip(streams["stream_id"], streams["transaction_ids"]):
+        shared: dict[int, int] = {}
+        for t in ids:
+            k = owner.get(str(t))
+            if k is not None:
+                shared[k] = shared.get(k, 0) + 1
+        best = [k for k, n in shared.items() if n * 2 >= min(len(ids), size[k])]
+        if best:
+            out[sid] = best[0]
+    return out
+
+
 def _same_charges(streams: pd.DataFrame | None, decisions: pd.DataFrame) -> set[str]:
     """Ids of ``streams`` that are a dismissed stream under another id.
 
@@ -400,21 +472,7 @@ def _same_charges(streams: pd.DataFrame | None, decisions: pd.DataFrame) -> set[
     rows = decisions[(decisions["kind"] == "dismiss") & decisions["transaction_ids"].notna()]
     if rows.empty:
         return set()
-    owner, size = {}, []  # charge id -> which dismissed stream; each one's number of charges
-    for value in rows["transaction_ids"]:
-        ids = json.loads(value) if isinstance(value, str) else list(value)
-        owner.update({str(t): len(size) for t in ids})
-        size.append(len(ids))
-    out = set()
-    for sid, ids in zip(streams["stream_id"], streams["transaction_ids"]):
-        shared: dict[int, int] = {}
-        for t in ids:
-            k = owner.get(str(t))
-            if k is not None:
-                shared[k] = shared.get(k, 0) + 1
-        if any(n * 2 >= min(len(ids), size[k]) for k, n in shared.items()):
-            out.add(sid)
-    return out
+    return set(_shared_owner(streams, list(rows["transaction_ids"])))
 
 
 def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions: pd.DataFrame | None,

@@ -72,7 +72,8 @@ def detect_account(
     Pure: no store, no clock (``as_of`` is explicit). The output has a fixed schema: exactly
     ``STREAM_COLUMNS`` and ``FLAG_COLUMNS`` with their dtypes, rows ordered by account and id,
     whatever the input (:func:`detector.engines.conform_streams`). ``cancellations`` holds user decisions
-    ``account_id, merchant, cancelled_on`` (merchant matched fuzzily to the streams);
+    ``account_id, merchant, cancelled_on`` (merchant matched fuzzily to the streams; with
+    ``stream_id`` and ``transaction_ids`` set, a cancellation of that stream, ``cancel --stream``);
     ``dismissed`` holds stream or flag ids the user dismissed: a set, or a dict of each id to
     the dismissed stream's charge ids (a JSON list), which find the stream under a new id.
     """
@@ -98,12 +99,15 @@ def _decisions_frame(cancellations: pd.DataFrame | None, dismissed) -> pd.DataFr
     """User decisions in :func:`detector.decisions.load_decisions` shape."""
     parts = []
     if cancellations is not None and not cancellations.empty:
+        # a cancellation of one stream (``cancel --stream``) carries its id and charges
+        by_stream = "transaction_ids" in cancellations and "stream_id" in cancellations
         parts.append(pd.DataFrame({
             "kind": "cancel",
             "account_id": cancellations["account_id"].astype(str).to_numpy(),
             "merchant": cancellations["merchant"].to_numpy(),
-            "target_id": None,
+            "target_id": cancellations["stream_id"].to_numpy(dtype=object) if by_stream else None,
             "on_date": cancellations["cancelled_on"].astype(str).to_numpy(),
+            "transaction_ids": cancellations["transaction_ids"].to_numpy(dtype=object) if by_stream else None,
         }))
     if dismissed:
         # a set of ids, or ids -> the dismissed stream's charges (JSON list or None)
@@ -124,8 +128,12 @@ def _user_decisions(store: Store) -> tuple[pd.DataFrame, dict[str, str | None]]:
     if decisions.empty:
         return pd.DataFrame(columns=["account_id", "merchant", "cancelled_on"]), {}
     cancels = decisions[decisions["kind"] == "cancel"]
-    cancellations = cancels.rename(columns={"on_date": "cancelled_on"})[
-        ["account_id", "merchant", "cancelled_on"]
+    # a cancellation by stream (it keeps the stream's charges) names its stream; one by name
+    # is matched to the streams afresh at each run, whatever it matched when recorded
+    by_stream = cancels["transaction_ids"].notna()
+    cancellations = cancels.rename(columns={"on_date": "cancelled_on"}).assign(
+        stream_id=cancels["target_id"].where(by_stream, None))[
+        ["account_id", "merchant", "cancelled_on", "stream_id", "transaction_ids"]
     ]
     # dismissed id -> the dismissed stream's charges (JSON), which find it under a new id
     d = decisions[(decisions["kind"] == "dismiss") & decisions["target_id"].notna()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -459,3 +461,35 @@ def test_a_vendors_dues_and_yearly_fee_are_one_membership():
     after = flags[flags["type"] == "charge_after_cancellation"]
     assert sorted(after["date"]) == ["2025-02-17", "2025-02-25", "2025-03-17", "2025-04-17", "2025-05-17",
                                      "2025-06-17"]
+
+
+def test_cancel_by_stream_names_one_of_two_plans_billed_under_one_store(runner, tmp_path):
+    # iCloud 2.99 on the 8th and Apple Music 10.99 on the 22nd, both APPLE.COM/BILL. Apple Music
+    # was cancelled on 2025-03-01 yet billed four more times: by name, the plan that went on
+    # billing cannot be told from the one kept; by stream id its later charges are flagged.
+    from detector.cli import cli
+
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"]
+    for y, m in [(y, m) for y in (2024, 2025) for m in range(1, 13)][:18]:
+        lines += [f"{y}-{m:02d}-08,APPLE.COM/BILL 866-712-7753 CA,-2.99",
+                  f"{y}-{m:02d}-22,APPLE.COM/BILL 866-712-7753 CA,-10.99"]
+    statement.write_text("\n".join(lines) + "\n")
+    db = str(tmp_path / "a.db")
+    doc = json.loads(runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-06-30",
+                                         "--format", "json"]).stdout)
+    music = next(s["stream_id"] for s in doc["streams"] if s["average_amount"] == 10.99)
+    res = runner.invoke(cli, ["cancel", "--db", db, "--stream", music, "--on", "2025-03-01"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--format", "json"]).stdout)
+    status = {s["average_amount"]: s["status"] for s in doc["streams"]}
+    assert status == {2.99: "active", 10.99: "cancelled"}
+    after = sorted(f["date"] for f in doc["flags"] if f["type"] == "charge_after_cancellation")
+    assert after == ["2025-03-22", "2025-04-22", "2025-05-22", "2025-06-22"]
+    # the same again changes nothing; an unknown id or a missing date is refused
+    again = runner.invoke(cli, ["cancel", "--db", db, "--stream", music, "--on", "2025-03-01"])
+    assert "already recorded" in again.output
+    assert runner.invoke(cli, ["cancel", "--db", db, "--stream", "st_nope", "--on", "2025-03-01"]).exit_code == 4
+    assert runner.invoke(cli, ["cancel", "--db", db, "--stream", music]).exit_code == 2
+    assert runner.invoke(cli, ["cancel", "--db", db, "--stream", music, "--merchant", "Apple",
+                               "--on", "2025-03-01"]).exit_code == 2

@@ -27,24 +27,34 @@ def _describe(c) -> str:
 @click.option("--on", "on", type=ISO_DATE, help="Date you cancelled, yyyy-mm-dd.")
 @click.option("--cancellations", "path", type=click.Path(exists=True, dir_okay=False),
               help="CSV with account_id,merchant,cancelled_on (one cancellation per row).")
+@click.option("--stream", "stream_id",
+              help="Stream id of the plan you cancelled (with --on), for plans one name cannot tell apart: "
+                   "two subscriptions billed as APPLE.COM/BILL. Ids are in `subdetect report --format json`.")
 def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: str | None,
-               path: str | None) -> None:
+               path: str | None, stream_id: str | None) -> None:
     """Record that you cancelled a subscription; later charges of it are flagged.
 
-    Either --account, --merchant and --on, or --cancellations FILE.csv.
+    Either --account, --merchant and --on, or --stream and --on, or --cancellations FILE.csv.
     """
     from ..decisions import (
         load_cancellations_file,
         record_cancellation,
         record_cancellations,
+        record_stream_cancellation,
     )
 
     single = (account_id, merchant, on)
-    if path and any(single):
+    if path and (any(single) or stream_id):
         raise click.UsageError("give either --cancellations or --account/--merchant/--on, not both")
+    if stream_id and (account_id or merchant):
+        raise click.UsageError("--stream names the plan: leave --account and --merchant out")
     store = Store(db_path)
     if path:
         results = record_cancellations(store, load_cancellations_file(path))
+    elif stream_id:
+        if not on:
+            raise click.UsageError("--stream needs --on (the date you cancelled)")
+        results = [record_stream_cancellation(store, stream_id, on)]
     elif all(single):
         results = [record_cancellation(store, account_id, merchant, on)]
     else:
