@@ -225,3 +225,15 @@ def test_a_refund_credit_withdraws_the_request_for_the_charge_it_gave_back(runne
     assert json.loads(runner.invoke(cli, ["refunds", "list", "--db", db, "--format", "json"]).stdout) == []
     stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
     assert [f["refunded_on"] for f in stored["flags"] if f["type"] == "duplicate_charge"] == ["2025-03-04"]
+
+
+def test_an_account_nothing_is_stored_for_is_named_as_such(runner, tmp_path):
+    statement = _plans_file(tmp_path / "card.csv")
+    db = str(tmp_path / "s.db")
+    assert runner.invoke(cli, ["scan", statement, "--db", db, "--account", "card", "--as-of", "2024-12-31"]).exit_code == 0
+    for args in (["report"], ["detect", "--as-of", "2024-12-31"],
+                 ["cancel", "--merchant", "Netflix", "--on", "2024-06-01"]):
+        res = runner.invoke(cli, [args[0], "--db", db, "--account", "crad", *args[1:]])
+        assert res.exit_code == 0 and "nothing is stored for account 'crad'; stored accounts: card" in res.stderr, args
+        ok = runner.invoke(cli, [args[0], "--db", db, "--account", "card", *args[1:]])
+        assert "nothing is stored" not in ok.stderr

@@ -81,6 +81,22 @@ def existing_store(db_path: str):
     return Store(db_path)
 
 
+def note_unknown_account(store, account_id: str | None) -> None:
+    """Say on stderr when ``--account`` names an account nothing is stored for: a typo would
+    otherwise read as "no subscriptions" (or a cancellation that never matches)."""
+    if account_id is None:
+        return
+    for table in ("transactions", "streams"):  # (a Spark run stores streams, not transactions)
+        if store.conn.execute(f"SELECT 1 FROM {table} WHERE account_id = ? LIMIT 1", [account_id]).fetchone():
+            return
+    known = [r[0] for r in store.conn.execute(
+        "SELECT account_id FROM (SELECT DISTINCT account_id FROM transactions UNION SELECT DISTINCT account_id "
+        "FROM streams) ORDER BY account_id LIMIT 11")]
+    listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+    click.echo(f"note: nothing is stored for account {account_id!r}"
+               + (f"; stored accounts: {listed}" if known else "; the database holds no account yet"), err=True)
+
+
 class IsoDate(click.ParamType):
     """A calendar date written ``YYYY-MM-DD``; the value stays that string.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..store import Store
-from .app import ISO_DATE, cli, db_option
+from .app import ISO_DATE, cli, db_option, note_unknown_account
 
 
 def _describe(c) -> str:
@@ -56,6 +56,7 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
             raise click.UsageError("--stream needs --on (the date you cancelled)")
         results = [record_stream_cancellation(store, stream_id, on)]
     elif all(single):
+        note_unknown_account(store, account_id)
         results = [record_cancellation(store, account_id, merchant, on)]
     else:
         raise click.UsageError("--account, --merchant and --on are all required (or use --cancellations)")

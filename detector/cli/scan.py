@@ -8,7 +8,7 @@ import click
 
 from ..schema import PAYMENT_METHODS
 from ..store import Store
-from .app import ISO_DATE, cli, db_option, existing_store, workers_option
+from .app import ISO_DATE, cli, db_option, existing_store, note_unknown_account, workers_option
 from .ingest import render_summary as render_ingest_summary
 
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
@@ -127,7 +127,9 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
 def report_cmd(db_path, account_id, since, fmt, output, limit):
     """Report the stored streams, flags and refund requests (no detection)."""
     from ..pipeline import stored_result
-    result = stored_result(existing_store(db_path), account_id=account_id, since=since)
+    store = existing_store(db_path)
+    note_unknown_account(store, account_id)
+    result = stored_result(store, account_id=account_id, since=since)
     _show(result, fmt, output, limit)
 
 
@@ -144,6 +146,8 @@ def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
     from ..pipeline import run_detection
     from .progress import terminal_progress
 
+    store = existing_store(db_path)
+    note_unknown_account(store, account_id)
     with terminal_progress() as progress:
-        result = run_detection(existing_store(db_path), as_of, account_id=account_id, progress=progress, workers=workers)
+        result = run_detection(store, as_of, account_id=account_id, progress=progress, workers=workers)
     _show(result, fmt, limit=limit)
