@@ -90,6 +90,10 @@ class _Text:
     def __init__(self, tx: pd.DataFrame, pos: np.ndarray):
         self._tx, self._pos, self._whole = tx, pos, {}
 
+    def has(self, name: str) -> bool:
+        """Whether the transactions have column ``name`` (an optional one, such as currency)."""
+        return name in self._tx.columns
+
     def series(self, name: str) -> pd.Series:
         """Column ``name`` of the usable rows, read but left in its pandas dtype (to factorize)."""
         return self._read(name, self._tx[name].iloc[self._pos])
@@ -802,6 +806,7 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
         "next_date": _iso(nxt), "next_amount": next_amt, "status": status,
         "confidence": np.round(conf, 4), "transaction_ids": [list(x) for x in ids],
         "evidence": evidence.to_numpy(dtype=object),
+        "currency": text.column("currency", last_rows) if text.has("currency") else None,
     })
     dup = out["stream_id"].duplicated(keep=False)
     if dup.any():  # two streams of one group starting at one amount: tell them apart by date
@@ -812,6 +817,8 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     for col in ("stream_id", "account_id", "merchant", "channel", "direction", "frequency", "first_date",
                 "last_date", "next_date", "status", "evidence"):
         out[col] = out[col].astype(object)
+    out["currency"] = pd.Series([c if isinstance(c, str) and c else None for c in out["currency"]],
+                                index=out.index, dtype=object)
     out["vendor"] = pd.Series([v if isinstance(v, str) else None for v in out["vendor"]], index=out.index,
                               dtype=object)
     return out[list(STREAM_COLUMNS)]

@@ -132,6 +132,20 @@ def _active(s: pd.DataFrame) -> pd.DataFrame:
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
 
 
+def _totals(active: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """The monthly total, and the rows to show. Streams of several currencies (a GBP and a EUR
+    account) are never added up: there is one total per currency, and each monthly cost names
+    its currency."""
+    currency = active["currency"] if "currency" in active else pd.Series(None, index=active.index, dtype=object)
+    known = currency.dropna().unique()
+    if len(known) <= 1:
+        return f"{float(active['monthly'].sum()) if len(active) else 0.0:,.2f}", active
+    code = currency.fillna("?").astype(str)
+    sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
+    shown = active.assign(monthly=active["monthly"].map("{:,.2f}".format) + " " + code)
+    return " + ".join(f"{v:,.2f} {c}" for c, v in sums.items()), shown
+
+
 def _card_payment(a: pd.DataFrame) -> pd.Series:
     """Streams paying a card issuer or bank by name ("CHASE CREDIT CRD AUTOPAY" is merchant
     "Chase"; no catalogue vendor): a person paying their own card, not a subscription."""
@@ -212,7 +226,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     # Paying off one's own card is no subscription, and what the card billed is listed already.
     to_cards = active[_card_payment(active)]
     active = active.drop(to_cards.index)
-    total = float(active["monthly"].sum()) if len(active) else 0.0
+    total, active = _totals(active)
     # Several statements in one report: the same subscription may be paid from two accounts.
     accounts = pd.concat([s["account_id"], f["account_id"], r["account_id"]]).dropna().nunique()
     flag_view = _FLAG_VIEW_TABLE if fmt == "table" else _FLAG_VIEW_WIDE
@@ -230,7 +244,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
-        "total": f"{total:,.2f}", "n_other": int(len(s) - len(active) - len(to_cards)),
+        "total": total, "n_other": int(len(s) - len(active) - len(to_cards)),
         "card_payments": _card_payments_note(to_cards),
     }
     if fmt == "markdown":

@@ -51,6 +51,7 @@ STREAM_COLUMNS: dict[str, str] = {
     "confidence": "0..1",
     "transaction_ids": "list of transaction ids, date order",
     "evidence": "short human explanation",
+    "currency": "ISO 4217 code of the stream's charges (its account's currency), or null when unknown",
 }
 
 FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly", "quarterly", "semiannual", "annual")

@@ -202,9 +202,15 @@ def _m4_refunded_flags(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE flags ADD COLUMN refunded_on TEXT")
 
 
+def _m5_stream_currency(db: sqlite_utils.Database) -> None:
+    # A stream's currency: the report totals each currency on its own (a GBP and a USD account).
+    db.execute("ALTER TABLE streams ADD COLUMN currency TEXT")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
-                                                            _m3_dismissed_charges, _m4_refunded_flags]
+                                                            _m3_dismissed_charges, _m4_refunded_flags,
+                                                            _m5_stream_currency]
 
 
 class Store:

@@ -183,3 +183,19 @@ def test_terminal_table_caps_each_section_and_says_so():
     for fmt in ("json", "csv", "markdown", "html"):
         assert render_scan(streams, flags, refunds, fmt, as_of=AS_OF, limit=1) == \
             render_scan(streams, flags, refunds, fmt, as_of=AS_OF)
+
+
+def test_streams_of_several_currencies_are_totalled_apart():
+    # A GBP account's plans beside a USD card's: pounds and dollars are never added up.
+    streams, flags, refunds = scan_input()
+    uk = streams[streams["merchant"] == "Netflix"].assign(account_id="monzo", stream_id="s_uk", currency="GBP",
+                                                          last_amount=10.99)
+    streams = pd.concat([streams.assign(account_id="card", currency="USD"), uk], ignore_index=True)
+    for fmt in ("table", "markdown", "html"):
+        out = render_scan(streams, flags, refunds, fmt, as_of=AS_OF)
+        assert "10.99 GBP" in out and "+ 10.99 GBP" in out and "17.99 USD" in out, fmt
+    doc = json.loads(render_scan(streams, flags, refunds, "json", as_of=AS_OF))
+    assert {s["currency"] for s in doc["streams"]} == {"USD", "GBP"}
+    # one currency: the plain total, as before
+    one = render_scan(streams[streams["currency"] == "USD"], flags, refunds, "markdown", as_of=AS_OF)
+    assert "USD" not in one.split("Total per month")[1].splitlines()[0]
