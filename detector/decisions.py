@@ -275,7 +275,7 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
     if cands:
         c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
         c = c[_stopped(c, streams, tx)]
-        res = c[out_cols].sort_values("cancelled_on").drop_duplicates("stream_id").reset_index(drop=True)
+        res = c[out_cols].sort_values("cancelled_on", kind="stable").drop_duplicates("stream_id").reset_index(drop=True)
         d_left = d[~np.isin(np.arange(len(d)), c["decision"].unique())]
     else:
         d_left = d

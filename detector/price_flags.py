@@ -160,7 +160,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
     j["paid_intro"] = j["h_charge"].where(j["intro"] & ~j["free"])
-    agg = j.sort_values("h_ts").groupby("transaction_id").agg(
+    agg = j.sort_values(["h_ts", "h_charge"], kind="stable").groupby("transaction_id").agg(
         n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
         last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
         ts=("ts", "first"), period=("period", "first"),
@@ -253,7 +253,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     line = line.assign(streamed=in_stream[is_line])
     # A line billed again and again is a one-dollar plan or fee (a finance app's membership),
     # not a trial; one in a stream is the plan's own first charge, judged with the stream.
-    g = line.assign(ts=pd.to_datetime(line["date"]), c=line["charge"].round(2)).sort_values("ts")
+    g = line.assign(ts=pd.to_datetime(line["date"]), c=line["charge"].round(2)).sort_values("ts", kind="stable")
     gap_prev = g.groupby(["account_id", "merchant_key", "c"])["ts"].diff().dt.days
     gap_next = -g.groupby(["account_id", "merchant_key", "c"])["ts"].diff(-1).dt.days
     lone = ~(gap_prev <= INTRO_HISTORY_DAYS) & ~(gap_next <= FREE_TRIAL_DAYS)
@@ -320,7 +320,7 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
     j = j[(j["l_ts"] > j["ts"]) & ((j["l_ts"] - j["ts"]).dt.days <= 1.5 * j["period"])]
     j = j[j["l_stream"] == j["stream_id"]]  # other plans still billing were set aside before
     cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
-    nxt = j.sort_values("l_ts").drop_duplicates("transaction_id")
+    nxt = j.sort_values(["l_ts", "l_charge"], kind="stable").drop_duplicates("transaction_id")
     # Variable bill: judged on the stream's full-price charges, with at least three changes.
     sc = s[["stream_id", "charge"]]
     full = sc[sc["charge"] > INTRO_RATIO * sc.groupby("stream_id")["charge"].transform("median")]

@@ -678,8 +678,10 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     tail = (after >= 0.75 * m["period"]) & (after <= 1.35 * m["period"]) & (m["amt"] >= 0.97 * m["last_amt"]) \
         & (m["amt"] <= 1.6 * m["last_amt"])
     head = (before >= 0.75 * m["period"]) & (before <= 1.35 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
-    pick = pd.concat([m[tail].sort_values("day").drop_duplicates("cand", keep="first"),
-                      m[head].sort_values("day").drop_duplicates("cand", keep="last")])
+    # (two charges on one day: the one listed first in the account's statement order, whatever
+    # other accounts share the call; a sort on the day alone broke the tie by the whole frame)
+    pick = pd.concat([m[tail].sort_values(["day", "row"], kind="stable").drop_duplicates("cand", keep="first"),
+                      m[head].sort_values(["day", "row"], kind="stable").drop_duplicates("cand", keep="last")])
     pick = pick.drop_duplicates("row")
     out = assign.copy()
     out[pick["row"].to_numpy()] = pick["cand"].to_numpy()

@@ -54,6 +54,25 @@ def test_spark_gives_the_pipelines_streams_and_flags(spark):
     assert_frame_equal(engines.conform_flags(direct[1]), local[1])
 
 
+def test_spark_gives_the_local_streams_on_real_histories(spark):
+    """recur-scan's real Plaid histories, split into two groups of accounts on Spark and detected
+    all at once locally. Each account's streams and flags are its own: a same-day tie broken by
+    the whole frame once gave three accounts other streams on Spark (ninth session)."""
+    from pipelines import eval_streams
+
+    try:
+        folder = eval_streams.eval_dir() / "recur_scan"
+    except FileNotFoundError:
+        pytest.skip("shared/eval not present")
+    tx = eval_streams.read_eval_tx(folder)
+    as_of = str(tx["date"].max())
+    local = engines.run(tx, as_of)
+    remote = engines.run(tx, as_of, "spark", spark=spark, account_groups=2)
+    assert len(local[0]) >= 50 and len(local[1]) >= 10
+    assert_frame_equal(remote[0], local[0])
+    assert_frame_equal(remote[1], local[1])
+
+
 @pytest.mark.parametrize("mode, fmt, groups", [("union", "csv", None), ("two_pass", "parquet", 0)])
 def test_job_writes_parquet_and_store(spark, tx, tmp_path, mode, fmt, groups):
     from detector.engines.spark_job import run_job
