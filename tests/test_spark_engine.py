@@ -146,3 +146,17 @@ def test_job_refuses_a_bad_date_before_starting_spark(tmp_path):
 
     with pytest.raises(ConfigError, match="2024-13-45"):
         run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-13-45", spark=object())
+
+
+def test_job_names_a_value_spark_cannot_read_in_one_line(spark, tmp_path):
+    """An amount written "-1,234.50" stopped the job with ninety lines of Java stack; it is now
+    one error naming the file and the value."""
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    bad = tmp_path / "tx.csv"
+    bad.write_text('transaction_id,account_id,date,amount,description\n'
+                   't1,a,2024-01-05,"-1,234.50",NETFLIX\nt2,a,2024-02-05,-15.49,NETFLIX\n')
+    with pytest.raises(ImportError_, match=r"-1,234\.50") as err:
+        run_job(bad, tmp_path / "out", "2024-04-01", spark=spark)
+    assert str(bad) in str(err.value) and len(str(err.value).splitlines()) == 1

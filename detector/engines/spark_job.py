@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DetectorError, ImportError_
 from .frames import DetectFn, conform_flags, conform_streams
 
 
@@ -30,6 +30,19 @@ class JobResult:
     seconds: float
     mode: str
     stored: dict = field(default_factory=dict)
+
+
+def _spark_failure(exc: Exception, input_path) -> Exception:
+    """A Spark error as one line naming the input (a bad amount in a CSV surfaced as ninety
+    lines of Java stack); our own errors and anything not from Spark pass through unchanged."""
+    try:
+        from pyspark.errors.exceptions.captured import CapturedException
+    except ImportError:  # pragma: no cover - pyspark is present whenever a job ran
+        return exc
+    if isinstance(exc, DetectorError) or not isinstance(exc, CapturedException):
+        return exc
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    return ImportError_(f"Spark stopped on this input: {first[:300]}", path=str(input_path))
 
 
 def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, db: str | None = None,
@@ -95,6 +108,8 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             withdrawn = withdraw_unflagged(store, flags_pd, accounts)
             result.stored = {"db": str(Path(db)), "streams": len(streams_pd), "flags": len(flags_pd),
                              "refund_requests": len(queued), "refund_candidates_withdrawn": withdrawn}
+    except Exception as exc:
+        raise _spark_failure(exc, input_path) from exc
     finally:
         if store is not None:
             store.close()
