@@ -346,7 +346,8 @@ def withdraw_unflagged(store: Store, flags: pd.DataFrame, account_ids: Iterable[
 
 
 def list_requests(store: Store, account_id: str | None = None, status: str | None = None) -> list[dict]:
-    """Stored requests, oldest first, optionally for one account and/or one status."""
+    """Stored requests, oldest first (those queued together in the order of their charges),
+    optionally for one account and/or one status."""
     where, params = [], []
     if account_id is not None:
         where.append("account_id = ?")
@@ -356,4 +357,6 @@ def list_requests(store: Store, account_id: str | None = None, status: str | Non
         params.append(parse_status(status))
     rows = store.db["refund_requests"].rows_where(" AND ".join(where) or None, params,
                                                    order_by="created_at, request_id")
-    return [public(_from_row(r)) for r in rows]
+    # requests queued by one run share their time: those in the order of their charges
+    out = [public(_from_row(r)) for r in rows]
+    return sorted(out, key=lambda r: (r.get("created_at") or "", r.get("charge_date") or "", r["request_id"]))

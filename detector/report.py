@@ -123,6 +123,9 @@ def _scan_frames(streams, flags, refund_requests):
     for col in (*REFUND_REQUEST_FIELDS, "charge_date", "flag_type"):
         if col not in r:
             r[col] = None
+    if len(r):  # the newest charges first, as the flags (not in the order of their hashed ids)
+        r = r.sort_values(["charge_date", "vendor", "request_id"], ascending=[False, True, True],
+                          kind="stable", na_position="last")
     return s.reset_index(drop=True), f.reset_index(drop=True), r
 
 

@@ -458,3 +458,16 @@ def test_get_request_by_prefix_and_list_filters(store):
     assert len(list_requests(store, account_id="acc1", status="candidate")) == 1
     with pytest.raises(NotFound):
         get_request(store, "nope")
+
+
+def test_requests_queued_together_are_listed_in_the_order_of_their_charges(store):
+    # six charges queued by one run share their time; their ids are hashes, in no date order
+    store.set_account("acc1", payment_method="credit_card")
+    days = [f"2025-05-{d:02d}" for d in (3, 8, 13, 18, 23, 28)]
+    for i, day in enumerate(days):
+        add_tx(store, f"t{i}", day, 10.0 + i, "PRO360 CHARGE")
+    queue_refunds(store, flags_df(*(flag(f"t{i}", d, 10.0 + i, vendor="PRO360") for i, d in enumerate(days))),
+                  MONDAY)
+    by_id = sorted(range(6), key=lambda i: stable_id(f"t{i}", "annual_renewal"))
+    assert by_id != list(range(6))  # (else this would not tell the two orders apart)
+    assert [r["charge_date"] for r in list_requests(store)] == days

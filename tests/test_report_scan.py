@@ -199,3 +199,14 @@ def test_streams_of_several_currencies_are_totalled_apart():
     # one currency: the plain total, as before
     one = render_scan(streams[streams["currency"] == "USD"], flags, refunds, "markdown", as_of=AS_OF)
     assert "USD" not in one.split("Total per month")[1].splitlines()[0]
+
+
+def test_refund_requests_are_listed_newest_charge_first():
+    streams, flags, refunds = scan_input()
+    base = refunds[0]
+    many = [dict(base, request_id=rid, charge_date=d, vendor=v)
+            for rid, d, v in (("r_a", "2024-07-03", "Adobe"), ("r_b", "2025-02-03", "Netflix"),
+                              ("r_c", "2023-12-24", "Apple"), ("r_d", "2024-07-02", "Hulu"))]
+    doc = json.loads(render_scan(streams, flags, many, "json", as_of=AS_OF))
+    assert [r["charge_date"] for r in doc["refund_requests"]] == ["2025-02-03", "2024-07-03", "2024-07-02",
+                                                                 "2023-12-24"]
