@@ -793,7 +793,9 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     direction = np.where(df["inflow"].to_numpy()[first_rows], "inflow", "outflow")
     anchor = df["amt"].to_numpy()[first_rows]
     sid = [stable_id(acc, k, d, f"{x:.2f}", prefix="st_") for acc, k, d, x in zip(account, key, direction, anchor)]
-    evidence = (pd.Series(n).astype(str) + " charges about every "
+    # money in comes as payments (payroll), money out as charges
+    what = pd.Series(np.where(direction == "inflow", " payments about every ", " charges about every "))
+    evidence = (pd.Series(n).astype(str) + what
                 + pd.Series(np.rint(st["median_interval"].to_numpy()).astype(np.int64)).astype(str) + " days, amount "
                 + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))

@@ -214,6 +214,7 @@ def test_payroll_is_an_inflow_stream():
     assert len(s) == 1
     assert s.iloc[0]["direction"] == "inflow" and s.iloc[0]["frequency"] == "biweekly"
     assert s.iloc[0]["average_amount"] > 0
+    assert s.iloc[0]["evidence"].startswith("40 payments about every 14 days")
 
 
 def test_refund_credit_between_charges_does_not_break_stream():
