@@ -419,14 +419,17 @@ def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     another currency); each credit gives back one charge, the nearest before it. The flag stays:
     a double charge refunded is still a double charge, but asking for the money again is not due.
     """
-    credits = t.loc[t["charge"] < 0, ["account_id", "merchant_key", "_day", "charge", "date", "transaction_id"]]
-    if credits.empty or out.empty:
+    # (pairs of account and merchant are the integer ``_ak``: a join on the text hashed the
+    # million rows; only the merchants that credited anything are looked up at all)
+    is_credit = (t["charge"] < 0).to_numpy()
+    if not is_credit.any() or out.empty:
         return out
-    charges = out[["transaction_id", "amount"]].drop_duplicates("transaction_id").merge(
-        t[["transaction_id", "account_id", "merchant_key", "_day"]], on="transaction_id")
+    credits = t.loc[is_credit, ["_ak", "_day", "charge", "date", "transaction_id"]]
+    near = t["_ak"].isin(credits["_ak"].unique()).to_numpy() & ~is_credit
+    rows = t.loc[near, ["transaction_id", "_ak", "_day"]]
+    charges = out[["transaction_id", "amount"]].drop_duplicates("transaction_id").merge(rows, on="transaction_id")
     pairs = charges.merge(credits.rename(columns={"_day": "credit_day", "date": "credit_date",
-                                                  "transaction_id": "credit_id"}),
-                          on=["account_id", "merchant_key"])
+                                                  "transaction_id": "credit_id"}), on="_ak")
     gap = pairs["credit_day"] - pairs["_day"]
     back = -pairs["charge"]
     same = (back - pairs["amount"]).abs() <= np.maximum(0.011, 0.01 * pairs["amount"])
