@@ -359,19 +359,23 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
             if limit and n_rows > limit:
                 rows = rows[:limit]  # the most severe flags and the costliest plans come first
             table = Table(title=f"{heading} ({n_rows})", box=box.SIMPLE_HEAD, title_justify="left",
-                          show_footer=key == "streams")
+                          show_footer=key == "streams" and " + " not in ctx["total"])
             for col in header:
                 numeric = col in ("Amount", "Per month")
                 footer = ""
-                if key == "streams" and col == "Per month":
+                # several currencies' totals are too wide for the column: a line under the table
+                one_total = " + " not in ctx["total"]
+                if key == "streams" and col == "Per month" and one_total:
                     footer = ctx["total"]
-                elif key == "streams" and col == header[0]:
+                elif key == "streams" and col == header[0] and one_total:
                     footer = "Total"
                 table.add_column(col, justify="right" if numeric else "left", footer=footer,
                                  max_width=widths.get(col), overflow="fold", no_wrap=col in _NO_WRAP)
             for row in rows:
                 table.add_row(*(escape(c) for c in row))
             console.print(table)
+            if key == "streams" and " + " in ctx["total"]:
+                console.print("  " + escape(f"Total per month: {ctx['total']}"))
             if key == "streams" and ctx["card_payments"]:
                 console.print("  " + escape(ctx["card_payments"]))
             if len(rows) < n_rows:

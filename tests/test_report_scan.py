@@ -194,6 +194,10 @@ def test_streams_of_several_currencies_are_totalled_apart():
     for fmt in ("table", "markdown", "html"):
         out = render_scan(streams, flags, refunds, fmt, as_of=AS_OF)
         assert "10.99 GBP" in out and "+ 10.99 GBP" in out and "17.99 USD" in out, fmt
+    # the terminal keeps its width: the totals go on a line under the table, not in its footer
+    table = render_scan(streams, flags, refunds, "table", as_of=AS_OF)
+    assert max(len(line) for line in table.splitlines()) <= 100
+    assert "Total per month: 58.24 USD + 10.99 GBP" in table
     doc = json.loads(render_scan(streams, flags, refunds, "json", as_of=AS_OF))
     assert {s["currency"] for s in doc["streams"]} == {"USD", "GBP"}
     # one currency: the plain total, as before
