@@ -414,39 +414,41 @@ def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """Flags whose charge the merchant has already given back: ``refunded_on`` is the date of
     the credit, the severity is low and the reason says so.
 
-    A credit counts when it is from the same account and merchant, on the charge's day or up to
-    :data:`REFUND_DAYS` later, for the charge's amount (within a cent, or 1% for a plan billed in
-    another currency); each credit gives back one charge, the nearest before it. The flag stays:
-    a double charge refunded is still a double charge, but asking for the money again is not due.
+    A credit gives back one charge: the account's nearest charge of the same merchant before it
+    (on its day or up to :data:`REFUND_DAYS` earlier) of its amount, within a cent or 1% for a
+    plan billed in another currency, flagged or not: a credit two days after the plan's next
+    charge refunds that charge, not the double charge a month before it. The flag stays (a
+    double charge refunded is still a double charge), but asking for the money again is not due.
     """
     # (pairs of account and merchant are the integer ``_ak``: a join on the text hashed the
-    # million rows; only the merchants that credited anything are looked up at all)
+    # million rows; only the merchants that credited anything are looked at)
     is_credit = (t["charge"] < 0).to_numpy()
     if not is_credit.any() or out.empty:
         return out
-    credits = t.loc[is_credit, ["_ak", "_day", "charge", "date", "transaction_id"]]
+    credits = t.loc[is_credit, ["_ak", "_day", "charge", "date", "transaction_id"]].rename(
+        columns={"_day": "credit_day", "date": "credit_date", "transaction_id": "credit_id"})
     near = t["_ak"].isin(credits["_ak"].unique()).to_numpy() & ~is_credit
-    rows = t.loc[near, ["transaction_id", "_ak", "_day"]]
-    charges = out[["transaction_id", "amount"]].drop_duplicates("transaction_id").merge(rows, on="transaction_id")
-    pairs = charges.merge(credits.rename(columns={"_day": "credit_day", "date": "credit_date",
-                                                  "transaction_id": "credit_id"}), on="_ak")
+    charges = t.loc[near, ["transaction_id", "_ak", "_day", "charge", "_order"]].rename(columns={"charge": "paid"})
+    pairs = charges.merge(credits.assign(back=-credits["charge"]).drop(columns="charge"), on="_ak")
     gap = pairs["credit_day"] - pairs["_day"]
-    back = -pairs["charge"]
-    same = (back - pairs["amount"]).abs() <= np.maximum(0.011, 0.01 * pairs["amount"])
+    same = (pairs["back"] - pairs["paid"]).abs() <= np.maximum(0.011, 0.01 * pairs["paid"])
     pairs = pairs[(gap >= 0) & (gap <= REFUND_DAYS) & same].assign(gap=gap)
     if pairs.empty:
         return out
-    # one credit per charge and one charge per credit, the nearest pairs first
-    pairs = pairs.sort_values(["gap", "_day", "transaction_id"], kind="stable")
-    pairs = pairs.drop_duplicates("credit_id").drop_duplicates("transaction_id")
-    when = out["transaction_id"].map(pairs.set_index("transaction_id")["credit_date"])
+    # each credit takes its nearest charge before it (the later of two on one day), and a charge
+    # two credits would take goes to the nearer one
+    pairs = pairs.sort_values(["credit_id", "gap", "_order"], ascending=[True, True, False], kind="stable")
+    pairs = pairs.drop_duplicates("credit_id").sort_values(["gap", "credit_id"], kind="stable")
+    pairs = pairs.drop_duplicates("transaction_id").set_index("transaction_id")
+    when = out["transaction_id"].map(pairs["credit_date"])
     hit = when.notna()
-    if not hit.any():  # (the flags of other charges' credits: nothing to mark)
+    if not hit.any():  # (the credits gave back charges no flag is on)
         return out
+    back = out.loc[hit, "transaction_id"].map(pairs["back"])
     out.loc[hit, "refunded_on"] = when[hit]
     out.loc[hit, "severity"] = "low"
     out.loc[hit, "reason"] = (out.loc[hit, "reason"] + "; " + out.loc[hit, "merchant"].fillna("the merchant").astype(str)
-                              + " gave it back (a credit of " + out.loc[hit, "amount"].map(_money) + " on "
+                              + " gave it back (a credit of " + back.map(_money) + " on "
                               + when[hit] + "), so no refund is asked for")
     return out
 

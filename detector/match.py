@@ -60,7 +60,8 @@ _TRANSACTION_WORDS = frozenset(
 
 #: Endings that make a vendor's name into another English word; fused billing names
 #: (``spotifyusai``, ``hulullc``) go on with anything but these.
-_WORD_ENDINGS = frozenset(["s", "es", "ing", "ings", "ed", "er", "ers", "land", "lands", "ville", "ian", "ians", "ish", "ie", "ies"])
+_WORD_ENDINGS = frozenset(["s", "es", "ing", "ings", "ed", "er", "ers", "land", "lands", "ville", "ian", "ians", "ish", "ie", "ies",
+                           "ation", "ations"])
 
 
 def _starts_with_bank_word(key: str) -> bool:

@@ -885,3 +885,23 @@ def test_a_charge_the_merchant_gave_back_keeps_its_flag_but_says_so():
         b.charge(credit_date, amount, "Max")
         row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
         assert pd.isna(row["refunded_on"]) and row["severity"] == "high", (credit_date, amount)
+
+
+def test_a_credit_gives_back_the_nearest_charge_before_it_at_its_own_amount():
+    # A YouTube double charge on Jan 20, the plan's next charge Feb 19, a credit on Feb 21: the
+    # credit refunds the February charge; the January double charge is still to be asked back.
+    b = Book()
+    ids = b.series("2024-10-19", 5, 13.99, "YouTube Premium")
+    dup = b.charge("2025-01-20", 13.99, "YouTube Premium")
+    b.stream(ids + [dup])
+    b.charge("2025-02-21", -13.99, "YouTube Premium")
+    row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+    assert row["transaction_id"] == dup and pd.isna(row["refunded_on"]) and row["severity"] == "high"
+    # a credit within 1% of the charge is named at its own amount
+    b = Book()
+    ids = b.series("2025-01-27", 5, 15.99, "Max")
+    dup = b.charge("2025-02-28", 15.99, "Max")
+    b.stream(ids + [dup])
+    b.charge("2025-03-04", -15.84, "Max")
+    row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+    assert row["refunded_on"] == "2025-03-04" and "a credit of 15.84 on 2025-03-04" in row["reason"]

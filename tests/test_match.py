@@ -78,6 +78,7 @@ def test_labelled_set_is_broad():
         ("QUADPAY*TARGET", "Zip", "direct"),
         ("PAYPAL *PAYIN4 4029357733", "PayPal Pay in 4", "paypal"),
         ("ZIPCAR 123", None, "direct"),
+        ("AFFIRMATIONS COUNSELING LLC", None, "direct"),
     ],
 )
 def test_hard_cases(matcher, raw, vendor, channel):
