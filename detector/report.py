@@ -161,9 +161,10 @@ def _card_payment(a: pd.DataFrame) -> pd.Series:
 def _card_payments_note(to_cards: pd.DataFrame) -> str:
     if to_cards.empty:
         return ""
-    each = ", ".join(f"{m} {v:,.2f}" for m, v in zip(to_cards["merchant"], to_cards["monthly"]))
-    return (f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, "
-            f"{to_cards['monthly'].sum():,.2f} a month ({each}).")
+    total, shown = _totals(to_cards)  # (one total per currency, each payment in its own)
+    each = ", ".join(f"{m} {v:,.2f}" if isinstance(v, float) else f"{m} {v}"
+                     for m, v in zip(shown["merchant"], shown["monthly"]))
+    return f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, {total} a month ({each})."
 
 
 def _plain(value) -> str:

@@ -90,6 +90,13 @@ def test_payments_to_own_cards_are_not_counted_as_subscriptions(fmt):
     assert listed.count("900.00") == 2 and auto
     doc = json.loads(render_scan(every, flags, refunds, "json", as_of=AS_OF))
     assert len(doc["streams"]) == len(every)  # the data keeps every stream
+    # a UK account paying its Barclaycard: pounds are not added to the dollars
+    uk = Book(account="monzo")
+    uk.stream(uk.series("2025-01-12", 6, 392.95, merchant="Barclaycard"))
+    uk.streams[-1]["vendor"] = None
+    mixed = pd.concat([every.assign(currency="USD"), uk.stream_frame.assign(currency="GBP")], ignore_index=True)
+    md = " ".join(render_scan(mixed, flags, refunds, "markdown", as_of=AS_OF).split())
+    assert "900.00 USD + 392.95 GBP a month (Chase 900.00 USD, Barclaycard 392.95 GBP)" in md
 
 
 def test_flags_are_severity_ordered():
