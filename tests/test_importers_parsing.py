@@ -13,6 +13,7 @@ from detector.importers.parsing import (
     binary_kind,
     decode_bytes,
     parse_amount,
+    parse_currency,
     parse_date,
 )
 
@@ -121,3 +122,20 @@ def test_two_digit_years_are_not_read_as_year_24():
     assert parse_date("01/05/24", ("%m/%d/%Y", "%m/%d/%y")) == "2024-01-05"
     with pytest.raises(ValueError):
         parse_date("01/05/24", ("%m/%d/%Y",))
+
+
+@pytest.mark.parametrize("text, code", [("GBP", "GBP"), (" gbp ", "GBP"), ("£", "GBP"), ("€", "EUR"), ("$", "USD"),
+                                        ("", None), (None, None), ("SEK", "SEK")])
+def test_currency_cells_become_iso_codes(text, code):
+    assert parse_currency(text) == code
+
+
+def test_a_currency_sign_in_a_statement_is_stored_as_its_code(tmp_path):
+    # "£" in a generic CSV's currency column was stored as its own currency, and the report
+    # then totalled "7.99 £" apart from "22.98 GBP"
+    from detector.importers import read_statement
+
+    path = tmp_path / "gbp.csv"
+    path.write_text("date,description,amount,currency\n2025-01-05,NETFLIX.COM,-7.99,£\n"
+                    "2025-02-05,NETFLIX.COM,-7.99,gbp\n")
+    assert read_statement(path).transactions["currency"].tolist() == ["GBP", "GBP"]

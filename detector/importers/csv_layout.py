@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import UnrecognisedFormat
 from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
-from .parsing import normalise_header, parse_amount, parse_date
+from .parsing import normalise_header, parse_amount, parse_currency, parse_date
 
 Names = tuple[str, ...]
 
@@ -281,7 +281,7 @@ class CsvLayout(Importer):
             account_id=self._cell(cells, index, "account") or None,
             # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
             transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
-            currency=(self._cell(cells, index, "currency") or "").upper() or None,
+            currency=parse_currency(self._cell(cells, index, "currency")),
         )
 
     def _amount(self, cells, index) -> float:

@@ -31,7 +31,7 @@ import pyarrow.csv as pacsv
 
 from .base import Reject, Row
 from .csv_layout import CsvLayout, HeaderLayout
-from .parsing import _parse_amount, _parse_date
+from .parsing import _parse_amount, _parse_date, parse_currency
 
 #: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
 STR = pa.large_string()
@@ -355,7 +355,7 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int) -> 
     tx_id = cell("transaction_id")
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
     tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
-    currency, currency_groups = _distinct_text(raw("currency"), n, lambda s: s.strip().upper() or None)
+    currency, currency_groups = _distinct_text(raw("currency"), n, parse_currency)
 
     slow = np.flatnonzero(~ok)
     if not len(slow) and not bad:

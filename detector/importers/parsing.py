@@ -78,6 +78,20 @@ def _parse_amount(text: str, decimal: str) -> float:
     return float(-value if negative else value) + 0.0
 
 
+#: Currency signs a statement may write in its currency column, as ISO 4217 codes. A sign several
+#: currencies share ($, ¥) is read as the commonest; "kr" and the like stay as written.
+_CURRENCY_BY_SIGN = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR", "₩": "KRW",
+                     "₽": "RUB", "₺": "TRY", "₪": "ILS", "฿": "THB", "C$": "CAD", "A$": "AUD", "CHF": "CHF"}
+
+
+def parse_currency(text: str | None) -> str | None:
+    """A currency cell as an ISO 4217 code: "gbp" -> "GBP", "£" -> "GBP"; empty -> None."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    return _CURRENCY_BY_SIGN.get(value, _CURRENCY_BY_SIGN.get(value.upper(), value.upper()))
+
+
 def parse_date(text: str, formats: Sequence[str]) -> str:
     """Parse ``text`` with the first of ``formats`` that fits and return ISO ``yyyy-mm-dd``.
 
