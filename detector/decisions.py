@@ -121,10 +121,12 @@ def record_stream_cancellation(store: Store, stream_id: str, on, *, reason: str 
     """
     stream_id = str(stream_id).strip()
     hit = list(store.db["streams"].rows_where("stream_id = ?", [stream_id],
-                                              select="account_id, merchant, transaction_ids"))
+                                              select="account_id, merchant, transaction_ids, direction"))
     if not hit:
         raise NotFound(f"no stored stream with id {stream_id!r} (stream ids are in `subdetect report --format json`)")
     ref = hit[0]
+    if ref["direction"] == "inflow":
+        raise ConfigError(f"stream {stream_id} is money coming in ({ref['merchant']}): only a plan you pay is cancelled")
     on_date = _iso(on, what="cancellation date")
     row = {
         "decision_id": stable_id("cancel", stream_id, prefix="d_"), "kind": "cancel",

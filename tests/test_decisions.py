@@ -493,3 +493,16 @@ def test_cancel_by_stream_names_one_of_two_plans_billed_under_one_store(runner, 
     assert runner.invoke(cli, ["cancel", "--db", db, "--stream", music]).exit_code == 2
     assert runner.invoke(cli, ["cancel", "--db", db, "--stream", music, "--merchant", "Apple",
                                "--on", "2025-03-01"]).exit_code == 2
+    # no database is no stream: refused without creating one
+    missing = tmp_path / "none.db"
+    assert runner.invoke(cli, ["cancel", "--db", str(missing), "--stream", music, "--on", "2025-03-01"]).exit_code == 4
+    assert not missing.exists()
+
+
+def test_money_coming_in_is_not_cancelled_by_stream(store):
+    from detector.decisions import record_stream_cancellation
+
+    store.db["streams"].insert({"stream_id": "st_pay", "account_id": "a", "merchant": "Acme Payroll",
+                                "direction": "inflow", "transaction_ids": "[]"}, alter=True)
+    with pytest.raises(ConfigError, match="money coming in"):
+        record_stream_cancellation(store, "st_pay", "2025-01-01")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..store import Store
-from .app import ISO_DATE, cli, db_option, note_unknown_account
+from .app import ISO_DATE, cli, db_option, existing_store, note_unknown_account
 
 
 def _describe(c) -> str:
@@ -45,10 +45,11 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
 
     single = (account_id, merchant, on)
     if path and (any(single) or stream_id):
-        raise click.UsageError("give either --cancellations or --account/--merchant/--on, not both")
+        raise click.UsageError("give one of --cancellations, --account/--merchant/--on or --stream/--on")
     if stream_id and (account_id or merchant):
         raise click.UsageError("--stream names the plan: leave --account and --merchant out")
-    store = Store(db_path)
+    # a stream id can only name a stream some run stored: no database is no stream
+    store = existing_store(db_path) if stream_id else Store(db_path)
     if path:
         results = record_cancellations(store, load_cancellations_file(path))
     elif stream_id:
