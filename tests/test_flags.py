@@ -863,45 +863,34 @@ def test_cent_debits_beside_a_plan_are_not_a_double_charge_of_it():
     assert of_type(flags_of(b), "duplicate_charge") == [twin]
 
 
+def _double_charge_then_credit(merchant, start, price, dup_date, credit_date, credit):
+    """Five monthly charges from ``start``, a double charge on ``dup_date`` and a credit of
+    ``credit``: the double charge's id and its duplicate_charge flag."""
+    b = Book()
+    ids = b.series(start, 5, price, merchant)
+    dup = b.charge(dup_date, price, merchant)
+    b.stream(ids + [dup])
+    b.charge(credit_date, -credit, merchant)
+    return dup, flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+
+
 def test_a_charge_the_merchant_gave_back_keeps_its_flag_but_says_so():
     # A double charge refunded four days later: still a double charge, low severity, and the
-    # reason names the credit. A credit of another amount, or a second credit for the same
-    # sum, refunds nothing more; a credit four months on is a different matter.
-    b = Book()
-    ids = b.series("2025-01-27", 5, 15.99, "Max")
-    dup = b.charge("2025-02-28", 15.99, "Max")
-    b.stream(ids + [dup])
-    back = b.charge("2025-03-04", -15.99, "Max")
-    f = flags_of(b)
-    row = f[f["type"] == "duplicate_charge"].iloc[0]
-    assert back and row["transaction_id"] == dup and row["refunded_on"] == "2025-03-04"
+    # reason names the credit. A credit of another amount, or one before the charge, refunds
+    # nothing; a credit four months on is a different matter.
+    dup, row = _double_charge_then_credit("Max", "2025-01-27", 15.99, "2025-02-28", "2025-03-04", 15.99)
+    assert row["transaction_id"] == dup and row["refunded_on"] == "2025-03-04"
     assert row["severity"] == "low" and "gave it back" in row["reason"] and "2025-03-04" in row["reason"]
-
-    for credit_date, amount in (("2025-03-04", -9.99), ("2025-07-10", -15.99), ("2025-02-20", -15.99)):
-        b = Book()
-        ids = b.series("2025-01-27", 5, 15.99, "Max")
-        dup = b.charge("2025-02-28", 15.99, "Max")
-        b.stream(ids + [dup])
-        b.charge(credit_date, amount, "Max")
-        row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+    for credit_date, amount in (("2025-03-04", 9.99), ("2025-07-10", 15.99), ("2025-02-20", 15.99)):
+        _, row = _double_charge_then_credit("Max", "2025-01-27", 15.99, "2025-02-28", credit_date, amount)
         assert pd.isna(row["refunded_on"]) and row["severity"] == "high", (credit_date, amount)
 
 
 def test_a_credit_gives_back_the_nearest_charge_before_it_at_its_own_amount():
     # A YouTube double charge on Jan 20, the plan's next charge Feb 19, a credit on Feb 21: the
     # credit refunds the February charge; the January double charge is still to be asked back.
-    b = Book()
-    ids = b.series("2024-10-19", 5, 13.99, "YouTube Premium")
-    dup = b.charge("2025-01-20", 13.99, "YouTube Premium")
-    b.stream(ids + [dup])
-    b.charge("2025-02-21", -13.99, "YouTube Premium")
-    row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+    dup, row = _double_charge_then_credit("YouTube Premium", "2024-10-19", 13.99, "2025-01-20", "2025-02-21", 13.99)
     assert row["transaction_id"] == dup and pd.isna(row["refunded_on"]) and row["severity"] == "high"
     # a credit within 1% of the charge is named at its own amount
-    b = Book()
-    ids = b.series("2025-01-27", 5, 15.99, "Max")
-    dup = b.charge("2025-02-28", 15.99, "Max")
-    b.stream(ids + [dup])
-    b.charge("2025-03-04", -15.84, "Max")
-    row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+    _, row = _double_charge_then_credit("Max", "2025-01-27", 15.99, "2025-02-28", "2025-03-04", 15.84)
     assert row["refunded_on"] == "2025-03-04" and "a credit of 15.84 on 2025-03-04" in row["reason"]
