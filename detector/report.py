@@ -149,6 +149,23 @@ def _totals(active: pd.DataFrame) -> tuple[str, pd.DataFrame]:
     return " + ".join(f"{v:,.2f} {c}" for c, v in sums.items()), shown
 
 
+def _amounts_with_currency(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Flags and refund requests whose amounts name their currency, when the streams are in
+    several (a flag in its stream's currency, else its account's; a request in its own)."""
+    currency = s["currency"] if "currency" in s else pd.Series(dtype=object)
+    if currency.dropna().nunique() <= 1:
+        return f, r
+    of_stream = dict(zip(s["stream_id"], currency))
+    of_account = s.dropna(subset=["currency"]).groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0])
+    if len(f):
+        code = f["stream_id"].map(of_stream).fillna(f["account_id"].map(of_account))
+        f = f.assign(amount=[_plain(a) + (f" {c}" if isinstance(c, str) else "") for a, c in zip(f["amount"], code)])
+    if len(r):
+        code = r["currency"] if "currency" in r else r["account_id"].map(of_account)
+        r = r.assign(amount=[_plain(a) + (f" {c}" if isinstance(c, str) else "") for a, c in zip(r["amount"], code)])
+    return f, r
+
+
 def _card_payment(a: pd.DataFrame) -> pd.Series:
     """Streams paying a card issuer or bank by name ("CHASE CREDIT CRD AUTOPAY" is merchant
     "Chase"; no catalogue vendor): a person paying their own card, not a subscription."""
@@ -231,6 +248,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     to_cards = active[_card_payment(active)]
     active = active.drop(to_cards.index)
     total, active = _totals(active)
+    f, r = _amounts_with_currency(s, f, r)
     # Several statements in one report: the same subscription may be paid from two accounts.
     accounts = pd.concat([s["account_id"], f["account_id"], r["account_id"]]).dropna().nunique()
     flag_view = _FLAG_VIEW_TABLE if fmt == "table" else _FLAG_VIEW_WIDE

@@ -201,6 +201,10 @@ def test_streams_of_several_currencies_are_totalled_apart():
     for fmt in ("table", "markdown", "html"):
         out = render_scan(streams, flags, refunds, fmt, as_of=AS_OF)
         assert "10.99 GBP" in out and "+ 10.99 GBP" in out and "17.99 USD" in out, fmt
+    # flags and refund requests say their currency too (the duplicate is the card's Netflix)
+    md = render_scan(streams, flags, [dict(refunds[0], currency="USD")], "markdown", as_of=AS_OF)
+    assert "| 17.99 USD |" in md.split("Active subscriptions")[0]
+    assert "| 17.99 USD |" in md.split("Refund requests")[1]
     # the terminal keeps its width: the totals go on a line under the table, not in its footer
     table = render_scan(streams, flags, refunds, "table", as_of=AS_OF)
     assert max(len(line) for line in table.splitlines()) <= 100
