@@ -16,8 +16,8 @@ from .decisions import (
     load_cancellations_file,
     load_decisions,
     record_cancellation,
-    record_stream_cancellation,
     record_dismissal,
+    record_stream_cancellation,
     resolve_cancellations,
 )
 from .errors import DetectorError
@@ -50,8 +50,8 @@ __all__ = [
     "normalize_descriptors",
     "read_statement",
     "record_cancellation",
-    "record_stream_cancellation",
     "record_dismissal",
+    "record_stream_cancellation",
     "render_scan",
     "resolve_cancellations",
     "run_nightly",

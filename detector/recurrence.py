@@ -136,7 +136,7 @@ def _days(dates: pd.Series) -> np.ndarray:
 STORE_CHANNELS = ("apple", "google_play", "roku")
 
 
-def _subscription_seller(text: "_Text") -> np.ndarray:
+def _subscription_seller(text: _Text) -> np.ndarray:
     """Per row: the merchant sells subscriptions, the scorer's ``vendor_known`` prior. A catalogue
     vendor does, and so does an app store: the store bills its apps' plans among their one-off
     purchases, and a plan there is as likely as at a named vendor (measured: docs/detection.md)."""
