@@ -266,7 +266,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
-        "total": total, "n_other": int(len(s) - len(active) - len(to_cards)),
+        "total": total, "several_currencies": " + " in total, "n_other": int(len(s) - len(active) - len(to_cards)),
         "card_payments": _card_payments_note(to_cards),
     }
     if fmt == "markdown":
@@ -378,12 +378,12 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
             if limit and n_rows > limit:
                 rows = rows[:limit]  # the most severe flags and the costliest plans come first
             table = Table(title=f"{heading} ({n_rows})", box=box.SIMPLE_HEAD, title_justify="left",
-                          show_footer=key == "streams" and " + " not in ctx["total"])
+                          show_footer=key == "streams" and not ctx["several_currencies"])
             for col in header:
                 numeric = col in ("Amount", "Per month")
                 footer = ""
                 # several currencies' totals are too wide for the column: a line under the table
-                one_total = " + " not in ctx["total"]
+                one_total = not ctx["several_currencies"]
                 if key == "streams" and col == "Per month" and one_total:
                     footer = ctx["total"]
                 elif key == "streams" and col == header[0] and one_total:
@@ -393,7 +393,7 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
             for row in rows:
                 table.add_row(*(escape(c) for c in row))
             console.print(table)
-            if key == "streams" and " + " in ctx["total"]:
+            if key == "streams" and ctx["several_currencies"]:
                 console.print("  " + escape(f"Total per month: {ctx['total']}"))
             if key == "streams" and ctx["card_payments"]:
                 console.print("  " + escape(ctx["card_payments"]))
