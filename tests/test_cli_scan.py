@@ -200,6 +200,11 @@ def test_scan_notes_an_as_of_date_before_every_transaction(runner, tmp_path):
     # an as-of date inside the statements: the newer rows are stored, not judged, and it says so
     res = runner.invoke(cli, ["scan", statement, "--db", str(tmp_path / "u.db"), "--as-of", "2024-03-01"])
     assert res.exit_code == 0 and "after the as-of date 2024-03-01 (up to 2024-12-05) were stored but not looked at" in res.stderr
+    # and detect over the stored rows says the same of the database
+    res = runner.invoke(cli, ["detect", "--db", str(tmp_path / "u.db"), "--as-of", "2024-03-01"])
+    assert res.exit_code == 0 and "after the as-of date 2024-03-01 (up to 2024-12-05) were not looked at" in res.stderr
+    res = runner.invoke(cli, ["detect", "--db", str(tmp_path / "u.db"), "--as-of", "2021-01-01"])
+    assert "every transaction in the database is dated after the as-of date 2021-01-01" in res.stderr
 
 
 def test_a_refund_credit_withdraws_the_request_for_the_charge_it_gave_back(runner, tmp_path):
@@ -231,9 +236,9 @@ def test_an_account_nothing_is_stored_for_is_named_as_such(runner, tmp_path):
     statement = _plans_file(tmp_path / "card.csv")
     db = str(tmp_path / "s.db")
     assert runner.invoke(cli, ["scan", statement, "--db", db, "--account", "card", "--as-of", "2024-12-31"]).exit_code == 0
-    for args in (["report"], ["detect", "--as-of", "2024-12-31"],
+    for args in (["report"], ["detect", "--as-of", "2024-12-31"], ["transactions"], ["refunds", "list"],
                  ["cancel", "--merchant", "Netflix", "--on", "2024-06-01"]):
-        res = runner.invoke(cli, [args[0], "--db", db, "--account", "crad", *args[1:]])
+        res = runner.invoke(cli, [*args, "--db", db, "--account", "crad"])
         assert res.exit_code == 0 and "nothing is stored for account 'crad'; stored accounts: card" in res.stderr, args
-        ok = runner.invoke(cli, [args[0], "--db", db, "--account", "card", *args[1:]])
+        ok = runner.invoke(cli, [*args, "--db", db, "--account", "card"])
         assert "nothing is stored" not in ok.stderr

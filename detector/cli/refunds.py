@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .app import ISO_DATE, cli, db_option, existing_store, format_option
+from .app import ISO_DATE, cli, db_option, existing_store, format_option, note_unknown_account
 
 
 def _enrich():
@@ -75,7 +75,9 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
     """List refund requests (JSON: the full request objects)."""
     from ..refunds import list_requests
 
-    requests = list_requests(existing_store(db_path), account_id=account_id, status=status)
+    store = existing_store(db_path)
+    note_unknown_account(store, account_id)
+    requests = list_requests(store, account_id=account_id, status=status)
     if fmt == "json":
         click.echo(json.dumps(requests, indent=2, ensure_ascii=False))
         return

@@ -64,12 +64,27 @@ def early_note(ingest, as_of: str) -> str | None:
     of them, or the newest ones)."""
     first = min((r.first_date for r in ingest if r.ok and r.first_date), default=None)
     last = max((r.last_date for r in ingest if r.ok and r.last_date), default=None)
+    return after_as_of_note(first, last, as_of)
+
+
+def stored_after_as_of_note(store, account_id: str | None, as_of: str) -> str | None:
+    """:func:`after_as_of_note` for the stored transactions (of one account, when given)."""
+    where, params = ("WHERE account_id = ?", [account_id]) if account_id else ("", [])
+    first, last = store.conn.execute(f"SELECT MIN(date), MAX(date) FROM transactions {where}", params).fetchone()
+    return after_as_of_note(first, last, as_of, stored=True)
+
+
+def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored: bool = False) -> str | None:
+    """The hint of :func:`early_note` for transactions dated ``first`` to ``last`` (``stored``:
+    the database's, for ``detect``; else the statements just read)."""
     if first is None or last is None or last <= as_of:
         return None
+    where = "in the database" if stored else "in these statements"
     if first > as_of:
-        return (f"note: every transaction in these statements is dated after the as-of date {as_of} "
+        return (f"note: every transaction {where} is dated after the as-of date {as_of} "
                 f"(the oldest is {first}), so none was looked at. Leave --as-of out to judge them as of today.")
-    return (f"note: the transactions dated after the as-of date {as_of} (up to {last}) were stored but not "
+    kept = "were not" if stored else "were stored but not"
+    return (f"note: the transactions dated after the as-of date {as_of} (up to {last}) {kept} "
             f"looked at; streams and flags are as of {as_of}.")
 
 
@@ -150,4 +165,7 @@ def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
     note_unknown_account(store, account_id)
     with terminal_progress() as progress:
         result = run_detection(store, as_of, account_id=account_id, progress=progress, workers=workers)
+    note = stored_after_as_of_note(store, account_id, as_of) if as_of else None
+    if note:
+        click.echo(note, err=True)
     _show(result, fmt, limit=limit)

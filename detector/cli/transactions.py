@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .app import cli, db_option, existing_store, format_option
+from .app import cli, db_option, existing_store, format_option, note_unknown_account
 
 
 @cli.command("transactions")
@@ -15,5 +15,7 @@ def transactions_cmd(db_path: str, account_id: str | None, fmt: str) -> None:
     """List stored canonical transactions (JSON: objects with the schema's field names)."""
     from ..report import render_frame
 
-    df = existing_store(db_path).transactions(account_id=account_id)
+    store = existing_store(db_path)
+    note_unknown_account(store, account_id)
+    df = store.transactions(account_id=account_id)
     click.echo(render_frame(df, fmt, title="Transactions"))
