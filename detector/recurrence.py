@@ -136,11 +136,11 @@ def _days(dates: pd.Series) -> np.ndarray:
 STORE_CHANNELS = ("apple", "google_play", "roku")
 
 
-def _subscription_seller(text: _Text) -> np.ndarray:
+def _subscription_seller(vendor: pd.Series, channel: pd.Series) -> np.ndarray:
     """Per row: the merchant sells subscriptions, the scorer's ``vendor_known`` prior. A catalogue
     vendor does, and so does an app store: the store bills its apps' plans among their one-off
     purchases, and a plan there is as likely as at a named vendor (measured: docs/detection.md)."""
-    return (text.series("vendor").notna() | text.series("channel").isin(STORE_CHANNELS)).to_numpy()
+    return (vendor.notna() | channel.isin(STORE_CHANNELS)).to_numpy()
 
 
 def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
@@ -158,8 +158,9 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     key, key_names = pd.factorize(text.series("merchant_key"))
     key = key.astype(np.int64)
     group = np.unique((acc * (key.max(initial=0) + 1) + key) * 2 + inflow, return_inverse=True)[1]
-    df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow,
-                       "group": group.astype(np.int64), "vendor_known": _subscription_seller(text)})
+    vendor = text.series("vendor")  # (read once: the prior and the instalment lenders both look at it)
+    df = pd.DataFrame({"day": day[ok], "amt": np.abs(amount[ok]), "inflow": inflow, "group": group.astype(np.int64),
+                       "vendor_known": _subscription_seller(vendor, text.series("channel"))})
     # the key may have lost the words' spacing ("ATM FEE-WITH" -> "atm feewith"): the display
     # name is read too (each distinct pair once: a few thousand, not a million rows)
     name, names = pd.factorize(text.series("merchant"))  # a missing name (-1) reads as ""
@@ -169,7 +170,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     label = np.asarray(key_names, dtype=object)[pairs // width] + " | " + shown.to_numpy(dtype=object)[pairs % width]
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
-    df["instalment"] = text.series("vendor").isin(_instalment_lenders()).to_numpy()
+    df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
     by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
