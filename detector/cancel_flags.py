@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .catalog import vendors_in
 from .flags import (
     CANCELLED_PRICE_TOLERANCE,
     MIN_LONG_GAP_DAYS,
@@ -88,9 +89,9 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
 
 
 def _metered_vendors() -> frozenset:
-    from .renewal_flags import VARIABLE_CATEGORIES, _vendors_in
+    from .renewal_flags import VARIABLE_CATEGORIES
 
-    return _vendors_in(VARIABLE_CATEGORIES)
+    return vendors_in(VARIABLE_CATEGORIES)
 
 
 def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .catalog import vendors_in
 from .flags import (
     DOUBLE_CHARGE_DAYS,
     INTRO_RATIO,
@@ -127,10 +128,8 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     coins: :func:`_buys_one_offs`), or repeats itself three times or more (one plan billed twice
     by mistake is one repeat, perhaps two; a habit is more).
     """
-    from .renewal_flags import _vendors_in
-
     # judged on the vendor column first: the unstreamed rows are most of a million, these few
-    plan_vendor = t["vendor"].isin(_vendors_in(FIXED_PLAN_CATEGORIES)).to_numpy()
+    plan_vendor = t["vendor"].isin(vendors_in(FIXED_PLAN_CATEGORIES)).to_numpy()
     rows = _unstreamed_rows(t, s)
     rows = rows[plan_vendor[rows]]
     if not len(rows):

@@ -44,6 +44,7 @@ from .cadence import (
     next_due,
     scorable,
 )
+from .catalog import vendors_in
 from .ids import stable_id
 from .schema import STREAM_COLUMNS, require_columns
 
@@ -64,9 +65,7 @@ INSTALMENT_CATEGORIES = frozenset({"bnpl"})
 
 def _instalment_lenders() -> frozenset:
     """Catalogue vendors of :data:`INSTALMENT_CATEGORIES`."""
-    from .renewal_flags import _vendors_in
-
-    return _vendors_in(INSTALMENT_CATEGORIES)
+    return vendors_in(INSTALMENT_CATEGORIES)
 
 
 _NEEDED = ("transaction_id", "account_id", "date", "amount", "merchant_key", "merchant", "vendor", "channel")

@@ -24,14 +24,6 @@ YEARLY_SWITCH = 5.0
 YEAR_DAYS = (350, 380)
 #: Catalogue categories whose bills vary with use: their amount moving is no sign of spending.
 VARIABLE_CATEGORIES = frozenset({"utilities", "telecom"})
-@lru_cache(maxsize=4)
-def _vendors_in(categories: frozenset) -> frozenset:
-    """Catalogue vendors of these categories."""
-    from .catalog import load_vendors
-
-    return frozenset(v.name for v in load_vendors() if v.category in categories)
-
-
 @lru_cache(maxsize=1)
 def _plan_vendors() -> frozenset:
     """Catalogue vendors that bill a plan at a set price (not a metered bill)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from detector.catalog import CHANNELS, load_vendors
+from detector.catalog import CHANNELS, load_vendors, vendors_in
 from detector.catalog.vendors import ENV_VAR
 from detector.errors import CatalogError, NotFound
 
@@ -41,6 +41,15 @@ def test_seed_vendors_link_their_refund_process():
     assert cat.get("pro360").refund_process == "pro360"
     assert cat.get("OT Track").refund_process == "ot-track"
     assert cat.get("Netflix").refund_process is None
+
+
+def test_vendors_in_names_the_category_members_only():
+    lenders = vendors_in(frozenset({"bnpl"}))
+    assert {"Klarna", "Affirm", "Afterpay"} <= lenders
+    assert "Netflix" not in lenders
+    bills = vendors_in(frozenset({"utilities", "telecom"}))
+    assert bills and not bills & lenders
+    assert vendors_in(frozenset()) == frozenset()
 
 
 def test_get_unknown_vendor_raises_not_found():

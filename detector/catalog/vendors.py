@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -238,3 +239,14 @@ def load_vendors(path=None, user_path=None) -> Catalog:
         merged.extend(v for v in extra if v.key in replace)
         base = merged
     return Catalog(vendors=base, sources=tuple(sources))
+
+
+@lru_cache(maxsize=8)
+def vendors_in(categories: frozenset) -> frozenset:
+    """Names of the catalogue's vendors in these categories (the catalogue as loaded by default,
+    user entries included).
+
+    >>> "Klarna" in vendors_in(frozenset({"bnpl"}))
+    True
+    """
+    return frozenset(v.name for v in load_vendors() if v.category in categories)
