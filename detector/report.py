@@ -135,26 +135,29 @@ def _active(s: pd.DataFrame) -> pd.DataFrame:
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
 
 
-def _totals(active: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+def _several_currencies(s: pd.DataFrame) -> bool:
+    """Whether the report's streams are in more than one currency (active or ended: a GBP
+    account's ended plan still has flags in pounds). Decided once for the whole report."""
+    return "currency" in s and s["currency"].dropna().nunique() > 1
+
+
+def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
     """The monthly total, and the rows to show. Streams of several currencies (a GBP and a EUR
     account) are never added up: there is one total per currency, and each monthly cost names
     its currency."""
-    currency = active["currency"] if "currency" in active else pd.Series(None, index=active.index, dtype=object)
-    known = currency.dropna().unique()
-    if len(known) <= 1:
+    if not several:
         return f"{float(active['monthly'].sum()) if len(active) else 0.0:,.2f}", active
-    code = currency.fillna("?").astype(str)
+    code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
     shown = active.assign(monthly=active["monthly"].map("{:,.2f}".format) + " " + code)
-    return " + ".join(f"{v:,.2f} {c}" for c, v in sums.items()), shown
+    total = " + ".join(f"{v:,.2f} {c}" for c, v in sums.items())
+    return total or "0.00", shown
 
 
 def _amounts_with_currency(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Flags and refund requests whose amounts name their currency, when the streams are in
     several (a flag in its stream's currency, else its account's; a request in its own)."""
-    currency = s["currency"] if "currency" in s else pd.Series(dtype=object)
-    if currency.dropna().nunique() <= 1:
-        return f, r
+    currency = s["currency"]
     of_stream = dict(zip(s["stream_id"], currency))
     of_account = s.dropna(subset=["currency"]).groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0])
     if len(f):
@@ -175,10 +178,10 @@ def _card_payment(a: pd.DataFrame) -> pd.Series:
     return words.map(lambda w: tuple(w) in CARD_ISSUERS) & a["vendor"].isna()
 
 
-def _card_payments_note(to_cards: pd.DataFrame) -> str:
+def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
     if to_cards.empty:
         return ""
-    total, shown = _totals(to_cards)  # (one total per currency, each payment in its own)
+    total, shown = _totals(to_cards, several)  # (one total per currency, each payment in its own)
     each = ", ".join(f"{m} {v:,.2f}" if isinstance(v, float) else f"{m} {v}"
                      for m, v in zip(shown["merchant"], shown["monthly"]))
     return f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, {total} a month ({each})."
@@ -247,8 +250,10 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     # Paying off one's own card is no subscription, and what the card billed is listed already.
     to_cards = active[_card_payment(active)]
     active = active.drop(to_cards.index)
-    total, active = _totals(active)
-    f, r = _amounts_with_currency(s, f, r)
+    several = _several_currencies(s)
+    total, active = _totals(active, several)
+    if several:
+        f, r = _amounts_with_currency(s, f, r)
     # Several statements in one report: the same subscription may be paid from two accounts.
     accounts = pd.concat([s["account_id"], f["account_id"], r["account_id"]]).dropna().nunique()
     flag_view = _FLAG_VIEW_TABLE if fmt == "table" else _FLAG_VIEW_WIDE
@@ -266,8 +271,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
-        "total": total, "several_currencies": " + " in total, "n_other": int(len(s) - len(active) - len(to_cards)),
-        "card_payments": _card_payments_note(to_cards),
+        "total": total, "several_currencies": several, "n_other": int(len(s) - len(active) - len(to_cards)),
+        "card_payments": _card_payments_note(to_cards, several),
     }
     if fmt == "markdown":
         return _scan_markdown(ctx)

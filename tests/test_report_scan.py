@@ -216,6 +216,22 @@ def test_streams_of_several_currencies_are_totalled_apart():
     assert "USD" not in one.split("Total per month")[1].splitlines()[0]
 
 
+def test_a_second_currency_on_ended_plans_alone_still_names_currencies_everywhere():
+    # The GBP account's only plan has ended: nothing active is in pounds, but its flag is. The
+    # report decides "several currencies" once, so the total names its currency as the flags do.
+    streams, flags, refunds = scan_input()
+    uk = streams[streams["merchant"] == "Netflix"].assign(account_id="monzo", stream_id="s_uk", currency="GBP",
+                                                          status="ended")
+    streams = pd.concat([streams.assign(account_id="card", currency="USD"), uk], ignore_index=True)
+    uk_flag = flags[flags["merchant"] == "Netflix"].head(1).assign(account_id="monzo", stream_id="s_uk",
+                                                                   flag_id="f_uk", amount=10.99)
+    flags = pd.concat([flags, uk_flag], ignore_index=True)
+    md = render_scan(streams, flags, refunds, "markdown", as_of=AS_OF)
+    assert "| 10.99 GBP |" in md.split("Active subscriptions")[0]
+    total_line = md.split("Total per month")[1].splitlines()[0]
+    assert "USD" in total_line and "GBP" not in total_line
+
+
 def test_refund_requests_are_listed_newest_charge_first():
     streams, flags, refunds = scan_input()
     base = refunds[0]
