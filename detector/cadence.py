@@ -477,3 +477,55 @@ def next_due(last_day: np.ndarray, freq_idx: np.ndarray, dom: np.ndarray) -> np.
             closer = err < best_err
             best, best_err = np.where(closer, due, best), np.where(closer, err, best_err)
     return np.where(MONTH_BASED[np.maximum(freq_idx, 0)], best, day_based).astype(np.int64)
+
+
+#: A yearly pause is two missed cycles or more (one missed charge is a skip) and at most half a
+#: year: council tax in ten monthly instalments (none in February and March), school-term fees.
+PAUSE_CYCLES = 2.5
+PAUSE_MAX_DAYS = 183
+
+
+def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq_idx: np.ndarray,
+                 dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Streams that paused at this time of year a year ago: ``(resume, start, end)`` per stream.
+
+    ``day``/``stream``: every charge's day and stream index (``0..len(last_day)-1``), sorted by
+    stream then day. A stream of a short cadence (a month or less) whose last charge falls, give
+    or take a quarter cycle, a year after the start of a pause in its own history (a gap of
+    :data:`PAUSE_CYCLES` cycles up to :data:`PAUSE_MAX_DAYS` days), and whose every other gap of
+    a cycle and a half or more is such a pause too, whole years back, is due again a year after
+    that pause ended: ``resume`` is that day (month-based cadences keep their day of month), ``start``
+    and ``end`` the pause's last charge before and first after it. ``-1`` where there is none.
+    """
+    k = len(last_day)
+    resume, start, end = (np.full(k, -1, dtype=np.int64) for _ in range(3))
+    if len(day) < 2 or k == 0:
+        return resume, start, end
+    day = day.astype(np.int64)
+    f = np.maximum(freq_idx, 0)
+    P = PERIODS[f]
+    s = stream[:-1]
+    gap = np.diff(day)
+    long = (stream[1:] == s) & (P[s] <= 31) & (gap >= 1.5 * P[s])
+    if not long.any():
+        return resume, start, end
+    s, g_start, g_end, gap = s[long], day[:-1][long], day[1:][long], gap[long]
+    # a pause at the time of year of the last charge, one or more years before it
+    since = last_day[s].astype(np.int64) - g_start
+    years = np.rint(since / 365.25)
+    yearly = (years >= 1) & (np.abs(since - 365.25 * years) <= 0.25 * P[s] + 3)
+    is_pause = yearly & (gap >= PAUSE_CYCLES * P[s]) & (gap <= PAUSE_MAX_DAYS)
+    # every long gap of the stream must be such a pause: a stream that also skips or stops at
+    # other times of year is irregular, not seasonal
+    other = np.bincount(s[~is_pause], minlength=k) > 0
+    keep = is_pause & (years == 1) & ~other[s]
+    if not keep.any():
+        return resume, start, end
+    s, g_start, g_end = s[keep], g_start[keep], g_end[keep]
+    # a year after the pause ended: the plan's day of month twelve months on, or 52 weeks on
+    yearly = np.full(len(s), FREQUENCIES.index("annual"))
+    month_based = next_due(g_end, yearly, dom[s])
+    weeks = g_end + np.where(f[s] <= 1, 364, 365)
+    due = np.where(MONTH_BASED[f[s]], month_based, weeks)
+    resume[s], start[s], end[s] = due, g_start, g_end  # (several: the last, latest, wins)
+    return resume, start, end

@@ -43,6 +43,7 @@ from .cadence import (
     int_lexsort,
     next_due,
     scorable,
+    yearly_pause,
 )
 from .catalog import vendors_in
 from .ids import stable_id
@@ -784,6 +785,13 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     steady = st["amount_cv"].to_numpy() < 0.02
     next_amt = np.round(np.where(steady, last_amt, tail3.to_numpy()), 2)
     nxt = next_due(st["last_day"].to_numpy(), fidx, st["dom_median"].to_numpy())
+    # a bill that pauses every year (council tax: ten instalments, none in February and March)
+    # is due again when last year's pause ended, not overdue since the first missed month
+    stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
+    resume, p_start, p_end = yearly_pause(df["day"].to_numpy()[rows], stream_of_row,
+                                          st["last_day"].to_numpy(), fidx, st["dom_median"].to_numpy())
+    paused = resume >= 0
+    nxt = np.where(paused, resume, nxt)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
@@ -799,6 +807,9 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
                 + pd.Series(np.rint(st["median_interval"].to_numpy()).astype(np.int64)).astype(str) + " days, amount "
                 + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
+    if paused.any():
+        evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
+                                  + " and " + pd.Series(_iso(p_end)) + " a year ago either")
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
         "merchant": text.column("merchant", last_rows),

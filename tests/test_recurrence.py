@@ -469,3 +469,43 @@ def test_an_accounts_streams_do_not_depend_on_the_accounts_detected_with_it():
         return sorted((r.account_id, r.stream_id, tuple(r.transaction_ids)) for r in s.itertuples())
 
     assert len(whole) == 60 and key(whole) == key(alone)
+
+
+def _council_tax(until: str) -> pd.DataFrame:
+    """Ten monthly instalments a year, April to January, none in February and March (UK council tax)."""
+    dates = [d for d in monthly_dates(dt.date(2023, 4, 1), 36) if d.month not in (2, 3)]
+    return enriched(series("LB CAMDEN COUNCIL TAX", [d for d in dates if d.isoformat() <= until], 161.5))
+
+
+def test_a_bill_that_pauses_every_year_is_due_when_last_years_pause_ended():
+    # In February the first missed instalment is overdue, but a year ago the bill paused in
+    # February and March too: it is due again on 1 April, still an active bill.
+    s = detect_streams(_council_tax("2025-02-28"), "2025-03-20").iloc[0]
+    assert (s["status"], s["next_date"], s["frequency"]) == ("active", "2025-04-01", "monthly")
+    assert "none between 2024-01-01 and 2024-04-01 a year ago either" in s["evidence"]
+    # two pauses behind it: the same
+    s = detect_streams(_council_tax("2026-02-28"), "2026-03-10").iloc[0]
+    assert (s["status"], s["next_date"]) == ("active", "2026-04-01")
+    # in its first year nothing shows it pauses: it looks ended, as any stopped bill does
+    s = detect_streams(_council_tax("2024-02-28"), "2024-03-20").iloc[0]
+    assert (s["status"], s["next_date"]) == ("ended", "2024-02-01")
+    # and when April passes with no instalment, it has ended after all
+    s = detect_streams(_council_tax("2025-05-31"), "2025-05-31")
+    assert s.iloc[0]["status"] == "active" and s.iloc[0]["next_date"] == "2025-06-01"
+    gone = _council_tax("2025-01-31")
+    assert detect_streams(gone, "2025-05-10").iloc[0]["status"] == "ended"
+
+
+def test_one_break_or_an_irregular_history_is_no_yearly_pause():
+    dates = monthly_dates(dt.date(2023, 3, 10), 24)
+    # a plan stopped for three months once, a year before its last charge, then billed again:
+    # a one-off break, not a season, when the plan also skipped at another time of year
+    broke = [d for d in dates if not dt.date(2023, 4, 1) < d < dt.date(2023, 7, 1)
+             and d != dt.date(2024, 1, 10)]
+    cut = [d for d in broke if d <= dt.date(2024, 3, 31)]
+    s = detect_streams(enriched(series("GOOGLE *Google One", cut, 9.99)), "2024-05-01").iloc[0]
+    assert s["next_date"] == "2024-04-10" and "a year ago" not in s["evidence"]
+    # a last charge at another time of year than last year's break: no pause predicted
+    cut = [d for d in broke if d <= dt.date(2024, 9, 30)]
+    s = detect_streams(enriched(series("GOOGLE *Google One", cut, 9.99)), "2024-10-20").iloc[0]
+    assert s["next_date"] == "2024-10-10" and "a year ago" not in s["evidence"]
