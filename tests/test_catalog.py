@@ -122,6 +122,14 @@ disabled = true
     assert cat.sources[-1] == str(user)
 
 
+def test_an_edited_user_catalogue_is_read_again(tmp_path):
+    path = write(tmp_path, GOOD)
+    assert load_vendors(user_path=path).get("Joe's Lawn Care").cadence == ("monthly",)
+    assert load_vendors(user_path=path) is not load_vendors(user_path=path)  # callers get their own
+    write(tmp_path, GOOD.replace('cadence = ["monthly"]', 'cadence = ["weekly", "monthly"]'))
+    assert load_vendors(user_path=path).get("Joe's Lawn Care").cadence == ("weekly", "monthly")
+
+
 def test_env_var_points_at_user_catalogue(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(write(tmp_path, GOOD)))
     assert load_vendors().get("Joe's Lawn Care").category == "other"
