@@ -99,7 +99,32 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # charge at the plan's price days later is as likely one more purchase (apps cost 0.99,
     # 4.99, 9.99 like plans do): only an identical charge on the same day is a double charge.
     identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
-    return d[identical | ~_buys_one_offs(d, loose)]
+    d = d[identical | ~_buys_one_offs(d, loose)]
+    return d[~_voided_before(d["_sk"], d["prev_date"], d["date"], d["prev_charge"], t)]
+
+
+def _voided_before(key: pd.Series, prev_date: pd.Series, date: pd.Series, prev_charge: pd.Series,
+                   t: pd.DataFrame) -> np.ndarray:
+    """Pairs whose first charge the merchant gave back before the second came: a credit of its
+    amount (within a cent or 1%) from the same merchant (``key``: the account and merchant code
+    ``_ak``) dated from the first charge's day to the day before the second's. A charge voided and
+    billed again (a payment retried, a card declined and re-run) is paid once; the second charge
+    is the plan's. A credit on the second charge's day may as well refund that one: the pair stays
+    a double charge, which the credit marks refunded (``flags._mark_refunded``).
+    """
+    credit = (t["charge"] < 0).to_numpy()
+    if not credit.any() or key.empty:
+        return np.zeros(len(key), dtype=bool)
+    credits = pd.DataFrame({"_k": t["_ak"].to_numpy()[credit], "c_date": t["date"].to_numpy()[credit],
+                            "back": -t["charge"].to_numpy()[credit]})
+    pairs = pd.DataFrame({"_k": key.to_numpy(), "p_date": prev_date.astype(str).to_numpy(),
+                          "date": date.astype(str).to_numpy(), "paid": prev_charge.to_numpy(dtype=float),
+                          "_i": np.arange(len(key))}).merge(credits, on="_k", how="inner")
+    hit = ((pairs["c_date"] >= pairs["p_date"]) & (pairs["c_date"] < pairs["date"])
+           & ((pairs["back"] - pairs["paid"]).abs() <= np.maximum(0.011, 0.01 * pairs["paid"])))
+    out = np.zeros(len(key), dtype=bool)
+    out[pairs.loc[hit, "_i"].to_numpy()] = True
+    return out
 
 
 #: Catalogue categories of plans billed one fixed price per cycle. Not loans, utilities or telecom
@@ -147,6 +172,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return empty_flags()
     d = d[~_buys_one_offs(d.assign(_sk=d["_ak"], ts=pd.to_datetime(d["date"])), loose)]
+    d = d[~_voided_before(d["_ak"], d["prev_date"], d["date"], d["charge"], t)]
     if d.empty:
         return empty_flags()
     reason = (_name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "

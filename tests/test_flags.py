@@ -886,6 +886,32 @@ def test_a_charge_the_merchant_gave_back_keeps_its_flag_but_says_so():
         assert pd.isna(row["refunded_on"]) and row["severity"] == "high", (credit_date, amount)
 
 
+def test_a_charge_voided_then_billed_again_is_no_double_charge():
+    # ChatGPT's February charge is reversed the next day and billed again the day after: paid
+    # once, nothing to ask back. (A credit after the second charge gives that one back: above.)
+    for credit_date in ("2025-02-06", "2025-02-05", "2025-02-07"):
+        b = Book()
+        ids = b.series("2024-10-05", 7, 20.0, "ChatGPT Plus")  # the fifth on 2025-02-05
+        again = b.charge("2025-02-07", 20.0, "ChatGPT Plus")
+        b.stream(ids + [again])
+        b.charge(credit_date, -20.0, "ChatGPT Plus")
+        f = flags_of(b).query("type == 'duplicate_charge'")
+        if credit_date < "2025-02-07":
+            assert f.empty, credit_date
+        else:  # a credit on the second charge's day may refund that one: refunded, nothing to ask
+            assert f["transaction_id"].tolist() == [again] and f.iloc[0]["refunded_on"] == credit_date
+    # a plan no stream holds (a yearly plan seen once), voided and billed again: the same;
+    # without the credit, a double charge
+    for credit in (True, False):
+        b = Book()
+        b.stream(b.series("2024-12-10", 4, 15.49))
+        b.charge("2025-03-01", 99.99, "Dropbox")
+        if credit:
+            b.charge("2025-03-01", -99.99, "Dropbox")
+        twice = b.charge("2025-03-03", 99.99, "Dropbox")
+        assert of_type(flags_of(b), "duplicate_charge") == ([] if credit else [twice])
+
+
 def test_a_credit_gives_back_the_nearest_charge_before_it_at_its_own_amount():
     # A YouTube double charge on Jan 20, the plan's next charge Feb 19, a credit on Feb 21: the
     # credit refunds the February charge; the January double charge is still to be asked back.
