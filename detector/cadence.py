@@ -250,7 +250,13 @@ def _amount_and_day(rows: dict, seg: tuple, amt_values: np.ndarray, P: np.ndarra
     dom_median = _circular_median(dom, cidx, starts, n)
     dev = np.abs(dom - dom_median[cidx])
     out["dom_dev"] = _segment_mean(np.minimum(dev, 31 - dev), cidx, n)
-    out["dom_median"] = dom_median
+    # The plan's own day where months end differently: "month end" above is one point, but a plan
+    # billed on the 30th bills on the 30th of a 31-day month (and the 28th of February), one
+    # billed on the 31st on the 31st. Read from the charges in 31-day months.
+    long_month = rows["dim"] == 31
+    on30 = np.bincount(cidx, weights=long_month & (rows["dom"] == 30), minlength=C)
+    on31 = np.bincount(cidx, weights=long_month & (rows["dom"] == 31), minlength=C)
+    out["dom_median"] = np.where((dom_median > 30) & (on30 > on31), 30.0, dom_median)
     out["month_dispersion"] = _month_dispersion(rows["cand"], rows["day"], cidx, starts, ends)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["amount_cv"] = np.where(np.isnan(out["amt_std"]), 0.0, out["amt_std"]) / amt_mean

@@ -120,6 +120,19 @@ def test_month_end_clamping_and_next_date():
     assert s.iloc[0]["next_date"] == "2024-03-31"
 
 
+@pytest.mark.parametrize("day, after_june, after_february", [(30, "2025-07-30", "2025-03-30"),
+                                                             (31, "2025-07-31", "2025-03-31"),
+                                                             (29, "2025-07-29", "2025-03-29")])
+def test_a_plan_on_the_30th_stays_on_the_30th(day, after_june, after_february):
+    # Month ends are one point when judging how steady a plan's day is, but a plan billed on the
+    # 30th bills on the 30th of July (and on Feb 28), one billed on the 31st on the 31st.
+    dates = monthly_dates(dt.date(2024, 7, day), 12, day=day)  # to June 2025
+    s = detect_streams(enriched(series("PARAMOUNT+", dates, 12.99)), "2025-07-01").iloc[0]
+    assert s["next_date"] == after_june
+    feb = [d for d in dates if d <= dt.date(2025, 2, 28)]
+    assert detect_streams(enriched(series("PARAMOUNT+", feb, 12.99)), "2025-03-01").iloc[0]["next_date"] == after_february
+
+
 def test_weekend_shift_skipped_and_late_charges():
     dates = monthly_dates(START, 20, day=15)
     dates = [d + dt.timedelta(days=(7 - d.weekday()) % 7 if d.weekday() >= 5 else 0) for d in dates]
