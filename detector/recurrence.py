@@ -759,6 +759,39 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     return out.reset_index(drop=True)
 
 
+def _keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray) -> np.ndarray:
+    """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
+    charge is predicted at the last one's amount rather than the mean of the last three.
+
+    A steady plan keeps its price; so does one whose price just moved: the last two charges
+    agree (within 1%), or the last differs from the one to three before it, which agree (a price
+    change, Netflix 15.49 -> 17.99, where the mean would predict 16.32, a price the merchant never
+    charged; Costco 60.00 then 65.00). A bill whose amount moves every cycle (power, water) gets
+    the mean of its last three.
+    """
+    tail4 = sub.groupby("cand", sort=True).tail(4)
+    pos = tail4.groupby("cand", sort=True).cumcount(ascending=False).to_numpy()  # 0 = last
+    cand = tail4["cand"].to_numpy()
+    amt = tail4["amt"].to_numpy()
+    keys = np.unique(sub["cand"].to_numpy())
+    at = np.searchsorted(keys, cand)
+    k = len(keys)
+    last = np.full(k, np.nan)
+    last[at[pos == 0]] = amt[pos == 0]
+    prev = np.full(k, np.nan)
+    prev[at[pos == 1]] = amt[pos == 1]
+    before = pos >= 1
+    n_b = np.bincount(at[before], minlength=k)
+    s1 = np.bincount(at[before], weights=amt[before], minlength=k)
+    s2 = np.bincount(at[before], weights=amt[before] ** 2, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_b = s1 / n_b
+        cv_b = np.sqrt(np.maximum(s2 / n_b - mean_b ** 2, 0.0)) / mean_b
+        repeated = np.abs(last - prev) <= 0.01 * prev
+        stepped = (n_b >= 1) & (cv_b < 0.01)
+    return (amount_cv < 0.02) | repeated | stepped
+
+
 def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
@@ -782,8 +815,7 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     freq = np.asarray(FREQUENCIES, dtype=object)[np.maximum(fidx, 0)]
     P = PERIODS[np.maximum(fidx, 0)]
     last_amt = df["amt"].to_numpy()[last_rows]
-    steady = st["amount_cv"].to_numpy() < 0.02
-    next_amt = np.round(np.where(steady, last_amt, tail3.to_numpy()), 2)
+    next_amt = np.round(np.where(_keeps_last_price(sub, st["amount_cv"].to_numpy()), last_amt, tail3.to_numpy()), 2)
     nxt = next_due(st["last_day"].to_numpy(), fidx, st["dom_median"].to_numpy())
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month

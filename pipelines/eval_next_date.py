@@ -5,8 +5,9 @@
 The set's history is cut at several as-of dates before its end (``--cuts``: days before the
 last transaction); streams are detected on what came before each cut, and every active or early
 stream whose last charge belongs to a true stream is compared with that true stream's first
-charge after the cut. Prints the share predicted within 3 and 7 days, overall and per frequency.
-A stream whose next true charge was skipped counts as a miss: the prediction cannot know.
+charge after the cut. Prints the share predicted within 3 and 7 days, overall and per frequency,
+and the share whose ``next_amount`` is within 1% of that charge's amount. A stream whose next
+true charge was skipped counts as a miss: the prediction cannot know.
 """
 
 from __future__ import annotations
@@ -28,35 +29,43 @@ DEFAULT_CUTS = (45, 100, 160, 220)
 
 
 def next_date_errors(tx: pd.DataFrame, truth: dict, cuts=DEFAULT_CUTS) -> pd.DataFrame:
-    """One row per (cut, predicted stream): its ``frequency`` and ``error_days`` against the true
-    stream's next charge after the cut. ``tx`` is enriched; ``truth`` has ``streams``."""
+    """One row per (cut, predicted stream): its ``frequency``, ``error_days`` and ``amount_error``
+    (relative) against the true stream's next charge after the cut. ``tx`` is enriched; ``truth``
+    has ``streams``."""
     dates = pd.to_datetime(tx["date"])
     date_of = dict(zip(tx["transaction_id"].astype(str), dates))
+    amount_of = dict(zip(tx["transaction_id"].astype(str), tx["amount"].abs()))
     stream_of = {str(i): s for s in truth["streams"] for i in s["transaction_ids"]}
     rows = []
     for cut in cuts:
         as_of = dates.max() - pd.Timedelta(days=int(cut))
         streams = detect_streams(tx[dates <= as_of], as_of)
         streams = streams[streams["status"].isin(["active", "early"])]
-        for ids, freq, nxt in zip(streams["transaction_ids"], streams["frequency"], streams["next_date"]):
+        for ids, freq, nxt, amt in zip(streams["transaction_ids"], streams["frequency"], streams["next_date"],
+                                       streams["next_amount"]):
             true = stream_of.get(str(ids[-1]))
             if true is None:
                 continue
-            after = sorted(d for d in (date_of[str(i)] for i in true["transaction_ids"]) if d > as_of)
+            after = sorted((date_of[str(i)], amount_of[str(i)]) for i in true["transaction_ids"]
+                           if date_of[str(i)] > as_of)
             if after:
-                rows.append({"cut": cut, "frequency": freq,
-                             "error_days": abs((pd.Timestamp(nxt) - after[0]).days)})
-    return pd.DataFrame(rows, columns=["cut", "frequency", "error_days"])
+                day, paid = after[0]
+                rows.append({"cut": cut, "frequency": freq, "error_days": abs((pd.Timestamp(nxt) - day).days),
+                             "amount_error": abs(float(amt) - paid) / paid if paid else float("nan")})
+    return pd.DataFrame(rows, columns=["cut", "frequency", "error_days", "amount_error"])
 
 
 def summarise(errors: pd.DataFrame) -> dict:
     """Share within 3 and 7 days, overall and per frequency."""
-    def shares(e: pd.Series) -> dict:
+    def shares(g: pd.DataFrame) -> dict:
+        e = g["error_days"]
+        a = g["amount_error"] if "amount_error" in g else pd.Series(dtype=float)
         return {"n": len(e), "within_3d": round(float((e <= 3).mean()), 4) if len(e) else None,
-                "within_7d": round(float((e <= 7).mean()), 4) if len(e) else None}
+                "within_7d": round(float((e <= 7).mean()), 4) if len(e) else None,
+                "amount_within_1pct": round(float((a <= 0.01).mean()), 4) if len(a) else None}
 
-    out = shares(errors["error_days"])
-    out["by_frequency"] = {f: shares(g["error_days"]) for f, g in errors.groupby("frequency")}
+    out = shares(errors)
+    out["by_frequency"] = {f: shares(g) for f, g in errors.groupby("frequency")}
     return out
 
 
@@ -69,9 +78,11 @@ def evaluate(seed: int = HOLDOUT_SEED, accounts: int = 150, cuts=DEFAULT_CUTS) -
 
 
 def table(result: dict) -> str:
-    lines = [f"all: n={result['n']}, within 3 days {result['within_3d']}, within 7 days {result['within_7d']}"]
+    lines = [(f"all: n={result['n']}, within 3 days {result['within_3d']}, within 7 days {result['within_7d']}, "
+              f"next_amount within 1% {result['amount_within_1pct']}")]
     for f, m in result["by_frequency"].items():
-        lines.append(f"  {f:<12} n={m['n']:<5} within 3 days {m['within_3d']}, within 7 days {m['within_7d']}")
+        lines.append(f"  {f:<12} n={m['n']:<5} within 3 days {m['within_3d']}, within 7 days {m['within_7d']}, "
+                     f"amount within 1% {m['amount_within_1pct']}")
     return "\n".join(lines)
 
 

@@ -154,6 +154,22 @@ def test_price_increase_does_not_split_stream():
     assert s.iloc[0]["last_amount"] == 17.99
 
 
+@pytest.mark.parametrize("amounts, expected", [
+    ([15.49] * 6 + [17.99], 17.99),  # the first charge at a new price: the plan keeps it
+    ([15.49] * 6 + [17.99] * 2, 17.99),
+    ([60.0, 65.0], 65.0),  # a yearly membership's price raised
+    ([612.40] * 3 + [648.15], 648.15),
+    ([15.49] * 12, 15.49),
+    ([88.10, 64.35, 120.77, 97.02, 71.40, 105.66], 91.36),  # a power bill: the mean of its last three
+])
+def test_next_amount_is_the_new_price_after_a_change(amounts, expected):
+    yearly = len(amounts) <= 4
+    dates = monthly_dates(dt.date(2023, 8, 3), len(amounts), step=6 if len(amounts) == 4 else 12 if yearly else 1)
+    tx = enriched(series("PLAN", dates, amounts))
+    s = detect_streams(tx, dates[-1].isoformat())
+    assert len(s) == 1 and s.iloc[0]["next_amount"] == expected
+
+
 @pytest.mark.parametrize("amounts", [
     [6.99] * 8 + [4.49] * 8,  # a downgrade
     [1843.51] * 4 + [1802.69] * 12 + [1854.13] * 4,  # a mortgage's escrow down, then up again
