@@ -470,6 +470,40 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     if streams is None or len(streams) == 0 or tx is None or len(tx) == 0:
         return empty_flags()
     require_columns(streams, ("stream_id", "account_id", "frequency", "transaction_ids"), "flag_charges streams")
+    require_columns(tx, _TX_NEEDED, "flag_charges")
+    kwargs = {"cancellations": cancellations, "as_of": as_of, "renewal_before_data": renewal_before_data}
+    if not _ids_shared_across_accounts(tx):
+        return _flag_charges(tx, streams, **kwargs)
+    # Source ids are unique within an account, not across banks (two accounts' FITID 1001): the
+    # rules tell charges apart by id, so they run on ids qualified by account, and a batch of
+    # accounts flags each as it would alone (ingest renames such ids; engines' input may not)
+    tx = tx.assign(transaction_id=_qualified(tx["account_id"], tx["transaction_id"]))
+    streams = streams.assign(transaction_ids=[[f"{a}{_ID_SEP}{i}" for i in _as_list(ids)] for a, ids in
+                                              zip(streams["account_id"], streams["transaction_ids"])])
+    out = _flag_charges(tx, streams, **kwargs)
+    out["transaction_id"] = out["transaction_id"].str.split(_ID_SEP, n=1).str[1]
+    out["flag_id"] = [stable_id(t, i) for t, i in zip(out["type"], out["transaction_id"])]
+    return out
+
+
+#: Joins an account and a transaction id while flags are raised over clashing ids.
+_ID_SEP = "\x1f"
+
+
+def _qualified(account: pd.Series, tid: pd.Series) -> pd.Series:
+    return account.astype(str) + _ID_SEP + tid.astype(str)
+
+
+def _ids_shared_across_accounts(tx: pd.DataFrame) -> bool:
+    """Whether a transaction id appears in more than one account."""
+    ids = pd.factorize(tx["transaction_id"].astype(str))[0]
+    accounts, names = pd.factorize(tx["account_id"])
+    pairs = pd.unique(ids.astype(np.int64) * max(len(names), 1) + accounts)
+    return len(pairs) > ids.max(initial=-1) + 1
+
+
+def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_of,
+                  renewal_before_data: bool) -> pd.DataFrame:
     # A stream the detector reports below its own threshold (two charges a join left doubtful)
     # is shown, not acted on: its charges are judged as charges outside any stream.
     conf = pd.to_numeric(streams["confidence"], errors="coerce") if "confidence" in streams else None

@@ -920,3 +920,25 @@ def test_a_credit_gives_back_the_nearest_charge_before_it_at_its_own_amount():
     # a credit within 1% of the charge is named at its own amount
     _, row = _double_charge_then_credit("Max", "2025-01-27", 15.99, "2025-02-28", "2025-03-04", 15.84)
     assert row["refunded_on"] == "2025-03-04" and "a credit of 15.84 on 2025-03-04" in row["reason"]
+
+
+def test_accounts_sharing_transaction_ids_are_flagged_as_each_would_be_alone():
+    # Two banks' statements both number their rows from c0 (source ids are unique within an
+    # account only). A5's Hulu charges hid A6's double charge of the same id from the rules,
+    # so the flags depended on which accounts were flagged together (audit: Spark groups).
+    def book(account, double):
+        b = Book(account)
+        ids = b.series("2023-12-15", 12, 7.99, "Hulu")
+        extra = [b.charge("2024-05-17", 7.99, "Hulu")] if double else []
+        b.stream(ids + extra)
+        return b
+
+    a5, a6 = book("A5", False), book("A6", True)
+    alone = pd.concat([flags_of(a5), flags_of(a6)], ignore_index=True)
+    assert alone[["account_id", "type", "date"]].values.tolist() == [["A6", "duplicate_charge", "2024-05-17"]]
+    # the same ids t0001.. in both accounts
+    assert set(a5.tx["transaction_id"]) <= set(a6.tx["transaction_id"])
+    together = flag_charges(pd.concat([a5.tx, a6.tx], ignore_index=True),
+                            pd.concat([a5.stream_frame, a6.stream_frame], ignore_index=True), as_of=AS_OF)
+    cols = ["account_id", "transaction_id", "type", "date", "flag_id", "reason"]
+    assert together[cols].values.tolist() == alone[cols].values.tolist()
