@@ -180,3 +180,27 @@ def test_a_valid_copy_loads_from_any_path(tmp_path):
     p = tmp_path / "kb.json"
     p.write_text(DEFAULT_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     assert set(load_refund_processes(p)) == set(load_refund_processes())
+
+
+def test_the_packaged_catalogues_are_read_from_inside_a_zip(tmp_path):
+    # spark-submit --py-files ships the package as a wheel (a zip): files beside the modules are
+    # package resources there, not paths (audit: `spark_job --db` failed building refund requests).
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    wheel = tmp_path / "subscription_detector-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        for f in (root / "detector").rglob("*"):
+            if f.is_file() and "__pycache__" not in f.parts:
+                z.write(f, f.relative_to(root).as_posix())
+    code = ("import detector, json; from detector.catalog import load_vendors; "
+            "from detector.catalog.refund_processes import load_refund_processes; "
+            "print(json.dumps([detector.__file__, len(load_refund_processes()), len(load_vendors())]))")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**env, "PYTHONPATH": str(wheel)},
+                         capture_output=True, text=True, check=True)
+    where, processes, vendors = json.loads(out.stdout.strip().splitlines()[-1])
+    assert str(wheel) in where and processes >= 3 and vendors >= 300

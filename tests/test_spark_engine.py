@@ -148,6 +148,33 @@ def test_job_refuses_a_bad_date_before_starting_spark(tmp_path):
         run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-13-45", spark=object())
 
 
+@pytest.mark.parametrize("name", ["nope.csv", "nope.parquet", "nope"])
+def test_job_refuses_a_missing_input_before_starting_spark(tmp_path, name):
+    # (a name ending in .csv started Spark, which then stopped with ninety lines of Java stack)
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    with pytest.raises(ImportError_, match="no such file"):
+        run_job(tmp_path / name, tmp_path / "out", "2024-12-31", spark=object())
+
+
+def test_job_with_a_store_reads_the_refund_catalogues_before_spark_starts(tx, tmp_path, monkeypatch):
+    # Reading them after the streams and flags were stored left a store with no refund requests.
+    from detector.catalog import refund_processes
+    from detector.engines import spark_job
+    from detector.errors import CatalogError
+
+    def unreadable(path=None):
+        raise CatalogError("cannot read refund processes")
+
+    monkeypatch.setattr(refund_processes, "load_refund_processes", unreadable)
+    tx.to_csv(tmp_path / "tx.csv", index=False)
+    db = tmp_path / "sub.db"
+    with pytest.raises(CatalogError):
+        spark_job.run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-12-31", db=str(db), spark=object())
+    assert not (tmp_path / "out").exists() and not db.exists()
+
+
 def test_job_names_a_value_spark_cannot_read_in_one_line(spark, tmp_path):
     """An amount written "-1,234.50" stopped the job with ninety lines of Java stack; it is now
     one error naming the file and the value."""

@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -462,10 +463,13 @@ def normalise_name(name: str | None) -> str:
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str, mtime: float) -> dict[str, RefundProcess]:
+def _load_cached(path: str, mtime: float | None) -> dict[str, RefundProcess]:
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        if mtime is None:  # the packaged file, read as a package resource (also inside a wheel)
+            data = json.loads(resources.files("detector.catalog").joinpath(DEFAULT_PATH.name).read_text("utf-8"))
+        else:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
     except OSError as exc:
         raise CatalogError(f"cannot read refund processes {path}: {exc}") from exc
     except json.JSONDecodeError as exc:
@@ -479,6 +483,8 @@ def load_refund_processes(path: str | os.PathLike | None = None) -> dict[str, Re
     try:
         mtime = p.stat().st_mtime
     except OSError as exc:
+        if path is None:  # inside a zip or wheel (Spark's --py-files): it does not change
+            return dict(_load_cached(str(p), None))
         raise CatalogError(f"cannot read refund processes {p}: {exc}") from exc
     return dict(_load_cached(str(p), mtime))
 

@@ -153,15 +153,16 @@ def input_format(path: str) -> str | None:
     """"parquet" or "csv" from the name or, for a local directory, from the files in it;
     ``None`` when only reading can tell (a directory on S3 or HDFS)."""
     low = path.lower().rstrip("/")
+    remote = "://" in path and not path.startswith("file://")
+    local = Path(path.removeprefix("file://"))
+    if not remote and not local.exists():  # (a name ending in .csv too: Spark would start first)
+        raise ImportError_("no such file or directory", path=path)
     if low.endswith((".parquet", ".pq")):
         return "parquet"
     if low.endswith(".csv"):
         return "csv"
-    local = Path(path.removeprefix("file://"))
-    if "://" in path and not path.startswith("file://"):
+    if remote:
         return None
-    if not local.exists():
-        raise ImportError_("no such file or directory", path=path)
     if local.is_file():
         return "parquet" if is_parquet(local) else "csv"
     names = [f.name.lower() for f in local.rglob("*") if f.is_file() and not f.name.startswith((".", "_"))]

@@ -66,9 +66,14 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
     started = time.perf_counter()
     store = None
     if db is not None:
-        from ..pipeline import _user_decisions
+        from ..catalog.refund_processes import load_refund_processes
+        from ..pipeline import _user_decisions, refund_process_lookup
         from ..store import Store
 
+        # the catalogues the refund queue reads are read now: one that cannot be read stops the
+        # job before Spark starts, not after the streams and flags were stored
+        process_for_vendor = refund_process_lookup()
+        load_refund_processes()
         # the user's cancellations and dismissals apply on Spark exactly as in a local run
         store = Store(db)
         cancellations, dismissed = _user_decisions(store)
@@ -96,7 +101,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         written_f = spark.read.parquet(f"{out}/flags")
         result.streams, result.flags = written_s.count(), written_f.count()
         if store is not None:
-            from ..pipeline import refund_process_lookup, save_detection
+            from ..pipeline import save_detection
             from ..refunds import queue_refunds, withdraw_unflagged
 
             streams_pd = conform_streams(written_s.toPandas())
@@ -104,7 +109,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             accounts = [r[0] for r in tx.select("account_id").distinct().collect()]
             save_detection(store, streams_pd, flags_pd, as_of, accounts)
             # the refund queue follows the flags, as after a local run
-            queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=refund_process_lookup())
+            queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=process_for_vendor)
             withdrawn = withdraw_unflagged(store, flags_pd, accounts)
             result.stored = {"db": str(Path(db)), "streams": len(streams_pd), "flags": len(flags_pd),
                              "refund_requests": len(queued), "refund_candidates_withdrawn": withdrawn}
