@@ -183,34 +183,66 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _add_column(db: sqlite_utils.Database, table: str, column: str, kind: str) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` unless the column is there: a store that two processes
+    migrated at once before the migration lock (columns added, version written back lower)
+    is repaired by migrating it again."""
+    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 def _m2_refund_details(db: sqlite_utils.Database) -> None:
     # Refund requests keep what they were built from (flag type, charge date, descriptor,
     # currency, job date, the user's own reason) and the sources of every fact, so filing a
     # candidate later can recompute eligibility and the expected date from the same inputs.
-    db.execute("ALTER TABLE refund_requests ADD COLUMN details TEXT")  # JSON object
+    _add_column(db, "refund_requests", "details", "TEXT")  # JSON object
 
 
 def _m3_dismissed_charges(db: sqlite_utils.Database) -> None:
     # A dismissed stream keeps the ids of its charges: its stream id hashes its first charge, so
     # older history imported later gives it a new id, and the dismissal must still find it.
-    db.execute("ALTER TABLE decisions ADD COLUMN transaction_ids TEXT")  # JSON list
+    _add_column(db, "decisions", "transaction_ids", "TEXT")  # JSON list
 
 
 def _m4_refunded_flags(db: sqlite_utils.Database) -> None:
     # A flagged charge the merchant gave back keeps the date of that credit: the report shows it,
     # and no refund request is queued for it.
-    db.execute("ALTER TABLE flags ADD COLUMN refunded_on TEXT")
+    _add_column(db, "flags", "refunded_on", "TEXT")
 
 
 def _m5_stream_currency(db: sqlite_utils.Database) -> None:
     # A stream's currency: the report totals each currency on its own (a GBP and a USD account).
-    db.execute("ALTER TABLE streams ADD COLUMN currency TEXT")
+    _add_column(db, "streams", "currency", "TEXT")
 
 
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
                                                             _m5_stream_currency]
+
+
+class _MigrationLock:
+    """A blocking exclusive ``flock`` on ``<db>.migrate.lock`` (none for an in-memory store or
+    where ``fcntl`` is missing); the kernel releases it if the process dies."""
+
+    def __init__(self, db_path: str):
+        self.path = None if db_path == ":memory:" else f"{db_path}.migrate.lock"
+        self._fd: int | None = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # (not POSIX)
+            return self
+        if self.path is not None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # (closing releases the lock)
+            self._fd = None
 
 
 class Store:
@@ -247,16 +279,24 @@ class Store:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
-        """Apply every migration not yet applied, each in its own transaction."""
-        version = self.schema_version
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path} has schema version {version}, newer than this program ({len(MIGRATIONS)})"
-            )
-        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.conn:
-                migration(self.db)
-                self.conn.execute(f"PRAGMA user_version = {number}")
+        """Apply every migration not yet applied, each in its own transaction.
+
+        One process migrates at a time (an exclusive lock on ``<db>.migrate.lock``; the version is
+        read again once it is held): two commands opening a new store at once used to both run
+        the migrations, and the slower wrote back a lower version over columns that existed.
+        """
+        if self.schema_version == len(MIGRATIONS):
+            return
+        with _MigrationLock(self.path):
+            version = self.schema_version
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this program ({len(MIGRATIONS)})"
+                )
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                with self.conn:
+                    migration(self.db)
+                    self.conn.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
         self.conn.close()
