@@ -28,22 +28,31 @@ class JobLock:
         self.kind = kind
         self._fd: int | None = None
 
-    def acquire(self) -> JobLock:
+    def acquire(self, *, wait: bool = False, on_wait=None) -> JobLock:
+        """Take the lock. Held by another process: raise :class:`LockHeld`, or with ``wait``
+        call ``on_wait(holder)`` (who holds it, e.g. "scan pid 4242 since ...") and block until
+        it is free."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                os.close(fd)
+                raise
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
-            os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            if not wait:
+                os.close(fd)
+                kind = holder.split()[0] if holder and not holder.startswith("pid") else self.kind
                 raise LockHeld(
-                    f"another {self.kind} run holds {self.path}" + (f" ({holder})" if holder else "")
+                    f"another {kind} run holds {self.path}" + (f" ({holder})" if holder else "")
                     + "; this run did nothing. Try again when it has finished."
                 ) from None
-            raise
+            if on_wait is not None:
+                on_wait(holder)
+            fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {utcnow()}".encode(), 0)
+        os.pwrite(fd, f"{self.kind} pid {os.getpid()} since {utcnow()}".encode(), 0)
         self._fd = fd
         return self
 

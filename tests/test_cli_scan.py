@@ -242,3 +242,36 @@ def test_an_account_nothing_is_stored_for_is_named_as_such(runner, tmp_path):
         assert res.exit_code == 0 and "nothing is stored for account 'crad'; stored accounts: card" in res.stderr, args
         ok = runner.invoke(cli, [*args, "--db", db, "--account", "card"])
         assert "nothing is stored" not in ok.stderr
+
+
+def test_scan_and_detect_wait_for_a_run_holding_the_database(tmp_path):
+    # Two detections at once on one database lost one's update (a scan adding 2025 while a
+    # detect over 2024 saved last). A second one now says so and waits for the first.
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from detector.runs import JobLock
+    from detector.store import Store
+
+    root = Path(__file__).resolve().parents[1]
+    db = tmp_path / "s.db"
+    Store(db).close()
+
+    def count(table):
+        with sqlite3.connect(db) as conn:
+            return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    cmd = [sys.executable, "-m", "detector", "scan", str(root / "data/samples/chase_card.csv"), "--db", str(db),
+           "--as-of", "2025-06-30", "--format", "json"]
+    with JobLock(db, kind="nightly"):
+        proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)
+        assert proc.poll() is None  # waiting: nothing read in, nothing detected
+        assert count("transactions") == 0 and count("streams") == 0
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "Waiting for another run" in err and "nightly pid" in err
+    assert json.loads(out)["streams"] and count("streams") > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -118,7 +119,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     from .progress import terminal_progress
 
     store = Store(db_path)
-    with terminal_progress() as progress:
+    with one_writer(store, "scan"), terminal_progress() as progress:
         result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
                       progress=progress, workers=workers)
@@ -129,6 +130,27 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)
+
+
+@contextmanager
+def one_writer(store, kind: str):
+    """Detection reads the stored rows, then replaces the accounts' streams and flags: two at once
+    on one database lose one's update (a `scan` adding 2025 while a `detect` over 2024 saves).
+    The job lock (``<db>.lock``, the nightly job's) makes them take turns; a command that finds
+    it held says so on stderr and waits."""
+    if store.path == ":memory:":
+        yield
+        return
+    from ..runs import JobLock
+
+    def waiting(holder: str) -> None:
+        click.echo(f"Waiting for another run on {store.path} to finish ({holder or 'lock held'}).", err=True)
+
+    lock = JobLock(store.path, kind=kind).acquire(wait=True, on_wait=waiting)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @cli.command("report")
@@ -163,7 +185,7 @@ def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
 
     store = existing_store(db_path)
     note_unknown_account(store, account_id)
-    with terminal_progress() as progress:
+    with one_writer(store, "detect"), terminal_progress() as progress:
         result = run_detection(store, as_of, account_id=account_id, progress=progress, workers=workers)
     note = stored_after_as_of_note(store, account_id, as_of) if as_of else None
     if note:
