@@ -346,8 +346,16 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         record_cancellations(store, load_cancellations_file(cancellations_file))
     scanned_accounts = {a for r in results if r.ok for a in (r.accounts or [r.account_id]) if a}
     only = account_id if account_id else None
-    if only or not scanned_accounts:
-        result = run_detection(store, as_of, account_id=only, engine=engine, progress=progress, workers=workers)
+    if only:
+        # --account names the files that name no account; files that name theirs (an OFX's
+        # ACCTID) were stored under those, and are detected too. The report shows --account.
+        result = run_detection(store, as_of, accounts=sorted(scanned_accounts | {only}), engine=engine,
+                               progress=progress, workers=workers)
+        result.streams = result.streams[result.streams["account_id"] == only].reset_index(drop=True)
+        result.flags = result.flags[result.flags["account_id"] == only].reset_index(drop=True)
+        result.refund_requests = [r for r in result.refund_requests if r["account_id"] == only]
+    elif not scanned_accounts:
+        result = run_detection(store, as_of, engine=engine, progress=progress, workers=workers)
     else:
         # Accounts new to the store hold exactly this scan's rows: detect those in memory. The
         # others (older history, or a file streamed in chunks) are read back in account batches.

@@ -275,3 +275,19 @@ def test_scan_and_detect_wait_for_a_run_holding_the_database(tmp_path):
     assert proc.returncode == 0, err
     assert "Waiting for another run" in err and "nightly pid" in err
     assert json.loads(out)["streams"] and count("streams") > 0
+
+
+def test_scan_with_account_detects_the_accounts_files_name_themselves(runner, tmp_path):
+    # --account names the CSV's account; the QFX names its own (ACCTID) and was stored under it,
+    # but was never detected: `report` showed nothing for it until a later `detect`.
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    db = str(tmp_path / "s.db")
+    res = runner.invoke(cli, ["scan", str(samples / "chase_card.csv"), str(samples / "checking.qfx"),
+                              "--account", "chase", "--db", db, "--as-of", "2025-06-30", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert {s["account_id"] for s in json.loads(res.stdout)["streams"]} == {"chase"}  # the report: --account
+    qfx = json.loads(runner.invoke(cli, ["report", "--db", db, "--account", "000987654321",
+                                         "--format", "json"]).stdout)
+    assert qfx["streams"]

@@ -93,7 +93,8 @@ def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
 @click.option("--account", "account_id",
-              help="Account id for files that do not name one; also limits the report. Files given one account "
+              help="Account id for files that do not name one; also limits the report (files naming their own "
+                   "account, an OFX, are detected all the same). Files given one account "
                    "are that account's statements: a line two of them share (date, amount, descriptor) is "
                    "stored once, as with overlapping exports.")
 @click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
