@@ -221,12 +221,23 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     return np.where(ruled_out(stats, df), 0.0, p)
 
 
+#: A weekly run of varying amounts whose most common weekday holds less than this share of
+#: its charges is a shopping habit, not a bill.
+WEEKLY_HABIT_WEEKDAY_SHARE = 0.6
+
+
 def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
     """Candidates that are no stream whatever the scorer says (their confidence is 0): varying
     round sums, a bank's charges for events and buy-now-pay-later instalments."""
     # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
     # bills come in cents, and a standing order or subscription repeats one sum
     out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    # a "weekly" run of purchases at a shop: amounts that differ every time, on a weekday that
+    # drifts (fuel every 6-9 days, groceries). A weekly bill keeps its weekday (an ACH debit on
+    # payday, a meal-kit box) or its price; a catalogue vendor is judged by the scorer.
+    out |= ((stats["freq_idx"].to_numpy() == 0) & (stats["inflow"].to_numpy() == 0)
+            & (stats["vendor_known"].to_numpy() == 0) & (stats["frac_near_median"].to_numpy() < 0.5)
+            & (stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE))
     if df is not None and len(stats):
         # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)

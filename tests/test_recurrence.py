@@ -538,3 +538,29 @@ def test_one_break_or_an_irregular_history_is_no_yearly_pause():
     cut = [d for d in broke if d <= dt.date(2024, 9, 30)]
     s = detect_streams(enriched(series("GOOGLE *Google One", cut, 9.99)), "2024-10-20").iloc[0]
     assert s["next_date"] == "2024-10-10" and "a year ago" not in s["evidence"]
+
+
+def _every(start: dt.date, gaps: list[int]) -> list[dt.date]:
+    out = [start]
+    for g in gaps:
+        out.append(out[-1] + dt.timedelta(days=g))
+    return out
+
+
+def test_a_weekly_run_of_shopping_is_no_subscription():
+    # Fuel every 6-9 days, mostly at weekends, at a different sum each time (audit: a "weekly
+    # subscription" at 156 a month in the report's total); groceries the same.
+    rng = np.random.default_rng(7)
+    gaps = [8, 6, 6, 6, 6, 9, 7, 6, 7, 8, 7, 7, 7]
+    fuel = _every(dt.date(2024, 7, 1), gaps)
+    tx = enriched(series("SHELL OIL 57442611008", fuel, list(np.round(rng.uniform(36, 57, len(fuel)), 2))))
+    assert detect_streams(tx, "2024-09-29").empty
+    # a weekly bill of varying sums on a fixed weekday (a loan repaid each payday) is a stream
+    fridays = _every(dt.date(2024, 7, 5), [7] * 13)
+    loan = enriched(series("OPPLOANS PMT", fridays, list(np.round(rng.uniform(60, 95, len(fridays)), 2))))
+    s = detect_streams(loan, "2024-09-29")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "weekly"
+    # and so is a meal kit at one price whose delivery day drifts
+    kit = enriched(series("HELLOFRESH 646-846-3663", fuel, 59.99))
+    s = detect_streams(kit, "2024-09-29")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "weekly"
