@@ -55,6 +55,9 @@ class Cancellation:
     #: Matched only in part (a plan of that name, brand or kind): settled at each scan by
     #: whether it stopped billing.
     weak: bool = False
+    #: Earlier cancellations of the same plan (typed another way, or by stream id) this one
+    #: replaced: ``(decision id, date)`` pairs.
+    replaced: tuple[tuple[str, str], ...] = ()
 
 
 def _iso(value, *, what: str = "date") -> str:
@@ -92,11 +95,27 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
         "reason": reason,
     }
     changed = _upsert(store, row)
+    replaced = _supersede(store, account_id, row["target_id"], decision_id)
     return Cancellation(
         decision_id=decision_id, account_id=account_id, merchant=row["merchant"], cancelled_on=on_date,
         stream_ids=tuple(matches["stream_id"]), matched_merchant=matches["merchant"].iloc[0] if len(matches) else None,
-        changed=changed, weak=bool(len(matches)) and not len(strong),
+        changed=changed or bool(replaced), weak=bool(len(matches)) and not len(strong), replaced=replaced,
     )
+
+
+def _supersede(store: Store, account_id: str, target_id: str | None, keep: str) -> tuple[tuple[str, str], ...]:
+    """Delete the account's other cancellations of stream ``target_id``: recording a plan's
+    cancellation again, typed another way ("netflx", "Netflix") or by its stream id, corrects the
+    date instead of adding a decision whose earlier date would win."""
+    if not target_id:
+        return ()
+    old = store.conn.execute(
+        "SELECT decision_id, on_date FROM decisions WHERE kind = 'cancel' AND account_id = ? AND target_id = ? "
+        "AND decision_id != ?", [account_id, target_id, keep]).fetchall()
+    if old:
+        with store.conn:
+            store.conn.executemany("DELETE FROM decisions WHERE decision_id = ?", [(d,) for d, _ in old])
+    return tuple((d, on) for d, on in old)
 
 
 def _upsert(store: Store, row: dict) -> bool:
@@ -134,9 +153,10 @@ def record_stream_cancellation(store: Store, stream_id: str, on, *, reason: str 
         "on_date": on_date, "reason": reason, "transaction_ids": ref["transaction_ids"],
     }
     changed = _upsert(store, row)
+    replaced = _supersede(store, ref["account_id"], stream_id, row["decision_id"])
     return Cancellation(decision_id=row["decision_id"], account_id=ref["account_id"], merchant=ref["merchant"],
                         cancelled_on=on_date, stream_ids=(stream_id,), matched_merchant=ref["merchant"],
-                        changed=changed)
+                        changed=changed or bool(replaced), replaced=replaced)
 
 
 def load_cancellations_file(path) -> pd.DataFrame:

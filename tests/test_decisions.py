@@ -48,6 +48,26 @@ def test_cancellation_matches_fuzzily_and_is_idempotent(store):
     assert load_decisions(store)["on_date"].tolist() == ["2025-03-25"]
 
 
+def test_a_cancellation_recorded_again_another_way_replaces_the_date(store):
+    # "netflx" on Feb 10, then "Netflix" on May 10, then the stream id: one decision, the last
+    # date (audit: three decisions, and the earliest date kept flagging March-May's charges).
+    from detector.decisions import record_stream_cancellation
+
+    b, nf, sp = _book()
+    _store_streams(store, b.stream_frame)
+    record_cancellation(store, "acct1", "netflx", "2025-02-10")
+    again = record_cancellation(store, "acct1", "Netflix", "2025-05-10")
+    assert again.replaced and again.replaced[0][1] == "2025-02-10"
+    assert load_decisions(store)[["target_id", "on_date"]].values.tolist() == [[nf, "2025-05-10"]]
+    by_id = record_stream_cancellation(store, nf, "2025-05-12")
+    assert by_id.replaced and load_decisions(store)["on_date"].tolist() == ["2025-05-12"]
+    # another plan's cancellation stays
+    record_cancellation(store, "acct1", "Spotify", "2025-04-01")
+    assert sorted(load_decisions(store)["on_date"]) == ["2025-04-01", "2025-05-12"]
+    d = resolve_cancellations(load_decisions(store), b.stream_frame)
+    assert dict(zip(d["stream_id"], d["cancelled_on"])) == {nf: "2025-05-12", sp: "2025-04-01"}
+
+
 def test_cancellation_before_any_stream_resolves_at_detection(store):
     c = record_cancellation(store, "acct1", "spotify", "2025-04-01")
     assert c.stream_ids == () and c.changed

@@ -17,6 +17,9 @@ def _describe(c) -> str:
     else:
         where = "no stored subscription matches yet; it will be matched by name at the next scan"
     state = "recorded" if c.changed else "already recorded"
+    replaced = getattr(c, "replaced", ())
+    if replaced:
+        state += " (replacing the cancellation dated " + ", ".join(sorted({on for _, on in replaced})) + ")"
     return f"{c.account_id}: {c.merchant} cancelled on {c.cancelled_on} {state}; {where}"
 
 
