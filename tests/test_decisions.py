@@ -162,6 +162,17 @@ def test_cli_cancel_and_dismiss(runner, tmp_path, store):
     assert len(load_decisions(store)) == 2
 
 
+def test_cli_cancel_of_a_name_two_plans_share_says_how_to_name_one(runner, store):
+    b = Book()
+    b.stream(b.series("2024-01-15", 12, 2.99, merchant="Apple"))
+    b.stream(b.series("2024-01-25", 12, 10.99, merchant="Apple"))
+    _store_streams(store, b.stream_frame.assign(vendor=None, channel="apple"))
+    res = runner.invoke(cli, ["cancel", "--db", store.path, "--account", "acct1", "--merchant", "Apple",
+                              "--on", "2024-06-20"])
+    assert res.exit_code == 0, res.output
+    assert "names 2 plans" in res.stderr and "cancel --stream ID --on DATE" in res.stderr
+
+
 def test_store_billed_plans_resolve_to_the_one_that_stopped():
     b = Book()
     cloud = b.stream(b.series("2024-01-15", 12, 0.99, merchant="Apple"))

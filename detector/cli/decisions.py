@@ -66,6 +66,10 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
         raise click.UsageError("--account, --merchant and --on are all required (or use --cancellations)")
     for c in results:
         click.echo(_describe(c))
+        if len(set(c.stream_ids)) > 1 and not stream_id:
+            click.echo(f"Note: {c.merchant!r} names {len(set(c.stream_ids))} plans of {c.account_id} "
+                       f"({', '.join(c.stream_ids)}); each scan takes the one that stopped billing. If both go "
+                       "on billing, name the one you cancelled: `subdetect cancel --stream ID --on DATE`.", err=True)
     if any(c.changed for c in results):
         click.echo("Charges after it are flagged at the next `subdetect scan` or `subdetect detect`.", err=True)
 
