@@ -148,6 +148,14 @@ def test_job_refuses_a_bad_date_before_starting_spark(tmp_path):
         run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-13-45", spark=object())
 
 
+def test_job_refuses_negative_account_groups_before_starting_spark(tmp_path):
+    from detector.engines.spark_job import run_job
+    from detector.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="account-groups"):
+        run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-12-31", spark=object(), account_groups=-3)
+
+
 @pytest.mark.parametrize("name", ["nope.csv", "nope.parquet", "nope"])
 def test_job_refuses_a_missing_input_before_starting_spark(tmp_path, name):
     # (a name ending in .csv started Spark, which then stopped with ninety lines of Java stack)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import EngineUnavailable, ImportError_
+from ..errors import ConfigError, EngineUnavailable, ImportError_
 from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, require_columns
 from .frames import (
     REQUIRED_INPUT_COLUMNS,
@@ -286,6 +286,8 @@ def group_accounts(tx_sdf, account_groups: int | None = None):
     into ``account_groups`` groups (default: 4 per core of the cluster); ``0`` groups by
     ``account_id`` itself. The result does not depend on the grouping: detection is per account.
     """
+    if account_groups is not None and int(account_groups) < 0:
+        raise ConfigError(f"account_groups must be 0 (one group per account) or more, not {account_groups}")
     if account_groups == 0:
         return tx_sdf.groupBy("account_id")
     from pyspark.sql import functions as F

@@ -61,6 +61,9 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
 
     if mode not in ("union", "two_pass"):
         raise ConfigError(f"unknown mode {mode!r}; choose union or two_pass")
+    groups = kwargs.get("account_groups")
+    if groups is not None and int(groups) < 0:  # (checked again where used; here before Spark starts)
+        raise ConfigError(f"--account-groups must be 0 (one group per account) or more, not {groups}")
     as_of = as_of_str(as_of)  # a bad date stops the job before Spark starts
     input_format(str(input_path))  # and so does a local input that is missing or holds no data file
     started = time.perf_counter()
