@@ -230,3 +230,22 @@ def test_dates_of_any_type_are_read_as_every_engine_reads_them():
         assert sorted(got["date"]) == want, dates
     with pytest.raises(SchemaError, match="20241305"):
         canonical_transactions(base.assign(date=[20240105, 20241305]))
+
+
+def test_a_date_that_is_no_date_is_named_with_its_line(tmp_path):
+    # "2024-13-45" went through as text and failed deep in detection with a bare ValueError;
+    # dates written another way ("06/01/2024") are read as the dates they are, as before.
+    from detector.engines import canonical_transactions
+    from detector.errors import ImportError_
+    from detector.schema import SchemaError
+
+    base = pd.DataFrame({"transaction_id": ["a", "b", "c"], "account_id": "x", "amount": -1.0, "description": "N"})
+    got = canonical_transactions(base.assign(date=["06/01/2024", "2024-02-29", None]), sort=False)
+    assert got["date"].tolist()[:2] == ["2024-06-01", "2024-02-29"] and pd.isna(got["date"].iloc[2])
+    with pytest.raises(SchemaError, match=r"row 2: date '2024-13-45'"):
+        canonical_transactions(base.assign(date=["2024-01-05", "2024-13-45", "2024-01-07"]))
+    path = tmp_path / "tx.csv"
+    base.assign(date=["2024-01-05", "2024-13-45", "2024-01-07"]).to_csv(path, index=False)
+    with pytest.raises(ImportError_) as err:
+        engines.run(path, "2024-12-31", "local")
+    assert str(err.value) == f"{path}:3: date '2024-13-45' is not a date (yyyy-mm-dd)"

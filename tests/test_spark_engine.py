@@ -195,3 +195,15 @@ def test_job_names_a_value_spark_cannot_read_in_one_line(spark, tmp_path):
     with pytest.raises(ImportError_, match=r"-1,234\.50") as err:
         run_job(bad, tmp_path / "out", "2024-04-01", spark=spark)
     assert str(bad) in str(err.value) and len(str(err.value).splitlines()) == 1
+
+
+def test_job_names_a_date_that_is_no_date_in_one_line(spark, tmp_path):
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    bad = tmp_path / "tx.csv"
+    bad.write_text("transaction_id,account_id,date,amount,description\n"
+                   "t1,a,2024-01-05,-15.49,NETFLIX\nt2,a,2024-13-45,-15.49,NETFLIX\n")
+    with pytest.raises(ImportError_) as err:
+        run_job(bad, tmp_path / "out", "2024-04-01", spark=spark)
+    assert str(err.value) == f"{bad}: date '2024-13-45' is not a date (yyyy-mm-dd)"

@@ -105,6 +105,30 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
     return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
 
 
+def _non_iso_dates(text: pd.Series, col: pd.Series) -> dict[str, str]:
+    """ISO dates of the values not written ``yyyy-mm-dd`` (judged once per distinct value):
+    ``{"06/01/2024": "2024-06-01"}``. Raises :class:`SchemaError` naming the first value that is
+    no date at all, and its row (counted from 1); missing dates pass."""
+    values = pd.Series(text.dropna().unique())
+    if values.empty:
+        return {}
+    iso = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").notna().to_numpy()
+    if iso.all():
+        return {}
+    raw = pd.Series(col[text.notna()].astype(str).unique())
+    raw = raw[~raw.str.slice(0, 10).isin(set(values[iso]))]
+    out = {}
+    for value in raw:
+        parsed = pd.to_datetime(value, errors="coerce")
+        if pd.isna(parsed):
+            row = int(np.flatnonzero((col.astype(str) == value).to_numpy())[0]) + 1
+            err = SchemaError(f"engine input: row {row}: date {value!r} is not a date (yyyy-mm-dd)")
+            err.row, err.value = row, value  # (a reader of a file names its line)
+            raise err
+        out[value] = parsed.strftime("%Y-%m-%d")
+    return out
+
+
 def _iso_date_text(col: pd.Series) -> pd.Series:
     """A date column as ``yyyy-mm-dd`` text, read the same way by every engine.
 
@@ -118,7 +142,11 @@ def _iso_date_text(col: pd.Series) -> pd.Series:
             raise SchemaError(f"engine input: date {bad!r} is not a date (integers are read as yyyymmdd)")
         return parsed.dt.strftime("%Y-%m-%d")
     if col.dtype == object or pd.api.types.is_string_dtype(col):
-        return col.astype(str).str.slice(0, 10)
+        text = col.astype(str).str.slice(0, 10)
+        other = _non_iso_dates(text.where(col.notna()), col)
+        if other:  # (a few distinct values written another way: "06/01/2024")
+            text = text.mask(col.astype(str).isin(other.keys()), col.astype(str).map(other))
+        return text
     stamps = pd.to_datetime(col)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC")

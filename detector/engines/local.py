@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import ImportError_
+from ..schema import SchemaError
 from .frames import (
     DetectFn,
     canonical_transactions,
@@ -23,7 +25,7 @@ from .frames import (
     conform_streams,
     default_detect,
 )
-from .io import read_transactions
+from .io import is_parquet, read_transactions
 from .workers import detect_batches
 
 
@@ -84,7 +86,16 @@ def run_local(
     """
     detect = detect or default_detect()
     tx = read_transactions(tx_or_path) if not isinstance(tx_or_path, pd.DataFrame) else tx_or_path
-    canon = canonical_transactions(tx)
+    try:
+        canon = canonical_transactions(tx)
+    except SchemaError as exc:
+        if isinstance(tx_or_path, pd.DataFrame) or getattr(exc, "row", None) is None:
+            raise
+        # a file's row: its line in a CSV (after the header), its row number in Parquet
+        csv = not is_parquet(tx_or_path)
+        raise ImportError_(f"date {exc.value!r} is not a date (yyyy-mm-dd)"
+                           + ("" if csv else f" (row {exc.row})"), path=str(tx_or_path),
+                           line=exc.row + 1 if csv else None) from None
     del tx
     if canon.empty:
         return conform_streams(None), conform_flags(None)

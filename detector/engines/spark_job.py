@@ -10,6 +10,7 @@ refund queue follows them (candidates queued, those of flags no longer raised wi
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from os import PathLike
@@ -41,8 +42,18 @@ def _spark_failure(exc: Exception, input_path) -> Exception:
         return exc
     if isinstance(exc, DetectorError) or not isinstance(exc, CapturedException):
         return exc
-    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    # our own error raised in a Python worker (a date that is no date) is in the traceback's text;
+    # its row counts within the worker's group of accounts, not the file, so it is left out
+    ours = [m for m in (_OWN_ERROR.search(line) for line in lines) if m]
+    if ours:
+        return ImportError_(_GROUP_ROW.sub("", ours[-1].group("msg"))[:300], path=str(input_path))
+    first = lines[0] if lines else type(exc).__name__
     return ImportError_(f"Spark stopped on this input: {first[:300]}", path=str(input_path))
+
+
+_OWN_ERROR = re.compile(r"\b(?:SchemaError|ImportError_|ConfigError|DetectorError): (?P<msg>.+)$")
+_GROUP_ROW = re.compile(r"^engine input: row \d+: ")
 
 
 def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, db: str | None = None,
