@@ -35,6 +35,7 @@ import pandas as pd
 from .cadence import (
     FREQUENCIES,
     PERIODS,
+    TOLERANCE,
     _segment_median,
     candidate_stats,
     day_of_month,
@@ -726,6 +727,17 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
         nb = np.roll(np.arange(len(rows)), shift)
         close = (a[nb] == a) & (np.abs(day[nb] - day) <= 0.25 * P) & (dev[nb] < dev)
         stray |= close & (dev > 0.005 * med + 0.005)
+    # A charge off the plan's cadence on both sides, at another price than the plan billed just
+    # before and just after it (a gym's annual fee a week after the monthly dues), is a charge
+    # of its own, not the plan's: a price change bills on the plan's day, a late charge at its
+    # price, and a bill whose amount moves has no one price around it.
+    prv, nxt = np.roll(np.arange(len(rows)), 1), np.roll(np.arange(len(rows)), -1)
+    inner = (a[prv] == a) & (a[nxt] == a)
+    tol = TOLERANCE[np.maximum(st["freq_idx"].to_numpy(), 0)][pos]
+    off = (np.abs(day - day[prv] - P) > tol) & (np.abs(day[nxt] - day - P) > tol)
+    steady = np.abs(amt[prv] - amt[nxt]) <= 0.02 * amt[prv]
+    other_price = np.abs(amt - amt[prv]) > 0.2 * amt[prv]
+    stray |= inner & off & steady & other_price
     out = assign.copy()
     out[rows[stray]] = -1
     return out

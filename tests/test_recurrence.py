@@ -564,3 +564,18 @@ def test_a_weekly_run_of_shopping_is_no_subscription():
     kit = enriched(series("HELLOFRESH 646-846-3663", fuel, 59.99))
     s = detect_streams(kit, "2024-09-29")
     assert len(s) == 1 and s.iloc[0]["frequency"] == "weekly"
+
+
+def test_a_one_off_fee_beside_the_monthly_dues_is_not_a_dues_charge():
+    # Planet Fitness: 24.99 on the 17th every month, and the 49.99 annual fee on Nov 25 (audit:
+    # "13 charges, amount 24.99-49.99", the fee a person forgets hidden inside the plan).
+    dues = monthly_dates(dt.date(2023, 6, 17), 12)
+    tx = enriched(series("PLANET FITNESS", dues, 24.99) + series("PLANET FITNESS", [dt.date(2023, 11, 25)], 49.99))
+    s = detect_streams(tx, "2024-05-31")
+    assert len(s) == 1 and len(s.iloc[0]["transaction_ids"]) == 12 and s.iloc[0]["average_amount"] == 24.99
+    # a price change on the plan's day stays in the plan, and so does a late charge at its price
+    raised = series("GYM", dues[:6], 24.99) + series("GYM", dues[6:], 29.99)
+    late = [d if d != dues[5] else d + dt.timedelta(days=8) for d in dues]
+    for rows in (raised, series("GYM", late, 24.99)):
+        s = detect_streams(enriched(rows), "2024-05-31")
+        assert len(s) == 1 and len(s.iloc[0]["transaction_ids"]) == 12
