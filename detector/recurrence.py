@@ -782,6 +782,41 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     return out.reset_index(drop=True)
 
 
+#: Public holidays of the country of a currency, for billers that keep to business days.
+HOLIDAY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "EUR": None}
+
+
+def _business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Streams of four or more charges none of which fell on a weekend: a direct debit or a
+    payroll, which post on business days (a card plan charges any day)."""
+    weekend = ((day + 3) % 7) >= 5  # 1970-01-01 was a Thursday; 5, 6 = Saturday, Sunday
+    return (np.bincount(stream, weights=weekend, minlength=len(n)) == 0) & (n >= 4)
+
+
+def _on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, currency: np.ndarray) -> np.ndarray:
+    """``nxt`` of the ``business`` streams moved off weekends and public holidays: due on a
+    Saturday, a debit comes on Monday and pay on Friday (money in moves back, money out forward).
+    Holidays are those of the currency's country (:data:`HOLIDAY_COUNTRY`; US for an unknown
+    currency), from the ``holidays`` package.
+    """
+    import holidays
+
+    out = nxt.copy()
+    days = nxt.astype("datetime64[D]")
+    years = range(int(str(days.min())[:4]), int(str(days.max())[:4]) + 1)
+    codes = np.array([c if isinstance(c, str) else "USD" for c in currency], dtype=object)
+    for code in np.unique(codes[business]):
+        country = HOLIDAY_COUNTRY.get(code, "US" if code not in HOLIDAY_COUNTRY else None)
+        hol = (np.array(sorted(holidays.country_holidays(country, years=list(years)).keys()), dtype="datetime64[D]")
+               if country else np.array([], dtype="datetime64[D]"))
+        for back in (True, False):
+            at = business & (codes == code) & (inflow == back)
+            if at.any():
+                moved = np.busday_offset(days[at], 0, roll="backward" if back else "forward", holidays=hol)
+                out[at] = moved.astype(np.int64)
+    return out
+
+
 def _keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray) -> np.ndarray:
     """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
     charge is predicted at the last one's amount rather than the mean of the last three.
@@ -839,14 +874,25 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     P = PERIODS[np.maximum(fidx, 0)]
     last_amt = df["amt"].to_numpy()[last_rows]
     next_amt = np.round(np.where(_keeps_last_price(sub, st["amount_cv"].to_numpy()), last_amt, tail3.to_numpy()), 2)
-    nxt = next_due(st["last_day"].to_numpy(), fidx, st["dom_median"].to_numpy())
+    stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
+    row_day = df["day"].to_numpy()[rows]
+    # A biller that keeps to business days is due on its usual day, the one it bills on when
+    # that is a business day (the commonest), rolled to a business day: the median of its rolled
+    # days sits after it (a debit due on the 1st posts on the 1st, 2nd or 3rd).
+    business = _business_day_biller(row_day, stream_of_row, n)
+    dom = st["dom_median"].to_numpy()
+    if business.any():
+        usual = np.bincount(stream_of_row * 32 + df["dom"].to_numpy()[rows], minlength=32 * len(n))
+        dom = np.where(business & (dom <= 28), usual.reshape(len(n), 32).argmax(axis=1), dom)
+    nxt = next_due(st["last_day"].to_numpy(), fidx, dom)
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
-    stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
-    resume, p_start, p_end = yearly_pause(df["day"].to_numpy()[rows], stream_of_row,
-                                          st["last_day"].to_numpy(), fidx, st["dom_median"].to_numpy())
+    resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom)
     paused = resume >= 0
     nxt = np.where(paused, resume, nxt)
+    if business.any():
+        currency = text.column("currency", last_rows) if text.has("currency") else np.full(len(n), None, object)
+        nxt = _on_business_days(nxt, business, df["inflow"].to_numpy()[first_rows], currency)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",

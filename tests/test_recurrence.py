@@ -579,3 +579,33 @@ def test_a_one_off_fee_beside_the_monthly_dues_is_not_a_dues_charge():
     for rows in (raised, series("GYM", late, 24.99)):
         s = detect_streams(enriched(rows), "2024-05-31")
         assert len(s) == 1 and len(s.iloc[0]["transaction_ids"]) == 12
+
+
+def test_a_business_day_biller_is_due_on_a_business_day():
+    # A loan debited on the 1st, moved to Monday when the 1st is a weekend or a holiday, and a
+    # payroll on the 15th, paid on the Friday before: predicted the same way (audit: a Saturday
+    # payday, a debit on Independence Day). A card plan that charges on weekends keeps its day.
+    import holidays
+
+    us = holidays.US(years=[2024, 2025])
+
+    def roll(d, back):
+        while d.weekday() >= 5 or d in us:
+            d += dt.timedelta(days=-1 if back else 1)
+        return d
+
+    due = monthly_dates(dt.date(2024, 7, 1), 12, day=1)  # to 2025-06-01; next due 2025-07-01 (Tue)
+    loan = enriched(series("TOYOTA FINANCIAL PPD", [roll(d, False) for d in due], 389.12))
+    s = detect_streams(loan, "2025-06-10").iloc[0]
+    assert s["next_date"] == "2025-07-01"
+    due = monthly_dates(dt.date(2024, 7, 4), 12, day=4)  # to 2025-06-04; next due July 4th, a holiday
+    loan = enriched(series("TOYOTA FINANCIAL PPD", [roll(d, False) for d in due], 389.12))
+    assert detect_streams(loan, "2025-06-10").iloc[0]["next_date"] == "2025-07-07"  # Fri 4th, then weekend
+    pay = [roll(d, True) for d in monthly_dates(dt.date(2024, 4, 15), 14, day=15)]  # to 2025-05-15
+    tx = enriched([("A1", d, "ACME CORP PAYROLL", 2450.0) for d in pay])
+    s = detect_streams(tx, "2025-05-20").iloc[0]
+    assert s["direction"] == "inflow" and s["next_date"] == "2025-06-13"  # the 15th is a Sunday
+    card = monthly_dates(dt.date(2024, 6, 15), 12, day=15)  # charged on weekends too
+    assert any(d.weekday() >= 5 for d in card)
+    s = detect_streams(enriched(series("NETFLIX.COM", card, 15.49)), "2025-05-20").iloc[0]
+    assert s["next_date"] == "2025-06-15"
