@@ -786,6 +786,35 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
 HOLIDAY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "EUR": None}
 
 
+def _semimonthly_due(day: np.ndarray, stream: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Next due day of semimonthly streams ``which``: the month's other pay day after the last
+    charge (the 15th and the month's end, the 1st and the 15th), not the last charge plus 15
+    days. The other day is the commonest day of the month of the charges away from the last
+    one's; days in a month's last four count as its end."""
+    out = np.empty(len(which), dtype=np.int64)
+    dom_all, dim_all = day_of_month(day)
+    for k, s in enumerate(which):
+        d = day[stream == s]
+        dom, dim = dom_all[stream == s], dim_all[stream == s]
+        anchor = np.where(dom >= dim - 3, 31, dom)
+        gap = np.abs(anchor - anchor[-1])
+        other = anchor[np.minimum(gap, 31 - gap) > 7]
+        if not len(other):
+            out[k] = d[-1] + 15
+            continue
+        values, counts = np.unique(other, return_counts=True)
+        want = int(values[counts.argmax()])
+        month = d[-1:].astype("datetime64[D]").astype("datetime64[M]")
+        for step in (0, 1, 2):
+            first = (month + step).astype("datetime64[D]")
+            days_in = int(((month + step + 1).astype("datetime64[D]") - first).astype(np.int64)[0])
+            due = int((first + (min(want, days_in) - 1)).astype(np.int64)[0])
+            if due > d[-1] + 5:  # (a charge posted late is not this month's other day)
+                out[k] = due
+                break
+    return out
+
+
 def _business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Streams of four or more charges none of which fell on a weekend: a direct debit or a
     payroll, which post on business days (a card plan charges any day)."""
@@ -885,6 +914,9 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
         usual = np.bincount(stream_of_row * 32 + df["dom"].to_numpy()[rows], minlength=32 * len(n))
         dom = np.where(business & (dom <= 28), usual.reshape(len(n), 32).argmax(axis=1), dom)
     nxt = next_due(st["last_day"].to_numpy(), fidx, dom)
+    semi = np.flatnonzero((fidx == FREQUENCIES.index("semimonthly")) & (n >= 4))
+    if len(semi):
+        nxt[semi] = _semimonthly_due(row_day, stream_of_row, semi)
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
     resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom)

@@ -609,3 +609,19 @@ def test_a_business_day_biller_is_due_on_a_business_day():
     assert any(d.weekday() >= 5 for d in card)
     s = detect_streams(enriched(series("NETFLIX.COM", card, 15.49)), "2025-05-20").iloc[0]
     assert s["next_date"] == "2025-06-15"
+
+
+def test_a_semimonthly_payroll_is_due_on_the_months_other_pay_day():
+    # Paid on the 15th and the month's last business day (a Friday 15th rolled back): the pay
+    # after Fri 13 Sep is Mon 30 Sep, not 15 days on (Sat 28, audit).
+    pays = ["2024-03-15", "2024-03-29", "2024-04-15", "2024-04-30", "2024-05-15", "2024-05-31", "2024-06-14",
+            "2024-06-28", "2024-07-15", "2024-07-31", "2024-08-15", "2024-08-30", "2024-09-13"]
+    tx = enriched([("A1", d, "ACME CORP PAYROLL PPD ID: 9111111101", 2450.0) for d in pays])
+    s = detect_streams(tx, "2024-09-20").iloc[0]
+    assert (s["frequency"], s["next_date"]) == ("semimonthly", "2024-09-30")
+    s = detect_streams(tx[tx["date"] <= "2024-08-30"], "2024-09-02").iloc[0]
+    assert s["next_date"] == "2024-09-13"  # the 15th is a Sunday: paid the Friday before
+    # a plan billed on the 1st and the 16th of each month
+    days = [d for m in monthly_dates(dt.date(2024, 1, 1), 8) for d in (m, m.replace(day=16))]
+    s = detect_streams(enriched(series("CREDIT KARMA PLUS", days, 9.99)), "2024-08-20").iloc[0]
+    assert (s["frequency"], s["next_date"]) == ("semimonthly", "2024-09-01")
