@@ -413,11 +413,25 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     pct = (r_inc * 100).round().astype(int)
     evidence = np.where(term_hit[hit], " (the previous term's price, from " + prev_since[hit].fillna("") + ")",
                         " (steady since " + prev_since[hit].fillna("") + ")")
+    # Back to the price of the level before the cheaper one (a downgrade for a few months, then
+    # the old plan again): the reason says so, and it is the person's own doing more often than
+    # the merchant's, so it is of low severity.
+    last = x["date"].groupby([chain, level]).transform("last")
+    lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "last": last}).drop_duplicates(["chain", "level"])
+    lv["base2"] = lv.groupby("chain")["base"].shift(2)
+    lv["until"] = lv.groupby("chain")["last"].shift(2)
+    at_level = pd.MultiIndex.from_arrays([chain[hit], level[hit]])
+    lv = lv.set_index(["chain", "level"])
+    base2 = pd.Series(lv["base2"].reindex(at_level).to_numpy(), index=r.index)
+    until = pd.Series(lv["until"].reindex(at_level).to_numpy(), index=r.index)
+    back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= LEVEL_TOLERANCE).fillna(False).to_numpy()
+    evidence = np.where(back, evidence + ", back to the " + base2.map(_money, na_action="ignore").fillna("")
+                        + " it charged until " + until.fillna("").astype(str), evidence)
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
         + "% from " + r_base.map(_money) + evidence
     )
-    severity = np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low")
+    severity = np.where(back, "low", np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
 
 

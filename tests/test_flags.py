@@ -300,6 +300,21 @@ def test_variable_phone_bill_is_not_an_increase():
     assert of_type(flags_of(b), "price_increase") == []
 
 
+def test_back_to_the_earlier_price_after_a_downgrade_says_so():
+    # 22.99 for seven months, 15.49 for three (a downgrade), then 22.99 again: an increase from
+    # 15.49, but the reason names the earlier price and it is of low severity (audit).
+    b = Book()
+    b.stream(b.series("2024-01-15", 18, [22.99] * 7 + [15.49] * 3 + [22.99] * 8))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and f.iloc[0]["date"] == "2024-11-15" and f.iloc[0]["severity"] == "low"
+    assert "back to the 22.99 it charged until 2024-07-15" in f.iloc[0]["reason"]
+    # a new, higher price after a cut is a plain increase
+    b = Book()
+    b.stream(b.series("2024-01-15", 18, [22.99] * 7 + [15.49] * 3 + [26.99] * 8))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and f.iloc[0]["severity"] == "high" and "back to" not in f.iloc[0]["reason"]
+
+
 def test_one_off_spike_that_falls_back_is_not_an_increase():
     b = Book()
     ids = b.series("2024-01-01", 8, [20.0, 20.0, 20.0, 20.0, 26.0, 20.0, 20.0, 20.0])
