@@ -249,3 +249,34 @@ def test_a_date_that_is_no_date_is_named_with_its_line(tmp_path):
     with pytest.raises(ImportError_) as err:
         engines.run(path, "2024-12-31", "local")
     assert str(err.value) == f"{path}:3: date '2024-13-45' is not a date (yyyy-mm-dd)"
+
+
+def test_chunked_fallback_keeps_the_types_it_read(tx, tmp_path):
+    # Unsorted Parquet with time-zoned timestamps and empty descriptions: the hash fallback's
+    # parts went through CSV, which kept the local date and made "" a missing description.
+    seen = []
+
+    def keep(frame, as_of, **kw):
+        seen.append(frame[["transaction_id", "date", "description"]])
+        return standin_detect(frame, as_of, **kw)
+
+    stamps = pd.to_datetime("2024-03-01 23:30") + pd.to_timedelta(range(len(tx)), unit="D")
+    odd = tx.assign(date=stamps.tz_localize("America/New_York"), description=[""] + list(tx["description"][1:]))
+    path = tmp_path / "odd.parquet"
+    odd.sample(frac=1.0, random_state=3).to_parquet(path, index=False)
+    want = engines.canonical_transactions(odd)[["transaction_id", "date", "description"]]
+    run_chunked(path, AS_OF, detect=keep, chunk_rows=7, order="hash", partitions=3)
+    got = pd.concat(seen).sort_values("transaction_id").reset_index(drop=True)
+    want = want.sort_values("transaction_id").reset_index(drop=True)
+    assert got["date"].tolist() == want["date"].tolist()
+    assert got["description"].tolist() == want["description"].tolist() and "" in set(got["description"])
+
+
+def test_chunked_names_the_file_missing_a_column(tx, tmp_path):
+    from detector.schema import SchemaError
+
+    for path in (tmp_path / "no_account.csv", tmp_path / "no_account.parquet"):
+        frame = tx.drop(columns="account_id")
+        frame.to_csv(path, index=False) if path.suffix == ".csv" else frame.to_parquet(path, index=False)
+        with pytest.raises(SchemaError, match=f"{path.name}.*account_id"):
+            run_chunked(path, AS_OF, detect=standin_detect)

@@ -22,14 +22,16 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError, ImportError_
+from ..schema import require_columns
 from .frames import (
+    REQUIRED_INPUT_COLUMNS,
     DetectFn,
     conform_flags,
     conform_streams,
     default_detect,
     detect_frame,
 )
-from .io import CSV_DTYPES, is_parquet, read_transactions
+from .io import CSV_DTYPES, is_parquet
 
 DEFAULT_CHUNK_ROWS = 250_000
 #: Target bytes of CSV per hash partition (~1M rows of a typical statement).
@@ -52,6 +54,21 @@ def _chunks(path: Path, chunk_rows: int):
     header = pd.read_csv(path, nrows=0).columns
     dtypes = {c: t for c, t in CSV_DTYPES.items() if c in header}
     yield from pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], chunksize=chunk_rows)
+
+
+def _require_columns(path: Path) -> None:
+    """The input's columns, checked before any chunk is read: a missing ``account_id`` ended
+    in a bare ``KeyError``, with no file named."""
+    if is_parquet(path):
+        import pyarrow.dataset as ds
+
+        names = ds.dataset(path, format="parquet").schema.names
+    else:
+        try:
+            names = list(pd.read_csv(path, nrows=0).columns)
+        except (ValueError, OSError) as exc:
+            raise ImportError_(f"cannot read canonical transactions: {exc}", path=str(path)) from exc
+    require_columns(pd.DataFrame(columns=names), REQUIRED_INPUT_COLUMNS, f"engine input {path}")
 
 
 def _finish(streams: list, flags: list) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -97,15 +114,19 @@ def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs):
         partitions = max(1, math.ceil(path.stat().st_size / PARTITION_BYTES))
     streams, flags = [], []
     with tempfile.TemporaryDirectory(prefix="subdetect-parts-") as tmp:
-        parts = [Path(tmp) / f"part-{i:04d}.csv" for i in range(partitions)]
-        for chunk in _chunks(path, chunk_rows):
+        # Parquet parts, one file per chunk and partition: the rows come back with the types they
+        # were read with (a CSV round trip turned "" into a missing description and dropped a
+        # date's time zone, so the fallback's results differed from the other engines')
+        parts = [Path(tmp) / f"part-{i:04d}" for i in range(partitions)]
+        for n, chunk in enumerate(_chunks(path, chunk_rows)):
             bucket = pd.util.hash_array(chunk["account_id"].astype(str).to_numpy(dtype=object)) % partitions
             for i, rows in chunk.groupby(bucket, sort=False):
-                rows.to_csv(parts[i], mode="a", header=not parts[i].exists(), index=False)
+                parts[i].mkdir(exist_ok=True)
+                rows.to_parquet(parts[i] / f"{n:06d}.parquet", index=False)
         for part in parts:
             if not part.exists():
                 continue
-            tx = read_transactions(part)
+            tx = pd.concat([pd.read_parquet(f) for f in sorted(part.glob("*.parquet"))], ignore_index=True)
             s, f = detect_frame(tx, as_of, detect, **kwargs)
             streams.append(s)
             flags.append(f)
@@ -128,6 +149,7 @@ def run_chunked(
     p = Path(path)
     if not p.exists():
         raise ImportError_("no such file", path=str(p))
+    _require_columns(p)
     detect = detect or default_detect()
     if order not in ("auto", "sorted", "hash"):
         raise ConfigError(f"unknown order {order!r}; choose auto, sorted or hash")
