@@ -95,7 +95,9 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
         "reason": reason,
     }
     changed = _upsert(store, row)
-    replaced = _supersede(store, account_id, row["target_id"], decision_id)
+    # an earlier cancellation of that very plan, typed another way, is corrected by this one;
+    # a name several plans share settles nothing, and a plan named by its stream id stays
+    replaced = _supersede(store, account_id, row["target_id"], decision_id) if len(strong) == 1 else ()
     return Cancellation(
         decision_id=decision_id, account_id=account_id, merchant=row["merchant"], cancelled_on=on_date,
         stream_ids=tuple(matches["stream_id"]), matched_merchant=matches["merchant"].iloc[0] if len(matches) else None,
@@ -104,14 +106,24 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
 
 
 def _supersede(store: Store, account_id: str, target_id: str | None, keep: str) -> tuple[tuple[str, str], ...]:
-    """Delete the account's other cancellations of stream ``target_id``: recording a plan's
-    cancellation again, typed another way ("netflx", "Netflix") or by its stream id, corrects the
-    date instead of adding a decision whose earlier date would win."""
+    """Delete the account's earlier cancellations by name of stream ``target_id`` alone:
+    recording a plan's cancellation again, typed another way ("netflx", "Netflix") or by its
+    stream id, corrects the date instead of adding a decision whose earlier date would win.
+
+    Only decisions by name (a decision by stream id keeps its charge ids) whose name matches
+    that one stream of the account, and no other, are replaced: "Apple" recorded for one of two
+    Apple plans may have meant the other."""
     if not target_id:
         return ()
-    old = store.conn.execute(
-        "SELECT decision_id, on_date FROM decisions WHERE kind = 'cancel' AND account_id = ? AND target_id = ? "
-        "AND decision_id != ?", [account_id, target_id, keep]).fetchall()
+    rows = store.conn.execute(
+        "SELECT decision_id, on_date, merchant FROM decisions WHERE kind = 'cancel' AND account_id = ? "
+        "AND target_id = ? AND decision_id != ? AND transaction_ids IS NULL",
+        [account_id, target_id, keep]).fetchall()
+    if not rows:
+        return ()
+    streams = _stored_streams(store, account_id)
+    old = [(d, on) for d, on, name in rows
+           if match_streams(name, streams)["stream_id"].tolist() == [target_id]]
     if old:
         with store.conn:
             store.conn.executemany("DELETE FROM decisions WHERE decision_id = ?", [(d,) for d, _ in old])

@@ -173,6 +173,25 @@ def test_cli_cancel_of_a_name_two_plans_share_says_how_to_name_one(runner, store
     assert "names 2 plans" in res.stderr and "cancel --stream ID --on DATE" in res.stderr
 
 
+def test_a_name_several_plans_share_replaces_no_cancellation(store):
+    # The 9.99 plan cancelled by its stream id, then "Apple" meant for the 2.99 one: both stay
+    # (audit: the name, matching both plans, deleted the stream's cancellation).
+    from detector.decisions import record_stream_cancellation
+
+    b = Book()
+    cheap = b.stream(b.series("2024-01-15", 12, 2.99, merchant="Apple"))
+    dear = b.stream(b.series("2024-01-25", 12, 9.99, merchant="Apple"))
+    _store_streams(store, b.stream_frame.assign(vendor=None, channel="apple"))
+    for first in (cheap, dear):
+        store.conn.execute("DELETE FROM decisions")
+        record_stream_cancellation(store, first, "2024-10-01")
+        by_name = record_cancellation(store, "acct1", "Apple", "2024-11-01")
+        assert not by_name.replaced and len(load_decisions(store)) == 2
+        # and a decision by stream id replaces no name that matches several plans
+        record_stream_cancellation(store, cheap if first == dear else dear, "2024-12-01")
+        assert len(load_decisions(store)) == 3
+
+
 def test_store_billed_plans_resolve_to_the_one_that_stopped():
     b = Book()
     cloud = b.stream(b.series("2024-01-15", 12, 0.99, merchant="Apple"))
