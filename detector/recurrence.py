@@ -723,16 +723,20 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     med, P = st["amt_median"].to_numpy()[pos], st["period"].to_numpy()[pos]
     dev = np.abs(amt - med)
     stray = np.zeros(len(rows), dtype=bool)
-    for shift in (1, -1):
-        nb = np.roll(np.arange(len(rows)), shift)
-        close = (a[nb] == a) & (np.abs(day[nb] - day) <= 0.25 * P) & (dev[nb] < dev)
+    # each row's neighbours in its stream (none past either end: a roll would wrap the first
+    # row of the batch round to the last, and a stream alone in its batch would be judged
+    # between its own last and first charges, so results would depend on the batch)
+    at = np.arange(len(rows))
+    prv, nxt = np.maximum(at - 1, 0), np.minimum(at + 1, len(rows) - 1)
+    has_prv, has_nxt = (at > 0) & (a[prv] == a), (at < len(rows) - 1) & (a[nxt] == a)
+    for nb, has in ((prv, has_prv), (nxt, has_nxt)):
+        close = has & (np.abs(day[nb] - day) <= 0.25 * P) & (dev[nb] < dev)
         stray |= close & (dev > 0.005 * med + 0.005)
     # A charge off the plan's cadence on both sides, at another price than the plan billed just
     # before and just after it (a gym's annual fee a week after the monthly dues), is a charge
     # of its own, not the plan's: a price change bills on the plan's day, a late charge at its
     # price, and a bill whose amount moves has no one price around it.
-    prv, nxt = np.roll(np.arange(len(rows)), 1), np.roll(np.arange(len(rows)), -1)
-    inner = (a[prv] == a) & (a[nxt] == a)
+    inner = has_prv & has_nxt
     tol = TOLERANCE[np.maximum(st["freq_idx"].to_numpy(), 0)][pos]
     off = (np.abs(day - day[prv] - P) > tol) & (np.abs(day[nxt] - day - P) > tol)
     steady = np.abs(amt[prv] - amt[nxt]) <= 0.02 * amt[prv]

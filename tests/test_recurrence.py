@@ -625,3 +625,16 @@ def test_a_semimonthly_payroll_is_due_on_the_months_other_pay_day():
     days = [d for m in monthly_dates(dt.date(2024, 1, 1), 8) for d in (m, m.replace(day=16))]
     s = detect_streams(enriched(series("CREDIT KARMA PLUS", days, 9.99)), "2024-08-20").iloc[0]
     assert (s["frequency"], s["next_date"]) == ("semimonthly", "2024-09-01")
+
+
+def test_a_streams_first_and_last_charges_are_judged_alone_whatever_else_is_detected():
+    # A fee after the last dues: the stray rule read "the charge before the first" as the batch's
+    # last row, so the gym's stream changed with the other accounts detected beside it (audit).
+    dues = monthly_dates(dt.date(2024, 1, 17), 11)
+    gym = series("PLANET FITNESS", dues, 24.99, "gym") + series("PLANET FITNESS", [dt.date(2024, 11, 25)], 49.99, "gym")
+    other = series("SPOTIFY USA", monthly_dates(dt.date(2024, 1, 3), 11), 11.99, "other")
+    alone = detect_streams(enriched(gym), "2024-11-30")
+    both = detect_streams(enriched(gym + other), "2024-11-30")
+    mine = both[both["account_id"] == "gym"].reset_index(drop=True)
+    assert alone[["stream_id", "evidence"]].values.tolist() == mine[["stream_id", "evidence"]].values.tolist()
+    assert [len(x) for x in alone["transaction_ids"]] == [len(x) for x in mine["transaction_ids"]]
