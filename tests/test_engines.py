@@ -240,8 +240,17 @@ def test_a_date_that_is_no_date_is_named_with_its_line(tmp_path):
     from detector.schema import SchemaError
 
     base = pd.DataFrame({"transaction_id": ["a", "b", "c"], "account_id": "x", "amount": -1.0, "description": "N"})
-    got = canonical_transactions(base.assign(date=["06/01/2024", "2024-02-29", None]), sort=False)
-    assert got["date"].tolist()[:2] == ["2024-06-01", "2024-02-29"] and pd.isna(got["date"].iloc[2])
+    got = canonical_transactions(base.assign(date=["06/21/2024", "2024-02-29", None]), sort=False)
+    assert got["date"].tolist()[:2] == ["2024-06-21", "2024-02-29"] and pd.isna(got["date"].iloc[2])
+    # one form for the whole column: a 15th written 15/01 makes 06/01 the 6th of January too
+    got = canonical_transactions(base.assign(date=["06/01/2024", "15/01/2024 10:30:00", "06/02/2024"]), sort=False)
+    assert got["date"].tolist() == ["2024-01-06", "2024-01-15", "2024-02-06"]
+    # nothing to tell the order by, or no date at all: stop, naming the value
+    for dates, what in ((["06/01/2024", "07/01/2024", "08/01/2024"], "reads as"),
+                        (["2024-01-05", "Jun 5", "2024-01-07"], "is not a date"),
+                        (["2024-01-05", "today", "2024-01-07"], "is not a date")):
+        with pytest.raises(SchemaError, match=what):
+            canonical_transactions(base.assign(date=dates))
     with pytest.raises(SchemaError, match=r"row 2: date '2024-13-45'"):
         canonical_transactions(base.assign(date=["2024-01-05", "2024-13-45", "2024-01-07"]))
     path = tmp_path / "tx.csv"

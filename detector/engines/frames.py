@@ -105,28 +105,54 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
     return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
 
 
-def _non_iso_dates(text: pd.Series, col: pd.Series) -> dict[str, str]:
-    """ISO dates of the values not written ``yyyy-mm-dd`` (judged once per distinct value):
-    ``{"06/01/2024": "2024-06-01"}``. Raises :class:`SchemaError` naming the first value that is
-    no date at all, and its row (counted from 1); missing dates pass."""
+#: Date forms engine input may use besides ``yyyy-mm-dd`` (a time after a space or ``T`` is
+#: ignored). One form holds for the whole column: a day-first file is read day-first throughout.
+DATE_FORMS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d", "%m-%d-%Y", "%d-%m-%Y")
+
+
+def _non_iso_dates(text: pd.Series, col: pd.Series) -> pd.Series | None:
+    """``text`` with the dates not written ``yyyy-mm-dd`` made so (``06/21/2024 10:30`` ->
+    ``2024-06-21``), or None when all are.
+
+    Judged once per distinct date (a time after a space or ``T`` is ignored), in one of
+    :data:`DATE_FORMS` for the whole column: the form every such date parses in (``15/01/2024``
+    makes a column day-first). Raises :class:`SchemaError` naming the value and its row (counted
+    from 1) when no form reads them all, or when two forms do and disagree (``06/01/2024`` with
+    nothing to tell the order by). Missing dates pass.
+    """
     values = pd.Series(text.dropna().unique())
     if values.empty:
-        return {}
-    iso = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").notna().to_numpy()
+        return None
+    # (the pattern too: pandas reads "today" and "now" whatever the format)
+    iso = (values.astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy()
+           & pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").notna().to_numpy())
     if iso.all():
-        return {}
-    raw = pd.Series(col[text.notna()].astype(str).unique())
-    raw = raw[~raw.str.slice(0, 10).isin(set(values[iso]))]
-    out = {}
-    for value in raw:
-        parsed = pd.to_datetime(value, errors="coerce")
-        if pd.isna(parsed):
-            row = int(np.flatnonzero((col.astype(str) == value).to_numpy())[0]) + 1
-            err = SchemaError(f"engine input: row {row}: date {value!r} is not a date (yyyy-mm-dd)")
-            err.row, err.value = row, value  # (a reader of a file names its line)
-            raise err
-        out[value] = parsed.strftime("%Y-%m-%d")
-    return out
+        return None
+    todo = text.notna() & ~text.isin(set(values[iso]))
+    raw = col[todo].astype(str)
+    head_of = raw.str.strip().str.split(r"[ T]", n=1, regex=True).str[0]
+    head = pd.Series(head_of.unique())
+
+    def fail(h: str, what: str):
+        at = int(np.flatnonzero(todo.to_numpy())[int(np.flatnonzero((head_of == h).to_numpy())[0])])
+        value = str(col.iloc[at])
+        err = SchemaError(f"engine input: row {at + 1}: date {value!r} {what}")
+        err.row, err.value = at + 1, value  # (a reader of a file names its line)
+        raise err
+
+    # (digits and separators only: pandas reads "today" and "now" whatever the format)
+    shaped = head.str.fullmatch(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{8}")
+    parsed = {f: pd.to_datetime(head.where(shaped), format=f, errors="coerce") for f in DATE_FORMS}
+    fits = [f for f, p in parsed.items() if p.notna().all()]
+    if not fits:
+        best = max(DATE_FORMS, key=lambda f: int(parsed[f].notna().sum()))
+        fail(head[parsed[best].isna().to_numpy()].iloc[0], "is not a date (yyyy-mm-dd)")
+    iso_of = parsed[fits[0]].dt.strftime("%Y-%m-%d")
+    for other in fits[1:]:
+        differ = (parsed[other].dt.strftime("%Y-%m-%d") != iso_of).to_numpy()
+        if differ.any():
+            fail(head[differ].iloc[0], f"reads as {fits[0]} or {other}; write dates yyyy-mm-dd")
+    return text.mask(todo, head_of.map(dict(zip(head, iso_of))))
 
 
 def _iso_date_text(col: pd.Series) -> pd.Series:
@@ -142,11 +168,9 @@ def _iso_date_text(col: pd.Series) -> pd.Series:
             raise SchemaError(f"engine input: date {bad!r} is not a date (integers are read as yyyymmdd)")
         return parsed.dt.strftime("%Y-%m-%d")
     if col.dtype == object or pd.api.types.is_string_dtype(col):
-        text = col.astype(str).str.slice(0, 10)
-        other = _non_iso_dates(text.where(col.notna()), col)
-        if other:  # (a few distinct values written another way: "06/01/2024")
-            text = text.mask(col.astype(str).isin(other.keys()), col.astype(str).map(other))
-        return text
+        text = col.astype(str).str.slice(0, 10).where(col.notna())
+        other = _non_iso_dates(text, col)  # (dates written another way: "06/21/2024")
+        return (text if other is None else other).where(col.notna(), col.astype(str).str.slice(0, 10))
     stamps = pd.to_datetime(col)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC")

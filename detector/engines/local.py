@@ -93,8 +93,8 @@ def run_local(
             raise
         # a file's row: its line in a CSV (after the header), its row number in Parquet
         csv = not is_parquet(tx_or_path)
-        raise ImportError_(f"date {exc.value!r} is not a date (yyyy-mm-dd)"
-                           + ("" if csv else f" (row {exc.row})"), path=str(tx_or_path),
+        what = str(exc).split(f"row {exc.row}: ", 1)[-1]
+        raise ImportError_(what + ("" if csv else f" (row {exc.row})"), path=str(tx_or_path),
                            line=exc.row + 1 if csv else None) from None
     del tx
     if canon.empty:
