@@ -155,13 +155,14 @@ def input_format(path: str) -> str | None:
     low = path.lower().rstrip("/")
     remote = "://" in path and not path.startswith("file://")
     local = Path(path.removeprefix("file://"))
-    if not remote and not local.exists():  # (a name ending in .csv too: Spark would start first)
+    pattern = any(c in path for c in "*?[{")  # a Hadoop glob (part-*.csv): Spark expands it
+    if not remote and not pattern and not local.exists():  # (a name ending in .csv too)
         raise ImportError_("no such file or directory", path=path)
     if low.endswith((".parquet", ".pq")):
         return "parquet"
     if low.endswith(".csv"):
         return "csv"
-    if remote:
+    if remote or pattern:
         return None
     if local.is_file():
         return "parquet" if is_parquet(local) else "csv"

@@ -52,7 +52,8 @@ def _spark_failure(exc: Exception, input_path) -> Exception:
     return ImportError_(f"Spark stopped on this input: {first[:300]}", path=str(input_path))
 
 
-_OWN_ERROR = re.compile(r"\b(?:SchemaError|ImportError_|ConfigError|DetectorError): (?P<msg>.+)$")
+_OWN_ERROR = re.compile(r"\b(?:SchemaError|ImportError_|ConfigError|CatalogError|ModelError|DetectorError): "
+                        r"(?P<msg>.+)$")
 _GROUP_ROW = re.compile(r"^engine input: row \d+: ")
 
 
@@ -77,6 +78,9 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         raise ConfigError(f"--account-groups must be 0 (one group per account) or more, not {groups}")
     as_of = as_of_str(as_of)  # a bad date stops the job before Spark starts
     input_format(str(input_path))  # and so does a local input that is missing or holds no data file
+    from ..catalog import load_vendors
+
+    load_vendors()  # and a vendor catalogue that cannot be read (SUBDETECT_VENDORS): the workers read it
     started = time.perf_counter()
     store = None
     if db is not None:
