@@ -498,9 +498,9 @@ def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq
     ``day``/``stream``: every charge's day and stream index (``0..len(last_day)-1``), sorted by
     stream then day. A stream of a short cadence (a month or less) whose last charge falls, give
     or take a quarter cycle, a year after the start of a pause in its own history (a gap of
-    :data:`PAUSE_CYCLES` cycles up to :data:`PAUSE_MAX_DAYS` days), and whose every other gap of
-    a cycle and a half or more is such a pause too, whole years back, is due again a year after
-    that pause ended: ``resume`` is that day (month-based cadences keep their day of month), ``start``
+    :data:`PAUSE_CYCLES` cycles up to :data:`PAUSE_MAX_DAYS` days) and two years after another,
+    and whose every other gap of a cycle and a half or more is such a pause too, whole years
+    back, is due again a year after that pause ended: ``resume`` is that day (month-based cadences keep their day of month), ``start``
     and ``end`` the pause's last charge before and first after it. ``-1`` where there is none.
     """
     k = len(last_day)
@@ -524,7 +524,10 @@ def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq
     # every long gap of the stream must be such a pause: a stream that also skips or stops at
     # other times of year is irregular, not seasonal
     other = np.bincount(s[~is_pause], minlength=k) > 0
-    keep = is_pause & (years == 1) & ~other[s]
+    # and the pause came two years running: one gap a year ago is as often a card that expired
+    # or a plan stopped for a while, and a plan billing again since is due a month on
+    twice = np.bincount(s[is_pause & (years == 2)], minlength=k) > 0
+    keep = is_pause & (years == 1) & ~other[s] & twice[s]
     if not keep.any():
         return resume, start, end
     s, g_start, g_end = s[keep], g_start[keep], g_end[keep]

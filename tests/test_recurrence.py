@@ -502,27 +502,27 @@ def test_an_accounts_streams_do_not_depend_on_the_accounts_detected_with_it():
 
 def _council_tax(until: str) -> pd.DataFrame:
     """Ten monthly instalments a year, April to January, none in February and March (UK council tax)."""
-    dates = [d for d in monthly_dates(dt.date(2023, 4, 1), 36) if d.month not in (2, 3)]
+    dates = [d for d in monthly_dates(dt.date(2023, 4, 1), 40) if d.month not in (2, 3)]
     return enriched(series("LB CAMDEN COUNCIL TAX", [d for d in dates if d.isoformat() <= until], 161.5))
 
 
 def test_a_bill_that_pauses_every_year_is_due_when_last_years_pause_ended():
-    # In February the first missed instalment is overdue, but a year ago the bill paused in
-    # February and March too: it is due again on 1 April, still an active bill.
-    s = detect_streams(_council_tax("2025-02-28"), "2025-03-20").iloc[0]
-    assert (s["status"], s["next_date"], s["frequency"]) == ("active", "2025-04-01", "monthly")
-    assert "none between 2024-01-01 and 2024-04-01 a year ago either" in s["evidence"]
-    # two pauses behind it: the same
+    # In February the first missed instalment is overdue, but the bill paused in February and
+    # March the last two years too: it is due again on 1 April, still an active bill.
     s = detect_streams(_council_tax("2026-02-28"), "2026-03-10").iloc[0]
-    assert (s["status"], s["next_date"]) == ("active", "2026-04-01")
-    # in its first year nothing shows it pauses: it looks ended, as any stopped bill does
+    assert (s["status"], s["next_date"], s["frequency"]) == ("active", "2026-04-01", "monthly")
+    assert "none between 2025-01-01 and 2025-04-01 a year ago either" in s["evidence"]
+    # one pause a year ago is no pattern yet (a card expired, a plan stopped a while): due a
+    # month on, and ended once that is well past, as any stopped bill
+    s = detect_streams(_council_tax("2025-02-28"), "2025-03-20").iloc[0]
+    assert (s["status"], s["next_date"]) == ("ended", "2025-02-01") and "a year ago" not in s["evidence"]
     s = detect_streams(_council_tax("2024-02-28"), "2024-03-20").iloc[0]
     assert (s["status"], s["next_date"]) == ("ended", "2024-02-01")
     # and when April passes with no instalment, it has ended after all
-    s = detect_streams(_council_tax("2025-05-31"), "2025-05-31")
-    assert s.iloc[0]["status"] == "active" and s.iloc[0]["next_date"] == "2025-06-01"
-    gone = _council_tax("2025-01-31")
-    assert detect_streams(gone, "2025-05-10").iloc[0]["status"] == "ended"
+    s = detect_streams(_council_tax("2026-05-31"), "2026-05-31")
+    assert s.iloc[0]["status"] == "active" and s.iloc[0]["next_date"] == "2026-06-01"
+    gone = _council_tax("2026-01-31")
+    assert detect_streams(gone, "2026-05-10").iloc[0]["status"] == "ended"
 
 
 def test_one_break_or_an_irregular_history_is_no_yearly_pause():
