@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import StoreError
 from .progress import NoProgress, Progress
 from .schema import FLAG_COLUMNS, STREAM_COLUMNS
 from .store import Store, replace_rows, utcnow
@@ -145,8 +146,15 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
                    account_ids) -> None:
     """Replace the stored streams and flags of the scanned accounts in one transaction.
 
-    Flags keep their first ``created_at`` so a re-run changes nothing a user could see.
+    Flags keep their first ``created_at`` so a re-run changes nothing a user could see. Flags of
+    two accounts with one flag id (a transaction id both use) raise :class:`StoreError` before
+    anything is written: stored, one would overwrite the other.
     """
+    from .engines.frames import shared_flag_ids
+
+    clash = shared_flag_ids(flags)
+    if clash:
+        raise StoreError(clash)
     now = utcnow()
     account_ids = list(account_ids)
     stream_rows = []

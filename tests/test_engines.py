@@ -289,3 +289,30 @@ def test_chunked_names_the_file_missing_a_column(tx, tmp_path):
         frame.to_csv(path, index=False) if path.suffix == ".csv" else frame.to_parquet(path, index=False)
         with pytest.raises(SchemaError, match=f"{path.name}.*account_id"):
             run_chunked(path, AS_OF, detect=standin_detect)
+
+
+def test_two_accounts_flags_of_one_transaction_id_stop_the_run(tmp_path):
+    # Canonical input where two accounts both number a double charge "2000": their flags share
+    # a flag id, and stored, one would overwrite the other (audit: one account's flag and refund
+    # request were lost). The run stops, naming the id, and the store is left as it was.
+    from detector.pipeline import save_detection
+    from detector.schema import SchemaError
+    from detector.store import Store
+
+    rows = []
+    for acct in ("CHK-1", "CARD-2"):
+        for m in range(1, 7):
+            rows.append((f"{m}", acct, f"2024-{m:02d}-10", -15.49, "NETFLIX.COM"))
+        rows.append(("2000", acct, "2024-06-10", -15.49, "NETFLIX.COM"))
+    tx = pd.DataFrame(rows, columns=["transaction_id", "account_id", "date", "amount", "description"])
+    with pytest.raises(SchemaError, match="of CARD-2, CHK-1.*unique across accounts"):
+        engines.run(tx, "2024-12-31", "local")
+    # each account alone is flagged, and the store refuses the pair
+    flags = pd.concat([engines.run(tx[tx["account_id"] == a], "2024-12-31", "local")[1] for a in ("CHK-1", "CARD-2")])
+    assert len(flags) == 2 and flags["flag_id"].nunique() == 1
+    store = Store(tmp_path / "s.db")
+    from detector.errors import StoreError
+
+    with pytest.raises(StoreError, match="unique across accounts"):
+        save_detection(store, pd.DataFrame(columns=["stream_id"]), flags, "2024-12-31", ["CHK-1", "CARD-2"])
+    assert store.conn.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == 0

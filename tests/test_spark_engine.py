@@ -231,3 +231,16 @@ def test_job_refuses_an_unreadable_vendor_catalogue_before_starting_spark(tmp_pa
     (tmp_path / "tx.csv").write_text("transaction_id,account_id,date,amount,description\n")
     with pytest.raises(CatalogError, match="vendors.toml"):
         run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-12-31", spark=object())
+
+
+def test_job_stops_when_two_accounts_flags_share_an_id(spark, tmp_path):
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    rows = ["transaction_id,account_id,date,amount,description"]
+    for acct in ("CHK-1", "CARD-2"):
+        rows += [f"{m},{acct},2024-{m:02d}-10,-15.49,NETFLIX.COM" for m in range(1, 7)]
+        rows.append(f"2000,{acct},2024-06-10,-15.49,NETFLIX.COM")
+    (tmp_path / "tx.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(ImportError_, match="unique across accounts"):
+        run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-12-31", spark=spark, account_groups=0)

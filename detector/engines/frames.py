@@ -245,6 +245,25 @@ def conform_streams(df: pd.DataFrame | None) -> pd.DataFrame:
     return conform(df, STREAM_COLUMNS, STREAM_ORDER)
 
 
+def shared_flag_ids(flags: pd.DataFrame) -> str | None:
+    """A sentence naming flag ids that two accounts' flags share, or None.
+
+    A flag id hashes the flag's type and transaction id; source ids are unique within an
+    account only (``scan`` and ``ingest`` rename ids another account holds, canonical input to
+    the engines may not), and two accounts' flags of one id would overwrite each other when
+    stored."""
+    if flags is None or flags.empty:
+        return None
+    owners = flags.groupby("flag_id")["account_id"].nunique()
+    shared = owners[owners > 1]
+    if shared.empty:
+        return None
+    first = flags[flags["flag_id"] == shared.index[0]]
+    return (f"{len(shared)} flag id(s) name charges of two accounts, e.g. transaction id "
+            f"{first['transaction_id'].iloc[0]!r} of {', '.join(sorted(map(str, first['account_id'].unique())))}: "
+            "transaction ids must be unique across accounts (give them an account prefix)")
+
+
 def conform_flags(df: pd.DataFrame | None) -> pd.DataFrame:
     """:func:`conform` for FLAG_COLUMNS, ordered by account and flag id."""
     return conform(df, FLAG_COLUMNS, FLAG_ORDER)

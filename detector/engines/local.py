@@ -24,6 +24,7 @@ from .frames import (
     conform_flags,
     conform_streams,
     default_detect,
+    shared_flag_ids,
 )
 from .io import is_parquet, read_transactions
 from .workers import detect_batches
@@ -101,5 +102,8 @@ def run_local(
         return conform_streams(None), conform_flags(None)
     frames = batch_frames(canon, batch_rows, batch_accounts) if batch_rows or batch_accounts else [canon]
     results = detect_batches(frames, as_of, detect=detect, workers=workers, on_batch=on_batch, **kwargs)
-    return (conform_streams(pd.concat([s for s, _ in results])),
-            conform_flags(pd.concat([f for _, f in results])))
+    flags = conform_flags(pd.concat([f for _, f in results]))
+    clash = shared_flag_ids(flags)
+    if clash:
+        raise SchemaError(f"engine input: {clash}")
+    return conform_streams(pd.concat([s for s, _ in results])), flags

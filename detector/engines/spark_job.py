@@ -17,7 +17,7 @@ from os import PathLike
 from pathlib import Path
 
 from ..errors import ConfigError, DetectorError, ImportError_
-from .frames import DetectFn, conform_flags, conform_streams
+from .frames import DetectFn, conform_flags, conform_streams, shared_flag_ids
 
 
 @dataclass
@@ -99,6 +99,8 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         kwargs.setdefault("dismissed", dismissed)
     try:
         spark = spark or get_session(master, shuffle_partitions=shuffle_partitions)
+        from pyspark.sql import functions as F
+
         tx = read_transactions(spark, input_path)
         out = str(output).rstrip("/")
         union = None
@@ -118,6 +120,10 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         written_s = spark.read.parquet(f"{out}/streams")
         written_f = spark.read.parquet(f"{out}/flags")
         result.streams, result.flags = written_s.count(), written_f.count()
+        shared = written_f.groupBy("flag_id").agg(F.countDistinct("account_id").alias("n")).filter("n > 1")
+        if shared.limit(1).count():
+            clash = shared_flag_ids(conform_flags(written_f.join(shared, "flag_id").toPandas()))
+            raise ImportError_(f"the output in {out} holds {clash}", path=str(input_path))
         if store is not None:
             from ..pipeline import save_detection
             from ..refunds import queue_refunds, withdraw_unflagged
