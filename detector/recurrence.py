@@ -234,11 +234,13 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # bills come in cents, and a standing order or subscription repeats one sum
     out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
     # a "weekly" run of purchases at a shop: amounts that differ every time, on a weekday that
-    # drifts (fuel every 6-9 days, groceries). A weekly bill keeps its weekday (an ACH debit on
-    # payday, a meal-kit box) or its price; a catalogue vendor is judged by the scorer.
+    # drifts, weekends too (fuel every 6-9 days, groceries). A weekly bill keeps its weekday or
+    # its price, or posts on business days only (childcare or a loan debited by transfer, whose
+    # day wanders between Friday and Monday); a catalogue vendor is judged by the scorer.
     out |= ((stats["freq_idx"].to_numpy() == 0) & (stats["inflow"].to_numpy() == 0)
             & (stats["vendor_known"].to_numpy() == 0) & (stats["frac_near_median"].to_numpy() < 0.5)
-            & (stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE))
+            & (stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE)
+            & (stats["weekend_share"].to_numpy() > 0))
     if df is not None and len(stats):
         # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)

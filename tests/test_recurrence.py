@@ -560,6 +560,12 @@ def test_a_weekly_run_of_shopping_is_no_subscription():
     loan = enriched(series("OPPLOANS PMT", fridays, list(np.round(rng.uniform(60, 95, len(fridays)), 2))))
     s = detect_streams(loan, "2024-09-29")
     assert len(s) == 1 and s.iloc[0]["frequency"] == "weekly"
+    # and so is childcare invoiced weekly for varying hours, posted on the Friday or the Monday
+    # after: never on a weekend, as card purchases at a pump are
+    posted = [d + dt.timedelta(days=3 * (i % 3 == 1)) for i, d in enumerate(fridays)]
+    care = enriched(series("LITTLE ACORNS NURSERY", posted, list(np.round(rng.uniform(180, 260, len(posted)), 2))))
+    s = detect_streams(care, "2024-10-10")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "weekly"
     # and so is a meal kit at one price whose delivery day drifts
     kit = enriched(series("HELLOFRESH 646-846-3663", fuel, 59.99))
     s = detect_streams(kit, "2024-09-29")
