@@ -128,6 +128,13 @@ def test_an_edited_user_catalogue_is_read_again(tmp_path):
     assert load_vendors(user_path=path) is not load_vendors(user_path=path)  # callers get their own
     write(tmp_path, GOOD.replace('cadence = ["monthly"]', 'cadence = ["weekly", "monthly"]'))
     assert load_vendors(user_path=path).get("Joe's Lawn Care").cadence == ("weekly", "monthly")
+    # an edit of the same size, with the modification time put back (cp -p, rsync -t)
+    import os
+
+    stamp = os.stat(path).st_mtime_ns
+    write(tmp_path, GOOD.replace('cadence = ["monthly"]', 'cadence = ["annual", "monthly"]'))
+    os.utime(path, ns=(stamp, stamp))
+    assert load_vendors(user_path=path).get("Joe's Lawn Care").cadence == ("annual", "monthly")
 
 
 def test_env_var_points_at_user_catalogue(tmp_path, monkeypatch):
