@@ -798,10 +798,13 @@ def _semimonthly_due(day: np.ndarray, stream: np.ndarray, which: np.ndarray) -> 
     days. The other day is the commonest day of the month of the charges away from the last
     one's; days in a month's last four count as its end."""
     out = np.empty(len(which), dtype=np.int64)
-    dom_all, dim_all = day_of_month(day)
+    # (``stream`` is sorted: each stream's rows are one slice)
+    lo, hi = np.searchsorted(stream, which, side="left"), np.searchsorted(stream, which, side="right")
+    dom_all, dim_all = day_of_month(np.concatenate([day[a:b] for a, b in zip(lo, hi)]))
+    at = np.r_[0, np.cumsum(hi - lo)]
     for k, s in enumerate(which):
-        d = day[stream == s]
-        dom, dim = dom_all[stream == s], dim_all[stream == s]
+        d = day[lo[k]:hi[k]]
+        dom, dim = dom_all[at[k]:at[k + 1]], dim_all[at[k]:at[k + 1]]
         anchor = np.where(dom >= dim - 3, 31, dom)
         gap = np.abs(anchor - anchor[-1])
         other = anchor[np.minimum(gap, 31 - gap) > 7]
