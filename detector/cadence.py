@@ -90,7 +90,7 @@ def _calendar_table(day: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.nd
 STAT_COLUMNS = (
     "n", "first_day", "last_day", "median_interval", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
     "freq_idx", "frac_on", "frac_skip", "frac_dup", "n_short", "frac_near_median", "round_share", "vendor_known",
-    "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "month_dispersion", "group", "group_n",
+    "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "weekdays_used", "month_dispersion", "group", "group_n",
     "coverage", "interval_error", "period", "log_period", "amount_cv", "amount_range", "log_amount",
     "lookalike_ratio",
 )
@@ -164,6 +164,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     wk = np.bincount(cidx * 7 + weekday.astype(np.int64), minlength=7 * C).reshape(C, 7)
     weekday_share = wk.max(axis=1) / n if C else np.zeros(0)
     weekend_share = wk[:, 5:].sum(axis=1) / n if C else np.zeros(0)  # (Monday is 0)
+    weekdays_used = (wk > 0).sum(axis=1) if C else np.zeros(0, dtype=np.int64)
     two_days = (phase >= 0.9) | ((phase >= 0.6) & (weekday_share < 0.6))
     semi = (fidx == 1) | (fidx == 2)
     fidx = np.where(semi, np.where(two_days & (n >= 4), 2, 1), fidx)
@@ -187,6 +188,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["inflow"] = (count(inflow) > 0).astype(float)
     out["weekday_share"] = weekday_share
     out["weekend_share"] = weekend_share
+    out["weekdays_used"] = weekdays_used
     out["group"] = group[starts]
     gsize = group_sizes if group_sizes is not None else np.bincount(group) if len(group) else np.zeros(0)
     out["group_n"] = gsize[out["group"]] if C else np.zeros(0, dtype=np.int64)

@@ -233,14 +233,15 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
     # bills come in cents, and a standing order or subscription repeats one sum
     out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
-    # a "weekly" run of purchases at a shop: amounts that differ every time, on a weekday that
-    # drifts, weekends too (fuel every 6-9 days, groceries). A weekly bill keeps its weekday or
-    # its price, or posts on business days only (childcare or a loan debited by transfer, whose
-    # day wanders between Friday and Monday); a catalogue vendor is judged by the scorer.
+    # a "weekly" run of purchases at a shop: amounts that differ every time, on a day that
+    # drifts through the week (fuel every 6-9 days, groceries): on weekends too, or, where a bank
+    # gives posting dates, over four weekdays or more. A weekly bill keeps its weekday or its
+    # price, or posts on a weekday or two (childcare or a loan debited by transfer, whose day
+    # wanders between Friday and Monday); a catalogue vendor is judged by the scorer.
+    drifts = (stats["weekend_share"].to_numpy() > 0) | (stats["weekdays_used"].to_numpy() >= 4)
     out |= ((stats["freq_idx"].to_numpy() == 0) & (stats["inflow"].to_numpy() == 0)
             & (stats["vendor_known"].to_numpy() == 0) & (stats["frac_near_median"].to_numpy() < 0.5)
-            & (stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE)
-            & (stats["weekend_share"].to_numpy() > 0))
+            & (stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE) & drifts)
     if df is not None and len(stats):
         # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)

@@ -555,6 +555,14 @@ def test_a_weekly_run_of_shopping_is_no_subscription():
     fuel = _every(dt.date(2024, 7, 1), gaps)
     tx = enriched(series("SHELL OIL 57442611008", fuel, list(np.round(rng.uniform(36, 57, len(fuel)), 2))))
     assert detect_streams(tx, "2024-09-29").empty
+    # the same from a bank that gives posting dates (a weekend's purchase posts on Monday): no
+    # weekend in sight, but the days wander over the whole week
+    other = np.random.default_rng(12)
+    bought = _every(dt.date(2024, 1, 2), [int(g) for g in other.integers(6, 10, 45)])
+    posted = [d + dt.timedelta(days=(7 - d.weekday()) % 7 if d.weekday() >= 5 else 0) for d in bought]
+    assert not any(d.weekday() >= 5 for d in posted)
+    tx = enriched(series("SHELL OIL 57442611008", posted, list(np.round(other.uniform(35, 140, len(posted)), 2))))
+    assert detect_streams(tx, posted[-1].isoformat()).empty
     # a weekly bill of varying sums on a fixed weekday (a loan repaid each payday) is a stream
     fridays = _every(dt.date(2024, 7, 5), [7] * 13)
     loan = enriched(series("OPPLOANS PMT", fridays, list(np.round(rng.uniform(60, 95, len(fridays)), 2))))
