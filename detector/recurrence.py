@@ -825,6 +825,32 @@ def _semimonthly_due(day: np.ndarray, stream: np.ndarray, which: np.ndarray) -> 
     return out
 
 
+def _nth_weekday_due(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, fidx: np.ndarray,
+                     n: np.ndarray) -> np.ndarray:
+    """Next due day of monthly streams paid on the n-th weekday of the month (US Social Security
+    on the second, third or fourth Wednesday; a club on the first Monday), -1 for the others:
+    four or more charges, every one on one weekday and in one week of its month."""
+    out = np.full(len(n), -1, dtype=np.int64)
+    monthly = (fidx == FREQUENCIES.index("monthly")) & (n >= 4)
+    if not monthly.any():
+        return out
+    weekday = (day + 3) % 7
+    week = (day_of_month(day)[0] - 1) // 7
+    key = weekday * 5 + week
+    first = np.r_[0, np.flatnonzero(np.diff(stream)) + 1]
+    same = np.ones(len(n), dtype=bool)
+    np.logical_and.at(same, stream, key == key[first][stream])
+    take = np.flatnonzero(monthly & same)
+    if not len(take):
+        return out
+    wd, wk = key[first][take] // 5, key[first][take] % 5
+    month = last_day[take].astype("datetime64[D]").astype("datetime64[M]") + 1
+    start = month.astype("datetime64[D]").astype(np.int64)
+    first_wd = start + (wd - (start + 3) % 7) % 7  # the month's first such weekday
+    out[take] = first_wd + 7 * wk
+    return out
+
+
 def _business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Streams of four or more charges none of which fell on a weekend: a direct debit or a
     payroll, which post on business days (a card plan charges any day)."""
@@ -921,12 +947,16 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     business = _business_day_biller(row_day, stream_of_row, n)
     dom = st["dom_median"].to_numpy()
     if business.any():
-        usual = np.bincount(stream_of_row * 32 + df["dom"].to_numpy()[rows], minlength=32 * len(n))
-        dom = np.where(business & (dom <= 28), usual.reshape(len(n), 32).argmax(axis=1), dom)
+        usual = np.bincount(stream_of_row * 32 + df["dom"].to_numpy()[rows], minlength=32 * len(n)).reshape(len(n), 32)
+        # a day it keeps to, not a tie of days seen once (the second Wednesday of each month)
+        clear = usual.max(axis=1) >= np.maximum(2, 0.3 * n)
+        dom = np.where(business & clear & (dom <= 28), usual.argmax(axis=1), dom)
     nxt = next_due(st["last_day"].to_numpy(), fidx, dom)
     semi = np.flatnonzero((fidx == FREQUENCIES.index("semimonthly")) & (n >= 4))
     if len(semi):
         nxt[semi] = _semimonthly_due(row_day, stream_of_row, semi)
+    nth = _nth_weekday_due(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, n)
+    nxt = np.where(nth >= 0, nth, nxt)
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
     resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom)
