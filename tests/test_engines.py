@@ -289,6 +289,8 @@ def test_chunked_names_the_file_missing_a_column(tx, tmp_path):
         frame.to_csv(path, index=False) if path.suffix == ".csv" else frame.to_parquet(path, index=False)
         with pytest.raises(SchemaError, match=f"{path.name}.*account_id"):
             run_chunked(path, AS_OF, detect=standin_detect)
+        with pytest.raises(SchemaError, match=f"{path.name}.*account_id"):  # and the local engine
+            engines.run(path, AS_OF, "local", detect=standin_detect)
 
 
 def test_two_accounts_flags_of_one_transaction_id_stop_the_run(tmp_path):
@@ -307,6 +309,9 @@ def test_two_accounts_flags_of_one_transaction_id_stop_the_run(tmp_path):
     tx = pd.DataFrame(rows, columns=["transaction_id", "account_id", "date", "amount", "description"])
     with pytest.raises(SchemaError, match="of CARD-2, CHK-1.*unique across accounts"):
         engines.run(tx, "2024-12-31", "local")
+    tx.to_csv(tmp_path / "tx.csv", index=False)
+    with pytest.raises(SchemaError, match="unique across accounts"):
+        engines.run(tmp_path / "tx.csv", "2024-12-31", "chunked", chunk_rows=5)
     # each account alone is flagged, and the store refuses the pair
     flags = pd.concat([engines.run(tx[tx["account_id"] == a], "2024-12-31", "local")[1] for a in ("CHK-1", "CARD-2")])
     assert len(flags) == 2 and flags["flag_id"].nunique() == 1

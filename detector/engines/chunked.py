@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError, ImportError_
-from ..schema import require_columns
+from ..schema import SchemaError, require_columns
 from .frames import (
     REQUIRED_INPUT_COLUMNS,
     DetectFn,
@@ -30,6 +30,7 @@ from .frames import (
     conform_streams,
     default_detect,
     detect_frame,
+    shared_flag_ids,
 )
 from .io import CSV_DTYPES, is_parquet
 
@@ -73,8 +74,11 @@ def _require_columns(path: Path) -> None:
 
 def _finish(streams: list, flags: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     s = pd.concat(streams, ignore_index=True) if streams else None
-    f = pd.concat(flags, ignore_index=True) if flags else None
-    return conform_streams(s), conform_flags(f)
+    f = conform_flags(pd.concat(flags, ignore_index=True) if flags else None)
+    clash = shared_flag_ids(f)
+    if clash:  # (as the local engine and the Spark job stop)
+        raise SchemaError(f"engine input: {clash}")
+    return conform_streams(s), f
 
 
 def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):

@@ -90,8 +90,10 @@ def run_local(
     try:
         canon = canonical_transactions(tx)
     except SchemaError as exc:
-        if isinstance(tx_or_path, pd.DataFrame) or getattr(exc, "row", None) is None:
+        if isinstance(tx_or_path, pd.DataFrame):
             raise
+        if getattr(exc, "row", None) is None:  # (a missing column: name the file)
+            raise SchemaError(str(exc).replace("engine input", f"engine input {tx_or_path}", 1)) from None
         # a file's row: its line in a CSV (after the header), its row number in Parquet
         csv = not is_parquet(tx_or_path)
         what = str(exc).split(f"row {exc.row}: ", 1)[-1]
