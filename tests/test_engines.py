@@ -321,3 +321,27 @@ def test_two_accounts_flags_of_one_transaction_id_stop_the_run(tmp_path):
     with pytest.raises(StoreError, match="unique across accounts"):
         save_detection(store, pd.DataFrame(columns=["stream_id"]), flags, "2024-12-31", ["CHK-1", "CARD-2"])
     assert store.conn.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == 0
+
+
+def test_each_account_has_its_date_form_whatever_engine_and_chunk(tmp_path):
+    # Account A writes 01/13/2024, B 13/01/2024: each is read in its own form, by the local and
+    # the chunked engine alike (the form was the chunk's: chunked read B day-first only when B
+    # came alone). An ambiguous account stops both, naming the file and line.
+    from detector.errors import ImportError_
+
+    rows = [(f"a{m}", "A", f"{m:02d}/13/2024", -9.99, "SUB 1 7") for m in range(1, 13)]
+    rows += [(f"b{m}", "B", f"13/{m:02d}/2024", -9.99, "SUB 2 8") for m in range(1, 13)]
+    tx = pd.DataFrame(rows, columns=["transaction_id", "account_id", "date", "amount", "description"])
+    got = engines.canonical_transactions(tx)
+    assert set(got["date"]) == {f"2024-{m:02d}-13" for m in range(1, 13)}
+    path = tmp_path / "tx.csv"
+    tx.to_csv(path, index=False)
+    local = engines.run(path, "2024-12-31", "local", detect=standin_detect)
+    chunked = engines.run(path, "2024-12-31", "chunked", detect=standin_detect, chunk_rows=5)
+    assert_same(chunked, local)
+    amb = pd.concat([tx, pd.DataFrame([("c1", "C", "01/05/2024", -1.0, "SUB 3 9"), ("c2", "C", "02/05/2024", -1.0, "SUB 3 9")],
+                                      columns=tx.columns)], ignore_index=True)
+    amb.to_csv(path, index=False)
+    for engine, opts in (("local", {}), ("chunked", {"chunk_rows": 5})):
+        with pytest.raises(ImportError_, match=r"tx.csv:26: date '01/05/2024' reads as"):
+            engines.run(path, "2024-12-31", engine, detect=standin_detect, **opts)

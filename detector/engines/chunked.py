@@ -72,6 +72,19 @@ def _require_columns(path: Path) -> None:
     require_columns(pd.DataFrame(columns=names), REQUIRED_INPUT_COLUMNS, f"engine input {path}")
 
 
+def _detect(frame: pd.DataFrame, path: Path, as_of, detect, kwargs, first_line: int | None = None):
+    """:func:`detect_frame` on rows of ``path``; an input error names the file, and the line
+    when ``first_line`` (the file line of the frame's first row) is known."""
+    try:
+        return detect_frame(frame, as_of, detect, **kwargs)
+    except SchemaError as exc:
+        row = getattr(exc, "row", None)
+        if row is None:
+            raise SchemaError(str(exc).replace("engine input", f"engine input {path}", 1)) from None
+        what = str(exc).split(f"row {row}: ", 1)[-1]
+        raise ImportError_(what, path=str(path), line=first_line + row - 1 if first_line else None) from None
+
+
 def _finish(streams: list, flags: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     s = pd.concat(streams, ignore_index=True) if streams else None
     f = conform_flags(pd.concat(flags, ignore_index=True) if flags else None)
@@ -103,11 +116,11 @@ def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
         ready, carry = chunk[~held], chunk[held]
         if len(ready):
             done.update(pd.unique(ready["account_id"]))
-            s, f = detect_frame(ready, as_of, detect, **kwargs)
+            s, f = _detect(ready, path, as_of, detect, kwargs, first_line)
             streams.append(s)
             flags.append(f)
     if carry is not None and len(carry):
-        s, f = detect_frame(carry, as_of, detect, **kwargs)
+        s, f = _detect(carry, path, as_of, detect, kwargs, rows_seen + 2 - len(carry))
         streams.append(s)
         flags.append(f)
     return _finish(streams, flags)
@@ -131,7 +144,7 @@ def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs):
             if not part.exists():
                 continue
             tx = pd.concat([pd.read_parquet(f) for f in sorted(part.glob("*.parquet"))], ignore_index=True)
-            s, f = detect_frame(tx, as_of, detect, **kwargs)
+            s, f = _detect(tx, path, as_of, detect, kwargs)  # (rows regrouped: no line to name)
             streams.append(s)
             flags.append(f)
     return _finish(streams, flags)

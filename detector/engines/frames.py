@@ -94,7 +94,7 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
             col = pd.Series([0 if name == "source_line" else None] * n, index=tx.index)
         kind = column_kind(name)
         if name == "date":
-            out[name] = _as_input_text(_iso_date_text(col))
+            out[name] = _as_input_text(_iso_date_text(col, tx["account_id"]))
         elif kind == "float":
             out[name] = pd.to_numeric(col).astype("float64")
         elif kind == "int":
@@ -106,19 +106,20 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
 
 
 #: Date forms engine input may use besides ``yyyy-mm-dd`` (a time after a space or ``T`` is
-#: ignored). One form holds for the whole column: a day-first file is read day-first throughout.
+#: ignored). One form holds for each account: a day-first account is read day-first throughout.
 DATE_FORMS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d", "%m-%d-%Y", "%d-%m-%Y")
 
 
-def _non_iso_dates(text: pd.Series, col: pd.Series) -> pd.Series | None:
+def _non_iso_dates(text: pd.Series, col: pd.Series, account: pd.Series | None = None) -> pd.Series | None:
     """``text`` with the dates not written ``yyyy-mm-dd`` made so (``06/21/2024 10:30`` ->
     ``2024-06-21``), or None when all are.
 
-    Judged once per distinct date (a time after a space or ``T`` is ignored), in one of
-    :data:`DATE_FORMS` for the whole column: the form every such date parses in (``15/01/2024``
-    makes a column day-first). Raises :class:`SchemaError` naming the value and its row (counted
-    from 1) when no form reads them all, or when two forms do and disagree (``06/01/2024`` with
-    nothing to tell the order by). Missing dates pass.
+    Judged once per distinct date of an account (a time after a space or ``T`` is ignored), in
+    one of :data:`DATE_FORMS` for each account: the form all its dates parse in (a ``15/01/2024``
+    makes an account day-first). Per account, so every engine reads an account's dates alike,
+    whatever else is in its chunk or group. Raises :class:`SchemaError` naming the value and its
+    row (counted from 1) when no form reads an account's dates, or when two do and disagree
+    (``06/01/2024`` with nothing to tell the order by). Missing dates pass.
     """
     values = pd.Series(text.dropna().unique())
     if values.empty:
@@ -131,10 +132,13 @@ def _non_iso_dates(text: pd.Series, col: pd.Series) -> pd.Series | None:
     todo = text.notna() & ~text.isin(set(values[iso]))
     raw = col[todo].astype(str)
     head_of = raw.str.strip().str.split(r"[ T]", n=1, regex=True).str[0]
-    head = pd.Series(head_of.unique())
+    acct_of = (account[todo] if account is not None else pd.Series("", index=raw.index)).astype(str)
+    pairs = pd.DataFrame({"acct": acct_of.to_numpy(), "head": head_of.to_numpy()}).drop_duplicates()
+    head = pd.Series(pairs["head"].unique())
 
-    def fail(h: str, what: str):
-        at = int(np.flatnonzero(todo.to_numpy())[int(np.flatnonzero((head_of == h).to_numpy())[0])])
+    def fail(acct: str, h: str, what: str):
+        hit = (head_of == h).to_numpy() & (acct_of == acct).to_numpy()
+        at = int(np.flatnonzero(todo.to_numpy())[int(np.flatnonzero(hit)[0])])
         value = str(col.iloc[at])
         err = SchemaError(f"engine input: row {at + 1}: date {value!r} {what}")
         err.row, err.value = at + 1, value  # (a reader of a file names its line)
@@ -142,20 +146,38 @@ def _non_iso_dates(text: pd.Series, col: pd.Series) -> pd.Series | None:
 
     # (digits and separators only: pandas reads "today" and "now" whatever the format)
     shaped = head.str.fullmatch(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{8}")
-    parsed = {f: pd.to_datetime(head.where(shaped), format=f, errors="coerce") for f in DATE_FORMS}
-    fits = [f for f, p in parsed.items() if p.notna().all()]
-    if not fits:
-        best = max(DATE_FORMS, key=lambda f: int(parsed[f].notna().sum()))
-        fail(head[parsed[best].isna().to_numpy()].iloc[0], "is not a date (yyyy-mm-dd)")
-    iso_of = parsed[fits[0]].dt.strftime("%Y-%m-%d")
-    for other in fits[1:]:
-        differ = (parsed[other].dt.strftime("%Y-%m-%d") != iso_of).to_numpy()
+    iso_in = {}
+    for f in DATE_FORMS:
+        parsed = pd.to_datetime(head.where(shaped), format=f, errors="coerce")
+        iso_in[f] = pd.Series(parsed.dt.strftime("%Y-%m-%d").to_numpy(), index=head.to_numpy())
+    of_pair = {f: iso_in[f].reindex(pairs["head"].to_numpy()).to_numpy() for f in DATE_FORMS}
+    fits = {f: pd.Series(pd.notna(of_pair[f])).groupby(pairs["acct"].to_numpy()).all() for f in DATE_FORMS}
+    fit = pd.DataFrame(fits)  # accounts x forms
+    chosen = fit.idxmax(axis=1).where(fit.any(axis=1))
+    for acct in chosen.index[chosen.isna()]:
+        mine = pairs["acct"].to_numpy() == acct
+        best = max(DATE_FORMS, key=lambda f: int(pd.notna(of_pair[f][mine]).sum()))
+        h = pairs["head"].to_numpy()[mine][pd.isna(of_pair[best][mine])][0]
+        readable = any(pd.notna(iso_in[f].get(h)) for f in DATE_FORMS)
+        fail(acct, h, f"is written unlike the account's other dates ({best})" if readable
+             else "is not a date (yyyy-mm-dd)")
+    form_of = pairs["acct"].map(chosen).to_numpy()
+    mapped = np.empty(len(pairs), dtype=object)
+    for f in DATE_FORMS:
+        mapped[form_of == f] = of_pair[f][form_of == f]
+    for g in DATE_FORMS:  # another form reading every date of the account, differently
+        also = fit[g].reindex(pairs["acct"]).to_numpy() & (form_of != g)
+        differ = also & (of_pair[g] != mapped)
         if differ.any():
-            fail(head[differ].iloc[0], f"reads as {fits[0]} or {other}; write dates yyyy-mm-dd")
-    return text.mask(todo, head_of.map(dict(zip(head, iso_of))))
+            k = int(np.flatnonzero(differ)[0])
+            fail(pairs["acct"].iloc[k], pairs["head"].iloc[k],
+                 f"reads as {form_of[k]} or {g}; write dates yyyy-mm-dd")
+    lookup = pd.Series(mapped, index=pd.MultiIndex.from_frame(pairs[["acct", "head"]]))
+    got = lookup.reindex(pd.MultiIndex.from_arrays([acct_of.to_numpy(), head_of.to_numpy()])).to_numpy()
+    return text.mask(todo, pd.Series(got, index=raw.index))
 
 
-def _iso_date_text(col: pd.Series) -> pd.Series:
+def _iso_date_text(col: pd.Series, account: pd.Series | None = None) -> pd.Series:
     """A date column as ``yyyy-mm-dd`` text, read the same way by every engine.
 
     Integers are ``yyyymmdd`` (as Spark reads them; pandas would take them for nanoseconds since
@@ -169,7 +191,7 @@ def _iso_date_text(col: pd.Series) -> pd.Series:
         return parsed.dt.strftime("%Y-%m-%d")
     if col.dtype == object or pd.api.types.is_string_dtype(col):
         text = col.astype(str).str.slice(0, 10).where(col.notna())
-        other = _non_iso_dates(text, col)  # (dates written another way: "06/21/2024")
+        other = _non_iso_dates(text, col, account)  # (dates written another way: "06/21/2024")
         return (text if other is None else other).where(col.notna(), col.astype(str).str.slice(0, 10))
     stamps = pd.to_datetime(col)
     if getattr(stamps.dt, "tz", None) is not None:
