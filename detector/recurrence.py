@@ -790,7 +790,9 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
 
 
 #: Public holidays of the country of a currency, for billers that keep to business days.
-HOLIDAY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "EUR": None}
+#: (EUR: the euro payment system's closing days, TARGET2's, as the ``holidays`` package gives them
+#: under "ECB"; a currency not listed: weekends only.)
+HOLIDAY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "EUR": "ECB"}
 
 
 def _semimonthly_due(day: np.ndarray, stream: np.ndarray, which: np.ndarray) -> np.ndarray:
@@ -851,29 +853,36 @@ def _nth_weekday_due(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, 
     return out
 
 
-def _business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray) -> np.ndarray:
+def _business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray, fidx: np.ndarray,
+                         inflow: np.ndarray) -> np.ndarray:
     """Streams of four or more charges none of which fell on a weekend: a direct debit or a
-    payroll, which post on business days (a card plan charges any day)."""
+    payroll, which post on business days (a card plan charges any day). A weekly or biweekly
+    outflow keeps its weekday anyway, so missing weekends says nothing of it (a card plan billed
+    each Wednesday bills on Christmas Day too); a weekly or biweekly payroll does roll."""
     weekend = ((day + 3) % 7) >= 5  # 1970-01-01 was a Thursday; 5, 6 = Saturday, Sunday
-    return (np.bincount(stream, weights=weekend, minlength=len(n)) == 0) & (n >= 4)
+    by_weekday = fidx <= FREQUENCIES.index("biweekly")
+    return (np.bincount(stream, weights=weekend, minlength=len(n)) == 0) & (n >= 4) & (~by_weekday | inflow)
 
 
 def _on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, currency: np.ndarray) -> np.ndarray:
     """``nxt`` of the ``business`` streams moved off weekends and public holidays: due on a
     Saturday, a debit comes on Monday and pay on Friday (money in moves back, money out forward).
-    Holidays are those of the currency's country (:data:`HOLIDAY_COUNTRY`; US for an unknown
-    currency), from the ``holidays`` package.
+    Holidays are those of the currency's country (:data:`HOLIDAY_COUNTRY`; US when the
+    statement names no currency, weekends only for a currency not listed), from ``holidays``.
     """
     import holidays
 
     out = nxt.copy()
     days = nxt.astype("datetime64[D]")
-    years = range(int(str(days.min())[:4]), int(str(days.max())[:4]) + 1)
+    years = list(range(int(str(days.min())[:4]), int(str(days.max())[:4]) + 1))
     codes = np.array([c if isinstance(c, str) else "USD" for c in currency], dtype=object)
     for code in np.unique(codes[business]):
-        country = HOLIDAY_COUNTRY.get(code, "US" if code not in HOLIDAY_COUNTRY else None)
-        hol = (np.array(sorted(holidays.country_holidays(country, years=list(years)).keys()), dtype="datetime64[D]")
-               if country else np.array([], dtype="datetime64[D]"))
+        country = HOLIDAY_COUNTRY.get(code)
+        if country == "ECB":
+            found = holidays.financial_holidays("ECB", years=years)
+        else:
+            found = holidays.country_holidays(country, years=years) if country else {}
+        hol = np.array(sorted(found.keys()), dtype="datetime64[D]")
         for back in (True, False):
             at = business & (codes == code) & (inflow == back)
             if at.any():
@@ -944,7 +953,7 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     # A biller that keeps to business days is due on its usual day, the one it bills on when
     # that is a business day (the commonest), rolled to a business day: the median of its rolled
     # days sits after it (a debit due on the 1st posts on the 1st, 2nd or 3rd).
-    business = _business_day_biller(row_day, stream_of_row, n)
+    business = _business_day_biller(row_day, stream_of_row, n, fidx, df["inflow"].to_numpy()[first_rows])
     dom = st["dom_median"].to_numpy()
     if business.any():
         usual = np.bincount(stream_of_row * 32 + df["dom"].to_numpy()[rows], minlength=32 * len(n)).reshape(len(n), 32)

@@ -665,3 +665,15 @@ def test_a_payment_on_the_nth_weekday_is_due_on_that_weekday_next_month():
     tx = enriched([("A1", d, "SSA TREAS 310 XXSOC SEC", 1820.0) for d in pays])
     s = detect_streams(tx, "2024-10-20").iloc[0]
     assert (s["frequency"], s["next_date"]) == ("monthly", "2024-11-13")
+
+
+def test_business_days_follow_the_currency_and_spare_weekly_card_plans():
+    # A weekly meal kit charged each Wednesday is due on Christmas Day too; a euro direct debit
+    # due on 1 January comes on the 2nd (TARGET2 is closed on New Year's Day).
+    weds = _every(dt.date(2024, 10, 2), [7] * 11)  # to 2024-12-18
+    s = detect_streams(enriched(series("HELLOFRESH 646-846-3663", weds, 59.99)), "2024-12-20").iloc[0]
+    assert s["next_date"] == "2024-12-25"
+    due = monthly_dates(dt.date(2024, 2, 1), 11, day=1)  # to 2024-12-01 (a Sunday: posted the 2nd)
+    posted = [d + dt.timedelta(days=(7 - d.weekday()) % 7 if d.weekday() >= 5 else 0) for d in due]
+    tx = enriched(series("SEPA LASTSCHRIFT STADTWERKE", posted, 84.0)).assign(currency="EUR")
+    assert detect_streams(tx, "2024-12-10").iloc[0]["next_date"] == "2025-01-02"
