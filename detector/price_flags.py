@@ -424,7 +424,9 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     lv = lv.set_index(["chain", "level"])
     base2 = pd.Series(lv["base2"].reindex(at_level).to_numpy(), index=r.index)
     until = pd.Series(lv["until"].reindex(at_level).to_numpy(), index=r.index)
-    back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= LEVEL_TOLERANCE).fillna(False).to_numpy()
+    # (the earlier price to the cent, give or take tax or currency moves: 23.89 after 22.99 is
+    # no return to it, though within a level's tolerance)
+    back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy()
     evidence = np.where(back, evidence + ", back to the " + base2.map(_money, na_action="ignore").fillna("")
                         + " it charged until " + until.fillna("").astype(str), evidence)
     reason = (

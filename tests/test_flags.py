@@ -308,7 +308,11 @@ def test_back_to_the_earlier_price_after_a_downgrade_says_so():
     f = flags_of(b).query("type == 'price_increase'")
     assert len(f) == 1 and f.iloc[0]["date"] == "2024-11-15" and f.iloc[0]["severity"] == "low"
     assert "back to the 22.99 it charged until 2024-07-15" in f.iloc[0]["reason"]
-    # a new, higher price after a cut is a plain increase
+    # a new, higher price after a cut is a plain increase, 23.89 after 22.99 too
+    b = Book()
+    b.stream(b.series("2024-01-15", 18, [22.99] * 7 + [15.49] * 3 + [23.89] * 8))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and f.iloc[0]["severity"] == "high" and "back to" not in f.iloc[0]["reason"]
     b = Book()
     b.stream(b.series("2024-01-15", 18, [22.99] * 7 + [15.49] * 3 + [26.99] * 8))
     f = flags_of(b).query("type == 'price_increase'")
