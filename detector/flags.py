@@ -496,6 +496,8 @@ def _qualified(account: pd.Series, tid: pd.Series) -> pd.Series:
 
 def _ids_shared_across_accounts(tx: pd.DataFrame) -> bool:
     """Whether a transaction id appears in more than one account."""
+    if tx["transaction_id"].is_unique:  # (the usual case, one hash pass: no id repeats at all)
+        return False
     ids = pd.factorize(tx["transaction_id"].astype(str))[0]
     accounts, names = pd.factorize(tx["account_id"])
     pairs = pd.unique(ids.astype(np.int64) * max(len(names), 1) + accounts)
