@@ -1,0 +1,154 @@
+"""When a stream is due next, and at what amount: the day rules of :func:`recurrence._build`.
+
+A month-based plan keeps its day of the month (``cadence.next_due``); on top of that:
+
+* business-day billers (a direct debit, a payroll: no charge ever on a weekend) are due on their
+  usual day, or their n-th weekday, rolled off weekends and the public holidays of their
+  currency's country (:func:`business_day_biller`, :func:`nth_weekday_due`,
+  :func:`on_business_days`);
+* a semimonthly stream is due on the month's other billing day (:func:`semimonthly_due`);
+* the next amount is the last one when the price is steady or just moved, the mean of the last
+  three for a bill that moves every cycle (:func:`keeps_last_price`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cadence import day_of_month
+from .schema import FREQUENCIES
+
+#: Public holidays of the country of a currency, for billers that keep to business days.
+#: (EUR: the euro payment system's closing days, TARGET2's, as the ``holidays`` package gives them
+#: under "ECB"; a currency not listed: weekends only.)
+HOLIDAY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "EUR": "ECB"}
+
+
+def semimonthly_due(day: np.ndarray, stream: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Next due day of semimonthly streams ``which``: the month's other pay day after the last
+    charge (the 15th and the month's end, the 1st and the 15th), not the last charge plus 15
+    days. The other day is the commonest day of the month of the charges away from the last
+    one's; days in a month's last four count as its end."""
+    out = np.empty(len(which), dtype=np.int64)
+    # (``stream`` is sorted: each stream's rows are one slice)
+    lo, hi = np.searchsorted(stream, which, side="left"), np.searchsorted(stream, which, side="right")
+    dom_all, dim_all = day_of_month(np.concatenate([day[a:b] for a, b in zip(lo, hi)]))
+    at = np.r_[0, np.cumsum(hi - lo)]
+    for k, s in enumerate(which):
+        d = day[lo[k]:hi[k]]
+        dom, dim = dom_all[at[k]:at[k + 1]], dim_all[at[k]:at[k + 1]]
+        anchor = np.where(dom >= dim - 3, 31, dom)
+        gap = np.abs(anchor - anchor[-1])
+        other = anchor[np.minimum(gap, 31 - gap) > 7]
+        if not len(other):
+            out[k] = d[-1] + 15
+            continue
+        values, counts = np.unique(other, return_counts=True)
+        want = int(values[counts.argmax()])
+        month = d[-1:].astype("datetime64[D]").astype("datetime64[M]")
+        for step in (0, 1, 2):
+            first = (month + step).astype("datetime64[D]")
+            days_in = int(((month + step + 1).astype("datetime64[D]") - first).astype(np.int64)[0])
+            due = int((first + (min(want, days_in) - 1)).astype(np.int64)[0])
+            if due > d[-1] + 5:  # (a charge posted late is not this month's other day)
+                out[k] = due
+                break
+    return out
+
+
+def nth_weekday_due(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, fidx: np.ndarray,
+                     n: np.ndarray) -> np.ndarray:
+    """Next due day of monthly streams paid on the n-th weekday of the month (US Social Security
+    on the second, third or fourth Wednesday; a club on the first Monday), -1 for the others:
+    four or more charges, every one on one weekday and in one week of its month."""
+    out = np.full(len(n), -1, dtype=np.int64)
+    monthly = (fidx == FREQUENCIES.index("monthly")) & (n >= 4)
+    if not monthly.any():
+        return out
+    weekday = (day + 3) % 7
+    week = (day_of_month(day)[0] - 1) // 7
+    key = weekday * 5 + week
+    first = np.r_[0, np.flatnonzero(np.diff(stream)) + 1]
+    same = np.ones(len(n), dtype=bool)
+    np.logical_and.at(same, stream, key == key[first][stream])
+    take = np.flatnonzero(monthly & same)
+    if not len(take):
+        return out
+    wd, wk = key[first][take] // 5, key[first][take] % 5
+    month = last_day[take].astype("datetime64[D]").astype("datetime64[M]") + 1
+    start = month.astype("datetime64[D]").astype(np.int64)
+    first_wd = start + (wd - (start + 3) % 7) % 7  # the month's first such weekday
+    out[take] = first_wd + 7 * wk
+    return out
+
+
+def business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray, fidx: np.ndarray,
+                         inflow: np.ndarray) -> np.ndarray:
+    """Streams of four or more charges none of which fell on a weekend: a direct debit or a
+    payroll, which post on business days (a card plan charges any day). A weekly or biweekly
+    outflow keeps its weekday anyway, so missing weekends says nothing of it (a card plan billed
+    each Wednesday bills on Christmas Day too); a weekly or biweekly payroll does roll."""
+    weekend = ((day + 3) % 7) >= 5  # 1970-01-01 was a Thursday; 5, 6 = Saturday, Sunday
+    by_weekday = fidx <= FREQUENCIES.index("biweekly")
+    return (np.bincount(stream, weights=weekend, minlength=len(n)) == 0) & (n >= 4) & (~by_weekday | inflow)
+
+
+def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, currency: np.ndarray) -> np.ndarray:
+    """``nxt`` of the ``business`` streams moved off weekends and public holidays: due on a
+    Saturday, a debit comes on Monday and pay on Friday (money in moves back, money out forward).
+    Holidays are those of the currency's country (:data:`HOLIDAY_COUNTRY`; US when the
+    statement names no currency, weekends only for a currency not listed), from ``holidays``.
+    """
+    import holidays
+
+    out = nxt.copy()
+    days = nxt.astype("datetime64[D]")
+    years = list(range(int(str(days.min())[:4]), int(str(days.max())[:4]) + 1))
+    codes = np.array([c if isinstance(c, str) else "USD" for c in currency], dtype=object)
+    for code in np.unique(codes[business]):
+        country = HOLIDAY_COUNTRY.get(code)
+        if country == "ECB":
+            found = holidays.financial_holidays("ECB", years=years)
+        else:
+            found = holidays.country_holidays(country, years=years) if country else {}
+        hol = np.array(sorted(found.keys()), dtype="datetime64[D]")
+        for back in (True, False):
+            at = business & (codes == code) & (inflow == back)
+            if at.any():
+                moved = np.busday_offset(days[at], 0, roll="backward" if back else "forward", holidays=hol)
+                out[at] = moved.astype(np.int64)
+    return out
+
+
+def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray) -> np.ndarray:
+    """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
+    charge is predicted at the last one's amount rather than the mean of the last three.
+
+    A steady plan keeps its price; so does one whose price just moved: the last two charges
+    agree (within 1%), or the last differs from the one to three before it, which agree (a price
+    change, Netflix 15.49 -> 17.99, where the mean would predict 16.32, a price the merchant never
+    charged; Costco 60.00 then 65.00). A bill whose amount moves every cycle (power, water) gets
+    the mean of its last three.
+    """
+    tail4 = sub.groupby("cand", sort=True).tail(4)
+    pos = tail4.groupby("cand", sort=True).cumcount(ascending=False).to_numpy()  # 0 = last
+    cand = tail4["cand"].to_numpy()
+    amt = tail4["amt"].to_numpy()
+    keys = np.unique(sub["cand"].to_numpy())
+    at = np.searchsorted(keys, cand)
+    k = len(keys)
+    last = np.full(k, np.nan)
+    last[at[pos == 0]] = amt[pos == 0]
+    prev = np.full(k, np.nan)
+    prev[at[pos == 1]] = amt[pos == 1]
+    before = pos >= 1
+    n_b = np.bincount(at[before], minlength=k)
+    s1 = np.bincount(at[before], weights=amt[before], minlength=k)
+    s2 = np.bincount(at[before], weights=amt[before] ** 2, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_b = s1 / n_b
+        cv_b = np.sqrt(np.maximum(s2 / n_b - mean_b ** 2, 0.0)) / mean_b
+        repeated = np.abs(last - prev) <= 0.01 * prev
+        stepped = (n_b >= 1) & (cv_b < 0.01)
+    return (amount_cv < 0.02) | repeated | stepped
