@@ -235,7 +235,10 @@ class _MigrationLock:
         except ImportError:  # (not POSIX)
             return self
         if self.path is not None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a directory it cannot write to: SQLite says what it can do there
+                return self
             fcntl.flock(self._fd, fcntl.LOCK_EX)
         return self
 

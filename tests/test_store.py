@@ -39,6 +39,21 @@ def test_commands_opening_a_new_store_at_once_migrate_it_once(tmp_path):
         assert Store(path).schema_version == len(MIGRATIONS)
 
 
+def test_a_lock_file_that_cannot_be_made_does_not_stop_opening_a_store(tmp_path, monkeypatch):
+    # (a directory the user cannot write to: SQLite's own error, not a traceback from the lock)
+    import os
+
+    real_open = os.open
+
+    def no_lock(path, *args, **kwargs):
+        if str(path).endswith(".migrate.lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_lock)
+    assert Store(tmp_path / "s.db").schema_version == len(MIGRATIONS)
+
+
 def test_a_store_left_half_migrated_is_repaired_when_opened(tmp_path):
     # a store from that race: every column there, the version back at 1
     path = tmp_path / "s.db"
