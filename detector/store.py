@@ -262,7 +262,12 @@ class Store:
             else:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(self.path, timeout=30)
-                conn.execute("PRAGMA journal_mode=WAL")
+                # WAL is kept in the file: only a new store switches, and two processes switching
+                # one at once may get "database is locked" at once (no busy wait for it), so the
+                # switch takes the migration lock
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    with _MigrationLock(self.path):
+                        conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             # Up to 256 MiB of page cache (grown only as used): with SQLite's 2 MiB default a
