@@ -244,3 +244,6 @@ def test_job_stops_when_two_accounts_flags_share_an_id(spark, tmp_path):
     (tmp_path / "tx.csv").write_text("\n".join(rows) + "\n")
     with pytest.raises(ImportError_, match="unique across accounts"):
         run_job(tmp_path / "tx.csv", tmp_path / "out", "2024-12-31", spark=spark, account_groups=0)
+    assert not (tmp_path / "out").exists()  # nothing written (the default union mode)
+    with pytest.raises(ImportError_, match="output in .* holds .*unique across accounts"):
+        run_job(tmp_path / "tx.csv", tmp_path / "out2", "2024-12-31", spark=spark, mode="two_pass")

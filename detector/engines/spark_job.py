@@ -52,6 +52,16 @@ def _spark_failure(exc: Exception, input_path) -> Exception:
     return ImportError_(f"Spark stopped on this input: {first[:300]}", path=str(input_path))
 
 
+def _refuse_shared_flag_ids(flags, input_path, F, written: str | None = None) -> None:
+    """Raise :class:`ImportError_` when two accounts' flags share a flag id (one transaction id
+    in both accounts): stored, one would overwrite the other."""
+    shared = flags.groupBy("flag_id").agg(F.countDistinct("account_id").alias("n")).filter("n > 1")
+    if shared.limit(1).count():
+        clash = shared_flag_ids(conform_flags(flags.join(shared.select("flag_id"), "flag_id").toPandas()))
+        where = f"the output in {written} holds " if written else ""
+        raise ImportError_(where + clash, path=str(input_path))
+
+
 _OWN_ERROR = re.compile(r"\b(?:SchemaError|ImportError_|ConfigError|CatalogError|ModelError|DetectorError): "
                         r"(?P<msg>.+)$")
 _GROUP_ROW = re.compile(r"^engine input: row \d+: ")
@@ -109,6 +119,9 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
 
             union = detect_union(tx, as_of, detect=detect, **kwargs).persist(StorageLevel.MEMORY_AND_DISK)
             streams, flags = split_union_spark(union)
+            # (the union is kept, so this check costs no second detection: a clash stops the job
+            # before anything is written)
+            _refuse_shared_flag_ids(flags, input_path, F)
         else:
             streams, flags = detect_two_pass(tx, as_of, detect=detect, **kwargs)
         streams.write.mode("overwrite").parquet(f"{out}/streams")
@@ -120,10 +133,8 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         written_s = spark.read.parquet(f"{out}/streams")
         written_f = spark.read.parquet(f"{out}/flags")
         result.streams, result.flags = written_s.count(), written_f.count()
-        shared = written_f.groupBy("flag_id").agg(F.countDistinct("account_id").alias("n")).filter("n > 1")
-        if shared.limit(1).count():
-            clash = shared_flag_ids(conform_flags(written_f.join(shared, "flag_id").toPandas()))
-            raise ImportError_(f"the output in {out} holds {clash}", path=str(input_path))
+        if union is None:  # (two passes: checked on what was written, not by detecting again)
+            _refuse_shared_flag_ids(written_f, input_path, F, written=out)
         if store is not None:
             from ..pipeline import save_detection
             from ..refunds import queue_refunds, withdraw_unflagged
