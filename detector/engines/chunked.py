@@ -30,6 +30,7 @@ from .frames import (
     conform_streams,
     default_detect,
     detect_frame,
+    input_error_in_file,
     shared_flag_ids,
 )
 from .io import CSV_DTYPES, is_parquet
@@ -78,11 +79,7 @@ def _detect(frame: pd.DataFrame, path: Path, as_of, detect, kwargs, first_line: 
     try:
         return detect_frame(frame, as_of, detect, **kwargs)
     except SchemaError as exc:
-        row = getattr(exc, "row", None)
-        if row is None:
-            raise SchemaError(str(exc).replace("engine input", f"engine input {path}", 1)) from None
-        what = str(exc).split(f"row {row}: ", 1)[-1]
-        raise ImportError_(what, path=str(path), line=first_line + row - 1 if first_line else None) from None
+        raise input_error_in_file(exc, path, first_line=first_line) from None
 
 
 def _finish(streams: list, flags: list) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..errors import ImportError_
 from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
 
 #: Columns every engine's input must have; the provenance columns are filled in when absent.
@@ -175,6 +176,20 @@ def _non_iso_dates(text: pd.Series, col: pd.Series, account: pd.Series | None = 
     lookup = pd.Series(mapped, index=pd.MultiIndex.from_frame(pairs[["acct", "head"]]))
     got = lookup.reindex(pd.MultiIndex.from_arrays([acct_of.to_numpy(), head_of.to_numpy()])).to_numpy()
     return text.mask(todo, pd.Series(got, index=raw.index))
+
+
+def input_error_in_file(exc: SchemaError, path, *, first_line: int | None = None,
+                        row_note: bool = False) -> Exception:
+    """``exc``, an engine-input error of :func:`canonical_transactions`, as one naming the file
+    ``path``: a missing column stays a :class:`SchemaError`; a bad value (``exc.row``, counted
+    from 1 in the frame read) becomes an :class:`~detector.errors.ImportError_` at the file's
+    line ``first_line + row - 1`` when the frame's first row is that line, and says the row
+    (``row_note``) where no line is (Parquet)."""
+    row = getattr(exc, "row", None)
+    if row is None:
+        return SchemaError(str(exc).replace("engine input", f"engine input {path}", 1))
+    what = str(exc).split(f"row {row}: ", 1)[-1] + (f" (row {row})" if row_note else "")
+    return ImportError_(what, path=str(path), line=first_line + row - 1 if first_line else None)
 
 
 def _iso_date_text(col: pd.Series, account: pd.Series | None = None) -> pd.Series:

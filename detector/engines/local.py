@@ -16,7 +16,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ImportError_
 from ..schema import SchemaError
 from .frames import (
     DetectFn,
@@ -24,6 +23,7 @@ from .frames import (
     conform_flags,
     conform_streams,
     default_detect,
+    input_error_in_file,
     shared_flag_ids,
 )
 from .io import is_parquet, read_transactions
@@ -92,13 +92,10 @@ def run_local(
     except SchemaError as exc:
         if isinstance(tx_or_path, pd.DataFrame):
             raise
-        if getattr(exc, "row", None) is None:  # (a missing column: name the file)
-            raise SchemaError(str(exc).replace("engine input", f"engine input {tx_or_path}", 1)) from None
-        # a file's row: its line in a CSV (after the header), its row number in Parquet
+        # a file's row: its line in a CSV (the first row is line 2, after the header), its row
+        # number in Parquet
         csv = not is_parquet(tx_or_path)
-        what = str(exc).split(f"row {exc.row}: ", 1)[-1]
-        raise ImportError_(what + ("" if csv else f" (row {exc.row})"), path=str(tx_or_path),
-                           line=exc.row + 1 if csv else None) from None
+        raise input_error_in_file(exc, tx_or_path, first_line=2 if csv else None, row_note=not csv) from None
     del tx
     if canon.empty:
         return conform_streams(None), conform_flags(None)
