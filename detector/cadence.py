@@ -62,6 +62,11 @@ def _day_of_month(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dom, dim
 
 
+def weekday(day: np.ndarray) -> np.ndarray:
+    """Day of the week of epoch days, Monday 0 to Sunday 6 (1970-01-01 was a Thursday)."""
+    return (np.asarray(day) + 3) % 7
+
+
 def month_index(day: np.ndarray) -> np.ndarray:
     """Months since January 1970 of epoch days."""
     day = np.asarray(day)
@@ -90,7 +95,8 @@ def _calendar_table(day: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.nd
 STAT_COLUMNS = (
     "n", "first_day", "last_day", "median_interval", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
     "freq_idx", "frac_on", "frac_skip", "frac_dup", "n_short", "frac_near_median", "round_share", "vendor_known",
-    "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "weekdays_used", "month_dispersion", "group", "group_n",
+    "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "weekdays_used",
+    "month_dispersion", "group", "group_n",
     "coverage", "interval_error", "period", "log_period", "amount_cv", "amount_range", "log_amount",
     "lookalike_ratio",
 )
@@ -160,8 +166,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     phase = np.hypot(_segment_mean(np.cos(half), cidx, n), _segment_mean(np.sin(half), cidx, n))
     # a biweekly biller keeps its weekday; semimonthly days (the 10th and 25th, rolled off
     # weekends) wander through the week, so a looser phase is enough when the weekday varies
-    weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
-    wk = np.bincount(cidx * 7 + weekday.astype(np.int64), minlength=7 * C).reshape(C, 7)
+    wk = np.bincount(cidx * 7 + weekday(day).astype(np.int64), minlength=7 * C).reshape(C, 7)
     weekday_share = wk.max(axis=1) / n if C else np.zeros(0)
     weekend_share = wk[:, 5:].sum(axis=1) / n if C else np.zeros(0)  # (Monday is 0)
     weekdays_used = (wk > 0).sum(axis=1) if C else np.zeros(0, dtype=np.int64)

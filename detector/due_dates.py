@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cadence import day_of_month
+from .cadence import day_of_month, weekday
 from .schema import FREQUENCIES
 
 #: Public holidays of the country of a currency, for billers that keep to business days.
@@ -66,9 +66,8 @@ def nth_weekday_due(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, f
     monthly = (fidx == FREQUENCIES.index("monthly")) & (n >= 4)
     if not monthly.any():
         return out
-    weekday = (day + 3) % 7
     week = (day_of_month(day)[0] - 1) // 7
-    key = weekday * 5 + week
+    key = weekday(day) * 5 + week
     first = np.r_[0, np.flatnonzero(np.diff(stream)) + 1]
     same = np.ones(len(n), dtype=bool)
     np.logical_and.at(same, stream, key == key[first][stream])
@@ -78,7 +77,7 @@ def nth_weekday_due(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, f
     wd, wk = key[first][take] // 5, key[first][take] % 5
     month = last_day[take].astype("datetime64[D]").astype("datetime64[M]") + 1
     start = month.astype("datetime64[D]").astype(np.int64)
-    first_wd = start + (wd - (start + 3) % 7) % 7  # the month's first such weekday
+    first_wd = start + (wd - weekday(start)) % 7  # the month's first such weekday
     out[take] = first_wd + 7 * wk
     return out
 
@@ -89,7 +88,7 @@ def business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray, fidx
     payroll, which post on business days (a card plan charges any day). A weekly or biweekly
     outflow keeps its weekday anyway, so missing weekends says nothing of it (a card plan billed
     each Wednesday bills on Christmas Day too); a weekly or biweekly payroll does roll."""
-    weekend = ((day + 3) % 7) >= 5  # 1970-01-01 was a Thursday; 5, 6 = Saturday, Sunday
+    weekend = weekday(day) >= 5  # Saturday, Sunday
     by_weekday = fidx <= FREQUENCIES.index("biweekly")
     return (np.bincount(stream, weights=weekend, minlength=len(n)) == 0) & (n >= 4) & (~by_weekday | inflow)
 

@@ -205,9 +205,9 @@ def _iso_date_text(col: pd.Series, account: pd.Series | None = None) -> pd.Serie
             raise SchemaError(f"engine input: date {bad!r} is not a date (integers are read as yyyymmdd)")
         return parsed.dt.strftime("%Y-%m-%d")
     if col.dtype == object or pd.api.types.is_string_dtype(col):
-        text = col.astype(str).str.slice(0, 10).where(col.notna())
-        other = _non_iso_dates(text, col, account)  # (dates written another way: "06/21/2024")
-        return (text if other is None else other).where(col.notna(), col.astype(str).str.slice(0, 10))
+        sliced = col.astype(str).str.slice(0, 10)
+        other = _non_iso_dates(sliced.where(col.notna()), col, account)  # ("06/21/2024")
+        return sliced if other is None else other.where(col.notna(), sliced)
     stamps = pd.to_datetime(col)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC")
