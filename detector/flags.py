@@ -410,6 +410,12 @@ def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amo
 REFUND_DAYS = 90
 
 
+def _gives_back(credit: pd.Series, paid: pd.Series) -> pd.Series:
+    """A credit of ``credit`` gives back a charge of ``paid``: within a cent, or 1% for a plan
+    billed in another currency."""
+    return (credit - paid).abs() <= np.maximum(0.011, 0.01 * paid)
+
+
 def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """Flags whose charge the merchant has already given back: ``refunded_on`` is the date of
     the credit, the severity is low and the reason says so.
@@ -431,7 +437,7 @@ def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     charges = t.loc[near, ["transaction_id", "_ak", "_day", "charge", "_order"]].rename(columns={"charge": "paid"})
     pairs = charges.merge(credits.assign(back=-credits["charge"]).drop(columns="charge"), on="_ak")
     gap = pairs["credit_day"] - pairs["_day"]
-    same = (pairs["back"] - pairs["paid"]).abs() <= np.maximum(0.011, 0.01 * pairs["paid"])
+    same = _gives_back(pairs["back"], pairs["paid"])
     pairs = pairs[(gap >= 0) & (gap <= REFUND_DAYS) & same].assign(gap=gap)
     if pairs.empty:
         return out

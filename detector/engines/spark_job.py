@@ -52,9 +52,11 @@ def _spark_failure(exc: Exception, input_path) -> Exception:
     return ImportError_(f"Spark stopped on this input: {first[:300]}", path=str(input_path))
 
 
-def _refuse_shared_flag_ids(flags, input_path, F, written: str | None = None) -> None:
+def _refuse_shared_flag_ids(flags, input_path, written: str | None = None) -> None:
     """Raise :class:`ImportError_` when two accounts' flags share a flag id (one transaction id
     in both accounts): stored, one would overwrite the other."""
+    from pyspark.sql import functions as F
+
     shared = flags.groupBy("flag_id").agg(F.countDistinct("account_id").alias("n")).filter("n > 1")
     if shared.limit(1).count():
         clash = shared_flag_ids(conform_flags(flags.join(shared.select("flag_id"), "flag_id").toPandas()))
@@ -109,8 +111,6 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         kwargs.setdefault("dismissed", dismissed)
     try:
         spark = spark or get_session(master, shuffle_partitions=shuffle_partitions)
-        from pyspark.sql import functions as F
-
         tx = read_transactions(spark, input_path)
         out = str(output).rstrip("/")
         union = None
@@ -121,7 +121,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             streams, flags = split_union_spark(union)
             # (the union is kept, so this check costs no second detection: a clash stops the job
             # before anything is written)
-            _refuse_shared_flag_ids(flags, input_path, F)
+            _refuse_shared_flag_ids(flags, input_path)
         else:
             streams, flags = detect_two_pass(tx, as_of, detect=detect, **kwargs)
         streams.write.mode("overwrite").parquet(f"{out}/streams")
@@ -134,7 +134,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         written_f = spark.read.parquet(f"{out}/flags")
         result.streams, result.flags = written_s.count(), written_f.count()
         if union is None:  # (two passes: checked on what was written, not by detecting again)
-            _refuse_shared_flag_ids(written_f, input_path, F, written=out)
+            _refuse_shared_flag_ids(written_f, input_path, written=out)
         if store is not None:
             from ..pipeline import save_detection
             from ..refunds import queue_refunds, withdraw_unflagged
