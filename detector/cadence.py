@@ -509,8 +509,9 @@ def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq
     or take a quarter cycle, a year after the start of a pause in its own history (a gap of
     :data:`PAUSE_CYCLES` cycles up to :data:`PAUSE_MAX_DAYS` days) and two years after another,
     and whose every other gap of a cycle and a half or more is such a pause too, whole years
-    back, is due again a year after that pause ended: ``resume`` is that day (month-based cadences keep their day of month), ``start``
-    and ``end`` the pause's last charge before and first after it. ``-1`` where there is none.
+    back, is due again a year after that pause ended: ``resume`` is that day (month-based
+    cadences keep their day of month), ``start`` and ``end`` the pause's last charge before and
+    first after it. ``-1`` where there is none.
     """
     k = len(last_day)
     resume, start, end = (np.full(k, -1, dtype=np.int64) for _ in range(3))

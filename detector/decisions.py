@@ -55,8 +55,8 @@ class Cancellation:
     #: Matched only in part (a plan of that name, brand or kind): settled at each scan by
     #: whether it stopped billing.
     weak: bool = False
-    #: Earlier cancellations of the same plan (typed another way, or by stream id) this one
-    #: replaced: ``(decision id, date)`` pairs.
+    #: Earlier cancellations by name of the same plan (typed another way) this one replaced:
+    #: ``(decision id, date)`` pairs. A cancellation by stream id is never replaced.
     replaced: tuple[tuple[str, str], ...] = ()
 
 
