@@ -19,6 +19,7 @@ from ..ids import file_sha256, stable_id
 from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
 from .csv_banks import MappedCsv
+from .overlap import drop_copies_from_other_files
 from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
 
 #: CSV statements bigger than this are stored in chunks, so memory does not grow with the file.
@@ -104,7 +105,10 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
 def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tuple[int, int]:
     """Rows, rejects and accounts of one statement (or chunk); returns ``(stored, duplicates)``."""
     st.transactions = _separate_clashing_ids(store, st.transactions)
+    # what stays in st.transactions is what the caller sees (on_rows): copies must not reach it
+    st.transactions, copies = drop_copies_from_other_files(store, st.transactions)
     stored, duplicates = store.add_transactions(st.transactions)
+    duplicates += copies
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
@@ -135,11 +139,11 @@ def _record_import(store: Store, result: IngestResult) -> None:
 
 def store_statement(store: Store, st: Statement, *, payment_method: str | None = None) -> IngestResult:
     """Write one read statement into the store and return its counts."""
+    first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
     stored, duplicates = _store_rows(store, st, payment_method)
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
-                          rejections=st.rejected, last_date=_edge_date(st.transactions),
-                          first_date=_edge_date(st.transactions, newest=False))
+                          rejections=st.rejected, last_date=last, first_date=first)
     _record_import(store, result)
     return result
 
@@ -154,6 +158,7 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     result = IngestResult(path=path, streamed=True)
     accounts: dict[str, None] = {}
     for st in chunks:
+        first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
         stored, duplicates = _store_rows(store, st, payment_method)
         result.format = st.format
         result.rows_read += st.rows_read
@@ -162,10 +167,8 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
         result.rejected += len(st.rejected)
         result.rejections.extend(st.rejected)
         accounts.update(dict.fromkeys(st.accounts))
-        last = _edge_date(st.transactions)
         if last is not None and (result.last_date is None or last > result.last_date):
             result.last_date = last
-        first = _edge_date(st.transactions, newest=False)
         if first is not None and (result.first_date is None or first < result.first_date):
             result.first_date = first
     result.accounts = list(accounts)
