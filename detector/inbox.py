@@ -7,6 +7,12 @@ file (all duplicates) on the next run and then moves it: nothing lost, nothing d
 
 Files still being written are skipped: names starting with ``.`` or ending ``.part``, ``.tmp``,
 ``.crdownload`` or ``~``. Drop files by writing elsewhere and renaming into the inbox.
+
+A statement that does not name its account (most bank CSVs) belongs to the account its file name
+says (``card.csv`` -> ``card``): next month's ``card_2025-07.csv`` would be another account, and no
+plan would span two months. Such files go into a folder named after their account,
+``INBOX/<account>/``: every file there is that account's (unless the file names its own, as an
+OFX ``ACCTID`` does), and is filed into that folder's own ``processed/`` and ``failed/``.
 """
 
 from __future__ import annotations
@@ -22,16 +28,35 @@ REASON_SUFFIX = ".reason.txt"
 _PARTIAL = (".part", ".tmp", ".crdownload", "~", ".swp")
 
 
-def pending_files(inbox: str | os.PathLike) -> list[Path]:
-    """Files waiting in ``inbox`` (not its subfolders), in name order."""
-    inbox = Path(inbox)
-    if not inbox.is_dir():
-        return []
+def _waiting(folder: Path) -> list[Path]:
     return sorted(
-        p for p in inbox.iterdir()
+        p for p in folder.iterdir()
         if p.is_file() and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
         and not p.name.endswith(REASON_SUFFIX)
     )
+
+
+def account_folders(inbox: str | os.PathLike) -> list[Path]:
+    """``inbox``'s account folders (every subfolder but ``processed``, ``failed`` and hidden ones)."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        return []
+    return sorted(p for p in inbox.iterdir()
+                  if p.is_dir() and p.name not in (PROCESSED, FAILED) and not p.name.startswith("."))
+
+
+def pending_files(inbox: str | os.PathLike) -> list[Path]:
+    """Files waiting in ``inbox``, then in its account folders, in name order."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        return []
+    return _waiting(inbox) + [p for folder in account_folders(inbox) for p in _waiting(folder)]
+
+
+def account_of(inbox: str | os.PathLike, path: str | os.PathLike) -> str | None:
+    """The account a waiting file was dropped for: its account folder's name (``None`` at the top)."""
+    parent = Path(path).resolve().parent
+    return parent.name if parent != Path(inbox).resolve() else None
 
 
 def already_imported(store: Store, path: str | os.PathLike) -> bool:

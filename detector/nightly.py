@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import DetectorError
 from .faults import crashpoint
-from .inbox import already_imported, file_away, pending_files
+from .inbox import account_of, already_imported, file_away, pending_files
 from .progress import NoProgress, Progress
 from .runs import JobLock, finish_run, start_run
 from .store import Store
@@ -124,16 +124,18 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
     progress.stage("inbox", len(files))
     for path in files:
         path = path.resolve()  # the imports ledger keys on the path: make it independent of cwd
-        entry = {"file": path.name, "ok": False}
+        account = account_of(inbox, path)
+        name = path.name if account is None else f"{account}/{path.name}"
+        entry = {"file": name, "ok": False}
         if already_imported(store, path):
-            log.info("inbox: %s was ingested by an interrupted run; filing it away", path.name)
+            log.info("inbox: %s was ingested by an interrupted run; filing it away", name)
             entry.update(ok=True, already_imported=True, moved_to=str(file_away(path, ok=True)))
             counts["processed"] += 1
             result.files.append(entry)
             progress.advance("inbox")
             continue
         try:
-            (res,) = ingest_files([path], store)
+            (res,) = ingest_files([path], store, account_id=account)
             ok, error = bool(res.ok), (None if res.ok else str(res.error))
             for k in ("stored", "duplicates", "rejected"):
                 entry[k] = int(getattr(res, k, 0) or 0)
@@ -146,11 +148,11 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
         entry.update(ok=ok, moved_to=str(moved), error=error)
         counts["processed" if ok else "failed"] += 1
         if ok:
-            log.info("inbox: %s: %d stored, %d duplicates, %d rejected -> %s", path.name,
+            log.info("inbox: %s: %d stored, %d duplicates, %d rejected -> %s", name,
                      entry.get("stored", 0), entry.get("duplicates", 0), entry.get("rejected", 0), moved)
         else:
-            log.error("inbox: %s failed: %s -> %s", path.name, error, moved)
-            result.errors.append({"stage": "inbox", "file": path.name, "error": error})
+            log.error("inbox: %s failed: %s -> %s", name, error, moved)
+            result.errors.append({"stage": "inbox", "file": name, "error": error})
         result.files.append(entry)
         progress.advance("inbox")
 

@@ -138,6 +138,35 @@ def test_nightly_ingests_the_inbox(db, world, tmp_path):
     assert again.counts["inbox"]["files"] == 0 and dump(db) == before
 
 
+def test_an_account_folder_keeps_monthly_statements_in_one_account(db, world, tmp_path):
+    # statements named by month: at the top of the inbox each file is its own account, so no
+    # plan spans two of them; in INBOX/<account>/ they are that account's
+    inbox = tmp_path / "inbox"
+    folder = inbox / "visa-1234"
+    folder.mkdir(parents=True)
+    months = {"2025-04.csv": "2025-04-03", "2025-05.csv": "2025-05-03", "2025-06.csv": "2025-06-03"}
+    for name, day in months.items():
+        (folder / name).write_text(f"Date,Description,Amount\n{day},DISNEY PLUS 888-905-7888,-13.99\n")
+    (inbox / "loose_2025-06.csv").write_text(GOOD_CSV)
+    (folder / "junk.csv").write_bytes(BAD_FILE.encode())
+    assert [p.name for p in pending_files(inbox)] == ["loose_2025-06.csv", "2025-04.csv", "2025-05.csv",
+                                                      "2025-06.csv", "junk.csv"]
+    result = run_nightly(db, inbox=inbox, as_of=AS_OF)
+    assert result.counts["inbox"]["processed"] == 4 and result.counts["inbox"]["failed"] == 1
+    assert sorted((folder / "processed").iterdir()) == [folder / "processed" / n for n in sorted(months)]
+    assert (folder / "failed" / "junk.csv.reason.txt").exists()
+    assert any(e.get("file") == "visa-1234/junk.csv" for e in result.errors)
+    store = Store(db)
+    try:
+        accounts = set(store.transactions()["account_id"])
+        assert {"visa-1234", "loose_2025-06"} <= accounts and not accounts & {"2025-04", "2025-05"}
+        streams = store.conn.execute("SELECT account_id, status FROM streams WHERE account_id = 'visa-1234'").fetchall()
+        assert streams == [("visa-1234", "active")]
+    finally:
+        store.close()
+    assert pending_files(inbox) == []  # processed/ and failed/ inside the folder are not read again
+
+
 def test_progress_bars_draw_on_a_terminal(db, world):
     import io
 

@@ -29,7 +29,7 @@ def _setup_logging(interactive: bool) -> None:
 
 @cli.command("nightly")
 @db_option
-@click.option("--inbox", type=click.Path(file_okay=False), help="Folder where statement files are dropped.")
+@click.option("--inbox", type=click.Path(file_okay=False), help="Folder where statement files are dropped; files in INBOX/<account>/ are that account's.")
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Date the run is as of (YYYY-MM-DD); default today.")
 @format_option("text", "json", default="text")
 @workers_option
