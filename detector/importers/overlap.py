@@ -50,9 +50,11 @@ def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.Dat
     if stored.empty:
         return df, 0
     # A row whose id is stored is the same file again: the id finds it, it is no copy here.
-    stored = stored[~stored["transaction_id"].isin(df["transaction_id"])]
+    new_ids = set(df["transaction_id"].tolist())
+    stored = stored[[i not in new_ids for i in stored["transaction_id"].tolist()]]
+    stored_ids = set(stored["transaction_id"].tolist())
     new = df.reset_index(drop=True)  # rows by position: an importer's index need not be unique
-    new = new[~new["transaction_id"].isin(stored["transaction_id"])]
+    new = new[[i not in stored_ids for i in new["transaction_id"].tolist()]]
     pairs = _pairs(new, stored)
     if pairs.empty:
         return df, 0
@@ -79,24 +81,43 @@ def _pairs(new: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
                       "cents": _cents(stored["amount"]).to_numpy(), "s_ts": pd.to_datetime(stored["date"]).to_numpy(),
                       "s_desc": stored["description"].fillna("").astype(str).to_numpy(),
                       "s_file": stored["source_file"].to_numpy()})
-    j = a.dropna(subset=["cents"]).merge(b.dropna(subset=["cents"]), on=["account_id", "cents"])
-    j["days"] = (j["ts"] - j["s_ts"]).dt.days.abs()
-    return j[j["days"] <= NEAR_DAYS]
+    a, b = a.dropna(subset=["cents"]), b.dropna(subset=["cents"])
+    # one merge per day apart, on the exact date: merging on account and amount alone pairs a
+    # daily coffee's every charge with every other (n squared rows for a re-exported year)
+    parts = []
+    for shift in range(-NEAR_DAYS, NEAR_DAYS + 1):
+        j = a.assign(s_ts=a["ts"] - pd.Timedelta(days=shift)).merge(b, on=["account_id", "cents", "s_ts"])
+        parts.append(j.assign(days=abs(shift)))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _same_merchant(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Pairs whose descriptors name one merchant: the same normalised key, or one text the other
-    cut short."""
-    from ..normalize import normalize_descriptors
+    """Pairs whose descriptors name one merchant: one text the other, or cut short of it, in
+    letters and digits of any case; else the same normalised merchant key."""
+    if pairs.empty:
+        return pairs
+    a, b = _plain(pairs["desc"]), _plain(pairs["s_desc"])
+    la, lb = a.str.len(), b.str.len()
+    shorter = a.where(la <= lb, b)
+    longer = b.where(la <= lb, a)
+    same = (a == b).to_numpy(dtype=bool, copy=True)
+    cut = np.fromiter((long_.startswith(short) for short, long_ in zip(shorter, longer, strict=True)),
+                      dtype=bool, count=len(pairs))
+    same |= cut & (np.minimum(la, lb).to_numpy() >= MIN_PREFIX)
+    rest = pairs[~same]
+    if not rest.empty:  # normalising costs: only the texts that differ in more than case and cut
+        from ..normalize import normalize_descriptors
 
-    texts = pd.Series(pd.unique(np.concatenate([pairs["desc"].to_numpy(), pairs["s_desc"].to_numpy()])))
-    keys = dict(zip(texts, normalize_descriptors(texts)["merchant_key"], strict=True))
-    same_key = pairs["desc"].map(keys) == pairs["s_desc"].map(keys)
-    plain = {t: "".join(ch for ch in t.casefold() if ch.isalnum()) for t in texts}
-    a, b = pairs["desc"].map(plain), pairs["s_desc"].map(plain)
-    cut = [len(x) >= MIN_PREFIX and len(y) >= MIN_PREFIX and (x.startswith(y) or y.startswith(x))
-           for x, y in zip(a, b, strict=True)]
-    return pairs[same_key.to_numpy() | np.asarray(cut, dtype=bool)]
+        texts = pd.Series(pd.unique(np.concatenate([rest["desc"].to_numpy(), rest["s_desc"].to_numpy()])))
+        keys = dict(zip(texts, normalize_descriptors(texts)["merchant_key"], strict=True))
+        same[~same] = (rest["desc"].map(keys) == rest["s_desc"].map(keys)).to_numpy(dtype=bool)
+    return pairs[same]
+
+
+def _plain(text: pd.Series) -> pd.Series:
+    """Letters and digits only, case folded (``Netflix.com`` -> ``netflixcom``)."""
+    return text.astype(str).str.casefold().str.replace(r"[\W_]+", "", regex=True).reset_index(drop=True) \
+        .set_axis(text.index)
 
 
 def _within_both_files(store: Store, pairs: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
