@@ -30,53 +30,85 @@ def chase(rows):
     return CHASE_HEADER + "".join(f"{d},{d},{desc},Shopping,Sale,{a},\n" for d, desc, a in rows)
 
 
+FEB = [("20240203", "-4.50", "BLUE BOTTLE COFFEE"), ("20240205", "-9.99", "SPOTIFY USA 877-778-1161 NEW YORK NY"),
+       ("20240209", "-54.20", "KROGER #0456"), ("20240215", "-15.49", "NETFLIX.COM"),
+       ("20240221", "-4.50", "BLUE BOTTLE COFFEE"), ("20240226", "-38.10", "SHELL OIL 57442")]
+
+
+def _us(d):
+    return f"{d[4:6]}/{d[6:]}/{d[:4]}"
+
+
 def test_ofx_and_csv_of_the_same_months_store_each_charge_once(tmp_path, store):
-    # the OFX cuts names at 32 characters and gives FITIDs; the CSV hashes its rows
-    a = write(tmp_path, "jan_feb.qfx", ofx([
-        ("F1", "20240115", "-15.49", "NETFLIX.COM"),
-        ("F2", "20240205", "-9.99", "SPOTIFY USA 877-778-1161 NEW YORK"[:32]),
-        ("F3", "20240215", "-15.49", "NETFLIX.COM"),
-    ]))
-    b = write(tmp_path, "feb_mar.csv", chase([
-        ("02/05/2024", "SPOTIFY USA 877-778-1161 NEW YORK NY", "-9.99"),
-        ("02/15/2024", "Netflix.com", "-15.49"),
-        ("03/15/2024", "Netflix.com", "-15.49"),
-    ]))
+    # the OFX cuts names at 32 characters, gives FITIDs and posting dates; the CSV of the same
+    # February hashes its rows, writes names its own way and dates two charges a day earlier
+    a = write(tmp_path, "jan_feb.qfx", ofx([("F0", "20240115", "-15.49", "NETFLIX.COM")]
+                                          + [(f"F{i + 1}", d, amt, n[:32]) for i, (d, amt, n) in enumerate(FEB)]))
+    shifted = {"20240209": "02/08/2024", "20240226": "02/24/2024"}
+    b = write(tmp_path, "feb_mar.csv", chase(
+        [(shifted.get(d, _us(d)), n.title(), amt) for d, amt, n in FEB] + [("03/15/2024", "Netflix.com", "-15.49")]))
     r1, r2 = ingest_files([a, b], store, account_id=CARD)
-    assert (r1.stored, r1.duplicates) == (3, 0)
-    assert (r2.rows_read, r2.stored, r2.duplicates) == (3, 1, 2)  # only March is news
-    tx = store.transactions(account_id=CARD)
-    assert sorted(tx["date"]) == ["2024-01-15", "2024-02-05", "2024-02-15", "2024-03-15"]
+    assert (r1.stored, r1.duplicates) == (7, 0)
+    assert (r2.rows_read, r2.stored, r2.duplicates) == (7, 1, 6)  # only March is news
+    assert len(store.transactions(account_id=CARD)) == 8
     # the same again adds nothing, and the copies stay out
     assert ingest_files([b], store, account_id=CARD)[0].stored == 0
 
 
+def test_consecutive_statements_keep_the_charges_of_their_shared_days(tmp_path, store):
+    # A card statement is cut by posting date and dated by transaction date: January's ends
+    # with coffees of the 25th and 29th, February's begins with those of the 27th and 30th and a
+    # hotel stay of the 10th that posted late. Four coffees, not two (audit: the first version
+    # paired them a few days apart and lost two).
+    jan = write(tmp_path, "jan.csv", chase([("01/03/2024", "BLUE BOTTLE COFFEE", "-4.50"),
+                                            ("01/15/2024", "NETFLIX.COM", "-15.49"),
+                                            ("01/25/2024", "BLUE BOTTLE COFFEE", "-4.50"),
+                                            ("01/26/2024", "APPLE.COM/BILL", "-0.99"),
+                                            ("01/29/2024", "BLUE BOTTLE COFFEE", "-4.50")]))
+    feb = write(tmp_path, "feb.csv", chase([("01/10/2024", "MARRIOTT HOTEL", "-412.00"),
+                                            ("01/27/2024", "Blue Bottle Coffee", "-4.50"),
+                                            ("01/28/2024", "Apple.com/Bill", "-0.99"),
+                                            ("01/30/2024", "Blue Bottle Coffee", "-4.50"),
+                                            ("02/15/2024", "Netflix.com", "-15.49")]))
+    _, r2 = ingest_files([jan, feb], store, account_id=CARD)
+    assert (r2.stored, r2.duplicates) == (5, 0)
+
+
 def test_copies_are_paired_one_to_one(tmp_path, store):
-    # a real double charge, in both files: two charges, not four; a third one only the later
-    # export shows is news
-    row = ("20240310", "-17.99", "HULU 877-8244858 CA")
-    a = write(tmp_path, "a.qfx", ofx([("H1", *row), ("H2", *row), ("K1", "20240301", "-3.00", "KIOSK")]))
-    b = write(tmp_path, "b.csv", chase([("03/10/2024", "HULU 877-8244858 CA", "-17.99")] * 3
-                                       + [("03/31/2024", "KIOSK", "-3.00")]))
+    # a real double charge, in both exports of February: two charges, not four; a third one
+    # only the later export shows is news
+    hulu = ("20240210", "-17.99", "HULU 877-8244858 CA")
+    a = write(tmp_path, "a.qfx", ofx([(f"F{i}", *row) for i, row in enumerate(FEB + [hulu, hulu])]))
+    b = write(tmp_path, "b.csv", chase([(_us(d), n, amt) for d, amt, n in FEB + [hulu] * 3]))
     _, r2 = ingest_files([a, b], store, account_id=CARD)
-    assert (r2.stored, r2.duplicates) == (2, 2)
+    assert (r2.stored, r2.duplicates) == (1, 8)
     tx = store.transactions(account_id=CARD)
     assert (tx["description"].str.startswith("HULU")).sum() == 3
 
 
 def test_what_is_not_a_copy_is_stored(tmp_path, store):
-    a = write(tmp_path, "a.qfx", ofx([("N1", "20240310", "-15.49", "NETFLIX.COM"),
-                                       ("C1", "20240312", "-4.50", "BLUE BOTTLE COFFEE")]))
-    b = write(tmp_path, "b.csv", chase([
-        ("03/10/2024", "HULU 877-8244858 CA", "-15.49"),        # another merchant, same day and price
-        ("03/10/2024", "NETFLIX.COM", "-15.50"),                # another amount
-        ("03/14/2024", "BLUE BOTTLE COFFEE", "-4.50"),          # two days after the OFX's last date
-        ("03/11/2024", "BLUE BOTTLE COFFEE", "-4.50"),          # the 03/12 coffee, dated a day apart: a copy
+    feb = FEB + [(f"202402{10 + i}", f"-{20 + i}.00", f"SHOP {i}") for i in range(4)]
+    a = write(tmp_path, "a.qfx", ofx([(f"F{i}", *row) for i, row in enumerate(feb)]))
+    b = write(tmp_path, "b.csv", chase([(_us(d), n, amt) for d, amt, n in feb] + [
+        ("02/15/2024", "HULU 877-8244858 CA", "-15.49"),        # another merchant, same day and price
+        ("02/15/2024", "NETFLIX.COM", "-15.50"),                # another amount
+        ("02/28/2024", "BLUE BOTTLE COFFEE", "-4.50"),          # two days after the OFX's last date
     ]))
-    other_account = write(tmp_path, "c.csv", chase([("03/10/2024", "NETFLIX.COM", "-15.49")]))
+    other_account = write(tmp_path, "c.csv", chase([(_us(d), n, amt) for d, amt, n in FEB]))
     _, r2 = ingest_files([a, b], store, account_id=CARD)
-    assert (r2.stored, r2.duplicates) == (3, 1)
-    assert ingest_files([other_account], store, account_id="another-card")[0].stored == 1
+    assert (r2.stored, r2.duplicates) == (3, 10)
+    assert ingest_files([other_account], store, account_id="another-card")[0].stored == 6
+
+
+def test_a_few_agreeing_rows_do_not_make_two_files_copies(tmp_path, store):
+    # a fortnight shared, but most of each file's rows there are its own: two statements of one
+    # card that both hold the same three plans (the same charges) are still not copies
+    a = write(tmp_path, "a.qfx", ofx([(f"F{i}", *row) for i, row in enumerate(FEB)]
+                                     + [(f"G{i}", f"202402{10 + i}", f"-{20 + i}.00", f"SHOP {i}") for i in range(8)]))
+    b = write(tmp_path, "b.csv", chase([(_us(d), n, amt) for d, amt, n in FEB]
+                                       + [(f"02/{10 + i}/2024", f"OTHER {i}", f"-{30 + i}.00") for i in range(8)]))
+    _, r2 = ingest_files([a, b], store, account_id=CARD)
+    assert (r2.stored, r2.duplicates) == (14, 0)
 
 
 def test_one_files_identical_rows_are_never_copies_of_each_other(tmp_path, store):
@@ -86,14 +118,50 @@ def test_one_files_identical_rows_are_never_copies_of_each_other(tmp_path, store
 
 
 def test_overlapping_re_export_raises_no_double_charge_flags(tmp_path, store):
-    # a year of plans from the bank, then the last month again from another export whose
-    # descriptors are in Title Case: without this, each plan's last charge was a "double charge"
+    # a year of plans from the bank, then December again from another export whose descriptors
+    # are in Title Case: without this, each plan's last charge was a "double charge"
     months = [f"{m:02d}/05/2024" for m in range(1, 13)]
-    plans = [("NETFLIX.COM", "-15.49"), ("SPOTIFY USA", "-9.99"), ("PLANET FITNESS CLUB FEES", "-24.99")]
-    year = write(tmp_path, "year.csv", chase([(d, n, a) for d in months for n, a in plans]))
-    again = write(tmp_path, "dec.csv", chase([(months[-1], n.title(), a) for n, a in plans]))
+    plans = [("NETFLIX.COM", "-15.49", 5), ("SPOTIFY USA", "-9.99", 12), ("PLANET FITNESS CLUB FEES", "-24.99", 19)]
+    year = write(tmp_path, "year.csv", chase([(d[:3] + f"{day:02d}" + d[5:], n, a)
+                                              for d in months for n, a, day in plans]))
+    again = write(tmp_path, "dec.csv", chase([(f"12/{day:02d}/2024", n.title(), a) for n, a, day in plans]))
     result = scan([year, again], store, "2024-12-20", account_id=CARD)
     assert result.ingest[1].stored == 0 and result.ingest[1].duplicates == 3
     assert len(result.streams) == 3
     assert result.flags.empty
     assert result.refund_requests == []
+
+
+def test_posting_dated_export_beside_transaction_dated_one_loses_no_charge(tmp_path, store):
+    # One month of a card as CSV (transaction dates) and QFX (posting dates, 1-2 days later,
+    # never on a weekend). Plans and sparse coffees pair; two fares every weekday chain across
+    # the month and the files hold different ones at their edges: they may be stored twice,
+    # but no real charge may go (audit: pairing them in any order lost charges).
+    import datetime as dt
+
+    charges = []
+    day = dt.date(2023, 12, 22)
+    while day <= dt.date(2024, 2, 6):
+        lag = 1 + (day.toordinal() % 2)
+        post = day + dt.timedelta(days=lag)
+        while post.weekday() >= 5:
+            post += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            charges += [(day, post, "MTA*NYCT PAYGO", "-2.90", f"m{day}a"), (day, post, "MTA*NYCT PAYGO", "-2.90", f"m{day}b")]
+        if day.day in (4, 11, 26):
+            charges.append((day, post, "STARBUCKS STORE 08321", "-6.45", f"s{day}"))
+        if day.day == 15:
+            charges += [(day, post, "NETFLIX.COM", "-15.49", f"n{day}"), (day, post, "SPOTIFY USA", "-11.99", f"p{day}")]
+        day += dt.timedelta(days=1)
+    jan = (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+    in_csv = [c for c in charges if jan[0] <= c[0] <= jan[1]]
+    in_qfx = [c for c in charges if jan[0] <= c[1] <= jan[1]]
+    a = write(tmp_path, "jan.csv", chase([(f"{t:%m/%d/%Y}", d, amt) for t, _, d, amt, _ in in_csv]))
+    b = write(tmp_path, "jan.qfx", ofx([(f"F{i}", f"{p:%Y%m%d}", amt, d) for i, (_, p, d, amt, _) in enumerate(in_qfx)]))
+    ingest_files([a, b], store, account_id=CARD)
+    tx = store.transactions(account_id=CARD)
+    real = {c[4] for c in in_csv} | {c[4] for c in in_qfx}
+    for merchant, n_real in [("NETFLIX", 1), ("SPOTIFY", 1), ("STARBUCKS", 3)]:
+        assert tx["description"].str.startswith(merchant).sum() == n_real  # one each, no copy
+    fares = sum(1 for c in real if c[0] == "m")
+    assert tx["description"].str.startswith("MTA").sum() >= fares  # none lost

@@ -1,17 +1,25 @@
-"""Charges another statement file already stored: the same account's overlap, exported twice.
+"""Charges another statement file already stored: the same account's months, exported twice.
 
 Ids find a re-imported file's rows (the same bank's export hashes to the same ids), but not the
-same charges exported again in another form: an OFX download (FITIDs) beside the CSV of the same
+same charges exported again in another form: an OFX download beside the CSV of the same
 months, or a re-export whose descriptors changed case or were cut to 32 characters. Stored
 twice, every charge in the overlap became a "double charge" with a refund request.
 
-A row of a new file is such a copy when a row of another file of the same account has the same
-amount to the cent, the same merchant (normalised descriptor, or one cut short of the other) and
-the same date, or a date at most :data:`NEAR_DAYS` apart inside both files' date ranges (one
-export giving the transaction date, the other the posting date). Rows pair one to one, so a
-charge billed twice in one file and stored twice from another stays twice: only the second
-file's copies go. Rows of one file are never paired with each other: identical charges in one
-statement are two charges.
+Two files are taken for one export of the same data only when the rows agree across a real
+overlap: their dates share :data:`MIN_OVERLAP_DAYS` or more, and in those days at least
+:data:`MIN_SHARE` of *each* file's rows pair with a row of the other (:data:`MIN_PAIRS` at
+least). Consecutive monthly statements share a few days at their edge (a card statement is cut
+by posting date, its rows dated by transaction), and hold different charges there: a coffee on
+the 25th in one and on the 27th in the other are two coffees, so nothing is paired between
+such files (eleventh session's audit: the first version, pairing row by row, lost them).
+
+A row pairs with one of the other file when both have the same amount to the cent and currency,
+the same merchant (plain text equal, one cut short of the other at 16 letters or more, or the
+same normalised merchant key), and the same date or one at most :data:`NEAR_DAYS` apart (one
+export dating by transaction, the other by posting); which rows are copies is decided in
+:func:`_paired_rows`. Rows pair one to one, so a charge billed twice and present in both
+files stays twice. Rows of one file are never
+paired with each other: identical charges in one statement are two charges.
 """
 
 from __future__ import annotations
@@ -23,16 +31,26 @@ import pandas as pd
 
 from ..store import Store
 
-#: Two exports of one charge may date it by transaction or by posting: a few days apart at most.
-NEAR_DAYS = 3
+#: Two exports of one charge may date it by transaction or by posting: a few days apart at most
+#: (a Thursday purchase posted two business days later, after a weekend and a holiday: five).
+NEAR_DAYS = 5
 #: A descriptor cut short (OFX ``NAME`` holds 32 characters) is still the same merchant when
-#: this much of it is left.
-MIN_PREFIX = 8
+#: this many letters and digits of it are left.
+MIN_PREFIX = 16
+#: Files overlapping fewer days than this are consecutive statements, not one export twice.
+MIN_OVERLAP_DAYS = 7
+#: The share of each file's rows in the shared days that must pair for the files to be copies.
+MIN_SHARE = 0.8
+#: ... and at least this many pairs.
+MIN_PAIRS = 3
+#: Files dated apart: the largest group of rows a few days apart taken as copies of as many
+#: (a double charge and its copy); larger groups are a daily habit's chain (see _paired_rows).
+MAX_GROUP = 3
 
 
 def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """``df`` (one file's canonical rows) without the charges other files already stored; and
-    how many rows went."""
+    """``df`` (one file's canonical rows) without the charges another file stored when both are
+    one export of the same months; and how many rows went."""
     if df.empty or not store.conn.execute("SELECT 1 FROM transactions LIMIT 1").fetchone():
         return df, 0
     path = df["source_file"].iloc[0] if "source_file" in df else None
@@ -43,29 +61,66 @@ def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.Dat
     hi = (dates.max() + pd.Timedelta(days=NEAR_DAYS)).strftime("%Y-%m-%d")
     accounts = json.dumps(df["account_id"].dropna().unique().tolist())
     stored = pd.read_sql_query(
-        "SELECT t.transaction_id, t.account_id, t.date, t.amount, t.description, t.source_file "
+        "SELECT t.transaction_id, t.account_id, t.date, t.amount, t.currency, t.description, t.source_file "
         "FROM json_each(?) AS a JOIN transactions AS t ON t.account_id = a.value "
         "WHERE t.date BETWEEN ? AND ? AND t.source_file IS NOT ?",
         store.conn, params=[accounts, lo, hi, path])
     if stored.empty:
         return df, 0
-    # A row whose id is stored is the same file again: the id finds it, it is no copy here.
+    # A row whose id is stored is that row again (the id finds it): neither side of a pair.
+    known = {r[0] for r in store.conn.execute(
+        "SELECT t.transaction_id FROM json_each(?) AS j JOIN transactions AS t ON t.transaction_id = j.value",
+        [json.dumps(df["transaction_id"].dropna().tolist())])}
     new_ids = set(df["transaction_id"].tolist())
     stored = stored[[i not in new_ids for i in stored["transaction_id"].tolist()]]
-    stored_ids = set(stored["transaction_id"].tolist())
     new = df.reset_index(drop=True)  # rows by position: an importer's index need not be unique
-    new = new[[i not in stored_ids for i in new["transaction_id"].tolist()]]
+    new = new[[i not in known for i in new["transaction_id"].tolist()]]
     pairs = _pairs(new, stored)
     if pairs.empty:
         return df, 0
-    pairs = _same_merchant(pairs)
-    pairs = _within_both_files(store, pairs, new)
-    copies = _one_to_one(pairs)
+    copies = _copies(store, _same_merchant(pairs), new, stored)
     if not copies:
         return df, 0
     keep = np.ones(len(df), dtype=bool)
     keep[list(copies)] = False
     return df[keep], len(copies)
+
+
+def _copies(store: Store, pairs: pd.DataFrame, new: pd.DataFrame, stored: pd.DataFrame) -> set:
+    """The new rows paired with another file's, for each stored file that is one export of the
+    same days as the new one (see the module's rules)."""
+    if pairs.empty:
+        return set()
+    spans = pd.read_sql_query(
+        "SELECT t.account_id, t.source_file AS s_file, min(t.date) AS s_lo, max(t.date) AS s_hi "
+        "FROM json_each(?) AS a JOIN transactions AS t ON t.account_id = a.value "
+        "GROUP BY t.account_id, t.source_file", store.conn,
+        params=[json.dumps(pairs["account_id"].unique().tolist())])
+    spans = spans.assign(s_file=spans["s_file"].fillna("")).set_index(["account_id", "s_file"])
+    old_file = stored["source_file"].fillna("")
+    new_ts = pd.to_datetime(new["date"])
+    old_ts = pd.to_datetime(stored["date"])
+    copies: set = set()
+    for (account, s_file), p in pairs.groupby(["account_id", "s_file"], sort=False):
+        mine = new["account_id"] == account
+        if (account, s_file) not in spans.index:
+            continue
+        s_lo, s_hi = (pd.Timestamp(x) for x in spans.loc[(account, s_file), ["s_lo", "s_hi"]])
+        w_lo, w_hi = max(new_ts[mine].min(), s_lo), min(new_ts[mine].max(), s_hi)
+        if (w_hi - w_lo).days + 1 < MIN_OVERLAP_DAYS:
+            continue
+        in_new = int((mine & new_ts.between(w_lo, w_hi)).sum())
+        theirs = (stored["account_id"] == account) & (old_file == s_file)
+        in_old = int((theirs & old_ts.between(w_lo, w_hi)).sum())
+        inside = p[p["ts"].between(w_lo, w_hi) | p["s_ts"].between(w_lo, w_hi)]
+        copies |= _paired_rows(inside, in_new, in_old)
+    return copies
+
+
+def _currency(rows: pd.DataFrame) -> np.ndarray:
+    if "currency" not in rows:
+        return np.full(len(rows), "", dtype=object)
+    return rows["currency"].fillna("").astype(str).str.upper().to_numpy(dtype=object)
 
 
 def _cents(amount: pd.Series) -> pd.Series:
@@ -76,17 +131,17 @@ def _pairs(new: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     """Every (new row, stored row) of one account and amount at most NEAR_DAYS apart."""
     a = pd.DataFrame({"row": new.index, "account_id": new["account_id"].to_numpy(),
                       "cents": _cents(new["amount"]).to_numpy(), "ts": pd.to_datetime(new["date"]).to_numpy(),
-                      "desc": new["description"].fillna("").astype(str).to_numpy()})
+                      "desc": new["description"].fillna("").astype(str).to_numpy(), "cur": _currency(new)})
     b = pd.DataFrame({"sid": stored["transaction_id"].to_numpy(), "account_id": stored["account_id"].to_numpy(),
                       "cents": _cents(stored["amount"]).to_numpy(), "s_ts": pd.to_datetime(stored["date"]).to_numpy(),
                       "s_desc": stored["description"].fillna("").astype(str).to_numpy(),
-                      "s_file": stored["source_file"].to_numpy()})
+                      "s_file": stored["source_file"].fillna("").to_numpy(), "cur": _currency(stored)})
     a, b = a.dropna(subset=["cents"]), b.dropna(subset=["cents"])
     # one merge per day apart, on the exact date: merging on account and amount alone pairs a
     # daily coffee's every charge with every other (n squared rows for a re-exported year)
     parts = []
     for shift in range(-NEAR_DAYS, NEAR_DAYS + 1):
-        j = a.assign(s_ts=a["ts"] - pd.Timedelta(days=shift)).merge(b, on=["account_id", "cents", "s_ts"])
+        j = a.assign(s_ts=a["ts"] - pd.Timedelta(days=shift)).merge(b, on=["account_id", "cents", "cur", "s_ts"])
         parts.append(j.assign(days=abs(shift)))
     return pd.concat(parts, ignore_index=True)
 
@@ -120,38 +175,44 @@ def _plain(text: pd.Series) -> pd.Series:
         .set_axis(text.index)
 
 
-def _within_both_files(store: Store, pairs: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Pairs on the same date, or a few days apart with each row inside the other's file.
-
-    A charge after the stored file's last date is news, however close to one it had."""
-    if pairs.empty:
-        return pairs
-    exact = pairs["days"] == 0
-    near = pairs[~exact]
-    if near.empty:
-        return pairs
-    accounts = json.dumps(near["account_id"].unique().tolist())
-    spans = pd.read_sql_query(
-        "SELECT t.account_id, t.source_file AS s_file, min(t.date) AS s_lo, max(t.date) AS s_hi "
-        "FROM json_each(?) AS a JOIN transactions AS t ON t.account_id = a.value "
-        "GROUP BY t.account_id, t.source_file", store.conn, params=[accounts])
-    near = near.merge(spans, on=["account_id", "s_file"], how="left")
-    new_ts = pd.to_datetime(new["date"]).groupby(new["account_id"])
-    near["lo"], near["hi"] = near["account_id"].map(new_ts.min()), near["account_id"].map(new_ts.max())
-    inside = ((near["ts"] >= pd.to_datetime(near["s_lo"])) & (near["ts"] <= pd.to_datetime(near["s_hi"]))
-              & (near["s_ts"] >= near["lo"]) & (near["s_ts"] <= near["hi"]))
-    return pd.concat([pairs[exact], near[inside.to_numpy()][pairs.columns]], ignore_index=True)
+def _enough(n_new: int, n_old: int, in_new: int, in_old: int) -> bool:
+    """Whether pairs cover each file's rows in the shared days as copies of one export do."""
+    return min(n_new, n_old) >= MIN_PAIRS and n_new >= MIN_SHARE * in_new and n_old >= MIN_SHARE * in_old
 
 
-def _one_to_one(pairs: pd.DataFrame) -> set:
-    """The new rows paired with a stored row, each row in one pair at most, closest dates first."""
+def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
+    """The new rows that are copies, when the two files are one export of the same days.
+
+    Files dated alike (most rows have a same-day partner: a re-export in Title Case) pair by
+    day, each day's identical rows one to one. Files dated apart (one by transaction, the other
+    by posting, a day or three later) say which charge is which only where the rows a few days
+    apart form small groups (:data:`MAX_GROUP`) of equal size on both sides: a monthly plan's
+    charge and its copy, or two coffees and their two copies. A daily fare's charges chain
+    across the month, and the two
+    files hold different ones at their edges (charges posted after the month, charges made
+    before it): pairing those in any order lost charges (audit), so they are kept, twice."""
     if pairs.empty:
         return set()
-    taken_new: set = set()
-    taken_stored: set = set()
-    for row, sid in pairs.sort_values(["days", "row"], kind="stable")[["row", "sid"]].itertuples(index=False):
-        if row in taken_new or sid in taken_stored:
-            continue
-        taken_new.add(row)
-        taken_stored.add(sid)
-    return taken_new
+    exact = pairs[pairs["days"] == 0]
+    if _enough(exact["row"].nunique(), exact["sid"].nunique(), in_new, in_old):
+        taken_new: set = set()
+        taken_stored: set = set()
+        for row, sid in exact.sort_values(["row", "sid"], kind="stable")[["row", "sid"]].itertuples(index=False):
+            if row not in taken_new and sid not in taken_stored:
+                taken_new.add(row)
+                taken_stored.add(sid)
+        return taken_new
+    if not _enough(pairs["row"].nunique(), pairs["sid"].nunique(), in_new, in_old):
+        return set()
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rows, row_at = np.unique(pairs["row"].to_numpy(), return_inverse=True)
+    sids, sid_at = np.unique(pairs["sid"].to_numpy(dtype=str), return_inverse=True)
+    n = len(rows) + len(sids)
+    graph = coo_matrix((np.ones(len(pairs)), (row_at, len(rows) + sid_at)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    new_size = np.bincount(label[:len(rows)], minlength=label.max() + 1)
+    old_size = np.bincount(label[len(rows):], minlength=label.max() + 1)
+    even = (new_size == old_size) & (new_size <= MAX_GROUP)
+    return set(rows[even[label[:len(rows)]]].tolist())
