@@ -223,6 +223,25 @@ def record_cancellations(store: Store, cancellations: pd.DataFrame) -> list[Canc
             for r in cancellations.itertuples(index=False)]
 
 
+def undecided_cancellations(cancellations: pd.DataFrame, streams: pd.DataFrame) -> list[dict]:
+    """Cancellations by name (``account_id, merchant, cancelled_on``) that several of the
+    account's detected ``streams`` answer to, none of them taken as the one cancelled (each
+    billed alike since the date, see :func:`_stopped`): ``account_id, merchant, stream_ids``."""
+    out = []
+    if cancellations is None or cancellations.empty or streams is None or streams.empty:
+        return out
+    by_account = dict(tuple(streams.groupby("account_id")))
+    for rec in cancellations.itertuples(index=False):
+        mine = by_account.get(str(rec.account_id))
+        if mine is None:
+            continue
+        hits = match_streams(rec.merchant, mine)
+        if hits["stream_id"].nunique() > 1 and not (hits["status"] == "cancelled").any():
+            out.append({"account_id": str(rec.account_id), "merchant": rec.merchant,
+                        "stream_ids": sorted(hits["stream_id"].unique())})
+    return out
+
+
 def record_dismissal(store: Store, target_id: str, reason: str | None = None) -> dict:
     """Dismiss a stream or flag id for good ("not a subscription", "expected charge").
 
@@ -355,11 +374,12 @@ def _by_merchant_key(d: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
 def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
     """Which candidate streams to keep for each cancellation.
 
-    Several plans billed as "Apple" tie on the name. Streams that stopped by the cancellation
-    date (at most one plan-priced charge after it, the last bill) stay: one subscription can
-    span several streams. Streams that kept billing are plans the user kept, unless none
-    stopped; then the one billing least after the date is taken. A plan matched only in part
-    of its name or through the store's name (``via_store``) must have stopped.
+    Several plans billed as "Apple" tie on the name. Of plans billing side by side, the one
+    billing least after the date is taken, when it is the only one: plans that bill alike after
+    the date (each its usual bill once, or none yet) cannot be told apart, and none is taken
+    until one stops (``cancel`` says so, and how to name the plan by ``--stream``). A plan
+    matched only in part of its name or through the store's name (``via_store``) must have
+    stopped (at most one plan-priced charge after the date).
 
     A plan that was billing up to the date and then missed a charge it was due (or had none due
     yet and none came) is the one cancelled: when one of the tied plans did, the others, each
@@ -370,12 +390,20 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     whose price changed (the detector starts a new stream at a new price): they are judged
     together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
-    n_after, missed = _charges_after(c, streams, tx)
+    n_after, missed, billing = _charges_after(c, streams, tx)
     one_plan = _sequential(c, streams) | _one_membership(c, streams)
     n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
-    floor = n_after.groupby(c["decision"]).transform("min").clip(lower=1)
     tied = (c["tied"] > 1) & ~one_plan
-    keep = ~tied | (n_after <= floor)
+    # A plan that had stopped long before the date is not the one cancelled then, when another
+    # was billing up to it. Of the rest, the one billing least since the date; when several
+    # bill alike (each once, its usual bill), none yet: cancelling both flagged the plan kept
+    # ("charge after cancellation", a refund request) and hid it from the active plans. The
+    # next bill tells them apart.
+    in_play = billing | ~billing.groupby(c["decision"]).transform("any")
+    fewest = n_after.where(in_play).groupby(c["decision"]).transform("min")
+    least = in_play & (n_after == fewest)
+    alone = least.groupby(c["decision"]).transform("sum") == 1
+    keep = ~tied | (least & alone)
     missed = missed & ~one_plan
     some_missed = missed.groupby(c["decision"]).transform("any")
     keep = keep.where(~(tied & some_missed), missed)
@@ -416,10 +444,11 @@ def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
     return follows.groupby(x["decision"]).transform("all").reindex(c.index).fillna(False).astype(bool)
 
 
-def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
-    """Per candidate: the stream's charges after the cancellation date at the plan's price, and
+def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
+                   tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per candidate: the stream's charges after the cancellation date at the plan's price;
     whether the plan, billing up to the date, then missed a charge it was due (or had none due
-    yet and billed none).
+    yet and billed none); and whether it was billing up to the date.
 
     A charge is due one period after the plan's last charge on or before the date, and then
     every period, until the account's last transaction (a quarter of a period's grace). The plan
@@ -433,7 +462,8 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
     period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
     if tx is None or "transaction_ids" not in info:
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
-        return (days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index)
+        return ((days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index),
+                (days >= -1.5 * period).fillna(False).astype(bool))
     from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
 
     m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
@@ -456,7 +486,7 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | No
     billing = (on - last_before).dt.days <= 1.5 * period
     due = ((data_end - last_before).dt.days - 0.25 * period) // period
     missed = billing & ((n_after < due.clip(lower=0)) | ((n_after == 0) & (due <= 0)))
-    return n_after, missed.fillna(False).astype(bool)
+    return n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool)
 
 
 def _streams_by_charges(streams: pd.DataFrame, decisions: pd.DataFrame) -> dict[int, str]:

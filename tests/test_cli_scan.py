@@ -291,3 +291,35 @@ def test_scan_with_account_detects_the_accounts_files_name_themselves(runner, tm
     qfx = json.loads(runner.invoke(cli, ["report", "--db", db, "--account", "000987654321",
                                          "--format", "json"]).stdout)
     assert qfx["streams"]
+
+
+def test_a_cancelled_name_two_apple_plans_answer_to_waits_for_the_plan_that_stops(runner, tmp_path):
+    # iCloud 2.99 on the 8th and Apple TV+ 9.99 on the 12th, both APPLE.COM/BILL; "Apple TV+"
+    # is cancelled on 2025-05-30 and each plan bills once more. Taking both flagged the iCloud
+    # plan kept as a charge after cancellation, with a refund request (audit, eleventh session).
+    rows = ["Date,Description,Amount"]
+    for m in range(1, 19):
+        y, mm = 2024 + (m - 1) // 12, (m - 1) % 12 + 1
+        rows.append(f"{y}-{mm:02d}-08,APPLE.COM/BILL 866-712-7753 CA,-2.99")
+        rows.append(f"{y}-{mm:02d}-12,APPLE.COM/BILL 866-712-7753 CA,-9.99")
+    rows.append("2025-07-08,APPLE.COM/BILL 866-712-7753 CA,-2.99")  # only iCloud bills in July
+    statement = tmp_path / "card.csv"
+    statement.write_text("\n".join(rows) + "\n")
+    cancels = tmp_path / "cancels.csv"
+    cancels.write_text("account_id,merchant,cancelled_on\ncard,Apple TV+,2025-05-30\n")
+
+    def scan(as_of):
+        res = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / f"{as_of}.db"), "--as-of", as_of,
+                                  "--cancellations", str(cancels), "--format", "json"])
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout), res.stderr
+
+    june, note = scan("2025-06-30")
+    assert [s["status"] for s in june["streams"]] == ["active", "active"]
+    assert june["flags"] == [] and june["refund_requests"] == []
+    assert "'Apple TV+' names 2 plans of card" in note and "cancel --stream" in note
+    july, note = scan("2025-07-10")  # iCloud billed on 8 July; the 9.99 plan did not
+    cancelled = [s for s in july["streams"] if s["status"] == "cancelled"]
+    assert [s["last_amount"] for s in cancelled] == [9.99]
+    assert [(f["type"], f["amount"]) for f in july["flags"]] == [("charge_after_cancellation", 9.99)]
+    assert "names 2 plans" not in note

@@ -216,11 +216,18 @@ def test_of_store_billed_plans_the_one_that_missed_a_due_charge_is_the_cancelled
     cloud = b.stream(b.series("2024-01-30", 12, 2.99, merchant="Apple"))  # last 2024-12-30, the data's end
     assert _resolve(b, "Apple Music", "2024-12-10") == {music}
     # Cancelled on 2024-11-30 instead, each of two plans bills once more, on time, before the
-    # data ends: one bill after the date is what a cancelled plan's last bill looks like too.
+    # data ends: one bill after the date is what a cancelled plan's last bill looks like too,
+    # so neither is taken yet. Taking both flagged the plan kept as billed after cancellation
+    # (a refund request) and showed it cancelled (audit, eleventh session).
     b = Book()
     music = b.stream(b.series("2024-01-05", 12, 10.99, merchant="Apple"))
     tv = b.stream(b.series("2024-01-17", 12, 9.99, merchant="Apple"))
-    assert _resolve(b, "Apple Music", "2024-11-30") == {music, tv}
+    assert _resolve(b, "Apple Music", "2024-11-30") == set()
+    # The next month tells: the TV plan bills again, the music plan does not.
+    b = Book()
+    music = b.stream(b.series("2024-01-05", 12, 10.99, merchant="Apple"))
+    tv = b.stream(b.series("2024-01-17", 13, 9.99, merchant="Apple"))
+    assert _resolve(b, "Apple Music", "2024-11-30") == {music}
     # A plan that billed once after the date and then missed its next charge stopped there:
     # it is the cancelled one, not the plan billing on time every month since.
     b = Book()

@@ -96,7 +96,8 @@ def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored:
               help="Account id for files that do not name one; also limits the report (files naming their own "
                    "account, an OFX, are detected all the same). Files given one account "
                    "are that account's statements: a line two of them share (date, amount, descriptor) is "
-                   "stored once, as with overlapping exports.")
+                   "stored once, as with overlapping exports, and so are the same months exported again in "
+                   "another form (an OFX beside the CSV; docs/importers.md).")
 @click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
 @click.option("--columns", help="Column mapping for an unknown CSV layout: date=...,description=...,amount=...")
 @click.option("--cancellations", "cancellations_file", type=click.Path(exists=True, dir_okay=False),
@@ -128,9 +129,22 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     note = stale_note(result.ingest, result.as_of) if as_of is None else early_note(result.ingest, as_of)
     if note:
         click.echo(note, err=True)
+    if cancellations_file:
+        _note_undecided(cancellations_file, result.streams)
     _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)
+
+
+def _note_undecided(cancellations_file: str, streams) -> None:
+    """Say which cancelled names several plans answer to, none yet told from the others."""
+    from ..decisions import load_cancellations_file, undecided_cancellations
+
+    for u in undecided_cancellations(load_cancellations_file(cancellations_file), streams):
+        click.echo(f"Note: {u['merchant']!r} names {len(u['stream_ids'])} plans of {u['account_id']} "
+                   f"({', '.join(u['stream_ids'])}), each billed alike since the date: none is taken as "
+                   "cancelled until one stops billing. To say which now: "
+                   "`subdetect cancel --stream ID --on DATE`.", err=True)
 
 
 @contextmanager
