@@ -49,7 +49,9 @@ from .cadence import (
 from .catalog import vendors_in
 from .due_dates import (
     business_day_biller,
+    four_weekly,
     keeps_last_price,
+    moved_billing_day,
     nth_weekday_due,
     on_business_days,
     semimonthly_due,
@@ -832,7 +834,11 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
         # a day it keeps to, not a tie of days seen once (the second Wednesday of each month)
         clear = usual.max(axis=1) >= np.maximum(2, 0.3 * n)
         dom = np.where(business & clear & (dom <= 28), usual.argmax(axis=1), dom)
+    dom = moved_billing_day(row_day, stream_of_row, n, fidx, dom)
     nxt = next_due(st["last_day"].to_numpy(), fidx, dom)
+    # a plan billed every four weeks (a newspaper's 28 days) drifts through the month: it is due
+    # 28 days on, not on its median day of the month (which put it 38 days after the last)
+    nxt = np.where(four_weekly(row_day, stream_of_row, n, fidx), st["last_day"].to_numpy() + 28, nxt)
     semi = np.flatnonzero((fidx == FREQUENCIES.index("semimonthly")) & (n >= 4))
     if len(semi):
         nxt[semi] = semimonthly_due(row_day, stream_of_row, semi)

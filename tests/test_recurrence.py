@@ -677,3 +677,22 @@ def test_business_days_follow_the_currency_and_spare_weekly_card_plans():
     posted = [d + dt.timedelta(days=(7 - d.weekday()) % 7 if d.weekday() >= 5 else 0) for d in due]
     tx = enriched(series("SEPA LASTSCHRIFT STADTWERKE", posted, 84.0)).assign(currency="EUR")
     assert detect_streams(tx, "2024-12-10").iloc[0]["next_date"] == "2025-01-02"
+
+
+def test_a_plan_that_moved_its_billing_day_is_due_on_the_new_day():
+    # Spotify on the 3rd for 17 months, then on the 20th after a family upgrade (audit: still
+    # predicted on the 3rd); two charges on a new day are not enough (posting jitter).
+    dates = monthly_dates(dt.date(2024, 1, 3), 17, day=3) + monthly_dates(dt.date(2025, 6, 20), 3, day=20)
+    s = detect_streams(enriched(series("SPOTIFY USA", dates, 11.99)), "2025-08-25").iloc[0]
+    assert (s["last_date"], s["next_date"]) == ("2025-08-20", "2025-09-20")
+    s = detect_streams(enriched(series("SPOTIFY USA", dates[:-1], 11.99)), "2025-07-25").iloc[0]
+    assert s["next_date"].endswith("-03")  # still the median day
+
+
+def test_a_plan_billed_every_four_weeks_is_due_28_days_on():
+    # a newspaper billing every 28 days drifts through the month (audit: its median day put the
+    # next charge 38 days after the last)
+    dates = [dt.date(2024, 1, 2) + dt.timedelta(days=28 * i) for i in range(20)]
+    s = detect_streams(enriched(series("NYTIMES", dates, 25.00)), "2025-06-30").iloc[0]
+    assert s["frequency"] == "monthly"
+    assert s["next_date"] == str(dates[-1] + dt.timedelta(days=28))
