@@ -234,6 +234,8 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
 #: A weekly run of varying amounts whose most common weekday holds less than this share of
 #: its charges is a shopping habit, not a bill.
 WEEKLY_HABIT_WEEKDAY_SHARE = 0.6
+#: ... and one mostly at weekends whose amounts vary more than this (coefficient of variation).
+WEEKEND_SHOP_CV = 0.25
 
 
 def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
@@ -248,9 +250,12 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # price, or posts on a weekday or two (childcare or a loan debited by transfer, whose day
     # wanders between Friday and Monday); a catalogue vendor is judged by the scorer.
     drifts = (stats["weekend_share"].to_numpy() > 0) | (stats["weekdays_used"].to_numpy() >= 4)
+    # The big shop on Saturdays keeps its day but not its sum: mostly at weekends, amounts moving
+    # by a quarter or more (a Whole Foods run of 45-160 was a weekly "subscription", audit).
+    weekend_shop = (stats["weekend_share"].to_numpy() >= 0.5) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
     out |= ((stats["freq_idx"].to_numpy() == 0) & (stats["inflow"].to_numpy() == 0)
             & (stats["vendor_known"].to_numpy() == 0) & (stats["frac_near_median"].to_numpy() < 0.5)
-            & (stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE) & drifts)
+            & (((stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE) & drifts) | weekend_shop))
     if df is not None and len(stats):
         # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)

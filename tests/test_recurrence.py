@@ -696,3 +696,21 @@ def test_a_plan_billed_every_four_weeks_is_due_28_days_on():
     s = detect_streams(enriched(series("NYTIMES", dates, 25.00)), "2025-06-30").iloc[0]
     assert s["frequency"] == "monthly"
     assert s["next_date"] == str(dates[-1] + dt.timedelta(days=28))
+
+
+def test_the_saturday_big_shop_is_spending_not_a_weekly_plan():
+    # groceries most Saturdays (a Friday or Sunday now and then, a week skipped), 45-160 a shop
+    # (audit: a weekly "subscription" of about 79); a cleaner paid 60.00 each Saturday stays a bill
+    rng = np.random.default_rng(7)
+    shop, cleaner = [], []
+    day = dt.date(2024, 1, 6)  # a Saturday
+    while day <= dt.date(2025, 6, 28):
+        if rng.random() > 0.08:
+            shop.append(day + dt.timedelta(days=int(rng.choice([0, 0, 0, 0, -1, 1]))))
+        cleaner.append(day)
+        day += dt.timedelta(days=7)
+    amounts = rng.uniform(45, 160, len(shop)).round(2)
+    rows = series("WHOLEFDS MKT 10234", shop, list(amounts)) + series("MARIA CLEANING", cleaner, 60.00)
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    assert streams["merchant"].str.upper().str.contains("WHOLEFDS").sum() == 0
+    assert streams["merchant"].str.upper().str.contains("MARIA").sum() == 1
