@@ -106,8 +106,12 @@ CASES = {
         "Notes and #tags,Address,Receipt,Description,Category split,Money Out,Money In\n"
         "tx_0000AbC,11/07/2023,08:24:44,Card payment,Netflix,,entertainment,-10.99,GBP,-10.99,GBP,,,,"
         "NETFLIX.COM AMSTERDAM NLD,,10.99,\n"
-        "tx_0000DeF,28/07/2023,09:00:00,Faster payment,Employer,,income,2480.00,GBP,2480.00,GBP,,,,,,,2480.00\n",
-        [("2023-07-11", -10.99, "NETFLIX.COM AMSTERDAM NLD"), ("2023-07-28", 2480.0, "Employer")],
+        "tx_0000DeF,28/07/2023,09:00:00,Faster payment,Employer,,income,2480.00,GBP,2480.00,GBP,,,,,,,2480.00\n"
+        # money into one's own pot: the description says so (it was a 200.00 "subscription")
+        "tx_0000GhI,28/07/2023,09:05:00,Pot transfer,Savings,,savings,-200.00,GBP,-200.00,GBP,,,,"
+        "pot_0000AbC,,200.00,\n",
+        [("2023-07-11", -10.99, "NETFLIX.COM AMSTERDAM NLD"), ("2023-07-28", 2480.0, "Employer"),
+         ("2023-07-28", -200.0, "Pot transfer: pot_0000AbC")],
     ),
     "revolut": (
         "account-statement_2024-01-01_2024-01-31_en_abc123.csv",
@@ -193,7 +197,7 @@ def test_account_from_file_else_option_else_stem(tmp_path):
 
 def test_source_ids_are_kept(tmp_path):
     monzo = read_statement(write(tmp_path, "m.csv", CASES["monzo"][1]))
-    assert list(monzo.transactions["transaction_id"]) == ["tx_0000AbC", "tx_0000DeF"]
+    assert list(monzo.transactions["transaction_id"]) == ["tx_0000AbC", "tx_0000DeF", "tx_0000GhI"]
     bofa = read_statement(write(tmp_path, "b.csv", CASES["bofa_card"][1]))
     assert bofa.transactions["transaction_id"].iloc[0] == "24692164064100123456789"
 

@@ -222,6 +222,8 @@ class Monzo(CsvLayout):
     date = "Date"
     description = "Description"
     description_fallback = "Name"
+    kind = "Type"
+    own_transfer_kinds = ("pot transfer",)
     amount = "Amount"
     transaction_id = "Transaction ID"
     currency_column = "Currency"

@@ -56,6 +56,10 @@ class _Tap:
         return line
 
 
+#: Between a move between one's own accounts' kind and its description (``Pot transfer: Savings``).
+OWN_TRANSFER_SEP = ": "
+
+
 class CsvLayout(Importer):
     """A CSV statement layout, declared by class attributes.
 
@@ -77,6 +81,11 @@ class CsvLayout(Importer):
     outflow_markers: tuple[str, ...] = ()
     inflow_markers: tuple[str, ...] = ()
     fee: str | Names | None = None
+    #: Column naming the kind of transaction (Monzo "Type"); rows of the kinds in
+    #: ``own_transfer_kinds`` move money between the holder's own accounts (a Monzo pot), and
+    #: their description says so: ``Pot transfer: Savings`` (see :data:`OWN_TRANSFER_SEP`).
+    kind: str | Names | None = None
+    own_transfer_kinds: tuple[str, ...] = ()
     status: str | Names | None = None
     accepted_status: tuple[str, ...] = ()
     transaction_id: str | Names | None = None
@@ -106,6 +115,7 @@ class CsvLayout(Importer):
             "credit": _alts(self.credit),
             "direction": _alts(self.direction),
             "fee": _alts(self.fee),
+            "kind": _alts(self.kind),
             "status": _alts(self.status),
             "transaction_id": _alts(self.transaction_id),
             "account": _alts(self.account_column),
@@ -273,6 +283,9 @@ class CsvLayout(Importer):
         description = self._cell(cells, index, "description") or ""
         if not description and "description_fallback" in index:
             description = self._cell(cells, index, "description_fallback") or ""
+        kind = self._cell(cells, index, "kind") if self.own_transfer_kinds else None
+        if kind and kind.strip().lower() in self.own_transfer_kinds:
+            description = f"{kind.strip()}{OWN_TRANSFER_SEP}{description}"
         return Row(
             line=line,
             date=date,

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .base import Reject, Row
-from .csv_layout import CsvLayout, HeaderLayout
+from .csv_layout import OWN_TRANSFER_SEP, CsvLayout, HeaderLayout
 from .parsing import _parse_amount, _parse_date, parse_currency
 
 #: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
@@ -351,6 +351,11 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int) -> 
     fallback = cell("description_fallback")
     if fallback is not None:
         description = pc.if_else(pc.equal(description, ""), fallback, description)
+    kind = cell("kind") if layout.own_transfer_kinds else None
+    if kind is not None:
+        own = pc.is_in(pc.utf8_lower(kind), value_set=pa.array(list(layout.own_transfer_kinds), STR))
+        labelled = pc.binary_join_element_wise(kind, description, pa.scalar(OWN_TRANSFER_SEP, STR))
+        description = pc.if_else(pc.fill_null(own, False), labelled, description)
     account, account_groups = _distinct_text(raw("account"), n, lambda s: s.strip() or None)
     tx_id = cell("transaction_id")
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
