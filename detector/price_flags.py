@@ -417,9 +417,14 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # the old plan again): the reason says so, and it is the person's own doing more often than
     # the merchant's, so it is of low severity.
     last = x["date"].groupby([chain, level]).transform("last")
-    lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "last": last}).drop_duplicates(["chain", "level"])
+    size = x["date"].groupby([chain, level]).transform("size")
+    lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "last": last, "size": size}).drop_duplicates(
+        ["chain", "level"])
     lv["base2"] = lv.groupby("chain")["base"].shift(2)
     lv["until"] = lv.groupby("chain")["last"].shift(2)
+    # a price is one the plan "charged until" when it billed it twice or more: a phone bill's
+    # one month with extras is no price it went back to (persona audit)
+    lv["base2"] = lv["base2"].where(lv.groupby("chain")["size"].shift(2) >= 2)
     at_level = pd.MultiIndex.from_arrays([chain[hit], level[hit]])
     lv = lv.set_index(["chain", "level"])
     base2 = pd.Series(lv["base2"].reindex(at_level).to_numpy(), index=r.index)

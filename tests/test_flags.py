@@ -317,6 +317,13 @@ def test_back_to_the_earlier_price_after_a_downgrade_says_so():
     b.stream(b.series("2024-01-15", 18, [22.99] * 7 + [15.49] * 3 + [26.99] * 8))
     f = flags_of(b).query("type == 'price_increase'")
     assert len(f) == 1 and f.iloc[0]["severity"] == "high" and "back to" not in f.iloc[0]["reason"]
+    # a phone bill with extras one month a year ago is no price it went back to (persona audit:
+    # "back to the 44.85 it charged until 2024-04-05", a level that never was)
+    b = Book()
+    bill = [39.95] * 3 + [44.85] + [39.95] * 9 + [44.85] * 2 + [39.95] * 3
+    b.stream(b.series("2024-01-05", 18, bill, merchant="Telekom"))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) >= 1 and not f["reason"].str.contains("back to").any()
 
 
 def test_one_off_spike_that_falls_back_is_not_an_increase():
