@@ -390,7 +390,7 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     whose price changed (the detector starts a new stream at a new price): they are judged
     together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
-    n_after, missed, billing = _charges_after(c, streams, tx)
+    n_after, missed, billing, quiet = _charges_after(c, streams, tx)
     one_plan = _sequential(c, streams) | _one_membership(c, streams)
     n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
     tied = (c["tied"] > 1) & ~one_plan
@@ -404,9 +404,19 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     least = in_play & (n_after == fewest)
     alone = least.groupby(c["decision"]).transform("sum") == 1
     keep = ~tied | (least & alone)
+    # A plan that missed a charge it was due stopped: it is the one (or, all stopped, they are).
+    # Failing that, the one plan with nothing due yet that billed nothing, beside plans that
+    # billed on time since: when two are that quiet, nothing tells them apart yet (round-two
+    # audit: both Apple plans were taken the days after the date, the kept one hidden).
     missed = missed & ~one_plan
-    some_missed = missed.groupby(c["decision"]).transform("any")
-    keep = keep.where(~(tied & some_missed), missed)
+    quiet = quiet & missed
+    real = missed & ~quiet
+    dec = c["decision"]
+    some_real = real.groupby(dec).transform("any")
+    some_quiet = quiet.groupby(dec).transform("any")
+    one_quiet = quiet.groupby(dec).transform("sum") == 1
+    keep = keep.where(~(tied & some_real), real)
+    keep = keep.where(~(tied & ~some_real & some_quiet), quiet & one_quiet)
     return keep & (~c["via_store"] | (n_after <= 1))
 
 
@@ -445,10 +455,11 @@ def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
 
 
 def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
-                   tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+                   tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Per candidate: the stream's charges after the cancellation date at the plan's price;
     whether the plan, billing up to the date, then missed a charge it was due (or had none due
-    yet and billed none); and whether it was billing up to the date.
+    yet and billed none); whether it was billing up to the date; and whether it had none due
+    yet and billed none (``quiet``).
 
     A charge is due one period after the plan's last charge on or before the date, and then
     every period, until the account's last transaction (a quarter of a period's grace). The plan
@@ -462,8 +473,9 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
     if tx is None or "transaction_ids" not in info:
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
-        return ((days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index),
-                (days >= -1.5 * period).fillna(False).astype(bool))
+        none = pd.Series(False, index=c.index)
+        return ((days // period + 1).where(days > 0, 0).fillna(0), none,
+                (days >= -1.5 * period).fillna(False).astype(bool), none)
     from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
 
     m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
@@ -485,8 +497,10 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     on = pd.to_datetime(c["cancelled_on"])
     billing = (on - last_before).dt.days <= 1.5 * period
     due = ((data_end - last_before).dt.days - 0.25 * period) // period
-    missed = billing & ((n_after < due.clip(lower=0)) | ((n_after == 0) & (due <= 0)))
-    return n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool)
+    quiet = billing & (n_after == 0) & (due <= 0)
+    missed = billing & ((n_after < due.clip(lower=0)) | quiet)
+    return (n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool),
+            quiet.fillna(False).astype(bool))
 
 
 def _streams_by_charges(streams: pd.DataFrame, decisions: pd.DataFrame) -> dict[int, str]:

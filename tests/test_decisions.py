@@ -563,3 +563,20 @@ def test_money_coming_in_is_not_cancelled_by_stream(store):
                                 "direction": "inflow", "transaction_ids": "[]"}, alter=True)
     with pytest.raises(ConfigError, match="money coming in"):
         record_stream_cancellation(store, "st_pay", "2025-01-01")
+
+
+def test_plans_with_nothing_due_since_the_date_are_not_told_apart_yet():
+    # "Apple" cancelled on 2024-05-10: iCloud bills on the 3rd, the TV plan on the 20th. Two days
+    # on, neither had a charge due: none is taken (round-two audit: both were, the kept one
+    # hidden from the plans). Once the TV plan misses its 20 May charge, it is the one.
+    def book(data_end):
+        b = Book()
+        cloud = b.stream(b.series("2023-06-03", 12, 2.99, merchant="Apple"))  # last 2024-05-03
+        tv = b.stream(b.series("2023-06-20", 11, 9.99, merchant="Apple"))  # last 2024-04-20
+        b.charge(data_end, 54.20, "Kroger")
+        return b, cloud, tv
+
+    b, _, _ = book("2024-05-12")
+    assert _resolve(b, "Apple", "2024-05-10") == set()
+    b, _, tv = book("2024-05-31")
+    assert _resolve(b, "Apple", "2024-05-10") == {tv}
