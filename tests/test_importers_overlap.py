@@ -165,3 +165,14 @@ def test_posting_dated_export_beside_transaction_dated_one_loses_no_charge(tmp_p
         assert tx["description"].str.startswith(merchant).sum() == n_real  # one each, no copy
     fares = sum(1 for c in real if c[0] == "m")
     assert tx["description"].str.startswith("MTA").sum() >= fares  # none lost
+
+
+def test_a_re_export_of_two_plans_is_caught(tmp_path, store):
+    # a card with just two plans: December again in Title Case is two rows, both copies
+    # (round-two audit: three pairs were needed, and both became "double charges")
+    months = [f"{m:02d}" for m in range(1, 13)]
+    year = write(tmp_path, "year.csv", chase([(f"{m}/{d}/2024", n, a) for m in months
+                                              for d, n, a in (("05", "NETFLIX.COM", "-15.49"), ("12", "SPOTIFY USA", "-9.99"))]))
+    dec = write(tmp_path, "dec.csv", chase([("12/05/2024", "Netflix.com", "-15.49"), ("12/12/2024", "Spotify Usa", "-9.99")]))
+    _, r2 = ingest_files([year, dec], store, account_id=CARD)
+    assert (r2.stored, r2.duplicates) == (0, 2)

@@ -42,7 +42,7 @@ MIN_OVERLAP_DAYS = 7
 #: The share of each file's rows in the shared days that must pair for the files to be copies.
 MIN_SHARE = 0.8
 #: ... and at least this many pairs.
-MIN_PAIRS = 3
+MIN_PAIRS = 2
 #: Files dated apart: the largest group of rows a few days apart taken as copies of as many
 #: (a double charge and its copy); larger groups are a daily habit's chain (see _paired_rows).
 MAX_GROUP = 3
