@@ -10,9 +10,12 @@ Files still being written are skipped: names starting with ``.`` or ending ``.pa
 
 A statement that does not name its account (most bank CSVs) belongs to the account its file name
 says (``card.csv`` -> ``card``): next month's ``card_2025-07.csv`` would be another account, and no
-plan would span two months. Such files go into a folder named after their account,
-``INBOX/<account>/``: every file there is that account's (unless the file names its own, as an
-OFX ``ACCTID`` does), and is filed into that folder's own ``processed/`` and ``failed/``.
+plan would span two months. With ``account_folders`` (``nightly --account-folders``) such files go
+into a folder named after their account, ``INBOX/<account>/``: every file there is that account's
+(unless the file names its own, as an OFX ``ACCTID`` does), and is filed into that folder's own
+``processed/`` and ``failed/``. It is asked for, not assumed: an inbox's existing subfolders
+(``archive/``) would otherwise become accounts and their files be stored again. Without it,
+subfolders are not read, and the run says which it left.
 """
 
 from __future__ import annotations
@@ -36,27 +39,40 @@ def _waiting(folder: Path) -> list[Path]:
     )
 
 
-def account_folders(inbox: str | os.PathLike) -> list[Path]:
-    """``inbox``'s account folders (every subfolder but ``processed``, ``failed`` and hidden ones)."""
+def subfolders(inbox: str | os.PathLike) -> list[Path]:
+    """``inbox``'s subfolders but ``processed`` and ``failed`` (any case) and hidden ones."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         return []
     return sorted(p for p in inbox.iterdir()
-                  if p.is_dir() and p.name not in (PROCESSED, FAILED) and not p.name.startswith("."))
+                  if p.is_dir() and p.name.lower() not in (PROCESSED, FAILED) and not p.name.startswith("."))
 
 
-def pending_files(inbox: str | os.PathLike) -> list[Path]:
-    """Files waiting in ``inbox``, then in its account folders, in name order."""
+def pending_files(inbox: str | os.PathLike, *, account_folders: bool = False) -> list[Path]:
+    """Files waiting in ``inbox``, then (``account_folders``) in its account folders, in name order."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         return []
-    return _waiting(inbox) + [p for folder in account_folders(inbox) for p in _waiting(folder)]
+    files = _waiting(inbox)
+    if account_folders:
+        files += [p for folder in subfolders(inbox) for p in _waiting(folder)]
+    return files
+
+
+def left_folders(inbox: str | os.PathLike, *, account_folders: bool = False) -> list[Path]:
+    """Folders the run does not read: every subfolder without ``account_folders``, else the
+    folders inside account folders (but their ``processed`` and ``failed``)."""
+    folders = subfolders(inbox)
+    if not account_folders:
+        return folders
+    return [p for f in folders for p in subfolders(f)]
 
 
 def account_of(inbox: str | os.PathLike, path: str | os.PathLike) -> str | None:
-    """The account a waiting file was dropped for: its account folder's name (``None`` at the top)."""
-    parent = Path(path).resolve().parent
-    return parent.name if parent != Path(inbox).resolve() else None
+    """The account a waiting file was dropped for: its account folder's name (``None`` at the
+    top). The path as listed, not resolved: a symlink's target folder is no account."""
+    parent = Path(os.path.abspath(path)).parent
+    return parent.name if parent != Path(os.path.abspath(inbox)) else None
 
 
 def already_imported(store: Store, path: str | os.PathLike) -> bool:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import DetectorError
 from .faults import crashpoint
-from .inbox import account_of, already_imported, file_away, pending_files
+from .inbox import account_of, already_imported, file_away, left_folders, pending_files
 from .progress import NoProgress, Progress
 from .runs import JobLock, finish_run, start_run
 from .store import Store
@@ -109,12 +109,19 @@ def _sync_plaid(store: Store, result: NightlyResult, progress: Progress, *, api=
         result.errors.append({"stage": "plaid", "error_code": type(exc).__name__, "error": str(exc)})
 
 
-def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progress: Progress) -> None:
+def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progress: Progress,
+                  account_folders: bool = False) -> None:
     counts = {"files": 0, "processed": 0, "failed": 0, "stored": 0, "duplicates": 0, "rejected": 0}
     result.counts["inbox"] = counts
     if inbox is None:
         return
-    files = pending_files(inbox)
+    left = left_folders(inbox, account_folders=account_folders)
+    if left:
+        names = ", ".join(str(p.relative_to(inbox)) for p in left[:10]) + (" ..." if len(left) > 10 else "")
+        why = "folders inside account folders" if account_folders else \
+            "subfolders (--account-folders reads INBOX/<account>/ as that account's files)"
+        log.warning("inbox: not read: %d %s: %s", len(left), why, names)
+    files = pending_files(inbox, account_folders=account_folders)
     counts["files"] = len(files)
     if not files:
         log.info("inbox %s: no new files", inbox)
@@ -123,8 +130,10 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
 
     progress.stage("inbox", len(files))
     for path in files:
-        path = path.resolve()  # the imports ledger keys on the path: make it independent of cwd
-        account = account_of(inbox, path)
+        account = account_of(inbox, path) if account_folders else None
+        # the imports ledger keys on the path: make it independent of cwd (not resolved: a
+        # symlink dropped in the inbox is filed away, not the file it points to)
+        path = Path(os.path.abspath(path))
         name = path.name if account is None else f"{account}/{path.name}"
         entry = {"file": name, "ok": False}
         if already_imported(store, path):
@@ -183,13 +192,15 @@ def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progr
 
 def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None = None,
                 as_of: str | date | None = None, progress: Progress | None = None, api=None,
-                policy=None, sync_count: int = 500, workers: int | None = 1) -> NightlyResult:
+                policy=None, sync_count: int = 500, workers: int | None = 1,
+                account_folders: bool = False) -> NightlyResult:
     """Run the nightly job against the store at ``db_path``. Raises :class:`LockHeld` if another
     run holds the lock; everything else that fails is recorded in the result and the run log.
 
     ``api`` and ``policy`` override the Plaid client and retry policy (default: from the
     environment); ``sync_count`` is the page size asked of ``/transactions/sync``; ``workers``
-    processes detect batches of accounts at once (:func:`detector.pipeline.run_detection`).
+    processes detect batches of accounts at once (:func:`detector.pipeline.run_detection`);
+    ``account_folders`` reads ``INBOX/<account>/`` as that account's files (:mod:`detector.inbox`).
     """
     from .engines.workers import start_early
     from .pipeline import as_of_str
@@ -205,7 +216,8 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
             stages = (
                 ("plaid", lambda: _sync_plaid(store, result, progress, api=api, policy=policy,
                                               count=sync_count)),
-                ("inbox", lambda: _ingest_inbox(store, Path(inbox) if inbox else None, result, progress)),
+                ("inbox", lambda: _ingest_inbox(store, Path(inbox) if inbox else None, result, progress,
+                                                account_folders)),
                 ("detect", lambda: _detect_and_report(store, db_path, result, progress, workers)),
             )
             for stage, run in stages:

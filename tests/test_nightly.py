@@ -149,9 +149,13 @@ def test_an_account_folder_keeps_monthly_statements_in_one_account(db, world, tm
         (folder / name).write_text(f"Date,Description,Amount\n{day},DISNEY PLUS 888-905-7888,-13.99\n")
     (inbox / "loose_2025-06.csv").write_text(GOOD_CSV)
     (folder / "junk.csv").write_bytes(BAD_FILE.encode())
-    assert [p.name for p in pending_files(inbox)] == ["loose_2025-06.csv", "2025-04.csv", "2025-05.csv",
-                                                      "2025-06.csv", "junk.csv"]
-    result = run_nightly(db, inbox=inbox, as_of=AS_OF)
+    (folder / "2023").mkdir()  # a folder inside an account folder is not read, and the run says so
+    (inbox / "Processed").mkdir()  # filed-away folders in any case are no account
+    assert [p.name for p in pending_files(inbox, account_folders=True)] == [
+        "loose_2025-06.csv", "2025-04.csv", "2025-05.csv", "2025-06.csv", "junk.csv"]
+    # asked for, not assumed: an inbox's existing subfolders (archive/) did become accounts
+    assert [p.name for p in pending_files(inbox)] == ["loose_2025-06.csv"]
+    result = run_nightly(db, inbox=inbox, as_of=AS_OF, account_folders=True)
     assert result.counts["inbox"]["processed"] == 4 and result.counts["inbox"]["failed"] == 1
     assert sorted((folder / "processed").iterdir()) == [folder / "processed" / n for n in sorted(months)]
     assert (folder / "failed" / "junk.csv.reason.txt").exists()
@@ -165,6 +169,27 @@ def test_an_account_folder_keeps_monthly_statements_in_one_account(db, world, tm
     finally:
         store.close()
     assert pending_files(inbox) == []  # processed/ and failed/ inside the folder are not read again
+
+
+def test_without_account_folders_subfolders_are_left_and_said(db, world, tmp_path, caplog):
+    inbox = tmp_path / "inbox"
+    (inbox / "archive").mkdir(parents=True)
+    (inbox / "archive" / "card.csv").write_text(GOOD_CSV)
+    target = tmp_path / "Downloads" / "aug_2024.csv"  # a symlink's target folder is no account
+    target.parent.mkdir()
+    target.write_text(GOOD_CSV)
+    (inbox / "aug_2024.csv").symlink_to(target)
+    with caplog.at_level(logging.WARNING, logger="detector.nightly"):
+        result = run_nightly(db, inbox=inbox, as_of=AS_OF)
+    assert result.counts["inbox"]["processed"] == 1
+    assert "not read: 1 subfolders" in caplog.text and "archive" in caplog.text
+    assert (inbox / "archive" / "card.csv").exists()
+    assert (inbox / "processed" / "aug_2024.csv").is_symlink() and target.exists()
+    store = Store(db)
+    try:
+        assert "aug_2024" in set(store.transactions()["account_id"])
+    finally:
+        store.close()
 
 
 def test_progress_bars_draw_on_a_terminal(db, world):

@@ -29,11 +29,14 @@ def _setup_logging(interactive: bool) -> None:
 
 @cli.command("nightly")
 @db_option
-@click.option("--inbox", type=click.Path(file_okay=False), help="Folder where statement files are dropped; files in INBOX/<account>/ are that account's.")
+@click.option("--inbox", type=click.Path(file_okay=False), help="Folder where statement files are dropped.")
+@click.option("--account-folders", is_flag=True,
+              help="Read INBOX/<account>/ as that account's statements (files that do not name their account).")
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Date the run is as of (YYYY-MM-DD); default today.")
 @format_option("text", "json", default="text")
 @workers_option
-def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str, workers: int) -> None:
+def nightly_cmd(db_path: str, inbox: str | None, account_folders: bool, as_of: str | None, fmt: str,
+                workers: int) -> None:
     """Sync every Plaid item, ingest new inbox files, detect, flag, queue refunds, write the day's report.
 
     One run at a time (exit 6 if another holds the lock). Exits 1 when any item or file failed,
@@ -43,7 +46,8 @@ def nightly_cmd(db_path: str, inbox: str | None, as_of: str | None, fmt: str, wo
 
     _setup_logging(sys.stderr.isatty())
     with terminal_progress() as progress:  # bars on a terminal, nothing under cron
-        result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=progress, workers=workers)
+        result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=progress, workers=workers,
+                             account_folders=account_folders)
     click.echo(result_json(result) if fmt == "json" else result.summary())
     sys.exit(result.exit_code)
 
