@@ -3,8 +3,6 @@ outside any stream, with the near misses that must stay quiet."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from tests.flagkit import Book
 from tests.test_flags import flags_of, of_type
 
@@ -181,21 +179,9 @@ def test_a_charge_the_day_after_a_dollar_line_is_no_trial_ending():
     assert conversions(b) == []
 
 
-def test_a_year_long_introductory_price_ending_is_a_conversion():
-    # A newspaper at 4.00 every four weeks for a year (thirteen charges), then 25.00: the offer
-    # ended, exactly what a person wants to hear about (persona audit: no flag). Two streams,
-    # as the detector gives them: the intro price's and the full price's.
+def test_a_price_paid_for_most_of_a_year_then_an_upgrade_is_no_conversion():
+    # Netflix 6.99 for nine months, then 15.49 after the person changed plan: the price they
+    # chose, not an offer ending (round-three audit: a thirteen-charge intro called it one)
     b = Book()
-    intro = b.series("2024-01-02", 13, 4.00, merchant="The New York Times", days=28)
-    full = b.series("2024-12-31", 5, 25.00, merchant="The New York Times", days=28)
-    b.stream(intro, status="ended")
-    b.stream(full)
-    assert conversions(b) == [full[0]]
-    # a price level held for more than a year is the plan's price, not an offer
-    b = Book()
-    level = b.series("2023-06-06", 19, 4.00, merchant="The New York Times", days=28)
-    full = b.series(str((pd.Timestamp("2023-06-06") + pd.Timedelta(days=28 * 19)).date()), 5, 25.00,
-                    merchant="The New York Times", days=28)
-    b.stream(level, status="ended")
-    b.stream(full)
+    b.stream(b.series("2024-01-10", 14, [6.99] * 9 + [15.49] * 5, merchant="Netflix"))
     assert conversions(b) == []
