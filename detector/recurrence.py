@@ -726,11 +726,6 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
-#: A charge this many times a monthly plan's price at its first or last is a switch of billing
-#: period (a year costs 5-12 monthly fees), see :func:`_prune_strays`.
-YEARLY_SWITCH_MULTIPLE = 5.0
-
-
 def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     """Drop a charge that sits within a quarter period of a stream charge whose amount is closer
     to the stream's usual amount (a purchase of a similar price next to a renewal). Exact repeats
@@ -764,15 +759,6 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     steady = np.abs(amt[prv] - amt[nxt]) <= 0.02 * amt[prv]
     other_price = np.abs(amt - amt[prv]) > 0.2 * amt[prv]
     stray |= inner & off & steady & other_price
-    # A plan billed monthly or more often whose first or last charge is five times its price or
-    # more, next to a charge at its price, switched billing period there (car insurance paid
-    # monthly, then for the year): that charge is another plan's, not the monthly one's (audit:
-    # "amount 142.50-1598.00", its next charge predicted at 1,598.00).
-    end = has_prv ^ has_nxt
-    nb = np.where(has_prv, prv, nxt)
-    switch = (end & (P <= 35) & (amt >= YEARLY_SWITCH_MULTIPLE * med)
-              & (np.abs(amt[nb] - med) <= 0.05 * med) & (st["n"].to_numpy()[pos] >= 4))
-    stray |= switch
     out = assign.copy()
     out[rows[stray]] = -1
     return out

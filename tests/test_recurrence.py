@@ -716,11 +716,9 @@ def test_the_saturday_big_shop_is_spending_not_a_weekly_plan():
     assert streams["merchant"].str.upper().str.contains("MARIA").sum() == 1
 
 
-def test_a_monthly_plan_switched_to_yearly_billing_ends_at_its_monthly_price():
-    # car insurance 142.50 a month to September, then 1,598.00 for the year in October (audit:
-    # one monthly stream "amount 142.50-1598.00", its next charge predicted at 1,598.00)
-    dates = monthly_dates(dt.date(2023, 7, 22), 15, day=22) + [dt.date(2024, 10, 22)]
-    amounts = [142.50] * 15 + [1598.00]
-    s = detect_streams(enriched(series("GEICO *AUTO", dates, amounts)), "2025-06-30").iloc[0]
-    assert (s["last_date"], s["last_amount"], s["next_amount"]) == ("2024-09-22", 142.5, 142.5)
-    assert s["status"] == "ended" and len(s["transaction_ids"]) == 15
+def test_an_overcharge_at_ten_times_the_price_stays_in_the_plan():
+    # Peloton 12.99 for a year, then 129.90: the plan's charge (an overcharge the person should
+    # see), not a switch to yearly billing (round-three audit: the plan showed as ended)
+    dates = monthly_dates(dt.date(2024, 6, 5), 13, day=5)
+    s = detect_streams(enriched(series("PELOTON* MEMBERSHIP", dates, [12.99] * 12 + [129.90])), "2025-06-28").iloc[0]
+    assert (s["last_amount"], s["status"]) == (129.9, "active")
