@@ -422,9 +422,12 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
         ["chain", "level"])
     lv["base2"] = lv.groupby("chain")["base"].shift(2)
     lv["until"] = lv.groupby("chain")["last"].shift(2)
-    # a price is one the plan "charged until" when it billed it twice or more: a phone bill's
-    # one month with extras is no price it went back to (persona audit)
-    lv["base2"] = lv["base2"].where(lv.groupby("chain")["size"].shift(2) >= 2)
+    # a price is one the plan "charged until" when it billed it twice or more, or began with it
+    # (a level may be one charge at the head of a chain): a phone bill's one month with extras
+    # is no price it went back to (persona audit), a plan's first price is (round-three audit)
+    lv["nth"] = lv.groupby("chain").cumcount()
+    first_level = lv.groupby("chain")["nth"].shift(2) == 0
+    lv["base2"] = lv["base2"].where((lv.groupby("chain")["size"].shift(2) >= 2) | first_level)
     at_level = pd.MultiIndex.from_arrays([chain[hit], level[hit]])
     lv = lv.set_index(["chain", "level"])
     base2 = pd.Series(lv["base2"].reindex(at_level).to_numpy(), index=r.index)

@@ -324,6 +324,11 @@ def test_back_to_the_earlier_price_after_a_downgrade_says_so():
     b.stream(b.series("2024-01-05", 18, bill, merchant="Telekom"))
     f = flags_of(b).query("type == 'price_increase'")
     assert len(f) >= 1 and not f["reason"].str.contains("back to").any()
+    # a plan's first price, billed once before a downgrade, is one it went back to
+    b = Book()
+    b.stream(b.series("2024-01-15", 12, [22.99] + [15.49] * 3 + [22.99] * 8))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and f.iloc[0]["severity"] == "low" and "back to the 22.99" in f.iloc[0]["reason"]
 
 
 def test_one_off_spike_that_falls_back_is_not_an_increase():
