@@ -176,3 +176,18 @@ def test_a_re_export_of_two_plans_is_caught(tmp_path, store):
     dec = write(tmp_path, "dec.csv", chase([("12/05/2024", "Netflix.com", "-15.49"), ("12/12/2024", "Spotify Usa", "-9.99")]))
     _, r2 = ingest_files([year, dec], store, account_id=CARD)
     assert (r2.stored, r2.duplicates) == (0, 2)
+
+
+def test_statements_sharing_a_week_keep_their_few_charges_a_day_or_two_apart(tmp_path, store):
+    # June ends with a hotel night and a coffee; July (a late-posting second night) begins with
+    # another night and another coffee a day or two before: four charges (round-three audit:
+    # two pairs a few days apart were taken for copies)
+    june = write(tmp_path, "june.csv", chase([("06/03/2025", "NETFLIX.COM", "-15.49"), ("06/10/2025", "Spotify USA", "-11.99"),
+                                              ("06/19/2025", "MARRIOTT BOSTON", "-189.00"),
+                                              ("06/24/2025", "BLUE BOTTLE COFFEE", "-5.45")]))
+    july = write(tmp_path, "july.csv", chase([("06/17/2025", "MARRIOTT BOSTON", "-189.00"),
+                                              ("06/23/2025", "BLUE BOTTLE COFFEE", "-5.45"),
+                                              ("06/28/2025", "SHELL OIL 5744", "-41.20"),
+                                              ("07/03/2025", "NETFLIX.COM", "-15.49"), ("07/10/2025", "Spotify USA", "-11.99")]))
+    _, r2 = ingest_files([june, july], store, account_id=CARD)
+    assert (r2.stored, r2.duplicates) == (5, 0)

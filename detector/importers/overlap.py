@@ -41,8 +41,12 @@ MIN_PREFIX = 16
 MIN_OVERLAP_DAYS = 7
 #: The share of each file's rows in the shared days that must pair for the files to be copies.
 MIN_SHARE = 0.8
-#: ... and at least this many pairs.
+#: ... and at least this many pairs: same-day ones (a re-export of a card's two plans)...
 MIN_PAIRS = 2
+#: ... or a few days apart: two statements of one card sharing a week can hold two coffees and
+#: two hotel nights at one price a day or two apart that are four charges, not two (round-three
+#: audit), where an OFX beside the CSV of a month pairs dozens.
+MIN_SHIFTED_PAIRS = 5
 #: Files dated apart: the largest group of rows a few days apart taken as copies of as many
 #: (a double charge and its copy); larger groups are a daily habit's chain (see _paired_rows).
 MAX_GROUP = 3
@@ -175,9 +179,9 @@ def _plain(text: pd.Series) -> pd.Series:
         .set_axis(text.index)
 
 
-def _enough(n_new: int, n_old: int, in_new: int, in_old: int) -> bool:
+def _enough(n_new: int, n_old: int, in_new: int, in_old: int, least: int = MIN_PAIRS) -> bool:
     """Whether pairs cover each file's rows in the shared days as copies of one export do."""
-    return min(n_new, n_old) >= MIN_PAIRS and n_new >= MIN_SHARE * in_new and n_old >= MIN_SHARE * in_old
+    return min(n_new, n_old) >= least and n_new >= MIN_SHARE * in_new and n_old >= MIN_SHARE * in_old
 
 
 def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
@@ -202,7 +206,7 @@ def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
                 taken_new.add(row)
                 taken_stored.add(sid)
         return taken_new
-    if not _enough(pairs["row"].nunique(), pairs["sid"].nunique(), in_new, in_old):
+    if not _enough(pairs["row"].nunique(), pairs["sid"].nunique(), in_new, in_old, MIN_SHIFTED_PAIRS):
         return set()
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
