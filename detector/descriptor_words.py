@@ -156,7 +156,3 @@ CARD_ISSUERS = frozenset(
     CREDIT ONE|MERRICK BANK|BREAD|COMENITY""".replace("\n", "").split("|")
 )
 CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
-
-#: How merchant names of moves between one's own accounts begin (lower case, normalised): a Monzo
-#: pot (the importer writes ``Pot transfer: <pot>``), Revolut's currency exchanges and pockets.
-OWN_ACCOUNT_MOVES = ("pot transfer", "exchanged to", "exchanged from", "pocket", "to pocket", "from pocket")

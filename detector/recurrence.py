@@ -69,6 +69,14 @@ EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient f
                        r"|stop payment|late (?:fee|charge|payment fee)"
                        r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)",
                        re.IGNORECASE)
+#: Money moved between the holder's own accounts, never a plan: a Monzo pot (the importer writes
+#: ``Pot transfer: <pot>``), Revolut's currency exchanges ("Exchanged to USD") and pockets ("To
+#: pocket GBP Holiday", "Pocket Withdrawal"). Matched on the start of the merchant key, a
+#: pocket only with a currency code after it (PocketSmith, Pocket Gems are shops).
+OWN_ACCOUNT_MOVE = re.compile(
+    r"^(?:pot transfer\b|exchanged (?:to|from)\b|pocket (?:withdrawal\b|"
+    r"(?:eur|usd|gbp|chf|pln|sek|nok|dkk|czk|huf|ron|bgn|aud|cad|nzd|jpy|sgd|hkd|try|inr|aed|zar|mxn|ils|thb)\b))",
+    re.IGNORECASE)
 #: Catalogue categories whose charges are never a stream: buy-now-pay-later lenders (Affirm,
 #: Klarna, Afterpay, ...) split one purchase into a few instalments, which end with it.
 INSTALMENT_CATEGORIES = frozenset({"bnpl"})
@@ -180,6 +188,9 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     label = np.asarray(key_names, dtype=object)[pairs // width] + " | " + shown.to_numpy(dtype=object)[pairs % width]
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
+    move_pair = pd.Series(np.asarray(key_names, dtype=object)[pairs // width], dtype=object).fillna("").astype(
+        str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(dtype=bool)
+    df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
@@ -262,6 +273,8 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
         fee_group[df["group"].to_numpy()[df["event_fee"].to_numpy()]] = True
         # and a buy-now-pay-later lender's instalments repay one purchase each, in a few parts
         fee_group[df["group"].to_numpy()[df["instalment"].to_numpy()]] = True
+        # and money moved to one's own pot or currency account is no plan (OWN_ACCOUNT_MOVE)
+        fee_group[df["group"].to_numpy()[df["own_move"].to_numpy()]] = True
         out |= fee_group[stats["group"].to_numpy()]
     return out
 

@@ -171,15 +171,11 @@ def _amounts_with_currency(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame) ->
 
 def _card_payment(a: pd.DataFrame) -> pd.Series:
     """Streams paying a card issuer or bank by name ("CHASE CREDIT CRD AUTOPAY" is merchant
-    "Chase"; no catalogue vendor): a person paying their own card, not a subscription. So are
-    moves between one's own accounts (a Monzo pot, a Revolut exchange: ``OWN_ACCOUNT_MOVES``),
-    which were totalled as plans, and an exchange funding a plan in another currency twice."""
-    from .descriptor_words import CARD_ISSUERS, OWN_ACCOUNT_MOVES
+    "Chase"; no catalogue vendor): a person paying their own card, not a subscription."""
+    from .descriptor_words import CARD_ISSUERS
 
-    merchant = a["merchant"].fillna("").astype(str)
-    words = merchant.str.upper().str.replace(r"[^A-Z0-9 ]", " ", regex=True).str.split()
-    own_move = merchant.str.lower().str.startswith(OWN_ACCOUNT_MOVES)
-    return (words.map(lambda w: tuple(w) in CARD_ISSUERS) | own_move) & a["vendor"].isna()
+    words = a["merchant"].fillna("").astype(str).str.upper().str.replace(r"[^A-Z0-9 ]", " ", regex=True).str.split()
+    return words.map(lambda w: tuple(w) in CARD_ISSUERS) & a["vendor"].isna()
 
 
 def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
@@ -188,8 +184,7 @@ def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
     total, shown = _totals(to_cards, several)  # (one total per currency, each payment in its own)
     each = ", ".join(f"{m} {v:,.2f}" if isinstance(v, float) else f"{m} {v}"
                      for m, v in zip(shown["merchant"], shown["monthly"]))
-    return (f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks or between your own accounts, "
-            f"{total} a month ({each}).")
+    return f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, {total} a month ({each})."
 
 
 def _plain(value) -> str:

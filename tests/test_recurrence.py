@@ -722,3 +722,21 @@ def test_an_overcharge_at_ten_times_the_price_stays_in_the_plan():
     dates = monthly_dates(dt.date(2024, 6, 5), 13, day=5)
     s = detect_streams(enriched(series("PELOTON* MEMBERSHIP", dates, [12.99] * 12 + [129.90])), "2025-06-28").iloc[0]
     assert (s["last_amount"], s["status"]) == (129.9, "active")
+
+
+def test_moves_between_own_accounts_are_no_plans():
+    # a Monzo pot filled each month (raised from 200 to 250) and a Revolut exchange funding a
+    # dollar plan were a 200.00 "subscription" with a price increase and an 18.52 one counting
+    # the plan twice (persona and round-three audits); PocketSmith, a budgeting app, stays a plan
+    from detector.flags import flag_charges
+    from detector.match import enrich
+
+    months = monthly_dates(dt.date(2024, 1, 25), 18, day=25)
+    rows = (series("Pot transfer: Savings", months, [200.0] * 12 + [250.0] * 6)
+            + series("Exchanged to USD", monthly_dates(dt.date(2024, 1, 16), 18, day=16), 18.52)
+            + series("To pocket GBP Holiday", monthly_dates(dt.date(2024, 1, 2), 18, day=2), 50.0)
+            + series("POCKETSMITH 9.95", monthly_dates(dt.date(2024, 1, 9), 18, day=9), 9.95))
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2025-06-30")
+    assert streams["merchant"].str.lower().str.startswith("pocketsmith").tolist() == [True]
+    assert flag_charges(tx, streams, as_of="2025-06-30").empty

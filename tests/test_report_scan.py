@@ -99,23 +99,6 @@ def test_payments_to_own_cards_are_not_counted_as_subscriptions(fmt):
     assert "900.00 USD + 392.95 GBP a month (Chase 900.00 USD, Barclaycard 392.95 GBP)" in md
 
 
-def test_moves_between_own_accounts_are_not_counted_as_subscriptions():
-    # a Monzo pot filled each month and a Revolut exchange funding a dollar plan were totalled
-    # as 200.00 and 18.52 "subscriptions" (persona audit); a plan named like one is not touched
-    streams, flags, refunds = scan_input()
-    b = Book(account="monzo")
-    b.stream(b.series("2025-01-25", 6, 200.0, merchant="Pot Transfer Savings"))
-    b.stream(b.series("2025-01-16", 6, 18.52, merchant="Exchanged to"))
-    for s in b.streams:
-        s["vendor"] = None
-    every = pd.concat([streams, b.stream_frame], ignore_index=True)
-    out = " ".join(render_scan(every, flags, refunds, "table", as_of=AS_OF, limit=0).split())
-    listed = out.split("Active subscriptions")[1].split("Refund requests")[0]
-    total = round(7.0 * MONTHLY_FACTOR["weekly"] + 17.99 + 119.0 / 12, 2)
-    assert f"{total:,.2f}" in listed
-    assert "between your own accounts, 218.52 a month (Pot Transfer Savings 200.00, Exchanged to 18.52)" in listed
-
-
 def test_flags_are_severity_ordered():
     streams, flags, refunds = scan_input()
     doc = json.loads(render_scan(streams, flags.iloc[::-1], refunds, "json", as_of=AS_OF))
