@@ -64,6 +64,9 @@ class NightlyResult:
             (f"  detect: {d.get('streams', 0)} streams, {d.get('flags', 0)} flags, "
              f"{d.get('refund_requests', 0)} refund requests"),
         ]
+        if i.get("folders_not_read"):
+            lines.append(f"  inbox:  not read: {', '.join(i['folders_not_read'])} "
+                         "(subfolders; --account-folders reads INBOX/<account>/)")
         for fmt, path in sorted(self.reports.items()):
             lines.append(f"  report: {path}")
         for err in self.errors:
@@ -116,6 +119,7 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
     if inbox is None:
         return
     left = left_folders(inbox, account_folders=account_folders)
+    counts["folders_not_read"] = [str(p.relative_to(inbox)) for p in left]
     if left:
         names = ", ".join(str(p.relative_to(inbox)) for p in left[:10]) + (" ..." if len(left) > 10 else "")
         why = "folders inside account folders" if account_folders else \

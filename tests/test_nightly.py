@@ -183,6 +183,8 @@ def test_without_account_folders_subfolders_are_left_and_said(db, world, tmp_pat
         result = run_nightly(db, inbox=inbox, as_of=AS_OF)
     assert result.counts["inbox"]["processed"] == 1
     assert "not read: 1 subfolders" in caplog.text and "archive" in caplog.text
+    assert result.counts["inbox"]["folders_not_read"] == ["archive"]  # in --format json too
+    assert "not read: archive" in result.summary()
     assert (inbox / "archive" / "card.csv").exists()
     assert (inbox / "processed" / "aug_2024.csv").is_symlink() and target.exists()
     store = Store(db)
