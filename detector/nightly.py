@@ -121,7 +121,7 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
     left = left_folders(inbox, account_folders=account_folders)
     counts["folders_not_read"] = [str(p.relative_to(inbox)) for p in left]
     if left:
-        names = ", ".join(str(p.relative_to(inbox)) for p in left[:10]) + (" ..." if len(left) > 10 else "")
+        names = ", ".join(counts["folders_not_read"][:10]) + (" ..." if len(left) > 10 else "")
         why = "folders inside account folders" if account_folders else \
             "subfolders (--account-folders reads INBOX/<account>/ as that account's files)"
         log.warning("inbox: not read: %d %s: %s", len(left), why, names)
