@@ -7,8 +7,8 @@ twice, every charge in the overlap became a "double charge" with a refund reques
 
 Two files are taken for one export of the same data only when the rows agree across a real
 overlap: their dates share :data:`MIN_OVERLAP_DAYS` or more, and in those days at least
-:data:`MIN_SHARE` of *each* file's rows pair with a row of the other (:data:`MIN_PAIRS` at
-least). Consecutive monthly statements share a few days at their edge (a card statement is cut
+:data:`MIN_SHARE` of *each* file's rows pair with a row of the other (:data:`MIN_PAIRS`
+same-day pairs at least, or :data:`MIN_SHIFTED_PAIRS` a few days apart). Consecutive monthly statements share a few days at their edge (a card statement is cut
 by posting date, its rows dated by transaction), and hold different charges there: a coffee on
 the 25th in one and on the 27th in the other are two coffees, so nothing is paired between
 such files (eleventh session's audit: the first version, pairing row by row, lost them).
@@ -18,8 +18,9 @@ the same merchant (plain text equal, one cut short of the other at 16 letters or
 same normalised merchant key), and the same date or one at most :data:`NEAR_DAYS` apart (one
 export dating by transaction, the other by posting); which rows are copies is decided in
 :func:`_paired_rows`. Rows pair one to one, so a charge billed twice and present in both
-files stays twice. Rows of one file are never
-paired with each other: identical charges in one statement are two charges.
+files stays twice. Rows of one file are never paired with each other: identical charges in one
+statement are two charges. Files of different accounts are never compared (an OFX names its
+account; a CSV beside it needs ``--account`` set to that number).
 """
 
 from __future__ import annotations
