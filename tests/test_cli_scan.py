@@ -303,6 +303,7 @@ def test_a_cancelled_name_two_apple_plans_answer_to_waits_for_the_plan_that_stop
         rows.append(f"{y}-{mm:02d}-08,APPLE.COM/BILL 866-712-7753 CA,-2.99")
         rows.append(f"{y}-{mm:02d}-12,APPLE.COM/BILL 866-712-7753 CA,-9.99")
     rows.append("2025-07-08,APPLE.COM/BILL 866-712-7753 CA,-2.99")  # only iCloud bills in July
+    rows.append("2025-07-24,BLUE BOTTLE COFFEE,-4.50")  # the statement runs past the 9.99's grace
     statement = tmp_path / "card.csv"
     statement.write_text("\n".join(rows) + "\n")
     cancels = tmp_path / "cancels.csv"
@@ -318,7 +319,9 @@ def test_a_cancelled_name_two_apple_plans_answer_to_waits_for_the_plan_that_stop
     assert [s["status"] for s in june["streams"]] == ["active", "active"]
     assert june["flags"] == [] and june["refund_requests"] == []
     assert "'Apple TV+' names 2 plans of card" in note and "cancel --stream" in note
-    july, note = scan("2025-07-10")  # iCloud billed on 8 July; the 9.99 plan did not
+    # 10 July: iCloud billed on the 8th, the 9.99 plan is not due yet (the 12th): still undecided
+    assert "names 2 plans" in scan("2025-07-10")[1]
+    july, note = scan("2025-07-25")  # the 9.99 plan missed its 12 July charge
     cancelled = [s for s in july["streams"] if s["status"] == "cancelled"]
     assert [s["last_amount"] for s in cancelled] == [9.99]
     assert [(f["type"], f["amount"]) for f in july["flags"]] == [("charge_after_cancellation", 9.99)]

@@ -208,12 +208,19 @@ def test_store_billed_plans_resolve_to_the_one_that_stopped():
 def test_of_store_billed_plans_the_one_that_missed_a_due_charge_is_the_cancelled_one():
     # Three plans billed as "Apple"; "Apple Music" is cancelled on 2024-12-10. Each of the
     # other two bills once more on time before the data ends; the music plan, last billed on
-    # 2024-12-05, has no charge due yet and none comes. One bill after the date cannot tell a
-    # cancelled plan from a kept one; nothing billed where the others billed on time can.
+    # 2024-12-05, has no charge due yet and none comes: no evidence yet (round-four audit: the
+    # quiet plan was taken while Apple went on billing the one cancelled). Once its 5 January
+    # charge is missed, it is the one: a missed charge tells, one bill after the date does not.
     b = Book()
     music = b.stream(b.series("2024-01-05", 12, 10.99, merchant="Apple"))  # last 2024-12-05
     tv = b.stream(b.series("2024-01-17", 12, 9.99, merchant="Apple"))  # last 2024-12-17
     cloud = b.stream(b.series("2024-01-30", 12, 2.99, merchant="Apple"))  # last 2024-12-30, the data's end
+    assert _resolve(b, "Apple Music", "2024-12-10") == set()
+    b = Book()
+    music = b.stream(b.series("2024-01-05", 12, 10.99, merchant="Apple"))
+    tv = b.stream(b.series("2024-01-17", 13, 9.99, merchant="Apple"))  # to 2025-01-17
+    cloud = b.stream(b.series("2024-01-30", 12, 2.99, merchant="Apple"))
+    b.charge("2025-01-20", 54.20, "Kroger")  # the data reach past music's grace
     assert _resolve(b, "Apple Music", "2024-12-10") == {music}
     # Cancelled on 2024-11-30 instead, each of two plans bills once more, on time, before the
     # data ends: one bill after the date is what a cancelled plan's last bill looks like too,
