@@ -191,3 +191,37 @@ def test_statements_sharing_a_week_keep_their_few_charges_a_day_or_two_apart(tmp
                                               ("07/03/2025", "NETFLIX.COM", "-15.49"), ("07/10/2025", "Spotify USA", "-11.99")]))
     _, r2 = ingest_files([june, july], store, account_id=CARD)
     assert (r2.stored, r2.duplicates) == (5, 0)
+
+
+def test_a_small_cards_month_as_ofx_beside_its_half_year_csv_is_stored_once(tmp_path, store):
+    # four plans, January-June as CSV, June again as OFX dated a day or two later (posting):
+    # the four June copies go (round-four audit: five pairs were needed, and each plan got a
+    # "double charge" with a refund request)
+    plans = [("03", "NETFLIX.COM", "-15.49"), ("10", "SPOTIFY USA", "-11.99"), ("15", "HULU 877-8244858", "-17.99"),
+             ("20", "DROPBOX", "-11.99")]
+    half = write(tmp_path, "h1.csv", chase([(f"{m:02d}/{d}/2025", n, a) for m in range(1, 7) for d, n, a in plans]))
+    june = write(tmp_path, "june.qfx", ofx([(f"F{i}", f"202506{int(d) + 1 + i % 2:02d}", a, n)
+                                            for i, (d, n, a) in enumerate(plans)]))
+    _, r2 = ingest_files([half, june], store, account_id=CARD)
+    assert (r2.stored, r2.duplicates) == (0, 4)
+
+
+def test_a_trip_across_the_statement_cut_keeps_every_charge(tmp_path, store):
+    # parking and coffee on 19-21 May in May's statement, on 22-24 May in June's (posted after
+    # the cut), and a hotel of the 16th that posted late stretching June's dates back: nine
+    # charges of the trip, not six (round-four audit)
+    may = write(tmp_path, "may.csv", chase(
+        [("05/03/2025", "NETFLIX.COM", "-15.49"), ("05/10/2025", "Spotify USA", "-11.99"),
+         ("04/28/2025", "KROGER #0456", "-63.12"), ("05/06/2025", "KROGER #0456", "-48.90"),
+         ("05/12/2025", "SHELL OIL 5744", "-38.40"), ("05/14/2025", "TARGET 00012", "-27.15"),
+         ("05/23/2025", "AMAZON MKTP US", "-19.99")]
+        + [(f"05/{d}/2025", n, a) for d in (19, 20, 21) for n, a in (("SP+ PARKING BOSTON", "-24.00"),
+                                                                      ("BLUE BOTTLE COFFEE", "-5.45"))]))
+    june = write(tmp_path, "june.csv", chase(
+        [("06/03/2025", "NETFLIX.COM", "-15.49"), ("06/10/2025", "Spotify USA", "-11.99"),
+         ("06/05/2025", "KROGER #0456", "-71.30"), ("06/12/2025", "SHELL OIL 5744", "-40.05"),
+         ("05/16/2025", "MARRIOTT BOSTON", "-1134.00")]
+        + [(f"05/{d}/2025", n, a) for d in (22, 23, 24) for n, a in (("SP+ PARKING BOSTON", "-24.00"),
+                                                                      ("BLUE BOTTLE COFFEE", "-5.45"))]))
+    _, r2 = ingest_files([may, june], store, account_id=CARD)
+    assert (r2.stored, r2.duplicates) == (11, 0)

@@ -7,8 +7,8 @@ twice, every charge in the overlap became a "double charge" with a refund reques
 
 Two files are taken for one export of the same data only when the rows agree across a real
 overlap: their dates share :data:`MIN_OVERLAP_DAYS` or more, and in those days at least
-:data:`MIN_SHARE` of *each* file's rows pair with a row of the other (:data:`MIN_PAIRS`
-same-day pairs at least, or :data:`MIN_SHIFTED_PAIRS` a few days apart). Consecutive monthly statements share a few days at their edge (a card statement is cut
+:data:`MIN_SHARE` of *each* file's rows pair with a row of the other (:data:`MIN_PAIRS` at
+least), and those days hold most of one of the files (:data:`COVER_SHARE`). Consecutive monthly statements share a few days at their edge (a card statement is cut
 by posting date, its rows dated by transaction), and hold different charges there: a coffee on
 the 25th in one and on the 27th in the other are two coffees, so nothing is paired between
 such files (eleventh session's audit: the first version, pairing row by row, lost them).
@@ -42,12 +42,13 @@ MIN_PREFIX = 16
 MIN_OVERLAP_DAYS = 7
 #: The share of each file's rows in the shared days that must pair for the files to be copies.
 MIN_SHARE = 0.8
-#: ... and at least this many pairs: same-day ones (a re-export of a card's two plans)...
+#: ... and at least this many pairs (a re-export of a card's two plans).
 MIN_PAIRS = 2
-#: ... or a few days apart: two statements of one card sharing a week can hold two coffees and
-#: two hotel nights at one price a day or two apart that are four charges, not two (round-three
-#: audit), where an OFX beside the CSV of a month pairs dozens.
-MIN_SHIFTED_PAIRS = 5
+#: The shared days hold this share of one file's rows at least (of the account): the same month
+#: twice, or a month inside a year. Two statements of one card sharing a week hold a sliver of
+#: each, and two coffees and two hotel nights at one price a day or two apart there are four
+#: charges, not two (round-three and round-four audits).
+COVER_SHARE = 0.8
 #: Files dated apart: the largest group of rows a few days apart taken as copies of as many
 #: (a double charge and its copy); larger groups are a daily habit's chain (see _paired_rows).
 MAX_GROUP = 3
@@ -97,7 +98,7 @@ def _copies(store: Store, pairs: pd.DataFrame, new: pd.DataFrame, stored: pd.Dat
     if pairs.empty:
         return set()
     spans = pd.read_sql_query(
-        "SELECT t.account_id, t.source_file AS s_file, min(t.date) AS s_lo, max(t.date) AS s_hi "
+        "SELECT t.account_id, t.source_file AS s_file, min(t.date) AS s_lo, max(t.date) AS s_hi, count(*) AS s_n "
         "FROM json_each(?) AS a JOIN transactions AS t ON t.account_id = a.value "
         "GROUP BY t.account_id, t.source_file", store.conn,
         params=[json.dumps(pairs["account_id"].unique().tolist())])
@@ -110,13 +111,23 @@ def _copies(store: Store, pairs: pd.DataFrame, new: pd.DataFrame, stored: pd.Dat
         mine = new["account_id"] == account
         if (account, s_file) not in spans.index:
             continue
-        s_lo, s_hi = (pd.Timestamp(x) for x in spans.loc[(account, s_file), ["s_lo", "s_hi"]])
+        span = spans.loc[(account, s_file)]
+        s_lo, s_hi = pd.Timestamp(span["s_lo"]), pd.Timestamp(span["s_hi"])
         w_lo, w_hi = max(new_ts[mine].min(), s_lo), min(new_ts[mine].max(), s_hi)
         if (w_hi - w_lo).days + 1 < MIN_OVERLAP_DAYS:
             continue
         in_new = int((mine & new_ts.between(w_lo, w_hi)).sum())
         theirs = (stored["account_id"] == account) & (old_file == s_file)
         in_old = int((theirs & old_ts.between(w_lo, w_hi)).sum())
+        # the shared days hold most of one file: the same month twice, or a month inside a
+        # year; consecutive statements share a sliver of each, however a late-posting hotel
+        # stretches one's dates (round-four audit: a trip's parking and coffees lost). Counted
+        # with NEAR_DAYS on either side: a copy dated by posting runs past the other's end.
+        near = pd.Timedelta(days=NEAR_DAYS)
+        cover_new = int((mine & new_ts.between(w_lo - near, w_hi + near)).sum())
+        cover_old = int((theirs & old_ts.between(w_lo - near, w_hi + near)).sum())
+        if cover_new < COVER_SHARE * int(mine.sum()) and cover_old < COVER_SHARE * int(span["s_n"]):
+            continue
         inside = p[p["ts"].between(w_lo, w_hi) | p["s_ts"].between(w_lo, w_hi)]
         copies |= _paired_rows(inside, in_new, in_old)
     return copies
@@ -180,9 +191,9 @@ def _plain(text: pd.Series) -> pd.Series:
         .set_axis(text.index)
 
 
-def _enough(n_new: int, n_old: int, in_new: int, in_old: int, least: int = MIN_PAIRS) -> bool:
+def _enough(n_new: int, n_old: int, in_new: int, in_old: int) -> bool:
     """Whether pairs cover each file's rows in the shared days as copies of one export do."""
-    return min(n_new, n_old) >= least and n_new >= MIN_SHARE * in_new and n_old >= MIN_SHARE * in_old
+    return min(n_new, n_old) >= MIN_PAIRS and n_new >= MIN_SHARE * in_new and n_old >= MIN_SHARE * in_old
 
 
 def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
@@ -207,7 +218,7 @@ def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
                 taken_new.add(row)
                 taken_stored.add(sid)
         return taken_new
-    if not _enough(pairs["row"].nunique(), pairs["sid"].nunique(), in_new, in_old, MIN_SHIFTED_PAIRS):
+    if not _enough(pairs["row"].nunique(), pairs["sid"].nunique(), in_new, in_old):
         return set()
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
