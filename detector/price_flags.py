@@ -46,6 +46,11 @@ LOOSE_SAME_PRICE = 0.10
 # -- trial_conversion -------------------------------------------------------------------------
 
 
+#: A price increase back to the price billed before a cheaper spell says so when that spell
+#: lasted at most this long (a downgrade for some months), see price_increase's reason.
+BACK_WITHIN_DAYS = 400
+
+
 def flag_trials(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Conversions of streams that began at a trial or intro price, and paid charges after a
     free or one-dollar trial line outside any stream. ``dups``: stream charges set aside as
@@ -434,7 +439,11 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     until = pd.Series(lv["until"].reindex(at_level).to_numpy(), index=r.index)
     # (the earlier price to the cent, give or take tax or currency moves: 23.89 after 22.99 is
     # no return to it, though within a level's tolerance)
-    back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy()
+    # ... after a downgrade of a year at most: a price held for years is the plan's price, and
+    # going up from it is an increase, whatever it billed long before (round-four audit:
+    # "back to the 17.99 it charged until 2021-12-15" after three years at 15.49)
+    recent = ((pd.to_datetime(r["date"]) - pd.to_datetime(until)).dt.days <= BACK_WITHIN_DAYS).to_numpy()
+    back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy() & recent
     evidence = np.where(back, evidence + ", back to the " + base2.map(_money, na_action="ignore").fillna("")
                         + " it charged until " + until.fillna("").astype(str), evidence)
     reason = (

@@ -324,6 +324,12 @@ def test_back_to_the_earlier_price_after_a_downgrade_says_so():
     b.stream(b.series("2024-01-05", 18, bill, merchant="Telekom"))
     f = flags_of(b).query("type == 'price_increase'")
     assert len(f) >= 1 and not f["reason"].str.contains("back to").any()
+    # 17.99 once, three years at 15.49, then 17.99 again: the merchant's increase, not a return
+    # (round-four audit: "back to the 17.99 it charged until 2021-12-15", low)
+    b = Book()
+    b.stream(b.series("2021-12-15", 40, [17.99] + [15.49] * 36 + [17.99] * 3))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and "back to" not in f.iloc[0]["reason"] and f.iloc[0]["severity"] == "medium"
     # a plan's first price, billed once before a downgrade, is one it went back to
     b = Book()
     b.stream(b.series("2024-01-15", 12, [22.99] + [15.49] * 3 + [22.99] * 8))
