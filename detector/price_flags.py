@@ -42,13 +42,11 @@ SHOP_AMOUNTS = 2
 SHOP_INTRO_MIN = 0.4
 #: An unstreamed charge within this of a plan's full price is the plan billed before.
 LOOSE_SAME_PRICE = 0.10
-
-# -- trial_conversion -------------------------------------------------------------------------
-
-
 #: A price increase back to the price billed before a cheaper spell says so when that spell
 #: lasted at most this long (a downgrade for some months), see price_increase's reason.
 BACK_WITHIN_DAYS = 400
+
+# -- trial_conversion -------------------------------------------------------------------------
 
 
 def flag_trials(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame | None = None) -> pd.DataFrame:
