@@ -65,8 +65,9 @@ class NightlyResult:
              f"{d.get('refund_requests', 0)} refund requests"),
         ]
         if i.get("folders_not_read"):
-            lines.append(f"  inbox:  not read: {', '.join(i['folders_not_read'])} "
-                         "(subfolders; --account-folders reads INBOX/<account>/)")
+            why = ("folders inside account folders" if i.get("account_folders")
+                   else "subfolders; --account-folders reads INBOX/<account>/")
+            lines.append(f"  inbox:  not read: {', '.join(i['folders_not_read'])} ({why})")
         for fmt, path in sorted(self.reports.items()):
             lines.append(f"  report: {path}")
         for err in self.errors:
@@ -120,6 +121,7 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
         return
     left = left_folders(inbox, account_folders=account_folders)
     counts["folders_not_read"] = [str(p.relative_to(inbox)) for p in left]
+    counts["account_folders"] = account_folders
     if left:
         names = ", ".join(counts["folders_not_read"][:10]) + (" ..." if len(left) > 10 else "")
         why = "folders inside account folders" if account_folders else \

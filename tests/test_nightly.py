@@ -156,6 +156,7 @@ def test_an_account_folder_keeps_monthly_statements_in_one_account(db, world, tm
     # asked for, not assumed: an inbox's existing subfolders (archive/) did become accounts
     assert [p.name for p in pending_files(inbox)] == ["loose_2025-06.csv"]
     result = run_nightly(db, inbox=inbox, as_of=AS_OF, account_folders=True)
+    assert "not read: visa-1234/2023 (folders inside account folders)" in result.summary()
     assert result.counts["inbox"]["processed"] == 4 and result.counts["inbox"]["failed"] == 1
     assert sorted((folder / "processed").iterdir()) == [folder / "processed" / n for n in sorted(months)]
     assert (folder / "failed" / "junk.csv.reason.txt").exists()
