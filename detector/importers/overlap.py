@@ -49,9 +49,11 @@ MIN_PAIRS = 2
 #: each, and two coffees and two hotel nights at one price a day or two apart there are four
 #: charges, not two (round-three and round-four audits).
 COVER_SHARE = 0.8
-#: Files dated apart: the largest group of rows a few days apart taken as copies of as many
-#: (a double charge and its copy); larger groups are a daily habit's chain (see _paired_rows).
-MAX_GROUP = 3
+#: Files dated apart: the largest group of rows a few days apart taken as copies of as many: a
+#: plan's charge and its copy. Groups of two or three (a trip's garage and coffee on three days
+#: either side of a statement cut) lost real charges (round-five audit); such rows, and a daily
+#: habit's chain, are kept, twice if need be (see _paired_rows).
+MAX_GROUP = 1
 
 
 def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -201,12 +203,11 @@ def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
 
     Files dated alike (most rows have a same-day partner: a re-export in Title Case) pair by
     day, each day's identical rows one to one. Files dated apart (one by transaction, the other
-    by posting, a day or three later) say which charge is which only where the rows a few days
-    apart form small groups (:data:`MAX_GROUP`) of equal size on both sides: a monthly plan's
-    charge and its copy, or two coffees and their two copies. A daily fare's charges chain
-    across the month, and the two
-    files hold different ones at their edges (charges posted after the month, charges made
-    before it): pairing those in any order lost charges (audit), so they are kept, twice."""
+    by posting, a day or three later) say which charge is which only where a row a few days
+    apart from one of the other file has no other candidate on either side (:data:`MAX_GROUP`):
+    a monthly plan's charge and its copy. A daily fare's charges chain across the month, and
+    the two files hold different ones at their edges (charges posted after the month, charges
+    made before it): pairing those in any order lost charges (audit), so they are kept, twice."""
     if pairs.empty:
         return set()
     exact = pairs[pairs["days"] == 0]
