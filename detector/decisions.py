@@ -418,16 +418,23 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
 
 
 def _one_membership(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
-    """Per candidate: whether its decision's candidates are one catalogue vendor's charges at
-    different cadences (a gym's monthly dues and its yearly fee), matched by name, not through
-    a store: one membership, cancelled as a whole, not plans of which the user kept one."""
+    """Per candidate: whether its decision's candidates are one payee's charges at different
+    cadences (a gym's monthly dues and its yearly fee), matched by name, not through a store:
+    one membership, cancelled as a whole, not plans of which the user kept one. The payee is
+    the catalogue vendor, or, for a merchant billing directly that the catalogue does not know
+    (a local gym), its name (round-five audit: such a gym billing on after the date was never
+    flagged once a plan had to miss a charge to be taken)."""
     if "vendor" not in streams or "frequency" not in streams:
         return pd.Series(False, index=c.index)
     info = streams.drop_duplicates("stream_id").set_index("stream_id")
-    x = c.assign(vendor=c["stream_id"].map(info["vendor"]), frequency=c["stream_id"].map(info["frequency"]))
+    merchant = c["stream_id"].map(info["merchant"]) if "merchant" in info else pd.Series(None, index=c.index)
+    direct = (c["stream_id"].map(info["channel"]) == "direct") if "channel" in info else pd.Series(False, index=c.index)
+    vendor = c["stream_id"].map(info["vendor"])
+    payee = vendor.where(vendor.notna(), merchant.where(direct))
+    x = c.assign(payee=payee, frequency=c["stream_id"].map(info["frequency"]))
     g = x.groupby("decision")
-    every_known = x["vendor"].notna().groupby(x["decision"]).transform("all")
-    one = every_known & (g["vendor"].transform("nunique") == 1) & (
+    every_known = x["payee"].notna().groupby(x["decision"]).transform("all")
+    one = every_known & (g["payee"].transform("nunique") == 1) & (
         g["frequency"].transform("nunique") == g["frequency"].transform("size"))
     return (one & ~g["via_store"].transform("any")).astype(bool)
 

@@ -587,3 +587,22 @@ def test_plans_with_nothing_due_since_the_date_are_not_told_apart_yet():
     assert _resolve(b, "Apple", "2024-05-10") == set()
     b, _, tv = book("2024-05-31")
     assert _resolve(b, "Apple", "2024-05-10") == {tv}
+
+
+def test_a_local_gyms_dues_and_yearly_fee_are_one_membership():
+    # a gym the catalogue does not know, billing directly: monthly dues and a yearly fee, both
+    # still billing after the cancellation, are one membership cancelled whole (round-five
+    # audit: once a plan had to miss a charge to be taken, neither ever was)
+    b = Book()
+    dues = b.stream(b.series("2023-06-01", 24, 24.99, merchant="Ironworks Gym"))
+    fee = b.stream(b.series("2023-03-15", 3, 49.99, merchant="Ironworks Gym", months=12), frequency="annual")
+    for s in b.streams:
+        s["vendor"] = None
+    assert _resolve(b, "Ironworks Gym", "2024-05-10") == {dues, fee}
+    # the same two plans billed through a store are two plans: none is taken before one misses
+    b = Book()
+    b.stream(b.series("2023-06-01", 24, 9.99, merchant="Apple"))
+    b.stream(b.series("2023-03-15", 3, 69.99, merchant="Apple", months=12), frequency="annual")
+    for s in b.streams:
+        s["vendor"], s["channel"] = None, "apple"
+    assert _resolve(b, "Apple", "2024-05-10") == set()
