@@ -321,6 +321,13 @@ def test_a_cancelled_name_two_apple_plans_answer_to_waits_for_the_plan_that_stop
     assert "'Apple TV+' names 2 plans of card" in note and "cancel --stream" in note
     # 10 July: iCloud billed on the 8th, the 9.99 plan is not due yet (the 12th): still undecided
     assert "names 2 plans" in scan("2025-07-10")[1]
+    # the same through `cancel` then `detect` (round-five audit: detect said nothing)
+    db = str(tmp_path / "cancel.db")
+    assert runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-06-30"]).exit_code == 0
+    assert runner.invoke(cli, ["cancel", "--db", db, "--account", "card", "--merchant", "Apple TV+",
+                               "--on", "2025-05-30"]).exit_code == 0
+    detected = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--format", "json"])
+    assert detected.exit_code == 0 and "'Apple TV+' names 2 plans of card" in detected.stderr
     july, note = scan("2025-07-25")  # the 9.99 plan missed its 12 July charge
     cancelled = [s for s in july["streams"] if s["status"] == "cancelled"]
     assert [s["last_amount"] for s in cancelled] == [9.99]

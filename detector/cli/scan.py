@@ -130,17 +130,20 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     if note:
         click.echo(note, err=True)
     if cancellations_file:
-        _note_undecided(cancellations_file, result.streams)
+        from ..decisions import load_cancellations_file
+
+        _note_undecided(load_cancellations_file(cancellations_file), result.streams)
     _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)
 
 
-def _note_undecided(cancellations_file: str, streams) -> None:
-    """Say which cancelled names several plans answer to, none yet told from the others."""
-    from ..decisions import load_cancellations_file, undecided_cancellations
+def _note_undecided(cancellations, streams) -> None:
+    """Say which cancelled names (``account_id, merchant, cancelled_on`` rows) several plans
+    answer to, none yet told from the others."""
+    from ..decisions import undecided_cancellations
 
-    for u in undecided_cancellations(load_cancellations_file(cancellations_file), streams):
+    for u in undecided_cancellations(cancellations, streams):
         click.echo(f"Note: {u['merchant']!r} names {len(u['stream_ids'])} plans of {u['account_id']} "
                    f"({', '.join(u['stream_ids'])}), each billed alike since the date: none is taken as "
                    "cancelled until one stops billing. To say which now: "
@@ -205,4 +208,15 @@ def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
     note = stored_after_as_of_note(store, account_id, as_of) if as_of else None
     if note:
         click.echo(note, err=True)
+    _note_undecided(_name_cancellations(store), result.streams)
     _show(result, fmt, limit=limit)
+
+
+def _name_cancellations(store):
+    """The stored cancellations made by name (not ``--stream``), as ``account_id, merchant,
+    cancelled_on`` rows."""
+    from ..decisions import load_decisions
+
+    d = load_decisions(store)
+    d = d[(d["kind"] == "cancel") & d["transaction_ids"].isna()]
+    return d.rename(columns={"on_date": "cancelled_on"})[["account_id", "merchant", "cancelled_on"]]
