@@ -49,11 +49,6 @@ MIN_PAIRS = 2
 #: each, and two coffees and two hotel nights at one price a day or two apart there are four
 #: charges, not two (round-three and round-four audits).
 COVER_SHARE = 0.8
-#: Files dated apart: the largest group of rows a few days apart taken as copies of as many: a
-#: plan's charge and its copy. Groups of two or three (a trip's garage and coffee on three days
-#: either side of a statement cut) lost real charges (round-five audit); such rows, and a daily
-#: habit's chain, are kept, twice if need be (see _paired_rows).
-MAX_GROUP = 1
 
 
 def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -81,7 +76,8 @@ def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.Dat
         [json.dumps(df["transaction_id"].dropna().tolist())])}
     new_ids = set(df["transaction_id"].tolist())
     stored = stored[[i not in new_ids for i in stored["transaction_id"].tolist()]]
-    new = df.reset_index(drop=True)  # rows by position: an importer's index need not be unique
+    stored = stored.assign(ts=pd.to_datetime(stored["date"]))
+    new = df.reset_index(drop=True).assign(ts=dates.to_numpy())  # by position: an index need not be unique
     new = new[[i not in known for i in new["transaction_id"].tolist()]]
     pairs = _pairs(new, stored)
     if pairs.empty:
@@ -106,8 +102,7 @@ def _copies(store: Store, pairs: pd.DataFrame, new: pd.DataFrame, stored: pd.Dat
         params=[json.dumps(pairs["account_id"].unique().tolist())])
     spans = spans.assign(s_file=spans["s_file"].fillna("")).set_index(["account_id", "s_file"])
     old_file = stored["source_file"].fillna("")
-    new_ts = pd.to_datetime(new["date"])
-    old_ts = pd.to_datetime(stored["date"])
+    new_ts, old_ts = new["ts"], stored["ts"]
     copies: set = set()
     for (account, s_file), p in pairs.groupby(["account_id", "s_file"], sort=False):
         mine = new["account_id"] == account
@@ -148,10 +143,10 @@ def _cents(amount: pd.Series) -> pd.Series:
 def _pairs(new: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     """Every (new row, stored row) of one account and amount at most NEAR_DAYS apart."""
     a = pd.DataFrame({"row": new.index, "account_id": new["account_id"].to_numpy(),
-                      "cents": _cents(new["amount"]).to_numpy(), "ts": pd.to_datetime(new["date"]).to_numpy(),
+                      "cents": _cents(new["amount"]).to_numpy(), "ts": new["ts"].to_numpy(),
                       "desc": new["description"].fillna("").astype(str).to_numpy(), "cur": _currency(new)})
     b = pd.DataFrame({"sid": stored["transaction_id"].to_numpy(), "account_id": stored["account_id"].to_numpy(),
-                      "cents": _cents(stored["amount"]).to_numpy(), "s_ts": pd.to_datetime(stored["date"]).to_numpy(),
+                      "cents": _cents(stored["amount"]).to_numpy(), "s_ts": stored["ts"].to_numpy(),
                       "s_desc": stored["description"].fillna("").astype(str).to_numpy(),
                       "s_file": stored["source_file"].fillna("").to_numpy(), "cur": _currency(stored)})
     a, b = a.dropna(subset=["cents"]), b.dropna(subset=["cents"])
@@ -204,10 +199,12 @@ def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
     Files dated alike (most rows have a same-day partner: a re-export in Title Case) pair by
     day, each day's identical rows one to one. Files dated apart (one by transaction, the other
     by posting, a day or three later) say which charge is which only where a row a few days
-    apart from one of the other file has no other candidate on either side (:data:`MAX_GROUP`):
-    a monthly plan's charge and its copy. A daily fare's charges chain across the month, and
-    the two files hold different ones at their edges (charges posted after the month, charges
-    made before it): pairing those in any order lost charges (audit), so they are kept, twice."""
+    apart from one of the other file has no other candidate on either side: a monthly plan's
+    charge and its copy. A daily fare's charges chain across the month, and the two files hold
+    different ones at their edges (charges posted after the month, charges made before it):
+    pairing those in any order lost charges (audit), and so did groups of two or three alike (a
+    trip's garage and coffee on three days either side of a statement cut; round-five audit).
+    They are kept, twice if need be."""
     if pairs.empty:
         return set()
     exact = pairs[pairs["days"] == 0]
@@ -221,15 +218,5 @@ def _paired_rows(pairs: pd.DataFrame, in_new: int, in_old: int) -> set:
         return taken_new
     if not _enough(pairs["row"].nunique(), pairs["sid"].nunique(), in_new, in_old):
         return set()
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    rows, row_at = np.unique(pairs["row"].to_numpy(), return_inverse=True)
-    sids, sid_at = np.unique(pairs["sid"].to_numpy(dtype=str), return_inverse=True)
-    n = len(rows) + len(sids)
-    graph = coo_matrix((np.ones(len(pairs)), (row_at, len(rows) + sid_at)), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
-    new_size = np.bincount(label[:len(rows)], minlength=label.max() + 1)
-    old_size = np.bincount(label[len(rows):], minlength=label.max() + 1)
-    even = (new_size == old_size) & (new_size <= MAX_GROUP)
-    return set(rows[even[label[:len(rows)]]].tolist())
+    alone = (pairs.groupby("row")["sid"].transform("size") == 1) & (pairs.groupby("sid")["row"].transform("size") == 1)
+    return set(pairs.loc[alone, "row"].tolist())
