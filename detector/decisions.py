@@ -390,7 +390,7 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     whose price changed (the detector starts a new stream at a new price): they are judged
     together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
-    n_after, missed, billing, quiet = _charges_after(c, streams, tx)
+    n_after, missed, billing = _charges_after(c, streams, tx)
     one_plan = _sequential(c, streams) | _one_membership(c, streams)
     n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
     tied = (c["tied"] > 1) & ~one_plan
@@ -403,8 +403,7 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
         # the one quiet plan, took iCloud for Apple TV+ while Apple went on billing TV+, and
         # flagged iCloud's next charge with a refund request (round-four audit); taking both
         # flagged the plan kept and hid it (eleventh session's persona audit).
-        real = missed & ~quiet & ~one_plan
-        return (~tied | real) & (~c["via_store"] | (n_after <= 1))
+        return (~tied | (missed & ~one_plan)) & (~c["via_store"] | (n_after <= 1))
     # Without the charges (estimated from each stream's last date) nothing is known missed:
     # a plan that had stopped long before the date is not the one cancelled then, when another
     # was billing up to it, and of the rest the one billing least since the date, when it is
@@ -459,11 +458,10 @@ def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
 
 
 def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
-                   tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+                   tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per candidate: the stream's charges after the cancellation date at the plan's price;
-    whether the plan, billing up to the date, then missed a charge it was due (or had none due
-    yet and billed none); whether it was billing up to the date; and whether it had none due
-    yet and billed none (``quiet``).
+    whether the plan, billing up to the date, then missed a charge it was due (one with none due
+    yet that billed none has missed nothing); and whether it was billing up to the date.
 
     A charge is due one period after the plan's last charge on or before the date, and then
     every period, until the account's last transaction (a quarter of a period's grace). The plan
@@ -477,9 +475,8 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     period = c["stream_id"].map(info["frequency"]).map(PERIOD_DAYS).astype(float).fillna(30.44)
     if tx is None or "transaction_ids" not in info:
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
-        none = pd.Series(False, index=c.index)
-        return ((days // period + 1).where(days > 0, 0).fillna(0), none,
-                (days >= -1.5 * period).fillna(False).astype(bool), none)
+        return ((days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index),
+                (days >= -1.5 * period).fillna(False).astype(bool))
     from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
 
     m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
@@ -501,10 +498,8 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     on = pd.to_datetime(c["cancelled_on"])
     billing = (on - last_before).dt.days <= 1.5 * period
     due = ((data_end - last_before).dt.days - 0.25 * period) // period
-    quiet = billing & (n_after == 0) & (due <= 0)
-    missed = billing & ((n_after < due.clip(lower=0)) | quiet)
-    return (n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool),
-            quiet.fillna(False).astype(bool))
+    missed = billing & (n_after < due.clip(lower=0))
+    return n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool)
 
 
 def _streams_by_charges(streams: pd.DataFrame, decisions: pd.DataFrame) -> dict[int, str]:
