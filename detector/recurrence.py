@@ -185,11 +185,12 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     width = len(names) + 1
     pair, pairs = pd.factorize(key * width + name + 1)
     shown = pd.Series(np.r_[[""], np.asarray(names, dtype=object)], dtype=object).fillna("").astype(str)
-    label = np.asarray(key_names, dtype=object)[pairs // width] + " | " + shown.to_numpy(dtype=object)[pairs % width]
+    pair_key = np.asarray(key_names, dtype=object)[pairs // width]
+    label = pair_key + " | " + shown.to_numpy(dtype=object)[pairs % width]
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
-    move_pair = pd.Series(np.asarray(key_names, dtype=object)[pairs // width], dtype=object).fillna("").astype(
-        str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(dtype=bool)
+    move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
+        dtype=bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
