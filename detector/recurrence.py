@@ -77,6 +77,17 @@ OWN_ACCOUNT_MOVE = re.compile(
     r"^(?:pot transfer\b|exchanged (?:to|from)\b|pocket (?:withdrawal\b|"
     r"(?:eur|usd|gbp|chf|pln|sek|nok|dkk|czk|huf|ron|bgn|aud|cad|nzd|jpy|sgd|hkd|try|inr|aed|zar|mxn|ils|thb)\b))",
     re.IGNORECASE)
+#: The same on a bank's own words, read from a descriptor as the bank wrote it (the merchant key
+#: loses them: "ONLINE TRANSFER TO SMITH J WAY2SAVE SAVINGS" keys as "smith j savings"): a
+#: transfer to or from a savings account (Chase "Online Transfer to SAV ...4821", Bank of America
+#: "Online Banking transfer to SAV 4821", Wells Fargo "RECURRING TRANSFER TO ... WAY2SAVE
+#: SAVINGS", "Automatic Transfer to Savings"), Revolut's "To Savings vault", and round-up
+#: schemes that sweep change into savings (Wells Fargo "SAVE AS YOU GO", Bank of America "KEEP
+#: THE CHANGE"). A transfer to a loan or a card account is a bill and stays one.
+SAVINGS_MOVE = re.compile(
+    r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav|savings|way2save)\b"
+    r"|^(?:to|from) savings\b|\bsave as you go\b|\bkeep the change\b",
+    re.IGNORECASE)
 #: Catalogue categories whose charges are never a stream: buy-now-pay-later lenders (Affirm,
 #: Klarna, Afterpay, ...) split one purchase into a few instalments, which end with it.
 INSTALMENT_CATEGORIES = frozenset({"bnpl"})
@@ -191,6 +202,11 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
         dtype=bool)
+    if text.has("description") and len(pair):
+        # one descriptor per (key, name) pair speaks for it: its rows share the words
+        first = np.unique(pair, return_index=True)[1]
+        said = pd.Series(text.column("description", first), dtype=object).fillna("").astype(str)
+        move_pair = move_pair | said.str.contains(SAVINGS_MOVE).to_numpy(dtype=bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())

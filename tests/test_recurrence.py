@@ -740,3 +740,21 @@ def test_moves_between_own_accounts_are_no_plans():
     streams = detect_streams(tx, "2025-06-30")
     assert streams["merchant"].str.lower().str.startswith("pocketsmith").tolist() == [True]
     assert flag_charges(tx, streams, as_of="2025-06-30").empty
+
+
+def test_transfers_to_and_from_savings_are_no_plans():
+    # the monthly sweep to one's own savings account, as US banks word it (Chase, Bank of
+    # America, Wells Fargo, whose "ONLINE TRANSFER TO" the merchant key drops), was a 200.00
+    # "subscription"; the monthly transfer to a car loan account is a bill and stays a stream
+    months = monthly_dates(dt.date(2024, 1, 3), 18, day=3)
+    rows = (series("Online Transfer to SAV ...4821 transaction#: 1928374650 01/03", months, 200.0)
+            + series("Online Banking transfer to SAV 7712 Confirmation# 2345678901",
+                     monthly_dates(dt.date(2024, 1, 10), 18, day=10), 75.0)
+            + series("ONLINE TRANSFER TO SMITH J WAY2SAVE SAVINGS REF #IBEQJ5X8KL",
+                     monthly_dates(dt.date(2024, 1, 15), 18, day=15), 150.0)
+            + series("SAVE AS YOU GO TRANSFER DEBIT TO XXXXXX1234",
+                     monthly_dates(dt.date(2024, 1, 20), 18, day=20), 1.0)
+            + series("Online Transfer to LOAN ...9911 transaction#: 5550001111 01/25",
+                     monthly_dates(dt.date(2024, 1, 25), 18, day=25), 312.40))
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    assert streams["merchant"].str.lower().str.contains("loan").tolist() == [True]
