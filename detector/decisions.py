@@ -371,14 +371,19 @@ def _by_merchant_key(d: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+#: Bills a vendor may take after a cancellation before honouring it, for a plan named in part.
+LATE_BILLS = 3
+
+
 def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) -> pd.Series:
     """Which candidate streams to keep for each cancellation.
 
     Several plans billed as "Apple" tie on the name; ``cancel`` says so, and how to name the
     plan by ``--stream``. Without the charges, of plans billing side by side the one billing
     least after the date is taken, when it is the only one. A plan matched only in part of its
-    name or through the store's name (``via_store``) must have stopped (at most one
-    plan-priced charge after the date).
+    name or through the store's name (``via_store``) must have stopped: at most one
+    plan-priced charge after the date, or, with the charges, no charge for more than a period
+    since (a vendor honouring the cancellation a couple of bills late).
 
     With the charges (``tx``), a plan that was billing up to the date and then missed a charge
     it was due is the one cancelled, and the others, each billed on time after the date, are
@@ -390,7 +395,7 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     whose price changed (the detector starts a new stream at a new price): they are judged
     together, so the later stream, still billing after the date, is not taken for a plan kept.
     """
-    n_after, missed, billing = _charges_after(c, streams, tx)
+    n_after, missed, billing, quiet = _charges_after(c, streams, tx)
     one_plan = _sequential(c, streams) | _one_membership(c, streams)
     n_after = n_after.where(~one_plan, n_after.groupby(c["decision"]).transform("sum"))
     tied = (c["tied"] > 1) & ~one_plan
@@ -403,7 +408,14 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
         # the one quiet plan, took iCloud for Apple TV+ while Apple went on billing TV+, and
         # flagged iCloud's next charge with a refund request (round-four audit); taking both
         # flagged the plan kept and hid it (eleventh session's persona audit).
-        return (~tied | (missed & ~one_plan)) & (~c["via_store"] | (n_after <= 1))
+        # A plan named in part ("YouTube" for YouTube Premium, "Apple Music" on the Apple bill)
+        # that billed twice more and then stopped was the one cancelled too: the vendor stopped
+        # late, and the more it over-billed, the less was flagged (twelfth session's audit).
+        # A vendor late in honouring it bills a couple of times more, not for months: a payee
+        # named by a kind of payment ("Rent") that was paid on for four months or more was not
+        # the one cancelled then (LATE_BILLS).
+        stopped = missed & quiet & (n_after <= LATE_BILLS)
+        return (~tied | (missed & ~one_plan)) & (~c["via_store"] | (n_after <= 1) | stopped)
     # Without the charges (estimated from each stream's last date) nothing is known missed:
     # a plan that had stopped long before the date is not the one cancelled then, when another
     # was billing up to it, and of the rest the one billing least since the date, when it is
@@ -458,10 +470,12 @@ def _sequential(c: pd.DataFrame, streams: pd.DataFrame) -> pd.Series:
 
 
 def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
-                   tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+                   tx: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Per candidate: the stream's charges after the cancellation date at the plan's price;
     whether the plan, billing up to the date, then missed a charge it was due (one with none due
-    yet that billed none has missed nothing); and whether it was billing up to the date.
+    yet that billed none has missed nothing); whether it was billing up to the date; and whether
+    it has been quiet since its last charge for more than a period and a quarter (stopped, not
+    one bill skipped in a plan billing on).
 
     A charge is due one period after the plan's last charge on or before the date, and then
     every period, until the account's last transaction (a quarter of a period's grace). The plan
@@ -476,7 +490,7 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     if tx is None or "transaction_ids" not in info:
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
         return ((days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index),
-                (days >= -1.5 * period).fillna(False).astype(bool))
+                (days >= -1.5 * period).fillna(False).astype(bool), pd.Series(False, index=c.index))
     from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
 
     m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
@@ -499,7 +513,10 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     billing = (on - last_before).dt.days <= 1.5 * period
     due = ((data_end - last_before).dt.days - 0.25 * period) // period
     missed = billing & (n_after < due.clip(lower=0))
-    return n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool)
+    last = m.groupby("index")["date"].max().reindex(c.index)
+    quiet = (data_end - last).dt.days > 1.25 * period
+    return (n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool),
+            quiet.fillna(False).astype(bool))
 
 
 def _streams_by_charges(streams: pd.DataFrame, decisions: pd.DataFrame) -> dict[int, str]:

@@ -606,3 +606,38 @@ def test_a_local_gyms_dues_and_yearly_fee_are_one_membership():
     for s in b.streams:
         s["vendor"], s["channel"] = None, "apple"
     assert _resolve(b, "Apple", "2024-05-10") == set()
+
+
+def test_a_plan_named_in_part_that_billed_on_a_while_and_then_stopped_is_the_cancelled_one():
+    # "YouTube" for YouTube Premium, cancelled 2025-02-25: billed in March and April, then no
+    # more. One bill after the date was flagged, two were not (twelfth session's flag audit):
+    # the more the vendor over-billed, the less was flagged. A plan named in part that goes on
+    # billing, one month skipped, is still not taken.
+    def book(last_month):
+        b = Book()
+        plan = b.stream(b.series("2023-05-21", 22 + last_month, 13.99, merchant="YouTube Premium"))
+        b.charge("2025-06-30", 54.20, "Kroger")
+        return b, plan
+
+    for extra in (1, 2):  # the last charge 2025-03-21 or 2025-04-21
+        b, plan = book(extra)
+        assert _resolve(b, "YouTube", "2025-02-25") == {plan}
+    b = Book()
+    ids = b.series("2023-05-21", 26, 13.99, merchant="YouTube Premium")  # to 2025-06-21
+    skipped = b.stream([t for t in ids if b.tx.set_index("transaction_id").at[t, "date"] != "2025-05-21"])
+    b.charge("2025-06-30", 54.20, "Kroger")
+    assert _resolve(b, "YouTube", "2025-02-25") == set()
+    assert skipped
+
+
+def test_of_plans_on_one_store_bill_the_one_that_stopped_a_few_bills_late_is_cancelled():
+    # "Apple Music" cancelled 2025-02-01 on a bill with iCloud and Apple TV+: Music billed in
+    # February and March, then stopped; the other two billed on. None was taken ("each billed
+    # alike since the date", which was not so).
+    b = Book()
+    b.stream(b.series("2023-07-03", 24, 2.99, merchant="Apple"))
+    b.stream(b.series("2023-07-18", 24, 9.99, merchant="Apple"))
+    music = b.stream(b.series("2023-07-25", 21, 10.99, merchant="Apple"))  # to 2025-03-25
+    for s in b.streams:
+        s["vendor"], s["channel"] = None, "apple"
+    assert _resolve(b, "Apple Music", "2025-02-01") == {music}
