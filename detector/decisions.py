@@ -413,8 +413,14 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
         # late, and the more it over-billed, the less was flagged (twelfth session's audit).
         # A vendor late in honouring it bills a couple of times more, not for months: a payee
         # named by a kind of payment ("Rent") that was paid on for four months or more was not
-        # the one cancelled then (LATE_BILLS).
-        stopped = missed & quiet & (n_after <= LATE_BILLS)
+        # the one cancelled then (LATE_BILLS). And only a plan the catalogue knows: an
+        # unidentified plan on a store's bill that stopped a few bills after the date is as
+        # likely another plan cancelled later, the one named having made no stream (on our
+        # generator it flagged such plans' last bills: charge_after_cancellation precision
+        # 0.97 -> 0.90 on seed 902).
+        known = c["stream_id"].map(streams.drop_duplicates("stream_id").set_index("stream_id")["vendor"]).notna() \
+            if "vendor" in streams else pd.Series(False, index=c.index)
+        stopped = missed & quiet & (n_after <= LATE_BILLS) & known
         return (~tied | (missed & ~one_plan)) & (~c["via_store"] | (n_after <= 1) | stopped)
     # Without the charges (estimated from each stream's last date) nothing is known missed:
     # a plan that had stopped long before the date is not the one cancelled then, when another
