@@ -101,6 +101,8 @@ def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, 
     """
     import holidays
 
+    from .workdays import public_holidays
+
     out = nxt.copy()
     days = nxt.astype("datetime64[D]")
     years = list(range(int(str(days.min())[:4]), int(str(days.max())[:4]) + 1))
@@ -110,7 +112,7 @@ def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, 
         if country == "ECB":
             found = holidays.financial_holidays("ECB", years=years)
         else:
-            found = holidays.country_holidays(country, years=years) if country else {}
+            found = public_holidays(country, years) if country else {}
         hol = np.array(sorted(found.keys()), dtype="datetime64[D]")
         for back in (True, False):
             at = business & (codes == code) & (inflow == back)

@@ -2,7 +2,9 @@
 
 Vendors quote refund times in working days ("Working days are Monday to Friday, and don't
 include public holidays"), so the expected refund date depends on the account's country. Public
-holidays come from the ``holidays`` package (national holidays only, no subdivision).
+holidays come from the ``holidays`` package: a country's national holidays, or for the UK those
+of England and Wales (:data:`SETTLEMENT_SUBDIVISION`), whose bank holidays Bacs direct debits and
+most UK firms keep (the national list lacks Easter Monday and the late-August bank holiday).
 
 >>> add_working_days("2025-11-26", 1, "US")   # Thanksgiving (Thu 27) is skipped
 datetime.date(2025, 11, 28)
@@ -35,10 +37,22 @@ def to_date(value) -> date:
         raise ConfigError(f"not an ISO date (yyyy-mm-dd): {value!r}") from exc
 
 
+#: Countries whose banks settle on one subdivision's holidays: Bacs (UK direct debits) runs on
+#: England and Wales bank holidays (twelfth session's audit: a direct debit due on Easter Monday
+#: was predicted for that day).
+SETTLEMENT_SUBDIVISION = {"GB": "ENG", "UK": "ENG"}
+
+
+def public_holidays(country: str, years) -> holidays.HolidayBase:
+    """``country``'s public holidays in ``years`` as banks and firms there keep them."""
+    code = _country(country)
+    return holidays.country_holidays(code, subdiv=SETTLEMENT_SUBDIVISION.get(code), years=years)
+
+
 @lru_cache(maxsize=64)
 def _holidays(country: str, year: int) -> frozenset[date]:
     try:
-        return frozenset(holidays.country_holidays(country, years=year).keys())
+        return frozenset(public_holidays(country, year).keys())
     except NotImplementedError as exc:
         raise ConfigError(
             f"unknown country {country!r} for public holidays (use an ISO 3166 code such as US, GB, DE)"
@@ -48,7 +62,7 @@ def _holidays(country: str, year: int) -> frozenset[date]:
 def holiday_name(day, country: str = DEFAULT_COUNTRY) -> str | None:
     """The public holiday's name on ``day``, or None."""
     d = to_date(day)
-    return holidays.country_holidays(_country(country), years=d.year).get(d)
+    return public_holidays(country, d.year).get(d)
 
 
 def _country(country: str | None) -> str:

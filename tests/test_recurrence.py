@@ -758,3 +758,13 @@ def test_transfers_to_and_from_savings_are_no_plans():
                      monthly_dates(dt.date(2024, 1, 25), 18, day=25), 312.40))
     streams = detect_streams(enriched(rows), "2025-06-30")
     assert streams["merchant"].str.lower().str.contains("loan").tolist() == [True]
+
+
+def test_a_uk_direct_debit_due_on_a_bank_holiday_is_due_the_next_working_day():
+    # Bacs collects on England and Wales working days: a direct debit on the 21st, due on Easter
+    # Monday 2025-04-21, comes on the 22nd (twelfth session's audit: predicted on the holiday)
+    due = monthly_dates(dt.date(2024, 4, 21), 12, day=21)  # to 2025-03-21, weekends rolled on
+    dates = [d + dt.timedelta(days=(7 - d.weekday()) % 7 if d.weekday() >= 5 else 0) for d in due]
+    tx = enriched(series("EE LIMITED DDR", dates, 32.0)).assign(currency="GBP")
+    s = detect_streams(tx, "2025-04-10").iloc[0]
+    assert s["next_date"] == "2025-04-22"

@@ -20,7 +20,10 @@ from detector.workdays import add_working_days, holiday_name, is_working_day
     ("2025-07-02", 5, "US", "2025-07-10"),    # Independence Day (Fri 4 Jul) skipped
     ("2025-12-24", 5, "US", "2026-01-02"),    # Christmas and New Year's Day skipped
     ("2025-12-24", 5, "GB", "2026-01-05"),    # ...and Boxing Day too in the UK
-    ("2025-04-17", 1, "GB", "2025-04-21"),    # Good Friday skipped; Easter Monday is not UK-wide (not Scotland)
+    # Good Friday and Easter Monday skipped: UK banks (Bacs) keep England and Wales bank holidays,
+    # Easter Monday among them though Scotland works it (it was taken as a working day before)
+    ("2025-04-17", 1, "GB", "2025-04-22"),
+    ("2025-08-22", 1, "GB", "2025-08-26"),    # the late-August bank holiday (Mon 25) skipped
     ("2025-04-17", 1, "US", "2025-04-18"),    # Good Friday is a working day in the US
     ("2025-06-02", 0, "US", "2025-06-02"),
 ])
