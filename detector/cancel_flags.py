@@ -28,6 +28,12 @@ from .schema import require_columns
 
 # -- charge_after_cancellation ----------------------------------------------------------------
 
+#: A plan cancelled before it made a stream is flagged by name only where its charges that set
+#: its price (the last three up to the date, or the first three after) agree within this share.
+ONE_PRICE = 0.10
+#: ... and billed this many days apart or more (median): a monthly plan or a longer one.
+MIN_PLAN_GAP_DAYS = 20
+
 
 def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> pd.DataFrame:
     if cancellations is None or len(cancellations) == 0:
@@ -111,11 +117,22 @@ def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.Da
     if m.empty:
         return empty_flags()
     m = m.sort_values(["account_id", "merchant_key", "date", "_order"])
-    before = m[m["date"] <= m["cancelled_on"]]
     grp = ["account_id", "merchant_key"]
-    price = before[before.groupby(grp).cumcount(ascending=False) < 3].groupby(grp)["charge"].median()
-    m = m.join(price.rename("price"), on=grp)
-    near = m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
+    # The plan's price: its last three charges up to the date, or, with none then, its first
+    # three after. Those must agree (ONE_PRICE): a shop's orders do not, and "Amazon" cancelled
+    # for Prime (no stream yet) flagged every Amazon order of 26-62 after the date as a plan's
+    # charge, with a refund request each (twelfth session's lifecycle audit).
+    after_date = m["date"] > m["cancelled_on"]
+    last3 = m[~after_date][m[~after_date].groupby(grp).cumcount(ascending=False) < 3]
+    first3 = m[after_date][m[after_date].groupby(grp).cumcount() < 3]
+    basis = pd.concat([last3, first3[~first3.set_index(grp).index.isin(last3.set_index(grp).index)]])
+    price = basis.groupby(grp)["charge"].median()
+    spread = (basis["charge"] - basis.join(price.rename("p"), on=grp)["p"]).abs().groupby(
+        [basis["account_id"], basis["merchant_key"]]).max()
+    one_price = (spread <= ONE_PRICE * price).rename("one_price")
+    m = m.join(price.rename("price"), on=grp).join(one_price, on=grp)
+    near = m["one_price"].fillna(False).astype(bool) & (
+        (m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"])
     # "A charge of a stream": the plan-priced charges, the one after the date included, must be
     # a stream's worth (three, or two half a year or more apart). One charge after a
     # cancellation recorded before the history starts, or a plan billed once, is no stream.
@@ -124,6 +141,9 @@ def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.Da
     n_plan = plan.groupby(keys)["transaction_id"].transform("size")
     gap = pd.to_datetime(plan["date"]).groupby(keys).diff().dt.days
     stream_like = (n_plan >= 3) | ((n_plan == 2) & (gap.groupby(keys).transform("max") >= MIN_LONG_GAP_DAYS))
+    # ... billed about monthly or less often: a coffee at one price most days is a habit (a
+    # plan billing weekly or more often has made a stream long before it has three charges)
+    stream_like &= gap.groupby(keys).transform("median").fillna(MIN_LONG_GAP_DAYS) >= MIN_PLAN_GAP_DAYS
     hit = plan[(plan["date"] > plan["cancelled_on"]) & stream_like].assign(stream_id=None)
     if hit.empty:
         return empty_flags()

@@ -649,3 +649,24 @@ def test_an_unidentified_store_plan_that_stopped_a_few_bills_late_is_not_taken_f
     assert _resolve(b, "Apple Music", "2025-02-01") == set()
     b, plan = book(20)  # to 2025-02-25
     assert _resolve(b, "Apple Music", "2025-02-01") == {plan}
+
+
+def test_a_shop_named_in_a_cancellation_gets_no_flags_on_its_purchases():
+    # "Amazon" cancelled (meant for Prime, billed once: no stream): the orders of 26-62 after
+    # the date were flagged as the plan's charges with a refund request each, and a coffee at
+    # one price most days likewise (lifecycle audit). A plan billed monthly that made no stream
+    # is still flagged.
+    b = Book()
+    for i, (day, amt) in enumerate([("2024-07-19", 38.20), ("2024-08-27", 52.99), ("2024-10-03", 44.10),
+                                    ("2024-11-15", 61.75), ("2024-12-09", 47.30), ("2025-01-24", 41.35),
+                                    ("2025-02-14", 54.92), ("2025-03-29", 26.46), ("2025-04-13", 49.12)]):
+        b.charge(day, amt, "Amazon")
+    for d in pd.date_range("2025-01-02", "2025-01-20", freq="2D"):
+        b.charge(d.strftime("%Y-%m-%d"), 4.75, "Starbucks")
+    plan = [b.charge(d, 9.99, "Calm") for d in ("2024-12-10", "2025-01-10", "2025-02-10", "2025-03-10")]
+    b.stream(b.series("2024-06-20", 12, 15.49, merchant="Netflix"))
+    decisions = pd.DataFrame({"account_id": ["acct1"] * 3, "merchant": ["Amazon", "Starbucks", "Calm"],
+                              "cancelled_on": ["2025-01-05", "2025-01-05", "2025-01-20"]})
+    resolved = resolve_cancellations(decisions, b.stream_frame, b.tx)
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-06-30")
+    assert flags.loc[flags["type"] == "charge_after_cancellation", "transaction_id"].tolist() == plan[2:]
