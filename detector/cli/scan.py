@@ -126,6 +126,8 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
                       progress=progress, workers=workers)
     click.echo(render_ingest_summary(result.ingest), err=True)
+    if account_id:
+        _note_own_accounts(result.ingest, account_id)
     note = stale_note(result.ingest, result.as_of) if as_of is None else early_note(result.ingest, as_of)
     if note:
         click.echo(note, err=True)
@@ -136,6 +138,20 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)
+
+
+def _note_own_accounts(ingest: list, account_id: str) -> None:
+    """Say on stderr when every file named its own account, so ``--account`` (which limits the
+    report) shows none of them: an ING export naming its IBAN scanned with ``--account ing7``
+    gave an empty report and no word why (twelfth session's flag audit)."""
+    ok = [r for r in ingest if r.ok]
+    named = {a for r in ok for a in (r.accounts or [r.account_id]) if a}
+    if not ok or account_id in named:
+        return
+    shown = ", ".join(sorted(named)[:5]) + (", ..." if len(named) > 5 else "")
+    click.echo(f"note: the files name their own account ({shown}) and were stored under it, not under "
+               f"--account {account_id!r}; the report shows {account_id!r} only: scan without --account "
+               f"to see them", err=True)
 
 
 def _note_undecided(cancellations, streams) -> None:
