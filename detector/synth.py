@@ -494,8 +494,12 @@ def _truth(rows: pd.DataFrame, st: pd.DataFrame, tx: pd.DataFrame, accounts) -> 
                      for a, nm, c in zip(canc["acc"], canc["name"], canc["cancel_at"])]
     neg = rows[rows["negative_of"].notna()]
     negatives = {str(k): list(v) for k, v in neg.groupby("negative_of", sort=True)["tid"]}
+    # Plans with too few charges to be a stream yet (a monthly plan billed twice) are neither
+    # required nor counted against (score.py's ``minor_ids``, as in the Berka set and the
+    # independent generator): a detector may report one as ``early``.
+    minor = [t for ids in per.to_numpy()[lens < need] for t in ids]
     return {"streams": streams, "inflow_streams": inflows, "flags": flags, "cancellations": cancellations,
-            "negatives": negatives}
+            "negatives": negatives, "minor_ids": minor}
 
 
 def _truth_flags(member: pd.DataFrame, st: pd.DataFrame) -> list[dict]:
