@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import vendors_in
+from .catalog import FIXED_PLAN_CATEGORIES, vendors_in
 from .flags import (
     DOUBLE_CHARGE_DAYS,
     INTRO_RATIO,
@@ -128,12 +128,6 @@ def _voided_before(key: pd.Series, prev_date: pd.Series, date: pd.Series, prev_c
     return out
 
 
-#: Catalogue categories of plans billed one fixed price per cycle. Not loans, utilities or telecom
-#: (two payments of one amount can both be due), food (a second meal-kit box), shopping,
-#: finance (cash-advance fees and repayments) or health (sessions).
-FIXED_PLAN_CATEGORIES = frozenset({"software", "streaming", "fitness", "membership", "news", "security",
-                                   "education", "dating", "gaming", "music", "vpn", "cloud_storage",
-                                   "productivity"})
 
 
 #: A vendor no stream holds, repeating a charge this many times or more in an account: a habit

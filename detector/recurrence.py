@@ -46,7 +46,7 @@ from .cadence import (
     scorable,
     yearly_pause,
 )
-from .catalog import vendors_in
+from .catalog import FIXED_PLAN_CATEGORIES, vendors_in
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -209,6 +209,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         move_pair = move_pair | said.str.contains(SAVINGS_MOVE).to_numpy(dtype=bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
+    df["plan_vendor"] = vendor.isin(vendors_in(FIXED_PLAN_CATEGORIES)).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
     by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
@@ -256,7 +257,32 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     ok = live(stats)
     if ok.any():
         p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
+    p = np.where(_early_plan(stats, df), np.maximum(p, EARLY_PLAN_CONFIDENCE), p)
     return np.where(ruled_out(stats, df), 0.0, p)
+
+
+#: Confidence of a fixed-price plan seen billed twice (``status: early``).
+EARLY_PLAN_CONFIDENCE = 0.6
+
+
+def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
+    """Candidates that are a plan billed twice so far: two charges a month apart at one price
+    (within 2%), money out, of a catalogue vendor selling plans at a fixed price
+    (``FIXED_PLAN_CATEGORIES``: Netflix, Spotify, a gym; not a shop, a utility or a lender).
+
+    The model, taught that two charges say little, left such plans out, so no stream was ever
+    ``early`` (fewer than three charges) and a new plan's first months were missing from the
+    subscriptions (twelfth session's lifecycle audit: Netflix and Spotify twice each in a
+    four-month statement, no stream)."""
+    if df is None or not len(stats) or "plan_vendor" not in df:
+        return np.zeros(len(stats), dtype=bool)
+    plan_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+    plan_group[df["group"].to_numpy()[df["plan_vendor"].to_numpy()]] = True
+    monthly = FREQUENCIES.index("monthly")
+    return ((stats["n"].to_numpy() == 2) & (stats["freq_idx"].to_numpy() == monthly)
+            & (stats["frac_on"].to_numpy() >= 1.0) & (stats["inflow"].to_numpy() == 0)
+            & (stats["amt_max"].to_numpy() <= 1.02 * stats["amt_min"].to_numpy())
+            & plan_group[stats["group"].to_numpy()])
 
 
 #: A weekly run of varying amounts whose most common weekday holds less than this share of

@@ -768,3 +768,19 @@ def test_a_uk_direct_debit_due_on_a_bank_holiday_is_due_the_next_working_day():
     tx = enriched(series("EE LIMITED DDR", dates, 32.0)).assign(currency="GBP")
     s = detect_streams(tx, "2025-04-10").iloc[0]
     assert s["next_date"] == "2025-04-22"
+
+
+def test_a_plan_billed_twice_so_far_is_an_early_stream():
+    # a four-month statement: Netflix and Spotify billed twice each were no stream at all, so no
+    # stream was ever "early" (lifecycle audit); two equal charges a month apart at a shop, or at
+    # a catalogue vendor of another kind (a utility), stay out
+    rows = (series("NETFLIX.COM", [dt.date(2025, 5, 3), dt.date(2025, 6, 3)], 15.49)
+            + series("SPOTIFY USA", [dt.date(2025, 5, 11), dt.date(2025, 6, 11)], 11.99)
+            + series("CORNER BOOKSHOP", [dt.date(2025, 5, 7), dt.date(2025, 6, 7)], 24.00)
+            + series("Netflix.com", [dt.date(2025, 3, 9), dt.date(2025, 4, 20)], 15.49, account="A2"))
+    tx = enriched(rows)
+    tx["vendor"] = tx["description"].map({"NETFLIX.COM": "Netflix", "SPOTIFY USA": "Spotify",
+                                          "Netflix.com": "Netflix"})
+    streams = detect_streams(tx, "2025-06-20")
+    got = {(s.account_id, s.merchant.upper()[:7]): (s.status, s.frequency) for s in streams.itertuples()}
+    assert got == {("A1", "NETFLIX"): ("early", "monthly"), ("A1", "SPOTIFY"): ("early", "monthly")}

@@ -266,6 +266,14 @@ def load_vendors(path=None, user_path=None) -> Catalog:
     return Catalog(vendors=base, sources=tuple(sources))
 
 
+#: Catalogue categories of plans billed one fixed price per cycle. Not loans, utilities or telecom
+#: (two payments of one amount can both be due), food (a second meal-kit box), shopping,
+#: finance (cash-advance fees and repayments) or health (sessions).
+FIXED_PLAN_CATEGORIES = frozenset({"software", "streaming", "fitness", "membership", "news", "security",
+                                   "education", "dating", "gaming", "music", "vpn", "cloud_storage",
+                                   "productivity"})
+
+
 @lru_cache(maxsize=8)
 def vendors_in(categories: frozenset) -> frozenset:
     """Names of the catalogue's vendors in these categories (the catalogue as loaded by default,
