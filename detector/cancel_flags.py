@@ -33,6 +33,9 @@ from .schema import require_columns
 ONE_PRICE = 0.10
 #: ... and billed this many days apart or more (median): a monthly plan or a longer one.
 MIN_PLAN_GAP_DAYS = 20
+#: A cancelled plan silent for more than this many periods and then billing again was taken up
+#: again: its first charge back is asked about (medium), the later ones are the new plan's.
+RESUME_PERIODS = 3
 
 
 def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> pd.DataFrame:
@@ -61,7 +64,7 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     own["last_price"] = own["stream_id"].map(last).fillna(own["price"]).astype(float)
     streams_c = own.drop_duplicates("stream_id")[
         ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
-         "price", "last_price", "cancelled_on", "_sk"]
+         "price", "last_price", "cancelled_on", "_sk", "period"]
     ]
     # Unstreamed charges of the same merchant near the plan's price are the same subscription.
     extra = streams_c.merge(loose.drop(columns=["account_id", "merchant_key"]).rename(columns={"_ak": "_sk"}),
@@ -89,9 +92,65 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     near_price |= metered & in_range
     hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
     if hit.empty:
-        return empty_flags()
-    flags = _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
+        return by_key
+    # Billing that stopped and came back months later is the person signing up again: the first
+    # charge back is asked about, the rest are the new subscription's (audits: Hulu and Netflix
+    # taken up again nine months after cancelling got a high flag and a refund request every month).
+    hit = hit.sort_values(["stream_id", "date"], kind="stable")
+    last_before = before.groupby("stream_id")["date"].max()
+    after = _resumed(hit, hit["stream_id"].map(last_before))
+    hit = hit.assign(_resumed=after)[after <= 1]
+    back = hit["_resumed"] == 1
+    reason = _after_cancellation_reason(hit).where(~back, _resumed_reason(hit))
+    flags = _flag_rows(hit, "charge_after_cancellation", np.where(back, "medium", "high"), reason)
     return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
+
+
+def _resumed(hit: pd.DataFrame, last_before: pd.Series) -> pd.Series:
+    """Per charge after a cancellation (``hit``, by stream and date): 0 while the plan billed on
+    after the date (late bills), 1 for the first charge after it had been silent more than
+    :data:`RESUME_PERIODS` periods (since the last charge, or since the date when none came
+    before), 2 for the charges after that one."""
+    prev = hit.groupby("stream_id")["date"].shift()
+    since = prev.fillna(last_before).fillna(hit["cancelled_on"])
+    gap = (pd.to_datetime(hit["date"]) - pd.to_datetime(since)).dt.days
+    resumed = gap > RESUME_PERIODS * hit["period"].astype(float).fillna(30.44)
+    n = resumed.astype(int).groupby(hit["stream_id"]).cumsum()
+    return np.where(n == 0, 0, np.where(resumed & (n == 1), 1, 2))
+
+
+def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataFrame) -> set:
+    """Cancelled streams billing again after a silence of more than :data:`RESUME_PERIODS`
+    periods since the date (or their last charge before it): taken up again, so active, not
+    cancelled."""
+    if cancelled.empty or tx is None or "transaction_ids" not in streams:
+        return set()
+    from .flags import _as_list
+    from .schema import PERIOD_DAYS
+
+    c = cancelled.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
+    info = streams.drop_duplicates("stream_id").set_index("stream_id")
+    c = c[c["stream_id"].isin(info.index)]
+    if c.empty:
+        return set()
+    m = c.assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list)).explode("tid").dropna(subset=["tid"])
+    dates = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")["date"]
+    m = m.assign(date=m["tid"].astype(str).map(dates).astype(str),
+                 period=m["stream_id"].map(info["frequency"]).map(PERIOD_DAYS)).sort_values(["stream_id", "date"])
+    before = m[m["date"] <= m["cancelled_on"]].groupby("stream_id")["date"].max()
+    after = m[m["date"] > m["cancelled_on"]]
+    if after.empty:
+        return set()
+    return set(after.loc[_resumed(after, after["stream_id"].map(before)) >= 1, "stream_id"])
+
+
+def _resumed_reason(hit: pd.DataFrame) -> pd.Series:
+    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
+    return (
+        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
+        + _days_after(days) + " you cancelled it on " + hit["cancelled_on"]
+        + ", after months without a charge: if you did not sign up again, it is a charge after cancellation"
+    )
 
 
 def _metered_vendors() -> frozenset:

@@ -594,7 +594,11 @@ def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions
     out_streams = streams
     if streams is not None and not streams.empty:
         out_streams = streams.copy()
-        out_streams.loc[out_streams["stream_id"].isin(set(cancelled["stream_id"])), "status"] = "cancelled"
+        from .cancel_flags import resumed_streams
+
+        # a plan billing again months after the cancellation was taken up again: active
+        stopped = set(cancelled["stream_id"]) - resumed_streams(streams, tx, cancelled)
+        out_streams.loc[out_streams["stream_id"].isin(stopped), "status"] = "cancelled"
         out_streams = out_streams[~out_streams["stream_id"].isin(dismissed)].reset_index(drop=True)
     out_flags = flags
     if flags is not None and not flags.empty:

@@ -670,3 +670,28 @@ def test_a_shop_named_in_a_cancellation_gets_no_flags_on_its_purchases():
     resolved = resolve_cancellations(decisions, b.stream_frame, b.tx)
     flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-06-30")
     assert flags.loc[flags["type"] == "charge_after_cancellation", "transaction_id"].tolist() == plan[2:]
+
+
+def test_a_plan_taken_up_again_months_after_its_cancellation_is_asked_about_once():
+    # Hulu cancelled 2024-06-30 and silent until November, then billed monthly again: the person
+    # signed up again. Every charge from November was a high flag with a refund request, and the
+    # plan was hidden as cancelled (flag and lifecycle audits). Now the first charge back is a
+    # medium flag asking, the plan is active; a late bill right after the date stays high.
+    b = Book()
+    ids = b.series("2023-07-10", 12, 17.99, merchant="Hulu") + b.series("2024-11-10", 8, 18.99, merchant="Hulu")
+    late = b.charge("2024-07-10", 17.99, "Hulu")
+    hulu = b.stream(sorted(ids + [late], key=lambda t: b.tx.set_index("transaction_id").at[t, "date"]))
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": ["Hulu"], "cancelled_on": ["2024-06-30"]})
+    resolved = resolve_cancellations(decisions, b.stream_frame, b.tx)
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-06-30")
+    after = flags[flags["type"] == "charge_after_cancellation"].set_index("transaction_id")["severity"].to_dict()
+    assert after == {late: "high", ids[12]: "medium"}
+    streams, _ = apply_decisions(b.stream_frame, flags, decisions.assign(kind="cancel", target_id=None).rename(
+        columns={"cancelled_on": "on_date"}), b.tx, as_of="2025-06-30")
+    assert streams.set_index("stream_id").at[hulu, "status"] == "active"
+    # without the comeback, the plan is cancelled
+    b2 = Book()
+    plan = b2.stream(b2.series("2023-07-10", 12, 17.99, merchant="Hulu"))
+    streams, _ = apply_decisions(b2.stream_frame, None, decisions.assign(kind="cancel", target_id=None).rename(
+        columns={"cancelled_on": "on_date"}), b2.tx, as_of="2025-06-30")
+    assert streams.set_index("stream_id").at[plan, "status"] == "cancelled"
