@@ -271,6 +271,21 @@ def record_dismissal(store: Store, target_id: str, reason: str | None = None) ->
     return dict(row, target=kind, changed=changed)
 
 
+def remove_decision(store: Store, decision_id: str) -> dict:
+    """Withdraw a recorded cancellation or dismissal: later runs act as if it was never made
+    (a plan taken up again, a stream dismissed by mistake). Returns the removed row.
+
+    Raises :class:`~detector.errors.NotFound` for an unknown id (ids: ``subdetect decisions list``).
+    """
+    decision_id = str(decision_id).strip()
+    rows = list(store.db["decisions"].rows_where("decision_id = ?", [decision_id]))
+    if not rows:
+        raise NotFound(f"no recorded decision with id {decision_id!r} (ids are in `subdetect decisions list`)")
+    with store.conn:
+        store.conn.execute("DELETE FROM decisions WHERE decision_id = ?", [decision_id])
+    return rows[0]
+
+
 def load_decisions(store: Store) -> pd.DataFrame:
     """Every stored decision, oldest first, with :data:`DECISION_COLUMNS`."""
     rows = list(store.db["decisions"].rows_where(order_by="created_at, decision_id"))

@@ -695,3 +695,27 @@ def test_a_plan_taken_up_again_months_after_its_cancellation_is_asked_about_once
     streams, _ = apply_decisions(b2.stream_frame, None, decisions.assign(kind="cancel", target_id=None).rename(
         columns={"cancelled_on": "on_date"}), b2.tx, as_of="2025-06-30")
     assert streams.set_index("stream_id").at[plan, "status"] == "cancelled"
+
+
+def test_a_decision_can_be_listed_and_withdrawn(runner, tmp_path):
+    # a re-subscribed plan, a stream dismissed by mistake: nothing withdrew a recorded decision
+    # but dismissing every later flag by hand (lifecycle audit)
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "chase_card.csv"
+    db = str(tmp_path / "d.db")
+    scan = ["scan", str(sample), "--account", "c", "--db", db, "--as-of", "2025-06-30", "--format", "json"]
+    assert runner.invoke(cli, scan).exit_code == 0
+    assert runner.invoke(cli, ["cancel", "--db", db, "--account", "c", "--merchant", "Netflix",
+                               "--on", "2025-03-01"]).exit_code == 0
+    doc = json.loads(runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--format", "json"]).stdout)
+    assert "cancelled" in {s["status"] for s in doc["streams"] if s["merchant"] == "Netflix"}
+    listed = json.loads(runner.invoke(cli, ["decisions", "list", "--db", db, "--format", "json"]).stdout)
+    assert [(d["kind"], d["merchant"], d["cancelled_on"]) for d in listed] == [("cancel", "Netflix", "2025-03-01")]
+    res = runner.invoke(cli, ["decisions", "undo", "--db", db, listed[0]["decision_id"]])
+    assert res.exit_code == 0 and "withdrawn" in res.output
+    doc = json.loads(runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--format", "json"]).stdout)
+    assert "cancelled" not in {s["status"] for s in doc["streams"]}
+    assert not [f for f in doc["flags"] if f["type"] == "charge_after_cancellation"]
+    assert json.loads(runner.invoke(cli, ["decisions", "list", "--db", db, "--format", "json"]).stdout) == []
+    assert runner.invoke(cli, ["decisions", "undo", "--db", db, "d_nope"]).exit_code == 4

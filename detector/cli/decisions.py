@@ -1,11 +1,12 @@
-"""``subdetect cancel`` and ``subdetect dismiss``: decisions that every later run respects."""
+"""``subdetect cancel``, ``subdetect dismiss`` and ``subdetect decisions``: decisions that every
+later run respects, listed and withdrawn."""
 
 from __future__ import annotations
 
 import click
 
 from ..store import Store
-from .app import ISO_DATE, cli, db_option, existing_store, note_unknown_account
+from .app import ISO_DATE, cli, db_option, existing_store, format_option, note_unknown_account
 
 
 def _describe(c) -> str:
@@ -86,3 +87,40 @@ def dismiss_cmd(db_path: str, target_id: str, reason: str | None) -> None:
     state = "dismissed" if d["changed"] else "already dismissed"
     click.echo(f"{d['target']} {target_id} ({d['merchant']}, {d['account_id']}) {state}; "
                "`subdetect report` leaves it out from now on")
+
+
+@cli.group("decisions")
+def decisions_group() -> None:
+    """Your recorded cancellations and dismissals: list them, withdraw one."""
+
+
+@decisions_group.command("list")
+@db_option
+@click.option("--account", "account_id", help="Only this account.")
+@format_option("table", "csv", "json")
+def decisions_list_cmd(db_path: str, account_id: str | None, fmt: str) -> None:
+    """List recorded decisions (id, kind, account, merchant, date, target, reason), oldest first."""
+    from ..decisions import load_decisions
+    from ..report import render_frame
+
+    store = existing_store(db_path)
+    note_unknown_account(store, account_id)
+    d = load_decisions(store).drop(columns=["transaction_ids"])
+    if account_id:
+        d = d[d["account_id"] == account_id]
+    d = d.rename(columns={"on_date": "cancelled_on"}).reset_index(drop=True)
+    click.echo(render_frame(d, fmt, title=f"Decisions ({len(d)})"))
+
+
+@decisions_group.command("undo")
+@db_option
+@click.argument("decision_id")
+def decisions_undo_cmd(db_path: str, decision_id: str) -> None:
+    """Withdraw a cancellation or dismissal (its id from `subdetect decisions list`); the next
+    `subdetect scan` or `subdetect detect` acts as if it was never recorded."""
+    from ..decisions import remove_decision
+
+    row = remove_decision(existing_store(db_path), decision_id)
+    what = (f"cancellation of {row['merchant']} on {row['on_date']}" if row["kind"] == "cancel"
+            else f"dismissal of {row['target_id']} ({row['merchant']})")
+    click.echo(f"{row['account_id']}: {what} withdrawn; the next `subdetect scan` or `subdetect detect` applies it")
