@@ -42,6 +42,9 @@ SHOP_AMOUNTS = 2
 SHOP_INTRO_MIN = 0.4
 #: An unstreamed charge within this of a plan's full price is the plan billed before.
 LOOSE_SAME_PRICE = 0.10
+#: A sign-up discount of 35% off or more (up to INTRO_RATIO's half) is an intro price too, at
+#: a chain's start (see _discount_intros).
+DISCOUNT_INTRO_RATIO = 0.65
 #: A price increase back to the price billed before a cheaper spell says so when that spell
 #: lasted at most this long (a downgrade for some months), see price_increase's reason.
 BACK_WITHIN_DAYS = 400
@@ -55,7 +58,7 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame | None = No
     duplicates (not in ``s``; rows with ``_tid`` like ``t``'s), which are no charges outside a
     stream either."""
     dups = s.iloc[:0] if dups is None else dups
-    parts = [_stream_trials(_spans(s), t), _after_free_line(s, t)]
+    parts = [_stream_trials(_spans(s), t), _after_free_line(s, t), _discount_intros(s, t)]
     parts = [x for x in parts + [_after_trial_line(s, t, parts, dups)] if not x.empty]
     if not parts:
         return empty_flags()
@@ -185,6 +188,42 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     ok = ok[~(yearly & ~ok.index.isin(_billed_again(first, s)))]
     r = first[first["transaction_id"].isin(ok.index)].copy()
     return r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
+
+
+def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    """Conversions after a sign-up discount of a third to 45% off (5.99 for three months, then
+    9.99), which the half-price rule (INTRO_RATIO) leaves to price_increase as a rise of two
+    thirds (twelfth session's flag audit). A chain that began inside the data (more than a
+    period after the account's history starts: an older plan's first months seen are no offer)
+    billed its first price at most MAX_INTRO_CHARGES times, and then a price of 1/0.65 to
+    1/0.55 times it, kept by the next charge (or the last one seen); the offer billed twice or
+    more, the chain a fixed price otherwise. Price rises that large in a plan's first months
+    are rare (Disney+ 7.99 -> 10.99 is 1.38 times)."""
+    x = s[s["charge"] > FREE_MAX]
+    if x.empty:
+        return pd.DataFrame()
+    chain = x["chain_id"]
+    g = x.groupby(chain, sort=False)["charge"]
+    prev, nxt = g.shift(), g.shift(-1)
+    level = (((x["charge"] - prev) / prev).abs() > LEVEL_TOLERANCE).astype(int).groupby(chain).cumsum()
+    first = level == 0
+    n0 = first.groupby(chain).transform("sum")
+    p0 = x["charge"].where(first).groupby(chain).transform("median")
+    since = x["date"].where(first).groupby(chain).transform("first")
+    start = pd.to_datetime(x["account_id"].map(t.groupby("account_id")["date"].min()))
+    began_inside = (pd.to_datetime(since) - start).dt.days > x["period"]
+    holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
+    # billed twice or more at the offer (one cheaper first charge at a store is as likely an app
+    # bought before the plan), and a fixed price otherwise: the typical change from charge to
+    # charge is nil (a cash-advance app's repayments move every time)
+    noise = ((x["charge"] - prev) / prev).abs().groupby(chain).transform("median")
+    hit = ((level == 1) & (level.groupby(chain).diff() == 1) & (n0 >= 2) & (n0 <= MAX_INTRO_CHARGES)
+           & (noise <= STEADY_NOISE) & began_inside & holds
+           & (p0 > INTRO_RATIO * x["charge"]) & (p0 <= DISCOUNT_INTRO_RATIO * x["charge"]))
+    r = x[hit].copy()
+    if r.empty:
+        return pd.DataFrame()
+    return r.assign(intro_date=since[hit], intro_charge=p0[hit])
 
 
 def _member_stream(s: pd.DataFrame, tid: np.ndarray) -> np.ndarray:

@@ -979,3 +979,26 @@ def test_accounts_sharing_transaction_ids_are_flagged_as_each_would_be_alone():
                             pd.concat([a5.stream_frame, a6.stream_frame], ignore_index=True), as_of=AS_OF)
     cols = ["account_id", "transaction_id", "type", "date", "flag_id", "reason"]
     assert together[cols].values.tolist() == alone[cols].values.tolist()
+
+
+def test_a_sign_up_discount_of_forty_percent_ends_in_a_trial_conversion_not_a_price_rise():
+    # Starz 5.99 for three months, then 9.99: "up 67%" told the user the vendor raised the price
+    # by two thirds (flag audit). The same step in a plan seen from the history's start (it may
+    # be older than the data) and a rise of 38% stay price increases.
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")  # the history starts here
+    ids = b.series("2024-02-27", 8, [5.99] * 3 + [9.99] * 5, merchant="Starz")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [ids[3]] and of_type(f, "price_increase") == []
+    assert "introductory price of 5.99 starting 2024-02-27" in f.loc[f["type"] == "trial_conversion", "reason"].iloc[0]
+    b = Book()
+    ids = b.series("2024-02-27", 8, [5.99] * 3 + [9.99] * 5, merchant="Starz")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")
+    ids = b.series("2024-02-27", 8, [7.99] * 3 + [10.99] * 5, merchant="Disney+")
+    b.stream(ids)
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [] and of_type(f, "price_increase") == [ids[3]]
