@@ -66,7 +66,8 @@ stream's first or last charge two periods or more from the rest of it is not par
     within 45 days after a 0.00 line (no paid charge of the merchant in the year before, not at
     a shop); and the first charge 7 to 45 days after a lone free or 1.00 line (in no stream,
     none like it in the year before or the 45 days after: that is a fee) at a price of at least
-    1/0.55 the line, billed again to the cent 20 to 45 days later, unless that price was paid
+    1/0.55 the line, billed again to the cent 20 to 45 days later (or, at a catalogue vendor of
+    fixed-price plans, within 45 days of the data's end, before a next bill could come), unless that price was paid
     to the merchant in the year before the line or about it (within 1%) since the line.
 ``price_increase`` (severity **low** below +15%, **medium** below +50%, **high** from +50%)
     The first charge of a new price level at least 5% above the previous level's median, where

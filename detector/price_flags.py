@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .catalog import FIXED_PLAN_CATEGORIES, vendors_in
 from .flags import (
     FREE_MAX,
     INTRO_HISTORY_DAYS,
@@ -327,6 +328,14 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     before = (exact & (since_line < 0) & (since_line >= -INTRO_HISTORY_DAYS)
               | (diff <= SAME_PRICE_FX * k["charge"]) & (since_line >= 0) & (gap < 0))
     before = set(k.loc[before, "transaction_id"])
+    # At the end of the data there is no next bill to see yet: a catalogue vendor of fixed-price
+    # plans charging its price after a trial line is the conversion without it (flag audit:
+    # Peloton 1.00 then 12.99 ten days before the statement ends was flagged a month late, once
+    # the next bill came, a month of the refund window lost).
+    end = j["account_id"].map(t.groupby("account_id")["date"].max())
+    unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
+    plan_vendor = j["vendor"].isin(vendors_in(FIXED_PLAN_CATEGORIES)) if "vendor" in j else False
+    again |= set(j.loc[unseen & plan_vendor, "transaction_id"])
     j = j[j["transaction_id"].isin(again - before)]
     j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
     j = j.drop_duplicates(["account_id", "merchant_key", "l_date"]).drop_duplicates("transaction_id")

@@ -1002,3 +1002,24 @@ def test_a_sign_up_discount_of_forty_percent_ends_in_a_trial_conversion_not_a_pr
     b.stream(ids)
     f = flags_of(b)
     assert of_type(f, "trial_conversion") == [] and of_type(f, "price_increase") == [ids[3]]
+
+
+def test_a_dollar_trial_converting_just_before_the_data_ends_is_flagged_at_once():
+    # Peloton 1.00, then 12.99 ten days before the statement ends: flagged only once the next
+    # bill came, a month later (flag audit). At a merchant the catalogue does not know, and
+    # where the next bill could have come and did not, the paid charge is left alone as before.
+    b = Book()
+    b.charge("2025-01-03", 54.20, "Kroger")
+    b.charge("2025-05-20", 1.00, "Peloton")
+    paid = b.charge("2025-06-20", 12.99, "Peloton")
+    b.charge("2025-05-21", 1.00, "Corner Yoga")
+    b.charge("2025-06-21", 12.99, "Corner Yoga")
+    b.charge("2025-06-30", 54.20, "Kroger")
+    b.stream(b.series("2024-07-02", 12, 15.49, merchant="Netflix"))
+    rows = b.tx
+    rows.loc[rows["merchant"] == "Corner Yoga", "vendor"] = None
+    f = flag_charges(rows, b.stream_frame, as_of="2025-06-30")
+    assert of_type(f, "trial_conversion") == [paid]
+    b.charge("2025-08-30", 54.20, "Kroger")  # two months on, no second bill: no plan seen
+    assert of_type(flag_charges(b.tx.assign(vendor=rows["vendor"].reindex(b.tx.index)), b.stream_frame,
+                                as_of="2025-08-30"), "trial_conversion") == []
