@@ -613,7 +613,12 @@ def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions
 
         # a plan billing again months after the cancellation was taken up again: active
         stopped = set(cancelled["stream_id"]) - resumed_streams(streams, tx, cancelled)
-        out_streams.loc[out_streams["stream_id"].isin(stopped), "status"] = "cancelled"
+        gone = out_streams["stream_id"].isin(stopped)
+        out_streams.loc[gone, "status"] = "cancelled"
+        # a cancelled plan is expected to bill no more: no next charge predicted
+        out_streams.loc[gone, "next_date"] = None
+        if "next_amount" in out_streams:
+            out_streams["next_amount"] = pd.to_numeric(out_streams["next_amount"], errors="coerce").where(~gone)
         out_streams = out_streams[~out_streams["stream_id"].isin(dismissed)].reset_index(drop=True)
     out_flags = flags
     if flags is not None and not flags.empty:

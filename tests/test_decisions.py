@@ -695,6 +695,7 @@ def test_a_plan_taken_up_again_months_after_its_cancellation_is_asked_about_once
     streams, _ = apply_decisions(b2.stream_frame, None, decisions.assign(kind="cancel", target_id=None).rename(
         columns={"cancelled_on": "on_date"}), b2.tx, as_of="2025-06-30")
     assert streams.set_index("stream_id").at[plan, "status"] == "cancelled"
+    assert streams.set_index("stream_id").at[plan, "next_date"] is None  # no charge expected
 
 
 def test_a_decision_can_be_listed_and_withdrawn(runner, tmp_path):

@@ -784,3 +784,4 @@ def test_a_plan_billed_twice_so_far_is_an_early_stream():
     streams = detect_streams(tx, "2025-06-20")
     got = {(s.account_id, s.merchant.upper()[:7]): (s.status, s.frequency) for s in streams.itertuples()}
     assert got == {("A1", "NETFLIX"): ("early", "monthly"), ("A1", "SPOTIFY"): ("early", "monthly")}
+
