@@ -81,12 +81,21 @@ OWN_ACCOUNT_MOVE = re.compile(
 #: loses them: "ONLINE TRANSFER TO SMITH J WAY2SAVE SAVINGS" keys as "smith j savings"): a
 #: transfer to or from a savings account (Chase "Online Transfer to SAV ...4821", Bank of America
 #: "Online Banking transfer to SAV 4821", Wells Fargo "RECURRING TRANSFER TO ... WAY2SAVE
-#: SAVINGS", "Automatic Transfer to Savings"), Revolut's "To Savings vault", and round-up
+#: SAVINGS", "Automatic Transfer to Savings", Capital One "Withdrawal to 360 Performance
+#: Savings"), Revolut's "To Savings vault", and round-up
 #: schemes that sweep change into savings (Wells Fargo "SAVE AS YOU GO", Bank of America "KEEP
 #: THE CHANGE"). A transfer to a loan or a card account is a bill and stays one.
 SAVINGS_MOVE = re.compile(
-    r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav|savings|way2save)\b"
-    r"|^(?:to|from) savings\b|\bsave as you go\b|\bkeep the change\b",
+    r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav\b(?=\W*(?:[.x*#\d]|$))|savings\b|way2save)"
+    r"|^(?:to|from) savings\b|^(?:withdrawal|deposit) (?:to|from)\b.{0,40}?\bsavings\b"
+    r"|\bsave as you go\b|\bkeep the change\b",
+    re.IGNORECASE)
+#: ... but not a payment to a lender that has "Savings" in its name ("DOLLAR SAVINGS BANK LOAN",
+#: "FIRST FEDERAL SAVINGS AND LOAN MTG PMT"), nor money sent to a person through a payment app
+#: (round-two audit: all three were bills, dropped by the first version).
+NOT_SAVINGS_MOVE = re.compile(
+    r"\bsavings (?:bank|and loan|& loan|assoc)|\b(?:loan|mortgage|mtg|pmt|payment)\b"
+    r"|\b(?:zelle|venmo|cash app|paypal)\b",
     re.IGNORECASE)
 #: Catalogue categories whose charges are never a stream: buy-now-pay-later lenders (Affirm,
 #: Klarna, Afterpay, ...) split one purchase into a few instalments, which end with it.
@@ -206,7 +215,8 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         # one descriptor per (key, name) pair speaks for it: its rows share the words
         first = np.unique(pair, return_index=True)[1]
         said = pd.Series(text.column("description", first), dtype=object).fillna("").astype(str)
-        move_pair = move_pair | said.str.contains(SAVINGS_MOVE).to_numpy(dtype=bool)
+        move_pair = move_pair | (said.str.contains(SAVINGS_MOVE) & ~said.str.contains(NOT_SAVINGS_MOVE)).to_numpy(
+            dtype=bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["plan_vendor"] = vendor.isin(vendors_in(FIXED_PLAN_CATEGORIES)).to_numpy()
