@@ -277,8 +277,9 @@ EARLY_PLAN_CONFIDENCE = 0.6
 
 def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
     """Candidates that are a plan billed twice so far: two charges a month apart at one price
-    (within 2%), money out, of a catalogue vendor selling plans at a fixed price
-    (``FIXED_PLAN_CATEGORIES``: Netflix, Spotify, a gym; not a shop, a utility or a lender).
+    (within 2%), money out, the merchant's only charges in the account, of a catalogue vendor
+    selling plans at a fixed price (``FIXED_PLAN_CATEGORIES``: Netflix, Spotify, a gym; not a
+    shop, a utility or a lender).
 
     The model, taught that two charges say little, left such plans out, so no stream was ever
     ``early`` (fewer than three charges) and a new plan's first months were missing from the
@@ -289,7 +290,12 @@ def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
     plan_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
     plan_group[df["group"].to_numpy()[df["plan_vendor"].to_numpy()]] = True
     monthly = FREQUENCIES.index("monthly")
-    return ((stats["n"].to_numpy() == 2) & (stats["freq_idx"].to_numpy() == monthly)
+    # the merchant's only charges in the account: one bought from at other prices too is a shop
+    # whose two purchases at one price fell a month apart (round-two audit: Epic Games 29.99
+    # twice beside a 7.99 game)
+    group_rows = np.bincount(df["group"].to_numpy(), minlength=len(plan_group))
+    return ((stats["n"].to_numpy() == 2) & (group_rows[stats["group"].to_numpy()] == 2)
+            & (stats["freq_idx"].to_numpy() == monthly)
             & (stats["frac_on"].to_numpy() >= 1.0) & (stats["inflow"].to_numpy() == 0)
             & (stats["amt_max"].to_numpy() <= 1.02 * stats["amt_min"].to_numpy())
             & plan_group[stats["group"].to_numpy()])
