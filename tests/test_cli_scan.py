@@ -291,7 +291,8 @@ def test_scan_with_account_detects_the_accounts_files_name_themselves(runner, tm
     qfx = json.loads(runner.invoke(cli, ["report", "--db", db, "--account", "000987654321",
                                          "--format", "json"]).stdout)
     assert qfx["streams"]
-    assert "name their own account" not in res.stderr  # the CSV was stored under --account
+    # the QFX named its own account: said, since the report leaves it out
+    assert "naming their own account were stored under it (000987654321)" in res.stderr
 
 
 def test_scan_says_when_every_file_named_its_own_account_and_the_report_shows_none(runner, tmp_path):
@@ -303,7 +304,7 @@ def test_scan_says_when_every_file_named_its_own_account_and_the_report_shows_no
                               str(tmp_path / "s.db"), "--as-of", "2025-06-30", "--format", "json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["streams"] == []
-    assert "name their own account (NL" in res.stderr and "scan without --account" in res.stderr
+    assert "naming their own account were stored under it (NL" in res.stderr and "scan without --account" in res.stderr
 
 
 def test_a_cancelled_name_two_apple_plans_answer_to_waits_for_the_plan_that_stops(runner, tmp_path):

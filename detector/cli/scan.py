@@ -141,18 +141,18 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
 
 
 def _note_own_accounts(ingest: list, account_id: str) -> None:
-    """Say on stderr when every file named its own account, so ``--account`` (which limits the
-    report) shows none of them: an ING export naming its IBAN scanned with ``--account ing7``
-    gave an empty report and no word why (twelfth session's flag audit)."""
-    ok = [r for r in ingest if r.ok]
-    named = {a for r in ok for a in (r.accounts or [r.account_id]) if a}
-    if not ok or account_id in named:
+    """Say on stderr which files named their own account while ``--account`` limits the report:
+    their rows were stored under those accounts and the report shows none of them (an ING export
+    naming its IBAN scanned with ``--account ing7`` gave an empty report and no word why: flag
+    audit; beside a CSV that names no account, the ING statement was left out silently: round
+    two)."""
+    own = sorted({a for r in ingest if r.ok for a in (r.accounts or [r.account_id]) if a and a != account_id})
+    if not own:
         return
-    shown = ", ".join(sorted(named)[:5]) + (", ..." if len(named) > 5 else "")
-    click.echo(f"note: the files name their own account ({shown}) and were stored under it, not under "
-               f"--account {account_id!r}; the report shows {account_id!r} only: scan without --account "
-               f"to see them", err=True)
-
+    shown = ", ".join(own[:5]) + (", ..." if len(own) > 5 else "")
+    click.echo(f"note: file(s) naming their own account were stored under it ({shown}), not under "
+               f"--account {account_id!r}, and the report shows {account_id!r} only: scan without --account, "
+               f"or `subdetect report --account ACCOUNT`, to see them", err=True)
 
 def _note_undecided(cancellations, streams) -> None:
     """Say which cancelled names (``account_id, merchant, cancelled_on`` rows) several plans
