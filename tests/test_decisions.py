@@ -720,3 +720,16 @@ def test_a_decision_can_be_listed_and_withdrawn(runner, tmp_path):
     assert not [f for f in doc["flags"] if f["type"] == "charge_after_cancellation"]
     assert json.loads(runner.invoke(cli, ["decisions", "list", "--db", db, "--format", "json"]).stdout) == []
     assert runner.invoke(cli, ["decisions", "undo", "--db", db, "d_nope"]).exit_code == 4
+
+
+def test_a_plan_that_moved_to_a_new_card_is_no_cancellation_honoured_late():
+    # "YouTube" cancelled on card A 2025-03-15; YouTube Premium billed card A to 2025-05-10, then
+    # the replacement card B: it went on billing, so card A's last two bills are no late bills of
+    # a cancelled plan (round-two audit: both were flagged with refund requests)
+    b = Book()
+    a_ids = b.series("2024-06-10", 12, 13.99, merchant="YouTube Premium")  # to 2025-05-10
+    b.stream(a_ids)
+    b_ids = [b.charge(d, 13.99, "YouTube Premium", account="cardB") for d in ("2025-06-10", "2025-07-10")]
+    b.stream(b_ids, status="early")
+    b.charge("2025-07-20", 54.20, "Kroger")
+    assert _resolve(b, "YouTube", "2025-03-15") == set()
