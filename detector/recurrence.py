@@ -82,20 +82,24 @@ OWN_ACCOUNT_MOVE = re.compile(
 #: transfer to or from a savings account (Chase "Online Transfer to SAV ...4821", Bank of America
 #: "Online Banking transfer to SAV 4821", Wells Fargo "RECURRING TRANSFER TO ... WAY2SAVE
 #: SAVINGS", "Automatic Transfer to Savings", Capital One "Withdrawal to 360 Performance
-#: Savings"), Revolut's "To Savings vault", and round-up
+#: Savings", US Bank "ELECTRONIC WITHDRAWAL TO SAVINGS", "MARCUS SAVINGS ACH TRANSFER", UK
+#: "INSTANT SAVER" accounts), Revolut's "To Savings vault", and round-up
 #: schemes that sweep change into savings (Wells Fargo "SAVE AS YOU GO", Bank of America "KEEP
-#: THE CHANGE"). A transfer to a loan or a card account is a bill and stays one.
+#: THE CHANGE", Chime "Save When I Get Paid"). A transfer to a loan or a card account is a bill
+#: and stays one.
 SAVINGS_MOVE = re.compile(
     r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav\b(?=\W*(?:[.x*#\d]|$))|savings\b|way2save)"
-    r"|^(?:to|from) savings\b|^(?:withdrawal|deposit) (?:to|from)\b.{0,40}?\bsavings\b"
-    r"|\bsave as you go\b|\bkeep the change\b",
+    r"|^(?:to|from) savings\b|\b(?:withdrawal|deposit) (?:to|from)\b.{0,40}?\bsavings\b|\bsavings (?:ach )?transfer\b"
+    r"|\b(?:instant|everyday|easy access|regular|online|bonus) saver\b"
+    r"|\bsave as you go\b|\bkeep the change\b|\bsave when i get paid\b",
     re.IGNORECASE)
 #: ... but not a payment to a lender that has "Savings" in its name ("DOLLAR SAVINGS BANK LOAN",
-#: "FIRST FEDERAL SAVINGS AND LOAN MTG PMT"), nor money sent to a person through a payment app
-#: (round-two audit: all three were bills, dropped by the first version).
+#: "FIRST FEDERAL SAVINGS AND LOAN MTG PMT", "AMERICAN SAVINGS FOR AUTO LN", "FIRST SAVINGS
+#: HELOC"), nor money sent to a person through Zelle or Venmo (round-two and round-three audits:
+#: all were bills, dropped by the first versions). PayPal and Cash App hold savings of their own.
 NOT_SAVINGS_MOVE = re.compile(
-    r"\bsavings (?:bank|and loan|& loan|assoc)|\b(?:loan|mortgage|mtg|pmt|payment)\b"
-    r"|\b(?:zelle|venmo|cash app|paypal)\b",
+    r"\bsavings (?:bank|and loan|& loan|assoc)|\b(?:loan|ln|heloc|mortgage|mtg|pmt|pymt|pmnt|payment)\b"
+    r"|\b(?:zelle|venmo)\b",
     re.IGNORECASE)
 #: Catalogue categories whose charges are never a stream: buy-now-pay-later lenders (Affirm,
 #: Klarna, Afterpay, ...) split one purchase into a few instalments, which end with it.

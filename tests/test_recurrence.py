@@ -763,10 +763,17 @@ def test_transfers_to_and_from_savings_are_no_plans():
                      monthly_dates(dt.date(2024, 1, 5), 18, day=5), 412.37)
             + series("TRANSFER TO FIRST FEDERAL SAVINGS AND LOAN MTG PMT",
                      monthly_dates(dt.date(2024, 1, 1), 18, day=1), 1254.00)
-            + series("ZELLE TRANSFER TO SAV PATEL 0412", monthly_dates(dt.date(2024, 1, 8), 18, day=8), 160.0))
+            + series("ZELLE TRANSFER TO SAV PATEL 0412", monthly_dates(dt.date(2024, 1, 8), 18, day=8), 160.0)
+            + series("ONLINE TRANSFER TO FIRST SAVINGS HELOC 2231", monthly_dates(dt.date(2024, 1, 9), 18, day=9), 240.0)
+            # ... and other banks' words for savings (round-three audit)
+            + series("ELECTRONIC WITHDRAWAL TO SAVINGS XXXX5512", monthly_dates(dt.date(2024, 1, 14), 18, day=14),
+                     100.0)
+            + series("Transfer to PayPal Savings", monthly_dates(dt.date(2024, 1, 16), 18, day=16), 40.0)
+            + series("A SMITH INSTANT SAVER STO", monthly_dates(dt.date(2024, 1, 17), 18, day=17), 75.0))
     streams = detect_streams(enriched(rows), "2025-06-30")
     assert sorted(streams["merchant"].str.upper().str[:22]) == [
-        "ONLINE TRANSFER TO DOL", "ONLINE TRANSFER TO LOA", "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
+        "ONLINE TRANSFER TO DOL", "ONLINE TRANSFER TO FIR", "ONLINE TRANSFER TO LOA", "TRANSFER TO FIRST FEDE",
+        "ZELLE TRANSFER TO SAV "]
 
 
 def test_a_uk_direct_debit_due_on_a_bank_holiday_is_due_the_next_working_day():
