@@ -36,6 +36,8 @@ MIN_PLAN_GAP_DAYS = 20
 #: A cancelled plan silent for more than this many periods and then billing again was taken up
 #: again: its first charge back is asked about (medium), the later ones are the new plan's.
 RESUME_PERIODS = 3
+#: ... and at least this many days: three weeks without a weekly box is a skip, not months.
+RESUME_MIN_DAYS = 60
 
 
 def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> pd.DataFrame:
@@ -97,8 +99,7 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     # charge back is asked about, the rest are the new subscription's (audits: Hulu and Netflix
     # taken up again nine months after cancelling got a high flag and a refund request every month).
     hit = hit.sort_values(["stream_id", "date"], kind="stable")
-    last_before = before.groupby("stream_id")["date"].max()
-    after = _resumed(hit, hit["stream_id"].map(last_before))
+    after = _resumed(hit)
     hit = hit.assign(_resumed=after)[after <= 1]
     back = hit["_resumed"] == 1
     reason = _after_cancellation_reason(hit).where(~back, _resumed_reason(hit))
@@ -106,23 +107,24 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
 
 
-def _resumed(hit: pd.DataFrame, last_before: pd.Series) -> pd.Series:
+def _resumed(hit: pd.DataFrame) -> pd.Series:
     """Per charge after a cancellation (``hit``, by stream and date): 0 while the plan billed on
     after the date (late bills), 1 for the first charge after it had been silent more than
-    :data:`RESUME_PERIODS` periods (since the last charge, or since the date when none came
-    before), 2 for the charges after that one."""
+    :data:`RESUME_PERIODS` periods and :data:`RESUME_MIN_DAYS` since the date or its last charge
+    after the date, 2 for the charges after that one. The silence counts from the date, not from
+    the last charge before it: a plan paused for months and then cancelled, billing two weeks
+    later, was not taken up again (round-three audit)."""
     prev = hit.groupby("stream_id")["date"].shift()
-    since = prev.fillna(last_before).fillna(hit["cancelled_on"])
+    since = prev.fillna(hit["cancelled_on"])
     gap = (pd.to_datetime(hit["date"]) - pd.to_datetime(since)).dt.days
-    resumed = gap > RESUME_PERIODS * hit["period"].astype(float).fillna(30.44)
+    resumed = gap > np.maximum(RESUME_PERIODS * hit["period"].astype(float).fillna(30.44), RESUME_MIN_DAYS)
     n = resumed.astype(int).groupby(hit["stream_id"]).cumsum()
     return np.where(n == 0, 0, np.where(resumed & (n == 1), 1, 2))
 
 
 def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataFrame) -> set:
-    """Cancelled streams billing again after a silence of more than :data:`RESUME_PERIODS`
-    periods since the date (or their last charge before it): taken up again, so active, not
-    cancelled."""
+    """Cancelled streams billing again after a silence since the date (see :func:`_resumed`):
+    taken up again, so active, not cancelled."""
     if cancelled.empty or tx is None or "transaction_ids" not in streams:
         return set()
     from .flags import _as_list
@@ -137,11 +139,10 @@ def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataF
     dates = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")["date"]
     m = m.assign(date=m["tid"].astype(str).map(dates).astype(str),
                  period=m["stream_id"].map(info["frequency"]).map(PERIOD_DAYS)).sort_values(["stream_id", "date"])
-    before = m[m["date"] <= m["cancelled_on"]].groupby("stream_id")["date"].max()
     after = m[m["date"] > m["cancelled_on"]]
     if after.empty:
         return set()
-    return set(after.loc[_resumed(after, after["stream_id"].map(before)) >= 1, "stream_id"])
+    return set(after.loc[_resumed(after) >= 1, "stream_id"])
 
 
 def _resumed_reason(hit: pd.DataFrame) -> pd.Series:

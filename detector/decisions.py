@@ -641,10 +641,14 @@ def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions
         stopped = set(cancelled["stream_id"]) - resumed_streams(streams, tx, cancelled)
         gone = out_streams["stream_id"].isin(stopped)
         out_streams.loc[gone, "status"] = "cancelled"
-        # a cancelled plan is expected to bill no more: no next charge predicted
-        out_streams.loc[gone, "next_date"] = None
+        # a cancelled plan that stopped billing is expected to bill no more: no next charge; one
+        # billing on after the date keeps it, the charge to watch for (round-three audit)
+        on = out_streams["stream_id"].map(cancelled.groupby("stream_id")["cancelled_on"].min())
+        quiet = gone & ~(out_streams["last_date"].astype(str) > on.fillna("").astype(str)) \
+            if "last_date" in out_streams else gone
+        out_streams.loc[quiet, "next_date"] = None
         if "next_amount" in out_streams:
-            out_streams["next_amount"] = pd.to_numeric(out_streams["next_amount"], errors="coerce").where(~gone)
+            out_streams["next_amount"] = pd.to_numeric(out_streams["next_amount"], errors="coerce").where(~quiet)
         out_streams = out_streams[~out_streams["stream_id"].isin(dismissed)].reset_index(drop=True)
     out_flags = flags
     if flags is not None and not flags.empty:

@@ -733,3 +733,40 @@ def test_a_plan_that_moved_to_a_new_card_is_no_cancellation_honoured_late():
     b.stream(b_ids, status="early")
     b.charge("2025-07-20", 54.20, "Kroger")
     assert _resolve(b, "YouTube", "2025-03-15") == set()
+
+
+def test_a_plan_paused_then_cancelled_that_bills_again_soon_after_is_not_taken_up_again():
+    # Hulu paused after June, cancelled 2024-11-01, billed from 2024-11-15: every charge is one
+    # after the cancellation and the plan stays cancelled (round-three audit: the silence was
+    # counted from June, so it read as a comeback); a weekly box skipped three weeks likewise
+    b = Book()
+    ids = b.series("2024-01-15", 6, 17.99, merchant="Hulu") + b.series("2024-11-15", 6, 17.99, merchant="Hulu")
+    hulu = b.stream(ids)
+    box = b.series("2024-05-01", 10, 69.99, merchant="HelloFresh", days=7) + \
+        b.series("2024-07-30", 9, 69.99, merchant="HelloFresh", days=7)
+    fresh = b.stream(box, frequency="weekly")
+    decisions = pd.DataFrame({"account_id": ["acct1"] * 2, "merchant": ["Hulu", "HelloFresh"],
+                              "cancelled_on": ["2024-11-01", "2024-07-10"]})
+    resolved = resolve_cancellations(decisions, b.stream_frame, b.tx)
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=resolved, as_of="2025-06-30")
+    after = flags[flags["type"] == "charge_after_cancellation"]
+    assert sorted(after["transaction_id"]) == sorted(ids[6:] + box[10:]) and set(after["severity"]) == {"high"}
+    streams, _ = apply_decisions(b.stream_frame, flags, decisions.assign(kind="cancel", target_id=None).rename(
+        columns={"cancelled_on": "on_date"}), b.tx, as_of="2025-06-30")
+    assert streams.set_index("stream_id").loc[[hulu, fresh], "status"].tolist() == ["cancelled", "cancelled"]
+
+
+def test_a_cancelled_plan_billing_on_keeps_its_next_charge_to_watch_for():
+    # Netflix cancelled in January and billed on: its next charge is still due (round-three
+    # audit: it showed none, where the user wants to block it); one that stopped shows none
+    b = Book()
+    nf = b.stream(b.series("2024-06-05", 11, 15.49, merchant="Netflix"))  # to 2025-04-05
+    b.streams[-1]["next_date"] = "2025-05-05"
+    hulu = b.stream(b.series("2024-06-10", 7, 17.99, merchant="Hulu"))  # to 2024-12-10
+    b.streams[-1]["next_date"] = "2025-01-10"
+    decisions = pd.DataFrame({"account_id": ["acct1"] * 2, "merchant": ["Netflix", "Hulu"],
+                              "on_date": ["2025-01-20", "2024-12-20"], "kind": "cancel", "target_id": None})
+    streams, _ = apply_decisions(b.stream_frame, None, decisions, b.tx, as_of="2025-04-30")
+    s = streams.set_index("stream_id")
+    assert s.at[nf, "status"] == s.at[hulu, "status"] == "cancelled"
+    assert s.at[nf, "next_date"] == "2025-05-05" and pd.isna(s.at[hulu, "next_date"])
