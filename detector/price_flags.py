@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import FIXED_PLAN_CATEGORIES, vendors_in
+from .catalog import PLAN_ONLY_CATEGORIES, vendors_in
 from .flags import (
     FREE_MAX,
     INTRO_HISTORY_DAYS,
@@ -43,6 +43,8 @@ SHOP_AMOUNTS = 2
 SHOP_INTRO_MIN = 0.4
 #: An unstreamed charge within this of a plan's full price is the plan billed before.
 LOOSE_SAME_PRICE = 0.10
+#: A monthly plan costs at most this: a charge above it after a trial line is a purchase.
+MAX_MONTHLY_PLAN_PRICE = 100.0
 #: A sign-up discount of 35% off or more (up to INTRO_RATIO's half) is an intro price too, at
 #: a chain's start (see _discount_intros).
 DISCOUNT_INTRO_RATIO = 0.65
@@ -301,6 +303,16 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     gap_next = -g.groupby(["account_id", "merchant_key", "c"])["ts"].diff(-1).dt.days
     lone = ~(gap_prev <= INTRO_HISTORY_DAYS) & ~(gap_next <= FREE_TRIAL_DAYS)
     line = line[lone.reindex(line.index).to_numpy() & ~line["streamed"].to_numpy()]
+    # A 1.00 card check credited back within a week is a hold released, not a trial (round-three
+    # audit: a gym's reversed 1.00 made its 25.00 day pass a "conversion").
+    back = t.loc[(t["amount"] > 0).to_numpy() & np.isin(t["_ak"].to_numpy(), line["_ak"].to_numpy()),
+                 ["_ak", "date", "amount"]]
+    if not back.empty and not line.empty:
+        k = line.reset_index().merge(back.rename(columns={"date": "b_date"}), on="_ak")
+        lag = (pd.to_datetime(k["b_date"]) - pd.to_datetime(k["date"])).dt.days
+        released = k.loc[(lag >= 0) & (lag <= 7) & ((k["amount"] - k["charge"]).abs() < 0.005) & (k["charge"] > 0),
+                         "index"]
+        line = line[~line.index.isin(set(released))]
     if line.empty:
         return pd.DataFrame()
     # only charges of the lines' merchants can join them (a few thousand of a million rows)
@@ -332,10 +344,12 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     # plans charging its price after a trial line is the conversion without it (flag audit:
     # Peloton 1.00 then 12.99 ten days before the statement ends was flagged a month late, once
     # the next bill came, a month of the refund window lost).
+    # (a plan's price: a bike bought after a 1.00 card check is no conversion; and not at a game
+    # store, whose games sell at plan-like prices: round-three audit)
     end = j["account_id"].map(t.groupby("account_id")["date"].max())
     unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
-    plan_vendor = j["vendor"].isin(vendors_in(FIXED_PLAN_CATEGORIES)) if "vendor" in j else False
-    again |= set(j.loc[unseen & plan_vendor, "transaction_id"])
+    plan_vendor = j["vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES)) if "vendor" in j else False
+    again |= set(j.loc[unseen & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE), "transaction_id"])
     j = j[j["transaction_id"].isin(again - before)]
     j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
     j = j.drop_duplicates(["account_id", "merchant_key", "l_date"]).drop_duplicates("transaction_id")

@@ -46,7 +46,7 @@ from .cadence import (
     scorable,
     yearly_pause,
 )
-from .catalog import FIXED_PLAN_CATEGORIES, vendors_in
+from .catalog import PLAN_ONLY_CATEGORIES, vendors_in
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -223,7 +223,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
             dtype=bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
-    df["plan_vendor"] = vendor.isin(vendors_in(FIXED_PLAN_CATEGORIES)).to_numpy()
+    df["plan_vendor"] = vendor.isin(vendors_in(PLAN_ONLY_CATEGORIES)).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
     by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
@@ -282,8 +282,8 @@ EARLY_PLAN_CONFIDENCE = 0.6
 def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
     """Candidates that are a plan billed twice so far: two charges a month apart at one price
     (within 2%), money out, the merchant's only charges in the account, of a catalogue vendor
-    selling plans at a fixed price (``FIXED_PLAN_CATEGORIES``: Netflix, Spotify, a gym; not a
-    shop, a utility or a lender).
+    selling plans at a fixed price (``PLAN_ONLY_CATEGORIES``: Netflix, Spotify, a gym; not a
+    shop, a game store, a utility or a lender).
 
     The model, taught that two charges say little, left such plans out, so no stream was ever
     ``early`` (fewer than three charges) and a new plan's first months were missing from the

@@ -41,8 +41,8 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(df.columns)
-        for row in df.itertuples(index=False, name=None):
-            writer.writerow([safe_cell(v) for v in row])
+        for row in df.itertuples(index=False, name=None):  # a missing value is an empty cell, not "nan"
+            writer.writerow(["" if _missing(v) else safe_cell(v) for v in row])
         return buf.getvalue().rstrip("\n")
     if fmt == "table":
         from rich.console import Console

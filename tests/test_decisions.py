@@ -713,6 +713,12 @@ def test_a_decision_can_be_listed_and_withdrawn(runner, tmp_path):
     assert "cancelled" in {s["status"] for s in doc["streams"] if s["merchant"] == "Netflix"}
     listed = json.loads(runner.invoke(cli, ["decisions", "list", "--db", db, "--format", "json"]).stdout)
     assert [(d["kind"], d["merchant"], d["cancelled_on"]) for d in listed] == [("cancel", "Netflix", "2025-03-01")]
+    other = next(s["stream_id"] for s in doc["streams"] if s["merchant"] != "Netflix")
+    assert runner.invoke(cli, ["dismiss", "--db", db, other]).exit_code == 0
+    as_csv = runner.invoke(cli, ["decisions", "list", "--db", db, "--format", "csv"]).stdout
+    assert "nan" not in as_csv and ",Netflix," in as_csv  # missing cells are empty (round-three audit)
+    assert runner.invoke(cli, ["decisions", "undo", "--db", db, json.loads(runner.invoke(
+        cli, ["decisions", "list", "--db", db, "--format", "json"]).stdout)[1]["decision_id"]]).exit_code == 0
     res = runner.invoke(cli, ["decisions", "undo", "--db", db, listed[0]["decision_id"]])
     assert res.exit_code == 0 and "withdrawn" in res.output
     doc = json.loads(runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--format", "json"]).stdout)

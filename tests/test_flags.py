@@ -1023,3 +1023,21 @@ def test_a_dollar_trial_converting_just_before_the_data_ends_is_flagged_at_once(
     b.charge("2025-08-30", 54.20, "Kroger")  # two months on, no second bill: no plan seen
     assert of_type(flag_charges(b.tx.assign(vendor=rows["vendor"].reindex(b.tx.index)), b.stream_frame,
                                 as_of="2025-08-30"), "trial_conversion") == []
+
+
+def test_no_conversion_at_the_data_end_from_a_purchase_a_game_or_a_released_hold():
+    # after a 1.00 line near the data's end: a 1,445.00 bike, a 59.99 game at a game store, and a
+    # day pass after a 1.00 hold credited back the next day are no trial conversions (round-three
+    # audit: each was a high or medium flag with a refund request)
+    b = Book()
+    b.charge("2025-01-03", 54.20, "Kroger")
+    b.stream(b.series("2024-07-02", 12, 15.49, merchant="Netflix"))
+    b.charge("2025-05-20", 1.00, "Peloton")
+    b.charge("2025-06-06", 1445.00, "Peloton")
+    b.charge("2025-05-22", 1.00, "Steam")
+    b.charge("2025-06-08", 59.99, "Steam")
+    b.charge("2025-05-25", 1.00, "LA Fitness")
+    b.charge("2025-05-26", -1.00, "LA Fitness")  # the hold released
+    b.charge("2025-06-10", 25.00, "LA Fitness")
+    b.charge("2025-06-30", 54.20, "Kroger")
+    assert of_type(flag_charges(b.tx, b.stream_frame, as_of="2025-06-30"), "trial_conversion") == []

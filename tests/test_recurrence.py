@@ -796,10 +796,13 @@ def test_a_plan_billed_twice_so_far_is_an_early_stream():
             + series("Netflix.com", [dt.date(2025, 3, 9), dt.date(2025, 4, 20)], 15.49, account="A2")
             # a game store bought from at other prices too (round-two audit)
             + series("EPIC GAMES STORE", [dt.date(2025, 2, 2), dt.date(2025, 4, 26), dt.date(2025, 5, 26)],
-                     [7.99, 29.99, 29.99]))
+                     [7.99, 29.99, 29.99])
+            # two games at one price a month apart at a game store (round-three audit)
+            + series("PLAYSTATION NETWORK", [dt.date(2025, 4, 12), dt.date(2025, 5, 12)], 69.99))
     tx = enriched(rows)
     tx["vendor"] = tx["description"].map({"NETFLIX.COM": "Netflix", "SPOTIFY USA": "Spotify",
-                                          "Netflix.com": "Netflix", "EPIC GAMES STORE": "Xbox Game Pass"})
+                                          "Netflix.com": "Netflix", "EPIC GAMES STORE": "Xbox Game Pass",
+                                          "PLAYSTATION NETWORK": "PlayStation Plus"})
     streams = detect_streams(tx, "2025-06-20")
     sure = streams[streams["confidence"] >= 0.5]
     got = {(s.account_id, s.merchant.upper()[:7]): (s.status, s.frequency) for s in sure.itertuples()}

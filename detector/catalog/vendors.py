@@ -272,6 +272,10 @@ def load_vendors(path=None, user_path=None) -> Catalog:
 FIXED_PLAN_CATEGORIES = frozenset({"software", "streaming", "fitness", "membership", "news", "security",
                                    "education", "dating", "gaming", "music", "vpn", "cloud_storage",
                                    "productivity"})
+#: ... less the categories whose vendors sell one-off items at plan-like prices under the plan's
+#: descriptor (a game store: Steam, PlayStation Network, Nintendo eShop), where two charges or one
+#: are no sign of a plan (round-three audit: two 69.99 games were an "early" PlayStation Plus).
+PLAN_ONLY_CATEGORIES = FIXED_PLAN_CATEGORIES - {"gaming"}
 
 
 @lru_cache(maxsize=8)
