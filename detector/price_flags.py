@@ -220,7 +220,9 @@ def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # bought before the plan), and a fixed price otherwise: the typical change from charge to
     # charge is nil (a cash-advance app's repayments move every time)
     noise = ((x["charge"] - prev) / prev).abs().groupby(chain).transform("median")
+    # (monthly or longer: a weekly class moving to a dearer one is no sign-up offer, round three)
     hit = ((level == 1) & (level.groupby(chain).diff() == 1) & (n0 >= 2) & (n0 <= MAX_INTRO_CHARGES)
+           & (x["period"] >= 28)
            & (noise <= STEADY_NOISE) & began_inside & holds
            & (p0 > INTRO_RATIO * x["charge"]) & (p0 <= DISCOUNT_INTRO_RATIO * x["charge"]))
     r = x[hit].copy()

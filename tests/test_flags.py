@@ -1002,6 +1002,12 @@ def test_a_sign_up_discount_of_forty_percent_ends_in_a_trial_conversion_not_a_pr
     b.stream(ids)
     f = flags_of(b)
     assert of_type(f, "trial_conversion") == [] and of_type(f, "price_increase") == [ids[3]]
+    # nor does a weekly class moving to a dearer one end an offer (round-three audit)
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")
+    ids = b.series("2024-02-27", 10, [25.0] * 4 + [42.0] * 6, merchant="Aqua Swim School", days=7)
+    b.stream(ids, frequency="weekly")
+    assert of_type(flags_of(b), "trial_conversion") == []
 
 
 def test_a_dollar_trial_converting_just_before_the_data_ends_is_flagged_at_once():
