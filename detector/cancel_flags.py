@@ -137,8 +137,9 @@ def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataF
         return set()
     m = c.assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list)).explode("tid").dropna(subset=["tid"])
     dates = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")["date"]
-    m = m.assign(date=m["tid"].astype(str).map(dates).astype(str),
-                 period=m["stream_id"].map(info["frequency"]).map(PERIOD_DAYS)).sort_values(["stream_id", "date"])
+    m = m.assign(date=m["tid"].astype(str).map(dates),
+                 period=m["stream_id"].map(info["frequency"]).map(PERIOD_DAYS)).dropna(subset=["date"])
+    m = m.assign(date=m["date"].astype(str)).sort_values(["stream_id", "date"])
     after = m[m["date"] > m["cancelled_on"]]
     if after.empty:
         return set()
@@ -183,8 +184,9 @@ def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.Da
     # for Prime (no stream yet) flagged every Amazon order of 26-62 after the date as a plan's
     # charge, with a refund request each (twelfth session's lifecycle audit).
     after_date = m["date"] > m["cancelled_on"]
-    last3 = m[~after_date][m[~after_date].groupby(grp).cumcount(ascending=False) < 3]
-    first3 = m[after_date][m[after_date].groupby(grp).cumcount() < 3]
+    up_to, since = m[~after_date], m[after_date]
+    last3 = up_to[up_to.groupby(grp).cumcount(ascending=False) < 3]
+    first3 = since[since.groupby(grp).cumcount() < 3]
     basis = pd.concat([last3, first3[~first3.set_index(grp).index.isin(last3.set_index(grp).index)]])
     price = basis.groupby(grp)["charge"].median()
     spread = (basis["charge"] - basis.join(price.rename("p"), on=grp)["p"]).abs().groupby(

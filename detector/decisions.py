@@ -397,8 +397,9 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
     plan by ``--stream``. Without the charges, of plans billing side by side the one billing
     least after the date is taken, when it is the only one. A plan matched only in part of its
     name or through the store's name (``via_store``) must have stopped: at most one
-    plan-priced charge after the date, or, with the charges, no charge for more than a period
-    since (a vendor honouring the cancellation a couple of bills late).
+    plan-priced charge after the date, or, with the charges and for a catalogue vendor's plan
+    not billing on in another account, up to LATE_BILLS and then none for more than a period
+    and a quarter (a vendor honouring the cancellation a couple of bills late).
 
     With the charges (``tx``), a plan that was billing up to the date and then missed a charge
     it was due is the one cancelled, and the others, each billed on time after the date, are
@@ -423,9 +424,9 @@ def _stopped(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame | None) ->
         # the one quiet plan, took iCloud for Apple TV+ while Apple went on billing TV+, and
         # flagged iCloud's next charge with a refund request (round-four audit); taking both
         # flagged the plan kept and hid it (eleventh session's persona audit).
-        # A plan named in part ("YouTube" for YouTube Premium, "Apple Music" on the Apple bill)
-        # that billed twice more and then stopped was the one cancelled too: the vendor stopped
-        # late, and the more it over-billed, the less was flagged (twelfth session's audit).
+        # A catalogue plan named in part ("YouTube" for YouTube Premium) that billed twice more
+        # and then stopped was the one cancelled too: the vendor stopped late, and the more it
+        # over-billed, the less was flagged (twelfth session's audit).
         # A vendor late in honouring it bills a couple of times more, not for months: a payee
         # named by a kind of payment ("Rent") that was paid on for four months or more was not
         # the one cancelled then (LATE_BILLS). And only a plan the catalogue knows: an

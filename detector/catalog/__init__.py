@@ -6,6 +6,17 @@ raise :class:`~detector.errors.CatalogError` naming the entry and field at fault
 
 from __future__ import annotations
 
-from .vendors import CATEGORIES, CHANNELS, FIXED_PLAN_CATEGORIES, PLAN_ONLY_CATEGORIES, Catalog, Vendor, load_vendors, vendor_key, vendors_in
+from .vendors import (
+    CATEGORIES,
+    CHANNELS,
+    FIXED_PLAN_CATEGORIES,
+    PLAN_ONLY_CATEGORIES,
+    Catalog,
+    Vendor,
+    load_vendors,
+    vendor_key,
+    vendors_in,
+)
 
-__all__ = ["CATEGORIES", "CHANNELS", "FIXED_PLAN_CATEGORIES", "PLAN_ONLY_CATEGORIES", "Catalog", "Vendor", "load_vendors", "vendor_key", "vendors_in"]
+__all__ = ["CATEGORIES", "CHANNELS", "FIXED_PLAN_CATEGORIES", "PLAN_ONLY_CATEGORIES", "Catalog", "Vendor", "load_vendors",
+           "vendor_key", "vendors_in"]
