@@ -387,6 +387,14 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
             better = e < err
             succ[better], err[better] = jj[better], e[better]
     has = err < none
+    # Same-day twins (two plans at one price billed together) link k-th to k-th: both took the
+    # next month's first one, so one plan's chain was lost (flag audit: two Netflix plans billed
+    # on one day made no stream at all).
+    run_start = np.r_[0, np.flatnonzero(ks[1:] != ks[:-1]) + 1]
+    rank = np.arange(n) - np.repeat(run_start, np.diff(np.r_[run_start, n]))
+    twin = np.minimum(succ + rank, n - 1)
+    same = has & (rank > 0) & (ks[twin] == ks[succ])
+    succ = np.where(same, twin, succ)
     # one predecessor per charge: the best fitting (the latest on a tie)
     src = np.flatnonzero(has)
     pick = np.lexsort((-src, err[src], succ[src]))

@@ -808,3 +808,14 @@ def test_a_plan_billed_twice_so_far_is_an_early_stream():
     got = {(s.account_id, s.merchant.upper()[:7]): (s.status, s.frequency) for s in sure.itertuples()}
     assert got == {("A1", "NETFLIX"): ("early", "monthly"), ("A1", "SPOTIFY"): ("early", "monthly")}
 
+
+
+def test_two_plans_at_one_price_billed_on_the_same_day_are_two_streams():
+    # two Netflix plans (one for a parent) billed 15.49 each on the 15th: no stream at all, 30.98
+    # a month missing from the subscriptions (flag audit); billed 9 days apart they were two
+    dates = monthly_dates(dt.date(2023, 7, 15), 24, day=15)
+    rows = series("NETFLIX.COM 866-579-7172 CA", dates, 15.49) + series("NETFLIX.COM 866-579-7172 CA", dates, 15.49)
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    sure = streams[streams["confidence"] >= 0.5]
+    assert sorted(len(ids) for ids in sure["transaction_ids"]) == [24, 24]
+    assert len(set(sure["transaction_ids"].iloc[0]) & set(sure["transaction_ids"].iloc[1])) == 0
