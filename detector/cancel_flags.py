@@ -127,7 +127,7 @@ def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataF
     taken up again, so active, not cancelled."""
     if cancelled.empty or tx is None or "transaction_ids" not in streams:
         return set()
-    from .flags import _as_list
+    from .flags import stream_charges
     from .schema import PERIOD_DAYS
 
     c = cancelled.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
@@ -135,11 +135,9 @@ def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataF
     c = c[c["stream_id"].isin(info.index)]
     if c.empty:
         return set()
-    m = c.assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list)).explode("tid").dropna(subset=["tid"])
-    dates = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")["date"]
-    m = m.assign(date=m["tid"].astype(str).map(dates),
-                 period=m["stream_id"].map(info["frequency"]).map(PERIOD_DAYS)).dropna(subset=["date"])
-    m = m.assign(date=m["date"].astype(str)).sort_values(["stream_id", "date"])
+    m = stream_charges(c, streams, tx).dropna(subset=["date"])
+    m = m.assign(date=m["date"].astype(str), period=m["stream_id"].map(info["frequency"]).map(PERIOD_DAYS))
+    m = m.sort_values(["stream_id", "date"])
     after = m[m["date"] > m["cancelled_on"]]
     if after.empty:
         return set()

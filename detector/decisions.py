@@ -539,13 +539,10 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
         return ((days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index),
                 (days >= -1.5 * period).fillna(False).astype(bool), pd.Series(False, index=c.index))
-    from .flags import CANCELLED_PRICE_TOLERANCE, _as_list
+    from .flags import CANCELLED_PRICE_TOLERANCE, stream_charges
 
-    m = c.reset_index().assign(tid=c["stream_id"].map(info["transaction_ids"]).map(_as_list).to_numpy())
-    m = m.explode("tid").dropna(subset=["tid"])
-    t = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")
-    m["date"] = pd.to_datetime(m["tid"].astype(str).map(t["date"]))
-    m["charge"] = -m["tid"].astype(str).map(t["amount"]).astype(float)
+    m = stream_charges(c.reset_index(), streams, tx)
+    m["date"] = pd.to_datetime(m["date"])
     m = m.sort_values(["index", "date"])
     cancelled = pd.to_datetime(m["cancelled_on"])
     before = m[m["date"] <= cancelled]

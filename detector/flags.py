@@ -165,6 +165,16 @@ def _as_list(v) -> list:
     return []
 
 
+def stream_charges(c: pd.DataFrame, streams: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
+    """``c`` (rows naming a ``stream_id``) exploded to one row per charge of that stream:
+    ``tid``, and the charge's ``date`` (as stored) and ``charge`` (positive out) from ``tx``."""
+    ids = streams.drop_duplicates("stream_id").set_index("stream_id")["transaction_ids"]
+    m = c.assign(tid=c["stream_id"].map(ids).map(_as_list).to_numpy()).explode("tid").dropna(subset=["tid"])
+    t = tx.assign(tid=tx["transaction_id"].astype(str)).drop_duplicates("tid").set_index("tid")
+    tid = m["tid"].astype(str)
+    return m.assign(date=tid.map(t["date"]), charge=-tid.map(t["amount"]).astype(float))
+
+
 def _prepare_tx(tx: pd.DataFrame, streams: pd.DataFrame | None = None):
     """The rows the rules read, with integer ids ``_tid``. Given ``streams``, returns
     ``(rows, members)``: also their charges (:func:`_member_rows`) with ``_tid`` of the same coding

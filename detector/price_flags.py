@@ -208,27 +208,38 @@ def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     chain = x["chain_id"]
     g = x.groupby(chain, sort=False)["charge"]
     prev, nxt = g.shift(), g.shift(-1)
-    level = (((x["charge"] - prev) / prev).abs() > LEVEL_TOLERANCE).astype(int).groupby(chain).cumsum()
+    change = ((x["charge"] - prev) / prev).abs()
+    level = (change > LEVEL_TOLERANCE).astype(int).groupby(chain).cumsum()
     first = level == 0
     n0 = first.groupby(chain).transform("sum")
     p0 = x["charge"].where(first).groupby(chain).transform("median")
     since = x["date"].where(first).groupby(chain).transform("first")
-    start = pd.to_datetime(x["account_id"].map(t.groupby("account_id")["date"].min()))
-    began_inside = (pd.to_datetime(since) - start).dt.days > x["period"]
     holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
     # billed twice or more at the offer (one cheaper first charge at a store is as likely an app
     # bought before the plan), and a fixed price otherwise: the typical change from charge to
     # charge is nil (a cash-advance app's repayments move every time)
-    noise = ((x["charge"] - prev) / prev).abs().groupby(chain).transform("median")
+    noise = change.groupby(chain).transform("median")
     # (monthly or longer: a weekly class moving to a dearer one is no sign-up offer, round three)
     hit = ((level == 1) & (level.groupby(chain).diff() == 1) & (n0 >= 2) & (n0 <= MAX_INTRO_CHARGES)
            & (x["period"] >= 28)
-           & (noise <= STEADY_NOISE) & began_inside & holds
+           & (noise <= STEADY_NOISE) & holds
            & (p0 > INTRO_RATIO * x["charge"]) & (p0 <= DISCOUNT_INTRO_RATIO * x["charge"]))
+    if not hit.any():
+        return pd.DataFrame()
+    # (the account's history start, read for the few accounts with a candidate)
+    start = pd.to_datetime(x["account_id"].map(_account_dates(t, x.loc[hit, "account_id"], "min")))
+    hit &= (pd.to_datetime(since) - start).dt.days > x["period"]
     r = x[hit].copy()
     if r.empty:
         return pd.DataFrame()
     return r.assign(intro_date=since[hit], intro_charge=p0[hit])
+
+
+def _account_dates(t: pd.DataFrame, accounts: pd.Series, how: str) -> pd.Series:
+    """The first (``how="min"``) or last (``"max"``) transaction date of each of ``accounts``,
+    reading only their rows of ``t``."""
+    mine = t.loc[t["account_id"].isin(set(accounts)).to_numpy(), ["account_id", "date"]]
+    return mine.groupby("account_id")["date"].agg(how)
 
 
 def _member_stream(s: pd.DataFrame, tid: np.ndarray) -> np.ndarray:
@@ -348,7 +359,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     # the next bill came, a month of the refund window lost).
     # (a plan's price: a bike bought after a 1.00 card check is no conversion; and not at a game
     # store, whose games sell at plan-like prices: round-three audit)
-    end = j["account_id"].map(t.groupby("account_id")["date"].max())
+    end = j["account_id"].map(_account_dates(t, j["account_id"], "max"))
     unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
     plan_vendor = j["vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES)) if "vendor" in j else False
     again |= set(j.loc[unseen & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE), "transaction_id"])

@@ -154,6 +154,7 @@ def _note_own_accounts(ingest: list, account_id: str) -> None:
                f"--account {account_id!r}, and the report shows {account_id!r} only: scan without --account, "
                f"or `subdetect report --account ACCOUNT`, to see them", err=True)
 
+
 def _note_undecided(cancellations, streams) -> None:
     """Say which cancelled names (``account_id, merchant, cancelled_on`` rows) several plans
     answer to, none yet told from the others."""
