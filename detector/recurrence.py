@@ -86,10 +86,12 @@ OWN_ACCOUNT_MOVE = re.compile(
 #: "INSTANT SAVER" accounts), Revolut's "To Savings vault", and round-up
 #: schemes that sweep change into savings (Wells Fargo "SAVE AS YOU GO", Bank of America "KEEP
 #: THE CHANGE", Chime "Save When I Get Paid"). A transfer to a loan or a card account is a bill
-#: and stays one.
+#: and stays one. PNC Virtual Wallet's own savings are its Reserve and Growth accounts ("ONLINE TRANSFER TO
+#: GROWTH XXXXXX1234"); a firm called Growth or Reserve (a fund, a bank) is not.
 SAVINGS_MOVE = re.compile(
     r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav\b(?=\W*(?:[.x*#\d]|$))|savings\b|way2save)"
     r"|^(?:to|from) savings\b|\b(?:withdrawal|deposit) (?:to|from)\b.{0,40}?\bsavings\b|\bsavings (?:ach )?transfer\b"
+    r"|\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from)\b(?: virtual wallet)? (?:growth|reserve)\b(?!\W*(?:fund|bank|loan|inc|llc|corp))"
     r"|\b(?:instant|everyday|easy access|regular|online|bonus) saver\b"
     r"|\bsave as you go\b|\bkeep the change\b|\bsave when i get paid\b",
     re.IGNORECASE)

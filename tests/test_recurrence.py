@@ -769,11 +769,16 @@ def test_transfers_to_and_from_savings_are_no_plans():
             + series("ELECTRONIC WITHDRAWAL TO SAVINGS XXXX5512", monthly_dates(dt.date(2024, 1, 14), 18, day=14),
                      100.0)
             + series("Transfer to PayPal Savings", monthly_dates(dt.date(2024, 1, 16), 18, day=16), 40.0)
-            + series("A SMITH INSTANT SAVER STO", monthly_dates(dt.date(2024, 1, 17), 18, day=17), 75.0))
+            + series("A SMITH INSTANT SAVER STO", monthly_dates(dt.date(2024, 1, 17), 18, day=17), 75.0)
+            # PNC Virtual Wallet's savings are called Growth and Reserve; a fund of that name is not
+            + series("ONLINE TRANSFER TO GROWTH XXXXXX1234", monthly_dates(dt.date(2024, 1, 18), 18, day=18), 120.0)
+            + series("VIRTUAL WALLET TRANSFER TO RESERVE 5678", monthly_dates(dt.date(2024, 1, 19), 18, day=19),
+                     60.0)
+            + series("ACH TRANSFER TO GROWTH FUND INC", monthly_dates(dt.date(2024, 1, 21), 18, day=21), 99.0))
     streams = detect_streams(enriched(rows), "2025-06-30")
     assert sorted(streams["merchant"].str.upper().str[:22]) == [
-        "ONLINE TRANSFER TO DOL", "ONLINE TRANSFER TO FIR", "ONLINE TRANSFER TO LOA", "TRANSFER TO FIRST FEDE",
-        "ZELLE TRANSFER TO SAV "]
+        "ACH TRANSFER TO GROWTH", "ONLINE TRANSFER TO DOL", "ONLINE TRANSFER TO FIR", "ONLINE TRANSFER TO LOA",
+        "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
 
 
 def test_a_uk_direct_debit_due_on_a_bank_holiday_is_due_the_next_working_day():
