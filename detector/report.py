@@ -74,6 +74,11 @@ MONTHLY_FACTOR = {
     "semiannual": 1 / 6,
     "annual": 1 / 12,
 }
+#: A "monthly" plan billed every four weeks (a UK gym, a meal box) bills 13 times a year, so its
+#: monthly cost is 13/12 of its price: told from a calendar month by at least five charges whose
+#: mean gap is 28 days (a calendar month's four gaps average 29.5-31 days even around February).
+FOUR_WEEKLY_GAP_DAYS = (27.4, 28.6)
+FOUR_WEEKLY_MIN_CHARGES = 5
 ACTIVE_STATUSES = ("active", "early")
 SCAN_FORMATS = ("table", "json", "csv", "markdown", "html")
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -131,8 +136,20 @@ def _scan_frames(streams, flags, refund_requests):
 
 def _active(s: pd.DataFrame) -> pd.DataFrame:
     a = s[(s["direction"].fillna("outflow") == "outflow") & s["status"].isin(ACTIVE_STATUSES)].copy()
-    a["monthly"] = (pd.to_numeric(a["last_amount"], errors="coerce") * a["frequency"].map(MONTHLY_FACTOR)).round(2)
+    a["monthly"] = (pd.to_numeric(a["last_amount"], errors="coerce") * _monthly_factor(a)).round(2)
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
+
+
+def _monthly_factor(a: pd.DataFrame) -> pd.Series:
+    """Charges per month of each stream: :data:`MONTHLY_FACTOR` of its frequency, and 365.25 / 28
+    / 12 for a monthly stream billed every four weeks (:data:`FOUR_WEEKLY_GAP_DAYS`)."""
+    factor = a["frequency"].map(MONTHLY_FACTOR)
+    charges = a["transaction_ids"].map(len)
+    span = (pd.to_datetime(a["last_date"], errors="coerce") - pd.to_datetime(a["first_date"], errors="coerce")).dt.days
+    gap = span / (charges - 1).where(charges > 1)
+    four_weekly = (a["frequency"] == "monthly") & (charges >= FOUR_WEEKLY_MIN_CHARGES) & gap.between(
+        *FOUR_WEEKLY_GAP_DAYS)
+    return factor.mask(four_weekly, 365.25 / 28 / 12)
 
 
 def _several_currencies(s: pd.DataFrame) -> bool:

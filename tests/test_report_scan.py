@@ -241,3 +241,19 @@ def test_refund_requests_are_listed_newest_charge_first():
     doc = json.loads(render_scan(streams, flags, many, "json", as_of=AS_OF))
     assert [r["charge_date"] for r in doc["refund_requests"]] == ["2025-02-03", "2024-07-03", "2024-07-02",
                                                                  "2023-12-24"]
+
+
+def test_a_plan_billed_every_four_weeks_costs_thirteen_twelfths_of_its_price_a_month():
+    # A UK gym billed every 28 days is a "monthly" stream, but it bills 13 times a year: its
+    # monthly cost was shown as its price (twelfth session's audit). A calendar-month plan whose
+    # charges straddle February, or a four-weekly plan seen billing only four times, stay at the price.
+    b = Book()
+    b.stream(b.series("2025-01-03", 8, 24.99, merchant="PureGym", days=28))
+    b.stream(b.series("2025-01-31", 6, 10.0, merchant="Spotify"))  # Jan 31, Feb 28, Mar 31, ...
+    b.stream(b.series("2025-03-10", 4, 30.0, merchant="HelloFresh", days=28))
+    streams = b.stream_frame.assign(status="active")
+    md = render_scan(streams, pd.DataFrame(), [], "markdown", as_of="2025-08-01")
+    rows = {line.split("|")[1].strip(): line for line in md.split("Active subscriptions")[1].splitlines()
+            if line.startswith("| ") and "Merchant" not in line}
+    assert "| 27.17 |" in rows["PureGym"]  # 24.99 * 365.25 / 28 / 12
+    assert "| 10.00 |" in rows["Spotify"] and "| 30.00 |" in rows["HelloFresh"]
