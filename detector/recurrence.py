@@ -312,6 +312,11 @@ def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
 WEEKLY_HABIT_WEEKDAY_SHARE = 0.6
 #: ... and one mostly at weekends whose amounts vary more than this (coefficient of variation).
 WEEKEND_SHOP_CV = 0.25
+SEMIMONTHLY = FREQUENCIES.index("semimonthly")
+#: A weekly run of fewer charges than this, mostly at weekends, at an unknown merchant, is a
+#: stream only at one price (within 2%): three Saturday shops of 52-70 in a month's statement
+#: are shopping, while a weekly cleaner or sitter paid on Saturdays bills one sum.
+SHORT_WEEKEND_RUN = 5
 
 
 def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
@@ -329,9 +334,18 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # The big shop on Saturdays keeps its day but not its sum: mostly at weekends, amounts moving
     # by a quarter or more (a Whole Foods run of 45-160 was a weekly "subscription", audit).
     weekend_shop = (stats["weekend_share"].to_numpy() >= 0.5) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
+    # Too few charges to measure that spread (a one-month statement's three Saturday shops, audit):
+    # mostly at weekends and not at one price.
+    short_weekend_shop = ((stats["n"].to_numpy() < SHORT_WEEKEND_RUN) & (stats["weekend_share"].to_numpy() >= 0.5)
+                          & (stats["amt_max"].to_numpy() > 1.02 * stats["amt_min"].to_numpy()))
     out |= ((stats["freq_idx"].to_numpy() == 0) & (stats["inflow"].to_numpy() == 0)
-            & (stats["vendor_known"].to_numpy() == 0) & (stats["frac_near_median"].to_numpy() < 0.5)
-            & (((stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE) & drifts) | weekend_shop))
+            & (stats["vendor_known"].to_numpy() == 0)
+            & (((stats["frac_near_median"].to_numpy() < 0.5)
+                & (((stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE) & drifts) | weekend_shop))
+               | short_weekend_shop))
+    # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
+    # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
+    out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)
     if df is not None and len(stats):
         # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)

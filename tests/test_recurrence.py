@@ -716,6 +716,20 @@ def test_the_saturday_big_shop_is_spending_not_a_weekly_plan():
     assert streams["merchant"].str.upper().str.contains("MARIA").sum() == 1
 
 
+def test_a_months_saturday_shops_are_spending_not_a_weekly_plan():
+    # a one-month statement: three Saturday shops of 52.40, 70.27, 70.39 were a weekly
+    # "subscription" of 305.02 a month with a price increase and a refund request, and without
+    # the first, the two like-sized shops an "early" weekly plan (analyst audit); two coffees at
+    # one price a week apart are no plan either. A sitter paid 80.00 three Saturdays running is one.
+    sat = [dt.date(2025, 6, 14), dt.date(2025, 6, 21), dt.date(2025, 6, 28)]
+    rows = (series("WHOLE FOODS MKT #10234", sat, [52.40, 70.27, 70.39])
+            + series("BLUE BOTTLE COFFEE 22", [dt.date(2025, 6, 10), dt.date(2025, 6, 17)], 5.75)
+            + series("EMMA SITTER", sat, 80.0))
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    assert streams["merchant"].str.upper().str[:4].tolist() == ["EMMA"]
+    assert detect_streams(enriched(rows[1:]), "2025-06-30")["merchant"].str.upper().str[:4].tolist() == ["EMMA"]
+
+
 def test_an_overcharge_at_ten_times_the_price_stays_in_the_plan():
     # Peloton 12.99 for a year, then 129.90: the plan's charge (an overcharge the person should
     # see), not a switch to yearly billing (round-three audit: the plan showed as ended)
