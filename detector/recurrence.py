@@ -992,6 +992,11 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     if dup.any():  # two streams of one group starting at one amount: tell them apart by date
         out.loc[dup, "stream_id"] = [stable_id(s, d, prefix="st_") for s, d in
                                      zip(out.loc[dup, "stream_id"], out.loc[dup, "first_date"])]
+        # two plans at one price that began on one day (same-day twins): by their first charge
+        # (round-four audit: both had one id, so the store kept one and `cancel --stream` took both)
+        dup = out["stream_id"].duplicated(keep=False)
+        out.loc[dup, "stream_id"] = [stable_id(s, ids[0], prefix="st_") for s, ids in
+                                     zip(out.loc[dup, "stream_id"], out.loc[dup, "transaction_ids"])]
     out = out.sort_values(["account_id", "merchant", "first_date", "stream_id"], kind="stable")
     # one dtype whatever the input: text as object, a missing vendor as None (SQL NULL)
     for col in ("stream_id", "account_id", "merchant", "channel", "direction", "frequency", "first_date",

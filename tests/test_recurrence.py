@@ -838,3 +838,8 @@ def test_two_plans_at_one_price_billed_on_the_same_day_are_two_streams():
     sure = streams[streams["confidence"] >= 0.5]
     assert sorted(len(ids) for ids in sure["transaction_ids"]) == [24, 24]
     assert len(set(sure["transaction_ids"].iloc[0]) & set(sure["transaction_ids"].iloc[1])) == 0
+    # ... with two ids, stable from run to run: one id made the store keep one plan and
+    # `cancel --stream` cancel both (round-four audit)
+    assert sure["stream_id"].nunique() == 2
+    again = detect_streams(enriched(rows).iloc[::-1], "2025-06-30")  # rows read in another order
+    assert sorted(again["stream_id"]) == sorted(streams["stream_id"])
