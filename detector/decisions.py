@@ -306,8 +306,10 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
     subscription may not be detected yet).
     """
     out_cols = ["account_id", "stream_id", "cancelled_on"]
-    if decisions is None or decisions.empty or streams is None or streams.empty:
+    if decisions is None or decisions.empty:
         return pd.DataFrame(columns=out_cols)
+    if streams is None or streams.empty:  # no stream: only the name match on charges (below)
+        streams = pd.DataFrame(columns=["stream_id", "account_id", "merchant", "vendor", "transaction_ids"])
     d = decisions
     if "kind" in d:
         d = d[d["kind"] == "cancel"].rename(columns={"on_date": "cancelled_on"})

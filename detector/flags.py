@@ -230,7 +230,8 @@ def _series(tx: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     m = _members(tx, members)
     m = m[(m["direction"].fillna("outflow") == "outflow") & (m["amount"] < 0)].copy()
     if m.empty:
-        return m
+        return m.assign(period=pd.Series(dtype=float), ts=pd.Series(dtype="datetime64[ns]"),
+                        stream_key=pd.Series(dtype=object), chain_id=pd.Series(dtype=object))
     m["period"] = m["frequency"].map(PERIOD_DAYS).astype(float).fillna(30.44)
     m["ts"] = pd.to_datetime(m["date"])
     # A stream's merchant key: its most common member key (streams group by key anyway).
@@ -484,8 +485,10 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     when the account's history does not reach a full period before it (the plan probably began
     before the data); by default the first charge of a stream is never a renewal.
     """
-    if streams is None or len(streams) == 0 or tx is None or len(tx) == 0:
+    if tx is None or len(tx) == 0:
         return empty_flags()
+    if streams is None:
+        streams = pd.DataFrame(columns=list(STREAM_COLUMNS))
     require_columns(streams, ("stream_id", "account_id", "frequency", "transaction_ids"), "flag_charges streams")
     require_columns(tx, _TX_NEEDED, "flag_charges")
     kwargs = {"cancellations": cancellations, "as_of": as_of, "renewal_before_data": renewal_before_data}
@@ -537,7 +540,9 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # Fees a bank charges for an event (an overdraft, an ATM withdrawal) come when the event
     # does, however regular they look: not a plan that renews, rises or is billed twice.
     s = s[~_event_fee(s)]
-    if s.empty:
+    # with no stream at all the rules on loose charges still run (a new card's double charge, a
+    # trial that converted, a plan cancelled by name: round-four audit, all went unflagged)
+    if t.empty:
         return empty_flags()
     t, s = _pair_codes(t, s)
     # the rule modules build on this module's helpers, so they are imported here, not at the top

@@ -61,7 +61,8 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame | None = No
     duplicates (not in ``s``; rows with ``_tid`` like ``t``'s), which are no charges outside a
     stream either."""
     dups = s.iloc[:0] if dups is None else dups
-    parts = [_stream_trials(_spans(s), t), _after_free_line(s, t), _discount_intros(s, t)]
+    # (an account with no stream still has trial lines followed by a paid charge)
+    parts = [_stream_trials(_spans(s), t), _after_free_line(s, t), _discount_intros(s, t)] if len(s) else []
     parts = [x for x in parts + [_after_trial_line(s, t, parts, dups)] if not x.empty]
     if not parts:
         return empty_flags()

@@ -776,3 +776,24 @@ def test_a_cancelled_plan_billing_on_keeps_its_next_charge_to_watch_for():
     s = streams.set_index("stream_id")
     assert s.at[nf, "status"] == s.at[hulu, "status"] == "cancelled"
     assert s.at[nf, "next_date"] == "2025-05-05" and pd.isna(s.at[hulu, "next_date"])
+
+
+def test_an_account_with_no_stream_still_gets_its_flags():
+    # a new card, three months: no stream yet. Adobe's 239.88 billed on two days running, a 1.00
+    # trial that became 12.99, and a plan cancelled by name billed on: all went unflagged, while
+    # one unrelated plan in the file made them appear (round-four audit)
+    b = Book()
+    adobe = [b.charge(d, 239.88, "Adobe Creative Cloud") for d in ("2025-05-03", "2025-05-04")]
+    b.charge("2025-05-20", 1.00, "Peloton")
+    paid = b.charge("2025-06-20", 12.99, "Peloton")
+    calm = [b.charge(d, 9.99, "Calm") for d in ("2025-04-10", "2025-05-10", "2025-06-10")]
+    b.charge("2025-05-14", 61.20, "Kroger")
+    empty = b.stream_frame
+    assert empty.empty
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": ["Calm"], "cancelled_on": ["2025-04-20"]})
+    resolved = resolve_cancellations(decisions, empty, b.tx)
+    flags = flag_charges(b.tx, empty, cancellations=resolved, as_of="2025-06-30")
+    got = sorted(zip(flags["type"], flags["transaction_id"]))
+    assert got == sorted([("duplicate_charge", adobe[1]), ("trial_conversion", paid),
+                          ("charge_after_cancellation", calm[1]), ("charge_after_cancellation", calm[2])])
+    assert flag_charges(b.tx, None, as_of="2025-06-30")["type"].tolist().count("duplicate_charge") == 1
