@@ -83,7 +83,7 @@ OWN_ACCOUNT_MOVE = re.compile(
 #: "Online Banking transfer to SAV 4821", Wells Fargo "RECURRING TRANSFER TO ... WAY2SAVE
 #: SAVINGS", "Automatic Transfer to Savings", Capital One "Withdrawal to 360 Performance
 #: Savings", US Bank "ELECTRONIC WITHDRAWAL TO SAVINGS", "MARCUS SAVINGS ACH TRANSFER", UK
-#: "INSTANT SAVER" accounts), Revolut's "To Savings vault", and round-up
+#: "INSTANT SAVER", "REGULAR ESAVER", "MONTHLY SAVER" accounts, cash and stocks & shares ISAs), Revolut's "To Savings vault", and round-up
 #: schemes that sweep change into savings (Wells Fargo "SAVE AS YOU GO", Bank of America "KEEP
 #: THE CHANGE", Chime "Save When I Get Paid"). A transfer to a loan or a card account is a bill
 #: and stays one. PNC Virtual Wallet's own savings are its Reserve and Growth accounts ("ONLINE TRANSFER TO
@@ -92,7 +92,8 @@ SAVINGS_MOVE = re.compile(
     r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav\b(?=\W*(?:[.x*#\d]|$))|savings\b|way2save)"
     r"|^(?:to|from) savings\b|\b(?:withdrawal|deposit) (?:to|from)\b.{0,40}?\bsavings\b|\bsavings (?:ach )?transfer\b"
     r"|\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from)\b(?: virtual wallet)? (?:growth|reserve)\b(?!\W*(?:fund|bank|loan|inc|llc|corp))"
-    r"|\b(?:instant|everyday|easy access|regular|online|bonus) saver\b"
+    r"|\b(?:instant|everyday|easy access|regular|online|bonus|monthly|fixed rate) e?-?saver\b|\be-?saver\b"
+    r"|\b(?:cash|lifetime|junior|stocks (?:and|&) shares) isa\b"
     r"|\bsave as you go\b|\bkeep the change\b|\bsave when i get paid\b",
     re.IGNORECASE)
 #: ... but not a payment to a lender that has "Savings" in its name ("DOLLAR SAVINGS BANK LOAN",

@@ -788,7 +788,11 @@ def test_transfers_to_and_from_savings_are_no_plans():
             + series("ONLINE TRANSFER TO GROWTH XXXXXX1234", monthly_dates(dt.date(2024, 1, 18), 18, day=18), 120.0)
             + series("VIRTUAL WALLET TRANSFER TO RESERVE 5678", monthly_dates(dt.date(2024, 1, 19), 18, day=19),
                      60.0)
-            + series("ACH TRANSFER TO GROWTH FUND INC", monthly_dates(dt.date(2024, 1, 21), 18, day=21), 99.0))
+            + series("ACH TRANSFER TO GROWTH FUND INC", monthly_dates(dt.date(2024, 1, 21), 18, day=21), 99.0)
+            # UK regular savers and ISAs paid by standing order (round-four audit)
+            + series("SANTANDER REGULAR ESAVER", monthly_dates(dt.date(2024, 1, 22), 18, day=22), 200.0)
+            + series("CLUB LLOYDS MONTHLY SAVER", monthly_dates(dt.date(2024, 1, 23), 18, day=23), 50.0)
+            + series("TO CASH ISA 40-12-34", monthly_dates(dt.date(2024, 1, 24), 18, day=24), 100.0))
     streams = detect_streams(enriched(rows), "2025-06-30")
     assert sorted(streams["merchant"].str.upper().str[:22]) == [
         "ACH TRANSFER TO GROWTH", "ONLINE TRANSFER TO DOL", "ONLINE TRANSFER TO FIR", "ONLINE TRANSFER TO LOA",
