@@ -54,6 +54,12 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
                              processor=utils.default_process)[0]
         full = np.maximum(full, np.where(_numbers_differ(query, best["vendor"]), 0.0, by_v))
     if (full < cutoff).all():
+        # A name that is part of several plans' names ("YouTube": YouTube Premium and YouTube
+        # TV) names none of them over the others, whatever the catalogue makes of it alone:
+        # taking the best-scoring one cancelled the TV plan the person kept (round-four audit).
+        brand = _holds_words(query, streams)
+        if streams.loc[brand, "merchant"].map(_norm).nunique() > 1:
+            return streams[brand].assign(via_store=True)
         # Unless the catalogue knows the name typed as this very vendor: "Adobe" is Adobe
         # Creative Cloud, "Norton 360" is Norton, "proton" is ProtonVPN. Then it is the plan.
         vendor = catalog_vendor(query, cutoff)
@@ -65,6 +71,17 @@ def match_streams(merchant: str, streams: pd.DataFrame, *, cutoff: float = MATCH
                 named |= best["vendor"].map(_norm).eq(own)
         best = best.assign(via_store=~named)
     return best
+
+
+def _holds_words(query: str, streams: pd.DataFrame) -> pd.Series:
+    """Streams whose merchant or vendor name has every distinctive word of ``query``."""
+    words = {w for w in _norm(query).split() if w not in GENERIC_WORDS}
+    if not words:
+        return pd.Series(False, index=streams.index)
+    held = streams["merchant"].map(lambda n: words <= set(_norm(n).split()))
+    if "vendor" in streams:
+        held |= streams["vendor"].map(lambda n: isinstance(n, str) and words <= set(_norm(n).split()))
+    return held
 
 
 def _name_scores(query: str, names: list[str]) -> np.ndarray:

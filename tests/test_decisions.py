@@ -630,6 +630,22 @@ def test_a_plan_named_in_part_that_billed_on_a_while_and_then_stopped_is_the_can
     assert skipped
 
 
+def test_a_name_part_of_two_plans_names_the_one_that_stopped_not_the_best_scoring():
+    # "YouTube" with YouTube Premium (billed twice after the date, then stopped) and YouTube TV
+    # (billing on): the catalogue reads "YouTube" as YouTube TV, so TV was taken outright, its six
+    # later charges flagged with refund requests, and Premium's two late bills not (round-four audit)
+    b = Book()
+    premium = b.stream(b.series("2024-01-14", 16, 13.99, merchant="YouTube Premium"))  # to 2025-04-14
+    tv = b.stream(b.series("2024-01-20", 20, 72.99, merchant="YouTube TV"))  # to 2025-08-20
+    b.charge("2025-06-30", 54.20, "Kroger")
+    assert _resolve(b, "YouTube", "2025-03-01") == {premium}
+    assert _resolve(b, "YouTube TV", "2025-03-01") == {tv}
+    # one plan of the brand alone is still the one named
+    b = Book()
+    only = b.stream(b.series("2024-01-20", 20, 72.99, merchant="YouTube TV"))
+    assert _resolve(b, "YouTube", "2025-03-01") == {only}
+
+
 def test_an_unidentified_store_plan_that_stopped_a_few_bills_late_is_not_taken_for_the_named_one():
     # "Apple Music" cancelled 2025-02-01 on a bill with iCloud and Apple TV+, none of them
     # identified: a 10.99 plan billed in February and March, then stopped. That is as likely
