@@ -413,12 +413,29 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
     same = has & (rank > 0) & (ks[twin] == ks[succ])
     succ = np.where(same, twin, succ)
     # one predecessor per charge: the best fitting (the latest on a tie)
-    src = np.flatnonzero(has)
-    pick = np.lexsort((-src, err[src], succ[src]))
-    src = src[pick]
-    first = np.ones(len(src), dtype=bool)
-    first[1:] = succ[src][1:] != succ[src][:-1]
-    src = src[first]
+    src = _one_predecessor(np.flatnonzero(has), succ, err)
+    # A charge that lost its successor to a better-fitting one takes the next best still free
+    # within RELINK_DAYS: two plans at one price billed a day or two apart (a couple's gym
+    # memberships on the 17th and the 17th-19th) both wanted the 17th and neither made a chain.
+    lost = np.flatnonzero(has)
+    lost = lost[~np.isin(lost, src)]
+    if len(lost):
+        taken = np.zeros(n, dtype=bool)
+        taken[succ[src]] = True
+        alt, alt_err = np.zeros(len(lost), dtype=np.int64), np.full(len(lost), none)
+        for target in (want[lost], want_end[lost]):
+            at = np.searchsorted(ks, target, side="left")
+            for j in (at - 2, at - 1, at, at + 1):
+                jj = np.clip(j, 0, n - 1)
+                ok = (j >= lo[lost]) & (j < hi[lost]) & ~taken[jj]
+                e = np.where(ok, np.minimum(np.abs(ks[jj] - want[lost]), np.abs(ks[jj] - want_end[lost])), none)
+                better = (e < alt_err) & (e <= RELINK_DAYS)
+                alt[better], alt_err[better] = jj[better], e[better]
+        found = alt_err < none
+        if found.any():
+            succ, err = succ.copy(), err.copy()
+            succ[lost[found]], err[lost[found]] = alt[found], alt_err[found]
+            src = np.sort(np.r_[src, _one_predecessor(lost[found], succ, err)])
     nxt = np.arange(n)
     nxt[src] = succ[src]
     for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
@@ -430,6 +447,18 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
     chain = np.empty(n, dtype=np.int64)
     chain[order] = chain_sorted
     return chain
+
+
+#: How far (days) from a charge's wanted day a second-choice successor may be (see _echo_chains).
+RELINK_DAYS = 3
+
+
+def _one_predecessor(src: np.ndarray, succ: np.ndarray, err: np.ndarray) -> np.ndarray:
+    """Of the charges ``src`` linking to one successor, the best fitting (the latest on a tie)."""
+    src = src[np.lexsort((-src, err[src], succ[src]))]
+    first = np.ones(len(src), dtype=bool)
+    first[1:] = succ[src][1:] != succ[src][:-1]
+    return src[first]
 
 
 #: Relative step in sorted amounts that starts a new price point (plus a cent).

@@ -847,3 +847,18 @@ def test_two_plans_at_one_price_billed_on_the_same_day_are_two_streams():
     assert sure["stream_id"].nunique() == 2
     again = detect_streams(enriched(rows).iloc[::-1], "2025-06-30")  # rows read in another order
     assert sorted(again["stream_id"]) == sorted(streams["stream_id"])
+
+
+def test_two_plans_at_one_price_billed_a_day_or_two_apart_are_two_streams():
+    # a couple's gym memberships, 24.99 each: one on the 17th, the other on the 17th-19th. Both
+    # wanted the 17th's charge as their next, so neither made a chain and no stream came out:
+    # 49.98 a month missing (round-four audit)
+    first = monthly_dates(dt.date(2024, 6, 17), 13, day=17)
+    offsets = [0, 1, 1, 2, 0, 1, 2, 1, 0, 1, 1, 2, 1]
+    second = [d + dt.timedelta(days=k) for d, k in zip(first, offsets)]
+    rows = (series("PLANET FITNESS 844-880-7180 NH", first, 24.99)
+            + series("PLANET FITNESS 844-880-7180 NH", second, 24.99))
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    sure = streams[streams["confidence"] >= 0.5]
+    assert sorted(len(ids) for ids in sure["transaction_ids"]) == [13, 13]
+    assert sure["stream_id"].nunique() == 2
