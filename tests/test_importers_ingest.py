@@ -397,3 +397,29 @@ def test_results_carry_the_newest_date_whole_or_in_chunks(tmp_path, store):
     empty = write(tmp_path, "empty.csv", CHASE_HEADER)
     [none] = ingest_files([empty], store)
     assert none.last_date is None  # a file with no rows has no newest date
+
+
+def test_qfx_intuit_bank_id_prints_no_library_warning(tmp_path):
+    # Every Quicken QFX carries <INTU.BID> (Intuit's bank id); ofxtools skipped it with a raw
+    # PrivateTagWarning on stderr (thirteenth audit). The file's rows are read all the same.
+    import warnings
+
+    from detector.importers.ofx import _ofxtools_fields
+
+    header = ("OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\nENCODING:USASCII\r\n"
+              "CHARSET:1252\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n")
+    body = ("<OFX>\n<SIGNONMSGSRSV1>\n<SONRS>\n<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n"
+            "<DTSERVER>20250630120000[0:GMT]\n<LANGUAGE>ENG\n<FI>\n<ORG>B1\n<FID>10898\n</FI>\n"
+            "<INTU.BID>10898\n</SONRS>\n</SIGNONMSGSRSV1>\n<CREDITCARDMSGSRSV1>\n<CCSTMTTRNRS>\n<TRNUID>1\n"
+            "<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n<CCSTMTRS>\n<CURDEF>USD\n<CCACCTFROM>\n"
+            "<ACCTID>4111222233334444\n</CCACCTFROM>\n<BANKTRANLIST>\n<DTSTART>20250101120000[0:GMT]\n"
+            "<DTEND>20250628120000[0:GMT]\n<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>20250115120000[0:GMT]\n"
+            "<TRNAMT>-15.49\n<FITID>F1\n<NAME>NETFLIX.COM\n</STMTTRN>\n</BANKTRANLIST>\n<LEDGERBAL>\n"
+            "<BALAMT>-15.49\n<DTASOF>20250630120000[0:GMT]\n</LEDGERBAL>\n</CCSTMTRS>\n</CCSTMTTRNRS>\n"
+            "</CREDITCARDMSGSRSV1>\n</OFX>\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert set(_ofxtools_fields(header + body)) == {"F1"}  # ofxtools itself read it
+        st = read_statement(write(tmp_path, "Chase4444_Activity.QFX", header + body))
+    assert [str(w.message) for w in caught if "INTU.BID" in str(w.message)] == []
+    assert st.transactions["transaction_id"].tolist() == ["F1"]
