@@ -84,6 +84,20 @@ CASES = {
         "11/18/2024,ONLINE PAYMENT - THANK YOU,ALEX MORGAN,-71003,-400.00\n",
         [("2024-11-20", -263.88, "ADOBE *ADOBE 408-536-6000 CA"), ("2024-11-18", 400.0, "ONLINE PAYMENT - THANK YOU")],
     ),
+    # Amex UK "Statements & Activity" CSV (header as in public UK Amex importers: Town/City,
+    # Postcode where the US export has City/State, Zip Code); day-first dates, GBP.
+    "amex_uk": (
+        "activity.csv",
+        "Date,Description,Amount,Extended Details,Appears On Your Statement As,Address,Town/City,Postcode,"
+        "Country,Reference,Category\n"
+        "14/06/2025,NETFLIX.COM,12.99,,NETFLIX.COM,1 HIGH ST,LONDON,EC1A 1BB,UNITED KINGDOM OF GB AND NI,"
+        "'AT251650043000010826778',Entertainment-Other\n"
+        "04/06/2025,SPOTIFY,11.99,,SPOTIFY,1 HIGH ST,LONDON,EC1A 1BB,UNITED KINGDOM OF GB AND NI,"
+        "'AT251550043000010826780',Entertainment-Other\n"
+        "02/06/2025,PAYMENT RECEIVED - THANK YOU,-400.00,,,,,,,'AT251530043000010826781',\n",
+        [("2025-06-14", -12.99, "NETFLIX.COM"), ("2025-06-04", -11.99, "SPOTIFY"),
+         ("2025-06-02", 400.0, "PAYMENT RECEIVED - THANK YOU")],
+    ),
     "citi": (
         "citi.csv",
         "Status,Date,Description,Debit,Credit,Member Name\n"
@@ -233,3 +247,25 @@ def test_ing_comma_separated_english_variant(tmp_path):
     st = read_statement(write(tmp_path, "ing_en.csv", text))
     assert st.format == "ing_nl"
     assert st.transactions[["date", "amount", "description"]].values.tolist() == [["2021-07-12", -50.0, "bol.com b.v."]]
+
+
+def test_amex_uk_is_day_first_pounds_and_us_amex_stays_month_first(tmp_path):
+    # An Amex UK export was read as the US layout: 14/06/2025 rejected, 04/06/2025 stored as
+    # 6 April, USD (thirteenth audit). The address columns tell the two exports apart.
+    uk = read_statement(write(tmp_path, "activity.csv", CASES["amex_uk"][1]))
+    assert (uk.format, uk.currency, uk.country) == ("amex_uk", "GBP", "GB")
+    assert set(uk.transactions["currency"]) == {"GBP"}
+    assert uk.transactions["transaction_id"].iloc[0] == "AT251650043000010826778"
+    us_text = ("Date,Description,Amount,Extended Details,Appears On Your Statement As,Address,City/State,"
+               "Zip Code,Country,Reference,Category\n"
+               "04/06/2025,AMAZON.COM,49.99,,AMAZON.COM,410 TERRY AVE N,SEATTLE/WA,98109,US,'320251560001',Shopping\n")
+    us = read_statement(write(tmp_path, "us.csv", us_text))
+    assert (us.format, us.currency) == ("amex", "USD")
+    assert us.transactions["date"].tolist() == ["2025-04-06"]
+    # the UK export with Card Member / Account # (13 columns) is UK too
+    thirteen = ("Date,Description,Card Member,Account #,Amount,Extended Details,Appears On Your Statement As,"
+                "Address,Town/City,Postcode,Country,Reference,Category\n"
+                "15/01/2026,TEST RESTAURANT,MR TEST,-12345,25.50,GOODS,TEST RESTAURANT,123 ST,LONDON,SW1A 1AA,UK,"
+                "'AT123',Entertainment\n")
+    st = read_statement(write(tmp_path, "uk13.csv", thirteen))
+    assert (st.format, st.transactions["date"].tolist()) == ("amex_uk", ["2026-01-15"])
