@@ -48,6 +48,9 @@ def render_summary(results, max_rejections: int = 10) -> str:
             if r.error:
                 console.print(f"[red]error[/red] {escape(r.error)}", markup=True, highlight=False, soft_wrap=True)
         for r in results:
+            for note in r.notes:
+                console.print(f"note: {r.path}: {note}", markup=False, highlight=False, soft_wrap=True)
+        for r in results:
             for rej in r.rejections[:max_rejections]:
                 console.print(f"rejected {rej['source_file']}:{rej['source_line']}: {rej['reason']}",
                               markup=False, highlight=False, soft_wrap=True)

@@ -38,7 +38,7 @@ from .base import (
     read_text,
 )
 from .csv_banks import MappedCsv, csv_importers, parse_columns
-from .csv_layout import CsvLayout, HeaderLayout
+from .csv_layout import CsvLayout, HeaderLayout, swap_day_month
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .ofx import OfxImporter
 from .parsing import binary_kind
@@ -77,6 +77,9 @@ class Statement:
     currency: str | None = None
     path: str = ""
     country: str | None = None
+    #: What the reader decided about the file that the analyst should hear (dates read day/month
+    #: swapped, source ids not trusted), one sentence each.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def accounts(self) -> list[str]:
@@ -100,6 +103,17 @@ class _Canonicaliser:
         self.seen: Counter = Counter()
         self.currencies: Counter = Counter()
         self.accounts: dict[str, None] = {}
+        self.notes: list[str] = []
+
+    def note_date_order(self, layout: CsvLayout | None) -> None:
+        """Say when the file's dates are read day/month swapped (:meth:`CsvLayout.with_date_order`)."""
+        if layout is None or layout.swapped_date_example is None:
+            return
+        formats = " or ".join(f for f in layout.date_formats if f != swap_day_month(f))
+        self.notes.append(
+            f"dates read as {formats}, not in the {layout.name} layout's order: the file's own dates "
+            f"show it ({layout.swapped_date_example!r} reads only that way; a file re-saved by Excel "
+            "with other regional settings?)")
 
     def frame(self, items: Iterable[Row | Reject]) -> tuple[pd.DataFrame, list[dict], int]:
         records: list[tuple] = []
@@ -267,6 +281,7 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         currency=currency,
         path=path,
         country=imp.country,
+        notes=list(canon.notes),
     )
 
 
@@ -300,17 +315,12 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
     p = str(path)
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if engine == "rows":
-        imp = _pick(p, format, columns)
-        canon = _Canonicaliser(p, imp, account_id)
-        df, rejected, rows_read = canon.frame(imp.extract(p))
+    imp, loaded = _pick_loaded(p, format, columns)
+    canon = _Canonicaliser(p, imp, account_id)
+    if isinstance(imp, CsvLayout):
+        df, rejected, rows_read = _read_csv(p, imp, loaded, canon, engine=engine)
     else:
-        imp, loaded = _pick_loaded(p, format, columns)
-        canon = _Canonicaliser(p, imp, account_id)
-        if isinstance(imp, CsvLayout):
-            df, rejected, rows_read = _read_csv(p, imp, loaded, canon, columns=engine == "columns")
-        else:
-            df, rejected, rows_read = canon.frame(imp.extract(p))
+        df, rejected, rows_read = canon.frame(imp.extract(p))
     if df.empty:
         raise _no_rows(p, rejected, rows_read)
     return _finish(p, imp, canon, df, rejected, rows_read)
@@ -329,19 +339,27 @@ def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Load
     return imp, (loaded if isinstance(imp, CsvLayout) else None)
 
 
-def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, *, columns: bool):
-    """A CSV statement through the vectorised reader, or row by row where it declines the file."""
+def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, *, engine: str):
+    """A CSV statement through the vectorised reader, or row by row where it declines the file
+    (``engine="rows"``: row by row). Either way the whole file's dates settle the order of day
+    and month before any row is made."""
     head = io.StringIO(loaded.head(), newline="").readlines()
     _, hl = imp.read_header(path, iter(head))
     offset = body_offset(head, hl)
-    if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
-        data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
-    else:
-        data, start = loaded.text[offset:].encode("utf-8"), 0
-    parsed = read_body(imp, data, hl, start) if columns or len(data) - start >= COLUMNS_MIN_BYTES else None
-    if parsed is not None:
-        return canon.frame_parsed(parsed)
-    return canon.frame(imp.records(io.StringIO(loaded.text[offset:], newline=""), hl))
+    if engine != "rows":
+        if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
+            data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
+        else:
+            data, start = loaded.text[offset:].encode("utf-8"), 0
+        parsed = (read_body(imp, data, hl, start, date_order=True)
+                  if engine == "columns" or len(data) - start >= COLUMNS_MIN_BYTES else None)
+        if parsed is not None:
+            canon.note_date_order(parsed.date_layout)
+            return canon.frame_parsed(parsed)
+    body = loaded.text[offset:]
+    imp = imp.with_date_order(imp.date_cells(io.StringIO(body, newline=""), hl))
+    canon.note_date_order(imp)
+    return canon.frame(imp.records(io.StringIO(body, newline=""), hl))
 
 
 def _stream_lines(path: str) -> Iterator[str]:
@@ -399,6 +417,10 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
     canon = _Canonicaliser(p, imp, account_id)
     lines = _stream_lines(p)
     body, hl = imp.read_header(p, lines)
+    # The order of day and month is the whole file's: looked over before the first chunk is made
+    # (a second pass over the body's lines, stopping at the first date only the layout's order reads).
+    imp = imp.with_date_order(imp.date_cells(islice(_stream_lines(p), hl.first_line - 1, None), hl))
+    canon.note_date_order(imp)
     total = 0
     if engine != "rows":
         for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize):
