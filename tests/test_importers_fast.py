@@ -478,3 +478,24 @@ def test_streamed_chunks_never_store_a_file_half_swapped(tmp_path, engine):
     pd.testing.assert_frame_equal(joined, whole.transactions)
     assert whole.transactions["date"].iloc[0] == "2025-01-04" and whole.rejected == []
     assert all(c.notes == whole.notes for c in chunks) and len(whole.notes) == 1
+
+
+def test_ids_excel_saved_in_scientific_notation_are_no_ids(tmp_path, vectorised):
+    # Bank of America's 23-digit Reference Number, re-saved by Excel as 2.44922E+22: rows of one
+    # file shared an id and all but a few were dropped as duplicates (thirteenth audit). Such a
+    # cell is no id: the row gets the content-derived id, so two identical charges on one day stay two.
+    text = ("Posted Date,Reference Number,Payee,Address,Amount\n"
+            "6/15/2025,2.44922E+22,NETFLIX.COM 866-579-7172 CA,866-579-7172  CA ,-17.99\n"
+            "6/15/2025,2.44922E+22,NETFLIX.COM 866-579-7172 CA,866-579-7172  CA ,-17.99\n"
+            "6/12/2025,2.44922E+22,SPOTIFY USA 877-778-1161 NY,877-778-1161  NY ,-11.99\n"
+            "6/10/2025,24445726072300602934358,SHELL OIL 57444213 AUSTIN TX,AUSTIN       TX ,-41.07\n"
+            "5/28/2025,7.44431E+22,PAYMENT - THANK YOU,,900.00\n")
+    st = assert_same(write(tmp_path, "May2025_1234.csv", text))
+    assert vectorised == [True]
+    ids = st.transactions["transaction_id"].tolist()
+    assert len(set(ids)) == 5 and "E+" not in "".join(ids)
+    assert ids[3] == "24445726072300602934358"  # a whole reference stays the bank's id
+    assert len(st.notes) == 1 and "2.44922E+22" in st.notes[0]
+    chunks = list(iter_statement_chunks(write(tmp_path, "c.csv", text), chunksize=2, engine="rows"))
+    assert [c.transactions["transaction_id"].str.len().tolist() for c in chunks][0] == [16, 16]
+    assert sum(len(c.notes) == 1 for c in chunks) == len(chunks)  # one note per file, carried by each chunk

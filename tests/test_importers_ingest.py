@@ -423,3 +423,17 @@ def test_qfx_intuit_bank_id_prints_no_library_warning(tmp_path):
         st = read_statement(write(tmp_path, "Chase4444_Activity.QFX", header + body))
     assert [str(w.message) for w in caught if "INTU.BID" in str(w.message)] == []
     assert st.transactions["transaction_id"].tolist() == ["F1"]
+
+
+def test_excel_rounded_references_lose_no_rows(tmp_path, store):
+    # A BofA card CSV re-saved by Excel: Read 17, Stored 3, Duplicates 14 (thirteenth audit).
+    rows = [f"{m}/{d}/2025,2.44922E+22,{name},,{amount}" for m in (3, 4, 5, 6)
+            for d, name, amount in ((8, "VZWRLSS*APOCC VISB", "-88.41"), (12, "SPOTIFY USA", "-11.99"),
+                                    (15, "NETFLIX.COM", "-17.99"))]
+    path = write(tmp_path, "May2025_1234.csv", "Posted Date,Reference Number,Payee,Address,Amount\n"
+                 + "\n".join(rows) + "\n")
+    (result,) = ingest_files([path], store)
+    assert (result.rows_read, result.stored, result.duplicates) == (12, 12, 0)
+    assert len(result.notes) == 1 and "scientific notation" in result.notes[0]
+    (again,) = ingest_files([path], store)  # the content-derived ids are stable: a re-import adds nothing
+    assert (again.stored, again.duplicates) == (0, 12)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -88,6 +89,12 @@ class Statement:
             [self.account_id] if self.account_id else [])
 
 
+#: An id cell Excel saved in scientific notation (``2.44922E+22`` for a 23-digit reference): its
+#: digits are lost, so different rows share it.
+ROUNDED_ID = r"^\s*[0-9](\.[0-9]+)?[eE]\+[0-9]+\s*$"
+_ROUNDED_ID = re.compile(ROUNDED_ID)
+
+
 def _amount_key(amount: float) -> str:
     return f"{amount:.6f}".rstrip("0").rstrip(".")
 
@@ -104,6 +111,17 @@ class _Canonicaliser:
         self.currencies: Counter = Counter()
         self.accounts: dict[str, None] = {}
         self.notes: list[str] = []
+        #: The first rounded id seen (:data:`ROUNDED_ID`), once noted.
+        self.rounded_id: str | None = None
+
+    def note_rounded_ids(self, example: str) -> None:
+        """Say once per file that its id column was rounded (its rows get content-derived ids)."""
+        if self.rounded_id is None:
+            self.rounded_id = example.strip()
+            self.notes.append(
+                f"transaction ids in scientific notation (e.g. {self.rounded_id!r}: digits lost when the file "
+                "was saved by Excel) are not used as ids; those rows' ids come from their date, amount and "
+                "description instead, as for layouts without an id column")
 
     def note_date_order(self, layout: CsvLayout | None) -> None:
         """Say when the file's dates are read day/month swapped (:meth:`CsvLayout.with_date_order`)."""
@@ -138,7 +156,11 @@ class _Canonicaliser:
             seen_key = blake2b("\x1f".join(key).encode("utf-8"), digest_size=12).digest()
             occurrence = self.seen[seen_key]
             self.seen[seen_key] = occurrence + 1
-            tx_id = item.transaction_id or stable_id(*key, occurrence)
+            tx_id = item.transaction_id
+            if tx_id and _ROUNDED_ID.match(tx_id):
+                self.note_rounded_ids(tx_id)
+                tx_id = None
+            tx_id = tx_id or stable_id(*key, occurrence)
             currency = item.currency or default_currency
             self.currencies[currency] += 1
             self.accounts.setdefault(account)
@@ -171,6 +193,10 @@ class _Canonicaliser:
                                           self.file_account or self.fallback_account)
         currency, (codes, names) = filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
         tx_id = parsed.transaction_id
+        rounded = pc.fill_null(pc.match_substring_regex(tx_id, ROUNDED_ID), False)
+        if pc.any(rounded).as_py():
+            self.note_rounded_ids(tx_id.filter(rounded)[0].as_py())
+            tx_id = pc.if_else(rounded, pa.scalar(None, STR), tx_id)
         missing = tx_id.is_null().to_numpy(zero_copy_only=False)
         # Occurrence counts only feed hashed ids and the counts carried to the next chunk.
         if carry or missing.any():
