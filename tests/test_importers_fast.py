@@ -133,6 +133,13 @@ AWKWARD = {
     "2024-05-27,2024-05-28,5158,BOTH,Payment,0.1,0.3\n"
     "2024-05-26,2024-05-28,5158,NEITHER,Payment,,\n"
     "2024-05-25,2024-05-28,5158,BAD,Payment,abc,\n",
+    "capital_one_cards": "Transaction Date,Posted Date,Card No.,Description,Category,Debit,Credit\n"
+    "2024-05-30,2024-05-31,5158,GYM,Health,24.99,\n"
+    "2024-05-30,2024-05-31,7710,GYM,Health,24.99,\n"
+    "2024-05-29,2024-05-31,,NO CARD,Health,1.00,\n"
+    "2024-05-28,2024-05-28,XXXX-7710,BAD,Payment,abc,\n"
+    "2024-05-27,2024-05-28,7710,SHORT\n"
+    "2024-05-26,2024-05-28,-7710,LATE,Payment,,250.00\n",
     "ing": '"Datum";"Naam / Omschrijving";"Rekening";"Tegenrekening";"Code";"Af Bij";"Bedrag (EUR)";'
     '"Mutatiesoort";"Mededelingen"\n'
     '"20240109";"Netflix";"NL12";"";"BA";"Af";"13,49";"x";"y"\n'

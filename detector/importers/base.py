@@ -34,6 +34,8 @@ class Row:
     account_id: str | None = None
     transaction_id: str | None = None
     currency: str | None = None
+    #: The card the row names (Capital One "Card No."), for the account when the file names none.
+    card: str | None = None
 
 
 @dataclass

@@ -151,6 +151,7 @@ class CapitalOne(CsvLayout):
     debit = "Debit"
     credit = "Credit"
     also_required = ("Posted Date", "Card No.")
+    card_column = "Card No."
     date_formats = ISO + ("%m/%d/%Y",)
     payment_method = "credit_card"
     country = "US"
@@ -170,6 +171,7 @@ class Amex(CsvLayout):
     description = "Description"
     amount = "Amount"
     transaction_id = "Reference"
+    card_column = "Account #"  # Card Member is a person (cards of one account share them), not a card
     sign = -1
     payment_method = "credit_card"
     country = "US"

@@ -136,6 +136,9 @@ class CsvLayout(Importer):
     accepted_status: tuple[str, ...] = ()
     transaction_id: str | Names | None = None
     account_column: str | Names | None = None
+    #: Column naming the card a row was paid with (Capital One "Card No.", Amex "Account #"): the
+    #: account is then ``<layout>-<card>`` unless ``--account`` names one (``naming.card_account``).
+    card_column: str | Names | None = None
     currency_column: str | Names | None = None
     also_required: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ("%m/%d/%Y", "%m/%d/%y")
@@ -165,6 +168,7 @@ class CsvLayout(Importer):
             "status": _alts(self.status),
             "transaction_id": _alts(self.transaction_id),
             "account": _alts(self.account_column),
+            "card": _alts(self.card_column),
             "currency": _alts(self.currency_column),
         }
 
@@ -381,6 +385,7 @@ class CsvLayout(Importer):
             # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
             transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
             currency=parse_currency(self._cell(cells, index, "currency")),
+            card=self._cell(cells, index, "card") or None,
         )
 
     def _amount(self, cells, index) -> float:

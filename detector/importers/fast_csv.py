@@ -61,6 +61,8 @@ class Parsed:
     #: Per row, codes into the distinct accounts / currencies as read (``None`` = not in the row).
     account_groups: tuple[np.ndarray, list] | None = None
     currency_groups: tuple[np.ndarray, list] | None = None
+    #: The card each row names (``CsvLayout.card_column``), ``None`` without that column.
+    card: pa.Array | None = None
     #: The layout copy that read the dates, when the body's dates read only day/month swapped.
     date_layout: CsvLayout | None = None
 
@@ -398,14 +400,15 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
     tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
     currency, currency_groups = _distinct_text(raw("currency"), n, parse_currency)
+    card = None if raw("card") is None else _distinct_text(raw("card"), n, lambda s: s.strip() or None)[0]
 
     slow = np.flatnonzero(~ok)
     if not len(slow) and not bad:
         return Parsed(lines, dates, value, description, account, tx_id, currency, [], n,
                       (date_codes, date_values), amount_groups, account_groups, currency_groups,
-                      date_layout=date_layout)
+                      card=card, date_layout=date_layout)
     out = _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
-                      Parsed(lines, dates, value, description, account, tx_id, currency, [], n))
+                      Parsed(lines, dates, value, description, account, tx_id, currency, [], n, card=card))
     if out is not None:
         out.date_layout = date_layout
     return out
@@ -432,6 +435,7 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         elif isinstance(item, Reject):
             rejects.append(item)
     keep = pa.array(ok)
+    fast_card = fast.card
     fast = Parsed(fast.line, *(as_array(a) for a in (fast.date,)), fast.amount,
                   *(as_array(a) for a in (fast.description, fast.account, fast.transaction_id, fast.currency)),
                   rejects=[], items=0)
@@ -444,6 +448,8 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         (fast.transaction_id.filter(keep), pa.array([r.transaction_id for r in rows], STR)),
         (fast.currency.filter(keep), pa.array([r.currency for r in rows], STR)),
     ]
+    if fast_card is not None:
+        parts.append((as_array(fast_card).filter(keep), pa.array([r.card for r in rows], STR)))
     line = np.concatenate(parts[0])
     order = np.argsort(line, kind="stable")
     taker = pa.array(order)
@@ -455,4 +461,5 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         return pa.concat_arrays([a, b]).take(taker)
 
     cols = [cat(p) for p in parts]
-    return Parsed(*cols, rejects=rejects, items=len(line) + len(rejects))
+    return Parsed(*cols[:7], rejects=rejects, items=len(line) + len(rejects),
+                  card=cols[7] if len(cols) > 7 else None)

@@ -41,6 +41,7 @@ from .base import (
 from .csv_banks import MappedCsv, csv_importers, parse_columns
 from .csv_layout import CsvLayout, HeaderLayout, swap_day_month
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
+from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
 from .parsing import binary_kind
 
@@ -106,13 +107,23 @@ class _Canonicaliser:
         self.path = path
         self.importer = importer
         self.file_account = importer.account(path)
-        self.fallback_account = account_id or Path(path).stem
+        self.user_account = account_id
+        self.fallback_account = account_id or account_from_filename(path)
+        self._cards: dict[str, str | None] = {}
         self.seen: Counter = Counter()
         self.currencies: Counter = Counter()
         self.accounts: dict[str, None] = {}
         self.notes: list[str] = []
         #: The first rounded id seen (:data:`ROUNDED_ID`), once noted.
         self.rounded_id: str | None = None
+
+    def card_account(self, card: str | None) -> str | None:
+        """The account of a row naming its card, unless ``--account`` or the file names one."""
+        if not card or self.user_account or self.file_account:
+            return None
+        if card not in self._cards:
+            self._cards[card] = card_account(self.importer.name, card)
+        return self._cards[card]
 
     def note_rounded_ids(self, example: str) -> None:
         """Say once per file that its id column was rounded (its rows get content-derived ids)."""
@@ -150,7 +161,8 @@ class _Canonicaliser:
                     "raw": item.raw,
                 })
                 continue
-            account = item.account_id or self.file_account or self.fallback_account
+            account = (item.account_id or self.file_account or self.card_account(item.card)
+                       or self.fallback_account)
             key = (account, item.date, _amount_key(item.amount), item.description)
             # A 12-byte digest, not the tuple, keeps a 10-million-row stream's counter small.
             seen_key = blake2b("\x1f".join(key).encode("utf-8"), digest_size=12).digest()
@@ -189,8 +201,12 @@ class _Canonicaliser:
         n = len(parsed.line)
         if n == 0:
             return empty_transactions(), rejected, parsed.items
-        account, account_groups = filled(parsed.account, parsed.account_groups,
-                                          self.file_account or self.fallback_account)
+        own, own_groups = parsed.account, parsed.account_groups
+        if parsed.card is not None and not self.user_account and not self.file_account:
+            codes, uniq = encode(pc.fill_null(parsed.card, ""))
+            cards = pa.array([self.card_account(c) for c in uniq.to_pylist()], STR).take(pa.array(codes))
+            own, own_groups = pc.coalesce(own, cards), None
+        account, account_groups = filled(own, own_groups, self.file_account or self.fallback_account)
         currency, (codes, names) = filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
         tx_id = parsed.transaction_id
         rounded = pc.fill_null(pc.match_substring_regex(tx_id, ROUNDED_ID), False)
@@ -330,8 +346,8 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
 
     ``format`` names the layout (skipping detection); ``columns`` maps any CSV's columns
     (``"date=Posted,description=Payee,amount=Amount"``); ``account_id`` is used when the file does
-    not name its account (else the file name's stem). Bad rows are in ``rejected`` with their line
-    and reason. Raises :class:`~detector.errors.ImportError_` subclasses for whole-file problems:
+    not name its account (else the card its rows name, else the file name without extension and
+    date stamps: ``naming.py``). Bad rows are in ``rejected`` with their line and reason. Raises :class:`~detector.errors.ImportError_` subclasses for whole-file problems:
     unrecognised or ambiguous layout, binary, empty, missing columns, no usable rows.
 
     ``engine="columns"`` reads CSV columns at a time (pyarrow) wherever that gives exactly what
