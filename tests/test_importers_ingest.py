@@ -437,3 +437,39 @@ def test_excel_rounded_references_lose_no_rows(tmp_path, store):
     assert len(result.notes) == 1 and "scientific notation" in result.notes[0]
     (again,) = ingest_files([path], store)  # the content-derived ids are stable: a re-import adds nothing
     assert (again.stored, again.duplicates) == (0, 12)
+
+
+LLOYDS = ("Transaction Date,Transaction Type,Sort Code,Account Number,Transaction Description,Debit Amount,"
+          "Credit Amount,Balance\n"
+          "25/06/2025,BGC,'30-91-74,02344812,ACME UK LTD SALARY,,2850.00,3812.40\n"
+          "14/06/2025,DEB,'30-91-74,02344812,NETFLIX.COM,12.99,,962.40\n"
+          "04/06/2025,DEB,'30-91-74,02344812,SPOTIFY,11.99,,975.39\n")
+NATIONWIDE = ('"Account Name:","FlexAccount ****12345"\r\n"Account Balance:","\u00a32,345.67"\r\n'
+              '"Available Balance: ","\u00a32,345.67"\r\n\r\n'
+              '"Date","Transaction type","Description","Paid out","Paid in","Balance"\r\n'
+              '"14 Jun 2025","Contactless Payment","NETFLIX.COM","\u00a312.99","","\u00a32,345.67"\r\n'
+              '"25 Jun 2025","Bank credit","ACME SALARY","","\u00a32,850.00","\u00a35,195.67"\r\n')
+
+
+@pytest.mark.parametrize(("name", "text", "encoding", "want"), [
+    # Lloyds (header as in public Lloyds importers: Debit Amount / Credit Amount): the suggestion was
+    # amount=Debit Amount, which reads every charge as money in and rejects the credits
+    ("lloyds.csv", LLOYDS, "utf-8",
+     "date=Transaction Date,description=Transaction Description,debit=Debit Amount,credit=Credit Amount,"
+     "date_format=%d/%m/%Y"),
+    # Nationwide (cp1252, an "Account Name:" preamble above the header): the preamble was taken as the header
+    ("nationwide.csv", NATIONWIDE, "cp1252",
+     "date=Date,description=Description,debit=Paid out,credit=Paid in,date_format=%d %b %Y,currency=GBP"),
+])
+def test_the_columns_suggestion_reads_split_amounts_and_skips_a_preamble(tmp_path, name, text, encoding, want):
+    import re
+
+    path = write(tmp_path, name, text, encoding=encoding)
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    suggestion = re.search(r'--columns "([^"]*)"', str(err.value)).group(1)
+    assert suggestion == want
+    st = read_statement(path, columns=suggestion)  # the suggestion as given reads the file right
+    assert st.rejected == []
+    got = dict(zip(st.transactions["description"], st.transactions["amount"], strict=True))
+    assert got["NETFLIX.COM"] == -12.99 and got[next(d for d in got if "SALARY" in d)] == 2850.0
