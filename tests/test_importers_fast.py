@@ -504,5 +504,5 @@ def test_ids_excel_saved_in_scientific_notation_are_no_ids(tmp_path, vectorised)
     assert ids[3] == "24445726072300602934358"  # a whole reference stays the bank's id
     assert len(st.notes) == 1 and "2.44922E+22" in st.notes[0]
     chunks = list(iter_statement_chunks(write(tmp_path, "c.csv", text), chunksize=2, engine="rows"))
-    assert [c.transactions["transaction_id"].str.len().tolist() for c in chunks][0] == [16, 16]
+    assert chunks[0].transactions["transaction_id"].str.len().tolist() == [16, 16]
     assert sum(len(c.notes) == 1 for c in chunks) == len(chunks)  # one note per file, carried by each chunk

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from itertools import islice
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -209,10 +208,12 @@ class _Canonicaliser:
         account, account_groups = filled(own, own_groups, self.file_account or self.fallback_account)
         currency, (codes, names) = filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
         tx_id = parsed.transaction_id
-        rounded = pc.fill_null(pc.match_substring_regex(tx_id, ROUNDED_ID), False)
-        if pc.any(rounded).as_py():
-            self.note_rounded_ids(tx_id.filter(rounded)[0].as_py())
-            tx_id = pc.if_else(rounded, pa.scalar(None, STR), tx_id)
+        # a "+" first (a plain substring search), the pattern only then: ~30 ms a million ids
+        if pc.any(pc.match_substring(tx_id, "+")).as_py():
+            rounded = pc.fill_null(pc.match_substring_regex(tx_id, ROUNDED_ID), False)
+            if pc.any(rounded).as_py():
+                self.note_rounded_ids(tx_id.filter(rounded)[0].as_py())
+                tx_id = pc.if_else(rounded, pa.scalar(None, STR), tx_id)
         missing = tx_id.is_null().to_numpy(zero_copy_only=False)
         # Occurrence counts only feed hashed ids and the counts carried to the next chunk.
         if carry or missing.any():
