@@ -9,8 +9,9 @@ Files still being written are skipped: names starting with ``.`` or ending ``.pa
 ``.crdownload`` or ``~``. Drop files by writing elsewhere and renaming into the inbox.
 
 A statement that does not name its account (most bank CSVs) belongs to the account its file name
-says (``card.csv`` -> ``card``): next month's ``card_2025-07.csv`` would be another account, and no
-plan would span two months. With ``account_folders`` (``nightly --account-folders``) such files go
+says, without its date stamps (``card_2025-07.csv`` -> ``card``, see ``importers/naming.py``); a
+file named by its date alone (``2025-07.csv``) would be an account of its own, and no plan would
+span two months. With ``account_folders`` (``nightly --account-folders``) such files go
 into a folder named after their account, ``INBOX/<account>/``: every file there is that account's
 (unless the file names its own, as an OFX ``ACCTID`` does), and is filed into that folder's own
 ``processed/`` and ``failed/``. It is asked for, not assumed: an inbox's existing subfolders

@@ -58,7 +58,7 @@ def assert_same(path, **kwargs):
     pd.testing.assert_frame_equal(fast.transactions, rows.transactions, check_exact=True)
     assert fast.rejected == rows.rejected
     for attr in ("format", "account_id", "accounts", "rows_read", "default_payment_method", "currency",
-                 "country", "path"):
+                 "country", "path", "notes"):
         assert getattr(fast, attr) == getattr(rows, attr), attr
     return rows
 
@@ -133,6 +133,13 @@ AWKWARD = {
     "2024-05-27,2024-05-28,5158,BOTH,Payment,0.1,0.3\n"
     "2024-05-26,2024-05-28,5158,NEITHER,Payment,,\n"
     "2024-05-25,2024-05-28,5158,BAD,Payment,abc,\n",
+    "capital_one_cards": "Transaction Date,Posted Date,Card No.,Description,Category,Debit,Credit\n"
+    "2024-05-30,2024-05-31,5158,GYM,Health,24.99,\n"
+    "2024-05-30,2024-05-31,7710,GYM,Health,24.99,\n"
+    "2024-05-29,2024-05-31,,NO CARD,Health,1.00,\n"
+    "2024-05-28,2024-05-28,XXXX-7710,BAD,Payment,abc,\n"
+    "2024-05-27,2024-05-28,7710,SHORT\n"
+    "2024-05-26,2024-05-28,-7710,LATE,Payment,,250.00\n",
     "ing": '"Datum";"Naam / Omschrijving";"Rekening";"Tegenrekening";"Code";"Af Bij";"Bedrag (EUR)";'
     '"Mutatiesoort";"Mededelingen"\n'
     '"20240109";"Netflix";"NL12";"";"BA";"Af";"13,49";"x";"y"\n'
@@ -419,3 +426,83 @@ def test_whitespace_only_ascii_file_is_empty(tmp_path):
     for text in ("\n" * 100 + "\x1c\x1f \t\x0b\n", "   \r\n"):
         with pytest.raises(EmptyStatement, match="empty"):
             read_statement(write(tmp_path, "blank.csv", text))
+
+
+REVOLUT = "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n"
+
+
+def _revolut_us_excel(months=range(1, 7)):
+    """A Revolut statement re-saved by US Excel: "2025-01-04 10:11:12" became "1/4/2025 10:11"."""
+    rows = []
+    for m in months:
+        for day, name, amount in ((4, "Spotify", "-11.99"), (10, "Planet Fitness", "-24.99"),
+                                  (15, "Netflix", "-17.99"), (20, "Hulu", "-9.99")):
+            rows.append(f"CARD_PAYMENT,Current,{m}/{day}/2025 10:11,{m}/{day}/2025 10:12,{name},{amount},0.00,USD,"
+                        "COMPLETED,900.00\n")
+    return REVOLUT + "".join(rows)
+
+
+def test_dates_written_the_other_way_round_are_read_so_for_the_whole_file(tmp_path, vectorised):
+    # Read per row, the day<=12 rows were stored with day and month swapped and the rest rejected
+    # (thirteenth audit). The file's 1/15/2025 settles it for every row, both ways alike.
+    st = assert_same(write(tmp_path, "account-statement_2025-01-01_2025-06-30_en-us.csv", _revolut_us_excel()))
+    assert vectorised == [True]
+    assert st.rejected == [] and len(st.transactions) == 24
+    spotify = st.transactions[st.transactions["description"] == "Spotify"]["date"].tolist()
+    assert spotify == [f"2025-0{m}-04" for m in range(1, 7)]
+    assert len(st.notes) == 1 and "%m/%d/%Y %H:%M" in st.notes[0] and "1/15/2025" in st.notes[0]
+    # a US layout re-saved by UK Excel (day first): the same rule the other way
+    uk = CHASE + "".join(f"{d:02d}/0{m}/2024,{d:02d}/0{m}/2024,SHOP {d},E,Sale,-1.00,\n"
+                         for m in (1, 2) for d in (3, 16))
+    st = assert_same(write(tmp_path, "chase_uk_excel.csv", uk))
+    assert st.transactions["date"].tolist() == ["2024-01-03", "2024-01-16", "2024-02-03", "2024-02-16"]
+
+
+def test_ambiguous_or_mixed_dates_keep_the_layouts_order(tmp_path):
+    # every day <= 12: both orders read every date, and the layout's own order stays
+    ambiguous = _revolut_us_excel().replace("/15/", "/11/").replace("/20/", "/12/")
+    st = assert_same(write(tmp_path, "amb.csv", ambiguous))
+    assert st.notes == [] and st.rejected == []
+    assert st.transactions["date"].iloc[0] == "2025-04-01"  # 1/4/2025 as the layout writes it: 1 April
+    # one date only the layout's order reads (a true 13/01): nothing is swapped; the others are rejected
+    mixed = _revolut_us_excel() + "CARD_PAYMENT,Current,13/01/2025 10:00,13/01/2025 10:01,X,-1.00,0.00,USD,COMPLETED,1\n"
+    st = assert_same(write(tmp_path, "mixed.csv", mixed))
+    assert st.notes == [] and len(st.rejected) == 12
+    # ISO dates (nothing to swap) and cells that are no date either way change nothing
+    st = assert_same(write(tmp_path, "iso.csv", CASES["revolut"][1] + "X,Current,x,never,Y,-1,0,EUR,COMPLETED,1\n"))
+    assert st.notes == [] and len(st.rejected) == 1
+
+
+@pytest.mark.parametrize("engine", ["columns", "rows"])
+def test_streamed_chunks_never_store_a_file_half_swapped(tmp_path, engine):
+    # The first months' days are all <= 12; only the last chunk's 1/15 shows the order.
+    text = _revolut_us_excel().replace("/15/", "/11/").replace("/20/", "/12/")
+    text += "CARD_PAYMENT,Current,7/15/2025 7:00,7/15/2025 7:01,Netflix,-17.99,0.00,USD,COMPLETED,1\n"
+    path = write(tmp_path, "rev.csv", text)
+    whole = read_statement(path)
+    chunks = list(iter_statement_chunks(path, chunksize=5, engine=engine))
+    joined = pd.concat([c.transactions for c in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, whole.transactions)
+    assert whole.transactions["date"].iloc[0] == "2025-01-04" and whole.rejected == []
+    assert all(c.notes == whole.notes for c in chunks) and len(whole.notes) == 1
+
+
+def test_ids_excel_saved_in_scientific_notation_are_no_ids(tmp_path, vectorised):
+    # Bank of America's 23-digit Reference Number, re-saved by Excel as 2.44922E+22: rows of one
+    # file shared an id and all but a few were dropped as duplicates (thirteenth audit). Such a
+    # cell is no id: the row gets the content-derived id, so two identical charges on one day stay two.
+    text = ("Posted Date,Reference Number,Payee,Address,Amount\n"
+            "6/15/2025,2.44922E+22,NETFLIX.COM 866-579-7172 CA,866-579-7172  CA ,-17.99\n"
+            "6/15/2025,2.44922E+22,NETFLIX.COM 866-579-7172 CA,866-579-7172  CA ,-17.99\n"
+            "6/12/2025,2.44922E+22,SPOTIFY USA 877-778-1161 NY,877-778-1161  NY ,-11.99\n"
+            "6/10/2025,24445726072300602934358,SHELL OIL 57444213 AUSTIN TX,AUSTIN       TX ,-41.07\n"
+            "5/28/2025,7.44431E+22,PAYMENT - THANK YOU,,900.00\n")
+    st = assert_same(write(tmp_path, "May2025_1234.csv", text))
+    assert vectorised == [True]
+    ids = st.transactions["transaction_id"].tolist()
+    assert len(set(ids)) == 5 and "E+" not in "".join(ids)
+    assert ids[3] == "24445726072300602934358"  # a whole reference stays the bank's id
+    assert len(st.notes) == 1 and "2.44922E+22" in st.notes[0]
+    chunks = list(iter_statement_chunks(write(tmp_path, "c.csv", text), chunksize=2, engine="rows"))
+    assert chunks[0].transactions["transaction_id"].str.len().tolist() == [16, 16]
+    assert sum(len(c.notes) == 1 for c in chunks) == len(chunks)  # one note per file, carried by each chunk

@@ -397,3 +397,79 @@ def test_results_carry_the_newest_date_whole_or_in_chunks(tmp_path, store):
     empty = write(tmp_path, "empty.csv", CHASE_HEADER)
     [none] = ingest_files([empty], store)
     assert none.last_date is None  # a file with no rows has no newest date
+
+
+def test_qfx_intuit_bank_id_prints_no_library_warning(tmp_path):
+    # Every Quicken QFX carries <INTU.BID> (Intuit's bank id); ofxtools skipped it with a raw
+    # PrivateTagWarning on stderr (thirteenth audit). The file's rows are read all the same.
+    import warnings
+
+    from detector.importers.ofx import _ofxtools_fields
+
+    header = ("OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\nENCODING:USASCII\r\n"
+              "CHARSET:1252\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n")
+    body = ("<OFX>\n<SIGNONMSGSRSV1>\n<SONRS>\n<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n"
+            "<DTSERVER>20250630120000[0:GMT]\n<LANGUAGE>ENG\n<FI>\n<ORG>B1\n<FID>10898\n</FI>\n"
+            "<INTU.BID>10898\n</SONRS>\n</SIGNONMSGSRSV1>\n<CREDITCARDMSGSRSV1>\n<CCSTMTTRNRS>\n<TRNUID>1\n"
+            "<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n<CCSTMTRS>\n<CURDEF>USD\n<CCACCTFROM>\n"
+            "<ACCTID>4111222233334444\n</CCACCTFROM>\n<BANKTRANLIST>\n<DTSTART>20250101120000[0:GMT]\n"
+            "<DTEND>20250628120000[0:GMT]\n<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>20250115120000[0:GMT]\n"
+            "<TRNAMT>-15.49\n<FITID>F1\n<NAME>NETFLIX.COM\n</STMTTRN>\n</BANKTRANLIST>\n<LEDGERBAL>\n"
+            "<BALAMT>-15.49\n<DTASOF>20250630120000[0:GMT]\n</LEDGERBAL>\n</CCSTMTRS>\n</CCSTMTTRNRS>\n"
+            "</CREDITCARDMSGSRSV1>\n</OFX>\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert set(_ofxtools_fields(header + body)) == {"F1"}  # ofxtools itself read it
+        st = read_statement(write(tmp_path, "Chase4444_Activity.QFX", header + body))
+    assert [str(w.message) for w in caught if "INTU.BID" in str(w.message)] == []
+    assert st.transactions["transaction_id"].tolist() == ["F1"]
+
+
+def test_excel_rounded_references_lose_no_rows(tmp_path, store):
+    # A BofA card CSV re-saved by Excel: Read 17, Stored 3, Duplicates 14 (thirteenth audit).
+    rows = [f"{m}/{d}/2025,2.44922E+22,{name},,{amount}" for m in (3, 4, 5, 6)
+            for d, name, amount in ((8, "VZWRLSS*APOCC VISB", "-88.41"), (12, "SPOTIFY USA", "-11.99"),
+                                    (15, "NETFLIX.COM", "-17.99"))]
+    path = write(tmp_path, "May2025_1234.csv", "Posted Date,Reference Number,Payee,Address,Amount\n"
+                 + "\n".join(rows) + "\n")
+    (result,) = ingest_files([path], store)
+    assert (result.rows_read, result.stored, result.duplicates) == (12, 12, 0)
+    assert len(result.notes) == 1 and "scientific notation" in result.notes[0]
+    (again,) = ingest_files([path], store)  # the content-derived ids are stable: a re-import adds nothing
+    assert (again.stored, again.duplicates) == (0, 12)
+
+
+LLOYDS = ("Transaction Date,Transaction Type,Sort Code,Account Number,Transaction Description,Debit Amount,"
+          "Credit Amount,Balance\n"
+          "25/06/2025,BGC,'30-91-74,02344812,ACME UK LTD SALARY,,2850.00,3812.40\n"
+          "14/06/2025,DEB,'30-91-74,02344812,NETFLIX.COM,12.99,,962.40\n"
+          "04/06/2025,DEB,'30-91-74,02344812,SPOTIFY,11.99,,975.39\n")
+NATIONWIDE = ('"Account Name:","FlexAccount ****12345"\r\n"Account Balance:","\u00a32,345.67"\r\n'
+              '"Available Balance: ","\u00a32,345.67"\r\n\r\n'
+              '"Date","Transaction type","Description","Paid out","Paid in","Balance"\r\n'
+              '"14 Jun 2025","Contactless Payment","NETFLIX.COM","\u00a312.99","","\u00a32,345.67"\r\n'
+              '"25 Jun 2025","Bank credit","ACME SALARY","","\u00a32,850.00","\u00a35,195.67"\r\n')
+
+
+@pytest.mark.parametrize(("name", "text", "encoding", "want"), [
+    # Lloyds (header as in public Lloyds importers: Debit Amount / Credit Amount): the suggestion was
+    # amount=Debit Amount, which reads every charge as money in and rejects the credits
+    ("lloyds.csv", LLOYDS, "utf-8",
+     "date=Transaction Date,description=Transaction Description,debit=Debit Amount,credit=Credit Amount,"
+     "date_format=%d/%m/%Y"),
+    # Nationwide (cp1252, an "Account Name:" preamble above the header): the preamble was taken as the header
+    ("nationwide.csv", NATIONWIDE, "cp1252",
+     "date=Date,description=Description,debit=Paid out,credit=Paid in,date_format=%d %b %Y,currency=GBP"),
+])
+def test_the_columns_suggestion_reads_split_amounts_and_skips_a_preamble(tmp_path, name, text, encoding, want):
+    import re
+
+    path = write(tmp_path, name, text, encoding=encoding)
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    suggestion = re.search(r'--columns "([^"]*)"', str(err.value)).group(1)
+    assert suggestion == want
+    st = read_statement(path, columns=suggestion)  # the suggestion as given reads the file right
+    assert st.rejected == []
+    got = dict(zip(st.transactions["description"], st.transactions["amount"], strict=True))
+    assert got["NETFLIX.COM"] == -12.99 and got[next(d for d in got if "SALARY" in d)] == 2850.0

@@ -84,6 +84,20 @@ CASES = {
         "11/18/2024,ONLINE PAYMENT - THANK YOU,ALEX MORGAN,-71003,-400.00\n",
         [("2024-11-20", -263.88, "ADOBE *ADOBE 408-536-6000 CA"), ("2024-11-18", 400.0, "ONLINE PAYMENT - THANK YOU")],
     ),
+    # Amex UK "Statements & Activity" CSV (header as in public UK Amex importers: Town/City,
+    # Postcode where the US export has City/State, Zip Code); day-first dates, GBP.
+    "amex_uk": (
+        "activity.csv",
+        "Date,Description,Amount,Extended Details,Appears On Your Statement As,Address,Town/City,Postcode,"
+        "Country,Reference,Category\n"
+        "14/06/2025,NETFLIX.COM,12.99,,NETFLIX.COM,1 HIGH ST,LONDON,EC1A 1BB,UNITED KINGDOM OF GB AND NI,"
+        "'AT251650043000010826778',Entertainment-Other\n"
+        "04/06/2025,SPOTIFY,11.99,,SPOTIFY,1 HIGH ST,LONDON,EC1A 1BB,UNITED KINGDOM OF GB AND NI,"
+        "'AT251550043000010826780',Entertainment-Other\n"
+        "02/06/2025,PAYMENT RECEIVED - THANK YOU,-400.00,,,,,,,'AT251530043000010826781',\n",
+        [("2025-06-14", -12.99, "NETFLIX.COM"), ("2025-06-04", -11.99, "SPOTIFY"),
+         ("2025-06-02", 400.0, "PAYMENT RECEIVED - THANK YOU")],
+    ),
     "citi": (
         "citi.csv",
         "Status,Date,Description,Debit,Credit,Member Name\n"
@@ -233,3 +247,73 @@ def test_ing_comma_separated_english_variant(tmp_path):
     st = read_statement(write(tmp_path, "ing_en.csv", text))
     assert st.format == "ing_nl"
     assert st.transactions[["date", "amount", "description"]].values.tolist() == [["2021-07-12", -50.0, "bol.com b.v."]]
+
+
+def test_amex_uk_is_day_first_pounds_and_us_amex_stays_month_first(tmp_path):
+    # An Amex UK export was read as the US layout: 14/06/2025 rejected, 04/06/2025 stored as
+    # 6 April, USD (thirteenth audit). The address columns tell the two exports apart.
+    uk = read_statement(write(tmp_path, "activity.csv", CASES["amex_uk"][1]))
+    assert (uk.format, uk.currency, uk.country) == ("amex_uk", "GBP", "GB")
+    assert set(uk.transactions["currency"]) == {"GBP"}
+    assert uk.transactions["transaction_id"].iloc[0] == "AT251650043000010826778"
+    us_text = ("Date,Description,Amount,Extended Details,Appears On Your Statement As,Address,City/State,"
+               "Zip Code,Country,Reference,Category\n"
+               "04/06/2025,AMAZON.COM,49.99,,AMAZON.COM,410 TERRY AVE N,SEATTLE/WA,98109,US,'320251560001',Shopping\n")
+    us = read_statement(write(tmp_path, "us.csv", us_text))
+    assert (us.format, us.currency) == ("amex", "USD")
+    assert us.transactions["date"].tolist() == ["2025-04-06"]
+    # the UK export with Card Member / Account # (13 columns) is UK too
+    thirteen = ("Date,Description,Card Member,Account #,Amount,Extended Details,Appears On Your Statement As,"
+                "Address,Town/City,Postcode,Country,Reference,Category\n"
+                "15/01/2026,TEST RESTAURANT,MR TEST,-12345,25.50,GOODS,TEST RESTAURANT,123 ST,LONDON,SW1A 1AA,UK,"
+                "'AT123',Entertainment\n")
+    st = read_statement(write(tmp_path, "uk13.csv", thirteen))
+    assert (st.format, st.transactions["date"].tolist()) == ("amex_uk", ["2026-01-15"])
+
+
+def test_the_default_account_leaves_out_the_file_names_date_stamps(tmp_path):
+    # Six monthly Chase downloads were six one-month accounts: no plan was ever seen twice
+    # (thirteenth audit). The date stamps banks put in a download's name are no part of the account.
+    from detector.importers.naming import account_from_filename
+
+    for name, account in [("Chase4444_Activity20250105.CSV", "Chase4444_Activity"),
+                          ("Chase4444_Activity20250205.CSV", "Chase4444_Activity"),
+                          ("account-statement_2025-01-01_2025-06-30_en-us.csv", "account-statement_en-us"),
+                          ("stmt_20250101-20250630.csv", "stmt"), ("statement 01-05-2025.csv", "statement"),
+                          ("card_2025-07.csv", "card"), ("Discover-Statement-20250105.csv", "Discover-Statement"),
+                          ("export_2025-01-05T10-11-12.csv", "export"), ("visa_jan2025.csv", "visa"),
+                          # no date in it, or nothing but a date: the name as it is
+                          ("Chase1234.csv", "Chase1234"), ("acct_12345678.csv", "acct_12345678"),
+                          ("2025-06-30.csv", "2025-06-30"), ("aug_2024.csv", "aug_2024")]:
+        assert account_from_filename(name) == account, name
+    text = CASES["chase_card"][1]
+    accounts = {read_statement(write(tmp_path, f"Chase4444_Activity2025{m}28.CSV", text)).account_id
+                for m in ("01", "02", "03")}
+    assert accounts == {"Chase4444_Activity"}
+    assert read_statement(write(tmp_path, "Chase4444_Activity20250428.CSV", text),
+                          account_id="joint").account_id == "joint"
+
+
+def test_rows_naming_their_card_keep_two_cards_apart(tmp_path):
+    # Capital One names every download YYYY-MM-DD_transaction_download.csv: two cards' files were one
+    # account and the second card's Netflix charges were dropped as duplicates (thirteenth audit).
+    header = "Transaction Date,Posted Date,Card No.,Description,Category,Debit,Credit\n"
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    one = read_statement(write(a, "2025-06-30_transaction_download.csv",
+                               header + "2025-06-15,2025-06-16,4821,NETFLIX.COM,Entertainment,15.49,\n"))
+    two = read_statement(write(b, "2025-06-30_transaction_download.csv",
+                               header + "2025-06-15,2025-06-16,7710,NETFLIX.COM,Entertainment,15.49,\n"))
+    assert (one.account_id, two.account_id) == ("capital_one-4821", "capital_one-7710")
+    assert set(one.transactions["transaction_id"]).isdisjoint(two.transactions["transaction_id"])
+    # two cards in one file; --account names the account for all of them
+    both = write(tmp_path, "both.csv", header + "2025-06-15,2025-06-16,4821,NETFLIX.COM,E,15.49,\n"
+                 "2025-06-15,2025-06-16,7710,NETFLIX.COM,E,15.49,\n")
+    assert read_statement(both).accounts == ["capital_one-4821", "capital_one-7710"]
+    assert read_statement(both, account_id="cards").accounts == ["cards"]
+    # Amex's Account # is the card (Card Member a person); Amex writes it as -71003
+    amex = read_statement(write(tmp_path, "activity.csv", CASES["amex"][1]))
+    assert amex.account_id == "amex-71003"
+    # files naming their own account keep it: ING's IBAN, generic account_id
+    assert read_statement(write(tmp_path, "x.csv", CASES["ing_nl"][1])).account_id == "NL12INGB0001234567"
+    assert read_statement(write(tmp_path, "g.csv", CASES["generic"][1])).account_id == "acc1"

@@ -164,12 +164,30 @@ def test_an_account_folder_keeps_monthly_statements_in_one_account(db, world, tm
     store = Store(db)
     try:
         accounts = set(store.transactions()["account_id"])
-        assert {"visa-1234", "loose_2025-06"} <= accounts and not accounts & {"2025-04", "2025-05"}
+        # the loose file's account is its name without the month stamp (docs/importers.md)
+        assert {"visa-1234", "loose"} <= accounts and not accounts & {"2025-04", "2025-05", "loose_2025-06"}
         streams = store.conn.execute("SELECT account_id, status FROM streams WHERE account_id = 'visa-1234'").fetchall()
         assert streams == [("visa-1234", "active")]
     finally:
         store.close()
     assert pending_files(inbox) == []  # processed/ and failed/ inside the folder are not read again
+
+
+def test_monthly_files_at_the_top_of_the_inbox_share_their_account(db, world, tmp_path):
+    # a bank's dated download names (card_2025-05.csv, card_2025-06.csv) were one account per file,
+    # so no plan was seen twice (thirteenth audit): the date stamps are no part of the account
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for month in ("05", "06"):
+        (inbox / f"card_2025-{month}.csv").write_text(
+            f"Date,Description,Amount\n2025-{month}-03,DISNEY PLUS 888-905-7888,-13.99\n")
+    run_nightly(db, inbox=inbox, as_of=AS_OF)
+    store = Store(db)
+    try:
+        rows = store.transactions()
+        assert set(rows[rows["description"].str.startswith("DISNEY")]["account_id"]) == {"card"}
+    finally:
+        store.close()
 
 
 def test_without_account_folders_subfolders_are_left_and_said(db, world, tmp_path, caplog):

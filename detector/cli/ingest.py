@@ -48,6 +48,9 @@ def render_summary(results, max_rejections: int = 10) -> str:
             if r.error:
                 console.print(f"[red]error[/red] {escape(r.error)}", markup=True, highlight=False, soft_wrap=True)
         for r in results:
+            for note in r.notes:
+                console.print(f"note: {r.path}: {note}", markup=False, highlight=False, soft_wrap=True)
+        for r in results:
             for rej in r.rejections[:max_rejections]:
                 console.print(f"rejected {rej['source_file']}:{rej['source_line']}: {rej['reason']}",
                               markup=False, highlight=False, soft_wrap=True)
@@ -60,7 +63,7 @@ def render_summary(results, max_rejections: int = 10) -> str:
 @cli.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--account", "account_id", help="Account id for files that do not name their account "
-              "(default: the file name without extension).")
+              "(default: the card the rows name, else the file name without extension and date stamps).")
 @click.option("--layout", "--format", "layout", metavar="NAME",
               help="Statement layout, skipping detection (see docs/importers.md); --layout as in "
                    "`scan`. '--format json' / '--format table' choose the output instead, like --output.")

@@ -13,6 +13,7 @@ from .base import Importer, Reject, Row
 from .csv_banks import LAYOUTS, MappedCsv, parse_columns
 from .csv_layout import CsvLayout
 from .ingest import IngestResult, ingest_files, store_statement
+from .naming import account_from_filename
 from .ofx import OfxImporter
 from .reader import (
     Statement,
@@ -33,6 +34,7 @@ __all__ = [
     "Reject",
     "Row",
     "Statement",
+    "account_from_filename",
     "all_importers",
     "format_names",
     "get_importer",

@@ -34,6 +34,8 @@ class Row:
     account_id: str | None = None
     transaction_id: str | None = None
     currency: str | None = None
+    #: The card the row names (Capital One "Card No."), for the account when the file names none.
+    card: str | None = None
 
 
 @dataclass
@@ -164,41 +166,97 @@ def columns_seen(head: str) -> list[str]:
     return []
 
 
-def _suggest_mapping(cols: list[str]) -> str:
-    """A ``--columns`` value guessed from the column names, placeholders where no guess fits."""
-    hints = {
-        "date": ("date", "posted", "booked", "datum", "time"),
-        "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference"),
-        "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag"),
-    }
+_HINTS = {
+    "date": ("date", "posted", "booked", "datum", "time"),
+    "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference"),
+    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag"),
+}
+#: Money out and money in as two columns (Capital One's Debit/Credit, Lloyds' Debit Amount/Credit
+#: Amount, Nationwide's Paid out/Paid in).
+_SPLIT = {"debit": ("debit", "withdrawal", "paid out", "money out"),
+          "credit": ("credit", "deposit", "paid in", "money in")}
+#: Date formats a suggestion may name, tried in this order on the file's own date cells.
+_SUGGEST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y", "%m/%d/%y", "%d.%m.%Y",
+                  "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%Y%m%d")
+#: The formats a mapping reads without date_format= (``MappedCsv``).
+_MAPPED_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y")
+
+
+def _first(cols: list[str], keys: tuple[str, ...], taken) -> str | None:
+    return next((c for c in cols if c not in taken and any(k in c.lower() for k in keys)), None)
+
+
+def _rows(head: str) -> tuple[list[str], list[list[str]]]:
+    """The header of a file no layout claims and the records below it (within ``head``).
+
+    The header is the first line with three or more cells naming a date and an amount (or money out
+    and in): Nationwide's ``"Account Name:","FlexAccount ****12345"`` preamble is no header, the
+    ``"Date","Transaction type",...`` line below it is. Else the first non-empty line.
+    """
+    records = []
+    for line in io.StringIO(head, newline="").readlines():
+        if line.strip():
+            cells = next(csv.reader([line.rstrip("\r\n")], delimiter=sniff_delimiter(line)), [])
+            records.append([c.strip().replace("\ufeff", "") for c in cells])
+    for i, cells in enumerate(records):
+        money = _first(cells, _HINTS["amount"], ()) or all(_first(cells, k, ()) for k in _SPLIT.values())
+        if len(cells) >= 3 and _first(cells, _HINTS["date"], ()) and money:
+            return cells, records[i + 1:]
+    return (records[0], records[1:]) if records else ([], [])
+
+
+def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
+    """A ``--columns`` value guessed from the column names (and the rows below them), placeholders
+    where no guess fits."""
     chosen: dict[str, str] = {}
-    for field, keys in hints.items():
-        for col in cols:
-            low = col.lower()
-            if col not in chosen.values() and any(k in low for k in keys):
+    found = {f: _first(cols, keys, ()) for f, keys in _SPLIT.items()}
+    # Two columns, one for money out and one for money in, are that even when their names say
+    # "Amount" (Lloyds' Debit Amount / Credit Amount): amount=Debit Amount read every charge as
+    # money in (thirteenth audit).
+    split = all(found.values()) and found["debit"] != found["credit"]
+    fields = ["date", "description", "debit", "credit"] if split else ["date", "description", "amount"]
+    if split:
+        chosen.update(found)
+    for field in fields:
+        if field in _HINTS and field not in chosen:
+            col = _first(cols, _HINTS[field], chosen.values())
+            if col:
                 chosen[field] = col
-                break
-    fields = ["date", "description", "amount"]
-    if "amount" not in chosen:
-        # money out and money in in two columns (Capital One's Debit/Credit, Paid out/Paid in)
-        split = {"debit": ("debit", "withdrawal", "paid out", "money out"),
-                 "credit": ("credit", "deposit", "paid in", "money in")}
-        found = {f: next((c for c in cols if c not in chosen.values() and any(k in c.lower() for k in keys)), None)
-                 for f, keys in split.items()}
-        if all(found.values()):
-            chosen.update(found)
-            fields = ["date", "description", "debit", "credit"]
-    return ",".join(f"{field}={chosen.get(field, f'<{field} column>')}" for field in fields)
+    if not split and "amount" not in chosen and all(found.values()):
+        chosen.update(found)  # one column both ways is no split: still a guess for the user
+    extra = []
+    if "date" in chosen:
+        pos = cols.index(chosen["date"])
+        cells = [r[pos] for r in rows if pos < len(r) and r[pos]]
+        fmt = next((f for f in _SUGGEST_DATES if cells and all(_reads_as(c, f) for c in cells)), None)
+        if fmt and fmt not in _MAPPED_DATES:
+            extra.append(f"date_format={fmt}")
+    money = {cols.index(chosen[f]) for f in ("amount", "debit", "credit") if f in chosen}
+    signs = "".join(r[p] for r in rows for p in money if p < len(r))
+    currency = next((code for sign, code in (("£", "GBP"), ("€", "EUR")) if sign in signs), None)
+    if currency:
+        extra.append(f"currency={currency}")
+    return ",".join([f"{field}={chosen.get(field, f'<{field} column>')}" for field in fields] + extra)
+
+
+def _reads_as(cell: str, fmt: str) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.strptime(cell.strip(), fmt)
+    except ValueError:
+        return False
+    return True
 
 
 def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
     """The error for a file no importer claims: what was seen and how to proceed."""
-    cols = columns_seen(head)
+    cols, rows = _rows(head)
     shown = ", ".join(repr(c) for c in cols[:15]) or "(no columns)"
     message = (
         f"no importer recognises this file. Columns seen: {shown}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
-        f'or map the columns, e.g. --columns "{_suggest_mapping(cols)}" '
+        f'or map the columns, e.g. --columns "{_suggest_mapping(cols, rows)}" '
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, date_format=%d/%m/%Y)"
     )
     return UnrecognisedFormat(message, path=path)

@@ -151,6 +151,7 @@ class CapitalOne(CsvLayout):
     debit = "Debit"
     credit = "Credit"
     also_required = ("Posted Date", "Card No.")
+    card_column = "Card No."
     date_formats = ISO + ("%m/%d/%Y",)
     payment_method = "credit_card"
     country = "US"
@@ -170,19 +171,45 @@ class Amex(CsvLayout):
     description = "Description"
     amount = "Amount"
     transaction_id = "Reference"
+    card_column = "Account #"  # Card Member is a person (cards of one account share them), not a card
     sign = -1
     payment_method = "credit_card"
     country = "US"
     _markers: ClassVar[frozenset[str]] = frozenset(
         {"card member", "account #", "extended details", "appears on your statement as"})
+    #: Columns only the other country's export has (the UK one: Town/City, Postcode).
+    _other_country: ClassVar[frozenset[str]] = frozenset({"town/city", "postcode"})
 
     def resolve(self, header):
         index = super().resolve(header)
         if index is None:
             return None
-        if self.forced or self._markers & {normalise_header(c) for c in header}:
+        if self.forced:
+            return index
+        cells = {normalise_header(c) for c in header}
+        if self._markers & cells and not self._other_country <= cells:
             return index
         return None
+
+
+class AmexUk(Amex):
+    """American Express UK: as the US export but day-first dates, GBP; Town/City and Postcode.
+
+    Real layout (Amex UK "Statements & Activity" -> Download -> CSV), as read by public beancount
+    and Go/Python importers of UK Amex files: ``Date,Description,Amount,Extended Details,Appears On
+    Your Statement As,Address,Town/City,Postcode,Country,Reference,Category`` (some exports add Card
+    Member and Account # after Description), dates ``30/12/2025``. The US export has City/State and
+    Zip Code instead, which is how the two are told apart; read as US, the UK file had its day<=12
+    dates swapped and the rest rejected (thirteenth audit).
+    """
+
+    name = "amex_uk"
+    title = "American Express (UK)"
+    also_required = ("Town/City", "Postcode")
+    date_formats = ("%d/%m/%Y", "%d/%m/%y")
+    currency = "GBP"
+    country = "GB"
+    _other_country: ClassVar[frozenset[str]] = frozenset({"city/state", "zip code"})
 
 
 class Citi(CsvLayout):
@@ -327,7 +354,7 @@ class IngNl(CsvLayout):
 
 #: Every CSV layout that takes part in detection, in the order shown to users.
 LAYOUTS: list[type[CsvLayout]] = [
-    GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex,
+    GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex, AmexUk,
     Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl,
 ]
 

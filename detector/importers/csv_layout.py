@@ -8,6 +8,7 @@ turns each into a :class:`Row` or, when a cell cannot be read, a :class:`Reject`
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import UnrecognisedFormat
 from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
-from .parsing import normalise_header, parse_amount, parse_currency, parse_date
+from .parsing import _parse_date, normalise_header, parse_amount, parse_currency, parse_date
 
 Names = tuple[str, ...]
 
@@ -56,6 +57,51 @@ class _Tap:
         return line
 
 
+def swap_day_month(fmt: str) -> str:
+    """``fmt`` with ``%d`` and ``%m`` exchanged; year-first formats (``%Y-%m-%d``) as they are,
+    since nobody writes year, day, month."""
+    if fmt.startswith(("%Y", "%y")) or "%d" not in fmt or "%m" not in fmt:
+        return fmt
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def _reads(cell: str, formats: tuple[str, ...]) -> bool:
+    try:
+        _parse_date(cell, formats)
+    except ValueError:
+        return False
+    return True
+
+
+def day_month_order(formats: tuple[str, ...], cells: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
+    """The date formats to read a whole file's ``cells`` with, and a cell only they read.
+
+    The order of day and month is decided once per file, never per row (a file re-saved by Excel
+    with other regional settings writes ``1/15/2025`` where its layout writes ``15/01/2025``; read
+    per row, its day<=12 dates were stored swapped and the rest rejected: thirteenth audit). The
+    day/month-swapped ``formats`` are taken when some cell reads only that way and no cell reads
+    only the layout's way; cells that are no date either way are rejected either way. A file whose
+    every day is 12 or less reads both ways and keeps the layout's order. Returns ``(formats,
+    None)`` when the layout's order stays.
+    """
+    swapped = tuple(swap_day_month(f) for f in formats)
+    if swapped == tuple(formats):
+        return tuple(formats), None
+    example = None
+    seen: set[str] = set()
+    for cell in cells:
+        s = (cell or "").strip()
+        if not s or s in seen:
+            continue
+        seen.add(s)
+        ours, theirs = _reads(s, tuple(formats)), _reads(s, swapped)
+        if ours and not theirs:
+            return tuple(formats), None
+        if theirs and not ours and example is None:
+            example = s
+    return (swapped, example) if example is not None else (tuple(formats), None)
+
+
 #: Between a move between one's own accounts' kind and its description (``Pot transfer: Savings``).
 OWN_TRANSFER_SEP = ": "
 
@@ -90,6 +136,9 @@ class CsvLayout(Importer):
     accepted_status: tuple[str, ...] = ()
     transaction_id: str | Names | None = None
     account_column: str | Names | None = None
+    #: Column naming the card a row was paid with (Capital One "Card No.", Amex "Account #"): the
+    #: account is then ``<layout>-<card>`` unless ``--account`` names one (``naming.card_account``).
+    card_column: str | Names | None = None
     currency_column: str | Names | None = None
     also_required: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ("%m/%d/%Y", "%m/%d/%y")
@@ -119,6 +168,7 @@ class CsvLayout(Importer):
             "status": _alts(self.status),
             "transaction_id": _alts(self.transaction_id),
             "account": _alts(self.account_column),
+            "card": _alts(self.card_column),
             "currency": _alts(self.currency_column),
         }
 
@@ -179,13 +229,53 @@ class CsvLayout(Importer):
     def _identify_headerless(self, lines: list[str]) -> bool:
         return False
 
+    #: Set on a copy that reads its file's dates day/month swapped: a date cell only that order reads.
+    swapped_date_example: str | None = None
+
+    def date_cells(self, lines: Iterable[str], layout: HeaderLayout) -> Iterator[str]:
+        """The date cell of every record of a body (``lines`` start below the header), as written."""
+        pos = layout.index.get("date")
+        if pos is None:
+            return
+        reader = csv.reader(lines, delimiter=layout.delimiter)
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                continue
+            if pos < len(cells):
+                yield cells[pos]
+
+    def with_date_order(self, cells: Iterable[str]) -> CsvLayout:
+        """This layout, or a copy reading day and month the other way round when the file's date
+        ``cells`` say so (:func:`day_month_order`)."""
+        formats, example = day_month_order(tuple(self.date_formats), cells)
+        if example is None:
+            return self
+        other = copy.copy(self)
+        other.date_formats = formats
+        other.swapped_date_example = example
+        return other
+
     # -- records --------------------------------------------------------------------------------
 
     def extract(self, path: str) -> Iterator[Row | Reject]:
-        yield from self.extract_lines(path, io.StringIO(read_text(path), newline=""))
+        """Every row of the file, its dates read in the order the whole file shows (:meth:`with_date_order`)."""
+        text = read_text(path)
+        lines = io.StringIO(text, newline="")
+        body, layout = self.read_header(path, lines)
+        tail = "".join(body) + text[lines.tell():]
+        reader = self.with_date_order(self.date_cells(io.StringIO(tail, newline=""), layout))
+        yield from reader.records(io.StringIO(tail, newline=""), layout)
 
     def extract_lines(self, path: str, lines: Iterable[str]) -> Iterator[Row | Reject]:
-        """Rows of a statement given as an iterable of physical lines (streams; no whole-file read)."""
+        """Rows of a statement given as an iterable of physical lines (streams; no whole-file read).
+
+        Dates are read in the layout's own order: a stream cannot be looked over first. Use
+        :meth:`extract` or ``read_statement`` to have the file's own dates settle the order.
+        """
         it = iter(lines)
         body, layout = self.read_header(path, it)
         yield from self.records(_chain(body, it), layout)
@@ -295,6 +385,7 @@ class CsvLayout(Importer):
             # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
             transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
             currency=parse_currency(self._cell(cells, index, "currency")),
+            card=self._cell(cells, index, "card") or None,
         )
 
     def _amount(self, cells, index) -> float:

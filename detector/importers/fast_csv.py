@@ -61,6 +61,10 @@ class Parsed:
     #: Per row, codes into the distinct accounts / currencies as read (``None`` = not in the row).
     account_groups: tuple[np.ndarray, list] | None = None
     currency_groups: tuple[np.ndarray, list] | None = None
+    #: The card each row names (``CsvLayout.card_column``), ``None`` without that column.
+    card: pa.Array | None = None
+    #: The layout copy that read the dates, when the body's dates read only day/month swapped.
+    date_layout: CsvLayout | None = None
 
 
 def body_offset(lines: list[str], hl: HeaderLayout) -> int:
@@ -241,19 +245,40 @@ def stable_ids(keys: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(STR, n, [None, bounds, pa.py_buffer(hexed)])
 
 
-def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0) -> Parsed | None:
+def read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int = 0, *,
+              date_order: bool = False) -> Parsed | None:
     """Read a statement body (UTF-8 ``data`` from byte ``start``, right below the header) into columns.
 
     Returns ``None`` when the file cannot be read exactly this way (see the module docstring);
-    the caller then uses the row reader. Line numbers start at ``hl.first_line``.
+    the caller then uses the row reader. Line numbers start at ``hl.first_line``. ``date_order``:
+    the body is the whole file's, and its dates settle the order of day and month
+    (:meth:`CsvLayout.with_date_order`, as the row reader does); a block of a stream leaves it
+    to the caller, who decided for the whole file.
     """
     try:
-        return _read_body(layout, data, hl, start)
+        return _read_body(layout, data, hl, start, date_order)
     except pa.ArrowException:  # pyarrow refusing some input is a reason to read it row by row
         return None
 
 
-def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int) -> Parsed | None:
+def _line_starts(data: bytes, start: int) -> np.ndarray:
+    """Byte offset of each physical line of the body."""
+    nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, offset=start) == 10)
+    return start + np.concatenate(([0], nl + 1))
+
+
+def _bad_line_cells(data: bytes, start: int, bad: list, delimiter: str) -> list[list[str]]:
+    """The cells of the body lines pyarrow skipped (1-based row numbers ``bad``), read as the csv module does."""
+    starts = _line_starts(data, start)
+    out = []
+    for b in bad:
+        k = b - 1
+        end = starts[k + 1] if k + 1 < len(starts) else len(data)
+        out.append(next(csv.reader([data[starts[k]:end].decode("utf-8")], delimiter=delimiter), []))
+    return out
+
+
+def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, date_order: bool) -> Parsed | None:
     if data.find(b"\x00", start) >= 0 or (data.find(b"\r", start) >= 0
                                            and data.count(b"\r", start) != data.count(b"\r\n", start)):
         return None
@@ -307,6 +332,20 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int) -> 
         accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())
         ok &= accepted.to_numpy(zero_copy_only=False)
     dates, date_codes, date_values = _parse_dates(raw("date"), tuple(layout.date_formats))
+    date_layout = None
+    if date_order and ((date_codes < 0).any() or bad):
+        # Only a file some of whose dates the layout's order cannot read may read the other way:
+        # the same cells as the row reader looks at (every record's date cell), once each.
+        pos = index["date"]
+        try:
+            extra = [c[pos] for c in _bad_line_cells(data, start, bad, hl.delimiter) if pos < len(c)]
+        except (UnicodeDecodeError, csv.Error):
+            return None
+        cells = encode(raw("date"))[1].to_pylist() + extra
+        other = layout.with_date_order(cells)
+        if other is not layout:
+            layout = date_layout = other
+            dates, date_codes, date_values = _parse_dates(raw("date"), tuple(layout.date_formats))
     ok &= date_codes >= 0
     simple = "direction" not in index and raw("fee") is None
     if "amount" in index and layout.amount is not None:
@@ -361,20 +400,24 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int) -> 
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
     tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
     currency, currency_groups = _distinct_text(raw("currency"), n, parse_currency)
+    card = None if raw("card") is None else _distinct_text(raw("card"), n, lambda s: s.strip() or None)[0]
 
     slow = np.flatnonzero(~ok)
     if not len(slow) and not bad:
         return Parsed(lines, dates, value, description, account, tx_id, currency, [], n,
-                      (date_codes, date_values), amount_groups, account_groups, currency_groups)
-    return _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
-                       Parsed(lines, dates, value, description, account, tx_id, currency, [], n))
+                      (date_codes, date_values), amount_groups, account_groups, currency_groups,
+                      card=card, date_layout=date_layout)
+    out = _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
+                      Parsed(lines, dates, value, description, account, tx_id, currency, [], n, card=card))
+    if out is not None:
+        out.date_layout = date_layout
+    return out
 
 
 def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, lines: np.ndarray, ok: np.ndarray,
                 slow: np.ndarray, bad: list, fast: Parsed) -> Parsed | None:
     """Read the lines the columns did not settle with the row reader; merge them in line order."""
-    nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, offset=start) == 10)
-    starts = start + np.concatenate(([0], nl + 1))
+    starts = _line_starts(data, start)
     slow_lines = np.sort(np.concatenate((lines[slow], hl.first_line - 1 + np.asarray(bad, dtype=np.int64))))
     rows: list[Row] = []
     rejects: list[Reject] = []
@@ -392,6 +435,7 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         elif isinstance(item, Reject):
             rejects.append(item)
     keep = pa.array(ok)
+    fast_card = fast.card
     fast = Parsed(fast.line, *(as_array(a) for a in (fast.date,)), fast.amount,
                   *(as_array(a) for a in (fast.description, fast.account, fast.transaction_id, fast.currency)),
                   rejects=[], items=0)
@@ -404,6 +448,8 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         (fast.transaction_id.filter(keep), pa.array([r.transaction_id for r in rows], STR)),
         (fast.currency.filter(keep), pa.array([r.currency for r in rows], STR)),
     ]
+    if fast_card is not None:
+        parts.append((as_array(fast_card).filter(keep), pa.array([r.card for r in rows], STR)))
     line = np.concatenate(parts[0])
     order = np.argsort(line, kind="stable")
     taker = pa.array(order)
@@ -415,4 +461,5 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         return pa.concat_arrays([a, b]).take(taker)
 
     cols = [cat(p) for p in parts]
-    return Parsed(*cols, rejects=rejects, items=len(line) + len(rejects))
+    return Parsed(*cols[:7], rejects=rejects, items=len(line) + len(rejects),
+                  card=cols[7] if len(cols) > 7 else None)

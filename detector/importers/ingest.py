@@ -56,6 +56,8 @@ class IngestResult:
     last_date: str | None = None
     #: The oldest transaction date in the file (ISO), ``None`` when it held none.
     first_date: str | None = None
+    #: What the reader decided about the file that the analyst should hear (``Statement.notes``).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -143,7 +145,7 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     stored, duplicates = _store_rows(store, st, payment_method)
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
-                          rejections=st.rejected, last_date=last, first_date=first)
+                          rejections=st.rejected, last_date=last, first_date=first, notes=list(st.notes))
     _record_import(store, result)
     return result
 
@@ -167,6 +169,7 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
         result.rejected += len(st.rejected)
         result.rejections.extend(st.rejected)
         accounts.update(dict.fromkeys(st.accounts))
+        result.notes += [n for n in st.notes if n not in result.notes]  # every chunk carries the file's
         if last is not None and (result.last_date is None or last > result.last_date):
             result.last_date = last
         if first is not None and (result.first_date is None or first < result.first_date):

@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from itertools import islice
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,8 +38,9 @@ from .base import (
     read_text,
 )
 from .csv_banks import MappedCsv, csv_importers, parse_columns
-from .csv_layout import CsvLayout, HeaderLayout
+from .csv_layout import CsvLayout, HeaderLayout, swap_day_month
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
+from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
 from .parsing import binary_kind
 
@@ -77,12 +78,21 @@ class Statement:
     currency: str | None = None
     path: str = ""
     country: str | None = None
+    #: What the reader decided about the file that the analyst should hear (dates read day/month
+    #: swapped, source ids not trusted), one sentence each.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def accounts(self) -> list[str]:
         """Distinct account ids, in order of first appearance."""
         return list(pd.unique(self.transactions["account_id"])) if len(self.transactions) else (
             [self.account_id] if self.account_id else [])
+
+
+#: An id cell Excel saved in scientific notation (``2.44922E+22`` for a 23-digit reference): its
+#: digits are lost, so different rows share it.
+ROUNDED_ID = r"^\s*[0-9](\.[0-9]+)?[eE]\+[0-9]+\s*$"
+_ROUNDED_ID = re.compile(ROUNDED_ID)
 
 
 def _amount_key(amount: float) -> str:
@@ -96,10 +106,42 @@ class _Canonicaliser:
         self.path = path
         self.importer = importer
         self.file_account = importer.account(path)
-        self.fallback_account = account_id or Path(path).stem
+        self.user_account = account_id
+        self.fallback_account = account_id or account_from_filename(path)
+        self._cards: dict[str, str | None] = {}
         self.seen: Counter = Counter()
         self.currencies: Counter = Counter()
         self.accounts: dict[str, None] = {}
+        self.notes: list[str] = []
+        #: The first rounded id seen (:data:`ROUNDED_ID`), once noted.
+        self.rounded_id: str | None = None
+
+    def card_account(self, card: str | None) -> str | None:
+        """The account of a row naming its card, unless ``--account`` or the file names one."""
+        if not card or self.user_account or self.file_account:
+            return None
+        if card not in self._cards:
+            self._cards[card] = card_account(self.importer.name, card)
+        return self._cards[card]
+
+    def note_rounded_ids(self, example: str) -> None:
+        """Say once per file that its id column was rounded (its rows get content-derived ids)."""
+        if self.rounded_id is None:
+            self.rounded_id = example.strip()
+            self.notes.append(
+                f"transaction ids in scientific notation (e.g. {self.rounded_id!r}: digits lost when the file "
+                "was saved by Excel) are not used as ids; those rows' ids come from their date, amount and "
+                "description instead, as for layouts without an id column")
+
+    def note_date_order(self, layout: CsvLayout | None) -> None:
+        """Say when the file's dates are read day/month swapped (:meth:`CsvLayout.with_date_order`)."""
+        if layout is None or layout.swapped_date_example is None:
+            return
+        formats = " or ".join(f for f in layout.date_formats if f != swap_day_month(f))
+        self.notes.append(
+            f"dates read as {formats}, not in the {layout.name} layout's order: the file's own dates "
+            f"show it ({layout.swapped_date_example!r} reads only that way; a file re-saved by Excel "
+            "with other regional settings?)")
 
     def frame(self, items: Iterable[Row | Reject]) -> tuple[pd.DataFrame, list[dict], int]:
         records: list[tuple] = []
@@ -118,13 +160,18 @@ class _Canonicaliser:
                     "raw": item.raw,
                 })
                 continue
-            account = item.account_id or self.file_account or self.fallback_account
+            account = (item.account_id or self.file_account or self.card_account(item.card)
+                       or self.fallback_account)
             key = (account, item.date, _amount_key(item.amount), item.description)
             # A 12-byte digest, not the tuple, keeps a 10-million-row stream's counter small.
             seen_key = blake2b("\x1f".join(key).encode("utf-8"), digest_size=12).digest()
             occurrence = self.seen[seen_key]
             self.seen[seen_key] = occurrence + 1
-            tx_id = item.transaction_id or stable_id(*key, occurrence)
+            tx_id = item.transaction_id
+            if tx_id and _ROUNDED_ID.match(tx_id):
+                self.note_rounded_ids(tx_id)
+                tx_id = None
+            tx_id = tx_id or stable_id(*key, occurrence)
             currency = item.currency or default_currency
             self.currencies[currency] += 1
             self.accounts.setdefault(account)
@@ -153,10 +200,20 @@ class _Canonicaliser:
         n = len(parsed.line)
         if n == 0:
             return empty_transactions(), rejected, parsed.items
-        account, account_groups = filled(parsed.account, parsed.account_groups,
-                                          self.file_account or self.fallback_account)
+        own, own_groups = parsed.account, parsed.account_groups
+        if parsed.card is not None and not self.user_account and not self.file_account:
+            codes, uniq = encode(pc.fill_null(parsed.card, ""))
+            cards = pa.array([self.card_account(c) for c in uniq.to_pylist()], STR).take(pa.array(codes))
+            own, own_groups = pc.coalesce(own, cards), None
+        account, account_groups = filled(own, own_groups, self.file_account or self.fallback_account)
         currency, (codes, names) = filled(parsed.currency, parsed.currency_groups, self.importer.currency or "USD")
         tx_id = parsed.transaction_id
+        # a "+" first (a plain substring search), the pattern only then: ~30 ms a million ids
+        if pc.any(pc.match_substring(tx_id, "+")).as_py():
+            rounded = pc.fill_null(pc.match_substring_regex(tx_id, ROUNDED_ID), False)
+            if pc.any(rounded).as_py():
+                self.note_rounded_ids(tx_id.filter(rounded)[0].as_py())
+                tx_id = pc.if_else(rounded, pa.scalar(None, STR), tx_id)
         missing = tx_id.is_null().to_numpy(zero_copy_only=False)
         # Occurrence counts only feed hashed ids and the counts carried to the next chunk.
         if carry or missing.any():
@@ -267,6 +324,7 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         currency=currency,
         path=path,
         country=imp.country,
+        notes=list(canon.notes),
     )
 
 
@@ -289,8 +347,8 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
 
     ``format`` names the layout (skipping detection); ``columns`` maps any CSV's columns
     (``"date=Posted,description=Payee,amount=Amount"``); ``account_id`` is used when the file does
-    not name its account (else the file name's stem). Bad rows are in ``rejected`` with their line
-    and reason. Raises :class:`~detector.errors.ImportError_` subclasses for whole-file problems:
+    not name its account (else the card its rows name, else the file name without extension and
+    date stamps: ``naming.py``). Bad rows are in ``rejected`` with their line and reason. Raises :class:`~detector.errors.ImportError_` subclasses for whole-file problems:
     unrecognised or ambiguous layout, binary, empty, missing columns, no usable rows.
 
     ``engine="columns"`` reads CSV columns at a time (pyarrow) wherever that gives exactly what
@@ -300,17 +358,12 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
     p = str(path)
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if engine == "rows":
-        imp = _pick(p, format, columns)
-        canon = _Canonicaliser(p, imp, account_id)
-        df, rejected, rows_read = canon.frame(imp.extract(p))
+    imp, loaded = _pick_loaded(p, format, columns)
+    canon = _Canonicaliser(p, imp, account_id)
+    if isinstance(imp, CsvLayout):
+        df, rejected, rows_read = _read_csv(p, imp, loaded, canon, engine=engine)
     else:
-        imp, loaded = _pick_loaded(p, format, columns)
-        canon = _Canonicaliser(p, imp, account_id)
-        if isinstance(imp, CsvLayout):
-            df, rejected, rows_read = _read_csv(p, imp, loaded, canon, columns=engine == "columns")
-        else:
-            df, rejected, rows_read = canon.frame(imp.extract(p))
+        df, rejected, rows_read = canon.frame(imp.extract(p))
     if df.empty:
         raise _no_rows(p, rejected, rows_read)
     return _finish(p, imp, canon, df, rejected, rows_read)
@@ -329,19 +382,27 @@ def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Load
     return imp, (loaded if isinstance(imp, CsvLayout) else None)
 
 
-def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, *, columns: bool):
-    """A CSV statement through the vectorised reader, or row by row where it declines the file."""
+def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, *, engine: str):
+    """A CSV statement through the vectorised reader, or row by row where it declines the file
+    (``engine="rows"``: row by row). Either way the whole file's dates settle the order of day
+    and month before any row is made."""
     head = io.StringIO(loaded.head(), newline="").readlines()
     _, hl = imp.read_header(path, iter(head))
     offset = body_offset(head, hl)
-    if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
-        data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
-    else:
-        data, start = loaded.text[offset:].encode("utf-8"), 0
-    parsed = read_body(imp, data, hl, start) if columns or len(data) - start >= COLUMNS_MIN_BYTES else None
-    if parsed is not None:
-        return canon.frame_parsed(parsed)
-    return canon.frame(imp.records(io.StringIO(loaded.text[offset:], newline=""), hl))
+    if engine != "rows":
+        if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
+            data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
+        else:
+            data, start = loaded.text[offset:].encode("utf-8"), 0
+        parsed = (read_body(imp, data, hl, start, date_order=True)
+                  if engine == "columns" or len(data) - start >= COLUMNS_MIN_BYTES else None)
+        if parsed is not None:
+            canon.note_date_order(parsed.date_layout)
+            return canon.frame_parsed(parsed)
+    body = loaded.text[offset:]
+    imp = imp.with_date_order(imp.date_cells(io.StringIO(body, newline=""), hl))
+    canon.note_date_order(imp)
+    return canon.frame(imp.records(io.StringIO(body, newline=""), hl))
 
 
 def _stream_lines(path: str) -> Iterator[str]:
@@ -399,6 +460,10 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
     canon = _Canonicaliser(p, imp, account_id)
     lines = _stream_lines(p)
     body, hl = imp.read_header(p, lines)
+    # The order of day and month is the whole file's: looked over before the first chunk is made
+    # (a second pass over the body's lines, stopping at the first date only the layout's order reads).
+    imp = imp.with_date_order(imp.date_cells(islice(_stream_lines(p), hl.first_line - 1, None), hl))
+    canon.note_date_order(imp)
     total = 0
     if engine != "rows":
         for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize):

@@ -1,0 +1,71 @@
+"""The account a statement's rows go to when the file does not name one.
+
+A file naming its account keeps it (OFX ``ACCTID``, ING's IBAN, a generic ``account_id`` column),
+and ``--account`` names the others. Without either:
+
+* a layout whose rows name their card (Capital One ``Card No.``, Amex ``Account #``) puts the card
+  in the account: ``capital_one-4821``. Capital One names every download
+  ``YYYY-MM-DD_transaction_download.csv`` and Amex ``activity.csv``, so two cards' files shared one
+  account and the second card's charges were dropped as duplicates (thirteenth audit);
+* else the file name without its extension and without the date stamps banks put in it:
+  ``Chase4444_Activity20250105.CSV`` -> ``Chase4444_Activity``, so six monthly downloads of one
+  card are one account, not six one-month accounts in which no plan is ever seen twice.
+
+>>> account_from_filename("Chase4444_Activity20250105.CSV")
+'Chase4444_Activity'
+>>> account_from_filename("account-statement_2025-01-01_2025-06-30_en-us.csv")
+'account-statement_en-us'
+>>> account_from_filename("2025-06-30.csv")  # nothing but a date: the name as it is
+'2025-06-30'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+_Y = r"(?:19|20)\d\d"
+_M2 = r"(?:0[1-9]|1[0-2])"
+_D2 = r"(?:0[1-9]|[12]\d|3[01])"
+_M = r"(?:0?[1-9]|1[0-2])"
+_D = r"(?:0?[1-9]|[12]\d|3[01])"
+_SEP = r"[-_. ]"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DATE = "|".join((
+    rf"{_Y}{_M2}{_D2}",  # 20250105
+    rf"{_Y}(?P<s1>{_SEP}){_M}(?P=s1){_D}",  # 2025-01-05, 2025_1_5
+    rf"{_D}(?P<s2>{_SEP}){_M}(?P=s2){_Y}",  # 05-01-2025 (day first)
+    rf"{_M}(?P<s3>{_SEP}){_D}(?P=s3){_Y}",  # 01-05-2025 (month first)
+    rf"{_D2}{_M2}{_Y}",  # 05012025
+    rf"{_M2}{_D2}{_Y}",  # 01052025
+    rf"{_Y}{_SEP}{_M2}",  # 2025-01 (a monthly statement)
+    rf"(?<![a-z]){_MONTH}{_SEP}?{_Y}",  # May2025, jan_2025
+    rf"{_Y}{_SEP}?{_MONTH}(?![a-z])",  # 2025-Jan
+))
+_TIME = r"(?:T\d\d[-_.]?\d\d(?:[-_.]?\d\d)?)?"  # 2025-01-05T10-11-12
+_STAMP = re.compile(rf"(?<!\d)(?:{_DATE}){_TIME}(?!\d)", re.IGNORECASE)
+#: Two stamps of a range (2025-01-01_2025-06-30, 20250101-to-20250630) become one.
+_RANGE = re.compile(rf"\x00(?:{_SEP}*(?:to|until|thru|through|bis|-){_SEP}*\x00|{_SEP}*\x00)+", re.IGNORECASE)
+_AROUND = re.compile(rf"({_SEP}*)\x00({_SEP}*)")
+
+
+def account_from_filename(path: str | os.PathLike) -> str:
+    """The file name without extension and date stamps (dates, ranges, months) and their separators.
+
+    A name that is nothing but dates keeps its stem: there is nothing else to tell it by.
+    """
+    stem = Path(path).stem
+    marked = _RANGE.sub("\x00", _STAMP.sub("\x00", stem))
+    if "\x00" not in marked:
+        return stem
+    # a stamp between two words leaves one separator, at either end none
+    left = _AROUND.sub(lambda m: (m.group(1) or m.group(2))[:1], marked).strip("-_. ")
+    return left if re.search(r"[A-Za-z0-9]", left) else stem
+
+
+def card_account(layout: str, card: str | None) -> str | None:
+    """``layout-card`` for a card number cell (``4821``, Amex's ``-71003`` or ``XXXX-XXXXXX-71003``)."""
+    value = re.sub(r"^[-Xx*#\s]+", "", (card or "").strip())
+    return f"{layout}-{value}" if value else None
