@@ -99,6 +99,15 @@ def _history(status: str, at: date, note: str | None, *, previous: str | None = 
             "note": note, "amount": amount}
 
 
+def _check_filing_date(filing: date, charge_date, what: str) -> None:
+    """A request cannot be filed before the charge it disputes was made (the filing date decides
+    eligibility and the expected date, so a typo would make a late request look in time)."""
+    charged = to_date(charge_date)
+    if filing < charged:
+        raise InvalidTransition(f"cannot file {what} on {filing.isoformat()}: the charge was made on "
+                                f"{charged.isoformat()}, and a refund request cannot be filed before its charge")
+
+
 #: Which flag a charge flagged several times is asked back for, most compelling first: a charge
 #: after the user cancelled, then a double charge, a trial that turned paid, a renewal, a price rise.
 REFUND_FLAG_ORDER = ("charge_after_cancellation", "duplicate_charge", "trial_conversion", "annual_renewal",
@@ -223,11 +232,17 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
     if not rows:
         raise NotFound(f"no stored transaction {transaction_id!r}")
     tx = rows[0]
+    if float(tx["amount"]) >= 0:  # a credit is money the merchant paid back: nothing to ask for
+        raise InvalidTransition(f"transaction {transaction_id} is a credit (money in, {float(tx['amount']):+.2f}), "
+                                f"not a charge: a refund request is for money a vendor took")
     request_id = stable_id(transaction_id, MANUAL)
-    if store.db["refund_requests"].count_where("request_id = ?", [request_id]):
-        current = get_request(store, request_id)
-        raise InvalidTransition(f"a refund request for {transaction_id} is already open as {request_id} "
-                                f"({current['status']}); move it with `subdetect refunds mark`")
+    # A charge is filed once: by hand, or as the scan's request the user already filed (a Candidate
+    # is superseded below instead). Canceled requests are over and do not count.
+    for row in store.db["refund_requests"].rows_where("transaction_id = ?", [transaction_id],
+                                                      select="request_id, status"):
+        if row["request_id"] == request_id or row["status"] not in ("Candidate", "Canceled"):
+            raise InvalidTransition(f"a refund request for {transaction_id} is already open as {row['request_id']} "
+                                    f"({row['status']}); move it with `subdetect refunds mark`")
     merchant = None
     if (vendor is None or channel is None) and enrich is not None:
         frame = pd.DataFrame([{k: tx[k] for k in ("transaction_id", "account_id", "date", "amount", "currency",
@@ -239,6 +254,7 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
     if vendor is None:
         vendor = vendor_in_descriptor(processes, tx["description"])
     as_of = to_date(as_of)
+    _check_filing_date(as_of, tx["date"], f"transaction {transaction_id}")
     account = store.account(tx["account_id"])
     inputs = {
         "flag_type": MANUAL, "flag_id": None, "flag_reason": None,
@@ -277,6 +293,13 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
     amount = None if amount is None else round(float(amount), 2)
     check_transition(req["status"], new, amount=amount, original=req["amount"])
     when = to_date(on) if on is not None else _today()
+    if new == "Pending":
+        _check_filing_date(when, req["charge_date"], f"request {req['request_id']}")
+    last = max((to_date(h["at"]) for h in req["history"] if h.get("status") != "Candidate"), default=None)
+    if last is not None and when < last:
+        raise InvalidTransition(f"cannot mark request {req['request_id']} {new} on {when.isoformat()}: its last "
+                                f"status change ({req['status']}) is dated {last.isoformat()}, and a status "
+                                f"cannot be dated before the one it follows")
     entry = _history(new, when, note, previous=req["status"], amount=amount)
     if job_date is not None and new != "Pending":
         raise InvalidTransition("a job date can only be given when filing a candidate (Pending)")

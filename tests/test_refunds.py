@@ -471,3 +471,44 @@ def test_requests_queued_together_are_listed_in_the_order_of_their_charges(store
     by_id = sorted(range(6), key=lambda i: stable_id(f"t{i}", "annual_renewal"))
     assert by_id != list(range(6))  # (else this would not tell the two orders apart)
     assert [r["charge_date"] for r in list_requests(store)] == days
+
+
+# -- refused filings (audit13) ------------------------------------------------------------------
+
+def test_a_request_cannot_be_filed_before_its_charge(store):
+    # filing-date-before-charge: a typo'd --on made a closed PRO360 window look open
+    req = _queue_one(store, vendor="PRO360", date="2025-10-11", as_of="2025-11-11", type="duplicate_charge")
+    assert req["eligible"] is False
+    with pytest.raises(InvalidTransition, match="cannot file request .* on 2025-09-01: the charge was made on 2025-10-11"):
+        mark(store, req["request_id"], "Pending", on="2025-09-01")
+    assert get_request(store, req["request_id"])["status"] == "Candidate"
+    assert mark(store, req["request_id"], "Pending", on="2025-10-11")["eligible"] is True  # the charge's own day
+    add_tx(store, "t2", "2025-10-10", 30.0, "PRO360 CONTACT FEE")
+    with pytest.raises(InvalidTransition, match="cannot file transaction t2 on 2025-09-01"):
+        open_request(store, "t2", "wrong phone number", "2025-09-01")
+    assert store.db["refund_requests"].count == 1
+
+
+def test_open_refuses_a_charge_already_filed_from_the_scan(store):
+    # same-charge-filed-twice: the scan's request is Pending; a second one would ask twice
+    req = _queue_one(store, vendor="PRO Back Office", type="duplicate_charge")
+    mark(store, req["request_id"], "Pending", on=MONDAY)
+    with pytest.raises(InvalidTransition, match=f"already open as {req['request_id']} \\(Pending\\)"):
+        open_request(store, "t1", "charged twice in November", "2025-06-03")
+    assert [r["request_id"] for r in list_requests(store)] == [req["request_id"]]
+
+
+def test_open_is_allowed_again_after_the_scan_request_was_canceled(store):
+    req = _queue_one(store, vendor="PRO Back Office", type="duplicate_charge")
+    mark(store, req["request_id"], "Canceled", on=MONDAY)
+    assert open_request(store, "t1", "charged twice", "2025-06-03")["status"] == "Pending"
+
+
+def test_open_refuses_a_credit(store):
+    # refund-request-on-credit: +20.00 from the vendor is not a charge to ask back
+    store.add_transactions(pd.DataFrame([{
+        "transaction_id": "c1", "account_id": "acc1", "date": "2025-11-10", "amount": 20.0, "currency": "USD",
+        "description": "PRO BACK OFFICE", "source": "test", "source_file": "t.csv", "source_line": 1}]))
+    with pytest.raises(InvalidTransition, match=r"c1 is a credit \(money in, \+20.00\), not a charge"):
+        open_request(store, "c1", "unexpected charge", "2025-11-26")
+    assert store.db["refund_requests"].count == 0
