@@ -128,6 +128,17 @@ def test_pro360_job_date_given_by_the_user_moves_the_deadline(store):
     ("This looks like recruitment for their own company", True, "Recruitment"),
     ("Just a price check from another platform", True, "Price check from other platforms"),
     ("The customer didn't read the quotation within 48 hours, no answer", True, "quotation unread within 48 hours"),
+    # a denied phrase is not the situation (audit13 pro360-negation-flips-eligibility)
+    ("The phone number was not wrong, the customer just never answered", False, "gives no refund"),
+    ("I checked and the phone number isn't wrong, the customer just never picks up", False, "gives no refund"),
+    ("Nothing wrong with the phone number; the customer never answered", False, "gives no refund"),
+    ("The email was not invalid, the customer simply did not reply", False, "gives no refund"),
+    ("The customer's phone number is wrong; his request has not been resolved yet", True,
+     "Wrong customer's contact information"),
+    ("The email address bounced, and the customer never replied, so the case is not resolved", True,
+     "Wrong customer's contact information"),
+    ("The request has not yet been resolved, the number was wrong", True, "Wrong customer's contact information"),
+    ("Contact details were correct but I couldn't get hold of him", False, "gives no refund"),
 ])
 def test_pro360_refundable_and_excluded_situations(store, reason, eligible, situation):
     add_tx(store, "p1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
@@ -512,3 +523,14 @@ def test_open_refuses_a_credit(store):
     with pytest.raises(InvalidTransition, match=r"c1 is a credit \(money in, \+20.00\), not a charge"):
         open_request(store, "c1", "unexpected charge", "2025-11-26")
     assert store.db["refund_requests"].count == 0
+
+
+def test_negation_reads_the_clause_not_the_phrase():
+    from detector.eligibility import negated
+
+    assert negated("the phone number was not wrong", 4, (" number was not ",))
+    assert negated("nothing wrong with the phone number", 8)
+    assert negated("it has not been resolved", 11)
+    assert not negated("the number is correct, but i could not reach them", 33)  # the phrase's own "not"
+    assert not negated("no, the number was wrong", 14)  # another clause
+    assert not negated("it was not me; the number was wrong", 26)
