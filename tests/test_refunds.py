@@ -525,6 +525,34 @@ def test_open_refuses_a_credit(store):
     assert store.db["refund_requests"].count == 0
 
 
+# -- the user's own reason: forgetting to cancel (audit13) ------------------------------------------
+
+@pytest.mark.parametrize("vendor, description, quote", [
+    ("PRO Back Office", "PRO BACK OFFICE", "refunds are typically not available for that cycle"),
+    ("OT Track", "OTTRACK.COM", "we typically do not offer refunds for that billing period. However, we encourage"),
+])
+@pytest.mark.parametrize("reason", ["I forgot to cancel my subscription before the billing date",
+                                    "I forgot to cancel on time", "I didn't cancel in time",
+                                    "Forgot to turn off auto-renew"])
+def test_forgetting_to_cancel_is_what_the_vendors_typically_do_not_refund(store, vendor, description, quote, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["vendor"] == vendor
+    assert req["eligible"] is False and req["expected_by"] is None
+    assert quote in req["eligibility_reason"] and "Billing Cycle Queries" not in req["eligibility_reason"]
+
+
+@pytest.mark.parametrize("reason, situation", [
+    ("I did not forget to cancel, it renewed anyway", "Accidental Renewal"),
+    ("I forgot to cancel, and then I was charged twice", "Billing Cycle Queries"),  # a double charge is still theirs
+    ("Questions about my billing cycle", "Billing Cycle Queries"),
+])
+def test_not_forgetting_or_a_billing_error_is_still_refundable(store, reason, situation):
+    add_tx(store, "t1", "2025-11-05", 49.0, "PRO BACK OFFICE")
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is True and situation in req["eligibility_reason"]
+
+
 def test_negation_reads_the_clause_not_the_phrase():
     from detector.eligibility import negated
 
