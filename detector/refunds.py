@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 
@@ -33,7 +33,7 @@ from .refund_builder import (  # noqa: F401 - re-exported: the request-building 
     normalise_channel,
     vendor_in_descriptor,
 )
-from .schema import FLAG_TYPES, REFUND_REQUEST_FIELDS, SchemaError, require_columns
+from .schema import FLAG_TYPES, PERIOD_DAYS, REFUND_REQUEST_FIELDS, SchemaError, require_columns
 from .store import Store, dumps, upsert_rows, utcnow
 from .workdays import to_date
 
@@ -131,6 +131,39 @@ def requested_flags(flags: pd.DataFrame) -> pd.DataFrame:
     return flags[rank == first].drop_duplicates(["transaction_id"])
 
 
+#: Flag types whose charge pays for a term of the plan that the user may still object to.
+RENEWAL_FLAGS = ("annual_renewal",)
+
+
+def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: date) -> set[str]:
+    """Transaction ids of renewal charges (:data:`RENEWAL_FLAGS`) whose term is over as of ``as_of``.
+
+    A yearly (or six-monthly) renewal is asked back only while its term runs: until the plan
+    bills again and at most one period (a year; half a year for a six-monthly plan) after the
+    charge. A renewal followed by a later charge of its stream was kept and used, and a term that
+    has run out has no "leftover term" (PRO Back Office) to refund; the vendors' refundable renewal
+    is one contacted about at once ("They quickly contacted OT Track's customer support"). The flag
+    stays: every renewal is flagged, only the request goes. A later charge is the stream's
+    ``last_date`` (streams as detected up to ``as_of``) or a later renewal flag of the stream.
+    """
+    latest: dict[str, date] = {}
+    for r in records:
+        if r["type"] in RENEWAL_FLAGS and r.get("stream_id"):
+            day = to_date(r["date"])
+            latest[r["stream_id"]] = max(day, latest.get(r["stream_id"], day))
+    over = set()
+    for r in records:
+        if r["type"] not in RENEWAL_FLAGS:
+            continue
+        day = to_date(r["date"])
+        stream = streams.get(r.get("stream_id")) or {}
+        later = [to_date(d) for d in (stream.get("last_date"), latest.get(r.get("stream_id"))) if d]
+        period = PERIOD_DAYS.get(stream.get("frequency") or "annual", PERIOD_DAYS["annual"])
+        if any(d > day for d in later) or as_of >= day + timedelta(days=round(period)):
+            over.add(r["transaction_id"])
+    return over
+
+
 # -- public API -------------------------------------------------------------------------------
 
 
@@ -179,12 +212,17 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         store, "streams", "stream_id", (r.get("stream_id") for r in records),
         "stream_id, frequency, first_date, last_date")}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
+    over = renewal_terms_over(records, streams, as_of)
 
-    out, to_save = [], []
+    out, to_save, withdrawn = [], [], []
     for r in records:
         old = existing.get(r["request_id"])
         if old is not None and old["status"] != "Candidate":
             out.append(public(old))
+            continue
+        if r["transaction_id"] in over:  # kept and used: nothing to ask back (a stale candidate goes)
+            if old is not None:
+                withdrawn.append(r["request_id"])
             continue
         tx = txs.get(r["transaction_id"], {})
         account = accounts.get(r["account_id"])
@@ -210,6 +248,10 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
                 to_save.append(req)
         out.append(public(req))
     _save(store, to_save)
+    if withdrawn:
+        with store.conn:
+            store.conn.execute("DELETE FROM refund_requests WHERE status = 'Candidate' AND request_id IN "
+                               "(SELECT value FROM json_each(?))", [json.dumps(withdrawn)])
     return out
 
 

@@ -562,3 +562,70 @@ def test_negation_reads_the_clause_not_the_phrase():
     assert not negated("the number is correct, but i could not reach them", 33)  # the phrase's own "not"
     assert not negated("no, the number was wrong", 14)  # another clause
     assert not negated("it was not me; the number was wrong", 26)
+
+
+# -- renewals whose term is over (audit13 stale-annual-renewals) --------------------------------------
+
+def _yearly(store, days, *, stream_last=None, frequency="annual"):
+    store.set_account("acc1", payment_method="credit_card")
+    store.db["streams"].insert({"stream_id": "s1", "account_id": "acc1", "frequency": frequency,
+                                "first_date": days[0], "last_date": stream_last or days[-1]})
+    for i, day in enumerate(days):
+        add_tx(store, f"y{i}", day, 199.0, "OTTRACK.COM")
+    return flags_df(*(flag(f"y{i}", day, 199.0, vendor="OT Track", stream_id="s1", description="OTTRACK.COM")
+                      for i, day in enumerate(days)))
+
+
+def test_only_the_current_renewal_of_a_plan_kept_for_years_is_asked_back(store):
+    flags = _yearly(store, ["2023-11-20", "2024-11-20", "2025-11-21"])
+    out = queue_refunds(store, flags, "2025-11-26")
+    assert [r["charge_date"] for r in out] == ["2025-11-21"]
+    assert [r["charge_date"] for r in list_requests(store)] == ["2025-11-21"]
+
+
+def test_a_renewal_followed_by_a_charge_of_its_stream_is_not_asked_back(store):
+    # the first yearly charge seen (flagged as begun before the history) and the stream's later
+    # charge, known from the stream even when that charge carries no renewal flag
+    flags = _yearly(store, ["2024-11-20"], stream_last="2025-11-20")
+    assert queue_refunds(store, flags, "2025-11-26") == []
+
+
+@pytest.mark.parametrize("as_of, asked", [("2025-11-19", True), ("2025-11-20", False), ("2026-03-01", False)])
+def test_a_renewal_is_asked_back_for_at_most_its_year(store, as_of, asked):
+    # the plan stopped billing: a year after the charge its term has run out, nothing is left to refund
+    flags = _yearly(store, ["2024-11-20"])
+    assert bool(queue_refunds(store, flags, as_of)) is asked
+
+
+def test_a_six_monthly_renewal_runs_for_half_a_year(store):
+    flags = _yearly(store, ["2025-03-01"], frequency="semiannual")
+    assert queue_refunds(store, flags, "2025-08-29") and not queue_refunds(store, flags, "2025-09-01")
+
+
+def test_a_stale_candidate_is_withdrawn_and_a_filed_one_kept(store):
+    flags = _yearly(store, ["2024-11-20", "2025-11-21"], stream_last="2024-11-20")
+    first = queue_refunds(store, flags.iloc[[0]], "2024-11-25")
+    assert len(first) == 1
+    assert queue_refunds(store, flags.iloc[[0]], "2024-11-25") == first  # in its year: kept as it was
+    store.db["streams"].update("s1", {"last_date": "2025-11-21"})  # the plan renewed again
+    again = queue_refunds(store, flags, "2025-11-26")
+    assert [r["charge_date"] for r in again] == ["2025-11-21"]
+    assert store.db["refund_requests"].count == 1  # the 2024 candidate was withdrawn
+
+
+def test_a_filed_renewal_stays_whatever_follows(store):
+    flags = _yearly(store, ["2024-11-20", "2025-11-21"], stream_last="2024-11-20")
+    req = queue_refunds(store, flags.iloc[[0]], "2024-11-25")[0]
+    mark(store, req["request_id"], "Pending", on="2024-11-25")
+    store.db["streams"].update("s1", {"last_date": "2025-11-21"})
+    again = queue_refunds(store, flags, "2025-11-26")
+    assert [(r["charge_date"], r["status"]) for r in again] == [("2024-11-20", "Pending"), ("2025-11-21", "Candidate")]
+
+
+def test_other_flags_of_an_old_charge_are_still_asked_back(store):
+    # a double charge is a billing error whatever came later (PRO360's window has its own rule)
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "d1", "2023-05-30", 49.0, "PRO BACK OFFICE")
+    out = queue_refunds(store, flags_df(flag("d1", "2023-05-30", 49.0, vendor="PRO Back Office",
+                                             type="duplicate_charge")), "2025-11-26")
+    assert len(out) == 1 and out[0]["eligible"]
