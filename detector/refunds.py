@@ -45,7 +45,8 @@ _JSON_COLUMNS = ("steps", "documents", "email", "history")
 _COLUMNS = ("request_id", "transaction_id", "account_id", "flag_id", "vendor", "channel", "payment_method",
             "amount", "refunded_amount", "reason", "eligible", "eligibility_reason", "deadline", "filed_on",
             "expected_by", "status", *_JSON_COLUMNS, "process", "created_at", "updated_at")
-_DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "description", "job_date", "process_kind",
+_DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amount", "credits", "description",
+                "job_date", "process_kind",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
 
 
@@ -164,6 +165,75 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
     return over
 
 
+#: A credit this many days after a charge or sooner can give it back (as ``flags.REFUND_DAYS``).
+CREDIT_DAYS = 90
+
+
+def partial_credits(store: Store, records: list[dict], as_of: date) -> dict[str, list[dict]]:
+    """Credits that gave back part of each charge: ``{transaction_id: [{date, amount, transaction_id}]}``.
+
+    A credit of the charge's merchant (the same account and normalised descriptor) smaller than
+    the charge, on its day or after it, before that merchant's next charge (and within
+    :data:`CREDIT_DAYS`, up to ``as_of``) gave part of it back. A credit of the whole amount is
+    the flags' ``refunded_on`` (no request at all); each credit counts once, for the nearest
+    charge before it.
+    """
+    from .normalize import normalize_one
+
+    if not records:
+        return {}
+
+    def read(sign: str, accounts, since: str, until: str) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT transaction_id, account_id, date, amount, description FROM transactions"
+            f" WHERE amount {sign} 0 AND account_id IN (SELECT value FROM json_each(?)) AND date BETWEEN ? AND ?",
+            store.conn, params=[json.dumps(sorted(accounts)), since, until])
+
+    # credits are few: read them first, then the charges only of accounts a credit may concern
+    start = min(to_date(r["date"]) for r in records).isoformat()
+    credits_all = read(">", {r["account_id"] for r in records}, start, as_of.isoformat())
+    if credits_all.empty:
+        return {}
+    key_of = {d: normalize_one(d)[0] for d in
+              set(credits_all["description"]) | {r.get("description") or "" for r in records}}
+    pairs = set(zip(credits_all["account_id"], credits_all["description"].map(key_of)))
+    records = [r for r in records if (r["account_id"], key_of[r.get("description") or ""]) in pairs]
+    if not records:
+        return {}
+    start = min(to_date(r["date"]) for r in records).isoformat()
+    charges = read("<", {r["account_id"] for r in records}, start, as_of.isoformat())
+    key_of.update({d: normalize_one(d)[0] for d in set(charges["description"]) - set(key_of)})
+    rows = pd.concat([credits_all, charges], ignore_index=True)
+    rows = rows.assign(key=rows["description"].map(key_of), day=rows["date"].map(to_date))
+    out: dict[str, list[dict]] = {}
+    taken: set[str] = set()
+    for r in sorted(records, key=lambda r: str(r["date"]), reverse=True):  # a later charge takes its credits first
+        day, paid = to_date(r["date"]), abs(float(r["amount"]))
+        same = rows[(rows["account_id"] == r["account_id"]) & (rows["key"] == key_of.get(r.get("description") or ""))]
+        later = same[(same["amount"] < 0) & (same["day"] > day)]
+        until = min([day + timedelta(days=CREDIT_DAYS), *later["day"]])
+        credits = same[(same["amount"] > 0) & (same["day"] >= day) & (same["day"] < until)
+                       & (same["amount"] < paid - 0.01) & ~same["transaction_id"].isin(taken)]
+        if not credits.empty:
+            taken.update(credits["transaction_id"])
+            out[r["transaction_id"]] = [{"date": d.isoformat(), "amount": round(float(a), 2), "transaction_id": t}
+                                        for d, a, t in zip(credits["day"], credits["amount"], credits["transaction_id"])]
+    return out
+
+
+def _with_credits(inputs: dict, credits: list[dict] | None) -> float | None:
+    """Record ``credits`` in ``inputs`` (the amount asked becomes what is left); returns the amount
+    credited (0.0 for none), or None when the credits gave it all back."""
+    if not credits:
+        return 0.0
+    back = round(sum(c["amount"] for c in credits), 2)
+    rest = round(inputs["amount"] - back, 2)
+    if rest <= 0.01:
+        return None
+    inputs.update(charged_amount=inputs["amount"], amount=rest, credits=credits)
+    return back
+
+
 # -- public API -------------------------------------------------------------------------------
 
 
@@ -213,6 +283,8 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         "stream_id, frequency, first_date, last_date")}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
     over = renewal_terms_over(records, streams, as_of)
+    credited = partial_credits(store, [{**r, "description": r.get("description") or
+                                        txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 
     out, to_save, withdrawn = [], [], []
     for r in records:
@@ -235,11 +307,18 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             "merchant": r.get("merchant"), "vendor": r.get("vendor"), "channel": r.get("channel"),
             "stream": streams.get(r.get("stream_id")), "job_date": None, "user_reason": None,
         }
+        back = _with_credits(inputs, credited.get(r["transaction_id"]))
+        if back is None:  # several credits gave all of it back
+            if old is not None:
+                withdrawn.append(r["request_id"])
+            continue
         req = build_request(inputs, processes, lookup, account, as_of, "Candidate")
-        req.update(request_id=r["request_id"], inputs=inputs, refunded_amount=None)
+        req.update(request_id=r["request_id"], inputs=inputs, refunded_amount=back or None)
         if old is None:
-            req.update(history=[_history("Candidate", as_of, f"queued from {_a(r['type'].replace('_', ' '))} flag")],
-                       created_at=utcnow(), updated_at=utcnow())
+            note = f"queued from {_a(r['type'].replace('_', ' '))} flag"
+            if back:
+                note += f"; partially refunded already ({back:.2f} credited back), the rest is asked for"
+            req.update(history=[_history("Candidate", as_of, note)], created_at=utcnow(), updated_at=utcnow())
             to_save.append(req)
         else:
             req.update(history=old["history"], created_at=old["created_at"], updated_at=old["updated_at"])
@@ -307,8 +386,12 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
         "channel": channel or tx["description"], "stream": None,
         "job_date": to_date(job_date).isoformat() if job_date else None, "user_reason": str(reason).strip(),
     }
+    back = _with_credits(inputs, partial_credits(store, [{**inputs, "date": inputs["charge_date"]}], as_of)
+                         .get(transaction_id))
+    if back is None:
+        raise InvalidTransition(f"{transaction_id} was already given back in full by later credits of its merchant")
     req = build_request(inputs, processes, lookup, account, as_of, "Pending")
-    req.update(request_id=request_id, inputs=inputs, refunded_amount=None, created_at=utcnow(), updated_at=utcnow(),
+    req.update(request_id=request_id, inputs=inputs, refunded_amount=back or None, created_at=utcnow(), updated_at=utcnow(),
                history=[_history("Pending", as_of, f"opened by hand and filed: {inputs['user_reason']}")])
     superseded = []
     for other in list_requests(store, account_id=tx["account_id"], status="Candidate"):
@@ -356,10 +439,11 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
         req.update(rebuilt)
     else:
         req["status"] = new
+        credited = sum(c["amount"] for c in req.get("credits") or [])  # given back before the request
         if new == "Refunded":
-            req["refunded_amount"] = req["amount"]
+            req["refunded_amount"] = round(credited + req["amount"], 2)
         elif new == "Partially Refunded":
-            req["refunded_amount"] = amount
+            req["refunded_amount"] = round(credited + amount, 2)
         procs = processes if processes is not None else load_refund_processes()
         proc = procs.get(req["process"])
         if proc is not None:

@@ -629,3 +629,63 @@ def test_other_flags_of_an_old_charge_are_still_asked_back(store):
     out = queue_refunds(store, flags_df(flag("d1", "2023-05-30", 49.0, vendor="PRO Back Office",
                                              type="duplicate_charge")), "2025-11-26")
     assert len(out) == 1 and out[0]["eligible"]
+
+
+# -- a charge the merchant partly credited back (audit13 partial-credit-full-amount) ----------------
+
+def _credit(store, transaction_id, date, amount, description, account="acc1"):
+    store.add_transactions(pd.DataFrame([{
+        "transaction_id": transaction_id, "account_id": account, "date": date, "amount": abs(amount),
+        "currency": "USD", "description": description, "source": "test", "source_file": "t.csv", "source_line": 1}]))
+
+
+def _double_charge(store):
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "c0", "2025-11-05", 49.0, "PRO BACK OFFICE")
+    add_tx(store, "c1", "2025-11-06", 49.0, "PRO BACK OFFICE")
+    return flags_df(flag("c1", "2025-11-06", 49.0, vendor="PRO Back Office", type="duplicate_charge",
+                         description="PRO BACK OFFICE"))
+
+
+def test_a_partly_credited_charge_asks_for_the_rest_and_says_so(store):
+    flags = _double_charge(store)
+    _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
+    req = queue_refunds(store, flags, "2025-11-26")[0]
+    assert (req["amount"], req["charged_amount"], req["refunded_amount"]) == (29.0, 49.0, 20.0)
+    assert req["credits"] == [{"date": "2025-11-10", "amount": 20.0, "transaction_id": "r1"}]
+    body = req["email"]["body"]
+    assert "The amount I would like to request a refund for is $29.00." in body
+    assert "The charge of $49.00 was made on 2025-11-06" in body
+    assert "PRO Back Office has already given back $20.00 (credited on 2025-11-10) of the $49.00 charged" in body
+    assert "partially refunded already" in req["history"][0]["note"]
+    assert "$49.00" in req["documents"][0]["value"]  # the statement line is the charge as billed
+    # the vendor later refunds the rest: the whole charge has come back
+    mark(store, req["request_id"], "Pending", on="2025-11-26")
+    mark(store, req["request_id"], "Processing", on="2025-11-27")
+    with pytest.raises(InvalidTransition):
+        mark(store, req["request_id"], "Partially Refunded", amount=29.0, on="2025-12-01")
+    assert mark(store, req["request_id"], "Refunded", on="2025-12-01")["refunded_amount"] == 49.0
+
+
+def test_a_partial_credit_counts_only_before_the_merchants_next_charge(store):
+    flags = _double_charge(store)
+    add_tx(store, "c2", "2025-12-05", 49.0, "PRO BACK OFFICE")
+    _credit(store, "r1", "2025-12-08", 20.0, "PRO BACK OFFICE")  # after the next charge: for that one
+    _credit(store, "r2", "2025-11-10", 5.0, "WHOLEFDS MKT")  # another merchant
+    req = queue_refunds(store, flags, "2025-12-10")[0]
+    assert (req["amount"], req["refunded_amount"], req["credits"]) == (49.0, None, [])
+
+
+def test_credits_that_add_up_to_the_charge_leave_nothing_to_ask(store):
+    flags = _double_charge(store)
+    _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
+    assert len(queue_refunds(store, flags, "2025-11-12")) == 1
+    _credit(store, "r2", "2025-11-14", 29.0, "PRO BACK OFFICE")
+    assert queue_refunds(store, flags, "2025-11-26") == [] and store.db["refund_requests"].count == 0
+
+
+def test_open_by_hand_also_asks_for_the_rest(store):
+    _double_charge(store)
+    _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
+    req = open_request(store, "c1", "charged twice", "2025-11-26")
+    assert (req["amount"], req["refunded_amount"]) == (29.0, 20.0)
