@@ -689,3 +689,16 @@ def test_open_by_hand_also_asks_for_the_rest(store):
     _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
     req = open_request(store, "c1", "charged twice", "2025-11-26")
     assert (req["amount"], req["refunded_amount"]) == (29.0, 20.0)
+
+
+def test_a_gbp_statement_without_a_country_skips_english_bank_holidays(store, tmp_path):
+    # audit13 gbp-account-us-holidays: the country comes from the account's currency
+    from detector.importers import ingest_files
+
+    path = tmp_path / "uk.csv"
+    path.write_text("date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,GBP\n")
+    ingest_files([path], store, account_id="acc1", payment_method="credit_card")
+    tx = store.transactions().iloc[0]
+    req = queue_refunds(store, flags_df(flag(tx["transaction_id"], "2025-08-14", 79.0, vendor="OT Track")),
+                        "2025-08-22")[0]
+    assert (req["country"], req["expected_by"]) == ("GB", "2025-09-01")  # Mon 25 Aug is a bank holiday
