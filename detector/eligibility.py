@@ -40,14 +40,46 @@ def _normalise_text(text: str | None) -> str:
 
 def _pattern(phrase: str) -> str:
     # A phrase matches at a word start; " * " stands for a few words within the same sentence,
-    # so "phone * wrong" recognises "the customer's phone number was wrong".
-    return r"(?<![a-z0-9])" + r"[^.;!?]{1,40}?".join(re.escape(part) for part in phrase.split(" * "))
+    # so "phone * wrong" recognises "the customer's phone number was wrong". Each gap is a group,
+    # so a negation inside it can be seen.
+    return r"(?<![a-z0-9])" + r"([^.;!?]{1,40}?)".join(re.escape(part) for part in phrase.split(" * "))
+
+
+#: Words that deny what follows them: "the number was NOT wrong", "NOTHING wrong with the phone",
+#: "the request has NOT been resolved" (thirteenth session's audit: these read as their opposite).
+NEGATION = re.compile(r"\b(?:not|never|no|nothing|none|nobody|neither|nor|without|cannot|[a-z]+n't)\b")
+#: How many words before a phrase a negation still governs it, within the same clause.
+NEGATION_REACH = 3
+_CLAUSE_END = re.compile(r"[.,;:!?]|\b(?:but|although|though|however|so)\b")
+
+
+def negated(text: str, start: int, gaps: tuple[str, ...] = ()) -> bool:
+    """Whether the phrase found at ``start`` of ``text`` (normalised) is denied: a negation among
+    the words of a ``" * "`` gap, or among the :data:`NEGATION_REACH` words before it in its clause.
+
+    A phrase's own words never count ("could not reach" is the phrase, not its denial).
+
+    >>> negated("the phone number was not wrong", 4, (" number was not ",))
+    True
+    >>> negated("nothing wrong with the phone number", 8)
+    True
+    >>> negated("the number is correct, but i could not reach them", 33)
+    False
+    """
+    if any(NEGATION.search(g) for g in gaps):
+        return True
+    before = text[:start]
+    ends = list(_CLAUSE_END.finditer(before))
+    clause = before[ends[-1].end():] if ends else before
+    return any(NEGATION.fullmatch(w) for w in re.findall(r"[a-z']+", clause)[-NEGATION_REACH:])
 
 
 def matches(situation: Situation, text: str | None) -> bool:
-    """Whether the user's text names the situation (any of its ``match_any`` phrases)."""
+    """Whether the user's text names the situation: one of its ``match_any`` phrases, not denied
+    (:func:`negated`)."""
     t = _normalise_text(text)
-    return bool(t) and any(re.search(_pattern(p), t) for p in situation.match_any)
+    return bool(t) and any(not negated(t, m.start(), m.groups())
+                           for p in situation.match_any for m in re.finditer(_pattern(p), t))
 
 
 def deadline_for(process: RefundProcess, charge_date: date, job_date: date | None = None) -> date | None:

@@ -52,12 +52,17 @@ def sentence(text: str) -> str:
 
 def render_email(template: EmailTemplate, *, vendor: str, amount: float, currency: str | None,
                  charge_date: str, descriptor: str, transaction_id: str, reason: str,
-                 user: dict | None = None) -> dict:
-    """``{"subject", "body"}`` with every known field filled and user-only fields marked."""
+                 user: dict | None = None, charge_amount: float | None = None) -> dict:
+    """``{"subject", "body"}`` with every known field filled and user-only fields marked.
+
+    ``amount`` is what is asked back, ``charge_amount`` (default ``amount``) what was charged: they
+    differ when the merchant already credited part of the charge.
+    """
     clause = reason.strip().rstrip(".")
     values = {
         "vendor": vendor,
         "amount": format_money(amount, currency),
+        "charge_amount": format_money(amount if charge_amount is None else charge_amount, currency),
         "charge_date": charge_date,
         "descriptor": descriptor,
         "transaction_id": transaction_id,

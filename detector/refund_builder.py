@@ -215,6 +215,16 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         reason, reason_source = cp.reason.text, cp.reason.source
     else:
         reason, reason_source = process.generic.reasons[flag_type]
+    vendor_name = process.vendor if process.kind == "vendor" else (
+        inputs.get("vendor") or inputs.get("merchant") or inputs.get("description"))
+    charged = float(inputs.get("charged_amount") or inputs["amount"])
+    credits = inputs.get("credits") or []
+    if credits:  # the merchant gave part of it back already: ask for the rest, and say so
+        cur = inputs.get("currency")
+        back = " and ".join(f"{format_money(c['amount'], cur)} (credited on {c['date']})" for c in credits)
+        reason = (f"{reason.rstrip('.')}; {vendor_name} has already given back {back} of the "
+                  f"{format_money(charged, cur)} charged, so I am asking for the remaining "
+                  f"{format_money(inputs['amount'], cur)}")
 
     charge_date = to_date(inputs["charge_date"])
     window = process.filing_window
@@ -237,11 +247,10 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         if cp.reason is None or reason != cp.reason.text:
             steps[i] = f"{steps[i]} For this charge, write: “{reason}”."
 
-    money = format_money(inputs["amount"], inputs.get("currency"))
-    vendor_name = process.vendor if process.kind == "vendor" else (
-        inputs.get("vendor") or inputs.get("merchant") or inputs.get("description"))
+    money = format_money(charged, inputs.get("currency"))
     template = process.email_template()
-    email = render_email(template, vendor=vendor_name, amount=inputs["amount"], currency=inputs.get("currency"),
+    email = render_email(template, vendor=vendor_name, amount=inputs["amount"], charge_amount=charged,
+                         currency=inputs.get("currency"),
                          charge_date=charge_date.isoformat(), descriptor=inputs["description"],
                          transaction_id=inputs["transaction_id"], reason=reason)
     meaning = process.status_meaning(status)
@@ -264,6 +273,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         "status": status,
         "flag_id": inputs.get("flag_id"),
         "flag_type": flag_type,
+        "charged_amount": round(charged, 2),
+        "credits": credits,
         "merchant": inputs.get("merchant"),
         "currency": inputs.get("currency"),
         "charge_date": charge_date.isoformat(),

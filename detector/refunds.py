@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 
@@ -33,7 +33,7 @@ from .refund_builder import (  # noqa: F401 - re-exported: the request-building 
     normalise_channel,
     vendor_in_descriptor,
 )
-from .schema import FLAG_TYPES, REFUND_REQUEST_FIELDS, SchemaError, require_columns
+from .schema import FLAG_TYPES, PERIOD_DAYS, REFUND_REQUEST_FIELDS, SchemaError, require_columns
 from .store import Store, dumps, upsert_rows, utcnow
 from .workdays import to_date
 
@@ -45,7 +45,8 @@ _JSON_COLUMNS = ("steps", "documents", "email", "history")
 _COLUMNS = ("request_id", "transaction_id", "account_id", "flag_id", "vendor", "channel", "payment_method",
             "amount", "refunded_amount", "reason", "eligible", "eligibility_reason", "deadline", "filed_on",
             "expected_by", "status", *_JSON_COLUMNS, "process", "created_at", "updated_at")
-_DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "description", "job_date", "process_kind",
+_DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amount", "credits", "description",
+                "job_date", "process_kind",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
 
 
@@ -99,6 +100,15 @@ def _history(status: str, at: date, note: str | None, *, previous: str | None = 
             "note": note, "amount": amount}
 
 
+def _check_filing_date(filing: date, charge_date, what: str) -> None:
+    """A request cannot be filed before the charge it disputes was made (the filing date decides
+    eligibility and the expected date, so a typo would make a late request look in time)."""
+    charged = to_date(charge_date)
+    if filing < charged:
+        raise InvalidTransition(f"cannot file {what} on {filing.isoformat()}: the charge was made on "
+                                f"{charged.isoformat()}, and a refund request cannot be filed before its charge")
+
+
 #: Which flag a charge flagged several times is asked back for, most compelling first: a charge
 #: after the user cancelled, then a double charge, a trial that turned paid, a renewal, a price rise.
 REFUND_FLAG_ORDER = ("charge_after_cancellation", "duplicate_charge", "trial_conversion", "annual_renewal",
@@ -120,6 +130,108 @@ def requested_flags(flags: pd.DataFrame) -> pd.DataFrame:
     rank = flags["type"].map({t: i for i, t in enumerate(REFUND_FLAG_ORDER)})
     first = rank.groupby(flags["transaction_id"]).transform("min")
     return flags[rank == first].drop_duplicates(["transaction_id"])
+
+
+#: Flag types whose charge pays for a term of the plan that the user may still object to.
+RENEWAL_FLAGS = ("annual_renewal",)
+
+
+def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: date) -> set[str]:
+    """Transaction ids of renewal charges (:data:`RENEWAL_FLAGS`) whose term is over as of ``as_of``.
+
+    A yearly (or six-monthly) renewal is asked back only while its term runs: until the plan
+    bills again and at most one period (a year; half a year for a six-monthly plan) after the
+    charge. A renewal followed by a later charge of its stream was kept and used, and a term that
+    has run out has no "leftover term" (PRO Back Office) to refund; the vendors' refundable renewal
+    is one contacted about at once ("They quickly contacted OT Track's customer support"). The flag
+    stays: every renewal is flagged, only the request goes. A later charge is the stream's
+    ``last_date`` (streams as detected up to ``as_of``) or a later renewal flag of the stream.
+    """
+    latest: dict[str, date] = {}
+    for r in records:
+        if r["type"] in RENEWAL_FLAGS and r.get("stream_id"):
+            day = to_date(r["date"])
+            latest[r["stream_id"]] = max(day, latest.get(r["stream_id"], day))
+    over = set()
+    for r in records:
+        if r["type"] not in RENEWAL_FLAGS:
+            continue
+        day = to_date(r["date"])
+        stream = streams.get(r.get("stream_id")) or {}
+        later = [to_date(d) for d in (stream.get("last_date"), latest.get(r.get("stream_id"))) if d]
+        period = PERIOD_DAYS.get(stream.get("frequency") or "annual", PERIOD_DAYS["annual"])
+        if any(d > day for d in later) or as_of >= day + timedelta(days=round(period)):
+            over.add(r["transaction_id"])
+    return over
+
+
+#: A credit this many days after a charge or sooner can give it back (as ``flags.REFUND_DAYS``).
+CREDIT_DAYS = 90
+
+
+def partial_credits(store: Store, records: list[dict], as_of: date) -> dict[str, list[dict]]:
+    """Credits that gave back part of each charge: ``{transaction_id: [{date, amount, transaction_id}]}``.
+
+    A credit of the charge's merchant (the same account and normalised descriptor) smaller than
+    the charge, on its day or after it, before that merchant's next charge (and within
+    :data:`CREDIT_DAYS`, up to ``as_of``) gave part of it back. A credit of the whole amount is
+    the flags' ``refunded_on`` (no request at all); each credit counts once, for the nearest
+    charge before it.
+    """
+    from .normalize import normalize_one
+
+    if not records:
+        return {}
+
+    def read(sign: str, accounts, since: str, until: str) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT transaction_id, account_id, date, amount, description FROM transactions"
+            f" WHERE amount {sign} 0 AND account_id IN (SELECT value FROM json_each(?)) AND date BETWEEN ? AND ?",
+            store.conn, params=[json.dumps(sorted(accounts)), since, until])
+
+    # credits are few: read them first, then the charges only of accounts a credit may concern
+    start = min(to_date(r["date"]) for r in records).isoformat()
+    credits_all = read(">", {r["account_id"] for r in records}, start, as_of.isoformat())
+    if credits_all.empty:
+        return {}
+    key_of = {d: normalize_one(d)[0] for d in
+              set(credits_all["description"]) | {r.get("description") or "" for r in records}}
+    pairs = set(zip(credits_all["account_id"], credits_all["description"].map(key_of)))
+    records = [r for r in records if (r["account_id"], key_of[r.get("description") or ""]) in pairs]
+    if not records:
+        return {}
+    start = min(to_date(r["date"]) for r in records).isoformat()
+    charges = read("<", {r["account_id"] for r in records}, start, as_of.isoformat())
+    key_of.update({d: normalize_one(d)[0] for d in set(charges["description"]) - set(key_of)})
+    rows = pd.concat([credits_all, charges], ignore_index=True)
+    rows = rows.assign(key=rows["description"].map(key_of), day=rows["date"].map(to_date))
+    out: dict[str, list[dict]] = {}
+    taken: set[str] = set()
+    for r in sorted(records, key=lambda r: str(r["date"]), reverse=True):  # a later charge takes its credits first
+        day, paid = to_date(r["date"]), abs(float(r["amount"]))
+        same = rows[(rows["account_id"] == r["account_id"]) & (rows["key"] == key_of.get(r.get("description") or ""))]
+        later = same[(same["amount"] < 0) & (same["day"] > day)]
+        until = min([day + timedelta(days=CREDIT_DAYS), *later["day"]])
+        credits = same[(same["amount"] > 0) & (same["day"] >= day) & (same["day"] < until)
+                       & (same["amount"] < paid - 0.01) & ~same["transaction_id"].isin(taken)]
+        if not credits.empty:
+            taken.update(credits["transaction_id"])
+            out[r["transaction_id"]] = [{"date": d.isoformat(), "amount": round(float(a), 2), "transaction_id": t}
+                                        for d, a, t in zip(credits["day"], credits["amount"], credits["transaction_id"])]
+    return out
+
+
+def _with_credits(inputs: dict, credits: list[dict] | None) -> float | None:
+    """Record ``credits`` in ``inputs`` (the amount asked becomes what is left); returns the amount
+    credited (0.0 for none), or None when the credits gave it all back."""
+    if not credits:
+        return 0.0
+    back = round(sum(c["amount"] for c in credits), 2)
+    rest = round(inputs["amount"] - back, 2)
+    if rest <= 0.01:
+        return None
+    inputs.update(charged_amount=inputs["amount"], amount=rest, credits=credits)
+    return back
 
 
 # -- public API -------------------------------------------------------------------------------
@@ -170,12 +282,19 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         store, "streams", "stream_id", (r.get("stream_id") for r in records),
         "stream_id, frequency, first_date, last_date")}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
+    over = renewal_terms_over(records, streams, as_of)
+    credited = partial_credits(store, [{**r, "description": r.get("description") or
+                                        txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 
-    out, to_save = [], []
+    out, to_save, withdrawn = [], [], []
     for r in records:
         old = existing.get(r["request_id"])
         if old is not None and old["status"] != "Candidate":
             out.append(public(old))
+            continue
+        if r["transaction_id"] in over:  # kept and used: nothing to ask back (a stale candidate goes)
+            if old is not None:
+                withdrawn.append(r["request_id"])
             continue
         tx = txs.get(r["transaction_id"], {})
         account = accounts.get(r["account_id"])
@@ -188,11 +307,18 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             "merchant": r.get("merchant"), "vendor": r.get("vendor"), "channel": r.get("channel"),
             "stream": streams.get(r.get("stream_id")), "job_date": None, "user_reason": None,
         }
+        back = _with_credits(inputs, credited.get(r["transaction_id"]))
+        if back is None:  # several credits gave all of it back
+            if old is not None:
+                withdrawn.append(r["request_id"])
+            continue
         req = build_request(inputs, processes, lookup, account, as_of, "Candidate")
-        req.update(request_id=r["request_id"], inputs=inputs, refunded_amount=None)
+        req.update(request_id=r["request_id"], inputs=inputs, refunded_amount=back or None)
         if old is None:
-            req.update(history=[_history("Candidate", as_of, f"queued from {_a(r['type'].replace('_', ' '))} flag")],
-                       created_at=utcnow(), updated_at=utcnow())
+            note = f"queued from {_a(r['type'].replace('_', ' '))} flag"
+            if back:
+                note += f"; partially refunded already ({back:.2f} credited back), the rest is asked for"
+            req.update(history=[_history("Candidate", as_of, note)], created_at=utcnow(), updated_at=utcnow())
             to_save.append(req)
         else:
             req.update(history=old["history"], created_at=old["created_at"], updated_at=old["updated_at"])
@@ -201,6 +327,10 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
                 to_save.append(req)
         out.append(public(req))
     _save(store, to_save)
+    if withdrawn:
+        with store.conn:
+            store.conn.execute("DELETE FROM refund_requests WHERE status = 'Candidate' AND request_id IN "
+                               "(SELECT value FROM json_each(?))", [json.dumps(withdrawn)])
     return out
 
 
@@ -223,11 +353,17 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
     if not rows:
         raise NotFound(f"no stored transaction {transaction_id!r}")
     tx = rows[0]
+    if float(tx["amount"]) >= 0:  # a credit is money the merchant paid back: nothing to ask for
+        raise InvalidTransition(f"transaction {transaction_id} is a credit (money in, {float(tx['amount']):+.2f}), "
+                                f"not a charge: a refund request is for money a vendor took")
     request_id = stable_id(transaction_id, MANUAL)
-    if store.db["refund_requests"].count_where("request_id = ?", [request_id]):
-        current = get_request(store, request_id)
-        raise InvalidTransition(f"a refund request for {transaction_id} is already open as {request_id} "
-                                f"({current['status']}); move it with `subdetect refunds mark`")
+    # A charge is filed once: by hand, or as the scan's request the user already filed (a Candidate
+    # is superseded below instead). Canceled requests are over and do not count.
+    for row in store.db["refund_requests"].rows_where("transaction_id = ?", [transaction_id],
+                                                      select="request_id, status"):
+        if row["request_id"] == request_id or row["status"] not in ("Candidate", "Canceled"):
+            raise InvalidTransition(f"a refund request for {transaction_id} is already open as {row['request_id']} "
+                                    f"({row['status']}); move it with `subdetect refunds mark`")
     merchant = None
     if (vendor is None or channel is None) and enrich is not None:
         frame = pd.DataFrame([{k: tx[k] for k in ("transaction_id", "account_id", "date", "amount", "currency",
@@ -239,6 +375,7 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
     if vendor is None:
         vendor = vendor_in_descriptor(processes, tx["description"])
     as_of = to_date(as_of)
+    _check_filing_date(as_of, tx["date"], f"transaction {transaction_id}")
     account = store.account(tx["account_id"])
     inputs = {
         "flag_type": MANUAL, "flag_id": None, "flag_reason": None,
@@ -249,8 +386,12 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
         "channel": channel or tx["description"], "stream": None,
         "job_date": to_date(job_date).isoformat() if job_date else None, "user_reason": str(reason).strip(),
     }
+    back = _with_credits(inputs, partial_credits(store, [{**inputs, "date": inputs["charge_date"]}], as_of)
+                         .get(transaction_id))
+    if back is None:
+        raise InvalidTransition(f"{transaction_id} was already given back in full by later credits of its merchant")
     req = build_request(inputs, processes, lookup, account, as_of, "Pending")
-    req.update(request_id=request_id, inputs=inputs, refunded_amount=None, created_at=utcnow(), updated_at=utcnow(),
+    req.update(request_id=request_id, inputs=inputs, refunded_amount=back or None, created_at=utcnow(), updated_at=utcnow(),
                history=[_history("Pending", as_of, f"opened by hand and filed: {inputs['user_reason']}")])
     superseded = []
     for other in list_requests(store, account_id=tx["account_id"], status="Candidate"):
@@ -277,6 +418,13 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
     amount = None if amount is None else round(float(amount), 2)
     check_transition(req["status"], new, amount=amount, original=req["amount"])
     when = to_date(on) if on is not None else _today()
+    if new == "Pending":
+        _check_filing_date(when, req["charge_date"], f"request {req['request_id']}")
+    last = max((to_date(h["at"]) for h in req["history"] if h.get("status") != "Candidate"), default=None)
+    if last is not None and when < last:
+        raise InvalidTransition(f"cannot mark request {req['request_id']} {new} on {when.isoformat()}: its last "
+                                f"status change ({req['status']}) is dated {last.isoformat()}, and a status "
+                                f"cannot be dated before the one it follows")
     entry = _history(new, when, note, previous=req["status"], amount=amount)
     if job_date is not None and new != "Pending":
         raise InvalidTransition("a job date can only be given when filing a candidate (Pending)")
@@ -291,10 +439,11 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
         req.update(rebuilt)
     else:
         req["status"] = new
+        credited = sum(c["amount"] for c in req.get("credits") or [])  # given back before the request
         if new == "Refunded":
-            req["refunded_amount"] = req["amount"]
+            req["refunded_amount"] = round(credited + req["amount"], 2)
         elif new == "Partially Refunded":
-            req["refunded_amount"] = amount
+            req["refunded_amount"] = round(credited + amount, 2)
         procs = processes if processes is not None else load_refund_processes()
         proc = procs.get(req["process"])
         if proc is not None:

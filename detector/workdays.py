@@ -43,6 +43,19 @@ def to_date(value) -> date:
 SETTLEMENT_SUBDIVISION = {"GB": "ENG", "UK": "ENG"}
 
 
+#: The country an account's currency implies, for a statement whose layout names none (a generic
+#: CSV, an OFX ``CURDEF``). The euro and other shared currencies imply no one country: those
+#: accounts keep the layout's country, else the default (thirteenth session's audit: GBP accounts
+#: were counted with US holidays).
+CURRENCY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "JPY": "JP", "CHF": "CH",
+                    "SEK": "SE", "NOK": "NO", "DKK": "DK", "PLN": "PL", "INR": "IN", "SGD": "SG", "HKD": "HK"}
+
+
+def country_for_currency(currency: str | None) -> str | None:
+    """The country whose holidays an account in ``currency`` keeps ('GBP' -> 'GB'), or None."""
+    return CURRENCY_COUNTRY.get((currency or "").strip().upper())
+
+
 def public_holidays(country: str, years) -> holidays.HolidayBase:
     """``country``'s public holidays in ``years`` as banks and firms there keep them."""
     code = _country(country)

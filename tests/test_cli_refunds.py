@@ -106,3 +106,16 @@ def test_open_unknown_transaction_exits_4(runner, db):
 
 def test_show_unknown_request_exits_4(runner, db):
     assert _run(runner, db, "show", "nope").exit_code == 4
+
+
+def test_refused_filings_exit_5(runner, db):
+    rid = _only_id(runner, db)
+    early = _run(runner, db, "mark", rid, "Pending", "--on", "2025-11-01")
+    assert early.exit_code == 5 and "cannot be filed before its charge" in early.output
+    assert _run(runner, db, "mark", rid, "Pending", "--on", "2025-11-26").exit_code == 0
+    backwards = _run(runner, db, "mark", rid, "Processing", "--on", "2025-11-25")
+    assert backwards.exit_code == 5 and "cannot be dated before the one it follows" in backwards.output
+    twice = _run(runner, db, "open", "t1", "--reason", "renewed", "--as-of", "2025-11-27")
+    assert twice.exit_code == 5 and f"already open as {rid} (Pending)" in twice.output
+    before = _run(runner, db, "open", "t2", "--reason", "wrong number", "--as-of", "2025-09-30")
+    assert before.exit_code == 5 and "the charge was made on 2025-10-01" in before.output

@@ -473,3 +473,27 @@ def test_the_columns_suggestion_reads_split_amounts_and_skips_a_preamble(tmp_pat
     assert st.rejected == []
     got = dict(zip(st.transactions["description"], st.transactions["amount"], strict=True))
     assert got["NETFLIX.COM"] == -12.99 and got[next(d for d in got if "SALARY" in d)] == 2850.0
+
+
+GBP_OFX = """OFXHEADER:100
+DATA:OFXSGML
+VERSION:102
+
+<OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS><CURDEF>GBP<CCACCTFROM><ACCTID>4929000011112222</CCACCTFROM>
+<BANKTRANLIST><DTSTART>20250801<DTEND>20250822
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250814<TRNAMT>-79.00<FITID>A4<NAME>OTTRACK.COM</STMTTRN>
+</BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>
+"""
+
+
+@pytest.mark.parametrize("name, text, currency, country", [
+    ("uk.csv", "date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,GBP\n", "GBP", "GB"),
+    ("uk.ofx", GBP_OFX, "GBP", "GB"),
+    ("us.csv", "date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,USD\n", "USD", "US"),
+    ("eu.csv", "date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,EUR\n", "EUR", "US"),
+])
+def test_an_account_without_a_layout_country_keeps_its_currencys_holidays(tmp_path, store, name, text, currency, country):
+    # audit13 gbp-account-us-holidays: a generic CSV or OFX in GBP was counted with US holidays
+    ingest_files([write(tmp_path, name, text)], store, account_id=None if name.endswith("ofx") else "acc")
+    (account,) = store.accounts()
+    assert (account["currency"], account["country"]) == (currency, country)

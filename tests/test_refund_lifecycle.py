@@ -89,3 +89,22 @@ def test_check_transition_without_a_store():
     check_transition("Processing", "Partially Refunded", amount=1.0, original=2.0)
     with pytest.raises(InvalidTransition, match="allowed from Completed: none"):
         check_transition("Completed", "Canceled")
+
+
+def test_a_status_cannot_be_dated_before_the_one_it_follows(store):
+    # audit13 status-dates-backwards: filed on 26 Nov, "processed" on 20 Nov
+    rid = _request_in(store, "Pending")  # filed on 2025-06-03
+    before = get_request(store, rid)
+    with pytest.raises(InvalidTransition, match=r"dated 2025-06-03.*cannot be dated before"):
+        mark(store, rid, "Processing", on="2025-06-02")
+    assert get_request(store, rid) == before
+    assert mark(store, rid, "Processing", on="2025-06-03")["status"] == "Processing"  # the same day is fine
+    with pytest.raises(InvalidTransition, match="cannot be dated before"):
+        mark(store, rid, "Refunded", on="2025-05-31")
+
+
+def test_the_queueing_date_does_not_bind_the_filing_date(store):
+    # the scan queues as of its --as-of; the user may have filed earlier, after the charge
+    add_tx(store, "t1", "2025-06-01", 40.0, "OTTRACK SUBSCRIPTION")
+    req = queue_refunds(store, flags_df(flag("t1", "2025-06-01", 40.0, vendor="OT Track")), "2025-06-20")[0]
+    assert mark(store, req["request_id"], "Pending", on="2025-06-05")["filed_on"] == "2025-06-05"

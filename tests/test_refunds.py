@@ -128,6 +128,17 @@ def test_pro360_job_date_given_by_the_user_moves_the_deadline(store):
     ("This looks like recruitment for their own company", True, "Recruitment"),
     ("Just a price check from another platform", True, "Price check from other platforms"),
     ("The customer didn't read the quotation within 48 hours, no answer", True, "quotation unread within 48 hours"),
+    # a denied phrase is not the situation (audit13 pro360-negation-flips-eligibility)
+    ("The phone number was not wrong, the customer just never answered", False, "gives no refund"),
+    ("I checked and the phone number isn't wrong, the customer just never picks up", False, "gives no refund"),
+    ("Nothing wrong with the phone number; the customer never answered", False, "gives no refund"),
+    ("The email was not invalid, the customer simply did not reply", False, "gives no refund"),
+    ("The customer's phone number is wrong; his request has not been resolved yet", True,
+     "Wrong customer's contact information"),
+    ("The email address bounced, and the customer never replied, so the case is not resolved", True,
+     "Wrong customer's contact information"),
+    ("The request has not yet been resolved, the number was wrong", True, "Wrong customer's contact information"),
+    ("Contact details were correct but I couldn't get hold of him", False, "gives no refund"),
 ])
 def test_pro360_refundable_and_excluded_situations(store, reason, eligible, situation):
     add_tx(store, "p1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
@@ -471,3 +482,223 @@ def test_requests_queued_together_are_listed_in_the_order_of_their_charges(store
     by_id = sorted(range(6), key=lambda i: stable_id(f"t{i}", "annual_renewal"))
     assert by_id != list(range(6))  # (else this would not tell the two orders apart)
     assert [r["charge_date"] for r in list_requests(store)] == days
+
+
+# -- refused filings (audit13) ------------------------------------------------------------------
+
+def test_a_request_cannot_be_filed_before_its_charge(store):
+    # filing-date-before-charge: a typo'd --on made a closed PRO360 window look open
+    req = _queue_one(store, vendor="PRO360", date="2025-10-11", as_of="2025-11-11", type="duplicate_charge")
+    assert req["eligible"] is False
+    with pytest.raises(InvalidTransition, match="cannot file request .* on 2025-09-01: the charge was made on 2025-10-11"):
+        mark(store, req["request_id"], "Pending", on="2025-09-01")
+    assert get_request(store, req["request_id"])["status"] == "Candidate"
+    assert mark(store, req["request_id"], "Pending", on="2025-10-11")["eligible"] is True  # the charge's own day
+    add_tx(store, "t2", "2025-10-10", 30.0, "PRO360 CONTACT FEE")
+    with pytest.raises(InvalidTransition, match="cannot file transaction t2 on 2025-09-01"):
+        open_request(store, "t2", "wrong phone number", "2025-09-01")
+    assert store.db["refund_requests"].count == 1
+
+
+def test_open_refuses_a_charge_already_filed_from_the_scan(store):
+    # same-charge-filed-twice: the scan's request is Pending; a second one would ask twice
+    req = _queue_one(store, vendor="PRO Back Office", type="duplicate_charge")
+    mark(store, req["request_id"], "Pending", on=MONDAY)
+    with pytest.raises(InvalidTransition, match=f"already open as {req['request_id']} \\(Pending\\)"):
+        open_request(store, "t1", "charged twice in November", "2025-06-03")
+    assert [r["request_id"] for r in list_requests(store)] == [req["request_id"]]
+
+
+def test_open_is_allowed_again_after_the_scan_request_was_canceled(store):
+    req = _queue_one(store, vendor="PRO Back Office", type="duplicate_charge")
+    mark(store, req["request_id"], "Canceled", on=MONDAY)
+    assert open_request(store, "t1", "charged twice", "2025-06-03")["status"] == "Pending"
+
+
+def test_open_refuses_a_credit(store):
+    # refund-request-on-credit: +20.00 from the vendor is not a charge to ask back
+    store.add_transactions(pd.DataFrame([{
+        "transaction_id": "c1", "account_id": "acc1", "date": "2025-11-10", "amount": 20.0, "currency": "USD",
+        "description": "PRO BACK OFFICE", "source": "test", "source_file": "t.csv", "source_line": 1}]))
+    with pytest.raises(InvalidTransition, match=r"c1 is a credit \(money in, \+20.00\), not a charge"):
+        open_request(store, "c1", "unexpected charge", "2025-11-26")
+    assert store.db["refund_requests"].count == 0
+
+
+# -- the user's own reason: forgetting to cancel (audit13) ------------------------------------------
+
+@pytest.mark.parametrize("vendor, description, quote", [
+    ("PRO Back Office", "PRO BACK OFFICE", "refunds are typically not available for that cycle"),
+    ("OT Track", "OTTRACK.COM", "we typically do not offer refunds for that billing period. However, we encourage"),
+])
+@pytest.mark.parametrize("reason", ["I forgot to cancel my subscription before the billing date",
+                                    "I forgot to cancel on time", "I didn't cancel in time",
+                                    "Forgot to turn off auto-renew"])
+def test_forgetting_to_cancel_is_what_the_vendors_typically_do_not_refund(store, vendor, description, quote, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["vendor"] == vendor
+    assert req["eligible"] is False and req["expected_by"] is None
+    assert quote in req["eligibility_reason"] and "Billing Cycle Queries" not in req["eligibility_reason"]
+
+
+@pytest.mark.parametrize("reason, situation", [
+    ("I did not forget to cancel, it renewed anyway", "Accidental Renewal"),
+    ("I forgot to cancel, and then I was charged twice", "Billing Cycle Queries"),  # a double charge is still theirs
+    ("Questions about my billing cycle", "Billing Cycle Queries"),
+])
+def test_not_forgetting_or_a_billing_error_is_still_refundable(store, reason, situation):
+    add_tx(store, "t1", "2025-11-05", 49.0, "PRO BACK OFFICE")
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is True and situation in req["eligibility_reason"]
+
+
+def test_negation_reads_the_clause_not_the_phrase():
+    from detector.eligibility import negated
+
+    assert negated("the phone number was not wrong", 4, (" number was not ",))
+    assert negated("nothing wrong with the phone number", 8)
+    assert negated("it has not been resolved", 11)
+    assert not negated("the number is correct, but i could not reach them", 33)  # the phrase's own "not"
+    assert not negated("no, the number was wrong", 14)  # another clause
+    assert not negated("it was not me; the number was wrong", 26)
+
+
+# -- renewals whose term is over (audit13 stale-annual-renewals) --------------------------------------
+
+def _yearly(store, days, *, stream_last=None, frequency="annual"):
+    store.set_account("acc1", payment_method="credit_card")
+    store.db["streams"].insert({"stream_id": "s1", "account_id": "acc1", "frequency": frequency,
+                                "first_date": days[0], "last_date": stream_last or days[-1]})
+    for i, day in enumerate(days):
+        add_tx(store, f"y{i}", day, 199.0, "OTTRACK.COM")
+    return flags_df(*(flag(f"y{i}", day, 199.0, vendor="OT Track", stream_id="s1", description="OTTRACK.COM")
+                      for i, day in enumerate(days)))
+
+
+def test_only_the_current_renewal_of_a_plan_kept_for_years_is_asked_back(store):
+    flags = _yearly(store, ["2023-11-20", "2024-11-20", "2025-11-21"])
+    out = queue_refunds(store, flags, "2025-11-26")
+    assert [r["charge_date"] for r in out] == ["2025-11-21"]
+    assert [r["charge_date"] for r in list_requests(store)] == ["2025-11-21"]
+
+
+def test_a_renewal_followed_by_a_charge_of_its_stream_is_not_asked_back(store):
+    # the first yearly charge seen (flagged as begun before the history) and the stream's later
+    # charge, known from the stream even when that charge carries no renewal flag
+    flags = _yearly(store, ["2024-11-20"], stream_last="2025-11-20")
+    assert queue_refunds(store, flags, "2025-11-26") == []
+
+
+@pytest.mark.parametrize("as_of, asked", [("2025-11-19", True), ("2025-11-20", False), ("2026-03-01", False)])
+def test_a_renewal_is_asked_back_for_at_most_its_year(store, as_of, asked):
+    # the plan stopped billing: a year after the charge its term has run out, nothing is left to refund
+    flags = _yearly(store, ["2024-11-20"])
+    assert bool(queue_refunds(store, flags, as_of)) is asked
+
+
+def test_a_six_monthly_renewal_runs_for_half_a_year(store):
+    flags = _yearly(store, ["2025-03-01"], frequency="semiannual")
+    assert queue_refunds(store, flags, "2025-08-29") and not queue_refunds(store, flags, "2025-09-01")
+
+
+def test_a_stale_candidate_is_withdrawn_and_a_filed_one_kept(store):
+    flags = _yearly(store, ["2024-11-20", "2025-11-21"], stream_last="2024-11-20")
+    first = queue_refunds(store, flags.iloc[[0]], "2024-11-25")
+    assert len(first) == 1
+    assert queue_refunds(store, flags.iloc[[0]], "2024-11-25") == first  # in its year: kept as it was
+    store.db["streams"].update("s1", {"last_date": "2025-11-21"})  # the plan renewed again
+    again = queue_refunds(store, flags, "2025-11-26")
+    assert [r["charge_date"] for r in again] == ["2025-11-21"]
+    assert store.db["refund_requests"].count == 1  # the 2024 candidate was withdrawn
+
+
+def test_a_filed_renewal_stays_whatever_follows(store):
+    flags = _yearly(store, ["2024-11-20", "2025-11-21"], stream_last="2024-11-20")
+    req = queue_refunds(store, flags.iloc[[0]], "2024-11-25")[0]
+    mark(store, req["request_id"], "Pending", on="2024-11-25")
+    store.db["streams"].update("s1", {"last_date": "2025-11-21"})
+    again = queue_refunds(store, flags, "2025-11-26")
+    assert [(r["charge_date"], r["status"]) for r in again] == [("2024-11-20", "Pending"), ("2025-11-21", "Candidate")]
+
+
+def test_other_flags_of_an_old_charge_are_still_asked_back(store):
+    # a double charge is a billing error whatever came later (PRO360's window has its own rule)
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "d1", "2023-05-30", 49.0, "PRO BACK OFFICE")
+    out = queue_refunds(store, flags_df(flag("d1", "2023-05-30", 49.0, vendor="PRO Back Office",
+                                             type="duplicate_charge")), "2025-11-26")
+    assert len(out) == 1 and out[0]["eligible"]
+
+
+# -- a charge the merchant partly credited back (audit13 partial-credit-full-amount) ----------------
+
+def _credit(store, transaction_id, date, amount, description, account="acc1"):
+    store.add_transactions(pd.DataFrame([{
+        "transaction_id": transaction_id, "account_id": account, "date": date, "amount": abs(amount),
+        "currency": "USD", "description": description, "source": "test", "source_file": "t.csv", "source_line": 1}]))
+
+
+def _double_charge(store):
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "c0", "2025-11-05", 49.0, "PRO BACK OFFICE")
+    add_tx(store, "c1", "2025-11-06", 49.0, "PRO BACK OFFICE")
+    return flags_df(flag("c1", "2025-11-06", 49.0, vendor="PRO Back Office", type="duplicate_charge",
+                         description="PRO BACK OFFICE"))
+
+
+def test_a_partly_credited_charge_asks_for_the_rest_and_says_so(store):
+    flags = _double_charge(store)
+    _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
+    req = queue_refunds(store, flags, "2025-11-26")[0]
+    assert (req["amount"], req["charged_amount"], req["refunded_amount"]) == (29.0, 49.0, 20.0)
+    assert req["credits"] == [{"date": "2025-11-10", "amount": 20.0, "transaction_id": "r1"}]
+    body = req["email"]["body"]
+    assert "The amount I would like to request a refund for is $29.00." in body
+    assert "The charge of $49.00 was made on 2025-11-06" in body
+    assert "PRO Back Office has already given back $20.00 (credited on 2025-11-10) of the $49.00 charged" in body
+    assert "partially refunded already" in req["history"][0]["note"]
+    assert "$49.00" in req["documents"][0]["value"]  # the statement line is the charge as billed
+    # the vendor later refunds the rest: the whole charge has come back
+    mark(store, req["request_id"], "Pending", on="2025-11-26")
+    mark(store, req["request_id"], "Processing", on="2025-11-27")
+    with pytest.raises(InvalidTransition):
+        mark(store, req["request_id"], "Partially Refunded", amount=29.0, on="2025-12-01")
+    assert mark(store, req["request_id"], "Refunded", on="2025-12-01")["refunded_amount"] == 49.0
+
+
+def test_a_partial_credit_counts_only_before_the_merchants_next_charge(store):
+    flags = _double_charge(store)
+    add_tx(store, "c2", "2025-12-05", 49.0, "PRO BACK OFFICE")
+    _credit(store, "r1", "2025-12-08", 20.0, "PRO BACK OFFICE")  # after the next charge: for that one
+    _credit(store, "r2", "2025-11-10", 5.0, "WHOLEFDS MKT")  # another merchant
+    req = queue_refunds(store, flags, "2025-12-10")[0]
+    assert (req["amount"], req["refunded_amount"], req["credits"]) == (49.0, None, [])
+
+
+def test_credits_that_add_up_to_the_charge_leave_nothing_to_ask(store):
+    flags = _double_charge(store)
+    _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
+    assert len(queue_refunds(store, flags, "2025-11-12")) == 1
+    _credit(store, "r2", "2025-11-14", 29.0, "PRO BACK OFFICE")
+    assert queue_refunds(store, flags, "2025-11-26") == [] and store.db["refund_requests"].count == 0
+
+
+def test_open_by_hand_also_asks_for_the_rest(store):
+    _double_charge(store)
+    _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
+    req = open_request(store, "c1", "charged twice", "2025-11-26")
+    assert (req["amount"], req["refunded_amount"]) == (29.0, 20.0)
+
+
+def test_a_gbp_statement_without_a_country_skips_english_bank_holidays(store, tmp_path):
+    # audit13 gbp-account-us-holidays: the country comes from the account's currency
+    from detector.importers import ingest_files
+
+    path = tmp_path / "uk.csv"
+    path.write_text("date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,GBP\n")
+    ingest_files([path], store, account_id="acc1", payment_method="credit_card")
+    tx = store.transactions().iloc[0]
+    req = queue_refunds(store, flags_df(flag(tx["transaction_id"], "2025-08-14", 79.0, vendor="OT Track")),
+                        "2025-08-22")[0]
+    assert (req["country"], req["expected_by"]) == ("GB", "2025-09-01")  # Mon 25 Aug is a bank holiday

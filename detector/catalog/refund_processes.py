@@ -45,7 +45,7 @@ PREFILLS = (
 #: Variables an email template may use (see ``detector.emails``).
 EMAIL_VARIABLES = frozenset({
     "vendor", "amount", "charge_date", "descriptor", "transaction_id", "reason",
-    "reason_sentence", "your_name", "your_email", "your_phone",
+    "reason_sentence", "charge_amount", "your_name", "your_email", "your_phone",
 })
 #: Pseudo flag type of a request opened by hand.
 MANUAL = "manual"

@@ -18,6 +18,7 @@ from ..errors import ConfigError, DetectorError
 from ..ids import file_sha256, stable_id
 from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
+from ..workdays import country_for_currency
 from .csv_banks import MappedCsv
 from .overlap import drop_copies_from_other_files
 from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
@@ -115,7 +116,8 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tupl
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
     store.set_accounts(st.accounts, payment_method=method, payment_method_source=source,
-                       currency=st.currency, source=st.format, country=st.country)
+                       currency=st.currency, source=st.format,
+                       country=st.country or country_for_currency(st.currency))
     return stored, duplicates
 
 
