@@ -392,18 +392,8 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
     lo = np.searchsorted(ks, ks + 27, side="left")
     hi = np.searchsorted(ks, ks + 34, side="right")
     # the charge in the window nearest a wanted day: the first on or after one, or the last before
-    none = np.iinfo(np.int64).max
-    succ = np.zeros(n, dtype=np.int64)
-    err = np.full(n, none)
-    for target in (want, want_end):
-        at = np.searchsorted(ks, target, side="left")
-        for j in (at - 1, at):
-            ok = (j >= lo) & (j < hi)
-            jj = np.clip(j, 0, n - 1)
-            e = np.where(ok, np.minimum(np.abs(ks[jj] - want), np.abs(ks[jj] - want_end)), none)
-            better = e < err
-            succ[better], err[better] = jj[better], e[better]
-    has = err < none
+    succ, err = _nearest_in_window(ks, want, want_end, lo, hi, (-1, 0))
+    has = err < _NONE
     # Same-day twins (two plans at one price billed together) link k-th to k-th: both took the
     # next month's first one, so one plan's chain was lost (flag audit: two Netflix plans billed
     # on one day made no stream at all).
@@ -420,20 +410,12 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
     lost = np.flatnonzero(has)
     lost = lost[~np.isin(lost, src)]
     if len(lost):
-        taken = np.zeros(n, dtype=bool)
-        taken[succ[src]] = True
-        alt, alt_err = np.zeros(len(lost), dtype=np.int64), np.full(len(lost), none)
-        for target in (want[lost], want_end[lost]):
-            at = np.searchsorted(ks, target, side="left")
-            for j in (at - 2, at - 1, at, at + 1):
-                jj = np.clip(j, 0, n - 1)
-                ok = (j >= lo[lost]) & (j < hi[lost]) & ~taken[jj]
-                e = np.where(ok, np.minimum(np.abs(ks[jj] - want[lost]), np.abs(ks[jj] - want_end[lost])), none)
-                better = (e < alt_err) & (e <= RELINK_DAYS)
-                alt[better], alt_err[better] = jj[better], e[better]
-        found = alt_err < none
+        free = np.ones(n, dtype=bool)
+        free[succ[src]] = False
+        alt, alt_err = _nearest_in_window(ks, want[lost], want_end[lost], lo[lost], hi[lost], (-2, -1, 0, 1),
+                                          free=free, max_err=RELINK_DAYS)
+        found = alt_err < _NONE
         if found.any():
-            succ, err = succ.copy(), err.copy()
             succ[lost[found]], err[lost[found]] = alt[found], alt_err[found]
             src = np.sort(np.r_[src, _one_predecessor(lost[found], succ, err)])
     nxt = np.arange(n)
@@ -451,6 +433,31 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
 
 #: How far (days) from a charge's wanted day a second-choice successor may be (see _echo_chains).
 RELINK_DAYS = 3
+
+
+_NONE = np.iinfo(np.int64).max
+
+
+def _nearest_in_window(ks: np.ndarray, want: np.ndarray, want_end: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                       offsets: tuple[int, ...], *, free: np.ndarray | None = None,
+                       max_err: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per charge, the position in ``ks`` (sorted keys) within ``[lo, hi)`` nearest ``want`` or
+    ``want_end``, looked for at ``offsets`` from where each wanted day would sort, and its
+    distance (``_NONE``: none; only ``free`` positions, at most ``max_err`` away, when given)."""
+    n = len(ks)
+    best, err = np.zeros(len(want), dtype=np.int64), np.full(len(want), _NONE)
+    for target in (want, want_end):
+        at = np.searchsorted(ks, target, side="left")
+        for d in offsets:
+            j = at + d
+            jj = np.clip(j, 0, n - 1)
+            ok = (j >= lo) & (j < hi)
+            if free is not None:
+                ok &= free[jj]
+            e = np.where(ok, np.minimum(np.abs(ks[jj] - want), np.abs(ks[jj] - want_end)), _NONE)
+            better = e < err if max_err is None else (e < err) & (e <= max_err)
+            best[better], err[better] = jj[better], e[better]
+    return best, err
 
 
 def _one_predecessor(src: np.ndarray, succ: np.ndarray, err: np.ndarray) -> np.ndarray:
