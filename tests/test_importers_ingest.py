@@ -457,6 +457,10 @@ NATIONWIDE = ('"Account Name:","FlexAccount ****12345"\r\n"Account Balance:","\u
     ("lloyds.csv", LLOYDS, "utf-8",
      "date=Transaction Date,description=Transaction Description,debit=Debit Amount,credit=Credit Amount,"
      "date_format=%d/%m/%Y"),
+    # ... with two-digit years: the two-digit format, which the mapping reads
+    ("lloyds_yy.csv", LLOYDS.replace("/2025,", "/25,"), "utf-8",
+     "date=Transaction Date,description=Transaction Description,debit=Debit Amount,credit=Credit Amount,"
+     "date_format=%d/%m/%y"),
     # Nationwide (cp1252, an "Account Name:" preamble above the header): the preamble was taken as the header
     ("nationwide.csv", NATIONWIDE, "cp1252",
      "date=Date,description=Description,debit=Paid out,credit=Paid in,date_format=%d %b %Y,currency=GBP"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AmbiguousFormat, EmptyStatement, ImportError_, UnrecognisedFormat
-from .parsing import binary_kind, decode_bytes
+from .parsing import binary_kind, decode_bytes, is_date
 
 #: How much of a file ``identify`` sees: enough for a bank's summary block above its table.
 HEAD_LINES = 40
@@ -228,7 +228,7 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
     if "date" in chosen:
         pos = cols.index(chosen["date"])
         cells = [r[pos] for r in rows if pos < len(r) and r[pos]]
-        fmt = next((f for f in _SUGGEST_DATES if cells and all(_reads_as(c, f) for c in cells)), None)
+        fmt = next((f for f in _SUGGEST_DATES if cells and all(is_date(c, (f,)) for c in cells)), None)
         if fmt and fmt not in _MAPPED_DATES:
             extra.append(f"date_format={fmt}")
     money = {cols.index(chosen[f]) for f in ("amount", "debit", "credit") if f in chosen}
@@ -237,16 +237,6 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
     if currency:
         extra.append(f"currency={currency}")
     return ",".join([f"{field}={chosen.get(field, f'<{field} column>')}" for field in fields] + extra)
-
-
-def _reads_as(cell: str, fmt: str) -> bool:
-    from datetime import datetime
-
-    try:
-        datetime.strptime(cell.strip(), fmt)
-    except ValueError:
-        return False
-    return True
 
 
 def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:

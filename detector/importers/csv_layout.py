@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import UnrecognisedFormat
 from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
-from .parsing import _parse_date, normalise_header, parse_amount, parse_currency, parse_date
+from .parsing import is_date, normalise_header, parse_amount, parse_currency, parse_date
 
 Names = tuple[str, ...]
 
@@ -65,14 +65,6 @@ def swap_day_month(fmt: str) -> str:
     return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
 
 
-def _reads(cell: str, formats: tuple[str, ...]) -> bool:
-    try:
-        _parse_date(cell, formats)
-    except ValueError:
-        return False
-    return True
-
-
 def day_month_order(formats: tuple[str, ...], cells: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
     """The date formats to read a whole file's ``cells`` with, and a cell only they read.
 
@@ -94,7 +86,7 @@ def day_month_order(formats: tuple[str, ...], cells: Iterable[str]) -> tuple[tup
         if not s or s in seen:
             continue
         seen.add(s)
-        ours, theirs = _reads(s, tuple(formats)), _reads(s, swapped)
+        ours, theirs = is_date(s, formats), is_date(s, swapped)
         if ours and not theirs:
             return tuple(formats), None
         if theirs and not ours and example is None:

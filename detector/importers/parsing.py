@@ -100,6 +100,15 @@ def parse_date(text: str, formats: Sequence[str]) -> str:
     return _parse_date((text or "").strip(), tuple(formats))
 
 
+def is_date(text: str, formats: Sequence[str]) -> bool:
+    """Whether ``text`` reads as a date in one of ``formats`` as :func:`parse_date` reads it."""
+    try:
+        _parse_date((text or "").strip(), tuple(formats))
+    except ValueError:
+        return False
+    return True
+
+
 # Statements repeat the same few hundred dates; strptime is the slowest step of reading a row.
 @lru_cache(maxsize=65536)
 def _parse_date(s: str, formats: tuple[str, ...]) -> str:
