@@ -132,29 +132,32 @@ def requested_flags(flags: pd.DataFrame) -> pd.DataFrame:
     return flags[rank == first].drop_duplicates(["transaction_id"])
 
 
-#: Flag types whose charge pays for a term of the plan that the user may still object to.
-RENEWAL_FLAGS = ("annual_renewal",)
+#: Flag types whose charge pays for a term of the plan that the user may still object to: a
+#: renewal, and the first full-price charge after a trial or introductory price.
+TERM_FLAGS = ("annual_renewal", "trial_conversion")
 
 
 def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: date) -> set[str]:
-    """Transaction ids of renewal charges (:data:`RENEWAL_FLAGS`) whose term is over as of ``as_of``.
+    """Transaction ids of term charges (:data:`TERM_FLAGS`) whose term is over as of ``as_of``.
 
-    A yearly (or six-monthly) renewal is asked back only while its term runs: until the plan
-    bills again and at most one period (a year; half a year for a six-monthly plan) after the
-    charge. A renewal followed by a later charge of its stream was kept and used, and a term that
-    has run out has no "leftover term" (PRO Back Office) to refund; the vendors' refundable renewal
-    is one contacted about at once ("They quickly contacted OT Track's customer support"). The flag
-    stays: every renewal is flagged, only the request goes. A later charge is the stream's
-    ``last_date`` (streams as detected up to ``as_of``) or a later renewal flag of the stream.
+    A renewal, or the first paid charge after a trial, is asked back only while the term it paid
+    for runs: until the plan bills again and at most one period of its stream (a year for a yearly
+    plan, a month for a monthly one; a year when no stream holds the charge) after the charge. A
+    charge followed by a later charge of its stream was kept and used, and a term that has run out
+    has no "leftover term" (PRO Back Office) to refund; the vendors' refundable renewal is one
+    contacted about at once ("They quickly contacted OT Track's customer support"), and their
+    refundable trial is one the user decided "not to continue with the service before the trial
+    ends". The flag stays; only the request goes. A later charge is the stream's ``last_date``
+    (streams as detected up to ``as_of``) or a later flagged term charge of the stream.
     """
     latest: dict[str, date] = {}
     for r in records:
-        if r["type"] in RENEWAL_FLAGS and r.get("stream_id"):
+        if r["type"] in TERM_FLAGS and r.get("stream_id"):
             day = to_date(r["date"])
             latest[r["stream_id"]] = max(day, latest.get(r["stream_id"], day))
     over = set()
     for r in records:
-        if r["type"] not in RENEWAL_FLAGS:
+        if r["type"] not in TERM_FLAGS:
             continue
         day = to_date(r["date"])
         stream = streams.get(r.get("stream_id")) or {}

@@ -622,6 +622,29 @@ def test_a_filed_renewal_stays_whatever_follows(store):
     assert [(r["charge_date"], r["status"]) for r in again] == [("2024-11-20", "Pending"), ("2025-11-21", "Candidate")]
 
 
+def _converted_trial(store, *, stream_last, frequency="monthly"):
+    store.set_account("acc1", payment_method="credit_card")
+    store.db["streams"].insert({"stream_id": "s1", "account_id": "acc1", "frequency": frequency,
+                                "first_date": "2024-05-02", "last_date": stream_last})
+    add_tx(store, "t1", "2024-05-02", 13.99, "DISNEYPLUS")
+    return flags_df(flag("t1", "2024-05-02", 13.99, vendor="Disney+", type="trial_conversion",
+                         stream_id="s1", description="DISNEYPLUS"))
+
+
+def test_a_converted_trial_kept_and_billed_since_is_not_asked_back(store):
+    # make run's sample: a trial turned paid in May 2024 and billed every month since; asking the
+    # first paid month back 14 months later is no trial refund (the seeds': cancel "before the trial ends")
+    flags = _converted_trial(store, stream_last="2025-06-02")
+    assert queue_refunds(store, flags, "2025-06-30") == []
+
+
+@pytest.mark.parametrize("as_of, asked", [("2024-05-20", True), ("2024-06-02", False)])
+def test_a_converted_trial_is_asked_back_for_its_first_paid_term(store, as_of, asked):
+    # the plan stopped after the paid month: asked back within that month, not after it
+    flags = _converted_trial(store, stream_last="2024-05-02")
+    assert bool(queue_refunds(store, flags, as_of)) is asked
+
+
 def test_other_flags_of_an_old_charge_are_still_asked_back(store):
     # a double charge is a billing error whatever came later (PRO360's window has its own rule)
     store.set_account("acc1", payment_method="credit_card")
