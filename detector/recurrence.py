@@ -433,6 +433,47 @@ def _echo_chains(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = No
 
 #: How far (days) from a charge's wanted day a second-choice successor may be (see _echo_chains).
 RELINK_DAYS = 3
+#: Charges of one price closer than this to the previous one are a second plan's (or a
+#: double charge): three of them make a cluster worth untangling into echo chains.
+CLOSE_DAYS = 20
+#: At most this many plans share one price at one merchant (two people's Spotify, a third).
+MAX_SHARED_PLANS = 3
+
+
+def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray) -> np.ndarray:
+    """Per row: its cluster is two or three echo chains billed side by side, each with at least
+    three charges inside another's span, and at most a stray charge or so besides (a double
+    charge): a few plans at one price (a second Spotify kept for ten months of two years), not a
+    plan with a double charge (whose chains follow one another: the charge that lost its
+    successor ends one and the double starts the next)."""
+    n = len(cid)
+    out = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out
+    chained = chain >= 0
+    n_cl = int(cid.max()) + 1
+    size = np.bincount(cid, minlength=n_cl)
+    stray = np.bincount(cid, weights=~chained, minlength=n_cl)
+    mostly_chained = (stray <= np.maximum(1, 0.1 * size)) & (stray < size)
+    rows = np.flatnonzero(chained & mostly_chained[cid])
+    if len(rows) == 0:
+        return out
+    r = pd.DataFrame({"row": rows, "cid": cid[rows], "chain": chain[rows], "day": day[rows]})
+    spans = r.groupby("chain").agg(cid=("cid", "first"), first=("day", "min"), last=("day", "max"))
+    per_cluster = spans.groupby("cid").size()
+    spans = spans[spans["cid"].map(per_cluster).between(2, MAX_SHARED_PLANS)].reset_index()
+    if spans.empty:
+        return out
+    # each charge against the other chains of its cluster (at most two)
+    j = r.merge(spans.rename(columns={"chain": "other"}), on="cid")
+    j = j[(j["other"] != j["chain"]) & (j["day"] >= j["first"]) & (j["day"] <= j["last"])]
+    inside = j.groupby(["chain", "other"]).size()
+    concurrent = set(inside[inside >= 3].index.get_level_values(0))
+    spans["ok"] = spans["chain"].isin(concurrent)
+    good_cl = spans.groupby("cid")["ok"].all()
+    shared = np.zeros(n_cl, dtype=bool)
+    shared[good_cl.index[good_cl.to_numpy()].to_numpy(dtype=np.int64)] = True
+    return shared[cid]
 
 
 _NONE = np.iinfo(np.int64).max
@@ -568,11 +609,18 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     span[by_day] = _run_spans(cid[by_day], d)
     seg_span[by_day] = _run_spans(seg[by_day], d)
     crowded = (csize > 1.5 * (span / 30.44 + 1)) | (seg_size > 1.5 * (seg_span / 30.44 + 1))
+    # ... or a second plan at the price for part of the time: a few charges far closer than a
+    # month to the cluster's previous one (a second Spotify on the 5th or the 15th for ten months
+    # of two years is fewer than 1.5 charges a month overall, and made no stream at all)
+    close = np.zeros(n, dtype=bool)
+    close[by_day[1:]] = (cid[by_day][1:] == cid[by_day][:-1]) & (np.diff(d) < CLOSE_DAYS)
+    crowded |= np.bincount(cid, weights=close, minlength=n_clusters)[cid] >= 3
     chain_size = np.zeros(len(chain), dtype=np.int64)
     ok = chain >= 0
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
+    alone = _concurrent_chains(cid, day, chain)
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
     # the price points of a cluster (charges within a few cents of each other): a renewal price
     # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34
@@ -584,6 +632,8 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     sizes = {"group": n_groups, "cluster": n_clusters, "chain": n, "segment": n, "core": n}
     ids["size"] = sizes
     ids["base"] = dict(zip(KINDS, np.cumsum([0] + [sizes[k] for k in KINDS[:-1]]).tolist()))
+    ids["alone"] = alone  # per row: its cluster is shared by a few plans, one chain each
+    ids["alone_ids"] = np.unique(ids["base"]["chain"] + chain[alone & (chain >= 0)])
     # a lone charge is never a stream: single-charge groups and clusters (most clusters of
     # everyday spending) are no candidates, which spares their rows every group reduction
     gsize = np.bincount(group)
@@ -606,7 +656,9 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     top = keep[ids["cand"][keep] < ids["base"]["chain"]]
     st, p = _with_copies(*_scored(df, ids, top, gsize, scorer), ids["cand"][whole], group[ids["rows"][whole]])
     use_w, good_cluster = _regular_wholes(st, ids, p, thr)
-    free = ~good_cluster[cid] & ~use_w[group]
+    # the chains of a cluster shared by a few plans are scored even where the cluster or its
+    # group is a stream: that stream holds two plans' charges (see _select)
+    free = (~good_cluster[cid] & ~use_w[group]) | alone
     parts = keep[(ids["cand"][keep] >= ids["base"]["chain"]) & free[ids["rows"][keep]]]
     st_parts, p_parts = _scored(df, ids, parts, gsize, scorer)
     return pd.concat([st, st_parts]), ids, np.r_[p, p_parts]
@@ -618,7 +670,19 @@ def _scored(df: pd.DataFrame, ids: dict, at: np.ndarray, gsize: np.ndarray, scor
     # and a fresh process pays for every page of it
     st = pd.concat([_stats(df, ids["cand"][r], rows=ids["rows"][r], group_sizes=gsize, scored_only=True)
                     for r in _pieces(ids["cand"][at], STATS_PIECE, at)])
+    st = as_alone(st, ids["alone_ids"])
     return st, _score(st, scorer, df)
+
+
+def as_alone(st: pd.DataFrame, alone_ids: np.ndarray) -> pd.DataFrame:
+    """``st`` with the chains ``alone_ids`` (plans sharing a cluster, :func:`_concurrent_chains`)
+    read as plans of their own: their cluster's other charges are the other plans', not
+    look-alike purchases (``lookalike_ratio`` 1, as for a whole cluster)."""
+    at = st.index.isin(alone_ids)
+    if at.any() and "lookalike_ratio" in st:
+        st = st.copy()
+        st.loc[at, "lookalike_ratio"] = 1.0
+    return st
 
 
 #: Candidate rows whose features are computed at once (see :func:`candidates`).
@@ -668,16 +732,40 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
         good_of[k][cand[(cand >= lo) & (cand < lo + size) & good] - lo] = True
     free = ~good_cluster[cid] & ~use_w[group]
     picked = {k: (ids[k] >= 0) & good_of[k][np.maximum(ids[k], 0)] for k in ("core", "segment", "chain")}
+    # A cluster shared by a few plans at one price, each chain a stream of its own, is those
+    # plans: not one stream with a "duplicate" every cycle, nor none. Where the cluster (or its
+    # whole group) reads as a stream, it must read at the chains' cadence, so a fortnightly
+    # plan, whose every other charge also makes a monthly chain, stays one.
+    in_chain = ids["alone"] & (ids["chain"] >= 0)
+    shared = in_chain & picked["chain"]
+    whole_ok = np.ones(n_clusters, dtype=bool)
+    np.logical_and.at(whole_ok, cid[in_chain], shared[in_chain])
+    owner_fam = np.full(len(cid), -1)
+    fam_of = pd.Series(_family(st["freq_idx"].to_numpy()), index=cand)
+    w_rows, c_rows = use_w[group], good_cluster[cid]
+    owner_fam[w_rows] = fam_of.reindex(group[w_rows]).to_numpy()
+    owner_fam[c_rows & ~w_rows] = fam_of.reindex(n_groups + cid[c_rows & ~w_rows]).to_numpy()
+    chain_fam = fam_of.reindex(base["chain"] + np.maximum(ids["chain"], 0)).to_numpy()
+    split = shared & whole_ok[cid] & ((owner_fam == -1) | (owner_fam == chain_fam))
+    # the whole group gives way only where the shared cluster is all of it
+    split &= ~w_rows | (np.bincount(cid, minlength=n_clusters)[cid] == np.bincount(group, minlength=n_groups)[group])
+    # a stray charge of a cluster split into its plans is in none of them (a double charge: the
+    # flags find it beside the plan it doubles)
+    split_cl = np.zeros(n_clusters, dtype=bool)
+    split_cl[cid[split]] = True
+    stray = split_cl[cid] & ~split
+    free |= split
     core_ok = picked["core"] & free
     point_in = np.zeros(max(n_clusters, 1), dtype=bool)  # the cluster has a regular price point
     point_in[cid[core_ok]] = True
     seg_ok = picked["segment"] & free & ~point_in[cid]
-    chain_ok = picked["chain"] & free & ~point_in[cid] & ~seg_ok
-    return np.where(use_w[group], group,
+    chain_ok = (picked["chain"] & free & ~point_in[cid] & ~seg_ok) | split
+    return np.where(split, base["chain"] + ids["chain"], np.where(stray, -1,
+           np.where(use_w[group], group,
                     np.where(good_cluster[cid], n_groups + cid,
                              np.where(core_ok, base["core"] + ids["core"],
                                       np.where(seg_ok, base["segment"] + ids["segment"],
-                                               np.where(chain_ok, base["chain"] + ids["chain"], -1)))))
+                                               np.where(chain_ok, base["chain"] + ids["chain"], -1)))))))
 
 
 def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> tuple[np.ndarray, np.ndarray]:
@@ -924,7 +1012,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     assign = _prune_strays(df, assign)
     if not (assign >= 0).any():
         return _empty()
-    final = _stats(df, assign)
+    final = as_alone(_stats(df, assign), ids["alone_ids"])
     conf = _score(final, scorer, df)
     # a join or attached charges the model no longer believes are undone: those streams are
     # the candidates selection picked
@@ -932,7 +1020,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     if len(grown_low):
         back = np.isin(assign, grown_low)
         assign = np.where(back, selected, assign)
-        final = _stats(df, assign)
+        final = as_alone(_stats(df, assign), ids["alone_ids"])
         conf = _score(final, scorer, df)
     out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:

@@ -862,3 +862,56 @@ def test_two_plans_at_one_price_billed_a_day_or_two_apart_are_two_streams():
     sure = streams[streams["confidence"] >= 0.5]
     assert sorted(len(ids) for ids in sure["transaction_ids"]) == [13, 13]
     assert sure["stream_id"].nunique() == 2
+
+
+@pytest.mark.parametrize("months, offset", [(10, 0), (14, 0), (20, 0), (4, 0), (10, 2), (10, 10)])
+def test_a_second_plan_at_one_price_for_part_of_the_history_is_a_stream_of_its_own(months, offset):
+    # a second Spotify at 11.99 (a partner's) billed beside the first for some months of two
+    # years, on the same day, two days later or ten: no stream at all (10 months), or the two
+    # plans as one stream with a "duplicate" every month (20 months); cancelling the plan that
+    # stopped then flagged the one kept (thirteenth session's known gap)
+    first = monthly_dates(dt.date(2023, 1, 5), 24, day=5)
+    second = [d + dt.timedelta(days=offset) for d in first[:months]]
+    rows = series("SPOTIFY USA", first, 11.99) + series("SPOTIFY USA", second, 11.99)
+    tx = enriched(rows)
+    streams = detect_streams(tx, "2024-12-20")
+    sure = streams[streams["confidence"] >= 0.5].sort_values("first_date", kind="stable")
+    got = sorted((len(ids), status) for ids, status in zip(sure["transaction_ids"], sure["status"]))
+    assert got == sorted([(24, "active"), (months, "ended")])
+    assert set(sure["frequency"]) == {"monthly"}
+    assert len(set(sure["transaction_ids"].iloc[0]) & set(sure["transaction_ids"].iloc[1])) == 0
+
+
+def test_a_plan_with_a_double_charge_or_a_fortnightly_plan_stays_one_stream():
+    # what the shared-cluster split must leave alone: a same-day double charge (the chains of a
+    # plan with a double follow one another) and a fortnightly plan (two monthly chains side by
+    # side, but the whole reads fortnightly)
+    dates = monthly_dates(dt.date(2023, 1, 5), 24, day=5)
+    doubled = series("SPOTIFY USA", dates, 11.99) + series("SPOTIFY USA", [dates[7]], 11.99)
+    fortnightly = [dt.date(2024, 1, 4) + dt.timedelta(days=14 * k) for k in range(26)]
+    rows = doubled + series("CLEANCO HOME SERVICES", fortnightly, 80.0, account="A2")
+    streams = detect_streams(enriched(rows), "2024-12-20")
+    sure = streams[streams["confidence"] >= 0.5]
+    got = sorted((s.account_id, len(s.transaction_ids), s.frequency) for s in sure.itertuples())
+    assert got == [("A1", 25, "monthly"), ("A2", 26, "biweekly")]
+
+
+def test_a_double_charge_beside_two_plans_at_one_price_is_in_neither_and_flagged():
+    # a couple's gym plans at 24.99 on the 17th and the 19th, the second stopped after five
+    # months, and a double charge the day after a 17th: one 18-charge "every 28 days" stream
+    # and no flag (round-five audit)
+    from detector.flags import flag_charges
+
+    first = monthly_dates(dt.date(2024, 7, 17), 12, day=17)
+    second = monthly_dates(dt.date(2024, 7, 19), 5, day=19)
+    double = dt.date(2025, 3, 18)
+    rows = (series("PLANET FITNESS 844-880-7180 NH", first, 24.99)
+            + series("PLANET FITNESS 844-880-7180 NH", second, 24.99)
+            + series("PLANET FITNESS 844-880-7180 NH", [double], 24.99))
+    tx = enriched(rows)
+    streams = detect_streams(tx, "2025-06-30")
+    sure = streams[streams["confidence"] >= 0.5]
+    assert sorted(len(ids) for ids in sure["transaction_ids"]) == [5, 12]
+    flags = flag_charges(tx, sure, as_of="2025-06-30")
+    dup = tx.loc[tx["date"].astype(str) == double.isoformat(), "transaction_id"].tolist()
+    assert flags["type"].tolist() == ["duplicate_charge"] and flags["transaction_id"].tolist() == dup
