@@ -92,8 +92,12 @@ SAVINGS_MOVE = re.compile(
     r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav\b(?=\W*(?:[.x*#\d]|$))|savings\b|way2save)"
     r"|^(?:to|from) savings\b|\b(?:withdrawal|deposit) (?:to|from)\b.{0,40}?\bsavings\b|\bsavings (?:ach )?transfer\b"
     r"|\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from)\b(?: virtual wallet)? (?:growth|reserve)\b(?!\W*(?:fund|bank|loan|inc|llc|corp))"
-    r"|\b(?:instant|everyday|easy access|regular|online|bonus|monthly|fixed rate) e?-?saver\b|\be-?saver\b"
-    r"|\b(?:cash|lifetime|junior|stocks (?:and|&) shares) isa\b"
+    r"|\b(?:instant|everyday|easy access|regular|online|bonus|monthly|fixed rate|kids|children'?s|child|junior"
+    r"|chase|club|flex|loyalty|reward) e?-?saver\b|\be-?saver\b"
+    r"|\b(?:cash|lifetime|junior|stocks (?:and|&) shares|s ?& ?s|help to buy|innovative finance|flexible|212) isa\b"
+    r"|\b(?:moneybox|aj bell|hargreaves|hl|nutmeg|plum|chip|vanguard|fidelity|freetrade|skipton|nationwide"
+    r"|paragon|shawbrook|zopa)\b.{0,20}\b(?:[lj]?isa)\b"
+    r"|\bpremium bonds?\b|\bns ?& ?i\b"
     r"|\bsave as you go\b|\bkeep the change\b|\bsave when i get paid\b",
     re.IGNORECASE)
 #: ... but not a payment to a lender that has "Savings" in its name ("DOLLAR SAVINGS BANK LOAN",
