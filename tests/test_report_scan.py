@@ -5,6 +5,8 @@ Regenerate the golden files only on purpose: ``UPDATE_GOLDEN=1 pytest tests/test
 
 from __future__ import annotations
 
+import datetime as dt
+
 import csv
 import io
 import json
@@ -252,8 +254,41 @@ def test_a_plan_billed_every_four_weeks_costs_thirteen_twelfths_of_its_price_a_m
     b.stream(b.series("2025-01-31", 6, 10.0, merchant="Spotify"))  # Jan 31, Feb 28, Mar 31, ...
     b.stream(b.series("2025-03-10", 4, 30.0, merchant="HelloFresh", days=28))
     streams = b.stream_frame.assign(status="active")
+    # next charges as the detector dates them: 28 days on for a plan billed every four weeks
+    streams["next_date"] = ["2025-08-15", "2025-07-31", "2025-06-30"]
     md = render_scan(streams, pd.DataFrame(), [], "markdown", as_of="2025-08-01")
     rows = {line.split("|")[1].strip(): line for line in md.split("Active subscriptions")[1].splitlines()
             if line.startswith("| ") and "Merchant" not in line}
     assert "| 27.17 |" in rows["PureGym"]  # 24.99 * 365.25 / 28 / 12
     assert "| 10.00 |" in rows["Spotify"] and "| 30.00 |" in rows["HelloFresh"]
+
+
+def test_a_monthly_plan_with_a_double_charge_still_costs_its_price_a_month():
+    # a year of Netflix at 15.49 with one double charge: thirteen charges in 335 days, a mean
+    # gap of 28 days, read as billed every four weeks, 16.84 a month (round-five audit); a real
+    # four-weekly plan, detected from its charges, costs 13/12 of its price
+    from detector.recurrence import detect_streams
+    from tests.test_recurrence import enriched, monthly_dates, series
+
+    months = monthly_dates(dt.date(2024, 7, 5), 12, day=5)
+    weeks = [dt.date(2024, 7, 2) + dt.timedelta(days=28 * k) for k in range(13)]
+    rows = (series("NETFLIX.COM", months, 15.49) + series("NETFLIX.COM", [months[6]], 15.49)
+            + series("PUREGYM LTD", weeks, 24.99))
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    md = render_scan(streams, pd.DataFrame(), [], "markdown", as_of="2025-06-30")
+    lines = [line for line in md.split("Active subscriptions")[1].splitlines() if line.startswith("| ")]
+    assert any("NETFLIX.COM" in line and "| 15.49 | 15.49 |" in line for line in lines)
+    assert any("PUREGYM LTD" in line and "| 24.99 | 27.17 |" in line for line in lines)
+
+
+@pytest.mark.parametrize("merchant, to_card", [
+    ("Chase", True), ("Chase card ending", True),  # Chase checking: "Payment to Chase card ending in 4444"
+    ("Capital One Mobile Pymt", True), ("American Express card 1004", True), ("Citi Autopay", True),
+    ("Chase Travel Booking", False), ("Discover Museum", False), ("Barclays Center Tickets", False),
+])
+def test_a_payment_to_a_card_is_told_by_its_issuer_and_card_words(merchant, to_card):
+    # round-five audit: "Chase card ending" was a 1,461.37-a-month subscription in the total
+    from detector.report import _card_payment
+
+    got = _card_payment(pd.DataFrame({"merchant": [merchant], "vendor": [None]}))
+    assert bool(got.iloc[0]) is to_card
