@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import FIXED_PLAN_CATEGORIES, vendors_in
+from .catalog import PLAN_ONLY_CATEGORIES, vendors_in
 from .flags import (
     DOUBLE_CHARGE_DAYS,
     INTRO_RATIO,
@@ -138,7 +138,8 @@ MAX_LOOSE_REPEATS = 3
 def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     """``duplicate_charge`` where no stream holds the plan: a second charge to the cent within
     ``DOUBLE_CHARGE_DAYS`` of the first, both in no stream, at a catalogue vendor of a fixed-price
-    category (:data:`FIXED_PLAN_CATEGORIES`) that has no stream in the account.
+    category (:data:`PLAN_ONLY_CATEGORIES`: not a game store, which sells one-off games at one
+    price under its plan's descriptor) that has no stream in the account.
 
     A yearly plan billed once in the data, or a plan cancelled after two months, is no stream, so
     :func:`find_duplicates` never sees its double charge. Such a vendor sells nothing else at that
@@ -149,7 +150,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     by mistake is one repeat, perhaps two; a habit is more).
     """
     # judged on the vendor column first: the unstreamed rows are most of a million, these few
-    plan_vendor = t["vendor"].isin(vendors_in(FIXED_PLAN_CATEGORIES)).to_numpy()
+    plan_vendor = t["vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES)).to_numpy()
     rows = _unstreamed_rows(t, s)
     rows = rows[plan_vendor[rows]]
     if not len(rows):
