@@ -316,7 +316,7 @@ def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
 #: its charges is a shopping habit, not a bill.
 WEEKLY_HABIT_WEEKDAY_SHARE = 0.6
 #: ... and one mostly at weekends whose amounts vary more than this (coefficient of variation).
-WEEKEND_SHOP_CV = 0.25
+WEEKEND_SHOP_CV = 0.12
 SEMIMONTHLY = FREQUENCIES.index("semimonthly")
 #: A weekly run of fewer charges than this, mostly at weekends, at an unknown merchant, is a
 #: stream only at one price (within 2%): three Saturday shops of 52-70 in a month's statement
@@ -337,7 +337,8 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # wanders between Friday and Monday); a catalogue vendor is judged by the scorer.
     drifts = (stats["weekend_share"].to_numpy() > 0) | (stats["weekdays_used"].to_numpy() >= 4)
     # The big shop on Saturdays keeps its day but not its sum: mostly at weekends, amounts moving
-    # by a quarter or more (a Whole Foods run of 45-160 was a weekly "subscription", audit).
+    # by an eighth or more (a Whole Foods run of 45-160 and a Tesco shop of 55-130 were weekly
+    # "subscriptions", audits).
     weekend_shop = (stats["weekend_share"].to_numpy() >= 0.5) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
     # Too few charges to measure that spread (a one-month statement's three Saturday shops, audit):
     # mostly at weekends and not at one price.
