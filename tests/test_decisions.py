@@ -813,3 +813,19 @@ def test_an_account_with_no_stream_still_gets_its_flags():
     assert got == sorted([("duplicate_charge", adobe[1]), ("trial_conversion", paid),
                           ("charge_after_cancellation", calm[1]), ("charge_after_cancellation", calm[2])])
     assert flag_charges(b.tx, None, as_of="2025-06-30")["type"].tolist().count("duplicate_charge") == 1
+
+
+def test_a_name_telling_two_plans_of_one_merchant_apart_by_their_statement_lines():
+    # SKY BROADBAND at 30.00 and SKY DIGITAL at 45.00 are both merchant "Sky": "Sky Broadband"
+    # cancelled on 2025-03-01 was left undecided and the broadband charges after it unflagged
+    # (round-five audit). The statement lines' words decide; a name with no such word does not.
+    b = Book()
+    tv, broadband = [], []
+    for i in range(10):
+        day = f"2024-{9 + i:02d}-01" if i < 4 else f"2025-{i - 3:02d}-01"
+        tv.append(b.charge(day, 45.0, "Sky", key="sky", description="SKY DIGITAL"))
+        broadband.append(b.charge(day, 30.0, "Sky", key="sky", description="SKY BROADBAND"))
+    tv_id, bb_id = b.stream(tv), b.stream(broadband)
+    assert _resolve(b, "Sky Broadband", "2025-03-01") == {bb_id}
+    assert _resolve(b, "sky digital tv", "2025-03-01") == {tv_id}
+    assert _resolve(b, "Sky", "2025-03-01") == set()  # both still billing: not guessed
