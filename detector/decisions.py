@@ -102,7 +102,10 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
     replaced = _supersede(store, account_id, row["target_id"], decision_id) if len(strong) == 1 else ()
     return Cancellation(
         decision_id=decision_id, account_id=account_id, merchant=row["merchant"], cancelled_on=on_date,
-        stream_ids=tuple(matches["stream_id"]), matched_merchant=matches["merchant"].iloc[0] if len(matches) else None,
+        stream_ids=tuple(matches["stream_id"]),
+        # every plan the name may be, not the first alone ("may be Virgin Media" when the scan
+        # then took Virgin Active, which had stopped: round-five audit)
+        matched_merchant=" or ".join(dict.fromkeys(matches["merchant"].astype(str))) if len(matches) else None,
         changed=changed or bool(replaced), weak=bool(len(matches)) and not len(strong), replaced=replaced,
     )
 

@@ -829,3 +829,15 @@ def test_a_name_telling_two_plans_of_one_merchant_apart_by_their_statement_lines
     assert _resolve(b, "Sky Broadband", "2025-03-01") == {bb_id}
     assert _resolve(b, "sky digital tv", "2025-03-01") == {tv_id}
     assert _resolve(b, "Sky", "2025-03-01") == set()  # both still billing: not guessed
+
+
+def test_a_weak_match_names_every_plan_the_name_may_be(store):
+    # "Virgin" with Virgin Media and Virgin Active: the note said "may be Virgin Media" and the
+    # scan then took Virgin Active, which had stopped (round-five audit)
+    b = Book()
+    media = b.stream(b.series("2024-09-02", 10, 45.0, merchant="Virgin Media"))
+    active = b.stream(b.series("2024-09-03", 6, 35.0, merchant="Virgin Active"))
+    _store_streams(store, b.stream_frame)
+    c = record_cancellation(store, "acct1", "Virgin", "2025-03-01")
+    assert c.weak and set(c.stream_ids) == {media, active}
+    assert c.matched_merchant in ("Virgin Media or Virgin Active", "Virgin Active or Virgin Media")
