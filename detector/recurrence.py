@@ -809,7 +809,16 @@ def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> t
     # (at least as regular at its cadence as the group is at its own: every other bill of a
     # varying quarterly bill falls in one amount cluster by chance, half-yearly but patchy)
     own_rhythm = on_c >= on_w[c_group]
-    other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group]) & own_rhythm], minlength=n_groups) > 0
+    # (and a plan of its own shows it: three charges or more, or a price of its own. Two of a
+    # varying phone bill's four monthly charges, 87.77 and 88.41 three months apart, read as a
+    # quarterly plan, which dropped the other two: thirteenth session's analyst audit)
+    med_w = np.zeros(n_groups)
+    med_w[cand[is_w]] = st["amt_median"].to_numpy()[is_w]
+    med_c = st["amt_median"].to_numpy()[is_c]
+    own_price = np.abs(med_c / np.maximum(med_w[c_group], 1e-9) - 1) > OWN_PRICE_STEP
+    shown = (st["n"].to_numpy()[is_c] >= 3) | own_price
+    other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group]) & own_rhythm & shown],
+                            minlength=n_groups) > 0
     short_w = np.zeros(n_groups)
     short_w[cand[is_w]] = st["n_short"].to_numpy()[is_w]
     short_c = np.bincount(c_group, weights=st["n_short"].to_numpy()[is_c], minlength=n_groups)
@@ -823,6 +832,9 @@ def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> t
 
 #: Largest price step (either way) that still reads as one plan's price change.
 PRICE_STEP = 2.5
+#: A two-charge cluster at another cadence than its group's is a plan of its own only at a
+#: price this far (relative) from the group's median: a yearly fee beside monthly dues.
+OWN_PRICE_STEP = 0.1
 
 
 def _union_pairs(assign: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -928,3 +928,22 @@ def test_a_double_charge_beside_two_plans_at_one_price_is_in_neither_and_flagged
     flags = flag_charges(tx, sure, as_of="2025-06-30")
     dup = tx.loc[tx["date"].astype(str) == double.isoformat(), "transaction_id"].tolist()
     assert flags["type"].tolist() == ["duplicate_charge"] and flags["transaction_id"].tolist() == dup
+
+
+def test_two_charges_of_a_varying_monthly_bill_are_no_quarterly_plan_of_their_own():
+    # a phone bill of 88.41, 86.02, 91.30, 87.77 on the 8th: the two within 2% of each other,
+    # three months apart, read as a quarterly plan and the other two charges were dropped
+    # (thirteenth session's analyst audit: Verizon "quarterly, early" at 29.47 a month). A yearly
+    # fee beside monthly dues is still a plan of its own: it has a price of its own.
+    dates = [dt.date(2025, 3, 8), dt.date(2025, 4, 8), dt.date(2025, 5, 8), dt.date(2025, 6, 8)]
+    rows = series("VZWRLSS*APOCC VISB 800-922-0204 FL", dates, [87.77, 91.30, 86.02, 88.41])
+    dues = monthly_dates(dt.date(2023, 7, 12), 24, day=12)
+    rows += series("IRONWORKS GYM", dues, 39.0, account="A2")
+    rows += series("IRONWORKS GYM", [dt.date(2023, 8, 1), dt.date(2024, 8, 1)], 99.0, account="A2")
+    tx = enriched(rows)
+    tx.loc[tx["account_id"] == "A1", ["vendor", "merchant"]] = "Verizon"
+    streams = detect_streams(tx, "2025-06-30")
+    phone = streams[streams["account_id"] == "A1"]
+    assert len(phone) == 1 and phone.iloc[0]["frequency"] == "monthly" and len(phone.iloc[0]["transaction_ids"]) == 4
+    gym = streams[streams["account_id"] == "A2"]
+    assert sorted(gym["frequency"]) == ["annual", "monthly"]
