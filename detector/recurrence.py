@@ -911,19 +911,47 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     pr = pr[ok]
     if pr.empty:
         return assign
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     ids = np.unique(assign[sel])
-    a = np.searchsorted(ids, pr["cand_a"].to_numpy())
-    b = np.searchsorted(ids, pr["cand_b"].to_numpy())
-    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
-    _, comp = connected_components(graph, directed=False)
-    # each component takes its smallest candidate id
-    first = pd.Series(ids).groupby(comp).transform("min").to_numpy()
+    first = _components(ids, pr)
+    out = assign.copy()
+    out[sel] = first[np.searchsorted(ids, assign[sel])]
+    # Pairs that each keep one charge a cycle can chain two plans billed side by side into one
+    # (two app-store plans that both rose in price: 9.99 then 10.99, and 16.99 then 20.99; the
+    # 9.99 plan's end fits the 20.99 plan's start, the 16.99 plan's the 10.99 one's, and all four
+    # became one stream, pruned to six charges). In a component that crowds two charges into
+    # its cycles where its parts did not, each stream keeps only its mutually closest price.
+    period = st["period"].reindex(np.arange(assign.max() + 1)).to_numpy()
+    _, short_comp = _gaps(out[own], day[own], period, int(assign.max()) + 1)
+    comp_of = pd.Series(first, index=ids)
+    members_short = pd.Series(short_own[ids], index=ids).groupby(first).sum()
+    crowded_comp = short_comp[members_short.index.to_numpy()] > members_short.to_numpy()
+    if not crowded_comp.any():
+        return out
+    bad = set(members_short.index.to_numpy()[crowded_comp])
+    in_bad = comp_of.reindex(pr["cand_a"].to_numpy()).isin(bad).to_numpy()
+    cost = np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))
+    both = pd.DataFrame({"x": np.r_[pr["cand_a"], pr["cand_b"]], "y": np.r_[pr["cand_b"], pr["cand_a"]],
+                         "cost": np.r_[cost, cost]}).sort_values(["cost", "y"], kind="stable")
+    best = both.drop_duplicates("x").set_index("x")["y"]
+    mutual = (best.reindex(pr["cand_a"].to_numpy()).to_numpy() == pr["cand_b"].to_numpy()) & \
+             (best.reindex(pr["cand_b"].to_numpy()).to_numpy() == pr["cand_a"].to_numpy())
+    first = _components(ids, pr[~in_bad | mutual])
     out = assign.copy()
     out[sel] = first[np.searchsorted(ids, assign[sel])]
     return out
+
+
+def _components(ids: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
+    """Per id of ``ids`` (sorted): the smallest id of its connected component, joined by
+    ``pairs`` (``cand_a``, ``cand_b``)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    a = np.searchsorted(ids, pairs["cand_a"].to_numpy())
+    b = np.searchsorted(ids, pairs["cand_b"].to_numpy())
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
+    _, comp = connected_components(graph, directed=False)
+    return pd.Series(ids).groupby(comp).transform("min").to_numpy()
 
 
 def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:

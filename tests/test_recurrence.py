@@ -947,3 +947,26 @@ def test_two_charges_of_a_varying_monthly_bill_are_no_quarterly_plan_of_their_ow
     assert len(phone) == 1 and phone.iloc[0]["frequency"] == "monthly" and len(phone.iloc[0]["transaction_ids"]) == 4
     gym = streams[streams["account_id"] == "A2"]
     assert sorted(gym["frequency"]) == ["annual", "monthly"]
+
+
+def test_two_app_store_plans_that_both_rose_in_price_stay_two_streams():
+    # 9.99 -> 10.99 around the 23rd and 16.99 -> 20.99 around the 3rd (one refunded), both billed
+    # as Apple (a sample of our generator): the 9.99 plan's end fitted the 20.99 plan's start and
+    # the 16.99 plan's the 10.99 one's, so all four prices were joined into one stream, pruned to
+    # six charges, and two one-charge remnants came out "about every -9223372036854775808 days"
+    low = ["2024-01-23", "2024-02-24", "2024-03-22", "2024-04-21", "2024-05-31", "2024-06-24", "2024-07-22",
+           "2024-08-28", "2024-09-23", "2024-10-26", "2024-11-21", "2024-12-19"]
+    high = ["2024-03-01", "2024-04-05", "2024-05-02", "2024-06-02", "2024-07-03", "2024-08-03", "2024-09-01",
+            "2024-10-05", "2024-11-04", "2024-12-15"]
+    rows = (series("APPLE.COM/BILL", low, [9.99] * 9 + [10.99] * 3)
+            + series("APL*ITUNES.COM/BILL 807-349-1679 CA", high, [16.99] * 7 + [20.99] * 3)
+            + [("A1", "2024-06-02", "APL*ITUNES.COM/BILL 807-349-1679 CA", 16.99)])
+    from detector.match import enrich
+
+    tx = enrich(enriched(rows)[["transaction_id", "account_id", "date", "amount", "currency", "description",
+                                "source", "source_file", "source_line"]])
+    streams = detect_streams(tx, "2024-12-31")
+    sure = streams[streams["confidence"] >= 0.5]
+    assert len(sure) == 2 and (sure["transaction_ids"].map(len) >= 9).all()
+    assert sorted(sure["evidence"].str.extract(r"amount (.*)$")[0]) == ["16.99-20.99", "9.99-10.99"]
+    assert (streams["transaction_ids"].map(len) >= 2).all()
