@@ -1067,6 +1067,14 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         assign = np.where(back, selected, assign)
         final = as_alone(_stats(df, assign), ids["alone_ids"])
         conf = _score(final, scorer, df)
+    # a lone charge is never a stream, whatever selection, joins and pruning left of one
+    lone = final.index.to_numpy()[final["n"].to_numpy() < 2]
+    if len(lone):
+        assign = np.where(np.isin(assign, lone), -1, assign)
+        keep = ~final.index.isin(lone)
+        final, conf = final[keep], conf[keep]
+        if not (assign >= 0).any():
+            return _empty()
     out = _build(df, text, assign, final, conf, as_of)
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]

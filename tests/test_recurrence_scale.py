@@ -27,6 +27,9 @@ def test_per_account_equals_all_at_once(synth):
     parts = pd.concat([detect_streams(g, "2024-12-31") for _, g in tx.groupby("account_id")], ignore_index=True)
     pd.testing.assert_frame_equal(_canon(whole), _canon(parts))
     assert whole["stream_id"].is_unique
+    # no stream of one charge, whose evidence read "about every -9223372036854775808 days"
+    assert (whole["transaction_ids"].map(len) >= 2).all()
+    assert not whole["evidence"].str.contains("every -").any()
 
 
 def test_streams_match_generator_truth(synth):
