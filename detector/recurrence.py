@@ -324,6 +324,32 @@ SEMIMONTHLY = FREQUENCIES.index("semimonthly")
 SHORT_WEEKEND_RUN = 5
 
 
+#: A merchant whose charges repeat a sum this often (share of charges whose exact amount another
+#: charge also has) bills by the unit, not by the basket.
+REPEATED_SUMS = 0.5
+
+
+def _sums_vary(stats: pd.DataFrame, df: pd.DataFrame | None, which: np.ndarray) -> np.ndarray:
+    """Per candidate (those ``which`` only; True elsewhere): its merchant's charges in the
+    account rarely repeat an exact sum (under :data:`REPEATED_SUMS`). Without ``df``, only
+    spreads over a quarter count as varying (the rule before the round-six audit)."""
+    out = np.ones(len(stats), dtype=bool)
+    if not which.any():
+        return out
+    if df is None:
+        return out & ~which | (stats["amount_cv"].to_numpy() > 0.25)
+    groups = np.unique(stats["group"].to_numpy()[which])
+    rows = np.flatnonzero(np.isin(df["group"].to_numpy(), groups))
+    cents = np.rint(df["amt"].to_numpy()[rows] * 100).astype(np.int64)
+    g = df["group"].to_numpy()[rows]
+    key = pd.Series(list(zip(g, cents)))
+    repeated = key.map(key.value_counts()).to_numpy() >= 2
+    share = pd.Series(repeated).groupby(g).mean()
+    at = which.copy()
+    out[at] = share.reindex(stats["group"].to_numpy()[at]).fillna(0.0).to_numpy() < REPEATED_SUMS
+    return out
+
+
 def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
     """Candidates that are no stream whatever the scorer says (their confidence is 0): varying
     round sums, a bank's charges for events and buy-now-pay-later instalments."""
@@ -339,7 +365,11 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # The big shop on Saturdays keeps its day but not its sum: mostly at weekends, amounts moving
     # by an eighth or more (a Whole Foods run of 45-160 and a Tesco shop of 55-130 were weekly
     # "subscriptions", audits).
+    # A bill priced by the hour or the item repeats its few sums (a sitter's 3-5 hours at 18.50, a
+    # lesson of 37.50, 45.00 or 60.00, a milk round's usual order): round-six audit, dropped at an
+    # eighth. A shop's sums are all different.
     weekend_shop = (stats["weekend_share"].to_numpy() >= 0.5) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
+    weekend_shop &= _sums_vary(stats, df, weekend_shop)
     # Too few charges to measure that spread (a one-month statement's three Saturday shops, audit):
     # mostly at weekends and not at one price.
     short_weekend_shop = ((stats["n"].to_numpy() < SHORT_WEEKEND_RUN) & (stats["weekend_share"].to_numpy() >= 0.5)

@@ -714,13 +714,25 @@ def test_the_saturday_big_shop_is_spending_not_a_weekly_plan():
     # either way, was a weekly plan of 283.62 a month), and a sitter paid 80.00-84.00
     steady = rng.uniform(70, 120, len(cleaner)).round(2)
     sitter = rng.choice([80.0, 80.0, 80.0, 82.0, 84.0], len(cleaner))
+    # ... and bills priced by the unit, which repeat their few sums (round-six audit: a sitter at
+    # 18.50 an hour for 3-5 hours, a lesson of 37.50, 45.00 or 60.00, a milk round of 8.10-14.30
+    # were dropped as shopping)
+    hours = rng.choice([55.50, 64.75, 74.00, 74.00, 83.25, 92.50], len(cleaner))
+    lesson = rng.choice([37.50, 45.00, 45.00, 60.00], len(cleaner))
+    milk = rng.choice([8.10, 9.40, 9.40, 11.20, 12.85, 14.30], len(cleaner))
     rows = (series("WHOLEFDS MKT 10234", shop, list(amounts)) + series("MARIA CLEANING", cleaner, 60.00)
             + series("TESCO STORES 2231", cleaner, list(steady), account="A2")
-            + series("ANNA SITTER", cleaner, list(sitter), account="A2"))
+            + series("ANNA SITTER", cleaner, list(sitter), account="A2")
+            + series("VENMO *SOPHIA MARTINEZ", cleaner, list(hours), account="A3")
+            + series("SQ *HARMONY MUSIC LESSONS", cleaner, list(lesson), account="A3")
+            + series("PARKERS DAIRY DELIVERIES", cleaner, list(milk), account="A3"))
     streams = detect_streams(enriched(rows), "2025-06-30")
     assert streams["merchant"].str.upper().str.contains("WHOLEFDS|TESCO").sum() == 0
     assert streams["merchant"].str.upper().str.contains("MARIA").sum() == 1
     assert streams["merchant"].str.upper().str.contains("ANNA").sum() == 1
+    for name in ("SOPHIA", "HARMONY", "PARKERS"):
+        mine = streams[streams["merchant"].str.upper().str.contains(name)]
+        assert len(mine) == 1 and len(mine.iloc[0]["transaction_ids"]) == len(cleaner), name
 
 
 def test_a_months_saturday_shops_are_spending_not_a_weekly_plan():
