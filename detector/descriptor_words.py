@@ -5,6 +5,8 @@ Kept apart from the logic in :mod:`detector.normalize` so the lists can grow wit
 
 from __future__ import annotations
 
+import re
+
 US_STATES = frozenset(
     ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
 )
@@ -153,6 +155,32 @@ CARD_ISSUERS = frozenset(
     """CHASE|AMEX|AMERICAN EXPRESS|CAPITAL ONE|CAPITAL ONE ONLINE|CITI|CITIBANK|CITI CARD|DISCOVER|
     DISCOVER CARD|BARCLAYCARD|BARCLAYS|BANK OF AMERICA|BK OF AMER|WELLS FARGO|WF CREDIT CARD|SYNCHRONY|
     SYNCB|US BANK|USBANK|APPLECARD GSBANK|GS BANK|GOLDMAN SACHS|NAVY FEDERAL|USAA|PNC|TD BANK|
-    CREDIT ONE|MERRICK BANK|BREAD|COMENITY""".replace("\n", "").split("|")
+    CREDIT ONE|MERRICK BANK|BREAD|COMENITY|WF|SYNCHRONY BANK|BARCLAYCARD US|
+    MBNA|HSBC|HALIFAX|LLOYDS|LLOYDS BANK|NATWEST|SANTANDER|VIRGIN MONEY|TESCO BANK|CAPITAL ONE EUROPE|
+    M&S BANK|MS BANK|JOHN LEWIS FINANCE""".replace("\n", "").split("|")
 )
 CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
+
+#: Words that may follow a card issuer's name in a card payment's merchant ("Chase card ending"
+#: from Chase checking's "Payment to Chase card ending in 4444", "BK of Amer Visa", "Discover DC
+#: Pymnts", "Barclaycard US Creditcard").
+CARD_PAYMENT_WORDS = frozenset("""CARD CARDS CREDIT CREDITCARD CRD CR ENDING IN AUTOPAY AUTO PAY PAYMENT PMT
+    PYMT PYMNT PYMNTS PAYMNT EPAY ONLINE MOBILE BILL ACCOUNT ACCT VISA MASTERCARD DC SRVC""".split())
+
+
+def pays_a_card(merchant) -> bool:
+    """Whether a merchant name is a card issuer's or bank's (up to three words), then at most
+    card-payment words (:data:`CARD_PAYMENT_WORDS`) and numbers: a person paying their own
+    card ("Chase", "Chase card ending", "BK of Amer Visa", "Mbna"), not a subscription."""
+    if not isinstance(merchant, str):
+        return False
+    words = [w for w in re.sub(r"[^A-Z0-9& ]", " ", merchant.upper()).split() if not w.isdigit()]
+    return any(tuple(words[:k]) in CARD_ISSUERS and set(words[k:]) <= CARD_PAYMENT_WORDS
+               for k in range(1, min(len(words), 3) + 1))
+
+
+def card_payment_streams(streams) -> "pd.Series":
+    """Per stream: it pays a card issuer or bank by name and no catalogue vendor holds it."""
+    vendor = streams["vendor"] if "vendor" in streams else None
+    out = streams["merchant"].map(pays_a_card)
+    return out & (vendor.isna() if vendor is not None else True)

@@ -90,6 +90,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from .descriptor_words import card_payment_streams
 from .ids import stable_id
 from .recurrence import DEFAULT_MIN_CONFIDENCE
 from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
@@ -492,6 +493,12 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     require_columns(streams, ("stream_id", "account_id", "frequency", "transaction_ids"), "flag_charges streams")
     require_columns(tx, _TX_NEEDED, "flag_charges")
     kwargs = {"cancellations": cancellations, "as_of": as_of, "renewal_before_data": renewal_before_data}
+    # A payment to one's own card (a stream named after its issuer, no catalogue vendor) is no
+    # subscription: the report leaves it out, and its raised or doubled payment is no charge to
+    # ask back (round-six audit: two duplicate and two price-increase flags on card autopays,
+    # 1,005.00 of refund requests)
+    if "merchant" in streams and len(streams):
+        streams = streams[~card_payment_streams(streams).to_numpy(dtype=bool)]
     if not _ids_shared_across_accounts(tx):
         return _flag_charges(tx, streams, **kwargs)
     # Source ids are unique within an account, not across banks (two accounts' FITID 1001): the

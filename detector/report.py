@@ -193,27 +193,13 @@ def _amounts_with_currency(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame) ->
     return f, r
 
 
-#: Words that may follow a card issuer's name in a card payment's merchant ("Chase card ending"
-#: from Chase checking's "Payment to Chase card ending in 4444").
-CARD_PAYMENT_WORDS = frozenset("""CARD CARDS CREDIT CRD CR ENDING IN AUTOPAY AUTO PAY PAYMENT PMT PYMT
-    EPAY ONLINE MOBILE BILL ACCOUNT ACCT""".split())
-
-
-def _pays_a_card(words: list[str]) -> bool:
-    """The words name a card issuer or bank, then at most card-payment words."""
-    from .descriptor_words import CARD_ISSUERS
-
-    words = [w for w in words if not w.isdigit()]
-    return any(tuple(words[:k]) in CARD_ISSUERS and set(words[k:]) <= CARD_PAYMENT_WORDS
-               for k in range(1, min(len(words), 3) + 1))
-
-
 def _card_payment(a: pd.DataFrame) -> pd.Series:
     """Streams paying a card issuer or bank by name ("CHASE CREDIT CRD AUTOPAY" is merchant
     "Chase", "Payment to Chase card ending in 4444" merchant "Chase card ending"; no catalogue
-    vendor): a person paying their own card, not a subscription."""
-    words = a["merchant"].fillna("").astype(str).str.upper().str.replace(r"[^A-Z0-9 ]", " ", regex=True).str.split()
-    return words.map(_pays_a_card) & a["vendor"].isna()
+    vendor): a person paying their own card, not a subscription (``descriptor_words.pays_a_card``)."""
+    from .descriptor_words import card_payment_streams
+
+    return card_payment_streams(a)
 
 
 def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:

@@ -285,6 +285,11 @@ def test_a_monthly_plan_with_a_double_charge_still_costs_its_price_a_month():
     ("Chase", True), ("Chase card ending", True),  # Chase checking: "Payment to Chase card ending in 4444"
     ("Capital One Mobile Pymt", True), ("American Express card 1004", True), ("Citi Autopay", True),
     ("Chase Travel Booking", False), ("Discover Museum", False), ("Barclays Center Tickets", False),
+    # round-six audit: US and UK card payments the merchant stage leaves named like these
+    ("BK of Amer Visa", True), ("Discover DC Pymnts", True), ("Barclaycard US Creditcard", True),
+    ("Synchrony Bank", True), ("WF", True), ("Mbna", True), ("HSBC", True), ("Natwest", True),
+    ("Capital One Europe", True), ("Tesco Bank", True),
+    ("Natwest Loan Repayment", False), ("Halifax Home Insurance", False), ("Barclays Bank PLC Mortgage", False),
 ])
 def test_a_payment_to_a_card_is_told_by_its_issuer_and_card_words(merchant, to_card):
     # round-five audit: "Chase card ending" was a 1,461.37-a-month subscription in the total
