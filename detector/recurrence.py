@@ -473,18 +473,22 @@ RELINK_DAYS = 3
 CLOSE_DAYS = 20
 #: At most this many plans share one price at one merchant (two people's Spotify, a third).
 MAX_SHARED_PLANS = 3
+#: Chains of a shared cluster whose first (or last) charges are further apart than this are
+#: plans begun (or stopped) at different times, whatever cadence the whole cluster reads at.
+APART_DAYS = 45
 
 
 def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray) -> np.ndarray:
-    """Per row: its cluster is two or three echo chains billed side by side, each with at least
+    """Per row: (its cluster is two or three echo chains billed side by side, each with at least
     three charges inside another's span, and at most a stray charge or so besides (a double
     charge): a few plans at one price (a second Spotify kept for ten months of two years), not a
     plan with a double charge (whose chains follow one another: the charge that lost its
-    successor ends one and the double starts the next)."""
+    successor ends one and the double starts the next); and those plans began or stopped more
+    than :data:`APART_DAYS` apart)."""
     n = len(cid)
     out = np.zeros(n, dtype=bool)
     if n == 0:
-        return out
+        return out, out
     chained = chain >= 0
     n_cl = int(cid.max()) + 1
     size = np.bincount(cid, minlength=n_cl)
@@ -492,23 +496,32 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray) -> n
     mostly_chained = (stray <= np.maximum(1, 0.1 * size)) & (stray < size)
     rows = np.flatnonzero(chained & mostly_chained[cid])
     if len(rows) == 0:
-        return out
+        return out, out
     r = pd.DataFrame({"row": rows, "cid": cid[rows], "chain": chain[rows], "day": day[rows]})
     spans = r.groupby("chain").agg(cid=("cid", "first"), first=("day", "min"), last=("day", "max"))
     per_cluster = spans.groupby("cid").size()
     spans = spans[spans["cid"].map(per_cluster).between(2, MAX_SHARED_PLANS)].reset_index()
     if spans.empty:
-        return out
+        return out, out
     # each charge against the other chains of its cluster (at most two)
     j = r.merge(spans.rename(columns={"chain": "other"}), on="cid")
     j = j[(j["other"] != j["chain"]) & (j["day"] >= j["first"]) & (j["day"] <= j["last"])]
     inside = j.groupby(["chain", "other"]).size()
     concurrent = set(inside[inside >= 3].index.get_level_values(0))
     spans["ok"] = spans["chain"].isin(concurrent)
-    good_cl = spans.groupby("cid")["ok"].all()
+    by_cl = spans.groupby("cid")
+    good_cl = by_cl["ok"].all()
     shared = np.zeros(n_cl, dtype=bool)
     shared[good_cl.index[good_cl.to_numpy()].to_numpy(dtype=np.int64)] = True
-    return shared[cid]
+    # plans that began or stopped months apart, every charge in one of them: no twice-monthly
+    # bill, whose two days start and stop together (and one whose skipped charges broke a chain
+    # leaves charges in none)
+    apart = ((by_cl["first"].max() - by_cl["first"].min()) > APART_DAYS) | \
+            ((by_cl["last"].max() - by_cl["last"].min()) > APART_DAYS)
+    ragged = np.zeros(n_cl, dtype=bool)
+    ragged[apart.index[apart.to_numpy()].to_numpy(dtype=np.int64)] = True
+    ragged &= stray == 0
+    return shared[cid], (shared & ragged)[cid]
 
 
 _NONE = np.iinfo(np.int64).max
@@ -655,7 +668,7 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    alone = _concurrent_chains(cid, day, chain)
+    alone, ragged = _concurrent_chains(cid, day, chain)
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
     # the price points of a cluster (charges within a few cents of each other): a renewal price
     # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34
@@ -668,6 +681,7 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     ids["size"] = sizes
     ids["base"] = dict(zip(KINDS, np.cumsum([0] + [sizes[k] for k in KINDS[:-1]]).tolist()))
     ids["alone"] = alone  # per row: its cluster is shared by a few plans, one chain each
+    ids["ragged"] = ragged  # ... which began or stopped months apart
     ids["alone_ids"] = np.unique(ids["base"]["chain"] + chain[alone & (chain >= 0)])
     # a lone charge is never a stream: single-charge groups and clusters (most clusters of
     # everyday spending) are no candidates, which spares their rows every group reduction
@@ -781,7 +795,7 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     owner_fam[w_rows] = fam_of.reindex(group[w_rows]).to_numpy()
     owner_fam[c_rows & ~w_rows] = fam_of.reindex(n_groups + cid[c_rows & ~w_rows]).to_numpy()
     chain_fam = fam_of.reindex(base["chain"] + np.maximum(ids["chain"], 0)).to_numpy()
-    split = shared & whole_ok[cid] & ((owner_fam == -1) | (owner_fam == chain_fam))
+    split = shared & whole_ok[cid] & ((owner_fam == -1) | (owner_fam == chain_fam) | ids["ragged"])
     # the whole group gives way only where the shared cluster is all of it
     split &= ~w_rows | (np.bincount(cid, minlength=n_clusters)[cid] == np.bincount(group, minlength=n_groups)[group])
     # a stray charge of a cluster split into its plans is in none of them (a double charge: the

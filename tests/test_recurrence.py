@@ -889,7 +889,7 @@ def test_two_plans_at_one_price_billed_a_day_or_two_apart_are_two_streams():
     assert sure["stream_id"].nunique() == 2
 
 
-@pytest.mark.parametrize("months, offset", [(10, 0), (14, 0), (20, 0), (4, 0), (10, 2), (10, 10)])
+@pytest.mark.parametrize("months, offset", [(10, 0), (14, 0), (20, 0), (4, 0), (10, 2), (10, 10), (10, 15)])
 def test_a_second_plan_at_one_price_for_part_of_the_history_is_a_stream_of_its_own(months, offset):
     # a second Spotify at 11.99 (a partner's) billed beside the first for some months of two
     # years, on the same day, two days later or ten: no stream at all (10 months), or the two
@@ -982,3 +982,21 @@ def test_two_app_store_plans_that_both_rose_in_price_stay_two_streams():
     assert len(sure) == 2 and (sure["transaction_ids"].map(len) >= 9).all()
     assert sorted(sure["evidence"].str.extract(r"amount (.*)$")[0]) == ["16.99-20.99", "9.99-10.99"]
     assert (streams["transaction_ids"].map(len) >= 2).all()
+
+
+def test_two_plans_half_a_month_apart_one_raising_its_price_are_two_monthly_streams():
+    # Spotify on the 3rd and a second plan on the 20th rising from 11.99 to 13.99: the 11.99
+    # charges of both read as one twice-monthly stream, ended, and the rise went unflagged
+    # (round-six audit); a twice-monthly bill's two days start and stop together and stay one
+    first = monthly_dates(dt.date(2024, 1, 3), 18, day=3)
+    second = monthly_dates(dt.date(2024, 1, 20), 18, day=20)
+    rows = (series("SPOTIFY USA", first, 11.99) + series("SPOTIFY USA", second, [11.99] * 10 + [13.99] * 8)
+            + series("CITY WATER DEPT", sorted(monthly_dates(dt.date(2024, 1, 1), 18, day=1)
+                                               + monthly_dates(dt.date(2024, 1, 15), 18, day=15)), 40.0,
+                     account="A2"))
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    spotify = streams[streams["account_id"] == "A1"].sort_values("first_date")
+    assert [(len(i), f, s) for i, f, s in zip(spotify["transaction_ids"], spotify["frequency"], spotify["status"])] \
+        == [(18, "monthly", "active"), (18, "monthly", "active")]
+    water = streams[streams["account_id"] == "A2"]
+    assert len(water) == 1 and water.iloc[0]["frequency"] == "semimonthly"
