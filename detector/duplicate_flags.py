@@ -84,8 +84,16 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     typical = ext.groupby("stream_id")["charge"].transform("median")
     at_price = ext["charge"] >= INTRO_RATIO * typical
     dup = prev_ts.notna() & close & near_same & span & regular & at_price
-    # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes.
-    n_dup = dup.groupby(ext["stream_id"]).transform("sum")
+    # Repeats in many cycles are two plans at one price (merged by the detector), not mistakes:
+    # repeats in cycles next to one another. Doubles months apart are each a mistake (round-six
+    # audit: three double charges of Netflix six months apart, none flagged).
+    dup_ts = ext["ts"].where(dup)
+    before = dup_ts.groupby(ext["stream_id"]).ffill()
+    after = dup_ts.groupby(ext["stream_id"]).bfill()
+    prev_dup = before.groupby(ext["stream_id"]).shift()
+    next_dup = after.groupby(ext["stream_id"]).shift(-1)
+    near = ((ext["ts"] - prev_dup).dt.days <= 1.5 * period) | ((next_dup - ext["ts"]).dt.days <= 1.5 * period)
+    n_dup = (dup & near).groupby(ext["stream_id"]).transform("sum")
     n_all = ext.groupby("stream_id")["transaction_id"].transform("size")
     dup &= ~((n_dup >= 3) | ((n_dup >= 2) & (n_dup > MAX_DUPLICATE_SHARE * n_all)))
     # A double charge posts within days of the first (the same bill submitted twice, a retry

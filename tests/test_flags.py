@@ -1064,3 +1064,19 @@ def test_payments_to_ones_own_card_raise_no_flags():
     assert set(flags["stream_id"].dropna()) == {plan}
     assert not set(flags["transaction_id"]) & set(ids)
     assert of_type(flags, "price_increase")
+
+
+def test_double_charges_months_apart_are_each_flagged():
+    # three double charges of Netflix six months apart: the rule taking three repeats for two
+    # plans merged dropped them all (round-six audit); repeats in cycles next to one another
+    # still are two plans at one price, not mistakes
+    b = Book()
+    ids = b.series("2024-01-12", 18, 15.49)
+    doubles = [b.charge(day, 15.49) for day in ("2024-03-13", "2024-09-13", "2025-03-13")]
+    b.stream(ids + doubles)
+    assert of_type(flags_of(b), "duplicate_charge") == sorted(doubles)
+    b = Book()
+    ids = b.series("2024-01-12", 18, 15.49)
+    twins = [b.charge(day, 15.49) for day in ("2024-03-13", "2024-04-13", "2024-05-13", "2024-06-13")]
+    b.stream(ids + twins)
+    assert of_type(flags_of(b), "duplicate_charge") == []
