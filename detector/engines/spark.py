@@ -177,13 +177,15 @@ def _quiet_task_failures(session) -> None:
     """In local mode the executor is this process and its console the user's: a failed task is
     raised to the caller anyway, so its stack is not logged as well (a cluster's executors keep
     their own logs)."""
+    from py4j.protocol import Py4JError
+
     try:
         jvm = session.sparkContext._jvm
         level = jvm.org.apache.logging.log4j.Level.OFF
         for name in _TASK_FAILURE_LOGGERS:
             jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(name, level)
-    except Exception:  # pragma: no cover - another logging backend: the stack is only noise
-        pass
+    except (Py4JError, AttributeError, TypeError):  # pragma: no cover - another logging backend
+        return
 
 
 #: Our own error raised in a Python worker, as it shows in the traceback's text.
@@ -349,7 +351,7 @@ def _read_csv(spark, path: str):
     if groups is None or len(groups) <= 1:
         return _csv_provenance(df)
     parts = []
-    for header, files in groups.items():
+    for files in groups.values():
         part = _csv_reader(spark).csv(files)
         require_columns(part, REQUIRED_INPUT_COLUMNS, f"engine input {files[0]}")
         parts.append(_csv_provenance(part))

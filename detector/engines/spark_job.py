@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-from ..errors import ConfigError, DetectorError, ImportError_
+from ..errors import ConfigError, ImportError_
 from .frames import DetectFn, conform_flags, conform_streams, shared_flag_ids
 
 
