@@ -247,3 +247,71 @@ def test_job_stops_when_two_accounts_flags_share_an_id(spark, tmp_path):
     assert not (tmp_path / "out").exists()  # nothing written (the default union mode)
     with pytest.raises(ImportError_, match="output in .* holds .*unique across accounts"):
         run_job(tmp_path / "tx.csv", tmp_path / "out2", "2024-12-31", spark=spark, mode="two_pass")
+
+
+def test_job_stops_on_a_malformed_csv_naming_the_file_in_one_line(spark, tmp_path, capfd):
+    """Spark read a line with a field too many by dropping it (rent of 1,250.00 read as 1.00), one
+    with a field too few by leaving it null, and latin-1 text with U+FFFD for the accented
+    letters, all silently (fourteenth session's audit): each now stops the job, naming the file
+    (and the record); a value Spark cannot cast no longer logs the Java stack first."""
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    head = b"account_id,transaction_id,date,description,amount\nA1,n1,2024-04-10,NETFLIX.COM,-15.49\n"
+    cases = {
+        "extra.csv": (b"A1,r13,2024-06-10,RENT,-1,250.00\n", r"field too many or too few.*A1,r13,2024-06-10,RENT,-1,250\.00"),
+        "short.csv": (b"A1,big1,2024-06-10,-1234.50\n", r"field too many or too few.*A1,big1,2024-06-10,-1234\.50"),
+        "latin1.csv": ("A1,x,2024-06-10,CAF\u00c9,-9.00\n".encode("latin-1"), "not UTF-8 text: description"),
+        "amount.csv": (b"A1,x,2024-06-10,RENT,abc\n", r"CAST_INVALID_INPUT.*'abc'"),
+    }
+    for name, (bad, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(head + bad)
+        with pytest.raises(ImportError_, match=message) as err:
+            run_job(path, tmp_path / "out", "2024-12-31", spark=spark, detect=standin_detect)
+        assert str(err.value).startswith(f"{path}: ") and len(str(err.value).splitlines()) == 1
+    assert "org.apache.spark" not in capfd.readouterr().err
+
+
+def test_job_matches_each_csv_files_columns_by_name(spark, tx, tmp_path, monkeypatch):
+    """A folder of CSVs listing the columns in other orders: Spark applied the first file's header
+    to every file by position, so b.csv's ids became accounts (fourteenth session's audit)."""
+    from detector.engines import spark as spark_engine
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    half = len(tx) // 2
+    tx.iloc[:half].to_csv(folder / "a.csv", index=False)
+    reordered = ["transaction_id", *[c for c in tx.columns if c != "transaction_id"][::-1]]
+    tx.iloc[half:][reordered].to_csv(folder / "b.csv", index=False)
+    run_job(folder, tmp_path / "out", AS_OF, spark=spark, detect=standin_detect)
+    local = engines.run(tx, AS_OF, detect=standin_detect)
+    assert_frame_equal(engines.conform_streams(pd.read_parquet(tmp_path / "out" / "streams")), local[0])
+    assert_frame_equal(engines.conform_flags(pd.read_parquet(tmp_path / "out" / "flags")), local[1])
+    # where the headers cannot be read beforehand (S3, HDFS), Spark checks each against the first
+    monkeypatch.setattr(spark_engine, "_files_by_header", lambda files: None)
+    with pytest.raises(ImportError_, match=r"b\.csv: its columns \(transaction_id, source_line"):
+        run_job(folder, tmp_path / "out2", AS_OF, spark=spark, detect=standin_detect)
+
+
+def test_job_detects_a_canonical_csv_as_scan_does(spark, tmp_path):
+    """`scan tx.csv` gave every stream USD and ordered two identical same-day charges by line;
+    the job gave no currency and ordered them by id, flagging the other charge (fourteenth
+    session's audit)."""
+    from detector.engines.spark_job import run_job
+    from detector.pipeline import scan
+    from detector.store import Store
+
+    rows = [f"ACC,n{m:02d},2024-{m:02d}-10,NETFLIX.COM,-15.49" for m in range(1, 13)]
+    rows.insert(6, "ACC,a-dup,2024-06-10,NETFLIX.COM,-15.49")  # after n06, but its id sorts first
+    path = tmp_path / "tx.csv"
+    path.write_text("account_id,transaction_id,date,description,amount\n" + "\n".join(rows) + "\n")
+    run_job(path, tmp_path / "out", "2024-12-31", spark=spark)
+    streams = engines.conform_streams(pd.read_parquet(tmp_path / "out" / "streams"))
+    flags = engines.conform_flags(pd.read_parquet(tmp_path / "out" / "flags"))
+    scanned = scan([str(path)], Store(tmp_path / "s.db"), "2024-12-31")
+    assert streams["currency"].tolist() == ["USD"] and flags["transaction_id"].tolist() == ["a-dup"]
+    assert_frame_equal(streams, engines.conform_streams(scanned.streams))
+    assert_frame_equal(flags, engines.conform_flags(scanned.flags))

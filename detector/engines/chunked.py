@@ -33,7 +33,7 @@ from .frames import (
     input_error_in_file,
     shared_flag_ids,
 )
-from .io import CSV_DTYPES, is_parquet
+from .io import csv_frames, csv_header, is_parquet
 
 DEFAULT_CHUNK_ROWS = 250_000
 #: Target bytes of CSV per hash partition (~1M rows of a typical statement).
@@ -53,9 +53,10 @@ def _chunks(path: Path, chunk_rows: int):
             if batch.num_rows:
                 yield batch.to_pandas()
         return
-    header = pd.read_csv(path, nrows=0).columns
-    dtypes = {c: t for c, t in CSV_DTYPES.items() if c in header}
-    yield from pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], chunksize=chunk_rows)
+    # as the local engine reads it: a malformed line is an ImportError_ naming the file and line
+    # (pandas' own ParserError, ValueError and UnicodeDecodeError came out unnamed), and a file
+    # with only its header gives no chunk (an empty one crashed with IndexError)
+    yield from csv_frames(path, chunk_rows)
 
 
 def _require_columns(path: Path) -> None:
@@ -66,10 +67,7 @@ def _require_columns(path: Path) -> None:
 
         names = ds.dataset(path, format="parquet").schema.names
     else:
-        try:
-            names = list(pd.read_csv(path, nrows=0).columns)
-        except (ValueError, OSError) as exc:
-            raise ImportError_(f"cannot read canonical transactions: {exc}", path=str(path)) from exc
+        names = csv_header(path)
     require_columns(pd.DataFrame(columns=names), REQUIRED_INPUT_COLUMNS, f"engine input {path}")
 
 
@@ -96,6 +94,8 @@ def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
     carry = None
     rows_seen = 0
     for chunk in _chunks(path, chunk_rows):
+        if chunk.empty:
+            continue
         # the file line of the chunk's first row (1-based, after the header), carried rows included
         first_line = rows_seen + 2 - (0 if carry is None else len(carry))
         rows_seen += len(chunk)

@@ -19,15 +19,18 @@ engines hand :func:`detect_frame` the same frame and return the same frames.
 
 from __future__ import annotations
 
+import gzip
 import json
+import logging
 import os
+import re
 import sys
 from os import PathLike
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError, EngineUnavailable, ImportError_
+from ..errors import ConfigError, DetectorError, EngineUnavailable, ImportError_
 from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, require_columns
 from .frames import (
     REQUIRED_INPUT_COLUMNS,
@@ -38,7 +41,7 @@ from .frames import (
     default_detect,
     detect_frame,
 )
-from .io import is_parquet
+from .io import DEFAULT_CURRENCY, is_parquet
 
 INSTALL_HINT = "the Spark engine needs PySpark: pip install 'subscription-detector[spark]' (and Java 17+)"
 
@@ -146,7 +149,108 @@ def get_session(master: str | None = "local[2]", *, app_name: str = "subscriptio
     settings.update(conf or {})
     for key, value in settings.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    _quiet_query_errors()
+    if master is not None and master.startswith("local"):
+        _quiet_task_failures(session)
+    return session
+
+
+def _quiet_query_errors() -> None:
+    """pyspark 4 logs an error raised by a query (a value Spark cannot cast) with its whole Java
+    stack, as JSON on stderr, before raising it: the caller says it in one line."""
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # pragma: no cover - pyspark < 4 does not log them
+        return
+    for name in ("DataFrameQueryContextLogger", "SQLQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+#: Loggers that print a failed task's Java stack on the console of a local run, before the error
+#: reaches the caller (who says it in one line: docs/scale.md, fourteenth session's audit).
+_TASK_FAILURE_LOGGERS = ("org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager",
+                         "org.apache.spark.storage.DiskBlockObjectWriter")
+
+
+def _quiet_task_failures(session) -> None:
+    """In local mode the executor is this process and its console the user's: a failed task is
+    raised to the caller anyway, so its stack is not logged as well (a cluster's executors keep
+    their own logs)."""
+    from py4j.protocol import Py4JError
+
+    try:
+        jvm = session.sparkContext._jvm
+        level = jvm.org.apache.logging.log4j.Level.OFF
+        for name in _TASK_FAILURE_LOGGERS:
+            jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(name, level)
+    except (Py4JError, AttributeError, TypeError):  # pragma: no cover - another logging backend
+        return
+
+
+#: Our own error raised in a Python worker, as it shows in the traceback's text.
+_OWN_ERROR = re.compile(r"\b(?:SchemaError|ImportError_|ConfigError|CatalogError|ModelError|DetectorError): "
+                        r"(?P<msg>.+)$")
+_GROUP_ROW = re.compile(r"^engine input: row \d+: ")
+_READING = re.compile(r"Encountered error while reading file (?P<file>\S+?)\.?\s+SQLSTATE")
+_MALFORMED = re.compile(r"Malformed CSV record: (?P<record>.*?)(?: SQLSTATE: \w+)?$")
+_NOT_UTF8 = re.compile(re.escape("not UTF-8 text (a U+FFFD replacement character)")
+                       + r" in (?P<column>\w+) of (?P<file>\S+): (?P<value>.*?)(?: SQLSTATE: \w+)?$")
+
+
+def _local_name(name: str) -> str:
+    """``file:///x/tx.csv`` as ``/x/tx.csv`` (as the local engines name it); others unchanged."""
+    from urllib.parse import unquote
+
+    return unquote(name[len("file://"):]) if name.startswith("file://") else name
+
+
+def spark_failure(exc: Exception, input_path) -> Exception:
+    """A Spark error as one :class:`ImportError_` line naming the input (a bad amount in a CSV
+    surfaced as ninety lines of Java stack); our own errors and anything not from Spark pass
+    through unchanged.
+
+    A malformed CSV line names its file and record, a header unlike the first file's names its
+    file, a value holding U+FFFD (the file was not UTF-8) its file, column and value. Spark
+    cannot tell the line of a record (a file is read as a stream of records)."""
+    try:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors.exceptions.captured import CapturedException
+    except ImportError:  # pragma: no cover - pyspark is present whenever Spark ran
+        return exc
+    if isinstance(exc, DetectorError) or not isinstance(exc, (CapturedException, Py4JJavaError)):
+        return exc
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reading = next((m for m in map(_READING.search, lines) if m), None)
+    where = _local_name(reading.group("file")) if reading else str(input_path)
+    for line in lines:
+        m = _NOT_UTF8.search(line)
+        if m:
+            return ImportError_(f"not UTF-8 text: {m.group('column')} {m.group('value')[:120]!r} holds U+FFFD "
+                                "where bytes could not be read; save the file as UTF-8",
+                                path=_local_name(m.group("file")))
+        m = _MALFORMED.search(line)
+        if m:
+            return ImportError_("a line with a field too many or too few (a value holding a comma must be "
+                                f"quoted): {m.group('record')[:200]}", path=where)
+        if line.startswith("Caused by:") and "CSV header does not conform to the schema" in line:
+            at = lines.index(line)
+            header = next((x for x in lines[at:at + 6] if x.startswith("Header:")), "Header: ?")
+            first = next((x for x in lines[at:at + 6] if x.startswith("Schema:")), "Schema: ?")
+            return ImportError_(f"its columns ({header[len('Header:'):].strip()}) are not those of the input's "
+                                f"first file ({first[len('Schema:'):].strip()}); give every file one header",
+                                path=where)
+    # our own error raised in a Python worker (a date that is no date) is in the traceback's text;
+    # its row counts within the worker's group of accounts, not the file, so it is left out
+    ours = [m for m in (_OWN_ERROR.search(line) for line in lines) if m]
+    if ours:
+        return ImportError_(_GROUP_ROW.sub("", ours[-1].group("msg"))[:300], path=str(input_path))
+    if isinstance(exc, Py4JJavaError):  # ("An error occurred while calling o49.collectToPython.")
+        causes = [x.split(": ", 1)[-1] for x in lines if x.startswith("Caused by:")]
+        first = causes[-1] if causes else next((x.lstrip(": ") for x in lines if x.startswith(":")), lines[0])
+    else:
+        first = lines[0] if lines else type(exc).__name__
+    return ImportError_(f"Spark stopped on this input: {first[:300]}", path=where)
 
 
 def input_format(path: str) -> str | None:
@@ -179,23 +283,20 @@ def read_transactions(spark, path: str | PathLike):
 
     The format is read from the name, a local directory's files, or (a directory on S3 or HDFS)
     by trying Parquet first: CSV read as Parquet fails, Parquet read as CSV would not. CSV is read
-    as pandas reads it (``""`` inside quotes, quoted line breaks). Columns are matched by name
-    (Spark's CSV schema would otherwise apply by position); a missing required column raises
-    ``SchemaError`` and a missing path ``ImportError_``, as in the local engines.
+    as pandas reads it (``""`` inside quotes, quoted line breaks) and as strictly (see
+    :func:`_read_csv`). Columns are matched by name (Spark's CSV schema would otherwise apply by
+    position); a missing required column raises ``SchemaError`` and a missing path
+    ``ImportError_``, as in the local engines.
     """
     from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
     path = str(path)
     fmt = input_format(path)
-
-    def csv():
-        return (spark.read.option("header", True).option("inferSchema", False).option("escape", '"')
-                .option("multiLine", True).csv(path))
-
+    is_csv = fmt == "csv"
     try:
         if fmt == "csv":
-            df = csv()
+            df = _read_csv(spark, path)
         elif fmt == "parquet":
             df = spark.read.parquet(path)
         else:
@@ -204,7 +305,7 @@ def read_transactions(spark, path: str | PathLike):
             except AnalysisException as exc:
                 if "PATH_NOT_FOUND" in str(exc):
                     raise
-                df = csv()
+                df, is_csv = _read_csv(spark, path), True
     except AnalysisException as exc:
         if "PATH_NOT_FOUND" in str(exc):
             raise ImportError_("no such file or directory", path=path) from exc
@@ -214,8 +315,93 @@ def read_transactions(spark, path: str | PathLike):
     cols = []
     for field in transaction_schema().fields:
         col = F.col(field.name) if field.name in present else F.lit(None)
-        cols.append(col.cast(field.dataType).alias(field.name))
+        col = col.cast(field.dataType)
+        if is_csv and field.name == "currency":  # as `subdetect scan` reads a generic CSV
+            col = F.coalesce(col, F.lit(DEFAULT_CURRENCY))
+        cols.append(col.alias(field.name))
     return df.select(*cols)
+
+
+#: Text columns of a CSV checked for U+FFFD, the character Spark puts for bytes that are not UTF-8.
+_TEXT_CHECKED = ("transaction_id", "account_id", "date", "description", "currency")
+
+
+def _csv_reader(spark):
+    # FAILFAST: a line with a field too few or too many stops the read (Spark's default dropped
+    # the extra field or left the missing one null, silently; fourteenth session's audit);
+    # enforceSchema off: a file whose header differs from the first file's stops the read
+    # naming it, where Spark applied the first header to every file by position
+    return (spark.read.option("header", True).option("inferSchema", False).option("escape", '"')
+            .option("multiLine", True).option("mode", "FAILFAST").option("enforceSchema", False))
+
+
+def _read_csv(spark, path: str):
+    """A CSV file, directory or glob, each file's columns matched by name.
+
+    Files whose headers differ (local files, whose headers are read here) are read in groups of
+    one header and put together by name (``unionByName``); where the headers cannot be read here
+    (S3, HDFS) Spark checks each file's header against the first and stops naming a file whose
+    header differs. Each group gets ``source_file`` (the file) and ``source_line`` (a number
+    increasing through each file: Spark reads a multi-line CSV file in one task) when the file has
+    none, so same-day rows keep their file order as in the local engines and ``scan``; and a text
+    value holding U+FFFD (bytes that are not UTF-8, which Spark replaces silently) stops the job
+    naming the file."""
+    df = _csv_reader(spark).csv(path)
+    groups = _files_by_header(df.inputFiles())
+    if groups is None or len(groups) <= 1:
+        return _csv_provenance(df)
+    parts = []
+    for files in groups.values():
+        part = _csv_reader(spark).csv(files)
+        require_columns(part, REQUIRED_INPUT_COLUMNS, f"engine input {files[0]}")
+        parts.append(_csv_provenance(part))
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.unionByName(part, allowMissingColumns=True)
+    return out
+
+
+def _csv_provenance(df):
+    from pyspark.sql import functions as F
+
+    present = set(df.columns)
+    if "source_line" not in present:
+        df = df.withColumn("source_line", F.monotonically_increasing_id().cast("string"))
+        if "source_file" not in present:
+            df = df.withColumn("source_file", F.input_file_name())
+    for name in _TEXT_CHECKED:
+        if name in present:
+            bad = F.col(name).contains("\ufffd")
+            df = df.withColumn(name, F.when(bad, F.raise_error(F.concat(
+                F.lit(f"{NOT_UTF8} in {name} of "), F.input_file_name(), F.lit(": "), F.col(name)))
+            ).otherwise(F.col(name)))
+    return df
+
+
+#: Start of the error a CSV value holding U+FFFD raises (the file was not UTF-8).
+NOT_UTF8 = "not UTF-8 text (a U+FFFD replacement character)"
+
+
+def _files_by_header(files: list[str]) -> dict[tuple, list[str]] | None:
+    """Local CSV files grouped by their header row, in the order given; None when a file is not
+    local (Spark then checks the headers itself)."""
+    import csv
+    from urllib.parse import unquote, urlparse
+
+    groups: dict[tuple, list[str]] = {}
+    for name in files:
+        url = urlparse(name)
+        if url.scheme not in ("", "file"):
+            return None
+        local = Path(unquote(url.path))
+        try:
+            opener = gzip.open if local.name.lower().endswith(".gz") else open
+            with opener(local, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+                header = tuple(next(csv.reader(f), []))
+        except OSError:
+            return None
+        groups.setdefault(header, []).append(name)
+    return groups
 
 
 def to_spark(spark, tx: pd.DataFrame):
@@ -351,7 +537,11 @@ def run_spark(tx_or_path, as_of: str, *, detect: DetectFn | None = None, spark=N
     spark = spark or get_session(master, shuffle_partitions=shuffle_partitions)
     if isinstance(tx_or_path, pd.DataFrame):
         tx_sdf = to_spark(spark, tx_or_path)
-    else:
+        union = detect_union(tx_sdf, as_of, detect=detect, **kwargs).toPandas()
+        return split_union(union)
+    try:
         tx_sdf = read_transactions(spark, tx_or_path)
-    union = detect_union(tx_sdf, as_of, detect=detect, **kwargs).toPandas()
+        union = detect_union(tx_sdf, as_of, detect=detect, **kwargs).toPandas()
+    except Exception as exc:
+        raise spark_failure(exc, tx_or_path) from exc
     return split_union(union)

@@ -10,13 +10,12 @@ refund queue follows them (candidates queued, those of flags no longer raised wi
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-from ..errors import ConfigError, DetectorError, ImportError_
+from ..errors import ConfigError, ImportError_
 from .frames import DetectFn, conform_flags, conform_streams, shared_flag_ids
 
 
@@ -34,22 +33,10 @@ class JobResult:
 
 
 def _spark_failure(exc: Exception, input_path) -> Exception:
-    """A Spark error as one line naming the input (a bad amount in a CSV surfaced as ninety
-    lines of Java stack); our own errors and anything not from Spark pass through unchanged."""
-    try:
-        from pyspark.errors.exceptions.captured import CapturedException
-    except ImportError:  # pragma: no cover - pyspark is present whenever a job ran
-        return exc
-    if isinstance(exc, DetectorError) or not isinstance(exc, CapturedException):
-        return exc
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    # our own error raised in a Python worker (a date that is no date) is in the traceback's text;
-    # its row counts within the worker's group of accounts, not the file, so it is left out
-    ours = [m for m in (_OWN_ERROR.search(line) for line in lines) if m]
-    if ours:
-        return ImportError_(_GROUP_ROW.sub("", ours[-1].group("msg"))[:300], path=str(input_path))
-    first = lines[0] if lines else type(exc).__name__
-    return ImportError_(f"Spark stopped on this input: {first[:300]}", path=str(input_path))
+    """A Spark error as one line naming the input (see :func:`.spark.spark_failure`)."""
+    from .spark import spark_failure
+
+    return spark_failure(exc, input_path)
 
 
 def _refuse_shared_flag_ids(flags, input_path, written: str | None = None) -> None:
@@ -62,11 +49,6 @@ def _refuse_shared_flag_ids(flags, input_path, written: str | None = None) -> No
         clash = shared_flag_ids(conform_flags(flags.join(shared.select("flag_id"), "flag_id").toPandas()))
         where = f"the output in {written} holds " if written else ""
         raise ImportError_(where + clash, path=str(input_path))
-
-
-_OWN_ERROR = re.compile(r"\b(?:SchemaError|ImportError_|ConfigError|CatalogError|ModelError|DetectorError): "
-                        r"(?P<msg>.+)$")
-_GROUP_ROW = re.compile(r"^engine input: row \d+: ")
 
 
 def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, db: str | None = None,
