@@ -164,8 +164,10 @@ CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
 #: Words that may follow a card issuer's name in a card payment's merchant ("Chase card ending"
 #: from Chase checking's "Payment to Chase card ending in 4444", "BK of Amer Visa", "Discover DC
 #: Pymnts", "Barclaycard US Creditcard").
-CARD_PAYMENT_WORDS = frozenset("""CARD CARDS CREDIT CREDITCARD CRD CR ENDING IN AUTOPAY AUTO PAY PAYMENT PMT
-    PYMT PYMNT PYMNTS PAYMNT EPAY ONLINE MOBILE BILL ACCOUNT ACCT VISA MASTERCARD DC SRVC""".split())
+CARD_PAYMENT_WORDS = frozenset({
+    "CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "ENDING", "IN", "AUTOPAY", "AUTO", "PAY", "PAYMENT",
+    "PMT", "PYMT", "PYMNT", "PYMNTS", "PAYMNT", "EPAY", "ONLINE", "MOBILE", "BILL", "ACCOUNT", "ACCT", "VISA",
+    "MASTERCARD", "DC", "SRVC"})
 
 
 def pays_a_card(merchant) -> bool:
@@ -179,8 +181,8 @@ def pays_a_card(merchant) -> bool:
                for k in range(1, min(len(words), 3) + 1))
 
 
-def card_payment_streams(streams) -> "pd.Series":
-    """Per stream: it pays a card issuer or bank by name and no catalogue vendor holds it."""
-    vendor = streams["vendor"] if "vendor" in streams else None
+def card_payment_streams(streams):
+    """Per stream (a pandas Series): it pays a card issuer or bank by name and no catalogue
+    vendor holds it."""
     out = streams["merchant"].map(pays_a_card)
-    return out & (vendor.isna() if vendor is not None else True)
+    return out & streams["vendor"].isna() if "vendor" in streams else out

@@ -813,9 +813,10 @@ def test_transfers_to_and_from_savings_are_no_plans():
             + series("CLUB LLOYDS MONTHLY SAVER", monthly_dates(dt.date(2024, 1, 23), 18, day=23), 50.0)
             + series("TO CASH ISA 40-12-34", monthly_dates(dt.date(2024, 1, 24), 18, day=24), 100.0)
             # ... and other ISAs, children's and bank-named savers, premium bonds (round-five audit)
-            + sum((series(name, monthly_dates(dt.date(2024, 2, 2 + k), 18, day=2 + k), 200.0) for k, name in enumerate(
-                ["TO VANGUARD S&S ISA", "MONEYBOX LISA", "TRADING 212 ISA", "HELP TO BUY ISA",
-                 "HALIFAX KIDS SAVER", "CHASE SAVER", "NS&I PREMIUM BONDS"])), [])
+            + [row for k, name in enumerate(["TO VANGUARD S&S ISA", "MONEYBOX LISA", "TRADING 212 ISA",
+                                             "HELP TO BUY ISA", "HALIFAX KIDS SAVER", "CHASE SAVER",
+                                             "NS&I PREMIUM BONDS"])
+               for row in series(name, monthly_dates(dt.date(2024, 2, 2 + k), 18, day=2 + k), 200.0)]
             # while a supermarket's delivery plan called a saver is a plan
             + series("TESCO DELIVERY SAVER", monthly_dates(dt.date(2024, 1, 26), 18, day=26), 7.99))
     streams = detect_streams(enriched(rows), "2025-06-30")

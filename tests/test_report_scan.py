@@ -5,9 +5,8 @@ Regenerate the golden files only on purpose: ``UPDATE_GOLDEN=1 pytest tests/test
 
 from __future__ import annotations
 
-import datetime as dt
-
 import csv
+import datetime as dt
 import io
 import json
 import os
