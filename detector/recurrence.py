@@ -963,7 +963,9 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     # (two app-store plans that both rose in price: 9.99 then 10.99, and 16.99 then 20.99; the
     # 9.99 plan's end fits the 20.99 plan's start, the 16.99 plan's the 10.99 one's, and all four
     # became one stream, pruned to six charges). In a component that crowds two charges into
-    # its cycles where its parts did not, each stream keeps only its mutually closest price.
+    # its cycles where its parts did not, a price change is a stream followed by the one that
+    # continues it: each keeps the successor (and each the predecessor) billed nearest its own
+    # day of the month, the nearer price deciding between equals, where both choose each other.
     period = st["period"].reindex(np.arange(assign.max() + 1)).to_numpy()
     _, short_comp = _gaps(out[own], day[own], period, int(assign.max()) + 1)
     comp_of = pd.Series(first, index=ids)
@@ -973,16 +975,40 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
         return out
     bad = set(members_short.index.to_numpy()[crowded_comp])
     in_bad = comp_of.reindex(pr["cand_a"].to_numpy()).isin(bad).to_numpy()
-    cost = np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))
-    both = pd.DataFrame({"x": np.r_[pr["cand_a"], pr["cand_b"]], "y": np.r_[pr["cand_b"], pr["cand_a"]],
-                         "cost": np.r_[cost, cost]}).sort_values(["cost", "y"], kind="stable")
-    best = both.drop_duplicates("x").set_index("x")["y"]
-    mutual = (best.reindex(pr["cand_a"].to_numpy()).to_numpy() == pr["cand_b"].to_numpy()) & \
-             (best.reindex(pr["cand_b"].to_numpy()).to_numpy() == pr["cand_a"].to_numpy())
-    first = _components(ids, pr[~in_bad | mutual])
+    keep = pr[~in_bad]
+    first = _components(ids, pd.concat([keep, _continuations(df, assign, st, pr[in_bad])]))
     out = assign.copy()
     out[sel] = first[np.searchsorted(ids, assign[sel])]
     return out
+
+
+def _continuations(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, pr: pd.DataFrame) -> pd.DataFrame:
+    """Of candidate price-change pairs ``pr`` (``cand_a``, ``cand_b``, ``amt_a``, ``amt_b``),
+    those where one stream ends as the other begins and each is the other's best fit: the
+    successor billed nearest the stream's day of the month (then the nearest price), and the
+    predecessor likewise (see :func:`_join_price_changes`)."""
+    if pr.empty:
+        return pr
+    members = np.unique(np.r_[pr["cand_a"], pr["cand_b"]])
+    rows = np.flatnonzero(np.isin(assign, members))
+    dom = pd.Series(df["dom"].to_numpy()[rows]).groupby(assign[rows]).median()
+    a, b = pr["cand_a"].to_numpy(), pr["cand_b"].to_numpy()
+    first_a, last_a = st["first_day"].reindex(a).to_numpy(), st["last_day"].reindex(a).to_numpy()
+    first_b, last_b = st["first_day"].reindex(b).to_numpy(), st["last_day"].reindex(b).to_numpy()
+    slack = 0.5 * np.nan_to_num(st["period"].reindex(a).to_numpy(), nan=30.0)
+    a_then_b = last_a < first_b + slack
+    b_then_a = last_b < first_a + slack
+    ordered = a_then_b ^ b_then_a
+    pred = np.where(a_then_b, a, b)[ordered]
+    succ = np.where(a_then_b, b, a)[ordered]
+    apart = np.abs(dom.reindex(pred).to_numpy() - dom.reindex(succ).to_numpy())
+    cost = np.minimum(apart, 31 - apart) + np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))[ordered]
+    c = pd.DataFrame({"pred": pred, "succ": succ, "cost": cost}).sort_values(["cost", "pred", "succ"], kind="stable")
+    best_succ = c.drop_duplicates("pred").set_index("pred")["succ"]
+    best_pred = c.drop_duplicates("succ").set_index("succ")["pred"]
+    mutual = (best_succ.reindex(c["pred"]).to_numpy() == c["succ"].to_numpy()) & \
+             (best_pred.reindex(c["succ"]).to_numpy() == c["pred"].to_numpy())
+    return pd.DataFrame({"cand_a": c["pred"].to_numpy()[mutual], "cand_b": c["succ"].to_numpy()[mutual]})
 
 
 def _components(ids: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
