@@ -98,6 +98,8 @@ SAVINGS_MOVE = re.compile(
     r"|\b(?:moneybox|aj bell|hargreaves|hl|nutmeg|plum|chip|vanguard|fidelity|freetrade|skipton|nationwide"
     r"|paragon|shawbrook|zopa)\b.{0,20}\b(?:[lj]?isa)\b"
     r"|\bpremium bonds?\b|\bns ?& ?i\b"
+    r"|\b(?:chip|marcus|moneybox|raisin(?: uk)?|plum|kroo|zopa|atom|tandem|monzo|starling|revolut|ally|sofi"
+    r"|wealthfront|betterment|acorns|stash|digit|qapital|varo|synchrony|cit)\b.{0,20}\bsavings?\b"
     r"|\bsave as you go\b|\bkeep the change\b|\bsave when i get paid\b",
     re.IGNORECASE)
 #: ... but not a payment to a lender that has "Savings" in its name ("DOLLAR SAVINGS BANK LOAN",

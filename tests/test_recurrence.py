@@ -815,7 +815,8 @@ def test_transfers_to_and_from_savings_are_no_plans():
             # ... and other ISAs, children's and bank-named savers, premium bonds (round-five audit)
             + [row for k, name in enumerate(["TO VANGUARD S&S ISA", "MONEYBOX LISA", "TRADING 212 ISA",
                                              "HELP TO BUY ISA", "HALIFAX KIDS SAVER", "CHASE SAVER",
-                                             "NS&I PREMIUM BONDS"])
+                                             "NS&I PREMIUM BONDS", "CHIP SAVINGS", "MARCUS SAVINGS",
+                                             "MONEYBOX SAVINGS", "RAISIN UK SAVINGS"])
                for row in series(name, monthly_dates(dt.date(2024, 2, 2 + k), 18, day=2 + k), 200.0)]
             # while a supermarket's delivery plan called a saver is a plan
             + series("TESCO DELIVERY SAVER", monthly_dates(dt.date(2024, 1, 26), 18, day=26), 7.99))
