@@ -984,6 +984,10 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Days by which one billing day's charges post apart (weekends, processing).
+BILLING_DAY_JITTER = 3
+
+
 def _continuations(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, pr: pd.DataFrame) -> pd.DataFrame:
     """Of candidate price-change pairs ``pr`` (``cand_a``, ``cand_b``, ``amt_a``, ``amt_b``),
     those where one stream ends as the other begins and each is the other's best fit: the
@@ -1004,7 +1008,9 @@ def _continuations(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, pr: p
     pred = np.where(a_then_b, a, b)[ordered]
     succ = np.where(a_then_b, b, a)[ordered]
     apart = np.abs(dom.reindex(pred).to_numpy() - dom.reindex(succ).to_numpy())
-    cost = np.minimum(apart, 31 - apart) + np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))[ordered]
+    # days of the month a few apart are one billing day posted with jitter: the price decides
+    off_day = np.maximum(np.minimum(apart, 31 - apart) - BILLING_DAY_JITTER, 0)
+    cost = off_day + np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))[ordered]
     c = pd.DataFrame({"pred": pred, "succ": succ, "cost": cost}).sort_values(["cost", "pred", "succ"], kind="stable")
     best_succ = c.drop_duplicates("pred").set_index("pred")["succ"]
     best_pred = c.drop_duplicates("succ").set_index("succ")["pred"]
