@@ -86,6 +86,7 @@ stream's first or last charge two periods or more from the rest of it is not par
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -513,6 +514,11 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     return out
 
 
+#: A payment of tax, whose amount a council or government sets (by the stream's merchant name).
+TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|property tax|real estate tax|tax collector|treasurer tax|hmrc|irs"
+                         r"|usataxpymt|franchise tax|finanzamt)\b", re.IGNORECASE)
+
+
 #: Joins an account and a transaction id while flags are raised over clashing ids.
 _ID_SEP = "\x1f"
 
@@ -566,6 +572,10 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]
+    # A tax is set by law, not priced by a vendor: a council's yearly rise is nothing to ask back
+    # (round-six audit: council tax +5.1% was a price increase with a refund email to the council)
+    name = priced["stream_merchant"].fillna(priced["merchant"]) if "stream_merchant" in priced else priced["merchant"]
+    priced = priced[~name.fillna("").astype(str).str.contains(TAX_PAYMENT).to_numpy(dtype=bool)]
     parts = [
         flag_duplicates(dups),
         flag_loose_duplicates(t, s),

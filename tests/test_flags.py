@@ -1098,3 +1098,12 @@ def test_repeats_months_apart_at_an_app_store_are_purchases():
     b.stream(ids + again)
     b.streams[-1]["channel"] = "apple"
     assert of_type(flags_of(b), "duplicate_charge") == []
+
+
+def test_a_tax_rise_is_no_price_increase():
+    # council tax 158.00 then 166.00 (+5.1%, set by the council each April): a low price increase
+    # and an eligible refund request with an email to the council (round-six audit)
+    b = Book()
+    b.stream(b.series("2023-07-01", 20, [158.0] * 9 + [166.0] * 11, merchant="Leeds CC Council Tax"))
+    b.stream(b.series("2023-07-05", 20, [15.49] * 9 + [17.99] * 11))  # Netflix: still flagged
+    assert [f.merchant for f in flags_of(b).itertuples() if f.type == "price_increase"] == ["Netflix"]
