@@ -362,13 +362,8 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     # store, whose games sell at plan-like prices: round-three audit)
     end = j["account_id"].map(_account_dates(t, j["account_id"], "max"))
     unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
-    # ... nor after a plan cancelled right after its first paid charge, or a yearly one: the
-    # merchant never charged again (round-six audit: Disney+ cancelled the day after the trial
-    # became 13.99, and NordVPN's 99.00 year after a 1.00 trial, lost their flags and requests
-    # once the statements ran 45 days on)
-    stopped = ~j["transaction_id"].isin(set(k.loc[gap > 0, "transaction_id"]))
     plan_vendor = j["vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES)) if "vendor" in j else False
-    again |= set(j.loc[(unseen | stopped) & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE), "transaction_id"])
+    again |= set(j.loc[unseen & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE), "transaction_id"])
     j = j[j["transaction_id"].isin(again - before)]
     j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
     j = j.drop_duplicates(["account_id", "merchant_key", "l_date"]).drop_duplicates("transaction_id")
