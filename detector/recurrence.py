@@ -326,6 +326,9 @@ SEMIMONTHLY = FREQUENCIES.index("semimonthly")
 SHORT_WEEKEND_RUN = 5
 
 
+#: Share of a run's weeks with a charge below which a weekend run of varying sums is shopping,
+#: however often it repeats them.
+WEEKLY_BILL_COVERAGE = 0.9
 #: A merchant whose charges repeat a sum this often (share of charges whose exact amount another
 #: charge also has) bills by the unit, not by the basket.
 REPEATED_SUMS = 0.5
@@ -371,7 +374,9 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # lesson of 37.50, 45.00 or 60.00, a milk round's usual order): round-six audit, dropped at an
     # eighth. A shop's sums are all different.
     weekend_shop = (stats["weekend_share"].to_numpy() >= 0.5) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
-    weekend_shop &= _sums_vary(stats, df, weekend_shop)
+    # A bill comes nearly every week; menu prices bought some weekends (a car wash at 11.99-24.99
+    # forty weekends a year: round-seven audit) repeat their sums too, and are shopping.
+    weekend_shop &= _sums_vary(stats, df, weekend_shop) | (stats["coverage"].to_numpy() < WEEKLY_BILL_COVERAGE)
     # Too few charges to measure that spread (a one-month statement's three Saturday shops, audit):
     # mostly at weekends and not at one price.
     short_weekend_shop = ((stats["n"].to_numpy() < SHORT_WEEKEND_RUN) & (stats["weekend_share"].to_numpy() >= 0.5)
