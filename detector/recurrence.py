@@ -108,7 +108,9 @@ SAVINGS_MOVE = re.compile(
 #: all were bills, dropped by the first versions). PayPal and Cash App hold savings of their own.
 NOT_SAVINGS_MOVE = re.compile(
     r"\bsavings (?:bank|and loan|& loan|assoc)|\b(?:loan|ln|heloc|mortgage|mtg|pmt|pymt|pmnt|payment)\b"
-    r"|\b(?:zelle|venmo)\b",
+    r"|\b(?:zelle|venmo)\b"
+    # ... nor a savings app's own fee ("CHIP SAVINGS SUBSCRIPTION", "PLUM SAVINGS PRO PLAN")
+    r"|\b(?:subscription|membership|fees?|plan)\b",
     re.IGNORECASE)
 #: Catalogue categories whose charges are never a stream: buy-now-pay-later lenders (Affirm,
 #: Klarna, Afterpay, ...) split one purchase into a few instalments, which end with it.

@@ -824,12 +824,14 @@ def test_transfers_to_and_from_savings_are_no_plans():
                                              "NS&I PREMIUM BONDS", "CHIP SAVINGS", "MARCUS SAVINGS",
                                              "MONEYBOX SAVINGS", "RAISIN UK SAVINGS"])
                for row in series(name, monthly_dates(dt.date(2024, 2, 2 + k), 18, day=2 + k), 200.0)]
-            # while a supermarket's delivery plan called a saver is a plan
-            + series("TESCO DELIVERY SAVER", monthly_dates(dt.date(2024, 1, 26), 18, day=26), 7.99))
+            # while a supermarket's delivery plan called a saver is a plan, and so is a savings
+            # app's own fee (round-seven audit)
+            + series("TESCO DELIVERY SAVER", monthly_dates(dt.date(2024, 1, 26), 18, day=26), 7.99)
+            + series("CHIP SAVINGS SUBSCRIPTION", monthly_dates(dt.date(2024, 1, 27), 18, day=27), 3.00))
     streams = detect_streams(enriched(rows), "2025-06-30")
     assert sorted(streams["merchant"].str.upper().str[:22]) == [
-        "ACH TRANSFER TO GROWTH", "ONLINE TRANSFER TO DOL", "ONLINE TRANSFER TO FIR", "ONLINE TRANSFER TO LOA",
-        "TESCO DELIVERY SAVER", "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
+        "ACH TRANSFER TO GROWTH", "CHIP SAVINGS SUBSCRIPT", "ONLINE TRANSFER TO DOL", "ONLINE TRANSFER TO FIR",
+        "ONLINE TRANSFER TO LOA", "TESCO DELIVERY SAVER", "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
 
 
 def test_a_uk_direct_debit_due_on_a_bank_holiday_is_due_the_next_working_day():
