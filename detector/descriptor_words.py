@@ -168,21 +168,52 @@ CARD_PAYMENT_WORDS = frozenset({
     "CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "ENDING", "IN", "AUTOPAY", "AUTO", "PAY", "PAYMENT",
     "PMT", "PYMT", "PYMNT", "PYMNTS", "PAYMNT", "EPAY", "ONLINE", "MOBILE", "BILL", "ACCOUNT", "ACCT", "VISA",
     "MASTERCARD", "DC", "SRVC"})
+#: ... of which these say "card": after a bank that also lends (Chase, HSBC), a name needs one.
+CARD_WORDS = frozenset({"CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "VISA", "MASTERCARD"})
+#: Issuers whose name alone is a card payment: they lend by card only (a bank's name alone may
+#: be its mortgage or loan: "BANK OF AMERICA DES:MORTGAGE" is merchant "Bank of America").
+CARD_ONLY_ISSUERS = frozenset(tuple(c.split()) for c in (
+    "AMEX", "AMERICAN EXPRESS", "DISCOVER", "DISCOVER CARD", "BARCLAYCARD", "BARCLAYCARD US", "SYNCHRONY",
+    "SYNCHRONY BANK", "SYNCB", "COMENITY", "CREDIT ONE", "MERRICK BANK", "MBNA", "APPLECARD GSBANK", "CITI",
+    "CITI CARD", "WF CREDIT CARD", "CAPITAL ONE", "CAPITAL ONE ONLINE", "CAPITAL ONE EUROPE", "BREAD"))
+#: A statement line paying a card: it says card, and is not the card's own fee or interest.
+CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD)\b", re.I)
+NOT_CARD_PAYMENT_LINE = re.compile(r"\b(?:FEES?|INTEREST|CHARGE|PURCHASE)\b", re.I)
+#: What a stream's evidence says when its statement lines pay a card (``recurrence._build``).
+PAYS_A_CARD = "its lines pay a card"
+
+
+def _words_of(merchant) -> list[str]:
+    return [w for w in re.sub(r"[^A-Z0-9& ]", " ", str(merchant).upper()).split() if not w.isdigit()]
+
+
+def names_an_issuer(merchant) -> bool:
+    """Whether a merchant name begins with a card issuer's or bank's name (any words after)."""
+    if not isinstance(merchant, str):
+        return False
+    words = _words_of(merchant)
+    return any(tuple(words[:k]) in CARD_ISSUERS for k in range(1, min(len(words), 3) + 1))
 
 
 def pays_a_card(merchant) -> bool:
-    """Whether a merchant name is a card issuer's or bank's (up to three words), then at most
-    card-payment words (:data:`CARD_PAYMENT_WORDS`) and numbers: a person paying their own
-    card ("Chase", "Chase card ending", "BK of Amer Visa", "Mbna"), not a subscription."""
+    """Whether a merchant name pays a card by its name alone: a card issuer's (``CARD_ONLY_ISSUERS``:
+    "Amex", "Mbna", "Capital One Mobile Pymt") or a bank's followed by card words ("Chase card
+    ending", "BK of Amer Visa"), nothing else but payment words and numbers. A bank's name alone
+    ("Chase", "Bank of America") may be its loan: its statement lines decide (:data:`PAYS_A_CARD`)."""
     if not isinstance(merchant, str):
         return False
-    words = [w for w in re.sub(r"[^A-Z0-9& ]", " ", merchant.upper()).split() if not w.isdigit()]
-    return any(tuple(words[:k]) in CARD_ISSUERS and set(words[k:]) <= CARD_PAYMENT_WORDS
-               for k in range(1, min(len(words), 3) + 1))
+    words = _words_of(merchant)
+    for k in range(1, min(len(words), 3) + 1):
+        head, rest = tuple(words[:k]), set(words[k:])
+        if head in CARD_ISSUERS and rest <= CARD_PAYMENT_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS):
+            return True
+    return False
 
 
 def card_payment_streams(streams):
-    """Per stream (a pandas Series): it pays a card issuer or bank by name and no catalogue
-    vendor holds it."""
+    """Per stream (a pandas Series): it pays a card, by its name (:func:`pays_a_card`) or as its
+    evidence says (:data:`PAYS_A_CARD`), and no catalogue vendor holds it."""
     out = streams["merchant"].map(pays_a_card)
+    if "evidence" in streams:
+        out |= streams["evidence"].fillna("").astype(str).str.contains(PAYS_A_CARD, regex=False)
     return out & streams["vendor"].isna() if "vendor" in streams else out

@@ -1166,6 +1166,27 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     return out.reset_index(drop=True)
 
 
+def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, stream_of_row: np.ndarray,
+                           last_rows: np.ndarray) -> pd.Series:
+    """``evidence`` saying :data:`~detector.descriptor_words.PAYS_A_CARD` for the streams named
+    after a card issuer or bank most of whose statement lines pay a card ("CHASE CREDIT CRD
+    AUTOPAY" is merchant "Chase", as "BANK OF AMERICA DES:MORTGAGE" is "Bank of America": only the
+    lines tell a card paid from a mortgage; round-seven audit). The report leaves those out of
+    the total and the flags leave them alone."""
+    from .descriptor_words import CARD_PAYMENT_LINE, NOT_CARD_PAYMENT_LINE, PAYS_A_CARD, names_an_issuer
+
+    issuer = np.array([names_an_issuer(m) for m in text.column("merchant", last_rows)], dtype=bool)
+    if not issuer.any():
+        return evidence
+    mine = issuer[stream_of_row]
+    lines = pd.Series(text.column("description", rows[mine])).fillna("").astype(str)
+    says = lines.str.contains(CARD_PAYMENT_LINE) & ~lines.str.contains(NOT_CARD_PAYMENT_LINE)
+    share = says.groupby(stream_of_row[mine]).mean()
+    card = np.zeros(len(evidence), dtype=bool)
+    card[share.index[share.to_numpy() >= 0.5].to_numpy(dtype=np.int64)] = True
+    return evidence.where(~card, evidence + "; " + PAYS_A_CARD)
+
+
 def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
@@ -1235,6 +1256,7 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
                 + pd.Series(np.rint(st["median_interval"].to_numpy()).astype(np.int64)).astype(str) + " days, amount "
                 + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
+    evidence = _card_payment_evidence(evidence, text, rows, stream_of_row, last_rows)
     if paused.any():
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")

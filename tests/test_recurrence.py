@@ -1010,3 +1010,23 @@ def test_two_plans_half_a_month_apart_one_raising_its_price_are_two_monthly_stre
         == [(18, "monthly", "active"), (18, "monthly", "active")]
     water = streams[streams["account_id"] == "A2"]
     assert len(water) == 1 and water.iloc[0]["frequency"] == "semimonthly"
+
+
+def test_a_banks_stream_says_it_pays_a_card_only_when_its_lines_do():
+    # "CHASE CREDIT CRD AUTOPAY" and "BANK OF AMERICA DES:MORTGAGE" are both merchant the bank's
+    # name alone: the first pays a card, the second is a mortgage, which the report must count
+    # and the flags watch (round-seven audit: two mortgages were left out as card payments and
+    # their double debits, 2,257.50, unflagged)
+    from detector.descriptor_words import PAYS_A_CARD
+    from detector.match import enrich
+
+    card = monthly_dates(dt.date(2024, 1, 26), 18, day=26)
+    home = monthly_dates(dt.date(2024, 1, 1), 18, day=1)
+    rows = (series("CHASE CREDIT CRD AUTOPAY PPD ID: 4760039224", card, [900.0 + 37 * k for k in range(18)])
+            + series("BANK OF AMERICA DES:MORTGAGE ID:XXXXX45840 INDN:ALEX MORGAN CO ID:XXXXX37100 PPD",
+                     home, 1845.32))
+    tx = enrich(enriched(rows)[["transaction_id", "account_id", "date", "amount", "currency", "description",
+                                "source", "source_file", "source_line"]])
+    streams = detect_streams(tx, "2025-06-30").set_index("merchant")
+    assert PAYS_A_CARD in streams.loc["Chase", "evidence"]
+    assert PAYS_A_CARD not in streams.loc["Bank of America", "evidence"]
