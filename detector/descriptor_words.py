@@ -66,6 +66,12 @@ BANK_PREFIXES = [
     r"RECURRING (?:PAYMENT|DEBIT|CHARGE|PMT)",
     r"RECURRING",
     r"ACH (?:DEBIT|WITHDRAWAL|PMT|PAYMENT|TRANSACTION|WEB|DR)",
+    # a payment returned or reversed: the credit keeps the payee's name, so it is told as the
+    # merchant's own (round-seven audit: "ACH RETURN PLANET FITNESS" was merchant "Return Planet
+    # Fitness", and the debit retried after it read as a double charge)
+    r"ACH RETURN(?:ED)?(?: (?:DEBIT|ITEM|PAYMENT))?",
+    r"RETURNED (?:ACH|DEBIT|PAYMENT)(?: (?:DEBIT|ITEM))?",
+    r"(?:ACH |DEBIT )?REVERSAL(?: OF)?",
     r"ACH",
     r"ELECTRONIC (?:PAYMENT|WITHDRAWAL|DEBIT)",
     r"EXTERNAL WITHDRAWAL",

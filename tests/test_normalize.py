@@ -205,3 +205,15 @@ def test_keys_hiding_noise_behind_punctuation_are_fixed_points(raw):
 ])
 def test_bank_layouts_name_the_merchant(raw, key, name):
     assert normalize_one(raw)[:2] == (key, name)
+
+
+@pytest.mark.parametrize("returned, paid", [
+    ("ACH RETURN PLANET FITNESS DES:CLUB FEES", "PLANET FITNESS DES:CLUB FEES ID:XXXX INDN:ALEX MORGAN CO ID:XXXX PPD"),
+    ("REVERSAL NETFLIX.COM", "NETFLIX.COM"),
+    ("RETURNED PAYMENT SPOTIFY USA", "SPOTIFY USA"),
+])
+def test_a_returned_or_reversed_payment_is_the_payees(returned, paid):
+    # round-seven audit: "ACH RETURN PLANET FITNESS" was merchant "Return Planet Fitness", so the
+    # debit retried after the return read as a double charge with a refund request
+    assert normalize_one(returned)[0] == normalize_one(paid)[0]
+    assert normalize_one("RETURNED ITEM FEE")[0] == "returned item fee"  # the bank's fee stays its own
