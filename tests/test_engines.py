@@ -396,3 +396,24 @@ def test_a_canonical_csv_is_detected_as_scan_detects_it(tmp_path, engine):
     scanned = scan([str(path)], Store(tmp_path / "s.db"), "2024-12-31")
     assert_frame_equal(engines.conform_streams(scanned.streams), streams)
     assert_frame_equal(engines.conform_flags(scanned.flags), flags)
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+def test_file_engines_read_sloppy_but_valid_csv_as_scan_does(tmp_path, engine):
+    # strict-CSV audit: a line of spaces, rows leaving out an empty currency at their end, and
+    # values padded with spaces were refused (the first two) or made a second account "A1 "
+    # (the third), where `scan` reads all of them
+    rows = [f"A1,n{m:02d},2024-{m:02d}-10,NETFLIX.COM,-15.49,USD" for m in range(1, 13)]
+    clean = tmp_path / "clean.csv"
+    clean.write_text("account_id,transaction_id,date,description,amount,currency\n" + "\n".join(rows) + "\n")
+    sloppy = [r.removesuffix(",USD") if i % 3 == 0 else r for i, r in enumerate(rows)]  # no trailing currency
+    sloppy[4] = " A1 , n05 ,2024-05-10, NETFLIX.COM ,-15.49, USD "
+    sloppy.insert(7, "   ")
+    path = tmp_path / "sloppy.csv"
+    path.write_text("account_id,transaction_id,date,description,amount,currency\n" + "\n".join(sloppy) + "\n")
+    opts = {"chunk_rows": 4} if engine == "chunked" else {}
+    want = engines.run(clean, "2024-12-31", engine, **opts)
+    got = engines.run(path, "2024-12-31", engine, **opts)
+    assert_frame_equal(got[0], want[0])
+    assert_frame_equal(got[1], want[1])
+    assert got[0]["account_id"].tolist() == ["A1"] and got[0]["currency"].tolist() == ["USD"]

@@ -331,8 +331,10 @@ def _csv_reader(spark):
     # the extra field or left the missing one null, silently; fourteenth session's audit);
     # enforceSchema off: a file whose header differs from the first file's stops the read
     # naming it, where Spark applied the first header to every file by position
+    # values are read without the spaces around them, as `scan` and the local engines read them
     return (spark.read.option("header", True).option("inferSchema", False).option("escape", '"')
-            .option("multiLine", True).option("mode", "FAILFAST").option("enforceSchema", False))
+            .option("multiLine", True).option("mode", "FAILFAST").option("enforceSchema", False)
+            .option("ignoreLeadingWhiteSpace", True).option("ignoreTrailingWhiteSpace", True))
 
 
 def _read_csv(spark, path: str):
