@@ -417,3 +417,16 @@ def test_file_engines_read_sloppy_but_valid_csv_as_scan_does(tmp_path, engine):
     assert_frame_equal(got[0], want[0])
     assert_frame_equal(got[1], want[1])
     assert got[0]["account_id"].tolist() == ["A1"] and got[0]["currency"].tolist() == ["USD"]
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+def test_a_folder_of_csv_files_is_refused_in_one_line_by_the_local_engines(tmp_path, engine):
+    # strict-CSV audit: the local engine read a folder of CSVs as Parquet ("magic bytes") and the
+    # chunked one raised a bare Arrow error; the Spark job reads such folders
+    from detector.errors import ImportError_
+
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    (folder / "a.csv").write_text("account_id,transaction_id,date,description,amount\nA1,n1,2024-04-10,X,-1.00\n")
+    with pytest.raises(ImportError_, match="a folder of CSV files"):
+        engines.run(folder, AS_OF, engine, detect=standin_detect)

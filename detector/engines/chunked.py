@@ -33,7 +33,7 @@ from .frames import (
     input_error_in_file,
     shared_flag_ids,
 )
-from .io import csv_frames, csv_header, is_parquet
+from .io import csv_frames, csv_header, is_parquet, require_readable
 
 DEFAULT_CHUNK_ROWS = 250_000
 #: Target bytes of CSV per hash partition (~1M rows of a typical statement).
@@ -62,6 +62,7 @@ def _chunks(path: Path, chunk_rows: int):
 def _require_columns(path: Path) -> None:
     """The input's columns, checked before any chunk is read: a missing ``account_id`` ended
     in a bare ``KeyError``, with no file named."""
+    require_readable(path)
     if is_parquet(path):
         import pyarrow.dataset as ds
 

@@ -42,12 +42,23 @@ def is_parquet(path: str | PathLike) -> bool:
     return p.suffix.lower() in (".parquet", ".pq") or p.is_dir()
 
 
+def require_readable(p: Path) -> None:
+    """Refuse what the local engines cannot read, in one line: a missing path, and a folder of
+    CSV files (the Spark job reads those; the local engines take one file: strict-CSV audit, a
+    folder of CSVs failed with Parquet's "magic bytes" error, or a bare Arrow error)."""
+    if not p.exists():
+        raise ImportError_("no such file", path=str(p))
+    if p.is_dir() and not any(p.rglob("*.parquet")) and any(
+            f.suffix.lower() in (".csv", ".gz") for f in p.iterdir()):
+        raise ImportError_("a folder of CSV files: give the local engines one file (or scan the files, or "
+                           "run the Spark job on the folder)", path=str(p))
+
+
 def read_transactions(path: str | PathLike, **read_csv_kwargs) -> pd.DataFrame:
     """A canonical transaction file as a DataFrame; raises :class:`ImportError_` naming the file
     (and, for a CSV, the line of a malformed row)."""
     p = Path(path)
-    if not p.exists():
-        raise ImportError_("no such file", path=str(p))
+    require_readable(p)
     if not is_parquet(p):
         return next(csv_frames(p, **read_csv_kwargs))
     try:
