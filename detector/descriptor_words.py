@@ -183,8 +183,8 @@ CARD_ONLY_ISSUERS = frozenset(tuple(c.split()) for c in (
     "SYNCHRONY BANK", "SYNCB", "COMENITY", "CREDIT ONE", "MERRICK BANK", "MBNA", "APPLECARD GSBANK", "CITI",
     "CITI CARD", "WF CREDIT CARD", "CAPITAL ONE", "CAPITAL ONE ONLINE", "CAPITAL ONE EUROPE", "BREAD"))
 #: A statement line paying a card: it says card, and is not the card's own fee or interest.
-CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD)\b", re.I)
-NOT_CARD_PAYMENT_LINE = re.compile(r"\b(?:FEES?|INTEREST|CHARGE|PURCHASE)\b", re.I)
+CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD)\b", re.IGNORECASE)
+NOT_CARD_PAYMENT_LINE = re.compile(r"\b(?:FEES?|INTEREST|CHARGE|PURCHASE)\b", re.IGNORECASE)
 #: What a stream's evidence says when its statement lines pay a card (``recurrence._build``).
 PAYS_A_CARD = "its lines pay a card"
 

@@ -28,7 +28,6 @@ from .flags import (
     empty_flags,
 )
 
-
 #: Billing channels that also sell one-off items at their plans' prices.
 STORE_CHANNELS = ("apple", "google_play", "amazon", "roku")
 
