@@ -430,3 +430,15 @@ def test_a_folder_of_csv_files_is_refused_in_one_line_by_the_local_engines(tmp_p
     (folder / "a.csv").write_text("account_id,transaction_id,date,description,amount\nA1,n1,2024-04-10,X,-1.00\n")
     with pytest.raises(ImportError_, match="a folder of CSV files"):
         engines.run(folder, AS_OF, engine, detect=standin_detect)
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+def test_file_engines_read_header_and_currency_spellings_as_scan_does(tmp_path, engine):
+    # strict-CSV audit: ACCOUNT_ID or " transaction_id" headers were missing columns, and "usd"
+    # or "$" stayed as written where `scan` reads USD
+    rows = [f"A1,n{m:02d},2024-{m:02d}-10,NETFLIX.COM,-15.49,{'$' if m % 2 else 'usd'}" for m in range(1, 13)]
+    path = tmp_path / "tx.csv"
+    path.write_text("ACCOUNT_ID, Transaction_Id,DATE,description,amount,Currency\n" + "\n".join(rows) + "\n")
+    streams, _ = engines.run(path, "2024-12-31", engine, **({"chunk_rows": 4} if engine == "chunked" else {}))
+    assert streams[["account_id", "currency"]].values.tolist() == [["A1", "USD"]]
+    assert len(streams.iloc[0]["transaction_ids"]) == 12

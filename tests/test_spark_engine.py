@@ -315,3 +315,20 @@ def test_job_detects_a_canonical_csv_as_scan_does(spark, tmp_path):
     assert streams["currency"].tolist() == ["USD"] and flags["transaction_id"].tolist() == ["a-dup"]
     assert_frame_equal(streams, engines.conform_streams(scanned.streams))
     assert_frame_equal(flags, engines.conform_flags(scanned.flags))
+
+
+def test_job_reads_spellings_of_headers_currencies_and_padded_values_as_scan_does(spark, tmp_path):
+    """Strict-CSV audit: upper-case or spaced headers were missing columns, "usd" and "$" stayed
+    as written, and a padded account id (" ACC ") made a second account."""
+    from detector.engines.spark_job import run_job
+
+    rows = [f"ACC,n{m:02d},2024-{m:02d}-10,NETFLIX.COM,-15.49,{'$' if m % 2 else 'usd'}" for m in range(1, 13)]
+    rows[3] = " ACC , n04 ,2024-04-10, NETFLIX.COM ,-15.49, USD "
+    path = tmp_path / "tx.csv"
+    path.write_text("ACCOUNT_ID, Transaction_Id,DATE,description,amount,Currency\n" + "\n".join(rows) + "\n")
+    run_job(path, tmp_path / "out", "2024-12-31", spark=spark)
+    streams = engines.conform_streams(pd.read_parquet(tmp_path / "out" / "streams"))
+    assert streams[["account_id", "currency"]].values.tolist() == [["ACC", "USD"]]
+    assert len(streams.iloc[0]["transaction_ids"]) == 12
+    local, _ = engines.run(path, "2024-12-31", "local")
+    assert_frame_equal(streams, local)

@@ -33,7 +33,7 @@ from .frames import (
     input_error_in_file,
     shared_flag_ids,
 )
-from .io import csv_frames, csv_header, is_parquet, require_readable
+from .io import canonical_names, csv_frames, csv_header, is_parquet, require_readable
 
 DEFAULT_CHUNK_ROWS = 250_000
 #: Target bytes of CSV per hash partition (~1M rows of a typical statement).
@@ -68,7 +68,9 @@ def _require_columns(path: Path) -> None:
 
         names = ds.dataset(path, format="parquet").schema.names
     else:
-        names = csv_header(path)
+        raw = csv_header(path)
+        spelled = canonical_names(raw)  # ACCOUNT_ID is account_id, as the chunks are read
+        names = [spelled.get(c, c) for c in raw]
     require_columns(pd.DataFrame(columns=names), REQUIRED_INPUT_COLUMNS, f"engine input {path}")
 
 

@@ -84,8 +84,10 @@ def csv_frames(path: Path, chunk_rows: int | None = None, **read_csv_kwargs) -> 
     Every problem is an :class:`ImportError_` naming the file and, where it can be found, the line.
     Rows are given their currency and provenance (see the module's doc)."""
     path = Path(path)
-    header = csv_header(path)
-    dtypes = {c: t for c, t in CSV_DTYPES.items() if c in header}
+    raw_header = csv_header(path)
+    names = canonical_names(raw_header)
+    header = [names.get(c, c) for c in raw_header]
+    dtypes = {c: CSV_DTYPES[names.get(c, c)] for c in raw_header if names.get(c, c) in CSV_DTYPES}
     kwargs = {"dtype": dtypes, **_CSV_READ, **read_csv_kwargs}
     if chunk_rows is not None:
         kwargs["chunksize"] = chunk_rows
@@ -96,6 +98,8 @@ def csv_frames(path: Path, chunk_rows: int | None = None, **read_csv_kwargs) -> 
         for frame in ([reader] if chunk_rows is None else reader):
             if chunk_rows is not None and frame.empty:
                 continue
+            if names:
+                frame = frame.rename(columns=names)
             if header and not short_checked and frame[header[-1]].isna().any():
                 # a line with a field too few leaves the last column empty; so does an empty last
                 # value, so only then is the file read again to count each line's fields
@@ -128,7 +132,7 @@ def _provenance(frame: pd.DataFrame, path: Path, header: list[str], first_line: 
             text = frame[name].str.strip()
             frame[name] = text.where(text != "")
     if "currency" in header:
-        frame["currency"] = frame["currency"].fillna(DEFAULT_CURRENCY)
+        frame["currency"] = _currency_codes(frame["currency"]).fillna(DEFAULT_CURRENCY)
     else:
         frame["currency"] = DEFAULT_CURRENCY
     if "source_line" not in header:
@@ -137,6 +141,30 @@ def _provenance(frame: pd.DataFrame, path: Path, header: list[str], first_line: 
         if "source_file" not in header:
             frame["source_file"] = str(path)
     return frame
+
+
+def canonical_names(header: list[str]) -> dict[str, str]:
+    """Header cells that name a canonical column in another spelling (``ACCOUNT_ID``,
+    `` transaction_id``), to that column's name, as ``scan`` compares headers (strict-CSV audit:
+    the engines refused them as missing columns)."""
+    from ..importers.parsing import normalise_header
+
+    out = {}
+    for cell in header:
+        name = normalise_header(cell).replace(" ", "_")
+        if name != cell and name in TRANSACTION_COLUMNS:
+            out[cell] = name
+    return out
+
+
+def _currency_codes(col: pd.Series) -> pd.Series:
+    """Currency cells as ISO codes, as ``scan`` reads them ("usd" and "$" are USD)."""
+    from ..importers.parsing import parse_currency
+
+    known = {v: parse_currency(v) for v in col.dropna().unique()}
+    if all(k == v for k, v in known.items()):
+        return col
+    return col.map(known)
 
 
 def _needed_fields(header: list[str]) -> int:

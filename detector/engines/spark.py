@@ -316,8 +316,8 @@ def read_transactions(spark, path: str | PathLike):
     for field in transaction_schema().fields:
         col = F.col(field.name) if field.name in present else F.lit(None)
         col = col.cast(field.dataType)
-        if is_csv and field.name == "currency":  # as `subdetect scan` reads a generic CSV
-            col = F.coalesce(col, F.lit(DEFAULT_CURRENCY))
+        if is_csv and field.name == "currency":  # as `subdetect scan` reads a generic CSV: "usd", "$" are USD
+            col = F.coalesce(_currency_code(col), F.lit(DEFAULT_CURRENCY))
         cols.append(col.alias(field.name))
     return df.select(*cols)
 
@@ -363,9 +363,26 @@ def _read_csv(spark, path: str):
     return out
 
 
+def _currency_code(col):
+    """A currency column as ISO codes, as ``importers.parsing.parse_currency`` reads a cell."""
+    from pyspark.sql import functions as F
+
+    from ..importers.parsing import CURRENCY_SIGNS
+
+    code = F.upper(F.trim(col))
+    for sign, iso in CURRENCY_SIGNS.items():
+        code = F.when(F.trim(col) == sign, F.lit(iso)).otherwise(code)
+    return F.when(code == "", F.lit(None)).otherwise(code)
+
+
 def _csv_provenance(df):
     from pyspark.sql import functions as F
 
+    from .io import canonical_names
+
+    spelled = canonical_names(df.columns)  # ACCOUNT_ID is account_id, as `scan` reads headers
+    if spelled:
+        df = df.toDF(*[spelled.get(c, c) for c in df.columns])
     present = set(df.columns)
     if "source_line" not in present:
         df = df.withColumn("source_line", F.monotonically_increasing_id().cast("string"))

@@ -84,6 +84,10 @@ _CURRENCY_BY_SIGN = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR", "¥": 
                      "₽": "RUB", "₺": "TRY", "₪": "ILS", "฿": "THB", "C$": "CAD", "A$": "AUD", "CHF": "CHF"}
 
 
+#: Currency signs and their ISO codes (the Spark engine reads them as :func:`parse_currency`).
+CURRENCY_SIGNS = _CURRENCY_BY_SIGN
+
+
 def parse_currency(text: str | None) -> str | None:
     """A currency cell as an ISO 4217 code: "gbp" -> "GBP", "£" -> "GBP"; empty -> None."""
     value = (text or "").strip()
