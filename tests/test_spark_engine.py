@@ -319,11 +319,16 @@ def test_job_detects_a_canonical_csv_as_scan_does(spark, tmp_path):
 
 def test_job_reads_spellings_of_headers_currencies_and_padded_values_as_scan_does(spark, tmp_path):
     """Strict-CSV audit: upper-case or spaced headers were missing columns, "usd" and "$" stayed
-    as written, and a padded account id (" ACC ") made a second account."""
+    as written, a padded account id (" ACC ") made a second account, and a line of spaces or a
+    row without its trailing currency stopped the job."""
     from detector.engines.spark_job import run_job
 
     rows = [f"ACC,n{m:02d},2024-{m:02d}-10,NETFLIX.COM,-15.49,{'$' if m % 2 else 'usd'}" for m in range(1, 13)]
     rows[3] = " ACC , n04 ,2024-04-10, NETFLIX.COM ,-15.49, USD "
+    # ... and a line of spaces and a row leaving out its empty currency, which its strict read
+    # refused where the local engines read them
+    rows[5] = rows[5].rsplit(",", 1)[0]
+    rows.insert(8, "   ")
     path = tmp_path / "tx.csv"
     path.write_text("ACCOUNT_ID, Transaction_Id,DATE,description,amount,Currency\n" + "\n".join(rows) + "\n")
     run_job(path, tmp_path / "out", "2024-12-31", spark=spark)

@@ -350,13 +350,15 @@ def _read_csv(spark, path: str):
     naming the file."""
     df = _csv_reader(spark).csv(path)
     groups = _files_by_header(df.inputFiles())
-    if groups is None or len(groups) <= 1:
+    if groups is None:
         return _csv_provenance(df)
     parts = []
-    for files in groups.values():
-        part = _csv_reader(spark).csv(files)
+    for header, files in groups.items():
+        part = _read_records(spark, list(header), files)
         require_columns(part, REQUIRED_INPUT_COLUMNS, f"engine input {files[0]}")
         parts.append(_csv_provenance(part))
+    if len(parts) == 1:
+        return parts[0]
     out = parts[0]
     for part in parts[1:]:
         out = out.unionByName(part, allowMissingColumns=True)
@@ -373,6 +375,42 @@ def _currency_code(col):
     for sign, iso in CURRENCY_SIGNS.items():
         code = F.when(F.trim(col) == sign, F.lit(iso)).otherwise(code)
     return F.when(code == "", F.lit(None)).otherwise(code)
+
+
+_CORRUPT = "_corrupt_record"
+
+
+def _read_records(spark, header: list[str], files: list[str]):
+    """Local CSV files of one header, each record checked as ``scan`` and the local engines
+    check it (strict-CSV audit: Spark's FAILFAST read refused a line of spaces and a row leaving
+    out an empty optional column at its end, which they read).
+
+    Read with the header as the schema (text), PERMISSIVE, the raw text of a record that does
+    not fit kept aside: a record missing a required column, or with a field too many (every
+    column filled, yet it did not fit), stops the job naming its file and record; one leaving
+    out optional columns at its end is read with them empty. A line of spaces is no record."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    names = [name or f"_c{i}" for i, name in enumerate(header)]
+    schema = StructType([StructField(n, StringType()) for n in names] + [StructField(_CORRUPT, StringType())])
+    df = (_csv_reader(spark).option("mode", "PERMISSIVE").option("enforceSchema", True)
+          .option("columnNameOfCorruptRecord", _CORRUPT).schema(schema).csv(files))
+    from .io import canonical_names
+
+    spelled = canonical_names(names)
+    required = [n for n in names if spelled.get(n, n) in REQUIRED_INPUT_COLUMNS]
+    missing = F.lit(False)
+    for n in required:
+        missing = missing | F.col(n).isNull()
+    full = F.lit(True)
+    for n in names:
+        full = full & F.col(n).isNotNull()
+    bad = F.col(_CORRUPT).isNotNull() & (missing | full)
+    checked = F.when(bad, F.raise_error(F.concat(F.lit("Malformed CSV record: "), F.col(_CORRUPT))))
+    first = names[0]
+    df = df.withColumn(first, F.coalesce(checked, F.col(first))).drop(_CORRUPT)
+    return df.toDF(*[spelled.get(n, n) for n in names])
 
 
 def _csv_provenance(df):
