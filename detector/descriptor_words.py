@@ -193,12 +193,19 @@ def _words_of(merchant) -> list[str]:
     return [w for w in re.sub(r"[^A-Z0-9& ]", " ", str(merchant).upper()).split() if not w.isdigit()]
 
 
+def _issuer_splits(merchant) -> list[tuple[tuple, set]]:
+    """``(issuer, the other words)`` for each card issuer's or bank's name (up to three words)
+    a merchant name begins with."""
+    if not isinstance(merchant, str):
+        return []
+    words = _words_of(merchant)
+    return [(tuple(words[:k]), set(words[k:])) for k in range(1, min(len(words), 3) + 1)
+            if tuple(words[:k]) in CARD_ISSUERS]
+
+
 def names_an_issuer(merchant) -> bool:
     """Whether a merchant name begins with a card issuer's or bank's name (any words after)."""
-    if not isinstance(merchant, str):
-        return False
-    words = _words_of(merchant)
-    return any(tuple(words[:k]) in CARD_ISSUERS for k in range(1, min(len(words), 3) + 1))
+    return bool(_issuer_splits(merchant))
 
 
 def pays_a_card(merchant) -> bool:
@@ -206,14 +213,8 @@ def pays_a_card(merchant) -> bool:
     "Amex", "Mbna", "Capital One Mobile Pymt") or a bank's followed by card words ("Chase card
     ending", "BK of Amer Visa"), nothing else but payment words and numbers. A bank's name alone
     ("Chase", "Bank of America") may be its loan: its statement lines decide (:data:`PAYS_A_CARD`)."""
-    if not isinstance(merchant, str):
-        return False
-    words = _words_of(merchant)
-    for k in range(1, min(len(words), 3) + 1):
-        head, rest = tuple(words[:k]), set(words[k:])
-        if head in CARD_ISSUERS and rest <= CARD_PAYMENT_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS):
-            return True
-    return False
+    return any(rest <= CARD_PAYMENT_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS)
+               for head, rest in _issuer_splits(merchant))
 
 
 def card_payment_streams(streams):

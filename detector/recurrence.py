@@ -349,11 +349,9 @@ def _sums_vary(stats: pd.DataFrame, df: pd.DataFrame | None, which: np.ndarray) 
     rows = np.flatnonzero(np.isin(df["group"].to_numpy(), groups))
     cents = np.rint(df["amt"].to_numpy()[rows] * 100).astype(np.int64)
     g = df["group"].to_numpy()[rows]
-    key = pd.Series(list(zip(g, cents)))
-    repeated = key.map(key.value_counts()).to_numpy() >= 2
-    share = pd.Series(repeated).groupby(g).mean()
-    at = which.copy()
-    out[at] = share.reindex(stats["group"].to_numpy()[at]).fillna(0.0).to_numpy() < REPEATED_SUMS
+    same_sum = pd.Series(cents).groupby([g, cents]).transform("size").to_numpy()
+    share = pd.Series(same_sum >= 2).groupby(g).mean()
+    out[which] = share.reindex(stats["group"].to_numpy()[which]).fillna(0.0).to_numpy() < REPEATED_SUMS
     return out
 
 
@@ -1175,7 +1173,8 @@ def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, s
     the total and the flags leave them alone."""
     from .descriptor_words import CARD_PAYMENT_LINE, NOT_CARD_PAYMENT_LINE, PAYS_A_CARD, names_an_issuer
 
-    issuer = np.array([names_an_issuer(m) for m in text.column("merchant", last_rows)], dtype=bool)
+    names = pd.Series(text.column("merchant", last_rows), dtype=object)
+    issuer = names.map({m: names_an_issuer(m) for m in names.unique()}).to_numpy(dtype=bool)
     if not issuer.any():
         return evidence
     mine = issuer[stream_of_row]

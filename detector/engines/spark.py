@@ -392,12 +392,12 @@ def _read_records(spark, header: list[str], files: list[str]):
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
+    from .io import canonical_names
+
     names = [name or f"_c{i}" for i, name in enumerate(header)]
     schema = StructType([StructField(n, StringType()) for n in names] + [StructField(_CORRUPT, StringType())])
     df = (_csv_reader(spark).option("mode", "PERMISSIVE").option("enforceSchema", True)
           .option("columnNameOfCorruptRecord", _CORRUPT).schema(schema).csv(files))
-    from .io import canonical_names
-
     spelled = canonical_names(names)
     required = [n for n in names if spelled.get(n, n) in REQUIRED_INPUT_COLUMNS]
     missing = F.lit(False)
