@@ -485,13 +485,15 @@ MAX_SHARED_PLANS = 3
 APART_DAYS = 45
 
 
-def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray) -> np.ndarray:
+def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
+                       group: np.ndarray | None = None) -> np.ndarray:
     """Per row: (its cluster is two or three echo chains billed side by side, each with at least
     three charges inside another's span, and at most a stray charge or so besides (a double
     charge): a few plans at one price (a second Spotify kept for ten months of two years), not a
     plan with a double charge (whose chains follow one another: the charge that lost its
     successor ends one and the double starts the next); and those plans began or stopped more
-    than :data:`APART_DAYS` apart)."""
+    than :data:`APART_DAYS` apart, or continue such plans after a price change:
+    :func:`_continue_ragged`; ``group``: each cluster's group)."""
     n = len(cid)
     out = np.zeros(n, dtype=bool)
     if n == 0:
@@ -527,8 +529,42 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray) -> n
             ((by_cl["last"].max() - by_cl["last"].min()) > APART_DAYS)
     ragged = np.zeros(n_cl, dtype=bool)
     ragged[apart.index[apart.to_numpy()].to_numpy(dtype=np.int64)] = True
-    ragged &= stray == 0
-    return shared[cid], (shared & ragged)[cid]
+    ragged &= shared & (stray == 0)
+    ragged |= _continue_ragged(spans, shared, ragged, group)
+    return shared[cid], ragged[cid]
+
+
+#: Days from one monthly chain's last charge to the first of the chain that continues it at a
+#: new price (a month, give or take a few days' posting).
+CONTINUE_DAYS = (20, 40)
+
+
+def _continue_ragged(spans: pd.DataFrame, shared: np.ndarray, ragged: np.ndarray,
+                     group: np.ndarray | None) -> np.ndarray:
+    """Per cluster: a shared cluster whose every chain continues (or is continued by) a chain of
+    a ragged cluster of its group, a month apart: the same plans after a price change.
+
+    Two Spotify plans on the 3rd and the 18th, begun months apart, both rising to 11.99 in one
+    month: at 11.99 they start and stop together, like a twice-monthly bill, but each 11.99
+    chain continues one of the 10.99 plans (round seven: one "semimonthly" stream of 31 charges).
+    """
+    out = np.zeros(len(shared), dtype=bool)
+    if group is None or not ragged.any():
+        return out
+    sp = spans[shared[spans["cid"].to_numpy()]].copy()
+    sp["group"] = group[sp["cid"].to_numpy()]
+    sp["ragged"] = ragged[sp["cid"].to_numpy()]
+    cand, src = sp[~sp["ragged"]], sp[sp["ragged"]]
+    if cand.empty:
+        return out
+    j = cand.merge(src, on="group", suffixes=("", "_r"))
+    lo, hi = CONTINUE_DAYS
+    after = (j["first"] - j["last_r"]).between(lo, hi)
+    before = (j["first_r"] - j["last"]).between(lo, hi)
+    linked = j.loc[after | before, "chain"].unique()
+    every = cand.assign(linked=cand["chain"].isin(linked)).groupby("cid")["linked"].all()
+    out[every.index[every.to_numpy()].to_numpy(dtype=np.int64)] = True
+    return out
 
 
 _NONE = np.iinfo(np.int64).max
@@ -675,7 +711,9 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     if ok.any():
         chain_size[ok] = np.bincount(chain[ok])[chain[ok]]
     chain = np.where(ok & crowded & (chain_size >= 3) & (chain_size < csize), chain, -1)
-    alone, ragged = _concurrent_chains(cid, day, chain)
+    cl_group = np.zeros(n_clusters, dtype=np.int64)
+    cl_group[cid] = group
+    alone, ragged = _concurrent_chains(cid, day, chain, cl_group)
     seg = np.where((seg_size >= 3) & (seg_size < csize), seg, -1)
     # the price points of a cluster (charges within a few cents of each other): a renewal price
     # without the look-alike purchases around it (Prime's 14.99 among Amazon orders of 14.34
@@ -803,8 +841,12 @@ def _select(df: pd.DataFrame, st: pd.DataFrame, ids: dict, p: np.ndarray, thr: f
     owner_fam[c_rows & ~w_rows] = fam_of.reindex(n_groups + cid[c_rows & ~w_rows]).to_numpy()
     chain_fam = fam_of.reindex(base["chain"] + np.maximum(ids["chain"], 0)).to_numpy()
     split = shared & whole_ok[cid] & ((owner_fam == -1) | (owner_fam == chain_fam) | ids["ragged"])
-    # the whole group gives way only where the shared cluster is all of it
-    split &= ~w_rows | (np.bincount(cid, minlength=n_clusters)[cid] == np.bincount(group, minlength=n_groups)[group])
+    # the whole group gives way only where shared clusters split into their plans are all of
+    # it (two plans at one price, or the same two plans before and after a price change)
+    split_rows = np.zeros(n_clusters, dtype=bool)
+    split_rows[cid[split]] = True
+    in_split = np.bincount(group, weights=split_rows[cid], minlength=n_groups)
+    split &= ~w_rows | (in_split[group] == np.bincount(group, minlength=n_groups)[group])
     # a stray charge of a cluster split into its plans is in none of them (a double charge: the
     # flags find it beside the plan it doubles)
     split_cl = np.zeros(n_clusters, dtype=bool)

@@ -1012,6 +1012,27 @@ def test_two_plans_half_a_month_apart_one_raising_its_price_are_two_monthly_stre
     assert len(water) == 1 and water.iloc[0]["frequency"] == "semimonthly"
 
 
+def test_two_plans_half_a_month_apart_begun_apart_and_both_rising_are_two_monthly_streams():
+    # Spotify on the 3rd from January and a second plan on the 18th from June, both 10.99 ->
+    # 11.99 in January 2025: at 11.99 the two start and stop together like a twice-monthly bill,
+    # and all 31 charges were one "semimonthly" stream with one price increase (round-seven
+    # audit). Each 11.99 plan continues a 10.99 one a month later. A water bill paid on the 1st
+    # and the 15th whose price rose stays one twice-monthly stream.
+    first = monthly_dates(dt.date(2024, 1, 3), 18, day=3)
+    second = monthly_dates(dt.date(2024, 6, 18), 13, day=18)
+    water = sorted(monthly_dates(dt.date(2024, 1, 1), 18, day=1) + monthly_dates(dt.date(2024, 1, 15), 18, day=15))
+    rows = (series("SPOTIFY USA", first, [10.99] * 12 + [11.99] * 6)
+            + series("SPOTIFY USA", second, [10.99] * 7 + [11.99] * 6)
+            + series("CITY WATER DEPT", water, [40.0] * 24 + [44.0] * 12, account="A2"))
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    spotify = streams[streams["account_id"] == "A1"].sort_values("first_date")
+    assert [(len(i), f, s, a) for i, f, s, a in zip(spotify["transaction_ids"], spotify["frequency"],
+                                                    spotify["status"], spotify["last_amount"])] \
+        == [(18, "monthly", "active", 11.99), (13, "monthly", "active", 11.99)]
+    water = streams[streams["account_id"] == "A2"]
+    assert len(water) == 1 and water.iloc[0]["frequency"] == "semimonthly" and len(water.iloc[0]["transaction_ids"]) == 36
+
+
 def test_a_banks_stream_says_it_pays_a_card_only_when_its_lines_do():
     # "CHASE CREDIT CRD AUTOPAY" and "BANK OF AMERICA DES:MORTGAGE" are both merchant the bank's
     # name alone: the first pays a card, the second is a mortgage, which the report must count
