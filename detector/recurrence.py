@@ -1031,6 +1031,79 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+def _handovers(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
+    """``assign`` with a stream cut at a long gap where another plan of its group hands over to
+    it: the other stream, billed beside the piece before the gap, ends inside the gap a period
+    before the piece after it begins (or begins a period after the piece before ends, billed
+    beside the piece after). Two plans at one price one after the other, not one plan paused.
+
+    An app store's 6.99 plan billed from March to October, and another plan at 5.99 all year
+    that rose to 6.99 in January: the 6.99 charges read as one plan that skipped two months,
+    the 5.99 plan as ended, and its price rise went unflagged (round-seven audit). The pieces
+    after a cut get new ids; returns the new assignment and ``{new id: original id}``.
+    """
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < 2:
+        return assign, {}
+    day = df["day"].to_numpy()
+    rows = rows[int_lexsort(assign[rows], day[rows])]
+    a, d = assign[rows], day[rows]
+    start = np.r_[True, a[1:] != a[:-1]]
+    gap = np.r_[0, np.diff(d)].astype(float)
+    gap[start] = np.nan
+    med = _segment_median(gap, np.cumsum(start) - 1, np.flatnonzero(start))[np.cumsum(start) - 1]
+    cut = ~start & (gap > np.maximum(2.5 * med, 40.0))
+    if not cut.any():
+        return assign, {}
+    spans = pd.DataFrame({"a": a, "d": d, "group": df["group"].to_numpy()[rows]}).groupby("a").agg(
+        group=("group", "first"), first=("d", "min"), last=("d", "max"))
+    at = np.flatnonzero(cut)
+    cuts = pd.DataFrame({"pos": at, "a": a[at], "l1": d[at - 1], "f2": d[at], "P": med[at],
+                         "group": spans["group"].reindex(a[at]).to_numpy()})
+    j = cuts.merge(spans.rename_axis("t").reset_index(), on="group")
+    j = j[j["t"] != j["a"]]
+    lo, hi = 0.6 * j["P"], 1.4 * j["P"]
+    # the other plan ends in the gap a period before the later piece, having billed beside the
+    # earlier one; or begins in the gap a period after the earlier piece, billing beside the later
+    ends = (j["last"] > j["l1"]) & (j["last"] < j["f2"]) & (j["f2"] - j["last"]).between(lo, hi) \
+        & (j["first"] < j["l1"])
+    begins = (j["first"] > j["l1"]) & (j["first"] < j["f2"]) & (j["first"] - j["l1"]).between(lo, hi) \
+        & (j["last"] > j["f2"])
+    handed = np.unique(j.loc[ends | begins, "pos"].to_numpy())
+    if len(handed) == 0:
+        return assign, {}
+    mark = np.zeros(len(rows), dtype=np.int64)
+    mark[handed] = 1
+    piece = np.cumsum(mark) - np.repeat(np.cumsum(mark)[start] - mark[start], np.diff(np.r_[np.flatnonzero(start),
+                                                                                             len(rows)]))
+    later = piece > 0
+    key = pd.MultiIndex.from_arrays([a[later], piece[later]])
+    codes, uniq = pd.factorize(key)
+    new_ids = int(assign.max()) + 1 + codes
+    out = assign.copy()
+    out[rows[later]] = new_ids
+    origin = dict(zip((int(assign.max()) + 1 + np.arange(len(uniq))).tolist(),
+                      uniq.get_level_values(0).tolist()))
+    return out, origin
+
+
+def _undo_lone_pieces(assign: np.ndarray, pieces: np.ndarray, origin: dict) -> np.ndarray:
+    """``assign`` with each piece :func:`_handovers` cut off that no price change joined to an
+    original stream put back with what its original stream became."""
+    if not origin:
+        return assign
+    is_new = pieces >= min(origin)
+    old_rows = (pieces >= 0) & ~is_new
+    joined = np.isin(assign, np.unique(assign[old_rows])) & is_new
+    back = np.flatnonzero(is_new & ~joined)
+    if len(back) == 0:
+        return assign
+    became = pd.Series(assign[old_rows]).groupby(pieces[old_rows]).first()
+    out = assign.copy()
+    out[back] = became.reindex(pd.Series(pieces[back]).map(origin)).to_numpy()
+    return out
+
+
 #: Days by which one billing day's charges post apart (weekends, processing).
 BILLING_DAY_JITTER = 3
 
@@ -1176,7 +1249,8 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         return _empty()
     st, ids, p = candidates(df, scorer, thr)
     selected = _select(df, st, ids, p, thr)
-    assign = _join_price_changes(df, selected)
+    pieces, origin = _handovers(df, selected)
+    assign = _undo_lone_pieces(_join_price_changes(df, pieces), pieces, origin)
     for _ in range(2):
         assign = _attach_edges(df, assign)
     assign = _prune_strays(df, assign)

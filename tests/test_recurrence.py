@@ -1033,6 +1033,30 @@ def test_two_plans_half_a_month_apart_begun_apart_and_both_rising_are_two_monthl
     assert len(water) == 1 and water.iloc[0]["frequency"] == "semimonthly" and len(water.iloc[0]["transaction_ids"]) == 36
 
 
+def test_a_plan_rising_to_the_price_of_a_plan_stopped_months_before_continues_itself():
+    # Apple: A 4.99 -> 5.99 on the 10th; B 5.99 on the 12th, 6.99 from January 2025; C 6.99 on
+    # the 11th from March to October 2024, then cancelled. C's and B's 6.99 charges read as one
+    # plan that skipped two months, B as ended, and its rise went unflagged (round-seven audit).
+    a = monthly_dates(dt.date(2024, 1, 10), 18, day=10)
+    b = monthly_dates(dt.date(2024, 1, 12), 18, day=12)
+    c = monthly_dates(dt.date(2024, 3, 11), 8, day=11)
+    rows = (series("APPLE.COM/BILL", a, [4.99] * 6 + [5.99] * 12) + series("APPLE.COM/BILL", b, [5.99] * 12 + [6.99] * 6)
+            + series("APPLE.COM/BILL", c, 6.99))
+    # dues paused for three months stay one plan beside training that ends a month before they
+    # resume, at a price no plan's rise reaches
+    dues = monthly_dates(dt.date(2024, 1, 5), 6, day=5) + monthly_dates(dt.date(2024, 10, 5), 9, day=5)
+    rows += (series("IRONWORKS GYM", dues, 39.0, account="A2")
+             + series("IRONWORKS GYM", monthly_dates(dt.date(2024, 2, 1), 8, day=1), 120.0, account="A2"))
+    streams = detect_streams(enriched(rows), "2025-06-30")
+    apple = streams[streams["account_id"] == "A1"].sort_values("first_date")
+    got = [(len(i), f, s, lo) for i, f, s, lo in zip(apple["transaction_ids"], apple["first_date"], apple["status"],
+                                                      apple["last_amount"])]
+    assert got == [(18, "2024-01-10", "active", 5.99), (18, "2024-01-12", "active", 6.99),
+                   (8, "2024-03-11", "ended", 6.99)]
+    gym = streams[streams["account_id"] == "A2"].sort_values("first_date")
+    assert [len(i) for i in gym["transaction_ids"]] == [15, 8]
+
+
 def test_a_banks_stream_says_it_pays_a_card_only_when_its_lines_do():
     # "CHASE CREDIT CRD AUTOPAY" and "BANK OF AMERICA DES:MORTGAGE" are both merchant the bank's
     # name alone: the first pays a card, the second is a mortgage, which the report must count
