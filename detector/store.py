@@ -23,7 +23,7 @@ import pandas as pd
 import sqlite_utils
 
 from .errors import StoreError
-from .schema import TRANSACTION_COLUMNS, empty_transactions
+from .schema import FLAG_TYPES, TRANSACTION_COLUMNS, empty_transactions
 
 DEFAULT_DB = "subdetect.db"
 
@@ -341,6 +341,49 @@ class Store:
             for sql in indexes:
                 self.conn.execute(sql)
         return stored, len(frame) - stored
+
+    def repoint_transactions(self, pairs: Iterable[tuple[str, str]]) -> int:
+        """Carry what refers to a transaction over to the one replacing it, for ``(old, new)``
+        id pairs (a bank's posted charge replacing its pending authorisation): refund requests
+        (a filed one stays the charge's one request), flag dismissals (their flag id hashes the
+        charge's id, :mod:`detector.flags`) and the charge ids decisions keep. Runs inside the
+        caller's transaction; returns how many rows it changed."""
+        from .ids import stable_id
+
+        pairs = {str(o): str(n) for o, n in pairs if o and n and o != n}
+        if not pairs:
+            return 0
+        c = self.conn
+        before = c.total_changes
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS _repoint (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+        c.execute("DELETE FROM _repoint")
+        c.executemany("INSERT OR REPLACE INTO _repoint VALUES (?, ?)", pairs.items())
+        # a flag's id hashes its type and charge (a dismissed flag is stored nowhere else)
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS _reflag (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+        c.execute("DELETE FROM _reflag")
+        c.executemany("INSERT OR REPLACE INTO _reflag VALUES (?, ?)",
+                      ((stable_id(kind, o), stable_id(kind, n)) for o, n in pairs.items() for kind in FLAG_TYPES))
+        dismissed = c.execute("SELECT decision_id, new FROM decisions JOIN _reflag ON old = target_id "
+                              "WHERE kind = 'dismiss'").fetchall()
+        for did, new_fid in dismissed:
+            c.execute("UPDATE OR REPLACE decisions SET target_id = ?, decision_id = ? WHERE decision_id = ?",
+                      [new_fid, stable_id("dismiss", new_fid, prefix="d_"), did])
+        c.execute("UPDATE refund_requests SET flag_id = (SELECT new FROM _reflag WHERE old = flag_id) "
+                  "WHERE flag_id IN (SELECT old FROM _reflag)")
+        c.execute("UPDATE refund_requests SET transaction_id = (SELECT new FROM _repoint WHERE old = transaction_id), "
+                  "details = CASE WHEN json_type(details, '$.inputs') = 'object' "
+                  "THEN json_set(details, '$.inputs.transaction_id', "
+                  "(SELECT new FROM _repoint WHERE old = transaction_id)) ELSE details END "
+                  "WHERE transaction_id IN (SELECT old FROM _repoint)")
+        kept = c.execute("SELECT decision_id, transaction_ids FROM decisions WHERE transaction_ids IS NOT NULL "
+                         "AND EXISTS (SELECT 1 FROM json_each(decisions.transaction_ids) "
+                         "WHERE value IN (SELECT old FROM _repoint))").fetchall()
+        for did, ids in kept:
+            c.execute("UPDATE decisions SET transaction_ids = ? WHERE decision_id = ?",
+                      [json.dumps([pairs.get(str(t), t) for t in json.loads(ids)]), did])
+        c.execute("DELETE FROM _repoint")
+        c.execute("DELETE FROM _reflag")
+        return c.total_changes - before
 
     def _drop_indexes_for_bulk_load(self, table: str) -> list[str]:
         """Drop ``table``'s secondary indexes if it is empty; returns the SQL that recreates them.

@@ -278,3 +278,50 @@ def test_nightly_on_workers_stores_what_one_process_does(tmp_path, world, monkey
         found.append([_rows_less_clock(store, table) for table in ("streams", "flags")])
         store.close()
     assert found[0] == found[1] and len({row[1] for row in found[0][0]}) == 2  # both chase accounts
+
+
+@needs_pipeline
+@pytest.mark.parametrize("decision", ["filed", "dismissed"])
+def test_a_pending_charge_keeps_its_request_and_dismissal_when_it_posts(tmp_path, monkeypatch, decision):
+    # A double charge flagged while pending, whose request the user files (or whose flag the user
+    # dismisses); the next night it posts under a new id and the pending one goes. The filed
+    # request stayed on the gone id and a second one was queued for the posted charge, and the
+    # dismissal no longer matched (nightly audit): the posted charge is the same charge.
+    from detector.decisions import record_dismissal
+    from detector.refunds import list_requests, mark
+    from detector.testing.plaid_standin import PlaidStandIn, standin_account, standin_transaction
+    from tests.plaid_scenario import plaid_env
+
+    path = tmp_path / "subdetect.db"
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-pend", accounts=[standin_account("cc", "credit")])
+        for m in range(1, 7):
+            item.add(standin_transaction(f"pbo-{m}", "cc", f"2025-{m:02d}-05", 49.0, "PROBACKOFFICE.COM"))
+        item.add(standin_transaction("pbo-pend", "cc", "2025-06-06", 49.0, "PROBACKOFFICE.COM", pending=True))
+        store = Store(path)
+        add_item(store, "bank", "access-sandbox-pend")
+        store.close()
+        run_nightly(path, as_of="2025-06-08")
+        store = Store(path)
+        (req,) = list_requests(store)
+        assert req["transaction_id"] == "pbo-pend" and req["flag_type"] == "duplicate_charge"
+        if decision == "filed":
+            mark(store, req["request_id"], "Pending", on="2025-06-08")
+        else:
+            record_dismissal(store, req["flag_id"], "a second seat, on purpose")
+        store.close()
+        item.add(standin_transaction("pbo-post", "cc", "2025-06-07", 49.0, "PROBACKOFFICE.COM",
+                                     pending_transaction_id="pbo-pend"))
+        item.remove("pbo-pend")
+        run_nightly(path, as_of="2025-06-09")
+        run_nightly(path, as_of="2025-06-10")
+    store = Store(path)
+    requests = list_requests(store)
+    flags = store.conn.execute("SELECT transaction_id FROM flags").fetchall()
+    if decision == "filed":
+        assert [(r["request_id"], r["transaction_id"], r["status"]) for r in requests] == \
+            [(req["request_id"], "pbo-post", "Pending")]
+    else:
+        assert requests == [] and flags == []
+    store.close()

@@ -18,7 +18,9 @@ Mapping to canonical rows:
   matcher were built for (``APPLE.COM/BILL``, ``PAYPAL *NETFLIX``: the billing channel lives in
   it); Plaid's cleaned ``name`` and ``merchant_name`` drop exactly that.
 * ``currency`` = ``iso_currency_code`` (else ``unofficial_currency_code``), ``source`` = ``plaid``.
-* A posted transaction whose ``pending_transaction_id`` names a stored pending one replaces it.
+* A posted transaction whose ``pending_transaction_id`` names a stored pending one replaces it,
+  and takes over its refund request, flag dismissals and the charge ids decisions keep
+  (:meth:`Store.repoint_transactions`).
 """
 
 from __future__ import annotations
@@ -170,6 +172,7 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
     now = utcnow()
     added = modified = removed = 0
     conn = store.conn
+    posted = []
     with conn:
         for page_added, page_modified, page_removed in pages:
             for kind, txs in (("added", page_added), ("modified", page_modified)):
@@ -179,9 +182,11 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
                     rows.append(tuple(row[c] for c in _COLUMNS) + (now,))
                     pending_id = tx.get("pending_transaction_id")
                     if pending_id and not row["pending"]:
-                        # The posted version replaces its pending authorisation.
+                        # The posted version replaces its pending authorisation: the same
+                        # charge, whose filed request and dismissed flag stay its own.
                         conn.execute("DELETE FROM transactions WHERE transaction_id = ? AND source = 'plaid'",
                                      [pending_id])
+                        posted.append((pending_id, row["transaction_id"]))
                 conn.executemany(_UPSERT, rows)
                 if kind == "added":
                     added += len(rows)
@@ -190,6 +195,7 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
             gone = [(r.get("transaction_id"),) for r in page_removed]
             conn.executemany("DELETE FROM transactions WHERE transaction_id = ? AND source = 'plaid'", gone)
             removed += len(gone)
+        store.repoint_transactions(posted)
         moved = conn.execute(
             "UPDATE plaid_items SET cursor = ?, item_id = COALESCE(?, item_id), last_synced_at = ?, "
             "last_error = NULL WHERE name = ? AND cursor IS ?",
