@@ -530,7 +530,9 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
     ragged = np.zeros(n_cl, dtype=bool)
     ragged[apart.index[apart.to_numpy()].to_numpy(dtype=np.int64)] = True
     ragged &= shared & (stray == 0)
-    ragged |= _continue_ragged(spans, shared, ragged, group)
+    cont = _continue_ragged(spans, ragged, group)
+    shared |= cont
+    ragged |= cont
     return shared[cid], ragged[cid]
 
 
@@ -539,19 +541,21 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
 CONTINUE_DAYS = (20, 40)
 
 
-def _continue_ragged(spans: pd.DataFrame, shared: np.ndarray, ragged: np.ndarray,
-                     group: np.ndarray | None) -> np.ndarray:
-    """Per cluster: a shared cluster whose every chain continues (or is continued by) a chain of
-    a ragged cluster of its group, a month apart: the same plans after a price change.
+def _continue_ragged(spans: pd.DataFrame, ragged: np.ndarray, group: np.ndarray | None) -> np.ndarray:
+    """Per cluster: a cluster of a few echo chains (``spans``) whose every chain continues (or
+    is continued by) a chain of a ragged cluster of its group, a month apart: the same plans
+    before or after a price change.
 
     Two Spotify plans on the 3rd and the 18th, begun months apart, both rising to 11.99 in one
     month: at 11.99 they start and stop together, like a twice-monthly bill, but each 11.99
-    chain continues one of the 10.99 plans (round seven: one "semimonthly" stream of 31 charges).
+    chain continues one of the 10.99 plans (round seven: one "semimonthly" stream of 31
+    charges). Or begun together at 10.99 for three months, both rising, one stopped later (round
+    eight): the 10.99 chains overlap too briefly to be plans side by side on their own.
     """
-    out = np.zeros(len(shared), dtype=bool)
+    out = np.zeros(len(ragged), dtype=bool)
     if group is None or not ragged.any():
         return out
-    sp = spans[shared[spans["cid"].to_numpy()]].copy()
+    sp = spans.copy()
     sp["group"] = group[sp["cid"].to_numpy()]
     sp["ragged"] = ragged[sp["cid"].to_numpy()]
     cand, src = sp[~sp["ragged"]], sp[sp["ragged"]]

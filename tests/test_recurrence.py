@@ -1033,6 +1033,19 @@ def test_two_plans_half_a_month_apart_begun_apart_and_both_rising_are_two_monthl
     assert len(water) == 1 and water.iloc[0]["frequency"] == "semimonthly" and len(water.iloc[0]["transaction_ids"]) == 36
 
 
+def test_two_plans_half_a_month_apart_rising_together_then_one_stopped_are_two_streams():
+    # Begun together at 10.99 in April, both 11.99 from July, the 18th's stopped in January: the
+    # three 10.99 months are too short for two plans side by side, and all 25 charges were one
+    # "semimonthly" stream shown ended, the kept plan missing from the total (round-eight audit)
+    first = monthly_dates(dt.date(2023, 4, 3), 15, day=3)
+    second = monthly_dates(dt.date(2023, 4, 18), 10, day=18)
+    rows = (series("SPOTIFY USA", first, [10.99] * 3 + [11.99] * 12)
+            + series("SPOTIFY USA", second, [10.99] * 3 + [11.99] * 7))
+    streams = detect_streams(enriched(rows), "2024-06-30").sort_values("first_date")
+    assert [(len(i), f, s) for i, f, s in zip(streams["transaction_ids"], streams["frequency"], streams["status"])] \
+        == [(15, "monthly", "active"), (10, "monthly", "ended")]
+
+
 def test_a_plan_rising_to_the_price_of_a_plan_stopped_months_before_continues_itself():
     # Apple: A 4.99 -> 5.99 on the 10th; B 5.99 on the 12th, 6.99 from January 2025; C 6.99 on
     # the 11th from March to October 2024, then cancelled. C's and B's 6.99 charges read as one
