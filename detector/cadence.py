@@ -98,13 +98,14 @@ STAT_COLUMNS = (
     "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "weekdays_used",
     "month_dispersion", "group", "group_n",
     "coverage", "interval_error", "period", "log_period", "amount_cv", "amount_range", "log_amount",
-    "lookalike_ratio",
+    "lookalike_ratio", "amount_rises", "amount_falls", "amount_held",
 )
 
 #: The columns of ``candidate_stats(..., features=False)``: the cadence and the amount median.
 CADENCE_COLUMNS = tuple(c for c in STAT_COLUMNS if c not in (
     "amt_mean", "amt_std", "amt_min", "amt_max", "frac_near_median", "round_share", "interval_mad", "dom_dev",
-    "dom_median", "month_dispersion", "amount_cv", "amount_range", "log_amount", "lookalike_ratio"))
+    "dom_median", "month_dispersion", "amount_cv", "amount_range", "log_amount", "lookalike_ratio",
+    "amount_rises", "amount_falls", "amount_held"))
 
 
 def scorable(freq_idx: np.ndarray, n: np.ndarray, frac_on: np.ndarray) -> np.ndarray:
@@ -253,6 +254,19 @@ def _amount_and_day(rows: dict, seg: tuple, amt_values: np.ndarray, P: np.ndarra
     # cash and transfers come in round sums; bills and subscriptions rarely do
     round_sum = np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6
     out["round_share"] = np.bincount(cidx, weights=round_sum, minlength=C) / n
+    # changes of amount from one charge to the next (by more than a cent and 1%): a plan whose
+    # price changed steps once or twice, a transfer of whatever sum at nearly every charge
+    change = np.r_[0.0, np.diff(amt)] if len(amt) else np.zeros(0)
+    step = np.abs(change) > 0.01 * np.r_[amt[:1], amt[:-1]] + 0.01
+    step[starts] = False
+    out["amount_rises"] = np.bincount(cidx, weights=step & (change > 0), minlength=C)
+    out["amount_falls"] = np.bincount(cidx, weights=step & (change < 0), minlength=C)
+    # the fewest charges in a row at one amount (a stretch ends where the amount steps)
+    stretch = step.copy()
+    stretch[starts] = True
+    first = np.flatnonzero(stretch)
+    held = np.diff(np.r_[first, len(amt)]) if len(amt) else np.zeros(0, dtype=np.int64)
+    out["amount_held"] = np.minimum.reduceat(held, np.searchsorted(first, starts)) if C else np.zeros(0)
     out["interval_mad"] = _segment_median(np.abs(rows["interval"] - rows["P"]), cidx, starts) / P
     # day of month on a circle; month ends (28th-31st) are one point, clamping is not drift
     dom = np.where(rows["dom"] >= rows["dim"] - 1, 31, rows["dom"]).astype(float)

@@ -63,11 +63,15 @@ DEFAULT_MIN_CONFIDENCE = 0.5
 #: Relative gap in sorted amounts that starts a new amount cluster.
 CLUSTER_TOL = 0.02
 #: Bank charges triggered by an event (a bounced payment, a wire, a late payment), never by a
-#: schedule: two of them a year apart are a coincidence, not an annual plan. Monthly account
-#: maintenance fees are not among them.
+#: schedule: two of them a year apart are a coincidence, not an annual plan; and cash drawn at
+#: a machine. Monthly account maintenance fees are not among them.
 EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient funds?|returned? (?:item|payment|check)"
                        r"|stop payment|late (?:fee|charge|payment fee)"
-                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)",
+                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)"
+                       # ... and cash drawn: when the holder wants it, at round sums (a cash habit of
+                       # 200 most months, 100 now and then, read as a plan whose price changed)
+                       r"|\b(?:atm|cash machine)(?: cash)? withdraw(?:al)?s?\b|\bcash (?:withdrawal|wdl)s?\b"
+                       r"|\bwithdrawal\b.{0,20}\batm\b",
                        re.IGNORECASE)
 #: Money moved between the holder's own accounts, never a plan: a Monzo pot (the importer writes
 #: ``Pot transfer: <pot>``), Revolut's currency exchanges ("Exchanged to USD") and pockets ("To
@@ -336,6 +340,13 @@ WEEKLY_BILL_COVERAGE = 0.9
 REPEATED_SUMS = 0.5
 
 
+#: A plan at a round price may change price this many times, all rises or all falls ...
+MAX_PRICE_STEPS = 2
+#: ... holding each price for this many charges or more (one transfer of 300.00 before
+#: thirteen of 600.00 is a transfer of its own).
+HELD_PRICE = 2
+
+
 def _sums_vary(stats: pd.DataFrame, df: pd.DataFrame | None, which: np.ndarray) -> np.ndarray:
     """Per candidate (those ``which`` only; True elsewhere): its merchant's charges in the
     account rarely repeat an exact sum (under :data:`REPEATED_SUMS`). Without ``df``, only
@@ -359,8 +370,18 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     """Candidates that are no stream whatever the scorer says (their confidence is 0): varying
     round sums, a bank's charges for events and buy-now-pay-later instalments."""
     # sums that are round yet vary from cycle to cycle are cash or discretionary transfers:
-    # bills come in cents, and a standing order or subscription repeats one sum
-    out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05)
+    # bills come in cents, and a standing order or subscription repeats one sum, which may change
+    # once or twice, one way, each price held a while (a piano teacher's 160.00, then 180.00:
+    # round-eight audit, the rise at a round price was dropped and the plan shown ended); cash
+    # drawn at 200 most months and 300 now and then goes up and back down
+    if "amount_rises" in stats:
+        rises, falls = stats["amount_rises"].to_numpy(), stats["amount_falls"].to_numpy()
+        steps = rises + falls
+        repriced = ((steps <= MAX_PRICE_STEPS) & (np.minimum(rises, falls) == 0)
+                    & (stats["amount_held"].to_numpy() >= HELD_PRICE))
+    else:
+        repriced = np.zeros(len(stats), dtype=bool)
+    out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05) & ~repriced
     # a "weekly" run of purchases at a shop: amounts that differ every time, on a day that
     # drifts through the week (fuel every 6-9 days, groceries): on weekends too, or, where a bank
     # gives posting dates, over four weekdays or more. A weekly bill keeps its weekday or its

@@ -428,6 +428,22 @@ def test_attached_charge_the_model_does_not_believe_is_undone():
     assert tx.loc[tx["amount"] == -300.0, "transaction_id"].iloc[0] not in st["transaction_ids"].iloc[0]
 
 
+def test_a_round_price_raised_once_is_a_plan_whose_price_changed_and_cash_drawn_is_none():
+    # A piano teacher's 160.00 a month raised to 180.00: varying round sums read as transfers, so
+    # the rise was dropped and the plan shown ended (round-eight audit). A price held a while and
+    # stepped one way is a plan's; cash drawn at round sums never is (ATM 200.00, then 300.00),
+    # nor round sums that change every month.
+    dates = monthly_dates(dt.date(2024, 1, 10), 12, day=10)
+    rows = (series("SQ *BRIGHT KEYS PIANO", dates, [160.0] * 8 + [180.0] * 4)
+            + series("ATM WITHDRAWAL 1234 MAIN ST", dates, [200.0] * 6 + [300.0] * 6, account="A2")
+            + series("ZELLE TO JORDAN", dates, [50.0, 120.0, 80.0, 200.0, 60.0, 150.0] * 2, account="A3"))
+    streams = detect_streams(enriched(rows), "2024-12-31")
+    assert len(streams) == 1
+    piano = streams.iloc[0]
+    assert (piano["account_id"], len(piano["transaction_ids"]), piano["status"], piano["last_amount"]) == \
+        ("A1", 12, "active", 180.0)
+
+
 def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
     """The scorer's ``vendor_known`` prior: a catalogue vendor, or a charge billed through an
     app store (whose vendor is unknown: the descriptor does not name the app), not an unknown
