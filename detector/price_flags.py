@@ -468,7 +468,11 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     level_inc = (base / prev_base - 1).round(4)
     # A new price is a new fixed level: the next charge stays at it.
     holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
-    fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & (level_inc >= PRICE_STEP) & holds
+    # ... and a price rises at one charge: a plan billed in another currency drifts up a few
+    # percent a month with the exchange rate, and its level's median falls behind (a 10.00 USD
+    # plan on a GBP card: 7.38, 7.39, 7.56, 7.65, then 8.00, "up 7% from 7.47", round eight)
+    jumps = ((x["charge"] / prev - 1).round(4) >= PRICE_STEP)
+    fixed_hit = steady & step & enough & (inc >= PRICE_STEP) & (level_inc >= PRICE_STEP) & holds & jumps
 
     # Six-monthly and yearly terms: each term has its own price (an insurance premium), so a
     # term is the previous level even alone and the next may move again.

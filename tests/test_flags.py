@@ -292,6 +292,19 @@ def test_tax_and_currency_jitter_is_not_an_increase():
     assert of_type(flags_of(b), "price_increase") == []
 
 
+def test_a_foreign_price_drifting_with_the_exchange_rate_is_not_an_increase():
+    # A 10.00 USD plan on a GBP card over 2022: the pound fell a few percent a month, and 8.00
+    # after 7.38-7.65 read as "up 7% from 7.47" (round-eight audit). A price rises at one charge:
+    # a plan like it raised to 12.00 USD in the autumn.
+    b = Book()
+    drift = [7.38, 7.39, 7.56, 7.65, 8.00, 8.00, 8.37, 8.23, 8.70, 8.77, 8.81, 8.23]
+    b.stream(b.series("2022-01-05", 12, drift, merchant="Midjourney"))
+    raised = [7.38, 7.39, 7.56, 7.65, 8.00, 8.00, 8.37, 8.23, 10.44, 10.52, 10.57, 9.88]
+    ids = b.series("2022-01-05", 12, raised, merchant="Canva")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[8]]
+
+
 def test_variable_phone_bill_is_not_an_increase():
     b = Book()
     bill = [61.20, 58.90, 72.45, 64.10, 64.50, 64.30, 80.15, 59.70, 66.85, 71.40]
