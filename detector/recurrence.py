@@ -618,11 +618,23 @@ def _nearest_in_window(ks: np.ndarray, want: np.ndarray, want_end: np.ndarray, l
 
 
 def _one_predecessor(src: np.ndarray, succ: np.ndarray, err: np.ndarray) -> np.ndarray:
-    """Of the charges ``src`` linking to one successor, the best fitting (the latest on a tie)."""
-    src = src[np.lexsort((-src, err[src], succ[src]))]
-    first = np.ones(len(src), dtype=bool)
-    first[1:] = succ[src][1:] != succ[src][:-1]
-    return src[first]
+    """Of the charges ``src`` linking to one successor, the best fitting; on a tie (same-day
+    twins) the one a charge before links to, so the chain runs on through it, else the latest.
+
+    A plan on the 12th and a purchase at its price on the 12th of August: the July charge linked
+    to one twin and September's took the other, and the plan broke in two at August, its older
+    part shown ended (round-eight audit)."""
+    def best(cands: np.ndarray, prefer: np.ndarray) -> np.ndarray:
+        cands = cands[np.lexsort((-cands, ~prefer[cands], err[cands], succ[cands]))]
+        first = np.ones(len(cands), dtype=bool)
+        first[1:] = succ[cands][1:] != succ[cands][:-1]
+        return cands[first]
+
+    n = len(succ)
+    chosen = best(src, np.zeros(n, dtype=bool))
+    linked_to = np.zeros(n, dtype=bool)
+    linked_to[succ[chosen]] = True
+    return best(src, linked_to)
 
 
 #: Relative step in sorted amounts that starts a new price point (plus a cent).

@@ -444,6 +444,20 @@ def test_a_round_price_raised_once_is_a_plan_whose_price_changed_and_cash_drawn_
         ("A1", 12, "active", 180.0)
 
 
+def test_a_purchase_on_the_plans_own_day_at_its_price_does_not_break_the_plan():
+    # An Apple plan of 4.99 on the 12th, and in-app purchases at 4.99 on other days and one on
+    # the plan's own day in August: July linked to one August twin and September to the other,
+    # the plan broke in two there, and the stream stopped at October, shown ended (round eight)
+    plan = monthly_dates(dt.date(2023, 7, 12), 18, day=12)
+    buys = [dt.date.fromisoformat(d) for d in ("2024-03-11", "2024-03-31", "2024-07-22", "2024-08-12", "2024-09-24",
+                                                "2024-10-26", "2024-12-17")]
+    rows = series("APPLE.COM/BILL", sorted(plan + buys), 4.99)
+    streams = detect_streams(enriched(rows), "2024-12-31")
+    assert [(len(i), s, f, lo) for i, s, f, lo in zip(streams["transaction_ids"], streams["status"],
+                                                       streams["first_date"], streams["last_date"])] \
+        == [(18, "active", "2023-07-12", "2024-12-12")]
+
+
 def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
     """The scorer's ``vendor_known`` prior: a catalogue vendor, or a charge billed through an
     app store (whose vendor is unknown: the descriptor does not name the app), not an unknown
