@@ -34,6 +34,7 @@ import pandas as pd
 
 from .cadence import (
     FREQUENCIES,
+    MONTH_BASED,
     PERIODS,
     TOLERANCE,
     _segment_median,
@@ -1376,7 +1377,21 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
         clear = usual.max(axis=1) >= np.maximum(2, 0.3 * n)
         dom = np.where(business & clear & (dom <= 28), usual.argmax(axis=1), dom)
     dom = moved_billing_day(row_day, stream_of_row, n, fidx, dom)
-    nxt = next_due(st["last_day"].to_numpy(), fidx, dom)
+    # The cycle's own charge, not an extra one after it, sets the next due day: a purchase at a
+    # plan's price 17 days after its charge on the 12th, kept in the stream, made the plan due a
+    # month late (round-eight audit: next 2025-02-12 for a plan billed on 2024-12-12).
+    last_idx = np.r_[bounds[1:] - 1, len(rows) - 1]
+    prev_row = rows[np.maximum(last_idx - 1, 0)]
+    before = df["day"].to_numpy()[prev_row]
+
+    def off_day(r):  # days from the plan's day of the month, round the month
+        d = np.abs(df["dom"].to_numpy()[r] - dom)
+        return np.minimum(d, 31 - d)
+
+    extra = ((n >= 3) & (last_idx > bounds) & MONTH_BASED[np.maximum(fidx, 0)]
+             & (st["last_day"].to_numpy() - before < 0.6 * P)
+             & (off_day(last_rows) > BILLING_DAY_JITTER) & (off_day(prev_row) <= BILLING_DAY_JITTER))
+    nxt = next_due(np.where(extra, before, st["last_day"].to_numpy()), fidx, dom)
     # a plan billed every four weeks (a newspaper's 28 days) drifts through the month: it is due
     # 28 days on, not on its median day of the month (which put it 38 days after the last)
     nxt = np.where(four_weekly(row_day, stream_of_row, n, fidx), st["last_day"].to_numpy() + 28, nxt)

@@ -458,6 +458,15 @@ def test_a_purchase_on_the_plans_own_day_at_its_price_does_not_break_the_plan():
         == [(18, "active", "2023-07-12", "2024-12-12")]
 
 
+def test_a_purchase_after_the_plans_last_charge_does_not_move_its_next_date():
+    # A 4.99 purchase 17 days after the plan's charge on the 12th, taken into the stream, made
+    # the plan due on 2025-02-12, a month late (round-eight audit)
+    plan = monthly_dates(dt.date(2023, 7, 12), 18, day=12)
+    rows = series("APPLE.COM/BILL", plan + [dt.date(2024, 12, 29)], 4.99)
+    streams = detect_streams(enriched(rows), "2024-12-31")
+    assert streams["next_date"].tolist() == ["2025-01-12"]
+
+
 def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
     """The scorer's ``vendor_known`` prior: a catalogue vendor, or a charge billed through an
     app store (whose vendor is unknown: the descriptor does not name the app), not an unknown
