@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from _refund_helpers import add_tx, flag, flags_df
 
+from detector.catalog.refund_processes import load_refund_processes
 from detector.errors import CatalogError, ConfigError, InvalidTransition, NotFound
 from detector.ids import stable_id
 from detector.refunds import (
@@ -551,6 +552,33 @@ def test_not_forgetting_or_a_billing_error_is_still_refundable(store, reason, si
     add_tx(store, "t1", "2025-11-05", 49.0, "PRO BACK OFFICE")
     req = open_request(store, "t1", reason, "2025-11-26")
     assert req["eligible"] is True and situation in req["eligibility_reason"]
+
+
+BILLING_ERROR = {"PRO BACK OFFICE": "Billing Cycle Queries", "OTTRACK.COM": "Billing Errors"}
+
+
+@pytest.mark.parametrize("description", list(BILLING_ERROR))
+@pytest.mark.parametrize("reason", [
+    "I forgot to cancel, and then I was charged twice",
+    "I forgot to cancel, and then I was billed twice",  # audit15: OT Track read only "charged twice"
+    "I forgot to cancel and they charged me twice",
+    "I forgot to cancel, and then I was double billed",
+    "Forgot to turn off auto-renew, and then I was billed twice",  # a renewal named first
+    "I forgot to cancel; there is a billing issue on top of that",
+])
+def test_a_billing_error_overrides_forgetting_to_cancel_at_either_vendor(store, description, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is True and BILLING_ERROR[description] in req["eligibility_reason"]
+
+
+def test_billing_error_phrases_are_the_same_at_both_vendors():
+    # both seeds refund a billing error in the same words; only PRO Back Office names its
+    # situation after the billing cycle (a question about it, which OT Track's page does not list)
+    procs = load_refund_processes()
+    pbo = next(s for s in procs["pro-back-office"].eligible_situations if s.id == "billing-cycle-queries")
+    ott = next(s for s in procs["ot-track"].eligible_situations if s.id == "billing-errors")
+    assert set(pbo.match_any) - {"billing cycle"} == set(ott.match_any)
 
 
 def test_negation_reads_the_clause_not_the_phrase():
