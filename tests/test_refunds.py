@@ -106,12 +106,25 @@ def test_pro360_accepts_day_30_and_refuses_day_31(store, as_of, eligible):
 
 
 def test_pro360_job_date_given_by_the_user_moves_the_deadline(store):
-    add_tx(store, "j1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
-    add_tx(store, "j2", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
-    ok = open_request(store, "j1", "wrong phone number on the lead", "2025-04-09", job_date="2025-03-10")
-    late = open_request(store, "j2", "wrong phone number on the lead", "2025-04-10", job_date="2025-03-10")
-    assert (ok["vendor"], ok["job_date"], ok["deadline"], ok["eligible"]) == ("PRO360", "2025-03-10", "2025-04-09", True)
-    assert (late["deadline"], late["eligible"]) == ("2025-04-09", False)
+    # the lead came on 1 March, the fee posted on the 10th: the window runs from the lead
+    add_tx(store, "j1", "2025-03-10", 30.0, "PRO360 CONTACT FEE")
+    add_tx(store, "j2", "2025-03-10", 30.0, "PRO360 CONTACT FEE")
+    ok = open_request(store, "j1", "wrong phone number on the lead", "2025-03-31", job_date="2025-03-01")
+    late = open_request(store, "j2", "wrong phone number on the lead", "2025-04-01", job_date="2025-03-01")
+    assert (ok["vendor"], ok["job_date"], ok["deadline"], ok["eligible"]) == ("PRO360", "2025-03-01", "2025-03-31", True)
+    assert (late["deadline"], late["eligible"]) == ("2025-03-31", False)
+
+
+@pytest.mark.parametrize("job_date", ["2025-03-11", "2026-03-01"])
+def test_pro360_job_date_after_the_charge_is_refused(store, job_date):
+    # PRO360 charges the contact fee when the pro gets the lead (seed: "you will only be charged a
+    # contact fee when the customer replies"): a later job date is a typo that would move the
+    # deadline and make a late request look in time (audit15)
+    add_tx(store, "j1", "2025-03-10", 30.0, "PRO360 CONTACT FEE")
+    with pytest.raises(InvalidTransition, match=f"cannot take job date {job_date} .*after the charge"):
+        open_request(store, "j1", "wrong phone number on the lead", "2025-04-20", job_date=job_date)
+    assert store.db["refund_requests"].count == 0
+    assert open_request(store, "j1", "wrong phone number", "2025-04-09", job_date="2025-03-10")["eligible"] is True
 
 
 @pytest.mark.parametrize("reason, eligible, situation", [
@@ -415,13 +428,23 @@ def test_filing_after_the_window_is_allowed_but_recorded_as_ineligible(store):
 
 
 def test_filing_with_the_pro360_job_date_moves_the_deadline(store):
-    req = _queue_one(store, vendor="PRO360", date="2025-03-01", as_of="2025-04-05", type="duplicate_charge")
-    assert (req["eligible"], req["deadline"]) == (False, "2025-03-31")
-    filed = mark(store, req["request_id"], "Pending", on="2025-04-05", job_date="2025-03-20")
-    assert (filed["eligible"], filed["job_date"], filed["deadline"]) == (True, "2025-03-20", "2025-04-19")
+    req = _queue_one(store, vendor="PRO360", date="2025-03-20", as_of="2025-04-05", type="duplicate_charge")
+    assert (req["eligible"], req["deadline"]) == (True, "2025-04-19")
+    filed = mark(store, req["request_id"], "Pending", on="2025-04-05", job_date="2025-03-01")
+    assert (filed["eligible"], filed["job_date"], filed["deadline"]) == (False, "2025-03-01", "2025-03-31")
     assert "give the job date" not in next(d for d in filed["documents"] if d["item"] == "Job date")["value"]
     with pytest.raises(InvalidTransition, match="job date"):
         mark(store, req["request_id"], "Processing", job_date="2025-03-21")
+
+
+def test_filing_with_a_job_date_after_the_charge_is_refused(store):
+    # audit15: a typo (2026 for 2025) moved the deadline to 2026 and made a late request eligible
+    req = _queue_one(store, vendor="PRO360", date="2025-06-04", as_of="2025-06-30", type="duplicate_charge")
+    with pytest.raises(InvalidTransition, match="cannot take job date 2026-01-01 .*on or before the charge"):
+        mark(store, req["request_id"], "Pending", on="2025-07-10", job_date="2026-01-01")
+    assert get_request(store, req["request_id"])["status"] == "Candidate"
+    filed = mark(store, req["request_id"], "Pending", on="2025-07-10")
+    assert (filed["eligible"], filed["deadline"]) == (False, "2025-07-04")
 
 
 # -- opening by hand -------------------------------------------------------------------------------
