@@ -116,8 +116,14 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # Where the account also buys one-offs from the merchant (an app store, a shop), a second
     # charge at the plan's price days later is as likely one more purchase (apps cost 0.99,
     # 4.99, 9.99 like plans do): only an identical charge on the same day is a double charge.
+    # Not at a catalogue vendor of fixed-price plans billed directly (PRO Back Office, Netflix):
+    # it sells no items at its plan's price, and its charges at other amounts are add-ons or
+    # another plan (fifteenth session's audit: one 15.00 add-on months before hid a 49.00 plan's
+    # double charge).
     identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
-    d = d[identical | ~_buys_one_offs(d, loose)]
+    plan_seller = (d["stream_vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES))
+                   & ~d["stream_channel"].isin(STORE_CHANNELS))
+    d = d[identical | plan_seller | ~_buys_one_offs(d, loose)]
     return d[~_voided_before(d["_sk"], d["prev_date"], d["date"], d["prev_charge"], t)]
 
 

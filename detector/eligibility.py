@@ -113,11 +113,18 @@ def assess(process: RefundProcess, *, flag_type: str, filing_date: date, charge_
         window_note = (f" File by {deadline.isoformat()}: {name} accepts requests within {w.days} days "
                        f"of the {label} ({anchor.isoformat()}).")
 
-    matched = next((s for s in process.eligible_situations if matches(s, user_reason)), None)
+    named = [s for s in process.eligible_situations if matches(s, user_reason)]
+    matched = named[0] if named else None
     for excl in process.ineligible_situations:
-        if matches(excl, user_reason) and not (matched and matched.id in excl.overridden_by):
+        if not matches(excl, user_reason):
+            continue
+        # any situation named may override, not only the first: "I forgot to turn off auto-renew
+        # and was billed twice" names a renewal first, and the double billing still wins
+        overriding = next((s for s in named if s.id in excl.overridden_by), None)
+        if overriding is None:
             return Assessment(False, f"{name} gives no refund in this situation: {excl.text}",
                               deadline, excl, sources + [excl.source])
+        matched = overriding
 
     situation = matched or next((s for s in process.eligible_situations if flag_type in s.flag_types), None)
     caveats = [c for c in process.caveats if flag_type in c.flag_types]

@@ -109,6 +109,19 @@ def _check_filing_date(filing: date, charge_date, what: str) -> None:
                                 f"{charged.isoformat()}, and a refund request cannot be filed before its charge")
 
 
+def _check_job_date(job_date, charge_date, what: str) -> None:
+    """PRO360 charges its contact fee when the customer replies, that is when the pro gets the lead
+    (seed: "you will only be charged a contact fee when the customer replies, indicating that you
+    have successfully obtained this lead"): the job date that starts the filing window is on or
+    before the charge, never after it (and so never after the filing date). A later one (a typo,
+    2026 for 2025) would move the deadline and make a late request look in time."""
+    job, charged = to_date(job_date), to_date(charge_date)
+    if job > charged:
+        raise InvalidTransition(f"cannot take job date {job.isoformat()} for {what}: it is after the charge "
+                                f"({charged.isoformat()}), and PRO360 charges its contact fee when the pro gets the "
+                                f"lead, so the job date is on or before the charge")
+
+
 #: Which flag a charge flagged several times is asked back for, most compelling first: a charge
 #: after the user cancelled, then a double charge, a trial that turned paid, a renewal, a price rise.
 REFUND_FLAG_ORDER = ("charge_after_cancellation", "duplicate_charge", "trial_conversion", "annual_renewal",
@@ -379,6 +392,8 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
         vendor = vendor_in_descriptor(processes, tx["description"])
     as_of = to_date(as_of)
     _check_filing_date(as_of, tx["date"], f"transaction {transaction_id}")
+    if job_date:
+        _check_job_date(job_date, tx["date"], f"transaction {transaction_id}")
     account = store.account(tx["account_id"])
     inputs = {
         "flag_type": MANUAL, "flag_id": None, "flag_reason": None,
@@ -431,6 +446,8 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
     entry = _history(new, when, note, previous=req["status"], amount=amount)
     if job_date is not None and new != "Pending":
         raise InvalidTransition("a job date can only be given when filing a candidate (Pending)")
+    if job_date is not None:
+        _check_job_date(job_date, req["charge_date"], f"request {req['request_id']}")
     if new == "Pending":
         if job_date is not None:
             req["inputs"] = {**req["inputs"], "job_date": to_date(job_date).isoformat()}

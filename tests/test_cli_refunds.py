@@ -119,3 +119,9 @@ def test_refused_filings_exit_5(runner, db):
     assert twice.exit_code == 5 and f"already open as {rid} (Pending)" in twice.output
     before = _run(runner, db, "open", "t2", "--reason", "wrong number", "--as-of", "2025-09-30")
     assert before.exit_code == 5 and "the charge was made on 2025-10-01" in before.output
+    # PRO360's fee is charged when the pro gets the lead: a job date after it is a typo (audit15)
+    typo = _run(runner, db, "open", "t2", "--reason", "wrong number", "--as-of", "2025-11-05",
+                "--job-date", "2026-10-20")
+    assert typo.exit_code == 5 and "cannot take job date 2026-10-20" in typo.output
+    assert _run(runner, db, "open", "t2", "--reason", "wrong number", "--as-of", "2025-10-25",
+                "--job-date", "2025-09-28").exit_code == 0

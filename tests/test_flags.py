@@ -449,6 +449,24 @@ def test_tips_and_coins_outside_streams_are_not_double_charges():
     assert of_type(flags_of(b), "duplicate_charge") == [second]
 
 
+@pytest.mark.parametrize("add_on_day", ["2025-03-12", "2025-05-20", "2025-06-02", "2025-06-12"])
+def test_an_add_on_does_not_hide_a_plans_double_charge(add_on_day):
+    # audit15: a 49.00 plan charged twice a day apart, and one 15.00 add-on of the same vendor
+    # within 120 days: a vendor of fixed-price plans billed directly sells no items at its
+    # plan's price, so the add-on says nothing about the pair (docs/flags.md)
+    b = Book()
+    ids = b.series("2025-01-05", 6, 49.0, "PRO Back Office")
+    dup = b.charge("2025-06-06", 49.0, "PRO Back Office")
+    b.charge(add_on_day, 15.0, "PRO Back Office")
+    b.stream(ids + [dup])
+    assert of_type(flags_of(b), "duplicate_charge") == [dup]
+    # at an app store an item no vendor names, bought beside other items, is a purchase again
+    for row in b.rows:
+        row.update(merchant="Apple", merchant_key="apple", vendor=None, channel="apple")
+    b.streams[0].update(merchant="Apple", vendor=None, channel="apple")
+    assert of_type(flags_of(b), "duplicate_charge") == []
+
+
 def test_refund_credit_and_different_amount_are_not_duplicates():
     b = Book()
     ids = b.series("2025-01-10", 5, 15.49)

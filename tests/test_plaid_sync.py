@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from detector.errors import ConfigError, NotFound, PlaidError
+from detector.nightly import run_nightly
 from detector.plaid import (
     PlaidConfig,
     RetryPolicy,
@@ -18,6 +19,8 @@ from detector.plaid import (
 )
 from detector.plaid.client import call
 from detector.plaid.secrets import SecretKeyMissing, decrypt_token, encrypt_token
+from detector.refunds import list_requests
+from detector.store import Store
 from detector.testing.plaid_standin import (
     CLIENT_ID,
     SECRET,
@@ -133,6 +136,41 @@ def test_depository_account_becomes_debit_card(store, monkeypatch):
         add_item(store, "bank", "access-sandbox-d")
         sync_items(store)
     assert store.account("d1")["payment_method"] == "debit_card"
+
+
+def test_account_country_is_its_currencys(store, monkeypatch):
+    """Plaid gives an account's currency, not its country: the country whose holidays its refund
+    dates skip is the currency's, as for a CSV whose layout names none (docs/refunds.md)."""
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        server.add_item("access-sandbox-w", accounts=[standin_account("uk", "credit", currency="GBP"),
+                                                      standin_account("us", "credit"),
+                                                      standin_account("eu", "depository", currency="EUR")])
+        add_item(store, "world", "access-sandbox-w")
+        store.set_account("uk", currency="GBP", country="US")  # stored before this rule
+        sync_items(store)
+    assert {a: store.account(a)["country"] for a in ("uk", "us", "eu")} == {"uk": "GB", "us": "US", "eu": "US"}
+
+
+def test_gbp_account_refund_date_skips_english_bank_holidays(tmp_path, monkeypatch):
+    """A GBP card's double charge filed on Fri 2025-08-22, OT Track by credit card (3-5 working
+    days): the Summer bank holiday (Mon 25 Aug) is no working day, so the refund is due 1 Sep."""
+    db = tmp_path / "sd.db"
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-uk", accounts=[standin_account("uk-cc", "credit", currency="GBP")])
+        item.add(*[standin_transaction(f"ot-{m}", "uk-cc", f"2025-{m:02d}-18", 12.0, "OTTRACK*SUB", currency="GBP")
+                   for m in range(1, 9)])
+        item.add(standin_transaction("ot-dup", "uk-cc", "2025-08-19", 12.0, "OTTRACK*SUB", currency="GBP"))
+        s = Store(db)
+        add_item(s, "uk", "access-sandbox-uk")
+        s.close()
+        run_nightly(db, as_of="2025-08-22")
+    s = Store(db)
+    (req,) = list_requests(s)
+    s.close()
+    assert (req["vendor"], req["transaction_id"], req["country"]) == ("OT Track", "ot-dup", "GB")
+    assert req["expected_by"] == "2025-09-01"
 
 
 def test_retries_are_bounded_and_then_recorded(linked, world):

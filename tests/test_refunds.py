@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from _refund_helpers import add_tx, flag, flags_df
 
+from detector.catalog.refund_processes import load_refund_processes
 from detector.errors import CatalogError, ConfigError, InvalidTransition, NotFound
 from detector.ids import stable_id
 from detector.refunds import (
@@ -105,12 +106,25 @@ def test_pro360_accepts_day_30_and_refuses_day_31(store, as_of, eligible):
 
 
 def test_pro360_job_date_given_by_the_user_moves_the_deadline(store):
-    add_tx(store, "j1", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
-    add_tx(store, "j2", "2025-03-01", 30.0, "PRO360 CONTACT FEE")
-    ok = open_request(store, "j1", "wrong phone number on the lead", "2025-04-09", job_date="2025-03-10")
-    late = open_request(store, "j2", "wrong phone number on the lead", "2025-04-10", job_date="2025-03-10")
-    assert (ok["vendor"], ok["job_date"], ok["deadline"], ok["eligible"]) == ("PRO360", "2025-03-10", "2025-04-09", True)
-    assert (late["deadline"], late["eligible"]) == ("2025-04-09", False)
+    # the lead came on 1 March, the fee posted on the 10th: the window runs from the lead
+    add_tx(store, "j1", "2025-03-10", 30.0, "PRO360 CONTACT FEE")
+    add_tx(store, "j2", "2025-03-10", 30.0, "PRO360 CONTACT FEE")
+    ok = open_request(store, "j1", "wrong phone number on the lead", "2025-03-31", job_date="2025-03-01")
+    late = open_request(store, "j2", "wrong phone number on the lead", "2025-04-01", job_date="2025-03-01")
+    assert (ok["vendor"], ok["job_date"], ok["deadline"], ok["eligible"]) == ("PRO360", "2025-03-01", "2025-03-31", True)
+    assert (late["deadline"], late["eligible"]) == ("2025-03-31", False)
+
+
+@pytest.mark.parametrize("job_date", ["2025-03-11", "2026-03-01"])
+def test_pro360_job_date_after_the_charge_is_refused(store, job_date):
+    # PRO360 charges the contact fee when the pro gets the lead (seed: "you will only be charged a
+    # contact fee when the customer replies"): a later job date is a typo that would move the
+    # deadline and make a late request look in time (audit15)
+    add_tx(store, "j1", "2025-03-10", 30.0, "PRO360 CONTACT FEE")
+    with pytest.raises(InvalidTransition, match=f"cannot take job date {job_date} .*after the charge"):
+        open_request(store, "j1", "wrong phone number on the lead", "2025-04-20", job_date=job_date)
+    assert store.db["refund_requests"].count == 0
+    assert open_request(store, "j1", "wrong phone number", "2025-04-09", job_date="2025-03-10")["eligible"] is True
 
 
 @pytest.mark.parametrize("reason, eligible, situation", [
@@ -414,13 +428,23 @@ def test_filing_after_the_window_is_allowed_but_recorded_as_ineligible(store):
 
 
 def test_filing_with_the_pro360_job_date_moves_the_deadline(store):
-    req = _queue_one(store, vendor="PRO360", date="2025-03-01", as_of="2025-04-05", type="duplicate_charge")
-    assert (req["eligible"], req["deadline"]) == (False, "2025-03-31")
-    filed = mark(store, req["request_id"], "Pending", on="2025-04-05", job_date="2025-03-20")
-    assert (filed["eligible"], filed["job_date"], filed["deadline"]) == (True, "2025-03-20", "2025-04-19")
+    req = _queue_one(store, vendor="PRO360", date="2025-03-20", as_of="2025-04-05", type="duplicate_charge")
+    assert (req["eligible"], req["deadline"]) == (True, "2025-04-19")
+    filed = mark(store, req["request_id"], "Pending", on="2025-04-05", job_date="2025-03-01")
+    assert (filed["eligible"], filed["job_date"], filed["deadline"]) == (False, "2025-03-01", "2025-03-31")
     assert "give the job date" not in next(d for d in filed["documents"] if d["item"] == "Job date")["value"]
     with pytest.raises(InvalidTransition, match="job date"):
         mark(store, req["request_id"], "Processing", job_date="2025-03-21")
+
+
+def test_filing_with_a_job_date_after_the_charge_is_refused(store):
+    # audit15: a typo (2026 for 2025) moved the deadline to 2026 and made a late request eligible
+    req = _queue_one(store, vendor="PRO360", date="2025-06-04", as_of="2025-06-30", type="duplicate_charge")
+    with pytest.raises(InvalidTransition, match="cannot take job date 2026-01-01 .*on or before the charge"):
+        mark(store, req["request_id"], "Pending", on="2025-07-10", job_date="2026-01-01")
+    assert get_request(store, req["request_id"])["status"] == "Candidate"
+    filed = mark(store, req["request_id"], "Pending", on="2025-07-10")
+    assert (filed["eligible"], filed["deadline"]) == (False, "2025-07-04")
 
 
 # -- opening by hand -------------------------------------------------------------------------------
@@ -551,6 +575,33 @@ def test_not_forgetting_or_a_billing_error_is_still_refundable(store, reason, si
     add_tx(store, "t1", "2025-11-05", 49.0, "PRO BACK OFFICE")
     req = open_request(store, "t1", reason, "2025-11-26")
     assert req["eligible"] is True and situation in req["eligibility_reason"]
+
+
+BILLING_ERROR = {"PRO BACK OFFICE": "Billing Cycle Queries", "OTTRACK.COM": "Billing Errors"}
+
+
+@pytest.mark.parametrize("description", list(BILLING_ERROR))
+@pytest.mark.parametrize("reason", [
+    "I forgot to cancel, and then I was charged twice",
+    "I forgot to cancel, and then I was billed twice",  # audit15: OT Track read only "charged twice"
+    "I forgot to cancel and they charged me twice",
+    "I forgot to cancel, and then I was double billed",
+    "Forgot to turn off auto-renew, and then I was billed twice",  # a renewal named first
+    "I forgot to cancel; there is a billing issue on top of that",
+])
+def test_a_billing_error_overrides_forgetting_to_cancel_at_either_vendor(store, description, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is True and BILLING_ERROR[description] in req["eligibility_reason"]
+
+
+def test_billing_error_phrases_are_the_same_at_both_vendors():
+    # both seeds refund a billing error in the same words; only PRO Back Office names its
+    # situation after the billing cycle (a question about it, which OT Track's page does not list)
+    procs = load_refund_processes()
+    pbo = next(s for s in procs["pro-back-office"].eligible_situations if s.id == "billing-cycle-queries")
+    ott = next(s for s in procs["ot-track"].eligible_situations if s.id == "billing-errors")
+    assert set(pbo.match_any) - {"billing cycle"} == set(ott.match_any)
 
 
 def test_negation_reads_the_clause_not_the_phrase():

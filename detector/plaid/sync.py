@@ -39,6 +39,7 @@ from plaid.model.transactions_sync_request_options import TransactionsSyncReques
 from ..errors import DetectorError, PlaidError
 from ..faults import crashpoint
 from ..store import Store, utcnow
+from ..workdays import country_for_currency
 from .client import PlaidConfig, RetryPolicy, call, make_api
 from .items import access_token, get_item, list_items
 from .secrets import secret_key
@@ -99,8 +100,13 @@ def canonical_row(tx) -> dict:
 
 
 def _record_accounts(store: Store, accounts) -> int:
-    """Accounts from ``/accounts/get``: names, currency, and the payment method their type implies.
+    """Accounts from ``/accounts/get``: names, currency, the country the currency implies and the
+    payment method their type implies.
 
+    Plaid names no account's country, only its currency, so the country whose public holidays the
+    refund dates skip is the currency's (GBP -> GB), as for a statement whose layout names none
+    (``workdays.CURRENCY_COUNTRY``); a currency that implies no one country (EUR) leaves it as it is
+    (fifteenth session's audit: a GBP card linked through Plaid was counted with US holidays).
     Written only when something differs, so a sync that learns nothing new changes nothing.
     ``Store.set_account`` keeps a payment method the user chose.
     """
@@ -110,7 +116,8 @@ def _record_accounts(store: Store, accounts) -> int:
         balances = acct.get("balances")
         currency = balances.get("iso_currency_code") if balances is not None else None
         current = store.account(acct["account_id"]) or {}
-        wanted = {"name": acct.get("name"), "currency": currency, "source": "plaid"}
+        wanted = {"name": acct.get("name"), "currency": currency, "source": "plaid",
+                  "country": country_for_currency(currency)}
         stale = any(v is not None and current.get(k) != v for k, v in wanted.items())
         if method and current.get("payment_method_source") != "user":
             stale = stale or current.get("payment_method") != method
