@@ -74,12 +74,19 @@ def negated(text: str, start: int, gaps: tuple[str, ...] = ()) -> bool:
     return any(NEGATION.fullmatch(w) for w in re.findall(r"[a-z']+", clause)[-NEGATION_REACH:])
 
 
-def matches(situation: Situation, text: str | None) -> bool:
-    """Whether the user's text names the situation: one of its ``match_any`` phrases, not denied
-    (:func:`negated`)."""
+def matches(situation: Situation, text: str | None, phrases: tuple[str, ...] | None = None) -> bool:
+    """Whether the user's text names the situation: one of its ``match_any`` phrases (or of
+    ``phrases``), not denied (:func:`negated`)."""
     t = _normalise_text(text)
     return bool(t) and any(not negated(t, m.start(), m.groups())
-                           for p in situation.match_any for m in re.finditer(_pattern(p), t))
+                           for p in (situation.match_any if phrases is None else phrases)
+                           for m in re.finditer(_pattern(p), t))
+
+
+def overrides(situation: Situation, text: str | None) -> bool:
+    """Whether the user's text names the situation firmly enough to override an ineligible one:
+    one of its ``overrides_with`` phrases (all its phrases when it lists none)."""
+    return matches(situation, text, situation.overrides_with or None)
 
 
 def deadline_for(process: RefundProcess, charge_date: date, job_date: date | None = None) -> date | None:
@@ -120,7 +127,8 @@ def assess(process: RefundProcess, *, flag_type: str, filing_date: date, charge_
             continue
         # any situation named may override, not only the first: "I forgot to turn off auto-renew
         # and was billed twice" names a renewal first, and the double billing still wins
-        overriding = next((s for s in named if s.id in excl.overridden_by), None)
+        # ... when it names it firmly: "charged after the trial" is the forgetting itself
+        overriding = next((s for s in named if s.id in excl.overridden_by and overrides(s, user_reason)), None)
         if overriding is None:
             return Assessment(False, f"{name} gives no refund in this situation: {excl.text}",
                               deadline, excl, sources + [excl.source])

@@ -95,6 +95,10 @@ class Situation:
     match_any: tuple[str, ...] = ()
     report_path: str | None = None
     overridden_by: tuple[str, ...] = ()
+    #: The phrases of ``match_any`` that name this situation firmly enough to override an
+    #: ineligible one (empty: all of them). "Billed twice" outweighs "I forgot to cancel";
+    #: "charged after the trial" or "before my billing cycle ended" is the forgetting itself.
+    overrides_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,12 @@ class _Checker:
                 match_any=tuple(m.lower() for m in self.strings(s, "match_any", entry, f"{where}.match_any")),
                 report_path=self.text(s, "report_path", entry, f"{where}.report_path", optional=True),
                 overridden_by=self.strings(s, "overridden_by", entry, f"{where}.overridden_by"),
+                overrides_with=tuple(m.lower() for m in self.strings(s, "overrides_with", entry,
+                                                                      f"{where}.overrides_with")),
             ))
+            extra = sorted(set(out[-1].overrides_with) - set(out[-1].match_any))
+            if extra:
+                self.fail(entry, f"{where}.overrides_with", f"names phrase(s) not in match_any: {extra}")
         return tuple(out)
 
 
