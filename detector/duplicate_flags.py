@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import PLAN_ONLY_CATEGORIES, vendors_in
+from .catalog import plan_only_vendors
 from .flags import (
     DOUBLE_CHARGE_DAYS,
     INTRO_RATIO,
@@ -121,7 +121,7 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # another plan (fifteenth session's audit: one 15.00 add-on months before hid a 49.00 plan's
     # double charge).
     identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
-    plan_seller = (d["stream_vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES))
+    plan_seller = (d["stream_vendor"].isin(plan_only_vendors())
                    & ~d["stream_channel"].isin(STORE_CHANNELS))
     d = d[identical | plan_seller | ~_buys_one_offs(d, loose)]
     return d[~_voided_before(d["_sk"], d["prev_date"], d["date"], d["prev_charge"], t)]
@@ -173,7 +173,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     by mistake is one repeat, perhaps two; a habit is more).
     """
     # judged on the vendor column first: the unstreamed rows are most of a million, these few
-    plan_vendor = t["vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES)).to_numpy()
+    plan_vendor = t["vendor"].isin(plan_only_vendors()).to_numpy()
     rows = _unstreamed_rows(t, s)
     rows = rows[plan_vendor[rows]]
     if not len(rows):

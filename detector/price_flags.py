@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import PLAN_ONLY_CATEGORIES, vendors_in
+from .catalog import plan_only_vendors
 from .flags import (
     FREE_MAX,
     INTRO_HISTORY_DAYS,
@@ -362,7 +362,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     # store, whose games sell at plan-like prices: round-three audit)
     end = j["account_id"].map(_account_dates(t, j["account_id"], "max"))
     unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
-    plan_vendor = j["vendor"].isin(vendors_in(PLAN_ONLY_CATEGORIES)) if "vendor" in j else False
+    plan_vendor = j["vendor"].isin(plan_only_vendors()) if "vendor" in j else False
     again |= set(j.loc[unseen & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE), "transaction_id"])
     j = j[j["transaction_id"].isin(again - before)]
     j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])

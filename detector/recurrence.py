@@ -47,7 +47,7 @@ from .cadence import (
     scorable,
     yearly_pause,
 )
-from .catalog import PLAN_ONLY_CATEGORIES, vendors_in
+from .catalog import plan_only_vendors, vendors_in
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -239,7 +239,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
             dtype=bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
-    df["plan_vendor"] = vendor.isin(vendors_in(PLAN_ONLY_CATEGORIES)).to_numpy()
+    df["plan_vendor"] = vendor.isin(plan_only_vendors()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
     by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])

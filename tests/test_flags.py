@@ -406,6 +406,8 @@ def test_repeats_outside_streams_that_are_not_double_charges():
     b.charge("2024-06-01", 9.99, "Joes Pizza")  # no catalogue vendor: two orders
     b.charge("2024-07-09", 69.99, "PlayStation Plus")
     b.charge("2024-07-09", 69.99, "PlayStation Plus")  # a game store: two games (round-five audit)
+    b.charge("2024-08-14", 12.99, "Udemy")
+    b.charge("2024-08-14", 12.99, "Udemy")  # a vendor selling one-offs (one_offs): two courses
     assert of_type(flags_of(b), "duplicate_charge") == []
     # a vendor with a stream in the account: its other charges are another plan or an add-on
     b = Book()

@@ -14,9 +14,10 @@ from .vendors import (
     Catalog,
     Vendor,
     load_vendors,
+    plan_only_vendors,
     vendor_key,
     vendors_in,
 )
 
 __all__ = ["CATEGORIES", "CHANNELS", "FIXED_PLAN_CATEGORIES", "PLAN_ONLY_CATEGORIES", "Catalog", "Vendor", "load_vendors",
-           "vendor_key", "vendors_in"]
+           "plan_only_vendors", "vendor_key", "vendors_in"]

@@ -35,7 +35,7 @@ CATEGORIES = (
 ENV_VAR = "SUBDETECT_VENDORS"
 _FIELDS = {
     "name", "aliases", "patterns", "category", "cadence", "channels", "refund_process", "url",
-    "disabled",
+    "disabled", "one_offs",
 }
 
 
@@ -57,13 +57,17 @@ class Vendor:
     patterns: tuple[str, ...] = ()
     refund_process: str | None = None
     url: str | None = None
+    #: It also sells one-off items at plan-like prices under the plan's descriptor (Udemy's
+    #: courses, Audible's titles, Prime Video's rentals): two charges of one price there are no
+    #: sign of a plan, nor of a plan billed twice.
+    one_offs: bool = False
 
     def to_dict(self) -> dict:
         """The vendor as plain data (lists, ``None`` for missing fields)."""
         return {
             "name": self.name, "category": self.category, "cadence": list(self.cadence),
             "channels": list(self.channels), "aliases": list(self.aliases), "patterns": list(self.patterns),
-            "refund_process": self.refund_process, "url": self.url, "key": self.key,
+            "refund_process": self.refund_process, "url": self.url, "one_offs": self.one_offs, "key": self.key,
         }
 
     @property
@@ -171,9 +175,12 @@ def parse_vendor(entry, source: str, index: int) -> Vendor | None:
     url = entry.get("url")
     if url is not None and (not isinstance(url, str) or not url.startswith(("https://", "http://"))):
         raise CatalogError(f"{where}: field 'url' must be an http(s) URL")
+    one_offs = entry.get("one_offs", False)
+    if not isinstance(one_offs, bool):
+        raise CatalogError(f"{where}: field 'one_offs' must be true or false")
     return Vendor(
         name=name.strip(), category=category, cadence=cadence, channels=channels,
-        aliases=aliases, patterns=patterns, refund_process=refund, url=url,
+        aliases=aliases, patterns=patterns, refund_process=refund, url=url, one_offs=one_offs,
     )
 
 
@@ -276,6 +283,14 @@ FIXED_PLAN_CATEGORIES = frozenset({"software", "streaming", "fitness", "membersh
 #: descriptor (a game store: Steam, PlayStation Network, Nintendo eShop), where two charges or one
 #: are no sign of a plan (round-three audit: two 69.99 games were an "early" PlayStation Plus).
 PLAN_ONLY_CATEGORIES = FIXED_PLAN_CATEGORIES - {"gaming"}
+
+
+@lru_cache(maxsize=1)
+def plan_only_vendors() -> frozenset:
+    """Vendors of :data:`PLAN_ONLY_CATEGORIES` that sell nothing but their plans under the
+    plan's descriptor (not the ``one_offs`` ones: Udemy's courses at one price were double
+    charges of a plan)."""
+    return frozenset(v.name for v in load_vendors() if v.category in PLAN_ONLY_CATEGORIES and not v.one_offs)
 
 
 @lru_cache(maxsize=8)
