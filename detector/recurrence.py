@@ -1289,17 +1289,36 @@ def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, s
     """``evidence`` saying :data:`~detector.descriptor_words.PAYS_A_CARD` for the streams named
     after a card issuer or bank most of whose statement lines pay a card ("CHASE CREDIT CRD
     AUTOPAY" is merchant "Chase", as "BANK OF AMERICA DES:MORTGAGE" is "Bank of America": only the
-    lines tell a card paid from a mortgage; round-seven audit). The report leaves those out of
-    the total and the flags leave them alone."""
-    from .descriptor_words import CARD_PAYMENT_LINE, NOT_CARD_PAYMENT_LINE, PAYS_A_CARD, names_an_issuer
+    lines tell a card paid from a mortgage; round-seven audit), or after a shop lending on its own
+    card whose lines say they pay ("KOHLS PAYMENT WEB ID", "MACYS ONLINE PYMT": round-eight audit;
+    not its purchases, "KOHLS #1234", "PURCHASE ... TARGET T-1234 CARD 4417"). The report leaves
+    those out of the total and the flags leave them alone."""
+    from .descriptor_words import (
+        CARD_PAYMENT_LINE,
+        NOT_CARD_PAYMENT_LINE,
+        PAYS_A_CARD,
+        STORE_CARD_PAYMENT_LINE,
+        STORE_PURCHASE_LINE,
+        names_a_store_card,
+        names_an_issuer,
+    )
 
     names = pd.Series(text.column("merchant", last_rows), dtype=object)
-    issuer = names.map({m: names_an_issuer(m) for m in names.unique()}).to_numpy(dtype=bool)
-    if not issuer.any():
+    distinct = names.unique()
+    issuer = names.map({m: names_an_issuer(m) for m in distinct}).to_numpy(dtype=bool)
+    # a shop lending on its own card ("KOHLS PAYMENT WEB ID", "MACYS ONLINE PYMT") is paid by
+    # transfer only for that card, so its payment words say card too (round-eight audit)
+    shop = names.map({m: names_a_store_card(m) for m in distinct}).to_numpy(dtype=bool) & ~issuer
+    if not (issuer | shop).any():
         return evidence
-    mine = issuer[stream_of_row]
+    mine = (issuer | shop)[stream_of_row]
     lines = pd.Series(text.column("description", rows[mine])).fillna("").astype(str)
-    says = lines.str.contains(CARD_PAYMENT_LINE) & ~lines.str.contains(NOT_CARD_PAYMENT_LINE)
+    says = lines.str.contains(CARD_PAYMENT_LINE)
+    at_shop = shop[stream_of_row[mine]]
+    if at_shop.any():
+        says = says | (at_shop & lines.str.contains(STORE_CARD_PAYMENT_LINE).to_numpy(dtype=bool))
+        says = says & ~(at_shop & lines.str.contains(STORE_PURCHASE_LINE).to_numpy(dtype=bool))
+    says = says & ~lines.str.contains(NOT_CARD_PAYMENT_LINE)
     share = says.groupby(stream_of_row[mine]).mean()
     card = np.zeros(len(evidence), dtype=bool)
     card[share.index[share.to_numpy() >= 0.5].to_numpy(dtype=np.int64)] = True

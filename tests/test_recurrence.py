@@ -834,6 +834,46 @@ def test_transfers_to_and_from_savings_are_no_plans():
         "ONLINE TRANSFER TO LOA", "TESCO DELIVERY SAVER", "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
 
 
+def test_store_and_uk_card_payments_are_told_by_their_names_and_lines():
+    # round-eight audit: payments to one's own store cards (Target's by TD, Amazon's by
+    # Synchrony, Best Buy's by Citibank, Kohl's, Macy's, Lowe's, Costco's Citi card, PayPal
+    # Credit) and UK cards (NewDay's Aqua and Argos, Sainsbury's Bank, Virgin Money, Zopa) were 14
+    # "subscriptions" in the total, one with a price increase and a refund request. The shops'
+    # purchases and plans are no card payments.
+    from detector.descriptor_words import card_payment_streams
+    from detector.flags import flag_charges
+    from detector.match import enrich
+
+    pays = ["TARGET CARD SRVC PAYMENT", "AMAZON CORP SYF PAYMNT", "KOHLS PAYMENT WEB ID: 1234567890",
+            "MACYS ONLINE PYMT", "BEST BUY CBNA PAYMENT WEB ID: 2222222222", "LOWES CC PAYMENT WEB ID: 1231231231",
+            "COSTCO CITI CARD PAYMENT", "PAYPAL CREDIT PAYMENT", "AQUA CARD DDR", "ARGOS CARD DDR", "NEWDAY LTD DDR",
+            "SAINSBURYS BANK CC DDR", "VIRGIN MONEY CC DDR", "ZOPA CARD DDR"]
+    rows = []
+    for k, line in enumerate(pays):
+        # varying sums, one raised far above the rest (the Costco card had a price increase flagged)
+        amounts = [120.0 + 37 * ((k + j) % 5) + k for j in range(17)] + [900.0 + k]
+        rows += series(line, monthly_dates(dt.date(2024, 1, 1 + k), 18, day=1 + k), amounts)
+    shops = ["PURCHASE AUTHORIZED ON 02/08 TARGET T-1234 CARD 4417", "CHECKCARD 0315 COSTCO WHSE #1234",
+             "KOHLS #1234 SPRINGFIELD IL", "AMAZON PRIME*AB12CD", "COSTCO MEMBERSHIP", "TARGET CIRCLE 360",
+             "WALMART+ MEMBERSHIP", "BANK OF AMERICA DES:MORTGAGE ID:XXXXX45840 INDN:ALEX MORGAN CO ID:XXXXX37100 PPD"]
+    for k, line in enumerate(shops):  # (in another account: a shop's key is its card payments' too)
+        price = [65.00, 65.00, 65.00, 14.99, 65.00, 10.99, 12.95, 1845.32][k]
+        step = 12 if line.startswith("COSTCO MEMBERSHIP") else 1
+        n = 2 if step == 12 else 18
+        rows += series(line, monthly_dates(dt.date(2023 if step == 12 else 2024, 1, 20 + k), n, day=20 + k, step=step),
+                       [price] * (n - 1) + [price * 1.2], account="A2")
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2025-06-30")
+    card = card_payment_streams(streams).to_numpy(dtype=bool)
+    assert len(streams[card]) == len(pays)
+    assert sorted(streams.loc[~card, "merchant"]) == ["Amazon Prime", "Bank of America", "Costco Membership",
+                                                      "Costco Whse", "Kohls", "Target", "Target Circle 360",
+                                                      "Walmart+"]
+    # the raised payments get no price increase, while the shops' raised plans and bills do
+    flags = flag_charges(tx, streams, as_of="2025-06-30")
+    assert set(flags["stream_id"]) == set(streams.loc[~card, "stream_id"])
+
+
 def test_a_uk_direct_debit_due_on_a_bank_holiday_is_due_the_next_working_day():
     # Bacs collects on England and Wales working days: a direct debit on the 21st, due on Easter
     # Monday 2025-04-21, comes on the 22nd (twelfth session's audit: predicted on the holiday)
