@@ -834,6 +834,38 @@ def test_transfers_to_and_from_savings_are_no_plans():
         "ONLINE TRANSFER TO LOA", "TESCO DELIVERY SAVER", "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
 
 
+def test_contributions_to_ones_own_investments_are_no_plans():
+    # round-eight audit: monthly contributions to investment platforms (US and UK) and a transfer
+    # to one's own checking were 1,550 USD + 1,000 GBP a month of "subscriptions", the raised
+    # ones with price increases and refund requests to the platform
+    from detector.flags import flag_charges
+    from detector.match import enrich
+
+    moves = ["BETTERMENT       TRANSFER   PPD ID: 1234567890", "WEALTHFRONT      EDI PYMNTS PPD ID: 3311111111",
+             "ROBINHOOD        FUNDS      PPD ID: 5555555555", "VANGUARD BUY     INVESTMENT PPD ID: 6666666666",
+             "FID BKG SVC LLC MONEYLINE", "SCHWAB BROKERAGE MONEYLINK", "HARGREAVES LANSDOWN DDR",
+             "VANGUARD ASSET MANAGEMENT DDR", "TRADING 212 STO", "MONEYBOX DDR", "MARCUS STO", "AJ BELL YOUINVEST DDR",
+             "Online Transfer to CHK ...9988 transaction#: 11873"]
+    rows = []
+    for k, line in enumerate(moves):
+        dates = monthly_dates(dt.date(2024, 1, 1 + k), 18, day=1 + k)
+        rows += series(line, dates, [250.0] * 9 + [300.0] * 9)
+    # the same firms' own fees stay plans (a catalogue vendor's line, or one saying subscription,
+    # membership or plan), and so do bills to banks and a standing order to a person called Marcus
+    plans = ["ACORNS INVEST", "STASH CAPITAL", "ROBINHOOD GOLD", "MONEYBOX SUBSCRIPTION", "CHIP SAVINGS SUBSCRIPTION",
+             "SCHWAB BANK MORTGAGE", "ONLINE TRANSFER TO LOAN ...9911", "MARCUS SMITH STO"]
+    for k, line in enumerate(plans):
+        price = [3.00, 3.00, 5.00, 1.00, 3.00, 1845.32, 312.40, 60.00][k]
+        rows += series(line, monthly_dates(dt.date(2024, 1, 15 + k), 18, day=15 + k), [price] * 9 + [price * 1.2] * 9)
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2025-06-30")
+    assert sorted(streams["merchant"]) == ["Acorns", "Chip Savings Subscription", "Marcus Smith Sto",
+                                           "Moneybox Subscription", "Online Transfer to Loan…9911", "Robinhood Gold",
+                                           "Schwab Bank Mortgage", "Stash"]
+    flags = flag_charges(tx, streams, as_of="2025-06-30")
+    assert set(flags["stream_id"]) == set(streams["stream_id"])  # each raised plan's rise, none of the moves
+
+
 def test_store_and_uk_card_payments_are_told_by_their_names_and_lines():
     # round-eight audit: payments to one's own store cards (Target's by TD, Amazon's by
     # Synchrony, Best Buy's by Citibank, Kohl's, Macy's, Lowe's, Costco's Citi card, PayPal
