@@ -69,6 +69,23 @@ EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient f
                        r"|stop payment|late (?:fee|charge|payment fee)"
                        r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)",
                        re.IGNORECASE)
+#: What a card charges for how it is used, not for a plan: interest on a balance carried
+#: ("PURCHASE INTEREST CHARGE", "INTEREST CHARGE ON PURCHASES", UK "INTEREST CHARGED"), a finance
+#: charge, and a fee per foreign or cash transaction ("FOREIGN TRANSACTION FEE", which the
+#: merchant stage reads as "Fee", "NON-STERLING TRANSACTION FEE"). Each comes with a balance or a
+#: purchase abroad, so a monthly run of them is no subscription (round-eight audit: "Interest
+#: Charge" and "Fee" were listed and totalled). Read on the descriptor as the bank wrote it. A
+#: monthly account or card fee ("MONTHLY MAINTENANCE FEE", "ANNUAL MEMBERSHIP FEE") is charged on
+#: a schedule for having the account: a bill, not among them.
+CARD_USE_CHARGE = re.compile(
+    r"\b(?:interest charged?|purchase interest|cash advance interest|balance transfer interest"
+    r"|interest (?:on|for) (?:purchases|cash|balance|card)|finance charges?"
+    r"|(?:foreign|intl|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion|exchange rate)"
+    r"(?: (?:transaction|purchase|currency|exchange|payment|cash|trans))? (?:fee|charge)"
+    r"|(?:balance transfer|cash advance|cash) fee)\b",
+    re.IGNORECASE)
+#: A merchant name that is still a fee's or a charge's, whose descriptor tells which.
+FEE_NAME = re.compile(r"\b(?:fees?|charges?|interest)\b", re.IGNORECASE)
 #: Money moved between the holder's own accounts, never a plan: a Monzo pot (the importer writes
 #: ``Pot transfer: <pot>``), Revolut's currency exchanges ("Exchanged to USD") and pockets ("To
 #: pocket GBP Holiday", "Pocket Withdrawal"). Matched on the start of the merchant key, a
@@ -255,6 +272,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     pair_key = np.asarray(key_names, dtype=object)[pairs // width]
     label = pair_key + " | " + shown.to_numpy(dtype=object)[pairs % width]
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
+    fee_pair = fee_pair | pd.Series(label, dtype=object).str.contains(CARD_USE_CHARGE).to_numpy(dtype=bool)
     move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
         dtype=bool)
     if text.has("description") and len(pair):
@@ -266,6 +284,12 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         # a contribution to one's own investments; a line the catalogue names is a plan's
         invests = said.str.contains(INVESTMENT_MOVE) & ~said.str.contains(NOT_INVESTMENT_MOVE)
         move_pair = move_pair | (invests.to_numpy(dtype=bool) & vendor.iloc[first].isna().to_numpy())
+        # the merchant stage may keep only "Fee" of "FOREIGN TRANSACTION FEE": the bank's words tell,
+        # where the name is still a fee's (a bank that writes "FOREIGN TRANSACTION FEE SPOTIFY ..."
+        # keys it as Spotify, whose plan must not go with it)
+        fee_named = pd.Series(label, dtype=object).str.contains(FEE_NAME).to_numpy(dtype=bool)
+        fee_pair = fee_pair | (fee_named & (said.str.contains(EVENT_FEE) | said.str.contains(CARD_USE_CHARGE))
+                               .to_numpy(dtype=bool))
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()

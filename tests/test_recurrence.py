@@ -834,6 +834,37 @@ def test_transfers_to_and_from_savings_are_no_plans():
         "ONLINE TRANSFER TO LOA", "TESCO DELIVERY SAVER", "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
 
 
+def test_a_cards_interest_and_foreign_fees_are_no_plans():
+    # round-eight audit: a card's monthly "PURCHASE INTEREST CHARGE" on a carried balance and the
+    # 3% "FOREIGN TRANSACTION FEE" beside a plan billed from abroad (merchant "Fee") were listed
+    # and totalled as subscriptions. A bank's monthly account fee and a card's annual fee are
+    # charged on a schedule for having the account: bills, which stay streams.
+    from detector.match import enrich
+
+    months = monthly_dates(dt.date(2024, 1, 9), 12, day=9)
+    rows = (series("SPOTIFY P2B4C6D8E0 STOCKHOLM", months, [11.83, 12.08, 12.05, 11.98, 11.85, 12.13, 12.14, 12.00,
+                                                            11.99, 11.86, 11.75, 11.93])
+            + series("FOREIGN TRANSACTION FEE", months, [0.35, 0.36, 0.36, 0.36, 0.36, 0.36, 0.36, 0.36, 0.37, 0.36,
+                                                         0.35, 0.36])
+            + series("PURCHASE INTEREST CHARGE", monthly_dates(dt.date(2024, 1, 25), 12, day=25),
+                     [29.94, 20.78, 40.85, 26.84, 21.72, 37.62, 21.00, 40.27, 28.88, 31.25, 26.23, 29.63])
+            + series("INTEREST CHARGED", monthly_dates(dt.date(2024, 1, 28), 12, day=28), 14.21, account="A2")
+            + series("NON-STERLING TRANSACTION FEE", monthly_dates(dt.date(2024, 1, 3), 12, day=3), 0.33, account="A2")
+            # a bank that names the plan on the fee's line: the plan stays (it keys as Spotify)
+            + series("FOREIGN TRANSACTION FEE SPOTIFY P2B4C6D8E0 STOCKHOLM", months, 0.36, account="A2")
+            + series("SPOTIFY P2B4C6D8E0 STOCKHOLM", months, 11.99, account="A2")
+            + series("MONTHLY MAINTENANCE FEE", monthly_dates(dt.date(2024, 1, 31), 12, day=31), 12.0, account="A3")
+            + series("ANNUAL MEMBERSHIP FEE", monthly_dates(dt.date(2022, 3, 1), 3, day=1, step=12), 95.0,
+                     account="A3"))
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2024-12-31")
+    plans = streams[streams["average_amount"] > 1]
+    assert sorted(zip(plans["merchant"], plans["frequency"])) == [
+        ("Annual Membership Fee", "annual"), ("Monthly Maintenance Fee", "monthly"), ("Spotify", "monthly"),
+        ("Spotify", "monthly")]
+    assert set(streams["account_id"][streams["average_amount"] < 1]) <= {"A2"}
+
+
 def test_contributions_to_ones_own_investments_are_no_plans():
     # round-eight audit: monthly contributions to investment platforms (US and UK) and a transfer
     # to one's own checking were 1,550 USD + 1,000 GBP a month of "subscriptions", the raised
