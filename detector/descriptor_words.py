@@ -163,9 +163,26 @@ CARD_ISSUERS = frozenset(
     SYNCB|US BANK|USBANK|APPLECARD GSBANK|GS BANK|GOLDMAN SACHS|NAVY FEDERAL|USAA|PNC|TD BANK|
     CREDIT ONE|MERRICK BANK|BREAD|COMENITY|WF|SYNCHRONY BANK|BARCLAYCARD US|
     MBNA|HSBC|HALIFAX|LLOYDS|LLOYDS BANK|NATWEST|SANTANDER|VIRGIN MONEY|TESCO BANK|CAPITAL ONE EUROPE|
-    M&S BANK|MS BANK|JOHN LEWIS FINANCE""".replace("\n", "").split("|")
+    M&S BANK|MS BANK|JOHN LEWIS FINANCE|
+    SYF|COMENITY BANK|COMENITY CAPITAL|COMENITY CAPITAL BANK|TD RCS|TD RETAIL CARD|CARECREDIT|CARE CREDIT|
+    MISSION LANE|PREMIER BANKCARD|FIRST PREMIER|CONCORA CREDIT|ELAN FINANCIAL|CARDMEMBER SERV|CARDMEMBER SERVICES|
+    NEWDAY|NEW DAY|VANQUIS|VANQUIS BANK|JAJA|ZOPA|ZOPA BANK|SAINSBURYS BANK|SAINSBURY S BANK|118 118 MONEY|
+    TYMIT|CAPITAL ONE UK""".replace("\n", "").split("|")
 )
 CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
+#: Shops and brands whose own credit card (a store card or co-branded card, lent by Synchrony,
+#: Citibank, TD Bank, Comenity, Capital One, NewDay...) is paid under the shop's name: "TARGET CARD
+#: SRVC", "BEST BUY CBNA", "LOWES CC", "COSTCO CITI CARD", "KOHLS PAYMENT", UK "ARGOS CARD", "AQUA
+#: CARD" (NewDay's brands). Their name alone is the shop, whose purchases are no card payment:
+#: card words must follow (:func:`pays_a_card`), or the stream's lines must pay
+#: (:data:`STORE_CARD_PAYMENT_LINE`).
+STORE_CARD_BRANDS = frozenset(tuple(c.split()) for c in """
+    TARGET|AMAZON|AMZN|KOHLS|KOHL S|MACYS|MACY S|BEST BUY|LOWES|LOWE S|HOME DEPOT|COSTCO|SAMS CLUB|SAM S CLUB|
+    WALMART|OLD NAVY|GAP|BANANA REPUBLIC|ATHLETA|NORDSTROM|JCPENNEY|JC PENNEY|JCP|TJX|WAYFAIR|IKEA|BELK|
+    DILLARDS|DILLARD S|BLOOMINGDALES|BLOOMINGDALE S|VICTORIAS SECRET|VICTORIA S SECRET|ULTA|CABELAS|CABELA S|
+    BASS PRO|REI|MENARDS|PAYPAL|VENMO|
+    ARGOS|AQUA|FLUID|MARBLES|OPUS|BIP|JOHN LEWIS|DEBENHAMS|HOUSE OF FRASER|VERY|LITTLEWOODS|M&S|TESCO|
+    SAINSBURYS|SAINSBURY S""".replace("\n", "").split("|") if c.strip())
 
 #: Words that may follow a card issuer's name in a card payment's merchant ("Chase card ending"
 #: from Chase checking's "Payment to Chase card ending in 4444", "BK of Amer Visa", "Discover DC
@@ -173,18 +190,36 @@ CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
 CARD_PAYMENT_WORDS = frozenset({
     "CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "ENDING", "IN", "AUTOPAY", "AUTO", "PAY", "PAYMENT",
     "PMT", "PYMT", "PYMNT", "PYMNTS", "PAYMNT", "EPAY", "ONLINE", "MOBILE", "BILL", "ACCOUNT", "ACCT", "VISA",
-    "MASTERCARD", "DC", "SRVC"})
-#: ... of which these say "card": after a bank that also lends (Chase, HSBC), a name needs one.
-CARD_WORDS = frozenset({"CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "VISA", "MASTERCARD"})
+    "MASTERCARD", "DC", "SRVC", "SRVCS", "SVCS", "SERVICES", "SERV", "PAYMT", "PLATINUM", "REWARDS",
+    "CC", "SYF", "SYNCB", "CBNA", "CITI", "COMENITY", "TD", "RCS", "STORE"})
+#: ... of which these say "card": after a bank that also lends (Chase, HSBC), a name needs one;
+#: so do a store card's lenders after the shop's name ("BEST BUY CBNA", "COSTCO CITI") and "CC"
+#: ("LOWES CC", "VIRGIN MONEY CC"; not alone, a golf club is a CC too).
+CARD_WORDS = frozenset({"CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "VISA", "MASTERCARD", "CC", "SYF",
+                        "SYNCB", "CBNA", "COMENITY"})
 #: Issuers whose name alone is a card payment: they lend by card only (a bank's name alone may
 #: be its mortgage or loan: "BANK OF AMERICA DES:MORTGAGE" is merchant "Bank of America").
 CARD_ONLY_ISSUERS = frozenset(tuple(c.split()) for c in (
     "AMEX", "AMERICAN EXPRESS", "DISCOVER", "DISCOVER CARD", "BARCLAYCARD", "BARCLAYCARD US", "SYNCHRONY",
     "SYNCHRONY BANK", "SYNCB", "COMENITY", "CREDIT ONE", "MERRICK BANK", "MBNA", "APPLECARD GSBANK", "CITI",
-    "CITI CARD", "WF CREDIT CARD", "CAPITAL ONE", "CAPITAL ONE ONLINE", "CAPITAL ONE EUROPE", "BREAD"))
+    "CITI CARD", "WF CREDIT CARD", "CAPITAL ONE", "CAPITAL ONE ONLINE", "CAPITAL ONE EUROPE", "BREAD",
+    # store cards' and UK card lenders (round-eight audit: NewDay, the lender behind Aqua, Argos,
+    # John Lewis and Amazon UK's cards, was a 599.15-a-month subscription)
+    "SYF", "COMENITY BANK", "COMENITY CAPITAL", "COMENITY CAPITAL BANK", "TD RCS", "TD RETAIL CARD", "CARECREDIT",
+    "CARE CREDIT", "MISSION LANE", "PREMIER BANKCARD", "FIRST PREMIER", "CONCORA CREDIT", "CARDMEMBER SERV",
+    "CARDMEMBER SERVICES", "NEWDAY", "NEW DAY", "VANQUIS", "VANQUIS BANK", "JAJA", "TYMIT"))
 #: A statement line paying a card: it says card, and is not the card's own fee or interest.
-CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD)\b", re.IGNORECASE)
+CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD"
+                               r"|SYF|SYNCB|SYNCHRONY|CBNA|COMENITY)\b", re.IGNORECASE)
 NOT_CARD_PAYMENT_LINE = re.compile(r"\b(?:FEES?|INTEREST|CHARGE|PURCHASE)\b", re.IGNORECASE)
+#: A line paying a store card under the shop's name: a shop is paid by transfer only for its card
+#: ("KOHLS PAYMENT WEB ID", "MACYS ONLINE PYMT"; its purchases are card swipes), so payment words
+#: say it too, where no purchase's words do (a store number, a debit card's, a plan's).
+STORE_CARD_PAYMENT_LINE = re.compile(r"\b(?:PAYMENTS?|PAYMNT|PAYMT|PYMNTS?|PYMTS?|PMTS?|E-?PAY|AUTO ?PAY)\b",
+                                     re.IGNORECASE)
+STORE_PURCHASE_LINE = re.compile(
+    r"\b(?:POS|CHECK ?CARD|DEBIT CARD|DBT CRD|VISA DEBIT|RECURRING|MEMBERSHIP|SUBSCRIPTION|PRIME|MKTP|MARKETPLACE"
+    r"|GIFT|RETURN|REFUND)\b|\bCARD\s*(?:#|X+)?\d{4}\b|#\s*\d|\b(?:STORE|T|S)-?\s?\d{3,}\b", re.IGNORECASE)
 #: What a stream's evidence says when its statement lines pay a card (``recurrence._build``).
 PAYS_A_CARD = "its lines pay a card"
 
@@ -193,14 +228,14 @@ def _words_of(merchant) -> list[str]:
     return [w for w in re.sub(r"[^A-Z0-9& ]", " ", str(merchant).upper()).split() if not w.isdigit()]
 
 
-def _issuer_splits(merchant) -> list[tuple[tuple, set]]:
-    """``(issuer, the other words)`` for each card issuer's or bank's name (up to three words)
-    a merchant name begins with."""
+def _issuer_splits(merchant, names=CARD_ISSUERS) -> list[tuple[tuple, set]]:
+    """``(issuer, the other words)`` for each card issuer's or bank's name (``names``: or a
+    shop's, :data:`STORE_CARD_BRANDS`; up to three words) a merchant name begins with."""
     if not isinstance(merchant, str):
         return []
     words = _words_of(merchant)
     return [(tuple(words[:k]), set(words[k:])) for k in range(1, min(len(words), 3) + 1)
-            if tuple(words[:k]) in CARD_ISSUERS]
+            if tuple(words[:k]) in names]
 
 
 def names_an_issuer(merchant) -> bool:
@@ -208,13 +243,29 @@ def names_an_issuer(merchant) -> bool:
     return bool(_issuer_splits(merchant))
 
 
+#: Words a card payment's name may also hold: a lender's legal form ("AMAZON CORP SYF PAYMNT").
+_PAYMENT_NAME_WORDS = CARD_PAYMENT_WORDS | LEGAL_SUFFIXES
+#: Store-card brands paid by transfer for more than their card (Amazon Pay, PayPal and Venmo
+#: payments, Walmart's bill pay): there payment words on the lines do not say card.
+_NOT_ONLY_CARD_PAID = frozenset({("AMAZON",), ("AMZN",), ("PAYPAL",), ("VENMO",), ("WALMART",)})
+
+
+def names_a_store_card(merchant) -> bool:
+    """Whether a merchant name is a shop that lends on its own card and is paid by transfer for
+    nothing else (:data:`STORE_CARD_BRANDS`: "Kohls", "Macys"), with payment words at most."""
+    return any(rest <= _PAYMENT_NAME_WORDS and head not in _NOT_ONLY_CARD_PAID
+               for head, rest in _issuer_splits(merchant, STORE_CARD_BRANDS))
+
+
 def pays_a_card(merchant) -> bool:
     """Whether a merchant name pays a card by its name alone: a card issuer's (``CARD_ONLY_ISSUERS``:
-    "Amex", "Mbna", "Capital One Mobile Pymt") or a bank's followed by card words ("Chase card
-    ending", "BK of Amer Visa"), nothing else but payment words and numbers. A bank's name alone
-    ("Chase", "Bank of America") may be its loan: its statement lines decide (:data:`PAYS_A_CARD`)."""
-    return any(rest <= CARD_PAYMENT_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS)
-               for head, rest in _issuer_splits(merchant))
+    "Amex", "Mbna", "Capital One Mobile Pymt", "Newday") or a bank's or a store card's shop followed
+    by card words ("Chase card ending", "BK of Amer Visa", "Target Card SRVC", "Best Buy Cbna",
+    "Lowes CC"), nothing else but payment words and numbers. A bank's name alone ("Chase", "Bank of
+    America") may be its loan, and a shop's ("Kohls") its purchases: their statement lines decide
+    (:data:`PAYS_A_CARD`)."""
+    return any(rest <= _PAYMENT_NAME_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS)
+               for head, rest in _issuer_splits(merchant, CARD_ISSUERS | STORE_CARD_BRANDS))
 
 
 def card_payment_streams(streams):

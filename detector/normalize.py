@@ -103,6 +103,11 @@ _APPLE_RE = re.compile(
     r"^(?:APPLE ?\.? ?COM ?/? ?BILL|APPLECOMBILL|ITUNES(?:\.COM)?(?:/BILL)?|APL ?\* ?\S+)(?P<hint>.*)$"
 )
 _APPLE_BARE_RE = re.compile(r"^APPLE(?:\s+(?P<hint>(?!STORE|ONLINE|RETAIL|R\d|\.COM/US|COM US)\S.*))?$")
+#: A payment to the card an aggregator lends on, not a purchase billed through it: Amazon's store
+#: card ("AMAZON CORP SYF PAYMNT", Synchrony) and PayPal Credit ("PAYPAL CREDIT PAYMENT", merchant
+#: "Credit" until the round-eight audit). Such lines keep their own merchant, which says card.
+_STORE_CARD_RE = re.compile(r"^(?:AMAZON|AMZN|PAYPAL)\b.*\b(?:SYF|SYNCB|SYNCHRONY|CBNA|COMENITY)\b"
+                            r"|^PAYPAL CREDIT(?:\s+(?:PAYMENT|PAYMT|PYMT|PMT|AUTOPAY|EPAY|ONLINE|WEB)\b.*)?$")
 _CHANNEL_RES = [
     ("google_play", re.compile(r"^(?:GOOGLE|GOOGLE PLAY) ?\* ?(?P<hint>.*)$")),
     ("google_play", re.compile(r"^(?:GOOGLE PLAY|G\.CO/HELPPAY#?)(?:\s+(?P<hint>.*))?$")),
@@ -452,6 +457,8 @@ _CHANNEL_FIRST = frozenset("APKIGR")
 def _channel(text: str) -> tuple[str, str | None]:
     """(channel, vendor text behind it or None). ``None`` text means: not an aggregator."""
     if text[:1] not in _CHANNEL_FIRST:  # most lines: none of the eleven patterns below can match
+        return "direct", None
+    if _STORE_CARD_RE.match(text):  # paying the store's own card is not buying through it
         return "direct", None
     if _AWS_RE.match(text):
         return "direct", None

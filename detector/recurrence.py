@@ -74,6 +74,23 @@ EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient f
                        r"|\b(?:atm|cash machine)(?: cash)? withdraw(?:al)?s?\b|\bcash (?:withdrawal|wdl)s?\b"
                        r"|\bwithdrawal\b.{0,20}\batm\b",
                        re.IGNORECASE)
+#: What a card charges for how it is used, not for a plan: interest on a balance carried
+#: ("PURCHASE INTEREST CHARGE", "INTEREST CHARGE ON PURCHASES", UK "INTEREST CHARGED"), a finance
+#: charge, and a fee per foreign or cash transaction ("FOREIGN TRANSACTION FEE", which the
+#: merchant stage reads as "Fee", "NON-STERLING TRANSACTION FEE"). Each comes with a balance or a
+#: purchase abroad, so a monthly run of them is no subscription (round-eight audit: "Interest
+#: Charge" and "Fee" were listed and totalled). Read on the descriptor as the bank wrote it. A
+#: monthly account or card fee ("MONTHLY MAINTENANCE FEE", "ANNUAL MEMBERSHIP FEE") is charged on
+#: a schedule for having the account: a bill, not among them.
+CARD_USE_CHARGE = re.compile(
+    r"\b(?:interest charged?|purchase interest|cash advance interest|balance transfer interest"
+    r"|interest (?:on|for) (?:purchases|cash|balance|card)|finance charges?"
+    r"|(?:foreign|intl|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion|exchange rate)"
+    r"(?: (?:transaction|purchase|currency|exchange|payment|cash|trans))? (?:fee|charge)"
+    r"|(?:balance transfer|cash advance|cash) fee)\b",
+    re.IGNORECASE)
+#: A merchant name that is still a fee's or a charge's, whose descriptor tells which.
+FEE_NAME = re.compile(r"\b(?:fees?|charges?|interest)\b", re.IGNORECASE)
 #: Money moved between the holder's own accounts, never a plan: a Monzo pot (the importer writes
 #: ``Pot transfer: <pot>``), Revolut's currency exchanges ("Exchanged to USD") and pockets ("To
 #: pocket GBP Holiday", "Pocket Withdrawal"). Matched on the start of the merchant key, a
@@ -90,11 +107,13 @@ OWN_ACCOUNT_MOVE = re.compile(
 #: Savings", US Bank "ELECTRONIC WITHDRAWAL TO SAVINGS", "MARCUS SAVINGS ACH TRANSFER", UK
 #: "INSTANT SAVER", "REGULAR ESAVER", "MONTHLY SAVER" accounts, cash and stocks & shares ISAs), Revolut's "To Savings vault", and round-up
 #: schemes that sweep change into savings (Wells Fargo "SAVE AS YOU GO", Bank of America "KEEP
-#: THE CHANGE", Chime "Save When I Get Paid"). A transfer to a loan or a card account is a bill
+#: THE CHANGE", Chime "Save When I Get Paid"), and to or from one's own checking account (Chase
+#: "Online Transfer to CHK ...9988", round-eight audit). A transfer to a loan or a card account is a bill
 #: and stays one. PNC Virtual Wallet's own savings are its Reserve and Growth accounts ("ONLINE TRANSFER TO
 #: GROWTH XXXXXX1234"); a firm called Growth or Reserve (a fund, a bank) is not.
 SAVINGS_MOVE = re.compile(
-    r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav\b(?=\W*(?:[.x*#\d]|$))|savings\b|way2save)"
+    r"\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from|into)\b.{0,40}?\b(?:sav\b(?=\W*(?:[.x*#\d]|$))|savings\b|way2save"
+    r"|chk\b(?=\W*(?:[.x*#\d]|$))|checking\b)"
     r"|^(?:to|from) savings\b|\b(?:withdrawal|deposit) (?:to|from)\b.{0,40}?\bsavings\b|\bsavings (?:ach )?transfer\b"
     r"|\b(?:transfer|xfer)s?\b.{0,40}?\b(?:to|from)\b(?: virtual wallet)? (?:growth|reserve)\b(?!\W*(?:fund|bank|loan|inc|llc|corp))"
     r"|\b(?:instant|everyday|easy access|regular|online|bonus|monthly|fixed rate|kids|children'?s|child|junior"
@@ -106,6 +125,36 @@ SAVINGS_MOVE = re.compile(
     r"|\b(?:chip|marcus|moneybox|raisin(?: uk)?|plum|kroo|zopa|atom|tandem|monzo|starling|revolut|ally|sofi"
     r"|wealthfront|betterment|acorns|stash|digit|qapital|varo|synchrony|cit)\b.{0,20}\bsavings?\b"
     r"|\bsave as you go\b|\bkeep the change\b|\bsave when i get paid\b",
+    re.IGNORECASE)
+#: Money put into one's own investment account: a brokerage, robo-adviser or investing app
+#: collecting the contribution by direct debit, standing order or ACH (US Betterment,
+#: Wealthfront, Robinhood, Vanguard, Fidelity's "FID BKG SVC LLC MONEYLINE", Schwab's
+#: "MONEYLINK", E*Trade, TD Ameritrade, Merrill, M1, Public, Webull, Ally Invest, SoFi Invest,
+#: Interactive Brokers; UK Hargreaves Lansdown, AJ Bell, Interactive Investor, Trading 212,
+#: Freetrade, Nutmeg, Moneybox, Wealthify, Moneyfarm, InvestEngine, Vanguard, Fidelity,
+#: Bestinvest, Wealthsimple, eToro). Names that are
+#: also common words or people's names (Marcus, Chip, Plum, Public, Nutmeg, M1, HL, ii) count only
+#: alone on the line, or with the platform's own words. Round-eight audit: 1,550 USD + 1,000 GBP
+#: a month of them were "subscriptions", raised contributions had price increases and refund
+#: requests. The platforms' own fees stay plans (:data:`NOT_INVESTMENT_MOVE`), and so do the
+#: lines the catalogue names as a plan's (Acorns, Stash, Robinhood Gold: ``_prepare``).
+INVESTMENT_MOVE = re.compile(
+    r"\b(?:betterment|wealthfront|robinhood|webull|e ?\*? ?trade|td ameritrade|ameritrade|schwab|fid bkg"
+    r"|fidelity (?:investments?|brokerage|personal investing|moneyline|isa|sipp|fund|inv)\b|merrill (?:edge|lynch)"
+    r"|ally invest|sofi (?:invest|securities)|interactive brokers|ibkr|firstrade|tasty ?(?:trade|works)"
+    r"|vanguard|hargreaves lansdown|hargreaves|aj bell|youinvest|interactive investor|trading ?212|freetrade"
+    r"|wealthify|moneyfarm|invest ?engine|moneybox|bestinvest|wealthsimple|etoro|m1 finance|public\.com"
+    r"|nutmeg (?:saving|savings|invest|investment|investments|isa|pension)|public (?:investing|holdings))\b"
+    r"|^\W*(?:marcus(?: by goldman sachs)?|goldman sachs marcus|chip|plum|nutmeg|hl|ii|m1|public)"
+    r"(?:\W+(?:uk|ltd|limited|sto|so|ddr|dd|bp|ft|fp|fps|tfr|bgc|transfer|savings?|invest\w*|l?isa|sipp|pension"
+    r"|\w*\d\w*))*\W*$",
+    re.IGNORECASE)
+#: ... but not such a platform's own fee ("MONEYBOX SUBSCRIPTION", "ROBINHOOD GOLD"), nor a loan,
+#: mortgage or insurance of a firm of that name ("SCHWAB BANK MORTGAGE", "FIDELITY BANK LOAN"),
+#: nor money sent to a person, nor a cleaning firm's franchise (Vanguard Cleaning Systems).
+NOT_INVESTMENT_MOVE = re.compile(
+    r"\b(?:subscription|subscr|membership|fees?|plan|gold|premium|pro|plus|loan|ln|heloc|mortgage|mtg|insurance"
+    r"|ins|life|annuity|zelle|venmo|cleaning|cleaners|janitorial)\b",
     re.IGNORECASE)
 #: ... but not a payment to a lender that has "Savings" in its name ("DOLLAR SAVINGS BANK LOAN",
 #: "FIRST FEDERAL SAVINGS AND LOAN MTG PMT", "AMERICAN SAVINGS FOR AUTO LN", "FIRST SAVINGS
@@ -228,7 +277,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     pair_key = np.asarray(key_names, dtype=object)[pairs // width]
     label = pair_key + " | " + shown.to_numpy(dtype=object)[pairs % width]
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
-    df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
+    fee_pair = fee_pair | pd.Series(label, dtype=object).str.contains(CARD_USE_CHARGE).to_numpy(dtype=bool)
     move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
         dtype=bool)
     if text.has("description") and len(pair):
@@ -237,6 +286,16 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         said = pd.Series(text.column("description", first), dtype=object).fillna("").astype(str)
         move_pair = move_pair | (said.str.contains(SAVINGS_MOVE) & ~said.str.contains(NOT_SAVINGS_MOVE)).to_numpy(
             dtype=bool)
+        # a contribution to one's own investments; a line the catalogue names is a plan's
+        invests = said.str.contains(INVESTMENT_MOVE) & ~said.str.contains(NOT_INVESTMENT_MOVE)
+        move_pair = move_pair | (invests.to_numpy(dtype=bool) & vendor.iloc[first].isna().to_numpy())
+        # the merchant stage may keep only "Fee" of "FOREIGN TRANSACTION FEE": the bank's words tell,
+        # where the name is still a fee's (a bank that writes "FOREIGN TRANSACTION FEE SPOTIFY ..."
+        # keys it as Spotify, whose plan must not go with it)
+        fee_named = pd.Series(label, dtype=object).str.contains(FEE_NAME).to_numpy(dtype=bool)
+        fee_pair = fee_pair | (fee_named & (said.str.contains(EVENT_FEE) | said.str.contains(CARD_USE_CHARGE))
+                               .to_numpy(dtype=bool))
+    df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["plan_vendor"] = vendor.isin(plan_only_vendors()).to_numpy()
@@ -1323,17 +1382,36 @@ def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, s
     """``evidence`` saying :data:`~detector.descriptor_words.PAYS_A_CARD` for the streams named
     after a card issuer or bank most of whose statement lines pay a card ("CHASE CREDIT CRD
     AUTOPAY" is merchant "Chase", as "BANK OF AMERICA DES:MORTGAGE" is "Bank of America": only the
-    lines tell a card paid from a mortgage; round-seven audit). The report leaves those out of
-    the total and the flags leave them alone."""
-    from .descriptor_words import CARD_PAYMENT_LINE, NOT_CARD_PAYMENT_LINE, PAYS_A_CARD, names_an_issuer
+    lines tell a card paid from a mortgage; round-seven audit), or after a shop lending on its own
+    card whose lines say they pay ("KOHLS PAYMENT WEB ID", "MACYS ONLINE PYMT": round-eight audit;
+    not its purchases, "KOHLS #1234", "PURCHASE ... TARGET T-1234 CARD 4417"). The report leaves
+    those out of the total and the flags leave them alone."""
+    from .descriptor_words import (
+        CARD_PAYMENT_LINE,
+        NOT_CARD_PAYMENT_LINE,
+        PAYS_A_CARD,
+        STORE_CARD_PAYMENT_LINE,
+        STORE_PURCHASE_LINE,
+        names_a_store_card,
+        names_an_issuer,
+    )
 
     names = pd.Series(text.column("merchant", last_rows), dtype=object)
-    issuer = names.map({m: names_an_issuer(m) for m in names.unique()}).to_numpy(dtype=bool)
-    if not issuer.any():
+    distinct = names.unique()
+    issuer = names.map({m: names_an_issuer(m) for m in distinct}).to_numpy(dtype=bool)
+    # a shop lending on its own card ("KOHLS PAYMENT WEB ID", "MACYS ONLINE PYMT") is paid by
+    # transfer only for that card, so its payment words say card too (round-eight audit)
+    shop = names.map({m: names_a_store_card(m) for m in distinct}).to_numpy(dtype=bool) & ~issuer
+    if not (issuer | shop).any():
         return evidence
-    mine = issuer[stream_of_row]
+    mine = (issuer | shop)[stream_of_row]
     lines = pd.Series(text.column("description", rows[mine])).fillna("").astype(str)
-    says = lines.str.contains(CARD_PAYMENT_LINE) & ~lines.str.contains(NOT_CARD_PAYMENT_LINE)
+    says = lines.str.contains(CARD_PAYMENT_LINE)
+    at_shop = shop[stream_of_row[mine]]
+    if at_shop.any():
+        says = says | (at_shop & lines.str.contains(STORE_CARD_PAYMENT_LINE).to_numpy(dtype=bool))
+        says = says & ~(at_shop & lines.str.contains(STORE_PURCHASE_LINE).to_numpy(dtype=bool))
+    says = says & ~lines.str.contains(NOT_CARD_PAYMENT_LINE)
     share = says.groupby(stream_of_row[mine]).mean()
     card = np.zeros(len(evidence), dtype=bool)
     card[share.index[share.to_numpy() >= 0.5].to_numpy(dtype=np.int64)] = True

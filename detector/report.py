@@ -173,7 +173,9 @@ def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
         return f"{float(active['monthly'].sum()) if len(active) else 0.0:,.2f}", active
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
-    shown = active.assign(monthly=active["monthly"].map("{:,.2f}".format) + " " + code)
+    # (a list, not a Series sum: with no row left, all paying cards, an empty float Series plus
+    # text raised a TypeError and the report stopped)
+    shown = active.assign(monthly=[f"{v:,.2f} {c}" for v, c in zip(active["monthly"], code)])
     total = " + ".join(f"{v:,.2f} {c}" for c, v in sums.items())
     return total or "0.00", shown
 
@@ -400,6 +402,8 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
                 continue
             if not rows:
                 console.print(f"{heading}: none")
+                if key == "streams" and ctx["card_payments"]:  # (all of them were card payments)
+                    console.print("  " + escape(ctx["card_payments"]))
                 continue
             if key == "refunds":
                 header, rows = _drop_empty_columns(header, rows)

@@ -81,6 +81,11 @@ def test_merchants_sharing_a_word_stay_apart():
         ("AMZN Mktp US*2K4AB1C2", "amazon", ""),
         ("ROKU FOR SLING TV", "roku", "SLING TV"),
         ("NETFLIX.COM", "direct", ""),
+        # paying the store card an aggregator lends on is no purchase through it (round-eight
+        # audit: "PAYPAL CREDIT PAYMENT" was merchant "Credit", billed through PayPal)
+        ("PAYPAL CREDIT PAYMENT", "direct", ""),
+        ("AMAZON CORP SYF PAYMNT", "direct", ""),
+        ("PAYPAL *CREDITKARMA", "paypal", "CREDITKARMA"),
     ],
 )
 def test_channels(raw, channel, hint):

@@ -873,6 +873,109 @@ def test_transfers_to_and_from_savings_are_no_plans():
         "ONLINE TRANSFER TO LOA", "TESCO DELIVERY SAVER", "TRANSFER TO FIRST FEDE", "ZELLE TRANSFER TO SAV "]
 
 
+def test_a_cards_interest_and_foreign_fees_are_no_plans():
+    # round-eight audit: a card's monthly "PURCHASE INTEREST CHARGE" on a carried balance and the
+    # 3% "FOREIGN TRANSACTION FEE" beside a plan billed from abroad (merchant "Fee") were listed
+    # and totalled as subscriptions. A bank's monthly account fee and a card's annual fee are
+    # charged on a schedule for having the account: bills, which stay streams.
+    from detector.match import enrich
+
+    months = monthly_dates(dt.date(2024, 1, 9), 12, day=9)
+    rows = (series("SPOTIFY P2B4C6D8E0 STOCKHOLM", months, [11.83, 12.08, 12.05, 11.98, 11.85, 12.13, 12.14, 12.00,
+                                                            11.99, 11.86, 11.75, 11.93])
+            + series("FOREIGN TRANSACTION FEE", months, [0.35, 0.36, 0.36, 0.36, 0.36, 0.36, 0.36, 0.36, 0.37, 0.36,
+                                                         0.35, 0.36])
+            + series("PURCHASE INTEREST CHARGE", monthly_dates(dt.date(2024, 1, 25), 12, day=25),
+                     [29.94, 20.78, 40.85, 26.84, 21.72, 37.62, 21.00, 40.27, 28.88, 31.25, 26.23, 29.63])
+            + series("INTEREST CHARGED", monthly_dates(dt.date(2024, 1, 28), 12, day=28), 14.21, account="A2")
+            + series("NON-STERLING TRANSACTION FEE", monthly_dates(dt.date(2024, 1, 3), 12, day=3), 0.33, account="A2")
+            # a bank that names the plan on the fee's line: the plan stays (it keys as Spotify)
+            + series("FOREIGN TRANSACTION FEE SPOTIFY P2B4C6D8E0 STOCKHOLM", months, 0.36, account="A2")
+            + series("SPOTIFY P2B4C6D8E0 STOCKHOLM", months, 11.99, account="A2")
+            + series("MONTHLY MAINTENANCE FEE", monthly_dates(dt.date(2024, 1, 31), 12, day=31), 12.0, account="A3")
+            + series("ANNUAL MEMBERSHIP FEE", monthly_dates(dt.date(2022, 3, 1), 3, day=1, step=12), 95.0,
+                     account="A3"))
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2024-12-31")
+    plans = streams[streams["average_amount"] > 1]
+    assert sorted(zip(plans["merchant"], plans["frequency"])) == [
+        ("Annual Membership Fee", "annual"), ("Monthly Maintenance Fee", "monthly"), ("Spotify", "monthly"),
+        ("Spotify", "monthly")]
+    assert set(streams["account_id"][streams["average_amount"] < 1]) <= {"A2"}
+
+
+def test_contributions_to_ones_own_investments_are_no_plans():
+    # round-eight audit: monthly contributions to investment platforms (US and UK) and a transfer
+    # to one's own checking were 1,550 USD + 1,000 GBP a month of "subscriptions", the raised
+    # ones with price increases and refund requests to the platform
+    from detector.flags import flag_charges
+    from detector.match import enrich
+
+    moves = ["BETTERMENT       TRANSFER   PPD ID: 1234567890", "WEALTHFRONT      EDI PYMNTS PPD ID: 3311111111",
+             "ROBINHOOD        FUNDS      PPD ID: 5555555555", "VANGUARD BUY     INVESTMENT PPD ID: 6666666666",
+             "FID BKG SVC LLC MONEYLINE", "SCHWAB BROKERAGE MONEYLINK", "HARGREAVES LANSDOWN DDR",
+             "VANGUARD ASSET MANAGEMENT DDR", "TRADING 212 STO", "MONEYBOX DDR", "MARCUS STO", "AJ BELL YOUINVEST DDR",
+             "Online Transfer to CHK ...9988 transaction#: 11873"]
+    rows = []
+    for k, line in enumerate(moves):
+        dates = monthly_dates(dt.date(2024, 1, 1 + k), 18, day=1 + k)
+        rows += series(line, dates, [250.0] * 9 + [300.0] * 9)
+    # the same firms' own fees stay plans (a catalogue vendor's line, or one saying subscription,
+    # membership or plan), and so do bills to banks and a standing order to a person called Marcus
+    plans = ["ACORNS INVEST", "STASH CAPITAL", "ROBINHOOD GOLD", "MONEYBOX SUBSCRIPTION", "CHIP SAVINGS SUBSCRIPTION",
+             "SCHWAB BANK MORTGAGE", "ONLINE TRANSFER TO LOAN ...9911", "MARCUS SMITH STO"]
+    for k, line in enumerate(plans):
+        price = [3.00, 3.00, 5.00, 1.00, 3.00, 1845.32, 312.40, 60.00][k]
+        rows += series(line, monthly_dates(dt.date(2024, 1, 15 + k), 18, day=15 + k), [price] * 9 + [price * 1.2] * 9)
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2025-06-30")
+    assert sorted(streams["merchant"]) == ["Acorns", "Chip Savings Subscription", "Marcus Smith Sto",
+                                           "Moneybox Subscription", "Online Transfer to Loan…9911", "Robinhood Gold",
+                                           "Schwab Bank Mortgage", "Stash"]
+    flags = flag_charges(tx, streams, as_of="2025-06-30")
+    assert set(flags["stream_id"]) == set(streams["stream_id"])  # each raised plan's rise, none of the moves
+
+
+def test_store_and_uk_card_payments_are_told_by_their_names_and_lines():
+    # round-eight audit: payments to one's own store cards (Target's by TD, Amazon's by
+    # Synchrony, Best Buy's by Citibank, Kohl's, Macy's, Lowe's, Costco's Citi card, PayPal
+    # Credit) and UK cards (NewDay's Aqua and Argos, Sainsbury's Bank, Virgin Money, Zopa) were 14
+    # "subscriptions" in the total, one with a price increase and a refund request. The shops'
+    # purchases and plans are no card payments.
+    from detector.descriptor_words import card_payment_streams
+    from detector.flags import flag_charges
+    from detector.match import enrich
+
+    pays = ["TARGET CARD SRVC PAYMENT", "AMAZON CORP SYF PAYMNT", "KOHLS PAYMENT WEB ID: 1234567890",
+            "MACYS ONLINE PYMT", "BEST BUY CBNA PAYMENT WEB ID: 2222222222", "LOWES CC PAYMENT WEB ID: 1231231231",
+            "COSTCO CITI CARD PAYMENT", "PAYPAL CREDIT PAYMENT", "AQUA CARD DDR", "ARGOS CARD DDR", "NEWDAY LTD DDR",
+            "SAINSBURYS BANK CC DDR", "VIRGIN MONEY CC DDR", "ZOPA CARD DDR"]
+    rows = []
+    for k, line in enumerate(pays):
+        # varying sums, one raised far above the rest (the Costco card had a price increase flagged)
+        amounts = [120.0 + 37 * ((k + j) % 5) + k for j in range(17)] + [900.0 + k]
+        rows += series(line, monthly_dates(dt.date(2024, 1, 1 + k), 18, day=1 + k), amounts)
+    shops = ["PURCHASE AUTHORIZED ON 02/08 TARGET T-1234 CARD 4417", "CHECKCARD 0315 COSTCO WHSE #1234",
+             "KOHLS #1234 SPRINGFIELD IL", "AMAZON PRIME*AB12CD", "COSTCO MEMBERSHIP", "TARGET CIRCLE 360",
+             "WALMART+ MEMBERSHIP", "BANK OF AMERICA DES:MORTGAGE ID:XXXXX45840 INDN:ALEX MORGAN CO ID:XXXXX37100 PPD"]
+    for k, line in enumerate(shops):  # (in another account: a shop's key is its card payments' too)
+        price = [65.00, 65.00, 65.00, 14.99, 65.00, 10.99, 12.95, 1845.32][k]
+        step = 12 if line.startswith("COSTCO MEMBERSHIP") else 1
+        n = 2 if step == 12 else 18
+        rows += series(line, monthly_dates(dt.date(2023 if step == 12 else 2024, 1, 20 + k), n, day=20 + k, step=step),
+                       [price] * (n - 1) + [price * 1.2], account="A2")
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2025-06-30")
+    card = card_payment_streams(streams).to_numpy(dtype=bool)
+    assert len(streams[card]) == len(pays)
+    assert sorted(streams.loc[~card, "merchant"]) == ["Amazon Prime", "Bank of America", "Costco Membership",
+                                                      "Costco Whse", "Kohls", "Target", "Target Circle 360",
+                                                      "Walmart+"]
+    # the raised payments get no price increase, while the shops' raised plans and bills do
+    flags = flag_charges(tx, streams, as_of="2025-06-30")
+    assert set(flags["stream_id"]) == set(streams.loc[~card, "stream_id"])
+
+
 def test_a_uk_direct_debit_due_on_a_bank_holiday_is_due_the_next_working_day():
     # Bacs collects on England and Wales working days: a direct debit on the 21st, due on Easter
     # Monday 2025-04-21, comes on the 22nd (twelfth session's audit: predicted on the holiday)

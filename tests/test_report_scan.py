@@ -101,6 +101,20 @@ def test_payments_to_own_cards_are_not_counted_as_subscriptions(fmt):
     assert "900.00 USD + 392.95 GBP a month (Chase 900.00 USD, Barclaycard 392.95 GBP)" in md
 
 
+def test_a_report_whose_plans_all_pay_cards_says_so():
+    # round-eight audit: a dollar and a pound account paying only their cards stopped the table
+    # report with a TypeError (an empty total per currency), and the line naming the payments
+    # was shown only beside some subscription
+    us, uk = Book(account="checking"), Book(account="current")
+    us.stream(us.series("2025-01-02", 6, 105.70, merchant="Target Card SRVC"))
+    uk.stream(uk.series("2025-01-05", 6, 115.94, merchant="Aqua Card"))
+    every = pd.concat([us.stream_frame.assign(currency="USD"), uk.stream_frame.assign(currency="GBP")],
+                      ignore_index=True).assign(vendor=None)
+    out = " ".join(render_scan(every, None, [], "table", as_of=AS_OF, limit=0).split())
+    assert "Active subscriptions: none" in out
+    assert "Not listed or counted: 2 payment(s) to cards and banks, 115.94 GBP + 105.70 USD a month" in out
+
+
 def test_flags_are_severity_ordered():
     streams, flags, refunds = scan_input()
     doc = json.loads(render_scan(streams, flags.iloc[::-1], refunds, "json", as_of=AS_OF))
@@ -292,6 +306,18 @@ def test_a_monthly_plan_with_a_double_charge_still_costs_its_price_a_month():
     # a bank's name alone may be its mortgage or loan (round-seven audit: "BANK OF AMERICA
     # DES:MORTGAGE" is merchant "Bank of America"): its statement lines decide, in detection
     ("Chase", False), ("Bank of America", False), ("HSBC", False), ("Natwest", False), ("TD Bank", False),
+    # round-eight audit: store cards (the shop's name and card words or its card's lender:
+    # Synchrony, Citibank N.A., TD) and UK card lenders (NewDay and its brands, Zopa, Virgin Money)
+    ("Target Card SRVC", True), ("Best Buy Cbna", True), ("Lowes CC", True), ("Costco Citi Card", True),
+    ("Amazon Corp Syf Paymnt", True), ("Paypal Credit", True), ("Aqua Card", True), ("Argos Card", True),
+    ("Newday", True), ("Sainsburys Bank CC", True), ("Virgin Money CC", True), ("Zopa Card", True),
+    ("John Lewis Card", True), ("Vanquis Bank", True), ("Comenity Capital Bank", True), ("TJX Credit Card", True),
+    # ... while the shop's name alone is its purchases (its lines decide, in detection), and its
+    # plans, gift cards and other firms sharing a word are no card payments; "CC" alone may be a
+    # country club's dues
+    ("Target", False), ("Kohls", False), ("Costco Whse", False), ("Amazon", False), ("Tesco Mobile", False),
+    ("Amazon Gift Card", False), ("Target Circle 360", False), ("Best Buy Totaltech", False),
+    ("Riverside CC", False), ("Very Well Medical", False), ("Aqua Fitness", False), ("Zopa Loan", False),
 ])
 def test_a_payment_to_a_card_is_told_by_its_issuer_and_card_words(merchant, to_card):
     # round-five audit: "Chase card ending" was a 1,461.37-a-month subscription in the total
