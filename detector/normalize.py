@@ -183,7 +183,7 @@ _DOMAIN_RE = re.compile(
     r"CA|AU|GG|LY|TO|SO|XYZ|INFO|BIZ|CLUB|FIT|HEALTH|SHOP|STORE|EU|CZ|FR|ES|IT|SE)$"
 )
 _TOKEN_SPLIT_RE = re.compile(r"[^A-Z0-9&'.+\-\x01…]+")
-_UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM", "CHQ", "CLP", "SO",
+_UK_TAIL = {"ON", "CPM", "BCC", "BGC", "DEB", "FPO", "FPI", "TFR", "VIS", "ATM", "CHQ", "CLP", "SO", "STO", "BBP",
             "DD", "POS", "GBP", "USD", "EUR", "FX", "RECURRING", "PURCHASE", "PAYMENT", "PMT",
             "DEBIT", "WEB", "PPD", "CCD", "TEL", "-"}
 #: Shown in lower case inside a name ("Online Transfer to SAV …4455").

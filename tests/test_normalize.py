@@ -214,6 +214,10 @@ def test_keys_hiding_noise_behind_punctuation_are_fixed_points(raw):
     ("CHECKCARD 0523 MERRY MAIDS #2060 MEMPHIS TN 93637489968193976282928", "merry maids", "Merry Maids"),
     ("OTF #4401 BOCA RATON FL", "otf", "Otf"),
     ("CHECKCARD 0523 WAWA BOSTON MA", "wawa", "Wawa"),
+    # Barclays' payment type codes after the payee: standing order, bill payment (as DDR, FPO)
+    ("MARCUS                            STO", "marcus", "Marcus"),
+    ("BRITISH GAS              BBP", "british gas", "British Gas"),
+    ("HARGREAVES LANSDOWN               DDR", "hargreaves lansdown", "Hargreaves Lansdown"),
 ])
 def test_bank_layouts_name_the_merchant(raw, key, name):
     assert normalize_one(raw)[:2] == (key, name)
