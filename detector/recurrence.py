@@ -71,8 +71,11 @@ EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient f
                        r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)"
                        # ... and cash drawn: when the holder wants it, at round sums (a cash habit of
                        # 200 most months, 100 now and then, read as a plan whose price changed)
+                       # (banks abbreviate: Bank of America's "BKOFAMERICA ATM 06/13 #0004321 WITHDRWL",
+                       # "ATM W/D", UK LINK machines "LNK ... CPT": round-nine audit)
                        r"|\b(?:atm|cash machine)(?: cash)? withdraw(?:al)?s?\b|\bcash (?:withdrawal|wdl)s?\b"
-                       r"|\bwithdrawal\b.{0,20}\batm\b",
+                       r"|\bwithdrawal\b.{0,20}\batm\b"
+                       r"|\batm\b.{0,40}?\b(?:withdraw\w*|withdrwl|wdrl|wdl|wd|w ?/? ?d)\b|^lnk\b|\bcashpoint\b|\bcpt$",
                        re.IGNORECASE)
 #: What a card charges for how it is used, not for a plan: interest on a balance carried
 #: ("PURCHASE INTEREST CHARGE", "INTEREST CHARGE ON PURCHASES", UK "INTEREST CHARGED"), a finance
@@ -1152,20 +1155,35 @@ def _handovers(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
     cut = ~start & (gap > np.maximum(2.5 * med, 40.0))
     if not cut.any():
         return assign, {}
-    spans = pd.DataFrame({"a": a, "d": d, "group": df["group"].to_numpy()[rows]}).groupby("a").agg(
-        group=("group", "first"), first=("d", "min"), last=("d", "max"))
+    dom = df["dom"].to_numpy()[rows]
+    spans = pd.DataFrame({"a": a, "d": d, "dom": dom, "group": df["group"].to_numpy()[rows]}).groupby("a").agg(
+        group=("group", "first"), first=("d", "min"), last=("d", "max"), dom=("dom", "median"))
     at = np.flatnonzero(cut)
     cuts = pd.DataFrame({"pos": at, "a": a[at], "l1": d[at - 1], "f2": d[at], "P": med[at],
+                         "dom1": dom[at - 1], "dom2": dom[at],
                          "group": spans["group"].reindex(a[at]).to_numpy()})
     j = cuts.merge(spans.rename_axis("t").reset_index(), on="group")
     j = j[j["t"] != j["a"]]
     lo, hi = 0.6 * j["P"], 1.4 * j["P"]
+
+    def apart(x, y):  # days between two days of the month, round the month
+        x = np.abs(x - y)
+        return np.minimum(x, 31 - x)
+
     # the other plan ends in the gap a period before the later piece, having billed beside the
-    # earlier one; or begins in the gap a period after the earlier piece, billing beside the later
+    # earlier one, on the later piece's day of the month (no nearer the earlier piece's); or
+    # begins in the gap a period after the earlier piece, billing beside the later, on its day.
+    # A plan paused for a summer comes back on its own day: a plan on another day ending in its
+    # pause hands nothing over (round nine: 8.99 on the 2nd chained to 9.99 on the 12th, "up 11%")
+    # (the day of the month only where plans keep one: a month or longer)
+    to_later, to_earlier = apart(j["dom2"], j["dom"]), apart(j["dom1"], j["dom"])
+    daily = j["P"] < 25
     ends = (j["last"] > j["l1"]) & (j["last"] < j["f2"]) & (j["f2"] - j["last"]).between(lo, hi) \
-        & (j["first"] < j["l1"])
+        & (j["first"] < j["l1"]) \
+        & (daily | ((to_later <= BILLING_DAY_JITTER) & (to_later <= apart(j["dom2"], j["dom1"]))))
     begins = (j["first"] > j["l1"]) & (j["first"] < j["f2"]) & (j["first"] - j["l1"]).between(lo, hi) \
-        & (j["last"] > j["f2"])
+        & (j["last"] > j["f2"]) \
+        & (daily | ((to_earlier <= BILLING_DAY_JITTER) & (to_earlier <= apart(j["dom1"], j["dom2"]))))
     handed = np.unique(j.loc[ends | begins, "pos"].to_numpy())
     if len(handed) == 0:
         return assign, {}
@@ -1466,9 +1484,22 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
         d = np.abs(df["dom"].to_numpy()[r] - dom)
         return np.minimum(d, 31 - d)
 
-    extra = ((n >= 3) & (last_idx > bounds) & MONTH_BASED[np.maximum(fidx, 0)]
-             & (st["last_day"].to_numpy() - before < 0.6 * P)
-             & (off_day(last_rows) > BILLING_DAY_JITTER) & (off_day(prev_row) <= BILLING_DAY_JITTER))
+    # (at the plan's price: an upgrade mid-cycle bills the new price and moves the billing day to
+    # its own, round nine: Spotify 10.99 on the 25th, 16.99 from 10 June, is due on 10 July)
+    amt = df["amt"].to_numpy()
+    off = ((n >= 3) & (last_idx > bounds) & MONTH_BASED[np.maximum(fidx, 0)]
+           & (off_day(last_rows) > BILLING_DAY_JITTER) & (off_day(prev_row) <= BILLING_DAY_JITTER))
+    same_price = np.abs(amt[last_rows] - amt[prev_row]) <= 0.02 * amt[prev_row] + 0.01
+    extra = off & same_price & (st["last_day"].to_numpy() - before < 0.6 * P)
+    # ... and where the plan's own day has passed since with no charge, the last charge was the
+    # plan's, billed on a new day (an earlier billing day at the same price)
+    as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
+    extra &= next_due(before, fidx, dom) > as_of_day
+    # early in the cycle, a new price off the plan's day is a plan changed mid-cycle, billed on
+    # its new day from now; so is its price where the plan's day passed since without a charge
+    # (a late charge, a cycle or more on, keeps the plan's day)
+    early = st["last_day"].to_numpy() - before < 0.6 * P
+    dom = np.where(off & early & ~extra, df["dom"].to_numpy()[last_rows], dom)
     nxt = next_due(np.where(extra, before, st["last_day"].to_numpy()), fidx, dom)
     # a plan billed every four weeks (a newspaper's 28 days) drifts through the month: it is due
     # 28 days on, not on its median day of the month (which put it 38 days after the last)
@@ -1486,7 +1517,6 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     if business.any():
         currency = text.column("currency", last_rows) if text.has("currency") else np.full(len(n), None, object)
         nxt = on_business_days(nxt, business, df["inflow"].to_numpy()[first_rows], currency)
-    as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
                       np.where(n < np.where(long_cycle, 2, 3), "early", "active"))

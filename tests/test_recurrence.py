@@ -437,6 +437,13 @@ def test_a_round_price_raised_once_is_a_plan_whose_price_changed_and_cash_drawn_
     rows = (series("SQ *BRIGHT KEYS PIANO", dates, [160.0] * 8 + [180.0] * 4)
             + series("ATM WITHDRAWAL 1234 MAIN ST", dates, [200.0] * 6 + [300.0] * 6, account="A2")
             + series("ZELLE TO JORDAN", dates, [50.0, 120.0, 80.0, 200.0, 60.0, 150.0] * 2, account="A3"))
+    # banks abbreviate the machine's words (round nine: Bank of America's weekly 200.00, then
+    # 300.00, was a weekly plan "up 50%"; "ATM W/D", UK LINK machines)
+    fridays = [dt.date(2024, 1, 5) + dt.timedelta(weeks=k) for k in range(40)]
+    rows += (series("BKOFAMERICA ATM 06/13 #000004321 WITHDRWL 1221 BROADWAY NEW YORK NY", fridays,
+                    [200.0] * 20 + [300.0] * 20, account="A4")
+             + series("ATM W/D 1234 MAIN ST", fridays, 100.0, account="A5")
+             + series("LNK SAINSBURYS CD 1234", fridays, 50.0, account="A6"))
     streams = detect_streams(enriched(rows), "2024-12-31")
     assert len(streams) == 1
     piano = streams.iloc[0]
@@ -465,6 +472,14 @@ def test_a_purchase_after_the_plans_last_charge_does_not_move_its_next_date():
     rows = series("APPLE.COM/BILL", plan + [dt.date(2024, 12, 29)], 4.99)
     streams = detect_streams(enriched(rows), "2024-12-31")
     assert streams["next_date"].tolist() == ["2025-01-12"]
+    # ... but an upgrade mid-cycle bills on its own day from then (round nine: Spotify 10.99 on
+    # the 25th, 16.99 from 10 June, was due on 25 June, before the as-of date), and a charge at
+    # the plan's price once the plan's day has passed without one is the plan's, on a new day
+    before = monthly_dates(dt.date(2024, 7, 25), 11, day=25)
+    rows = (series("SPOTIFY USA", before + [dt.date(2025, 6, 10)], [10.99] * 11 + [16.99])
+            + series("HULU 877-8244858 CA", before + [dt.date(2025, 6, 10)], 11.99, account="A2"))
+    streams = detect_streams(enriched(rows), "2025-06-30").set_index("account_id")
+    assert streams.loc["A1", "next_date"] == "2025-07-10" and streams.loc["A2", "next_date"] == "2025-07-10"
 
 
 def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
@@ -1210,6 +1225,20 @@ def test_a_plan_rising_to_the_price_of_a_plan_stopped_months_before_continues_it
                    (8, "2024-03-11", "ended", 6.99)]
     gym = streams[streams["account_id"] == "A2"].sort_values("first_date")
     assert [len(i) for i in gym["transaction_ids"]] == [15, 8]
+
+
+def test_a_plan_back_from_a_pause_on_its_own_day_is_not_handed_over_by_another():
+    # A 9.99 plan on the 12th paused June-August, and an 8.99 plan on the 2nd that ends in
+    # August: the pieces were cut and the 8.99 plan joined to the 9.99 one, "up 11%" with a
+    # refund request (round-nine audit). A plan paused comes back on its own day.
+    first = monthly_dates(dt.date(2023, 1, 12), 17, day=12)
+    again = monthly_dates(dt.date(2024, 9, 12), 10, day=12)
+    other = monthly_dates(dt.date(2023, 1, 2), 20, day=2)
+    rows = series("APPLE.COM/BILL", first + again, 9.99) + series("APPLE.COM/BILL", other, 8.99)
+    streams = detect_streams(enriched(rows), "2025-06-30").sort_values("first_date")
+    assert [(len(i), s, lo, hi) for i, s, lo, hi in zip(streams["transaction_ids"], streams["status"],
+                                                         streams["first_date"], streams["last_amount"])] \
+        == [(20, "ended", "2023-01-02", 8.99), (27, "active", "2023-01-12", 9.99)]
 
 
 def test_a_banks_stream_says_it_pays_a_card_only_when_its_lines_do():
