@@ -1245,7 +1245,10 @@ def _continuations(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, pr: p
     apart = np.abs(dom.reindex(pred).to_numpy() - dom.reindex(succ).to_numpy())
     # days of the month a few apart are one billing day posted with jitter: the price decides
     off_day = np.maximum(np.minimum(apart, 31 - apart) - BILLING_DAY_JITTER, 0)
-    cost = off_day + np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))[ordered]
+    # ... and where the prices are the same too, the nearer day (two gym memberships at 24.99 on
+    # the 17th and the 19th, both raised to 29.99, were crossed at the rise: round nine)
+    cost = off_day + np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))[ordered] \
+        + 1e-3 * np.minimum(apart, 31 - apart)
     c = pd.DataFrame({"pred": pred, "succ": succ, "cost": cost}).sort_values(["cost", "pred", "succ"], kind="stable")
     best_succ = c.drop_duplicates("pred").set_index("pred")["succ"]
     best_pred = c.drop_duplicates("succ").set_index("succ")["pred"]

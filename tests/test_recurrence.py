@@ -1241,6 +1241,21 @@ def test_a_plan_back_from_a_pause_on_its_own_day_is_not_handed_over_by_another()
         == [(20, "ended", "2023-01-02", 8.99), (27, "active", "2023-01-12", 9.99)]
 
 
+@pytest.mark.parametrize("day_a, day_b", [(17, 19), (17, 18), (5, 7), (17, 20)])
+def test_two_memberships_days_apart_raised_together_keep_their_own_histories(day_a, day_b):
+    # Two gym memberships at 24.99 billed two days apart, both 29.99 from May 2024, the second
+    # stopped in February 2025: within the billing-day jitter both continuations cost the same,
+    # and the plans were crossed at the rise, three streams, each flag naming the other's history
+    # (round nine)
+    a = monthly_dates(dt.date(2023, 1, day_a), 30, day=day_a)
+    b = monthly_dates(dt.date(2023, 9, day_b), 18, day=day_b)
+    rows = (series("PLANET FITNESS", a, [24.99] * 16 + [29.99] * 14)
+            + series("PLANET FITNESS", b, [24.99] * 8 + [29.99] * 10))
+    streams = detect_streams(enriched(rows), "2025-06-30").sort_values("first_date")
+    assert [(len(i), f, s) for i, f, s in zip(streams["transaction_ids"], streams["first_date"], streams["status"])] \
+        == [(30, a[0].isoformat(), "active"), (18, b[0].isoformat(), "ended")]
+
+
 def test_a_banks_stream_says_it_pays_a_card_only_when_its_lines_do():
     # "CHASE CREDIT CRD AUTOPAY" and "BANK OF AMERICA DES:MORTGAGE" are both merchant the bank's
     # name alone: the first pays a card, the second is a mortgage, which the report must count
