@@ -461,8 +461,27 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     prev_n = size.groupby(chain).shift()
     prev_since = since.groupby(chain).shift()
     pos = x.groupby(chain).cumcount()
+    # A price billed once between two levels is a step on the way (15.49, then 16.29 for a month,
+    # then 17.99): the rise is from the level before it (round nine: no flag at all).
+    lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "size": size, "since": since}).drop_duplicates(
+        ["chain", "level"])
+    for col in ("base", "size", "since"):
+        lv[col + "2"] = lv.groupby("chain")[col].shift(2)
+    back2 = pd.MultiIndex.from_arrays([chain, level])
+    lv = lv.set_index(["chain", "level"])
+    base2, size2, since2 = (lv[c].reindex(back2).to_numpy() for c in ("base2", "size2", "since2"))
+    # (at a catalogue vendor of fixed-price plans billed directly: at an app store or a shop the
+    # charge between is an item bought, and so is the "new price": synth 902, 3 false rises)
+    fixed = x["stream_vendor"].isin(plan_only_vendors()) if "stream_vendor" in x else pd.Series(False, index=x.index)
+    if "stream_channel" in x:
+        fixed = fixed & (x["stream_channel"].fillna("direct") == "direct")
+    fixed = fixed.to_numpy()
+    via = (prev_n == 1).to_numpy() & (pos >= 2).to_numpy() & (size2 >= 2) & step.to_numpy() & fixed
+    via = pd.Series(via, index=x.index)
+    prev_base = prev_base.where(~via, pd.Series(base2, index=x.index))
+    prev_since = prev_since.where(~via, pd.Series(since2, index=x.index))
     # One earlier charge is enough only when it is the first one seen (annual plans, short data).
-    enough = (prev_n >= 2) | ((prev_n == 1) & (pos == 1))
+    enough = (prev_n >= 2) | ((prev_n == 1) & (pos == 1)) | via
     inc = (x["charge"] / prev_base - 1).round(4)
     # The new level as a whole (its median) must be up too, not just its first charge.
     level_inc = (base / prev_base - 1).round(4)

@@ -305,6 +305,20 @@ def test_a_foreign_price_drifting_with_the_exchange_rate_is_not_an_increase():
     assert of_type(flags_of(b), "price_increase") == [ids[8]]
 
 
+def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before():
+    # 15.49, 16.29 for one month, then 17.99: the one-month price could be no "previous steady
+    # price" and was followed by no charge near it, so nothing was flagged (round nine); a month
+    # at a lower price between two at one price is no rise
+    b = Book()
+    ids = b.series("2023-01-15", 16, [15.49] * 12 + [16.29] + [17.99] * 3)
+    b.stream(ids)
+    back = b.series("2023-01-20", 16, [9.99] * 12 + [8.99] + [9.99] * 3, merchant="Hulu")
+    b.stream(back)
+    f = flags_of(b)
+    assert of_type(f, "price_increase") == [ids[13]]
+    assert "up 16% from 15.49" in f.loc[f["type"] == "price_increase", "reason"].iloc[0]
+
+
 def test_variable_phone_bill_is_not_an_increase():
     b = Book()
     bill = [61.20, 58.90, 72.45, 64.10, 64.50, 64.30, 80.15, 59.70, 66.85, 71.40]
