@@ -132,6 +132,25 @@ def test_a_bimonthly_bill_with_a_skipped_cycle_or_a_double_charge_stays_bimonthl
     assert len(s) == 1 and s.iloc[0]["frequency"] == "bimonthly" and len(s.iloc[0]["transaction_ids"]) == 13
 
 
+@pytest.mark.parametrize("amounts", [
+    [158.01, 204.77, 159.85, 204.75],              # its two 204s two months apart, and its 158 and 159
+    [116.40, 125.20, 117.93, 124.94, 116.16, 125.83] * 2,  # a phone bill dearer every other month
+])
+def test_every_other_bill_of_a_varying_monthly_bill_is_no_bimonthly_plan(amounts):
+    # Amount clusters of a varying monthly bill read bimonthly whenever its amounts alternate:
+    # cut out as plans of their own, they split the bill (fifteenth session, our hold-out set).
+    tx = enriched(series("DUKE ENERGY", monthly_dates(START, len(amounts), day=19), amounts))
+    s = detect_streams(tx, monthly_dates(START, len(amounts), day=25)[-1].isoformat())
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "monthly"
+    assert len(s.iloc[0]["transaction_ids"]) == len(amounts)
+
+
+def test_two_like_charges_two_months_apart_are_no_plan_yet():
+    dates = [dt.date(2024, 4, 16), dt.date(2024, 6, 11), dt.date(2024, 6, 12)]  # and a double charge
+    for when in (dates[:2], dates):
+        assert detect_streams(enriched(series("GOOGLE *PLAY", when, 5.99)), "2024-06-30").empty
+
+
 @pytest.mark.parametrize("months", [
     [0, 1, 3],                                  # three bills, the third month skipped: 31 then 59 days
     [0, 1, 3, 5],                               # then every other month: a median of two months
