@@ -19,11 +19,17 @@ import pandas as pd
 from .schema import FREQUENCIES, PERIOD_DAYS
 
 PERIODS = np.array([PERIOD_DAYS[f] for f in FREQUENCIES])
-#: Days an interval may differ from k periods and still count as on cadence.
-TOLERANCE = np.array([1.5, 2.5, 4.0, 5.0, 10.0, 15.0, 20.0])
-MONTH_BASED = np.array([f in ("monthly", "quarterly", "semiannual", "annual") for f in FREQUENCIES])
+#: Days an interval may differ from k periods and still count as on cadence, per frequency. Two
+#: calendar months are 59-62 days, and a debit rolled off a weekend moves up to three more.
+_TOLERANCE_DAYS = {"weekly": 1.5, "biweekly": 2.5, "semimonthly": 4.0, "monthly": 5.0, "bimonthly": 7.0,
+                   "quarterly": 10.0, "semiannual": 15.0, "annual": 20.0}
+TOLERANCE = np.array([_TOLERANCE_DAYS[f] for f in FREQUENCIES])
+_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3, "semiannual": 6, "annual": 12}
+MONTH_BASED = np.array([f in _MONTHS for f in FREQUENCIES])
 #: Months per cycle of the month-based frequencies (0 for day-based ones).
-MONTH_STEP = np.array([0, 0, 0, 1, 3, 6, 12])
+MONTH_STEP = np.array([_MONTHS.get(f, 0) for f in FREQUENCIES])
+MONTHLY = FREQUENCIES.index("monthly")
+BIMONTHLY = FREQUENCIES.index("bimonthly")
 
 #: Features the scorer sees, in order.
 FEATURES = (
@@ -34,12 +40,30 @@ FEATURES = (
 
 
 def frequency_index(median_interval: np.ndarray) -> np.ndarray:
-    """Index into FREQUENCIES nearest (in log space) to each median interval; -1 when none fits."""
+    """Index into FREQUENCIES nearest (in log space) to each median interval; -1 when none fits.
+
+    Bimonthly only fills the gap between monthly and quarterly: a median that also fits
+    quarterly (66-74 days) stays quarterly, as it read before bimonthly was a frequency."""
     m = np.maximum(np.asarray(median_interval, dtype=float), 0.5)
     dist = np.abs(np.log(m[:, None] / PERIODS[None, :]))
+    fits_all = np.abs(m[:, None] - PERIODS[None, :]) <= np.maximum(2.5 * TOLERANCE, 0.2 * PERIODS)[None, :]
     idx = dist.argmin(axis=1)
-    fits = np.abs(m - PERIODS[idx]) <= np.maximum(2.5 * TOLERANCE[idx], 0.2 * PERIODS[idx])
-    return np.where(fits & np.isfinite(median_interval), idx, -1)
+    dist[:, BIMONTHLY] = np.inf
+    other = dist.argmin(axis=1)
+    rows = np.arange(len(m))
+    idx = np.where((idx == BIMONTHLY) & fits_all[rows, other], other, idx)
+    return np.where(fits_all[rows, idx] & np.isfinite(median_interval), idx, -1)
+
+
+def _months_with_skips(fidx: np.ndarray, iv: np.ndarray, cidx: np.ndarray, C: int) -> np.ndarray:
+    """Candidates read bimonthly that hold an interval of one month are a monthly bill with
+    skipped months (30, 61, 30 days), not a bill every two months: they are left to
+    :func:`_skip_tolerant` (-1), which read them before bimonthly was a frequency."""
+    bi = fidx == BIMONTHLY
+    if not bi.any():
+        return fidx
+    one_month = bi[cidx] & (np.abs(iv - PERIODS[MONTHLY]) <= TOLERANCE[MONTHLY])
+    return np.where(bi & (np.bincount(cidx[one_month], minlength=C) > 0), -1, fidx)
 
 
 def day_of_month(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -161,6 +185,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out = {"n": n, "first_day": day[starts], "last_day": day[ends]}
     out["median_interval"] = _segment_median(cadence_iv, cidx, starts)
     fidx = frequency_index(out["median_interval"])
+    fidx = _months_with_skips(fidx, cadence_iv, cidx, C)
     fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, C)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)

@@ -389,6 +389,8 @@ WEEKLY_HABIT_WEEKDAY_SHARE = 0.6
 #: ... and one mostly at weekends whose amounts vary more than this (coefficient of variation).
 WEEKEND_SHOP_CV = 0.12
 SEMIMONTHLY = FREQUENCIES.index("semimonthly")
+MONTHLY = FREQUENCIES.index("monthly")
+BIMONTHLY = FREQUENCIES.index("bimonthly")
 #: A weekly run of fewer charges than this, mostly at weekends, at an unknown merchant, is a
 #: stream only at one price (within 2%): three Saturday shops of 52-70 in a month's statement
 #: are shopping, while a weekly cleaner or sitter paid on Saturdays bills one sum.
@@ -473,6 +475,10 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)
+    # nor are two like sums two months apart, a double charge besides: every other bill of a
+    # varying monthly bill (158 and 159, its 204s between them) and a shop's purchases look so
+    cycles = 1 + (stats["n"].to_numpy() - 1) * (1 - stats["frac_dup"].to_numpy())
+    out |= (cycles < 2.5) & (stats["freq_idx"].to_numpy() == BIMONTHLY)
     if df is not None and len(stats):
         # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
         fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
@@ -1010,6 +1016,10 @@ def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> t
     med_c = st["amt_median"].to_numpy()[is_c]
     own_price = np.abs(med_c / np.maximum(med_w[c_group], 1e-9) - 1) > OWN_PRICE_STEP
     shown = (st["n"].to_numpy()[is_c] >= 3) | own_price
+    # every other bill of a varying monthly bill reads bimonthly whenever its amounts alternate
+    # (a phone bill's dearer months): a plan billed every two months beside a monthly one of
+    # its merchant shows a price of its own
+    shown &= own_price | (fam[is_c] != BIMONTHLY) | (fam_w[c_group] != MONTHLY)
     other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group]) & own_rhythm & shown],
                             minlength=n_groups) > 0
     short_w = np.zeros(n_groups)

@@ -70,6 +70,7 @@ MONTHLY_FACTOR = {
     "biweekly": 26 / 12,
     "semimonthly": 2.0,
     "monthly": 1.0,
+    "bimonthly": 1 / 2,
     "quarterly": 1 / 3,
     "semiannual": 1 / 6,
     "annual": 1 / 12,

@@ -40,7 +40,7 @@ STREAM_COLUMNS: dict[str, str] = {
     "vendor": "catalogue vendor or null",
     "channel": "",
     "direction": "outflow | inflow",
-    "frequency": "weekly | biweekly | semimonthly | monthly | quarterly | semiannual | annual",
+    "frequency": "weekly | biweekly | semimonthly | monthly | bimonthly | quarterly | semiannual | annual",
     "average_amount": "positive",
     "last_amount": "positive",
     "first_date": "ISO date",
@@ -54,13 +54,17 @@ STREAM_COLUMNS: dict[str, str] = {
     "currency": "ISO 4217 code of the stream's charges (its account's currency), or null when unknown",
 }
 
-FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly", "quarterly", "semiannual", "annual")
+#: In order of period. Code indexes arrays by a frequency's position (``cadence.PERIODS``,
+#: ``TOLERANCE``, ``MONTH_STEP``) and compares positions up to "monthly" (weekly 0 ... monthly 3),
+#: so a new frequency longer than a month goes after "monthly", never before it.
+FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly", "bimonthly", "quarterly", "semiannual", "annual")
 #: Nominal period in days of each frequency.
 PERIOD_DAYS = {
     "weekly": 7,
     "biweekly": 14,
     "semimonthly": 15.2,
     "monthly": 30.44,
+    "bimonthly": 60.88,  # every two months (many US municipal water/sewer utilities, pest control)
     "quarterly": 91.3,
     "semiannual": 182.6,
     "annual": 365.25,

@@ -24,10 +24,10 @@ import pandas as pd
 
 from .synth_catalog import ACH_STYLES, CARD_STYLES, NOISE, RECURRING
 
-_STEP_MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
+_STEP_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3, "semiannual": 6, "annual": 12}
 _STEP_DAYS = {"weekly": 7, "biweekly": 14}
-_PERIOD = {"weekly": 7, "biweekly": 14, "semimonthly": 15.2, "monthly": 30.44, "quarterly": 91.3,
-           "semiannual": 182.6, "annual": 365.25}
+_PERIOD = {"weekly": 7, "biweekly": 14, "semimonthly": 15.2, "monthly": 30.44, "bimonthly": 60.88,
+           "quarterly": 91.3, "semiannual": 182.6, "annual": 365.25}
 _ALNUM = np.frombuffer((string.ascii_uppercase + string.digits).encode(), dtype=np.uint8)
 
 

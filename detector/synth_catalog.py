@@ -170,6 +170,20 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("Payroll", "weekly", (640.0, 820.0), ("INITECH WKLY PAY DIR DEP",), kind="payroll", amount_sd=0.06, direction="inflow", weight=0.4),
 )
 
+
+#: Bills every two months: many US municipal water/sewer utilities (varying), pest control and
+#: lawn care at a fixed price. Not in RECURRING: any template added there changes every draw of
+#: the generator, so the shipped model (trained on seed 1000) and the held-out sets would all
+#: move. Retraining with them lowered recur_scan (0.618 -> 0.613), and the shipped model finds
+#: 27 of seed 777's 28 without them; they measure bimonthly bills (docs/detection.md, "Bimonthly"):
+#: ``synth.RECURRING = synth_catalog.RECURRING + synth_catalog.BIMONTHLY_BILLS``. The names are
+#: the quarterly ones', so an account has one water bill and one pest control (the first kept).
+BIMONTHLY_BILLS = (
+    Recurring("City Water", "bimonthly", (80.0, 120.0, 190.0), ("CITY OF RIVERTON UTILITIES WEB PMT", "RIVERTON WATER SEWER UTIL"), kind="ach", amount_sd=0.15, weight=0.6),
+    Recurring("Pest control", "bimonthly", (59.0, 89.0), ("ANTSAWAY PEST CTRL {ph}", "ANTSAWAY PEST CONTROL"), kind="ach", weight=0.4),
+    Recurring("Lawn care", "bimonthly", (45.0, 65.0, 75.0), ("GREENLEAF LAWN CARE {ph}", "SQ *GREENLEAF LAWN"), weight=0.3),
+)
+
 _APP_POINTS = (0.99, 1.99, 2.99, 3.99, 4.99, 5.99, 6.99, 7.99, 9.99, 14.99, 19.99, 29.99, 49.99, 99.99)
 _TIP_POINTS = (3.0, 5.0, 5.0, 10.0, 10.0, 15.0, 20.0, 25.0, 50.0, 4.99, 7.99, 9.99, 14.99)
 

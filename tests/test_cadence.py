@@ -14,6 +14,7 @@ from detector.cadence import (
     candidate_stats,
     day_of_month,
     dense_rank,
+    frequency_index,
     int_lexsort,
     month_index,
     next_due,
@@ -202,3 +203,23 @@ def test_cadence_only_stats_equal_the_full_stats_columns():
     light = candidate_stats(cand, day, amt, features=False, **kw)
     assert list(light.columns) == list(CADENCE_COLUMNS) and "amt_median" in light.columns
     assert light.equals(full[list(CADENCE_COLUMNS)])
+
+
+def test_frequency_index_reads_two_months_between_monthly_and_quarterly():
+    """Bimonthly fills the gap between monthly and quarterly, which read as no frequency: a
+    median that fits quarterly (66-74 days) stays quarterly, as before."""
+    got = [FREQUENCIES[i] if i >= 0 else None for i in frequency_index(np.array([30.0, 41.0, 45.0, 59.0, 61.0,
+                                                                                 65.0, 70.0, 91.0]))]
+    assert got == ["monthly", "monthly", "bimonthly", "bimonthly", "bimonthly", "bimonthly", "quarterly",
+                   "quarterly"]
+
+
+def test_a_monthly_series_with_skips_is_not_read_bimonthly():
+    """Intervals of 31, 59 and 61 days have a median of two months, but the one-month interval
+    says the bill is monthly with skipped months (read per period: about a month)."""
+    day = np.array(["2024-01-09", "2024-02-09", "2024-04-08", "2024-06-08"], dtype="datetime64[D]").astype(np.int64)
+    st = _stats(np.zeros(4, dtype=np.int64), day, np.full(4, 95.0))
+    assert FREQUENCIES[int(st.loc[0, "freq_idx"])] == "monthly" and st.loc[0, "frac_on"] == 1.0
+    every_two = np.array(["2024-01-14", "2024-03-14", "2024-05-14", "2024-07-14"], dtype="datetime64[D]")
+    two = _stats(np.zeros(4, dtype=np.int64), every_two.astype(np.int64), np.full(4, 95.0))
+    assert FREQUENCIES[int(two.loc[0, "freq_idx"])] == "bimonthly" and two.loc[0, "frac_on"] == 1.0

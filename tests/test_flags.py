@@ -603,6 +603,23 @@ def test_duplicate_of_an_annual_plan_detected_as_semiannual():
     assert dup not in of_type(f, "annual_renewal")
 
 
+def test_a_bill_every_two_months_double_charged_or_raised_is_flagged_but_never_a_renewal():
+    # detected, not hand-built: before bimonthly was a frequency the plan made no stream and
+    # neither charge was flagged (fifteenth session's audit)
+    from detector.recurrence import detect_streams
+
+    b = Book()
+    ids = b.series("2023-03-20", 11, [89.0] * 8 + [99.0] * 3, merchant="Terminix", months=2)
+    dup = b.charge("2024-05-22", 89.0, "Terminix")  # two days after May's bill, inside its cycle
+    streams = detect_streams(b.tx, "2024-12-31")
+    assert streams["frequency"].tolist() == ["bimonthly"] and dup in streams.iloc[0]["transaction_ids"]
+    f = flag_charges(b.tx, streams, as_of="2024-12-31")
+    assert of_type(f, "duplicate_charge") == [dup]
+    assert "bimonthly billing cycle" in f.loc[f["type"] == "duplicate_charge", "reason"].iloc[0]
+    assert of_type(f, "price_increase") == [ids[8]]
+    assert of_type(f, "annual_renewal") == []
+
+
 def test_late_charge_then_on_time_charge_is_not_a_duplicate():
     b = Book()
     dates = ["2025-01-07", "2025-01-14", "2025-01-27", "2025-01-28", "2025-02-04", "2025-02-11"]

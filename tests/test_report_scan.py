@@ -295,6 +295,22 @@ def test_a_monthly_plan_with_a_double_charge_still_costs_its_price_a_month():
     assert any("PUREGYM LTD" in line and "| 24.99 | 27.17 |" in line for line in lines)
 
 
+def test_a_bill_every_two_months_costs_half_of_it_a_month():
+    from detector.recurrence import detect_streams
+    from tests.test_recurrence import _two_monthly_bills, enriched
+
+    streams = detect_streams(enriched(_two_monthly_bills()), "2024-12-31")
+    assert (streams["frequency"] == "bimonthly").all() and MONTHLY_FACTOR["bimonthly"] == 0.5
+    md = render_scan(streams, pd.DataFrame(), [], "markdown", as_of="2024-12-31")
+    lines = [line for line in md.split("Active subscriptions")[1].splitlines() if line.startswith("| ")]
+    assert any("TERMINIX PEST CONTROL" in line and "| 89.00 | 44.50 |" in line for line in lines)
+    assert any("CITY OF PALO ALTO UTILITIES" in line and "| 132.13 | 66.06 |" in line for line in lines)
+    assert "110.56" in md  # the total: half of each bill
+    doc = json.loads(render_scan(streams, pd.DataFrame(), [], "json", as_of="2024-12-31"))
+    assert {s["frequency"] for s in doc["streams"]} == {"bimonthly"}
+    assert "bimonthly" in render_scan(streams, pd.DataFrame(), [], "csv", as_of="2024-12-31")
+
+
 @pytest.mark.parametrize("merchant, to_card", [
     ("Chase card ending", True),  # Chase checking: "Payment to Chase card ending in 4444"
     ("Capital One Mobile Pymt", True), ("American Express card 1004", True), ("Citi Autopay", True),

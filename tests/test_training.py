@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 from test_recurrence import enriched, monthly_dates, series
 
+from detector.schema import FREQUENCIES
 from detector.scoring import RuleScorer
 from detector.training import label_candidates
 
@@ -85,7 +86,7 @@ def test_piece_at_another_cadence_stays_a_negative():
     amounts = [24.99 if i % 3 == 2 else 9.99 for i in range(12)]
     rows = series("STREAMFLIX", dates, amounts)
     _, (_, y, st) = _labelled(rows, lambda tx: tx["transaction_id"])
-    quarterly = (st["n"].to_numpy() == 4) & (st["freq_idx"].to_numpy() == 4)
+    quarterly = (st["n"].to_numpy() == 4) & (st["freq_idx"].to_numpy() == FREQUENCIES.index("quarterly"))
     assert quarterly.any()
     assert (y[quarterly] == 0).all()
 
