@@ -406,7 +406,7 @@ REPEATED_SUMS = 0.5
 
 
 #: A plan at a round price may change price this many times, all rises or all falls ...
-MAX_PRICE_STEPS = 2
+MAX_PRICE_STEPS = 3
 #: ... holding each price for this many charges or more (one transfer of 300.00 before
 #: thirteen of 600.00 is a transfer of its own).
 HELD_PRICE = 2

@@ -529,7 +529,14 @@ def test_a_round_price_raised_once_is_a_plan_whose_price_changed_and_cash_drawn_
                     [200.0] * 20 + [300.0] * 20, account="A4")
              + series("ATM W/D 1234 MAIN ST", fridays, 100.0, account="A5")
              + series("LNK SAINSBURYS CD 1234", fridays, 50.0, account="A6"))
+    # three raises, each held (a weekly dog walker's 100, 110, 120, 130 was four streams: round nine)
+    walks = [dt.date(2024, 1, 1) + dt.timedelta(weeks=k) for k in range(48)]
+    rows += series("ROVER WALKS BY DANA", walks, [100.0] * 12 + [110.0] * 12 + [120.0] * 12 + [130.0] * 12,
+                   account="A7")
     streams = detect_streams(enriched(rows), "2024-12-31")
+    walker = streams[streams["account_id"] == "A7"]
+    assert [len(i) for i in walker["transaction_ids"]] == [48]
+    streams = streams[streams["account_id"] != "A7"]
     assert len(streams) == 1
     piano = streams.iloc[0]
     assert (piano["account_id"], len(piano["transaction_ids"]), piano["status"], piano["last_amount"]) == \
