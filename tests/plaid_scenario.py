@@ -82,6 +82,16 @@ def plaid_env(monkeypatch, server: PlaidStandIn) -> None:
 VOLATILE = {"imported_at", "updated_at", "created_at", "last_synced_at", "import_id"}
 
 
+def link_item(db_path: str | Path, name: str, token: str) -> None:
+    """A store at ``db_path`` with one Plaid item linked (what `subdetect plaid add-item` does)."""
+    from detector.plaid import add_item
+    from detector.store import Store
+
+    store = Store(db_path)
+    add_item(store, name, token)
+    store.close()
+
+
 def dump(db_path: str | Path) -> dict[str, list[tuple]]:
     """Every table except the run log, rows sorted, timestamps dropped: equal dumps = same data."""
     conn = sqlite3.connect(db_path)

@@ -290,7 +290,7 @@ def test_a_pending_charge_keeps_its_request_and_dismissal_when_it_posts(tmp_path
     from detector.decisions import record_dismissal
     from detector.refunds import list_requests, mark
     from detector.testing.plaid_standin import PlaidStandIn, standin_account, standin_transaction
-    from tests.plaid_scenario import plaid_env
+    from tests.plaid_scenario import link_item, plaid_env
 
     path = tmp_path / "subdetect.db"
     with PlaidStandIn() as server:
@@ -299,9 +299,7 @@ def test_a_pending_charge_keeps_its_request_and_dismissal_when_it_posts(tmp_path
         for m in range(1, 7):
             item.add(standin_transaction(f"pbo-{m}", "cc", f"2025-{m:02d}-05", 49.0, "PROBACKOFFICE.COM"))
         item.add(standin_transaction("pbo-pend", "cc", "2025-06-06", 49.0, "PROBACKOFFICE.COM", pending=True))
-        store = Store(path)
-        add_item(store, "bank", "access-sandbox-pend")
-        store.close()
+        link_item(path, "bank", "access-sandbox-pend")
         run_nightly(path, as_of="2025-06-08")
         store = Store(path)
         (req,) = list_requests(store)

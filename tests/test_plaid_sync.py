@@ -34,6 +34,7 @@ from tests.plaid_scenario import (
     chase_history,
     dump,
     later_changes,
+    link_item,
     plaid_env,
 )
 
@@ -162,9 +163,7 @@ def test_gbp_account_refund_date_skips_english_bank_holidays(tmp_path, monkeypat
         item.add(*[standin_transaction(f"ot-{m}", "uk-cc", f"2025-{m:02d}-18", 12.0, "OTTRACK*SUB", currency="GBP")
                    for m in range(1, 9)])
         item.add(standin_transaction("ot-dup", "uk-cc", "2025-08-19", 12.0, "OTTRACK*SUB", currency="GBP"))
-        s = Store(db)
-        add_item(s, "uk", "access-sandbox-uk")
-        s.close()
+        link_item(db, "uk", "access-sandbox-uk")
         run_nightly(db, as_of="2025-08-22")
     s = Store(db)
     (req,) = list_requests(s)
