@@ -167,7 +167,7 @@ CARD_ISSUERS = frozenset(
     SYF|COMENITY BANK|COMENITY CAPITAL|COMENITY CAPITAL BANK|TD RCS|TD RETAIL CARD|CARECREDIT|CARE CREDIT|
     MISSION LANE|PREMIER BANKCARD|FIRST PREMIER|CONCORA CREDIT|ELAN FINANCIAL|CARDMEMBER SERV|CARDMEMBER SERVICES|
     NEWDAY|NEW DAY|VANQUIS|VANQUIS BANK|JAJA|ZOPA|ZOPA BANK|SAINSBURYS BANK|SAINSBURY S BANK|118 118 MONEY|
-    TYMIT|CAPITAL ONE UK""".replace("\n", "").split("|")
+    TYMIT|CAPITAL ONE UK|DSNB|JOHN LEWIS FINANCIAL""".replace("\n", "").split("|")
 )
 CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
 #: Shops and brands whose own credit card (a store card or co-branded card, lent by Synchrony,
@@ -177,7 +177,7 @@ CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
 #: card words must follow (:func:`pays_a_card`), or the stream's lines must pay
 #: (:data:`STORE_CARD_PAYMENT_LINE`).
 STORE_CARD_BRANDS = frozenset(tuple(c.split()) for c in """
-    TARGET|AMAZON|AMZN|KOHLS|KOHL S|MACYS|MACY S|BEST BUY|LOWES|LOWE S|HOME DEPOT|COSTCO|SAMS CLUB|SAM S CLUB|
+    TARGET|AMAZON|AMZN|AMZ|KOHLS|KOHL S|MACYS|MACY S|BEST BUY|LOWES|LOWE S|HOME DEPOT|COSTCO|SAMS CLUB|SAM S CLUB|
     WALMART|OLD NAVY|GAP|BANANA REPUBLIC|ATHLETA|NORDSTROM|JCPENNEY|JC PENNEY|JCP|TJX|WAYFAIR|IKEA|BELK|
     DILLARDS|DILLARD S|BLOOMINGDALES|BLOOMINGDALE S|VICTORIAS SECRET|VICTORIA S SECRET|ULTA|CABELAS|CABELA S|
     BASS PRO|REI|MENARDS|PAYPAL|VENMO|
@@ -191,12 +191,12 @@ CARD_PAYMENT_WORDS = frozenset({
     "CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "ENDING", "IN", "AUTOPAY", "AUTO", "PAY", "PAYMENT",
     "PMT", "PYMT", "PYMNT", "PYMNTS", "PAYMNT", "EPAY", "ONLINE", "MOBILE", "BILL", "ACCOUNT", "ACCT", "VISA",
     "MASTERCARD", "DC", "SRVC", "SRVCS", "SVCS", "SERVICES", "SERV", "PAYMT", "PLATINUM", "REWARDS",
-    "CC", "SYF", "SYNCB", "CBNA", "CITI", "COMENITY", "TD", "RCS", "STORE"})
+    "CC", "SYF", "SYNCB", "CBNA", "CITI", "COMENITY", "TD", "RCS", "STORE", "STORECRD", "DSNB", "PARTNERSHIP"})
 #: ... of which these say "card": after a bank that also lends (Chase, HSBC), a name needs one;
 #: so do a store card's lenders after the shop's name ("BEST BUY CBNA", "COSTCO CITI") and "CC"
 #: ("LOWES CC", "VIRGIN MONEY CC"; not alone, a golf club is a CC too).
 CARD_WORDS = frozenset({"CARD", "CARDS", "CREDIT", "CREDITCARD", "CRD", "CR", "VISA", "MASTERCARD", "CC", "SYF",
-                        "SYNCB", "CBNA", "COMENITY"})
+                        "SYNCB", "CBNA", "COMENITY", "STORECRD", "DSNB"})
 #: Issuers whose name alone is a card payment: they lend by card only (a bank's name alone may
 #: be its mortgage or loan: "BANK OF AMERICA DES:MORTGAGE" is merchant "Bank of America").
 CARD_ONLY_ISSUERS = frozenset(tuple(c.split()) for c in (
@@ -207,7 +207,10 @@ CARD_ONLY_ISSUERS = frozenset(tuple(c.split()) for c in (
     # John Lewis and Amazon UK's cards, was a 599.15-a-month subscription)
     "SYF", "COMENITY BANK", "COMENITY CAPITAL", "COMENITY CAPITAL BANK", "TD RCS", "TD RETAIL CARD", "CARECREDIT",
     "CARE CREDIT", "MISSION LANE", "PREMIER BANKCARD", "FIRST PREMIER", "CONCORA CREDIT", "CARDMEMBER SERV",
-    "CARDMEMBER SERVICES", "NEWDAY", "NEW DAY", "VANQUIS", "VANQUIS BANK", "JAJA", "TYMIT"))
+    "CARDMEMBER SERVICES", "NEWDAY", "NEW DAY", "VANQUIS", "VANQUIS BANK", "JAJA", "TYMIT",
+    # Macy's and Bloomingdale's cards' bank ("DSNB MACYS ONLINE PMT"), John Lewis's card arm
+    # (round ten)
+    "DSNB", "JOHN LEWIS FINANCIAL"))
 #: A statement line paying a card: it says card, and is not the card's own fee or interest.
 CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD"
                                r"|SYF|SYNCB|SYNCHRONY|CBNA|COMENITY)\b", re.IGNORECASE)
@@ -250,11 +253,21 @@ _PAYMENT_NAME_WORDS = CARD_PAYMENT_WORDS | LEGAL_SUFFIXES
 _NOT_ONLY_CARD_PAID = frozenset({("AMAZON",), ("AMZN",), ("PAYPAL",), ("VENMO",), ("WALMART",)})
 
 
+#: Payment words that after a shop's name are a product it sells on a plan ("TESCO MOBILE
+#: PAYMENT" is a phone bill; "CAPITAL ONE MOBILE PYMT" pays a card).
+_SHOP_PRODUCTS = frozenset({"MOBILE"})
+
+
 def names_a_store_card(merchant) -> bool:
     """Whether a merchant name is a shop that lends on its own card and is paid by transfer for
     nothing else (:data:`STORE_CARD_BRANDS`: "Kohls", "Macys"), with payment words at most."""
-    return any(rest <= _PAYMENT_NAME_WORDS and head not in _NOT_ONLY_CARD_PAID
+    return any(rest <= _PAYMENT_NAME_WORDS - _SHOP_PRODUCTS and head not in _NOT_ONLY_CARD_PAID
                for head, rest in _issuer_splits(merchant, STORE_CARD_BRANDS))
+
+
+#: Words of the shops' names, which may follow a lender that lends by card only ("NEWDAY JOHN
+#: LEWIS", "DSNB MACYS": the card it lends for that shop).
+_BRAND_WORDS = frozenset(w for brand in STORE_CARD_BRANDS for w in brand)
 
 
 def pays_a_card(merchant) -> bool:
@@ -264,7 +277,8 @@ def pays_a_card(merchant) -> bool:
     "Lowes CC"), nothing else but payment words and numbers. A bank's name alone ("Chase", "Bank of
     America") may be its loan, and a shop's ("Kohls") its purchases: their statement lines decide
     (:data:`PAYS_A_CARD`)."""
-    return any(rest <= _PAYMENT_NAME_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS)
+    return any((rest <= _PAYMENT_NAME_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS))
+               or (head in CARD_ONLY_ISSUERS and rest <= _PAYMENT_NAME_WORDS | _BRAND_WORDS)
                for head, rest in _issuer_splits(merchant, CARD_ISSUERS | STORE_CARD_BRANDS))
 
 

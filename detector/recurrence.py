@@ -64,19 +64,22 @@ DEFAULT_MIN_CONFIDENCE = 0.5
 #: Relative gap in sorted amounts that starts a new amount cluster.
 CLUSTER_TOL = 0.02
 #: Bank charges triggered by an event (a bounced payment, a wire, a late payment), never by a
-#: schedule: two of them a year apart are a coincidence, not an annual plan; and cash drawn at
-#: a machine. Monthly account maintenance fees are not among them.
+#: schedule: two of them a year apart are a coincidence, not an annual plan. Monthly account
+#: maintenance fees are not among them.
 EVENT_FEE = re.compile(r"\b(?:overdraft|nsf|non ?sufficient funds|insufficient funds?|returned? (?:item|payment|check)"
                        r"|stop payment|late (?:fee|charge|payment fee)"
-                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)"
-                       # ... and cash drawn: when the holder wants it, at round sums (a cash habit of
-                       # 200 most months, 100 now and then, read as a plan whose price changed)
-                       # (banks abbreviate: Bank of America's "BKOFAMERICA ATM 06/13 #0004321 WITHDRWL",
-                       # "ATM W/D", UK LINK machines "LNK ... CPT": round-nine audit)
-                       r"|\b(?:atm|cash machine)(?: cash)? withdraw(?:al)?s?\b|\bcash (?:withdrawal|wdl)s?\b"
-                       r"|\bwithdrawal\b.{0,20}\batm\b"
-                       r"|\batm\b.{0,40}?\b(?:withdraw\w*|withdrwl|wdrl|wdl|wd|w ?/? ?d)\b|^lnk\b|\bcashpoint\b|\bcpt$",
+                       r"|(?:atm(?: withdrawal)?|wire|wire transfer|foreign transaction|cash advance) fee)",
                        re.IGNORECASE)
+#: Cash drawn at a machine or a counter: when the holder wants it, at round sums, never a plan
+#: (a cash habit of 200 most months, 100 now and then, read as a plan whose price changed). Any
+#: line at a machine but a deposit, as banks abbreviate it (Bank of America's "BKOFAMERICA ATM
+#: 06/13 #0004321 WITHDRWL RALEIGH NC", "ATM W/D", "ALLPOINT ATM", "MONEYPASS ATM", UK "LINK ATM
+#: TESCO", "LNK ... CPT", "CASH NOTEMACHINE": rounds nine and ten), read on the merchant's name
+#: and on the bank's own words (the merchant stage keeps "Bkofamerica" of the first).
+CASH_DRAWN = re.compile(
+    r"\b(?:atm|cash machine)(?: cash)? withdraw(?:al)?s?\b|\bcash (?:withdrawal|wdl)s?\b"
+    r"|\bwithdrawal\b.{0,20}\batm\b|\batm\b(?!.{0,40}\bdeposit)|^lnk\b|\bcashpoint\b|\bnotemachine\b|\bcpt$",
+    re.IGNORECASE)
 #: What a card charges for how it is used, not for a plan: interest on a balance carried
 #: ("PURCHASE INTEREST CHARGE", "INTEREST CHARGE ON PURCHASES", UK "INTEREST CHARGED"), a finance
 #: charge, and a fee per foreign or cash transaction ("FOREIGN TRANSACTION FEE", which the
@@ -281,6 +284,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     label = pair_key + " | " + shown.to_numpy(dtype=object)[pairs % width]
     fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
     fee_pair = fee_pair | pd.Series(label, dtype=object).str.contains(CARD_USE_CHARGE).to_numpy(dtype=bool)
+    fee_pair = fee_pair | pd.Series(label, dtype=object).str.contains(CASH_DRAWN).to_numpy(dtype=bool)
     move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
         dtype=bool)
     if text.has("description") and len(pair):
@@ -295,6 +299,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         # the merchant stage may keep only "Fee" of "FOREIGN TRANSACTION FEE": the bank's words tell,
         # where the name is still a fee's (a bank that writes "FOREIGN TRANSACTION FEE SPOTIFY ..."
         # keys it as Spotify, whose plan must not go with it)
+        fee_pair = fee_pair | (said.str.contains(CASH_DRAWN).to_numpy(dtype=bool) & vendor.iloc[first].isna().to_numpy())
         fee_named = pd.Series(label, dtype=object).str.contains(FEE_NAME).to_numpy(dtype=bool)
         fee_pair = fee_pair | (fee_named & (said.str.contains(EVENT_FEE) | said.str.contains(CARD_USE_CHARGE))
                                .to_numpy(dtype=bool))
@@ -1020,6 +1025,12 @@ def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> t
     # (a phone bill's dearer months): a plan billed every two months beside a monthly one of
     # its merchant shows a price of its own
     shown &= own_price | (fam[is_c] != BIMONTHLY) | (fam_w[c_group] != MONTHLY)
+    # ... and two charges in some month: a bill whose amounts alternate (a phone bill of about 75
+    # and 95 by turns, an HOA's 250 and 290) keeps one charge a month, each half at a price of
+    # its own, and was two "bimonthly" plans (round ten)
+    short_group = np.zeros(n_groups)
+    short_group[cand[is_w]] = st["n_short"].to_numpy()[is_w]
+    shown &= ~((fam[is_c] == BIMONTHLY) & (fam_w[c_group] == MONTHLY) & (short_group[c_group] == 0))
     other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group]) & own_rhythm & shown],
                             minlength=n_groups) > 0
     short_w = np.zeros(n_groups)

@@ -135,6 +135,7 @@ def test_a_bimonthly_bill_with_a_skipped_cycle_or_a_double_charge_stays_bimonthl
 @pytest.mark.parametrize("amounts", [
     [158.01, 204.77, 159.85, 204.75],              # its two 204s two months apart, and its 158 and 159
     [116.40, 125.20, 117.93, 124.94, 116.16, 125.83] * 2,  # a phone bill dearer every other month
+    [75.12, 95.40, 74.88, 95.10, 75.30, 94.95] * 3,  # each half at a price of its own (round ten)
 ])
 def test_every_other_bill_of_a_varying_monthly_bill_is_no_bimonthly_plan(amounts):
     # Amount clusters of a varying monthly bill read bimonthly whenever its amounts alternate:
@@ -528,7 +529,10 @@ def test_a_round_price_raised_once_is_a_plan_whose_price_changed_and_cash_drawn_
     rows += (series("BKOFAMERICA ATM 06/13 #000004321 WITHDRWL 1221 BROADWAY NEW YORK NY", fridays,
                     [200.0] * 20 + [300.0] * 20, account="A4")
              + series("ATM W/D 1234 MAIN ST", fridays, 100.0, account="A5")
-             + series("LNK SAINSBURYS CD 1234", fridays, 50.0, account="A6"))
+             + series("LNK SAINSBURYS CD 1234", fridays, 50.0, account="A6")
+             # any line at a machine, the town after it (round ten)
+             + series("ALLPOINT ATM 1234 MAIN ST", fridays, 100.0, account="A8")
+             + series("BKOFAMERICA ATM 06/13 #000004321 WITHDRWL RALEIGH NC", fridays, 100.0, account="A9"))
     # three raises, each held (a weekly dog walker's 100, 110, 120, 130 was four streams: round nine)
     walks = [dt.date(2024, 1, 1) + dt.timedelta(weeks=k) for k in range(48)]
     rows += series("ROVER WALKS BY DANA", walks, [100.0] * 12 + [110.0] * 12 + [120.0] * 12 + [130.0] * 12,
@@ -572,6 +576,19 @@ def test_a_purchase_after_the_plans_last_charge_does_not_move_its_next_date():
             + series("HULU 877-8244858 CA", before + [dt.date(2025, 6, 10)], 11.99, account="A2"))
     streams = detect_streams(enriched(rows), "2025-06-30").set_index("account_id")
     assert streams.loc["A1", "next_date"] == "2025-07-10" and streams.loc["A2", "next_date"] == "2025-07-10"
+
+
+def test_cash_at_a_machine_is_read_on_the_banks_own_words():
+    # the merchant stage keeps "Bkofamerica" of Bank of America's ATM line, and "Moneypass" of a
+    # network's: a weekly 100.00 raised to 140.00 was a plan "up 40%" with a refund request (round ten)
+    from detector.match import enrich
+
+    fridays = [dt.date(2024, 1, 5) + dt.timedelta(weeks=k) for k in range(40)]
+    rows = (series("BKOFAMERICA ATM 06/13 #000004321 WITHDRWL RALEIGH NC", fridays, [100.0] * 20 + [140.0] * 20)
+            + series("MONEYPASS ATM 555 ELM ST", fridays, [100.0] * 20 + [140.0] * 20, account="A2")
+            + series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 9), 10, day=9), 15.49, account="A3"))
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    assert detect_streams(tx, "2024-12-31")["merchant"].tolist() == ["Netflix"]
 
 
 def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
@@ -1056,7 +1073,10 @@ def test_store_and_uk_card_payments_are_told_by_their_names_and_lines():
     pays = ["TARGET CARD SRVC PAYMENT", "AMAZON CORP SYF PAYMNT", "KOHLS PAYMENT WEB ID: 1234567890",
             "MACYS ONLINE PYMT", "BEST BUY CBNA PAYMENT WEB ID: 2222222222", "LOWES CC PAYMENT WEB ID: 1231231231",
             "COSTCO CITI CARD PAYMENT", "PAYPAL CREDIT PAYMENT", "AQUA CARD DDR", "ARGOS CARD DDR", "NEWDAY LTD DDR",
-            "SAINSBURYS BANK CC DDR", "VIRGIN MONEY CC DDR", "ZOPA CARD DDR"]
+            "SAINSBURYS BANK CC DDR", "VIRGIN MONEY CC DDR", "ZOPA CARD DDR",
+            # round ten: Amazon's store card as Chase prints it, Macy's bank, John Lewis's card
+            "AMZ_STORECRD_PMT PAYMENT 240605 XXXXX1234", "DSNB MACYS ONLINE PMT", "JOHN LEWIS PARTNERSHIP CARD DDR",
+            "JOHN LEWIS FINANCIAL SERVICES DDR", "NEWDAY JOHN LEWIS DDR"]
     rows = []
     for k, line in enumerate(pays):
         # varying sums, one raised far above the rest (the Costco card had a price increase flagged)
@@ -1064,9 +1084,10 @@ def test_store_and_uk_card_payments_are_told_by_their_names_and_lines():
         rows += series(line, monthly_dates(dt.date(2024, 1, 1 + k), 18, day=1 + k), amounts)
     shops = ["PURCHASE AUTHORIZED ON 02/08 TARGET T-1234 CARD 4417", "CHECKCARD 0315 COSTCO WHSE #1234",
              "KOHLS #1234 SPRINGFIELD IL", "AMAZON PRIME*AB12CD", "COSTCO MEMBERSHIP", "TARGET CIRCLE 360",
-             "WALMART+ MEMBERSHIP", "BANK OF AMERICA DES:MORTGAGE ID:XXXXX45840 INDN:ALEX MORGAN CO ID:XXXXX37100 PPD"]
+             "WALMART+ MEMBERSHIP", "BANK OF AMERICA DES:MORTGAGE ID:XXXXX45840 INDN:ALEX MORGAN CO ID:XXXXX37100 PPD",
+             "TESCO MOBILE PAYMENT"]
     for k, line in enumerate(shops):  # (in another account: a shop's key is its card payments' too)
-        price = [65.00, 65.00, 65.00, 14.99, 65.00, 10.99, 12.95, 1845.32][k]
+        price = [65.00, 65.00, 65.00, 14.99, 65.00, 10.99, 12.95, 1845.32, 15.00][k]
         step = 12 if line.startswith("COSTCO MEMBERSHIP") else 1
         n = 2 if step == 12 else 18
         rows += series(line, monthly_dates(dt.date(2023 if step == 12 else 2024, 1, 20 + k), n, day=20 + k, step=step),
@@ -1077,7 +1098,7 @@ def test_store_and_uk_card_payments_are_told_by_their_names_and_lines():
     assert len(streams[card]) == len(pays)
     assert sorted(streams.loc[~card, "merchant"]) == ["Amazon Prime", "Bank of America", "Costco Membership",
                                                       "Costco Whse", "Kohls", "Target", "Target Circle 360",
-                                                      "Walmart+"]
+                                                      "Tesco Mobile", "Walmart+"]
     # the raised payments get no price increase, while the shops' raised plans and bills do
     flags = flag_charges(tx, streams, as_of="2025-06-30")
     assert set(flags["stream_id"]) == set(streams.loc[~card, "stream_id"])
