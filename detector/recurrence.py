@@ -155,6 +155,14 @@ INVESTMENT_MOVE = re.compile(
     r"(?:\W+(?:uk|ltd|limited|sto|so|ddr|dd|bp|ft|fp|fps|tfr|bgc|transfer|savings?|invest\w*|l?isa|sipp|pension"
     r"|\w*\d\w*))*\W*$",
     re.IGNORECASE)
+#: ... and, at investing apps the catalogue knows for their fee (Acorns, Stash), a line saying
+#: money goes in ("ACORNS INVEST TRANSFER", "ACORNS ROUND UPS", "STASH RECURRING DEPOSIT"): those
+#: rows are a group of their own, so the app's fee beside them stays a plan (round ten: a weekly
+#: 25.00 into Acorns was a 108.33-a-month subscription).
+INVESTING_APPS = frozenset({"Acorns", "Stash"})
+APP_CONTRIBUTION = re.compile(
+    r"\b(?:acorns|stash)\b.{0,30}\b(?:transfer|xfer|round ?-?ups?|recurring|deposit|contribution|auto ?invest\w*)\b",
+    re.IGNORECASE)
 #: ... but not such a platform's own fee ("MONEYBOX SUBSCRIPTION", "ROBINHOOD GOLD"), nor a loan,
 #: mortgage or insurance of a firm of that name ("SCHWAB BANK MORTGAGE", "FIDELITY BANK LOAN"),
 #: nor money sent to a person, nor a cleaning firm's franchise (Vanguard Cleaning Systems).
@@ -305,6 +313,17 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
                                .to_numpy(dtype=bool))
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
+    if text.has("description"):
+        # (read line by line: the fee and the contributions share the vendor's merchant key)
+        at_app = np.flatnonzero(vendor.isin(INVESTING_APPS).to_numpy())
+        if len(at_app):
+            lines = pd.Series(text.column("description", at_app), dtype=object).fillna("").astype(str)
+            into = lines.str.contains(APP_CONTRIBUTION) & ~lines.str.contains(NOT_INVESTMENT_MOVE)
+            df.loc[df.index[at_app[into.to_numpy(dtype=bool)]], "own_move"] = True
+    if df["own_move"].any():
+        # moves of one's own money are a group of their own: a group is ruled out whole, and the
+        # app's fee under the same merchant key (Acorns) is a plan
+        df["group"] = np.unique(df["group"].to_numpy() * 2 + df["own_move"].to_numpy(), return_inverse=True)[1]
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["plan_vendor"] = vendor.isin(plan_only_vendors()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())

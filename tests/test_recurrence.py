@@ -1051,8 +1051,17 @@ def test_contributions_to_ones_own_investments_are_no_plans():
     for k, line in enumerate(plans):
         price = [3.00, 3.00, 5.00, 1.00, 3.00, 1845.32, 312.40, 60.00][k]
         rows += series(line, monthly_dates(dt.date(2024, 1, 15 + k), 18, day=15 + k), [price] * 9 + [price * 1.2] * 9)
+    # weekly money into Acorns beside its fee, both under the vendor's key: the fee alone is a plan
+    # (round ten: the 25.00 a week was a 108.33-a-month subscription)
+    rows += (series("ACORNS INVEST TRANSFER PPD ID: 1234567", [dt.date(2024, 1, 2) + dt.timedelta(weeks=k)
+                                                               for k in range(70)], 25.0, account="A2")
+             + series("ACORNS SUBSCRIPTION PPD ID: 1234567", monthly_dates(dt.date(2024, 1, 3), 18, day=3), 5.0,
+                      account="A2"))
     tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
     streams = detect_streams(tx, "2025-06-30")
+    app = streams[streams["account_id"] == "A2"]
+    assert [(f, a) for f, a in zip(app["frequency"], app["last_amount"])] == [("monthly", 5.0)]
+    streams = streams[streams["account_id"] != "A2"]
     assert sorted(streams["merchant"]) == ["Acorns", "Chip Savings Subscription", "Marcus Smith",
                                            "Moneybox Subscription", "Online Transfer to Loan…9911", "Robinhood Gold",
                                            "Schwab Bank Mortgage", "Stash"]
