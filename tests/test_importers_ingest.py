@@ -241,6 +241,17 @@ def test_ofx_reads_accounts_ids_and_dates(tmp_path):
     assert df["source_line"].tolist() == [6, 7]
 
 
+def test_ofx_accounts_numbering_their_ids_alike_keep_their_own_amounts(store):
+    # a checking and a savings account in one OFX 2 file, each numbering its FITIDs from 1 (unique
+    # within an account only): checking's Netflix was stored as savings' +0.42 interest (round 11)
+    from pathlib import Path
+
+    ingest_files([Path(__file__).parent / "data" / "ofx" / "two_accounts_same_fitids.ofx"], store)
+    got = store.transactions().sort_values("account_id")
+    assert got[["account_id", "amount", "description"]].values.tolist() == [
+        ["1111", -15.49, "NETFLIX.COM"], ["2222", 0.42, "INTEREST PAID"]]
+
+
 def test_ofx_bad_amount_rejected_with_line(tmp_path):
     ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>NL01"
            "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-1.00<FITID>A<NAME>OK</STMTTRN>\n"

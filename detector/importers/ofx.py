@@ -102,7 +102,7 @@ class OfxImporter(Importer):
                 date = f"{posted[0:4]}-{posted[4:6]}-{posted[6:8]}"
                 _validate_date(date, posted)
                 fitid = f.get("FITID")
-                official = checked.get(fitid) if fitid else None
+                official = checked.get((account, fitid)) if fitid else None
                 amount = float(official["amount"]) if official else _ofx_amount(f.get("TRNAMT", ""))
                 name = (official or {}).get("name") or f.get("NAME") or f.get("PAYEE") or f.get("MEMO") or ""
                 yield Row(line=block.line, date=date, amount=amount + 0.0, description=_unescape(name),
@@ -133,7 +133,7 @@ def _unescape(s: str) -> str:
 
 
 def _ofxtools_fields(text: str) -> dict[str, dict]:
-    """FITID -> amount and name as ofxtools reads them; empty when ofxtools rejects the file."""
+    """(ACCTID, FITID) -> amount and name as ofxtools reads them; empty when ofxtools rejects the file."""
     try:
         from ofxtools.models.base import PrivateTagWarning
         from ofxtools.Parser import OFXTree
@@ -147,8 +147,12 @@ def _ofxtools_fields(text: str) -> dict[str, dict]:
             ofx = tree.convert()
         out = {}
         for stmt in ofx.statements:
+            # a FITID is unique within one account only: a checking and a savings account in one
+            # file both number theirs from 1 (round eleven: checking's Netflix -15.49 was stored
+            # as savings' "+0.42 INTEREST PAID")
+            account = getattr(getattr(stmt, "account", None), "acctid", None)
             for tx in stmt.transactions:
-                out[tx.fitid] = {"amount": tx.trnamt, "name": tx.name or tx.memo or ""}
+                out[(account, tx.fitid)] = {"amount": tx.trnamt, "name": tx.name or tx.memo or ""}
         return out
     except Exception:  # noqa: BLE001 - any ofxtools refusal falls back to the tolerant scanner
         return {}
