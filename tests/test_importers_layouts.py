@@ -284,7 +284,10 @@ def test_the_default_account_leaves_out_the_file_names_date_stamps(tmp_path):
                           ("export_2025-01-05T10-11-12.csv", "export"), ("visa_jan2025.csv", "visa"),
                           # no date in it, or nothing but a date: the name as it is
                           ("Chase1234.csv", "Chase1234"), ("acct_12345678.csv", "acct_12345678"),
-                          ("2025-06-30.csv", "2025-06-30"), ("aug_2024.csv", "aug_2024")]:
+                          ("2025-06-30.csv", "2025-06-30"), ("aug_2024.csv", "aug_2024"),
+                          # the same file saved again (round eleven: a second account, every plan twice)
+                          ("Chase4444_Activity20250402 (1).CSV", "Chase4444_Activity"),
+                          ("statement - Copy (2).csv", "statement"), ("Netflix (UK).csv", "Netflix (UK)")]:
         assert account_from_filename(name) == account, name
     text = CASES["chase_card"][1]
     accounts = {read_statement(write(tmp_path, f"Chase4444_Activity2025{m}28.CSV", text)).account_id

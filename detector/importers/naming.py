@@ -51,12 +51,23 @@ _RANGE = re.compile(rf"\x00(?:{_SEP}*(?:to|until|thru|through|bis|-){_SEP}*\x00|
 _AROUND = re.compile(rf"({_SEP}*)\x00({_SEP}*)")
 
 
-def account_from_filename(path: str | os.PathLike) -> str:
-    """The file name without extension and date stamps (dates, ranges, months) and their separators.
+#: What a browser or a file manager adds to a file saved again: "(1)", " - Copy", " copy 2".
+_SAVED_AGAIN = re.compile(r"(?:\s*\(\d{1,3}\)|\s+-\s+copy(?:\s*\(\d{1,3}\))?|\s+copy(?:\s+\d{1,3})?)+$",
+                          re.IGNORECASE)
 
-    A name that is nothing but dates keeps its stem: there is nothing else to tell it by.
+
+def account_from_filename(path: str | os.PathLike) -> str:
+    """The file name without extension, without what saving it again added ("(1)", " - Copy"),
+    and without date stamps (dates, ranges, months) and their separators.
+
+    A name that is nothing but dates keeps its stem: there is nothing else to tell it by. The
+    same statement downloaded twice, ``Chase4444_Activity20250402 (1).CSV``, is the same account
+    (round eleven: a second account, every plan reported twice).
+
+    >>> account_from_filename("Chase4444_Activity20250402 (1).CSV")
+    'Chase4444_Activity'
     """
-    stem = Path(path).stem
+    stem = _SAVED_AGAIN.sub("", Path(path).stem) or Path(path).stem
     marked = _RANGE.sub("\x00", _STAMP.sub("\x00", stem))
     if "\x00" not in marked:
         return stem
