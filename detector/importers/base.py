@@ -243,8 +243,15 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
     """The error for a file no importer claims: what was seen and how to proceed."""
     cols, rows = _rows(head)
     shown = ", ".join(repr(c) for c in cols[:15]) or "(no columns)"
+    # a first line holding a date and an amount is a transaction: the file has no header row
+    # (HSBC UK's download), and mapping its cells reads that line as a transaction too
+    dated = any(is_date(c, _SUGGEST_DATES) for c in cols)
+    money = any(re.fullmatch(r"[-+(]?[£$€]?\s?[\d,]*\d(?:[.,]\d{1,2})?\)?", c.strip()) for c in cols if c.strip())
+    seen = (f"This file has no header row (its first line is a transaction: {shown}); map the "
+            f"columns by that line's cells, and it is read as a transaction too"
+            if dated and money else f"Columns seen: {shown}")
     message = (
-        f"no importer recognises this file. Columns seen: {shown}. "
+        f"no importer recognises this file. {seen}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
         f'or map the columns, e.g. --columns "{_suggest_mapping(cols, rows)}" '
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, date_format=%d/%m/%Y)"

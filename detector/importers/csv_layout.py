@@ -295,9 +295,23 @@ class CsvLayout(Importer):
                 path=path,
             )
         header_at, delim, index = found
-        header_cells = [normalise_header(c) for c in
-                        next(csv.reader([head[header_at].rstrip("\r\n")], delimiter=delim))]
+        raw_cells = next(csv.reader([head[header_at].rstrip("\r\n")], delimiter=delim))
+        header_cells = [normalise_header(c) for c in raw_cells]
+        if self._is_a_record(raw_cells, index):
+            # A file with no header row (HSBC UK's download), its columns mapped by its first
+            # row's cells as the hint shows them: that row is a transaction too, not a header
+            # (round eleven: it was dropped without a word)
+            return head[header_at:], HeaderLayout(delim, index, header_at + 1, None)
         return head[header_at + 1:], HeaderLayout(delim, index, header_at + 2, header_cells)
+
+    def _is_a_record(self, cells: list[str], index: dict[str, int]) -> bool:
+        """Whether a row found as the header reads as a transaction: its date cell a date and its
+        amount a number (no bank's header does)."""
+        try:
+            self.parse_record(cells, index, 0)
+        except (ValueError, KeyError, IndexError):
+            return False
+        return True
 
     def records(self, lines: Iterable[str], layout: HeaderLayout) -> Iterator[Row | Reject]:
         """The body's records (``lines`` start right below the header) as rows and rejects."""
