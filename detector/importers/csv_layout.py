@@ -202,10 +202,13 @@ class CsvLayout(Importer):
         return out
 
     def _find_header(self, lines: list[str]) -> tuple[int, str, dict[str, int]] | None:
+        # (and tabs: a bank's export saved again by Excel as "Text (Tab delimited)" keeps its
+        # header word for word; round eleven: Chase's was "no importer recognises this file")
+        delimiters = self.delimiters + (() if "\t" in self.delimiters else ("\t",))
         for i, line in enumerate(lines[:HEAD_LINES]):
             if not line.strip():
                 continue
-            for delim in self.delimiters:
+            for delim in delimiters:
                 cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delim), [])
                 index = self.resolve(cells)
                 if index is not None:
