@@ -268,6 +268,15 @@ def test_a_file_with_no_header_row_is_said_so_and_its_first_line_kept(tmp_path, 
         ["2024-12-15", -10.99, 3], ["2025-01-14", 2500.0, 2], ["2025-01-15", -10.99, 1]]
 
 
+def test_an_ofx_cut_off_inside_a_transaction_says_the_download_is_incomplete(tmp_path):
+    ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>1234"
+           "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-15.49<FITID>A<NAME>NETFLIX</STMTTRN>\n"
+           "<STMTTRN><DTPOSTED>20240116<TRNAMT>")
+    st = read_statement(write(tmp_path, "cut.qfx", ofx))
+    assert st.transactions["amount"].tolist() == [-15.49]
+    assert st.rejected[0]["source_line"] == 4 and "cut short" in st.rejected[0]["reason"]
+
+
 def test_ofx_bad_amount_rejected_with_line(tmp_path):
     ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>NL01"
            "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-1.00<FITID>A<NAME>OK</STMTTRN>\n"

@@ -35,6 +35,8 @@ class _Scan:
     card: bool = False
     currency: str | None = None
     blocks: list[tuple[str | None, _Block]] = field(default_factory=list)
+    #: The file ends inside its last transaction (an incomplete download).
+    cut_short: bool = False
 
 
 def _scan(text: str) -> _Scan:
@@ -61,6 +63,7 @@ def _scan(text: str) -> _Scan:
             current.raw.append(line)
             if re.search(r"</STMTTRN>", line, re.IGNORECASE):
                 current = None
+    out.cut_short = current is not None
     return out
 
 
@@ -92,9 +95,14 @@ class OfxImporter(Importer):
         scan, checked = self._read(path)
         if not scan.blocks:
             raise EmptyStatement("OFX file without any <STMTTRN> transaction", path=path)
-        for account, block in scan.blocks:
+        for n, (account, block) in enumerate(scan.blocks, start=1):
             f = block.fields
             raw = "".join(block.raw).strip()
+            if scan.cut_short and n == len(scan.blocks):
+                # round eleven: a QFX cut off mid-transaction was "ok" with one "empty amount" reject
+                yield Reject(block.line, "the file ends inside this transaction (no </STMTTRN>, </OFX>): "
+                                         "the download looks cut short; download the statement again", raw)
+                continue
             try:
                 posted = f.get("DTPOSTED") or f.get("DTUSER") or ""
                 if not re.match(r"^\d{8}", posted):
