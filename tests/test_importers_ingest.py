@@ -274,7 +274,7 @@ def test_an_ofx_cut_off_inside_a_transaction_says_the_download_is_incomplete(tmp
            "<STMTTRN><DTPOSTED>20240116<TRNAMT>")
     st = read_statement(write(tmp_path, "cut.qfx", ofx))
     assert st.transactions["amount"].tolist() == [-15.49]
-    assert st.rejected[0]["source_line"] == 4 and "cut short" in st.rejected[0]["reason"]
+    assert st.rejected[0]["source_line"] == 5 and "cut short" in st.rejected[0]["reason"]
 
 
 def test_ofx_bad_amount_rejected_with_line(tmp_path):
