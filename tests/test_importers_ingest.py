@@ -487,6 +487,14 @@ NATIONWIDE = ('"Account Name:","FlexAccount ****12345"\r\n"Account Balance:","\u
               '"25 Jun 2025","Bank credit","ACME SALARY","","\u00a32,850.00","\u00a35,195.67"\r\n')
 
 
+ING_DE = ("Umsatzanzeige;Datei erstellt am: 15.01.2025 10:00\n\nIBAN;DE12 5001 0517 1234 5678 90\n"
+          "Kontoname;Girokonto\nBank;ING\nKunde;Alex Morgan\nZeitraum;01.12.2024 - 15.01.2025\n"
+          "Saldo;5.195,67;EUR\n\nSortierung;Datum absteigend\n\n"
+          "Buchung;Valuta;Auftraggeber/Empfänger;Buchungstext;Verwendungszweck;Saldo;Währung;Betrag;Währung\n"
+          "14.01.2025;14.01.2025;ACME SALARY GmbH;Gehalt/Rente;Gehalt Januar;5.195,67;EUR;2.850,00;EUR\n"
+          "12.01.2025;12.01.2025;NETFLIX.COM;Lastschrift;Netflix Abo;2.345,67;EUR;-12,99;EUR\n")
+
+
 @pytest.mark.parametrize(("name", "text", "encoding", "want"), [
     # Lloyds (header as in public Lloyds importers: Debit Amount / Credit Amount): the suggestion was
     # amount=Debit Amount, which reads every charge as money in and rejects the credits
@@ -500,6 +508,11 @@ NATIONWIDE = ('"Account Name:","FlexAccount ****12345"\r\n"Account Balance:","\u
     # Nationwide (cp1252, an "Account Name:" preamble above the header): the preamble was taken as the header
     ("nationwide.csv", NATIONWIDE, "cp1252",
      "date=Date,description=Description,debit=Paid out,credit=Paid in,date_format=%d %b %Y,currency=GBP"),
+    # ING Germany (a preamble of account details, German names, decimal commas, a currency column):
+    # the first preamble line was taken as the header (round eleven)
+    ("Umsatzanzeige_DE12500105171234567890_20250115.csv", ING_DE, "utf-8",
+     "date=Buchung,description=Auftraggeber/Empfänger,amount=Betrag,date_format=%d.%m.%Y,decimal=comma,"
+     "currency=Währung"),
 ])
 def test_the_columns_suggestion_reads_split_amounts_and_skips_a_preamble(tmp_path, name, text, encoding, want):
     import re

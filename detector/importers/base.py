@@ -166,10 +166,14 @@ def columns_seen(head: str) -> list[str]:
     return []
 
 
+#: (with German, Dutch, French and Spanish names: an ING Germany export's header, "Buchung;
+#: Valuta;Auftraggeber/Empfänger;...;Betrag", sits below fourteen lines of account details, and
+#: the hint took the first of those for it: round eleven)
 _HINTS = {
-    "date": ("date", "posted", "booked", "datum", "time"),
-    "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference"),
-    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag"),
+    "date": ("date", "posted", "booked", "datum", "time", "buchung", "valuta", "fecha"),
+    "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference",
+                    "empf", "auftraggeber", "verwendungszweck", "omschrijving", "libell", "concepto"),
+    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe"),
 }
 #: Money out and money in as two columns (Capital One's Debit/Credit, Lloyds' Debit Amount/Credit
 #: Amount, Nationwide's Paid out/Paid in).
@@ -232,9 +236,16 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
         if fmt and fmt not in _MAPPED_DATES:
             extra.append(f"date_format={fmt}")
     money = {cols.index(chosen[f]) for f in ("amount", "debit", "credit") if f in chosen}
+    sums = [r[p].strip() for r in rows for p in money if p < len(r) and r[p].strip()]
+    # amounts written with a decimal comma ("-15,49", "-1.234,56": an EU bank's export)
+    if sums and all(re.fullmatch(r"[-+]?[^\d,.-]?\s?\d{1,3}(?:\.\d{3})*,\d{1,2}\s?[^\d,.]?", c) for c in sums):
+        extra.append("decimal=comma")
     signs = "".join(r[p] for r in rows for p in money if p < len(r))
     currency = next((code for sign, code in (("£", "GBP"), ("€", "EUR")) if sign in signs), None)
-    if currency:
+    named = _first(cols, ("currency", "währung", "wahrung", "devise", "moneda", "valuta code"), set(chosen.values()))
+    if named and "," not in named and "=" not in named:
+        extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
+    elif currency:
         extra.append(f"currency={currency}")
     return ",".join([f"{field}={chosen.get(field, f'<{field} column>')}" for field in fields] + extra)
 

@@ -393,7 +393,8 @@ class MappedCsv(CsvLayout):
         else:
             self.currency_column = cur
         self.date_formats = (mapping["date_format"],) if mapping.get("date_format") else ISO + ("%m/%d/%Y",)
-        self.decimal = mapping.get("decimal", ".")
+        # (decimal=comma needs no quotes inside a double-quoted --columns)
+        self.decimal = {"comma": ",", "point": ".", "dot": "."}.get(mapping.get("decimal", "."), mapping.get("decimal", "."))
         delim = mapping.get("delimiter")
         self.delimiters = ({"tab": "\t", "semicolon": ";", "comma": ","}.get(delim, delim),) if delim \
             else (",", ";", "\t")
