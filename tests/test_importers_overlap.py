@@ -55,21 +55,6 @@ def test_ofx_and_csv_of_the_same_months_store_each_charge_once(tmp_path, store):
     assert ingest_files([b], store, account_id=CARD)[0].stored == 0
 
 
-def test_exports_sharing_two_of_their_three_months_store_each_charge_once(tmp_path, store):
-    # a CSV of January-March beside a QFX of February-April: the shared months hold two thirds of
-    # either file, short of the 80% that tells a copy from a statement's edge, and February and
-    # March were stored twice (round eleven); no two statements of one card share a month
-    plans = [("NETFLIX.COM", "-15.49", 15), ("SPOTIFY USA", "-11.99", 3), ("KROGER #0456", "-54.20", 9),
-             ("SHELL OIL 57442", "-38.10", 22)]
-    months = {m: [(f"2024{m:02d}{day:02d}", amt, name) for name, amt, day in plans] for m in (1, 2, 3, 4)}
-    a = write(tmp_path, "jan_mar.csv", chase([(_us(d), n, amt) for m in (1, 2, 3) for d, amt, n in months[m]]))
-    b = write(tmp_path, "feb_apr.qfx", ofx([(f"F{m}{i}", d, amt, n) for m in (2, 3, 4)
-                                            for i, (d, amt, n) in enumerate(months[m])]))
-    r1, r2 = ingest_files([a, b], store, account_id=CARD)
-    assert (r1.stored, r2.stored, r2.duplicates) == (12, 4, 8)
-    assert len(store.transactions(account_id=CARD)) == 16
-
-
 def test_consecutive_statements_keep_the_charges_of_their_shared_days(tmp_path, store):
     # A card statement is cut by posting date and dated by transaction date: January's ends
     # with coffees of the 25th and 29th, February's begins with those of the 27th and 30th and a

@@ -8,8 +8,7 @@ twice, every charge in the overlap became a "double charge" with a refund reques
 Two files are taken for one export of the same data only when the rows agree across a real
 overlap: their dates share :data:`MIN_OVERLAP_DAYS` or more, and in those days at least
 :data:`MIN_SHARE` of *each* file's rows pair with a row of the other (:data:`MIN_PAIRS` at
-least), and those days hold most of one of the files (:data:`COVER_SHARE`) or a month or more
-(:data:`SHARED_MONTH_DAYS`). Consecutive monthly statements share a few days at their edge (a card statement is cut
+least), and those days hold most of one of the files (:data:`COVER_SHARE`). Consecutive monthly statements share a few days at their edge (a card statement is cut
 by posting date, its rows dated by transaction), and hold different charges there: a coffee on
 the 25th in one and on the 27th in the other are two coffees, so nothing is paired between
 such files (eleventh session's audit: the first version, pairing row by row, lost them).
@@ -50,10 +49,6 @@ MIN_PAIRS = 2
 #: each, and two coffees and two hotel nights at one price a day or two apart there are four
 #: charges, not two (round-three and round-four audits).
 COVER_SHARE = 0.8
-#: ... unless they share a month or more: no two statements of one card overlap that long but
-#: a re-export (a CSV of January-March beside a QFX of February-April share two months, each
-#: holding two thirds of either file: round eleven, stored twice).
-SHARED_MONTH_DAYS = 28
 
 
 def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -128,8 +123,7 @@ def _copies(store: Store, pairs: pd.DataFrame, new: pd.DataFrame, stored: pd.Dat
         near = pd.Timedelta(days=NEAR_DAYS)
         cover_new = int((mine & new_ts.between(w_lo - near, w_hi + near)).sum())
         cover_old = int((theirs & old_ts.between(w_lo - near, w_hi + near)).sum())
-        if (cover_new < COVER_SHARE * int(mine.sum()) and cover_old < COVER_SHARE * int(span["s_n"])
-                and (w_hi - w_lo).days + 1 < SHARED_MONTH_DAYS):
+        if cover_new < COVER_SHARE * int(mine.sum()) and cover_old < COVER_SHARE * int(span["s_n"]):
             continue
         inside = p[p["ts"].between(w_lo, w_hi) | p["s_ts"].between(w_lo, w_hi)]
         copies |= _paired_rows(inside, in_new, in_old)
