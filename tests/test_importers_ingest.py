@@ -252,6 +252,23 @@ def test_ofx_accounts_numbering_their_ids_alike_keep_their_own_amounts(store):
         ["1111", -15.49, "NETFLIX.COM"], ["2222", 0.42, "INTEREST PAID"]]
 
 
+def test_an_ofx_written_on_one_line_keeps_each_accounts_rows(tmp_path, store):
+    # many banks write the whole OFX body on one line: the savings account's ACCTID came after
+    # checking's transactions on that line, and all rows went to checking (round twelve)
+    from pathlib import Path
+
+    ingest_files([Path(__file__).parent / "data" / "ofx" / "two_accounts_one_line.ofx"], store)
+    got = store.transactions().sort_values(["account_id", "date"])
+    assert got[["account_id", "amount", "description"]].values.tolist() == [
+        ["111", -15.49, "NETFLIX.COM"], ["111", -11.99, "SPOTIFY USA"], ["111", 2400.0, "PAYROLL ACME"],
+        ["222", 500.0, "TRANSFER FROM CHK"], ["222", 0.42, "INTEREST PAID"]]
+    # ... and one cut short inside a transaction rejects it (it stored a -1.00 "charge")
+    text = (Path(__file__).parent / "data" / "ofx" / "two_accounts_one_line.ofx").read_text()
+    cut = text[:text.index("<TRNAMT>-15.49") + len("<TRNAMT>-1")]
+    with pytest.raises(EmptyStatement, match="cut short"):
+        read_statement(write(tmp_path, "cut.ofx", cut))
+
+
 def test_a_file_with_no_header_row_is_said_so_and_its_first_line_kept(tmp_path, store):
     # HSBC UK's download has no header row: the hint showed its first transaction as "Columns
     # seen", and mapping those cells, as told, dropped that transaction without a word (round 11)

@@ -19,7 +19,7 @@ from ..errors import EmptyStatement
 from .base import Importer, Reject, Row, read_text
 from .parsing import parse_amount
 
-_TAG = re.compile(r"<([A-Za-z0-9.]+)>([^<\r\n]*)")
+_TAG_OR_END = re.compile(r"<(/?)([A-Za-z0-9.]+)>([^<\r\n]*)")
 
 
 @dataclass
@@ -40,13 +40,24 @@ class _Scan:
 
 
 def _scan(text: str) -> _Scan:
-    """Walk the OFX text tag by tag, remembering the line of each ``<STMTTRN>``."""
+    """Walk the OFX text tag by tag, remembering the line of each ``<STMTTRN>``.
+
+    Opening and closing tags are taken in order, also within a line: many banks write a whole
+    OFX on one line, where a second account's ``ACCTID`` follows the first account's
+    transactions (round twelve: a savings account's rows went to checking, with its amounts).
+    """
     out = _Scan()
     current: _Block | None = None
     account = None
     for number, line in enumerate(io.StringIO(text, newline="").readlines(), start=1):
-        for tag, value in _TAG.findall(line):
+        for slash, tag, value in _TAG_OR_END.findall(line):
             tag, value = tag.upper(), value.strip()
+            if slash:
+                if tag == "STMTTRN" and current is not None:
+                    if not current.raw or current.raw[-1] is not line:
+                        current.raw.append(line)
+                    current = None
+                continue
             if tag == "CCACCTFROM":
                 out.card = True
             elif tag == "ACCTID" and current is None:
@@ -59,10 +70,8 @@ def _scan(text: str) -> _Scan:
                 out.blocks.append((account, current))
             elif current is not None and value:
                 current.fields.setdefault(tag, value)
-        if current is not None:
+        if current is not None and (not current.raw or current.raw[-1] is not line):
             current.raw.append(line)
-            if re.search(r"</STMTTRN>", line, re.IGNORECASE):
-                current = None
     out.cut_short = current is not None
     return out
 
