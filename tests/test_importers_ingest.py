@@ -545,6 +545,30 @@ def test_the_columns_suggestion_reads_split_amounts_and_skips_a_preamble(tmp_pat
     assert got["NETFLIX.COM"] == -12.99 and got[next(d for d in got if "SALARY" in d)] == 2850.0
 
 
+@pytest.mark.parametrize(("name", "want", "amounts"), [
+    # Deutsche Bank: "-10,9", whole "3.250", a "Kontostand" footer below the rows (no decimal=comma
+    # and no date format were suggested, and the salary read as 3.25: round twelve)
+    ("deutsche_bank_de.csv", "date=Buchungstag,description=Begünstigter / Auftraggeber,amount=Betrag,date_format=%d.%m.%Y,"
+     "decimal=comma,currency=Währung", [-13.99, 3250.0, -1150.0, -10.9]),
+    # Sparkasse CSV-CAMT: "Betrag", not "Lastschrift Ursprungsbetrag" (empty on most rows), two-digit
+    # years, its "Waehrung" column
+    ("sparkasse_camt.csv", "date=Buchungstag,description=Verwendungszweck,amount=Betrag,date_format=%d.%m.%y,"
+     "decimal=comma,currency=Waehrung", [-13.99, 3250.0, -1150.0]),
+])
+def test_the_columns_suggestion_reads_eu_exports_as_given(name, want, amounts):
+    import re
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / name
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    suggestion = re.search(r'--columns "([^"]*)"', str(err.value)).group(1)
+    assert suggestion == want
+    st = read_statement(path, columns=suggestion)
+    assert st.transactions["amount"].tolist() == amounts
+    assert (st.transactions["currency"] == "EUR").all()
+
+
 GBP_OFX = """OFXHEADER:100
 DATA:OFXSGML
 VERSION:102

@@ -180,14 +180,19 @@ _HINTS = {
 _SPLIT = {"debit": ("debit", "withdrawal", "paid out", "money out"),
           "credit": ("credit", "deposit", "paid in", "money in")}
 #: Date formats a suggestion may name, tried in this order on the file's own date cells.
-_SUGGEST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y", "%m/%d/%y", "%d.%m.%Y",
+_SUGGEST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y", "%m/%d/%y", "%d.%m.%Y", "%d.%m.%y",
                   "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%Y%m%d")
 #: The formats a mapping reads without date_format= (``MappedCsv``).
 _MAPPED_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y")
 
 
-def _first(cols: list[str], keys: tuple[str, ...], taken) -> str | None:
-    return next((c for c in cols if c not in taken and any(k in c.lower() for k in keys)), None)
+def _first(cols: list[str], keys: tuple[str, ...], taken, exact: bool = False) -> str | None:
+    """The first column whose name holds one of ``keys``; with ``exact``, one named by a key
+    outright first (Sparkasse's "Betrag" before its "Lastschrift Ursprungsbetrag", empty on most
+    rows: round twelve)."""
+    free = [c for c in cols if c not in taken]
+    return ((next((c for c in free if c.strip().lower() in keys), None) if exact else None)
+            or next((c for c in free if any(k in c.lower() for k in keys)), None))
 
 
 def _rows(head: str) -> tuple[list[str], list[list[str]]]:
@@ -223,7 +228,7 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
         chosen.update(found)
     for field in fields:
         if field in _HINTS and field not in chosen:
-            col = _first(cols, _HINTS[field], chosen.values())
+            col = _first(cols, _HINTS[field], chosen.values(), exact=field == "amount")
             if col:
                 chosen[field] = col
     if not split and "amount" not in chosen and all(found.values()):
@@ -232,17 +237,22 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
     if "date" in chosen:
         pos = cols.index(chosen["date"])
         cells = [r[pos] for r in rows if pos < len(r) and r[pos]]
-        fmt = next((f for f in _SUGGEST_DATES if cells and all(is_date(c, (f,)) for c in cells)), None)
+        # (most cells: a footer's "Kontostand" or "Closing balance" is no date)
+        fmt = next((f for f in _SUGGEST_DATES
+                    if cells and sum(is_date(c, (f,)) for c in cells) >= max(1, 0.8 * len(cells))), None)
         if fmt and fmt not in _MAPPED_DATES:
             extra.append(f"date_format={fmt}")
     money = {cols.index(chosen[f]) for f in ("amount", "debit", "credit") if f in chosen}
     sums = [r[p].strip() for r in rows for p in money if p < len(r) and r[p].strip()]
-    # amounts written with a decimal comma ("-15,49", "-1.234,56": an EU bank's export)
-    if sums and all(re.fullmatch(r"[-+]?[^\d,.-]?\s?\d{1,3}(?:\.\d{3})*,\d{1,2}\s?[^\d,.]?", c) for c in sums):
+    # amounts written with a decimal comma ("-15,49", "-1.234,56", "+3250,00", "3 250,00", "-10,9",
+    # a whole "3.250" beside them: an EU bank's export), every one of them EU-shaped
+    eu = re.compile(r"[-+]?[^\d,.\s-]?\s?(?:\d{1,3}(?:[.\s\u00a0]\d{3})+|\d+)(?:,\d{1,2})?\s?[^\d,.\s]?")
+    if sums and all(eu.fullmatch(c) for c in sums) and any(re.search(r",\d{1,2}\D?$", c) for c in sums):
         extra.append("decimal=comma")
     signs = "".join(r[p] for r in rows for p in money if p < len(r))
     currency = next((code for sign, code in (("£", "GBP"), ("€", "EUR")) if sign in signs), None)
-    named = _first(cols, ("currency", "währung", "wahrung", "devise", "moneda", "valuta code"), set(chosen.values()))
+    named = _first(cols, ("currency", "währung", "wahrung", "waehrung", "devise", "moneda", "divisa", "munt",
+                          "valuta code"), set(chosen.values()))
     if named and "," not in named and "=" not in named:
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
