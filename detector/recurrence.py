@@ -1171,6 +1171,12 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+def _days_apart_in_month(a, b):
+    """Days between two days of the month, round the month's end (the 30th and the 2nd: 3)."""
+    d = np.abs(a - b)
+    return np.minimum(d, 31 - d)
+
+
 def _handovers(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
     """``assign`` with a stream cut at a long gap where another plan of its group hands over to
     it: the other stream, billed beside the piece before the gap, ends inside the gap a period
@@ -1206,9 +1212,7 @@ def _handovers(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
     j = j[j["t"] != j["a"]]
     lo, hi = 0.6 * j["P"], 1.4 * j["P"]
 
-    def apart(x, y):  # days between two days of the month, round the month
-        x = np.abs(x - y)
-        return np.minimum(x, 31 - x)
+    apart = _days_apart_in_month
 
     # the other plan ends in the gap a period before the later piece, having billed beside the
     # earlier one, on the later piece's day of the month (no nearer the earlier piece's); or
@@ -1282,13 +1286,12 @@ def _continuations(df: pd.DataFrame, assign: np.ndarray, st: pd.DataFrame, pr: p
     ordered = a_then_b ^ b_then_a
     pred = np.where(a_then_b, a, b)[ordered]
     succ = np.where(a_then_b, b, a)[ordered]
-    apart = np.abs(dom.reindex(pred).to_numpy() - dom.reindex(succ).to_numpy())
+    apart = _days_apart_in_month(dom.reindex(pred).to_numpy(), dom.reindex(succ).to_numpy())
     # days of the month a few apart are one billing day posted with jitter: the price decides
-    off_day = np.maximum(np.minimum(apart, 31 - apart) - BILLING_DAY_JITTER, 0)
+    off_day = np.maximum(apart - BILLING_DAY_JITTER, 0)
     # ... and where the prices are the same too, the nearer day (two gym memberships at 24.99 on
     # the 17th and the 19th, both raised to 29.99, were crossed at the rise: round nine)
-    cost = off_day + np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))[ordered] \
-        + 1e-3 * np.minimum(apart, 31 - apart)
+    cost = off_day + np.abs(np.log(pr["amt_b"].to_numpy() / pr["amt_a"].to_numpy()))[ordered] + 1e-3 * apart
     c = pd.DataFrame({"pred": pred, "succ": succ, "cost": cost}).sort_values(["cost", "pred", "succ"], kind="stable")
     best_succ = c.drop_duplicates("pred").set_index("pred")["succ"]
     best_pred = c.drop_duplicates("succ").set_index("succ")["pred"]
@@ -1523,9 +1526,8 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     prev_row = rows[np.maximum(last_idx - 1, 0)]
     before = df["day"].to_numpy()[prev_row]
 
-    def off_day(r):  # days from the plan's day of the month, round the month
-        d = np.abs(df["dom"].to_numpy()[r] - dom)
-        return np.minimum(d, 31 - d)
+    def off_day(r):  # days from the plan's day of the month
+        return _days_apart_in_month(df["dom"].to_numpy()[r], dom)
 
     # (at the plan's price: an upgrade mid-cycle bills the new price and moves the billing day to
     # its own, round nine: Spotify 10.99 on the 25th, 16.99 from 10 June, is due on 10 July)
