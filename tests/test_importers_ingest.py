@@ -294,6 +294,15 @@ def test_an_ofx_cut_off_inside_a_transaction_says_the_download_is_incomplete(tmp
     assert st.rejected[0]["source_line"] == 5 and "cut short" in st.rejected[0]["reason"]
 
 
+def test_a_cancellations_file_given_as_a_statement_points_to_cancellations(tmp_path):
+    # round eleven: it got a hint to map "merchant" as the description column
+    from detector.errors import UnrecognisedFormat
+
+    path = write(tmp_path, "cancellations.csv", "account_id,merchant,cancelled_on\nacc1,Netflix,2025-03-01\n")
+    with pytest.raises(UnrecognisedFormat, match="--cancellations cancellations.csv"):
+        read_statement(path)
+
+
 def test_ofx_bad_amount_rejected_with_line(tmp_path):
     ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>NL01"
            "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-1.00<FITID>A<NAME>OK</STMTTRN>\n"

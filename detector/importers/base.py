@@ -271,6 +271,12 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
     seen = (f"This file has no header row (its first line is a transaction: {shown}); map the "
             f"columns by that line's cells, and it is read as a transaction too"
             if dated and money else f"Columns seen: {shown}")
+    if {"merchant", "cancelled_on"} <= {c.strip().lower() for c in cols}:
+        # round eleven: a cancellations file given as a statement got a column-mapping hint
+        return UnrecognisedFormat(
+            f"this is a cancellations file (columns {shown}), not a statement: give it to "
+            f"`subdetect scan` with --cancellations {Path(path).name}, or record it with "
+            f"`subdetect cancel --cancellations {Path(path).name}`", path=path)
     message = (
         f"no importer recognises this file. {seen}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
