@@ -303,7 +303,8 @@ def test_the_default_account_leaves_out_the_file_names_date_stamps(tmp_path):
                           ("2025-06-30.csv", "2025-06-30"), ("aug_2024.csv", "aug_2024"),
                           # the same file saved again (round eleven: a second account, every plan twice)
                           ("Chase4444_Activity20250402 (1).CSV", "Chase4444_Activity"),
-                          ("statement - Copy (2).csv", "statement"), ("Netflix (UK).csv", "Netflix (UK)")]:
+                          ("statement - Copy (2).csv", "statement"), ("Netflix (UK).csv", "Netflix (UK)"),
+                          ("Checking (123).csv", "Checking (123)")]:
         assert account_from_filename(name) == account, name
     text = CASES["chase_card"][1]
     accounts = {read_statement(write(tmp_path, f"Chase4444_Activity2025{m}28.CSV", text)).account_id

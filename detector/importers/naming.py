@@ -51,8 +51,9 @@ _RANGE = re.compile(rf"\x00(?:{_SEP}*(?:to|until|thru|through|bis|-){_SEP}*\x00|
 _AROUND = re.compile(rf"({_SEP}*)\x00({_SEP}*)")
 
 
-#: What a browser or a file manager adds to a file saved again: "(1)", " - Copy", " copy 2".
-_SAVED_AGAIN = re.compile(r"(?:\s*\(\d{1,3}\)|\s+-\s+copy(?:\s*\(\d{1,3}\))?|\s+copy(?:\s+\d{1,3})?)+$",
+#: What a browser or a file manager adds to a file saved again: "(1)", " - Copy", " copy 2" (not
+#: "(123)" or "(0421)", which may be an account's own number).
+_SAVED_AGAIN = re.compile(r"(?:\s*\([1-9]\d?\)|\s+-\s+copy(?:\s*\(\d{1,2}\))?|\s+copy(?:\s+\d{1,2})?)+$",
                           re.IGNORECASE)
 
 
