@@ -290,9 +290,9 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     shown = pd.Series(np.r_[[""], np.asarray(names, dtype=object)], dtype=object).fillna("").astype(str)
     pair_key = np.asarray(key_names, dtype=object)[pairs // width]
     label = pair_key + " | " + shown.to_numpy(dtype=object)[pairs % width]
-    fee_pair = pd.Series(label, dtype=object).str.contains(EVENT_FEE).to_numpy(dtype=bool)
-    fee_pair = fee_pair | pd.Series(label, dtype=object).str.contains(CARD_USE_CHARGE).to_numpy(dtype=bool)
-    fee_pair = fee_pair | pd.Series(label, dtype=object).str.contains(CASH_DRAWN).to_numpy(dtype=bool)
+    labels = pd.Series(label, dtype=object)
+    fee_pair = (labels.str.contains(EVENT_FEE) | labels.str.contains(CARD_USE_CHARGE)
+                | labels.str.contains(CASH_DRAWN)).to_numpy(dtype=bool)
     move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
         dtype=bool)
     if text.has("description") and len(pair):
@@ -302,13 +302,14 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         move_pair = move_pair | (said.str.contains(SAVINGS_MOVE) & ~said.str.contains(NOT_SAVINGS_MOVE)).to_numpy(
             dtype=bool)
         # a contribution to one's own investments; a line the catalogue names is a plan's
+        unnamed = vendor.iloc[first].isna().to_numpy()
         invests = said.str.contains(INVESTMENT_MOVE) & ~said.str.contains(NOT_INVESTMENT_MOVE)
-        move_pair = move_pair | (invests.to_numpy(dtype=bool) & vendor.iloc[first].isna().to_numpy())
+        move_pair = move_pair | (invests.to_numpy(dtype=bool) & unnamed)
         # the merchant stage may keep only "Fee" of "FOREIGN TRANSACTION FEE": the bank's words tell,
         # where the name is still a fee's (a bank that writes "FOREIGN TRANSACTION FEE SPOTIFY ..."
         # keys it as Spotify, whose plan must not go with it)
-        fee_pair = fee_pair | (said.str.contains(CASH_DRAWN).to_numpy(dtype=bool) & vendor.iloc[first].isna().to_numpy())
-        fee_named = pd.Series(label, dtype=object).str.contains(FEE_NAME).to_numpy(dtype=bool)
+        fee_pair = fee_pair | (said.str.contains(CASH_DRAWN).to_numpy(dtype=bool) & unnamed)
+        fee_named = labels.str.contains(FEE_NAME).to_numpy(dtype=bool)
         fee_pair = fee_pair | (fee_named & (said.str.contains(EVENT_FEE) | said.str.contains(CARD_USE_CHARGE))
                                .to_numpy(dtype=bool))
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
@@ -764,17 +765,23 @@ def _gap_segments(cid: np.ndarray, day: np.ndarray, order: np.ndarray | None = N
         return np.zeros(0, dtype=np.int64)
     if order is None:
         order = int_lexsort(cid, day)
-    c, d = cid[order], day[order]
-    start = np.r_[True, c[1:] != c[:-1]]
-    gap = np.r_[0, np.diff(d)].astype(float)
-    gap[start] = np.nan
-    # clusters are numbered 0, 1, ...: each run of ``c`` is cluster ``c``
-    med = _segment_median(gap, c, np.flatnonzero(start))[c]
-    cut = start | (gap > np.maximum(2.5 * med, 40.0))
-    first = np.maximum.accumulate(np.where(cut, np.arange(n), 0))
+    start, long, _ = _long_gaps(cid[order], day[order])
+    first = np.maximum.accumulate(np.where(start | long, np.arange(n), 0))
     seg = np.empty(n, dtype=np.int64)
     seg[order] = order[first]
     return seg
+
+
+def _long_gaps(key: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For rows sorted by ``key`` (runs of equal keys) and day ``d``: whether each row starts
+    its run, whether its gap from the row before is far longer than its run's usual interval (>
+    2.5 median intervals and > 40 days), and that median interval."""
+    start = np.r_[True, key[1:] != key[:-1]]
+    gap = np.r_[0, np.diff(d)].astype(float)
+    gap[start] = np.nan
+    run = np.cumsum(start) - 1
+    med = _segment_median(gap, run, np.flatnonzero(start))[run]
+    return start, ~start & (gap > np.maximum(2.5 * med, 40.0)), med
 
 
 def _run_spans(key: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -1194,11 +1201,7 @@ def _handovers(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
     day = df["day"].to_numpy()
     rows = rows[int_lexsort(assign[rows], day[rows])]
     a, d = assign[rows], day[rows]
-    start = np.r_[True, a[1:] != a[:-1]]
-    gap = np.r_[0, np.diff(d)].astype(float)
-    gap[start] = np.nan
-    med = _segment_median(gap, np.cumsum(start) - 1, np.flatnonzero(start))[np.cumsum(start) - 1]
-    cut = ~start & (gap > np.maximum(2.5 * med, 40.0))
+    start, cut, med = _long_gaps(a, d)
     if not cut.any():
         return assign, {}
     dom = df["dom"].to_numpy()[rows]
@@ -1212,22 +1215,20 @@ def _handovers(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
     j = j[j["t"] != j["a"]]
     lo, hi = 0.6 * j["P"], 1.4 * j["P"]
 
-    apart = _days_apart_in_month
-
     # the other plan ends in the gap a period before the later piece, having billed beside the
     # earlier one, on the later piece's day of the month (no nearer the earlier piece's); or
     # begins in the gap a period after the earlier piece, billing beside the later, on its day.
     # A plan paused for a summer comes back on its own day: a plan on another day ending in its
     # pause hands nothing over (round nine: 8.99 on the 2nd chained to 9.99 on the 12th, "up 11%")
     # (the day of the month only where plans keep one: a month or longer)
-    to_later, to_earlier = apart(j["dom2"], j["dom"]), apart(j["dom1"], j["dom"])
+    to_later, to_earlier = _days_apart_in_month(j["dom2"], j["dom"]), _days_apart_in_month(j["dom1"], j["dom"])
     daily = j["P"] < 25
     ends = (j["last"] > j["l1"]) & (j["last"] < j["f2"]) & (j["f2"] - j["last"]).between(lo, hi) \
         & (j["first"] < j["l1"]) \
-        & (daily | ((to_later <= BILLING_DAY_JITTER) & (to_later <= apart(j["dom2"], j["dom1"]))))
+        & (daily | ((to_later <= BILLING_DAY_JITTER) & (to_later <= _days_apart_in_month(j["dom2"], j["dom1"]))))
     begins = (j["first"] > j["l1"]) & (j["first"] < j["f2"]) & (j["first"] - j["l1"]).between(lo, hi) \
         & (j["last"] > j["f2"]) \
-        & (daily | ((to_earlier <= BILLING_DAY_JITTER) & (to_earlier <= apart(j["dom1"], j["dom2"]))))
+        & (daily | ((to_earlier <= BILLING_DAY_JITTER) & (to_earlier <= _days_apart_in_month(j["dom1"], j["dom2"]))))
     handed = np.unique(j.loc[ends | begins, "pos"].to_numpy())
     if len(handed) == 0:
         return assign, {}
@@ -1535,7 +1536,8 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     off = ((n >= 3) & (last_idx > bounds) & MONTH_BASED[np.maximum(fidx, 0)]
            & (off_day(last_rows) > BILLING_DAY_JITTER) & (off_day(prev_row) <= BILLING_DAY_JITTER))
     same_price = np.abs(amt[last_rows] - amt[prev_row]) <= 0.02 * amt[prev_row] + 0.01
-    extra = off & same_price & (st["last_day"].to_numpy() - before < 0.6 * P)
+    early = st["last_day"].to_numpy() - before < 0.6 * P  # in the cycle the charge before opened
+    extra = off & same_price & early
     # ... and where the plan's own day has passed since with no charge, the last charge was the
     # plan's, billed on a new day (an earlier billing day at the same price)
     as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
@@ -1543,7 +1545,6 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     # early in the cycle, a new price off the plan's day is a plan changed mid-cycle, billed on
     # its new day from now; so is its price where the plan's day passed since without a charge
     # (a late charge, a cycle or more on, keeps the plan's day)
-    early = st["last_day"].to_numpy() - before < 0.6 * P
     dom = np.where(off & early & ~extra, df["dom"].to_numpy()[last_rows], dom)
     nxt = next_due(np.where(extra, before, st["last_day"].to_numpy()), fidx, dom)
     # a plan billed every four weeks (a newspaper's 28 days) drifts through the month: it is due
