@@ -461,15 +461,18 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     prev_n = size.groupby(chain).shift()
     prev_since = since.groupby(chain).shift()
     pos = x.groupby(chain).cumcount()
+    # Each level (a row per chain and level) with the level two before it: its price, charges,
+    # first and last dates.
+    last = x["date"].groupby([chain, level]).transform("last")
+    lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "size": size, "since": since,
+                       "last": last}).drop_duplicates(["chain", "level"])
+    lv[["base2", "size2", "since2", "until"]] = lv.groupby("chain")[["base", "size", "since", "last"]].shift(2)
+    lv["nth"] = lv.groupby("chain").cumcount()
+    lv = lv.set_index(["chain", "level"])
     # A price billed once between two levels is a step on the way (15.49, then 16.29 for a month,
     # then 17.99): the rise is from the level before it (round nine: no flag at all).
-    lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "size": size, "since": since}).drop_duplicates(
-        ["chain", "level"])
-    for col in ("base", "size", "since"):
-        lv[col + "2"] = lv.groupby("chain")[col].shift(2)
-    back2 = pd.MultiIndex.from_arrays([chain, level])
-    lv = lv.set_index(["chain", "level"])
-    base2, size2, since2 = (lv[c].reindex(back2).to_numpy() for c in ("base2", "size2", "since2"))
+    at_row = pd.MultiIndex.from_arrays([chain, level])
+    base2, size2, since2 = (lv[c].reindex(at_row).to_numpy() for c in ("base2", "size2", "since2"))
     # (at a catalogue vendor of fixed-price plans billed directly: at an app store or a shop the
     # charge between is an item bought, and so is the "new price": synth 902, 3 false rises)
     fixed = x["stream_vendor"].isin(plan_only_vendors()) if "stream_vendor" in x else pd.Series(False, index=x.index)
@@ -518,21 +521,13 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # Back to the price of the level before the cheaper one (a downgrade for a few months, then
     # the old plan again): the reason says so, and it is the person's own doing more often than
     # the merchant's, so it is of low severity.
-    last = x["date"].groupby([chain, level]).transform("last")
-    size = x["date"].groupby([chain, level]).transform("size")
-    lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "last": last, "size": size}).drop_duplicates(
-        ["chain", "level"])
-    lv["base2"] = lv.groupby("chain")["base"].shift(2)
-    lv["until"] = lv.groupby("chain")["last"].shift(2)
-    # a price is one the plan "charged until" when it billed it twice or more, or began with it
-    # (a level may be one charge at the head of a chain): a phone bill's one month with extras
-    # is no price it went back to (persona audit), a plan's first price is (round-three audit)
-    lv["nth"] = lv.groupby("chain").cumcount()
-    first_level = lv.groupby("chain")["nth"].shift(2) == 0
-    lv["base2"] = lv["base2"].where((lv.groupby("chain")["size"].shift(2) >= 2) | first_level)
+    # A price is one the plan "charged until" when it billed it twice or more, or began with it
+    # (a level may be one charge at the head of a chain; two levels on, the chain's first is the
+    # third): a phone bill's one month with extras is no price it went back to (persona audit),
+    # a plan's first price is (round-three audit).
+    went_back_to = lv["base2"].where((lv["size2"] >= 2) | (lv["nth"] == 2))
     at_level = pd.MultiIndex.from_arrays([chain[hit], level[hit]])
-    lv = lv.set_index(["chain", "level"])
-    base2 = pd.Series(lv["base2"].reindex(at_level).to_numpy(), index=r.index)
+    base2 = pd.Series(went_back_to.reindex(at_level).to_numpy(), index=r.index)
     until = pd.Series(lv["until"].reindex(at_level).to_numpy(), index=r.index)
     # (the earlier price to the cent, give or take tax or currency moves: 23.89 after 22.99 is
     # no return to it, though within a level's tolerance)
