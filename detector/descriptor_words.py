@@ -270,6 +270,10 @@ def names_a_store_card(merchant) -> bool:
 _BRAND_WORDS = frozenset(w for brand in STORE_CARD_BRANDS for w in brand)
 
 
+#: Names a card payment may begin with: a card issuer's or bank's, or a shop's that lends on its card.
+_CARD_NAMES = CARD_ISSUERS | STORE_CARD_BRANDS
+
+
 def pays_a_card(merchant) -> bool:
     """Whether a merchant name pays a card by its name alone: a card issuer's (``CARD_ONLY_ISSUERS``:
     "Amex", "Mbna", "Capital One Mobile Pymt", "Newday") or a bank's or a store card's shop followed
@@ -279,7 +283,7 @@ def pays_a_card(merchant) -> bool:
     (:data:`PAYS_A_CARD`)."""
     return any((rest <= _PAYMENT_NAME_WORDS and (head in CARD_ONLY_ISSUERS or rest & CARD_WORDS))
                or (head in CARD_ONLY_ISSUERS and rest <= _PAYMENT_NAME_WORDS | _BRAND_WORDS)
-               for head, rest in _issuer_splits(merchant, CARD_ISSUERS | STORE_CARD_BRANDS))
+               for head, rest in _issuer_splits(merchant, _CARD_NAMES))
 
 
 def card_payment_streams(streams):

@@ -12,6 +12,8 @@ import math
 
 import pandas as pd
 
+from .descriptor_words import card_payment_streams
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -196,15 +198,6 @@ def _amounts_with_currency(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame) ->
     return f, r
 
 
-def _card_payment(a: pd.DataFrame) -> pd.Series:
-    """Streams paying a card issuer or bank by name ("CHASE CREDIT CRD AUTOPAY" is merchant
-    "Chase", "Payment to Chase card ending in 4444" merchant "Chase card ending"; no catalogue
-    vendor): a person paying their own card, not a subscription (``descriptor_words.pays_a_card``)."""
-    from .descriptor_words import card_payment_streams
-
-    return card_payment_streams(a)
-
-
 def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
     if to_cards.empty:
         return ""
@@ -275,7 +268,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         return _scan_csv(_doc(s, f, r, as_of))
     active = _active(s)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
-    to_cards = active[_card_payment(active)]
+    to_cards = active[card_payment_streams(active)]  # paying one's own cards: no subscription
     active = active.drop(to_cards.index)
     several = _several_currencies(s)
     total, active = _totals(active, several)

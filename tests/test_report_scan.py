@@ -337,7 +337,7 @@ def test_a_bill_every_two_months_costs_half_of_it_a_month():
 ])
 def test_a_payment_to_a_card_is_told_by_its_issuer_and_card_words(merchant, to_card):
     # round-five audit: "Chase card ending" was a 1,461.37-a-month subscription in the total
-    from detector.report import _card_payment
+    from detector.descriptor_words import card_payment_streams  # what the report leaves out
 
-    got = _card_payment(pd.DataFrame({"merchant": [merchant], "vendor": [None]}))
+    got = card_payment_streams(pd.DataFrame({"merchant": [merchant], "vendor": [None]}))
     assert bool(got.iloc[0]) is to_card
