@@ -117,10 +117,16 @@ TRANSFER_PHRASES = [
     r"OVERBOEKING (?:NAAR|VAN)",
 ]
 
+#: Words that name a place selling food and drink over the counter: a second identical charge
+#: there on one day is one more coffee or round, not a plan billed twice.
+FOOD_AND_DRINK_WORDS = frozenset(
+    ["BAR", "PUB", "GRILL", "CAFE", "CAFFE", "COFFEE", "RESTAURANT", "BISTRO", "DINER", "PIZZA", "PIZZERIA", "BURGER", "BURGERS", "TACOS", "TAQUERIA", "BAKERY", "DELI", "KITCHEN", "BBQ", "SUSHI", "LIQUOR", "LIQUORS", "BREWERY", "WINERY", "TAVERN", "LOUNGE"]
+)
+
 #: Words that name a kind of local business. A key that starts with a vendor's alias but goes on
 #: with one of these ("NETFLIX BURGER BAR", "SPOTIFY CAFE") is another business sharing the word.
-BUSINESS_WORDS = frozenset(
-    ["BAR", "PUB", "GRILL", "CAFE", "CAFFE", "COFFEE", "RESTAURANT", "BISTRO", "DINER", "PIZZA", "PIZZERIA", "BURGER", "BURGERS", "TACOS", "TAQUERIA", "BAKERY", "DELI", "KITCHEN", "BBQ", "SUSHI", "SALON", "SPA", "BARBER", "NAILS", "HARDWARE", "DENTAL", "DENTIST", "CLINIC", "AUTO", "REPAIR", "MOTEL", "HOTEL", "INN", "LIQUOR", "LIQUORS", "FLORIST", "FLOWERS", "PHARMACY", "BREWERY", "WINERY", "TAVERN", "LOUNGE", "CATERING", "CLEANERS", "LAUNDRY", "TOWING", "PLUMBING", "ROOFING", "LANDSCAPING", "CHURCH", "VET", "VETERINARY"]
+BUSINESS_WORDS = FOOD_AND_DRINK_WORDS | frozenset(
+    ["SALON", "SPA", "BARBER", "NAILS", "HARDWARE", "DENTAL", "DENTIST", "CLINIC", "AUTO", "REPAIR", "MOTEL", "HOTEL", "INN", "FLORIST", "FLOWERS", "PHARMACY", "CATERING", "CLEANERS", "LAUNDRY", "TOWING", "PLUMBING", "ROOFING", "LANDSCAPING", "CHURCH", "VET", "VETERINARY"]
 )
 
 #: Transaction-type phrases for money coming in, moving between people or accounts, and paying

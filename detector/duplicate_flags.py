@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import plan_only_vendors
+from .descriptor_words import FOOD_AND_DRINK_WORDS
 from .flags import (
     DOUBLE_CHARGE_DAYS,
     INTRO_RATIO,
@@ -124,7 +125,27 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     plan_seller = (d["stream_vendor"].isin(plan_only_vendors())
                    & ~d["stream_channel"].isin(STORE_CHANNELS))
     d = d[identical | plan_seller | ~_buys_one_offs(d, loose)]
+    d = d[~_bought_several(d, ext)]
     return d[~_voided_before(d["_sk"], d["prev_date"], d["date"], d["prev_charge"], t)]
+
+
+def _bought_several(d: pd.DataFrame, ext: pd.DataFrame) -> np.ndarray:
+    """Same-day repeats at a merchant no catalogue vendor names that are purchases, not a plan
+    billed twice: three or more identical charges on one day in a stream charging weekly or
+    more often (three coffees bought for friends at a weekly haunt; a billing mistake repeats a
+    charge once), or any same-day repeat where the merchant's name says it sells food or drink
+    over the counter (a second coffee, another round). A catalogue vendor's plan billed twice on
+    a day is still a double charge, as is a monthly plan's charge three times over."""
+    if d.empty:
+        return np.zeros(0, dtype=bool)
+    cents = (ext["charge"] * 100).round()
+    same_day = ext.groupby([ext["stream_id"], ext["ts"], cents])["transaction_id"].transform("size")
+    several = pd.Series(same_day.to_numpy(), index=ext.index).reindex(d.index).fillna(0).to_numpy() >= 3
+    several &= d["period"].to_numpy(dtype=float) <= 14
+    words = (d["stream_merchant"].fillna("").astype(str) + " " + d["stream_key"].fillna("").astype(str)
+             ).str.upper().str.split()
+    food = words.map(lambda ws: not FOOD_AND_DRINK_WORDS.isdisjoint(ws)).to_numpy(dtype=bool)
+    return (d["stream_vendor"].isna().to_numpy() & (d["gap"].to_numpy() == 0) & (several | food))
 
 
 def _voided_before(key: pd.Series, prev_date: pd.Series, date: pd.Series, prev_charge: pd.Series,

@@ -524,6 +524,33 @@ def test_weekly_stream_charges_are_not_duplicates_of_each_other():
     assert flags_of(b).empty
 
 
+@pytest.mark.parametrize("merchant, repeats, frequency, days, flagged", [
+    ("Corner Cup Coffee", 2, "weekly", 7, False),   # a second coffee: the name sells over the counter
+    ("Corner Cup", 3, "weekly", 7, False),          # three alike at a weekly haunt: bought for friends
+    ("Corner Cup", 2, "weekly", 7, True),           # one repeat at a nameless weekly plan: billed twice
+    ("Ironworks Gym", 3, "monthly", None, True),    # a monthly plan three times over: billing error
+    ("Ironworks Gym", 2, "monthly", None, True),
+])
+def test_same_day_repeats_at_an_unknown_shop_are_purchases(merchant, repeats, frequency, days, flagged):
+    # round-eleven audit: three identical coffees one Saturday at a weekly coffee shop were two
+    # double charges with two refund requests
+    b = Book()
+    ids = b.series("2025-01-04", 20, 5.50 if days else 45.00, merchant=merchant, days=days)
+    extra = [b.charge(b.rows[ids.index(ids[10])]["date"], 5.50 if days else 45.00, merchant)
+             for _ in range(repeats - 1)]
+    b.stream(ids + extra, frequency=frequency)
+    b.streams[-1]["vendor"] = None
+    tx = b.tx.assign(vendor=None)
+    found = of_type(flag_charges(tx, b.stream_frame, as_of=AS_OF), "duplicate_charge")
+    assert bool(found) == flagged
+    if flagged:
+        assert set(found) <= set(extra + [ids[10]])
+    # a catalogue vendor's plan billed twice on one day is a double charge whatever it sells
+    if merchant.startswith("Corner") and repeats == 2:
+        b.streams[-1]["vendor"] = merchant
+        assert of_type(flag_charges(b.tx, b.stream_frame, as_of=AS_OF), "duplicate_charge")
+
+
 # -- charge_after_cancellation ----------------------------------------------------------------
 
 
