@@ -83,6 +83,12 @@ _CARD_PAYMENT_RE = re.compile(
     r"^(?:(?:ONLINE|MOBILE|AUTOPAY|AUTOMATIC|ELECTRONIC|INTERNET|WEB|AUTO)\s+)?(?:PAYMENT|PYMT|PMT)"
     r"\s*-?\s*(?:RECEIVED\s*-?\s*)?THANK\s*YOU\b.*$")
 _ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL|WD)\b.*$")
+#: A bank's fee on a purchase abroad, named after the purchase ("FOREIGN TRANSACTION FEE SPOTIFY
+#: P1A2B3C"): the bank's charge, not the merchant's, so one plain label (a 0.36 "Spotify" plan
+#: beside the real one otherwise, fifteenth session's known gap).
+_FOREIGN_FEE_RE = re.compile(
+    r"^(?:FOREIGN|INT'?L|INTERNATIONAL|NON-?STERLING|CROSS-?BORDER|FX|CURRENCY CONVERSION)"
+    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|PAYMENT|TRANS|TXN))? (?:FEE|CHARGE)\b.*$")
 _WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
 _TRANSFER_RE = re.compile(
     r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?(?:\.{2,}|X{2,}|\*{2,})?[\d-]{3,}\d)\b"
@@ -425,6 +431,8 @@ def _prepare(raw: str) -> str:
     # card payments received and cash withdrawals name no merchant: one plain label each
     text = _CARD_PAYMENT_RE.sub("PAYMENT THANK YOU", text)
     text = _ATM_RE.sub("ATM WITHDRAWAL", text)
+    if "FEE" in text or "CHARGE" in text:
+        text = _FOREIGN_FEE_RE.sub("FOREIGN TRANSACTION FEE", text)
     prev = None
     while prev != text:
         prev = text

@@ -233,3 +233,15 @@ def test_a_returned_or_reversed_payment_is_the_payees(returned, paid):
     # debit retried after the return read as a double charge with a refund request
     assert normalize_one(returned)[0] == normalize_one(paid)[0]
     assert normalize_one("RETURNED ITEM FEE")[0] == "returned item fee"  # the bank's fee stays its own
+
+
+@pytest.mark.parametrize("raw", ["FOREIGN TRANSACTION FEE SPOTIFY P1A2B3C", "INTL TRANSACTION FEE NETFLIX.COM",
+                                 "Non-Sterling Transaction Fee AMAZON", "INTERNATIONAL PURCHASE FEE ADOBE",
+                                 "FOREIGN TRANSACTION FEE"])
+def test_a_banks_foreign_fee_is_the_banks_not_the_merchants(raw):
+    # the fee a bank charges on a purchase abroad, named after the purchase, is no charge of the
+    # merchant's: keyed as Spotify it made a 0.36 "Spotify" plan (fifteenth session's known gap)
+    assert normalize_one(raw)[:2] == ("fee", "Fee")
+    # a line that only passes through the words is still the merchant's
+    assert normalize_one("FOREIGN TRANSACTION SPOTIFY P1A2B3C")[0] == "spotify"
+

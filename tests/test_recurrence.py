@@ -1013,7 +1013,8 @@ def test_a_cards_interest_and_foreign_fees_are_no_plans():
                      [29.94, 20.78, 40.85, 26.84, 21.72, 37.62, 21.00, 40.27, 28.88, 31.25, 26.23, 29.63])
             + series("INTEREST CHARGED", monthly_dates(dt.date(2024, 1, 28), 12, day=28), 14.21, account="A2")
             + series("NON-STERLING TRANSACTION FEE", monthly_dates(dt.date(2024, 1, 3), 12, day=3), 0.33, account="A2")
-            # a bank that names the plan on the fee's line: the plan stays (it keys as Spotify)
+            # a bank that names the plan on the fee's line: the plan stays, the fee is the bank's
+            # (it keyed as Spotify: a 0.36 "Spotify" plan, fifteenth session's known gap)
             + series("FOREIGN TRANSACTION FEE SPOTIFY P2B4C6D8E0 STOCKHOLM", months, 0.36, account="A2")
             + series("SPOTIFY P2B4C6D8E0 STOCKHOLM", months, 11.99, account="A2")
             + series("MONTHLY MAINTENANCE FEE", monthly_dates(dt.date(2024, 1, 31), 12, day=31), 12.0, account="A3")
@@ -1025,7 +1026,7 @@ def test_a_cards_interest_and_foreign_fees_are_no_plans():
     assert sorted(zip(plans["merchant"], plans["frequency"])) == [
         ("Annual Membership Fee", "annual"), ("Monthly Maintenance Fee", "monthly"), ("Spotify", "monthly"),
         ("Spotify", "monthly")]
-    assert set(streams["account_id"][streams["average_amount"] < 1]) <= {"A2"}
+    assert streams[streams["average_amount"] < 1].empty
 
 
 def test_contributions_to_ones_own_investments_are_no_plans():
