@@ -117,7 +117,7 @@ def _calendar_table(day: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.nd
 
 #: candidate_stats' columns, in order.
 STAT_COLUMNS = (
-    "n", "first_day", "last_day", "median_interval", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
+    "n", "first_day", "last_day", "median_interval", "steady_share", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
     "freq_idx", "frac_on", "frac_skip", "frac_dup", "n_short", "frac_near_median", "round_share", "vendor_known",
     "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "weekdays_used",
     "month_dispersion", "group", "group_n",
@@ -184,6 +184,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     # columns are gathered in a dict and framed once: 30 column inserts cost 0.1-0.2 s a call
     out = {"n": n, "first_day": day[starts], "last_day": day[ends]}
     out["median_interval"] = _segment_median(cadence_iv, cidx, starts)
+    # intervals within a day of that median: a bill every so many days or weeks keeps its
+    # interval to the day, a calendar month's varies (28-31 days)
+    out["steady_share"] = count(np.abs(cadence_iv - out["median_interval"][cidx]) <= 1) / np.maximum(n_intervals, 1)
     fidx = frequency_index(out["median_interval"])
     fidx = _months_with_skips(fidx, cadence_iv, cidx, C)
     fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, C)

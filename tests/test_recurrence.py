@@ -115,6 +115,26 @@ def test_bills_every_two_months_are_bimonthly_streams():
     assert "about every 61 days" in s.loc["TERMINIX PEST CONTROL", "evidence"]
 
 
+@pytest.mark.parametrize("days", [56, 58, 60, 63])
+def test_a_bill_every_eight_or_nine_weeks_is_a_stream_due_its_own_days_on(days):
+    # Pest control and lawn care bill every 8 weeks (56 days) or so: nothing was found at 56 and
+    # 58 days (scored 0.17 and 0.20), and 60- and 63-day bills were due 7 and 14 days off, on
+    # their median day of the month, which drifts (round-ten audit).
+    dates = [dt.date(2023, 9, 28) + dt.timedelta(days=days * k) for k in range(11)]
+    s = detect_streams(enriched(series("ARROW EXTERMINATORS GA", dates, 99.0)), dates[-1].isoformat())
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "bimonthly" and s.iloc[0]["status"] == "active"
+    assert len(s.iloc[0]["transaction_ids"]) == 11
+    assert s.iloc[0]["next_date"] == (dates[-1] + dt.timedelta(days=days)).isoformat()
+
+
+def test_purchases_at_one_price_about_every_eight_weeks_are_not_a_schedule():
+    # the same price about every two months, but on no count of days (50-66): no bill by the day
+    gaps = [50, 66, 55, 61, 52, 64, 58]
+    dates = [dt.date(2023, 9, 28) + dt.timedelta(days=sum(gaps[:k])) for k in range(len(gaps) + 1)]
+    s = detect_streams(enriched(series("HOME DEPOT 4521", dates, 24.97)), dates[-1].isoformat())
+    assert s.empty
+
+
 def test_a_bimonthly_bill_ends_after_half_a_cycle_overdue():
     tx = enriched(series("TERMINIX PEST CONTROL", monthly_dates(dt.date(2023, 2, 20), 12, step=2), 89.0))
     status = {as_of: detect_streams(tx, as_of).iloc[0]["status"] for as_of in ("2025-03-15", "2025-03-30")}
