@@ -536,7 +536,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # "back to the 17.99 it charged until 2021-12-15" after three years at 15.49)
     recent = ((pd.to_datetime(r["date"]) - pd.to_datetime(until)).dt.days <= BACK_WITHIN_DAYS).to_numpy()
     back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy() & recent
-    evidence = np.where(back, evidence + ", back to the " + base2.map(_money, na_action="ignore").fillna("")
+    evidence = np.where(back, evidence + ", back to the " + base2.map(_money, na_action="ignore").astype(object).fillna("")
                         + " it charged until " + until.fillna("").astype(str), evidence)
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
