@@ -89,6 +89,10 @@ _ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL
 _FOREIGN_FEE_RE = re.compile(
     r"^(?:FOREIGN|INT'?L|INTERNATIONAL|NON-?STERLING|CROSS-?BORDER|FX|CURRENCY CONVERSION)"
     r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|PAYMENT|TRANS|TXN))? (?:FEE|CHARGE)\b.*$")
+#: A reference joined to the name by a hyphen ("DVLA-AB12CDE", "BRITISH GAS-8501234567",
+#: "T-MOBILE-AB12CD3"): four or more letters and digits, a digit among them. Split off, it is read
+#: as the reference it is; joined, the name was lost with it (round-thirteen audit).
+_HYPHEN_REF_RE = re.compile(r"(?<=[A-Z&]{2})-(?=[A-Z0-9]*\d)([A-Z0-9]{4,})\b")
 _WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
 _TRANSFER_RE = re.compile(
     r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?(?:\.{2,}|X{2,}|\*{2,})?[\d-]{3,}\d)\b"
@@ -420,6 +424,8 @@ def _prepare(raw: str) -> str:
     text = " ".join(text.split())
     if "PAY" in text:  # every wallet name ends in PAY
         text = _WALLET_RE.sub(" ", text).strip()
+    if "-" in text:
+        text = _HYPHEN_REF_RE.sub(r" \1", text)
     if "." in text:  # "ITUNES.COMCA": Wells Fargo writes the state onto the last word, a domain too
         text = _GLUED_DOMAIN_STATE_RE.sub(r"\g<domain> \g<state>", text)
     m = _CHASE_ACH_RE.match(text)

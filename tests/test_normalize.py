@@ -245,3 +245,16 @@ def test_a_banks_foreign_fee_is_the_banks_not_the_merchants(raw):
     # a line that only passes through the words is still the merchant's
     assert normalize_one("FOREIGN TRANSACTION SPOTIFY P1A2B3C")[0] == "spotify"
 
+
+@pytest.mark.parametrize("raw, key", [
+    ("DVLA-AB12CDE", "dvla"), ("BRITISH GAS-8501234567", "british gas"), ("T-MOBILE-AB12CD3", "tmobile"),
+    ("AT&T-12345678", "at&t"),
+    # hyphens inside a name stay
+    ("7-ELEVEN 12345", "7eleven"), ("COCA-COLA", "cocacola"), ("A-1 PLUMBING", "a1 plumbing"),
+    ("IN-N-OUT BURGER", "innout burger"),
+])
+def test_a_reference_joined_by_a_hyphen_leaves_the_name(raw, key):
+    # round-thirteen audit: "DVLA-AB12CDE" was an unrecognised payment, "BRITISH GAS-8501234567"
+    # "British" (no vendor), "T-MOBILE-AB12CD3" unrecognised
+    assert normalize_one(raw)[0] == key
+
