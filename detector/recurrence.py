@@ -447,6 +447,9 @@ BIMONTHLY = FREQUENCIES.index("bimonthly")
 SHORT_WEEKEND_RUN = 5
 
 
+#: A fortnightly or monthly run with this share of its charges at weekends, of varying sums at
+#: an unknown merchant, is shopping.
+WEEKEND_RUN_SHARE = 0.8
 #: Share of a run's weeks with a charge below which a weekend run of varying sums is shopping,
 #: however often it repeats them.
 WEEKLY_BILL_COVERAGE = 0.9
@@ -522,6 +525,17 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
             & (((stats["frac_near_median"].to_numpy() < 0.5)
                 & (((stats["weekday_share"].to_numpy() < WEEKLY_HABIT_WEEKDAY_SHARE) & drifts) | weekend_shop))
                | short_weekend_shop))
+    # The same shop every other weekend, or one weekend a month (a Costco run of 80-340 every
+    # other Saturday, a first-Saturday-of-the-month shop of 150-420: round-thirteen audit, 465.00
+    # a month of "subscriptions"): at an unknown merchant, four charges or more, nearly all at
+    # weekends, sums varying by an eighth or more and rarely repeated. A bill on a day of the
+    # month falls on a weekend two days in seven; one billed every other Saturday by the hour
+    # repeats its sums.
+    fortnight_or_month = np.isin(stats["freq_idx"].to_numpy(), (FREQUENCIES.index("biweekly"), MONTHLY))
+    weekend_run = (fortnight_or_month & (stats["weekend_share"].to_numpy() >= WEEKEND_RUN_SHARE)
+                   & (stats["n"].to_numpy() >= 4) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
+                   & (stats["inflow"].to_numpy() == 0) & (stats["vendor_known"].to_numpy() == 0))
+    out |= weekend_run & _sums_vary(stats, df, weekend_run)
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)

@@ -464,6 +464,28 @@ def test_echo_chain_follows_the_plans_day_not_a_purchase_near_it():
     assert chain[2] != chain[0] and chain[6] != chain[0]
 
 
+def test_a_shop_every_other_weekend_or_one_weekend_a_month_is_not_a_stream():
+    # round-thirteen audit: a Costco run every other Saturday (80-340), Trader Joe's every other
+    # Saturday (45-140) and a first-Saturday-of-the-month shop (150-420) were 860.00 a month of
+    # "subscriptions"
+    rng = np.random.default_rng(7)
+    sat = dt.date(2024, 7, 6)  # a Saturday
+    fortnights = [sat + dt.timedelta(days=14 * k) for k in range(26)]
+    first_saturdays = [d for d in (dt.date(2024, m, 1) + dt.timedelta(days=k) for m in range(7, 13) for k in range(7))
+                       if d.weekday() == 5] + [d for d in (dt.date(2025, m, 1) + dt.timedelta(days=k)
+                                                            for m in range(1, 7) for k in range(7)) if d.weekday() == 5]
+    rows = (series("COSTCO WHSE #0481", fortnights, list(np.round(rng.uniform(80, 340, 26), 2)))
+            + series("TRADER JOE S #552", fortnights, list(np.round(rng.uniform(45, 140, 26), 2)), account="A2")
+            + series("WHOLE FOODS MKT", first_saturdays, list(np.round(rng.uniform(150, 420, 12), 2)), account="A3")
+            # a sitter paid every other Saturday by the hour repeats her sums: a bill
+            + series("MARIA SITTER", fortnights, [18.5 * h for h in rng.choice([3, 4, 5], 26)], account="A4")
+            # a varying monthly bill on its day of the month: a bill
+            + series("SPRINGFIELD GAS CO", monthly_dates(dt.date(2024, 7, 5), 12, day=5),
+                     list(np.round(rng.uniform(60, 180, 12), 2)), account="A5"))
+    s = detect_streams(enriched(rows), "2025-06-30")
+    assert sorted(s["merchant"]) == ["MARIA SITTER", "SPRINGFIELD GAS CO"]
+
+
 def test_coffee_habit_at_one_price_is_not_a_stream():
     """A coffee bought at one price about twice a week on random days holds monthly-looking
     chains by chance; none of it is a subscription."""
