@@ -99,6 +99,9 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     # charge back is asked about, the rest are the new subscription's (audits: Hulu and Netflix
     # taken up again nine months after cancelling got a high flag and a refund request every month).
     hit = hit.sort_values(["stream_id", "date"], kind="stable")
+    hit = hit[~_final_bill(hit)]
+    if hit.empty:
+        return by_key
     after = _resumed(hit)
     hit = hit.assign(_resumed=after)[after <= 1]
     back = hit["_resumed"] == 1
@@ -151,6 +154,29 @@ def _resumed_reason(hit: pd.DataFrame) -> pd.Series:
         + _days_after(days) + " you cancelled it on " + hit["cancelled_on"]
         + ", after months without a charge: if you did not sign up again, it is a charge after cancellation"
     )
+
+
+#: A metered bill's final bill, for the use up to the date, comes within this many periods of it.
+FINAL_BILL_PERIODS = 1.5
+
+
+def _final_bill(hit: pd.DataFrame) -> np.ndarray:
+    """Per charge after a cancellation (``hit``, by stream and date): the final bill of a utility
+    (a catalogue utility, or one by its name: energy, water), paid in arrears: its first charge
+    after the date, within :data:`FINAL_BILL_PERIODS` periods of it, pays for the use up to the
+    date, and is owed (round-thirteen audit: an energy account closed on moving out, its final
+    41.27 a month later, flagged high with a refund request; so was PG&E's). A second bill after
+    the date is a charge after cancellation. A phone line bills its month ahead: its charges
+    after the date stay flagged."""
+    from .flags import UTILITY_NAME, _contains
+
+    name = hit["stream_merchant"].fillna("").astype(str)
+    metered = hit["stream_vendor"].isin(vendors_in(frozenset({"utilities"}))) | (
+        hit["stream_vendor"].isna() & _contains(name, UTILITY_NAME))
+    first = hit.groupby("stream_id").cumcount() == 0
+    days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
+    soon = days <= FINAL_BILL_PERIODS * hit["period"].astype(float).fillna(30.44)
+    return (metered & first & soon).to_numpy(dtype=bool)
 
 
 def _metered_vendors() -> frozenset:

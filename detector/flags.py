@@ -323,10 +323,15 @@ def _event_fee(s: pd.DataFrame) -> pd.Series:
 
 
 def _contains_event_fee(text: pd.Series) -> pd.Series:
-    """``text.str.contains(EVENT_FEE)``, matched once per distinct text (names and descriptions
+    """``text.str.contains(EVENT_FEE)``, matched once per distinct text."""
+    return _contains(text, EVENT_FEE)
+
+
+def _contains(text: pd.Series, pattern) -> pd.Series:
+    """``text.str.contains(pattern)``, matched once per distinct text (names and descriptions
     repeat across a stream's charges)."""
     codes, distinct = pd.factorize(text)
-    hit = pd.Series(distinct, dtype=text.dtype).str.contains(EVENT_FEE).to_numpy(dtype=bool)
+    hit = pd.Series(distinct, dtype=text.dtype).str.contains(pattern).to_numpy(dtype=bool)
     return pd.Series(np.r_[hit, False][codes], index=text.index)
 
 
@@ -517,6 +522,70 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
 #: A payment of tax, whose amount a council or government sets (by the stream's merchant name).
 TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|property tax|real estate tax|tax collector|treasurer tax|hmrc|irs"
                          r"|usataxpymt|franchise tax|finanzamt)\b", re.IGNORECASE)
+#: A government fee set by law, paid once a year or so: vehicle registration and tax, a TV
+#: licence (by the stream's merchant name).
+GOVERNMENT_FEE = re.compile(r"\b(?:dvla|dmv|motor vehicles?|vehicle (?:tax|registration|reg|licen[cs]e)"
+                            r"|tv licen[cs](?:e|ing)|secretary of state|county clerk|dep(?:t|artment) of revenue"
+                            r"|hm passport|gov\.uk)\b", re.IGNORECASE)
+#: Rent, dues or a mortgage instalment, whose amount a landlord, an association or a lender
+#: sets in a lease or a contract (by the name of a merchant the catalogue does not know).
+HOUSING_PAYMENT = re.compile(r"\b(?:rent|hoa|homeowners?|(?:home )?owners? assoc(?:iation)?|condo(?:minium)? assoc(?:iation)?"
+                             r"|property (?:mgmt|management)|letting agents?|landlord|mortgage|mtg pmt)\b", re.IGNORECASE)
+#: A utility the catalogue does not know, by its name: its payment follows the meter.
+UTILITY_NAME = re.compile(r"\b(?:water|energy|electric(?:ity)?|power|utilit(?:y|ies)|sewer|gas (?:&|and) electric)\b",
+                          re.IGNORECASE)
+#: Money the holder sends a person (by the line as the bank wrote it): a Zelle, Venmo or Cash App
+#: payment to someone, a standing order. The holder sets its amount.
+SENT_BY_HOLDER = re.compile(r"^\s*(?:zelle|venmo|cash app|square cash|apple cash)\b.{0,40}?\bto\b"
+                            r"|\bstanding order\b|^\s*(?:sto|s/o)\b", re.IGNORECASE)
+
+
+#: Flags about a plan's price: its renewal, its first full charge, its rise.
+PRICE_FLAGS = ("annual_renewal", "trial_conversion", "price_increase")
+
+
+def no_vendor_price(f: pd.DataFrame) -> np.ndarray:
+    """Charges (rows with ``merchant``, ``vendor`` and ``description``, as flags have them) whose
+    amount is no vendor's price to object to (:func:`no_vendor_price_kind`)."""
+    return no_vendor_price_kind(f) != ""
+
+
+def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
+    """Per row, why its amount is no vendor's price to object to, or "": a tax or a government
+    fee set by law, a utility's payment (a catalogue utility, or a merchant named as one the
+    catalogue does not know) that follows the meter or a budget the supplier reviews against it,
+    rent or dues set in a lease, and money the holder sends a person. Their renewals, first full
+    payments and rises are flagged as the issue defines them, but are nothing to ask back
+    (round-thirteen audit: refund requests for a rent rise to the landlord, the DMV's
+    registration, a TV licence, a direct debit raised from 85.00 to 121.00 at its review)."""
+    if f.empty:
+        return np.zeros(0, dtype=object)
+    from .catalog import vendors_in
+
+    name = f["merchant"].fillna("").astype(str)
+    vendor = f["vendor"]
+    unnamed = vendor.isna()
+    law = _contains(name, TAX_PAYMENT) | _contains(name, GOVERNMENT_FEE)
+    utility = vendor.isin(vendors_in(frozenset({"utilities"}))) | (unnamed & _contains(name, UTILITY_NAME))
+    lease = unnamed & _contains(name, HOUSING_PAYMENT)
+    sent = (_contains(f["description"].fillna("").astype(str), SENT_BY_HOLDER) if "description" in f
+            else pd.Series(False, index=f.index))
+    return np.select([law.to_numpy(dtype=bool), lease.to_numpy(dtype=bool), utility.to_numpy(dtype=bool),
+                      sent.to_numpy(dtype=bool)],
+                     ["a fee set by law", "set by a lease or an association", "a utility's payment, which follows "
+                      "the meter", "a payment you send, whose amount you set"], "").astype(object)
+
+
+def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:
+    """Price flags (:data:`PRICE_FLAGS`) of charges with no vendor's price (:func:`no_vendor_price`)
+    are low, and their reason says there is nothing to ask back; the refund queue skips them."""
+    kind = no_vendor_price_kind(out)
+    hit = out["type"].isin(PRICE_FLAGS).to_numpy() & (kind != "")
+    if hit.any():
+        out = out.copy()
+        out.loc[hit, "severity"] = "low"
+        out.loc[hit, "reason"] = out.loc[hit, "reason"] + "; " + kind[hit] + ", not a vendor's price: nothing to ask back"
+    return out
 
 
 #: Joins an account and a transaction id while flags are raised over clashing ids.
@@ -575,7 +644,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # A tax is set by law, not priced by a vendor: a council's yearly rise is nothing to ask back
     # (round-six audit: council tax +5.1% was a price increase with a refund email to the council)
     name = priced["stream_merchant"].fillna(priced["merchant"]) if "stream_merchant" in priced else priced["merchant"]
-    priced = priced[~name.fillna("").astype(str).str.contains(TAX_PAYMENT).to_numpy(dtype=bool)]
+    priced = priced[~_contains(name.fillna("").astype(str), TAX_PAYMENT).to_numpy(dtype=bool)]
     parts = [
         flag_duplicates(dups),
         flag_loose_duplicates(t, s),
@@ -587,7 +656,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_flags()
-    out = _mark_refunded(pd.concat(parts, ignore_index=True).drop_duplicates("flag_id"), t)
+    out = _mark_refunded(_no_price_to_dispute(pd.concat(parts, ignore_index=True).drop_duplicates("flag_id")), t)
     out["_sev"] = out["severity"].map(SEVERITY_ORDER)
     out = out.sort_values(["_sev", "date", "account_id", "type", "transaction_id"]).drop(columns="_sev")
     return out.reset_index(drop=True)

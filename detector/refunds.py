@@ -181,6 +181,22 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
     return over
 
 
+def _no_price_to_dispute(records: list[dict], txs: dict[str, dict]) -> set[str]:
+    """Transaction ids of price flags (a renewal, a first full charge, a rise) on charges whose
+    amount no vendor prices: rent, dues, a tax or government fee, a utility's payment, money the
+    holder sends (:func:`detector.flags.no_vendor_price`). The flag says so; nothing is asked."""
+    from .flags import PRICE_FLAGS, no_vendor_price
+
+    priced = [r for r in records if r["type"] in PRICE_FLAGS]
+    if not priced:
+        return set()
+    frame = pd.DataFrame({
+        "merchant": [r.get("merchant") for r in priced], "vendor": [r.get("vendor") for r in priced],
+        "description": [r.get("description") or txs.get(r["transaction_id"], {}).get("description")
+                        for r in priced]})
+    return {r["transaction_id"] for r, hit in zip(priced, no_vendor_price(frame)) if hit}
+
+
 #: A credit this many days after a charge or sooner can give it back (as ``flags.REFUND_DAYS``).
 CREDIT_DAYS = 90
 
@@ -299,6 +315,8 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         "stream_id, frequency, first_date, last_date")}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
     over = renewal_terms_over(records, streams, as_of)
+    # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
+    over |= _no_price_to_dispute(records, txs)
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 

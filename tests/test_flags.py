@@ -551,7 +551,70 @@ def test_same_day_repeats_at_an_unknown_shop_are_purchases(merchant, repeats, fr
         assert of_type(flag_charges(b.tx, b.stream_frame, as_of=AS_OF), "duplicate_charge")
 
 
+def test_taxes_fees_rent_utilities_and_money_sent_have_no_vendor_price_to_dispute():
+    # round-thirteen audit: a rent rise sent by Zelle, HOA dues, a utility's direct debit raised
+    # at its review, the DMV's registration and a TV licence were medium and high price
+    # increases and renewals, with refund requests to the landlord, the supplier and the
+    # government. They are flagged as the issue defines the flags, low, saying so (the refund
+    # queue skips them: test_refunds).
+    b = Book()
+    b.stream(b.series("2024-01-01", 18, [1850.0] * 12 + [1995.0] * 6, merchant="Hernandez Rosa"))
+    for r in b.rows[-18:]:
+        r.update(description=f"ZELLE TO HERNANDEZ ROSA ON {r['date'][5:7]}/01 REF # WFCT0J00590G", vendor=None)
+    b.streams[-1]["vendor"] = None
+    for merchant, vendor, prices in (("Oakwood HOA Dues", None, [135.0] * 12 + [150.0] * 6),
+                                     ("Octopus Energy", "Octopus Energy", [85.0] * 12 + [121.0] * 6),
+                                     ("Yorkshire Water", None, [42.0] * 12 + [48.5] * 6)):
+        b.stream(b.series("2024-01-05", 18, prices, merchant=merchant))
+        b.streams[-1]["vendor"] = vendor
+        for r in b.rows[-18:]:
+            r["vendor"] = vendor
+    for merchant in ("CA DMV FEE", "TV Licence"):
+        b.stream(b.series("2022-09-05", 3, [243.0, 251.0, 262.0], merchant=merchant, months=12), frequency="annual")
+    f = flags_of(b)
+    assert set(f["merchant"]) == {"Hernandez Rosa", "Oakwood HOA Dues", "Octopus Energy", "Yorkshire Water",
+                                  "CA DMV FEE", "TV Licence"}
+    assert (f["severity"] == "low").all() and f["reason"].str.endswith("not a vendor's price: nothing to ask back").all()
+    why = dict(zip(f["merchant"], f["reason"]))
+    assert "a payment you send" in why["Hernandez Rosa"] and "set by a lease" in why["Oakwood HOA Dues"]
+    assert "a fee set by law" in why["CA DMV FEE"] and "a utility's payment" in why["Yorkshire Water"]
+    # the same rises at a vendor's plan are flagged as ever (Rent the Runway rents clothes)
+    b.stream(b.series("2024-01-07", 18, [94.0] * 12 + [99.0] * 6, merchant="Rent the Runway"))
+    b.stream(b.series("2022-09-07", 3, [99.0, 109.0, 119.0], merchant="Norton", months=12), frequency="annual")
+    f = flags_of(b)
+    theirs = f[f["merchant"].isin(["Rent the Runway", "Norton"])]
+    assert set(theirs["type"]) == {"price_increase", "annual_renewal"}
+    assert not theirs["reason"].str.contains("nothing to ask back").any()
+    assert (theirs["severity"] != "low").any()
+    # rent paid twice is still a double payment
+    dup = b.charge("2025-06-02", 1995.0, "Hernandez Rosa", description="ZELLE TO HERNANDEZ ROSA ON 06/02 REF # X1")
+    b.rows[-1]["vendor"] = None
+    b.streams[0]["transaction_ids"].append(dup)
+    assert of_type(flags_of(b), "duplicate_charge") == [dup]
+
+
 # -- charge_after_cancellation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("merchant, vendor", [("Octopus Energy", "Octopus Energy"), ("Yorkshire Water", None)])
+def test_a_metered_bills_final_bill_after_closing_is_owed(merchant, vendor):
+    # round-thirteen audit: an energy account closed on moving out; its final bill a month later
+    # (the use up to the move) was a high charge after cancellation with a refund request
+    b = Book()
+    ids = b.series("2025-01-14", 6, [85.0, 92.4, 78.1, 66.3, 58.9, 41.27], merchant=merchant)
+    later = b.charge("2025-07-14", 38.10, merchant)  # a second bill after the date: flagged
+    sid = b.stream(ids + [later])
+    b.streams[-1]["vendor"] = vendor
+    tx = b.tx.assign(vendor=vendor)
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2025-05-20"]})
+    f = flag_charges(tx, b.stream_frame, cancellations=cancel, as_of=AS_OF)
+    assert of_type(f, "charge_after_cancellation") == [later]
+    # a plan's charge a month after its cancellation is no final bill
+    b2 = Book()
+    ids = b2.series("2025-01-14", 6, 15.49)
+    sid = b2.stream(ids)
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2025-05-20"]})
+    assert of_type(flags_of(b2, cancellations=cancel), "charge_after_cancellation") == [ids[-1]]
 
 
 def test_charge_after_cancellation_and_not_on_the_day():

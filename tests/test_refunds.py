@@ -791,3 +791,23 @@ def test_a_gbp_statement_without_a_country_skips_english_bank_holidays(store, tm
     req = queue_refunds(store, flags_df(flag(tx["transaction_id"], "2025-08-14", 79.0, vendor="OT Track")),
                         "2025-08-22")[0]
     assert (req["country"], req["expected_by"]) == ("GB", "2025-09-01")  # Mon 25 Aug is a bank holiday
+
+
+def test_no_request_for_the_rise_of_rent_a_tax_or_a_utility(store):
+    # round-thirteen audit: a rent rise sent by Zelle was asked back from the landlord (1,995.00),
+    # the DMV's registration and a utility's reviewed direct debit from the government and the
+    # supplier. Their double payments are still asked back; a vendor's price rise is too.
+    store.set_account("acc1", country="US")
+    rows = [("r1", "ZELLE TO HERNANDEZ ROSA ON 08/01 REF # WFCT0J00590G", "Hernandez Rosa", None, "price_increase"),
+            ("r2", "OAKWOOD HOA DUES PPD ID: 1234567890", "Oakwood HOA Dues", None, "price_increase"),
+            ("r3", "CA DMV FEE 800-777-0133 CA", "CA DMV Fee", None, "annual_renewal"),
+            ("r4", "OCTOPUS ENERGY", "Octopus Energy", "Octopus Energy", "price_increase"),
+            ("r5", "ZELLE TO HERNANDEZ ROSA ON 08/02 REF # WFCT0J00591G", "Hernandez Rosa", None, "duplicate_charge"),
+            ("r6", "NETFLIX.COM", "Netflix", "Netflix", "price_increase")]
+    for tid, desc, merchant, vendor, _ in rows:
+        add_tx(store, tid, "2025-05-30", 100.0, desc)
+    flags = flags_df(*[flag(tid, "2025-05-30", 100.0, type=kind, vendor=vendor, merchant=merchant, description=desc)
+                       for tid, desc, merchant, vendor, kind in rows])
+    queued = queue_refunds(store, flags, MONDAY)
+    assert sorted(r["transaction_id"] for r in queued) == ["r5", "r6"]
+
