@@ -572,8 +572,9 @@ def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
             else pd.Series(False, index=f.index))
     return np.select([law.to_numpy(dtype=bool), lease.to_numpy(dtype=bool), utility.to_numpy(dtype=bool),
                       sent.to_numpy(dtype=bool)],
-                     ["a fee set by law", "set by a lease or an association", "a utility's payment, which follows "
-                      "the meter", "a payment you send, whose amount you set"], "").astype(object)
+                     ["a fee set by law", "set by a lease or an association",
+                      "a utility's payment, which follows the meter", "a payment you send, whose amount you set"],
+                     "").astype(object)
 
 
 def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:
