@@ -387,6 +387,8 @@ class MappedCsv(CsvLayout):
         self.account_column = mapping.get("account_id")
         self.transaction_id = mapping.get("transaction_id")
         cur = mapping.get("currency")
+        #: Whether the mapping named the currency; if not, the file's own evidence may (``currency.py``).
+        self.currency_named = bool(cur)
         # currency=EUR (an ISO code, not a column) sets the currency of every row.
         if cur and len(cur) == 3 and cur.isupper():
             self.currency, self.currency_column = cur, None
