@@ -42,6 +42,7 @@ from .descriptor_words import (
     CITIES,
     COUNTRIES,
     LEGAL_SUFFIXES,
+    NUMBERED_BRANDS,
     PROCESSOR_PREFIXES,
     TRANSACTION_PREFIXES,
     TRANSACTION_SUFFIXES,
@@ -552,9 +553,11 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
         ref = "ref " + _letters_hash(text)
         return ref, UNRECOGNISED, channel, hint, ref
     match_key = _join_key(tokens)
-    # Three digits after a name are a store number (WAITROSE 123); fewer are usually part of the
-    # name (FOREVER 21, MOTEL 6), four or more were already dropped as ids.
-    if len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3:
+    # Three digits after a name are a store number (WAITROSE 123), unless the name is a brand's
+    # that ends in them (TRADING 212); fewer are usually part of the name (FOREVER 21, MOTEL 6),
+    # four or more were already dropped as ids.
+    if (len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3
+            and match_key not in numbered_brands()):
         tokens = tokens[:-1]
     key = _join_key(tokens)
     if not display:
@@ -570,6 +573,36 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
     if not key:
         key = match_key = "ref " + _letters_hash(text)
     return key, display, channel, hint, match_key or key
+
+
+#: While :func:`numbered_brands` reads the catalogue, the names it has so far (it normalises the
+#: catalogue's aliases, which ask for it in turn).
+_BRANDS_SO_FAR: frozenset | None = None
+
+
+def numbered_brands() -> frozenset:
+    """Merchant keys of brands whose name ends in a three-digit number (``trading 212``,
+    ``microsoft 365``): :data:`~detector.descriptor_words.NUMBERED_BRANDS` and the vendor
+    catalogue's names and aliases that end so, as this module keys them."""
+    global _BRANDS_SO_FAR
+    if _BRANDS_SO_FAR is not None:
+        return _BRANDS_SO_FAR
+    return _numbered_brands()
+
+
+@functools.lru_cache(maxsize=1)
+def _numbered_brands() -> frozenset:
+    global _BRANDS_SO_FAR
+    from .catalog.vendors import load_vendors  # (only once a name ends in three digits)
+
+    _BRANDS_SO_FAR = NUMBERED_BRANDS
+    try:
+        names = {n for v in load_vendors() for n in (v.name, *v.aliases)
+                 if re.search(r"[A-Za-z][\s*]+\d{3}$", n.lstrip("="))}
+        keys = {_normalize_once(n.lstrip("="), display=False)[4] for n in names}
+        return NUMBERED_BRANDS | {k for k in keys if re.search(r"[a-z] \d{3}$", k)}
+    finally:
+        _BRANDS_SO_FAR = None
 
 
 def _join_key(tokens: list[str]) -> str:
