@@ -575,34 +575,23 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
     return key, display, channel, hint, match_key or key
 
 
-#: While :func:`numbered_brands` reads the catalogue, the names it has so far (it normalises the
-#: catalogue's aliases, which ask for it in turn).
-_BRANDS_SO_FAR: frozenset | None = None
-
-
+@functools.lru_cache(maxsize=1)
 def numbered_brands() -> frozenset:
     """Merchant keys of brands whose name ends in a three-digit number (``trading 212``,
     ``microsoft 365``): :data:`~detector.descriptor_words.NUMBERED_BRANDS` and the vendor
-    catalogue's names and aliases that end so, as this module keys them."""
-    global _BRANDS_SO_FAR
-    if _BRANDS_SO_FAR is not None:
-        return _BRANDS_SO_FAR
-    return _numbered_brands()
+    catalogue's names and aliases that end so, keyed as descriptors are (read once, when a
+    descriptor first ends in three digits)."""
+    from .catalog.vendors import load_vendors
 
-
-@functools.lru_cache(maxsize=1)
-def _numbered_brands() -> frozenset:
-    global _BRANDS_SO_FAR
-    from .catalog.vendors import load_vendors  # (only once a name ends in three digits)
-
-    _BRANDS_SO_FAR = NUMBERED_BRANDS
-    try:
-        names = {n for v in load_vendors() for n in (v.name, *v.aliases)
-                 if re.search(r"[A-Za-z][\s*]+\d{3}$", n.lstrip("="))}
-        keys = {_normalize_once(n.lstrip("="), display=False)[4] for n in names}
-        return NUMBERED_BRANDS | {k for k in keys if re.search(r"[a-z] \d{3}$", k)}
-    finally:
-        _BRANDS_SO_FAR = None
+    keys = set(NUMBERED_BRANDS)
+    for vendor in load_vendors():
+        for name in (vendor.name, *vendor.aliases):
+            text = _prepare(name.lstrip("="))
+            if re.search(r"[A-Z][\s*]+\d{3}$", text) and _channel(text)[1] is None:
+                key = _join_key(_tokens(text))  # the match key, as _normalize_once makes it
+                if re.search(r"[a-z] \d{3}$", key):
+                    keys.add(key)
+    return frozenset(keys)
 
 
 def _join_key(tokens: list[str]) -> str:
