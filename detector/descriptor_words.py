@@ -45,6 +45,13 @@ LEGAL_SUFFIXES = frozenset(
     ["LLC", "LLP", "INC", "INCORPORATED", "LTD", "LIMITED", "CORP", "CORPORATION", "CO", "COMPANY", "PLC", "GMBH", "BV", "SA", "SRL", "SARL", "AB", "AG", "NV", "PTY", "LP"]
 )
 
+#: Brands whose name ends in a three-digit number, as merchant keys: that number is no store
+#: number (``normalize`` drops a trailing three-digit number otherwise: WAITROSE 123). Only the
+#: whole name counts ("ACME TRADING 212" is a shop's number 212). Trading 212, a UK investing app,
+#: was "Trading" (sixteenth audit). The vendor catalogue's own such names and aliases (Microsoft
+#: 365, Norton 360, Target Circle 360) count too (``normalize.numbered_brands``).
+NUMBERED_BRANDS = frozenset({"trading 212", "bet 365", "capital one 360"})
+
 #: Bank transaction-type phrases, matched at the start of a descriptor (after upper-casing).
 #: Order matters: longer phrases first.
 BANK_PREFIXES = [

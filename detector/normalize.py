@@ -42,6 +42,7 @@ from .descriptor_words import (
     CITIES,
     COUNTRIES,
     LEGAL_SUFFIXES,
+    NUMBERED_BRANDS,
     PROCESSOR_PREFIXES,
     TRANSACTION_PREFIXES,
     TRANSACTION_SUFFIXES,
@@ -566,9 +567,11 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
         ref = "ref " + _letters_hash(text)
         return ref, UNRECOGNISED, channel, hint, ref
     match_key = _join_key(tokens)
-    # Three digits after a name are a store number (WAITROSE 123); fewer are usually part of the
-    # name (FOREVER 21, MOTEL 6), four or more were already dropped as ids.
-    if len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3:
+    # Three digits after a name are a store number (WAITROSE 123), unless the name is a brand's
+    # that ends in them (TRADING 212); fewer are usually part of the name (FOREVER 21, MOTEL 6),
+    # four or more were already dropped as ids.
+    if (len(tokens) > 1 and tokens[-1].isdigit() and len(tokens[-1]) == 3
+            and match_key not in numbered_brands()):
         tokens = tokens[:-1]
     key = _join_key(tokens)
     if not display:
@@ -584,6 +587,25 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
     if not key:
         key = match_key = "ref " + _letters_hash(text)
     return key, display, channel, hint, match_key or key
+
+
+@functools.lru_cache(maxsize=1)
+def numbered_brands() -> frozenset:
+    """Merchant keys of brands whose name ends in a three-digit number (``trading 212``,
+    ``microsoft 365``): :data:`~detector.descriptor_words.NUMBERED_BRANDS` and the vendor
+    catalogue's names and aliases that end so, keyed as descriptors are (read once, when a
+    descriptor first ends in three digits)."""
+    from .catalog.vendors import load_vendors
+
+    keys = set(NUMBERED_BRANDS)
+    for vendor in load_vendors():
+        for name in (vendor.name, *vendor.aliases):
+            text = _prepare(name.lstrip("="))
+            if re.search(r"[A-Z][\s*]+\d{3}$", text) and _channel(text)[1] is None:
+                key = _join_key(_tokens(text))  # the match key, as _normalize_once makes it
+                if re.search(r"[a-z] \d{3}$", key):
+                    keys.add(key)
+    return frozenset(keys)
 
 
 def _join_key(tokens: list[str]) -> str:

@@ -122,6 +122,29 @@ def account_payment_method(account: dict | None) -> tuple[str, str]:
     return "credit_card", "assumed credit card: the account stores no payment method or type"
 
 
+def payment_method_assumption(process: RefundProcess, method: str, method_source: str) -> dict:
+    """What a request says when the account stores no payment method: the timeline then assumes
+    ``method`` (:func:`account_payment_method`), so the request lists the vendor's time for each
+    method it names and how to set the account's own.
+
+    Sixteenth audit: a generic or ``--columns`` CSV sets no payment method, and its requests gave
+    the credit-card timeline without a word that a card was only assumed.
+    """
+    label = method.replace("_", " ")
+    why = ("as the account's name suggests" if method_source.startswith("default for")
+           else "the likeliest for a subscription")
+    by_method = {m: {"min_working_days": t.min, "max_working_days": t.max} for m, t in process.timelines.items()}
+    if by_method:
+        times = ", ".join(f"{m.replace('_', ' ')} {t.min}-{t.max}" for m, t in process.timelines.items())
+        listed = f"{process.name}'s refund time by payment method: {times} working days"
+    else:
+        listed = f"{process.name} lists no refund time per payment method, so the estimate is the same for any"
+    text = (f"Payment method unknown (the account stores none): the expected date assumes {label}, {why}. "
+            f"{listed}. Set the account's method with --payment-method (`subdetect scan FILE --payment-method "
+            "debit_card`, or `subdetect ingest`); requests not yet filed are recomputed at the next scan or detect.")
+    return {"by_payment_method": by_method, "assumption": text}
+
+
 # -- building one request ---------------------------------------------------------------------
 
 
@@ -235,6 +258,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
                      job_date=job_date, user_reason=inputs.get("user_reason"))
 
     method, method_source = account_payment_method(account)
+    method_known = bool((account or {}).get("payment_method"))
     timeline = process.timeline_for(method)
     country = ((account or {}).get("country") or DEFAULT_COUNTRY).upper()
     expected = expected_refund_date(filing_date, timeline, country) if verdict.eligible else None
@@ -293,6 +317,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
             "estimated": timeline.estimated,
             "note": timeline.note,
             "counted_from": filing_date.isoformat(),
+            "payment_method_assumed": not method_known,
+            **({} if method_known else payment_method_assumption(process, method, method_source)),
         },
         "status_meaning": {"meaning": meaning.meaning, "for_you": meaning.for_you},
         "sources": {

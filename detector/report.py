@@ -207,6 +207,21 @@ def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
     return f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, {total} a month ({each})."
 
 
+def _assumed_method_note(r: pd.DataFrame) -> str:
+    """A line under the refund requests when some expected dates assume a payment method (their
+    account stores none: a generic or ``--columns`` CSV), pointing to ``--payment-method``."""
+    if r.empty or "timeline" not in r:
+        return ""
+    assumed = r[r["timeline"].map(lambda t: isinstance(t, dict) and bool(t.get("payment_method_assumed")))]
+    if assumed.empty:
+        return ""
+    methods = " or ".join(sorted({str(m).replace("_", " ") for m in assumed["payment_method"].dropna()})) or "a card"
+    accounts = ", ".join(sorted({str(a) for a in assumed["account_id"].dropna()}))
+    return (f"Expected dates of {len(assumed)} request(s) assume {methods}: account(s) {accounts} store no "
+            "payment method. Set it with --payment-method (subdetect scan FILE --payment-method debit_card); "
+            "`subdetect refunds show ID` gives the vendor's time for each method.")
+
+
 def _plain(value) -> str:
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return ""
@@ -293,6 +308,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
         "total": total, "several_currencies": several, "n_other": int(len(s) - len(active) - len(to_cards)),
         "card_payments": _card_payments_note(to_cards, several),
+        "refunds_note": _assumed_method_note(r),
     }
     if fmt == "markdown":
         return _scan_markdown(ctx)
@@ -355,6 +371,8 @@ def _scan_markdown(ctx: dict) -> str:
                     ""]
             if ctx["card_payments"]:
                 out += [_md_cell(ctx["card_payments"]), ""]
+        if key == "refunds" and ctx["refunds_note"]:
+            out += [_md_cell(ctx["refunds_note"]), ""]
     return "\n".join(out).rstrip("\n")
 
 
@@ -424,6 +442,8 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
                 console.print("  " + escape(f"Total per month: {ctx['total']}"))
             if key == "streams" and ctx["card_payments"]:
                 console.print("  " + escape(ctx["card_payments"]))
+            if key == "refunds" and ctx["refunds_note"]:
+                console.print("  " + escape(ctx["refunds_note"]))
             if len(rows) < n_rows:
                 console.print(f"  ... and {n_rows - len(rows):,} more not shown here: --limit 0 shows them all, "
                               "--format csv, json or html exports them.")

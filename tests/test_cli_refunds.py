@@ -125,3 +125,30 @@ def test_refused_filings_exit_5(runner, db):
     assert typo.exit_code == 5 and "cannot take job date 2026-10-20" in typo.output
     assert _run(runner, db, "open", "t2", "--reason", "wrong number", "--as-of", "2025-10-25",
                 "--job-date", "2025-09-28").exit_code == 0
+
+
+def test_show_says_when_the_payment_method_was_assumed(runner, tmp_path):
+    # sixteenth audit: a generic CSV's account; the timeline assumed a credit card without a word
+    path = str(tmp_path / "generic.db")
+    store = Store(path)
+    store.set_account("acc1", source="generic", country="US")
+    add_tx(store, "t1", "2025-11-20", 119.0, "PROBACKOFFICE*RENEWAL")
+    queue_refunds(store, flags_df(flag("t1", "2025-11-20", 119.0, vendor="PRO Back Office",
+                                       description="PROBACKOFFICE*RENEWAL")), "2025-11-26")
+    store.close()
+    out = _run(runner, path, "show", _only_id(runner, path)).output
+    assert "Expected by: 2025-12-08" in out
+    assert "Payment method unknown" in out and "--payment-method" in out
+    known = _run(runner, _known_db(tmp_path), "show", _only_id(runner, _known_db(tmp_path))).output
+    assert "Payment method unknown" not in known
+
+
+def _known_db(tmp_path):
+    path = tmp_path / "known.db"
+    if not path.exists():
+        store = Store(path)
+        store.set_account("acc1", payment_method="credit_card", country="US")
+        add_tx(store, "t1", "2025-11-20", 119.0, "PROBACKOFFICE*RENEWAL")
+        queue_refunds(store, flags_df(flag("t1", "2025-11-20", 119.0, vendor="PRO Back Office")), "2025-11-26")
+        store.close()
+    return str(path)

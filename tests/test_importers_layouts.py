@@ -186,7 +186,7 @@ def test_layout_is_detected_and_read(tmp_path, layout):
     assert df["transaction_id"].is_unique
 
 
-@pytest.mark.parametrize("layout", ["chase_card", "capital_one", "barclays"])
+@pytest.mark.parametrize("layout", ["chase_card", "capital_one", "barclays", "wells_fargo"])
 def test_a_layout_saved_again_by_excel_with_tabs_is_read_alike(tmp_path, layout):
     # Excel's "Text (Tab delimited)" keeps a bank's header word for word (round eleven: Chase's
     # was "no importer recognises this file")
@@ -200,6 +200,43 @@ def test_a_layout_saved_again_by_excel_with_tabs_is_read_alike(tmp_path, layout)
     st = read_statement(write(tmp_path, name.rsplit(".", 1)[0] + ".txt", out.getvalue()))
     assert st.format == layout and st.rejected == []
     assert list(zip(st.transactions["date"], st.transactions["amount"], st.transactions["description"])) == expected
+
+
+def test_headerless_wells_fargo_saved_by_excel_as_tab_text_is_read(tmp_path):
+    # What Excel writes for Wells Fargo's header-less CSV saved as "Text (Tab delimited)": quotes
+    # gone, dates m/d/yyyy, General-format amounts, CRLF, cp1252 (sixteenth audit: "no importer
+    # recognises this file", though the comma-separated download was read)
+    text = ("6/28/2025\t-400\t*\t\tAMEX EPAYMENT ACH PMT\n"
+            "6/20/2025\t2150\t*\t\tACME CORP PAYROLL\n"
+            "6/2/2025\t-15.49\t*\t\tNETFLIX.COM 866-579-7172 CA \u00e9\n")
+    path = write(tmp_path, "Checking1.txt", text, encoding="cp1252", newline="\r\n")
+    for engine in ("rows", "columns"):
+        st = read_statement(path, engine=engine)
+        assert st.format == "wells_fargo" and st.rejected == [] and st.rows_read == 3
+        assert list(zip(st.transactions["date"], st.transactions["amount"], st.transactions["description"])) == [
+            ("2025-06-28", -400.0, "AMEX EPAYMENT ACH PMT"), ("2025-06-20", 2150.0, "ACME CORP PAYROLL"),
+            ("2025-06-02", -15.49, "NETFLIX.COM 866-579-7172 CA \u00e9")]
+        assert list(st.transactions["source_line"]) == [1, 2, 3]
+    # named outright, and streamed, it reads the same
+    assert read_statement(path, format="wells_fargo").transactions.equals(read_statement(path).transactions)
+    from detector.importers import iter_statement_chunks
+
+    chunks = list(iter_statement_chunks(path, chunksize=2))
+    assert [len(c.transactions) for c in chunks] == [2, 1] and not any(c.rejected for c in chunks)
+    # saved on a machine writing day-first dates: the file's own dates say so, as for other layouts
+    uk = write(tmp_path, "Checking2.txt", "28/06/2025\t-400\t*\t\tAMEX EPAYMENT\n02/06/2025\t-15.49\t*\t\tNETFLIX.COM\n")
+    st = read_statement(uk)
+    assert st.format == "wells_fargo" and st.rejected == []
+    assert list(st.transactions["date"]) == ["2025-06-28", "2025-06-02"] and st.notes
+
+
+def test_a_tab_separated_file_of_other_shape_is_not_wells_fargo(tmp_path):
+    # five cells and a "*" are what tells Wells Fargo's rows; a tab file of four cells is not one
+    from detector.errors import UnrecognisedFormat
+
+    path = write(tmp_path, "x.txt", "6/28/2025\t-400\t*\tAMEX EPAYMENT\n")
+    with pytest.raises(UnrecognisedFormat):
+        read_statement(path)
 
 
 def test_each_layout_has_a_case():

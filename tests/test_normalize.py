@@ -258,3 +258,23 @@ def test_a_reference_joined_by_a_hyphen_leaves_the_name(raw, key):
     # "British" (no vendor), "T-MOBILE-AB12CD3" unrecognised
     assert normalize_one(raw)[0] == key
 
+
+@pytest.mark.parametrize("raw", [
+    "TRADING 212", "Trading 212 UK Ltd", "CARD PAYMENT TO TRADING 212,50.00 GBP, RATE 1.00/GBP ON 03-02-2025",
+    "TRADING 212 LONDON GB", "DD TRADING 212",
+])
+def test_a_number_that_is_part_of_a_known_brand_name_is_kept(raw):
+    # sixteenth audit: Trading 212 (a UK investing app) was "Trading", its 212 taken for a store number
+    assert normalize_one(raw)[:2] == ("trading 212", "Trading 212")
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("TARGET CIRCLE 360", "target circle 360"),  # the catalogue's numbered names count too
+    ("NORTON 360", "norton 360"),
+    # real store numbers still go, and a brand's number only when the brand is the whole name
+    ("WALGREENS #1234", "walgreens"), ("SHELL OIL 57442", "shell oil"), ("WAITROSE 123", "waitrose"),
+    ("ACME TRADING 212", "acme trading"), ("TRADING POST 212", "trading post"),
+])
+def test_store_numbers_still_go_and_catalogue_brands_keep_theirs(raw, want):
+    assert key(raw) == want
+    assert key(key(raw)) == key(raw)  # a key is a fixed point

@@ -290,6 +290,46 @@ def test_payment_method_defaults_by_account_type(store, fields, method):
     assert "none stored" in req["payment_method_source"] or "assumed" in req["payment_method_source"]
 
 
+@pytest.mark.parametrize("fields, method, why", [
+    ({}, "credit_card", "the likeliest for a subscription"),
+    ({"name": "Everyday Checking"}, "debit_card", "as the account's name suggests"),
+])
+def test_an_unknown_payment_method_is_said_with_each_methods_timeline_and_the_option(store, fields, method, why):
+    # sixteenth audit: a generic CSV's account (it stores no payment method) got PRO Back Office's
+    # credit-card timeline as though the card were known; the request now says what it assumed,
+    # gives the vendor's time for every method it lists, and how to set the method
+    store.set_account("acc1", source="generic", **fields)
+    add_tx(store, "t1", "2025-05-30", 119.0, "PROBACKOFFICE*RENEWAL")
+    req = queue_refunds(store, flags_df(flag("t1", "2025-05-30", 119.0, vendor="PRO Back Office")), MONDAY)[0]
+    t = req["timeline"]
+    assert req["payment_method"] == method and req["expected_by"] == PLUS[7]  # the likeliest method's time
+    assert t["payment_method_assumed"] is True and t["estimated"] is False
+    assert t["by_payment_method"] == {
+        "credit_card": {"min_working_days": 5, "max_working_days": 7},
+        "paypal": {"min_working_days": 3, "max_working_days": 5},
+        "wire_transfer": {"min_working_days": 1, "max_working_days": 3},
+        "debit_card": {"min_working_days": 5, "max_working_days": 7},
+        "apple_pay": {"min_working_days": 3, "max_working_days": 5}}
+    text = t["assumption"]
+    assert text.startswith("Payment method unknown") and method.replace("_", " ") in text and why in text
+    assert "paypal 3-5" in text and "wire transfer 1-3" in text and "--payment-method" in text
+
+
+def test_a_known_payment_method_assumes_nothing(store):
+    req = _queue_one(store, vendor="PRO Back Office", method="paypal")
+    assert req["timeline"]["payment_method_assumed"] is False
+    assert "assumption" not in req["timeline"] and "by_payment_method" not in req["timeline"]
+
+
+def test_an_unknown_payment_method_where_the_vendor_lists_no_times_per_method(store):
+    store.set_account("acc1", source="mapped")
+    add_tx(store, "t1", "2025-05-30", 49.5, "PRO360 CONTACT FEE")
+    req = queue_refunds(store, flags_df(flag("t1", "2025-05-30", 49.5, vendor="PRO360")), MONDAY)[0]
+    t = req["timeline"]
+    assert t["payment_method_assumed"] is True and t["by_payment_method"] == {}
+    assert "PRO360 lists no refund time per payment method" in t["assumption"] and "--payment-method" in t["assumption"]
+
+
 def test_an_unknown_stored_payment_method_is_a_clear_error(store):
     store.set_account("acc1", payment_method="cheque")
     add_tx(store, "t1", "2025-05-30", 20.0, "OTTRACK")

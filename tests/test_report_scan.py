@@ -341,3 +341,16 @@ def test_a_payment_to_a_card_is_told_by_its_issuer_and_card_words(merchant, to_c
 
     got = card_payment_streams(pd.DataFrame({"merchant": [merchant], "vendor": [None]}))
     assert bool(got.iloc[0]) is to_card
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_expected_dates_that_assume_a_payment_method_say_so_under_the_requests(fmt):
+    # sixteenth audit: a generic CSV's account stores no payment method, and its requests' expected
+    # dates assumed a credit card without a word; the report points to --payment-method
+    streams, flags, refunds = scan_input()
+    assumed = [{**refunds[0], "account_id": "generic-acct",
+                "timeline": {"payment_method": "credit_card", "payment_method_assumed": True}}]
+    out = render_scan(streams, flags, assumed, fmt, as_of=AS_OF, **({"width": 200} if fmt == "table" else {}))
+    assert "assume credit card" in out and "generic-acct" in out and "--payment-method" in out
+    known = [{**refunds[0], "timeline": {"payment_method": "credit_card", "payment_method_assumed": False}}]
+    assert "--payment-method" not in render_scan(streams, flags, known, fmt, as_of=AS_OF)

@@ -39,6 +39,8 @@ def _render(req: dict) -> str:
     if t.get("estimated"):
         timing += f" (ESTIMATED: {t.get('note')})"
     lines.append(f"  Expected by: {req.get('expected_by') or '—'}  [{timing}]")
+    if t.get("payment_method_assumed") and t.get("assumption"):
+        lines.append(f"  Assumed:     {t['assumption']}")
     if req.get("filed_on"):
         lines.append(f"  Filed on:    {req['filed_on']}")
     if req.get("refunded_amount") is not None:

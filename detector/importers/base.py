@@ -62,6 +62,9 @@ class Importer:
     country: str | None = None
     #: Set when the user named this format: layouts then accept headers they would not claim.
     forced: bool = False
+    #: What choosing this importer for the file decided that the analyst should hear (a mapped
+    #: CSV's currency, ``currency.settle_currency``); copied into ``Statement.notes``.
+    notes: tuple[str, ...] = ()
 
     def identify(self, path: str, head: str) -> bool:
         """Whether this importer reads ``path``, judged from its first lines ``head``."""

@@ -12,12 +12,11 @@ Adding a bank: declare a class here, add it to :data:`LAYOUTS`, add a sample und
 
 from __future__ import annotations
 
-import csv
 import re
 from typing import ClassVar
 
 from .base import Importer
-from .csv_layout import CsvLayout
+from .csv_layout import CsvLayout, swap_day_month
 from .parsing import normalise_header, parse_amount, parse_date
 
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
@@ -112,7 +111,10 @@ class BofaCard(CsvLayout):
 
 
 class WellsFargo(CsvLayout):
-    """Wells Fargo: no header row; ``"date","amount","*","","description"``; signed amounts."""
+    """Wells Fargo: no header row; ``"date","amount","*","","description"``; signed amounts.
+
+    Comma-separated as downloaded; tab-separated when Excel saved it again as "Text (Tab delimited)".
+    """
 
     name = "wells_fargo"
     title = "Wells Fargo (no header row)"
@@ -121,20 +123,18 @@ class WellsFargo(CsvLayout):
     payment_method = "debit_card"
     country = "US"
 
-    def _identify_headerless(self, lines):
-        for line in lines:
-            if not line.strip():
-                continue
-            cells = next(csv.reader([line.rstrip("\r\n")]), [])
-            if len(cells) != 5 or cells[2].strip() != "*":
-                return False
-            try:
-                parse_date(cells[0], self.date_formats)
-                parse_amount(cells[1])
-            except ValueError:
-                return False
-            return True
-        return False
+    def _is_headerless_record(self, cells):
+        # comma-separated as downloaded, or tab-separated as Excel saves it again (sixteenth audit),
+        # its dates then maybe day-first (a UK machine's regional format: the whole file's dates
+        # settle the order, CsvLayout.with_date_order)
+        if len(cells) != 5 or cells[2].strip() != "*":
+            return False
+        try:
+            parse_date(cells[0], self.date_formats + tuple(swap_day_month(f) for f in self.date_formats))
+            parse_amount(cells[1])
+        except ValueError:
+            return False
+        return True
 
     def _required(self):
         return ["date", "amount", "description"]
@@ -387,6 +387,8 @@ class MappedCsv(CsvLayout):
         self.account_column = mapping.get("account_id")
         self.transaction_id = mapping.get("transaction_id")
         cur = mapping.get("currency")
+        #: Whether the mapping named the currency; if not, the file's own evidence may (``currency.py``).
+        self.currency_named = bool(cur)
         # currency=EUR (an ISO code, not a column) sets the currency of every row.
         if cur and len(cur) == 3 and cur.isupper():
             self.currency, self.currency_column = cur, None

@@ -201,10 +201,14 @@ class CsvLayout(Importer):
         out += [repr(c) for c in self.also_required if normalise_header(c) not in cells]
         return out
 
-    def _find_header(self, lines: list[str]) -> tuple[int, str, dict[str, int]] | None:
+    def _delimiters_tried(self) -> tuple[str, ...]:
         # (and tabs: a bank's export saved again by Excel as "Text (Tab delimited)" keeps its
-        # header word for word; round eleven: Chase's was "no importer recognises this file")
-        delimiters = self.delimiters + (() if "\t" in self.delimiters else ("\t",))
+        # header word for word; round eleven: Chase's was "no importer recognises this file"; a
+        # header-less one its records' shape: sixteenth audit, Wells Fargo's)
+        return self.delimiters + (() if "\t" in self.delimiters else ("\t",))
+
+    def _find_header(self, lines: list[str]) -> tuple[int, str, dict[str, int]] | None:
+        delimiters = self._delimiters_tried()
         for i, line in enumerate(lines[:HEAD_LINES]):
             if not line.strip():
                 continue
@@ -218,10 +222,24 @@ class CsvLayout(Importer):
     def identify(self, path: str, head: str) -> bool:
         lines = io.StringIO(head, newline="").readlines()
         if not self.has_header:
-            return self._identify_headerless(lines)
+            return self._headerless_delimiter(lines) is not None
         return self._find_header(lines) is not None
 
-    def _identify_headerless(self, lines: list[str]) -> bool:
+    def _headerless_delimiter(self, lines: list[str]) -> str | None:
+        """For a header-less layout: the delimiter (of :meth:`_delimiters_tried`) with which the
+        file's first non-blank line reads as this layout's record, else ``None``."""
+        for line in lines[:HEAD_LINES]:
+            if not line.strip():
+                continue
+            for delim in self._delimiters_tried():
+                cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delim), [])
+                if self._is_headerless_record(cells):
+                    return delim
+            return None
+        return None
+
+    def _is_headerless_record(self, cells: list[str]) -> bool:
+        """Whether ``cells`` are one record of this header-less layout (never, for layouts with a header)."""
         return False
 
     #: Set on a copy that reads its file's dates day/month swapped: a date cell only that order reads.
@@ -281,7 +299,15 @@ class CsvLayout(Importer):
         Raises :class:`UnrecognisedFormat` naming the missing columns when no header fits.
         """
         if not self.has_header:
-            return [], HeaderLayout(self.delimiters[0], dict(self.positions or {}), 1, None)
+            # the first record tells the delimiter (the bank's, or a tab where Excel saved the file
+            # again); the lines read to see it are the body's first
+            head = []
+            for line in it:
+                head.append(line)
+                if line.strip() or len(head) >= HEAD_LINES:
+                    break
+            delim = self._headerless_delimiter(head) or self.delimiters[0]
+            return head, HeaderLayout(delim, dict(self.positions or {}), 1, None)
         head: list[str] = []
         found = None
         for line in it:  # read only as far as the header row (at most HEAD_LINES)

@@ -39,6 +39,7 @@ from .base import (
 )
 from .csv_banks import MappedCsv, csv_importers, parse_columns
 from .csv_layout import CsvLayout, HeaderLayout, swap_day_month
+from .currency import settle_currency
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
@@ -112,7 +113,7 @@ class _Canonicaliser:
         self.seen: Counter = Counter()
         self.currencies: Counter = Counter()
         self.accounts: dict[str, None] = {}
-        self.notes: list[str] = []
+        self.notes: list[str] = list(importer.notes)
         #: The first rounded id seen (:data:`ROUNDED_ID`), once noted.
         self.rounded_id: str | None = None
 
@@ -297,6 +298,13 @@ def _pick(path: str, format: str | None, columns) -> Importer:
     return choose_importer(path, head_of(text), all_importers())
 
 
+def _settle_mapped(imp: Importer, head: str) -> Importer:
+    """A mapped layout's currency, from the file's first lines when the mapping names none."""
+    if isinstance(imp, MappedCsv) and not imp.currency_named:
+        imp.notes = (settle_currency(imp, head),)
+    return imp
+
+
 def parse_columns_or_fail(columns) -> dict[str, str] | None:
     """``--columns`` text or dict to a mapping; a malformed one is a :class:`ConfigError`."""
     try:
@@ -374,7 +382,8 @@ def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Load
     mapping = parse_columns_or_fail(columns)
     if mapping:
         imp = _pick(path, None, mapping)
-        return imp, load_statement(path)
+        loaded = load_statement(path)
+        return _settle_mapped(imp, loaded.head()), loaded
     imp = get_importer(format) if format else None  # an unknown format is reported first, as by _pick
     loaded = load_statement(path)  # binary / empty / missing files fail here with their own message
     if imp is None:
@@ -446,7 +455,7 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
         raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     mapping = parse_columns_or_fail(columns)
     if mapping:
-        imp = _pick(p, None, mapping)
+        imp = _settle_mapped(_pick(p, None, mapping), "".join(islice(_stream_lines(p), HEAD_LINES)))
     elif format:
         imp = get_importer(format)
     else:

@@ -1,0 +1,141 @@
+"""The currency of a CSV mapped with ``--columns`` that names none: the file's own, when it says.
+
+A mapping without ``currency=`` used to store every row in USD, silently (sixteenth audit: HSBC
+UK's header-less download, a French bank's export). Before the file is read, its first lines are
+looked at, and the first clear piece of evidence decides:
+
+1. a column naming each row's currency that the mapping left out (``Currency``, ``Devise``,
+   ``Währung``, ...), every cell of it a currency: read per row;
+2. the money column's name saying its currency (``Montant(EUROS)``, ``Amount (GBP)``);
+3. signs or codes on the amounts (``-£10.99``, ``EUR 13,49``), all of one currency.
+
+Otherwise USD stays, as for the generic layout, and the note says it was assumed and how to name
+another (all the more when day-first dates or comma decimals show no US bank wrote the file).
+Every decision is one note (``Statement.notes``), shown by ``subdetect ingest`` and ``scan``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from ..workdays import CURRENCY_COUNTRY
+from .base import HEAD_LINES
+from .csv_layout import CsvLayout, day_month_order
+from .parsing import CURRENCY_SIGNS, normalise_header, parse_currency
+
+#: Names of a column holding each row's currency code (exact, case-insensitive). Not "Valuta":
+#: German exports use it for the value date.
+CURRENCY_COLUMNS = frozenset({"currency", "currency code", "ccy", "devise", "währung", "wahrung", "waehrung",
+                              "divisa", "moneda", "munt"})
+#: ISO codes recognised on amounts and in column names.
+KNOWN_CODES = frozenset(CURRENCY_COUNTRY) | frozenset(CURRENCY_SIGNS.values()) | {"EUR"}
+#: Words of a column's name that say its currency ("Débit euros", "Montant(EUROS)").
+_NAME_WORDS = {"euro": "EUR", "euros": "EUR", "€": "EUR", "£": "GBP", "sterling": "GBP", "$": "USD"}
+#: What an amount is made of besides its currency: digits, separators, signs, parentheses.
+_NUMBER_PARTS = re.compile(r"[\d.,\s'\u00a0\u202f()+\-\u2212\u2012\u2013]")
+
+ASSUMED = "USD"
+
+
+def _records(layout: CsvLayout, head: str) -> tuple[list[str] | None, list[list[str]], dict[str, int]] | None:
+    """The header's cells (``None`` when the mapping named a first record's cells), the records
+    below it within ``head``, and the mapped fields' positions."""
+    lines = io.StringIO(head, newline="").readlines()
+    found = layout._find_header(lines)
+    if found is None:
+        return None
+    at, delim, index = found
+    rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
+    if not rows:
+        return None
+    if layout._is_a_record(rows[0], index):
+        return None, rows, index
+    return rows[0], rows[1:], index
+
+
+def _code(text: str) -> str | None:
+    """A currency sign or ISO code as its code, else ``None`` (``"£"`` -> GBP, ``"eur"`` -> EUR)."""
+    code = parse_currency(text)
+    return code if code in KNOWN_CODES and (text.strip() in CURRENCY_SIGNS or text.strip().isalpha()) else None
+
+
+def _from_column(header: list[str], rows: list[list[str]]) -> tuple[int, str] | None:
+    for pos, name in enumerate(header):
+        if normalise_header(name) not in CURRENCY_COLUMNS:
+            continue
+        cells = [r[pos].strip() for r in rows if pos < len(r) and r[pos].strip()]
+        if cells and all(_code(c) for c in cells):
+            return pos, name.strip()
+    return None
+
+
+def _from_name(name: str) -> str | None:
+    for word in re.findall(r"[A-Za-z]+|[£€$]", name):
+        code = _NAME_WORDS.get(word.lower()) or (word if word.isupper() and word in KNOWN_CODES else None)
+        if code:
+            return code
+    return None
+
+
+def _from_amounts(cells: list[str]) -> tuple[set[str], str | None]:
+    """The currencies the amount ``cells`` are written with, and one sign as written."""
+    codes, shown = set(), None
+    for cell in cells:
+        rest = _NUMBER_PARTS.sub("", cell)
+        if rest and _code(rest):
+            codes.add(_code(rest))
+            shown = shown or rest
+    return codes, shown
+
+
+def _day_first(layout: CsvLayout, rows: list[list[str]], index: dict[str, int]) -> bool:
+    pos = index.get("date")
+    cells = [r[pos] for r in rows if pos is not None and pos < len(r)]
+    formats, _ = day_month_order(tuple(layout.date_formats), cells)
+    fmt = formats[0] if formats else ""
+    month = min((fmt.find(m) for m in ("%m", "%b", "%B") if m in fmt), default=-1)
+    return not fmt.startswith(("%Y", "%y")) and 0 <= fmt.find("%d") < month
+
+
+def settle_currency(layout: CsvLayout, head: str) -> str:
+    """Set a mapped ``layout``'s currency (or currency column) from the file's first lines
+    ``head``, when the mapping named none; return the note saying what was decided and why.
+
+    >>> from detector.importers import MappedCsv
+    >>> layout = MappedCsv({"date": "Date", "description": "Payee", "amount": "Amount (GBP)"})
+    >>> settle_currency(layout, "Date,Payee,Amount (GBP)\\n2025-01-15,NETFLIX.COM,-10.99\\n")[:20]
+    'amounts read as GBP:'
+    >>> layout.currency
+    'GBP'
+    """
+    found = _records(layout, head)
+    header, rows, index = found if found else (None, [], {})
+    if header is not None:
+        column = _from_column(header, rows)
+        if column:
+            layout.currency_column = column[1]
+            return (f"each row's currency read from its {column[1]!r} column, which --columns did not name "
+                    f"(currency=CODE there sets one for every row)")
+        for field in ("amount", "debit", "credit"):
+            code = _from_name(header[index[field]]) if field in index else None
+            if code:
+                layout.currency = code
+                return f"amounts read as {code}: the column name {header[index[field]]!r} says so (--columns named no currency)"
+    money = [r[index[f]].strip() for r in rows for f in ("amount", "debit", "credit") if f in index and index[f] < len(r)]
+    codes, shown = _from_amounts(money)
+    if len(codes) == 1:
+        layout.currency = codes.pop()
+        return f"amounts read as {layout.currency}: they are written with {shown!r} (--columns named no currency)"
+    layout.currency = ASSUMED
+    mixed = (f"; its amounts carry several currencies' signs ({', '.join(sorted(codes))}): a column naming each "
+             "row's is mapped by currency=COLUMN" if len(codes) > 1 else "")
+    why = [w for w, shown in (("day-first dates", rows and _day_first(layout, rows, index)),
+                              ("comma decimals", layout.decimal == ",")) if shown]
+    doubt = f"; its {' and '.join(why)} are not a US bank's" if why else ""
+    example = "EUR" if layout.decimal == "," else "GBP"
+    return (f"currency assumed {ASSUMED}: neither the file nor --columns names one{mixed}{doubt}. If the amounts "
+            f"are not US dollars, add their ISO code to --columns (currency={example}, say; or currency=COLUMN) and "
+            "import the file into a new database (--db): rows already stored keep their currency, a second "
+            "import counting them as duplicates")
