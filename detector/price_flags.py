@@ -6,6 +6,8 @@ stream charges it prepares.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -544,6 +546,21 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     )
     severity = np.where(back, "low", np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
+
+
+#: The price a ``price_increase`` reason measures the rise from ("..., up 16% from 15.49 ..."), as
+#: :func:`flag_price_increases` words it.
+_RISE_FROM = re.compile(r", up \d+% from (\d{1,3}(?:,\d{3})*\.\d{2})\b")
+
+
+def price_before(reason: str | None) -> float | None:
+    """The price before the rise a ``price_increase`` flag's reason names, or None.
+
+    >>> price_before("Netflix charged 17.99 on 2025-01-15, up 16% from 15.49 (steady since 2024-03-15)")
+    15.49
+    """
+    m = _RISE_FROM.search(reason or "")
+    return float(m.group(1).replace(",", "")) if m else None
 
 
 def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:

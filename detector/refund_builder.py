@@ -241,6 +241,11 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
     vendor_name = process.vendor if process.kind == "vendor" else (
         inputs.get("vendor") or inputs.get("merchant") or inputs.get("description"))
     charged = float(inputs.get("charged_amount") or inputs["amount"])
+    if inputs.get("price_before") and not inputs.get("user_reason"):  # a rise: its difference is asked
+        cur = inputs.get("currency")
+        rise = round(charged - float(inputs["price_before"]), 2)
+        reason = (f"{reason.rstrip('.')}; the price went from {format_money(inputs['price_before'], cur)} to "
+                  f"{format_money(charged, cur)}, so I am asking for the {format_money(rise, cur)} difference")
     credits = inputs.get("credits") or []
     if credits:  # the merchant gave part of it back already: ask for the rest, and say so
         cur = inputs.get("currency")

@@ -262,8 +262,21 @@ def _with_credits(inputs: dict, credits: list[dict] | None) -> float | None:
     rest = round(inputs["amount"] - back, 2)
     if rest <= 0.01:
         return None
-    inputs.update(charged_amount=inputs["amount"], amount=rest, credits=credits)
+    inputs.update(charged_amount=inputs.get("charged_amount") or inputs["amount"], amount=rest, credits=credits)
     return back
+
+
+def _ask_the_rise(inputs: dict) -> None:
+    """A price rise asks back the rise, not the month of service the charge paid for: the
+    amount asked is the charge less the price before it (from the flag's reason), which the
+    request records as ``price_before`` (round-thirteen audit: Netflix 15.49 -> 17.99 asked for
+    the whole 17.99)."""
+    from .price_flags import price_before
+
+    before = price_before(inputs.get("flag_reason"))
+    charged = float(inputs["amount"])
+    if before is not None and 0 < before < charged:
+        inputs.update(charged_amount=charged, amount=round(charged - before, 2), price_before=before)
 
 
 # -- public API -------------------------------------------------------------------------------
@@ -341,6 +354,8 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             "merchant": r.get("merchant"), "vendor": r.get("vendor"), "channel": r.get("channel"),
             "stream": streams.get(r.get("stream_id")), "job_date": None, "user_reason": None,
         }
+        if r["type"] == "price_increase":
+            _ask_the_rise(inputs)
         back = _with_credits(inputs, credited.get(r["transaction_id"]))
         if back is None:  # several credits gave all of it back
             if old is not None:

@@ -851,3 +851,21 @@ def test_no_request_for_the_rise_of_rent_a_tax_or_a_utility(store):
     queued = queue_refunds(store, flags, MONDAY)
     assert sorted(r["transaction_id"] for r in queued) == ["r5", "r6"]
 
+
+def test_a_price_rise_asks_back_the_rise_not_the_whole_charge(store):
+    # round-thirteen audit: Netflix 15.49 -> 17.99 drafted a request for the whole 17.99, the month
+    # of service the user had. The rise is asked back, the email saying from what to what.
+    store.set_account("acc1", country="US")
+    add_tx(store, "n1", "2025-05-30", 17.99, "NETFLIX.COM 866-579-7172 CA")
+    row = flag("n1", "2025-05-30", 17.99, type="price_increase", vendor="Netflix",
+               description="NETFLIX.COM 866-579-7172 CA")
+    row["reason"] = "Netflix charged 17.99 on 2025-05-30, up 16% from 15.49 (steady since 2024-03-30)"
+    req = queue_refunds(store, flags_df(row), MONDAY)[0]
+    assert req["amount"] == 2.50 and req["charged_amount"] == 17.99
+    assert "from $15.49 to $17.99, so I am asking for the $2.50 difference" in req["reason"]
+    assert "refund of $2.50" in req["email"]["body"] and "charge of $17.99" in req["email"]["subject"]
+    # the vendor gave the rise back: nothing is left to ask
+    add_tx(store, "n2", "2025-06-01", 2.50, "NETFLIX.COM 866-579-7172 CA")
+    store.conn.execute("UPDATE transactions SET amount = 2.50 WHERE transaction_id = 'n2'")
+    assert queue_refunds(store, flags_df(row), MONDAY) == []
+
