@@ -540,13 +540,25 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy() & recent
     evidence = np.where(back, evidence + ", back to the " + base2.map(_money, na_action="ignore").astype(object).fillna("")
                         + " it charged until " + until.fillna("").astype(str), evidence)
+    # A plan's price a half or more dearer in one step, short of an intro price ending, is more
+    # often the person's move to a bigger plan (Spotify Individual 11.99 to Family 19.99, +67%;
+    # Netflix Standard to Premium, +46%) than the vendor's new price, which rises by a tenth or a
+    # fifth: medium, and the reason asks (round-thirteen audit: a high "up 67%" with an email
+    # saying the price rose without notice). A term's premium is priced anew each term.
+    tier = (r_inc >= TIER_STEP).to_numpy() & ~back & ~term_hit[hit].to_numpy()
+    evidence = np.where(tier, evidence + "; a rise this large is more often a change to a bigger plan than a new "
+                        "price: if you did not change plans, ask the vendor why", evidence)
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
         + "% from " + r_base.map(_money) + evidence
     )
-    severity = np.where(back, "low", np.select([r_inc >= 0.5, r_inc >= 0.15], ["high", "medium"], "low"))
+    severity = np.where(back, "low", np.select([(r_inc >= 0.5) & ~tier, r_inc >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
 
+
+#: A one-step rise of this share or more (short of an intro price ending) is more often a move to
+#: a bigger plan than a new price.
+TIER_STEP = 0.4
 
 #: The price a ``price_increase`` reason measures the rise from ("..., up 16% from 15.49 ..."), as
 #: :func:`flag_price_increases` words it.

@@ -327,6 +327,22 @@ def test_variable_phone_bill_is_not_an_increase():
     assert of_type(flags_of(b), "price_increase") == []
 
 
+@pytest.mark.parametrize("before, after, severity, tier", [
+    (11.99, 19.99, "medium", True),    # Spotify Individual to Family: +67%
+    (15.49, 22.99, "medium", True),    # Netflix Standard to Premium: +48%
+    (15.49, 17.99, "medium", False),   # the vendor's new price: +16%
+    (9.99, 10.99, "low", False),
+])
+def test_a_rise_of_two_fifths_or_more_asks_whether_the_plan_changed(before, after, severity, tier):
+    # round-thirteen audit: Spotify 11.99 -> 19.99, Spotify's Family price, was a high "up 67%"
+    # with an email saying the price rose without notice
+    b = Book()
+    b.stream(b.series("2024-01-03", 14, [before] * 8 + [after] * 6, merchant="Spotify"))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and f.iloc[0]["severity"] == severity
+    assert ("a change to a bigger plan" in f.iloc[0]["reason"]) == tier
+
+
 def test_back_to_the_earlier_price_after_a_downgrade_says_so():
     # 22.99 for seven months, 15.49 for three (a downgrade), then 22.99 again: an increase from
     # 15.49, but the reason names the earlier price and it is of low severity (audit).
@@ -335,15 +351,17 @@ def test_back_to_the_earlier_price_after_a_downgrade_says_so():
     f = flags_of(b).query("type == 'price_increase'")
     assert len(f) == 1 and f.iloc[0]["date"] == "2024-11-15" and f.iloc[0]["severity"] == "low"
     assert "back to the 22.99 it charged until 2024-07-15" in f.iloc[0]["reason"]
-    # a new, higher price after a cut is a plain increase, 23.89 after 22.99 too
+    # a new, higher price after a cut is a plain increase, 23.89 after 22.99 too (over +40% in
+    # one step: medium, asking whether the plan changed, since the sixteenth session)
     b = Book()
     b.stream(b.series("2024-01-15", 18, [22.99] * 7 + [15.49] * 3 + [23.89] * 8))
     f = flags_of(b).query("type == 'price_increase'")
-    assert len(f) == 1 and f.iloc[0]["severity"] == "high" and "back to" not in f.iloc[0]["reason"]
+    assert len(f) == 1 and f.iloc[0]["severity"] == "medium" and "back to" not in f.iloc[0]["reason"]
+    assert "a change to a bigger plan" in f.iloc[0]["reason"]
     b = Book()
     b.stream(b.series("2024-01-15", 18, [22.99] * 7 + [15.49] * 3 + [26.99] * 8))
     f = flags_of(b).query("type == 'price_increase'")
-    assert len(f) == 1 and f.iloc[0]["severity"] == "high" and "back to" not in f.iloc[0]["reason"]
+    assert len(f) == 1 and f.iloc[0]["severity"] == "medium" and "back to" not in f.iloc[0]["reason"]
     # a phone bill with extras one month a year ago is no price it went back to (persona audit:
     # "back to the 44.85 it charged until 2024-04-05", a level that never was)
     b = Book()
