@@ -367,8 +367,9 @@ SAMPLES = {
 }
 
 CANCELLATIONS = [
-    # The gym was cancelled in January 2025 but kept charging: a charge after cancellation.
-    ("capital_one", "Planet Fitness", "2025-01-20"),
+    # The gym was cancelled in January 2025 but kept charging: a charge after cancellation. (The
+    # card is stored under its own number, "capital_one-4821": "capital_one" reached no account.)
+    ("capital_one-4821", "Planet Fitness", "2025-01-20"),
     # PureGym was cancelled and did stop: nothing to flag.
     ("monzo", "PureGym", "2025-03-05"),
 ]

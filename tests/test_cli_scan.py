@@ -207,6 +207,38 @@ def test_scan_notes_an_as_of_date_before_every_transaction(runner, tmp_path):
     assert "every transaction in the database is dated after the as-of date 2021-01-01" in res.stderr
 
 
+def test_scan_of_an_older_statement_says_the_later_stored_rows_were_not_judged(runner, tmp_path):
+    # round-fourteen audit: an older export scanned as of its end re-judged the account without
+    # a word, and the flags of its later months (stored before) went until the next scan
+    db = str(tmp_path / "s.db")
+    new = tmp_path / "new.csv"
+    old = tmp_path / "old.csv"
+    rows = [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    new.write_text("date,description,amount\n" + "\n".join(rows) + "\n")
+    old.write_text("date,description,amount\n" + "\n".join(rows[:4]) + "\n")
+    assert runner.invoke(cli, ["scan", str(new), "--db", db, "--account", "card", "--as-of", "2024-12-31"]).exit_code == 0
+    res = runner.invoke(cli, ["scan", str(old), "--db", db, "--account", "card", "--as-of", "2024-04-30"])
+    assert res.exit_code == 0
+    assert "after the as-of date 2024-04-30 (up to 2024-12-05) were not looked at" in res.stderr
+
+
+def test_scan_says_which_cancellations_name_no_stored_account(runner, tmp_path):
+    # round-fourteen audit: the sample cancellations file named "capital_one" for a card stored
+    # as "capital_one-4821": the cancellation reached no plan and nothing was said
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "\n".join(
+        f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)) + "\n")
+    cancellations = tmp_path / "cancel.csv"
+    cancellations.write_text("account_id,merchant,cancelled_on\ncard,Netflix,2024-06-01\ncrad,Netflix,2024-06-01\n")
+    res = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / "s.db"), "--account", "card",
+                              "--cancellations", str(cancellations), "--as-of", "2024-12-31", "--format", "json"])
+    assert res.exit_code == 0
+    assert f"{cancellations} line 3 names account 'crad', which nothing is stored for (stored accounts: card)" \
+        in res.stderr
+    assert "line 2" not in res.stderr
+    assert {f["type"] for f in json.loads(res.stdout)["flags"]} == {"charge_after_cancellation"}
+
+
 def test_a_refund_credit_withdraws_the_request_for_the_charge_it_gave_back(runner, tmp_path):
     # Max bills 15.99 monthly and twice in February; Max credits 15.99 back on March 4. As of
     # March 1 the double charge is queued for a refund; once the credit is in, the request is

@@ -73,4 +73,7 @@ def test_samples_cover_the_layouts_and_the_required_cases():
     assert (gym["date"] > "2025-01-20").sum() >= 5  # still charged after the cancellation
     cancellations = (ROOT / "data/samples/cancellations.csv").read_text().splitlines()
     assert cancellations[0] == "account_id,merchant,cancelled_on"
-    assert "capital_one,Planet Fitness,2025-01-20" in cancellations
+    # named by the account the card is stored under (round-fourteen audit: "capital_one" reached
+    # no stored account, and the demo flagged none of the gym's charges after the date)
+    assert f"{read_statement(ROOT / 'data/samples/capital_one.csv').account_id},Planet Fitness,2025-01-20" \
+        in cancellations

@@ -128,16 +128,49 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     click.echo(render_ingest_summary(result.ingest), err=True)
     if account_id:
         _note_own_accounts(result.ingest, account_id)
-    note = stale_note(result.ingest, result.as_of) if as_of is None else early_note(result.ingest, as_of)
+    note = stale_note(result.ingest, result.as_of) if as_of is None else (
+        early_note(result.ingest, as_of) or _stored_after_note(store, result.ingest, as_of))
     if note:
         click.echo(note, err=True)
     if cancellations_file:
         from ..decisions import load_cancellations_file
 
-        _note_undecided(load_cancellations_file(cancellations_file), result.streams)
+        cancellations = load_cancellations_file(cancellations_file)
+        _note_unknown_accounts(store, cancellations, cancellations_file)
+        _note_undecided(cancellations, result.streams)
     _show(result, fmt, output, limit)
     if result.failed_files:
         raise SystemExit(1)
+
+
+def _stored_after_note(store, ingest: list, as_of: str) -> str | None:
+    """:func:`after_as_of_note` for the stored transactions of the accounts this scan read: an
+    older statement scanned as of its end re-judges an account whose later rows the database
+    holds, and flags of those later months go until a later scan (round-fourteen audit: two
+    charges after a cancellation and their refund candidates vanished without a word)."""
+    accounts = sorted({a for r in ingest if r.ok for a in (r.accounts or [r.account_id]) if a})
+    if not accounts:
+        return None
+    marks = ",".join("?" * len(accounts))
+    first, last = store.conn.execute(
+        f"SELECT MIN(date), MAX(date) FROM transactions WHERE account_id IN ({marks})", accounts).fetchone()
+    return after_as_of_note(first, last, as_of, stored=True)
+
+
+def _note_unknown_accounts(store, cancellations, path) -> None:
+    """Say on stderr which rows of a cancellations file name an account nothing is stored for:
+    their cancellation reaches no plan (round-fourteen audit: the sample file's ``capital_one``,
+    stored as ``capital_one-4821``, left six charges after a cancellation unflagged, silently)."""
+    if cancellations is None or cancellations.empty:
+        return
+    known = {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT account_id FROM transactions UNION SELECT DISTINCT account_id FROM streams")}
+    listed = ", ".join(sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
+    for rec in cancellations.itertuples(index=False):
+        if str(rec.account_id) not in known:
+            click.echo(f"note: {path} line {rec.source_line} names account {rec.account_id!r}, which nothing is "
+                       f"stored for (stored accounts: {listed or 'none'}): its cancellation of {rec.merchant!r} "
+                       "reaches no plan", err=True)
 
 
 def _note_own_accounts(ingest: list, account_id: str) -> None:
