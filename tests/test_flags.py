@@ -319,6 +319,36 @@ def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before()
     assert "up 16% from 15.49" in f.loc[f["type"] == "price_increase", "reason"].iloc[0]
 
 
+def test_steady_since_passes_over_a_one_off_bill_between_two_stretches_at_one_price():
+    # audit16 steady-since-after-roaming: Vodafone billed 22.00 from 2023-07-18, 38.50 once in
+    # August 2024 (roaming), 22.00 again, then 23.80 from April 2025: the rise is from the price
+    # held since 2023-07-18, not "steady since 2024-09-18", as though it had been another before
+    b = Book()
+    bill = [22.00] * 13 + [38.50] + [22.00] * 7 + [23.80] * 3
+    ids = b.series("2023-07-18", 24, bill, merchant="Vodafone")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert list(f["transaction_id"]) == [ids[21]]
+    assert f.iloc[0]["reason"] == ("Vodafone charged 23.80 on 2025-04-18, up 8% from 22.00 (steady since "
+                                   "2023-07-18, apart from one 38.50 bill on 2024-08-18)")
+    # two such months: both passed over, the reason counts them and names the last
+    b = Book()
+    bill = [22.00] * 5 + [31.00] + [22.00] * 7 + [38.50] + [22.00] * 7 + [23.80] * 3
+    ids = b.series("2023-07-18", 24, bill, merchant="Vodafone")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert f.iloc[0]["reason"].endswith("(steady since 2023-07-18, apart from 2 one-off bills, the last "
+                                        "38.50 on 2024-08-18)")
+    # a stretch at another price before the one-off is a price of its own: the steady one starts after
+    b = Book()
+    bill = [19.00] * 6 + [22.00] * 7 + [38.50] + [22.00] * 7 + [23.80] * 3
+    ids = b.series("2023-07-18", 24, bill, merchant="Vodafone")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase' and date == '2025-04-18'")
+    assert f.iloc[0]["reason"].endswith("up 8% from 22.00 (steady since 2024-01-18, apart from one 38.50 bill "
+                                        "on 2024-08-18)")
+
+
 def test_variable_phone_bill_is_not_an_increase():
     b = Book()
     bill = [61.20, 58.90, 72.45, 64.10, 64.50, 64.30, 80.15, 59.70, 66.85, 71.40]
