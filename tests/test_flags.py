@@ -85,6 +85,29 @@ def test_first_charge_renews_a_plan_begun_before_the_history_unless_it_shows_a_s
     assert of_type(off, "annual_renewal") == sorted([seen[1], later[1], intro[1], yearly[1], calm[1]])
 
 
+def test_a_renewal_after_a_first_charge_taken_for_a_renewal_says_the_plan_began_before_the_history():
+    # audit16 renewal-reason-contradiction: McAfee's 2023 charge "seems to have started before
+    # your history begins (2023-07-02)", and the 2024 one said "subscribed since 2023-09-21"
+    b = Book()
+    b.charge("2023-07-02", 5.75, "Blue Bottle Coffee")
+    ids = b.series("2023-09-21", 2, 119.99, merchant="McAfee", months=12)
+    b.stream(ids, frequency="annual")
+    f = flags_of(b).query("type == 'annual_renewal'").set_index("transaction_id")["reason"]
+    assert f[ids[0]] == ("McAfee renewed yearly for 119.99 on 2023-09-21; the plan seems to have started "
+                         "before your history begins (2023-07-02)")
+    assert f[ids[1]] == ("McAfee renewed yearly for 119.99 on 2024-09-21 (previous charge 119.99 on 2023-09-21, "
+                         "subscribed since before 2023-07-02, when your history begins)")
+    # read as a sign-up (renewal_before_data=False, or history a year before it), the first charge
+    # is when the plan began
+    off = flag_charges(b.tx, b.stream_frame, as_of=AS_OF, renewal_before_data=False)
+    assert off.loc[off["transaction_id"] == ids[1], "reason"].iloc[0].endswith(
+        "(previous charge 119.99 on 2023-09-21, subscribed since 2023-09-21)")
+    b.charge("2022-06-01", 5.75, "Blue Bottle Coffee")
+    f = flags_of(b).query("type == 'annual_renewal'")
+    assert list(f["transaction_id"]) == [ids[1]]
+    assert f.iloc[0]["reason"].endswith("(previous charge 119.99 on 2023-09-21, subscribed since 2023-09-21)")
+
+
 def test_spending_fees_and_shops_are_not_plans_that_renew():
     b = Book()
     b.charge("2021-01-03", 4.50, "Coffee Shop")  # history long before: first charges are sign-ups
