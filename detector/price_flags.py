@@ -518,8 +518,11 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     r_inc = inc[hit]
     r_base = prev_base[hit]
     pct = (r_inc * 100).round().astype(int)
+    # The level the rise is measured from (the one before, or two before past a step on the way)
+    from_level = level[hit] - np.where(via[hit], 2, 1)
+    steady_since, passed = _steady_since(lv, chain[hit], from_level, r_base, prev_since[hit])
     evidence = np.where(term_hit[hit], " (the previous term's price, from " + prev_since[hit].fillna("") + ")",
-                        " (steady since " + prev_since[hit].fillna("") + ")")
+                        " (steady since " + steady_since + passed + ")")
     # Back to the price of the level before the cheaper one (a downgrade for a few months, then
     # the old plan again): the reason says so, and it is the person's own doing more often than
     # the merchant's, so it is of low severity.
@@ -573,6 +576,48 @@ def price_before(reason: str | None) -> float | None:
     """
     m = _RISE_FROM.search(reason or "")
     return float(m.group(1).replace(",", "")) if m else None
+
+
+def _steady_since(lv: pd.DataFrame, chain: pd.Series, from_level: pd.Series, base: pd.Series,
+                  since: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """When the price a rise is measured from began, passing over one-off bills, and what they were.
+
+    A single bill at another price between two stretches at the price (a month of roaming on a
+    phone plan, a month with extras) ends no steady price: the price has held since the first
+    stretch, and the reason names the bills passed over (sixteenth audit: "steady since
+    2024-09-18" for a plan at 22.00 since 2023-07-18 but for one 38.50 month in between).
+    ``lv`` is the levels table of :func:`flag_price_increases` (price ``base``, charges ``size``,
+    first date ``since``, indexed by chain and level); returns the start dates and the texts.
+    """
+    start = from_level.to_numpy().copy()
+    chain = chain.to_numpy()
+    base = base.to_numpy(dtype=float)
+    count = np.zeros(len(start), dtype=int)
+    last_charge = np.full(len(start), np.nan)
+    last_date = np.full(len(start), "", dtype=object)
+    while True:
+        one = pd.MultiIndex.from_arrays([chain, start - 1])
+        before = pd.MultiIndex.from_arrays([chain, start - 2])
+        alone = lv["size"].reindex(one).to_numpy() == 1
+        same = np.abs(lv["base"].reindex(before).to_numpy(dtype=float) / base - 1) <= LEVEL_TOLERANCE
+        ok = alone & same
+        if not ok.any():
+            break
+        first = ok & (count == 0)  # the latest one-off, met first going back
+        last_charge[first] = lv["base"].reindex(one).to_numpy(dtype=float)[first]
+        last_date[first] = lv["since"].reindex(one).to_numpy()[first]
+        count += ok
+        start = np.where(ok, start - 2, start)
+    at = pd.MultiIndex.from_arrays([chain, start])
+    moved = count > 0
+    dates = np.where(moved, lv["since"].reindex(at).to_numpy(), since.fillna("").to_numpy())
+    money = np.array([_money(c) if m else "" for c, m in zip(last_charge, moved, strict=True)], dtype=object)
+    text = np.select([count == 1, count > 1],
+                     [", apart from one " + money + " bill on " + last_date,
+                      ", apart from " + count.astype(str) + " one-off bills, the last " + money + " on " + last_date],
+                     "")
+    return (pd.Series(dates, index=since.index).fillna("").astype(str),
+            pd.Series(text, index=since.index, dtype=object))
 
 
 def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:

@@ -96,13 +96,19 @@ def flag_renewals(long: pd.DataFrame, t: pd.DataFrame, *, renewal_before_data: b
     if renewal_before_data:
         unseen_start = ((long["pos"] == 0) & _renews_an_older_plan(long, g, t)
                         & ~long["transaction_id"].isin(conversions))
+    # A chain whose first charge was taken for a renewal began before the data: its later
+    # renewals say so too, not "subscribed since" that first charge (sixteenth audit: one plan's
+    # two flags contradicted each other)
+    long["began_before"] = unseen_start.groupby(long["chain_id"].to_numpy(), sort=False).transform("any")
     r = long[(long["pos"] >= 1) | unseen_start].copy()
     if r.empty:
         return empty_flags()
     word = r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
-    later = " (previous charge " + r["prev_charge"].map(_money, na_action="ignore").fillna("") + " on " \
-        + r["prev_date"].fillna("") + ", subscribed since " + r["first_date"] + ")"
     start = r["history_start"].dt.strftime("%Y-%m-%d")
+    subscribed = ("subscribed since " + r["first_date"]).where(
+        ~r["began_before"], "subscribed since before " + start + ", when your history begins")
+    later = " (previous charge " + r["prev_charge"].map(_money, na_action="ignore").fillna("") + " on " \
+        + r["prev_date"].fillna("") + ", " + subscribed + ")"
     first = ("; the plan seems to have started before your history begins ("
              + start.where(start != r["date"], "with this charge") + ")")
     since = later.where(r["pos"] >= 1, first)

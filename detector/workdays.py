@@ -43,12 +43,20 @@ def to_date(value) -> date:
 SETTLEMENT_SUBDIVISION = {"GB": "ENG", "UK": "ENG"}
 
 
+#: The "country" of a euro account that belongs to no one country: the days the euro payment
+#: system (TARGET2) is closed, which every euro country's banks keep (New Year's Day, Good Friday,
+#: Easter Monday, 1 May, Christmas Day and 26 December), as the ``holidays`` package gives them
+#: under "ECB". Sixteenth session's audit: a German user's euro Revolut account was counted with
+#: England's bank holidays; a EUR account from a generic CSV, an OFX or Plaid with the US's.
+EURO_AREA = "EU"
+
 #: The country an account's currency implies, for a statement whose layout names none (a generic
-#: CSV, an OFX ``CURDEF``). The euro and other shared currencies imply no one country: those
-#: accounts keep the layout's country, else the default (thirteenth session's audit: GBP accounts
-#: were counted with US holidays).
+#: CSV, an OFX ``CURDEF``, Plaid) or whose bank serves several countries with one export (Revolut,
+#: N26). The euro implies no one country: :data:`EURO_AREA` (thirteenth session's audit: GBP
+#: accounts were counted with US holidays).
 CURRENCY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "JPY": "JP", "CHF": "CH",
-                    "SEK": "SE", "NOK": "NO", "DKK": "DK", "PLN": "PL", "INR": "IN", "SGD": "SG", "HKD": "HK"}
+                    "SEK": "SE", "NOK": "NO", "DKK": "DK", "PLN": "PL", "INR": "IN", "SGD": "SG", "HKD": "HK",
+                    "EUR": EURO_AREA}
 
 
 def country_for_currency(currency: str | None) -> str | None:
@@ -57,8 +65,11 @@ def country_for_currency(currency: str | None) -> str | None:
 
 
 def public_holidays(country: str, years) -> holidays.HolidayBase:
-    """``country``'s public holidays in ``years`` as banks and firms there keep them."""
+    """``country``'s public holidays in ``years`` as banks and firms there keep them
+    (:data:`EURO_AREA`: the euro payment system's closing days)."""
     code = _country(country)
+    if code == EURO_AREA:
+        return holidays.financial_holidays("ECB", years=years)
     return holidays.country_holidays(code, subdiv=SETTLEMENT_SUBDIVISION.get(code), years=years)
 
 
@@ -68,7 +79,8 @@ def _holidays(country: str, year: int) -> frozenset[date]:
         return frozenset(public_holidays(country, year).keys())
     except NotImplementedError as exc:
         raise ConfigError(
-            f"unknown country {country!r} for public holidays (use an ISO 3166 code such as US, GB, DE)"
+            f"unknown country {country!r} for public holidays (use an ISO 3166 code such as US, GB, DE, "
+            f"or {EURO_AREA} for the euro payment system's closing days)"
         ) from exc
 
 

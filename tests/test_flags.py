@@ -85,6 +85,29 @@ def test_first_charge_renews_a_plan_begun_before_the_history_unless_it_shows_a_s
     assert of_type(off, "annual_renewal") == sorted([seen[1], later[1], intro[1], yearly[1], calm[1]])
 
 
+def test_a_renewal_after_a_first_charge_taken_for_a_renewal_says_the_plan_began_before_the_history():
+    # audit16 renewal-reason-contradiction: McAfee's 2023 charge "seems to have started before
+    # your history begins (2023-07-02)", and the 2024 one said "subscribed since 2023-09-21"
+    b = Book()
+    b.charge("2023-07-02", 5.75, "Blue Bottle Coffee")
+    ids = b.series("2023-09-21", 2, 119.99, merchant="McAfee", months=12)
+    b.stream(ids, frequency="annual")
+    f = flags_of(b).query("type == 'annual_renewal'").set_index("transaction_id")["reason"]
+    assert f[ids[0]] == ("McAfee renewed yearly for 119.99 on 2023-09-21; the plan seems to have started "
+                         "before your history begins (2023-07-02)")
+    assert f[ids[1]] == ("McAfee renewed yearly for 119.99 on 2024-09-21 (previous charge 119.99 on 2023-09-21, "
+                         "subscribed since before 2023-07-02, when your history begins)")
+    # read as a sign-up (renewal_before_data=False, or history a year before it), the first charge
+    # is when the plan began
+    off = flag_charges(b.tx, b.stream_frame, as_of=AS_OF, renewal_before_data=False)
+    assert off.loc[off["transaction_id"] == ids[1], "reason"].iloc[0].endswith(
+        "(previous charge 119.99 on 2023-09-21, subscribed since 2023-09-21)")
+    b.charge("2022-06-01", 5.75, "Blue Bottle Coffee")
+    f = flags_of(b).query("type == 'annual_renewal'")
+    assert list(f["transaction_id"]) == [ids[1]]
+    assert f.iloc[0]["reason"].endswith("(previous charge 119.99 on 2023-09-21, subscribed since 2023-09-21)")
+
+
 def test_spending_fees_and_shops_are_not_plans_that_renew():
     b = Book()
     b.charge("2021-01-03", 4.50, "Coffee Shop")  # history long before: first charges are sign-ups
@@ -317,6 +340,36 @@ def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before()
     f = flags_of(b)
     assert of_type(f, "price_increase") == [ids[13]]
     assert "up 16% from 15.49" in f.loc[f["type"] == "price_increase", "reason"].iloc[0]
+
+
+def test_steady_since_passes_over_a_one_off_bill_between_two_stretches_at_one_price():
+    # audit16 steady-since-after-roaming: Vodafone billed 22.00 from 2023-07-18, 38.50 once in
+    # August 2024 (roaming), 22.00 again, then 23.80 from April 2025: the rise is from the price
+    # held since 2023-07-18, not "steady since 2024-09-18", as though it had been another before
+    b = Book()
+    bill = [22.00] * 13 + [38.50] + [22.00] * 7 + [23.80] * 3
+    ids = b.series("2023-07-18", 24, bill, merchant="Vodafone")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert list(f["transaction_id"]) == [ids[21]]
+    assert f.iloc[0]["reason"] == ("Vodafone charged 23.80 on 2025-04-18, up 8% from 22.00 (steady since "
+                                   "2023-07-18, apart from one 38.50 bill on 2024-08-18)")
+    # two such months: both passed over, the reason counts them and names the last
+    b = Book()
+    bill = [22.00] * 5 + [31.00] + [22.00] * 7 + [38.50] + [22.00] * 7 + [23.80] * 3
+    ids = b.series("2023-07-18", 24, bill, merchant="Vodafone")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert f.iloc[0]["reason"].endswith("(steady since 2023-07-18, apart from 2 one-off bills, the last "
+                                        "38.50 on 2024-08-18)")
+    # a stretch at another price before the one-off is a price of its own: the steady one starts after
+    b = Book()
+    bill = [19.00] * 6 + [22.00] * 7 + [38.50] + [22.00] * 7 + [23.80] * 3
+    ids = b.series("2023-07-18", 24, bill, merchant="Vodafone")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase' and date == '2025-04-18'")
+    assert f.iloc[0]["reason"].endswith("up 8% from 22.00 (steady since 2024-01-18, apart from one 38.50 bill "
+                                        "on 2024-08-18)")
 
 
 def test_variable_phone_bill_is_not_an_increase():

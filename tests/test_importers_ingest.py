@@ -593,10 +593,49 @@ VERSION:102
     ("uk.csv", "date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,GBP\n", "GBP", "GB"),
     ("uk.ofx", GBP_OFX, "GBP", "GB"),
     ("us.csv", "date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,USD\n", "USD", "US"),
-    ("eu.csv", "date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,EUR\n", "EUR", "US"),
+    # the euro implies no one country: the euro payment system's closing days (was US's holidays)
+    ("eu.csv", "date,description,amount,currency\n2025-08-14,OTTRACK.COM,-79.00,EUR\n", "EUR", "EU"),
 ])
 def test_an_account_without_a_layout_country_keeps_its_currencys_holidays(tmp_path, store, name, text, currency, country):
     # audit13 gbp-account-us-holidays: a generic CSV or OFX in GBP was counted with US holidays
     ingest_files([write(tmp_path, name, text)], store, account_id=None if name.endswith("ofx") else "acc")
     (account,) = store.accounts()
     assert (account["currency"], account["country"]) == (currency, country)
+
+
+REVOLUT_HEADER = "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n"
+
+
+@pytest.mark.parametrize("currency, country", [("EUR", "EU"), ("GBP", "GB"), ("USD", "US"), ("CHF", "CH")])
+def test_a_revolut_account_keeps_its_currencys_holidays(tmp_path, store, currency, country):
+    # audit16 revolut-eur-uk-holidays: Revolut serves many countries with one export, yet every
+    # Revolut account was counted with England's bank holidays, a German user's euro account too
+    text = REVOLUT_HEADER + f"CARD_PAYMENT,Current,2025-08-09 10:00:00,2025-08-09 10:00:00,Netflix,-13.99,0.00,{currency},COMPLETED,1000.00\n"
+    ingest_files([write(tmp_path, "account-statement_2025-08-01_2025-08-20_en_9f8e7d.csv", text)], store)
+    (account,) = store.accounts()
+    assert (account["source"], account["currency"], account["country"]) == ("revolut", currency, country)
+
+
+def test_an_n26_account_is_of_no_one_euro_country(tmp_path, store):
+    # N26 serves Germany, France, Italy, Spain, Austria... with one export in EUR: not Germany's holidays
+    text = ('"Booking Date","Value Date","Partner Name","Partner Iban",Type,"Payment Reference","Account Name",'
+            '"Amount (EUR)","Original Amount","Original Currency","Exchange Rate"\n'
+            '2024-03-01,2024-03-01,"NETFLIX.COM",,Presentment,-,"Main Account",-13.99,,,\n')
+    ingest_files([write(tmp_path, "n26-csv-transactions.csv", text)], store)
+    (account,) = store.accounts()
+    assert (account["source"], account["currency"], account["country"]) == ("n26", "EUR", "EU")
+
+
+def test_a_euro_revolut_accounts_refund_date_skips_no_english_bank_holiday(tmp_path, store):
+    # audit16 revolut-eur-uk-holidays: Netflix charged twice in August on a euro Revolut account,
+    # scanned Wed 2025-08-20: 10 working days later is Wed 2025-09-03 in every euro country; as a GB
+    # account it skipped England's late-August bank holiday (Mon 25 Aug) and said 2025-09-04
+    from detector.pipeline import scan
+
+    rows = [f"2024-{m:02d}-09" for m in range(7, 13)] + [f"2025-{m:02d}-09" for m in range(1, 9)] + ["2025-08-12"]
+    text = REVOLUT_HEADER + "".join(
+        f"CARD_PAYMENT,Current,{d} 10:00:00,{d} 10:00:00,Netflix,-13.99,0.00,EUR,COMPLETED,1000.00\n" for d in rows)
+    path = write(tmp_path, "account-statement_2024-07-01_2025-08-20_en_9f8e7d.csv", text)
+    (req,) = scan([path], store, "2025-08-20").refund_requests
+    assert (req["vendor"], req["currency"], req["country"]) == ("Netflix", "EUR", "EU")
+    assert (req["timeline"]["max_working_days"], req["expected_by"]) == (10, "2025-09-03")

@@ -150,7 +150,7 @@ def test_account_country_is_its_currencys(store, monkeypatch):
         add_item(store, "world", "access-sandbox-w")
         store.set_account("uk", currency="GBP", country="US")  # stored before this rule
         sync_items(store)
-    assert {a: store.account(a)["country"] for a in ("uk", "us", "eu")} == {"uk": "GB", "us": "US", "eu": "US"}
+    assert {a: store.account(a)["country"] for a in ("uk", "us", "eu")} == {"uk": "GB", "us": "US", "eu": "EU"}
 
 
 def test_gbp_account_refund_date_skips_english_bank_holidays(tmp_path, monkeypatch):

@@ -26,6 +26,10 @@ from detector.workdays import add_working_days, holiday_name, is_working_day
     ("2025-08-22", 1, "GB", "2025-08-26"),    # the late-August bank holiday (Mon 25) skipped
     ("2025-04-17", 1, "US", "2025-04-18"),    # Good Friday is a working day in the US
     ("2025-06-02", 0, "US", "2025-06-02"),
+    # EU, a euro account of no one country: the euro payment system's (TARGET2) closing days only
+    ("2025-08-20", 10, "EU", "2025-09-03"),   # neither England's 25 Aug nor the US Labor Day (1 Sep)
+    ("2025-04-17", 1, "EU", "2025-04-22"),    # Good Friday and Easter Monday: TARGET2 is closed
+    ("2025-10-02", 1, "EU", "2025-10-03"),    # German Unity Day is Germany's alone
 ])
 def test_add_working_days(start, days, country, expected):
     assert add_working_days(start, days, country) == date.fromisoformat(expected)

@@ -277,7 +277,10 @@ class Revolut(CsvLayout):
     date_formats = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M")
     currency = "EUR"
     payment_method = "debit_card"
-    country = "GB"
+    #: Revolut serves the UK, the euro area, the US and more with one export: the account's
+    #: currency says whose holidays its refund dates skip (GBP -> GB, EUR -> the euro area's), not
+    #: the layout (it said GB, and a German user's euro account skipped England's bank holidays).
+    country = None
 
 
 class Starling(CsvLayout):
@@ -308,7 +311,9 @@ class N26(CsvLayout):
     date_formats = ISO
     currency = "EUR"
     payment_method = "debit_card"
-    country = "DE"
+    #: N26 serves Germany, Austria, France, Italy, Spain and more with one export in EUR: an
+    #: account of no one euro country (``workdays.EURO_AREA``), not Germany's holidays.
+    country = None
 
 
 class Barclays(CsvLayout):

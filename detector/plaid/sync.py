@@ -105,8 +105,10 @@ def _record_accounts(store: Store, accounts) -> int:
 
     Plaid names no account's country, only its currency, so the country whose public holidays the
     refund dates skip is the currency's (GBP -> GB), as for a statement whose layout names none
-    (``workdays.CURRENCY_COUNTRY``); a currency that implies no one country (EUR) leaves it as it is
-    (fifteenth session's audit: a GBP card linked through Plaid was counted with US holidays).
+    (``workdays.CURRENCY_COUNTRY``); a EUR account is the euro area's (``workdays.EURO_AREA``: the
+    euro payment system's closing days; it kept the default US before the sixteenth session), and
+    a currency that implies no country leaves it as it is (fifteenth session's audit: a GBP card
+    linked through Plaid was counted with US holidays).
     Written only when something differs, so a sync that learns nothing new changes nothing.
     ``Store.set_account`` keeps a payment method the user chose.
     """
