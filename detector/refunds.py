@@ -46,7 +46,7 @@ _COLUMNS = ("request_id", "transaction_id", "account_id", "flag_id", "vendor", "
             "amount", "refunded_amount", "reason", "eligible", "eligibility_reason", "deadline", "filed_on",
             "expected_by", "status", *_JSON_COLUMNS, "process", "created_at", "updated_at")
 _DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amount", "credits", "description",
-                "job_date", "process_kind",
+                "job_date", "process_kind", "charge_removed_on",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
 
 
@@ -507,6 +507,40 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
     req["updated_at"] = utcnow()
     _save(store, [req])
     return public(req)
+
+
+#: What a request whose charge the bank removed says, in its history and ``refunds show``.
+REMOVED_NOTE = ("the bank removed this charge (a pending charge that never posted, or one reversed): "
+                "nothing was taken for it")
+
+
+def note_removed_charges(store: Store, transaction_ids: Iterable[str], on) -> int:
+    """Requests for charges the bank removed (Plaid's ``removed``: a pending charge that never
+    posted): a ``Candidate`` is withdrawn, a request moved on keeps its status and records
+    ``charge_removed_on`` and a history note, so nobody chases a refund of money never taken
+    (round-fourteen audit: a filed request stayed Pending beside no charge). Writes inside the
+    caller's transaction (the sync's, which commits it with the rows' removal and the cursor);
+    returns the number of requests touched."""
+    rows = _rows_where_in(store, "refund_requests", "transaction_id", transaction_ids)
+    if not rows:
+        return 0
+    day = to_date(on)
+    keep, drop = [], []
+    for row in rows:
+        req = _from_row(row)
+        if req["status"] == "Candidate":
+            drop.append(req["request_id"])
+        elif not req.get("charge_removed_on"):
+            req["charge_removed_on"] = day.isoformat()
+            req["history"] = [*req["history"], _history(req["status"], day, REMOVED_NOTE, previous=req["status"])]
+            req["updated_at"] = utcnow()
+            keep.append(req)
+    if keep:
+        upsert_rows(store, "refund_requests", [_to_row(r) for r in keep], pk="request_id")
+    if drop:
+        store.conn.execute("DELETE FROM refund_requests WHERE request_id IN (SELECT value FROM json_each(?))",
+                           [json.dumps(drop)])
+    return len(keep) + len(drop)
 
 
 def get_request(store: Store, request_id: str, *, internal: bool = False) -> dict:

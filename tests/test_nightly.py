@@ -323,3 +323,36 @@ def test_a_pending_charge_keeps_its_request_and_dismissal_when_it_posts(tmp_path
     else:
         assert requests == [] and flags == []
     store.close()
+
+
+@needs_pipeline
+def test_a_filed_request_says_so_when_the_bank_removes_its_charge(tmp_path, monkeypatch):
+    # round-fourteen audit: a pending double charge's request was filed; the next sync removed
+    # the charge (it never posted) and the request stayed Pending beside no charge, saying nothing
+    from detector.refunds import REMOVED_NOTE, get_request, list_requests, mark
+    from detector.testing.plaid_standin import PlaidStandIn, standin_account, standin_transaction
+    from tests.plaid_scenario import link_item, plaid_env
+
+    path = tmp_path / "subdetect.db"
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-gone", accounts=[standin_account("cc", "credit")])
+        for m in range(1, 7):
+            item.add(standin_transaction(f"pbo-{m}", "cc", f"2025-{m:02d}-05", 49.0, "PROBACKOFFICE.COM"))
+        item.add(standin_transaction("pbo-pend", "cc", "2025-06-06", 49.0, "PROBACKOFFICE.COM", pending=True))
+        link_item(path, "bank", "access-sandbox-gone")
+        run_nightly(path, as_of="2025-06-08")
+        store = Store(path)
+        (req,) = list_requests(store)
+        mark(store, req["request_id"], "Pending", on="2025-06-08")
+        store.close()
+        item.remove("pbo-pend")
+        run_nightly(path, as_of="2025-06-09")
+        run_nightly(path, as_of="2025-06-10")
+    store = Store(path)
+    (after,) = list_requests(store)
+    shown = get_request(store, req["request_id"])
+    assert after["status"] == "Pending" and shown["charge_removed_on"]
+    assert [h["note"] for h in shown["history"]].count(REMOVED_NOTE) == 1  # said once, not every night
+    store.close()
+

@@ -43,6 +43,10 @@ def _render(req: dict) -> str:
         lines.append(f"  Assumed:     {t['assumption']}")
     if req.get("filed_on"):
         lines.append(f"  Filed on:    {req['filed_on']}")
+    if req.get("charge_removed_on"):
+        from ..refunds import REMOVED_NOTE
+
+        lines.append(f"  Removed:     on {req['charge_removed_on']} {REMOVED_NOTE}")
     if req.get("refunded_amount") is not None:
         lines.append(f"  Refunded:    {req['refunded_amount']:.2f}")
     meaning = req.get("status_meaning") or {}

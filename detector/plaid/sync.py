@@ -38,6 +38,7 @@ from plaid.model.transactions_sync_request_options import TransactionsSyncReques
 
 from ..errors import DetectorError, PlaidError
 from ..faults import crashpoint
+from ..refunds import note_removed_charges
 from ..store import Store, utcnow
 from ..workdays import country_for_currency
 from .client import PlaidConfig, RetryPolicy, call, make_api
@@ -181,7 +182,7 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
     now = utcnow()
     added = modified = removed = 0
     conn = store.conn
-    posted = []
+    posted, removed_ids = [], []
     with conn:
         for page_added, page_modified, page_removed in pages:
             for kind, txs in (("added", page_added), ("modified", page_modified)):
@@ -203,8 +204,12 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
                     modified += len(rows)
             gone = [(r.get("transaction_id"),) for r in page_removed]
             conn.executemany("DELETE FROM transactions WHERE transaction_id = ? AND source = 'plaid'", gone)
+            removed_ids += [g[0] for g in gone if g[0]]
             removed += len(gone)
         store.repoint_transactions(posted)
+        # a request for a charge removed without a posted version says so (or, not yet filed,
+        # goes): nothing was taken (one whose charge posted was just moved to the posted id)
+        note_removed_charges(store, removed_ids, now[:10])
         moved = conn.execute(
             "UPDATE plaid_items SET cursor = ?, item_id = COALESCE(?, item_id), last_synced_at = ?, "
             "last_error = NULL WHERE name = ? AND cursor IS ?",
