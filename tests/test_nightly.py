@@ -280,6 +280,25 @@ def test_nightly_on_workers_stores_what_one_process_does(tmp_path, world, monkey
     assert found[0] == found[1] and len({row[1] for row in found[0][0]}) == 2  # both chase accounts
 
 
+def _pending_double_charge(server, path, token: str):
+    """A card billed PRO Back Office monthly, January to June 2025, then a pending second charge
+    of June; linked and run as of 2025-06-08. Returns the stand-in item and the one request."""
+    from detector.refunds import list_requests
+    from detector.testing.plaid_standin import standin_account, standin_transaction
+    from tests.plaid_scenario import link_item
+
+    item = server.add_item(token, accounts=[standin_account("cc", "credit")])
+    for m in range(1, 7):
+        item.add(standin_transaction(f"pbo-{m}", "cc", f"2025-{m:02d}-05", 49.0, "PROBACKOFFICE.COM"))
+    item.add(standin_transaction("pbo-pend", "cc", "2025-06-06", 49.0, "PROBACKOFFICE.COM", pending=True))
+    link_item(path, "bank", token)
+    run_nightly(path, as_of="2025-06-08")
+    store = Store(path)
+    (req,) = list_requests(store)
+    store.close()
+    return item, req
+
+
 @needs_pipeline
 @pytest.mark.parametrize("decision", ["filed", "dismissed"])
 def test_a_pending_charge_keeps_its_request_and_dismissal_when_it_posts(tmp_path, monkeypatch, decision):
@@ -289,21 +308,15 @@ def test_a_pending_charge_keeps_its_request_and_dismissal_when_it_posts(tmp_path
     # dismissal no longer matched (nightly audit): the posted charge is the same charge.
     from detector.decisions import record_dismissal
     from detector.refunds import list_requests, mark
-    from detector.testing.plaid_standin import PlaidStandIn, standin_account, standin_transaction
-    from tests.plaid_scenario import link_item, plaid_env
+    from detector.testing.plaid_standin import PlaidStandIn, standin_transaction
+    from tests.plaid_scenario import plaid_env
 
     path = tmp_path / "subdetect.db"
     with PlaidStandIn() as server:
         plaid_env(monkeypatch, server)
-        item = server.add_item("access-sandbox-pend", accounts=[standin_account("cc", "credit")])
-        for m in range(1, 7):
-            item.add(standin_transaction(f"pbo-{m}", "cc", f"2025-{m:02d}-05", 49.0, "PROBACKOFFICE.COM"))
-        item.add(standin_transaction("pbo-pend", "cc", "2025-06-06", 49.0, "PROBACKOFFICE.COM", pending=True))
-        link_item(path, "bank", "access-sandbox-pend")
-        run_nightly(path, as_of="2025-06-08")
-        store = Store(path)
-        (req,) = list_requests(store)
+        item, req = _pending_double_charge(server, path, "access-sandbox-pend")
         assert req["transaction_id"] == "pbo-pend" and req["flag_type"] == "duplicate_charge"
+        store = Store(path)
         if decision == "filed":
             mark(store, req["request_id"], "Pending", on="2025-06-08")
         else:
@@ -330,20 +343,14 @@ def test_a_filed_request_says_so_when_the_bank_removes_its_charge(tmp_path, monk
     # round-fourteen audit: a pending double charge's request was filed; the next sync removed
     # the charge (it never posted) and the request stayed Pending beside no charge, saying nothing
     from detector.refunds import REMOVED_NOTE, get_request, list_requests, mark
-    from detector.testing.plaid_standin import PlaidStandIn, standin_account, standin_transaction
-    from tests.plaid_scenario import link_item, plaid_env
+    from detector.testing.plaid_standin import PlaidStandIn
+    from tests.plaid_scenario import plaid_env
 
     path = tmp_path / "subdetect.db"
     with PlaidStandIn() as server:
         plaid_env(monkeypatch, server)
-        item = server.add_item("access-sandbox-gone", accounts=[standin_account("cc", "credit")])
-        for m in range(1, 7):
-            item.add(standin_transaction(f"pbo-{m}", "cc", f"2025-{m:02d}-05", 49.0, "PROBACKOFFICE.COM"))
-        item.add(standin_transaction("pbo-pend", "cc", "2025-06-06", 49.0, "PROBACKOFFICE.COM", pending=True))
-        link_item(path, "bank", "access-sandbox-gone")
-        run_nightly(path, as_of="2025-06-08")
+        item, req = _pending_double_charge(server, path, "access-sandbox-gone")
         store = Store(path)
-        (req,) = list_requests(store)
         mark(store, req["request_id"], "Pending", on="2025-06-08")
         store.close()
         item.remove("pbo-pend")
