@@ -156,8 +156,10 @@ def _resumed_reason(hit: pd.DataFrame) -> pd.Series:
     )
 
 
-#: A metered bill's final bill, for the use up to the date, comes within this many periods of it.
-FINAL_BILL_PERIODS = 1.5
+#: A utility's final bill, for the use up to the date, comes within this many periods of it (the
+#: reading, up to six weeks to bill it, a direct debit or autopay two or three weeks after that:
+#: round-fifteen audit, final bills 51 and 53 days on were flagged at 1.5).
+FINAL_BILL_PERIODS = 2.1
 
 
 def _final_bill(hit: pd.DataFrame) -> np.ndarray:
@@ -168,7 +170,8 @@ def _final_bill(hit: pd.DataFrame) -> np.ndarray:
     41.27 a month later, flagged high with a refund request; so was PG&E's). A second bill after
     the date is a charge after cancellation. A phone line bills its month ahead: its charges
     after the date stay flagged."""
-    from .flags import UTILITY_NAME, _contains
+    from .descriptor_words import UTILITY_NAME
+    from .flags import _contains
 
     name = hit["stream_merchant"].fillna("").astype(str)
     metered = hit["stream_vendor"].isin(vendors_in(frozenset({"utilities"}))) | (

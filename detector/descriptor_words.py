@@ -124,16 +124,10 @@ TRANSFER_PHRASES = [
     r"OVERBOEKING (?:NAAR|VAN)",
 ]
 
-#: Words that name a place selling food and drink over the counter: a second identical charge
-#: there on one day is one more coffee or round, not a plan billed twice.
-FOOD_AND_DRINK_WORDS = frozenset(
-    ["BAR", "PUB", "GRILL", "CAFE", "CAFFE", "COFFEE", "RESTAURANT", "BISTRO", "DINER", "PIZZA", "PIZZERIA", "BURGER", "BURGERS", "TACOS", "TAQUERIA", "BAKERY", "DELI", "KITCHEN", "BBQ", "SUSHI", "LIQUOR", "LIQUORS", "BREWERY", "WINERY", "TAVERN", "LOUNGE"]
-)
-
 #: Words that name a kind of local business. A key that starts with a vendor's alias but goes on
 #: with one of these ("NETFLIX BURGER BAR", "SPOTIFY CAFE") is another business sharing the word.
-BUSINESS_WORDS = FOOD_AND_DRINK_WORDS | frozenset(
-    ["SALON", "SPA", "BARBER", "NAILS", "HARDWARE", "DENTAL", "DENTIST", "CLINIC", "AUTO", "REPAIR", "MOTEL", "HOTEL", "INN", "FLORIST", "FLOWERS", "PHARMACY", "CATERING", "CLEANERS", "LAUNDRY", "TOWING", "PLUMBING", "ROOFING", "LANDSCAPING", "CHURCH", "VET", "VETERINARY"]
+BUSINESS_WORDS = frozenset(
+    ["BAR", "PUB", "GRILL", "CAFE", "CAFFE", "COFFEE", "RESTAURANT", "BISTRO", "DINER", "PIZZA", "PIZZERIA", "BURGER", "BURGERS", "TACOS", "TAQUERIA", "BAKERY", "DELI", "KITCHEN", "BBQ", "SUSHI", "SALON", "SPA", "BARBER", "NAILS", "HARDWARE", "DENTAL", "DENTIST", "CLINIC", "AUTO", "REPAIR", "MOTEL", "HOTEL", "INN", "LIQUOR", "LIQUORS", "FLORIST", "FLOWERS", "PHARMACY", "BREWERY", "WINERY", "TAVERN", "LOUNGE", "CATERING", "CLEANERS", "LAUNDRY", "TOWING", "PLUMBING", "ROOFING", "LANDSCAPING", "CHURCH", "VET", "VETERINARY"]
 )
 
 #: Transaction-type phrases for money coming in, moving between people or accounts, and paying
@@ -306,3 +300,39 @@ def card_payment_streams(streams):
     if "evidence" in streams:
         out |= streams["evidence"].fillna("").astype(str).str.contains(PAYS_A_CARD, regex=False)
     return out & streams["vendor"].isna() if "vendor" in streams else out
+
+
+# -- bills no vendor prices ---------------------------------------------------------------------
+# Read on a stream's merchant name (or, for money sent, the line as the bank wrote it): the flags
+# say there is nothing to ask back of their rises and renewals, and the stream detector keeps a
+# bill paid on a weekend from being taken for a weekend shop.
+
+#: A payment of tax, whose amount a council or government sets.
+TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|property tax|real estate tax|tax collector|treasurer tax|hmrc|irs"
+                         r"|usataxpymt|franchise tax|finanzamt)\b", re.IGNORECASE)
+#: A government fee set by law, paid once a year or so: vehicle registration and tax, a TV licence.
+GOVERNMENT_FEE = re.compile(r"\b(?:dvla|dmv|motor vehicles?|vehicle (?:tax|registration|reg|licen[cs]e)"
+                            r"|tv licen[cs](?:e|ing)|secretary of state|county clerk|dep(?:t|artment) of revenue"
+                            r"|hm passport|gov\.uk)\b", re.IGNORECASE)
+#: Rent, dues or a mortgage instalment, whose amount a landlord, an association or a lender sets
+#: in a lease or a contract (of a merchant the catalogue does not know). Not a car or tool rental
+#: ("RENT-A-CAR").
+HOUSING_PAYMENT = re.compile(r"\b(?:rent(?![- ]a[- ])|hoa|homeowners?|(?:home )?owners? assoc(?:iation)?"
+                             r"|condo(?:minium)? assoc(?:iation)?|property (?:mgmt|management)|letting agents?"
+                             r"|landlord|mortgage|mtg pmt)\b", re.IGNORECASE)
+#: A utility the catalogue does not know, by its name: its payment follows the meter. The
+#: utility's word ends the name, or only a company's words follow it ("SPRINGFIELD WATER DEPT",
+#: "CITY ELECTRIC CO"), or the name says utility or sewer: "POWER YOGA STUDIO", "MSFT *POWER BI"
+#: and "ELECTRIC CINEMA MEMBERSHIP" are plans (round-fifteen audit).
+UTILITY_NAME = re.compile(
+    r"\b(?:water|energy|electric(?:ity)?|power|gas (?:&|and) electric|light (?:&|and) power|city light)"
+    r"(?: (?:co|company|corp|dept|department|district|authority|board|util|utility|utilities|services?|supply"
+    r"|ltd|plc|inc|llc|coop|co-op|cooperative|works|bill|payment|pmt))*\W*$"
+    r"|\b(?:natural )?gas (?:co|company|corp|dept|department|district|utility|utilities|service|services)\b"
+    r"|\butilit(?:y|ies)\b|\butil\b|\bsewer\b", re.IGNORECASE)
+#: Money the holder sends a person (on the line as the bank wrote it): a Zelle, Venmo or Cash App
+#: payment (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
+#: ...; NAME", "VENMO PAYMENT ..."), a standing order. The holder sets its amount.
+SENT_BY_HOLDER = re.compile(r"^\s*(?:zelle|venmo|cash app|square cash|apple cash)\b"
+                            r"|\bstanding order\b|^\s*(?:sto|s/o)\b", re.IGNORECASE)
+

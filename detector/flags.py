@@ -86,12 +86,18 @@ stream's first or last charge two periods or more from the rest of it is not par
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pandas as pd
 
-from .descriptor_words import card_payment_streams
+from .descriptor_words import (
+    GOVERNMENT_FEE,
+    HOUSING_PAYMENT,
+    SENT_BY_HOLDER,
+    TAX_PAYMENT,
+    UTILITY_NAME,
+    card_payment_streams,
+)
 from .ids import stable_id
 from .recurrence import DEFAULT_MIN_CONFIDENCE
 from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
@@ -517,27 +523,6 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     out["transaction_id"] = out["transaction_id"].str.split(_ID_SEP, n=1).str[1]
     out["flag_id"] = [stable_id(t, i) for t, i in zip(out["type"], out["transaction_id"])]
     return out
-
-
-#: A payment of tax, whose amount a council or government sets (by the stream's merchant name).
-TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|property tax|real estate tax|tax collector|treasurer tax|hmrc|irs"
-                         r"|usataxpymt|franchise tax|finanzamt)\b", re.IGNORECASE)
-#: A government fee set by law, paid once a year or so: vehicle registration and tax, a TV
-#: licence (by the stream's merchant name).
-GOVERNMENT_FEE = re.compile(r"\b(?:dvla|dmv|motor vehicles?|vehicle (?:tax|registration|reg|licen[cs]e)"
-                            r"|tv licen[cs](?:e|ing)|secretary of state|county clerk|dep(?:t|artment) of revenue"
-                            r"|hm passport|gov\.uk)\b", re.IGNORECASE)
-#: Rent, dues or a mortgage instalment, whose amount a landlord, an association or a lender
-#: sets in a lease or a contract (by the name of a merchant the catalogue does not know).
-HOUSING_PAYMENT = re.compile(r"\b(?:rent|hoa|homeowners?|(?:home )?owners? assoc(?:iation)?|condo(?:minium)? assoc(?:iation)?"
-                             r"|property (?:mgmt|management)|letting agents?|landlord|mortgage|mtg pmt)\b", re.IGNORECASE)
-#: A utility the catalogue does not know, by its name: its payment follows the meter.
-UTILITY_NAME = re.compile(r"\b(?:water|energy|electric(?:ity)?|power|utilit(?:y|ies)|sewer|gas (?:&|and) electric)\b",
-                          re.IGNORECASE)
-#: Money the holder sends a person (by the line as the bank wrote it): a Zelle, Venmo or Cash App
-#: payment to someone, a standing order. The holder sets its amount.
-SENT_BY_HOLDER = re.compile(r"^\s*(?:zelle|venmo|cash app|square cash|apple cash)\b.{0,40}?\bto\b"
-                            r"|\bstanding order\b|^\s*(?:sto|s/o)\b", re.IGNORECASE)
 
 
 #: Flags about a plan's price: its renewal, its first full charge, its rise.

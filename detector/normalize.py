@@ -85,15 +85,16 @@ _CARD_PAYMENT_RE = re.compile(
     r"\s*-?\s*(?:RECEIVED\s*-?\s*)?THANK\s*YOU\b.*$")
 _ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL|WD)\b.*$")
 #: A bank's fee on a purchase abroad, named after the purchase ("FOREIGN TRANSACTION FEE SPOTIFY
-#: P1A2B3C"): the bank's charge, not the merchant's, so one plain label (a 0.36 "Spotify" plan
-#: beside the real one otherwise, fifteenth session's known gap).
+#: P1A2B3C", "NON STERLING TRANSACTION FEE NETFLIX.COM", "PATREON* MEMBERSHIP FOREIGN TRANSACTION
+#: FEE"): the bank's charge, not the merchant's, so one plain label (a 0.36 "Spotify" plan beside
+#: the real one otherwise: fifteenth session's known gap, round fifteen's other spellings).
 _FOREIGN_FEE_RE = re.compile(
-    r"^(?:FOREIGN|INT'?L|INTERNATIONAL|NON-?STERLING|CROSS-?BORDER|FX|CURRENCY CONVERSION)"
-    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|PAYMENT|TRANS|TXN))? (?:FEE|CHARGE)\b.*$")
+    r"^(?:.* )?(?:FOREIGN|INT'?L|INTERNATIONAL|NON[- ]?STERLING|CROSS[- ]?BORDER|FX|CURRENCY CONVERSION)"
+    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|PAYMENT|TRANS|TXN)){0,2} (?:FEE|CHARGE)\b.*$")
 #: A reference joined to the name by a hyphen ("DVLA-AB12CDE", "BRITISH GAS-8501234567",
-#: "T-MOBILE-AB12CD3"): four or more letters and digits, a digit among them. Split off, it is read
+#: "T-MOBILE-AB12CD3", "O2-7712345678"): four or more letters and digits, a digit among them. Split off, it is read
 #: as the reference it is; joined, the name was lost with it (round-thirteen audit).
-_HYPHEN_REF_RE = re.compile(r"(?<=[A-Z&]{2})-(?=[A-Z0-9]*\d)([A-Z0-9]{4,})\b")
+_HYPHEN_REF_RE = re.compile(r"(?:(?<=[A-Z&][A-Z0-9&])|(?<=[0-9][A-Z&]))-(?=[A-Z0-9]*\d)([A-Z0-9]{4,})\b")
 _WALLET_RE = re.compile(r"\b(?:APPLE|GOOGLE|SAMSUNG|G) ?PAY\b|\bVIA (?:APPLE|GOOGLE) ?PAY\b")
 _TRANSFER_RE = re.compile(
     r"\b(?P<phrase>" + "|".join(TRANSFER_PHRASES) + r")\s+(?P<acct>(?:[A-Z]{1,4}[- ]?)?(?:\.{2,}|X{2,}|\*{2,})?[\d-]{3,}\d)\b"

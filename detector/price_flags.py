@@ -541,7 +541,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # "back to the 17.99 it charged until 2021-12-15" after three years at 15.49)
     recent = ((pd.to_datetime(r["date"]) - pd.to_datetime(until)).dt.days <= BACK_WITHIN_DAYS).to_numpy()
     back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy() & recent
-    evidence = np.where(back, evidence + ", back to the " + base2.map(_money, na_action="ignore").astype(object).fillna("")
+    evidence = np.where(back, evidence + BACK_NOTE + base2.map(_money, na_action="ignore").astype(object).fillna("")
                         + " it charged until " + until.fillna("").astype(str), evidence)
     # A plan's price a half or more dearer in one step, short of an intro price ending, is more
     # often the person's move to a bigger plan (Spotify Individual 11.99 to Family 19.99, +67%;
@@ -549,8 +549,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # fifth: medium, and the reason asks (round-thirteen audit: a high "up 67%" with an email
     # saying the price rose without notice). A term's premium is priced anew each term.
     tier = (r_inc >= TIER_STEP).to_numpy() & ~back & ~term_hit[hit].to_numpy()
-    evidence = np.where(tier, evidence + "; a rise this large is more often a change to a bigger plan than a new "
-                        "price: if you did not change plans, ask the vendor why", evidence)
+    evidence = np.where(tier, evidence + TIER_NOTE, evidence)
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
         + "% from " + r_base.map(_money) + evidence
@@ -562,6 +561,19 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
 #: A one-step rise of this share or more (short of an intro price ending) is more often a move to
 #: a bigger plan than a new price.
 TIER_STEP = 0.4
+#: What the reason of such a rise adds.
+TIER_NOTE = ("; a rise this large is more often a change to a bigger plan than a new price: if you did not "
+             "change plans, ask the vendor why")
+#: What the reason of a rise back to an earlier price adds (then the price and until when).
+BACK_NOTE = ", back to the "
+
+
+def own_change(reason: str | None) -> bool:
+    """Whether a ``price_increase`` reason reads the rise as more likely the person's own change of
+    plan (back to an earlier price, or a rise of :data:`TIER_STEP` or more): no refund request is
+    drafted for it, whose email would say the vendor raised the price without notice
+    (round-fifteen audit); the flag asks the person, who can open one by hand."""
+    return bool(reason) and (TIER_NOTE in reason or BACK_NOTE in reason)
 
 #: The price a ``price_increase`` reason measures the rise from ("..., up 16% from 15.49 ..."), as
 #: :func:`flag_price_increases` words it.

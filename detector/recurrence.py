@@ -48,6 +48,7 @@ from .cadence import (
     yearly_pause,
 )
 from .catalog import plan_only_vendors, vendors_in
+from .descriptor_words import GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -92,7 +93,7 @@ CARD_USE_CHARGE = re.compile(
     r"\b(?:interest charged?|purchase interest|cash advance interest|balance transfer interest"
     r"|interest (?:on|for) (?:purchases|cash|balance|card)|finance charges?"
     r"|(?:foreign|intl|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion|exchange rate)"
-    r"(?: (?:transaction|purchase|currency|exchange|payment|cash|trans))? (?:fee|charge)"
+    r"(?: (?:transaction|purchase|currency|exchange|payment|cash|trans|txn)){0,2} (?:fee|charge)"
     r"|(?:balance transfer|cash advance|cash) fee)\b",
     re.IGNORECASE)
 #: A merchant name that is still a fee's or a charge's, whose descriptor tells which.
@@ -313,6 +314,10 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         fee_pair = fee_pair | (fee_named & (said.str.contains(EVENT_FEE) | said.str.contains(CARD_USE_CHARGE))
                                .to_numpy(dtype=bool))
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
+    # a bill by its name (a utility, rent, a tax), which may be paid on weekends at any sum
+    bill_pair = (labels.str.contains(UTILITY_NAME) | labels.str.contains(HOUSING_PAYMENT)
+                 | labels.str.contains(TAX_PAYMENT) | labels.str.contains(GOVERNMENT_FEE)).to_numpy(dtype=bool)
+    df["named_bill"] = bill_pair[pair] if len(pair) else np.zeros(0, bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     if text.has("description"):
         # (read line by line: the fee and the contributions share the vendor's merchant key)
@@ -535,6 +540,12 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     weekend_run = (fortnight_or_month & (stats["weekend_share"].to_numpy() >= WEEKEND_RUN_SHARE)
                    & (stats["n"].to_numpy() >= 4) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
                    & (stats["inflow"].to_numpy() == 0) & (stats["vendor_known"].to_numpy() == 0))
+    if df is not None and len(stats) and "named_bill" in df:
+        # a utility paid online on the weekend after its bill comes (round fifteen: a water and an
+        # electric bill, 13 charges each, were dropped as shopping)
+        bill_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+        bill_group[df["group"].to_numpy()[df["named_bill"].to_numpy()]] = True
+        weekend_run &= ~bill_group[stats["group"].to_numpy()]
     out |= weekend_run & _sums_vary(stats, df, weekend_run)
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)

@@ -55,7 +55,7 @@ def _to_row(req: dict) -> dict:
     for c in _JSON_COLUMNS:
         row[c] = dumps(req[c])
     row["eligible"] = int(bool(req["eligible"]))
-    row["details"] = dumps({k: req.get(k) for k in _DETAIL_KEYS})
+    row["details"] = dumps({k: req[k] for k in _DETAIL_KEYS if k in req})  # (a key a request lacks stays out)
     return row
 
 
@@ -330,6 +330,10 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     over = renewal_terms_over(records, streams, as_of)
     # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
     over |= _no_price_to_dispute(records, txs)
+    # a rise that reads as the person's own change of plan: the flag asks them first
+    from .price_flags import own_change
+
+    over |= {r["transaction_id"] for r in records if r["type"] == "price_increase" and own_change(r.get("reason"))}
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 

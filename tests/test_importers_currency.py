@@ -45,6 +45,16 @@ def test_signs_on_the_amounts_give_the_currency(tmp_path, store):
     assert (account["currency"], account["country"]) == ("GBP", "GB")  # England's bank holidays for its refunds
 
 
+def test_a_bare_dollar_sign_is_read_as_usd_but_says_other_dollars_write_it_too(tmp_path):
+    # round fifteen: "-$16.49" read as USD with no hint that '$' is also CAD, AUD, ...
+    path = write(tmp_path, "export.csv", "Date,Details,Amount\n2025-01-15,NETFLIX,-$16.49\n2025-02-15,NETFLIX,-$16.49\n")
+    st = read_statement(path, columns="date=Date,description=Details,amount=Amount")
+    assert st.currency == "USD"
+    assert any("'$' is also Canadian" in n and "currency=CAD" in n for n in st.notes)
+    path = write(tmp_path, "pounds.csv", HSBC_POUNDS)
+    assert not any("also Canadian" in n for n in read_statement(path, columns=HSBC_BY_CELLS).notes)
+
+
 def test_a_money_column_named_for_its_currency_gives_it(tmp_path):
     st = read_statement(write(tmp_path, "releve.csv", BNP_EUROS, encoding="cp1252"), columns=BNP_MAP)
     assert st.transactions["amount"].tolist() == [-13.49, 2850.0]

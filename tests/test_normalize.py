@@ -237,7 +237,11 @@ def test_a_returned_or_reversed_payment_is_the_payees(returned, paid):
 
 @pytest.mark.parametrize("raw", ["FOREIGN TRANSACTION FEE SPOTIFY P1A2B3C", "INTL TRANSACTION FEE NETFLIX.COM",
                                  "Non-Sterling Transaction Fee AMAZON", "INTERNATIONAL PURCHASE FEE ADOBE",
-                                 "FOREIGN TRANSACTION FEE"])
+                                 "FOREIGN TRANSACTION FEE",
+                                 # round fifteen: other banks' spellings, and the fee after the name
+                                 "NON STERLING TRANSACTION FEE NETFLIX.COM", "FOREIGN CURRENCY TRANSACTION FEE HULU",
+                                 "INTERNATIONAL PURCHASE TRANSACTION FEE DISNEY PLUS",
+                                 "PATREON* MEMBERSHIP FOREIGN TRANSACTION FEE"])
 def test_a_banks_foreign_fee_is_the_banks_not_the_merchants(raw):
     # the fee a bank charges on a purchase abroad, named after the purchase, is no charge of the
     # merchant's: keyed as Spotify it made a 0.36 "Spotify" plan (fifteenth session's known gap)
@@ -248,7 +252,7 @@ def test_a_banks_foreign_fee_is_the_banks_not_the_merchants(raw):
 
 @pytest.mark.parametrize("raw, key", [
     ("DVLA-AB12CDE", "dvla"), ("BRITISH GAS-8501234567", "british gas"), ("T-MOBILE-AB12CD3", "tmobile"),
-    ("AT&T-12345678", "at&t"),
+    ("AT&T-12345678", "at&t"), ("O2-7712345678", "o2"),
     # hyphens inside a name stay
     ("7-ELEVEN 12345", "7eleven"), ("COCA-COLA", "cocacola"), ("A-1 PLUMBING", "a1 plumbing"),
     ("IN-N-OUT BURGER", "innout burger"),

@@ -481,9 +481,12 @@ def test_a_shop_every_other_weekend_or_one_weekend_a_month_is_not_a_stream():
             + series("MARIA SITTER", fortnights, [18.5 * h for h in rng.choice([3, 4, 5], 26)], account="A4")
             # a varying monthly bill on its day of the month: a bill
             + series("SPRINGFIELD GAS CO", monthly_dates(dt.date(2024, 7, 5), 12, day=5),
-                     list(np.round(rng.uniform(60, 180, 12), 2)), account="A5"))
+                     list(np.round(rng.uniform(60, 180, 12), 2)), account="A5")
+            # a utility paid online on the first Saturday of each month (round fifteen: dropped)
+            + series("SPRINGFIELD WATER DEPT", first_saturdays, list(np.round(rng.uniform(50, 120, 12), 2)),
+                     account="A6"))
     s = detect_streams(enriched(rows), "2025-06-30")
-    assert sorted(s["merchant"]) == ["MARIA SITTER", "SPRINGFIELD GAS CO"]
+    assert sorted(s["merchant"]) == ["MARIA SITTER", "SPRINGFIELD GAS CO", "SPRINGFIELD WATER DEPT"]
 
 
 def test_coffee_habit_at_one_price_is_not_a_stream():

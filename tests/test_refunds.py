@@ -869,3 +869,18 @@ def test_a_price_rise_asks_back_the_rise_not_the_whole_charge(store):
     store.conn.execute("UPDATE transactions SET amount = 2.50 WHERE transaction_id = 'n2'")
     assert queue_refunds(store, flags_df(row), MONDAY) == []
 
+
+@pytest.mark.parametrize("evidence", [
+    "; a rise this large is more often a change to a bigger plan than a new price: if you did not change plans, "
+    "ask the vendor why",
+    ", back to the 15.49 it charged until 2024-12-16",
+])
+def test_no_request_for_a_rise_that_reads_as_the_persons_own_change(store, evidence):
+    # round-fifteen audit: Spotify 11.99 -> 19.99 (Family) and Netflix back to its earlier price
+    # drafted emails saying the vendor raised the price without notice
+    store.set_account("acc1", country="US")
+    add_tx(store, "s1", "2025-05-30", 19.99, "SPOTIFY USA")
+    row = flag("s1", "2025-05-30", 19.99, type="price_increase", vendor="Spotify", description="SPOTIFY USA")
+    row["reason"] = "Spotify charged 19.99 on 2025-05-30, up 67% from 11.99 (steady since 2024-07-14)" + evidence
+    assert queue_refunds(store, flags_df(row), MONDAY) == []
+

@@ -20,7 +20,10 @@ def _enrich():
 
 def _render(req: dict) -> str:
     """One request as readable text: facts, eligibility, steps, checklist, email."""
-    amount = f"{req['amount']:.2f} {req.get('currency') or ''}".strip()
+    charged = req.get("charged_amount") or req["amount"]
+    amount = f"{charged:.2f} {req.get('currency') or ''}".strip()
+    if abs(charged - req["amount"]) > 0.005:  # part of it asked: the rise, or what a credit left
+        amount += f" (asked: {req['amount']:.2f})"
     t = req.get("timeline") or {}
     lines = [
         f"Refund request {req['request_id']}  [{req['status']}]",

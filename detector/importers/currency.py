@@ -127,7 +127,11 @@ def settle_currency(layout: CsvLayout, head: str) -> str:
     codes, shown = _from_amounts(money)
     if len(codes) == 1:
         layout.currency = codes.pop()
-        return f"amounts read as {layout.currency}: they are written with {shown!r} (--columns named no currency)"
+        note = f"amounts read as {layout.currency}: they are written with {shown!r} (--columns named no currency)"
+        if shown and shown.strip() == "$":  # Canada, Australia, New Zealand, ... write it too (round fifteen)
+            note += ("; '$' is also Canadian, Australian, ... dollars: if these are, add currency=CAD (or the "
+                     "code) to --columns and import the file into a new database (--db)")
+        return note
     layout.currency = ASSUMED
     mixed = (f"; its amounts carry several currencies' signs ({', '.join(sorted(codes))}): a column naming each "
              "row's is mapped by currency=COLUMN" if len(codes) > 1 else "")
