@@ -183,6 +183,17 @@ def test_encodings_read_the_same_both_ways(tmp_path, encoding, vectorised):
     assert vectorised == [True]
 
 
+def test_a_utf8_file_with_a_stray_byte_reads_the_same_both_ways(tmp_path, vectorised):
+    # (sixteenth audit) it is UTF-8 with that byte as cp1252, not cp1252 throughout
+    text = CHASE + "01/16/2024,01/17/2024,CAF\u00c9 DE FLORE,E,Sale,-5.50,\n" * 3
+    path = tmp_path / "stray.csv"
+    path.write_bytes(text.encode() + b"01/17/2024,01/17/2024,SHELL,Gas\x81,Sale,-41.10,\n")
+    st = assert_same(path)
+    assert vectorised == [True]
+    assert st.transactions["description"].tolist() == ["CAF\u00c9 DE FLORE"] * 3 + ["SHELL"]
+    assert len(st.notes) == 1 and "line 5: 0x81 in" in st.notes[0]
+
+
 def test_bad_rows_are_read_per_line_and_keep_their_reasons(tmp_path, vectorised):
     st = assert_same(write(tmp_path, "bad.csv", AWKWARD["bad_rows"]))
     assert vectorised == [True]  # the file is vectorised; only its bad lines go row by row

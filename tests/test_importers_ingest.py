@@ -447,6 +447,39 @@ def test_chunks_read_utf16_and_latin1(tmp_path):
         assert chunk.transactions["description"].tolist() == ["CAFÉ"]
 
 
+def test_a_stray_byte_garbles_no_accent_and_an_overlapping_export_stores_nothing_twice(tmp_path, store):
+    # (sixteenth audit) one byte 0x81 in a Category cell made the whole UTF-8 file cp1252: every
+    # "ÉDITION" was stored as "Ã\x89DITION", so a clean export of overlapping months stored those
+    # charges again, and each plan split into an 'ended' stream beside a new one
+    def export(months, stray):
+        rows = []
+        for m in months:
+            rows += [f"{m:02d}/20/2025,{m:02d}/21/2025,SHELL OIL 57442345,Gas{stray if m == months[0] else ''},Sale,-4{m}.10,",
+                     f"{m:02d}/12/2025,{m:02d}/13/2025,CAFÉ DE FLORE,Food & Drink,Sale,-{m + 4}.50,",
+                     f"{m:02d}/07/2025,{m:02d}/08/2025,LE MONDE ÉDITION ABONNEMENT,Bills,Sale,-9.99,"]
+        return CHASE_HEADER.encode() + "\n".join(rows).encode().replace(b"\\x81", b"\x81") + b"\n"
+
+    first = tmp_path / "Chase9999_Activity20250331.CSV"
+    first.write_bytes(export([1, 2, 3], "\\x81"))
+    second = tmp_path / "Chase9999_Activity20250430.CSV"
+    second.write_bytes(export([2, 3, 4], ""))
+    for engine in ("rows", "columns"):
+        st = read_statement(first, engine=engine)
+        assert st.rejected == [] and not st.transactions["description"].str.contains("\u00c3").any()
+        assert st.transactions["description"].tolist()[1:3] == ["CAFÉ DE FLORE", "LE MONDE ÉDITION ABONNEMENT"]
+        (note,) = st.notes
+        assert note.startswith("1 byte(s) on 1 line(s) are not UTF-8") and "line 2: 0x81 in " in note
+    chunks = list(iter_statement_chunks(first, chunksize=4))
+    pd.testing.assert_frame_equal(pd.concat([c.transactions for c in chunks], ignore_index=True),
+                                  read_statement(first).transactions)
+    assert all(c.notes == [note] for c in chunks)
+    r1, r2 = ingest_files([first, second], store)
+    assert (r1.stored, r2.stored, r2.duplicates) == (9, 3, 6)
+    assert r1.notes == [note] and r2.notes == []
+    streamed = ingest_files([first], store, stream_bytes=1)[0]
+    assert streamed.streamed and streamed.notes == [note] and streamed.duplicates == 9
+
+
 def test_results_carry_the_newest_date_whole_or_in_chunks(tmp_path, store):
     # rows out of date order, so the newest is neither the first nor the last line
     path = write(tmp_path, "chase.csv", CHASE_HEADER + "".join(
