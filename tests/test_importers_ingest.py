@@ -294,6 +294,33 @@ def test_an_ofx_cut_off_inside_a_transaction_says_the_download_is_incomplete(tmp
     assert st.rejected[0]["source_line"] == 5 and "cut short" in st.rejected[0]["reason"]
 
 
+def test_an_ofx_cut_right_after_a_transaction_says_the_download_looks_cut_short(tmp_path, store):
+    # (sixteenth audit) cut exactly after a </STMTTRN>, 100 of the sample's 292 transactions were
+    # taken for the whole statement, without a word; cut 9 bytes later, the same file was said cut
+    from pathlib import Path
+
+    sample = (Path(__file__).resolve().parents[1] / "data" / "samples" / "checking.qfx").read_text()
+    end = 0
+    for _ in range(100):
+        end = sample.index("</STMTTRN>", end) + len("</STMTTRN>")
+    cut = write(tmp_path, "cut.qfx", sample[:end + 1])
+    st = read_statement(cut)
+    assert (len(st.transactions), st.rejected) == (100, [])
+    line = sample[:sample.rindex("<STMTTRN>", 0, end)].count("\n") + 1
+    (note,) = st.notes
+    assert note == (f"the file ends after the transaction of line {line} with no </BANKTRANLIST>, </OFX>: the "
+                    "download looks cut short (its last transaction is of 2024-03-16; the statement says it "
+                    "runs to 2025-06-30); download the statement again")
+    assert st.transactions["source_line"].max() == line
+    (result,) = ingest_files([cut], store)
+    assert result.ok and result.stored == 100 and result.notes == [note]
+    # a whole file, and one cut after its list (its </OFX> missing), say so or not
+    assert read_statement(write(tmp_path, "whole.qfx", sample)).notes == []
+    after_list = sample[:sample.index("</BANKTRANLIST>") + len("</BANKTRANLIST>")]
+    (note,) = read_statement(write(tmp_path, "after_list.qfx", after_list)).notes
+    assert "with no </OFX>: the download looks cut short; download" in note  # all of its transactions are there
+
+
 def test_a_cancellations_file_given_as_a_statement_points_to_cancellations(tmp_path):
     # round eleven: it got a hint to map "merchant" as the description column
     from detector.errors import UnrecognisedFormat

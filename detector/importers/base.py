@@ -79,6 +79,11 @@ class Importer:
         """Every transaction line of the file, as a :class:`Row` or a :class:`Reject`."""
         raise NotImplementedError
 
+    def file_notes(self, path: str) -> list[str]:
+        """What reading ``path`` found that the analyst should hear and no row or reject says (an
+        OFX download cut right after a whole transaction), one sentence each."""
+        return []
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 

@@ -375,6 +375,7 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
         df, rejected, rows_read = _read_csv(p, imp, loaded, canon, engine=engine)
     else:
         df, rejected, rows_read = canon.frame(imp.extract(p))
+        canon.notes += imp.file_notes(p)
     if df.empty:
         raise _no_rows(p, rejected, rows_read)
     return _finish(p, imp, canon, df, rejected, rows_read)
