@@ -127,6 +127,10 @@ def test_a_utf8_file_with_a_stray_byte_stays_utf8_and_says_where():
     chance = decode_statement("CAFÉ CRÈME\nNESTLÉ®\nSTRAßE\n".encode("cp1252"))
     assert (chance.text, chance.encoding) == ("CAFÉ CRÈME\nNESTLÉ®\nSTRAßE\n", "cp1252")
     assert chance.stray.lines == [2] and "line 2: 'NESTLÉ®', as UTF-8 '\u026e'" in chance.note
+    # past a thousand lines the note counts no more lines (the bytes all the same)
+    many = decode_statement(("ÉDITION ÉTÉ\n".encode() + b"Gas\x81\n") * 1100)
+    assert many.encoding == MIXED and many.stray.count == 1100 and len(many.stray.lines) == 1000
+    assert "1100 byte(s) on 1000 or more line(s)" in many.note and "; and more lines)" in many.note
     # a byte cp1252 leaves undefined anywhere (here inside a chance UTF-8 sequence) makes it latin-1
     assert decode_statement("CAFÉ CRÈME\n".encode("cp1252") + b"\xc5\x81").encoding == "latin-1"
 
@@ -138,6 +142,7 @@ def test_a_streamed_file_decodes_as_the_whole_file_does(tmp_path):
     cases = {"clean": line * 50, "stray": line * 20 + b"Gas\x81\n" + line * 20 + b"\xe9\r\xe9",
              "cp1252": "CAFÉ\n".encode("cp1252") * 40, "latin1": "CAFÉ\n".encode("cp1252") * 40 + b"\x81",
              "chance": ("CAFÉ CRÈME\n" * 9 + "NESTLÉ®\r\n").encode("cp1252") * 5,
+             "many": ("ÉDITION ÉTÉ\n".encode() + b"Gas\x81\n") * 1100,
              "bom": b"\xef\xbb\xbf" + line * 30 + b"\xff\n"}
     for name, data in cases.items():
         path = tmp_path / f"{name}.csv"

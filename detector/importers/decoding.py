@@ -44,6 +44,8 @@ _NOT_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _NOT_CP1252_BYTES = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
 #: Lines a note shows.
 EXAMPLES = 5
+#: Lines a note counts; past them it says "or more" (the bytes are counted all the same).
+MAX_LINES = 1000
 
 
 def _as_cp1252(raw: bytes) -> str:
@@ -73,14 +75,8 @@ class Stray:
     examples: list[tuple[int, bytes, str, str]] = field(default_factory=list)
     #: ``"utf-8"`` (the file is UTF-8, these bytes are not) or ``"cp1252"`` (the other way round).
     read_as: str = "utf-8"
-
-    def add(self, line: int, raw: bytes, other: str, around: str, count: int) -> None:
-        self.count += count
-        if self.lines and self.lines[-1] == line:
-            return
-        self.lines.append(line)
-        if len(self.examples) < EXAMPLES:
-            self.examples.append((line, raw, other, around))
+    #: More lines hold some than :data:`MAX_LINES`, the lines listed.
+    more_lines: bool = False
 
 
 @dataclass
@@ -118,26 +114,44 @@ class _Tally:
     not_cp1252: bool = False
 
     def add(self, escaped: str, first_line: int) -> None:
-        """Count ``escaped`` (``surrogateescape``-decoded text starting at physical ``first_line``)."""
-        for stray, pattern in ((self.not_utf8, _ESCAPED), (self.utf8, _MULTIBYTE_RUN)):
-            line, at = first_line, 0
-            for m in pattern.finditer(escaped):
-                line += _line_breaks(escaped[at:m.start()])
-                at = m.start()
-                raw = m.group().encode("utf-8", "surrogateescape")
-                if stray.lines and stray.lines[-1] == line or len(stray.examples) >= EXAMPLES:
-                    stray.add(line, raw, "", "", len(raw) if pattern is _ESCAPED else len(m.group()))
-                    continue
-                start = max(escaped.rfind("\n", 0, m.start()), escaped.rfind("\r", 0, m.start()),
-                            m.start() - 30) + 1
-                end = min(i for i in (escaped.find("\n", m.end()), escaped.find("\r", m.end()),
-                                      m.end() + 30, len(escaped)) if i >= 0)
-                if pattern is _ESCAPED:  # read as cp1252 in a UTF-8 file
-                    stray.add(line, raw, _as_cp1252(raw), _as_read(escaped[start:end], False), len(raw))
-                else:  # a UTF-8 sequence in a file read as cp1252
-                    stray.add(line, raw, m.group(), _as_read(escaped[start:end], True), len(m.group()))
+        """Count ``escaped`` (``surrogateescape``-decoded text starting at physical ``first_line``).
+
+        Counting is done in C; the lines are looked for only up to :data:`MAX_LINES` per kind (a
+        cp1252 export has a byte that is not UTF-8 on most lines; only a few will be named).
+        """
+        ascii_chars = len(escaped.encode("ascii", "ignore"))
+        kept = len(escaped.encode("utf-8", "ignore").decode("utf-8"))  # all but the escaped bytes
+        self.not_utf8.count += len(escaped) - kept
+        self.utf8.count += kept - ascii_chars
+        for stray, pattern, found in ((self.not_utf8, _ESCAPED, len(escaped) - kept),
+                                      (self.utf8, _MULTIBYTE_RUN, kept - ascii_chars)):
+            if found:
+                self._lines(stray, pattern, escaped, first_line)
         if not self.not_cp1252:  # (any byte of the file: all of it is read as cp1252 or none)
             self.not_cp1252 = _NOT_CP1252_BYTES.search(escaped.encode("utf-8", "surrogateescape")) is not None
+
+    @staticmethod
+    def _lines(stray: Stray, pattern: re.Pattern, escaped: str, first_line: int) -> None:
+        line, at = first_line, 0
+        for m in pattern.finditer(escaped):
+            line += _line_breaks(escaped[at:m.start()])
+            at = m.start()
+            if stray.lines and stray.lines[-1] == line:
+                continue
+            if len(stray.lines) >= MAX_LINES:
+                stray.more_lines = True
+                return
+            stray.lines.append(line)
+            if len(stray.examples) >= EXAMPLES:
+                continue
+            raw = m.group().encode("utf-8", "surrogateescape")
+            start = max(escaped.rfind("\n", 0, m.start()), escaped.rfind("\r", 0, m.start()), m.start() - 30) + 1
+            end = min(i for i in (escaped.find("\n", m.end()), escaped.find("\r", m.end()), m.end() + 30,
+                                  len(escaped)) if i >= 0)
+            if pattern is _ESCAPED:  # read as cp1252 in a UTF-8 file
+                stray.examples.append((line, raw, _as_cp1252(raw), _as_read(escaped[start:end], False)))
+            else:  # a UTF-8 sequence in a file read as cp1252
+                stray.examples.append((line, raw, m.group(), _as_read(escaped[start:end], True)))
 
     def decision(self) -> tuple[str, Stray | None]:
         """``(how to read the file, what to say)``: ``utf-8`` (nothing to say), ``mixed`` (UTF-8
@@ -203,16 +217,17 @@ def stream_decoding(path: str | os.PathLike, block: int = 1 << 20) -> tuple[str,
 def stray_bytes_note(stray: Stray) -> str:
     """The note naming the lines whose bytes are read otherwise than the file's encoding says."""
     more = len(stray.lines) - len(stray.examples)
-    more = f"; and {more} more line(s)" if more > 0 else ""
+    more = "; and more lines" if stray.more_lines else f"; and {more} more line(s)" if more > 0 else ""
+    lines = f"{len(stray.lines)} or more" if stray.more_lines else f"{len(stray.lines)}"
     if stray.read_as == "utf-8":
         shown = "; ".join(f"line {line}: {' '.join(f'0x{b:02x}' for b in raw)} in {text!r}"
                           for line, raw, _, text in stray.examples)
-        return (f"{stray.count} byte(s) on {len(stray.lines)} line(s) are not UTF-8, though the rest of the file "
+        return (f"{stray.count} byte(s) on {lines} line(s) are not UTF-8, though the rest of the file "
                 f"is: the file is read as UTF-8 and those bytes as cp1252 characters ({shown}{more}); check "
                 "those lines' text (was the file edited, or joined with another program's text?)")
     shown = "; ".join(f"line {line}: {text!r}, as UTF-8 {other!r}" for line, _, other, text in stray.examples)
     return (f"the file is read as cp1252, as most of its accented bytes are not UTF-8, but {stray.count} "
-            f"character(s) on {len(stray.lines)} line(s) read as UTF-8 too ({shown}{more}); check those lines' "
+            f"character(s) on {lines} line(s) read as UTF-8 too ({shown}{more}); check those lines' "
             "text (a file joined from two programs' exports?)")
 
 
