@@ -1,7 +1,8 @@
 """The statement inbox: files dropped in a folder, filed away once ingested.
 
-After a file's rows are committed it moves to ``processed/``; a file that cannot be imported
-moves to ``failed/`` beside a ``NAME.reason.txt`` that says why. Moves happen only after the
+After a file's rows are committed it moves to ``processed/`` (beside a ``NAME.rejected.txt``
+naming each line that was rejected, when one was); a file that cannot be imported moves to
+``failed/`` beside a ``NAME.reason.txt`` that says why. Moves happen only after the
 commit and ingest is idempotent (transaction ids), so a crash between the two just re-ingests the
 file (all duplicates) on the next run and then moves it: nothing lost, nothing doubled.
 
@@ -29,6 +30,8 @@ from .store import Store
 
 PROCESSED, FAILED = "processed", "failed"
 REASON_SUFFIX = ".reason.txt"
+#: Beside a processed file whose lines were rejected: every one, ``NAME:LINE: reason`` and its text.
+REJECTED_SUFFIX = ".rejected.txt"
 _PARTIAL = (".part", ".tmp", ".crdownload", "~", ".swp")
 
 
@@ -36,7 +39,7 @@ def _waiting(folder: Path) -> list[Path]:
     return sorted(
         p for p in folder.iterdir()
         if p.is_file() and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
-        and not p.name.endswith(REASON_SUFFIX)
+        and not p.name.endswith((REASON_SUFFIX, REJECTED_SUFFIX))
     )
 
 
@@ -106,20 +109,36 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def file_away(path: str | os.PathLike, *, ok: bool, reason: str | None = None) -> Path:
-    """Move ``path`` into ``processed/`` or ``failed/`` next to it; a failure gets its reason file.
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
-    The reason is written (atomically) before the move, so a failed file is never found without it.
+
+def rejected_text(name: str, rejections: list[tuple[int, str, str]]) -> str:
+    """The lines of a ``NAME.rejected.txt``: ``name:line: reason`` and below it the line as written."""
+    out = []
+    for line, reason, raw in rejections:
+        out.append(f"{name}:{line}: {reason}")
+        out += [f"    {text}" for text in (raw or "").splitlines()]
+    return "\n".join(out) + "\n"
+
+
+def file_away(path: str | os.PathLike, *, ok: bool, reason: str | None = None,
+              rejected: str | None = None) -> Path:
+    """Move ``path`` into ``processed/`` or ``failed/`` next to it; a failure gets its reason file,
+    a processed file whose lines were rejected its ``rejected`` text (:func:`rejected_text`).
+
+    Those are written (atomically) before the move, so a filed file is never found without them.
     """
     path = Path(path)
     folder = path.parent / (PROCESSED if ok else FAILED)
     folder.mkdir(exist_ok=True)
     target = _target(folder, path)
     if not ok:
-        note = target.with_name(target.name + REASON_SUFFIX)
-        tmp = note.with_name(note.name + ".tmp")
-        tmp.write_text((reason or "unknown error").rstrip("\n") + "\n", encoding="utf-8")
-        os.replace(tmp, note)
+        _write_atomic(target.with_name(target.name + REASON_SUFFIX), (reason or "unknown error").rstrip("\n") + "\n")
+    elif rejected:
+        _write_atomic(target.with_name(target.name + REJECTED_SUFFIX), rejected)
     os.replace(path, target)
     _fsync_dir(folder)
     _fsync_dir(path.parent)

@@ -22,7 +22,15 @@ from pathlib import Path
 
 from .errors import DetectorError
 from .faults import crashpoint
-from .inbox import account_of, already_imported, file_away, left_folders, pending_files
+from .inbox import (
+    REJECTED_SUFFIX,
+    account_of,
+    already_imported,
+    file_away,
+    left_folders,
+    pending_files,
+    rejected_text,
+)
 from .progress import NoProgress, Progress
 from .runs import JobLock, finish_run, start_run
 from .store import Store
@@ -30,6 +38,10 @@ from .store import Store
 log = logging.getLogger("detector.nightly")
 
 KIND = "nightly"
+#: Rejected lines named per file in the log, and per run in the summary.
+SHOWN = 5
+#: Rejected lines (``file:line: reason``) kept per run in the run log and per file in the result.
+KEPT = 20
 
 
 @dataclass
@@ -64,6 +76,14 @@ class NightlyResult:
             (f"  detect: {d.get('streams', 0)} streams, {d.get('flags', 0)} flags, "
              f"{d.get('refund_requests', 0)} refund requests"),
         ]
+        rejections = i.get("rejections", [])
+        named = [f"  rejected {r}" for r in rejections[:SHOWN]]
+        shown = min(len(rejections), SHOWN)
+        if i.get("rejected", 0) > shown:
+            lists = [f["rejected_list"] for f in self.files if f.get("rejected_list")]
+            named.append(f"  ... and {i['rejected'] - shown} more rejected line(s), each named in "
+                         f"{', '.join(lists[:3])}{' ...' if len(lists) > 3 else ''}")
+        lines[3:3] = named + [f"  note: {n}" for n in i.get("notes", [])]  # below the inbox line
         if i.get("folders_not_read"):
             why = ("folders inside account folders" if i.get("account_folders")
                    else "subfolders; --account-folders reads INBOX/<account>/")
@@ -113,9 +133,35 @@ def _sync_plaid(store: Store, result: NightlyResult, progress: Progress, *, api=
         result.errors.append({"stage": "plaid", "error_code": type(exc).__name__, "error": str(exc)})
 
 
+def _stored_rejections(store: Store, path: Path) -> list[tuple[int, str, str]]:
+    """The rejected lines stored for ``path`` (a file ingested by a run killed before filing it away)."""
+    return [tuple(r) for r in store.conn.execute(
+        "SELECT source_line, reason, raw FROM rejected_rows WHERE source_file = ? ORDER BY source_line",
+        [str(path)]).fetchall()]
+
+
+def _tell_rejections(name: str, rejections: list[tuple[int, str, str]], notes: list[str], entry: dict,
+                     counts: dict) -> None:
+    """Name a file's rejected lines and notes in the log, its entry and the run's counts (the
+    sixteenth audit found a run saying only "1 rejected", naming no line)."""
+    for line, reason, _ in rejections[:SHOWN]:
+        log.warning("inbox: %s:%d: rejected: %s", name, line, reason)
+    if len(rejections) > SHOWN:
+        log.warning("inbox: %s: %d more rejected line(s), each named in %s", name, len(rejections) - SHOWN,
+                    entry.get("rejected_list"))
+    for note in notes:
+        log.warning("inbox: %s: note: %s", name, note)
+    entry["rejections"] = [{"line": line, "reason": reason} for line, reason, _ in rejections[:KEPT]]
+    entry["notes"] = list(notes)
+    room = max(KEPT - len(counts["rejections"]), 0)
+    counts["rejections"] += [f"{name}:{line}: {reason}" for line, reason, _ in rejections[:room]]
+    counts["notes"] += [f"{name}: {note}" for note in notes]
+
+
 def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progress: Progress,
                   account_folders: bool = False) -> None:
-    counts = {"files": 0, "processed": 0, "failed": 0, "stored": 0, "duplicates": 0, "rejected": 0}
+    counts = {"files": 0, "processed": 0, "failed": 0, "stored": 0, "duplicates": 0, "rejected": 0,
+              "rejections": [], "notes": []}
     result.counts["inbox"] = counts
     if inbox is None:
         return
@@ -144,27 +190,39 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
         entry = {"file": name, "ok": False}
         if already_imported(store, path):
             log.info("inbox: %s was ingested by an interrupted run; filing it away", name)
-            entry.update(ok=True, already_imported=True, moved_to=str(file_away(path, ok=True)))
+            rejections = _stored_rejections(store, path)
+            moved = file_away(path, ok=True, rejected=rejected_text(name, rejections) if rejections else None)
+            entry.update(ok=True, already_imported=True, moved_to=str(moved))
+            if rejections:
+                entry["rejected_list"] = str(moved) + REJECTED_SUFFIX
+                _tell_rejections(name, rejections, [], entry, counts)
             counts["processed"] += 1
             result.files.append(entry)
             progress.advance("inbox")
             continue
+        rejections, notes = [], []
         try:
             (res,) = ingest_files([path], store, account_id=account)
             ok, error = bool(res.ok), (None if res.ok else str(res.error))
             for k in ("stored", "duplicates", "rejected"):
                 entry[k] = int(getattr(res, k, 0) or 0)
                 counts[k] += entry[k]
+            rejections = [(r["source_line"], r["reason"], r["raw"]) for r in res.rejections]
+            notes = list(res.notes)
         except DetectorError as exc:
             ok, error = False, str(exc)
         crashpoint("inbox.ingested")
-        moved = file_away(path, ok=ok, reason=error)
+        moved = file_away(path, ok=ok, reason=error,
+                          rejected=rejected_text(name, rejections) if ok and rejections else None)
         crashpoint("inbox.moved")
         entry.update(ok=ok, moved_to=str(moved), error=error)
+        if ok and rejections:
+            entry["rejected_list"] = str(moved) + REJECTED_SUFFIX
         counts["processed" if ok else "failed"] += 1
         if ok:
             log.info("inbox: %s: %d stored, %d duplicates, %d rejected -> %s", name,
                      entry.get("stored", 0), entry.get("duplicates", 0), entry.get("rejected", 0), moved)
+            _tell_rejections(name, rejections, notes, entry, counts)
         else:
             log.error("inbox: %s failed: %s -> %s", name, error, moved)
             result.errors.append({"stage": "inbox", "file": name, "error": error})

@@ -13,6 +13,7 @@ from pandas.testing import assert_frame_equal
 
 from detector import engines
 from detector.engines.chunked import NotGrouped, run_chunked
+from detector.engines.io import read_transactions
 from detector.errors import ConfigError, EngineUnavailable
 from detector.schema import FLAG_COLUMNS, STREAM_COLUMNS
 
@@ -376,6 +377,39 @@ def test_file_engines_stop_on_a_malformed_csv_naming_file_and_line(tmp_path, eng
     (tmp_path / "header.csv").write_bytes(head.splitlines(keepends=True)[0])
     streams, flags = engines.run(tmp_path / "header.csv", AS_OF, engine, detect=standin_detect, **opts)
     assert streams.empty and flags.empty and list(streams.columns) == list(STREAM_COLUMNS)
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+def test_file_engines_read_trailing_empty_fields_and_stop_on_filled_ones(tmp_path, engine):
+    # (sixteenth audit) a row ending in a comma the header lacks stopped the engines, which `scan`
+    # reads; every row ending so made pandas take the ids for an index and shift every value
+    # (amounts read as descriptions, silently); a value past the header after an empty optional
+    # column was dropped by Spark, silently
+    from detector.errors import ImportError_
+
+    header = "account_id,transaction_id,date,description,amount,currency\n"
+    rows = [f"A1,n{m:02d},2024-{m:02d}-10,NETFLIX.COM,-15.49,USD" for m in range(1, 13)]
+    clean = tmp_path / "clean.csv"
+    clean.write_text(header + "\n".join(rows) + "\n")
+    opts = {"chunk_rows": 4} if engine == "chunked" else {}
+    want = engines.run(clean, "2024-12-31", engine, **opts)
+    for name, text in {"one.csv": [r + ",," if i == 9 else r for i, r in enumerate(rows)],
+                       "every.csv": [r + "," for r in rows],
+                       "spaces.csv": [r + ", ," if i % 2 else r for i, r in enumerate(rows)]}.items():
+        path = tmp_path / name
+        path.write_text(header + "\n".join(text) + "\n")
+        got = engines.run(path, "2024-12-31", engine, **opts)
+        assert_frame_equal(got[0], want[0])
+        assert_frame_equal(got[1], want[1])
+        assert read_transactions(path)["amount"].tolist() == [-15.49] * 12
+    for name, (text, line) in {"filled.csv": ([r + ",,x" if i == 9 else r for i, r in enumerate(rows)], 11),
+                               "every_filled.csv": ([r + ",x" for r in rows], 2),
+                               "after_empty.csv": ([r.removesuffix("USD") + ",x" if i == 5 else r
+                                                    for i, r in enumerate(rows)], 7)}.items():
+        path = tmp_path / name
+        path.write_text(header + "\n".join(text) + "\n")
+        with pytest.raises(ImportError_, match=rf"{name}:{line}: expected 6 fields, found \d \(a value holding a comma"):
+            engines.run(path, "2024-12-31", engine, **opts)
 
 
 @pytest.mark.parametrize("engine", ["local", "chunked"])

@@ -105,6 +105,15 @@ AWKWARD = {
     "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.49,\n"
     "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.490,\n"
     "01/16/2024,01/17/2024,NETFLIX.COM,E,Sale,-15.49,",
+    # fields past the header's: empty ones (a trailing delimiter) are read, a filled one rejected
+    "extra_fields": CHASE + "01/16/2024,01/17/2024,TRAILING,E,Sale,-1.00,,\n"
+    "01/16/2024,01/17/2024,TRAILING SPACES,E,Sale,-1.00,, , \n"
+    "01/16/2024,01/17/2024,SHIFTED, BY A COMMA,E,Sale,-1.00,\n"
+    "01/16/2024,01/17/2024,FILLED,E,Sale,-1.00,,x\n"
+    "01/16/2024,01/17/2024,OK,E,Sale,-1.00,\n",
+    "extra_fields_first": CHASE + "01/16/2024,01/17/2024,FILLED FIRST,E,Sale,-1.00,memo,x\n"
+    "01/16/2024,01/17/2024,TRAILING,E,Sale,-1.00,,\n"
+    "01/16/2024,01/17/2024,OK,E,Sale,-1.00,\n",
     "quotes": CHASE + '01/16/2024,01/17/2024,"a ""quoted"" word",E,Sale,-1.00,\n'
     '01/16/2024,01/17/2024,mid"quote,E,Sale,-1.00,\n'
     '01/16/2024,01/17/2024,"closed"then,E,Sale,-1.00,\n',
@@ -174,14 +183,40 @@ def test_encodings_read_the_same_both_ways(tmp_path, encoding, vectorised):
     assert vectorised == [True]
 
 
+def test_a_utf8_file_with_a_stray_byte_reads_the_same_both_ways(tmp_path, vectorised):
+    # (sixteenth audit) it is UTF-8 with that byte as cp1252, not cp1252 throughout
+    text = CHASE + "01/16/2024,01/17/2024,CAF\u00c9 DE FLORE,E,Sale,-5.50,\n" * 3
+    path = tmp_path / "stray.csv"
+    path.write_bytes(text.encode() + b"01/17/2024,01/17/2024,SHELL,Gas\x81,Sale,-41.10,\n")
+    st = assert_same(path)
+    assert vectorised == [True]
+    assert st.transactions["description"].tolist() == ["CAF\u00c9 DE FLORE"] * 3 + ["SHELL"]
+    assert len(st.notes) == 1 and "line 5: 0x81 in" in st.notes[0]
+
+
 def test_bad_rows_are_read_per_line_and_keep_their_reasons(tmp_path, vectorised):
     st = assert_same(write(tmp_path, "bad.csv", AWKWARD["bad_rows"]))
     assert vectorised == [True]  # the file is vectorised; only its bad lines go row by row
     reasons = {r["source_line"]: r["reason"] for r in st.rejected}
     assert "not a date" in reasons[3] and "not an amount" in reasons[4] and reasons[5] == "empty amount"
     assert reasons[6] == "expected at least 6 columns, found 2"
+    assert reasons[7] == "expected 7 columns, found 9 (a value holding a comma must be quoted)"
     ids = st.transactions[st.transactions["description"] == "NETFLIX.COM"]["transaction_id"]
     assert ids.is_unique and len(ids) == 4  # occurrence index: identical rows keep distinct ids
+
+
+def test_fields_past_the_header_are_read_per_line_alike(tmp_path, vectorised):
+    # (sixteenth audit) empty ones are a trailing delimiter; a filled one is a shifted value
+    for case in ("extra_fields", "extra_fields_first"):
+        st = assert_same(write(tmp_path, f"{case}.csv", AWKWARD[case]))
+        reasons = {r["source_line"]: r["reason"] for r in st.rejected}
+        kept = set(st.transactions["description"])
+        assert "OK" in kept and "TRAILING" in kept and not kept & {"FILLED", "FILLED FIRST", "SHIFTED"}
+        raw = {r["source_line"]: r["raw"] for r in st.rejected}
+        for line, reason in reasons.items():  # SHIFTED's value moved into its empty memo: caught by its amount
+            assert reason.startswith("expected 7 columns, found 8 (") or raw[line].startswith("01/16/2024,01/17/2024,SHIFTED")
+    assert sorted(reasons) == [2]
+    assert vectorised == [True, True]
 
 
 def test_files_that_cannot_be_lined_up_are_read_row_by_row(tmp_path, vectorised):
@@ -295,7 +330,8 @@ def chase_statement(draw, desc=_desc):
         line = ",".join([_date_text(draw, "%m/%d/%Y"), "01/01/2024", _csv_cell(draw(desc)), "Cat", "Sale",
                          _csv_cell(draw(amount_text())), ""])
         if draw(st.integers(0, 30)) == 0:
-            line = draw(st.sampled_from(["", ",,,,,,", "short,row", CHASE.rstrip("\n")]))
+            line = draw(st.sampled_from(["", ",,,,,,", "short,row", CHASE.rstrip("\n"), line + ",,",
+                                         line + ",extra", line + ", ,"]))
         pool.append(line)
         lines.append(line)
     return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))

@@ -294,6 +294,33 @@ def test_an_ofx_cut_off_inside_a_transaction_says_the_download_is_incomplete(tmp
     assert st.rejected[0]["source_line"] == 5 and "cut short" in st.rejected[0]["reason"]
 
 
+def test_an_ofx_cut_right_after_a_transaction_says_the_download_looks_cut_short(tmp_path, store):
+    # (sixteenth audit) cut exactly after a </STMTTRN>, 100 of the sample's 292 transactions were
+    # taken for the whole statement, without a word; cut 9 bytes later, the same file was said cut
+    from pathlib import Path
+
+    sample = (Path(__file__).resolve().parents[1] / "data" / "samples" / "checking.qfx").read_text()
+    end = 0
+    for _ in range(100):
+        end = sample.index("</STMTTRN>", end) + len("</STMTTRN>")
+    cut = write(tmp_path, "cut.qfx", sample[:end + 1])
+    st = read_statement(cut)
+    assert (len(st.transactions), st.rejected) == (100, [])
+    line = sample[:sample.rindex("<STMTTRN>", 0, end)].count("\n") + 1
+    (note,) = st.notes
+    assert note == (f"the file ends after the transaction of line {line} with no </BANKTRANLIST>, </OFX>: the "
+                    "download looks cut short (its last transaction is of 2024-03-16; the statement says it "
+                    "runs to 2025-06-30); download the statement again")
+    assert st.transactions["source_line"].max() == line
+    (result,) = ingest_files([cut], store)
+    assert result.ok and result.stored == 100 and result.notes == [note]
+    # a whole file, and one cut after its list (its </OFX> missing), say so or not
+    assert read_statement(write(tmp_path, "whole.qfx", sample)).notes == []
+    after_list = sample[:sample.index("</BANKTRANLIST>") + len("</BANKTRANLIST>")]
+    (note,) = read_statement(write(tmp_path, "after_list.qfx", after_list)).notes
+    assert "with no </OFX>: the download looks cut short; download" in note  # all of its transactions are there
+
+
 def test_a_cancellations_file_given_as_a_statement_points_to_cancellations(tmp_path):
     # round eleven: it got a hint to map "merchant" as the description column
     from detector.errors import UnrecognisedFormat
@@ -445,6 +472,39 @@ def test_chunks_read_utf16_and_latin1(tmp_path):
         path.write_bytes(text.encode(enc))
         (chunk,) = list(iter_statement_chunks(path))
         assert chunk.transactions["description"].tolist() == ["CAFÉ"]
+
+
+def test_a_stray_byte_garbles_no_accent_and_an_overlapping_export_stores_nothing_twice(tmp_path, store):
+    # (sixteenth audit) one byte 0x81 in a Category cell made the whole UTF-8 file cp1252: every
+    # "ÉDITION" was stored as "Ã\x89DITION", so a clean export of overlapping months stored those
+    # charges again, and each plan split into an 'ended' stream beside a new one
+    def export(months, stray):
+        rows = []
+        for m in months:
+            rows += [f"{m:02d}/20/2025,{m:02d}/21/2025,SHELL OIL 57442345,Gas{stray if m == months[0] else ''},Sale,-4{m}.10,",
+                     f"{m:02d}/12/2025,{m:02d}/13/2025,CAFÉ DE FLORE,Food & Drink,Sale,-{m + 4}.50,",
+                     f"{m:02d}/07/2025,{m:02d}/08/2025,LE MONDE ÉDITION ABONNEMENT,Bills,Sale,-9.99,"]
+        return CHASE_HEADER.encode() + "\n".join(rows).encode().replace(b"\\x81", b"\x81") + b"\n"
+
+    first = tmp_path / "Chase9999_Activity20250331.CSV"
+    first.write_bytes(export([1, 2, 3], "\\x81"))
+    second = tmp_path / "Chase9999_Activity20250430.CSV"
+    second.write_bytes(export([2, 3, 4], ""))
+    for engine in ("rows", "columns"):
+        st = read_statement(first, engine=engine)
+        assert st.rejected == [] and not st.transactions["description"].str.contains("\u00c3").any()
+        assert st.transactions["description"].tolist()[1:3] == ["CAFÉ DE FLORE", "LE MONDE ÉDITION ABONNEMENT"]
+        (note,) = st.notes
+        assert note.startswith("1 byte(s) on 1 line(s) are not UTF-8") and "line 2: 0x81 in " in note
+    chunks = list(iter_statement_chunks(first, chunksize=4))
+    pd.testing.assert_frame_equal(pd.concat([c.transactions for c in chunks], ignore_index=True),
+                                  read_statement(first).transactions)
+    assert all(c.notes == [note] for c in chunks)
+    r1, r2 = ingest_files([first, second], store)
+    assert (r1.stored, r2.stored, r2.duplicates) == (9, 3, 6)
+    assert r1.notes == [note] and r2.notes == []
+    streamed = ingest_files([first], store, stream_bytes=1)[0]
+    assert streamed.streamed and streamed.notes == [note] and streamed.duplicates == 9
 
 
 def test_results_carry_the_newest_date_whole_or_in_chunks(tmp_path, store):

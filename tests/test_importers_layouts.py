@@ -374,3 +374,62 @@ def test_rows_naming_their_card_keep_two_cards_apart(tmp_path):
     # files naming their own account keep it: ING's IBAN, generic account_id
     assert read_statement(write(tmp_path, "x.csv", CASES["ing_nl"][1])).account_id == "NL12INGB0001234567"
     assert read_statement(write(tmp_path, "g.csv", CASES["generic"][1])).account_id == "acc1"
+
+
+def _with_extra_lines(layout: str, tmp_path) -> tuple[str, int, int, int]:
+    """The case's text plus its last record twice more: once with its description split by an
+    unquoted delimiter and its last cell filled, once ending in two empty fields the header lacks.
+    Returns the text, the shifted line's number and field count, and the header's."""
+    import csv
+    import io
+
+    from detector.importers import get_importer
+
+    name, text, _ = CASES[layout]
+    lines = io.StringIO(text, newline="").readlines()
+    _, hl = get_importer(layout).read_header(str(tmp_path / name), iter(lines))
+    cells = next(csv.reader([lines[-1].rstrip("\n")], delimiter=hl.delimiter))
+    pos = hl.index["description"] if cells[hl.index["description"]] else hl.index["description_fallback"]
+    desc = cells[pos]
+    shifted = cells[:pos] + [desc[:len(desc) // 2], desc[len(desc) // 2:]] + cells[pos + 1:]
+    shifted[-1] = shifted[-1] or "x"  # the shift moves a value past the header's last column
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=hl.delimiter, lineterminator="\n")
+    writer.writerows([shifted, cells + ["", ""]])
+    return text + out.getvalue(), len(lines) + 1, len(shifted), hl.width
+
+
+@pytest.mark.parametrize("layout", sorted(CASES))
+def test_a_value_holding_an_unquoted_delimiter_is_rejected_in_every_layout(tmp_path, layout):
+    # An Amex line "06/22/2025,BLUE BOTTLE, COFFEE,ALEX MORGAN,-71003,5.75" (6 fields under 5
+    # headers) was stored as a +71,003.00 credit of an account "amex-ALEX MORGAN" (sixteenth
+    # audit): a record with values past the header's columns is rejected, saying why; one ending
+    # in empty fields (a trailing delimiter, as Chase checking writes every row) is read.
+    from detector.importers import iter_statement_chunks
+
+    name, _, expected = CASES[layout]
+    text, line, found, width = _with_extra_lines(layout, tmp_path)
+    path = write(tmp_path, name, text)
+    for engine in ("rows", "columns"):
+        st = read_statement(path, engine=engine)
+        assert st.format == layout and st.rows_read == len(expected) + 2
+        assert [r["source_line"] for r in st.rejected] == [line]
+        assert st.rejected[0]["reason"].startswith(f"expected {width} columns, found {found} (a value holding a")
+        got = list(zip(st.transactions["date"], st.transactions["amount"], st.transactions["description"]))
+        assert got == expected + expected[-1:]  # the trailing-delimiter copy is read as the record
+        assert line + 1 in set(st.transactions["source_line"])
+    chunks = list(iter_statement_chunks(path, chunksize=2))
+    assert [r["source_line"] for c in chunks for r in c.rejected] == [line]
+    assert sum(len(c.transactions) for c in chunks) == len(expected) + 1
+
+
+def test_the_audits_amex_line_is_rejected_and_no_phantom_account_is_made(tmp_path):
+    text = ("Date,Description,Card Member,Account #,Amount\n"
+            "06/28/2025,ONLINE PAYMENT - THANK YOU,ALEX MORGAN,-71003,-400.00\n"
+            "06/22/2025,BLUE BOTTLE, COFFEE,ALEX MORGAN,-71003,5.75\n"
+            "06/20/2025,HULU 877-8244858 CA,ALEX MORGAN,-71003,17.99\n")
+    st = read_statement(write(tmp_path, "activity.csv", text))
+    assert st.accounts == ["amex-71003"] and st.rows_read == 3 and len(st.transactions) == 2
+    assert [(r["source_line"], r["reason"], r["raw"]) for r in st.rejected] == [
+        (3, "expected 5 columns, found 6 (a value holding a comma must be quoted)",
+         "06/22/2025,BLUE BOTTLE, COFFEE,ALEX MORGAN,-71003,5.75")]

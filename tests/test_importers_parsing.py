@@ -104,6 +104,57 @@ def test_latin1_and_cp1252_fall_back():
     assert decode_bytes("Date,Amount\n".encode("utf-16"))[0] == "Date,Amount\n"
 
 
+def test_a_utf8_file_with_a_stray_byte_stays_utf8_and_says_where():
+    # (sixteenth audit) one stray 0x81 made the whole file cp1252: "ÉDITION" became "Ã\x89DITION"
+    from detector.importers.decoding import MIXED, decode_statement
+
+    data = "LE MONDE ÉDITION\r\nCAFÉ\rSHELL,Gas".encode() + b"\x81,x\n" + "ok\nLAST\xe9".encode("cp1252")
+    got = decode_statement(data)
+    assert got.encoding == MIXED
+    assert got.text == "LE MONDE ÉDITION\r\nCAFÉ\rSHELL,Gas\x81,x\nok\nLAST\u00e9"
+    assert (got.stray.lines, got.stray.count) == ([3, 5], 2)
+    assert [line for line, *_ in got.stray.examples] == [3, 5]
+    assert got.stray.examples[0][1:] == (b"\x81", "\x81", "SHELL,Gas\x81,x")
+    assert "2 byte(s) on 2 line(s) are not UTF-8" in got.note and "line 3: 0x81 in 'SHELL,Gas\\x81,x'" in got.note
+    assert decode_bytes(data) == (got.text, MIXED)
+    # with a BOM the file says it is UTF-8: the same, its stray bytes no longer U+FFFD
+    bom = decode_statement(b"\xef\xbb\xbf" + data)
+    assert (bom.text, bom.encoding, bom.stray.lines) == (got.text, "utf-8-sig", [3, 5])
+    # a cp1252 export holds no valid multi-byte sequence: cp1252 as before, nothing to say
+    plain = decode_statement("CAFÉ M\u00dcNCHEN \u20ac\n\u2019s".encode("cp1252"))
+    assert (plain.text, plain.encoding, plain.note) == ("CAFÉ M\u00dcNCHEN \u20ac\n\u2019s", "cp1252", None)
+    # ... or a few by chance (É then ® is a valid sequence): still cp1252, and the note says where
+    chance = decode_statement("CAFÉ CRÈME\nNESTLÉ®\nSTRAßE\n".encode("cp1252"))
+    assert (chance.text, chance.encoding) == ("CAFÉ CRÈME\nNESTLÉ®\nSTRAßE\n", "cp1252")
+    assert chance.stray.lines == [2] and "line 2: 'NESTLÉ®', as UTF-8 '\u026e'" in chance.note
+    # past a thousand lines the note counts no more lines (the bytes all the same)
+    many = decode_statement(("ÉDITION ÉTÉ\n".encode() + b"Gas\x81\n") * 1100)
+    assert many.encoding == MIXED and many.stray.count == 1100 and len(many.stray.lines) == 1000
+    assert "1100 byte(s) on 1000 or more line(s)" in many.note and "; and more lines)" in many.note
+    # a byte cp1252 leaves undefined anywhere (here inside a chance UTF-8 sequence) makes it latin-1
+    assert decode_statement("CAFÉ CRÈME\n".encode("cp1252") + b"\xc5\x81").encoding == "latin-1"
+
+
+def test_a_streamed_file_decodes_as_the_whole_file_does(tmp_path):
+    from detector.importers.decoding import decode_statement, stray_bytes_note, stream_decoding
+
+    line = "NETFLIX ÉDITION,-1.00\r\n".encode()
+    cases = {"clean": line * 50, "stray": line * 20 + b"Gas\x81\n" + line * 20 + b"\xe9\r\xe9",
+             "cp1252": "CAFÉ\n".encode("cp1252") * 40, "latin1": "CAFÉ\n".encode("cp1252") * 40 + b"\x81",
+             "chance": ("CAFÉ CRÈME\n" * 9 + "NESTLÉ®\r\n").encode("cp1252") * 5,
+             "many": ("ÉDITION ÉTÉ\n".encode() + b"Gas\x81\n") * 1100,
+             "bom": b"\xef\xbb\xbf" + line * 30 + b"\xff\n"}
+    for name, data in cases.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(data)
+        whole = decode_statement(data)
+        for block in (7, 64, 1 << 20):  # blocks cut lines, sequences and \r\n pairs
+            encoding, errors, stray = stream_decoding(path, block=block)
+            with open(path, encoding=encoding, errors=errors, newline="") as fh:
+                assert fh.read() == whole.text, (name, block)
+            assert (stray_bytes_note(stray) if stray else None) == whole.note, (name, block)
+
+
 def test_binary_detection():
     assert binary_kind(b"%PDF-1.7\n...") == "a PDF document"
     assert "Excel" in binary_kind(b"PK\x03\x04rest")

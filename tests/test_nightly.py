@@ -363,3 +363,61 @@ def test_a_filed_request_says_so_when_the_bank_removes_its_charge(tmp_path, monk
     assert [h["note"] for h in shown["history"]].count(REMOVED_NOTE) == 1  # said once, not every night
     store.close()
 
+
+def test_rejected_lines_and_notes_are_named_and_kept_beside_the_file(tmp_path, runner, caplog):
+    # (sixteenth audit) a run said only "1 rejected": no log line, summary, run log or file named
+    # the line, unlike `scan` and `ingest` ("rejected FILE:LINE: reason")
+    from detector.cli import cli
+    from detector.importers import ingest_files
+    from detector.inbox import REJECTED_SUFFIX
+
+    db = tmp_path / "state" / "subdetect.db"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    bad = [f"2025-{m:02d}-03,DISNEY PLUS 888-905-7888,-13.99" for m in range(1, 7)]
+    bad[1:1] = [f"2025-13-{d:02d},LINE {d},-1.00" for d in range(1, 8)]  # lines 3-9
+    (inbox / "card.csv").write_text("Date,Description,Amount\n" + "\n".join(bad) + "\n")
+    (inbox / "cut.qfx").write_text("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM>"
+                                   "<ACCTID>1234</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20250115<TRNAMT>-15.49"
+                                   "<FITID>A<NAME>NETFLIX</STMTTRN>\n")
+    with caplog.at_level(logging.INFO, logger="detector.nightly"):
+        result = run_nightly(db, inbox=inbox, as_of=AS_OF)
+    assert result.exit_code == 0 and result.counts["inbox"]["rejected"] == 7
+    summary = result.summary()
+    reason = "not a date in format %Y-%m-%d or %Y/%m/%d: '2025-13-01' (generic CSV dates are yyyy-mm-dd;"
+    listing = inbox / "processed" / f"card.csv{REJECTED_SUFFIX}"
+    assert summary.splitlines()[3].startswith(f"  rejected card.csv:3: {reason}")  # below the inbox line
+    assert "rejected card.csv:4: " in summary
+    assert "  rejected card.csv:7:" in summary and "card.csv:8:" not in summary
+    assert f"  ... and 2 more rejected line(s), each named in {listing}" in summary
+    assert "  note: cut.qfx: the file ends after the transaction of line 4 with no </BANKTRANLIST>, </OFX>" in summary
+    # every rejected line, with its text, beside the filed statement
+    kept = listing.read_text().splitlines()
+    assert kept[0].startswith(f"card.csv:3: {reason}") and kept[1] == "    2025-13-01,LINE 1,-1.00"
+    assert len(kept) == 14
+    assert kept[-2].startswith("card.csv:9: ")
+    # in the log (the first few per file), the run's entry and the run log
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(w.startswith(f"inbox: card.csv:3: rejected: {reason}") for w in warned)
+    assert f"inbox: card.csv: 2 more rejected line(s), each named in {listing}" in warned
+    assert any(w.startswith("inbox: cut.qfx: note: the file ends after") for w in warned)
+    (entry,) = [f for f in result.files if f["file"] == "card.csv"]
+    assert entry["rejected_list"] == str(listing) and entry["rejections"][0]["line"] == 3
+    assert entry["rejections"][0]["reason"].startswith(reason)
+    runs = json.loads(runner.invoke(cli, ["runs", "--db", str(db), "--format", "json"]).output)
+    assert runs[0]["counts"]["inbox"]["rejections"][0].startswith(f"card.csv:3: {reason}")
+    assert len(runs[0]["counts"]["inbox"]["rejections"]) == 7
+    assert runs[0]["counts"]["inbox"]["notes"][0].startswith("cut.qfx: the file ends after")
+    table = runner.invoke(cli, ["runs", "--db", str(db)]).output
+    assert "card.csv:3:" in table and "4 more" in table
+    # a file a killed run had stored but not filed away gets its listing from the store
+    again = inbox / "again.csv"
+    again.write_text("Date,Description,Amount\n2025-06-05,NETFLIX.COM,-15.49\n2025-13-05,BAD,-1.00\n")
+    store = Store(db)
+    ingest_files([again], store)
+    store.close()
+    second = run_nightly(db, inbox=inbox, as_of=AS_OF)
+    (entry,) = second.files
+    assert entry.get("already_imported") and [r[:40] for r in second.counts["inbox"]["rejections"]] == [
+        "again.csv:3: not a date in format %Y-%m-"]
+    assert (inbox / "processed" / f"again.csv{REJECTED_SUFFIX}").read_text().startswith("again.csv:3: not a date")

@@ -55,6 +55,9 @@ def _setup(template: Path, where: Path, with_inbox: bool) -> tuple[Path, Path | 
         inbox.mkdir()
         (inbox / "card.csv").write_text(GOOD_CSV)
         (inbox / "junk.csv").write_bytes(BAD_FILE.encode())
+        # filed first, with the listing of its rejected line beside it (sixteenth audit): killed
+        # before the move, the rerun writes that listing from the store
+        (inbox / "bad_line.csv").write_text(GOOD_CSV + "2025-13-45,BAD DATE,-1.00\n")
     return db, inbox
 
 
@@ -100,7 +103,8 @@ def test_killed_anywhere_then_rerun_equals_uninterrupted(template, tmp_path):
     with_inbox = PIPELINE_READY
     ref_db, ref_inbox, _ = _reference(template, tmp_path, with_inbox)
     reference, ref_files = dump(ref_db), _files(ref_inbox)
-    _set_aside(tmp_path, "reference")
+    assert "processed/bad_line.csv.rejected.txt" in ref_files
+    ref_inbox_dir = _set_aside(tmp_path, "reference") / "inbox"
     assert len(reference["transactions"]) >= 20
     points = PLAID_POINTS + (INBOX_POINTS if with_inbox else [])
     for point in points:
@@ -112,6 +116,8 @@ def test_killed_anywhere_then_rerun_equals_uninterrupted(template, tmp_path):
         assert again.returncode == 1, (point, again.stderr)
         assert dump(db) == reference, point
         assert _files(inbox) == ref_files, point
+        listing = "processed/bad_line.csv.rejected.txt"
+        assert (inbox / listing).read_text() == (ref_inbox_dir / listing).read_text(), point
         store = Store(db)
         runs = store.db.execute("SELECT status FROM runs ORDER BY started_at, rowid").fetchall()
         store.close()

@@ -337,3 +337,28 @@ def test_job_reads_spellings_of_headers_currencies_and_padded_values_as_scan_doe
     assert len(streams.iloc[0]["transaction_ids"]) == 12
     local, _ = engines.run(path, "2024-12-31", "local")
     assert_frame_equal(streams, local)
+
+
+def test_job_reads_trailing_empty_fields_and_stops_on_filled_ones_as_the_local_engines(spark, tmp_path):
+    """Sixteenth audit: a row ending in a comma the header lacks stopped the job (the local engines
+    did too, and `scan` reads it); a value past the header after an empty optional column was
+    dropped silently (every column was not filled, so the record was not taken for one too long)."""
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    header = "account_id,transaction_id,date,description,amount,currency\n"
+    rows = [f"ACC,n{m:02d},2024-{m:02d}-10,NETFLIX.COM,-15.49,USD" for m in range(1, 13)]
+    rows = [r + ",," if m == 3 else r + "," if m == 7 else r for m, r in enumerate(rows)]
+    rows[9] = '"ACC","n10","2024-10-10","NETFLIX, INC","-15.49","USD",""'
+    path = tmp_path / "tx.csv"
+    path.write_text(header + "\n".join(rows) + "\n")
+    run_job(path, tmp_path / "out", "2024-12-31", spark=spark)
+    streams = engines.conform_streams(pd.read_parquet(tmp_path / "out" / "streams"))
+    assert len(streams) == 1 and len(streams.iloc[0]["transaction_ids"]) == 12
+    local, _ = engines.run(path, "2024-12-31", "local")
+    assert_frame_equal(streams, local)
+    for name, bad in {"after_empty.csv": "ACC,x1,2024-12-10,RENT,-1250.00,,1", "quoted.csv": '"ACC","x2","2024-12-10","RENT","-1","250.00","USD"'}.items():
+        bad_path = tmp_path / name
+        bad_path.write_text(header + "\n".join(rows[:3] + [bad]) + "\n")
+        with pytest.raises(ImportError_, match=r"field too many or too few"):
+            run_job(bad_path, tmp_path / f"out_{name}", "2024-12-31", spark=spark, detect=standin_detect)

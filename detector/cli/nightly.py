@@ -52,6 +52,20 @@ def nightly_cmd(db_path: str, inbox: str | None, account_folders: bool, as_of: s
     sys.exit(result.exit_code)
 
 
+#: Inbox counts shown in a column of their own (the rejected lines and notes a run named).
+_LISTED = ("rejections", "notes")
+
+
+def _rejected_and_notes(inbox: dict, shown: int = 3) -> str:
+    """A run's first rejected lines (``file:line: reason``), how many more, and its notes."""
+    named = inbox.get("rejections", [])
+    parts = list(named[:shown])
+    more = inbox.get("rejected", 0) - len(parts)
+    if more > 0:
+        parts.append(f"{more} more (--format json; INBOX/processed/*.rejected.txt)")
+    return "; ".join(parts + [f"note {n}" for n in inbox.get("notes", [])])
+
+
 @cli.command("runs")
 @db_option
 @click.option("--kind", default=None, help="Only runs of this kind (e.g. nightly).")
@@ -73,10 +87,11 @@ def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
     table = pd.DataFrame(
         [{"run_id": r["run_id"], "kind": r["kind"], "started_at": r["started_at"], "ended_at": r["ended_at"],
           "status": r["status"],
-          "counts": "; ".join(f"{stage}: " + ", ".join(f"{k}={v}" for k, v in c.items() if v)
+          "counts": "; ".join(f"{stage}: " + ", ".join(f"{k}={v}" for k, v in c.items() if v and k not in _LISTED)
                               for stage, c in r["counts"].items()),
           "errors": "; ".join(f"{e.get('item') or e.get('file') or e['stage']}: {e['error']}"
-                              for e in r["errors"])} for r in rows],
-        columns=["run_id", "kind", "started_at", "ended_at", "status", "counts", "errors"],
+                              for e in r["errors"]),
+          "rejected and notes": _rejected_and_notes(r["counts"].get("inbox", {}))} for r in rows],
+        columns=["run_id", "kind", "started_at", "ended_at", "status", "counts", "errors", "rejected and notes"],
     )
     click.echo(render_frame(table, "table", title="Runs"))

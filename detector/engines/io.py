@@ -91,33 +91,64 @@ def csv_frames(path: Path, chunk_rows: int | None = None, **read_csv_kwargs) -> 
     kwargs = {"dtype": dtypes, **_CSV_READ, **read_csv_kwargs}
     if chunk_rows is not None:
         kwargs["chunksize"] = chunk_rows
-    rows_seen = 0
-    short_checked = False
+    seen = [0]  # rows yielded so far, kept across a restart
+    # A record with fields past the header's stops the read when they are filled (a value holding
+    # an unquoted comma), and is read without them when they are empty (a trailing comma), as
+    # `scan` reads it (sixteenth audit). pandas takes a first record one field longer than the
+    # header for one with an index column and shifts every value: that file is checked up front.
+    past_header = False
     try:
-        reader = pd.read_csv(path, **kwargs)
-        for frame in ([reader] if chunk_rows is None else reader):
-            if chunk_rows is not None and frame.empty:
-                continue
-            if names:
-                frame = frame.rename(columns=names)
-            if header and not short_checked and frame[header[-1]].isna().any():
-                # a line with a field too few leaves the last column empty; so does an empty last
-                # value, so only then is the file read again to count each line's fields
-                short_checked = True
-                needed = _needed_fields(header)
-                short = short_record(path, needed)
-                if short is not None:
-                    line, found = short
-                    expected = f"{needed}" if needed == len(header) else f"at least {needed}"
-                    raise ImportError_(f"expected {expected} fields, found {found}", path=str(path), line=line)
-            yield _provenance(frame, path, header, first_line=rows_seen + 2)
-            rows_seen += len(frame)
+        if (first_record_fields(path) or 0) > len(raw_header):
+            refuse_filled_extra_fields(path, len(raw_header))
+            past_header = True
+        while True:
+            try:
+                yield from _frames(path, header, names, kwargs, seen, chunk_rows,
+                                   usecols=list(range(len(raw_header))) if past_header else None)
+                return
+            except ValueError as exc:
+                if past_header or not _TOKENIZE.search(str(exc)):
+                    raise
+                refuse_filled_extra_fields(path, len(raw_header))
+                past_header = True  # only empty fields past the header: read again without them
     except ImportError_:
         raise
     except UnicodeDecodeError as exc:
         raise _undecodable(path, exc) from None
     except (ValueError, OSError) as exc:  # (pandas' ParserError is a ValueError)
         raise _unreadable(path, exc, header) from None
+
+
+def _frames(path: Path, header: list[str], names: dict[str, str], kwargs: dict, seen: list[int],
+            chunk_rows: int | None, usecols: list[int] | None) -> Iterator[pd.DataFrame]:
+    """:func:`csv_frames`' reading, from the first row not yet yielded (``seen[0]``)."""
+    if usecols is not None:
+        kwargs = {**kwargs, "usecols": usecols}
+    short_checked = False
+    skip = seen[0]
+    reader = pd.read_csv(path, **kwargs)
+    for frame in ([reader] if chunk_rows is None else reader):
+        if chunk_rows is not None and frame.empty:
+            continue
+        if skip:  # yielded before the read started again
+            dropped = min(skip, len(frame))
+            frame, skip = frame.iloc[dropped:], skip - dropped
+            if frame.empty:
+                continue
+        if names:
+            frame = frame.rename(columns=names)
+        if header and not short_checked and frame[header[-1]].isna().any():
+            # a line with a field too few leaves the last column empty; so does an empty last
+            # value, so only then is the file read again to count each line's fields
+            short_checked = True
+            needed = _needed_fields(header)
+            short = short_record(path, needed)
+            if short is not None:
+                line, found = short
+                expected = f"{needed}" if needed == len(header) else f"at least {needed}"
+                raise ImportError_(f"expected {expected} fields, found {found}", path=str(path), line=line)
+        yield _provenance(frame, path, header, first_line=seen[0] + 2)
+        seen[0] += len(frame)
 
 
 #: Text columns whose values are read without the spaces around them, as ``scan`` reads cells.
@@ -190,6 +221,33 @@ def short_record(path: Path, fields: int) -> tuple[int, int] | None:
             if row and len(row) < fields and any(cell.strip() for cell in row):
                 return start, len(row)
     return None
+
+
+def first_record_fields(path: Path) -> int | None:
+    """Fields of a CSV's first record below its header (lines of spaces skipped), or None."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    with _open_text(path) as f:
+        rows = csv.reader(f)
+        next(rows, None)
+        for row in rows:
+            if row and any(cell.strip() for cell in row):
+                return len(row)
+    return None
+
+
+def refuse_filled_extra_fields(path: Path, fields: int) -> None:
+    """Raise :class:`ImportError_` naming the first record with a value past the header's
+    ``fields`` (an unquoted comma in a value shifted it); fields past it left empty are no error."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    with _open_text(path) as f:
+        rows = csv.reader(f)
+        next(rows, None)
+        line = rows.line_num
+        for row in rows:
+            start, line = line + 1, rows.line_num
+            if len(row) > fields and any(cell.strip() for cell in row[fields:]):
+                raise ImportError_(f"expected {fields} fields, found {len(row)} (a value holding a comma "
+                                   "must be quoted)", path=str(path), line=start)
 
 
 def _open_text(path: Path):

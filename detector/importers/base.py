@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AmbiguousFormat, EmptyStatement, ImportError_, UnrecognisedFormat
+from .decoding import decode_statement
 from .parsing import binary_kind, decode_bytes, is_date
 
 #: How much of a file ``identify`` sees: enough for a bank's summary block above its table.
@@ -78,12 +79,18 @@ class Importer:
         """Every transaction line of the file, as a :class:`Row` or a :class:`Reject`."""
         raise NotImplementedError
 
+    def file_notes(self, path: str) -> list[str]:
+        """What reading ``path`` found that the analyst should hear and no row or reject says (an
+        OFX download cut right after a whole transaction), one sentence each."""
+        return []
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
 
 def read_text(path: str | os.PathLike) -> str:
-    """A statement's text, decoded (UTF-8 with or without BOM, UTF-16, else cp1252/latin-1).
+    """A statement's text, decoded (UTF-8 with or without BOM, UTF-16, else cp1252/latin-1;
+    ``decoding.decode_statement``).
 
     Raises :class:`UnrecognisedFormat` for binary files and :class:`EmptyStatement` for empty ones,
     both naming the file.
@@ -92,12 +99,16 @@ def read_text(path: str | os.PathLike) -> str:
 
 
 class Loaded:
-    """A statement file's bytes, its encoding and (decoded when first asked for) its text."""
+    """A statement file's bytes, its encoding and (decoded when first asked for) its text.
 
-    def __init__(self, data: bytes, text: str | None, encoding: str):
+    ``note`` says where a UTF-8 file holds bytes that are not UTF-8 (``decoding.stray_bytes_note``).
+    """
+
+    def __init__(self, data: bytes, text: str | None, encoding: str, note: str | None = None):
         self.data = data
         self._text = text
         self.encoding = encoding
+        self.note = note
 
     @property
     def text(self) -> str:
@@ -137,10 +148,10 @@ def load_statement(path: str | os.PathLike) -> Loaded:
         if not _NOT_SPACE.search(data):
             raise EmptyStatement("the file is empty", path=p)
         return Loaded(data, None, "utf-8")
-    text, encoding = decode_bytes(data)
-    if not text or text.isspace():  # not text.strip(), which would copy a large file
+    decoded = decode_statement(data)
+    if not decoded.text or decoded.text.isspace():  # not text.strip(), which would copy a large file
         raise EmptyStatement("the file is empty", path=p)
-    return Loaded(data, text, encoding)
+    return Loaded(data, decoded.text, decoded.encoding, decoded.note)
 
 
 def head_of(text: str, lines: int = HEAD_LINES) -> str:

@@ -120,6 +120,7 @@ class WellsFargo(CsvLayout):
     title = "Wells Fargo (no header row)"
     has_header = False
     positions: ClassVar[dict[str, int]] = {"date": 0, "amount": 1, "description": 4}
+    record_width = 5
     payment_method = "debit_card"
     country = "US"
 

@@ -31,6 +31,9 @@ class HeaderLayout:
     first_line: int
     #: The header's normalised cells (to skip repeated headers); ``None`` for header-less layouts.
     header_cells: list[str] | None
+    #: Fields a record may have (the header's, or a header-less layout's ``record_width``): a
+    #: record with more, not all of them empty, is rejected (``None``: not checked).
+    width: int | None = None
 
 
 def _alts(value) -> Names:
@@ -143,6 +146,8 @@ class CsvLayout(Importer):
     has_header: bool = True
     #: For header-less layouts: field -> 0-based position.
     positions: dict[str, int] | None = None
+    #: For header-less layouts: the fields of one record, when the bank always writes that many.
+    record_width: int | None = None
 
     # -- header ---------------------------------------------------------------------------------
 
@@ -307,7 +312,7 @@ class CsvLayout(Importer):
                 if line.strip() or len(head) >= HEAD_LINES:
                     break
             delim = self._headerless_delimiter(head) or self.delimiters[0]
-            return head, HeaderLayout(delim, dict(self.positions or {}), 1, None)
+            return head, HeaderLayout(delim, dict(self.positions or {}), 1, None, self.record_width)
         head: list[str] = []
         found = None
         for line in it:  # read only as far as the header row (at most HEAD_LINES)
@@ -330,8 +335,8 @@ class CsvLayout(Importer):
             # A file with no header row (HSBC UK's download), its columns mapped by its first
             # row's cells as the hint shows them: that row is a transaction too, not a header
             # (round eleven: it was dropped without a word)
-            return head[header_at:], HeaderLayout(delim, index, header_at + 1, None)
-        return head[header_at + 1:], HeaderLayout(delim, index, header_at + 2, header_cells)
+            return head[header_at:], HeaderLayout(delim, index, header_at + 1, None, len(raw_cells))
+        return head[header_at + 1:], HeaderLayout(delim, index, header_at + 2, header_cells, len(raw_cells))
 
     def _is_a_record(self, cells: list[str], index: dict[str, int]) -> bool:
         """Whether a row found as the header reads as a transaction: its date cell a date and its
@@ -377,6 +382,9 @@ class CsvLayout(Importer):
             return None  # some banks repeat the header row every page
         if self._is_balance_line(cells, index):
             return None
+        extra = too_many_fields(cells, layout)
+        if extra is not None:
+            return Reject(line, extra, raw)
         try:
             return self.parse_record(cells, index, line)
         except ValueError as exc:
@@ -449,6 +457,24 @@ class CsvLayout(Importer):
         if fee:
             value -= abs(parse_amount(fee, decimal=self.decimal))
         return round(value, 10) + 0.0
+
+
+_DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+def too_many_fields(cells: list[str], layout: HeaderLayout) -> str | None:
+    """Why a record with more fields than its header is rejected, or ``None`` when it is not.
+
+    An unquoted delimiter inside a value (``BLUE BOTTLE, COFFEE``) shifts every cell after it: an
+    Amex row then stored its Card Member as the account and its account number as a +71,003.00
+    credit (sixteenth audit). Extra fields that are all empty are no such shift: many exports end
+    every row with a delimiter the header lacks (Chase checking's trailing comma).
+    """
+    width = layout.width
+    if width is None or len(cells) <= width or not any(c.strip() for c in cells[width:]):
+        return None
+    mark = _DELIMITER_NAMES.get(layout.delimiter, repr(layout.delimiter))
+    return f"expected {width} columns, found {len(cells)} (a value holding {mark} must be quoted)"
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:

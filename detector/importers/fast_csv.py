@@ -327,6 +327,11 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
 
     n = table.num_rows
     ok = np.ones(n, dtype=bool)
+    if hl.width is not None and ncols > hl.width:
+        # fields past the header's: empty ones are a trailing delimiter; a filled one is a value
+        # shifted by an unquoted delimiter, which the row reader rejects (csv_layout.too_many_fields)
+        for col in cols[hl.width:]:
+            ok &= ~pc.not_equal(pc.utf8_trim_whitespace(col), "").to_numpy(zero_copy_only=False)
     status = raw("status")
     if status is not None and layout.accepted_status:
         accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())

@@ -22,6 +22,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from .decoding import decode_statement
+
 # Symbols and codes banks put around amounts; removed before the number is read.
 _CURRENCY_SIGNS = "$£€¥₹₩₽₺₪฿"
 _CURRENCY_CODES = re.compile(r"^(?:[A-Z]{3})\s*|\s*(?:[A-Z]{3})$")
@@ -138,21 +140,12 @@ def normalise_header(cell: str) -> str:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a statement's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252/latin-1.
 
-    Returns ``(text, encoding)``. latin-1 never fails, so this always returns text; whether the
-    text is a statement is for the importers to decide.
+    Returns ``(text, encoding)``. A UTF-8 file with a few bytes that are not UTF-8 stays UTF-8,
+    those bytes read as cp1252 (``decoding.decode_statement``, which also says where they are).
+    This always returns text; whether the text is a statement is for the importers to decide.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    decoded = decode_statement(data)
+    return decoded.text, decoded.encoding
 
 
 _BINARY_MAGIC = {

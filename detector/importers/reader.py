@@ -40,6 +40,7 @@ from .base import (
 from .csv_banks import MappedCsv, csv_importers, parse_columns
 from .csv_layout import CsvLayout, HeaderLayout, swap_day_month
 from .currency import settle_currency
+from .decoding import stray_bytes_note, stream_decoding
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
@@ -368,17 +369,20 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
         raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     imp, loaded = _pick_loaded(p, format, columns)
     canon = _Canonicaliser(p, imp, account_id)
+    if loaded.note:
+        canon.notes.append(loaded.note)
     if isinstance(imp, CsvLayout):
         df, rejected, rows_read = _read_csv(p, imp, loaded, canon, engine=engine)
     else:
         df, rejected, rows_read = canon.frame(imp.extract(p))
+        canon.notes += imp.file_notes(p)
     if df.empty:
         raise _no_rows(p, rejected, rows_read)
     return _finish(p, imp, canon, df, rejected, rows_read)
 
 
-def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Loaded | None]:
-    """:func:`_pick`, reading the file once: the importer and, for CSV, the loaded file."""
+def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Loaded]:
+    """:func:`_pick`, reading the file once: the importer and the loaded file."""
     mapping = parse_columns_or_fail(columns)
     if mapping:
         imp = _pick(path, None, mapping)
@@ -388,7 +392,7 @@ def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Load
     loaded = load_statement(path)  # binary / empty / missing files fail here with their own message
     if imp is None:
         imp = choose_importer(path, loaded.head(), all_importers())
-    return imp, (loaded if isinstance(imp, CsvLayout) else None)
+    return imp, loaded
 
 
 def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, *, engine: str):
@@ -414,28 +418,25 @@ def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, 
     return canon.frame(imp.records(io.StringIO(body, newline=""), hl))
 
 
-def _stream_lines(path: str) -> Iterator[str]:
-    """The file's lines, decoded incrementally (encoding judged from the first 64 KiB)."""
+def _stream_decoding(path: str) -> tuple[str, str, str | None]:
+    """How to decode a streamed file as :func:`read_statement` decodes it whole: ``(encoding,
+    errors, note)``, from one pass over its bytes (``decoding.stream_decoding``)."""
     try:
         with open(path, "rb") as fb:
             prefix = fb.read(65536)
+        kind = binary_kind(prefix)
+        if kind:
+            raise UnrecognisedFormat(f"this is {kind}, not a text statement", path=path)
+        encoding, errors, stray = stream_decoding(path)
     except OSError as exc:
         raise ImportError_(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    kind = binary_kind(prefix)
-    if kind:
-        raise UnrecognisedFormat(f"this is {kind}, not a text statement", path=path)
-    encoding = "utf-8"
-    if prefix.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    elif prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        try:
-            prefix.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(prefix) - 4:  # not just a character cut at the 64 KiB boundary
-                encoding = "cp1252"
-    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+    return encoding, errors, (stray_bytes_note(stray) if stray else None)
+
+
+def _stream_lines(path: str, decoding: tuple[str, str, str | None]) -> Iterator[str]:
+    """The file's lines, decoded incrementally as ``decoding`` (:func:`_stream_decoding`) says."""
+    encoding, errors, _ = decoding
+    with open(path, encoding=encoding, errors=errors, newline="") as fh:
         yield from fh
 
 
@@ -454,12 +455,15 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     mapping = parse_columns_or_fail(columns)
+    if format and not mapping:
+        get_importer(format)  # an unknown format is reported before the file is read
+    decoding = _stream_decoding(p)
     if mapping:
-        imp = _settle_mapped(_pick(p, None, mapping), "".join(islice(_stream_lines(p), HEAD_LINES)))
+        imp = _settle_mapped(_pick(p, None, mapping), "".join(islice(_stream_lines(p, decoding), HEAD_LINES)))
     elif format:
         imp = get_importer(format)
     else:
-        head = "".join(islice(_stream_lines(p), HEAD_LINES))
+        head = "".join(islice(_stream_lines(p, decoding), HEAD_LINES))
         if not head.strip():
             raise EmptyStatement("the file is empty", path=p)
         imp = choose_importer(p, head, all_importers())
@@ -467,11 +471,13 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
         yield read_statement(p, format=imp.name, account_id=account_id)
         return
     canon = _Canonicaliser(p, imp, account_id)
-    lines = _stream_lines(p)
+    if decoding[2]:
+        canon.notes.append(decoding[2])
+    lines = _stream_lines(p, decoding)
     body, hl = imp.read_header(p, lines)
     # The order of day and month is the whole file's: looked over before the first chunk is made
     # (a second pass over the body's lines, stopping at the first date only the layout's order reads).
-    imp = imp.with_date_order(imp.date_cells(islice(_stream_lines(p), hl.first_line - 1, None), hl))
+    imp = imp.with_date_order(imp.date_cells(islice(_stream_lines(p, decoding), hl.first_line - 1, None), hl))
     canon.note_date_order(imp)
     total = 0
     if engine != "rows":

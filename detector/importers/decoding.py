@@ -1,0 +1,234 @@
+"""A statement's bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252/latin-1.
+
+A UTF-8 file stays UTF-8 when a few of its bytes are not (a stray ``0x81`` in one cell of a file
+edited by hand or joined with another program's text): those bytes are read as their cp1252
+character (latin-1 where cp1252 has none) and the lines that hold them are named in a note
+(:func:`stray_bytes_note`). Before the sixteenth session's audit one such byte made the whole file
+cp1252, so every accented description was silently rewritten (``LE MONDE ÉDITION`` stored as
+``LE MONDE Ã\\x89DITION``) and a clean export of the same months stored each of those charges
+again, under a second plan. A file is taken for UTF-8 when it holds at least as many characters
+that valid multi-byte UTF-8 sequences give as bytes that are not UTF-8. Otherwise it is read as
+cp1252 (latin-1 when it holds a byte cp1252 leaves undefined), as before: a cp1252 or latin-1
+export holds no valid sequence at all, or a few by chance (``NESTLÉ®`` is ``0xc9 0xae``, which
+UTF-8 reads as ``ɮ``), which the note then names. A UTF-8 BOM says the file is UTF-8 outright.
+
+>>> decode_statement("CAFÉ".encode()).text
+'CAFÉ'
+>>> decode_statement("CAFÉ".encode("cp1252")).encoding
+'cp1252'
+>>> d = decode_statement("LE MONDE ÉDITION\\nSHELL,Gas".encode() + b"\\x81\\n")
+>>> d.encoding, d.text.splitlines()[1], d.stray.lines
+('utf-8+cp1252', 'SHELL,Gas\\x81', [2])
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+
+#: The encoding of a UTF-8 file some of whose bytes are not UTF-8 (read as cp1252).
+MIXED = "utf-8+cp1252"
+#: The codec error handler that reads a byte UTF-8 refuses as cp1252 (latin-1 where cp1252 has none).
+ERRORS = "subdetect-cp1252"
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: Bytes UTF-8 refuses, as ``surrogateescape`` leaves them in the text.
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+#: Characters that only valid multi-byte UTF-8 sequences give (not ASCII, not an escaped byte).
+_MULTIBYTE_RUN = re.compile("[^\x00-\x7f\udc80-\udcff]+")
+#: Bytes cp1252 leaves undefined.
+_NOT_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_NOT_CP1252_BYTES = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+#: Lines a note shows.
+EXAMPLES = 5
+#: Lines a note counts; past them it says "or more" (the bytes are counted all the same).
+MAX_LINES = 1000
+
+
+def _as_cp1252(raw: bytes) -> str:
+    return "".join(bytes([b]).decode("latin-1" if b in _NOT_CP1252 else "cp1252") for b in raw)
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return _as_cp1252(exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error(ERRORS, _cp1252_fallback)
+
+
+@dataclass
+class Stray:
+    """Where a file holds bytes read otherwise than the rest of it: bytes that are not UTF-8 in a
+    UTF-8 file, or valid UTF-8 sequences in a cp1252 one."""
+
+    #: Each line holding some (1-based physical lines, as the row reader counts them).
+    lines: list[int] = field(default_factory=list)
+    #: The bytes (not UTF-8) or the characters (UTF-8 sequences) found.
+    count: int = 0
+    #: ``(line, bytes, what they would be the other way, the line's text around them as read)``
+    #: for the first :data:`EXAMPLES` lines.
+    examples: list[tuple[int, bytes, str, str]] = field(default_factory=list)
+    #: ``"utf-8"`` (the file is UTF-8, these bytes are not) or ``"cp1252"`` (the other way round).
+    read_as: str = "utf-8"
+    #: More lines hold some than :data:`MAX_LINES`, the lines listed.
+    more_lines: bool = False
+
+
+@dataclass
+class Decoded:
+    """A statement's text, the encoding it was read in, and where some bytes read otherwise."""
+
+    text: str
+    encoding: str
+    stray: Stray | None = None
+
+    @property
+    def note(self) -> str | None:
+        """What the analyst should hear about the decoding, or ``None``."""
+        return stray_bytes_note(self.stray) if self.stray else None
+
+
+def _line_breaks(text: str) -> int:
+    """Physical line ends in ``text``: ``\\n``, ``\\r\\n`` and a lone ``\\r``."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _as_read(escaped: str, cp1252: bool) -> str:
+    """``surrogateescape``-decoded text as the file is read: stray bytes as cp1252, or all of it."""
+    if cp1252:
+        return _as_cp1252(escaped.encode("utf-8", "surrogateescape"))
+    return _ESCAPED.sub(lambda m: _as_cp1252(m.group().encode("utf-8", "surrogateescape")), escaped)
+
+
+@dataclass
+class _Tally:
+    """Both ways of reading a file's bytes, counted over its text (a block at a time)."""
+
+    not_utf8: Stray = field(default_factory=Stray)
+    utf8: Stray = field(default_factory=lambda: Stray(read_as="cp1252"))
+    not_cp1252: bool = False
+
+    def add(self, escaped: str, first_line: int) -> None:
+        """Count ``escaped`` (``surrogateescape``-decoded text starting at physical ``first_line``).
+
+        Counting is done in C; the lines are looked for only up to :data:`MAX_LINES` per kind (a
+        cp1252 export has a byte that is not UTF-8 on most lines; only a few will be named).
+        """
+        ascii_chars = len(escaped.encode("ascii", "ignore"))
+        kept = len(escaped.encode("utf-8", "ignore").decode("utf-8"))  # all but the escaped bytes
+        self.not_utf8.count += len(escaped) - kept
+        self.utf8.count += kept - ascii_chars
+        for stray, pattern, found in ((self.not_utf8, _ESCAPED, len(escaped) - kept),
+                                      (self.utf8, _MULTIBYTE_RUN, kept - ascii_chars)):
+            if found:
+                self._lines(stray, pattern, escaped, first_line)
+        if not self.not_cp1252:  # (any byte of the file: all of it is read as cp1252 or none)
+            self.not_cp1252 = _NOT_CP1252_BYTES.search(escaped.encode("utf-8", "surrogateescape")) is not None
+
+    @staticmethod
+    def _lines(stray: Stray, pattern: re.Pattern, escaped: str, first_line: int) -> None:
+        line, at = first_line, 0
+        for m in pattern.finditer(escaped):
+            line += _line_breaks(escaped[at:m.start()])
+            at = m.start()
+            if stray.lines and stray.lines[-1] == line:
+                continue
+            if len(stray.lines) >= MAX_LINES:
+                stray.more_lines = True
+                return
+            stray.lines.append(line)
+            if len(stray.examples) >= EXAMPLES:
+                continue
+            raw = m.group().encode("utf-8", "surrogateescape")
+            start = max(escaped.rfind("\n", 0, m.start()), escaped.rfind("\r", 0, m.start()), m.start() - 30) + 1
+            end = min(i for i in (escaped.find("\n", m.end()), escaped.find("\r", m.end()), m.end() + 30,
+                                  len(escaped)) if i >= 0)
+            if pattern is _ESCAPED:  # read as cp1252 in a UTF-8 file
+                stray.examples.append((line, raw, _as_cp1252(raw), _as_read(escaped[start:end], False)))
+            else:  # a UTF-8 sequence in a file read as cp1252
+                stray.examples.append((line, raw, m.group(), _as_read(escaped[start:end], True)))
+
+    def decision(self) -> tuple[str, Stray | None]:
+        """``(how to read the file, what to say)``: ``utf-8`` (nothing to say), ``mixed`` (UTF-8
+        and its stray bytes as cp1252), ``cp1252`` or ``latin-1`` (with the UTF-8 sequences it
+        holds, if any, to say)."""
+        if not self.not_utf8.count:
+            return "utf-8", None
+        # more characters UTF-8 reads than bytes it does not: a UTF-8 file with stray bytes
+        if self.utf8.count >= self.not_utf8.count:
+            return "mixed", self.not_utf8
+        return ("latin-1" if self.not_cp1252 else "cp1252"), (self.utf8 if self.utf8.count else None)
+
+
+def decode_statement(data: bytes) -> Decoded:
+    """Decode a statement's bytes (see the module's doc); never fails."""
+    if data.startswith(_UTF16_BOMS):
+        return Decoded(data.decode("utf-16"), "utf-16")
+    bom = data.startswith(_UTF8_BOM)
+    body = data[3:] if bom else data
+    try:
+        return Decoded(body.decode("utf-8"), "utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError:
+        pass
+    escaped = body.decode("utf-8", "surrogateescape")
+    tally = _Tally()
+    tally.add(escaped, 1)
+    how, stray = tally.decision()
+    if bom or how == "mixed":  # (a BOM says the file is UTF-8, whatever its stray bytes)
+        return Decoded(_as_read(escaped, False), "utf-8-sig" if bom else MIXED, tally.not_utf8)
+    return Decoded(body.decode(how), how, stray)
+
+
+def stream_decoding(path: str | os.PathLike, block: int = 1 << 20) -> tuple[str, str, Stray | None]:
+    """``(encoding, errors, stray)`` to open ``path`` with so that its lines are the text
+    :func:`decode_statement` gives for the whole file, read a block at a time (one pass over the
+    bytes; a file bigger than memory is never held)."""
+    with open(path, "rb") as fb:
+        start = fb.read(block)
+        if start.startswith(_UTF16_BOMS):
+            return "utf-16", "strict", None
+        bom = start.startswith(_UTF8_BOM)
+        tally, line = _Tally(), 1
+        carry, chunk = b"", start[3:] if bom else start
+        while chunk or carry:
+            data = carry + chunk
+            chunk = fb.read(block)
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)  # a sequence never spans a line end
+            if cut == 0:
+                carry = data
+                continue
+            piece, carry = data[:cut], data[cut:]
+            if not piece.isascii():
+                tally.add(piece.decode("utf-8", "surrogateescape"), line)
+            line += piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
+    how, stray = tally.decision()
+    if how == "utf-8":
+        return ("utf-8-sig" if bom else "utf-8"), "strict", None
+    if bom or how == "mixed":
+        return ("utf-8-sig" if bom else "utf-8"), ERRORS, tally.not_utf8
+    return how, "strict", stray
+
+
+def stray_bytes_note(stray: Stray) -> str:
+    """The note naming the lines whose bytes are read otherwise than the file's encoding says."""
+    more = len(stray.lines) - len(stray.examples)
+    more = "; and more lines" if stray.more_lines else f"; and {more} more line(s)" if more > 0 else ""
+    lines = f"{len(stray.lines)} or more" if stray.more_lines else f"{len(stray.lines)}"
+    if stray.read_as == "utf-8":
+        shown = "; ".join(f"line {line}: {' '.join(f'0x{b:02x}' for b in raw)} in {text!r}"
+                          for line, raw, _, text in stray.examples)
+        return (f"{stray.count} byte(s) on {lines} line(s) are not UTF-8, though the rest of the file "
+                f"is: the file is read as UTF-8 and those bytes as cp1252 characters ({shown}{more}); check "
+                "those lines' text (was the file edited, or joined with another program's text?)")
+    shown = "; ".join(f"line {line}: {text!r}, as UTF-8 {other!r}" for line, _, other, text in stray.examples)
+    return (f"the file is read as cp1252, as most of its accented bytes are not UTF-8, but {stray.count} "
+            f"character(s) on {lines} line(s) read as UTF-8 too ({shown}{more}); check those lines' "
+            "text (a file joined from two programs' exports?)")
+
+
+__all__ = ["ERRORS", "MIXED", "Decoded", "Stray", "decode_statement", "stray_bytes_note", "stream_decoding"]
