@@ -391,11 +391,23 @@ EVERY_FEW_WEEKS_CONFIDENCE = 0.6
 _TWO_MONTHS = 61
 
 
+def _repriced(stats: pd.DataFrame) -> np.ndarray:
+    """Candidates whose price changed a few times (:data:`MAX_PRICE_STEPS`), all one way, each
+    price held :data:`HELD_PRICE` charges or more: a plan repriced, not sums that vary."""
+    if "amount_rises" not in stats:
+        return np.zeros(len(stats), dtype=bool)
+    rises, falls = stats["amount_rises"].to_numpy(), stats["amount_falls"].to_numpy()
+    return ((rises + falls <= MAX_PRICE_STEPS) & (np.minimum(rises, falls) == 0)
+            & (stats["amount_held"].to_numpy() >= HELD_PRICE))
+
+
 def every_few_weeks(stats: pd.DataFrame) -> np.ndarray:
     """Candidates that are a bill every eight or nine weeks (pest control, lawn care, a salon's
-    standing appointment): read bimonthly, four charges or more at one price (within 2%), with
-    no double charges, 80% of their intervals within a day of their median, which is two days
-    or more from two calendar months (56, 58, 63 days).
+    standing appointment): read bimonthly, four charges or more at one price (within 2%) or
+    repriced a few times one way (:func:`_repriced`: lawn care at 65.00, then 72.00, was cut at
+    the rise and shown ended, round fifteen), with no double charges, 80% of their intervals
+    within a day of their median, which is two days or more from two calendar months (56, 58,
+    63 days).
 
     The scorer never saw such bills: their day of the month drifts five days a cycle, so it
     scored a pest-control bill of 99.00 every 56 days 0.17 (round-ten audit: not found)."""
@@ -405,7 +417,7 @@ def every_few_weeks(stats: pd.DataFrame) -> np.ndarray:
     return ((stats["freq_idx"].to_numpy() == BIMONTHLY) & (stats["n"].to_numpy() >= 4)
             & (stats["frac_dup"].to_numpy() == 0) & (stats["steady_share"].to_numpy() >= 0.8)
             & (np.abs(stats["median_interval"].to_numpy() - _TWO_MONTHS) >= 2)
-            & (amt_max <= 1.02 * amt_min))
+            & ((amt_max <= 1.02 * amt_min) | _repriced(stats)))
 
 
 #: Confidence of a fixed-price plan seen billed twice (``status: early``).
@@ -497,13 +509,7 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # once or twice, one way, each price held a while (a piano teacher's 160.00, then 180.00:
     # round-eight audit, the rise at a round price was dropped and the plan shown ended); cash
     # drawn at 200 most months and 300 now and then goes up and back down
-    if "amount_rises" in stats:
-        rises, falls = stats["amount_rises"].to_numpy(), stats["amount_falls"].to_numpy()
-        steps = rises + falls
-        repriced = ((steps <= MAX_PRICE_STEPS) & (np.minimum(rises, falls) == 0)
-                    & (stats["amount_held"].to_numpy() >= HELD_PRICE))
-    else:
-        repriced = np.zeros(len(stats), dtype=bool)
+    repriced = _repriced(stats)
     out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05) & ~repriced
     # a "weekly" run of purchases at a shop: amounts that differ every time, on a day that
     # drifts through the week (fuel every 6-9 days, groceries): on weekends too, or, where a bank

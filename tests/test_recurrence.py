@@ -127,6 +127,15 @@ def test_a_bill_every_eight_or_nine_weeks_is_a_stream_due_its_own_days_on(days):
     assert s.iloc[0]["next_date"] == (dates[-1] + dt.timedelta(days=days)).isoformat()
 
 
+def test_a_bill_every_eight_weeks_keeps_its_stream_through_a_price_rise():
+    # round fifteen: lawn care every 56 days, 65.00 seven times then 72.00, was cut at the rise
+    # (the 72.00 charges in no stream) and shown ended, its rise never flagged
+    dates = [dt.date(2023, 12, 6) + dt.timedelta(days=56 * k) for k in range(10)]
+    s = detect_streams(enriched(series("GREENLAWN SERVICES", dates, [65.0] * 7 + [72.0] * 3)), "2025-06-01")
+    assert len(s) == 1 and s.iloc[0]["status"] == "active" and len(s.iloc[0]["transaction_ids"]) == 10
+    assert s.iloc[0]["next_date"] == (dates[-1] + dt.timedelta(days=56)).isoformat()
+
+
 def test_purchases_at_one_price_about_every_eight_weeks_are_not_a_schedule():
     # the same price about every two months, but on no count of days (50-66): no bill by the day
     gaps = [50, 66, 55, 61, 52, 64, 58]
