@@ -141,6 +141,7 @@ TRANSACTION_PREFIXES = [
     r"PAYROLL(?: (?:DEP(?:OSIT)?|PAYMENT|CREDIT))?",
     r"(?:MOBILE|REMOTE|ATM|BRANCH|ONLINE|ELECTRONIC|CHECK|SHARED) DEPOSIT",
     r"DEPOSIT FROM",
+    r"QUICKPAY WITH ZELLE(?: (?:PAYMENT|PMT|TRANSFER))?(?: (?:TO|FROM))?",
     r"ZELLE(?: (?:PAYMENT|PMT|TRANSFER|TRANSACTION|INSTANT PMT))?(?: (?:TO|FROM))?",
     r"VENMO(?: ?\*? ?(?:PAYMENT|CASHOUT|CASH OUT|TRANSFER|INSTANT TRANSFER)\b)?(?= |\*|$) ?\*?",
     r"CASH APP(?: (?:PAYMENT|TRANSFER))? ?\*?",
@@ -325,14 +326,17 @@ HOUSING_PAYMENT = re.compile(r"\b(?:rent(?![- ]a[- ])|hoa|homeowners?|(?:home )?
 #: "CITY ELECTRIC CO"), or the name says utility or sewer: "POWER YOGA STUDIO", "MSFT *POWER BI"
 #: and "ELECTRIC CINEMA MEMBERSHIP" are plans (round-fifteen audit).
 UTILITY_NAME = re.compile(
-    r"\b(?:water|energy|electric(?:ity)?|power|gas (?:&|and) electric|light (?:&|and) power|city light)"
+    r"\b(?:water|energy|energies|electric(?:ity)?|power|natural gas|gas (?:&|and) electric|light (?:&|and) power"
+    r"|city light)"
     r"(?: (?:co|company|corp|dept|department|district|authority|board|util|utility|utilities|services?|supply"
     r"|ltd|plc|inc|llc|coop|co-op|cooperative|works|bill|payment|pmt))*\W*$"
     r"|\b(?:natural )?gas (?:co|company|corp|dept|department|district|utility|utilities|service|services)\b"
     r"|\butilit(?:y|ies)\b|\butil\b|\bsewer\b", re.IGNORECASE)
 #: Money the holder sends a person (on the line as the bank wrote it): a Zelle, Venmo or Cash App
 #: payment (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
-#: ...; NAME", "VENMO PAYMENT ..."), a standing order. The holder sets its amount.
-SENT_BY_HOLDER = re.compile(r"^\s*(?:zelle|venmo|cash app|square cash|apple cash)\b"
+#: ...; NAME", Chase's "QuickPay with Zelle payment to ...", "VENMO PAYMENT ...", "SQUARE INC
+#: DES:CASH APP ..."), a standing order. The holder sets its amount.
+SENT_BY_HOLDER = re.compile(r"^\s*(?:quickpay with )?(?:zelle|venmo|cash app|square cash|apple cash)\b"
+                            r"|\bdes:\s*(?:cash app|zelle|venmo)\b"
                             r"|\bstanding order\b|^\s*(?:sto|s/o)\b", re.IGNORECASE)
 

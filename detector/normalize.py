@@ -89,8 +89,9 @@ _ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL
 #: FEE"): the bank's charge, not the merchant's, so one plain label (a 0.36 "Spotify" plan beside
 #: the real one otherwise: fifteenth session's known gap, round fifteen's other spellings).
 _FOREIGN_FEE_RE = re.compile(
-    r"^(?:.* )?(?:FOREIGN|INT'?L|INTERNATIONAL|NON[- ]?STERLING|CROSS[- ]?BORDER|FX|CURRENCY CONVERSION)"
-    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|PAYMENT|TRANS|TXN)){0,2} (?:FEE|CHARGE)\b.*$")
+    r"^(?:.* )?(?:FOREIGN|FRGN|OVERSEAS|INT'?L|INTERNATIONAL|NON[- ]?STERLING|CROSS[- ]?BORDER|FX|CURRENCY CONVERSION)"
+    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN|SERVICE)){0,2}"
+    r" (?:FEE|CHARGE|ASSESSMENT)\b.*$")
 #: A reference joined to the name by a hyphen ("DVLA-AB12CDE", "BRITISH GAS-8501234567",
 #: "T-MOBILE-AB12CD3", "O2-7712345678"): four or more letters and digits, a digit among them. Split off, it is read
 #: as the reference it is; joined, the name was lost with it (round-thirteen audit).
@@ -439,7 +440,7 @@ def _prepare(raw: str) -> str:
     # card payments received and cash withdrawals name no merchant: one plain label each
     text = _CARD_PAYMENT_RE.sub("PAYMENT THANK YOU", text)
     text = _ATM_RE.sub("ATM WITHDRAWAL", text)
-    if "FEE" in text or "CHARGE" in text:
+    if "FEE" in text or "CHARGE" in text or "ASSESSMENT" in text:
         text = _FOREIGN_FEE_RE.sub("FOREIGN TRANSACTION FEE", text)
     prev = None
     while prev != text:

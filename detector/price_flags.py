@@ -548,7 +548,8 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # Netflix Standard to Premium, +46%) than the vendor's new price, which rises by a tenth or a
     # fifth: medium, and the reason asks (round-thirteen audit: a high "up 67%" with an email
     # saying the price rose without notice). A term's premium is priced anew each term.
-    tier = (r_inc >= TIER_STEP).to_numpy() & ~back & ~term_hit[hit].to_numpy()
+    tier = ((r_inc >= TIER_STEP).to_numpy() & ~back & ~term_hit[hit].to_numpy()
+            & (r["period"].to_numpy(dtype=float) < 150))  # (a yearly renewal's hike is the vendor's: round sixteen)
     evidence = np.where(tier, evidence + TIER_NOTE, evidence)
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)

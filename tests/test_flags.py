@@ -380,6 +380,14 @@ def test_variable_phone_bill_is_not_an_increase():
     assert of_type(flags_of(b), "price_increase") == []
 
 
+def test_a_yearly_renewals_hike_is_the_vendors_not_a_bigger_plan():
+    # round sixteen: McAfee 89.99 -> 129.99 at renewal read "more often a change to a bigger plan"
+    b = Book()
+    b.stream(b.series("2022-08-20", 3, [89.99, 89.99, 129.99], merchant="McAfee", months=12), frequency="annual")
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and "bigger plan" not in f.iloc[0]["reason"]
+
+
 @pytest.mark.parametrize("before, after, severity, tier", [
     (11.99, 19.99, "medium", True),    # Spotify Individual to Family: +67%
     (15.49, 22.99, "medium", True),    # Netflix Standard to Premium: +48%
@@ -663,6 +671,15 @@ def test_taxes_fees_rent_utilities_and_money_sent_have_no_vendor_price_to_disput
                                           "SPRINGFIELD WATER DEPT", "Zelle Transfer Conf# 9K2; Hernandez Rosa",
                                           "VENMO PAYMENT 1023 WEB ID: 3264681992"]})
     assert list(no_vendor_price_kind(plans) != "") == [False, False, False, False, True, True, True]
+    # round sixteen: gas companies and "energies" by name, utilities the catalogue knows, and
+    # Chase's and Bank of America's wordings of money sent; water delivery is a plan
+    more = pd.DataFrame({"merchant": ["Piedmont Natural Gas", "We Energies", "Eversource", "Primo Water", "Rosa",
+                                      "Square"],
+                         "vendor": [None, None, "Eversource", "Primo Water", None, None],
+                         "description": ["PIEDMONT NATURAL GAS", "WE ENERGIES", "EVERSOURCE", "PRIMO WATER",
+                                         "QuickPay with Zelle payment to ROSA HERNANDEZ JPM99",
+                                         "SQUARE INC DES:CASH APP ID:T0KEN INDN:ROSA"]})
+    assert list(no_vendor_price_kind(more) != "") == [True, True, True, False, True, True]
     # the same rises at a vendor's plan are flagged as ever (Rent the Runway rents clothes)
     b.stream(b.series("2024-01-07", 18, [94.0] * 12 + [99.0] * 6, merchant="Rent the Runway"))
     b.stream(b.series("2022-09-07", 3, [99.0, 109.0, 119.0], merchant="Norton", months=12), frequency="annual")

@@ -190,3 +190,14 @@ def test_a_currency_sign_in_a_statement_is_stored_as_its_code(tmp_path):
     path.write_text("date,description,amount,currency\n2025-01-05,NETFLIX.COM,-7.99,£\n"
                     "2025-02-05,NETFLIX.COM,-7.99,gbp\n")
     assert read_statement(path).transactions["currency"].tolist() == ["GBP", "GBP"]
+
+
+def test_a_cp1252_file_whose_accent_and_quote_make_utf8_by_chance_stays_cp1252():
+    # round sixteen: "JOSÉ’S" in cp1252 is 0xc9 0x92, UTF-8's IPA letter; beside one "CAFÉ" that
+    # is not UTF-8, the file was read as UTF-8 and stored "JOSɒS TACOS"
+    from detector.importers.decoding import decode_statement
+
+    data = "2025-03-06,JOSÉ’S TACOS,-14.50\n2025-03-07,CAFÉ LUNA,-4.25\n".encode("cp1252")
+    got = decode_statement(data)
+    assert got.encoding == "cp1252" and "JOSÉ’S TACOS" in got.text and "CAFÉ LUNA" in got.text
+

@@ -241,7 +241,10 @@ def test_a_returned_or_reversed_payment_is_the_payees(returned, paid):
                                  # round fifteen: other banks' spellings, and the fee after the name
                                  "NON STERLING TRANSACTION FEE NETFLIX.COM", "FOREIGN CURRENCY TRANSACTION FEE HULU",
                                  "INTERNATIONAL PURCHASE TRANSACTION FEE DISNEY PLUS",
-                                 "PATREON* MEMBERSHIP FOREIGN TRANSACTION FEE"])
+                                 "PATREON* MEMBERSHIP FOREIGN TRANSACTION FEE",
+                                 # round sixteen
+                                 "FOREIGN EXCH FEE HULU", "OVERSEAS TRANSACTION FEE SPOTIFY",
+                                 "FRGN TRANS FEE DISNEY PLUS", "INTL SERVICE ASSESSMENT PATREON"])
 def test_a_banks_foreign_fee_is_the_banks_not_the_merchants(raw):
     # the fee a bank charges on a purchase abroad, named after the purchase, is no charge of the
     # merchant's: keyed as Spotify it made a 0.36 "Spotify" plan (fifteenth session's known gap)
@@ -282,3 +285,9 @@ def test_a_number_that_is_part_of_a_known_brand_name_is_kept(raw):
 def test_store_numbers_still_go_and_catalogue_brands_keep_theirs(raw, want):
     assert key(raw) == want
     assert key(key(raw)) == key(raw)  # a key is a fixed point
+
+
+def test_chases_quickpay_with_zelle_names_the_payee():
+    assert normalize_one("QuickPay with Zelle payment to ROSA HERNANDEZ JPM99a1b2c3")[:2] == (
+        "rosa hernandez", "Rosa Hernandez")
+

@@ -7,7 +7,9 @@ character (latin-1 where cp1252 has none) and the lines that hold them are named
 cp1252, so every accented description was silently rewritten (``LE MONDE ÉDITION`` stored as
 ``LE MONDE Ã\\x89DITION``) and a clean export of the same months stored each of those charges
 again, under a second plan. A file is taken for UTF-8 when it holds at least as many characters
-that valid multi-byte UTF-8 sequences give as bytes that are not UTF-8. Otherwise it is read as
+that valid multi-byte UTF-8 sequences give as bytes that are not UTF-8, not counting characters
+no statement writes, which cp1252 text makes by chance (``_UNLIKELY``: IPA letters, spacing
+modifiers, combining marks). Otherwise it is read as
 cp1252 (latin-1 when it holds a byte cp1252 leaves undefined), as before: a cp1252 or latin-1
 export holds no valid sequence at all, or a few by chance (``NESTLÉ®`` is ``0xc9 0xae``, which
 UTF-8 reads as ``ɮ``), which the note then names. A UTF-8 BOM says the file is UTF-8 outright.
@@ -39,6 +41,10 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ESCAPED = re.compile("[\udc80-\udcff]+")
 #: Characters that only valid multi-byte UTF-8 sequences give (not ASCII, not an escaped byte).
 _MULTIBYTE_RUN = re.compile("[^\x00-\x7f\udc80-\udcff]+")
+#: Characters a valid UTF-8 sequence gives that no statement writes, but cp1252 text makes by
+#: chance: a capital from 0xc9 to 0xcd (É, Ê, Ë, Ì, Í) before punctuation or a symbol
+#: ("JOSÉ’S" -> "ɒ"): Latin Extended-B's end, IPA, spacing modifiers, combining marks.
+_UNLIKELY = re.compile("[\u0240-\u036f]")
 #: Bytes cp1252 leaves undefined.
 _NOT_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _NOT_CP1252_BYTES = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
@@ -112,6 +118,8 @@ class _Tally:
     not_utf8: Stray = field(default_factory=Stray)
     utf8: Stray = field(default_factory=lambda: Stray(read_as="cp1252"))
     not_cp1252: bool = False
+    #: Of ``utf8``'s characters, those no statement writes (:data:`_UNLIKELY`).
+    unlikely: int = 0
 
     def add(self, escaped: str, first_line: int) -> None:
         """Count ``escaped`` (``surrogateescape``-decoded text starting at physical ``first_line``).
@@ -123,6 +131,8 @@ class _Tally:
         kept = len(escaped.encode("utf-8", "ignore").decode("utf-8"))  # all but the escaped bytes
         self.not_utf8.count += len(escaped) - kept
         self.utf8.count += kept - ascii_chars
+        if kept > ascii_chars:
+            self.unlikely += len(_UNLIKELY.findall(escaped))
         for stray, pattern, found in ((self.not_utf8, _ESCAPED, len(escaped) - kept),
                                       (self.utf8, _MULTIBYTE_RUN, kept - ascii_chars)):
             if found:
@@ -159,8 +169,11 @@ class _Tally:
         holds, if any, to say)."""
         if not self.not_utf8.count:
             return "utf-8", None
-        # more characters UTF-8 reads than bytes it does not: a UTF-8 file with stray bytes
-        if self.utf8.count >= self.not_utf8.count:
+        # as many characters UTF-8 reads as bytes it does not, or more: a UTF-8 file with stray
+        # bytes. Characters no statement writes do not count: cp1252 text makes them by chance
+        # ("JOSÉ’S" is 0xc9 0x92, UTF-8's IPA "ɒ"; beside one "CAFÉ" that is not UTF-8, the file
+        # was read as UTF-8: round sixteen)
+        if self.utf8.count - self.unlikely >= self.not_utf8.count:
             return "mixed", self.not_utf8
         return ("latin-1" if self.not_cp1252 else "cp1252"), (self.utf8 if self.utf8.count else None)
 
