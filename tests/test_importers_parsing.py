@@ -200,4 +200,7 @@ def test_a_cp1252_file_whose_accent_and_quote_make_utf8_by_chance_stays_cp1252()
     data = "2025-03-06,JOSÉ’S TACOS,-14.50\n2025-03-07,CAFÉ LUNA,-4.25\n".encode("cp1252")
     got = decode_statement(data)
     assert got.encoding == "cp1252" and "JOSÉ’S TACOS" in got.text and "CAFÉ LUNA" in got.text
+    # a macOS export's combining accents are UTF-8's own: beside a stray byte, still UTF-8
+    nfd = "CAFE\u0301 LUNA\nRE\u0301SUME\u0301\n".encode() + b"SHELL\x81\n"
+    assert decode_statement(nfd).encoding == "utf-8+cp1252"
 

@@ -9,7 +9,7 @@ cp1252, so every accented description was silently rewritten (``LE MONDE ÉDITIO
 again, under a second plan. A file is taken for UTF-8 when it holds at least as many characters
 that valid multi-byte UTF-8 sequences give as bytes that are not UTF-8, not counting characters
 no statement writes, which cp1252 text makes by chance (``_UNLIKELY``: IPA letters, spacing
-modifiers, combining marks). Otherwise it is read as
+modifiers). Otherwise it is read as
 cp1252 (latin-1 when it holds a byte cp1252 leaves undefined), as before: a cp1252 or latin-1
 export holds no valid sequence at all, or a few by chance (``NESTLÉ®`` is ``0xc9 0xae``, which
 UTF-8 reads as ``ɮ``), which the note then names. A UTF-8 BOM says the file is UTF-8 outright.
@@ -42,9 +42,10 @@ _ESCAPED = re.compile("[\udc80-\udcff]+")
 #: Characters that only valid multi-byte UTF-8 sequences give (not ASCII, not an escaped byte).
 _MULTIBYTE_RUN = re.compile("[^\x00-\x7f\udc80-\udcff]+")
 #: Characters a valid UTF-8 sequence gives that no statement writes, but cp1252 text makes by
-#: chance: a capital from 0xc9 to 0xcd (É, Ê, Ë, Ì, Í) before punctuation or a symbol
-#: ("JOSÉ’S" -> "ɒ"): Latin Extended-B's end, IPA, spacing modifiers, combining marks.
-_UNLIKELY = re.compile("[\u0240-\u036f]")
+#: chance: a capital from 0xc9 to 0xcb (É, Ê, Ë) before punctuation or a symbol ("JOSÉ’S" ->
+#: "ɒ"): Latin Extended-B's end, IPA, spacing modifiers. Not combining marks: a macOS export
+#: writes "CAFÉ" as "CAFE" and a combining acute.
+_UNLIKELY = re.compile("[\u0240-\u02ff]")
 #: Bytes cp1252 leaves undefined.
 _NOT_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _NOT_CP1252_BYTES = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
