@@ -333,10 +333,10 @@ UTILITY_NAME = re.compile(
     r"|\b(?:natural )?gas (?:co|company|corp|dept|department|district|utility|utilities|service|services)\b"
     r"|\butilit(?:y|ies)\b|\butil\b|\bsewer\b", re.IGNORECASE)
 #: Money the holder sends a person (on the line as the bank wrote it): a Zelle, Venmo or Cash App
-#: payment (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
+#: payment, the app named anywhere on the line (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
 #: ...; NAME", Chase's "QuickPay with Zelle payment to ...", "VENMO PAYMENT ...", "SQUARE INC
-#: DES:CASH APP ..."), a standing order. The holder sets its amount.
-SENT_BY_HOLDER = re.compile(r"^\s*(?:quickpay with )?(?:zelle|venmo|cash app|square cash|apple cash)\b"
-                            r"|\bdes:\s*(?:cash app|zelle|venmo)\b"
+#: DES:CASH APP ...", Wells Fargo's "PURCHASE AUTHORIZED ON 03/05 CASH APP*..."), a standing
+#: order. The holder sets its amount.
+SENT_BY_HOLDER = re.compile(r"\b(?:zelle|venmo|cash app|square cash|apple cash)\b"
                             r"|\bstanding order\b|^\s*(?:sto|s/o)\b", re.IGNORECASE)
 

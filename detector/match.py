@@ -43,6 +43,8 @@ _MAX_PREFIX_WORDS = 6
 #: Top-level domains as match keys write them ("NYTIMES.COM" -> "nytimes com").
 _TLD_WORDS = frozenset(["com", "net", "org", "io", "tv", "co", "app", "fm", "info"])
 _FUZZY_CHUNK = 4096
+#: An alias's last word this short begins many other words ("gas", "water", "ng").
+_SHORT_WORD = 5
 
 
 def _names_a_business(key: str) -> bool:
@@ -226,6 +228,8 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                 if len(words[0]) > L and words[0][L:] in _WORD_ENDINGS:
                     # "notions", "peacocks", "disneyland": the alias grown into another word
                     continue
+                if self._grows_last_word(words, c[:L]):
+                    continue
                 return self.compact_[c[:L]], 95.0
         if len(c) >= 8:  # a key cut short mid-word by the card network: the start of one alias
             lo = bisect.bisect_left(self.sorted_compact_, c)
@@ -235,6 +239,19 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             if len(hits) == 1 and enough and self._cut_mid_word(key, cands):
                 return hits.pop(), 92.0
         return None
+
+    def _grows_last_word(self, words: list[str], compact: str) -> bool:
+        """The key's words are those of a several-word alias but for its last, a short word
+        (:data:`_SHORT_WORD` letters or fewer) which the key's word goes on from: another word,
+        not the alias fused with a code ("washington gastroenterology" is no "washington gas",
+        "anglian watersports" no "anglian water", round seventeen). A long word grown is a fused
+        one ("crunch fitnessmembership" is Crunch Fitness; "spotifyusai" is Spotify)."""
+        for alias in self.alias_words_.get(compact, []):
+            aw = alias.split()
+            if (1 < len(aw) <= len(words) and words[:len(aw) - 1] == aw[:-1] and len(aw[-1]) <= _SHORT_WORD
+                    and _extends(words[len(aw) - 1], aw[-1])):
+                return True
+        return False
 
     def _match_pattern(self, key: str):
         for rx, i in self.patterns_:
@@ -273,7 +290,10 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         best_score = sims[np.arange(len(rows)), best].astype(float)
         for r, j in enumerate(rows):
             s = best_score[r]
-            if n == 1 and _extends(heads[r], aliases[best[r]]):
+            # (the last word that only extends the alias's is another word: "washington
+            # gastroenterology" is no "washington gas", "anglian watersports" no "anglian water")
+            last = aliases[best[r]].rsplit(" ", 1)[-1]
+            if (n == 1 or len(last) <= _SHORT_WORD) and _extends(heads[r].rsplit(" ", 1)[-1], last):
                 continue
             if s >= self.score_cutoff and s > 0 and not (s <= (score[j] if not np.isnan(score[j]) else -1)):
                 vidx[j] = owners[best[r]]

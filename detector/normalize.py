@@ -90,8 +90,9 @@ _ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL
 #: the real one otherwise: fifteenth session's known gap, round fifteen's other spellings).
 _FOREIGN_FEE_RE = re.compile(
     r"^(?:.* )?(?:FOREIGN|FRGN|OVERSEAS|INT'?L|INTERNATIONAL|NON[- ]?STERLING|CROSS[- ]?BORDER|FX|CURRENCY CONVERSION)"
-    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN|SERVICE)){0,2}"
-    r" (?:FEE|CHARGE|ASSESSMENT)\b.*$")
+    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN)){0,2} (?:FEE|CHARGE)\b.*$"
+    # (Visa's word, at the line's start only: "WW INTERNATIONAL SERVICE FEE" is WeightWatchers)
+    r"|^INT'?L SERVICE ASSESSMENT\b.*$")
 #: A reference joined to the name by a hyphen ("DVLA-AB12CDE", "BRITISH GAS-8501234567",
 #: "T-MOBILE-AB12CD3", "O2-7712345678"): four or more letters and digits, a digit among them. Split off, it is read
 #: as the reference it is; joined, the name was lost with it (round-thirteen audit).

@@ -93,8 +93,8 @@ CARD_USE_CHARGE = re.compile(
     r"\b(?:interest charged?|purchase interest|cash advance interest|balance transfer interest"
     r"|interest (?:on|for) (?:purchases|cash|balance|card)|finance charges?"
     r"|(?:foreign|frgn|overseas|intl|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion"
-    r"|exchange rate)(?: (?:transaction|purchase|currency|exchange|exch|payment|cash|trans|txn|service)){0,2}"
-    r" (?:fee|charge|assessment)"
+    r"|exchange rate)(?: (?:transaction|purchase|currency|exchange|exch|payment|cash|trans|txn)){0,2}"
+    r" (?:fee|charge)|^int'?l service assessment"
     r"|(?:balance transfer|cash advance|cash) fee)\b",
     re.IGNORECASE)
 #: A merchant name that is still a fee's or a charge's, whose descriptor tells which.

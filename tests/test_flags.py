@@ -680,6 +680,13 @@ def test_taxes_fees_rent_utilities_and_money_sent_have_no_vendor_price_to_disput
                                          "QuickPay with Zelle payment to ROSA HERNANDEZ JPM99",
                                          "SQUARE INC DES:CASH APP ID:T0KEN INDN:ROSA"]})
     assert list(no_vendor_price_kind(more) != "") == [True, True, True, False, True, True]
+    # round seventeen: Cash App and Zelle named anywhere on the line; water brands are plans
+    lines = ["PURCHASE AUTHORIZED ON 03/05 CASH APP*MARIA LOPEZ", "SQ *CASH APP MARIA LOPEZ",
+             "ORIG CO NAME:SQUARE INC CO ENTRY DESCR:CASH APP", "ELECTRONIC WITHDRAWAL ZELLE MARIA LOPEZ"]
+    sent = pd.DataFrame({"merchant": ["Maria Lopez"] * 4, "vendor": [None] * 4, "description": lines})
+    assert (no_vendor_price_kind(sent) != "").all()
+    water = pd.DataFrame({"merchant": ["Poland Spring"], "vendor": ["Poland Spring"], "description": ["POLAND SPRING"]})
+    assert (no_vendor_price_kind(water) == "").all()
     # the same rises at a vendor's plan are flagged as ever (Rent the Runway rents clothes)
     b.stream(b.series("2024-01-07", 18, [94.0] * 12 + [99.0] * 6, merchant="Rent the Runway"))
     b.stream(b.series("2022-09-07", 3, [99.0, 109.0, 119.0], merchant="Norton", months=12), frequency="annual")

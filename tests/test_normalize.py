@@ -291,3 +291,10 @@ def test_chases_quickpay_with_zelle_names_the_payee():
     assert normalize_one("QuickPay with Zelle payment to ROSA HERNANDEZ JPM99a1b2c3")[:2] == (
         "rosa hernandez", "Rosa Hernandez")
 
+
+@pytest.mark.parametrize("raw", ["WW INTERNATIONAL SERVICE FEE", "HERBALIFE INTERNATIONAL SERVICE FEE",
+                                 "KIWANIS INTERNATIONAL ASSESSMENT"])
+def test_a_firms_international_service_fee_is_its_own(raw):
+    # round seventeen: a name ending in INTERNATIONAL before "SERVICE FEE" was the bank's fee
+    assert normalize_one(raw)[0] != "fee"
+
