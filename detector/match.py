@@ -242,14 +242,15 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
 
     def _grows_last_word(self, words: list[str], compact: str) -> bool:
         """The key's words are those of a several-word alias but for its last, a short word
-        (:data:`_SHORT_WORD` letters or fewer) which the key's word goes on from: another word,
-        not the alias fused with a code ("washington gastroenterology" is no "washington gas",
+        (:data:`_SHORT_WORD` letters or fewer) which the key's word goes on from by three letters
+        or more: another word, not the alias fused with a code or a state ("msft msbill infowa"
+        is Microsoft's "msbill info" and Washington) ("washington gastroenterology" is no "washington gas",
         "anglian watersports" no "anglian water", round seventeen). A long word grown is a fused
         one ("crunch fitnessmembership" is Crunch Fitness; "spotifyusai" is Spotify)."""
         for alias in self.alias_words_.get(compact, []):
             aw = alias.split()
             if (1 < len(aw) <= len(words) and words[:len(aw) - 1] == aw[:-1] and len(aw[-1]) <= _SHORT_WORD
-                    and _extends(words[len(aw) - 1], aw[-1])):
+                    and words[len(aw) - 1].startswith(aw[-1]) and len(words[len(aw) - 1]) - len(aw[-1]) >= 3):
                 return True
         return False
 
@@ -292,8 +293,9 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             s = best_score[r]
             # (the last word that only extends the alias's is another word: "washington
             # gastroenterology" is no "washington gas", "anglian watersports" no "anglian water")
-            last = aliases[best[r]].rsplit(" ", 1)[-1]
-            if (n == 1 or len(last) <= _SHORT_WORD) and _extends(heads[r].rsplit(" ", 1)[-1], last):
+            last, head_last = aliases[best[r]].rsplit(" ", 1)[-1], heads[r].rsplit(" ", 1)[-1]
+            if (_extends(head_last, last) if n == 1 else
+                    len(last) <= _SHORT_WORD and head_last.startswith(last) and len(head_last) - len(last) >= 3):
                 continue
             if s >= self.score_cutoff and s > 0 and not (s <= (score[j] if not np.isnan(score[j]) else -1)):
                 vidx[j] = owners[best[r]]
