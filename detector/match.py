@@ -76,6 +76,16 @@ def _extends(word: str, alias: str) -> bool:
     return word != alias and (word.startswith(alias) or alias.startswith(word))
 
 
+def _grown_into_another_word(word: str, alias_word: str) -> bool:
+    """``word`` goes on from the last word of a several-word alias, a short one
+    (:data:`_SHORT_WORD` letters or fewer), by three letters or more: another word ("washington
+    gastroenterology" is no "washington gas", "anglian watersports" no "anglian water": round
+    seventeen), not the alias fused with a code or a state ("msft msbill infowa" is Microsoft's
+    "msbill info" in Washington). A long word grown is a fused one ("crunch fitnessmembership"
+    is Crunch Fitness)."""
+    return len(alias_word) <= _SHORT_WORD and word.startswith(alias_word) and len(word) - len(alias_word) >= 3
+
+
 def _compact(key: str) -> str:
     return key.replace(" ", "")
 
@@ -241,16 +251,12 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         return None
 
     def _grows_last_word(self, words: list[str], compact: str) -> bool:
-        """The key's words are those of a several-word alias but for its last, a short word
-        (:data:`_SHORT_WORD` letters or fewer) which the key's word goes on from by three letters
-        or more: another word, not the alias fused with a code or a state ("msft msbill infowa"
-        is Microsoft's "msbill info" and Washington) ("washington gastroenterology" is no "washington gas",
-        "anglian watersports" no "anglian water", round seventeen). A long word grown is a fused
-        one ("crunch fitnessmembership" is Crunch Fitness; "spotifyusai" is Spotify)."""
+        """The key's words are those of a several-word alias but for its last, which the key's
+        word grows into another (:func:`_grown_into_another_word`)."""
         for alias in self.alias_words_.get(compact, []):
             aw = alias.split()
-            if (1 < len(aw) <= len(words) and words[:len(aw) - 1] == aw[:-1] and len(aw[-1]) <= _SHORT_WORD
-                    and words[len(aw) - 1].startswith(aw[-1]) and len(words[len(aw) - 1]) - len(aw[-1]) >= 3):
+            if (1 < len(aw) <= len(words) and words[:len(aw) - 1] == aw[:-1]
+                    and _grown_into_another_word(words[len(aw) - 1], aw[-1])):
                 return True
         return False
 
@@ -291,11 +297,8 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         best_score = sims[np.arange(len(rows)), best].astype(float)
         for r, j in enumerate(rows):
             s = best_score[r]
-            # (the last word that only extends the alias's is another word: "washington
-            # gastroenterology" is no "washington gas", "anglian watersports" no "anglian water")
             last, head_last = aliases[best[r]].rsplit(" ", 1)[-1], heads[r].rsplit(" ", 1)[-1]
-            if (_extends(head_last, last) if n == 1 else
-                    len(last) <= _SHORT_WORD and head_last.startswith(last) and len(head_last) - len(last) >= 3):
+            if _extends(head_last, last) if n == 1 else _grown_into_another_word(head_last, last):
                 continue
             if s >= self.score_cutoff and s > 0 and not (s <= (score[j] if not np.isnan(score[j]) else -1)):
                 vidx[j] = owners[best[r]]
