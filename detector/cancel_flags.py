@@ -170,12 +170,9 @@ def _final_bill(hit: pd.DataFrame) -> np.ndarray:
     41.27 a month later, flagged high with a refund request; so was PG&E's). A second bill after
     the date is a charge after cancellation. A phone line bills its month ahead: its charges
     after the date stay flagged."""
-    from .descriptor_words import UTILITY_NAME
-    from .flags import _contains
+    from .flags import is_utility
 
-    name = hit["stream_merchant"].fillna("").astype(str)
-    metered = hit["stream_vendor"].isin(vendors_in(frozenset({"utilities"}))) | (
-        hit["stream_vendor"].isna() & _contains(name, UTILITY_NAME))
+    metered = is_utility(hit["stream_merchant"], hit["stream_vendor"])
     first = hit.groupby("stream_id").cumcount() == 0
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
     soon = days <= FINAL_BILL_PERIODS * hit["period"].astype(float).fillna(30.44)

@@ -545,13 +545,11 @@ def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
     registration, a TV licence, a direct debit raised from 85.00 to 121.00 at its review)."""
     if f.empty:
         return np.zeros(0, dtype=object)
-    from .catalog import vendors_in
-
     name = f["merchant"].fillna("").astype(str)
     vendor = f["vendor"]
     unnamed = vendor.isna()
     law = _contains(name, TAX_PAYMENT) | _contains(name, GOVERNMENT_FEE)
-    utility = vendor.isin(vendors_in(frozenset({"utilities"}))) | (unnamed & _contains(name, UTILITY_NAME))
+    utility = is_utility(name, vendor)
     lease = unnamed & _contains(name, HOUSING_PAYMENT)
     sent = (_contains(f["description"].fillna("").astype(str), SENT_BY_HOLDER) if "description" in f
             else pd.Series(False, index=f.index))
@@ -560,6 +558,15 @@ def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
                      ["a fee set by law", "set by a lease or an association",
                       "a utility's payment, which follows the meter", "a payment you send, whose amount you set"],
                      "").astype(object)
+
+
+def is_utility(name: pd.Series, vendor: pd.Series) -> pd.Series:
+    """A catalogue utility, or a merchant the catalogue does not know named as one
+    (:data:`~detector.descriptor_words.UTILITY_NAME`): its payment follows the meter."""
+    from .catalog import vendors_in
+
+    return vendor.isin(vendors_in(frozenset({"utilities"}))) | (
+        vendor.isna() & _contains(name.fillna("").astype(str), UTILITY_NAME))
 
 
 def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:

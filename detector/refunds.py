@@ -181,7 +181,7 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
     return over
 
 
-def _no_price_to_dispute(records: list[dict], txs: dict[str, dict]) -> set[str]:
+def _no_vendor_price_ids(records: list[dict], txs: dict[str, dict]) -> set[str]:
     """Transaction ids of price flags (a renewal, a first full charge, a rise) on charges whose
     amount no vendor prices: rent, dues, a tax or government fee, a utility's payment, money the
     holder sends (:func:`detector.flags.no_vendor_price`). The flag says so; nothing is asked."""
@@ -329,7 +329,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
     over = renewal_terms_over(records, streams, as_of)
     # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
-    over |= _no_price_to_dispute(records, txs)
+    over |= _no_vendor_price_ids(records, txs)
     # a rise that reads as the person's own change of plan: the flag asks them first
     from .price_flags import own_change
 
