@@ -33,8 +33,10 @@ import numpy as np
 import pandas as pd
 
 from .cadence import (
+    BIMONTHLY,
     FREQUENCIES,
     MONTH_BASED,
+    MONTHLY,
     PERIODS,
     TOLERANCE,
     _segment_median,
@@ -415,10 +417,17 @@ def every_few_weeks(stats: pd.DataFrame) -> np.ndarray:
     if not len(stats):
         return np.zeros(0, dtype=bool)
     amt_min, amt_max = stats["amt_min"].to_numpy(), stats["amt_max"].to_numpy()
-    return ((stats["freq_idx"].to_numpy() == BIMONTHLY) & (stats["n"].to_numpy() >= 4)
-            & (stats["frac_dup"].to_numpy() == 0) & (stats["steady_share"].to_numpy() >= 0.8)
-            & (np.abs(stats["median_interval"].to_numpy() - _TWO_MONTHS) >= 2)
+    return (_counted_in_days(stats, 2) & (stats["frac_dup"].to_numpy() == 0)
             & ((amt_max <= 1.02 * amt_min) | _repriced(stats)))
+
+
+def _counted_in_days(stats: pd.DataFrame, off: int) -> np.ndarray:
+    """Candidates (or streams) read bimonthly, four charges or more, 80% of their intervals
+    within a day of their median, which is ``off`` days or more from two calendar months: a
+    schedule counted in days or weeks (every 56, 58, 60, 63 days), drifting through the months."""
+    return ((stats["freq_idx"].to_numpy() == BIMONTHLY) & (stats["n"].to_numpy() >= 4)
+            & (stats["steady_share"].to_numpy() >= 0.8)
+            & (np.abs(stats["median_interval"].to_numpy() - _TWO_MONTHS) >= off))
 
 
 #: Confidence of a fixed-price plan seen billed twice (``status: early``).
@@ -457,8 +466,6 @@ WEEKLY_HABIT_WEEKDAY_SHARE = 0.6
 #: ... and one mostly at weekends whose amounts vary more than this (coefficient of variation).
 WEEKEND_SHOP_CV = 0.12
 SEMIMONTHLY = FREQUENCIES.index("semimonthly")
-MONTHLY = FREQUENCIES.index("monthly")
-BIMONTHLY = FREQUENCIES.index("bimonthly")
 #: A weekly run of fewer charges than this, mostly at weekends, at an unknown merchant, is a
 #: stream only at one price (within 2%): three Saturday shops of 52-70 in a month's statement
 #: are shopping, while a weekly cleaner or sitter paid on Saturdays bills one sum.
@@ -1609,10 +1616,8 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     nxt = np.where(four_weekly(row_day, stream_of_row, n, fidx), st["last_day"].to_numpy() + 28, nxt)
     # so does a bill every eight or nine weeks, or every 60 days: due its own number of days on
     # (round-ten audit: 11 and 14 days early or late by its median day of the month)
-    med = st["median_interval"].to_numpy()
-    by_days = ((fidx == BIMONTHLY) & (n >= 4) & (st["steady_share"].to_numpy() >= 0.8)
-               & (np.abs(med - _TWO_MONTHS) >= 1))
-    nxt = np.where(by_days, st["last_day"].to_numpy() + np.rint(np.nan_to_num(med)).astype(np.int64), nxt)
+    med = np.rint(np.nan_to_num(st["median_interval"].to_numpy())).astype(np.int64)
+    nxt = np.where(_counted_in_days(st, 1), st["last_day"].to_numpy() + med, nxt)
     semi = np.flatnonzero((fidx == FREQUENCIES.index("semimonthly")) & (n >= 4))
     if len(semi):
         nxt[semi] = semimonthly_due(row_day, stream_of_row, semi)
