@@ -1094,7 +1094,10 @@ def test_contributions_to_ones_own_investments_are_no_plans():
              "ROBINHOOD        FUNDS      PPD ID: 5555555555", "VANGUARD BUY     INVESTMENT PPD ID: 6666666666",
              "FID BKG SVC LLC MONEYLINE", "SCHWAB BROKERAGE MONEYLINK", "HARGREAVES LANSDOWN DDR",
              "VANGUARD ASSET MANAGEMENT DDR", "TRADING 212 STO", "MONEYBOX DDR", "MARCUS STO", "AJ BELL YOUINVEST DDR",
-             "Online Transfer to CHK ...9988 transaction#: 11873"]
+             "Online Transfer to CHK ...9988 transaction#: 11873",
+             # the bare name was the catalogue's alias of Robinhood Gold, whose fee is taken from the
+             # brokerage balance or the app store: a bank line saying only ROBINHOOD moves money
+             "ROBINHOOD", "ROBINHOOD DES:FUNDS ID:8841 INDN:JANE DOE CO ID:XXXXX WEB"]
     rows = []
     for k, line in enumerate(moves):
         dates = monthly_dates(dt.date(2024, 1, 1 + k), 18, day=1 + k)
