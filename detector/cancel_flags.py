@@ -99,15 +99,21 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     # charge back is asked about, the rest are the new subscription's (audits: Hulu and Netflix
     # taken up again nine months after cancelling got a high flag and a refund request every month).
     hit = hit.sort_values(["stream_id", "date"], kind="stable")
-    hit = hit[~_final_bill(hit)]
-    if hit.empty:
+    final = _final_bill(hit)
+    bills, hit = hit[final], hit[~final]
+    parts = [by_key]
+    if not bills.empty:
+        parts.append(_flag_rows(bills, "charge_after_cancellation", "low", _final_bill_reason(bills)))
+    if not hit.empty:
+        after = _resumed(hit)
+        hit = hit.assign(_resumed=after)[after <= 1]
+        back = hit["_resumed"] == 1
+        reason = _after_cancellation_reason(hit).where(~back, _resumed_reason(hit))
+        parts.append(_flag_rows(hit, "charge_after_cancellation", np.where(back, "medium", "high"), reason))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
         return by_key
-    after = _resumed(hit)
-    hit = hit.assign(_resumed=after)[after <= 1]
-    back = hit["_resumed"] == 1
-    reason = _after_cancellation_reason(hit).where(~back, _resumed_reason(hit))
-    flags = _flag_rows(hit, "charge_after_cancellation", np.where(back, "medium", "high"), reason)
-    return pd.concat([flags, by_key], ignore_index=True) if not by_key.empty else flags
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def _resumed(hit: pd.DataFrame) -> pd.Series:
@@ -162,14 +168,25 @@ def _resumed_reason(hit: pd.DataFrame) -> pd.Series:
 FINAL_BILL_PERIODS = 2.1
 
 
+#: What a utility's final-bill flag says; the refund queue asks nothing back of one.
+FINAL_BILL_NOTE = "most likely the final bill"
+
+
+def is_final_bill(flag_type: str | None, reason: str | None) -> bool:
+    """Whether a flag is a utility's final bill after its cancellation (:func:`_final_bill`)."""
+    return flag_type == "charge_after_cancellation" and bool(reason) and FINAL_BILL_NOTE in reason
+
+
 def _final_bill(hit: pd.DataFrame) -> np.ndarray:
     """Per charge after a cancellation (``hit``, by stream and date): the final bill of a utility
     (a catalogue utility, or one by its name: energy, water), paid in arrears: its first charge
     after the date, within :data:`FINAL_BILL_PERIODS` periods of it, pays for the use up to the
     date, and is owed (round-thirteen audit: an energy account closed on moving out, its final
-    41.27 a month later, flagged high with a refund request; so was PG&E's). A second bill after
-    the date is a charge after cancellation. A phone line bills its month ahead: its charges
-    after the date stay flagged."""
+    41.27 a month later, flagged high with a refund request; so was PG&E's). It is still a charge
+    dated after the cancellation, as the flag is defined, so it is flagged, low, saying so, with
+    no refund request (sixteenth session left it unflagged: the person could not check it). A
+    second bill after the date is a charge after cancellation. A phone line bills its month
+    ahead: its charges after the date stay flagged."""
     from .flags import is_utility
 
     metered = is_utility(hit["stream_merchant"], hit["stream_vendor"])
@@ -234,6 +251,12 @@ def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.Da
     if hit.empty:
         return empty_flags()
     return _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
+
+
+def _final_bill_reason(bills: pd.DataFrame) -> pd.Series:
+    return (_after_cancellation_reason(bills) + ": " + FINAL_BILL_NOTE + ", for what you used up to "
+            + bills["cancelled_on"] + " (a utility bills after the use); check that it covers nothing after "
+            + bills["cancelled_on"] + ", and ask the supplier if it does")
 
 
 def _after_cancellation_reason(hit: pd.DataFrame) -> pd.Series:

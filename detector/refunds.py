@@ -334,6 +334,10 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     from .price_flags import own_change
 
     over |= {r["transaction_id"] for r in records if r["type"] == "price_increase" and own_change(r.get("reason"))}
+    # a utility's final bill after its closing pays for the use up to it: the flag asks to check it
+    from .cancel_flags import is_final_bill
+
+    over |= {r["transaction_id"] for r in records if is_final_bill(r["type"], r.get("reason"))}
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 

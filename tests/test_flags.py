@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from detector.cancel_flags import is_final_bill
 from detector.flags import empty_flags, flag_charges
 from detector.ids import stable_id
 from detector.schema import FLAG_COLUMNS
@@ -718,12 +719,21 @@ def test_a_metered_bills_final_bill_after_closing_is_owed(merchant, vendor):
     tx = b.tx.assign(vendor=vendor)
     cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2025-05-20"]})
     f = flag_charges(tx, b.stream_frame, cancellations=cancel, as_of=AS_OF)
-    assert of_type(f, "charge_after_cancellation") == [later]
+    # it is still a charge after the date, as the flag is defined: low, saying it is most likely
+    # the final bill for the use up to the date, which the refund queue asks nothing back of
+    after = f[f["type"] == "charge_after_cancellation"].set_index("transaction_id")
+    assert sorted(after.index) == sorted([ids[-1], later])
+    assert after.loc[ids[-1], "severity"] == "low" and after.loc[later, "severity"] == "high"
+    assert is_final_bill("charge_after_cancellation", after.loc[ids[-1], "reason"])
+    assert "used up to 2025-05-20" in after.loc[ids[-1], "reason"]
+    assert not is_final_bill("charge_after_cancellation", after.loc[later, "reason"])
     # a plan named like one is no utility (round fifteen: a yoga studio's first charge after)
     tx = tx.assign(merchant="Power Yoga Studio", vendor=None)
     b.streams[-1].update(merchant="Power Yoga Studio", vendor=None)
     f = flag_charges(tx, b.stream_frame, cancellations=cancel, as_of=AS_OF)
     assert of_type(f, "charge_after_cancellation") == sorted([ids[-1], later])
+    assert not f["reason"].map(lambda r: is_final_bill("charge_after_cancellation", r)).any()
+    assert set(f.loc[f["type"] == "charge_after_cancellation", "severity"]) == {"high"}
     # a plan's charge a month after its cancellation is no final bill
     b2 = Book()
     ids = b2.series("2025-01-14", 6, 15.49)
@@ -960,7 +970,7 @@ def test_after_cancellation_the_price_last_billed_counts_too():
 def test_a_metered_bill_after_cancellation_is_flagged_within_its_own_range():
     # A utility bill moves with the season: 95.79 after a cheap summer (53-54) is still the
     # bill, within the range it billed before. A plan at a set price keeps its 50% guard.
-    # (The utility's first bill after the date, 54.10, is its final bill, owed: sixteenth session.)
+    # (The utility's first bill after the date, 54.10, is its final bill, owed: flagged low.)
     def book(merchant: str) -> tuple[Book, list[str], pd.DataFrame]:
         b = Book()
         ids = b.series("2023-03-14", 7, [112.02, 96.49, 110.10, 53.08, 53.87, 54.10, 95.79], merchant=merchant)
@@ -968,7 +978,10 @@ def test_a_metered_bill_after_cancellation_is_flagged_within_its_own_range():
         return b, ids, pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2023-07-20"]})
 
     b, ids, cancel = book("Duke Energy")
-    assert of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation") == [ids[6]]
+    f = flags_of(b, cancellations=cancel)
+    assert of_type(f, "charge_after_cancellation") == [ids[5], ids[6]]
+    after = f[f["type"] == "charge_after_cancellation"].sort_values("transaction_id")
+    assert list(after["severity"]) == ["low", "high"]
     b, ids, cancel = book("Fabletics")
     assert of_type(flags_of(b, cancellations=cancel), "charge_after_cancellation") == [ids[5]]
 

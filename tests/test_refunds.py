@@ -884,3 +884,20 @@ def test_no_request_for_a_rise_that_reads_as_the_persons_own_change(store, evide
     row["reason"] = "Spotify charged 19.99 on 2025-05-30, up 67% from 11.99 (steady since 2024-07-14)" + evidence
     assert queue_refunds(store, flags_df(row), MONDAY) == []
 
+
+
+def test_no_request_for_a_utilitys_final_bill_after_its_closing(store):
+    # A utility's first bill after the closing pays for the use up to it: flagged low, saying so
+    # (cancel_flags.FINAL_BILL_NOTE), nothing asked back. A second bill after it is asked back.
+    store.set_account("acc1", country="GB")
+    add_tx(store, "o1", "2025-07-12", 41.27, "OCTOPUS ENERGY")
+    add_tx(store, "o2", "2025-08-12", 38.10, "OCTOPUS ENERGY")
+    final = flag("o1", "2025-07-12", 41.27, type="charge_after_cancellation", vendor="Octopus Energy",
+                 description="OCTOPUS ENERGY")
+    final["reason"] = ("Octopus Energy charged 41.27 on 2025-07-12, 53 days after you cancelled it on 2025-05-20: "
+                       "most likely the final bill, for what you used up to 2025-05-20")
+    later = flag("o2", "2025-08-12", 38.10, type="charge_after_cancellation", vendor="Octopus Energy",
+                 description="OCTOPUS ENERGY")
+    later["reason"] = "Octopus Energy charged 38.10 on 2025-08-12, 84 days after you cancelled it on 2025-05-20"
+    queued = queue_refunds(store, flags_df(final, later), "2025-08-18")
+    assert [r["transaction_id"] for r in queued] == ["o2"]
