@@ -332,6 +332,15 @@ UTILITY_NAME = re.compile(
     r"|ltd|plc|inc|llc|coop|co-op|cooperative|works|bill|payment|pmt))*\W*$"
     r"|\b(?:natural )?gas (?:co|company|corp|dept|department|district|utility|utilities|service|services)\b"
     r"|\butilit(?:y|ies)\b|\butil\b|\bsewer\b", re.IGNORECASE)
+#: A fuel station, by its brand or its word (on the merchant's name and key): its sums follow the
+#: tank, whatever the cadence of the visits (round-eighteen audit: Aral and Shell every two weeks,
+#: 35-65, were twice-monthly "subscriptions"). Not "SHELL ENERGY" (a supplier) nor a fixed-price
+#: club the station sells (a car-wash membership repeats its price, which this is only read with).
+FUEL_STATION = re.compile(
+    r"\b(?:shell(?! energy)|bp|esso|aral|texaco|chevron|exxon ?(?:mobil)?|mobil|sunoco|valero|circle k|speedway"
+    r"|wawa|sheetz|quik ?trip|phillips 66|conoco|citgo|arco|racetrac|kwik trip|murphy usa|casey'?s general"
+    r"|love'?s travel|pilot travel|flying j|petro[- ]canada|ultramar|caltex|ampol|repsol|cepsa|agip|q8|omv"
+    r"|tankstelle|petrol|fuel|gas station|filling station)\b", re.IGNORECASE)
 #: Money the holder sends a person (on the line as the bank wrote it): a Zelle, Venmo or Cash App
 #: payment, the app named anywhere on the line (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
 #: ...; NAME", Chase's "QuickPay with Zelle payment to ...", "VENMO PAYMENT ...", "SQUARE INC

@@ -50,7 +50,7 @@ from .cadence import (
     yearly_pause,
 )
 from .catalog import plan_only_vendors, vendors_in
-from .descriptor_words import GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
+from .descriptor_words import FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -321,6 +321,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     bill_pair = (labels.str.contains(UTILITY_NAME) | labels.str.contains(HOUSING_PAYMENT)
                  | labels.str.contains(TAX_PAYMENT) | labels.str.contains(GOVERNMENT_FEE)).to_numpy(dtype=bool)
     df["named_bill"] = bill_pair[pair] if len(pair) else np.zeros(0, bool)
+    df["fuel"] = labels.str.contains(FUEL_STATION).to_numpy(dtype=bool)[pair] if len(pair) else np.zeros(0, bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     if text.has("description"):
         # (read line by line: the fee and the contributions share the vendor's merchant key)
@@ -478,6 +479,9 @@ WEEKEND_RUN_SHARE = 0.8
 #: Share of a run's weeks with a charge below which a weekend run of varying sums is shopping,
 #: however often it repeats them.
 WEEKLY_BILL_COVERAGE = 0.9
+#: A weekly run on one weekday whose sums spread more than this (coefficient of variation) at
+#: an unknown merchant, rarely repeating one, is a habit: a Friday dinner at one restaurant.
+WEEKLY_HABIT_CV = 0.25
 #: A merchant whose charges repeat a sum this often (share of charges whose exact amount another
 #: charge also has) bills by the unit, not by the basket.
 REPEATED_SUMS = 0.5
@@ -561,6 +565,23 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
         bill_group[df["group"].to_numpy()[df["named_bill"].to_numpy()]] = True
         weekend_run &= ~bill_group[stats["group"].to_numpy()]
     out |= weekend_run & _sums_vary(stats, df, weekend_run)
+    unknown_out = (stats["inflow"].to_numpy() == 0) & (stats["vendor_known"].to_numpy() == 0)
+    # The same restaurant every Friday, for 29-92 each time (round-eighteen audit: Vapiano and
+    # Dishoom were weekly "plans" of 220-260 a month, one with a trial conversion): a weekly run
+    # keeping its weekday, its sums spread by a quarter or more and rarely repeated, mostly far
+    # from their median. A weekly bill on its weekday bills one sum, or a few (by the hour).
+    habit = (unknown_out & (stats["freq_idx"].to_numpy() == 0) & (stats["frac_near_median"].to_numpy() < 0.5)
+             & (stats["amount_cv"].to_numpy() > WEEKLY_HABIT_CV))
+    # Fuel follows the tank, whatever the cadence of the visits: a fuel station's run whose sums
+    # move by an eighth or more and rarely repeat (a station's fixed-price club repeats its price).
+    if df is not None and len(stats) and "fuel" in df:
+        fuel_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+        fuel_group[df["group"].to_numpy()[df["fuel"].to_numpy()]] = True
+        habit |= (unknown_out & fuel_group[stats["group"].to_numpy()]
+                  & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV))
+    if df is not None and len(stats) and "named_bill" in df:
+        habit &= ~bill_group[stats["group"].to_numpy()]
+    out |= habit & _sums_vary(stats, df, habit)
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)

@@ -797,6 +797,32 @@ def test_a_weekly_run_of_shopping_is_no_subscription():
     assert len(s) == 1 and s.iloc[0]["frequency"] == "weekly"
 
 
+def test_a_weekly_dinner_and_fuel_every_fortnight_are_habits_not_plans():
+    # round-eighteen audit: Friday dinners at one restaurant (29-92, some Fridays missed) and fuel
+    # at one station twice a month (35-65) were weekly and twice-monthly "subscriptions" in N26,
+    # ING and Starling statements, one with a trial conversion
+    rng = np.random.default_rng(18)
+    fridays = [d for d in _every(dt.date(2024, 6, 7), [7] * 55) if rng.random() > 0.3]
+    dinner = series("VAPIANO", fridays, list(np.round(rng.uniform(28, 95, len(fridays)), 2)))
+    assert detect_streams(enriched(dinner), "2025-06-30").empty
+    fills = [d + dt.timedelta(days=int(rng.integers(0, 4))) for d in monthly_dates(dt.date(2024, 6, 2), 13, day=2)]
+    fills += [d + dt.timedelta(days=int(rng.integers(0, 4))) for d in monthly_dates(dt.date(2024, 6, 16), 13, day=16)]
+    fills.sort()
+    for name in ("ARAL TANKSTELLE", "SHELL 7731 LONDON", "CIRCLE K 2231"):
+        fuel = series(name, fills, list(np.round(rng.uniform(35, 65, len(fills)), 2)))
+        assert detect_streams(enriched(fuel), "2025-06-30").empty, name
+    # a weekly lesson on its weekday priced by the length repeats its few sums: a stream
+    lessons = series("PIANO WITH MARTA", fridays, [float(rng.choice([30.0, 45.0, 60.0])) for _ in fridays])
+    s = detect_streams(enriched(lessons), "2025-06-30")
+    assert len(s) == 1 and s.iloc[0]["frequency"] == "weekly"
+    # a station's car-wash club at one price, and Shell Energy's varying bill, are plans
+    club = series("CIRCLE K EASY WASH CLUB", monthly_dates(dt.date(2024, 6, 9), 13), 19.99)
+    energy = series("SHELL ENERGY", monthly_dates(dt.date(2024, 6, 20), 13),
+                    list(np.round(rng.uniform(60, 140, 13), 2)))
+    s = detect_streams(enriched(club + energy), "2025-06-30")
+    assert sorted(s["frequency"]) == ["monthly", "monthly"]
+
+
 def test_a_one_off_fee_beside_the_monthly_dues_is_not_a_dues_charge():
     # Planet Fitness: 24.99 on the 17th every month, and the 49.99 annual fee on Nov 25 (audit:
     # "13 charges, amount 24.99-49.99", the fee a person forgets hidden inside the plan).
