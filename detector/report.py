@@ -139,6 +139,11 @@ def _scan_frames(streams, flags, refund_requests):
 
 def _active(s: pd.DataFrame) -> pd.DataFrame:
     a = s[(s["direction"].fillna("outflow") == "outflow") & s["status"].isin(ACTIVE_STATUSES)].copy()
+    if a.empty:
+        # with no active stream, the empty columns read from the store keep their text type, which
+        # takes no arithmetic nor a boolean or (round-twenty audit: ``report`` crashed when every
+        # stored plan had ended)
+        a = a.astype(object)
     a["monthly"] = (pd.to_numeric(a["last_amount"], errors="coerce") * _monthly_factor(a)).round(2)
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
 
@@ -413,7 +418,10 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
             if not rows and key == "refunds":
                 continue
             if not rows:
-                console.print(f"{heading}: none")
+                other = ctx.get("n_other") if key == "streams" else 0
+                # (plans that ended are not listed: say they exist, as the markdown and html do)
+                console.print(f"{heading}: none" + (f" ({other} ended, cancelled or incoming streams not listed:"
+                                                    " --format json or csv lists them)" if other else ""))
                 if key == "streams" and ctx["card_payments"]:  # (all of them were card payments)
                     console.print("  " + escape(ctx["card_payments"]))
                 continue

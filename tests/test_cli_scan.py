@@ -46,6 +46,22 @@ def test_report_table_limit(runner, tmp_path):
     assert runner.invoke(cli, ["report", "--db", str(db), "--limit", "-1"]).exit_code == 2
 
 
+def test_report_of_plans_that_have_all_ended(runner, tmp_path):
+    # round-twenty audit: with no active stream stored, `report` crashed (table, markdown, html)
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-14,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 7)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    assert runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2025-06-30"]).exit_code == 0
+    for fmt in ("table", "markdown", "html", "csv", "json"):
+        result = runner.invoke(cli, ["report", "--db", str(db), "--format", fmt])
+        assert result.exit_code == 0, (fmt, result.output)
+        assert ("Netflix" in result.stdout) == (fmt in ("csv", "json")), fmt
+        assert fmt in ("csv", "json") or "1 ended" in result.stdout, fmt
+    doc = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    assert [s["status"] for s in doc["streams"]] == ["ended"]
+
+
 def _monthly_file(path, last: date, months: int = 8):
     lines = ["date,description,amount"]
     for k in range(months):
