@@ -336,6 +336,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         df["group"] = np.unique(df["group"].to_numpy() * 2 + df["own_move"].to_numpy(), return_inverse=True)[1]
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["plan_vendor"] = vendor.isin(plan_only_vendors()).to_numpy()
+    df["yearly_vendor"] = vendor.isin(_yearly_plan_vendors()).to_numpy()
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
     by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
@@ -1441,6 +1442,64 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=1)
+def _yearly_plan_vendors() -> frozenset:
+    """Catalogue vendors selling nothing but plans under the plan's descriptor
+    (:func:`~detector.catalog.plan_only_vendors`) that bill some of them yearly."""
+    from .catalog import load_vendors
+
+    plans = plan_only_vendors()
+    return frozenset(v.name for v in load_vendors() if v.name in plans and "annual" in v.cadence)
+
+
+#: A yearly plan's renewal comes this many days after its last charge (posting and weekends).
+YEARLY_RENEWAL_DAYS = (350, 380)
+
+
+def _yearly_renewals(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """``assign`` with the yearly charges of plans no stream holds chained into streams of their
+    own (new ids after ``assign``'s), for the scorer to judge like any other.
+
+    Streams are found within amount clusters, or as a merchant's whole set of charges: a yearly
+    plan whose price changed at renewal (Norton's 49.99 first year, 109.99 the next; Prime 119.00
+    -> 139.00) is two clusters of one charge, and another charge of the vendor's (an add-on, a
+    rental, a second domain bought in September) leaves the whole set irregular, so the plan and
+    its renewal flag were lost (round-twenty audit); so were two domains renewed at one price in
+    April and September. Only at catalogue vendors selling yearly plans and nothing else under
+    their descriptor: each free charge is linked to the free charge of its merchant
+    :data:`YEARLY_RENEWAL_DAYS` later nearest a year on, within :data:`PRICE_STEP` of its price,
+    each charge renewing and renewed at most once (the mutual best).
+    """
+    free = np.flatnonzero((assign < 0) & df["yearly_vendor"].to_numpy() & ~df["inflow"].to_numpy())
+    if len(free) < 2:
+        return assign
+    f = pd.DataFrame({"row": free, "group": df["group"].to_numpy()[free], "day": df["day"].to_numpy()[free],
+                      "amt": df["amt"].to_numpy()[free]})
+    f = f[f.groupby("group")["row"].transform("size") >= 2]
+    if f.empty:
+        return assign
+    pr = f.merge(f, on="group", suffixes=("", "_next"))
+    gap = pr["day_next"] - pr["day"]
+    ratio = np.abs(np.log(pr["amt_next"] / pr["amt"]))
+    pr = pr[gap.between(*YEARLY_RENEWAL_DAYS) & (ratio <= np.log(PRICE_STEP))]
+    if pr.empty:
+        return assign
+    pr = pr.assign(cost=(pr["day_next"] - pr["day"] - 365).abs() + ratio.loc[pr.index])
+    pr = pr.sort_values(["cost", "row", "row_next"], kind="stable")
+    best_next = pr.drop_duplicates("row").set_index("row")["row_next"]
+    best_prev = pr.drop_duplicates("row_next").set_index("row_next")["row"]
+    mutual = (best_next.reindex(pr["row"]).to_numpy() == pr["row_next"].to_numpy()) & \
+             (best_prev.reindex(pr["row_next"]).to_numpy() == pr["row"].to_numpy())
+    links = pd.DataFrame({"cand_a": pr["row"].to_numpy()[mutual], "cand_b": pr["row_next"].to_numpy()[mutual]})
+    if links.empty:
+        return assign
+    rows = np.unique(np.r_[links["cand_a"], links["cand_b"]])
+    chain = _components(rows, links)
+    out = assign.copy()
+    out[rows] = int(max(assign.max(initial=-1), 0)) + 1 + pd.factorize(chain)[0]
+    return out
+
+
 def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     """Drop a charge that sits within a quarter period of a stream charge whose amount is closer
     to the stream's usual amount (a purchase of a similar price next to a renewal). Exact repeats
@@ -1500,7 +1559,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     assign = _undo_lone_pieces(_join_price_changes(df, pieces), pieces, origin)
     for _ in range(2):
         assign = _attach_edges(df, assign)
-    assign = _prune_strays(df, assign)
+    assign = _yearly_renewals(df, _prune_strays(df, assign))
     if not (assign >= 0).any():
         return _empty()
     final = as_alone(_stats(df, assign), ids["alone_ids"])

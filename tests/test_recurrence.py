@@ -226,6 +226,34 @@ def test_annual_renewal_charged_twice_stays_annual():
     assert len(s.iloc[0]["transaction_ids"]) == 3
 
 
+def test_a_yearly_plan_renewed_at_another_price_beside_another_charge_of_its_vendor():
+    # round-twenty audit: Norton 49.99 -> 109.99 with a 39.99 add-on between, Prime 119.00 ->
+    # 139.00 with a 5.99 rental, and two domains renewed at one price in April and September
+    # made no stream at all (alone, the two yearly charges did)
+    def yearly(rows, vendor):
+        return enriched(rows).assign(vendor=vendor)
+
+    norton = yearly(series("NORTON *AP1 8772559692 AZ", [dt.date(2024, 4, 22), dt.date(2024, 11, 30),
+                                                          dt.date(2025, 4, 22)], [49.99, 39.99, 109.99]), "Norton")
+    prime = yearly(series("AMAZON PRIME*2K4LT8 AMZN.COM/BILL WA", [dt.date(2024, 3, 12), dt.date(2024, 8, 2),
+                                                                   dt.date(2025, 3, 12)], [119.0, 5.99, 139.0]),
+                   "Amazon Prime")
+    for tx, kept in ((norton, [49.99, 109.99]), (prime, [119.0, 139.0])):
+        s = detect_streams(tx, "2025-06-30")
+        assert len(s) == 1 and s.iloc[0]["frequency"] == "annual" and s.iloc[0]["status"] == "active"
+        amounts = dict(zip(tx["transaction_id"], -tx["amount"]))
+        assert [amounts[t] for t in s.iloc[0]["transaction_ids"]] == kept
+    domains = yearly(series("GODADDY.COM 480-505-8855 AZ", [dt.date(2024, 4, 22), dt.date(2024, 9, 9),
+                                                            dt.date(2025, 4, 22), dt.date(2025, 9, 9)], 21.99),
+                     "GoDaddy")
+    s = detect_streams(domains, "2025-09-30")
+    assert sorted(s["next_date"]) == ["2026-04-22", "2026-09-09"] and set(s["frequency"]) == {"annual"}
+    # purchases a year apart at a shop are no plan: only vendors selling nothing but plans
+    shop = enriched(series("BEST BUY 00012345", [dt.date(2024, 4, 22), dt.date(2024, 11, 30),
+                                                 dt.date(2025, 4, 22)], [49.99, 39.99, 109.99]))
+    assert detect_streams(shop, "2025-06-30").empty
+
+
 def test_month_end_clamping_and_next_date():
     dates = monthly_dates(dt.date(2023, 1, 31), 14)  # 31st -> 28th/29th/30th
     tx = enriched(series("GYM CLUB", dates, 40.0))
