@@ -351,6 +351,30 @@ def test_the_default_account_leaves_out_the_file_names_date_stamps(tmp_path):
                           account_id="joint").account_id == "joint"
 
 
+def test_a_months_name_with_its_day_and_a_time_after_a_space_are_date_stamps(tmp_path):
+    # Nationwide (UK) names every download "Statement Download 2025-Jun-30 10-15-02.csv": the
+    # account kept "30 10-15-02", and two downloads of one account were two accounts, each plan
+    # "ended" in one and "active" in the other (seventeenth session's audit). Names as real
+    # downloads have them, the hour one digit or two.
+    from detector.importers.naming import account_from_filename
+
+    for name, account in [("Statement Download 2025-Jun-30 10-15-02.csv", "Statement Download"),
+                          ("Statement Download 2025-Jan-02 18-41-07.csv", "Statement Download"),
+                          ("Statement Download 2024-May-29 9-21-29.csv", "Statement Download"),
+                          ("Statement Download 2021-Aug-08.csv", "Statement Download"),
+                          ("Statement Download 2025-Jun-30 10-15-02 (1).csv", "Statement Download"),
+                          ("Statement Download 2022-Aug-15 interim.csv", "Statement Download interim"),
+                          ("stmt 30-Jun-2025.csv", "stmt"), ("stmt_30Jun2025.csv", "stmt"),
+                          ("Savings 01 Jun 2024 - 30 Jun 2025.csv", "Savings"),
+                          ("x 2025-01-05_10-11.csv", "x"), ("stmt_2025_06_30_12_00.csv", "stmt"),
+                          # a time needs its separator, and a date after it stays a date of a range
+                          ("acct 2025-01-05 1234.csv", "acct 1234"),
+                          ("NL20INGB0001234567_01-06-2024_30-06-2025.csv", "NL20INGB0001234567"),
+                          ("account-statement_2025-01-01_2025-06-30_en-us.csv", "account-statement_en-us"),
+                          ("aug_2024.csv", "aug_2024")]:
+        assert account_from_filename(name) == account, name
+
+
 def test_rows_naming_their_card_keep_two_cards_apart(tmp_path):
     # Capital One names every download YYYY-MM-DD_transaction_download.csv: two cards' files were one
     # account and the second card's Netflix charges were dropped as duplicates (thirteenth audit).
