@@ -12,12 +12,14 @@ Adding a bank: declare a class here, add it to :data:`LAYOUTS`, add a sample und
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import ClassVar
 
-from .base import Importer
+from .base import HEAD_LINES, Importer, direction_column
 from .csv_layout import CsvLayout, swap_day_month
-from .parsing import normalise_header, parse_amount, parse_date
+from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, normalise_header, parse_amount, parse_date
 
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
 
@@ -373,8 +375,13 @@ class MappedCsv(CsvLayout):
     payment_method = None
 
     #: Keys a mapping may use.
-    KEYS = ("date", "description", "amount", "debit", "credit", "account_id", "transaction_id",
+    KEYS = ("date", "description", "amount", "debit", "credit", "direction", "account_id", "transaction_id",
             "currency", "date_format", "decimal", "delimiter", "sign")
+    #: ``direction=COLUMN``: a column saying which way each amount went (Mint's and Capital One
+    #: 360's "Transaction Type", Navy Federal's "Credit Debit Indicator"); the amount's size is
+    #: taken, its sign from the column. A value that is none of these is a rejected line.
+    outflow_markers = OUTFLOW_MARKERS
+    inflow_markers = INFLOW_MARKERS
 
     def __init__(self, mapping: dict[str, str]):
         unknown = set(mapping) - set(self.KEYS)
@@ -390,6 +397,9 @@ class MappedCsv(CsvLayout):
         self.amount = mapping.get("amount")
         self.debit = mapping.get("debit") if self.amount is None else None
         self.credit = mapping.get("credit") if self.amount is None else None
+        # Mint exports every amount positive, the way it went in "Transaction Type": mapped with
+        # amount= alone, every charge was stored as money in (seventeenth session's audit)
+        self.direction = mapping.get("direction") or None
         self.account_column = mapping.get("account_id")
         self.transaction_id = mapping.get("transaction_id")
         cur = mapping.get("currency")
@@ -407,6 +417,31 @@ class MappedCsv(CsvLayout):
         self.delimiters = ({"tab": "\t", "semicolon": ";", "comma": ","}.get(delim, delim),) if delim \
             else (",", ";", "\t")
         self.sign = -1 if str(mapping.get("sign", "1")).strip() in ("-1", "-") else 1
+
+    def unsigned_amounts_notes(self, head: str) -> tuple[str, ...]:
+        """A warning when the mapping reads ``amount=`` without ``direction=``, every amount in
+        ``head`` (the file's first lines) is written without a sign and a column the mapping left
+        out says debit/credit on each row (``base.direction_column``): read so, every charge is
+        money in. (Mint's export, mapped as the suggestion of the seventeenth session's audit said.)"""
+        if self.amount is None or self.direction is not None:
+            return ()
+        lines = io.StringIO(head, newline="").readlines()
+        found = self._find_header(lines)
+        if found is None:
+            return ()
+        at, delim, index = found
+        rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
+        if len(rows) < 2 or self._is_a_record(rows[0], index):
+            return ()
+        header = [c.strip() for c in rows[0]]
+        taken = {header[p] for f, p in index.items() if p < len(header)}
+        column = direction_column(header, rows[1:], header[index["amount"]], taken)
+        if column is None:
+            return ()
+        note = (f"every amount is written without a sign and column {column!r} says debit or credit on each "
+                f"row, but --columns has no direction=: every row is read as money in (add "
+                f"direction={column} to give each amount its sign)")
+        return (note,)
 
 
 def parse_columns(spec: str | dict | None) -> dict[str, str] | None:
