@@ -4,7 +4,7 @@ Mint's export writes every amount positive and says debit/credit in "Transaction
 Capital One 360 ("Transaction Type": Debit/Credit) and Navy Federal ("Credit Debit Indicator").
 The ``--columns`` suggestion for such a file was ``amount=Amount``, and following it stored every
 charge as money in, silently. Now ``--columns`` takes ``direction=COLUMN``, the suggestion names it,
-and a mapping that leaves it out says so.
+a mapping that leaves it out says so, and Mint has a layout of its own.
 """
 
 from __future__ import annotations
@@ -149,3 +149,17 @@ def test_a_mapping_that_leaves_the_direction_out_says_every_row_is_read_as_money
     assert any("direction=" in n for n in res.notes)
     chunks = list(iter_statement_chunks(path, columns=cols))
     assert any("direction=" in n for n in chunks[0].notes)
+
+
+def test_a_mint_export_is_read_by_its_layout(tmp_path, store):
+    path = write(tmp_path, "transactions.csv", MINT)
+    st = read_statement(path)
+    assert (st.format, st.currency, st.accounts) == ("mint", "USD", ["Chase Freedom"])
+    assert rows(st) == [("TRADER JOE'S #552 QPS BROOKLYN NY", -141.5), ("NETFLIX.COM NETFLIX.COM CA", -15.49),
+                        ("AUTOPAY PAYMENT - THANK YOU", 657.73)]
+    # an empty Original Description: Mint's own name for the row
+    st = read_statement(write(tmp_path, "t2.csv", MINT.replace('"NETFLIX.COM NETFLIX.COM CA"', '""')))
+    assert rows(st)[1] == ("Netflix", -15.49)
+    # a Transaction Type that is neither debit nor credit is rejected with its line
+    bad = read_statement(write(tmp_path, "t3.csv", MINT.replace('"15.49","debit"', '"15.49",""')))
+    assert [r["source_line"] for r in bad.rejected] == [3] and "Transaction Type" in bad.rejected[0]["reason"]

@@ -169,6 +169,17 @@ CASES = {
         '"Overschrijving";"Salaris";"5.136,51";""\n',
         [("2024-01-09", -13.49, "Netflix International B.V."), ("2024-01-24", 3150.0, "Werkgever B.V.")],
     ),
+    # Mint's transactions.csv (header as in public Mint importers): amounts all positive, the way
+    # they went in Transaction Type; the bank's descriptor in Original Description
+    "mint": (
+        "transactions.csv",
+        '"Date","Description","Original Description","Amount","Transaction Type","Category","Account Name",'
+        '"Labels","Notes"\n'
+        '"6/15/2025","Netflix","NETFLIX.COM NETFLIX.COM CA","15.49","debit","Movies & DVDs","Chase Freedom","",""\n'
+        '"6/02/2025","Credit Card Payment","AUTOPAY PAYMENT - THANK YOU","657.73","credit","Credit Card Payment",'
+        '"Chase Freedom","",""\n',
+        [("2025-06-15", -15.49, "NETFLIX.COM NETFLIX.COM CA"), ("2025-06-02", 657.73, "AUTOPAY PAYMENT - THANK YOU")],
+    ),
 }
 
 

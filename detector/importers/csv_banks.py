@@ -360,10 +360,43 @@ class IngNl(CsvLayout):
     country = "NL"
 
 
+class Mint(CsvLayout):
+    """Mint's ``transactions.csv`` export: every amount positive, its way in Transaction Type.
+
+    Real layout (Mint -> Transactions -> Export all, as read by public Mint importers: sunnywiz/
+    minterpret's MintRecord, a beancount config sample, spearmint's extractor: "Mint files have
+    +ve values for all amounts and a debit/credit column to denote sign")::
+
+        "Date","Description","Original Description","Amount","Transaction Type","Category","Account Name","Labels","Notes"
+        "9/20/2017","Quinnderellas","Debit Card Purchase - QUINNDEREL","5.02","debit","Toys","Unnamed Account","",""
+
+    The bank's own descriptor (Original Description) is the description, Mint's cleaned name
+    when it is empty; Account Name is each row's account (one export holds every linked
+    account). Mapped with ``amount=Amount`` alone, every charge was money in (seventeenth
+    session's audit).
+    """
+
+    name = "mint"
+    title = "Mint export (transactions.csv)"
+    date = "Date"
+    description = "Original Description"
+    description_fallback = "Description"
+    amount = "Amount"
+    direction = "Transaction Type"
+    outflow_markers = ("debit",)
+    inflow_markers = ("credit",)
+    account_column = "Account Name"
+    also_required = ("Description", "Category")
+    currency = "USD"
+    #: Mint aggregated cards and current accounts alike: no one payment method.
+    payment_method = None
+    country = "US"
+
+
 #: Every CSV layout that takes part in detection, in the order shown to users.
 LAYOUTS: list[type[CsvLayout]] = [
     GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex, AmexUk,
-    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl,
+    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl, Mint,
 ]
 
 
