@@ -4,7 +4,8 @@ Mint's export writes every amount positive and says debit/credit in "Transaction
 Capital One 360 ("Transaction Type": Debit/Credit) and Navy Federal ("Credit Debit Indicator").
 The ``--columns`` suggestion for such a file was ``amount=Amount``, and following it stored every
 charge as money in, silently. Now ``--columns`` takes ``direction=COLUMN``, the suggestion names it,
-a mapping that leaves it out says so, and Mint has a layout of its own.
+a mapping that leaves it out says so, and Mint has a layout of its own. Also Nationwide's layout:
+its downloads, all named ``Statement Download <date> <time>.csv``, were one account per download.
 """
 
 from __future__ import annotations
@@ -163,3 +164,37 @@ def test_a_mint_export_is_read_by_its_layout(tmp_path, store):
     # a Transaction Type that is neither debit nor credit is rejected with its line
     bad = read_statement(write(tmp_path, "t3.csv", MINT.replace('"15.49","debit"', '"15.49",""')))
     assert [r["source_line"] for r in bad.rejected] == [3] and "Transaction Type" in bad.rejected[0]["reason"]
+
+
+def _nationwide(rows_text: str) -> str:
+    return ('"Account Name:","FlexAccount ****01234"\n"Account Balance:","\u00a324,438.86"\n'
+            '"Available Balance: ","\u00a324,438.86"\n\n'
+            '"Date","Transaction type","Description","Paid out","Paid in","Balance"\n' + rows_text)
+
+
+def test_two_nationwide_downloads_of_one_account_are_one_account(tmp_path, store):
+    # the audit's case: "Statement Download 2025-Jan-02 18-41-07.csv" and "... 2025-Jun-30
+    # 10-15-02.csv" were the accounts "Statement Download 02 18-41-07" and "... 30 10-15-02"
+    h2 = _nationwide('"03 Dec 2024","Visa purchase","NETFLIX.COM","\u00a310.99","","\u00a31,000.00"\n')
+    h1 = _nationwide('"03 Jan 2025","Visa purchase","NETFLIX.COM","\u00a310.99","","\u00a3989.01"\n'
+                     '"31 Jan 2025","Bank credit ACME LTD","ACME LTD SALARY","","\u00a32,650.00","\u00a33,639.01"\n')
+    a = write(tmp_path, "Statement Download 2025-Jan-02 18-41-07.csv", h2, encoding="cp1252", newline="\r\n")
+    b = write(tmp_path, "Statement Download 2025-Jun-30 10-15-02.csv", h1, encoding="cp1252", newline="\r\n")
+    results = ingest_files([a, b], store)
+    assert [(r.format, r.account_id, r.stored, r.rejected) for r in results] == [
+        ("nationwide", "FlexAccount ****01234", 1, 0), ("nationwide", "FlexAccount ****01234", 2, 0)]
+    tx = store.transactions()
+    assert set(tx["account_id"]) == {"FlexAccount ****01234"} and set(tx["currency"]) == {"GBP"}
+    assert sorted(tx["amount"]) == [-10.99, -10.99, 2650.0]
+    # mapped with the suggestion instead (no layout), the file name without its stamp is one account too
+    cols = "date=Date,description=Description,debit=Paid out,credit=Paid in,date_format=%d %b %Y,currency=GBP"
+    assert {read_statement(p, columns=cols).account_id for p in (a, b)} == {"Statement Download"}
+
+
+def test_a_nationwide_file_without_its_account_line_is_named_by_its_file(tmp_path):
+    text = _nationwide('"03 Jan 2025","Visa purchase","NETFLIX.COM","\u00a310.99","","\u00a3989.01"\n')
+    text = text.split("\n", 1)[1]  # no "Account Name:" line
+    st = read_statement(write(tmp_path, "Statement Download 2025-Jun-30 10-15-02.csv", text, encoding="cp1252"))
+    assert (st.format, st.account_id) == ("nationwide", "Statement Download")
+    st = read_statement(write(tmp_path, "nw.csv", text.split("\n\n", 1)[1]))  # no preamble at all
+    assert (st.format, st.account_id, rows(st)) == ("nationwide", "nw", [("NETFLIX.COM", -10.99)])

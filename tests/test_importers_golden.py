@@ -43,13 +43,13 @@ def test_sample_matches_golden(name, monkeypatch):
 
 #: Layouts with a statement under tests/data (not a bundled sample: the demo's report stays as
 #: it is) and the format it must be detected as.
-FIXTURES = {"mint_transactions.csv": "mint"}
+FIXTURES = {"nationwide_flexaccount.csv": "nationwide", "mint_transactions.csv": "mint"}
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_layout_fixture_matches_golden(name, monkeypatch):
-    # Mint: every amount positive, its way in Transaction Type, two accounts in one export
-    # (seventeenth session's audit)
+    # Nationwide: cp1252, CRLF, an "Account Name:" preamble naming the account; Mint: every amount
+    # positive, its way in Transaction Type, two accounts in one export (seventeenth session's audit)
     monkeypatch.chdir(ROOT)
     st = read_statement(f"tests/data/{name}")
     assert st.format == FIXTURES[name] and st.rejected == []

@@ -169,6 +169,19 @@ CASES = {
         '"Overschrijving";"Salaris";"5.136,51";""\n',
         [("2024-01-09", -13.49, "Netflix International B.V."), ("2024-01-24", 3150.0, "Werkgever B.V.")],
     ),
+    # Nationwide (UK) "Statement Download YYYY-Mon-DD HH-MM-SS.csv": an account preamble, a blank
+    # line, then the table (header as in public Nationwide parsers; CRLF in the download)
+    "nationwide": (
+        "Statement Download 2025-Jun-30 10-15-02.csv",
+        '"Account Name:","FlexAccount ****01234"\n'
+        '"Account Balance:","\u00a324,438.86"\n'
+        '"Available Balance: ","\u00a324,438.86"\n'
+        "\n"
+        '"Date","Transaction type","Description","Paid out","Paid in","Balance"\n'
+        '"03 Jun 2024","Visa purchase","Spotify P2A4F1C3E2","\u00a310.99","","\u00a31,575.72"\n'
+        '"28 Jun 2024","Bank credit ACME LTD","ACME LTD SALARY","","\u00a32,650.00","\u00a34,225.72"\n',
+        [("2024-06-03", -10.99, "Spotify P2A4F1C3E2"), ("2024-06-28", 2650.0, "ACME LTD SALARY")],
+    ),
     # Mint's transactions.csv (header as in public Mint importers): amounts all positive, the way
     # they went in Transaction Type; the bank's descriptor in Original Description
     "mint": (

@@ -17,7 +17,7 @@ import io
 import re
 from typing import ClassVar
 
-from .base import HEAD_LINES, Importer, direction_column
+from .base import HEAD_LINES, Importer, direction_column, head_of, read_text
 from .csv_layout import CsvLayout, swap_day_month
 from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, normalise_header, parse_amount, parse_date
 
@@ -360,6 +360,50 @@ class IngNl(CsvLayout):
     country = "NL"
 
 
+class Nationwide(CsvLayout):
+    """Nationwide (UK) current account: an ``Account Name:`` preamble, Paid out / Paid in, ``01 Jun 2024``.
+
+    Real layout (Internet Bank -> Statements -> Download, "Statement Download 2025-Jun-30
+    10-15-02.csv", cp1252 with ``£`` as 0xA3), as read by public Nationwide parsers
+    (WillOnGit/nationwide-transaction-parser and others: ``skiprows=4, encoding="latin_1"``)::
+
+        "Account Name:","FlexAccount ****01234"
+        "Account Balance:","£24,438.86"
+        "Available Balance: ","£24,438.86"
+
+        "Date","Transaction type","Description","Paid out","Paid in","Balance"
+        "03 Jun 2024","Visa purchase","Spotify P2A4F1C3E2","£10.99","","£1,575.72"
+
+    Every file is one account, named on its ``Account Name:`` line (:meth:`account`): two
+    downloads of one account are one account whatever their file names (seventeenth session's
+    audit: named by the file name, each download was an account of its own). All in GBP.
+    """
+
+    name = "nationwide"
+    title = "Nationwide (UK)"
+    date = "Date"
+    description = "Description"
+    description_fallback = "Transaction type"
+    amount = None
+    debit = "Paid out"
+    credit = "Paid in"
+    also_required = ("Transaction type", "Balance")
+    date_formats = ("%d %b %Y",)
+    currency = "GBP"
+    payment_method = "debit_card"
+    country = "GB"
+
+    def account(self, path):
+        """The account the preamble's ``"Account Name:","FlexAccount ****01234"`` line names."""
+        for line in io.StringIO(head_of(read_text(path)), newline="").readlines():
+            cells = next(csv.reader([line.rstrip("\r\n")]), [])
+            if len(cells) >= 2 and normalise_header(cells[0]).rstrip(": ") == "account name":
+                return cells[1].strip() or None
+            if self.resolve(cells) is not None:  # the header: no preamble above it named the account
+                break
+        return None
+
+
 class Mint(CsvLayout):
     """Mint's ``transactions.csv`` export: every amount positive, its way in Transaction Type.
 
@@ -396,7 +440,7 @@ class Mint(CsvLayout):
 #: Every CSV layout that takes part in detection, in the order shown to users.
 LAYOUTS: list[type[CsvLayout]] = [
     GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex, AmexUk,
-    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl, Mint,
+    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl, Nationwide, Mint,
 ]
 
 
