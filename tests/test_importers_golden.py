@@ -41,6 +41,31 @@ def test_sample_matches_golden(name, monkeypatch):
         pytest.fail(f"canonical rows of {name} differ from the golden file:\n{diff[:4000]}")
 
 
+#: Layouts with a statement under tests/data (not a bundled sample: the demo's report stays as
+#: it is) and the format it must be detected as.
+FIXTURES = {"nationwide_flexaccount.csv": "nationwide", "mint_transactions.csv": "mint"}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_layout_fixture_matches_golden(name, monkeypatch):
+    # Nationwide: cp1252, CRLF, an "Account Name:" preamble naming the account; Mint: every amount
+    # positive, its way in Transaction Type, two accounts in one export (seventeenth session's audit)
+    monkeypatch.chdir(ROOT)
+    st = read_statement(f"tests/data/{name}")
+    assert st.format == FIXTURES[name] and st.rejected == []
+    got = st.transactions.to_csv(index=False, lineterminator="\n")
+    golden = GOLDEN / "fixtures" / f"{Path(name).stem}.csv"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(got, encoding="utf-8")
+    assert golden.exists(), f"no golden file for {name}; run with UPDATE_GOLDEN=1 and review it"
+    want = golden.read_text(encoding="utf-8")
+    if got != want:
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                            f"golden/fixtures/{golden.name}", f"read_statement({name})", n=1))
+        pytest.fail(f"canonical rows of {name} differ from the golden file:\n{diff[:4000]}")
+
+
 def test_samples_are_what_the_generator_writes(tmp_path):
     from pipelines.make_samples import make_samples
 

@@ -169,6 +169,30 @@ CASES = {
         '"Overschrijving";"Salaris";"5.136,51";""\n',
         [("2024-01-09", -13.49, "Netflix International B.V."), ("2024-01-24", 3150.0, "Werkgever B.V.")],
     ),
+    # Nationwide (UK) "Statement Download YYYY-Mon-DD HH-MM-SS.csv": an account preamble, a blank
+    # line, then the table (header as in public Nationwide parsers; CRLF in the download)
+    "nationwide": (
+        "Statement Download 2025-Jun-30 10-15-02.csv",
+        '"Account Name:","FlexAccount ****01234"\n'
+        '"Account Balance:","\u00a324,438.86"\n'
+        '"Available Balance: ","\u00a324,438.86"\n'
+        "\n"
+        '"Date","Transaction type","Description","Paid out","Paid in","Balance"\n'
+        '"03 Jun 2024","Visa purchase","Spotify P2A4F1C3E2","\u00a310.99","","\u00a31,575.72"\n'
+        '"28 Jun 2024","Bank credit ACME LTD","ACME LTD SALARY","","\u00a32,650.00","\u00a34,225.72"\n',
+        [("2024-06-03", -10.99, "Spotify P2A4F1C3E2"), ("2024-06-28", 2650.0, "ACME LTD SALARY")],
+    ),
+    # Mint's transactions.csv (header as in public Mint importers): amounts all positive, the way
+    # they went in Transaction Type; the bank's descriptor in Original Description
+    "mint": (
+        "transactions.csv",
+        '"Date","Description","Original Description","Amount","Transaction Type","Category","Account Name",'
+        '"Labels","Notes"\n'
+        '"6/15/2025","Netflix","NETFLIX.COM NETFLIX.COM CA","15.49","debit","Movies & DVDs","Chase Freedom","",""\n'
+        '"6/02/2025","Credit Card Payment","AUTOPAY PAYMENT - THANK YOU","657.73","credit","Credit Card Payment",'
+        '"Chase Freedom","",""\n',
+        [("2025-06-15", -15.49, "NETFLIX.COM NETFLIX.COM CA"), ("2025-06-02", 657.73, "AUTOPAY PAYMENT - THANK YOU")],
+    ),
 }
 
 
@@ -349,6 +373,30 @@ def test_the_default_account_leaves_out_the_file_names_date_stamps(tmp_path):
     assert accounts == {"Chase4444_Activity"}
     assert read_statement(write(tmp_path, "Chase4444_Activity20250428.CSV", text),
                           account_id="joint").account_id == "joint"
+
+
+def test_a_months_name_with_its_day_and_a_time_after_a_space_are_date_stamps(tmp_path):
+    # Nationwide (UK) names every download "Statement Download 2025-Jun-30 10-15-02.csv": the
+    # account kept "30 10-15-02", and two downloads of one account were two accounts, each plan
+    # "ended" in one and "active" in the other (seventeenth session's audit). Names as real
+    # downloads have them, the hour one digit or two.
+    from detector.importers.naming import account_from_filename
+
+    for name, account in [("Statement Download 2025-Jun-30 10-15-02.csv", "Statement Download"),
+                          ("Statement Download 2025-Jan-02 18-41-07.csv", "Statement Download"),
+                          ("Statement Download 2024-May-29 9-21-29.csv", "Statement Download"),
+                          ("Statement Download 2021-Aug-08.csv", "Statement Download"),
+                          ("Statement Download 2025-Jun-30 10-15-02 (1).csv", "Statement Download"),
+                          ("Statement Download 2022-Aug-15 interim.csv", "Statement Download interim"),
+                          ("stmt 30-Jun-2025.csv", "stmt"), ("stmt_30Jun2025.csv", "stmt"),
+                          ("Savings 01 Jun 2024 - 30 Jun 2025.csv", "Savings"),
+                          ("x 2025-01-05_10-11.csv", "x"), ("stmt_2025_06_30_12_00.csv", "stmt"),
+                          # a time needs its separator, and a date after it stays a date of a range
+                          ("acct 2025-01-05 1234.csv", "acct 1234"),
+                          ("NL20INGB0001234567_01-06-2024_30-06-2025.csv", "NL20INGB0001234567"),
+                          ("account-statement_2025-01-01_2025-06-30_en-us.csv", "account-statement_en-us"),
+                          ("aug_2024.csv", "aug_2024")]:
+        assert account_from_filename(name) == account, name
 
 
 def test_rows_naming_their_card_keep_two_cards_apart(tmp_path):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import AmbiguousFormat, EmptyStatement, ImportError_, UnrecognisedFormat
 from .decoding import decode_statement
-from .parsing import binary_kind, decode_bytes, is_date
+from .parsing import binary_kind, decode_bytes, direction_of, is_date
 
 #: How much of a file ``identify`` sees: enough for a bank's summary block above its table.
 HEAD_LINES = 40
@@ -189,6 +189,9 @@ _HINTS = {
                     "empf", "auftraggeber", "verwendungszweck", "omschrijving", "libell", "concepto"),
     "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe"),
 }
+#: Column names that are the field outright, preferred to a name merely holding a hint.
+_OUTRIGHT = {"description": ("description", "transaction description", "payee", "merchant", "memo", "details",
+                             "narrative")}
 #: Money out and money in as two columns (Capital One's Debit/Credit, Lloyds' Debit Amount/Credit
 #: Amount, Nationwide's Paid out/Paid in).
 _SPLIT = {"debit": ("debit", "withdrawal", "paid out", "money out"),
@@ -228,6 +231,40 @@ def _rows(head: str) -> tuple[list[str], list[list[str]]]:
     return (records[0], records[1:]) if records else ([], [])
 
 
+#: Words of a column's name that say it holds which way money went, for a column whose values
+#: are one letter each (``D``/``C``, ``S``/``H``): a ``Status`` column of ``C`` (cleared) is none.
+_DIRECTION_WORDS = frozenset({"dr", "cr", "debit", "credit", "indicator", "direction", "sign", "type", "soll",
+                              "haben", "af", "bij"})
+
+
+def direction_column(cols: list[str], rows: list[list[str]], amount: str, taken=()) -> str | None:
+    """The column saying which way each amount went, when the ``amount`` column's cells carry no
+    sign: the first other column every non-empty cell of which is a debit/credit marker
+    (``parsing.OUTFLOW_MARKERS``/``INFLOW_MARKERS``: Mint's and Capital One 360's "Transaction
+    Type" debit/credit, Navy Federal's "Credit Debit Indicator"), filled on the rows with an amount.
+    ``None`` when an amount is written negative (the amounts then carry their sign) or no column fits.
+
+    Mint writes every amount positive: a mapping of its ``Amount`` alone stored every charge as
+    money in (seventeenth session's audit).
+    """
+    if amount not in cols:
+        return None
+    pos = cols.index(amount)
+    amounts = [r[pos].strip() for r in rows if pos < len(r) and r[pos].strip()]
+    if not amounts or any(re.match(r"^[-(\u2212\u2013]|.*-$", a) for a in amounts):
+        return None
+    for i, col in enumerate(cols):
+        if col == amount or col in taken:
+            continue
+        cells = [r[i].strip() for r in rows if i < len(r) and r[i].strip()]
+        if len(cells) < len(amounts) or not all(direction_of(c) is not None for c in cells):
+            continue
+        if all(len(c) == 1 for c in cells) and not _DIRECTION_WORDS & set(re.findall(r"[a-z]+", col.lower())):
+            continue
+        return col
+    return None
+
+
 def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
     """A ``--columns`` value guessed from the column names (and the rows below them), placeholders
     where no guess fits."""
@@ -242,11 +279,20 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
         chosen.update(found)
     for field in fields:
         if field in _HINTS and field not in chosen:
-            col = _first(cols, _HINTS[field], chosen.values(), exact=field == "amount")
+            # a column named for the field outright first: Navy Federal's "Description", not its
+            # "Reference" before it (seventeenth session)
+            outright = _OUTRIGHT.get(field, ())
+            col = (next((c for c in cols if c not in chosen.values() and c.strip().lower() in outright), None)
+                   or _first(cols, _HINTS[field], chosen.values(), exact=field == "amount"))
             if col:
                 chosen[field] = col
     if not split and "amount" not in chosen and all(found.values()):
         chosen.update(found)  # one column both ways is no split: still a guess for the user
+    if "amount" in chosen:
+        direction = direction_column(cols, list(rows), chosen["amount"], set(chosen.values()))
+        if direction:
+            fields.append("direction")
+            chosen["direction"] = direction
     extra = []
     if "date" in chosen:
         pos = cols.index(chosen["date"])
@@ -267,7 +313,9 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
     currency = next((code for sign, code in (("£", "GBP"), ("€", "EUR")) if sign in signs), None)
     named = _first(cols, ("currency", "währung", "wahrung", "waehrung", "devise", "moneda", "divisa", "munt",
                           "valuta code"), set(chosen.values()))
-    if named and "," not in named and "=" not in named:
+    # (with a value on some row: Navy Federal's "Instructed Currency" is empty but for foreign payments)
+    filled = named in cols and any(cols.index(named) < len(r) and r[cols.index(named)].strip() for r in rows)
+    if named and filled and "," not in named and "=" not in named:
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
         extra.append(f"currency={currency}")
@@ -295,7 +343,7 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
         f"no importer recognises this file. {seen}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
         f'or map the columns, e.g. --columns "{_suggest_mapping(cols, rows)}" '
-        "(optional: account_id=, transaction_id=, currency=, debit=, credit=, date_format=%d/%m/%Y)"
+        "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, date_format=%d/%m/%Y)"
     )
     return UnrecognisedFormat(message, path=path)
 

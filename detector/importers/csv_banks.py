@@ -12,12 +12,14 @@ Adding a bank: declare a class here, add it to :data:`LAYOUTS`, add a sample und
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import ClassVar
 
-from .base import Importer
+from .base import HEAD_LINES, Importer, direction_column, head_of, read_text
 from .csv_layout import CsvLayout, swap_day_month
-from .parsing import normalise_header, parse_amount, parse_date
+from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, normalise_header, parse_amount, parse_date
 
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
 
@@ -358,10 +360,87 @@ class IngNl(CsvLayout):
     country = "NL"
 
 
+class Nationwide(CsvLayout):
+    """Nationwide (UK) current account: an ``Account Name:`` preamble, Paid out / Paid in, ``01 Jun 2024``.
+
+    Real layout (Internet Bank -> Statements -> Download, "Statement Download 2025-Jun-30
+    10-15-02.csv", cp1252 with ``£`` as 0xA3), as read by public Nationwide parsers
+    (WillOnGit/nationwide-transaction-parser and others: ``skiprows=4, encoding="latin_1"``)::
+
+        "Account Name:","FlexAccount ****01234"
+        "Account Balance:","£24,438.86"
+        "Available Balance: ","£24,438.86"
+
+        "Date","Transaction type","Description","Paid out","Paid in","Balance"
+        "03 Jun 2024","Visa purchase","Spotify P2A4F1C3E2","£10.99","","£1,575.72"
+
+    Every file is one account, named on its ``Account Name:`` line (:meth:`account`): two
+    downloads of one account are one account whatever their file names (seventeenth session's
+    audit: named by the file name, each download was an account of its own). All in GBP.
+    """
+
+    name = "nationwide"
+    title = "Nationwide (UK)"
+    date = "Date"
+    description = "Description"
+    description_fallback = "Transaction type"
+    amount = None
+    debit = "Paid out"
+    credit = "Paid in"
+    also_required = ("Transaction type", "Balance")
+    date_formats = ("%d %b %Y",)
+    currency = "GBP"
+    payment_method = "debit_card"
+    country = "GB"
+
+    def account(self, path):
+        """The account the preamble's ``"Account Name:","FlexAccount ****01234"`` line names."""
+        for line in io.StringIO(head_of(read_text(path)), newline="").readlines():
+            cells = next(csv.reader([line.rstrip("\r\n")]), [])
+            if len(cells) >= 2 and normalise_header(cells[0]).rstrip(": ") == "account name":
+                return cells[1].strip() or None
+            if self.resolve(cells) is not None:  # the header: no preamble above it named the account
+                break
+        return None
+
+
+class Mint(CsvLayout):
+    """Mint's ``transactions.csv`` export: every amount positive, its way in Transaction Type.
+
+    Real layout (Mint -> Transactions -> Export all, as read by public Mint importers: sunnywiz/
+    minterpret's MintRecord, a beancount config sample, spearmint's extractor: "Mint files have
+    +ve values for all amounts and a debit/credit column to denote sign")::
+
+        "Date","Description","Original Description","Amount","Transaction Type","Category","Account Name","Labels","Notes"
+        "9/20/2017","Quinnderellas","Debit Card Purchase - QUINNDEREL","5.02","debit","Toys","Unnamed Account","",""
+
+    The bank's own descriptor (Original Description) is the description, Mint's cleaned name
+    when it is empty; Account Name is each row's account (one export holds every linked
+    account). Mapped with ``amount=Amount`` alone, every charge was money in (seventeenth
+    session's audit).
+    """
+
+    name = "mint"
+    title = "Mint export (transactions.csv)"
+    date = "Date"
+    description = "Original Description"
+    description_fallback = "Description"
+    amount = "Amount"
+    direction = "Transaction Type"
+    outflow_markers = ("debit",)
+    inflow_markers = ("credit",)
+    account_column = "Account Name"
+    also_required = ("Description", "Category")
+    currency = "USD"
+    #: Mint aggregated cards and current accounts alike: no one payment method.
+    payment_method = None
+    country = "US"
+
+
 #: Every CSV layout that takes part in detection, in the order shown to users.
 LAYOUTS: list[type[CsvLayout]] = [
     GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex, AmexUk,
-    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl,
+    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl, Nationwide, Mint,
 ]
 
 
@@ -373,8 +452,13 @@ class MappedCsv(CsvLayout):
     payment_method = None
 
     #: Keys a mapping may use.
-    KEYS = ("date", "description", "amount", "debit", "credit", "account_id", "transaction_id",
+    KEYS = ("date", "description", "amount", "debit", "credit", "direction", "account_id", "transaction_id",
             "currency", "date_format", "decimal", "delimiter", "sign")
+    #: ``direction=COLUMN``: a column saying which way each amount went (Mint's and Capital One
+    #: 360's "Transaction Type", Navy Federal's "Credit Debit Indicator"); the amount's size is
+    #: taken, its sign from the column. A value that is none of these is a rejected line.
+    outflow_markers = OUTFLOW_MARKERS
+    inflow_markers = INFLOW_MARKERS
 
     def __init__(self, mapping: dict[str, str]):
         unknown = set(mapping) - set(self.KEYS)
@@ -390,6 +474,9 @@ class MappedCsv(CsvLayout):
         self.amount = mapping.get("amount")
         self.debit = mapping.get("debit") if self.amount is None else None
         self.credit = mapping.get("credit") if self.amount is None else None
+        # Mint exports every amount positive, the way it went in "Transaction Type": mapped with
+        # amount= alone, every charge was stored as money in (seventeenth session's audit)
+        self.direction = mapping.get("direction") or None
         self.account_column = mapping.get("account_id")
         self.transaction_id = mapping.get("transaction_id")
         cur = mapping.get("currency")
@@ -407,6 +494,31 @@ class MappedCsv(CsvLayout):
         self.delimiters = ({"tab": "\t", "semicolon": ";", "comma": ","}.get(delim, delim),) if delim \
             else (",", ";", "\t")
         self.sign = -1 if str(mapping.get("sign", "1")).strip() in ("-1", "-") else 1
+
+    def unsigned_amounts_notes(self, head: str) -> tuple[str, ...]:
+        """A warning when the mapping reads ``amount=`` without ``direction=``, every amount in
+        ``head`` (the file's first lines) is written without a sign and a column the mapping left
+        out says debit/credit on each row (``base.direction_column``): read so, every charge is
+        money in. (Mint's export, mapped as the suggestion of the seventeenth session's audit said.)"""
+        if self.amount is None or self.direction is not None:
+            return ()
+        lines = io.StringIO(head, newline="").readlines()
+        found = self._find_header(lines)
+        if found is None:
+            return ()
+        at, delim, index = found
+        rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
+        if len(rows) < 2 or self._is_a_record(rows[0], index):
+            return ()
+        header = [c.strip() for c in rows[0]]
+        taken = {header[p] for f, p in index.items() if p < len(header)}
+        column = direction_column(header, rows[1:], header[index["amount"]], taken)
+        if column is None:
+            return ()
+        note = (f"every amount is written without a sign and column {column!r} says debit or credit on each "
+                f"row, but --columns has no direction=: every row is read as money in (add "
+                f"direction={column} to give each amount its sign)")
+        return (note,)
 
 
 def parse_columns(spec: str | dict | None) -> dict[str, str] | None:

@@ -452,11 +452,21 @@ class CsvLayout(Importer):
             elif marker in self.inflow_markers:
                 value = abs(value)
             else:
-                raise ValueError(f"unknown debit/credit marker {marker!r}")
+                raise ValueError(self._unknown_marker(marker))
         fee = self._cell(cells, index, "fee")
         if fee:
             value -= abs(parse_amount(fee, decimal=self.decimal))
         return round(value, 10) + 0.0
+
+    def _unknown_marker(self, marker: str) -> str:
+        """Why a row's debit/credit marker was not read: the value, its column and what it may say."""
+        names = (self.direction,) if isinstance(self.direction, str) else tuple(self.direction or ())
+        def shown(markers: tuple[str, ...]) -> str:
+            return ", ".join(markers[:5]) + (", ..." if len(markers) > 5 else "")
+
+        what = f"unknown debit/credit marker {marker!r}" if marker else "no debit/credit marker"
+        return (f"{what} in column {' / '.join(repr(n) for n in names)} (money out: "
+                f"{shown(self.outflow_markers)}; money in: {shown(self.inflow_markers)})")
 
 
 _DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}

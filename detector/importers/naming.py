@@ -9,7 +9,9 @@ and ``--account`` names the others. Without either:
   account and the second card's charges were dropped as duplicates (thirteenth audit);
 * else the file name without its extension and without the date stamps banks put in it:
   ``Chase4444_Activity20250105.CSV`` -> ``Chase4444_Activity``, so six monthly downloads of one
-  card are one account, not six one-month accounts in which no plan is ever seen twice.
+  card are one account, not six one-month accounts in which no plan is ever seen twice;
+  ``Statement Download 2025-Jun-30 10-15-02.csv`` (Nationwide's every download) ->
+  ``Statement Download``.
 
 >>> account_from_filename("Chase4444_Activity20250105.CSV")
 'Chase4444_Activity'
@@ -41,10 +43,17 @@ _DATE = "|".join((
     rf"{_D2}{_M2}{_Y}",  # 05012025
     rf"{_M2}{_D2}{_Y}",  # 01052025
     rf"{_Y}{_SEP}{_M2}",  # 2025-01 (a monthly statement)
+    # a month's name with its day: 2025-Jun-30 (Nationwide's "Statement Download 2025-Jun-30
+    # 10-15-02.csv" kept "30 10-15-02", and two downloads of one account were two accounts:
+    # seventeenth session), 30-Jun-2025, 30Jun2025
+    rf"{_Y}(?P<s4>{_SEP}){_MONTH}(?P=s4){_D}",
+    rf"(?<![a-z0-9]){_D}(?P<s5>{_SEP}?){_MONTH}(?P=s5){_Y}",
     rf"(?<![a-z]){_MONTH}{_SEP}?{_Y}",  # May2025, jan_2025
     rf"{_Y}{_SEP}?{_MONTH}(?![a-z])",  # 2025-Jan
 ))
-_TIME = r"(?:T\d\d[-_.]?\d\d(?:[-_.]?\d\d)?)?"  # 2025-01-05T10-11-12
+#: A time after a date: 2025-01-05T10-11-12, or after a space or underscore as Nationwide writes
+#: it (2025-Jun-30 10-15-02, 2024-May-29 9-21-29).
+_TIME = r"(?:T\d\d[-_.]?\d\d(?:[-_.]?\d\d)?|[ _]\d{1,2}[-_.:]\d\d(?:[-_.:]\d\d)?(?![-_.:]?\d))?"
 _STAMP = re.compile(rf"(?<!\d)(?:{_DATE}){_TIME}(?!\d)", re.IGNORECASE)
 #: Two stamps of a range (2025-01-01_2025-06-30, 20250101-to-20250630) become one.
 _RANGE = re.compile(rf"\x00(?:{_SEP}*(?:to|until|thru|through|bis|-){_SEP}*\x00|{_SEP}*\x00)+", re.IGNORECASE)

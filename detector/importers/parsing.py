@@ -98,6 +98,27 @@ def parse_currency(text: str | None) -> str | None:
     return _CURRENCY_BY_SIGN.get(value, _CURRENCY_BY_SIGN.get(value.upper(), value.upper()))
 
 
+#: What a column saying which way money went writes for money out and for money in, lower case:
+#: Mint's and Capital One 360's "Transaction Type" (debit/credit), Navy Federal's "Credit Debit
+#: Indicator" (Debit/Credit), DR/CR and D/C indicators, Withdrawal/Deposit, ING's Af/Bij, German
+#: Soll/Haben (S/H), a sign on its own. A ``--columns`` mapping's ``direction=`` reads these.
+OUTFLOW_MARKERS = ("debit", "dr", "d", "withdrawal", "withdrawals", "out", "money out", "paid out",
+                   "af", "soll", "s", "-")
+INFLOW_MARKERS = ("credit", "cr", "c", "deposit", "deposits", "in", "money in", "paid in",
+                  "bij", "haben", "h", "+")
+
+
+def direction_of(cell: str | None) -> int | None:
+    """-1 for a money-out marker, 1 for money in (:data:`OUTFLOW_MARKERS`, :data:`INFLOW_MARKERS`),
+    ``None`` for anything else.
+
+    >>> direction_of(" Debit "), direction_of("CR"), direction_of("Visa purchase")
+    (-1, 1, None)
+    """
+    s = (cell or "").strip().lower()
+    return -1 if s in OUTFLOW_MARKERS else (1 if s in INFLOW_MARKERS else None)
+
+
 def parse_date(text: str, formats: Sequence[str]) -> str:
     """Parse ``text`` with the first of ``formats`` that fits and return ISO ``yyyy-mm-dd``.
 

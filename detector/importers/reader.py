@@ -300,9 +300,11 @@ def _pick(path: str, format: str | None, columns) -> Importer:
 
 
 def _settle_mapped(imp: Importer, head: str) -> Importer:
-    """A mapped layout's currency, from the file's first lines when the mapping names none."""
-    if isinstance(imp, MappedCsv) and not imp.currency_named:
-        imp.notes = (settle_currency(imp, head),)
+    """A mapped layout's currency, from the file's first lines when the mapping names none, and
+    a warning when its amounts carry no sign and a column it left out says which way they went."""
+    if isinstance(imp, MappedCsv):
+        notes = () if imp.currency_named else (settle_currency(imp, head),)
+        imp.notes = notes + imp.unsigned_amounts_notes(head)
     return imp
 
 
