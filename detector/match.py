@@ -86,6 +86,27 @@ def _grown_into_another_word(word: str, alias_word: str) -> bool:
     return len(alias_word) <= _SHORT_WORD and word.startswith(alias_word) and len(word) - len(alias_word) >= 3
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def _drops_a_consonant(word: str, alias: str) -> bool:
+    """``word`` is ``alias`` with letters left out, a consonant among them, and not at its end:
+    another word ("energy" is no "entergy": round-seventeen known fault, "ENERGY FITNESS CLUB" was
+    the utility). Billing names shorten a vendor's by its vowels ("netflx", "sptfy") or cut its
+    end, which the prefix read takes."""
+    if len(word) >= len(alias) or alias.startswith(word):
+        return False
+    it, dropped = iter(alias), []
+    for ch in word:
+        for a in it:
+            if a == ch:
+                break
+            dropped.append(a)
+        else:
+            return False  # not a subsequence: letters changed, not left out
+    return any(c.isalpha() and c not in _VOWELS for c in dropped)
+
+
 def _compact(key: str) -> str:
     return key.replace(" ", "")
 
@@ -299,6 +320,8 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
             s = best_score[r]
             last, head_last = aliases[best[r]].rsplit(" ", 1)[-1], heads[r].rsplit(" ", 1)[-1]
             if _extends(head_last, last) if n == 1 else _grown_into_another_word(head_last, last):
+                continue
+            if n == 1 and _drops_a_consonant(heads[r], aliases[best[r]]):
                 continue
             if s >= self.score_cutoff and s > 0 and not (s <= (score[j] if not np.isnan(score[j]) else -1)):
                 vidx[j] = owners[best[r]]

@@ -65,7 +65,8 @@ CHANNEL_NAMES = {
 }
 #: Words in an aggregator descriptor that say nothing about the vendor behind it.
 _CHANNEL_FILLER = {
-    "apple": {"APPLE", "COM", "BILL", "ITUNES", "APL", "APPLE.COM", "ITUNES.COM"},
+    # (Apple bills Europe from Hollyhill, Cork: "APPLE.COM/BILL HOLLYHILL IRL" on UK and EU statements)
+    "apple": {"APPLE", "COM", "BILL", "ITUNES", "APL", "APPLE.COM", "ITUNES.COM", "HOLLYHILL", "CORK"},
     "google_play": {"GOOGLE", "PLAY", "SERVICES", "SERVICE", "APPS", "APP", "STORE", "G.CO",
                     "HELPPAY", "PAYMENTS", "PLAYSTORE", "GOOGLEPLAY"},
     "amazon": set(),
