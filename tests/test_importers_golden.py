@@ -30,14 +30,19 @@ def canonical_text(name: str) -> str:
 def test_sample_matches_golden(name, monkeypatch):
     monkeypatch.chdir(ROOT)  # source_file is the path as given: keep it relative
     got = canonical_text(name)
-    golden = GOLDEN / f"{Path(name).stem}.csv"
+    _assert_golden(got, GOLDEN / f"{Path(name).stem}.csv", name)
+
+
+def _assert_golden(got: str, golden: Path, name: str) -> None:
+    """``got`` is the golden file's text (``UPDATE_GOLDEN=1`` rewrites it, to be reviewed)."""
     if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(exist_ok=True)
         golden.write_text(got, encoding="utf-8")
     assert golden.exists(), f"no golden file for {name}; run with UPDATE_GOLDEN=1 and review it"
     want = golden.read_text(encoding="utf-8")
     if got != want:
         diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
-                                            f"golden/{golden.name}", f"read_statement({name})", n=1))
+                                            f"{golden.relative_to(GOLDEN.parent)}", f"read_statement({name})", n=1))
         pytest.fail(f"canonical rows of {name} differ from the golden file:\n{diff[:4000]}")
 
 
@@ -54,16 +59,7 @@ def test_layout_fixture_matches_golden(name, monkeypatch):
     st = read_statement(f"tests/data/{name}")
     assert st.format == FIXTURES[name] and st.rejected == []
     got = st.transactions.to_csv(index=False, lineterminator="\n")
-    golden = GOLDEN / "fixtures" / f"{Path(name).stem}.csv"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(got, encoding="utf-8")
-    assert golden.exists(), f"no golden file for {name}; run with UPDATE_GOLDEN=1 and review it"
-    want = golden.read_text(encoding="utf-8")
-    if got != want:
-        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
-                                            f"golden/fixtures/{golden.name}", f"read_statement({name})", n=1))
-        pytest.fail(f"canonical rows of {name} differ from the golden file:\n{diff[:4000]}")
+    _assert_golden(got, GOLDEN / "fixtures" / f"{Path(name).stem}.csv", name)
 
 
 def test_samples_are_what_the_generator_writes(tmp_path):
