@@ -38,11 +38,21 @@ def _normalise_text(text: str | None) -> str:
     return (text or "").replace("’", "'").replace("‘", "'").lower()
 
 
+_ALTERNATIVES = re.compile(r"\{([^{}]*)\}")
+
+
+def _part(part: str) -> str:
+    # "{meant|intended} to cancel": one of the words between braces ("{i |}" makes "i " optional)
+    pieces = _ALTERNATIVES.split(part)
+    return "".join(re.escape(p) if i % 2 == 0 else "(?:" + "|".join(map(re.escape, p.split("|"))) + ")"
+                   for i, p in enumerate(pieces))
+
+
 def _pattern(phrase: str) -> str:
     # A phrase matches at a word start; " * " stands for a few words within the same sentence,
-    # so "phone * wrong" recognises "the customer's phone number was wrong". Each gap is a group,
-    # so a negation inside it can be seen.
-    return r"(?<![a-z0-9])" + r"([^.;!?]{1,40}?)".join(re.escape(part) for part in phrase.split(" * "))
+    # so "phone * wrong" recognises "the customer's phone number was wrong", and "{a|b}" for
+    # either word. Each gap is a (the only capturing) group, so a negation inside it can be seen.
+    return r"(?<![a-z0-9])" + r"([^.;!?]{1,40}?)".join(_part(part) for part in phrase.split(" * "))
 
 
 #: Words that deny what follows them: "the number was NOT wrong", "NOTHING wrong with the phone",

@@ -606,6 +606,91 @@ def test_forgetting_to_cancel_is_what_the_vendors_typically_do_not_refund(store,
     assert quote in req["eligibility_reason"] and "Billing Cycle Queries" not in req["eligibility_reason"]
 
 
+#: How people say they forgot to cancel, beyond the seeds' own words (audit r19
+#: forgot-to-cancel-reworded-eligible: the first three read as refundable, the third as an
+#: accidental renewal): the intention named before the forgetting, the forgetting in other words,
+#: never getting round to it, cancelling too late.
+FORGOT_REWORDED = [
+    "I intended to cancel but forgot",
+    "I wanted to cancel before the renewal but I forgot",
+    "I meant to cancel before it renewed but it slipped my mind",
+    "I was going to cancel it, but I forgot",
+    "I planned on cancelling before the trial ended but forgot",
+    "I had every intention to cancel but it completely slipped my mind",
+    "Cancelling slipped my mind",
+    "It slipped my mind.",
+    "I forgot it would renew automatically",
+    "I forgot the free trial was ending",
+    "I forgot about cancelling the subscription",
+    "I didn't remember to turn off auto-renew",
+    "I never got around to cancelling",
+    "I neglected to unsubscribe",
+    "I kept putting off cancelling it",
+    "I should have cancelled before the renewal",
+    "I lost track of the renewal date",
+    "I missed the deadline to cancel",
+    "I cancelled two days too late",
+    "I meant to cancel but never did",
+]
+
+
+@pytest.mark.parametrize("description", ["PRO BACK OFFICE", "OTTRACK.COM"])
+@pytest.mark.parametrize("reason", FORGOT_REWORDED)
+def test_forgetting_to_cancel_in_other_words_is_still_forgetting(store, description, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is False and req["expected_by"] is None
+    assert "forgot to cancel" in req["eligibility_reason"].lower()
+
+
+@pytest.mark.parametrize("reason", [
+    "I did not forget to cancel, it renewed anyway",
+    "It never slipped my mind: the renewal came without notice",
+    "I remembered to cancel, yet it renewed",
+    "I wanted to cancel but could not find the option, and it renewed",
+    "I cancelled in October and it still renewed",
+    "The subscription should have stopped when I cancelled, but it renewed",
+])
+def test_a_reason_that_is_not_forgetting_is_not_read_as_forgetting(store, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, "PRO BACK OFFICE")
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is True, req["eligibility_reason"]
+
+
+def test_forgetting_phrases_are_the_same_at_both_vendors():
+    # both FAQs refund no forgotten cancellation, in nearly the same words
+    procs = load_refund_processes()
+    pbo, ott = (next(s for s in procs[p].ineligible_situations if s.id == "forgot-to-cancel")
+                for p in ("pro-back-office", "ot-track"))
+    assert pbo.match_any == ott.match_any
+
+
+def test_a_phrase_may_offer_either_of_several_words():
+    from detector.catalog.refund_processes import Situation
+    from detector.eligibility import matches
+
+    s = Situation("x", "X", "x", "generic wording", match_any=("{meant|intended} to cancel * {forg|slipped}",))
+    assert matches(s, "I intended to cancel, but forgot")
+    assert matches(s, "I meant to cancel but it slipped my mind")
+    assert not matches(s, "I wanted to cancel but forgot")  # not one of the words offered
+    assert not matches(s, "I meant to cancel. Then I forgot.")  # another sentence
+    assert not matches(s, "I meant to cancel and never forgot")  # denied in the gap
+
+
+def test_a_phrase_with_unpaired_braces_is_refused(tmp_path):
+    import json
+
+    from detector.catalog.refund_processes import DEFAULT_PATH
+
+    data = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    proc = next(p for p in data["processes"] if p["id"] == "ot-track")
+    proc["ineligible_situations"][0]["match_any"].append("{forgot|forget to cancel")
+    path = tmp_path / "kb.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CatalogError, match="ineligible_situations\\[0\\].match_any"):
+        load_refund_processes(path)
+
+
 @pytest.mark.parametrize("reason, situation", [
     ("I did not forget to cancel, it renewed anyway", "Accidental Renewal"),
     ("I forgot to cancel, and then I was charged twice", "Billing Cycle Queries"),  # a double charge is still theirs

@@ -47,6 +47,8 @@ EMAIL_VARIABLES = frozenset({
     "vendor", "amount", "charge_date", "descriptor", "transaction_id", "reason",
     "reason_sentence", "charge_amount", "your_name", "your_email", "your_phone",
 })
+#: A ``match_any`` phrase: text with ``{a|b}`` groups (either word), none nested or unpaired.
+_PHRASE = re.compile(r"[^{}]*(?:\{[^{}]*\}[^{}]*)*")
 #: Pseudo flag type of a request opened by hand.
 MANUAL = "manual"
 
@@ -312,6 +314,10 @@ class _Checker:
                 overrides_with=tuple(m.lower() for m in self.strings(s, "overrides_with", entry,
                                                                       f"{where}.overrides_with")),
             ))
+            bad = [m for m in out[-1].match_any if not _PHRASE.fullmatch(m)]
+            if bad:
+                self.fail(entry, f"{where}.match_any", f"has phrase(s) with unpaired or nested braces {bad}; "
+                          "'{a|b}' stands for either word")
             extra = sorted(set(out[-1].overrides_with) - set(out[-1].match_any))
             if extra:
                 self.fail(entry, f"{where}.overrides_with", f"names phrase(s) not in match_any: {extra}")
