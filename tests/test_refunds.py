@@ -735,6 +735,62 @@ def test_the_forgetting_itself_does_not_override_forgetting_to_cancel(store, des
     assert req["eligible"] is False and "forgot to cancel" in req["eligibility_reason"].lower()
 
 
+OUTAGE = {"PRO BACK OFFICE": "Service Inaccessibility", "OTTRACK.COM": "Service Disruption"}
+#: An outage in either seed's words, and in others (audit r19 forgot-plus-outage-refused: PRO Back
+#: Office did not read OT Track's "unavailable for an extended period", nor OT Track PRO Back
+#: Office's "consistent access issues").
+OUTAGE_REASONS = [
+    "The service was unavailable for an extended period",
+    "I had consistent access issues which prevented use of the tools",
+    "There was a long outage in October",
+    "The website was down for two weeks",
+    "The app stopped working for most of the month",
+]
+
+
+@pytest.mark.parametrize("description", list(OUTAGE))
+@pytest.mark.parametrize("reason", OUTAGE_REASONS)
+def test_an_outage_is_refundable_at_either_vendor_in_either_seeds_words(store, description, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is True and OUTAGE[description] in req["eligibility_reason"]
+
+
+@pytest.mark.parametrize("description", list(OUTAGE))
+@pytest.mark.parametrize("reason", [
+    "I forgot to cancel; the service was unavailable for an extended period",
+    "I forgot to cancel, but I had consistent access issues which prevented use of the tools",
+    "I meant to cancel but forgot, and then the site was down for weeks",
+])
+def test_an_outage_overrides_forgetting_to_cancel_and_the_faq_is_still_shown(store, description, reason):
+    # the seeds refund an outage for the period it hit ("for the affected billing period", "for
+    # the affected period"), whatever made the plan renew; the FAQ on forgetting is kept in view
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is True and req["expected_by"] is not None
+    assert OUTAGE[description] in req["eligibility_reason"]
+    assert "does not refund on its own" in req["eligibility_reason"]
+    assert "forgot to cancel your subscription" in req["eligibility_reason"]
+
+
+@pytest.mark.parametrize("description", list(OUTAGE))
+@pytest.mark.parametrize("reason", [
+    "I forgot to cancel; the service was never unavailable",  # denied
+    "I forgot to cancel, and the cancel button was not working",  # not the service failing
+])
+def test_what_is_not_an_outage_does_not_override_forgetting_to_cancel(store, description, reason):
+    add_tx(store, "t1", "2025-11-05", 49.0, description)
+    req = open_request(store, "t1", reason, "2025-11-26")
+    assert req["eligible"] is False and "forgot to cancel" in req["eligibility_reason"].lower()
+
+
+def test_outage_phrases_are_the_same_at_both_vendors():
+    procs = load_refund_processes()
+    pbo = next(s for s in procs["pro-back-office"].eligible_situations if s.id == "service-inaccessibility")
+    ott = next(s for s in procs["ot-track"].eligible_situations if s.id == "service-disruption")
+    assert (pbo.match_any, pbo.overrides_with) == (ott.match_any, ott.overrides_with)
+
+
 def test_billing_error_phrases_are_the_same_at_both_vendors():
     # both seeds refund a billing error in the same words; only PRO Back Office names its
     # situation after the billing cycle (a question about it, which OT Track's page does not list)
