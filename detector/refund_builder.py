@@ -21,7 +21,7 @@ from .catalog.refund_processes import (
     normalise_name,
 )
 from .eligibility import assess, expected_refund_date
-from .emails import format_money, render_email
+from .emails import format_money, if_true, render_email
 from .errors import CatalogError, ConfigError
 from .schema import PAYMENT_METHODS
 from .workdays import DEFAULT_COUNTRY, to_date
@@ -236,6 +236,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         reason, reason_source = inputs["user_reason"].strip(), "your own words (opened by hand)"
     elif steps_process is process and cp.reason is not None and flag_type in cp.reason.flag_types:
         reason, reason_source = cp.reason.text, cp.reason.source
+        if cp.reason.if_true:  # "my account was unused": a statement cannot show it, so the user says so
+            reason = f"{reason} {if_true(cp.reason.if_true)}"
     else:
         reason, reason_source = process.generic.reasons[flag_type]
     vendor_name = process.vendor if process.kind == "vendor" else (

@@ -172,12 +172,8 @@ def test_pro360_wrong_contact_gives_its_own_report_path(store):
 
 @pytest.mark.parametrize("vendor, channel, wording", [
     ("PRO Back Office", "direct", "the subscription renewed without notice"),
-    ("PRO Back Office", "APPLE.COM/BILL", "my account was unused and I was unaware of the renewal"),
     ("PRO Back Office", "google_play", "the subscription renewed unexpectedly"),
-    ("PRO Back Office", "roku", "the subscription was not used and should not have renewed"),
     ("OT Track", "direct", "the subscription renewed without notice"),
-    ("OT Track", "apple", "the account was unused"),
-    ("OT Track", "GOOGLE *Play", "the subscription renewed without consent and it has not been used"),
     ("OT Track", "roku", "the subscription was renewed without prior notice"),
 ])
 def test_annual_renewal_is_worded_as_the_vendor_asks_per_channel(store, vendor, channel, wording):
@@ -185,6 +181,35 @@ def test_annual_renewal_is_worded_as_the_vendor_asks_per_channel(store, vendor, 
     assert req["reason"] == wording
     assert req["process_note"] is None
     assert req["sources"]["reason"]["quote"] in req["steps"]  # the vendor's own step, verbatim
+
+
+@pytest.mark.parametrize("vendor, channel, wording", [
+    ("PRO Back Office", "APPLE.COM/BILL",
+     "I was unaware of the renewal [ONLY IF TRUE: and my account was unused — keep or delete]"),
+    ("PRO Back Office", "roku",
+     "the subscription should not have renewed [ONLY IF TRUE: and it was not used — keep or delete]"),
+    ("OT Track", "apple",
+     "I request a refund for the recent charge [ONLY IF TRUE: as the account was unused — keep or delete]"),
+    ("OT Track", "GOOGLE *Play",
+     "the subscription renewed without consent [ONLY IF TRUE: and it has not been used — keep or delete]"),
+])
+def test_that_the_account_was_unused_is_left_for_the_user_to_say(store, vendor, channel, wording):
+    # audit r19 email-asserts-unused-account: the seeds ask the user to say the account or
+    # subscription was not used; a bank statement cannot show that, so the request stated as fact
+    # "my account was unused" in its reason, its steps and the email. Now it is marked like the
+    # other things only the user knows, and the vendor's own step is kept, with the marked wording.
+    req = _queue_one(store, vendor=vendor, channel=channel)
+    assert req["reason"] == wording
+    assert req["process_note"] is None
+    quote = req["sources"]["reason"]["quote"]
+    assert f"{quote} For this charge, write: “{wording}”." in req["steps"]
+    assert wording in req["email"]["body"] or wording[0].upper() + wording[1:] in req["email"]["body"]
+    texts = [req["reason"], req["email"]["body"], req["steps"][-1], req["steps"][-2],
+             *(d["value"] for d in req["documents"])]
+    unmarked = " ".join(texts).replace(wording, "").replace(wording[0].upper() + wording[1:], "")
+    unmarked = unmarked.replace(quote, "")  # the vendor's own instruction, quoted as a step
+    for fact in ("unused", "not used", "not been used"):
+        assert fact not in unmarked
 
 
 def test_flag_types_the_vendor_does_not_word_use_generic_wording_and_say_so(store):

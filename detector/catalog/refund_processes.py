@@ -72,6 +72,9 @@ class ReasonWording:
     text: str
     flag_types: tuple[str, ...]
     source: object
+    #: What the vendor asks to be said that only the user knows (whether the account was used:
+    #: a bank statement cannot show it), drafted after ``text`` marked for the user to keep or delete.
+    if_true: str | None = None
 
 
 @dataclass(frozen=True)
@@ -373,7 +376,8 @@ def _parse_process(c: _Checker, p, index: int, generic: Generic) -> RefundProces
             r = cp["reason"]
             reason = ReasonWording(c.text(r, "text", pid, f"{where}.reason.text"),
                                    c.strings(r, "flag_types", pid, f"{where}.reason.flag_types", FLAG_TYPES),
-                                   c.source(r, pid, f"{where}.reason"))
+                                   c.source(r, pid, f"{where}.reason"),
+                                   c.text(r, "if_true", pid, f"{where}.reason.if_true", optional=True))
         channels[ch] = ChannelProcess(ch, steps, c.source(cp, pid, where), reason_step, reason)
 
     timelines_raw = p.get("timelines", {})
