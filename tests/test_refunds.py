@@ -242,6 +242,51 @@ def test_vendor_without_steps_for_the_channel_falls_back_to_the_channel_steps(st
     assert req["timeline"]["max_working_days"] == 5  # the payment-method timeline is still OT Track's
 
 
+PAYPAL_DISPUTE = "open a dispute for this payment in the PayPal Resolution Center"
+
+
+@pytest.mark.parametrize("vendor, method, first_step, high", [
+    ("PRO Back Office", "paypal", "Visit the PRO Back Office website.", 5),
+    ("OT Track", "paypal", "Navigate to the Account Settings section, usually found in the top-right corner.", 3),
+    # a card funding PayPal: the vendor was still paid, and refunds, through PayPal
+    ("PRO Back Office", "credit_card", "Visit the PRO Back Office website.", 5),
+    ("PRO360", "paypal", "Messages → choose problematic case → report issue.", 10),
+])
+def test_a_vendor_paid_through_paypal_keeps_its_own_steps_with_paypals_timeline(store, vendor, method, first_step, high):
+    # audit r19 paypal-payment-drops-vendor-steps: the seeds list PayPal as a payment method
+    # ("PayPal 3-5 working days") and give steps by where it was bought ("If you purchased through
+    # PRO Back Office: Visit the PRO Back Office website."); a PAYPAL *PROBACKOFFICE charge got
+    # generic "ask the merchant ... open a dispute" steps instead
+    req = _queue_one(store, vendor=vendor, method=method, channel="paypal", type="duplicate_charge",
+                     description=f"PAYPAL *{vendor.replace(' ', '').upper()}")
+    assert (req["channel"], req["process"]) == ("paypal", {"PRO Back Office": "pro-back-office", "OT Track": "ot-track",
+                                                           "PRO360": "pro360"}[vendor])
+    assert req["steps"][0].startswith(first_step)
+    assert req["sources"]["steps"]["seed"].endswith(".txt")  # the vendor's own steps
+    assert PAYPAL_DISPUTE in req["steps"][-2]  # PayPal's route comes last, as a fallback
+    assert req["sources"]["fallback_steps"] == "generic channel process"
+    assert req["process_note"].startswith("Paid through PayPal: PayPal is how")
+    assert "gives no steps" not in req["process_note"]
+    assert (req["payment_method"], req["timeline"]["max_working_days"]) == ("paypal", high)
+    assert req["timeline"]["payment_method_assumed"] is False
+
+
+def test_a_paypal_paid_renewal_keeps_the_vendors_reason_wording(store):
+    req = _queue_one(store, vendor="PRO Back Office", method="paypal", channel="PAYPAL *PROBACKOFFICE")
+    assert req["reason"] == "the subscription renewed without notice"
+    assert "In the refund request form, mention that the subscription renewed without notice." in req["steps"]
+
+
+def test_a_vendor_without_a_process_paid_through_paypal_gets_paypals_own_route(store):
+    # what was right about PayPal as a channel: a subscription at a vendor the knowledge base does
+    # not know, paid through PayPal, is disputed there if the merchant does not refund it
+    req = _queue_one(store, vendor=None, channel="paypal", method="paypal", description="PAYPAL *ACMESOFT")
+    assert (req["channel"], req["process"]) == ("paypal", "generic-paypal")
+    assert "generic PayPal channel process" in req["process_note"]
+    assert req["steps"][0].startswith("Ask the merchant for a refund first")
+    assert PAYPAL_DISPUTE in req["steps"][1] and len(req["steps"]) == 3
+
+
 @pytest.mark.parametrize("value, channel", [
     ("APPLE.COM/BILL", "apple"), ("google_play", "google_play"), ("Google Play", "google_play"),
     ("PAYPAL *ACME", "paypal"), ("AMZN Mktp US", "amazon"), ("roku", "roku"), (None, "direct"),
