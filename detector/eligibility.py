@@ -8,7 +8,8 @@ Rules, in order (``docs/refunds.md`` explains each):
 2. A situation the vendor says is *not* refunded (PRO360: customer unreachable, request already
    resolved), recognised in the user's own reason text, makes it ineligible, unless a refundable
    situation that overrides it is recognised too (wrong contact details explain an unreachable
-   customer).
+   customer; a billing error or an outage is refunded however the plan came to renew, so either
+   overrides forgetting to cancel). The overridden exclusion is still quoted.
 3. Otherwise it is eligible; the reason names the vendor's refundable situation that matches the
    user's text or the flag type, or says that none of the listed situations was recognised.
 """
@@ -38,11 +39,21 @@ def _normalise_text(text: str | None) -> str:
     return (text or "").replace("’", "'").replace("‘", "'").lower()
 
 
+_ALTERNATIVES = re.compile(r"\{([^{}]*)\}")
+
+
+def _part(part: str) -> str:
+    # "{meant|intended} to cancel": one of the words between braces ("{i |}" makes "i " optional)
+    pieces = _ALTERNATIVES.split(part)
+    return "".join(re.escape(p) if i % 2 == 0 else "(?:" + "|".join(map(re.escape, p.split("|"))) + ")"
+                   for i, p in enumerate(pieces))
+
+
 def _pattern(phrase: str) -> str:
     # A phrase matches at a word start; " * " stands for a few words within the same sentence,
-    # so "phone * wrong" recognises "the customer's phone number was wrong". Each gap is a group,
-    # so a negation inside it can be seen.
-    return r"(?<![a-z0-9])" + r"([^.;!?]{1,40}?)".join(re.escape(part) for part in phrase.split(" * "))
+    # so "phone * wrong" recognises "the customer's phone number was wrong", and "{a|b}" for
+    # either word. Each gap is a (the only capturing) group, so a negation inside it can be seen.
+    return r"(?<![a-z0-9])" + r"([^.;!?]{1,40}?)".join(_part(part) for part in phrase.split(" * "))
 
 
 #: Words that deny what follows them: "the number was NOT wrong", "NOTHING wrong with the phone",
@@ -122,6 +133,7 @@ def assess(process: RefundProcess, *, flag_type: str, filing_date: date, charge_
 
     named = [s for s in process.eligible_situations if matches(s, user_reason)]
     matched = named[0] if named else None
+    overridden: list[Situation] = []
     for excl in process.ineligible_situations:
         if not matches(excl, user_reason):
             continue
@@ -133,10 +145,17 @@ def assess(process: RefundProcess, *, flag_type: str, filing_date: date, charge_
             return Assessment(False, f"{name} gives no refund in this situation: {excl.text}",
                               deadline, excl, sources + [excl.source])
         matched = overriding
+        overridden.append(excl)
 
     situation = matched or next((s for s in process.eligible_situations if flag_type in s.flag_types), None)
-    caveats = [c for c in process.caveats if flag_type in c.flag_types]
-    caveat_note = "".join(f" Note from {name}: \"{c.text}\"" for c in caveats)
+    # what the user also said and the vendor does not refund on its own is shown, not dropped:
+    # "I forgot to cancel; the service was down" is refunded for the outage, not the forgetting
+    said = "".join(f" Your reason also says what {name} does not refund on its own ({e.title}): \"{e.text}\""
+                   for e in overridden)
+    sources += [e.source for e in overridden]
+    caveats = [c for c in process.caveats if flag_type in c.flag_types
+               and c.text not in {e.text for e in overridden}]
+    caveat_note = said + "".join(f" Note from {name}: \"{c.text}\"" for c in caveats)
     sources += [c.source for c in caveats]
     if situation is not None:
         return Assessment(True, (f"{name} lists this situation as refundable — {situation.title}: "

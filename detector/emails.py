@@ -22,6 +22,14 @@ USER_FIELDS = {
     "your_phone": "[YOUR PHONE NUMBER — fill in]",
 }
 
+
+
+def if_true(clause: str) -> str:
+    """A statement only the user can make, drafted for them to keep or delete:
+    ``[ONLY IF TRUE: and my account was unused — keep or delete]``."""
+    return f"[ONLY IF TRUE: {clause} — keep or delete]"
+
+
 _SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "JPY": "¥", "INR": "₹"}
 
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)

@@ -16,12 +16,13 @@ import pandas as pd
 from .catalog.refund_processes import (
     CHANNEL_LABELS,
     CHANNELS,
+    PAYMENT_CHANNELS,
     RefundProcess,
     channel_process,
     normalise_name,
 )
 from .eligibility import assess, expected_refund_date
-from .emails import format_money, render_email
+from .emails import format_money, if_true, render_email
 from .errors import CatalogError, ConfigError
 from .schema import PAYMENT_METHODS
 from .workdays import DEFAULT_COUNTRY, to_date
@@ -221,10 +222,21 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
     process = _resolve(processes, lookup, inputs, channel, process_id)
     flag_type = inputs["flag_type"]
     cp, steps_process, process_note = process.channels.get(channel), process, None
+    fallback: tuple[str, ...] = ()
     if process.kind == "channel":
         who = inputs.get("vendor") or inputs.get("merchant") or "This vendor"
         process_note = (f"{who} has no refund process in the knowledge base: this is the generic "
                         f"{CHANNEL_LABELS[channel]} channel process, not the vendor's own.")
+    elif cp is None and channel in PAYMENT_CHANNELS and "direct" in process.channels:
+        # PayPal paid the vendor; the subscription was bought from the vendor: its own steps stay,
+        # and PayPal's dispute route follows should the vendor not resolve it (round-nineteen audit)
+        cp = process.channels["direct"]
+        fallback = channel_process(processes, channel).channels[channel].fallback_steps
+        label = CHANNEL_LABELS[channel]
+        process_note = (f"Paid through {label}: {label} is how {process.name} was paid, not where the purchase "
+                        f"was made, so these are {process.name}'s own steps, with its refund time for {label}"
+                        + (f"; {label}'s dispute route follows, should {process.name} not resolve it." if fallback
+                           else "."))
     elif cp is None:
         steps_process = channel_process(processes, channel)
         cp = steps_process.channels[channel]
@@ -236,6 +248,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         reason, reason_source = inputs["user_reason"].strip(), "your own words (opened by hand)"
     elif steps_process is process and cp.reason is not None and flag_type in cp.reason.flag_types:
         reason, reason_source = cp.reason.text, cp.reason.source
+        if cp.reason.if_true:  # "my account was unused": a statement cannot show it, so the user says so
+            reason = f"{reason} {if_true(cp.reason.if_true)}"
     else:
         reason, reason_source = process.generic.reasons[flag_type]
     vendor_name = process.vendor if process.kind == "vendor" else (
@@ -264,6 +278,10 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
 
     method, method_source = account_payment_method(account)
     method_known = bool((account or {}).get("payment_method"))
+    if channel in PAYMENT_CHANNELS and method != channel:
+        # a "PAYPAL *VENDOR" line: the vendor was paid by PayPal (funded from this account), and
+        # refunds to PayPal, whatever the account is
+        method, method_source, method_known = channel, "the statement line shows a payment through PayPal", True
     timeline = process.timeline_for(method)
     country = ((account or {}).get("country") or DEFAULT_COUNTRY).upper()
     expected = expected_refund_date(filing_date, timeline, country) if verdict.eligible else None
@@ -275,6 +293,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
             steps[i] = verdict.situation.report_path
         if cp.reason is None or reason != cp.reason.text:
             steps[i] = f"{steps[i]} For this charge, write: “{reason}”."
+    steps += fallback
 
     money = format_money(charged, inputs.get("currency"))
     template = process.email_template()
@@ -328,6 +347,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         "status_meaning": {"meaning": meaning.meaning, "for_you": meaning.for_you},
         "sources": {
             "steps": cp.source,
+            **({"fallback_steps": "generic channel process"} if fallback else {}),
             "reason": reason_source,
             "eligibility": verdict.sources,
             "timeline": timeline.source,

@@ -672,6 +672,37 @@ def test_an_account_without_a_layout_country_keeps_its_currencys_holidays(tmp_pa
     assert (account["currency"], account["country"]) == (currency, country)
 
 
+def test_each_account_of_a_several_account_csv_keeps_its_own_currencys_holidays(tmp_path, store):
+    # audit r19 multi-account-csv-one-country: one generic CSV holding a USD, a GBP and an AUD
+    # account stored the file's commonest currency (USD) and US holidays for all three
+    text = "account_id,date,description,amount,currency\n" + "".join(
+        f"{acc},2025-08-{day:02d},OTTRACK.COM,-79.00,{cur}\n"
+        for acc, cur, days in (("us-checking", "USD", (11, 12, 13)), ("uk-card", "GBP", (14,)),
+                               ("au-card", "AUD", (15, 16)))
+        for day in days)
+    ingest_files([write(tmp_path, "all.csv", text)], store)
+    got = {a["account_id"]: (a["currency"], a["country"]) for a in store.accounts()}
+    assert got == {"us-checking": ("USD", "US"), "uk-card": ("GBP", "GB"), "au-card": ("AUD", "AU")}
+
+
+def test_a_several_account_csv_scan_dates_each_refund_by_its_accounts_holidays(tmp_path, store):
+    # the same audit, end to end: PRO Back Office charged twice (10 and 11 Nov 2025) on each
+    # account, scanned Wed 26 Nov with a credit card (5-7 working days): Thanksgiving (Thu 27 Nov)
+    # is a holiday of the US account only, so the US request is due a day later
+    from detector.pipeline import scan
+
+    rows = []
+    for acc, cur in (("us-checking", "USD"), ("uk-card", "GBP"), ("au-card", "AUD")):
+        days = [f"{y}-{m:02d}-10" for y, m in [(2024, 10), (2024, 11), (2024, 12)]
+                + [(2025, m) for m in range(1, 12)]] + ["2025-11-11"]
+        rows += [f"{acc},{d},PROBACKOFFICE.COM,-49.00,{cur}\n" for d in days]
+    path = write(tmp_path, "all.csv", "account_id,date,description,amount,currency\n" + "".join(rows))
+    reqs = scan([path], store, "2025-11-26", payment_method="credit_card").refund_requests
+    got = {r["account_id"]: (r["currency"], r["country"], r["expected_by"]) for r in reqs}
+    assert got == {"us-checking": ("USD", "US", "2025-12-08"), "uk-card": ("GBP", "GB", "2025-12-05"),
+                   "au-card": ("AUD", "AU", "2025-12-05")}
+
+
 REVOLUT_HEADER = "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n"
 
 

@@ -158,6 +158,15 @@ BROKEN = [
     (lambda d: d["generic"]["reasons"].pop("duplicate_charge"), "generic", "reasons.duplicate_charge.text"),
     (lambda d: _proc(d, "pro360")["ineligible_situations"][0].update(overridden_by=["nothing-like-it"]),
      "pro360", "ineligible_situations[0].overridden_by"),
+    # only a channel that pays a vendor (PayPal) follows a vendor's steps with its own
+    (lambda d: _proc(d, "generic-apple")["channels"]["apple"].update(fallback_steps=["x"]),
+     "generic-apple", "channels.apple.fallback_steps"),
+    (lambda d: _proc(d, "pro-back-office")["channels"]["direct"].update(fallback_steps=["x"]),
+     "pro-back-office", "channels.direct.fallback_steps"),
+    (lambda d: _proc(d, "ot-track")["ineligible_situations"][0]["match_any"].append("{forgot|forget to cancel"),
+     "ot-track", "ineligible_situations[0].match_any"),
+    (lambda d: _proc(d, "ot-track")["channels"]["apple"]["reason"].update(if_true=""),
+     "ot-track", "channels.apple.reason.if_true"),
 ]
 
 

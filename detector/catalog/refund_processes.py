@@ -35,6 +35,11 @@ DEFAULT_PATH = Path(__file__).with_name("refund_processes.json")
 CHANNELS = ("direct", "apple", "google_play", "roku", "paypal", "amazon")
 CHANNEL_LABELS = {"direct": "direct (vendor-billed)", "apple": "Apple", "google_play": "Google Play",
                   "roku": "Roku", "paypal": "PayPal", "amazon": "Amazon"}
+#: Channels that carry a payment to a vendor rather than sell the subscription: PayPal is a
+#: payment method in the seeds' timeline tables ("PayPal 3-5 working days"), not a place of
+#: purchase (their steps go by "If you purchased through ..."). A vendor paid through one keeps its
+#: own steps; the channel's process is only for vendors without one.
+PAYMENT_CHANNELS = ("paypal",)
 #: Source labels for what is not a vendor's own words.
 GENERIC_SOURCES = ("generic channel process", "generic wording")
 #: What the detector can fill into a document checklist item by itself.
@@ -47,6 +52,8 @@ EMAIL_VARIABLES = frozenset({
     "vendor", "amount", "charge_date", "descriptor", "transaction_id", "reason",
     "reason_sentence", "charge_amount", "your_name", "your_email", "your_phone",
 })
+#: A ``match_any`` phrase: text with ``{a|b}`` groups (either word), none nested or unpaired.
+_PHRASE = re.compile(r"[^{}]*(?:\{[^{}]*\}[^{}]*)*")
 #: Pseudo flag type of a request opened by hand.
 MANUAL = "manual"
 
@@ -70,6 +77,9 @@ class ReasonWording:
     text: str
     flag_types: tuple[str, ...]
     source: object
+    #: What the vendor asks to be said that only the user knows (whether the account was used:
+    #: a bank statement cannot show it), drafted after ``text`` marked for the user to keep or delete.
+    if_true: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,9 @@ class ChannelProcess:
     source: object
     reason_step: int | None = None
     reason: ReasonWording | None = None
+    #: Steps that follow a vendor's own process when this channel only carried the payment
+    #: (PayPal: its dispute route, should the vendor not resolve it).
+    fallback_steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -312,6 +325,10 @@ class _Checker:
                 overrides_with=tuple(m.lower() for m in self.strings(s, "overrides_with", entry,
                                                                       f"{where}.overrides_with")),
             ))
+            bad = [m for m in out[-1].match_any if not _PHRASE.fullmatch(m)]
+            if bad:
+                self.fail(entry, f"{where}.match_any", f"has phrase(s) with unpaired or nested braces {bad}; "
+                          "'{a|b}' stands for either word")
             extra = sorted(set(out[-1].overrides_with) - set(out[-1].match_any))
             if extra:
                 self.fail(entry, f"{where}.overrides_with", f"names phrase(s) not in match_any: {extra}")
@@ -367,8 +384,13 @@ def _parse_process(c: _Checker, p, index: int, generic: Generic) -> RefundProces
             r = cp["reason"]
             reason = ReasonWording(c.text(r, "text", pid, f"{where}.reason.text"),
                                    c.strings(r, "flag_types", pid, f"{where}.reason.flag_types", FLAG_TYPES),
-                                   c.source(r, pid, f"{where}.reason"))
-        channels[ch] = ChannelProcess(ch, steps, c.source(cp, pid, where), reason_step, reason)
+                                   c.source(r, pid, f"{where}.reason"),
+                                   c.text(r, "if_true", pid, f"{where}.reason.if_true", optional=True))
+        fallback = c.strings(cp, "fallback_steps", pid, f"{where}.fallback_steps")
+        if fallback and (kind != "channel" or ch not in PAYMENT_CHANNELS):
+            c.fail(pid, f"{where}.fallback_steps", "only a generic process of a channel that pays a vendor "
+                   f"({', '.join(PAYMENT_CHANNELS)}) has fallback steps")
+        channels[ch] = ChannelProcess(ch, steps, c.source(cp, pid, where), reason_step, reason, fallback)
 
     timelines_raw = p.get("timelines", {})
     if not isinstance(timelines_raw, dict):

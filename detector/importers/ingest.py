@@ -115,10 +115,32 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tupl
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
-    store.set_accounts(st.accounts, payment_method=method, payment_method_source=source,
-                       currency=st.currency, source=st.format,
-                       country=st.country or country_for_currency(st.currency))
+    for currency, accounts in _accounts_by_currency(st).items():
+        store.set_accounts(accounts, payment_method=method, payment_method_source=source,
+                           currency=currency, source=st.format,
+                           country=st.country or country_for_currency(currency))
     return stored, duplicates
+
+
+def _accounts_by_currency(st: Statement) -> dict[str | None, list[str]]:
+    """The statement's accounts grouped by each one's own currency: the commonest of its rows.
+
+    A generic CSV may hold several accounts, each with its own currency column value; the
+    statement's currency is only the commonest of all its rows, so a GBP and an AUD account
+    beside a US checking account took the USD and US holidays (nineteenth-round audit,
+    multi-account-csv-one-country). An account without rows keeps the statement's currency.
+    """
+    accounts = st.accounts
+    tx = st.transactions
+    if len(accounts) <= 1 or tx is None or tx.empty or "currency" not in tx.columns:
+        return {st.currency: accounts} if accounts else {}
+    own = (tx.dropna(subset=["currency"]).groupby(["account_id", "currency"], sort=False).size()
+           .sort_values(ascending=False, kind="stable").reset_index()
+           .drop_duplicates("account_id").set_index("account_id")["currency"].to_dict())
+    groups: dict[str | None, list[str]] = {}
+    for account in accounts:
+        groups.setdefault(own.get(account, st.currency), []).append(account)
+    return groups
 
 
 def _edge_date(tx: pd.DataFrame, newest: bool = True) -> str | None:
