@@ -68,8 +68,10 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
 
 #: Charges per month of each frequency, to compare subscriptions on one scale.
 MONTHLY_FACTOR = {
-    "weekly": 52 / 12,
-    "biweekly": 26 / 12,
+    # (a year of 365.25 days, as for four-weekly plans: 52/12 made a weekly 12.50 cost 54.17 a
+    # month and a four-weekly 50.00, the same in a year, 54.35: round-twenty-one audit)
+    "weekly": 365.25 / 7 / 12,
+    "biweekly": 365.25 / 14 / 12,
     "semimonthly": 2.0,
     "monthly": 1.0,
     "bimonthly": 1 / 2,
@@ -402,6 +404,13 @@ def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[
     return [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
+def _not_listed(ctx: dict) -> str:
+    """What the table's subscriptions leave out (round-twenty-one audit: markdown and html said it,
+    the table did not)."""
+    return (f"{ctx['n_other']} ended, cancelled or incoming streams not listed: --format json or csv "
+            "lists them")
+
+
 def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
     from rich import box
     from rich.console import Console
@@ -418,10 +427,8 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
             if not rows and key == "refunds":
                 continue
             if not rows:
-                other = ctx.get("n_other") if key == "streams" else 0
-                # (plans that ended are not listed: say they exist, as the markdown and html do)
-                console.print(f"{heading}: none" + (f" ({other} ended, cancelled or incoming streams not listed:"
-                                                    " --format json or csv lists them)" if other else ""))
+                console.print(f"{heading}: none" + (f" ({_not_listed(ctx)})" if key == "streams" and
+                                                    ctx.get("n_other") else ""))
                 if key == "streams" and ctx["card_payments"]:  # (all of them were card payments)
                     console.print("  " + escape(ctx["card_payments"]))
                 continue
@@ -450,6 +457,9 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
                 console.print("  " + escape(f"Total per month: {ctx['total']}"))
             if key == "streams" and ctx["card_payments"]:
                 console.print("  " + escape(ctx["card_payments"]))
+            if key == "streams" and ctx.get("n_other"):
+                # (as the markdown and html say: a cancelled plan still charging is among them)
+                console.print("  " + escape(_not_listed(ctx).capitalize()))
             if key == "refunds" and ctx["refunds_note"]:
                 console.print("  " + escape(ctx["refunds_note"]))
             if len(rows) < n_rows:

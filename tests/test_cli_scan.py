@@ -395,3 +395,41 @@ def test_a_cancelled_name_two_apple_plans_answer_to_waits_for_the_plan_that_stop
     assert [s["last_amount"] for s in cancelled] == [9.99]
     assert [(f["type"], f["amount"]) for f in july["flags"]] == [("charge_after_cancellation", 9.99)]
     assert "names 2 plans" not in note
+
+
+def test_report_output_in_a_new_folder_and_one_that_cannot_be_made(runner, tmp_path):
+    # round-twenty-one audit: -o reports/x.html with no reports/ folder ended in a traceback,
+    # after the whole scan was saved
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "".join(
+        f"2025-{m:02d}-05,NETFLIX.COM,-15.49\n" for m in range(1, 7)))
+    db = tmp_path / "s.db"
+    out = tmp_path / "reports" / "june" / "x.html"
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2025-06-30",
+                                 "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Netflix" in out.read_text(encoding="utf-8")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    result = runner.invoke(cli, ["report", "--db", str(db), "--format", "json", "-o", str(blocked / "x.json")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "cannot write the report to" in result.stderr and "stored in the database" in result.stderr
+
+
+def test_a_database_that_cannot_be_written_is_one_line_not_a_traceback(runner, tmp_path, monkeypatch):
+    # round-twenty-one audit: a read-only database made scan, detect and cancel end in a traceback
+    import sqlite3
+
+    from detector.store import Store
+
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n2025-06-05,NETFLIX.COM,-15.49\n")
+
+    def refuse(self, *args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Store, "add_transactions", refuse)
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / "s.db"), "--as-of", "2025-06-30"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Error: cannot write the database: attempt to write a readonly database" in result.stderr
+    assert "Traceback" not in result.stderr

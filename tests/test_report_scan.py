@@ -68,7 +68,7 @@ def test_table_fits_100_columns_and_totals_active_only():
     out = render_scan(streams, flags, refunds, "table", as_of=AS_OF)
     assert max(len(line) for line in out.splitlines()) <= 100
     assert out.index("Suspicious charges") < out.index("Active subscriptions")
-    total = round(7.0 * MONTHLY_FACTOR["weekly"] + 17.99 + 119.0 / 12, 2)
+    total = round(round(7.0 * MONTHLY_FACTOR["weekly"], 2) + 17.99 + round(119.0 / 12, 2), 2)  # each cost in cents
     assert "Total" in out and f"{total:,.2f}" in out
     assert "Hulu" not in out.split("Active subscriptions")[1]
 
@@ -87,7 +87,7 @@ def test_payments_to_own_cards_are_not_counted_as_subscriptions(fmt):
     every = pd.concat([streams, b.stream_frame], ignore_index=True)
     out = render_scan(every, flags, refunds, fmt, as_of=AS_OF, limit=0)
     listed = out.split("Active subscriptions")[1].split("Refund requests")[0]
-    total = round(7.0 * MONTHLY_FACTOR["weekly"] + 17.99 + 119.0 / 12 + 389.22, 2)
+    total = round(round(7.0 * MONTHLY_FACTOR["weekly"], 2) + 17.99 + round(119.0 / 12, 2) + 389.22, 2)
     assert f"{total:,.2f}" in listed and "900.00 a month (Chase 900.00)" in " ".join(listed.split())
     assert listed.count("900.00") == 2 and auto
     doc = json.loads(render_scan(every, flags, refunds, "json", as_of=AS_OF))
@@ -224,7 +224,7 @@ def test_streams_of_several_currencies_are_totalled_apart():
     # the terminal keeps its width: the totals go on a line under the table, not in its footer
     table = render_scan(streams, flags, refunds, "table", as_of=AS_OF)
     assert max(len(line) for line in table.splitlines()) <= 100
-    assert "Total per month: 58.24 USD + 10.99 GBP" in table
+    assert "Total per month: 58.35 USD + 10.99 GBP" in table  # 7.00 a week is 30.44 a month
     doc = json.loads(render_scan(streams, flags, refunds, "json", as_of=AS_OF))
     assert {s["currency"] for s in doc["streams"]} == {"USD", "GBP"}
     # one currency: the plain total, as before

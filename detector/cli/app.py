@@ -7,6 +7,7 @@ a non-zero exit here, in one place.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
@@ -41,6 +42,17 @@ class DetectorGroup(click.Group):
             code = next((c for t, c in EXIT_CODES if isinstance(exc, t)), 1)
             click.echo(f"Error: {exc}", err=True)
             sys.exit(code)
+        except sqlite3.OperationalError as exc:
+            # a database the command may read but not write (a read-only file, a full disk):
+            # round-twenty-one audit, scan, detect and cancel ended in a traceback
+            text = str(exc)
+            if any(w in text.lower() for w in ("readonly", "read-only", "disk", "unable to open")):
+                text = (f"cannot write the database: {text}. Check that the --db file (default ./subdetect.db, "
+                        "or SUBDETECT_DB) and its folder are writable, or give another --db.")
+            else:
+                text = f"the database failed: {text}"
+            click.echo(f"Error: {text}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=DetectorGroup, context_settings={"help_option_names": ["-h", "--help"]})

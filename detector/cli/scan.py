@@ -34,7 +34,15 @@ def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT)
     text = render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of,
                        width=width, limit=limit or None)
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        # a folder named for the report is made; one that cannot be is said in a line, not a
+        # traceback (round-twenty-one audit: after a whole scan was saved)
+        try:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot write the report to {output}: {exc.strerror or exc}. What was read and found is "
+                "stored in the database: `subdetect report --format " + fmt + " -o PATH` writes it again.") from exc
         click.echo(f"Report written to {output}", err=True)
     else:
         click.echo(text)
