@@ -260,6 +260,24 @@ def _view(df: pd.DataFrame, columns: dict) -> list[list[str]]:
     return [[_plain(v) for v in row] for row in df[list(columns)].itertuples(index=False, name=None)]
 
 
+def _export_columns(s: pd.DataFrame, f: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the other formats show beside the schema's fields, for JSON and CSV: each flag's
+    currency (its stream's, else its account's) and each active plan's monthly cost
+    (``monthly_amount``, as the table's "Per month"; null for the others). Round-twenty-one
+    audit: an analyst exporting a dollar and a pound account could not tell the flags apart."""
+    currency = s["currency"] if "currency" in s else pd.Series(None, index=s.index, dtype=object)
+    of_stream = dict(zip(s["stream_id"], currency))
+    known = s.assign(currency=currency).dropna(subset=["currency"])
+    of_account = known.groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0]) if len(known) else {}
+    if len(f):
+        f = f.assign(currency=f["stream_id"].map(of_stream).fillna(f["account_id"].map(of_account)))
+    else:
+        f = f.assign(currency=pd.Series(dtype=object))
+    monthly = _active(s)["monthly"]
+    s = s.assign(monthly_amount=pd.to_numeric(monthly, errors="coerce").reindex(s.index))
+    return s, f
+
+
 def _doc(s, f, r, as_of) -> dict:
     def recs(df):
         return json.loads(df.to_json(orient="records", date_format="iso")) if len(df) else []
@@ -284,10 +302,9 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     s, f, r = _scan_frames(streams, flags, refund_requests)
     as_of = pd.Timestamp(as_of).strftime("%Y-%m-%d")
     title = title or f"Subscriptions as of {as_of}"
-    if fmt == "json":
-        return json.dumps(_doc(s, f, r, as_of), indent=2)
-    if fmt == "csv":
-        return _scan_csv(_doc(s, f, r, as_of))
+    if fmt in ("json", "csv"):
+        doc = _doc(*_export_columns(s, f), r, as_of)
+        return json.dumps(doc, indent=2) if fmt == "json" else _scan_csv(doc)
     active = _active(s)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
     to_cards = active[card_payment_streams(active)]  # paying one's own cards: no subscription

@@ -227,6 +227,15 @@ def test_streams_of_several_currencies_are_totalled_apart():
     assert "Total per month: 58.35 USD + 10.99 GBP" in table  # 7.00 a week is 30.44 a month
     doc = json.loads(render_scan(streams, flags, refunds, "json", as_of=AS_OF))
     assert {s["currency"] for s in doc["streams"]} == {"USD", "GBP"}
+    # the exports carry each flag's currency and each active plan's monthly cost, as the table
+    # shows them (round-twenty-one audit: neither was in JSON or CSV)
+    assert {f["currency"] for f in doc["flags"]} == {"USD"} and len(doc["flags"]) == len(flags)
+    monthly = {(s["merchant"], s["currency"]): s["monthly_amount"] for s in doc["streams"]}
+    assert monthly[("Gym", "USD")] == 30.44 and monthly[("Netflix", "GBP")] == 10.99
+    assert monthly[("Hulu", "USD")] is None  # ended
+    rows = list(csv.DictReader(io.StringIO(render_scan(streams, flags, refunds, "csv", as_of=AS_OF))))
+    assert {r["currency"] for r in rows if r["record"] == "flag"} == {"USD"}
+    assert sorted(r["monthly_amount"] for r in rows if r["record"] == "stream" and r["merchant"] == "Gym") == ["30.44"]
     # one currency: the plain total, as before
     one = render_scan(streams[streams["currency"] == "USD"], flags, refunds, "markdown", as_of=AS_OF)
     assert "USD" not in one.split("Total per month")[1].splitlines()[0]
