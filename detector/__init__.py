@@ -23,12 +23,15 @@ from .decisions import (
 from .errors import DetectorError
 from .flags import flag_charges
 from .importers import IngestResult, Statement, ingest_files, read_statement
+from .memory import tune_allocation
 from .nightly import run_nightly
 from .normalize import normalize_descriptors
 from .recurrence import detect_streams
 from .report import render_scan
 from .schema import FLAG_TYPES, FREQUENCIES, TRANSACTION_COLUMNS
 from .store import Store
+
+tune_allocation()  # before any large array is made: see detector.memory
 
 __all__ = [
     "FLAG_TYPES",

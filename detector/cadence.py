@@ -414,6 +414,16 @@ def dense_rank(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, np.unique(x, return_inverse=True)[1]
 
 
+def sorted_codes(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys, return_inverse=True)[1]`` for integer keys: each key's index among the
+    sorted distinct keys. Hashed (``pd.factorize``), then only the distinct keys sorted: a
+    million rows of a few hundred thousand keys cost ~0.1 CPU-s to sort, ~0.02 s to hash."""
+    codes, distinct = pd.factorize(np.asarray(keys))
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
+    return rank[codes]
+
+
 def int_lexsort(*keys: np.ndarray) -> np.ndarray:
     """``np.lexsort(keys[::-1])`` for integer keys (most significant first) as one stable argsort
     of a combined integer key (three times faster at a few million rows), falling back to
