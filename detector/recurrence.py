@@ -880,6 +880,21 @@ def _run_spans(key: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.repeat(d[ends - 1] - d[starts], ends - starts)
 
 
+def _blended(ids: dict, clusters: np.ndarray) -> np.ndarray:
+    """Per amount cluster of ``clusters``: a charge of another cluster of its group, dated from
+    its first charge to its last, at a price within :data:`OWN_PRICE_STEP` of its median (an
+    amount a varying bill happened to repeat among its other bills). Asked of a few clusters."""
+    group, cid, day, amt = ids["group"], ids["cluster"], ids["day"], ids["amt"]
+    rows = np.flatnonzero(np.isin(group, np.unique(group[np.isin(cid, clusters)])))
+    g, c, d, a = group[rows], cid[rows], day[rows], amt[rows]
+    out = np.zeros(len(clusters), dtype=bool)
+    for i, k in enumerate(clusters):
+        mine = c == k
+        other = (g == g[mine][0]) & ~mine & (d >= d[mine].min()) & (d <= d[mine].max())
+        out[i] = bool((np.abs(a[other] / np.median(a[mine]) - 1) <= OWN_PRICE_STEP).any())
+    return out
+
+
 def _family(freq_idx: np.ndarray) -> np.ndarray:
     """Frequency index with biweekly and semimonthly as one cadence (both twice a month)."""
     return np.where(np.isin(freq_idx, (1, 2)), 1, freq_idx)
@@ -950,6 +965,7 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     ids["alone"] = alone  # per row: its cluster is shared by a few plans, one chain each
     ids["ragged"] = ragged  # ... which began or stopped months apart
     ids["alone_ids"] = np.unique(ids["base"]["chain"] + chain[alone & (chain >= 0)])
+    ids["day"], ids["amt"] = day, df["amt"].to_numpy()
     # a lone charge is never a stream: single-charge groups and clusters (most clusters of
     # everyday spending) are no candidates, which spares their rows every group reduction
     gsize = np.bincount(group)
@@ -1142,6 +1158,15 @@ def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> t
     short_group = np.zeros(n_groups)
     short_group[cand[is_w]] = st["n_short"].to_numpy()[is_w]
     shown &= ~((fam[is_c] == BIMONTHLY) & (fam_w[c_group] == MONTHLY) & (short_group[c_group] == 0))
+    # ... and so is any longer cadence at a price among the bill's: a varying phone bill's 67.14,
+    # between its 65.00 and 69.80 every third month, read as a quarterly plan that ended, and
+    # took nine months from the bill (round-twenty audit). A second plan beside a bill crowds two
+    # charges into some cycle (a gym's yearly fee beside its dues), a plan billed yearly after
+    # monthly has no other charge among its own, and premiums of a few policies billed in turn
+    # have prices of their own.
+    among = (fam[is_c] > MONTHLY) & (fam_w[c_group] == MONTHLY) & (short_group[c_group] == 0) & good_c
+    if among.any():
+        shown[among] &= ~_blended(ids, cand[is_c][among] - n_groups)
     other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group]) & own_rhythm & shown],
                             minlength=n_groups) > 0
     short_w = np.zeros(n_groups)

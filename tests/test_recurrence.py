@@ -1334,6 +1334,30 @@ def test_two_charges_of_a_varying_monthly_bill_are_no_quarterly_plan_of_their_ow
     assert sorted(gym["frequency"]) == ["annual", "monthly"]
 
 
+def test_an_amount_a_monthly_bill_repeats_every_third_month_is_no_quarterly_plan():
+    # T-Mobile on the 20th, 65.00-69.80, then 98.00-102.80 with a phone's instalment added: its
+    # 67.14 came every third month, a "quarterly" plan shown ended, and the monthly stream kept
+    # only its dearer months (round-twenty audit)
+    dates = monthly_dates(dt.date(2024, 1, 20), 18)
+    amounts = [69.80, 65.00, 67.14, 65.00, 69.80, 67.14, 65.00, 65.00, 67.14,
+               102.80, 102.80, 98.00, 102.80, 98.00, 102.80, 100.14, 102.80, 100.14]
+    rows = series("T-MOBILE*AUTO PAY 800-937-8997 WA", dates, amounts)
+    # a quarterly plan beside a monthly one of its merchant bills two charges in some month, and
+    # three policies' quarterly premiums billed in turn, one a month, have prices of their own
+    rows += series("ACME CLOUD", monthly_dates(dt.date(2024, 1, 5), 18), 10.00, account="A2")
+    rows += series("ACME CLOUD", monthly_dates(dt.date(2024, 1, 20), 6, step=3), 10.49, account="A2")
+    for m, premium in enumerate((119.40, 84.50, 211.30)):
+        rows += series("STATE FARM INSURANCE", monthly_dates(dt.date(2024, 1 + m, 3), 6, step=3), premium, account="A3")
+    tx = enriched(rows)
+    tx.loc[tx["account_id"] == "A1", ["vendor", "merchant"]] = "T-Mobile"
+    streams = detect_streams(tx, "2025-06-30")
+    phone = streams[streams["account_id"] == "A1"]
+    assert len(phone) == 1 and phone.iloc[0]["frequency"] == "monthly"
+    assert len(phone.iloc[0]["transaction_ids"]) == 18 and phone.iloc[0]["status"] == "active"
+    assert sorted(streams.loc[streams["account_id"] == "A2", "frequency"]) == ["monthly", "quarterly"]
+    assert list(streams.loc[streams["account_id"] == "A3", "frequency"]) == ["quarterly"] * 3
+
+
 def test_two_app_store_plans_that_both_rose_in_price_stay_two_streams():
     # 9.99 -> 10.99 around the 23rd and 16.99 -> 20.99 around the 3rd (one refunded), both billed
     # as Apple (a sample of our generator): the 9.99 plan's end fitted the 20.99 plan's start and
