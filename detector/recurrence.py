@@ -1671,7 +1671,10 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     nxt = np.where(nth >= 0, nth, nxt)
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
-    resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom)
+    taxed = (pd.Series(text.column("merchant_key", last_rows), dtype=object).fillna("").astype(str) + " | "
+             + pd.Series(text.column("merchant", last_rows), dtype=object).fillna("").astype(str)
+             ).str.contains(TAX_PAYMENT).to_numpy(dtype=bool)
+    resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom, taxed)
     paused = resume >= 0
     nxt = np.where(paused, resume, nxt)
     if business.any():
