@@ -50,7 +50,7 @@ from .cadence import (
     yearly_pause,
 )
 from .catalog import plan_only_vendors, vendors_in
-from .descriptor_words import FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
+from .descriptor_words import EATERY, FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -322,6 +322,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
                  | labels.str.contains(TAX_PAYMENT) | labels.str.contains(GOVERNMENT_FEE)).to_numpy(dtype=bool)
     df["named_bill"] = bill_pair[pair] if len(pair) else np.zeros(0, bool)
     df["fuel"] = labels.str.contains(FUEL_STATION).to_numpy(dtype=bool)[pair] if len(pair) else np.zeros(0, bool)
+    df["eatery"] = labels.str.contains(EATERY).to_numpy(dtype=bool)[pair] if len(pair) else np.zeros(0, bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     if text.has("description"):
         # (read line by line: the fee and the contributions share the vendor's merchant key)
@@ -482,6 +483,8 @@ WEEKLY_BILL_COVERAGE = 0.9
 #: A weekly run on one weekday whose sums spread more than this (coefficient of variation) at
 #: an unknown merchant, rarely repeating one, is a habit: a Friday dinner at one restaurant.
 WEEKLY_HABIT_CV = 0.25
+#: A weekly run at an eatery up to this sum (a meal or two) is a habit, even at one price.
+MEAL_PRICE = 30.0
 #: A merchant whose charges repeat a sum this often (share of charges whose exact amount another
 #: charge also has) bills by the unit, not by the basket.
 REPEATED_SUMS = 0.5
@@ -582,6 +585,15 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     if df is not None and len(stats) and "named_bill" in df:
         habit &= ~bill_group[stats["group"].to_numpy()]
     out |= habit & _sums_vary(stats, df, habit)
+    # The same lunch at one restaurant every Friday, even at one price (round-twenty audit: 11.47
+    # at Jersey Mike's was an active weekly subscription of 49.70 a month): a run weekly or twice
+    # a month at an unknown eatery (descriptor_words.EATERY), a meal's price or less. Restaurants'
+    # own plans bill monthly; meal kits are catalogue vendors or cost more than a meal.
+    if df is not None and len(stats) and "eatery" in df:
+        eat_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+        eat_group[df["group"].to_numpy()[df["eatery"].to_numpy()]] = True
+        out |= (unknown_out & eat_group[stats["group"].to_numpy()] & (stats["freq_idx"].to_numpy() >= 0)
+                & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY) & (stats["amt_median"].to_numpy() <= MEAL_PRICE))
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)

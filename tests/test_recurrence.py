@@ -828,6 +828,28 @@ def test_a_weekly_dinner_and_fuel_every_fortnight_are_habits_not_plans():
     assert sorted(s["frequency"]) == ["monthly", "monthly"]
 
 
+def test_the_same_lunch_every_friday_is_a_habit_not_a_weekly_plan():
+    # round-twenty audit: the same 11.47 sandwich at Jersey Mike's each Friday, all of them or
+    # most, was an active weekly subscription of 49.70 a month
+    rng = np.random.default_rng(20)
+    fridays = _every(dt.date(2024, 1, 5), [7] * 77)
+    most = [d for d in fridays if rng.random() > 0.12]
+    for dates in (fridays, most):
+        lunch = series("JERSEY MIKES 17022 AUSTIN TX", dates, 11.47)
+        assert detect_streams(enriched(lunch), "2025-06-30").empty
+    assert detect_streams(enriched(series("BLUE CORNER CAFE", most, 4.85)), "2025-06-30").empty
+    # weekly plans stay: a cleaner paid one sum each Saturday, a milk round, a meal-prep kitchen,
+    # childcare; and a restaurant's own plan bills monthly
+    saturdays = [d + dt.timedelta(days=1) for d in fridays]
+    rows = (series("SPARKLE CLEANING SVC", saturdays, 95.0, account="A1")
+            + series("MILK AND MORE", fridays, 8.10, account="A2")
+            + series("FRESH FIT KITCHEN MEAL PREP", fridays, 64.99, account="A3")
+            + series("LITTLE ACORNS NURSERY", fridays, 240.0, account="A4")
+            + series("PANERA BREAD #601234", monthly_dates(dt.date(2024, 1, 9), 18), 11.99, account="A5"))
+    s = detect_streams(enriched(rows), "2025-06-30")
+    assert sorted(s["frequency"]) == ["monthly"] + ["weekly"] * 4, s[["merchant", "frequency"]]
+
+
 def test_a_one_off_fee_beside_the_monthly_dues_is_not_a_dues_charge():
     # Planet Fitness: 24.99 on the 17th every month, and the 49.99 annual fee on Nov 25 (audit:
     # "13 charges, amount 24.99-49.99", the fee a person forgets hidden inside the plan).
