@@ -553,7 +553,7 @@ PAUSE_MAX_DAYS = 183
 
 
 def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq_idx: np.ndarray,
-                 dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 dom: np.ndarray, once: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Streams that paused at this time of year a year ago: ``(resume, start, end)`` per stream.
 
     ``day``/``stream``: every charge's day and stream index (``0..len(last_day)-1``), sorted by
@@ -563,7 +563,8 @@ def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq
     and whose every other gap of a cycle and a half or more is such a pause too, whole years
     back, is due again a year after that pause ended: ``resume`` is that day (month-based
     cadences keep their day of month), ``start`` and ``end`` the pause's last charge before and
-    first after it. ``-1`` where there is none.
+    first after it. ``-1`` where there is none. ``once`` (per stream): a bill paid by a scheme
+    that pauses, not at will (a tax), for which last year's pause alone is the pattern.
     """
     k = len(last_day)
     resume, start, end = (np.full(k, -1, dtype=np.int64) for _ in range(3))
@@ -589,6 +590,11 @@ def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq
     # and the pause came two years running: one gap a year ago is as often a card that expired
     # or a plan stopped for a while, and a plan billing again since is due a month on
     twice = np.bincount(s[is_pause & (years == 2)], minlength=k) > 0
+    # ... but a tax is paid by its scheme, not at will: no card lapses or break taken a year ago
+    # stops it at the very time it stops again (UK council tax's ten instalments, a statement of
+    # eighteen months, showed the pause once and was "ended" every February: round twenty)
+    if once is not None:
+        twice |= once
     keep = is_pause & (years == 1) & ~other[s] & twice[s]
     if not keep.any():
         return resume, start, end

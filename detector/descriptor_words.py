@@ -341,6 +341,27 @@ FUEL_STATION = re.compile(
     r"|wawa|sheetz|quik ?trip|phillips 66|conoco|citgo|arco|racetrac|kwik trip|murphy usa|casey'?s general"
     r"|love'?s travel|pilot travel|flying j|petro[- ]canada|ultramar|caltex|ampol|repsol|cepsa|agip|q8|omv"
     r"|tankstelle|petrol|fuel|gas station|filling station)\b", re.IGNORECASE)
+#: A place that sells meals, by a chain's brand or an eatery's word (on the merchant's name and
+#: key; the merchant stage writes "JERSEY MIKE'S" as "jersey mikes", "MCDONALD'S" as "mcdonald s"):
+#: the same lunch there every Friday is a habit, even at one price (round-twenty audit). Not the
+#: words of a meal-prep or catering business that sells weekly plans (kitchen, catering, meal), nor
+#: coffee (a roaster's bean subscription); the chains' own plans (a drinks club, a taco pass) bill
+#: monthly, which this is only read against.
+_S = r"(?:['’ ]?s)?"
+EATERY = re.compile(
+    r"\b(?:mcdonald" + _S + r"|burger king|wendy" + _S + r"|taco bell|chick[- ]?fil[- ]?a|chipotle|panera(?: bread)?"
+    r"|jersey mike" + _S + r"|jimmy john" + _S + r"|firehouse subs|potbelly|subway(?! (?:fare|pass|station|card))|qdoba|domino" + _S
+    + r"|pizza hut|papa john" + _S + r"|little caesars?|kfc|popeyes|arby" + _S + r"|sonic drive|dairy queen"
+    r"|five guys|shake shack|in[- ]n[- ]out|whataburger|culver" + _S + r"|zaxby" + _S + r"|wingstop|raising cane" + _S
+    + r"|panda express|sweetgreen|cava grill|noodles (?:&|and) co|dunkin|starbucks|tim hortons|denny" + _S
+    + r"|ihop|applebee" + _S + r"|chili" + _S + r" grill|cracker barrel|olive garden|jack in the box|del taco"
+    r"|el pollo loco|carl" + _S + r" jr|hardee" + _S + r"|bojangles|white castle|steak n shake|moe" + _S
+    + r" southwestern|greggs|pret(?: a manger)?|nando" + _S + r"|wagamama|itsu|wasabi|leon restaurants|costa coffee"
+    r"|caffe nero|pizza express|wetherspoon" + _S + r"|franco manca|honest burgers|hungry jack" + _S
+    + r"|guzman y gomez|oporto|vapiano|nordsee|le pain quotidien"
+    r"|restaurant|ristorante|cafe|café|caffe|bistro|brasserie|trattoria|osteria|diner|eatery|pizza|pizzeria"
+    r"|burgers?|grill|taqueria|tacos?|sushi|deli|bakery|bagels?|sandwich(?:es)?|subs|noodles?|ramen|pho|kebab"
+    r"|bbq|wings|steakhouse|tavern|pub|cantina|canteen)\b", re.IGNORECASE)
 #: Money the holder sends a person (on the line as the bank wrote it): a Zelle, Venmo or Cash App
 #: payment, the app named anywhere on the line (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
 #: ...; NAME", Chase's "QuickPay with Zelle payment to ...", "VENMO PAYMENT ...", "SQUARE INC

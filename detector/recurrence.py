@@ -51,7 +51,7 @@ from .cadence import (
     yearly_pause,
 )
 from .catalog import plan_only_vendors, vendors_in
-from .descriptor_words import FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
+from .descriptor_words import EATERY, FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -323,6 +323,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
                  | labels.str.contains(TAX_PAYMENT) | labels.str.contains(GOVERNMENT_FEE)).to_numpy(dtype=bool)
     df["named_bill"] = bill_pair[pair] if len(pair) else np.zeros(0, bool)
     df["fuel"] = labels.str.contains(FUEL_STATION).to_numpy(dtype=bool)[pair] if len(pair) else np.zeros(0, bool)
+    df["eatery"] = labels.str.contains(EATERY).to_numpy(dtype=bool)[pair] if len(pair) else np.zeros(0, bool)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     if text.has("description"):
         # (read line by line: the fee and the contributions share the vendor's merchant key)
@@ -490,6 +491,8 @@ WEEKLY_BILL_COVERAGE = 0.9
 #: A weekly run on one weekday whose sums spread more than this (coefficient of variation) at
 #: an unknown merchant, rarely repeating one, is a habit: a Friday dinner at one restaurant.
 WEEKLY_HABIT_CV = 0.25
+#: A weekly run at an eatery up to this sum (a meal or two) is a habit, even at one price.
+MEAL_PRICE = 30.0
 #: A merchant whose charges repeat a sum this often (share of charges whose exact amount another
 #: charge also has) bills by the unit, not by the basket.
 REPEATED_SUMS = 0.5
@@ -590,6 +593,15 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     if df is not None and len(stats) and "named_bill" in df:
         habit &= ~bill_group[stats["group"].to_numpy()]
     out |= habit & _sums_vary(stats, df, habit)
+    # The same lunch at one restaurant every Friday, even at one price (round-twenty audit: 11.47
+    # at Jersey Mike's was an active weekly subscription of 49.70 a month): a run weekly or twice
+    # a month at an unknown eatery (descriptor_words.EATERY), a meal's price or less. Restaurants'
+    # own plans bill monthly; meal kits are catalogue vendors or cost more than a meal.
+    if df is not None and len(stats) and "eatery" in df:
+        eat_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+        eat_group[df["group"].to_numpy()[df["eatery"].to_numpy()]] = True
+        out |= (unknown_out & eat_group[stats["group"].to_numpy()] & (stats["freq_idx"].to_numpy() >= 0)
+                & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY) & (stats["amt_median"].to_numpy() <= MEAL_PRICE))
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)
@@ -888,6 +900,21 @@ def _run_spans(key: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.repeat(d[ends - 1] - d[starts], ends - starts)
 
 
+def _blended(ids: dict, clusters: np.ndarray) -> np.ndarray:
+    """Per amount cluster of ``clusters``: a charge of another cluster of its group, dated from
+    its first charge to its last, at a price within :data:`OWN_PRICE_STEP` of its median (an
+    amount a varying bill happened to repeat among its other bills). Asked of a few clusters."""
+    group, cid, day, amt = ids["group"], ids["cluster"], ids["day"], ids["amt"]
+    rows = np.flatnonzero(np.isin(group, np.unique(group[np.isin(cid, clusters)])))
+    g, c, d, a = group[rows], cid[rows], day[rows], amt[rows]
+    out = np.zeros(len(clusters), dtype=bool)
+    for i, k in enumerate(clusters):
+        mine = c == k
+        other = (g == g[mine][0]) & ~mine & (d >= d[mine].min()) & (d <= d[mine].max())
+        out[i] = bool((np.abs(a[other] / np.median(a[mine]) - 1) <= OWN_PRICE_STEP).any())
+    return out
+
+
 def _family(freq_idx: np.ndarray) -> np.ndarray:
     """Frequency index with biweekly and semimonthly as one cadence (both twice a month)."""
     return np.where(np.isin(freq_idx, (1, 2)), 1, freq_idx)
@@ -958,6 +985,7 @@ def candidates(df: pd.DataFrame, scorer, thr: float | None = None) -> tuple[pd.D
     ids["alone"] = alone  # per row: its cluster is shared by a few plans, one chain each
     ids["ragged"] = ragged  # ... which began or stopped months apart
     ids["alone_ids"] = np.unique(ids["base"]["chain"] + chain[alone & (chain >= 0)])
+    ids["day"], ids["amt"] = day, df["amt"].to_numpy()
     # a lone charge is never a stream: single-charge groups and clusters (most clusters of
     # everyday spending) are no candidates, which spares their rows every group reduction
     gsize = np.bincount(group)
@@ -1151,6 +1179,15 @@ def _regular_wholes(st: pd.DataFrame, ids: dict, p: np.ndarray, thr: float) -> t
     short_group = np.zeros(n_groups)
     short_group[cand[is_w]] = st["n_short"].to_numpy()[is_w]
     shown &= ~((fam[is_c] == BIMONTHLY) & (fam_w[c_group] == MONTHLY) & (short_group[c_group] == 0))
+    # ... and so is any longer cadence at a price among the bill's: a varying phone bill's 67.14,
+    # between its 65.00 and 69.80 every third month, read as a quarterly plan that ended, and
+    # took nine months from the bill (round-twenty audit). A second plan beside a bill crowds two
+    # charges into some cycle (a gym's yearly fee beside its dues), a plan billed yearly after
+    # monthly has no other charge among its own, and premiums of a few policies billed in turn
+    # have prices of their own.
+    among = (fam[is_c] > MONTHLY) & (fam_w[c_group] == MONTHLY) & (short_group[c_group] == 0) & good_c
+    if among.any():
+        shown[among] &= ~_blended(ids, cand[is_c][among] - n_groups)
     other_fam = np.bincount(c_group[good_c & (fam[is_c] != fam_w[c_group]) & own_rhythm & shown],
                             minlength=n_groups) > 0
     short_w = np.zeros(n_groups)
@@ -1713,7 +1750,10 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     nxt = np.where(nth >= 0, nth, nxt)
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
-    resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom)
+    taxed = (pd.Series(text.column("merchant_key", last_rows), dtype=object).fillna("").astype(str) + " | "
+             + pd.Series(text.column("merchant", last_rows), dtype=object).fillna("").astype(str)
+             ).str.contains(TAX_PAYMENT).to_numpy(dtype=bool)
+    resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom, taxed)
     paused = resume >= 0
     nxt = np.where(paused, resume, nxt)
     if business.any():

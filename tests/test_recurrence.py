@@ -745,10 +745,10 @@ def test_an_accounts_streams_do_not_depend_on_the_accounts_detected_with_it():
     assert len(whole) == 60 and key(whole) == key(alone)
 
 
-def _council_tax(until: str) -> pd.DataFrame:
+def _council_tax(until: str, name: str = "LB CAMDEN COUNCIL TAX") -> pd.DataFrame:
     """Ten monthly instalments a year, April to January, none in February and March (UK council tax)."""
     dates = [d for d in monthly_dates(dt.date(2023, 4, 1), 40) if d.month not in (2, 3)]
-    return enriched(series("LB CAMDEN COUNCIL TAX", [d for d in dates if d.isoformat() <= until], 161.5))
+    return enriched(series(name, [d for d in dates if d.isoformat() <= until], 161.5))
 
 
 def test_a_bill_that_pauses_every_year_is_due_when_last_years_pause_ended():
@@ -759,8 +759,13 @@ def test_a_bill_that_pauses_every_year_is_due_when_last_years_pause_ended():
     assert "none between 2025-01-01 and 2025-04-01 a year ago either" in s["evidence"]
     # one pause a year ago is no pattern yet (a card expired, a plan stopped a while): due a
     # month on, and ended once that is well past, as any stopped bill
-    s = detect_streams(_council_tax("2025-02-28"), "2025-03-20").iloc[0]
+    s = detect_streams(_council_tax("2025-02-28", "GYMBOX MEMBERSHIP"), "2025-03-20").iloc[0]
     assert (s["status"], s["next_date"]) == ("ended", "2025-02-01") and "a year ago" not in s["evidence"]
+    # ... but a tax is paid by its scheme, not at will: last year's pause is its pattern (round
+    # twenty: a statement of eighteen months showed council tax "ended" in March)
+    s = detect_streams(_council_tax("2025-02-28"), "2025-03-20").iloc[0]
+    assert (s["status"], s["next_date"]) == ("active", "2025-04-01")
+    assert "none between 2024-01-01 and 2024-04-01 a year ago either" in s["evidence"]
     s = detect_streams(_council_tax("2024-02-28"), "2024-03-20").iloc[0]
     assert (s["status"], s["next_date"]) == ("ended", "2024-02-01")
     # and when April passes with no instalment, it has ended after all
@@ -849,6 +854,28 @@ def test_a_weekly_dinner_and_fuel_every_fortnight_are_habits_not_plans():
                     list(np.round(rng.uniform(60, 140, 13), 2)))
     s = detect_streams(enriched(club + energy), "2025-06-30")
     assert sorted(s["frequency"]) == ["monthly", "monthly"]
+
+
+def test_the_same_lunch_every_friday_is_a_habit_not_a_weekly_plan():
+    # round-twenty audit: the same 11.47 sandwich at Jersey Mike's each Friday, all of them or
+    # most, was an active weekly subscription of 49.70 a month
+    rng = np.random.default_rng(20)
+    fridays = _every(dt.date(2024, 1, 5), [7] * 77)
+    most = [d for d in fridays if rng.random() > 0.12]
+    for dates in (fridays, most):
+        lunch = series("JERSEY MIKES 17022 AUSTIN TX", dates, 11.47)
+        assert detect_streams(enriched(lunch), "2025-06-30").empty
+    assert detect_streams(enriched(series("BLUE CORNER CAFE", most, 4.85)), "2025-06-30").empty
+    # weekly plans stay: a cleaner paid one sum each Saturday, a milk round, a meal-prep kitchen,
+    # childcare; and a restaurant's own plan bills monthly
+    saturdays = [d + dt.timedelta(days=1) for d in fridays]
+    rows = (series("SPARKLE CLEANING SVC", saturdays, 95.0, account="A1")
+            + series("MILK AND MORE", fridays, 8.10, account="A2")
+            + series("FRESH FIT KITCHEN MEAL PREP", fridays, 64.99, account="A3")
+            + series("LITTLE ACORNS NURSERY", fridays, 240.0, account="A4")
+            + series("PANERA BREAD #601234", monthly_dates(dt.date(2024, 1, 9), 18), 11.99, account="A5"))
+    s = detect_streams(enriched(rows), "2025-06-30")
+    assert sorted(s["frequency"]) == ["monthly"] + ["weekly"] * 4, s[["merchant", "frequency"]]
 
 
 def test_a_one_off_fee_beside_the_monthly_dues_is_not_a_dues_charge():
@@ -1360,6 +1387,30 @@ def test_two_charges_of_a_varying_monthly_bill_are_no_quarterly_plan_of_their_ow
     assert len(phone) == 1 and phone.iloc[0]["frequency"] == "monthly" and len(phone.iloc[0]["transaction_ids"]) == 4
     gym = streams[streams["account_id"] == "A2"]
     assert sorted(gym["frequency"]) == ["annual", "monthly"]
+
+
+def test_an_amount_a_monthly_bill_repeats_every_third_month_is_no_quarterly_plan():
+    # T-Mobile on the 20th, 65.00-69.80, then 98.00-102.80 with a phone's instalment added: its
+    # 67.14 came every third month, a "quarterly" plan shown ended, and the monthly stream kept
+    # only its dearer months (round-twenty audit)
+    dates = monthly_dates(dt.date(2024, 1, 20), 18)
+    amounts = [69.80, 65.00, 67.14, 65.00, 69.80, 67.14, 65.00, 65.00, 67.14,
+               102.80, 102.80, 98.00, 102.80, 98.00, 102.80, 100.14, 102.80, 100.14]
+    rows = series("T-MOBILE*AUTO PAY 800-937-8997 WA", dates, amounts)
+    # a quarterly plan beside a monthly one of its merchant bills two charges in some month, and
+    # three policies' quarterly premiums billed in turn, one a month, have prices of their own
+    rows += series("ACME CLOUD", monthly_dates(dt.date(2024, 1, 5), 18), 10.00, account="A2")
+    rows += series("ACME CLOUD", monthly_dates(dt.date(2024, 1, 20), 6, step=3), 10.49, account="A2")
+    for m, premium in enumerate((119.40, 84.50, 211.30)):
+        rows += series("STATE FARM INSURANCE", monthly_dates(dt.date(2024, 1 + m, 3), 6, step=3), premium, account="A3")
+    tx = enriched(rows)
+    tx.loc[tx["account_id"] == "A1", ["vendor", "merchant"]] = "T-Mobile"
+    streams = detect_streams(tx, "2025-06-30")
+    phone = streams[streams["account_id"] == "A1"]
+    assert len(phone) == 1 and phone.iloc[0]["frequency"] == "monthly"
+    assert len(phone.iloc[0]["transaction_ids"]) == 18 and phone.iloc[0]["status"] == "active"
+    assert sorted(streams.loc[streams["account_id"] == "A2", "frequency"]) == ["monthly", "quarterly"]
+    assert list(streams.loc[streams["account_id"] == "A3", "frequency"]) == ["quarterly"] * 3
 
 
 def test_two_app_store_plans_that_both_rose_in_price_stay_two_streams():
