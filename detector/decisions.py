@@ -680,7 +680,8 @@ def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions
         # a cancelled plan that stopped billing is expected to bill no more: no next charge; one
         # billing on after the date keeps it, the charge to watch for (round-three audit)
         on = out_streams["stream_id"].map(cancelled.groupby("stream_id")["cancelled_on"].min())
-        quiet = gone & ~(out_streams["last_date"].astype(str) > on.fillna("").astype(str)) \
+        # (as text: no stream cancelled leaves ``on`` all NaN, a float column that takes no "")
+        quiet = gone & ~(out_streams["last_date"].astype(str) > on.astype(object).fillna("").astype(str)) \
             if "last_date" in out_streams else gone
         out_streams.loc[quiet, "next_date"] = None
         if "next_amount" in out_streams:
