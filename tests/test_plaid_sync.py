@@ -113,6 +113,40 @@ def test_posted_version_replaces_pending_even_without_removal(store, monkeypatch
     assert list(_stored(store)) == ["t1"] and _stored(store)["t1"]["amount"] == -9.99
 
 
+def test_a_charge_is_dated_when_authorised_not_when_posted(store, monkeypatch):
+    # round-twenty-two audit: a renewal pending on 06-30, the day before its cancellation, posted
+    # on 07-02 and was flagged as charged after it, with a refund request saying so
+    from detector.decisions import record_cancellation
+    from detector.pipeline import run_detection
+
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-n", accounts=[standin_account("a1", "credit")])
+        for k, day in enumerate(("2025-01-30", "2025-02-28", "2025-03-30", "2025-04-30", "2025-05-30")):
+            item.add(standin_transaction(f"n{k}", "a1", day, 15.49, "NETFLIX.COM"))
+        item.add(standin_transaction("np", "a1", "2025-06-30", 15.49, "NETFLIX.COM", pending=True))
+        add_item(store, "bank", "access-sandbox-n")
+        sync_items(store)
+        run_detection(store, "2025-06-30")
+        record_cancellation(store, "a1", "Netflix", "2025-07-01")
+        item.add(standin_transaction("nt", "a1", "2025-07-02", 15.49, "NETFLIX.COM", pending_transaction_id="np",
+                                     authorized_date="2025-06-30"))
+        sync_items(store)
+    assert _stored(store)["nt"]["date"] == "2025-06-30" and "np" not in _stored(store)
+    flags = run_detection(store, "2025-07-03").flags
+    assert flags.empty or "charge_after_cancellation" not in set(flags["type"])
+    assert list_requests(store) == []
+    # a charge made after the date is still one (the next month's, authorised on 07-30)
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        again = server.add_item("access-sandbox-n", accounts=[standin_account("a1", "credit")])
+        again.add(standin_transaction("n8", "a1", "2025-08-01", 15.49, "NETFLIX.COM", authorized_date="2025-07-30"))
+        store.conn.execute("UPDATE plaid_items SET cursor = NULL")
+        sync_items(store)
+    flags = run_detection(store, "2025-08-02").flags
+    assert list(flags.loc[flags["type"] == "charge_after_cancellation", "date"]) == ["2025-07-30"]
+
+
 def test_second_sync_changes_nothing(linked, world, tmp_path):
     sync_items(linked)
     before = dump(linked.path)

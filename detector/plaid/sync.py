@@ -85,7 +85,12 @@ def canonical_row(tx) -> dict:
     description = get("original_description") or get("name") or get("merchant_name")
     if not description:
         raise PlaidError(f"Plaid transaction {get('transaction_id')} has no description, name or merchant_name")
-    day = get("date")
+    # The day the charge was made: Plaid's ``authorized_date`` where it gives one (card charges),
+    # else ``date``, which for a posted row is the day it posted, one to three days later. A renewal
+    # authorised the day before a cancellation and posted the day after was "charged after you
+    # cancelled" with a refund request saying so (round-twenty-two audit); a statement's CSV dates
+    # the charge by its transaction date too.
+    day = get("authorized_date") or get("date")
     return {
         "transaction_id": get("transaction_id"),
         "account_id": get("account_id"),

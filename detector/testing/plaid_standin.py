@@ -49,8 +49,9 @@ def standin_account(account_id: str, type: str = "depository", *, subtype: str |
 def standin_transaction(transaction_id: str, account_id: str, date: str, amount: float, name: str, *,
                         original_description: str | None = None, merchant_name: str | None = None,
                         pending: bool = False, pending_transaction_id: str | None = None,
-                        currency: str | None = "USD") -> dict:
-    """A ``Transaction`` object. ``amount`` in Plaid's convention: positive = money out."""
+                        currency: str | None = "USD", authorized_date: str | None = None) -> dict:
+    """A ``Transaction`` object. ``amount`` in Plaid's convention: positive = money out.
+    ``authorized_date`` defaults to ``date`` (a charge posted the day it was made)."""
     return {
         "account_id": account_id,
         "account_owner": None,
@@ -63,7 +64,7 @@ def standin_transaction(transaction_id: str, account_id: str, date: str, amount:
         "counterparties": [],
         "date": date,
         "datetime": None,
-        "authorized_date": date,
+        "authorized_date": authorized_date or date,
         "authorized_datetime": None,
         "location": {"address": None, "city": None, "region": None, "postal_code": None, "country": None,
                      "lat": None, "lon": None, "store_number": None},
