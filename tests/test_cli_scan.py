@@ -175,7 +175,7 @@ def test_report_shows_decisions_taken_since_the_last_run(runner, tmp_path):
     assert runner.invoke(cli, ["dismiss", "--db", db, dup["flag_id"]]).exit_code == 0
     res = runner.invoke(cli, ["cancel", "--db", db, "--account", netflix["account_id"], "--merchant", "netflix",
                               "--on", "2024-11-01"])
-    assert res.exit_code == 0 and "next `subdetect scan`" in res.stderr
+    assert res.exit_code == 0 and "next `subdetect scan`, `detect` or `nightly` run" in res.stderr
     stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
     assert dup["flag_id"] not in {f["flag_id"] for f in stored["flags"]}
     assert dup["flag_id"] not in {r["flag_id"] for r in stored["refund_requests"]}

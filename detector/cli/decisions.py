@@ -16,7 +16,7 @@ def _describe(c) -> str:
     elif c.stream_ids:
         where = f"matched {c.matched_merchant} ({', '.join(c.stream_ids)})"
     else:
-        where = "no stored subscription matches yet; it will be matched by name at the next scan"
+        where = "no stored subscription matches yet; it will be matched by name at the next scan, detect or nightly run"
     state = "recorded" if c.changed else "already recorded"
     replaced = getattr(c, "replaced", ())
     if replaced:
@@ -72,7 +72,7 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
                        f"({', '.join(c.stream_ids)}); each scan takes the one that stopped billing. If both go "
                        "on billing, name the one you cancelled: `subdetect cancel --stream ID --on DATE`.", err=True)
     if any(c.changed for c in results):
-        click.echo("Charges after it are flagged at the next `subdetect scan` or `subdetect detect`.", err=True)
+        click.echo("Charges after it are flagged at the next `subdetect scan`, `detect` or `nightly` run.", err=True)
 
 
 @cli.command("dismiss")
@@ -123,4 +123,4 @@ def decisions_undo_cmd(db_path: str, decision_id: str) -> None:
     row = remove_decision(existing_store(db_path), decision_id)
     what = (f"cancellation of {row['merchant']} on {row['on_date']}" if row["kind"] == "cancel"
             else f"dismissal of {row['target_id']} ({row['merchant']})")
-    click.echo(f"{row['account_id']}: {what} withdrawn; the next `subdetect scan` or `subdetect detect` applies it")
+    click.echo(f"{row['account_id']}: {what} withdrawn; the next `subdetect scan`, `detect` or `nightly` run applies it")
