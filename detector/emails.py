@@ -23,7 +23,6 @@ USER_FIELDS = {
 }
 
 
-
 def if_true(clause: str) -> str:
     """A statement only the user can make, drafted for them to keep or delete:
     ``[ONLY IF TRUE: and my account was unused — keep or delete]``."""
