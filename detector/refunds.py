@@ -500,6 +500,8 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
         req.update(rebuilt)
     else:
         req["status"] = new
+        if new == "Canceled":  # nothing is coming any more (round-nineteen audit: it still showed a date)
+            req["expected_by"] = None
         credited = sum(c["amount"] for c in req.get("credits") or [])  # given back before the request
         if new == "Refunded":
             req["refunded_amount"] = round(credited + req["amount"], 2)

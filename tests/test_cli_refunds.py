@@ -89,6 +89,15 @@ def test_mark_moves_and_refuses(runner, db):
     assert [h["status"] for h in history] == ["Candidate", "Pending", "Processing", "Partially Refunded", "Completed"]
 
 
+def test_a_canceled_request_expects_nothing(runner, db):
+    # round-nineteen audit: a request the user canceled still showed when its refund was expected
+    rid = _only_id(runner, db)
+    assert json.loads(_run(runner, db, "show", rid, "--format", "json").output)["expected_by"]
+    canceled = json.loads(_run(runner, db, "mark", rid, "Canceled", "--format", "json").output)
+    assert canceled["status"] == "Canceled" and canceled["expected_by"] is None
+    assert "Expected by: —" in _run(runner, db, "show", rid).output
+
+
 def test_open_files_at_once(runner, db):
     result = _run(runner, db, "open", "t2", "--reason", "the customer's phone number was wrong",
                   "--as-of", "2025-10-31", "--format", "json")
