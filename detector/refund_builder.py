@@ -210,6 +210,21 @@ def _documents(doc_process: RefundProcess, inputs: dict, *, money: str, reason: 
     return docs
 
 
+#: Amazon's store of each country, where a subscription bought there is managed and refunded
+#: (round-nineteen audit: a UK account's steps said amazon.com). Others keep amazon.com.
+AMAZON_SITES = {"GB": "amazon.co.uk", "IE": "amazon.co.uk", "DE": "amazon.de", "AT": "amazon.de", "FR": "amazon.fr",
+                "BE": "amazon.com.be", "IT": "amazon.it", "ES": "amazon.es", "NL": "amazon.nl", "SE": "amazon.se",
+                "PL": "amazon.pl", "CA": "amazon.ca", "MX": "amazon.com.mx", "BR": "amazon.com.br",
+                "AU": "amazon.com.au", "JP": "amazon.co.jp", "IN": "amazon.in", "SG": "amazon.sg",
+                "AE": "amazon.ae", "SA": "amazon.sa", "TR": "amazon.com.tr"}
+
+
+def _amazon_site(step: str, country: str) -> str:
+    """``step`` naming the account's country's Amazon store instead of amazon.com."""
+    site = AMAZON_SITES.get(country)
+    return re.sub(r"\bamazon\.com\b(?!\.)", site, step) if site else step
+
+
 def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: ProcessLookup,
                   account: dict | None, filing_date: date, status: str, process_id: str | None = None) -> dict:
     """Every computed field of a request from its inputs, as of ``filing_date``.
@@ -294,6 +309,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         if cp.reason is None or reason != cp.reason.text:
             steps[i] = f"{steps[i]} For this charge, write: “{reason}”."
     steps += fallback
+    if channel == "amazon":
+        steps = [_amazon_site(step, country) for step in steps]
 
     money = format_money(charged, inputs.get("currency"))
     template = process.email_template()

@@ -242,6 +242,15 @@ def test_vendor_without_steps_for_the_channel_falls_back_to_the_channel_steps(st
     assert req["timeline"]["max_working_days"] == 5  # the payment-method timeline is still OT Track's
 
 
+@pytest.mark.parametrize("country, site", [("GB", "amazon.co.uk"), ("DE", "amazon.de"), ("US", "amazon.com")])
+def test_amazon_steps_name_the_accounts_own_amazon_store(store, country, site):
+    # round-nineteen audit: a UK account's Amazon steps said "Sign in to amazon.com"
+    req = _queue_one(store, vendor=None, channel="amazon", description="AMAZON PRIME*2K4LT8 AMZN.CO.UK",
+                     country=country, currency={"GB": "GBP", "DE": "EUR"}.get(country, "USD"))
+    assert req["channel"] == "amazon" and f"Sign in to {site} " in req["steps"][0]
+    assert country == "US" or "amazon.com" not in " ".join(req["steps"])
+
+
 PAYPAL_DISPUTE = "open a dispute for this payment in the PayPal Resolution Center"
 
 
