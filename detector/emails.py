@@ -40,10 +40,16 @@ def _compiled(source: str) -> jinja2.Template:
     return _ENV.from_string(source)
 
 
+#: Currencies without minor units in use (ISO 4217 exponent 0): ``¥1500``, not ``¥1500.00``.
+ZERO_DECIMAL = frozenset({"JPY", "KRW", "ISK", "CLP", "VND", "PYG", "UGX", "XAF", "XOF", "RWF", "KMF", "GNF", "DJF",
+                          "VUV", "XPF", "BIF"})
+
+
 def format_money(amount: float, currency: str | None = "USD") -> str:
-    """``$119.00``, ``£8.99``, else ``12.50 SEK``. No thousands separator, so the figure is searchable."""
+    """``$119.00``, ``£8.99``, ``¥1500``, else ``12.50 SEK``. No thousands separator, so the figure is
+    searchable. A currency without minor units has no decimals (round-nineteen audit: "¥49.00")."""
     code = (currency or "USD").upper()
-    value = f"{abs(float(amount)):.2f}"
+    value = f"{abs(float(amount)):.0f}" if code in ZERO_DECIMAL else f"{abs(float(amount)):.2f}"
     symbol = _SYMBOLS.get(code)
     return f"{symbol}{value}" if symbol else f"{value} {code}"
 

@@ -318,6 +318,16 @@ def test_email_names_vendor_and_real_amount_with_nothing_left_unfilled(store, ve
     assert "[YOUR NAME — fill in]" in body
 
 
+def test_yen_and_other_currencies_without_minor_units_have_no_decimals(store):
+    # round-nineteen audit: a JPY charge was drafted as "¥1500.00"
+    from detector.emails import format_money
+
+    assert (format_money(1500, "JPY"), format_money(8.99, "GBP"), format_money(12.5, "SEK")) == \
+        ("¥1500", "£8.99", "12.50 SEK")
+    req = _queue_one(store, vendor=None, amount=1500.0, currency="JPY", country="JP", type="duplicate_charge")
+    assert "¥1500" in req["email"]["body"] and "¥1500.00" not in req["email"]["body"]
+
+
 def test_vendor_templates_keep_the_seed_lines(store):
     pbo = _queue_one(store, vendor="PRO Back Office")
     assert pbo["email"]["subject"] == "Refund Request – PRO Back Office Account [YOUR ACCOUNT EMAIL — fill in]"
