@@ -319,11 +319,17 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
                                .to_numpy(dtype=bool))
     df["event_fee"] = fee_pair[pair] if len(pair) else np.zeros(0, bool)
     # a bill by its name (a utility, rent, a tax), which may be paid on weekends at any sum
-    bill_pair = (labels.str.contains(UTILITY_NAME) | labels.str.contains(HOUSING_PAYMENT)
-                 | labels.str.contains(TAX_PAYMENT) | labels.str.contains(GOVERNMENT_FEE)).to_numpy(dtype=bool)
-    df["named_bill"] = bill_pair[pair] if len(pair) else np.zeros(0, bool)
-    df["fuel"] = labels.str.contains(FUEL_STATION).to_numpy(dtype=bool)[pair] if len(pair) else np.zeros(0, bool)
-    df["eatery"] = labels.str.contains(EATERY).to_numpy(dtype=bool)[pair] if len(pair) else np.zeros(0, bool)
+    def named(*patterns) -> np.ndarray:  # per row: its (key, name) pair's label says one of these
+        hit = np.zeros(len(labels), dtype=bool)
+        for pattern in patterns:
+            hit |= labels.str.contains(pattern).to_numpy(dtype=bool)
+        return hit[pair] if len(pair) else np.zeros(0, bool)
+
+    # a tax (its scheme's yearly pause, ``_build``), and with them a bill by its name
+    df["named_tax"] = named(TAX_PAYMENT)
+    df["named_bill"] = df["named_tax"].to_numpy() | named(UTILITY_NAME, HOUSING_PAYMENT, GOVERNMENT_FEE)
+    df["fuel"] = named(FUEL_STATION)
+    df["eatery"] = named(EATERY)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     if text.has("description"):
         # (read line by line: the fee and the contributions share the vendor's merchant key)
@@ -456,18 +462,26 @@ def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
     four-month statement, no stream)."""
     if df is None or not len(stats) or "plan_vendor" not in df:
         return np.zeros(len(stats), dtype=bool)
-    plan_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
-    plan_group[df["group"].to_numpy()[df["plan_vendor"].to_numpy()]] = True
     monthly = FREQUENCIES.index("monthly")
     # the merchant's only charges in the account: one bought from at other prices too is a shop
     # whose two purchases at one price fell a month apart (round-two audit: Epic Games 29.99
     # twice beside a 7.99 game)
-    group_rows = np.bincount(df["group"].to_numpy(), minlength=len(plan_group))
+    group_rows = np.bincount(df["group"].to_numpy())
     return ((stats["n"].to_numpy() == 2) & (group_rows[stats["group"].to_numpy()] == 2)
             & (stats["freq_idx"].to_numpy() == monthly)
             & (stats["frac_on"].to_numpy() >= 1.0) & (stats["inflow"].to_numpy() == 0)
             & (stats["amt_max"].to_numpy() <= 1.02 * stats["amt_min"].to_numpy())
-            & plan_group[stats["group"].to_numpy()])
+            & _group_has(stats, df, "plan_vendor"))
+
+
+def _group_has(stats: pd.DataFrame, df: pd.DataFrame | None, column: str) -> np.ndarray:
+    """Per candidate: whether any row of its group (the account's merchant) is marked ``column``
+    in ``df`` (a bill by its name, a fuel station, ...). False without ``df`` or the column."""
+    if df is None or not len(stats) or column not in df:
+        return np.zeros(len(stats), dtype=bool)
+    marked = np.zeros(int(df["group"].max()) + 1, dtype=bool)
+    marked[df["group"].to_numpy()[df[column].to_numpy()]] = True
+    return marked[stats["group"].to_numpy()]
 
 
 #: A weekly run of varying amounts whose most common weekday holds less than this share of
@@ -569,12 +583,10 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     weekend_run = (fortnight_or_month & (stats["weekend_share"].to_numpy() >= WEEKEND_RUN_SHARE)
                    & (stats["n"].to_numpy() >= 4) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
                    & (stats["inflow"].to_numpy() == 0) & (stats["vendor_known"].to_numpy() == 0))
-    if df is not None and len(stats) and "named_bill" in df:
-        # a utility paid online on the weekend after its bill comes (round fifteen: a water and an
-        # electric bill, 13 charges each, were dropped as shopping)
-        bill_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
-        bill_group[df["group"].to_numpy()[df["named_bill"].to_numpy()]] = True
-        weekend_run &= ~bill_group[stats["group"].to_numpy()]
+    # a utility paid online on the weekend after its bill comes (round fifteen: a water and an
+    # electric bill, 13 charges each, were dropped as shopping)
+    named_bill = _group_has(stats, df, "named_bill")
+    weekend_run &= ~named_bill
     out |= weekend_run & _sums_vary(stats, df, weekend_run)
     unknown_out = (stats["inflow"].to_numpy() == 0) & (stats["vendor_known"].to_numpy() == 0)
     # The same restaurant every Friday, for 29-92 each time (round-eighteen audit: Vapiano and
@@ -585,23 +597,15 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
              & (stats["amount_cv"].to_numpy() > WEEKLY_HABIT_CV))
     # Fuel follows the tank, whatever the cadence of the visits: a fuel station's run whose sums
     # move by an eighth or more and rarely repeat (a station's fixed-price club repeats its price).
-    if df is not None and len(stats) and "fuel" in df:
-        fuel_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
-        fuel_group[df["group"].to_numpy()[df["fuel"].to_numpy()]] = True
-        habit |= (unknown_out & fuel_group[stats["group"].to_numpy()]
-                  & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV))
-    if df is not None and len(stats) and "named_bill" in df:
-        habit &= ~bill_group[stats["group"].to_numpy()]
+    habit |= unknown_out & _group_has(stats, df, "fuel") & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
+    habit &= ~named_bill
     out |= habit & _sums_vary(stats, df, habit)
     # The same lunch at one restaurant every Friday, even at one price (round-twenty audit: 11.47
     # at Jersey Mike's was an active weekly subscription of 49.70 a month): a run weekly or twice
     # a month at an unknown eatery (descriptor_words.EATERY), a meal's price or less. Restaurants'
     # own plans bill monthly; meal kits are catalogue vendors or cost more than a meal.
-    if df is not None and len(stats) and "eatery" in df:
-        eat_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
-        eat_group[df["group"].to_numpy()[df["eatery"].to_numpy()]] = True
-        out |= (unknown_out & eat_group[stats["group"].to_numpy()] & (stats["freq_idx"].to_numpy() >= 0)
-                & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY) & (stats["amt_median"].to_numpy() <= MEAL_PRICE))
+    out |= (unknown_out & _group_has(stats, df, "eatery") & (stats["freq_idx"].to_numpy() >= 0)
+            & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY) & (stats["amt_median"].to_numpy() <= MEAL_PRICE))
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)
@@ -609,15 +613,11 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # varying monthly bill (158 and 159, its 204s between them) and a shop's purchases look so
     cycles = 1 + (stats["n"].to_numpy() - 1) * (1 - stats["frac_dup"].to_numpy())
     out |= (cycles < 2.5) & (stats["freq_idx"].to_numpy() == BIMONTHLY)
-    if df is not None and len(stats):
-        # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does
-        fee_group = np.zeros(int(df["group"].max()) + 1, dtype=bool)
-        fee_group[df["group"].to_numpy()[df["event_fee"].to_numpy()]] = True
-        # and a buy-now-pay-later lender's instalments repay one purchase each, in a few parts
-        fee_group[df["group"].to_numpy()[df["instalment"].to_numpy()]] = True
-        # and money moved to one's own pot or currency account is no plan (OWN_ACCOUNT_MOVE)
-        fee_group[df["group"].to_numpy()[df["own_move"].to_numpy()]] = True
-        out |= fee_group[stats["group"].to_numpy()]
+    # a bank's charge for an event (an overdraft, an ATM withdrawal) comes when the event does;
+    # a buy-now-pay-later lender's instalments repay one purchase each, in a few parts; money
+    # moved to one's own pot or currency account is no plan (OWN_ACCOUNT_MOVE)
+    for column in ("event_fee", "instalment", "own_move"):
+        out |= _group_has(stats, df, column)
     return out
 
 
@@ -1750,9 +1750,7 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     nxt = np.where(nth >= 0, nth, nxt)
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
-    taxed = (pd.Series(text.column("merchant_key", last_rows), dtype=object).fillna("").astype(str) + " | "
-             + pd.Series(text.column("merchant", last_rows), dtype=object).fillna("").astype(str)
-             ).str.contains(TAX_PAYMENT).to_numpy(dtype=bool)
+    taxed = df["named_tax"].to_numpy()[last_rows]  # (its scheme pauses: one pause seen is the pattern)
     resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom, taxed)
     paused = resume >= 0
     nxt = np.where(paused, resume, nxt)
