@@ -190,14 +190,26 @@ def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
     return total or "0.00", shown
 
 
+def _account_currency(s: pd.DataFrame) -> pd.Series:
+    """Each account's currency: the commonest of its streams'."""
+    known = s.dropna(subset=["currency"])
+    if known.empty:
+        return pd.Series(dtype=object)
+    return known.groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0])
+
+
+def _flag_currency(s: pd.DataFrame, f: pd.DataFrame) -> pd.Series:
+    """Each flag's currency: its stream's, else its account's (:func:`_account_currency`)."""
+    return f["stream_id"].map(dict(zip(s["stream_id"], s["currency"]))).fillna(
+        f["account_id"].map(_account_currency(s)))
+
+
 def _amounts_with_currency(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Flags and refund requests whose amounts name their currency, when the streams are in
     several (a flag in its stream's currency, else its account's; a request in its own)."""
-    currency = s["currency"]
-    of_stream = dict(zip(s["stream_id"], currency))
-    of_account = s.dropna(subset=["currency"]).groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0])
+    of_account = _account_currency(s)
     if len(f):
-        code = f["stream_id"].map(of_stream).fillna(f["account_id"].map(of_account))
+        code = _flag_currency(s, f)
         f = f.assign(amount=[_plain(a) + (f" {c}" if isinstance(c, str) else "") for a, c in zip(f["amount"], code)])
     if len(r):
         code = r["currency"] if "currency" in r else r["account_id"].map(of_account)
@@ -265,14 +277,7 @@ def _export_columns(s: pd.DataFrame, f: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     currency (its stream's, else its account's) and each active plan's monthly cost
     (``monthly_amount``, as the table's "Per month"; null for the others). Round-twenty-one
     audit: an analyst exporting a dollar and a pound account could not tell the flags apart."""
-    currency = s["currency"] if "currency" in s else pd.Series(None, index=s.index, dtype=object)
-    of_stream = dict(zip(s["stream_id"], currency))
-    known = s.assign(currency=currency).dropna(subset=["currency"])
-    of_account = known.groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0]) if len(known) else {}
-    if len(f):
-        f = f.assign(currency=f["stream_id"].map(of_stream).fillna(f["account_id"].map(of_account)))
-    else:
-        f = f.assign(currency=pd.Series(dtype=object))
+    f = f.assign(currency=_flag_currency(s, f) if len(f) else pd.Series(dtype=object))
     monthly = _active(s)["monthly"]
     s = s.assign(monthly_amount=pd.to_numeric(monthly, errors="coerce").reindex(s.index))
     return s, f
