@@ -604,8 +604,14 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # at Jersey Mike's was an active weekly subscription of 49.70 a month): a run weekly or twice
     # a month at an unknown eatery (descriptor_words.EATERY), a meal's price or less. Restaurants'
     # own plans bill monthly; meal kits are catalogue vendors or cost more than a meal.
-    out |= (unknown_out & _group_has(stats, df, "eatery") & (stats["freq_idx"].to_numpy() >= 0)
+    eatery = _group_has(stats, df, "eatery")
+    out |= (unknown_out & eatery & (stats["freq_idx"].to_numpy() >= 0)
             & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY) & (stats["amt_median"].to_numpy() <= MEAL_PRICE))
+    # Nor does a coffee shop, a diner or a fuel station sell a plan renewed every six months or a
+    # year: two like sums there months apart are two visits (a 4.87 coffee a year apart was a
+    # yearly plan "renewed", with a flag).
+    long_run = stats["freq_idx"].to_numpy() >= FREQUENCIES.index("semiannual")
+    out |= unknown_out & long_run & (eatery | _group_has(stats, df, "fuel"))
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)

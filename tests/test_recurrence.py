@@ -878,6 +878,21 @@ def test_the_same_lunch_every_friday_is_a_habit_not_a_weekly_plan():
     assert sorted(s["frequency"]) == ["monthly"] + ["weekly"] * 4, s[["merchant", "frequency"]]
 
 
+def test_the_same_sum_at_a_coffee_shop_or_fuel_station_a_year_apart_is_no_yearly_plan():
+    # two visits a year apart at one sum (a 4.87 coffee, a 43.41 fill-up) were yearly plans
+    # "renewed", each with an annual_renewal flag (our generator's seed 902, by chance)
+    for name, amount in (("DUNKIN #5765", 4.87), ("WAWA 8123", 43.41), ("BLUE CORNER CAFE", 16.35)):
+        visits = series(name, [dt.date(2023, 1, 26), dt.date(2024, 1, 25)], amount)
+        assert detect_streams(enriched(visits), "2024-06-30").empty, name
+        twice = series(name, [dt.date(2023, 1, 26), dt.date(2023, 7, 27), dt.date(2024, 1, 25)], amount)
+        assert detect_streams(enriched(twice), "2024-06-30").empty, name
+    # a yearly plan at another unknown merchant, and a catalogue vendor's, stay plans
+    rows = (series("LAKESIDE ROWING CLUB", [dt.date(2023, 3, 1), dt.date(2024, 3, 1)], 120.0, account="A1")
+            + series("AMAZON PRIME*1A2B3C", [dt.date(2023, 3, 5), dt.date(2024, 3, 5)], 139.0, account="A2"))
+    s = detect_streams(enriched(rows), "2024-06-30")
+    assert sorted(s["frequency"]) == ["annual", "annual"], s[["merchant", "frequency"]]
+
+
 def test_a_one_off_fee_beside_the_monthly_dues_is_not_a_dues_charge():
     # Planet Fitness: 24.99 on the 17th every month, and the 49.99 annual fee on Nov 25 (audit:
     # "13 charges, amount 24.99-49.99", the fee a person forgets hidden inside the plan).
