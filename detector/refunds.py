@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 from .catalog.refund_processes import MANUAL, RefundProcess, load_refund_processes
+from .emails import format_money
 from .errors import ConfigError, InvalidTransition, NotFound
 from .ids import stable_id
 from .lifecycle import check_transition, parse_status
@@ -46,7 +47,7 @@ _COLUMNS = ("request_id", "transaction_id", "account_id", "flag_id", "vendor", "
             "amount", "refunded_amount", "reason", "eligible", "eligibility_reason", "deadline", "filed_on",
             "expected_by", "status", *_JSON_COLUMNS, "process", "created_at", "updated_at")
 _DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amount", "credits", "description",
-                "job_date", "process_kind", "charge_removed_on",
+                "job_date", "process_kind", "charge_removed_on", "charge_amount_now",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
 
 
@@ -551,6 +552,45 @@ def note_removed_charges(store: Store, transaction_ids: Iterable[str], on) -> in
         store.conn.execute("DELETE FROM refund_requests WHERE request_id IN (SELECT value FROM json_each(?))",
                            [json.dumps(drop)])
     return len(keep) + len(drop)
+
+
+#: Statuses of a request the vendor is still handling: a change to its charge matters to it.
+_WITH_VENDOR = ("Pending", "Processing")
+
+
+def note_changed_amounts(store: Store, transaction_ids: Iterable[str], on) -> int:
+    """Requests filed with the vendor whose charge the bank later changed (Plaid's ``modified``,
+    or a pending charge posted at another sum: a tip, a conversion at the day's rate): the
+    request keeps what it asked for (it was sent), and records ``charge_amount_now`` and a
+    history note saying what the charge reads now, once per change (seventeenth-session note: a
+    request filed for 15.49 said nothing when the charge became 15.99). A ``Candidate`` is
+    recomputed from the charge by the next queueing. Writes inside the caller's transaction;
+    returns the number of requests noted."""
+    rows = [r for r in _rows_where_in(store, "refund_requests", "transaction_id", transaction_ids)
+            if r["status"] in _WITH_VENDOR]
+    if not rows:
+        return 0
+    amounts = {t["transaction_id"]: abs(float(t["amount"])) for t in _rows_where_in(
+        store, "transactions", "transaction_id", (r["transaction_id"] for r in rows), "transaction_id, amount")}
+    day, noted = to_date(on), []
+    for row in rows:
+        req = _from_row(row)
+        now = amounts.get(req["transaction_id"])
+        inputs = req.get("inputs") or {}
+        was = req.get("charge_amount_now") or inputs.get("charged_amount") or inputs.get("amount")
+        if now is None or was is None or abs(now - float(was)) < 0.005:
+            continue
+        code = req.get("currency") or inputs.get("currency")
+        note = (f"the bank changed this charge from {format_money(float(was), code)} to {format_money(now, code)} "
+                f"after the request was filed, which asked for {format_money(float(req['amount']), code)}: "
+                "tell the vendor if the sum to refund changes")
+        req["charge_amount_now"] = now
+        req["history"] = [*req["history"], _history(req["status"], day, note, previous=req["status"])]
+        req["updated_at"] = utcnow()
+        noted.append(req)
+    if noted:
+        upsert_rows(store, "refund_requests", [_to_row(r) for r in noted], pk="request_id")
+    return len(noted)
 
 
 def get_request(store: Store, request_id: str, *, internal: bool = False) -> dict:

@@ -421,3 +421,41 @@ def test_rejected_lines_and_notes_are_named_and_kept_beside_the_file(tmp_path, r
     assert entry.get("already_imported") and [r[:40] for r in second.counts["inbox"]["rejections"]] == [
         "again.csv:3: not a date in format %Y-%m-"]
     assert (inbox / "processed" / f"again.csv{REJECTED_SUFFIX}").read_text().startswith("again.csv:3: not a date")
+
+
+@needs_pipeline
+@pytest.mark.parametrize("how", ["modified", "posted"])
+def test_a_filed_request_says_so_when_the_bank_changes_its_charge(tmp_path, monkeypatch, runner, how):
+    # seventeenth-session note: a request filed for a charge that Plaid later modified (or that
+    # posted at another sum than its pending authorisation) kept the old sum and said nothing
+    from detector.cli import cli
+    from detector.refunds import get_request, list_requests, mark
+    from detector.testing.plaid_standin import PlaidStandIn, standin_transaction
+    from tests.plaid_scenario import plaid_env
+
+    path = tmp_path / "subdetect.db"
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item, req = _pending_double_charge(server, path, f"access-sandbox-{how}")
+        store = Store(path)
+        mark(store, req["request_id"], "Pending", on="2025-06-08")
+        store.close()
+        if how == "modified":
+            item.modify(standin_transaction("pbo-pend", "cc", "2025-06-06", 52.5, "PROBACKOFFICE.COM", pending=True))
+        else:
+            item.add(standin_transaction("pbo-post", "cc", "2025-06-07", 52.5, "PROBACKOFFICE.COM",
+                                         pending_transaction_id="pbo-pend"))
+            item.remove("pbo-pend")
+        run_nightly(path, as_of="2025-06-09")
+        run_nightly(path, as_of="2025-06-10")
+    store = Store(path)
+    (after,) = list_requests(store)
+    shown = get_request(store, req["request_id"])
+    store.close()
+    assert after["status"] == "Pending" and after["amount"] == req["amount"] == 49.0  # what was asked stays
+    assert shown["charge_amount_now"] == 52.5
+    notes = [h["note"] for h in shown["history"] if "changed this charge" in (h.get("note") or "")]
+    assert notes == ["the bank changed this charge from $49.00 to $52.50 after the request was filed, which "
+                     "asked for $49.00: tell the vendor if the sum to refund changes"]  # once, not every night
+    out = runner.invoke(cli, ["refunds", "show", req["request_id"], "--db", str(path)])
+    assert out.exit_code == 0 and "Changed:     the bank now shows this charge as $52.50" in out.output

@@ -50,6 +50,11 @@ def _render(req: dict) -> str:
         from ..refunds import REMOVED_NOTE
 
         lines.append(f"  Removed:     on {req['charge_removed_on']} {REMOVED_NOTE}")
+    if req.get("charge_amount_now") is not None:
+        from ..emails import format_money
+
+        lines.append(f"  Changed:     the bank now shows this charge as "
+                     f"{format_money(req['charge_amount_now'], req.get('currency'))} (see the history)")
     if req.get("refunded_amount") is not None:
         lines.append(f"  Refunded:    {req['refunded_amount']:.2f}")
     meaning = req.get("status_meaning") or {}

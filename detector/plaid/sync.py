@@ -38,7 +38,7 @@ from plaid.model.transactions_sync_request_options import TransactionsSyncReques
 
 from ..errors import DetectorError, PlaidError
 from ..faults import crashpoint
-from ..refunds import note_removed_charges
+from ..refunds import note_changed_amounts, note_removed_charges
 from ..store import Store, utcnow
 from ..workdays import country_for_currency
 from .client import PlaidConfig, RetryPolicy, call, make_api
@@ -187,7 +187,7 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
     now = utcnow()
     added = modified = removed = 0
     conn = store.conn
-    posted, removed_ids = [], []
+    posted, removed_ids, changed_ids = [], [], []
     with conn:
         for page_added, page_modified, page_removed in pages:
             for kind, txs in (("added", page_added), ("modified", page_modified)):
@@ -203,6 +203,8 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
                                      [pending_id])
                         posted.append((pending_id, row["transaction_id"]))
                 conn.executemany(_UPSERT, rows)
+                if kind == "modified":
+                    changed_ids += [tx.get("transaction_id") for tx in txs]
                 if kind == "added":
                     added += len(rows)
                 else:
@@ -215,6 +217,9 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
         # a request for a charge removed without a posted version says so (or, not yet filed,
         # goes): nothing was taken (one whose charge posted was just moved to the posted id)
         note_removed_charges(store, removed_ids, now[:10])
+        # a filed request whose charge now reads another sum (modified, or posted at another
+        # sum than its pending authorisation) says so
+        note_changed_amounts(store, changed_ids + [new for _, new in posted], now[:10])
         moved = conn.execute(
             "UPDATE plaid_items SET cursor = ?, item_id = COALESCE(?, item_id), last_synced_at = ?, "
             "last_error = NULL WHERE name = ? AND cursor IS ?",
