@@ -548,14 +548,17 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # Netflix Standard to Premium, +46%) than the vendor's new price, which rises by a tenth or a
     # fifth: medium, and the reason asks (round-thirteen audit: a high "up 67%" with an email
     # saying the price rose without notice). A term's premium is priced anew each term.
-    tier = ((r_inc >= TIER_STEP).to_numpy() & ~back & ~term_hit[hit].to_numpy()
+    # (graded by the rise the reason shows, as the severity: "up 15%", a 14.7% rise, was low in
+    # the round-twenty-four audit)
+    shown = pct.to_numpy() / 100
+    tier = ((shown >= TIER_STEP) & ~back & ~term_hit[hit].to_numpy()
             & (r["period"].to_numpy(dtype=float) < 150))  # (a yearly renewal's hike is the vendor's: round sixteen)
     evidence = np.where(tier, evidence + TIER_NOTE, evidence)
     reason = (
         _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
         + "% from " + r_base.map(_money) + evidence
     )
-    severity = np.where(back, "low", np.select([(r_inc >= 0.5) & ~tier, r_inc >= 0.15], ["high", "medium"], "low"))
+    severity = np.where(back, "low", np.select([(shown >= 0.5) & ~tier, shown >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
 
 

@@ -394,6 +394,8 @@ def test_a_yearly_renewals_hike_is_the_vendors_not_a_bigger_plan():
     (15.49, 22.99, "medium", True),    # Netflix Standard to Premium: +48%
     (15.49, 17.99, "medium", False),   # the vendor's new price: +16%
     (9.99, 10.99, "low", False),
+    (17.00, 19.50, "medium", False),   # +14.7%, which the reason calls "up 15%" (round twenty-four)
+    (17.00, 19.45, "low", False),      # +14.4%: "up 14%"
 ])
 def test_a_rise_of_two_fifths_or_more_asks_whether_the_plan_changed(before, after, severity, tier):
     # round-thirteen audit: Spotify 11.99 -> 19.99, Spotify's Family price, was a high "up 67%"
