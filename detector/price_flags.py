@@ -511,7 +511,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
 
     # A jump to almost double or more is a trial or intro price ending, not a price increase.
     intro_jump = x["charge"] >= prev_base / INTRO_RATIO
-    hit = fixed_hit & ~intro_jump & ~x["transaction_id"].isin(skip_ids)
+    hit = fixed_hit & ~intro_jump & ~x["transaction_id"].isin(skip_ids) & ~_extras_spell(x, lv, at_row, size, prev_base)
     r = x[hit].copy()
     if r.empty:
         return empty_flags()
@@ -560,6 +560,30 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     )
     severity = np.where(back, "low", np.select([(shown >= 0.5) & ~tier, shown >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
+
+
+#: A metered bill (phone, utility) dearer for this many bills or fewer, then back at its price,
+#: was billed for use (roaming, overage), not at a new price.
+EXTRAS_BILLS = 3
+
+
+def _extras_spell(x: pd.DataFrame, lv: pd.DataFrame, at_row, size: pd.Series, prev_base: pd.Series) -> pd.Series:
+    """Rows opening a metered bill's short dearer spell (:data:`EXTRAS_BILLS` or fewer) followed
+    by a level back at the price before it, within :data:`LEVEL_TOLERANCE` (round-twenty-four
+    audit: a Rogers bill of 75.00, 79.10 in April and May, 75.00 again in June, was a price
+    increase with a refund request). A fixed-price plan's spell is still flagged: a vendor that
+    overcharged for two months and went back owes them."""
+    from .cancel_flags import _metered_vendors
+    from .flags import is_utility
+
+    vendor = x["stream_vendor"] if "stream_vendor" in x else pd.Series(None, index=x.index, dtype=object)
+    name = x["stream_merchant"].fillna(x["merchant"]) if "stream_merchant" in x else x["merchant"]
+    metered = (vendor.isin(_metered_vendors()) | is_utility(name, vendor)).to_numpy(dtype=bool)
+    if not metered.any():
+        return pd.Series(False, index=x.index)
+    after = lv["base"].groupby(level=0).shift(-1).reindex(at_row).to_numpy(dtype=float)
+    back = np.abs(after / prev_base.to_numpy(dtype=float) - 1) <= LEVEL_TOLERANCE
+    return pd.Series(metered & (size.to_numpy() <= EXTRAS_BILLS) & back, index=x.index)
 
 
 #: A one-step rise of this share or more (short of an intro price ending) is more often a move to

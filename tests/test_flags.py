@@ -1389,3 +1389,21 @@ def test_a_tax_rise_is_no_price_increase():
     b.stream(b.series("2023-07-01", 20, [158.0] * 9 + [166.0] * 11, merchant="Leeds CC Council Tax"))
     b.stream(b.series("2023-07-05", 20, [15.49] * 9 + [17.99] * 11))  # Netflix: still flagged
     assert [f.merchant for f in flags_of(b).itertuples() if f.type == "price_increase"] == ["Netflix"]
+
+
+def test_a_phone_bill_s_few_dearer_months_back_at_its_price_are_use_not_a_new_price():
+    # round-twenty-four audit: a Rogers bill of 75.00 (74.20 some months), 79.10 in April and
+    # May, 75.00 again in June, was a price increase with a refund request
+    amounts = [75.00, 75.00, 75.00, 74.20, 75.00, 74.20, 79.10, 75.00, 75.00, 74.20, 75.00, 79.10, 79.10, 75.00]
+    for merchant in ("Rogers", "T-Mobile", "PG&E"):
+        b = Book()
+        b.stream(b.series("2024-05-13", 14, amounts, merchant=merchant))
+        assert flags_of(b).query("type == 'price_increase'").empty, merchant
+    # still up at the end of the data, it is a new price; and a fixed-price plan's dearer spell
+    # back at its price is still flagged (the vendor owes the months it overcharged)
+    b = Book()
+    b.stream(b.series("2024-05-13", 14, amounts[:11] + [79.10] * 3, merchant="Rogers"))
+    assert list(flags_of(b).query("type == 'price_increase'")["date"]) == ["2025-04-13"]
+    b = Book()
+    b.stream(b.series("2024-05-13", 14, [15.49] * 10 + [17.99] * 2 + [15.49] * 2, merchant="Netflix"))
+    assert list(flags_of(b).query("type == 'price_increase'")["date"]) == ["2025-03-13"]

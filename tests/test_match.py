@@ -224,6 +224,11 @@ def test_catalogue_patterns_match_the_key(matcher, tmp_path):
     ("ACH DEBIT TOYOTA MOTOR CREDIT TMCC PAYMT Q1U8Z2PT5U2", "Toyota Financial Services", "direct"),
     ("ELECTRONIC WITHDRAWAL AMERICAN HONDA FIN", "Honda Financial Services", "direct"),
     ("WW INTERNATIONAL 800-651-6000 NY", "WeightWatchers", "direct"),
+    # Canada's and Australia's carriers (round twenty-four: a Rogers bill was an unknown merchant)
+    ("ROGERS WIRELESS", "Rogers", "direct"),
+    ("PRE-AUTHORIZED DEBIT BELL CANADA (OB)", "Bell Canada", "direct"),
+    ("TELUS MOBILITY PREAUTHORIZED", "Telus", "direct"),
+    ("Direct Debit 420057 TELSTRA", "Telstra", "direct"),
 ])
 def test_domains_glued_states_and_lenders(matcher, raw, vendor, channel):
     r = one(matcher, raw)
@@ -236,7 +241,9 @@ def test_domains_glued_states_and_lenders(matcher, raw, vendor, channel):
 
 @pytest.mark.parametrize("raw", ["JOES PIZZA NETFLIX.COM", "UPSTART CROW BOOKS", "ALLY BANK TRANSFER",
                                  # "energy" is Entergy less a consonant: another word, not a typo
-                                 "ENERGY FITNESS CLUB", "ENERGY OUTLET 4411"])
+                                 "ENERGY FITNESS CLUB", "ENERGY OUTLET 4411",
+                                 # a carrier's name is also a surname, a town and a taco chain's
+                                 "TACO BELL #2231", "KENNY ROGERS ROASTERS", "ROGERS AR SHELL"])
 def test_a_vendor_word_inside_another_business_is_no_match(matcher, raw):
     assert one(matcher, raw)["vendor"] is None or pd.isna(one(matcher, raw)["vendor"])
 
