@@ -8,7 +8,8 @@ batch, in this order (first hit wins):
 1. exact alias key (score 100), including ``=WORD`` aliases that only match exactly;
 2. the key *starts with* an alias, word for word (``netflix com los gatos`` -> Netflix; 100);
 3. a catalogue regular expression on the key (100);
-4. fused words (``spotifyusai`` starts with ``spotify``; 95) for aliases of 6+ letters;
+4. fused words (``spotifyusai`` starts with ``spotify``; 95) for aliases of 6+ letters, when
+   what follows in the word is what billing names fuse on (``twitchell`` is no Twitch);
 5. a key cut short by the card network (``planet fitn`` -> Planet Fitness; 92);
 6. rapidfuzz ``fuzz.ratio`` of the key's first words against aliases of as many words, with
    ``process.cdist`` and ``score_cutoff`` (typos such as ``netflx``).
@@ -30,7 +31,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .catalog.vendors import ENV_VAR, Catalog, load_vendors
-from .descriptor_words import BUSINESS_WORDS
+from .descriptor_words import BUSINESS_WORDS, CA_PROVINCES, LEGAL_SUFFIXES, US_STATES
 from .errors import CatalogError
 from .normalize import CHANNEL_NAMES, match_key, normalize_distinct
 from .schema import ENRICHED_COLUMNS, require_columns
@@ -64,6 +65,41 @@ _TRANSACTION_WORDS = frozenset(
 #: (``spotifyusai``, ``hulullc``) go on with anything but these.
 _WORD_ENDINGS = frozenset(["s", "es", "ing", "ings", "ed", "er", "ers", "land", "lands", "ville", "ian", "ians", "ish", "ie", "ies",
                            "ation", "ations"])
+
+
+#: What a billing name fuses onto a vendor's (``netflixcom``, ``spotifyusa``, ``netflixcomca``,
+#: ``pelotonmembership``): a legal form, a web domain, a market, a billing or product word. A
+#: one-word fused read needs its continuation to be made of these (:func:`_fused_tail`).
+_FUSED_TAILS = tuple(sorted(
+    {w.lower() for w in LEGAL_SUFFIXES}
+    | {"com", "net", "org", "io", "tv", "app", "apps", "fm", "info", "biz", "www",
+       "us", "usa", "uk", "gb", "ca", "au", "nz", "de", "fr", "nl", "eu", "intl", "international", "global",
+       "europe", "emea",
+       "bill", "billing", "pay", "payment", "payments", "pmt", "pymt", "membership", "member", "members", "mbr",
+       "subscription", "subscr", "sub", "subs", "digital", "premium", "plus", "online", "help", "store", "service",
+       "services", "svc", "svcs", "recurring", "renewal", "annual", "monthly", "family", "music", "video"},
+    key=lambda w: (-len(w), w)))
+assert not set(_FUSED_TAILS) & _WORD_ENDINGS  # an English ending makes another word, never a fused name
+_STATES = frozenset(s.lower() for s in US_STATES | CA_PROVINCES)
+
+
+@lru_cache(maxsize=1 << 12)
+def _fused_tail(rest: str, after: bool = False) -> bool:
+    """``rest``, what follows a vendor's alias inside one word, is a billing name's fused tail
+    (:data:`_FUSED_TAILS` one after another, ``comau``, ``usainc``; the last one may be cut short
+    by the card network, ``usai``, ``memb``; a state may end them, ``comca``) or starts with a
+    number (a store number, ``peloton123``). Anything else makes the word another one: ``twitchell``
+    is no Twitch, ``pelotonia`` (a charity ride) no Peloton (eighteenth session's known fault).
+    ``after``: a tail came before ``rest``."""
+    if not rest:
+        return after
+    if rest[0].isdigit():
+        return True
+    if any(rest.startswith(t) and _fused_tail(rest[len(t):], True) for t in _FUSED_TAILS):
+        return True
+    if (len(rest) >= 2 or after) and any(t.startswith(rest) for t in _FUSED_TAILS):
+        return True
+    return after and rest in _STATES
 
 
 def _starts_with_bank_word(key: str) -> bool:
@@ -256,8 +292,9 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         c = _compact(key)
         for L in self.compact_lengths_:
             if L <= len(c) and c[:L] in self.compact_:
-                if len(words[0]) > L and words[0][L:] in _WORD_ENDINGS:
-                    # "notions", "peacocks", "disneyland": the alias grown into another word
+                if len(words[0]) > L and (words[0][L:] in _WORD_ENDINGS or not _fused_tail(words[0][L:])):
+                    # "notions", "peacocks", "disneyland": the alias grown into another word; so
+                    # is one going on with anything but a billing name's tail ("twitchell")
                     continue
                 if self._grows_last_word(words, c[:L]):
                     continue

@@ -134,6 +134,8 @@ _CHANNEL_RES = [
     ("roku", re.compile(r"^ROKU(?: ?\*| FOR\b|,|\.COM)? ?(?P<hint>.*)$")),
 ]
 
+#: A toll-free number spelt in letters (``1-800-FLOWERS``, ``888-ABC-DEFG``).
+_VANITY_NUMBER_RE = re.compile(r"(?<![A-Z0-9])(?:1-)?8\d\d-?[A-Z]{3}-?[A-Z0-9]{4}\b")
 # Whole month words only: "MARY 4" or "MARRIOTT 12" are not dates.
 _MONTHS = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
            r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
@@ -147,7 +149,7 @@ _NOISE_RES = [
     re.compile(r"\bRATE \d+[.,]\d+(?:/[A-Z]{3})?"),
     re.compile(r"\+\d{1,3}(?:[ -]?\d){7,12}\b"),
     re.compile(r"(?<![A-Z0-9])(?:1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}\b"),
-    re.compile(r"(?<![A-Z0-9])(?:1-)?8\d\d-?[A-Z]{3}-?[A-Z0-9]{4}\b"),  # 800-FLOWERS style numbers
+    _VANITY_NUMBER_RE,  # 800-FLOWERS style numbers, after a name only (_NOISE_REPLACE)
     re.compile(r"\b\d{3}[-.]\d{4}\b"),
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
@@ -175,7 +177,18 @@ _NOISE_LITERALS = (("C#",), (":",), ("HTTP", "WWW."), ("G.CO/HELPPAY",), ("/",),
                    ("+",), (), ("8",), ("-", "."), ("0",), ("-", "/", "."), (), (":", "AM", "PM"), (),
                    ("XX", "**", ".."), ("#",))
 assert len(_NOISE_LITERALS) == len(_NOISE_RES)
-_NOISE = tuple(zip(_NOISE_RES, _NOISE_NEEDS_DIGIT, _NOISE_LITERALS))
+
+
+def _drop_vanity_number(m: re.Match) -> str:
+    # A toll-free number spelt in letters is a phone number after a name ("ACME 1-800-ABC-DEFG")
+    # but *is* the name when nothing named comes before it: 1-800-Flowers' descriptor starts
+    # "1-800-FLOWERS.COM" (it was "Com"; names whose own words mix digits and hyphens, below).
+    return " " if re.search(r"[A-Z]", m.string[:m.start()]) else m.group(0)
+
+
+#: What each of _NOISE_RES is replaced by: a space, or what a function of the match gives.
+_NOISE_REPLACE = tuple(_drop_vanity_number if rx is _VANITY_NUMBER_RE else " " for rx in _NOISE_RES)
+_NOISE = tuple(zip(_NOISE_RES, _NOISE_NEEDS_DIGIT, _NOISE_LITERALS, _NOISE_REPLACE))
 _ANY_DIGIT_RE = re.compile(r"\d")
 _PLUS_RE = re.compile(r"(?<=[A-Z0-9])\+(?=\s|$)")
 _CHASE_ACH_RE = re.compile(
@@ -210,9 +223,43 @@ _MAX_CITY_WORDS = max(len(c) for c in _MULTIWORD_CITIES)
 _LOCATION = US_STATES | CA_PROVINCES | COUNTRIES
 
 
+_DIGIT_RUN_RE = re.compile(r"\d+")
+_WORD_RUN_RE = re.compile(r"[A-Z]{3}")
+_LETTERS_RE = re.compile(r"[A-Z]{2}")
+
+
+def _switches(tok: str) -> int:
+    """How often a word changes between digits and letters (``1A2B`` 3, ``LIFE360`` 1)."""
+    return sum(1 for a, b in pairwise(tok) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _hyphenated_name(tok: str) -> bool:
+    """A name whose own words mix digits and hyphens: ``1-800-CONTACTS``, ``FITNESS-2GO``,
+    ``JET2-HOLIDAYS``, ``B2B-SUPPLY``, ``1-800-GOT-JUNK`` (upper case).
+
+    Read without its hyphens each looks like an id (4 digits, or digits and letters switching
+    twice), and was dropped (known fault until the eighteenth session: "Unrecognised payment").
+    What the hyphen tells: a word of three or more letters, and letters after the first hyphen
+    (``ID-88-12``, a prefix before numbers, stays an id), no digit run over three nor more than
+    four digits in all (``REF 1234-5678``, ``ID: 88-1234-5``, ``800-555-1212``, ``INV-123-456``
+    stay ids), and no part that is an id of its own (``99-AB12CDE``, ``7Y3``; a letter, a digit
+    and a letter, ``B2B``, ``P2P``, are a word). A reference hyphened onto a name was split off before
+    (``DVLA-AB12CDE``, ``_HYPHEN_REF_RE``)."""
+    _, sep, rest = tok.partition("-")
+    if not sep or _WORD_RUN_RE.search(tok) is None or _LETTERS_RE.search(rest) is None:
+        return False
+    runs = _DIGIT_RUN_RE.findall(tok)
+    if not runs or max(map(len, runs)) > 3 or sum(map(len, runs)) > 4:
+        return False
+    return all(_switches(p) <= 1 or (len(p) == 3 and p[0].isalpha()) for p in tok.split("-"))
+
+
 @functools.lru_cache(maxsize=1 << 16)  # pure, and the same tokens recur in every batch
 def _is_reference(tok: str) -> bool:
     """Reference ids, store and terminal numbers: long digit runs or digits mixed into letters."""
+    if "-" in tok and _hyphenated_name(tok):
+        return False  # the key keeps its hyphens (_token_key), so that keys stay stable
     tok = tok.replace("-", "").replace("'", "")  # as in the key, so that keys stay stable
     digits = sum(ch.isdigit() for ch in tok)
     if not digits:
@@ -220,7 +267,7 @@ def _is_reference(tok: str) -> bool:
     letters = sum(ch.isalpha() for ch in tok)
     if not letters:
         return len(tok.replace("-", "")) >= 4
-    switches = sum(1 for a, b in pairwise(tok) if a.isdigit() != b.isdigit() and a.isalnum() and b.isalnum())
+    switches = _switches(tok)
     # LIFE360 and PRO360 are names; S465, F12345, 1A2B3C and T01ABC2DE are ids.
     return digits >= 4 or switches >= 2 or (digits >= 3 and letters <= 1)
 
@@ -320,7 +367,17 @@ def _token_key(tok: str) -> str:
         while len(parts) > 1 and (parts[-1].upper() in _LOCATION or parts[-1].upper() in LEGAL_SUFFIXES):
             parts.pop()
         tok = " ".join(parts)
-    return tok.replace("'", "").replace("-", "").replace("+", " plus")
+    tok = tok.replace("'", "")
+    if "-" in tok:
+        # a name whose hyphens tell it from an id keeps them: "1-800-contacts" read again must
+        # not be the id "1800contacts" (keys are fixed points)
+        tok = " ".join(w if "-" in w and _hyphen_keeps_it(w.upper()) else w.replace("-", "") for w in tok.split(" "))
+    return tok.replace("+", " plus")
+
+
+def _hyphen_keeps_it(word: str) -> bool:
+    """A hyphened word that is a name (:func:`_hyphenated_name`) and an id without its hyphens."""
+    return _hyphenated_name(word) and _is_reference(word.replace("-", ""))
 
 
 def _display_token(tok: str, original: dict[str, str]) -> str:
@@ -339,7 +396,9 @@ def _display_word(tok: str) -> str:
     letters = [c for c in tok if c.isalpha()]
     if len(letters) <= 2 or not any(c in "AEIOUY" for c in letters) or "&" in tok:
         return tok
-    return "-".join(p[:1] + p[1:].lower() for p in tok.split("-"))
+    # a part with digits and two letters at most is a code-like word of the name: "Fitness-2GO", "B2B-Supply"
+    return "-".join(p if any(c.isdigit() for c in p) and sum(c.isalpha() for c in p) <= 2 else p[:1] + p[1:].lower()
+                    for p in tok.split("-"))
 
 
 _STAR_TOKEN_RE = re.compile(r"(?P<pre>[A-Z][^*]*?)\s*\*\s*(?P<tok>[A-Z]{6,})(?=\s+(?P<post>\S.*)$)")
@@ -371,7 +430,7 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
     if "*" in text:
         text = _STAR_TOKEN_RE.sub(_drop_star_reference, text)
     digits = _ANY_DIGIT_RE.search(text) is not None
-    for rx, needs_digit, literals in _NOISE:
+    for rx, needs_digit, literals, replace in _NOISE:
         if needs_digit and not digits:
             continue
         if literals:
@@ -380,7 +439,7 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
                     break
             else:
                 continue
-        text = rx.sub(" ", text)
+        text = rx.sub(replace, text)
     if "+" in text:
         text = _PLUS_RE.sub(" PLUS", text)
     text = text.replace("*", " ")

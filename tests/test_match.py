@@ -26,7 +26,7 @@ def one(matcher, raw):
 
 @pytest.mark.parametrize("split", ["dev", "holdout"])
 def test_accuracy_on_labelled_set(split):
-    # Measured: dev 0.997 top-1, recall 1.0, 1.2 % false matches; holdout 0.998 / 1.0 / 0.7 %.
+    # Measured: dev 0.998 top-1, recall 1.0, 0.6 % false matches; holdout 0.998 / 1.0 / 0.7 %.
     r = evaluate_matcher(split=split)
     assert r["n"] >= 500
     assert r["top1_accuracy"] >= 0.98
@@ -257,3 +257,30 @@ def test_enrich_from_descriptors_already_normalised_is_enrich():
     tx = tx.set_index(pd.RangeIndex(100, 100 + len(tx)))
     done = normalize_distinct(tx["description"], groups=tx["account_id"])
     pd.testing.assert_frame_equal(enrich(tx, normalised=done), enrich(tx))
+
+
+@pytest.mark.parametrize("raw", [
+    # an alias followed by more letters in the same word is another word (eighteenth session's
+    # known fault: a farm shop was Twitch, a charity ride Peloton)
+    "TWITCHELL FARMS", "TWITCHELL FARMS PPD ID: 2235362227", "PELOTONIA", "PELOTONIA 2025 RIDE",
+    "SPOTIFYING STUDIO", "NETFLIXATION",
+])
+def test_an_alias_grown_into_another_word_is_no_match(matcher, raw):
+    assert pd.isna(one(matcher, raw)["vendor"])
+
+
+@pytest.mark.parametrize("raw, vendor", [
+    # what billing names fuse onto a vendor's still matches: domain, market, legal form, billing
+    # words (one after another, the last maybe cut short), a store number
+    ("NETFLIXCOM", "Netflix"), ("NETFLIXCOMCA", "Netflix"), ("SPOTIFYUSA", "Spotify"),
+    ("PAYPAL *SPOTIFYUSAI", "Spotify"), ("SPOTIFYUSAINC", "Spotify"), ("PELOTON123", "Peloton"),
+    ("PELOTONMEMBERSHIP", "Peloton"), ("PELOTONMEMB", "Peloton"), ("TWITCHTV", "Twitch"),
+    ("CRUNCH FITNESSMEMBERSHIP", "Crunch Fitness"), ("HULU*HULU.COM", "Hulu"), ("TWITCH INTERACTIVE", "Twitch"),
+])
+def test_a_vendors_fused_billing_name_still_matches(matcher, raw, vendor):
+    assert one(matcher, raw)["vendor"] == vendor
+
+
+def test_an_aggregators_fused_name_is_still_its_channel(matcher):
+    r = one(matcher, "APPLECOMBILL")
+    assert r["channel"] == "apple" and r["merchant"] == "Apple"

@@ -298,3 +298,45 @@ def test_a_firms_international_service_fee_is_its_own(raw):
     # round seventeen: a name ending in INTERNATIONAL before "SERVICE FEE" was the bank's fee
     assert normalize_one(raw)[0] != "fee"
 
+
+
+@pytest.mark.parametrize("raw, want_key, want_name", [
+    # names whose own words mix digits and hyphens: without the hyphens each reads as an id (four
+    # digits, or digits and letters switching twice), and they were "Unrecognised payment" or the
+    # word left beside them (eighteenth session's known fault)
+    ("1-800-CONTACTS", "1-800-contacts", "1-800-Contacts"),
+    ("1-800-CONTACTS 800-266-8228 UT", "1-800-contacts", "1-800-Contacts"),
+    ("FITNESS-2GO", "fitness-2go", "Fitness-2GO"),
+    ("JET2-HOLIDAYS", "jet2-holidays", "Jet2-Holidays"),
+    ("B2B-SUPPLY CO", "b2b-supply", "B2B-Supply"),
+    ("1-800-GOT-JUNK", "1-800-got-junk", "1-800-Got-Junk"),
+    # a toll-free number spelt in letters is the name when nothing named comes before it
+    ("1-800-FLOWERS", "1-800-flowers", "1-800-Flowers"),
+    ("1-800-FLOWERS.COM 800-468-1141 NY", "1-800-flowers com", None),
+    # names the old rule kept stay as they were
+    ("JET2.COM", "jet2 com", "Jet2.com"), ("7-ELEVEN 34567", "7eleven", "7-Eleven"),
+    ("24-HOUR FITNESS", "24hour fitness", "24-Hour Fitness"),
+])
+def test_a_name_whose_words_mix_digits_and_hyphens_is_kept(raw, want_key, want_name):
+    k, name, _, _ = normalize_one(raw)
+    assert k == want_key
+    if want_name:
+        assert name == want_name
+    assert normalize_one(k)[0] == k  # a fixed point: the hyphens that make it a name stay in the key
+    df = normalize_descriptors(pd.Series([raw, "NETFLIX.COM"]))  # the batch path (pre-passes) agrees
+    assert df["merchant_key"].iloc[0] == k
+
+
+@pytest.mark.parametrize("raw", [
+    "ACME REF 1234-5678", "ACME ID: 88-1234-5", "ACME #12-3456", "ACME 800-555-1212", "ACME 1-800-555-1212",
+    "ACME 12-05", "ACME STORE 123", "ACME 1-800-ABC-DEFG", "ACME 800-FLOWERS",
+    # ids with a letter prefix, digit runs over three, more than four digits, an id as a part
+    "ACME ID-88-12", "ACME AB-1234-CD", "ACME XYZ-123-456-AB", "ACME 99-AB12CDE", "ACME 1234-ABCD",
+])
+def test_references_with_hyphens_still_go(raw):
+    assert key(raw) == "acme"
+
+
+def test_a_reference_hyphened_onto_a_hyphenated_name_still_goes():
+    assert key("JET2-HOLIDAYS-AB12CD3") == "jet2-holidays"
+    assert key("1-800-CONTACTS REF 1234-5678") == "1-800-contacts"
