@@ -229,6 +229,9 @@ def test_catalogue_patterns_match_the_key(matcher, tmp_path):
     ("PRE-AUTHORIZED DEBIT BELL CANADA (OB)", "Bell Canada", "direct"),
     ("TELUS MOBILITY PREAUTHORIZED", "Telus", "direct"),
     ("Direct Debit 420057 TELSTRA", "Telstra", "direct"),
+    # a name of digits and hyphens is a name (round eighteen's `names` fix), and a vendor's
+    ("1-800-CONTACTS 800-266-8228 FL", "1-800 Contacts", "direct"),
+    ("1-800 CONTACTS", "1-800 Contacts", "direct"),
 ])
 def test_domains_glued_states_and_lenders(matcher, raw, vendor, channel):
     r = one(matcher, raw)
