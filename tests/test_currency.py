@@ -10,6 +10,7 @@ import pytest
 from detector.flags import flag_charges
 from detector.money import figure, format_money, scale, scales
 from detector.price_flags import price_before
+from detector.report import render_scan
 from tests.flagkit import Book
 
 AS_OF = "2025-12-31"
@@ -119,6 +120,20 @@ def test_a_price_increase_in_yen_names_both_prices_without_decimals():
     assert price_before("Netflix charged 17.99 on 2025-01-15, up 16% from 15.49 (steady since 2024-03-15)") == 15.49
 
 
+def test_a_price_rise_in_yen_asks_back_the_rise(store):
+    from _refund_helpers import add_tx, flag, flags_df
+
+    from detector.refunds import queue_refunds
+
+    store.set_account("acc1", country="JP")
+    add_tx(store, "n1", "2025-05-30", 1990, "NETFLIX.COM", currency="JPY")
+    row = flag("n1", "2025-05-30", 1990, type="price_increase", vendor="Netflix", description="NETFLIX.COM")
+    row["reason"] = "Netflix charged 1,990 on 2025-05-30, up 34% from 1,490 (steady since 2024-03-30)"
+    req = queue_refunds(store, flags_df(row), "2025-06-02")[0]
+    assert req["amount"] == 500 and req["charged_amount"] == 1990
+    assert "from ¥1490 to ¥1990, so I am asking for the ¥500 difference" in req["reason"]
+
+
 def test_a_refunded_double_charge_in_yen_says_the_credit_without_decimals():
     b = Book(currency="JPY")
     ids = b.series("2025-01-05", 6, 1490, merchant="Netflix")
@@ -127,3 +142,19 @@ def test_a_refunded_double_charge_in_yen_says_the_credit_without_decimals():
     b.rows.append(dict(b.rows[-1], transaction_id="credit", date="2025-03-10", amount=1490.0))
     dup = of_type(flags(b), "duplicate_charge")
     assert "(a credit of 1,490 on 2025-03-10)" in dup.iloc[0]["reason"]
+
+
+def test_the_report_writes_yen_without_decimals_and_dollars_as_before():
+    b = Book(currency="JPY")
+    ids = b.series("2025-01-05", 6, 1490, merchant="Netflix")
+    b.charge("2025-03-06", 1490, "Netflix")
+    b.stream(ids + [b.rows[-1]["transaction_id"]])
+    streams = b.stream_frame.assign(currency="JPY")
+    f = flag_charges(b.tx, streams, as_of="2025-06-30")
+    for fmt in ("table", "markdown", "html"):
+        out = render_scan(streams, f, [], fmt, as_of="2025-06-30", width=160)
+        assert "1,490" in out and "1,490.00" not in out, fmt
+    usd = Book()
+    usd.stream(usd.series("2025-01-05", 6, 1490, merchant="Netflix"))
+    out = render_scan(usd.stream_frame.assign(currency="USD"), None, [], "table", as_of="2025-06-30", width=160)
+    assert "1,490.00" in out
