@@ -4,14 +4,19 @@ twice on a day was a double charge, a 100 JPY first month no trial, reasons said
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from detector.flags import flag_charges
 from detector.money import figure, format_money, scale, scales
 from detector.price_flags import price_before
+from detector.recurrence import detect_streams
 from detector.report import render_scan
 from tests.flagkit import Book
+from tests.test_recurrence import enriched, series
 
 AS_OF = "2025-12-31"
 
@@ -158,3 +163,27 @@ def test_the_report_writes_yen_without_decimals_and_dollars_as_before():
     usd.stream(usd.series("2025-01-05", 6, 1490, merchant="Netflix"))
     out = render_scan(usd.stream_frame.assign(currency="USD"), None, [], "table", as_of="2025-06-30", width=160)
     assert "1,490.00" in out
+
+
+def test_a_lunch_every_friday_in_yen_is_a_habit_not_a_weekly_plan():
+    # MEAL_PRICE (30.00) is 3,000 in yen: the same 1,150 JPY lunch each Friday is no plan
+    fridays = [dt.date(2024, 1, 5) + dt.timedelta(days=7 * i) for i in range(60)]
+    lunch = enriched(series("JERSEY MIKES 17022 TOKYO", fridays, 1150))
+    assert detect_streams(lunch.assign(currency="JPY"), "2025-06-30").empty
+    # ... while 1,150 dollars each week is more than a meal, whatever the place is called
+    assert len(detect_streams(lunch, "2025-06-30")) == 1
+
+
+def test_a_won_bill_in_tens_of_won_is_no_round_sum_but_cash_drawn_in_ten_thousands_is():
+    # won bills are cut to tens (₩45,230), which a round sum of 10 took for cash or a transfer of
+    # whatever sum: a Korean electricity bill made no stream. A round sum is 10 dollars' worth in
+    # the currency's own power of ten (₩10,000, ¥1,000), as cash drawn is.
+    rng = np.random.default_rng(3)
+    dates = [dt.date(2024, 1, 20) + pd.DateOffset(months=i) for i in range(17)]
+    dates = [d.date() for d in dates]
+    bill = list(np.round(rng.uniform(38000, 62000, len(dates)), -1))
+    tx = enriched(series("KEPCO ELECTRIC", dates, bill)).assign(currency="KRW")
+    assert len(detect_streams(tx, "2025-06-30")) == 1
+    cash = list(rng.choice([30000.0, 50000.0, 70000.0, 100000.0], len(dates)))
+    tx = enriched(series("TRANSFER TO KIM MINJI", dates, cash)).assign(currency="KRW")
+    assert detect_streams(tx, "2025-06-30").empty
