@@ -141,7 +141,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                     vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
                     dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None,
                     cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None,
-                    scored_only: bool = False, features: bool = True) -> pd.DataFrame:
+                    scored_only: bool = False, features: bool = True, scale: np.ndarray | None = None) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
@@ -152,7 +152,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     features (:func:`_amount_and_day`) are left NaN for candidates that are not
     :func:`scorable`, which only a scorer reads. ``features=False``: of those amount and
     day-of-month columns only ``amt_median`` is computed (:data:`CADENCE_COLUMNS`), for the
-    steps that only group, order and compare streams.
+    steps that only group, order and compare streams. ``scale``: each row's currency's units
+    per dollar (:func:`detector.money.scale`, 1 when not given), for what a round sum is
+    (:func:`round_unit`).
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -164,6 +166,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     group, vendor_known, inflow = group[order], vendor_known[order], inflow[order]
     if cluster is not None and cluster_size is not None:
         cluster, cluster_size = cluster[order], cluster_size[order]
+    unit = None if scale is None else round_unit(scale[order])
     # rows are sorted by candidate: each reduction is a bincount or a segment median over them
     seg = _segments(cand)
     cidx, starts, ends, n = seg
@@ -232,7 +235,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     out["period"] = P
     out["log_period"] = np.log(np.where(np.isnan(P), 1.0, P))
     rows = {"cand": cand, "day": day, "dom": dom, "dim": dim, "amt": amt, "amt_rank": amt_rank,
-            "interval": interval, "P": Pr, "cluster": cluster, "cluster_size": cluster_size}
+            "interval": interval, "P": Pr, "cluster": cluster, "cluster_size": cluster_size, "round_unit": unit}
     if not features:
         out["amt_median"] = _segment_median(amt, cidx, starts, ranked=(amt_values, amt_rank))
         return pd.DataFrame({c: out[c] for c in CADENCE_COLUMNS}, index=pd.Index(cand[starts], name="cand"))
@@ -248,6 +251,16 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
             out[name] = np.full(C, np.nan)
             out[name][chosen] = v
     return pd.DataFrame({c: out[c] for c in STAT_COLUMNS}, index=pd.Index(cand[starts], name="cand"))
+
+
+def round_unit(scale: np.ndarray) -> np.ndarray:
+    """The sum whose multiples are round (cash drawn, a transfer): 10, and where a dollar is a
+    hundred units or more (``scale``, :func:`detector.money.scale`: yen, won, forints), 10 of its
+    power of ten, 1,000 yen, 10,000 won. Their prices have no cents and often end in 0 (won bills
+    are cut to tens: ₩45,230 is no round sum). Where a dollar is a few units, sums are rounded
+    as in dollars: a transfer of 2,160 crowns is a round sum, as one of 90.00 is."""
+    big = scale >= 100
+    return np.where(big, 10.0 * 10.0 ** np.floor(np.log10(np.where(big, scale, 1.0))), 10.0)
 
 
 def _segments(cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -280,7 +293,8 @@ def _amount_and_day(rows: dict, seg: tuple, amt_values: np.ndarray, P: np.ndarra
     near = np.abs(amt - med_amt) <= 0.02 * med_amt + 0.01
     out["frac_near_median"] = np.bincount(cidx, weights=near, minlength=C) / n
     # cash and transfers come in round sums; bills and subscriptions rarely do
-    round_sum = np.abs(amt / 10 - np.rint(amt / 10)) < 1e-6
+    unit = 10.0 if rows.get("round_unit") is None else rows["round_unit"]
+    round_sum = np.abs(amt / unit - np.rint(amt / unit)) < 1e-6
     out["round_share"] = np.bincount(cidx, weights=round_sum, minlength=C) / n
     # changes of amount from one charge to the next (by more than a cent and 1%): a plan whose
     # price changed steps once or twice, a transfer of whatever sum at nearly every charge

@@ -156,7 +156,7 @@ def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataF
 def _resumed_reason(hit: pd.DataFrame) -> pd.Series:
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
     return (
-        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
+        _name(hit) + " charged " + _money(hit["charge"], hit["_dp"]) + " on " + hit["date"] + ", "
         + _days_after(days) + " you cancelled it on " + hit["cancelled_on"]
         + ", after months without a charge: if you did not sign up again, it is a charge after cancellation"
     )
@@ -262,6 +262,6 @@ def _final_bill_reason(bills: pd.DataFrame) -> pd.Series:
 def _after_cancellation_reason(hit: pd.DataFrame) -> pd.Series:
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
     return (
-        _name(hit) + " charged " + hit["charge"].map(_money) + " on " + hit["date"] + ", "
+        _name(hit) + " charged " + _money(hit["charge"], hit["_dp"]) + " on " + hit["date"] + ", "
         + _days_after(days) + " you cancelled it on " + hit["cancelled_on"]
     )

@@ -129,12 +129,13 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 
 
 #: A same-day repeat of a weekly charge this small at a merchant no catalogue vendor names is one
-#: more purchase (a coffee, a lunch), not a plan billed twice.
+#: more purchase (a coffee, a lunch), not a plan billed twice. In dollars: 2,000 in yen (flags.py).
 SMALL_PURCHASE = 20.0
 
 
 def _bought_again(d: pd.DataFrame) -> np.ndarray:
-    """Same-day repeats of a small charge (:data:`SMALL_PURCHASE` or less) in a stream charging
+    """Same-day repeats of a small charge (:data:`SMALL_PURCHASE` or less, in the charge's
+    currency's units: ``_scale``) in a stream charging
     weekly or more often at a merchant no catalogue vendor names: a second purchase at a weekly
     haunt, not a plan billed twice (round-eleven audit: three coffees one Saturday were two double
     charges with refund requests; round fifteen: so were a second coffee at Dunkin, Pret and
@@ -146,7 +147,8 @@ def _bought_again(d: pd.DataFrame) -> np.ndarray:
     if d.empty:
         return np.zeros(0, dtype=bool)
     return (d["stream_vendor"].isna().to_numpy() & (d["gap"].to_numpy() == 0)
-            & (d["period"].to_numpy(dtype=float) <= 14) & (d["charge"].to_numpy(dtype=float) <= SMALL_PURCHASE))
+            & (d["period"].to_numpy(dtype=float) <= 14)
+            & (d["charge"].to_numpy(dtype=float) <= SMALL_PURCHASE * d["_scale"].to_numpy(dtype=float)))
 
 
 def _voided_before(key: pd.Series, prev_date: pd.Series, date: pd.Series, prev_charge: pd.Series,
@@ -216,7 +218,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     d = d[~_voided_before(d["_ak"], d["prev_date"], d["date"], d["charge"], t)]
     if d.empty:
         return empty_flags()
-    reason = (_name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
+    reason = (_name(d) + " charged " + _money(d["charge"], d["_dp"]) + " on " + d["date"] + ", "
               + _days_after(d["gap"]) + " an identical charge on " + d["prev_date"].astype(str)
               + "; a plan bills once a cycle")
     return _flag_rows(d, "duplicate_charge", "high", reason)
@@ -264,10 +266,10 @@ def flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return empty_flags()
     same = (d["charge"] - d["prev_charge"]).abs() < 0.005
-    earlier = pd.Series(np.where(same, "an identical charge", "a charge of " + d["prev_charge"].map(_money)),
+    earlier = pd.Series(np.where(same, "an identical charge", "a charge of " + _money(d["prev_charge"], d["_dp"])),
                         index=d.index)
     reason = (
-        _name(d) + " charged " + d["charge"].map(_money) + " on " + d["date"] + ", "
+        _name(d) + " charged " + _money(d["charge"], d["_dp"]) + " on " + d["date"] + ", "
         + _days_after(d["gap"]) + " " + earlier + " on " + d["prev_date"].astype(str)
         + ", inside one " + d["frequency"].astype(str) + " billing cycle"
     )

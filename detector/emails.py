@@ -14,6 +14,7 @@ import jinja2
 
 from .catalog.refund_processes import EmailTemplate
 from .errors import CatalogError
+from .money import format_money
 
 #: What only the user can fill in, as it appears in a drafted email.
 USER_FIELDS = {
@@ -29,8 +30,6 @@ def if_true(clause: str) -> str:
     return f"[ONLY IF TRUE: {clause} — keep or delete]"
 
 
-_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "JPY": "¥", "INR": "₹"}
-
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
@@ -38,20 +37,6 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, ke
 def _compiled(source: str) -> jinja2.Template:
     # Compiling is ~100x the cost of rendering; a queue renders the same few templates thousands of times.
     return _ENV.from_string(source)
-
-
-#: Currencies without minor units in use (ISO 4217 exponent 0): ``¥1500``, not ``¥1500.00``.
-ZERO_DECIMAL = frozenset({"JPY", "KRW", "ISK", "CLP", "VND", "PYG", "UGX", "XAF", "XOF", "RWF", "KMF", "GNF", "DJF",
-                          "VUV", "XPF", "BIF"})
-
-
-def format_money(amount: float, currency: str | None = "USD") -> str:
-    """``$119.00``, ``£8.99``, ``¥1500``, else ``12.50 SEK``. No thousands separator, so the figure is
-    searchable. A currency without minor units has no decimals (round-nineteen audit: "¥49.00")."""
-    code = (currency or "USD").upper()
-    value = f"{abs(float(amount)):.0f}" if code in ZERO_DECIMAL else f"{abs(float(amount)):.2f}"
-    symbol = _SYMBOLS.get(code)
-    return f"{symbol}{value}" if symbol else f"{value} {code}"
 
 
 def sentence(text: str) -> str:

@@ -10,6 +10,9 @@ of outflow streams are flagged, and streams the detector reports below its confi
 (0.5) are shown, not acted on. Streams of one account, merchant key and frequency that follow
 each other (a price change can make the detector start a new stream) form one *chain*; a
 stream's first or last charge two periods or more from the rest of it is not part of its span.
+Absolute amounts below (1.00, 20.00, 50.00, 100.00) are US dollars, scaled to each charge's
+currency (:func:`detector.money.scale`: 100 in yen), and reasons write amounts in their
+currency's decimals (none in yen).
 
 ``duplicate_charge`` (severity **high**: money taken twice)
     A charge of a stream within a quarter period (at least two days, under half a period) after
@@ -99,6 +102,7 @@ from .descriptor_words import (
     card_payment_streams,
 )
 from .ids import stable_id
+from .money import places, scales, written
 from .recurrence import DEFAULT_MIN_CONFIDENCE
 from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
 
@@ -114,16 +118,20 @@ MAX_DUPLICATE_SHARE = 0.2   # more repeats than this share of a stream's charges
 DOUBLE_CHARGE_DAYS = 3      # a double charge posts within this many days of the first
 ONE_OFF_WINDOW_DAYS = 120   # one-off purchases this close to a charge make its merchant a shop too
 INTRO_RATIO = 0.55        # an introductory price is about half the full price or less
-FREE_MAX = 1.00
+FREE_MAX = 1.00            # a trial's price: free, or up to one dollar (scaled, below)
 MAX_INTRO_CHARGES = 6      # an introductory price longer than this is a price level, not an intro
 INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-price charge
 CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
 MIN_LONG_GAP_DAYS = 150    # two charges this far apart are a six-monthly or yearly stream's worth
 DETACHED_PERIODS = 2.0     # a stream's end charge this many periods from the rest is not its span
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+# The rules' absolute amounts (FREE_MAX, duplicate_flags.SMALL_PURCHASE, ...) are US dollars:
+# each row carries ``_scale``, how many units of its currency that is (money.scale: 100 in yen),
+# and ``_dp``, the decimals its amounts are written with (money.decimals: 0 in yen).
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
-_TX_KEPT = _TX_NEEDED + ("merchant", "merchant_key", "vendor", "channel", "_order", "charge", "_tid", "_day")
+_TX_KEPT = _TX_NEEDED + ("merchant", "merchant_key", "vendor", "channel", "_order", "charge", "_tid", "_day",
+                         "_scale", "_dp")
 
 
 def empty_flags() -> pd.DataFrame:
@@ -131,8 +139,18 @@ def empty_flags() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c == "amount" else "object") for c in FLAG_COLUMNS})
 
 
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
+def _money(amounts: pd.Series, dp) -> pd.Series:
+    """Amounts as reasons write them, ``1,234.50``, with ``dp`` decimals each (the rows' ``_dp``:
+    ``1,500`` in yen); a missing amount is ""."""
+    dp = np.nan_to_num(np.broadcast_to(np.asarray(dp, dtype=float), len(amounts)), nan=2)
+    return pd.Series(["" if pd.isna(x) else written(x, k) for x, k in zip(amounts, dp)],
+                     index=amounts.index, dtype=object)
+
+
+def _trial_price(charge: pd.Series, scale) -> pd.Series:
+    """Charges at a trial line's price: free, or exactly one dollar's worth (FREE_MAX of the
+    row's currency, ``scale``: ¥100) or one unit of it (a card check of ¥1 or 1.00)."""
+    return (charge < 0.005) | ((charge - FREE_MAX * scale).abs() < 0.005) | ((charge - 1.0).abs() < 0.005)
 
 
 def _member_rows(streams: pd.DataFrame) -> pd.DataFrame:
@@ -214,6 +232,9 @@ def _prepare_tx(tx: pd.DataFrame, streams: pd.DataFrame | None = None):
     order[rank] = np.arange(len(t))
     t["_order"] = order
     t["charge"] = -t["amount"]
+    currency = t["currency"] if "currency" in t else pd.Series(None, index=t.index, dtype=object)
+    t["_scale"] = scales(currency)
+    t["_dp"] = places(currency)
     # An integer per distinct transaction id: "is this charge in a stream" is then a lookup,
     # where isin hashed the million ids again at every rule (0.8 CPU-s a time at 1.2M rows).
     # The stream charges' ids are coded in the same pass (after the rows, so the rows' codes
@@ -407,12 +428,13 @@ def _same_id(rows: pd.DataFrame, of: pd.DataFrame) -> np.ndarray:
     return seen[codes]
 
 
-def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, above: float = 0.0, amounts: int = 1,
+def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, paid_only: bool = False, amounts: int = 1,
                    window: int = ONE_OFF_WINDOW_DAYS) -> pd.Series:
     """Whether the account has unstreamed charges of the merchant at other amounts near each row
-    (within ``window`` days; counting only charges over ``above``, at ``amounts`` different
-    amounts or more). ``d`` carries its (account, merchant) pair as ``_sk``, ``loose`` as
-    ``_ak`` (:func:`_pair_codes`)."""
+    (within ``window`` days; counting only charges above a trial's price, FREE_MAX of their
+    currency, when ``paid_only``, at ``amounts`` different amounts or more). ``d`` carries its
+    (account, merchant) pair as ``_sk``, ``loose`` as ``_ak`` (:func:`_pair_codes`)."""
+    above = FREE_MAX * loose["_scale"] + SAME_AMOUNT if paid_only else 0.0
     loose = loose.loc[loose["charge"] > above, ["_ak", "date", "charge"]]
     if d.empty or loose.empty:
         return pd.Series(False, index=d.index)
@@ -459,7 +481,7 @@ def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     credits = t.loc[is_credit, ["_ak", "_day", "charge", "date", "transaction_id"]].rename(
         columns={"_day": "credit_day", "date": "credit_date", "transaction_id": "credit_id"})
     near = t["_ak"].isin(credits["_ak"].unique()).to_numpy() & ~is_credit
-    charges = t.loc[near, ["transaction_id", "_ak", "_day", "charge", "_order"]].rename(columns={"charge": "paid"})
+    charges = t.loc[near, ["transaction_id", "_ak", "_day", "charge", "_order", "_dp"]].rename(columns={"charge": "paid"})
     pairs = charges.merge(credits.assign(back=-credits["charge"]).drop(columns="charge"), on="_ak")
     gap = pairs["credit_day"] - pairs["_day"]
     same = _gives_back(pairs["back"], pairs["paid"])
@@ -475,11 +497,12 @@ def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     hit = when.notna()
     if not hit.any():  # (the credits gave back charges no flag is on)
         return out
-    back = out.loc[hit, "transaction_id"].map(pairs["back"])
+    paid_back = out.loc[hit, "transaction_id"]
+    back = _money(paid_back.map(pairs["back"]), paid_back.map(pairs["_dp"]))
     out.loc[hit, "refunded_on"] = when[hit]
     out.loc[hit, "severity"] = "low"
     out.loc[hit, "reason"] = (out.loc[hit, "reason"] + "; " + out.loc[hit, "merchant"].fillna("the merchant").astype(str)
-                              + " gave it back (a credit of " + back.map(_money) + " on "
+                              + " gave it back (a credit of " + back + " on "
                               + when[hit] + "), so no refund is asked for")
     return out
 

@@ -26,6 +26,7 @@ from .flags import (
     _money,
     _name,
     _same_id,
+    _trial_price,
     _unstreamed,
     empty_flags,
 )
@@ -47,6 +48,8 @@ SHOP_INTRO_MIN = 0.4
 LOOSE_SAME_PRICE = 0.10
 #: A monthly plan costs at most this: a charge above it after a trial line is a purchase.
 MAX_MONTHLY_PLAN_PRICE = 100.0
+#: A conversion to a price of this much or more (in dollars, scaled to the currency) is high.
+HIGH_TRIAL_PRICE = 50.0
 #: A sign-up discount of 35% off or more (up to INTRO_RATIO's half) is an intro price too, at
 #: a chain's start (see _discount_intros).
 DISCOUNT_INTRO_RATIO = 0.65
@@ -91,7 +94,7 @@ def _spans(s: pd.DataFrame) -> pd.DataFrame:
 def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (on the two columns read: every filter of s copied its thirty columns; the rows of
     # ``first`` alone are taken whole)
-    at = np.flatnonzero((s["charge"] > FREE_MAX).to_numpy())
+    at = np.flatnonzero((s["charge"] > FREE_MAX * s["_scale"]).to_numpy())
     paid = s[["stream_id", "charge"]].iloc[at]
     # The stream's full price is where it ended up: the median of its last three paid charges.
     # (the last three charges, or the later half of a short stream)
@@ -109,7 +112,8 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     per_stream = s[[c for c in ("stream_id", "chain_id", "period", "plan_stream") if c in s]]
     per_stream = per_stream.drop_duplicates("stream_id").set_index("stream_id")
     stream_chain, stream_period = per_stream["chain_id"], per_stream["period"]
-    f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order", "_sk"]]
+    f = first[["stream_id", "transaction_id", "account_id", "stream_key", "ts", "charge", "period", "_order", "_sk",
+               "_scale"]]
     # the history joined: charges of the merchants (account, key) that have a candidate
     at = (t["amount"] <= 0).to_numpy() & np.isin(t["_ak"].to_numpy(), f["_sk"].to_numpy())
     hist = t.loc[at, ["transaction_id", "_ak", "date", "charge", "_order"]]
@@ -135,8 +139,8 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     cheap = j["h_charge"] <= INTRO_RATIO * j["charge"]  # a 0.99 plan going to 1.29 is no trial
     # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
     # 0.63 app bought before a plan began is a purchase, not its trial.
-    trial_price = (j["h_charge"] < 0.01) | ((j["h_charge"] - 1.0).abs() < 0.005)
-    j["free"] = (j["h_charge"] <= FREE_MAX) & cheap & (~loose | trial_price)
+    trial_price = (j["h_charge"] < 0.01) | _trial_price(j["h_charge"], j["_scale"])
+    j["free"] = (j["h_charge"] <= FREE_MAX * j["_scale"]) & cheap & (~loose | trial_price)
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
     # A plan billed more often (monthly, then a yearly plan at ten or twelve times the price)
@@ -148,8 +152,8 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (One-offs above a trial's price: the trial charge itself is no sign of a shop. Purchases
     # are at SHOP_AMOUNTS different prices or more: one repeated price is a plan the detector
     # missed, which says nothing about apps.)
-    loose_all = _unstreamed(t, s, ["_ak", "date", "charge"])
-    shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, above=FREE_MAX + 0.011,
+    loose_all = _unstreamed(t, s, ["_ak", "date", "charge", "_scale"])
+    shop = j["transaction_id"].isin(set(f.loc[_buys_one_offs(f, loose_all, paid_only=True,
                                                              amounts=SHOP_AMOUNTS, window=INTRO_HISTORY_DAYS),
                                               "transaction_id"]))
     # A cheap price billed as the plan's own charges, the full price following a period on, is
@@ -161,7 +165,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # at any price and any day.
     half = own & (j["h_charge"] >= SHOP_INTRO_MIN * j["charge"]) & (
         ((j["ts"] - j["h_ts"]).dt.days - j["period"]).abs() <= 0.2 * j["period"])
-    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & ((j["h_charge"] - 1.0).abs() < 0.005)) | half
+    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & _trial_price(j["h_charge"], j["_scale"])) | half
     j["free"] &= j["intro"]
     # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
     # Elsewhere an earlier charge outside the streams at the plan's price (within tax and
@@ -205,7 +209,7 @@ def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     1/0.55 times it, kept by the next charge (or the last one seen); the offer billed twice or
     more, the chain a fixed price otherwise. Price rises that large in a plan's first months
     are rare (Disney+ 7.99 -> 10.99 is 1.38 times)."""
-    x = s[s["charge"] > FREE_MAX]
+    x = s[s["charge"] > FREE_MAX * s["_scale"]]
     if x.empty:
         return pd.DataFrame()
     chain = x["chain_id"]
@@ -255,14 +259,15 @@ def _member_stream(s: pd.DataFrame, tid: np.ndarray) -> np.ndarray:
 
 
 def _format_trials(r: pd.DataFrame) -> pd.DataFrame:
+    intro = _money(r["intro_charge"], r["_dp"])
     kind = np.where(r["intro_charge"] <= 0.005, "a free trial",
-                    np.where(r["intro_charge"] <= FREE_MAX, "a " + r["intro_charge"].map(_money) + " trial",
-                             "an introductory price of " + r["intro_charge"].map(_money)))
+                    np.where(r["intro_charge"] <= FREE_MAX * r["_scale"], "a " + intro + " trial",
+                             "an introductory price of " + intro))
     reason = (
-        _name(r) + " charged the full price " + r["charge"].map(_money) + " on " + r["date"]
+        _name(r) + " charged the full price " + _money(r["charge"], r["_dp"]) + " on " + r["date"]
         + " after " + pd.Series(kind, index=r.index) + " starting " + r["intro_date"]
     )
-    severity = np.where(r["charge"] >= 50, "high", "medium")
+    severity = np.where(r["charge"] >= HIGH_TRIAL_PRICE * r["_scale"], "high", "medium")
     return _flag_rows(r, "trial_conversion", severity, reason)
 
 
@@ -278,7 +283,7 @@ def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     free = t.loc[t["amount"].abs() < 0.005, ["account_id", "merchant_key", "date", "transaction_id", "_ak"]]
     if free.empty:
         return pd.DataFrame()
-    paid = t.loc[t["charge"] > FREE_MAX].drop(columns=["account_id", "merchant_key"])
+    paid = t.loc[t["charge"] > FREE_MAX * t["_scale"]].drop(columns=["account_id", "merchant_key"])
     j = free.rename(columns={"date": "f_date", "transaction_id": "f_id"}).merge(paid, on="_ak", how="inner")
     days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["f_date"])).dt.days
     earlier = (days < 0) & (days >= -INTRO_HISTORY_DAYS)
@@ -289,8 +294,8 @@ def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     if j.empty:
         return pd.DataFrame()
     j = j.assign(stream_key=j["merchant_key"], ts=pd.to_datetime(j["date"]), stream_id=None, _sk=j["_ak"])
-    loose_all = _unstreamed(t, s, ["_ak", "date", "charge"])
-    j = j[~_buys_one_offs(j, loose_all, above=FREE_MAX + 0.011)]
+    loose_all = _unstreamed(t, s, ["_ak", "date", "charge", "_scale"])
+    j = j[~_buys_one_offs(j, loose_all, paid_only=True)]
     return j.assign(intro_date=j["f_date"], intro_charge=0.0)
 
 
@@ -308,7 +313,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     ``dups``: stream charges set aside as duplicates, no charges outside a stream either.
     """
     in_stream = _same_id(t, s) | _same_id(t, dups)
-    trial_price = (t["charge"] < 0.005) | ((t["charge"] - 1.0).abs() < 0.005)
+    trial_price = _trial_price(t["charge"], t["_scale"])
     is_line = (t["amount"] <= 0).to_numpy() & trial_price.to_numpy()
     line = t.loc[is_line, ["account_id", "merchant_key", "date", "charge", "_ak"]]
     line = line.assign(streamed=in_stream[is_line])
@@ -333,7 +338,8 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
         return pd.DataFrame()
     # only charges of the lines' merchants can join them (a few thousand of a million rows)
     of_lines = np.isin(t["_ak"].to_numpy(), line["_ak"].to_numpy())
-    paid = t.loc[(t["charge"] > FREE_MAX).to_numpy() & ~in_stream & of_lines]
+    paid_price = (t["charge"] > FREE_MAX * t["_scale"]).to_numpy()
+    paid = t.loc[paid_price & ~in_stream & of_lines]
     paid = paid.drop(columns=["account_id", "merchant_key"])
     j = line.drop(columns="streamed").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(paid, on="_ak")
     days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["l_date"])).dt.days
@@ -343,7 +349,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
         return pd.DataFrame()
     # The same price a period later (any charge of the merchant: the detector may have made the
     # plan's later charges a stream), and not in the year before the line.
-    out = t.loc[(t["charge"] > FREE_MAX).to_numpy() & of_lines, ["_ak", "date", "charge"]]
+    out = t.loc[paid_price & of_lines, ["_ak", "date", "charge"]]
     k = j[["transaction_id", "_ak", "date", "l_date", "charge"]].merge(
         out.rename(columns={"date": "o_date", "charge": "o_charge"}), on="_ak")
     diff = (k["o_charge"] - k["charge"]).abs()
@@ -365,7 +371,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     end = j["account_id"].map(_account_dates(t, j["account_id"], "max"))
     unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
     plan_vendor = j["vendor"].isin(plan_only_vendors()) if "vendor" in j else False
-    again |= set(j.loc[unseen & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE), "transaction_id"])
+    again |= set(j.loc[unseen & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE * j["_scale"]), "transaction_id"])
     j = j[j["transaction_id"].isin(again - before)]
     j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
     j = j.drop_duplicates(["account_id", "merchant_key", "l_date"]).drop_duplicates("transaction_id")
@@ -394,13 +400,13 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
     plan (an iCloud 0.99 beside Apple Music), and a bill whose next charge moves again is a
     variable bill, not a plan that left its trial.
     """
-    f = first[["transaction_id", "stream_id", "account_id", "stream_key", "ts", "charge", "period"]]
+    f = first[["transaction_id", "stream_id", "account_id", "stream_key", "ts", "charge", "period", "_scale"]]
     later = s[["account_id", "stream_key", "stream_id", "ts", "charge"]].rename(
         columns={"stream_id": "l_stream", "ts": "l_ts", "charge": "l_charge"})
     j = f.merge(later, on=["account_id", "stream_key"], how="inner")
     j = j[(j["l_ts"] > j["ts"]) & ((j["l_ts"] - j["ts"]).dt.days <= 1.5 * j["period"])]
     j = j[j["l_stream"] == j["stream_id"]]  # other plans still billing were set aside before
-    cheap = (j["l_charge"] <= FREE_MAX) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
+    cheap = (j["l_charge"] <= FREE_MAX * j["_scale"]) | (j["l_charge"] <= INTRO_RATIO * j["charge"])
     nxt = j.sort_values(["l_ts", "l_charge"], kind="stable").drop_duplicates("transaction_id")
     # Variable bill: judged on the stream's full-price charges, with at least three changes.
     sc = s[["stream_id", "charge"]]
@@ -520,7 +526,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     pct = (r_inc * 100).round().astype(int)
     # The level the rise is measured from (the one before, or two before past a step on the way)
     from_level = level[hit] - np.where(via[hit], 2, 1)
-    steady_since, passed = _steady_since(lv, chain[hit], from_level, r_base, prev_since[hit])
+    steady_since, passed = _steady_since(lv, chain[hit], from_level, r_base, prev_since[hit], r["_dp"])
     evidence = np.where(term_hit[hit], " (the previous term's price, from " + prev_since[hit].fillna("") + ")",
                         " (steady since " + steady_since + passed + ")")
     # Back to the price of the level before the cheaper one (a downgrade for a few months, then
@@ -541,7 +547,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # "back to the 17.99 it charged until 2021-12-15" after three years at 15.49)
     recent = ((pd.to_datetime(r["date"]) - pd.to_datetime(until)).dt.days <= BACK_WITHIN_DAYS).to_numpy()
     back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy() & recent
-    evidence = np.where(back, evidence + BACK_NOTE + base2.map(_money, na_action="ignore").astype(object).fillna("")
+    evidence = np.where(back, evidence + BACK_NOTE + _money(base2, r["_dp"])
                         + " it charged until " + until.fillna("").astype(str), evidence)
     # A plan's price a half or more dearer in one step, short of an intro price ending, is more
     # often the person's move to a bigger plan (Spotify Individual 11.99 to Family 19.99, +67%;
@@ -555,8 +561,8 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
             & (r["period"].to_numpy(dtype=float) < 150))  # (a yearly renewal's hike is the vendor's: round sixteen)
     evidence = np.where(tier, evidence + TIER_NOTE, evidence)
     reason = (
-        _name(r) + " charged " + r["charge"].map(_money) + " on " + r["date"] + ", up " + pct.astype(str)
-        + "% from " + r_base.map(_money) + evidence
+        _name(r) + " charged " + _money(r["charge"], r["_dp"]) + " on " + r["date"] + ", up " + pct.astype(str)
+        + "% from " + _money(r_base, r["_dp"]) + evidence
     )
     severity = np.where(back, "low", np.select([(shown >= 0.5) & ~tier, shown >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
@@ -604,8 +610,8 @@ def own_change(reason: str | None) -> bool:
     return bool(reason) and (TIER_NOTE in reason or BACK_NOTE in reason)
 
 #: The price a ``price_increase`` reason measures the rise from ("..., up 16% from 15.49 ..."), as
-#: :func:`flag_price_increases` words it.
-_RISE_FROM = re.compile(r", up \d+% from (\d{1,3}(?:,\d{3})*\.\d{2})\b")
+#: :func:`flag_price_increases` words it (no decimals in a currency without minor units: "from 1,500").
+_RISE_FROM = re.compile(r", up \d+% from (\d{1,3}(?:,\d{3})*(?:\.\d{2})?)\b")
 
 
 def price_before(reason: str | None) -> float | None:
@@ -619,7 +625,7 @@ def price_before(reason: str | None) -> float | None:
 
 
 def _steady_since(lv: pd.DataFrame, chain: pd.Series, from_level: pd.Series, base: pd.Series,
-                  since: pd.Series) -> tuple[pd.Series, pd.Series]:
+                  since: pd.Series, dp: pd.Series) -> tuple[pd.Series, pd.Series]:
     """When the price a rise is measured from began, passing over one-off bills, and what they were.
 
     A single bill at another price between two stretches at the price (a month of roaming on a
@@ -627,7 +633,8 @@ def _steady_since(lv: pd.DataFrame, chain: pd.Series, from_level: pd.Series, bas
     stretch, and the reason names the bills passed over (sixteenth audit: "steady since
     2024-09-18" for a plan at 22.00 since 2023-07-18 but for one 38.50 month in between).
     ``lv`` is the levels table of :func:`flag_price_increases` (price ``base``, charges ``size``,
-    first date ``since``, indexed by chain and level); returns the start dates and the texts.
+    first date ``since``, indexed by chain and level; ``dp``: the decimals amounts are written
+    with); returns the start dates and the texts.
     """
     start = from_level.to_numpy().copy()
     chain = chain.to_numpy()
@@ -651,7 +658,7 @@ def _steady_since(lv: pd.DataFrame, chain: pd.Series, from_level: pd.Series, bas
     at = pd.MultiIndex.from_arrays([chain, start])
     moved = count > 0
     dates = np.where(moved, lv["since"].reindex(at).to_numpy(), since.fillna("").to_numpy())
-    money = np.array([_money(c) if m else "" for c, m in zip(last_charge, moved, strict=True)], dtype=object)
+    money = _money(pd.Series(last_charge), dp.to_numpy()).to_numpy(dtype=object)  # ("" where none moved)
     text = np.select([count == 1, count > 1],
                      [", apart from one " + money + " bill on " + last_date,
                       ", apart from " + count.astype(str) + " one-off bills, the last " + money + " on " + last_date],

@@ -62,6 +62,7 @@ from .due_dates import (
     semimonthly_due,
 )
 from .ids import stable_id
+from .money import scales
 from .schema import STREAM_COLUMNS, require_columns
 
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -345,6 +346,12 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["plan_vendor"] = vendor.isin(plan_only_vendors()).to_numpy()
     df["yearly_vendor"] = vendor.isin(_yearly_plan_vendors()).to_numpy()
+    if text.has("currency"):
+        # the currency's size, for MEAL_PRICE and round sums (kept only where some row is not
+        # dollar-sized)
+        scale = scales(text.series("currency"))
+        if (scale != 1).any():
+            df["scale"] = scale
     df["dom"], df["dim"] = day_of_month(df["day"].to_numpy())
     # amount clusters and their price points split one (group, amount) order: sorted once
     by_amount = int_lexsort(df["group"].to_numpy(), dense_rank(df["amt"].to_numpy())[1])
@@ -374,10 +381,13 @@ def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
                                          "csize")}
     if rows is not None:
         col = {c: v[rows] for c, v in col.items()}
+    scale = None
+    if "scale" in df:  # (a currency not dollar-sized: what a round sum is, cadence.round_unit)
+        scale = df["scale"].to_numpy() if rows is None else df["scale"].to_numpy()[rows]
     return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
                            inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes,
                            cluster=col["cid"], cluster_size=col["csize"], scored_only=scored_only,
-                           features=features)
+                           features=features, scale=scale)
 
 
 def live(stats: pd.DataFrame) -> np.ndarray:
@@ -474,6 +484,16 @@ def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
             & _group_has(stats, df, "plan_vendor"))
 
 
+def _group_scale(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
+    """Per candidate: how many units of its charges' currency a dollar is (``df["scale"]``,
+    :func:`detector.money.scale`); 1 where ``df`` has no such column (every row dollar-sized)."""
+    if df is None or not len(stats) or "scale" not in df:
+        return np.ones(len(stats))
+    of = np.ones(int(df["group"].max()) + 1)
+    of[df["group"].to_numpy()] = df["scale"].to_numpy()
+    return of[stats["group"].to_numpy()]
+
+
 def _group_has(stats: pd.DataFrame, df: pd.DataFrame | None, column: str) -> np.ndarray:
     """Per candidate: whether any row of its group (the account's merchant) is marked ``column``
     in ``df`` (a bill by its name, a fuel station, ...). False without ``df`` or the column."""
@@ -505,7 +525,8 @@ WEEKLY_BILL_COVERAGE = 0.9
 #: A weekly run on one weekday whose sums spread more than this (coefficient of variation) at
 #: an unknown merchant, rarely repeating one, is a habit: a Friday dinner at one restaurant.
 WEEKLY_HABIT_CV = 0.25
-#: A weekly run at an eatery up to this sum (a meal or two) is a habit, even at one price.
+#: A weekly run at an eatery up to this sum (a meal or two) is a habit, even at one price. In
+#: dollars: scaled to the charges' currency (money.scale: 3,000 in yen).
 MEAL_PRICE = 30.0
 #: A merchant whose charges repeat a sum this often (share of charges whose exact amount another
 #: charge also has) bills by the unit, not by the basket.
@@ -606,7 +627,8 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # own plans bill monthly; meal kits are catalogue vendors or cost more than a meal.
     eatery = _group_has(stats, df, "eatery")
     out |= (unknown_out & eatery & (stats["freq_idx"].to_numpy() >= 0)
-            & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY) & (stats["amt_median"].to_numpy() <= MEAL_PRICE))
+            & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)
+            & (stats["amt_median"].to_numpy() <= MEAL_PRICE * _group_scale(stats, df)))
     # Nor does a coffee shop, a diner or a fuel station sell a plan renewed every six months or a
     # year: two like sums there months apart are two visits (a 4.87 coffee a year apart was a
     # yearly plan "renewed", with a flag).

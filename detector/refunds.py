@@ -19,10 +19,10 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 from .catalog.refund_processes import MANUAL, RefundProcess, load_refund_processes
-from .emails import format_money
 from .errors import ConfigError, InvalidTransition, NotFound
 from .ids import stable_id
 from .lifecycle import check_transition, parse_status
+from .money import figure, format_money
 from .refund_builder import (  # noqa: F401 - re-exported: the request-building helpers users need
     YOU_PROVIDE,
     ProcessLookup,
@@ -375,7 +375,8 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         if old is None:
             note = f"queued from {_a(r['type'].replace('_', ' '))} flag"
             if back:
-                note += f"; partially refunded already ({back:.2f} credited back), the rest is asked for"
+                note += (f"; partially refunded already ({figure(back, inputs.get('currency'), thousands=False)} credited back), "
+                         "the rest is asked for")
             req.update(history=[_history("Candidate", as_of, note)], created_at=utcnow(), updated_at=utcnow())
             to_save.append(req)
         else:

@@ -22,6 +22,8 @@ STRAY_ORDER_DAYS = 60
 YEARLY_SWITCH = 5.0
 #: A yearly plan renews a year after its last charge, give or take a couple of weeks.
 YEAR_DAYS = (350, 380)
+#: A renewal of this much or more (in dollars, scaled to the currency: flags.py) is high.
+HIGH_RENEWAL_PRICE = 100.0
 #: Catalogue categories whose bills vary with use: their amount moving is no sign of spending.
 VARIABLE_CATEGORIES = frozenset({"utilities", "telecom"})
 @lru_cache(maxsize=1)
@@ -107,13 +109,13 @@ def flag_renewals(long: pd.DataFrame, t: pd.DataFrame, *, renewal_before_data: b
     start = r["history_start"].dt.strftime("%Y-%m-%d")
     subscribed = ("subscribed since " + r["first_date"]).where(
         ~r["began_before"], "subscribed since before " + start + ", when your history begins")
-    later = " (previous charge " + r["prev_charge"].map(_money, na_action="ignore").fillna("") + " on " \
+    later = " (previous charge " + _money(r["prev_charge"], r["_dp"]) + " on " \
         + r["prev_date"].fillna("") + ", " + subscribed + ")"
     first = ("; the plan seems to have started before your history begins ("
              + start.where(start != r["date"], "with this charge") + ")")
     since = later.where(r["pos"] >= 1, first)
-    reason = _name(r) + " renewed " + word + " for " + r["charge"].map(_money) + " on " + r["date"] + since
-    severity = np.where(r["charge"] >= 100, "high", "medium")
+    reason = _name(r) + " renewed " + word + " for " + _money(r["charge"], r["_dp"]) + " on " + r["date"] + since
+    severity = np.where(r["charge"] >= HIGH_RENEWAL_PRICE * r["_scale"], "high", "medium")
     return _flag_rows(r, "annual_renewal", severity, reason)
 
 
@@ -128,19 +130,19 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
     """
     seen = (long["ts"] - long["history_start"]).dt.days
     intro = long["charge"] <= INTRO_RATIO * g["charge"].shift(-1)
-    unseen = (seen < long["period"] - 5) & (long["charge"] > FREE_MAX) & ~intro
+    unseen = (seen < long["period"] - 5) & (long["charge"] > FREE_MAX * long["_scale"]) & ~intro
     cand = long[unseen & (long["pos"] == 0)]
     if cand.empty:
         return unseen
     # The merchant's other charges in the months before: a plan paid monthly (two charges or
     # more at one price, not this plan's) until the yearly one began is a switch.
     before = t.loc[t["amount"] < 0, ["_ak", "date", "charge", "transaction_id"]]
-    j = cand[["transaction_id", "account_id", "stream_key", "ts", "charge", "chain_id", "_sk"]].merge(
+    j = cand[["transaction_id", "account_id", "stream_key", "ts", "charge", "chain_id", "_sk", "_scale"]].merge(
         before.rename(columns={"_ak": "_sk", "date": "b_date", "charge": "b_charge", "transaction_id": "b_id"}),
         on="_sk", how="inner")
     j["b_ts"] = pd.to_datetime(j["b_date"])
     days = (j["ts"] - j["b_ts"]).dt.days
-    j = j[(days > 0) & (days <= 75) & (j["b_charge"] > FREE_MAX) & (j["b_charge"] < 0.5 * j["charge"])]
+    j = j[(days > 0) & (days <= 75) & (j["b_charge"] > FREE_MAX * j["_scale"]) & (j["b_charge"] < 0.5 * j["charge"])]
     counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).size()
     switched = set(counts[counts >= 1].index.get_level_values(0))
     return unseen & ~long["transaction_id"].isin(switched)

@@ -10,9 +10,11 @@ import io
 import json
 import math
 
+import numpy as np
 import pandas as pd
 
 from .descriptor_words import card_payment_streams
+from .money import figure
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -176,18 +178,32 @@ def _several_currencies(s: pd.DataFrame) -> bool:
 
 
 def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
-    """The monthly total, and the rows to show. Streams of several currencies (a GBP and a EUR
-    account) are never added up: there is one total per currency, and each monthly cost names
-    its currency."""
+    """The monthly total, and the rows to show, their amounts written out (:func:`_written`).
+    Streams of several currencies (a GBP and a EUR account) are never added up: there is one
+    total per currency, and each monthly cost names its currency."""
+    shown = active.assign(monthly=_written(active["monthly"], active["currency"], several),
+                          last_amount=_written(active["last_amount"], active["currency"], False))
     if not several:
-        return f"{float(active['monthly'].sum()) if len(active) else 0.0:,.2f}", active
+        one = active["currency"].dropna()
+        return figure(float(active["monthly"].sum()) if len(active) else 0.0, one.iloc[0] if len(one) else None), shown
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
-    # (a list, not a Series sum: with no row left, all paying cards, an empty float Series plus
-    # text raised a TypeError and the report stopped)
-    shown = active.assign(monthly=[f"{v:,.2f} {c}" for v, c in zip(active["monthly"], code)])
-    total = " + ".join(f"{v:,.2f} {c}" for c, v in sums.items())
+    total = " + ".join(f"{figure(v, c)} {c}" for c, v in sums.items())
     return total or "0.00", shown
+
+
+def _written(amounts, codes, name_code: bool) -> list:
+    """Each amount as the report writes it, in its currency's decimals (:func:`money.figure`:
+    ``1,500`` in yen, ``15.49`` in dollars), the currency named after it when ``name_code`` (a
+    report of several currencies); what is no number stays as it is. (A list, not a Series sum:
+    with no row, all paying cards, an empty float Series plus text raised a TypeError.)"""
+    out = []
+    for value, code in zip(amounts, codes):
+        code = code if isinstance(code, str) else None
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and not pd.isna(value):
+            value = figure(float(value), code) + (f" {code}" if name_code and code else "")
+        out.append(value)
+    return out
 
 
 def _account_currency(s: pd.DataFrame) -> pd.Series:
@@ -204,16 +220,16 @@ def _flag_currency(s: pd.DataFrame, f: pd.DataFrame) -> pd.Series:
         f["account_id"].map(_account_currency(s)))
 
 
-def _amounts_with_currency(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Flags and refund requests whose amounts name their currency, when the streams are in
-    several (a flag in its stream's currency, else its account's; a request in its own)."""
-    of_account = _account_currency(s)
+def _amounts_written(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame,
+                     several: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Flags and refund requests with their amounts written in their currency (:func:`_written`;
+    a flag in its stream's currency, else its account's; a request in its own), naming it when
+    the streams are in several."""
     if len(f):
-        code = _flag_currency(s, f)
-        f = f.assign(amount=[_plain(a) + (f" {c}" if isinstance(c, str) else "") for a, c in zip(f["amount"], code)])
+        f = f.assign(amount=_written(f["amount"], _flag_currency(s, f), several))
     if len(r):
-        code = r["currency"] if "currency" in r else r["account_id"].map(of_account)
-        r = r.assign(amount=[_plain(a) + (f" {c}" if isinstance(c, str) else "") for a, c in zip(r["amount"], code)])
+        code = r["currency"] if "currency" in r else r["account_id"].map(_account_currency(s))
+        r = r.assign(amount=_written(r["amount"], code, several))
     return f, r
 
 
@@ -221,8 +237,7 @@ def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
     if to_cards.empty:
         return ""
     total, shown = _totals(to_cards, several)  # (one total per currency, each payment in its own)
-    each = ", ".join(f"{m} {v:,.2f}" if isinstance(v, float) else f"{m} {v}"
-                     for m, v in zip(shown["merchant"], shown["monthly"]))
+    each = ", ".join(f"{m} {v}" for m, v in zip(shown["merchant"], shown["monthly"]))
     return f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, {total} a month ({each})."
 
 
@@ -316,8 +331,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     active = active.drop(to_cards.index)
     several = _several_currencies(s)
     total, active = _totals(active, several)
-    if several:
-        f, r = _amounts_with_currency(s, f, r)
+    f, r = _amounts_written(s, f, r, several)
     # Several statements in one report: the same subscription may be paid from two accounts.
     accounts = pd.concat([s["account_id"], f["account_id"], r["account_id"]]).dropna().nunique()
     flag_view = _FLAG_VIEW_TABLE if fmt == "table" else _FLAG_VIEW_WIDE

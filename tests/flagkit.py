@@ -11,8 +11,9 @@ from detector.schema import STREAM_COLUMNS
 class Book:
     """Collects transactions and streams for one test, in the shapes the pipeline hands over."""
 
-    def __init__(self, account: str = "acct1"):
+    def __init__(self, account: str = "acct1", currency: str = "USD"):
         self.account = account
+        self.currency = currency
         self.rows: list[dict] = []
         self.streams: list[dict] = []
 
@@ -22,7 +23,7 @@ class Book:
         tid = f"t{len(self.rows) + 1:04d}"
         self.rows.append({
             "transaction_id": tid, "account_id": account or self.account, "date": date,
-            "amount": -round(amount, 2), "currency": "USD",
+            "amount": -round(amount, 2), "currency": self.currency,
             "description": description or f"{merchant.upper()} 866-555-0100",
             "source": "test", "source_file": "", "source_line": 0,
             "merchant": merchant, "merchant_key": key or merchant.lower().replace(" ", ""),

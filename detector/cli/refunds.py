@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..money import figure
 from .app import ISO_DATE, cli, db_option, existing_store, format_option, note_unknown_account
 
 
@@ -21,9 +22,10 @@ def _enrich():
 def _render(req: dict) -> str:
     """One request as readable text: facts, eligibility, steps, checklist, email."""
     charged = req.get("charged_amount") or req["amount"]
-    amount = f"{charged:.2f} {req.get('currency') or ''}".strip()
+    cur = req.get("currency")
+    amount = f"{figure(charged, cur, thousands=False)} {cur or ''}".strip()  # (¥1500: no decimals)
     if abs(charged - req["amount"]) > 0.005:  # part of it asked: the rise, or what a credit left
-        amount += f" (asked: {req['amount']:.2f})"
+        amount += f" (asked: {figure(req['amount'], cur, thousands=False)})"
     t = req.get("timeline") or {}
     lines = [
         f"Refund request {req['request_id']}  [{req['status']}]",
@@ -51,12 +53,12 @@ def _render(req: dict) -> str:
 
         lines.append(f"  Removed:     on {req['charge_removed_on']} {REMOVED_NOTE}")
     if req.get("charge_amount_now") is not None:
-        from ..emails import format_money
+        from ..money import format_money
 
         lines.append(f"  Changed:     the bank now shows this charge as "
                      f"{format_money(req['charge_amount_now'], req.get('currency'))} (see the history)")
     if req.get("refunded_amount") is not None:
-        lines.append(f"  Refunded:    {req['refunded_amount']:.2f}")
+        lines.append(f"  Refunded:    {figure(req['refunded_amount'], cur, thousands=False)}")
     meaning = req.get("status_meaning") or {}
     if meaning:
         lines.append(f"  Status:      {meaning.get('meaning')} {meaning.get('for_you')}")
@@ -66,7 +68,7 @@ def _render(req: dict) -> str:
         box = "x" if d["provided_by"] == "detector" else " "
         lines.append(f"  [{box}] {d['item']}: {d['value']}")
     lines += ["", "History:"] + [
-        f"  {h['at']}  {h['status']}" + (f"  {h['amount']:.2f}" if h.get("amount") is not None else "")
+        f"  {h['at']}  {h['status']}" + (f"  {figure(h['amount'], cur, thousands=False)}" if h.get("amount") is not None else "")
         + (f"  — {h['note']}" if h.get("note") else "") for h in req["history"]]
     return "\n".join(lines)
 
