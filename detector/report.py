@@ -166,6 +166,12 @@ def _monthly_factor(a: pd.DataFrame) -> pd.Series:
     # 15.49 cost 16.84 a month).
     nxt = pd.to_datetime(a["next_date"], errors="coerce") if "next_date" in a else pd.Series(pd.NaT, index=a.index)
     drifts = ((nxt - last).dt.days == 28) & ((nxt.dt.day != last.dt.day) | (last.dt.month == 2))
+    # ... and from February, a plan whose first and last charges fall on one day of the month
+    # (or on month ends) keeps its day: a plan every 28 days drifts through the month (round
+    # twenty-three: one double charge in February made a gym billed on the 3rd cost 27.17, not 24.99)
+    first = pd.to_datetime(a["first_date"], errors="coerce")
+    keeps_day = (first.dt.day == last.dt.day) | (first.dt.is_month_end & last.dt.is_month_end)
+    drifts &= ~keeps_day
     four_weekly = (a["frequency"] == "monthly") & (charges >= FOUR_WEEKLY_MIN_CHARGES) & gap.between(
         *FOUR_WEEKLY_GAP_DAYS) & drifts
     return factor.mask(four_weekly, 365.25 / 28 / 12)

@@ -304,6 +304,26 @@ def test_a_monthly_plan_with_a_double_charge_still_costs_its_price_a_month():
     assert any("PUREGYM LTD" in line and "| 24.99 | 27.17 |" in line for line in lines)
 
 
+def test_a_double_charge_in_february_does_not_make_a_monthly_plan_four_weekly():
+    # round twenty-three: a gym billed on the 3rd, January 2024 to February 2025, with a double
+    # charge on 2025-02-03 cost 27.17 a month: fifteen charges in 397 days (a mean gap of 28.4),
+    # and from a February charge the next month's is 28 days on. A plan billed every 28 days to
+    # February still costs 13/12 of its price.
+    from detector.recurrence import detect_streams
+    from tests.test_recurrence import enriched, monthly_dates, series
+
+    months = monthly_dates(dt.date(2024, 1, 3), 14, day=3)
+    weeks = [dt.date(2024, 2, 20) - dt.timedelta(days=28 * k) for k in range(13)][::-1]
+    weeks = [d + dt.timedelta(days=364) for d in weeks]  # the last on 2025-02-18
+    rows = (series("PUREGYM LTD LEEDS", months, 24.99) + series("PUREGYM LTD LEEDS", [months[-1]], 24.99)
+            + series("THE GUARDIAN", weeks, 11.99))
+    streams = detect_streams(enriched(rows), "2025-02-28")
+    md = render_scan(streams, pd.DataFrame(), [], "markdown", as_of="2025-02-28")
+    lines = [line for line in md.split("Active subscriptions")[1].splitlines() if line.startswith("| ")]
+    assert any("PUREGYM" in line and "| 24.99 | 24.99 |" in line for line in lines), lines
+    assert any("THE GUARDIAN" in line and "| 11.99 | 13.03 |" in line for line in lines), lines
+
+
 def test_a_bill_every_two_months_costs_half_of_it_a_month():
     from detector.recurrence import detect_streams
     from tests.test_recurrence import _two_monthly_bills, enriched
