@@ -49,12 +49,15 @@ def sentence(text: str) -> str:
 
 
 def render_email(template: EmailTemplate, *, vendor: str, amount: float, currency: str | None,
-                 charge_date: str, descriptor: str, transaction_id: str, reason: str,
+                 charge_date: str, descriptor: str, transaction_id: str | None, reason: str,
                  user: dict | None = None, charge_amount: float | None = None) -> dict:
     """``{"subject", "body"}`` with every known field filled and user-only fields marked.
 
     ``amount`` is what is asked back, ``charge_amount`` (default ``amount``) what was charged: they
-    differ when the merchant already credited part of the charge.
+    differ when the merchant already credited part of the charge. ``transaction_id`` is the bank's
+    own reference for the charge, or None when the bank gave none (templates quote it only under
+    ``{% if transaction_id %}``, :func:`detector.catalog.refund_processes.load_refund_processes`
+    checks that).
     """
     clause = reason.strip().rstrip(".")
     values = {

@@ -187,10 +187,12 @@ def _subscription_text(stream: dict | None) -> str | None:
 
 def _documents(doc_process: RefundProcess, inputs: dict, *, money: str, reason: str,
                method: str, method_source: str, job_date: date | None) -> list[dict]:
-    tx, day, desc = inputs["transaction_id"], inputs["charge_date"], inputs["description"]
-    statement = f"{day} · {money} · \"{desc}\" · bank transaction {tx}"
+    # the bank's own reference only: an id subdetect made (a hash of the line) or Plaid's is on
+    # no statement, and the vendor cannot find it (round-twenty-four audit)
+    ref, day, desc = inputs.get("bank_reference"), inputs["charge_date"], inputs["description"]
+    statement = f"{day} · {money} · \"{desc}\"" + (f" · bank transaction {ref}" if ref else "")
     known = {
-        "transaction_id": f"{tx} (your bank's transaction id; the vendor's own order id is on its receipt)",
+        "transaction_id": ref and f"{ref} (your bank's transaction id; the vendor's own order id is on its receipt)",
         "charge_date": day,
         "amount": money,
         "descriptor": desc,
@@ -317,7 +319,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
     email = render_email(template, vendor=vendor_name, amount=inputs["amount"], charge_amount=charged,
                          currency=inputs.get("currency"),
                          charge_date=charge_date.isoformat(), descriptor=inputs["description"],
-                         transaction_id=inputs["transaction_id"], reason=reason)
+                         transaction_id=inputs.get("bank_reference"), reason=reason)
     meaning = process.status_meaning(status)
     return {
         "transaction_id": inputs["transaction_id"],

@@ -323,7 +323,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
                 _rows_where_in(store, "refund_requests", "request_id", (r["request_id"] for r in records))}
     txs = {t["transaction_id"]: t for t in _rows_where_in(
         store, "transactions", "transaction_id", (r["transaction_id"] for r in records),
-        "transaction_id, currency, description")}
+        "transaction_id, currency, description, id_from_bank")}
     streams = {s["stream_id"]: s for s in _rows_where_in(
         store, "streams", "stream_id", (r.get("stream_id") for r in records),
         "stream_id, frequency, first_date, last_date")}
@@ -357,6 +357,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         inputs = {
             "flag_type": r["type"], "flag_id": r.get("flag_id"), "flag_reason": r.get("reason"),
             "transaction_id": str(r["transaction_id"]), "account_id": str(r["account_id"]),
+            "bank_reference": bank_reference(r["transaction_id"], tx),
             "charge_date": to_date(r["date"]).isoformat(), "amount": abs(float(r["amount"])),
             "currency": tx.get("currency") or (account or {}).get("currency") or "USD",
             "description": r.get("description") or tx.get("description") or r.get("merchant") or "",
@@ -391,6 +392,13 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             store.conn.execute("DELETE FROM refund_requests WHERE status = 'Candidate' AND request_id IN "
                                "(SELECT value FROM json_each(?))", [json.dumps(withdrawn)])
     return out
+
+
+def bank_reference(transaction_id, tx: dict) -> str | None:
+    """The charge's id when it is the bank's own reference for it (``id_from_bank``), else None:
+    a hash subdetect made, or Plaid's id, is on no statement and the vendor cannot find it
+    (round-twenty-four audit: a Chase charge's emails quoted "transaction reference 8b3449e61beb3422")."""
+    return str(transaction_id) if (tx or {}).get("id_from_bank") else None
 
 
 def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendor: str | None = None,
@@ -441,6 +449,7 @@ def open_request(store: Store, transaction_id: str, reason: str, as_of, *, vendo
     inputs = {
         "flag_type": MANUAL, "flag_id": None, "flag_reason": None,
         "transaction_id": transaction_id, "account_id": tx["account_id"],
+        "bank_reference": bank_reference(transaction_id, tx),
         "charge_date": to_date(tx["date"]).isoformat(), "amount": abs(float(tx["amount"])),
         "currency": tx.get("currency") or (account or {}).get("currency") or "USD",
         "description": tx["description"], "merchant": merchant, "vendor": vendor,

@@ -13,7 +13,7 @@ from .errors import DetectorError
 
 #: Canonical transaction, one row per bank line, whatever the source.
 TRANSACTION_COLUMNS: dict[str, str] = {
-    "transaction_id": "source's own id (OFX FITID, Plaid id, CSV column) or a stable hash",
+    "transaction_id": "source's own id (OFX FITID, Plaid id, CSV column) or a stable hash (see id_from_bank)",
     "account_id": "account the row belongs to",
     "date": "posting date, ISO yyyy-mm-dd",
     "amount": "signed amount, negative = money out",
@@ -22,6 +22,10 @@ TRANSACTION_COLUMNS: dict[str, str] = {
     "source": "importer name (chase_card, ofx, plaid, ...)",
     "source_file": "file the row came from (empty for Plaid)",
     "source_line": "1-based line number in that file (0 for Plaid)",
+    "id_from_bank": "1 when transaction_id is the bank's own id for the line as its export gave it (OFX FITID; "
+                    "a CSV's id or reference column: Monzo's Transaction ID, Amex's Reference), a reference "
+                    "the bank can find; 0 when subdetect made it (a hash of the line) or an aggregator did "
+                    "(Plaid's id, on no statement). Refund emails quote a reference only when it is 1",
 }
 
 #: Columns the merchant stage adds to transactions.
@@ -138,6 +142,7 @@ def empty_transactions() -> pd.DataFrame:
             "source": pd.Series(dtype="object"),
             "source_file": pd.Series(dtype="object"),
             "source_line": pd.Series(dtype="int64"),
+            "id_from_bank": pd.Series(dtype="int64"),
         }
     )
 

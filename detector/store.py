@@ -215,10 +215,26 @@ def _m5_stream_currency(db: sqlite_utils.Database) -> None:
     _add_column(db, "streams", "currency", "TEXT")
 
 
+def _m6_bank_ids(db: sqlite_utils.Database) -> None:
+    # Whether a transaction's id is the bank's own (OFX FITID, a CSV's id or reference column) or
+    # one subdetect made (a hash of the line) or Plaid did: a refund email quotes only the bank's
+    # (round-twenty-four audit: a Chase charge's hash was quoted as its "transaction reference").
+    if "id_from_bank" in {row[1] for row in db.execute("PRAGMA table_info(transactions)").fetchall()}:
+        return  # (a store left half migrated: its rows were judged already)
+    _add_column(db, "transactions", "id_from_bank", "INTEGER NOT NULL DEFAULT 0")
+    # Rows stored before: the ids subdetect made are hex hashes (16 digits; 64 in early versions),
+    # or "x_" and one (a source id another account held); Plaid's are Plaid's, the generator's its
+    # own. The others came from the file. A bank id that looks like a hash stays 0: not quoting a
+    # reference is safe, quoting one the bank never gave is not.
+    db.execute("UPDATE transactions SET id_from_bank = 1 WHERE COALESCE(source, '') NOT IN ('plaid', 'synth') "
+               "AND transaction_id NOT LIKE 'x\\_%' ESCAPE '\\' "
+               "AND NOT (length(transaction_id) IN (16, 64) AND transaction_id NOT GLOB '*[^0-9a-f]*')")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
-                                                            _m5_stream_currency]
+                                                            _m5_stream_currency, _m6_bank_ids]
 
 
 class _MigrationLock:
@@ -328,7 +344,9 @@ class Store:
             return 0, 0
         cols = list(TRANSACTION_COLUMNS) + ["pending", "imported_at"]
         # assign, not copy: with copy-on-write the untouched columns are shared, not duplicated
-        frame = df.assign(pending=df.get("pending", 0), imported_at=utcnow(),
+        # an id not known to be the bank's (a frame without the column) is never quoted as its reference
+        from_bank = df["id_from_bank"].fillna(0).astype("int64") if "id_from_bank" in df else 0
+        frame = df.assign(pending=df.get("pending", 0), imported_at=utcnow(), id_from_bank=from_bank,
                           date=iso_dates(df["date"]))[cols]
         with self.conn:
             indexes = self._drop_indexes_for_bulk_load("transactions") if len(frame) >= BULK_LOAD_ROWS else []
@@ -555,6 +573,8 @@ def as_stored(df: pd.DataFrame, *, unique_ids: bool = False) -> pd.DataFrame:
     if df.empty:
         return empty_transactions()
     frame = df if unique_ids else df.drop_duplicates("transaction_id", keep="first")
+    if "id_from_bank" not in frame:
+        frame = frame.assign(id_from_bank=0)
     frame = frame[list(TRANSACTION_COLUMNS)]
     return frame.assign(date=iso_dates(frame["date"])).reset_index(drop=True)
 

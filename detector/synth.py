@@ -465,6 +465,7 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
         "date": _fmt_dates(date, "%Y-%m-%d"),
         "amount": rows["amount"].to_numpy(), "currency": "USD",
         "description": _render(fmts, fields), "source": "synth", "source_file": "", "source_line": 0,
+        "id_from_bank": 0,  # the generator's own ids
     })
     return tx, _truth(rows, st, tx, accounts)
 

@@ -7,11 +7,12 @@ import pandas as pd
 from detector.schema import FLAG_COLUMNS
 
 
-def add_tx(store, transaction_id, date, amount, description, *, account="acc1", currency="USD"):
+def add_tx(store, transaction_id, date, amount, description, *, account="acc1", currency="USD", from_bank=True):
+    """A charge; its id is the bank's own reference unless ``from_bank=False`` (a hash subdetect made)."""
     store.add_transactions(pd.DataFrame([{
         "transaction_id": transaction_id, "account_id": account, "date": date, "amount": -abs(amount),
         "currency": currency, "description": description, "source": "test", "source_file": "t.csv",
-        "source_line": 1,
+        "source_line": 1, "id_from_bank": int(from_bank),
     }]))
 
 

@@ -161,3 +161,47 @@ def _known_db(tmp_path):
         queue_refunds(store, flags_df(flag("t1", "2025-11-20", 119.0, vendor="PRO Back Office")), "2025-11-26")
         store.close()
     return str(path)
+
+
+def _double_hulu(tmp_path, *, ofx: bool):
+    """Hulu billed monthly with February billed twice: a Chase card CSV (Chase writes no
+    transaction id) or an OFX download (every line has the bank's FITID)."""
+    days = ["2024-11-21", "2024-12-21", "2025-01-21", "2025-02-20", "2025-02-21", "2025-03-21", "2025-04-21"]
+    if not ofx:
+        path = tmp_path / "Chase4821_Activity20250630.CSV"
+        path.write_text("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n" + "".join(
+            f"{d[5:7]}/{d[8:]}/{d[:4]},{d[5:7]}/{d[8:]}/{d[:4]},HULU 877-8244858 CA,Entertainment,Sale,-17.99,\n"
+            for d in days))
+        return path
+    path = tmp_path / "card.qfx"
+    path.write_text(
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><TRNUID>1"
+        "<STATUS><CODE>0<SEVERITY>INFO</STATUS><CCSTMTRS><CURDEF>USD<CCACCTFROM><ACCTID>4111222233334821"
+        "</CCACCTFROM><BANKTRANLIST><DTSTART>20241101<DTEND>20250630\n" + "".join(
+            f"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>{d.replace('-', '')}<TRNAMT>-17.99<FITID>2025FIT{i:04d}"
+            f"<NAME>HULU 877-8244858 CA</STMTTRN>\n" for i, d in enumerate(days))
+        + "</BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>\n")
+    return path
+
+
+@pytest.mark.parametrize("ofx", [False, True])
+def test_the_email_quotes_a_transaction_reference_only_when_the_bank_gave_one(runner, tmp_path, ofx):
+    # round-twenty-four audit: for a Chase export (no transaction id) the email to Hulu said
+    # "(transaction reference 8b3449e61beb3422)" and the checklist "bank transaction 8b34...":
+    # subdetect's own hash of the line, which Hulu can find nowhere. The statement's date, amount
+    # and descriptor identify the charge; an OFX FITID is the bank's own and is quoted.
+    db = str(tmp_path / "r.db")
+    res = runner.invoke(cli, ["scan", str(_double_hulu(tmp_path, ofx=ofx)), "--db", db, "--as-of", "2025-06-30"])
+    assert res.exit_code == 0, res.output
+    (req,) = json.loads(_run(runner, db, "list", "--format", "json").output)
+    shown = json.loads(_run(runner, db, "show", req["request_id"], "--format", "json").output)
+    body = _run(runner, db, "draft", req["request_id"]).output
+    line = shown["documents"][0]["value"]
+    assert 'on 2025-02-21 that appears on my bank statement as "HULU 877-8244858 CA"' in body
+    assert line.startswith('2025-02-21 · $17.99 · "HULU 877-8244858 CA"')
+    if ofx:
+        assert req["transaction_id"] == "2025FIT0004"
+        assert "(transaction reference 2025FIT0004)" in body and line.endswith("· bank transaction 2025FIT0004")
+    else:
+        assert "reference" not in body and req["transaction_id"] not in body
+        assert "bank transaction" not in line and req["transaction_id"] not in json.dumps(shown["documents"])

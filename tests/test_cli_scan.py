@@ -182,6 +182,43 @@ def test_report_shows_decisions_taken_since_the_last_run(runner, tmp_path):
     assert {s["stream_id"]: s["status"] for s in stored["streams"]}[netflix["stream_id"]] == "cancelled"
 
 
+def test_report_agrees_with_scan_on_a_cancelled_plan_taken_up_again(runner, tmp_path):
+    # round-twenty-four audit: a plan cancelled, silent for four months and then billing monthly
+    # again was taken up again; `scan` listed it active, `report` over the same database right
+    # after showed it cancelled and hid it. A plan cancelled that stays silent is cancelled in both.
+    lines = ["date,description,amount"]
+    lines += [f"2024-{m:02d}-07,NETFLIX.COM,-15.49" for m in range(5, 10)]
+    lines += [f"2025-{m:02d}-07,NETFLIX.COM,-15.49" for m in range(2, 7)]
+    lines += [f"2024-{m:02d}-12,HULU 877-8244858 CA,-7.99" for m in range(1, 10)]
+    lines += [f"2024-{m:02d}-15,SPOTIFY USA,-11.99" for m in range(1, 13)] + ["2025-01-15,SPOTIFY USA,-11.99"]
+    statement, db = tmp_path / "card.csv", str(tmp_path / "s.db")
+    statement.write_text("\n".join(lines) + "\n")
+    cancels = tmp_path / "cancelled.csv"
+    cancels.write_text("account_id,merchant,cancelled_on\ncard,Netflix,2024-09-20\ncard,Hulu,2024-09-20\n")
+
+    def status(out):
+        return {s["merchant"]: s["status"] for s in json.loads(out)["streams"]}
+
+    res = runner.invoke(cli, ["scan", str(statement), "--db", db, "--account", "card", "--cancellations",
+                              str(cancels), "--as-of", "2025-06-30", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    scanned = status(res.stdout)
+    assert scanned["Netflix"] == "active" and scanned["Hulu"] == "cancelled"
+    assert status(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout) == scanned
+    table = runner.invoke(cli, ["report", "--db", db]).stdout.split("Active subscriptions")[1]
+    assert "Netflix" in table.split("not listed")[0] and "Hulu" not in table
+    # the same decisions taken after the scan, by `cancel`: `report` judges them as the next run
+    db2 = str(tmp_path / "t.db")
+    assert runner.invoke(cli, ["scan", str(statement), "--db", db2, "--account", "card",
+                               "--as-of", "2025-06-30"]).exit_code == 0
+    for name in ("Netflix", "Hulu"):
+        assert runner.invoke(cli, ["cancel", "--db", db2, "--account", "card", "--merchant", name,
+                                   "--on", "2024-09-20"]).exit_code == 0
+    assert status(runner.invoke(cli, ["report", "--db", db2, "--format", "json"]).stdout) == scanned
+    redone = runner.invoke(cli, ["detect", "--db", db2, "--as-of", "2025-06-30", "--format", "json"])
+    assert status(redone.stdout) == scanned
+
+
 def test_a_dismissed_stream_stays_dismissed_when_older_history_arrives(runner, tmp_path):
     # The stream id hashes the first charge: the older statement gives the plan a new one.
     new, old, db = tmp_path / "new.csv", tmp_path / "old.csv", str(tmp_path / "s.db")

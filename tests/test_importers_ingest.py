@@ -739,3 +739,40 @@ def test_a_euro_revolut_accounts_refund_date_skips_no_english_bank_holiday(tmp_p
     (req,) = scan([path], store, "2025-08-20").refund_requests
     assert (req["vendor"], req["currency"], req["country"]) == ("Netflix", "EUR", "EU")
     assert (req["timeline"]["max_working_days"], req["expected_by"]) == (10, "2025-09-03")
+
+
+@pytest.mark.parametrize("engine", ["rows", "auto"])
+def test_each_row_says_whether_its_id_is_the_banks_own(tmp_path, engine):
+    # round-twenty-four audit: a refund email quoted a hash subdetect made as the charge's
+    # "transaction reference". A row's id is the bank's when its export gave it (a CSV's id or
+    # reference column, an OFX FITID); a line without one, or with one Excel rounded, gets a hash.
+    bofa = write(tmp_path, "May2025_1234.csv", "Posted Date,Reference Number,Payee,Address,Amount\n"
+                 "05/08/2025,24492154128001234567890,NETFLIX.COM,LOS GATOS CA,-17.99\n"
+                 "05/09/2025,,SPOTIFY USA,NEW YORK NY,-11.99\n"
+                 "05/10/2025,2.44922E+22,HULU,SANTA MONICA CA,-7.99\n")
+    st = read_statement(bofa, engine=engine)
+    assert st.transactions["id_from_bank"].tolist() == [1, 0, 0]
+    assert st.transactions["transaction_id"].iloc[0] == "24492154128001234567890"
+    chase = read_statement(write(tmp_path, "chase.csv", CHASE_HEADER + "01/16/2024,01/16/2024,NETFLIX.COM,"
+                                 "Entertainment,Sale,-15.49,\n"), engine=engine)
+    assert chase.transactions["id_from_bank"].tolist() == [0]
+    chunks = list(iter_statement_chunks(bofa, chunksize=2, engine=engine))
+    assert [v for c in chunks for v in c.transactions["id_from_bank"]] == [1, 0, 0]
+
+
+def test_what_the_store_keeps_of_where_an_id_came_from(tmp_path, store):
+    ofx = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>{acct}"
+           "</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><DTPOSTED>20240115<TRNAMT>-15.49<FITID>1001<NAME>NETFLIX"
+           "</STMTTRN>\n</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+    a = write(tmp_path, "a.qfx", ofx.format(acct="1111"))
+    b = write(tmp_path, "b.qfx", ofx.format(acct="2222"))  # numbers its FITIDs alike
+    chase = write(tmp_path, "chase.csv", CHASE_HEADER + "01/16/2024,01/16/2024,NETFLIX.COM,Entertainment,Sale,-15.49,\n")
+    big = write(tmp_path, "May2025_1234.csv", "Posted Date,Reference Number,Payee,Address,Amount\n"
+                "05/08/2025,24492154128001234567890,NETFLIX.COM,LOS GATOS CA,-17.99\n")
+    ingest_files([a, b, chase], store)
+    ingest_files([big], store, stream_bytes=1)
+    got = dict(store.conn.execute("SELECT transaction_id, id_from_bank FROM transactions").fetchall())
+    chase_id = next(t for t in got if t not in ("1001", "24492154128001234567890") and not t.startswith("x_"))
+    clash = next(t for t in got if t.startswith("x_"))  # account 2222's 1001, namespaced: no longer the bank's
+    assert (got["1001"], got[clash], got[chase_id], got["24492154128001234567890"]) == (1, 0, 0, 1)
+    assert set(store.transactions()["id_from_bank"]) == {0, 1}

@@ -1131,3 +1131,41 @@ def test_no_request_for_a_utilitys_final_bill_after_its_closing(store):
     later["reason"] = "Octopus Energy charged 38.10 on 2025-08-12, 84 days after you cancelled it on 2025-05-20"
     queued = queue_refunds(store, flags_df(final, later), "2025-08-18")
     assert [r["transaction_id"] for r in queued] == ["o2"]
+
+
+@pytest.mark.parametrize("vendor", ["PRO Back Office", "OT Track", None])
+def test_a_charge_the_bank_gave_no_reference_for_is_told_by_date_amount_and_descriptor(store, vendor):
+    # round-twenty-four audit: the id of a line without the bank's own (a hash subdetect made) was
+    # quoted as its "transaction reference" and "bank transaction"; the vendor can find it nowhere.
+    # The "Transaction ID" a vendor asks for is then the user's to give (its own order id).
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "8b3449e61beb3422", "2025-05-30", 54.0, "OTTRACK*ANNUAL", from_bank=False)
+    req = queue_refunds(store, flags_df(flag("8b3449e61beb3422", "2025-05-30", 54.0, vendor=vendor,
+                                             description="OTTRACK*ANNUAL")), MONDAY)[0]
+    text = req["email"]["subject"] + req["email"]["body"]
+    assert "8b3449e61beb3422" not in text and "transaction reference" not in text
+    assert "2025-05-30" in text and "$54.00" in text and "OTTRACK*ANNUAL" in text
+    docs = {d["item"]: d for d in req["documents"]}
+    assert docs["Charge on your bank statement"]["value"] == '2025-05-30 · $54.00 · "OTTRACK*ANNUAL"'
+    if vendor == "OT Track":
+        assert docs["Transaction ID"]["provided_by"] == "you"
+    # a request opened by hand says the same
+    add_tx(store, "c0ffee0123456789", "2025-05-29", 20.0, "OTTRACK*ADDON", from_bank=False)
+    manual = open_request(store, "c0ffee0123456789", "charged for an add-on I never chose", MONDAY, vendor=vendor)
+    assert "c0ffee0123456789" not in manual["email"]["body"] + str(manual["documents"])
+
+
+def test_a_template_quoting_the_reference_unconditionally_is_refused(tmp_path):
+    import json
+
+    from detector.catalog.refund_processes import DEFAULT_PATH
+
+    data = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    proc = next(p for p in data["processes"] if p["id"] == "ot-track")
+    proc["email"]["body"] = proc["email"]["body"].replace(
+        "{% if transaction_id %} (transaction reference {{ transaction_id }}){% endif %}",
+        " (transaction reference {{ transaction_id }})")
+    path = tmp_path / "kb.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CatalogError, match="outside {% if transaction_id %}"):
+        load_refund_processes(path)

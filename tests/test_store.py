@@ -266,3 +266,34 @@ def test_set_accounts_keeps_a_payment_method_the_user_chose(store):
     assert got == {"a1": ("paypal", "user", "EUR", "US"), "a2": ("credit_card", "importer", "EUR", "US")}
     store.set_accounts(["a1"], payment_method="debit_card", payment_method_source="user")
     assert store.account("a1")["payment_method"] == "debit_card"
+
+
+def test_a_store_from_before_bank_ids_keeps_working_and_knows_which_ids_were_the_banks(tmp_path):
+    # (round-twenty-four audit) migration 6 records whether an id is the bank's; rows stored
+    # before are judged by the id: subdetect's hashes (16 hex digits, 64 in early versions, "x_"
+    # and one) and Plaid's are not the bank's, FITIDs and export references are.
+    import sqlite3
+
+    import sqlite_utils
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:5]:
+        migration(db)
+    db.execute("PRAGMA user_version = 5")
+    rows = [("8b3449e61beb3422", "chase_card"), ("ab" * 32, "chase_card"), ("x_0123456789abcdef", "ofx"),
+            ("FIT-20250221-7", "ofx"), ("tx_00009abc", "monzo"), ("1001", "ofx"), ("lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje", "plaid")]
+    db["transactions"].insert_all([{**_tx(transaction_id=t, source=s)} for t, s in rows])
+    db.conn.commit()
+    db.close()
+    s = Store(path)
+    assert s.schema_version == len(MIGRATIONS)
+    got = dict(s.conn.execute("SELECT transaction_id, id_from_bank FROM transactions").fetchall())
+    assert [got[t] for t, _ in rows] == [0, 0, 0, 1, 1, 1, 0]
+    # and new rows: what the importer said, 0 when a frame does not say
+    s.add_transactions(pd.DataFrame([_tx(transaction_id="n1", id_from_bank=1), _tx(transaction_id="n2")]))
+    assert dict(s.conn.execute("SELECT transaction_id, id_from_bank FROM transactions WHERE transaction_id "
+                               "IN ('n1', 'n2')").fetchall()) == {"n1": 1, "n2": 0}
+    s.close()
+    with sqlite3.connect(path) as conn:  # the column is an integer every row has
+        assert conn.execute("SELECT COUNT(*) FROM transactions WHERE id_from_bank IS NULL").fetchone() == (0,)

@@ -52,6 +52,9 @@ EMAIL_VARIABLES = frozenset({
     "vendor", "amount", "charge_date", "descriptor", "transaction_id", "reason",
     "reason_sentence", "charge_amount", "your_name", "your_email", "your_phone",
 })
+#: A template's ``{% if transaction_id %} ... {% endif %}``: the only place it may quote the bank's
+#: reference, which an email has only when the bank gave one.
+_QUOTED_REFERENCE = re.compile(r"\{%-?\s*if\s+transaction_id\s*-?%\}.*?\{%-?\s*endif\s*-?%\}", re.DOTALL)
 #: A ``match_any`` phrase: text with ``{a|b}`` groups (either word), none nested or unpaired.
 _PHRASE = re.compile(r"[^{}]*(?:\{[^{}]*\}[^{}]*)*")
 #: Pseudo flag type of a request opened by hand.
@@ -289,6 +292,10 @@ class _Checker:
             if unknown:
                 self.fail(entry, f"{fld}.{part}", f"uses unknown variable(s) {unknown}; "
                           f"known: {', '.join(sorted(EMAIL_VARIABLES))}")
+            if "transaction_id" in used and "transaction_id" in _QUOTED_REFERENCE.sub("", text):
+                self.fail(entry, f"{fld}.{part}", "uses transaction_id outside {% if transaction_id %} ... "
+                          "{% endif %}: many banks give no reference for a charge, and subdetect's own id "
+                          "is none the vendor can find")
         return EmailTemplate(obj["subject"], obj["body"], self.source(obj, entry, fld))
 
     def statuses(self, obj, entry: str, fld: str) -> dict[str, StatusMeaning]:

@@ -24,7 +24,7 @@ REQUIRED_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "des
 DetectFn = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
 
 FLOAT_COLUMNS = frozenset({"amount", "average_amount", "last_amount", "next_amount", "confidence"})
-INT_COLUMNS = frozenset({"source_line"})
+INT_COLUMNS = frozenset({"source_line", "id_from_bank"})
 LIST_COLUMNS = frozenset({"transaction_ids"})
 
 STREAM_ORDER = ("account_id", "stream_id")
@@ -81,7 +81,8 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
     """Canonical columns only, fixed dtypes, ISO date strings, sorted by account, date, id.
 
     Raises :class:`~detector.schema.SchemaError` if a required column is missing; optional
-    provenance columns (source, source_file, source_line, currency) are filled in when absent.
+    provenance columns (source, source_file, source_line, currency, id_from_bank) are filled in when
+    absent (``id_from_bank`` 0: an id not known to be the bank's is never quoted to a vendor).
     ``sort=False`` leaves the rows in their order (a caller then sorts with :func:`sort_rows`).
     Rows of one account and day keep their statement order (:data:`TX_ORDER`).
     """
@@ -92,7 +93,7 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
         if name in tx.columns:
             col = tx[name]
         else:
-            col = pd.Series([0 if name == "source_line" else None] * n, index=tx.index)
+            col = pd.Series([0 if column_kind(name) == "int" else None] * n, index=tx.index)
         kind = column_kind(name)
         if name == "date":
             out[name] = _as_input_text(_iso_date_text(col, tx["account_id"]))

@@ -102,6 +102,8 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
         stable_id(account, tx_id, prefix="x_")
         for account, tx_id in zip(df["account_id"][clash].tolist(), ids[clash].tolist(), strict=True)
     ]
+    if "id_from_bank" in out:  # the id is ours now, not one the bank can find
+        out.loc[clash, "id_from_bank"] = 0
     return out
 
 

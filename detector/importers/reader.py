@@ -173,17 +173,19 @@ class _Canonicaliser:
             if tx_id and _ROUNDED_ID.match(tx_id):
                 self.note_rounded_ids(tx_id)
                 tx_id = None
+            from_bank = 1 if tx_id else 0
             tx_id = tx_id or stable_id(*key, occurrence)
             currency = item.currency or default_currency
             self.currencies[currency] += 1
             self.accounts.setdefault(account)
             records.append((tx_id, account, item.date, item.amount, currency, item.description, source, path,
-                            item.line))
+                            item.line, from_bank))
         if not records:
             return empty_transactions(), rejected, n
         df = pd.DataFrame.from_records(records, columns=list(TRANSACTION_COLUMNS))
         df["amount"] = df["amount"].astype("float64")
         df["source_line"] = df["source_line"].astype("int64")
+        df["id_from_bank"] = df["id_from_bank"].astype("int64")
         return df, rejected, n
 
     def frame_parsed(self, parsed: Parsed, *, carry: bool = False) -> tuple[pd.DataFrame, list[dict], int]:
@@ -235,6 +237,8 @@ class _Canonicaliser:
             "source": pa.array([self.importer.name], STR).take(zeros),
             "source_file": pa.array([path], STR).take(zeros),
             "source_line": pa.array(parsed.line, pa.int64()),
+            # the source's own id, or one hashed here (no id cell, or one Excel rounded)
+            "id_from_bank": pa.array((~missing).astype(np.int64)),
         })
         df = table.to_pandas()
         return df, rejected, parsed.items
