@@ -410,7 +410,7 @@ class CsvLayout(Importer):
             raise ValueError(f"expected at least {needed} columns, found {len(cells)}")
         status = self._cell(cells, index, "status")
         if status is not None and self.accepted_status and status.upper() not in self.accepted_status:
-            raise ValueError(f"state {status}: not a completed transaction (re-import once it completes)")
+            raise ValueError(status_reason(status))
         date = parse_date(self._cell(cells, index, "date") or "", self.date_formats)
         amount = self._amount(cells, index)
         description = self._cell(cells, index, "description") or ""
@@ -467,6 +467,20 @@ class CsvLayout(Importer):
         what = f"unknown debit/credit marker {marker!r}" if marker else "no debit/credit marker"
         return (f"{what} in column {' / '.join(repr(n) for n in names)} (money out: "
                 f"{shown(self.outflow_markers)}; money in: {shown(self.inflow_markers)})")
+
+
+#: States of a row that never moved money (Revolut's DECLINED, REVERTED, FAILED, CANCELLED): no
+#: later download completes them, so "re-import once it completes" (said of all of them before the
+#: round-twenty-four audit) was wrong for them.
+NEVER_SETTLED = frozenset({"DECLINED", "REVERTED", "FAILED", "CANCELLED", "CANCELED", "REJECTED"})
+
+
+def status_reason(status: str) -> str:
+    """Why a row whose state is not a completed one is not read as a transaction."""
+    if status.strip().upper() in NEVER_SETTLED:
+        return (f"state {status}: not a transaction (the payment was {status.strip().lower()}, no money "
+                f"moved)")
+    return f"state {status}: not a completed transaction (re-import once it completes)"
 
 
 _DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
