@@ -7,7 +7,13 @@ Each file is small and in the bank's real layout (see the layouts' docstrings in
 
 from __future__ import annotations
 
-from detector.importers import ingest_files, read_statement
+import re
+import shlex
+
+import pytest
+
+from detector.errors import UnrecognisedFormat
+from detector.importers import ingest_files, iter_statement_chunks, parse_columns, read_statement
 from detector.importers.naming import account_from_filename
 
 REVOLUT_HEADER = "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n"
@@ -17,6 +23,13 @@ def write(tmp_path, name, text, encoding="utf-8", newline="\n"):
     path = tmp_path / name
     path.write_bytes(text.replace("\n", newline).encode(encoding))
     return path
+
+
+def suggestion(err: Exception) -> str:
+    """The ``--columns`` value of an error's suggestion, as a POSIX shell passes it when pasted."""
+    arg = re.search(r"--columns ('[^']*'|\"(?:[^\"\\\\]|\\\\.)*\")", str(err)).group(1)
+    (value,) = shlex.split(arg)
+    return value
 
 
 # -- Revolut ----------------------------------------------------------------------------------------
@@ -61,3 +74,72 @@ def test_revolut_downloads_named_with_their_random_code_are_one_account(tmp_path
     assert "re-import once it completes" in reasons[5]  # a pending payment will complete
     for engine in ("rows", "columns"):
         assert [r["reason"] for r in read_statement(second, engine=engine).rejected] == list(reasons.values())
+
+
+# -- a file no layout reads: the suggestion and the error ------------------------------------------------
+
+COMMBANK = ('28/06/2025,"+6200.00","ACME PTY LTD SALARY","+10200.00"\n'
+            '27/06/2025,"-28.29","AMAZON AU MARKETPLACE AUS Card xx4412 Value Date: 25/06/2025","+4000.00"\n'
+            '24/06/2025,"-117.71","Direct Debit 511290 AGL SALES","+4028.29"\n'
+            '07/06/2025,"-18.99","NETFLIX.COM SYDNEY AUS Card xx4412 Value Date: 05/06/2025","+4146.00"\n'
+            '07/05/2025,"-18.99","NETFLIX.COM SYDNEY AUS Card xx4412 Value Date: 05/05/2025","+4164.99"\n')
+
+
+def test_a_headerless_file_is_suggested_by_its_first_line_and_no_line_is_lost(tmp_path):
+    # CommBank's layout with its amounts written without a "+" (so no layout claims it): the error
+    # quoted line 2 as "the first line" (its description says "Value Date"), mapped date= to that
+    # description, and following the advice by line 2's cells lost line 1 without a word
+    text = re.sub(r'"\+', '"', COMMBANK)
+    path = write(tmp_path, "CSVData.csv", text)
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    message = str(err.value)
+    assert "its first line is a transaction: '28/06/2025', '6200.00', 'ACME PTY LTD SALARY', '10200.00'" in message
+    value = suggestion(err.value)
+    assert parse_columns(value) == {"date": "28/06/2025", "description": "ACME PTY LTD SALARY", "amount": "6200.00",
+                                    "date_format": "%d/%m/%Y"}
+    st = read_statement(path, columns=value)
+    assert (st.rows_read, len(st.transactions), st.rejected) == (5, 5, [])
+    # mapped by a later line's cells, as the audit did, the lines above it are read too
+    by_line_two = ("date=27/06/2025,description=AMAZON AU MARKETPLACE AUS Card xx4412 Value Date: 25/06/2025,"
+                   "amount=-28.29,date_format=%d/%m/%Y,currency=AUD")
+    for engine in ("rows", "columns"):
+        st = read_statement(path, columns=by_line_two, engine=engine)
+        assert (st.rows_read, len(st.transactions), st.rejected) == (5, 5, [])
+        assert st.transactions[["date", "amount", "source_line"]].values.tolist()[0] == ["2025-06-28", 6200.0, 1]
+    chunks = list(iter_statement_chunks(path, columns=by_line_two, chunksize=2))
+    assert sum(len(c.transactions) for c in chunks) == 5
+    # a line above that is no transaction is rejected with its line, never skipped unseen
+    titled = write(tmp_path, "titled.csv", "Transactions for account 1234\n" + text)
+    st = read_statement(titled, columns=by_line_two)
+    assert len(st.transactions) == 5 and [r["source_line"] for r in st.rejected] == [1]
+
+
+def test_the_suggestion_quotes_a_column_name_holding_a_comma(tmp_path):
+    text = "Datum;\"Name, Ort\";Betrag;Waehrung\n" + "".join(
+        f'07.{m:02d}.2024;"NETFLIX.COM, Amsterdam";-13,49;EUR\n03.{m:02d}.2024;"REWE Markt, Berlin";-4{m},00;EUR\n'
+        for m in range(1, 7))
+    path = write(tmp_path, "de.csv", text)
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    value = suggestion(err.value)  # pasted into a shell (was: "--columns entry 'Ort' is not key=column")
+    assert parse_columns(value)["description"] == "Name, Ort"
+    st = read_statement(path, columns=value)
+    assert (len(st.transactions), st.rejected) == (12, [])
+    assert st.transactions["description"].tolist()[0] == "NETFLIX.COM, Amsterdam"
+    # either quote marks a value; an apostrophe inside an unquoted one is text
+    assert parse_columns("date=Datum,description='Name, Ort',amount=Betrag") == {
+        "date": "Datum", "description": "Name, Ort", "amount": "Betrag"}
+    assert parse_columns("date=Date,description=Payee's name,amount=Amount")["description"] == "Payee's name"
+
+
+def test_a_text_statement_no_importer_reads_gets_a_one_line_error_without_a_mapping(tmp_path):
+    # round-twenty-four audit: Santander's .txt got "Columns seen: 'From: ...'" and a --columns
+    # mapping no mapping could satisfy
+    text = ("Statement of account 1234\n\nPosted: 01/05/2024\nPayee: FOXTONS\nValue: -1450.00\n\n"
+            "Posted: 02/05/2024\nPayee: TESCO\nValue: -12.71\n")
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(write(tmp_path, "other.txt", text))
+    message = str(err.value)
+    assert "\n" not in message and "--columns \"" not in message and "Columns seen" not in message
+    assert "text statement of labelled lines (Posted:, Payee:, Value:)" in message and "CSV or OFX/QFX" in message

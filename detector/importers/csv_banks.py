@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import ClassVar
 
 from .base import HEAD_LINES, Importer, direction_column, head_of, read_text
@@ -524,22 +523,47 @@ class MappedCsv(CsvLayout):
 def parse_columns(spec: str | dict | None) -> dict[str, str] | None:
     """``"date=Posted,description=Payee,amount=Amount"`` (or a dict) to a mapping dict.
 
-    Column names containing commas can be quoted: ``description="Payee, name"``.
+    A value holding a comma is quoted, with double or single quotes: ``description="Payee, name"``
+    or ``description='Payee, name'`` (the second pastes inside a double-quoted ``--columns "..."``
+    argument, as the suggestion for a file without a layout writes it). A quote opens only at the
+    start of a value: ``description=Payee's name`` is that name.
     """
     if spec is None or isinstance(spec, dict):
         return dict(spec) if spec else None
     out: dict[str, str] = {}
-    for part in re.findall(r'(?:[^,"]|"[^"]*")+', spec):
+    for part in _split_columns(spec):
         if not part.strip():
             continue
         if "=" not in part:
             raise ValueError(f"--columns entry {part.strip()!r} is not key=column")
         key, value = part.split("=", 1)
         value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] == '"':
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
         out[key.strip().lower()] = value
     return out
+
+
+def _split_columns(spec: str) -> list[str]:
+    """``spec`` cut at the commas outside a quoted value (a value opening with ``"`` or ``'``)."""
+    parts: list[str] = []
+    start = i = 0
+    at_value = False  # right after "key=" (spaces allowed): a quote there opens a quoted value
+    while i < len(spec):
+        ch = spec[i]
+        if ch == ",":
+            parts.append(spec[start:i])
+            start, at_value = i + 1, False
+        elif ch == "=" and not at_value and "=" not in spec[start:i]:
+            at_value = True
+        elif at_value and ch in "\"'" and not spec[spec.index("=", start) + 1:i].strip():
+            end = spec.find(ch, i + 1)
+            if end < 0:
+                raise ValueError(f"--columns value {spec[i:]!r} opens a quote that is not closed")
+            i = end
+        i += 1
+    parts.append(spec[start:])
+    return parts
 
 
 def csv_importers() -> list[Importer]:

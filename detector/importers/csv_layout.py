@@ -334,8 +334,11 @@ class CsvLayout(Importer):
         if self._is_a_record(raw_cells, index):
             # A file with no header row (HSBC UK's download), its columns mapped by its first
             # row's cells as the hint shows them: that row is a transaction too, not a header
-            # (round eleven: it was dropped without a word)
-            return head[header_at:], HeaderLayout(delim, index, header_at + 1, None, len(raw_cells))
+            # (round eleven: it was dropped without a word). Mapped by a later row's cells, the
+            # lines above it are the file's too: each is read, or rejected with its line (round
+            # twenty-four: a CommBank file mapped by its second line's cells lost its first
+            # transaction without a word).
+            return head, HeaderLayout(delim, index, 1, None, len(raw_cells))
         return head[header_at + 1:], HeaderLayout(delim, index, header_at + 2, header_cells, len(raw_cells))
 
     def _is_a_record(self, cells: list[str], index: dict[str, int]) -> bool:
