@@ -143,3 +143,112 @@ def test_a_text_statement_no_importer_reads_gets_a_one_line_error_without_a_mapp
     message = str(err.value)
     assert "\n" not in message and "--columns \"" not in message and "Columns seen" not in message
     assert "text statement of labelled lines (Posted:, Payee:, Value:)" in message and "CSV or OFX/QFX" in message
+
+
+# -- Commonwealth Bank (Australia) ---------------------------------------------------------------------
+
+
+def test_a_commbank_download_is_read_by_its_layout(tmp_path, store):
+    path = write(tmp_path, "CSVData.csv", COMMBANK, newline="\r\n")
+    st = read_statement(path)
+    assert (st.format, st.currency, st.country, st.rejected) == ("commbank", "AUD", "AU", [])
+    assert st.transactions[["date", "amount"]].values.tolist() == [
+        ["2025-06-28", 6200.0], ["2025-06-27", -28.29], ["2025-06-24", -117.71], ["2025-06-07", -18.99],
+        ["2025-05-07", -18.99]]
+    assert list(st.transactions["source_line"]) == [1, 2, 3, 4, 5]
+    (result,) = ingest_files([path], store)
+    assert (result.rows_read, result.stored, result.rejected) == (5, 5, 0)
+
+
+# -- RBC Royal Bank (Canada) -----------------------------------------------------------------------------
+
+RBC_HEADER = ('"Account Type","Account Number","Transaction Date","Cheque Number","Description 1",'
+              '"Description 2","CAD$","USD$"\n')
+RBC_ROWS = ('Chequing,01234-5012345,11/7/2024,,"VISA DEBIT PURCHASE - 1234","NETFLIX.COM",-16.49,\n'
+            'Chequing,01234-5012345,11/1/2024,,"MINTO APARTMENTS",,-2100.00,\n'
+            'Chequing,01234-5012345,12/7/2024,,"VISA DEBIT PURCHASE - 1234","NETFLIX.COM",-16.49,\n'
+            'Chequing,01234-5012345,1/7/2025,,"VISA DEBIT PURCHASE - 1234","NETFLIX.COM",-18.99,\n')
+
+
+def test_an_rbc_export_names_the_merchant_each_account_and_currency(tmp_path):
+    path = write(tmp_path, "csv92375.csv", RBC_HEADER + RBC_ROWS)
+    st = read_statement(path)
+    assert (st.format, st.account_id, st.currency, st.country) == ("rbc", "01234-5012345", "CAD", "CA")
+    assert st.default_payment_method == "debit_card"
+    assert st.transactions["description"].tolist()[:2] == ["VISA DEBIT PURCHASE - 1234 NETFLIX.COM", "MINTO APARTMENTS"]
+    # a US-dollar account writes USD$ and leaves CAD$ empty; a Visa card names its merchant in
+    # Description 1; one download holds every account
+    both = write(tmp_path, "all.csv", RBC_HEADER + RBC_ROWS
+                 + 'Visa,4510123412341234,1/9/2025,,"SPOTIFY P1A2B3C4D5 STOCKHOLM",,-11.99,\n'
+                 + 'Chequing,09876-5054321,1/9/2025,,"Online Banking payment - 5678","AWS",,-25.00\n')
+    for engine in ("rows", "columns"):
+        st = read_statement(both, engine=engine)
+        assert st.rejected == []
+        assert st.transactions[["account_id", "amount", "currency", "description"]].values.tolist()[-2:] == [
+            ["4510123412341234", -11.99, "CAD", "SPOTIFY P1A2B3C4D5 STOCKHOLM"],
+            ["09876-5054321", -25.0, "USD", "Online Banking payment - 5678 AWS"]]
+    assert read_statement(both).default_payment_method is None  # a card and current accounts
+    visa = write(tmp_path, "visa.csv", RBC_HEADER + 'Visa,4510123412341234,1/9/2025,,"SPOTIFY",,-11.99,\n')
+    assert read_statement(visa).default_payment_method == "credit_card"
+
+
+def test_columns_may_join_two_columns_and_the_suggestion_and_notes_say_so(tmp_path):
+    path = write(tmp_path, "csv92375.csv", RBC_HEADER + RBC_ROWS)
+    st = read_statement(path, columns="date=Transaction Date,description=Description 1+Description 2,amount=CAD$")
+    assert st.transactions["description"].tolist()[:2] == ["VISA DEBIT PURCHASE - 1234 NETFLIX.COM", "MINTO APARTMENTS"]
+    assert st.format == "mapped" and any("the rbc layout" in n for n in st.notes)
+    # mapped with Description 1 alone, the file is read as asked, and told what it leaves out
+    st = read_statement(path, columns="date=Transaction Date,description=Description 1,amount=CAD$")
+    assert st.transactions["description"].tolist()[0] == "VISA DEBIT PURCHASE - 1234"
+    assert any("column 'Description 2' beside the description column 'Description 1' is not read" in n
+               and "description=Description 1+Description 2" in n for n in st.notes)
+    # a column named with a "+" whole is that column
+    plus = write(tmp_path, "plus.csv", "Date,Payee+Memo,Amount\n2025-01-07,NETFLIX.COM,-18.99\n")
+    assert read_statement(plus, columns="date=Date,description=Payee+Memo,amount=Amount"
+                          ).transactions["description"].tolist() == ["NETFLIX.COM"]
+    # a file like RBC's that no layout claims (no USD$ column): the suggestion joins the two, and
+    # quotes what a shell would expand ("CAD$")
+    other = write(tmp_path, "other.csv", RBC_HEADER.replace(',"USD$"', "")
+                  + RBC_ROWS.replace(",\n", "\n").replace("-2100.00\n", "-2100.00\n"))
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(other)
+    value = suggestion(err.value)
+    assert "description=Description 1+Description 2" in value and "amount=CAD$" in value
+    st = read_statement(other, columns=value)
+    assert st.rejected == [] and st.transactions["description"].tolist()[0] == "VISA DEBIT PURCHASE - 1234 NETFLIX.COM"
+
+
+# -- Santander UK's text statement ---------------------------------------------------------------------------
+
+NBSP = "\u00a0"
+
+
+def santander(blocks: list[tuple[str, str, str, str]], account="XXXX XXXX XXXX 1234") -> str:
+    """A Santander UK .txt download: a label, a non-breaking space, the value (and one after it)."""
+    out = [f"From:{NBSP}01/05/2024 to 30/06/2025", "", f"Account:{NBSP}{account}", ""]
+    for date, desc, amount, balance in blocks:
+        out += [f"Date:{NBSP}{date}", f"Description:{NBSP}{desc}{NBSP}", f"Amount:{NBSP}{amount}{NBSP}",
+                f"Balance:{NBSP}{balance}{NBSP}", ""]
+    return "\n".join(out) + "\n"
+
+
+def test_a_santander_uk_text_statement_is_read(tmp_path, store):
+    text = santander([("07/06/2024", "CARD PAYMENT TO NETFLIX.COM,10.99 GBP, RATE 1.00/GBP ON 05-06-2024",
+                       "-10.99 GBP", "1,539.01 GBP"),
+                      ("01/06/2024", "FOXTONS LETTINGS", "-1,450.00 GBP", "1,550.00 GBP"),
+                      ("31/05/2024", "BANK GIRO CREDIT REF ACME LTD SALARY", "3000.00 GBP", "3,000.00 GBP")])
+    path = write(tmp_path, "Statements09012345678901.txt", text, encoding="cp1252", newline="\r\n")
+    st = read_statement(path)
+    assert (st.format, st.account_id, st.currency, st.country, st.rejected) == (
+        "santander_txt", "XXXX XXXX XXXX 1234", "GBP", "GB", [])
+    assert st.transactions[["date", "amount", "description", "source_line"]].values.tolist() == [
+        ["2024-06-07", -10.99, "CARD PAYMENT TO NETFLIX.COM,10.99 GBP, RATE 1.00/GBP ON 05-06-2024", 5],
+        ["2024-06-01", -1450.0, "FOXTONS LETTINGS", 10], ["2024-05-31", 3000.0, "BANK GIRO CREDIT REF ACME LTD SALARY", 15]]
+    (result,) = ingest_files([path], store)
+    assert (result.stored, result.rejected) == (3, 0)
+    assert ingest_files([path], store)[0].duplicates == 3  # re-importing adds nothing
+    # a download cut inside a block: that block is rejected with its line, saying so
+    cut = write(tmp_path, "cut.txt", text[:text.index("Amount:", text.index("FOXTONS"))], encoding="cp1252")
+    st = read_statement(cut)
+    assert len(st.transactions) == 1 and [r["source_line"] for r in st.rejected] == [10]
+    assert "cut short" in st.rejected[0]["reason"]

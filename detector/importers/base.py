@@ -79,6 +79,11 @@ class Importer:
         """Every transaction line of the file, as a :class:`Row` or a :class:`Reject`."""
         raise NotImplementedError
 
+    def file_payment_method(self, path: str) -> str | None:
+        """The payment method of the file's account(s) when the file tells (an OFX card
+        statement, RBC's Account Type), else the layout's :attr:`payment_method`."""
+        return self.payment_method
+
     def file_notes(self, path: str) -> list[str]:
         """What reading ``path`` found that the analyst should hear and no row or reject says (an
         OFX download cut right after a whole transaction), one sentence each."""

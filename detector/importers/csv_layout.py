@@ -114,6 +114,10 @@ class CsvLayout(Importer):
     date: str | Names = "Date"
     description: str | Names = "Description"
     description_fallback: str | Names | None = None
+    #: Further columns whose text follows the description's, a space between (RBC's "Description
+    #: 2", which names the merchant of a card purchase whose "Description 1" is "VISA DEBIT PURCHASE
+    #: - 1234"; ``--columns description=Description 1+Description 2``). Required when declared.
+    description_join: tuple[str | Names, ...] = ()
     amount: str | Names | None = "Amount"
     debit: str | Names | None = None
     credit: str | Names | None = None
@@ -167,7 +171,12 @@ class CsvLayout(Importer):
             "account": _alts(self.account_column),
             "card": _alts(self.card_column),
             "currency": _alts(self.currency_column),
+            **{f: _alts(names) for f, names in zip(self._join_fields(), self.description_join, strict=True)},
         }
+
+    def _join_fields(self) -> list[str]:
+        """The index keys of :attr:`description_join`'s columns, in order."""
+        return [f"description_join_{i}" for i in range(1, len(self.description_join) + 1)]
 
     def _required(self) -> list[str]:
         req = ["date", "description"]
@@ -177,7 +186,7 @@ class CsvLayout(Importer):
             req += [f for f in ("debit", "credit") if getattr(self, f) is not None]
         if self.direction is not None:
             req.append("direction")
-        return req
+        return req + self._join_fields()
 
     def resolve(self, header: list[str]) -> dict[str, int] | None:
         """Map fields to column positions for this header, or ``None`` if a required one is missing."""
@@ -198,8 +207,9 @@ class CsvLayout(Importer):
         """Required column names absent from ``header`` (for error messages)."""
         cells = [normalise_header(c) for c in header]
         out = []
+        joins = dict(zip(self._join_fields(), self.description_join, strict=True))
         for f in self._required():
-            raw = getattr(self, f)
+            raw = joins[f] if f in joins else getattr(self, f)
             names = (raw,) if isinstance(raw, str) else tuple(raw or ())
             if not any(normalise_header(n) in cells for n in names):
                 out.append(" or ".join(repr(n) for n in names))
@@ -417,6 +427,8 @@ class CsvLayout(Importer):
         date = parse_date(self._cell(cells, index, "date") or "", self.date_formats)
         amount = self._amount(cells, index)
         description = self._cell(cells, index, "description") or ""
+        for field in self._join_fields():
+            description = " ".join(p for p in (description, self._cell(cells, index, field) or "") if p)
         if not description and "description_fallback" in index:
             description = self._cell(cells, index, "description_fallback") or ""
         kind = self._cell(cells, index, "kind") if self.own_transfer_kinds else None
