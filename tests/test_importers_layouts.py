@@ -193,6 +193,29 @@ CASES = {
         '"Chase Freedom","",""\n',
         [("2025-06-15", -15.49, "NETFLIX.COM NETFLIX.COM CA"), ("2025-06-02", 657.73, "AUTOPAY PAYMENT - THANK YOU")],
     ),
+    # Commonwealth Bank (Australia) NetBank "CSVData.csv": no header row; date, amount (with its
+    # sign), description, balance (round-twenty-four audit: no layout read it)
+    "commbank": (
+        "CSVData.csv",
+        '28/06/2025,"+6200.00","ACME PTY LTD SALARY","+10200.00"\n'
+        '27/06/2025,"-28.29","AMAZON AU MARKETPLACE AUS Card xx4412 Value Date: 25/06/2025","+4000.00"\n'
+        '07/06/2025,"-18.99","NETFLIX.COM SYDNEY AUS Card xx4412 Value Date: 05/06/2025","+4146.00"\n',
+        [("2025-06-28", 6200.0, "ACME PTY LTD SALARY"),
+         ("2025-06-27", -28.29, "AMAZON AU MARKETPLACE AUS Card xx4412 Value Date: 25/06/2025"),
+         ("2025-06-07", -18.99, "NETFLIX.COM SYDNEY AUS Card xx4412 Value Date: 05/06/2025")],
+    ),
+    # RBC Royal Bank (Canada): a card purchase names its merchant in Description 2 (round-twenty-four
+    # audit: mapped as suggested, description=Description 1, every merchant was lost)
+    "rbc": (
+        "csv92375.csv",
+        '"Account Type","Account Number","Transaction Date","Cheque Number","Description 1","Description 2",'
+        '"CAD$","USD$"\n'
+        'Chequing,01234-5012345,1/7/2025,,"VISA DEBIT PURCHASE - 1234","NETFLIX.COM",-18.99,\n'
+        'Chequing,01234-5012345,1/15/2025,,"Payroll Deposit","ACME INC",2150.00,\n'
+        'Chequing,01234-5012345,1/31/2025,,"MONTHLY FEE",,-4.00,\n',
+        [("2025-01-07", -18.99, "VISA DEBIT PURCHASE - 1234 NETFLIX.COM"),
+         ("2025-01-15", 2150.0, "Payroll Deposit ACME INC"), ("2025-01-31", -4.0, "MONTHLY FEE")],
+    ),
 }
 
 
@@ -264,9 +287,11 @@ def test_a_tab_separated_file_of_other_shape_is_not_wells_fargo(tmp_path):
 
 
 def test_each_layout_has_a_case():
-    from detector.importers import format_names
+    from detector.importers import LAYOUTS, format_names
 
-    assert set(format_names()) - {"ofx"} == set(CASES)
+    # every CSV layout; the importers of other files (OFX, Santander UK's .txt) have tests of their own
+    assert {cls.name for cls in LAYOUTS} == set(CASES)
+    assert set(format_names()) - set(CASES) == {"ofx", "santander_txt"}
 
 
 def test_payment_method_and_currency_defaults(tmp_path):

@@ -23,6 +23,7 @@ from .reader import (
     iter_statement_chunks,
     read_statement,
 )
+from .santander_txt import SantanderTxt
 
 __all__ = [
     "LAYOUTS",
@@ -33,6 +34,7 @@ __all__ = [
     "OfxImporter",
     "Reject",
     "Row",
+    "SantanderTxt",
     "Statement",
     "account_from_filename",
     "all_importers",

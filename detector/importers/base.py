@@ -79,6 +79,11 @@ class Importer:
         """Every transaction line of the file, as a :class:`Row` or a :class:`Reject`."""
         raise NotImplementedError
 
+    def file_payment_method(self, path: str) -> str | None:
+        """The payment method of the file's account(s) when the file tells (an OFX card
+        statement, RBC's Account Type), else the layout's :attr:`payment_method`."""
+        return self.payment_method
+
     def file_notes(self, path: str) -> list[str]:
         """What reading ``path`` found that the analyst should hear and no row or reject says (an
         OFX download cut right after a whole transaction), one sentence each."""
@@ -187,7 +192,7 @@ _HINTS = {
     "date": ("date", "posted", "booked", "datum", "time", "buchung", "valuta", "fecha"),
     "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference",
                     "empf", "auftraggeber", "verwendungszweck", "omschrijving", "libell", "concepto"),
-    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe"),
+    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe", "$"),
 }
 #: Column names that are the field outright, preferred to a name merely holding a hint.
 _OUTRIGHT = {"description": ("description", "transaction description", "payee", "merchant", "memo", "details",
@@ -212,23 +217,50 @@ def _first(cols: list[str], keys: tuple[str, ...], taken, exact: bool = False) -
             or next((c for c in free if any(k in c.lower() for k in keys)), None))
 
 
-def _rows(head: str) -> tuple[list[str], list[list[str]]]:
-    """The header of a file no layout claims and the records below it (within ``head``).
+#: A cell that is an amount as written (``-10.99``, ``+6200.00``, ``£1,575.72``, ``(12.00)``).
+_MONEY_CELL = re.compile(r"[-+(]?[£$€]?\s?[\d,]*\d(?:[.,]\d{1,2})?\)?")
+
+
+def _is_record(cells: list[str]) -> bool:
+    """Whether a line's cells read as a transaction: three or more, a date and an amount among them."""
+    if len(cells) < 3:
+        return False
+    dated = [i for i, c in enumerate(cells) if is_date(c, _SUGGEST_DATES)]
+    return bool(dated) and any(i not in dated and c.strip() and _MONEY_CELL.fullmatch(c.strip())
+                               for i, c in enumerate(cells))
+
+
+def _rows(head: str) -> tuple[list[str], list[list[str]], bool]:
+    """The header of a file no layout claims, the records below it (within ``head``), and whether
+    the file has no header row.
 
     The header is the first line with three or more cells naming a date and an amount (or money out
     and in): Nationwide's ``"Account Name:","FlexAccount ****12345"`` preamble is no header, the
-    ``"Date","Transaction type",...`` line below it is. Else the first non-empty line.
+    ``"Date","Transaction type",...`` line below it is. A line that reads as a transaction before
+    any such line means the file has no header row (HSBC UK's, CommBank's download): that line is
+    returned as the "header", and with the records too, unless a line of three or more cells came
+    before it (the header, of names no hint knows: RBC's ``CAD$``). (Round twenty-four: CommBank's second line,
+    ``...,"AMAZON AU ... Value Date: 25/06/2025",...``, named a date and a "value", and was taken
+    for the header; the suggestion mapped ``date=`` to its description, and the first line was
+    lost.) Else the first non-empty line.
     """
     records = []
     for line in io.StringIO(head, newline="").readlines():
         if line.strip():
             cells = next(csv.reader([line.rstrip("\r\n")], delimiter=sniff_delimiter(line)), [])
             records.append([c.strip().replace("\ufeff", "") for c in cells])
+    wide = None  # the last line of three or more cells above: a header of names no hint knows (RBC's "CAD$")
     for i, cells in enumerate(records):
+        if _is_record(cells):
+            if wide is None:
+                return cells, records[i:], True
+            return records[wide], records[wide + 1:], False
         money = _first(cells, _HINTS["amount"], ()) or all(_first(cells, k, ()) for k in _SPLIT.values())
         if len(cells) >= 3 and _first(cells, _HINTS["date"], ()) and money:
-            return cells, records[i + 1:]
-    return (records[0], records[1:]) if records else ([], [])
+            return cells, records[i + 1:], False
+        if len(cells) >= 3:
+            wide = i
+    return (records[0], records[1:], False) if records else ([], [], False)
 
 
 #: Words of a column's name that say it holds which way money went, for a column whose values
@@ -265,19 +297,55 @@ def direction_column(cols: list[str], rows: list[list[str]], amount: str, taken=
     return None
 
 
-def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
-    """A ``--columns`` value guessed from the column names (and the rows below them), placeholders
-    where no guess fits."""
+def _by_shape(cells: list[str]) -> dict[str, str]:
+    """For a file with no header row: its first line's date cell, amount cell (the first number
+    with cents that is not the date: CommBank's amount comes before its balance) and description cell (the
+    one with the most letters), as ``--columns`` maps them (by that line's cells)."""
+    chosen: dict[str, str] = {}
+    date = next((c for c in cells if is_date(c, _SUGGEST_DATES)), None)
+    if date is not None:
+        chosen["date"] = date
+    numbers = [c for c in cells if c != date and c.strip() and _MONEY_CELL.fullmatch(c.strip())]
+    # one with cents first: an account or cheque number before the amount is no amount
+    money = next((c for c in numbers if re.search(r"[.,]\d\d\)?$", c.strip())), numbers[0] if numbers else None)
+    text = [c for c in cells if c not in (date, money) and re.search(r"[^\W\d_]", c)]
+    if text:
+        chosen["description"] = max(text, key=lambda c: len(re.findall(r"[^\W\d_]", c)))
+    if money is not None:
+        chosen["amount"] = money
+    return chosen
+
+
+def _numbered_join(cols: list[str], col: str) -> str:
+    """``Description 1+Description 2`` when ``col`` is the first of numbered columns (RBC's
+    "Description 1" says "VISA DEBIT PURCHASE - 1234" and "Description 2" names the merchant:
+    round-twenty-four audit), else ``col``."""
+    m = re.fullmatch(r"(.*?\D)\s*1", col)
+    if not m or "+" in col:
+        return col
+    more = [c for n in range(2, 6) for c in cols
+            if "+" not in c and re.fullmatch(re.escape(m.group(1).strip()) + rf"\s*{n}", c.strip(), re.IGNORECASE)]
+    return "+".join([col, *more]) if more else col
+
+
+def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bool = False) -> list[tuple[str, str]]:
+    """A ``--columns`` mapping guessed from the column names (and the rows below them), placeholders
+    where no guess fits, as ``(key, value)`` pairs (:func:`columns_argument` quotes them).
+
+    ``headerless``: ``cols`` is the file's first line, a transaction: its cells are mapped by
+    their shape (a date, an amount, the wordiest text), and ``rows`` hold that line too."""
     chosen: dict[str, str] = {}
     found = {f: _first(cols, keys, ()) for f, keys in _SPLIT.items()}
     # Two columns, one for money out and one for money in, are that even when their names say
     # "Amount" (Lloyds' Debit Amount / Credit Amount): amount=Debit Amount read every charge as
     # money in (thirteenth audit).
-    split = all(found.values()) and found["debit"] != found["credit"]
+    split = not headerless and all(found.values()) and found["debit"] != found["credit"]
     fields = ["date", "description", "debit", "credit"] if split else ["date", "description", "amount"]
     if split:
         chosen.update(found)
-    for field in fields:
+    if headerless:
+        chosen.update(_by_shape(cols))
+    for field in [] if headerless else fields:
         if field in _HINTS and field not in chosen:
             # a column named for the field outright first: Navy Federal's "Description", not its
             # "Reference" before it (seventeenth session)
@@ -286,7 +354,7 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
                    or _first(cols, _HINTS[field], chosen.values(), exact=field == "amount"))
             if col:
                 chosen[field] = col
-    if not split and "amount" not in chosen and all(found.values()):
+    if not split and not headerless and "amount" not in chosen and all(found.values()):
         chosen.update(found)  # one column both ways is no split: still a guess for the user
     if "amount" in chosen:
         direction = direction_column(cols, list(rows), chosen["amount"], set(chosen.values()))
@@ -311,28 +379,53 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = ()) -> str:
         extra.append("decimal=comma")
     signs = "".join(r[p] for r in rows for p in money if p < len(r))
     currency = next((code for sign, code in (("£", "GBP"), ("€", "EUR")) if sign in signs), None)
-    named = _first(cols, ("currency", "währung", "wahrung", "waehrung", "devise", "moneda", "divisa", "munt",
-                          "valuta code"), set(chosen.values()))
+    named = None if headerless else _first(cols, ("currency", "währung", "wahrung", "waehrung", "devise", "moneda",
+                                                  "divisa", "munt", "valuta code"), set(chosen.values()))
     # (with a value on some row: Navy Federal's "Instructed Currency" is empty but for foreign payments)
     filled = named in cols and any(cols.index(named) < len(r) and r[cols.index(named)].strip() for r in rows)
-    if named and filled and "," not in named and "=" not in named:
+    if named and filled:  # (a name holding a comma is quoted: columns_argument)
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
         extra.append(f"currency={currency}")
-    return ",".join([f"{field}={chosen.get(field, f'<{field} column>')}" for field in fields] + extra)
+    if "description" in chosen and not headerless:
+        chosen["description"] = _numbered_join(cols, chosen["description"])
+    return ([(field, chosen.get(field, f"<{field} column>")) for field in fields]
+            + [tuple(e.split("=", 1)) for e in extra])
+
+
+def columns_argument(pairs: list[tuple[str, str]]) -> str:
+    """``--columns "date=...,description=...,..."`` as a shell takes it pasted: a value holding a
+    comma (a column named ``Name, Ort``) quoted (round-twenty-four audit: pasted unquoted, it was
+    "--columns entry 'Ort' is not key=column"), the whole in double quotes, or in single quotes
+    when a value holds what a shell expands inside double ones (RBC's ``CAD$``)."""
+    text = "".join(v for _, v in pairs)
+    outer = "'" if any(c in text for c in '$`\\"!') and "'" not in text else '"'
+    inner = "'" if outer == '"' else '"'
+
+    def value(v: str) -> str:
+        if "," not in v and v == v.strip() and v[:1] not in "\"'":
+            return v
+        q = inner if inner not in v else ('"' if "'" in v else "'")
+        return f"{q}{v}{q}"
+
+    spec = ",".join(f"{k}={value(v)}" for k, v in pairs)
+    if outer == '"':
+        spec = re.sub(r'([\\"$`])', r"\\\1", spec)
+    return f"--columns {outer}{spec}{outer}"
 
 
 def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
     """The error for a file no importer claims: what was seen and how to proceed."""
-    cols, rows = _rows(head)
+    cols, rows, headerless = _rows(head)
     shown = ", ".join(repr(c) for c in cols[:15]) or "(no columns)"
     # a first line holding a date and an amount is a transaction: the file has no header row
     # (HSBC UK's download), and mapping its cells reads that line as a transaction too
-    dated = any(is_date(c, _SUGGEST_DATES) for c in cols)
-    money = any(re.fullmatch(r"[-+(]?[£$€]?\s?[\d,]*\d(?:[.,]\d{1,2})?\)?", c.strip()) for c in cols if c.strip())
     seen = (f"This file has no header row (its first line is a transaction: {shown}); map the "
             f"columns by that line's cells, and it is read as a transaction too"
-            if dated and money else f"Columns seen: {shown}")
+            if headerless else f"Columns seen: {shown}")
+    why = _not_a_table(head, [cols] + list(rows) if cols else [])
+    if why:
+        return UnrecognisedFormat(why, path=path)
     if {"merchant", "cancelled_on"} <= {c.strip().lower() for c in cols}:
         # round eleven: a cancellations file given as a statement got a column-mapping hint
         return UnrecognisedFormat(
@@ -342,10 +435,35 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
     message = (
         f"no importer recognises this file. {seen}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
-        f'or map the columns, e.g. --columns "{_suggest_mapping(cols, rows)}" '
+        f"or map the columns, e.g. {columns_argument(_suggest_mapping(cols, rows, headerless))} "
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, date_format=%d/%m/%Y)"
     )
     return UnrecognisedFormat(message, path=path)
+
+
+#: ``Label: value`` lines, as a text statement writes each transaction (Santander UK's .txt).
+_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,30}?)\s*:\s*\S")
+
+
+def _not_a_table(head: str, records: list[list[str]]) -> str | None:
+    """Why no ``--columns`` mapping can read a file that is no table (a text statement of
+    labelled lines, or lines of one field each), and what to do; ``None`` for a table.
+
+    Round-twenty-four audit: Santander UK's .txt statement got "Columns seen: 'From: 01/05/2024
+    to 30/06/2025'" and a mapping to fill in, which no mapping could satisfy.
+    """
+    lines = [line for line in head.splitlines() if line.strip()]
+    labels = [m.group(1).strip() for line in lines if (m := _LABELLED.match(line))]
+    seen = list(dict.fromkeys(label.title() for label in labels))
+    if len(labels) >= 3 and len(seen) < len(labels) and len(labels) >= 0.6 * len(lines):
+        what = ("a text statement of labelled lines (" + ", ".join(f"{label}:" for label in seen[:6])
+                + "), not a table of columns")
+    elif records and all(len(r) <= 1 for r in records):
+        what = "not a table of columns: no line of it has fields separated by commas, semicolons or tabs"
+    else:
+        return None
+    return (f"no importer recognises this file: it is {what}, so no --columns mapping can read it. "
+            "Download the statement again as CSV or OFX/QFX and import that")
 
 
 def choose_importer(path: str, head: str, importers: list[Importer]) -> Importer:

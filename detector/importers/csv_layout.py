@@ -114,6 +114,10 @@ class CsvLayout(Importer):
     date: str | Names = "Date"
     description: str | Names = "Description"
     description_fallback: str | Names | None = None
+    #: Further columns whose text follows the description's, a space between (RBC's "Description
+    #: 2", which names the merchant of a card purchase whose "Description 1" is "VISA DEBIT PURCHASE
+    #: - 1234"; ``--columns description=Description 1+Description 2``). Required when declared.
+    description_join: tuple[str | Names, ...] = ()
     amount: str | Names | None = "Amount"
     debit: str | Names | None = None
     credit: str | Names | None = None
@@ -167,7 +171,12 @@ class CsvLayout(Importer):
             "account": _alts(self.account_column),
             "card": _alts(self.card_column),
             "currency": _alts(self.currency_column),
+            **{f: _alts(names) for f, names in zip(self._join_fields(), self.description_join, strict=True)},
         }
+
+    def _join_fields(self) -> list[str]:
+        """The index keys of :attr:`description_join`'s columns, in order."""
+        return [f"description_join_{i}" for i in range(1, len(self.description_join) + 1)]
 
     def _required(self) -> list[str]:
         req = ["date", "description"]
@@ -177,7 +186,7 @@ class CsvLayout(Importer):
             req += [f for f in ("debit", "credit") if getattr(self, f) is not None]
         if self.direction is not None:
             req.append("direction")
-        return req
+        return req + self._join_fields()
 
     def resolve(self, header: list[str]) -> dict[str, int] | None:
         """Map fields to column positions for this header, or ``None`` if a required one is missing."""
@@ -198,8 +207,9 @@ class CsvLayout(Importer):
         """Required column names absent from ``header`` (for error messages)."""
         cells = [normalise_header(c) for c in header]
         out = []
+        joins = dict(zip(self._join_fields(), self.description_join, strict=True))
         for f in self._required():
-            raw = getattr(self, f)
+            raw = joins[f] if f in joins else getattr(self, f)
             names = (raw,) if isinstance(raw, str) else tuple(raw or ())
             if not any(normalise_header(n) in cells for n in names):
                 out.append(" or ".join(repr(n) for n in names))
@@ -334,8 +344,11 @@ class CsvLayout(Importer):
         if self._is_a_record(raw_cells, index):
             # A file with no header row (HSBC UK's download), its columns mapped by its first
             # row's cells as the hint shows them: that row is a transaction too, not a header
-            # (round eleven: it was dropped without a word)
-            return head[header_at:], HeaderLayout(delim, index, header_at + 1, None, len(raw_cells))
+            # (round eleven: it was dropped without a word). Mapped by a later row's cells, the
+            # lines above it are the file's too: each is read, or rejected with its line (round
+            # twenty-four: a CommBank file mapped by its second line's cells lost its first
+            # transaction without a word).
+            return head, HeaderLayout(delim, index, 1, None, len(raw_cells))
         return head[header_at + 1:], HeaderLayout(delim, index, header_at + 2, header_cells, len(raw_cells))
 
     def _is_a_record(self, cells: list[str], index: dict[str, int]) -> bool:
@@ -410,10 +423,12 @@ class CsvLayout(Importer):
             raise ValueError(f"expected at least {needed} columns, found {len(cells)}")
         status = self._cell(cells, index, "status")
         if status is not None and self.accepted_status and status.upper() not in self.accepted_status:
-            raise ValueError(f"state {status}: not a completed transaction (re-import once it completes)")
+            raise ValueError(status_reason(status))
         date = parse_date(self._cell(cells, index, "date") or "", self.date_formats)
         amount = self._amount(cells, index)
         description = self._cell(cells, index, "description") or ""
+        for field in self._join_fields():
+            description = " ".join(p for p in (description, self._cell(cells, index, field) or "") if p)
         if not description and "description_fallback" in index:
             description = self._cell(cells, index, "description_fallback") or ""
         kind = self._cell(cells, index, "kind") if self.own_transfer_kinds else None
@@ -467,6 +482,20 @@ class CsvLayout(Importer):
         what = f"unknown debit/credit marker {marker!r}" if marker else "no debit/credit marker"
         return (f"{what} in column {' / '.join(repr(n) for n in names)} (money out: "
                 f"{shown(self.outflow_markers)}; money in: {shown(self.inflow_markers)})")
+
+
+#: States of a row that never moved money (Revolut's DECLINED, REVERTED, FAILED, CANCELLED): no
+#: later download completes them, so "re-import once it completes" (said of all of them before the
+#: round-twenty-four audit) was wrong for them.
+NEVER_SETTLED = frozenset({"DECLINED", "REVERTED", "FAILED", "CANCELLED", "CANCELED", "REJECTED"})
+
+
+def status_reason(status: str) -> str:
+    """Why a row whose state is not a completed one is not read as a transaction."""
+    if status.strip().upper() in NEVER_SETTLED:
+        return (f"state {status}: not a transaction (the payment was {status.strip().lower()}, no money "
+                f"moved)")
+    return f"state {status}: not a completed transaction (re-import once it completes)"
 
 
 _DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}

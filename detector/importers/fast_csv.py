@@ -392,6 +392,12 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
         value, amount_groups = _python_round(np.where(ok, value, 0.0))
 
     description = cell("description")
+    for field in layout._join_fields():
+        more = cell(field)
+        if more is not None:  # "a b", or the one of the two that is filled
+            both = pc.binary_join_element_wise(description, more, pa.scalar(" ", STR))
+            description = pc.if_else(pc.equal(more, ""), description,
+                                     pc.if_else(pc.equal(description, ""), more, both))
     fallback = cell("description_fallback")
     if fallback is not None:
         description = pc.if_else(pc.equal(description, ""), fallback, description)

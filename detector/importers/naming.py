@@ -17,6 +17,8 @@ and ``--account`` names the others. Without either:
 'Chase4444_Activity'
 >>> account_from_filename("account-statement_2025-01-01_2025-06-30_en-us.csv")
 'account-statement_en-us'
+>>> account_from_filename("account-statement_2025-01-01_2025-06-30_en_b71e03.csv")  # Revolut's random code
+'account-statement_en'
 >>> account_from_filename("2025-06-30.csv")  # nothing but a date: the name as it is
 '2025-06-30'
 """
@@ -58,6 +60,14 @@ _STAMP = re.compile(rf"(?<!\d)(?:{_DATE}){_TIME}(?!\d)", re.IGNORECASE)
 #: Two stamps of a range (2025-01-01_2025-06-30, 20250101-to-20250630) become one.
 _RANGE = re.compile(rf"\x00(?:{_SEP}*(?:to|until|thru|through|bis|-){_SEP}*\x00|{_SEP}*\x00)+", re.IGNORECASE)
 _AROUND = re.compile(rf"({_SEP}*)\x00({_SEP}*)")
+#: Revolut names each statement download ``account-statement_<from>_<to>_<language>_<code>.csv``,
+#: the code six random hex digits (``account-statement_2024-05-01_2024-12-31_en_4f2a9c.csv``): two
+#: downloads of one account were two accounts (round-twenty-four audit). Only in that pattern (a
+#: language code, ``en`` or ``en-us``, between the date stamps and the code) is the code dropped:
+#: six letters or digits ending another bank's file name may be the account's own.
+_REVOLUT_CODE = re.compile(
+    rf"^(?P<keep>(?:[a-z0-9-]+[-_])?account-statement(?:{_SEP}\x00)+{_SEP}[a-z]{{2}}(?:[-_][a-z]{{2}})?)"
+    r"_[0-9a-f]{6}$", re.IGNORECASE)
 
 
 #: What a browser or a file manager adds to a file saved again: "(1)", " - Copy", " copy 2" (not
@@ -81,6 +91,9 @@ def account_from_filename(path: str | os.PathLike) -> str:
     marked = _RANGE.sub("\x00", _STAMP.sub("\x00", stem))
     if "\x00" not in marked:
         return stem
+    revolut = _REVOLUT_CODE.match(marked)
+    if revolut:
+        marked = revolut.group("keep")
     # a stamp between two words leaves one separator, at either end none
     left = _AROUND.sub(lambda m: (m.group(1) or m.group(2))[:1], marked).strip("-_. ")
     return left if re.search(r"[A-Za-z0-9]", left) else stem

@@ -45,11 +45,12 @@ from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stabl
 from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
 from .parsing import binary_kind
+from .santander_txt import SantanderTxt
 
 
 def all_importers() -> list[Importer]:
     """A fresh instance of every importer that takes part in format detection."""
-    return [*csv_importers(), OfxImporter()]
+    return [*csv_importers(), SantanderTxt(), OfxImporter()]
 
 
 def format_names() -> list[str]:
@@ -303,13 +304,29 @@ def _pick(path: str, format: str | None, columns) -> Importer:
     return choose_importer(path, head_of(text), all_importers())
 
 
-def _settle_mapped(imp: Importer, head: str) -> Importer:
+def _settle_mapped(imp: Importer, head: str, path: str = "") -> Importer:
     """A mapped layout's currency, from the file's first lines when the mapping names none, and
-    a warning when its amounts carry no sign and a column it left out says which way they went."""
+    a warning when its amounts carry no sign and a column it left out says which way they went,
+    when a numbered description column beside the mapped one is left unread, and when a built-in
+    layout reads the file without the mapping."""
     if isinstance(imp, MappedCsv):
         notes = () if imp.currency_named else (settle_currency(imp, head),)
-        imp.notes = notes + imp.unsigned_amounts_notes(head)
+        imp.notes = (notes + imp.unsigned_amounts_notes(head) + imp.unread_description_notes(head)
+                     + _layout_notes(path, head))
     return imp
+
+
+def _layout_notes(path: str, head: str) -> tuple[str, ...]:
+    """A note naming the built-in layout that reads a file given with ``--columns`` (RBC's
+    export, mapped by hand as an older suggestion said, lost every card merchant: round-twenty-four
+    audit); none when no layout, or several, or only the generic one claims it."""
+    claims = [imp for imp in all_importers() if imp.name != "generic" and imp.identify(path, head)]
+    if len(claims) != 1:
+        return ()
+    imp = claims[0]
+    note = (f"the {imp.name} layout ({imp.title}) reads this file without --columns: leave --columns out "
+            f"(or give --layout {imp.name}) to have it read as that bank writes it")
+    return (note,)
 
 
 def parse_columns_or_fail(columns) -> dict[str, str] | None:
@@ -323,7 +340,7 @@ def parse_columns_or_fail(columns) -> dict[str, str] | None:
 def _payment_method(imp: Importer, path: str) -> str | None:
     if isinstance(imp, OfxImporter):
         return "credit_card" if imp.card_statement(path) else "debit_card"
-    return imp.payment_method
+    return imp.file_payment_method(path)
 
 
 def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
@@ -393,7 +410,7 @@ def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Load
     if mapping:
         imp = _pick(path, None, mapping)
         loaded = load_statement(path)
-        return _settle_mapped(imp, loaded.head()), loaded
+        return _settle_mapped(imp, loaded.head(), path), loaded
     imp = get_importer(format) if format else None  # an unknown format is reported first, as by _pick
     loaded = load_statement(path)  # binary / empty / missing files fail here with their own message
     if imp is None:
@@ -465,7 +482,7 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
         get_importer(format)  # an unknown format is reported before the file is read
     decoding = _stream_decoding(p)
     if mapping:
-        imp = _settle_mapped(_pick(p, None, mapping), "".join(islice(_stream_lines(p, decoding), HEAD_LINES)))
+        imp = _settle_mapped(_pick(p, None, mapping), "".join(islice(_stream_lines(p, decoding), HEAD_LINES)), p)
     elif format:
         imp = get_importer(format)
     else:
