@@ -459,3 +459,39 @@ def test_a_filed_request_says_so_when_the_bank_changes_its_charge(tmp_path, monk
                      "asked for $49.00: tell the vendor if the sum to refund changes"]  # once, not every night
     out = runner.invoke(cli, ["refunds", "show", req["request_id"], "--db", str(path)])
     assert out.exit_code == 0 and "Changed:     the bank now shows this charge as $52.50" in out.output
+
+
+def test_a_cards_csv_and_qfx_in_the_inbox_are_one_account_stored_once(db, world, tmp_path, caplog):
+    # a Chase CSV of January to March and the QFX of March to May dropped in the inbox on two
+    # nights, beside the Plaid items: one account, March stored once, the overlap said in the log
+    import shutil
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "overlap"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(data / "Chase9753_Activity_20250331.CSV", inbox)
+    run_nightly(db, inbox=inbox, as_of="2025-05-31")
+    plaid_rows = {r for r in dump(db)["transactions"] if r[0].startswith("tx-")}
+    shutil.copy(data / "Chase9753_Activity_20250531.QFX", inbox)
+    with caplog.at_level(logging.INFO, logger="detector.nightly"):
+        result = run_nightly(db, inbox=inbox, as_of="2025-05-31")
+    [entry] = result.files
+    assert (entry["stored"], entry["duplicates"]) == (45, 26)
+    assert "26 row(s) were recognised as charges already stored from" in caplog.text
+    store = Store(db)
+    try:
+        tx = store.transactions()
+        card = tx[tx["source_file"].str.contains("Chase9753", na=False)]
+        assert set(card["account_id"]) == {"Chase9753_Activity"} and len(card) == 116
+        streams = store.conn.execute("SELECT merchant FROM streams WHERE account_id = 'Chase9753_Activity'").fetchall()
+        assert sorted(m for (m,) in streams) == ["Adobe Creative Cloud", "Amazon Prime", "Hulu", "Netflix",
+                                                 "Payment Thank You", "Spotify"]
+        flags = store.conn.execute("SELECT type, merchant FROM flags WHERE account_id = 'Chase9753_Activity'").fetchall()
+        assert flags == [("duplicate_charge", "Hulu")]
+    finally:
+        store.close()
+    assert {r for r in dump(db)["transactions"] if r[0].startswith("tx-")} == plaid_rows  # Plaid's untouched
+    before = dump(db)
+    assert run_nightly(db, inbox=inbox, as_of="2025-05-31").counts["inbox"]["files"] == 0
+    assert dump(db) == before

@@ -63,7 +63,9 @@ def render_summary(results, max_rejections: int = 10) -> str:
 @cli.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--account", "account_id", help="Account id for files that do not name their account "
-              "(default: the card the rows name, else the file name without extension and date stamps).")
+              "(default: the card the rows name, else the OFX/QFX account of a file the bank named alike, "
+              "else the file name without extension and date stamps). Give a CSV the ACCTID of its card's "
+              "QFX to store the two as one account.")
 @click.option("--layout", "--format", "layout", metavar="NAME",
               help="Statement layout, skipping detection (see docs/importers.md); --layout as in "
                    "`scan`. '--format json' / '--format table' choose the output instead, like --output.")

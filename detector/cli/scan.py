@@ -102,10 +102,12 @@ def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored:
 @db_option
 @click.option("--account", "account_id",
               help="Account id for files that do not name one; also limits the report (files naming their own "
-                   "account, an OFX, are detected all the same). Files given one account "
-                   "are that account's statements: a line two of them share (date, amount, descriptor) is "
-                   "stored once, as with overlapping exports, and so are the same months exported again in "
-                   "another form (an OFX beside the CSV; docs/importers.md).")
+                   "account, an OFX, are detected all the same). Files of one account are that account's "
+                   "statements: a line two of them share (date, amount, descriptor) is stored once, and so "
+                   "are the same months exported again in another form (an OFX beside the CSV), matched "
+                   "row for row. A CSV beside the QFX of one card is tied to its account when the bank named "
+                   "both alike (Chase9753_Activity_*.CSV/.QFX); else give the QFX's ACCTID here "
+                   "(docs/importers.md).")
 @click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
 @click.option("--columns", help="Column mapping for an unknown CSV layout: date=...,description=...,amount=...")
 @click.option("--cancellations", "cancellations_file", type=click.Path(exists=True, dir_okay=False),

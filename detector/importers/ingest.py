@@ -20,8 +20,9 @@ from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
 from ..workdays import country_for_currency
 from .csv_banks import MappedCsv
-from .overlap import drop_copies_from_other_files
+from .overlap import Copies, drop_copies_from_other_files
 from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
+from .ties import AccountTies
 
 #: CSV statements bigger than this are stored in chunks, so memory does not grow with the file.
 STREAM_BYTES = 256 * 2**20
@@ -59,6 +60,9 @@ class IngestResult:
     first_date: str | None = None
     #: What the reader decided about the file that the analyst should hear (``Statement.notes``).
     notes: list[str] = field(default_factory=list)
+    #: Of ``duplicates``: rows recognised as charges another file of the account already stored,
+    #: exported again in another form (an OFX beside the CSV of the same months; ``overlap.py``).
+    overlapping: int = 0
 
     @property
     def ok(self) -> bool:
@@ -107,13 +111,16 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tuple[int, int]:
-    """Rows, rejects and accounts of one statement (or chunk); returns ``(stored, duplicates)``."""
+def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tuple[int, int, Copies]:
+    """Rows, rejects and accounts of one statement (or chunk); returns ``(stored, duplicates,
+    copies)``, the copies (of rows other files stored) counted in ``duplicates``."""
     st.transactions = _separate_clashing_ids(store, st.transactions)
     # what stays in st.transactions is what the caller sees (on_rows): copies must not reach it
     st.transactions, copies = drop_copies_from_other_files(store, st.transactions)
     stored, duplicates = store.add_transactions(st.transactions)
-    duplicates += copies
+    if duplicates:
+        copies.same_lines = _stored_from_other_files(store, st.transactions)
+    duplicates += copies.rows
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
@@ -121,7 +128,45 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tupl
         store.set_accounts(accounts, payment_method=method, payment_method_source=source,
                            currency=currency, source=st.format,
                            country=st.country or country_for_currency(currency))
-    return stored, duplicates
+    return stored, duplicates, copies
+
+
+def _stored_from_other_files(store: Store, tx: pd.DataFrame) -> dict[str, int]:
+    """Of the rows whose ids were stored already, how many each other file stored (a re-import
+    of the same file is no news; the same lines in a statement of overlapping months are)."""
+    if tx.empty:
+        return {}
+    path = tx["source_file"].iloc[0] if "source_file" in tx else None
+    rows = store.conn.execute(
+        "SELECT coalesce(t.source_file, ''), count(*) FROM json_each(?) AS j "
+        "JOIN transactions AS t ON t.transaction_id = j.value WHERE t.source_file IS NOT ? GROUP BY 1",
+        [json.dumps(tx["transaction_id"].dropna().tolist()), path]).fetchall()
+    return dict(rows)
+
+
+def _files(counts: dict[str, int]) -> str:
+    files = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    named = ", ".join(f"{f or 'rows of no file (Plaid)'} ({n})" for f, n in files[:3])
+    return named + (f" and {len(files) - 3} more file(s)" if len(files) > 3 else "")
+
+
+def copies_note(copies: Copies, stored: int) -> str | None:
+    """What the analyst hears of the rows another file of the account had stored (nothing is
+    dropped silently): how many, from which files, by which rule, and what was stored."""
+    said = []
+    same = sum(copies.same_lines.values())
+    if same:
+        said.append(f"{same} row(s) were already stored from {_files(copies.same_lines)} (the same lines: "
+                    "date, amount and description)")
+    if copies.rows:
+        dated = "on the same day" if copies.max_days == 0 else f"dated up to {copies.max_days} day(s) apart"
+        said.append(f"{copies.rows} row(s) were recognised as charges already stored from {_files(copies.files)}: "
+                    f"the same account, amount and merchant, {dated} (the same months exported again in another "
+                    "form)")
+    if not said:
+        return None
+    return ("; ".join(said) + f"; they count as duplicates and were not stored again; {stored} row(s) found only "
+            "in this file were stored (docs/importers.md, \"The same months exported twice\")")
 
 
 def _accounts_by_currency(st: Statement) -> dict[str | None, list[str]]:
@@ -168,10 +213,12 @@ def _record_import(store: Store, result: IngestResult) -> None:
 def store_statement(store: Store, st: Statement, *, payment_method: str | None = None) -> IngestResult:
     """Write one read statement into the store and return its counts."""
     first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
-    stored, duplicates = _store_rows(store, st, payment_method)
+    stored, duplicates, copies = _store_rows(store, st, payment_method)
+    note = copies_note(copies, stored)
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
-                          rejections=st.rejected, last_date=last, first_date=first, notes=list(st.notes))
+                          rejections=st.rejected, last_date=last, first_date=first,
+                          notes=list(st.notes) + ([note] if note else []), overlapping=copies.rows)
     _record_import(store, result)
     return result
 
@@ -185,9 +232,11 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     """
     result = IngestResult(path=path, streamed=True)
     accounts: dict[str, None] = {}
+    copies = Copies()
     for st in chunks:
         first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
-        stored, duplicates = _store_rows(store, st, payment_method)
+        stored, duplicates, found = _store_rows(store, st, payment_method)
+        copies.add(found)
         result.format = st.format
         result.rows_read += st.rows_read
         result.stored += stored
@@ -202,6 +251,10 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
             result.first_date = first
     result.accounts = list(accounts)
     result.account_id = result.accounts[0] if len(result.accounts) == 1 else None
+    result.overlapping = copies.rows
+    note = copies_note(copies, result.stored)
+    if note:
+        result.notes.append(note)
     _record_import(store, result)
     return result
 
@@ -234,18 +287,23 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
     results = []
-    for path in paths:
-        p = str(path)
+    paths = [str(p) for p in paths]
+    ties = AccountTies(store, paths, account_id)
+    for p in paths:
         try:
+            accounts_as, tie_note = ties.accounts_as(p)
             if _streams(p, stream_bytes):
                 chunks = iter_statement_chunks(p, chunksize=STREAM_CHUNK_ROWS, format=format,
-                                               account_id=account_id, columns=mapping)
+                                               account_id=account_id, columns=mapping, accounts_as=accounts_as)
                 result = store_statement_chunks(store, chunks, p, payment_method=payment_method)
             else:
-                st = read_statement(p, format=format, account_id=account_id, columns=mapping)
+                st = read_statement(p, format=format, account_id=account_id, columns=mapping,
+                                    accounts_as=accounts_as)
                 result = store_statement(store, st, payment_method=payment_method)
                 if on_rows is not None:
                     on_rows(st.transactions)
+            if tie_note:
+                result.notes.insert(0, tie_note)
         except DetectorError as exc:
             result = IngestResult(path=p, format=format, error=str(exc))
         except OSError as exc:  # a file vanishing between listing and reading

@@ -105,12 +105,18 @@ def _amount_key(amount: float) -> str:
 class _Canonicaliser:
     """Turns importer rows into canonical frames, carrying occurrence counts across chunks."""
 
-    def __init__(self, path: str, importer: Importer, account_id: str | None):
+    def __init__(self, path: str, importer: Importer, account_id: str | None,
+                 accounts_as: dict[str, str] | None = None):
         self.path = path
         self.importer = importer
-        self.file_account = importer.account(path)
+        #: Accounts stored under another name: the one the same account's other statements have
+        #: (``ties.py``: a Chase CSV's file-name account and its QFX's ACCTID).
+        self.accounts_as = dict(accounts_as or {})
+        own = importer.account(path)
+        self.file_account = self.accounts_as.get(own, own) if own else own
         self.user_account = account_id
-        self.fallback_account = account_id or account_from_filename(path)
+        named = account_from_filename(path)
+        self.fallback_account = account_id or self.accounts_as.get(named, named)
         self._cards: dict[str, str | None] = {}
         self.seen: Counter = Counter()
         self.currencies: Counter = Counter()
@@ -165,6 +171,8 @@ class _Canonicaliser:
                 continue
             account = (item.account_id or self.file_account or self.card_account(item.card)
                        or self.fallback_account)
+            if self.accounts_as:
+                account = self.accounts_as.get(account, account)
             key = (account, item.date, _amount_key(item.amount), item.description)
             # A 12-byte digest, not the tuple, keeps a 10-million-row stream's counter small.
             seen_key = blake2b("\x1f".join(key).encode("utf-8"), digest_size=12).digest()
@@ -374,7 +382,8 @@ COLUMNS_MIN_BYTES = 64 * 1024
 
 
 def read_statement(path: str | os.PathLike, *, format: str | None = None, account_id: str | None = None,
-                   columns: str | dict | None = None, engine: str = "auto") -> Statement:
+                   columns: str | dict | None = None, engine: str = "auto",
+                   accounts_as: dict[str, str] | None = None) -> Statement:
     """Read one statement file (CSV layout or OFX/QFX) into canonical transactions.
 
     ``format`` names the layout (skipping detection); ``columns`` maps any CSV's columns
@@ -386,12 +395,15 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
     ``engine="columns"`` reads CSV columns at a time (pyarrow) wherever that gives exactly what
     the row-by-row reader gives, and the rest row by row; ``"auto"`` (the default) does so for files
     over 64 KiB; ``"rows"`` is the row-by-row reader alone (the reference the other is tested against).
+
+    ``accounts_as`` stores an account the file names, or its file name gives, under another id
+    (``{"520844521-9753": "Chase9753_Activity"}``): :mod:`detector.importers.ties`.
     """
     p = str(path)
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     imp, loaded = _pick_loaded(p, format, columns)
-    canon = _Canonicaliser(p, imp, account_id)
+    canon = _Canonicaliser(p, imp, account_id, accounts_as)
     if loaded.note:
         canon.notes.append(loaded.note)
     if isinstance(imp, CsvLayout):
@@ -465,7 +477,7 @@ def _stream_lines(path: str, decoding: tuple[str, str, str | None]) -> Iterator[
 
 def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, format: str | None = None,
                           account_id: str | None = None, columns: str | dict | None = None,
-                          engine: str = "auto") -> Iterator[Statement]:
+                          engine: str = "auto", accounts_as: dict[str, str] | None = None) -> Iterator[Statement]:
     """Read a CSV statement bigger than memory as a stream of :class:`Statement` chunks.
 
     Each chunk holds up to ``chunksize`` rows (transactions plus rejects); ids are the same as
@@ -491,9 +503,9 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
             raise EmptyStatement("the file is empty", path=p)
         imp = choose_importer(p, head, all_importers())
     if not isinstance(imp, CsvLayout):
-        yield read_statement(p, format=imp.name, account_id=account_id)
+        yield read_statement(p, format=imp.name, account_id=account_id, accounts_as=accounts_as)
         return
-    canon = _Canonicaliser(p, imp, account_id)
+    canon = _Canonicaliser(p, imp, account_id, accounts_as)
     if decoding[2]:
         canon.notes.append(decoding[2])
     lines = _stream_lines(p, decoding)
