@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pandas as pd
@@ -362,3 +363,64 @@ def test_job_reads_trailing_empty_fields_and_stops_on_filled_ones_as_the_local_e
         bad_path.write_text(header + "\n".join(rows[:3] + [bad]) + "\n")
         with pytest.raises(ImportError_, match=r"field too many or too few"):
             run_job(bad_path, tmp_path / f"out_{name}", "2024-12-31", spark=spark, detect=standin_detect)
+
+
+def test_job_with_a_store_queues_the_refund_requests_scan_queues(spark, tmp_path):
+    """Round-twenty-three audit: the job's --db into a new store drafted a GBP account's refund
+    requests in dollars with US working days (no account row held its currency or country), and
+    a charge in another currency than its account's (the job stores no transaction rows) took
+    the account's. They are now what `subdetect scan` of the same canonical CSV queues."""
+    import sqlite3
+
+    from detector.engines.spark_job import run_job
+    from detector.pipeline import scan
+    from detector.store import Store
+
+    rows = []
+    for i in range(14):
+        y, m = 2024 + i // 12, i % 12 + 1
+        rows.append(f"uk-1,t{i},{y}-{m:02d}-12,SPOTIFY P2A3B4C5D6 STOCKHOLM SWE,{-10.99 if i < 12 else -12.99},GBP")
+        rows.append(f"uk-1,g{i},{y}-{m:02d}-03,PUREGYM LTD LEEDS GBR,-24.99,GBP")
+        rows.append(f"eu-1,n{i},{y}-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD")
+        rows += [f"eu-1,r{i}-{k},{y}-{m:02d}-{10 + 7 * k},REWE SAGT DANKE {k},-{20 + 3 * i + k}.35,EUR" for k in (0, 1)]
+    rows.append("uk-1,dup,2025-02-03,PUREGYM LTD LEEDS GBR,-24.99,GBP")
+    rows.append("eu-1,ndup,2025-02-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD")
+    path = tmp_path / "tx.csv"
+    path.write_text("account_id,transaction_id,date,description,amount,currency\n" + "\n".join(sorted(rows)) + "\n")
+    run_job(path, tmp_path / "out", "2025-02-28", db=str(tmp_path / "job.db"), spark=spark)
+    store = Store(tmp_path / "scan.db")
+    scan([str(path)], store, "2025-02-28")
+    store.close()
+
+    def requests(db):
+        conn = sqlite3.connect(db)
+        conn.row_factory = sqlite3.Row
+        skip = {"created_at", "updated_at", "history"}  # (times of the run)
+        got = [{k: r[k] for k in r.keys() if k not in skip}
+               for r in conn.execute("SELECT * FROM refund_requests ORDER BY request_id")]
+        accounts = [tuple(r) for r in conn.execute("SELECT account_id, currency, country FROM accounts ORDER BY account_id")]
+        conn.close()
+        return got, accounts
+
+    job, job_accounts = requests(tmp_path / "job.db")
+    scanned, scan_accounts = requests(tmp_path / "scan.db")
+    assert job_accounts == scan_accounts == [("eu-1", "EUR", "EU"), ("uk-1", "GBP", "GB")]
+    said = {(r["account_id"], json.loads(r["details"])["currency"], json.loads(r["details"])["country"])
+            for r in scanned}
+    assert said == {("uk-1", "GBP", "GB"), ("eu-1", "USD", "EU")}
+    assert len(scanned) == 3 and job == scanned
+
+
+def test_the_jobs_accounts_keep_a_country_their_statement_named(tmp_path):
+    # (a layout names the country of its bank's accounts: ING's EUR account is NL, not the euro
+    # area; the job's --db stores the currency's country only where it knows no better)
+    from detector.importers.ingest import set_account_currencies
+    from detector.store import Store
+
+    store = Store(tmp_path / "s.db")
+    store.set_accounts(["ing"], currency="EUR", country="NL")
+    store.set_accounts(["moved"], currency="USD", country="US")
+    set_account_currencies(store, {"ing": "EUR", "moved": "GBP", "new": "CAD"})
+    got = {a["account_id"]: (a["currency"], a["country"]) for a in store.accounts()}
+    store.close()
+    assert got == {"ing": ("EUR", "NL"), "moved": ("GBP", "GB"), "new": ("CAD", "CA")}

@@ -145,13 +145,38 @@ class CurrencyCounts:
         with as many rows, the one an account used first is its currency."""
         if tx is None or tx.empty or "currency" not in tx.columns:
             return
-        sizes = tx.dropna(subset=["currency"]).groupby(["account_id", "currency"], sort=False).size()
+        self.add_sizes(tx.dropna(subset=["currency"]).groupby(["account_id", "currency"], sort=False).size())
+
+    def add_sizes(self, sizes: pd.Series) -> None:
+        """Add rows counted elsewhere (the Spark job counts them on the cluster): ``sizes`` is
+        indexed by ``(account_id, currency)`` in the order each pair first shows in the rows."""
         for (account, currency), n in sizes.items():
-            self._counts.setdefault(account, Counter())[currency] += int(n)
+            if isinstance(currency, str) and currency:
+                self._counts.setdefault(account, Counter())[currency] += int(n)
 
     def commonest(self) -> dict[str, str]:
         """Each counted account's commonest currency."""
         return {account: counts.most_common(1)[0][0] for account, counts in self._counts.items() if counts}
+
+
+def set_account_currencies(store: Store, currencies: dict[str, str]) -> None:
+    """Store each account's currency, and its currency's country, for rows stored by no
+    statement (the Spark job's ``--db``: its refund requests were drafted in dollars with US
+    working days for a GBP account, round-twenty-three audit). An account already stored in
+    that currency keeps its country: the layout of the statement it came from may have named it
+    (ING's EUR account is NL, where the euro alone says EU)."""
+    if not currencies:
+        return
+    stored = {row[0]: (row[1], row[2]) for row in store.conn.execute(
+        "SELECT account_id, currency, country FROM accounts WHERE account_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(currencies))])}
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for account, currency in currencies.items():
+        old_currency, old_country = stored.get(account, (None, None))
+        country = old_country if old_currency == currency and old_country else country_for_currency(currency)
+        groups.setdefault((currency, country), []).append(account)
+    for (currency, country), accounts in groups.items():
+        store.set_accounts(accounts, currency=currency, country=country)
 
 
 def _accounts_by_currency(st: Statement, currencies: CurrencyCounts | None = None) -> dict[str | None, list[str]]:
