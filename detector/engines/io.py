@@ -245,6 +245,21 @@ def record_line(path: Path, record: int) -> int | None:
     return None
 
 
+def line_of_values(path: Path, values: dict[str, str | None]) -> int | None:
+    """The physical line of a CSV's first record holding ``values`` (canonical column -> value,
+    compared without the spaces around it, as every engine reads values), or None: the line of
+    a value that was found bad where the file's lines were not counted (on Spark)."""
+    raw = csv_header(path)
+    spelled = canonical_names(raw)
+    at = {i: values[spelled.get(c, c)] for i, c in enumerate(raw) if values.get(spelled.get(c, c)) is not None}
+    if not at:
+        return None
+    for line, fields in csv_records(path):
+        if all(i < len(fields) and fields[i].strip() == v.strip() for i, v in at.items()):
+            return line
+    return None
+
+
 def short_record(path: Path, fields: int) -> tuple[int, int] | None:
     """``(line, fields found)`` of the first record of a CSV with fewer than ``fields`` fields
     (blank lines, and lines of spaces only, skipped, as pandas and ``scan`` skip them), or None."""
@@ -329,4 +344,4 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> ImportError_:
 
 
 __all__ = ["CSV_DTYPES", "DEFAULT_CURRENCY", "csv_frames", "csv_header", "csv_records", "is_parquet",
-           "read_transactions", "record_line", "short_record"]
+           "line_of_values", "read_transactions", "record_line", "short_record"]
