@@ -326,7 +326,10 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         "transaction_id, currency, description, id_from_bank")}
     streams = {s["stream_id"]: s for s in _rows_where_in(
         store, "streams", "stream_id", (r.get("stream_id") for r in records),
-        "stream_id, frequency, first_date, last_date")}
+        "stream_id, frequency, first_date, last_date, currency")}
+    # a charge whose row is not stored (the Spark job stores streams and flags only) is in its
+    # stream's currency, which may not be its account's (round-twenty-three audit)
+    stream_currency = {sid: s.pop("currency") for sid, s in streams.items()}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
     over = renewal_terms_over(records, streams, as_of)
     # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
@@ -359,7 +362,8 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             "transaction_id": str(r["transaction_id"]), "account_id": str(r["account_id"]),
             "bank_reference": bank_reference(r["transaction_id"], tx),
             "charge_date": to_date(r["date"]).isoformat(), "amount": abs(float(r["amount"])),
-            "currency": tx.get("currency") or (account or {}).get("currency") or "USD",
+            "currency": (tx.get("currency") or stream_currency.get(r.get("stream_id"))
+                         or (account or {}).get("currency") or "USD"),
             "description": r.get("description") or tx.get("description") or r.get("merchant") or "",
             "merchant": r.get("merchant"), "vendor": r.get("vendor"), "channel": r.get("channel"),
             "stream": streams.get(r.get("stream_id")), "job_date": None, "user_reason": None,

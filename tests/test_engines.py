@@ -476,3 +476,64 @@ def test_file_engines_read_header_and_currency_spellings_as_scan_does(tmp_path, 
     streams, _ = engines.run(path, "2024-12-31", engine, **({"chunk_rows": 4} if engine == "chunked" else {}))
     assert streams[["account_id", "currency"]].values.tolist() == [["A1", "USD"]]
     assert len(streams.iloc[0]["transaction_ids"]) == 12
+
+
+def _statement_with_a_bad_value(tmp_path, bad: str, *, shuffled: bool = False):
+    """A canonical CSV of three accounts (sorted by account, or interleaved) with a quoted line
+    break in an early description, a blank line, and one bad field (``date=...`` or
+    ``amount=...``) far below them; returns ``(path, the bad record's physical line)``."""
+    head = "account_id,transaction_id,date,description,amount,currency\n"
+    rows = []
+    for acct in ("A1", "B2", "C3"):
+        for m in range(1, 13):
+            rows.append([acct, f"{acct}-{m}", f"2024-{m:02d}-10", "NETFLIX 1", "-15.49", "USD"])
+    if shuffled:
+        rows.sort(key=lambda r: (r[2], r[0]))
+    rows[2][3] = '"NETFLIX\nPREMIUM, HD"'  # a record of two lines, above the bad one
+    column, value = bad.split("=")
+    at = next(i for i, r in enumerate(rows) if r[1] == "B2-7")
+    rows[at][{"date": 2, "amount": 4}[column]] = value
+    lines = [",".join(r) + "\n" for r in rows]
+    lines.insert(5, "\n")  # a blank line pandas skips
+    text = head + "".join(lines)
+    path = tmp_path / f"{column}{'_shuffled' if shuffled else ''}.csv"
+    path.write_text(text)
+    line = 1 + next(i for i, x in enumerate(text.split("\n")) if ",B2-7," in x)
+    return path, line
+
+
+@pytest.mark.parametrize("bad, message", [("date=2024-13-45", "date '2024-13-45' is not a date"),
+                                          ("amount=abc", "amount 'abc' is not a number")])
+def test_a_bad_value_is_named_by_its_physical_line_in_every_engine(tmp_path, bad, message):
+    """Round-twenty-three audit: below a quoted line break the local and chunked engines named a
+    bad value one line early, where the field-count error and `scan` named its line; and the
+    chunked engine's hash pass (an unsorted file, order="auto" too) named no line at all."""
+    from detector.errors import ImportError_
+
+    for shuffled in (False, True):
+        path, line = _statement_with_a_bad_value(tmp_path, bad, shuffled=shuffled)
+        runs = [("local", {}), *(("chunked", {"chunk_rows": n, "order": order})
+                                 for n in (5, 100) for order in ("auto", "hash"))]
+        if not shuffled:
+            runs.append(("chunked", {"chunk_rows": 5, "order": "sorted"}))
+        for engine, opts in runs:
+            with pytest.raises(ImportError_) as err:
+                engines.run(path, AS_OF, engine, detect=standin_detect, **opts)
+            assert str(err.value).startswith(f"{path}:{line}: {message}"), (engine, opts, shuffled)
+
+
+def test_a_bad_date_in_parquet_is_named_by_its_row_in_both_engines(tmp_path):
+    # (the chunked engine named a Parquet file's "line" two past the row; the local engine its row)
+    from detector.errors import ImportError_
+
+    rows = pd.DataFrame({"account_id": ["A"] * 3 + ["B"] * 3, "transaction_id": list("abcdef"),
+                         "date": ["2024-01-05", "2024-02-05", "2024-03-05", "2024-01-05", "2024-13-45", "2024-03-05"],
+                         "amount": -1.0, "description": "N"})
+    path = tmp_path / "tx.parquet"
+    rows.sample(frac=1, random_state=3).to_parquet(path, index=False)
+    want = rows.sample(frac=1, random_state=3).reset_index(drop=True)["date"].eq("2024-13-45").idxmax() + 1
+    for engine, opts in (("local", {}), ("chunked", {"chunk_rows": 2, "order": "hash"}),
+                         ("chunked", {"chunk_rows": 2})):
+        with pytest.raises(ImportError_) as err:
+            engines.run(path, AS_OF, engine, detect=standin_detect, **opts)
+        assert str(err.value) == f"{path}: date '2024-13-45' is not a date (yyyy-mm-dd) (row {want})"

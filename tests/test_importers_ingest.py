@@ -689,6 +689,36 @@ def test_each_account_of_a_several_account_csv_keeps_its_own_currencys_holidays(
     assert got == {"us-checking": ("USD", "US"), "uk-card": ("GBP", "GB"), "au-card": ("AUD", "AU")}
 
 
+@pytest.mark.parametrize("chunk_rows", [3, 7, 1000])
+def test_a_streamed_statement_gives_each_account_the_currency_of_all_its_rows(tmp_path, monkeypatch, chunk_rows):
+    # round-twenty-three audit streamed-scan-account-currency: streamed in chunks (a file over
+    # STREAM_BYTES), a US card's trip to London at the end of the statement made it a GBP/GB
+    # account (its last chunk's currency), and so its refund requests British; read whole it is USD
+    from detector.importers import ingest
+    from detector.store import Store
+
+    rows = []
+    for m in range(1, 13):
+        rows += [f"us-card,n{m},2024-{m:02d}-01,NETFLIX.COM,-15.49,USD\n",
+                 f"us-bank,s{m},2024-{m:02d}-03,SPOTIFY USA,-11.99,USD\n"]
+    # a tie of three and three: the currency the account used first
+    rows += [f"tie-card,e{k},2024-01-0{k + 1},CAFE,-3.00,EUR\n" for k in range(3)]
+    for k in range(8):
+        rows += [f"us-card,t{k},2025-01-{k + 2:02d},TESCO STORES LONDON,-12.40,GBP\n",
+                 f"tie-card,g{k},2025-01-{k + 2:02d},TESCO,-1.00,GBP\n" if k < 3 else ""]
+    path = write(tmp_path, "cards.csv", "account_id,transaction_id,date,description,amount,currency\n" + "".join(rows))
+    got = {}
+    for how, stream_bytes in (("whole", None), ("streamed", 0)):
+        monkeypatch.setattr(ingest, "STREAM_CHUNK_ROWS", chunk_rows)
+        store = Store(tmp_path / f"{how}.db")
+        [result] = ingest_files([path], store, stream_bytes=stream_bytes)
+        assert result.streamed == (how == "streamed")
+        got[how] = {a["account_id"]: (a["currency"], a["country"]) for a in store.accounts()}
+        store.close()
+    assert got["whole"] == {"us-card": ("USD", "US"), "us-bank": ("USD", "US"), "tie-card": ("EUR", "EU")}
+    assert got["streamed"] == got["whole"]
+
+
 def test_a_several_account_csv_scan_dates_each_refund_by_its_accounts_holidays(tmp_path, store):
     # the same audit, end to end: PRO Back Office charged twice (10 and 11 Nov 2025) on each
     # account, scanned Wed 26 Nov with a credit card (5-7 working days): Thanksgiving (Thu 27 Nov)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pandas as pd
@@ -206,7 +207,35 @@ def test_job_names_a_date_that_is_no_date_in_one_line(spark, tmp_path):
                    "t1,a,2024-01-05,-15.49,NETFLIX\nt2,a,2024-13-45,-15.49,NETFLIX\n")
     with pytest.raises(ImportError_) as err:
         run_job(bad, tmp_path / "out", "2024-04-01", spark=spark)
-    assert str(err.value) == f"{bad}: date '2024-13-45' is not a date (yyyy-mm-dd)"
+    # (with its line since the round-twenty-three audit, as the local engine names it)
+    assert str(err.value) == f"{bad}:3: date '2024-13-45' is not a date (yyyy-mm-dd)"
+
+
+def test_job_and_engine_name_the_line_of_a_date_that_is_no_date(spark, tmp_path):
+    """Round-twenty-three audit: the job named no line where the local engine said `tx.csv:57`
+    (Spark knows no lines: the worker says the account and value, the driver finds its line), in
+    a folder's file too and below a quoted line break."""
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    head = "account_id,transaction_id,date,description,amount\n"
+    (folder / "a.csv").write_text(head + "".join(f"A,a{m},2024-{m:02d}-05,NETFLIX 1,-15.49\n" for m in range(1, 7)))
+    rows = [f"B,b{m},2024-{m:02d}-05,SPOTIFY 1,-9.99\n" for m in range(1, 7)]
+    rows[1] = 'B,b2,2024-02-05,"SPOTIFY\nPREMIUM 1",-9.99\n'  # lines 3-4
+    rows.insert(3, "\n")
+    rows[5] = "B,b5,2024-13-45,SPOTIFY 1,-9.99\n"  # line 8
+    (folder / "b.csv").write_text(head + "".join(rows))
+    want = f"{folder / 'b.csv'}:8: date '2024-13-45' is not a date (yyyy-mm-dd)"
+    assert str(pytest.raises(ImportError_, engines.run, folder / "b.csv", "2024-12-31", "local").value) == want
+    for mode in ("union", "two_pass"):
+        with pytest.raises(ImportError_) as err:
+            run_job(folder, tmp_path / f"out_{mode}", "2024-12-31", spark=spark, mode=mode, detect=standin_detect)
+        assert str(err.value) == want
+    with pytest.raises(ImportError_) as err:
+        engines.run(folder / "b.csv", "2024-12-31", "spark", spark=spark, detect=standin_detect)
+    assert str(err.value) == want
 
 
 def test_job_reads_a_glob_of_files(spark, tx, tmp_path):
@@ -362,3 +391,90 @@ def test_job_reads_trailing_empty_fields_and_stops_on_filled_ones_as_the_local_e
         bad_path.write_text(header + "\n".join(rows[:3] + [bad]) + "\n")
         with pytest.raises(ImportError_, match=r"field too many or too few"):
             run_job(bad_path, tmp_path / f"out_{name}", "2024-12-31", spark=spark, detect=standin_detect)
+
+
+def test_job_with_a_store_queues_the_refund_requests_scan_queues(spark, tmp_path):
+    """Round-twenty-three audit: the job's --db into a new store drafted a GBP account's refund
+    requests in dollars with US working days (no account row held its currency or country), and
+    a charge in another currency than its account's (the job stores no transaction rows) took
+    the account's. They are now what `subdetect scan` of the same canonical CSV queues."""
+    import sqlite3
+
+    from detector.engines.spark_job import run_job
+    from detector.pipeline import scan
+    from detector.store import Store
+
+    rows = []
+    for i in range(14):
+        y, m = 2024 + i // 12, i % 12 + 1
+        rows.append(f"uk-1,t{i},{y}-{m:02d}-12,SPOTIFY P2A3B4C5D6 STOCKHOLM SWE,{-10.99 if i < 12 else -12.99},GBP")
+        rows.append(f"uk-1,g{i},{y}-{m:02d}-03,PUREGYM LTD LEEDS GBR,-24.99,GBP")
+        rows.append(f"eu-1,n{i},{y}-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD")
+        rows += [f"eu-1,r{i}-{k},{y}-{m:02d}-{10 + 7 * k},REWE SAGT DANKE {k},-{20 + 3 * i + k}.35,EUR" for k in (0, 1)]
+    rows.append("uk-1,dup,2025-02-03,PUREGYM LTD LEEDS GBR,-24.99,GBP")
+    rows.append("eu-1,ndup,2025-02-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD")
+    path = tmp_path / "tx.csv"
+    path.write_text("account_id,transaction_id,date,description,amount,currency\n" + "\n".join(sorted(rows)) + "\n")
+    run_job(path, tmp_path / "out", "2025-02-28", db=str(tmp_path / "job.db"), spark=spark)
+    store = Store(tmp_path / "scan.db")
+    scan([str(path)], store, "2025-02-28")
+    store.close()
+
+    def requests(db):
+        conn = sqlite3.connect(db)
+        conn.row_factory = sqlite3.Row
+        skip = {"created_at", "updated_at", "history"}  # (times of the run)
+        got = [{k: v for k, v in dict(r).items() if k not in skip}
+               for r in conn.execute("SELECT * FROM refund_requests ORDER BY request_id")]
+        accounts = [tuple(r) for r in conn.execute("SELECT account_id, currency, country FROM accounts ORDER BY account_id")]
+        conn.close()
+        return got, accounts
+
+    job, job_accounts = requests(tmp_path / "job.db")
+    scanned, scan_accounts = requests(tmp_path / "scan.db")
+    assert job_accounts == scan_accounts == [("eu-1", "EUR", "EU"), ("uk-1", "GBP", "GB")]
+    said = {(r["account_id"], json.loads(r["details"])["currency"], json.loads(r["details"])["country"])
+            for r in scanned}
+    assert said == {("uk-1", "GBP", "GB"), ("eu-1", "USD", "EU")}
+    assert len(scanned) == 3 and job == scanned
+
+
+def test_the_jobs_accounts_keep_a_country_their_statement_named(tmp_path):
+    # (a layout names the country of its bank's accounts: ING's EUR account is NL, not the euro
+    # area; the job's --db stores the currency's country only where it knows no better)
+    from detector.importers.ingest import set_account_currencies
+    from detector.store import Store
+
+    store = Store(tmp_path / "s.db")
+    store.set_accounts(["ing"], currency="EUR", country="NL")
+    store.set_accounts(["moved"], currency="USD", country="US")
+    set_account_currencies(store, {"ing": "EUR", "moved": "GBP", "new": "CAD"})
+    got = {a["account_id"]: (a["currency"], a["country"]) for a in store.accounts()}
+    store.close()
+    assert got == {"ing": ("EUR", "NL"), "moved": ("GBP", "GB"), "new": ("CAD", "CA")}
+
+
+def test_a_local_session_keeps_the_console_to_real_problems(spark):
+    """Round-twenty-three audit: `scan --engine spark` piped wrote some 20 lines to stderr that
+    the local engine does not (Spark's log4j banner, hostname and native-library WARNs, pyspark's
+    pandas-3 FutureWarnings, "[Stage 0:>" progress bars), and a failed job logged the Python
+    worker's whole traceback (BlockManager's WARN) before its one-line error."""
+    import warnings
+
+    from detector.engines.spark import require_pyspark
+
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.ui.showConsoleProgress") == "false"
+    assert "log4j2.properties" in conf.get("spark.driver.extraJavaOptions", "")
+    log4j = spark.sparkContext._jvm.org.apache.logging.log4j.LogManager
+    levels = {name: str(log4j.getLogger(name).getLevel().toString()) for name in (
+        "org.apache.spark.util.Utils", "org.apache.hadoop.util.NativeCodeLoader",
+        "org.apache.spark.util.SparkStringUtils", "org.apache.spark.storage.BlockManager")}
+    assert set(levels.values()) == {"ERROR"}, levels
+    # other warnings and errors still show
+    assert str(log4j.getRootLogger().getLevel().toString()) == "WARN"
+    with warnings.catch_warnings(record=True) as seen:
+        require_pyspark()
+        spark.createDataFrame(pd.DataFrame({"a": [1.5]})).toPandas()
+        warnings.warn("a warning of ours", FutureWarning, stacklevel=1)
+    assert [str(w.message) for w in seen if issubclass(w.category, FutureWarning)] == ["a warning of ours"]

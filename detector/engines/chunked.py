@@ -6,8 +6,9 @@ Two strategies, both giving exactly the in-memory result (detection is per accou
   account may continue in the next chunk, so its rows are held back and prepended to the next one.
   An account that shows up again after it was finished means the file is not grouped: raises.
 * ``order="hash"``: two passes for unsorted files. Pass one appends every row to one of
-  ``partitions`` temporary CSV files chosen by a hash of ``account_id``; pass two detects each
-  partition file in memory. Peak memory is one partition, not the file.
+  ``partitions`` temporary folders of Parquet files chosen by a hash of ``account_id``; pass two
+  detects each partition in memory. Peak memory is one partition, not the file. Each row keeps
+  its record in the file, so an input error still names its line.
 * ``order="auto"`` (default) tries ``sorted`` and falls back to ``hash`` on the first out-of-order
   account.
 """
@@ -19,6 +20,7 @@ import tempfile
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, ImportError_
@@ -33,7 +35,7 @@ from .frames import (
     input_error_in_file,
     shared_flag_ids,
 )
-from .io import canonical_names, csv_frames, csv_header, is_parquet, require_readable
+from .io import canonical_names, csv_frames, csv_header, is_parquet, record_line, require_readable
 
 DEFAULT_CHUNK_ROWS = 250_000
 #: Target bytes of CSV per hash partition (~1M rows of a typical statement).
@@ -74,13 +76,21 @@ def _require_columns(path: Path) -> None:
     require_columns(pd.DataFrame(columns=names), REQUIRED_INPUT_COLUMNS, f"engine input {path}")
 
 
-def _detect(frame: pd.DataFrame, path: Path, as_of, detect, kwargs, first_line: int | None = None):
+def _detect(frame: pd.DataFrame, path: Path, as_of, detect, kwargs, records=None):
     """:func:`detect_frame` on rows of ``path``; an input error names the file, and the line
-    when ``first_line`` (the file line of the frame's first row) is known."""
+    (a Parquet file's row) by ``records``: the file record of the frame's first row, or of
+    each row (:func:`input_error_in_file`)."""
     try:
         return detect_frame(frame, as_of, detect, **kwargs)
     except SchemaError as exc:
-        raise input_error_in_file(exc, path, first_line=first_line) from None
+        raise input_error_in_file(exc, path, records=records) from None
+
+
+def _where(path: Path, record: int) -> tuple[int | None, str]:
+    """``(line, note)`` naming a file's ``record`` (from 0): a CSV's line, a Parquet file's row."""
+    if is_parquet(path):
+        return None, f" (row {record + 1})"
+    return record_line(path, record), ""
 
 
 def _finish(streams: list, flags: list) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,8 +109,8 @@ def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
     for chunk in _chunks(path, chunk_rows):
         if chunk.empty:
             continue
-        # the file line of the chunk's first row (1-based, after the header), carried rows included
-        first_line = rows_seen + 2 - (0 if carry is None else len(carry))
+        # the file record (from 0) of the chunk's first row, carried rows included
+        first = rows_seen - (0 if carry is None else len(carry))
         rows_seen += len(chunk)
         if carry is not None:
             chunk = pd.concat([carry, chunk], ignore_index=True)
@@ -110,32 +120,42 @@ def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
         starts = ids[ids.ne(ids.shift())]
         back = starts.duplicated() | starts.isin(done)
         if back.any():
-            raise NotGrouped(f"rows are not grouped by account_id (account {starts[back].iloc[0]!r} comes back)",
-                             path=str(path), line=first_line + int(starts.index[back.to_numpy()][0]))
+            line, note = _where(path, first + int(starts.index[back.to_numpy()][0]))
+            raise NotGrouped(f"rows are not grouped by account_id (account {starts[back].iloc[0]!r} comes back)"
+                             + note, path=str(path), line=line)
         held = ids.eq(ids.iloc[-1]).to_numpy()
         ready, carry = chunk[~held], chunk[held]
         if len(ready):
             done.update(pd.unique(ready["account_id"]))
-            s, f = _detect(ready, path, as_of, detect, kwargs, first_line)
+            s, f = _detect(ready, path, as_of, detect, kwargs, first)
             streams.append(s)
             flags.append(f)
     if carry is not None and len(carry):
-        s, f = _detect(carry, path, as_of, detect, kwargs, rows_seen + 2 - len(carry))
+        s, f = _detect(carry, path, as_of, detect, kwargs, rows_seen - len(carry))
         streams.append(s)
         flags.append(f)
     return _finish(streams, flags)
+
+
+#: Column the hash pass gives each row: its record in the file (from 0), so an input error
+#: found in a partition names the row's line as the other engines do (round-twenty-three audit:
+#: an unsorted file with a bad date was named without one).
+RECORD_COLUMN = "_record"
 
 
 def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs):
     if partitions is None:
         partitions = max(1, math.ceil(path.stat().st_size / PARTITION_BYTES))
     streams, flags = [], []
+    rows_seen = 0
     with tempfile.TemporaryDirectory(prefix="subdetect-parts-") as tmp:
         # Parquet parts, one file per chunk and partition: the rows come back with the types they
         # were read with (a CSV round trip turned "" into a missing description and dropped a
         # date's time zone, so the fallback's results differed from the other engines')
         parts = [Path(tmp) / f"part-{i:04d}" for i in range(partitions)]
         for n, chunk in enumerate(_chunks(path, chunk_rows)):
+            chunk[RECORD_COLUMN] = np.arange(rows_seen, rows_seen + len(chunk), dtype="int64")
+            rows_seen += len(chunk)
             bucket = pd.util.hash_array(chunk["account_id"].astype(str).to_numpy(dtype=object)) % partitions
             for i, rows in chunk.groupby(bucket, sort=False):
                 parts[i].mkdir(exist_ok=True)
@@ -144,7 +164,8 @@ def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs):
             if not part.exists():
                 continue
             tx = pd.concat([pd.read_parquet(f) for f in sorted(part.glob("*.parquet"))], ignore_index=True)
-            s, f = _detect(tx, path, as_of, detect, kwargs)  # (rows regrouped: no line to name)
+            records = tx.pop(RECORD_COLUMN).to_numpy()
+            s, f = _detect(tx, path, as_of, detect, kwargs, records)
             streams.append(s)
             flags.append(f)
     return _finish(streams, flags)

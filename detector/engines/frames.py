@@ -179,18 +179,29 @@ def _non_iso_dates(text: pd.Series, col: pd.Series, account: pd.Series | None = 
     return text.mask(todo, pd.Series(got, index=raw.index))
 
 
-def input_error_in_file(exc: SchemaError, path, *, first_line: int | None = None,
-                        row_note: bool = False) -> Exception:
+def input_error_in_file(exc: SchemaError, path, *, records=None) -> Exception:
     """``exc``, an engine-input error of :func:`canonical_transactions`, as one naming the file
     ``path``: a missing column stays a :class:`SchemaError`; a bad value (``exc.row``, counted
-    from 1 in the frame read) becomes an :class:`~detector.errors.ImportError_` at the file's
-    line ``first_line + row - 1`` when the frame's first row is that line, and says the row
-    (``row_note``) where no line is (Parquet)."""
+    from 1 in the frame read) becomes an :class:`~detector.errors.ImportError_` naming where
+    the row is in the file. ``records`` says which record of the file each row of the frame is
+    (counted from 0 as read): an int when the frame's rows are the file's from that record on,
+    else one number per row (rows regrouped, as the chunked engine's hash pass does); None when
+    the frame is not the file's. A CSV's record is named by its line (:func:`.io.record_line`,
+    a record spanning lines counted as they are), a Parquet file's by its row."""
+    from .io import is_parquet, record_line
+
     row = getattr(exc, "row", None)
     if row is None:
         return SchemaError(str(exc).replace("engine input", f"engine input {path}", 1))
-    what = str(exc).split(f"row {row}: ", 1)[-1] + (f" (row {row})" if row_note else "")
-    return ImportError_(what, path=str(path), line=first_line + row - 1 if first_line else None)
+    what = str(exc).split(f"row {row}: ", 1)[-1]
+    line = None
+    if records is not None:
+        record = records + row - 1 if isinstance(records, int) else int(records[row - 1])
+        if is_parquet(path):
+            what += f" (row {record + 1})"
+        else:
+            line = record_line(path, record)
+    return ImportError_(what, path=str(path), line=line)
 
 
 def _iso_date_text(col: pd.Series, account: pd.Series | None = None) -> pd.Series:

@@ -209,46 +209,82 @@ def _needed_fields(header: list[str]) -> int:
     return max(at) + 1 if at else len(header)
 
 
-def short_record(path: Path, fields: int) -> tuple[int, int] | None:
-    """``(line, fields found)`` of the first record of a CSV with fewer than ``fields`` fields
-    (blank lines, and lines of spaces only, skipped, as pandas and ``scan`` skip them), or None."""
+def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """``(line, fields)`` of each record below a CSV's header, ``line`` the physical line (from 1)
+    the record starts on: a quoted line break inside a value makes a record span lines, so its
+    position in the file is not its line. Blank lines come as records of no fields.
+
+    The one count of lines every engine's message uses (round-twenty-three audit: a bad value below
+    a quoted line break was named one line early, a field-count error on the right line)."""
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with _open_text(path) as f:
         rows = csv.reader(f)
-        next(rows, None)  # the header
+        for row in rows:  # the header: the first line pandas reads
+            if read_as_record(row):
+                break
         line = rows.line_num
         for row in rows:
             start, line = line + 1, rows.line_num
-            if row and len(row) < fields and any(cell.strip() for cell in row):
-                return start, len(row)
+            yield start, row
+
+
+def read_as_record(fields: list[str]) -> bool:
+    """Whether pandas reads a CSV line as a record: blank lines and lines of spaces only are
+    skipped (a line of empty fields, ``,,,``, is a record of missing values)."""
+    return bool(fields) and not (len(fields) == 1 and not fields[0].strip())
+
+
+def record_line(path: Path, record: int) -> int | None:
+    """The physical line of a CSV's ``record``-th record (from 0) as pandas reads them (lines it
+    skips not counted), or None past the end: the line a message names for a frame's row."""
+    n = -1
+    for line, fields in csv_records(path):
+        if read_as_record(fields):
+            n += 1
+            if n == record:
+                return line
+    return None
+
+
+def line_of_values(path: Path, values: dict[str, str | None]) -> int | None:
+    """The physical line of a CSV's first record holding ``values`` (canonical column -> value,
+    compared without the spaces around it, as every engine reads values), or None: the line of
+    a value that was found bad where the file's lines were not counted (on Spark)."""
+    raw = csv_header(path)
+    spelled = canonical_names(raw)
+    at = {i: values[spelled.get(c, c)] for i, c in enumerate(raw) if values.get(spelled.get(c, c)) is not None}
+    if not at:
+        return None
+    for line, fields in csv_records(path):
+        if all(i < len(fields) and fields[i].strip() == v.strip() for i, v in at.items()):
+            return line
+    return None
+
+
+def short_record(path: Path, fields: int) -> tuple[int, int] | None:
+    """``(line, fields found)`` of the first record of a CSV with fewer than ``fields`` fields
+    (blank lines, and lines of spaces only, skipped, as pandas and ``scan`` skip them), or None."""
+    for line, row in csv_records(path):
+        if row and len(row) < fields and any(cell.strip() for cell in row):
+            return line, len(row)
     return None
 
 
 def first_record_fields(path: Path) -> int | None:
     """Fields of a CSV's first record below its header (lines of spaces skipped), or None."""
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    with _open_text(path) as f:
-        rows = csv.reader(f)
-        next(rows, None)
-        for row in rows:
-            if row and any(cell.strip() for cell in row):
-                return len(row)
+    for _, row in csv_records(path):
+        if row and any(cell.strip() for cell in row):
+            return len(row)
     return None
 
 
 def refuse_filled_extra_fields(path: Path, fields: int) -> None:
     """Raise :class:`ImportError_` naming the first record with a value past the header's
     ``fields`` (an unquoted comma in a value shifted it); fields past it left empty are no error."""
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    with _open_text(path) as f:
-        rows = csv.reader(f)
-        next(rows, None)
-        line = rows.line_num
-        for row in rows:
-            start, line = line + 1, rows.line_num
-            if len(row) > fields and any(cell.strip() for cell in row[fields:]):
-                raise ImportError_(f"expected {fields} fields, found {len(row)} (a value holding a comma "
-                                   "must be quoted)", path=str(path), line=start)
+    for line, row in csv_records(path):
+        if len(row) > fields and any(cell.strip() for cell in row[fields:]):
+            raise ImportError_(f"expected {fields} fields, found {len(row)} (a value holding a comma "
+                               "must be quoted)", path=str(path), line=line)
 
 
 def _open_text(path: Path):
@@ -287,7 +323,7 @@ def _first_non_number(path: Path, column: str) -> tuple[int, str] | None:
     if not bad.any():
         return None
     at = int(bad.to_numpy().nonzero()[0][0])
-    return at + 2, str(values.iloc[at])
+    return record_line(path, at), str(values.iloc[at])
 
 
 def _undecodable(path: Path, exc: UnicodeDecodeError) -> ImportError_:
@@ -308,5 +344,5 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> ImportError_:
                         "save the file as UTF-8", path=str(path), line=line)
 
 
-__all__ = ["CSV_DTYPES", "DEFAULT_CURRENCY", "csv_frames", "csv_header", "is_parquet", "read_transactions",
-           "short_record"]
+__all__ = ["CSV_DTYPES", "DEFAULT_CURRENCY", "csv_frames", "csv_header", "csv_records", "is_parquet",
+           "line_of_values", "read_transactions", "record_line", "short_record"]

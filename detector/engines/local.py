@@ -26,7 +26,7 @@ from .frames import (
     input_error_in_file,
     shared_flag_ids,
 )
-from .io import is_parquet, read_transactions
+from .io import read_transactions
 from .workers import detect_batches
 
 
@@ -92,10 +92,8 @@ def run_local(
     except SchemaError as exc:
         if isinstance(tx_or_path, pd.DataFrame):
             raise
-        # a file's row: its line in a CSV (the first row is line 2, after the header), its row
-        # number in Parquet
-        csv = not is_parquet(tx_or_path)
-        raise input_error_in_file(exc, tx_or_path, first_line=2 if csv else None, row_note=not csv) from None
+        # a file's row: its line in a CSV, its row number in Parquet
+        raise input_error_in_file(exc, tx_or_path, records=0) from None
     del tx
     if canon.empty:
         return conform_streams(None), conform_flags(None)

@@ -51,6 +51,27 @@ def _refuse_shared_flag_ids(flags, input_path, written: str | None = None) -> No
         raise ImportError_(where + clash, path=str(input_path))
 
 
+def _accounts_and_currencies(tx) -> tuple[list, dict[str, str]]:
+    """The input's accounts, and each one's currency: the commonest of its rows, as ``scan``
+    gives a statement's accounts (``ingest.CurrencyCounts``; of two as common, the one the
+    account used first in the input). One aggregation on the cluster, one small row per account
+    and currency."""
+    from pyspark.sql import functions as F
+
+    from ..importers.ingest import CurrencyCounts
+
+    counts = (tx.groupBy("account_id", "currency")
+              .agg(F.count(F.lit(1)).alias("rows"), F.min(F.struct("source_file", "source_line")).alias("first"))
+              .select("account_id", "currency", "rows", F.col("first.source_file").alias("source_file"),
+                      F.col("first.source_line").alias("source_line"))
+              .toPandas())
+    counts = counts.sort_values(["source_file", "source_line", "account_id", "currency"], kind="stable",
+                                na_position="last")
+    found = CurrencyCounts()
+    found.add_sizes(counts.set_index(["account_id", "currency"])["rows"])
+    return list(dict.fromkeys(counts["account_id"])), found.commonest()
+
+
 def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, db: str | None = None,
             mode: str = "union", detect: DetectFn | None = None, spark=None, master: str | None = None,
             shuffle_partitions: int | None = None, **kwargs) -> JobResult:
@@ -123,8 +144,13 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
 
             streams_pd = conform_streams(written_s.toPandas())
             flags_pd = conform_flags(written_f.toPandas())
-            accounts = [r[0] for r in tx.select("account_id").distinct().collect()]
+            from ..importers.ingest import set_account_currencies
+
+            accounts, currencies = _accounts_and_currencies(tx)
             save_detection(store, streams_pd, flags_pd, as_of, accounts)
+            # each account's currency and country, as `scan` stores them with a statement's rows:
+            # the refund requests are drafted in them (they were dollars and US working days)
+            set_account_currencies(store, currencies)
             # the refund queue follows the flags, as after a local run
             queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=process_for_vendor)
             withdrawn = withdraw_unflagged(store, flags_pd, accounts)

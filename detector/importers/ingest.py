@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -111,12 +112,18 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tuple[int, int, Copies]:
+def _store_rows(store: Store, st: Statement, payment_method: str | None,
+                currencies: CurrencyCounts | None = None) -> tuple[int, int, Copies]:
     """Rows, rejects and accounts of one statement (or chunk); returns ``(stored, duplicates,
-    copies)``, the copies (of rows other files stored) counted in ``duplicates``."""
+    copies)``, the copies (of rows other files stored) counted in ``duplicates``.
+
+    ``currencies``: the counts of a streamed file's chunks so far, this one's added (each
+    account's currency is the commonest of all its rows, not of the chunk's)."""
     st.transactions = _separate_clashing_ids(store, st.transactions)
     # what stays in st.transactions is what the caller sees (on_rows): copies must not reach it
     st.transactions, copies = drop_copies_from_other_files(store, st.transactions)
+    if currencies is not None:
+        currencies.add(st.transactions)
     stored, duplicates = store.add_transactions(st.transactions)
     if duplicates:
         copies.same_lines = _stored_from_other_files(store, st.transactions)
@@ -124,7 +131,7 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None) -> tupl
     store.add_rejected(st.rejected)
     method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
-    for currency, accounts in _accounts_by_currency(st).items():
+    for currency, accounts in _accounts_by_currency(st, currencies).items():
         store.set_accounts(accounts, payment_method=method, payment_method_source=source,
                            currency=currency, source=st.format,
                            country=st.country or country_for_currency(currency))
@@ -169,8 +176,59 @@ def copies_note(copies: Copies, stored: int) -> str | None:
             "in this file were stored (docs/importers.md, \"The same months exported twice\")")
 
 
-def _accounts_by_currency(st: Statement) -> dict[str | None, list[str]]:
-    """The statement's accounts grouped by each one's own currency: the commonest of its rows.
+class CurrencyCounts:
+    """Rows per account and currency, kept over the chunks of a streamed file (or any rows), so
+    an account's currency is the commonest of all its rows: a streamed scan gave an account the
+    currency of its last chunk (round-twenty-three audit: a card's trip abroad at the end of a
+    statement made a US account GBP, and its refund requests British)."""
+
+    def __init__(self, tx: pd.DataFrame | None = None):
+        self._counts: dict[str, Counter] = {}
+        if tx is not None:
+            self.add(tx)
+
+    def add(self, tx: pd.DataFrame | None) -> None:
+        """Count canonical rows (``account_id``, ``currency``) in their order: of two currencies
+        with as many rows, the one an account used first is its currency."""
+        if tx is None or tx.empty or "currency" not in tx.columns:
+            return
+        self.add_sizes(tx.dropna(subset=["currency"]).groupby(["account_id", "currency"], sort=False).size())
+
+    def add_sizes(self, sizes: pd.Series) -> None:
+        """Add rows counted elsewhere (the Spark job counts them on the cluster): ``sizes`` is
+        indexed by ``(account_id, currency)`` in the order each pair first shows in the rows."""
+        for (account, currency), n in sizes.items():
+            if isinstance(currency, str) and currency:
+                self._counts.setdefault(account, Counter())[currency] += int(n)
+
+    def commonest(self) -> dict[str, str]:
+        """Each counted account's commonest currency."""
+        return {account: counts.most_common(1)[0][0] for account, counts in self._counts.items() if counts}
+
+
+def set_account_currencies(store: Store, currencies: dict[str, str]) -> None:
+    """Store each account's currency, and its currency's country, for rows stored by no
+    statement (the Spark job's ``--db``: its refund requests were drafted in dollars with US
+    working days for a GBP account, round-twenty-three audit). An account already stored in
+    that currency keeps its country: the layout of the statement it came from may have named it
+    (ING's EUR account is NL, where the euro alone says EU)."""
+    if not currencies:
+        return
+    stored = {row[0]: (row[1], row[2]) for row in store.conn.execute(
+        "SELECT account_id, currency, country FROM accounts WHERE account_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(currencies))])}
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for account, currency in currencies.items():
+        old_currency, old_country = stored.get(account, (None, None))
+        country = old_country if old_currency == currency and old_country else country_for_currency(currency)
+        groups.setdefault((currency, country), []).append(account)
+    for (currency, country), accounts in groups.items():
+        store.set_accounts(accounts, currency=currency, country=country)
+
+
+def _accounts_by_currency(st: Statement, currencies: CurrencyCounts | None = None) -> dict[str | None, list[str]]:
+    """The statement's accounts grouped by each one's own currency: the commonest of its rows
+    (of a streamed file's rows so far, with ``currencies``).
 
     A generic CSV may hold several accounts, each with its own currency column value; the
     statement's currency is only the commonest of all its rows, so a GBP and an AUD account
@@ -179,11 +237,11 @@ def _accounts_by_currency(st: Statement) -> dict[str | None, list[str]]:
     """
     accounts = st.accounts
     tx = st.transactions
-    if len(accounts) <= 1 or tx is None or tx.empty or "currency" not in tx.columns:
-        return {st.currency: accounts} if accounts else {}
-    own = (tx.dropna(subset=["currency"]).groupby(["account_id", "currency"], sort=False).size()
-           .sort_values(ascending=False, kind="stable").reset_index()
-           .drop_duplicates("account_id").set_index("account_id")["currency"].to_dict())
+    if currencies is None:
+        if len(accounts) <= 1 or tx is None or tx.empty or "currency" not in tx.columns:
+            return {st.currency: accounts} if accounts else {}
+        currencies = CurrencyCounts(tx)
+    own = currencies.commonest()
     groups: dict[str | None, list[str]] = {}
     for account in accounts:
         groups.setdefault(own.get(account, st.currency), []).append(account)
@@ -233,9 +291,10 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     result = IngestResult(path=path, streamed=True)
     accounts: dict[str, None] = {}
     copies = Copies()
+    currencies = CurrencyCounts()
     for st in chunks:
         first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
-        stored, duplicates, found = _store_rows(store, st, payment_method)
+        stored, duplicates, found = _store_rows(store, st, payment_method, currencies)
         copies.add(found)
         result.format = st.format
         result.rows_read += st.rows_read
