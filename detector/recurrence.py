@@ -1653,10 +1653,124 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         final, conf = final[keep], conf[keep]
         if not (assign >= 0).any():
             return _empty()
-    out = _build(df, text, assign, final, conf, as_of)
+    out = _build_rows(df, text, assign, final, conf, as_of)
+    out = _finish(_yearly_switches(df, text, assign, final, conf, out, as_of, scorer, ids["alone_ids"], thr))
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]
     return out.reset_index(drop=True)
+
+
+#: A yearly plan costs this many monthly fees or more (a year is typically 10-12 of them; an
+#: introductory price ends at 2-4 times its price): renewal_flags.YEARLY_SWITCH.
+YEARLY_SWITCH = 5.0
+#: ... and at most this many: a year dearer than twelve monthly fees and a rise is no yearly plan,
+#: but a purchase or a final payment (a bike bought from the vendor of its membership).
+YEARLY_SWITCH_MAX = 14.0
+#: The yearly plan's first charge comes within this many days of the monthly plan's last (a
+#: month skipped, or the yearly plan taken up some weeks after: renewal_flags reads a yearly
+#: chain's first charge this soon after monthly charges as the switch, not a renewal).
+SWITCH_GAP_DAYS = 75
+_ANNUAL = FREQUENCIES.index("annual")
+
+
+def _yearly_tail(amt: np.ndarray, day: np.ndarray) -> int:
+    """How many of a monthly stream's last charges (date order) are a yearly plan it moved to:
+    each :data:`YEARLY_SWITCH` to :data:`YEARLY_SWITCH_MAX` times the monthly price (the median
+    of the charges before them, or the last of those when dearer), a year apart
+    (:data:`YEARLY_RENEWAL_DAYS`), the first within :data:`SWITCH_GAP_DAYS` of the
+    last monthly charge, with two monthly charges or more before it; 0 when none are."""
+    n = len(amt)
+    trailing = 0
+    while trailing < n and amt[n - 1 - trailing] >= YEARLY_SWITCH * np.median(amt):
+        trailing += 1
+    for k in dict.fromkeys((trailing, 1)):  # the run a year apart, else the last charge alone
+        if k < 1 or n - k < 2:
+            continue
+        ref = max(float(np.median(amt[:n - k])), float(amt[n - k - 1]))
+        yearly = amt[n - k:]
+        gaps = np.diff(day[n - k:])
+        if ((yearly >= YEARLY_SWITCH * ref).all() and (yearly <= YEARLY_SWITCH_MAX * ref).all()
+                and day[n - k] - day[n - k - 1] <= SWITCH_GAP_DAYS
+                and ((gaps >= YEARLY_RENEWAL_DAYS[0]) & (gaps <= YEARLY_RENEWAL_DAYS[1])).all()):
+            return k
+    return 0
+
+
+def _yearly_switches(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray,
+                     out: pd.DataFrame, as_of, scorer, alone_ids: np.ndarray, thr: float) -> pd.DataFrame:
+    """``out`` (:func:`_build_rows`) with each monthly plan that moved to yearly billing shown as
+    two streams: the monthly one, ended, and the yearly one from its first yearly charge.
+
+    A monthly stream whose last charges are a yearly price (:func:`_yearly_tail`: Prime 14.99 a
+    month, then 139.00) is either a plan switched to yearly billing or a monthly plan overcharged
+    once (Peloton 12.99, then 129.90). One charge cannot tell them apart, time can: while the
+    monthly plan may still bill, the stream stays as it is (the overcharge in it, its next charge
+    due a month on); once its next monthly charge is overdue (``status`` ended: due date and
+    grace passed as of the run), the plan billed for a year. Before, the plan was one monthly
+    stream, ended, its yearly charge hidden with it and missing from the monthly total.
+
+    Only at a seller of yearly plans: a catalogue vendor selling nothing but plans that bills
+    some yearly (``yearly_vendor``), or an app store. A large last payment elsewhere is more
+    often an end than a new plan (a loan paid off, a utility's or a carrier's final bill, a car
+    insurer's six-month term). The monthly part must still score as a plan on its own; the
+    yearly part keeps the whole stream's confidence (the model cannot judge one charge).
+    """
+    if out.empty:
+        return out
+    ended = out["_cand"].to_numpy()[(out["status"] == "ended").to_numpy()]
+    cand = st.index.to_numpy()
+    big = st["amt_max"].to_numpy() >= YEARLY_SWITCH * st["amt_median"].to_numpy()
+    pick = cand[(st["freq_idx"].to_numpy() == MONTHLY) & (st["inflow"].to_numpy() == 0) & big & np.isin(cand, ended)]
+    if not len(pick):
+        return out
+    rows = np.flatnonzero(np.isin(assign, pick))
+    rows = rows[int_lexsort(assign[rows], df["day"].to_numpy()[rows])]
+    bounds = np.flatnonzero(np.r_[True, assign[rows][1:] != assign[rows][:-1]])
+    ends = np.r_[bounds[1:], len(rows)]
+    amt, day = df["amt"].to_numpy(), df["day"].to_numpy()
+    seller = df["yearly_vendor"].to_numpy()[rows] | np.isin(text.column("channel", rows), STORE_CHANNELS)
+    new = assign.copy()
+    split = {}  # monthly candidate -> (yearly candidate, its rows)
+    next_id = int(assign.max()) + 1
+    for b, e in zip(bounds, ends):  # (a handful of streams: those ended after a yearly price)
+        r = rows[b:e]
+        k = _yearly_tail(amt[r], day[r])
+        if k and seller[e - 1]:
+            new[r[-k:]] = next_id
+            split[int(assign[r[0]])] = (next_id, r)
+            next_id += 1
+    if not split:
+        return out
+    monthly = np.fromiter(split, dtype=np.int64)
+    yearly = np.array([y for y, _ in split.values()], dtype=np.int64)
+    sub = np.where(np.isin(new, np.r_[monthly, yearly]), new, -1)
+    st2 = as_alone(_stats(df, sub), alone_ids)
+    conf2 = pd.Series(_score(st2, scorer, df), index=st2.index)
+    # the monthly part must be a plan on its own; else the stream stays whole
+    keep = conf2.reindex(monthly).to_numpy() >= thr
+    monthly, yearly = monthly[keep], yearly[keep]
+    if not len(monthly):
+        return out
+    sub = np.where(np.isin(sub, np.r_[monthly, yearly]), sub, -1)
+    st2 = st2.loc[np.sort(np.r_[monthly, yearly])].copy()
+    whole = pd.Series(conf, index=st.index)
+    conf2 = conf2.loc[st2.index]
+    conf2.loc[yearly] = np.maximum(conf2.loc[yearly].to_numpy(), whole.loc[monthly].to_numpy())
+    st2.loc[yearly, "freq_idx"] = _ANNUAL
+    st2.loc[yearly, "period"] = PERIODS[_ANNUAL]
+    part = _build_rows(df, text, sub, st2, conf2.to_numpy(), as_of).set_index("_cand", drop=False)
+    for m, y in zip(monthly, yearly):
+        r = split[int(m)][1]
+        last_m, first_y = r[~np.isin(r, np.flatnonzero(sub == y))][-1], np.flatnonzero(sub == y)
+        first_y = first_y[np.argmin(day[first_y])]
+        when = _iso(np.array([day[last_m], day[first_y]]))
+        part.loc[m, "evidence"] = (f"{part.loc[m, 'evidence']}; billed yearly from {when[1]} "
+                                   f"({amt[first_y]:.2f}), a stream of its own")
+        said = (f"switched to yearly billing: {amt[last_m]:.2f} monthly until {when[0]}, "
+                f"then {amt[first_y]:.2f} for a year from {when[1]}")
+        n_y = int(st2.loc[y, "n"])
+        part.loc[y, "evidence"] = said if n_y < 2 else f"{said}; {part.loc[y, 'evidence']}"
+    return pd.concat([out[~out["_cand"].isin(monthly)], part.reset_index(drop=True)], ignore_index=True)
 
 
 def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, stream_of_row: np.ndarray,
@@ -1706,6 +1820,14 @@ def _iso(days: np.ndarray) -> np.ndarray:
 
 def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray,
            as_of) -> pd.DataFrame:
+    """The output frame of the streams ``assign`` holds (:data:`STREAM_COLUMNS`)."""
+    return _finish(_build_rows(df, text, assign, st, conf, as_of))
+
+
+def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray,
+                as_of) -> pd.DataFrame:
+    """One row per stream, in candidate order, with its candidate id as ``_cand`` (for
+    :func:`_yearly_switches`); :func:`_finish` gives the streams their final ids and order."""
     rows = np.flatnonzero(assign >= 0)
     tid = text.column("transaction_id", rows)
     order = np.lexsort((tid.astype(str), df["day"].to_numpy()[rows], assign[rows]))
@@ -1796,7 +1918,7 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     # money in comes as payments (payroll), money out as charges
     what = pd.Series(np.where(direction == "inflow", " payments about every ", " charges about every "))
     evidence = (pd.Series(n).astype(str) + what
-                + pd.Series(np.rint(st["median_interval"].to_numpy()).astype(np.int64)).astype(str) + " days, amount "
+                + pd.Series(np.rint(np.nan_to_num(st["median_interval"].to_numpy())).astype(np.int64)).astype(str) + " days, amount "
                 + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     evidence = _card_payment_evidence(evidence, text, rows, stream_of_row, last_rows)
@@ -1815,7 +1937,14 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
         "confidence": np.round(conf, 4), "transaction_ids": [list(x) for x in ids],
         "evidence": evidence.to_numpy(dtype=object),
         "currency": text.column("currency", last_rows) if text.has("currency") else None,
+        "_cand": a[bounds],
     })
+    return out
+
+
+def _finish(out: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_build_rows`' streams with distinct ids, sorted, in :data:`STREAM_COLUMNS`."""
+    out = out.reset_index(drop=True)
     dup = out["stream_id"].duplicated(keep=False)
     if dup.any():  # two streams of one group starting at one amount: tell them apart by date
         out.loc[dup, "stream_id"] = [stable_id(s, d, prefix="st_") for s, d in
