@@ -1645,7 +1645,8 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         assign = np.where(back, selected, assign)
         final = as_alone(_stats(df, assign), ids["alone_ids"])
         conf = _score(final, scorer, df)
-    # a lone charge is never a stream, whatever selection, joins and pruning left of one
+    # a lone charge is never a stream, whatever selection, joins and pruning left of one (but
+    # the first charge of the yearly plan a monthly plan moved to, split off below)
     lone = final.index.to_numpy()[final["n"].to_numpy() < 2]
     if len(lone):
         assign = np.where(np.isin(assign, lone), -1, assign)
@@ -1654,7 +1655,8 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         if not (assign >= 0).any():
             return _empty()
     out = _build_rows(df, text, assign, final, conf, as_of)
-    out = _finish(_yearly_switches(df, text, assign, final, conf, out, as_of, scorer, ids["alone_ids"], thr))
+    out = _yearly_switches(df, text, assign, final, conf, out, as_of, scorer, ids["alone_ids"], thr)
+    out = _finish(_switch_evidence(out))
     if min_confidence is not None:
         out = out[out["confidence"] >= thr]
     return out.reset_index(drop=True)
@@ -1730,19 +1732,19 @@ def _yearly_switches(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.D
     amt, day = df["amt"].to_numpy(), df["day"].to_numpy()
     seller = df["yearly_vendor"].to_numpy()[rows] | np.isin(text.column("channel", rows), STORE_CHANNELS)
     new = assign.copy()
-    split = {}  # monthly candidate -> (yearly candidate, its rows)
+    split = {}  # monthly candidate -> yearly candidate
     next_id = int(assign.max()) + 1
     for b, e in zip(bounds, ends):  # (a handful of streams: those ended after a yearly price)
         r = rows[b:e]
         k = _yearly_tail(amt[r], day[r])
         if k and seller[e - 1]:
             new[r[-k:]] = next_id
-            split[int(assign[r[0]])] = (next_id, r)
+            split[int(assign[r[0]])] = next_id
             next_id += 1
     if not split:
         return out
     monthly = np.fromiter(split, dtype=np.int64)
-    yearly = np.array([y for y, _ in split.values()], dtype=np.int64)
+    yearly = np.fromiter(split.values(), dtype=np.int64)
     sub = np.where(np.isin(new, np.r_[monthly, yearly]), new, -1)
     st2 = as_alone(_stats(df, sub), alone_ids)
     conf2 = pd.Series(_score(st2, scorer, df), index=st2.index)
@@ -1758,19 +1760,45 @@ def _yearly_switches(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.D
     conf2.loc[yearly] = np.maximum(conf2.loc[yearly].to_numpy(), whole.loc[monthly].to_numpy())
     st2.loc[yearly, "freq_idx"] = _ANNUAL
     st2.loc[yearly, "period"] = PERIODS[_ANNUAL]
-    part = _build_rows(df, text, sub, st2, conf2.to_numpy(), as_of).set_index("_cand", drop=False)
-    for m, y in zip(monthly, yearly):
-        r = split[int(m)][1]
-        last_m, first_y = r[~np.isin(r, np.flatnonzero(sub == y))][-1], np.flatnonzero(sub == y)
-        first_y = first_y[np.argmin(day[first_y])]
-        when = _iso(np.array([day[last_m], day[first_y]]))
-        part.loc[m, "evidence"] = (f"{part.loc[m, 'evidence']}; billed yearly from {when[1]} "
-                                   f"({amt[first_y]:.2f}), a stream of its own")
-        said = (f"switched to yearly billing: {amt[last_m]:.2f} monthly until {when[0]}, "
-                f"then {amt[first_y]:.2f} for a year from {when[1]}")
-        n_y = int(st2.loc[y, "n"])
-        part.loc[y, "evidence"] = said if n_y < 2 else f"{said}; {part.loc[y, 'evidence']}"
-    return pd.concat([out[~out["_cand"].isin(monthly)], part.reset_index(drop=True)], ignore_index=True)
+    part = _build_rows(df, text, sub, st2, conf2.to_numpy(), as_of)
+    return pd.concat([out[~out["_cand"].isin(monthly)], part], ignore_index=True)
+
+
+def _switch_evidence(out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` (:func:`_build_rows`) with the evidence of a monthly plan that moved to yearly
+    billing saying so, on both streams: a monthly stream ended and a yearly one of its merchant
+    beginning within :data:`SWITCH_GAP_DAYS` after it, at :data:`YEARLY_SWITCH` to
+    :data:`YEARLY_SWITCH_MAX` times its last price ("switched to yearly billing: 14.99 monthly
+    until 2024-06-12, then 139.00 for a year from 2024-07-12"). Split by
+    :func:`_yearly_switches`, or, once renewed, two streams from the start."""
+    freq = out["frequency"].to_numpy()
+    m = out[(freq == "monthly") & (out["status"] == "ended").to_numpy() & (out["direction"] == "outflow").to_numpy()]
+    y = out[freq == "annual"]
+    if m.empty or y.empty:
+        return out
+    j = m[["_group", "last_date", "last_amount"]].reset_index(names="m").merge(
+        y[["_group", "first_date", "_first_amt"]].reset_index(names="y"), on="_group")
+    gap = (pd.to_datetime(j["first_date"]) - pd.to_datetime(j["last_date"])).dt.days
+    ratio = j["_first_amt"] / j["last_amount"]
+    j = j[(gap > 0) & (gap <= SWITCH_GAP_DAYS) & (ratio >= YEARLY_SWITCH) & (ratio <= YEARLY_SWITCH_MAX)]
+    if j.empty:
+        return out
+    # each yearly plan follows the monthly one that ended last before it, and each monthly one
+    # moved to one yearly plan (the first)
+    j = j.sort_values(["y", "last_date"]).drop_duplicates("y", keep="last")
+    j = j.sort_values(["m", "first_date"]).drop_duplicates("m")
+    money = np.char.mod("%.2f", j["last_amount"].to_numpy(dtype=float)).astype(object)
+    price = np.char.mod("%.2f", j["_first_amt"].to_numpy(dtype=float)).astype(object)
+    out = out.copy()
+    ev = out["evidence"].astype(object)
+    said = ("switched to yearly billing: " + money + " monthly until " + j["last_date"].to_numpy(dtype=object)
+            + ", then " + price + " for a year from " + j["first_date"].to_numpy(dtype=object))
+    once = out.loc[j["y"], "transaction_ids"].map(len).to_numpy() < 2  # (one charge: no cadence to tell)
+    ev.loc[j["y"]] = np.where(once, said, said + "; " + ev.loc[j["y"]].to_numpy(dtype=object))
+    ev.loc[j["m"]] = (ev.loc[j["m"]].to_numpy(dtype=object) + "; billed yearly from "
+                      + j["first_date"].to_numpy(dtype=object) + " (" + price + "), a stream of its own")
+    out["evidence"] = ev
+    return out
 
 
 def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, stream_of_row: np.ndarray,
@@ -1937,7 +1965,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         "confidence": np.round(conf, 4), "transaction_ids": [list(x) for x in ids],
         "evidence": evidence.to_numpy(dtype=object),
         "currency": text.column("currency", last_rows) if text.has("currency") else None,
-        "_cand": a[bounds],
+        "_cand": a[bounds], "_group": st["group"].to_numpy(), "_first_amt": anchor,
     })
     return out
 
