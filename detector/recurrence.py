@@ -1761,6 +1761,7 @@ def _yearly_switches(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.D
     st2.loc[yearly, "freq_idx"] = _ANNUAL
     st2.loc[yearly, "period"] = PERIODS[_ANNUAL]
     part = _build_rows(df, text, sub, st2, conf2.to_numpy(), as_of)
+    part["_from"] = part["_cand"].map(dict(zip(yearly, monthly))).fillna(-1).astype(np.int64)
     return pd.concat([out[~out["_cand"].isin(monthly)], part], ignore_index=True)
 
 
@@ -1773,20 +1774,24 @@ def _switch_evidence(out: pd.DataFrame) -> pd.DataFrame:
     :func:`_yearly_switches`, or, once renewed, two streams from the start."""
     freq = out["frequency"].to_numpy()
     m = out[(freq == "monthly") & (out["status"] == "ended").to_numpy() & (out["direction"] == "outflow").to_numpy()]
-    y = out[freq == "annual"]
-    if m.empty or y.empty:
-        return out
+    y = out[(freq == "annual") & (out["_from"] < 0).to_numpy()]
     j = m[["_group", "last_date", "last_amount"]].reset_index(names="m").merge(
         y[["_group", "first_date", "_first_amt"]].reset_index(names="y"), on="_group")
     gap = (pd.to_datetime(j["first_date"]) - pd.to_datetime(j["last_date"])).dt.days
     ratio = j["_first_amt"] / j["last_amount"]
     j = j[(gap > 0) & (gap <= SWITCH_GAP_DAYS) & (ratio >= YEARLY_SWITCH) & (ratio <= YEARLY_SWITCH_MAX)]
+    # each yearly plan follows the monthly one that ended last before it, and each monthly one
+    # moved to one yearly plan (the first); the pairs _yearly_switches split are pairs already
+    j = j.sort_values(["y", "last_date"]).drop_duplicates("y", keep="last")
+    j = j.sort_values(["m", "first_date"]).drop_duplicates("m")[["m", "y"]]
+    split = out.index[(out["_from"] >= 0).to_numpy()]
+    if len(split):
+        at = pd.Series(out.index, index=out["_cand"].to_numpy())
+        forced = pd.DataFrame({"m": at.loc[out.loc[split, "_from"]].to_numpy(), "y": split})
+        j = pd.concat([j[~j["m"].isin(forced["m"])], forced])
     if j.empty:
         return out
-    # each yearly plan follows the monthly one that ended last before it, and each monthly one
-    # moved to one yearly plan (the first)
-    j = j.sort_values(["y", "last_date"]).drop_duplicates("y", keep="last")
-    j = j.sort_values(["m", "first_date"]).drop_duplicates("m")
+    j = j.join(out[["last_date", "last_amount"]], on="m").join(out[["first_date", "_first_amt"]], on="y")
     money = np.char.mod("%.2f", j["last_amount"].to_numpy(dtype=float)).astype(object)
     price = np.char.mod("%.2f", j["_first_amt"].to_numpy(dtype=float)).astype(object)
     out = out.copy()
@@ -1965,7 +1970,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         "confidence": np.round(conf, 4), "transaction_ids": [list(x) for x in ids],
         "evidence": evidence.to_numpy(dtype=object),
         "currency": text.column("currency", last_rows) if text.has("currency") else None,
-        "_cand": a[bounds], "_group": st["group"].to_numpy(), "_first_amt": anchor,
+        "_cand": a[bounds], "_group": st["group"].to_numpy(), "_first_amt": anchor, "_from": -1,
     })
     return out
 
