@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, _unstreamed, empty_flags
+from .recurrence import SWITCH_GAP_DAYS
 
 #: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
 LONG_FREQUENCIES = ("semiannual", "annual")
@@ -142,7 +143,8 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
         on="_sk", how="inner")
     j["b_ts"] = pd.to_datetime(j["b_date"])
     days = (j["ts"] - j["b_ts"]).dt.days
-    j = j[(days > 0) & (days <= 75) & (j["b_charge"] > FREE_MAX * j["_scale"]) & (j["b_charge"] < 0.5 * j["charge"])]
+    j = j[(days > 0) & (days <= SWITCH_GAP_DAYS) & (j["b_charge"] > FREE_MAX * j["_scale"])
+          & (j["b_charge"] < 0.5 * j["charge"])]
     counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).size()
     switched = set(counts[counts >= 1].index.get_level_values(0))
     return unseen & ~long["transaction_id"].isin(switched)

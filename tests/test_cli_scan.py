@@ -470,3 +470,42 @@ def test_a_database_that_cannot_be_written_is_one_line_not_a_traceback(runner, t
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "Error: cannot write the database: attempt to write a readonly database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_scan_shows_a_plan_switched_to_yearly_billing(runner, tmp_path):
+    # the repro: Prime 14.99 on the 12th, January to June 2024, then 139.00 on 2024-07-12;
+    # it was one monthly stream, ended, due 2024-08-12 at 139.00, and the report hid it
+    statement = tmp_path / "card.csv"
+    lines = ["Date,Description,Amount"]
+    lines += [f"2024-{m:02d}-12,AMAZON PRIME*AB12C{m},-14.99" for m in range(1, 7)]
+    lines += ["2024-07-12,AMAZON PRIME*ZZ99Q,-139.00"]
+    lines += [f"2024-{m:02d}-03,NETFLIX.COM,-15.49" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / "s.db"), "--as-of", "2024-12-31",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    prime = {s["frequency"]: s for s in doc["streams"] if s["merchant"] == "Amazon Prime"}
+    assert set(prime) == {"monthly", "annual"} and prime["monthly"]["status"] == "ended"
+    yearly = prime["annual"]
+    assert (yearly["status"], yearly["next_date"], yearly["next_amount"], yearly["monthly_amount"]) == (
+        "early", "2025-07-12", 139.0, 11.58)
+    assert "switched to yearly billing" in yearly["evidence"] and doc["flags"] == []
+
+
+def test_a_yearly_charge_after_the_plan_was_cancelled_by_name_is_flagged(runner, tmp_path):
+    # Prime cancelled on 2024-06-20, then billed 139.00 for a year: a charge after cancellation
+    # (it had sat in the cancelled monthly stream at nine times its price, which that rule leaves
+    # alone as another plan merged in)
+    statement = tmp_path / "card.csv"
+    lines = ["Date,Description,Amount"]
+    lines += [f"2024-{m:02d}-12,AMAZON PRIME*AB12C{m},-14.99" for m in range(1, 7)]
+    lines += ["2024-07-12,AMAZON PRIME*ZZ99Q,-139.00"]
+    statement.write_text("\n".join(lines) + "\n")
+    cancels = tmp_path / "cancels.csv"
+    cancels.write_text("account_id,merchant,cancelled_on\ncard,Amazon Prime,2024-06-20\n")
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / "s.db"), "--as-of", "2024-12-31",
+                                 "--cancellations", str(cancels), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    flags = json.loads(result.stdout)["flags"]
+    assert [(f["type"], f["date"], f["amount"]) for f in flags] == [("charge_after_cancellation", "2024-07-12", 139.0)]

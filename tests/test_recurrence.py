@@ -1574,3 +1574,117 @@ def test_a_banks_stream_says_it_pays_a_card_only_when_its_lines_do():
     streams = detect_streams(tx, "2025-06-30").set_index("merchant")
     assert PAYS_A_CARD in streams.loc["Chase", "evidence"]
     assert PAYS_A_CARD not in streams.loc["Bank of America", "evidence"]
+
+
+# -- a monthly plan switched to yearly billing --------------------------------------------------
+
+def _prime_switch(*, monthly_after: int = 0, yearly=(139.0,), yearly_day: int = 12) -> pd.DataFrame:
+    """Canonical rows: Amazon Prime at 14.99 on the 12th, January to June 2024, then the yearly
+    ``yearly`` prices from July 2024 on (a year apart, on ``yearly_day``), and ``monthly_after``
+    monthly 14.99 charges after the first of them; Netflix on the 3rd of every month of 2024-25."""
+    rows = series("AMAZON PRIME*AB12C", monthly_dates(dt.date(2024, 1, 12), 6), 14.99)
+    rows += series("AMAZON PRIME*ZZ99Q", [dt.date(2024 + i, 7, yearly_day) for i in range(len(yearly))],
+                   list(yearly))
+    rows += series("AMAZON PRIME*RR7", monthly_dates(dt.date(2024, 8, 12), monthly_after), 14.99)
+    rows += series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 3), 24), 15.49)
+    return enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"])
+
+
+def _prime(streams: pd.DataFrame) -> pd.DataFrame:
+    return streams[streams["merchant"] == "Amazon Prime"].sort_values("first_date").reset_index(drop=True)
+
+
+def test_a_monthly_plan_switched_to_yearly_billing_is_a_yearly_stream_once_the_month_has_passed():
+    # Prime 14.99 a month, then 139.00 on 2024-07-12 and nothing since: one monthly stream,
+    # "ended", last_amount 139, due 2024-08-12 at 139 (the plan hidden from the report and its
+    # cost from the total). Once August's charge is overdue the plan billed for a year.
+    from detector.match import enrich
+    from detector.pipeline import detect_account
+
+    tx = _prime_switch()
+    streams, flags = detect_account(tx, "2024-12-31")
+    prime = _prime(streams)
+    assert prime[["frequency", "status", "last_amount", "next_date"]].values.tolist() == [
+        ["monthly", "ended", 14.99, "2024-07-12"], ["annual", "early", 139.0, "2025-07-12"]]
+    monthly, yearly = prime.iloc[0], prime.iloc[1]
+    assert len(monthly["transaction_ids"]) == 6 and len(yearly["transaction_ids"]) == 1
+    assert yearly["next_amount"] == 139.0 and yearly["confidence"] >= 0.5
+    assert "switched to yearly billing: 14.99 monthly until 2024-06-12, then 139.00 for a year from 2024-07-12" \
+        in yearly["evidence"]
+    assert "billed yearly from 2024-07-12" in monthly["evidence"]
+    assert flags.empty  # not a renewal, not an intro price ending, not a price rise
+    # the monthly plan keeps its id from the run before the switch showed (its yearly charge in it)
+    before = _prime(detect_streams(enrich(tx), "2024-07-20"))
+    assert before["stream_id"].tolist() == [monthly["stream_id"]]
+
+
+def test_a_yearly_charge_while_the_monthly_plan_may_still_bill_stays_in_the_monthly_stream():
+    # as of 2024-08-20 August's charge (due on the 12th) may still come: the stream is as it was
+    from detector.match import enrich
+
+    for as_of in ("2024-07-20", "2024-08-20"):
+        prime = _prime(detect_streams(enrich(_prime_switch()), as_of))
+        assert prime[["frequency", "status", "last_amount", "next_date", "next_amount"]].values.tolist() == [
+            ["monthly", "active", 139.0, "2024-08-12", 139.0]], as_of
+        assert len(prime.iloc[0]["transaction_ids"]) == 7
+
+
+def test_an_overcharge_followed_by_monthly_charges_stays_in_the_monthly_stream():
+    # 139.00 once, then 14.99 again every month: an overcharge (or a one-off), not a yearly plan
+    from detector.match import enrich
+
+    prime = _prime(detect_streams(enrich(_prime_switch(monthly_after=5)), "2024-12-31"))
+    assert len(prime) == 1 and prime.iloc[0]["frequency"] == "monthly" and prime.iloc[0]["status"] == "active"
+    assert len(prime.iloc[0]["transaction_ids"]) == 12 and "amount 14.99-139.00" in prime.iloc[0]["evidence"]
+
+
+@pytest.mark.parametrize("yearly_day", [5, 20, 28])
+def test_a_yearly_charge_off_the_monthly_billing_day_is_due_on_its_own_day(yearly_day):
+    from detector.match import enrich
+
+    prime = _prime(detect_streams(enrich(_prime_switch(yearly_day=yearly_day)), "2024-12-31"))
+    assert prime["frequency"].tolist() == ["monthly", "annual"]
+    assert prime.iloc[1]["next_date"] == f"2025-07-{yearly_day:02d}"
+
+
+def test_a_yearly_plan_renewed_at_a_new_price_after_the_switch_is_one_yearly_stream():
+    # 139.00, then 149.00 a year later: two amount clusters of one charge each, both had stayed in
+    # the monthly stream; now one yearly stream whose renewal and rise are flagged
+    from detector.pipeline import detect_account
+
+    streams, flags = detect_account(_prime_switch(yearly=(139.0, 149.0)), "2025-12-31")
+    prime = _prime(streams)
+    assert prime[["frequency", "status", "last_amount"]].values.tolist() == [
+        ["monthly", "ended", 14.99], ["annual", "active", 149.0]]
+    assert prime.iloc[1]["next_date"] == "2026-07-12"
+    assert sorted(flags["type"]) == ["annual_renewal", "price_increase"]
+    assert set(flags["date"]) == {"2025-07-12"}
+
+
+def test_a_large_last_payment_at_a_seller_of_no_yearly_plans_is_no_switch():
+    # a loan paid off, a utility's final bill, a bike bought from a fitness brand: the stream ends
+    # as before, nothing billed yearly (only a catalogue vendor of yearly plans, or an app store)
+    from detector.match import enrich
+
+    months = monthly_dates(dt.date(2024, 1, 12), 6)
+    rows = (series("ACME AUTO FINANCE PMT", months + [dt.date(2024, 7, 12)], [300.0] * 6 + [2400.0])
+            + series("PELOTON* MEMBERSHIP", months + [dt.date(2024, 7, 12)], [44.0] * 6 + [440.0]))
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2024-12-31")
+    assert (streams["frequency"] == "monthly").all() and (streams["status"] == "ended").all()
+    peloton = streams[streams["merchant"] == "Peloton"].iloc[0]
+    assert len(peloton["transaction_ids"]) == 7 and peloton["last_amount"] == 440.0
+
+
+def test_the_year_after_a_switch_one_renewal_is_flagged_and_none_on_the_monthly_charges():
+    from detector.pipeline import detect_account
+
+    streams, flags = detect_account(_prime_switch(yearly=(139.0, 139.0)), "2025-12-31")
+    prime = _prime(streams)
+    assert prime[["frequency", "status", "next_date"]].values.tolist() == [
+        ["monthly", "ended", "2024-07-12"], ["annual", "active", "2026-07-12"]]
+    assert flags[["type", "date", "amount"]].values.tolist() == [["annual_renewal", "2025-07-12", 139.0]]
+    assert prime.iloc[1]["evidence"].startswith("switched to yearly billing: 14.99 monthly until 2024-06-12")
+    # the yearly plan keeps the id it had before its renewal
+    first_year, _ = detect_account(_prime_switch(yearly=(139.0, 139.0)), "2024-12-31")
+    assert set(_prime(first_year)["stream_id"]) == set(prime["stream_id"])

@@ -383,3 +383,21 @@ def test_expected_dates_that_assume_a_payment_method_say_so_under_the_requests(f
     assert "assume credit card" in out and "generic-acct" in out and "--payment-method" in out
     known = [{**refunds[0], "timeline": {"payment_method": "credit_card", "payment_method_assumed": False}}]
     assert "--payment-method" not in render_scan(streams, flags, known, fmt, as_of=AS_OF)
+
+
+def test_a_plan_switched_to_yearly_billing_is_listed_at_a_twelfth_of_its_price_a_month():
+    # Prime 14.99 a month, then 139.00 for a year: it was one monthly stream "ended", left out of
+    # the active list and of the total; now its yearly plan is listed at 11.58 a month
+    from detector.pipeline import detect_account
+    from tests.test_recurrence import _prime_switch
+
+    streams, flags = detect_account(_prime_switch(), "2024-12-31")
+    md = render_scan(streams, flags, [], "markdown", as_of="2024-12-31")
+    active = md.split("Active subscriptions")[1]
+    lines = [line for line in active.splitlines() if line.startswith("| ")]
+    assert any("Amazon Prime" in line and "| annual | 139.00 | 11.58 | 2025-07-12 |" in line for line in lines)
+    assert not any("Amazon Prime" in line and "monthly" in line for line in lines)
+    assert "27.07" in active  # 15.49 + 11.58
+    doc = json.loads(render_scan(streams, flags, [], "json", as_of="2024-12-31"))
+    prime = {s["frequency"]: s for s in doc["streams"] if s["merchant"] == "Amazon Prime"}
+    assert prime["annual"]["monthly_amount"] == 11.58 and prime["monthly"]["status"] == "ended"
