@@ -360,7 +360,8 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         inputs = {
             "flag_type": r["type"], "flag_id": r.get("flag_id"), "flag_reason": r.get("reason"),
             "transaction_id": str(r["transaction_id"]), "account_id": str(r["account_id"]),
-            "bank_reference": bank_reference(r["transaction_id"], tx),
+            # (a charge whose row is not stored, the Spark job's, carries its input's id_from_bank)
+            "bank_reference": bank_reference(r["transaction_id"], tx or {"id_from_bank": r.get("id_from_bank")}),
             "charge_date": to_date(r["date"]).isoformat(), "amount": abs(float(r["amount"])),
             "currency": (tx.get("currency") or stream_currency.get(r.get("stream_id"))
                          or (account or {}).get("currency") or "USD"),

@@ -82,7 +82,9 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
 
     Raises :class:`~detector.schema.SchemaError` if a required column is missing; optional
     provenance columns (source, source_file, source_line, currency, id_from_bank) are filled in when
-    absent (``id_from_bank`` 0: an id not known to be the bank's is never quoted to a vendor).
+    absent. ``id_from_bank`` absent or empty is 1: the input's own ids are taken for the bank's, as a
+    statement's own id column is (:mod:`detector.importers`); an export of the store writes 0 for
+    ids the bank did not give (subdetect's hashes, Plaid's), which are then never quoted to a vendor.
     ``sort=False`` leaves the rows in their order (a caller then sorts with :func:`sort_rows`).
     Rows of one account and day keep their statement order (:data:`TX_ORDER`).
     """
@@ -93,14 +95,14 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
         if name in tx.columns:
             col = tx[name]
         else:
-            col = pd.Series([0 if column_kind(name) == "int" else None] * n, index=tx.index)
+            col = pd.Series([None] * n, index=tx.index, dtype=object)
         kind = column_kind(name)
         if name == "date":
             out[name] = _as_input_text(_iso_date_text(col, tx["account_id"]))
         elif kind == "float":
             out[name] = pd.to_numeric(col).astype("float64")
         elif kind == "int":
-            out[name] = pd.to_numeric(col).fillna(0).astype("int64")
+            out[name] = pd.to_numeric(col).fillna(1 if name == "id_from_bank" else 0).astype("int64")
         else:
             out[name] = _as_input_text(col)
     frame = pd.DataFrame(out, index=tx.index)

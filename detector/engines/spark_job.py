@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import ConfigError, ImportError_
 from .frames import DetectFn, conform_flags, conform_streams, shared_flag_ids
 
@@ -70,6 +72,21 @@ def _accounts_and_currencies(tx) -> tuple[list, dict[str, str]]:
     found = CurrencyCounts()
     found.add_sizes(counts.set_index(["account_id", "currency"])["rows"])
     return list(dict.fromkeys(counts["account_id"])), found.commonest()
+
+
+def _with_bank_ids(tx, flags: pd.DataFrame) -> pd.DataFrame:
+    """``flags`` with each charge's ``id_from_bank`` from the input: the job stores no transaction
+    rows, where ``scan`` reads it, and a refund request quotes the bank's own id only (an empty
+    value is the bank's, as :func:`~detector.engines.frames.canonical_transactions` reads it)."""
+    from pyspark.sql import functions as F
+
+    if flags.empty:
+        return flags.assign(id_from_bank=pd.Series(dtype="int64"))
+    ids = flags["transaction_id"].astype(str).unique().tolist()
+    got = tx.where(F.col("transaction_id").isin(ids)).select("transaction_id", "id_from_bank").toPandas()
+    known = dict(zip(got["transaction_id"].astype(str), got["id_from_bank"]))
+    return flags.assign(id_from_bank=[1 if pd.isna(known.get(t)) else int(known[t])
+                                      for t in flags["transaction_id"].astype(str)])
 
 
 def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, db: str | None = None,
@@ -143,7 +160,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             from ..refunds import queue_refunds, withdraw_unflagged
 
             streams_pd = conform_streams(written_s.toPandas())
-            flags_pd = conform_flags(written_f.toPandas())
+            flags_pd = _with_bank_ids(tx, conform_flags(written_f.toPandas()))
             from ..importers.ingest import set_account_currencies
 
             accounts, currencies = _accounts_and_currencies(tx)
