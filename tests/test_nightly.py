@@ -495,3 +495,43 @@ def test_a_cards_csv_and_qfx_in_the_inbox_are_one_account_stored_once(db, world,
     before = dump(db)
     assert run_nightly(db, inbox=inbox, as_of="2025-05-31").counts["inbox"]["files"] == 0
     assert dump(db) == before
+
+
+@pytest.mark.parametrize("command", [
+    ["nightly", "--as-of", AS_OF],
+    ["scan", "DATA", "--as-of", AS_OF],
+    ["ingest", "DATA"],
+    ["cancel", "--account", "a", "--merchant", "Netflix", "--on", "2025-01-01"],
+])
+def test_a_db_folder_that_cannot_be_made_is_one_line(tmp_path, runner, command):
+    # Round-twenty-five audit: `--db ro/new/s.db` (a folder it cannot make) ended scan, ingest,
+    # nightly and cancel in a 30-line traceback. (A file stands where the folder would be: the
+    # same failure as a read-only parent, also for root.)
+    from detector.cli import cli
+
+    (tmp_path / "blocked").write_text("a file, not a folder\n")
+    statement = tmp_path / "card.csv"
+    statement.write_text(GOOD_CSV)
+    db = tmp_path / "blocked" / "new" / "s.db"
+    args = [str(statement) if a == "DATA" else a for a in command]
+    result = runner.invoke(cli, [*args, "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.output
+    assert str(tmp_path / "blocked") in lines[0] and "writable" in lines[0]
+
+
+def test_a_lock_file_that_cannot_be_made_is_one_line(tmp_path, runner):
+    # `nightly --db ro/s.db` in a folder it may not write (a store copied in without its .lock):
+    # the lock file cannot be created; a directory in its place fails the same way, also for root
+    from detector.cli import cli
+
+    db = tmp_path / "s.db"
+    Store(db).close()
+    (tmp_path / "s.db.lock").mkdir()
+    result = runner.invoke(cli, ["nightly", "--db", str(db), "--as-of", AS_OF])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot take the run lock "), result.output
+    assert "s.db.lock" in lines[0] and "writable" in lines[0]
