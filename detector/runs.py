@@ -24,7 +24,9 @@ class JobLock:
     so a killed run never leaves a stale lock behind."""
 
     def __init__(self, db_path: str | os.PathLike, kind: str = "nightly"):
-        self.path = Path(f"{db_path}.lock")
+        # keyed on the file itself, beside it: the same store reached through a symlink took
+        # another lock, and two detections ran at once (round-twenty-five audit)
+        self.path = Path(f"{os.path.realpath(db_path)}.lock")
         self.kind = kind
         self._fd: int | None = None
 

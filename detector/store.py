@@ -247,7 +247,7 @@ class _MigrationLock:
     where ``fcntl`` is missing); the kernel releases it if the process dies."""
 
     def __init__(self, db_path: str):
-        self.path = None if db_path == ":memory:" else f"{db_path}.migrate.lock"
+        self.path = None if db_path == ":memory:" else f"{os.path.realpath(db_path)}.migrate.lock"
         self._fd: int | None = None
 
     def __enter__(self):

@@ -613,3 +613,20 @@ def test_a_missing_inbox_folder_fails_the_run(tmp_path, runner):
     assert [(e["stage"], e["file"]) for e in out["errors"]] == [("inbox", str(missing))]
     assert f"inbox folder {missing} does not exist" in result.output.split("{")[0]  # the log says so
     assert "does not exist" in out["errors"][0]["error"]
+
+
+def test_the_run_lock_is_the_files_through_a_symlink(tmp_path):
+    # Round-twenty-five audit: the lock was "<path as given>.lock", so a nightly on link.db and a
+    # scan on s.db (the same file) both ran and the nightly's save erased what the scan stored
+    real = tmp_path / "data" / "s.db"
+    Store(real).close()
+    (tmp_path / "elsewhere").mkdir()
+    link = tmp_path / "elsewhere" / "link.db"
+    link.symlink_to(real)
+    with JobLock(link, "nightly"):
+        with pytest.raises(LockHeld, match="another nightly run"):
+            JobLock(real, "scan").acquire()
+        with pytest.raises(LockHeld):
+            run_nightly(real, as_of=AS_OF)
+    assert (tmp_path / "data" / "s.db.lock").exists()
+    assert not os.path.lexists(tmp_path / "elsewhere" / "link.db.lock")  # beside the real file only
