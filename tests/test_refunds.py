@@ -1176,7 +1176,7 @@ def test_a_mark_committed_while_a_run_queues_is_kept(store, monkeypatch):
     # committed after a nightly's queue_refunds read the requests and before it wrote them; the
     # nightly put the request back to Candidate and dropped the history entry. Two real
     # connections to one SQLite file: the mark commits between the queueing's reads and writes.
-    import detector.refunds as refunds
+    from detector import refunds
     from detector.store import Store
 
     flags = _three_flags(store)
@@ -1209,7 +1209,7 @@ def test_a_mark_committed_while_a_run_queues_is_kept(store, monkeypatch):
 def test_a_request_opened_by_hand_while_a_run_queues_is_kept(store, monkeypatch):
     # the same race through `subdetect refunds open`: the detector's candidate it superseded
     # (Canceled) is not written back as a Candidate beside the hand-opened request
-    import detector.refunds as refunds
+    from detector import refunds
     from detector.store import Store
 
     flags = _three_flags(store)

@@ -192,7 +192,7 @@ def test_sigterm_ends_the_worker_processes_with_the_command(tmp_path):
     tests = os.path.dirname(os.path.abspath(__file__))
     env = {**os.environ, "SLOW_DETECT_DIR": str(tmp_path),
            "PYTHONPATH": os.pathsep.join([tests, os.path.dirname(tests), os.environ.get("PYTHONPATH", "")])}
-    errors = open(tmp_path / "stderr", "w+")  # (a file: the workers inherit it, a pipe would stay open)
+    errors = open(tmp_path / "stderr", "w+")  # noqa: SIM115 - (a file: the workers inherit it, a pipe would stay open)
     marks = tmp_path / "started"
     marks.mkdir()
     env["SLOW_DETECT_DIR"] = str(marks)

@@ -22,6 +22,7 @@ one machine; scale-out is the Spark engine.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections import deque
@@ -152,8 +153,6 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     (round-twenty-five audit); a failed batch no longer waits for the others either."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # (shutdown forgets them)
     for process in processes:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # (already gone)
             process.terminate()
-        except Exception:  # (already gone)
-            pass
     pool.shutdown(wait=False, cancel_futures=True)
