@@ -86,7 +86,40 @@ def start_early(workers: int | None) -> None:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=watch_parent,
+                               initargs=(os.getpid(),))
+
+
+def watch_parent(pid: int) -> None:
+    """A worker's initializer: the worker ends when process ``pid`` (the one that started the
+    pool) has ended. A SIGKILL (the OOM killer, ``kill -9``) gives the parent no time to end its
+    workers, and they went on detecting for a run that was gone, with their forkserver (which
+    lives while a worker does), a few hundred MB each (round-twenty-five audit). A daemon thread
+    waits on a pidfd (Linux), else looks every second."""
+    import threading
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # (not Linux 5.3+, or already gone: the loop sees it)
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])
+            os._exit(1)
+        import time
+
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:  # (another user's process of that id: still there)
+                pass
+            time.sleep(1)
+
+    threading.Thread(target=watch, name="subdetect-parent-watch", daemon=True).start()
 
 
 def detect_batches(
