@@ -38,8 +38,9 @@ _PARTIAL = (".part", ".tmp", ".crdownload", "~", ".swp")
 def _waiting(folder: Path) -> list[Path]:
     return sorted(
         p for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
-        and not p.name.endswith((REASON_SUFFIX, REJECTED_SUFFIX))
+        # a dangling symlink is listed (and fails, to failed/), not skipped in silence
+        if (p.is_file() or (p.is_symlink() and not p.exists())) and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
+        and not p.name.endswith((REASON_SUFFIX, REJECTED_SUFFIX)) and p.name.lower() not in (PROCESSED, FAILED)
     )
 
 

@@ -165,6 +165,12 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
     result.counts["inbox"] = counts
     if inbox is None:
         return
+    if not inbox.is_dir():  # a typo in the crontab, a share not mounted: not "ok, no new files"
+        error = (f"inbox folder {inbox} does not exist" if not inbox.exists() else
+                 f"inbox {inbox} is not a folder") + ": check --inbox (nothing was read from it)"
+        log.error("inbox: %s", error)
+        result.errors.append({"stage": "inbox", "file": str(inbox), "error": error})
+        return
     left = left_folders(inbox, account_folders=account_folders)
     counts["folders_not_read"] = [str(p.relative_to(inbox)) for p in left]
     counts["account_folders"] = account_folders
@@ -178,7 +184,6 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
     if not files:
         log.info("inbox %s: no new files", inbox)
         return
-    from .importers import ingest_files
 
     progress.stage("inbox", len(files))
     for path in files:
@@ -188,46 +193,79 @@ def _ingest_inbox(store: Store, inbox: Path | None, result: NightlyResult, progr
         path = Path(os.path.abspath(path))
         name = path.name if account is None else f"{account}/{path.name}"
         entry = {"file": name, "ok": False}
-        if already_imported(store, path):
-            log.info("inbox: %s was ingested by an interrupted run; filing it away", name)
-            rejections = _stored_rejections(store, path)
-            moved = file_away(path, ok=True, rejected=rejected_text(name, rejections) if rejections else None)
-            entry.update(ok=True, already_imported=True, moved_to=str(moved))
-            if rejections:
-                entry["rejected_list"] = str(moved) + REJECTED_SUFFIX
-                _tell_rejections(name, rejections, [], entry, counts)
-            counts["processed"] += 1
-            result.files.append(entry)
+        try:
+            _ingest_one(store, path, name, account, entry, counts)
+        except Exception as exc:  # noqa: BLE001 - one file's trouble is that file's failure
+            # round-twenty-five audit: one unreadable file (or a dangling symlink, or a failed/
+            # it could not write) ended the whole stage; the files after it waited every night
+            _file_failed(path, name, entry, counts, result, exc)
             progress.advance("inbox")
             continue
-        rejections, notes = [], []
-        try:
-            (res,) = ingest_files([path], store, account_id=account)
-            ok, error = bool(res.ok), (None if res.ok else str(res.error))
-            for k in ("stored", "duplicates", "rejected"):
-                entry[k] = int(getattr(res, k, 0) or 0)
-                counts[k] += entry[k]
-            rejections = [(r["source_line"], r["reason"], r["raw"]) for r in res.rejections]
-            notes = list(res.notes)
-        except DetectorError as exc:
-            ok, error = False, str(exc)
-        crashpoint("inbox.ingested")
-        moved = file_away(path, ok=ok, reason=error,
-                          rejected=rejected_text(name, rejections) if ok and rejections else None)
-        crashpoint("inbox.moved")
-        entry.update(ok=ok, moved_to=str(moved), error=error)
-        if ok and rejections:
-            entry["rejected_list"] = str(moved) + REJECTED_SUFFIX
-        counts["processed" if ok else "failed"] += 1
-        if ok:
-            log.info("inbox: %s: %d stored, %d duplicates, %d rejected -> %s", name,
-                     entry.get("stored", 0), entry.get("duplicates", 0), entry.get("rejected", 0), moved)
-            _tell_rejections(name, rejections, notes, entry, counts)
-        else:
-            log.error("inbox: %s failed: %s -> %s", name, error, moved)
-            result.errors.append({"stage": "inbox", "file": name, "error": error})
+        if not entry["ok"]:
+            result.errors.append({"stage": "inbox", "file": name, "error": entry["error"]})
         result.files.append(entry)
         progress.advance("inbox")
+
+
+def _ingest_one(store: Store, path: Path, name: str, account: str | None, entry: dict, counts: dict) -> None:
+    """Ingest one inbox file and file it away, filling its ``entry`` and the run's ``counts``."""
+    from .importers import ingest_files
+
+    if already_imported(store, path):
+        log.info("inbox: %s was ingested by an interrupted run; filing it away", name)
+        rejections = _stored_rejections(store, path)
+        moved = file_away(path, ok=True, rejected=rejected_text(name, rejections) if rejections else None)
+        entry.update(ok=True, already_imported=True, moved_to=str(moved))
+        if rejections:
+            entry["rejected_list"] = str(moved) + REJECTED_SUFFIX
+            _tell_rejections(name, rejections, [], entry, counts)
+        counts["processed"] += 1
+        return
+    rejections, notes = [], []
+    try:
+        (res,) = ingest_files([path], store, account_id=account)
+        ok, error = bool(res.ok), (None if res.ok else str(res.error))
+        for k in ("stored", "duplicates", "rejected"):
+            entry[k] = int(getattr(res, k, 0) or 0)
+            counts[k] += entry[k]
+        rejections = [(r["source_line"], r["reason"], r["raw"]) for r in res.rejections]
+        notes = list(res.notes)
+    except DetectorError as exc:
+        ok, error = False, str(exc)
+    crashpoint("inbox.ingested")
+    entry["error"] = error
+    moved = file_away(path, ok=ok, reason=error,
+                      rejected=rejected_text(name, rejections) if ok and rejections else None)
+    crashpoint("inbox.moved")
+    entry.update(ok=ok, moved_to=str(moved))
+    if ok and rejections:
+        entry["rejected_list"] = str(moved) + REJECTED_SUFFIX
+    counts["processed" if ok else "failed"] += 1
+    if ok:
+        log.info("inbox: %s: %d stored, %d duplicates, %d rejected -> %s", name,
+                 entry.get("stored", 0), entry.get("duplicates", 0), entry.get("rejected", 0), moved)
+        _tell_rejections(name, rejections, notes, entry, counts)
+    else:
+        log.error("inbox: %s failed: %s -> %s", name, error, moved)
+
+
+def _file_failed(path: Path, name: str, entry: dict, counts: dict, result: NightlyResult, exc: Exception) -> None:
+    """A file that could not be read, ingested or filed away fails alone: it goes to ``failed/``
+    with its reason when it can, else it stays in the inbox, named as failed either way."""
+    error = entry.get("error") or (f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.strerror
+                                   else f"{type(exc).__name__}: {exc}")
+    if entry.get("stored") is not None and entry.get("error") is None:
+        error = f"its rows were stored, but it could not be filed away: {error}"
+    try:
+        moved = file_away(path, ok=False, reason=error) if os.path.lexists(path) else None
+    except Exception as again:  # noqa: BLE001 - failed/ cannot be written either: it stays put
+        moved = None
+        error += f" (left in the inbox: cannot move it to failed/: {getattr(again, 'strerror', None) or again})"
+    entry.update(ok=False, error=error, moved_to=str(moved) if moved else None)
+    counts["failed"] += 1
+    log.error("inbox: %s failed: %s%s", name, error, f" -> {moved}" if moved else "")
+    result.errors.append({"stage": "inbox", "file": name, "error": error})
+    result.files.append(entry)
 
 
 def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress,

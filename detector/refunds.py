@@ -391,12 +391,55 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
                 req["updated_at"] = utcnow()
                 to_save.append(req)
         out.append(public(req))
-    _save(store, to_save)
+    kept = _save_candidates(store, to_save)
+    if kept:  # moved on by the user while this ran: as stored
+        out = [public(kept[r["request_id"]]) if r["request_id"] in kept else r for r in out]
     if withdrawn:
         with store.conn:
             store.conn.execute("DELETE FROM refund_requests WHERE status = 'Candidate' AND request_id IN "
                                "(SELECT value FROM json_each(?))", [json.dumps(withdrawn)])
     return out
+
+
+def _save_candidates(store: Store, requests: list[dict]) -> dict[str, dict]:
+    """Write queued candidates, compare-and-set: one whose charge has a request the user moved on
+    (any status but ``Candidate``) since :func:`queue_refunds` read the store is not written.
+
+    The queueing reads the requests, builds, then writes whole rows; a ``subdetect refunds mark``
+    needs no run lock, and one committed in between was overwritten (round-twenty-five audit: the
+    mark printed [Pending], the nightly put the request back to Candidate and dropped its history
+    entry). The check and the writes are one ``BEGIN IMMEDIATE`` transaction, so no mark commits
+    between them. Returns the requests left as stored, by id (the user's, in full)."""
+    if not requests:
+        return {}
+    conn = store.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        moved = [r for r in _rows_where_in(store, "refund_requests", "transaction_id",
+                                           (r["transaction_id"] for r in requests),
+                                           "request_id, transaction_id, status")
+                 if r["status"] != "Candidate"]
+        taken = {r["transaction_id"] for r in moved}
+        upsert_rows(store, "refund_requests", [_to_row(r) for r in requests if r["transaction_id"] not in taken],
+                    pk="request_id")
+        kept = {}
+        if taken:
+            stored = {r["request_id"]: _from_row(r) for r in
+                      _rows_where_in(store, "refund_requests", "request_id", (r["request_id"] for r in moved))}
+            for r in requests:
+                if r["transaction_id"] in taken:
+                    mine = stored.get(r["request_id"]) or next(
+                        stored[m["request_id"]] for m in moved if m["transaction_id"] == r["transaction_id"])
+                    kept[r["request_id"]] = mine
+        if own:
+            conn.commit()
+    except BaseException:
+        if own:
+            conn.rollback()
+        raise
+    return kept
 
 
 def bank_reference(transaction_id, tx: dict) -> str | None:

@@ -15,8 +15,8 @@ import os
 import uuid
 from pathlib import Path
 
-from .errors import LockHeld
-from .store import Store, dumps, utcnow
+from .errors import LockHeld, StoreError
+from .store import WRITABLE_HINT, Store, dumps, utcnow
 
 
 class JobLock:
@@ -24,7 +24,9 @@ class JobLock:
     so a killed run never leaves a stale lock behind."""
 
     def __init__(self, db_path: str | os.PathLike, kind: str = "nightly"):
-        self.path = Path(f"{db_path}.lock")
+        # keyed on the file itself, beside it: the same store reached through a symlink took
+        # another lock, and two detections ran at once (round-twenty-five audit)
+        self.path = Path(f"{os.path.realpath(db_path)}.lock")
         self.kind = kind
         self._fd: int | None = None
 
@@ -32,8 +34,12 @@ class JobLock:
         """Take the lock. Held by another process: raise :class:`LockHeld`, or with ``wait``
         call ``on_wait(holder)`` (who holds it, e.g. "scan pid 4242 since ...") and block until
         it is free."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:  # round-twenty-five audit: a read-only folder gave a traceback
+            raise StoreError(f"cannot take the run lock {self.path}: {exc.strerror or exc}. "
+                             f"{WRITABLE_HINT}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

@@ -34,6 +34,11 @@ INSERT_BATCH_ROWS = 100_000
 BULK_LOAD_ROWS = 50_000
 
 
+#: What a store whose folder or files cannot be written should check (said with the error).
+WRITABLE_HINT = ("Check that the --db file (default ./subdetect.db, or SUBDETECT_DB) and its folder are "
+                 "writable (beside the file go its -wal, -shm and .lock files), or give another --db.")
+
+
 def default_db_path() -> str:
     """``$SUBDETECT_DB`` if set, else ``./subdetect.db``."""
     return os.environ.get("SUBDETECT_DB") or DEFAULT_DB
@@ -242,7 +247,7 @@ class _MigrationLock:
     where ``fcntl`` is missing); the kernel releases it if the process dies."""
 
     def __init__(self, db_path: str):
-        self.path = None if db_path == ":memory:" else f"{db_path}.migrate.lock"
+        self.path = None if db_path == ":memory:" else f"{os.path.realpath(db_path)}.migrate.lock"
         self._fd: int | None = None
 
     def __enter__(self):
@@ -276,7 +281,12 @@ class Store:
             if self.path == ":memory:":
                 conn = sqlite3.connect(":memory:")
             else:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(self.path).parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # round-twenty-five audit: a traceback for `--db ro/new/s.db`
+                    raise StoreError(f"cannot open store {self.path}: cannot create its folder {folder}: "
+                                     f"{exc.strerror or exc}. {WRITABLE_HINT}") from exc
                 conn = sqlite3.connect(self.path, timeout=30)
                 # WAL is kept in the file: only a new store switches, and two processes switching
                 # one at once may get "database is locked" at once (no busy wait for it), so the

@@ -810,3 +810,25 @@ def test_what_the_store_keeps_of_where_an_id_came_from(tmp_path, store):
     clash = next(t for t in got if t.startswith("x_"))  # account 2222's 1001, namespaced: no longer the bank's
     assert (got["1001"], got[clash], got[chase_id], got["24492154128001234567890"]) == (1, 0, 0, 1)
     assert set(store.transactions()["id_from_bank"]) == {0, 1}
+
+
+def test_the_same_file_again_goes_to_the_account_it_was_stored_under(tmp_path, store):
+    # Round-twenty-five audit: a store from an older version, which named the account of this
+    # file otherwise ('amex' where this version reads 'amex-71003'), got every row of the same
+    # file stored again under the new name on a re-scan, silently. (Here the old name is given
+    # with --account the first time: the imports ledger then holds the file under another account.)
+    text = (CHASE_HEADER + "01/16/2024,01/17/2024,NETFLIX.COM,Entertainment,Sale,-15.49,\n"
+            + "02/16/2024,02/17/2024,NETFLIX.COM,Entertainment,Sale,-15.49,\n")
+    path = write(tmp_path, "chase.csv", text)
+    first = ingest_files([path], store, account_id="legacy-card")[0]
+    assert first.stored == 2
+    again = ingest_files([path], store)[0]
+    assert (again.stored, again.duplicates, again.account_id) == (0, 2, "legacy-card")
+    assert any("imported before under account 'legacy-card'" in n and "'chase'" in n for n in again.notes)
+    assert store.conn.execute("SELECT DISTINCT account_id FROM transactions").fetchall() == [("legacy-card",)]
+    # another file (other bytes) of the same name is read as this version names it
+    (tmp_path / "later").mkdir()
+    later = write(tmp_path / "later", "chase.csv", text + "03/16/2024,03/17/2024,NETFLIX.COM,Entertainment,Sale,-15.49,\n")
+    assert ingest_files([later], store)[0].account_id == "chase"
+    # and --account still decides
+    assert ingest_files([path], store, account_id="other")[0].account_id == "other"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 
 import pytest
 
@@ -495,3 +496,137 @@ def test_a_cards_csv_and_qfx_in_the_inbox_are_one_account_stored_once(db, world,
     before = dump(db)
     assert run_nightly(db, inbox=inbox, as_of="2025-05-31").counts["inbox"]["files"] == 0
     assert dump(db) == before
+
+
+@pytest.mark.parametrize("command", [
+    ["nightly", "--as-of", AS_OF],
+    ["scan", "DATA", "--as-of", AS_OF],
+    ["ingest", "DATA"],
+    ["cancel", "--account", "a", "--merchant", "Netflix", "--on", "2025-01-01"],
+])
+def test_a_db_folder_that_cannot_be_made_is_one_line(tmp_path, runner, command):
+    # Round-twenty-five audit: `--db ro/new/s.db` (a folder it cannot make) ended scan, ingest,
+    # nightly and cancel in a 30-line traceback. (A file stands where the folder would be: the
+    # same failure as a read-only parent, also for root.)
+    from detector.cli import cli
+
+    (tmp_path / "blocked").write_text("a file, not a folder\n")
+    statement = tmp_path / "card.csv"
+    statement.write_text(GOOD_CSV)
+    db = tmp_path / "blocked" / "new" / "s.db"
+    args = [str(statement) if a == "DATA" else a for a in command]
+    result = runner.invoke(cli, [*args, "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.output
+    assert str(tmp_path / "blocked") in lines[0] and "writable" in lines[0]
+
+
+def test_a_lock_file_that_cannot_be_made_is_one_line(tmp_path, runner):
+    # `nightly --db ro/s.db` in a folder it may not write (a store copied in without its .lock):
+    # the lock file cannot be created; a directory in its place fails the same way, also for root
+    from detector.cli import cli
+
+    db = tmp_path / "s.db"
+    Store(db).close()
+    (tmp_path / "s.db.lock").mkdir()
+    result = runner.invoke(cli, ["nightly", "--db", str(db), "--as-of", AS_OF])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot take the run lock "), result.output
+    assert "s.db.lock" in lines[0] and "writable" in lines[0]
+
+
+OTHER_CSV = "Date,Description,Amount\n2025-05-10,SPOTIFY USA,-11.99\n2025-06-10,SPOTIFY USA,-11.99\n"
+
+
+def _inbox_with_a_bad_file(tmp_path, bad):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a_card.csv").write_text(GOOD_CSV)
+    bad(inbox / "b_card.csv")
+    (inbox / "c_card.csv").write_text(OTHER_CSV)
+    return inbox
+
+
+def _dangling(path):
+    path.symlink_to(path.parent / "gone" / "statement.csv")
+
+
+def _unreadable(path):
+    path.write_text(GOOD_CSV)
+    path.chmod(0)
+
+
+@pytest.mark.parametrize("bad", [
+    _dangling,
+    pytest.param(_unreadable, marks=pytest.mark.skipif(os.geteuid() == 0, reason="root reads mode 000")),
+])
+def test_one_unreadable_inbox_file_fails_alone(tmp_path, bad):
+    # Round-twenty-five audit: one unreadable file ("FAILED inbox inbox: Permission denied", "0
+    # failed") stopped the whole stage night after night; a dangling symlink was skipped in silence.
+    inbox = _inbox_with_a_bad_file(tmp_path, bad)
+    result = run_nightly(tmp_path / "s.db", inbox=inbox, as_of=AS_OF)
+    assert result.exit_code == 1
+    assert [e["file"] for e in result.errors] == ["b_card.csv"] and result.errors[0]["stage"] == "inbox"
+    counts = result.counts["inbox"]
+    assert (counts["files"], counts["processed"], counts["failed"]) == (3, 2, 1)
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["a_card.csv", "c_card.csv"]
+    assert not os.path.lexists(inbox / "b_card.csv")
+    reason = (inbox / "failed" / "b_card.csv.reason.txt").read_text()
+    assert "b_card.csv" in reason
+    assert "FAILED inbox b_card.csv: " in result.summary()
+    assert "1 failed" in result.summary()
+    store = Store(tmp_path / "s.db")
+    try:
+        assert store.conn.execute("SELECT COUNT(*) FROM transactions").fetchone()[0] == 4
+    finally:
+        store.close()
+
+
+def test_an_inbox_file_that_cannot_be_filed_away_fails_alone(tmp_path):
+    # processed/ cannot be made (here a file of that name; a read-only inbox alike): each file is
+    # named as failed, the others still ingested; the counts say failed, not "0 failed"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a_card.csv").write_text(GOOD_CSV)
+    (inbox / "c_card.csv").write_text(OTHER_CSV)
+    (inbox / "processed").write_text("not a folder\n")
+    result = run_nightly(tmp_path / "s.db", inbox=inbox, as_of=AS_OF)
+    assert result.exit_code == 1
+    assert [e["file"] for e in result.errors] == ["a_card.csv", "c_card.csv"]
+    assert all("stored, but it could not be filed away" in e["error"] for e in result.errors)
+    assert result.counts["inbox"]["failed"] == 2 and result.counts["inbox"]["stored"] == 4
+
+
+def test_a_missing_inbox_folder_fails_the_run(tmp_path, runner):
+    # a typo in the crontab (or a share not mounted) was "ok, no new files", exit 0, every night
+    from detector.cli import cli
+
+    missing = tmp_path / "inbox-reel"
+    result = runner.invoke(cli, ["nightly", "--db", str(tmp_path / "s.db"), "--inbox", str(missing),
+                                 "--as-of", AS_OF, "--format", "json"])
+    assert result.exit_code == 1, result.output
+    out = json.loads(result.output[result.output.index("{"):])  # (after the log lines)
+    assert out["status"] == "failed"
+    assert [(e["stage"], e["file"]) for e in out["errors"]] == [("inbox", str(missing))]
+    assert f"inbox folder {missing} does not exist" in result.output.split("{")[0]  # the log says so
+    assert "does not exist" in out["errors"][0]["error"]
+
+
+def test_the_run_lock_is_the_files_through_a_symlink(tmp_path):
+    # Round-twenty-five audit: the lock was "<path as given>.lock", so a nightly on link.db and a
+    # scan on s.db (the same file) both ran and the nightly's save erased what the scan stored
+    real = tmp_path / "data" / "s.db"
+    Store(real).close()
+    (tmp_path / "elsewhere").mkdir()
+    link = tmp_path / "elsewhere" / "link.db"
+    link.symlink_to(real)
+    with JobLock(link, "nightly"):
+        with pytest.raises(LockHeld, match="another nightly run"):
+            JobLock(real, "scan").acquire()
+        with pytest.raises(LockHeld):
+            run_nightly(real, as_of=AS_OF)
+    assert (tmp_path / "data" / "s.db.lock").exists()
+    assert not os.path.lexists(tmp_path / "elsewhere" / "link.db.lock")  # beside the real file only

@@ -1169,3 +1169,64 @@ def test_a_template_quoting_the_reference_unconditionally_is_refused(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CatalogError, match="outside {% if transaction_id %}"):
         load_refund_processes(path)
+
+
+def test_a_mark_committed_while_a_run_queues_is_kept(store, monkeypatch):
+    # Round-twenty-five audit: `subdetect refunds mark ID Pending` (its own process, no run lock)
+    # committed after a nightly's queue_refunds read the requests and before it wrote them; the
+    # nightly put the request back to Candidate and dropped the history entry. Two real
+    # connections to one SQLite file: the mark commits between the queueing's reads and writes.
+    from detector import refunds
+    from detector.store import Store
+
+    flags = _three_flags(store)
+    first = queue_refunds(store, flags, MONDAY)
+    target = first[0]["request_id"]
+    other = Store(store.path)  # the user's `refunds mark`, another connection
+    real = refunds.partial_credits
+    marked = []
+
+    def mark_meanwhile(*args, **kwargs):  # runs after queue_refunds read the stored requests
+        found = real(*args, **kwargs)
+        if not marked:
+            marked.append(mark(other, target, "Pending", on="2025-06-03", note="emailed them"))
+        return found
+
+    monkeypatch.setattr(refunds, "partial_credits", mark_meanwhile)
+    again = queue_refunds(store, flags, "2025-06-05")  # a later as-of: every candidate is rebuilt
+    other.close()
+    stored = get_request(store, target)
+    assert stored["status"] == "Pending" and stored["filed_on"] == "2025-06-03"
+    assert [h["status"] for h in stored["history"]] == ["Candidate", "Pending"]
+    assert stored["history"][-1]["note"] == "emailed them"
+    assert stored == marked[0]
+    assert [r for r in again if r["request_id"] == target] == [stored]  # the run reports it as stored
+    # the other candidates were still rebuilt as of the new date
+    assert all(get_request(store, r["request_id"])["status"] == "Candidate" for r in first[1:])
+    assert get_request(store, first[2]["request_id"])["updated_at"] is not None
+
+
+def test_a_request_opened_by_hand_while_a_run_queues_is_kept(store, monkeypatch):
+    # the same race through `subdetect refunds open`: the detector's candidate it superseded
+    # (Canceled) is not written back as a Candidate beside the hand-opened request
+    from detector import refunds
+    from detector.store import Store
+
+    flags = _three_flags(store)
+    first = queue_refunds(store, flags, MONDAY)
+    other = Store(store.path)
+    real = refunds.partial_credits
+    opened = []
+
+    def open_meanwhile(*args, **kwargs):
+        found = real(*args, **kwargs)
+        if not opened:  # (open_request reads credits too: once)
+            opened.append(None)
+            opened[0] = open_request(other, "t1", "I downgraded before the rise", "2025-06-03")
+        return found
+
+    monkeypatch.setattr(refunds, "partial_credits", open_meanwhile)
+    queue_refunds(store, flags, "2025-06-05")
+    other.close()
+    statuses = {r["request_id"]: r["status"] for r in list_requests(store) if r["transaction_id"] == "t1"}
+    assert statuses == {first[1]["request_id"]: "Canceled", opened[0]["request_id"]: "Pending"}

@@ -14,13 +14,15 @@ one machine; scale-out is the Spark engine.
   number of workers, not with the input: the next batch is read (from the store, say) while the
   workers detect the others.
 * A batch that fails raises here, with the worker's exception; the batches not started yet are
-  cancelled.
+  cancelled and the workers ended. So does anything raised here (``subdetect`` turns SIGTERM into
+  an exception): no worker is left detecting for a run that is over.
 * Each batch carries this process's ``SUBDETECT_*`` settings (a user's vendor file): the workers
   fork from a server started earlier, with the environment of that moment.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections import deque
@@ -84,7 +86,40 @@ def start_early(workers: int | None) -> None:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=watch_parent,
+                               initargs=(os.getpid(),))
+
+
+def watch_parent(pid: int) -> None:
+    """A worker's initializer: the worker ends when process ``pid`` (the one that started the
+    pool) has ended. A SIGKILL (the OOM killer, ``kill -9``) gives the parent no time to end its
+    workers, and they went on detecting for a run that was gone, with their forkserver (which
+    lives while a worker does), a few hundred MB each (round-twenty-five audit). A daemon thread
+    waits on a pidfd (Linux), else looks every second."""
+    import threading
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # (not Linux 5.3+, or already gone: the loop sees it)
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])
+            os._exit(1)
+        import time
+
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:  # (another user's process of that id: still there)
+                pass
+            time.sleep(1)
+
+    threading.Thread(target=watch, name="subdetect-parent-watch", daemon=True).start()
 
 
 def detect_batches(
@@ -139,5 +174,18 @@ def detect_batches(
         except BaseException:
             for future, _ in pending:
                 future.cancel()
+            _stop_workers(pool)
             raise
     return results
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now: leaving the ``with`` block would wait for the batches
+    they are detecting. A SIGTERM'd ``scan --workers 2`` (``subdetect`` turns SIGTERM into an
+    exception) left its workers and their forkserver detecting for minutes, a few hundred MB each
+    (round-twenty-five audit); a failed batch no longer waits for the others either."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # (shutdown forgets them)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):  # (already gone)
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)

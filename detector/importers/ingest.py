@@ -318,6 +318,33 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     return result
 
 
+def imported_before_as(store: Store, path: str, accounts: list[str]) -> tuple[str, str] | None:
+    """``(account now, account then)`` when this very file (the same sha256, in the ``imports``
+    ledger) was imported before under one other account whose rows are still stored.
+
+    A version that named accounts otherwise (an older release took ``amex`` from the file name
+    where this one reads ``amex-71003`` from the file) stored every row of a file scanned again a
+    second time, under the new name, silently (round-twenty-five audit): the plans, flags and
+    refund requests of the card doubled, the dismissed flag came back. ``None`` when the file
+    was not imported, was imported under the account it reads as now, holds several accounts,
+    or the old account's rows are gone."""
+    if len(accounts) != 1:
+        return None
+    try:
+        sha = file_sha256(path)
+    except OSError:
+        return None
+    then = {a for (a,) in store.conn.execute(
+        "SELECT DISTINCT account_id FROM imports WHERE sha256 = ? AND account_id IS NOT NULL", [sha])}
+    if len(then) != 1 or accounts[0] in then:
+        return None
+    (old,) = then
+    if "," in old or store.conn.execute("SELECT 1 FROM transactions WHERE account_id = ? LIMIT 1",
+                                        [old]).fetchone() is None:
+        return None
+    return accounts[0], old
+
+
 def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: str | None = None,
                  account_id: str | None = None, columns: str | dict | None = None,
                  payment_method: str | None = None,
@@ -358,6 +385,15 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
             else:
                 st = read_statement(p, format=format, account_id=account_id, columns=mapping,
                                     accounts_as=accounts_as)
+                before = None if account_id else imported_before_as(store, p, st.accounts)
+                if before is not None:  # this very file, stored under the account it had then
+                    st = read_statement(p, format=format, account_id=account_id, columns=mapping,
+                                        accounts_as={**accounts_as, before[0]: before[1]})
+                    tie_note = "; ".join(filter(None, [tie_note, (
+                        f"this very file (the same sha256) was imported before under account {before[1]!r}: its "
+                        f"rows are stored under {before[1]!r} again, not under {before[0]!r} as this version "
+                        "names the account (docs/importers.md, \"The same file under a new account name\"; "
+                        "--account names another)")]))
                 result = store_statement(store, st, payment_method=payment_method)
                 if on_rows is not None:
                     on_rows(st.transactions)
