@@ -618,6 +618,20 @@ class MappedCsv(CsvLayout):
         self.resolve(header)
         return super().missing(header)
 
+    def _head_rows(self, head: str) -> tuple[list[str], list[list[str]], dict] | None:
+        """The mapped header's cells, the rows from it on (blank ones left out: ``rows[0]`` is the
+        header) and the mapping's column positions, read from ``head`` (the file's first lines);
+        None when no header is found or the first row is a record (a file without one)."""
+        lines = io.StringIO(head, newline="").readlines()
+        found = self._find_header(lines)
+        if found is None:
+            return None
+        at, delim, index = found
+        rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
+        if len(rows) < 2 or self._is_a_record(rows[0], index):
+            return None
+        return [c.strip() for c in rows[0]], rows, index
+
     def unread_description_notes(self, head: str) -> tuple[str, ...]:
         """A note when ``description=`` maps the first of numbered columns (``Description 1``) and
         the next one (``Description 2``), filled on some row, is read by nothing: RBC names a card
@@ -625,15 +639,10 @@ class MappedCsv(CsvLayout):
         charge was "VISA DEBIT PURCHASE - 1234" (round-twenty-four audit)."""
         if self.description_join:
             return ()
-        lines = io.StringIO(head, newline="").readlines()
-        found = self._find_header(lines)
+        found = self._head_rows(head)
         if found is None:
             return ()
-        at, delim, index = found
-        rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
-        if len(rows) < 2 or self._is_a_record(rows[0], index):
-            return ()
-        header = [c.strip() for c in rows[0]]
+        header, rows, index = found
         mapped = header[index["description"]]
         joined = _numbered_join(header, mapped)
         more = [c for c in joined.split("+")[1:] if c in header]
@@ -651,15 +660,10 @@ class MappedCsv(CsvLayout):
         money in. (Mint's export, mapped as the suggestion of the seventeenth session's audit said.)"""
         if self.amount is None or self.direction is not None:
             return ()
-        lines = io.StringIO(head, newline="").readlines()
-        found = self._find_header(lines)
+        found = self._head_rows(head)
         if found is None:
             return ()
-        at, delim, index = found
-        rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
-        if len(rows) < 2 or self._is_a_record(rows[0], index):
-            return ()
-        header = [c.strip() for c in rows[0]]
+        header, rows, index = found
         taken = {header[p] for f, p in index.items() if p < len(header)}
         column = direction_column(header, rows[1:], header[index["amount"]], taken)
         if column is None:
