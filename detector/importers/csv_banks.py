@@ -18,7 +18,7 @@ import io
 import re
 from typing import ClassVar
 
-from .base import HEAD_LINES, Importer, _numbered_join, direction_column, head_of, read_text
+from .base import Importer, _numbered_join, direction_column, head_of, read_text
 from .csv_layout import CsvLayout, swap_day_month
 from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, normalise_header, parse_amount, parse_date
 
@@ -622,15 +622,11 @@ class MappedCsv(CsvLayout):
         """The mapped header's cells, the rows from it on (blank ones left out: ``rows[0]`` is the
         header) and the mapping's column positions, read from ``head`` (the file's first lines);
         None when no header is found or the first row is a record (a file without one)."""
-        lines = io.StringIO(head, newline="").readlines()
-        found = self._find_header(lines)
-        if found is None:
+        found = self.head_records(head)
+        if found is None or found[0] is None or not found[1]:
             return None
-        at, delim, index = found
-        rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
-        if len(rows) < 2 or self._is_a_record(rows[0], index):
-            return None
-        return [c.strip() for c in rows[0]], rows, index
+        header, records, index = found
+        return [c.strip() for c in header], [header, *records], index
 
     def unread_description_notes(self, head: str) -> tuple[str, ...]:
         """A note when ``description=`` maps the first of numbered columns (``Description 1``) and

@@ -351,6 +351,22 @@ class CsvLayout(Importer):
             return head, HeaderLayout(delim, index, 1, None, len(raw_cells))
         return head[header_at + 1:], HeaderLayout(delim, index, header_at + 2, header_cells, len(raw_cells))
 
+    def head_records(self, head: str) -> tuple[list[str] | None, list[list[str]], dict[str, int]] | None:
+        """The header's cells (``None`` when the mapping named a first record's cells), the records
+        below it within ``head`` (the file's first lines; blank ones left out), and the mapped
+        fields' positions; None when no header is found or nothing follows it."""
+        lines = io.StringIO(head, newline="").readlines()
+        found = self._find_header(lines)
+        if found is None:
+            return None
+        at, delim, index = found
+        rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
+        if not rows:
+            return None
+        if self._is_a_record(rows[0], index):
+            return None, rows, index
+        return rows[0], rows[1:], index
+
     def _is_a_record(self, cells: list[str], index: dict[str, int]) -> bool:
         """Whether a row found as the header reads as a transaction: its date cell a date and its
         amount a number (no bank's header does)."""

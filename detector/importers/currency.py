@@ -16,12 +16,9 @@ Every decision is one note (``Statement.notes``), shown by ``subdetect ingest`` 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from ..workdays import CURRENCY_COUNTRY
-from .base import HEAD_LINES
 from .csv_layout import CsvLayout, day_month_order
 from .parsing import CURRENCY_SIGNS, normalise_header, parse_currency
 
@@ -37,22 +34,6 @@ _NAME_WORDS = {"euro": "EUR", "euros": "EUR", "€": "EUR", "£": "GBP", "sterli
 _NUMBER_PARTS = re.compile(r"[\d.,\s'\u00a0\u202f()+\-\u2212\u2012\u2013]")
 
 ASSUMED = "USD"
-
-
-def _records(layout: CsvLayout, head: str) -> tuple[list[str] | None, list[list[str]], dict[str, int]] | None:
-    """The header's cells (``None`` when the mapping named a first record's cells), the records
-    below it within ``head``, and the mapped fields' positions."""
-    lines = io.StringIO(head, newline="").readlines()
-    found = layout._find_header(lines)
-    if found is None:
-        return None
-    at, delim, index = found
-    rows = [r for r in csv.reader(lines[at:HEAD_LINES], delimiter=delim) if any(c.strip() for c in r)]
-    if not rows:
-        return None
-    if layout._is_a_record(rows[0], index):
-        return None, rows, index
-    return rows[0], rows[1:], index
 
 
 def _code(text: str) -> str | None:
@@ -110,7 +91,7 @@ def settle_currency(layout: CsvLayout, head: str) -> str:
     >>> layout.currency
     'GBP'
     """
-    found = _records(layout, head)
+    found = layout.head_records(head)
     header, rows, index = found if found else (None, [], {})
     if header is not None:
         column = _from_column(header, rows)
