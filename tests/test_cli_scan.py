@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, timedelta
 
 import pandas as pd
@@ -509,3 +510,26 @@ def test_a_yearly_charge_after_the_plan_was_cancelled_by_name_is_flagged(runner,
     assert result.exit_code == 0, result.output
     flags = json.loads(result.stdout)["flags"]
     assert [(f["type"], f["date"], f["amount"]) for f in flags] == [("charge_after_cancellation", "2024-07-12", 139.0)]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or sys.getfilesystemencoding() != "utf-8",
+                    reason="names are bytes only on POSIX with a UTF-8 file system encoding")
+def test_a_file_name_that_is_not_utf8_fails_alone_in_one_line(runner, tmp_path):
+    # round-twenty-five audit: a latin-1 "relevé.csv" (byte 0xE9) ended `scan` in a 66-line
+    # traceback from pandas, and blocked the nightly inbox
+    import os
+    import shutil
+    from pathlib import Path
+
+    from detector.errors import ImportError_
+    from detector.importers import read_statement
+
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    bad = tmp_path / os.fsdecode(b"relev\xe9.csv")
+    shutil.copy(samples / "amex.csv", bad)
+    with pytest.raises(ImportError_, match="relev\ufffd.csv: the file's name is not UTF-8 text"):
+        read_statement(bad)
+    res = runner.invoke(cli, ["scan", str(bad), str(samples / "monzo.csv"), "--db", str(tmp_path / "s.db"),
+                              "--as-of", "2025-06-30", "--format", "json"])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert json.loads(res.stdout)["streams"]  # the other file was read

@@ -402,6 +402,7 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
     p = str(path)
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    _check_name_is_text(p)
     imp, loaded = _pick_loaded(p, format, columns)
     canon = _Canonicaliser(p, imp, account_id, accounts_as)
     if loaded.note:
@@ -414,6 +415,20 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
     if df.empty:
         raise _no_rows(p, rejected, rows_read)
     return _finish(p, imp, canon, df, rejected, rows_read)
+
+
+def _check_name_is_text(path: str) -> None:
+    """A file name that is not UTF-8 text (a latin-1 ``relevé.csv`` from an old archive or a
+    Windows share: Python holds its byte as a lone surrogate) cannot be stored, shown or logged as
+    the rows' ``source_file``: the file is refused in one line naming it, its bad bytes shown as
+    "\ufffd" (round-twenty-five audit: a traceback from deep in pandas, and an inbox blocked)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raise ImportError_("the file's name is not UTF-8 text (a name from another system's encoding): "
+                           "rename the file, e.g. with `convmv -f latin1 -t utf8` or by hand, and import it "
+                           "again", path=shown) from None
 
 
 def _pick_loaded(path: str, format: str | None, columns) -> tuple[Importer, Loaded]:
