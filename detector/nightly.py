@@ -32,7 +32,7 @@ from .inbox import (
     rejected_text,
 )
 from .progress import NoProgress, Progress
-from .runs import JobLock, finish_run, start_run
+from .runs import JobLock, finish_run, interrupt_run, start_run
 from .store import Store
 
 log = logging.getLogger("detector.nightly")
@@ -312,6 +312,7 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
     with JobLock(db_path, KIND):
         start_early(workers)  # the workers load while Plaid is synced
         store = Store(db_path)
+        result = None
         try:
             result = NightlyResult(run_id=start_run(store, KIND), as_of=as_of_str(as_of))
             log.info("nightly run %s started (as of %s, store %s)", result.run_id, result.as_of, db_path)
@@ -331,8 +332,21 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
             result.status = finish_run(store, result.run_id, result.counts, result.errors)
             log.info("nightly run %s ended: %s", result.run_id, result.status)
             return result
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # Ctrl-C, SIGTERM (cli.app.Terminated), exit
+                _stopped(store, result, exc)
+            raise
         finally:
             store.close()
+
+
+def _stopped(store, result: NightlyResult | None, exc: BaseException) -> None:
+    """A run stopped by a signal is marked ``interrupted`` as it stops (:func:`runs.interrupt_run`)."""
+    if result is None:
+        return
+    why = "stopped by SIGTERM" if type(exc).__name__ == "Terminated" else f"stopped ({type(exc).__name__})"
+    log.warning("nightly run %s %s", result.run_id, why)
+    interrupt_run(store, result.run_id, result.counts, result.errors, why)
 
 
 def result_json(result: NightlyResult) -> str:

@@ -100,6 +100,25 @@ def finish_run(store: Store, run_id: str, counts: dict, errors: list[dict]) -> s
     return status
 
 
+def interrupt_run(store: Store, run_id: str, counts: dict, errors: list[dict], why: str) -> None:
+    """Mark a run stopped before its end (SIGTERM, Ctrl-C) ``interrupted`` as it stops, with
+    what it counted so far and ``why``: ``subdetect runs`` showed such a run ``running`` until
+    the next one started (round-twenty-five audit). If the store cannot be written now, the next
+    run marks it (:func:`start_run`)."""
+    import sqlite3
+
+    try:
+        with store.conn:
+            store.conn.execute(
+                "UPDATE runs SET ended_at = ?, status = 'interrupted', counts = ?, errors = ? "
+                "WHERE run_id = ? AND status = 'running'",
+                [utcnow(), dumps(counts), dumps([*errors, {"stage": "run", "error_code": "Interrupted",
+                                                           "error": why}]), run_id],
+            )
+    except sqlite3.Error:
+        pass
+
+
 def list_runs(store: Store, *, kind: str | None = None, limit: int = 20) -> list[dict]:
     """Latest runs first, ``counts`` and ``errors`` decoded."""
     sql = "SELECT run_id, kind, started_at, ended_at, status, counts, errors FROM runs"

@@ -630,3 +630,27 @@ def test_the_run_lock_is_the_files_through_a_symlink(tmp_path):
             run_nightly(real, as_of=AS_OF)
     assert (tmp_path / "data" / "s.db.lock").exists()
     assert not os.path.lexists(tmp_path / "elsewhere" / "link.db.lock")  # beside the real file only
+
+
+@pytest.mark.parametrize("stop", ["sigterm", "ctrl-c"])
+def test_a_run_stopped_by_a_signal_is_marked_interrupted_as_it_stops(tmp_path, monkeypatch, stop):
+    # round-twenty-five audit: a nightly stopped by SIGTERM or Ctrl-C stayed `running` in
+    # `subdetect runs` until the next run started
+    import detector.nightly as nightly
+    from detector.cli.app import Terminated
+
+    def stopped(*args, **kwargs):
+        raise Terminated() if stop == "sigterm" else KeyboardInterrupt()
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "card.csv").write_text("Date,Description,Amount\n2025-06-03,DISNEY PLUS 888-905-7888,-13.99\n")
+    monkeypatch.setattr(nightly, "_detect_and_report", stopped)
+    with pytest.raises((Terminated, KeyboardInterrupt)):
+        run_nightly(tmp_path / "subdetect.db", inbox=inbox, as_of=AS_OF)
+    store = Store(tmp_path / "subdetect.db")
+    (run,) = list_runs(store)
+    store.close()
+    assert run["status"] == "interrupted" and run["ended_at"]
+    assert run["counts"]["inbox"]["stored"] == 1  # what it did before the signal
+    assert run["errors"][-1]["error"] == ("stopped by SIGTERM" if stop == "sigterm" else "stopped (KeyboardInterrupt)")
