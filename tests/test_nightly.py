@@ -636,7 +636,7 @@ def test_the_run_lock_is_the_files_through_a_symlink(tmp_path):
 def test_a_run_stopped_by_a_signal_is_marked_interrupted_as_it_stops(tmp_path, monkeypatch, stop):
     # round-twenty-five audit: a nightly stopped by SIGTERM or Ctrl-C stayed `running` in
     # `subdetect runs` until the next run started
-    import detector.nightly as nightly
+    from detector import nightly
     from detector.cli.app import Terminated
 
     def stopped(*args, **kwargs):
