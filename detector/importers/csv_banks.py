@@ -19,8 +19,8 @@ import re
 from typing import ClassVar
 
 from .base import Importer, _numbered_join, direction_column, head_of, read_text
-from .csv_layout import CsvLayout, swap_day_month
-from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, normalise_header, parse_amount, parse_date
+from .csv_layout import CsvLayout
+from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, normalise_header, parse_amount
 
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
 
@@ -133,8 +133,9 @@ class WellsFargo(CsvLayout):
         # settle the order, CsvLayout.with_date_order)
         if len(cells) != 5 or cells[2].strip() != "*":
             return False
+        if not self._date_either_order(cells[0]):
+            return False
         try:
-            parse_date(cells[0], self.date_formats + tuple(swap_day_month(f) for f in self.date_formats))
             parse_amount(cells[1])
         except ValueError:
             return False
@@ -472,11 +473,7 @@ class CommBank(CsvLayout):
         if not self._signed.match(cells[1].strip()) or not (
                 not cells[3].strip() or self._balance.match(cells[3].strip())):
             return False
-        try:
-            parse_date(cells[0], self.date_formats + tuple(swap_day_month(f) for f in self.date_formats))
-        except ValueError:
-            return False
-        return True
+        return self._date_either_order(cells[0])
 
     def _required(self):
         return ["date", "amount", "description"]

@@ -367,6 +367,12 @@ class CsvLayout(Importer):
             return None, rows, index
         return rows[0], rows[1:], index
 
+    def _date_either_order(self, cell: str) -> bool:
+        """Whether ``cell`` is a date in the layout's formats, day and month either way round: a
+        headerless file's first line is judged before its whole file settles the order
+        (:func:`day_month_order`)."""
+        return is_date(cell, self.date_formats + tuple(swap_day_month(f) for f in self.date_formats))
+
     def _is_a_record(self, cells: list[str], index: dict[str, int]) -> bool:
         """Whether a row found as the header reads as a transaction: its date cell a date and its
         amount a number (no bank's header does)."""
