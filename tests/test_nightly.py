@@ -281,10 +281,11 @@ def test_nightly_on_workers_stores_what_one_process_does(tmp_path, world, monkey
     assert found[0] == found[1] and len({row[1] for row in found[0][0]}) == 2  # both chase accounts
 
 
-def _pending_double_charge(server, path, token: str):
+def _pending_double_charge(server, path, token: str, *, filed: bool = False):
     """A card billed PRO Back Office monthly, January to June 2025, then a pending second charge
-    of June; linked and run as of 2025-06-08. Returns the stand-in item and the one request."""
-    from detector.refunds import list_requests
+    of June; linked and run as of 2025-06-08. Returns the stand-in item and the one request
+    (``filed``: the user marked it Pending on 2025-06-08, as returned before the mark)."""
+    from detector.refunds import list_requests, mark
     from detector.testing.plaid_standin import standin_account, standin_transaction
     from tests.plaid_scenario import link_item
 
@@ -296,6 +297,8 @@ def _pending_double_charge(server, path, token: str):
     run_nightly(path, as_of="2025-06-08")
     store = Store(path)
     (req,) = list_requests(store)
+    if filed:
+        mark(store, req["request_id"], "Pending", on="2025-06-08")
     store.close()
     return item, req
 
@@ -343,17 +346,14 @@ def test_a_pending_charge_keeps_its_request_and_dismissal_when_it_posts(tmp_path
 def test_a_filed_request_says_so_when_the_bank_removes_its_charge(tmp_path, monkeypatch):
     # round-fourteen audit: a pending double charge's request was filed; the next sync removed
     # the charge (it never posted) and the request stayed Pending beside no charge, saying nothing
-    from detector.refunds import REMOVED_NOTE, get_request, list_requests, mark
+    from detector.refunds import REMOVED_NOTE, get_request, list_requests
     from detector.testing.plaid_standin import PlaidStandIn
     from tests.plaid_scenario import plaid_env
 
     path = tmp_path / "subdetect.db"
     with PlaidStandIn() as server:
         plaid_env(monkeypatch, server)
-        item, req = _pending_double_charge(server, path, "access-sandbox-gone")
-        store = Store(path)
-        mark(store, req["request_id"], "Pending", on="2025-06-08")
-        store.close()
+        item, req = _pending_double_charge(server, path, "access-sandbox-gone", filed=True)
         item.remove("pbo-pend")
         run_nightly(path, as_of="2025-06-09")
         run_nightly(path, as_of="2025-06-10")
@@ -430,17 +430,14 @@ def test_a_filed_request_says_so_when_the_bank_changes_its_charge(tmp_path, monk
     # seventeenth-session note: a request filed for a charge that Plaid later modified (or that
     # posted at another sum than its pending authorisation) kept the old sum and said nothing
     from detector.cli import cli
-    from detector.refunds import get_request, list_requests, mark
+    from detector.refunds import get_request, list_requests
     from detector.testing.plaid_standin import PlaidStandIn, standin_transaction
     from tests.plaid_scenario import plaid_env
 
     path = tmp_path / "subdetect.db"
     with PlaidStandIn() as server:
         plaid_env(monkeypatch, server)
-        item, req = _pending_double_charge(server, path, f"access-sandbox-{how}")
-        store = Store(path)
-        mark(store, req["request_id"], "Pending", on="2025-06-08")
-        store.close()
+        item, req = _pending_double_charge(server, path, f"access-sandbox-{how}", filed=True)
         if how == "modified":
             item.modify(standin_transaction("pbo-pend", "cc", "2025-06-06", 52.5, "PROBACKOFFICE.COM", pending=True))
         else:
