@@ -39,29 +39,31 @@ def test_a_dollar_in_other_currencies():
         ("¥1500", "£8.99", "1200 KRW")
 
 
+def _weekly_with_a_same_day_repeat(currency: str, price: float, merchant: str) -> tuple[Book, str]:
+    """A weekly stream at a merchant no catalogue vendor names, twenty charges of ``price`` in
+    ``currency``, one of them charged twice on its day; returns the book and the repeat's id."""
+    b = Book(currency=currency)
+    ids = b.series("2025-01-04", 20, price, merchant=merchant, days=7)
+    extra = b.charge(b.rows[10]["date"], price, merchant)
+    b.stream(ids + [extra], frequency="weekly")
+    b.streams[-1]["vendor"] = None
+    b.rows = [dict(r, vendor=None) for r in b.rows]
+    return b, extra
+
+
 @pytest.mark.parametrize("currency, coffee", [("JPY", 480), ("KRW", 4500), ("HUF", 890), ("ISK", 650),
                                               ("INR", 250), ("CZK", 85), ("USD", 4.80)])
 def test_a_second_coffee_in_any_currency_is_a_purchase_not_a_double_charge(currency, coffee):
     # a weekly coffee shop's same-day repeat up to SMALL_PURCHASE (20.00 in dollars) is one more
     # coffee: in yen that is 2,000, and a 480 JPY coffee is under it
-    b = Book(currency=currency)
-    ids = b.series("2025-01-04", 20, coffee, merchant="Corner Cup", days=7)
-    extra = b.charge(b.rows[10]["date"], coffee, "Corner Cup")
-    b.stream(ids + [extra], frequency="weekly")
-    b.streams[-1]["vendor"] = None
-    b.rows = [dict(r, vendor=None) for r in b.rows]
+    b, _ = _weekly_with_a_same_day_repeat(currency, coffee, "Corner Cup")
     assert of_type(flags(b), "duplicate_charge").empty
 
 
 def test_a_weekly_charge_above_a_small_purchase_in_its_currency_is_still_a_double_charge():
     # 480 dollars twice on one day is no coffee, nor is a 12,000 JPY weekly cleaner's fee
     for currency, price in (("USD", 480.0), ("JPY", 12000.0)):
-        b = Book(currency=currency)
-        ids = b.series("2025-01-04", 20, price, merchant="Sparkle Cleaning", days=7)
-        extra = b.charge(b.rows[10]["date"], price, "Sparkle Cleaning")
-        b.stream(ids + [extra], frequency="weekly")
-        b.streams[-1]["vendor"] = None
-        b.rows = [dict(r, vendor=None) for r in b.rows]
+        b, extra = _weekly_with_a_same_day_repeat(currency, price, "Sparkle Cleaning")
         assert list(of_type(flags(b), "duplicate_charge")["transaction_id"]) == [extra], currency
 
 
