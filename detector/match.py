@@ -102,6 +102,24 @@ def _fused_tail(rest: str, after: bool = False) -> bool:
     return after and rest in _STATES
 
 
+#: Legal forms a billing name fuses onto a one-word name (``HULULLC``, ``PLEXINC``) that end no
+#: English word (not ``co``, ``ag``, ``sa``: ``disco``, ``visa``; ``company``: ``accompany``).
+_FUSED_LEGAL_FORMS = ("incorporated", "corporation", "limited", "gmbh", "corp", "llc", "llp", "inc", "ltd", "plc")
+assert all(f.upper() in LEGAL_SUFFIXES for f in _FUSED_LEGAL_FORMS)
+#: A name left before a fused legal form has at least this many letters ("zinc" is no "z" Inc.).
+_FUSED_LEGAL_STEM = 3
+
+
+def _fused_legal_stem(key: str) -> str | None:
+    """The name before a legal form fused onto a one-word key (``hulullc`` -> ``hulu``), or None."""
+    if " " in key:
+        return None
+    for form in _FUSED_LEGAL_FORMS:
+        if key.endswith(form) and len(key) - len(form) >= _FUSED_LEGAL_STEM:
+            return key[:-len(form)]
+    return None
+
+
 def _starts_with_bank_word(key: str) -> bool:
     return key.split(" ", 1)[0] in _TRANSACTION_WORDS
 
@@ -193,8 +211,9 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                 owner[key] = v.name
                 exact[key] = i
                 # "LEMONADE INC" -> "lemonade": a common word left over from a longer alias
-                # must not claim every merchant starting with it.
-                shrunk = " " not in key and re.sub(r"[^a-z0-9]", "", text.lower()) != key
+                # must not claim every merchant starting with it. A name that keeps its hyphens
+                # in the key ("1-800-contacts") is whole, not shrunk.
+                shrunk = " " not in key and re.sub(r"[^a-z0-9]", "", text.lower()) != key.replace("-", "")
                 if not exact_only and not shrunk:
                     prefix[key] = i
             for p in v.patterns:
@@ -289,6 +308,11 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                 hit = self.prefix_.get(f"{words[i - 1]} {words[i]}")
                 if hit is not None:
                     return hit, 95.0
+        stem = _fused_legal_stem(key)
+        if stem is not None and stem in self.exact_:
+            # "HULULLC": an alias with its legal form fused on is the alias, as "HULU LLC" (whose
+            # key drops the form) is; the fused read below needs six letters ("hulu" has four)
+            return self.exact_[stem], 95.0
         c = _compact(key)
         for L in self.compact_lengths_:
             if L <= len(c) and c[:L] in self.compact_:
