@@ -27,12 +27,13 @@ def collapse_ids(raw):
 
     Runs of four or more digits and ``mm/dd`` dates are always dropped by
     :func:`detector.normalize.normalize_one`, so descriptors that differ only there normalise
-    alike. Transfers are left alone: their account number is kept (masked) in the key.
+    alike. Transfers are left alone: their account number is kept (masked) in the key; so are
+    lines that may hold a name with digits (``1800CONTACTS``, ``JET2HOLIDAYS``).
     """
     if not isinstance(raw, str):
         return raw
     up = raw.upper()
-    if any(w in up for w in _TRANSFER_WORDS):
+    if any(w in up for w in _TRANSFER_WORDS) or _names_digits(raw):
         return raw
     if "/" in raw:
         raw = _SHORT_DATE_RE.sub("01/01", raw)
@@ -86,10 +87,35 @@ def _transfers(arr: pa.Array) -> pa.Array:
     return pc.match_substring_regex(arr, _TRANSFER_WORDS_RE2, ignore_case=True)
 
 
+def _names_digits(raw: str) -> bool:
+    """Whether a descriptor may hold a name with digits that the normaliser keeps
+    (:func:`detector.normalize.digit_names_pattern`: ``1800CONTACTS``, ``JET2HOLIDAYS``)."""
+    from .normalize import digit_names_pattern  # normalize imports this module
+
+    return re.search(digit_names_pattern(), raw, re.IGNORECASE) is not None
+
+
+def _named_with_digits_rows(arr: pa.Array, pattern: str) -> pa.Array:
+    """Which descriptors may hold a name with digits (``pattern``, read ignoring case): both
+    pre-passes leave them alone, as they do transfers. Zeroing the ``1800`` of ``1800CONTACTS``
+    or reading ``JET2HOLIDAYS`` as a reference token would lose a name the normaliser keeps. The
+    pre-passes write only ``0`` digits and keep letter runs whole, so no form of another
+    descriptor gains such a word (the answer for a descriptor is reused for its forms)."""
+    return pc.match_substring_regex(arr, pattern, ignore_case=True)
+
+
+def _left_alone(arr: pa.Array) -> pa.Array:
+    """Transfers and descriptors that may hold a name with digits: both pre-passes keep them as they are."""
+    from .normalize import digit_names_pattern  # normalize imports this module
+
+    return pc.or_(_transfers(arr), _named_with_digits_rows(arr, digit_names_pattern()))
+
+
 def _collapse_ids_arrow(arr: pa.Array, transfer: pa.Array | None = None) -> pa.Array:
+    """:func:`collapse_ids` in Arrow; ``transfer``: the rows left as they are (:func:`_left_alone`)."""
     out = pc.replace_substring_regex(arr, r"(^|\s)\d{1,2}/\d{1,2}(\s|$)", r"\101/01\2")
     out = pc.replace_substring_regex(out, r"\d{4,}", "0000")
-    return pc.if_else(_transfers(arr) if transfer is None else transfer, arr, out)
+    return pc.if_else(_left_alone(arr) if transfer is None else transfer, arr, out)
 
 
 # Alphanumeric reference tokens (``HCDB8Z``, ``0000ZUWKA4``) that the normaliser always drops,
@@ -154,7 +180,7 @@ def _collapse_refs_arrow(arr: pa.Array, transfer: pa.Array | None = None) -> pa.
 
     agg = flags(pc.match_substring_regex(arr, _AGGREGATOR_WORDS, ignore_case=True))
     unsafe = flags(pc.or_(pc.match_substring_regex(arr, _REF_TOKEN_UNSAFE),
-                          _transfers(arr) if transfer is None else transfer))
+                          _left_alone(arr) if transfer is None else transfer))
     star = flags(pc.match_substring(arr, "*"))
     # Each row takes one chain of rules, so the rows are parted by chain and each part runs only
     # its own: rows naming an aggregator and the rest take different rules, unsafe rows none,

@@ -26,6 +26,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .charge_codes import mask_charge_codes
 from .descriptor_prepass import (
@@ -33,6 +34,7 @@ from .descriptor_prepass import (
     _collapse_ids_arrow,
     _collapse_refs_arrow,
     _encode,
+    _named_with_digits_rows,
     _transfers,
 )
 from .descriptor_words import (
@@ -42,6 +44,7 @@ from .descriptor_words import (
     CITIES,
     COUNTRIES,
     LEGAL_SUFFIXES,
+    NAMES_WITH_DIGITS,
     NUMBERED_BRANDS,
     PROCESSOR_PREFIXES,
     TRANSACTION_PREFIXES,
@@ -415,6 +418,64 @@ def _random_looking(tok: str) -> bool:
             or re.search(r"[^AEIOUY]{5,}", tok) is not None)
 
 
+#: A toll-free number spelt in letters and written as one word: ``1800CONTACTS``, ``1800FLOWERS``.
+_FUSED_VANITY_RE = re.compile(r"1(8(?:00|88|77|66|55|44|33))([A-Z]{4,})")
+_LETTERS_ONLY_RE = re.compile(r"[A-Z]{2,}")
+
+
+@functools.lru_cache(maxsize=1)
+def names_with_digits() -> tuple[str, ...]:
+    """Brand words with digits that a word read as an id may be, or start with (longest first):
+    :data:`~detector.descriptor_words.NAMES_WITH_DIGITS` (``JET2``, ``FOOD4LESS``) and the vendor
+    catalogue's words of three or more letters then digits (``LIFE360``, ``ZEE5``, ``FACTOR75``),
+    read once."""
+    from .catalog.vendors import load_vendors
+
+    words = set(NAMES_WITH_DIGITS)
+    for vendor in load_vendors():
+        for name in (vendor.name, *vendor.aliases):
+            words.update(w for w in re.split(r"[^A-Z0-9]+", name.upper()) if re.fullmatch(r"[A-Z]{3,}\d{1,3}", w))
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+@functools.lru_cache(maxsize=1)
+def digit_names_pattern() -> str:
+    """An RE2 pattern (read ignoring case) for descriptors that may hold a word
+    :func:`_named_with_digits` rescues: the batch pre-passes leave them as they are, since
+    zeroing ``1800`` or reading ``JET2HOLIDAYS`` as a reference token would lose the name."""
+    words = "|".join(names_with_digits())
+    return rf"(?:^|[^A-Za-z0-9])(?:18(?:00|88|77|66|55|44|33)[A-Za-z]{{4}}|{words})"
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _named_with_digits(tok: str, first: bool) -> tuple[str, ...] | None:
+    """The name in a word that :func:`_is_reference` reads as an id, as the words to keep, or None.
+
+    - a toll-free number spelt in letters, fused (``1800CONTACTS``, ``1800FLOWERS``), when nothing
+      named comes before it (after a name it is the name's phone number, as ``1-800-ABC-DEFG``
+      is): written with its hyphens, ``1-800-CONTACTS``, as the hyphened form reads. Its letters
+      must read as a word (not :func:`_random_looking`);
+    - a brand word with digits (:func:`names_with_digits`), alone (``FOOD4LESS``) or followed by
+      letters, which are a word of their own (``JET2HOLIDAYS`` -> ``JET2 HOLIDAYS``, as a
+      statement with a space writes it; ``LIFE360INC`` -> ``LIFE360 INC``).
+
+    Ids stay ids: ``1800`` and ``JET2`` followed by digits or mixed letters and digits are no
+    such names, nor are other letters-digit-letters words (``AB12CDE``, ``HRSJV2HCQ``): shape
+    alone cannot tell those from a name."""
+    if first and tok[:2] == "18":
+        m = _FUSED_VANITY_RE.fullmatch(tok)
+        if m and not _random_looking(m.group(2)):
+            return (f"1-{m.group(1)}-{m.group(2)}",)
+    for word in names_with_digits():
+        if tok.startswith(word):
+            rest = tok[len(word):]
+            if not rest:
+                return (word,)
+            if _LETTERS_ONLY_RE.fullmatch(rest):
+                return (word, rest)
+    return None
+
+
 def _drop_star_reference(m: re.Match) -> str:
     # "MSFT * DMLISH MSBILL.INFO": a per-charge code between the merchant and its billing domain;
     # kept, it would give every charge of one subscription its own key.
@@ -425,8 +486,19 @@ def _drop_star_reference(m: re.Match) -> str:
     return m.group(0)
 
 
+#: A toll-free number's prefix and its letters, a space between, where the line starts: ``1-800 CONTACTS``.
+_SPACED_VANITY_RE = re.compile(r"^(\s*1-8(?:00|88|77|66|55|44|33))[ -]([A-Z]{4,})\b")
+
+
+def _join_spaced_vanity(m: re.Match) -> str:
+    return m.group(0) if _random_looking(m.group(2)) else f"{m.group(1)}-{m.group(2)}"
+
+
 def _tokens(text: str, keep: int = 1) -> list[str]:
     """The merchant words of ``text`` (upper case), noise removed."""
+    if "1-8" in text[:4]:
+        # "1-800 CONTACTS" is 1-800-CONTACTS, not a number dropped before the word "CONTACTS"
+        text = _SPACED_VANITY_RE.sub(_join_spaced_vanity, text)
     if "*" in text:
         text = _STAR_TOKEN_RE.sub(_drop_star_reference, text)
     digits = _ANY_DIGIT_RE.search(text) is not None
@@ -452,6 +524,10 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
             tokens.append(tok)
             continue
         if "." in tok and _DOMAIN_RE.match(tok) and _is_reference(tok.split(".")[0]):  # a domain has a "."
+            label, _, site = tok.partition(".")
+            named = _named_with_digits(label, not tokens)
+            if named:  # "1800CONTACTS.COM" -> 1-800-CONTACTS.COM, "JET2HOLIDAYS.COM" -> JET2 HOLIDAYS.COM
+                tokens.extend((*named[:-1], f"{named[-1]}.{site}"))
             continue
         if "." in tok and not _DOMAIN_RE.match(tok):
             parts = [p.strip("-'&+") for p in tok.split(".")]
@@ -462,9 +538,15 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
                 if not _is_reference(joined):
                     tokens.append(joined)
                 continue
-            tokens.extend(p for p in parts if not _is_reference(p))
+            for p in parts:
+                if not _is_reference(p):
+                    tokens.append(p)
+                elif named := _named_with_digits(p, not tokens):
+                    tokens.extend(named)
             continue
         if _is_reference(tok):
+            if named := _named_with_digits(tok, not tokens):  # 1800CONTACTS, JET2HOLIDAYS: names
+                tokens.extend(named)
             continue
         tokens.append(tok)
     while tokens and tokens[-1] in {"&", "'"}:
@@ -743,8 +825,10 @@ def normalize_distinct(descriptions, collapse_refs: bool = True, groups=None,
     # pass. The texts come out in the same order (a form first appears with its first
     # descriptor), and the distinct forms are found only if some rows need them (below).
     transfer = _transfers(raw_uniques)  # the same for every form of a descriptor (see _transfers)
-    forms = _collapse_ids_arrow(raw_uniques, transfer)
-    canon_codes, canon = _encode(_collapse_refs_arrow(forms, transfer) if collapse_refs and len(forms) else forms)
+    # ... and so is what else both pre-passes leave alone: a name with digits (1800CONTACTS)
+    alone = pc.or_(transfer, _named_with_digits_rows(raw_uniques, digit_names_pattern()))
+    forms = _collapse_ids_arrow(raw_uniques, alone)
+    canon_codes, canon = _encode(_collapse_refs_arrow(forms, alone) if collapse_refs and len(forms) else forms)
     present = raw_codes >= 0
     row_raw = raw_codes[present]
     row_text = canon_codes[row_raw]

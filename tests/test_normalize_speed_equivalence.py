@@ -108,6 +108,19 @@ def test_edge_cases_next_to_reference_tokens():
     assert_same(pd.Series(cases * 2 + [c.lower() for c in cases]))
 
 
+def test_names_with_digits_next_to_reference_tokens():
+    # the pre-passes leave lines that may hold a name with digits alone (1800CONTACTS was zeroed
+    # to 0000CONTACTS, JET2HOLIDAYS read as a reference token: nineteenth session)
+    cases = [
+        "1800CONTACTS", "1800CONTACTS 12345", "POS 1800CONTACTS A1B2C", "SQ *1800CONTACTS 0042", "ACME 1800FLOWERS",
+        "1800CONTACTS.COM 800-266-8228 UT", "1-800 CONTACTS 12/01", "1800XQZTKB", "18001234CONTACTS",
+        "JET2HOLIDAYS", "JET2HOLIDAYS A1B2C", "PAYPAL *JET2HOLIDAYS", "AMZN JET2HOLIDAYS", "JET2HOLIDAYS12345",
+        "JET2XQ7", "ACME JET2HOLIDAYS HCDB8Z", "JET2.COM 1234567", "FOOD4LESS #1234", "LIFE360INC 0000AB1",
+        "ZEE5PREMIUM*AB1C2D",
+    ]
+    assert_same(pd.Series(cases * 2 + [c.lower() for c in cases]))
+
+
 def test_random_descriptors_mixing_ids_with_bank_words():
     # ids of every shape next to the words noise regexes read together with them
     # (STORE 844RUG88PL EU940 once showed that a phone-shaped id must not be canonicalised)
