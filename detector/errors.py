@@ -73,6 +73,10 @@ class StoreError(DetectorError):
     """The SQLite store cannot be opened, migrated or written."""
 
 
+class RunNotRecorded(StoreError):
+    """A run failed and could not record so in the run log (the database stayed locked)."""
+
+
 class NotFound(DetectorError):
     """The requested record does not exist."""
 

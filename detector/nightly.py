@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import DetectorError
+from .errors import DetectorError, RunNotRecorded, StoreError
 from .faults import crashpoint
 from .inbox import (
     REJECTED_SUFFIX,
@@ -32,8 +33,8 @@ from .inbox import (
     rejected_text,
 )
 from .progress import NoProgress, Progress
-from .runs import JobLock, finish_run, interrupt_run, start_run
-from .store import Store
+from .runs import JobLock, fail_run, finish_run, interrupt_run, start_run
+from .store import Store, locked_reason
 
 log = logging.getLogger("detector.nightly")
 
@@ -314,7 +315,12 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
         store = Store(db_path)
         result = None
         try:
-            result = NightlyResult(run_id=start_run(store, KIND), as_of=as_of_str(as_of))
+            try:
+                run_id = start_run(store, KIND)
+            except sqlite3.OperationalError as exc:  # e.g. locked: no run row to record anything in
+                raise StoreError(f"the nightly run could not start: {locked_reason(exc, store.timeout)}; "
+                                 "it did nothing and recorded nothing") from exc
+            result = NightlyResult(run_id=run_id, as_of=as_of_str(as_of))
             log.info("nightly run %s started (as of %s, store %s)", result.run_id, result.as_of, db_path)
             stages = (
                 ("plaid", lambda: _sync_plaid(store, result, progress, api=api, policy=policy,
@@ -335,6 +341,9 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
         except BaseException as exc:
             if not isinstance(exc, Exception):  # Ctrl-C, SIGTERM (cli.app.Terminated), exit
                 _stopped(store, result, exc)
+            elif result is not None:  # its end could not be written: the database stayed locked
+                _failed(store, result, exc)
+                return result
             raise
         finally:
             store.close()
@@ -346,7 +355,28 @@ def _stopped(store, result: NightlyResult | None, exc: BaseException) -> None:
         return
     why = "stopped by SIGTERM" if type(exc).__name__ == "Terminated" else f"stopped ({type(exc).__name__})"
     log.warning("nightly run %s %s", result.run_id, why)
-    interrupt_run(store, result.run_id, result.counts, result.errors, why)
+    if not interrupt_run(store, result.run_id, result.counts, result.errors, why):
+        log.error("nightly run %s could not be marked interrupted (the database stayed locked or cannot be "
+                  "written); `subdetect runs` shows it running until the next run marks it", result.run_id)
+
+
+def _failed(store: Store, result: NightlyResult, exc: Exception) -> None:
+    """A run whose own bookkeeping failed (its end could not be written: the database stayed
+    locked past its timeout) records itself ``failed`` as it stops, with the reason in one line
+    (:func:`runs.fail_run`), where it stayed ``running`` until the next run. When that cannot be
+    written either, :class:`RunNotRecorded` says so (the CLI: one line on stderr, exit 1)."""
+    why = locked_reason(exc, store.timeout) if isinstance(exc, sqlite3.Error) else f"{type(exc).__name__}: {exc}"
+    log.error("nightly run %s failed: %s", result.run_id, why, exc_info=not isinstance(exc, sqlite3.Error))
+    result.errors.append({"stage": "run", "error_code": type(exc).__name__, "error": why})
+    result.status = "failed"
+    try:
+        fail_run(store, result.run_id, result.counts, result.errors)
+    except sqlite3.Error as again:
+        raise RunNotRecorded(
+            f"nightly run {result.run_id} failed ({why}) and could not record that in the run log: "
+            f"{locked_reason(again, store.timeout)}. `subdetect runs` shows it running until the next run "
+            "marks it interrupted") from exc
+    log.info("nightly run %s ended: failed", result.run_id)
 
 
 def result_json(result: NightlyResult) -> str:

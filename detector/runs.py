@@ -100,23 +100,35 @@ def finish_run(store: Store, run_id: str, counts: dict, errors: list[dict]) -> s
     return status
 
 
-def interrupt_run(store: Store, run_id: str, counts: dict, errors: list[dict], why: str) -> None:
+def interrupt_run(store: Store, run_id: str, counts: dict, errors: list[dict], why: str) -> bool:
     """Mark a run stopped before its end (SIGTERM, Ctrl-C) ``interrupted`` as it stops, with
     what it counted so far and ``why``: ``subdetect runs`` showed such a run ``running`` until
-    the next one started (round-twenty-five audit). If the store cannot be written now, the next
-    run marks it (:func:`start_run`)."""
+    the next one started (round-twenty-five audit). False if the store cannot be written now
+    (the next run marks it, :func:`start_run`): the caller says so."""
     import sqlite3
 
     try:
-        with store.conn:
-            store.conn.execute(
-                "UPDATE runs SET ended_at = ?, status = 'interrupted', counts = ?, errors = ? "
-                "WHERE run_id = ? AND status = 'running'",
-                [utcnow(), dumps(counts), dumps([*errors, {"stage": "run", "error_code": "Interrupted",
-                                                           "error": why}]), run_id],
-            )
+        _end_early(store, run_id, "interrupted", counts, [*errors, {"stage": "run", "error_code": "Interrupted",
+                                                                    "error": why}])
     except sqlite3.Error:
-        pass
+        return False
+    return True
+
+
+def fail_run(store: Store, run_id: str, counts: dict, errors: list[dict]) -> None:
+    """Mark a run that stops on an error of its own (the database stayed locked when it wrote
+    its end) ``failed`` as it stops, ``errors`` saying why in one line each: such a run stayed
+    ``running`` until the next one marked it ``interrupted`` (nineteenth session). Raises
+    :class:`sqlite3.Error` when this cannot be written either."""
+    _end_early(store, run_id, "failed", counts, errors)
+
+
+def _end_early(store: Store, run_id: str, status: str, counts: dict, errors: list[dict]) -> None:
+    with store.conn:
+        store.conn.execute(
+            "UPDATE runs SET ended_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ? AND status = 'running'",
+            [utcnow(), status, dumps(counts), dumps(errors), run_id],
+        )
 
 
 def list_runs(store: Store, *, kind: str | None = None, limit: int = 20) -> list[dict]:

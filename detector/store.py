@@ -44,6 +44,34 @@ def default_db_path() -> str:
     return os.environ.get("SUBDETECT_DB") or DEFAULT_DB
 
 
+#: Seconds a write waits while another connection holds the database's write lock before it
+#: fails with "database is locked" (env ``SUBDETECT_DB_TIMEOUT``; SQLite's busy timeout).
+DEFAULT_DB_TIMEOUT = 30.0
+
+
+def db_timeout() -> float:
+    """``$SUBDETECT_DB_TIMEOUT`` (seconds, >= 0) if set, else :data:`DEFAULT_DB_TIMEOUT`."""
+    text = os.environ.get("SUBDETECT_DB_TIMEOUT")
+    if not text:
+        return DEFAULT_DB_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # (NaN too)
+        raise StoreError(f"SUBDETECT_DB_TIMEOUT={text!r}: give the seconds to wait for a locked database, e.g. 30")
+    return value
+
+
+def locked_reason(exc: BaseException, timeout: float) -> str:
+    """One line for a database error: "database is locked" says how long it was waited for."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "locked" in text.lower() or "busy" in text.lower():
+        return (f"the database stayed locked for more than {timeout:g} s (another connection was writing "
+                f"to it): {text}")
+    return text
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -275,8 +303,10 @@ class Store:
     ``path`` defaults to :func:`default_db_path`; ``":memory:"`` gives a throw-away store.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float | None = None):
         self.path = str(path) if path is not None else default_db_path()
+        #: seconds a write waits for another connection's write lock (:func:`db_timeout`)
+        self.timeout = db_timeout() if timeout is None else float(timeout)
         try:
             if self.path == ":memory:":
                 conn = sqlite3.connect(":memory:")
@@ -287,7 +317,7 @@ class Store:
                 except OSError as exc:  # round-twenty-five audit: a traceback for `--db ro/new/s.db`
                     raise StoreError(f"cannot open store {self.path}: cannot create its folder {folder}: "
                                      f"{exc.strerror or exc}. {WRITABLE_HINT}") from exc
-                conn = sqlite3.connect(self.path, timeout=30)
+                conn = sqlite3.connect(self.path, timeout=self.timeout)
                 # WAL is kept in the file: only a new store switches, and two processes switching
                 # one at once may get "database is locked" at once (no busy wait for it), so the
                 # switch takes the migration lock

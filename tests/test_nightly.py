@@ -651,3 +651,129 @@ def test_a_run_stopped_by_a_signal_is_marked_interrupted_as_it_stops(tmp_path, m
     assert run["status"] == "interrupted" and run["ended_at"]
     assert run["counts"]["inbox"]["stored"] == 1  # what it did before the signal
     assert run["errors"][-1]["error"] == ("stopped by SIGTERM" if stop == "sigterm" else "stopped (KeyboardInterrupt)")
+
+
+class _WriteLock:
+    """Another connection holding the real SQLite file's write lock (``BEGIN IMMEDIATE``), as a
+    long write or a backup tool does; the store is in WAL mode, so the run still reads."""
+
+    def __init__(self, path):
+        import sqlite3
+
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def take(self, *args, **kwargs):
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self):
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def close(self):
+        self.release()
+        self.conn.close()
+
+
+@pytest.fixture
+def locked_db(tmp_path, monkeypatch):
+    """A store, a short lock timeout (SUBDETECT_DB_TIMEOUT: no 30 s waits) and another
+    connection that takes the write lock when detection starts (a stand-in for the stage)."""
+    from detector import nightly
+
+    path = tmp_path / "subdetect.db"
+    Store(path).close()
+    monkeypatch.setenv("SUBDETECT_DB_TIMEOUT", "0.2")
+    lock = _WriteLock(path)
+    monkeypatch.setattr(nightly, "_detect_and_report", lock.take)
+    yield path, lock
+    lock.close()
+
+
+def test_a_run_whose_end_meets_a_locked_database_records_itself_failed(locked_db):
+    # nineteenth session's known fault: the run's end could not be written (the database stayed
+    # locked past the timeout), it raised, and its row stayed `running` until the next run
+    # relabelled it `interrupted`
+    path, lock = locked_db
+
+    class ReleaseWhenTold(logging.Handler):  # the other connection lets go once the run has given up
+        def emit(self, record):
+            if record.levelno >= logging.ERROR and "stayed locked" in record.getMessage():
+                lock.release()
+
+    handler = ReleaseWhenTold()
+    logging.getLogger("detector.nightly").addHandler(handler)
+    try:
+        result = run_nightly(path, as_of=AS_OF)
+    finally:
+        logging.getLogger("detector.nightly").removeHandler(handler)
+    assert result.status == "failed" and result.exit_code == 1
+    (run,) = list_runs(Store(path))
+    assert run["status"] == "failed" and run["ended_at"]
+    err = run["errors"][-1]
+    assert err["stage"] == "run" and "\n" not in err["error"]
+    assert err["error"].startswith("the database stayed locked for more than 0.2 s")
+    assert "FAILED run run: the database stayed locked" in result.summary()
+
+
+def test_a_run_that_cannot_record_its_failure_says_so_and_exits_non_zero(locked_db, runner):
+    from detector.cli import cli
+    from detector.errors import RunNotRecorded
+
+    path, lock = locked_db
+    with pytest.raises(RunNotRecorded, match="could not record that in the run log: the database stayed locked"):
+        run_nightly(path, as_of=AS_OF)
+    lock.release()
+    result = runner.invoke(cli, ["nightly", "--db", str(path), "--as-of", AS_OF])
+    assert result.exit_code == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("Error: nightly run run_") and "could not record that in the run log" in line
+    assert "the database stayed locked for more than 0.2 s" in line and "Traceback" not in result.stderr
+    lock.release()
+    runs = list_runs(Store(path))
+    assert [r["status"] for r in runs] == ["running", "interrupted"]  # the next run marked the first
+
+
+def test_a_run_that_cannot_start_on_a_locked_database_says_so(tmp_path, monkeypatch, runner):
+    from detector.cli import cli
+
+    path = tmp_path / "subdetect.db"
+    Store(path).close()
+    monkeypatch.setenv("SUBDETECT_DB_TIMEOUT", "0.2")
+    lock = _WriteLock(path)
+    lock.take()
+    try:
+        result = runner.invoke(cli, ["nightly", "--db", str(path), "--as-of", AS_OF])
+    finally:
+        lock.close()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("Error: the nightly run could not start: the database stayed locked for more "
+                                     "than 0.2 s (another connection was writing to it): database is locked; it did "
+                                     "nothing and recorded nothing")
+    assert list_runs(Store(path)) == []
+
+
+def test_a_signalled_run_that_cannot_mark_itself_interrupted_says_so(locked_db, monkeypatch, caplog):
+    from detector import nightly
+    from detector.cli.app import Terminated
+
+    path, lock = locked_db
+
+    def locked_then_stopped(*args, **kwargs):
+        lock.take()
+        raise Terminated()
+
+    monkeypatch.setattr(nightly, "_detect_and_report", locked_then_stopped)
+    with caplog.at_level(logging.WARNING, logger="detector.nightly"), pytest.raises(Terminated):
+        run_nightly(path, as_of=AS_OF)
+    assert any(r.levelno == logging.ERROR and "could not be marked interrupted" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_the_lock_timeout_must_be_seconds(tmp_path, monkeypatch):
+    from detector.errors import StoreError
+
+    monkeypatch.setenv("SUBDETECT_DB_TIMEOUT", "soon")
+    with pytest.raises(StoreError, match="SUBDETECT_DB_TIMEOUT='soon'"):
+        Store(tmp_path / "s.db")
+    monkeypatch.setenv("SUBDETECT_DB_TIMEOUT", "1.5")
+    assert Store(tmp_path / "s.db").timeout == 1.5
