@@ -56,6 +56,52 @@ DISCOUNT_INTRO_RATIO = 0.65
 #: A price increase back to the price billed before a cheaper spell says so when that spell
 #: lasted at most this long (a downgrade for some months), see price_increase's reason.
 BACK_WITHIN_DAYS = 400
+#: A prorated sign-up charge pays for the days to the plan's billing day: the days its share of
+#: the full price stands for are the days to the next charge, within this many days (a card
+#: posts a charge a day or two after it was made; a vendor counts the first day or not), plus
+#: PRORATION_SHARE of the period.
+PRORATION_DAYS = 2.0
+PRORATION_SHARE = 0.02
+
+# -- prorated sign-ups ------------------------------------------------------------------------
+
+
+def prorated_signups(s: pd.DataFrame) -> set:
+    """Chains' first charges that are a prorated sign-up: the plan was taken between two of its
+    billing days and charged for the days left to the next one, which then bills the full price
+    on the plan's billing day (GitHub signed up on 2024-09-17 charges 14/30 of 16.00, 7.47, then
+    16.00 on the 1st of every month; round-twenty-six audit).
+
+    Unlike an introductory price, which is billed a full period before the next charge (1.00,
+    then the full price a month later; half price for three months), such a charge comes a part
+    of a period before the next, and its share of the next charge is that part: share x the
+    period's days (the calendar months before the next charge, for a plan billed monthly or
+    less often) is the days between the two charges, within PRORATION_DAYS + PRORATION_SHARE of
+    the period. The next charge must be the plan's price (the one after it at it, within
+    LEVEL_TOLERANCE, or none seen yet), and the sign-up charge more than a trial's 1.00.
+    """
+    if s.empty:
+        return set()
+    x = s[["transaction_id", "chain_id", "ts", "charge", "period", "_scale"]]
+    g = x.groupby("chain_id", sort=False)
+    nxt_ts, nxt, after = g["ts"].shift(-1), g["charge"].shift(-1), g["charge"].shift(-2)
+    at = (g.cumcount() == 0) & nxt.notna() & (x["charge"] > FREE_MAX * x["_scale"]) & (x["charge"] < nxt)
+    if not at.any():
+        return set()
+    x, nxt_ts, nxt, after = x[at], nxt_ts[at], nxt[at], after[at]
+    gap = (nxt_ts - x["ts"]).dt.days
+    # the period the sign-up fell in, in days: the calendar months before the next charge
+    months = np.rint(x["period"] / 30.44)
+    days = x["period"].astype(float).copy()
+    for m in np.unique(months[months >= 1]):
+        on = months == m
+        days[on] = (nxt_ts[on] - (nxt_ts[on] - pd.DateOffset(months=int(m)))).dt.days
+    slack = PRORATION_DAYS + PRORATION_SHARE * days
+    share_days = x["charge"] / nxt * days
+    plan_price = after.isna() | ((after / nxt - 1).abs() <= LEVEL_TOLERANCE)
+    hit = (gap >= 1) & (gap <= days - slack) & ((share_days - gap).abs() <= slack) & plan_price
+    return set(x.loc[hit, "transaction_id"])
+
 
 # -- trial_conversion -------------------------------------------------------------------------
 
