@@ -655,7 +655,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # A prorated sign-up charge (the days to the plan's billing day) is neither an intro price
     # nor a price the plan was steady at: the price rules start at the plan's first full charge
     # (round-twenty-six audit); it counts as the merchant's charge outside the plan.
-    signups = prorated_signups(clean)
+    signups = prorated_signups(clean, t)
     plans = clean[~clean["transaction_id"].isin(signups)] if signups else clean
 
     trials = flag_trials(plans, t, dups)

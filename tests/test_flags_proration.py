@@ -14,10 +14,13 @@ from tests.test_flags import flags_of, of_type
 
 
 def _prorated(first: str, part: float, full: float, merchant: str, until: str = "2025-06-01",
-              raised: tuple[str, float] | None = None) -> tuple[Book, list[str]]:
+              raised: tuple[str, float] | None = None, since: str | None = None) -> tuple[Book, list[str]]:
     """A sign-up on ``first`` charged ``part``, then ``full`` on the 1st of each month (a new
-    price ``raised`` = (date, amount) from that month on), all one stream."""
+    price ``raised`` = (date, amount) from that month on), all one stream; the account's history
+    starts ``since`` (a grocery bill), else at the sign-up."""
     b = Book()
+    if since:
+        b.charge(since, 54.10, "Kroger")
     ids = [b.charge(first, part, merchant)]
     month = pd.Timestamp(first).replace(day=1) + pd.DateOffset(months=1)
     while month <= pd.Timestamp(until):
@@ -47,8 +50,26 @@ def test_a_prorated_month_of_another_length_and_a_card_posting_a_day_late():
     # February has 28 days: a sign-up on 2025-02-15 pays 14/28 of 30.00
     b, _ = _prorated("2025-02-15", 15.00, 30.00, "Notion")
     assert flags_of(b).empty
-    b, _ = _prorated("2024-11-20", 12.00, 30.00, "Notion")  # 12 of 30 days, posted a day late
+    # 12 of 30 days posted a day late, 11 days before the billing day: a day off the days it
+    # pays for, a sign-up where the statement reaches back before it
+    b, _ = _prorated("2024-11-20", 12.00, 30.00, "Notion", since="2024-08-02")
     assert flags_of(b).empty
+
+
+def test_a_first_charge_at_the_start_of_the_data_a_day_off_a_share_of_the_next_is_the_old_price():
+    # the statement starts with a plan at 13.49, billed 27 days later at 14.99 (27.9 days'
+    # worth of it): the plan billed a few days early, then its new price, not a sign-up
+    b = Book()
+    ids = [b.charge("2024-01-05", 13.49, "Zoom")] + b.series("2024-02-01", 8, 14.99, merchant="Zoom")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[1]]
+
+
+def test_consumer_plans_and_app_stores_bill_from_the_sign_up_day():
+    # Netflix never charges for the days to a billing day: 7.75 fifteen days before 15.49 (about
+    # half of it, as fifteen days of thirty are) is a cheaper first charge, its intro price
+    b, ids = _prorated("2024-09-16", 7.75, 15.49, "Netflix", since="2024-05-02")
+    assert of_type(flags_of(b), "trial_conversion") == [ids[1]]
 
 
 def test_a_rise_after_a_prorated_start_is_measured_from_the_plans_price():
