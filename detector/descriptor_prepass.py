@@ -88,6 +88,9 @@ def _transfers(arr: pa.Array) -> pa.Array:
 
 def _collapse_ids_arrow(arr: pa.Array, transfer: pa.Array | None = None) -> pa.Array:
     out = pc.replace_substring_regex(arr, r"(^|\s)\d{1,2}/\d{1,2}(\s|$)", r"\101/01\2")
+    # Google Ads glues its customer id to the product word (GOOGLE *ADS1234567890): apart, the
+    # id is one and the word stays a word, not a per-charge code (normalize.google_product)
+    out = pc.replace_substring_regex(out, r"(\* ?AD(?:S|WS|WORDS))([0-9])", r"\1 \2")
     out = pc.replace_substring_regex(out, r"\d{4,}", "0000")
     return pc.if_else(_transfers(arr) if transfer is None else transfer, arr, out)
 
