@@ -110,15 +110,17 @@ _AWS_RE = re.compile(r"^(?:AMAZON WEB SERVICES|AWS)\b")
 #: id} (ADWS before), GOOGLE *PROJECT FI, GOOGLE *Domains and GOOGLE *Voice beside the apps'
 #: GOOGLE *{developer}. Such a line is the product's own (direct) purchase, named by the product:
 #: as Google Play purchases their refund steps sent a company to play.google.com for a Play order
-#: number (round-twenty-six audit). Workspace, Cloud and Ads take any tail (a domain, a project,
-#: an account id: not a word of an app's name, which would go on from the product word); the short
-#: words Fi, Domains and Voice only an id or nothing ("GOOGLE *Voice Recorder" is an app).
+#: number (round-twenty-six audit). Workspace and Cloud take any tail (a domain, a project, an
+#: email: not a word of an app's name going on from the product word, "GOOGLE *Cloudflare"); Ads
+#: and the short words Fi, Domains and Voice only an id or nothing ("GOOGLE *Voice Recorder" is
+#: an app).
 _GOOGLE_STAR_RE = re.compile(r"^GOOGLE ?\* ?(?:GOOGLE ?)?(?P<rest>.*)$|^(?P<plain>GOOGLE (?:WORKSPACE|G ?SUITE)\b.*)$")
 _ID_TAIL = r"(?=$|[\s_#*]+(?:G\.CO/\S*|\S*\d\S*)(?:\s+G\.CO/\S*)?$)"
 _GOOGLE_PRODUCTS = (
     (re.compile(r"(?:G ?SUITE|SVCSAPPS|WORKSPACE)(?![A-Z])"), "GOOGLE WORKSPACE"),
     (re.compile(r"CLOUD(?![A-Z])"), "GOOGLE CLOUD"),
-    (re.compile(r"(?:ADS|ADWS|ADWORDS)(?![A-Z])"), "GOOGLE ADS"),
+    # (its customer id glued on, "*DL" in Colombia, or nothing: "GOOGLE *Ads Remover" is an app)
+    (re.compile(r"(?:ADS|ADWS|ADWORDS)(?:(?=[0-9*])|" + _ID_TAIL + ")"), "GOOGLE ADS"),
     # ("GOOGLE FI" alone would lose "FI", read as Finland's code after a name)
     (re.compile(r"(?:PROJECT )?FI" + _ID_TAIL), "GOOGLE FI WIRELESS"),
     (re.compile(r"DOMAINS" + _ID_TAIL), "GOOGLE DOMAINS"),

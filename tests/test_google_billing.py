@@ -33,6 +33,7 @@ DIRECT = [
     ("GOOGLE *ADS1234567890", "Google Ads"),
     ("GOOGLE *ADWS1234567890", "Google Ads"),
     ("GOOGLE *Ads", "Google Ads"),
+    ("GOOGLE *ADWS*DL", "Google Ads"),
     ("GOOGLE *Fi 8GHT2K", "Google Fi"),
     ("GOOGLE *PROJECT FI", "Google Fi"),
     ("GOOGLE *Domains", "Google Domains"),
@@ -46,6 +47,8 @@ PLAY = [
     # a developer's name that starts like a product word is still an app
     ("GOOGLE *Cloudflare", "Cloudflare"),  # (its 1.1.1.1 app)
     ("GOOGLE *AdsBlocker Pro", None),
+    ("GOOGLE *Ads Remover", None),
+    ("GOOGLE *Voice Recorder", None),
     ("GOOGLE *Fitbit", "Fitbit Premium"),
 ]
 
