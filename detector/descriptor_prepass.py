@@ -114,6 +114,9 @@ def _left_alone(arr: pa.Array) -> pa.Array:
 def _collapse_ids_arrow(arr: pa.Array, transfer: pa.Array | None = None) -> pa.Array:
     """:func:`collapse_ids` in Arrow; ``transfer``: the rows left as they are (:func:`_left_alone`)."""
     out = pc.replace_substring_regex(arr, r"(^|\s)\d{1,2}/\d{1,2}(\s|$)", r"\101/01\2")
+    # Google Ads glues its customer id to the product word (GOOGLE *ADS1234567890): apart, the
+    # id is one and the word stays a word, not a per-charge code (normalize.google_product)
+    out = pc.replace_substring_regex(out, r"(\* ?AD(?:S|WS|WORDS))([0-9])", r"\1 \2")
     out = pc.replace_substring_regex(out, r"\d{4,}", "0000")
     return pc.if_else(_left_alone(arr) if transfer is None else transfer, arr, out)
 

@@ -646,17 +646,22 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # the rule modules build on this module's helpers, so they are imported here, not at the top
     from .cancel_flags import flag_after_cancellation
     from .duplicate_flags import find_duplicates, flag_duplicates, flag_loose_duplicates
-    from .price_flags import after_trials, flag_price_increases, flag_trials
+    from .price_flags import after_trials, flag_price_increases, flag_trials, prorated_signups
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
     dups = find_duplicates(s, t)
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
+    # A prorated sign-up charge (the days to the plan's billing day) is neither an intro price
+    # nor a price the plan was steady at: the price rules start at the plan's first full charge
+    # (round-twenty-six audit); it counts as the merchant's charge outside the plan.
+    signups = prorated_signups(clean, t)
+    plans = clean[~clean["transaction_id"].isin(signups)] if signups else clean
 
-    trials = flag_trials(clean, t, dups)
+    trials = flag_trials(plans, t, dups)
     long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
-    priced = clean[~clean["frequency"].isin(LONG_FREQUENCIES) | clean["chain_id"].isin(set(long["chain_id"]))]
+    priced = plans[~plans["frequency"].isin(LONG_FREQUENCIES) | plans["chain_id"].isin(set(long["chain_id"]))]
     # A tax is set by law, not priced by a vendor: a council's yearly rise is nothing to ask back
     # (round-six audit: council tax +5.1% was a price increase with a refund email to the council)
     name = priced["stream_merchant"].fillna(priced["merchant"]) if "stream_merchant" in priced else priced["merchant"]

@@ -107,6 +107,42 @@ _TRANSFER_RE = re.compile(
 )
 
 _AWS_RE = re.compile(r"^(?:AMAZON WEB SERVICES|AWS)\b")
+#: Google's own products that Google bills directly, not through Google Play: its list of
+#: statement lines ("Understand Google charges on your bank statement") names GOOGLE
+#: *Workspace_{domain} (GSUITE_, SVCSAPPS_ before), GOOGLE *CLOUD_{project}, GOOGLE *ADS{customer
+#: id} (ADWS before), GOOGLE *PROJECT FI, GOOGLE *Domains and GOOGLE *Voice beside the apps'
+#: GOOGLE *{developer}. Such a line is the product's own (direct) purchase, named by the product:
+#: as Google Play purchases their refund steps sent a company to play.google.com for a Play order
+#: number (round-twenty-six audit). Workspace and Cloud take any tail (a domain, a project, an
+#: email: not a word of an app's name going on from the product word, "GOOGLE *Cloudflare"); Ads
+#: and the short words Fi, Domains and Voice only an id or nothing ("GOOGLE *Voice Recorder" is
+#: an app).
+_GOOGLE_STAR_RE = re.compile(r"^GOOGLE ?\* ?(?:GOOGLE ?)?(?P<rest>.*)$|^(?P<plain>GOOGLE (?:WORKSPACE|G ?SUITE)\b.*)$")
+_ID_TAIL = r"(?=$|[\s_#*]+(?:G\.CO/\S*|\S*\d\S*)(?:\s+G\.CO/\S*)?$)"
+_GOOGLE_PRODUCTS = (
+    (re.compile(r"(?:G ?SUITE|SVCSAPPS|WORKSPACE)(?![A-Z])"), "GOOGLE WORKSPACE"),
+    (re.compile(r"CLOUD(?![A-Z])"), "GOOGLE CLOUD"),
+    # (its customer id glued on, "*DL" in Colombia, or nothing: "GOOGLE *Ads Remover" is an app)
+    (re.compile(r"(?:ADS|ADWS|ADWORDS)(?:(?=[0-9*])|" + _ID_TAIL + ")"), "GOOGLE ADS"),
+    # ("GOOGLE FI" alone would lose "FI", read as Finland's code after a name)
+    (re.compile(r"(?:PROJECT )?FI" + _ID_TAIL), "GOOGLE FI WIRELESS"),
+    (re.compile(r"DOMAINS" + _ID_TAIL), "GOOGLE DOMAINS"),
+    (re.compile(r"VOICE" + _ID_TAIL), "GOOGLE VOICE"),
+)
+
+
+def google_product(text: str) -> str | None:
+    """The product a Google line of a directly billed Google product names, as its own
+    descriptor ("GOOGLE WORKSPACE"), or None (an app bought through Google Play, anything else).
+    ``text`` is upper case, as the normaliser prepares it."""
+    m = _GOOGLE_STAR_RE.match(text) if text.startswith("GOOGLE") else None
+    if m is None:
+        return None
+    if m.group("plain"):
+        return "GOOGLE WORKSPACE"
+    rest = m.group("rest").lstrip("_ ")
+    return next((name for rx, name in _GOOGLE_PRODUCTS if rx.match(rest)), None)
+
 _AMAZON_RE = re.compile(
     r"^(?:AMZN|AMAZON|AMZ\b|PRIME ?VIDEO|KINDLE (?:UNLTD|UNLIMITED|SVCS|SERVICES))"
 )
@@ -620,7 +656,7 @@ def _channel(text: str) -> tuple[str, str | None]:
         return "direct", None
     if _STORE_CARD_RE.match(text):  # paying the store's own card is not buying through it
         return "direct", None
-    if _AWS_RE.match(text):
+    if _AWS_RE.match(text) or google_product(text):
         return "direct", None
     if _AMAZON_RE.match(text):
         for rx, product in _AMAZON_PRODUCTS:
@@ -693,6 +729,8 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
     raw = str(raw)
     mixed_case = raw != raw.upper() and raw != raw.lower()
     text = _prepare(raw)
+    if text.startswith("GOOGLE"):  # Google's own products billed directly are named by the product
+        text = google_product(text) or text
     channel, behind = _channel(text)
     hint = ""
     if behind is not None:

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .catalog import plan_only_vendors
+from .catalog import plan_only_vendors, vendors_in
 from .flags import (
     FREE_MAX,
     INTRO_HISTORY_DAYS,
@@ -56,6 +56,82 @@ DISCOUNT_INTRO_RATIO = 0.65
 #: A price increase back to the price billed before a cheaper spell says so when that spell
 #: lasted at most this long (a downgrade for some months), see price_increase's reason.
 BACK_WITHIN_DAYS = 400
+#: A prorated sign-up charge pays for the days to the plan's billing day: the days its share of
+#: the full price stands for are the days to the next charge. Prices are exact: within
+#: PRORATION_EXACT days it is the days counted; up to PRORATION_DAYS (a vendor counts the first
+#: day or not, a card posts a charge a day late) only where the account's history reaches a
+#: period back before it, no charge of the plan there (a sign-up seen): a chain's first charge
+#: at the start of the data within a day of that, a few days early before a price rise, is as
+#: likely the plan billed at its old price.
+PRORATION_EXACT = 0.5
+PRORATION_DAYS = 1.5
+#: ... and it pays for at most this share of the period: a charge within a few days of a full
+#: period and of the full price is the plan billed early at its old price as likely.
+PRORATION_MAX_SHARE = 0.9
+#: The plan then bills on its billing day: the sign-up's gap is this many days shorter than
+#: each of the next gaps of the chain (up to three).
+PRORATION_SHORTER = 2
+#: Consumer plans bill a period from the day one signs up, never for the days to a billing day
+#: they share with other customers (Netflix, Spotify, a dating app, a VPN, iCloud, a newspaper),
+#: and so do the app stores: a cheaper first charge there is no proration. Business software,
+#: phone lines, utilities, gyms and merchants the catalogue does not know may prorate.
+SIGNUP_DAY_CATEGORIES = frozenset({"streaming", "music", "dating", "gaming", "vpn", "cloud_storage", "news"})
+
+# -- prorated sign-ups ------------------------------------------------------------------------
+
+
+def prorated_signups(s: pd.DataFrame, t: pd.DataFrame) -> set:
+    """Chains' first charges that are a prorated sign-up: the plan was taken between two of its
+    billing days and charged for the days left to the next one, which then bills the full price
+    on the plan's billing day (GitHub signed up on 2024-09-17 charges 14/30 of 16.00, 7.47, then
+    16.00 on the 1st of every month; round-twenty-six audit).
+
+    Unlike an introductory price, which is billed a full period before the next charge (1.00,
+    then the full price a month later; half price for three months), such a charge comes a part
+    of a period before the next, and its share of the next charge is that part: share x the
+    period's days (the calendar months before the next charge, for a plan billed monthly or
+    less often) is the days between the two charges, to the half day (PRORATION_EXACT), or within
+    PRORATION_DAYS where the account's history (``t``) starts more than a period before the
+    charge (as for a sign-up discount: a chain's first charge seen at the start of the data may
+    be a plan that began before); the share is at most PRORATION_MAX_SHARE. The gap is shorter
+    than the chain's next gaps (PRORATION_SHORTER: the plan bills on its day after), the next
+    charge is the plan's price (the one after it at it, within LEVEL_TOLERANCE, or none seen
+    yet), and the sign-up charge more than a trial's 1.00. A consumer plan
+    (SIGNUP_DAY_CATEGORIES) or one billed through an app store bills from the sign-up day: none.
+    """
+    if s.empty:
+        return set()
+    x = s[["transaction_id", "account_id", "chain_id", "ts", "charge", "period", "_scale"]]
+    vendor = s["stream_vendor"] if "stream_vendor" in s else pd.Series(None, index=s.index, dtype=object)
+    channel = s["stream_channel"].fillna("direct") if "stream_channel" in s else pd.Series("direct", index=s.index)
+    own_day = vendor.isin(vendors_in(SIGNUP_DAY_CATEGORIES)) | ~channel.isin(("direct", "paypal"))
+    g = x.groupby("chain_id", sort=False)
+    nxt_ts, nxt, after = g["ts"].shift(-1), g["charge"].shift(-1), g["charge"].shift(-2)
+    gaps = g["ts"].diff().dt.days
+    # the shortest of the next three gaps of each charge's chain (NaN: none)
+    later = pd.concat([gaps.groupby(x["chain_id"], sort=False).shift(-k) for k in (2, 3, 4)], axis=1).min(axis=1)
+    at = ((g.cumcount() == 0) & nxt.notna() & (x["charge"] > FREE_MAX * x["_scale"]) & (x["charge"] < nxt)
+          & ~own_day)
+    if not at.any():
+        return set()
+    x, nxt_ts, nxt, after, later = x[at], nxt_ts[at], nxt[at], after[at], later[at]
+    gap = (nxt_ts - x["ts"]).dt.days
+    # the period the sign-up fell in, in days: the calendar months before the next charge
+    months = np.rint(x["period"] / 30.44)
+    days = x["period"].astype(float).copy()
+    for m in np.unique(months[months >= 1]):
+        on = months == m
+        days[on] = (nxt_ts[on] - (nxt_ts[on] - pd.DateOffset(months=int(m)))).dt.days
+    start = pd.to_datetime(x["account_id"].map(_account_dates(t, x["account_id"], "min")))
+    share = x["charge"] / nxt
+    plan_price = after.isna() | ((after / nxt - 1).abs() <= LEVEL_TOLERANCE)
+    on_its_day = later.isna() | (gap <= later - PRORATION_SHORTER)
+    off = (share * days - gap).abs()
+    seen = (x["ts"] - start).dt.days > x["period"]
+    hit = ((gap >= 1) & (share <= PRORATION_MAX_SHARE) & plan_price & on_its_day
+           & ((off <= PRORATION_EXACT) | ((off <= PRORATION_DAYS) & seen)))
+    return set(x.loc[hit, "transaction_id"])
+
 
 # -- trial_conversion -------------------------------------------------------------------------
 

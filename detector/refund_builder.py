@@ -24,6 +24,7 @@ from .catalog.refund_processes import (
 from .eligibility import assess, expected_refund_date
 from .emails import format_money, if_true, render_email
 from .errors import CatalogError, ConfigError
+from .normalize import google_product
 from .schema import PAYMENT_METHODS
 from .workdays import DEFAULT_COUNTRY, to_date
 
@@ -52,6 +53,8 @@ def normalise_channel(value) -> str:
         return text
     if re.sub(r"[^a-z]", "", text) == "googleplay":
         return "google_play"
+    if text.startswith("google") and google_product(" ".join(text.upper().split())):
+        return "direct"  # Google's own products that Google bills itself: GOOGLE *GSUITE_..., *CLOUD_...
     return next((ch for ch, pat in _CHANNEL_PATTERNS if pat.search(text)), "direct")
 
 
@@ -260,6 +263,9 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         process_note = (f"{process.name}'s refund guide gives no steps for purchases through "
                         f"{CHANNEL_LABELS[channel]}; the steps are the generic {CHANNEL_LABELS[channel]} "
                         f"channel process.")
+    elif process.page:
+        # (no refund guide among the seeds: the steps say in our words what the vendor's page does)
+        process_note = f"{process.name}'s steps, in our words, from its help page {process.page}."
 
     if inputs.get("user_reason"):
         reason, reason_source = inputs["user_reason"].strip(), "your own words (opened by hand)"

@@ -44,6 +44,8 @@ def test_every_quoted_source_is_verbatim_in_its_seed():
         if isinstance(src, str):
             assert src in GENERIC_SOURCES, path
             continue
+        if set(src) == {"page"}:  # a vendor's help page, in our words (test_page_sourced_processes)
+            continue
         assert src["seed"] in seeds, path
         for quote in src["quote"] if isinstance(src["quote"], list) else [src["quote"]]:
             assert quote in seeds[src["seed"]], f"{path}: not in {src['seed']}: {quote!r}"
@@ -53,9 +55,9 @@ def test_every_quoted_source_is_verbatim_in_its_seed():
 
 def test_vendor_steps_situations_and_documents_are_the_seeds_own_words():
     seeds = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
-    for proc in load_refund_processes().values():
-        if proc.kind != "vendor":
-            continue
+    seeded = [p for p in load_refund_processes().values() if p.kind == "vendor" and p.seed]
+    assert {p.id for p in seeded} == {"pro-back-office", "pro360", "ot-track"}
+    for proc in seeded:
         text = seeds[proc.seed]
         for cp in proc.channels.values():
             for step in cp.steps:
@@ -66,6 +68,31 @@ def test_vendor_steps_situations_and_documents_are_the_seeds_own_words():
             assert s.text in text, (proc.id, s.id)
         for d in proc.documents:
             assert d.detail in text, (proc.id, d.name)
+
+
+def test_page_sourced_processes():
+    # Google's directly billed products have no refund guide among the seeds: their steps say in
+    # our words what Google's own help page says, and every fact names a page (no seed quote)
+    raw = {p["id"]: p for p in _raw()["processes"]}
+    paged = [p for p in load_refund_processes().values() if p.kind == "vendor" and p.seed is None]
+    assert {p.id for p in paged} == {"google-workspace", "google-cloud", "google-ads"}
+    for proc in paged:
+        assert proc.page.startswith("https://") and proc.page == proc.channels["direct"].source["page"]
+        for path, src in _sources(raw[proc.id]):
+            assert isinstance(src, dict) and set(src) == {"page"} and src["page"].startswith("https://"), path
+
+
+def test_a_page_sourced_process_with_a_seed_quote_or_no_page_is_refused():
+    data = _raw()
+    bad = copy.deepcopy(data)
+    ws = next(p for p in bad["processes"] if p["id"] == "google-workspace")
+    ws["documents"][0]["source"] = {"seed": PBO, "quote": "Transaction ID"}
+    with pytest.raises(CatalogError, match="google-workspace.*quotes a seed"):
+        parse_refund_processes(bad)
+    bad = copy.deepcopy(data)
+    next(p for p in bad["processes"] if p["id"] == "google-ads")["channels"]["direct"]["source"] = {"page": "ads.google.com"}
+    with pytest.raises(CatalogError, match="google-ads.*https address"):
+        parse_refund_processes(bad)
 
 
 PBO_TABLE = {"credit_card": (5, 7), "paypal": (3, 5), "wire_transfer": (1, 3), "debit_card": (5, 7), "apple_pay": (3, 5)}

@@ -2,8 +2,9 @@
 
 The facts live in ``refund_processes.json`` next to this module, not in code. Each fact carries
 its source: ``{"seed": FILE, "quote": LINE or [LINES]}`` for what a vendor's own refund guide
-says, or the string ``"generic channel process"`` / ``"generic wording"`` for what we wrote
-ourselves. The loader validates the whole file and raises :class:`CatalogError` naming the entry
+says, ``{"page": URL}`` for what a vendor's public help page says, in our own words (the
+processes of Google's directly billed products), or the string ``"generic channel process"`` /
+``"generic wording"`` for what we wrote ourselves. The loader validates the whole file and raises :class:`CatalogError` naming the entry
 and the field, so a typo in the data never turns into a wrong refund request.
 
 >>> processes = load_refund_processes()
@@ -57,6 +58,8 @@ EMAIL_VARIABLES = frozenset({
 _QUOTED_REFERENCE = re.compile(r"\{%-?\s*if\s+transaction_id\s*-?%\}.*?\{%-?\s*endif\s*-?%\}", re.DOTALL)
 #: A ``match_any`` phrase: text with ``{a|b}`` groups (either word), none nested or unpaired.
 _PHRASE = re.compile(r"[^{}]*(?:\{[^{}]*\}[^{}]*)*")
+#: A vendor's public help page a process is summarised from.
+_PAGE_URL = re.compile(r"https://[a-z0-9.-]+\.[a-z]{2,}(?:/\S*)?")
 #: Pseudo flag type of a request opened by hand.
 MANUAL = "manual"
 
@@ -177,7 +180,10 @@ class RefundProcess:
     channel: str | None = None
     title: str | None = None
     aliases: tuple[str, ...] = ()
+    #: Where a vendor process comes from: the vendor's refund guide among the seeds, or (for a
+    #: vendor with no seed) its public help page, the steps summarised in our own words.
     seed: str | None = None
+    page: str | None = None
     channels: dict[str, ChannelProcess] = field(default_factory=dict)
     timelines: dict[str, Timeline] = field(default_factory=dict)
     timeline_note: tuple[str, object] | None = None
@@ -254,10 +260,13 @@ class _Checker:
         src = obj.get("source") if isinstance(obj, dict) else None
         if isinstance(src, str):
             if src not in GENERIC_SOURCES:
-                self.fail(entry, f"{fld}.source", f"must be a seed quote or one of {GENERIC_SOURCES}, got {src!r}")
+                self.fail(entry, f"{fld}.source", f"must be a seed quote, a vendor page or one of {GENERIC_SOURCES}, "
+                          f"got {src!r}")
             return src
         if not isinstance(src, dict):
             self.fail(entry, f"{fld}.source", "is missing (every fact needs its source)")
+        if "page" in src:
+            return {"page": self.page(src.get("page"), entry, f"{fld}.source.page")}
         seed, quote = src.get("seed"), src.get("quote")
         if not isinstance(seed, str) or not seed.strip():
             self.fail(entry, f"{fld}.source.seed", "must name the seed file")
@@ -265,6 +274,11 @@ class _Checker:
         if not quotes or not all(isinstance(q, str) and q.strip() for q in quotes):
             self.fail(entry, f"{fld}.source.quote", "must be the quoted line(s) of the seed")
         return {"seed": seed, "quote": quote}
+
+    def page(self, url, entry: str, fld: str) -> str:
+        if not isinstance(url, str) or not _PAGE_URL.fullmatch(url):
+            self.fail(entry, fld, f"must be the https address of the vendor's help page, got {url!r}")
+        return url
 
     def timeline(self, obj, entry: str, fld: str) -> Timeline:
         if not isinstance(obj, dict):
@@ -457,6 +471,13 @@ def _parse_process(c: _Checker, p, index: int, generic: Generic) -> RefundProces
         "statuses": c.statuses(p.get("statuses", {}), pid, "statuses"),
     }
     if kind == "vendor":
+        if p.get("seed") is None and p.get("page") is not None:
+            page = c.page(p["page"], pid, "page")
+            bad = [where for where, src in _sources(p) if isinstance(src, dict) and "seed" in src]
+            if bad:
+                c.fail(pid, f"{bad[0]}.source", "quotes a seed, but the process has none (it names a page)")
+            return RefundProcess(**common, vendor=c.text(p, "vendor", pid),
+                                 aliases=c.strings(p, "aliases", pid, "aliases"), page=page)
         return RefundProcess(**common, vendor=c.text(p, "vendor", pid),
                              aliases=c.strings(p, "aliases", pid, "aliases"), seed=c.text(p, "seed", pid))
     channel = p.get("channel")
@@ -465,6 +486,18 @@ def _parse_process(c: _Checker, p, index: int, generic: Generic) -> RefundProces
     if channel not in channels:
         c.fail(pid, f"channels.{channel}", "a channel process must give the steps of its own channel")
     return RefundProcess(**common, channel=channel, title=c.text(p, "title", pid))
+
+
+def _sources(obj, path: str = ""):
+    """(where, source) of every fact in a raw process entry."""
+    if isinstance(obj, dict):
+        if "source" in obj:
+            yield path or "(entry)", obj["source"]
+        for k, v in obj.items():
+            yield from _sources(v, f"{path}.{k}" if path else k)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _sources(v, f"{path}[{i}]")
 
 
 def parse_refund_processes(data, path: str | os.PathLike = DEFAULT_PATH) -> dict[str, RefundProcess]:
