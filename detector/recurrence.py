@@ -1652,8 +1652,11 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         assign = np.where(np.isin(assign, lone), -1, assign)
         keep = ~final.index.isin(lone)
         final, conf = final[keep], conf[keep]
-        if not (assign >= 0).any():
-            return _empty()
+    # nothing may be left: the streams undone above may go back to no candidate at all (yearly
+    # charges chained by _yearly_renewals, then ruled out, on a card holding nothing else crashed
+    # the scan: round-twenty-six audit)
+    if not (assign >= 0).any():
+        return _empty()
     out = _build_rows(df, text, assign, final, conf, as_of)
     out = _yearly_switches(df, text, assign, final, conf, out, as_of, scorer, ids["alone_ids"], thr)
     out = _finish(_switch_evidence(out))

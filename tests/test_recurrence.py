@@ -629,6 +629,31 @@ def test_a_round_price_raised_once_is_a_plan_whose_price_changed_and_cash_drawn_
         ("A1", 12, "active", 180.0)
 
 
+def _named(rows):
+    """``rows`` (canonical) through the merchant stage, as a scan reads them."""
+    from detector.match import enrich
+
+    return enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+
+
+_YEARS = [dt.date(2023, 11, 12), dt.date(2024, 11, 12)]
+
+
+def test_no_crash_when_every_candidate_is_ruled_out(monkeypatch):
+    # the streams that joins and _yearly_renewals made went back to the candidates selection
+    # picked, none, and building the rows of no stream indexed an empty array (round twenty-six)
+    from detector import recurrence
+
+    years = [dt.date(2022, 11, 12)] + _YEARS
+    tx = _named(series("1PASSWORD* BUSINESS TORONTO", years, [900.0, 1000.0, 900.0]))
+    assert detect_streams(tx, "2025-06-30").empty  # ruled out as it is
+    monkeypatch.setattr(recurrence, "ruled_out", lambda stats, df=None: np.ones(len(stats), dtype=bool))
+    rows = (series("1PASSWORD* BUSINESS TORONTO", _YEARS, [900.0, 900.0])
+            + series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 9), 12), 15.49))
+    out = detect_streams(_named(rows), "2025-06-30")
+    assert out.empty and list(out.columns) == list(STREAM_COLUMNS)
+
+
 def test_a_purchase_on_the_plans_own_day_at_its_price_does_not_break_the_plan():
     # An Apple plan of 4.99 on the 12th, and in-app purchases at 4.99 on other days and one on
     # the plan's own day in August: July linked to one August twin and September to the other,
