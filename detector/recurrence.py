@@ -343,6 +343,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         # moves of one's own money are a group of their own: a group is ruled out whole, and the
         # app's fee under the same merchant key (Acorns) is a plan
         df["group"] = sorted_codes(df["group"].to_numpy() * 2 + df["own_move"].to_numpy())
+    df["store"] = text.series("channel").isin(STORE_CHANNELS).to_numpy()
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["plan_vendor"] = vendor.isin(plan_only_vendors()).to_numpy()
     df["yearly_vendor"] = vendor.isin(_yearly_plan_vendors()).to_numpy()
@@ -420,14 +421,54 @@ EVERY_FEW_WEEKS_CONFIDENCE = 0.6
 _TWO_MONTHS = 61
 
 
-def _repriced(stats: pd.DataFrame) -> np.ndarray:
+def _repriced(stats: pd.DataFrame, held: int | None = None) -> np.ndarray:
     """Candidates whose price changed a few times (:data:`MAX_PRICE_STEPS`), all one way, each
-    price held :data:`HELD_PRICE` charges or more: a plan repriced, not sums that vary."""
+    price held ``held`` charges or more (default :data:`HELD_PRICE`): a plan repriced, not sums
+    that vary."""
+    held = HELD_PRICE if held is None else held
     if "amount_rises" not in stats:
         return np.zeros(len(stats), dtype=bool)
     rises, falls = stats["amount_rises"].to_numpy(), stats["amount_falls"].to_numpy()
     return ((rises + falls <= MAX_PRICE_STEPS) & (np.minimum(rises, falls) == 0)
-            & (stats["amount_held"].to_numpy() >= HELD_PRICE))
+            & (stats["amount_held"].to_numpy() >= held))
+
+
+def _long_plan_repriced(stats: pd.DataFrame) -> np.ndarray:
+    """Candidates billed every six months or a year by a seller of plans (a catalogue vendor or
+    an app store, ``vendor_known``), repriced (:func:`_repriced`) with each price held one
+    charge or more.
+
+    A yearly plan holds a price a year a charge, so twice is two years and more: 1Password's
+    900.00, then 1000.00 a year later, was "varying round sums", and the plan vanished (on a
+    card holding nothing else, the scan crashed: round-twenty-six audit). One step one way at
+    that cadence is a price rise; sums that vary go up and back down. Not at an unknown payee:
+    a yearly gift of 200.00, then 250.00, to a friend, a donation or a bonus paid in stays out
+    (and so does a tax by its name at round sums: at sums in cents the scorer leaves it out)."""
+    return ((stats["freq_idx"].to_numpy() >= SEMIANNUAL) & (stats["inflow"].to_numpy() == 0)
+            & (stats["vendor_known"].to_numpy() > 0) & _repriced(stats, held=1))
+
+
+def _yearly_price_last(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
+    """Candidates that are a monthly plan of a seller of yearly plans (``yearly_vendor``, or an
+    app store: the sellers :func:`_yearly_switches` splits) whose last charge is a yearly price:
+    its price rose a few times at most (:data:`MAX_PRICE_STEPS`), never fell, and its dearest
+    charge is :data:`YEARLY_SWITCH` to :data:`YEARLY_SWITCH_MAX` times its median. With prices
+    only rising, the dearest charge is the last; :func:`_yearly_switches` decides whether it is a
+    switch to yearly billing once the next month shows.
+
+    Dropbox at 30.00 a month for 18 months, then 288.00 for the year: the yearly charge made
+    the round sums "vary" (18 of 19 round, amount CV 1.4), the stream with it was ruled out and
+    the yearly plan lost, missing from the total (round-twenty-six audit; 29.99 a month, or 8
+    months of 30.00 so under 90% round, were split as they should be)."""
+    if "amount_rises" not in stats or df is None:
+        return np.zeros(len(stats), dtype=bool)
+    med = stats["amt_median"].to_numpy()
+    amt_max = stats["amt_max"].to_numpy()
+    return ((stats["freq_idx"].to_numpy() == MONTHLY) & (stats["inflow"].to_numpy() == 0)
+            & (stats["n"].to_numpy() >= 3) & (stats["amount_falls"].to_numpy() == 0)
+            & (stats["amount_rises"].to_numpy() >= 1) & (stats["amount_rises"].to_numpy() <= MAX_PRICE_STEPS)
+            & (amt_max >= YEARLY_SWITCH * med) & (amt_max <= YEARLY_SWITCH_MAX * med)
+            & (_group_has(stats, df, "yearly_vendor") | _group_has(stats, df, "store")))
 
 
 def every_few_weeks(stats: pd.DataFrame) -> np.ndarray:
@@ -510,6 +551,7 @@ WEEKLY_HABIT_WEEKDAY_SHARE = 0.6
 #: ... and one mostly at weekends whose amounts vary more than this (coefficient of variation).
 WEEKEND_SHOP_CV = 0.12
 SEMIMONTHLY = FREQUENCIES.index("semimonthly")
+SEMIANNUAL = FREQUENCIES.index("semiannual")
 #: A weekly run of fewer charges than this, mostly at weekends, at an unknown merchant, is a
 #: stream only at one price (within 2%): three Saturday shops of 52-70 in a month's statement
 #: are shopping, while a weekly cleaner or sitter paid on Saturdays bills one sum.
@@ -567,7 +609,9 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # once or twice, one way, each price held a while (a piano teacher's 160.00, then 180.00:
     # round-eight audit, the rise at a round price was dropped and the plan shown ended); cash
     # drawn at 200 most months and 300 now and then goes up and back down
-    repriced = _repriced(stats)
+    # (a yearly plan's one rise, and a monthly plan's yearly charge at a seller of yearly plans,
+    # are no varying sums either: _long_plan_repriced, _yearly_price_last)
+    repriced = _repriced(stats) | _long_plan_repriced(stats) | _yearly_price_last(stats, df)
     out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05) & ~repriced
     # a "weekly" run of purchases at a shop: amounts that differ every time, on a day that
     # drifts through the week (fuel every 6-9 days, groceries): on weekends too, or, where a bank
@@ -1652,8 +1696,11 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         assign = np.where(np.isin(assign, lone), -1, assign)
         keep = ~final.index.isin(lone)
         final, conf = final[keep], conf[keep]
-        if not (assign >= 0).any():
-            return _empty()
+    # nothing may be left: the streams undone above may go back to no candidate at all (yearly
+    # charges chained by _yearly_renewals, then ruled out, on a card holding nothing else crashed
+    # the scan: round-twenty-six audit)
+    if not (assign >= 0).any():
+        return _empty()
     out = _build_rows(df, text, assign, final, conf, as_of)
     out = _yearly_switches(df, text, assign, final, conf, out, as_of, scorer, ids["alone_ids"], thr)
     out = _finish(_switch_evidence(out))

@@ -494,6 +494,24 @@ def test_scan_shows_a_plan_switched_to_yearly_billing(runner, tmp_path):
     assert "switched to yearly billing" in yearly["evidence"] and doc["flags"] == []
 
 
+@pytest.mark.parametrize("prices,found", [((900.0, 1000.0), True), ((900.0, 1000.0, 900.0), False)])
+def test_scan_of_a_card_holding_only_yearly_charges_at_round_prices(runner, tmp_path, prices, found):
+    # 1Password 900.00, then 1000.00 a year on, alone on a card: the scan crashed (IndexError,
+    # round-twenty-six audit); it is the yearly plan, renewed dearer. Up and back down, the sums
+    # vary and are no stream, and the scan still ends well.
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"{2024 - len(prices) + 1 + k}-11-12,1PASSWORD* BUSINESS TORONTO,-{p:.2f}"
+                                           for k, p in enumerate(prices)]
+    statement.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / "s.db"), "--account", "card",
+                                 "--as-of", "2025-06-30", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    streams = [(s["merchant"], s["frequency"], s["monthly_amount"]) for s in doc["streams"]]
+    assert streams == ([("1Password", "annual", 83.33)] if found else [])
+    assert ("annual_renewal" in {f["type"] for f in doc["flags"]}) == found
+
+
 def test_a_yearly_charge_after_the_plan_was_cancelled_by_name_is_flagged(runner, tmp_path):
     # Prime cancelled on 2024-06-20, then billed 139.00 for a year: a charge after cancellation
     # (it had sat in the cancelled monthly stream at nine times its price, which that rule leaves

@@ -629,6 +629,60 @@ def test_a_round_price_raised_once_is_a_plan_whose_price_changed_and_cash_drawn_
         ("A1", 12, "active", 180.0)
 
 
+def _named(rows):
+    """``rows`` (canonical) through the merchant stage, as a scan reads them."""
+    from detector.match import enrich
+
+    return enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+
+
+_YEARS = [dt.date(2023, 11, 12), dt.date(2024, 11, 12)]
+
+
+def test_a_yearly_plan_renewed_at_a_dearer_round_price_is_a_stream():
+    # 1Password 900.00, then 1000.00 a year on: "varying round sums", ruled out; beside another
+    # plan the yearly one vanished, alone on a card the scan crashed (round-twenty-six audit). A
+    # yearly price holds one charge a year: one step one way is a price rise.
+    rows = (series("1PASSWORD* BUSINESS TORONTO", _YEARS, [900.0, 1000.0])
+            + series("HUBSPOT IRELAND LIMITED", _YEARS, [1800.0, 2000.0], account="A2")
+            + series("DNH*GODADDY.COM", _YEARS, [100.0, 120.0], account="A3")
+            + series("SLACK T01ABC2DE", monthly_dates(dt.date(2024, 7, 3), 12), 87.5, account="A3"))
+    streams = detect_streams(_named(rows), "2025-06-30")
+    got = sorted(zip(streams["account_id"], streams["merchant"], streams["frequency"], streams["last_amount"],
+                     streams["transaction_ids"].map(len)))
+    assert got == [("A1", "1Password", "annual", 1000.0, 2), ("A2", "HubSpot", "annual", 2000.0, 2),
+                   ("A3", "GoDaddy", "annual", 120.0, 2), ("A3", "Slack", "monthly", 87.5, 12)]
+    assert (streams["confidence"] >= 0.5).all()
+
+
+def test_yearly_round_sums_that_vary_or_go_to_a_payee_stay_out():
+    # what the round-sum rule is for, at a yearly cadence: a catalogue vendor's yearly sums up
+    # and back down, and round sums a year apart to a person, a charity, or paid in, which a
+    # price rise at a seller of plans does not let in
+    years = [dt.date(2022, 11, 12)] + _YEARS
+    rows = (series("1PASSWORD* BUSINESS TORONTO", years, [900.0, 1000.0, 900.0])
+            + series("ZELLE TO JORDAN SMITH", _YEARS, [200.0, 250.0], account="A2")
+            + series("ZELLE TO JORDAN SMITH", years, [200.0, 250.0, 300.0], account="A3")
+            + series("RED CROSS DONATION", years, [100.0, 150.0, 200.0], account="A4")
+            + series("DEPOSIT FROM EMPLOYER BONUS", _YEARS, [-2000.0, -2500.0], account="A5"))
+    assert detect_streams(_named(rows), "2025-06-30").empty
+
+
+def test_no_crash_when_every_candidate_is_ruled_out(monkeypatch):
+    # the streams that joins and _yearly_renewals made went back to the candidates selection
+    # picked, none, and building the rows of no stream indexed an empty array (round twenty-six)
+    from detector import recurrence
+
+    years = [dt.date(2022, 11, 12)] + _YEARS
+    tx = _named(series("1PASSWORD* BUSINESS TORONTO", years, [900.0, 1000.0, 900.0]))
+    assert detect_streams(tx, "2025-06-30").empty  # ruled out as it is
+    monkeypatch.setattr(recurrence, "ruled_out", lambda stats, df=None: np.ones(len(stats), dtype=bool))
+    rows = (series("1PASSWORD* BUSINESS TORONTO", _YEARS, [900.0, 900.0])
+            + series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 9), 12), 15.49))
+    out = detect_streams(_named(rows), "2025-06-30")
+    assert out.empty and list(out.columns) == list(STREAM_COLUMNS)
+
+
 def test_a_purchase_on_the_plans_own_day_at_its_price_does_not_break_the_plan():
     # An Apple plan of 4.99 on the 12th, and in-app purchases at 4.99 on other days and one on
     # the plan's own day in August: July linked to one August twin and September to the other,
@@ -1674,6 +1728,32 @@ def test_a_large_last_payment_at_a_seller_of_no_yearly_plans_is_no_switch():
     assert (streams["frequency"] == "monthly").all() and (streams["status"] == "ended").all()
     peloton = streams[streams["merchant"] == "Peloton"].iloc[0]
     assert len(peloton["transaction_ids"]) == 7 and peloton["last_amount"] == 440.0
+
+
+@pytest.mark.parametrize("price,months", [(30.0, 18), (20.0, 12), (30.0, 8), (29.99, 18)])
+def test_a_monthly_plan_at_a_round_price_switched_to_yearly_billing_keeps_its_yearly_plan(price, months):
+    # Dropbox 30.00 a month for 18 months, then 288.00 for the year: the yearly charge made the
+    # round sums "vary" (18 of 19 whole tens), the stream with it was ruled out and the yearly
+    # plan lost, 24.00 a month missing from the total; 29.99, or 8 months, were split (round
+    # twenty-six audit)
+    dates = monthly_dates(dt.date(2024, 12, 8) - dt.timedelta(days=31 * (months - 1)), months, day=8)
+    yearly = round(price * 12 * 0.8, 2)
+    rows = series("DROPBOX*8X2KQ4 DROPBOX.COM CA", dates + [dt.date(2025, 1, 8)], [price] * months + [yearly])
+    streams = detect_streams(_named(rows), "2025-06-30").sort_values("first_date")
+    assert streams[["frequency", "status", "last_amount"]].values.tolist() == [
+        ["monthly", "ended", price], ["annual", "early", yearly]]
+    assert streams["transaction_ids"].map(len).tolist() == [months, 1]
+    assert streams.iloc[1]["evidence"].startswith("switched to yearly billing")
+
+
+def test_a_round_monthly_transfer_with_a_large_last_payment_is_no_yearly_plan():
+    # only at a seller of yearly plans: 300.00 a month to a lender, then 2400.00 (paid off), stays
+    # the monthly stream it was, ended, its last payment left out as a varying round sum
+    months = monthly_dates(dt.date(2024, 1, 12), 12)
+    rows = series("ACME AUTO FINANCE PMT", months + [dt.date(2025, 1, 12)], [300.0] * 12 + [2400.0])
+    streams = detect_streams(_named(rows), "2025-06-30")
+    assert streams[["frequency", "status", "last_amount"]].values.tolist() == [["monthly", "ended", 300.0]]
+    assert len(streams.iloc[0]["transaction_ids"]) == 12
 
 
 def test_the_year_after_a_switch_one_renewal_is_flagged_and_none_on_the_monthly_charges():
