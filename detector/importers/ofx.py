@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -135,6 +136,12 @@ class OfxImporter(Importer):
         scan, checked = self._read(path)
         if not scan.blocks:
             raise EmptyStatement("OFX file without any <STMTTRN> transaction", path=path)
+        # ofxtools' reading of each (ACCTID, FITID), in the file's order: a FITID the bank gives
+        # to several transactions (Chase: a purchase, its foreign-transaction fee, its rewards
+        # credit) is read once per transaction, the n-th block taking the n-th reading (round
+        # twenty-seven: keyed by the FITID alone, the last one's amount and name went to them all)
+        blocks_of = Counter((account, b.fields.get("FITID")) for account, b in scan.blocks)
+        taken: Counter = Counter()
         for n, (account, block) in enumerate(scan.blocks, start=1):
             f = block.fields
             raw = "".join(block.raw).strip()
@@ -143,14 +150,16 @@ class OfxImporter(Importer):
                 yield Reject(block.line, "the file ends inside this transaction (no </STMTTRN>, </OFX>): "
                                          "the download looks cut short; download the statement again", raw)
                 continue
+            fitid = f.get("FITID")
+            readings = checked.get((account, fitid), []) if fitid else []
+            official = readings[taken[(account, fitid)]] if len(readings) == blocks_of[(account, fitid)] else None
+            taken[(account, fitid)] += 1
             try:
                 posted = f.get("DTPOSTED") or f.get("DTUSER") or ""
                 if not re.match(r"^\d{8}", posted):
                     raise ValueError(f"not an OFX date: {posted!r}")
                 date = f"{posted[0:4]}-{posted[4:6]}-{posted[6:8]}"
                 _validate_date(date, posted)
-                fitid = f.get("FITID")
-                official = checked.get((account, fitid)) if fitid else None
                 amount = float(official["amount"]) if official else _ofx_amount(f.get("TRNAMT", ""))
                 name = (official or {}).get("name") or f.get("NAME") or f.get("PAYEE") or f.get("MEMO") or ""
                 yield Row(line=block.line, date=date, amount=amount + 0.0, description=_unescape(name),
@@ -180,8 +189,9 @@ def _unescape(s: str) -> str:
     return s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
 
 
-def _ofxtools_fields(text: str) -> dict[str, dict]:
-    """(ACCTID, FITID) -> amount and name as ofxtools reads them; empty when ofxtools rejects the file."""
+def _ofxtools_fields(text: str) -> dict[tuple, list[dict]]:
+    """(ACCTID, FITID) -> the amount and name ofxtools reads for each transaction of that id, in
+    the file's order (a bank may give one FITID to several); empty when ofxtools rejects the file."""
     try:
         from ofxtools.models.base import PrivateTagWarning
         from ofxtools.Parser import OFXTree
@@ -193,14 +203,14 @@ def _ofxtools_fields(text: str) -> dict[str, dict]:
             warnings.simplefilter("ignore", PrivateTagWarning)
             tree.parse(io.BytesIO(text.encode("utf-8")))
             ofx = tree.convert()
-        out = {}
+        out: dict[tuple, list[dict]] = {}
         for stmt in ofx.statements:
             # a FITID is unique within one account only: a checking and a savings account in one
             # file both number theirs from 1 (round eleven: checking's Netflix -15.49 was stored
             # as savings' "+0.42 INTEREST PAID")
             account = getattr(getattr(stmt, "account", None), "acctid", None)
             for tx in stmt.transactions:
-                out[(account, tx.fitid)] = {"amount": tx.trnamt, "name": tx.name or tx.memo or ""}
+                out.setdefault((account, tx.fitid), []).append({"amount": tx.trnamt, "name": tx.name or tx.memo or ""})
         return out
     except Exception:  # noqa: BLE001 - any ofxtools refusal falls back to the tolerant scanner
         return {}
