@@ -119,6 +119,39 @@ def test_a_reused_fitid_another_account_holds_too_keeps_each_transaction(tmp_pat
     assert any("stored before for another transaction" in n for n in results[2].notes)
 
 
+def test_a_transactions_own_currency_is_stored(tmp_path, store):
+    # <CURRENCY>: the amount is in GBP (CURRATE 1.25 makes it 12.50 of the statement's USD);
+    # <ORIGCURRENCY>: the amount is in USD already, converted from GBP
+    own = "<CURRENCY><CURRATE>1.25<CURSYM>GBP</CURRENCY>"
+    orig = "<ORIGCURRENCY><CURRATE>1.25<CURSYM>GBP</ORIGCURRENCY>"
+    text = (HEADER + OPEN.format(acct="4111000011112222")
+            + f"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250110<TRNAMT>-10.00<FITID>A1<NAME>TFL TRAVEL CH{own}</STMTTRN>\n"
+            + f"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250111<TRNAMT>-12.50<FITID>A2<NAME>TFL TRAVEL CH{orig}</STMTTRN>\n"
+            + "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250112<TRNAMT>-5.00<FITID>A3<NAME>STARBUCKS</STMTTRN>\n" + CLOSE)
+    path = tmp_path / "cur.qfx"
+    path.write_text(text)
+    [result] = ingest_files([path], store)
+    got = store.transactions().sort_values("transaction_id")
+    assert got[["transaction_id", "amount", "currency"]].values.tolist() == [
+        ["A1", -10.0, "GBP"], ["A2", -12.5, "USD"], ["A3", -5.0, "USD"]]
+    [note] = [n for n in result.notes if "<CURRENCY>" in n]
+    assert "line 16: -10.00 GBP, -12.50 USD at its CURRATE 1.25" in note
+    assert store.account("4111000011112222")["currency"] == "USD"  # the account's stays the statement's
+
+
+def test_each_statement_of_an_ofx_keeps_its_own_currency(tmp_path):
+    # a EUR current account and a GBP savings account in one file: the savings rows were EUR
+    stmt = ("<STMTTRNRS><TRNUID>{n}<STATUS><CODE>0<SEVERITY>INFO</STATUS><STMTRS><CURDEF>{cur}<BANKACCTFROM>"
+            "<BANKID>1<ACCTID>{acct}<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST><DTSTART>20250101<DTEND>20250131\n"
+            "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250115<TRNAMT>-9.99<FITID>1<NAME>NETFLIX</STMTTRN>\n"
+            "</BANKTRANLIST><LEDGERBAL><BALAMT>0<DTASOF>20250131</LEDGERBAL></STMTRS></STMTTRNRS>\n")
+    path = tmp_path / "two.ofx"
+    path.write_text(HEADER + "<OFX><BANKMSGSRSV1>\n" + stmt.format(n=1, cur="EUR", acct="111")
+                    + stmt.format(n=2, cur="GBP", acct="222") + "</BANKMSGSRSV1></OFX>\n")
+    got = read_statement(path).transactions
+    assert got[["account_id", "currency"]].values.tolist() == [["111", "EUR"], ["222", "GBP"]]
+
+
 def test_an_iban_account_id_prints_no_library_warning(tmp_path):
     # ofxtools warns that an ACCTID over 22 characters breaks the spec; European banks write the
     # IBAN there (27 for a French one), and the warning reached stderr with a site-packages path

@@ -28,6 +28,14 @@ class _Block:
     line: int
     fields: dict[str, str] = field(default_factory=dict)
     raw: list[str] = field(default_factory=list)
+    #: The statement's default currency (``CURDEF``) where the transaction is.
+    curdef: str | None = None
+
+
+#: Aggregates of a transaction whose elements are kept under their name (``CURRENCY.CURSYM``):
+#: OFX 2.2 section 5.2, ``CURRENCY`` says the amount is in that currency, ``ORIGCURRENCY`` that
+#: it was converted from it into the statement's.
+_SUB_AGGREGATES = ("CURRENCY", "ORIGCURRENCY")
 
 
 @dataclass
@@ -54,10 +62,15 @@ def _scan(text: str) -> _Scan:
     out = _Scan()
     current: _Block | None = None
     account = None
+    curdef = None
+    sub = None  # the CURRENCY / ORIGCURRENCY aggregate open inside the current transaction
     for number, line in enumerate(io.StringIO(text, newline="").readlines(), start=1):
         for slash, tag, value in _TAG_OR_END.findall(line):
             tag, value = tag.upper(), value.strip()
             if slash:
+                if tag == sub:
+                    sub = None
+                    continue
                 if tag == "STMTTRN" and current is not None:
                     if not current.raw or current.raw[-1] is not line:
                         current.raw.append(line)
@@ -70,16 +83,20 @@ def _scan(text: str) -> _Scan:
             elif tag == "ACCTID" and current is None:
                 account = value
                 out.account = out.account or value
-            elif tag == "CURDEF" and not out.currency:
-                out.currency = value.upper()
+            elif tag == "CURDEF":
+                curdef = value.upper() or curdef
+                out.currency = out.currency or curdef
             elif tag == "STMTTRN":
-                current = _Block(line=number)
+                current = _Block(line=number, curdef=curdef)
+                sub = None
                 out.blocks.append((account, current))
                 out.closed_after.clear()
             elif tag == "DTEND" and current is None and value:
                 out.dtend = max(out.dtend or value, value)
+            elif current is not None and tag in _SUB_AGGREGATES:
+                sub = tag
             elif current is not None and value:
-                current.fields.setdefault(tag, value)
+                current.fields.setdefault(f"{sub}.{tag}" if sub else tag, value)
         if current is not None and (not current.raw or current.raw[-1] is not line):
             current.raw.append(line)
     out.cut_short = current is not None
@@ -129,8 +146,9 @@ class OfxImporter(Importer):
         return _scan(read_text(path)).card
 
     def file_notes(self, path: str) -> list[str]:
-        note = _cut_at_a_record_end(_scan(read_text(path)))
-        return [note] if note else []
+        scan = _scan(read_text(path))
+        notes = [_cut_at_a_record_end(scan), _foreign_currency_note(scan)]
+        return [n for n in notes if n]
 
     def extract(self, path: str) -> Iterator[Row | Reject]:
         scan, checked = self._read(path)
@@ -164,9 +182,38 @@ class OfxImporter(Importer):
                 name = (official or {}).get("name") or f.get("NAME") or f.get("PAYEE") or f.get("MEMO") or ""
                 yield Row(line=block.line, date=date, amount=amount + 0.0, description=_unescape(name),
                           account_id=account, transaction_id=fitid,
-                          currency=scan.currency or None)
+                          currency=_own_currency(block) or block.curdef or scan.currency or None)
             except ValueError as exc:
                 yield Reject(block.line, str(exc), raw)
+
+
+def _own_currency(block: _Block) -> str | None:
+    """The currency a transaction's amount is in when it is not the statement's: its
+    ``<CURRENCY><CURSYM>`` (OFX 2.2 section 5.2; ``CURRATE`` converts it to ``CURDEF``). An
+    ``<ORIGCURRENCY>`` names the currency the amount was converted from: the amount is in
+    ``CURDEF`` already."""
+    code = block.fields.get("CURRENCY.CURSYM", "").strip().upper()
+    return code if re.fullmatch(r"[A-Z]{3}", code) else None
+
+
+def _foreign_currency_note(scan: _Scan) -> str | None:
+    """Which transactions are stored in a currency their ``<CURRENCY>`` names, not the statement's
+    (round twenty-seven: a GBP amount was stored as so many US dollars)."""
+    foreign = [b for _, b in scan.blocks if _own_currency(b) and _own_currency(b) != (b.curdef or scan.currency)]
+    if not foreign:
+        return None
+    b = foreign[0]
+    code, default = _own_currency(b), b.curdef or scan.currency or "USD"
+    example = f"line {b.line}: {b.fields.get('TRNAMT', '?')} {code}"
+    try:
+        rate = float(b.fields.get("CURRENCY.CURRATE", "").replace(",", "."))
+        example += f", {_ofx_amount(b.fields.get('TRNAMT', '')) * rate:.2f} {default} at its CURRATE {rate:g}"
+    except ValueError:
+        pass
+    return (f"{len(foreign)} transaction(s) carry a <CURRENCY> of their own ({example}): their amounts are in "
+            f"that currency (OFX 2.2 section 5.2) and are stored in it, not as {default}, the statement's "
+            "currency (an <ORIGCURRENCY> only names the currency an amount was converted from: those stay in the "
+            "statement's)")
 
 
 def _ofx_amount(text: str) -> float:
