@@ -364,8 +364,10 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
     extra = []
     if "date" in chosen:
         pos = cols.index(chosen["date"])
-        cells = [r[pos] for r in rows if pos < len(r) and r[pos]]
-        # (most cells: a footer's "Kontostand" or "Closing balance" is no date)
+        # the cells that are a date in some format: a footer's "Summe" or "Kontostand am 31.03.2025"
+        # is none, and with two of them below four rows the suggestion left out date_format=
+        # (round twenty-seven), and pasted as given, every row was rejected
+        cells = [r[pos] for r in rows if pos < len(r) and r[pos] and is_date(r[pos], _SUGGEST_DATES)]
         fmt = next((f for f in _SUGGEST_DATES
                     if cells and sum(is_date(c, (f,)) for c in cells) >= max(1, 0.8 * len(cells))), None)
         if fmt and fmt not in _MAPPED_DATES:
