@@ -372,7 +372,8 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
                     if cells and sum(is_date(c, (f,)) for c in cells) >= max(1, 0.8 * len(cells))), None)
         if fmt and fmt not in _MAPPED_DATES:
             extra.append(f"date_format={fmt}")
-    money = {cols.index(chosen[f]) for f in ("amount", "debit", "credit") if f in chosen}
+    money_fields = ("amount", "debit", "credit")
+    money = {cols.index(chosen[f]) for f in money_fields if f in chosen}
     sums = [r[p].strip() for r in rows for p in money if p < len(r) and r[p].strip()]
     # amounts written with a decimal comma ("-15,49", "-1.234,56", "+3250,00", "3 250,00", "-10,9",
     # a whole "3.250" beside them: an EU bank's export), every one of them EU-shaped
@@ -385,6 +386,9 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
                                                   "divisa", "munt", "valuta code"), set(chosen.values()))
     # (with a value on some row: Navy Federal's "Instructed Currency" is empty but for foreign payments)
     filled = named in cols and any(cols.index(named) < len(r) and r[cols.index(named)].strip() for r in rows)
+    if named and filled and _currency_of_another_amount(cols, rows, named, [chosen[f] for f in money_fields
+                                                                          if f in chosen]):
+        named = None
     if named and filled:  # (a name holding a comma is quoted: columns_argument)
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
@@ -393,6 +397,22 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
         chosen["description"] = _numbered_join(cols, chosen["description"])
     return ([(field, chosen.get(field, f"<{field} column>")) for field in fields]
             + [tuple(e.split("=", 1)) for e in extra])
+
+
+def _currency_of_another_amount(cols: list[str], rows: list[list[str]], column: str, money: list[str]) -> bool:
+    """Whether the currency ``column`` is not the one of the amounts a mapping reads: the mapped
+    money column (``money``) names its own currency (Up Bank's ``Total (AUD)``), or, none mapped
+    yet, columns naming a currency (``Subtotal (AUD)``) sit beside it and it names others on some
+    rows (Up Bank's ``Currency`` is its ``Subtotal (Transaction Currency)``'s: round twenty-seven,
+    the suggestion offered ``currency=Currency`` and a 13.99 AUD charge was stored in USD)."""
+    from .currency import cell_currency, currency_in_name
+
+    if any(currency_in_name(c, dollar=False) for c in money):
+        return True
+    named = {code for c in cols if c != column and (code := currency_in_name(c, dollar=False))}
+    pos = cols.index(column)
+    cells = {cell_currency(r[pos]) for r in rows if pos < len(r) and r[pos].strip()}
+    return bool(named) and bool(cells - named - {None})
 
 
 def columns_argument(pairs: list[tuple[str, str]]) -> str:

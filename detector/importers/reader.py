@@ -39,7 +39,7 @@ from .base import (
 )
 from .csv_banks import MappedCsv, csv_importers, parse_columns
 from .csv_layout import CsvLayout, HeaderLayout, swap_day_month
-from .currency import settle_currency
+from .currency import settle_currency, settle_named_currency_column
 from .decoding import stray_bytes_note, stream_decoding
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
@@ -318,7 +318,8 @@ def _settle_mapped(imp: Importer, head: str, path: str = "") -> Importer:
     when a numbered description column beside the mapped one is left unread, and when a built-in
     layout reads the file without the mapping."""
     if isinstance(imp, MappedCsv):
-        notes = () if imp.currency_named else (settle_currency(imp, head),)
+        notes = (settle_named_currency_column(imp, head),) if imp.currency_named else (settle_currency(imp, head),)
+        notes = tuple(n for n in notes if n)
         imp.notes = (notes + imp.unsigned_amounts_notes(head) + imp.unread_description_notes(head)
                      + _layout_notes(path, head))
     return imp
