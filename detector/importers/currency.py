@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ..workdays import CURRENCY_COUNTRY
+from . import date_order
 from .csv_layout import CsvLayout, day_month_order
 from .parsing import CURRENCY_SIGNS, normalise_header, parse_currency
 
@@ -108,6 +109,7 @@ def settle_named_currency_column(layout: CsvLayout, head: str) -> str | None:
     code, name = named
     column = layout.currency_column if isinstance(layout.currency_column, str) else str(layout.currency_column)
     layout.currency, layout.currency_column = code, None
+    layout.currency_source = "name"
     other = _other_codes(header, rows, column, code)
     also = f" (it says {', '.join(other)} on some rows: another amount's currency)" if other else ""
     return (f"amounts read as {code}, as the column name {name!r} says, not in the currency of column {column!r}"
@@ -154,6 +156,7 @@ def settle_currency(layout: CsvLayout, head: str) -> str:
         named = _named_by_money_column(header, index)
         if named:
             layout.currency = named[0]
+            layout.currency_source = "name"
             column = _from_column(header, rows)
             other = _other_codes(header, rows, column[1], named[0]) if column else []
             beside = (f"; its {column[1]!r} column, which says {', '.join(other)} on some rows, is taken for another "
@@ -163,22 +166,26 @@ def settle_currency(layout: CsvLayout, head: str) -> str:
         column = _from_column(header, rows)
         if column:
             layout.currency_column = column[1]
+            layout.currency_source = "column"
             return (f"each row's currency read from its {column[1]!r} column, which --columns did not name "
                     f"(currency=CODE there sets one for every row)")
         named = _named_by_money_column(header, index, dollar=True)
         if named:  # "Amount ($)": after a currency column, which may say which dollars
             layout.currency = named[0]
+            layout.currency_source = "dollar"
             return f"amounts read as {named[0]}: the column name {named[1]!r} says so (--columns named no currency)"
     money = [r[index[f]].strip() for r in rows for f in ("amount", "debit", "credit") if f in index and index[f] < len(r)]
     codes, shown = _from_amounts(money)
     if len(codes) == 1:
         layout.currency = codes.pop()
+        layout.currency_source = "dollar" if shown and shown.strip() == "$" else "signs"
         note = f"amounts read as {layout.currency}: they are written with {shown!r} (--columns named no currency)"
         if shown and shown.strip() == "$":  # Canada, Australia, New Zealand, ... write it too (round fifteen)
             note += ("; '$' is also Canadian, Australian, ... dollars: if these are, add currency=CAD (or the "
                      "code) to --columns and import the file into a new database (--db)")
         return note
     layout.currency = ASSUMED
+    layout.currency_source = "assumed"
     mixed = (f"; its amounts carry several currencies' signs ({', '.join(sorted(codes))}): a column naming each "
              "row's is mapped by currency=COLUMN" if len(codes) > 1 else "")
     why = [w for w, shown in (("day-first dates", rows and _day_first(layout, rows, index)),
@@ -189,3 +196,22 @@ def settle_currency(layout: CsvLayout, head: str) -> str:
             f"are not US dollars, add their ISO code to --columns (currency={example}, say; or currency=COLUMN) and "
             "import the file into a new database (--db): rows already stored keep their currency, a second "
             "import counting them as duplicates")
+
+
+def date_order_hint(layout: CsvLayout, head: str) -> tuple[str | None, str]:
+    """What a mapped file's first lines ``head`` show of whether its bank writes the day or the
+    month first (``date_order.hints``): its currency as settled (not an assumed one), its column
+    names, comma decimals. ``(None, "")`` when the mapping names a date format."""
+    if not getattr(layout, "date_order_open", False):
+        return None, ""
+    found = layout.head_records(head)
+    header, rows, index = found if found else (None, [], {})
+    source = getattr(layout, "currency_source", None)
+    codes: list[str] = []
+    if layout.currency_column and "currency" in index:
+        pos = index["currency"]
+        codes = [c for r in rows if pos < len(r) and r[pos].strip() and (c := _code(r[pos]))]
+    elif source not in (None, "assumed") and layout.currency:
+        codes = [layout.currency]
+    return date_order.hints(currencies=codes, dollar_only=source == "dollar", header=header or (),
+                            comma_decimals=layout.decimal == ",")
