@@ -24,6 +24,7 @@ from ..workdays import country_for_currency
 from .csv_banks import MappedCsv
 from .overlap import Copies, drop_copies_from_other_files
 from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
+from .reused_ids import SOURCES as REUSED_ID_SOURCES
 from .reused_ids import STORED_COLUMNS, ReusedIds, separate_reused_ids
 from .ties import AccountTies
 
@@ -95,7 +96,9 @@ def _stored_under(store: Store, df: pd.DataFrame) -> pd.DataFrame:
     the id as the file gives it, ``stored_id`` the one it is stored under. A row of an id another
     account holds is looked for under the ``x_`` id its own account's row is stored under
     (:func:`_separate_clashing_ids`), and found so has ``namespaced`` set."""
-    cols = ["transaction_id", "account_id", "date", "amount"]
+    # (the date and amount only where reused_ids looks at them: a CSV's ids need the account alone)
+    reused = "source" in df and bool(df["source"].isin(REUSED_ID_SOURCES).any())
+    cols = ["transaction_id", "account_id", "date", "amount"] if reused else ["transaction_id", "account_id"]
     if df.empty or not store.conn.execute("SELECT 1 FROM transactions LIMIT 1").fetchone():
         return pd.DataFrame(columns=list(STORED_COLUMNS))  # nothing to clash with
     query = (f"SELECT {', '.join('t.' + c for c in cols)} FROM json_each(?) AS j "

@@ -1,6 +1,6 @@
-"""One bank id given to several transactions: each of them is stored, under an id of its own.
+"""One FITID given to several transactions: each of them is stored, under an id of its own.
 
-A bank's id (an OFX ``FITID``, a CSV's id column) is meant to name one transaction, and it is
+An OFX/QFX ``FITID`` is meant to name one transaction, and it is
 the stored primary key. Banks break that: Chase gives a foreign-transaction fee, and a rewards
 credit, the FITID of the purchase they belong to (round-twenty-seven audit: a QFX of 6
 transactions stored 3 of them, one stored row mixing two, without a word; the next download's
@@ -30,6 +30,9 @@ import pandas as pd
 
 from ..ids import stable_id
 
+#: The sources whose ids are looked at: OFX/QFX FITIDs. A CSV's id column keeps the rule the
+#: scan relies on, the first row stored under an id wins (``store.as_stored``, tests/test_scan_input).
+SOURCES = ("ofx",)
 #: The columns :func:`separate_reused_ids` needs of the rows stored before under the file's ids
 #: (``ingest._stored_under``): the id as the file gives it, the account, date and amount, the id
 #: the row is stored under, and whether that is the ``x_`` id of an id another account holds.
@@ -71,25 +74,25 @@ class ReusedIds:
             shown = "; ".join(f"{i!r} on lines {', '.join(map(str, lines))}" for i, lines in self.within[:3])
             more = f" and {len(self.within) - 3} more" if len(self.within) > 3 else ""
             out.append(
-                f"{len(self.within)} transaction id(s) of the bank name several different transactions in this "
+                f"{len(self.within)} FITID(s) name several different transactions in this "
                 f"file ({shown}{more}): each transaction is stored, one under the bank's id and the others under an "
                 "id of ours made from it, their date and amount (a card issuer gives a foreign-transaction fee or "
-                "a rewards credit the id of its purchase; docs/importers.md, \"One bank id, several transactions\")")
+                "a rewards credit the id of its purchase; docs/importers.md, \"One FITID, several transactions\")")
         if self.repeats:
             shown = ", ".join(f"line {a} repeats line {b}" for a, b in self.repeats[:3])
             more = f" and {len(self.repeats) - 3} more" if len(self.repeats) > 3 else ""
             out.append(
-                f"{len(self.repeats)} line(s) repeat an earlier line of this file in everything, the bank's "
-                f"transaction id too ({shown}{more}): each is kept as a transaction of its own, as two identical "
+                f"{len(self.repeats)} transaction(s) repeat an earlier one of this file in everything, its "
+                f"FITID too ({shown}{more}): each is kept as a transaction of its own, as two identical "
                 "lines of a CSV are (two charges alike on one day), under an id of ours")
         if self.stored:
             line, tx_id, here, there, path = self.stored[0]
             more = f"; and {len(self.stored) - 1} more" if len(self.stored) > 1 else ""
             out.append(
-                f"{len(self.stored)} row(s) carry a transaction id of the bank stored before for another "
+                f"{len(self.stored)} row(s) carry a FITID stored before for another "
                 f"transaction (line {line}: {tx_id!r} is {here} here, and {there} from {path or 'another file'}"
                 f"{more}): the bank gave one id to two transactions, and each is stored, this one under an id of "
-                "ours made from the bank's, its date and amount (docs/importers.md, \"One bank id, several "
+                "ours made from the bank's, its date and amount (docs/importers.md, \"One FITID, several "
                 "transactions\")")
         return out
 
@@ -109,6 +112,8 @@ def separate_reused_ids(df: pd.DataFrame, stored: pd.DataFrame,
     if df.empty or "id_from_bank" not in df:
         return df, found
     bank = (df["id_from_bank"].fillna(0).astype("int64") == 1).to_numpy()
+    if "source" in df:
+        bank = bank & df["source"].isin(SOURCES).to_numpy()
     if not bank.any():
         return df, found
     rows = df.loc[bank, ["account_id", "transaction_id", "date", "amount", "description", "source_line"]]
