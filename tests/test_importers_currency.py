@@ -72,6 +72,44 @@ def test_a_currency_column_left_out_of_the_mapping_is_read(tmp_path):
     assert any("'Devise' column" in n for n in st.notes)
 
 
+# Up Bank (Australia): every amount column in AUD, named so; "Currency" is the currency of the
+# foreign-currency "Subtotal (Transaction Currency)" (a USD purchase of 8.99 cost 13.99 AUD)
+UP_BANK = ("Time,BSB / Account Number,Transaction Type,Payee,Description,Category,Tags,Subtotal (AUD),Currency,"
+           "Subtotal (Transaction Currency),Round Up (AUD),Total (AUD),Payment Method,Settled Date\n"
+           "2025-01-03 08:15,633-123 / 123456789,Purchase,Netflix,Netflix.com,TV & Music,,-10.99,AUD,-10.99,,"
+           "-10.99,Debit Card,2025-01-04\n"
+           "2025-01-20 12:00,633-123 / 123456789,Purchase,Spotify,Spotify P2F3,TV & Music,,-13.99,USD,-8.99,,"
+           "-13.99,Debit Card,2025-01-21\n")
+UP_MAP = "date=Time,description=Payee,amount=Total (AUD),date_format=%Y-%m-%d %H:%M"
+
+
+@pytest.mark.parametrize("extra", ["", ",currency=Currency"])
+def test_a_money_column_named_for_its_currency_wins_over_another_amounts_currency_column(tmp_path, extra):
+    # round twenty-seven: each row's currency came from "Currency", and the 13.99 AUD charge of a
+    # USD purchase was stored as -13.99 USD (with currency=Currency, as the suggestion offered, too)
+    st = read_statement(write(tmp_path, "up.csv", UP_BANK), columns=UP_MAP + extra)
+    assert st.transactions[["amount", "currency"]].values.tolist() == [[-10.99, "AUD"], [-13.99, "AUD"]]
+    (note,) = [n for n in st.notes if "AUD" in n]
+    assert "'Total (AUD)'" in note and "'Currency'" in note and "USD" in note
+
+
+def test_the_suggestion_offers_no_currency_column_of_another_amount(tmp_path):
+    import re
+
+    from detector.errors import UnrecognisedFormat
+
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(write(tmp_path, "up.csv", UP_BANK))
+    assert "currency=" not in re.search(r'--columns "([^"]*)"', str(err.value)).group(1)
+
+
+def test_a_dollar_sign_in_the_amount_column_name_leaves_the_currency_column_to_say_which(tmp_path):
+    # "$" is Canadian, Australian, ... dollars too: the currency column says which
+    text = "Date,Details,Amount ($),Currency\n2025-01-15,NETFLIX,-16.49,CAD\n"
+    st = read_statement(write(tmp_path, "ca.csv", text), columns="date=Date,description=Details,amount=Amount ($)")
+    assert st.transactions["currency"].tolist() == ["CAD"]
+
+
 def test_without_evidence_usd_is_assumed_and_said_with_how_to_change_it(tmp_path):
     st = read_statement(write(tmp_path, "releve.csv", BNP_PLAIN), columns=BNP_PLAIN_MAP)
     assert set(st.transactions["currency"]) == {"USD"}

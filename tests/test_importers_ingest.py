@@ -651,6 +651,29 @@ def test_the_columns_suggestion_reads_eu_exports_as_given(name, want, amounts):
     assert (st.transactions["currency"] == "EUR").all()
 
 
+def test_the_columns_suggestion_takes_its_date_format_from_the_rows_not_the_footer(tmp_path):
+    # a German export saved by Excel: "sep=;", account details, a blank line inside the table and
+    # two footer lines ("Summe", "Kontostand am ...") below four rows: 4 of 6 date cells read
+    # %d.%m.%Y, under the 80% asked, and the suggestion left date_format out; pasted as given,
+    # every row was rejected (round twenty-seven)
+    import re
+
+    text = ("sep=;\r\nKontonummer;DE99 1234 5678 9012 3456 78\r\nZeitraum;01.01.2025 - 31.03.2025\r\n\r\n"
+            "Buchungstag;Empfänger;Verwendungszweck;Betrag;Währung\r\n"
+            "03.01.2025;Netflix;Abo;-17,99;EUR\r\n15.01.2025;ACME GmbH;Gehalt;3.250,00;EUR\r\n\r\n"
+            "20.01.2025;Vermieter;Miete;-1.234,56;EUR\r\n03.02.2025;Netflix;Abo;-17,99;EUR\r\n"
+            "Summe;;;1.979,46;EUR\r\nKontostand am 31.03.2025;;;5.000,00;EUR\r\n")
+    path = write(tmp_path, "umsaetze.csv", text, encoding="cp1252")
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    suggestion = re.search(r'--columns "([^"]*)"', str(err.value)).group(1)
+    assert "date_format=%d.%m.%Y" in suggestion
+    st = read_statement(path, columns=suggestion)
+    assert st.transactions[["date", "amount"]].values.tolist() == [
+        ["2025-01-03", -17.99], ["2025-01-15", 3250.0], ["2025-01-20", -1234.56], ["2025-02-03", -17.99]]
+    assert [r["source_line"] for r in st.rejected] == [11, 12]
+
+
 GBP_OFX = """OFXHEADER:100
 DATA:OFXSGML
 VERSION:102

@@ -328,12 +328,15 @@ def _numbered_join(cols: list[str], col: str) -> str:
     return "+".join([col, *more]) if more else col
 
 
-def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bool = False) -> list[tuple[str, str]]:
+def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bool = False,
+                     said: list[str] | None = None) -> list[tuple[str, str]]:
     """A ``--columns`` mapping guessed from the column names (and the rows below them), placeholders
     where no guess fits, as ``(key, value)`` pairs (:func:`columns_argument` quotes them).
 
     ``headerless``: ``cols`` is the file's first line, a transaction: its cells are mapped by
-    their shape (a date, an amount, the wordiest text), and ``rows`` hold that line too."""
+    their shape (a date, an amount, the wordiest text), and ``rows`` hold that line too.
+    ``said`` receives what the user must decide that the mapping cannot say (dates reading day
+    and month either way, nothing in the file telling which)."""
     chosen: dict[str, str] = {}
     found = {f: _first(cols, keys, ()) for f, keys in _SPLIT.items()}
     # Two columns, one for money out and one for money in, are that even when their names say
@@ -362,15 +365,21 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
             fields.append("direction")
             chosen["direction"] = direction
     extra = []
+    dates: list[str] = []
+    fmt = None
     if "date" in chosen:
         pos = cols.index(chosen["date"])
-        cells = [r[pos] for r in rows if pos < len(r) and r[pos]]
-        # (most cells: a footer's "Kontostand" or "Closing balance" is no date)
+        # the cells that are a date in some format: a footer's "Summe" or "Kontostand am 31.03.2025"
+        # is none, and with two of them below four rows the suggestion left out date_format=
+        # (round twenty-seven), and pasted as given, every row was rejected
+        cells = [r[pos] for r in rows if pos < len(r) and r[pos] and is_date(r[pos], _SUGGEST_DATES)]
         fmt = next((f for f in _SUGGEST_DATES
                     if cells and sum(is_date(c, (f,)) for c in cells) >= max(1, 0.8 * len(cells))), None)
+        dates = [c for c in cells if fmt and is_date(c, (fmt,))]
         if fmt and fmt not in _MAPPED_DATES:
             extra.append(f"date_format={fmt}")
-    money = {cols.index(chosen[f]) for f in ("amount", "debit", "credit") if f in chosen}
+    money_fields = ("amount", "debit", "credit")
+    money = {cols.index(chosen[f]) for f in money_fields if f in chosen}
     sums = [r[p].strip() for r in rows for p in money if p < len(r) and r[p].strip()]
     # amounts written with a decimal comma ("-15,49", "-1.234,56", "+3250,00", "3 250,00", "-10,9",
     # a whole "3.250" beside them: an EU bank's export), every one of them EU-shaped
@@ -383,14 +392,74 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
                                                   "divisa", "munt", "valuta code"), set(chosen.values()))
     # (with a value on some row: Navy Federal's "Instructed Currency" is empty but for foreign payments)
     filled = named in cols and any(cols.index(named) < len(r) and r[cols.index(named)].strip() for r in rows)
+    if named and filled and _currency_of_another_amount(cols, rows, named, [chosen[f] for f in money_fields
+                                                                          if f in chosen]):
+        named = None
     if named and filled:  # (a name holding a comma is quoted: columns_argument)
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
         extra.append(f"currency={currency}")
+    if dates:
+        _settle_date_order(extra, fmt, dates, cols, rows, said, signs=currency, column=named if named and filled else None,
+                           money=[chosen[f] for f in money_fields if f in chosen], comma="decimal=comma" in extra)
     if "description" in chosen and not headerless:
         chosen["description"] = _numbered_join(cols, chosen["description"])
     return ([(field, chosen.get(field, f"<{field} column>")) for field in fields]
             + [tuple(e.split("=", 1)) for e in extra])
+
+
+def _settle_date_order(extra: list[str], fmt: str, dates: list[str], cols: list[str], rows: list[list[str]],
+                       said: list[str] | None, *, signs: str | None, column: str | None, money: list[str],
+                       comma: bool) -> None:
+    """The suggestion's ``date_format=`` for ``dates`` that read both day and month first (every
+    day 12 or less), from the file's evidence as a mapping without it decides (``date_order.py``):
+    the order its dates are in only one way, else its currency, column names, comma decimals.
+    Decided, ``extra`` names the format (even ``%m/%d/%Y``, which a mapping reads unasked, so the
+    suggestion pastes as given); else ``said`` gets why the user must (round twenty-seven: a
+    Lloyds export of 1-12 March, followed as suggested, was stored as dates of January to December)."""
+    from . import date_order
+    from .csv_layout import swap_day_month
+    from .currency import cell_currency, currency_in_name
+
+    other = swap_day_month(fmt)
+    if not date_order.orders(fmt) or not all(is_date(c, (other,)) for c in dates):
+        return
+    distinct = list(dict.fromkeys(c.strip() for c in dates))
+    pick = date_order.in_order(distinct, (fmt,), (other,))
+    if pick is None:
+        codes = [signs] if signs else []
+        if column in cols:
+            pos = cols.index(column)
+            codes += [cell_currency(r[pos]) for r in rows if pos < len(r) and r[pos].strip()]
+        codes += [c for c in (currency_in_name(m, dollar=False) for m in money) if c]
+        hint, _ = date_order.hints(currencies=codes, header=cols, comma_decimals=comma)
+        first_is_day = fmt.find("%d") < fmt.find("%m")
+        pick = None if hint is None else (0 if (hint == "day") == first_is_day else 1)
+    if pick is None:
+        if said is not None:
+            day, month = (fmt, other) if fmt.find("%d") < fmt.find("%m") else (other, fmt)
+            said.append(f"its dates read both day first and month first (every day is 12 or less, {dates[0]!r} "
+                        f"among them), and nothing in it tells which: add date_format={day} if the day comes first, "
+                        f"date_format={month} if the month does")
+        return
+    chosen = (fmt, other)[pick]
+    extra[:] = [f"date_format={chosen}"] + [e for e in extra if not e.startswith("date_format=")]
+
+
+def _currency_of_another_amount(cols: list[str], rows: list[list[str]], column: str, money: list[str]) -> bool:
+    """Whether the currency ``column`` is not the one of the amounts a mapping reads: the mapped
+    money column (``money``) names its own currency (Up Bank's ``Total (AUD)``), or, none mapped
+    yet, columns naming a currency (``Subtotal (AUD)``) sit beside it and it names others on some
+    rows (Up Bank's ``Currency`` is its ``Subtotal (Transaction Currency)``'s: round twenty-seven,
+    the suggestion offered ``currency=Currency`` and a 13.99 AUD charge was stored in USD)."""
+    from .currency import cell_currency, currency_in_name
+
+    if any(currency_in_name(c, dollar=False) for c in money):
+        return True
+    named = {code for c in cols if c != column and (code := currency_in_name(c, dollar=False))}
+    pos = cols.index(column)
+    cells = {cell_currency(r[pos]) for r in rows if pos < len(r) and r[pos].strip()}
+    return bool(named) and bool(cells - named - {None})
 
 
 def columns_argument(pairs: list[tuple[str, str]]) -> str:
@@ -432,11 +501,14 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
             f"this is a cancellations file (columns {shown}), not a statement: give it to "
             f"`subdetect scan` with --cancellations {Path(path).name}, or record it with "
             f"`subdetect cancel --cancellations {Path(path).name}`", path=path)
+    said: list[str] = []
+    suggestion = columns_argument(_suggest_mapping(cols, rows, headerless, said))
     message = (
         f"no importer recognises this file. {seen}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
-        f"or map the columns, e.g. {columns_argument(_suggest_mapping(cols, rows, headerless))} "
+        f"or map the columns, e.g. {suggestion} "
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, date_format=%d/%m/%Y)"
+        + "".join(f"; {s}" for s in said)
     )
     return UnrecognisedFormat(message, path=path)
 

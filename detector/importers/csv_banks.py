@@ -12,15 +12,20 @@ Adding a bank: declare a class here, add it to :data:`LAYOUTS`, add a sample und
 
 from __future__ import annotations
 
+import copy
 import csv
 import dataclasses
 import io
 import re
+from collections.abc import Iterable
+from datetime import date
 from typing import ClassVar
 
+from ..errors import AmbiguousFormat
+from . import date_order
 from .base import Importer, _numbered_join, direction_column, head_of, read_text
-from .csv_layout import CsvLayout
-from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, normalise_header, parse_amount
+from .csv_layout import CsvLayout, swap_day_month
+from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, is_date, normalise_header, parse_amount, parse_date
 
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
 
@@ -593,7 +598,18 @@ class MappedCsv(CsvLayout):
             self.currency, self.currency_column = cur, None
         else:
             self.currency_column = cur
+        #: Where the rows' currency comes from: ``mapping``, ``column``, ``name`` (the money
+        #: column's), ``dollar`` (a bare ``$``), ``signs``, ``assumed`` (``currency.py``).
+        self.currency_source = ("column" if self.currency_column else "mapping") if cur else None
         self.date_formats = (mapping["date_format"],) if mapping.get("date_format") else ISO + ("%m/%d/%Y",)
+        #: Without date_format=, a file whose every day is 12 or less reads either way: its order is
+        #: decided from the whole file (:meth:`with_date_order`), never guessed (round twenty-seven).
+        self.date_order_open = not mapping.get("date_format")
+        #: ``("day" | "month" | None, why)``: what the file's first lines show of where it comes
+        #: from (``date_order.hints``; set with the currency, ``reader._settle_mapped``).
+        self.date_order_hint: tuple[str | None, str] = (None, "")
+        #: The file, for the message refusing one whose order nothing tells.
+        self.source_path: str | None = None
         # (decimal=comma needs no quotes inside a double-quoted --columns)
         self.decimal = {"comma": ",", "point": ".", "dot": "."}.get(mapping.get("decimal", "."), mapping.get("decimal", "."))
         delim = mapping.get("delimiter")
@@ -624,6 +640,67 @@ class MappedCsv(CsvLayout):
             return None
         header, records, index = found
         return [c.strip() for c in header], [header, *records], index
+
+    def with_date_order(self, cells: Iterable[str]) -> CsvLayout:
+        """As :meth:`CsvLayout.with_date_order`; without ``date_format=``, a file whose every date
+        reads both day and month first is read the way its dates are in order only that way, else
+        the way :attr:`date_order_hint` says (either with a note), else refused
+        (:mod:`detector.importers.date_order`)."""
+        if not self.date_order_open:
+            return super().with_date_order(cells)
+        formats = tuple(self.date_formats)
+        swapped = tuple(swap_day_month(f) for f in formats)
+        ordered = tuple(f for f in formats if date_order.orders(f))
+        seen: set[str] = set()
+        dated: list[str] = []  # the date cells, distinct, in the file's order
+        example = None
+        depends = False
+        for cell in cells:
+            s = (cell or "").strip()
+            if not s or s in seen:
+                continue
+            seen.add(s)
+            ours, theirs = is_date(s, formats), is_date(s, swapped)
+            if ours and not theirs:
+                return self  # the file's own dates show the mapping's order
+            if theirs and not ours:
+                example = example or s
+            elif ours:
+                dated.append(s)
+                depends = depends or is_date(s, ordered)
+        if example is not None:  # read swapped, the note says so (as any layout's file)
+            other = super().with_date_order([example])
+            other.date_order_open = False
+            return other
+        if not depends:  # (no date whose reading depends on the order: ISO dates)
+            return self
+        pick = date_order.in_order(dated, formats, swapped)
+        if pick is not None:
+            days = sorted(date.fromisoformat(parse_date(c, (formats, swapped)[pick])) for c in dated)
+            why = (f"only so are they in order (the statement's dates, {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}, "
+                   "sorted as statements are)")
+        else:
+            hint, why = self.date_order_hint
+            if hint is None:
+                shown = dated[0] if is_date(dated[0], ordered) else next(c for c in dated if is_date(c, ordered))
+                one = date.fromisoformat(parse_date(shown, formats))
+                two = date.fromisoformat(parse_date(shown, swapped))
+                raise AmbiguousFormat(
+                    f"its dates read both day first and month first (every day is 12 or less: {shown!r} is "
+                    f"{two.day} {two:%B %Y} or {one.day} {one:%B %Y}) and nothing in the file tells which: add "
+                    f"date_format={swap_day_month(ordered[0])} to --columns if the day comes first (UK, European, "
+                    f"Australian banks), date_format={ordered[0]} if the month does (US banks)",
+                    path=self.source_path)
+            pick = 1 if hint == "day" else 0
+        other = copy.copy(self)
+        other.date_formats = (formats, swapped)[pick]
+        other.date_order_open = False
+        fmt = next(f for f in other.date_formats if date_order.orders(f))
+        first = "day" if fmt.find("%d") < fmt.find("%m") else "month"
+        other.date_order_note = (
+            f"dates read {first} first ({fmt}): every day is 12 or less, so they read either way, and {why}; "
+            f"name the order with date_format= in --columns if that is wrong (date_format={swap_day_month(fmt)})")
+        return other
 
     def unread_description_notes(self, head: str) -> tuple[str, ...]:
         """A note when ``description=`` maps the first of numbered columns (``Description 1``) and

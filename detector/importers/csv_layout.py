@@ -259,6 +259,12 @@ class CsvLayout(Importer):
 
     #: Set on a copy that reads its file's dates day/month swapped: a date cell only that order reads.
     swapped_date_example: str | None = None
+    #: Set on a copy whose order of day and month was decided from other evidence than the dates
+    #: alone (a mapped file whose every day is 12 or less: ``date_order.py``): what to tell.
+    date_order_note: str | None = None
+    #: Whether the whole file's dates must be looked at even when every one reads in the layout's
+    #: formats (a mapping without ``date_format=``: each may read the other way too).
+    date_order_open = False
 
     def date_cells(self, lines: Iterable[str], layout: HeaderLayout) -> Iterator[str]:
         """The date cell of every record of a body (``lines`` start below the header), as written."""

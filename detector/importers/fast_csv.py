@@ -338,7 +338,7 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
         ok &= accepted.to_numpy(zero_copy_only=False)
     dates, date_codes, date_values = _parse_dates(raw("date"), tuple(layout.date_formats))
     date_layout = None
-    if date_order and ((date_codes < 0).any() or bad):
+    if date_order and ((date_codes < 0).any() or bad or layout.date_order_open):
         # Only a file some of whose dates the layout's order cannot read may read the other way:
         # the same cells as the row reader looks at (every record's date cell), once each.
         pos = index["date"]

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, DetectorError
@@ -23,6 +24,8 @@ from ..workdays import country_for_currency
 from .csv_banks import MappedCsv
 from .overlap import Copies, drop_copies_from_other_files
 from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
+from .reused_ids import SOURCES as REUSED_ID_SOURCES
+from .reused_ids import STORED_COLUMNS, ReusedIds, separate_reused_ids
 from .ties import AccountTies
 
 #: CSV statements bigger than this are stored in chunks, so memory does not grow with the file.
@@ -80,22 +83,70 @@ class IngestResult:
 
 
 
-def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
+def _frame(rows: list[tuple], cols: list[str]) -> pd.DataFrame:
+    """Query rows as a frame (through one 2-D array: cheaper than ``from_records`` for 250k rows)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    table = np.array(rows, dtype=object)
+    return pd.DataFrame({c: table[:, i] for i, c in enumerate(cols)})
+
+
+def _stored_under(store: Store, df: pd.DataFrame) -> pd.DataFrame:
+    """The rows stored under ``df``'s ids (:data:`reused_ids.STORED_COLUMNS`): ``transaction_id``
+    the id as the file gives it, ``stored_id`` the one it is stored under. A row of an id another
+    account holds is looked for under the ``x_`` id its own account's row is stored under
+    (:func:`_separate_clashing_ids`), and found so has ``namespaced`` set."""
+    # (the date and amount only where reused_ids looks at them: a CSV's ids need the account alone)
+    reused = "source" in df and bool(df["source"].isin(REUSED_ID_SOURCES).any())
+    cols = ["transaction_id", "account_id", "date", "amount"] if reused else ["transaction_id", "account_id"]
+    if df.empty or not store.conn.execute("SELECT 1 FROM transactions LIMIT 1").fetchone():
+        return pd.DataFrame(columns=list(STORED_COLUMNS))  # nothing to clash with
+    query = (f"SELECT {', '.join('t.' + c for c in cols)} FROM json_each(?) AS j "
+             "JOIN transactions AS t ON t.transaction_id = j.value")
+    # one JSON parameter, not a query per 900 ids (a chunk of a streamed file has 250k)
+    ids = df["transaction_id"].dropna().drop_duplicates()
+    found = _frame(store.conn.execute(query, [json.dumps(ids.tolist())]).fetchall(), cols)
+    found["stored_id"] = found["transaction_id"]
+    found["namespaced"] = False
+    if found.empty:
+        return found
+    accounts = df["account_id"].unique()
+    if len(accounts) == 1 and (found["account_id"] == accounts[0]).all():
+        return found  # (the usual case: one account's file, its ids stored for it)
+    owner = df["transaction_id"].map(pd.Series(found["account_id"].to_numpy(), index=found["transaction_id"]))
+    other = (owner.notna() & (owner != df["account_id"])).to_numpy(dtype=bool)
+    if other.any():
+        elsewhere = df.loc[other, ["account_id", "transaction_id"]].drop_duplicates()
+        namespaced = {stable_id(a, i, prefix="x_"): i for a, i in elsewhere.itertuples(index=False)}
+        more = _frame(store.conn.execute(query, [json.dumps(list(namespaced))]).fetchall(), cols)
+        more = more.assign(stored_id=more["transaction_id"], transaction_id=more["transaction_id"].map(namespaced),
+                           namespaced=True)
+        found = pd.concat([found, more], ignore_index=True)
+    return found
+
+
+def _stored_details(store: Store, stored_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """``stored_id -> (description, source_file)`` of a few stored rows (for a note)."""
+    rows = store.conn.execute("SELECT t.transaction_id, t.description, t.source_file FROM json_each(?) AS j "
+                              "JOIN transactions AS t ON t.transaction_id = j.value", [json.dumps(stored_ids)])
+    return {i: (d or "", f or "") for i, d, f in rows}
+
+
+def _separate_clashing_ids(store: Store, df: pd.DataFrame, stored: pd.DataFrame | None = None) -> pd.DataFrame:
     """Give a row a namespaced id when its source id already belongs to another account.
 
     Source ids (OFX FITIDs, CSV id columns) are unique within an account, not across banks: two
     accounts may both have a FITID ``1001``. Without this the second would be counted as a
     duplicate and lost. Deterministic, so re-importing still finds the row as a duplicate.
+    ``stored``: :func:`_stored_under` ``df`` (looked up when not given).
     """
     if df.empty:
         return df
     ids = df["transaction_id"]
-    owner: dict[str, str] = {}
-    if store.conn.execute("SELECT 1 FROM transactions LIMIT 1").fetchone():  # nothing to clash with
-        # one JSON parameter, not a query per 900 ids (a chunk of a streamed file has 250k)
-        owner.update(store.conn.execute(
-            "SELECT t.transaction_id, t.account_id FROM json_each(?) AS j "
-            "JOIN transactions AS t ON t.transaction_id = j.value", [json.dumps(ids.dropna().tolist())]).fetchall())
+    stored = _stored_under(store, df) if stored is None else stored
+    # the accounts holding the ids as stored (not the x_ ids _stored_under found for them)
+    direct = stored[~stored["namespaced"].astype(bool)]
+    owner = dict(zip(direct["transaction_id"].tolist(), direct["account_id"].tolist(), strict=True))
     # An id belongs to the account that stored it, else to the first account using it in this file.
     first = df.groupby("transaction_id", sort=False)["account_id"].transform("first")
     holder = ids.map(owner).fillna(first) if owner else first
@@ -113,13 +164,17 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _store_rows(store: Store, st: Statement, payment_method: str | None,
-                currencies: CurrencyCounts | None = None) -> tuple[int, int, Copies]:
+                currencies: CurrencyCounts | None = None) -> tuple[int, int, Copies, ReusedIds]:
     """Rows, rejects and accounts of one statement (or chunk); returns ``(stored, duplicates,
-    copies)``, the copies (of rows other files stored) counted in ``duplicates``.
+    copies, reused)``, the copies (of rows other files stored) counted in ``duplicates``, and the
+    bank ids found naming several transactions (``reused_ids.py``).
 
     ``currencies``: the counts of a streamed file's chunks so far, this one's added (each
     account's currency is the commonest of all its rows, not of the chunk's)."""
-    st.transactions = _separate_clashing_ids(store, st.transactions)
+    stored_before = _stored_under(store, st.transactions)
+    st.transactions, reused = separate_reused_ids(st.transactions, stored_before,
+                                                  lambda ids: _stored_details(store, ids))
+    st.transactions = _separate_clashing_ids(store, st.transactions, stored_before)
     # what stays in st.transactions is what the caller sees (on_rows): copies must not reach it
     st.transactions, copies = drop_copies_from_other_files(store, st.transactions)
     if currencies is not None:
@@ -135,7 +190,7 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None,
         store.set_accounts(accounts, payment_method=method, payment_method_source=source,
                            currency=currency, source=st.format,
                            country=st.country or country_for_currency(currency))
-    return stored, duplicates, copies
+    return stored, duplicates, copies, reused
 
 
 def _stored_from_other_files(store: Store, tx: pd.DataFrame) -> dict[str, int]:
@@ -271,12 +326,13 @@ def _record_import(store: Store, result: IngestResult) -> None:
 def store_statement(store: Store, st: Statement, *, payment_method: str | None = None) -> IngestResult:
     """Write one read statement into the store and return its counts."""
     first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
-    stored, duplicates, copies = _store_rows(store, st, payment_method)
+    stored, duplicates, copies, reused = _store_rows(store, st, payment_method)
     note = copies_note(copies, stored)
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected, last_date=last, first_date=first,
-                          notes=list(st.notes) + ([note] if note else []), overlapping=copies.rows)
+                          notes=list(st.notes) + reused.notes() + ([note] if note else []),
+                          overlapping=copies.rows)
     _record_import(store, result)
     return result
 
@@ -291,11 +347,13 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     result = IngestResult(path=path, streamed=True)
     accounts: dict[str, None] = {}
     copies = Copies()
+    reused = ReusedIds()
     currencies = CurrencyCounts()
     for st in chunks:
         first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
-        stored, duplicates, found = _store_rows(store, st, payment_method, currencies)
+        stored, duplicates, found, also = _store_rows(store, st, payment_method, currencies)
         copies.add(found)
+        reused.add(also)
         result.format = st.format
         result.rows_read += st.rows_read
         result.stored += stored
@@ -311,6 +369,7 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     result.accounts = list(accounts)
     result.account_id = result.accounts[0] if len(result.accounts) == 1 else None
     result.overlapping = copies.rows
+    result.notes += reused.notes()
     note = copies_note(copies, result.stored)
     if note:
         result.notes.append(note)

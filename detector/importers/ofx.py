@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -27,6 +28,14 @@ class _Block:
     line: int
     fields: dict[str, str] = field(default_factory=dict)
     raw: list[str] = field(default_factory=list)
+    #: The statement's default currency (``CURDEF``) where the transaction is.
+    curdef: str | None = None
+
+
+#: Aggregates of a transaction whose elements are kept under their name (``CURRENCY.CURSYM``):
+#: OFX 2.2 section 5.2, ``CURRENCY`` says the amount is in that currency, ``ORIGCURRENCY`` that
+#: it was converted from it into the statement's.
+_SUB_AGGREGATES = ("CURRENCY", "ORIGCURRENCY")
 
 
 @dataclass
@@ -53,10 +62,15 @@ def _scan(text: str) -> _Scan:
     out = _Scan()
     current: _Block | None = None
     account = None
+    curdef = None
+    sub = None  # the CURRENCY / ORIGCURRENCY aggregate open inside the current transaction
     for number, line in enumerate(io.StringIO(text, newline="").readlines(), start=1):
         for slash, tag, value in _TAG_OR_END.findall(line):
             tag, value = tag.upper(), value.strip()
             if slash:
+                if tag == sub:
+                    sub = None
+                    continue
                 if tag == "STMTTRN" and current is not None:
                     if not current.raw or current.raw[-1] is not line:
                         current.raw.append(line)
@@ -69,16 +83,20 @@ def _scan(text: str) -> _Scan:
             elif tag == "ACCTID" and current is None:
                 account = value
                 out.account = out.account or value
-            elif tag == "CURDEF" and not out.currency:
-                out.currency = value.upper()
+            elif tag == "CURDEF":
+                curdef = value.upper() or curdef
+                out.currency = out.currency or curdef
             elif tag == "STMTTRN":
-                current = _Block(line=number)
+                current = _Block(line=number, curdef=curdef)
+                sub = None
                 out.blocks.append((account, current))
                 out.closed_after.clear()
             elif tag == "DTEND" and current is None and value:
                 out.dtend = max(out.dtend or value, value)
+            elif current is not None and tag in _SUB_AGGREGATES:
+                sub = tag
             elif current is not None and value:
-                current.fields.setdefault(tag, value)
+                current.fields.setdefault(f"{sub}.{tag}" if sub else tag, value)
         if current is not None and (not current.raw or current.raw[-1] is not line):
             current.raw.append(line)
     out.cut_short = current is not None
@@ -128,13 +146,20 @@ class OfxImporter(Importer):
         return _scan(read_text(path)).card
 
     def file_notes(self, path: str) -> list[str]:
-        note = _cut_at_a_record_end(_scan(read_text(path)))
-        return [note] if note else []
+        scan = _scan(read_text(path))
+        notes = [_cut_at_a_record_end(scan), _foreign_currency_note(scan)]
+        return [n for n in notes if n]
 
     def extract(self, path: str) -> Iterator[Row | Reject]:
         scan, checked = self._read(path)
         if not scan.blocks:
             raise EmptyStatement("OFX file without any <STMTTRN> transaction", path=path)
+        # ofxtools' reading of each (ACCTID, FITID), in the file's order: a FITID the bank gives
+        # to several transactions (Chase: a purchase, its foreign-transaction fee, its rewards
+        # credit) is read once per transaction, the n-th block taking the n-th reading (round
+        # twenty-seven: keyed by the FITID alone, the last one's amount and name went to them all)
+        blocks_of = Counter((account, b.fields.get("FITID")) for account, b in scan.blocks)
+        taken: Counter = Counter()
         for n, (account, block) in enumerate(scan.blocks, start=1):
             f = block.fields
             raw = "".join(block.raw).strip()
@@ -143,21 +168,52 @@ class OfxImporter(Importer):
                 yield Reject(block.line, "the file ends inside this transaction (no </STMTTRN>, </OFX>): "
                                          "the download looks cut short; download the statement again", raw)
                 continue
+            fitid = f.get("FITID")
+            readings = checked.get((account, fitid), []) if fitid else []
+            official = readings[taken[(account, fitid)]] if len(readings) == blocks_of[(account, fitid)] else None
+            taken[(account, fitid)] += 1
             try:
                 posted = f.get("DTPOSTED") or f.get("DTUSER") or ""
                 if not re.match(r"^\d{8}", posted):
                     raise ValueError(f"not an OFX date: {posted!r}")
                 date = f"{posted[0:4]}-{posted[4:6]}-{posted[6:8]}"
                 _validate_date(date, posted)
-                fitid = f.get("FITID")
-                official = checked.get((account, fitid)) if fitid else None
                 amount = float(official["amount"]) if official else _ofx_amount(f.get("TRNAMT", ""))
                 name = (official or {}).get("name") or f.get("NAME") or f.get("PAYEE") or f.get("MEMO") or ""
                 yield Row(line=block.line, date=date, amount=amount + 0.0, description=_unescape(name),
                           account_id=account, transaction_id=fitid,
-                          currency=scan.currency or None)
+                          currency=_own_currency(block) or block.curdef or scan.currency or None)
             except ValueError as exc:
                 yield Reject(block.line, str(exc), raw)
+
+
+def _own_currency(block: _Block) -> str | None:
+    """The currency a transaction's amount is in when it is not the statement's: its
+    ``<CURRENCY><CURSYM>`` (OFX 2.2 section 5.2; ``CURRATE`` converts it to ``CURDEF``). An
+    ``<ORIGCURRENCY>`` names the currency the amount was converted from: the amount is in
+    ``CURDEF`` already."""
+    code = block.fields.get("CURRENCY.CURSYM", "").strip().upper()
+    return code if re.fullmatch(r"[A-Z]{3}", code) else None
+
+
+def _foreign_currency_note(scan: _Scan) -> str | None:
+    """Which transactions are stored in a currency their ``<CURRENCY>`` names, not the statement's
+    (round twenty-seven: a GBP amount was stored as so many US dollars)."""
+    foreign = [b for _, b in scan.blocks if _own_currency(b) and _own_currency(b) != (b.curdef or scan.currency)]
+    if not foreign:
+        return None
+    b = foreign[0]
+    code, default = _own_currency(b), b.curdef or scan.currency or "USD"
+    example = f"line {b.line}: {b.fields.get('TRNAMT', '?')} {code}"
+    try:
+        rate = float(b.fields.get("CURRENCY.CURRATE", "").replace(",", "."))
+        example += f", {_ofx_amount(b.fields.get('TRNAMT', '')) * rate:.2f} {default} at its CURRATE {rate:g}"
+    except ValueError:
+        pass
+    return (f"{len(foreign)} transaction(s) carry a <CURRENCY> of their own ({example}): their amounts are in "
+            f"that currency (OFX 2.2 section 5.2) and are stored in it, not as {default}, the statement's "
+            "currency (an <ORIGCURRENCY> only names the currency an amount was converted from: those stay in the "
+            "statement's)")
 
 
 def _ofx_amount(text: str) -> float:
@@ -180,27 +236,32 @@ def _unescape(s: str) -> str:
     return s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
 
 
-def _ofxtools_fields(text: str) -> dict[str, dict]:
-    """(ACCTID, FITID) -> amount and name as ofxtools reads them; empty when ofxtools rejects the file."""
+def _ofxtools_fields(text: str) -> dict[tuple, list[dict]]:
+    """(ACCTID, FITID) -> the amount and name ofxtools reads for each transaction of that id, in
+    the file's order (a bank may give one FITID to several); empty when ofxtools rejects the file."""
     try:
         from ofxtools.models.base import PrivateTagWarning
         from ofxtools.Parser import OFXTree
+        from ofxtools.Types import OFXTypeWarning
 
         tree = OFXTree()
         with warnings.catch_warnings():
             # Every Quicken QFX carries Intuit's <INTU.BID>; ofxtools skips it with a warning that
             # reached the analyst's terminal with a site-packages path (thirteenth audit).
             warnings.simplefilter("ignore", PrivateTagWarning)
+            # ... and a value longer than the spec allows (a European bank's IBAN as ACCTID, 27
+            # characters for 22) is read all the same, with a warning that did too (round 27)
+            warnings.simplefilter("ignore", OFXTypeWarning)
             tree.parse(io.BytesIO(text.encode("utf-8")))
             ofx = tree.convert()
-        out = {}
+        out: dict[tuple, list[dict]] = {}
         for stmt in ofx.statements:
             # a FITID is unique within one account only: a checking and a savings account in one
             # file both number theirs from 1 (round eleven: checking's Netflix -15.49 was stored
             # as savings' "+0.42 INTEREST PAID")
             account = getattr(getattr(stmt, "account", None), "acctid", None)
             for tx in stmt.transactions:
-                out[(account, tx.fitid)] = {"amount": tx.trnamt, "name": tx.name or tx.memo or ""}
+                out.setdefault((account, tx.fitid), []).append({"amount": tx.trnamt, "name": tx.name or tx.memo or ""})
         return out
     except Exception:  # noqa: BLE001 - any ofxtools refusal falls back to the tolerant scanner
         return {}

@@ -39,7 +39,7 @@ from .base import (
 )
 from .csv_banks import MappedCsv, csv_importers, parse_columns
 from .csv_layout import CsvLayout, HeaderLayout, swap_day_month
-from .currency import settle_currency
+from .currency import date_order_hint, settle_currency, settle_named_currency_column
 from .decoding import stray_bytes_note, stream_decoding
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
@@ -143,7 +143,11 @@ class _Canonicaliser:
                 "description instead, as for layouts without an id column")
 
     def note_date_order(self, layout: CsvLayout | None) -> None:
-        """Say when the file's dates are read day/month swapped (:meth:`CsvLayout.with_date_order`)."""
+        """Say when the file's dates are read day/month swapped (:meth:`CsvLayout.with_date_order`),
+        or in an order other evidence decided (``date_order.py``)."""
+        if layout is not None and layout.date_order_note:
+            self.notes.append(layout.date_order_note)
+            return
         if layout is None or layout.swapped_date_example is None:
             return
         formats = " or ".join(f for f in layout.date_formats if f != swap_day_month(f))
@@ -318,9 +322,12 @@ def _settle_mapped(imp: Importer, head: str, path: str = "") -> Importer:
     when a numbered description column beside the mapped one is left unread, and when a built-in
     layout reads the file without the mapping."""
     if isinstance(imp, MappedCsv):
-        notes = () if imp.currency_named else (settle_currency(imp, head),)
+        notes = (settle_named_currency_column(imp, head),) if imp.currency_named else (settle_currency(imp, head),)
+        notes = tuple(n for n in notes if n)
         imp.notes = (notes + imp.unsigned_amounts_notes(head) + imp.unread_description_notes(head)
                      + _layout_notes(path, head))
+        imp.date_order_hint = date_order_hint(imp, head)
+        imp.source_path = path or None
     return imp
 
 
