@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, _unstreamed, empty_flags
-from .recurrence import SWITCH_GAP_DAYS
+from .recurrence import SWITCH_GAP_DAYS, _yearly_plan_vendors
 
 #: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
 LONG_FREQUENCIES = ("semiannual", "annual")
@@ -147,7 +147,29 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
           & (j["b_charge"] < 0.5 * j["charge"])]
     counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).size()
     switched = set(counts[counts >= 1].index.get_level_values(0))
-    return unseen & ~long["transaction_id"].isin(switched)
+    return unseen & ~long["transaction_id"].isin(switched | _after_a_plan_ended(cand, before))
+
+
+def _after_a_plan_ended(cand: pd.DataFrame, before: pd.DataFrame) -> set:
+    """The first charges in ``cand`` at a catalogue vendor selling nothing but plans, some yearly,
+    that follow a cheaper plan of theirs, ended: two charges or more at one price under half this
+    one, none at that price since, however long before (Prime cancelled in March and taken up for
+    a year in August: the history starting in January, August's 139.00 had read as a renewal of a
+    yearly plan older than the data). Not at an app store, which sells other apps' plans: there a
+    plan that stopped says nothing of a yearly app's charge (only the monthly charges just before
+    it do, :data:`~detector.recurrence.SWITCH_GAP_DAYS`)."""
+    cand = cand[cand["stream_vendor"].isin(_yearly_plan_vendors()).to_numpy()]
+    j = cand[["transaction_id", "ts", "charge", "_sk", "_scale"]].merge(
+        before.rename(columns={"_ak": "_sk", "date": "b_date", "charge": "b_charge", "transaction_id": "b_id"}),
+        on="_sk", how="inner")
+    j = j[(j["b_charge"] > FREE_MAX * j["_scale"]) & (j["b_charge"] < 0.5 * j["charge"])]
+    if j.empty:
+        return set()
+    since = pd.to_datetime(j["b_date"]) >= j["ts"]
+    plans = pd.DataFrame({"n": ~since, "again": since}).groupby(
+        [j["transaction_id"].to_numpy(), j["b_charge"].round(2).to_numpy()]).agg(n=("n", "sum"), again=("again", "any"))
+    ended = plans[(plans["n"] >= 2) & ~plans["again"]]
+    return set(ended.index.get_level_values(0))
 
 
 def _shop(long: pd.DataFrame, t: pd.DataFrame) -> pd.Series:

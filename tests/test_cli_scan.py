@@ -512,6 +512,38 @@ def test_scan_of_a_card_holding_only_yearly_charges_at_round_prices(runner, tmp_
     assert ("annual_renewal" in {f["type"] for f in doc["flags"]}) == found
 
 
+def test_scan_shows_yearly_plans_taken_up_after_monthly_and_quarterly_plans(runner, tmp_path):
+    # Prime cancelled after March 2024 and taken up again for a year in August, renewed in August
+    # 2025; The Economist quarterly through October 2024, then a year's subscription in January.
+    # The yearly Prime charges were a stream, but the first flagged as a renewal of a plan begun
+    # before the history; the Economist's yearly charge was hidden in the ended quarterly stream.
+    statement = tmp_path / "card.csv"
+    lines = ["Date,Description,Amount"]
+    lines += [f"2024-{m:02d}-12,AMAZON PRIME*AB12C{m},-14.99" for m in range(1, 4)]
+    lines += ["2024-08-10,AMAZON PRIME*ZZ99Q,-139.00", "2025-08-10,AMAZON PRIME*QQ41X,-139.00"]
+    lines += [f"2024-{m:02d}-05,THE ECONOMIST,-69.00" for m in (1, 4, 7, 10)]
+    lines += ["2025-01-06,THE ECONOMIST,-199.00"]
+    lines += [f"{y}-{m:02d}-03,NETFLIX.COM,-15.49" for y in (2024, 2025) for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / "s.db"), "--as-of", "2025-09-30",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    got = {(s["merchant"], s["frequency"]): s for s in doc["streams"] if s["merchant"] != "Netflix"}
+    assert set(got) == {("Amazon Prime", "monthly"), ("Amazon Prime", "annual"),
+                        ("The Economist", "quarterly"), ("The Economist", "annual")}
+    assert got["Amazon Prime", "monthly"]["status"] == "ended"
+    assert got["The Economist", "quarterly"]["status"] == "ended"
+    prime, economist = got["Amazon Prime", "annual"], got["The Economist", "annual"]
+    assert (prime["status"], prime["next_date"], prime["next_amount"], prime["monthly_amount"]) == (
+        "active", "2026-08-10", 139.0, 11.58)
+    assert (economist["status"], economist["next_date"], economist["next_amount"], economist["monthly_amount"]) == (
+        "early", "2026-01-06", 199.0, 16.58)
+    assert economist["evidence"].startswith(
+        "switched to yearly billing: 69.00 quarterly until 2024-10-05, then 199.00 for a year from 2025-01-06")
+    assert [(f["type"], f["date"], f["amount"]) for f in doc["flags"]] == [("annual_renewal", "2025-08-10", 139.0)]
+
+
 def test_a_yearly_charge_after_the_plan_was_cancelled_by_name_is_flagged(runner, tmp_path):
     # Prime cancelled on 2024-06-20, then billed 139.00 for a year: a charge after cancellation
     # (it had sat in the cancelled monthly stream at nine times its price, which that rule leaves

@@ -1768,3 +1768,228 @@ def test_the_year_after_a_switch_one_renewal_is_flagged_and_none_on_the_monthly_
     # the yearly plan keeps the id it had before its renewal
     first_year, _ = detect_account(_prime_switch(yearly=(139.0, 139.0)), "2024-12-31")
     assert set(_prime(first_year)["stream_id"]) == set(prime["stream_id"])
+
+
+# -- a yearly plan taken up after a shorter one: long gaps, quarterly and bimonthly plans, six months
+
+def _plan_then(desc: str, start: dt.date, n: int, step: int, price: float, later: list[dt.date],
+               later_price: float, *, later_desc: str | None = None) -> pd.DataFrame:
+    """Canonical rows: ``n`` charges of ``price`` every ``step`` months from ``start`` under
+    ``desc``, then ``later_price`` on each of ``later`` (under ``later_desc``, else ``desc``), and
+    Netflix on the 3rd of every month of 2023-25 (the account's history starts in January 2023)."""
+    rows = series(desc, monthly_dates(start, n, step=step), price)
+    rows += series(later_desc or desc, later, later_price)
+    rows += series("NETFLIX.COM", monthly_dates(dt.date(2023, 1, 3), 36), 15.49)
+    return enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"])
+
+
+def _of(streams: pd.DataFrame, merchant: str) -> pd.DataFrame:
+    return streams[streams["merchant"] == merchant].sort_values("first_date").reset_index(drop=True)
+
+
+def _prime_resubscribed(yearly_dates) -> pd.DataFrame:
+    """Prime 14.99 on the 12th, January to March 2024, cancelled; 139.00 on each of
+    ``yearly_dates`` (a yearly plan taken up in August)."""
+    rows = series("AMAZON PRIME*AB12C", monthly_dates(dt.date(2024, 1, 12), 3), 14.99)
+    rows += series("AMAZON PRIME*ZZ99Q", list(yearly_dates), 139.0)
+    rows += series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 3), 24), 15.49)
+    return enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"])
+
+
+def test_a_yearly_plan_taken_up_months_after_the_monthly_plan_ended_is_an_early_yearly_stream():
+    # Prime cancelled after March, a yearly plan bought in August (150 days on): the 139.00 sat in
+    # the monthly stream ("4 charges about every 31 days, amount 14.99-139.00", ended), the yearly
+    # plan hidden and missing from the total. One charge of a yearly plan is `early`.
+    from detector.pipeline import detect_account
+
+    streams, flags = detect_account(_prime_resubscribed([dt.date(2024, 8, 10)]), "2024-12-31")
+    prime = _of(streams, "Amazon Prime")
+    assert prime[["frequency", "status", "last_amount", "next_date", "next_amount"]].values.tolist() == [
+        ["monthly", "ended", 14.99, "2024-04-12", 14.99], ["annual", "early", 139.0, "2025-08-10", 139.0]]
+    assert prime["transaction_ids"].map(len).tolist() == [3, 1]
+    assert prime.iloc[1]["confidence"] >= 0.5
+    assert prime.iloc[1]["evidence"].startswith(
+        "switched to yearly billing: 14.99 monthly until 2024-03-12, then 139.00 for a year from 2024-08-10")
+    assert flags.empty  # the yearly plan's first charge is its sign-up, not a renewal
+
+
+def test_a_yearly_plan_taken_up_months_after_the_monthly_plan_ended_renews_a_year_on():
+    # the yearly charges already made a stream of their own, but the first was flagged as a renewal
+    # of a plan begun before the history (the history starts in January, seven months before):
+    # it follows a monthly plan the vendor billed until March, so it is the sign-up
+    from detector.pipeline import detect_account
+
+    streams, flags = detect_account(_prime_resubscribed([dt.date(2024, 8, 10), dt.date(2025, 8, 10)]),
+                                    "2025-12-31")
+    prime = _of(streams, "Amazon Prime")
+    assert prime[["frequency", "status", "last_amount", "next_date"]].values.tolist() == [
+        ["monthly", "ended", 14.99, "2024-04-12"], ["annual", "active", 139.0, "2026-08-10"]]
+    assert prime["transaction_ids"].map(len).tolist() == [3, 2]
+    assert flags[["type", "date", "amount"]].values.tolist() == [["annual_renewal", "2025-08-10", 139.0]]
+    assert "switched to yearly billing: 14.99 monthly until 2024-03-12" in prime.iloc[1]["evidence"]
+    # the yearly plan keeps the id it had before its renewal
+    first_year, _ = detect_account(_prime_resubscribed([dt.date(2024, 8, 10)]), "2024-12-31")
+    assert set(_of(first_year, "Amazon Prime")["stream_id"]) == set(prime["stream_id"])
+
+
+def test_a_yearly_charge_long_after_an_app_store_plan_ended_is_no_yearly_plan():
+    # an app store sells apps as well as plans: a 59.99 purchase five months after a 9.99 app plan
+    # ended is no yearly plan on its own (within weeks of the plan's end it is read as a switch)
+    from detector.match import enrich
+
+    rows = series("APPLE.COM/BILL", monthly_dates(dt.date(2024, 1, 20), 4), 9.99)
+    rows += series("APPLE.COM/BILL", [dt.date(2024, 9, 18)], 59.99)
+    tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+    streams = detect_streams(tx, "2024-12-31")
+    assert "annual" not in set(streams["frequency"])
+
+
+@pytest.mark.parametrize("desc,merchant,step,price,yearly", [
+    ("THE ECONOMIST", "The Economist", 3, 69.00, 199.00),  # quarterly, then a year at 2.9 quarters
+    ("GRAMMARLY", "Grammarly", 2, 48.00, 144.00),         # every two months, then a year at 3 of them
+    ("GRAMMARLY", "Grammarly", 3, 59.98, 139.95),         # quarterly, then a year at 2.3 quarters
+])
+def test_a_quarterly_or_two_monthly_plan_switched_to_yearly_billing(desc, merchant, step, price, yearly):
+    # only monthly plans were read as switched: a quarterly plan's yearly charge stayed in the
+    # quarterly stream ("amount 69.00-199.00", ended), the yearly plan hidden
+    from detector.pipeline import detect_account
+
+    start = dt.date(2023, 1, 5)
+    n = 12 // step + 1
+    switch = monthly_dates(start, n + 1, step=step)[-1]  # when the next charge was due
+    tx = _plan_then(desc, start, n, step, price, [switch], yearly)
+    freq = {2: "bimonthly", 3: "quarterly"}[step]
+    as_of = (switch + dt.timedelta(days=step * 30 + 60)).isoformat()  # the next one overdue
+    streams, flags = detect_account(tx, as_of)
+    plans = _of(streams, merchant)
+    assert plans[["frequency", "status", "last_amount", "next_date", "next_amount"]].values.tolist() == [
+        [freq, "ended", price, switch.isoformat(), price],
+        ["annual", "early", yearly, switch.replace(year=switch.year + 1).isoformat(), yearly]]
+    assert plans["transaction_ids"].map(len).tolist() == [n, 1]
+    word = {2: "bimonthly", 3: "quarterly"}[step]
+    assert plans.iloc[1]["evidence"].startswith(
+        f"switched to yearly billing: {price:.2f} {word} until {monthly_dates(start, n, step=step)[-1]}")
+    assert "billed yearly from " + switch.isoformat() in plans.iloc[0]["evidence"]
+    assert flags.empty
+    # while the plan's next charge may still come, the stream is as it was (the charge in it)
+    early_on = _of(detect_account(tx, (switch + dt.timedelta(days=20)).isoformat())[0], merchant)
+    assert early_on["frequency"].tolist() == [freq] and early_on.iloc[0]["status"] == "active"
+    assert len(early_on.iloc[0]["transaction_ids"]) == n + 1
+    # a year on: one yearly stream, its renewal flagged and nothing else
+    renewed = _plan_then(desc, start, n, step, price, [switch, switch.replace(year=switch.year + 1)], yearly)
+    streams, flags = detect_account(renewed, (switch + dt.timedelta(days=400)).isoformat())
+    plans = _of(streams, merchant)
+    assert plans[["frequency", "status"]].values.tolist() == [[freq, "ended"], ["annual", "active"]]
+    assert flags[["type", "date"]].values.tolist() == [
+        ["annual_renewal", switch.replace(year=switch.year + 1).isoformat()]]
+
+
+def test_a_quarterly_plan_raised_and_then_cancelled_is_no_switch():
+    # a quarterly plan's last charge 1.5 times its price, then nothing: a rise, not a year's price
+    from detector.match import enrich
+
+    tx = enrich(_plan_then("THE ECONOMIST", dt.date(2023, 1, 5), 4, 3, 69.00, [dt.date(2024, 1, 5)], 103.50))
+    plans = _of(detect_streams(tx, "2024-09-30"), "The Economist")
+    assert plans["frequency"].tolist() == ["quarterly"] and plans.iloc[0]["status"] == "ended"
+    assert len(plans.iloc[0]["transaction_ids"]) == 5
+
+
+def test_a_large_last_quarterly_payment_at_a_seller_of_no_yearly_plans_is_no_switch():
+    # a quarterly insurance premium, then a larger final one: the stream ends as before
+    from detector.match import enrich
+
+    tx = enrich(_plan_then("ACME MUTUAL INS PREM", dt.date(2023, 1, 5), 4, 3, 210.0, [dt.date(2024, 1, 5)], 640.0))
+    streams = detect_streams(tx, "2024-09-30")
+    acme = streams[streams["merchant"] != "Netflix"]
+    assert acme["frequency"].tolist() == ["quarterly"] and acme.iloc[0]["status"] == "ended"
+
+
+def test_a_monthly_plan_switched_to_six_monthly_billing():
+    # Tinder 29.99 a month, then 119.99 for six months, twice: one monthly stream of eight charges
+    # "about every 31 days, amount 29.99-119.99", ended; now the six-monthly plan is a stream
+    from detector.pipeline import detect_account
+
+    tx = _plan_then("TINDER", dt.date(2024, 1, 12), 6, 1, 29.99, [dt.date(2024, 7, 12), dt.date(2025, 1, 12)], 119.99)
+    streams, flags = detect_account(tx, "2025-03-31")
+    tinder = _of(streams, "Tinder")
+    assert tinder[["frequency", "status", "last_amount", "next_date"]].values.tolist() == [
+        ["monthly", "ended", 29.99, "2024-07-12"], ["semiannual", "active", 119.99, "2025-07-12"]]
+    assert tinder["transaction_ids"].map(len).tolist() == [6, 2]
+    assert tinder.iloc[1]["evidence"].startswith(
+        "switched to six-monthly billing: 29.99 monthly until 2024-06-12, then 119.99 for six months from 2024-07-12")
+    assert flags[["type", "date"]].values.tolist() == [["annual_renewal", "2025-01-12"]]
+
+
+def test_one_charge_at_four_months_price_after_a_monthly_plan_is_no_six_monthly_plan():
+    # one 119.99 after 29.99 a month and nothing since: a six-month plan, or the full price after an
+    # introductory one and a cancellation; one charge cannot tell (a yearly price is five months' or more)
+    from detector.match import enrich
+
+    tx = enrich(_plan_then("TINDER", dt.date(2024, 1, 12), 6, 1, 29.99, [dt.date(2024, 7, 12)], 119.99))
+    tinder = _of(detect_streams(tx, "2024-12-31"), "Tinder")
+    assert tinder["frequency"].tolist() == ["monthly"] and tinder.iloc[0]["status"] == "ended"
+
+
+def test_a_big_purchase_at_the_shop_beside_a_monthly_plan_is_no_yearly_plan():
+    # Prime billed monthly throughout, and a 139.99 order at Amazon: no yearly stream; nor once
+    # Prime stopped, for an order months after it (the shop is not the plan's merchant)
+    from detector.match import enrich
+
+    for prime_months in (24, 6):
+        rows = series("AMAZON PRIME*AB12C", monthly_dates(dt.date(2023, 1, 12), prime_months), 14.99)
+        rows += series("AMAZON.COM*RT4KL2 AMZN.COM/BILL WA", [dt.date(2023, 9, 12), dt.date(2024, 9, 10)],
+                       [139.99, 152.37])
+        rows += series("AMAZON.COM*XY12Z AMZN.COM/BILL WA", [dt.date(2023, 3, 2), dt.date(2024, 2, 17)], [23.18, 61.40])
+        tx = enrich(enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"]))
+        streams = detect_streams(tx, "2024-12-31")
+        assert streams["frequency"].tolist() == ["monthly"], prime_months
+        prime = _of(streams, "Amazon Prime")
+        assert prime.iloc[0]["last_amount"] == 14.99 and len(prime.iloc[0]["transaction_ids"]) == prime_months
+
+
+def test_an_app_store_plan_and_a_yearly_app_are_two_streams():
+    # a 9.99 app plan billed monthly and a 59.99 app renewed yearly, both through the store: two
+    # streams, the monthly one active (not ended and split as a switch), the yearly one its own
+    from detector.pipeline import detect_account
+
+    rows = series("APPLE.COM/BILL", monthly_dates(dt.date(2023, 1, 20), 24), 9.99)
+    rows += series("APPLE.COM/BILL", [dt.date(2023, 6, 2), dt.date(2024, 6, 3)], 59.99)
+    tx = enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"])
+    streams, flags = detect_account(tx, "2024-12-31")
+    assert sorted(streams[["frequency", "status", "last_amount"]].values.tolist()) == [
+        ["annual", "active", 59.99], ["monthly", "active", 9.99]]
+    assert flags[["type", "date"]].values.tolist() == [["annual_renewal", "2024-06-03"]]
+
+
+def test_a_yearly_app_renewed_after_another_app_plan_stopped_is_still_a_renewal_before_the_history():
+    # an app store sells many apps' plans: a 4.99 plan that stopped in April says nothing of a
+    # 109.00 yearly app charged in September, which, the history starting in January, may renew a
+    # plan older than the data (at a vendor selling nothing but plans it would be the sign-up)
+    from detector.pipeline import detect_account
+
+    rows = series("APPLE.COM/BILL", monthly_dates(dt.date(2024, 1, 20), 4), 4.99)
+    rows += series("APPLE.COM/BILL", [dt.date(2024, 9, 23), dt.date(2025, 9, 23)], 109.0)
+    rows += series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 3), 24), 15.49)
+    tx = enriched(rows).drop(columns=["merchant_key", "merchant", "vendor", "channel", "match_score"])
+    streams, flags = detect_account(tx, "2025-12-31")
+    apple = _of(streams, "Apple")
+    assert apple[["frequency", "status"]].values.tolist() == [["monthly", "ended"], ["annual", "active"]]
+    assert flags[["type", "date"]].values.tolist() == [["annual_renewal", "2024-09-23"], ["annual_renewal", "2025-09-23"]]
+
+
+def test_a_yearly_charge_no_stream_holds_after_a_two_monthly_plan_is_its_yearly_plan():
+    # 40.00 every two months, then 200.00 on the day the next was due: the charge was left out of
+    # the plan's stream and out of every stream (the plan shown ended, nothing billed yearly)
+    from detector.pipeline import detect_account
+
+    tx = _plan_then("GRAMMARLY", dt.date(2023, 1, 12), 5, 2, 40.00, [dt.date(2023, 11, 11)], 200.00)
+    streams, flags = detect_account(tx, "2024-03-31")
+    plans = _of(streams, "Grammarly")
+    assert plans[["frequency", "status", "last_amount", "next_date"]].values.tolist() == [
+        ["bimonthly", "ended", 40.0, "2023-11-12"], ["annual", "early", 200.0, "2024-11-11"]]
+    assert plans["transaction_ids"].map(len).tolist() == [5, 1]
+    assert plans.iloc[1]["evidence"].startswith("switched to yearly billing: 40.00 bimonthly until 2023-09-12")
+    assert flags.empty
+    # while the plan's next charge may still come (due 2024-01-11 after the 200.00), nothing yet
+    plans = _of(detect_account(tx, "2024-01-20")[0], "Grammarly")
+    assert plans["frequency"].tolist() == ["bimonthly"]
