@@ -1,0 +1,229 @@
+"""Bills that move with use or with a seat count (round-twenty-six audit, a small business's
+company cards full of SaaS): a usage bill beside a fixed plan of its merchant is a stream of its
+own; a usage bill growing with the workload is no price increase; a per-seat plan's added seats
+are told as such, with no refund request claiming a price rise; a usage bill costs a typical
+month, not its last bill."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import pandas as pd
+import pytest
+
+from detector.catalog import load_vendors, metered_vendors, per_seat_vendors, usage_billed_vendors
+from detector.cli import cli
+from detector.errors import CatalogError
+from detector.flags import flag_charges
+from detector.match import enrich
+from detector.price_flags import own_change
+from tests.flagkit import Book
+
+AS_OF = "2025-06-30"
+
+
+def _months(start: tuple[int, int], n: int) -> list[tuple[int, int]]:
+    y, m = start
+    return [(y + (m - 1 + i) // 12, (m - 1 + i) % 12 + 1) for i in range(n)]
+
+
+def _workload(levels: dict[int, float], n: int, jitter: float, seed: int) -> list[float]:
+    """A usage bill steady while the workload is (``jitter`` either way) and stepping up at the
+    months ``levels`` names."""
+    rng = random.Random(seed)
+    out, base = [], None
+    for i in range(n):
+        base = levels.get(i, base)
+        out.append(round(base * rng.uniform(1 - jitter, 1 + jitter), 2))
+    return out
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+
+
+def test_the_catalogue_says_how_a_vendor_bills():
+    cat = load_vendors(user_path=None)
+    assert cat.get("Amazon Web Services").billing == "usage"
+    assert cat.get("Microsoft Azure").billing == "usage"
+    assert cat.get("OpenAI API").billing == "usage"
+    assert cat.get("Slack").billing == "per_seat"
+    assert cat.get("Google Workspace").billing == "per_seat"
+    assert cat.get("Netflix").billing == "plan"  # the default
+    assert cat.get("Slack").to_dict()["billing"] == "per_seat"
+    # usage-billed vendors and the metered categories (utilities, telecom) are the metered bills
+    assert {"Amazon Web Services", "Datadog", "Twilio", "OpenAI API"} <= usage_billed_vendors()
+    assert usage_billed_vendors() <= metered_vendors()
+    assert {"Verizon", "PG&E"} <= metered_vendors() and "Netflix" not in metered_vendors()
+    assert {"Slack", "Google Workspace", "Microsoft 365"} <= per_seat_vendors()
+    assert not per_seat_vendors() & metered_vendors()
+
+
+def test_a_bad_billing_value_names_the_entry_and_field(tmp_path):
+    p = tmp_path / "v.toml"
+    p.write_text('[[vendor]]\nname = "Acme Cloud"\ncategory = "software"\ncadence = ["monthly"]\nbilling = "metered"\n')
+    with pytest.raises(CatalogError, match=r"Acme Cloud.*'billing'"):
+        load_vendors(path=p)
+
+
+def test_openai_api_usage_is_its_own_vendor_not_chatgpt():
+    tx = pd.DataFrame({"account_id": "a", "description": [
+        "OPENAI *API OPENAI.COM CA", "OPENAI *CHATGPT SUBSCR", "OPENAI API", "CHATGPT SUBSCRIPTION"]})
+    out = enrich(tx)
+    assert list(out["vendor"]) == ["OpenAI API", "ChatGPT Plus", "OpenAI API", "ChatGPT Plus"]
+    assert out["merchant_key"].iloc[0] != out["merchant_key"].iloc[1]
+
+
+# -- usage bills are no price increases -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("merchant", ["Amazon Web Services", "Datadog", "Microsoft Azure", "Twilio", "OpenAI API"])
+def test_a_usage_bill_growing_with_the_workload_is_no_price_increase(merchant):
+    b = Book()
+    bill = _workload({0: 1840.0, 9: 2210.0, 17: 2650.0}, 24, 0.015, seed=3)
+    b.stream(b.series("2023-07-03", 24, bill, merchant=merchant))
+    assert flags_of(b).query("type == 'price_increase'").empty
+
+
+def test_the_same_steps_at_a_plan_vendor_are_still_price_increases():
+    # the catalogue's billing says which bills move with use: an unknown merchant's steps stay flagged
+    b = Book()
+    bill = _workload({0: 1840.0, 9: 2210.0, 17: 2650.0}, 24, 0.015, seed=3)
+    b.stream(b.series("2023-07-03", 24, bill, merchant="Acme Hosting"))
+    assert len(flags_of(b).query("type == 'price_increase'")) == 2
+
+
+def test_a_user_catalogue_can_mark_a_vendor_usage_billed(tmp_path, monkeypatch):
+    from detector import catalog
+
+    user = tmp_path / "mine.toml"
+    user.write_text('[[vendor]]\nname = "Acme Hosting"\ncategory = "software"\ncadence = ["monthly"]\n'
+                    'billing = "usage"\naliases = ["ACME HOSTING"]\n')
+    monkeypatch.setenv("SUBDETECT_VENDORS", str(user))
+    for f in (catalog.usage_billed_vendors, catalog.metered_vendors, catalog.per_seat_vendors):
+        f.cache_clear()
+    try:
+        b = Book()
+        b.stream(b.series("2023-07-03", 24, _workload({0: 1840.0, 9: 2210.0}, 24, 0.015, seed=3),
+                          merchant="Acme Hosting"))
+        assert flags_of(b).query("type == 'price_increase'").empty
+    finally:
+        monkeypatch.delenv("SUBDETECT_VENDORS")
+        for f in (catalog.usage_billed_vendors, catalog.metered_vendors, catalog.per_seat_vendors):
+            f.cache_clear()
+
+
+def test_a_usage_bills_final_bill_after_closing_is_owed():
+    # a usage bill comes after the use, as a utility's does: AWS's first bill after the account
+    # was closed is the last month's use, low and no refund request; a second one is flagged high
+    from detector.cancel_flags import is_final_bill
+
+    b = Book()
+    ids = b.series("2025-01-03", 5, [1840.20, 1911.75, 1877.10, 1902.44, 1650.00], merchant="Amazon Web Services")
+    ids.append(b.charge("2025-06-03", 1210.40, "Amazon Web Services"))  # May's use, up to the 15th
+    later = b.charge("2025-07-03", 1105.10, "Amazon Web Services")  # still running: asked about
+    sid = b.stream(ids + [later])
+    cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2025-05-15"]})
+    f = flag_charges(b.tx, b.stream_frame, cancellations=cancel, as_of="2025-12-31")
+    after = f[f["type"] == "charge_after_cancellation"].set_index("transaction_id")
+    assert after.loc[ids[-1], "severity"] == "low"
+    assert is_final_bill("charge_after_cancellation", after.loc[ids[-1], "reason"])
+    assert "usage-billed" in after.loc[ids[-1], "reason"]
+    assert after.loc[later, "severity"] == "high"
+    assert not is_final_bill("charge_after_cancellation", after.loc[later, "reason"])
+
+
+# -- per-seat plans ----------------------------------------------------------------------------
+
+
+def flags_of(book: Book) -> pd.DataFrame:
+    return flag_charges(book.tx, book.stream_frame, as_of="2025-12-31")
+
+
+def test_added_seats_of_a_per_seat_plan_are_told_as_such_low_and_not_the_vendors_doing():
+    # Slack Pro at 8.75 a user: 10 users, then 12, then 15; the unit price never changed
+    b = Book()
+    b.stream(b.series("2023-07-03", 24, [87.50] * 6 + [105.00] * 9 + [131.25] * 9, merchant="Slack"))
+    f = flags_of(b).query("type == 'price_increase'").sort_values("date")
+    assert list(f["severity"]) == ["low", "low"]
+    first, second = f["reason"]
+    assert first.startswith("Slack charged 105.00 on 2024-01-03, up 20% from 87.50")
+    assert "Slack bills per user" in first and "6/5" in first and "10 to 12" in first
+    assert "5/4" in second and "12 to 15" in second
+    assert "bigger plan" not in second  # (+25%: no tier note either way)
+    assert all(own_change(r) for r in f["reason"])
+
+
+@pytest.mark.parametrize("merchant, before, after, ratio", [
+    ("Google Workspace", 144.00, 156.00, "13/12"),   # 12 users at 12.00, then 13
+    ("Microsoft", 100.00, 112.50, "9/8"),            # MSBILL.INFO: Microsoft 365 Business, 8 users, then 9
+    ("Slack", 87.50, 131.25, "3/2"),                 # +50%: seats, not "a bigger plan"
+])
+def test_per_seat_rises_by_whole_seats(merchant, before, after, ratio):
+    b = Book()
+    b.stream(b.series("2023-07-01", 24, [before] * 11 + [after] * 13, merchant=merchant))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and f.iloc[0]["severity"] == "low"
+    assert ratio in f.iloc[0]["reason"] and "bigger plan" not in f.iloc[0]["reason"]
+
+
+@pytest.mark.parametrize("merchant, before, after, severity", [
+    ("Slack", 66.70, 72.50, "low"),        # Slack's new price per user (6.67 -> 7.25) for 10 users: +9%
+    ("Slack", 66.70, 77.10, "medium"),     # ... +16%: 667 and 771 share no price per user
+    ("Netflix", 10.00, 12.00, "medium"),   # a plan vendor: seats do not come into it
+])
+def test_other_rises_stay_price_increases(merchant, before, after, severity):
+    b = Book()
+    b.stream(b.series("2023-07-01", 24, [before] * 11 + [after] * 13, merchant=merchant))
+    f = flags_of(b).query("type == 'price_increase'")
+    assert len(f) == 1 and f.iloc[0]["severity"] == severity
+    assert "per user" not in f.iloc[0]["reason"] and not own_change(f.iloc[0]["reason"])
+
+
+# -- end to end through `subdetect scan` ----------------------------------------------------------
+
+
+def _scan(runner, tmp_path, lines: list[str], *extra) -> dict:
+    statement = tmp_path / "card.csv"
+    statement.write_text("\n".join(["date,description,amount"] + lines) + "\n")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "ops-card",
+                                 "--as-of", AS_OF, "--format", "json", *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_scan_usage_billed_cloud_raises_no_price_increase_nor_refund_request(runner, tmp_path):
+    months = _months((2023, 7), 24)
+    lines = []
+    for desc, day, levels, jitter, seed in (
+            ("AMAZON WEB SERVICES AWS.AMAZON.CO WA", 3, {0: 1840, 9: 2210, 17: 2650}, 0.015, 1),
+            ("DATADOG INC NEW YORK NY", 5, {0: 270, 8: 316, 15: 408}, 0.01, 2),
+            ("MICROSOFT*AZURE MSBILL.INFO WA", 4, {0: 612, 12: 705}, 0.012, 3)):
+        for (y, m), amount in zip(months, _workload(levels, 24, jitter, seed)):
+            lines.append(f'{dt.date(y, m, day)},"{desc}",-{amount:.2f}')
+    doc = _scan(runner, tmp_path, lines)
+    assert {s["merchant"] for s in doc["streams"] if s["status"] == "active"} == {
+        "Amazon Web Services", "Datadog", "Microsoft Azure"}
+    assert [f for f in doc["flags"] if f["type"] == "price_increase"] == []
+    assert doc["refund_requests"] == []
+
+
+def test_scan_seat_adds_are_low_flags_with_no_refund_request(runner, tmp_path):
+    lines = []
+    for i, (y, m) in enumerate(_months((2023, 7), 24)):
+        slack = 10 if (y, m) < (2024, 1) else 12 if (y, m) < (2024, 10) else 15
+        lines.append(f"{dt.date(y, m, 3)},SLACK T01ABC2DE,-{8.75 * slack:.2f}")
+        google = 12 if (y, m) < (2024, 5) else 13
+        microsoft = 8 if (y, m) < (2024, 6) else 9
+        lines.append(f"{dt.date(y, m, 1)},GOOGLE *GSUITE_northwind.com,-{12.00 * google:.2f}")
+        lines.append(f"{dt.date(y, m, 6)},MSFT *<E0400{i:05X}> MSBILL.INFO WA,-{12.50 * microsoft:.2f}")
+    doc = _scan(runner, tmp_path, lines)
+    rises = [f for f in doc["flags"] if f["type"] == "price_increase"]
+    assert len(rises) == 4
+    assert {f["severity"] for f in rises} == {"low"}
+    assert all("bills per user" in f["reason"] for f in rises)
+    assert doc["refund_requests"] == []
+
+
