@@ -19,6 +19,7 @@ from detector.errors import CatalogError
 from detector.flags import flag_charges
 from detector.match import enrich
 from detector.price_flags import own_change
+from detector.report import render_scan
 from tests.flagkit import Book
 
 AS_OF = "2025-06-30"
@@ -181,6 +182,31 @@ def test_other_rises_stay_price_increases(merchant, before, after, severity):
     assert "per user" not in f.iloc[0]["reason"] and not own_change(f.iloc[0]["reason"])
 
 
+# -- what a usage bill costs a month -------------------------------------------------------------
+
+
+def _stream(**kw) -> dict:
+    base = {"stream_id": "s1", "account_id": "a", "merchant": "Twilio", "vendor": "Twilio", "channel": "direct",
+            "direction": "outflow", "frequency": "monthly", "average_amount": 73.69, "last_amount": 212.40,
+            "first_date": "2023-07-02", "last_date": "2025-06-02", "next_date": "2025-07-02",
+            "next_amount": 107.43, "status": "active", "confidence": 0.9, "currency": "USD",
+            "transaction_ids": [f"t{i}" for i in range(24)], "evidence": ""}
+    return {**base, **kw}
+
+
+def test_a_usage_bill_costs_its_expected_amount_a_month_a_plan_its_price():
+    streams = [_stream(), _stream(stream_id="s2", merchant="Netflix", vendor="Netflix", average_amount=16.20,
+                                  last_amount=17.99, next_amount=17.99)]
+    doc = json.loads(render_scan(streams, [], [], "json", as_of=AS_OF))
+    monthly = {s["merchant"]: s["monthly_amount"] for s in doc["streams"]}
+    assert monthly == {"Twilio": 107.43, "Netflix": 17.99}
+    table = render_scan(streams, [], [], "table", as_of=AS_OF)
+    assert "125.42" in table.split("Total")[1]  # 107.43 + 17.99
+    # a stream stored before next_amount was known costs its last charge
+    doc = json.loads(render_scan([_stream(next_amount=None)], [], [], "json", as_of=AS_OF))
+    assert doc["streams"][0]["monthly_amount"] == 212.40
+
+
 # -- end to end through `subdetect scan` ----------------------------------------------------------
 
 
@@ -227,3 +253,13 @@ def test_scan_seat_adds_are_low_flags_with_no_refund_request(runner, tmp_path):
     assert doc["refund_requests"] == []
 
 
+def test_scan_a_usage_bills_month_is_its_expected_amount_not_its_last_spike(runner, tmp_path):
+    rng = random.Random(11)
+    lines = [f"{dt.date(y, m, 2)},TWILIO SENDGRID 877-889-4546 CA,-{rng.uniform(40, 95):.2f}"
+             for y, m in _months((2023, 7), 23)] + ["2025-06-02,TWILIO SENDGRID 877-889-4546 CA,-212.40"]
+    doc = _scan(runner, tmp_path, lines)
+    s = doc["streams"][0]
+    assert s["last_amount"] == 212.40 and s["monthly_amount"] == s["next_amount"] < 212.40
+    table = runner.invoke(cli, ["report", "--db", str(tmp_path / "s.db"), "--limit", "0"]).stdout
+    total = table.split("Active subscriptions")[1].split("Total")[1].split()[0]
+    assert float(total) == s["next_amount"]
