@@ -19,6 +19,7 @@ from detector.errors import CatalogError
 from detector.flags import flag_charges
 from detector.match import enrich
 from detector.price_flags import own_change
+from detector.recurrence import detect_streams
 from detector.report import render_scan
 from tests.flagkit import Book
 
@@ -74,6 +75,56 @@ def test_openai_api_usage_is_its_own_vendor_not_chatgpt():
     out = enrich(tx)
     assert list(out["vendor"]) == ["OpenAI API", "ChatGPT Plus", "OpenAI API", "ChatGPT Plus"]
     assert out["merchant_key"].iloc[0] != out["merchant_key"].iloc[1]
+
+
+# -- a usage bill beside a fixed plan of its merchant -------------------------------------------
+
+
+def _enriched(rows) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["date", "description", "amount"]).assign(account_id="biz")
+    df["transaction_id"] = [f"t{i:05d}" for i in range(len(df))]
+    df["currency"], df["source"], df["source_file"], df["source_line"] = "USD", "test", "", 0
+    return enrich(df)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_usage_bill_beside_a_fixed_plan_billed_under_one_name_is_a_stream_of_its_own(seed):
+    # Microsoft bills Microsoft 365 (9 seats, 112.50) and Azure (usage, 480-640) both as
+    # "MSFT *<E0400...> MSBILL.INFO": the plan made a stream and the usage bill vanished
+    rng = random.Random(seed)
+    rows = []
+    for y, m in _months((2024, 1), 18):
+        rows.append((f"{dt.date(y, m, 6)}", f"MSFT *<E0400{rng.randrange(16 ** 5):05X}> MSBILL.INFO WA", -112.50))
+        rows.append((f"{dt.date(y, m, 2)}", f"MSFT *<E0400{rng.randrange(16 ** 5):05X}> MSBILL.INFO WA",
+                     -round(rng.uniform(480, 640), 2)))
+    s = detect_streams(_enriched(rows), AS_OF)
+    live = s[s["status"].isin(["active", "early"])]
+    assert len(live) == 2, s[["merchant", "last_amount", "status"]]
+    usage = live[live["last_amount"] > 200].iloc[0]
+    assert usage["frequency"] == "monthly" and len(usage["transaction_ids"]) >= 16
+    assert 480 <= usage["next_amount"] <= 640
+
+
+def test_the_rest_of_a_shop_beside_its_plan_stays_purchases():
+    # Prime at 14.99 and orders on no schedule: the orders are no second stream
+    rng = random.Random(7)
+    rows = [(f"{dt.date(y, m, 12)}", "AMAZON PRIME*2K4", -14.99) for y, m in _months((2024, 1), 18)]
+    day = dt.date(2024, 1, 3)
+    while day < dt.date(2025, 6, 20):
+        rows.append((f"{day}", "AMAZON MKTPL*AB12", -round(rng.uniform(8, 90), 2)))
+        day += dt.timedelta(days=rng.choice([2, 5, 9, 13, 20, 31, 44]))
+    s = detect_streams(_enriched(rows), AS_OF)
+    assert len(s[s["status"].isin(["active", "early"])]) == 1
+
+
+def test_a_varying_bills_charges_at_one_amount_by_chance_are_no_plan_beside_it():
+    # a quarterly waste-collection bill whose three charges of 95.70-97.90, six months apart, read
+    # as a plan at a set price: they sit in the cycles the others skip, not beside them, so the
+    # others are not split off as a second, quarterly stream (independent generator's seed 11)
+    amounts = [71.20, 88.10, 117.90, 96.40, 83.30, 97.90, 109.80, 95.70]
+    rows = [(f"{dt.date(y, m, 10)}", "WASTE MANAGEMENT WM EZPAY", -a)
+            for (y, m), a in zip(_months((2023, 7), 24)[::3], amounts)]
+    assert len(detect_streams(_enriched(rows), "2025-06-19")) == 1
 
 
 # -- usage bills are no price increases -----------------------------------------------------------
@@ -251,6 +302,23 @@ def test_scan_seat_adds_are_low_flags_with_no_refund_request(runner, tmp_path):
     assert {f["severity"] for f in rises} == {"low"}
     assert all("bills per user" in f["reason"] for f in rises)
     assert doc["refund_requests"] == []
+
+
+def test_scan_keeps_a_usage_bill_beside_the_fixed_plan_of_its_merchant(runner, tmp_path):
+    rng = random.Random(5)
+    lines = []
+    for i, (y, m) in enumerate(_months((2024, 1), 18)):
+        lines.append(f"{dt.date(y, m, 6)},MSFT *<E0400{rng.randrange(16 ** 5):05X}> MSBILL.INFO WA,-112.50")
+        lines.append(f"{dt.date(y, m, 2)},MSFT *<E0400{rng.randrange(16 ** 5):05X}> MSBILL.INFO WA,"
+                     f"-{rng.uniform(480, 640):.2f}")
+        lines.append(f"{dt.date(y, m, 14)},OPENAI *CHATGPT SUBSCR,-60.00")
+        lines.append(f"{dt.date(y, m, 1)},OPENAI *API OPENAI.COM CA,-{rng.uniform(35, 90):.2f}")
+    doc = _scan(runner, tmp_path, lines)
+    live = [s for s in doc["streams"] if s["status"] in ("active", "early")]
+    by = sorted((s["merchant"], s["monthly_amount"]) for s in live)
+    assert [m for m, _ in by] == ["ChatGPT Plus", "Microsoft", "Microsoft", "OpenAI API"], by
+    total = sum(a for _, a in by)
+    assert 112.50 + 60.00 + 480 + 35 <= total <= 112.50 + 60.00 + 640 + 90
 
 
 def test_scan_a_usage_bills_month_is_its_expected_amount_not_its_last_spike(runner, tmp_path):
