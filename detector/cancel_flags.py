@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import vendors_in
+from .catalog import metered_vendors, usage_billed_vendors
 from .flags import (
     CANCELLED_PRICE_TOLERANCE,
     MIN_LONG_GAP_DAYS,
@@ -83,12 +83,13 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
                              np.where(shop, np.maximum(SAME_AMOUNT, STEADY_NOISE * both[col]),
                                       CANCELLED_PRICE_TOLERANCE * both[col]))
         near_price |= (both["charge"] - both[col]).abs() <= tolerance
-    # A metered bill (a utility, a phone line) has no one price: it moves with use and season.
+    # A metered bill (a utility, a phone line, a usage-billed cloud service) has no one price: it
+    # moves with use and season.
     # Its charges after the date are the plan's when within the range it billed before (each
     # end widened by the tolerance).
     lo = before.groupby("stream_id")["charge"].min().reindex(both["stream_id"]).to_numpy()
     hi = before.groupby("stream_id")["charge"].max().reindex(both["stream_id"]).to_numpy()
-    metered = ~both["loose"].astype(bool) & both["stream_vendor"].isin(_metered_vendors())
+    metered = ~both["loose"].astype(bool) & both["stream_vendor"].isin(metered_vendors())
     in_range = ((both["charge"] >= (1 - CANCELLED_PRICE_TOLERANCE) * lo)
                 & (both["charge"] <= (1 + CANCELLED_PRICE_TOLERANCE) * hi))
     near_price |= metered & in_range
@@ -186,20 +187,14 @@ def _final_bill(hit: pd.DataFrame) -> np.ndarray:
     dated after the cancellation, as the flag is defined, so it is flagged, low, saying so, with
     no refund request (sixteenth session left it unflagged: the person could not check it). A
     second bill after the date is a charge after cancellation. A phone line bills its month
-    ahead: its charges after the date stay flagged."""
-    from .flags import is_utility
-
-    metered = is_utility(hit["stream_merchant"], hit["stream_vendor"])
+    ahead: its charges after the date stay flagged. A usage-billed service (the catalogue's
+    ``billing = "usage"``: AWS, Azure, Datadog) bills the use after it too: its first bill after
+    the date is the use up to it (round-twenty-six audit)."""
+    metered = _billed_after_use(hit)
     first = hit.groupby("stream_id").cumcount() == 0
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
     soon = days <= FINAL_BILL_PERIODS * hit["period"].astype(float).fillna(30.44)
     return (metered & first & soon).to_numpy(dtype=bool)
-
-
-def _metered_vendors() -> frozenset:
-    from .renewal_flags import VARIABLE_CATEGORIES
-
-    return vendors_in(VARIABLE_CATEGORIES)
 
 
 def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.DataFrame:
@@ -253,9 +248,18 @@ def _after_cancellation_by_key(canc: pd.DataFrame, loose: pd.DataFrame) -> pd.Da
     return _flag_rows(hit, "charge_after_cancellation", "high", _after_cancellation_reason(hit))
 
 
+def _billed_after_use(hit: pd.DataFrame) -> pd.Series:
+    """Whether each charge's plan bills the use after it: a utility (a catalogue one, or one by its
+    name) or a usage-billed vendor (:func:`detector.catalog.usage_billed_vendors`)."""
+    from .flags import is_utility
+
+    return is_utility(hit["stream_merchant"], hit["stream_vendor"]) | hit["stream_vendor"].isin(usage_billed_vendors())
+
+
 def _final_bill_reason(bills: pd.DataFrame) -> pd.Series:
+    who = np.where(bills["stream_vendor"].isin(usage_billed_vendors()), "a usage-billed service", "a utility")
     return (_after_cancellation_reason(bills) + ": " + FINAL_BILL_NOTE + ", for what you used up to "
-            + bills["cancelled_on"] + " (a utility bills after the use); check that it covers nothing after "
+            + bills["cancelled_on"] + " (" + who + " bills after the use); check that it covers nothing after "
             + bills["cancelled_on"] + ", and ask the supplier if it does")
 
 

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .catalog import plan_only_vendors, vendors_in
+from .catalog import metered_vendors, per_seat_vendors, plan_only_vendors, usage_billed_vendors, vendors_in
 from .flags import (
     FREE_MAX,
     INTRO_HISTORY_DAYS,
@@ -504,6 +504,13 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
 
 
 def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
+    # A usage-billed vendor's bill (cloud computing, an API, monitoring per host: the catalogue's
+    # ``billing = "usage"``) follows what was used: a dearer month, or a higher level held for
+    # months as the workload grew, is more use, not a new price, and there is nothing to ask back
+    # (round-twenty-six audit: AWS, Datadog and Azure stepping up with a company's servers were
+    # medium price increases with refund emails saying the price rose "without notice").
+    if "stream_vendor" in s:
+        s = s[~s["stream_vendor"].isin(usage_billed_vendors()).to_numpy()]
     # (the two filters below read two columns: they are judged on those, and the rows kept
     # taken whole once, where each filter copied every column)
     x = s[["chain_id", "charge"]].reset_index(drop=True)
@@ -633,15 +640,69 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # (graded by the rise the reason shows, as the severity: "up 15%", a 14.7% rise, was low in
     # the round-twenty-four audit)
     shown = pct.to_numpy() / 100
-    tier = ((shown >= TIER_STEP) & ~back & ~term_hit[hit].to_numpy()
+    # A plan priced per user whose new bill is whole users more at the old price per user (Slack
+    # at 8.75 a user: 87.50 for 10, then 105.00 for 12) may be users added, not a new price: the
+    # reason says so and names the ratio, low, and no refund request claims a price rise
+    # (round-twenty-six audit). A rise at a yearly renewal too: seats are added at renewal.
+    seats = _whole_seats(r, r_base, back)
+    evidence = np.where(seats != "", evidence + _seats_note(r, seats), evidence)
+    tier = ((shown >= TIER_STEP) & ~back & ~term_hit[hit].to_numpy() & (seats == "")
             & (r["period"].to_numpy(dtype=float) < 150))  # (a yearly renewal's hike is the vendor's: round sixteen)
     evidence = np.where(tier, evidence + TIER_NOTE, evidence)
     reason = (
         _name(r) + " charged " + _money(r["charge"], r["_dp"]) + " on " + r["date"] + ", up " + pct.astype(str)
         + "% from " + _money(r_base, r["_dp"]) + evidence
     )
-    severity = np.where(back, "low", np.select([(shown >= 0.5) & ~tier, shown >= 0.15], ["high", "medium"], "low"))
+    severity = np.where(back | (seats != ""), "low",
+                        np.select([(shown >= 0.5) & ~tier, shown >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
+
+
+#: A price per user is at least this much (in dollars, scaled to the currency): GitHub's Team plan
+#: is 4.00 a user, Slack's 8.75, Google Workspace's 7.00-22.00. Two bills that are whole multiples
+#: of a smaller sum only (15.49 and 17.99 are of 0.01) are no seat counts.
+MIN_SEAT_PRICE = 4.0
+#: What a per-seat rise's reason says after the ratio; :func:`own_change` reads it.
+SEATS_NOTE = "at an unchanged price per user"
+
+
+def _whole_seats(r: pd.DataFrame, before: pd.Series, back: np.ndarray) -> np.ndarray:
+    """Per rise (``r`` the flagged rows, ``before`` the price the rise is from): its ratio as
+    ``"m/n"`` when the vendor bills per user (:func:`detector.catalog.per_seat_vendors`) and the
+    two bills are ``n`` and ``m`` users at one price per user of :data:`MIN_SEAT_PRICE` or more,
+    to the cent (105.00 and 87.50 are 6 and 5 of 17.50, so 12 and 10 of 8.75 too); ``""``
+    otherwise. The smallest counts are named: the real ones are a multiple of them."""
+    out = np.full(len(r), "", dtype=object)
+    if "stream_vendor" not in r:
+        return out
+    seat_vendor = r["stream_vendor"].isin(per_seat_vendors()).to_numpy() & ~back
+    if not seat_vendor.any():
+        return out
+    # in the currency's smallest units: cents, or yen (``_dp`` decimals)
+    unit = 10.0 ** r["_dp"].to_numpy(dtype=float)
+    old = np.rint(before.to_numpy(dtype=float) * unit).astype(np.int64)
+    new = np.rint(r["charge"].to_numpy(dtype=float) * unit).astype(np.int64)
+    per_user = np.gcd(old, new)  # the largest price per user both bills are whole users of
+    ok = seat_vendor & (old > 0) & (new > old) & (per_user >= MIN_SEAT_PRICE * r["_scale"].to_numpy(dtype=float) * unit)
+    n, m = old // np.maximum(per_user, 1), new // np.maximum(per_user, 1)
+    out[ok] = [f"{b}/{a}" for a, b in zip(n[ok], m[ok])]
+    return out
+
+
+def _seats_note(r: pd.DataFrame, seats: np.ndarray) -> pd.Series:
+    """``; Slack bills per user, and the new bill is 6/5 of the old: 5 users to 6 (or 10 to 12, 15
+    to 18) at an unchanged price per user; if you did not add users, ask Slack why`` for each rise
+    :func:`_whole_seats` found (``""`` elsewhere)."""
+    out = []
+    for name, ratio in zip(_name(r), seats):
+        if not ratio:
+            out.append("")
+            continue
+        m, n = (int(v) for v in ratio.split("/"))
+        more = ", ".join(f"{k * n} to {k * m}" for k in (2, 3))
+        out.append(f"; {name} bills per user, and the new bill is {ratio} of the old: {n} users to {m} (or {more}) "
+                   f"{SEATS_NOTE}; if you did not add users, ask {name} why")
+    return pd.Series(out, index=r.index, dtype=object)
 
 
 #: A metered bill (phone, utility) dearer for this many bills or fewer, then back at its price,
@@ -655,12 +716,11 @@ def _extras_spell(x: pd.DataFrame, lv: pd.DataFrame, at_row, size: pd.Series, pr
     audit: a Rogers bill of 75.00, 79.10 in April and May, 75.00 again in June, was a price
     increase with a refund request). A fixed-price plan's spell is still flagged: a vendor that
     overcharged for two months and went back owes them."""
-    from .cancel_flags import _metered_vendors
     from .flags import is_utility
 
     vendor = x["stream_vendor"] if "stream_vendor" in x else pd.Series(None, index=x.index, dtype=object)
     name = x["stream_merchant"].fillna(x["merchant"]) if "stream_merchant" in x else x["merchant"]
-    metered = (vendor.isin(_metered_vendors()) | is_utility(name, vendor)).to_numpy(dtype=bool)
+    metered = (vendor.isin(metered_vendors()) | is_utility(name, vendor)).to_numpy(dtype=bool)
     if not metered.any():
         return pd.Series(False, index=x.index)
     after = lv["base"].groupby(level=0).shift(-1).reindex(at_row).to_numpy(dtype=float)
@@ -680,10 +740,11 @@ BACK_NOTE = ", back to the "
 
 def own_change(reason: str | None) -> bool:
     """Whether a ``price_increase`` reason reads the rise as more likely the person's own change of
-    plan (back to an earlier price, or a rise of :data:`TIER_STEP` or more): no refund request is
+    plan (back to an earlier price, a rise of :data:`TIER_STEP` or more, or users added to a plan
+    priced per user, :data:`SEATS_NOTE`): no refund request is
     drafted for it, whose email would say the vendor raised the price without notice
     (round-fifteen audit); the flag asks the person, who can open one by hand."""
-    return bool(reason) and (TIER_NOTE in reason or BACK_NOTE in reason)
+    return bool(reason) and (TIER_NOTE in reason or BACK_NOTE in reason or SEATS_NOTE in reason)
 
 #: The price a ``price_increase`` reason measures the rise from ("..., up 16% from 15.49 ..."), as
 #: :func:`flag_price_increases` words it (no decimals in a currency without minor units: "from 1,500").

@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .catalog import METERED_CATEGORIES, metered_vendors
 from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, _unstreamed, empty_flags
 from .recurrence import SWITCH_GAP_DAYS, _yearly_plan_vendors
 
@@ -25,14 +26,18 @@ YEARLY_SWITCH = 5.0
 YEAR_DAYS = (350, 380)
 #: A renewal of this much or more (in dollars, scaled to the currency: flags.py) is high.
 HIGH_RENEWAL_PRICE = 100.0
-#: Catalogue categories whose bills vary with use: their amount moving is no sign of spending.
-VARIABLE_CATEGORIES = frozenset({"utilities", "telecom"})
+#: Catalogue categories whose bills vary with use: their amount moving is no sign of spending
+#: (:data:`detector.catalog.METERED_CATEGORIES`; usage-billed vendors are metered too).
+VARIABLE_CATEGORIES = METERED_CATEGORIES
+
+
 @lru_cache(maxsize=1)
 def _plan_vendors() -> frozenset:
-    """Catalogue vendors that bill a plan at a set price (not a metered bill)."""
+    """Catalogue vendors that bill a plan at a set price (not a metered bill:
+    :func:`detector.catalog.metered_vendors`)."""
     from .catalog import load_vendors
 
-    return frozenset(v.name for v in load_vendors() if v.category not in VARIABLE_CATEGORIES)
+    return frozenset(v.name for v in load_vendors()) - metered_vendors()
 
 
 def switched_to_yearly(s: pd.DataFrame) -> pd.DataFrame:

@@ -148,8 +148,21 @@ def _active(s: pd.DataFrame) -> pd.DataFrame:
         # takes no arithmetic nor a boolean or (round-twenty audit: ``report`` crashed when every
         # stored plan had ended)
         a = a.astype(object)
-    a["monthly"] = (pd.to_numeric(a["last_amount"], errors="coerce") * _monthly_factor(a)).round(2)
+    a["monthly"] = (_typical_charge(a) * _monthly_factor(a)).round(2)
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
+
+
+def _typical_charge(a: pd.DataFrame) -> pd.Series:
+    """What each stream charges a cycle, for its monthly cost: the amount the detector expects
+    next (``next_amount``), else its last charge. For a plan at a set price that is its price,
+    the last one (a price that just rose counts at once); for a bill that moves every cycle, the
+    mean of its last three (docs/detection.md), not whatever the last bill happened to be
+    (round-twenty-six audit: a usage bill's one 212.40 month, after two years of 40-95, made its
+    "Per month" and the total 212.40 while its next amount read 107.43)."""
+    last = pd.to_numeric(a["last_amount"], errors="coerce")
+    if "next_amount" not in a:
+        return last
+    return pd.to_numeric(a["next_amount"], errors="coerce").fillna(last)
 
 
 def _monthly_factor(a: pd.DataFrame) -> pd.Series:

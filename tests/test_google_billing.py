@@ -111,10 +111,12 @@ def test_page_sourced_processes_name_googles_own_pages():
 
 
 def test_scan_of_a_company_card_with_workspace_and_cloud(runner, tmp_path):
-    # the audit's card: Workspace 13 users at 12.00, then 14.00 from March; Cloud with a double charge
+    # the audit's card: Workspace at 12.00 a user, then 14.00 from March; Cloud with a double charge.
+    # One user: 13 users' 156.00 -> 182.00 is also 6 users -> 7 at 26.00 each, which the per-seat
+    # rule tells as users added, with no refund request (docs/flags.md)
     lines = ["date,description,amount"]
     for d in pd.date_range("2024-07-01", "2025-06-01", freq="MS"):
-        lines.append(f"{d:%Y-%m-%d},GOOGLE *GSUITE_northwind.com,-{13 * (12 if d < pd.Timestamp('2025-03-01') else 14):.2f}")
+        lines.append(f"{d:%Y-%m-%d},GOOGLE *GSUITE_northwind.com,-{12 if d < pd.Timestamp('2025-03-01') else 14:.2f}")
         lines.append(f"{d + pd.Timedelta(days=1):%Y-%m-%d},GOOGLE *CLOUD XT5B2Q,-{250 + d.month:.2f}")
     lines.append("2025-05-04,GOOGLE *CLOUD XT5B2Q,-255.00")
     statement = tmp_path / "g.csv"

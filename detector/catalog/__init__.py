@@ -7,17 +7,23 @@ raise :class:`~detector.errors.CatalogError` naming the entry and field at fault
 from __future__ import annotations
 
 from .vendors import (
+    BILLING,
     CATEGORIES,
     CHANNELS,
     FIXED_PLAN_CATEGORIES,
+    METERED_CATEGORIES,
     PLAN_ONLY_CATEGORIES,
     Catalog,
     Vendor,
     load_vendors,
+    metered_vendors,
+    per_seat_vendors,
     plan_only_vendors,
+    usage_billed_vendors,
     vendor_key,
     vendors_in,
 )
 
-__all__ = ["CATEGORIES", "CHANNELS", "FIXED_PLAN_CATEGORIES", "PLAN_ONLY_CATEGORIES", "Catalog", "Vendor", "load_vendors",
-           "plan_only_vendors", "vendor_key", "vendors_in"]
+__all__ = ["BILLING", "CATEGORIES", "CHANNELS", "FIXED_PLAN_CATEGORIES", "METERED_CATEGORIES", "PLAN_ONLY_CATEGORIES",
+           "Catalog", "Vendor", "load_vendors", "metered_vendors", "per_seat_vendors", "plan_only_vendors",
+           "usage_billed_vendors", "vendor_key", "vendors_in"]

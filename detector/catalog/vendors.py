@@ -35,8 +35,13 @@ CATEGORIES = (
 ENV_VAR = "SUBDETECT_VENDORS"
 _FIELDS = {
     "name", "aliases", "patterns", "category", "cadence", "channels", "refund_process", "url",
-    "disabled", "one_offs",
+    "disabled", "one_offs", "billing",
 }
+#: How a vendor's bill is priced (``billing``): ``plan``, a set price per cycle (the default);
+#: ``usage``, a bill that moves with what was used (cloud computing, APIs, monitoring billed per host
+#: or per message), whose dearer months are use, not a new price; ``per_seat``, a set price per user,
+#: so the bill moves with the seat count (Slack, Google Workspace, Microsoft 365 for business).
+BILLING = ("plan", "usage", "per_seat")
 
 
 @dataclass(frozen=True)
@@ -61,13 +66,16 @@ class Vendor:
     #: courses, Audible's titles, Prime Video's rentals): two charges of one price there are no
     #: sign of a plan, nor of a plan billed twice.
     one_offs: bool = False
+    #: How the bill is priced, one of :data:`BILLING`.
+    billing: str = "plan"
 
     def to_dict(self) -> dict:
         """The vendor as plain data (lists, ``None`` for missing fields)."""
         return {
             "name": self.name, "category": self.category, "cadence": list(self.cadence),
             "channels": list(self.channels), "aliases": list(self.aliases), "patterns": list(self.patterns),
-            "refund_process": self.refund_process, "url": self.url, "one_offs": self.one_offs, "key": self.key,
+            "refund_process": self.refund_process, "url": self.url, "one_offs": self.one_offs, "billing": self.billing,
+            "key": self.key,
         }
 
     @property
@@ -178,9 +186,13 @@ def parse_vendor(entry, source: str, index: int) -> Vendor | None:
     one_offs = entry.get("one_offs", False)
     if not isinstance(one_offs, bool):
         raise CatalogError(f"{where}: field 'one_offs' must be true or false")
+    billing = entry.get("billing", "plan")
+    if billing not in BILLING:
+        raise CatalogError(f"{where}: field 'billing' is {billing!r}, expected one of {', '.join(BILLING)}")
     return Vendor(
         name=name.strip(), category=category, cadence=cadence, channels=channels,
         aliases=aliases, patterns=patterns, refund_process=refund, url=url, one_offs=one_offs,
+        billing=billing,
     )
 
 
@@ -291,6 +303,32 @@ def plan_only_vendors() -> frozenset:
     plan's descriptor (not the ``one_offs`` ones: Udemy's courses at one price were double
     charges of a plan)."""
     return frozenset(v.name for v in load_vendors() if v.category in PLAN_ONLY_CATEGORIES and not v.one_offs)
+
+
+#: Catalogue categories whose bills vary with use (a meter, a phone line's extras): metered, whatever
+#: their entries' ``billing`` says.
+METERED_CATEGORIES = frozenset({"utilities", "telecom"})
+
+
+@lru_cache(maxsize=1)
+def usage_billed_vendors() -> frozenset:
+    """Vendors whose bill moves with use (``billing = "usage"``: AWS, Azure, Datadog, Twilio, the
+    OpenAI API): a dearer month is more use, not a new price."""
+    return frozenset(v.name for v in load_vendors() if v.billing == "usage")
+
+
+@lru_cache(maxsize=1)
+def metered_vendors() -> frozenset:
+    """Vendors with no one price to hold a bill to: the usage-billed ones
+    (:func:`usage_billed_vendors`) and those of :data:`METERED_CATEGORIES` (utilities, telecom)."""
+    return frozenset(v.name for v in load_vendors() if v.billing == "usage" or v.category in METERED_CATEGORIES)
+
+
+@lru_cache(maxsize=1)
+def per_seat_vendors() -> frozenset:
+    """Vendors billing a set price per user (``billing = "per_seat"``): their bill moves with the
+    seat count."""
+    return frozenset(v.name for v in load_vendors() if v.billing == "per_seat")
 
 
 @lru_cache(maxsize=8)
