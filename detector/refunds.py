@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
 
+import numpy as np
 import pandas as pd
 
 from .catalog.refund_processes import MANUAL, RefundProcess, load_refund_processes
@@ -210,6 +211,11 @@ def partial_credits(store: Store, records: list[dict], as_of: date) -> dict[str,
     :data:`CREDIT_DAYS`, up to ``as_of``) gave part of it back. A credit of the whole amount is
     the flags' ``refunded_on`` (no request at all); each credit counts once, for the nearest
     charge before it.
+
+    Only descriptors that can matter are normalised (one at a time, :func:`normalize_one`): a
+    credit of the charge's account within its window and smaller than it, and the account's
+    charges within the window of a charge such a credit may concern. Normalising every credit and
+    charge of the flagged accounts cost 4-5 CPU-s of a 1.2M-row scan (paychecks are credits too).
     """
     from .normalize import normalize_one
 
@@ -222,27 +228,48 @@ def partial_credits(store: Store, records: list[dict], as_of: date) -> dict[str,
             f" WHERE amount {sign} 0 AND account_id IN (SELECT value FROM json_each(?)) AND date BETWEEN ? AND ?",
             store.conn, params=[json.dumps(sorted(accounts)), since, until])
 
+    key_of: dict = {}
+
+    def keys(descriptions) -> pd.Series:
+        for d in set(descriptions) - key_of.keys():
+            key_of[d] = normalize_one(d)[0]
+        return descriptions.map(key_of)
+
+    days = [to_date(r["date"]) for r in records]
+    charge = pd.DataFrame({"r": range(len(records)), "account_id": [r["account_id"] for r in records],
+                           "first": [d.toordinal() for d in days],
+                           "paid": [abs(float(r["amount"])) for r in records],
+                           "description": [r.get("description") or "" for r in records]})
     # credits are few: read them first, then the charges only of accounts a credit may concern
-    start = min(to_date(r["date"]) for r in records).isoformat()
-    credits_all = read(">", {r["account_id"] for r in records}, start, as_of.isoformat())
+    credits_all = read(">", set(charge["account_id"]), min(days).isoformat(), as_of.isoformat())
     if credits_all.empty:
         return {}
-    key_of = {d: normalize_one(d)[0] for d in
-              set(credits_all["description"]) | {r.get("description") or "" for r in records}}
-    pairs = set(zip(credits_all["account_id"], credits_all["description"].map(key_of)))
-    records = [r for r in records if (r["account_id"], key_of[r.get("description") or ""]) in pairs]
-    if not records:
+    credits_all["day"] = _days(credits_all["date"])
+    # each charge with the credits that could give part of it back, by account, window and amount
+    pairs = _pair_by_account(charge, credits_all)
+    pairs = pairs[(pairs["day"] >= pairs["first"]) & (pairs["day"] < pairs["first"] + CREDIT_DAYS)
+                  & (pairs["amount"] < pairs["paid"] - 0.01)]
+    pairs = pairs[keys(pairs["description_r"]).to_numpy() == keys(pairs["description_c"]).to_numpy()]
+    if pairs.empty:
         return {}
-    start = min(to_date(r["date"]) for r in records).isoformat()
-    charges = read("<", {r["account_id"] for r in records}, start, as_of.isoformat())
-    key_of.update({d: normalize_one(d)[0] for d in set(charges["description"]) - set(key_of)})
-    rows = pd.concat([credits_all, charges], ignore_index=True)
-    rows = rows.assign(key=rows["description"].map(key_of), day=rows["date"].map(to_date))
+    kept = np.unique(pairs["r"].to_numpy())
+    records, charge = [records[i] for i in kept], charge.iloc[kept].reset_index(drop=True)
+    credits = credits_all.iloc[np.unique(pairs["c"].to_numpy())]
+    charges = read("<", set(charge["account_id"]), min(to_date(r["date"]) for r in records).isoformat(),
+                   as_of.isoformat())
+    charges["day"] = _days(charges["date"])
+    # a charge of the account after one of these, within its window, may end that window
+    near = _pair_by_account(charge, charges)
+    near = near[(near["day"] > near["first"]) & (near["day"] < near["first"] + CREDIT_DAYS)]
+    charges = charges.iloc[np.unique(near["c"].to_numpy())]
+    rows = pd.concat([credits, charges], ignore_index=True)
+    rows = rows.assign(key=keys(rows["description"]), day=rows["day"].map(date.fromordinal))
+    keys(charge["description"])
     out: dict[str, list[dict]] = {}
     taken: set[str] = set()
     for r in sorted(records, key=lambda r: str(r["date"]), reverse=True):  # a later charge takes its credits first
         day, paid = to_date(r["date"]), abs(float(r["amount"]))
-        same = rows[(rows["account_id"] == r["account_id"]) & (rows["key"] == key_of.get(r.get("description") or ""))]
+        same = rows[(rows["account_id"] == r["account_id"]) & (rows["key"] == key_of[r.get("description") or ""])]
         later = same[(same["amount"] < 0) & (same["day"] > day)]
         until = min([day + timedelta(days=CREDIT_DAYS), *later["day"]])
         credits = same[(same["amount"] > 0) & (same["day"] >= day) & (same["day"] < until)
@@ -252,6 +279,20 @@ def partial_credits(store: Store, records: list[dict], as_of: date) -> dict[str,
             out[r["transaction_id"]] = [{"date": d.isoformat(), "amount": round(float(a), 2), "transaction_id": t}
                                         for d, a, t in zip(credits["day"], credits["amount"], credits["transaction_id"])]
     return out
+
+
+def _days(dates: pd.Series) -> pd.Series:
+    """ISO dates as day ordinals (each distinct text read once, as :func:`to_date` reads it)."""
+    return dates.map({d: to_date(d).toordinal() for d in dates.unique()}).astype("int64")
+
+
+def _pair_by_account(charge: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Every (charge, row) of one account: ``r`` the charge's position, ``c`` the row's."""
+    rows = pd.DataFrame({"c": np.arange(len(rows)), "account_id": rows["account_id"].astype(object).to_numpy(),
+                         "day": rows["day"].to_numpy(), "amount": rows["amount"].to_numpy(),
+                         "description": rows["description"].astype(object).to_numpy()})
+    charge = charge.assign(account_id=charge["account_id"].astype(object))
+    return charge.merge(rows, on="account_id", suffixes=("_r", "_c"))
 
 
 def _with_credits(inputs: dict, credits: list[dict] | None) -> float | None:

@@ -35,6 +35,14 @@ def test_a_dollar_in_other_currencies():
     assert scale("jpy") == 100 and scale("XXX") == 1 and scale(None) == 1
     assert list(scales(pd.Series(["JPY", None, "USD", "KRW"]))) == [100, 1, 1, 1000]
     assert (figure(1500, "JPY"), figure(1234.5, "USD"), figure(1234.5, None)) == ("1,500", "1,234.50", "1,234.50")
+    # a text column of any kind, coded in Arrow or as objects, gives each row its own code's figures
+    from detector.money import places
+
+    values = ["JPY", None, " usd", "krw", "", "XXX", "JPY"]
+    for dtype in ("str", "string", object):
+        column = pd.Series(values, dtype=dtype)
+        assert list(scales(column)) == [scale(v) for v in values]
+        assert list(places(column)) == [0, 2, 2, 0, 2, 2, 0]
     assert (format_money(1500, "JPY"), format_money(8.99, "GBP"), format_money(1200, "KRW")) == \
         ("¥1500", "£8.99", "1200 KRW")
 

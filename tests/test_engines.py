@@ -175,6 +175,30 @@ def test_sort_rows_orders_like_a_stable_pandas_sort(rows, as_object):
     assert_frame_equal(mine, expected)
 
 
+@given(st.lists(st.tuples(st.sampled_from(["a", "B", "é", "a1", "", "ß", "A"]),
+                          st.sampled_from(["2024-01-02", "2024-01-10", "2023-12-31"]),
+                          st.one_of(st.none(), st.sampled_from(["", "b.csv", "a.csv"])),
+                          st.sampled_from([0, 2, 10, 3]),
+                          st.one_of(st.none(), st.sampled_from(["t1", "t10", "t2", "ü"]))),
+                min_size=2, max_size=40),
+       st.integers(min_value=0), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_sort_rows_of_rows_in_order_or_one_swap_from_it(rows, at, swap):
+    """Rows already in order are kept as they are without sorting them (perf19); rows one
+    adjacent swap away from it (ties, nulls, a difference in the last key only) are sorted."""
+    from detector.engines.frames import TX_ORDER, sort_rows
+
+    df = pd.DataFrame(rows, columns=TX_ORDER).sort_values(TX_ORDER, kind="stable").reset_index(drop=True)
+    df = df.assign(n=range(len(df)))
+    if swap:
+        i = at % (len(df) - 1)
+        df = df.iloc[[*range(i), i + 1, i, *range(i + 2, len(df))]].reset_index(drop=True)
+    expected = df.sort_values(TX_ORDER, kind="stable").reset_index(drop=True)
+    assert_frame_equal(sort_rows(df, TX_ORDER), expected)
+    mine = df.copy()
+    assert_frame_equal(sort_rows(mine, TX_ORDER, inplace=True), expected)
+
+
 def test_detect_account_has_one_output_schema_whatever_it_finds():
     # the per-account function itself, not only the engines around it: the same columns and
     # dtypes for an account with plans, one with none, and no rows at all

