@@ -690,7 +690,7 @@ def locked_db(tmp_path, monkeypatch):
 
 
 def test_a_run_whose_end_meets_a_locked_database_records_itself_failed(locked_db):
-    # nineteenth session's known fault: the run's end could not be written (the database stayed
+    # eighteenth session's known fault: the run's end could not be written (the database stayed
     # locked past the timeout), it raised, and its row stayed `running` until the next run
     # relabelled it `interrupted`
     path, lock = locked_db

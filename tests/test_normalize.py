@@ -345,7 +345,7 @@ def test_a_reference_hyphened_onto_a_hyphenated_name_still_goes():
 @pytest.mark.parametrize("raw, want_key, want_name", [
     # the same names written without hyphens read as ids (four digits; digits and letters
     # switching twice), in one line and, zeroed or canonicalised by the pre-passes, in a batch
-    # (nineteenth session's known fault: "Unrecognised payment", or the city after them)
+    # (eighteenth session's known fault: "Unrecognised payment", or the city after them)
     ("1800CONTACTS", "1-800-contacts", "1-800-Contacts"),
     ("POS 1800CONTACTS 800-266-8228 FL", "1-800-contacts", "1-800-Contacts"),
     ("1800CONTACTS 0042", "1-800-contacts", "1-800-Contacts"),
