@@ -24,7 +24,7 @@ from typing import ClassVar
 from ..errors import AmbiguousFormat
 from . import date_order
 from .base import Importer, _numbered_join, direction_column, head_of, read_text
-from .csv_layout import CsvLayout, swap_day_month
+from .csv_layout import CsvLayout, read_either_order, swap_day_month
 from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, is_date, normalise_header, parse_amount, parse_date
 
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
@@ -651,16 +651,10 @@ class MappedCsv(CsvLayout):
         formats = tuple(self.date_formats)
         swapped = tuple(swap_day_month(f) for f in formats)
         ordered = tuple(f for f in formats if date_order.orders(f))
-        seen: set[str] = set()
         dated: list[str] = []  # the date cells, distinct, in the file's order
         example = None
         depends = False
-        for cell in cells:
-            s = (cell or "").strip()
-            if not s or s in seen:
-                continue
-            seen.add(s)
-            ours, theirs = is_date(s, formats), is_date(s, swapped)
+        for s, ours, theirs in read_either_order(cells, formats, swapped):
             if ours and not theirs:
                 return self  # the file's own dates show the mapping's order
             if theirs and not ours:

@@ -83,18 +83,25 @@ def day_month_order(formats: tuple[str, ...], cells: Iterable[str]) -> tuple[tup
     if swapped == tuple(formats):
         return tuple(formats), None
     example = None
+    for s, ours, theirs in read_either_order(cells, formats, swapped):
+        if ours and not theirs:
+            return tuple(formats), None
+        if theirs and not ours and example is None:
+            example = s
+    return (swapped, example) if example is not None else (tuple(formats), None)
+
+
+def read_either_order(cells: Iterable[str], formats: tuple[str, ...],
+                      swapped: tuple[str, ...]) -> Iterator[tuple[str, bool, bool]]:
+    """Each distinct non-blank cell of ``cells`` (stripped, in the file's order) with whether it
+    is a date in ``formats`` and whether in ``swapped`` (their day and month exchanged)."""
     seen: set[str] = set()
     for cell in cells:
         s = (cell or "").strip()
         if not s or s in seen:
             continue
         seen.add(s)
-        ours, theirs = is_date(s, formats), is_date(s, swapped)
-        if ours and not theirs:
-            return tuple(formats), None
-        if theirs and not ours and example is None:
-            example = s
-    return (swapped, example) if example is not None else (tuple(formats), None)
+        yield s, is_date(s, formats), is_date(s, swapped)
 
 
 #: Between a move between one's own accounts' kind and its description (``Pot transfer: Savings``).
