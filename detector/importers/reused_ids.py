@@ -71,19 +71,17 @@ class ReusedIds:
     def notes(self) -> list[str]:
         out = []
         if self.within:
-            shown = "; ".join(f"{i!r} on lines {', '.join(map(str, lines))}" for i, lines in self.within[:3])
-            more = f" and {len(self.within) - 3} more" if len(self.within) > 3 else ""
+            shown = _first_three([f"{i!r} on lines {', '.join(map(str, lines))}" for i, lines in self.within], "; ")
             out.append(
                 f"{len(self.within)} FITID(s) name several different transactions in this "
-                f"file ({shown}{more}): each transaction is stored, one under the bank's id and the others under an "
+                f"file ({shown}): each transaction is stored, one under the bank's id and the others under an "
                 "id of ours made from it, their date and amount (a card issuer gives a foreign-transaction fee or "
                 "a rewards credit the id of its purchase; docs/importers.md, \"One FITID, several transactions\")")
         if self.repeats:
-            shown = ", ".join(f"line {a} repeats line {b}" for a, b in self.repeats[:3])
-            more = f" and {len(self.repeats) - 3} more" if len(self.repeats) > 3 else ""
+            shown = _first_three([f"line {a} repeats line {b}" for a, b in self.repeats], ", ")
             out.append(
                 f"{len(self.repeats)} transaction(s) repeat an earlier one of this file in everything, its "
-                f"FITID too ({shown}{more}): each is kept as a transaction of its own, as two identical "
+                f"FITID too ({shown}): each is kept as a transaction of its own, as two identical "
                 "lines of a CSV are (two charges alike on one day), under an id of ours")
         if self.stored:
             line, tx_id, here, there, path = self.stored[0]
@@ -95,6 +93,12 @@ class ReusedIds:
                 "ours made from the bank's, its date and amount (docs/importers.md, \"One FITID, several "
                 "transactions\")")
         return out
+
+
+def _first_three(items: list[str], sep: str) -> str:
+    """The first three of ``items`` joined by ``sep``, and how many more there are."""
+    more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+    return sep.join(items[:3]) + more
 
 
 def separate_reused_ids(df: pd.DataFrame, stored: pd.DataFrame,
