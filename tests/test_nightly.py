@@ -752,6 +752,33 @@ def test_a_run_that_cannot_start_on_a_locked_database_says_so(tmp_path, monkeypa
     assert list_runs(Store(path)) == []
 
 
+@pytest.mark.parametrize("command", ["scan", "cancel"])
+def test_any_command_meeting_a_locked_database_says_how_long_it_waited(tmp_path, monkeypatch, runner, command):
+    # only the nightly said so (eighteenth session's note); scan and cancel ended in "the database
+    # failed: database is locked", not saying it was waited for, nor what to do
+    from detector.cli import cli
+
+    path = tmp_path / "subdetect.db"
+    Store(path).close()
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n2025-01-03,NETFLIX.COM,-15.49\n")
+    args = {"scan": ["scan", str(statement), "--account", "card", "--as-of", AS_OF],
+            "cancel": ["cancel", "--account", "card", "--merchant", "Netflix", "--on", "2025-02-01"]}[command]
+    monkeypatch.setenv("SUBDETECT_DB_TIMEOUT", "0.2")
+    lock = _WriteLock(path)
+    lock.take()
+    try:
+        result = runner.invoke(cli, [*args, "--db", str(path)])
+    finally:
+        lock.close()
+    assert result.exit_code == 1
+    error = result.stderr.strip().splitlines()[-1]
+    assert error == ("Error: the database failed: the database stayed locked for more than 0.2 s (another "
+                     "connection was writing to it): database is locked. Run the command again when the other "
+                     "one has finished, or wait longer with SUBDETECT_DB_TIMEOUT (seconds)")
+    assert "Traceback" not in result.stderr
+
+
 def test_a_signalled_run_that_cannot_mark_itself_interrupted_says_so(locked_db, monkeypatch, caplog):
     from detector import nightly
     from detector.cli.app import Terminated

@@ -22,6 +22,17 @@ from ..errors import (
     LockHeld,
     NotFound,
 )
+from ..store import DEFAULT_DB_TIMEOUT, db_timeout, locked_reason
+
+
+def _timeout_or_default() -> float:
+    """The busy timeout the command waited (:func:`detector.store.db_timeout`), or the default
+    where ``SUBDETECT_DB_TIMEOUT`` is unreadable (that error is said when a store opens)."""
+    try:
+        return db_timeout()
+    except DetectorError:
+        return DEFAULT_DB_TIMEOUT
+
 
 #: Exit codes: 1 generic failure, 2 usage (click), 3 bad input file, 4 not found,
 #: 5 refused status move, 6 another run holds the lock, 7 engine not installed.
@@ -80,6 +91,11 @@ class DetectorGroup(click.Group):
             if any(w in text.lower() for w in ("readonly", "read-only", "disk", "unable to open")):
                 text = (f"cannot write the database: {text}. Check that the --db file (default ./subdetect.db, "
                         "or SUBDETECT_DB) and its folder are writable, or give another --db.")
+            elif "locked" in text.lower() or "busy" in text.lower():
+                # another command or tool held the write lock past the busy timeout: say how long
+                # was waited and what to do (the nineteenth session's note: only the nightly said so)
+                text = (f"the database failed: {locked_reason(exc, _timeout_or_default())}. Run the command again "
+                        "when the other one has finished, or wait longer with SUBDETECT_DB_TIMEOUT (seconds)")
             else:
                 text = f"the database failed: {text}"
             click.echo(f"Error: {text}", err=True)
