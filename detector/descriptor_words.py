@@ -53,11 +53,12 @@ LEGAL_SUFFIXES = frozenset(
 NUMBERED_BRANDS = frozenset({"trading 212", "bet 365", "capital one 360"})
 
 #: Brand words with a digit inside that read as ids without help: ``FOOD4LESS`` and ``GO2BANK``
-#: (letters, a digit, letters), and ``JET2`` (the UK airline and tour operator), whose billing
+#: (letters, a digit, letters), ``H3G`` (Hutchison 3G, Three UK's direct debits), and ``JET2``
+#: (the UK airline and tour operator), whose billing
 #: name is fused with more letters (``JET2HOLIDAYS``). A word that is one of these, or one of them
 #: followed by letters, is the brand (``normalize``: the brand, then the letters as a word); the
 #: vendor catalogue's words of letters then digits (``LIFE360``, ``ZEE5``, ``FACTOR75``) count too.
-NAMES_WITH_DIGITS = frozenset({"JET2", "FOOD4LESS", "GO2BANK"})
+NAMES_WITH_DIGITS = frozenset({"JET2", "FOOD4LESS", "GO2BANK", "H3G"})
 
 #: Bank transaction-type phrases, matched at the start of a descriptor (after upper-casing).
 #: Order matters: longer phrases first.

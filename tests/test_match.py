@@ -291,7 +291,7 @@ def test_an_aggregators_fused_name_is_still_its_channel(matcher):
 
 @pytest.mark.parametrize("raw, vendor", [
     # a legal form fused onto a one-word name is the name's, as the form after a space is
-    # ("HULU LLC" is Hulu); Hulu's four letters were too few for the fused read (nineteenth
+    # ("HULU LLC" is Hulu); Hulu's four letters were too few for the fused read (eighteenth
     # session's known fault: HULULLC, as real statements print it, was no vendor)
     ("HULULLC", "Hulu"), ("PAYPAL *HULULLC", "Hulu"), ("HULULLC 877-8244858 CA", "Hulu"), ("PLEXINC", "Plex"),
     ("NETFLIXINC", "Netflix"), ("BLINKISTGMBH", "Blinkist"),
@@ -299,6 +299,8 @@ def test_an_aggregators_fused_name_is_still_its_channel(matcher):
     ("1800CONTACTS", "1-800 Contacts"), ("1800CONTACTS.COM", "1-800 Contacts"),
     ("POS 1800CONTACTS 800-266-8228 FL", "1-800 Contacts"), ("1-800 CONTACTS", "1-800 Contacts"),
     ("1-800-CONTACTS.COM", "1-800 Contacts"), ("LIFE360INC", "Life360"), ("ZEE5PREMIUM", "Zee5"),
+    # Three UK's direct debits name Hutchison 3G, its catalogue alias H3G (an id by shape)
+    ("H3G UK LTD", "Three UK"), ("DD H3G UK 123456", "Three UK"),
 ])
 def test_fused_legal_forms_and_names_with_digits_match(matcher, raw, vendor):
     assert one(matcher, raw)["vendor"] == vendor

@@ -360,6 +360,8 @@ def test_a_reference_hyphened_onto_a_hyphenated_name_still_goes():
     ("JET2.COM 0000123456 LEEDS", "jet2 com", "Jet2.com"),
     ("FOOD4LESS #123", "food4less", "Food4less"),
     ("LIFE360INC", "life360", "Life360"),
+    ("H3G UK LTD", "h3g", "H3G"),  # Three UK's direct debit (its catalogue alias; read as an id before)
+    ("DD H3G UK 123456", "h3g", "H3G"),
 ])
 def test_a_name_with_digits_written_as_one_word_is_kept(raw, want_key, want_name):
     k, name, _, _ = normalize_one(raw)
