@@ -50,7 +50,7 @@ from .cadence import (
     sorted_codes,
     yearly_pause,
 )
-from .catalog import plan_only_vendors, vendors_in
+from .catalog import plan_only_vendors, vendors_in, yearly_plan_vendors
 from .descriptor_words import EATERY, FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
 from .due_dates import (
     business_day_biller,
@@ -346,7 +346,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["store"] = text.series("channel").isin(STORE_CHANNELS).to_numpy()
     df["instalment"] = vendor.isin(_instalment_lenders()).to_numpy()
     df["plan_vendor"] = vendor.isin(plan_only_vendors()).to_numpy()
-    df["yearly_vendor"] = vendor.isin(_yearly_plan_vendors()).to_numpy()
+    df["yearly_vendor"] = vendor.isin(yearly_plan_vendors()).to_numpy()
     if text.has("currency"):
         # the currency's size, for MEAL_PRICE and round sums (kept only where some row is not
         # dollar-sized)
@@ -1657,16 +1657,6 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=1)
-def _yearly_plan_vendors() -> frozenset:
-    """Catalogue vendors selling nothing but plans under the plan's descriptor
-    (:func:`~detector.catalog.plan_only_vendors`) that bill some of them yearly."""
-    from .catalog import load_vendors
-
-    plans = plan_only_vendors()
-    return frozenset(v.name for v in load_vendors() if v.name in plans and "annual" in v.cadence)
-
-
 #: A yearly plan's renewal comes this many days after its last charge (posting and weekends).
 YEARLY_RENEWAL_DAYS = (350, 380)
 
@@ -2006,7 +1996,7 @@ def _switch_evidence(out: pd.DataFrame) -> pd.DataFrame:
     half = (j["frequency_y"] == "semiannual").to_numpy()
     lo = np.where(half, SIX_MONTHLY_SWITCH, YEARLY_SWITCH)
     hi = np.where(half, SIX_MONTHLY_SWITCH_MAX, YEARLY_SWITCH_MAX)
-    soon = (gap <= switch_gap(PERIODS[f_m])) | j["vendor"].isin(_yearly_plan_vendors()).to_numpy()
+    soon = (gap <= switch_gap(PERIODS[f_m])) | j["vendor"].isin(yearly_plan_vendors()).to_numpy()
     j = j[(gap > 0) & soon & (worth >= lo) & (worth <= hi) & ~(half & (f_m == _QUARTERLY))]
     # each longer plan follows the shorter one that ended last before it, and each shorter one
     # moved to one longer plan (the first); the pairs _yearly_switches split are pairs already

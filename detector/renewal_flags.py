@@ -11,9 +11,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .catalog import METERED_CATEGORIES, metered_vendors
+from .catalog import metered_vendors, yearly_plan_vendors
 from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, _unstreamed, empty_flags
-from .recurrence import SWITCH_GAP_DAYS, _yearly_plan_vendors
+from .recurrence import SWITCH_GAP_DAYS
 
 #: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
 LONG_FREQUENCIES = ("semiannual", "annual")
@@ -26,10 +26,6 @@ YEARLY_SWITCH = 5.0
 YEAR_DAYS = (350, 380)
 #: A renewal of this much or more (in dollars, scaled to the currency: flags.py) is high.
 HIGH_RENEWAL_PRICE = 100.0
-#: Catalogue categories whose bills vary with use: their amount moving is no sign of spending
-#: (:data:`detector.catalog.METERED_CATEGORIES`; usage-billed vendors are metered too).
-VARIABLE_CATEGORIES = METERED_CATEGORIES
-
 
 @lru_cache(maxsize=1)
 def _plan_vendors() -> frozenset:
@@ -163,7 +159,7 @@ def _after_a_plan_ended(cand: pd.DataFrame, before: pd.DataFrame) -> set:
     yearly plan older than the data). Not at an app store, which sells other apps' plans: there a
     plan that stopped says nothing of a yearly app's charge (only the monthly charges just before
     it do, :data:`~detector.recurrence.SWITCH_GAP_DAYS`)."""
-    cand = cand[cand["stream_vendor"].isin(_yearly_plan_vendors()).to_numpy()]
+    cand = cand[cand["stream_vendor"].isin(yearly_plan_vendors()).to_numpy()]
     j = cand[["transaction_id", "ts", "charge", "_sk", "_scale"]].merge(
         before.rename(columns={"_ak": "_sk", "date": "b_date", "charge": "b_charge", "transaction_id": "b_id"}),
         on="_sk", how="inner")

@@ -22,8 +22,9 @@ from .vendors import (
     usage_billed_vendors,
     vendor_key,
     vendors_in,
+    yearly_plan_vendors,
 )
 
 __all__ = ["BILLING", "CATEGORIES", "CHANNELS", "FIXED_PLAN_CATEGORIES", "METERED_CATEGORIES", "PLAN_ONLY_CATEGORIES",
            "Catalog", "Vendor", "load_vendors", "metered_vendors", "per_seat_vendors", "plan_only_vendors",
-           "usage_billed_vendors", "vendor_key", "vendors_in"]
+           "usage_billed_vendors", "vendor_key", "vendors_in", "yearly_plan_vendors"]

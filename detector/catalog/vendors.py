@@ -305,6 +305,14 @@ def plan_only_vendors() -> frozenset:
     return frozenset(v.name for v in load_vendors() if v.category in PLAN_ONLY_CATEGORIES and not v.one_offs)
 
 
+@lru_cache(maxsize=1)
+def yearly_plan_vendors() -> frozenset:
+    """Vendors selling nothing but plans under the plan's descriptor (:func:`plan_only_vendors`)
+    that bill some of them yearly."""
+    plans = plan_only_vendors()
+    return frozenset(v.name for v in load_vendors() if v.name in plans and "annual" in v.cadence)
+
+
 #: Catalogue categories whose bills vary with use (a meter, a phone line's extras): metered, whatever
 #: their entries' ``billing`` says.
 METERED_CATEGORIES = frozenset({"utilities", "telecom"})
