@@ -344,10 +344,21 @@ UTILITY_NAME = re.compile(
 #: tank, whatever the cadence of the visits (round-eighteen audit: Aral and Shell every two weeks,
 #: 35-65, were twice-monthly "subscriptions"). Not "SHELL ENERGY" (a supplier) nor a fixed-price
 #: club the station sells (a car-wash membership repeats its price, which this is only read with).
+#: Round thirty added the UK supermarkets' forecourts, printed "<SUPERMARKET> PFS" (petrol filling
+#: station: "TESCO PFS", "ASDA PFS"; not a line starting with it, "PFS CARD SERVICES" is a prepaid
+#: card), the word petroleum ("UNITED PETROLEUM", "METRO PETROLEUM"), gasoline, and chains of the
+#: UK and Ireland (Murco, Maxol, Applegreen, Euro Garages), Australia and New Zealand (Coles
+#: Express, now Reddy Express, Puma Energy, Z Energy), North America (Costco Gas, Cumberland Farms,
+#: Maverik, Buc-ee's, Marathon, Irving Oil, Holiday) and Europe (TotalEnergies, Orlen, Lukoil,
+#: Galp, Tamoil, Neste, Preem, OKQ8).
 FUEL_STATION = re.compile(
     r"\b(?:shell(?! energy)|bp|esso|aral|texaco|chevron|exxon ?(?:mobil)?|mobil|sunoco|valero|circle k|speedway"
     r"|wawa|sheetz|quik ?trip|phillips 66|conoco|citgo|arco|racetrac|kwik trip|murphy usa|casey'?s general"
     r"|love'?s travel|pilot travel|flying j|petro[- ]canada|ultramar|caltex|ampol|repsol|cepsa|agip|q8|omv"
+    r"|murco|maxol|applegreen|euro garages|coles express|reddy express|puma energy|z energy"
+    r"|costco gas(?:oline)?|cumberland farms|maverik|buc-?ee'?s|marathon petro|irving oil|holiday station(?:stores?)?"
+    r"|totalenergies|orlen|lukoil|galp|tamoil|neste|preem|okq8"
+    r"|(?<=\w )pfs|petroleum|gasoline"
     r"|tankstelle|petrol|fuel|gas station|filling station)\b", re.IGNORECASE)
 #: A place that sells meals, by a chain's brand or an eatery's word (on the merchant's name and
 #: key; the merchant stage writes "JERSEY MIKE'S" as "jersey mikes", "MCDONALD'S" as "mcdonald s"):

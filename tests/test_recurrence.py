@@ -910,6 +910,24 @@ def test_a_weekly_dinner_and_fuel_every_fortnight_are_habits_not_plans():
     assert sorted(s["frequency"]) == ["monthly", "monthly"]
 
 
+@pytest.mark.parametrize("name", ["TESCO PFS 4567 LEEDS GBR", "ASDA PFS 4123 BRADFORD GBR",
+                                  "UNITED PETROLEUM 0123 SYDNEY AU", "COLES EXPRESS 1987 SYDNEY AU",
+                                  "MURCO KENDAL", "APPLEGREEN 0231 DUBLIN", "PUMA ENERGY 0412 PERTH AU"])
+def test_fill_ups_at_supermarket_forecourts_and_other_chains_are_no_plan(name):
+    # round thirty: fill-ups every 12-17 days, 40-80 each, at UK supermarkets' forecourts ("PFS",
+    # petrol filling station) and at an Australian chain named "petroleum" were twice-monthly and
+    # fortnightly "subscriptions" (SHELL and BP beside them were not)
+    rng = np.random.default_rng(30)
+    visits = [dt.date(2024, 7, 2)]
+    while visits[-1] < dt.date(2025, 6, 12):
+        visits.append(visits[-1] + dt.timedelta(days=int(rng.integers(12, 18))))
+    fuel = series(name, visits, list(np.round(rng.uniform(40, 80, len(visits)), 2)))
+    assert detect_streams(enriched(fuel), "2025-06-30").empty
+    # a prepaid card's company named PFS is no forecourt: its monthly fee stays a plan
+    fee = series("PFS CARD SERVICES", monthly_dates(dt.date(2024, 7, 5), 12), 4.99)
+    assert len(detect_streams(enriched(fee), "2025-06-30")) == 1
+
+
 def test_the_same_lunch_every_friday_is_a_habit_not_a_weekly_plan():
     # round-twenty audit: the same 11.47 sandwich at Jersey Mike's each Friday, all of them or
     # most, was an active weekly subscription of 49.70 a month
