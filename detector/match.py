@@ -36,7 +36,11 @@ from .errors import CatalogError
 from .normalize import CHANNEL_NAMES, match_key, normalize_distinct
 from .schema import ENRICHED_COLUMNS, require_columns
 
-_GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()}
+#: Keys that name a billing channel or a company selling many products, never one vendor: the
+#: channels' own ("apple", "google play", ...) and plain "google" ("PAYPAL *GOOGLE ...", a Google
+#: Play purchase paid with PayPal, was the vendor Google Fi, whose alias "GOOGLE FI" keyed so
+#: until the round-thirty audit; Google bills many products).
+_GENERIC_CHANNEL_KEYS = {key for key, _ in CHANNEL_NAMES.values()} | {"google"}
 _BUSINESS = {w.lower() for w in BUSINESS_WORDS}
 MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score", "display_name",
                  "channel_hint")

@@ -137,11 +137,18 @@ def google_product(text: str) -> str | None:
     ``text`` is upper case, as the normaliser prepares it."""
     m = _GOOGLE_STAR_RE.match(text) if text.startswith("GOOGLE") else None
     if m is None:
-        return None
+        return "GOOGLE FI WIRELESS" if text.startswith("GOOGLE") and _GOOGLE_FI_PLAIN_RE.match(text) else None
     if m.group("plain"):
         return "GOOGLE WORKSPACE"
     rest = m.group("rest").lstrip("_ ")
     return next((name for rx, name in _GOOGLE_PRODUCTS if rx.match(rest)), None)
+
+
+#: Google Fi without the "*" ("GOOGLE FI", the catalogue's own alias, "GOOGLE PROJECT FI 8GHT2K"):
+#: read as a name, "FI" was Finland's code and the key plain "google" -- which a PayPal line
+#: naming only Google ("PAYPAL *GOOGLE", a Google Play purchase paid with PayPal) then shared
+#: with Google Fi, a US phone service (round-thirty audit).
+_GOOGLE_FI_PLAIN_RE = re.compile(r"^GOOGLE (?:PROJECT )?FI" + _ID_TAIL)
 
 _AMAZON_RE = re.compile(
     r"^(?:AMZN|AMAZON|AMZ\b|PRIME ?VIDEO|KINDLE (?:UNLTD|UNLIMITED|SVCS|SERVICES))"
@@ -165,6 +172,10 @@ _STORE_CARD_RE = re.compile(r"^(?:AMAZON|AMZN|PAYPAL)\b.*\b(?:SYF|SYNCB|SYNCHRON
 _CHANNEL_RES = [
     ("google_play", re.compile(r"^(?:GOOGLE|GOOGLE PLAY) ?\* ?(?P<hint>.*)$")),
     ("google_play", re.compile(r"^(?:GOOGLE PLAY|G\.CO/HELPPAY#?)(?:\s+(?P<hint>.*))?$")),
+    # Google Play's billing mark after the app without the "*" ("Google YouTube Premium
+    # g.co/helppay# GBR", "GOOGLE YOUTUBEPREMIUM G.CO/HELPPAY#GB": UK and Australian banks;
+    # round-thirty audit, they were direct purchases of "Google YouTube Premium")
+    ("google_play", re.compile(r"^GOOGLE\s+(?P<hint>.*\bG\.CO/HELPPAY.*)$")),
     ("google_play", re.compile(
         r"^GOOGLE(?P<hint>\s+(?:PLAY|SERVICES?|STORE|PLAYSTORE|APPS|PAYMENTS?|CA|US|\d)\b.*)?$")),
     ("paypal", re.compile(r"^PAYPAL\s+DES:.*?\bID:\s*(?P<hint>\S+)")),

@@ -50,6 +50,11 @@ PLAY = [
     ("GOOGLE *Ads Remover", None),
     ("GOOGLE *Voice Recorder", None),
     ("GOOGLE *Fitbit", "Fitbit Premium"),
+    # Google Play's billing mark without the "*" (UK and Australian banks: round thirty)
+    ("Google YouTube Premium g.co/helppay# GBR", "YouTube Premium"),
+    ("GOOGLE YOUTUBEPREMIUM G.CO/HELPPAY#GB", "YouTube Premium"),
+    ("Google Duolingo g.co/helppay# GBR", "Duolingo"),
+    ("GOOGLE g.co/helppay# GBR", None),
 ]
 
 
@@ -69,6 +74,19 @@ def test_googles_own_products_are_direct_purchases_of_their_vendor(matcher, raw,
 def test_apps_and_play_subscriptions_stay_google_play(matcher, raw, vendor):
     row = matcher.transform([raw]).iloc[0]
     assert row["channel"] == "google_play" and (row["vendor"] if isinstance(row["vendor"], str) else None) == vendor
+
+
+@pytest.mark.parametrize("raw", ["PAYPAL *GOOGLE 35314369001 GBR", "PAYPAL *GOOGLE", "PAYPAL *GOOGLE PLAY"])
+def test_google_paid_with_paypal_is_no_google_fi(matcher, raw):
+    # round thirty: Google Fi's alias "GOOGLE FI" keyed "google" ("FI" read as Finland's code), so
+    # a UK customer's YouTube Premium paid with PayPal was Google Fi, a US phone service, and its
+    # price rise drafted "Hello Google Fi support"
+    row = matcher.transform([raw]).iloc[0]
+    assert row["vendor"] is None and row["channel"] == "paypal"
+    assert row["merchant"] in ("Google", "Google Play")
+    # Google Fi's own lines, with or without the "*", stay Google Fi
+    for fi in ("GOOGLE FI", "GOOGLE *PROJECT FI", "GOOGLE PROJECT FI 8GHT2K"):
+        assert matcher.transform([fi]).iloc[0]["vendor"] == "Google Fi", fi
 
 
 def test_a_raw_descriptor_names_googles_direct_billing_too():
