@@ -135,7 +135,9 @@ TRANSFER_PHRASES = [
 #: Words that name a kind of local business. A key that starts with a vendor's alias but goes on
 #: with one of these ("NETFLIX BURGER BAR", "SPOTIFY CAFE") is another business sharing the word.
 BUSINESS_WORDS = frozenset(
-    ["BAR", "PUB", "GRILL", "CAFE", "CAFFE", "COFFEE", "RESTAURANT", "BISTRO", "DINER", "PIZZA", "PIZZERIA", "BURGER", "BURGERS", "TACOS", "TAQUERIA", "BAKERY", "DELI", "KITCHEN", "BBQ", "SUSHI", "SALON", "SPA", "BARBER", "NAILS", "HARDWARE", "DENTAL", "DENTIST", "CLINIC", "AUTO", "REPAIR", "MOTEL", "HOTEL", "INN", "LIQUOR", "LIQUORS", "FLORIST", "FLOWERS", "PHARMACY", "BREWERY", "WINERY", "TAVERN", "LOUNGE", "CATERING", "CLEANERS", "LAUNDRY", "TOWING", "PLUMBING", "ROOFING", "LANDSCAPING", "CHURCH", "VET", "VETERINARY"]
+    ["BAR", "PUB", "GRILL", "CAFE", "CAFFE", "COFFEE", "RESTAURANT", "BISTRO", "DINER", "PIZZA", "PIZZERIA", "BURGER", "BURGERS", "TACOS", "TAQUERIA", "BAKERY", "DELI", "KITCHEN", "BBQ", "SUSHI", "SALON", "SPA", "BARBER", "NAILS", "HARDWARE", "DENTAL", "DENTIST", "CLINIC", "AUTO", "REPAIR", "MOTEL", "HOTEL", "INN", "LIQUOR", "LIQUORS", "FLORIST", "FLOWERS", "PHARMACY", "BREWERY", "WINERY", "TAVERN", "LOUNGE", "CATERING", "CLEANERS", "LAUNDRY", "TOWING", "PLUMBING", "ROOFING", "LANDSCAPING", "CHURCH", "VET", "VETERINARY",
+     # a venue or a shop named after a vendor's word ("OPTUS STADIUM", "AUDIBLE SOUNDS HIFI": round thirty)
+     "STADIUM", "ARENA", "HIFI"]
 )
 
 #: Transaction-type phrases for money coming in, moving between people or accounts, and paying

@@ -304,7 +304,10 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                     hit = self.prefix_.get(" ".join(words[1:1 + n]))
                     if hit is not None:
                         break
-            if hit is not None:
+            owner = self.exact_.get(words[0])
+            if hit is not None and (owner is None or owner == hit):
+                # (unless the "code" is another vendor's own name: "EE & T-MOBILE" is EE, the UK
+                # carrier, under its old collecting name, not T-Mobile US: round-thirty audit)
                 return hit, 90.0
         for i in range(1, len(words)):
             # "NYT*NEWS 800-698-4637 NYTIMES.COM": the biller's own domain, an alias, after a code

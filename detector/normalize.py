@@ -163,6 +163,8 @@ _AMAZON_PRODUCTS = [
 _APPLE_RE = re.compile(
     r"^(?:APPLE ?\.? ?COM ?/? ?BILL|APPLECOMBILL|ITUNES(?:\.COM)?(?:/BILL)?|APL ?\* ?\S+)(?P<hint>.*)$"
 )
+#: Apple's retail stores ("APPLE STORE R245", "APPLE STORE #R123", "APPLE R245 REGENT ST").
+_APPLE_RETAIL_RE = re.compile(r"^APPLE (?:STORE|RETAIL|R\d)")
 _APPLE_BARE_RE = re.compile(r"^APPLE(?:\s+(?P<hint>(?!STORE|ONLINE|RETAIL|R\d|\.COM/US|COM US)\S.*))?$")
 #: A payment to the card an aggregator lends on, not a purchase billed through it: Amazon's store
 #: card ("AMAZON CORP SYF PAYMNT", Synchrony) and PayPal Credit ("PAYPAL CREDIT PAYMENT", merchant
@@ -756,6 +758,11 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
     else:
         text = _TRANSFER_RE.sub(_mask_account, text)
         tokens = _tokens(text)
+        if tokens == ["APPLE"] and _APPLE_RETAIL_RE.match(text):
+            # a shop's number went with "STORE" ("APPLE STORE R245"): the Apple Store is not
+            # Apple's billing, whose key is "apple" (round-thirty audit: a 2.99 purchase there
+            # joined the APPLE.COM/BILL 2.99 stream)
+            tokens = ["APPLE", "STORE"]
     if not tokens:
         # Nothing but ids: keep descriptors distinct without showing the ids themselves.
         ref = "ref " + _letters_hash(text)

@@ -89,6 +89,15 @@ def test_labelled_set_is_broad():
         ("NICOR HOME SOLUTIONS", None, "direct"),
         ("SPIRE LEEDS", None, "direct"),
         ("POLAND SPRING WATER", "Poland Spring", "direct"),
+        # round thirty: EE's old collecting name is EE, not T-Mobile US; a venue or a shop that
+        # starts with a vendor's word is another business
+        ("EE & T-MOBILE          DDR", "EE", "direct"),
+        ("EE & T-MOBILE", "EE", "direct"),
+        ("AUDIBLE SOUNDS HIFI", None, "direct"),
+        ("OPTUS STADIUM PERTH", None, "direct"),
+        ("ARENA SPORTS", None, "direct"),
+        ("AUDIBLE UK", "Audible", "direct"),
+        ("OPTUS BILLING", "Optus", "direct"),
     ],
 )
 def test_hard_cases(matcher, raw, vendor, channel):
@@ -314,3 +323,15 @@ def test_fused_legal_forms_and_names_with_digits_match(matcher, raw, vendor):
 ])
 def test_a_fused_legal_form_or_a_bare_word_is_no_stretch(matcher, raw):
     assert pd.isna(one(matcher, raw)["vendor"])
+
+
+def test_a_vendors_own_name_before_another_vendor_is_no_billing_code(tmp_path):
+    # round thirty: "EE & T-MOBILE" was read as a short billing code ("ee") before T-Mobile's
+    # alias; a first word that is another vendor's name is a name, so no vendor rather than a
+    # wrong one (a user catalogue without EE's collecting name shows the rule alone)
+    p = tmp_path / "mine.toml"
+    p.write_text('[[vendor]]\nname = "EE"\ncategory = "telecom"\ncadence = ["monthly"]\n'
+                 'aliases = ["EE LIMITED", "=EE"]\n', encoding="utf-8")
+    m = MerchantMatcher(user_catalog=p).fit()
+    assert one(m, "EE & T-MOBILE DDR")["vendor"] is None
+    assert one(m, "BH BETTERHELP")["vendor"] == "BetterHelp"  # a code that names no vendor still goes

@@ -397,3 +397,14 @@ def test_ids_next_to_names_with_digits_still_go(raw, want_key):
 def test_ids_shaped_like_names_with_digits_stay_ids(raw):
     # letters no word starts with or with too few vowels; a fused name with an id fused on
     assert normalize_one(raw)[1] == "Unrecognised payment"
+
+
+@pytest.mark.parametrize("raw", ["APPLE STORE R245", "APPLE STORE #R123 LONDON", "APPLE STORE R245 LONDON GBR"])
+def test_an_apple_store_purchase_is_not_apples_billing(raw):
+    # round thirty: the shop's number went with "STORE" and left the key "apple", Apple billing's,
+    # so a 2.99 purchase at an Apple Store joined the APPLE.COM/BILL 2.99 stream
+    key, name, channel, _ = normalize_one(raw)
+    assert (key, name, channel) == ("apple store", "Apple Store", "direct")
+    assert normalize_one("APPLE.COM/BILL 866-712-7753 CA")[0] != key
+    out = normalize_descriptors(pd.Series([raw, "APPLE.COM/BILL HOLLYHILL IRL"]))
+    assert out["merchant_key"].nunique() == 2
