@@ -659,7 +659,8 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     plans = clean[~clean["transaction_id"].isin(signups)] if signups else clean
 
     trials = flag_trials(plans, t, dups)
-    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
+    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t,
+                      conversions=set(trials["transaction_id"]))
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = plans[~plans["frequency"].isin(LONG_FREQUENCIES) | plans["chain_id"].isin(set(long["chain_id"]))]
     # A tax is set by law, not priced by a vendor: a council's yearly rise is nothing to ask back

@@ -109,6 +109,24 @@ def test_a_renewal_after_a_first_charge_taken_for_a_renewal_says_the_plan_began_
     assert f.iloc[0]["reason"].endswith("(previous charge 119.99 on 2023-09-21, subscribed since 2023-09-21)")
 
 
+def test_an_intro_year_starts_the_yearly_plan_its_conversion_renews():
+    # audit29 intro-year-left-out-of-subscribed-since: Norton 49.99 for an introductory first
+    # year, then 109.99 and 119.99. The conversion is the chain's second charge, so a renewal too
+    # (two flags on one charge), and the plan was taken with the intro year, as the conversion's
+    # own reason says: not "subscribed since 2023-11-12".
+    b = Book()
+    b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+    ids = [b.charge("2022-11-12", 49.99, "Norton"), b.charge("2023-11-12", 109.99, "Norton"),
+           b.charge("2024-11-12", 119.99, "Norton")]
+    b.stream(ids, frequency="annual")
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [ids[1]]
+    assert of_type(f, "annual_renewal") == sorted(ids[1:])
+    renewals = f.query("type == 'annual_renewal'").set_index("transaction_id")["reason"]
+    assert renewals[ids[2]].endswith("(previous charge 109.99 on 2023-11-12, subscribed since 2022-11-12)")
+    assert renewals[ids[1]].endswith("subscribed since 2022-11-12)")
+
+
 def test_spending_fees_and_shops_are_not_plans_that_renew():
     b = Book()
     b.charge("2021-01-03", 4.50, "Coffee Shop")  # history long before: first charges are sign-ups
