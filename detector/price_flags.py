@@ -555,9 +555,23 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # Each level (a row per chain and level) with the level two before it: its price, charges,
     # first and last dates.
     last = x["date"].groupby([chain, level]).transform("last")
+    # The price a level ended at, as charged (its last charge), and when that very amount began:
+    # tax or an exchange rate moves a plan's amount inside a level (11.79, then 11.84 after a
+    # sales-tax change; a pound-priced plan on a dollar card), and a rise is measured from the
+    # price charged just before it, never from a median the card was not charged (round-twenty-
+    # nine audit: "up 10% from 11.79 (steady since 2022-07-04)" after eight months at 11.84).
+    cents = (x["charge"] * 10.0 ** x["_dp"]).round()
+    run = ((cents != cents.groupby(chain).shift()) | (level != level.groupby(chain).shift())).cumsum()
+    last_charge = x["charge"].groupby([chain, level]).transform("last")
+    run_since = x["date"].groupby(run).transform("first").groupby([chain, level]).transform("last")
+    run_n = run.groupby(run).transform("size").groupby([chain, level]).transform("last")
+    lo = x["charge"].groupby([chain, level]).transform("min")
+    hi = x["charge"].groupby([chain, level]).transform("max")
     lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "size": size, "since": since,
-                       "last": last}).drop_duplicates(["chain", "level"])
-    lv[["base2", "size2", "since2", "until"]] = lv.groupby("chain")[["base", "size", "since", "last"]].shift(2)
+                       "last": last, "last_charge": last_charge, "run_since": run_since, "run_n": run_n,
+                       "lo": lo, "hi": hi}).drop_duplicates(["chain", "level"])
+    lv[["base2", "size2", "since2", "until", "last_charge2"]] = lv.groupby("chain")[
+        ["base", "size", "since", "last", "last_charge"]].shift(2)
     lv["nth"] = lv.groupby("chain").cumcount()
     lv = lv.set_index(["chain", "level"])
     # A price billed once between two levels is a step on the way (15.49, then 16.29 for a month,
@@ -604,14 +618,29 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     r = x[hit].copy()
     if r.empty:
         return empty_flags()
-    r_inc = inc[hit]
-    r_base = prev_base[hit]
-    pct = (r_inc * 100).round().astype(int)
     # The level the rise is measured from (the one before, or two before past a step on the way)
     from_level = level[hit] - np.where(via[hit], 2, 1)
-    steady_since, passed = _steady_since(lv, chain[hit], from_level, r_base, prev_since[hit], r["_dp"])
+    at_from = pd.MultiIndex.from_arrays([chain[hit], from_level])
+    frm = lv.reindex(at_from).set_axis(r.index)
+    # measured from the price charged just before (the last charge of that level; a term's
+    # previous premium is already that)
+    r_base = prev_base[hit].where(term_hit[hit], frm["last_charge"])
+    r_inc = (r["charge"] / r_base - 1).round(4)
+    pct = (r_inc * 100).round().astype(int)
+    steady_since, passed = _steady_since(lv, chain[hit], from_level, prev_base[hit], prev_since[hit], r["_dp"])
+    # "steady since" that very amount began: the whole level when it never moved (past one-off
+    # bills between stretches at it), else the run of charges at it to the cent; a level whose
+    # amount moved at every charge (an exchange rate) names its range instead.
+    whole = (frm["run_n"] == frm["size"]).to_numpy()
+    steady_since = steady_since.where(whole, frm["run_since"].astype(str))
+    passed = passed.where(whole, "")
+    drift = ~whole & (frm["run_n"] == 1).to_numpy()
+    steady = " (steady since " + steady_since + passed + ")"
+    moved = (" (charged on " + frm["last"].astype(str) + "; the amount had moved between "
+             + _money(frm["lo"], r["_dp"]) + " and " + _money(frm["hi"], r["_dp"]) + " since "
+             + frm["since"].astype(str) + ")")
     evidence = np.where(term_hit[hit], " (the previous term's price, from " + prev_since[hit].fillna("") + ")",
-                        " (steady since " + steady_since + passed + ")")
+                        np.where(drift, moved, steady))
     # Back to the price of the level before the cheaper one (a downgrade for a few months, then
     # the old plan again): the reason says so, and it is the person's own doing more often than
     # the merchant's, so it is of low severity.
@@ -619,7 +648,9 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # (a level may be one charge at the head of a chain; two levels on, the chain's first is the
     # third): a phone bill's one month with extras is no price it went back to (persona audit),
     # a plan's first price is (round-three audit).
-    went_back_to = lv["base2"].where((lv["size2"] >= 2) | (lv["nth"] == 2))
+    # (the price as charged, the level's last charge: a median of 14.44 and 14.17 is no price the
+    # card was charged, round-twenty-nine audit)
+    went_back_to = lv["last_charge2"].where((lv["size2"] >= 2) | (lv["nth"] == 2))
     at_level = pd.MultiIndex.from_arrays([chain[hit], level[hit]])
     base2 = pd.Series(went_back_to.reindex(at_level).to_numpy(), index=r.index)
     until = pd.Series(lv["until"].reindex(at_level).to_numpy(), index=r.index)

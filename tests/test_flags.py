@@ -347,6 +347,28 @@ def test_a_foreign_price_drifting_with_the_exchange_rate_is_not_an_increase():
     assert of_type(flags_of(b), "price_increase") == [ids[8]]
 
 
+def test_a_rise_is_measured_from_the_price_charged_just_before_it():
+    # audit29 price-rise-measured-from-stale-level: Spotify 10.99 plus sales tax, 11.79 for
+    # fifteen months, 11.84 after a tax change, then 12.92 (11.99 plus tax): "up 10% from 11.79
+    # (steady since 2022-07-04)", and a refund request for 1.13, not 1.08.
+    b = Book()
+    ids = b.series("2022-07-04", 24, [11.79] * 15 + [11.84] * 8 + [12.92], merchant="Spotify")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert list(f["transaction_id"]) == [ids[-1]]
+    assert f.iloc[0]["reason"] == "Spotify charged 12.92 on 2024-06-04, up 9% from 11.84 (steady since 2023-10-04)"
+    # A price that moved with an exchange rate at every charge: the rise is from the last amount
+    # charged, and the reason names the range it moved in, not a median no charge was at.
+    b = Book()
+    moved = [14.66, 14.74, 14.46, 14.63, 14.96, 14.93, 15.19, 15.46, 15.24, 14.87, 14.95, 15.25, 15.53, 18.52, 18.60]
+    ids = b.series("2023-06-09", 15, moved, merchant="The Guardian")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert list(f["transaction_id"]) == [ids[13]]
+    assert f.iloc[0]["reason"] == ("The Guardian charged 18.52 on 2024-07-09, up 19% from 15.53 (charged on "
+                                   "2024-06-09; the amount had moved between 14.46 and 15.53 since 2023-06-09)")
+
+
 def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before():
     # 15.49, 16.29 for one month, then 17.99: the one-month price could be no "previous steady
     # price" and was followed by no charge near it, so nothing was flagged (round nine); a month
