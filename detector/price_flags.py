@@ -503,7 +503,72 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
 # -- price_increase ---------------------------------------------------------------------------
 
 
-def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
+#: A bank's fee on a purchase in another currency or abroad, posted beside it ("FOREIGN
+#: TRANSACTION FEE", "NON-STERLING TRANSACTION FEE", "INTL SERVICE ASSESSMENT"), read on the
+#: descriptor as the bank wrote it.
+FOREIGN_FEE = re.compile(
+    r"\b(?:foreign|frgn|overseas|intl|int'l|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion"
+    r"|exchange rate)\b.*\b(?:fee|charge)s?\b|^int'?l service assessment", re.IGNORECASE)
+#: ... at a share of the purchase (1-3% at most banks; 0.2%-5% taken), on its day or the next.
+FOREIGN_FEE_SHARE = (0.002, 0.05)
+#: The currency of the country a card descriptor ends with (ISO 3166 alpha-3, as card networks
+#: write it: "THE SPECTATOR LONDON GBR"), or a currency code written there ("... GBP"). Two-letter
+#: codes are left out: "CA", "IN", "DE" end US descriptors as states.
+COUNTRY_CURRENCY = {
+    "USA": "USD", "GBR": "GBP", "IRL": "EUR", "NLD": "EUR", "LUX": "EUR", "DEU": "EUR", "FRA": "EUR", "ESP": "EUR",
+    "ITA": "EUR", "BEL": "EUR", "FIN": "EUR", "AUT": "EUR", "PRT": "EUR", "EST": "EUR", "LTU": "EUR", "LVA": "EUR",
+    "CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SWE": "SEK", "NOR": "NOK", "DNK": "DKK", "CZE": "CZK", "POL": "PLN",
+    "CHE": "CHF", "SGP": "SGD", "IND": "INR", "MEX": "MXN", "JPN": "JPY", "HKG": "HKD", "ISR": "ILS", "BRA": "BRL",
+    **{c: c for c in ("GBP", "EUR", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "CZK", "PLN", "CHF", "SGD", "INR",
+                      "MXN", "JPY", "HKD", "ILS", "BRL")},
+}
+#: A plan priced in another currency: between two charges more than FX_UNSEEN_DAYS apart (a
+#: yearly plan) its amount may have moved with the exchange rate by up to this much a year (the
+#: pound: -16% in 2016, +8% from October 2022 to 2023), scaled by the square root of the time.
+FX_YEAR_MOVE = 0.10
+FX_UNSEEN_DAYS = 60
+#: ... and between monthly charges, a currency that fell and came back moves within the range its
+#: charges of this many days before show: a rise must clear that range.
+FX_RANGE_DAYS = 365
+
+
+def foreign_priced(s: pd.DataFrame, t: pd.DataFrame) -> set:
+    """Chains of a plan priced in another currency than the card's: the bank's fee on a purchase
+    abroad posted beside one of its charges (:data:`FOREIGN_FEE`, its day or the next, at
+    :data:`FOREIGN_FEE_SHARE` of it), or its descriptor ending with another country's or
+    currency's code (:data:`COUNTRY_CURRENCY`; "GUARDIAN NEWS & MEDIA LONDON GBR" on a dollar
+    card). Not a chain whose amount repeats to the cent from charge to charge (most of its
+    consecutive charges): a plan priced in the card's currency, billed from abroad."""
+    if s.empty:
+        return set()
+    x = s[["chain_id", "account_id", "date", "charge", "description"]]
+    own = (s["currency"] if "currency" in s else pd.Series(None, index=s.index, dtype=object)).fillna("USD")
+    tail = x["description"].fillna("").astype(str).str.upper().str.strip().str.extract(r"([A-Z]{3})$")[0]
+    marked = tail.map(COUNTRY_CURRENCY).notna() & (tail.map(COUNTRY_CURRENCY) != own.str.upper())
+    fees = t.loc[(t["amount"] < 0).to_numpy() & t["description"].fillna("").astype(str).str.contains(FOREIGN_FEE).to_numpy(),
+                 ["account_id", "date", "charge"]]
+    fee_hit = pd.Series(False, index=x.index)
+    if len(fees):
+        fees = fees.rename(columns={"charge": "fee"})
+        day = pd.to_datetime(fees["date"])
+        fees = pd.concat([fees, fees.assign(date=(day - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d"))])
+        j = x.reset_index().merge(fees, on=["account_id", "date"], how="inner")
+        share = j["fee"] / j["charge"]
+        fee_hit.loc[j.loc[share.between(*FOREIGN_FEE_SHARE), "index"].unique()] = True
+    chains = set(x.loc[(marked | fee_hit).to_numpy(), "chain_id"])
+    if not chains:
+        return set()
+    y = x[x["chain_id"].isin(chains).to_numpy()]
+    same = (y["charge"] - y.groupby("chain_id")["charge"].shift()).abs() < 0.005
+    pairs = y.groupby("chain_id")["charge"].size() - 1
+    fixed = same.groupby(y["chain_id"]).sum() > pairs / 2
+    return chains - set(fixed[fixed].index)
+
+
+def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozenset = frozenset()) -> pd.DataFrame:
+    """``price_increase`` flags of the chained, date-ordered stream charges ``s``; ``skip_ids``:
+    trial conversions; ``foreign``: chains priced in another currency (:func:`foreign_priced`),
+    whose amount moves with the exchange rate: a rise must clear what the rate can explain."""
     # A usage-billed vendor's bill (cloud computing, an API, monitoring per host: the catalogue's
     # ``billing = "usage"``) follows what was used: a dearer month, or a higher level held for
     # months as the workload grew, is more use, not a new price, and there is nothing to ask back
@@ -611,6 +676,25 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     prev_base = prev_base.where(~term_hit, prev)
     inc = inc.where(~term_hit, term_inc)
     prev_since = prev_since.where(~term_hit, x["date"].groupby(chain).shift())
+
+    # A plan priced in another currency moves with the exchange rate (the issue: "not tax or
+    # currency jitter"): its amount back up after the currency fell, within the range the charges
+    # of the year before show, is no new price (round-twenty-nine audit: a pound-priced plan on a
+    # dollar card, 14.44, 14.17, 13.54, 13.56, then 14.26 as the pound recovered, was "up 5% ...,
+    # back to the 14.30 it charged until"), and between charges months apart (a yearly plan, whose
+    # rate no charge between shows) the rate may have moved FX_YEAR_MOVE a year (The Spectator's
+    # GBP 149.00 a year, 168.37, 181.18, 194.30, was "up 8%", "up 7%").
+    if foreign:
+        fx_chain = chain.isin(set(foreign)).to_numpy()
+        if fx_chain.any():
+            seen = (x[["ts", "charge"]].assign(_c=chain.to_numpy()).set_index("ts").groupby("_c", sort=False)["charge"]
+                    .rolling(f"{FX_RANGE_DAYS}D", closed="left").max())
+            seen = pd.Series(seen.to_numpy(), index=x.index)  # (x is date-ordered within chains)
+            gap = x["ts"].groupby(chain).diff().dt.days.fillna(0).to_numpy(dtype=float)
+            unseen = np.where(gap > FX_UNSEEN_DAYS, FX_YEAR_MOVE * np.sqrt(np.minimum(gap, 365) / 365), 0.0)
+            clears = ((x["charge"] / seen.fillna(0) - 1).round(4).to_numpy() >= PRICE_STEP) & (
+                (x["charge"] / prev).to_numpy() >= (1 + PRICE_STEP) * (1 + unseen))
+            fixed_hit &= ~fx_chain | clears
 
     # A jump to almost double or more is a trial or intro price ending, not a price increase.
     intro_jump = x["charge"] >= prev_base / INTRO_RATIO

@@ -369,6 +369,44 @@ def test_a_rise_is_measured_from_the_price_charged_just_before_it():
                                    "2024-06-09; the amount had moved between 14.46 and 15.53 since 2023-06-09)")
 
 
+def test_a_plan_priced_in_pounds_on_a_dollar_card_moves_with_the_rate_not_its_price():
+    # audit29 fx-moves-flagged-price-increase: GBP 12.00 a month on a USD card, each charge with
+    # the bank's foreign transaction fee beside it. The pound fell 4.5% in September 2022 and came
+    # back in November: 14.26 was "up 5% from 13.55, back to the 14.30 it charged until" (a median
+    # of 14.44 and 14.17, never charged).
+    b = Book()
+    rate = [1.203, 1.181, 1.128, 1.130, 1.188, 1.222, 1.228, 1.205, 1.219, 1.247, 1.244, 1.266]
+    ids = []
+    for i, r in enumerate(rate):
+        day = (pd.Timestamp("2022-07-09") + pd.DateOffset(months=i)).strftime("%Y-%m-%d")
+        ids.append(b.charge(day, round(12 * r, 2), "The Guardian", description="GUARDIAN NEWS & MEDIA LONDON"))
+        b.charge(day, round(12 * r * 0.03, 2), "Fee", key="fee", description="FOREIGN TRANSACTION FEE")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == []
+    # The same amounts priced in dollars (no fee, no country's mark) are a price that moved.
+    b = Book()
+    ids = b.series("2022-07-09", 12, [round(12 * r, 2) for r in rate], merchant="The Guardian")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[4]]
+    # Yearly, GBP 149.00 a year (the descriptor ends with the country): the rate moved 7-8% a
+    # year, no new price; a rise of a fifth is one.
+    b = Book()
+    b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+    ids = [b.charge(f"{y}-10-18", a, "The Spectator", description="THE SPECTATOR LONDON GBR")
+           for y, a in ((2022, 168.37), (2023, 181.18), (2024, 194.30), (2025, 240.00))]
+    b.stream(ids, frequency="annual")
+    f = flags_of(b)
+    assert of_type(f, "annual_renewal") == sorted(ids)
+    assert of_type(f, "price_increase") == [ids[3]]
+    # priced in dollars, each step is a rise
+    b = Book()
+    b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+    ids = [b.charge(f"{y}-10-18", a, "The Spectator", description="THE SPECTATOR LONDON")
+           for y, a in ((2022, 168.37), (2023, 181.18), (2024, 194.30))]
+    b.stream(ids, frequency="annual")
+    assert of_type(flags_of(b), "price_increase") == sorted(ids[1:])
+
+
 def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before():
     # 15.49, 16.29 for one month, then 17.99: the one-month price could be no "previous steady
     # price" and was followed by no charge near it, so nothing was flagged (round nine); a month
