@@ -980,6 +980,29 @@ def test_two_plans_at_one_price_merged_into_one_stream_are_not_duplicates():
     assert of_type(flags_of(b), "duplicate_charge") == []
 
 
+def test_a_second_plan_repeating_on_its_offset_the_next_month_is_no_double_charge():
+    # audit29 second-family-plan-read-as-double-charges: the parent's Spotify on the 4th, a
+    # teenager's own plan on the 6th from May: two high duplicates, two refund emails.
+    b = Book()
+    parent = b.series("2024-07-04", 12, 11.99, merchant="Spotify")
+    teen = b.series("2025-05-06", 2, 11.99, merchant="Spotify")
+    b.stream(parent + teen)
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # Only one such repeat yet: nothing shows a plan, it is a double charge.
+    b = Book()
+    parent = b.series("2024-07-04", 12, 11.99, merchant="Spotify")
+    once = b.charge("2025-06-06", 11.99, "Spotify")
+    b.stream(parent + [once])
+    assert of_type(flags_of(b), "duplicate_charge") == [once]
+    # Double charges in two months running at other offsets (two days, then the same day) are
+    # two mistakes, and so are two months apart.
+    b = Book()
+    parent = b.series("2024-07-04", 12, 11.99, merchant="Spotify")
+    extra = [b.charge("2025-04-06", 11.99, "Spotify"), b.charge("2025-05-04", 11.99, "Spotify")]
+    b.stream(parent + extra)
+    assert of_type(flags_of(b), "duplicate_charge") == sorted(extra)
+
+
 def test_cheap_one_off_purchase_is_not_an_intro_price():
     b = Book()
     b.charge("2025-01-05", 4.99, "Apple")  # an app bought once
