@@ -131,7 +131,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
 _TX_KEPT = _TX_NEEDED + ("merchant", "merchant_key", "vendor", "channel", "_order", "charge", "_tid", "_day",
-                         "_scale", "_dp")
+                         "_scale", "_dp", "currency")
 
 
 def empty_flags() -> pd.DataFrame:
@@ -646,7 +646,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # the rule modules build on this module's helpers, so they are imported here, not at the top
     from .cancel_flags import flag_after_cancellation
     from .duplicate_flags import find_duplicates, flag_duplicates, flag_loose_duplicates
-    from .price_flags import after_trials, flag_price_increases, flag_trials, prorated_signups
+    from .price_flags import after_trials, flag_price_increases, flag_trials, foreign_priced, prorated_signups
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
     dups = find_duplicates(s, t)
@@ -659,7 +659,8 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     plans = clean[~clean["transaction_id"].isin(signups)] if signups else clean
 
     trials = flag_trials(plans, t, dups)
-    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t)
+    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t,
+                      conversions=set(trials["transaction_id"]))
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = plans[~plans["frequency"].isin(LONG_FREQUENCIES) | plans["chain_id"].isin(set(long["chain_id"]))]
     # A tax is set by law, not priced by a vendor: a council's yearly rise is nothing to ask back
@@ -672,7 +673,8 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
         flag_after_cancellation(s, t, cancellations),
         flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=set(trials["transaction_id"])),
         trials,
-        flag_price_increases(after_trials(priced, trials), set(trials["transaction_id"])),
+        flag_price_increases(after_trials(priced, trials), set(trials["transaction_id"]),
+                             foreign=foreign_priced(priced, t)),
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:

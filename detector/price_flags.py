@@ -503,7 +503,72 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
 # -- price_increase ---------------------------------------------------------------------------
 
 
-def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
+#: A bank's fee on a purchase in another currency or abroad, posted beside it ("FOREIGN
+#: TRANSACTION FEE", "NON-STERLING TRANSACTION FEE", "INTL SERVICE ASSESSMENT"), read on the
+#: descriptor as the bank wrote it.
+FOREIGN_FEE = re.compile(
+    r"\b(?:foreign|frgn|overseas|intl|int'l|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion"
+    r"|exchange rate)\b.*\b(?:fee|charge)s?\b|^int'?l service assessment", re.IGNORECASE)
+#: ... at a share of the purchase (1-3% at most banks; 0.2%-5% taken), on its day or the next.
+FOREIGN_FEE_SHARE = (0.002, 0.05)
+#: The currency of the country a card descriptor ends with (ISO 3166 alpha-3, as card networks
+#: write it: "THE SPECTATOR LONDON GBR"), or a currency code written there ("... GBP"). Two-letter
+#: codes are left out: "CA", "IN", "DE" end US descriptors as states.
+COUNTRY_CURRENCY = {
+    "USA": "USD", "GBR": "GBP", "IRL": "EUR", "NLD": "EUR", "LUX": "EUR", "DEU": "EUR", "FRA": "EUR", "ESP": "EUR",
+    "ITA": "EUR", "BEL": "EUR", "FIN": "EUR", "AUT": "EUR", "PRT": "EUR", "EST": "EUR", "LTU": "EUR", "LVA": "EUR",
+    "CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SWE": "SEK", "NOR": "NOK", "DNK": "DKK", "CZE": "CZK", "POL": "PLN",
+    "CHE": "CHF", "SGP": "SGD", "IND": "INR", "MEX": "MXN", "JPN": "JPY", "HKG": "HKD", "ISR": "ILS", "BRA": "BRL",
+    **{c: c for c in ("GBP", "EUR", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "CZK", "PLN", "CHF", "SGD", "INR",
+                      "MXN", "JPY", "HKD", "ILS", "BRL")},
+}
+#: A plan priced in another currency: between two charges more than FX_UNSEEN_DAYS apart (a
+#: yearly plan) its amount may have moved with the exchange rate by up to this much a year (the
+#: pound: -16% in 2016, +8% from October 2022 to 2023), scaled by the square root of the time.
+FX_YEAR_MOVE = 0.10
+FX_UNSEEN_DAYS = 60
+#: ... and between monthly charges, a currency that fell and came back moves within the range its
+#: charges of this many days before show: a rise must clear that range.
+FX_RANGE_DAYS = 365
+
+
+def foreign_priced(s: pd.DataFrame, t: pd.DataFrame) -> set:
+    """Chains of a plan priced in another currency than the card's: the bank's fee on a purchase
+    abroad posted beside one of its charges (:data:`FOREIGN_FEE`, its day or the next, at
+    :data:`FOREIGN_FEE_SHARE` of it), or its descriptor ending with another country's or
+    currency's code (:data:`COUNTRY_CURRENCY`; "GUARDIAN NEWS & MEDIA LONDON GBR" on a dollar
+    card). Not a chain whose amount repeats to the cent from charge to charge (most of its
+    consecutive charges): a plan priced in the card's currency, billed from abroad."""
+    if s.empty:
+        return set()
+    x = s[["chain_id", "account_id", "date", "charge", "description"]]
+    own = (s["currency"] if "currency" in s else pd.Series(None, index=s.index, dtype=object)).fillna("USD")
+    tail = x["description"].fillna("").astype(str).str.upper().str.strip().str.extract(r"([A-Z]{3})$")[0]
+    marked = tail.map(COUNTRY_CURRENCY).notna() & (tail.map(COUNTRY_CURRENCY) != own.str.upper())
+    fees = t.loc[(t["amount"] < 0).to_numpy() & t["description"].fillna("").astype(str).str.contains(FOREIGN_FEE).to_numpy(),
+                 ["account_id", "date", "charge"]]
+    fee_hit = pd.Series(False, index=x.index)
+    if len(fees):
+        fees = fees.rename(columns={"charge": "fee"})
+        day = pd.to_datetime(fees["date"])
+        fees = pd.concat([fees, fees.assign(date=(day - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d"))])
+        j = x.reset_index().merge(fees, on=["account_id", "date"], how="inner")
+        share = j["fee"] / j["charge"]
+        fee_hit.loc[j.loc[share.between(*FOREIGN_FEE_SHARE), "index"].unique()] = True
+    chains = set(x.loc[(marked | fee_hit).to_numpy(), "chain_id"])
+    if not chains:
+        return set()
+    y = x[x["chain_id"].isin(chains).to_numpy()]
+    same = (y["charge"] - y.groupby("chain_id")["charge"].shift()).abs() < 0.005
+    pairs = y.groupby("chain_id")["charge"].size() - 1
+    fixed = same.groupby(y["chain_id"]).sum() > pairs / 2
+    return chains - set(fixed[fixed].index)
+
+
+def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozenset = frozenset()) -> pd.DataFrame:
+    """``price_increase`` flags of the chained, date-ordered stream charges ``s``; ``skip_ids``:
+    trial conversions; ``foreign``: chains priced in another currency (:func:`foreign_priced`),
+    whose amount moves with the exchange rate: a rise must clear what the rate can explain."""
     # A usage-billed vendor's bill (cloud computing, an API, monitoring per host: the catalogue's
     # ``billing = "usage"``) follows what was used: a dearer month, or a higher level held for
     # months as the workload grew, is more use, not a new price, and there is nothing to ask back
@@ -555,9 +620,23 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # Each level (a row per chain and level) with the level two before it: its price, charges,
     # first and last dates.
     last = x["date"].groupby([chain, level]).transform("last")
+    # The price a level ended at, as charged (its last charge), and when that very amount began:
+    # tax or an exchange rate moves a plan's amount inside a level (11.79, then 11.84 after a
+    # sales-tax change; a pound-priced plan on a dollar card), and a rise is measured from the
+    # price charged just before it, never from a median the card was not charged (round-twenty-
+    # nine audit: "up 10% from 11.79 (steady since 2022-07-04)" after eight months at 11.84).
+    cents = (x["charge"] * 10.0 ** x["_dp"]).round()
+    run = ((cents != cents.groupby(chain).shift()) | (level != level.groupby(chain).shift())).cumsum()
+    last_charge = x["charge"].groupby([chain, level]).transform("last")
+    run_since = x["date"].groupby(run).transform("first").groupby([chain, level]).transform("last")
+    run_n = run.groupby(run).transform("size").groupby([chain, level]).transform("last")
+    lo = x["charge"].groupby([chain, level]).transform("min")
+    hi = x["charge"].groupby([chain, level]).transform("max")
     lv = pd.DataFrame({"chain": chain, "level": level, "base": base, "size": size, "since": since,
-                       "last": last}).drop_duplicates(["chain", "level"])
-    lv[["base2", "size2", "since2", "until"]] = lv.groupby("chain")[["base", "size", "since", "last"]].shift(2)
+                       "last": last, "last_charge": last_charge, "run_since": run_since, "run_n": run_n,
+                       "lo": lo, "hi": hi}).drop_duplicates(["chain", "level"])
+    lv[["base2", "size2", "since2", "until", "last_charge2"]] = lv.groupby("chain")[
+        ["base", "size", "since", "last", "last_charge"]].shift(2)
     lv["nth"] = lv.groupby("chain").cumcount()
     lv = lv.set_index(["chain", "level"])
     # A price billed once between two levels is a step on the way (15.49, then 16.29 for a month,
@@ -598,20 +677,54 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     inc = inc.where(~term_hit, term_inc)
     prev_since = prev_since.where(~term_hit, x["date"].groupby(chain).shift())
 
+    # A plan priced in another currency moves with the exchange rate (the issue: "not tax or
+    # currency jitter"): its amount back up after the currency fell, within the range the charges
+    # of the year before show, is no new price (round-twenty-nine audit: a pound-priced plan on a
+    # dollar card, 14.44, 14.17, 13.54, 13.56, then 14.26 as the pound recovered, was "up 5% ...,
+    # back to the 14.30 it charged until"), and between charges months apart (a yearly plan, whose
+    # rate no charge between shows) the rate may have moved FX_YEAR_MOVE a year (The Spectator's
+    # GBP 149.00 a year, 168.37, 181.18, 194.30, was "up 8%", "up 7%").
+    if foreign:
+        fx_chain = chain.isin(set(foreign)).to_numpy()
+        if fx_chain.any():
+            seen = (x[["ts", "charge"]].assign(_c=chain.to_numpy()).set_index("ts").groupby("_c", sort=False)["charge"]
+                    .rolling(f"{FX_RANGE_DAYS}D", closed="left").max())
+            seen = pd.Series(seen.to_numpy(), index=x.index)  # (x is date-ordered within chains)
+            gap = x["ts"].groupby(chain).diff().dt.days.fillna(0).to_numpy(dtype=float)
+            unseen = np.where(gap > FX_UNSEEN_DAYS, FX_YEAR_MOVE * np.sqrt(np.minimum(gap, 365) / 365), 0.0)
+            clears = ((x["charge"] / seen.fillna(0) - 1).round(4).to_numpy() >= PRICE_STEP) & (
+                (x["charge"] / prev).to_numpy() >= (1 + PRICE_STEP) * (1 + unseen))
+            fixed_hit &= ~fx_chain | clears
+
     # A jump to almost double or more is a trial or intro price ending, not a price increase.
     intro_jump = x["charge"] >= prev_base / INTRO_RATIO
     hit = fixed_hit & ~intro_jump & ~x["transaction_id"].isin(skip_ids) & ~_extras_spell(x, lv, at_row, size, prev_base)
     r = x[hit].copy()
     if r.empty:
         return empty_flags()
-    r_inc = inc[hit]
-    r_base = prev_base[hit]
-    pct = (r_inc * 100).round().astype(int)
     # The level the rise is measured from (the one before, or two before past a step on the way)
     from_level = level[hit] - np.where(via[hit], 2, 1)
-    steady_since, passed = _steady_since(lv, chain[hit], from_level, r_base, prev_since[hit], r["_dp"])
+    at_from = pd.MultiIndex.from_arrays([chain[hit], from_level])
+    frm = lv.reindex(at_from).set_axis(r.index)
+    # measured from the price charged just before (the last charge of that level; a term's
+    # previous premium is already that)
+    r_base = prev_base[hit].where(term_hit[hit], frm["last_charge"])
+    r_inc = (r["charge"] / r_base - 1).round(4)
+    pct = (r_inc * 100).round().astype(int)
+    steady_since, passed = _steady_since(lv, chain[hit], from_level, prev_base[hit], prev_since[hit], r["_dp"])
+    # "steady since" that very amount began: the whole level when it never moved (past one-off
+    # bills between stretches at it), else the run of charges at it to the cent; a level whose
+    # amount moved at every charge (an exchange rate) names its range instead.
+    whole = (frm["run_n"] == frm["size"]).to_numpy()
+    steady_since = steady_since.where(whole, frm["run_since"].astype(str))
+    passed = passed.where(whole, "")
+    drift = ~whole & (frm["run_n"] == 1).to_numpy()
+    steady = " (steady since " + steady_since + passed + ")"
+    moved = (" (charged on " + frm["last"].astype(str) + "; the amount had moved between "
+             + _money(frm["lo"], r["_dp"]) + " and " + _money(frm["hi"], r["_dp"]) + " since "
+             + frm["since"].astype(str) + ")")
     evidence = np.where(term_hit[hit], " (the previous term's price, from " + prev_since[hit].fillna("") + ")",
-                        " (steady since " + steady_since + passed + ")")
+                        np.where(drift, moved, steady))
     # Back to the price of the level before the cheaper one (a downgrade for a few months, then
     # the old plan again): the reason says so, and it is the person's own doing more often than
     # the merchant's, so it is of low severity.
@@ -619,7 +732,9 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set) -> pd.DataFrame:
     # (a level may be one charge at the head of a chain; two levels on, the chain's first is the
     # third): a phone bill's one month with extras is no price it went back to (persona audit),
     # a plan's first price is (round-three audit).
-    went_back_to = lv["base2"].where((lv["size2"] >= 2) | (lv["nth"] == 2))
+    # (the price as charged, the level's last charge: a median of 14.44 and 14.17 is no price the
+    # card was charged, round-twenty-nine audit)
+    went_back_to = lv["last_charge2"].where((lv["size2"] >= 2) | (lv["nth"] == 2))
     at_level = pd.MultiIndex.from_arrays([chain[hit], level[hit]])
     base2 = pd.Series(went_back_to.reindex(at_level).to_numpy(), index=r.index)
     until = pd.Series(lv["until"].reindex(at_level).to_numpy(), index=r.index)

@@ -52,14 +52,15 @@ def switched_to_yearly(s: pd.DataFrame) -> pd.DataFrame:
     return r.assign(chain_id=r["chain_id"] + "\x1fyearly", frequency="annual", period=365.0)
 
 
-def long_plans(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+def long_plans(s: pd.DataFrame, t: pd.DataFrame, conversions: frozenset | set = frozenset()) -> pd.DataFrame:
     """The charges of six-monthly and yearly chains that are plans, not spending.
 
     A plan renews at a price; a "stream" whose amount jumps around every time (fuel bought now
     and then) is spending, whatever its cadence. One price step is not a jump (the lower median
     of the changes), and a catalogue vendor selling plans at a set price is a plan whose price
     changed (an insurance premium moves at every term). A merchant the account also buys from
-    at other amounts is a shop (:func:`_shop`).
+    at other amounts is a shop (:func:`_shop`). ``conversions``: the ids of trial conversions,
+    whose intro charge before them is the plan's own first charge, however long before.
     """
     long = s[s["frequency"].isin(LONG_FREQUENCIES)]
     if long.empty:
@@ -70,6 +71,11 @@ def long_plans(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     g = long.groupby("chain_id", sort=False)
     to_next = (g["ts"].shift(-1) - long["ts"]).dt.days
     stray = (long["charge"] < INTRO_RATIO * g["charge"].transform("median")) & (to_next > STRAY_ORDER_DAYS)
+    # ... but an introductory year (Norton's 49.99, then 109.99 a year on, a trial conversion)
+    # is the plan's sign-up: the chain, its renewals and "subscribed since" start there
+    # (round-twenty-nine audit: "subscribed since 2023-11-12" for a plan taken on 2022-11-12, and
+    # the conversion, the chain's second charge, was no renewal).
+    stray &= ~g["transaction_id"].shift(-1).isin(set(conversions))
     long = long[~stray]
     change = long.groupby("chain_id", sort=False)["charge"].pct_change().abs()
     noise = long["chain_id"].map(change.groupby(long["chain_id"]).quantile(0.5, interpolation="lower"))

@@ -109,6 +109,24 @@ def test_a_renewal_after_a_first_charge_taken_for_a_renewal_says_the_plan_began_
     assert f.iloc[0]["reason"].endswith("(previous charge 119.99 on 2023-09-21, subscribed since 2023-09-21)")
 
 
+def test_an_intro_year_starts_the_yearly_plan_its_conversion_renews():
+    # audit29 intro-year-left-out-of-subscribed-since: Norton 49.99 for an introductory first
+    # year, then 109.99 and 119.99. The conversion is the chain's second charge, so a renewal too
+    # (two flags on one charge), and the plan was taken with the intro year, as the conversion's
+    # own reason says: not "subscribed since 2023-11-12".
+    b = Book()
+    b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+    ids = [b.charge("2022-11-12", 49.99, "Norton"), b.charge("2023-11-12", 109.99, "Norton"),
+           b.charge("2024-11-12", 119.99, "Norton")]
+    b.stream(ids, frequency="annual")
+    f = flags_of(b)
+    assert of_type(f, "trial_conversion") == [ids[1]]
+    assert of_type(f, "annual_renewal") == sorted(ids[1:])
+    renewals = f.query("type == 'annual_renewal'").set_index("transaction_id")["reason"]
+    assert renewals[ids[2]].endswith("(previous charge 109.99 on 2023-11-12, subscribed since 2022-11-12)")
+    assert renewals[ids[1]].endswith("subscribed since 2022-11-12)")
+
+
 def test_spending_fees_and_shops_are_not_plans_that_renew():
     b = Book()
     b.charge("2021-01-03", 4.50, "Coffee Shop")  # history long before: first charges are sign-ups
@@ -327,6 +345,66 @@ def test_a_foreign_price_drifting_with_the_exchange_rate_is_not_an_increase():
     ids = b.series("2022-01-05", 12, raised, merchant="Canva")
     b.stream(ids)
     assert of_type(flags_of(b), "price_increase") == [ids[8]]
+
+
+def test_a_rise_is_measured_from_the_price_charged_just_before_it():
+    # audit29 price-rise-measured-from-stale-level: Spotify 10.99 plus sales tax, 11.79 for
+    # fifteen months, 11.84 after a tax change, then 12.92 (11.99 plus tax): "up 10% from 11.79
+    # (steady since 2022-07-04)", and a refund request for 1.13, not 1.08.
+    b = Book()
+    ids = b.series("2022-07-04", 24, [11.79] * 15 + [11.84] * 8 + [12.92], merchant="Spotify")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert list(f["transaction_id"]) == [ids[-1]]
+    assert f.iloc[0]["reason"] == "Spotify charged 12.92 on 2024-06-04, up 9% from 11.84 (steady since 2023-10-04)"
+    # A price that moved with an exchange rate at every charge: the rise is from the last amount
+    # charged, and the reason names the range it moved in, not a median no charge was at.
+    b = Book()
+    moved = [14.66, 14.74, 14.46, 14.63, 14.96, 14.93, 15.19, 15.46, 15.24, 14.87, 14.95, 15.25, 15.53, 18.52, 18.60]
+    ids = b.series("2023-06-09", 15, moved, merchant="The Guardian")
+    b.stream(ids)
+    f = flags_of(b).query("type == 'price_increase'")
+    assert list(f["transaction_id"]) == [ids[13]]
+    assert f.iloc[0]["reason"] == ("The Guardian charged 18.52 on 2024-07-09, up 19% from 15.53 (charged on "
+                                   "2024-06-09; the amount had moved between 14.46 and 15.53 since 2023-06-09)")
+
+
+def test_a_plan_priced_in_pounds_on_a_dollar_card_moves_with_the_rate_not_its_price():
+    # audit29 fx-moves-flagged-price-increase: GBP 12.00 a month on a USD card, each charge with
+    # the bank's foreign transaction fee beside it. The pound fell 4.5% in September 2022 and came
+    # back in November: 14.26 was "up 5% from 13.55, back to the 14.30 it charged until" (a median
+    # of 14.44 and 14.17, never charged).
+    b = Book()
+    rate = [1.203, 1.181, 1.128, 1.130, 1.188, 1.222, 1.228, 1.205, 1.219, 1.247, 1.244, 1.266]
+    ids = []
+    for i, r in enumerate(rate):
+        day = (pd.Timestamp("2022-07-09") + pd.DateOffset(months=i)).strftime("%Y-%m-%d")
+        ids.append(b.charge(day, round(12 * r, 2), "The Guardian", description="GUARDIAN NEWS & MEDIA LONDON"))
+        b.charge(day, round(12 * r * 0.03, 2), "Fee", key="fee", description="FOREIGN TRANSACTION FEE")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == []
+    # The same amounts priced in dollars (no fee, no country's mark) are a price that moved.
+    b = Book()
+    ids = b.series("2022-07-09", 12, [round(12 * r, 2) for r in rate], merchant="The Guardian")
+    b.stream(ids)
+    assert of_type(flags_of(b), "price_increase") == [ids[4]]
+    # Yearly, GBP 149.00 a year (the descriptor ends with the country): the rate moved 7-8% a
+    # year, no new price; a rise of a fifth is one.
+    b = Book()
+    b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+    ids = [b.charge(f"{y}-10-18", a, "The Spectator", description="THE SPECTATOR LONDON GBR")
+           for y, a in ((2022, 168.37), (2023, 181.18), (2024, 194.30), (2025, 240.00))]
+    b.stream(ids, frequency="annual")
+    f = flags_of(b)
+    assert of_type(f, "annual_renewal") == sorted(ids)
+    assert of_type(f, "price_increase") == [ids[3]]
+    # priced in dollars, each step is a rise
+    b = Book()
+    b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+    ids = [b.charge(f"{y}-10-18", a, "The Spectator", description="THE SPECTATOR LONDON")
+           for y, a in ((2022, 168.37), (2023, 181.18), (2024, 194.30))]
+    b.stream(ids, frequency="annual")
+    assert of_type(flags_of(b), "price_increase") == sorted(ids[1:])
 
 
 def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before():
@@ -900,6 +978,29 @@ def test_two_plans_at_one_price_merged_into_one_stream_are_not_duplicates():
     music = b.series("2024-01-11", 6, 10.99, merchant="Apple")
     b.stream(tv + music)
     assert of_type(flags_of(b), "duplicate_charge") == []
+
+
+def test_a_second_plan_repeating_on_its_offset_the_next_month_is_no_double_charge():
+    # audit29 second-family-plan-read-as-double-charges: the parent's Spotify on the 4th, a
+    # teenager's own plan on the 6th from May: two high duplicates, two refund emails.
+    b = Book()
+    parent = b.series("2024-07-04", 12, 11.99, merchant="Spotify")
+    teen = b.series("2025-05-06", 2, 11.99, merchant="Spotify")
+    b.stream(parent + teen)
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # Only one such repeat yet: nothing shows a plan, it is a double charge.
+    b = Book()
+    parent = b.series("2024-07-04", 12, 11.99, merchant="Spotify")
+    once = b.charge("2025-06-06", 11.99, "Spotify")
+    b.stream(parent + [once])
+    assert of_type(flags_of(b), "duplicate_charge") == [once]
+    # Double charges in two months running at other offsets (two days, then the same day) are
+    # two mistakes, and so are two months apart.
+    b = Book()
+    parent = b.series("2024-07-04", 12, 11.99, merchant="Spotify")
+    extra = [b.charge("2025-04-06", 11.99, "Spotify"), b.charge("2025-05-04", 11.99, "Spotify")]
+    b.stream(parent + extra)
+    assert of_type(flags_of(b), "duplicate_charge") == sorted(extra)
 
 
 def test_cheap_one_off_purchase_is_not_an_intro_price():
