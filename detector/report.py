@@ -230,7 +230,11 @@ def _account_currency(s: pd.DataFrame) -> pd.Series:
     known = s.dropna(subset=["currency"])
     if known.empty:
         return pd.Series(dtype=object)
-    return known.groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0])
+    # Series.mode's first value per account: the most streams, of those the first currency in
+    # sorted order; counted per (account, currency) pair, not a Python call per account
+    counts = known.groupby(["account_id", "currency"]).size()
+    first_max = counts.groupby(level=0, sort=False).idxmax()
+    return pd.Series([currency for _, currency in first_max], index=first_max.index, name="currency")
 
 
 def _flag_currency(s: pd.DataFrame, f: pd.DataFrame) -> pd.Series:

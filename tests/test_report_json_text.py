@@ -3,6 +3,7 @@
 import json
 import math
 
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,3 +33,10 @@ def test_json_indented_falls_back_for_other_values():
     for value in ({1: "a"}, {"t": (1, 2)}, {None: 1, "x": [1.5, True]}):
         assert report.json_indented(value) == json.dumps(value, indent=2)
 
+
+def test_account_currency_is_each_accounts_mode():
+    """The commonest currency of an account's streams, the first in sorted order on a tie."""
+    s = pd.DataFrame({"account_id": ["B", "A", "A", "A", "B", "C", "C", "D"],
+                      "currency": ["USD", "GBP", "EUR", "GBP", "EUR", "USD", "JPY", None]})
+    got = report._account_currency(s)
+    assert got.to_dict() == {"A": "GBP", "B": "EUR", "C": "JPY"}
