@@ -736,7 +736,27 @@ def _normalize_once(raw, display: bool = True) -> tuple[str, str, str, str, str]
     """``(key, display, channel, hint, match_key)``; ``match_key`` keeps a trailing short number
     (``microsoft 365``) that the key and display drop as a store number (``waitrose 123``).
     ``display=False`` leaves the display name of a direct merchant empty (:func:`stable_key`
-    needs only the key)."""
+    needs only the key).
+
+    Pure, and remembered (:data:`NORMALIZED_TEXTS` texts): a scan normalises its file in batches
+    of accounts, and a third of a batch's texts (the vendors' and shops' names, masked of their
+    codes) came in an earlier batch (bench file: 34k calls, 24.6k distinct texts)."""
+    try:
+        return _normalize_remembered(raw, display)
+    except TypeError:  # a value that cannot be hashed is normalised as it is
+        return _normalize_text(raw, display)
+
+
+#: Texts :func:`_normalize_once` remembers (a few hundred bytes each).
+NORMALIZED_TEXTS = 1 << 15
+
+
+@functools.lru_cache(maxsize=NORMALIZED_TEXTS)
+def _normalize_remembered(raw, display: bool) -> tuple[str, str, str, str, str]:
+    return _normalize_text(raw, display)
+
+
+def _normalize_text(raw, display: bool = True) -> tuple[str, str, str, str, str]:
     if raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip():
         return "unknown", "Unknown", "direct", "", "unknown"
     raw = str(raw)

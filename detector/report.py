@@ -230,7 +230,11 @@ def _account_currency(s: pd.DataFrame) -> pd.Series:
     known = s.dropna(subset=["currency"])
     if known.empty:
         return pd.Series(dtype=object)
-    return known.groupby("account_id")["currency"].agg(lambda c: c.mode().iloc[0])
+    # Series.mode's first value per account: the most streams, of those the first currency in
+    # sorted order; counted per (account, currency) pair, not a Python call per account
+    counts = known.groupby(["account_id", "currency"]).size()
+    first_max = counts.groupby(level=0, sort=False).idxmax()
+    return pd.Series([currency for _, currency in first_max], index=first_max.index, name="currency")
 
 
 def _flag_currency(s: pd.DataFrame, f: pd.DataFrame) -> pd.Series:
@@ -317,6 +321,104 @@ def _export_columns(s: pd.DataFrame, f: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     return s, f
 
 
+_ASCII = json.encoder.encode_basestring_ascii
+
+
+def json_indented(value) -> str:
+    """``json.dumps(value, indent=2)``, the same text, about twice as fast on a scan's document.
+
+    With ``indent`` the standard library takes its pure-Python encoder, a generator per
+    container: 0.5 CPU-s for the 25 MB document of a 1.2M-row scan, whose ten thousand streams
+    hold a million transaction ids. Here a list of strings (the ids) is one C ``join`` and every
+    other value is written as ``json`` writes it (``ensure_ascii``, ``", "`` and ``": "``,
+    ``float.__repr__``, ``NaN``/``Infinity``). Anything but a dict with text keys, a list, text,
+    a number, a bool or None goes to ``json.dumps`` as a whole."""
+    out: list[str] = []
+    try:
+        _write_json(value, "\n", out)
+    except _NotPlainJSON:
+        return json.dumps(value, indent=2)
+    return "".join(out)
+
+
+class _NotPlainJSON(Exception):
+    pass
+
+
+def _json_scalar(v) -> str | None:
+    """``v`` as ``json`` writes it, or None for a container."""
+    t = type(v)
+    if t is str:
+        return _ASCII(v)
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is int:
+        return int.__repr__(v)
+    if t is float:
+        if math.isnan(v):
+            return "NaN"
+        if v == math.inf:
+            return "Infinity"
+        if v == -math.inf:
+            return "-Infinity"
+        return float.__repr__(v)
+    if t is dict or t is list:
+        return None
+    raise _NotPlainJSON
+
+
+def _write_json(v, nl: str, out: list) -> None:
+    """Append ``v`` to ``out`` as ``json.dumps(indent=2)`` lays it out; ``nl`` is the newline and
+    indent of ``v``'s own line."""
+    text = _json_scalar(v)
+    if text is not None:
+        out.append(text)
+        return
+    if not v:
+        out.append("{}" if type(v) is dict else "[]")
+        return
+    inner = nl + "  "
+    if type(v) is list:
+        try:  # a list of text: one join in C
+            body = ("," + inner).join(map(_ASCII, v)) if type(v[0]) is str else None
+        except TypeError:  # (encode_basestring_ascii takes str only)
+            body = None
+        if body is not None:
+            out.append("[" + inner + body + nl + "]")
+            return
+        out.append("[")
+        sep = inner
+        for item in v:
+            out.append(sep)
+            sep = "," + inner
+            _write_json(item, inner, out)
+        out.append(nl + "]")
+        return
+    out.append("{")
+    sep = inner
+    for key, item in v.items():
+        if type(key) is not str:
+            raise _NotPlainJSON
+        t = type(item)  # the commonest values written here, the others by _json_scalar
+        if t is str:
+            out.append(sep + _ASCII(key) + ": " + _ASCII(item))
+        elif item is None:
+            out.append(sep + _ASCII(key) + ": null")
+        else:
+            out.append(sep + _ASCII(key) + ": ")
+            text = _json_scalar(item)
+            if text is not None:
+                out.append(text)
+            else:
+                _write_json(item, inner, out)
+        sep = "," + inner
+    out.append(nl + "}")
+
+
 def _doc(s, f, r, as_of) -> dict:
     def recs(df):
         return json.loads(df.to_json(orient="records", date_format="iso")) if len(df) else []
@@ -343,7 +445,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     title = title or f"Subscriptions as of {as_of}"
     if fmt in ("json", "csv"):
         doc = _doc(*_export_columns(s, f), r, as_of)
-        return json.dumps(doc, indent=2) if fmt == "json" else _scan_csv(doc)
+        return json_indented(doc) if fmt == "json" else _scan_csv(doc)
     active = _active(s)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
     to_cards = active[card_payment_streams(active)]  # paying one's own cards: no subscription
