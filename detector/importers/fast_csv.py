@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .base import Reject, Row
-from .csv_layout import OWN_TRANSFER_SEP, CsvLayout, HeaderLayout
+from .csv_layout import OWN_TRANSFER_SEP, PROCESSOR_COUNTERPARTY_RE, CsvLayout, HeaderLayout, processor_description
 from .parsing import _parse_amount, _parse_date, parse_currency
 
 #: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
@@ -398,6 +398,17 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
             both = pc.binary_join_element_wise(description, more, pa.scalar(" ", STR))
             description = pc.if_else(pc.equal(more, ""), description,
                                      pc.if_else(pc.equal(description, ""), more, both))
+    reference = cell("reference")
+    if reference is not None:  # a payment processor's counterparty names the merchant in its reference
+        via = pc.fill_null(pc.match_substring_regex(description, PROCESSOR_COUNTERPARTY_RE.pattern,
+                                                    ignore_case=True), False)
+        at = np.flatnonzero(np.asarray(via, dtype=bool))
+        if len(at):
+            texts = description.to_pylist()
+            refs = reference.to_pylist()
+            for i in at:
+                texts[i] = processor_description(texts[i], refs[i])
+            description = pa.array(texts, STR)
     fallback = cell("description_fallback")
     if fallback is not None:
         description = pc.if_else(pc.equal(description, ""), fallback, description)
