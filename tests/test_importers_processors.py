@@ -5,7 +5,9 @@ PayPal payment and the merchant only in the Mededelingen / Payment Reference / R
 The importers kept the counterparty alone: two vendors' plans at one price became one
 "semimonthly" stream of "Europe Sarl et Cie Sca" (a fragment of PayPal's legal name), and no
 vendor was matched. Now the reference is joined to such a counterparty (both as written) and the
-normaliser reads the merchant from it.
+normaliser reads the merchant from it. A row without the bank's id keeps the id it had before
+(hashed from the counterparty alone), so importing the same statements into a database written
+before stores nothing twice.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import pytest
 from test_importers_fast import assert_same
 
 from detector.cli import cli
+from detector.ids import stable_id
+from detector.importers import ingest_files, iter_statement_chunks
+from detector.importers.csv_banks import IngNl, Starling
 from detector.normalize import normalize_one
 
 PP = "PayPal Europe S.a.r.l. et Cie S.C.A"
@@ -157,3 +162,100 @@ def test_a_banks_own_wording_around_the_descriptor_is_no_part_of_the_merchant(te
     key, display, got_channel, _ = normalize_one(text)
     assert (key, got_channel) == (merchant, channel)
     assert not {"Value", "Date", "Card", "Transaction", "Issued"} & set(display.split())
+
+
+def _old_id(account: str, date: str, amount: float, description: str, occurrence: int = 0) -> str:
+    """The id the importers gave a row without the bank's id before the reference was joined:
+    account, date, amount (no trailing zeros), the description as read then, the occurrence."""
+    return stable_id(account, date, f"{amount:.6f}".rstrip("0").rstrip("."), description, occurrence)
+
+
+#: Each case's descriptions as the layouts read them before the round-thirty change.
+OLD_DESCRIPTIONS = {
+    "ing_nl": [PP, "Netflix International B.V."],
+    "n26": [PP, "ACME GmbH"],
+    "starling": ["PayPal", "Klarna", "Employer Ltd"],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(CASES))
+def test_a_joined_rows_id_is_the_one_it_had_before_the_reference_was_joined(tmp_path, layout):
+    # the id hashes the counterparty alone, as before; the stored description is the joined text
+    name, text, expected = CASES[layout]
+    st = assert_same(write(tmp_path, name, text))
+    tx = st.transactions
+    assert list(tx["description"]) == [e[2] for e in expected]
+    old = [_old_id(a, d, x, desc) for a, d, x, desc in zip(tx["account_id"], tx["date"], tx["amount"],
+                                                             OLD_DESCRIPTIONS[layout], strict=True)]
+    assert list(tx["transaction_id"]) == old
+
+
+STARLING_HEADER = "Date,Counter Party,Reference,Type,Amount (GBP),Balance (GBP),Spending Category,Notes\n"
+
+
+def test_two_paypal_charges_of_one_day_and_amount_keep_their_two_old_ids_however_read(tmp_path):
+    # Spotify and Deezer paid through PayPal on one day at one price were "PayPal" twice: ids of
+    # occurrence 0 and 1. They keep those ids whichever reader, in one read or in chunks, and also
+    # where the column reader hands lines to the row reader (a short line, a rejected one).
+    path = write(tmp_path, "StarlingStatement_2024-01.csv", STARLING_HEADER
+                 + "04/01/2024,PayPal,PAYPAL *SPOTIFY 35314369001 GBR,CARD PAYMENT,-9.99,10.00,ENTERTAINMENT,\n"
+                 + "04/01/2024,PayPal,PAYPAL *DEEZER 35314369001 GBR,CARD PAYMENT,-9.99,0.01,ENTERTAINMENT,\n"
+                 + "31/02/2024,PayPal,PAYPAL *NOT A DAY,CARD PAYMENT,-9.99,0.01,ENTERTAINMENT,\n"
+                 + "04/01/2024,PayPal,PAYPAL *TIDAL 35314369001 GBR,CARD PAYMENT,-9.99\n")
+    st = assert_same(path)
+    tx = st.transactions
+    account = tx["account_id"].iloc[0]
+    old = [_old_id(account, "2024-01-04", -9.99, "PayPal", k) for k in range(3)]
+    assert list(tx["description"]) == ["PAYPAL *SPOTIFY 35314369001 GBR", "PAYPAL *DEEZER 35314369001 GBR",
+                                       "PAYPAL *TIDAL 35314369001 GBR"]
+    assert list(tx["transaction_id"]) == old and len(set(old)) == 3
+    assert [r["source_line"] for r in st.rejected] == [4]
+    for engine in ("columns", "rows"):
+        chunks = list(iter_statement_chunks(path, chunksize=1, engine=engine))
+        assert [i for c in chunks for i in c.transactions["transaction_id"]] == old, engine
+
+
+def _starling(months: range) -> str:
+    lines = [STARLING_HEADER.rstrip("\n")]
+    for m in months:
+        for day, who in ((11, "SPOTIFY"), (26, "DEEZER")):
+            lines.append(f"{day:02d}/{(m - 1) % 12 + 1:02d}/{2024 + (m - 1) // 12},PayPal,PAYPAL *{who} 35314369001 GBR,"
+                         "CARD PAYMENT,-11.99,0.00,ENTERTAINMENT,")
+    return "\n".join(lines) + "\n"
+
+
+def _ing(months: range) -> str:
+    rows = []
+    for m in months:
+        for day, who in ((4, "Spotify AB"), (21, "Deezer SA")):
+            d = dt.date(2024 + (m - 1) // 12, (m - 1) % 12 + 1, day)
+            rows.append((d, PP, 10.99, _ing_mededelingen(d, f"1039{day:02d}73{m:05d}", who)))
+    return _ing_file(rows)
+
+
+@pytest.mark.parametrize(("layout", "make", "old_description"), [
+    (IngNl, _ing, PP), (Starling, _starling, "PayPal"),
+])
+def test_statements_imported_before_the_reference_was_joined_are_not_stored_again(
+        tmp_path, store, monkeypatch, layout, make, old_description):
+    # A database written before the change: the layout then read no reference (the counterparty
+    # alone, "PayPal"). Importing the same file again after the upgrade, and the next export
+    # overlapping it, store only the month that was not stored: no second "PayPal" row beside
+    # each "PAYPAL Spotify" (a re-import of one file is told apart by ids alone).
+    year = write(tmp_path, "statement_2024.csv", make(range(1, 13)))
+    with monkeypatch.context() as before:
+        before.setattr(layout, "reference", None)
+        first = ingest_files([year], store, account_id="acct")[0]
+    assert (first.stored, first.duplicates) == (24, 0)
+    assert set(store.transactions()["description"]) == {old_description}
+
+    again = ingest_files([year], store, account_id="acct")[0]
+    assert (again.format, again.rows_read, again.stored, again.duplicates, again.rejected) == (
+        layout.name, 24, 0, 24, 0)
+    later = ingest_files([write(tmp_path, "statement_2024-07_2025-01.csv", make(range(7, 14)))], store,
+                         account_id="acct")[0]
+    assert (later.rows_read, later.stored, later.duplicates) == (14, 2, 12)
+    tx = store.transactions()
+    assert len(tx) == 26 and tx["transaction_id"].is_unique
+    new = tx[tx["date"].astype(str) >= "2025-01-01"]
+    assert len(new) == 2 and not (new["description"] == old_description).any()

@@ -495,13 +495,18 @@ class CsvLayout(Importer):
         description = self._cell(cells, index, "description") or ""
         for field in self._join_fields():
             description = " ".join(p for p in (description, self._cell(cells, index, field) or "") if p)
+        # the id keeps hashing the description as read before the reference was joined to it
+        id_description = None
         if "reference" in index:
-            description = processor_description(description, self._cell(cells, index, "reference"))
+            joined = processor_description(description, self._cell(cells, index, "reference"))
+            id_description, description = (description if joined != description else None), joined
         if not description and "description_fallback" in index:
             description = self._cell(cells, index, "description_fallback") or ""
         kind = self._cell(cells, index, "kind") if self.own_transfer_kinds else None
         if kind and kind.strip().lower() in self.own_transfer_kinds:
             description = f"{kind.strip()}{OWN_TRANSFER_SEP}{description}"
+            if id_description is not None:
+                id_description = f"{kind.strip()}{OWN_TRANSFER_SEP}{id_description}"
         return Row(
             line=line,
             date=date,
@@ -512,6 +517,7 @@ class CsvLayout(Importer):
             transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
             currency=parse_currency(self._cell(cells, index, "currency")),
             card=self._cell(cells, index, "card") or None,
+            id_description=id_description,
         )
 
     def _amount(self, cells, index) -> float:
