@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import bank_wording
 from .charge_codes import mask_charge_codes
 from .descriptor_prepass import (
     _arrow_column,
@@ -617,6 +618,8 @@ def _prepare(raw: str) -> str:
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     # one space between words: str.split() and re's \s know the same whitespace (Py_UNICODE_ISSPACE)
     text = " ".join(text.split())
+    # a processor's legal name before its reference, CommBank's card tail, Wise's card wording
+    text = bank_wording.strip(text)
     if "PAY" in text:  # every wallet name ends in PAY
         text = _WALLET_RE.sub(" ", text).strip()
     if "-" in text:

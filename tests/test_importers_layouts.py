@@ -151,6 +151,23 @@ CASES = {
         '2024-03-25,2024-03-25,"ACME GmbH",DE89370400440532013000,Credit Transfer,"Gehalt","Main Account",2900.00,,,\n',
         [("2024-03-01", -13.99, "NETFLIX.COM"), ("2024-03-25", 2900.0, "ACME GmbH")],
     ),
+    # Wise's statement CSV, one file per currency (round-thirty audit: no layout read it, and the
+    # suggested description=Description named every card merchant "Card transaction of issued by")
+    "wise": (
+        "statement_31415926_EUR_2024-07-01_2025-06-30.csv",
+        '"TransferWise ID",Date,Amount,Currency,Description,"Payment Reference","Running Balance","Exchange From",'
+        '"Exchange To","Exchange Rate","Payer Name","Payee Name","Payee Account Number",Merchant,'
+        '"Card Last Four Digits","Card Holder Full Name",Attachment,Note,"Total fees","Exchange To Amount"\n'
+        'CARD-1000001,05-07-2024,-9.99,EUR,"Card transaction of 9.99 EUR issued by Deezer Paris",,990.01,,,,,,,'
+        '"Deezer Paris",4821,"ALEX MORGAN",,,0.00,\n'
+        'TRANSFER-1000002,10-07-2024,500.00,EUR,"Received money from ACME GMBH with reference Salary",Salary,1490.01,'
+        ',,,"ACME GMBH",,,,,,,,0.00,\n'
+        'CARD-1000003,18-07-2024,-5.40,EUR,"Card transaction of 5.00 USD issued by Paypal *substack 35314369001",,'
+        '1484.61,EUR,USD,0.926,,,,"Paypal *substack 35314369001",4821,"ALEX MORGAN",,,0.00,5.00\n',
+        [("2024-07-05", -9.99, "Deezer Paris"),
+         ("2024-07-10", 500.0, "Received money from ACME GMBH with reference Salary"),
+         ("2024-07-18", -5.4, "Paypal *substack 35314369001")],
+    ),
     "barclays": (
         "data.csv",
         "Number,Date,Account,Amount,Subcategory,Memo\n"

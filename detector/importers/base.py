@@ -37,6 +37,11 @@ class Row:
     currency: str | None = None
     #: The card the row names (Capital One "Card No."), for the account when the file names none.
     card: str | None = None
+    #: The description a row without the bank's id hashes into its id, when not ``description``:
+    #: a layout that came to read more of the row into its description (a payment processor's
+    #: reference, ``csv_layout.processor_description``) keeps hashing the text it read before, so
+    #: the row keeps the id a database written before the change holds (docs/importers.md).
+    id_description: str | None = None
 
 
 @dataclass

@@ -301,6 +301,8 @@ class Starling(CsvLayout):
     date = "Date"
     description = "Counter Party"
     description_fallback = "Reference"
+    #: A card payment through PayPal is Counter Party "PayPal", Reference "PAYPAL *DISNEYPLUS ...".
+    reference = "Reference"
     amount = "Amount (GBP)"
     also_required = ("Reference", "Type")
     date_formats = ("%d/%m/%Y",)
@@ -317,12 +319,53 @@ class N26(CsvLayout):
     date = ("Booking Date", "Date")
     description = ("Partner Name", "Payee")
     description_fallback = "Payment reference"
+    #: A PayPal direct debit is Partner Name "PayPal Europe S.a.r.l. et Cie S.C.A", Payment
+    #: Reference "1039.../PP.7384.PP/. Spotify AB, Ihr Einkauf bei Spotify AB".
+    reference = "Payment reference"
     amount = "Amount (EUR)"
     date_formats = ISO
     currency = "EUR"
     payment_method = "debit_card"
     #: N26 serves Germany, Austria, France, Italy, Spain and more with one export in EUR: an
     #: account of no one euro country (``workdays.EURO_AREA``), not Germany's holidays.
+    country = None
+
+
+class Wise(CsvLayout):
+    """Wise (TransferWise) statement CSV, one file per currency balance.
+
+    Real layout (Statements -> CSV, ``statement_31415926_EUR_2024-07-01_2025-06-30.csv``, as read
+    by public Wise importers: ledger-autosync's WiseConverter, Firefly III configurations)::
+
+        "TransferWise ID",Date,Amount,Currency,Description,"Payment Reference","Running Balance",
+        "Exchange From","Exchange To","Exchange Rate","Payer Name","Payee Name","Payee Account
+        Number",Merchant,"Card Last Four Digits","Card Holder Full Name",Attachment,Note,"Total
+        fees","Exchange To Amount"
+        CARD-2106097800,30-12-2024,-10.00,USD,"Card transaction of 10.00 USD issued by Booksirens PHILADELPHIA",,...,"Booksirens PHILADELPHIA",1033,...
+
+    (newer exports add ``Date Time``, ``Transaction Type``, ``Transaction Details Type``). A card
+    payment's descriptor is the Merchant column; Description says it again in Wise's words
+    ("Card transaction of 9.99 EUR issued by ...", in the account's language), and is the
+    description of a row without a merchant (transfers, top-ups, conversions). Amounts are signed,
+    in the row's Currency, fees included. Before the round-thirty audit no layout read it and the
+    suggested ``description=Description`` named every card merchant "Card transaction of issued
+    by ...". The ``TransferWise ID`` is not taken as the row's id: Wise gives a card payment and
+    what follows from it (its refund, its fee) ids of one family, which the first-row-wins rule for
+    CSV ids could then drop as duplicates.
+    """
+
+    name = "wise"
+    title = "Wise (statement CSV)"
+    date = "Date"
+    description = "Merchant"
+    description_fallback = "Description"
+    amount = "Amount"
+    currency_column = "Currency"
+    also_required = ("TransferWise ID", "Description", "Running Balance", "Payee Name")
+    date_formats = ("%d-%m-%Y",)
+    currency = "EUR"
+    payment_method = "debit_card"
+    #: Wise holds balances in many currencies, each file one: no one country's holidays.
     country = None
 
 
@@ -353,6 +396,9 @@ class IngNl(CsvLayout):
     date = ("Datum", "Date")
     description = ("Naam / Omschrijving", "Name / Description")
     description_fallback = ("Mededelingen", "Notifications")
+    #: A PayPal direct debit is Naam "PayPal Europe S.a.r.l. et Cie S.C.A", Mededelingen "Naam: ...
+    #: Omschrijving: 1039... PAYPAL Spotify AB IBAN: ... Kenmerk: ...".
+    reference = ("Mededelingen", "Notifications")
     amount = ("Bedrag (EUR)", "Amount (EUR)")
     direction = ("Af Bij", "Debit/credit")
     outflow_markers = ("af", "debit")
@@ -546,7 +592,7 @@ class Rbc(CsvLayout):
 #: Every CSV layout that takes part in detection, in the order shown to users.
 LAYOUTS: list[type[CsvLayout]] = [
     GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex, AmexUk,
-    Citi, Discover, Monzo, Revolut, Starling, N26, Barclays, IngNl, Nationwide, Mint, CommBank, Rbc,
+    Citi, Discover, Monzo, Revolut, Starling, N26, Wise, Barclays, IngNl, Nationwide, Mint, CommBank, Rbc,
 ]
 
 

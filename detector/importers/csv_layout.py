@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -107,6 +108,31 @@ def read_either_order(cells: Iterable[str], formats: tuple[str, ...],
 #: Between a move between one's own accounts' kind and its description (``Pot transfer: Savings``).
 OWN_TRANSFER_SEP = ": "
 
+#: A counterparty that is a payment processor or wallet, not the merchant: PayPal (``PayPal``,
+#: ``PayPal Europe S.a.r.l. et Cie S.C.A``), Klarna, Stripe, Mollie, Adyen, Google/Apple/Samsung
+#: Pay. A bank that names the counterparty in one column and the payment's reference in another
+#: (Starling's Counter Party and Reference, N26's Partner Name and Payment Reference, ING's Naam /
+#: Omschrijving and Mededelingen) names the merchant only in the reference for these.
+PROCESSOR_COUNTERPARTY_RE = re.compile(
+    r"^\s*(?:pay\s?pal|klarna|stripe|(?:stichting\s+)?mollie|adyen|(?:google|apple|samsung)\s?pay)\b",
+    re.IGNORECASE)
+_PROCESSOR_WORD_RE = re.compile(r"^\s*(pay\s?pal|klarna|stripe|mollie|adyen)\b", re.IGNORECASE)
+
+
+def processor_description(counterparty: str, reference: str | None) -> str:
+    """The description of a row whose counterparty may be a payment processor (see
+    :data:`PROCESSOR_COUNTERPARTY_RE`): the counterparty, then the reference, a space between, both
+    as the bank wrote them; the reference alone when it starts with the processor's own name
+    (Starling: Counter Party ``PayPal``, Reference ``PAYPAL *DISNEYPLUS 35314369001 GBR``). Any
+    other counterparty, or an empty reference, is the counterparty alone, as before."""
+    ref = (reference or "").strip()
+    if not ref or not counterparty or not PROCESSOR_COUNTERPARTY_RE.match(counterparty):
+        return counterparty
+    word = _PROCESSOR_WORD_RE.match(counterparty)
+    if word and re.sub(r"\W", "", ref[:24]).lower().startswith(re.sub(r"\W", "", word.group(1)).lower()):
+        return ref
+    return f"{counterparty} {ref}"
+
 
 class CsvLayout(Importer):
     """A CSV statement layout, declared by class attributes.
@@ -125,6 +151,10 @@ class CsvLayout(Importer):
     #: 2", which names the merchant of a card purchase whose "Description 1" is "VISA DEBIT PURCHASE
     #: - 1234"; ``--columns description=Description 1+Description 2``). Required when declared.
     description_join: tuple[str | Names, ...] = ()
+    #: The payment's reference or remittance column (Starling "Reference", N26 "Payment Reference",
+    #: ING "Mededelingen"): joined to the description when the counterparty is a payment processor
+    #: (:func:`processor_description`), which names the merchant only there.
+    reference: str | Names | None = None
     amount: str | Names | None = "Amount"
     debit: str | Names | None = None
     credit: str | Names | None = None
@@ -167,6 +197,7 @@ class CsvLayout(Importer):
             "date": _alts(self.date),
             "description": _alts(self.description),
             "description_fallback": _alts(self.description_fallback),
+            "reference": _alts(self.reference),
             "amount": _alts(self.amount),
             "debit": _alts(self.debit),
             "credit": _alts(self.credit),
@@ -464,11 +495,18 @@ class CsvLayout(Importer):
         description = self._cell(cells, index, "description") or ""
         for field in self._join_fields():
             description = " ".join(p for p in (description, self._cell(cells, index, field) or "") if p)
+        # the id keeps hashing the description as read before the reference was joined to it
+        id_description = None
+        if "reference" in index:
+            joined = processor_description(description, self._cell(cells, index, "reference"))
+            id_description, description = (description if joined != description else None), joined
         if not description and "description_fallback" in index:
             description = self._cell(cells, index, "description_fallback") or ""
         kind = self._cell(cells, index, "kind") if self.own_transfer_kinds else None
         if kind and kind.strip().lower() in self.own_transfer_kinds:
             description = f"{kind.strip()}{OWN_TRANSFER_SEP}{description}"
+            if id_description is not None:
+                id_description = f"{kind.strip()}{OWN_TRANSFER_SEP}{id_description}"
         return Row(
             line=line,
             date=date,
@@ -479,6 +517,7 @@ class CsvLayout(Importer):
             transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
             currency=parse_currency(self._cell(cells, index, "currency")),
             card=self._cell(cells, index, "card") or None,
+            id_description=id_description,
         )
 
     def _amount(self, cells, index) -> float:

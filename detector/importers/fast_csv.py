@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .base import Reject, Row
-from .csv_layout import OWN_TRANSFER_SEP, CsvLayout, HeaderLayout
+from .csv_layout import OWN_TRANSFER_SEP, PROCESSOR_COUNTERPARTY_RE, CsvLayout, HeaderLayout, processor_description
 from .parsing import _parse_amount, _parse_date, parse_currency
 
 #: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
@@ -65,6 +65,9 @@ class Parsed:
     card: pa.Array | None = None
     #: The layout copy that read the dates, when the body's dates read only day/month swapped.
     date_layout: CsvLayout | None = None
+    #: The description each row's hashed id is made of, when some row's is not ``description``
+    #: (``Row.id_description``: a processor's counterparty before its reference was joined).
+    id_description: pa.Array | None = None
 
 
 def body_offset(lines: list[str], hl: HeaderLayout) -> int:
@@ -398,14 +401,36 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
             both = pc.binary_join_element_wise(description, more, pa.scalar(" ", STR))
             description = pc.if_else(pc.equal(more, ""), description,
                                      pc.if_else(pc.equal(description, ""), more, both))
+    reference = cell("reference")
+    plain = joined = None  # the description before the reference was joined, and where it was
+    if reference is not None:  # a payment processor's counterparty names the merchant in its reference
+        via = pc.fill_null(pc.match_substring_regex(description, PROCESSOR_COUNTERPARTY_RE.pattern,
+                                                    ignore_case=True), False)
+        at = np.flatnonzero(np.asarray(via, dtype=bool))
+        if len(at):
+            texts = description.to_pylist()
+            refs = reference.to_pylist()
+            changed = np.zeros(n, dtype=bool)
+            for i in at:
+                text = processor_description(texts[i], refs[i])
+                changed[i] = text != texts[i]
+                texts[i] = text
+            if changed.any():
+                plain, joined = description, pa.array(changed)
+                description = pa.array(texts, STR)
     fallback = cell("description_fallback")
     if fallback is not None:
         description = pc.if_else(pc.equal(description, ""), fallback, description)
     kind = cell("kind") if layout.own_transfer_kinds else None
     if kind is not None:
-        own = pc.is_in(pc.utf8_lower(kind), value_set=pa.array(list(layout.own_transfer_kinds), STR))
+        own = pc.fill_null(pc.is_in(pc.utf8_lower(kind), value_set=pa.array(list(layout.own_transfer_kinds), STR)),
+                           False)
         labelled = pc.binary_join_element_wise(kind, description, pa.scalar(OWN_TRANSFER_SEP, STR))
-        description = pc.if_else(pc.fill_null(own, False), labelled, description)
+        description = pc.if_else(own, labelled, description)
+        if plain is not None:
+            plain = pc.if_else(own, pc.binary_join_element_wise(kind, plain, pa.scalar(OWN_TRANSFER_SEP, STR)), plain)
+    # a joined row's id hashes the description as read before (Row.id_description), the others' theirs
+    id_description = None if plain is None else pc.if_else(joined, plain, description)
     account, account_groups = _distinct_text(raw("account"), n, lambda s: s.strip() or None)
     tx_id = cell("transaction_id")
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
@@ -417,9 +442,10 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     if not len(slow) and not bad:
         return Parsed(lines, dates, value, description, account, tx_id, currency, [], n,
                       (date_codes, date_values), amount_groups, account_groups, currency_groups,
-                      card=card, date_layout=date_layout)
+                      card=card, date_layout=date_layout, id_description=id_description)
     out = _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
-                      Parsed(lines, dates, value, description, account, tx_id, currency, [], n, card=card))
+                      Parsed(lines, dates, value, description, account, tx_id, currency, [], n, card=card,
+                             id_description=id_description))
     if out is not None:
         out.date_layout = date_layout
     return out
@@ -447,6 +473,7 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
             rejects.append(item)
     keep = pa.array(ok)
     fast_card = fast.card
+    fast_id_description = fast.id_description
     fast = Parsed(fast.line, *(as_array(a) for a in (fast.date,)), fast.amount,
                   *(as_array(a) for a in (fast.description, fast.account, fast.transaction_id, fast.currency)),
                   rejects=[], items=0)
@@ -461,6 +488,10 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
     ]
     if fast_card is not None:
         parts.append((as_array(fast_card).filter(keep), pa.array([r.card for r in rows], STR)))
+    with_id_description = fast_id_description is not None or any(r.id_description is not None for r in rows)
+    if with_id_description:
+        ids_of = as_array(fast.description if fast_id_description is None else fast_id_description)
+        parts.append((ids_of.filter(keep), pa.array([r.id_description or r.description for r in rows], STR)))
     line = np.concatenate(parts[0])
     order = np.argsort(line, kind="stable")
     taker = pa.array(order)
@@ -473,4 +504,5 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
 
     cols = [cat(p) for p in parts]
     return Parsed(*cols[:7], rejects=rejects, items=len(line) + len(rejects),
-                  card=cols[7] if len(cols) > 7 else None)
+                  card=cols[7] if fast_card is not None else None,
+                  id_description=cols[-1] if with_id_description else None)

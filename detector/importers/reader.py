@@ -177,7 +177,9 @@ class _Canonicaliser:
                        or self.fallback_account)
             if self.accounts_as:
                 account = self.accounts_as.get(account, account)
-            key = (account, item.date, _amount_key(item.amount), item.description)
+            # the id's description: the stored one, or the text a layout read before it joined more
+            # to it (Row.id_description), so the id stays what an older database holds
+            key = (account, item.date, _amount_key(item.amount), item.id_description or item.description)
             # A 12-byte digest, not the tuple, keeps a 10-million-row stream's counter small.
             seen_key = blake2b("\x1f".join(key).encode("utf-8"), digest_size=12).digest()
             occurrence = self.seen[seen_key]
@@ -257,11 +259,13 @@ class _Canonicaliser:
         return df, rejected, parsed.items
 
     def _hashed_ids(self, parsed: Parsed, account, account_groups, tx_id, missing: np.ndarray, carry: bool):
-        """``stable_id(account, date, amount key, description, occurrence)`` where the source has no id."""
+        """``stable_id(account, date, amount key, description, occurrence)`` where the source has no id
+        (the description :attr:`Parsed.id_description` where a row has one, as :meth:`frame`)."""
         n = len(parsed.line)
         amount_codes, amounts = parsed.amount_groups or pd.factorize(parsed.amount)
+        described = parsed.description if parsed.id_description is None else parsed.id_description
         parts = [account_groups, parsed.date_groups or encode(parsed.date), (amount_codes, amounts),
-                 encode(parsed.description)]
+                 encode(described)]
         # One integer per distinct key: mixed-radix codes, re-factorised before they could overflow.
         group = np.zeros(n, dtype=np.int64)
         size = 1
@@ -275,7 +279,7 @@ class _Canonicaliser:
         amount_key = pa.array([_amount_key(float(u)) for u in amounts], STR).take(pa.array(amount_codes))
 
         def keys(rows=None):
-            cols = [account, parsed.date, amount_key, parsed.description]
+            cols = [account, parsed.date, amount_key, described]
             if rows is not None:
                 cols = [c.take(rows) for c in cols]
             return pc.binary_join_element_wise(*cols, pa.scalar("\x1f", STR))
