@@ -2101,7 +2101,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     freq = np.asarray(FREQUENCIES, dtype=object)[np.maximum(fidx, 0)]
     P = PERIODS[np.maximum(fidx, 0)]
     last_amt = df["amt"].to_numpy()[last_rows]
-    next_amt = np.round(np.where(keeps_last_price(sub, st["amount_cv"].to_numpy()), last_amt, tail3.to_numpy()), 2)
+    next_amt = np.round(np.where(keeps_last_price(sub, st["amount_cv"].to_numpy(), fidx), last_amt, tail3.to_numpy()), 2)
     stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
     row_day = df["day"].to_numpy()[rows]
     # A biller that keeps to business days is due on its usual day, the one it bills on when

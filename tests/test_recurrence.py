@@ -313,6 +313,26 @@ def test_next_amount_is_the_new_price_after_a_change(amounts, expected):
     assert len(s) == 1 and s.iloc[0]["next_amount"] == expected
 
 
+@pytest.mark.parametrize("months, amounts, expected", [
+    # a term plan's price, set per term, stepped up at renewals: its current price is next
+    (6, [612.40] * 3 + [658.30] * 2 + [731.10], 731.10),  # car insurance every six months
+    (12, [49.99, 109.99, 119.99], 119.99),  # a licence: an intro year, then two renewal prices
+    (12, [1210.00, 1288.00, 1288.00, 1364.50], 1364.50),
+    # a term bill that moves a few percent each time, or up and down: the mean of its last three
+    (6, [744.37, 775.41, 807.25], 775.68),
+    (6, [540.0, 585.0, 561.0, 590.0], 578.67),
+    (12, [189.20, 182.50, 195.00], 188.9),  # a yearly plan priced in another currency
+])
+def test_next_amount_of_a_term_plan_is_its_current_price(months, amounts, expected):
+    # round-29 audit: Norton and GEICO were predicted (and costed a month) at the mean of their
+    # last three charges, a price neither ever charged
+    dates = monthly_dates(dt.date(2022, 8, 10), len(amounts), step=months)
+    tx = enriched(series("NORTON *AP1837419", dates, amounts))
+    tx["vendor"] = "Norton"  # a seller of plans: three yearly charges at three prices are one
+    s = detect_streams(tx, dates[-1].isoformat())
+    assert len(s) == 1 and s.iloc[0]["next_amount"] == expected
+
+
 @pytest.mark.parametrize("amounts", [
     [6.99] * 8 + [4.49] * 8,  # a downgrade
     [1843.51] * 4 + [1802.69] * 12 + [1854.13] * 4,  # a mortgage's escrow down, then up again
