@@ -7,8 +7,9 @@ A month-based plan keeps its day of the month (``cadence.next_due``); on top of 
   currency's country (:func:`business_day_biller`, :func:`nth_weekday_due`,
   :func:`on_business_days`);
 * a semimonthly stream is due on the month's other billing day (:func:`semimonthly_due`);
-* the next amount is the last one when the price is steady or just moved, the mean of the last
-  three for a bill that moves every cycle (:func:`keeps_last_price`).
+* the next amount is the last one when the price is steady or just moved, or a term plan's
+  price only stepped up, the mean of the last three for a bill that moves every cycle
+  (:func:`keeps_last_price`).
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, 
     return out
 
 
-def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray) -> np.ndarray:
+def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray, fidx: np.ndarray | None = None) -> np.ndarray:
     """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
     charge is predicted at the last one's amount rather than the mean of the last three.
 
@@ -131,6 +132,14 @@ def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray) -> np.ndarray:
     change, Netflix 15.49 -> 17.99, where the mean would predict 16.32, a price the merchant never
     charged; Costco 60.00 then 65.00). A bill whose amount moves every cycle (power, water) gets
     the mean of its last three.
+
+    A term plan (billed every six months or a year: ``fidx``, the streams' frequency positions)
+    whose price only stepped up keeps its last price too: each charge within 1% of the one before
+    (the price held) or at least :data:`TERM_PRICE_STEP` above it (a new price, as a price
+    increase is one). A premium or a software licence is priced per term and raised at renewals
+    (GEICO 612.40 x3, 658.30 x2, 731.10; Norton 49.99, 109.99, 119.99), where the mean of the
+    last three is a price never charged. A term bill that moves a few percent each time, or went
+    down, keeps its mean.
     """
     tail4 = sub.groupby("cand", sort=True).tail(4)
     pos = tail4.groupby("cand", sort=True).cumcount(ascending=False).to_numpy()  # 0 = last
@@ -152,7 +161,30 @@ def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray) -> np.ndarray:
         cv_b = np.sqrt(np.maximum(s2 / n_b - mean_b ** 2, 0.0)) / mean_b
         repeated = np.abs(last - prev) <= 0.01 * prev
         stepped = (n_b >= 1) & (cv_b < 0.01)
-    return (amount_cv < 0.02) | repeated | stepped
+    keep = (amount_cv < 0.02) | repeated | stepped
+    if fidx is None:
+        return keep
+    return keep | (_price_ladder(sub, keys) & (np.asarray(fidx) >= TERM_PLAN_FREQ))
+
+
+#: The shortest term of a plan priced per term (:func:`keeps_last_price`): every six months.
+TERM_PLAN_FREQ = FREQUENCIES.index("semiannual")
+#: A new price of a term plan: at least 5% above the one before (``flags.PRICE_STEP``, the price
+#: increase's step); a move between 1% and this is a bill that varies.
+TERM_PRICE_STEP = 0.05
+
+
+def _price_ladder(sub: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+    """Per stream ``keys`` (``sub``: ``cand``, ``amt`` in date order per candidate): every charge
+    within 1% of the one before it or at least :data:`TERM_PRICE_STEP` above it."""
+    cand = sub["cand"].to_numpy()
+    amt = sub["amt"].to_numpy(dtype=float)
+    inside = cand[1:] == cand[:-1]
+    ratio = amt[1:] / np.maximum(amt[:-1], 1e-9)
+    off = inside & (np.abs(ratio - 1) > 0.01) & (ratio < 1 + TERM_PRICE_STEP)
+    out = np.ones(len(keys), dtype=bool)
+    out[np.searchsorted(keys, cand[1:][off])] = False
+    return out
 
 
 def moved_billing_day(row_day: np.ndarray, stream_of_row: np.ndarray, n: np.ndarray, fidx: np.ndarray,

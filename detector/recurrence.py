@@ -1615,8 +1615,15 @@ def _components(ids: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
     return pd.Series(ids).groupby(comp).transform("min").to_numpy()
 
 
-def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
-    """Add the single charge one period before (cheaper: trial/intro) or after (dearer: new price)."""
+def _attach_edges(df: pd.DataFrame, assign: np.ndarray, added: np.ndarray | None = None) -> np.ndarray:
+    """Add the single charge one period before (cheaper: trial/intro) or after (dearer: new price).
+
+    A stream whose first charge was added so (``added``: the rows the call before added) takes
+    the charge a period before it at that same price too (within 1%): the old price was billed
+    more than once (car insurance at 540.22 twice, then 566.80). A charge that fits several
+    streams of its group goes to the one whose cadence it fits best: a semiannual premium 184 days
+    before a six-monthly stream, not 287 days before a yearly one (round-twenty-nine audit).
+    """
     st = _stats(df, assign, features=False)
     free = np.flatnonzero(assign < 0)
     if len(st) == 0 or len(free) == 0:
@@ -1627,8 +1634,9 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     is_first = np.r_[True, a_sorted[1:] != a_sorted[:-1]]
     is_last = np.r_[a_sorted[1:] != a_sorted[:-1], True]
     amt = df["amt"].to_numpy()
+    first_added = np.zeros(len(rows), dtype=bool) if added is None else added[rows]
     edges = pd.DataFrame({"cand": a_sorted[is_first], "first_amt": amt[rows[is_first]],
-                          "last_amt": amt[rows[is_last]]}).set_index("cand")
+                          "first_added": first_added[is_first], "last_amt": amt[rows[is_last]]}).set_index("cand")
     streams = st[["group", "first_day", "last_day", "period"]].join(edges)
     streams = streams[streams["period"].notna()].reset_index(names="cand")
     loose = pd.DataFrame({"row": free, "group": df["group"].to_numpy()[free], "day": df["day"].to_numpy()[free],
@@ -1638,12 +1646,17 @@ def _attach_edges(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     before = m["first_day"] - m["day"]
     tail = (after >= 0.75 * m["period"]) & (after <= 1.35 * m["period"]) & (m["amt"] >= 0.97 * m["last_amt"]) \
         & (m["amt"] <= 1.6 * m["last_amt"])
-    head = (before >= 0.75 * m["period"]) & (before <= 1.35 * m["period"]) & (m["amt"] <= 0.97 * m["first_amt"])
+    old_price = m["first_added"].to_numpy(dtype=bool) & (np.abs(m["amt"] - m["first_amt"]) <= 0.01 * m["first_amt"])
+    head = (before >= 0.75 * m["period"]) & (before <= 1.35 * m["period"]) \
+        & ((m["amt"] <= 0.97 * m["first_amt"]) | old_price)
     # (two charges on one day: the one listed first in the account's statement order, whatever
     # other accounts share the call; a sort on the day alone broke the tie by the whole frame)
     pick = pd.concat([m[tail].sort_values(["day", "row"], kind="stable").drop_duplicates("cand", keep="first"),
                       m[head].sort_values(["day", "row"], kind="stable").drop_duplicates("cand", keep="last")])
-    pick = pick.drop_duplicates("row")
+    # a charge two streams want goes to the one whose cadence it fits best
+    off = (np.where(pick["day"] > pick["last_day"], pick["day"] - pick["last_day"], pick["first_day"] - pick["day"])
+           / pick["period"] - 1).abs()
+    pick = pick.assign(off=off.to_numpy()).sort_values("off", kind="stable").drop_duplicates("row")
     out = assign.copy()
     out[pick["row"].to_numpy()] = pick["cand"].to_numpy()
     # keep an added charge only where the stream still has a cadence with it (a stream's
@@ -1762,19 +1775,31 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     selected = _bills_beside_plans(df, st, ids, _select(df, st, ids, p, thr), scorer, thr)
     pieces, origin = _handovers(df, selected)
     assign = _undo_lone_pieces(_join_price_changes(df, pieces), pieces, origin)
+    added = np.zeros(len(assign), dtype=bool)
+    passes = []
     for _ in range(2):
-        assign = _attach_edges(df, assign)
+        grown = _attach_edges(df, assign, added)
+        added, assign = grown != assign, grown
+        passes.append(assign)
     assign = _yearly_renewals(df, _prune_strays(df, assign))
     if not (assign >= 0).any():
         return _empty()
     final = as_alone(_stats(df, assign), ids["alone_ids"])
     conf = _score(final, scorer, df)
     # a join or attached charges the model no longer believes are undone: those streams are
-    # the candidates selection picked
-    grown_low = final.index.to_numpy()[conf < thr]
-    if len(grown_low):
+    # the candidates selection picked. One the second pass took further back in time (an old
+    # price's earlier charge, among purchases at that price) first loses that charge alone.
+    day = df["day"].to_numpy()
+    began = pd.Series(day[passes[0] >= 0]).groupby(passes[0][passes[0] >= 0]).min()
+    went_back = np.unique(passes[1][added & (day < began.reindex(passes[1]).to_numpy())])
+    for fallback in ("first pass", "selection"):
+        grown_low = final.index.to_numpy()[conf < thr]
+        if fallback == "first pass":
+            grown_low = np.intersect1d(grown_low, went_back)
+        if not len(grown_low):
+            continue
         back = np.isin(assign, grown_low)
-        assign = np.where(back, selected, assign)
+        assign = np.where(back, _prune_strays(df, passes[0]) if fallback == "first pass" else selected, assign)
         final = as_alone(_stats(df, assign), ids["alone_ids"])
         conf = _score(final, scorer, df)
     # a lone charge is never a stream, whatever selection, joins and pruning left of one (but
@@ -2101,7 +2126,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     freq = np.asarray(FREQUENCIES, dtype=object)[np.maximum(fidx, 0)]
     P = PERIODS[np.maximum(fidx, 0)]
     last_amt = df["amt"].to_numpy()[last_rows]
-    next_amt = np.round(np.where(keeps_last_price(sub, st["amount_cv"].to_numpy()), last_amt, tail3.to_numpy()), 2)
+    next_amt = np.round(np.where(keeps_last_price(sub, st["amount_cv"].to_numpy(), fidx), last_amt, tail3.to_numpy()), 2)
     stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
     row_day = df["day"].to_numpy()[rows]
     # A biller that keeps to business days is due on its usual day, the one it bills on when

@@ -1508,3 +1508,25 @@ def test_a_phone_bill_s_few_dearer_months_back_at_its_price_are_use_not_a_new_pr
     b = Book()
     b.stream(b.series("2024-05-13", 14, [15.49] * 10 + [17.99] * 2 + [15.49] * 2, merchant="Netflix"))
     assert list(flags_of(b).query("type == 'price_increase'")["date"]) == ["2025-03-13"]
+
+
+def test_two_policies_of_one_insurer_renew_from_their_first_premiums():
+    # detected, not hand-built (round-twenty-nine audit): car insurance every six months and home
+    # insurance yearly under one descriptor lost their first premiums from their streams, so the
+    # car renewal of 2023-02-01 and the home one of 2024-05-15 (+6%) were not flagged and the
+    # later reasons said "subscribed since 2023-02-01" / "since 2024-05-15"
+    from detector.recurrence import detect_streams
+
+    b = Book()
+    car = [b.charge(d, a, "State Farm") for d, a in [
+        ("2022-08-01", 540.22), ("2023-02-01", 540.22), ("2023-08-01", 566.80), ("2024-02-01", 566.80),
+        ("2024-08-01", 566.80), ("2025-02-01", 601.45)]]
+    home = [b.charge(d, a, "State Farm") for d, a in [
+        ("2023-05-15", 1210.00), ("2024-05-15", 1288.00), ("2025-05-15", 1288.00)]]
+    streams = detect_streams(b.tx, "2025-06-30")
+    f = flag_charges(b.tx, streams, as_of="2025-06-30")
+    renewals = set(of_type(f, "annual_renewal"))
+    assert {car[1], home[1]} <= renewals
+    assert set(of_type(f, "price_increase")) == {home[1], car[5]}
+    reasons = " ".join(f["reason"])
+    assert "subscribed since 2023-02-01" not in reasons and "subscribed since 2024-05-15" not in reasons

@@ -226,6 +226,38 @@ def test_annual_renewal_charged_twice_stays_annual():
     assert len(s.iloc[0]["transaction_ids"]) == 3
 
 
+def test_two_policies_of_one_insurer_each_keep_their_first_premium():
+    # round-twenty-nine audit: car insurance every six months (540.22 twice, 566.80 three times,
+    # 601.45) and home insurance yearly (1,210.00, 1,288.00 twice) under one descriptor: the
+    # first car premium went to the yearly stream as an "intro price" 287 days before it, which
+    # spoiled that stream, and both lost their first charge (each policy alone was right)
+    car = [(dt.date(2022, 8, 1), 540.22), (dt.date(2023, 2, 1), 540.22), (dt.date(2023, 8, 1), 566.80),
+           (dt.date(2024, 2, 1), 566.80), (dt.date(2024, 8, 1), 566.80), (dt.date(2025, 2, 1), 601.45)]
+    home = [(dt.date(2023, 5, 15), 1210.00), (dt.date(2024, 5, 15), 1288.00), (dt.date(2025, 5, 15), 1288.00)]
+    rows = [("A1", d, "STATE FARM INSURANCE 800-956-6310 IL", -a) for d, a in car + home]
+    tx = enriched(rows).assign(vendor="State Farm")
+    s = detect_streams(tx, "2025-06-30").set_index("frequency")
+    amounts = dict(zip(tx["transaction_id"], -tx["amount"]))
+    assert sorted(s.index) == ["annual", "semiannual"]
+    assert [amounts[t] for t in s.loc["semiannual", "transaction_ids"]] == [a for _, a in car]
+    assert [amounts[t] for t in s.loc["annual", "transaction_ids"]] == [a for _, a in home]
+    assert (s.loc["semiannual", "first_date"], s.loc["annual", "first_date"]) == ("2022-08-01", "2023-05-15")
+
+
+def test_a_trial_charge_goes_to_the_plan_whose_cadence_it_fits():
+    # a 1.00 trial 30 days before a 16.99 plan and 23 days before a 2.99 one of the same app
+    # store: it is the 16.99 plan's (both had wanted it; the first listed took it)
+    dates = monthly_dates(dt.date(2023, 2, 5), 12)
+    rows = series("APPLE.COM/BILL", [dt.date(2023, 1, 6)], 1.00) + series("APPLE.COM/BILL", dates, 16.99)
+    rows += series("APPLE.COM/BILL", monthly_dates(dt.date(2023, 1, 29), 12), 2.99)
+    tx = enriched(rows)
+    s = detect_streams(tx, "2024-01-31")
+    amounts = dict(zip(tx["transaction_id"], -tx["amount"]))
+    held = {round(s_["average_amount"]): [amounts[t] for t in s_["transaction_ids"]] for _, s_ in s.iterrows()}
+    assert held[3] == [2.99] * 12
+    assert held[16][0] == 1.00 and held[16][1:] == [16.99] * 12
+
+
 def test_a_yearly_plan_renewed_at_another_price_beside_another_charge_of_its_vendor():
     # round-twenty audit: Norton 49.99 -> 109.99 with a 39.99 add-on between, Prime 119.00 ->
     # 139.00 with a 5.99 rental, and two domains renewed at one price in April and September
@@ -309,6 +341,26 @@ def test_next_amount_is_the_new_price_after_a_change(amounts, expected):
     yearly = len(amounts) <= 4
     dates = monthly_dates(dt.date(2023, 8, 3), len(amounts), step=6 if len(amounts) == 4 else 12 if yearly else 1)
     tx = enriched(series("PLAN", dates, amounts))
+    s = detect_streams(tx, dates[-1].isoformat())
+    assert len(s) == 1 and s.iloc[0]["next_amount"] == expected
+
+
+@pytest.mark.parametrize("months, amounts, expected", [
+    # a term plan's price, set per term, stepped up at renewals: its current price is next
+    (6, [612.40] * 3 + [658.30] * 2 + [731.10], 731.10),  # car insurance every six months
+    (12, [49.99, 109.99, 119.99], 119.99),  # a licence: an intro year, then two renewal prices
+    (12, [1210.00, 1288.00, 1288.00, 1364.50], 1364.50),
+    # a term bill that moves a few percent each time, or up and down: the mean of its last three
+    (6, [744.37, 775.41, 807.25], 775.68),
+    (6, [540.0, 585.0, 561.0, 590.0], 578.67),
+    (12, [189.20, 182.50, 195.00], 188.9),  # a yearly plan priced in another currency
+])
+def test_next_amount_of_a_term_plan_is_its_current_price(months, amounts, expected):
+    # round-29 audit: Norton and GEICO were predicted (and costed a month) at the mean of their
+    # last three charges, a price neither ever charged
+    dates = monthly_dates(dt.date(2022, 8, 10), len(amounts), step=months)
+    tx = enriched(series("NORTON *AP1837419", dates, amounts))
+    tx["vendor"] = "Norton"  # a seller of plans: three yearly charges at three prices are one
     s = detect_streams(tx, dates[-1].isoformat())
     assert len(s) == 1 and s.iloc[0]["next_amount"] == expected
 
