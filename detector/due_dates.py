@@ -61,25 +61,48 @@ def nth_weekday_due(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, f
                      n: np.ndarray) -> np.ndarray:
     """Next due day of monthly streams paid on the n-th weekday of the month (US Social Security
     on the second, third or fourth Wednesday; a club on the first Monday), -1 for the others:
-    four or more charges, every one on one weekday and in one week of its month."""
+    four or more charges, every one on one weekday and in one week of its month.
+
+    Or on the month's last such weekday (a UK salary on the last Friday, which is the 4th or the
+    5th Friday by turns: round-thirty-one audit, its median day of the month put it on a Monday or
+    a Wednesday): four or more charges, at least :data:`LAST_WEEKDAY_SHARE` of them on one weekday,
+    and every one on its month's last such weekday or up to three days before it (paid the
+    working day before a bank holiday)."""
     out = np.full(len(n), -1, dtype=np.int64)
     monthly = (fidx == FREQUENCIES.index("monthly")) & (n >= 4)
     if not monthly.any():
         return out
-    week = (day_of_month(day)[0] - 1) // 7
+    dom, dim = day_of_month(day)
+    week = (dom - 1) // 7
     key = weekday(day) * 5 + week
     first = np.r_[0, np.flatnonzero(np.diff(stream)) + 1]
     same = np.ones(len(n), dtype=bool)
     np.logical_and.at(same, stream, key == key[first][stream])
     take = np.flatnonzero(monthly & same)
-    if not len(take):
-        return out
-    wd, wk = key[first][take] // 5, key[first][take] % 5
-    month = last_day[take].astype("datetime64[D]").astype("datetime64[M]") + 1
+    month = last_day.astype("datetime64[D]").astype("datetime64[M]") + 1
     start = month.astype("datetime64[D]").astype(np.int64)
-    first_wd = start + (wd - weekday(start)) % 7  # the month's first such weekday
-    out[take] = first_wd + 7 * wk
+    if len(take):
+        wd, wk = key[first][take] // 5, key[first][take] % 5
+        first_wd = start[take] + (wd - weekday(start[take])) % 7  # the month's first such weekday
+        out[take] = first_wd + 7 * wk
+    # the last such weekday of the month
+    k = len(n)
+    rows = np.bincount(stream, minlength=k)
+    by_wd = np.bincount(stream * 7 + weekday(day), minlength=7 * k).reshape(k, 7)
+    wd = by_wd.argmax(axis=1)
+    month_end = day + (dim - dom)
+    gap = month_end - (weekday(month_end) - wd[stream]) % 7 - day  # days to its month's last one
+    fits = np.bincount(stream, weights=(gap >= 0) & (gap <= 3), minlength=k) == rows
+    last = np.flatnonzero(monthly & ~same & fits & (by_wd.max(axis=1) >= LAST_WEEKDAY_SHARE * rows))
+    if len(last):
+        end = (month[last] + 1).astype("datetime64[D]").astype(np.int64) - 1  # the next month's last day
+        out[last] = end - (weekday(end) - wd[last]) % 7
     return out
+
+
+#: Share of a monthly stream's charges on one weekday for :func:`nth_weekday_due` to read it as
+#: paid on the month's last such weekday (the others a holiday's working day before it).
+LAST_WEEKDAY_SHARE = 0.75
 
 
 def business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray, fidx: np.ndarray,

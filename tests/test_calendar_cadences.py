@@ -3,12 +3,13 @@ fuel cut by amount, a salary on the month's last Friday, a plan taken up again a
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import numpy as np
 
 from detector.recurrence import detect_streams
-from tests.test_recurrence import enriched, monthly_dates, series
+from tests.test_recurrence import enriched, series
 
 
 def _weekly(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
@@ -49,3 +50,28 @@ def test_weekly_fill_ups_at_a_normal_spread_are_no_plan():
     club = series("SHELL CAR WASH CLUB", mondays[:40] + mondays[40:90:1], [9.99] * 40 + [10.99] * 50)
     s = detect_streams(enriched(club), "2025-08-10")
     assert len(s) >= 1 and set(s["frequency"]) == {"weekly"}
+
+
+def _last_friday(y: int, m: int) -> dt.date:
+    d = dt.date(y, m, calendar.monthrange(y, m)[1])
+    return d - dt.timedelta(days=(d.weekday() - 4) % 7)
+
+
+def test_a_salary_on_the_last_friday_is_due_on_the_next_last_friday():
+    # the last Friday is the 4th or the 5th Friday of its month by turns; the Friday of Easter
+    # 2024 (29 March) paid on the Thursday before
+    pays = [_last_friday(y, m) for y in (2024, 2025) for m in range(1, 13)]
+    pays = [d - dt.timedelta(days=1) if d == dt.date(2024, 3, 29) else d for d in pays]
+    tx = enriched([("A1", d, "BELLWAY HOMES PAYROLL", 1987.40) for d in pays]).assign(currency="GBP")
+    for as_of, want in (("2025-07-10", "2025-07-25"), ("2025-08-10", "2025-08-29"), ("2025-10-10", "2025-10-31")):
+        s = detect_streams(tx[tx["date"] <= as_of], as_of).iloc[0]
+        assert (s["frequency"], s["next_date"]) == ("monthly", want), as_of
+    # a salary on the last working day is not a last-Friday one
+    last_working = []
+    for y, m in [(2024, k) for k in range(1, 13)] + [(2025, k) for k in range(1, 7)]:
+        d = dt.date(y, m, calendar.monthrange(y, m)[1])
+        while d.weekday() >= 5:
+            d -= dt.timedelta(days=1)
+        last_working.append(d)
+    tx = enriched([("A1", d, "ACME PAYROLL", 2100.0) for d in last_working])
+    assert detect_streams(tx, "2025-07-10").iloc[0]["next_date"] == "2025-07-31"
