@@ -56,6 +56,7 @@ from .due_dates import (
     business_day_biller,
     four_weekly,
     keeps_last_price,
+    last_lapse,
     moved_billing_day,
     nth_weekday_due,
     on_business_days,
@@ -2209,6 +2210,14 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     if paused.any():
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")
+    # a monthly plan that lapsed for months and was taken up again says so: "34 charges about
+    # every 31 days" hid three months without Spotify (round-thirty-one audit)
+    l_before, l_after = last_lapse(row_day, stream_of_row, fidx)
+    lapsed = (l_after >= 0) & ~paused
+    if lapsed.any():
+        evidence = evidence.where(~lapsed, evidence + "; none between "
+                                  + pd.Series(_iso(row_day[np.maximum(l_before, 0)]))
+                                  + " and " + pd.Series(_iso(row_day[np.maximum(l_after, 0)])))
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
         "merchant": text.column("merchant", last_rows),

@@ -9,7 +9,7 @@ import datetime as dt
 import numpy as np
 
 from detector.recurrence import detect_streams
-from tests.test_recurrence import enriched, series
+from tests.test_recurrence import enriched, monthly_dates, series
 
 
 def _weekly(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
@@ -75,3 +75,17 @@ def test_a_salary_on_the_last_friday_is_due_on_the_next_last_friday():
         last_working.append(d)
     tx = enriched([("A1", d, "ACME PAYROLL", 2100.0) for d in last_working])
     assert detect_streams(tx, "2025-07-10").iloc[0]["next_date"] == "2025-07-31"
+
+
+def test_a_plan_taken_up_again_after_a_lapse_bills_on_its_new_day():
+    # Spotify on the 9th until February, then again from 22 May: due on the 22nd, and the
+    # evidence tells of the months without it
+    dates = monthly_dates(dt.date(2022, 7, 9), 32, day=9) + [dt.date(2025, 5, 22), dt.date(2025, 6, 22)]
+    s = detect_streams(enriched(series("SPOTIFY USA", dates, 11.99)), "2025-06-30").iloc[0]
+    assert (s["status"], s["next_date"]) == ("active", "2025-07-22")
+    assert "none between 2025-02-09 and 2025-05-22" in s["evidence"]
+    # without the lapse, two charges on a new day are posting jitter or a one-off (the rule of
+    # three agreeing charges stands)
+    steady = monthly_dates(dt.date(2022, 7, 9), 35, day=9)[:-2] + [dt.date(2025, 4, 22), dt.date(2025, 5, 22)]
+    s = detect_streams(enriched(series("SPOTIFY USA", steady, 11.99)), "2025-05-30").iloc[0]
+    assert s["next_date"].endswith("-09") and "none between" not in s["evidence"]
