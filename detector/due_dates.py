@@ -62,25 +62,48 @@ def nth_weekday_due(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, f
                      n: np.ndarray) -> np.ndarray:
     """Next due day of monthly streams paid on the n-th weekday of the month (US Social Security
     on the second, third or fourth Wednesday; a club on the first Monday), -1 for the others:
-    four or more charges, every one on one weekday and in one week of its month."""
+    four or more charges, every one on one weekday and in one week of its month.
+
+    Or on the month's last such weekday (a UK salary on the last Friday, which is the 4th or the
+    5th Friday by turns: round-thirty-one audit, its median day of the month put it on a Monday or
+    a Wednesday): four or more charges, at least :data:`LAST_WEEKDAY_SHARE` of them on one weekday,
+    and every one on its month's last such weekday or up to three days before it (paid the
+    working day before a bank holiday)."""
     out = np.full(len(n), -1, dtype=np.int64)
     monthly = (fidx == FREQUENCIES.index("monthly")) & (n >= 4)
     if not monthly.any():
         return out
-    week = (day_of_month(day)[0] - 1) // 7
+    dom, dim = day_of_month(day)
+    week = (dom - 1) // 7
     key = weekday(day) * 5 + week
     first = np.r_[0, np.flatnonzero(np.diff(stream)) + 1]
     same = np.ones(len(n), dtype=bool)
     np.logical_and.at(same, stream, key == key[first][stream])
     take = np.flatnonzero(monthly & same)
-    if not len(take):
-        return out
-    wd, wk = key[first][take] // 5, key[first][take] % 5
-    month = last_day[take].astype("datetime64[D]").astype("datetime64[M]") + 1
+    month = last_day.astype("datetime64[D]").astype("datetime64[M]") + 1
     start = month.astype("datetime64[D]").astype(np.int64)
-    first_wd = start + (wd - weekday(start)) % 7  # the month's first such weekday
-    out[take] = first_wd + 7 * wk
+    if len(take):
+        wd, wk = key[first][take] // 5, key[first][take] % 5
+        first_wd = start[take] + (wd - weekday(start[take])) % 7  # the month's first such weekday
+        out[take] = first_wd + 7 * wk
+    # the last such weekday of the month
+    k = len(n)
+    rows = np.bincount(stream, minlength=k)
+    by_wd = np.bincount(stream * 7 + weekday(day), minlength=7 * k).reshape(k, 7)
+    wd = by_wd.argmax(axis=1)
+    month_end = day + (dim - dom)
+    gap = month_end - (weekday(month_end) - wd[stream]) % 7 - day  # days to its month's last one
+    fits = np.bincount(stream, weights=(gap >= 0) & (gap <= 3), minlength=k) == rows
+    last = np.flatnonzero(monthly & ~same & fits & (by_wd.max(axis=1) >= LAST_WEEKDAY_SHARE * rows))
+    if len(last):
+        end = (month[last] + 1).astype("datetime64[D]").astype(np.int64) - 1  # the next month's last day
+        out[last] = end - (weekday(end) - wd[last]) % 7
     return out
+
+
+#: Share of a monthly stream's charges on one weekday for :func:`nth_weekday_due` to read it as
+#: paid on the month's last such weekday (the others a holiday's working day before it).
+LAST_WEEKDAY_SHARE = 0.75
 
 
 def business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray, fidx: np.ndarray,
@@ -187,29 +210,69 @@ def _price_ladder(sub: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
     return out
 
 
+#: A monthly stream with no charge for this many months or more had lapsed (the gap segments'
+#: rule, docs/detection.md: 2.5 usual intervals); charges after it are the plan taken up anew.
+LAPSE_MONTHS = 2.5
+
+
+def last_lapse(row_day: np.ndarray, stream_of_row: np.ndarray, fidx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per monthly stream: its last charge before its latest lapse (no charge for
+    :data:`LAPSE_MONTHS` months) and its first charge after it, as row indices into ``row_day``
+    (grouped by ``stream_of_row`` in date order); ``-1`` where it has none."""
+    k = len(fidx)
+    before, after = np.full(k, -1, dtype=np.int64), np.full(k, -1, dtype=np.int64)
+    if len(row_day) < 2:
+        return before, after
+    s = stream_of_row[1:]
+    lapse = (s == stream_of_row[:-1]) & (fidx[s] == FREQUENCIES.index("monthly")) \
+        & (np.diff(row_day) > LAPSE_MONTHS * 30.44)
+    at = np.flatnonzero(lapse) + 1
+    np.maximum.at(after, s[at - 1], at)  # the latest lapse of each stream
+    before = np.where(after >= 0, after - 1, -1)
+    return before, after
+
+
 def moved_billing_day(row_day: np.ndarray, stream_of_row: np.ndarray, n: np.ndarray, fidx: np.ndarray,
                       dom: np.ndarray) -> np.ndarray:
     """The day of the month each monthly stream bills on now: its median day (``dom``), unless
     its last three charges agree (within a day) on another day, more than three days from it (a
     family upgrade moved Spotify from the 3rd to the 20th; the median of 17 months still said
     the 3rd). Two charges agreeing by chance (posting jitter) moved more due dates the wrong way
-    than the right one on the held-out set.
+    than the right one on the held-out set. Two or more that came after a lapse (:func:`last_lapse`)
+    and agree are enough: a plan taken up again bills on the day it was taken up (round-thirty-one
+    audit: Spotify on the 9th until February, again from 22 May, was due on the 9th).
 
     ``row_day`` are the streams' charges (epoch days) grouped by ``stream_of_row`` in date
     order. Days past the 28th are left to the median: months clamp them.
     """
     out = np.asarray(dom, dtype=float).copy()
-    if len(row_day) < 3:
+    if len(row_day) < 2:
         return out
     last = np.r_[np.flatnonzero(stream_of_row[1:] != stream_of_row[:-1]), len(stream_of_row) - 1]
-    at = [np.maximum(last - k, 0) for k in (0, 1, 2)]
-    days = [day_of_month(row_day[i])[0] for i in at]
-    same_stream = stream_of_row[at[2]] == stream_of_row[last]
-    far = np.abs(days[0] - out) % 31
+    days_all = day_of_month(row_day)[0]
+    monthly = fidx == FREQUENCIES.index("monthly")
+    far = np.abs(days_all[last] - out) % 31
     far = np.minimum(far, 31 - far) > 3
-    agree = (np.max(days, axis=0) - np.min(days, axis=0) <= 1) & (np.max(days, axis=0) <= 28)
-    moved = same_stream & (fidx == FREQUENCIES.index("monthly")) & (n >= 5) & agree & far
-    return np.where(moved, days[0].astype(float), out)
+    if len(row_day) >= 3:
+        at = [np.maximum(last - k, 0) for k in (0, 1, 2)]
+        days = [days_all[i] for i in at]
+        same_stream = stream_of_row[at[2]] == stream_of_row[last]
+        agree = (np.max(days, axis=0) - np.min(days, axis=0) <= 1) & (np.max(days, axis=0) <= 28)
+        moved = same_stream & monthly & (n >= 5) & agree & far
+        out = np.where(moved, days_all[last].astype(float), out)
+    # taken up again after a lapse: every charge since on one day (within a day), two or more
+    _, first_after = last_lapse(row_day, stream_of_row, fidx)
+    since = np.where(first_after >= 0, last - first_after + 1, 0)
+    row_stream_first = np.where(first_after >= 0, first_after, last)[stream_of_row]
+    after = np.arange(len(row_day)) >= row_stream_first
+    d = np.where(after, days_all, np.nan)
+    k = len(n)
+    hi = np.full(k, -np.inf)
+    lo = np.full(k, np.inf)
+    np.fmax.at(hi, stream_of_row, d)
+    np.fmin.at(lo, stream_of_row, d)
+    anew = monthly & (n >= 4) & (since >= 2) & (hi - lo <= 1) & (hi <= 28) & far
+    return np.where(anew, days_all[last].astype(float), out)
 
 
 def four_weekly(row_day: np.ndarray, stream_of_row: np.ndarray, n: np.ndarray, fidx: np.ndarray) -> np.ndarray:

@@ -56,6 +56,7 @@ from .due_dates import (
     business_day_biller,
     four_weekly,
     keeps_last_price,
+    last_lapse,
     moved_billing_day,
     nth_weekday_due,
     on_business_days,
@@ -601,6 +602,29 @@ def _sums_vary(stats: pd.DataFrame, df: pd.DataFrame | None, which: np.ndarray) 
     return out
 
 
+def _spread(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
+    """Per candidate: the spread of its sums (coefficient of variation) that the habit rules read.
+
+    A candidate at no one price (fewer than half its sums within 2% of its median) is a piece of
+    its merchant's run of sums: an amount cluster cut out of a shop's 60-180 holds only its upper
+    half, 122-178, whose spread is under an eighth (round-thirty-one audit: a Sunday shop at
+    Ralphs was a weekly plan of 600.92 a month). Such a candidate is judged by the wider of its
+    own spread and its merchant group's; a candidate at one price (a plan among purchases at its
+    merchant) keeps its own."""
+    cv = stats["amount_cv"].to_numpy(dtype=float)
+    if df is None or not len(stats) or not len(df):
+        return cv
+    g, amt = df["group"].to_numpy(), df["amt"].to_numpy(dtype=float)
+    size = np.bincount(g)
+    mean = np.bincount(g, weights=amt) / np.maximum(size, 1)
+    ss = np.bincount(g, weights=(amt - mean[g]) ** 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        group_cv = np.where(size > 1, np.sqrt(ss / np.maximum(size - 1, 1)) / mean, 0.0)
+    at = stats["group"].to_numpy()
+    loose = stats["frac_near_median"].to_numpy(dtype=float) < 0.5
+    return np.where(loose, np.fmax(cv, group_cv[at]), cv)
+
+
 def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
     """Candidates that are no stream whatever the scorer says (their confidence is 0): varying
     round sums, a bank's charges for events and buy-now-pay-later instalments."""
@@ -625,7 +649,8 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # A bill priced by the hour or the item repeats its few sums (a sitter's 3-5 hours at 18.50, a
     # lesson of 37.50, 45.00 or 60.00, a milk round's usual order): round-six audit, dropped at an
     # eighth. A shop's sums are all different.
-    weekend_shop = (stats["weekend_share"].to_numpy() >= 0.5) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
+    spread = _spread(stats, df)  # (a piece cut by amount out of a shop's sums: by the shop's spread)
+    weekend_shop = (stats["weekend_share"].to_numpy() >= 0.5) & (spread > WEEKEND_SHOP_CV)
     # A bill comes nearly every week; menu prices bought some weekends (a car wash at 11.99-24.99
     # forty weekends a year: round-seven audit) repeat their sums too, and are shopping.
     weekend_shop &= _sums_vary(stats, df, weekend_shop) | (stats["coverage"].to_numpy() < WEEKLY_BILL_COVERAGE)
@@ -646,7 +671,7 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # repeats its sums.
     fortnight_or_month = np.isin(stats["freq_idx"].to_numpy(), (FREQUENCIES.index("biweekly"), MONTHLY))
     weekend_run = (fortnight_or_month & (stats["weekend_share"].to_numpy() >= WEEKEND_RUN_SHARE)
-                   & (stats["n"].to_numpy() >= 4) & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
+                   & (stats["n"].to_numpy() >= 4) & (spread > WEEKEND_SHOP_CV)
                    & (stats["inflow"].to_numpy() == 0) & (stats["vendor_known"].to_numpy() == 0))
     # a utility paid online on the weekend after its bill comes (round fifteen: a water and an
     # electric bill, 13 charges each, were dropped as shopping)
@@ -659,10 +684,14 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # keeping its weekday, its sums spread by a quarter or more and rarely repeated, mostly far
     # from their median. A weekly bill on its weekday bills one sum, or a few (by the hour).
     habit = (unknown_out & (stats["freq_idx"].to_numpy() == 0) & (stats["frac_near_median"].to_numpy() < 0.5)
-             & (stats["amount_cv"].to_numpy() > WEEKLY_HABIT_CV))
+             & (spread > WEEKLY_HABIT_CV))
     # Fuel follows the tank, whatever the cadence of the visits: a fuel station's run whose sums
-    # move by an eighth or more and rarely repeat (a station's fixed-price club repeats its price).
-    habit |= unknown_out & _group_has(stats, df, "fuel") & (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV)
+    # rarely repeat and are at no one price: they move by an eighth or more, or most are more than
+    # 2% from their median (a tank filled for 52-74 each Monday spreads by a tenth: round-thirty-one
+    # audit, BP and Shell were weekly plans of 190-250 a month). A station's fixed-price club (a car
+    # wash, an EV charging plan) holds its price and repeats it.
+    habit |= unknown_out & _group_has(stats, df, "fuel") & (
+        (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV) | (stats["frac_near_median"].to_numpy() < 0.5))
     habit &= ~named_bill
     out |= habit & _sums_vary(stats, df, habit)
     # The same lunch at one restaurant every Friday, even at one price (round-twenty audit: 11.47
@@ -2206,6 +2235,14 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     if paused.any():
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")
+    # a monthly plan that lapsed for months and was taken up again says so: "34 charges about
+    # every 31 days" hid three months without Spotify (round-thirty-one audit)
+    l_before, l_after = last_lapse(row_day, stream_of_row, fidx)
+    lapsed = (l_after >= 0) & ~paused
+    if lapsed.any():
+        evidence = evidence.where(~lapsed, evidence + "; none between "
+                                  + pd.Series(_iso(row_day[np.maximum(l_before, 0)]))
+                                  + " and " + pd.Series(_iso(row_day[np.maximum(l_after, 0)])))
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
         "merchant": text.column("merchant", last_rows),
