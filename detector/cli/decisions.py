@@ -21,6 +21,11 @@ def _describe(c) -> str:
     replaced = getattr(c, "replaced", ())
     if replaced:
         state += " (replacing the cancellation dated " + ", ".join(sorted({on for _, on in replaced})) + ")"
+    kept = getattr(c, "kept", ())
+    if kept and c.changed:
+        back = f" on {c.taken_up_on}" if getattr(c, "taken_up_on", None) else ""
+        state += (" as another cancellation (the one dated " + ", ".join(sorted({on for _, on in kept}))
+                  + f" stays for the charges before it: the plan was taken up again{back})")
     return f"{c.account_id}: {c.merchant} cancelled on {c.cancelled_on} {state}; {where}"
 
 
