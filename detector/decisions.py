@@ -85,8 +85,8 @@ def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def record_cancellation(store: Store, account_id: str, merchant: str, on, *, reason: str | None = None
-                        ) -> Cancellation:
+def record_cancellation(store: Store, account_id: str, merchant: str, on, *, reason: str | None = None,
+                        _listed: frozenset = frozenset()) -> Cancellation:
     """Record that the user cancelled ``merchant`` on account ``account_id`` on date ``on``.
 
     The id hashes account and normalised merchant, so recording it again changes nothing and a
@@ -94,7 +94,8 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
     (:func:`_taken_up_between`, on the stored charges): then both are kept, each governing the
     charges of its own period, and the later one's id hashes its date too. When the account
     already has stored streams the merchant is matched to them now (the result says which);
-    either way it is resolved again at detection.
+    either way it is resolved again at detection. (``_listed``: dates of this name the same
+    cancellations file lists, which it never replaces: :func:`record_cancellations`.)
     """
     if not str(account_id or "").strip() or not _norm(merchant):
         raise ConfigError("a cancellation needs an account id and a merchant name")
@@ -105,13 +106,16 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
     # whether the plan stopped; storing it as the target would skip that check.
     strong = matches[~matches["via_store"].fillna(False).astype(bool)] if "via_store" in matches else matches
     target = strong["stream_id"].iloc[0] if len(strong) else None
-    plan = _plan_charges(store, strong["stream_id"].tolist()) if len(strong) == 1 else None
+    # (several streams of the name: a plan whose price changed, or one taken up again at another
+    # price, a new stream; their charges together. Plans billed side by side show no silence.)
+    plan = _plan_charges(store, strong["stream_id"].tolist()) if len(strong) else None
     # the same name's earlier cancellations (by name, not by stream id)
     same_name = [r for r in store.conn.execute(
         "SELECT decision_id, on_date, merchant FROM decisions WHERE kind = 'cancel' AND account_id = ? "
         "AND transaction_ids IS NULL", [account_id]).fetchall() if _norm(r[2]) == _norm(merchant)]
     decision_id, kept, taken_up, redate = _place(same_name, base_id, on_date, plan,
-                                                 stable_id("cancel", account_id, _norm(merchant), on_date, prefix="d_"))
+                                                 stable_id("cancel", account_id, _norm(merchant), on_date, prefix="d_"),
+                                                 listed=_listed)
     row = {
         "decision_id": decision_id, "kind": "cancel", "account_id": account_id, "merchant": merchant.strip(),
         "target_id": target, "on_date": on_date, "reason": reason,
@@ -136,7 +140,7 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
     )
 
 
-def _place(earlier: list, base_id: str, on_date: str, plan, dated_id: str):
+def _place(earlier: list, base_id: str, on_date: str, plan, dated_id: str, listed: frozenset = frozenset()):
     """Where a cancellation dated ``on_date`` goes among ``earlier`` ones of the same plan
     (``(decision id, date, ...)`` rows): ``(its id, the earlier ones kept beside it, the first
     charge of the plan taken up again, the earlier rows it re-dates)``.
@@ -145,15 +149,18 @@ def _place(earlier: list, base_id: str, on_date: str, plan, dated_id: str):
     correction) unless the plan was taken up again between the two (``plan``: its stored
     charges, :func:`_plan_charges`): a plan cancelled, signed up to again and cancelled again
     has two cancellations, each governing its own period (round-twenty-eight audit: the second
-    replaced the first, and the charge after the first went unflagged with its refund request)."""
+    replaced the first, and the charge after the first went unflagged with its refund request).
+    Dates in ``listed`` (rows of the same cancellations file) are other cancellations too."""
     for r in earlier:
         if r[1] == on_date:
             return r[0], (), None, []
     kept, redate, taken_up = [], [], None
     for r in earlier:
         back = _taken_up_between(plan, min(r[1], on_date), max(r[1], on_date))
-        if back:
+        if back or r[1] in listed:
             kept.append((r[0], r[1]))
+            if not back:
+                continue
             taken_up = max(taken_up or back, back)
         else:
             redate.append((r[0], r[1]))
@@ -173,21 +180,23 @@ def _delete(store: Store, rows: list, keep: str) -> tuple[tuple[str, str], ...]:
 
 
 def _plan_charges(store: Store, stream_ids: list[str]):
-    """The stored charges of one plan (``stream_ids``, its stored stream): ``(dates, period in
-    days)``, or None when there is none."""
-    if len(stream_ids) != 1:
-        return None
+    """The stored charges of one plan (``stream_ids``, its stored streams): ``(dates, period in
+    days)`` (the shortest of the streams' periods), or None when there is none."""
     from .schema import PERIOD_DAYS
 
-    hit = store.conn.execute("SELECT transaction_ids, frequency FROM streams WHERE stream_id = ?",
-                             [stream_ids[0]]).fetchone()
-    if not hit or not hit[0]:
+    ids, periods = [], []
+    for sid in stream_ids:
+        hit = store.conn.execute("SELECT transaction_ids, frequency FROM streams WHERE stream_id = ?",
+                                 [sid]).fetchone()
+        if hit and hit[0]:
+            ids += json.loads(hit[0])
+            periods.append(float(PERIOD_DAYS.get(hit[1], 30.44)))
+    if not ids:
         return None
-    ids = json.loads(hit[0])
     dates = sorted(r[0] for r in store.conn.execute(
         "SELECT t.date FROM json_each(?) AS j JOIN transactions AS t ON t.transaction_id = j.value "
         "WHERE t.amount < 0", [json.dumps(ids)]))
-    return [str(d)[:10] for d in dates], float(PERIOD_DAYS.get(hit[1], 30.44))
+    return [str(d)[:10] for d in dates], min(periods)
 
 
 def _taken_up_between(plan, start: str, end: str) -> str | None:
@@ -349,14 +358,19 @@ def _strict_date(value: str, what: str = "cancelled_on") -> str:
 
 
 def record_cancellations(store: Store, cancellations: pd.DataFrame) -> list[Cancellation]:
-    """Record every row of a :func:`load_cancellations_file` frame, in date order (two rows of
-    one plan are two cancellations when it was taken up again between them, else the later
-    date is the one kept); the results in the file's order."""
+    """Record every row of a :func:`load_cancellations_file` frame, in date order; the results
+    in the file's order. Rows of one name (and account) with other dates are each a
+    cancellation: a file lists cancellations, it corrects none of its own rows (round-twenty-eight
+    audit: of two rows for one plan the last replaced the first, both said "recorded")."""
     order = sorted(range(len(cancellations)), key=lambda i: str(cancellations["cancelled_on"].iloc[i]))
+    listed: dict[tuple, set] = {}
+    for r in cancellations.itertuples(index=False):
+        listed.setdefault((str(r.account_id), _norm(r.merchant)), set()).add(str(r.cancelled_on))
     out: dict[int, Cancellation] = {}
     for i in order:
         r = cancellations.iloc[i]
-        out[i] = record_cancellation(store, r["account_id"], r["merchant"], r["cancelled_on"])
+        out[i] = record_cancellation(store, r["account_id"], r["merchant"], r["cancelled_on"],
+                                     _listed=frozenset(listed[(str(r["account_id"]), _norm(r["merchant"]))]))
     return [out[i] for i in range(len(cancellations))]
 
 

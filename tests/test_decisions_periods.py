@@ -112,6 +112,15 @@ def test_a_cancellations_file_with_two_cancellations_of_one_plan_keeps_both(runn
     assert res.exit_code == 0 and "another cancellation" in res.stdout, res.stdout
     listed = _json(runner, ["decisions", "list", "--db", db, "--format", "json"])
     assert sorted(d["cancelled_on"] for d in listed) == ["2025-03-25", "2026-03-01"]
+    # the same file given to the first scan of a new database (no stream stored to judge by)
+    fresh = str(tmp_path / "fresh.db")
+    doc = _json(runner, ["scan", str(card), "--db", fresh, "--as-of", "2026-04-30", "--cancellations", str(path),
+                         "--format", "json"])
+    listed = _json(runner, ["decisions", "list", "--db", fresh, "--format", "json"])
+    assert sorted(d["cancelled_on"] for d in listed) == ["2025-03-25", "2026-03-01"]
+    after = [(f["date"], f["severity"]) for f in doc["flags"]
+             if f["merchant"] == "Hulu" and f["type"] == "charge_after_cancellation"]
+    assert after == [("2025-04-20", "high")]
 
 
 def test_each_cancellation_of_a_plan_governs_the_charges_of_its_own_period():
