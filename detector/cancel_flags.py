@@ -40,7 +40,11 @@ RESUME_PERIODS = 3
 RESUME_MIN_DAYS = 60
 
 
-def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> pd.DataFrame:
+def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, comebacks: set | None = None
+                            ) -> pd.DataFrame:
+    """The flags; ``comebacks`` (a set), when given, gets the ids of the first charges of plans
+    taken up again after a cancellation (a new sign-up, at the price of the day: no price rise
+    of the plan cancelled)."""
     if cancellations is None or len(cancellations) == 0:
         return empty_flags()
     require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
@@ -48,25 +52,28 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     # Charges outside every stream, read by both the stream and the merchant-key paths.
     loose = _unstreamed(t, s)
     by_key = _after_cancellation_by_key(canc, loose)
-    # The earliest recorded cancellation of a stream is the one that counts.
-    c = canc.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
+    # A stream may have several cancellations (cancelled, taken up again, cancelled again): each
+    # is judged on its own (``_ck``), and a charge belongs to the latest one before it.
+    c = canc.dropna(subset=["stream_id"]).drop_duplicates(["stream_id", "cancelled_on"])[["stream_id", "cancelled_on"]]
     own = s.merge(c, on="stream_id", how="inner") if not s.empty else s
     if own.empty:
         return by_key
+    own["_ck"] = own["stream_id"].astype(str) + "|" + own["cancelled_on"]
+    latest = c.groupby("stream_id")["cancelled_on"].max()
     # The plan's price: median of the last three charges up to the cancellation (or the last
     # charge seen; the last charge up to it counts as well, below). Only charges near it are the
     # cancelled plan's; a stream the detector merged with other charges of the merchant (several
     # plans billed as "Apple") must not flag them all.
     before = own[own["date"] <= own["cancelled_on"]]
-    ref = before[before.groupby("stream_id").cumcount(ascending=False) < 3].groupby("stream_id")["charge"].median()
-    own["price"] = own["stream_id"].map(ref).fillna(own["last_amount"]).astype(float)
+    ref = before[before.groupby("_ck").cumcount(ascending=False) < 3].groupby("_ck")["charge"].median()
+    own["price"] = own["_ck"].map(ref).fillna(own["last_amount"]).astype(float)
     # The price last billed counts too: a plan whose price just rose (9.08 -> 11.96), or whose
     # stream holds an order at its head (a 15.08 order before a yearly 150.99), bills at that.
-    last = before.groupby("stream_id")["charge"].last()
-    own["last_price"] = own["stream_id"].map(last).fillna(own["price"]).astype(float)
-    streams_c = own.drop_duplicates("stream_id")[
+    last = before.groupby("_ck")["charge"].last()
+    own["last_price"] = own["_ck"].map(last).fillna(own["price"]).astype(float)
+    streams_c = own.drop_duplicates("_ck")[
         ["stream_id", "account_id", "stream_key", "stream_merchant", "stream_vendor", "stream_channel",
-         "price", "last_price", "cancelled_on", "_sk", "period"]
+         "price", "last_price", "cancelled_on", "_sk", "period", "_ck"]
     ]
     # Unstreamed charges of the same merchant near the plan's price are the same subscription.
     extra = streams_c.merge(loose.drop(columns=["account_id", "merchant_key"]).rename(columns={"_ak": "_sk"}),
@@ -87,19 +94,22 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
     # moves with use and season.
     # Its charges after the date are the plan's when within the range it billed before (each
     # end widened by the tolerance).
-    lo = before.groupby("stream_id")["charge"].min().reindex(both["stream_id"]).to_numpy()
-    hi = before.groupby("stream_id")["charge"].max().reindex(both["stream_id"]).to_numpy()
+    lo = before.groupby("_ck")["charge"].min().reindex(both["_ck"]).to_numpy()
+    hi = before.groupby("_ck")["charge"].max().reindex(both["_ck"]).to_numpy()
     metered = ~both["loose"].astype(bool) & both["stream_vendor"].isin(metered_vendors())
     in_range = ((both["charge"] >= (1 - CANCELLED_PRICE_TOLERANCE) * lo)
                 & (both["charge"] <= (1 + CANCELLED_PRICE_TOLERANCE) * hi))
     near_price |= metered & in_range
-    hit = both[(both["date"] > both["cancelled_on"]) & near_price].drop_duplicates("transaction_id")
+    hit = both[(both["date"] > both["cancelled_on"]) & near_price]
+    # a charge is judged by the latest cancellation of its stream before it
+    governing = both[both["date"] > both["cancelled_on"]].groupby("transaction_id")["cancelled_on"].max()
+    hit = hit[hit["cancelled_on"] == hit["transaction_id"].map(governing)].drop_duplicates("transaction_id")
     if hit.empty:
         return by_key
     # Billing that stopped and came back months later is the person signing up again: the first
     # charge back is asked about, the rest are the new subscription's (audits: Hulu and Netflix
     # taken up again nine months after cancelling got a high flag and a refund request every month).
-    hit = hit.sort_values(["stream_id", "date"], kind="stable")
+    hit = hit.sort_values(["_ck", "date"], kind="stable")
     final = _final_bill(hit)
     bills, hit = hit[final], hit[~final]
     parts = [by_key]
@@ -107,6 +117,12 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations) -> 
         parts.append(_flag_rows(bills, "charge_after_cancellation", "low", _final_bill_reason(bills)))
     if not hit.empty:
         after = _resumed(hit)
+        if comebacks is not None:
+            comebacks.update(hit.loc[after == 1, "transaction_id"])
+        # The plan cancelled again later was taken up again: its first charge back is no
+        # question (round-twenty-eight audit), only the cancellations' own charges after them.
+        again = (hit["cancelled_on"] < hit["stream_id"].map(latest)).to_numpy(dtype=bool)
+        after = np.where(again & (after == 1), 2, after)
         hit = hit.assign(_resumed=after)[after <= 1]
         back = hit["_resumed"] == 1
         reason = _after_cancellation_reason(hit).where(~back, _resumed_reason(hit))
@@ -124,11 +140,12 @@ def _resumed(hit: pd.DataFrame) -> pd.Series:
     after the date, 2 for the charges after that one. The silence counts from the date, not from
     the last charge before it: a plan paused for months and then cancelled, billing two weeks
     later, was not taken up again (round-three audit)."""
-    prev = hit.groupby("stream_id")["date"].shift()
+    key = hit["_ck"] if "_ck" in hit else hit["stream_id"]  # one cancellation of the stream
+    prev = hit.groupby(key)["date"].shift()
     since = prev.fillna(hit["cancelled_on"])
     gap = (pd.to_datetime(hit["date"]) - pd.to_datetime(since)).dt.days
     resumed = gap > np.maximum(RESUME_PERIODS * hit["period"].astype(float).fillna(30.44), RESUME_MIN_DAYS)
-    n = resumed.astype(int).groupby(hit["stream_id"]).cumsum()
+    n = resumed.astype(int).groupby(key).cumsum()
     return np.where(n == 0, 0, np.where(resumed & (n == 1), 1, 2))
 
 
@@ -140,7 +157,8 @@ def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataF
     from .flags import stream_charges
     from .schema import PERIOD_DAYS
 
-    c = cancelled.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].min()
+    # the latest cancellation of the stream (one taken up again and cancelled again is cancelled)
+    c = cancelled.dropna(subset=["stream_id"]).groupby("stream_id", as_index=False)["cancelled_on"].max()
     info = streams.drop_duplicates("stream_id").set_index("stream_id")
     c = c[c["stream_id"].isin(info.index)]
     if c.empty:
@@ -191,7 +209,7 @@ def _final_bill(hit: pd.DataFrame) -> np.ndarray:
     ``billing = "usage"``: AWS, Azure, Datadog) bills the use after it too: its first bill after
     the date is the use up to it (round-twenty-six audit)."""
     metered = _billed_after_use(hit)
-    first = hit.groupby("stream_id").cumcount() == 0
+    first = hit.groupby(hit["_ck"] if "_ck" in hit else hit["stream_id"]).cumcount() == 0
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
     soon = days <= FINAL_BILL_PERIODS * hit["period"].astype(float).fillna(30.44)
     return (metered & first & soon).to_numpy(dtype=bool)

@@ -57,9 +57,15 @@ class Cancellation:
     #: Matched only in part (a plan of that name, brand or kind): settled at each scan by
     #: whether it stopped billing.
     weak: bool = False
-    #: Earlier cancellations by name of the same plan (typed another way) this one replaced:
-    #: ``(decision id, date)`` pairs. A cancellation by stream id is never replaced.
+    #: Earlier cancellations of the same plan (the same name with another date, or the plan
+    #: typed another way) this one replaced: ``(decision id, date)`` pairs. A cancellation by
+    #: stream id is never replaced by one by name.
     replaced: tuple[tuple[str, str], ...] = ()
+    #: Earlier cancellations of the same plan this one was added to, each keeping its date
+    #: (the plan was taken up again between them): ``(decision id, date)`` pairs.
+    kept: tuple[tuple[str, str], ...] = ()
+    #: The first charge of the plan taken up again between the kept cancellation and this one.
+    taken_up_on: str | None = None
 
 
 def _iso(value, *, what: str = "date") -> str:
@@ -70,36 +76,59 @@ def _iso(value, *, what: str = "date") -> str:
 
 
 def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
-    rows = list(store.db["streams"].rows_where("account_id = ?", [account_id],
-                                               select="stream_id, account_id, merchant, vendor"))
-    return pd.DataFrame(rows, columns=["stream_id", "account_id", "merchant", "vendor"])
+    """The account's stored streams with the columns a detection run matches names on: the
+    channel too, without which a vendor named by another of its names ("Disney Plus" for
+    Disney+) was reported a weak "may be" match that the scan then took in full
+    (round-twenty-eight audit)."""
+    cols = ["stream_id", "account_id", "merchant", "vendor", "channel"]
+    rows = list(store.db["streams"].rows_where("account_id = ?", [account_id], select=", ".join(cols)))
+    return pd.DataFrame(rows, columns=cols)
 
 
-def record_cancellation(store: Store, account_id: str, merchant: str, on, *, reason: str | None = None
-                        ) -> Cancellation:
+def record_cancellation(store: Store, account_id: str, merchant: str, on, *, reason: str | None = None,
+                        _listed: frozenset = frozenset()) -> Cancellation:
     """Record that the user cancelled ``merchant`` on account ``account_id`` on date ``on``.
 
     The id hashes account and normalised merchant, so recording it again changes nothing and a
-    new date corrects the old one. When the account already has stored streams the merchant is
-    matched to them now (the result says which); either way it is resolved again at detection.
+    new date corrects the old one, unless the plan was taken up again between the two dates
+    (:func:`_taken_up_between`, on the stored charges): then both are kept, each governing the
+    charges of its own period, and the later one's id hashes its date too. When the account
+    already has stored streams the merchant is matched to them now (the result says which);
+    either way it is resolved again at detection. (``_listed``: dates of this name the same
+    cancellations file lists, which it never replaces: :func:`record_cancellations`.)
     """
     if not str(account_id or "").strip() or not _norm(merchant):
         raise ConfigError("a cancellation needs an account id and a merchant name")
     on_date = _iso(on, what="cancellation date")
     matches = match_streams(merchant, _stored_streams(store, account_id))
-    decision_id = stable_id("cancel", account_id, _norm(merchant), prefix="d_")
+    base_id = stable_id("cancel", account_id, _norm(merchant), prefix="d_")
     # A weak match (part of a name, a brand, a kind of payment) is settled at detection time by
     # whether the plan stopped; storing it as the target would skip that check.
     strong = matches[~matches["via_store"].fillna(False).astype(bool)] if "via_store" in matches else matches
+    target = strong["stream_id"].iloc[0] if len(strong) else None
+    # (several streams of the name: a plan whose price changed, or one taken up again at another
+    # price, a new stream; their charges together. Plans billed side by side show no silence.)
+    plan = _plan_charges(store, strong["stream_id"].tolist()) if len(strong) else None
+    # the same name's earlier cancellations (by name, not by stream id)
+    same_name = [r for r in store.conn.execute(
+        "SELECT decision_id, on_date, merchant FROM decisions WHERE kind = 'cancel' AND account_id = ? "
+        "AND transaction_ids IS NULL", [account_id]).fetchall() if _norm(r[2]) == _norm(merchant)]
+    decision_id, kept, taken_up, redate = _place(same_name, base_id, on_date, plan,
+                                                 stable_id("cancel", account_id, _norm(merchant), on_date, prefix="d_"),
+                                                 listed=_listed)
     row = {
         "decision_id": decision_id, "kind": "cancel", "account_id": account_id, "merchant": merchant.strip(),
-        "target_id": strong["stream_id"].iloc[0] if len(strong) else None, "on_date": on_date,
-        "reason": reason,
+        "target_id": target, "on_date": on_date, "reason": reason,
     }
     changed = _upsert(store, row)
+    replaced = _delete(store, redate, keep=decision_id)
     # an earlier cancellation of that very plan, typed another way, is corrected by this one;
     # a name several plans share settles nothing, and a plan named by its stream id stays
-    replaced = _supersede(store, account_id, row["target_id"], decision_id) if len(strong) == 1 else ()
+    if len(strong) == 1:
+        more, more_kept, more_taken = _supersede(store, account_id, row["target_id"], decision_id, on_date, plan)
+        replaced += more
+        kept += more_kept
+        taken_up = taken_up or more_taken
     return Cancellation(
         decision_id=decision_id, account_id=account_id, merchant=row["merchant"], cancelled_on=on_date,
         stream_ids=tuple(matches["stream_id"]),
@@ -107,32 +136,127 @@ def record_cancellation(store: Store, account_id: str, merchant: str, on, *, rea
         # then took Virgin Active, which had stopped: round-five audit)
         matched_merchant=" or ".join(dict.fromkeys(matches["merchant"].astype(str))) if len(matches) else None,
         changed=changed or bool(replaced), weak=bool(len(matches)) and not len(strong), replaced=replaced,
+        kept=kept, taken_up_on=taken_up,
     )
 
 
-def _supersede(store: Store, account_id: str, target_id: str | None, keep: str) -> tuple[tuple[str, str], ...]:
+def _place(earlier: list, base_id: str, on_date: str, plan, dated_id: str, listed: frozenset = frozenset()):
+    """Where a cancellation dated ``on_date`` goes among ``earlier`` ones of the same plan
+    (``(decision id, date, ...)`` rows): ``(its id, the earlier ones kept beside it, the first
+    charge of the plan taken up again, the earlier rows it re-dates)``.
+
+    The same date is the same decision. Another date re-dates an earlier cancellation (a
+    correction) unless the plan was taken up again between the two (``plan``: its stored
+    charges, :func:`_plan_charges`): a plan cancelled, signed up to again and cancelled again
+    has two cancellations, each governing its own period (round-twenty-eight audit: the second
+    replaced the first, and the charge after the first went unflagged with its refund request).
+    Dates in ``listed`` (rows of the same cancellations file) are other cancellations too."""
+    for r in earlier:
+        if r[1] == on_date:
+            return r[0], (), None, []
+    kept, redate, taken_up = [], [], None
+    for r in earlier:
+        back = _taken_up_between(plan, min(r[1], on_date), max(r[1], on_date))
+        if back or r[1] in listed:
+            kept.append((r[0], r[1]))
+            if not back:
+                continue
+            taken_up = max(taken_up or back, back)
+        else:
+            redate.append((r[0], r[1]))
+    # the first cancellation of a name keeps the id it always had (databases recorded before
+    # keep working); one added beside a kept one hashes its date as well
+    decision_id = dated_id if any(d == base_id for d, _ in kept) else base_id
+    return decision_id, tuple(sorted(kept, key=lambda x: x[1])), taken_up, redate
+
+
+def _delete(store: Store, rows: list, keep: str) -> tuple[tuple[str, str], ...]:
+    """Delete the decisions ``rows`` (``(id, date)``) but ``keep``; all of them, as replaced."""
+    gone = [(d, on) for d, on in rows if d != keep]
+    if gone:
+        with store.conn:
+            store.conn.executemany("DELETE FROM decisions WHERE decision_id = ?", [(d,) for d, _ in gone])
+    return tuple(rows)
+
+
+def _plan_charges(store: Store, stream_ids: list[str]):
+    """The stored charges of one plan (``stream_ids``, its stored streams): ``(dates, period in
+    days)`` (the shortest of the streams' periods), or None when there is none."""
+    from .schema import PERIOD_DAYS
+
+    ids, periods = [], []
+    for sid in stream_ids:
+        hit = store.conn.execute("SELECT transaction_ids, frequency FROM streams WHERE stream_id = ?",
+                                 [sid]).fetchone()
+        if hit and hit[0]:
+            ids += json.loads(hit[0])
+            periods.append(float(PERIOD_DAYS.get(hit[1], 30.44)))
+    if not ids:
+        return None
+    dates = sorted(r[0] for r in store.conn.execute(
+        "SELECT t.date FROM json_each(?) AS j JOIN transactions AS t ON t.transaction_id = j.value "
+        "WHERE t.amount < 0", [json.dumps(ids)]))
+    return [str(d)[:10] for d in dates], min(periods)
+
+
+def _taken_up_between(plan, start: str, end: str) -> str | None:
+    """The date the plan (:func:`_plan_charges`) was taken up again after a cancellation on
+    ``start`` and by ``end``: its first charge after a silence of more than
+    :data:`~detector.cancel_flags.RESUME_PERIODS` periods and
+    :data:`~detector.cancel_flags.RESUME_MIN_DAYS` since the date or its last charge after it
+    (the rule that reads a comeback at detection); None when it was not (or nothing is known)."""
+    if not plan:
+        return None
+    from .cancel_flags import RESUME_MIN_DAYS, RESUME_PERIODS
+
+    dates, period = plan
+    prev = date.fromisoformat(start)
+    for d in dates:
+        if d <= start:
+            continue
+        if d > end:
+            break
+        day = date.fromisoformat(d)
+        if (day - prev).days > max(RESUME_PERIODS * period, RESUME_MIN_DAYS):
+            return d
+        prev = day
+    return None
+
+
+def _supersede(store: Store, account_id: str, target_id: str | None, keep: str, on_date: str | None = None,
+               plan=None) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], str | None]:
     """Delete the account's earlier cancellations by name of stream ``target_id`` alone:
     recording a plan's cancellation again, typed another way ("netflx", "Netflix") or by its
     stream id, corrects the date instead of adding a decision whose earlier date would win.
+    Returns ``(replaced, kept, taken up on)``.
 
     Only decisions by name (a decision by stream id keeps its charge ids) whose name matches
     that one stream of the account, and no other, are replaced: "Apple" recorded for one of two
-    Apple plans may have meant the other."""
+    Apple plans may have meant the other. One the plan was taken up again since (or before)
+    is another cancellation, and stays (:func:`_place`)."""
     if not target_id:
-        return ()
+        return (), (), None
     rows = store.conn.execute(
         "SELECT decision_id, on_date, merchant FROM decisions WHERE kind = 'cancel' AND account_id = ? "
         "AND target_id = ? AND decision_id != ? AND transaction_ids IS NULL",
         [account_id, target_id, keep]).fetchall()
     if not rows:
-        return ()
+        return (), (), None
     streams = _stored_streams(store, account_id)
     old = [(d, on) for d, on, name in rows
            if match_streams(name, streams)["stream_id"].tolist() == [target_id]]
+    kept, taken_up = [], None
+    if on_date is not None:
+        for d, on in list(old):
+            back = _taken_up_between(plan, min(on, on_date), max(on, on_date)) if on != on_date else None
+            if back:
+                old.remove((d, on))
+                kept.append((d, on))
+                taken_up = max(taken_up or back, back)
     if old:
         with store.conn:
             store.conn.executemany("DELETE FROM decisions WHERE decision_id = ?", [(d,) for d, _ in old])
-    return tuple((d, on) for d, on in old)
+    return tuple(old), tuple(kept), taken_up
 
 
 def _upsert(store: Store, row: dict) -> bool:
@@ -153,6 +277,8 @@ def record_stream_cancellation(store: Store, stream_id: str, on, *, reason: str 
     billing, so a plan that goes on billing after it was cancelled (the charge to flag) cannot
     be named. The decision keeps the stream's charge ids, so it still finds the plan when a
     later run gives its stream another id (older history imported), as a dismissal does.
+    A second date corrects the first unless the plan was taken up again between them (see
+    :func:`record_cancellation`).
     Raises :class:`~detector.errors.NotFound` when no stream has that id.
     """
     stream_id = str(stream_id).strip()
@@ -164,16 +290,25 @@ def record_stream_cancellation(store: Store, stream_id: str, on, *, reason: str 
     if ref["direction"] == "inflow":
         raise ConfigError(f"stream {stream_id} is money coming in ({ref['merchant']}): only a plan you pay is cancelled")
     on_date = _iso(on, what="cancellation date")
+    plan = _plan_charges(store, [stream_id])
+    base_id = stable_id("cancel", stream_id, prefix="d_")
+    same = store.conn.execute(
+        "SELECT decision_id, on_date FROM decisions WHERE kind = 'cancel' AND target_id = ? "
+        "AND transaction_ids IS NOT NULL", [stream_id]).fetchall()
+    decision_id, kept, taken_up, redate = _place(same, base_id, on_date, plan,
+                                                 stable_id("cancel", stream_id, on_date, prefix="d_"))
     row = {
-        "decision_id": stable_id("cancel", stream_id, prefix="d_"), "kind": "cancel",
+        "decision_id": decision_id, "kind": "cancel",
         "account_id": ref["account_id"], "merchant": ref["merchant"], "target_id": stream_id,
         "on_date": on_date, "reason": reason, "transaction_ids": ref["transaction_ids"],
     }
     changed = _upsert(store, row)
-    replaced = _supersede(store, ref["account_id"], stream_id, row["decision_id"])
+    replaced = _delete(store, redate, keep=decision_id)
+    more, more_kept, more_taken = _supersede(store, ref["account_id"], stream_id, row["decision_id"], on_date, plan)
     return Cancellation(decision_id=row["decision_id"], account_id=ref["account_id"], merchant=ref["merchant"],
                         cancelled_on=on_date, stream_ids=(stream_id,), matched_merchant=ref["merchant"],
-                        changed=changed or bool(replaced), replaced=replaced)
+                        changed=changed or bool(replaced + more), replaced=replaced + more,
+                        kept=kept + more_kept, taken_up_on=taken_up or more_taken)
 
 
 def load_cancellations_file(path) -> pd.DataFrame:
@@ -223,9 +358,20 @@ def _strict_date(value: str, what: str = "cancelled_on") -> str:
 
 
 def record_cancellations(store: Store, cancellations: pd.DataFrame) -> list[Cancellation]:
-    """Record every row of a :func:`load_cancellations_file` frame."""
-    return [record_cancellation(store, r.account_id, r.merchant, r.cancelled_on)
-            for r in cancellations.itertuples(index=False)]
+    """Record every row of a :func:`load_cancellations_file` frame, in date order; the results
+    in the file's order. Rows of one name (and account) with other dates are each a
+    cancellation: a file lists cancellations, it corrects none of its own rows (round-twenty-eight
+    audit: of two rows for one plan the last replaced the first, both said "recorded")."""
+    order = sorted(range(len(cancellations)), key=lambda i: str(cancellations["cancelled_on"].iloc[i]))
+    listed: dict[tuple, set] = {}
+    for r in cancellations.itertuples(index=False):
+        listed.setdefault((str(r.account_id), _norm(r.merchant)), set()).add(str(r.cancelled_on))
+    out: dict[int, Cancellation] = {}
+    for i in order:
+        r = cancellations.iloc[i]
+        out[i] = record_cancellation(store, r["account_id"], r["merchant"], r["cancelled_on"],
+                                     _listed=frozenset(listed[(str(r["account_id"]), _norm(r["merchant"]))]))
+    return [out[i] for i in range(len(cancellations))]
 
 
 def undecided_cancellations(cancellations: pd.DataFrame, streams: pd.DataFrame) -> list[dict]:
@@ -352,7 +498,9 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
     if cands:
         c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
         c = c[_stopped(c, streams, tx)]
-        res = c[out_cols].sort_values("cancelled_on", kind="stable").drop_duplicates("stream_id").reset_index(drop=True)
+        # a plan cancelled, taken up again and cancelled again has a row per cancellation
+        res = c[out_cols].sort_values("cancelled_on", kind="stable").drop_duplicates(
+            ["stream_id", "cancelled_on"]).reset_index(drop=True)
         d_left = d[~np.isin(np.arange(len(d)), c["decision"].unique())]
     else:
         d_left = d
@@ -678,11 +826,15 @@ def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions
         gone = out_streams["stream_id"].isin(stopped)
         out_streams.loc[gone, "status"] = "cancelled"
         # a cancelled plan that stopped billing is expected to bill no more: no next charge; one
-        # billing on after the date keeps it, the charge to watch for (round-three audit)
-        on = out_streams["stream_id"].map(cancelled.groupby("stream_id")["cancelled_on"].min())
+        # billing on after the date keeps it, the charge to watch for (round-three audit), until
+        # that charge fails to come (round-twenty-eight audit: a gym billing twice after the date
+        # and then stopping kept its next charge months in the past). The latest cancellation
+        # counts: a plan cancelled, taken up again and cancelled again.
+        on = out_streams["stream_id"].map(cancelled.groupby("stream_id")["cancelled_on"].max())
         # (as text: no stream cancelled leaves ``on`` all NaN, a float column that takes no "")
         quiet = gone & ~(out_streams["last_date"].astype(str) > on.astype(object).fillna("").astype(str)) \
             if "last_date" in out_streams else gone
+        quiet = quiet | (gone & _missed_next(out_streams, tx, as_of))
         out_streams.loc[quiet, "next_date"] = None
         if "next_amount" in out_streams:
             out_streams["next_amount"] = pd.to_numeric(out_streams["next_amount"], errors="coerce").where(~quiet)
@@ -692,3 +844,28 @@ def apply_decisions(streams: pd.DataFrame, flags: pd.DataFrame | None, decisions
         keep = ~flags["flag_id"].isin(dismissed) & ~flags["stream_id"].isin(dismissed)
         out_flags = flags[keep].reset_index(drop=True)
     return out_streams, out_flags
+
+
+def _missed_next(streams: pd.DataFrame, tx: pd.DataFrame | None, as_of) -> pd.Series:
+    """Per stream: its next charge (``next_date``) was due more than a quarter of a period (at
+    least three days) before the account's last transaction (up to ``as_of``), and it is not
+    come: the plan stopped billing. Judged only where the account's data or ``as_of`` reach that
+    far; False otherwise."""
+    if "next_date" not in streams or streams.empty:
+        return pd.Series(False, index=streams.index)
+    from .schema import PERIOD_DAYS
+
+    due = pd.to_datetime(streams["next_date"], errors="coerce")
+    end = pd.Series(pd.NaT, index=streams.index, dtype="datetime64[ns]")
+    if tx is not None and len(tx) and "account_id" in tx:
+        last = pd.to_datetime(tx["date"], errors="coerce").groupby(tx["account_id"]).max()
+        end = pd.to_datetime(streams["account_id"].map(last))
+    if as_of is not None:
+        cap = pd.Timestamp(as_of)
+        end = end.where(end.notna(), cap).where(end.isna() | (end <= cap), cap)
+    period = streams["frequency"].map(PERIOD_DAYS).astype(float).fillna(30.44) if "frequency" in streams \
+        else pd.Series(30.44, index=streams.index)
+    grace = pd.to_timedelta(np.maximum(0.25 * period, 3), unit="D")
+    late = (end - due) > grace
+    return late.fillna(False).astype(bool)
+

@@ -667,15 +667,21 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # (round-six audit: council tax +5.1% was a price increase with a refund email to the council)
     name = priced["stream_merchant"].fillna(priced["merchant"]) if "stream_merchant" in priced else priced["merchant"]
     priced = priced[~_contains(name.fillna("").astype(str), TAX_PAYMENT).to_numpy(dtype=bool)]
+    comebacks: set = set()
     parts = [
         flag_duplicates(dups),
         flag_loose_duplicates(t, s),
-        flag_after_cancellation(s, t, cancellations),
+        flag_after_cancellation(s, t, cancellations, comebacks),
         flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=set(trials["transaction_id"])),
         trials,
         flag_price_increases(after_trials(priced, trials), set(trials["transaction_id"]),
                              foreign=foreign_priced(priced, t)),
     ]
+    # A plan signed up to again months after its cancellation is billed the price of the day: its
+    # first charge back is no rise of the plan cancelled (round-twenty-eight audit: "up 14% from
+    # 13.99", and a refund email claiming a renewal at a higher price once the sign-up was confirmed)
+    parts = [p[~((p["type"] == "price_increase") & p["transaction_id"].isin(comebacks))] if comebacks else p
+             for p in parts]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_flags()

@@ -70,16 +70,28 @@ def real_charges(*paths: Path) -> Counter:
     return total
 
 
+def _posted(path: str) -> dict[str, str]:
+    """A QFX file's FITID -> DTPOSTED (yyyy-mm-dd)."""
+    text = Path(path).read_text(encoding="utf-8")
+    return {f: f"{d[:4]}-{d[4:6]}-{d[6:8]}" for d, f in
+            re.findall(r"<DTPOSTED>(\d{8}).*?<FITID>([^\s<]+)", text, re.DOTALL)}
+
+
 def stored_charges(store) -> Counter:
-    """The stored rows as (posting date, amount, name): a CSV row's posting date is its line's."""
+    """The stored rows as (posting date, amount, name): a CSV row's posting date is its line's, a
+    QFX row's its FITID's DTPOSTED (a QFX row whose charge a CSV also holds is stored with the
+    CSV's earlier transaction date)."""
     out: Counter = Counter()
     lines: dict[str, list[str]] = {}
-    for path, line, amount, desc, date in store.conn.execute(
-            "SELECT source_file, source_line, amount, description, date FROM transactions"):
+    posted: dict[str, dict[str, str]] = {}
+    for path, line, amount, desc, date, tid in store.conn.execute(
+            "SELECT source_file, source_line, amount, description, date, transaction_id FROM transactions"):
         if path.upper().endswith(".CSV"):
             cells = lines.setdefault(path, Path(path).read_text(encoding="utf-8").splitlines())[line - 1].split(",")
             m, d, y = cells[1].split("/")
             date = f"{y}-{m}-{d}"
+        elif path.upper().endswith(".QFX"):
+            date = posted.setdefault(path, _posted(path)).get(tid, date)
         out[(date, round(amount, 2), desc[:32])] += 1
     return out
 
@@ -242,3 +254,39 @@ def test_scan_says_how_many_rows_were_already_stored(files, runner, tmp_path):
     assert f["account_id"] == ACCTID and f["stored"] == 2 and f["duplicates"] == 70
     assert f["rows_read"] == f["stored"] + f["duplicates"] + f["rejected"]
     assert any("row(s) were recognised as charges already stored from" in n for n in f["notes"])
+
+
+def test_a_charge_exported_twice_keeps_its_transaction_date_whichever_file_is_read_first(files, tmp_path):
+    # The CSV dates a charge by transaction, the QFX by posting (a day or two later). Read first,
+    # the QFX stored its posting dates and the CSV's copies were dropped: a charge made the day
+    # before a cancellation was stored the day after, and flagged (round-twenty-eight audit).
+    from detector.store import Store
+
+    got = {}
+    for order in [(JAN_MAR, QFX), (QFX, JAN_MAR)]:
+        st = Store(tmp_path / f"{order[0]}.db")
+        result = scan([files / n for n in order], st, AS_OF)
+        got[order] = Counter((d, round(a, 2)) for d, a in st.conn.execute("SELECT date, amount FROM transactions"))
+        if order[0] == QFX:
+            assert any("took this file's earlier date" in n for n in result.ingest[1].notes)
+        st.close()
+    assert got[(JAN_MAR, QFX)] == got[(QFX, JAN_MAR)]
+    # Hulu's double charge, made on 12 March and posted on the 14th: twice, on the 12th
+    assert got[(QFX, JAN_MAR)][("2025-03-12", -17.99)] == 2 and not got[(QFX, JAN_MAR)][("2025-03-14", -17.99)]
+
+
+def test_the_csv_read_after_the_qfx_corrects_a_charge_after_cancellation(files, store):
+    # Hulu charged on 12 March (twice), posted on the 14th; cancelled on the 13th. The QFX alone
+    # says the 14th: flagged. The CSV of the same months, read later, shows it was made before
+    # the cancellation: the next run no longer flags it (April's and May's charges stay flagged).
+    from detector.decisions import record_cancellation
+
+    scan([files / QFX], store, AS_OF)
+    [account] = set(store.transactions()["account_id"])
+    record_cancellation(store, account, "Hulu", "2025-03-13")
+    first = scan([files / QFX], store, AS_OF)
+    after = sorted(f["date"] for f in first.flags.to_dict("records") if f["type"] == "charge_after_cancellation")
+    assert after[:2] == ["2025-03-14", "2025-03-14"]
+    again = scan([files / MAR_MAY], store, AS_OF)
+    after = sorted(f["date"] for f in again.flags.to_dict("records") if f["type"] == "charge_after_cancellation")
+    assert after and all(d >= "2025-04" for d in after)

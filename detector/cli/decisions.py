@@ -21,6 +21,12 @@ def _describe(c) -> str:
     replaced = getattr(c, "replaced", ())
     if replaced:
         state += " (replacing the cancellation dated " + ", ".join(sorted({on for _, on in replaced})) + ")"
+    kept = getattr(c, "kept", ())
+    if kept and c.changed:
+        back = (f": the plan was taken up again on {c.taken_up_on}" if getattr(c, "taken_up_on", None)
+                else ", listed beside it")
+        state += (" as another cancellation (the one dated " + ", ".join(sorted({on for _, on in kept}))
+                  + f" stays for the charges before it{back})")
     return f"{c.account_id}: {c.merchant} cancelled on {c.cancelled_on} {state}; {where}"
 
 

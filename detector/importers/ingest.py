@@ -224,7 +224,8 @@ def copies_note(copies: Copies, stored: int) -> str | None:
         dated = "on the same day" if copies.max_days == 0 else f"dated up to {copies.max_days} day(s) apart"
         said.append(f"{copies.rows} row(s) were recognised as charges already stored from {_files(copies.files)}: "
                     f"the same account, amount and merchant, {dated} (the same months exported again in another "
-                    "form)")
+                    "form)" + (f"; {copies.redated} of them took this file's earlier date (the transaction's, "
+                               "where the other file has the posting date)" if copies.redated else ""))
     if not said:
         return None
     return ("; ".join(said) + f"; they count as duplicates and were not stored again; {stored} row(s) found only "

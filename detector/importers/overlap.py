@@ -92,9 +92,12 @@ class Copies:
     max_days: int = 0
     #: Stored file -> rows of the new file whose ids it had stored (the same lines; not in ``rows``).
     same_lines: dict[str, int] = field(default_factory=dict)
+    #: Stored rows given the new file's earlier date (its copy dated by transaction, theirs by posting).
+    redated: int = 0
 
     def add(self, other: Copies) -> None:
         self.rows += other.rows
+        self.redated += other.redated
         for mine, theirs in ((self.files, other.files), (self.same_lines, other.same_lines)):
             for f, n in theirs.items():
                 mine[f] = mine.get(f, 0) + n
@@ -138,8 +141,24 @@ def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.Dat
     keep = np.ones(len(df), dtype=bool)
     keep[matched["row"].to_numpy()] = False
     found = Copies(rows=len(matched), files=matched["s_file"].value_counts(sort=False).to_dict(),
-                   max_days=int(matched["days"].max()))
+                   max_days=int(matched["days"].max()), redated=_keep_earlier_dates(store, matched, df))
     return df[keep], found
+
+
+def _keep_earlier_dates(store: Store, matched: pd.DataFrame, df: pd.DataFrame) -> int:
+    """Give each stored row the date of its copy in the new file where that copy is dated
+    earlier: of two exports of one charge, the earlier date is the transaction's (the later one
+    the posting's), so what is stored does not depend on which file was read first
+    (round-twenty-eight audit: a QFX read before the CSV stored a charge of 20 March as of the
+    22nd, the day after the plan's cancellation, and flagged it). Returns the rows re-dated."""
+    early = matched[matched["delta"] < 0]
+    if early.empty:
+        return 0
+    dates = df["date"].iloc[early["row"].to_numpy()].astype(str).tolist()
+    with store.conn:
+        store.conn.executemany("UPDATE transactions SET date = ? WHERE transaction_id = ?",
+                               list(zip(dates, early["sid"].astype(str).tolist(), strict=True)))
+    return len(early)
 
 
 def _intervals(spans: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp, int, set]]:
@@ -359,7 +378,7 @@ def _match_rows(q: pd.DataFrame, side: _Sides, alike: bool, gaps: np.ndarray) ->
                 idx = free[group]
                 for k in _best_matching(q.iloc[idx], weight[idx]):
                     take(int(idx[k]))
-    return q.loc[taken, ["row", "sid", "s_file", "days"]]
+    return q.loc[taken, ["row", "sid", "s_file", "days", "delta"]]
 
 
 def _groups(rows: np.ndarray, sids: np.ndarray) -> list[np.ndarray]:
