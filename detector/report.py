@@ -310,14 +310,30 @@ def _view(df: pd.DataFrame, columns: dict) -> list[list[str]]:
     return [[_plain(v) for v in row] for row in df[list(columns)].itertuples(index=False, name=None)]
 
 
+#: Why a stream is not in the total (``not_counted_reason`` of the JSON and CSV).
+NOT_COUNTED_REASONS = ("card_payment", "inflow", "not_active")
+
+
 def _export_columns(s: pd.DataFrame, f: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What the other formats show beside the schema's fields, for JSON and CSV: each flag's
-    currency (its stream's, else its account's) and each active plan's monthly cost
-    (``monthly_amount``, as the table's "Per month"; null for the others). Round-twenty-one
-    audit: an analyst exporting a dollar and a pound account could not tell the flags apart."""
+    currency (its stream's, else its account's), each active plan's monthly cost
+    (``monthly_amount``, as the table's "Per month"; null for the others) and whether the table
+    counts the stream in its total (``counted``; ``not_counted_reason`` says why not, one of
+    :data:`NOT_COUNTED_REASONS`). Round-twenty-one audit: an analyst exporting a dollar and a
+    pound account could not tell the flags apart. Round-thirty-four audit: payments to one's own
+    cards had a ``monthly_amount`` and nothing saying the table leaves them out, so the active
+    streams' monthly amounts summed to 467.52 where the table's total was 24.99."""
     f = f.assign(currency=_flag_currency(s, f) if len(f) else pd.Series(dtype=object))
-    monthly = _active(s)["monthly"]
-    s = s.assign(monthly_amount=pd.to_numeric(monthly, errors="coerce").reindex(s.index))
+    active = _active(s)
+    to_cards = active.index[card_payment_streams(active).to_numpy(dtype=bool)]
+    counted = active.index.difference(to_cards)
+    monthly = pd.to_numeric(active["monthly"], errors="coerce").loc[counted]
+    inflow = s["direction"].fillna("outflow") != "outflow"
+    reason = pd.Series(np.where(inflow, "inflow", "not_active"), index=s.index, dtype=object)
+    reason.loc[to_cards] = "card_payment"
+    reason.loc[counted] = None
+    s = s.assign(monthly_amount=monthly.reindex(s.index), counted=s.index.isin(counted),
+                 not_counted_reason=reason)
     return s, f
 
 

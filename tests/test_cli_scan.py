@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from datetime import date, timedelta
@@ -583,3 +585,35 @@ def test_a_file_name_that_is_not_utf8_fails_alone_in_one_line(runner, tmp_path):
                               "--as-of", "2025-06-30", "--format", "json"])
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert json.loads(res.stdout)["streams"]  # the other file was read
+
+
+def test_scan_and_stored_report_exports_leave_card_payments_out_of_the_counted_streams(runner, tmp_path):
+    # round-thirty-four audit: a checking account paying its Chase card and Amex beside a gym;
+    # the table's total is the gym alone, and the JSON and CSV (of the scan and of the stored
+    # report) keep the card payments but say they are not counted, so their sums agree with it
+    lines = ["date,description,amount"]
+    for k in range(12):
+        y, m = 2024 + (6 + k) // 12, (6 + k) % 12 + 1
+        lines.append(f"{y}-{m:02d}-02,PLANET FITNESS CLUB FEES PPD ID: 1234567890,-24.99")
+        lines.append(f"{y}-{m:02d}-26,Payment to Chase card ending in 4821 {m:02d}/26/{y},-{250 + 7 * k:.2f}")
+        lines.append(f"{y}-{m:02d}-27,AMERICAN EXPRESS ACH PMT A1234 WEB ID: 2005032111,-{90 + 11 * k:.2f}")
+    statement = tmp_path / "checking.csv"
+    statement.write_text("\n".join(lines) + "\n")
+    db = str(tmp_path / "s.db")
+    table = runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-06-30", "--limit", "0"])
+    assert table.exit_code == 0, table.output
+    assert "Total 24.99" in " ".join(table.stdout.split()) and "Not listed or counted: 2 payment(s)" in table.stdout
+    scanned = runner.invoke(cli, ["scan", str(statement), "--db", str(tmp_path / "t.db"), "--as-of", "2025-06-30",
+                                  "--format", "json"])
+    stored = runner.invoke(cli, ["report", "--db", db, "--format", "json"])
+    for result in (scanned, stored):
+        streams = json.loads(result.stdout)["streams"]
+        assert len(streams) == 3
+        assert round(sum(s["monthly_amount"] or 0 for s in streams if s["status"] == "active"), 2) == 24.99
+        assert sorted((s["merchant"], s["counted"], s["not_counted_reason"]) for s in streams) == [
+            ("American Express", False, "card_payment"), ("Chase card ending", False, "card_payment"),
+            ("Planet Fitness", True, None)]
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(cli, ["report", "--db", db, "--format", "csv"]).stdout)))
+    streams = [r for r in rows if r["record"] == "stream"]
+    assert len(streams) == 3 and sum(float(r["monthly_amount"]) for r in streams if r["monthly_amount"]) == 24.99
+    assert sorted(r["merchant"] for r in streams if r["counted"] == "False") == ["American Express", "Chase card ending"]

@@ -101,6 +101,48 @@ def test_payments_to_own_cards_are_not_counted_as_subscriptions(fmt):
     assert "900.00 USD + 392.95 GBP a month (Chase 900.00 USD, Barclaycard 392.95 GBP)" in md
 
 
+def test_exports_say_which_streams_the_total_leaves_out():
+    # round-thirty-four audit: JSON and CSV gave payments to one's own cards a monthly_amount
+    # and nothing saying the table leaves them out, so the active streams' monthly amounts
+    # summed to more than the table's total
+    streams, flags, refunds = scan_input()
+    b = Book(account="checking")
+    b.stream(b.series("2025-01-26", 6, 324.40, merchant="Chase card ending"))
+    b.stream(b.series("2025-01-27", 6, 118.13, merchant="American Express"))
+    b.stream(b.series("2025-01-02", 6, 105.70, merchant="Target Card SRVC"))
+    b.stream(b.series("2025-01-05", 6, 900.0, merchant="Chase"))  # its lines pay a card
+    b.streams[-1].update(evidence="6 charges about every 30 days; its lines pay a card")
+    b.stream(b.series("2025-01-03", 6, 389.22, merchant="Chase"))
+    b.streams[-1]["vendor"] = "Chase Auto"  # a catalogue vendor named like a bank: a plan
+    b.stream(b.series("2025-01-31", 6, 2500.0, merchant="Payroll"), direction="inflow")
+    cards = {"Chase card ending", "American Express", "Target Card SRVC"}
+    every = pd.concat([streams, b.stream_frame.assign(vendor=b.stream_frame["vendor"].where(
+        b.stream_frame["vendor"] == "Chase Auto"))], ignore_index=True)
+    table = render_scan(every, flags, refunds, "table", as_of=AS_OF, limit=0)
+    total = round(round(7.0 * MONTHLY_FACTOR["weekly"], 2) + 17.99 + round(119.0 / 12, 2) + 389.22, 2)
+    assert f"Total {total:,.2f}" in " ".join(table.split())
+    doc = json.loads(render_scan(every, flags, refunds, "json", as_of=AS_OF))
+    assert len(doc["streams"]) == len(every)  # every stream kept
+    by = {(s["merchant"], s["last_amount"]): s for s in doc["streams"]}
+    counted = [s for s in doc["streams"] if s["counted"]]
+    assert round(sum(s["monthly_amount"] for s in counted), 2) == total
+    active = [s for s in doc["streams"] if s["status"] in ("active", "early")]
+    assert round(sum(s["monthly_amount"] or 0 for s in active), 2) == total  # as the table's Per month
+    for s in doc["streams"]:
+        paid_card = s["merchant"] in cards or (s["merchant"], s["last_amount"]) == ("Chase", 900.0)
+        assert (s["not_counted_reason"] == "card_payment") == paid_card, s["merchant"]
+        assert s["counted"] == (s["not_counted_reason"] is None) == (s["monthly_amount"] is not None)
+    assert by[("Chase", 389.22)]["counted"] and by[("Chase", 389.22)]["monthly_amount"] == 389.22
+    assert by[("Hulu", 9.99)]["not_counted_reason"] == "not_active"
+    assert by[("Payroll", 2500.0)]["not_counted_reason"] == "inflow"
+    rows = [r for r in csv.DictReader(io.StringIO(render_scan(every, flags, refunds, "csv", as_of=AS_OF)))
+            if r["record"] == "stream"]
+    assert len(rows) == len(every)
+    assert round(sum(float(r["monthly_amount"]) for r in rows if r["monthly_amount"]), 2) == total
+    assert sorted(r["merchant"] for r in rows if r["not_counted_reason"] == "card_payment") == sorted(cards | {"Chase"})
+    assert {r["counted"] for r in rows if r["merchant"] in cards} == {"False"}
+
+
 def test_a_report_whose_plans_all_pay_cards_says_so():
     # round-eight audit: a dollar and a pound account paying only their cards stopped the table
     # report with a TypeError (an empty total per currency), and the line naming the payments
