@@ -7,6 +7,8 @@ cancellations :func:`detector.decisions.resolve_cancellations` resolved.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -172,13 +174,35 @@ def resumed_streams(streams: pd.DataFrame, tx: pd.DataFrame, cancelled: pd.DataF
     return set(after.loc[_resumed(after) >= 1, "stream_id"])
 
 
+#: What the flag of a plan's first charge back after months without one says: the person may
+#: have signed up again (:func:`_resumed`), which only they know.
+RESUMED_NOTE = "if you did not sign up again"
+
+
 def _resumed_reason(hit: pd.DataFrame) -> pd.Series:
     days = (pd.to_datetime(hit["date"]) - pd.to_datetime(hit["cancelled_on"])).dt.days
     return (
         _name(hit) + " charged " + _money(hit["charge"], hit["_dp"]) + " on " + hit["date"] + ", "
         + _days_after(days) + " you cancelled it on " + hit["cancelled_on"]
-        + ", after months without a charge: if you did not sign up again, it is a charge after cancellation"
+        + ", after months without a charge: " + RESUMED_NOTE + ", it is a charge after cancellation"
     )
+
+
+#: The cancellation date a ``charge_after_cancellation`` reason names, as
+#: :func:`_after_cancellation_reason` words it ("..., 16 days after you cancelled it on 2025-06-15").
+_CANCELLED_ON = re.compile(r"(?:the same day as|\b\d+ days? after) you cancelled it on (\d{4}-\d{2}-\d{2})\b")
+
+
+def cancellation_named(reason: str | None) -> tuple[str, bool] | None:
+    """The cancellation date a ``charge_after_cancellation`` flag's reason names, and whether the
+    flag is a plan's first charge back after months without one (the person may have signed up
+    again: :data:`RESUMED_NOTE`); None when the reason names no date.
+
+    >>> cancellation_named("Hulu charged 17.99 on 2025-04-20, 26 days after you cancelled it on 2025-03-25")
+    ('2025-03-25', False)
+    """
+    m = _CANCELLED_ON.search(reason or "")
+    return (m.group(1), RESUMED_NOTE in reason) if m else None
 
 
 #: A utility's final bill, for the use up to the date, comes within this many periods of it (the

@@ -6,6 +6,8 @@ The rule is documented with the others in :mod:`detector.flags`; this module hol
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -300,3 +302,27 @@ def flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
         + ", inside one " + d["frequency"].astype(str) + " billing cycle"
     )
     return _flag_rows(d, "duplicate_charge", "high", reason)
+
+
+#: The earlier charge a ``duplicate_charge`` reason says the charge repeats, as
+#: :func:`flag_duplicates` and :func:`flag_loose_duplicates` word it ("1 day after an identical
+#: charge on 2025-08-12", "3 days after a charge of 4.99 on 2025-08-12"; no decimals in a
+#: currency without minor units: "a charge of 1,500").
+_REPEATS = re.compile(r"(?:the same day as|\b\d+ days? after) (?:an identical charge|a charge of "
+                      r"(\d{1,3}(?:,\d{3})*(?:\.\d+)?)) on (\d{4}-\d{2}-\d{2})\b")
+
+
+def charge_repeated(reason: str | None) -> tuple[str, float | None] | None:
+    """The date and amount of the earlier charge a ``duplicate_charge`` flag's reason names
+    (amount None: an identical charge, the flagged charge's own amount), or None.
+
+    >>> charge_repeated("OT Track charged 9.99 on 2025-08-13, 1 day after an identical charge on 2025-08-12, "
+    ...                 "inside one monthly billing cycle")
+    ('2025-08-12', None)
+    >>> charge_repeated("Hulu charged 5.29 on 2025-08-15, 3 days after a charge of 4.99 on 2025-08-12, inside ...")
+    ('2025-08-12', 4.99)
+    """
+    m = _REPEATS.search(reason or "")
+    if not m:
+        return None
+    return m.group(2), (float(m.group(1).replace(",", "")) if m.group(1) else None)

@@ -230,6 +230,28 @@ def _amazon_site(step: str, country: str) -> str:
     return re.sub(r"\bamazon\.com\b(?!\.)", site, step) if site else step
 
 
+#: What only the person knows of a plan's first charge back months after its cancellation
+#: (the flag: "if you did not sign up again, it is a charge after cancellation").
+NOT_SIGNED_UP_AGAIN = "and I have not signed up again since"
+
+
+def _with_evidence(reason: str, inputs: dict) -> str:
+    """``reason`` with the fact the claim rests on, as the flag's reason names it: when the person
+    cancelled (a charge after cancellation), or the earlier charge a double charge repeats, in the
+    account's currency ("...; I had already been charged £9.99 on 2025-08-12"). A plan's first
+    charge back after months without one may be a new sign-up: that it was not is the person's
+    to say, drafted marked (:func:`detector.emails.if_true`). Round-thirty-three audit."""
+    if inputs.get("cancelled_on"):
+        reason = f"{reason.rstrip('.')}; I cancelled it on {inputs['cancelled_on']}"
+        if inputs.get("signed_up_again_unknown"):
+            reason = f"{reason} {if_true(NOT_SIGNED_UP_AGAIN)}"
+    elif inputs.get("repeats_date") and inputs.get("repeats_amount") is not None:
+        cur = inputs.get("currency")
+        reason = (f"{reason.rstrip('.')}; I had already been charged {format_money(inputs['repeats_amount'], cur)} "
+                  f"on {inputs['repeats_date']}")
+    return reason
+
+
 def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: ProcessLookup,
                   account: dict | None, filing_date: date, status: str, process_id: str | None = None) -> dict:
     """Every computed field of a request from its inputs, as of ``filing_date``.
@@ -283,6 +305,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         rise = round(charged - float(inputs["price_before"]), 2)
         reason = (f"{reason.rstrip('.')}; the price went from {format_money(inputs['price_before'], cur)} to "
                   f"{format_money(charged, cur)}, so I am asking for the {format_money(rise, cur)} difference")
+    if not inputs.get("user_reason"):
+        reason = _with_evidence(reason, inputs)
     credits = inputs.get("credits") or []
     if credits:  # the merchant gave part of it back already: ask for the rest, and say so
         cur = inputs.get("currency")

@@ -321,6 +321,30 @@ def _ask_the_rise(inputs: dict) -> None:
         inputs.update(charged_amount=charged, amount=round(charged - before, 2), price_before=before)
 
 
+def _cite_the_evidence(inputs: dict) -> None:
+    """The fact a charge after a cancellation or a double charge rests on, from the flag's reason,
+    for the request to state: the cancellation date (``cancelled_on``; ``signed_up_again_unknown``
+    for a plan's first charge back after months without one, where only the person knows whether
+    they signed up again), or the earlier charge repeated (``repeats_date``, ``repeats_amount``).
+    Round-thirty-three audit: the emails said only "I was charged after I had cancelled the
+    subscription" and "I was charged twice for the same subscription period", not when nor what
+    the vendor should look for."""
+    reason = inputs.get("flag_reason")
+    if inputs["flag_type"] == "charge_after_cancellation":
+        from .cancel_flags import cancellation_named
+
+        named = cancellation_named(reason)
+        if named is not None:
+            inputs.update(cancelled_on=named[0], signed_up_again_unknown=named[1])
+    elif inputs["flag_type"] == "duplicate_charge":
+        from .duplicate_flags import charge_repeated
+
+        named = charge_repeated(reason)
+        if named is not None:
+            day, amount = named
+            inputs.update(repeats_date=day, repeats_amount=float(inputs["amount"]) if amount is None else amount)
+
+
 # -- public API -------------------------------------------------------------------------------
 
 
@@ -412,6 +436,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
         }
         if r["type"] == "price_increase":
             _ask_the_rise(inputs)
+        _cite_the_evidence(inputs)
         back = _with_credits(inputs, credited.get(r["transaction_id"]))
         if back is None:  # several credits gave all of it back
             if old is not None:

@@ -205,3 +205,29 @@ def test_the_email_quotes_a_transaction_reference_only_when_the_bank_gave_one(ru
     else:
         assert "reference" not in body and req["transaction_id"] not in body
         assert "bank transaction" not in line and req["transaction_id"] not in json.dumps(shown["documents"])
+
+
+def test_the_emails_state_what_the_flags_found(runner, tmp_path):
+    # round-thirty-three audit: the emails for a charge after a cancellation and for a double
+    # charge said only "I was charged after I had cancelled the subscription" and "I was charged
+    # twice for the same subscription period"; the flags' reasons name the cancellation date and
+    # the charge repeated, which the vendor needs to check the claim. End to end, from a scan.
+    lines = ["date,description,amount"]
+    lines += [f"{d},HULU 877-8244858 CA,-17.99" for d in
+              ("2024-11-21", "2024-12-21", "2025-01-21", "2025-02-20", "2025-02-21", "2025-03-21", "2025-04-21")]
+    lines += [f"{y}-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for y, m in
+              [(2024, m) for m in range(7, 13)] + [(2025, m) for m in range(1, 6)]]
+    lines += [f"2024-{m:02d}-15,SPOTIFY USA,-11.99" for m in range(1, 11)] + ["2025-05-15,SPOTIFY USA,-11.99"]
+    statement, cancels, db = tmp_path / "card.csv", tmp_path / "cancelled.csv", str(tmp_path / "e.db")
+    statement.write_text("\n".join(lines) + "\n")
+    cancels.write_text("account_id,merchant,cancelled_on\ncard,Netflix,2025-04-20\ncard,Spotify,2024-10-20\n")
+    res = runner.invoke(cli, ["scan", str(statement), "--db", db, "--account", "card", "--cancellations",
+                              str(cancels), "--as-of", "2025-06-30"])
+    assert res.exit_code == 0, res.output
+    drafts = {r["merchant"]: _run(runner, db, "draft", r["request_id"]).output
+              for r in json.loads(_run(runner, db, "list", "--format", "json").output)}
+    assert "I was charged twice for the same subscription period; I had already been charged $17.99 on " \
+           "2025-02-20" in drafts["Hulu"]
+    assert "I was charged after I had cancelled the subscription; I cancelled it on 2025-04-20" in drafts["Netflix"]
+    assert "I cancelled it on 2024-10-20 [ONLY IF TRUE: and I have not signed up again since — keep or delete]" \
+        in drafts["Spotify"]

@@ -1314,3 +1314,98 @@ def test_a_request_opened_by_hand_while_a_run_queues_is_kept(store, monkeypatch)
     other.close()
     statuses = {r["request_id"]: r["status"] for r in list_requests(store) if r["transaction_id"] == "t1"}
     assert statuses == {first[1]["request_id"]: "Canceled", opened[0]["request_id"]: "Pending"}
+
+
+# -- the fact a charge after cancellation or a double charge rests on (round-thirty-three audit) --------
+
+
+def _queue_flagged(store, *, vendor, type, reason, amount, currency="GBP", channel="direct", processes=None,
+                   description="VENDOR*CHARGE", date="2025-07-01"):
+    store.set_account("acc1", country="GB", currency=currency)
+    add_tx(store, "t1", date, amount, description, currency=currency)
+    row = flag("t1", date, amount, type=type, vendor=vendor, channel=channel, description=description)
+    row["reason"] = reason
+    return queue_refunds(store, flags_df(row), "2025-07-02", processes=processes)[0]
+
+
+def _everywhere(req, text):
+    """``text`` in the reason, the reason step's "For this charge, write" (a generic process has
+    none), and the email."""
+    assert text in req["reason"]
+    assert req["process_kind"] == "channel" or any(f"For this charge, write: “{req['reason']}”." in s for s in req["steps"])
+    assert text in req["email"]["body"]
+
+
+@pytest.mark.parametrize("vendor", ["PRO Back Office", "OT Track", None])
+def test_a_charge_after_cancellation_says_when_it_was_cancelled(store, vendor):
+    # audit r33 refund-email-omits-evidence: the email said "I was charged after I had cancelled
+    # the subscription" but not when, though the flag's reason names the date the vendor checks
+    req = _queue_flagged(store, vendor=vendor, type="charge_after_cancellation", amount=29.0,
+                         reason="Acme charged 29.00 on 2025-07-01, 16 days after you cancelled it on 2025-06-15")
+    assert req["reason"] == "I was charged after I had cancelled the subscription; I cancelled it on 2025-06-15"
+    _everywhere(req, "I cancelled it on 2025-06-15")
+    assert "ONLY IF TRUE" not in req["email"]["body"]
+
+
+def test_a_plan_back_after_months_leaves_signing_up_again_to_the_person(store):
+    # the medium flag of a plan's first charge back: whether the person signed up again only they
+    # know, so the email states the date and marks that it was no new sign-up as theirs to say
+    reason = ("Acme charged 29.00 on 2025-07-01, 98 days after you cancelled it on 2025-03-25, after months "
+              "without a charge: if you did not sign up again, it is a charge after cancellation")
+    req = _queue_flagged(store, vendor="PRO Back Office", type="charge_after_cancellation", amount=29.0,
+                         reason=reason)
+    marked = "[ONLY IF TRUE: and I have not signed up again since — keep or delete]"
+    assert req["reason"] == f"I was charged after I had cancelled the subscription; I cancelled it on 2025-03-25 {marked}"
+    _everywhere(req, f"I cancelled it on 2025-03-25 {marked}")
+    unmarked = req["email"]["body"].replace(marked, "")
+    assert "sign" not in unmarked and "again" not in unmarked
+
+
+@pytest.mark.parametrize("currency, reason, amount, said", [
+    ("GBP", "OT Track charged 9.99 on 2025-07-01, 1 day after an identical charge on 2025-06-30, inside one "
+     "monthly billing cycle", 9.99, "I had already been charged £9.99 on 2025-06-30"),
+    ("EUR", "OT Track charged 5.29 on 2025-07-01, 3 days after a charge of 4.99 on 2025-06-28, inside one "
+     "monthly billing cycle", 5.29, "I had already been charged €4.99 on 2025-06-28"),
+    ("JPY", "OT Track charged 1,980 on 2025-07-01, the same day as a charge of 1,950 on 2025-07-01, inside one "
+     "monthly billing cycle", 1980, "I had already been charged ¥1950 on 2025-07-01"),
+    ("GBP", "OT Track charged 9.99 on 2025-07-01, 2 days after an identical charge on 2025-06-29; a plan bills "
+     "once a cycle", 9.99, "I had already been charged £9.99 on 2025-06-29"),
+])
+def test_a_double_charge_names_the_charge_it_repeats(store, currency, reason, amount, said):
+    # audit r33 refund-email-omits-evidence: "I was charged twice for the same subscription period"
+    # without the first charge, which the vendor needs to find
+    req = _queue_flagged(store, vendor="OT Track", type="duplicate_charge", amount=amount, currency=currency,
+                         reason=reason)
+    assert req["reason"] == f"I was charged twice for the same subscription period; {said}"
+    _everywhere(req, said)
+
+
+def test_the_evidence_follows_the_vendors_own_reason_text(store, tmp_path):
+    # a vendor that words the reason for a double charge keeps its words, the evidence appended
+    # (as for a price rise)
+    import json
+
+    from detector.catalog.refund_processes import DEFAULT_PATH
+
+    data = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    proc = next(p for p in data["processes"] if p["id"] == "pro-back-office")
+    proc["channels"]["direct"]["reason"]["flag_types"].append("duplicate_charge")
+    path = tmp_path / "kb.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    req = _queue_flagged(store, vendor="PRO Back Office", type="duplicate_charge", amount=29.0,
+                         processes=load_refund_processes(path),
+                         reason="Acme charged 29.00 on 2025-07-01, 1 day after an identical charge on 2025-06-30, "
+                                "inside one monthly billing cycle")
+    assert req["reason"] == "the subscription renewed without notice; I had already been charged £29.00 on 2025-06-30"
+    _everywhere(req, "I had already been charged £29.00 on 2025-06-30")
+
+
+def test_the_evidence_stays_when_the_request_is_filed_and_not_in_ones_own_words(store):
+    req = _queue_flagged(store, vendor="OT Track", type="duplicate_charge", amount=9.99,
+                         reason="OT Track charged 9.99 on 2025-07-01, 1 day after an identical charge on 2025-06-30, "
+                                "inside one monthly billing cycle")
+    filed = mark(store, req["request_id"], "Pending", on="2025-07-03")
+    assert filed["reason"] == req["reason"] and "£9.99 on 2025-06-30" in filed["email"]["body"]
+    add_tx(store, "t2", "2025-07-01", 9.99, "OT TRACK APP", currency="GBP")
+    mine = open_request(store, "t2", "billed twice this month", "2025-07-03", vendor="OT Track")
+    assert mine["reason"] == "billed twice this month"
