@@ -1785,6 +1785,85 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+#: A second plan's charge keeps its offset from the first plan's within this many days a cycle on
+#: (``duplicate_flags`` reads it too: such repeats are no double charges).
+SAME_OFFSET_DAYS = 1
+#: Repeats at any offset in this many cycles next to one another are a second plan too.
+SECOND_PLAN_RUN = 3
+
+
+def _second_plans(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Split off a second plan at one price the stream builder merged into a plan's stream.
+
+    A stream's *extra* charge is one at (nearly) its previous charge's amount within a quarter of a
+    cycle after it (the duplicate rule's "close" pair). Extras that come back in the next cycle on
+    the same offset (within :data:`SAME_OFFSET_DAYS`), or in :data:`SECOND_PLAN_RUN` cycles or
+    more next to one another (each within a period and a half of another) at any offset, are a
+    second plan (a family member's own Spotify on the 6th beside the parent's on the 4th: round
+    twenty-nine audit, 38 charges in one stream whose monthly cost counted one plan). They become
+    a stream of their own; of each pair the charge farther from the day the stream bills on alone
+    moves (a second plan billed before the first one's day moves, not the first plan). A
+    lone extra stays in its stream: a double charge. Monthly or longer cycles only, in streams
+    on their cadence (own median gap at least 0.6 of the period): a weekly habit's repeats are
+    purchases. Not at an app store (``APPLE.COM/BILL``), which sells items at its plans' prices
+    and bills several apps' plans under one line (measured: docs/detection.md). Returns the new
+    assignment and ``{new id: stream it came from}``."""
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < 4:
+        return assign, {}
+    day_all, amt_all, dom_all = df["day"].to_numpy(), df["amt"].to_numpy(), df["dom"].to_numpy()
+    rows = rows[int_lexsort(assign[rows], day_all[rows])]
+    a, day, amt, dom = assign[rows], day_all[rows], amt_all[rows], dom_all[rows]
+    st = _stats(df, assign, features=False)
+    pos = np.searchsorted(st.index.to_numpy(), a)
+    P = st["period"].to_numpy()[pos].astype(float)
+    n = len(rows)
+    same = np.r_[False, a[1:] == a[:-1]]
+    gap = np.r_[0, np.diff(day)].astype(float)
+    gaps = pd.Series(np.where(same & (gap > 5), gap, np.nan))
+    own = gaps.groupby(a).transform("median").to_numpy()
+    regular = np.isnan(own) | (own >= 0.6 * P)
+    prev_amt = np.r_[np.nan, amt[:-1]]
+    extra = (same & regular & (P >= 28) & (gap < 0.5 * P) & (gap <= np.maximum(2, 0.25 * P))
+             & (np.abs(amt - prev_amt) <= 0.02 * np.abs(prev_amt) + 0.005) & ~df["store"].to_numpy()[rows])
+    at = np.flatnonzero(extra)
+    if len(at) < 2:
+        return assign, {}
+    ea, eday, egap, eP = a[at], day[at], gap[at], P[at]
+    moved = np.zeros(len(at), dtype=bool)
+    nb_same = ea[1:] == ea[:-1]
+    apart = (eday[1:] - eday[:-1]).astype(float)
+    cycle = nb_same & (apart >= 0.5 * eP[1:]) & (apart <= 1.5 * eP[1:])
+    steady = cycle & (np.abs(egap[1:] - egap[:-1]) <= SAME_OFFSET_DAYS)
+    moved[1:] |= steady
+    moved[:-1] |= steady
+    # runs of extras in cycles next to one another, at any offset
+    near = nb_same & (apart <= 1.5 * eP[1:])
+    run = np.cumsum(np.r_[True, ~near])
+    run_len = np.bincount(run)[run]
+    moved |= run_len >= SECOND_PLAN_RUN
+    if not moved.any():
+        return assign, {}
+    at, ea = at[moved], ea[moved]
+    # which charge of each pair is the second plan's: the one farther from the day the stream
+    # bills on alone (the median day of its charges in no such pair: the first plan's day); on a
+    # tie, or with no such charge, the later one
+    paired = np.zeros(n, dtype=bool)
+    paired[at] = paired[at - 1] = True
+    # (its median day, read round the month's end: the 30th and the 2nd are 3 days apart)
+    alone = pd.Series(np.where(paired, np.nan, dom.astype(float)))
+    anchor = alone.groupby(a).transform("first").to_numpy()
+    ref = (anchor + pd.Series((alone.to_numpy() - anchor + 15) % 31 - 15).groupby(a).transform("median").to_numpy())[at]
+    later, earlier = _days_apart_in_month(dom[at], ref), _days_apart_in_month(dom[at - 1], ref)
+    take = np.where(~np.isnan(ref) & (later < earlier), at - 1, at)
+    src = a[take]
+    uniq, codes = np.unique(src, return_inverse=True)
+    new_ids = int(assign.max()) + 1 + codes
+    out = assign.copy()
+    out[rows[take]] = new_ids
+    return out, dict(zip((int(assign.max()) + 1 + np.arange(len(uniq))).tolist(), uniq.tolist()))
+
+
 def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float | None = None) -> pd.DataFrame:
     """Recurring streams in enriched transactions (``schema.ENRICHED_COLUMNS`` added).
 
@@ -1843,6 +1922,14 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     # the scan: round-twenty-six audit)
     if not (assign >= 0).any():
         return _empty()
+    # a second plan at the plan's price billed days after it, cycle after cycle, is a stream of
+    # its own (its monthly cost counts): both keep the confidence the merged stream had
+    assign, second = _second_plans(df, assign)
+    if second:
+        was = pd.Series(conf, index=final.index)
+        final = as_alone(_stats(df, assign), ids["alone_ids"])
+        parent = pd.Series(final.index, index=final.index).replace(second)
+        conf = np.maximum(_score(final, scorer, df), was.reindex(parent.to_numpy()).to_numpy())
     out = _build_rows(df, text, assign, final, conf, as_of)
     out = _yearly_switches(df, text, assign, final, conf, out, as_of, scorer, ids["alone_ids"], thr)
     out = _finish(_switch_evidence(out))

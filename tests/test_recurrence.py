@@ -2063,3 +2063,72 @@ def test_a_yearly_charge_no_stream_holds_after_a_two_monthly_plan_is_its_yearly_
     # while the plan's next charge may still come (due 2024-01-11 after the 200.00), nothing yet
     plans = _of(detect_account(tx, "2024-01-20")[0], "Grammarly")
     assert plans["frequency"].tolist() == ["bimonthly"]
+
+
+def _family_plans(second_day: int, second: list[int]):
+    # the parent's Spotify at 11.99 on the 4th since July 2022; a teenager's own plan at 11.99
+    # on ``second_day`` from May 2025 (``second`` lists its months of 2025)
+    parent = monthly_dates(dt.date(2022, 7, 4), 36, day=4)
+    teen = [dt.date(2025, m, second_day) for m in second]
+    return parent, teen
+
+
+def test_a_second_plan_billed_two_days_after_the_first_for_two_months_is_a_stream_of_its_own():
+    # round-twenty-nine audit: all 38 charges were one stream whose monthly cost counted one plan
+    # while the card paid 23.98 a month (docs/flags.md's known gap)
+    parent, teen = _family_plans(6, [5, 6])
+    rows = series("SPOTIFY USA", parent, 11.99) + series("SPOTIFY USA", teen, 11.99)
+    tx = enriched(rows)
+    streams = detect_streams(tx, "2025-06-30").sort_values("first_date", kind="stable")
+    assert len(streams) == 2
+    plan, own = streams.iloc[0], streams.iloc[1]
+    assert len(plan["transaction_ids"]) == 36 and plan["first_date"] == "2022-07-04"
+    assert plan["next_date"] == "2025-07-04" and plan["status"] == "active"
+    assert len(own["transaction_ids"]) == 2 and own["first_date"] == "2025-05-06"
+    assert own["next_date"] == "2025-07-06" and own["frequency"] == "monthly"
+    assert own["confidence"] >= 0.5
+    assert set(tx.loc[tx["date"].isin(["2025-05-06", "2025-06-06"]), "transaction_id"]) == set(own["transaction_ids"])
+    again = detect_streams(enriched(rows).iloc[::-1], "2025-06-30")  # rows read in another order
+    assert sorted(again["stream_id"]) == sorted(streams["stream_id"])
+    from detector.flags import flag_charges
+
+    assert flag_charges(tx, streams, as_of="2025-06-30").empty  # no double charges either
+
+
+def test_a_second_plan_billed_before_the_first_plans_day_leaves_the_first_plan_whole():
+    # the teenager's plan bills on the 2nd: the 4th stays the parent's stream's day
+    parent, teen = _family_plans(2, [4, 5, 6])
+    rows = series("SPOTIFY USA", parent, 11.99) + series("SPOTIFY USA", teen, 11.99)
+    tx = enriched(rows)
+    streams = detect_streams(tx, "2025-06-30").sort_values("first_date", kind="stable")
+    assert sorted(len(ids) for ids in streams["transaction_ids"]) == [3, 36]
+    own = streams[streams["first_date"] == "2025-04-02"].iloc[0]
+    assert own["next_date"] == "2025-07-02" and len(own["transaction_ids"]) == 3
+
+
+def test_a_lone_double_charge_or_two_at_other_offsets_stay_in_the_plans_stream():
+    from detector.flags import flag_charges
+
+    # a double charge is no plan: it stays in the stream (and stays a duplicate_charge flag);
+    # so do double charges in two months running at other offsets (two days, then the same day)
+    for extra in ([dt.date(2025, 6, 6)], [dt.date(2025, 4, 6), dt.date(2025, 5, 4)]):
+        parent, _ = _family_plans(6, [])
+        rows = series("SPOTIFY USA", parent, 11.99) + series("SPOTIFY USA", extra, 11.99)
+        tx = enriched(rows)
+        streams = detect_streams(tx, "2025-06-30")
+        assert [len(ids) for ids in streams["transaction_ids"]] == [36 + len(extra)]
+        flags = flag_charges(tx, streams, as_of="2025-06-30")
+        dup = tx["transaction_id"].iloc[36:].tolist()  # the extra charges (rows after the plan's)
+        assert flags["type"].tolist() == ["duplicate_charge"] * len(extra)
+        assert sorted(flags["transaction_id"]) == sorted(dup)
+
+
+def test_repeats_in_three_cycles_running_at_any_offset_are_a_second_plan():
+    # docs/flags.md: repeats in three or more cycles next to one another are two plans at one
+    # price merged by the detector (no duplicates flagged); they were one stream of 39 charges
+    parent, _ = _family_plans(6, [])
+    extra = [dt.date(2025, 4, 6), dt.date(2025, 5, 4), dt.date(2025, 6, 7)]
+    rows = series("SPOTIFY USA", parent, 11.99) + series("SPOTIFY USA", extra, 11.99)
+    streams = detect_streams(enriched(rows), "2025-06-30").sort_values("first_date", kind="stable")
+    assert [len(ids) for ids in streams["transaction_ids"]] == [36, 3]
+    assert list(streams["first_date"]) == ["2022-07-04", "2025-04-06"]
