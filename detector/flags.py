@@ -659,8 +659,8 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     plans = clean[~clean["transaction_id"].isin(signups)] if signups else clean
 
     trials = flag_trials(plans, t, dups)
-    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t,
-                      conversions=set(trials["transaction_id"]))
+    conversions = set(trials["transaction_id"])
+    long = long_plans(pd.concat([clean, switched_to_yearly(clean)], ignore_index=True), t, conversions=conversions)
     # Six-monthly and yearly "streams" that are spending (fuel, a diner) have no price either.
     priced = plans[~plans["frequency"].isin(LONG_FREQUENCIES) | plans["chain_id"].isin(set(long["chain_id"]))]
     # A tax is set by law, not priced by a vendor: a council's yearly rise is nothing to ask back
@@ -668,20 +668,21 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     name = priced["stream_merchant"].fillna(priced["merchant"]) if "stream_merchant" in priced else priced["merchant"]
     priced = priced[~_contains(name.fillna("").astype(str), TAX_PAYMENT).to_numpy(dtype=bool)]
     comebacks: set = set()
-    parts = [
-        flag_duplicates(dups),
-        flag_loose_duplicates(t, s),
-        flag_after_cancellation(s, t, cancellations, comebacks),
-        flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=set(trials["transaction_id"])),
-        trials,
-        flag_price_increases(after_trials(priced, trials), set(trials["transaction_id"]),
-                             foreign=foreign_priced(priced, t)),
-    ]
+    after_cancellation = flag_after_cancellation(s, t, cancellations, comebacks)
+    rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t))
     # A plan signed up to again months after its cancellation is billed the price of the day: its
     # first charge back is no rise of the plan cancelled (round-twenty-eight audit: "up 14% from
     # 13.99", and a refund email claiming a renewal at a higher price once the sign-up was confirmed)
-    parts = [p[~((p["type"] == "price_increase") & p["transaction_id"].isin(comebacks))] if comebacks else p
-             for p in parts]
+    if comebacks:
+        rises = rises[~rises["transaction_id"].isin(comebacks)]
+    parts = [
+        flag_duplicates(dups),
+        flag_loose_duplicates(t, s),
+        after_cancellation,
+        flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=conversions),
+        trials,
+        rises,
+    ]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_flags()
