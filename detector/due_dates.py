@@ -146,7 +146,7 @@ def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, 
     return out
 
 
-def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray, fidx: np.ndarray | None = None) -> np.ndarray:
+def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray, fidx: np.ndarray) -> np.ndarray:
     """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
     charge is predicted at the last one's amount rather than the mean of the last three.
 
@@ -185,8 +185,6 @@ def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray, fidx: np.ndarray 
         repeated = np.abs(last - prev) <= 0.01 * prev
         stepped = (n_b >= 1) & (cv_b < 0.01)
     keep = (amount_cv < 0.02) | repeated | stepped
-    if fidx is None:
-        return keep
     return keep | (_price_ladder(sub, keys) & (np.asarray(fidx) >= TERM_PLAN_FREQ))
 
 

@@ -29,7 +29,7 @@ from .flags import (
     _unstreamed_rows,
     empty_flags,
 )
-from .recurrence import SAME_OFFSET_DAYS as _SAME_OFFSET_DAYS
+from .recurrence import SAME_OFFSET_DAYS  # the stream builder's, which splits such plans off
 
 #: Billing channels that also sell one-off items at their plans' prices.
 STORE_CHANNELS = ("apple", "google_play", "amazon", "roku")
@@ -130,11 +130,6 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     d = d[identical | plan_seller | ~_buys_one_offs(d, loose)]
     d = d[~_bought_again(d)]
     return d[~_voided_before(d["_sk"], d["prev_date"], d["date"], d["prev_charge"], t)]
-
-
-#: A second plan's charge keeps its offset from the first plan's within this many days a cycle on
-#: (the stream builder splits such a plan off: ``recurrence._second_plans``).
-SAME_OFFSET_DAYS = _SAME_OFFSET_DAYS
 
 
 def _second_plan(ext: pd.DataFrame, dup: pd.Series, gap: pd.Series, period: pd.Series) -> pd.Series:
