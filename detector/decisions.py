@@ -154,20 +154,27 @@ def _place(earlier: list, base_id: str, on_date: str, plan, dated_id: str, liste
     for r in earlier:
         if r[1] == on_date:
             return r[0], (), None, []
-    kept, redate, taken_up = [], [], None
-    for r in earlier:
-        back = _taken_up_between(plan, min(r[1], on_date), max(r[1], on_date))
-        if back or r[1] in listed:
-            kept.append((r[0], r[1]))
-            if not back:
-                continue
-            taken_up = max(taken_up or back, back)
-        else:
-            redate.append((r[0], r[1]))
+    kept, redate, taken_up = _split_by_comeback([(r[0], r[1]) for r in earlier], on_date, plan, listed)
     # the first cancellation of a name keeps the id it always had (databases recorded before
     # keep working); one added beside a kept one hashes its date as well
     decision_id = dated_id if any(d == base_id for d, _ in kept) else base_id
     return decision_id, tuple(sorted(kept, key=lambda x: x[1])), taken_up, redate
+
+
+def _split_by_comeback(rows: list, on_date: str, plan, listed: frozenset = frozenset()):
+    """Earlier cancellations ``rows`` (``(id, date)``) of a plan cancelled again on ``on_date``:
+    ``(kept, replaced, taken up on)``. One the plan was taken up again since (or before), or
+    whose date ``listed`` holds, is another cancellation and is kept; the others are replaced."""
+    kept, replaced, taken_up = [], [], None
+    for d, on in rows:
+        back = _taken_up_between(plan, min(on, on_date), max(on, on_date))
+        if back or on in listed:
+            kept.append((d, on))
+            if back:
+                taken_up = max(taken_up or back, back)
+        else:
+            replaced.append((d, on))
+    return kept, replaced, taken_up
 
 
 def _delete(store: Store, rows: list, keep: str) -> tuple[tuple[str, str], ...]:
@@ -245,14 +252,7 @@ def _supersede(store: Store, account_id: str, target_id: str | None, keep: str, 
     streams = _stored_streams(store, account_id)
     old = [(d, on) for d, on, name in rows
            if match_streams(name, streams)["stream_id"].tolist() == [target_id]]
-    kept, taken_up = [], None
-    if on_date is not None:
-        for d, on in list(old):
-            back = _taken_up_between(plan, min(on, on_date), max(on, on_date)) if on != on_date else None
-            if back:
-                old.remove((d, on))
-                kept.append((d, on))
-                taken_up = max(taken_up or back, back)
+    kept, old, taken_up = _split_by_comeback(old, on_date, plan) if on_date is not None else ([], old, None)
     if old:
         with store.conn:
             store.conn.executemany("DELETE FROM decisions WHERE decision_id = ?", [(d,) for d, _ in old])
