@@ -54,6 +54,7 @@ from .catalog import plan_only_vendors, vendors_in, yearly_plan_vendors
 from .descriptor_words import EATERY, FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
 from .due_dates import (
     business_day_biller,
+    charges_a_year,
     four_weekly,
     keeps_last_price,
     last_lapse,
@@ -2322,14 +2323,23 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     if paused.any():
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")
+    # a bill that pauses at the same time each year has that many charges a year, which its
+    # monthly cost counts (ten instalments of 166.00 cost 138.33 a month, not 166.00)
+    per_year, s_before = charges_a_year(row_day, stream_of_row, fidx, taxed)
+    seasonal = s_before >= 0
     # a monthly plan that lapsed for months and was taken up again says so: "34 charges about
     # every 31 days" hid three months without Spotify (round-thirty-one audit)
     l_before, l_after = last_lapse(row_day, stream_of_row, fidx)
-    lapsed = (l_after >= 0) & ~paused
+    lapsed = (l_after >= 0) & ~paused & ~seasonal
     if lapsed.any():
         evidence = evidence.where(~lapsed, evidence + "; none between "
                                   + pd.Series(_iso(row_day[np.maximum(l_before, 0)]))
                                   + " and " + pd.Series(_iso(row_day[np.maximum(l_after, 0)])))
+    if seasonal.any():
+        yearly = pd.Series(np.char.mod("%g", np.nan_to_num(per_year))) + " charges a year"
+        pause = ("; none between " + pd.Series(_iso(row_day[np.where(seasonal, s_before, 0)])) + " and "
+                 + pd.Series(_iso(row_day[np.where(seasonal, s_before + 1, 0)])) + ", a pause each year: ")
+        evidence = evidence.where(~seasonal, evidence + np.where(paused, "; ", pause) + yearly)
     out = pd.DataFrame({
         "stream_id": sid, "account_id": account,
         "merchant": text.column("merchant", last_rows),
@@ -2342,6 +2352,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         "confidence": np.round(conf, 4), "transaction_ids": [list(x) for x in ids],
         "evidence": evidence.to_numpy(dtype=object),
         "currency": text.column("currency", last_rows) if text.has("currency") else None,
+        "charges_per_year": per_year,
         "_cand": a[bounds], "_group": st["group"].to_numpy(), "_first_amt": anchor, "_from": -1,
     })
     return out

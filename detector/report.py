@@ -166,8 +166,10 @@ def _typical_charge(a: pd.DataFrame) -> pd.Series:
 
 
 def _monthly_factor(a: pd.DataFrame) -> pd.Series:
-    """Charges per month of each stream: :data:`MONTHLY_FACTOR` of its frequency, and 365.25 / 28
-    / 12 for a monthly stream billed every four weeks (:data:`FOUR_WEEKLY_GAP_DAYS`)."""
+    """Charges per month of each stream: :data:`MONTHLY_FACTOR` of its frequency, 365.25 / 28
+    / 12 for a monthly stream billed every four weeks (:data:`FOUR_WEEKLY_GAP_DAYS`), and a
+    twelfth of its ``charges_per_year`` for one that pauses at the same time each year (council
+    tax in ten instalments cost its instalment a month: round-thirty-one audit)."""
     factor = a["frequency"].map(MONTHLY_FACTOR)
     charges = a["transaction_ids"].map(len)
     last = pd.to_datetime(a["last_date"], errors="coerce")
@@ -187,7 +189,11 @@ def _monthly_factor(a: pd.DataFrame) -> pd.Series:
     drifts &= ~keeps_day
     four_weekly = (a["frequency"] == "monthly") & (charges >= FOUR_WEEKLY_MIN_CHARGES) & gap.between(
         *FOUR_WEEKLY_GAP_DAYS) & drifts
-    return factor.mask(four_weekly, 365.25 / 28 / 12)
+    factor = factor.mask(four_weekly, 365.25 / 28 / 12)
+    if "charges_per_year" not in a:
+        return factor
+    per_year = pd.to_numeric(a["charges_per_year"], errors="coerce")
+    return factor.mask(per_year > 0, per_year / 12)
 
 
 def _several_currencies(s: pd.DataFrame) -> bool:

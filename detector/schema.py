@@ -56,6 +56,9 @@ STREAM_COLUMNS: dict[str, str] = {
     "transaction_ids": "list of transaction ids, date order",
     "evidence": "short human explanation",
     "currency": "ISO 4217 code of the stream's charges (its account's currency), or null when unknown",
+    "charges_per_year": "charges a year of a stream that pauses at the same time each year (UK council tax: 10 "
+                        "monthly instalments, none in February and March), which its monthly cost counts; null "
+                        "for the others, which charge as often as their frequency says",
 }
 
 #: In order of period. Code indexes arrays by a frequency's position (``cadence.PERIODS``,

@@ -265,9 +265,16 @@ def _m6_bank_ids(db: sqlite_utils.Database) -> None:
 
 
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
+def _m7_charges_per_year(db: sqlite_utils.Database) -> None:
+    # A stream that pauses at the same time each year (council tax: ten instalments, none in
+    # February and March) keeps its charges a year: the report's monthly cost counts them.
+    _add_column(db, "streams", "charges_per_year", "REAL")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
-                                                            _m5_stream_currency, _m6_bank_ids]
+                                                            _m5_stream_currency, _m6_bank_ids,
+                                                            _m7_charges_per_year]
 
 
 class _MigrationLock:

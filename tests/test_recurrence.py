@@ -881,6 +881,25 @@ def test_a_bill_that_pauses_every_year_is_due_when_last_years_pause_ended():
     assert detect_streams(gone, "2026-05-10").iloc[0]["status"] == "ended"
 
 
+def test_a_bill_that_pauses_every_year_counts_its_charges_a_year():
+    # at any time of year, in its pause or between pauses: ten instalments a year
+    for until, as_of in (("2025-06-30", "2025-07-10"), ("2025-12-31", "2026-01-10"), ("2026-01-31", "2026-02-10"),
+                         ("2026-02-28", "2026-03-20")):
+        s = detect_streams(_council_tax(until), as_of).iloc[0]
+        assert s["charges_per_year"] == 10, until
+    # a plan's pause seen two years running is its season too; seen once it is a lapse
+    s = detect_streams(_council_tax("2025-10-31", "GYMBOX MEMBERSHIP"), "2025-11-10").iloc[0]
+    assert s["charges_per_year"] == 10 and "a pause each year: 10 charges a year" in s["evidence"]
+    once = _council_tax("2025-10-31", "GYMBOX MEMBERSHIP")
+    once = once[once["date"] >= "2024-04-01"]
+    s = detect_streams(once, "2025-11-10").iloc[0]
+    assert np.isnan(s["charges_per_year"]) and "none between 2025-01-01 and 2025-04-01" in s["evidence"]
+    assert "a pause each year" not in s["evidence"]
+    # a plan billed every month has no count of its own: its frequency's
+    s = detect_streams(enriched(series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 5), 20), 15.49)), "2025-08-31")
+    assert np.isnan(s.iloc[0]["charges_per_year"])
+
+
 def test_one_break_or_an_irregular_history_is_no_yearly_pause():
     dates = monthly_dates(dt.date(2023, 3, 10), 24)
     # a plan stopped for three months once, a year before its last charge, then billed again:

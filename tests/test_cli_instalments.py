@@ -1,0 +1,139 @@
+"""Bills paid in instalments at set times of year, through `subdetect scan` and `report` on real
+SQLite files: UK council tax in ten monthly instalments (none in February and March), whose
+monthly cost is a year's instalments over twelve months, not one instalment."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from detector.cli import cli
+
+ACCOUNT = "20-32-06 13152170"
+
+
+def _business_day(d: date) -> date:
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    return d
+
+
+def _instalment_months(first_year: int, until: date, skip=(2, 3)) -> list[date]:
+    """The 1st of each month from April of ``first_year`` to ``until``, but ``skip``'s months."""
+    out, d = [], date(first_year, 4, 1)
+    while d <= until:
+        if d.month not in skip:
+            out.append(d)
+        d = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return out
+
+
+def _barclays(path, rows: list[tuple[date, str, float]]) -> str:
+    """A Barclays UK export: Number,Date,Account,Amount,Subcategory,Memo (day first)."""
+    lines = ["Number,Date,Account,Amount,Subcategory,Memo"]
+    lines += [f",{d:%d/%m/%Y},{ACCOUNT},{amount:.2f},Direct Debit,{memo}" for d, memo, amount in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def _council_tax(until: date, first_year: int = 2023, skip=(2, 3), memo: str = "LB CAMDEN CTAX 60004419 DDR"):
+    # the council's yearly rise each April: 155.00, 161.50, 166.00
+    price = {2023: -155.0, 2024: -161.5, 2025: -166.0, 2026: -172.0}
+    return [(_business_day(d), memo, price[d.year if d.month >= 4 else d.year - 1])
+            for d in _instalment_months(first_year, until, skip)]
+
+
+def _scan(runner, tmp_path, rows, as_of: str, name: str = "statement.csv") -> dict:
+    db = tmp_path / f"{name}.db"
+    result = runner.invoke(cli, ["scan", _barclays(tmp_path / name, rows), "--db", str(db), "--as-of", as_of,
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _stream(doc: dict, merchant_word: str) -> dict:
+    (hit,) = [s for s in doc["streams"] if merchant_word.lower() in s["merchant"].lower()]
+    return hit
+
+
+def test_council_tax_in_ten_instalments_costs_a_years_instalments_a_month(runner, tmp_path):
+    # in October, between pauses: ten instalments of 166.00 a year are 138.33 a month
+    rows = _council_tax(date(2025, 10, 31)) + [(date(2025, m, 5), "NETFLIX.COM", -10.99) for m in range(1, 11)]
+    doc = _scan(runner, tmp_path, rows, "2025-10-20")
+    tax = _stream(doc, "camden")
+    assert (tax["frequency"], tax["status"], tax["next_amount"]) == ("monthly", "active", 166.0)
+    assert tax["charges_per_year"] == 10 and tax["monthly_amount"] == 138.33
+    assert tax["evidence"].endswith("; none between 2025-01-01 and 2025-04-01, a pause each year: 10 charges a year")
+    # a plan billed every month keeps its price a month, and the total adds the two
+    netflix = _stream(doc, "netflix")
+    assert netflix["charges_per_year"] is None and netflix["monthly_amount"] == 10.99
+    db = tmp_path / "statement.csv.db"
+    table = runner.invoke(cli, ["report", "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    assert "138.33" in table.stdout and "149.32" in table.stdout  # 138.33 + 10.99
+    # the stored stream keeps its charges a year: the stored report's JSON and CSV agree
+    stored = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    assert _stream(stored, "camden")["monthly_amount"] == 138.33
+    csv_out = runner.invoke(cli, ["report", "--db", str(db), "--format", "csv"]).stdout
+    assert "charges_per_year" in csv_out.splitlines()[0] and ",10.0,138.33," in csv_out
+
+
+def test_council_tax_in_its_pause_costs_the_same(runner, tmp_path):
+    # in February the bill is in its pause: due 1 April, active, and still 138.33 a month
+    doc = _scan(runner, tmp_path, _council_tax(date(2026, 1, 31)), "2026-02-20")
+    tax = _stream(doc, "camden")
+    assert (tax["status"], tax["next_date"], tax["monthly_amount"]) == ("active", "2026-04-01", 138.33)
+    assert tax["evidence"].endswith("none between 2025-01-01 and 2025-04-01 a year ago either; 10 charges a year")
+    # a statement of eighteen months shows the pause once: a tax's scheme pauses, so once is
+    # its pattern (as for its next date)
+    doc = _scan(runner, tmp_path, _council_tax(date(2025, 10, 31), first_year=2024), "2025-10-20", "short.csv")
+    assert _stream(doc, "camden")["monthly_amount"] == 138.33
+
+
+def test_a_plan_that_lapsed_once_or_skipped_keeps_its_price_a_month(runner, tmp_path):
+    # a gym that lapsed over February and March once is no seasonal bill: 45.00 a month
+    gym = [(d, "PUREGYM LTD DDR", -45.0) for d in _instalment_months(2024, date(2025, 10, 31), skip=())
+           if not (d.year == 2025 and d.month in (2, 3))]
+    doc = _scan(runner, tmp_path, gym, "2025-10-20", "gym.csv")
+    s = _stream(doc, "puregym")
+    assert s["charges_per_year"] is None and s["monthly_amount"] == 45.0
+    assert "a pause each year" not in s["evidence"]
+    # ... nor is one that lapsed in February and March two years running and skipped a month
+    # in the summer: it stops at other times too
+    gym = [(d, "PUREGYM LTD DDR", -45.0) for d in _instalment_months(2023, date(2025, 10, 31))
+           if d != date(2024, 8, 1)]
+    s = _stream(_scan(runner, tmp_path, gym, "2025-10-20", "gym2.csv"), "puregym")
+    assert s["charges_per_year"] is None and s["monthly_amount"] == 45.0
+    # a council tax paid in twelve instalments one year (February and March 2024 billed) has no
+    # pause each year, whatever the last year did
+    tax = [r for r in _council_tax(date(2025, 10, 31), skip=()) if not (r[0].year == 2025 and r[0].month in (2, 3))]
+    s = _stream(_scan(runner, tmp_path, tax, "2025-10-20", "ctax12.csv"), "camden")
+    assert s["charges_per_year"] is None and s["monthly_amount"] == 166.0
+    # a late instalment (May's on the 20th) or a skipped one makes the history irregular
+    for name, moved in (("late.csv", date(2024, 5, 20)), ("skip.csv", None)):
+        rows = [r for r in _council_tax(date(2025, 10, 31)) if r[0] != date(2024, 5, 1)]
+        if moved:
+            rows = sorted(rows + [(moved, "LB CAMDEN CTAX 60004419 DDR", -161.5)])
+        s = _stream(_scan(runner, tmp_path, rows, "2025-10-20", name), "camden")
+        assert s["charges_per_year"] is None and s["monthly_amount"] == 166.0, name
+
+
+def test_a_store_from_before_charges_a_year_is_migrated_and_reported(runner, tmp_path):
+    # a store written by the version before (schema 6, streams without charges_per_year) opens,
+    # gains the column, reports its stored streams as before and a rescan fills it
+    import sqlite3
+
+    path = _barclays(tmp_path / "s.csv", _council_tax(date(2025, 10, 31)))
+    db = tmp_path / "old.db"
+    assert runner.invoke(cli, ["scan", path, "--db", str(db), "--as-of", "2025-10-20"]).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE streams DROP COLUMN charges_per_year")
+        conn.execute("PRAGMA user_version = 6")
+    doc = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    tax = _stream(doc, "camden")
+    assert tax["charges_per_year"] is None and tax["monthly_amount"] == 166.0
+    with sqlite3.connect(db) as conn:
+        assert "charges_per_year" in {r[1] for r in conn.execute("PRAGMA table_info(streams)")}
+    assert runner.invoke(cli, ["scan", path, "--db", str(db), "--as-of", "2025-10-20"]).exit_code == 0
+    doc = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    assert _stream(doc, "camden")["monthly_amount"] == 138.33
