@@ -30,6 +30,8 @@ MONTH_BASED = np.array([f in _MONTHS for f in FREQUENCIES])
 MONTH_STEP = np.array([_MONTHS.get(f, 0) for f in FREQUENCIES])
 MONTHLY = FREQUENCIES.index("monthly")
 BIMONTHLY = FREQUENCIES.index("bimonthly")
+SEMIANNUAL = FREQUENCIES.index("semiannual")
+ANNUAL = FREQUENCIES.index("annual")
 
 #: Features the scorer sees, in order.
 FEATURES = (
@@ -120,7 +122,7 @@ STAT_COLUMNS = (
     "n", "first_day", "last_day", "median_interval", "steady_share", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
     "freq_idx", "frac_on", "frac_skip", "frac_dup", "n_short", "frac_near_median", "round_share", "vendor_known",
     "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "weekdays_used",
-    "month_dispersion", "group", "group_n",
+    "month_dispersion", "group", "group_n", "two_months",
     "coverage", "interval_error", "period", "log_period", "amount_cv", "amount_range", "log_amount",
     "lookalike_ratio", "amount_rises", "amount_falls", "amount_held",
 )
@@ -141,7 +143,8 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                     vendor_known: np.ndarray, inflow: np.ndarray, dom: np.ndarray | None = None,
                     dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None,
                     cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None,
-                    scored_only: bool = False, features: bool = True, scale: np.ndarray | None = None) -> pd.DataFrame:
+                    scored_only: bool = False, features: bool = True, scale: np.ndarray | None = None,
+                    fixed_months: np.ndarray | None = None) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
@@ -154,7 +157,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     day-of-month columns only ``amt_median`` is computed (:data:`CADENCE_COLUMNS`), for the
     steps that only group, order and compare streams. ``scale``: each row's currency's units
     per dollar (:func:`detector.money.scale`, 1 when not given), for what a round sum is
-    (:func:`round_unit`).
+    (:func:`round_unit`). ``fixed_months`` (per row): charges that may be two instalments a year
+    in fixed months (:func:`two_fixed_months`: a tax); a candidate of such rows alone that keeps
+    to them is read semiannual (``two_months`` 1), every interval on cadence.
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -193,6 +198,12 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     fidx = frequency_index(out["median_interval"])
     fidx = _months_with_skips(fidx, cadence_iv, cidx, C)
     fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, C)
+    two = np.zeros(C, dtype=bool)
+    if fixed_months is not None and C:
+        two = two_fixed_months(interval, cidx, n, fixed_months[order])
+        fidx = np.where(two, SEMIANNUAL, fidx)
+        out["median_interval"] = np.where(two, PERIODS[SEMIANNUAL], out["median_interval"])
+    out["two_months"] = two.astype(float)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)
     phase = np.hypot(_segment_mean(np.cos(half), cidx, n), _segment_mean(np.sin(half), cidx, n))
@@ -212,7 +223,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     # interval by interval: on cadence (k = 1 or 2 periods), duplicate (a few days), or off
     k = np.clip(np.rint(interval / Pr), 1, 2)
     dup = interval <= np.minimum(3.0, 0.25 * Pr)
-    on = (np.abs(interval - k * Pr) <= tolr * np.sqrt(k)) & ~dup
+    on = ((np.abs(interval - k * Pr) <= tolr * np.sqrt(k)) | two[cidx]) & ~dup
     n_iv = np.maximum(n_intervals, 1)
     n_dup = count(dup & has_iv)
     n_reg = np.maximum(n_iv - n_dup, 1)
@@ -364,6 +375,34 @@ def _skip_tolerant(fidx: np.ndarray, out: dict, iv: np.ndarray, cidx: np.ndarray
     per_period[c[starts]] = _segment_median(per_charge, seg, starts)
     out["median_interval"] = np.where(use, per_period, out["median_interval"])
     return np.where(use, alt, fidx)
+
+
+#: Two instalments a year in fixed months: this many charges or more (each month seen twice).
+TWO_MONTHS_MIN_CHARGES = 4
+
+
+def two_fixed_months(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Per candidate: its charges are two instalments a year in two fixed months unevenly apart
+    (a US property tax paid in December and April, 4 and 8 months apart by turns), which fit no
+    cadence: :data:`TWO_MONTHS_MIN_CHARGES` or more, every interval at least a quarter of a year
+    (3 months) and each with the next making a year (within the annual tolerance), one at least
+    off six months (else it is plain semiannual), and every row ``allowed``.
+
+    ``interval``: days since the candidate's previous charge (NaN at its first), rows sorted by
+    candidate (``cidx``) and day; ``n``: charges per candidate.
+    """
+    C = len(n)
+    has = ~np.isnan(interval)
+    iv = np.where(has, interval, 0.0)
+    half, year = PERIODS[SEMIANNUAL], PERIODS[ANNUAL]
+    wide = (iv >= 0.5 * half) & (iv <= year - 0.5 * half)
+    # (two intervals in a row within one candidate: the second row is not a candidate's first)
+    pair = has[1:] & has[:-1]
+    a_year = np.abs(iv[1:] + iv[:-1] - year) <= TOLERANCE[ANNUAL]
+    bad = np.bincount(cidx[has & ~wide], minlength=C) + np.bincount(cidx[1:][pair & ~a_year], minlength=C)
+    uneven = np.bincount(cidx[has & (np.abs(iv - half) > TOLERANCE[SEMIANNUAL])], minlength=C) > 0
+    everyone = np.bincount(cidx[~allowed], minlength=C) == 0
+    return (n >= TWO_MONTHS_MIN_CHARGES) & (bad == 0) & uneven & everyone
 
 
 def _circular_median(dom: np.ndarray, cidx: np.ndarray, starts: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -318,9 +318,10 @@ def card_payment_streams(streams):
 # say there is nothing to ask back of their rises and renewals, and the stream detector keeps a
 # bill paid on a weekend from being taken for a weekend shop.
 
-#: A payment of tax, whose amount a council or government sets.
-TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|property tax|real estate tax|tax collector|treasurer tax|hmrc|irs"
-                         r"|usataxpymt|franchise tax|finanzamt)\b", re.IGNORECASE)
+#: A payment of tax, whose amount a council or government sets (a US county's tax collector or
+#: treasurer, as a bank abbreviates it: "SAN MATEO CO TAX COLL", "KING COUNTY TREASURY").
+TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|prop(?:erty)? tax|real estate tax|tax coll(?:ector)?|treasurer tax"
+                         r"|county treas(?:urer|ury)?|hmrc|irs|usataxpymt|franchise tax|finanzamt)\b", re.IGNORECASE)
 #: A government fee set by law, paid once a year or so: vehicle registration and tax, a TV licence.
 GOVERNMENT_FEE = re.compile(r"\b(?:dvla|dmv|motor vehicles?|vehicle (?:tax|registration|reg|licen[cs]e)"
                             r"|tv licen[cs](?:e|ing)|secretary of state|county clerk|dep(?:t|artment) of revenue"

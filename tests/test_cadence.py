@@ -223,3 +223,31 @@ def test_a_monthly_series_with_skips_is_not_read_bimonthly():
     every_two = np.array(["2024-01-14", "2024-03-14", "2024-05-14", "2024-07-14"], dtype="datetime64[D]")
     two = _stats(np.zeros(4, dtype=np.int64), every_two.astype(np.int64), np.full(4, 95.0))
     assert FREQUENCIES[int(two.loc[0, "freq_idx"])] == "bimonthly" and two.loc[0, "frac_on"] == 1.0
+
+
+def test_two_instalments_a_year_in_fixed_months_read_semiannual_where_allowed():
+    # candidates 0-3: December and April (121 and 244 days by turns), six charges; 1: the same,
+    # its rows not allowed (no tax); 2: three charges (April seen once); 3: every six months
+    # (plain semiannual, left to the cadence); 4: December and April with one in August
+    def days(*dates):
+        return [int(np.datetime64(d, "D").astype(np.int64)) for d in dates]
+
+    dec_apr = days("2022-12-06", "2023-04-07", "2023-12-08", "2024-04-05", "2024-12-09", "2025-04-08")
+    even = days("2023-01-31", "2023-07-31", "2024-01-31", "2024-07-31")
+    odd = days("2022-12-06", "2023-04-07", "2023-08-08", "2023-12-08", "2024-04-05")
+    cand = np.repeat([0, 1, 2, 3, 4], [6, 6, 3, 4, 5])
+    day = np.array(dec_apr + dec_apr + dec_apr[:3] + even + odd, dtype=np.int64)
+    allowed = cand != 1
+    n = len(cand)
+    st = candidate_stats(cand, day, np.full(n, 4812.37), group=cand, vendor_known=np.zeros(n, bool),
+                         inflow=np.zeros(n, bool), fixed_months=allowed)
+    assert st["two_months"].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
+    semi = FREQUENCIES.index("semiannual")
+    assert st.loc[0, "freq_idx"] == semi and st.loc[0, "frac_on"] == 1.0 and st.loc[0, "median_interval"] == 182.6
+    assert st.loc[3, "freq_idx"] == semi  # (as before: six months apart is semiannual anyway)
+    assert st.loc[1, "freq_idx"] == -1 or st.loc[1, "frac_on"] == 0.0
+    # without the rows' leave, nothing is read so
+    plain = candidate_stats(cand, day, np.full(n, 4812.37), group=cand, vendor_known=np.zeros(n, bool),
+                            inflow=np.zeros(n, bool))
+    assert plain["two_months"].sum() == 0 and plain.drop(columns="two_months").loc[1:].equals(
+        st.drop(columns="two_months").loc[1:])

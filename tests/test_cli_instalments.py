@@ -1,6 +1,7 @@
 """Bills paid in instalments at set times of year, through `subdetect scan` and `report` on real
 SQLite files: UK council tax in ten monthly instalments (none in February and March), whose
-monthly cost is a year's instalments over twelve months, not one instalment."""
+monthly cost is a year's instalments over twelve months, not one instalment; a US property tax
+in two instalments a year in fixed months (December and April), a stream of its own."""
 
 from __future__ import annotations
 
@@ -137,3 +138,69 @@ def test_a_store_from_before_charges_a_year_is_migrated_and_reported(runner, tmp
     assert runner.invoke(cli, ["scan", path, "--db", str(db), "--as-of", "2025-10-20"]).exit_code == 0
     doc = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
     assert _stream(doc, "camden")["monthly_amount"] == 138.33
+
+
+def _chase_checking(path, rows: list[tuple[date, str, float]]) -> str:
+    """A Chase checking export (Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #)."""
+    lines = ["Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #"]
+    lines += [f'DEBIT,{d:%m/%d/%Y},"{memo}",{amount:.2f},ACH_DEBIT, ,,' for d, memo, amount in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+#: California's two instalments, paid before they fall delinquent on 10 December and 10 April
+#: (the second is half the year's bill too; the bill rises each year).
+PROPERTY_TAX = [(date(2022, 12, 6), 4812.37), (date(2023, 4, 7), 4812.37), (date(2023, 12, 8), 4907.62),
+                (date(2024, 4, 5), 4907.62), (date(2024, 12, 9), 5005.11), (date(2025, 4, 8), 5005.11)]
+
+
+def _scan_us(runner, tmp_path, rows, as_of: str, name: str) -> dict:
+    db = tmp_path / f"{name}.db"
+    result = runner.invoke(cli, ["scan", _chase_checking(tmp_path / name, rows), "--db", str(db), "--as-of", as_of,
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_property_tax_in_two_instalments_in_fixed_months_is_a_stream(runner, tmp_path):
+    # December and April, 4 and 8 months apart by turns: six-monthly in the issue's terms, its
+    # next instalment a year after the one before the last, its monthly cost the year's over 12
+    memo = "SANTA CLARA CO TAX COLL WEB PMT"
+    doc = _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in PROPERTY_TAX], "2025-06-30", "tax.csv")
+    assert len(doc["streams"]) == 1
+    tax = doc["streams"][0]
+    assert (tax["frequency"], tax["status"], tax["next_date"]) == ("semiannual", "active", "2025-12-09")
+    assert len(tax["transaction_ids"]) == 6 and tax["next_amount"] == 5005.11
+    assert tax["monthly_amount"] == round(2 * 5005.11 / 12, 2)
+    assert tax["evidence"].endswith("; two a year, in December and April")
+    # set by law: its "renewals" are nothing to ask back, and no refund request is queued
+    assert doc["flags"] and all(f["severity"] == "low" for f in doc["flags"]) and not doc["refund_requests"]
+    # in December the April instalment is next, a year after the last April's; once it is months
+    # overdue, the tax has ended (paid off, moved away)
+    rows = [(d, memo, -a) for d, a in PROPERTY_TAX] + [(date(2025, 12, 8), memo, -5102.40)]
+    tax = _scan_us(runner, tmp_path, rows, "2026-01-15", "dec.csv")["streams"][0]
+    assert (tax["status"], tax["next_date"]) == ("active", "2026-04-08")
+    tax = _scan_us(runner, tmp_path, rows, "2026-08-01", "gone.csv")["streams"][0]
+    assert tax["status"] == "ended"
+    # a county treasury paid in March and August (5 and 7 months apart): due a year after March
+    king = [(date(y, m, 28 if m == 3 else 30), "KING COUNTY TREASURY PROPERTY TX", -2230.15)
+            for y in (2023, 2024, 2025) for m in (3, 8)]
+    tax = _scan_us(runner, tmp_path, king, "2025-09-30", "king.csv")["streams"][0]
+    assert (tax["frequency"], tax["next_date"]) == ("semiannual", "2026-03-28")
+    assert tax["evidence"].endswith("two a year, in March and August")
+
+
+def test_two_charges_a_year_in_fixed_months_elsewhere_are_no_stream(runner, tmp_path):
+    # a garden centre every April and December at like sums is shopping, not a bill: the pattern
+    # is read for taxes alone (read for any payee, it made five streams of purchases on the
+    # held-out synthetic set)
+    shop = [(d, "DOBBIES GARDEN CENTRE", -a) for d, a in PROPERTY_TAX]
+    assert _scan_us(runner, tmp_path, [(d, m, a / 50) for d, m, a in shop], "2025-06-30", "shop.csv")["streams"] == []
+    # a tax seen in its two months once each, then once more, is no pattern yet
+    memo = "SANTA CLARA CO TAX COLL WEB PMT"
+    three = [(d, memo, -a) for d, a in PROPERTY_TAX[:3]]
+    assert _scan_us(runner, tmp_path, three, "2024-01-31", "three.csv")["streams"] == []
+    # nor is a tax paid at no fixed time of year (an instalment in August one year)
+    odd = [(d, memo, -a) for d, a in PROPERTY_TAX]
+    odd[3] = (date(2024, 8, 2), memo, -4907.62)
+    assert _scan_us(runner, tmp_path, odd, "2025-06-30", "odd.csv")["streams"] == []
