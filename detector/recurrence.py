@@ -2361,7 +2361,11 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
                                   + pd.Series(_iso(row_day[np.maximum(l_before, 0)]))
                                   + " and " + pd.Series(_iso(row_day[np.maximum(l_after, 0)])))
     if seasonal.any():
-        yearly = pd.Series(np.char.mod("%g", np.nan_to_num(per_year))) + " charges a year"
+        # (a weekly cadence's year is no whole number of weeks: "about 49")
+        count = np.nan_to_num(per_year)
+        whole = np.abs(count - np.rint(count)) < 0.01
+        yearly = (pd.Series(np.where(whole, "", "about ")) + pd.Series(np.rint(count).astype(np.int64)).astype(str)
+                  + pd.Series(np.where(direction == "inflow", " payments a year", " charges a year")))
         pause = ("; none between " + pd.Series(_iso(row_day[np.where(seasonal, s_before, 0)])) + " and "
                  + pd.Series(_iso(row_day[np.where(seasonal, s_before + 1, 0)])) + ", a pause each year: ")
         evidence = evidence.where(~seasonal, evidence + np.where(paused, "; ", pause) + yearly)

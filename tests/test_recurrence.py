@@ -900,6 +900,21 @@ def test_a_bill_that_pauses_every_year_counts_its_charges_a_year():
     assert np.isnan(s.iloc[0]["charges_per_year"])
 
 
+def test_a_weekly_class_and_a_term_time_salary_with_a_summer_break_count_their_year():
+    # a Saturday class with six weeks off each summer: 52.18 weeks less the five missed, whose
+    # evidence rounds it; a school's salary paid September to June, money in, counts payments
+    saturdays = [dt.date(2022, 9, 3) + dt.timedelta(days=7 * k) for k in range(150)]
+    term = [d for d in saturdays if not 30 <= d.isocalendar()[1] <= 34]
+    s = detect_streams(enriched(series("LITTLE KICKERS FOOTBALL", term, 8.5)), "2025-06-30").iloc[0]
+    assert s["frequency"] == "weekly" and s["charges_per_year"] == pytest.approx(365.25 / 7 - 5, abs=0.01)
+    assert s["evidence"].endswith("a pause each year: about 47 charges a year")
+    months = [d for d in monthly_dates(dt.date(2022, 9, 30), 34, day=30) if d.month not in (7, 8)]
+    pay = enriched([("A1", d, "SPRINGFIELD USD PAYROLL", 3412.18) for d in months])
+    s = detect_streams(pay, "2025-06-30").iloc[0]
+    assert s["direction"] == "inflow" and s["charges_per_year"] == 10
+    assert s["evidence"].endswith("2024-09-30 a year ago either; 10 payments a year")  # (its pause begins)
+
+
 def test_one_break_or_an_irregular_history_is_no_yearly_pause():
     dates = monthly_dates(dt.date(2023, 3, 10), 24)
     # a plan stopped for three months once, a year before its last charge, then billed again:
