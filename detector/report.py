@@ -279,6 +279,16 @@ def _assumed_method_note(r: pd.DataFrame) -> str:
             "`subdetect refunds show ID` gives the vendor's time for each method.")
 
 
+def refund_status_text(status, charge_removed_on) -> str:
+    """A request's status as the report and ``refunds list`` show it: with the bank's removal of
+    its charge, when the bank removed it after the request was filed (round-thirty-eight audit: a
+    filed request for a charge that was never taken read "Pending", like any open claim)."""
+    status = "" if _missing(status) else str(status)
+    if _missing(charge_removed_on) or not charge_removed_on:
+        return status
+    return f"{status} (charge removed by the bank on {charge_removed_on}: withdraw it)"
+
+
 def _plain(value) -> str:
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return ""
@@ -485,7 +495,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "flags": (list(flag_view.values()), _view(f.assign(what=f["type"] + ": " + f["reason"]), flag_view)),
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
-                    _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
+                    _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
+                                   status=_removed_status(r)), refund_view)),
         "total": total, "several_currencies": several, "n_other": int(len(s) - len(active) - len(to_cards)),
         "card_payments": _card_payments_note(to_cards, several),
         "refunds_note": _assumed_method_note(r),
@@ -497,8 +508,15 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     return _scan_table(ctx, width, limit)
 
 
+def _removed_status(r: pd.DataFrame) -> list:
+    """Each request's status cell (:func:`refund_status_text`)."""
+    removed = r["charge_removed_on"] if "charge_removed_on" in r else [None] * len(r)
+    return [refund_status_text(st, on) for st, on in zip(r["status"], removed)]
+
+
 def _scan_csv(doc: dict) -> str:
-    parts = [("flag", doc["flags"]), ("stream", doc["streams"]), ("refund_request", doc["refund_requests"])]
+    parts = [("sync_problem", doc.get("sync_problems", [])), ("flag", doc["flags"]), ("stream", doc["streams"]),
+             ("refund_request", doc["refund_requests"])]
     columns: list[str] = ["record"]
     for _, recs in parts:
         for rec in recs:
@@ -622,7 +640,9 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
                 elif key == "streams" and col == header[0] and one_total:
                     footer = "Total"
                 table.add_column(col, justify="right" if numeric else "left", footer=footer,
-                                 max_width=widths.get(col), overflow="fold", no_wrap=col in _NO_WRAP)
+                                 max_width=widths.get(col), overflow="fold",
+                                 # (a request's status may say its charge was removed: it wraps)
+                                 no_wrap=col in _NO_WRAP and not (key == "refunds" and col == "Status"))
             for row in rows:
                 table.add_row(*(escape(c) for c in row))
             console.print(table)
