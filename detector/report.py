@@ -445,15 +445,30 @@ def _write_json(v, nl: str, out: list) -> None:
     out.append(nl + "}")
 
 
-def _doc(s, f, r, as_of) -> dict:
+#: What the report gives of each stale account (:func:`detector.freshness.sync_problems`).
+SYNC_PROBLEM_FIELDS = ("account_id", "account_name", "item", "last_successful_sync", "error_code", "error",
+                       "judged_as_of", "message")
+
+
+def _doc(s, f, r, as_of, problems=()) -> dict:
     def recs(df):
         return json.loads(df.to_json(orient="records", date_format="iso")) if len(df) else []
 
-    return {"as_of": str(as_of), "streams": recs(s), "flags": recs(f), "refund_requests": recs(r)}
+    doc = {"as_of": str(as_of)}
+    if problems:  # (only then: a report of accounts that all synced reads as it always did)
+        doc["sync_problems"] = [{k: p.get(k) for k in SYNC_PROBLEM_FIELDS} for p in problems]
+    return {**doc, "streams": recs(s), "flags": recs(f), "refund_requests": recs(r)}
+
+
+#: The heading of the report's first section, when some accounts have not synced.
+SYNC_HEADING = "Accounts whose bank data is not up to date"
+#: What the report says under it.
+SYNC_NOTE = ("Their plans are shown as of the last day their data came in: a plan is not ended because "
+             "the bank stopped sending its charges.")
 
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
-                width: int = 100, limit: int | None = None) -> str:
+                width: int = 100, limit: int | None = None, sync_problems=None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
@@ -462,15 +477,18 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     with their monthly-equivalent cost and a total. ``width`` is the table's width in columns
     (the CLI passes the terminal's). ``limit`` caps the rows of each section in the terminal
     table (a line says how many more there are; totals count them all); other formats are
-    never cut.
+    never cut. ``sync_problems`` (:func:`detector.freshness.sync_problems`: the accounts of a
+    Plaid item that stopped syncing) come first in every format: the JSON's ``sync_problems`` (only
+    when there are some), the CSV's ``sync_problem`` records, a section at the top of the others.
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
     s, f, r = _scan_frames(streams, flags, refund_requests)
     as_of = pd.Timestamp(as_of).strftime("%Y-%m-%d")
     title = title or f"Subscriptions as of {as_of}"
+    problems = list(sync_problems or [])
     if fmt in ("json", "csv"):
-        doc = _doc(*_export_columns(s, f), r, as_of)
+        doc = _doc(*_export_columns(s, f), r, as_of, problems)
         return json_indented(doc) if fmt == "json" else _scan_csv(doc)
     active = _active(s)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
@@ -500,6 +518,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "total": total, "several_currencies": several, "n_other": int(len(s) - len(active) - len(to_cards)),
         "card_payments": _card_payments_note(to_cards, several),
         "refunds_note": _assumed_method_note(r),
+        "sync_problems": [p["message"] for p in problems], "sync_heading": SYNC_HEADING, "sync_note": SYNC_NOTE,
     }
     if fmt == "markdown":
         return _scan_markdown(ctx)
@@ -555,6 +574,9 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 def _scan_markdown(ctx: dict) -> str:
     out = [f"# {_md_cell(ctx['title'])}", ""]
+    if ctx["sync_problems"]:
+        out += [f"## {ctx['sync_heading']} ({len(ctx['sync_problems'])})", ""]
+        out += [f"- {_md_cell(m)}" for m in ctx["sync_problems"]] + ["", _md_cell(ctx["sync_note"]), ""]
     for key, heading, empty in (("flags", "Suspicious charges", "No suspicious charges."),
                                 ("streams", "Active subscriptions", "No active subscriptions."),
                                 ("refunds", "Refund requests", None)):
@@ -612,6 +634,11 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
     widths = {"Merchant": 18, "Vendor": 18, "Account": 14}
     with console.capture() as cap:
         console.print(escape(ctx["title"]), style="bold")
+        if ctx["sync_problems"]:
+            console.print(escape(f"{ctx['sync_heading']} ({len(ctx['sync_problems'])})"))
+            for message in ctx["sync_problems"]:
+                console.print("  " + escape(message))
+            console.print("  " + escape(ctx["sync_note"]))
         for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),
                              ("refunds", "Refund requests")):
             header, rows = ctx[key]
