@@ -225,10 +225,10 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     cancellations, dismissed = _user_decisions(store)
     problems = sync_problems(store, as_of)
     # account -> the day its plans are judged as of, for the stale accounts asked for
-    wanted = None if accounts is None else set(accounts) | (set(transactions["account_id"])
-                                                            if transactions is not None else set())
-    judged = {p["account_id"]: p["judged_as_of"] for p in problems if p["account_id"]
-              and p["judged_as_of"] < as_of and (wanted is None or p["account_id"] in wanted)}
+    judged = {p["account_id"]: p["judged_as_of"] for p in problems if p["account_id"] and p["judged_as_of"] < as_of}
+    if judged and accounts is not None:
+        held = set(accounts) | (set(transactions["account_id"].unique()) if transactions is not None else set())
+        judged = {a: d for a, d in judged.items() if a in held}
 
     def detect(tx: pd.DataFrame, day: str = as_of):
         from .engines import run as run_engine
