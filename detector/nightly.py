@@ -57,6 +57,9 @@ class NightlyResult:
     counts: dict = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
     reports: dict = field(default_factory=dict)
+    #: accounts whose Plaid item has stopped syncing, as the report names them
+    #: (:func:`detector.freshness.sync_problems`)
+    sync_problems: list[dict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -94,6 +97,7 @@ class NightlyResult:
         for err in self.errors:
             where = err.get("item") or err.get("file") or err["stage"]
             lines.append(f"  FAILED {err['stage']} {where}: {err['error']}")
+        lines += [f"  STALE {p['message']}" for p in self.sync_problems]
         return "\n".join(lines)
 
 
@@ -127,7 +131,7 @@ def _sync_plaid(store: Store, result: NightlyResult, progress: Progress, *, api=
         progress.advance("plaid")
 
     try:
-        sync_items(store, names, api=api, policy=policy, count=count, on_item=on_item)
+        sync_items(store, names, api=api, policy=policy, count=count, on_item=on_item, as_of=result.as_of)
     except DetectorError as exc:  # configuration: no item could be tried
         log.error("plaid: %s", exc)
         counts["failed"] = len(names) - counts["ok"]
@@ -279,12 +283,16 @@ def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progr
     crashpoint("detect.done")
     result.counts["detect"] = {"streams": len(scan.streams), "flags": len(scan.flags),
                                "refund_requests": len(scan.refund_requests)}
+    result.sync_problems = scan.sync_problems
+    for problem in scan.sync_problems:
+        log.warning("stale: %s", problem["message"])
     progress.advance("detect")
     folder = db_path.parent / "reports"
     folder.mkdir(exist_ok=True)
     for fmt in ("json", "html"):
         target = folder / f"{result.as_of}.{fmt}"
-        text = render_scan(scan.streams, scan.flags, scan.refund_requests, fmt, as_of=result.as_of)
+        text = render_scan(scan.streams, scan.flags, scan.refund_requests, fmt, as_of=result.as_of,
+                           sync_problems=scan.sync_problems)
         _write_atomic(target, text if text.endswith("\n") else text + "\n")
         result.reports[fmt] = str(target)
     crashpoint("report.written")

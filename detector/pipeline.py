@@ -31,6 +31,8 @@ class ScanResult:
     flags: pd.DataFrame
     refund_requests: list[dict] = field(default_factory=list)
     ingest: list = field(default_factory=list)
+    #: accounts whose Plaid item stopped syncing (:func:`detector.freshness.sync_problems`)
+    sync_problems: list[dict] = field(default_factory=list)
 
     @property
     def failed_files(self) -> list:
@@ -206,7 +208,12 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     ``progress`` sees a stage "detect" counted in transactions, then "save". ``workers`` > 1
     (0: one per CPU) detects the local engine's batches in that many processes
     (:mod:`detector.engines.workers`); the result is the same.
+
+    The accounts of a Plaid item that has stopped syncing (:func:`detector.freshness.sync_problems`)
+    are detected as of the day it last synced, their streams' evidence saying so: judged as of
+    ``as_of``, the charges the bank has not sent since made their plans "ended".
     """
+    from .freshness import sync_problems
     from .refunds import list_requests, queue_refunds, withdraw_unflagged
 
     progress = progress or NoProgress()
@@ -216,11 +223,17 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     elif accounts is None:
         accounts = []
     cancellations, dismissed = _user_decisions(store)
+    problems = sync_problems(store, as_of)
+    # account -> the day its plans are judged as of, for the stale accounts asked for
+    judged = {p["account_id"]: p["judged_as_of"] for p in problems if p["account_id"] and p["judged_as_of"] < as_of}
+    if judged and accounts is not None:
+        held = set(accounts) | (set(transactions["account_id"].unique()) if transactions is not None else set())
+        judged = {a: d for a, d in judged.items() if a in held}
 
-    def detect(tx: pd.DataFrame):
+    def detect(tx: pd.DataFrame, day: str = as_of):
         from .engines import run as run_engine
 
-        found = run_engine(tx, as_of, engine=engine, cancellations=cancellations, dismissed=dismissed)
+        found = run_engine(tx, day, engine=engine, cancellations=cancellations, dismissed=dismissed)
         progress.advance("detect", len(tx))
         return found
 
@@ -230,36 +243,67 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
         later = transactions["date"] > as_of
         # a filtered copy of a million rows would be held next to the caller's frame during detection
         tx = transactions[~later] if later.any() else transactions
+        if judged and tx["account_id"].isin(list(judged)).any():  # (read back below, as of their day)
+            tx = tx[~tx["account_id"].isin(list(judged))]
         scanned.update(tx["account_id"].unique())
-    batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned)) \
+    batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned) | set(judged)) \
         if accounts is None or len(accounts) else []
-    progress.stage("detect", (0 if tx is None else len(tx)) + sum(rows for _, rows in batches))
+    stale = _stored_batches(store, as_of, sorted(judged), whole=True) if judged else []
+    progress.stage("detect", (0 if tx is None else len(tx)) + sum(rows for _, rows in batches + stale))
+    stale_days: dict[str, list[str]] = {}  # each day stale accounts are judged as of -> those accounts
+    for batch, _ in stale:
+        for a in batch:
+            stale_days.setdefault(judged[a], []).append(a)
 
-    def stored():
-        for batch, _ in batches:
+    def stored(which):
+        for batch, _ in which:
             part = store.transactions(until=as_of, accounts=batch)
             store.release_memory()  # the pages just read are in the frame now
             scanned.update(batch)
             yield part
 
     if engine == "local":
-        results = _detect_local(tx, stored(), as_of, workers, progress,
+        results = _detect_local(tx, stored(batches), as_of, workers, progress,
                                 cancellations=cancellations, dismissed=dismissed)
         del tx
     else:
         if tx is not None:
             results.append(detect(tx))
             del tx
-        results += [detect(part) for part in stored()]
+        results += [detect(part) for part in stored(batches)]
+    for day, batch in sorted(stale_days.items()):  # (the engines take one as-of date a batch)
+        for part in stored([(batch, 0)]):
+            results += _detect_local(None, iter([part]), day, 1, progress, cancellations=cancellations,
+                                     dismissed=dismissed) if engine == "local" else [detect(part, day)]
     progress.stage("save", None)
     streams, flags = _combine(results)
+    if judged:
+        streams = _judged_evidence(streams, {p["account_id"]: p for p in problems if p["account_id"] in judged})
     save_detection(store, streams, flags, as_of, sorted(scanned))
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     withdraw_unflagged(store, flags, sorted(scanned))
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
-    return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests)
+    return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests,
+                      sync_problems=[p for p in problems if account_id is None or p["account_id"] == account_id])
+
+
+def _judged_evidence(streams: pd.DataFrame, problems: dict[str, dict]) -> pd.DataFrame:
+    """The streams of stale accounts, their evidence saying as of which day they were judged and
+    why (:func:`detector.freshness.stale_note`)."""
+    from .freshness import stale_note
+
+    if streams.empty:
+        return streams
+    notes = streams["account_id"].map({a: stale_note(p) for a, p in problems.items()})
+    has = notes.notna()
+    if not has.any():
+        return streams
+    evidence = streams["evidence"].astype(object)
+    streams = streams.copy()
+    streams["evidence"] = evidence.where(~has, evidence.fillna("").astype(str) + "; " + notes)
+    return streams
 
 
 def _detect_local(tx: pd.DataFrame | None, stored, as_of: str, workers: int | None, progress: Progress,
@@ -388,6 +432,9 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         result.streams = result.streams[keep].reset_index(drop=True)
         result.flags = result.flags[result.flags["account_id"].isin(scanned_accounts)].reset_index(drop=True)
         result.refund_requests = [r for r in result.refund_requests if r["account_id"] in scanned_accounts]
+        result.sync_problems = [p for p in result.sync_problems if p["account_id"] in scanned_accounts]
+    elif only:
+        result.sync_problems = [p for p in result.sync_problems if p["account_id"] == only]
     result.ingest = results
     return result
 
@@ -416,6 +463,7 @@ def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str], *, every
 
 def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:
     """What the last detection stored, as a :class:`ScanResult` (for ``subdetect report``)."""
+    from .freshness import sync_problems
     from .refunds import list_requests
 
     where, params = [], []
@@ -454,7 +502,10 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
     if since:
         flagged = set(flags["transaction_id"])
         requests = [r for r in requests if r["transaction_id"] in flagged]
-    return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests)
+    # (as of the last run's date: what the items' state says of the data that run saw)
+    problems = [p for p in sync_problems(store, str(as_of)) if account_id is None or p["account_id"] == account_id]
+    return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests,
+                      sync_problems=problems)
 
 
 def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, requests: list[dict],

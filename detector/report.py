@@ -285,6 +285,16 @@ def _assumed_method_note(r: pd.DataFrame) -> str:
             "`subdetect refunds show ID` gives the vendor's time for each method.")
 
 
+def refund_status_text(status, charge_removed_on) -> str:
+    """A request's status as the report and ``refunds list`` show it: with the bank's removal of
+    its charge, when the bank removed it after the request was filed (round-thirty-eight audit: a
+    filed request for a charge that was never taken read "Pending", like any open claim)."""
+    status = "" if _missing(status) else str(status)
+    if _missing(charge_removed_on) or not charge_removed_on:
+        return status
+    return f"{status} (charge removed by the bank on {charge_removed_on}: withdraw it)"
+
+
 def _plain(value) -> str:
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return ""
@@ -441,15 +451,30 @@ def _write_json(v, nl: str, out: list) -> None:
     out.append(nl + "}")
 
 
-def _doc(s, f, r, as_of) -> dict:
+#: What the report gives of each stale account (:func:`detector.freshness.sync_problems`).
+SYNC_PROBLEM_FIELDS = ("account_id", "account_name", "item", "last_successful_sync", "error_code", "error",
+                       "judged_as_of", "message")
+
+
+def _doc(s, f, r, as_of, problems=()) -> dict:
     def recs(df):
         return json.loads(df.to_json(orient="records", date_format="iso")) if len(df) else []
 
-    return {"as_of": str(as_of), "streams": recs(s), "flags": recs(f), "refund_requests": recs(r)}
+    doc = {"as_of": str(as_of)}
+    if problems:  # (only then: a report of accounts that all synced reads as it always did)
+        doc["sync_problems"] = [{k: p.get(k) for k in SYNC_PROBLEM_FIELDS} for p in problems]
+    return {**doc, "streams": recs(s), "flags": recs(f), "refund_requests": recs(r)}
+
+
+#: The heading of the report's first section, when some accounts have not synced.
+SYNC_HEADING = "Accounts whose bank data is not up to date"
+#: What the report says under it.
+SYNC_NOTE = ("Their plans are shown as of the last day their data came in: a plan is not ended because "
+             "the bank stopped sending its charges.")
 
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
-                width: int = 100, limit: int | None = None) -> str:
+                width: int = 100, limit: int | None = None, sync_problems=None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
@@ -458,15 +483,18 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     with their monthly-equivalent cost and a total. ``width`` is the table's width in columns
     (the CLI passes the terminal's). ``limit`` caps the rows of each section in the terminal
     table (a line says how many more there are; totals count them all); other formats are
-    never cut.
+    never cut. ``sync_problems`` (:func:`detector.freshness.sync_problems`: the accounts of a
+    Plaid item that stopped syncing) come first in every format: the JSON's ``sync_problems`` (only
+    when there are some), the CSV's ``sync_problem`` records, a section at the top of the others.
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
     s, f, r = _scan_frames(streams, flags, refund_requests)
     as_of = pd.Timestamp(as_of).strftime("%Y-%m-%d")
     title = title or f"Subscriptions as of {as_of}"
+    problems = list(sync_problems or [])
     if fmt in ("json", "csv"):
-        doc = _doc(*_export_columns(s, f), r, as_of)
+        doc = _doc(*_export_columns(s, f), r, as_of, problems)
         return json_indented(doc) if fmt == "json" else _scan_csv(doc)
     active = _active(s)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
@@ -491,10 +519,12 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "flags": (list(flag_view.values()), _view(f.assign(what=f["type"] + ": " + f["reason"]), flag_view)),
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
-                    _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore")), refund_view)),
+                    _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
+                                   status=_removed_status(r)), refund_view)),
         "total": total, "several_currencies": several, "n_other": int(len(s) - len(active) - len(to_cards)),
         "card_payments": _card_payments_note(to_cards, several),
         "refunds_note": _assumed_method_note(r),
+        "sync_problems": [p["message"] for p in problems], "sync_heading": SYNC_HEADING, "sync_note": SYNC_NOTE,
     }
     if fmt == "markdown":
         return _scan_markdown(ctx)
@@ -503,8 +533,15 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     return _scan_table(ctx, width, limit)
 
 
+def _removed_status(r: pd.DataFrame) -> list:
+    """Each request's status cell (:func:`refund_status_text`)."""
+    removed = r["charge_removed_on"] if "charge_removed_on" in r else [None] * len(r)
+    return [refund_status_text(st, on) for st, on in zip(r["status"], removed)]
+
+
 def _scan_csv(doc: dict) -> str:
-    parts = [("flag", doc["flags"]), ("stream", doc["streams"]), ("refund_request", doc["refund_requests"])]
+    parts = [("sync_problem", doc.get("sync_problems", [])), ("flag", doc["flags"]), ("stream", doc["streams"]),
+             ("refund_request", doc["refund_requests"])]
     columns: list[str] = ["record"]
     for _, recs in parts:
         for rec in recs:
@@ -543,6 +580,9 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 def _scan_markdown(ctx: dict) -> str:
     out = [f"# {_md_cell(ctx['title'])}", ""]
+    if ctx["sync_problems"]:
+        out += [f"## {ctx['sync_heading']} ({len(ctx['sync_problems'])})", ""]
+        out += [f"- {_md_cell(m)}" for m in ctx["sync_problems"]] + ["", _md_cell(ctx["sync_note"]), ""]
     for key, heading, empty in (("flags", "Suspicious charges", "No suspicious charges."),
                                 ("streams", "Active subscriptions", "No active subscriptions."),
                                 ("refunds", "Refund requests", None)):
@@ -600,6 +640,11 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
     widths = {"Merchant": 18, "Vendor": 18, "Account": 14}
     with console.capture() as cap:
         console.print(escape(ctx["title"]), style="bold")
+        if ctx["sync_problems"]:
+            console.print(escape(f"{ctx['sync_heading']} ({len(ctx['sync_problems'])})"))
+            for message in ctx["sync_problems"]:
+                console.print("  " + escape(message))
+            console.print("  " + escape(ctx["sync_note"]))
         for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),
                              ("refunds", "Refund requests")):
             header, rows = ctx[key]
@@ -628,7 +673,9 @@ def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
                 elif key == "streams" and col == header[0] and one_total:
                     footer = "Total"
                 table.add_column(col, justify="right" if numeric else "left", footer=footer,
-                                 max_width=widths.get(col), overflow="fold", no_wrap=col in _NO_WRAP)
+                                 max_width=widths.get(col), overflow="fold",
+                                 # (a request's status may say its charge was removed: it wraps)
+                                 no_wrap=col in _NO_WRAP and not (key == "refunds" and col == "Status"))
             for row in rows:
                 table.add_row(*(escape(c) for c in row))
             console.print(table)

@@ -264,17 +264,38 @@ def _m6_bank_ids(db: sqlite_utils.Database) -> None:
                "AND NOT (length(transaction_id) IN (16, 64) AND transaction_id NOT GLOB '*[^0-9a-f]*')")
 
 
-#: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 def _m7_charges_per_year(db: sqlite_utils.Database) -> None:
     # A stream that pauses at the same time each year (council tax: ten instalments, none in
     # February and March) keeps its charges a year: the report's monthly cost counts them.
     _add_column(db, "streams", "charges_per_year", "REAL")
 
 
+def _m8_plaid_sync_health(db: sqlite_utils.Database) -> None:
+    # Which item each Plaid account comes from, the day an item's data is complete through (the
+    # as-of date of its last successful sync; ``last_synced_at`` is the clock's) and its last
+    # error's code: a report names the accounts of an item that stopped syncing, and judges their
+    # plans as of that day (round-thirty-eight audit: weeks of ITEM_LOGIN_REQUIRED made an
+    # item's plans "ended" without a word).
+    _add_column(db, "accounts", "plaid_item", "TEXT")
+    _add_column(db, "plaid_items", "synced_through", "TEXT")
+    _add_column(db, "plaid_items", "last_error_code", "TEXT")
+    db.execute("UPDATE plaid_items SET synced_through = substr(last_synced_at, 1, 10) "
+               "WHERE synced_through IS NULL AND last_synced_at IS NOT NULL")
+    # error text stored before errors were redacted may quote a token (the same audit)
+    from .redact import REDACTED, TOKEN_PATTERN
+
+    for table, key, column in (("plaid_items", "name", "last_error"), ("runs", "run_id", "errors")):
+        for row_key, text in db.execute(f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL").fetchall():
+            clean = TOKEN_PATTERN.sub(REDACTED, text)
+            if clean != text:
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", [clean, row_key])
+
+
+#: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
                                                             _m5_stream_currency, _m6_bank_ids,
-                                                            _m7_charges_per_year]
+                                                            _m7_charges_per_year, _m8_plaid_sync_health]
 
 
 class _MigrationLock:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from detector.store import MIGRATIONS, Store
@@ -301,3 +303,29 @@ def test_a_store_from_before_bank_ids_keeps_working_and_knows_which_ids_were_the
     s.close()
     with sqlite3.connect(path) as conn:  # the column is an integer every row has
         assert conn.execute("SELECT COUNT(*) FROM transactions WHERE id_from_bank IS NULL").fetchone() == (0,)
+
+
+def test_a_store_from_before_sync_health_dates_its_items_and_hides_tokens_its_errors_quoted(tmp_path):
+    # (round-thirty-eight audit) migration 8 keeps the day an item's data is complete through,
+    # from its last sync, and hides the access tokens that error text stored before quoted
+    import sqlite_utils
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:6]:
+        migration(db)
+    db.execute("PRAGMA user_version = 6")
+    leak = 'Plaid item \'chase\': /transactions/sync failed: HTTP 400 INVALID_REQUEST/INVALID_FIELD: {"access_token": "access-production-3f6b2c1e-8d4a"}'
+    db["plaid_items"].insert_all([
+        {"name": "chase", "last_synced_at": "2025-07-01T02:30:04+00:00", "last_error": leak},
+        {"name": "amex", "last_synced_at": None, "last_error": None}])
+    db["runs"].insert({"run_id": "r1", "errors": json.dumps([{"stage": "plaid", "error": leak}])})
+    db.conn.commit()
+    db.close()
+    s = Store(path)
+    items = {r[0]: r[1:] for r in s.conn.execute("SELECT name, synced_through, last_error FROM plaid_items")}
+    (errors,) = s.conn.execute("SELECT errors FROM runs").fetchone()
+    s.close()
+    assert items["amex"] == (None, None) and items["chase"][0] == "2025-07-01"
+    for text in (items["chase"][1], errors):
+        assert "access-production" not in text and "[REDACTED]" in text and "INVALID_FIELD" in text

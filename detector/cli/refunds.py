@@ -99,10 +99,11 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
         return
     import pandas as pd
 
-    from ..report import render_frame
+    from ..report import refund_status_text, render_frame
 
     cols = ["request_id", "account_id", "vendor", "channel", "amount", "status", "eligible", "deadline", "expected_by"]
-    click.echo(render_frame(pd.DataFrame(requests, columns=cols), "table", title="Refund requests"))
+    shown = [{**r, "status": refund_status_text(r["status"], r.get("charge_removed_on"))} for r in requests]
+    click.echo(render_frame(pd.DataFrame(shown, columns=cols), "table", title="Refund requests"))
 
 
 @refunds_group.command("show")

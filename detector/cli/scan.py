@@ -32,7 +32,7 @@ def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT)
 
     width = shutil.get_terminal_size((100, 24)).columns if output is None and sys.stdout.isatty() else 100
     text = render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of,
-                       width=width, limit=limit or None)
+                       width=width, limit=limit or None, sync_problems=result.sync_problems)
     if output:
         # a folder named for the report is made; one that cannot be is said in a line, not a
         # traceback (round-twenty-one audit: after a whole scan was saved)

@@ -27,6 +27,7 @@ import urllib3
 from plaid.api import plaid_api
 
 from ..errors import ConfigError, PlaidError
+from ..redact import redact
 
 log = logging.getLogger("detector.plaid")
 
@@ -126,6 +127,18 @@ class ErrorInfo:
         return f"{status}{self.error_type}/{self.error_code}: {self.error_message}".strip()
 
 
+def _secrets_of(request, api) -> list[str]:
+    """The secrets a call carries: the request's access token and the client's keys."""
+    out = []
+    try:
+        out.append(request.get("access_token"))
+    except (AttributeError, TypeError, KeyError):
+        pass
+    keys = getattr(getattr(getattr(api, "api_client", None), "configuration", None), "api_key", None) or {}
+    out += [keys.get("secret"), keys.get("clientId")]
+    return [v for v in out if isinstance(v, str) and v]
+
+
 def error_info(exc: BaseException) -> ErrorInfo:
     """Parse a Plaid error response (or a transport failure) into :class:`ErrorInfo`."""
     if isinstance(exc, plaid.ApiException):
@@ -161,8 +174,9 @@ def call(fn: Callable, request, *, policy: RetryPolicy, item: str, what: str,
          sleep: Callable[[float], None] = time.sleep, api=None):
     """Call ``fn(request)``, retrying 429/5xx and transport errors; :class:`PlaidError` otherwise.
 
-    Only Plaid's error code and message are logged or raised: the request carries the access
-    token and must never reach a log line or an exception message.
+    Only Plaid's error code and message are logged or raised, with every secret the call
+    carries hidden (:func:`redact`): the request carries the access token and must never reach
+    a log line or an exception message, even where Plaid's message quotes it.
     """
     timeout = getattr(api, "_subdetect_timeout", None) if api is not None else None
     kwargs = {"_request_timeout": timeout} if timeout else {}
@@ -171,12 +185,13 @@ def call(fn: Callable, request, *, policy: RetryPolicy, item: str, what: str,
             return fn(request, **kwargs)
         except (plaid.OpenApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             info = error_info(exc)
+            said = redact(str(info), _secrets_of(request, api))
             if retryable(exc) and attempt < policy.attempts:
                 wait = policy.delay(attempt)
                 log.warning("plaid item %s: %s failed (%s), attempt %d/%d, retrying in %.2fs",
-                            item, what, info, attempt, policy.attempts, wait)
+                            item, what, said, attempt, policy.attempts, wait)
                 sleep(wait)
                 continue
-            raise PlaidError(f"Plaid item {item!r}: {what} failed: {info}",
+            raise PlaidError(f"Plaid item {item!r}: {what} failed: {said}",
                              error_code=info.error_code, item=item) from None
     raise AssertionError("unreachable")  # pragma: no cover

@@ -20,7 +20,8 @@ Mapping to canonical rows:
 * ``currency`` = ``iso_currency_code`` (else ``unofficial_currency_code``), ``source`` = ``plaid``.
 * A posted transaction whose ``pending_transaction_id`` names a stored pending one replaces it,
   and takes over its refund request, flag dismissals and the charge ids decisions keep
-  (:meth:`Store.repoint_transactions`).
+  (:meth:`Store.repoint_transactions`); so does one that names none, of a stored pending
+  charge's account, merchant and amount, dated on its day or a few days later (``_unlinked_twins``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from functools import partial
 
 from plaid.model.accounts_get_request import AccountsGetRequest
@@ -38,6 +40,7 @@ from plaid.model.transactions_sync_request_options import TransactionsSyncReques
 
 from ..errors import DetectorError, PlaidError
 from ..faults import crashpoint
+from ..redact import redact
 from ..refunds import note_changed_amounts, note_removed_charges
 from ..store import Store, utcnow
 from ..workdays import country_for_currency
@@ -105,7 +108,7 @@ def canonical_row(tx) -> dict:
     }
 
 
-def _record_accounts(store: Store, accounts) -> int:
+def _record_accounts(store: Store, accounts, item: str) -> int:
     """Accounts from ``/accounts/get``: names, currency, the country the currency implies and the
     payment method their type implies.
 
@@ -115,6 +118,7 @@ def _record_accounts(store: Store, accounts) -> int:
     euro payment system's closing days; it kept the default US before the sixteenth session), and
     a currency that implies no country leaves it as it is (fifteenth session's audit: a GBP card
     linked through Plaid was counted with US holidays).
+    Each account records its ``item``, whose staleness the report tells (:mod:`detector.freshness`).
     Written only when something differs, so a sync that learns nothing new changes nothing.
     ``Store.set_account`` keeps a payment method the user chose.
     """
@@ -125,7 +129,7 @@ def _record_accounts(store: Store, accounts) -> int:
         currency = balances.get("iso_currency_code") if balances is not None else None
         current = store.account(acct["account_id"]) or {}
         wanted = {"name": acct.get("name"), "currency": currency, "source": "plaid",
-                  "country": country_for_currency(currency)}
+                  "country": country_for_currency(currency), "plaid_item": item}
         stale = any(v is not None and current.get(k) != v for k, v in wanted.items())
         if method and current.get("payment_method_source") != "user":
             stale = stale or current.get("payment_method") != method
@@ -182,12 +186,17 @@ def _fetch_all(api, token: str, start: str, *, name: str, policy: RetryPolicy, c
             return pages, cursor
 
 
-def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list, item_id) -> tuple[int, int, int]:
-    """Apply every page and move the cursor in one transaction (compare-and-set on the cursor)."""
+def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list, item_id,
+           day: str) -> tuple[int, int, int]:
+    """Apply every page and move the cursor in one transaction (compare-and-set on the cursor).
+
+    ``day`` is the run's as-of date: what the sync notes on refund requests is dated by it, and
+    the item's data is complete through it (``synced_through``)."""
     now = utcnow()
     added = modified = removed = 0
     conn = store.conn
     posted, removed_ids, changed_ids = [], [], []
+    unlinked, fresh_pending = [], set()
     with conn:
         for page_added, page_modified, page_removed in pages:
             for kind, txs in (("added", page_added), ("modified", page_modified)):
@@ -202,6 +211,10 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
                         conn.execute("DELETE FROM transactions WHERE transaction_id = ? AND source = 'plaid'",
                                      [pending_id])
                         posted.append((pending_id, row["transaction_id"]))
+                    elif row["pending"]:
+                        fresh_pending.add(row["transaction_id"])
+                    elif kind == "added":
+                        unlinked.append(row)
                 conn.executemany(_UPSERT, rows)
                 if kind == "modified":
                     changed_ids += [tx.get("transaction_id") for tx in txs]
@@ -213,17 +226,27 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
             conn.executemany("DELETE FROM transactions WHERE transaction_id = ? AND source = 'plaid'", gone)
             removed_ids += [g[0] for g in gone if g[0]]
             removed += len(gone)
+        twins = _unlinked_twins(conn, unlinked, fresh_pending)
+        for pending_id, posted_id in twins:
+            log.info("plaid item %s: posted charge %s is pending charge %s (the bank links no pending "
+                     "transaction to it)", name, posted_id, pending_id)
+        conn.executemany("DELETE FROM transactions WHERE transaction_id = ? AND source = 'plaid' AND pending = 1",
+                         [(p,) for p, _ in twins])
+        posted += twins
         store.repoint_transactions(posted)
         # a request for a charge removed without a posted version says so (or, not yet filed,
         # goes): nothing was taken (one whose charge posted was just moved to the posted id)
-        note_removed_charges(store, removed_ids, now[:10])
+        # (dated by the run's as-of date, as the rest of the run; it was the clock's, round-thirty-
+        # eight audit)
+        note_removed_charges(store, removed_ids, day)
         # a filed request whose charge now reads another sum (modified, or posted at another
         # sum than its pending authorisation) says so
-        note_changed_amounts(store, changed_ids + [new for _, new in posted], now[:10])
+        note_changed_amounts(store, changed_ids + [new for _, new in posted], day)
         moved = conn.execute(
             "UPDATE plaid_items SET cursor = ?, item_id = COALESCE(?, item_id), last_synced_at = ?, "
-            "last_error = NULL WHERE name = ? AND cursor IS ?",
-            [cursor, item_id, now, name, start],
+            "synced_through = MAX(COALESCE(synced_through, ''), ?), last_error = NULL, "
+            "last_error_code = NULL WHERE name = ? AND cursor IS ?",
+            [cursor, item_id, now, day, name, start],
         ).rowcount
         if moved != 1:
             # Another sync of this item committed meanwhile; roll back rather than apply twice.
@@ -232,24 +255,81 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
     return added, modified, removed
 
 
-def record_error(store: Store, name: str, message: str) -> None:
+#: Days after a pending charge its posted twin may be dated: the day itself where the bank gives
+#: the authorisation date, else the posting date, up to three working days and a weekend later.
+TWIN_DAYS = 5
+
+
+def _unlinked_twins(conn, unlinked: list[dict], fresh_pending: set[str]) -> list[tuple[str, str]]:
+    """``(pending id, posted id)`` pairs of charges that posted without naming their pending
+    version (``pending_transaction_id`` null: Capital One, USAA, or a pending charge Plaid could
+    not match; Plaid's docs): a stored pending charge of the posted one's account, merchant
+    and amount, dated on its day or up to :data:`TWIN_DAYS` before it, is that charge. The
+    pending row's removal may come a night later; until then the two read as a double charge,
+    flagged high with a refund request (round-thirty-eight audit).
+
+    Only a pending charge stored by an earlier sync is paired (``fresh_pending``: this sync's),
+    since the posting of a pending authorisation comes after it: a posted charge and a second,
+    pending one of the same day that arrive together are a double charge still. Each pending
+    charge and each posted one pairs once, each posted charge with the latest pending one before it.
+    """
+    from ..normalize import normalize_one
+
+    if not unlinked:
+        return []
+    accounts = sorted({r["account_id"] for r in unlinked})
+    stored = conn.execute(
+        "SELECT transaction_id, account_id, date, amount, description FROM transactions WHERE pending = 1 "
+        "AND source = 'plaid' AND account_id IN (SELECT value FROM json_each(?))", [json.dumps(accounts)]).fetchall()
+    candidates = [r for r in stored if r[0] not in fresh_pending]
+    if not candidates:
+        return []
+    exists = {r[0] for r in conn.execute(
+        "SELECT transaction_id FROM transactions WHERE transaction_id IN (SELECT value FROM json_each(?))",
+        [json.dumps([r["transaction_id"] for r in unlinked])])}
+
+    def key(description: str) -> str:
+        return normalize_one(description)[0]
+
+    pairs, taken = [], set()
+    for row in sorted(unlinked, key=lambda r: (r["date"], r["transaction_id"])):
+        if row["transaction_id"] not in exists:  # removed again later in this sync
+            continue
+        day = date.fromisoformat(row["date"])
+        fits = [c for c in candidates if c[0] not in taken and c[1] == row["account_id"]
+                and round(c[3], 2) == row["amount"] and 0 <= (day - date.fromisoformat(c[2])).days <= TWIN_DAYS
+                and (c[4] == row["description"] or key(c[4]) == key(row["description"]))]
+        if fits:
+            twin = max(fits, key=lambda c: (c[2], c[0]))
+            taken.add(twin[0])
+            pairs.append((twin[0], row["transaction_id"]))
+    return pairs
+
+
+def record_error(store: Store, name: str, message: str, code: str | None = None) -> None:
     with store.conn:
-        store.conn.execute("UPDATE plaid_items SET last_error = ? WHERE name = ?", [message, name])
+        store.conn.execute("UPDATE plaid_items SET last_error = ?, last_error_code = ? WHERE name = ?",
+                           [message, code, name])
 
 
 def sync_item(store: Store, api, name: str, *, policy: RetryPolicy | None = None, count: int = 500,
               max_restarts: int = 5, sleep: Callable[[float], None] = time.sleep,
-              on_page: Callable | None = None) -> ItemSyncResult:
+              on_page: Callable | None = None, as_of: str | None = None) -> ItemSyncResult:
     """Sync one item. Plaid and token errors are recorded in ``plaid_items.last_error`` and returned
-    in the result (``ok`` False), so one broken item never stops the others."""
+    in the result (``ok`` False), so one broken item never stops the others.
+
+    ``as_of`` (default today) dates the sync: the notes it adds to refund requests, and the day
+    the item's data is complete through (``plaid_items.synced_through``)."""
     policy = policy or RetryPolicy.from_env()
+    day = as_of or date.today().isoformat()
     result = ItemSyncResult(name=name)
+    token = None
     try:
         item = get_item(store, name)
         token = access_token(item)
         accounts = call(api.accounts_get, AccountsGetRequest(access_token=token), policy=policy, item=name,
                         what="/accounts/get", sleep=sleep, api=api)
-        result.accounts = _record_accounts(store, accounts.accounts)
+        result.accounts = _record_accounts(store, accounts.accounts, name)
         item_id = accounts.item.get("item_id")
         start = item["cursor"]
         for attempt in range(max_restarts + 1):
@@ -264,24 +344,28 @@ def sync_item(store: Store, api, name: str, *, policy: RetryPolicy | None = None
                 log.warning("plaid item %s: data changed during pagination, restarting from the "
                             "cursor the sync began with", name)
         result.pages = len(pages)
-        result.added, result.modified, result.removed = _apply(store, name, start, cursor, pages, item_id)
+        result.added, result.modified, result.removed = _apply(store, name, start, cursor, pages, item_id, day)
         crashpoint("plaid.committed")
         log.info("plaid item %s: synced %d pages: %d added, %d modified, %d removed", name, result.pages,
                  result.added, result.modified, result.removed)
     except DetectorError as exc:
         result.ok = False
-        result.error = str(exc)
+        # (call() hides what it sent; this covers every other message on its way to the log,
+        # the run log and last_error)
+        result.error = redact(str(exc), [token] if token else [])
         result.error_code = getattr(exc, "error_code", None) or type(exc).__name__
         log.error("plaid item %s: %s", name, result.error)
         if get_item(store, name, missing_ok=True) is not None:
-            record_error(store, name, result.error)
+            record_error(store, name, result.error, result.error_code)
     return result
 
 
 def sync_items(store: Store, names: list[str] | None = None, *, api=None, config: PlaidConfig | None = None,
                policy: RetryPolicy | None = None, count: int = 500, sleep: Callable[[float], None] = time.sleep,
-               on_item: Callable | None = None, on_page: Callable | None = None) -> list[ItemSyncResult]:
-    """Sync the named items (default: all). Missing configuration raises before any item is tried."""
+               on_item: Callable | None = None, on_page: Callable | None = None,
+               as_of: str | None = None) -> list[ItemSyncResult]:
+    """Sync the named items (default: all). Missing configuration raises before any item is tried.
+    ``as_of``: the run's as-of date (default today; :func:`sync_item`)."""
     wanted = list(names) if names else [row["name"] for row in list_items(store)]
     for name in wanted:
         get_item(store, name)  # NotFound before any network call
@@ -293,7 +377,8 @@ def sync_items(store: Store, names: list[str] | None = None, *, api=None, config
     policy = policy or RetryPolicy.from_env()
     results = []
     for name in wanted:
-        result = sync_item(store, api, name, policy=policy, count=count, sleep=sleep, on_page=on_page)
+        result = sync_item(store, api, name, policy=policy, count=count, sleep=sleep, on_page=on_page,
+                           as_of=as_of)
         results.append(result)
         if on_item is not None:
             on_item(result)

@@ -130,6 +130,7 @@ class _Fault:
     error_code: str
     times: int
     after: int  # let this many matching calls succeed first
+    message: str = "scripted fault"
 
 
 def _encode_cursor(item_id: str, position: int) -> str:
@@ -163,11 +164,15 @@ class PlaidStandIn:
         return item
 
     def fail(self, path: str, *, status: int = 429, times: int = 1, after: int = 0,
-             error_type: str | None = None, error_code: str | None = None) -> None:
-        """The next ``times`` calls to ``path`` (after ``after`` successful ones) answer ``status``."""
+             error_type: str | None = None, error_code: str | None = None, message: str | None = None) -> None:
+        """The next ``times`` calls to ``path`` (after ``after`` successful ones) answer ``status``.
+
+        ``message`` is the error's ``error_message``; ``{request}`` in it is replaced by the
+        request's JSON body (an error that quotes the request, access token and all)."""
         defaults = {429: ("RATE_LIMIT_EXCEEDED", "TRANSACTIONS_SYNC_LIMIT")}
         etype, ecode = defaults.get(status, ("API_ERROR", "INTERNAL_SERVER_ERROR"))
-        self.faults.append(_Fault(path, status, error_type or etype, error_code or ecode, times, after))
+        self.faults.append(_Fault(path, status, error_type or etype, error_code or ecode, times, after,
+                                  message or "scripted fault"))
 
     def count(self, path: str, status: int | None = None) -> int:
         return sum(1 for p, s, _ in self.calls if p == path and (status is None or s == status))
@@ -232,7 +237,8 @@ class PlaidStandIn:
                     fault.after -= 1
                     continue
                 fault.times -= 1
-                return self._error(fault.status, fault.error_type, fault.error_code, "scripted fault")
+                message = fault.message.replace("{request}", json.dumps(body))
+                return self._error(fault.status, fault.error_type, fault.error_code, message)
         if path not in ("/accounts/get", "/transactions/sync", "/item/get"):
             return self._error(404, "INVALID_REQUEST", "UNKNOWN_ENDPOINT", f"unknown endpoint {path}")
         item = self.items.get(body.get("access_token", ""))
