@@ -192,6 +192,12 @@ _VANITY_NUMBER_RE = re.compile(r"(?<![A-Z0-9])(?:1-)?8\d\d-?[A-Z]{3}-?[A-Z0-9]{4
 # Whole month words only: "MARY 4" or "MARRIOTT 12" are not dates.
 _MONTHS = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
            r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
+#: Month names of German, French, Spanish, Italian and Dutch statements, as the normaliser folds
+#: them (MÄRZ -> MARZ, FÉVRIER -> FEVRIER), read as a date only before a year.
+_EU_MONTHS = ("JANUAR|JANUARI|FEBRUAR|FEBRUARI|MAERZ|MARZ|MAART|MAI|MEI|JUNI|JULI|AUGUSTUS|OKTOBER|DEZEMBER"
+              "|JANVIER|FEVRIER|MARS|AVRIL|JUIN|JUILLET|AOUT|SEPTEMBRE|OCTOBRE|NOVEMBRE|DECEMBRE"
+              "|ENERO|FEBRERO|MARZO|ABRIL|MAYO|JUNIO|JULIO|AGOSTO|SEPTIEMBRE|SETIEMBRE|OCTUBRE|NOVIEMBRE|DICIEMBRE"
+              "|GENNAIO|FEBBRAIO|APRILE|MAGGIO|GIUGNO|LUGLIO|SETTEMBRE|OTTOBRE|DICEMBRE")
 _NOISE_RES = [
     re.compile(r"\bC#\s*\d{3,}\b"),  # credit unions' card suffix (C#1234)
     re.compile(r"\s+(?:DES|INDN|CO ID|PPD ID|WEB ID|CCD ID):.*$"),  # BoA ACH tail
@@ -205,8 +211,15 @@ _NOISE_RES = [
     _VANITY_NUMBER_RE,  # 800-FLOWERS style numbers, after a name only (_NOISE_REPLACE)
     re.compile(r"\b\d{3}[-.]\d{4}\b"),
     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"),
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"),
+    # a day (2026-06-25, with its time: Sparkasse's card lines, 2026-06-25T00:40; 12/03, 25.06.2026)
+    # or a month (a bill's period in a SEPA purpose: "Rechnung 05/2026", "Abschlag 06.2026",
+    # "01-2025", "2028-12"): kept, "05" made each month's bill a merchant of its own (round-35 audit)
+    re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
+               r"|\b(?:0?[1-9]|1[0-2])[/.-]\d{4}\b|\b\d{4}[/.-](?:0?[1-9]|1[0-2])\b"),
     re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
+    # a month named with its year, in English or a continental language ("MAY 2026", "Mai 2026",
+    # "juin 2026", "enero 2026"): a month word only before a year
+    re.compile(r"\b(?:" + _MONTHS + "|" + _EU_MONTHS + r")\.? ?\d{4}\b"),
     # a weekday only as part of a time ("LYFT *RIDE THU 8PM")
     re.compile(r"\b(?:(?:MON|TUE|TUES|WED|THU|THUR|THURS|FRI|SAT|SUN) )?"
                r"(?:\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?|\d{1,2} ?[AP]M)\b"),
@@ -214,6 +227,9 @@ _NOISE_RES = [
                r"ORDER|ORD|TRANSACTION|TRANS|CARD|ACCT|MEMBER|MBR|CUST|ACCOUNT|TERMINAL|TERM|TID|MID|STORE|STR|STO|"
                r"SHOP|BRANCH|LOC|SITE|NO|NBR|NUM|CD|PIN)\.?\s*(?:NO\.?|NUMBER|NBR)?\s*[#:./-]{0,2}\s*"
                r"(?:[A-Z]*\d[A-Z0-9-]*)\b"),
+    # a numbered label of continental statements and its number: KD-NR. 1234567890, RG-NR.,
+    # PERS.NR. 0815, MNR 100223344 (member), KLANTNR, RELATIENR, LIDNR, PASNR. 012, NR:XXX123
+    re.compile(r"\b(?:[A-Z]+[-.]?)?(?:NR|NUMMER|NUMERO)\b\.?\s*[#:./-]{0,2}\s*[A-Z]*\d[A-Z0-9-]*\b"),
     re.compile(r"\bX{2,}\d*\b|\*{2,}\d+|\.{2,}\d{2,}"),
     re.compile(r"#\s*[A-Z]?\d+\b|#"),
 ]
@@ -221,14 +237,14 @@ _NOISE_RES = [
 #: time or id). _tokens skips them for text without a digit: every noise regex replaces what it
 #: matches by a space, so no digit appears on the way. A third of the texts it sees have none.
 _NOISE_NEEDS_DIGIT = (True, False, False, False, False, True, True, True, True, True, True, True, True,
-                      True, True, True, False, False)
+                      True, True, True, True, True, False, False)
 assert len(_NOISE_NEEDS_DIGIT) == len(_NOISE_RES)
 #: Text one of which each of _NOISE_RES needs to match (empty: none found): a regex whose text
 #: is absent is skipped. A substring test costs a tenth of a regex that finds nothing, and
 #: most of these rarely find anything (_tokens on the 24k texts of the bench file 0.69 -> 0.54-0.60 s).
 _NOISE_LITERALS = (("C#",), (":",), ("HTTP", "WWW."), ("G.CO/HELPPAY",), ("/",), (".", ","), ("RATE ",),
-                   ("+",), (), ("8",), ("-", "."), ("0",), ("-", "/", "."), (), (":", "AM", "PM"), (),
-                   ("XX", "**", ".."), ("#",))
+                   ("+",), (), ("8",), ("-", "."), ("0",), ("-", "/", "."), (), (), (":", "AM", "PM"), (),
+                   ("NR", "NUMMER", "NUMERO"), ("XX", "**", ".."), ("#",))
 assert len(_NOISE_LITERALS) == len(_NOISE_RES)
 
 
