@@ -44,6 +44,7 @@ from .descriptor_words import (
     CARD_ISSUERS,
     CITIES,
     COUNTRIES,
+    EU_BANK_PREFIXES,
     LEGAL_SUFFIXES,
     NAMES_WITH_DIGITS,
     NUMBERED_BRANDS,
@@ -84,6 +85,14 @@ _LEAD_FILLER = {"paypal": {"INST", "XFER", "TRANSFER", "ECHECK", "PAYMENT", "PUR
 _PREFIX_RE = re.compile(
     r"^(?:(?:" + "|".join(BANK_PREFIXES + PROCESSOR_PREFIXES) + r")(?:\s+|\s*-\s*|(?<=\*)|$))+"
 )
+_EU_PREFIX_RE = re.compile(r"^(?:" + "|".join(EU_BANK_PREFIXES) + r")(?:\s+|\s*-\s*|$)")
+#: What a continental bank writes between its word and the merchant: the card ("X4821",
+#: "5540XXXXXXXX1234", Q0Q once the pre-pass read it), the day ("12/03", "12.03.25/14.22"),
+#: ABN AMRO's terminal ("NR:XXX123"). Read off with the bank's word, so that the line starts with
+#: the merchant, where the aggregators' patterns look ("CARTE X4821 19/06 AMAZON PRIME FR").
+_EU_LEAD_NOISE_RE = re.compile(
+    r"^(?:(?:Q0Q|[\dX*]*[X*][\dX*]*\d[\dX*]*|\d+[X*][\dX*]*|\d{4,}|NR:?\S*\d\S*"
+    r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?(?:/\d{1,2}[.:]\d{2})?)\s+)+")
 _TXN_PREFIX_RE = re.compile(r"^(?:" + "|".join(TRANSACTION_PREFIXES) + r")(?:\s+|\s*[-:*]\s*|$)")
 _CARD_PAYMENT_RE = re.compile(
     r"^(?:(?:ONLINE|MOBILE|AUTOPAY|AUTOMATIC|ELECTRONIC|INTERNET|WEB|AUTO)\s+)?(?:PAYMENT|PYMT|PMT)"
@@ -665,6 +674,12 @@ def _prepare(raw: str) -> str:
         stripped = _PREFIX_RE.sub("", text).lstrip(" -:*")
         # a line that is nothing but bank words ("DEBIT", "DD") keeps them as its merchant
         text = stripped if stripped.strip() else text
+        m = _EU_PREFIX_RE.match(text)
+        if m:  # a continental bank's word, only before a name (descriptor_words.EU_BANK_PREFIXES)
+            rest = text[m.end():].lstrip(" -:*")
+            rest = _EU_LEAD_NOISE_RE.sub("", rest) if rest[:1].isdigit() or rest[:1] in "XQN*" else rest
+            if rest and _tokens(" " + rest):
+                text = rest
     # "OTF #4401 BOCA RATON FL": after a store number and before the state comes the city, known
     # to the gazetteer or not. The pattern ends in a state or a digit (a line ending otherwise
     # is left alone without trying it at every position: 3 us a line).
