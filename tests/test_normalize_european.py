@@ -172,3 +172,52 @@ def test_names_sharing_a_bank_word(raw, name):
 def test_lcl_card_word_is_read_before_any_name():
     # LCL writes "CB <merchant>" with nothing between: a name starting "CB " loses it (known limit)
     assert normalize_one("CB RADIO SHOP")[1] == "Radio Shop"
+
+
+# -- utilities ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Stadtwerke München", "Stadtwerke München GmbH Abschlag Strom Gas VK",
+                                  "Abschlag Strom Vertragskonto", "Berliner Wasserbetriebe", "Fernwärme Wien",
+                                  "Wien Energie", "Enel Energia Spa", "Eau de Paris", "Compagnie des Eaux",
+                                  "Aguas de Valencia", "Gaz de Bordeaux", "Électricité de Strasbourg",
+                                  "Waterbedrijf Groningen", "Stadsverwarming Purmerend", "Luce e Gas Italia"])
+def test_continental_utilities_by_name(name):
+    assert UTILITY_NAME.search(name)
+
+
+@pytest.mark.parametrize("name", ["Energie Fitness", "Strom Sports", "Eau de Toilette Shop", "Acqua di Parma",
+                                  "Power Yoga Studio", "Termijnbedrag contract", "Luz Cafe"])
+def test_words_that_name_other_things_are_no_utility(name):
+    assert not UTILITY_NAME.search(name)
+
+
+def test_catalogue_utilities_and_telecoms(matcher):
+    got = matcher.transform(pd.Series(["VATTENFALL EUROPE SALES GMBH", "IBERDROLA CLIENTES SAU", "ENGIE",
+                                       "TOTALENERGIES ELECTRICITE ET GAZ FRANCE", "PRLV SEPA ORANGE SA"]))
+    utility = is_utility(got["merchant"], got["vendor"])
+    assert utility.tolist() == [True, True, True, True, False]  # Orange is a phone company: its prices are set
+
+
+@pytest.mark.parametrize("raw", ["CARTE X4821 21/06 TOTALENERGIES MONTREUIL", "TotalEnergies Station Berlin DE",
+                                 "ARAL Station 28123", "Shell Deutschland GmbH//Hamburg/DE",
+                                 "COMPRA TARJ. 5540XXXXXXXX1234 REPSOL E.S. 4512 VALENCIA"])
+def test_fuel_stations_stay_fuel(matcher, raw):
+    # hard negatives: TotalEnergies' stations are no energy supplier, whose catalogue entry is
+    # "TotalEnergies Électricité et Gaz"
+    got = matcher.transform(pd.Series([raw])).iloc[0]
+    assert pd.isna(got["vendor"])
+    assert FUEL_STATION.search(got["merchant"]) or FUEL_STATION.search(got["merchant_key"])
+    assert not is_utility(pd.Series([got["merchant"]]), pd.Series([None], dtype=object)).iloc[0]
+
+
+def test_the_energy_supplier_is_no_fuel_station():
+    assert not FUEL_STATION.search("TotalEnergies Électricité et Gaz")
+    assert not FUEL_STATION.search("totalenergies electricite et gaz france")
+
+
+def test_rent_broadcasting_fee_and_standing_orders_in_other_languages():
+    assert all(HOUSING_PAYMENT.search(n) for n in ("Miete inkl NK", "Loyer", "Huur Vrolikstraat", "Alquiler piso",
+                                                   "Affitto", "Hausverwaltung Krause"))
+    assert GOVERNMENT_FEE.search("Rundfunk ARD ZDF DRadio") and GOVERNMENT_FEE.search("Canone Rai")
+    assert all(SENT_BY_HOLDER.search(d) for d in ("DAUERAUFTRAG", "VIR PERM LOYER", "Huur periodieke overboeking",
+                                                  "TRANSFERENCIA PERIÓDICA A JUAN"))
