@@ -636,10 +636,7 @@ def _tokens(text: str, keep: int = 1) -> list[str]:
 
 
 def _prepare(raw: str) -> str:
-    text = raw
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = raw if raw.isascii() else _fold(raw)
     text = text.upper().replace("’", "'").replace("‘", "'").replace("`", "'")
     # one space between words: str.split() and re's \s know the same whitespace (Py_UNICODE_ISSPACE)
     text = " ".join(text.split())
@@ -686,6 +683,35 @@ def _prepare(raw: str) -> str:
     if text[-2:] in US_STATES or text[-1:].isdigit() or text.endswith("\n"):
         text = _STORE_CITY_RE.sub(r"\g<store> \g<state>\g<tail>", text)
     return text
+
+
+def _fold(text: str) -> str:
+    """``text`` without its accents, as the normaliser reads it (``München`` -> ``Munchen``)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _accented_words(raw: str, mixed_case: bool) -> dict[str, str]:
+    """The words of ``raw`` written with accents or other letters outside ASCII, by the folded
+    upper-case token the normaliser makes of each (``MUNCHEN`` -> ``München``).
+
+    Keys and matching read the folded text, so ``STADTWERKE MÜNCHEN`` and ``Stadtwerke München``
+    share a key; the name shown keeps the spelling the bank wrote ("Stadtwerke Munchen" had been
+    the name, and the refund email's greeting, until the round-35 audit). A word a person wrote
+    in mixed case keeps its casing; an upper- or lower-case one is cased as its folded token is
+    (:func:`_display_word`), letter by letter, unless folding changed its length (a ligature)."""
+    out = {}
+    for w in re.findall(r"[^\s*#/,]+", raw):
+        w = w.strip(".,")
+        if w.isascii():
+            continue
+        tok = _fold(w).upper()
+        if mixed_case and any(c.islower() for c in w):
+            out[tok] = w
+            continue
+        shown, up = _display_word(tok), w.upper()
+        if len(up) == len(shown):
+            out[tok] = "".join(c.lower() if d.islower() else c for c, d in zip(up, shown))
+    return out
 
 
 def _letters_hash(text: str) -> str:
@@ -837,6 +863,8 @@ def _normalize_text(raw, display: bool = True) -> tuple[str, str, str, str, str]
     if mixed_case:  # keep the casing a person (or Plaid) already gave a word: "eBay", "McDonald's"
         original = {w.upper(): w for w in re.findall(r"[^\s*#/,]+", raw) if any(c.islower() for c in w)}
         original = {k.strip(".,"): v.strip(".,") for k, v in original.items()}
+    if not raw.isascii():
+        original.update(_accented_words(raw, mixed_case))
     display = " ".join(_SMALL_WORDS.get(t, _display_token(t, original)) if i else _display_token(t, original)
                        for i, t in enumerate(tokens))
     if not key:
@@ -878,7 +906,9 @@ def _mask_account(m: re.Match) -> str:
 def _display_score(display: str) -> tuple:
     # Prefer the variant a person would write (apostrophes, mixed case), then the longest: the
     # others are the same words with some cut off by the card network.
-    return ("'" in display, any(c.islower() for c in display[1:]), len(display))
+    # ... and of two spellings of one name the one with its accents ("München", round-35 audit)
+    return ("'" in display, any(c.islower() for c in display[1:]),
+            not display.isascii() and any(c.isalpha() and not c.isascii() for c in display), len(display))
 
 
 def _merge_truncated(keys) -> dict[str, str]:

@@ -221,3 +221,25 @@ def test_rent_broadcasting_fee_and_standing_orders_in_other_languages():
     assert GOVERNMENT_FEE.search("Rundfunk ARD ZDF DRadio") and GOVERNMENT_FEE.search("Canone Rai")
     assert all(SENT_BY_HOLDER.search(d) for d in ("DAUERAUFTRAG", "VIR PERM LOYER", "Huur periodieke overboeking",
                                                   "TRANSFERENCIA PERIÓDICA A JUAN"))
+
+
+# -- accents -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, key, name", [
+    ("Stadtwerke München GmbH", "stadtwerke munchen", "Stadtwerke München"),
+    ("STADTWERKE MÜNCHEN GMBH", "stadtwerke munchen", "Stadtwerke München"),
+    ("RECIBO MAPFRE ESPAÑA CIA SEGUROS", "mapfre espana cia seguros", "Mapfre España Cia Seguros"),
+    ("CAFÉ DE FLORE PARIS", "cafe de flore", "Café DE Flore"),
+    ("Bäckerei Zöllner", "backerei zollner", "Bäckerei Zöllner"),
+    ("GROSSE STRASSE 5", "grosse strasse 5", "Grosse Strasse 5"),
+    ("Große Straße Verlag", "grosse strasse verlag", "Große Straße Verlag"),
+])
+def test_names_keep_their_accents_and_keys_fold_them(raw, key, name):
+    # decided in round 35: match on the folded text, show the spelling the bank wrote
+    assert normalize_one(raw)[:2] == (key, name)
+
+
+def test_one_key_two_spellings_shows_the_accented_one():
+    df = normalize_descriptors(pd.Series(["STADTWERKE MUNCHEN GMBH", "Stadtwerke München GmbH"]))
+    assert df["merchant_key"].nunique() == 1
+    assert set(df["display_name"]) == {"Stadtwerke München"}
