@@ -243,3 +243,27 @@ def test_one_key_two_spellings_shows_the_accented_one():
     df = normalize_descriptors(pd.Series(["STADTWERKE MUNCHEN GMBH", "Stadtwerke München GmbH"]))
     assert df["merchant_key"].nunique() == 1
     assert set(df["display_name"]) == {"Stadtwerke München"}
+
+
+# -- per-charge codes --------------------------------------------------------------------------
+
+def test_one_off_card_purchases_keep_their_names():
+    # BBVA and Société Générale print the card before every merchant ("COMPRA TARJ. 5540XX..1234
+    # <merchant>"); the card, read as the code Q0Q, was taken for a word that one-off names vary
+    # after, and each one-off purchase lost its name to the code (a yearly plan paid once in the
+    # statement too)
+    shops = ["SPOTIFY", "DISNEYPLUS", "MERCADONA", "REPSOL", "ZARA", "DECATHLON", "IKEA", "PRIMARK"]
+    forms = [f"COMPRA TARJ. Q0Q {s}" for s in shops]
+    masked, rows = mask_charge_codes(forms, list(range(len(shops))))
+    assert list(masked[rows]) == forms
+    df = normalize_descriptors(pd.Series([f"COMPRA TARJ. 5540XXXXXXXX1234 {s}" for s in shops]))
+    assert df["merchant_key"].tolist() == [s.lower() for s in shops]
+
+
+def test_words_with_accents_are_not_codes():
+    # a one-off "MÜNCHEN" was "M" and a code "NCHEN" ("Stadtwerke MüQ0Q")
+    lines = ["CAFE MÜNCHEN", "CAFE MÄRKLIN", "CAFE MÜHLENBERG", "CAFE GÖTTINGEN"]
+    masked, rows = mask_charge_codes(lines, list(range(len(lines))))
+    assert list(masked[rows]) == lines
+    df = normalize_descriptors(pd.Series(lines))
+    assert df["display_name"].tolist() == ["Cafe München", "Cafe Märklin", "Cafe Mühlenberg", "Cafe Göttingen"]
