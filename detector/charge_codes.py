@@ -277,19 +277,21 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
 
     # anchor words: not a number, not a possible code. The nearest one before a word and the
     # nearest one after it (``... S2EPTYK CARD 4417``: the code before CARD) in the same pair.
-    # (nor the canonical CODE a shape pre-pass left: "COMPRA TARJ. Q0Q SPOTIFY", a card's number
-    # before the merchant, is no word that one-off names vary after; round-35 audit)
-    anchorable = ~(candidate | number[pt_tok] | mixed[pt_tok] | unreadable[pt_tok] | is_code[pt_tok])
+    # The canonical CODE a shape pre-pass left anchors the words before it ("DOORDASH*AEKXST
+    # 2446AEKXST": the code repeated), not those after it: "COMPRA TARJ. Q0Q SPOTIFY", a card's
+    # number before the merchant, is no word that one-off names vary after (round-35 audit).
+    anchorable = ~(candidate | number[pt_tok] | mixed[pt_tok] | unreadable[pt_tok])
+    anchors_after = anchorable & ~is_code[pt_tok]
     n_pt = len(pt_tok)
     at = np.arange(n_pt)
-    prev = np.concatenate([[-1], np.maximum.accumulate(np.where(anchorable, at, -1))[:-1]])
+    prev = np.concatenate([[-1], np.maximum.accumulate(np.where(anchors_after, at, -1))[:-1]])
     nxt = np.concatenate([np.minimum.accumulate(np.where(anchorable, at, n_pt)[::-1])[::-1][1:], [n_pt]])
     has_prev = prev >= pt_first
     prev_tok = pt_tok[np.where(has_prev, prev, 0)]
     # after the bank's words that open a line comes the merchant's name: only a code with digits
     # in it is taken there. A bank word after the merchant's own (``TOYOTA PAYMENT XCTHJH``,
     # ``EZLEASE *PAYMENT ... SBWIPAT``) is part of its name, and a code may follow it.
-    named = np.cumsum(anchorable & ~bank[pt_tok])  # merchant words so far, over all pairs
+    named = np.cumsum(anchors_after & ~bank[pt_tok])  # merchant words so far, over all pairs
     named_before_pair = np.where(pt_first > 0, named[np.maximum(pt_first - 1, 0)], 0)
     opening = bank[prev_tok] & (named[np.where(has_prev, prev, 0)] == named_before_pair)
     eligible = candidate & has_prev & (~opening | mixed[pt_tok])

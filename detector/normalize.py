@@ -201,9 +201,10 @@ _VANITY_NUMBER_RE = re.compile(r"(?<![A-Z0-9])(?:1-)?8\d\d-?[A-Z]{3}-?[A-Z0-9]{4
 # Whole month words only: "MARY 4" or "MARRIOTT 12" are not dates.
 _MONTHS = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
            r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
-#: Month names of German, French, Spanish, Italian and Dutch statements, as the normaliser folds
-#: them (MÄRZ -> MARZ, FÉVRIER -> FEVRIER), read as a date only before a year.
-_EU_MONTHS = ("JANUAR|JANUARI|FEBRUAR|FEBRUARI|MAERZ|MARZ|MAART|MAI|MEI|JUNI|JULI|AUGUSTUS|OKTOBER|DEZEMBER"
+#: Month names in full of English, German, French, Spanish, Italian and Dutch statements, as the
+#: normaliser folds them (MÄRZ -> MARZ, FÉVRIER -> FEVRIER), read as a date only before a year.
+_EU_MONTHS = ("JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER"
+              "|JANUAR|JANUARI|FEBRUAR|FEBRUARI|MAERZ|MARZ|MAART|MAI|MEI|JUNI|JULI|AUGUSTUS|OKTOBER|DEZEMBER"
               "|JANVIER|FEVRIER|MARS|AVRIL|JUIN|JUILLET|AOUT|SEPTEMBRE|OCTOBRE|NOVEMBRE|DECEMBRE"
               "|ENERO|FEBRERO|MARZO|ABRIL|MAYO|JUNIO|JULIO|AGOSTO|SEPTIEMBRE|SETIEMBRE|OCTUBRE|NOVIEMBRE|DICIEMBRE"
               "|GENNAIO|FEBBRAIO|APRILE|MAGGIO|GIUGNO|LUGLIO|SETTEMBRE|OTTOBRE|DICEMBRE")
@@ -226,9 +227,10 @@ _NOISE_RES = [
     re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
                r"|\b(?:0?[1-9]|1[0-2])[/.-]\d{4}\b|\b\d{4}[/.-](?:0?[1-9]|1[0-2])\b"),
     re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
-    # a month named with its year, in English or a continental language ("MAY 2026", "Mai 2026",
-    # "juin 2026", "enero 2026"): a month word only before a year
-    re.compile(r"\b(?:" + _MONTHS + "|" + _EU_MONTHS + r")\.? ?\d{4}\b"),
+    # a month named in full with its year, in English or a continental language ("MAY 2026", "Mai
+    # 2026", "juin 2026", "enero 2026"). Not an abbreviation: "PUBLIX SUPER MAR 5813" is a store
+    # (and the pre-pass writes every 4-digit run as 0000, a year among them)
+    re.compile(r"\b(?:" + _EU_MONTHS + r")\.? ?\d{4}\b"),
     # a weekday only as part of a time ("LYFT *RIDE THU 8PM")
     re.compile(r"\b(?:(?:MON|TUE|TUES|WED|THU|THUR|THURS|FRI|SAT|SUN) )?"
                r"(?:\d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?|\d{1,2} ?[AP]M)\b"),

@@ -52,6 +52,13 @@ def test_a_bills_month_is_no_part_of_its_merchant(may, june):
     assert _batch_keys([may, june]) == [k_may, k_june]
 
 
+@pytest.mark.parametrize("raw, key", [("PUBLIX SUPER MAR 5813", "publix super mar"),
+                                      ("MARS PETCARE 1234", "mars petcare")])
+def test_a_month_word_before_a_store_number_stays(raw, key):
+    # only a month named in full before a year is a date: "MAR" is a shop's name cut short
+    assert normalize_one(raw)[0] == key
+
+
 def test_a_timestamp_card_line_alone_keeps_one_key():
     # a purpose column mapped as the description: nothing but the day, the time and the card.
     # Its lines share one key; a key per day and time paired lines a year apart as yearly plans
