@@ -15,6 +15,20 @@ never a vendor's, and the stored description keeps every word (``transactions.de
 - **CommBank's card tail**: ``<descriptor> AUS Card xx4821 Value Date: 08/03/2025`` (the card and
   the date it was made; a purchase abroad adds its currency and amount) is the bank's.
 - **Wise's card wording**: ``Card transaction of 9.99 EUR issued by <merchant>``.
+- **SEPA direct debits' references** (round-35 audit), in any language: the creditor id
+  (``Gläubiger-ID DE98ZZZ09999999999``, ``ICS``, ``CRED+``, ``ID. ACREEDOR``, ``Incassant ID``), the
+  mandate (``Mandatsreferenz``, ``MREF+``, ``RUM``, ``MANDAT``, ``REF. MANDATO``,
+  ``Machtigingskenmerk``) and the payment's own reference (``End-to-End-Ref.``, ``EREF+``,
+  ``KREF+``, ``Kundenreferenz``), each label with the value after it. Neither names the merchant,
+  and a mandate reference without digits would have stayed in its name.
+- **Labelled counterparties**: comdirect's ``Auftraggeber: <name> Buchungstext: <purpose> Ref.
+  <id>`` (also ``Empfänger: <name> Kto/IBAN: <iban> BLZ/BIC: <bic> Buchungstext: ...``) is the name; Société Générale's details, ``PRLV SEPA <name> DE:
+  <name> ID: <creditor id> MOTIF: <purpose> REF: <id> MANDAT <mandate>`` (``VIR ... DE:``, ``VIR
+  PERM POUR: <name>``), the name after ``DE:`` or ``POUR:``. A processor's legal name there keeps
+  the purpose, which names the merchant (above).
+- **German card tails**: Sparkasse's and DKB's ``Debitk.1 2028-12`` and ``Debitk.12 VISA Debit``
+  (the debit card's number and its expiry; the day before it is a date), comdirect's ``Karte Nr.
+  4871 78XX XXXX 3312 Kartenzahlung 25.06.2026``, and a French card's ``CB*1234`` at the end.
 """
 
 from __future__ import annotations
@@ -43,6 +57,34 @@ _LEAD_IDS_RE = re.compile(r"^(?:\S*\d\S*\s+)*(?:(?:PAY ?PAL|PP)\b\s*\*?\s*)?")
 _COMMBANK_TAIL_RE = re.compile(r"\s+CARD XX\d{4}(?:\s+[A-Z]{3}\s+[\d,]+\.\d\d)?\s+VALUE DATE:?\s*"
                                r"\d{1,2}/\d{1,2}/\d{2,4}$")
 _WISE_CARD_RE = re.compile(r"^CARD TRANSACTION OF (?:[\d.,]+ )?(?:[A-Z]{3} )?ISSUED BY\s+(?=\S)")
+
+#: SEPA reference labels and the value after each (see the module docstring). The short French
+#: ones (RUM, ICS) and a bare "ID" only with a colon: "BACARDI RUM 70CL" is rum.
+_SEPA_REF_RE = re.compile(
+    r"(?:^|(?<=\s))(?:"
+    r"(?:GLAEUBIGER|GLAUBIGER)[- ]?ID(?:ENTIFIKATIONSNUMMER)?|GL\.? ?-?ID|CRED(?:ITOR)?[- ]ID(?:ENTIFIER)?"
+    r"|MANDATS? ?-?REF(?:ERENZ)?\.?|MANDAT(?:E)? ?(?:REF(?:ERENCE)?|ID)\.?|MANDAT|MANDATO|REF\.? MANDATO"
+    r"|ID\.? (?:ACREEDOR|MANDATO)|MACHTIGINGSKENMERK|MACHTIGING(?: ?ID)?|INCASSANT(?: ?ID)?"
+    r"|END-?TO-?END(?:[- ]?REF(?:ERENZ)?\.?)?|E2E[- ]?REF\.?|KUNDENREFERENZ"
+    r"|(?:EREF|MREF|KREF|CRED|DEBT|IBAN|BIC|COAM|OAMT|BREF)(?=\+)|(?:RUM|ICS|CI)(?=\s*:)"
+    r")\s*[:+#]?\s*\S+"
+    # the tags before the purpose and a payer's name on its behalf, whose text is kept
+    r"|(?:^|(?<=\s))(?:SVWZ|ABWA|ABWE|ANAM)\+")
+_SEPA_REF_WORDS = ("GLAEUBIGER", "GLAUBIGER", "GL.", "GL-", "GL ", "CRED", "MANDAT", "MACHTIGING", "INCASSANT",
+                   "END-TO", "ENDTO", "END TO", "E2E", "KUNDENREF", "EREF+", "MREF+", "KREF+", "RUM", "ICS", "CI",
+                   "ACREEDOR", "SVWZ+", "ABWA+", "ABWE+", "ANAM+", "DEBT+", "IBAN+", "BIC+", "COAM+", "OAMT+", "BREF+")
+#: comdirect's labelled purpose: the counterparty, then the purpose, then its reference.
+_COMDIRECT_RE = re.compile(r"^(?:AUFTRAGGEBER|EMPFANGER|EMPFAENGER|ZAHLUNGSPFLICHTIGER|ZAHLUNGSEMPFANGER):\s*"
+                           r"(?P<name>.*?)\s+(?:KTO/IBAN:.*?\s+)?BUCHUNGSTEXT:\s*(?P<text>.*?)(?:\s+REF\.\s*\S+)?$")
+#: Société Générale's details: the counterparty after DE: or POUR:, up to the next label.
+_SG_RE = re.compile(r"^(?P<head>(?:PRLV|VIR|PRELEVEMENT|VIREMENT)\b.*?)\s(?:DE|POUR):\s*(?P<name>.+?)"
+                    r"(?=\s+(?:ID|MOTIF|REF|MANDAT|RUM|ICS|LIB|DATE|CPT|NNE|BQE|IBAN|BIC)\b:?|$)")
+#: The bank's words a Société Générale line starts with: what else comes before "DE:" is the name.
+_SG_HEAD_WORDS_RE = re.compile(r"^(?:(?:PRLV|PRELEVEMENT|VIR|VIREMENT|SEPA|EUROPEEN|RECU|EMIS|PERM|PERMANENT"
+                               r"|INST|INSTANTANE|\d+)(?:\s+|$))*")
+_DEBITK_RE = re.compile(r"\bDEBITK\.? ?\d{1,2}\b(?:\s+VISA DEBIT\b)?")
+_KARTE_NR_RE = re.compile(r"\s+KARTE NR\.?\s*[\dX ]{4,}?\s*KARTENZAHLUNG(?:\s+\d{1,2}\.\d{1,2}\.\d{2,4})?$")
+_CB_TAIL_RE = re.compile(r"\s+CB\s*\*\s*\d{4}$")
 
 #: First letters of the legal names above: most lines start otherwise and are left at once.
 _LEGAL_FIRST = frozenset("PKSMA")
@@ -77,8 +119,42 @@ def processor_reference(text: str) -> str:
     return merchant or text
 
 
+def labelled_counterparty(text: str) -> str:
+    """The counterparty of a comdirect or Société Générale line that labels it (the module
+    docstring), the purpose after it when the name is a payment processor's; any other line as it is."""
+    m = None
+    if "BUCHUNGSTEXT:" in text:
+        m = _COMDIRECT_RE.match(text)
+    elif ("DE:" in text or "POUR:" in text) and text[:1] in "PV":
+        m = _SG_RE.match(text)
+    if m is None:
+        return text
+    name = m.group("name").strip(" ,.-:;/")
+    if m.re is _SG_RE and re.search(r"[A-Z]{2}", _SG_HEAD_WORDS_RE.sub("", m.group("head"))):
+        # a direct debit's details start with the line as the short label writes it: the name
+        # there ("PRLV SEPA ORANGE SA"), not the creditor's registered name ("ORANGE SA-ORANGE")
+        return m.group("head")
+    if not name:
+        return text
+    if _LEGAL_RE.match(name) and m.re is _COMDIRECT_RE:
+        return f"{name} {m.group('text')}"
+    return name
+
+
 def strip(text: str) -> str:
     """``text`` (upper case, single spaces) without the banks' and processors' wording above."""
+    if ":" in text:
+        text = labelled_counterparty(text)
+    if any(w in text for w in _SEPA_REF_WORDS):
+        text = " ".join(_SEPA_REF_RE.sub(" ", text).split()) or text
+    if "DEBITK" in text:
+        m = _DEBITK_RE.search(text)
+        if m and re.search(r"[A-Z]{2}", text[:m.start()]):  # after a name; alone it is the line's only word
+            text = " ".join(_DEBITK_RE.sub(" ", text).split())
+    if "KARTENZAHLUNG" in text:
+        text = _KARTE_NR_RE.sub("", text)
+    if "CB" in text:
+        text = _CB_TAIL_RE.sub("", text)
     text = processor_reference(text)
     if "VALUE DATE" in text:
         text = _COMMBANK_TAIL_RE.sub("", text)

@@ -63,6 +63,13 @@ BANK_WORDS = frozenset([
     "CASHOUT", "CASH", "APP", "INSTANT", "TRANSFER", "XFER", "AUTOPAY", "AUTO", "AUTOMATIC", "EPAYMENT",
     "EPAY", "INTERNAL", "ACCOUNT", "ACCT", "CHK", "CHECKING", "SAV", "SAVINGS", "PREVOD", "UEBERWEISUNG",
     "VIREMENT", "OVERBOEKING", "PAYPAL", "PP",
+    # continental banks' words (descriptor_words.EU_BANK_PREFIXES): "COMPRA TARJ. 5540XX..1234
+    # SPOTIFY", "CARTE X4821 12/03 DEEZER" name the merchant after them (round-35 audit)
+    "SEPA", "PRLV", "PRELEVEMENT", "CARTE", "CB", "PAIEMENT", "ACHAT", "FACTURE", "PAR", "DU", "VIR", "COMPRA",
+    "TARJ", "TARJETA", "CON", "PAGO", "EN", "RECIBO", "ADEUDO", "DOMICILIACION", "NOMINA", "TRANSFERENCIA",
+    "ADDEBITO", "SDD", "DIRETTO", "PAGAMENTO", "PAG", "OPERAZIONE", "CARTA", "BONIFICO", "BEA", "BETAALAUTOMAAT",
+    "INCASSO", "LASTSCHRIFT", "FOLGELASTSCHRIFT", "ERSTLASTSCHRIFT", "BASISLASTSCHRIFT", "KARTENZAHLUNG",
+    "GUTSCHRIFT", "DAUERAUFTRAG", "ABBUCHUNG",
     *(re.match(r"[A-Z0-9]+", p).group(0) for p in PROCESSOR_PREFIXES),
 ])
 
@@ -133,6 +140,21 @@ def _split_words(text: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array]:
     piece_end[at] = starts
     piece_end[np.append(first_piece[1:], n + len(starts)) - 1] = bounds[1:]
     return words, parent, _string_array(piece_end - piece_start, data[~inside])
+
+
+def _glued_to_other_letters(text: pa.Array, parent: np.ndarray, seps: pa.Array) -> np.ndarray | None:
+    """Per word of :func:`_split_words`: it touches a letter outside ASCII, so it is a piece of a
+    longer word ("M" and "NCHEN" of "MÜNCHEN"), never a code of its own (round-35 audit: a
+    one-off "Stadtwerke München" read "Stadtwerke MüQ0Q"). None when every string is ASCII."""
+    if not len(parent) or pc.all(pc.string_is_ascii(text)).as_py() is not False:
+        return None
+
+    def letter(piece: pa.Array) -> np.ndarray:
+        return _bools(pc.fill_null(pc.and_(pc.invert(pc.string_is_ascii(piece)), pc.utf8_is_alpha(piece)), False))
+
+    before = parent + np.arange(len(parent))  # the piece before each word; the one after it is next
+    return (letter(pc.utf8_slice_codeunits(seps, -1))[before]
+            | letter(pc.utf8_slice_codeunits(seps, 0, 1))[before + 1])
 
 
 def _string_array(lengths: np.ndarray, data: np.ndarray) -> pa.Array:
@@ -247,22 +269,29 @@ def mask_charge_codes(forms, row_form: np.ndarray, row_group: np.ndarray | None 
     # ... and it stands for as many different codes as the rows it is on
     code_rows = np.where(is_code[pt_tok], rows_seen, 0)
     candidate = single & (mixed | letters)[pt_tok]
+    glued = _glued_to_other_letters(text, parent, seps)
+    if glued is not None:
+        candidate &= ~glued[form_start[pair_form][pt_pair] + pt_pos]
     if keep is not None:
         candidate &= ~np.asarray(keep, bool)[pair_form][pt_pair]
 
     # anchor words: not a number, not a possible code. The nearest one before a word and the
     # nearest one after it (``... S2EPTYK CARD 4417``: the code before CARD) in the same pair.
+    # The canonical CODE a shape pre-pass left anchors the words before it ("DOORDASH*AEKXST
+    # 2446AEKXST": the code repeated), not those after it: "COMPRA TARJ. Q0Q SPOTIFY", a card's
+    # number before the merchant, is no word that one-off names vary after (round-35 audit).
     anchorable = ~(candidate | number[pt_tok] | mixed[pt_tok] | unreadable[pt_tok])
+    anchors_after = anchorable & ~is_code[pt_tok]
     n_pt = len(pt_tok)
     at = np.arange(n_pt)
-    prev = np.concatenate([[-1], np.maximum.accumulate(np.where(anchorable, at, -1))[:-1]])
+    prev = np.concatenate([[-1], np.maximum.accumulate(np.where(anchors_after, at, -1))[:-1]])
     nxt = np.concatenate([np.minimum.accumulate(np.where(anchorable, at, n_pt)[::-1])[::-1][1:], [n_pt]])
     has_prev = prev >= pt_first
     prev_tok = pt_tok[np.where(has_prev, prev, 0)]
     # after the bank's words that open a line comes the merchant's name: only a code with digits
     # in it is taken there. A bank word after the merchant's own (``TOYOTA PAYMENT XCTHJH``,
     # ``EZLEASE *PAYMENT ... SBWIPAT``) is part of its name, and a code may follow it.
-    named = np.cumsum(anchorable & ~bank[pt_tok])  # merchant words so far, over all pairs
+    named = np.cumsum(anchors_after & ~bank[pt_tok])  # merchant words so far, over all pairs
     named_before_pair = np.where(pt_first > 0, named[np.maximum(pt_first - 1, 0)], 0)
     opening = bank[prev_tok] & (named[np.where(has_prev, prev, 0)] == named_before_pair)
     eligible = candidate & has_prev & (~opening | mixed[pt_tok])
