@@ -152,7 +152,8 @@ def requested_flags(flags: pd.DataFrame) -> pd.DataFrame:
 TERM_FLAGS = ("annual_renewal", "trial_conversion")
 
 
-def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: date) -> set[str]:
+def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: date,
+                       billed_again: dict[str, date] | None = None) -> set[str]:
     """Transaction ids of term charges (:data:`TERM_FLAGS`) whose term is over as of ``as_of``.
 
     A renewal, or the first paid charge after a trial, is asked back only while the term it paid
@@ -163,7 +164,9 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
     contacted about at once ("They quickly contacted OT Track's customer support"), and their
     refundable trial is one the user decided "not to continue with the service before the trial
     ends". The flag stays; only the request goes. A later charge is the stream's ``last_date``
-    (streams as detected up to ``as_of``) or a later flagged term charge of the stream.
+    (streams as detected up to ``as_of``), a later flagged term charge of the stream, or, for a
+    charge no stream holds yet, ``billed_again``: the date the merchant next charged the same
+    amount (:func:`billed_again`).
     """
     latest: dict[str, date] = {}
     for r in records:
@@ -176,11 +179,49 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
             continue
         day = to_date(r["date"])
         stream = streams.get(r.get("stream_id")) or {}
-        later = [to_date(d) for d in (stream.get("last_date"), latest.get(r.get("stream_id"))) if d]
+        later = [to_date(d) for d in (stream.get("last_date"), latest.get(r.get("stream_id")),
+                                      (billed_again or {}).get(r["transaction_id"])) if d]
         period = PERIOD_DAYS.get(stream.get("frequency") or "annual", PERIOD_DAYS["annual"])
         if any(d > day for d in later) or as_of >= day + timedelta(days=round(period)):
             over.add(r["transaction_id"])
     return over
+
+
+def billed_again(store: Store, records: list[dict], streams: dict[str, dict], as_of: date,
+                 not_renewals: set[str] = frozenset()) -> dict[str, date]:
+    """For term charges (:data:`TERM_FLAGS`) that no detected stream holds, the date the plan
+    billed again: the account's next charge of the same merchant (normalised descriptor) and
+    amount (within a cent, or 1%), after the charge's day and up to ``as_of``. Charges in
+    ``not_renewals`` (flagged as double charges) do not count: a charge repeated is no new term.
+
+    A trial turned paid is a stream only from its third or so charge, so "until the plan bills
+    again" was not seen at the second and the year-long fallback kept the first paid month
+    asked back (round-thirty-seven audit: a converted trial billed again a month later stayed an
+    eligible candidate until the plan became a stream)."""
+    from .normalize import normalize_one
+
+    out: dict[str, date] = {}
+    for r in records:
+        if r["type"] not in TERM_FLAGS or streams.get(r.get("stream_id")):
+            continue
+        day, paid = to_date(r["date"]), abs(float(r["amount"]))
+        if day >= as_of:
+            continue
+        slack = max(0.011, 0.01 * paid)
+        rows = store.conn.execute(
+            "SELECT transaction_id, date, description FROM transactions WHERE account_id = ? AND date > ?"
+            " AND date <= ? AND amount < 0 AND -amount BETWEEN ? AND ? ORDER BY date",
+            [r["account_id"], day.isoformat() + "\uffff", as_of.isoformat() + "\uffff", paid - slack, paid + slack]
+        ).fetchall()
+        if not rows:
+            continue
+        key = normalize_one(r.get("description") or "")[0]
+        for tid, when, description in rows:
+            if tid != r["transaction_id"] and tid not in not_renewals and to_date(when) > day \
+                    and normalize_one(description or "")[0] == key:
+                out[r["transaction_id"]] = to_date(when)
+                break
+    return out
 
 
 def _no_vendor_price_ids(records: list[dict], txs: dict[str, dict]) -> set[str]:
@@ -372,6 +413,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             raise SchemaError(f"queue_refunds: unknown flag type {r['type']!r} for transaction {r['transaction_id']}")
         r["request_id"] = stable_id(r["transaction_id"], r["type"])
     records = list({r["request_id"]: r for r in reversed(records)}.values())[::-1]
+    doubled = {r["transaction_id"] for r in records if r["type"] == "duplicate_charge"}
     chosen = requested_flags(pd.DataFrame({"transaction_id": [r["transaction_id"] for r in records],
                                            "type": [r["type"] for r in records],
                                            "refunded_on": [r.get("refunded_on") for r in records]}))
@@ -396,7 +438,11 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     # stream's currency, which may not be its account's (round-twenty-three audit)
     stream_currency = {sid: s.pop("currency") for sid, s in streams.items()}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
-    over = renewal_terms_over(records, streams, as_of)
+    descriptions = {r["transaction_id"]: r.get("description") or txs.get(r["transaction_id"], {}).get("description")
+                    for r in records}
+    again = billed_again(store, [{**r, "description": descriptions[r["transaction_id"]]} for r in records],
+                         streams, as_of, doubled)
+    over = renewal_terms_over(records, streams, as_of, again)
     # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
     over |= _no_vendor_price_ids(records, txs)
     # a rise that reads as the person's own change of plan: the flag asks them first
