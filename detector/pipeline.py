@@ -207,7 +207,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     (0: one per CPU) detects the local engine's batches in that many processes
     (:mod:`detector.engines.workers`); the result is the same.
     """
-    from .refunds import list_requests, queue_refunds, withdraw_unflagged
+    from .refunds import follow_filed, list_requests, queue_refunds, withdraw_unflagged
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)
@@ -256,6 +256,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     save_detection(store, streams, flags, as_of, sorted(scanned))
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     withdraw_unflagged(store, flags, sorted(scanned))
+    follow_filed(store, flags, sorted(scanned), as_of)  # a filed request's money came back, ...
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
@@ -416,6 +417,16 @@ def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str], *, every
 
 def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:
     """What the last detection stored, as a :class:`ScanResult` (for ``subdetect report``)."""
+    streams, flags, requests, as_of = _stored_frames(store, account_id=account_id, since=since)
+    if since:
+        flagged = set(flags["transaction_id"])
+        requests = [r for r in requests if r["transaction_id"] in flagged]
+    return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests)
+
+
+def _stored_frames(store: Store, *, account_id: str | None = None, since: str | None = None):
+    """The stored streams, flags and refund requests with the decisions taken since the last run
+    applied (:func:`_decided_since_run`), and the last run's as-of date."""
     from .refunds import list_requests
 
     where, params = [], []
@@ -451,10 +462,26 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
     flags = empty_flags() if flags.empty else flags[list(FLAG_COLUMNS)]
     requests = list_requests(store, account_id=account_id)
     streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of)
-    if since:
-        flagged = set(flags["transaction_id"])
-        requests = [r for r in requests if r["transaction_id"] in flagged]
-    return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests)
+    return streams, flags, requests, as_of
+
+
+def sync_dismissed_candidates(store: Store, account_id: str) -> tuple[int, int]:
+    """After a dismissal is recorded or undone: the account's refund candidates whose flag the
+    recorded decisions now leave out are withdrawn at once, those whose flag is back restored.
+
+    ``dismiss`` records a decision that the next run applies; until then ``report`` already left
+    the flag and its candidate out, but ``refunds list`` still listed the candidate as eligible and
+    ``refunds draft`` drafted it (round-thirty-seven audit). A withdrawn candidate stays stored,
+    hidden from every listing and lookup (:func:`detector.refunds.set_withdrawn`), so that
+    ``decisions undo`` restores it as it was; the next run deletes it, as a run withdraws any
+    candidate whose charge it no longer flags. Returns ``(withdrawn, restored)``."""
+    from .refunds import set_withdrawn
+
+    _, kept, _, _ = _stored_frames(store, account_id=account_id)
+    stored = {row[0] for row in store.conn.execute("SELECT flag_id FROM flags WHERE account_id = ?", [account_id])}
+    return set_withdrawn(store, account_id, stored - set(kept["flag_id"]))
+
+
 
 
 def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, requests: list[dict],
