@@ -440,7 +440,8 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
         streams = empty_streams()
     else:
         streams["transaction_ids"] = streams["transaction_ids"].map(json.loads)
-    as_of = streams["as_of"].max() if "as_of" in streams and not streams.empty else as_of_str(None)
+    as_of = streams["as_of"].max() if "as_of" in streams and not streams.empty else None
+    as_of = as_of_str(None) if pd.isna(as_of) else as_of  # (streams stored by no run: today)
     # each account's streams were detected as of that account's last run
     run_as_of = streams.groupby("account_id")["as_of"].max().to_dict() if "as_of" in streams else {}
     streams = streams[list(STREAM_COLUMNS)]
@@ -515,7 +516,7 @@ def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame,
 def _charges_for_cancellations(store: Store, streams: pd.DataFrame, decisions: pd.DataFrame, as_of: str,
                                run_as_of: dict) -> pd.DataFrame | None:
     """The stored transactions of the accounts with both streams and a cancellation, each up to
-    its last run's as-of date (what that run detected on); None when there are none."""
+    its last run's as-of date (what that run detected on); None when there are none (or no rows)."""
     cancels = decisions[decisions["kind"] == "cancel"]
     if cancels.empty or streams.empty:
         return None
@@ -526,4 +527,6 @@ def _charges_for_cancellations(store: Store, streams: pd.DataFrame, decisions: p
     if run_as_of and not tx.empty:
         until = tx["account_id"].map(run_as_of).fillna(as_of).astype(str)
         tx = tx[tx["date"].astype(str) <= until].reset_index(drop=True)
-    return tx
+    # no stored charge (streams stored without their rows): judged from the streams' dates, as
+    # without ``tx`` (an empty frame made `apply_decisions` fail, and so `dismiss`, which applies them)
+    return tx if not tx.empty else None

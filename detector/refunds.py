@@ -680,13 +680,10 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
         elif new == "Partially Refunded":
             req["refunded_amount"] = round(credited + amount, 2)
         _set_status_meaning(req, processes)
-        short = shortfall(req)
-        if new == "Completed" and short:  # Completed after a partial refund: the rest never came
-            req["not_refunded"] = short
-            code = req.get("currency")
-            entry["note"] = "; ".join(filter(None, [note, (
-                f"completed with {format_money(short, code)} of the {format_money(_owed(req), code)} asked "
-                "never refunded")]))
+        if new == "Completed":  # after a partial refund: what never came back (`refunds show` says it)
+            short = shortfall(req)
+            if short:
+                req["not_refunded"] = short
     req["history"] = [*req["history"], entry]
     req["updated_at"] = utcnow()
     _save(store, [req])
