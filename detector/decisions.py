@@ -396,8 +396,11 @@ def undecided_cancellations(cancellations: pd.DataFrame, streams: pd.DataFrame) 
 def record_dismissal(store: Store, target_id: str, reason: str | None = None) -> dict:
     """Dismiss a stream or flag id for good ("not a subscription", "expected charge").
 
+    The refund candidates of the flags it leaves out are withdrawn at once
+    (:func:`detector.pipeline.sync_dismissed_candidates`); the next run deletes them.
     Raises :class:`~detector.errors.NotFound` when the id is neither a stored stream nor a flag.
-    Returns the decision row plus ``target`` (``stream`` or ``flag``) and ``changed``.
+    Returns the decision row plus ``target`` (``stream`` or ``flag``), ``changed`` and
+    ``withdrawn`` (how many candidates went).
     """
     target_id = str(target_id).strip()
     found = None
@@ -419,12 +422,17 @@ def record_dismissal(store: Store, target_id: str, reason: str | None = None) ->
         "transaction_ids": ref.get("transaction_ids"),
     }
     changed = _upsert(store, row)
-    return dict(row, target=kind, changed=changed)
+    # its unsent refund candidates go at once, as the next run would delete them
+    from .pipeline import sync_dismissed_candidates
+
+    withdrawn, _ = sync_dismissed_candidates(store, ref["account_id"])
+    return dict(row, target=kind, changed=changed, withdrawn=withdrawn)
 
 
 def remove_decision(store: Store, decision_id: str) -> dict:
     """Withdraw a recorded cancellation or dismissal: later runs act as if it was never made
-    (a plan taken up again, a stream dismissed by mistake). Returns the removed row.
+    (a plan taken up again, a stream dismissed by mistake). Returns the removed row, with
+    ``restored``: how many refund candidates an undone dismissal had withdrawn and are back.
 
     Raises :class:`~detector.errors.NotFound` for an unknown id (ids: ``subdetect decisions list``).
     """
@@ -434,7 +442,12 @@ def remove_decision(store: Store, decision_id: str) -> dict:
         raise NotFound(f"no recorded decision with id {decision_id!r} (ids are in `subdetect decisions list`)")
     with store.conn:
         store.conn.execute("DELETE FROM decisions WHERE decision_id = ?", [decision_id])
-    return rows[0]
+    restored = 0
+    if rows[0]["kind"] == "dismiss":  # the refund candidates it withdrew are back
+        from .pipeline import sync_dismissed_candidates
+
+        _, restored = sync_dismissed_candidates(store, rows[0]["account_id"])
+    return dict(rows[0], restored=restored)
 
 
 def load_decisions(store: Store) -> pd.DataFrame:

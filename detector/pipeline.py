@@ -214,7 +214,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     ``as_of``, the charges the bank has not sent since made their plans "ended".
     """
     from .freshness import sync_problems
-    from .refunds import list_requests, queue_refunds, withdraw_unflagged
+    from .refunds import follow_filed, list_requests, queue_refunds, withdraw_unflagged
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)
@@ -282,6 +282,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     save_detection(store, streams, flags, as_of, sorted(scanned))
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     withdraw_unflagged(store, flags, sorted(scanned))
+    follow_filed(store, flags, sorted(scanned), as_of)  # a filed request's money came back, ...
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
@@ -464,6 +465,20 @@ def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str], *, every
 def stored_result(store: Store, *, account_id: str | None = None, since: str | None = None) -> ScanResult:
     """What the last detection stored, as a :class:`ScanResult` (for ``subdetect report``)."""
     from .freshness import sync_problems
+
+    streams, flags, requests, as_of = _stored_frames(store, account_id=account_id, since=since)
+    if since:
+        flagged = set(flags["transaction_id"])
+        requests = [r for r in requests if r["transaction_id"] in flagged]
+    # (as of the last run's date: what the items' state says of the data that run saw)
+    problems = [p for p in sync_problems(store, str(as_of)) if account_id is None or p["account_id"] == account_id]
+    return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests,
+                      sync_problems=problems)
+
+
+def _stored_frames(store: Store, *, account_id: str | None = None, since: str | None = None):
+    """The stored streams, flags and refund requests with the decisions taken since the last run
+    applied (:func:`_decided_since_run`), and the last run's as-of date."""
     from .refunds import list_requests
 
     where, params = [], []
@@ -477,7 +492,8 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
         streams = empty_streams()
     else:
         streams["transaction_ids"] = streams["transaction_ids"].map(json.loads)
-    as_of = streams["as_of"].max() if "as_of" in streams and not streams.empty else as_of_str(None)
+    as_of = streams["as_of"].max() if "as_of" in streams and not streams.empty else None
+    as_of = as_of_str(None) if pd.isna(as_of) else as_of  # (streams stored by no run: today)
     # each account's streams were detected as of that account's last run
     run_as_of = streams.groupby("account_id")["as_of"].max().to_dict() if "as_of" in streams else {}
     streams = streams[list(STREAM_COLUMNS)]
@@ -499,13 +515,24 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
     flags = empty_flags() if flags.empty else flags[list(FLAG_COLUMNS)]
     requests = list_requests(store, account_id=account_id)
     streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of)
-    if since:
-        flagged = set(flags["transaction_id"])
-        requests = [r for r in requests if r["transaction_id"] in flagged]
-    # (as of the last run's date: what the items' state says of the data that run saw)
-    problems = [p for p in sync_problems(store, str(as_of)) if account_id is None or p["account_id"] == account_id]
-    return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests,
-                      sync_problems=problems)
+    return streams, flags, requests, as_of
+
+
+def sync_dismissed_candidates(store: Store, account_id: str) -> tuple[int, int]:
+    """After a dismissal is recorded or undone: the account's refund candidates whose flag the
+    recorded decisions now leave out are withdrawn at once, those whose flag is back restored.
+
+    ``dismiss`` records a decision that the next run applies; until then ``report`` already left
+    the flag and its candidate out, but ``refunds list`` still listed the candidate as eligible and
+    ``refunds draft`` drafted it (round-thirty-seven audit). A withdrawn candidate stays stored,
+    hidden from every listing and lookup (:func:`detector.refunds.set_withdrawn`), so that
+    ``decisions undo`` restores it as it was; the next run deletes it, as a run withdraws any
+    candidate whose charge it no longer flags. Returns ``(withdrawn, restored)``."""
+    from .refunds import set_withdrawn
+
+    _, kept, _, _ = _stored_frames(store, account_id=account_id)
+    stored = {row[0] for row in store.conn.execute("SELECT flag_id FROM flags WHERE account_id = ?", [account_id])}
+    return set_withdrawn(store, account_id, stored - set(kept["flag_id"]))
 
 
 def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, requests: list[dict],
@@ -539,7 +566,7 @@ def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame,
 def _charges_for_cancellations(store: Store, streams: pd.DataFrame, decisions: pd.DataFrame, as_of: str,
                                run_as_of: dict) -> pd.DataFrame | None:
     """The stored transactions of the accounts with both streams and a cancellation, each up to
-    its last run's as-of date (what that run detected on); None when there are none."""
+    its last run's as-of date (what that run detected on); None when there are none (or no rows)."""
     cancels = decisions[decisions["kind"] == "cancel"]
     if cancels.empty or streams.empty:
         return None
@@ -550,4 +577,6 @@ def _charges_for_cancellations(store: Store, streams: pd.DataFrame, decisions: p
     if run_as_of and not tx.empty:
         until = tx["account_id"].map(run_as_of).fillna(as_of).astype(str)
         tx = tx[tx["date"].astype(str) <= until].reset_index(drop=True)
-    return tx
+    # no stored charge (streams stored without their rows): judged from the streams' dates, as
+    # without ``tx`` (an empty frame made `apply_decisions` fail, and so `dismiss`, which applies them)
+    return tx if not tx.empty else None

@@ -7,7 +7,7 @@ detector knows, an email ready to send, its eligibility and deadline, and the da
 can be expected by. See ``docs/refunds.md``.
 
 Public entry points: :func:`queue_refunds`, :func:`open_request`, :func:`mark`,
-:func:`get_request`, :func:`list_requests`, :func:`withdraw_unflagged`.
+:func:`get_request`, :func:`list_requests`, :func:`withdraw_unflagged`, :func:`follow_filed`.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ _COLUMNS = ("request_id", "transaction_id", "account_id", "flag_id", "vendor", "
             "amount", "refunded_amount", "reason", "eligible", "eligibility_reason", "deadline", "filed_on",
             "expected_by", "status", *_JSON_COLUMNS, "process", "created_at", "updated_at")
 _DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amount", "credits", "description",
-                "job_date", "process_kind", "charge_removed_on", "charge_amount_now",
+                "job_date", "process_kind", "charge_removed_on", "charge_amount_now", "credits_seen",
+                "after_cancellation_on", "not_refunded", "withdrawn",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
 
 
@@ -152,7 +153,8 @@ def requested_flags(flags: pd.DataFrame) -> pd.DataFrame:
 TERM_FLAGS = ("annual_renewal", "trial_conversion")
 
 
-def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: date) -> set[str]:
+def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: date,
+                       billed_again: dict[str, date] | None = None) -> set[str]:
     """Transaction ids of term charges (:data:`TERM_FLAGS`) whose term is over as of ``as_of``.
 
     A renewal, or the first paid charge after a trial, is asked back only while the term it paid
@@ -163,7 +165,9 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
     contacted about at once ("They quickly contacted OT Track's customer support"), and their
     refundable trial is one the user decided "not to continue with the service before the trial
     ends". The flag stays; only the request goes. A later charge is the stream's ``last_date``
-    (streams as detected up to ``as_of``) or a later flagged term charge of the stream.
+    (streams as detected up to ``as_of``), a later flagged term charge of the stream, or, for a
+    charge no stream holds yet, ``billed_again``: the date the merchant next charged the same
+    amount (:func:`billed_again`).
     """
     latest: dict[str, date] = {}
     for r in records:
@@ -176,11 +180,49 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
             continue
         day = to_date(r["date"])
         stream = streams.get(r.get("stream_id")) or {}
-        later = [to_date(d) for d in (stream.get("last_date"), latest.get(r.get("stream_id"))) if d]
+        later = [to_date(d) for d in (stream.get("last_date"), latest.get(r.get("stream_id")),
+                                      (billed_again or {}).get(r["transaction_id"])) if d]
         period = PERIOD_DAYS.get(stream.get("frequency") or "annual", PERIOD_DAYS["annual"])
         if any(d > day for d in later) or as_of >= day + timedelta(days=round(period)):
             over.add(r["transaction_id"])
     return over
+
+
+def billed_again(store: Store, records: list[dict], streams: dict[str, dict], as_of: date,
+                 not_renewals: set[str] = frozenset()) -> dict[str, date]:
+    """For term charges (:data:`TERM_FLAGS`) that no detected stream holds, the date the plan
+    billed again: the account's next charge of the same merchant (normalised descriptor) and
+    amount (within a cent, or 1%), after the charge's day and up to ``as_of``. Charges in
+    ``not_renewals`` (flagged as double charges) do not count: a charge repeated is no new term.
+
+    A trial turned paid is a stream only from its third or so charge, so "until the plan bills
+    again" was not seen at the second and the year-long fallback kept the first paid month
+    asked back (round-thirty-seven audit: a converted trial billed again a month later stayed an
+    eligible candidate until the plan became a stream)."""
+    from .normalize import normalize_one
+
+    out: dict[str, date] = {}
+    for r in records:
+        if r["type"] not in TERM_FLAGS or streams.get(r.get("stream_id")):
+            continue
+        day, paid = to_date(r["date"]), abs(float(r["amount"]))
+        if day >= as_of:
+            continue
+        slack = max(0.011, 0.01 * paid)
+        rows = store.conn.execute(
+            "SELECT transaction_id, date, description FROM transactions WHERE account_id = ? AND date > ?"
+            " AND date <= ? AND amount < 0 AND -amount BETWEEN ? AND ? ORDER BY date",
+            [r["account_id"], day.isoformat() + "\uffff", as_of.isoformat() + "\uffff", paid - slack, paid + slack]
+        ).fetchall()
+        if not rows:
+            continue
+        key = normalize_one(r.get("description") or "")[0]
+        for tid, when, description in rows:
+            if tid != r["transaction_id"] and tid not in not_renewals and to_date(when) > day \
+                    and normalize_one(description or "")[0] == key:
+                out[r["transaction_id"]] = to_date(when)
+                break
+    return out
 
 
 def _no_vendor_price_ids(records: list[dict], txs: dict[str, dict]) -> set[str]:
@@ -372,6 +414,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             raise SchemaError(f"queue_refunds: unknown flag type {r['type']!r} for transaction {r['transaction_id']}")
         r["request_id"] = stable_id(r["transaction_id"], r["type"])
     records = list({r["request_id"]: r for r in reversed(records)}.values())[::-1]
+    doubled = {r["transaction_id"] for r in records if r["type"] == "duplicate_charge"}
     chosen = requested_flags(pd.DataFrame({"transaction_id": [r["transaction_id"] for r in records],
                                            "type": [r["type"] for r in records],
                                            "refunded_on": [r.get("refunded_on") for r in records]}))
@@ -396,7 +439,11 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     # stream's currency, which may not be its account's (round-twenty-three audit)
     stream_currency = {sid: s.pop("currency") for sid, s in streams.items()}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
-    over = renewal_terms_over(records, streams, as_of)
+    descriptions = {r["transaction_id"]: r.get("description") or txs.get(r["transaction_id"], {}).get("description")
+                    for r in records}
+    again = billed_again(store, [{**r, "description": descriptions[r["transaction_id"]]} for r in records],
+                         streams, as_of, doubled)
+    over = renewal_terms_over(records, streams, as_of, again)
     # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
     over |= _no_vendor_price_ids(records, txs)
     # a rise that reads as the person's own change of plan: the flag asks them first
@@ -632,16 +679,32 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
             req["refunded_amount"] = round(credited + req["amount"], 2)
         elif new == "Partially Refunded":
             req["refunded_amount"] = round(credited + amount, 2)
-        procs = processes if processes is not None else load_refund_processes()
-        proc = procs.get(req["process"])
-        if proc is not None:
-            m = proc.status_meaning(new)
-            req["status_meaning"] = {"meaning": m.meaning, "for_you": m.for_you}
-            req["sources"] = {**req.get("sources", {}), "status_meaning": m.source}
+        _set_status_meaning(req, processes)
+        if new == "Completed":  # after a partial refund: what never came back (`refunds show` says it)
+            short = shortfall(req)
+            if short:
+                req["not_refunded"] = short
     req["history"] = [*req["history"], entry]
     req["updated_at"] = utcnow()
     _save(store, [req])
     return public(req)
+
+
+def _owed(req: dict) -> float:
+    """What the request asks back in all: what was credited before it was queued, and the rest asked."""
+    return round(sum(c["amount"] for c in req.get("credits") or []) + float(req["amount"]), 2)
+
+
+def shortfall(req: dict) -> float | None:
+    """Of what a ``Partially Refunded`` or ``Completed`` request asked back, what has not come back
+    (``refunded_amount`` short of it), else None. The seeds' "Completed" means "fully processed";
+    a request completed after a partial refund said nothing of the rest (round-thirty-seven audit:
+    500 of 1,490)."""
+    got = req.get("refunded_amount")
+    if req.get("status") not in ("Partially Refunded", "Completed") or got is None:
+        return None
+    rest = round(_owed(req) - float(got), 2)
+    return rest if rest > 0.005 else None
 
 
 #: What a request whose charge the bank removed says, in its history and ``refunds show``.
@@ -717,6 +780,158 @@ def note_changed_amounts(store: Store, transaction_ids: Iterable[str], on) -> in
     return len(noted)
 
 
+def _credit_seen_note(credits: list[dict], code: str | None) -> str:
+    return "; ".join(f"a credit of {format_money(c['amount'], code)} on {c['date']} seen in the statement"
+                     for c in credits)
+
+
+def _whole_credits(store: Store, requests: list[dict], refunded_on: dict[str, str]) -> dict[str, dict]:
+    """The credit behind each flag's ``refunded_on`` (the flags' own pairing of a credit with the
+    charge it gave back, :func:`detector.flags._mark_refunded`): ``{transaction_id: {date,
+    amount, transaction_id}}``, the account's credit of that day nearest the charge's amount,
+    one of the charge's merchant first."""
+    from .normalize import normalize_one
+
+    out = {}
+    for req in requests:
+        day = refunded_on.get(req["transaction_id"])
+        if not day:
+            continue
+        day = to_date(day).isoformat()
+        paid = float(req.get("charged_amount") or req["amount"])
+        slack = max(0.011, 0.01 * paid)
+        rows = store.conn.execute(
+            "SELECT transaction_id, amount, description FROM transactions WHERE account_id = ? AND date >= ?"
+            " AND date < ? AND amount BETWEEN ? AND ?",
+            [req["account_id"], day, day + "\uffff", paid - slack, paid + slack]).fetchall()
+        key = normalize_one(req.get("description") or "")[0]
+        rows.sort(key=lambda t: (normalize_one(t[2] or "")[0] != key, abs(float(t[1]) - paid), t[0]))
+        tid, amount = (rows[0][0], round(float(rows[0][1]), 2)) if rows else (None, round(paid, 2))
+        out[req["transaction_id"]] = {"date": day, "amount": amount, "transaction_id": tid}
+    return out
+
+
+def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], as_of, *,
+                 processes: dict[str, RefundProcess] | None = None) -> int:
+    """What a run learns about requests already filed (any status but ``Candidate``) of
+    ``account_ids``, recorded in their history; returns how many requests changed.
+
+    **The money came back.** A credit that gives the charge back (the flag's ``refunded_on``, as
+    the flags pair credits with charges) or part of it (:func:`partial_credits`), not known when
+    the request was queued, is recorded once in ``credits_seen`` with a history note, "a credit
+    of $199.00 on 2025-12-09 seen in the statement". A request still with the vendor
+    (``Pending``, ``Processing``) moves with it: to ``Refunded`` when the credits cover what it
+    asked, else to ``Partially Refunded`` with their sum, dated the credit's day (or the last
+    status's, if later). A request in any other status keeps it (never a user's final word; a
+    further credit to one marked Partially Refunded may be the very credit the user recorded).
+    Round-thirty-seven audit: a Processing request stayed Processing, past its expected date,
+    while the flag beside it said the vendor "gave it back".
+
+    **A cancellation recorded after filing.** A request still with the vendor whose charge is now
+    flagged as a charge after a cancellation, filed under another flag (a renewal), records
+    ``after_cancellation_on`` with a note: the email sent did not say so.
+    """
+    from .cancel_flags import cancellation_named
+
+    account_ids = list(dict.fromkeys(account_ids))
+    if not account_ids:
+        return 0
+    as_of = to_date(as_of)
+    records = [] if flags is None or flags.empty else [
+        {k: clean(v) for k, v in r.items()} for r in flags.to_dict("records")]
+    refunded_on = {r["transaction_id"]: r["refunded_on"] for r in records if r.get("refunded_on")}
+    cancelled = {}
+    for r in records:
+        if r["type"] == "charge_after_cancellation":
+            named = cancellation_named(r.get("reason"))
+            if named is not None:
+                cancelled[r["transaction_id"]] = named[0]
+    conn = store.conn
+    own = not conn.in_transaction
+    if own:  # read and write in one transaction: a `refunds mark` meanwhile is not overwritten
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        rows = conn.execute(
+            "SELECT * FROM refund_requests WHERE status != 'Candidate'"
+            " AND account_id IN (SELECT value FROM json_each(?))", [json.dumps(account_ids)])
+        names = [d[0] for d in rows.description]
+        requests = [_from_row(dict(zip(names, row))) for row in rows.fetchall()]
+        whole = _whole_credits(store, requests, refunded_on)
+        partial = partial_credits(store, [
+            {"transaction_id": q["transaction_id"], "account_id": q["account_id"], "date": q["charge_date"],
+             "amount": float(q.get("charged_amount") or q["amount"]), "description": q.get("description")}
+            for q in requests if q["transaction_id"] not in whole and q.get("charge_date")], as_of)
+        changed = [q for q in requests if _follow_one(q, whole, partial, cancelled, processes)]
+        if changed:
+            upsert_rows(store, "refund_requests", [_to_row(q) for q in changed], pk="request_id")
+        if own:
+            conn.commit()
+    except BaseException:
+        if own:
+            conn.rollback()
+        raise
+    return len(changed)
+
+
+def _follow_one(req: dict, whole: dict, partial: dict, cancelled: dict, processes) -> bool:
+    """Record on ``req`` the credits and the cancellation found (:func:`follow_filed`)."""
+    code = req.get("currency")
+    seen = {c.get("transaction_id") or f"{c['date']}:{c['amount']}" for c in req.get("credits_seen") or []}
+    known = {c.get("transaction_id") for c in req.get("credits") or []}
+    found = [whole[req["transaction_id"]]] if req["transaction_id"] in whole else partial.get(req["transaction_id"], [])
+    new = [c for c in found if (c.get("transaction_id") or f"{c['date']}:{c['amount']}") not in seen
+           and (c.get("transaction_id") is None or c["transaction_id"] not in known)]
+    last = max((to_date(h["at"]) for h in req["history"] if h.get("status") != "Candidate"), default=None)
+    changed = False
+    if new:
+        changed = True
+        req["credits_seen"] = [*(req.get("credits_seen") or []), *new]
+        back = round(sum(c["amount"] for c in new), 2)
+        day = max(to_date(c["date"]) for c in new)
+        day = max(day, last) if last else day
+        note = _credit_seen_note(new, code)
+        status = req["status"]
+        if status in _WITH_VENDOR:
+            before = round(sum(c["amount"] for c in req.get("credits") or []), 2)
+            status = "Refunded" if back >= float(req["amount"]) - 0.01 else "Partially Refunded"
+            req["refunded_amount"] = round(before + back, 2)
+            note += "; recorded by the scan" + ("" if status == "Refunded" else
+                                                f": {format_money(float(req['amount']) - back, code)} of what was "
+                                                "asked has not come back")
+            req["history"] = [*req["history"], _history(status, day, note, previous=req["status"],
+                                                        amount=back if status == "Partially Refunded" else None)]
+            req["status"] = status
+            _set_status_meaning(req, processes)
+        else:
+            req["history"] = [*req["history"], _history(status, day, note + f" (the request stays {status})",
+                                                        previous=status)]
+    on = cancelled.get(req["transaction_id"])
+    if (on and req["status"] in _WITH_VENDOR and req.get("flag_type") != "charge_after_cancellation"
+            and req.get("after_cancellation_on") != on):
+        changed = True
+        req["after_cancellation_on"] = on
+        what = (req.get("flag_type") or "").replace("_", " ") or "request"
+        req["history"] = [*req["history"], _history(
+            req["status"], last or to_date(req["charge_date"]),
+            f"this charge now also falls after your cancellation of {on}, recorded after the request was filed: "
+            f"it is a charge after a cancellation, which the {what} request sent does not say; "
+            "tell the vendor you had cancelled",
+            previous=req["status"])]
+    if changed:
+        req["updated_at"] = utcnow()
+    return changed
+
+
+def _set_status_meaning(req: dict, processes: dict[str, RefundProcess] | None) -> None:
+    """The vendor's own meaning of the request's status, where its process gives one."""
+    procs = processes if processes is not None else load_refund_processes()
+    proc = procs.get(req["process"])
+    if proc is not None:
+        m = proc.status_meaning(req["status"])
+        req["status_meaning"] = {"meaning": m.meaning, "for_you": m.for_you}
+        req["sources"] = {**req.get("sources", {}), "status_meaning": m.source}
+
+
 def get_request(store: Store, request_id: str, *, internal: bool = False) -> dict:
     """One request by id (or a unique prefix of at least 6 characters); :class:`NotFound` otherwise."""
     rows = list(store.db["refund_requests"].rows_where("request_id = ?", [request_id]))
@@ -727,7 +942,49 @@ def get_request(store: Store, request_id: str, *, internal: bool = False) -> dic
     if not rows:
         raise NotFound(f"no refund request {request_id!r}")
     req = _from_row(rows[0])
+    if req.get("withdrawn"):
+        raise NotFound(f"refund request {req['request_id']} {WITHDRAWN_NOTE}")
     return req if internal else public(req)
+
+
+#: Why a withdrawn candidate is not found (:func:`set_withdrawn`).
+WITHDRAWN_NOTE = ("was withdrawn: its flag was dismissed (`subdetect decisions undo` restores it; "
+                  "the next scan deletes it)")
+
+
+def set_withdrawn(store: Store, account_id: str, gone_flags: set[str]) -> tuple[int, int]:
+    """Withdraw at once the ``Candidate`` requests of ``account_id`` whose flag is in
+    ``gone_flags`` (dismissed since the last run), and restore those withdrawn whose flag is
+    not (the dismissal undone). A withdrawn candidate keeps its row, marked ``withdrawn``:
+    :func:`list_requests` leaves it out and :func:`get_request` does not find it, as after a run
+    that deleted it, and restoring it clears the mark. Returns ``(withdrawn, restored)``."""
+    conn = store.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        cur = conn.execute("SELECT * FROM refund_requests WHERE status = 'Candidate' AND account_id = ?", [account_id])
+        names = [d[0] for d in cur.description]
+        changed, counts = [], [0, 0]
+        for row in cur.fetchall():
+            req = _from_row(dict(zip(names, row)))
+            gone = req.get("flag_id") in gone_flags
+            if gone != bool(req.get("withdrawn")):
+                if gone:
+                    req["withdrawn"] = True
+                else:
+                    req.pop("withdrawn", None)
+                counts[0 if gone else 1] += 1
+                changed.append(req)
+        if changed:
+            upsert_rows(store, "refund_requests", [_to_row(r) for r in changed], pk="request_id")
+        if own:
+            conn.commit()
+    except BaseException:
+        if own:
+            conn.rollback()
+        raise
+    return counts[0], counts[1]
 
 
 def withdraw_unflagged(store: Store, flags: pd.DataFrame, account_ids: Iterable[str]) -> int:
@@ -768,5 +1025,5 @@ def list_requests(store: Store, account_id: str | None = None, status: str | Non
     rows = store.db["refund_requests"].rows_where(" AND ".join(where) or None, params,
                                                    order_by="created_at, request_id")
     # requests queued by one run share their time: those in the order of their charges
-    out = [public(_from_row(r)) for r in rows]
+    out = [public(req) for req in map(_from_row, rows) if not req.get("withdrawn")]
     return sorted(out, key=lambda r: (r.get("created_at") or "", r.get("charge_date") or "", r["request_id"]))

@@ -52,11 +52,25 @@ EURO_AREA = "EU"
 
 #: The country an account's currency implies, for a statement whose layout names none (a generic
 #: CSV, an OFX ``CURDEF``, Plaid) or whose bank serves several countries with one export (Revolut,
-#: N26). The euro implies no one country: :data:`EURO_AREA` (thirteenth session's audit: GBP
-#: accounts were counted with US holidays).
-CURRENCY_COUNTRY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "NZD": "NZ", "JPY": "JP", "CHF": "CH",
-                    "SEK": "SE", "NOK": "NO", "DKK": "DK", "PLN": "PL", "INR": "IN", "SGD": "SG", "HKD": "HK",
-                    "EUR": EURO_AREA}
+#: N26): the country that issues it, whose public holidays its banks keep. A currency several
+#: countries use is its issuer's (CHF: Switzerland, AUD: Australia, NZD: New Zealand, USD: the
+#: US). The euro implies no one country: :data:`EURO_AREA` (thirteenth session's audit: GBP
+#: accounts were counted with US holidays; round-thirty-seven audit: a TWD account, PRO360's
+#: Taiwan, with US ones, Martin Luther King Day skipped and Lunar New Year worked). Every code
+#: here is one the ``holidays`` package has a calendar for (a test checks).
+CURRENCY_COUNTRY = {
+    # the Americas
+    "USD": "US", "CAD": "CA", "MXN": "MX", "BRL": "BR", "ARS": "AR", "CLP": "CL", "COP": "CO",
+    # Europe outside the euro
+    "GBP": "GB", "CHF": "CH", "SEK": "SE", "NOK": "NO", "DKK": "DK", "ISK": "IS", "PLN": "PL", "CZK": "CZ",
+    "HUF": "HU", "RON": "RO", "BGN": "BG", "TRY": "TR",
+    # Asia and the Pacific
+    "JPY": "JP", "KRW": "KR", "TWD": "TW", "HKD": "HK", "CNY": "CN", "SGD": "SG", "INR": "IN",
+    "THB": "TH", "MYR": "MY", "PHP": "PH", "IDR": "ID", "VND": "VN", "PKR": "PK", "AUD": "AU", "NZD": "NZ",
+    # the Middle East and Africa
+    "ILS": "IL", "AED": "AE", "SAR": "SA", "ZAR": "ZA", "EGP": "EG", "NGN": "NG", "KES": "KE",
+    "EUR": EURO_AREA,
+}
 
 
 def country_for_currency(currency: str | None) -> str | None:

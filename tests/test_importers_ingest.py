@@ -855,3 +855,19 @@ def test_the_same_file_again_goes_to_the_account_it_was_stored_under(tmp_path, s
     assert ingest_files([later], store)[0].account_id == "chase"
     # and --account still decides
     assert ingest_files([path], store, account_id="other")[0].account_id == "other"
+
+
+def test_a_twd_accounts_refund_is_dated_by_taiwans_holidays_not_the_uss(tmp_path, store):
+    # round-thirty-seven audit pro360_twd_window_expiry: a TWD card from a generic CSV fell back to
+    # US holidays (TWD was in no currency->country list). PRO360 billed a contact fee twice in
+    # December; filed Mon 2026-01-05, its 10 working days skip no Martin Luther King Day (19 Jan)
+    from detector.pipeline import scan
+    from detector.refunds import mark
+
+    days = [f"2025-{m:02d}-08" for m in range(1, 13)] + ["2025-12-09"]
+    text = "account_id,date,description,amount,currency\n" + "".join(
+        f"tw-card,{d},PRO360.COM.TW MEMBERSHIP,-990.00,TWD\n" for d in days)
+    (req,) = scan([write(tmp_path, "tw.csv", text)], store, "2025-12-31").refund_requests
+    assert (req["vendor"], req["currency"], req["country"]) == ("PRO360", "TWD", "TW")
+    filed = mark(store, req["request_id"], "Pending", on="2026-01-05")
+    assert (filed["timeline"]["max_working_days"], filed["expected_by"]) == (10, "2026-01-19")

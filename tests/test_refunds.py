@@ -981,6 +981,39 @@ def test_a_converted_trial_is_asked_back_for_its_first_paid_term(store, as_of, a
     assert bool(queue_refunds(store, flags, as_of)) is asked
 
 
+def _trial_without_stream(store):
+    # a trial's first paid month (12.49) that no stream holds yet: two paid charges are no stream
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "t1", "2025-03-04", 12.49, "CALMNESS APP 800-555")
+    return flags_df(flag("t1", "2025-03-04", 12.49, vendor="Calmness", type="trial_conversion",
+                         description="CALMNESS APP 800-555"))
+
+
+def test_a_converted_trial_billed_again_before_it_is_a_stream_is_not_asked_back(store):
+    # round-thirty-seven audit cancel_after_request_and_term_expiry: the docs ask a converted trial
+    # back "until the plan bills again", but with no stream the year-long fallback kept it eligible
+    flags = _trial_without_stream(store)
+    assert len(queue_refunds(store, flags, "2025-03-31")) == 1
+    add_tx(store, "t2", "2025-04-04", 12.49, "CALMNESS APP 800-777")  # the same merchant, the same price
+    assert queue_refunds(store, flags, "2025-04-03") and not queue_refunds(store, flags, "2025-04-30")
+    assert store.db["refund_requests"].count == 0  # the stale candidate was withdrawn
+
+
+@pytest.mark.parametrize("date, amount, description, flagged_double", [
+    ("2025-04-04", 12.49, "GROCER 12", False),             # another merchant at the same price
+    ("2025-04-04", 24.99, "CALMNESS APP 800-555", False),  # the same merchant, something else
+    ("2025-03-05", 12.49, "CALMNESS APP 800-555", True),   # the same charge repeated: a double charge
+])
+def test_a_converted_trial_is_not_billed_again_by_other_charges(store, date, amount, description, flagged_double):
+    flags = _trial_without_stream(store)
+    add_tx(store, "t2", date, amount, description)
+    if flagged_double:
+        flags = pd.concat([flags, flags_df(flag("t2", date, amount, vendor="Calmness", type="duplicate_charge",
+                                                description=description))], ignore_index=True)
+    assert [r["transaction_id"] for r in queue_refunds(store, flags, "2025-04-30")
+            if r["flag_type"] == "trial_conversion"] == ["t1"]
+
+
 def test_other_flags_of_an_old_charge_are_still_asked_back(store):
     # a double charge is a billing error whatever came later (PRO360's window has its own rule)
     store.set_account("acc1", payment_method="credit_card")

@@ -30,6 +30,12 @@ from detector.workdays import add_working_days, holiday_name, is_working_day
     ("2025-08-20", 10, "EU", "2025-09-03"),   # neither England's 25 Aug nor the US Labor Day (1 Sep)
     ("2025-04-17", 1, "EU", "2025-04-22"),    # Good Friday and Easter Monday: TARGET2 is closed
     ("2025-10-02", 1, "EU", "2025-10-03"),    # German Unity Day is Germany's alone
+    # TW (a TWD account, round-thirty-seven audit): no Martin Luther King Day (19 Jan), but the
+    # Lunar New Year holidays (Mon 16 - Fri 20 Feb 2026) and Peace Memorial Day (observed Fri 27 Feb)
+    ("2026-01-05", 10, "TW", "2026-01-19"),
+    ("2026-01-05", 10, "US", "2026-01-20"),
+    ("2026-02-13", 1, "TW", "2026-02-23"),
+    ("2026-02-26", 1, "TW", "2026-03-02"),
 ])
 def test_add_working_days(start, days, country, expected):
     assert add_working_days(start, days, country) == date.fromisoformat(expected)
@@ -41,6 +47,17 @@ def test_holidays_are_not_working_days():
     assert is_working_day("2025-11-27", "GB")
     assert not is_working_day("2025-12-26", "gb")
     assert not is_working_day("2025-06-07", "US")
+
+
+def test_every_currencys_country_has_a_holiday_calendar():
+    # an account's country comes from its currency when its statement names none: each must be
+    # a country the holidays package knows, or a refund's expected date would raise ConfigError
+    from detector.workdays import CURRENCY_COUNTRY, country_for_currency
+
+    for currency, country in CURRENCY_COUNTRY.items():
+        assert is_working_day("2026-03-04", country) in (True, False), currency
+    assert [country_for_currency(c) for c in ("twd", "KRW", "CNY", "MXN", "BRL", "ZAR", "EUR", "XXX")] == \
+        ["TW", "KR", "CN", "MX", "BR", "ZA", "EU", None]
 
 
 def test_default_country_is_us():

@@ -91,8 +91,10 @@ def dismiss_cmd(db_path: str, target_id: str, reason: str | None) -> None:
 
     d = record_dismissal(Store(db_path), target_id, reason)
     state = "dismissed" if d["changed"] else "already dismissed"
+    gone = (f"; its unsent refund request{'s' if d['withdrawn'] > 1 else ''} withdrawn (`refunds list` and "
+            "`refunds draft` leave it out)" if d["withdrawn"] else "")
     click.echo(f"{d['target']} {target_id} ({d['merchant']}, {d['account_id']}) {state}; "
-               "`subdetect report` leaves it out from now on")
+               f"`subdetect report` leaves it out from now on{gone}")
 
 
 @cli.group("decisions")
@@ -129,4 +131,7 @@ def decisions_undo_cmd(db_path: str, decision_id: str) -> None:
     row = remove_decision(existing_store(db_path), decision_id)
     what = (f"cancellation of {row['merchant']} on {row['on_date']}" if row["kind"] == "cancel"
             else f"dismissal of {row['target_id']} ({row['merchant']})")
-    click.echo(f"{row['account_id']}: {what} withdrawn; the next `subdetect scan`, `detect` or `nightly` run applies it")
+    back = (f"; its refund request{'s' if row['restored'] > 1 else ''} restored as a candidate"
+            if row.get("restored") else "")
+    click.echo(f"{row['account_id']}: {what} withdrawn{back}; the next `subdetect scan`, `detect` or `nightly` "
+               "run applies it")

@@ -59,6 +59,20 @@ def _render(req: dict) -> str:
                      f"{format_money(req['charge_amount_now'], req.get('currency'))} (see the history)")
     if req.get("refunded_amount") is not None:
         lines.append(f"  Refunded:    {figure(req['refunded_amount'], cur, thousands=False)}")
+    from ..refunds import shortfall
+
+    short = shortfall(req)
+    if short:
+        asked = figure(round(short + req["refunded_amount"], 2), cur, thousands=False)
+        lines.append(f"  Shortfall:   {figure(short, cur, thousands=False)} of the {asked} asked "
+                     + ("never came back (completed after a partial refund)" if req["status"] == "Completed"
+                        else "has not come back"))
+    for c in req.get("credits_seen") or []:
+        lines.append(f"  Came back:   {figure(c['amount'], cur, thousands=False)} on {c['date']} "
+                     "(a credit in the statement, seen by a scan after filing)")
+    if req.get("after_cancellation_on"):
+        lines.append(f"  Cancelled:   you cancelled on {req['after_cancellation_on']}, before this charge: "
+                     "it is also a charge after a cancellation (see the history)")
     meaning = req.get("status_meaning") or {}
     if meaning:
         lines.append(f"  Status:      {meaning.get('meaning')} {meaning.get('for_you')}")

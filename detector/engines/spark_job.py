@@ -157,7 +157,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             _refuse_shared_flag_ids(written_f, input_path, written=out)
         if store is not None:
             from ..pipeline import save_detection
-            from ..refunds import queue_refunds, withdraw_unflagged
+            from ..refunds import follow_filed, queue_refunds, withdraw_unflagged
 
             streams_pd = conform_streams(written_s.toPandas())
             flags_pd = _with_bank_ids(tx, conform_flags(written_f.toPandas()))
@@ -171,6 +171,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             # the refund queue follows the flags, as after a local run
             queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=process_for_vendor)
             withdrawn = withdraw_unflagged(store, flags_pd, accounts)
+            follow_filed(store, flags_pd, accounts, as_of)
             result.stored = {"db": str(Path(db)), "streams": len(streams_pd), "flags": len(flags_pd),
                              "refund_requests": len(queued), "refund_candidates_withdrawn": withdrawn}
     except Exception as exc:
