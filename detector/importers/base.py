@@ -80,6 +80,11 @@ class Importer:
         """The account the whole file belongs to, when the file says so."""
         return None
 
+    def default_account(self, path: str) -> str | None:
+        """The account of a file that names none, when the bank's file name tells it better than
+        the name without its date stamps (``naming.account_from_filename``); ``--account`` wins."""
+        return None
+
     def extract(self, path: str) -> Iterator[Row | Reject]:
         """Every transaction line of the file, as a :class:`Row` or a :class:`Reject`."""
         raise NotImplementedError

@@ -115,7 +115,7 @@ class _Canonicaliser:
         own = importer.account(path)
         self.file_account = self.accounts_as.get(own, own) if own else own
         self.user_account = account_id
-        named = account_from_filename(path)
+        named = importer.default_account(path) or account_from_filename(path)
         self.fallback_account = account_id or self.accounts_as.get(named, named)
         self._cards: dict[str, str | None] = {}
         self.seen: Counter = Counter()
