@@ -22,9 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from ..errors import AmbiguousFormat
+from ..errors import AmbiguousFormat, UnrecognisedFormat
 from . import date_order
-from .base import Importer, _numbered_join, direction_column, head_of, read_text
+from .base import Importer, _numbered_join, balance_columns, direction_column, head_of, money_value, read_text
 from .csv_layout import CsvLayout, LabelledText, read_either_order, swap_day_month
 from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, is_date, normalise_header, parse_amount, parse_date
 
@@ -706,7 +706,7 @@ class Sparkasse(CsvLayout):
     account_column = "Auftragskonto"
     status = "Info"
     accepted_status = ("UMSATZ GEBUCHT", "")
-    also_required = ("Valutadatum", "Buchungstext")
+    also_required = ("Auftragskonto", "Valutadatum", "Buchungstext", "Info")
     date_formats = ("%d.%m.%y", "%d.%m.%Y")
     decimal = ","
     delimiters = (";",)
@@ -990,8 +990,8 @@ class MappedCsv(CsvLayout):
     payment_method = None
 
     #: Keys a mapping may use.
-    KEYS = ("date", "description", "amount", "debit", "credit", "direction", "account_id", "transaction_id",
-            "currency", "date_format", "decimal", "delimiter", "sign")
+    KEYS = ("date", "description", "reference", "amount", "debit", "credit", "direction", "account_id",
+            "transaction_id", "currency", "date_format", "decimal", "delimiter", "sign")
     #: ``direction=COLUMN``: a column saying which way each amount went (Mint's and Capital One
     #: 360's "Transaction Type", Navy Federal's "Credit Debit Indicator"); the amount's size is
     #: taken, its sign from the column. A value that is none of these is a rejected line.
@@ -1014,6 +1014,11 @@ class MappedCsv(CsvLayout):
         #: named so whole (:meth:`resolve`).
         parts = [p.strip() for p in str(mapping["description"]).split("+")]
         self._joined = (parts[0], tuple(parts[1:])) if len(parts) > 1 and all(parts) else None
+        #: ``reference=COLUMN``: the purpose of each transfer (Verwendungszweck, Omschrijving), joined
+        #: to the description when that names a payment processor (``csv_layout.processor_description``,
+        #: as the built-in layouts do), and the description of a row whose description cell is empty.
+        self.reference = mapping.get("reference") or None
+        self.description_fallback = self.reference
         self.amount = mapping.get("amount")
         self.debit = mapping.get("debit") if self.amount is None else None
         self.credit = mapping.get("credit") if self.amount is None else None
@@ -1062,6 +1067,42 @@ class MappedCsv(CsvLayout):
     def missing(self, header):
         self.resolve(header)
         return super().missing(header)
+
+    def _required(self):
+        return super()._required() + (["reference"] if self.reference else [])
+
+    def running_balance_error(self, head: str, path: str | None = None) -> UnrecognisedFormat | None:
+        """The error for a mapping whose ``amount=`` column holds a running balance, as the file's
+        first records show (:func:`base.balance_columns`), else ``None``. Round-thirty-five audit:
+        an ABN AMRO .TAB mapped as the suggestion said (its opening balance) stored 96 rows as
+        credits of the running balance, all "ok"."""
+        if self.amount is None:
+            return None
+        found = self.head_records(head)
+        if found is None:
+            return None
+        header, records, index = found
+        rows = [r for r in records if len(r) > index["amount"]]
+        why = balance_columns(rows).get(index["amount"])
+        if why is None:
+            return None
+        balances = balance_columns(rows)
+
+        def named(pos: int) -> str:
+            if header is not None and pos < len(header):
+                return repr(header[pos].strip())
+            return f"field {pos + 1} ({rows[0][pos].strip()!r} on the first line)"
+
+        m = re.search(r"field (\d+)", why)
+        shown = why.replace(m.group(0), named(int(m.group(1)) - 1)) if m else why
+        amounts = [i for i in range(min(len(r) for r in rows)) if i not in balances and i != index.get("date")
+                   and sum(money_value(r[i]) is not None for r in rows) >= 0.8 * len(rows)]
+        hint = f" ({named(amounts[0])}?)" if amounts else ""
+        return UnrecognisedFormat(
+            f"the column mapped as amount= ({self.amount!r}) holds a running balance, not amounts: on the "
+            f"file's first {len(rows)} records {shown}; map amount= to the column of each transaction's "
+            f"amount{hint}",
+            path=path)
 
     def _head_rows(self, head: str) -> tuple[list[str], list[list[str]], dict] | None:
         """The mapped header's cells, the rows from it on (blank ones left out: ``rows[0]`` is the

@@ -326,6 +326,9 @@ def _settle_mapped(imp: Importer, head: str, path: str = "") -> Importer:
     when a numbered description column beside the mapped one is left unread, and when a built-in
     layout reads the file without the mapping."""
     if isinstance(imp, MappedCsv):
+        error = imp.running_balance_error(head, path or None)
+        if error is not None:
+            raise error
         notes = (settle_named_currency_column(imp, head),) if imp.currency_named else (settle_currency(imp, head),)
         notes = tuple(n for n in notes if n)
         imp.notes = (notes + imp.unsigned_amounts_notes(head) + imp.unread_description_notes(head)
