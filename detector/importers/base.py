@@ -94,6 +94,12 @@ class Importer:
         statement, RBC's Account Type), else the layout's :attr:`payment_method`."""
         return self.payment_method
 
+    def account_payment_methods(self, path: str) -> dict[str, str]:
+        """The payment method of each account the file names, where the file tells them apart (an
+        OFX holding a bank statement and a card statement); accounts not named take
+        :meth:`file_payment_method`."""
+        return {}
+
     def file_notes(self, path: str) -> list[str]:
         """What reading ``path`` found that the analyst should hear and no row or reject says (an
         OFX download cut right after a whole transaction), one sentence each."""
