@@ -786,10 +786,13 @@ class ComdirectVisa(Comdirect):
 
 
 class N26German(CsvLayout):
-    """N26's export in German: the older ``Datum, Empfänger, Kontonummer, Transaktionstyp,
-    Verwendungszweck, Kategorie, Betrag (EUR), ...`` and the 2024 ``Buchungsdatum, ..., Name des
-    Zahlungsbeteiligten, ..., Transaktionstyp, Verwendungszweck, ..., Betrag (EUR), ...``; as
-    :class:`N26`, the reference is joined when the partner is a payment processor."""
+    """N26's export in German (an account set to German writes its CSV so).
+
+    The older ``Datum, Empfänger, Kontonummer, Transaktionstyp, Verwendungszweck, Kategorie,
+    Betrag (EUR), ...`` and the 2024 ``Buchungsdatum, ..., Name des Zahlungsbeteiligten, ...,
+    Transaktionstyp, Verwendungszweck, ..., Betrag (EUR), ...``; as :class:`N26`, the reference is
+    joined when the partner is a payment processor (round-thirty-five audit: refused, the n26
+    layout knowing the English headers only)."""
 
     name = "n26_de"
     title = "N26 (German export)"
