@@ -956,8 +956,8 @@ class Bbva(CsvLayout):
 
     Concepto is the description, Observaciones its reference (joined for PayPal); Importe the
     amount in the first Divisa (the second is Disponible's, the balance). Amounts with comma
-    decimals, as a Spanish machine saves them (one saved with a decimal point is rejected row by
-    row: map it with ``--columns`` and no ``decimal=``).
+    decimals, as a Spanish machine saves them (one saved with decimal points has its rows with
+    cents rejected, never read a hundredfold: map it with ``--columns`` and no ``decimal=``).
     """
 
     name = "bbva"
