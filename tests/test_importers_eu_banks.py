@@ -106,6 +106,17 @@ def test_dkb_names_the_payer_of_money_in_and_the_payee_of_money_out(runner, tmp_
     assert ("2025-03-03", -4.5, "Abrechnung 28.02.2025 Kontofuehrung") in rows
 
 
+def test_dkb_money_in_without_a_payer_is_named_by_its_purpose_not_the_account_holder(tmp_path):
+    from test_importers_fast import assert_same
+    from test_importers_layouts import CASES
+
+    name, text, _ = CASES["dkb"]
+    text += ('"31.01.25";"31.01.25";"Gebucht";"";"Jonas Becker";"Zinsen 01/2025";"Eingang";"";"0,42";"";"";""\n'
+             '"31.01.25";"31.01.25";"Gebucht";"Jonas Becker";"";"Kontofuehrung 01/2025";"Ausgang";"";"-4,50";"";"";""\n')
+    st = assert_same(_write(tmp_path, name, text))
+    assert list(st.transactions["description"])[-2:] == ["Zinsen 01/2025", "Kontofuehrung 01/2025"]
+
+
 def test_dkb_pending_rows_are_rejected_with_a_reason(runner, tmp_path):
     result, _ = _ingest(runner, tmp_path, "DKB_Umsaetze_Girokonto_20250101-20250331.csv")
     (reject,) = json.loads(result.output)["files"][0]["rejections"]

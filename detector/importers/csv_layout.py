@@ -207,7 +207,8 @@ class CsvLayout(Importer):
     reference: str | Names | None = None
     #: The column naming the counterparty of money coming in, when the description column names
     #: the one of money going out (DKB's "Zahlungspflichtige*r" beside its "Zahlungsempfänger*in":
-    #: the account holder is the payer of every charge and the payee of every salary).
+    #: the account holder is the payer of every charge and the payee of every salary). Money in
+    #: with no payer named takes ``description_fallback``, never the other column's holder.
     description_in: str | Names | None = None
     #: A description cell of labelled fields (:class:`LabelledText`): its counterparty is the
     #: description, its purpose the reference.
@@ -567,8 +568,8 @@ class CsvLayout(Importer):
             description, labelled = self.labels.split(description)
         for field in self._join_fields():
             description = " ".join(p for p in (description, self._cell(cells, index, field) or "") if p)
-        if amount > 0 and "description_in" in index:
-            description = self._cell(cells, index, "description_in") or description
+        if amount > 0 and "description_in" in index:  # the payer, else (below) the purpose
+            description = self._cell(cells, index, "description_in") or ""
         # the id keeps hashing the description as read before the reference was joined to it
         id_description = None
         if "reference" in index or labelled is not None:

@@ -411,7 +411,7 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     payer = cell("description_in")
     if payer is not None:  # money in: the payer is the counterparty (DKB's Zahlungspflichtige*r)
         incoming = pa.array(value > 0) if isinstance(value, np.ndarray) else pa.array(np.asarray(value) > 0)
-        description = pc.if_else(pc.and_(incoming, pc.not_equal(payer, "")), payer, description)
+        description = pc.if_else(incoming, payer, description)
     reference = cell("reference")
     if reference is None and labelled is not None:
         reference = labelled
