@@ -24,7 +24,16 @@ from typing import ClassVar
 
 from ..errors import AmbiguousFormat, UnrecognisedFormat
 from . import date_order
-from .base import Importer, _numbered_join, balance_columns, direction_column, head_of, money_value, read_text
+from .base import (
+    HEAD_LINES,
+    Importer,
+    _numbered_join,
+    balance_columns,
+    direction_column,
+    head_of,
+    money_value,
+    read_text,
+)
 from .csv_layout import CsvLayout, LabelledText, read_either_order, swap_day_month
 from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, is_date, normalise_header, parse_amount, parse_date
 
@@ -588,6 +597,22 @@ class Rbc(CsvLayout):
         kinds = {self._kinds.get((r[index["account_type"]] if index["account_type"] < len(r) else "").strip().lower())
                  for r in csv.reader(lines[at + 1:], delimiter=delim) if any(c.strip() for c in r)}
         return kinds.pop() if len(kinds) == 1 else None
+
+    def account_payment_methods(self, path):
+        """Each Account Number's method by its Account Type, for a download holding a chequing
+        account and a Visa card (the file's own method is then none)."""
+        lines = io.StringIO(read_text(path), newline="").readlines()
+        found = self._find_header(lines[:HEAD_LINES])
+        if found is None:
+            return {}
+        at, delim, index = found
+        out: dict[str, str] = {}
+        for r in csv.reader(lines[at + 1:], delimiter=delim):
+            if len(r) > max(index["account_type"], index["account"]):
+                kind = self._kinds.get(r[index["account_type"]].strip().lower())
+                if kind and r[index["account"]].strip():
+                    out.setdefault(r[index["account"]].strip(), kind)
+        return out
 
 
 def _preamble_value(path: str, layout: CsvLayout, labels: tuple[str, ...]) -> str | None:
