@@ -583,7 +583,7 @@ def test_a_file_name_that_is_not_utf8_fails_alone_in_one_line(runner, tmp_path):
         read_statement(bad)
     res = runner.invoke(cli, ["scan", str(bad), str(samples / "monzo.csv"), "--db", str(tmp_path / "s.db"),
                               "--as-of", "2025-06-30", "--format", "json"])
-    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.exit_code == 3 and "Traceback" not in res.output  # as ingest (round thirty-five: it was 1)
     assert json.loads(res.stdout)["streams"]  # the other file was read
 
 
@@ -617,3 +617,13 @@ def test_scan_and_stored_report_exports_leave_card_payments_out_of_the_counted_s
     streams = [r for r in rows if r["record"] == "stream"]
     assert len(streams) == 3 and sum(float(r["monthly_amount"]) for r in streams if r["monthly_amount"]) == 24.99
     assert sorted(r["merchant"] for r in streams if r["counted"] == "False") == ["American Express", "Chase card ending"]
+
+
+def test_scan_and_ingest_exit_alike_when_no_file_can_be_read(runner, tmp_path):
+    # round-thirty-five audit: scan exited 1 where ingest exits 3, as the README says of both
+    junk = tmp_path / "notes.csv"
+    junk.write_text("hello,world\nfoo,bar\n")
+    scan = runner.invoke(cli, ["scan", str(junk), "--db", str(tmp_path / "a.db"), "--as-of", "2025-06-30"])
+    ingest = runner.invoke(cli, ["ingest", str(junk), "--db", str(tmp_path / "b.db")])
+    assert scan.exit_code == ingest.exit_code == 3, (scan.output, ingest.output)
+    assert "no importer recognises this file" in scan.output

@@ -609,9 +609,10 @@ ING_DE = ("Umsatzanzeige;Datei erstellt am: 15.01.2025 10:00\n\nIBAN;DE12 5001 0
      "date=Date,description=Description,debit=Paid out,credit=Paid in,date_format=%d %b %Y,currency=GBP"),
     # ING Germany (a preamble of account details, German names, decimal commas, a currency column):
     # the first preamble line was taken as the header (round eleven)
+    # (the counterparty the description, its purpose the reference: round thirty-five)
     ("Umsatzanzeige_DE12500105171234567890_20250115.csv", ING_DE, "utf-8",
-     "date=Buchung,description=Auftraggeber/Empfänger,amount=Betrag,date_format=%d.%m.%Y,decimal=comma,"
-     "currency=Währung"),
+     "date=Buchung,description=Auftraggeber/Empfänger,reference=Verwendungszweck,amount=Betrag,"
+     "date_format=%d.%m.%Y,decimal=comma,currency=Währung"),
 ])
 def test_the_columns_suggestion_reads_split_amounts_and_skips_a_preamble(tmp_path, name, text, encoding, want):
     import re
@@ -630,18 +631,25 @@ def test_the_columns_suggestion_reads_split_amounts_and_skips_a_preamble(tmp_pat
 @pytest.mark.parametrize(("name", "want", "amounts"), [
     # Deutsche Bank: "-10,9", whole "3.250", a "Kontostand" footer below the rows (no decimal=comma
     # and no date format were suggested, and the salary read as 3.25: round twelve)
-    ("deutsche_bank_de.csv", "date=Buchungstag,description=Begünstigter / Auftraggeber,amount=Betrag,date_format=%d.%m.%Y,"
-     "decimal=comma,currency=Währung", [-13.99, 3250.0, -1150.0, -10.9]),
-    # Sparkasse CSV-CAMT: "Betrag", not "Lastschrift Ursprungsbetrag" (empty on most rows), two-digit
-    # years, its "Waehrung" column
-    ("sparkasse_camt.csv", "date=Buchungstag,description=Verwendungszweck,amount=Betrag,date_format=%d.%m.%y,"
-     "decimal=comma,currency=Waehrung", [-13.99, 3250.0, -1150.0]),
+    # (its counterparty the description, the purpose the reference, "Abweichender Empfänger", empty,
+    # neither: round thirty-five)
+    ("deutsche_bank_de.csv", "date=Buchungstag,description=Begünstigter / Auftraggeber,reference=Verwendungszweck,"
+     "amount=Betrag,date_format=%d.%m.%Y,decimal=comma,currency=Währung", [-13.99, 3250.0, -1150.0, -10.9]),
+    # Sparkasse CSV-CAMT (without its Info column, which the sparkasse layout reads it by): "Betrag",
+    # not "Lastschrift Ursprungsbetrag" (empty on most rows), two-digit years, its "Waehrung" column;
+    # its counterparty, not the Verwendungszweck (a card payment's is "... Debitk.1 2028-12": round
+    # thirty-five)
+    ("sparkasse_camt.csv", "date=Buchungstag,description=Beguenstigter/Zahlungspflichtiger,reference=Verwendungszweck,"
+     "amount=Betrag,date_format=%d.%m.%y,decimal=comma,currency=Waehrung", [-13.99, 3250.0, -1150.0]),
 ])
-def test_the_columns_suggestion_reads_eu_exports_as_given(name, want, amounts):
+def test_the_columns_suggestion_reads_eu_exports_as_given(tmp_path, name, want, amounts):
     import re
     from pathlib import Path
 
     path = Path(__file__).parent / "data" / name
+    if name == "sparkasse_camt.csv":
+        text = path.read_text(encoding="utf-8").replace(';"Info"', "").replace(';"Umsatz gebucht"', "")
+        path = write(tmp_path, name, text)
     with pytest.raises(UnrecognisedFormat) as err:
         read_statement(path)
     suggestion = re.search(r'--columns "([^"]*)"', str(err.value)).group(1)

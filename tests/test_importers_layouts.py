@@ -233,6 +233,127 @@ CASES = {
         [("2025-01-07", -18.99, "VISA DEBIT PURCHASE - 1234 NETFLIX.COM"),
          ("2025-01-15", 2150.0, "Payroll Deposit ACME INC"), ("2025-01-31", -4.0, "MONTHLY FEE")],
     ),
+    # DKB (Germany) Girokonto, the 2023 export: an account preamble, the payer and the payee of each
+    # row (the account holder pays every charge and is paid every salary: round-thirty-five audit)
+    "dkb": (
+        "DKB_Umsaetze_Girokonto_20250101-20250131.csv",
+        '\ufeff"Girokonto";"DE27 1203 0000 1064 5068 34"\n""\n"Kontostand vom 31.01.2025:";"2.417,83 \u20ac"\n""\n'
+        '"Buchungsdatum";"Wertstellung";"Status";"Zahlungspflichtige*r";"Zahlungsempf\u00e4nger*in";"Verwendungszweck";'
+        '"Umsatztyp";"IBAN";"Betrag (\u20ac)";"Gl\u00e4ubiger-ID";"Mandatsreferenz";"Kundenreferenz"\n'
+        '"29.01.25";"29.01.25";"Gebucht";"ACME Software GmbH";"Jonas Becker";"LOHN/GEHALT 01/2025";"Eingang";'
+        '"DE44500105175407324931";"3.251,40";"";"";""\n'
+        '"22.01.25";"22.01.25";"Gebucht";"Jonas Becker";"Vodafone GmbH";"Kd-Nr. 1234567890 Rg-Nr. 4097232672";'
+        '"Ausgang";"DE13300700100400700700";"-39,99";"DE97ZZZ00000219312";"VF1234567890M01";""\n',
+        [("2025-01-29", 3251.4, "ACME Software GmbH"), ("2025-01-22", -39.99, "Vodafone GmbH")],
+    ),
+    "dkb_card": (
+        "DKB_Umsaetze_Kreditkarte.csv",
+        '"Karte";"Visa Kreditkarte";"4930 **** **** 1234"\n""\n"Saldo vom 31.01.2025:";"-125,30 \u20ac"\n""\n'
+        '"Belegdatum";"Wertstellung";"Status";"Beschreibung";"Umsatztyp";"Betrag (\u20ac)";"Fremdw\u00e4hrungsbetrag"\n'
+        '"16.01.25";"17.01.25";"Gebucht";"NETFLIX.COM";"Im Gesch\u00e4ft";"-13,99";""\n'
+        '"20.01.25";"20.01.25";"Gebucht";"Ausgleich Kreditkarte";"Gutschrift";"125,30";""\n',
+        [("2025-01-16", -13.99, "NETFLIX.COM"), ("2025-01-20", 125.3, "Ausgleich Kreditkarte")],
+    ),
+    # Sparkasse (Germany) CSV-CAMT V2: the counterparty, not the Verwendungszweck (a card payment's
+    # is "2026-06-25T00:40 Debitk.1 2028-12": round-thirty-five audit)
+    "sparkasse": (
+        "20250131-123456789-umsatz.CSV",
+        '"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";"Glaeubiger ID";'
+        '"Mandatsreferenz";"Kundenreferenz (End-to-End)";"Sammlerreferenz";"Lastschrift Ursprungsbetrag";'
+        '"Auslagenersatz Ruecklastschrift";"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";'
+        '"BIC (SWIFT-Code)";"Betrag";"Waehrung";"Info"\n'
+        '"DE12500500000123456789";"25.01.25";"25.01.25";"KARTENZAHLUNG";"2025-01-25T00:40 Debitk.1 2028-12";"";"";'
+        '"692397296448499";"";"";"";"Shell Deutschland GmbH//Hamburg/DE";"DE00000000000000000000";"";"-50,72";"EUR";'
+        '"Umsatz gebucht"\n'
+        '"DE12500500000123456789";"07.01.25";"07.01.25";"FOLGELASTSCHRIFT";'
+        '"7101326064133/PP.5525.PP/. Spotify AB, Ihr Einkauf bei Spotify AB";"LU96ZZZ0000000000000000058";'
+        '"4FUJ224J5KNRC";"1039445853050 PP.5525.PP PAYPAL";"";"";"";"PayPal Europe S.a.r.l. et Cie S.C.A";'
+        '"LU89751000135104200E";"PPLXLUL2";"-11,99";"EUR";"Umsatz gebucht"\n',
+        [("2025-01-25", -50.72, "Shell Deutschland GmbH//Hamburg/DE"),
+         ("2025-01-07", -11.99, "PayPal Europe S.a.r.l. et Cie S.C.A 7101326064133/PP.5525.PP/. Spotify AB, "
+                                "Ihr Einkauf bei Spotify AB")],
+    ),
+    # comdirect (Germany): a preamble, every line ending in ";", the counterparty and purpose behind
+    # labels in Buchungstext (round-thirty-five audit)
+    "comdirect": (
+        "umsaetze_9787654321_20250131-1512.csv",
+        ';\n"Ums\u00e4tze Girokonto";"Zeitraum: 01.01.2025 - 31.01.2025";\n"Neuer Kontostand";"6.214,07 EUR";\n\n'
+        '"Buchungstag";"Wertstellung (Valuta)";"Vorgang";"Buchungstext";"Umsatz in EUR";\n'
+        '"22.01.2025";"22.01.2025";"Visa-Umsatz";"AUDIBLE GMBH AUDIBLE.DE DE Karte Nr. 4871 78XX XXXX 3312 '
+        'Kartenzahlung 22.01.2025";"-9,95";\n'
+        '"15.01.2025";"15.01.2025";"Lastschrift / Belastung";"Auftraggeber: Netflix International B.V. '
+        'Buchungstext: 319256137182 Netflix Monthly Subscription Ref. 21D247CC6/84407";"-19,99";\n'
+        '"01.01.2025";"01.01.2025";"Dauerauftrag";"Empf\u00e4nger: Wohnungsbau eG Berlin Kto/IBAN: '
+        'DE44100500006603031441 BLZ/BIC: BELADEBEXXX Buchungstext: MIETE NR 4711-03 Ref. F990F070/87875";"-1.125,00";\n',
+        [("2025-01-22", -9.95, "AUDIBLE GMBH AUDIBLE.DE DE"), ("2025-01-15", -19.99, "Netflix International B.V."),
+         ("2025-01-01", -1125.0, "Wohnungsbau eG Berlin")],
+    ),
+    "comdirect_visa": (
+        "umsaetze_4871_20250131-1512.csv",
+        ';\n"Ums\u00e4tze Visa-Karte (Kreditkarte)";"Zeitraum: 01.01.2025 - 31.01.2025";\n'
+        '"Neuer Kontostand";"-24,94 EUR";\n\n'
+        '"Buchungstag";"Umsatztag";"Vorgang";"Referenz";"Buchungstext";"Umsatz in EUR";\n'
+        '"17.01.2025";"16.01.2025";"Visa-Kartenabrechnung";"74638920166";"SPOTIFY P2E8A1B2C3 STOCKHOLM";"-10,99";\n'
+        '"10.01.2025";"09.01.2025";"Visa-Kartenabrechnung";"74638920101";"NETFLIX.COM";"-13,95";\n',
+        [("2025-01-16", -10.99, "SPOTIFY P2E8A1B2C3 STOCKHOLM"), ("2025-01-09", -13.95, "NETFLIX.COM")],
+    ),
+    # N26's German export (round-thirty-five audit: refused, the n26 layout knew English headers only)
+    "n26_de": (
+        "n26-csv-transactions.csv",
+        '"Datum","Empf\u00e4nger","Kontonummer","Transaktionstyp","Verwendungszweck","Kategorie","Betrag (EUR)",'
+        '"Betrag (Fremdw\u00e4hrung)","Fremdw\u00e4hrung","Wechselkurs"\n'
+        '"2025-01-09","NETFLIX.COM","","MasterCard Zahlung","","Medien & Elektronik","-13.99","","",""\n'
+        '"2025-01-27","Zalando SE","DE31100400000526606300","Gutschrift","Gehalt 01/2025","Gehalt","3480.00","","",""\n',
+        [("2025-01-09", -13.99, "NETFLIX.COM"), ("2025-01-27", 3480.0, "Zalando SE")],
+    ),
+    # Rabobank (Netherlands): Naam tegenpartij, not the Omschrijving lines (round-thirty-five audit)
+    "rabobank": (
+        "CSV_A_NL91RABO0315273637_EUR_20250101_20250131.csv",
+        '"IBAN/BBAN","Munt","BIC","Volgnr","Datum","Rentedatum","Bedrag","Saldo na trn","Tegenrekening IBAN/BBAN",'
+        '"Naam tegenpartij","Naam uiteindelijke partij","Naam initi\u00ebrende partij","BIC tegenpartij","Code",'
+        '"Batch ID","Transactiereferentie","Machtigingskenmerk","Incassant ID","Betalingskenmerk","Omschrijving-1",'
+        '"Omschrijving-2","Omschrijving-3","Reden retour","Oorspr bedrag","Oorspr munt","Koers"\n'
+        '"NL91RABO0315273637","EUR","RABONL2U","000000000000000004","2025-01-09","2025-01-09","-29,99","+2719,01",'
+        '"NL29ABNA0501234567","Basic-Fit Nederland B.V.","","","","ei","","","BFN7712345","NL11ZZZ341234560000","",'
+        '"Lidmaatschap 4 weken lidnr 7712345","","","","","",""\n'
+        '"NL91RABO0315273637","EUR","RABONL2U","000000000000000005","2025-01-24","2025-01-24","+3340,18","+6059,19",'
+        '"NL20INGB0001234567","Booking.com B.V.","","","","cb","","","","","","Salaris 01-2025","","","","","",""\n',
+        [("2025-01-09", -29.99, "Basic-Fit Nederland B.V."), ("2025-01-24", 3340.18, "Booking.com B.V.")],
+    ),
+    # ABN AMRO (Netherlands) .TAB: no header; the amount is the seventh field, not the opening balance
+    # of the fourth (round-thirty-five audit: the suggestion mapped that balance)
+    "abnamro_tab": (
+        "TXT250131123456.TAB",
+        "512345678\tEUR\t20250102\t3000,00\t2934,04\t20250102\t-65,96\tBEA, Betaalpas                   "
+        "Albert Heijn 1403,PAS123        NR:529940, 02.01.25/16:49      AMSTERDAM\n"
+        "512345678\tEUR\t20250110\t2934,04\t2920,05\t20250110\t-13,99\tSEPA Incasso algemeen doorlopend Incassant: "
+        "NL41ZZZ342046050000  Naam: Netflix International B.V.  Machtiging: NFLX-NL-994411  Omschrijving: "
+        "145740997382 Netflix Monthly Subscription  IBAN: NL06RABO0332224561\n"
+        "512345678\tEUR\t20250123\t2920,05\t5810,05\t20250123\t2890,00\t/TRTP/SEPA OVERBOEKING/IBAN/NL02ABNA0123456789"
+        "/BIC/ABNANL2A/NAME/Coolblue B.V./REMI/Salaris 01-2025/EREF/NOTPROVIDED\n",
+        [("2025-01-02", -65.96, "Albert Heijn 1403"), ("2025-01-10", -13.99, "Netflix International B.V."),
+         ("2025-01-23", 2890.0, "Coolblue B.V.")],
+    ),
+    # Societe Generale (France): the Detail's "DE:" name for a direct debit, the Detail for a card
+    "socgen": (
+        "00050123456.csv",
+        '="000501234567";01/01/2025;31/01/2025;50;31/01/2025;2743,29 EUR\n\n'
+        "Date de l'op\u00e9ration;Libell\u00e9;D\u00e9tail de l'\u00e9criture;Montant de l'op\u00e9ration;Devise\n"
+        "16/01/2025;PRLV SEPA EDF clients particuliers;PRLV SEPA EDF clients particuliers DE: EDF clients "
+        "particuliers ID: FR50ZZZ000020 MOTIF: MENSUALITE 01/2025 CPT 6001234567 REF: EDF451255869 MANDAT "
+        "++6001234567;-78,00;EUR\n"
+        "04/01/2025;CARTE X4821 03/01 DEEZER;CARTE X4821 03/01 DEEZER PARIS;-11,99;EUR\n",
+        [("2025-01-16", -78.0, "EDF clients particuliers"), ("2025-01-04", -11.99, "CARTE X4821 03/01 DEEZER PARIS")],
+    ),
+    # BBVA (Spain): a preamble, two Divisa columns (the first is the amount's)
+    "bbva": (
+        "ES0182_movimientos_cuenta.csv",
+        "\u00daltimos movimientos;;;;;;;;\n;;;;;;;;\n"
+        "Fecha;Fecha valor;Concepto;Movimiento;Importe;Divisa;Disponible;Divisa;Observaciones\n"
+        "29/01/2025;29/01/2025;NOMINA TELEFONICA SOLUCIONES SA;N\u00f3mina;2.410,55;EUR;5.400,00;EUR;NOMINA 01/2025\n"
+        "08/01/2025;08/01/2025;RECIBO NETFLIX.COM;Adeudo recibo;-13,99;EUR;2.989,45;EUR;NETFLIX INTERNATIONAL B.V.\n",
+        [("2025-01-29", 2410.55, "NOMINA TELEFONICA SOLUCIONES SA"), ("2025-01-08", -13.99, "RECIBO NETFLIX.COM")],
+    ),
 }
 
 

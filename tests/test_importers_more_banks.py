@@ -252,3 +252,18 @@ def test_a_santander_uk_text_statement_is_read(tmp_path, store):
     st = read_statement(cut)
     assert len(st.transactions) == 1 and [r["source_line"] for r in st.rejected] == [10]
     assert "cut short" in st.rejected[0]["reason"]
+
+
+def test_an_rbc_download_of_a_card_and_chequing_accounts_stores_each_accounts_payment_method(tmp_path, store):
+    # one download holds every account: the file's own method is none, each account's its Account
+    # Type's (round thirty-nine: per account, as an OFX of a bank and a card statement)
+    from detector.importers import ingest_files
+
+    both = write(tmp_path, "all.csv", RBC_HEADER + RBC_ROWS
+                 + 'Visa,4510123412341234,1/9/2025,,"SPOTIFY P1A2B3C4D5 STOCKHOLM",,-11.99,\n')
+    st = read_statement(both)
+    assert st.default_payment_method is None
+    assert st.payment_methods == {"01234-5012345": "debit_card", "4510123412341234": "credit_card"}
+    ingest_files([both], store)
+    assert {a["account_id"]: a["payment_method"] for a in store.accounts()} == {
+        "01234-5012345": "debit_card", "4510123412341234": "credit_card"}

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
+
 from detector.importers import ingest_files, read_statement
 
 HEADER = ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
@@ -161,3 +163,40 @@ def test_an_iban_account_id_prints_no_library_warning(tmp_path):
         st = read_statement(qfx(tmp_path, "releve.ofx", PURCHASE, acct=iban))
     assert [str(w.message) for w in caught if "ofxtools" in (w.filename or "") or iban in str(w.message)] == []
     assert st.transactions["account_id"].tolist() == [iban]
+
+
+def _two_statements(card_first: bool) -> str:
+    """One OFX holding a US checking account (``STMTRS``) and a GBP credit card (``CCSTMTRS``)."""
+    bank = ("<BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>400515"
+            "<ACCTID>40051561234567<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST><DTSTART>20250101<DTEND>20250131\n"
+            "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250106<TRNAMT>-5.00<FITID>1<NAME>PATREON* MEMBERSHIP</STMTTRN>\n"
+            "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>\n")
+    card = ("<CREDITCARDMSGSRSV1><CCSTMTTRNRS><TRNUID>2<CCSTMTRS><CURDEF>GBP<CCACCTFROM><ACCTID>5434001234569012"
+            "</CCACCTFROM><BANKTRANLIST><DTSTART>20250101<DTEND>20250131\n"
+            "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250112<TRNAMT>-10.99<FITID>1<NAME>NETFLIX.COM</STMTTRN>\n"
+            "</BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1>\n")
+    body = card + bank if card_first else bank + card
+    return "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX>\n" + body + "</OFX>\n"
+
+
+@pytest.mark.parametrize("card_first", [False, True])
+def test_a_bank_and_a_card_statement_in_one_ofx_keep_their_own_payment_methods(tmp_path, runner, card_first):
+    # round-thirty-nine audit: both accounts were stored as credit_card, in either order (the file
+    # was a card statement as soon as it held one), and the checking account's refund steps were a card's
+    import sqlite3
+
+    from detector.cli import cli
+
+    path = tmp_path / "hsbc_expat.ofx"
+    path.write_text(_two_statements(card_first))
+    st = read_statement(path)
+    assert st.payment_methods == {"40051561234567": "debit_card", "5434001234569012": "credit_card"}
+    db = tmp_path / "s.db"
+    assert runner.invoke(cli, ["ingest", str(path), "--db", str(db)]).exit_code == 0
+    con = sqlite3.connect(db)
+    got = con.execute("SELECT account_id, payment_method, currency FROM accounts ORDER BY account_id").fetchall()
+    assert got == [("40051561234567", "debit_card", "USD"), ("5434001234569012", "credit_card", "GBP")]
+    # --payment-method still names every account's
+    other = tmp_path / "o.db"
+    runner.invoke(cli, ["ingest", str(path), "--db", str(other), "--payment-method", "bank_transfer"])
+    assert {m for (m,) in sqlite3.connect(other).execute("SELECT payment_method FROM accounts")} == {"bank_transfer"}

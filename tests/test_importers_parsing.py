@@ -40,6 +40,15 @@ def test_amount_round_trips_european_style(c):
     assert parse_amount(eu(c), decimal=",") == pytest.approx(c / 100, abs=1e-9)
 
 
+@pytest.mark.parametrize("text", ["-16.41", "2380.43", "1.5", "1.2345,00", "12.34.567,00"])
+def test_a_point_that_is_no_thousands_separator_is_no_comma_decimal_amount(text):
+    # a BBVA export saved by Excel with decimal points, read with comma decimals: "-16.41" was
+    # -1641.00 (round thirty-five); a point groups thousands there, three digits at a time
+    with pytest.raises(ValueError, match="not an amount with a decimal comma"):
+        parse_amount(text, decimal=",")
+    assert parse_amount("-1.234.567,89", decimal=",") == -1234567.89 and parse_amount("3.250", decimal=",") == 3250
+
+
 @given(cents.filter(lambda c: c > 0))
 def test_parentheses_and_trailing_minus_mean_negative(c):
     text = f"{c / 100:,.2f}"

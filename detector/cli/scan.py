@@ -125,7 +125,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
              engine, fmt, output, limit, workers):
     """Ingest statements, detect subscriptions, flag surprises, queue refunds, and report.
 
-    Exits non-zero when any statement file failed (the others are still scanned).
+    Exits with status 3 when any statement file failed (the others are still scanned), as `ingest`.
     """
     from ..pipeline import scan
     from .progress import terminal_progress
@@ -150,7 +150,8 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
         _note_undecided(cancellations, result.streams)
     _show(result, fmt, output, limit)
     if result.failed_files:
-        raise SystemExit(1)
+        # 3, as `ingest` and the README say (round-thirty-five audit: scan exited 1)
+        raise SystemExit(3)
 
 
 def _stored_after_note(store, ingest: list, as_of: str) -> str | None:

@@ -80,6 +80,11 @@ class Importer:
         """The account the whole file belongs to, when the file says so."""
         return None
 
+    def default_account(self, path: str) -> str | None:
+        """The account of a file that names none, when the bank's file name tells it better than
+        the name without its date stamps (``naming.account_from_filename``); ``--account`` wins."""
+        return None
+
     def extract(self, path: str) -> Iterator[Row | Reject]:
         """Every transaction line of the file, as a :class:`Row` or a :class:`Reject`."""
         raise NotImplementedError
@@ -88,6 +93,12 @@ class Importer:
         """The payment method of the file's account(s) when the file tells (an OFX card
         statement, RBC's Account Type), else the layout's :attr:`payment_method`."""
         return self.payment_method
+
+    def account_payment_methods(self, path: str) -> dict[str, str]:
+        """The payment method of each account the file names, where the file tells them apart (an
+        OFX holding a bank statement and a card statement); accounts not named take
+        :meth:`file_payment_method`."""
+        return {}
 
     def file_notes(self, path: str) -> list[str]:
         """What reading ``path`` found that the analyst should hear and no row or reject says (an
@@ -197,11 +208,32 @@ _HINTS = {
     "date": ("date", "posted", "booked", "datum", "time", "buchung", "valuta", "fecha"),
     "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference",
                     "empf", "auftraggeber", "verwendungszweck", "omschrijving", "libell", "concepto"),
-    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe", "$"),
+    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe", "$", "umsatz in"),
 }
+#: Names of a column naming the other party of a transfer (the merchant of a direct debit), and of
+#: one holding the transfer's purpose. A file with both is mapped ``description=`` the first and
+#: ``reference=`` the second (round-thirty-five audit: Sparkasse's suggestion read Verwendungszweck
+#: alone, and its card payments at Shell and EDEKA were one "40 Debitk 1" plan; Rabobank's read
+#: the Omschrijving lines and left Naam tegenpartij out).
+#: (in order of preference: the payee before the payer where a file names both, as DKB's
+#: Zahlungsempfänger*in and Zahlungspflichtige*r: most rows are money out)
+_COUNTERPARTY = ("tegenpartij", "counterparty", "counter party", "partner name", "zahlungsbeteiligt", "empfänger",
+                 "empfaenger", "payee", "begünstigter", "beguenstigter", "bénéficiaire", "beneficiaire",
+                 "beneficiario", "merchant", "auftraggeber", "zahlungspflichtig", "ordenante", "naam", "name")
+_PURPOSE = ("verwendungszweck", "omschrijving", "mededelingen", "purpose", "reference", "remittance", "motif",
+            "observaciones")
+#: Words of a column's name that make it no counterparty's name (its IBAN, account or number).
+#: A deviating or ultimate party (Deutsche Bank's "Abweichender Empfänger", Rabobank's "Naam
+#: uiteindelijke partij") is empty on most rows and no counterparty either.
+_NOT_A_NAME = re.compile(r"iban|konto|account|rekening|\bbic|\bblz|nummer|number|\bid\b|\bnr\b|abweichend|"
+                         r"uiteindelijk|initi[eë]rend|ultimate", re.IGNORECASE)
 #: Column names that are the field outright, preferred to a name merely holding a hint.
 _OUTRIGHT = {"description": ("description", "transaction description", "payee", "merchant", "memo", "details",
                              "narrative")}
+#: Names taken only when no column holds a hint above: comdirect's Buchungstext holds the whole
+#: transfer (``Auftraggeber: ... Buchungstext: ...``), where Sparkasse's and ING Germany's say only
+#: its kind beside a counterparty column.
+_LAST_RESORT = {"description": ("buchungstext",)}
 #: Money out and money in as two columns (Capital One's Debit/Credit, Lloyds' Debit Amount/Credit
 #: Amount, Nationwide's Paid out/Paid in).
 _SPLIT = {"debit": ("debit", "withdrawal", "paid out", "money out"),
@@ -302,15 +334,18 @@ def direction_column(cols: list[str], rows: list[list[str]], amount: str, taken=
     return None
 
 
-def _by_shape(cells: list[str]) -> dict[str, str]:
+def _by_shape(cells: list[str], rows: list[list[str]] = ()) -> dict[str, str]:
     """For a file with no header row: its first line's date cell, amount cell (the first number
-    with cents that is not the date: CommBank's amount comes before its balance) and description cell (the
-    one with the most letters), as ``--columns`` maps them (by that line's cells)."""
+    with cents that is not the date, nor a running balance the records show: CommBank's amount
+    comes before its balance, ABN AMRO's after its opening and closing balances) and description
+    cell (the one with the most letters), as ``--columns`` maps them (by that line's cells)."""
     chosen: dict[str, str] = {}
     date = next((c for c in cells if is_date(c, _SUGGEST_DATES)), None)
     if date is not None:
         chosen["date"] = date
-    numbers = [c for c in cells if c != date and c.strip() and _MONEY_CELL.fullmatch(c.strip())]
+    balances = set(balance_columns([r for r in rows if len(r) == len(cells)]))
+    numbers = [c for i, c in enumerate(cells) if c != date and c.strip() and _MONEY_CELL.fullmatch(c.strip())
+               and i not in balances]
     # one with cents first: an account or cheque number before the amount is no amount
     money = next((c for c in numbers if re.search(r"[.,]\d\d\)?$", c.strip())), numbers[0] if numbers else None)
     text = [c for c in cells if c not in (date, money) and re.search(r"[^\W\d_]", c)]
@@ -319,6 +354,91 @@ def _by_shape(cells: list[str]) -> dict[str, str]:
     if money is not None:
         chosen["amount"] = money
     return chosen
+
+
+def _counterparty_and_purpose(cols: list[str], rows: list[list[str]] = ()) -> tuple[str, str] | None:
+    """The columns naming the other party and the purpose of each transfer, when a file has both
+    and no column named ``Description`` outright (a bank's own descriptor, which comes first); a
+    column no row fills is neither."""
+    if any(c.strip().lower() in ("description", "transaction description") for c in cols):
+        return None
+
+    def filled(c: str) -> bool:
+        i = cols.index(c)
+        return not rows or any(i < len(r) and r[i].strip() for r in rows)
+
+    names = [c for c in cols if not _NOT_A_NAME.search(c) and filled(c)]
+    party = next((c for k in _COUNTERPARTY for c in names if k in c.lower()), None)
+    purpose = next((c for c in cols if c != party and any(k in c.lower() for k in _PURPOSE) and filled(c)), None)
+    return (party, purpose) if party and purpose else None
+
+
+def _currency_cell(cols: list[str], rows: list[list[str]]) -> str | None:
+    """The currency code a header-less file's records all name in one field (``EUR``), if any."""
+    from .currency import cell_currency
+
+    for i, cell in enumerate(cols):
+        if not re.fullmatch(r"[A-Z]{3}", cell.strip()):
+            continue
+        code = cell_currency(cell)
+        if code and all(i < len(r) and r[i].strip() == cell.strip() for r in rows):
+            return code
+    return None
+
+
+def money_value(cell: str) -> float | None:
+    """A cell with cents as a number (``-13,99``, ``2.934,04``, ``1,234.50``), else ``None``."""
+    c = (cell or "").strip()
+    if not re.fullmatch(r"[-+]?[£$€]?\s?\d[\d.,\s\u00a0]*[.,]\d\d", c):
+        return None
+    decimal = "," if re.search(r",\d\d$", c) else "."
+    from .parsing import parse_amount
+
+    try:
+        return parse_amount(c, decimal=decimal)
+    except ValueError:
+        return None
+
+
+def balance_columns(rows: list[list[str]]) -> dict[int, str]:
+    """Positions of the fields that hold a running balance in ``rows`` (records in the file's
+    order), each with why: on every pair of consecutive records (three pairs at least) its value
+    is the other record's plus another field of the later one (a balance after each transaction:
+    ``Eindsaldo``, ``Saldo na trn``), or another field's value on the record before (ABN AMRO's
+    ``Beginsaldo``, the previous ``Eindsaldo``), in either order of the records.
+
+    Round-thirty-five audit: the suggestion for ABN AMRO's header-less .TAB mapped its opening
+    balance as the amount, and 96 rows were stored as credits of the running balance.
+    """
+    if len(rows) < 4:
+        return {}
+    width = min(len(r) for r in rows)
+    values = [[money_value(r[i]) for i in range(width)] for r in rows]
+    money = [i for i in range(width) if sum(v[i] is not None for v in values) >= 4]
+
+    def pairs(b: int, a: int):
+        return [(values[k - 1][b], values[k][b], values[k - 1][a], values[k][a]) for k in range(1, len(values))
+                if None not in (values[k - 1][b], values[k][b], values[k - 1][a], values[k][a])]
+
+    def near(x: float, y: float) -> bool:
+        return abs(x - y) < 0.005
+
+    out: dict[int, str] = {}
+    for b in money:
+        for a in money:
+            if a == b:
+                continue
+            both = pairs(b, a)
+            if len(both) < 3 or all(near(pb, pa) and near(nb, na) for pb, nb, pa, na in both):
+                continue  # too few, or the same values twice
+            moved = [pa for _, _, pa, _ in both] + [na for _, _, _, na in both]
+            if any(not near(x, 0) for x in moved) and (
+                    all(near(nb, pb + na) for pb, nb, _, na in both)        # oldest first
+                    or all(near(pb, nb + pa) for pb, nb, pa, _ in both)):   # newest first
+                out.setdefault(b, f"each record's value is the one before plus field {a + 1}")
+            elif all(near(nb, pa) for _, nb, pa, _ in both) or all(near(pb, na) for pb, _, _, na in both):
+                out.setdefault(b, f"each record's value is field {a + 1} of the record next to it")
+    return out
 
 
 def _numbered_join(cols: list[str], col: str) -> str:
@@ -352,14 +472,20 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
     if split:
         chosen.update(found)
     if headerless:
-        chosen.update(_by_shape(cols))
+        chosen.update(_by_shape(cols, rows))
+    if not headerless:
+        pair = _counterparty_and_purpose(cols, list(rows))
+        if pair:
+            chosen["description"], chosen["reference"] = pair
+            fields.insert(2, "reference")
     for field in [] if headerless else fields:
         if field in _HINTS and field not in chosen:
             # a column named for the field outright first: Navy Federal's "Description", not its
             # "Reference" before it (seventeenth session)
             outright = _OUTRIGHT.get(field, ())
             col = (next((c for c in cols if c not in chosen.values() and c.strip().lower() in outright), None)
-                   or _first(cols, _HINTS[field], chosen.values(), exact=field == "amount"))
+                   or _first(cols, _HINTS[field], chosen.values(), exact=field == "amount")
+                   or _first(cols, _LAST_RESORT.get(field, ()), chosen.values()))
             if col:
                 chosen[field] = col
     if not split and not headerless and "amount" not in chosen and all(found.values()):
@@ -393,6 +519,9 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
         extra.append("decimal=comma")
     signs = "".join(r[p] for r in rows for p in money if p < len(r))
     currency = next((code for sign, code in (("£", "GBP"), ("€", "EUR")) if sign in signs), None)
+    code = _currency_cell(cols, rows) if headerless else None
+    if code:  # every record names it in one field (ABN AMRO's Muntsoort)
+        currency = currency or code
     named = None if headerless else _first(cols, ("currency", "währung", "wahrung", "waehrung", "devise", "moneda",
                                                   "divisa", "munt", "valuta code"), set(chosen.values()))
     # (with a value on some row: Navy Federal's "Instructed Currency" is empty but for foreign payments)
@@ -512,7 +641,8 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
         f"no importer recognises this file. {seen}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
         f"or map the columns, e.g. {suggestion} "
-        "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, date_format=%d/%m/%Y)"
+        "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, reference=, "
+        "date_format=%d/%m/%Y)"
         + "".join(f"; {s}" for s in said)
     )
     return UnrecognisedFormat(message, path=path)

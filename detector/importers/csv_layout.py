@@ -134,6 +134,56 @@ def processor_description(counterparty: str, reference: str | None) -> str:
     return f"{counterparty} {ref}"
 
 
+class LabelledText:
+    """A description cell that holds labelled fields, as some banks write one text for the whole
+    transfer: comdirect's ``Auftraggeber: Netflix International B.V. Buchungstext: 3192... Netflix
+    Monthly Ref. 21D2...``, ABN AMRO's ``SEPA Incasso ... Naam: KPN B.V. Machtiging: ...
+    Omschrijving: Factuur ...``, Societe Generale's ``PRLV SEPA ... DE: EDF ... MOTIF: ...``.
+
+    ``counterparty``, ``purpose`` and ``others`` are regular expressions of labels (each written
+    with its own boundary: comdirect glues ``Kto/IBAN:`` to the name before it). :meth:`split`
+    gives the counterparty's value (the description) and the purpose's (the reference, joined
+    when the counterparty is a payment processor: :func:`processor_description`); without a
+    counterparty label the text before the first label is the description (a card payment's
+    ``AUDIBLE GMBH AUDIBLE.DE DE`` before ``Karte Nr. ...``), else the purpose, else the cell as
+    written. ``card``: a pattern whose first group names the merchant of a card payment
+    (ABN AMRO's ``BEA, Betaalpas   Albert Heijn 1403,PAS123 ...``).
+    """
+
+    def __init__(self, counterparty: tuple[str, ...], purpose: tuple[str, ...] = (), others: tuple[str, ...] = (),
+                 card: str | None = None):
+        self.counterparty = counterparty
+        self.purpose = purpose
+        kinds = [("c", counterparty), ("p", purpose), ("o", others)]
+        self._labels = re.compile("|".join(f"(?P<{k}{i}>{rx})" for k, rxs in kinds for i, rx in enumerate(rxs)))
+        self._card = re.compile(card) if card else None
+
+    def split(self, text: str) -> tuple[str, str | None]:
+        """``(description, reference)`` read from one description cell."""
+        text = text or ""
+        if self._card is not None:
+            m = self._card.match(text)
+            if m:
+                return _squeeze(m.group(1)), None
+        found = list(self._labels.finditer(text))
+        if not found:
+            return text, None
+        values: dict[str, str] = {}
+        for m, nxt in zip(found, [*found[1:], None], strict=True):
+            kind = m.lastgroup[0]
+            value = _squeeze(text[m.end():nxt.start() if nxt else len(text)])
+            if value and kind not in values:
+                values[kind] = value
+        before = _squeeze(text[:found[0].start()])
+        description = values.get("c") or before or values.get("p") or _squeeze(text)
+        return description, values.get("p") if description != values.get("p") else None
+
+
+def _squeeze(text: str) -> str:
+    """``text`` stripped, its runs of spaces one space (ABN AMRO pads its fields with spaces)."""
+    return re.sub(r"\s{2,}", " ", text).strip(" ,")
+
+
 class CsvLayout(Importer):
     """A CSV statement layout, declared by class attributes.
 
@@ -155,6 +205,14 @@ class CsvLayout(Importer):
     #: ING "Mededelingen"): joined to the description when the counterparty is a payment processor
     #: (:func:`processor_description`), which names the merchant only there.
     reference: str | Names | None = None
+    #: The column naming the counterparty of money coming in, when the description column names
+    #: the one of money going out (DKB's "Zahlungspflichtige*r" beside its "Zahlungsempfänger*in":
+    #: the account holder is the payer of every charge and the payee of every salary). Money in
+    #: with no payer named takes ``description_fallback``, never the other column's holder.
+    description_in: str | Names | None = None
+    #: A description cell of labelled fields (:class:`LabelledText`): its counterparty is the
+    #: description, its purpose the reference.
+    labels: LabelledText | None = None
     amount: str | Names | None = "Amount"
     debit: str | Names | None = None
     credit: str | Names | None = None
@@ -170,6 +228,9 @@ class CsvLayout(Importer):
     own_transfer_kinds: tuple[str, ...] = ()
     status: str | Names | None = None
     accepted_status: tuple[str, ...] = ()
+    #: What a pending row writes where its booking date goes (comdirect's ``offen``), lower case:
+    #: such a row is rejected as not booked yet.
+    pending_dates: tuple[str, ...] = ()
     transaction_id: str | Names | None = None
     account_column: str | Names | None = None
     #: Column naming the card a row was paid with (Capital One "Card No.", Amex "Account #"): the
@@ -198,6 +259,7 @@ class CsvLayout(Importer):
             "description": _alts(self.description),
             "description_fallback": _alts(self.description_fallback),
             "reference": _alts(self.reference),
+            "description_in": _alts(self.description_in),
             "amount": _alts(self.amount),
             "debit": _alts(self.debit),
             "credit": _alts(self.credit),
@@ -476,11 +538,16 @@ class CsvLayout(Importer):
         return cells[pos].strip()
 
     def _is_balance_line(self, cells, index) -> bool:
+        """A line with no amount whose description, or first cell, says it is a balance
+        (Bank of America's "Beginning balance as of ...", comdirect's footer "Alter Kontostand")."""
         if not self.balance_lines:
             return False
-        desc = (self._cell(cells, index, "description") or "").lower()
         amount = self._cell(cells, index, "amount")
-        return not amount and desc.startswith(self.balance_lines)
+        if amount:
+            return False
+        desc = (self._cell(cells, index, "description") or "").lower()
+        first = next((c.strip().lower() for c in cells if c.strip()), "")
+        return desc.startswith(self.balance_lines) or first.startswith(self.balance_lines)
 
     def parse_record(self, cells: list[str], index: dict[str, int], line: int) -> Row:
         """One record to a :class:`Row`; raises ``ValueError`` with a reason for the reject list."""
@@ -490,15 +557,24 @@ class CsvLayout(Importer):
         status = self._cell(cells, index, "status")
         if status is not None and self.accepted_status and status.upper() not in self.accepted_status:
             raise ValueError(status_reason(status))
-        date = parse_date(self._cell(cells, index, "date") or "", self.date_formats)
+        when = self._cell(cells, index, "date") or ""
+        if self.pending_dates and when.lower() in self.pending_dates:
+            raise ValueError(pending_reason(when))
+        date = parse_date(when, self.date_formats)
         amount = self._amount(cells, index)
         description = self._cell(cells, index, "description") or ""
+        labelled = None
+        if self.labels is not None:
+            description, labelled = self.labels.split(description)
         for field in self._join_fields():
             description = " ".join(p for p in (description, self._cell(cells, index, field) or "") if p)
+        if amount > 0 and "description_in" in index:  # the payer, else (below) the purpose
+            description = self._cell(cells, index, "description_in") or ""
         # the id keeps hashing the description as read before the reference was joined to it
         id_description = None
-        if "reference" in index:
-            joined = processor_description(description, self._cell(cells, index, "reference"))
+        if "reference" in index or labelled is not None:
+            reference = self._cell(cells, index, "reference") if "reference" in index else labelled
+            joined = processor_description(description, reference)
             id_description, description = (description if joined != description else None), joined
         if not description and "description_fallback" in index:
             description = self._cell(cells, index, "description_fallback") or ""
@@ -570,6 +646,12 @@ def status_reason(status: str) -> str:
         return (f"state {status}: not a transaction (the payment was {status.strip().lower()}, no money "
                 f"moved)")
     return f"state {status}: not a completed transaction (re-import once it completes)"
+
+
+def pending_reason(cell: str) -> str:
+    """Why a row whose booking date says it is pending (comdirect's ``offen``) is not read."""
+    return (f"pending: {cell.strip()!r} where the booking date goes, not a booked transaction (re-import once it "
+            "is booked)")
 
 
 _DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}

@@ -395,13 +395,26 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
         value, amount_groups = _python_round(np.where(ok, value, 0.0))
 
     description = cell("description")
+    labelled = None  # the purpose a labelled description cell names (csv_layout.LabelledText)
+    if layout.labels is not None:
+        codes, uniq = encode(description)
+        parts = [layout.labels.split(v) for v in uniq.to_pylist()]
+        take = pa.array(codes)
+        description = pa.array([p[0] for p in parts], STR).take(take)
+        labelled = pa.array([p[1] for p in parts], STR).take(take)
     for field in layout._join_fields():
         more = cell(field)
         if more is not None:  # "a b", or the one of the two that is filled
             both = pc.binary_join_element_wise(description, more, pa.scalar(" ", STR))
             description = pc.if_else(pc.equal(more, ""), description,
                                      pc.if_else(pc.equal(description, ""), more, both))
+    payer = cell("description_in")
+    if payer is not None:  # money in: the payer is the counterparty (DKB's Zahlungspflichtige*r)
+        incoming = pa.array(value > 0) if isinstance(value, np.ndarray) else pa.array(np.asarray(value) > 0)
+        description = pc.if_else(incoming, payer, description)
     reference = cell("reference")
+    if reference is None and labelled is not None:
+        reference = labelled
     plain = joined = None  # the description before the reference was joined, and where it was
     if reference is not None:  # a payment processor's counterparty names the merchant in its reference
         via = pc.fill_null(pc.match_substring_regex(description, PROCESSOR_COUNTERPARTY_RE.pattern,

@@ -184,12 +184,18 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None,
         copies.same_lines = _stored_from_other_files(store, st.transactions)
     duplicates += copies.rows
     store.add_rejected(st.rejected)
-    method = payment_method or st.default_payment_method
     source = "user" if payment_method else "importer"
     for currency, accounts in _accounts_by_currency(st, currencies).items():
-        store.set_accounts(accounts, payment_method=method, payment_method_source=source,
-                           currency=currency, source=st.format,
-                           country=st.country or country_for_currency(currency))
+        # --payment-method names every account's; else each its own where the file tells them
+        # apart (an OFX's bank and card statements: round-thirty-nine audit), else the file's
+        by_method: dict[str | None, list[str]] = {}
+        for account in accounts:
+            method = payment_method or st.payment_methods.get(account, st.default_payment_method)
+            by_method.setdefault(method, []).append(account)
+        for method, group in by_method.items():
+            store.set_accounts(group, payment_method=method, payment_method_source=source,
+                               currency=currency, source=st.format,
+                               country=st.country or country_for_currency(currency))
     return stored, duplicates, copies, reused
 
 

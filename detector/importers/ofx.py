@@ -50,6 +50,9 @@ class _Scan:
     closed_after: set[str] = field(default_factory=set)
     #: The statement's own end date (``DTEND``, as written), if it gives one.
     dtend: str | None = None
+    #: Each account's payment method: ``credit_card`` for an ``ACCTID`` of a ``CCACCTFROM`` (a
+    #: ``CCSTMTRS``), ``debit_card`` for a bank account's (``BANKACCTFROM``).
+    methods: dict[str, str] = field(default_factory=dict)
 
 
 def _scan(text: str) -> _Scan:
@@ -64,6 +67,7 @@ def _scan(text: str) -> _Scan:
     account = None
     curdef = None
     sub = None  # the CURRENCY / ORIGCURRENCY aggregate open inside the current transaction
+    kind = None  # the payment method of the account whose <...ACCTFROM> opened last
     for number, line in enumerate(io.StringIO(text, newline="").readlines(), start=1):
         for slash, tag, value in _TAG_OR_END.findall(line):
             tag, value = tag.upper(), value.strip()
@@ -80,9 +84,14 @@ def _scan(text: str) -> _Scan:
                 continue
             if tag == "CCACCTFROM":
                 out.card = True
+                kind = "credit_card"
+            elif tag == "BANKACCTFROM":
+                kind = "debit_card"
             elif tag == "ACCTID" and current is None:
                 account = value
                 out.account = out.account or value
+                if value and kind:
+                    out.methods.setdefault(value, kind)
             elif tag == "CURDEF":
                 curdef = value.upper() or curdef
                 out.currency = out.currency or curdef
@@ -142,8 +151,15 @@ class OfxImporter(Importer):
         return _scan(read_text(path)).account
 
     def card_statement(self, path: str) -> bool:
-        """Whether the file is a credit-card statement (``CCSTMTRS``)."""
+        """Whether the file holds a credit-card statement (``CCSTMTRS``)."""
         return _scan(read_text(path)).card
+
+    def account_payment_methods(self, path: str) -> dict[str, str]:
+        """Each account's payment method: ``credit_card`` for a card statement's (``CCSTMTRS``),
+        ``debit_card`` for a bank statement's (``STMTRS``). Round-thirty-nine audit: a file holding
+        a checking account and a card stored both as ``credit_card``, in either order, and the
+        checking account's refund steps were a card's chargeback."""
+        return dict(_scan(read_text(path)).methods)
 
     def file_notes(self, path: str) -> list[str]:
         scan = _scan(read_text(path))

@@ -64,6 +64,10 @@ def _parse_amount(text: str, decimal: str) -> float:
     s = s.strip().strip(_CURRENCY_SIGNS)
     s = _SPACES.sub("", s)
     if decimal == ",":
+        # a point is a thousands separator here, in groups of three: "-16.41" is no amount (a
+        # decimal-point file read with comma decimals was 1641.00 without a word)
+        if "." in s and not re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d*)?", s):
+            raise ValueError(f"not an amount with a decimal comma: {raw.strip()!r}")
         s = s.replace(".", "").replace(",", ".")
     else:
         if re.search(r",\d{3}(?:\D|$)", s) or "," not in s:

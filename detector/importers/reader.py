@@ -78,6 +78,9 @@ class Statement:
     account_id: str | None = None
     rows_read: int = 0
     default_payment_method: str | None = None
+    #: Accounts whose payment method is not ``default_payment_method`` alone: an OFX file's bank
+    #: and card statements (``Importer.account_payment_methods``), by the account stored.
+    payment_methods: dict[str, str] = field(default_factory=dict)
     currency: str | None = None
     path: str = ""
     country: str | None = None
@@ -115,7 +118,7 @@ class _Canonicaliser:
         own = importer.account(path)
         self.file_account = self.accounts_as.get(own, own) if own else own
         self.user_account = account_id
-        named = account_from_filename(path)
+        named = importer.default_account(path) or account_from_filename(path)
         self.fallback_account = account_id or self.accounts_as.get(named, named)
         self._cards: dict[str, str | None] = {}
         self.seen: Counter = Counter()
@@ -326,6 +329,9 @@ def _settle_mapped(imp: Importer, head: str, path: str = "") -> Importer:
     when a numbered description column beside the mapped one is left unread, and when a built-in
     layout reads the file without the mapping."""
     if isinstance(imp, MappedCsv):
+        error = imp.running_balance_error(head, path or None)
+        if error is not None:
+            raise error
         notes = (settle_named_currency_column(imp, head),) if imp.currency_named else (settle_currency(imp, head),)
         notes = tuple(n for n in notes if n)
         imp.notes = (notes + imp.unsigned_amounts_notes(head) + imp.unread_description_notes(head)
@@ -358,6 +364,8 @@ def parse_columns_or_fail(columns) -> dict[str, str] | None:
 
 def _payment_method(imp: Importer, path: str) -> str | None:
     if isinstance(imp, OfxImporter):
+        if len(set(imp.account_payment_methods(path).values())) > 1:
+            return None  # a bank account and a card: each its own (Statement.payment_methods)
         return "credit_card" if imp.card_statement(path) else "debit_card"
     return imp.file_payment_method(path)
 
@@ -372,6 +380,7 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         account_id=next(iter(canon.accounts)) if len(canon.accounts) == 1 else None,
         rows_read=rows_read,
         default_payment_method=_payment_method(imp, path),
+        payment_methods={canon.accounts_as.get(a, a): m for a, m in imp.account_payment_methods(path).items()},
         currency=currency,
         path=path,
         country=imp.country,
