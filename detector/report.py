@@ -53,6 +53,11 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         from rich.markup import escape
         from rich.table import Table
 
+        from .schema import OPTIONAL_TRANSACTION_COLUMNS
+
+        # a terminal has no room for columns no row fills (transactions' original amounts, kept
+        # only for charges in another currency): json and csv keep them
+        df = df.drop(columns=[c for c in OPTIONAL_TRANSACTION_COLUMNS if c in df and df[c].isna().all()])
         table = Table(title=title)
         for col in df.columns:
             table.add_column(escape(str(col)))
