@@ -131,7 +131,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
 _TX_KEPT = _TX_NEEDED + ("merchant", "merchant_key", "vendor", "channel", "_order", "charge", "_tid", "_day",
-                         "_scale", "_dp", "currency")
+                         "_scale", "_dp", "currency", "original_amount", "original_currency")
 
 
 def empty_flags() -> pd.DataFrame:
@@ -646,9 +646,17 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # the rule modules build on this module's helpers, so they are imported here, not at the top
     from .cancel_flags import flag_after_cancellation
     from .duplicate_flags import find_duplicates, flag_duplicates, flag_loose_duplicates
-    from .price_flags import after_trials, flag_price_increases, flag_trials, foreign_priced, prorated_signups
+    from .price_flags import (
+        after_trials,
+        flag_price_increases,
+        flag_trials,
+        foreign_fees,
+        foreign_priced,
+        prorated_signups,
+    )
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
+    fx_fees = foreign_fees(t)
     dups = find_duplicates(s, t)
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
@@ -669,7 +677,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     priced = priced[~_contains(name.fillna("").astype(str), TAX_PAYMENT).to_numpy(dtype=bool)]
     comebacks: set = set()
     after_cancellation = flag_after_cancellation(s, t, cancellations, comebacks)
-    rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t))
+    rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t, fx_fees))
     # A plan signed up to again months after its cancellation is billed the price of the day: its
     # first charge back is no rise of the plan cancelled (round-twenty-eight audit: "up 14% from
     # 13.99", and a refund email claiming a renewal at a higher price once the sign-up was confirmed)

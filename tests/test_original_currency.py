@@ -166,3 +166,54 @@ def test_a_database_of_an_older_version_gains_the_columns_and_keeps_its_rows(tmp
     s.add_transactions(read_statement(monzo(tmp_path / "MonzoDataExport.csv", plan(10.00)[:2])).transactions)
     kept = s.transactions().dropna(subset=["original_amount"])
     assert kept[["original_amount", "original_currency"]].values.tolist() == [[-10.0, "USD"], [-10.0, "USD"]]
+
+
+# -- price_increase ---------------------------------------------------------------------------
+
+
+def _rises(doc):
+    return [f for f in doc["flags"] if f["type"] == "price_increase"]
+
+
+@pytest.mark.parametrize("descriptor", ["MEDIUM.COM", "MEDIUM.COM SAN FRANCISCO CA", "MEDIUM.COM SAN FRANCISCO USA"])
+def test_a_steady_dollar_price_on_a_pound_card_is_no_price_increase(runner, tmp_path, descriptor):
+    # the pound fell from 1.35 to 1.12 dollars: the plan's 10.00 USD cost 7.40, then 8.97 pounds
+    doc, _ = scan_json(runner, tmp_path, monzo(tmp_path / "MonzoDataExport.csv", plan(10.00), descriptor))
+    assert _rises(doc) == [] and doc["refund_requests"] == []
+    assert [s["currency"] for s in doc["streams"] if s["merchant"] == "Medium"] == ["GBP"]
+
+
+def test_a_us_state_ending_on_a_pound_card_is_billing_in_dollars(runner, tmp_path):
+    # the export's Local columns say pounds (as a bank without them would): the descriptor's
+    # "SAN FRANCISCO CA" tells the plan is billed in dollars, as "USA" does
+    path = monzo(tmp_path / "MonzoDataExport.csv", plan(10.00), "MEDIUM.COM SAN FRANCISCO CA", local=False)
+    doc, _ = scan_json(runner, tmp_path, path)
+    assert _rises(doc) == []
+
+
+def test_a_rise_of_the_dollar_price_is_a_price_increase_asked_in_pounds(runner, tmp_path):
+    prices = [10.00] * 8 + [12.00] * 7  # 10.00 USD to 12.00 USD in September 2022, the pound falling
+    doc, db = scan_json(runner, tmp_path, monzo(tmp_path / "MonzoDataExport.csv", plan(prices)))
+    [rise] = _rises(doc)
+    assert rise["date"] == "2022-09-03" and rise["amount"] == round(12.00 / POUND[8], 2)  # 10.39 pounds charged
+    assert rise["reason"].startswith("Medium charged 10.39 on 2022-09-03 (12.00 USD), up 20% from 10.00 USD")
+    [req] = doc["refund_requests"]
+    # the rise's share of the pounds charged: 10.39 less what 10.00 USD was of it
+    assert req["amount"] == round(10.39 - round(10.39 * 10 / 12, 2), 2)
+    email = json.loads(runner.invoke(cli, ["refunds", "show", "--db", str(db), req["request_id"], "--format",
+                                           "json"]).stdout)["email"]["body"]
+    assert "the price went from $10.00 to $12.00" in email and f"£{req['amount']:.2f}" in email
+    assert "£10.39" in email
+
+
+def test_a_plan_known_in_its_own_currency_for_part_of_its_charges_is_judged_as_before(runner, tmp_path):
+    # an older export without the Local columns' dollar amounts, then a newer one with them: the
+    # chain is judged in pounds, as a plan billed from abroad ("... USA"), and no rate move is a rise
+    rows = plan(10.00)
+    old = monzo(tmp_path / "MonzoDataExport_2022.csv", rows[:8], "MEDIUM.COM SAN FRANCISCO USA", local=False)
+    new = monzo(tmp_path / "MonzoDataExport_2023.csv", rows[8:], "MEDIUM.COM SAN FRANCISCO USA")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", str(old), str(new), "--db", str(db), "--account", "monzo",
+                                 "--as-of", "2023-03-31", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert _rises(json.loads(result.stdout)) == []
