@@ -656,8 +656,9 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     )
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
+    # (a plan priced in another currency: its double charge moved with the rate in the days between)
     fx_fees = foreign_fees(t)
-    dups = find_duplicates(s, t)
+    dups = find_duplicates(s, t, foreign=foreign_priced(s, t, fx_fees))
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
     # A prorated sign-up charge (the days to the plan's billing day) is neither an intro price

@@ -217,3 +217,73 @@ def test_a_plan_known_in_its_own_currency_for_part_of_its_charges_is_judged_as_b
                                  "--as-of", "2023-03-31", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert _rises(json.loads(result.stdout)) == []
+
+
+# -- duplicate_charge -------------------------------------------------------------------------
+
+
+def _double_charged(path, local=True):
+    """ChatGPT Plus at 20.00 USD a month on a pound card, charged twice in March 2025 (15.50 and
+    15.48 pounds two days apart) while the pound moved 2% or more a month."""
+    rates = [1.281, 1.290, 1.330, 1.310, 1.270, 1.260, 1.230, 1.250, 1.290, 1.320, 1.330, 1.360]
+    rows = []
+    for i, rate in enumerate(rates):
+        year, month = 2024 + (i + 6) // 12, (i + 6) % 12 + 1
+        rows.append((f"14/{month:02d}/{year}", 15.50 if (year, month) == (2025, 3) else round(20 / rate, 2), 20.0))
+        if (year, month) == (2025, 3):
+            rows.append(("16/03/2025", 15.48, 20.0))
+    return monzo(path, rows, "OPENAI *CHATGPT SUBSCR SAN FRANCISCO USA", local=local)
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_a_double_charge_of_a_dollar_plan_on_a_pound_card_is_flagged(runner, tmp_path, local):
+    # with the Local amounts both are 20.00 USD; without them, a plan billed in dollars moves with
+    # the rate in the two days between, 0.13% here
+    doc, _ = scan_json(runner, tmp_path, _double_charged(tmp_path / "MonzoDataExport.csv", local), "2025-06-30")
+    [dup] = [f for f in doc["flags"] if f["type"] == "duplicate_charge"]
+    assert (dup["date"], dup["amount"], dup["severity"]) == ("2025-03-16", 15.48, "high")
+    assert "2 days after a charge of 15.50 on 2025-03-14" in dup["reason"]
+    assert ("(both 20.00 USD)" in dup["reason"]) is local
+    [req] = [r for r in doc["refund_requests"] if r["transaction_id"] == dup["transaction_id"]]
+    assert req["amount"] == 15.48 and "£15.48" in req["email"]["body"]
+
+
+def test_two_charges_of_different_dollar_prices_are_no_double_charge(runner, tmp_path):
+    # the second charge's pounds are within the rate's move of the first, but the Local amounts
+    # say 20.00 and 19.50 USD: two prices, not one billed twice
+    path = _double_charged(tmp_path / "MonzoDataExport.csv")
+    path.write_text(path.read_text().replace("-15.48,GBP,-20.00,USD", "-15.48,GBP,-19.50,USD"))
+    doc, _ = scan_json(runner, tmp_path, path, "2025-06-30")
+    assert [f for f in doc["flags"] if f["type"] == "duplicate_charge"] == []
+
+
+# -- engines ----------------------------------------------------------------------------------
+
+
+def exported_and_scanned(runner, tmp_path):
+    """The double-charge statement scanned into a database, and its stored rows exported as a
+    canonical CSV (with their original amounts) for the engines."""
+    doc, db = scan_json(runner, tmp_path, _double_charged(tmp_path / "MonzoDataExport.csv"), "2025-06-30")
+    out = runner.invoke(cli, ["transactions", "--db", str(db), "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    path = tmp_path / "tx.csv"
+    path.write_text(out.stdout + "\n")
+    assert "original_amount" in out.stdout.splitlines()[0]
+    return path, doc
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+def test_the_engines_judge_original_amounts_as_scan_does(runner, tmp_path, engine):
+    from detector import engines
+
+    path, doc = exported_and_scanned(runner, tmp_path)
+    _, flags = engines.run(path, "2025-06-30", engine)
+    assert flags[["type", "date", "amount"]].values.tolist() == [["duplicate_charge", "2025-03-16", 15.48]]
+    assert flags["reason"].tolist() == [f["reason"] for f in doc["flags"]]
+    assert "(both 20.00 USD)" in flags["reason"].iloc[0]
+    # without the columns (an input that does not have them) the plan is judged in pounds
+    plain = tmp_path / "plain.csv"
+    pd.read_csv(path).drop(columns=["original_amount", "original_currency"]).to_csv(plain, index=False)
+    _, flags = engines.run(plain, "2025-06-30", engine)
+    assert flags[["type", "date"]].values.tolist() == [["duplicate_charge", "2025-03-16"]]
+    assert "both" not in flags["reason"].iloc[0]
