@@ -209,7 +209,12 @@ def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
                           last_amount=_written(active["last_amount"], active["currency"], False))
     if not several:
         one = active["currency"].dropna()
-        return figure(float(active["monthly"].sum()) if len(active) else 0.0, one.iloc[0] if len(one) else None), shown
+        code = one.iloc[0] if len(one) else None
+        total = figure(float(active["monthly"].sum()) if len(active) else 0.0, code)
+        # a report in one currency other than dollars names it (a Monzo statement's report read
+        # "Total 160.37" while its emails said £: round-thirty-nine audit); dollars, the
+        # default, stay as they were
+        return (f"{total} {code}" if isinstance(code, str) and code.upper() != "USD" else total), shown
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
     total = " + ".join(f"{figure(v, c)} {c}" for c, v in sums.items())
