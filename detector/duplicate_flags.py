@@ -56,7 +56,7 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame, foreign: set | frozenset =
     near = _near_repeats(s, t, loose_rows, base_cols, foreign)
     whole = pd.concat([s, near], ignore_index=True) if not near.empty else s
     # the rule reads these columns: those are sorted, and only the repeats' rows taken whole
-    originals = [c for c in ORIGINAL_COLUMNS if c in whole]
+    originals = list(ORIGINAL_COLUMNS) if _has_originals(whole) else []
     cols = ["stream_id", "ts", "_order", "charge", "date", "period", "transaction_id", "stream_channel",
             "stream_vendor", "chain_id", *originals]
     ext = whole[cols].reset_index(drop=True)
@@ -154,6 +154,12 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame, foreign: set | frozenset =
 
 #: A charge's amount and currency as the merchant billed it (``schema.TRANSACTION_COLUMNS``).
 ORIGINAL_COLUMNS = ("original_amount", "original_currency")
+
+
+def _has_originals(frame: pd.DataFrame) -> bool:
+    """Whether some row of ``frame`` has an amount in the merchant's own currency (most statements
+    give none: the rules then skip the comparison)."""
+    return all(c in frame for c in ORIGINAL_COLUMNS) and bool(frame["original_amount"].notna().any())
 
 
 def _same_original(amount: pd.Series, code: pd.Series, prev_amount: pd.Series, prev_code: pd.Series) -> pd.Series | None:
@@ -271,7 +277,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     # 15.48 on a pound card, both 20.00 USD), the others in the card's
     cents = (loose["charge"] * 100).round()
     price_in = pd.Series("", index=loose.index, dtype=object)
-    if all(c in loose for c in ORIGINAL_COLUMNS):
+    if _has_originals(loose):
         theirs = (loose["original_amount"].notna() & loose["original_currency"].notna()).to_numpy()
         cents = cents.where(~theirs, (loose["original_amount"].abs() * 100).round())
         price_in = price_in.where(~theirs, loose["original_currency"].astype(object))
@@ -324,13 +330,15 @@ def _near_repeats(s: pd.DataFrame, t: pd.DataFrame, loose: np.ndarray, base_cols
     a_charge = s["charge"].to_numpy()[a]
     fx = s["chain_id"].isin(set(foreign)).to_numpy()[a] if foreign else None
     same = np.abs(t["charge"].to_numpy()[lo] - a_charge) <= _amount_tolerance(jitter, a_charge, fx)
-    if all(c in s and c in t for c in ORIGINAL_COLUMNS):  # both in the plan's own currency: those
-        price = _same_original(t["original_amount"].iloc[lo].reset_index(drop=True),
-                               t["original_currency"].iloc[lo].reset_index(drop=True),
-                               s["original_amount"].iloc[a].reset_index(drop=True),
-                               s["original_currency"].iloc[a].reset_index(drop=True))
+    if _has_originals(s) and _has_originals(t):  # both in the plan's own currency: those, where close
+        at = np.flatnonzero(close)
+        price = _same_original(t["original_amount"].iloc[lo[at]].reset_index(drop=True),
+                               t["original_currency"].iloc[lo[at]].reset_index(drop=True),
+                               s["original_amount"].iloc[a[at]].reset_index(drop=True),
+                               s["original_currency"].iloc[a[at]].reset_index(drop=True))
         if price is not None:
-            same = np.where(price.isna().to_numpy(), same, price.fillna(False).to_numpy(dtype=bool))
+            same = same.copy()
+            same[at] = np.where(price.isna().to_numpy(), same[at], price.fillna(False).to_numpy(dtype=bool))
     keep = close & same
     right = [c for c in t.columns if c not in ("account_id", "merchant_key", "_ak")]
     near = pd.concat([s[base_cols].iloc[a[keep]].reset_index(drop=True),

@@ -249,7 +249,10 @@ def _prepare_tx(tx: pd.DataFrame, streams: pd.DataFrame | None = None):
     t["_day"] = np.r_[_days(pd.Series(pd.to_datetime(iso))), np.nan][codes]
     # Only the columns the rules read: every filter and merge below copies each column it
     # carries, and a statement's bookkeeping columns (source file, line, currency) are wide text.
-    t = t[[c for c in _TX_KEPT if c in t]]
+    kept = [c for c in _TX_KEPT if c in t]
+    if "original_amount" in t and not t["original_amount"].notna().any():  # (most statements give none)
+        kept = [c for c in kept if c not in ("original_amount", "original_currency")]
+    t = t[kept]
     return t if m is None else (t, m.assign(_tid=tid[len(t):]))
 
 

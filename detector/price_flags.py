@@ -552,10 +552,15 @@ def us_billed(text: pd.Series, own: pd.Series) -> pd.Series:
     plan is billed in dollars, as an ending "USA" is (round-thirty-nine audit: a USD plan on a
     pound card was flagged as rising with the rate). Not where the two letters are also a
     country of the account's own currency (``STATE_OR_COUNTRY``: "DE" on a euro card is Germany)."""
+    out = pd.Series(False, index=text.index)
+    other = (own != "USD").to_numpy()
+    if not other.any():  # (a dollar account's descriptors are not read at all)
+        return out
+    text, own = text[other], own[other]
     # (a city's words, or a phone number, before the state: "HULU 877-8244858 CA")
     state = text.str.extract(r"\S\s+(?:[A-Z][A-Z.'-]*(?:\s+[A-Z][A-Z.'-]*)*|\d{3}-?\d{3}-?\d{4})[\s,]+([A-Z]{2})$")[0]
-    us = state.isin(US_STATES) & (own != "USD")
-    return us & (state.map(STATE_OR_COUNTRY).fillna("") != own)
+    out[other] = (state.isin(US_STATES) & (state.map(STATE_OR_COUNTRY).fillna("") != own)).to_numpy()
+    return out
 
 
 def foreign_fees(t: pd.DataFrame) -> pd.DataFrame:
