@@ -29,26 +29,36 @@ from .flags import (
     _unstreamed_rows,
     empty_flags,
 )
+from .money import places
 from .recurrence import SAME_OFFSET_DAYS  # the stream builder's, which splits such plans off
 
 #: Billing channels that also sell one-off items at their plans' prices.
 STORE_CHANNELS = ("apple", "google_play", "amazon", "roku")
 
 
-def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+#: How far a foreign-priced plan's amount may move between two charges a few days apart with
+#: the exchange rate (a day's move of a major currency is a few tenths of a percent; a card
+#: scheme's rate of one day and the next differ by about as much): its double charge at the same
+#: price in its own currency is within this of the first in the card's.
+FX_DAYS_MOVE = 0.01
+
+
+def find_duplicates(s: pd.DataFrame, t: pd.DataFrame, foreign: set | frozenset = frozenset()) -> pd.DataFrame:
     """Stream charges plus nearby unstreamed same-amount charges; rows that repeat the previous one
-    (with ``prev_date``, ``prev_charge`` and ``gap`` of the charge they repeat)."""
+    (with ``prev_date``, ``prev_charge``, ``prev_original`` and ``gap`` of the charge they repeat).
+    ``foreign``: chains priced in another currency (``price_flags.foreign_priced``)."""
     # the unstreamed charges by their positions: a copy of all their columns (a million rows)
     # cost 0.15 CPU-s, and only a few of them become rows
     loose_rows = _unstreamed_rows(t, s)
     loose = t[["_ak", "date", "charge"]].iloc[loose_rows]
     base_cols = ["stream_id", "chain_id", "account_id", "stream_key", "stream_merchant", "stream_vendor",
                  "stream_channel", "period", "frequency", "last_amount", "_sk"]
-    near = _near_repeats(s, t, loose_rows, base_cols)
+    near = _near_repeats(s, t, loose_rows, base_cols, foreign)
     whole = pd.concat([s, near], ignore_index=True) if not near.empty else s
-    # the rule reads seven columns: those are sorted, and only the repeats' rows taken whole
+    # the rule reads these columns: those are sorted, and only the repeats' rows taken whole
+    originals = list(ORIGINAL_COLUMNS) if _has_originals(whole) else []
     cols = ["stream_id", "ts", "_order", "charge", "date", "period", "transaction_id", "stream_channel",
-            "stream_vendor"]
+            "stream_vendor", "chain_id", *originals]
     ext = whole[cols].reset_index(drop=True)
     order = ext.sort_values(["stream_id", "ts", "_order"], kind="stable").index.to_numpy()
     ext = ext.take(order).reset_index(drop=True)
@@ -84,7 +94,16 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # typical move, at most 2%). A bill that moves more than that is not matched loosely.
     moves = (ext["charge"] / prev_charge - 1).abs().where(gap > 5)
     jitter = moves.groupby(ext["stream_id"]).transform("median").fillna(0.0)
-    near_same = (ext["charge"] - prev_charge).abs() <= _amount_tolerance(jitter, prev_charge)
+    fx = ext["chain_id"].isin(set(foreign)).to_numpy() if foreign else None
+    near_same = (ext["charge"] - prev_charge).abs() <= _amount_tolerance(jitter, prev_charge, fx)
+    # Where the statement gives both charges' amounts in the plan's own currency (Monzo's Local
+    # amount), those are compared, to the cent: 15.50 and 15.48 on a pound card two days apart
+    # are both 20.00 USD (round-thirty-nine audit: a real double charge went unflagged).
+    prev_original = g[originals[0]].shift() if originals else None
+    if originals:
+        same_price = _same_original(ext[originals[0]], ext[originals[1]], prev_original, g[originals[1]].shift())
+        if same_price is not None:
+            near_same = near_same.where(same_price.isna(), same_price.fillna(False).astype(bool))
     # "Its amount": the pair is at the plan's price. Two cent-sized debits on one day at a cash
     # advance app (an account check) or a trial line the detector took into a plan's stream are
     # no double billing of the plan.
@@ -116,6 +135,7 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     d = whole.take(order[at]).set_axis(ext.index.take(at))
     d["prev_date"] = prev_date[dup]
     d["prev_charge"] = prev_charge[dup]
+    d["prev_original"] = prev_original[dup] if prev_original is not None else np.nan
     d["gap"] = gap[dup].astype(int)
     # Where the account also buys one-offs from the merchant (an app store, a shop), a second
     # charge at the plan's price days later is as likely one more purchase (apps cost 0.99,
@@ -130,6 +150,29 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     d = d[identical | plan_seller | ~_buys_one_offs(d, loose)]
     d = d[~_bought_again(d)]
     return d[~_voided_before(d["_sk"], d["prev_date"], d["date"], d["prev_charge"], t)]
+
+
+#: A charge's amount and currency as the merchant billed it (``schema.TRANSACTION_COLUMNS``).
+ORIGINAL_COLUMNS = ("original_amount", "original_currency")
+
+
+def _has_originals(frame: pd.DataFrame) -> bool:
+    """Whether some row of ``frame`` has an amount in the merchant's own currency (most statements
+    give none: the rules then skip the comparison)."""
+    return all(c in frame for c in ORIGINAL_COLUMNS) and bool(frame["original_amount"].notna().any())
+
+
+def _same_original(amount: pd.Series, code: pd.Series, prev_amount: pd.Series, prev_code: pd.Series) -> pd.Series | None:
+    """Per row, whether its original amount (``original_amount`` in ``original_currency``) is the
+    previous one's to the cent, where both are known in one currency; NA where not (``None``
+    when no row has both)."""
+    code, prev_code = code.astype(object), prev_code.astype(object)
+    both = (amount.notna() & prev_amount.notna() & code.notna() & prev_code.notna()
+            & (code.where(code.notna(), "") == prev_code.where(prev_code.notna(), ""))).to_numpy()
+    if not both.any():
+        return None
+    same = ((amount.abs() - prev_amount.abs()).abs() <= SAME_AMOUNT).astype(object)
+    return same.where(both, None)
 
 
 def _second_plan(ext: pd.DataFrame, dup: pd.Series, gap: pd.Series, period: pd.Series) -> pd.Series:
@@ -230,12 +273,22 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     loose = t.iloc[rows]
     has_stream = pd.MultiIndex.from_frame(s[["account_id", "stream_vendor"]].dropna().drop_duplicates())
     loose = loose[~pd.MultiIndex.from_frame(loose[["account_id", "vendor"]]).isin(has_stream)]
-    loose = loose.assign(cents=(loose["charge"] * 100).round().astype("int64"))
-    loose = loose.sort_values(["account_id", "vendor", "cents", "date", "_order"], kind="stable")
-    same = (loose[["account_id", "vendor", "cents"]] == loose[["account_id", "vendor", "cents"]].shift()).all(axis=1)
+    # a charge the statement gives in the plan's own currency is compared at that price (15.50 and
+    # 15.48 on a pound card, both 20.00 USD), the others in the card's
+    cents = (loose["charge"] * 100).round()
+    price_in = pd.Series("", index=loose.index, dtype=object)
+    if _has_originals(loose):
+        theirs = (loose["original_amount"].notna() & loose["original_currency"].notna()).to_numpy()
+        cents = cents.where(~theirs, (loose["original_amount"].abs() * 100).round())
+        price_in = price_in.where(~theirs, loose["original_currency"].astype(object))
+    loose = loose.assign(cents=cents.astype("int64"), _price_in=price_in)
+    key = ["account_id", "vendor", "_price_in", "cents"]
+    loose = loose.sort_values([*key, "date", "_order"], kind="stable")
+    same = (loose[key] == loose[key].shift()).all(axis=1)
     gap = loose["_day"] - loose["_day"].shift()
     dup = same & (gap <= DOUBLE_CHARGE_DAYS)
-    d = loose[dup].assign(prev_date=loose["date"].shift()[dup], gap=gap[dup].astype(int), stream_id=None)
+    d = loose[dup].assign(prev_date=loose["date"].shift()[dup], gap=gap[dup].astype(int), stream_id=None,
+                          prev_charge=loose["charge"].shift()[dup])
     d = d[d.groupby(["account_id", "vendor"])["transaction_id"].transform("size") < MAX_LOOSE_REPEATS]
     if d.empty:
         return empty_flags()
@@ -243,13 +296,19 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     d = d[~_voided_before(d["_ak"], d["prev_date"], d["date"], d["charge"], t)]
     if d.empty:
         return empty_flags()
+    moved = ((d["charge"] - d["prev_charge"]).abs() >= 0.005).to_numpy()
+    code = d["_price_in"].astype(str)
+    earlier = np.where(moved, "a charge of " + _money(d["prev_charge"], d["_dp"]), "an identical charge")
+    both = np.where(moved, " (both " + _money(d["cents"] / 100, places(code.where(code != "", None))) + " " + code
+                    + ")", "")
     reason = (_name(d) + " charged " + _money(d["charge"], d["_dp"]) + " on " + d["date"] + ", "
-              + _days_after(d["gap"]) + " an identical charge on " + d["prev_date"].astype(str)
+              + _days_after(d["gap"]) + " " + earlier + " on " + d["prev_date"].astype(str) + both
               + "; a plan bills once a cycle")
     return _flag_rows(d, "duplicate_charge", "high", reason)
 
 
-def _near_repeats(s: pd.DataFrame, t: pd.DataFrame, loose: np.ndarray, base_cols: list[str]) -> pd.DataFrame:
+def _near_repeats(s: pd.DataFrame, t: pd.DataFrame, loose: np.ndarray, base_cols: list[str],
+                  foreign: set | frozenset = frozenset()) -> pd.DataFrame:
     """Unstreamed charges (rows ``loose`` of ``t``) of a stream's merchant close to one of its
     charges (within a quarter period, at least 5 days, under half a period) at its amount, with
     the stream's columns.
@@ -269,7 +328,17 @@ def _near_repeats(s: pd.DataFrame, t: pd.DataFrame, loose: np.ndarray, base_cols
     moves = (s["charge"] / sg["charge"].shift() - 1).abs().where((s["ts"] - sg["ts"].shift()).dt.days > 5)
     jitter = s["stream_id"].map(moves.groupby(s["stream_id"]).median()).fillna(0.0).to_numpy()[a]
     a_charge = s["charge"].to_numpy()[a]
-    same = np.abs(t["charge"].to_numpy()[lo] - a_charge) <= _amount_tolerance(jitter, a_charge)
+    fx = s["chain_id"].isin(set(foreign)).to_numpy()[a] if foreign else None
+    same = np.abs(t["charge"].to_numpy()[lo] - a_charge) <= _amount_tolerance(jitter, a_charge, fx)
+    if _has_originals(s) and _has_originals(t):  # both in the plan's own currency: those, where close
+        at = np.flatnonzero(close)
+        price = _same_original(t["original_amount"].iloc[lo[at]].reset_index(drop=True),
+                               t["original_currency"].iloc[lo[at]].reset_index(drop=True),
+                               s["original_amount"].iloc[a[at]].reset_index(drop=True),
+                               s["original_currency"].iloc[a[at]].reset_index(drop=True))
+        if price is not None:
+            same = same.copy()
+            same[at] = np.where(price.isna().to_numpy(), same[at], price.fillna(False).to_numpy(dtype=bool))
     keep = close & same
     right = [c for c in t.columns if c not in ("account_id", "merchant_key", "_ak")]
     near = pd.concat([s[base_cols].iloc[a[keep]].reset_index(drop=True),
@@ -278,12 +347,19 @@ def _near_repeats(s: pd.DataFrame, t: pd.DataFrame, loose: np.ndarray, base_cols
     return near.drop_duplicates("transaction_id")
 
 
-def _amount_tolerance(jitter: pd.Series, price: pd.Series) -> pd.Series:
+def _amount_tolerance(jitter: pd.Series, price: pd.Series, foreign: np.ndarray | None = None) -> pd.Series:
     """How far a repeat of ``price`` may be: to the cent for a fixed price; for a plan whose
     amount moves a little every month (typical move ``jitter``, another currency), twice that
-    move, at most 2%. A bill moving more than that is not matched loosely."""
+    move, at most 2%. A bill moving more than that is not matched loosely, but for a plan priced
+    in another currency (``foreign``, per row): its amount moves with the rate, a month's move of
+    2% or more (the pound against the dollar in 2024-25), and a repeat days later may differ by
+    what the rate moved in those days, :data:`FX_DAYS_MOVE` (round-thirty-nine audit: 15.50 and
+    15.48, both 20.00 USD two days apart, went unflagged)."""
     fx = (jitter > 0.002) & (jitter <= STEADY_NOISE)
-    return np.maximum(SAME_AMOUNT, np.where(fx, np.minimum(0.02, 2 * jitter), 0.0) * price)
+    share = np.where(fx, np.minimum(0.02, 2 * jitter), 0.0)
+    if foreign is not None:
+        share = np.maximum(share, np.where(foreign, FX_DAYS_MOVE, 0.0))
+    return np.maximum(SAME_AMOUNT, share * price)
 
 
 def flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
@@ -293,9 +369,17 @@ def flag_duplicates(d: pd.DataFrame) -> pd.DataFrame:
     same = (d["charge"] - d["prev_charge"]).abs() < 0.005
     earlier = pd.Series(np.where(same, "an identical charge", "a charge of " + _money(d["prev_charge"], d["_dp"])),
                         index=d.index)
+    # two amounts of one price in the plan's own currency, moved apart by the exchange rate
+    both = pd.Series("", index=d.index, dtype=object)
+    if "prev_original" in d and "original_amount" in d:
+        code = d["original_currency"].astype(object)
+        known = (~same & d["prev_original"].notna() & d["original_amount"].notna() & code.notna()).to_numpy()
+        if known.any():
+            price = _money(d["original_amount"].abs(), places(code.where(code.notna(), None)))
+            both = both.where(~known, " (both " + price + " " + code.fillna("").astype(str) + ")")
     reason = (
         _name(d) + " charged " + _money(d["charge"], d["_dp"]) + " on " + d["date"] + ", "
-        + _days_after(d["gap"]) + " " + earlier + " on " + d["prev_date"].astype(str)
+        + _days_after(d["gap"]) + " " + earlier + " on " + d["prev_date"].astype(str) + both
         + ", inside one " + d["frequency"].astype(str) + " billing cycle"
     )
     return _flag_rows(d, "duplicate_charge", "high", reason)

@@ -131,7 +131,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
 _TX_KEPT = _TX_NEEDED + ("merchant", "merchant_key", "vendor", "channel", "_order", "charge", "_tid", "_day",
-                         "_scale", "_dp", "currency")
+                         "_scale", "_dp", "currency", "original_amount", "original_currency")
 
 
 def empty_flags() -> pd.DataFrame:
@@ -249,7 +249,10 @@ def _prepare_tx(tx: pd.DataFrame, streams: pd.DataFrame | None = None):
     t["_day"] = np.r_[_days(pd.Series(pd.to_datetime(iso))), np.nan][codes]
     # Only the columns the rules read: every filter and merge below copies each column it
     # carries, and a statement's bookkeeping columns (source file, line, currency) are wide text.
-    t = t[[c for c in _TX_KEPT if c in t]]
+    kept = [c for c in _TX_KEPT if c in t]
+    if "original_amount" in t and not t["original_amount"].notna().any():  # (most statements give none)
+        kept = [c for c in kept if c not in ("original_amount", "original_currency")]
+    t = t[kept]
     return t if m is None else (t, m.assign(_tid=tid[len(t):]))
 
 
@@ -646,10 +649,19 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # the rule modules build on this module's helpers, so they are imported here, not at the top
     from .cancel_flags import flag_after_cancellation
     from .duplicate_flags import find_duplicates, flag_duplicates, flag_loose_duplicates
-    from .price_flags import after_trials, flag_price_increases, flag_trials, foreign_priced, prorated_signups
+    from .price_flags import (
+        after_trials,
+        flag_price_increases,
+        flag_trials,
+        foreign_fees,
+        foreign_priced,
+        prorated_signups,
+    )
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
 
-    dups = find_duplicates(s, t)
+    # (a plan priced in another currency: its double charge moved with the rate in the days between)
+    fx_fees = foreign_fees(t)
+    dups = find_duplicates(s, t, foreign=foreign_priced(s, t, fx_fees))
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
     # A prorated sign-up charge (the days to the plan's billing day) is neither an intro price
@@ -669,7 +681,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     priced = priced[~_contains(name.fillna("").astype(str), TAX_PAYMENT).to_numpy(dtype=bool)]
     comebacks: set = set()
     after_cancellation = flag_after_cancellation(s, t, cancellations, comebacks)
-    rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t))
+    rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t, fx_fees))
     # A plan signed up to again months after its cancellation is billed the price of the day: its
     # first charge back is no rise of the plan cancelled (round-twenty-eight audit: "up 14% from
     # 13.99", and a refund email claiming a renewal at a higher price once the sign-up was confirmed)

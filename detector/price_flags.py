@@ -30,6 +30,7 @@ from .flags import (
     _unstreamed,
     empty_flags,
 )
+from .money import places, scales
 
 #: A charge this many times a monthly intro price, not repeated a month later, is a year's plan.
 YEARLY_MULTIPLE = 5.0
@@ -532,21 +533,70 @@ FX_UNSEEN_DAYS = 60
 FX_RANGE_DAYS = 365
 
 
-def foreign_priced(s: pd.DataFrame, t: pd.DataFrame) -> set:
+#: US states and territories as card descriptors end with them ("MEDIUM.COM SAN FRANCISCO CA").
+US_STATES = frozenset({
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+    "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "US"})
+#: ... that are also countries' ISO 3166 codes, and those countries' currencies: on an account in
+#: that currency the ending more likely names the country ("... BERLIN DE" on a euro card).
+STATE_OR_COUNTRY = {"AL": "ALL", "AR": "ARS", "CA": "CAD", "CO": "COP", "DE": "EUR", "GA": "XAF", "ID": "IDR",
+                    "IL": "ILS", "IN": "INR", "KY": "KYD", "LA": "LAK", "MA": "MAD", "MD": "MDL", "ME": "EUR",
+                    "MN": "MNT", "MO": "MOP", "MS": "XCD", "MT": "EUR", "NC": "XPF", "NE": "XOF", "PA": "PAB",
+                    "SC": "SCR", "SD": "SDG", "TN": "TND", "VA": "EUR", "PR": "USD"}
+
+
+def us_billed(text: pd.Series, own: pd.Series) -> pd.Series:
+    """Descriptors (upper case, stripped) ending as US merchants' do, a city and a state ("MEDIUM.COM
+    SAN FRANCISCO CA"), on accounts (``own``: their currency codes) not in dollars: a sign the
+    plan is billed in dollars, as an ending "USA" is (round-thirty-nine audit: a USD plan on a
+    pound card was flagged as rising with the rate). Not where the two letters are also a
+    country of the account's own currency (``STATE_OR_COUNTRY``: "DE" on a euro card is Germany)."""
+    out = pd.Series(False, index=text.index)
+    other = (own != "USD").to_numpy()
+    if not other.any():  # (a dollar account's descriptors are not read at all)
+        return out
+    text, own = text[other], own[other]
+    # (a city's words, or a phone number, before the state: "HULU 877-8244858 CA")
+    state = text.str.extract(r"\S\s+(?:[A-Z][A-Z.'-]*(?:\s+[A-Z][A-Z.'-]*)*|\d{3}-?\d{3}-?\d{4})[\s,]+([A-Z]{2})$")[0]
+    out[other] = (state.isin(US_STATES) & (state.map(STATE_OR_COUNTRY).fillna("") != own)).to_numpy()
+    return out
+
+
+def foreign_fees(t: pd.DataFrame) -> pd.DataFrame:
+    """The bank's fees on purchases abroad among the rows ``t`` (:data:`FOREIGN_FEE`), as
+    :func:`foreign_priced` reads them (account, date, charge)."""
+    hit = (t["amount"] < 0).to_numpy() & t["description"].fillna("").astype(str).str.contains(FOREIGN_FEE).to_numpy()
+    return t.loc[hit, ["account_id", "date", "charge"]]
+
+
+def foreign_priced(s: pd.DataFrame, t: pd.DataFrame, fees: pd.DataFrame | None = None) -> set:
     """Chains of a plan priced in another currency than the card's: the bank's fee on a purchase
     abroad posted beside one of its charges (:data:`FOREIGN_FEE`, its day or the next, at
-    :data:`FOREIGN_FEE_SHARE` of it), or its descriptor ending with another country's or
-    currency's code (:data:`COUNTRY_CURRENCY`; "GUARDIAN NEWS & MEDIA LONDON GBR" on a dollar
-    card). Not a chain whose amount repeats to the cent from charge to charge (most of its
-    consecutive charges): a plan priced in the card's currency, billed from abroad."""
+    :data:`FOREIGN_FEE_SHARE` of it), its descriptor ending with another country's or currency's
+    code (:data:`COUNTRY_CURRENCY`; "GUARDIAN NEWS & MEDIA LONDON GBR" on a dollar card) or, on
+    an account not in dollars, with a US state (:func:`us_billed`), or the statement giving its
+    amount in another currency (``original_currency``). Not a chain whose amount repeats to the
+    cent from charge to charge (most of its consecutive charges): a plan priced in the card's
+    currency, billed from abroad. ``fees``: :func:`foreign_fees` of ``t``, when known."""
     if s.empty:
         return set()
     x = s[["chain_id", "account_id", "date", "charge", "description"]]
     own = (s["currency"] if "currency" in s else pd.Series(None, index=s.index, dtype=object)).fillna("USD")
-    tail = x["description"].fillna("").astype(str).str.upper().str.strip().str.extract(r"([A-Z]{3})$")[0]
-    marked = tail.map(COUNTRY_CURRENCY).notna() & (tail.map(COUNTRY_CURRENCY) != own.str.upper())
-    fees = t.loc[(t["amount"] < 0).to_numpy() & t["description"].fillna("").astype(str).str.contains(FOREIGN_FEE).to_numpy(),
-                 ["account_id", "date", "charge"]]
+    # judged once per distinct descriptor and currency (a plan's charges repeat them)
+    pair, pairs = pd.factorize(x["description"].fillna("").astype(str) + "\x1f" + own.astype(str))
+    parts = pd.Series(pairs).str.rsplit("\x1f", n=1, expand=True)
+    text, theirs_own = parts[0].str.upper().str.strip(), parts[1].str.upper()
+    tail = text.str.extract(r"([A-Z]{3})$")[0]
+    by_pair = (tail.map(COUNTRY_CURRENCY).notna() & (tail.map(COUNTRY_CURRENCY) != theirs_own)) | us_billed(
+        text, theirs_own)
+    marked = pd.Series(by_pair.to_numpy()[pair], index=x.index)
+    if "original_currency" in s:  # the statement says so itself (Monzo's Local currency)
+        theirs = s["original_currency"].astype(object)
+        marked |= theirs.notna() & (theirs.where(theirs.notna(), "").astype(str).str.upper()
+                                    != own.astype(str).str.upper())
+    if fees is None:
+        fees = foreign_fees(t)
     fee_hit = pd.Series(False, index=x.index)
     if len(fees):
         fees = fees.rename(columns={"charge": "fee"})
@@ -568,7 +618,12 @@ def foreign_priced(s: pd.DataFrame, t: pd.DataFrame) -> set:
 def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozenset = frozenset()) -> pd.DataFrame:
     """``price_increase`` flags of the chained, date-ordered stream charges ``s``; ``skip_ids``:
     trial conversions; ``foreign``: chains priced in another currency (:func:`foreign_priced`),
-    whose amount moves with the exchange rate: a rise must clear what the rate can explain."""
+    whose amount moves with the exchange rate: a rise must clear what the rate can explain.
+    A chain whose every charge the statement gives in one other currency (``original_amount``:
+    Monzo's Local amount) is judged at that price instead (:func:`at_own_price`)."""
+    s, own_price = at_own_price(s)
+    if own_price:
+        foreign = set(foreign) - own_price
     # A usage-billed vendor's bill (cloud computing, an API, monitoring per host: the catalogue's
     # ``billing = "usage"``) follows what was used: a dearer month, or a higher level held for
     # months as the workload grew, is more use, not a new price, and there is nothing to ask back
@@ -720,8 +775,9 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     passed = passed.where(whole, "")
     drift = ~whole & (frm["run_n"] == 1).to_numpy()
     steady = " (steady since " + steady_since + passed + ")"
+    unit = r["_unit"] if "_unit" in r else pd.Series("", index=r.index)  # " USD" at a plan's own price
     moved = (" (charged on " + frm["last"].astype(str) + "; the amount had moved between "
-             + _money(frm["lo"], r["_dp"]) + " and " + _money(frm["hi"], r["_dp"]) + " since "
+             + _money(frm["lo"], r["_dp"]) + " and " + _money(frm["hi"], r["_dp"]) + unit + " since "
              + frm["since"].astype(str) + ")")
     evidence = np.where(term_hit[hit], " (the previous term's price, from " + prev_since[hit].fillna("") + ")",
                         np.where(drift, moved, steady))
@@ -745,7 +801,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     # "back to the 17.99 it charged until 2021-12-15" after three years at 15.49)
     recent = ((pd.to_datetime(r["date"]) - pd.to_datetime(until)).dt.days <= BACK_WITHIN_DAYS).to_numpy()
     back = ~term_hit[hit].to_numpy() & ((r["charge"] / base2 - 1).abs() <= 0.005).fillna(False).to_numpy() & recent
-    evidence = np.where(back, evidence + BACK_NOTE + _money(base2, r["_dp"])
+    evidence = np.where(back, evidence + BACK_NOTE + _money(base2, r["_dp"]) + unit
                         + " it charged until " + until.fillna("").astype(str), evidence)
     # A plan's price a half or more dearer in one step, short of an intro price ending, is more
     # often the person's move to a bigger plan (Spotify Individual 11.99 to Family 19.99, +67%;
@@ -764,13 +820,51 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     tier = ((shown >= TIER_STEP) & ~back & ~term_hit[hit].to_numpy() & (seats == "")
             & (r["period"].to_numpy(dtype=float) < 150))  # (a yearly renewal's hike is the vendor's: round sixteen)
     evidence = np.where(tier, evidence + TIER_NOTE, evidence)
+    charged = _money(r["charge"], r["_dp"]) + " on " + r["date"]
+    if "_charged" in r:  # judged at the plan's own price: the card's charge, then that price
+        theirs = (unit != "").to_numpy()
+        charged = charged.where(~theirs, _money(r["_charged"], r["_dp_charged"]) + " on " + r["date"] + " ("
+                                + _money(r["charge"], r["_dp"]) + unit + ")")
+        r = r.assign(charge=r["_charged"])  # the flag's amount: what the card was charged
     reason = (
-        _name(r) + " charged " + _money(r["charge"], r["_dp"]) + " on " + r["date"] + ", up " + pct.astype(str)
-        + "% from " + _money(r_base, r["_dp"]) + evidence
+        _name(r) + " charged " + charged + ", up " + pct.astype(str) + "% from " + _money(r_base, r["_dp"]) + unit
+        + evidence
     )
     severity = np.where(back | (seats != ""), "low",
                         np.select([(shown >= 0.5) & ~tier, shown >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
+
+
+def at_own_price(s: pd.DataFrame) -> tuple[pd.DataFrame, set]:
+    """``s`` (chained stream charges) with the chains whose every charge the statement gives in
+    one currency other than the card's (``original_amount`` / ``original_currency``: Monzo's Local
+    amount, Wise's Exchange To Amount, Amex's Foreign Spend Amount) priced in it: ``charge`` is
+    that amount, ``_dp`` / ``_scale`` its currency's, ``_unit`` " USD" (the card's charge kept in
+    ``_charged`` / ``_dp_charged``); and those chains. A plan priced in dollars on a pound card
+    whose dollar price never moved is no price rise however the pound moved (round-thirty-nine
+    audit: "up 5% from 8.23" and a refund request for 0.43 for a steady 10.00 USD); a rise from
+    10.00 to 12.00 USD is one. A chain with charges the statement gives no such amount for (an
+    older export, or one stored before these amounts were kept) is judged as before."""
+    if "original_currency" not in s or not s["original_currency"].notna().any():
+        return s, set()
+    code = s["original_currency"].astype(object).where(s["original_currency"].notna(), None)
+    chain = s["chain_id"]
+    n = chain.groupby(chain).transform("size")
+    known = code.notna().groupby(chain).transform("sum")
+    kinds = code.groupby(chain).transform("nunique")
+    own = code.fillna("").astype(str) != (s["currency"].fillna("").astype(str) if "currency" in s else "")
+    theirs = ((known == n) & (kinds == 1) & own.groupby(chain).transform("all")).to_numpy()
+    if not theirs.any():
+        return s, set()
+    out = s.assign(_charged=s["charge"], _dp_charged=s["_dp"], _unit="")
+    at = np.flatnonzero(theirs)
+    cols = [out.columns.get_loc(c) for c in ("charge", "_dp", "_scale", "_unit")]
+    picked = code.iloc[at]
+    out.iloc[at, cols[0]] = s["original_amount"].abs().to_numpy(dtype=float)[at]
+    out.iloc[at, cols[1]] = places(picked)
+    out.iloc[at, cols[2]] = scales(picked)
+    out.iloc[at, cols[3]] = (" " + picked.astype(str)).to_numpy()
+    return out, set(chain.iloc[at])
 
 
 #: A price per user is at least this much (in dollars, scaled to the currency): GitHub's Team plan
@@ -863,17 +957,36 @@ def own_change(reason: str | None) -> bool:
 
 #: The price a ``price_increase`` reason measures the rise from ("..., up 16% from 15.49 ..."), as
 #: :func:`flag_price_increases` words it (no decimals in a currency without minor units: "from 1,500").
-_RISE_FROM = re.compile(r", up \d+% from (\d{1,3}(?:,\d{3})*(?:\.\d{2})?)\b")
+_RISE_FROM = re.compile(r", up \d+% from (\d{1,3}(?:,\d{3})*(?:\.\d{2})?)\b(?! [A-Z]{3}\b)")
+#: ... and a rise judged at the plan's own price in another currency than the card's ("Medium
+#: charged 9.80 on 2022-09-03 (12.00 USD), up 20% from 10.00 USD").
+_RISE_IN = re.compile(r" \((\d{1,3}(?:,\d{3})*(?:\.\d+)?) ([A-Z]{3})\), up \d+% from "
+                      r"(\d{1,3}(?:,\d{3})*(?:\.\d+)?) \2\b")
 
 
 def price_before(reason: str | None) -> float | None:
-    """The price before the rise a ``price_increase`` flag's reason names, or None.
+    """The price before the rise a ``price_increase`` flag's reason names, in the charge's
+    currency, or None (a rise named in the plan's own currency: :func:`rise_in_own_price`).
 
     >>> price_before("Netflix charged 17.99 on 2025-01-15, up 16% from 15.49 (steady since 2024-03-15)")
     15.49
     """
     m = _RISE_FROM.search(reason or "")
     return float(m.group(1).replace(",", "")) if m else None
+
+
+def rise_in_own_price(reason: str | None) -> tuple[float, float, str] | None:
+    """The plan's price after and before the rise and its currency, for a ``price_increase``
+    judged at the plan's own price in another currency than the card's (:func:`at_own_price`),
+    or None.
+
+    >>> rise_in_own_price("Medium charged 9.80 on 2022-09-03 (12.00 USD), up 20% from 10.00 USD (steady since ...)")
+    (12.0, 10.0, 'USD')
+    """
+    m = _RISE_IN.search(reason or "")
+    if not m:
+        return None
+    return float(m.group(1).replace(",", "")), float(m.group(3).replace(",", "")), m.group(2)
 
 
 def _steady_since(lv: pd.DataFrame, chain: pd.Series, from_level: pd.Series, base: pd.Series,

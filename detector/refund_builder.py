@@ -303,8 +303,14 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
     if inputs.get("price_before") and not inputs.get("user_reason"):  # a rise: its difference is asked
         cur = inputs.get("currency")
         rise = round(charged - float(inputs["price_before"]), 2)
-        reason = (f"{reason.rstrip('.')}; the price went from {format_money(inputs['price_before'], cur)} to "
-                  f"{format_money(charged, cur)}, so I am asking for the {format_money(rise, cur)} difference")
+        if inputs.get("own_currency"):  # priced in another currency than the card's
+            code = inputs["own_currency"]
+            reason = (f"{reason.rstrip('.')}; the price went from {format_money(inputs['own_price_before'], code)} "
+                      f"to {format_money(inputs['own_price'], code)}, and of the {format_money(charged, cur)} "
+                      f"charged I am asking for the {format_money(rise, cur)} the rise added")
+        else:
+            reason = (f"{reason.rstrip('.')}; the price went from {format_money(inputs['price_before'], cur)} to "
+                      f"{format_money(charged, cur)}, so I am asking for the {format_money(rise, cur)} difference")
     if not inputs.get("user_reason"):
         reason = _with_evidence(reason, inputs)
     credits = inputs.get("credits") or []

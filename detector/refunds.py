@@ -355,10 +355,20 @@ def _ask_the_rise(inputs: dict) -> None:
     amount asked is the charge less the price before it (from the flag's reason), which the
     request records as ``price_before`` (round-thirteen audit: Netflix 15.49 -> 17.99 asked for
     the whole 17.99)."""
-    from .price_flags import price_before
+    from .price_flags import price_before, rise_in_own_price
 
-    before = price_before(inputs.get("flag_reason"))
     charged = float(inputs["amount"])
+    own = rise_in_own_price(inputs.get("flag_reason"))
+    if own is not None:
+        # a plan priced in another currency than the card's (10.00 USD, then 12.00 USD, on a pound
+        # card): the rise's share of the charge, in the card's currency
+        after, was, code = own
+        if 0 < was < after:
+            before = round(charged * was / after, 2)
+            inputs.update(charged_amount=charged, amount=round(charged - before, 2), price_before=before,
+                          own_price=after, own_price_before=was, own_currency=code)
+        return
+    before = price_before(inputs.get("flag_reason"))
     if before is not None and 0 < before < charged:
         inputs.update(charged_amount=charged, amount=round(charged - before, 2), price_before=before)
 

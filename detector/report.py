@@ -53,6 +53,11 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         from rich.markup import escape
         from rich.table import Table
 
+        from .schema import OPTIONAL_TRANSACTION_COLUMNS
+
+        # a terminal has no room for columns no row fills (transactions' original amounts, kept
+        # only for charges in another currency): json and csv keep them
+        df = df.drop(columns=[c for c in OPTIONAL_TRANSACTION_COLUMNS if c in df and df[c].isna().all()])
         table = Table(title=title)
         for col in df.columns:
             table.add_column(escape(str(col)))
@@ -210,7 +215,12 @@ def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
                           last_amount=_written(active["last_amount"], active["currency"], False))
     if not several:
         one = active["currency"].dropna()
-        return figure(float(active["monthly"].sum()) if len(active) else 0.0, one.iloc[0] if len(one) else None), shown
+        code = one.iloc[0] if len(one) else None
+        total = figure(float(active["monthly"].sum()) if len(active) else 0.0, code)
+        # a report in one currency other than dollars names it (a Monzo statement's report read
+        # "Total 160.37" while its emails said £: round-thirty-nine audit); dollars, the
+        # default, stay as they were
+        return (f"{total} {code}" if isinstance(code, str) and code.upper() != "USD" else total), shown
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
     total = " + ".join(f"{figure(v, c)} {c}" for c, v in sums.items())

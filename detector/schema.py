@@ -26,7 +26,15 @@ TRANSACTION_COLUMNS: dict[str, str] = {
                     "a CSV's id or reference column: Monzo's Transaction ID, Amex's Reference), a reference "
                     "the bank can find; 0 when subdetect made it (a hash of the line) or an aggregator did "
                     "(Plaid's id, on no statement). Refund emails quote a reference only when it is 1",
+    "original_amount": "signed amount as the merchant billed it, before the bank converted it to the account's "
+                       "currency, where the statement gives it and its currency differs (Monzo's Local amount, "
+                       "Wise's Exchange To Amount, Amex's Foreign Spend Amount, an OFX ORIGCURRENCY); null otherwise",
+    "original_currency": "ISO 4217 code of original_amount, or null",
 }
+
+#: Transaction columns a source may leave out: a frame without them (Plaid, an engine's input
+#: file, a database written before they were kept) holds nulls there.
+OPTIONAL_TRANSACTION_COLUMNS = ("original_amount", "original_currency")
 
 #: Columns the merchant stage adds to transactions.
 ENRICHED_COLUMNS: dict[str, str] = {
@@ -146,6 +154,8 @@ def empty_transactions() -> pd.DataFrame:
             "source_file": pd.Series(dtype="object"),
             "source_line": pd.Series(dtype="int64"),
             "id_from_bank": pd.Series(dtype="int64"),
+            "original_amount": pd.Series(dtype="float64"),
+            "original_currency": pd.Series(dtype="object"),
         }
     )
 

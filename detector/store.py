@@ -23,7 +23,7 @@ import pandas as pd
 import sqlite_utils
 
 from .errors import StoreError
-from .schema import FLAG_TYPES, TRANSACTION_COLUMNS, empty_transactions
+from .schema import FLAG_TYPES, OPTIONAL_TRANSACTION_COLUMNS, TRANSACTION_COLUMNS, empty_transactions
 
 DEFAULT_DB = "subdetect.db"
 
@@ -291,11 +291,22 @@ def _m8_plaid_sync_health(db: sqlite_utils.Database) -> None:
                 db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", [clean, row_key])
 
 
+def _m9_original_amounts(db: sqlite_utils.Database) -> None:
+    # A charge's amount and currency as the merchant billed it, where the statement gives them in
+    # another currency than the account's (Monzo's Local amount): a plan priced in dollars on a
+    # pound card is judged at its own price, which the exchange rate does not move (round-thirty-
+    # nine audit). Rows stored before have none (null): their statements imported again add none
+    # either (the rows are there), so they are judged by their amounts as before.
+    _add_column(db, "transactions", "original_amount", "REAL")
+    _add_column(db, "transactions", "original_currency", "TEXT")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
                                                             _m5_stream_currency, _m6_bank_ids,
-                                                            _m7_charges_per_year, _m8_plaid_sync_health]
+                                                            _m7_charges_per_year, _m8_plaid_sync_health,
+                                                            _m9_original_amounts]
 
 
 class _MigrationLock:
@@ -415,7 +426,7 @@ class Store:
         # an id not known to be the bank's (a frame without the column) is never quoted as its reference
         from_bank = df["id_from_bank"].fillna(0).astype("int64") if "id_from_bank" in df else 0
         frame = df.assign(pending=df.get("pending", 0), imported_at=utcnow(), id_from_bank=from_bank,
-                          date=iso_dates(df["date"]))[cols]
+                          date=iso_dates(df["date"]), **_absent_optional(df))[cols]
         with self.conn:
             indexes = self._drop_indexes_for_bulk_load("transactions") if len(frame) >= BULK_LOAD_ROWS else []
             before = self.conn.total_changes
@@ -643,8 +654,13 @@ def as_stored(df: pd.DataFrame, *, unique_ids: bool = False) -> pd.DataFrame:
     frame = df if unique_ids else df.drop_duplicates("transaction_id", keep="first")
     if "id_from_bank" not in frame:
         frame = frame.assign(id_from_bank=0)
-    frame = frame[list(TRANSACTION_COLUMNS)]
+    frame = frame.assign(**_absent_optional(frame))[list(TRANSACTION_COLUMNS)]
     return frame.assign(date=iso_dates(frame["date"])).reset_index(drop=True)
+
+
+def _absent_optional(df: pd.DataFrame) -> dict[str, object]:
+    """Nulls for the optional transaction columns ``df`` lacks (a Plaid frame has no original amounts)."""
+    return {c: None for c in OPTIONAL_TRANSACTION_COLUMNS if c not in df}
 
 
 def _sql_literal(value) -> str | None:

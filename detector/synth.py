@@ -466,6 +466,8 @@ def generate(n_accounts: int = 200, start: str = "2023-01-01", end: str = "2024-
         "amount": rows["amount"].to_numpy(), "currency": "USD",
         "description": _render(fmts, fields), "source": "synth", "source_file": "", "source_line": 0,
         "id_from_bank": 0,  # the generator's own ids
+        # every plan is priced in the account's dollars: no amount in another currency
+        "original_amount": np.nan, "original_currency": None,
     })
     return tx, _truth(rows, st, tx, accounts)
 

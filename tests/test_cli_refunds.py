@@ -231,3 +231,19 @@ def test_the_emails_state_what_the_flags_found(runner, tmp_path):
     assert "I was charged after I had cancelled the subscription; I cancelled it on 2025-04-20" in drafts["Netflix"]
     assert "I cancelled it on 2024-10-20 [ONLY IF TRUE: and I have not signed up again since — keep or delete]" \
         in drafts["Spotify"]
+
+
+def test_list_table_names_each_amounts_currency(runner, tmp_path):
+    # round-thirty-nine audit: a queue of dollar and euro requests listed "139.0", "2.5" and "1.0"
+    path = tmp_path / "two.db"
+    store = Store(path)
+    store.set_account("card", payment_method="credit_card", country="US", currency="USD")
+    store.set_account("eur", payment_method="debit_card", country="DE", currency="EUR")
+    add_tx(store, "t1", "2025-07-15", 139.0, "AMAZON PRIME*RENEWAL", account="card")
+    add_tx(store, "t2", "2025-07-05", 11.99, "SPOTIFY P2A4F1C3E2", account="eur", currency="EUR")
+    queue_refunds(store, flags_df(flag("t1", "2025-07-15", 139.0, vendor="Amazon Prime", account="card"),
+                                  flag("t2", "2025-07-05", 11.99, vendor="Spotify", account="eur",
+                                       type="duplicate_charge")), "2025-07-20")
+    store.close()
+    out = _run(runner, str(path), "list").output
+    assert "139.00 USD" in out and "11.99 EUR" in out and "139.0 " not in out

@@ -445,3 +445,18 @@ def test_a_plan_switched_to_yearly_billing_is_listed_at_a_twelfth_of_its_price_a
     doc = json.loads(render_scan(streams, flags, [], "json", as_of="2024-12-31"))
     prime = {s["frequency"]: s for s in doc["streams"] if s["merchant"] == "Amazon Prime"}
     assert prime["annual"]["monthly_amount"] == 11.58 and prime["monthly"]["status"] == "ended"
+
+
+def test_a_report_in_one_currency_other_than_dollars_names_it_in_its_total():
+    # round-thirty-nine audit: a Monzo statement's report read "Total 160.37" while its emails
+    # said £; a report in dollars alone keeps its plain total (above)
+    streams, flags, refunds = scan_input()
+    gbp = streams.assign(account_id="monzo", currency="GBP")
+    table = render_scan(gbp, flags, refunds, "table", as_of=AS_OF)
+    total_line = next(line for line in table.splitlines() if line.strip().startswith("Total"))
+    assert total_line.split()[-1] == "GBP"
+    for fmt in ("markdown", "html"):
+        out = render_scan(gbp, flags, refunds, fmt, as_of=AS_OF)
+        assert "GBP" in out.split("Total per month")[1].splitlines()[0], fmt
+    usd = render_scan(streams.assign(currency="USD"), flags, refunds, "table", as_of=AS_OF)
+    assert "USD" not in next(line for line in usd.splitlines() if line.strip().startswith("Total"))

@@ -478,3 +478,16 @@ def test_a_local_session_keeps_the_console_to_real_problems(spark):
         spark.createDataFrame(pd.DataFrame({"a": [1.5]})).toPandas()
         warnings.warn("a warning of ours", FutureWarning, stacklevel=1)
     assert [str(w.message) for w in seen if issubclass(w.category, FutureWarning)] == ["a warning of ours"]
+
+
+def test_spark_judges_original_amounts_as_the_local_engine(spark, runner, tmp_path):
+    """A plan priced in dollars on a pound card (round-thirty-nine audit): its charges' original
+    amounts reach the Spark engine's detection as the local engine's, and give the same flags."""
+    from test_original_currency import exported_and_scanned
+
+    path, _ = exported_and_scanned(runner, tmp_path)
+    local = engines.run(path, "2025-06-30", "local")
+    remote = engines.run(path, "2025-06-30", "spark", spark=spark)
+    assert "(both 20.00 USD)" in local[1]["reason"].iloc[0]
+    assert_frame_equal(remote[0], local[0])
+    assert_frame_equal(remote[1], local[1])

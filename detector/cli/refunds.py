@@ -116,8 +116,19 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
     from ..report import refund_status_text, render_frame
 
     cols = ["request_id", "account_id", "vendor", "channel", "amount", "status", "eligible", "deadline", "expected_by"]
-    shown = [{**r, "status": refund_status_text(r["status"], r.get("charge_removed_on"))} for r in requests]
+    # the amount asked in its currency's decimals, the currency named (a queue may hold USD and EUR
+    # requests: round-thirty-nine audit, "139.0" and "2.5" with no currency)
+    shown = [{**r, "amount": _amount_with_currency(r),
+              "status": refund_status_text(r["status"], r.get("charge_removed_on"))} for r in requests]
     click.echo(render_frame(pd.DataFrame(shown, columns=cols), "table", title="Refund requests"))
+
+
+def _amount_with_currency(req: dict) -> str:
+    """A request's amount asked as the report writes it, ``139.00 USD`` (``1500 JPY``)."""
+    cur = req.get("currency")
+    if req.get("amount") is None:
+        return ""
+    return f"{figure(req['amount'], cur)} {cur or ''}".strip()
 
 
 @refunds_group.command("show")

@@ -29,7 +29,7 @@ from ..schema import TRANSACTION_COLUMNS
 #: How canonical CSV columns are parsed: everything text except the two numeric columns, so ids
 #: like "00123" and dates keep their exact spelling.
 CSV_DTYPES = {name: "str" for name in TRANSACTION_COLUMNS} | {"amount": "float64", "source_line": "Int64",
-                                                           "id_from_bank": "Int64"}
+                                                           "id_from_bank": "Int64", "original_amount": "float64"}
 
 #: The currency of a CSV row that names none, as ``subdetect scan``'s generic CSV importer gives it.
 DEFAULT_CURRENCY = "USD"

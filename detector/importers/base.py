@@ -42,6 +42,11 @@ class Row:
     #: reference, ``csv_layout.processor_description``) keeps hashing the text it read before, so
     #: the row keeps the id a database written before the change holds (docs/importers.md).
     id_description: str | None = None
+    #: The amount as the merchant billed it (signed as ``amount``) and its currency, when the
+    #: statement gives it in another currency than the row's (Monzo's Local amount and Local
+    #: currency): the plan's own price, which the exchange rate does not move.
+    original_amount: float | None = None
+    original_currency: str | None = None
 
 
 @dataclass

@@ -192,6 +192,9 @@ class Amex(CsvLayout):
     amount = "Amount"
     transaction_id = "Reference"
     card_column = "Account #"  # Card Member is a person (cards of one account share them), not a card
+    #: A charge in another currency says so there: "Foreign Spend Amount: 7.18 UNITED STATES
+    #: DOLLAR Commission Amount: 0.16 Currency Exchange Rate: 1.3345".
+    original_details = "Extended Details"
     sign = -1
     payment_method = "credit_card"
     country = "US"
@@ -274,6 +277,10 @@ class Monzo(CsvLayout):
     amount = "Amount"
     transaction_id = "Transaction ID"
     currency_column = "Currency"
+    #: A card payment in another currency: "-7.41,GBP,-10.00,USD" (Amount, Currency, Local amount,
+    #: Local currency); a pound payment repeats its amount there.
+    original_amount = "Local amount"
+    original_currency = "Local currency"
     also_required = ("Time", "Type", "Name", "Category")
     date_formats = ("%d/%m/%Y",)
     currency = "GBP"
@@ -371,6 +378,12 @@ class Wise(CsvLayout):
     description_fallback = "Description"
     amount = "Amount"
     currency_column = "Currency"
+    #: A card payment in another currency than the balance's: Exchange From GBP, Exchange To USD,
+    #: Exchange To Amount 10.00 (newer exports; older ones lack the amount). A conversion between
+    #: balances fills them too, but names no Merchant.
+    original_amount = "Exchange To Amount"
+    original_currency = "Exchange To"
+    original_requires = "Merchant"
     also_required = ("TransferWise ID", "Description", "Running Balance", "Payee Name")
     date_formats = ("%d-%m-%Y",)
     currency = "EUR"

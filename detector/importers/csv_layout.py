@@ -11,13 +11,14 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import UnrecognisedFormat
 from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
-from .parsing import is_date, normalise_header, parse_amount, parse_currency, parse_date
+from .parsing import currency_code, is_date, normalise_header, parse_amount, parse_currency, parse_date
 
 Names = tuple[str, ...]
 
@@ -237,6 +238,19 @@ class CsvLayout(Importer):
     #: account is then ``<layout>-<card>`` unless ``--account`` names one (``naming.card_account``).
     card_column: str | Names | None = None
     currency_column: str | Names | None = None
+    #: Columns giving a charge's amount and currency as the merchant billed it, before the bank
+    #: converted it (Monzo's "Local amount" and "Local currency", Wise's "Exchange To Amount" and
+    #: "Exchange To"): kept as the row's ``original_amount`` / ``original_currency`` where the
+    #: currency differs from the row's. A plan priced in dollars on a pound card then keeps its
+    #: price, which the exchange rate moves in pounds (docs/importers.md).
+    original_amount: str | Names | None = None
+    original_currency: str | Names | None = None
+    #: A column that must be filled for those to be a charge's (Wise's "Merchant": a conversion
+    #: between one's own balances fills the exchange columns too, and is no merchant's price).
+    original_requires: str | Names | None = None
+    #: A free-text column that may say the original amount (Amex's "Extended Details": ``Foreign
+    #: Spend Amount: 7.18 UNITED STATES DOLLAR Commission Amount: 0.16 ...``).
+    original_details: str | Names | None = None
     also_required: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ("%m/%d/%Y", "%m/%d/%y")
     #: Multiplies the amount as written: -1 for banks that write charges as positive numbers.
@@ -271,6 +285,10 @@ class CsvLayout(Importer):
             "account": _alts(self.account_column),
             "card": _alts(self.card_column),
             "currency": _alts(self.currency_column),
+            "original_amount": _alts(self.original_amount),
+            "original_currency": _alts(self.original_currency),
+            "original_requires": _alts(self.original_requires),
+            "original_details": _alts(self.original_details),
             **{f: _alts(names) for f, names in zip(self._join_fields(), self.description_join, strict=True)},
         }
 
@@ -578,6 +596,7 @@ class CsvLayout(Importer):
             id_description, description = (description if joined != description else None), joined
         if not description and "description_fallback" in index:
             description = self._cell(cells, index, "description_fallback") or ""
+        original = self.original_of_cells(cells, index)
         kind = self._cell(cells, index, "kind") if self.own_transfer_kinds else None
         if kind and kind.strip().lower() in self.own_transfer_kinds:
             description = f"{kind.strip()}{OWN_TRANSFER_SEP}{description}"
@@ -594,7 +613,23 @@ class CsvLayout(Importer):
             currency=parse_currency(self._cell(cells, index, "currency")),
             card=self._cell(cells, index, "card") or None,
             id_description=id_description,
+            original_amount=(math.copysign(original[0], amount) if original and amount else None),
+            original_currency=original[1] if original and amount else None,
         )
+
+    def original_of_cells(self, cells: list[str], index: dict[str, int]) -> tuple[float, str] | None:
+        """The size of the amount the merchant billed and its currency, as the row's original
+        columns (:attr:`original_amount`, :attr:`original_currency`) or its details text
+        (:attr:`original_details`) give them; ``None`` when they give none. What cannot be read
+        there is no original amount, and the row is kept as it is (the bank's own amount)."""
+        if "original_requires" in index and not self._cell(cells, index, "original_requires"):
+            return None
+        if "original_amount" in index and "original_currency" in index:
+            return original_from_columns(self._cell(cells, index, "original_amount"),
+                                         self._cell(cells, index, "original_currency"), self.decimal)
+        if "original_details" in index:
+            return original_from_details(self._cell(cells, index, "original_details"))
+        return None
 
     def _amount(self, cells, index) -> float:
         if "amount" in index and self.amount is not None:
@@ -632,6 +667,36 @@ class CsvLayout(Importer):
         what = f"unknown debit/credit marker {marker!r}" if marker else "no debit/credit marker"
         return (f"{what} in column {' / '.join(repr(n) for n in names)} (money out: "
                 f"{shown(self.outflow_markers)}; money in: {shown(self.inflow_markers)})")
+
+
+def original_from_columns(amount: str | None, currency: str | None, decimal: str = ".") -> tuple[float, str] | None:
+    """An original amount's size and currency code from its two cells, or ``None`` when either is
+    empty or unreadable (or the amount is zero)."""
+    code = currency_code(currency)
+    if not code or not amount:
+        return None
+    try:
+        value = abs(parse_amount(amount, decimal=decimal))
+    except ValueError:
+        return None
+    return (value, code) if value else None
+
+
+#: Amex's words for a charge made in another currency, in its "Extended Details".
+_FOREIGN_SPEND = re.compile(r"foreign spend amount\s*:?\s*([\d.,]+)\s+([A-Za-z][A-Za-z. ]*?)"
+                            r"(?=\s+(?:commission|currency exchange|exchange rate)\b|\s*$|\s*[,;|])", re.IGNORECASE)
+
+
+def original_from_details(text: str | None) -> tuple[float, str] | None:
+    """The size and currency code of a "Foreign Spend Amount: 7.18 UNITED STATES DOLLAR" in a
+    card statement's details text (American Express), or ``None``.
+
+    >>> original_from_details("Foreign Spend Amount: 7.18 UNITED STATES DOLLAR Commission Amount: 0.16 "
+    ...                       "Currency Exchange Rate: 1.3345")
+    (7.18, 'USD')
+    """
+    m = _FOREIGN_SPEND.search(text or "")
+    return original_from_columns(m.group(1), m.group(2)) if m else None
 
 
 #: States of a row that never moved money (Revolut's DECLINED, REVERTED, FAILED, CANCELLED): no

@@ -68,6 +68,10 @@ class Parsed:
     #: The description each row's hashed id is made of, when some row's is not ``description``
     #: (``Row.id_description``: a processor's counterparty before its reference was joined).
     id_description: pa.Array | None = None
+    #: Per row, the size of the amount the merchant billed signed as ``amount``, and its currency
+    #: (``Row.original_amount``); ``None`` for a layout that reads none.
+    original_amount: pa.Array | None = None
+    original_currency: pa.Array | None = None
 
 
 def body_offset(lines: list[str], hl: HeaderLayout) -> int:
@@ -450,18 +454,48 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
     currency, currency_groups = _distinct_text(raw("currency"), n, parse_currency)
     card = None if raw("card") is None else _distinct_text(raw("card"), n, lambda s: s.strip() or None)[0]
+    original = _original_columns(layout, raw, value)
 
     slow = np.flatnonzero(~ok)
     if not len(slow) and not bad:
         return Parsed(lines, dates, value, description, account, tx_id, currency, [], n,
                       (date_codes, date_values), amount_groups, account_groups, currency_groups,
-                      card=card, date_layout=date_layout, id_description=id_description)
+                      card=card, date_layout=date_layout, id_description=id_description, **original)
     out = _merge_slow(layout, data, start, hl, lines, ok, slow, bad,
                       Parsed(lines, dates, value, description, account, tx_id, currency, [], n, card=card,
-                             id_description=id_description))
+                             id_description=id_description, **original))
     if out is not None:
         out.date_layout = date_layout
     return out
+
+
+def _original_columns(layout: CsvLayout, raw, value: np.ndarray) -> dict[str, pa.Array]:
+    """``original_amount`` / ``original_currency`` of every row as :meth:`CsvLayout.original_of_cells`
+    reads them (each distinct cell parsed once), signed as the row's amount; none for a layout
+    without those columns."""
+    from .csv_layout import original_from_columns, original_from_details
+
+    amount, code = raw("original_amount"), raw("original_currency")
+    details = raw("original_details")
+    # each distinct cell read once, as the row reader reads it
+    if amount is not None and code is not None:
+        size = _distinct(amount, lambda a: (original_from_columns(a, "USD", layout.decimal) or (None,))[0],
+                         pa.float64())
+        codes = _distinct(code, lambda c: (original_from_columns("1", c) or (None, None))[1])
+    elif details is not None:
+        size = _distinct(details, lambda t: (original_from_details(t) or (None,))[0], pa.float64())
+        codes = _distinct(details, lambda t: (original_from_details(t) or (None, None))[1])
+    else:
+        return {}
+    good = pc.is_valid(size).to_numpy(zero_copy_only=False) & pc.is_valid(codes).to_numpy(zero_copy_only=False)
+    size = pc.fill_null(size, 0.0).to_numpy(zero_copy_only=False)
+    need = raw("original_requires")
+    if need is not None:
+        good &= pc.not_equal(pc.utf8_trim_whitespace(need), "").to_numpy(zero_copy_only=False)
+    good &= value != 0
+    signed = np.copysign(np.where(good, size, 0.0), value)
+    return {"original_amount": pa.array(signed, pa.float64(), mask=~good),
+            "original_currency": pc.if_else(pa.array(good), codes, pa.scalar(None, STR))}
 
 
 def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, lines: np.ndarray, ok: np.ndarray,
@@ -487,6 +521,7 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
     keep = pa.array(ok)
     fast_card = fast.card
     fast_id_description = fast.id_description
+    fast_original = (fast.original_amount, fast.original_currency)
     fast = Parsed(fast.line, *(as_array(a) for a in (fast.date,)), fast.amount,
                   *(as_array(a) for a in (fast.description, fast.account, fast.transaction_id, fast.currency)),
                   rejects=[], items=0)
@@ -505,6 +540,10 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
     if with_id_description:
         ids_of = as_array(fast.description if fast_id_description is None else fast_id_description)
         parts.append((ids_of.filter(keep), pa.array([r.id_description or r.description for r in rows], STR)))
+    if fast_original[0] is not None:
+        parts.append((as_array(fast_original[0]).filter(keep),
+                      pa.array([r.original_amount for r in rows], pa.float64())))
+        parts.append((as_array(fast_original[1]).filter(keep), pa.array([r.original_currency for r in rows], STR)))
     line = np.concatenate(parts[0])
     order = np.argsort(line, kind="stable")
     taker = pa.array(order)
@@ -516,6 +555,8 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         return pa.concat_arrays([a, b]).take(taker)
 
     cols = [cat(p) for p in parts]
+    original = {"original_amount": cols[-2], "original_currency": cols[-1]} if fast_original[0] is not None else {}
+    rest = cols[:-2] if original else cols
     return Parsed(*cols[:7], rejects=rejects, items=len(line) + len(rejects),
                   card=cols[7] if fast_card is not None else None,
-                  id_description=cols[-1] if with_id_description else None)
+                  id_description=rest[-1] if with_id_description else None, **original)

@@ -196,9 +196,12 @@ class OfxImporter(Importer):
                 _validate_date(date, posted)
                 amount = float(official["amount"]) if official else _ofx_amount(f.get("TRNAMT", ""))
                 name = (official or {}).get("name") or f.get("NAME") or f.get("PAYEE") or f.get("MEMO") or ""
+                original = _original(block, amount)
                 yield Row(line=block.line, date=date, amount=amount + 0.0, description=_unescape(name),
                           account_id=account, transaction_id=fitid,
-                          currency=_own_currency(block) or block.curdef or scan.currency or None)
+                          currency=_own_currency(block) or block.curdef or scan.currency or None,
+                          original_amount=original[0] if original else None,
+                          original_currency=original[1] if original else None)
             except ValueError as exc:
                 yield Reject(block.line, str(exc), raw)
 
@@ -210,6 +213,24 @@ def _own_currency(block: _Block) -> str | None:
     ``CURDEF`` already."""
     code = block.fields.get("CURRENCY.CURSYM", "").strip().upper()
     return code if re.fullmatch(r"[A-Z]{3}", code) else None
+
+
+def _original(block: _Block, amount: float) -> tuple[float, str] | None:
+    """The amount a transaction was converted from and its currency, from its ``<ORIGCURRENCY>``
+    (OFX 2.2 section 5.2: the amount is in ``CURDEF``, ``CURRATE`` being how many ``CURDEF``
+    units one unit of ``CURSYM`` is): ``TRNAMT / CURRATE`` in ``CURSYM``, rounded to its
+    decimals (a rate of a few digits may leave it a cent off the merchant's price); ``None``
+    without one, or a rate that is no positive number."""
+    from ..money import decimals
+
+    code = block.fields.get("ORIGCURRENCY.CURSYM", "").strip().upper()
+    try:
+        rate = float(block.fields.get("ORIGCURRENCY.CURRATE", "").strip().replace(",", "."))
+    except ValueError:
+        return None
+    if not re.fullmatch(r"[A-Z]{3}", code) or not 0 < rate < float("inf") or not amount:
+        return None
+    return round(amount / rate, decimals(code)) + 0.0, code
 
 
 def _foreign_currency_note(scan: _Scan) -> str | None:

@@ -93,6 +93,34 @@ _CURRENCY_BY_SIGN = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR", "¥": 
 #: Currency signs and their ISO codes (the Spark engine reads them as :func:`parse_currency`).
 CURRENCY_SIGNS = _CURRENCY_BY_SIGN
 
+#: Currencies as American Express names them in a charge's "Foreign Spend Amount" (``7.18 UNITED
+#: STATES DOLLAR``, ``12.00 EURO``), upper case, to their ISO 4217 codes.
+CURRENCY_NAMES = {
+    "UNITED STATES DOLLAR": "USD", "UNITED STATES DOLLARS": "USD", "US DOLLAR": "USD", "US DOLLARS": "USD",
+    "U.S. DOLLAR": "USD", "EURO": "EUR", "EUROS": "EUR", "EUROPEAN UNION EURO": "EUR", "BRITISH POUND": "GBP",
+    "POUND STERLING": "GBP", "BRITISH POUND STERLING": "GBP", "CANADIAN DOLLAR": "CAD", "AUSTRALIAN DOLLAR": "AUD",
+    "NEW ZEALAND DOLLAR": "NZD", "SWISS FRANC": "CHF", "JAPANESE YEN": "JPY", "SWEDISH KRONA": "SEK",
+    "NORWEGIAN KRONE": "NOK", "DANISH KRONE": "DKK", "POLISH ZLOTY": "PLN", "CZECH KORUNA": "CZK",
+    "HUNGARIAN FORINT": "HUF", "HONG KONG DOLLAR": "HKD", "SINGAPORE DOLLAR": "SGD", "INDIAN RUPEE": "INR",
+    "MEXICAN PESO": "MXN", "SOUTH AFRICAN RAND": "ZAR", "ISRAELI SHEKEL": "ILS", "ISRAELI NEW SHEKEL": "ILS",
+    "TURKISH LIRA": "TRY", "BRAZILIAN REAL": "BRL", "CHINESE YUAN": "CNY", "CHINESE YUAN RENMINBI": "CNY",
+    "UNITED ARAB EMIRATES DIRHAM": "AED", "THAI BAHT": "THB", "SOUTH KOREAN WON": "KRW", "KOREAN WON": "KRW",
+}
+
+
+def currency_code(text: str | None) -> str | None:
+    """A currency written as an ISO code, a sign or a name (``usd``, ``$``, ``UNITED STATES DOLLAR``)
+    as its ISO 4217 code; ``None`` when it is none of them.
+
+    >>> currency_code("usd"), currency_code(" united states dollar "), currency_code("12.00")
+    ('USD', 'USD', None)
+    """
+    value = " ".join((text or "").split()).upper()
+    if value in CURRENCY_NAMES:
+        return CURRENCY_NAMES[value]
+    code = parse_currency(value)
+    return code if code and re.fullmatch(r"[A-Z]{3}", code) else None
+
 
 def parse_currency(text: str | None) -> str | None:
     """A currency cell as an ISO 4217 code: "gbp" -> "GBP", "£" -> "GBP"; empty -> None."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 from collections import Counter
@@ -196,14 +197,18 @@ class _Canonicaliser:
             currency = item.currency or default_currency
             self.currencies[currency] += 1
             self.accounts.setdefault(account)
+            original = original_of(item.original_amount, item.original_currency, currency)
             records.append((tx_id, account, item.date, item.amount, currency, item.description, source, path,
-                            item.line, from_bank))
+                            item.line, from_bank, *original))
         if not records:
             return empty_transactions(), rejected, n
         df = pd.DataFrame.from_records(records, columns=list(TRANSACTION_COLUMNS))
         df["amount"] = df["amount"].astype("float64")
         df["source_line"] = df["source_line"].astype("int64")
         df["id_from_bank"] = df["id_from_bank"].astype("int64")
+        df["original_amount"] = df["original_amount"].astype("float64")
+        # (text as the columns reader gives it: pandas 3's str dtype, NaN where there is none)
+        df["original_currency"] = df["original_currency"].astype(df["currency"].dtype)
         return df, rejected, n
 
     def frame_parsed(self, parsed: Parsed, *, carry: bool = False) -> tuple[pd.DataFrame, list[dict], int]:
@@ -257,6 +262,7 @@ class _Canonicaliser:
             "source_line": pa.array(parsed.line, pa.int64()),
             # the source's own id, or one hashed here (no id cell, or one Excel rounded)
             "id_from_bank": pa.array((~missing).astype(np.int64)),
+            **_originals(parsed, currency, n),
         })
         df = table.to_pandas()
         return df, rejected, parsed.items
@@ -306,6 +312,24 @@ class _Canonicaliser:
         full = pc.binary_join_element_wise(keys(rows), occ, pa.scalar("\x1f", STR))
         hashes = stable_ids(full)
         return hashes if rows is None else pc.replace_with_mask(tx_id, pa.array(missing), hashes)
+
+
+def original_of(amount: float | None, code: str | None, currency: str) -> tuple[float | None, str | None]:
+    """A row's original amount and currency as kept: both, when the statement gave an amount in
+    another currency than the row's (``currency``, as stored); else neither."""
+    if amount is None or not code or code == currency or math.isnan(amount):
+        return None, None
+    return float(amount), code
+
+
+def _originals(parsed: Parsed, currency: pa.Array, n: int) -> dict[str, pa.Array]:
+    """:func:`original_of` for a vectorised read's columns (nulls where the layout reads none)."""
+    if parsed.original_amount is None:
+        return {"original_amount": pa.nulls(n, pa.float64()), "original_currency": pa.nulls(n, STR)}
+    code = parsed.original_currency
+    keep = pc.fill_null(pc.and_(pc.not_equal(code, currency), pc.invert(pc.is_nan(parsed.original_amount))), False)
+    return {"original_amount": pc.if_else(keep, parsed.original_amount, pa.scalar(None, pa.float64())),
+            "original_currency": pc.if_else(keep, code, pa.scalar(None, STR))}
 
 
 def _pick(path: str, format: str | None, columns) -> Importer:
