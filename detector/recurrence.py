@@ -146,8 +146,11 @@ SAVINGS_MOVE = re.compile(
 #: Interactive Brokers; UK Hargreaves Lansdown, AJ Bell, Interactive Investor, Trading 212,
 #: Freetrade, Nutmeg, Moneybox, Wealthify, Moneyfarm, InvestEngine, Vanguard, Fidelity,
 #: Bestinvest, Wealthsimple, eToro). Names that are
-#: also common words or people's names (Marcus, Chip, Plum, Public, Nutmeg, M1, HL, ii) count only
-#: alone on the line, or with the platform's own words. Round-eight audit: 1,550 USD + 1,000 GBP
+#: also common words or people's names (Marcus, Chip, Plum, Public, Nutmeg, M1, HL, ii, Vanguard)
+#: count only alone on the line, or with the platform's own words; Hargreaves (a surname) only as
+#: "HARGREAVES LANSDOWN", Vanguard as "VANGUARD ASSET ...", "VANGUARD INVESTOR", "VANGUARD BUY
+#: INVESTMENT", "VGI ..." (round-thirty-six audit: rent by standing order to a landlord "P
+#: HARGREAVES FLAT 3" was no stream at all). Round-eight audit: 1,550 USD + 1,000 GBP
 #: a month of them were "subscriptions", raised contributions had price increases and refund
 #: requests. The platforms' own fees stay plans (:data:`NOT_INVESTMENT_MOVE`), and so do the
 #: lines the catalogue names as a plan's (Acorns, Stash, Robinhood Gold: ``_prepare``).
@@ -155,10 +158,12 @@ INVESTMENT_MOVE = re.compile(
     r"\b(?:betterment|wealthfront|robinhood|webull|e ?\*? ?trade|td ameritrade|ameritrade|schwab|fid bkg"
     r"|fidelity (?:investments?|brokerage|personal investing|moneyline|isa|sipp|fund|inv)\b|merrill (?:edge|lynch)"
     r"|ally invest|sofi (?:invest|securities)|interactive brokers|ibkr|firstrade|tasty ?(?:trade|works)"
-    r"|vanguard|hargreaves lansdown|hargreaves|aj bell|youinvest|interactive investor|trading ?212|freetrade"
+    r"|vanguard\W+(?:asset|investor|investments?|group|brokerage|buy|funds?|personal|digital|s ?& ?s|[lj]?isa|sipp"
+    r"|pension|edi)|the vanguard group|vgi\W+(?:funds?|brokerage|buy|investments?|inv)"
+    r"|hargreaves\W+lans\w*|aj bell|youinvest|interactive investor|trading ?212|freetrade"
     r"|wealthify|moneyfarm|invest ?engine|moneybox|bestinvest|wealthsimple|etoro|m1 finance|public\.com"
     r"|nutmeg (?:saving|savings|invest|investment|investments|isa|pension)|public (?:investing|holdings))\b"
-    r"|^\W*(?:marcus(?: by goldman sachs)?|goldman sachs marcus|chip|plum|nutmeg|hl|ii|m1|public)"
+    r"|^\W*(?:marcus(?: by goldman sachs)?|goldman sachs marcus|chip|plum|nutmeg|hl|ii|m1|public|vanguard|vgi)"
     r"(?:\W+(?:uk|ltd|limited|sto|so|ddr|dd|bp|ft|fp|fps|tfr|bgc|transfer|savings?|invest\w*|l?isa|sipp|pension"
     r"|\w*\d\w*))*\W*$",
     re.IGNORECASE)
