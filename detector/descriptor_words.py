@@ -339,6 +339,10 @@ HOUSING_PAYMENT = re.compile(r"\b(?:rent(?![- ]a[- ])|hoa|homeowners?|(?:home )?
 LOAN_PAYMENT = re.compile(r"\b(?:loans?|(?:student|auto|car|home|personal) ln|ln (?:pmt|pymt|payment)|lending"
                           r"|mortgage|mtg|heloc|(?:car|motor|auto|vehicle) fin(?:ance)?"
                           r"|finance (?:pmt|pymt|payment|agreement)|hire purchase)\b", re.IGNORECASE)
+#: An insurer, by its name (English, German, French, Dutch, Italian words): its premium is set
+#: each term, up or down, and a policy billed yearly at a new premium is still the policy.
+INSURER_NAME = re.compile(r"\b(?:insurance|insurances|assurance|assurances|\w*versicherung(?:en|s)?(?:-?ag)?"
+                          r"|verzekering(?:en)?|assicurazioni|ins prem|insurance prem(?:ium)?)\b", re.IGNORECASE)
 #: A utility the catalogue does not know, by its name: its payment follows the meter. The
 #: utility's word ends the name, or only a company's words follow it ("SPRINGFIELD WATER DEPT",
 #: "CITY ELECTRIC CO"), or the name says utility or sewer: "POWER YOGA STUDIO", "MSFT *POWER BI"

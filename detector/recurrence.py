@@ -51,7 +51,15 @@ from .cadence import (
     yearly_pause,
 )
 from .catalog import plan_only_vendors, vendors_in, yearly_plan_vendors
-from .descriptor_words import EATERY, FUEL_STATION, GOVERNMENT_FEE, HOUSING_PAYMENT, TAX_PAYMENT, UTILITY_NAME
+from .descriptor_words import (
+    EATERY,
+    FUEL_STATION,
+    GOVERNMENT_FEE,
+    HOUSING_PAYMENT,
+    INSURER_NAME,
+    TAX_PAYMENT,
+    UTILITY_NAME,
+)
 from .due_dates import (
     business_day_biller,
     four_weekly,
@@ -336,6 +344,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["named_tax"] = named(TAX_PAYMENT)
     df["named_bill"] = df["named_tax"].to_numpy() | named(UTILITY_NAME, HOUSING_PAYMENT, GOVERNMENT_FEE)
     df["fuel"] = named(FUEL_STATION)
+    df["insurer"] = named(INSURER_NAME) | vendor.isin(vendors_in(frozenset({"insurance"}))).to_numpy()
     df["eatery"] = named(EATERY)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
     if text.has("description"):
@@ -417,7 +426,32 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
         p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
     p = np.where(_early_plan(stats, df), np.maximum(p, EARLY_PLAN_CONFIDENCE), p)
     p = np.where(every_few_weeks(stats), np.maximum(p, EVERY_FEW_WEEKS_CONFIDENCE), p)
+    p = np.where(_term_premiums(stats, df), np.maximum(p, EARLY_PLAN_CONFIDENCE), p)
     return np.where(out, 0.0, p)
+
+
+#: A policy's premium from one term to the next moves less than this factor, up or down.
+PREMIUM_CHANGE = 1.5
+
+
+def _term_premiums(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
+    """Candidates that are an insurance policy billed every six months or a year (a catalogue
+    insurer, or a merchant named as one: :data:`~detector.descriptor_words.INSURER_NAME`): money
+    out, every interval on its cadence, the merchant's only charges in the account, the premium
+    moving less than :data:`PREMIUM_CHANGE` times from term to term, up or down.
+
+    The scorer, taught that an unknown payee's two yearly sums a few percent apart are as often
+    a yearly service or a gift, left out a car insurer's premium of 412.37 renewed at 447.80 a
+    year later (round-thirty-five audit), while the same premium renewed unchanged was a stream:
+    a new premium each term is what a policy does."""
+    if df is None or not len(stats) or "insurer" not in df:
+        return np.zeros(len(stats), dtype=bool)
+    group_rows = np.bincount(df["group"].to_numpy())
+    return ((stats["freq_idx"].to_numpy() >= SEMIANNUAL) & (stats["n"].to_numpy() >= 2)
+            & (group_rows[stats["group"].to_numpy()] == stats["n"].to_numpy())
+            & (stats["frac_on"].to_numpy() >= 1.0) & (stats["inflow"].to_numpy() == 0)
+            & (stats["amt_max"].to_numpy() < PREMIUM_CHANGE * stats["amt_min"].to_numpy())
+            & _group_has(stats, df, "insurer"))
 
 
 #: Confidence of a bill at one price every eight or nine weeks to the day (:func:`every_few_weeks`).
