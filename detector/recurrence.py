@@ -69,6 +69,7 @@ from .due_dates import (
     nth_weekday_due,
     on_business_days,
     semimonthly_due,
+    usual_business_day,
 )
 from .ids import stable_id
 from .money import scales
@@ -2284,16 +2285,16 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     next_amt = np.round(np.where(keeps_last_price(sub, st["amount_cv"].to_numpy(), fidx), last_amt, tail3.to_numpy()), 2)
     stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
     row_day = df["day"].to_numpy()[rows]
-    # A biller that keeps to business days is due on its usual day, the one it bills on when
-    # that is a business day (the commonest), rolled to a business day: the median of its rolled
-    # days sits after it (a debit due on the 1st posts on the 1st, 2nd or 3rd).
+    # A biller that keeps to business days is due on its usual day, the one explaining most of its
+    # charges as posted on it or rolled off a weekend from it, rolled to a business day: the median
+    # of its rolled days sits after it (a debit due on the 1st posts on the 1st, 2nd or 3rd).
     business = business_day_biller(row_day, stream_of_row, n, fidx, df["inflow"].to_numpy()[first_rows])
     dom = st["dom_median"].to_numpy()
     if business.any():
-        usual = np.bincount(stream_of_row * 32 + df["dom"].to_numpy()[rows], minlength=32 * len(n)).reshape(len(n), 32)
         # a day it keeps to, not a tie of days seen once (the second Wednesday of each month)
-        clear = usual.max(axis=1) >= np.maximum(2, 0.3 * n)
-        dom = np.where(business & clear & (dom <= 28), usual.argmax(axis=1), dom)
+        usual, clear = usual_business_day(df["dom"].to_numpy()[rows], row_day, stream_of_row, n,
+                                          df["inflow"].to_numpy()[first_rows], business)
+        dom = np.where(business & clear & (dom <= 28), usual, dom)
     dom = moved_billing_day(row_day, stream_of_row, n, fidx, dom)
     # The cycle's own charge, not an extra one after it, sets the next due day: a purchase at a
     # plan's price 17 days after its charge on the 12th, kept in the stream, made the plan due a
@@ -2353,8 +2354,13 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     sid = [stable_id(acc, k, d, f"{x:.2f}", prefix="st_") for acc, k, d, x in zip(account, key, direction, anchor)]
     # money in comes as payments (payroll), money out as charges
     what = pd.Series(np.where(direction == "inflow", " payments about every ", " charges about every "))
+    # a payment on the n-th weekday of the month comes 28 or 35 days after the one before, 28 more
+    # often: its gap is the mean (a monthly Social Security payment on the second Wednesday was
+    # "about every 28 days", round-thirty-six audit)
+    every = np.where(nth >= 0, (st["last_day"].to_numpy() - row_day[bounds]) / np.maximum(n - 1, 1),
+                     np.nan_to_num(st["median_interval"].to_numpy()))
     evidence = (pd.Series(n).astype(str) + what
-                + pd.Series(np.rint(np.nan_to_num(st["median_interval"].to_numpy())).astype(np.int64)).astype(str) + " days, amount "
+                + pd.Series(np.rint(every).astype(np.int64)).astype(str) + " days, amount "
                 + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     evidence = _card_payment_evidence(evidence, text, rows, stream_of_row, last_rows)

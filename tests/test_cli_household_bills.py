@@ -69,3 +69,33 @@ def test_a_yearly_insurance_premium_changed_at_renewal_is_still_a_yearly_stream(
     other = _stream(doc, "musterstadt")
     assert (other["frequency"], other["status"], other["monthly_amount"]) == ("annual", "active", 21.9)
     assert not [s for s in doc["streams"] if "autohaus" in s["merchant"].lower()]
+
+
+def test_a_quarterly_debit_due_on_a_weekend_day_keeps_its_day(runner, tmp_path):
+    # a water bill due on the 16th of March, June, September and December, moved to Monday when
+    # the 16th is a weekend: posted on the 18th three times, on the 16th twice, the 17th twice.
+    # It is due on the 16th (rolled to a business day), not the 18th.
+    days = [_roll(date(y, m, 16)) for y, m in ((2023, 9), (2023, 12), (2024, 3), (2024, 6), (2024, 9), (2024, 12),
+                                                (2025, 3))]
+    assert sorted(d.day for d in days) == [16, 16, 17, 17, 18, 18, 18]
+    rows = [(d, "AQUA VISTA WATER CO PPD ID: 1110002223", -round(96.0 + 3.1 * i, 2)) for i, d in enumerate(days)]
+    rows += [(_month(date(2023, 9, 3), i), "NETFLIX.COM", -15.49) for i in range(21)]
+    doc = _scan(runner, tmp_path / "s.db", _chase(tmp_path / "Chase5678_Activity_20250531.CSV", rows), "2025-05-31")
+    water = _stream(doc, "aqua vista")
+    assert (water["frequency"], water["next_date"]) == ("quarterly", "2025-06-16")
+
+
+def test_a_payment_on_the_second_wednesday_is_monthly_in_its_evidence(runner, tmp_path):
+    # a benefit paid on the second Wednesday of each month comes 28 or 35 days after the one
+    # before: "about every 28 days" (the median) read as four-weekly
+    def second_wednesday(y: int, m: int) -> date:
+        d = date(y, m, 1)
+        return d + timedelta(days=(2 - d.weekday()) % 7 + 7)
+
+    rows = [(second_wednesday(_month(date(2024, 1, 1), i).year, _month(date(2024, 1, 1), i).month),
+             "SSA  TREAS 310   XXSOC SEC     PPD ID: 9031036000", 1432.00) for i in range(17)]
+    rows += [(_month(date(2024, 1, 3), i), "NETFLIX.COM", -15.49) for i in range(17)]
+    doc = _scan(runner, tmp_path / "s.db", _chase(tmp_path / "Chase5678_Activity_20250520.CSV", rows), "2025-05-20")
+    ssa = _stream(doc, "ssa")
+    assert (ssa["frequency"], ssa["next_date"]) == ("monthly", "2025-06-11")
+    assert ssa["evidence"].startswith("17 payments about every 31 days"), ssa["evidence"]
