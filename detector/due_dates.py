@@ -243,6 +243,38 @@ def _price_ladder(sub: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
     return out
 
 
+def last_year_total(row_day: np.ndarray, amt: np.ndarray, stream_of_row: np.ndarray, last_day: np.ndarray,
+                    period: np.ndarray, varies: np.ndarray) -> np.ndarray:
+    """Per stream: what its charges of the last year came to, for a bill whose amount moves every
+    cycle (``varies``: gas and power with the seasons, water, a phone line's extras) billed
+    quarterly or more often, with a year of history or more; NaN for the others.
+
+    A year of charges is those after the last one's day a year back (less half a cycle: the
+    charge a year before the last is last year's), twelve monthly or four quarterly bills; the
+    history must span a year's cycles but one, give or take half a cycle. Its twelfth is the
+    bill's monthly cost: the mean of the last three bills, which the next amount is, is a
+    season's (round-thirty-six audit: a gas bill counted 107.87 a month in May, three times the
+    month's 37.00, from its winter bills). ``row_day``/``amt``: the streams' charges, grouped by
+    ``stream_of_row`` in date order; ``last_day``, ``period`` (days) per stream."""
+    k = len(last_day)
+    out = np.full(k, np.nan)
+    if not len(row_day):
+        return out
+    first_day = np.full(k, np.iinfo(np.int64).max)
+    np.minimum.at(first_day, stream_of_row, row_day)
+    ok = varies & (period <= YEAR_TOTAL_MAX_PERIOD) & (last_day - first_day >= 365.25 - 1.5 * period)
+    s = stream_of_row
+    inside = ok[s] & (row_day > last_day[s] - 365.25 + 0.5 * period[s])
+    total = np.bincount(s[inside], weights=amt[inside], minlength=k)
+    out[ok] = np.round(total[ok], 2)
+    return out
+
+
+#: The longest cycle a year's total is read for: a quarter (a bill every six months or a year
+#: has one or two charges a year, its own price).
+YEAR_TOTAL_MAX_PERIOD = 92
+
+
 #: A monthly stream with no charge for this many months or more had lapsed (the gap segments'
 #: rule, docs/detection.md: 2.5 usual intervals); charges after it are the plan taken up anew.
 LAPSE_MONTHS = 2.5

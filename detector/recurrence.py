@@ -65,6 +65,7 @@ from .due_dates import (
     four_weekly,
     keeps_last_price,
     last_lapse,
+    last_year_total,
     moved_billing_day,
     nth_weekday_due,
     on_business_days,
@@ -2282,9 +2283,13 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     freq = np.asarray(FREQUENCIES, dtype=object)[np.maximum(fidx, 0)]
     P = PERIODS[np.maximum(fidx, 0)]
     last_amt = df["amt"].to_numpy()[last_rows]
-    next_amt = np.round(np.where(keeps_last_price(sub, st["amount_cv"].to_numpy(), fidx), last_amt, tail3.to_numpy()), 2)
+    keep = keeps_last_price(sub, st["amount_cv"].to_numpy(), fidx)
+    next_amt = np.round(np.where(keep, last_amt, tail3.to_numpy()), 2)
     stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
     row_day = df["day"].to_numpy()[rows]
+    # a bill that moves every cycle costs its last year's charges a year (its seasons), once seen
+    year_total = last_year_total(row_day, sub["amt"].to_numpy(), stream_of_row, st["last_day"].to_numpy(), P,
+                                 ~keep & (fidx >= 0))
     # A biller that keeps to business days is due on its usual day, the one explaining most of its
     # charges as posted on it or rolled off a weekend from it, rolled to a business day: the median
     # of its rolled days sits after it (a debit due on the 1st posts on the 1st, 2nd or 3rd).
@@ -2389,6 +2394,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         "currency": text.column("currency", last_rows) if text.has("currency") else None,
         "_cand": a[bounds], "_group": st["group"].to_numpy(), "_first_amt": anchor, "_from": -1,
     })
+    out["last_year_total"] = year_total
     return out
 
 

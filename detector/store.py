@@ -264,10 +264,17 @@ def _m6_bank_ids(db: sqlite_utils.Database) -> None:
                "AND NOT (length(transaction_id) IN (16, 64) AND transaction_id NOT GLOB '*[^0-9a-f]*')")
 
 
+def _m7_last_year_total(db: sqlite_utils.Database) -> None:
+    # A bill whose amount moves every cycle keeps what its last year of charges came to: the
+    # report's monthly cost is a twelfth of it (a gas bill's seasons, not its last three bills).
+    _add_column(db, "streams", "last_year_total", "REAL")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
-                                                            _m5_stream_currency, _m6_bank_ids]
+                                                            _m5_stream_currency, _m6_bank_ids,
+                                                            _m7_last_year_total]
 
 
 class _MigrationLock:

@@ -7,6 +7,7 @@ second Wednesday of each month is not "about every 28 days"."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, timedelta
 
 from detector.cli import cli
@@ -49,6 +50,62 @@ def _scan(runner, db, path: str, as_of: str) -> dict:
 def _stream(doc: dict, word: str) -> dict:
     (hit,) = [s for s in doc["streams"] if word.lower() in (s["merchant"] or "").lower()]
     return hit
+
+
+#: A gas bill's year, January to December: dear in winter, cheap in summer.
+GAS = [188.20, 171.45, 132.60, 84.10, 41.35, 29.80, 27.15, 28.40, 36.90, 71.25, 118.70, 164.05]
+
+
+def _gas_rows(first: date, n: int, description: str = "COLUMBUS GAS CO BILL PAY PPD ID: 7170000001"):
+    return [(_roll(_month(first, i)), description, -round(GAS[(first.month - 1 + i) % 12] * (1.03 if i >= 12 else 1.0), 2))
+            for i in range(n)]
+
+
+def test_a_seasonal_bill_costs_its_last_years_charges_over_twelve_months(runner, tmp_path):
+    # 22 months of a gas bill, the last in April: the mean of its last three (February to April)
+    # is a winter's; its year, May to April, is what it costs
+    gas = _gas_rows(date(2023, 7, 18), 22)
+    rows = gas + [(_month(date(2023, 7, 3), i), "NETFLIX.COM", -15.49) for i in range(23)]
+    # a phone bill that varies, seen for five months only: its last three bills' mean, as before
+    phone = [92.10, 97.45, 88.30, 95.60, 90.05]
+    rows += [(_roll(_month(date(2025, 1, 9), i)), "VERIZON WIRELESS PAYMENTS PPD ID: 4223344556", -a)
+             for i, a in enumerate(phone)]
+    db = tmp_path / "s.db"
+    doc = _scan(runner, db, _chase(tmp_path / "Chase5678_Activity_20250531.CSV", rows), "2025-05-12")
+    s = _stream(doc, "columbus gas")
+    year = round(-sum(a for _, _, a in gas[-12:]), 2)
+    assert (s["status"], s["last_year_total"], s["monthly_amount"]) == ("active", year, round(year / 12, 2))
+    assert s["next_amount"] == round(-sum(a for _, _, a in gas[-3:]) / 3, 2)  # (its next bill: unchanged)
+    assert s["monthly_amount"] < s["next_amount"]
+    netflix, verizon = _stream(doc, "netflix"), _stream(doc, "verizon")
+    assert netflix["last_year_total"] is None and netflix["monthly_amount"] == 15.49
+    assert verizon["last_year_total"] is None and verizon["monthly_amount"] == round(sum(phone[-3:]) / 3, 2)
+    # the table's total and the stored report say the same
+    table = runner.invoke(cli, ["report", "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    assert f"{s['monthly_amount']:.2f}" in table.stdout
+    total = round(s["monthly_amount"] + 15.49 + verizon["monthly_amount"], 2)
+    assert f"{total:,.2f}" in table.stdout
+    stored = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    assert _stream(stored, "columbus gas")["monthly_amount"] == s["monthly_amount"]
+
+
+def test_a_store_from_before_last_year_totals_is_migrated(runner, tmp_path):
+    # a store of the version before (streams without last_year_total) opens, gains the column,
+    # reports its stored bill as then (the mean of its last three) and a rescan fills it
+    path = _chase(tmp_path / "Chase5678_Activity_20250531.CSV", _gas_rows(date(2023, 7, 18), 23))
+    db = tmp_path / "old.db"
+    assert runner.invoke(cli, ["scan", path, "--db", str(db), "--as-of", "2025-05-31"]).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute("ALTER TABLE streams DROP COLUMN last_year_total")
+        conn.execute(f"PRAGMA user_version = {version - 1}")
+    old = _stream(json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout), "gas")
+    assert old["last_year_total"] is None and old["monthly_amount"] == old["next_amount"]
+    with sqlite3.connect(db) as conn:
+        assert "last_year_total" in {r[1] for r in conn.execute("PRAGMA table_info(streams)")}
+    new = _scan(runner, db, path, "2025-05-31")
+    assert _stream(new, "gas")["last_year_total"] is not None
 
 
 def test_a_yearly_insurance_premium_changed_at_renewal_is_still_a_yearly_stream(runner, tmp_path):

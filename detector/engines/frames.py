@@ -23,7 +23,8 @@ REQUIRED_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "des
 #: Per-account detection: ``detect(tx, as_of, **kw) -> (streams, flags)`` on whole accounts.
 DetectFn = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
 
-FLOAT_COLUMNS = frozenset({"amount", "average_amount", "last_amount", "next_amount", "confidence"})
+FLOAT_COLUMNS = frozenset({"amount", "average_amount", "last_amount", "next_amount", "confidence",
+                           "last_year_total"})
 INT_COLUMNS = frozenset({"source_line", "id_from_bank"})
 LIST_COLUMNS = frozenset({"transaction_ids"})
 
