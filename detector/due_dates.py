@@ -119,37 +119,45 @@ def business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray, fidx
 
 def usual_business_day(row_dom: np.ndarray, row_day: np.ndarray, stream_of_row: np.ndarray, n: np.ndarray,
                        inflow: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per stream of a business-day biller: the day of the month (1-28) it is due on, and whether
-    some day clearly is (it explains twice and 30% of its charges or more).
+    """Per stream of a business-day biller: the day of the month it is due on, and whether some
+    day clearly is (it explains twice and 30% of its charges or more).
 
     A debit due on a Saturday or a Sunday posts on Monday, pay due then comes on Friday: a day
-    explains a charge posted on it, or on the business day it rolls to. The day explaining the
-    most charges is the due day, the most of them posted on it deciding between equals. Counting
-    the days posted on alone, a quarterly water bill due on the 5th whose 5th fell on a weekend
-    three times of six (Monday the 7th three times) was due on the 7th (round-thirty-six audit:
-    next 2025-10-07 for a bill due on Sunday the 5th, Monday the 6th). ``row_dom``/``row_day``:
-    the streams' charges' day of the month and epoch day, grouped by ``stream_of_row``;
-    ``inflow`` per stream; only the streams ``which`` are read (the others: day 0, not clear)."""
+    explains a charge posted on it, or on the business day it rolls to (a Monday's charge may be
+    due on the Saturday or the Sunday before, a Friday's pay on the weekend after). The day
+    explaining the most charges, :data:`ROLLED_DAY_SHARE` of them or more, is the due day, the
+    most of them posted on it deciding between equals; else the day posted on most often is.
+    Counting the days posted on alone, a quarterly water bill due on the 5th whose 5th
+    fell on a weekend three times of six (Monday the 7th three times) was due on the 7th
+    (round-thirty-six audit: next 2025-10-07 for a bill due on Sunday the 5th, Monday the 6th).
+    ``row_dom``/``row_day``: the streams' charges' day of the month and epoch day, grouped by
+    ``stream_of_row``; ``inflow`` per stream; only the streams ``which`` are read (the others:
+    day 0, not clear)."""
     k = len(n)
     at = np.flatnonzero(which[stream_of_row])
-    row_dom, row_day, stream_of_row = row_dom[at], row_day[at], stream_of_row[at]
-    back = inflow[stream_of_row]
-    month = row_day.astype("datetime64[D]").astype("datetime64[M]")
-    score = np.zeros((k, 29))
-    explained = np.zeros((k, 29))
-    for due_day in range(1, 29):
-        hit = row_dom == due_day
-        # (a debit due on Saturday 28 February posts in March, pay due on Sunday 1 June in May)
-        for start in (month, month - 1, month + 1):
-            due = (start.astype("datetime64[D]") + (due_day - 1)).astype(np.int64)
-            wd = weekday(due)
-            rolled = np.where(back, due - np.maximum(wd - 4, 0), due + np.where(wd >= 5, 7 - wd, 0))
-            hit |= rolled == row_day
-        explained[:, due_day] = np.bincount(stream_of_row, weights=hit, minlength=k)
-        score[:, due_day] = explained[:, due_day] * 64 + np.bincount(stream_of_row, weights=row_dom == due_day,
-                                                                     minlength=k)
-    day = score.argmax(axis=1)
-    return day, explained[np.arange(k), day] >= np.maximum(2, 0.3 * n)
+    dom, day, s = row_dom[at], row_day[at], stream_of_row[at]
+    wd = weekday(day)
+    exact = np.bincount(s * 32 + dom, minlength=32 * k).reshape(k, 32)
+    explained = exact.copy()
+    # (the weekend before a Monday's debit, after a Friday's pay: its days of the month)
+    back = inflow[s]
+    moved = np.flatnonzero(np.where(back, wd == 4, wd == 0))
+    for step in (1, 2):
+        then = day[moved] + np.where(back[moved], step, -step)
+        explained += np.bincount(s[moved] * 32 + day_of_month(then)[0], minlength=32 * k).reshape(k, 32)
+    due = (explained * 64 + exact).argmax(axis=1)
+    # a debit that keeps to its due day is explained at nearly every charge; one whose posting
+    # wanders (a card plan that never happened to bill on a weekend) keeps its commonest day
+    rows = np.arange(k)
+    kept = explained[rows, due] >= ROLLED_DAY_SHARE * n
+    common = exact.argmax(axis=1)
+    due = np.where(kept, due, common)
+    return due, kept | (exact[rows, common] >= np.maximum(2, 0.3 * n))
+
+
+#: The share of a business-day biller's charges its due day must explain, as posted on it or
+#: rolled off a weekend from it (:func:`usual_business_day`), to be read from the rolls.
+ROLLED_DAY_SHARE = 0.8
 
 
 def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, currency: np.ndarray) -> np.ndarray:
