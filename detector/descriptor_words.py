@@ -394,6 +394,18 @@ HOUSING_PAYMENT = re.compile(r"\b(?:rent(?![- ]a[- ])|hoa|homeowners?|(?:home )?
                              # management and its owners' charges (round-35 audit)
                              r"|miete|mietzahlung|kaltmiete|warmmiete|hausverwaltung|hausgeld|loyer|huur|vve"
                              r"|alquiler|affitto)\b", re.IGNORECASE)
+#: A loan's instalment, whose amount the lender sets in the loan agreement (of a lender the
+#: catalogue does not know, by its name): a student loan recalculated on income, a mortgage's
+#: escrow review, a car loan's larger final payment ("DEPT EDUCATION STUDENT LN", "HALIFAX
+#: MORTGAGE", "FIRST FEDERAL AUTO LN", "ACME MOTOR FINANCE"). Not a finance app's plan ("YAHOO
+#: FINANCE"): "finance" only after a vehicle's word or before a payment's.
+LOAN_PAYMENT = re.compile(r"\b(?:loans?|(?:student|auto|car|home|personal) ln|ln (?:pmt|pymt|payment)|lending"
+                          r"|mortgage|mtg|heloc|(?:car|motor|auto|vehicle) fin(?:ance)?"
+                          r"|finance (?:pmt|pymt|payment|agreement)|hire purchase)\b", re.IGNORECASE)
+#: An insurer, by its name (English, German, French, Dutch, Italian words): its premium is set
+#: each term, up or down, and a policy billed yearly at a new premium is still the policy.
+INSURER_NAME = re.compile(r"\b(?:insurance|insurances|assurance|assurances|\w*versicherung(?:en|s)?(?:-?ag)?"
+                          r"|verzekering(?:en)?|assicurazioni|ins prem|insurance prem(?:ium)?)\b", re.IGNORECASE)
 #: A utility the catalogue does not know, by its name: its payment follows the meter. The
 #: utility's word ends the name, or only a company's words follow it ("SPRINGFIELD WATER DEPT",
 #: "CITY ELECTRIC CO"), or the name says utility or sewer: "POWER YOGA STUDIO", "MSFT *POWER BI"
@@ -472,9 +484,10 @@ EATERY = re.compile(
 #: payment, the app named anywhere on the line (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
 #: ...; NAME", Chase's "QuickPay with Zelle payment to ...", "VENMO PAYMENT ...", "SQUARE INC
 #: DES:CASH APP ...", Wells Fargo's "PURCHASE AUTHORIZED ON 03/05 CASH APP*..."), a standing
-#: order. The holder sets its amount.
+#: order ("STO ..." first, or Barclays' code last: "P HARGREAVES  FLAT 3  STO", round thirty-six).
+#: The holder sets its amount.
 SENT_BY_HOLDER = re.compile(r"\b(?:zelle|venmo|cash app|square cash|apple cash)\b"
-                            r"|\bstanding order\b|^\s*(?:sto|s/o)\b"
+                            r"|\bstanding order\b|^\s*(?:sto|s/o)\b|\s(?:sto|s/o)\s*$"
                             # ... in German, French, Dutch, Spanish and Italian (round-35 audit)
                             r"|\bdauerauftrag\b|\bvir(?:ement)? perm(?:anent)?\b|\bordre permanent\b"
                             r"|\bperiodieke overboeking\b|\btransferencia peri[oó]dica\b|\bbonifico periodico\b",

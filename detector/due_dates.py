@@ -117,6 +117,49 @@ def business_day_biller(day: np.ndarray, stream: np.ndarray, n: np.ndarray, fidx
     return (np.bincount(stream, weights=weekend, minlength=len(n)) == 0) & (n >= 4) & (~by_weekday | inflow)
 
 
+def usual_business_day(row_dom: np.ndarray, row_day: np.ndarray, stream_of_row: np.ndarray, n: np.ndarray,
+                       inflow: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per stream of a business-day biller: the day of the month it is due on, and whether some
+    day clearly is (it explains twice and 30% of its charges or more).
+
+    A debit due on a Saturday or a Sunday posts on Monday, pay due then comes on Friday: a day
+    explains a charge posted on it, or on the business day it rolls to (a Monday's charge may be
+    due on the Saturday or the Sunday before, a Friday's pay on the weekend after). The day
+    explaining the most charges, :data:`ROLLED_DAY_SHARE` of them or more, is the due day, the
+    most of them posted on it deciding between equals; else the day posted on most often is.
+    Counting the days posted on alone, a quarterly water bill due on the 5th whose 5th
+    fell on a weekend three times of six (Monday the 7th three times) was due on the 7th
+    (round-thirty-six audit: next 2025-10-07 for a bill due on Sunday the 5th, Monday the 6th).
+    ``row_dom``/``row_day``: the streams' charges' day of the month and epoch day, grouped by
+    ``stream_of_row``; ``inflow`` per stream; only the streams ``which`` are read (the others:
+    day 0, not clear)."""
+    k = len(n)
+    at = np.flatnonzero(which[stream_of_row])
+    dom, day, s = row_dom[at], row_day[at], stream_of_row[at]
+    wd = weekday(day)
+    exact = np.bincount(s * 32 + dom, minlength=32 * k).reshape(k, 32)
+    explained = exact.copy()
+    # (the weekend before a Monday's debit, after a Friday's pay: its days of the month)
+    back = inflow[s]
+    moved = np.flatnonzero(np.where(back, wd == 4, wd == 0))
+    for step in (1, 2):
+        then = day[moved] + np.where(back[moved], step, -step)
+        explained += np.bincount(s[moved] * 32 + day_of_month(then)[0], minlength=32 * k).reshape(k, 32)
+    due = (explained * 64 + exact).argmax(axis=1)
+    # a debit that keeps to its due day is explained at nearly every charge; one whose posting
+    # wanders (a card plan that never happened to bill on a weekend) keeps its commonest day
+    rows = np.arange(k)
+    kept = explained[rows, due] >= ROLLED_DAY_SHARE * n
+    common = exact.argmax(axis=1)
+    due = np.where(kept, due, common)
+    return due, kept | (exact[rows, common] >= np.maximum(2, 0.3 * n))
+
+
+#: The share of a business-day biller's charges its due day must explain, as posted on it or
+#: rolled off a weekend from it (:func:`usual_business_day`), to be read from the rolls.
+ROLLED_DAY_SHARE = 0.8
+
+
 def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, currency: np.ndarray) -> np.ndarray:
     """``nxt`` of the ``business`` streams moved off weekends and public holidays: due on a
     Saturday, a debit comes on Monday and pay on Friday (money in moves back, money out forward).
@@ -206,6 +249,38 @@ def _price_ladder(sub: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
     out = np.ones(len(keys), dtype=bool)
     out[np.searchsorted(keys, cand[1:][off])] = False
     return out
+
+
+def last_year_total(row_day: np.ndarray, amt: np.ndarray, stream_of_row: np.ndarray, last_day: np.ndarray,
+                    period: np.ndarray, varies: np.ndarray) -> np.ndarray:
+    """Per stream: what its charges of the last year came to, for a bill whose amount moves every
+    cycle (``varies``: gas and power with the seasons, water, a phone line's extras) billed
+    quarterly or more often, with a year of history or more; NaN for the others.
+
+    A year of charges is those after the last one's day a year back (less half a cycle: the
+    charge a year before the last is last year's), twelve monthly or four quarterly bills; the
+    history must span a year's cycles but one, give or take half a cycle. Its twelfth is the
+    bill's monthly cost: the mean of the last three bills, which the next amount is, is a
+    season's (round-thirty-six audit: a gas bill counted 107.87 a month in May, three times the
+    month's 37.00, from its winter bills). ``row_day``/``amt``: the streams' charges, grouped by
+    ``stream_of_row`` in date order; ``last_day``, ``period`` (days) per stream."""
+    k = len(last_day)
+    out = np.full(k, np.nan)
+    if not len(row_day):
+        return out
+    first_day = np.full(k, np.iinfo(np.int64).max)
+    np.minimum.at(first_day, stream_of_row, row_day)
+    ok = varies & (period <= YEAR_TOTAL_MAX_PERIOD) & (last_day - first_day >= 365.25 - 1.5 * period)
+    s = stream_of_row
+    inside = ok[s] & (row_day > last_day[s] - 365.25 + 0.5 * period[s])
+    total = np.bincount(s[inside], weights=amt[inside], minlength=k)
+    out[ok] = np.round(total[ok], 2)
+    return out
+
+
+#: The longest cycle a year's total is read for: a quarter (a bill every six months or a year
+#: has one or two charges a year, its own price).
+YEAR_TOTAL_MAX_PERIOD = 92
 
 
 #: A monthly stream with no charge for this many months or more had lapsed (the gap segments'

@@ -96,6 +96,7 @@ import pandas as pd
 from .descriptor_words import (
     GOVERNMENT_FEE,
     HOUSING_PAYMENT,
+    LOAN_PAYMENT,
     SENT_BY_HOLDER,
     TAX_PAYMENT,
     UTILITY_NAME,
@@ -563,36 +564,53 @@ def no_vendor_price(f: pd.DataFrame) -> np.ndarray:
 
 def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
     """Per row, why its amount is no vendor's price to object to, or "": a tax or a government
-    fee set by law, a utility's payment (a catalogue utility, or a merchant named as one the
-    catalogue does not know) that follows the meter or a budget the supplier reviews against it,
-    rent or dues set in a lease, and money the holder sends a person. Their renewals, first full
-    payments and rises are flagged as the issue defines them, but are nothing to ask back
-    (round-thirteen audit: refund requests for a rent rise to the landlord, the DMV's
-    registration, a TV licence, a direct debit raised from 85.00 to 121.00 at its review)."""
+    fee set by law, a loan's instalment set by the lender (a catalogue lender or a merchant named
+    as one the catalogue does not know), rent or dues set in a lease (a catalogue rent portal, or
+    a merchant named as rent the catalogue does not know), a utility's payment (a catalogue
+    utility, or a merchant named as one the catalogue does not know) that follows the meter or a
+    budget the supplier reviews against it, and money the holder sends a person. Their renewals,
+    first full payments and rises are flagged as the issue defines them, but are nothing to ask
+    back (round-thirteen audit: refund requests for a rent rise to the landlord, the DMV's
+    registration, a TV licence, a direct debit raised from 85.00 to 121.00 at its review;
+    round thirty-six: to a mortgage servicer for an escrow review, to the Department of
+    Education for a recalculated student loan, to a rent portal for a lease renewal)."""
     if f.empty:
         return np.zeros(0, dtype=object)
     name = f["merchant"].fillna("").astype(str)
     vendor = f["vendor"]
     unnamed = vendor.isna()
     law = _contains(name, TAX_PAYMENT) | _contains(name, GOVERNMENT_FEE)
+    loan = is_loan(name, vendor)
     utility = is_utility(name, vendor)
-    lease = unnamed & _contains(name, HOUSING_PAYMENT)
+    lease = (unnamed & _contains(name, HOUSING_PAYMENT)) | vendor.isin(_vendors_in("rent"))
     sent = (_contains(f["description"].fillna("").astype(str), SENT_BY_HOLDER) if "description" in f
             else pd.Series(False, index=f.index))
-    return np.select([law.to_numpy(dtype=bool), lease.to_numpy(dtype=bool), utility.to_numpy(dtype=bool),
-                      sent.to_numpy(dtype=bool)],
-                     ["a fee set by law", "set by a lease or an association",
-                      "a utility's payment, which follows the meter", "a payment you send, whose amount you set"],
+    return np.select([law.to_numpy(dtype=bool), loan.to_numpy(dtype=bool), lease.to_numpy(dtype=bool),
+                      utility.to_numpy(dtype=bool), sent.to_numpy(dtype=bool)],
+                     ["a fee set by law", "a loan's instalment, which the lender sets",
+                      "set by a lease or an association", "a utility's payment, which follows the meter",
+                      "a payment you send, whose amount you set"],
                      "").astype(object)
+
+
+def _vendors_in(category: str) -> frozenset:
+    from .catalog import vendors_in
+
+    return vendors_in(frozenset({category}))
 
 
 def is_utility(name: pd.Series, vendor: pd.Series) -> pd.Series:
     """A catalogue utility, or a merchant the catalogue does not know named as one
     (:data:`~detector.descriptor_words.UTILITY_NAME`): its payment follows the meter."""
-    from .catalog import vendors_in
-
-    return vendor.isin(vendors_in(frozenset({"utilities"}))) | (
+    return vendor.isin(_vendors_in("utilities")) | (
         vendor.isna() & _contains(name.fillna("").astype(str), UTILITY_NAME))
+
+
+def is_loan(name: pd.Series, vendor: pd.Series) -> pd.Series:
+    """A catalogue lender (category ``loans``: car finance, student loan and mortgage servicers),
+    or a merchant the catalogue does not know named as one
+    (:data:`~detector.descriptor_words.LOAN_PAYMENT`): the lender sets its instalment."""
+    return vendor.isin(_vendors_in("loans")) | (vendor.isna() & _contains(name.fillna("").astype(str), LOAN_PAYMENT))
 
 
 def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:
@@ -605,6 +623,15 @@ def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:
         out.loc[hit, "severity"] = "low"
         out.loc[hit, "reason"] = out.loc[hit, "reason"] + "; " + kind[hit] + ", not a vendor's price: nothing to ask back"
     return out
+
+
+def _final_loan_payments(st: pd.DataFrame) -> set:
+    """The last charge of each loan's stream (:func:`is_loan`) that has ended or was cancelled."""
+    done = st[st["status"].isin(("ended", "cancelled")).to_numpy(dtype=bool)] if "status" in st else st.iloc[0:0]
+    if done.empty:
+        return set()
+    loans = done[is_loan(done["merchant"], done["vendor"]).to_numpy(dtype=bool)]
+    return {str(ids[-1]) for ids in loans["transaction_ids"].map(_as_list) if ids}
 
 
 #: Joins an account and a transaction id while flags are raised over clashing ids.
@@ -687,6 +714,11 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # 13.99", and a refund email claiming a renewal at a higher price once the sign-up was confirmed)
     if comebacks:
         rises = rises[~rises["transaction_id"].isin(comebacks)]
+    # A paid-off loan's last payment is often another sum (a balloon, an option-to-purchase fee,
+    # the balance left): the loan's end, not a new price (round-thirty-six audit: car finance's
+    # final 354.90 after 289.90 a month was "up 22%" with a refund request to the lender)
+    if not rises.empty:
+        rises = rises[~rises["transaction_id"].isin(_final_loan_payments(st))]
     parts = [
         flag_duplicates(dups),
         flag_loose_duplicates(t, s),

@@ -153,8 +153,21 @@ def _active(s: pd.DataFrame) -> pd.DataFrame:
         # takes no arithmetic nor a boolean or (round-twenty audit: ``report`` crashed when every
         # stored plan had ended)
         a = a.astype(object)
-    a["monthly"] = (_typical_charge(a) * _monthly_factor(a)).round(2)
+    a["monthly"] = _monthly_cost(a)
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
+
+
+def _monthly_cost(a: pd.DataFrame) -> pd.Series:
+    """Each stream's monthly cost: what it charges a cycle (:func:`_typical_charge`) times its
+    cycles a month (:func:`_monthly_factor`); for a bill whose amount moves every cycle seen for
+    a year or more, a twelfth of what its last year of charges came to (``last_year_total``): its
+    last three bills are a season's (round-thirty-six audit: a gas bill's winter made it 107.87 a
+    month in May, when its bills were about 37.00)."""
+    cost = (_typical_charge(a) * _monthly_factor(a)).round(2)
+    if "last_year_total" not in a:
+        return cost
+    year = pd.to_numeric(a["last_year_total"], errors="coerce")
+    return cost.mask(year.notna(), (year / 12).round(2))
 
 
 def _typical_charge(a: pd.DataFrame) -> pd.Series:

@@ -59,6 +59,9 @@ STREAM_COLUMNS: dict[str, str] = {
     "last_date": "ISO date",
     "next_date": "predicted ISO date (for an ended stream, the charge that did not come); null for a cancelled one that stopped billing",
     "next_amount": "predicted, positive; null for a cancelled stream that stopped billing",
+    "last_year_total": "what the charges of the year to the last one came to, for a bill whose amount moves every "
+                       "cycle (gas, power, water) billed quarterly or more often, seen for a year or more: its "
+                       "monthly cost is a twelfth of it; null for the others",
     "status": "early | active | ended | cancelled",
     "confidence": "0..1",
     "transaction_ids": "list of transaction ids, date order",

@@ -301,12 +301,18 @@ def _m9_original_amounts(db: sqlite_utils.Database) -> None:
     _add_column(db, "transactions", "original_currency", "TEXT")
 
 
+def _m10_last_year_total(db: sqlite_utils.Database) -> None:
+    # A bill whose amount moves every cycle keeps what its last year of charges came to: the
+    # report's monthly cost is a twelfth of it (a gas bill's seasons, not its last three bills).
+    _add_column(db, "streams", "last_year_total", "REAL")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
                                                             _m5_stream_currency, _m6_bank_ids,
                                                             _m7_charges_per_year, _m8_plaid_sync_health,
-                                                            _m9_original_amounts]
+                                                            _m9_original_amounts, _m10_last_year_total]
 
 
 class _MigrationLock:

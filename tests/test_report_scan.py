@@ -375,10 +375,11 @@ def test_a_bill_every_two_months_costs_half_of_it_a_month():
     md = render_scan(streams, pd.DataFrame(), [], "markdown", as_of="2024-12-31")
     lines = [line for line in md.split("Active subscriptions")[1].splitlines() if line.startswith("| ")]
     assert any("TERMINIX PEST CONTROL" in line and "| 89.00 | 44.50 |" in line for line in lines)
-    # (a bill that varies costs half its expected amount, the mean of its last three, 137.60: its
-    # last bill, 132.13, is shown as its amount; round twenty-six)
-    assert any("CITY OF PALO ALTO UTILITIES" in line and "| 132.13 | 68.80 |" in line for line in lines)
-    assert "113.30" in md  # the total: half of each bill
+    # (a bill that varies, seen for a year, costs a twelfth of its last year's six bills, 941.50,
+    # not half the mean of its last three, 68.80, a season's: round thirty-six; its last bill,
+    # 132.13, is shown as its amount: round twenty-six)
+    assert any("CITY OF PALO ALTO UTILITIES" in line and "| 132.13 | 78.46 |" in line for line in lines)
+    assert "122.96" in md  # the total: 44.50 + 78.46
     doc = json.loads(render_scan(streams, pd.DataFrame(), [], "json", as_of="2024-12-31"))
     assert {s["frequency"] for s in doc["streams"]} == {"bimonthly"}
     assert "bimonthly" in render_scan(streams, pd.DataFrame(), [], "csv", as_of="2024-12-31")

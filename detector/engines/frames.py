@@ -24,7 +24,7 @@ REQUIRED_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "des
 DetectFn = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
 
 FLOAT_COLUMNS = frozenset({"amount", "average_amount", "last_amount", "next_amount", "confidence",
-                           "charges_per_year", "original_amount"})
+                           "charges_per_year", "original_amount", "last_year_total"})
 INT_COLUMNS = frozenset({"source_line", "id_from_bank"})
 LIST_COLUMNS = frozenset({"transaction_ids"})
 
