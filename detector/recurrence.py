@@ -112,6 +112,13 @@ OWN_ACCOUNT_MOVE = re.compile(
     r"^(?:pot transfer\b|exchanged (?:to|from)\b|pocket (?:withdrawal\b|"
     r"(?:eur|usd|gbp|chf|pln|sek|nok|dkk|czk|huf|ron|bgn|aud|cad|nzd|jpy|sgd|hkd|try|inr|aed|zar|mxn|ils|thb)\b))",
     re.IGNORECASE)
+#: ... and, read on the line as the wallet wrote it: a Wise conversion between two of the holder's
+#: balances ("Converted 100.00 GBP to 116.47 EUR", on both balances' statements, as Revolut's
+#: "Exchanged to EUR"; round-thirty-nine audit: 150.00 GBP a month of them were "subscriptions").
+WALLET_CONVERSION = re.compile(r"^\s*converted [\d.,]+ [a-z]{3} (?:to|into) [\d.,]+ [a-z]{3}\b", re.IGNORECASE)
+#: ... and money coming into a Revolut account from the holder's own card or wallet ("Top-Up by
+#: *4821", "Apple Pay Top-Up by *4821", "Top up by card"): an inflow only, read on its line.
+WALLET_TOP_UP = re.compile(r"^\s*(?:(?:apple|google) pay )?top[- ]?up by\b", re.IGNORECASE)
 #: The same on a bank's own words, read from a descriptor as the bank wrote it (the merchant key
 #: loses them: "ONLINE TRANSFER TO SMITH J WAY2SAVE SAVINGS" keys as "smith j savings"): a
 #: transfer to or from a savings account (Chase "Online Transfer to SAV ...4821", Bank of America
@@ -302,12 +309,15 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
                 | labels.str.contains(CASH_DRAWN)).to_numpy(dtype=bool)
     move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
         dtype=bool)
+    top_up_pair = np.zeros(len(pairs), dtype=bool)
     if text.has("description") and len(pair):
         # one descriptor per (key, name) pair speaks for it: its rows share the words
         first = np.unique(pair, return_index=True)[1]
         said = pd.Series(text.column("description", first), dtype=object).fillna("").astype(str)
         move_pair = move_pair | (said.str.contains(SAVINGS_MOVE) & ~said.str.contains(NOT_SAVINGS_MOVE)).to_numpy(
             dtype=bool)
+        move_pair = move_pair | said.str.contains(WALLET_CONVERSION).to_numpy(dtype=bool)
+        top_up_pair = said.str.contains(WALLET_TOP_UP).to_numpy(dtype=bool)
         # a contribution to one's own investments; a line the catalogue names is a plan's
         unnamed = vendor.iloc[first].isna().to_numpy()
         invests = said.str.contains(INVESTMENT_MOVE) & ~said.str.contains(NOT_INVESTMENT_MOVE)
@@ -333,6 +343,8 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["fuel"] = named(FUEL_STATION)
     df["eatery"] = named(EATERY)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
+    if top_up_pair.any():
+        df["own_move"] = df["own_move"].to_numpy() | (top_up_pair[pair] & inflow)  # (money in only)
     if text.has("description"):
         # (read line by line: the fee and the contributions share the vendor's merchant key)
         at_app = np.flatnonzero(vendor.isin(INVESTING_APPS).to_numpy())
