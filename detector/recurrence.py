@@ -2223,6 +2223,50 @@ def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, s
     return evidence.where(~card, evidence + "; " + PAYS_A_CARD)
 
 
+def _own_transfer_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, stream_of_row: np.ndarray,
+                           row_day: np.ndarray, direction: np.ndarray) -> pd.Series:
+    """``evidence`` saying :data:`~detector.transfers.OWN_TRANSFER` for the streams whose money
+    arrives in (or came from) another account of the scan: two or more of its charges paired with
+    one account (:mod:`detector.transfers`, the rows' ``transfer_account``), and at least half of
+    its charges from the first such charge to the last. Before and after that stretch the other
+    account's statement may not reach, so the stream's other charges go with it. The report
+    leaves such streams out of the total and the flags leave them alone."""
+    from .transfers import OWN_TRANSFER, TRANSFER_COLUMN
+
+    if not text.has(TRANSFER_COLUMN) or not len(rows):
+        return evidence
+    partner = pd.Series(text.column(TRANSFER_COLUMN, rows), dtype=object)
+    paired = partner.notna().to_numpy() & (partner.fillna("").astype(str) != "").to_numpy()
+    if paired.sum() < 2:
+        return evidence
+    hit = pd.DataFrame({"stream": stream_of_row[paired], "partner": partner[paired].astype(str).to_numpy(),
+                        "day": row_day[paired]})
+    per = hit.groupby(["stream", "partner"], sort=True)["day"].agg(["size", "min", "max"]).reset_index()
+    per = per.sort_values(["stream", "size", "partner"], ascending=[True, False, True], kind="stable")
+    per = per.drop_duplicates("stream")  # the account most of its paired charges went to
+    per = per[per["size"].to_numpy() >= 2]
+    if per.empty:
+        return evidence
+    # the stream's charges from the first paired one to the last (rows run by stream, then day)
+    span = np.int64(1) << 32
+    at = stream_of_row.astype(np.int64) * span + row_day
+    s = per["stream"].to_numpy(dtype=np.int64)
+    inside = (np.searchsorted(at, s * span + per["max"].to_numpy(), side="right")
+              - np.searchsorted(at, s * span + per["min"].to_numpy(), side="left"))
+    per = per[per["size"].to_numpy() * 2 >= inside]
+    if per.empty:
+        return evidence
+    s = per["stream"].to_numpy(dtype=np.int64)
+    out = direction[s] == "outflow"
+    said = np.where(out, "; " + OWN_TRANSFER + ": " + per["size"].astype(str).to_numpy(dtype=object)
+                    + " of its charges arrived in " + per["partner"].to_numpy(dtype=object) + " within days",
+                    "; " + OWN_TRANSFER + ": " + per["size"].astype(str).to_numpy(dtype=object)
+                    + " of its payments left " + per["partner"].to_numpy(dtype=object) + " within days")
+    evidence = evidence.copy()
+    evidence.iloc[s] = evidence.iloc[s].to_numpy(dtype=object) + said
+    return evidence
+
+
 def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
@@ -2331,6 +2375,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
                 + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     evidence = _card_payment_evidence(evidence, text, rows, stream_of_row, last_rows)
+    evidence = _own_transfer_evidence(evidence, text, rows, stream_of_row, row_day, direction)
     if paused.any():
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")

@@ -1,0 +1,286 @@
+"""Transfers between the accounts of one scan: money that leaves one account and arrives in another.
+
+A person who tops up a Revolut account from a Monzo card, or pays their own Wise account from their
+bank, sees the payment on one statement and the money arriving on the other, the same day or a few
+days later. Read on one statement alone, a monthly top-up is a "subscription" (round-thirty-nine
+audit: 550.00 GBP a month of them counted, and raised, flagged with refund requests). Detection is
+per account; this module is the one step that looks across accounts. It pairs each payment out of
+one account with the same amount coming into another account of the same rows (the same currency,
+or the amount its line states: "Converted 100.00 GBP to 116.47 EUR" leaves a pound balance and
+arrives as 116.47 in the euro one) within :data:`DAYS_BEFORE` / :data:`DAYS_AFTER` days, where
+that pairing is unambiguous: the payment has exactly one such arrival and the arrival exactly one
+such payment. Each paired row gets the other account's id in :data:`TRANSFER_COLUMN`; the stream
+detector reads it (:func:`detector.recurrence.detect_streams`: a stream most of whose charges are
+paired with one account is a transfer between own accounts, :data:`OWN_TRANSFER` in its evidence),
+and the flags and the report's totals leave such streams out (:func:`own_transfer_streams`).
+
+Everything is sorts and ``searchsorted`` over all rows at once (docs/scale.md). The work splits in
+two so that the engines that hold only some accounts at a time can pair across all of them:
+:func:`transfer_keys` reads a few numbers of each row of whole accounts (a compact frame, about 50
+bytes a row), :func:`pair_keys` pairs the keys of every account, and :func:`attach_transfers`
+puts the result on rows by account and transaction id. The Spark engine runs the same pairing as
+joins (:func:`detector.engines.spark.with_transfers`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+#: Column holding, for each row of a transfer between the accounts, the other account's id.
+TRANSFER_COLUMN = "transfer_account"
+#: The money may be booked in the other account a day before the payment out (banks' cut-off
+#: times) and up to four days after it (a bank transfer across a weekend and a holiday).
+DAYS_BEFORE = 1
+DAYS_AFTER = 4
+#: Columns :func:`transfer_keys` reads.
+KEY_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "currency", "description")
+#: Columns of :func:`transfer_keys`.
+KEY_COLUMNS = ("account_id", "transaction_id", "day", "inflow", "key", "stated", "pairable")
+#: What a stream's evidence says when it moves money between the holder's own accounts.
+OWN_TRANSFER = "a transfer between your own accounts"
+
+#: An amount the line states with its currency's code, either way round ("100.00 GBP", "EUR
+#: 116.47"); read where the code is not the row's own currency.
+_STATED = re.compile(r"(?<![\w.,])(?:(?P<n1>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<d1>\d{1,2}))?\s?(?P<c1>[A-Z]{3})\b"
+                     r"|\b(?P<c2>[A-Z]{3})\s?(?P<n2>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<d2>\d{1,2}))?(?![\w]))")
+#: A cheap first look for such an amount (Arrow's RE2), before the lines are read one by one.
+_STATED_HINT = r"\d\s?[A-Z]{3}\b|\b[A-Z]{3}\s?\d"
+
+
+def _cents(amount: np.ndarray) -> np.ndarray:
+    return np.rint(np.abs(amount) * 100).astype(np.int64)
+
+
+#: A key is ``currency * 2**40 + cents``: the currency's three letters as a number (1-17575;
+#: 0 for none, or for a code that is not three letters), the amount in cents below 2**40.
+_CENTS_BITS = 40
+
+
+def _currency_number(code) -> int:
+    code = code.strip().upper() if isinstance(code, str) else ""
+    if len(code) != 3 or not ("A" <= code[0] <= "Z" and "A" <= code[1] <= "Z" and "A" <= code[2] <= "Z"):
+        return 0
+    return (ord(code[0]) - 64) * 676 + (ord(code[1]) - 64) * 26 + (ord(code[2]) - 64)
+
+
+def _currency_numbers(currency) -> np.ndarray:
+    """:func:`_currency_number` of each value, each distinct one computed once."""
+    codes, distinct = pd.factorize(pd.Series(currency, dtype=object))
+    numbers = np.array([_currency_number(c) for c in distinct] + [0], dtype=np.int64)
+    return numbers[codes]
+
+
+def _keys(currency_number: np.ndarray, cents: np.ndarray) -> np.ndarray:
+    return (currency_number << _CENTS_BITS) + np.minimum(cents, (1 << _CENTS_BITS) - 1)
+
+
+def _stated_amounts(lines: list[str]) -> list[list[tuple[int, int]]]:
+    """Per line, the ``(currency number, cents)`` amounts it states."""
+    out = []
+    for line in lines:
+        found = []
+        for m in _STATED.finditer(line):
+            number, frac, code = ((m["n1"], m["d1"], m["c1"]) if m["c1"] else (m["n2"], m["d2"], m["c2"]))
+            cents = int(number.replace(",", "")) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
+            found.append((_currency_number(code), cents))
+        out.append(found)
+    return out
+
+
+def _stated_keys(description: pd.Series, own_currency: np.ndarray) -> np.ndarray:
+    """Per row, the key of the first amount its line states in a currency other than its own
+    (``own_currency``: currency numbers), or -1. Each distinct line is read once, and only the
+    lines with a hint of one (Arrow's RE2 looks)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.full(len(description), -1, dtype=np.int64)
+    codes, lines = pd.factorize(description)
+    if not len(lines):
+        return out
+    text = pa.array(pd.Series(lines).fillna("").astype(str).to_numpy(dtype=object), pa.string())
+    hinted = np.flatnonzero(pc.match_substring_regex(text, _STATED_HINT).to_numpy(zero_copy_only=False))
+    if not len(hinted):
+        return out
+    amounts = dict(zip(hinted.tolist(), _stated_amounts([str(lines[i]) for i in hinted])))
+    rows = np.flatnonzero(np.isin(codes, hinted))
+    for r, code in zip(rows.tolist(), codes[rows].tolist()):
+        for cur, cents in amounts[code]:
+            if cur and cur != own_currency[r]:
+                out[r] = int(_keys(np.int64(cur), np.int64(cents)))
+                break
+    return out
+
+
+_NO_DAY = np.iinfo(np.int64).min
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """Days since the epoch of canonical ``yyyy-mm-dd`` dates (a time after them ignored), each
+    distinct date parsed once; :data:`_NO_DAY` where there is none."""
+    codes, distinct = pd.factorize(dates)
+    parsed = pd.to_datetime(pd.Series(np.asarray(distinct, dtype=object)).astype(str).str.slice(0, 10),
+                            errors="coerce", format="%Y-%m-%d")
+    days = parsed.to_numpy().astype("datetime64[D]").astype(np.int64)
+    return np.r_[days, _NO_DAY][codes]
+
+
+def transfer_keys(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """The few numbers of each row of canonical transactions (whole accounts) that pairing needs:
+    account (categorical) and id, day, direction, its amount's key (currency and cents as one
+    number), the key of an amount in another currency its line states (-1 for none), and whether
+    it can be paired (its id is its account's alone). Rows dated after ``as_of``, without a date or
+    an amount are left out. About 50 bytes a row (docs/scale.md)."""
+    day = _days(tx["date"])
+    amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
+    ok = (day > _NO_DAY) & np.isfinite(amount) & (amount != 0)
+    if as_of is not None:
+        ok &= day <= np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64)
+    pos = np.flatnonzero(ok)
+    amount = amount[pos]
+    currency = (_currency_numbers(tx["currency"].iloc[pos]) if "currency" in tx
+                else np.zeros(len(pos), dtype=np.int64))
+    acc_codes, accounts = pd.factorize(tx["account_id"].iloc[pos].astype(str))
+    tid = tx["transaction_id"].iloc[pos].reset_index(drop=True)
+    tid_codes = pd.factorize(tid)[0]
+    dup = pd.Series(acc_codes.astype(np.int64) * (len(pos) + 1) + tid_codes).duplicated(keep=False).to_numpy()
+    description = (tx["description"].iloc[pos].reset_index(drop=True) if "description" in tx
+                   else pd.Series([None] * len(pos), dtype=object))
+    return pd.DataFrame({
+        "account_id": pd.Categorical.from_codes(acc_codes, categories=pd.Index(accounts, dtype=object)),
+        "transaction_id": tid,
+        "day": day[pos],
+        "inflow": amount > 0,
+        "key": _keys(currency, _cents(amount)),
+        "stated": _stated_keys(description, currency),
+        "pairable": (tid_codes >= 0) & ~dup,
+    }, columns=list(KEY_COLUMNS))
+
+
+def _ranges(target_key: np.ndarray, target_day: np.ndarray, key: np.ndarray, day: np.ndarray, lo: int, hi: int):
+    """For each query (``key`` >= 0, ``day``), the slice of the targets (sorted by key, day) with
+    that key and a day in ``[day + lo, day + hi]``: ``(order, start, stop)``."""
+    order = np.lexsort((target_day, target_key))
+    span = 1 << 24  # days of the keys' range fit well inside
+    base = min(target_day.min(initial=0), day.min(initial=0)) - span // 4
+    combined = target_key[order] * span + (target_day[order] - base)
+    q = np.where(key >= 0, key, -1) * span
+    start = np.searchsorted(combined, q + (day + lo - base), side="left")
+    stop = np.searchsorted(combined, q + (day + hi - base), side="right")
+    none = key < 0
+    start[none] = stop[none] = 0
+    return order, start, stop
+
+
+def _unique_candidate(own_t, day_t, stated_t, rows_t, own_q, stated_q, day_q, lo, hi):
+    """For each query row, its one candidate among the targets (a row index), or -1 when it has
+    none or several: targets whose amount is the query's (own to own), or the one the query
+    states, or that state the query's (a candidate found both ways counts once)."""
+    n = len(own_q)
+    found = np.full(n, -1, dtype=np.int64)
+    counts, first = [], []
+    for tkey, qkey in ((own_t, own_q), (own_t, stated_q), (stated_t, own_q)):
+        has = tkey >= 0
+        order, start, stop = _ranges(tkey[has], day_t[has], qkey, day_q, lo, hi)
+        rows = rows_t[has][order]
+        counts.append(stop - start)
+        first.append(np.where(stop > start, rows[np.minimum(start, len(rows) - 1)] if len(rows) else -1, -1))
+    n1, n2, n3 = counts
+    total = n1 + n2 + n3
+    one = total == 1
+    found[one] = np.select([n1[one] == 1, n2[one] == 1], [first[0][one], first[1][one]], first[2][one])
+    both = (n1 == 0) & (n2 == 1) & (n3 == 1) & (first[1] == first[2])  # the same arrival found both ways
+    found[both] = first[1][both]
+    return found
+
+
+def pair_keys(keys: pd.DataFrame) -> np.ndarray:
+    """Per row of ``keys`` (:func:`transfer_keys` of every account), the account its money went
+    to or came from, or None: a payment out and a payment in of another account, at one amount
+    (or the amount one of them states) and within :data:`DAYS_BEFORE` / :data:`DAYS_AFTER` days,
+    each the other's only such candidate in any account (its own included). Rows that are not
+    pairable (no id, or an id their account gives two rows) take no part."""
+    partner = np.full(len(keys), None, dtype=object)
+    pairable = np.flatnonzero(keys["pairable"].to_numpy(dtype=bool))
+    if len(pairable) < len(keys):
+        partner[pairable] = pair_keys(keys.iloc[pairable].reset_index(drop=True))
+        return partner
+    n = len(keys)
+    if n == 0:
+        return partner
+    stated = keys["stated"].to_numpy(dtype=np.int64)
+    has_stated = stated >= 0
+    codes, _ = pd.factorize(np.r_[keys["key"].to_numpy(dtype=np.int64), stated[has_stated]])
+    own = codes[:n].astype(np.int64)  # (dense codes: a key times the days' span fits in 64 bits)
+    st = np.full(n, -1, dtype=np.int64)
+    st[has_stated] = codes[n:]
+    day = keys["day"].to_numpy(dtype=np.int64)
+    inflow = keys["inflow"].to_numpy(dtype=bool)
+    outs, ins = np.flatnonzero(~inflow), np.flatnonzero(inflow)
+    if not len(outs) or not len(ins):
+        return partner
+    # each payment out looks for arrivals DAYS_BEFORE before to DAYS_AFTER after it, and each
+    # arrival for payments out in the mirrored window
+    to_in = _unique_candidate(own[ins], day[ins], st[ins], ins, own[outs], st[outs], day[outs],
+                              -DAYS_BEFORE, DAYS_AFTER)
+    to_out = _unique_candidate(own[outs], day[outs], st[outs], outs, own[ins], st[ins], day[ins],
+                               -DAYS_AFTER, DAYS_BEFORE)
+    back = np.full(n, -1, dtype=np.int64)
+    back[ins] = to_out
+    account = pd.factorize(keys["account_id"])[0]
+    o = outs[to_in >= 0]
+    i = to_in[to_in >= 0]
+    good = (back[i] == o) & (account[o] != account[i])
+    o, i = o[good], i[good]
+    name = keys["account_id"]
+    partner[o] = name.iloc[i].astype(str).to_numpy(dtype=object)
+    partner[i] = name.iloc[o].astype(str).to_numpy(dtype=object)
+    return partner
+
+
+def no_pairs() -> pd.DataFrame:
+    """:func:`paired_rows` of rows that hold no transfer."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ("account_id", "transaction_id", TRANSFER_COLUMN)})
+
+
+def paired_rows(keys: pd.DataFrame) -> pd.DataFrame:
+    """``account_id, transaction_id, transfer_account`` of the rows :func:`pair_keys` pairs."""
+    partner = pair_keys(keys)
+    hit = pd.notna(partner)
+    at = np.flatnonzero(hit)
+    return pd.DataFrame({"account_id": keys["account_id"].iloc[at].astype(str).to_numpy(dtype=object),
+                         "transaction_id": keys["transaction_id"].iloc[at].astype(str).to_numpy(dtype=object),
+                         TRANSFER_COLUMN: partner[at]})
+
+
+def attach_transfers(tx: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """``tx`` with :data:`TRANSFER_COLUMN` from ``pairs`` (:func:`paired_rows`), matched by
+    account and transaction id; None elsewhere. The frame is changed in place and returned."""
+    column = np.full(len(tx), None, dtype=object)
+    if len(pairs) and len(tx):
+        ids = tx["transaction_id"]
+        maybe = np.flatnonzero(ids.astype(str).isin(set(pairs["transaction_id"])).to_numpy())
+        if len(maybe):
+            lookup = dict(zip(zip(pairs["account_id"], pairs["transaction_id"]), pairs[TRANSFER_COLUMN]))
+            # (only the few rows whose id was paired are read as Python strings)
+            column[maybe] = [lookup.get((str(a), str(t))) for a, t in
+                             zip(tx["account_id"].iloc[maybe].tolist(), ids.iloc[maybe].tolist())]
+    tx[TRANSFER_COLUMN] = column
+    return tx
+
+
+def with_transfers(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """``tx`` (canonical transactions of every account to pair) with :data:`TRANSFER_COLUMN`,
+    as a new frame."""
+    return attach_transfers(tx.copy(), paired_rows(transfer_keys(tx, as_of)))
+
+
+def own_transfer_streams(streams: pd.DataFrame) -> pd.Series:
+    """Per stream (a boolean Series): its evidence says it moves money between the holder's own
+    accounts (:data:`OWN_TRANSFER`)."""
+    if "evidence" not in streams:
+        return pd.Series(False, index=streams.index)
+    return streams["evidence"].fillna("").astype(str).str.contains(OWN_TRANSFER, regex=False)
