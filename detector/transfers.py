@@ -38,83 +38,17 @@ DAYS_AFTER = 4
 #: Columns :func:`transfer_keys` reads.
 KEY_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "currency", "description")
 #: Columns of :func:`transfer_keys`.
-KEY_COLUMNS = ("account_id", "transaction_id", "day", "inflow", "key", "stated", "pairable")
+KEY_COLUMNS = ("account_id", "transaction_id", "day", "inflow", "key", "stated")
 #: What a stream's evidence says when it moves money between the holder's own accounts.
 OWN_TRANSFER = "a transfer between your own accounts"
 
 #: An amount the line states with its currency's code, either way round ("100.00 GBP", "EUR
-#: 116.47"); read where the code is not the row's own currency.
-_STATED = re.compile(r"(?<![\w.,])(?:(?P<n1>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<d1>\d{1,2}))?\s?(?P<c1>[A-Z]{3})\b"
-                     r"|\b(?P<c2>[A-Z]{3})\s?(?P<n2>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<d2>\d{1,2}))?(?![\w]))")
-#: A cheap first look for such an amount (Arrow's RE2), before the lines are read one by one.
-_STATED_HINT = r"\d\s?[A-Z]{3}\b|\b[A-Z]{3}\s?\d"
-
-
-def _cents(amount: np.ndarray) -> np.ndarray:
-    return np.rint(np.abs(amount) * 100).astype(np.int64)
-
-
-#: A key is ``currency * 2**40 + cents``: the currency's three letters as a number (1-17575;
-#: 0 for none, or for a code that is not three letters), the amount in cents below 2**40.
-_CENTS_BITS = 40
-
-
-def _currency_number(code) -> int:
-    code = code.strip().upper() if isinstance(code, str) else ""
-    if len(code) != 3 or not ("A" <= code[0] <= "Z" and "A" <= code[1] <= "Z" and "A" <= code[2] <= "Z"):
-        return 0
-    return (ord(code[0]) - 64) * 676 + (ord(code[1]) - 64) * 26 + (ord(code[2]) - 64)
-
-
-def _currency_numbers(currency) -> np.ndarray:
-    """:func:`_currency_number` of each value, each distinct one computed once."""
-    codes, distinct = pd.factorize(pd.Series(currency, dtype=object))
-    numbers = np.array([_currency_number(c) for c in distinct] + [0], dtype=np.int64)
-    return numbers[codes]
-
-
-def _keys(currency_number: np.ndarray, cents: np.ndarray) -> np.ndarray:
-    return (currency_number << _CENTS_BITS) + np.minimum(cents, (1 << _CENTS_BITS) - 1)
-
-
-def _stated_amounts(lines: list[str]) -> list[list[tuple[int, int]]]:
-    """Per line, the ``(currency number, cents)`` amounts it states."""
-    out = []
-    for line in lines:
-        found = []
-        for m in _STATED.finditer(line):
-            number, frac, code = ((m["n1"], m["d1"], m["c1"]) if m["c1"] else (m["n2"], m["d2"], m["c2"]))
-            cents = int(number.replace(",", "")) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
-            found.append((_currency_number(code), cents))
-        out.append(found)
-    return out
-
-
-def _stated_keys(description: pd.Series, own_currency: np.ndarray) -> np.ndarray:
-    """Per row, the key of the first amount its line states in a currency other than its own
-    (``own_currency``: currency numbers), or -1. Each distinct line is read once, and only the
-    lines with a hint of one (Arrow's RE2 looks)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    out = np.full(len(description), -1, dtype=np.int64)
-    codes, lines = pd.factorize(description)
-    if not len(lines):
-        return out
-    text = pa.array(pd.Series(lines).fillna("").astype(str).to_numpy(dtype=object), pa.string())
-    hinted = np.flatnonzero(pc.match_substring_regex(text, _STATED_HINT).to_numpy(zero_copy_only=False))
-    if not len(hinted):
-        return out
-    amounts = dict(zip(hinted.tolist(), _stated_amounts([str(lines[i]) for i in hinted])))
-    rows = np.flatnonzero(np.isin(codes, hinted))
-    for r, code in zip(rows.tolist(), codes[rows].tolist()):
-        for cur, cents in amounts[code]:
-            if cur and cur != own_currency[r]:
-                out[r] = int(_keys(np.int64(cur), np.int64(cents)))
-                break
-    return out
-
-
+#: 116.47", "1,250.00 USD"), in units and cents; read where the code is not the row's own currency.
+_STATED = re.compile(r"(?<![\w.,])(?P<n1>\d{1,3}(?:,\d{3})+|\d+)\.(?P<d1>\d{2}) ?(?P<c1>[A-Z]{3})\b"
+                     r"|\b(?P<c2>[A-Z]{3}) ?(?P<n2>\d{1,3}(?:,\d{3})+|\d+)\.(?P<d2>\d{2})(?![\d.,])")
+#: A first look for such an amount over every row (Arrow's RE2) before the few lines it finds
+#: are read one by one.
+_STATED_HINT = r"\d\.\d\d ?[A-Z]{3}\b|\b[A-Z]{3} ?\d[\d,]*\.\d\d"
 _NO_DAY = np.iinfo(np.int64).min
 
 
@@ -128,12 +62,74 @@ def _days(dates: pd.Series) -> np.ndarray:
     return np.r_[days, _NO_DAY][codes]
 
 
+def _cents(amount: np.ndarray) -> np.ndarray:
+    return np.rint(np.abs(amount) * 100).astype(np.int64)
+
+
+#: A key is ``currency * 2**40 + cents``: the currency's three letters as a number (1-18278;
+#: 0 for none, or for a code that is not three letters), the amount in cents below 2**40.
+_CENTS_BITS = 40
+
+
+def _currency_number(code) -> int:
+    code = code.strip().upper() if isinstance(code, str) else ""
+    if len(code) != 3 or not all("A" <= c <= "Z" for c in code):
+        return 0
+    return (ord(code[0]) - 64) * 676 + (ord(code[1]) - 64) * 26 + (ord(code[2]) - 64)
+
+
+def _currency_numbers(currency) -> np.ndarray:
+    """:func:`_currency_number` of each value, each distinct one computed once."""
+    codes, distinct = pd.factorize(currency)
+    numbers = np.array([_currency_number(c) for c in distinct] + [0], dtype=np.int64)
+    return numbers[codes]
+
+
+def _keys(currency_number, cents):
+    return (np.asarray(currency_number, dtype=np.int64) << _CENTS_BITS) + np.minimum(cents, (1 << _CENTS_BITS) - 1)
+
+
+def _stated_keys(description: pd.Series, own_currency: np.ndarray) -> np.ndarray:
+    """Per row, the key of the first amount its line states in a currency other than its own
+    (``own_currency``: currency numbers), or -1."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.full(len(description), -1, dtype=np.int64)
+    if not len(description):
+        return out
+    try:
+        text = pa.array(description, from_pandas=True, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # (not text: a frame built by hand)
+        text = pa.array(description.astype(object).where(description.notna(), None).astype(str).to_numpy(object),
+                        type=pa.string())
+    hint = pc.fill_null(pc.match_substring_regex(text, _STATED_HINT), False)
+    rows = np.flatnonzero(hint.to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return out
+    codes, lines = pd.factorize(description.iloc[rows])
+    # each distinct line's first two stated amounts: (currency number, key), 0 / -1 for none
+    found = np.zeros((len(lines), 2, 2), dtype=np.int64)
+    found[:, :, 1] = -1
+    for k, line in enumerate(lines):
+        for j, m in enumerate(_STATED.finditer(str(line))):
+            if j == 2:
+                break
+            number, frac, code = (m["n1"], m["d1"], m["c1"]) if m["c1"] else (m["n2"], m["d2"], m["c2"])
+            cur = _currency_number(code)
+            found[k, j] = (cur, int(_keys(cur, int(number.replace(",", "")) * 100 + int(frac))))
+    own = own_currency[rows]
+    first, second = found[codes, 0], found[codes, 1]
+    out[rows] = np.where((first[:, 0] > 0) & (first[:, 0] != own), first[:, 1],
+                         np.where((second[:, 0] > 0) & (second[:, 0] != own), second[:, 1], -1))
+    return out
+
+
 def transfer_keys(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
-    """The few numbers of each row of canonical transactions (whole accounts) that pairing needs:
-    account (categorical) and id, day, direction, its amount's key (currency and cents as one
-    number), the key of an amount in another currency its line states (-1 for none), and whether
-    it can be paired (its id is its account's alone). Rows dated after ``as_of``, without a date or
-    an amount are left out. About 50 bytes a row (docs/scale.md)."""
+    """The few numbers of each row of canonical transactions that pairing needs: account
+    (categorical) and id, day, direction, its amount's key (currency and cents as one number) and
+    the key of an amount in another currency its line states (-1 for none). Rows dated after
+    ``as_of``, without a date or an amount are left out. About 50 bytes a row (docs/scale.md)."""
     day = _days(tx["date"])
     amount = pd.to_numeric(tx["amount"], errors="coerce").to_numpy(dtype=float)
     ok = (day > _NO_DAY) & np.isfinite(amount) & (amount != 0)
@@ -144,90 +140,104 @@ def transfer_keys(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
     currency = (_currency_numbers(tx["currency"].iloc[pos]) if "currency" in tx
                 else np.zeros(len(pos), dtype=np.int64))
     acc_codes, accounts = pd.factorize(tx["account_id"].iloc[pos].astype(str))
-    tid = tx["transaction_id"].iloc[pos].reset_index(drop=True)
-    tid_codes = pd.factorize(tid)[0]
-    dup = pd.Series(acc_codes.astype(np.int64) * (len(pos) + 1) + tid_codes).duplicated(keep=False).to_numpy()
     description = (tx["description"].iloc[pos].reset_index(drop=True) if "description" in tx
                    else pd.Series([None] * len(pos), dtype=object))
     return pd.DataFrame({
         "account_id": pd.Categorical.from_codes(acc_codes, categories=pd.Index(accounts, dtype=object)),
-        "transaction_id": tid,
+        "transaction_id": tx["transaction_id"].iloc[pos].reset_index(drop=True),
         "day": day[pos],
         "inflow": amount > 0,
         "key": _keys(currency, _cents(amount)),
         "stated": _stated_keys(description, currency),
-        "pairable": (tid_codes >= 0) & ~dup,
     }, columns=list(KEY_COLUMNS))
 
 
-def _ranges(target_key: np.ndarray, target_day: np.ndarray, key: np.ndarray, day: np.ndarray, lo: int, hi: int):
-    """For each query (``key`` >= 0, ``day``), the slice of the targets (sorted by key, day) with
-    that key and a day in ``[day + lo, day + hi]``: ``(order, start, stop)``."""
-    order = np.lexsort((target_day, target_key))
-    span = 1 << 24  # days of the keys' range fit well inside
-    base = min(target_day.min(initial=0), day.min(initial=0)) - span // 4
-    combined = target_key[order] * span + (target_day[order] - base)
-    q = np.where(key >= 0, key, -1) * span
-    start = np.searchsorted(combined, q + (day + lo - base), side="left")
-    stop = np.searchsorted(combined, q + (day + hi - base), side="right")
-    none = key < 0
-    start[none] = stop[none] = 0
-    return order, start, stop
+#: A key's code times this, plus a day, sorts by key and then day (days fit well inside).
+_DAY_SPAN = np.int64(1) << 24
 
 
-def _unique_candidate(own_t, day_t, stated_t, rows_t, own_q, stated_q, day_q, lo, hi):
+def _sorted_targets(code: np.ndarray, day: np.ndarray, rows: np.ndarray, base: int):
+    """Targets with a key (``code`` >= 0), sorted by key and day: ``(key * span + day, rows)``."""
+    has = code >= 0
+    combined = code[has] * _DAY_SPAN + (day[has] - base)
+    order = np.argsort(combined, kind="stable")
+    return combined[order], rows[has][order]
+
+
+def _found(targets, code: np.ndarray, day: np.ndarray, base: int, lo: int, hi: int):
+    """For each query (``code`` >= 0, ``day``): how many targets have its key and a day in
+    ``[day + lo, day + hi]``, and the first of them (a row, or -1)."""
+    combined, rows = targets
+    q = np.maximum(code, 0) * _DAY_SPAN - base
+    start = np.searchsorted(combined, q + day + lo, side="left")
+    stop = np.searchsorted(combined, q + day + hi, side="right")
+    count = np.where(code >= 0, stop - start, 0)
+    first = np.full(len(code), -1, dtype=np.int64)
+    hit = count > 0
+    first[hit] = rows[start[hit]]
+    return count, first
+
+
+def _unique_candidate(own_t, stated_t, day_t, rows_t, own_q, stated_q, day_q, lo, hi, base):
     """For each query row, its one candidate among the targets (a row index), or -1 when it has
     none or several: targets whose amount is the query's (own to own), or the one the query
     states, or that state the query's (a candidate found both ways counts once)."""
-    n = len(own_q)
-    found = np.full(n, -1, dtype=np.int64)
-    counts, first = [], []
-    for tkey, qkey in ((own_t, own_q), (own_t, stated_q), (stated_t, own_q)):
-        has = tkey >= 0
-        order, start, stop = _ranges(tkey[has], day_t[has], qkey, day_q, lo, hi)
-        rows = rows_t[has][order]
-        counts.append(stop - start)
-        first.append(np.where(stop > start, rows[np.minimum(start, len(rows) - 1)] if len(rows) else -1, -1))
-    n1, n2, n3 = counts
-    total = n1 + n2 + n3
-    one = total == 1
-    found[one] = np.select([n1[one] == 1, n2[one] == 1], [first[0][one], first[1][one]], first[2][one])
-    both = (n1 == 0) & (n2 == 1) & (n3 == 1) & (first[1] == first[2])  # the same arrival found both ways
-    found[both] = first[1][both]
-    return found
+    by_own = _sorted_targets(own_t, day_t, rows_t, base)
+    by_stated = _sorted_targets(stated_t, day_t, rows_t, base)
+    n1, f1 = _found(by_own, own_q, day_q, base, lo, hi)
+    n2, f2 = _found(by_own, stated_q, day_q, base, lo, hi)
+    n3, f3 = _found(by_stated, own_q, day_q, base, lo, hi)
+    found = np.where(n1 + n2 + n3 == 1, np.maximum(np.maximum(f1, f2), f3), -1)
+    # (a key found both ways: an arrival whose amount the payment states, stating the payment's)
+    both = (n1 == 0) & (n2 == 1) & (n3 == 1) & (f2 == f3)
+    return np.where(both, f2, found)
 
 
 def pair_keys(keys: pd.DataFrame) -> np.ndarray:
     """Per row of ``keys`` (:func:`transfer_keys` of every account), the account its money went
     to or came from, or None: a payment out and a payment in of another account, at one amount
     (or the amount one of them states) and within :data:`DAYS_BEFORE` / :data:`DAYS_AFTER` days,
-    each the other's only such candidate in any account (its own included). Rows that are not
-    pairable (no id, or an id their account gives two rows) take no part."""
-    partner = np.full(len(keys), None, dtype=object)
-    pairable = np.flatnonzero(keys["pairable"].to_numpy(dtype=bool))
-    if len(pairable) < len(keys):
-        partner[pairable] = pair_keys(keys.iloc[pairable].reset_index(drop=True))
-        return partner
+    each the other's only such candidate in any account (its own included). A row without an id,
+    or whose id its account gives another row too, is no one's pair (its transfer could not be
+    told from the other row's)."""
     n = len(keys)
+    partner = np.full(n, None, dtype=object)
     if n == 0:
         return partner
     stated = keys["stated"].to_numpy(dtype=np.int64)
     has_stated = stated >= 0
     codes, _ = pd.factorize(np.r_[keys["key"].to_numpy(dtype=np.int64), stated[has_stated]])
-    own = codes[:n].astype(np.int64)  # (dense codes: a key times the days' span fits in 64 bits)
+    own = codes[:n].astype(np.int64)  # (dense codes: a code times the days' span fits in 64 bits)
     st = np.full(n, -1, dtype=np.int64)
     st[has_stated] = codes[n:]
     day = keys["day"].to_numpy(dtype=np.int64)
+    base = int(day.min()) - 64  # (every day - base, less a window's reach, stays positive)
     inflow = keys["inflow"].to_numpy(dtype=bool)
-    outs, ins = np.flatnonzero(~inflow), np.flatnonzero(inflow)
+    # only a row whose amount (or the one it states) the other way holds can pair: most payments'
+    # amounts never come in, so the searches below see a few rows in ten
+    width = int(codes.max(initial=-1)) + 2
+
+    def holds(rows: np.ndarray, stated_too: bool) -> np.ndarray:
+        seen = np.zeros(width, dtype=bool)
+        seen[own[rows]] = True
+        if stated_too:
+            seen[st[rows]] = True  # (-1, no amount stated, marks the spare last slot)
+        seen[-1] = False
+        return seen
+
+    out_rows, in_rows = np.flatnonzero(~inflow), np.flatnonzero(inflow)
+    in_any, in_own = holds(in_rows, True), holds(in_rows, False)
+    out_any, out_own = holds(out_rows, True), holds(out_rows, False)
+    outs = out_rows[in_any[own[out_rows]] | in_own[st[out_rows]]]
+    ins = in_rows[out_any[own[in_rows]] | out_own[st[in_rows]]]
     if not len(outs) or not len(ins):
         return partner
     # each payment out looks for arrivals DAYS_BEFORE before to DAYS_AFTER after it, and each
     # arrival for payments out in the mirrored window
-    to_in = _unique_candidate(own[ins], day[ins], st[ins], ins, own[outs], st[outs], day[outs],
-                              -DAYS_BEFORE, DAYS_AFTER)
-    to_out = _unique_candidate(own[outs], day[outs], st[outs], outs, own[ins], st[ins], day[ins],
-                               -DAYS_AFTER, DAYS_BEFORE)
+    to_in = _unique_candidate(own[ins], st[ins], day[ins], ins, own[outs], st[outs], day[outs],
+                              -DAYS_BEFORE, DAYS_AFTER, base)
+    to_out = _unique_candidate(own[outs], st[outs], day[outs], outs, own[ins], st[ins], day[ins],
+                               -DAYS_AFTER, DAYS_BEFORE, base)
     back = np.full(n, -1, dtype=np.int64)
     back[ins] = to_out
     account = pd.factorize(keys["account_id"])[0]
@@ -235,10 +245,28 @@ def pair_keys(keys: pd.DataFrame) -> np.ndarray:
     i = to_in[to_in >= 0]
     good = (back[i] == o) & (account[o] != account[i])
     o, i = o[good], i[good]
+    if len(o):
+        alone = _id_alone(keys, account, np.r_[o, i])
+        keep = alone[: len(o)] & alone[len(o):]
+        o, i = o[keep], i[keep]
     name = keys["account_id"]
     partner[o] = name.iloc[i].astype(str).to_numpy(dtype=object)
     partner[i] = name.iloc[o].astype(str).to_numpy(dtype=object)
     return partner
+
+
+def _id_alone(keys: pd.DataFrame, account: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row of ``rows``: it has an id, and no other row of its account has it (looked for
+    among the rows holding one of those ids only)."""
+    ids = keys["transaction_id"]
+    mine = ids.iloc[rows]
+    named = mine.notna().to_numpy()
+    near = np.flatnonzero(ids.astype(str).isin(set(mine[named].astype(str))).to_numpy())
+    seen = pd.Series(account[near]).astype(str).to_numpy(dtype=object) + "\x1f" + \
+        ids.iloc[near].astype(str).to_numpy(dtype=object)
+    twice = set(pd.Series(seen)[pd.Series(seen).duplicated(keep=False)])
+    asked = pd.Series(account[rows]).astype(str).to_numpy(dtype=object) + "\x1f" + mine.astype(str).to_numpy(dtype=object)
+    return named & ~pd.Series(asked).isin(twice).to_numpy()
 
 
 def no_pairs() -> pd.DataFrame:

@@ -287,3 +287,18 @@ def test_every_engine_pairs_over_all_its_input(tmp_path, engine, options):
     # transfers=False pairs nothing (an input of many people's accounts)
     none, _ = engines.run(tx if engine == "local" else path, AS_OF, engine=engine, transfers=False, **options)
     assert not none["evidence"].str.contains("a transfer between your own accounts").any()
+
+
+def test_strangers_payments_that_meet_by_chance_make_no_transfer_stream():
+    # many people's accounts in one input (our generator's): a purchase in one account and a
+    # refund of its amount in another's pair now and then, but no stream is read as a transfer
+    # (two charges or more paired with one account, and half of them over that stretch)
+    from detector.pipeline import detect_account
+    from detector.synth import generate
+    from detector.transfers import paired_rows, transfer_keys
+
+    tx, _ = generate(60, "2023-06-01", "2024-12-31", seed=7)
+    assert len(paired_rows(transfer_keys(tx, "2024-12-31"))) > 0
+    streams, _ = detect_account(tx, "2024-12-31")
+    assert len(streams) > 100
+    assert not streams["evidence"].str.contains("a transfer between your own accounts").any()

@@ -546,7 +546,7 @@ def _key_schema():
     from pyspark.sql import types as T
 
     kinds = {"account_id": T.StringType(), "transaction_id": T.StringType(), "day": T.LongType(),
-             "inflow": T.BooleanType(), "key": T.LongType(), "stated": T.LongType(), "pairable": T.BooleanType()}
+             "inflow": T.BooleanType(), "key": T.LongType(), "stated": T.LongType()}
     return T.StructType([T.StructField(c, kinds[c], True) for c in KEY_COLUMNS])
 
 
@@ -574,9 +574,9 @@ def with_transfers(tx_sdf, as_of: str, account_groups: int | None = None, transf
 
     def keys_of(pdf: pd.DataFrame) -> pd.DataFrame:
         keys = transfer_keys(_canonical_group(pdf), as_of)
-        keys = keys[keys["pairable"].to_numpy(dtype=bool)]  # (the others take no part)
+        tid = keys["transaction_id"]
         return keys.assign(account_id=keys["account_id"].astype(str),
-                           transaction_id=keys["transaction_id"].astype(str))[list(KEY_COLUMNS)]
+                           transaction_id=tid.astype(object).where(tid.notna(), None))[list(KEY_COLUMNS)]
 
     keys = group_accounts(tx_sdf, account_groups).applyInPandas(keys_of, schema=_key_schema()).toPandas()
     pairs = paired_rows(keys) if len(keys) else no_pairs()
