@@ -261,12 +261,28 @@ def _id_alone(keys: pd.DataFrame, account: np.ndarray, rows: np.ndarray) -> np.n
     ids = keys["transaction_id"]
     mine = ids.iloc[rows]
     named = mine.notna().to_numpy()
-    near = np.flatnonzero(ids.astype(str).isin(set(mine[named].astype(str))).to_numpy())
+    near = _rows_with_ids(ids, mine[named].astype(str).to_numpy(dtype=object))
     seen = pd.Series(account[near]).astype(str).to_numpy(dtype=object) + "\x1f" + \
         ids.iloc[near].astype(str).to_numpy(dtype=object)
     twice = set(pd.Series(seen)[pd.Series(seen).duplicated(keep=False)])
     asked = pd.Series(account[rows]).astype(str).to_numpy(dtype=object) + "\x1f" + mine.astype(str).to_numpy(dtype=object)
     return named & ~pd.Series(asked).isin(twice).to_numpy()
+
+
+def _rows_with_ids(ids: pd.Series, wanted: np.ndarray) -> np.ndarray:
+    """Positions of ``ids`` (a column of any dtype) holding one of the ``wanted`` ids (text),
+    looked up by Arrow: a million ids are not made Python strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        column = pa.array(ids, from_pandas=True)
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            column = pc.cast(column, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        column = pa.array(ids.astype(str).to_numpy(dtype=object), pa.string())
+    hit = pc.fill_null(pc.is_in(column, value_set=pa.array(list(wanted), pa.string())), False)
+    return np.flatnonzero(hit.to_numpy(zero_copy_only=False))
 
 
 def no_pairs() -> pd.DataFrame:
@@ -290,7 +306,7 @@ def attach_transfers(tx: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     column = np.full(len(tx), None, dtype=object)
     if len(pairs) and len(tx):
         ids = tx["transaction_id"]
-        maybe = np.flatnonzero(ids.astype(str).isin(set(pairs["transaction_id"])).to_numpy())
+        maybe = _rows_with_ids(ids, pairs["transaction_id"].to_numpy(dtype=object))
         if len(maybe):
             lookup = dict(zip(zip(pairs["account_id"], pairs["transaction_id"]), pairs[TRANSFER_COLUMN]))
             # (only the few rows whose id was paired are read as Python strings)
