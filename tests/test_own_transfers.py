@@ -181,12 +181,18 @@ def test_a_conversion_pairs_by_the_amount_its_line_states():
     assert partners(stated_in) == {"t0000": "eur", "t0001": "gbp"}
 
 
-def household(tmp_path, *, raise_from=None):
+def household(tmp_path, *, raise_from=None, wallet_from=(2024, 7)):
     """A Monzo account topping up its holder's Revolut by card (200.00 on the 3rd) and paying their
     Wise account (150.00 on the 4th, reference "Holiday fund"), with the Revolut and Wise GBP
-    statements showing the money arrive; from ``raise_from`` (year, month) both are 40.00 more."""
+    statements showing the money arrive from ``wallet_from`` (year, month) on; from ``raise_from``
+    both are 40.00 more."""
     mz, rv, wz = [], [], []
     for k, (y, m) in enumerate(MONTHS):
+        if (y, m) < wallet_from:
+            mz += [(dt.date(y, m, 3), "Card payment", "Revolut", "REVOLUT**7302* DUBLIN IRL", -200.0),
+                   (dt.date(y, m, 4), "Faster payment", "Sam Taylor", "Holiday fund", -150.0),
+                   (dt.date(y, m, 20), "Card payment", "Audible", "AUDIBLE UK ADBL.CO.UK/ACC", -7.99)]
+            continue
         more = 40.0 if raise_from and (y, m) >= raise_from else 0.0
         mz += [(dt.date(y, m, 3), "Card payment", "Revolut", "REVOLUT**7302* DUBLIN IRL", -200.0 - more),
                (dt.date(y, m, 4), "Faster payment", "Sam Taylor", "Holiday fund", -150.0 - more),
@@ -226,6 +232,17 @@ def test_top_ups_of_ones_own_wallets_in_the_scan_are_no_subscriptions(runner, tm
     note = " ".join(table.split())
     assert "Not listed or counted: 2 transfer(s) to your own accounts" in note
     assert "Revolut 240.00, Holiday fund 190.00" in note
+
+
+def test_wallet_statements_shorter_than_the_banks_still_pair_its_stream(runner, tmp_path):
+    # the wallets' exports cover the last four months of the bank's twelve: the top-ups before
+    # them are the same line, the same stream; one month's overlap is not enough to tell
+    doc = scan_json(runner, tmp_path / "s.db", *household(tmp_path, wallet_from=(2025, 3)))
+    s = {x["merchant"]: x for x in doc["streams"]}
+    assert s["Revolut"]["not_counted_reason"] == "own_transfer" and len(s["Revolut"]["transaction_ids"]) == 12
+    assert "4 of its charges arrived in" in s["Revolut"]["evidence"]
+    doc = scan_json(runner, tmp_path / "t.db", *household(tmp_path, wallet_from=(2025, 6)))
+    assert {x["merchant"]: x["counted"] for x in doc["streams"]}["Revolut"] is True
 
 
 def test_a_wallet_scanned_later_pairs_with_the_bank_scanned_before(runner, tmp_path):
