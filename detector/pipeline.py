@@ -278,6 +278,10 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
+    if account_id and len(streams) + len(flags):
+        # (the accounts its transfers pair it with were detected again too, and stored: not asked for)
+        streams = streams[streams["account_id"] == account_id].reset_index(drop=True)
+        flags = flags[flags["account_id"] == account_id].reset_index(drop=True)
     return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests)
 
 

@@ -256,9 +256,11 @@ def test_a_wallet_scanned_later_pairs_with_the_bank_scanned_before(runner, tmp_p
     doc = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
     revolut_ = [s for s in doc["streams"] if s["merchant"] == "Revolut"]
     assert [s["not_counted_reason"] for s in revolut_] == ["own_transfer"]
-    # and `detect` of one account alone keeps reading it so
-    assert runner.invoke(cli, ["detect", "--db", str(db), "--as-of", AS_OF, "--account",
-                               revolut_[0]["account_id"]]).exit_code == 0
+    # and `detect` of one account alone keeps reading it so, and shows that account alone
+    alone = runner.invoke(cli, ["detect", "--db", str(db), "--as-of", AS_OF, "--account",
+                                revolut_[0]["account_id"], "--format", "json"])
+    assert alone.exit_code == 0, alone.output
+    assert {s["account_id"] for s in json.loads(alone.stdout)["streams"]} == {revolut_[0]["account_id"]}
     doc = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
     assert [s["not_counted_reason"] for s in doc["streams"] if s["merchant"] == "Revolut"] == ["own_transfer"]
 
