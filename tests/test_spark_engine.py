@@ -293,12 +293,17 @@ def test_job_stops_on_a_malformed_csv_naming_the_file_in_one_line(spark, tmp_pat
         "latin1.csv": ("A1,x,2024-06-10,CAF\u00c9,-9.00\n".encode("latin-1"), "not UTF-8 text: description"),
         "amount.csv": (b"A1,x,2024-06-10,RENT,abc\n", r"CAST_INVALID_INPUT.*'abc'"),
     }
+    import warnings
+
     for name, (bad, message) in cases.items():
         path = tmp_path / name
         path.write_bytes(head + bad)
-        with pytest.raises(ImportError_, match=message) as err:
+        with pytest.raises(ImportError_, match=message) as err, warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
             run_job(path, tmp_path / "out", "2024-12-31", spark=spark, detect=standin_detect)
         assert str(err.value).startswith(f"{path}: ") and len(str(err.value).splitlines()) == 1
+        # (nor pyspark's warning from the collect of the transfers' keys, the job's first action)
+        assert not [w for w in seen if "toPandas attempted Arrow optimization" in str(w.message)]
     assert "org.apache.spark" not in capfd.readouterr().err
 
 

@@ -578,7 +578,11 @@ def with_transfers(tx_sdf, as_of: str, account_groups: int | None = None, transf
         return keys.assign(account_id=keys["account_id"].astype(str),
                            transaction_id=tid.astype(object).where(tid.notna(), None))[list(KEY_COLUMNS)]
 
-    keys = group_accounts(tx_sdf, account_groups).applyInPandas(keys_of, schema=_key_schema()).toPandas()
+    with warnings.catch_warnings():
+        # (input Spark cannot read stops here, the first action: its error says so in one line,
+        # without pyspark's warning that the Arrow transfer could not go on)
+        warnings.filterwarnings("ignore", message="toPandas attempted Arrow optimization", category=UserWarning)
+        keys = group_accounts(tx_sdf, account_groups).applyInPandas(keys_of, schema=_key_schema()).toPandas()
     pairs = paired_rows(keys) if len(keys) else no_pairs()
     del keys
     if pairs.empty:
