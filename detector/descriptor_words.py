@@ -484,10 +484,17 @@ EATERY = re.compile(
 #: payment, the app named anywhere on the line (the holder starts each one: "ZELLE TO ...", Bank of America's "Zelle Transfer Conf#
 #: ...; NAME", Chase's "QuickPay with Zelle payment to ...", "VENMO PAYMENT ...", "SQUARE INC
 #: DES:CASH APP ...", Wells Fargo's "PURCHASE AUTHORIZED ON 03/05 CASH APP*..."), a standing
-#: order ("STO ..." first, or Barclays' code last: "P HARGREAVES  FLAT 3  STO", round thirty-six).
-#: The holder sets its amount.
+#: order ("STO ..." first, or Barclays' code last: "P HARGREAVES  FLAT 3  STO", round thirty-six);
+#: and money put into a wallet (an e-money account: the holder's own, or someone's), as the
+#: paying bank writes it: a Revolut account topped up by card ("REVOLUT**4821* DUBLIN IRL"), a
+#: transfer whose reference says it tops a wallet up ("Wise top up", "Revolut top-up"; round-thirty-
+#: nine audit: both, raised, were price increases with refund requests). The holder sets its amount.
+_WALLETS = r"(?:wise|transferwise|revolut|monzo|starling|curve|paypal|n26|skrill|payoneer)"
 SENT_BY_HOLDER = re.compile(r"\b(?:zelle|venmo|cash app|square cash|apple cash)\b"
                             r"|\bstanding order\b|^\s*(?:sto|s/o)\b|\s(?:sto|s/o)\s*$"
+                            r"|^\s*revolut\s*\*+\s*\d{3,4}\s*\*"
+                            r"|\b" + _WALLETS + r"\W{0,3}top[- ]?ups?\b"
+                            r"|\btop[- ]?ups?\W{0,3}(?:(?:my|of|to)\s+)?" + _WALLETS + r"\b"
                             # ... in German, French, Dutch, Spanish and Italian (round-35 audit)
                             r"|\bdauerauftrag\b|\bvir(?:ement)? perm(?:anent)?\b|\bordre permanent\b"
                             r"|\bperiodieke overboeking\b|\btransferencia peri[oó]dica\b|\bbonifico periodico\b",

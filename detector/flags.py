@@ -106,6 +106,7 @@ from .ids import stable_id
 from .money import places, scales, written
 from .recurrence import DEFAULT_MIN_CONFIDENCE
 from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
+from .transfers import own_transfer_streams
 
 PRICE_STEP = 0.05          # "at least 5% above"
 LEVEL_TOLERANCE = 0.04     # tax/currency jitter stays inside one price level
@@ -536,8 +537,11 @@ def flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations: pd.D
     # subscription: the report leaves it out, and its raised or doubled payment is no charge to
     # ask back (round-six audit: two duplicate and two price-increase flags on card autopays,
     # 1,005.00 of refund requests)
+    # Nor is money moved to another of the holder's accounts in the scan (the paired transfers of
+    # detector.transfers: round-thirty-nine audit, raised top-ups were asked back of "Revolut support")
     if "merchant" in streams and len(streams):
-        streams = streams[~card_payment_streams(streams).to_numpy(dtype=bool)]
+        streams = streams[~(card_payment_streams(streams).to_numpy(dtype=bool)
+                            | own_transfer_streams(streams).to_numpy(dtype=bool))]
     if not _ids_shared_across_accounts(tx):
         return _flag_charges(tx, streams, **kwargs)
     # Source ids are unique within an account, not across banks (two accounts' FITID 1001): the

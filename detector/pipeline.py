@@ -79,16 +79,23 @@ def detect_account(
     ``stream_id`` and ``transaction_ids`` set, a cancellation of that stream, ``cancel --stream``);
     ``dismissed`` holds stream or flag ids the user dismissed: a set, or a dict of each id to
     the dismissed stream's charge ids (a JSON list), which find the stream under a new id.
+
+    Transfers between the accounts of ``tx`` are paired here (:mod:`detector.transfers`) unless
+    ``tx`` already has their column: the engines pair over all their input before they split it
+    into groups of accounts, so a group's accounts are read as they would be with all the others.
     """
     from .decisions import apply_decisions, resolve_cancellations
     from .engines.frames import conform_flags, conform_streams
     from .flags import flag_charges
     from .match import enrich
     from .recurrence import detect_streams
+    from .transfers import TRANSFER_COLUMN, with_transfers
 
     as_of = as_of_str(as_of)
     if tx.empty:
         return conform_streams(None), conform_flags(None)
+    if TRANSFER_COLUMN not in tx.columns:
+        tx = with_transfers(tx, as_of)
     enriched = enrich(tx)
     streams = detect_streams(enriched, as_of, model=model)
     decisions = _decisions_frame(cancellations, dismissed)
@@ -215,6 +222,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     """
     from .freshness import sync_problems
     from .refunds import follow_filed, list_requests, queue_refunds, withdraw_unflagged
+    from .transfers import TRANSFER_COLUMN, attach_transfers
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)
@@ -242,10 +250,21 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     if transactions is not None:
         later = transactions["date"] > as_of
         # a filtered copy of a million rows would be held next to the caller's frame during detection
-        tx = transactions[~later] if later.any() else transactions
+        tx = transactions[~later] if later.any() else transactions.copy(deep=False)
         if judged and tx["account_id"].isin(list(judged)).any():  # (read back below, as of their day)
             tx = tx[~tx["account_id"].isin(list(judged))]
         scanned.update(tx["account_id"].unique())
+    # Transfers between the database's accounts are paired over all of them (and this scan's rows)
+    # before the accounts are split into batches; an account stored before whose money pairs with
+    # an account detected now is detected again with it (detector.transfers)
+    pairs = _run_transfers(store, tx, as_of, in_memory=set(scanned))
+    if accounts is not None and len(pairs):
+        detected = set(accounts) | scanned
+        partners = set(pairs.loc[pairs["account_id"].isin(detected), TRANSFER_COLUMN]) - detected
+        if partners:
+            accounts = sorted(set(accounts) | partners)
+    if tx is not None:
+        attach_transfers(tx, pairs)
     batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned) | set(judged)) \
         if accounts is None or len(accounts) else []
     stale = _stored_batches(store, as_of, sorted(judged), whole=True) if judged else []
@@ -260,7 +279,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
             part = store.transactions(until=as_of, accounts=batch)
             store.release_memory()  # the pages just read are in the frame now
             scanned.update(batch)
-            yield part
+            yield attach_transfers(part, pairs)
 
     if engine == "local":
         results = _detect_local(tx, stored(batches), as_of, workers, progress,
@@ -286,6 +305,10 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
+    if account_id and len(streams) + len(flags):
+        # (the accounts its transfers pair it with were detected again too, and stored: not asked for)
+        streams = streams[streams["account_id"] == account_id].reset_index(drop=True)
+        flags = flags[flags["account_id"] == account_id].reset_index(drop=True)
     return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests,
                       sync_problems=[p for p in problems if account_id is None or p["account_id"] == account_id])
 
@@ -305,6 +328,25 @@ def _judged_evidence(streams: pd.DataFrame, problems: dict[str, dict]) -> pd.Dat
     streams = streams.copy()
     streams["evidence"] = evidence.where(~has, evidence.fillna("").astype(str) + "; " + notes)
     return streams
+
+
+def _run_transfers(store: Store, tx: pd.DataFrame | None, as_of: str, *, in_memory: set) -> pd.DataFrame:
+    """The transfers between the accounts of the database and of ``tx`` (the accounts
+    ``in_memory``, read from ``tx`` rather than the store), rows up to ``as_of``: what
+    :func:`detector.transfers.paired_rows` gives. The stored accounts are read a batch of
+    accounts at a time, their few columns only, and kept as keys (about 50 bytes a row)."""
+    from .transfers import KEY_INPUT_COLUMNS, no_pairs, paired_rows, transfer_keys
+
+    batches = _stored_batches(store, as_of, None, exclude=in_memory)
+    if len(in_memory) + sum(len(b) for b, _ in batches) < 2:  # (one account: nothing to pair)
+        return no_pairs()
+    parts = [transfer_keys(tx, as_of)] if tx is not None and len(tx) else []
+    for batch, _ in batches:
+        parts.append(transfer_keys(store.transactions(until=as_of, accounts=batch, columns=KEY_INPUT_COLUMNS),
+                                   as_of))
+        store.release_memory()
+    keys = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return paired_rows(keys)
 
 
 def _detect_local(tx: pd.DataFrame | None, stored, as_of: str, workers: int | None, progress: Progress,

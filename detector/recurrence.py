@@ -124,6 +124,13 @@ OWN_ACCOUNT_MOVE = re.compile(
     r"^(?:pot transfer\b|exchanged (?:to|from)\b|pocket (?:withdrawal\b|"
     r"(?:eur|usd|gbp|chf|pln|sek|nok|dkk|czk|huf|ron|bgn|aud|cad|nzd|jpy|sgd|hkd|try|inr|aed|zar|mxn|ils|thb)\b))",
     re.IGNORECASE)
+#: ... and, read on the line as the wallet wrote it: a Wise conversion between two of the holder's
+#: balances ("Converted 100.00 GBP to 116.47 EUR", on both balances' statements, as Revolut's
+#: "Exchanged to EUR"; round-thirty-nine audit: 150.00 GBP a month of them were "subscriptions").
+WALLET_CONVERSION = re.compile(r"^\s*converted [\d.,]+ [a-z]{3} (?:to|into) [\d.,]+ [a-z]{3}\b", re.IGNORECASE)
+#: ... and money coming into a Revolut account from the holder's own card or wallet ("Top-Up by
+#: *4821", "Apple Pay Top-Up by *4821", "Top up by card"): an inflow only, read on its line.
+WALLET_TOP_UP = re.compile(r"^\s*(?:(?:apple|google) pay )?top[- ]?up by\b", re.IGNORECASE)
 #: The same on a bank's own words, read from a descriptor as the bank wrote it (the merchant key
 #: loses them: "ONLINE TRANSFER TO SMITH J WAY2SAVE SAVINGS" keys as "smith j savings"): a
 #: transfer to or from a savings account (Chase "Online Transfer to SAV ...4821", Bank of America
@@ -319,12 +326,15 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
                 | labels.str.contains(CASH_DRAWN)).to_numpy(dtype=bool)
     move_pair = pd.Series(pair_key, dtype=object).fillna("").astype(str).str.contains(OWN_ACCOUNT_MOVE).to_numpy(
         dtype=bool)
+    top_up_pair = np.zeros(len(pairs), dtype=bool)
     if text.has("description") and len(pair):
         # one descriptor per (key, name) pair speaks for it: its rows share the words
         first = np.unique(pair, return_index=True)[1]
         said = pd.Series(text.column("description", first), dtype=object).fillna("").astype(str)
         move_pair = move_pair | (said.str.contains(SAVINGS_MOVE) & ~said.str.contains(NOT_SAVINGS_MOVE)).to_numpy(
             dtype=bool)
+        move_pair = move_pair | said.str.contains(WALLET_CONVERSION).to_numpy(dtype=bool)
+        top_up_pair = said.str.contains(WALLET_TOP_UP).to_numpy(dtype=bool)
         # a contribution to one's own investments; a line the catalogue names is a plan's
         unnamed = vendor.iloc[first].isna().to_numpy()
         invests = said.str.contains(INVESTMENT_MOVE) & ~said.str.contains(NOT_INVESTMENT_MOVE)
@@ -351,6 +361,8 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["insurer"] = named(INSURER_NAME) | vendor.isin(vendors_in(frozenset({"insurance"}))).to_numpy()
     df["eatery"] = named(EATERY)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
+    if top_up_pair.any():
+        df["own_move"] = df["own_move"].to_numpy() | (top_up_pair[pair] & inflow)  # (money in only)
     if text.has("description"):
         # (read line by line: the fee and the contributions share the vendor's merchant key)
         at_app = np.flatnonzero(vendor.isin(INVESTING_APPS).to_numpy())
@@ -2269,6 +2281,50 @@ def _card_payment_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, s
     return evidence.where(~card, evidence + "; " + PAYS_A_CARD)
 
 
+def _own_transfer_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, stream_of_row: np.ndarray,
+                           row_day: np.ndarray, direction: np.ndarray) -> pd.Series:
+    """``evidence`` saying :data:`~detector.transfers.OWN_TRANSFER` for the streams whose money
+    arrives in (or came from) another account of the scan: two or more of its charges paired with
+    one account (:mod:`detector.transfers`, the rows' ``transfer_account``), and at least half of
+    its charges from the first such charge to the last. Before and after that stretch the other
+    account's statement may not reach, so the stream's other charges go with it. The report
+    leaves such streams out of the total and the flags leave them alone."""
+    from .transfers import OWN_TRANSFER, TRANSFER_COLUMN
+
+    if not text.has(TRANSFER_COLUMN) or not len(rows):
+        return evidence
+    partner = pd.Series(text.column(TRANSFER_COLUMN, rows), dtype=object)
+    paired = partner.notna().to_numpy() & (partner.fillna("").astype(str) != "").to_numpy()
+    if paired.sum() < 2:
+        return evidence
+    hit = pd.DataFrame({"stream": stream_of_row[paired], "partner": partner[paired].astype(str).to_numpy(),
+                        "day": row_day[paired]})
+    per = hit.groupby(["stream", "partner"], sort=True)["day"].agg(["size", "min", "max"]).reset_index()
+    per = per.sort_values(["stream", "size", "partner"], ascending=[True, False, True], kind="stable")
+    per = per.drop_duplicates("stream")  # the account most of its paired charges went to
+    per = per[per["size"].to_numpy() >= 2]
+    if per.empty:
+        return evidence
+    # the stream's charges from the first paired one to the last (rows run by stream, then day)
+    span = np.int64(1) << 32
+    at = stream_of_row.astype(np.int64) * span + row_day
+    s = per["stream"].to_numpy(dtype=np.int64)
+    inside = (np.searchsorted(at, s * span + per["max"].to_numpy(), side="right")
+              - np.searchsorted(at, s * span + per["min"].to_numpy(), side="left"))
+    per = per[per["size"].to_numpy() * 2 >= inside]
+    if per.empty:
+        return evidence
+    s = per["stream"].to_numpy(dtype=np.int64)
+    out = direction[s] == "outflow"
+    said = np.where(out, "; " + OWN_TRANSFER + ": " + per["size"].astype(str).to_numpy(dtype=object)
+                    + " of its charges arrived in " + per["partner"].to_numpy(dtype=object) + " within days",
+                    "; " + OWN_TRANSFER + ": " + per["size"].astype(str).to_numpy(dtype=object)
+                    + " of its payments left " + per["partner"].to_numpy(dtype=object) + " within days")
+    evidence = evidence.copy()
+    evidence.iloc[s] = evidence.iloc[s].to_numpy(dtype=object) + said
+    return evidence
+
+
 def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
@@ -2391,6 +2447,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
                 + pd.Series(np.char.mod("%.2f", st["amt_min"].to_numpy())) + "-"
                 + pd.Series(np.char.mod("%.2f", st["amt_max"].to_numpy())))
     evidence = _card_payment_evidence(evidence, text, rows, stream_of_row, last_rows)
+    evidence = _own_transfer_evidence(evidence, text, rows, stream_of_row, row_day, direction)
     if paused.any():
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")

@@ -508,10 +508,12 @@ class Store:
         return [sql for _, sql in rows]
 
     def transactions(self, account_id: str | None = None, since: str | None = None,
-                     until: str | None = None, *, accounts: Iterable[str] | None = None) -> pd.DataFrame:
+                     until: str | None = None, *, accounts: Iterable[str] | None = None,
+                     columns: Iterable[str] | None = None) -> pd.DataFrame:
         """Stored canonical transactions as a DataFrame, ordered by account and date.
 
-        ``since``/``until`` are inclusive ISO dates; ``accounts`` limits the rows to those accounts.
+        ``since``/``until`` are inclusive ISO dates; ``accounts`` limits the rows to those accounts;
+        ``columns`` reads only those canonical columns.
         """
         where, params = [], []
         if account_id is not None:
@@ -527,13 +529,14 @@ class Store:
         if until is not None:
             where.append("date <= ?")
             params.append(until)
-        sql = f"SELECT {', '.join(TRANSACTION_COLUMNS)} FROM transactions"
+        names = list(TRANSACTION_COLUMNS) if columns is None else [c for c in TRANSACTION_COLUMNS if c in set(columns)]
+        sql = f"SELECT {', '.join(names)} FROM transactions"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY account_id, date, transaction_id"
         df = pd.read_sql_query(sql, self.conn, params=params)
         if df.empty:
-            return empty_transactions()
+            return empty_transactions()[names]
         return df
 
     def account_row_counts(self, until: str | None = None) -> dict[str, int]:

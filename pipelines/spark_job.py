@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(default 4 per core; 0 = one group per account_id)")
     parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     parser.add_argument("--shuffle-partitions", type=int, help="spark.sql.shuffle.partitions")
+    parser.add_argument("--no-transfers", action="store_true",
+                        help="pair no transfers between the input's accounts (an input of many people's "
+                             "accounts: their payments to each other are not moves of their own money)")
     args = parser.parse_args(argv)
 
     from detector.engines.spark_job import run_job
@@ -35,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run_job(args.input, args.output, args.as_of, db=args.db, mode=args.mode,
                          master=args.master, shuffle_partitions=args.shuffle_partitions,
-                         account_groups=args.account_groups)
+                         account_groups=args.account_groups, transfers=not args.no_transfers)
     except DetectorError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

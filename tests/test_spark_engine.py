@@ -293,12 +293,17 @@ def test_job_stops_on_a_malformed_csv_naming_the_file_in_one_line(spark, tmp_pat
         "latin1.csv": ("A1,x,2024-06-10,CAF\u00c9,-9.00\n".encode("latin-1"), "not UTF-8 text: description"),
         "amount.csv": (b"A1,x,2024-06-10,RENT,abc\n", r"CAST_INVALID_INPUT.*'abc'"),
     }
+    import warnings
+
     for name, (bad, message) in cases.items():
         path = tmp_path / name
         path.write_bytes(head + bad)
-        with pytest.raises(ImportError_, match=message) as err:
+        with pytest.raises(ImportError_, match=message) as err, warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
             run_job(path, tmp_path / "out", "2024-12-31", spark=spark, detect=standin_detect)
         assert str(err.value).startswith(f"{path}: ") and len(str(err.value).splitlines()) == 1
+        # (nor pyspark's warning from the collect of the transfers' keys, the job's first action)
+        assert not [w for w in seen if "toPandas attempted Arrow optimization" in str(w.message)]
     assert "org.apache.spark" not in capfd.readouterr().err
 
 
@@ -491,3 +496,34 @@ def test_spark_judges_original_amounts_as_the_local_engine(spark, runner, tmp_pa
     assert "(both 20.00 USD)" in local[1]["reason"].iloc[0]
     assert_frame_equal(remote[0], local[0])
     assert_frame_equal(remote[1], local[1])
+
+
+def test_spark_pairs_transfers_between_its_accounts_as_the_local_engine(spark, tmp_path):
+    """Transfers between accounts are the one step that looks across accounts: the keys are read
+    on the executors, paired on the driver, and put back on the rows before the accounts are
+    grouped (docs/scale.md). A Monzo top-up of Revolut and a transfer to Wise, all three accounts
+    in the input, whatever group each account falls in."""
+    from tests.test_own_transfers import AS_OF as MONTHS_END
+    from tests.test_own_transfers import _canonical
+
+    tx = _canonical(tmp_path)
+    path = tmp_path / "tx.csv"
+    tx.to_csv(path, index=False)
+    local = engines.run(tx, MONTHS_END)
+    assert local[0]["evidence"].str.contains("a transfer between your own accounts").sum() == 3
+    for source, groups in ((tx, 0), (str(path), 2)):
+        remote = engines.run(source, MONTHS_END, "spark", spark=spark, account_groups=groups)
+        assert_frame_equal(remote[0], local[0])
+        assert_frame_equal(remote[1], local[1])
+    # an input of many people's accounts: no pairing asked for, none done (the job's --no-transfers)
+    alone, _ = engines.run(str(path), MONTHS_END, "spark", spark=spark, transfers=False)
+    assert not alone["evidence"].str.contains("a transfer between your own accounts").any()
+    from detector.engines.spark_job import run_job
+
+    for transfers, paired in ((True, 3), (False, 0)):
+        run_job(path, tmp_path / f"out{paired}", MONTHS_END, spark=spark, transfers=transfers)
+        written = pd.read_parquet(tmp_path / f"out{paired}" / "streams")
+        assert written["evidence"].str.contains("a transfer between your own accounts").sum() == paired
+    # rows a caller paired already (run_detection pairs over the whole database) keep their pairs
+    kept, _ = engines.run(tx.assign(transfer_account=None), MONTHS_END, "spark", spark=spark)
+    assert not kept["evidence"].str.contains("a transfer between your own accounts").any()

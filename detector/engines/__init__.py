@@ -43,7 +43,8 @@ def run(
     ``detect`` defaults to :func:`detector.pipeline.detect_account`; ``cancellations``,
     ``dismissed`` and ``model`` are passed to it unchanged. ``options`` go to the engine
     (``batch_rows``/``batch_accounts`` for local; ``chunk_rows``/``order`` for chunked; ``spark``, ``master``,
-    ``shuffle_partitions`` for spark). Raises :class:`~detector.errors.EngineUnavailable` when
+    ``shuffle_partitions`` for spark; ``transfers=False`` for any: no transfers between the input's
+    accounts are paired, :mod:`detector.transfers`). Raises :class:`~detector.errors.EngineUnavailable` when
     ``engine="spark"`` and PySpark is not installed.
     """
     kwargs = {k: v for k, v in (("cancellations", cancellations), ("dismissed", dismissed), ("model", model))

@@ -2,7 +2,7 @@
 
 Two strategies, both giving exactly the in-memory result (detection is per account):
 
-* ``order="sorted"``: one pass over a file sorted (grouped) by ``account_id``. Each chunk's last
+* ``order="sorted"``: a pass over a file sorted (grouped) by ``account_id``. Each chunk's last
   account may continue in the next chunk, so its rows are held back and prepended to the next one.
   An account that shows up again after it was finished means the file is not grouped: raises.
 * ``order="hash"``: two passes for unsorted files. Pass one appends every row to one of
@@ -11,6 +11,10 @@ Two strategies, both giving exactly the in-memory result (detection is per accou
   its record in the file, so an input error still names its line.
 * ``order="auto"`` (default) tries ``sorted`` and falls back to ``hash`` on the first out-of-order
   account.
+
+Transfers between the file's accounts (:mod:`detector.transfers`) need every account: each
+strategy reads its accounts twice, first for the few numbers a row the pairing needs (kept, about
+50 bytes a row), then to detect them with the pairs on their rows.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ import pandas as pd
 
 from ..errors import ConfigError, ImportError_
 from ..schema import SchemaError, require_columns
+from ..transfers import attach_transfers, no_pairs, paired_rows, transfer_keys
 from .frames import (
     REQUIRED_INPUT_COLUMNS,
     DetectFn,
+    canonical_transactions,
     conform_flags,
     conform_streams,
     default_detect,
@@ -102,8 +108,10 @@ def _finish(streams: list, flags: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     return conform_streams(s), f
 
 
-def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
-    streams, flags, done = [], [], set()
+def _sorted_frames(path: Path, chunk_rows: int):
+    """The rows of a file grouped by account, whole accounts at a time: ``(frame, first record)``.
+    Raises :class:`NotGrouped` where an account comes back."""
+    done = set()
     carry = None
     rows_seen = 0
     for chunk in _chunks(path, chunk_rows):
@@ -127,11 +135,33 @@ def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
         ready, carry = chunk[~held], chunk[held]
         if len(ready):
             done.update(pd.unique(ready["account_id"]))
-            s, f = _detect(ready, path, as_of, detect, kwargs, first)
-            streams.append(s)
-            flags.append(f)
+            yield ready, first
     if carry is not None and len(carry):
-        s, f = _detect(carry, path, as_of, detect, kwargs, rows_seen - len(carry))
+        yield carry, rows_seen - len(carry)
+
+
+def _transfer_pairs(frames, path: Path, as_of) -> pd.DataFrame:
+    """The transfers between the file's accounts (:func:`detector.transfers.paired_rows`), read
+    from ``frames`` of whole accounts ``(frame, records)``: the keys of every row (about 50 bytes
+    a row) are held, not the rows. A bad value stops it as detection would, naming its line."""
+    parts = []
+    for frame, records in frames:
+        try:
+            canon = canonical_transactions(frame, sort=False)
+        except SchemaError as exc:
+            raise input_error_in_file(exc, path, records=records) from None
+        parts.append(transfer_keys(canon, as_of))
+    if len(parts) == 0:
+        return no_pairs()
+    return paired_rows(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+
+
+def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs, transfers: bool = True):
+    # two passes: the transfers between accounts first, then detection, a few accounts at a time
+    pairs = _transfer_pairs(_sorted_frames(path, chunk_rows), path, as_of) if transfers else no_pairs()
+    streams, flags = [], []
+    for frame, first in _sorted_frames(path, chunk_rows):
+        s, f = _detect(attach_transfers(frame, pairs), path, as_of, detect, kwargs, first)
         streams.append(s)
         flags.append(f)
     return _finish(streams, flags)
@@ -143,7 +173,7 @@ def _run_sorted(path: Path, as_of, detect, chunk_rows, kwargs):
 RECORD_COLUMN = "_record"
 
 
-def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs):
+def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs, transfers: bool = True):
     if partitions is None:
         partitions = max(1, math.ceil(path.stat().st_size / PARTITION_BYTES))
     streams, flags = [], []
@@ -160,12 +190,16 @@ def _run_hash(path: Path, as_of, detect, chunk_rows, partitions, kwargs):
             for i, rows in chunk.groupby(bucket, sort=False):
                 parts[i].mkdir(exist_ok=True)
                 rows.to_parquet(parts[i] / f"{n:06d}.parquet", index=False)
-        for part in parts:
-            if not part.exists():
-                continue
-            tx = pd.concat([pd.read_parquet(f) for f in sorted(part.glob("*.parquet"))], ignore_index=True)
-            records = tx.pop(RECORD_COLUMN).to_numpy()
-            s, f = _detect(tx, path, as_of, detect, kwargs, records)
+        def partitions():  # (each partition holds whole accounts)
+            for part in parts:
+                if not part.exists():
+                    continue
+                tx = pd.concat([pd.read_parquet(f) for f in sorted(part.glob("*.parquet"))], ignore_index=True)
+                yield tx, tx.pop(RECORD_COLUMN).to_numpy()
+
+        pairs = _transfer_pairs(partitions(), path, as_of) if transfers else no_pairs()
+        for tx, records in partitions():
+            s, f = _detect(attach_transfers(tx, pairs), path, as_of, detect, kwargs, records)
             streams.append(s)
             flags.append(f)
     return _finish(streams, flags)
@@ -179,9 +213,11 @@ def run_chunked(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     order: str = "auto",
     partitions: int | None = None,
+    transfers: bool = True,
     **kwargs,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Streams and flags of a canonical CSV/Parquet file read ``chunk_rows`` rows at a time."""
+    """Streams and flags of a canonical CSV/Parquet file read ``chunk_rows`` rows at a time.
+    ``transfers=False`` pairs no transfers between its accounts (as :func:`.local.run_local`)."""
     if isinstance(path, pd.DataFrame):
         raise ConfigError("the chunked engine reads a file; pass a path (use engine='local' for frames)")
     p = Path(path)
@@ -192,10 +228,10 @@ def run_chunked(
     if order not in ("auto", "sorted", "hash"):
         raise ConfigError(f"unknown order {order!r}; choose auto, sorted or hash")
     if order == "hash":
-        return _run_hash(p, as_of, detect, chunk_rows, partitions, kwargs)
+        return _run_hash(p, as_of, detect, chunk_rows, partitions, kwargs, transfers)
     try:
-        return _run_sorted(p, as_of, detect, chunk_rows, kwargs)
+        return _run_sorted(p, as_of, detect, chunk_rows, kwargs, transfers)
     except NotGrouped:
         if order == "sorted":
             raise
-        return _run_hash(p, as_of, detect, chunk_rows, partitions, kwargs)
+        return _run_hash(p, as_of, detect, chunk_rows, partitions, kwargs, transfers)

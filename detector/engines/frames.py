@@ -16,7 +16,11 @@ import pandas as pd
 
 from ..errors import ImportError_
 from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
+from ..transfers import TRANSFER_COLUMN
 
+#: Columns a step before detection puts on the rows, which canonical frames keep when present: the
+#: account a transfer between the input's accounts went to or came from (:mod:`detector.transfers`).
+DERIVED_COLUMNS = (TRANSFER_COLUMN,)
 #: Columns every engine's input must have; the provenance columns are filled in when absent.
 REQUIRED_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "description")
 
@@ -106,6 +110,9 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
             out[name] = pd.to_numeric(col).fillna(1 if name == "id_from_bank" else 0).astype("int64")
         else:
             out[name] = _as_input_text(col)
+    for name in DERIVED_COLUMNS:  # (kept where a step before has put it on the rows)
+        if name in tx.columns:
+            out[name] = _as_text(tx[name])
     frame = pd.DataFrame(out, index=tx.index)
     return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..schema import SchemaError
+from ..transfers import TRANSFER_COLUMN, attach_transfers, no_pairs, paired_rows, transfer_keys
 from .frames import (
     DetectFn,
     canonical_transactions,
@@ -78,12 +79,15 @@ def run_local(
     batch_accounts: int | None = None,
     on_batch: Callable[[int], None] | None = None,
     workers: int | None = 1,
+    transfers: bool = True,
     **kwargs,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Streams and flags of every account in ``tx_or_path`` (a frame, or a CSV/Parquet path).
 
     ``on_batch`` is called with the number of rows of each batch once it is detected (progress).
     ``workers`` > 1 (0: one per CPU) detects the batches in worker processes; it needs batches.
+    ``transfers=False`` pairs no transfers between the input's accounts (:mod:`detector.transfers`:
+    an input of many people's accounts).
     """
     detect = detect or default_detect()
     tx = read_transactions(tx_or_path) if not isinstance(tx_or_path, pd.DataFrame) else tx_or_path
@@ -97,6 +101,10 @@ def run_local(
     del tx
     if canon.empty:
         return conform_streams(None), conform_flags(None)
+    if TRANSFER_COLUMN not in canon.columns:
+        # transfers between the input's accounts are paired over all of it, before it is split
+        # into batches (detector.transfers)
+        attach_transfers(canon, paired_rows(transfer_keys(canon, as_of)) if transfers else no_pairs())
     frames = batch_frames(canon, batch_rows, batch_accounts) if batch_rows or batch_accounts else [canon]
     results = detect_batches(frames, as_of, detect=detect, workers=workers, on_batch=on_batch, **kwargs)
     flags = conform_flags(pd.concat([f for _, f in results]))

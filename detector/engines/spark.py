@@ -15,6 +15,9 @@ Arrow boundary as ``object`` columns of ``str``/``None`` (not pandas 3's ``str``
 missing value is NaN), dates stay ISO strings (no datetime64 unit differences), and list columns
 travel as JSON text. :mod:`detector.engines.frames` normalises both sides, so the local and Spark
 engines hand :func:`detect_frame` the same frame and return the same frames.
+
+Transfers between the input's accounts (:mod:`detector.transfers`) are the one step that looks
+across accounts: :func:`with_transfers` pairs them on the driver before the accounts are grouped.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import pandas as pd
 
 from ..errors import ConfigError, DetectorError, EngineUnavailable, ImportError_
 from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
+from ..transfers import KEY_COLUMNS, TRANSFER_COLUMN, no_pairs, paired_rows, transfer_keys
 from .frames import (
     REQUIRED_INPUT_COLUMNS,
     DetectFn,
@@ -521,14 +525,71 @@ def _files_by_header(files: list[str]) -> dict[tuple, list[str]] | None:
 
 
 def to_spark(spark, tx: pd.DataFrame):
-    """A pandas frame of transactions as a Spark DataFrame (object strings keep Arrow happy)."""
+    """A pandas frame of transactions as a Spark DataFrame (object strings keep Arrow happy). The
+    transfers a caller paired already (:data:`~detector.transfers.TRANSFER_COLUMN`, as
+    ``run_detection`` pairs over the whole database) go with the rows."""
+    from pyspark.sql import types as T
+
     from .frames import _as_text, canonical_transactions
 
     frame = canonical_transactions(tx)
     for name in frame.columns:
         if column_kind(name) == "str":
             frame[name] = _as_text(frame[name])
-    return spark.createDataFrame(frame, schema=transaction_schema())
+    schema = transaction_schema()
+    if TRANSFER_COLUMN in frame.columns:
+        schema = T.StructType([*schema.fields, T.StructField(TRANSFER_COLUMN, T.StringType(), True)])
+    return spark.createDataFrame(frame, schema=schema)
+
+
+def _key_schema():
+    from pyspark.sql import types as T
+
+    kinds = {"account_id": T.StringType(), "transaction_id": T.StringType(), "day": T.LongType(),
+             "inflow": T.BooleanType(), "key": T.LongType(), "stated": T.LongType()}
+    return T.StructType([T.StructField(c, kinds[c], True) for c in KEY_COLUMNS])
+
+
+def with_transfers(tx_sdf, as_of: str, account_groups: int | None = None, transfers: bool = True):
+    """``tx_sdf`` with :data:`~detector.transfers.TRANSFER_COLUMN`: the transfers between its
+    accounts (:mod:`detector.transfers`).
+
+    The keys of each row are read on the executors by the function the other engines use, on
+    whole accounts (:func:`detector.transfers.transfer_keys`, one applyInPandas over the account
+    groups); the driver collects them (about 50 bytes a row: 10 million rows are about 500 MB)
+    and pairs them as the local engine does (:func:`detector.transfers.paired_rows`), so both find
+    the same pairs; the pairs go back to the rows by a broadcast join on account and transaction
+    id. Pairing is meant for one person's or one household's accounts: for an input of many
+    people's, whose payments to each other are no transfers of their own money, pass
+    ``transfers=False`` (``--no-transfers``; docs/scale.md). A frame that has the column already
+    (``run_detection`` pairs over the whole database) is left as it is.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    if TRANSFER_COLUMN in tx_sdf.columns:
+        return tx_sdf
+    if not transfers:
+        return tx_sdf.withColumn(TRANSFER_COLUMN, F.lit(None).cast(T.StringType()))
+
+    def keys_of(pdf: pd.DataFrame) -> pd.DataFrame:
+        keys = transfer_keys(_canonical_group(pdf), as_of)
+        tid = keys["transaction_id"]
+        return keys.assign(account_id=keys["account_id"].astype(str),
+                           transaction_id=tid.astype(object).where(tid.notna(), None))[list(KEY_COLUMNS)]
+
+    with warnings.catch_warnings():
+        # (input Spark cannot read stops here, the first action: its error says so in one line,
+        # without pyspark's warning that the Arrow transfer could not go on)
+        warnings.filterwarnings("ignore", message="toPandas attempted Arrow optimization", category=UserWarning)
+        keys = group_accounts(tx_sdf, account_groups).applyInPandas(keys_of, schema=_key_schema()).toPandas()
+    pairs = paired_rows(keys) if len(keys) else no_pairs()
+    del keys
+    if pairs.empty:
+        return tx_sdf.withColumn(TRANSFER_COLUMN, F.lit(None).cast(T.StringType()))
+    schema = T.StructType([T.StructField(c, T.StringType(), True) for c in pairs.columns])
+    rows = tx_sdf.sparkSession.createDataFrame(pairs.astype(object), schema=schema)
+    return tx_sdf.join(F.broadcast(rows), ["account_id", "transaction_id"], "left")
 
 
 def to_union(streams: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
@@ -613,14 +674,29 @@ def _detect_group(pdf: pd.DataFrame, as_of: str, detect: DetectFn, kwargs: dict)
     try:
         return detect_frame(pdf, as_of, detect, **kwargs)
     except SchemaError as exc:
-        row = getattr(exc, "row", None)
-        if row is None or not 0 < row <= len(pdf):
-            raise
-        at = pdf.iloc[row - 1]
-        file = at["source_file"] if "source_file" in pdf.columns else None
-        where = {"account": None if pd.isna(at["account_id"]) else str(at["account_id"]),
-                 "file": file if isinstance(file, str) else None, "value": getattr(exc, "value", None)}
-        raise SchemaError(f"{exc}{_AT}{json.dumps(where)}") from None
+        raise _located(exc, pdf) from None
+
+
+def _canonical_group(pdf: pd.DataFrame) -> pd.DataFrame:
+    """:func:`canonical_transactions` of one group, its errors located as :func:`_detect_group`'s."""
+    from .frames import canonical_transactions
+
+    try:
+        return canonical_transactions(pdf, sort=False)
+    except SchemaError as exc:
+        raise _located(exc, pdf) from None
+
+
+def _located(exc: SchemaError, pdf: pd.DataFrame) -> SchemaError:
+    """``exc`` with its row's account, file and value (:data:`_AT`), where it names a row."""
+    row = getattr(exc, "row", None)
+    if row is None or not 0 < row <= len(pdf):
+        return exc
+    at = pdf.iloc[row - 1]
+    file = at["source_file"] if "source_file" in pdf.columns else None
+    where = {"account": None if pd.isna(at["account_id"]) else str(at["account_id"]),
+             "file": file if isinstance(file, str) else None, "value": getattr(exc, "value", None)}
+    return SchemaError(f"{exc}{_AT}{json.dumps(where)}")
 
 
 def _where_in_input(where: dict, input_path) -> tuple[str, int | None]:
@@ -645,9 +721,11 @@ def _where_in_input(where: dict, input_path) -> tuple[str, int | None]:
 
 
 def detect_union(tx_sdf, as_of: str, *, detect: DetectFn | None = None, account_groups: int | None = None,
-                 **kwargs):
-    """Spark DataFrame of union records: detection runs once per group of whole accounts."""
+                 transfers: bool = True, **kwargs):
+    """Spark DataFrame of union records: detection runs once per group of whole accounts, after
+    the transfers between the accounts are paired over all of them (:func:`with_transfers`)."""
     detect, kwargs = _with_model(detect, kwargs)
+    tx_sdf = with_transfers(tx_sdf, as_of, account_groups, transfers)
 
     def per_group(pdf: pd.DataFrame) -> pd.DataFrame:
         streams, flags = _detect_group(pdf, as_of, detect, kwargs)
@@ -671,9 +749,10 @@ def split_union_spark(union_sdf):
 
 
 def detect_two_pass(tx_sdf, as_of: str, *, detect: DetectFn | None = None, account_groups: int | None = None,
-                    **kwargs):
+                    transfers: bool = True, **kwargs):
     """``(streams, flags)`` Spark DataFrames from two applyInPandas passes (detection runs twice)."""
     detect, kwargs = _with_model(detect, kwargs)
+    tx_sdf = with_transfers(tx_sdf, as_of, account_groups, transfers)
 
     def streams_of(pdf: pd.DataFrame) -> pd.DataFrame:
         return _detect_group(pdf, as_of, detect, kwargs)[0]
