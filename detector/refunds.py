@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -51,6 +52,23 @@ _DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amo
                 "job_date", "process_kind", "charge_removed_on", "charge_amount_now", "credits_seen",
                 "after_cancellation_on", "not_refunded", "withdrawn",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
+
+
+@contextmanager
+def _immediate(conn):
+    """One ``BEGIN IMMEDIATE`` transaction around a read and its writes, committed at the end and
+    rolled back on any error; inside a caller's transaction, that transaction is used as it is."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        if own:
+            conn.commit()
+    except BaseException:
+        if own:
+            conn.rollback()
+        raise
 
 
 def _to_row(req: dict) -> dict:
@@ -536,10 +554,7 @@ def _save_candidates(store: Store, requests: list[dict]) -> dict[str, dict]:
     if not requests:
         return {}
     conn = store.conn
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         moved = [r for r in _rows_where_in(store, "refund_requests", "transaction_id",
                                            (r["transaction_id"] for r in requests),
                                            "request_id, transaction_id, status")
@@ -556,12 +571,6 @@ def _save_candidates(store: Store, requests: list[dict]) -> dict[str, dict]:
                     mine = stored.get(r["request_id"]) or next(
                         stored[m["request_id"]] for m in moved if m["transaction_id"] == r["transaction_id"])
                     kept[r["request_id"]] = mine
-        if own:
-            conn.commit()
-    except BaseException:
-        if own:
-            conn.rollback()
-        raise
     return kept
 
 
@@ -857,10 +866,7 @@ def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], 
             if named is not None:
                 cancelled[r["transaction_id"]] = named[0]
     conn = store.conn
-    own = not conn.in_transaction
-    if own:  # read and write in one transaction: a `refunds mark` meanwhile is not overwritten
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):  # read and write in one transaction: a `refunds mark` meanwhile is not overwritten
         rows = conn.execute(
             "SELECT * FROM refund_requests WHERE status != 'Candidate'"
             " AND account_id IN (SELECT value FROM json_each(?))", [json.dumps(account_ids)])
@@ -874,12 +880,6 @@ def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], 
         changed = [q for q in requests if _follow_one(q, whole, partial, cancelled, processes)]
         if changed:
             upsert_rows(store, "refund_requests", [_to_row(q) for q in changed], pk="request_id")
-        if own:
-            conn.commit()
-    except BaseException:
-        if own:
-            conn.rollback()
-        raise
     return len(changed)
 
 
@@ -969,10 +969,7 @@ def set_withdrawn(store: Store, account_id: str, gone_flags: set[str]) -> tuple[
     :func:`list_requests` leaves it out and :func:`get_request` does not find it, as after a run
     that deleted it, and restoring it clears the mark. Returns ``(withdrawn, restored)``."""
     conn = store.conn
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         cur = conn.execute("SELECT * FROM refund_requests WHERE status = 'Candidate' AND account_id = ?", [account_id])
         names = [d[0] for d in cur.description]
         changed, counts = [], [0, 0]
@@ -988,12 +985,6 @@ def set_withdrawn(store: Store, account_id: str, gone_flags: set[str]) -> tuple[
                 changed.append(req)
         if changed:
             upsert_rows(store, "refund_requests", [_to_row(r) for r in changed], pk="request_id")
-        if own:
-            conn.commit()
-    except BaseException:
-        if own:
-            conn.rollback()
-        raise
     return counts[0], counts[1]
 
 
