@@ -224,3 +224,82 @@ def test_a_filed_request_whose_charge_the_bank_removed_says_so_where_it_is_liste
             assert said in " ".join(out.split()), (fmt, out)
     html = (path.parent / "reports" / "2025-06-09.html").read_text()
     assert said in html
+
+
+def _july_after_posting(tmp_path, monkeypatch, runner, pending: list[dict], posted: list[dict],
+                        history: list[dict] = ()) -> tuple[list, list, list]:
+    """Sync ``history`` and ``pending`` one night, ``posted`` (naming no pending version) the next;
+    the July rows (id, pending, amount), flags (type, charge) and refund requests after it."""
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-adjusted", accounts=[standin_account("cap1-cc", "credit")])
+        item.add(*history, *pending)
+        db = tmp_path / "subdetect.db"
+        link_item(db, "capone", "access-sandbox-adjusted")
+        assert _nightly(runner, db, "2025-07-21").exit_code == 0
+        item.add(*posted)
+        assert _nightly(runner, db, "2025-07-24").exit_code == 0
+    store = Store(db)
+    july = store.conn.execute("SELECT transaction_id, pending, amount FROM transactions WHERE date >= '2025-07-01' "
+                              "ORDER BY transaction_id").fetchall()
+    flags = store.conn.execute("SELECT type, transaction_id FROM flags").fetchall()
+    requests = store.conn.execute("SELECT transaction_id, status FROM refund_requests").fetchall()
+    store.close()
+    return july, flags, requests
+
+
+@pytest.mark.parametrize("posted_sum", [11.88, 12.04])
+def test_a_pending_charge_posting_at_another_sum_and_naming_no_pending_version_replaces_it(
+        tmp_path, monkeypatch, runner, posted_sum):
+    # a plan priced in another currency, authorised at one day's rate and posted at another's,
+    # with pending_transaction_id null: the pending row stayed beside the posted one, and the two
+    # read as a double charge with a refund request (a cent apart) or as two charges in July
+    name = "SPOTIFY P2A1B3C4D5 STOCKHOLM SE"
+    history = _monthly("spot", "cap1-cc", 18, 11.87, name, range(1, 7))
+    pending = [standin_transaction("spot-07p", "cap1-cc", "2025-07-18", 11.87, name, pending=True)]
+    posted = [standin_transaction("spot-07", "cap1-cc", "2025-07-21", posted_sum, name, authorized_date="2025-07-18")]
+    july, flags, requests = _july_after_posting(tmp_path, monkeypatch, runner, pending, posted, history)
+    assert july == [("spot-07", 0, -posted_sum)]
+    assert not [f for f in flags if f[0] == "duplicate_charge"], flags
+    assert not [r for r in requests if r[0] in ("spot-07", "spot-07p")], requests
+
+
+def test_a_tip_and_a_fuel_hold_pair_with_their_postings_and_an_exact_twin_pairs_first(
+        tmp_path, monkeypatch, runner):
+    pending = [
+        # two meals at one restaurant: the first posts with a tip, the second at its sum
+        standin_transaction("meal-1p", "cap1-cc", "2025-07-18", 40.00, "TST* LUIGIS TRATTORIA", pending=True),
+        standin_transaction("meal-2p", "cap1-cc", "2025-07-19", 44.00, "TST* LUIGIS TRATTORIA", pending=True),
+        # a pump's hold of a round sum, posting at what was filled
+        standin_transaction("fuel-p", "cap1-cc", "2025-07-19", 100.00, "SHELL OIL 57444", pending=True),
+    ]
+    posted = [
+        standin_transaction("meal-1", "cap1-cc", "2025-07-21", 48.00, "TST* LUIGIS TRATTORIA",
+                            authorized_date="2025-07-18"),
+        standin_transaction("meal-2", "cap1-cc", "2025-07-22", 44.00, "TST* LUIGIS TRATTORIA",
+                            authorized_date="2025-07-19"),
+        standin_transaction("fuel", "cap1-cc", "2025-07-21", 43.17, "SHELL OIL 57444", authorized_date="2025-07-19"),
+    ]
+    july, _, _ = _july_after_posting(tmp_path, monkeypatch, runner, pending, posted)
+    assert july == [("fuel", 0, -43.17), ("meal-1", 0, -48.0), ("meal-2", 0, -44.0)]
+    store = Store(tmp_path / "subdetect.db")
+    assert store.conn.execute("SELECT count(*) FROM transactions WHERE pending = 1").fetchone()[0] == 0
+    store.close()
+
+
+def test_a_second_charge_at_another_sum_is_not_taken_for_a_pending_ones_posting(tmp_path, monkeypatch, runner):
+    # a sum far from the pending one's (and not within a round hold), another merchant's charge,
+    # or a posting more than a few days after it is another charge: the pending row stays
+    pending = [
+        standin_transaction("gym-p", "cap1-cc", "2025-07-18", 30.00, "PLANET FITNESS 1234", pending=True),
+        standin_transaction("cafe-p", "cap1-cc", "2025-07-10", 12.50, "BLUE BOTTLE COFFEE", pending=True),
+        standin_transaction("book-p", "cap1-cc", "2025-07-19", 20.00, "POWELLS BOOKS", pending=True),
+    ]
+    posted = [
+        standin_transaction("gym-2", "cap1-cc", "2025-07-21", 49.99, "PLANET FITNESS 1234"),
+        standin_transaction("cafe-2", "cap1-cc", "2025-07-21", 13.00, "BLUE BOTTLE COFFEE"),
+        standin_transaction("other", "cap1-cc", "2025-07-21", 21.00, "TARGET 00012345"),
+    ]
+    july, _, _ = _july_after_posting(tmp_path, monkeypatch, runner, pending, posted)
+    assert july == [("book-p", 1, -20.0), ("cafe-2", 0, -13.0), ("cafe-p", 1, -12.5), ("gym-2", 0, -49.99),
+                    ("gym-p", 1, -30.0), ("other", 0, -21.0)]

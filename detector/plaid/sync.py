@@ -21,7 +21,8 @@ Mapping to canonical rows:
 * A posted transaction whose ``pending_transaction_id`` names a stored pending one replaces it,
   and takes over its refund request, flag dismissals and the charge ids decisions keep
   (:meth:`Store.repoint_transactions`); so does one that names none, of a stored pending
-  charge's account, merchant and amount, dated on its day or a few days later (``_unlinked_twins``).
+  charge's account, merchant and amount (or, failing that, a sum a tip, a hold or the exchange
+  rate explains), dated on its day or a few days later (``_unlinked_twins``).
 """
 
 from __future__ import annotations
@@ -258,6 +259,23 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
 #: Days after a pending charge its posted twin may be dated: the day itself where the bank gives
 #: the authorisation date, else the posting date, up to three working days and a weekend later.
 TWIN_DAYS = 5
+#: How far a posting may differ from its authorisation, as a share of it, when it names none and no
+#: pending charge of its exact sum pairs with it: a restaurant's tip (up to ~30%), a hotel's or a
+#: car hire's final bill, the exchange rate of the posting day for a foreign-priced charge.
+ADJUSTED_SHARE = (0.8, 1.3)
+
+
+def _is_hold(pending: float, posted: float) -> bool:
+    """A pre-authorisation for the most a charge may cost (a fuel pump's 100.00 or 175.00, a
+    hotel's deposit): a round sum, which the posting does not exceed."""
+    return pending >= 10 and round(pending, 2) == round(pending) and 0 < posted <= pending
+
+
+def _adjusted(pending: float, posted: float) -> bool:
+    """``posted`` (money out, as a positive sum) may be the posting of a ``pending`` charge at
+    another sum: within :data:`ADJUSTED_SHARE` of it, or within a round hold (:func:`_is_hold`)."""
+    low, high = ADJUSTED_SHARE
+    return pending > 0 and (low * pending <= posted <= high * pending or _is_hold(pending, posted))
 
 
 def _unlinked_twins(conn, unlinked: list[dict], fresh_pending: set[str]) -> list[tuple[str, str]]:
@@ -268,10 +286,18 @@ def _unlinked_twins(conn, unlinked: list[dict], fresh_pending: set[str]) -> list
     pending row's removal may come a night later; until then the two read as a double charge,
     flagged high with a refund request (round-thirty-eight audit).
 
+    A posting at another sum than its authorisation (a tip, a hotel's or a pump's hold, the
+    day's exchange rate) pairs in a second pass, once no pending charge of its exact sum is left
+    for it: a pending charge of the same account and merchant in the same days whose sum it is
+    within :func:`_adjusted` of, the nearest in sum (then the latest). So a posting at the
+    exact sum always takes its own pending charge first, and a sum far from every pending one's
+    is another charge.
+
     Only a pending charge stored by an earlier sync is paired (``fresh_pending``: this sync's),
     since the posting of a pending authorisation comes after it: a posted charge and a second,
     pending one of the same day that arrive together are a double charge still. Each pending
     charge and each posted one pairs once, each posted charge with the latest pending one before it.
+    Money in pairs only at its exact sum.
     """
     from ..normalize import normalize_one
 
@@ -291,19 +317,34 @@ def _unlinked_twins(conn, unlinked: list[dict], fresh_pending: set[str]) -> list
     def key(description: str) -> str:
         return normalize_one(description)[0]
 
-    pairs, taken = [], set()
-    for row in sorted(unlinked, key=lambda r: (r["date"], r["transaction_id"])):
-        if row["transaction_id"] not in exists:  # removed again later in this sync
-            continue
-        day = date.fromisoformat(row["date"])
-        fits = [c for c in candidates if c[0] not in taken and c[1] == row["account_id"]
-                and round(c[3], 2) == row["amount"] and 0 <= (day - date.fromisoformat(c[2])).days <= TWIN_DAYS
-                and (c[4] == row["description"] or key(c[4]) == key(row["description"]))]
+    def near(c, row) -> bool:
+        return (c[0] not in taken and c[1] == row["account_id"]
+                and 0 <= (date.fromisoformat(row["date"]) - date.fromisoformat(c[2])).days <= TWIN_DAYS
+                and (c[4] == row["description"] or key(c[4]) == key(row["description"])))
+
+    pairs, taken, paired = [], set(), set()
+    rows = [r for r in sorted(unlinked, key=lambda r: (r["date"], r["transaction_id"]))
+            if r["transaction_id"] in exists]  # (not removed again later in this sync)
+    for row in rows:
+        fits = [c for c in candidates if round(c[3], 2) == row["amount"] and near(c, row)]
         if fits:
             twin = max(fits, key=lambda c: (c[2], c[0]))
             taken.add(twin[0])
+            paired.add(row["transaction_id"])
+            pairs.append((twin[0], row["transaction_id"]))
+    for row in rows:
+        if row["transaction_id"] in paired or row["amount"] >= 0:
+            continue
+        fits = [c for c in candidates if c[3] < 0 and _adjusted(-c[3], -row["amount"]) and near(c, row)]
+        if fits:
+            twin = min(fits, key=lambda c: (abs(row["amount"] - c[3]), _neg_day(c[2]), c[0]))
+            taken.add(twin[0])
             pairs.append((twin[0], row["transaction_id"]))
     return pairs
+
+
+def _neg_day(day: str) -> int:
+    return -date.fromisoformat(day).toordinal()
 
 
 def record_error(store: Store, name: str, message: str, code: str | None = None) -> None:
