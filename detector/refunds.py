@@ -185,7 +185,7 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
     ends". The flag stays; only the request goes. A later charge is the stream's ``last_date``
     (streams as detected up to ``as_of``), a later flagged term charge of the stream, or, for a
     charge no stream holds yet, ``billed_again``: the date the merchant next charged the same
-    amount (:func:`billed_again`).
+    amount, or another price a period on (:func:`billed_again`).
     """
     latest: dict[str, date] = {}
     for r in records:
@@ -206,19 +206,35 @@ def renewal_terms_over(records: list[dict], streams: dict[str, dict], as_of: dat
     return over
 
 
+#: A plan's second charge at another price (a rise, a tax change, another tier) is its next
+#: term when the new price is within this share of the old one...
+NEW_PRICE_SHARE = (2 / 3, 1.5)
+#: ...and it falls about one period after the charge: a month (months run 28 to 31 days, and a
+#: bank may date a charge a few days late) or, for a yearly plan, a year.
+NEXT_TERM_DAYS = ((26, 35), (358, 372))
+
+
 def billed_again(store: Store, records: list[dict], streams: dict[str, dict], as_of: date,
                  not_renewals: set[str] = frozenset()) -> dict[str, date]:
     """For term charges (:data:`TERM_FLAGS`) that no detected stream holds, the date the plan
     billed again: the account's next charge of the same merchant (normalised descriptor) and
-    amount (within a cent, or 1%), after the charge's day and up to ``as_of``. Charges in
-    ``not_renewals`` (flagged as double charges) do not count: a charge repeated is no new term.
+    amount (within a cent, or 1%), after the charge's day and up to ``as_of``; or one at another
+    price (within :data:`NEW_PRICE_SHARE` of it) about a period after it (:data:`NEXT_TERM_DAYS`:
+    a month, or a year), the plan billed at a new price. Charges in ``not_renewals`` (flagged as
+    double charges) do not count: a charge repeated is no new term. Where the merchant is a
+    store that sells one-offs too (Apple, Google Play, Amazon, Roku:
+    ``duplicate_flags.STORE_CHANNELS``), only the same amount counts.
 
     A trial turned paid is a stream only from its third or so charge, so "until the plan bills
     again" was not seen at the second and the year-long fallback kept the first paid month
     asked back (round-thirty-seven audit: a converted trial billed again a month later stayed an
-    eligible candidate until the plan became a stream)."""
+    eligible candidate until the plan became a stream; twenty-second session: so did one whose
+    second charge came at a new price). Another charge of the merchant at another price days
+    later is a purchase, not the next term."""
+    from .duplicate_flags import STORE_CHANNELS
     from .normalize import normalize_one
 
+    low, high = NEW_PRICE_SHARE
     out: dict[str, date] = {}
     for r in records:
         if r["type"] not in TERM_FLAGS or streams.get(r.get("stream_id")):
@@ -227,18 +243,25 @@ def billed_again(store: Store, records: list[dict], streams: dict[str, dict], as
         if day >= as_of:
             continue
         slack = max(0.011, 0.01 * paid)
+        store_bought = str(r.get("channel") or "").lower() in STORE_CHANNELS
+        lo, hi = (paid - slack, paid + slack) if store_bought else (min(low * paid, paid - slack),
+                                                                     max(high * paid, paid + slack))
         rows = store.conn.execute(
-            "SELECT transaction_id, date, description FROM transactions WHERE account_id = ? AND date > ?"
+            "SELECT transaction_id, date, description, amount FROM transactions WHERE account_id = ? AND date > ?"
             " AND date <= ? AND amount < 0 AND -amount BETWEEN ? AND ? ORDER BY date",
-            [r["account_id"], day.isoformat() + "\uffff", as_of.isoformat() + "\uffff", paid - slack, paid + slack]
+            [r["account_id"], day.isoformat() + "\uffff", as_of.isoformat() + "\uffff", lo, hi]
         ).fetchall()
         if not rows:
             continue
         key = normalize_one(r.get("description") or "")[0]
-        for tid, when, description in rows:
-            if tid != r["transaction_id"] and tid not in not_renewals and to_date(when) > day \
-                    and normalize_one(description or "")[0] == key:
-                out[r["transaction_id"]] = to_date(when)
+        for tid, when, description, amount in rows:
+            later = to_date(when)
+            if tid == r["transaction_id"] or tid in not_renewals or later <= day \
+                    or normalize_one(description or "")[0] != key:
+                continue
+            gap = (later - day).days
+            if abs(-amount - paid) <= slack or any(a <= gap <= b for a, b in NEXT_TERM_DAYS):
+                out[r["transaction_id"]] = later
                 break
     return out
 

@@ -1014,6 +1014,42 @@ def test_a_converted_trial_is_not_billed_again_by_other_charges(store, date, amo
             if r["flag_type"] == "trial_conversion"] == ["t1"]
 
 
+@pytest.mark.parametrize("date, amount", [
+    ("2025-04-04", 13.99),  # a month on, at the plan's new price
+    ("2025-04-02", 11.99),  # a month on (a bank dating it two days early), cheaper
+])
+def test_a_converted_trial_billed_again_at_a_new_price_is_not_asked_back(store, date, amount):
+    # twenty-second session: "billed again" needed the same amount, so a plan whose second charge
+    # came at another price stayed an eligible candidate under the year-long fallback
+    flags = _trial_without_stream(store)
+    add_tx(store, "t2", date, amount, "CALMNESS APP 800-777")
+    assert queue_refunds(store, flags, "2025-04-01")  # (before it: still its first paid term)
+    assert not queue_refunds(store, flags, "2025-04-30")
+    assert store.db["refund_requests"].count == 0
+
+
+@pytest.mark.parametrize("date, amount, channel", [
+    ("2025-03-07", 14.99, "direct"),       # a one-off purchase at the merchant days later
+    ("2025-03-20", 9.99, "direct"),        # ... or weeks later
+    ("2025-04-04", 13.99, "apple"),        # an app store sells one-offs at any price on any day
+])
+def test_a_purchase_at_another_price_is_not_the_plan_billing_again(store, date, amount, channel):
+    flags = _trial_without_stream(store)
+    flags["channel"] = channel
+    add_tx(store, "t2", date, amount, "CALMNESS APP 800-555")
+    assert [r["transaction_id"] for r in queue_refunds(store, flags, "2025-04-30")
+            if r["flag_type"] == "trial_conversion"] == ["t1"]
+
+
+def test_a_renewal_billed_a_year_on_at_a_new_price_has_had_its_term(store):
+    store.set_account("acc1", payment_method="credit_card")
+    add_tx(store, "y1", "2024-09-10", 99.0, "NOTEPAD PRO ANNUAL")
+    add_tx(store, "y2", "2025-09-06", 119.0, "NOTEPAD PRO ANNUAL")  # (a year on, a few days early)
+    flags = flags_df(flag("y1", "2024-09-10", 99.0, vendor="Notepad Pro", description="NOTEPAD PRO ANNUAL"))
+    assert queue_refunds(store, flags, "2025-09-05")  # (still its term)
+    assert not queue_refunds(store, flags, "2025-09-08")
+
+
 def test_other_flags_of_an_old_charge_are_still_asked_back(store):
     # a double charge is a billing error whatever came later (PRO360's window has its own rule)
     store.set_account("acc1", payment_method="credit_card")
