@@ -853,6 +853,51 @@ def _whole_credits(store: Store, requests: list[dict], refunded_on: dict[str, st
     return out
 
 
+def _unflagged_whole_credits(store: Store, requests: list[dict], as_of: date) -> dict[str, dict]:
+    """The credit that gave back the whole charge of each request no flag holds (one opened by
+    hand for a charge the detector did not flag), by the flags' own rule
+    (:func:`detector.flags._mark_refunded`): a credit of the charge's account and merchant
+    (normalised descriptor) of its amount (within a cent, or 1%), on its day or up to
+    ``flags.REFUND_DAYS`` later and up to ``as_of``, gives back the nearest charge of that merchant
+    and amount before it (the later of two on one day); of two such credits, the nearer one.
+    ``{transaction_id: {date, amount, transaction_id}}``."""
+    from .flags import REFUND_DAYS
+    from .normalize import normalize_one
+
+    out: dict[str, dict] = {}
+    key_of: dict[str, str] = {}
+
+    def key(description) -> str:
+        d = description or ""
+        if d not in key_of:
+            key_of[d] = normalize_one(d)[0]
+        return key_of[d]
+
+    for req in requests:
+        day = to_date(req["charge_date"])
+        paid = float(req.get("charged_amount") or req["amount"])
+        slack = max(0.011, 0.01 * paid)
+        until = min(as_of, day + timedelta(days=REFUND_DAYS)).isoformat() + "\uffff"
+        mine = key(req.get("description"))
+        credits = [c for c in store.conn.execute(
+            "SELECT transaction_id, date, amount, description FROM transactions WHERE account_id = ? AND date >= ?"
+            " AND date <= ? AND amount BETWEEN ? AND ? ORDER BY date, rowid",
+            [req["account_id"], day.isoformat(), until, paid - slack, paid + slack]) if key(c[3]) == mine]
+        for cid, when, amount, _ in credits:
+            back = float(amount)
+            give = max(0.011, 0.01 * back)  # (the charges it may give back: within a cent or 1% of it)
+            charges = [t for t in store.conn.execute(
+                "SELECT transaction_id, date, description FROM transactions WHERE account_id = ? AND date >= ?"
+                " AND date <= ? AND amount < 0 AND -amount BETWEEN ? AND ? ORDER BY date DESC, rowid DESC",
+                [req["account_id"], (to_date(when) - timedelta(days=REFUND_DAYS)).isoformat(), when + "\uffff",
+                 back - give, back + give]) if key(t[2]) == mine]
+            if charges and charges[0][0] == req["transaction_id"]:
+                out[req["transaction_id"]] = {"date": to_date(when).isoformat(), "amount": round(back, 2),
+                                              "transaction_id": cid}
+                break
+    return out
+
+
 def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], as_of, *,
                  processes: dict[str, RefundProcess] | None = None) -> int:
     """What a run learns about requests already filed (any status but ``Candidate``) of
@@ -867,7 +912,9 @@ def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], 
     status's, if later). A request in any other status keeps it (never a user's final word; a
     further credit to one marked Partially Refunded may be the very credit the user recorded).
     Round-thirty-seven audit: a Processing request stayed Processing, past its expected date,
-    while the flag beside it said the vendor "gave it back".
+    while the flag beside it said the vendor "gave it back". A request for a charge no flag holds
+    (opened by hand) finds its whole credit by the flags' rule (:func:`_unflagged_whole_credits`;
+    it learned of partial credits only until the twenty-second session).
 
     **A cancellation recorded after filing.** A request still with the vendor whose charge is now
     flagged as a charge after a cancellation, filed under another flag (a renewal), records
@@ -896,6 +943,10 @@ def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], 
         names = [d[0] for d in rows.description]
         requests = [_from_row(dict(zip(names, row))) for row in rows.fetchall()]
         whole = _whole_credits(store, requests, refunded_on)
+        # a request opened by hand for a charge no flag holds: no refunded_on tells of its credit
+        flagged = {r["transaction_id"] for r in records}
+        whole.update(_unflagged_whole_credits(store, [
+            q for q in requests if q["transaction_id"] not in flagged and q.get("charge_date")], as_of))
         partial = partial_credits(store, [
             {"transaction_id": q["transaction_id"], "account_id": q["account_id"], "date": q["charge_date"],
              "amount": float(q.get("charged_amount") or q["amount"]), "description": q.get("description")}

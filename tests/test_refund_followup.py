@@ -168,3 +168,49 @@ def test_dismissing_a_flag_withdraws_its_candidate_at_once_and_undo_restores_it(
     from detector.store import Store
 
     assert Store(db).db["refund_requests"].count == 0
+
+
+def _opened_by_hand(runner, tmp_path):
+    """A one-off software licence no flag holds (89.00 on 2025-11-05), opened by hand on 2025-11-10."""
+    from detector.store import Store
+
+    db = str(tmp_path / "s.db")
+    rows = [("2025-11-05", "ACME CAD SOFTWARE LICENSE", -89.0)]
+    rows += [(f"2025-{m:02d}-14", "KROGER #512", -54.3 - m) for m in range(1, 12)]
+    _scan(runner, db, _write(tmp_path / "history.csv", rows), "2025-11-30")
+    store = Store(db)
+    (tx,) = [t for (t,) in store.conn.execute("SELECT transaction_id FROM transactions WHERE amount = -89.0")]
+    store.close()
+    assert not [f for f in _json(runner, "report", "--db", db)["flags"] if f["transaction_id"] == tx]
+    req = _json(runner, "refunds", "open", tx, "--reason", "charged for a licence I never ordered",
+                "--as-of", "2025-11-10", "--db", db)
+    assert req["status"] == "Pending"
+    return db, req["request_id"]
+
+
+def test_a_request_opened_by_hand_is_refunded_by_a_whole_credit(runner, tmp_path):
+    # twenty-second session: a request opened by hand for a charge no flag holds noticed partial
+    # credits only (the whole one is found through the flag's refunded_on), and stayed Pending
+    db, rid = _opened_by_hand(runner, tmp_path)
+    _scan(runner, db, _write(tmp_path / "december.csv", [("2025-12-02", "ACME CAD SOFTWARE LICENSE", 89.0),
+                                                          ("2025-12-14", "KROGER #512", -61.0)]), "2025-12-31")
+    req = _json(runner, "refunds", "show", rid, "--db", db)
+    assert (req["status"], req["refunded_amount"]) == ("Refunded", 89.0)
+    assert [(c["date"], c["amount"]) for c in req["credits_seen"]] == [("2025-12-02", 89.0)]
+    last = req["history"][-1]
+    assert (last["status"], last["from"], last["at"]) == ("Refunded", "Pending", "2025-12-02")
+    # the same statement again: recorded once
+    _scan(runner, db, str(tmp_path / "december.csv"), "2025-12-31")
+    assert _json(runner, "refunds", "show", rid, "--db", db)["history"] == req["history"]
+
+
+def test_a_whole_credit_of_another_charge_does_not_refund_a_request_opened_by_hand(runner, tmp_path):
+    # the credit gives back the nearest charge before it at its sum: a second licence bought
+    # later, not the one the request disputes; another merchant's credit gives back nothing of it
+    db, rid = _opened_by_hand(runner, tmp_path)
+    _scan(runner, db, _write(tmp_path / "december.csv", [("2025-12-01", "ACME CAD SOFTWARE LICENSE", -89.0),
+                                                          ("2025-12-03", "ACME CAD SOFTWARE LICENSE", 89.0),
+                                                          ("2025-12-04", "BEST BUY 00123", 89.0),
+                                                          ("2025-12-14", "KROGER #512", -61.0)]), "2025-12-31")
+    req = _json(runner, "refunds", "show", rid, "--db", db)
+    assert req["status"] == "Pending" and not req.get("credits_seen"), req
