@@ -292,8 +292,9 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
         results += [detect(part) for part in stored(batches)]
     for day, batch in sorted(stale_days.items()):  # (the engines take one as-of date a batch)
         for part in stored([(batch, 0)]):
-            results += _detect_local(None, iter([part]), day, 1, progress, cancellations=cancellations,
-                                     dismissed=dismissed) if engine == "local" else [detect(part, day)]
+            found = _detect_local(None, iter([part]), day, 1, progress, cancellations=cancellations,
+                                  dismissed=dismissed) if engine == "local" else [detect(part, day)]
+            results += [(_cancelled_since(s, part, cancellations, day, as_of), f) for s, f in found]
     progress.stage("save", None)
     streams, flags = _combine(results)
     if judged:
@@ -311,6 +312,27 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
         flags = flags[flags["account_id"] == account_id].reset_index(drop=True)
     return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests,
                       sync_problems=[p for p in problems if account_id is None or p["account_id"] == account_id])
+
+
+def _cancelled_since(streams: pd.DataFrame, tx: pd.DataFrame, cancellations: pd.DataFrame, day: str,
+                     as_of: str) -> pd.DataFrame:
+    """The streams of stale accounts, judged as of ``day`` (their item's last sync), with the
+    cancellations the user recorded after that day and up to ``as_of`` applied: what the bank has
+    not sent is unknown, but a cancellation is the user's own word (twenty-second session: a plan
+    cancelled while its item needed a new login showed active until the item synced again).
+    Only the streams' status and next charge change; no charge after ``day`` is known to flag."""
+    from .decisions import apply_decisions
+    from .engines import conform_streams
+
+    if streams.empty or cancellations is None or cancellations.empty:
+        return streams
+    on = cancellations["cancelled_on"].astype(str)
+    since = cancellations[(on > day) & (on <= as_of)
+                          & cancellations["account_id"].astype(str).isin(set(streams["account_id"].astype(str)))]
+    if since.empty:
+        return streams
+    out, _ = apply_decisions(streams, None, _decisions_frame(since.reset_index(drop=True), None), tx=tx, as_of=as_of)
+    return conform_streams(out)
 
 
 def _judged_evidence(streams: pd.DataFrame, problems: dict[str, dict]) -> pd.DataFrame:

@@ -303,3 +303,32 @@ def test_a_second_charge_at_another_sum_is_not_taken_for_a_pending_ones_posting(
     july, _, _ = _july_after_posting(tmp_path, monkeypatch, runner, pending, posted)
     assert july == [("book-p", 1, -20.0), ("cafe-2", 0, -13.0), ("cafe-p", 1, -12.5), ("gym-2", 0, -49.99),
                     ("gym-p", 1, -30.0), ("other", 0, -21.0)]
+
+
+def test_a_plan_cancelled_while_its_item_is_stale_shows_cancelled(two_items, runner):
+    # twenty-second session: Hulu cancelled in August while Amex needed a new login showed
+    # "active" until Amex's data came in again: its plans are judged as of the last sync, and a
+    # cancellation dated after that day was not applied yet
+    from detector.cli import cli
+
+    _, db, _, amex = two_items
+    assert _nightly(runner, db, "2025-07-01").exit_code == 0
+    amex.login_required = True
+    cancel = runner.invoke(cli, ["cancel", "--db", str(db), "--account", "amex-cc", "--merchant", "Hulu",
+                                 "--on", "2025-08-10"])
+    assert cancel.exit_code == 0, cancel.output
+    assert _nightly(runner, db, "2025-09-25").exit_code == 1
+    streams = _streams(db)
+    assert streams["Hulu"][0] == "cancelled", streams["Hulu"]
+    assert "last synced" in streams["Hulu"][1]
+    assert streams["The New York Times"][0] == "active"
+    doc = json.loads((db.parent / "reports" / "2025-09-25.json").read_text())
+    assert {s["merchant"]: s["status"] for s in doc["streams"]}["Hulu"] == "cancelled"
+    out = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    assert {s["merchant"]: s["status"] for s in out["streams"]}["Hulu"] == "cancelled"
+    # a cancellation dated after the run's own date is not applied yet
+    cancel = runner.invoke(cli, ["cancel", "--db", str(db), "--account", "amex-cc", "--merchant",
+                                 "The New York Times", "--on", "2025-10-15"])
+    assert cancel.exit_code == 0, cancel.output
+    assert _nightly(runner, db, "2025-09-26").exit_code == 1
+    assert _streams(db)["The New York Times"][0] == "active"
