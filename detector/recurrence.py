@@ -63,7 +63,6 @@ from .descriptor_words import (
 )
 from .due_dates import (
     business_day_biller,
-    charges_a_year,
     four_weekly,
     keeps_last_price,
     last_lapse,
@@ -2416,7 +2415,8 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
     taxed = df["named_tax"].to_numpy()[last_rows]  # (its scheme pauses: one pause seen is the pattern)
-    resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom, taxed)
+    year_pause = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom, taxed)
+    resume, p_start, p_end = year_pause.resume, year_pause.start, year_pause.end
     paused = resume >= 0
     nxt = np.where(paused, resume, nxt)
     # two instalments a year in fixed months (a property tax in December and April) come back
@@ -2457,7 +2457,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         evidence = evidence.where(~two, evidence + "; two a year, in " + months)
     # a bill that pauses at the same time each year has that many charges a year, which its
     # monthly cost counts (ten instalments of 166.00 cost 138.33 a month, not 166.00)
-    per_year, s_before = charges_a_year(row_day, stream_of_row, fidx, taxed)
+    per_year, s_before = year_pause.per_year, year_pause.before
     seasonal = s_before >= 0
     # a monthly plan that lapsed for months and was taken up again says so: "34 charges about
     # every 31 days" hid three months without Spotify (round-thirty-one audit)
