@@ -13,6 +13,8 @@ per frequency) and month-end clamping (day-of-month distance is measured on a ci
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -605,38 +607,73 @@ PAUSE_CYCLES = 2.5
 PAUSE_MAX_DAYS = 183
 
 
+class YearlyPause(NamedTuple):
+    """:func:`yearly_pause`'s answer, an array each, per stream (``-1``, or NaN, where none)."""
+
+    #: the day it is due again, a year after the pause it is in now ended a year ago
+    resume: np.ndarray
+    #: that pause's last charge before it and first after it (days)
+    start: np.ndarray
+    end: np.ndarray
+    #: charges a year of a stream that pauses at the same time each year
+    per_year: np.ndarray
+    #: its latest pause's last charge before it (a row index into ``day``; the first after it is
+    #: the next row)
+    before: np.ndarray
+
+
 def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq_idx: np.ndarray,
-                 dom: np.ndarray, once: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Streams that paused at this time of year a year ago: ``(resume, start, end)`` per stream.
+                 dom: np.ndarray, once: np.ndarray | None = None) -> YearlyPause:
+    """Streams of a short cadence (a month or less) that pause at the same time each year (UK
+    council tax: ten monthly instalments, none in February and March): when each is due again,
+    and how many charges it has a year (:class:`YearlyPause`).
 
     ``day``/``stream``: every charge's day and stream index (``0..len(last_day)-1``), sorted by
-    stream then day. A stream of a short cadence (a month or less) whose last charge falls, give
-    or take a quarter cycle, a year after the start of a pause in its own history (a gap of
-    :data:`PAUSE_CYCLES` cycles up to :data:`PAUSE_MAX_DAYS` days) and two years after another,
-    and whose every other gap of a cycle and a half or more is such a pause too, whole years
-    back, is due again a year after that pause ended: ``resume`` is that day (month-based
-    cadences keep their day of month), ``start`` and ``end`` the pause's last charge before and
-    first after it. ``-1`` where there is none. ``once`` (per stream): a bill paid by a scheme
-    that pauses, not at will (a tax), for which last year's pause alone is the pattern.
+    stream then day. A *pause* is a gap of :data:`PAUSE_CYCLES` cycles up to
+    :data:`PAUSE_MAX_DAYS` days (one missed or late charge is no pause); every other gap of a
+    cycle and a half or more makes a stream irregular, not seasonal. ``once`` (per stream): a
+    bill paid by a scheme that pauses, not at will (a tax), for which one pause seen is the
+    pattern; for others one pause is as often a card that expired or a plan stopped a while.
+    The two answers read the pauses from two ends: :func:`_resume_after_pause` from the last
+    charge (the pause a year ago it is in again now), :func:`_charges_a_year` from the latest
+    pause (every pause of the history at its time of year).
     """
     k = len(last_day)
-    resume, start, end = (np.full(k, -1, dtype=np.int64) for _ in range(3))
+    out = YearlyPause(*(np.full(k, -1, dtype=np.int64) for _ in range(3)), np.full(k, np.nan),
+                      np.full(k, -1, dtype=np.int64))
     if len(day) < 2 or k == 0:
-        return resume, start, end
+        return out
+    once = np.zeros(k, dtype=bool) if once is None else once
     day = day.astype(np.int64)
-    f = np.maximum(freq_idx, 0)
-    P = PERIODS[f]
+    P = PERIODS[np.maximum(freq_idx, 0)]
     s = stream[:-1]
     gap = np.diff(day)
     long = (stream[1:] == s) & (P[s] <= 31) & (gap >= 1.5 * P[s])
+    pause = long & (gap >= PAUSE_CYCLES * P[s]) & (gap <= PAUSE_MAX_DAYS)
+    _resume_after_pause(out, day, s, long, pause, last_day, freq_idx, dom, once)
+    # (a stream of no known cadence has no charges a year)
+    known = freq_idx[s] >= 0
+    _charges_a_year(out, day, stream, s, long & known, pause & known, freq_idx, once)
+    return out
+
+
+def _resume_after_pause(out: YearlyPause, day, s, long, pause, last_day, freq_idx, dom, once) -> None:
+    """:func:`yearly_pause`'s ``resume``, ``start`` and ``end``: a stream whose last charge falls,
+    give or take a quarter cycle, a year after the start of a pause in its own history and two
+    years after another (or once, for ``once``), and whose every other long gap is such a pause
+    too, whole years back, is due again a year after that pause ended (month-based cadences keep
+    their day of month). ``s``, ``long``, ``pause``: per gap between two rows of ``day``."""
     if not long.any():
-        return resume, start, end
-    s, g_start, g_end, gap = s[long], day[:-1][long], day[1:][long], gap[long]
+        return
+    f = np.maximum(freq_idx, 0)
+    P = PERIODS[f]
+    k = len(last_day)
+    s, g_start, g_end, is_pause = s[long], day[:-1][long], day[1:][long], pause[long]
     # a pause at the time of year of the last charge, one or more years before it
     since = last_day[s].astype(np.int64) - g_start
     years = np.rint(since / 365.25)
     yearly = (years >= 1) & (np.abs(since - 365.25 * years) <= 0.25 * P[s] + 3)
-    is_pause = yearly & (gap >= PAUSE_CYCLES * P[s]) & (gap <= PAUSE_MAX_DAYS)
+    is_pause &= yearly
     # every long gap of the stream must be such a pause: a stream that also skips or stops at
     # other times of year is irregular, not seasonal
     other = np.bincount(s[~is_pause], minlength=k) > 0
@@ -646,16 +683,53 @@ def yearly_pause(day: np.ndarray, stream: np.ndarray, last_day: np.ndarray, freq
     # ... but a tax is paid by its scheme, not at will: no card lapses or break taken a year ago
     # stops it at the very time it stops again (UK council tax's ten instalments, a statement of
     # eighteen months, showed the pause once and was "ended" every February: round twenty)
-    if once is not None:
-        twice |= once
+    twice |= once
     keep = is_pause & (years == 1) & ~other[s] & twice[s]
     if not keep.any():
-        return resume, start, end
+        return
     s, g_start, g_end = s[keep], g_start[keep], g_end[keep]
     # a year after the pause ended: the plan's day of month twelve months on, or 52 weeks on
-    yearly = np.full(len(s), FREQUENCIES.index("annual"))
-    month_based = next_due(g_end, yearly, dom[s])
+    annual = np.full(len(s), FREQUENCIES.index("annual"))
+    month_based = next_due(g_end, annual, dom[s])
     weeks = g_end + np.where(f[s] <= 1, 364, 365)
     due = np.where(MONTH_BASED[f[s]], month_based, weeks)
-    resume[s], start[s], end[s] = due, g_start, g_end  # (several: the last, latest, wins)
-    return resume, start, end
+    out.resume[s], out.start[s], out.end[s] = due, g_start, g_end  # (several: the last, latest, wins)
+
+
+def _charges_a_year(out: YearlyPause, day, stream, s, long, pause, freq_idx, once) -> None:
+    """:func:`yearly_pause`'s ``per_year`` and ``before``: a stream whose every pause is at the
+    latest one's time of year, beginning and ending within a quarter cycle + 3 days of whole
+    years from it, with no charge in that time of year in any other year of its history (a bill
+    paid through it once is no seasonal bill), and that paused two years or more (or once, for
+    ``once``), has its cadence's charges a year less the cycles its latest pause missed."""
+    at = np.flatnonzero(pause)
+    if len(at) == 0:
+        return
+    k = len(freq_idx)
+    P = PERIODS[np.maximum(freq_idx, 0)]
+    latest = np.full(k, -1, dtype=np.int64)
+    np.maximum.at(latest, s[at], at)
+    # every pause at the latest one's time of year, and as long
+    ps = s[at]
+    tol = 0.25 * P[ps] + 3
+    since_start = day[latest[ps]] - day[at]
+    since_end = day[latest[ps] + 1] - day[at + 1]
+    years = np.rint(since_start / 365.25)
+    aligned = (np.abs(since_start - 365.25 * years) <= tol) & (np.abs(since_end - 365.25 * years) <= tol)
+    bad = np.bincount(s[long & ~pause], minlength=k) + np.bincount(ps[~aligned], minlength=k)
+    # ... and no charge in that time of year in another year (a year billed straight through)
+    rows = np.flatnonzero(latest[stream] >= 0)
+    r_stream = stream[rows]
+    start, end = day[latest[r_stream]], day[latest[r_stream] + 1]
+    into = np.mod(day[rows] - start, 365.25)
+    margin = 0.5 * P[r_stream]
+    bad += np.bincount(r_stream[(into > margin) & (into < end - start - margin)], minlength=k)
+    seen = np.bincount(ps, minlength=k)
+    ok = (latest >= 0) & (bad == 0) & ((seen >= 2) | once)
+    if not ok.any():
+        return
+    nominal = np.where(freq_idx == FREQUENCIES.index("monthly"), 12.0,
+                       np.where(freq_idx == FREQUENCIES.index("semimonthly"), 24.0, 365.25 / P))
+    missed = np.rint((day[latest[ok] + 1] - day[latest[ok]]) / P[ok]) - 1
+    out.per_year[ok] = np.round(nominal[ok] - missed, 2)
+    out.before[ok] = latest[ok]

@@ -208,26 +208,18 @@ def _plan_charges(store: Store, stream_ids: list[str]):
 
 def _taken_up_between(plan, start: str, end: str) -> str | None:
     """The date the plan (:func:`_plan_charges`) was taken up again after a cancellation on
-    ``start`` and by ``end``: its first charge after a silence of more than
-    :data:`~detector.cancel_flags.RESUME_PERIODS` periods and
-    :data:`~detector.cancel_flags.RESUME_MIN_DAYS` since the date or its last charge after it
-    (the rule that reads a comeback at detection); None when it was not (or nothing is known)."""
+    ``start`` and by ``end``: its first charge back by the rule that reads a comeback at detection
+    (:func:`detector.cancel_flags._resumed`); None when it was not (or nothing is known)."""
     if not plan:
         return None
-    from .cancel_flags import RESUME_MIN_DAYS, RESUME_PERIODS
+    from .cancel_flags import _resumed
 
     dates, period = plan
-    prev = date.fromisoformat(start)
-    for d in dates:
-        if d <= start:
-            continue
-        if d > end:
-            break
-        day = date.fromisoformat(d)
-        if (day - prev).days > max(RESUME_PERIODS * period, RESUME_MIN_DAYS):
-            return d
-        prev = day
-    return None
+    after = [d for d in dates if start < d <= end]
+    if not after:
+        return None
+    back = _resumed(pd.DataFrame({"stream_id": "plan", "date": after, "cancelled_on": start, "period": period}))
+    return after[int(np.argmax(back == 1))] if (back == 1).any() else None
 
 
 def _supersede(store: Store, account_id: str, target_id: str | None, keep: str, on_date: str | None = None,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cadence import PAUSE_CYCLES, PAUSE_MAX_DAYS, PERIODS, day_of_month, weekday
+from .cadence import day_of_month, weekday
 from .schema import FREQUENCIES
 
 #: Public holidays of the country of a currency, for billers that keep to business days.
@@ -303,65 +303,6 @@ def last_lapse(row_day: np.ndarray, stream_of_row: np.ndarray, fidx: np.ndarray)
     np.maximum.at(after, s[at - 1], at)  # the latest lapse of each stream
     before = np.where(after >= 0, after - 1, -1)
     return before, after
-
-
-def charges_a_year(row_day: np.ndarray, stream_of_row: np.ndarray, fidx: np.ndarray,
-                   once: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per stream of a month's cadence or shorter that pauses at the same time each year (UK
-    council tax: ten monthly instalments, none in February and March): its charges a year, and
-    its latest pause's last charge before it (a row index into ``row_day``, the first after it
-    the next row). NaN and ``-1`` where it keeps no such pause.
-
-    Its every gap of a cycle and a half or more is a pause (:data:`cadence.PAUSE_CYCLES` missed
-    cycles up to :data:`cadence.PAUSE_MAX_DAYS`: one missed or late charge is no pause, and a
-    stream with one is irregular), all at the same time of year, beginning and ending within a
-    quarter cycle + 3 days of whole years from the latest; no charge falls in that time of year
-    in any other year of its history (a bill paid through it once is no seasonal bill); and it
-    paused two years or more, or once where ``once`` (per stream: a tax, paid by its scheme, not
-    at will, as for :func:`cadence.yearly_pause`): one pause is as often a plan that lapsed a
-    while. Its charges a year are its cadence's less the cycles its latest pause missed.
-    ``row_day``: the streams' charges (epoch days) grouped by ``stream_of_row`` in date order.
-    """
-    k = len(fidx)
-    per_year, before = np.full(k, np.nan), np.full(k, -1, dtype=np.int64)
-    if len(row_day) < 2 or k == 0:
-        return per_year, before
-    f = np.maximum(fidx, 0)
-    P = PERIODS[f]
-    s = stream_of_row[:-1]
-    gap = np.diff(row_day).astype(float)
-    long = (stream_of_row[1:] == s) & (fidx[s] >= 0) & (P[s] <= 31) & (gap >= 1.5 * P[s])
-    pause = long & (gap >= PAUSE_CYCLES * P[s]) & (gap <= PAUSE_MAX_DAYS)
-    at = np.flatnonzero(pause)
-    if len(at) == 0:
-        return per_year, before
-    latest = np.full(k, -1, dtype=np.int64)
-    np.maximum.at(latest, s[at], at)
-    # every pause at the latest one's time of year, and as long
-    ps = s[at]
-    tol = 0.25 * P[ps] + 3
-    since_start = row_day[latest[ps]] - row_day[at]
-    since_end = row_day[latest[ps] + 1] - row_day[at + 1]
-    years = np.rint(since_start / 365.25)
-    aligned = (np.abs(since_start - 365.25 * years) <= tol) & (np.abs(since_end - 365.25 * years) <= tol)
-    bad = np.bincount(s[long & ~pause], minlength=k) + np.bincount(ps[~aligned], minlength=k)
-    # ... and no charge in that time of year in another year (a year billed straight through)
-    rows = np.flatnonzero(latest[stream_of_row] >= 0)
-    r_stream = stream_of_row[rows]
-    start, end = row_day[latest[r_stream]], row_day[latest[r_stream] + 1]
-    into = np.mod(row_day[rows] - start, 365.25)
-    margin = 0.5 * P[r_stream]
-    bad += np.bincount(r_stream[(into > margin) & (into < end - start - margin)], minlength=k)
-    seen = np.bincount(ps, minlength=k)
-    ok = (latest >= 0) & (bad == 0) & ((seen >= 2) | once)
-    if not ok.any():
-        return per_year, before
-    nominal = np.where(fidx == FREQUENCIES.index("monthly"), 12.0,
-                       np.where(fidx == FREQUENCIES.index("semimonthly"), 24.0, 365.25 / P))
-    missed = np.rint((row_day[latest[ok] + 1] - row_day[latest[ok]]) / P[ok]) - 1
-    per_year[ok] = np.round(nominal[ok] - missed, 2)
-    before[ok] = latest[ok]
-    return per_year, before
 
 
 def moved_billing_day(row_day: np.ndarray, stream_of_row: np.ndarray, n: np.ndarray, fidx: np.ndarray,

@@ -30,7 +30,7 @@ from .flags import (
     empty_flags,
 )
 from .money import places
-from .recurrence import SAME_OFFSET_DAYS  # the stream builder's, which splits such plans off
+from .recurrence import same_offset_repeats  # the stream builder's, which splits such plans off
 
 #: Billing channels that also sell one-off items at their plans' prices.
 STORE_CHANNELS = ("apple", "google_play", "amazon", "roku")
@@ -176,24 +176,19 @@ def _same_original(amount: pd.Series, code: pd.Series, prev_amount: pd.Series, p
 
 
 def _second_plan(ext: pd.DataFrame, dup: pd.Series, gap: pd.Series, period: pd.Series) -> pd.Series:
-    """Repeats that recur in the next cycle on the same offset (within :data:`SAME_OFFSET_DAYS`)
-    from the stream's charge: a second plan at the same price billing a couple of days after the
-    first (a family member's own Spotify on the 6th beside the parent's on the 4th), not a
-    billing error, which does not come back on schedule a month later. Both repeats of such
-    cycles are left alone: with the second, the first is known to be the second plan's sign-up
+    """Repeats (``dup``) of a second plan at the same price (:func:`recurrence.same_offset_repeats`:
+    back in the next cycle on the same offset), not billing errors. Both repeats of such cycles
+    are left alone: with the second, the first is known to be the second plan's sign-up
     (round-twenty-nine audit: two high duplicates and two refund emails for a plan the family
     uses). A lone repeat, the last one of the data among them, stays a double charge: nothing
-    yet shows it is a plan."""
-    d = pd.DataFrame({"sid": ext["stream_id"], "ts": ext["ts"], "gap": gap, "period": period})[dup.to_numpy()]
-    if len(d) < 2:
-        return pd.Series(False, index=ext.index)
-    g = d.groupby("sid", sort=False)
-    out = pd.Series(False, index=d.index)
-    for k in (1, -1):
-        apart = (d["ts"] - g["ts"].shift(k)).dt.days.abs()
-        cycle = (apart >= 0.5 * d["period"]) & (apart <= 1.5 * d["period"])
-        out |= cycle & ((d["gap"] - g["gap"].shift(k)).abs() <= SAME_OFFSET_DAYS)
-    return out.reindex(ext.index, fill_value=False)
+    yet shows it is a plan. (``ext`` is sorted by stream and date.)"""
+    at = np.flatnonzero(dup.to_numpy())
+    out = np.zeros(len(ext), dtype=bool)
+    if len(at) >= 2:
+        day = ext["ts"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        out[at] = same_offset_repeats(ext["stream_id"].to_numpy()[at], day[at], gap.to_numpy(dtype=float)[at],
+                                      period.to_numpy(dtype=float)[at])
+    return pd.Series(out, index=ext.index)
 
 
 #: A same-day repeat of a weekly charge this small at a merchant no catalogue vendor names is one

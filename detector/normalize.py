@@ -98,15 +98,19 @@ _CARD_PAYMENT_RE = re.compile(
     r"^(?:(?:ONLINE|MOBILE|AUTOPAY|AUTOMATIC|ELECTRONIC|INTERNET|WEB|AUTO)\s+)?(?:PAYMENT|PYMT|PMT)"
     r"\s*-?\s*(?:RECEIVED\s*-?\s*)?THANK\s*YOU\b.*$")
 _ATM_RE = re.compile(r"^(?:NON-[A-Z]+ )?ATM (?:CASH )?(?:WITHDRAWAL|WITHDRAW|WDL|WD)\b.*$")
+#: The words that make a bank's fee one on a purchase abroad, before "FEE" or "CHARGE" (a regex
+#: alternation, upper case), and Visa's own name for it; ``price_flags.FOREIGN_FEE`` reads them too.
+FOREIGN_FEE_WORDS = r"FOREIGN|FRGN|OVERSEAS|INT'?L|INTERNATIONAL|NON[- ]?STERLING|CROSS[- ]?BORDER|FX|CURRENCY CONVERSION"
+FOREIGN_SERVICE_ASSESSMENT = r"INT'?L SERVICE ASSESSMENT"
 #: A bank's fee on a purchase abroad, named after the purchase ("FOREIGN TRANSACTION FEE SPOTIFY
 #: P1A2B3C", "NON STERLING TRANSACTION FEE NETFLIX.COM", "PATREON* MEMBERSHIP FOREIGN TRANSACTION
 #: FEE"): the bank's charge, not the merchant's, so one plain label (a 0.36 "Spotify" plan beside
 #: the real one otherwise: fifteenth session's known gap, round fifteen's other spellings).
 _FOREIGN_FEE_RE = re.compile(
-    r"^(?:.* )?(?:FOREIGN|FRGN|OVERSEAS|INT'?L|INTERNATIONAL|NON[- ]?STERLING|CROSS[- ]?BORDER|FX|CURRENCY CONVERSION)"
+    r"^(?:.* )?(?:" + FOREIGN_FEE_WORDS + r")"
     r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN)){0,2} (?:FEE|CHARGE)\b.*$"
     # (Visa's word, at the line's start only: "WW INTERNATIONAL SERVICE FEE" is WeightWatchers)
-    r"|^INT'?L SERVICE ASSESSMENT\b.*$")
+    r"|^" + FOREIGN_SERVICE_ASSESSMENT + r"\b.*$")
 #: A reference joined to the name by a hyphen ("DVLA-AB12CDE", "BRITISH GAS-8501234567",
 #: "T-MOBILE-AB12CD3", "O2-7712345678"): four or more letters and digits, a digit among them. Split off, it is read
 #: as the reference it is; joined, the name was lost with it (round-thirteen audit).

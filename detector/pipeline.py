@@ -219,10 +219,14 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     The accounts of a Plaid item that has stopped syncing (:func:`detector.freshness.sync_problems`)
     are detected as of the day it last synced, their streams' evidence saying so: judged as of
     ``as_of``, the charges the bank has not sent since made their plans "ended".
+
+    The steps, in order: the user's decisions; the stale accounts (:func:`_stale_accounts`); the
+    rows this run was handed (:func:`_rows_handed`); the transfers between accounts
+    (:func:`_pair_transfers`); detection of those rows and of the stored accounts' batches, each
+    stale account's as of its own day; their streams' evidence (:func:`_judged_evidence`); then
+    saving and the refund queue (:func:`_save_and_follow`) and the result (:func:`_result`).
     """
-    from .freshness import sync_problems
-    from .refunds import follow_filed, list_requests, queue_refunds, withdraw_unflagged
-    from .transfers import TRANSFER_COLUMN, attach_transfers
+    from .transfers import attach_transfers
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)
@@ -231,12 +235,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     elif accounts is None:
         accounts = []
     cancellations, dismissed = _user_decisions(store)
-    problems = sync_problems(store, as_of)
-    # account -> the day its plans are judged as of, for the stale accounts asked for
-    judged = {p["account_id"]: p["judged_as_of"] for p in problems if p["account_id"] and p["judged_as_of"] < as_of}
-    if judged and accounts is not None:
-        held = set(accounts) | (set(transactions["account_id"].unique()) if transactions is not None else set())
-        judged = {a: d for a, d in judged.items() if a in held}
+    problems, judged = _stale_accounts(store, as_of, accounts, transactions)
 
     def detect(tx: pd.DataFrame, day: str = as_of):
         from .engines import run as run_engine
@@ -245,26 +244,9 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
         progress.advance("detect", len(tx))
         return found
 
-    results, scanned = [], set()
-    tx = None
-    if transactions is not None:
-        later = transactions["date"] > as_of
-        # a filtered copy of a million rows would be held next to the caller's frame during detection
-        tx = transactions[~later] if later.any() else transactions.copy(deep=False)
-        if judged and tx["account_id"].isin(list(judged)).any():  # (read back below, as of their day)
-            tx = tx[~tx["account_id"].isin(list(judged))]
-        scanned.update(tx["account_id"].unique())
-    # Transfers between the database's accounts are paired over all of them (and this scan's rows)
-    # before the accounts are split into batches; an account stored before whose money pairs with
-    # an account detected now is detected again with it (detector.transfers)
-    pairs = _run_transfers(store, tx, as_of, in_memory=set(scanned))
-    if accounts is not None and len(pairs):
-        detected = set(accounts) | scanned
-        partners = set(pairs.loc[pairs["account_id"].isin(detected), TRANSFER_COLUMN]) - detected
-        if partners:
-            accounts = sorted(set(accounts) | partners)
-    if tx is not None:
-        attach_transfers(tx, pairs)
+    results = []
+    tx, scanned = _rows_handed(transactions, as_of, judged)
+    pairs, accounts = _pair_transfers(store, tx, as_of, accounts, scanned)
     batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned) | set(judged)) \
         if accounts is None or len(accounts) else []
     stale = _stored_batches(store, as_of, sorted(judged), whole=True) if judged else []
@@ -299,10 +281,80 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     streams, flags = _combine(results)
     if judged:
         streams = _judged_evidence(streams, {p["account_id"]: p for p in problems if p["account_id"] in judged})
+    _save_and_follow(store, streams, flags, as_of, scanned)
+    return _result(store, as_of, streams, flags, problems, account_id)
+
+
+def _stale_accounts(store: Store, as_of: str, accounts, transactions: pd.DataFrame | None):
+    """Sync health: ``(problems, judged)``, the sync problems of the store's Plaid items
+    (:func:`detector.freshness.sync_problems`) and, for the accounts of an item that stopped
+    syncing before ``as_of``, the day their plans are judged as of (account -> day), of the
+    accounts this run detects (``accounts``, the accounts of ``transactions``) when it names them."""
+    from .freshness import sync_problems
+
+    problems = sync_problems(store, as_of)
+    # account -> the day its plans are judged as of, for the stale accounts asked for
+    judged = {p["account_id"]: p["judged_as_of"] for p in problems if p["account_id"] and p["judged_as_of"] < as_of}
+    if judged and accounts is not None:
+        held = set(accounts) | (set(transactions["account_id"].unique()) if transactions is not None else set())
+        judged = {a: d for a, d in judged.items() if a in held}
+    return problems, judged
+
+
+def _rows_handed(transactions: pd.DataFrame | None, as_of: str, judged: dict):
+    """``(tx, scanned)``: the rows the caller handed (``transactions``) up to ``as_of``, less
+    those of the stale accounts ``judged`` (read back from the store, as of their own day), and
+    the accounts they hold; ``(None, set())`` when it handed none."""
+    scanned = set()
+    tx = None
+    if transactions is not None:
+        later = transactions["date"] > as_of
+        # a filtered copy of a million rows would be held next to the caller's frame during detection
+        tx = transactions[~later] if later.any() else transactions.copy(deep=False)
+        if judged and tx["account_id"].isin(list(judged)).any():  # (read back below, as of their day)
+            tx = tx[~tx["account_id"].isin(list(judged))]
+        scanned.update(tx["account_id"].unique())
+    return tx, scanned
+
+
+def _pair_transfers(store: Store, tx: pd.DataFrame | None, as_of: str, accounts, scanned: set):
+    """Transfer pairing: ``(pairs, accounts)``, the transfers between the database's accounts
+    and ``tx``'s (:func:`_run_transfers`), marked on ``tx``, and ``accounts`` with the stored
+    accounts those of this run pair with (:mod:`detector.transfers`)."""
+    from .transfers import TRANSFER_COLUMN, attach_transfers
+
+    # Transfers between the database's accounts are paired over all of them (and this scan's rows)
+    # before the accounts are split into batches; an account stored before whose money pairs with
+    # an account detected now is detected again with it (detector.transfers)
+    pairs = _run_transfers(store, tx, as_of, in_memory=set(scanned))
+    if accounts is not None and len(pairs):
+        detected = set(accounts) | scanned
+        partners = set(pairs.loc[pairs["account_id"].isin(detected), TRANSFER_COLUMN]) - detected
+        if partners:
+            accounts = sorted(set(accounts) | partners)
+    if tx is not None:
+        attach_transfers(tx, pairs)
+    return pairs, accounts
+
+
+def _save_and_follow(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_of: str, scanned: set) -> None:
+    """Save the ``scanned`` accounts' streams and flags, queue refund candidates for the flags,
+    withdraw the candidates whose charge is no longer flagged, and follow the filed requests
+    (:func:`detector.refunds.follow_filed`: a filed request's money came back, ...)."""
+    from .refunds import follow_filed, queue_refunds, withdraw_unflagged
+
     save_detection(store, streams, flags, as_of, sorted(scanned))
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     withdraw_unflagged(store, flags, sorted(scanned))
     follow_filed(store, flags, sorted(scanned), as_of)  # a filed request's money came back, ...
+
+
+def _result(store: Store, as_of: str, streams: pd.DataFrame, flags: pd.DataFrame, problems: list,
+            account_id: str | None) -> ScanResult:
+    """What :func:`run_detection` returns: the streams and flags (of ``account_id`` alone when
+    named), the refund requests of the flags or past candidates, and the sync problems."""
+    from .refunds import list_requests
+
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
     requests = [r for r in list_requests(store, account_id=account_id)
                 if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]

@@ -31,6 +31,7 @@ from .flags import (
     empty_flags,
 )
 from .money import places, scales
+from .normalize import FOREIGN_FEE_WORDS, FOREIGN_SERVICE_ASSESSMENT
 
 #: A charge this many times a monthly intro price, not repeated a month later, is a year's plan.
 YEARLY_MULTIPLE = 5.0
@@ -506,10 +507,12 @@ def _converted(first: pd.DataFrame, s: pd.DataFrame) -> set:
 
 #: A bank's fee on a purchase in another currency or abroad, posted beside it ("FOREIGN
 #: TRANSACTION FEE", "NON-STERLING TRANSACTION FEE", "INTL SERVICE ASSESSMENT"), read on the
-#: descriptor as the bank wrote it.
+#: descriptor as the bank wrote it: the normaliser's words (``normalize.FOREIGN_FEE_WORDS``), or an
+#: exchange rate, anywhere before a fee or charge (the normaliser relabels the whole line only
+#: when its words name the fee itself).
 FOREIGN_FEE = re.compile(
-    r"\b(?:foreign|frgn|overseas|intl|int'l|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion"
-    r"|exchange rate)\b.*\b(?:fee|charge)s?\b|^int'?l service assessment", re.IGNORECASE)
+    r"\b(?:" + FOREIGN_FEE_WORDS + r"|EXCHANGE RATE)\b.*\b(?:FEE|CHARGE)S?\b|^" + FOREIGN_SERVICE_ASSESSMENT,
+    re.IGNORECASE)
 #: ... at a share of the purchase (1-3% at most banks; 0.2%-5% taken), on its day or the next.
 FOREIGN_FEE_SHARE = (0.002, 0.05)
 #: The currency of the country a card descriptor ends with (ISO 3166 alpha-3, as card networks

@@ -63,7 +63,6 @@ from .descriptor_words import (
 )
 from .due_dates import (
     business_day_biller,
-    charges_a_year,
     four_weekly,
     keeps_last_price,
     last_lapse,
@@ -1862,6 +1861,26 @@ SAME_OFFSET_DAYS = 1
 SECOND_PLAN_RUN = 3
 
 
+def same_offset_repeats(stream: np.ndarray, day: np.ndarray, gap: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Of a stream's repeats (``stream``, ``day``: sorted by stream then day; ``gap``: days since
+    the charge each repeats; ``period``: its stream's cycle in days), those that come back in the
+    next cycle (half a period to a period and a half on) on the same offset (within
+    :data:`SAME_OFFSET_DAYS`), and the ones they come back after: a second plan at one price
+    billing days after the first (a family member's own Spotify on the 6th beside the parent's
+    on the 4th: round-twenty-nine audit), not a billing error, which does not come back on
+    schedule. The stream builder splits them off (:func:`_second_plans`); the duplicate rule
+    leaves them alone (``duplicate_flags``)."""
+    out = np.zeros(len(day), dtype=bool)
+    if len(day) < 2:
+        return out
+    same = (stream[1:] == stream[:-1]) & (np.abs(gap[1:] - gap[:-1]) <= SAME_OFFSET_DAYS)
+    apart = (day[1:] - day[:-1]).astype(float)
+    # (each of a pair against its own period: one stream's are one)
+    out[1:] |= same & (apart >= 0.5 * period[1:]) & (apart <= 1.5 * period[1:])
+    out[:-1] |= same & (apart >= 0.5 * period[:-1]) & (apart <= 1.5 * period[:-1])
+    return out
+
+
 def _second_plans(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
     """Split off a second plan at one price the stream builder merged into a plan's stream.
 
@@ -1899,14 +1918,10 @@ def _second_plans(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dic
     at = np.flatnonzero(extra)
     if len(at) < 2:
         return assign, {}
-    ea, eday, egap, eP = a[at], day[at], gap[at], P[at]
-    moved = np.zeros(len(at), dtype=bool)
+    ea, eday, eP = a[at], day[at], P[at]
+    moved = same_offset_repeats(ea, eday, gap[at], eP)
     nb_same = ea[1:] == ea[:-1]
     apart = (eday[1:] - eday[:-1]).astype(float)
-    cycle = nb_same & (apart >= 0.5 * eP[1:]) & (apart <= 1.5 * eP[1:])
-    steady = cycle & (np.abs(egap[1:] - egap[:-1]) <= SAME_OFFSET_DAYS)
-    moved[1:] |= steady
-    moved[:-1] |= steady
     # runs of extras in cycles next to one another, at any offset
     near = nb_same & (apart <= 1.5 * eP[1:])
     run = np.cumsum(np.r_[True, ~near])
@@ -2416,7 +2431,8 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     # a bill that pauses every year (council tax: ten instalments, none in February and March)
     # is due again when last year's pause ended, not overdue since the first missed month
     taxed = df["named_tax"].to_numpy()[last_rows]  # (its scheme pauses: one pause seen is the pattern)
-    resume, p_start, p_end = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom, taxed)
+    year_pause = yearly_pause(row_day, stream_of_row, st["last_day"].to_numpy(), fidx, dom, taxed)
+    resume, p_start, p_end = year_pause.resume, year_pause.start, year_pause.end
     paused = resume >= 0
     nxt = np.where(paused, resume, nxt)
     # two instalments a year in fixed months (a property tax in December and April) come back
@@ -2457,7 +2473,7 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         evidence = evidence.where(~two, evidence + "; two a year, in " + months)
     # a bill that pauses at the same time each year has that many charges a year, which its
     # monthly cost counts (ten instalments of 166.00 cost 138.33 a month, not 166.00)
-    per_year, s_before = charges_a_year(row_day, stream_of_row, fidx, taxed)
+    per_year, s_before = year_pause.per_year, year_pause.before
     seasonal = s_before >= 0
     # a monthly plan that lapsed for months and was taken up again says so: "34 charges about
     # every 31 days" hid three months without Spotify (round-thirty-one audit)
