@@ -104,3 +104,41 @@ def test_a_mapping_that_stores_only_money_in_from_hundreds_of_rows_warns(tmp_pat
     # a short file of refunds only, or one with a charge, is no such case
     ok = read_statement(path, columns="date=03/03/2025,description=CRAVE,debit=#3,credit=#4,currency=CAD")
     assert not any(n.startswith("WARNING") for n in ok.notes)
+
+
+# -- the suggestion: currency from the file's country, the date column by its cells ---------------------
+
+
+def test_the_suggestion_names_the_currency_a_uk_or_australian_file_says_and_why():
+    # round-forty-one audit: Lloyds' Sort Code chose day-first dates but no currency=GBP; ANZ's card
+    # lines all end "AUS"; pasted, every amount was USD, emails said "$" and Good Friday was a working day
+    for name, code, why in (("lloyds_30917402344812_20260327.csv", "GBP", "its 'Sort Code' column is a UK bank's"),
+                            ("anz.csv", "AUD", "descriptions end with 'AUS'")):
+        with pytest.raises(UnrecognisedFormat) as err:
+            read_statement(DATA / name)
+        value = suggestion(err.value)
+        assert parse_columns(value)["currency"] == code
+        assert f"currency={code} because" in str(err.value) and why in str(err.value)
+        st = read_statement(DATA / name, columns=value)
+        assert st.currency == code and st.rejected == []
+        assert not any("assumed" in n for n in st.notes)
+
+
+def test_the_suggestion_maps_the_column_whose_cells_are_dates(tmp_path):
+    # round-forty-one audit: AIB's "Posted Account" ("posted" a date hint, and leftmost) was
+    # suggested date=; pasted, all 494 rows were rejected
+    path = DATA / "aib_Transaction_Export_09-03-2026.csv"
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(path)
+    value = suggestion(err.value)
+    mapping = parse_columns(value)
+    assert (mapping["date"], mapping["date_format"]) == ("Posted Transactions Date", "%d/%m/%Y")
+    st = read_statement(path, columns=value)
+    assert (st.currency, st.rejected, len(st.transactions)) == ("EUR", [], 494)
+    # an IBAN on every row names the currency of a file that names none
+    text = "Account,Date,Details,Amount\n" + "".join(
+        f"IE29AIBK93115212345678,{d:02d}/0{m}/2025,NETFLIX.COM,-12.99\n" for m in range(1, 7) for d in (3, 17))
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(write(tmp_path, "ie.csv", text))
+    assert parse_columns(suggestion(err.value))["currency"] == "EUR"
+    assert "every row's 'Account' is an IBAN of IE" in str(err.value)

@@ -412,6 +412,25 @@ def split_money_columns(rows: list[list[str]], skip: set[int] = frozenset()) -> 
     return None
 
 
+def date_column(cols: list[str], rows: list[list[str]], taken=()) -> str | None:
+    """The column of each record's date: of the columns whose name holds a date hint, the first
+    whose filled cells are dates (most of them, a footer aside), one named "date" first; else any
+    column whose cells are all dates; ``None`` when no record is below the header. Round-forty-one
+    audit: AIB's ``Posted Account`` (the account number: "posted" is a hint) came before its
+    ``Posted Transactions Date`` and was suggested ``date=``; pasted, all 494 rows were rejected."""
+    def dates(c: str) -> bool:
+        i = cols.index(c)
+        cells = [r[i].strip() for r in rows if i < len(r) and r[i].strip()]
+        return bool(cells) and sum(is_date(x, _SUGGEST_DATES) for x in cells) >= 0.8 * len(cells)
+
+    free = [c for c in cols if c not in taken]
+    if not rows:
+        return None
+    hinted = [c for c in free if any(k in c.lower() for k in _HINTS["date"]) and dates(c)]
+    return (next((c for c in hinted if "date" in c.lower()), None) or (hinted[0] if hinted else None)
+            or next((c for c in free if dates(c)), None))
+
+
 def _counterparty_and_purpose(cols: list[str], rows: list[list[str]] = ()) -> tuple[str, str] | None:
     """The columns naming the other party and the purpose of each transfer, when a file has both
     and no column named ``Description`` outright (a bank's own descriptor, which comes first); a
@@ -535,6 +554,10 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
         if pair:
             chosen["description"], chosen["reference"] = pair
             fields.insert(2, "reference")
+    if not headerless and "date" not in chosen:
+        dated = date_column(cols, list(rows), set(chosen.values()))
+        if dated:
+            chosen["date"] = dated
     for field in [] if headerless else fields:
         if field in _HINTS and field not in chosen:
             # a column named for the field outright first: Navy Federal's "Description", not its
@@ -590,6 +613,14 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
     if named and filled and _currency_of_another_amount(cols, rows, named, [chosen[f] for f in money_fields
                                                                           if f in chosen]):
         named = None
+    if not (named and filled) and not currency:
+        desc = chosen.get("description")
+        told = country_currency(cols, rows, None if desc is None or desc not in cols else cols.index(desc),
+                                headerless)
+        if told:
+            currency, why = told
+            if said is not None:
+                said.append(f"currency={currency} because {why}")
     if named and filled:  # (a name holding a comma is quoted: columns_argument)
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
@@ -601,6 +632,45 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
         chosen["description"] = _numbered_join(cols, chosen["description"])
     return ([(field, chosen.get(field, f"<{field} column>")) for field in fields]
             + [tuple(e.split("=", 1)) for e in extra])
+
+
+#: Column names only one country's banks write, and that country's currency.
+_COUNTRY_COLUMNS = {"sort code": ("GBP", "its 'Sort Code' column is a UK bank's"),
+                    "bsb": ("AUD", "its 'BSB' column is an Australian bank's")}
+#: The country code a card purchase's descriptor ends with (ANZ's "NETFLIX.COM MELBOURNE VI AUS").
+_COUNTRY_ENDINGS = {"AUS": "AUD", "NZL": "NZD", "GBR": "GBP", "CAN": "CAD", "IRL": "EUR"}
+#: IBAN country codes and their currency (of the account an IBAN column names on every row).
+_IBAN_CURRENCY = {"GB": "GBP", "IE": "EUR", "DE": "EUR", "FR": "EUR", "NL": "EUR", "ES": "EUR", "IT": "EUR",
+                  "BE": "EUR", "AT": "EUR", "PT": "EUR", "FI": "EUR", "LU": "EUR", "CH": "CHF"}
+
+
+def country_currency(cols: list[str], rows: list[list[str]], description: int | None,
+                     headerless: bool) -> tuple[str, str] | None:
+    """The currency a file says by its country, and why, for a suggestion: a column only one
+    country's banks write (a UK ``Sort Code``, an Australian ``BSB``), one IBAN on every row, or
+    most descriptions ending in one country's code (ANZ's ``... NS AUS``); else ``None``.
+    Round-forty-one audit: the Lloyds suggestion read day-first dates from the Sort Code column
+    yet left the currency out, and pasted, every email said "$" and Good Friday was a working day."""
+    if not headerless:
+        for c in cols:
+            hit = _COUNTRY_COLUMNS.get(c.strip().lower())
+            if hit and any(cols.index(c) < len(r) and r[cols.index(c)].strip() for r in rows):
+                return hit
+    body = rows[1:] if headerless else rows
+    for i in range(len(cols)):
+        cells = {r[i].strip().replace(" ", "").upper() for r in body if i < len(r)}
+        if len(cells) == 1:
+            (iban,) = cells
+            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban) and iban[:2] in _IBAN_CURRENCY:
+                return _IBAN_CURRENCY[iban[:2]], f"every row's {cols[i]!r} is an IBAN of {iban[:2]}"
+    if description is not None:
+        texts = [r[description].strip() for r in rows if description < len(r) and r[description].strip()]
+        ends = [m.group(1) for t in texts if (m := re.search(r"\s([A-Z]{3})$", t))]
+        for code, currency in _COUNTRY_ENDINGS.items():
+            if texts and ends.count(code) >= 0.5 * len(texts):
+                return currency, (f"{ends.count(code)} of its first {len(texts)} descriptions end with "
+                                  f"{code!r}, the country a card purchase was made in")
+    return None
 
 
 def _settle_date_order(extra: list[str], fmt: str, dates: list[str], cols: list[str], rows: list[list[str]],
