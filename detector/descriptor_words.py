@@ -101,6 +101,13 @@ BANK_PREFIXES = [
     r"CARD PAYMENT(?: TO)?",
     r"CONTACTLESS(?: PAYMENT)?",
     r"DIRECT DEBIT(?: PAYMENT)?(?: TO)?",
+    # AIB (Ireland): "VDP-NETFLIX.COM" a Visa debit payment, "VDC-TESCO STORES" a contactless one,
+    # "D/D EIR" a direct debit, "OP/ ESB SUPPLY" another payment (aib.ie, "How to identify debit
+    # card transactions on your bank account statement"; round-forty-one audit: "Vdp-netflix.com"
+    # matched no vendor). Not VDA, a cash machine's.
+    r"VD[PC]",
+    r"D/D",
+    r"OP/",
     r"DD",
     r"INT'?L?",
     r"INTERNATIONAL",

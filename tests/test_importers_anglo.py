@@ -142,3 +142,14 @@ def test_the_suggestion_maps_the_column_whose_cells_are_dates(tmp_path):
         read_statement(write(tmp_path, "ie.csv", text))
     assert parse_columns(suggestion(err.value))["currency"] == "EUR"
     assert "every row's 'Account' is an IBAN of IE" in str(err.value)
+
+
+def test_aib_card_and_direct_debit_prefixes_are_not_the_merchant():
+    # round-forty-one audit: "Vdp-netflix.com", "VDP-Spotify", "D Flyefit" matched no vendor
+    from detector.normalize import normalize_one
+
+    for raw, name in (("VDP-NETFLIX.COM", "Netflix.com"), ("VDP-Spotify P2B7C", "Spotify"),
+                      ("VDP-DISNEY PLUS", "Disney Plus"), ("VDC-TESCO STORES", "Tesco Stores"),
+                      ("D/D FLYEFIT", "Flyefit"), ("D/D EIR", "Eir"), ("OP/ ESB SUPPLY", "Esb Supply")):
+        assert normalize_one(raw)[1] == name, raw
+    assert normalize_one("VDPX LTD")[1] == "VDPX"  # a name that merely starts so keeps it
