@@ -78,12 +78,28 @@ def country_for_currency(currency: str | None) -> str | None:
     return CURRENCY_COUNTRY.get((currency or "").strip().upper())
 
 
+#: Countries whose banks close on more days than the national public holidays, with the
+#: ``holidays`` categories that add them. Canada: Payments Canada's non-processing days are the
+#: federal holidays (``government``: Victoria Day, Truth and Reconciliation Day, Thanksgiving,
+#: Remembrance Day, Boxing Day) beside the five national ones, and the Civic Holiday (first Monday
+#: of August), when banks close outside Quebec and PEI (round-forty-one audit: a refund filed the
+#: Monday before Victoria Day was expected a day early). Family Day, regional, is not among them.
+BANK_CATEGORIES = {"CA": ("public", "government")}
+
+
 def public_holidays(country: str, years) -> holidays.HolidayBase:
     """``country``'s public holidays in ``years`` as banks and firms there keep them
-    (:data:`EURO_AREA`: the euro payment system's closing days)."""
+    (:data:`EURO_AREA`: the euro payment system's closing days; :data:`BANK_CATEGORIES`)."""
     code = _country(country)
     if code == EURO_AREA:
         return holidays.financial_holidays("ECB", years=years)
+    if code in BANK_CATEGORIES:
+        out = holidays.country_holidays(code, years=years, categories=BANK_CATEGORIES[code])
+        if code == "CA":
+            for year in ([years] if isinstance(years, int) else list(years)):
+                first = date(year, 8, 1)
+                out[first + timedelta(days=(7 - first.weekday()) % 7)] = "Civic Holiday"
+        return out
     return holidays.country_holidays(code, subdiv=SETTLEMENT_SUBDIVISION.get(code), years=years)
 
 

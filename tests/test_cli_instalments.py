@@ -204,3 +204,27 @@ def test_two_charges_a_year_in_fixed_months_elsewhere_are_no_stream(runner, tmp_
     odd = [(d, memo, -a) for d, a in PROPERTY_TAX]
     odd[3] = (date(2024, 8, 2), memo, -4907.62)
     assert _scan_us(runner, tmp_path, odd, "2025-06-30", "odd.csv")["streams"] == []
+
+
+def test_a_council_named_alone_is_council_tax_and_its_other_charges_are_not(runner, tmp_path):
+    # round-forty-one audit (its Lloyds export, Jan 2025 - Mar 2026): a payee named only "LEEDS
+    # CITY COUNCIL" (no "CTAX") got a price-rise flag with a refund email to the council for its
+    # April rise, and in its February-March pause the stream was 'ended', out of the total
+    from pathlib import Path
+
+    lloyds = Path(__file__).parent / "data" / "anglo" / "lloyds_30917402344812_20260327.csv"
+    columns = ("date=Transaction Date,description=Transaction Description,debit=Debit Amount,"
+               "credit=Credit Amount,date_format=%d/%m/%Y,currency=GBP")
+    result = runner.invoke(cli, ["scan", str(lloyds), "--db", str(tmp_path / "l.db"), "--as-of", "2026-03-30",
+                                 "--limit", "0", "--format", "json", "--columns", columns])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    tax = _stream(doc, "leeds")
+    assert (tax["status"], tax["charges_per_year"], tax["monthly_amount"]) == ("active", 10, 138.25)
+    assert not [f for f in doc["flags"] if "Leeds" in json.dumps(f)]
+    assert not [r for r in doc["refund_requests"] if "Leeds" in (r.get("vendor") or "")]
+    # a council's garden waste collection is a service it prices: its rise is flagged
+    garden = [(_business_day(date(y, 6, 1)), "LEEDS CITY COUNCIL GARDEN WASTE", p)
+              for y, p in ((2023, -40.0), (2024, -40.0), (2025, -47.0))]
+    doc = _scan(runner, tmp_path, garden, "2025-06-20", "garden.csv")
+    assert "price_increase" in [f["type"] for f in doc["flags"] if "Garden" in json.dumps(f)]

@@ -53,7 +53,8 @@ def test_a_uk_export_whose_days_are_all_12_or_less_is_read_day_first(tmp_path):
     # the suggestion names the order ...
     with pytest.raises(UnrecognisedFormat) as err:
         read_statement(path)
-    assert suggestion(err.value) == LLOYDS_MAP + ",date_format=%d/%m/%Y"
+    # (and, round forty-one, the currency its Sort Code column says)
+    assert suggestion(err.value) == LLOYDS_MAP + ",date_format=%d/%m/%Y,currency=GBP"
     # ... and the mapping without it (as suggested before) reads it so too, and says why
     st = both_engines(path, columns=LLOYDS_MAP)
     assert sorted(st.transactions["date"]) == MARCH

@@ -598,11 +598,11 @@ ING_DE = ("Umsatzanzeige;Datei erstellt am: 15.01.2025 10:00\n\nIBAN;DE12 5001 0
     # amount=Debit Amount, which reads every charge as money in and rejects the credits
     ("lloyds.csv", LLOYDS, "utf-8",
      "date=Transaction Date,description=Transaction Description,debit=Debit Amount,credit=Credit Amount,"
-     "date_format=%d/%m/%Y"),
+     "date_format=%d/%m/%Y,currency=GBP"),  # (its Sort Code column: round forty-one)
     # ... with two-digit years: the two-digit format, which the mapping reads
     ("lloyds_yy.csv", LLOYDS.replace("/2025,", "/25,"), "utf-8",
      "date=Transaction Date,description=Transaction Description,debit=Debit Amount,credit=Credit Amount,"
-     "date_format=%d/%m/%y"),
+     "date_format=%d/%m/%y,currency=GBP"),
     # an "Account Name:" preamble above the header, as Nationwide's (cp1252): the preamble was taken
     # as the header
     ("preamble.csv", PREAMBLE_SPLIT, "cp1252",

@@ -221,6 +221,16 @@ CASES = {
          ("2025-06-27", -28.29, "AMAZON AU MARKETPLACE AUS Card xx4412 Value Date: 25/06/2025"),
          ("2025-06-07", -18.99, "NETFLIX.COM SYDNEY AUS Card xx4412 Value Date: 05/06/2025")],
     ),
+    # TD Canada Trust (EasyWeb accountactivity.csv): no header; date, description, withdrawal,
+    # deposit, balance (round-forty-one audit: the suggestion made every charge money in)
+    "td": (
+        "accountactivity.csv",
+        "03/03/2025,CRAVE,22.00,,3098.55\n"
+        "03/14/2025,ACME CORP PAY,,2150.00,5248.55\n"
+        "03/16/2025,NETFLIX.COM,16.49,,5232.06\n",
+        [("2025-03-03", -22.0, "CRAVE"), ("2025-03-14", 2150.0, "ACME CORP PAY"),
+         ("2025-03-16", -16.49, "NETFLIX.COM")],
+    ),
     # RBC Royal Bank (Canada): a card purchase names its merchant in Description 2 (round-twenty-four
     # audit: mapped as suggested, description=Description 1, every merchant was lost)
     "rbc": (

@@ -335,3 +335,12 @@ def test_a_vendors_own_name_before_another_vendor_is_no_billing_code(tmp_path):
     m = MerchantMatcher(user_catalog=p).fit()
     assert one(m, "EE & T-MOBILE DDR")["vendor"] is None
     assert one(m, "BH BETTERHELP")["vendor"] == "BetterHelp"  # a code that names no vendor still goes
+
+
+def test_the_les_mills_gym_is_not_the_les_mills_plus_app(matcher):
+    # round-forty-one audit: an NZ gym membership, "LES MILLS NZ", was named "Les Mills+" (the
+    # on-demand app) and its double-debit email went to the app's support
+    for raw in ("LES MILLS NZ", "LES MILLS AUCKLAND CITY"):
+        assert one(matcher, raw)["vendor"] == "Les Mills", raw
+    for raw in ("LES MILLS+", "LES MILLS ON DEMAND", "LESMILLS 841-900-1428"):
+        assert one(matcher, raw)["vendor"] == "Les Mills+", raw

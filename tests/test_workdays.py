@@ -82,3 +82,13 @@ def test_exactly_n_working_days_lie_after_the_start(start, n, country):
     days = [start + timedelta(days=i) for i in range(1, (end - start).days + 1)]
     assert sum(is_working_day(d, country) for d in days) == n
     assert n == 0 or is_working_day(end, country)
+
+
+def test_canadian_working_days_skip_the_days_payments_canada_is_closed():
+    # round-forty-one audit: filed Mon 11 May 2026, ten working days was 25 May, Victoria Day
+    # (18 May) counted; Canadian banks are closed then, and on Thanksgiving, Remembrance Day,
+    # Boxing Day, Truth and Reconciliation Day and the Civic Holiday
+    assert add_working_days("2026-05-11", 10, "CA") == date(2026, 5, 26)
+    for day in ("2026-05-18", "2026-08-03", "2026-09-30", "2026-10-12", "2026-11-11", "2026-12-28"):
+        assert not is_working_day(day, "CA"), day
+    assert is_working_day("2026-02-16", "CA")  # Family Day: regional, payments are processed

@@ -343,22 +343,92 @@ def _by_shape(cells: list[str], rows: list[list[str]] = ()) -> dict[str, str]:
     """For a file with no header row: its first line's date cell, amount cell (the first number
     with cents that is not the date, nor a running balance the records show: CommBank's amount
     comes before its balance, ABN AMRO's after its opening and closing balances) and description
-    cell (the one with the most letters), as ``--columns`` maps them (by that line's cells)."""
+    cell (the one with the most letters), as ``--columns`` maps them (by that line's cells).
+
+    Two fields of unsigned amounts, exactly one of them filled on every record (TD Canada Trust's
+    withdrawal and deposit), are ``debit=`` and ``credit=`` by position (``#3``, ``#4``: the one
+    empty on the first line has no text to be named by), money out the one a running balance
+    goes down by, else the first (round-forty-one audit: ``amount=`` the withdrawal stored every
+    charge as money in and rejected every salary)."""
     chosen: dict[str, str] = {}
     date = next((c for c in cells if is_date(c, _SUGGEST_DATES)), None)
     if date is not None:
         chosen["date"] = date
-    balances = set(balance_columns([r for r in rows if len(r) == len(cells)]))
+    same = [r for r in rows if len(r) == len(cells)]
+    balances = set(balance_columns(same))
+    split = split_money_columns(same, {cells.index(date)} if date is not None else set())
     numbers = [c for i, c in enumerate(cells) if c != date and c.strip() and _MONEY_CELL.fullmatch(c.strip())
                and i not in balances]
     # one with cents first: an account or cheque number before the amount is no amount
     money = next((c for c in numbers if re.search(r"[.,]\d\d\)?$", c.strip())), numbers[0] if numbers else None)
-    text = [c for c in cells if c not in (date, money) and re.search(r"[^\W\d_]", c)]
+    if split:
+        money = None
+    text = [c for i, c in enumerate(cells) if c not in (date, money) and re.search(r"[^\W\d_]", c)
+            and not (split and i in split)]
     if text:
         chosen["description"] = max(text, key=lambda c: len(re.findall(r"[^\W\d_]", c)))
-    if money is not None:
+    if split:
+        chosen["debit"], chosen["credit"] = (f"#{split[0] + 1}", f"#{split[1] + 1}")
+    elif money is not None:
         chosen["amount"] = money
     return chosen
+
+
+def split_money_columns(rows: list[list[str]], skip: set[int] = frozenset()) -> tuple[int, int] | None:
+    """Positions ``(out, in)`` of two fields of unsigned amounts exactly one of which is filled on
+    every record of ``rows`` (four at least, each field filled on some record): a withdrawal and a
+    deposit column. Money out is the one a third field, a running balance, goes down by from one
+    record to the next (in either order of the records), else the first of the two."""
+    if len(rows) < 4:
+        return None
+    width = min(len(r) for r in rows)
+    unsigned = re.compile(r"[£$€]?\s?\d[\d,]*\.\d\d")
+
+    def value(r: list[str], i: int) -> float | None:
+        c = r[i].strip()
+        return float(c.lstrip("£$€ ").replace(",", "")) if unsigned.fullmatch(c) else None
+
+    money = [i for i in range(width) if i not in skip
+             and all(not r[i].strip() or unsigned.fullmatch(r[i].strip()) for r in rows)
+             and any(r[i].strip() for r in rows)]
+    for a in money:
+        for b in money:
+            if b <= a or not all(bool(r[a].strip()) != bool(r[b].strip()) for r in rows):
+                continue
+            for bal in range(width):
+                if bal in (a, b):
+                    continue
+                vals = [money_value(r[bal]) for r in rows]
+                if None in vals:
+                    continue
+                moves = [(value(r, b) or 0.0) - (value(r, a) or 0.0) for r in rows]
+                oldest = all(abs(vals[k] - vals[k - 1] - moves[k]) < 0.005 for k in range(1, len(rows)))
+                newest = all(abs(vals[k - 1] - vals[k] - moves[k - 1]) < 0.005 for k in range(1, len(rows)))
+                back_old = all(abs(vals[k] - vals[k - 1] + moves[k]) < 0.005 for k in range(1, len(rows)))
+                back_new = all(abs(vals[k - 1] - vals[k] + moves[k - 1]) < 0.005 for k in range(1, len(rows)))
+                if (back_old or back_new) and not (oldest or newest):
+                    return b, a
+            return a, b
+    return None
+
+
+def date_column(cols: list[str], rows: list[list[str]], taken=()) -> str | None:
+    """The column of each record's date: of the columns whose name holds a date hint, the first
+    whose filled cells are dates (most of them, a footer aside), one named "date" first; else any
+    column whose cells are all dates; ``None`` when no record is below the header. Round-forty-one
+    audit: AIB's ``Posted Account`` (the account number: "posted" is a hint) came before its
+    ``Posted Transactions Date`` and was suggested ``date=``; pasted, all 494 rows were rejected."""
+    def dates(c: str) -> bool:
+        i = cols.index(c)
+        cells = [r[i].strip() for r in rows if i < len(r) and r[i].strip()]
+        return bool(cells) and sum(is_date(x, _SUGGEST_DATES) for x in cells) >= 0.8 * len(cells)
+
+    free = [c for c in cols if c not in taken]
+    if not rows:
+        return None
+    hinted = [c for c in free if any(k in c.lower() for k in _HINTS["date"]) and dates(c)]
+    return (next((c for c in hinted if "date" in c.lower()), None) or (hinted[0] if hinted else None)
+            or next((c for c in free if dates(c)), None))
 
 
 def _counterparty_and_purpose(cols: list[str], rows: list[list[str]] = ()) -> tuple[str, str] | None:
@@ -473,16 +543,21 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
     # "Amount" (Lloyds' Debit Amount / Credit Amount): amount=Debit Amount read every charge as
     # money in (thirteenth audit).
     split = not headerless and all(found.values()) and found["debit"] != found["credit"]
-    fields = ["date", "description", "debit", "credit"] if split else ["date", "description", "amount"]
     if split:
         chosen.update(found)
     if headerless:
         chosen.update(_by_shape(cols, rows))
+        split = "debit" in chosen
+    fields = ["date", "description", "debit", "credit"] if split else ["date", "description", "amount"]
     if not headerless:
         pair = _counterparty_and_purpose(cols, list(rows))
         if pair:
             chosen["description"], chosen["reference"] = pair
             fields.insert(2, "reference")
+    if not headerless and "date" not in chosen:
+        dated = date_column(cols, list(rows), set(chosen.values()))
+        if dated:
+            chosen["date"] = dated
     for field in [] if headerless else fields:
         if field in _HINTS and field not in chosen:
             # a column named for the field outright first: Navy Federal's "Description", not its
@@ -503,6 +578,10 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
     extra = []
     dates: list[str] = []
     fmt = None
+    def at(value: str) -> int:  # a column's position: its name (or first-line cell), or #N
+        m = re.fullmatch(r"#(\d+)", value)
+        return int(m.group(1)) - 1 if m and value not in cols else cols.index(value)
+
     if "date" in chosen:
         pos = cols.index(chosen["date"])
         # the cells that are a date in some format: a footer's "Summe" or "Kontostand am 31.03.2025"
@@ -515,7 +594,7 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
         if fmt and fmt not in _MAPPED_DATES:
             extra.append(f"date_format={fmt}")
     money_fields = ("amount", "debit", "credit")
-    money = {cols.index(chosen[f]) for f in money_fields if f in chosen}
+    money = {at(chosen[f]) for f in money_fields if f in chosen}
     sums = [r[p].strip() for r in rows for p in money if p < len(r) and r[p].strip()]
     # amounts written with a decimal comma ("-15,49", "-1.234,56", "+3250,00", "3 250,00", "-10,9",
     # a whole "3.250" beside them: an EU bank's export), every one of them EU-shaped
@@ -534,6 +613,14 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
     if named and filled and _currency_of_another_amount(cols, rows, named, [chosen[f] for f in money_fields
                                                                           if f in chosen]):
         named = None
+    if not (named and filled) and not currency:
+        desc = chosen.get("description")
+        told = country_currency(cols, rows, None if desc is None or desc not in cols else cols.index(desc),
+                                headerless)
+        if told:
+            currency, why = told
+            if said is not None:
+                said.append(f"currency={currency} because {why}")
     if named and filled:  # (a name holding a comma is quoted: columns_argument)
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
@@ -545,6 +632,45 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
         chosen["description"] = _numbered_join(cols, chosen["description"])
     return ([(field, chosen.get(field, f"<{field} column>")) for field in fields]
             + [tuple(e.split("=", 1)) for e in extra])
+
+
+#: Column names only one country's banks write, and that country's currency.
+_COUNTRY_COLUMNS = {"sort code": ("GBP", "its 'Sort Code' column is a UK bank's"),
+                    "bsb": ("AUD", "its 'BSB' column is an Australian bank's")}
+#: The country code a card purchase's descriptor ends with (ANZ's "NETFLIX.COM MELBOURNE VI AUS").
+_COUNTRY_ENDINGS = {"AUS": "AUD", "NZL": "NZD", "GBR": "GBP", "CAN": "CAD", "IRL": "EUR"}
+#: IBAN country codes and their currency (of the account an IBAN column names on every row).
+_IBAN_CURRENCY = {"GB": "GBP", "IE": "EUR", "DE": "EUR", "FR": "EUR", "NL": "EUR", "ES": "EUR", "IT": "EUR",
+                  "BE": "EUR", "AT": "EUR", "PT": "EUR", "FI": "EUR", "LU": "EUR", "CH": "CHF"}
+
+
+def country_currency(cols: list[str], rows: list[list[str]], description: int | None,
+                     headerless: bool) -> tuple[str, str] | None:
+    """The currency a file says by its country, and why, for a suggestion: a column only one
+    country's banks write (a UK ``Sort Code``, an Australian ``BSB``), one IBAN on every row, or
+    most descriptions ending in one country's code (ANZ's ``... NS AUS``); else ``None``.
+    Round-forty-one audit: the Lloyds suggestion read day-first dates from the Sort Code column
+    yet left the currency out, and pasted, every email said "$" and Good Friday was a working day."""
+    if not headerless:
+        for c in cols:
+            hit = _COUNTRY_COLUMNS.get(c.strip().lower())
+            if hit and any(cols.index(c) < len(r) and r[cols.index(c)].strip() for r in rows):
+                return hit
+    body = rows[1:] if headerless else rows
+    for i in range(len(cols)):
+        cells = {r[i].strip().replace(" ", "").upper() for r in body if i < len(r)}
+        if len(cells) == 1:
+            (iban,) = cells
+            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban) and iban[:2] in _IBAN_CURRENCY:
+                return _IBAN_CURRENCY[iban[:2]], f"every row's {cols[i]!r} is an IBAN of {iban[:2]}"
+    if description is not None:
+        texts = [r[description].strip() for r in rows if description < len(r) and r[description].strip()]
+        ends = [m.group(1) for t in texts if (m := re.search(r"\s([A-Z]{3})$", t))]
+        for code, currency in _COUNTRY_ENDINGS.items():
+            if texts and ends.count(code) >= 0.5 * len(texts):
+                return currency, (f"{ends.count(code)} of its first {len(texts)} descriptions end with "
+                                  f"{code!r}, the country a card purchase was made in")
+    return None
 
 
 def _settle_date_order(extra: list[str], fmt: str, dates: list[str], cols: list[str], rows: list[list[str]],

@@ -553,6 +553,54 @@ class CommBank(CsvLayout):
         return ["date", "amount", "description"]
 
 
+class TdCanadaTrust(CsvLayout):
+    """TD Canada Trust (EasyWeb ``accountactivity.csv``): no header; date, description, withdrawal,
+    deposit, balance.
+
+    Real layout (EasyWeb -> Account activity -> Download -> "Spreadsheet (.csv)", as read by
+    public TD importers: beansoup's ``Row = lineno date description amount balance``, five values
+    a row, ``-withdrawal if withdrawal else deposit``, ``%m/%d/%Y``)::
+
+        03/03/2025,CRAVE,22.00,,3098.55
+        03/14/2025,ACME CORP PAY,,2150.00,5206.38
+
+    A file is TD's when its first line is five cells: a date, a description, exactly one of
+    withdrawal and deposit an amount with cents and no sign (the other empty), and a balance
+    with cents. Withdrawals are money out. All CAD, country CA; a chequing account and a TD Visa
+    card export alike, so no payment method is set, and the file names no account (the file
+    name does, or ``--account``). Before the round-forty-one audit no layout read it, and the
+    suggestion mapped ``amount=`` the withdrawal: every charge was stored as money in.
+    """
+
+    name = "td"
+    title = "TD Canada Trust (EasyWeb; no header row)"
+    has_header = False
+    amount = None
+    positions: ClassVar[dict[str, int]] = {"date": 0, "description": 1, "debit": 2, "credit": 3}
+    debit = "withdrawal"
+    credit = "deposit"
+    record_width = 5
+    date_formats = ("%m/%d/%Y",)
+    currency = "CAD"
+    payment_method = None
+    country = "CA"
+    _unsigned = re.compile(r"^\d{1,3}(?:,?\d{3})*\.\d\d$")
+    _balance = re.compile(r"^-?\d{1,3}(?:,?\d{3})*\.\d\d$")
+
+    def _is_headerless_record(self, cells):
+        if len(cells) != 5 or not re.search(r"[A-Za-z]", cells[1]):
+            return False
+        out, into = cells[2].strip(), cells[3].strip()
+        if bool(out) == bool(into) or not self._unsigned.match(out or into):
+            return False
+        if not self._balance.match(cells[4].strip()):
+            return False
+        return bool(re.fullmatch(r"\d\d/\d\d/\d{4}", cells[0].strip())) and self._date_either_order(cells[0])
+
+    def _required(self):
+        return ["date", "description", "debit", "credit"]
+
+
 class Rbc(CsvLayout):
     """RBC Royal Bank (Canada): one CSV for every account, each row naming its account.
 
@@ -1018,9 +1066,13 @@ class Bbva(CsvLayout):
 #: Every CSV layout that takes part in detection, in the order shown to users.
 LAYOUTS: list[type[CsvLayout]] = [
     GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex, AmexUk,
-    Citi, Discover, Monzo, Revolut, Starling, N26, Wise, Barclays, IngNl, Nationwide, Mint, CommBank, Rbc,
+    Citi, Discover, Monzo, Revolut, Starling, N26, Wise, Barclays, IngNl, Nationwide, Mint, CommBank, TdCanadaTrust, Rbc,
     Dkb, DkbCard, Sparkasse, Comdirect, ComdirectVisa, N26German, Rabobank, AbnAmroTab, SocieteGenerale, Bbva,
 ]
+
+
+#: ``--columns debit=#3``: the third field of each record (``MappedCsv._column_at``).
+POSITION = re.compile(r"#(\d{1,3})")
 
 
 class MappedCsv(CsvLayout):
@@ -1108,6 +1160,16 @@ class MappedCsv(CsvLayout):
     def missing(self, header):
         self.resolve(header)
         return super().missing(header)
+
+    def _column_at(self, name, cells):
+        """As :meth:`CsvLayout._column_at`; ``#N`` (not a column's name) is the N-th field of each
+        record, counted from 1: a file with no header row is mapped by its first line's cells, and
+        a cell empty there (TD's deposit on a withdrawal's line) has no text to name it by."""
+        at = super()._column_at(name, cells)
+        m = POSITION.fullmatch(name)
+        if at is None and m and 0 < int(m.group(1)) <= len(cells):
+            return int(m.group(1)) - 1
+        return at
 
     def _required(self):
         return super()._required() + (["reference"] if self.reference else [])

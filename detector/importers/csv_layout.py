@@ -312,14 +312,19 @@ class CsvLayout(Importer):
         index: dict[str, int] = {}
         for field, names in self._fields().items():
             for name in names:
-                if name in cells:
-                    index[field] = cells.index(name)
+                at = self._column_at(name, cells)
+                if at is not None:
+                    index[field] = at
                     break
         if any(f not in index for f in self._required()):
             return None
         if any(normalise_header(c) not in cells for c in self.also_required):
             return None
         return index
+
+    def _column_at(self, name: str, cells: list[str]) -> int | None:
+        """The position of the column called ``name`` (normalised) among a header's ``cells``."""
+        return cells.index(name) if name in cells else None
 
     def missing(self, header: list[str]) -> list[str]:
         """Required column names absent from ``header`` (for error messages)."""
@@ -329,7 +334,7 @@ class CsvLayout(Importer):
         for f in self._required():
             raw = joins[f] if f in joins else getattr(self, f)
             names = (raw,) if isinstance(raw, str) else tuple(raw or ())
-            if not any(normalise_header(n) in cells for n in names):
+            if not any(self._column_at(normalise_header(n), cells) is not None for n in names):
                 out.append(" or ".join(repr(n) for n in names))
         out += [repr(c) for c in self.also_required if normalise_header(c) not in cells]
         return out

@@ -394,9 +394,32 @@ def _payment_method(imp: Importer, path: str) -> str | None:
     return imp.file_payment_method(path)
 
 
+#: A mapped file of at least this many rows, every one of them money in, gets a warning.
+ALL_IN_ROWS = 100
+
+
+def all_money_in_note(imp: Importer, df: pd.DataFrame, rejected: list[dict]) -> str | None:
+    """A warning for a ``--columns`` mapping that stored :data:`ALL_IN_ROWS` rows or more and not
+    one of them money out: no current account or card goes a hundred transactions without a
+    charge, so the mapped amounts carry no sign (round-forty-one audit: TD's withdrawals mapped
+    as ``amount=`` were stored as 506 credits, its salaries rejected, and the report said "none")."""
+    if not isinstance(imp, MappedCsv) or len(df) < ALL_IN_ROWS or (df["amount"] < 0).any():
+        return None
+    empty = sum("empty amount" in r.get("reason", "") for r in rejected)
+    also = f", and {empty} row(s) were rejected for an empty amount" if empty else ""
+    return (f"WARNING: all {len(df)} rows stored are money in, not one charge{also}: the mapped amount column "
+            f"is most likely written without a sign (a withdrawal column), so every charge was read as income "
+            f"and nothing will be found. Map two columns of money out and in as debit= and credit= (by "
+            f"position, debit=#3,credit=#4, in a file with no header row), or add sign=-1 or direction=, "
+            f"and import into a new database (--db)")
+
+
 def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
             rejected: list[dict], rows_read: int) -> Statement:
     currency = canon.currencies.most_common(1)[0][0] if canon.currencies else imp.currency
+    warning = all_money_in_note(imp, df, rejected)
+    if warning:
+        canon.notes.insert(0, warning)
     return Statement(
         transactions=df,
         rejected=rejected,
