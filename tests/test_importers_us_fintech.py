@@ -1,0 +1,112 @@
+"""US card, bank and wallet exports read by their own layouts (round-forty audit).
+
+The statements under tests/data/us_fintech are the audit's invented data (one person's life:
+eight plans, four flags, 117.52 USD a month), in the layouts public parsers of these exports read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from detector.cli import cli
+from detector.importers import read_statement
+
+DATA = Path(__file__).resolve().parent / "data" / "us_fintech"
+APPLE = DATA / "Apple Card Transactions - November 2025.csv"
+PLANS = {"Adobe Creative Cloud", "Amazon Prime", "Apple", "ChatGPT Plus", "Disney+", "Hulu", "Netflix", "Spotify"}
+
+
+def scan(runner, tmp_path, *args, db=None):
+    result = runner.invoke(cli, ["scan", *map(str, args), "--db", str(db or tmp_path / "s.db"),
+                                 "--as-of", "2025-12-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result.stderr
+
+
+def counted(doc) -> dict[str, float]:
+    return {s["merchant"]: s["monthly_amount"] for s in doc["streams"] if s.get("counted")}
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_each_export_is_recognised_and_read_both_ways(engine):
+    want = {APPLE: ("apple_card", 518, 0), DATA / "VenmoStatement_2025_01.csv": ("venmo", 3, 0),
+            DATA / "cash_app_report_1764600000000.csv": ("cash_app", 535, 0),
+            DATA / "Checking_XXX567_Transactions_20251201-091512.csv": ("schwab_checking", 588, 3),
+            DATA / "bk_download_2025-10-15.csv": ("usaa", 528, 4), DATA / "Download.CSV": ("paypal", 188, 54)}
+    for path, (layout, stored, rejected) in want.items():
+        st = read_statement(path, engine=engine)
+        assert (st.format, len(st.transactions), len(st.rejected)) == (layout, stored, rejected), path.name
+
+
+def test_apple_card_purchases_are_money_out_and_its_payments_no_plan(runner, tmp_path):
+    # read with the suggested mapping every plan was money in and the card's payments a counted
+    # 1,294.26 a month "plan": 0 flags, 0 refund requests
+    doc, _ = scan(runner, tmp_path, APPLE)
+    assert counted(doc).keys() == PLANS
+    assert round(sum(counted(doc).values()), 2) == 117.52
+    assert {s["direction"] for s in doc["streams"]} == {"outflow"}
+    assert Counter(f["type"] for f in doc["flags"]) == Counter(
+        {"annual_renewal": 2, "duplicate_charge": 1, "trial_conversion": 1, "price_increase": 1})
+    st = read_statement(APPLE)
+    payments = st.transactions[st.transactions["description"].str.startswith("Own transfer: ACH DEPOSIT")]
+    assert len(payments) == 16 and (payments["amount"] > 0).all()
+
+
+def test_venmo_statements_skip_their_balance_lines_and_name_the_counterparty(runner, tmp_path):
+    files = sorted(DATA.glob("VenmoStatement_*.csv"))
+    doc, err = scan(runner, tmp_path, *files)
+    assert "rejected" not in err  # the beginning and ending balance lines are no rejects
+    st = read_statement(files[0])
+    assert st.rejected == [] and st.account_id == "VenmoStatement"
+    assert list(st.transactions["description"]) == ["Sam Patel", "Ana Reyes", "Grubhub"]
+    assert list(st.transactions["amount"]) == [-62.5, 6.0, -21.93]
+    assert {s["account_id"] for s in doc["streams"]} <= {"VenmoStatement"}
+
+
+def test_cash_app_reads_zoned_dates_and_names_card_merchants_from_the_notes(runner, tmp_path):
+    # "2025-11-29 15:54:58 EST" / "... EDT": no --columns could read them; the card rows name
+    # their merchant in Notes only (every card plan was "Unknown")
+    doc, _ = scan(runner, tmp_path, DATA / "cash_app_report_1764600000000.csv")
+    plans = counted(doc)
+    assert plans.keys() == PLANS | {"Sam Patel"}
+    assert {f["type"] for f in doc["flags"]} == {"annual_renewal", "duplicate_charge", "trial_conversion",
+                                                      "price_increase"}
+    # money added from the holder's bank is their own money: never a stream
+    assert not [s for s in doc["streams"] if "Deposit" in s["merchant"] or "Own" in s["merchant"]]
+
+
+def test_paypal_keeps_completed_money_rows_only_and_counts_each_plan_once(runner, tmp_path):
+    st = read_statement(DATA / "Download.CSV")
+    reasons = Counter(r["reason"].split(":")[0] for r in st.rejected)
+    assert reasons == {"Balance Impact Memo": 54}  # 18 authorisations, 18 holds, 18 reversals
+    assert st.account_id == "paypal-jordan.reyes@example.com"
+    doc, err = scan(runner, tmp_path, DATA / "Download.CSV")
+    assert "Balance Impact Memo: not a transaction" in err
+    assert counted(doc) == {"Netflix": 17.99, "Spotify": 11.99, "ProtonVPN": 4.99}
+    assert [f["type"] for f in doc["flags"]] == ["price_increase"]
+    # the USD leg of a euro payment's conversion and the card's deposits are own money
+    assert len(doc["streams"]) == 3
+
+
+def test_usaa_reads_the_descriptor_and_rejects_pending_rows(runner, tmp_path):
+    st = read_statement(DATA / "bk_download_2025-10-15.csv")
+    assert [r["reason"] for r in st.rejected] == ["state Pending: not a completed transaction "
+                                                  "(re-import once it completes)"] * 4
+    assert "TRANSFER TO SAVINGS XXXXXX4321" in set(st.transactions["description"])
+
+
+def test_usaa_rows_pending_in_one_export_and_posted_in_the_next_are_stored_once(runner, tmp_path):
+    # Netflix pending on 10-14 in the October export posted on 10-15 in November's: stored from
+    # both, it was a duplicate charge with a refund request (round-forty audit)
+    doc, _ = scan(runner, tmp_path, DATA / "bk_download_2025-10-15.csv", DATA / "bk_download_2025-11-30.csv",
+                  "--account", "usaa-checking")
+    assert [f for f in doc["flags"] if f["type"] == "duplicate_charge"
+            and f["merchant"] != "Hulu"] == []
+    netflix = next(s for s in doc["streams"] if s["merchant"] == "Netflix")
+    assert len(netflix["transaction_ids"]) == 16
+    assert "Transfer" not in counted(doc)  # the savings transfer is own money, not a 300.00 plan
+    assert round(sum(counted(doc).values()), 2) == 2235.42
