@@ -110,3 +110,14 @@ def test_usaa_rows_pending_in_one_export_and_posted_in_the_next_are_stored_once(
     assert len(netflix["transaction_ids"]) == 16
     assert "Transfer" not in counted(doc)  # the savings transfer is own money, not a 300.00 plan
     assert round(sum(counted(doc).values()), 2) == 2235.42
+
+
+def test_two_schwab_downloads_of_one_account_are_one_account(runner, tmp_path):
+    # Schwab names each download Checking_XXX567_Transactions_<date>-<hhmmss>.csv: the time kept
+    # in the account's name made two accounts, every plan, flag and refund request twice
+    first = DATA / "Checking_XXX567_Transactions_20251201-091512.csv"
+    second = DATA / "schwab_second" / "Checking_XXX567_Transactions_20251215-174003.csv"
+    doc, _ = scan(runner, tmp_path, first, second)
+    assert {s["account_id"] for s in doc["streams"]} == {"Checking_XXX567_Transactions"}
+    assert [s["merchant"] for s in doc["streams"]].count("Netflix") == 1
+    assert sum(f["type"] == "duplicate_charge" for f in doc["flags"]) == 1  # Hulu's own, once
