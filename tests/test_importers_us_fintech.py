@@ -121,3 +121,29 @@ def test_two_schwab_downloads_of_one_account_are_one_account(runner, tmp_path):
     assert {s["account_id"] for s in doc["streams"]} == {"Checking_XXX567_Transactions"}
     assert [s["merchant"] for s in doc["streams"]].count("Netflix") == 1
     assert sum(f["type"] == "duplicate_charge" for f in doc["flags"]) == 1  # Hulu's own, once
+
+
+def test_a_plan_paid_through_paypal_from_a_card_is_counted_once(runner, tmp_path):
+    # The card's "PAYPAL *NETFLIX.COM" charge and PayPal's Netflix payment are the same money: the
+    # card's charge pairs with PayPal's General Card Deposit of it. Before, Spotify and Netflix
+    # were counted twice, Proton three times, with two Netflix price increases and two refund
+    # requests for the same 2.50 (round-forty audit).
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["ingest", str(DATA / "Download.CSV"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    scan(runner, tmp_path, DATA / "Chase4821_Activity20251201.CSV", db=db)
+    result = runner.invoke(cli, ["detect", "--db", str(db), "--as-of", "2025-12-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    plans = Counter(s["merchant"] for s in doc["streams"] if s.get("counted"))
+    assert plans["Netflix"] == plans["Spotify"] == plans["ProtonVPN"] == 1
+    card = [s for s in doc["streams"] if s["account_id"] == "Chase4821_Activity"
+            and s["merchant"] in ("Netflix", "Spotify", "ProtonVPN")]
+    assert len(card) == 3 and {s["not_counted_reason"] for s in card} == {"own_transfer"}
+    assert [f["merchant"] for f in doc["flags"] if f["type"] == "price_increase"] == ["Netflix"]
+    assert sum(r["merchant"] == "Netflix" for r in doc["refund_requests"]) == 1
+    totals = Counter()
+    for s in doc["streams"]:
+        if s.get("counted"):
+            totals[s["currency"]] += s["monthly_amount"]
+    assert round(totals["USD"], 2) == 117.52 and round(totals["EUR"], 2) == 4.99
