@@ -116,11 +116,12 @@ CARD_USE_CHARGE = re.compile(
 #: A merchant name that is still a fee's or a charge's, whose descriptor tells which.
 FEE_NAME = re.compile(r"\b(?:fees?|charges?|interest)\b", re.IGNORECASE)
 #: Money moved between the holder's own accounts, never a plan: a Monzo pot (the importer writes
-#: ``Pot transfer: <pot>``), Revolut's currency exchanges ("Exchanged to USD") and pockets ("To
+#: ``Pot transfer: <pot>``), a wallet's funding, withdrawal or conversion row (``Own transfer:
+#: General Card Deposit``, ``csv_layout.OWN_TRANSFER_LABEL``), Revolut's currency exchanges ("Exchanged to USD") and pockets ("To
 #: pocket GBP Holiday", "Pocket Withdrawal"). Matched on the start of the merchant key, a
 #: pocket only with a currency code after it (PocketSmith, Pocket Gems are shops).
 OWN_ACCOUNT_MOVE = re.compile(
-    r"^(?:pot transfer\b|exchanged (?:to|from)\b|pocket (?:withdrawal\b|"
+    r"^(?:pot transfer\b|own transfer\b|exchanged (?:to|from)\b|pocket (?:withdrawal\b|"
     r"(?:eur|usd|gbp|chf|pln|sek|nok|dkk|czk|huf|ron|bgn|aud|cad|nzd|jpy|sgd|hkd|try|inr|aed|zar|mxn|ils|thb)\b))",
     re.IGNORECASE)
 #: ... and, read on the line as the wallet wrote it: a Wise conversion between two of the holder's

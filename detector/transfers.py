@@ -38,7 +38,7 @@ DAYS_AFTER = 4
 #: Columns :func:`transfer_keys` reads.
 KEY_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "currency", "description")
 #: Columns of :func:`transfer_keys`.
-KEY_COLUMNS = ("account_id", "transaction_id", "day", "inflow", "key", "stated")
+KEY_COLUMNS = ("account_id", "transaction_id", "day", "inflow", "key", "stated", "wallet")
 #: What a stream's evidence says when it moves money between the holder's own accounts.
 OWN_TRANSFER = "a transfer between your own accounts"
 
@@ -50,6 +50,13 @@ _STATED = re.compile(r"(?<![\w.,])(?P<n1>\d{1,3}(?:,\d{3})+|\d+)\.(?P<d1>\d{2}) 
 #: are read one by one.
 _STATED_HINT = r"\d\.\d\d ?[A-Z]{3}\b|\b[A-Z]{3} ?\d[\d,]*\.\d\d"
 _NO_DAY = np.iinfo(np.int64).min
+#: A wallet's line for money coming in from the holder's card or bank to pay a merchant (PayPal's
+#: "General Card Deposit", as its layout writes it: ``Own transfer: General Card Deposit``), and
+#: a card's line for a payment through that wallet ("PAYPAL *NETFLIX.COM 4029357733 CA"). The
+#: wallet pays the merchant the same amount from the money that came in: the wallet's own payment
+#: out is a candidate for the card's charge too, so these pair on their own (:func:`_wallet_pairs`).
+WALLET_FUNDING = r"^own transfer: (?:general card deposit|bank deposit to pp account)\b"
+WALLET_CHARGE = r"^\s*pay\s?pal\b"
 
 
 def _days(dates: pd.Series) -> np.ndarray:
@@ -149,7 +156,29 @@ def transfer_keys(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
         "inflow": amount > 0,
         "key": _keys(currency, _cents(amount)),
         "stated": _stated_keys(description, currency),
+        "wallet": _wallet_kinds(description, amount > 0),
     }, columns=list(KEY_COLUMNS))
+
+
+def _wallet_kinds(description: pd.Series, inflow: np.ndarray) -> np.ndarray:
+    """Per row: 1 for a wallet's funding line coming in (:data:`WALLET_FUNDING`), 2 for a card's
+    payment through the wallet going out (:data:`WALLET_CHARGE`), else 0."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.zeros(len(description), dtype=np.int64)
+    if not len(description):
+        return out
+    try:
+        text = pa.array(description, from_pandas=True, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # (not text: a frame built by hand)
+        text = pa.array(description.astype(object).where(description.notna(), None).astype(str).to_numpy(object),
+                        type=pa.string())
+    funding = pc.fill_null(pc.match_substring_regex(text, WALLET_FUNDING, ignore_case=True), False)
+    charge = pc.fill_null(pc.match_substring_regex(text, WALLET_CHARGE, ignore_case=True), False)
+    out[funding.to_numpy(zero_copy_only=False) & inflow] = 1
+    out[charge.to_numpy(zero_copy_only=False) & ~inflow] = 2
+    return out
 
 
 #: A key's code times this, plus a day, sorts by key and then day (days fit well inside).
@@ -231,7 +260,7 @@ def pair_keys(keys: pd.DataFrame) -> np.ndarray:
     outs = out_rows[in_any[own[out_rows]] | in_own[st[out_rows]]]
     ins = in_rows[out_any[own[in_rows]] | out_own[st[in_rows]]]
     if not len(outs) or not len(ins):
-        return partner
+        return _wallet_pairs(keys, own, day, base, partner)
     # each payment out looks for arrivals DAYS_BEFORE before to DAYS_AFTER after it, and each
     # arrival for payments out in the mirrored window
     to_in = _unique_candidate(own[ins], st[ins], day[ins], ins, own[outs], st[outs], day[outs],
@@ -252,6 +281,42 @@ def pair_keys(keys: pd.DataFrame) -> np.ndarray:
     name = keys["account_id"]
     partner[o] = name.iloc[i].astype(str).to_numpy(dtype=object)
     partner[i] = name.iloc[o].astype(str).to_numpy(dtype=object)
+    return _wallet_pairs(keys, own, day, base, partner)
+
+
+def _wallet_pairs(keys: pd.DataFrame, own: np.ndarray, day: np.ndarray, base: int, partner: np.ndarray) -> np.ndarray:
+    """``partner`` with a wallet's funding lines paired to a card's charges through the wallet:
+    money into the wallet (``wallet`` 1) and a charge out of another account naming the wallet
+    (``wallet`` 2), not paired yet, at one amount in one currency and within the transfers' days,
+    each the other's only such candidate among those lines. (The wallet's own payment of the
+    merchant, the same amount the same day, would make the general pairing ambiguous.)"""
+    if "wallet" not in keys:
+        return partner
+    wallet = keys["wallet"].to_numpy(dtype=np.int64)
+    free = pd.isna(partner)
+    fund = np.flatnonzero((wallet == 1) & free)
+    card = np.flatnonzero((wallet == 2) & free)
+    if not len(fund) or not len(card):
+        return partner
+    none_f, none_c = np.full(len(fund), -1, dtype=np.int64), np.full(len(card), -1, dtype=np.int64)
+    to_fund = _unique_candidate(own[fund], none_f, day[fund], fund, own[card], none_c, day[card],
+                                -DAYS_BEFORE, DAYS_AFTER, base)
+    to_card = _unique_candidate(own[card], none_c, day[card], card, own[fund], none_f, day[fund],
+                                -DAYS_AFTER, DAYS_BEFORE, base)
+    back = np.full(len(keys), -1, dtype=np.int64)
+    back[fund] = to_card
+    account = pd.factorize(keys["account_id"])[0]
+    c, f = card[to_fund >= 0], to_fund[to_fund >= 0]
+    good = (back[f] == c) & (account[c] != account[f])
+    c, f = c[good], f[good]
+    if len(c):
+        alone = _id_alone(keys, account, np.r_[c, f])
+        keep = alone[: len(c)] & alone[len(c):]
+        c, f = c[keep], f[keep]
+    name = keys["account_id"]
+    partner = partner.copy()
+    partner[c] = name.iloc[f].astype(str).to_numpy(dtype=object)
+    partner[f] = name.iloc[c].astype(str).to_numpy(dtype=object)
     return partner
 
 

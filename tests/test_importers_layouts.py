@@ -364,6 +364,80 @@ CASES = {
         "08/01/2025;08/01/2025;RECIBO NETFLIX.COM;Adeudo recibo;-13,99;EUR;2.989,45;EUR;NETFLIX INTERNATIONAL B.V.\n",
         [("2025-01-29", 2410.55, "NOMINA TELEFONICA SOLUCIONES SA"), ("2025-01-08", -13.99, "RECIBO NETFLIX.COM")],
     ),
+    "apple_card": (
+        "Apple Card Transactions - November 2025.csv",
+        "Transaction Date,Clearing Date,Description,Merchant,Category,Type,Amount (USD),Purchased By\n"
+        "11/27/2025,11/28/2025,OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA USA,OpenAI,Other,Purchase,20.00,Jordan Reyes\n"
+        "11/25/2025,11/26/2025,ACH DEPOSIT INTERNET TRANSFER FROM ACCOUNT ENDING IN 4821,Ach Deposit Internet Transfer,"
+        "Payment,Payment,-1304.18,Jordan Reyes\n"
+        "07/02/2025,07/03/2025,CHIPOTLE 1893 COLUMBUS OH USA,Chipotle,Restaurants,Credit,-18.40,Jordan Reyes\n",
+        [("2025-11-27", -20.0, "OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA USA"),
+         ("2025-11-25", 1304.18, "Own transfer: ACH DEPOSIT INTERNET TRANSFER FROM ACCOUNT ENDING IN 4821"),
+         ("2025-07-02", 18.4, "CHIPOTLE 1893 COLUMBUS OH USA")],
+    ),
+    "venmo": (
+        "VenmoStatement_2025_01.csv",
+        "Account Statement - (@Jordan-Reyes-7) ,,,,,,,,,,,,,,,,,,,,,\n"
+        "Account Activity,,,,,,,,,,,,,,,,,,,,,\n"
+        ",ID,Datetime,Type,Status,Note,From,To,Amount (total),Amount (tip),Amount (tax),Amount (fee),Tax Rate,"
+        "Tax Exempt,Funding Source,Destination,Beginning Balance,Ending Balance,Statement Period Venmo Fees,"
+        "Terminal Location,Year to Date Venmo Fees,Disclaimer\n"
+        ",,,,,,,,,,,,,,,,$18.15,,,,,\n"
+        ",4156000000000174279,2025-01-02T18:43:08,Payment,Complete,wifi + power,Jordan Reyes,Sam Patel,- $62.50,,0,,0,,"
+        "Chase Visa Debit *4821,,,,,Venmo,,\n"
+        ",4156000000000182613,2025-01-15T09:01:30,Charge,Complete,netflix,Jordan Reyes,Ana Reyes,+ $6.00,,0,,0,,,,,,,Venmo,,\n"
+        ",4156000000000182700,2025-01-16T09:01:30,Charge,Complete,pizza,Ana Reyes,Jordan Reyes,- $9.00,,0,,0,,"
+        "Venmo balance,,,,,Venmo,,\n"
+        ",4156000000000182800,2025-01-20T10:00:00,Payment,Complete,rent share,Ana Reyes,Jordan Reyes,+ $40.00,,0,,0,,"
+        ",Venmo balance,,,,Venmo,,\n"
+        ",4156000000000190900,2025-01-25T12:00:00,Standard Transfer,Issued,,,,- $30.00,,0,,0,,,Chase Checking *4821,,,,"
+        "Venmo,,\n"
+        ",4156000000000190872,2025-01-23T12:30:00,Merchant Transaction,Complete,,Jordan Reyes,Grubhub,- $21.93,,0,,0,,"
+        "Venmo balance,,,,,Venmo,,\n",
+        [("2025-01-02", -62.5, "Sam Patel"), ("2025-01-15", 6.0, "Ana Reyes"), ("2025-01-16", -9.0, "Ana Reyes"),
+         ("2025-01-20", 40.0, "Ana Reyes"), ("2025-01-25", -30.0, "Own transfer: Standard Transfer"),
+         ("2025-01-23", -21.93, "Grubhub")],
+    ),
+    "cash_app": (
+        "cash_app_report_1764600000000.csv",
+        '"Transaction ID","Date","Transaction Type","Currency","Amount","Fee","Net Amount","Asset Type","Asset Price",'
+        '"Asset Amount","Status","Notes","Name of sender/receiver","Account"\n'
+        '"unefsg","2025-11-27 22:29:46 EST","Cash Card Debit","USD","-$20","$0","-$20","","","","CARD CHARGED",'
+        '"OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA","","Visa Debit 0987"\n'
+        '"8knmbz","2025-11-25 10:10:53 EST","Deposits","USD","$1,575.75","$0","$1,575.75","","","","DEPOSITED","","",'
+        '"Your Chase Checking 4821"\n'
+        '"p2p202510","2025-10-02 18:00:00 EDT","Sent P2P","USD","-$62.50","$0","-$62.50","","","","PAYMENT SENT",'
+        '"wifi + power","Sam Patel","Visa Debit 0987"\n',
+        [("2025-11-27", -20.0, "OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA"),
+         ("2025-11-25", 1575.75, "Own transfer: Deposits"), ("2025-10-02", -62.5, "Sam Patel")],
+    ),
+    "schwab_checking": (
+        "Checking_XXX567_Transactions_20251201-091512.csv",
+        '"Date","Status","Type","CheckNumber","Description","Withdrawal","Deposit","RunningBalance"\n'
+        '"11/27/2025","Posted","VISA","","OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA","$20.00","","$4,210.55"\n'
+        '"11/26/2025","Posted","ACH","","ACME LOGISTICS PAYROLL","","$2,145.33","$4,230.55"\n',
+        [("2025-11-27", -20.0, "OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA"),
+         ("2025-11-26", 2145.33, "ACME LOGISTICS PAYROLL")],
+    ),
+    "usaa": (
+        "bk_download_2025-11-30.csv",
+        "Date,Description,Original Description,Category,Amount,Status\n"
+        "2025-10-15,Netflix,NETFLIX.COM 866-579-7172 CA,Entertainment,-17.99,Posted\n"
+        "2025-10-10,Transfer,TRANSFER TO SAVINGS,Transfer,-300.00,Posted\n"
+        "2025-10-09,Acme Logistics,,Income,2145.33,Posted\n",
+        [("2025-10-15", -17.99, "NETFLIX.COM 866-579-7172 CA"), ("2025-10-10", -300.0, "TRANSFER TO SAVINGS"),
+         ("2025-10-09", 2145.33, "Acme Logistics")],
+    ),
+    "paypal": (
+        "Download.CSV",
+        '\ufeff"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address",'
+        '"To Email Address","Transaction ID","Shipping and Handling Amount","Reference Txn ID","Balance","Balance Impact"\n'
+        '"08/03/2024","08:00:00","PDT","Spotify USA Inc","PreApproved Payment Bill User Payment","Completed","USD",'
+        '"-11.99","0.00","-11.99","jordan@example.com","billing@spotify.com","F3784R6JDET5HDSH1","","","-11.99","Debit"\n'
+        '"08/03/2024","08:00:00","PDT","","General Card Deposit","Completed","USD","11.99","0.00","11.99","",'
+        '"jordan@example.com","F3784R6JDET5HDSH2","","F3784R6JDET5HDSH1","0.00","Credit"\n',
+        [("2024-08-03", -11.99, "Spotify USA Inc"), ("2024-08-03", 11.99, "Own transfer: General Card Deposit")],
+    ),
 }
 
 

@@ -546,7 +546,7 @@ def _key_schema():
     from pyspark.sql import types as T
 
     kinds = {"account_id": T.StringType(), "transaction_id": T.StringType(), "day": T.LongType(),
-             "inflow": T.BooleanType(), "key": T.LongType(), "stated": T.LongType()}
+             "inflow": T.BooleanType(), "key": T.LongType(), "stated": T.LongType(), "wallet": T.LongType()}
     return T.StructType([T.StructField(c, kinds[c], True) for c in KEY_COLUMNS])
 
 

@@ -213,7 +213,7 @@ _HINTS = {
     "date": ("date", "posted", "booked", "datum", "time", "buchung", "valuta", "fecha"),
     "description": ("desc", "payee", "merchant", "name", "memo", "narrative", "details", "reference",
                     "empf", "auftraggeber", "verwendungszweck", "omschrijving", "libell", "concepto"),
-    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe", "$", "umsatz in"),
+    "amount": ("amount", "amt", "value", "sum", "bedrag", "betrag", "montant", "importe", "$", "umsatz in", "gross"),
 }
 #: Names of a column naming the other party of a transfer (the merchant of a direct debit), and of
 #: one holding the transfer's purpose. A file with both is mapped ``description=`` the first and
@@ -245,7 +245,11 @@ _SPLIT = {"debit": ("debit", "withdrawal", "paid out", "money out"),
           "credit": ("credit", "deposit", "paid in", "money in")}
 #: Date formats a suggestion may name, tried in this order on the file's own date cells.
 _SUGGEST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y", "%m/%d/%y", "%d.%m.%Y", "%d.%m.%y",
-                  "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%Y%m%d")
+                  "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%Y%m%d",
+                  # with the time (Venmo's 2025-08-02T18:43:08, Cash App's "... 15:54:58 EST": round
+                  # forty, every row of both rejected as the suggestion said)
+                  "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S %Z", "%m/%d/%Y %H:%M:%S",
+                  "%m/%d/%Y %H:%M")
 #: The formats a mapping reads without date_format= (``MappedCsv``).
 _MAPPED_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y")
 
@@ -444,7 +448,9 @@ def _counterparty_and_purpose(cols: list[str], rows: list[list[str]] = ()) -> tu
 
     names = [c for c in cols if not _NOT_A_NAME.search(c) and filled(c)]
     party = next((c for k in _COUNTERPARTY for c in names if k in c.lower()), None)
-    purpose = next((c for c in cols if c != party and any(k in c.lower() for k in _PURPOSE) and filled(c)), None)
+    # (not an id: PayPal's "Reference Txn ID" is no purpose, round forty)
+    purpose = next((c for c in cols if c != party and any(k in c.lower() for k in _PURPOSE) and filled(c)
+                    and not re.search(r"\b(?:id|txn)\b", c, re.IGNORECASE)), None)
     return (party, purpose) if party and purpose else None
 
 
@@ -561,13 +567,19 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
     for field in [] if headerless else fields:
         if field in _HINTS and field not in chosen:
             # a column named for the field outright first: Navy Federal's "Description", not its
-            # "Reference" before it (seventeenth session)
+            # "Reference" before it (seventeenth session); none empty on every row (round forty:
+            # PayPal's Shipping and Handling Amount as amount=, every row rejected)
+            empty = _empty_columns(cols, rows)
             outright = _OUTRIGHT.get(field, ())
-            col = (next((c for c in cols if c not in chosen.values() and c.strip().lower() in outright), None)
-                   or _first(cols, _HINTS[field], chosen.values(), exact=field == "amount")
-                   or _first(cols, _LAST_RESORT.get(field, ()), chosen.values()))
+            col = (_outright_column(cols, outright, set(chosen.values()) | empty)
+                   or _first(cols, _HINTS[field], set(chosen.values()) | empty, exact=field == "amount")
+                   or _first(cols, _LAST_RESORT.get(field, ()), set(chosen.values()) | empty))
             if col:
                 chosen[field] = col
+    if not headerless and "description" in fields and "description" not in chosen:
+        text = _text_column(cols, rows, set(chosen.values()))
+        if text:
+            chosen["description"] = text
     if not split and not headerless and "amount" not in chosen and all(found.values()):
         chosen.update(found)  # one column both ways is no split: still a guess for the user
     if "amount" in chosen:
@@ -630,6 +642,8 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
                            money=[chosen[f] for f in money_fields if f in chosen], comma="decimal=comma" in extra)
     if "description" in chosen and not headerless:
         chosen["description"] = _numbered_join(cols, chosen["description"])
+    if "amount" in chosen and _purchases_positive(cols, rows, chosen["amount"], chosen.get("description")):
+        extra.append("sign=-1")
     return ([(field, chosen.get(field, f"<{field} column>")) for field in fields]
             + [tuple(e.split("=", 1)) for e in extra])
 
@@ -671,6 +685,61 @@ def country_currency(cols: list[str], rows: list[list[str]], description: int | 
                 return currency, (f"{ends.count(code)} of its first {len(texts)} descriptions end with "
                                   f"{code!r}, the country a card purchase was made in")
     return None
+
+
+def _empty_columns(cols: list[str], rows) -> set[str]:
+    """The columns empty on every one of ``rows`` (none when there are no rows)."""
+    if not rows:
+        return set()
+    return {c for i, c in enumerate(cols) if not any(i < len(r) and r[i].strip() for r in rows)}
+
+
+#: Description columns named outright, in order of preference: a payee's name before a memo (U.S.
+#: Bank's Name beside its Memo "Download from usbank.com. NETFLIX.COM ...", which lost 11 of 12
+#: vendors: round forty).
+_OUTRIGHT_ORDER = ("description", "transaction description", "payee", "merchant", "name", "details", "narrative",
+                   "memo")
+
+
+def _outright_column(cols: list[str], outright: tuple[str, ...], taken) -> str | None:
+    """The column named one of ``outright`` outright, by :data:`_OUTRIGHT_ORDER` where it ranks them."""
+    names = {c.strip().lower(): c for c in reversed(cols) if c not in taken}
+    ranked = [*_OUTRIGHT_ORDER, *(k for k in outright if k not in _OUTRIGHT_ORDER)] if outright else []
+    return next((names[k] for k in ranked if k in names), None)
+
+
+def _text_column(cols: list[str], rows, taken) -> str | None:
+    """The column of the most distinct cells holding words (not amounts or dates), for a description
+    no column's name hints at (Venmo's From/To/Note); ``None`` when none holds any."""
+    def words(i: int) -> int:  # distinct texts: a kind column (Payment, Charge) says few
+        return len({r[i].strip() for r in rows if i < len(r) and re.search(r"[A-Za-z]{3}", r[i])
+                    and not is_date(r[i].strip(), _SUGGEST_DATES) and money_value(r[i]) is None})
+    kinds = re.compile(r"\b(?:type|status|state|category|kind|source|destination|location|disclaimer)\b", re.IGNORECASE)
+    scored = [(words(i), -i, c) for i, c in enumerate(cols) if c not in taken and c.strip() and not kinds.search(c)]
+    best = max(scored, default=(0, 0, None))
+    return best[2] if best[0] else None
+
+
+#: A card's payment or credit as its line says it (Apple Card's "ACH DEPOSIT INTERNET TRANSFER
+#: FROM ACCOUNT ENDING IN 4821", "PAYMENT THANK YOU", a refund's "CREDIT").
+_PAYMENT_WORDS = re.compile(r"\b(?:payment|pymt|pmt|autopay|thank you|credit|refund|return|deposit|transfer)\b",
+                            re.IGNORECASE)
+
+
+def _purchases_positive(cols: list[str], rows, amount: str, description: str | None) -> bool:
+    """Whether the file writes a card's purchases positive and its payments negative (Apple Card,
+    Discover, Amex): most amounts positive and every negative one's line (or Type) naming a
+    payment or a credit. Mapped without ``sign=-1`` every plan was money in (round forty)."""
+    if amount not in cols or not rows:
+        return False
+    pos = cols.index(amount)
+    texts = [i for i, c in enumerate(cols) if c != amount]
+    signed = [(money_value(r[pos]), r) for r in rows if pos < len(r) and money_value(r[pos]) is not None]
+    negative = [r for v, r in signed if v < 0]
+    positive = sum(1 for v, _ in signed if v > 0)
+    if not negative or positive < 2 * len(negative):
+        return False
+    return all(any(i < len(r) and _PAYMENT_WORDS.search(r[i]) for i in texts) for r in negative)
 
 
 def _settle_date_order(extra: list[str], fmt: str, dates: list[str], cols: list[str], rows: list[list[str]],
@@ -773,7 +842,7 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
         f"or map the columns, e.g. {suggestion} "
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, reference=, "
-        "date_format=%d/%m/%Y)"
+        "sign=-1 (purchases written positive), date_format=%d/%m/%Y)"
         + "".join(f"; {s}" for s in said)
     )
     return UnrecognisedFormat(message, path=path)

@@ -35,6 +35,7 @@ from .base import (
     read_text,
 )
 from .csv_layout import CsvLayout, LabelledText, read_either_order, swap_day_month
+from .csv_us_fintech import US_FINTECH_LAYOUTS
 from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, is_date, normalise_header, parse_amount, parse_date
 
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
@@ -1068,6 +1069,7 @@ LAYOUTS: list[type[CsvLayout]] = [
     GenericCsv, ChaseCard, ChaseChecking, BofaChecking, BofaCard, WellsFargo, CapitalOne, Amex, AmexUk,
     Citi, Discover, Monzo, Revolut, Starling, N26, Wise, Barclays, IngNl, Nationwide, Mint, CommBank, TdCanadaTrust, Rbc,
     Dkb, DkbCard, Sparkasse, Comdirect, ComdirectVisa, N26German, Rabobank, AbnAmroTab, SocieteGenerale, Bbva,
+    *US_FINTECH_LAYOUTS,
 ]
 
 

@@ -108,6 +108,10 @@ def read_either_order(cells: Iterable[str], formats: tuple[str, ...],
 
 #: Between a move between one's own accounts' kind and its description (``Pot transfer: Savings``).
 OWN_TRANSFER_SEP = ": "
+#: What a wallet layout's own-money rows begin with (:attr:`CsvLayout.own_transfer_label`): money
+#: the holder moved from a card or a bank into the wallet, back out, or between its currencies.
+#: The stream detector never makes such rows a plan (``recurrence.OWN_ACCOUNT_MOVE``).
+OWN_TRANSFER_LABEL = "Own transfer"
 
 #: A counterparty that is a payment processor or wallet, not the merchant: PayPal (``PayPal``,
 #: ``PayPal Europe S.a.r.l. et Cie S.C.A``), Klarna, Stripe, Mollie, Adyen, Google/Apple/Samsung
@@ -227,6 +231,21 @@ class CsvLayout(Importer):
     #: their description says so: ``Pot transfer: Savings`` (see :data:`OWN_TRANSFER_SEP`).
     kind: str | Names | None = None
     own_transfer_kinds: tuple[str, ...] = ()
+    #: What an own-transfer row's description begins with instead of its kind, when the kind is
+    #: a wallet's word that says nothing on its own (PayPal's "General Card Deposit", Cash App's
+    #: "Deposits"): ``Own transfer: General Card Deposit`` (see :data:`OWN_TRANSFER_LABEL`).
+    own_transfer_label: str | None = None
+    #: Kinds whose rows name their counterparty the other way round: the ``description_in``
+    #: column for money out, the ``description`` column for money in (a Venmo "Charge" is From the
+    #: one asking To the one paying, a "Payment" From the one paying To the one paid).
+    swapped_kinds: tuple[str, ...] = ()
+    #: A column saying a row moved no money, and its values that say so (PayPal's Balance
+    #: Impact "Memo" on an authorisation, a hold and its reversal): such a row is rejected, saying why.
+    no_money_column: str | Names | None = None
+    no_money_values: tuple[str, ...] = ()
+    #: Balance columns: a line with no date and no amount that fills one of them is a balance
+    #: line, not a transaction (Venmo's beginning and ending balance lines).
+    balance_columns: tuple[str, ...] = ()
     status: str | Names | None = None
     accepted_status: tuple[str, ...] = ()
     #: What a pending row writes where its booking date goes (comdirect's ``offen``), lower case:
@@ -280,6 +299,8 @@ class CsvLayout(Importer):
             "direction": _alts(self.direction),
             "fee": _alts(self.fee),
             "kind": _alts(self.kind),
+            "no_money": _alts(self.no_money_column),
+            **{f"balance_{i}": _alts(c) for i, c in enumerate(self.balance_columns, 1)},
             "status": _alts(self.status),
             "transaction_id": _alts(self.transaction_id),
             "account": _alts(self.account_column),
@@ -563,6 +584,9 @@ class CsvLayout(Importer):
     def _is_balance_line(self, cells, index) -> bool:
         """A line with no amount whose description, or first cell, says it is a balance
         (Bank of America's "Beginning balance as of ...", comdirect's footer "Alter Kontostand")."""
+        if self.balance_columns and not self._cell(cells, index, "date") and not self._cell(cells, index, "amount") \
+                and any(self._cell(cells, index, f"balance_{i}") for i in range(1, len(self.balance_columns) + 1)):
+            return True
         if not self.balance_lines:
             return False
         amount = self._cell(cells, index, "amount")
@@ -577,6 +601,9 @@ class CsvLayout(Importer):
         needed = max(index[f] for f in self._required()) + 1
         if len(cells) < needed:
             raise ValueError(f"expected at least {needed} columns, found {len(cells)}")
+        no_money = self._cell(cells, index, "no_money")
+        if no_money is not None and no_money.lower() in self.no_money_values:
+            raise ValueError(no_money_reason(no_money, self.no_money_column))
         status = self._cell(cells, index, "status")
         if status is not None and self.accepted_status and status.upper() not in self.accepted_status:
             raise ValueError(status_reason(status))
@@ -591,7 +618,8 @@ class CsvLayout(Importer):
             description, labelled = self.labels.split(description)
         for field in self._join_fields():
             description = " ".join(p for p in (description, self._cell(cells, index, field) or "") if p)
-        if amount > 0 and "description_in" in index:  # the payer, else (below) the purpose
+        swapped = bool(self.swapped_kinds) and (self._cell(cells, index, "kind") or "").lower() in self.swapped_kinds
+        if (amount > 0) != swapped and "description_in" in index:  # the payer, else (below) the purpose
             description = self._cell(cells, index, "description_in") or ""
         # the id keeps hashing the description as read before the reference was joined to it
         id_description = None
@@ -604,9 +632,10 @@ class CsvLayout(Importer):
         original = self.original_of_cells(cells, index)
         kind = self._cell(cells, index, "kind") if self.own_transfer_kinds else None
         if kind and kind.strip().lower() in self.own_transfer_kinds:
-            description = f"{kind.strip()}{OWN_TRANSFER_SEP}{description}"
+            label = self.own_transfer_label or kind.strip()
+            description = f"{label}{OWN_TRANSFER_SEP}{description or (kind.strip() if self.own_transfer_label else '')}"
             if id_description is not None:
-                id_description = f"{kind.strip()}{OWN_TRANSFER_SEP}{id_description}"
+                id_description = f"{label}{OWN_TRANSFER_SEP}{id_description}"
         return Row(
             line=line,
             date=date,
@@ -716,6 +745,13 @@ def status_reason(status: str) -> str:
         return (f"state {status}: not a transaction (the payment was {status.strip().lower()}, no money "
                 f"moved)")
     return f"state {status}: not a completed transaction (re-import once it completes)"
+
+
+def no_money_reason(value: str, column) -> str:
+    """Why a row its wallet says moved no money (PayPal's Balance Impact ``Memo``) is not read."""
+    name = column if isinstance(column, str) else (column or ("",))[0]
+    return (f"{name} {value.strip()}: not a transaction (an authorisation, a hold or its release; no money "
+            "moved)")
 
 
 def pending_reason(cell: str) -> str:

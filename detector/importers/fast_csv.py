@@ -343,6 +343,10 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     if status is not None and layout.accepted_status:
         accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())
         ok &= accepted.to_numpy(zero_copy_only=False)
+    no_money = raw("no_money")
+    if no_money is not None and layout.no_money_values:  # (the row reader says why, line by line)
+        moved = _distinct(no_money, lambda s: s.strip().lower() not in layout.no_money_values, pa.bool_())
+        ok &= moved.to_numpy(zero_copy_only=False)
     dates, date_codes, date_values = _parse_dates(raw("date"), tuple(layout.date_formats))
     date_layout = None
     if date_order and ((date_codes < 0).any() or bad or layout.date_order_open):
@@ -414,8 +418,13 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
                                      pc.if_else(pc.equal(description, ""), more, both))
     payer = cell("description_in")
     if payer is not None:  # money in: the payer is the counterparty (DKB's Zahlungspflichtige*r)
-        incoming = pa.array(value > 0) if isinstance(value, np.ndarray) else pa.array(np.asarray(value) > 0)
-        description = pc.if_else(incoming, payer, description)
+        incoming = np.asarray(value) > 0
+        kinds = cell("kind") if layout.swapped_kinds else None
+        if kinds is not None:  # (Venmo's Charge names them the other way round)
+            swapped = pc.fill_null(pc.is_in(pc.utf8_lower(kinds), value_set=pa.array(list(layout.swapped_kinds), STR)),
+                                   False).to_numpy(zero_copy_only=False)
+            incoming = incoming != swapped
+        description = pc.if_else(pa.array(incoming), payer, description)
     reference = cell("reference")
     if reference is None and labelled is not None:
         reference = labelled
@@ -442,10 +451,14 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     if kind is not None:
         own = pc.fill_null(pc.is_in(pc.utf8_lower(kind), value_set=pa.array(list(layout.own_transfer_kinds), STR)),
                            False)
-        labelled = pc.binary_join_element_wise(kind, description, pa.scalar(OWN_TRANSFER_SEP, STR))
+        label = kind if layout.own_transfer_label is None else pa.array([layout.own_transfer_label] * n, STR)
+        # (a labelled row with no description names its kind: "Own transfer: Deposits")
+        told = description if layout.own_transfer_label is None else pc.if_else(pc.equal(description, ""), kind,
+                                                                                description)
+        labelled = pc.binary_join_element_wise(label, told, pa.scalar(OWN_TRANSFER_SEP, STR))
         description = pc.if_else(own, labelled, description)
         if plain is not None:
-            plain = pc.if_else(own, pc.binary_join_element_wise(kind, plain, pa.scalar(OWN_TRANSFER_SEP, STR)), plain)
+            plain = pc.if_else(own, pc.binary_join_element_wise(label, plain, pa.scalar(OWN_TRANSFER_SEP, STR)), plain)
     # a joined row's id hashes the description as read before (Row.id_description), the others' theirs
     id_description = None if plain is None else pc.if_else(joined, plain, description)
     account, account_groups = _distinct_text(raw("account"), n, lambda s: s.strip() or None)

@@ -19,6 +19,8 @@ and ``--account`` names the others. Without either:
 'account-statement_en-us'
 >>> account_from_filename("account-statement_2025-01-01_2025-06-30_en_b71e03.csv")  # Revolut's random code
 'account-statement_en'
+>>> account_from_filename("Checking_XXX567_Transactions_20251201-091512.csv")  # Schwab's download time
+'Checking_XXX567_Transactions'
 >>> account_from_filename("2025-06-30.csv")  # nothing but a date: the name as it is
 '2025-06-30'
 """
@@ -54,8 +56,11 @@ _DATE = "|".join((
     rf"{_Y}{_SEP}?{_MONTH}(?![a-z])",  # 2025-Jan
 ))
 #: A time after a date: 2025-01-05T10-11-12, or after a space or underscore as Nationwide writes
-#: it (2025-Jun-30 10-15-02, 2024-May-29 9-21-29).
-_TIME = r"(?:T\d\d[-_.]?\d\d(?:[-_.]?\d\d)?|[ _]\d{1,2}[-_.:]\d\d(?:[-_.:]\d\d)?(?![-_.:]?\d))?"
+#: it (2025-Jun-30 10-15-02, 2024-May-29 9-21-29), or six digits of a valid hhmmss after a ``-`` or
+#: ``_`` as Schwab writes it (``Checking_XXX567_Transactions_20251201-091512.csv``: the time kept in
+#: the name made two downloads of one account two accounts, round-forty audit).
+_TIME = (r"(?:T\d\d[-_.]?\d\d(?:[-_.]?\d\d)?|[ _]\d{1,2}[-_.:]\d\d(?:[-_.:]\d\d)?(?![-_.:]?\d)"
+         r"|[-_](?:[01]\d|2[0-3])[0-5]\d[0-5]\d(?!\d))?")
 _STAMP = re.compile(rf"(?<!\d)(?:{_DATE}){_TIME}(?!\d)", re.IGNORECASE)
 #: Two stamps of a range (2025-01-01_2025-06-30, 20250101-to-20250630) become one.
 _RANGE = re.compile(rf"\x00(?:{_SEP}*(?:to|until|thru|through|bis|-){_SEP}*\x00|{_SEP}*\x00)+", re.IGNORECASE)

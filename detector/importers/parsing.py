@@ -168,14 +168,26 @@ def is_date(text: str, formats: Sequence[str]) -> bool:
     return True
 
 
+_ZONE_WORD = re.compile(r"\s+[A-Z]{2,5}$")
+
+
 # Statements repeat the same few hundred dates; strptime is the slowest step of reading a row.
 @lru_cache(maxsize=65536)
 def _parse_date(s: str, formats: tuple[str, ...]) -> str:
     if not s:
         raise ValueError("empty date")
     for fmt in formats:
+        text = s
+        if fmt.endswith(" %Z"):
+            # a zone's abbreviation after the time ("2025-11-29 15:54:58 EST", "... EDT"), which
+            # strptime's %Z reads only for UTC and the machine's own zone: the date is the one
+            # written, in that zone
+            zone = _ZONE_WORD.search(s)
+            if zone is None:
+                continue
+            text, fmt = s[:zone.start()], fmt[:-3]
         try:
-            parsed = datetime.strptime(s, fmt).date()
+            parsed = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
         # strptime reads "01/05/24" with %Y as the year 24: refuse it so a %y format can take it.
