@@ -209,9 +209,26 @@ def test_names_sharing_a_bank_word(raw, name):
     assert normalize_one(raw)[1] == name
 
 
-def test_lcl_card_word_is_read_before_any_name():
-    # LCL writes "CB <merchant>" with nothing between: a name starting "CB " loses it (known limit)
-    assert normalize_one("CB RADIO SHOP")[1] == "Radio Shop"
+@pytest.mark.parametrize("raw, name", [
+    ("CB NETFLIX.COM 12/03", "Netflix.com"),   # LCL: the day after the merchant
+    ("CB CARREFOUR 14/02/26", "Carrefour"),
+    ("CB 12/03 DEEZER", "Deezer"),             # the day or the card right after the word
+    ("CB X1234 SPOTIFY", "Spotify"),
+    ("CARTE CB NETFLIX", "Netflix"),
+    ("PAIEMENT CB NETFLIX", "Netflix"),
+    ("CB NETFLIX CB*1234", "Netflix"),         # the card's tail after the merchant
+])
+def test_lcl_card_word_goes_in_a_card_payments_shape(raw, name):
+    assert normalize_one(raw)[1] == name
+    assert normalize_descriptors(pd.Series([raw]))["display_name"].tolist() == [name]
+
+
+@pytest.mark.parametrize("raw, name", [("CB RADIO SHOP", "CB Radio Shop"), ("CB RADIO SHOP PARIS", "CB Radio Shop"),
+                                       ("CB2 AUDIO SYSTEMS", "CB2 Audio Systems")])
+def test_a_name_starting_cb_keeps_it(raw, name):
+    # known limit of the round-35 audit: any name starting "CB " lost it ("CB RADIO SHOP" -> "Radio Shop")
+    assert normalize_one(raw)[1] == name
+    assert normalize_descriptors(pd.Series([raw]))["display_name"].tolist() == [name]
 
 
 # -- utilities ---------------------------------------------------------------------------------
