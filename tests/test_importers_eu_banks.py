@@ -31,6 +31,7 @@ FILES = {
     "20250331-123456789-umsatz.CSV": ("sparkasse", 6, 1),
     "20250331-987654321-umsatz-mt940.CSV": ("sparkasse", 2, 0),
     "umsaetze_9787654321_20250331-1512.csv": ("comdirect", 6, 2),
+    "umsaetze_9787654399_20250331-0930.csv": ("comdirect", 4, 3),  # Girokonto, Visa-Karte, Depot blocks
     "n26-csv-transactions.csv": ("n26_de", 4, 0),
     "CSV_A_NL91RABO0315273637_EUR_20250101_20250331.csv": ("rabobank", 5, 0),
     "TXT250331123456.TAB": ("abnamro_tab", 6, 0),
@@ -143,6 +144,35 @@ def test_comdirect_account_option_wins_over_the_file_names_number(runner, tmp_pa
     result = runner.invoke(cli, ["ingest", str(DATA / "umsaetze_9787654321_20250331-1512.csv"), "--db", str(db),
                                  "--account", "giro", "--output", "json"])
     assert json.loads(result.output)["files"][0]["account_id"] == "giro"
+
+
+def test_comdirect_download_of_several_accounts_reads_every_block_as_its_account(runner, tmp_path):
+    # round-35 audit's known limit: a download of the Girokonto then the Visa-Karte was read as its
+    # first block's, the Visa rows read with the Girokonto's columns
+    result, db = _ingest(runner, tmp_path, "umsaetze_9787654399_20250331-0930.csv")
+    assert result.exit_code == 0, result.output
+    f = json.loads(result.output)["files"][0]
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT account_id, date, amount, description, source_line FROM transactions "
+                       "ORDER BY source_line").fetchall()
+    accounts = dict(con.execute("SELECT account_id, payment_method FROM accounts").fetchall())
+    con.close()
+    visa = "9787654399 Visa-Karte (Kreditkarte)"
+    assert [(a, line) for a, _, _, _, line in rows] == [("9787654399", 6), ("9787654399", 7), (visa, 15), (visa, 16)]
+    # the card's block by its own columns: Umsatztag the date, Buchungstext the description
+    assert rows[2][1:4] == ("2025-03-22", -9.95, "AUDIBLE GMBH AUDIBLE.DE DE")
+    assert accounts == {"9787654399": "debit_card", visa: "credit_card"}
+    # a block no comdirect layout reads (the Depot's) is rejected line by line, with its line
+    assert [r["source_line"] for r in f["rejections"]] == [20, 21, 22]
+    assert all("'Depot'" in r["reason"] for r in f["rejections"])
+    db2 = tmp_path / "giro.db"
+    named = runner.invoke(cli, ["ingest", str(DATA / "umsaetze_9787654399_20250331-0930.csv"), "--db", str(db2),
+                                "--account", "giro", "--output", "json"])
+    assert named.exit_code == 0, named.output
+    con = sqlite3.connect(db2)
+    assert {a for (a,) in con.execute("SELECT DISTINCT account_id FROM transactions")} == {
+        "giro", "giro Visa-Karte (Kreditkarte)"}
+    con.close()
 
 
 def test_abnamro_tab_reads_the_amount_not_the_opening_balance(runner, tmp_path):

@@ -264,6 +264,10 @@ class CsvLayout(Importer):
     positions: dict[str, int] | None = None
     #: For header-less layouts: the fields of one record, when the bank always writes that many.
     record_width: int | None = None
+    #: Bytes that start a line heading another account's block in a download of several accounts
+    #: (comdirect's ``"Umsätze``): a body holding them is read row by row, where the layout's
+    #: :meth:`records` reads each block with its own header.
+    block_marker: bytes | None = None
 
     # -- header ---------------------------------------------------------------------------------
 

@@ -128,6 +128,8 @@ class _Canonicaliser:
         self.notes: list[str] = list(importer.notes)
         #: The first rounded id seen (:data:`ROUNDED_ID`), once noted.
         self.rounded_id: str | None = None
+        #: The payment method of each account a later block of the download names (Row.block).
+        self.block_methods: dict[str, str] = {}
 
     def card_account(self, card: str | None) -> str | None:
         """The account of a row naming its card, unless ``--account`` or the file names one."""
@@ -179,6 +181,10 @@ class _Canonicaliser:
                 continue
             account = (item.account_id or self.file_account or self.card_account(item.card)
                        or self.fallback_account)
+            if item.block:  # another account's block of the download: the file's account and its heading
+                account = f"{account} {item.block}"
+                if item.block_payment_method:
+                    self.block_methods.setdefault(account, item.block_payment_method)
             if self.accounts_as:
                 account = self.accounts_as.get(account, account)
             # the id's description: the stored one, or the text a layout read before it joined more
@@ -404,7 +410,8 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         account_id=next(iter(canon.accounts)) if len(canon.accounts) == 1 else None,
         rows_read=rows_read,
         default_payment_method=_payment_method(imp, path),
-        payment_methods={canon.accounts_as.get(a, a): m for a, m in imp.account_payment_methods(path).items()},
+        payment_methods={canon.accounts_as.get(a, a): m for a, m in
+                         (imp.account_payment_methods(path) | canon.block_methods).items()},
         currency=currency,
         path=path,
         country=imp.country,
