@@ -334,3 +334,37 @@ def test_the_suggestion_for_a_comdirect_like_file_skips_pending_rows_and_reads_u
     path = _write(tmp_path, "umsaetze.csv", text, encoding="cp1252")
     assert _suggestion(path) == ("date=Buchungstag,description=Buchungstext,amount=Umsatz in EUR,"
                                  "date_format=%d.%m.%Y,decimal=comma")
+
+
+def test_bbva_resaved_with_decimal_points_is_read_by_its_own_cells(runner, tmp_path):
+    # round-35 audit's known limit: a BBVA export re-saved by Excel with decimal points had its
+    # rows with cents rejected ("not an amount with a decimal comma: '-88.81'")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["ingest", str(DATA / "ES0182_movimientos_excel.csv"), "--db", str(db),
+                                 "--output", "json"])
+    assert result.exit_code == 0, result.output
+    f = json.loads(result.output)["files"][0]
+    assert (f["format"], f["stored"]) == ("bbva", 4)
+    assert _rows(db) == [("2025-03-29", 2410.55, "NOMINA TELEFONICA SOLUCIONES SA"),
+                         ("2025-03-22", -88.81, "RECIBO IBERDROLA CLIENTES SAU"),
+                         ("2025-03-08", -13.99, "RECIBO NETFLIX.COM"),
+                         ("2025-03-04", -11.99, "COMPRA TARJ. 5540XXXXXXXX1234 SPOTIFY P2E8A1B2C3")]
+    # a cell that reads as a thousand or as a decimal stays rejected, with its file and line
+    [reject] = f["rejections"]
+    assert reject["source_line"] == 8 and reject["reason"].startswith("ambiguous amount '-1.250'")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT source_file, source_line FROM rejected_rows").fetchall() == [
+        (str(DATA / "ES0182_movimientos_excel.csv"), 8)]
+    con.close()
+
+
+def test_bbva_with_both_decimal_marks_keeps_the_comma_and_rejects_the_points(runner, tmp_path):
+    rows = (DATA / "ES0182_movimientos_cuenta.csv").read_bytes().decode("cp1252").splitlines()
+    rows.append("01/03/2025;01/03/2025;RECIBO SPOTIFY;Adeudo recibo;-16.41;EUR;3.104,24;EUR;")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    result = runner.invoke(cli, ["ingest", str(path), "--db", str(tmp_path / "s.db"), "--output", "json"])
+    f = json.loads(result.output)["files"][0]
+    assert f["stored"] == 4
+    assert [(r["source_line"], r["reason"]) for r in f["rejections"]] == [
+        (len(rows), "not an amount with a decimal comma: '-16.41'")]

@@ -1057,8 +1057,9 @@ class Bbva(CsvLayout):
 
     Concepto is the description, Observaciones its reference (joined for PayPal); Importe the
     amount in the first Divisa (the second is Disponible's, the balance). Amounts with comma
-    decimals, as a Spanish machine saves them (one saved with decimal points has its rows with
-    cents rejected, never read a hundredfold: map it with ``--columns`` and no ``decimal=``).
+    decimals, as a Spanish machine saves them; a file re-saved by Excel with decimal points
+    (``-16.41``) is read so when its amounts show points and never a decimal comma
+    (:attr:`decimal_from_cells`), its cells that read either way (``1.234``) rejected with their line.
     """
 
     name = "bbva"
@@ -1072,6 +1073,7 @@ class Bbva(CsvLayout):
     also_required = ("Movimiento", "Disponible")
     date_formats = ("%d/%m/%Y", "%d/%m/%y")
     decimal = ","
+    decimal_from_cells = True
     delimiters = (";",)
     currency = "EUR"
     payment_method = "debit_card"

@@ -503,6 +503,10 @@ def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, 
     head = io.StringIO(loaded.head(), newline="").readlines()
     _, hl = imp.read_header(path, iter(head))
     offset = body_offset(head, hl)
+    if imp.decimal_from_cells:
+        imp = imp.with_decimal_of(imp.amount_cells(io.StringIO(loaded.text[offset:], newline=""), hl))
+        if imp.decimal_note:
+            canon.notes.append(imp.decimal_note)
     if engine != "rows":
         if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
             data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
@@ -580,6 +584,10 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
     # (a second pass over the body's lines, stopping at the first date only the layout's order reads).
     imp = imp.with_date_order(imp.date_cells(islice(_stream_lines(p, decoding), hl.first_line - 1, None), hl))
     canon.note_date_order(imp)
+    if imp.decimal_from_cells:
+        imp = imp.with_decimal_of(imp.amount_cells(islice(_stream_lines(p, decoding), hl.first_line - 1, None), hl))
+        if imp.decimal_note:
+            canon.notes.append(imp.decimal_note)
     total = 0
     if engine != "rows":
         for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize):
