@@ -809,7 +809,7 @@ class Comdirect(CsvLayout):
     currency = "EUR"
     payment_method = "debit_card"
     country = "DE"
-    block_marker = '"Ums'.encode()
+    block_marker = b'"Ums'
 
     def records(self, lines, layout):
         """The first block's rows, then each later block's (``"Umsätze Visa-Karte (Kreditkarte)"``,
