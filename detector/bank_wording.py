@@ -154,7 +154,10 @@ def strip(text: str) -> str:
     if "KARTENZAHLUNG" in text:
         text = _KARTE_NR_RE.sub("", text)
     if "CB" in text:
-        text = _CB_TAIL_RE.sub("", text)
+        cut = _CB_TAIL_RE.sub("", text)
+        if cut != text and cut.startswith("CB ") and len(cut) > 3:
+            cut = cut[3:]  # "CB NETFLIX CB*1234": the card payment's word at both ends
+        text = cut
     text = processor_reference(text)
     if "VALUE DATE" in text:
         text = _COMMBANK_TAIL_RE.sub("", text)

@@ -132,7 +132,7 @@ EU_BANK_PREFIXES = [
     # Continental banks' words for a card payment or a direct debit (round-35 audit: "PRLV SEPA
     # NETFLIX INTERNATIONAL" was merchant "PRLV Sepa Netflix International", no vendor). French:
     # prélèvement, card payments ("CARTE X4821 12/03 DEEZER": the card's last digits and the day
-    # follow, dropped as noise; only before them, "CARTE NOIRE" is coffee), LCL's "CB NETFLIX";
+    # follow, dropped as noise; only before them, "CARTE NOIRE" is coffee), LCL's "CB NETFLIX 12/03";
     # Spanish: recibo (a direct debit), compra con tarjeta; Italian: addebito SDD, pagamento POS;
     # Dutch: betaalautomaat, BEA (ABN AMRO's card payment), incasso; German: (SEPA-)Lastschrift,
     # Kartenzahlung, Abbuchung, and SEPA alone before them.
@@ -146,7 +146,12 @@ EU_BANK_PREFIXES = [
     r"PRELEVEMENT(?: EUROPEEN)?(?: SEPA)?(?: DE)?",
     r"(?:PAIEMENT|ACHAT|FACTURE)(?: PAR)? (?:CB|CARTE)(?: DU)?",
     r"CARTE(?=\s+(?:X*\d|Q0Q\b|\*|\d{1,2}/\d{1,2}\b))",
-    r"CB(?=\s+\S)",
+    # "CB" (Carte Bleue) only in a card payment's shape, else it may be a name ("CB RADIO SHOP",
+    # "CB2 ..."): "CARTE CB", the card or the day right after it ("CB X1234 ..."), or the day after
+    # the merchant ("CB NETFLIX.COM 12/03/25", LCL); "... CB*1234" is read in bank_wording.strip
+    r"CARTE(?: BANCAIRE)? CB(?=\s+\S)",
+    r"CB(?=\s+(?:X*\d|Q0Q\b|\*|\d{1,2}/\d{1,2}\b))",
+    r"CB(?=\s+\S(?:.*\s)?\d{1,2}/\d{1,2}(?:/\d{2,4})?(?:\s|$))",
     r"COMPRA(?: CON)? TARJ(?:ETA)?\.?(?: (?:DE )?(?:CREDITO|DEBITO))?(?: EN)?",
     r"PAGO(?: CON)? TARJETA(?: EN)?",
     r"PAGO MOVIL(?: EN)?",

@@ -26,6 +26,8 @@ from .emails import format_money, if_true, render_email
 from .errors import CatalogError, ConfigError
 from .normalize import google_product
 from .schema import PAYMENT_METHODS
+from .sepa_refund import SOURCE as SEPA_SOURCE
+from .sepa_refund import bank_refund_step, is_sepa_core_debit
 from .workdays import DEFAULT_COUNTRY, to_date
 
 ProcessLookup = Callable[[str | None], str | None]
@@ -235,6 +237,16 @@ def _amazon_site(step: str, country: str) -> str:
 NOT_SIGNED_UP_AGAIN = "and I have not signed up again since"
 
 
+_WITHOUT_NOTICE_RE = re.compile(r"\bwithout notice\b")
+
+
+def as_observed(reason: str) -> str:
+    """``reason`` for an email to the vendor: "without notice" is what the holder saw, not a fact
+    the statement shows (the vendor may have sent a notice that went unread): "without any notice
+    that I saw"."""
+    return _WITHOUT_NOTICE_RE.sub("without any notice that I saw", reason)
+
+
 def _with_evidence(reason: str, inputs: dict) -> str:
     """``reason`` with the fact the claim rests on, as the flag's reason names it: when the person
     cancelled (a charge after cancellation), or the earlier charge a double charge repeats, in the
@@ -349,13 +361,17 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
     steps += fallback
     if channel == "amazon":
         steps = [_amazon_site(step, country) for step in steps]
+    sepa_debit = is_sepa_core_debit(inputs.get("description"), inputs.get("currency"))
+    if sepa_debit:  # the payer's own bank's refund right, after the vendor's steps (sepa_refund.py)
+        steps.append(bank_refund_step(vendor_name, charge_date, filing_date))
 
     money = format_money(charged, inputs.get("currency"))
     template = process.email_template()
     email = render_email(template, vendor=vendor_name, amount=inputs["amount"], charge_amount=charged,
                          currency=inputs.get("currency"),
                          charge_date=charge_date.isoformat(), descriptor=inputs["description"],
-                         transaction_id=inputs.get("bank_reference"), reason=reason)
+                         transaction_id=inputs.get("bank_reference"),
+                         reason=reason if inputs.get("user_reason") else as_observed(reason))
     meaning = process.status_meaning(status)
     return {
         "transaction_id": inputs["transaction_id"],
@@ -403,6 +419,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         "sources": {
             "steps": cp.source,
             **({"fallback_steps": "generic channel process"} if fallback else {}),
+            **({"bank_refund_step": SEPA_SOURCE} if sepa_debit else {}),
             "reason": reason_source,
             "eligibility": verdict.sources,
             "timeline": timeline.source,

@@ -159,3 +159,62 @@ def test_italian_direct_debits(runner, tmp_path):
     assert streams["Enel"]["frequency"] == "monthly"
     assert _drafts(runner, db) == {}
 
+
+
+def test_rent_with_its_month_named_without_a_year_is_one_monthly_stream(runner, tmp_path):
+    # known gap of the round-35 audit: "MIETE NOVEMBER", "MIETE DEZEMBER", ... made a merchant per month
+    names = ["JANUAR", "FEBRUAR", "MÄRZ", "APRIL", "MAI", "JUNI", "JULI", "AUGUST", "SEPTEMBER", "OKTOBER",
+             "NOVEMBER", "DEZEMBER"]
+    mois = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+            "novembre", "décembre"]
+    rows = ["Buchungstag;Verwendungszweck;Betrag"]
+    for y, m in MONTHS:
+        rows.append(f"01.{m:02d}.{y};MIETE {names[m - 1]};-950,00")
+        rows.append(f"05.{m:02d}.{y};Loyer {mois[m - 1]};-700,00")
+    rows.append("12.03.2025;AUGUST STRINDBERG BUCHHANDLUNG;-23,40")
+    doc, _ = _scan(runner, tmp_path, "miete.csv", "\n".join(rows) + "\n",
+                   "date=Buchungstag,description=Verwendungszweck,amount=Betrag,date_format=%d.%m.%Y,decimal=comma")
+    rent = [s for s in doc["streams"] if s["merchant"].lower().startswith(("miete", "loyer"))]
+    assert sorted((s["merchant"], s["frequency"]) for s in rent) == [("Loyer", "monthly"), ("Miete", "monthly")]
+    assert not [f for f in doc["flags"] if f["type"] == "annual_renewal"]
+
+
+def _yearly_requests(runner, tmp_path, line, as_of, currency="EUR"):
+    statement = tmp_path / f"releve_{as_of}.csv"
+    statement.write_text(f"Date;Libelle;Montant\n20/05/2025;{line};-120,00\n20/05/2026;{line};-120,00\n")
+    db = tmp_path / f"s_{as_of}.db"
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", as_of, "--format", "json",
+                                 "--columns", "date=Date,description=Libelle,amount=Montant,date_format=%d/%m/%Y,"
+                                 f"decimal=comma,currency={currency}"])
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(cli, ["refunds", "list", "--db", str(db), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    return json.loads(listed.output)
+
+
+def test_a_sepa_direct_debit_request_names_the_banks_eight_week_refund_right(runner, tmp_path):
+    # twenty-second session: a EUR direct debit's request named only the vendor's route, not the
+    # payer's unconditional SEPA Core refund through their own bank (PSD2 Art. 76-77, 8 weeks)
+    [req] = _yearly_requests(runner, tmp_path, "PRLV SEPA LE MONDE ABONNEMENT ANNUEL", "2026-06-30")
+    *vendor_steps, bank = req["steps"]
+    assert vendor_steps and not any("SEPA" in s for s in vendor_steps)  # after contacting the vendor
+    assert "SEPA Core direct debit" in bank and "with no reason needed" in bank
+    assert "ask it by 2026-07-15" in bank and "until 2027-06-20" in bank  # 8 weeks, 13 months from 2026-05-20
+    assert "PSD2" in req["sources"]["bank_refund_step"]
+    # the email says what the holder saw, not that no notice was sent
+    assert "without any notice that I saw" in req["email"]["body"]
+    assert "without notice" not in req["email"]["body"]
+
+
+def test_past_the_eight_weeks_the_step_says_so(runner, tmp_path):
+    [req] = _yearly_requests(runner, tmp_path, "ADEUDO RECIBO LE MONDE ABONNEMENT ANNUEL", "2026-09-01")
+    bank = req["steps"][-1]
+    assert "those 8 weeks ended on 2026-07-15" in bank and "never authorised" in bank and "2027-06-20" in bank
+    assert "ask it by" not in bank
+
+
+def test_no_bank_refund_step_for_a_card_payment_or_another_currency(runner, tmp_path):
+    [card] = _yearly_requests(runner, tmp_path, "CARTE X4821 LE MONDE ABONNEMENT ANNUEL", "2026-06-30")
+    [gbp] = _yearly_requests(runner, tmp_path / "..", "PRLV SEPA LE MONDE ABONNEMENT ANNUEL", "2026-06-29", "GBP")
+    for req in (card, gbp):
+        assert not any("SEPA" in s for s in req["steps"]) and "bank_refund_step" not in req["sources"]

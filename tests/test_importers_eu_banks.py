@@ -31,6 +31,7 @@ FILES = {
     "20250331-123456789-umsatz.CSV": ("sparkasse", 6, 1),
     "20250331-987654321-umsatz-mt940.CSV": ("sparkasse", 2, 0),
     "umsaetze_9787654321_20250331-1512.csv": ("comdirect", 6, 2),
+    "umsaetze_9787654399_20250331-0930.csv": ("comdirect", 4, 3),  # Girokonto, Visa-Karte, Depot blocks
     "n26-csv-transactions.csv": ("n26_de", 4, 0),
     "CSV_A_NL91RABO0315273637_EUR_20250101_20250331.csv": ("rabobank", 5, 0),
     "TXT250331123456.TAB": ("abnamro_tab", 6, 0),
@@ -143,6 +144,35 @@ def test_comdirect_account_option_wins_over_the_file_names_number(runner, tmp_pa
     result = runner.invoke(cli, ["ingest", str(DATA / "umsaetze_9787654321_20250331-1512.csv"), "--db", str(db),
                                  "--account", "giro", "--output", "json"])
     assert json.loads(result.output)["files"][0]["account_id"] == "giro"
+
+
+def test_comdirect_download_of_several_accounts_reads_every_block_as_its_account(runner, tmp_path):
+    # round-35 audit's known limit: a download of the Girokonto then the Visa-Karte was read as its
+    # first block's, the Visa rows read with the Girokonto's columns
+    result, db = _ingest(runner, tmp_path, "umsaetze_9787654399_20250331-0930.csv")
+    assert result.exit_code == 0, result.output
+    f = json.loads(result.output)["files"][0]
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT account_id, date, amount, description, source_line FROM transactions "
+                       "ORDER BY source_line").fetchall()
+    accounts = dict(con.execute("SELECT account_id, payment_method FROM accounts").fetchall())
+    con.close()
+    visa = "9787654399 Visa-Karte (Kreditkarte)"
+    assert [(a, line) for a, _, _, _, line in rows] == [("9787654399", 6), ("9787654399", 7), (visa, 15), (visa, 16)]
+    # the card's block by its own columns: Umsatztag the date, Buchungstext the description
+    assert rows[2][1:4] == ("2025-03-22", -9.95, "AUDIBLE GMBH AUDIBLE.DE DE")
+    assert accounts == {"9787654399": "debit_card", visa: "credit_card"}
+    # a block no comdirect layout reads (the Depot's) is rejected line by line, with its line
+    assert [r["source_line"] for r in f["rejections"]] == [20, 21, 22]
+    assert all("'Depot'" in r["reason"] for r in f["rejections"])
+    db2 = tmp_path / "giro.db"
+    named = runner.invoke(cli, ["ingest", str(DATA / "umsaetze_9787654399_20250331-0930.csv"), "--db", str(db2),
+                                "--account", "giro", "--output", "json"])
+    assert named.exit_code == 0, named.output
+    con = sqlite3.connect(db2)
+    assert {a for (a,) in con.execute("SELECT DISTINCT account_id FROM transactions")} == {
+        "giro", "giro Visa-Karte (Kreditkarte)"}
+    con.close()
 
 
 def test_abnamro_tab_reads_the_amount_not_the_opening_balance(runner, tmp_path):
@@ -304,3 +334,37 @@ def test_the_suggestion_for_a_comdirect_like_file_skips_pending_rows_and_reads_u
     path = _write(tmp_path, "umsaetze.csv", text, encoding="cp1252")
     assert _suggestion(path) == ("date=Buchungstag,description=Buchungstext,amount=Umsatz in EUR,"
                                  "date_format=%d.%m.%Y,decimal=comma")
+
+
+def test_bbva_resaved_with_decimal_points_is_read_by_its_own_cells(runner, tmp_path):
+    # round-35 audit's known limit: a BBVA export re-saved by Excel with decimal points had its
+    # rows with cents rejected ("not an amount with a decimal comma: '-88.81'")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["ingest", str(DATA / "ES0182_movimientos_excel.csv"), "--db", str(db),
+                                 "--output", "json"])
+    assert result.exit_code == 0, result.output
+    f = json.loads(result.output)["files"][0]
+    assert (f["format"], f["stored"]) == ("bbva", 4)
+    assert _rows(db) == [("2025-03-29", 2410.55, "NOMINA TELEFONICA SOLUCIONES SA"),
+                         ("2025-03-22", -88.81, "RECIBO IBERDROLA CLIENTES SAU"),
+                         ("2025-03-08", -13.99, "RECIBO NETFLIX.COM"),
+                         ("2025-03-04", -11.99, "COMPRA TARJ. 5540XXXXXXXX1234 SPOTIFY P2E8A1B2C3")]
+    # a cell that reads as a thousand or as a decimal stays rejected, with its file and line
+    [reject] = f["rejections"]
+    assert reject["source_line"] == 8 and reject["reason"].startswith("ambiguous amount '-1.250'")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT source_file, source_line FROM rejected_rows").fetchall() == [
+        (str(DATA / "ES0182_movimientos_excel.csv"), 8)]
+    con.close()
+
+
+def test_bbva_with_both_decimal_marks_keeps_the_comma_and_rejects_the_points(runner, tmp_path):
+    rows = (DATA / "ES0182_movimientos_cuenta.csv").read_bytes().decode("cp1252").splitlines()
+    rows.append("01/03/2025;01/03/2025;RECIBO SPOTIFY;Adeudo recibo;-16.41;EUR;3.104,24;EUR;")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    result = runner.invoke(cli, ["ingest", str(path), "--db", str(tmp_path / "s.db"), "--output", "json"])
+    f = json.loads(result.output)["files"][0]
+    assert f["stored"] == 4
+    assert [(r["source_line"], r["reason"]) for r in f["rejections"]] == [
+        (len(rows), "not an amount with a decimal comma: '-16.41'")]

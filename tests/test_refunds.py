@@ -333,13 +333,15 @@ def test_vendor_templates_keep_the_seed_lines(store):
     assert pbo["email"]["subject"] == "Refund Request – PRO Back Office Account [YOUR ACCOUNT EMAIL — fill in]"
     assert pbo["email"]["body"].startswith("Dear PRO Back Office Team,")
     assert "The amount I would like to request a refund for is $119.00." in pbo["email"]["body"]
-    assert "due to an unexpected charge: the subscription renewed without notice." in pbo["email"]["body"]
+    # the seed's reason, worded as what the holder saw (a notice may have been sent and gone unread)
+    assert "due to an unexpected charge: the subscription renewed without any notice that I saw." in pbo["email"]["body"]
+    assert "without notice." not in pbo["email"]["body"]
 
 
 def test_ot_track_template(store):
     ot = _queue_one(store, vendor="OT Track", amount=54.0)
     assert ot["email"]["body"].startswith("Dear OT Track Support Team,")
-    assert "The details are as follows: The subscription renewed without notice." in ot["email"]["body"]
+    assert "The details are as follows: The subscription renewed without any notice that I saw." in ot["email"]["body"]
     assert "I would like to request a refund in the amount of $54.00." in ot["email"]["body"]
 
 
@@ -1478,3 +1480,20 @@ def test_the_evidence_stays_when_the_request_is_filed_and_not_in_ones_own_words(
     add_tx(store, "t2", "2025-07-01", 9.99, "OT TRACK APP", currency="GBP")
     mine = open_request(store, "t2", "billed twice this month", "2025-07-03", vendor="OT Track")
     assert mine["reason"] == "billed twice this month"
+
+
+def test_sepa_core_debits_by_their_words_and_the_refund_dates():
+    from datetime import date
+
+    from detector.sepa_refund import bank_refund_step, is_sepa_core_debit, refund_dates
+
+    for line in ("SEPA-Lastschrift Netflix International B.V.", "PRLV SEPA FREE MOBILE", "ADEUDO RECIBO MOVISTAR",
+                 "SEPA Incasso algemeen doorlopend Ziggo", "ADDEBITO SDD FASTWEB", "Vodafone Mandatsreferenz AB12",
+                 "Stadtwerke MREF+XYZ123", "EDF RUM: 12345", "Prélèvement EDF"):
+        assert is_sepa_core_debit(line, "EUR"), line
+    for line, currency in (("SEPA-Lastschrift Netflix", "GBP"), ("CARTE X4821 12/03 DEEZER", "EUR"),
+                           ("SDD B2B ACME SUPPLIES", "EUR"), ("SEPA-Firmenlastschrift Acme", "EUR"),
+                           ("Netflix International B.V.", "EUR")):
+        assert not is_sepa_core_debit(line, currency), line
+    assert refund_dates(date(2026, 1, 31)) == (date(2026, 3, 28), date(2027, 2, 28))
+    assert "both have passed" in bank_refund_step("Acme", date(2024, 1, 10), date(2026, 1, 1))

@@ -47,6 +47,11 @@ class Row:
     #: currency): the plan's own price, which the exchange rate does not move.
     original_amount: float | None = None
     original_currency: str | None = None
+    #: The heading of the block of a download holding several accounts that the row is in, when not
+    #: the first (comdirect's ``"Umsätze Visa-Karte (Kreditkarte)"`` after its Girokonto): the row's
+    #: account is the file's account followed by it, and the block's layout's payment method its own.
+    block: str | None = None
+    block_payment_method: str | None = None
 
 
 @dataclass

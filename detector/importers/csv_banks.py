@@ -27,6 +27,8 @@ from . import date_order
 from .base import (
     HEAD_LINES,
     Importer,
+    Reject,
+    Row,
     _numbered_join,
     balance_columns,
     direction_column,
@@ -812,6 +814,10 @@ _COMDIRECT_LABELS = LabelledText(
             r"(?<!\w)CORE / Mandatsref\.:", r"(?<!\w)Mandatsref\.:", r"(?<!\w)Gläubiger-ID:"))
 
 
+#: The heading of one account's block in a comdirect download of several: ``"Umsätze Girokonto";"Zeitraum: ...";``.
+_COMDIRECT_BLOCK_RE = re.compile(r'^\s*"?Ums(?:ä|ae)tze\s+(?P<name>[^";\r\n]+?)\s*"?\s*(?:;|$)')
+
+
 class Comdirect(CsvLayout):
     """comdirect (Germany) Girokonto "Umsätze" export.
 
@@ -833,8 +839,8 @@ class Comdirect(CsvLayout):
     name after ``Auftraggeber:``/``Empfänger:``, the purpose after ``Buchungstext:`` its reference
     (round-thirty-five audit: mapped by hand, merchants read "Auftraggeber Netflix ...").
     Pending rows (``offen``) are rejected until booked; the ``Alter Kontostand`` footer is no
-    transaction. A download of several accounts (Girokonto, then Visa) is read as its first
-    block's: export one account per file.
+    transaction. A download of several accounts (Girokonto, then Visa, each block under its own
+    ``"Umsätze <account>"`` heading and header) is read block by block (:meth:`records`).
     """
 
     name = "comdirect"
@@ -852,6 +858,63 @@ class Comdirect(CsvLayout):
     currency = "EUR"
     payment_method = "debit_card"
     country = "DE"
+    block_marker = b'"Ums'
+
+    def records(self, lines, layout):
+        """The first block's rows, then each later block's (``"Umsätze Visa-Karte (Kreditkarte)"``,
+        its own ``Neuer Kontostand`` and header) read by the comdirect layout its header fits, its
+        rows the account ``<file's account> <heading>`` with that layout's payment method (round-35
+        audit: the Visa block's rows were read with the Girokonto's columns). A block no comdirect
+        layout reads (a Depot's) is rejected line by line, never dropped."""
+        it = iter(lines)
+        first: list[str] = []
+        heading = None
+        for line in it:
+            if _COMDIRECT_BLOCK_RE.match(line):
+                heading = line
+                break
+            first.append(line)
+        yield from super().records(first, layout)
+        line_no = layout.first_line + len(first)
+        while heading is not None:
+            block, name, heading = [heading], _COMDIRECT_BLOCK_RE.match(heading).group("name").strip(), None
+            for line in it:
+                if _COMDIRECT_BLOCK_RE.match(line):
+                    heading = line
+                    break
+                block.append(line)
+            yield from self._block(name, block, line_no)
+            line_no += len(block)
+
+    def identify(self, path, head):
+        """This layout's header, and the first comdirect header of the file: a download of several
+        accounts fits the layout of its first block (its later blocks are read by :meth:`records`)."""
+        lines = io.StringIO(head, newline="").readlines()
+        found = self._find_header(lines)
+        if found is None:
+            return False
+        other = (ComdirectVisa if self.name == "comdirect" else Comdirect)()._find_header(lines)
+        return other is None or found[0] < other[0]
+
+    def _block(self, name: str, block: list[str], line_no: int):
+        for kind in (ComdirectVisa, Comdirect):
+            reader, lines = kind(), iter(block)
+            try:
+                body, hl = reader.read_header("", lines)
+            except UnrecognisedFormat:
+                continue
+            body += list(lines)
+            reader.date_formats = self.date_formats  # the whole file's order of day and month
+            hl = dataclasses.replace(hl, first_line=line_no + hl.first_line - 1)
+            for item in CsvLayout.records(reader, body, hl):
+                yield (dataclasses.replace(item, block=name, block_payment_method=reader.payment_method)
+                       if isinstance(item, Row) else item)
+            return
+        for k, line in enumerate(block):
+            if line.strip():
+                yield Reject(line_no + k, f"in the download's block {name!r}, whose columns no comdirect layout "
+                             "reads: export that account on its own and map it with --columns",
+                             line.rstrip("\r\n"))
 
     def default_account(self, path):
         """The account number comdirect names each download by (``umsaetze_9787654321_20260630-1512.csv``;
@@ -1043,8 +1106,9 @@ class Bbva(CsvLayout):
 
     Concepto is the description, Observaciones its reference (joined for PayPal); Importe the
     amount in the first Divisa (the second is Disponible's, the balance). Amounts with comma
-    decimals, as a Spanish machine saves them (one saved with decimal points has its rows with
-    cents rejected, never read a hundredfold: map it with ``--columns`` and no ``decimal=``).
+    decimals, as a Spanish machine saves them; a file re-saved by Excel with decimal points
+    (``-16.41``) is read so when its amounts show points and never a decimal comma
+    (:attr:`decimal_from_cells`), its cells that read either way (``1.234``) rejected with their line.
     """
 
     name = "bbva"
@@ -1058,6 +1122,7 @@ class Bbva(CsvLayout):
     also_required = ("Movimiento", "Disponible")
     date_formats = ("%d/%m/%Y", "%d/%m/%y")
     decimal = ","
+    decimal_from_cells = True
     delimiters = (";",)
     currency = "EUR"
     payment_method = "debit_card"

@@ -283,6 +283,15 @@ class CsvLayout(Importer):
     positions: dict[str, int] | None = None
     #: For header-less layouts: the fields of one record, when the bank always writes that many.
     record_width: int | None = None
+    #: Bytes that start a line heading another account's block in a download of several accounts
+    #: (comdirect's ``"Umsätze``): a body holding them is read row by row, where the layout's
+    #: :meth:`records` reads each block with its own header.
+    block_marker: bytes | None = None
+    #: Whether a comma-decimal layout's own amount cells may show the file was saved with decimal
+    #: points (BBVA's export re-saved by Excel: ``-16.41``): :meth:`with_decimal_of`.
+    decimal_from_cells: bool = False
+    #: Set on a copy reading decimal points for that reason: an amount cell that showed it.
+    decimal_example: str | None = None
 
     # -- header ---------------------------------------------------------------------------------
 
@@ -437,6 +446,45 @@ class CsvLayout(Importer):
         other.swapped_date_example = example
         return other
 
+    def amount_cells(self, lines: Iterable[str], layout: HeaderLayout) -> Iterator[str]:
+        """The amount cell of every record of a body (``lines`` start below the header), as written."""
+        pos = layout.index.get("amount")
+        if pos is None:
+            return
+        for cells in csv.reader(lines, delimiter=layout.delimiter):
+            if pos < len(cells):
+                yield cells[pos]
+
+    def with_decimal_of(self, cells: Iterable[str]) -> CsvLayout:
+        """This layout, or a copy reading decimal points when the file's amount ``cells`` show
+        points and never a decimal comma (:attr:`decimal_from_cells`). Cells that read either way
+        (``1.234``) are then rejected with their line (:meth:`_amount`); a file with both kinds keeps
+        the comma, its point cells rejected as before."""
+        if not self.decimal_from_cells or self.decimal != ",":
+            return self
+        example, comma = None, False
+        for cell in cells:
+            c = _SPACES_RE.sub("", cell.strip().strip("€$£"))
+            if _COMMA_DECIMAL_RE.fullmatch(c):
+                comma = True
+                break
+            if example is None and _POINT_DECIMAL_RE.fullmatch(c):
+                example = cell.strip()
+        if comma or example is None:
+            return self
+        other = copy.copy(self)
+        other.decimal = "."
+        other.decimal_example = example
+        return other
+
+    @property
+    def decimal_note(self) -> str | None:
+        """What to tell when the file's amounts were read with decimal points (:meth:`with_decimal_of`)."""
+        if self.decimal_example is None:
+            return None
+        return (f"amounts read with decimal points, not the {self.name} layout's decimal comma: the file's own "
+                f"amounts show it ({self.decimal_example!r}; a file re-saved by Excel?)")
+
     # -- records --------------------------------------------------------------------------------
 
     def extract(self, path: str) -> Iterator[Row | Reject]:
@@ -446,6 +494,7 @@ class CsvLayout(Importer):
         body, layout = self.read_header(path, lines)
         tail = "".join(body) + text[lines.tell():]
         reader = self.with_date_order(self.date_cells(io.StringIO(tail, newline=""), layout))
+        reader = reader.with_decimal_of(reader.amount_cells(io.StringIO(tail, newline=""), layout))
         yield from reader.records(io.StringIO(tail, newline=""), layout)
 
     def extract_lines(self, path: str, lines: Iterable[str]) -> Iterator[Row | Reject]:
@@ -667,7 +716,12 @@ class CsvLayout(Importer):
 
     def _amount(self, cells, index) -> float:
         if "amount" in index and self.amount is not None:
-            value = parse_amount(self._cell(cells, index, "amount") or "", decimal=self.decimal) * self.sign
+            cell = self._cell(cells, index, "amount") or ""
+            if self.decimal_example is not None and _EITHER_DECIMAL_RE.fullmatch(cell.strip().lstrip("+-")):
+                raise ValueError(f"ambiguous amount {cell.strip()!r}: a thousand or a decimal (the file's other "
+                                 f"amounts have decimal points, e.g. {self.decimal_example!r}; the bank's layout "
+                                 "writes a decimal comma)")
+            value = parse_amount(cell, decimal=self.decimal) * self.sign
         else:
             debit = self._cell(cells, index, "debit") or ""
             credit = self._cell(cells, index, "credit") or ""
@@ -701,6 +755,14 @@ class CsvLayout(Importer):
         what = f"unknown debit/credit marker {marker!r}" if marker else "no debit/credit marker"
         return (f"{what} in column {' / '.join(repr(n) for n in names)} (money out: "
                 f"{shown(self.outflow_markers)}; money in: {shown(self.inflow_markers)})")
+
+
+#: An amount with a decimal comma (``-16,41``, ``3.414,18``), one with a decimal point
+#: (``-16.41``, ``1,234.56``), and one that reads as either (``1.234``, ``-1,234``).
+_COMMA_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d{1,2}-?")
+_POINT_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}-?")
+_EITHER_DECIMAL_RE = re.compile(r"\d{1,3}[.,]\d{3}")
+_SPACES_RE = re.compile(r"\s+")
 
 
 def original_from_columns(amount: str | None, currency: str | None, decimal: str = ".") -> tuple[float, str] | None:

@@ -286,6 +286,10 @@ def _bad_line_cells(data: bytes, start: int, bad: list, delimiter: str) -> list[
 
 
 def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, date_order: bool) -> Parsed | None:
+    if layout.decimal_example is not None:
+        return None  # decimals the file's cells settled: its cells that read either way are judged row by row
+    if layout.block_marker is not None and data.find(b"\n" + layout.block_marker, start) >= 0:
+        return None  # another account's block follows, with its own header (CsvLayout.block_marker)
     if data.find(b"\x00", start) >= 0 or (data.find(b"\r", start) >= 0
                                            and data.count(b"\r", start) != data.count(b"\r\n", start)):
         return None

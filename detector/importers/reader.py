@@ -128,6 +128,8 @@ class _Canonicaliser:
         self.notes: list[str] = list(importer.notes)
         #: The first rounded id seen (:data:`ROUNDED_ID`), once noted.
         self.rounded_id: str | None = None
+        #: The payment method of each account a later block of the download names (Row.block).
+        self.block_methods: dict[str, str] = {}
 
     def card_account(self, card: str | None) -> str | None:
         """The account of a row naming its card, unless ``--account`` or the file names one."""
@@ -179,6 +181,10 @@ class _Canonicaliser:
                 continue
             account = (item.account_id or self.file_account or self.card_account(item.card)
                        or self.fallback_account)
+            if item.block:  # another account's block of the download: the file's account and its heading
+                account = f"{account} {item.block}"
+                if item.block_payment_method:
+                    self.block_methods.setdefault(account, item.block_payment_method)
             if self.accounts_as:
                 account = self.accounts_as.get(account, account)
             # the id's description: the stored one, or the text a layout read before it joined more
@@ -427,7 +433,8 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         account_id=next(iter(canon.accounts)) if len(canon.accounts) == 1 else None,
         rows_read=rows_read,
         default_payment_method=_payment_method(imp, path),
-        payment_methods={canon.accounts_as.get(a, a): m for a, m in imp.account_payment_methods(path).items()},
+        payment_methods={canon.accounts_as.get(a, a): m for a, m in
+                         (imp.account_payment_methods(path) | canon.block_methods).items()},
         currency=currency,
         path=path,
         country=imp.country,
@@ -519,6 +526,10 @@ def _read_csv(path: str, imp: CsvLayout, loaded: Loaded, canon: _Canonicaliser, 
     head = io.StringIO(loaded.head(), newline="").readlines()
     _, hl = imp.read_header(path, iter(head))
     offset = body_offset(head, hl)
+    if imp.decimal_from_cells:
+        imp = imp.with_decimal_of(imp.amount_cells(io.StringIO(loaded.text[offset:], newline=""), hl))
+        if imp.decimal_note:
+            canon.notes.append(imp.decimal_note)
     if engine != "rows":
         if loaded.encoding == "utf-8":  # the bytes are the text: no need to encode it again
             data, start = loaded.data, len("".join(head[:hl.first_line - 1]).encode("utf-8"))
@@ -596,6 +607,10 @@ def iter_statement_chunks(path: str | os.PathLike, *, chunksize: int = 100_000, 
     # (a second pass over the body's lines, stopping at the first date only the layout's order reads).
     imp = imp.with_date_order(imp.date_cells(islice(_stream_lines(p, decoding), hl.first_line - 1, None), hl))
     canon.note_date_order(imp)
+    if imp.decimal_from_cells:
+        imp = imp.with_decimal_of(imp.amount_cells(islice(_stream_lines(p, decoding), hl.first_line - 1, None), hl))
+        if imp.decimal_note:
+            canon.notes.append(imp.decimal_note)
     total = 0
     if engine != "rows":
         for chunk in _column_blocks(p, imp, canon, body, hl, lines, chunksize):
