@@ -375,9 +375,12 @@ def card_payment_streams(streams):
 # bill paid on a weekend from being taken for a weekend shop.
 
 #: A payment of tax, whose amount a council or government sets (a US county's tax collector or
-#: treasurer, as a bank abbreviates it: "SAN MATEO CO TAX COLL", "KING COUNTY TREASURY").
+#: treasurer, as a bank abbreviates it: "SAN MATEO CO TAX COLL", "KING COUNTY TREASURY"; federal
+#: and state income tax: "IRS USATAXPYMT", "EFTPS", "US TREASURY 220 TAX", "NYS DTF PIT",
+#: "FRANCHISE TAX BD").
 TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|prop(?:erty)? tax|real estate tax|tax coll(?:ector)?|treasurer tax"
-                         r"|county treas(?:urer|ury)?|hmrc|irs|usataxpymt|franchise tax|finanzamt)\b", re.IGNORECASE)
+                         r"|county treas(?:urer|ury)?|hmrc|irs|usataxpymt|eftps|us treas(?:ury)?(?: \d+)? tax|nys? dtf"
+                         r"|franchise tax|finanzamt)\b", re.IGNORECASE)
 #: A government fee set by law, paid once a year or so: vehicle registration and tax, a TV licence.
 GOVERNMENT_FEE = re.compile(r"\b(?:dvla|dmv|motor vehicles?|vehicle (?:tax|registration|reg|licen[cs]e)"
                             r"|tv licen[cs](?:e|ing)|secretary of state|county clerk|dep(?:t|artment) of revenue"
