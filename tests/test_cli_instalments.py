@@ -301,3 +301,16 @@ def test_a_property_tax_in_unequal_halves_expects_each_half_at_its_own_sum(runne
     assert (tax["frequency"], tax["next_date"]) == ("semiannual", "2025-12-09")
     assert tax["next_amount"] == 2760.15 and tax["monthly_amount"] == round((2760.15 + 2539.85) / 12, 2)
 
+
+def test_a_tax_in_two_fixed_months_is_renewed_twice_a_year_in_them(runner, tmp_path):
+    # December and April are no six months apart: its renewals say when it is paid
+    memo = "SANTA CLARA CO TAX COLL WEB PMT"
+    doc = _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in PROPERTY_TAX], "2025-06-30", "renewed.csv")
+    renewals = [f["reason"] for f in doc["flags"] if f["type"] == "annual_renewal"]
+    assert renewals and all("renewed twice a year, in December and April, for " in r for r in renewals)
+    assert not any("every six months" in r for r in renewals)
+    # a tax paid six months apart (January and July) is renewed every six months, as before
+    rows = [(d, "HMRC SELF ASSESSMENT 1234567890K", -3000.0 if d.month == 1 else -2990.0) for d, _ in SELF_ASSESSMENT]
+    flags = _scan(runner, tmp_path, rows, "2025-09-01", "hmrc.csv")["flags"]
+    assert [f for f in flags if "every six months" in f["reason"]]
+    assert not [f for f in flags if "twice a year" in f["reason"]]
