@@ -412,15 +412,15 @@ def fixed_months_a_year(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, a
     """
     C = len(n)
     out = np.zeros(C, dtype=np.int64)
-    if C == 0:
-        return out
+    everyone = np.bincount(cidx[~allowed], minlength=C) == 0 if C else np.zeros(0, dtype=bool)
+    if not (everyone & (n >= min(FIXED_MONTH_FREQUENCY) + 2)).any():
+        return out  # (nearly always: only a tax's rows are allowed, and few statements pay one)
     has = ~np.isnan(interval)
     iv = np.where(has, interval, 0.0)
     year = PERIODS[ANNUAL]
     starts = np.r_[0, np.cumsum(n)[:-1]].astype(np.int64)
     pos = np.arange(len(iv)) - starts[cidx]  # a row's place in its candidate (0: its first)
     total = np.cumsum(iv)
-    everyone = np.bincount(cidx[~allowed], minlength=C) == 0
     for k, f in FIXED_MONTH_FREQUENCY.items():
         step = year / k
         shortest = FIXED_MONTH_SHORTEST[k]
