@@ -124,7 +124,7 @@ STAT_COLUMNS = (
     "n", "first_day", "last_day", "median_interval", "steady_share", "amt_mean", "amt_std", "amt_min", "amt_max", "amt_median",
     "freq_idx", "frac_on", "frac_skip", "frac_dup", "n_short", "frac_near_median", "round_share", "vendor_known",
     "inflow", "interval_mad", "dom_dev", "dom_median", "weekday_share", "weekend_share", "weekdays_used",
-    "month_dispersion", "group", "group_n", "two_months",
+    "month_dispersion", "group", "group_n", "two_months", "fixed_months",
     "coverage", "interval_error", "period", "log_period", "amount_cv", "amount_range", "log_amount",
     "lookalike_ratio", "amount_rises", "amount_falls", "amount_held",
 )
@@ -159,9 +159,11 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     day-of-month columns only ``amt_median`` is computed (:data:`CADENCE_COLUMNS`), for the
     steps that only group, order and compare streams. ``scale``: each row's currency's units
     per dollar (:func:`detector.money.scale`, 1 when not given), for what a round sum is
-    (:func:`round_unit`). ``fixed_months`` (per row): charges that may be two instalments a year
-    in fixed months (:func:`two_fixed_months`: a tax); a candidate of such rows alone that keeps
-    to them is read semiannual (``two_months`` 1), every interval on cadence.
+    (:func:`round_unit`). ``fixed_months`` (per row): charges that may be two to four instalments
+    a year in fixed months (:func:`fixed_months_a_year`: a tax); a candidate of such rows alone
+    that keeps to them is read at the issue's nearest frequency (semiannual for two a year,
+    quarterly for three or four), every interval on cadence: ``fixed_months`` is its instalments a
+    year (0 for the others), ``two_months`` 1 where that is two.
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -200,12 +202,15 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     fidx = frequency_index(out["median_interval"])
     fidx = _months_with_skips(fidx, cadence_iv, cidx, C)
     fidx = _skip_tolerant(fidx, out, cadence_iv, cidx, C)
-    two = np.zeros(C, dtype=bool)
+    per_year = np.zeros(C, dtype=np.int64)
     if fixed_months is not None and C:
-        two = two_fixed_months(interval, cidx, n, fixed_months[order])
-        fidx = np.where(two, SEMIANNUAL, fidx)
-        out["median_interval"] = np.where(two, PERIODS[SEMIANNUAL], out["median_interval"])
-    out["two_months"] = two.astype(float)
+        per_year = fixed_months_a_year(interval, cidx, n, fixed_months[order])
+        fixed_freq = np.array([FIXED_MONTH_FREQUENCY.get(k, -1) for k in range(5)])[per_year]
+        fidx = np.where(per_year > 0, fixed_freq, fidx)
+        out["median_interval"] = np.where(per_year > 0, PERIODS[np.maximum(fixed_freq, 0)], out["median_interval"])
+    fixed = per_year > 0
+    out["two_months"] = (per_year == 2).astype(float)
+    out["fixed_months"] = per_year.astype(float)
     # biweekly drifts through the month; semimonthly sits on two days of it (1st/15th, 15th/last)
     half = 2 * np.pi * (2 * (dom - 1) / dim)
     phase = np.hypot(_segment_mean(np.cos(half), cidx, n), _segment_mean(np.sin(half), cidx, n))
@@ -225,7 +230,7 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     # interval by interval: on cadence (k = 1 or 2 periods), duplicate (a few days), or off
     k = np.clip(np.rint(interval / Pr), 1, 2)
     dup = interval <= np.minimum(3.0, 0.25 * Pr)
-    on = ((np.abs(interval - k * Pr) <= tolr * np.sqrt(k)) | two[cidx]) & ~dup
+    on = ((np.abs(interval - k * Pr) <= tolr * np.sqrt(k)) | fixed[cidx]) & ~dup
     n_iv = np.maximum(n_intervals, 1)
     n_dup = count(dup & has_iv)
     n_reg = np.maximum(n_iv - n_dup, 1)
@@ -381,30 +386,62 @@ def _skip_tolerant(fidx: np.ndarray, out: dict, iv: np.ndarray, cidx: np.ndarray
 
 #: Two instalments a year in fixed months: this many charges or more (each month seen twice).
 TWO_MONTHS_MIN_CHARGES = 4
+#: Instalments a year in fixed months that :func:`fixed_months_a_year` reads (a tax's scheme: a US
+#: property tax's two, US estimated income tax's four), and the frequency each is read as: the
+#: issue's nearest (three or four a year: quarterly).
+FIXED_MONTH_FREQUENCY = {2: SEMIANNUAL, 3: FREQUENCIES.index("quarterly"), 4: FREQUENCIES.index("quarterly")}
+#: The shortest interval between two of them, in days: a quarter of a year for two a year; a
+#: month and a half for three or four (two months apart, 15 April and 15 June, paid as late as
+#: the 18th of April and as early as the 12th of June: 55 days).
+FIXED_MONTH_SHORTEST = {2: PERIODS[SEMIANNUAL] / 2, 3: PERIODS[ANNUAL] / 8, 4: PERIODS[ANNUAL] / 8}
 
 
-def two_fixed_months(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Per candidate: its charges are two instalments a year in two fixed months unevenly apart
-    (a US property tax paid in December and April, 4 and 8 months apart by turns), which fit no
-    cadence: :data:`TWO_MONTHS_MIN_CHARGES` or more, every interval at least a quarter of a year
-    (3 months) and each with the next making a year (within the annual tolerance), one at least
-    off six months (else it is plain semiannual), and every row ``allowed``.
+def fixed_months_a_year(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Per candidate: how many instalments a year it pays in fixed months unevenly apart, 0 where
+    it does not. A US property tax paid in December and April (4 and 8 months apart by turns) is
+    2; US estimated income tax, paid about 15 April, 15 June, 15 September and 15 January (2, 3,
+    4 and 3 months apart), is 4. Neither fits a cadence.
+
+    For ``k`` instalments a year (2, 3 or 4): ``k`` + 2 charges or more (a year's and two more,
+    :data:`TWO_MONTHS_MIN_CHARGES` for two: each month seen twice), every interval at least
+    :data:`FIXED_MONTH_SHORTEST` and at most a year less ``k - 1`` such intervals, every ``k`` intervals in a
+    row adding up to a year (within the annual tolerance), one interval off ``1/k`` of a year by
+    more than its nearest frequency's tolerance (else it is plain semiannual or quarterly, or
+    evenly every four months), and every row ``allowed``. The smallest ``k`` that fits wins.
 
     ``interval``: days since the candidate's previous charge (NaN at its first), rows sorted by
     candidate (``cidx``) and day; ``n``: charges per candidate.
     """
     C = len(n)
+    out = np.zeros(C, dtype=np.int64)
+    everyone = np.bincount(cidx[~allowed], minlength=C) == 0 if C else np.zeros(0, dtype=bool)
+    if not (everyone & (n >= min(FIXED_MONTH_FREQUENCY) + 2)).any():
+        return out  # (nearly always: only a tax's rows are allowed, and few statements pay one)
     has = ~np.isnan(interval)
     iv = np.where(has, interval, 0.0)
-    half, year = PERIODS[SEMIANNUAL], PERIODS[ANNUAL]
-    wide = (iv >= 0.5 * half) & (iv <= year - 0.5 * half)
-    # (two intervals in a row within one candidate: the second row is not a candidate's first)
-    pair = has[1:] & has[:-1]
-    a_year = np.abs(iv[1:] + iv[:-1] - year) <= TOLERANCE[ANNUAL]
-    bad = np.bincount(cidx[has & ~wide], minlength=C) + np.bincount(cidx[1:][pair & ~a_year], minlength=C)
-    uneven = np.bincount(cidx[has & (np.abs(iv - half) > TOLERANCE[SEMIANNUAL])], minlength=C) > 0
-    everyone = np.bincount(cidx[~allowed], minlength=C) == 0
-    return (n >= TWO_MONTHS_MIN_CHARGES) & (bad == 0) & uneven & everyone
+    year = PERIODS[ANNUAL]
+    starts = np.r_[0, np.cumsum(n)[:-1]].astype(np.int64)
+    pos = np.arange(len(iv)) - starts[cidx]  # a row's place in its candidate (0: its first)
+    total = np.cumsum(iv)
+    for k, f in FIXED_MONTH_FREQUENCY.items():
+        step = year / k
+        shortest = FIXED_MONTH_SHORTEST[k]
+        wide = (iv >= shortest) & (iv <= year - (k - 1) * shortest)
+        # every k intervals in a row within one candidate (ending at row i: rows i-k+1 .. i)
+        ends = np.flatnonzero(pos >= k)
+        window = total[ends] - total[ends - k]
+        a_year = np.abs(window - year) <= TOLERANCE[ANNUAL]
+        bad = np.bincount(cidx[has & ~wide], minlength=C) + np.bincount(cidx[ends[~a_year]], minlength=C)
+        uneven = np.bincount(cidx[has & (np.abs(iv - step) > TOLERANCE[f])], minlength=C) > 0
+        fits = (n >= k + 2) & (bad == 0) & uneven & everyone & (out == 0)
+        out[fits] = k
+    return out
+
+
+def two_fixed_months(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Per candidate: its charges are two instalments a year in two fixed months unevenly apart
+    (:func:`fixed_months_a_year` 2: a US property tax paid in December and April)."""
+    return fixed_months_a_year(interval, cidx, n, allowed) == 2
 
 
 def _circular_median(dom: np.ndarray, cidx: np.ndarray, starts: np.ndarray, n: np.ndarray) -> np.ndarray:

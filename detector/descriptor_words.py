@@ -387,7 +387,9 @@ def card_payment_streams(streams):
 # bill paid on a weekend from being taken for a weekend shop.
 
 #: A payment of tax, whose amount a council or government sets (a US county's tax collector or
-#: treasurer, as a bank abbreviates it: "SAN MATEO CO TAX COLL", "KING COUNTY TREASURY").
+#: treasurer, as a bank abbreviates it: "SAN MATEO CO TAX COLL", "KING COUNTY TREASURY"; federal
+#: and state income tax: "IRS USATAXPYMT", "EFTPS", "US TREASURY 220 TAX", "NYS DTF PIT",
+#: "FRANCHISE TAX BD").
 #:
 #: A UK council that collects council tax, by its name alone ("LEEDS CITY COUNCIL", "ROYAL BOROUGH
 #: OF GREENWICH COUNCIL", "SOUTH OXFORDSHIRE DISTRICT COUNCIL"): paid by Direct Debit in ten or
@@ -396,7 +398,8 @@ def card_payment_streams(streams):
 #: A council's other charges say what they are, and are no tax: parking (a PCN, a permit), garden
 #: or bulky waste collection, leisure, library, school meals, rent.
 TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|prop(?:erty)? tax|real estate tax|tax coll(?:ector)?|treasurer tax"
-                         r"|county treas(?:urer|ury)?|hmrc|irs|usataxpymt|franchise tax|finanzamt"
+                         r"|county treas(?:urer|ury)?|hmrc|irs|usataxpymt|eftps|us treas(?:ury)?(?: \d+)? tax|nys? dtf"
+                         r"|franchise tax|finanzamt"
                          r"|(?:city|borough|district|county|metropolitan|town) council\b(?!.*\b(?:parking|pcn|"
                          r"penalty|fines?|permits?|garden|waste|bins?|bulky|leisure|gym|library|nursery|school|meals"
                          r"|rent|housing|licen[cs]e)\b))\b", re.IGNORECASE)

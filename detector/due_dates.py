@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cadence import day_of_month, weekday
+from .cadence import day_of_month, month_index, weekday
 from .schema import FREQUENCIES
 
 #: Public holidays of the country of a currency, for billers that keep to business days.
@@ -166,26 +166,82 @@ def on_business_days(nxt: np.ndarray, business: np.ndarray, inflow: np.ndarray, 
     Holidays are those of the currency's country (:data:`HOLIDAY_COUNTRY`; US when the
     statement names no currency, weekends only for a currency not listed), from ``holidays``.
     """
-    import holidays
-
-    from .workdays import public_holidays
-
     out = nxt.copy()
     days = nxt.astype("datetime64[D]")
     years = list(range(int(str(days.min())[:4]), int(str(days.max())[:4]) + 1))
     codes = np.array([c if isinstance(c, str) else "USD" for c in currency], dtype=object)
     for code in np.unique(codes[business]):
-        country = HOLIDAY_COUNTRY.get(code)
-        if country == "ECB":
-            found = holidays.financial_holidays("ECB", years=years)
-        else:
-            found = public_holidays(country, years) if country else {}
-        hol = np.array(sorted(found.keys()), dtype="datetime64[D]")
+        hol = closed_days(code, years)
         for back in (True, False):
             at = business & (codes == code) & (inflow == back)
             if at.any():
                 moved = np.busday_offset(days[at], 0, roll="backward" if back else "forward", holidays=hol)
                 out[at] = moved.astype(np.int64)
+    return out
+
+
+def closed_days(code: str, years: list[int]) -> np.ndarray:
+    """The public holidays (``datetime64[D]``, sorted) in ``years`` of the country of currency
+    ``code`` (:data:`HOLIDAY_COUNTRY`; none for a currency not listed), from ``holidays``."""
+    import holidays
+
+    from .workdays import public_holidays
+
+    country = HOLIDAY_COUNTRY.get(code)
+    if country == "ECB":
+        found = holidays.financial_holidays("ECB", years=years)
+    else:
+        found = public_holidays(country, years) if country else {}
+    return np.array(sorted(found.keys()), dtype="datetime64[D]")
+
+
+def fixed_month_due(row_day: np.ndarray, stream_of_row: np.ndarray, last_idx: np.ndarray, per_year: np.ndarray,
+                    business: np.ndarray, currency: np.ndarray) -> np.ndarray:
+    """Next due day of the streams paid ``per_year`` times a year in fixed months
+    (:func:`cadence.fixed_months_a_year`: a property tax in December and April, US estimated
+    income tax in April, June, September and January), -1 for the others (``per_year`` 0).
+
+    The next instalment is a year after the ``per_year - 1``-th before the last (not a cycle
+    after the last), in its month, on the tax's due day: the day of the month that more than
+    half of the stream's instalments could have been due on, the earliest of several. A payer
+    on business days (``business``) may have paid on the business day after it, as a tax due on
+    a weekend or a public holiday is due then (US estimated tax due Saturday 15 June 2024 was
+    paid on Monday the 17th, and Sunday 15 September on Monday the 16th: due the 15th, not the
+    16th or the 17th a year on). With no such day (a property tax paid a few days before its
+    deadline, on a different day each time), the instalment a year before's day. A due day on a
+    weekend or a holiday is rolled forward after (:func:`on_business_days`). ``row_day``: the
+    streams' charges (epoch days) grouped by ``stream_of_row`` in date order; ``last_idx``: each
+    stream's last charge there; ``currency``: per stream (its country's public holidays,
+    :data:`HOLIDAY_COUNTRY`)."""
+    out = np.full(len(per_year), -1, dtype=np.int64)
+    which = np.flatnonzero(per_year > 0)
+    if not len(which):
+        return out
+    dom = day_of_month(row_day)[0]
+    month = month_index(row_day)
+    first_idx = np.searchsorted(stream_of_row, np.arange(len(per_year)), side="left")
+    years = list(range(int(str(row_day.min().astype("datetime64[D]"))[:4]),
+                       int(str(row_day.max().astype("datetime64[D]"))[:4]) + 1))
+    for s in which:  # (a few streams: taxes in fixed months)
+        lo, last = int(first_idx[s]), int(last_idx[s])
+        ref = last - (int(per_year[s]) - 1)  # the instalment a year before the next
+        closed: set = set()
+        if business[s]:
+            code = currency[s] if isinstance(currency[s], str) else "USD"
+            closed = set(closed_days(code, years).astype(np.int64).tolist())
+        votes = np.zeros(32, dtype=np.int64)
+        for r in range(lo, last + 1):
+            could, before = [int(dom[r])], int(row_day[r]) - 1
+            # (back over the weekend or the holidays before it, within its month)
+            while business[s] and (weekday(before) >= 5 or before in closed) and before - row_day[r] > -dom[r]:
+                could.append(int(dom[r]) - (int(row_day[r]) - before))
+                before -= 1
+            votes[could] += 1
+        best = int(votes.argmax())  # (the earliest of the most explained)
+        day = best if 2 * votes[best] > last - lo + 1 else int(dom[ref])
+        start = np.array([month[ref] + 12]).astype("datetime64[M]").astype("datetime64[D]")
+        days_in = int(((start.astype("datetime64[M]") + 1).astype("datetime64[D]") - start).astype(np.int64)[0])
+        out[s] = int(start.astype(np.int64)[0]) + min(day, days_in) - 1
     return out
 
 

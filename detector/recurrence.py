@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from .cadence import (
-    ANNUAL,
     BIMONTHLY,
     FREQUENCIES,
     MONTH_BASED,
@@ -63,6 +62,7 @@ from .descriptor_words import (
 )
 from .due_dates import (
     business_day_biller,
+    fixed_month_due,
     four_weekly,
     keeps_last_price,
     last_lapse,
@@ -423,7 +423,7 @@ def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
 
 
 def _fixed_month_rows(col: dict) -> np.ndarray:
-    """Rows that may be two instalments a year in fixed months (``cadence.two_fixed_months``):
+    """Rows that may be instalments in fixed months (``cadence.fixed_months_a_year``):
     money out to a tax by its name, whose scheme sets the months. Read for any payee, the
     pattern made five streams of purchases in the held-out synthetic set (a rideshare's, a
     grocer's, a marketplace's, a restaurant's four charges: docs/detection.md)."""
@@ -450,15 +450,15 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
         p[ok] = scorer.predict_proba(feature_matrix(stats[ok]))[:, 1]
     p = np.where(_early_plan(stats, df), np.maximum(p, EARLY_PLAN_CONFIDENCE), p)
     p = np.where(every_few_weeks(stats), np.maximum(p, EVERY_FEW_WEEKS_CONFIDENCE), p)
-    # a tax's two instalments a year in fixed months (cadence.two_fixed_months), a schedule the
-    # model never saw: its months, kept year after year, are the evidence
-    p = np.where(stats["two_months"].to_numpy() > 0, np.maximum(p, TWO_MONTHS_CONFIDENCE), p)
+    # a tax's two to four instalments a year in fixed months (cadence.fixed_months_a_year), a
+    # schedule the model never saw: its months, kept year after year, are the evidence
+    p = np.where(stats["fixed_months"].to_numpy() > 0, np.maximum(p, FIXED_MONTHS_CONFIDENCE), p)
     p = np.where(_term_premiums(stats, df), np.maximum(p, EARLY_PLAN_CONFIDENCE), p)
     return np.where(out, 0.0, p)
 
 
-#: Confidence of a tax's two instalments a year in fixed months (``cadence.two_fixed_months``).
-TWO_MONTHS_CONFIDENCE = 0.6
+#: Confidence of a tax's instalments in fixed months (``cadence.fixed_months_a_year``).
+FIXED_MONTHS_CONFIDENCE = 0.6
 
 
 #: A policy's premium from one term to the next moves less than this factor, up or down.
@@ -706,6 +706,9 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # (a yearly plan's one rise, and a monthly plan's yearly charge at a seller of yearly plans,
     # are no varying sums either: _long_plan_repriced, _yearly_price_last)
     repriced = _repriced(stats) | _long_plan_repriced(stats) | _yearly_price_last(stats, df)
+    # (nor a tax's instalments in fixed months: US estimated income tax is paid in round sums,
+    # re-estimated from one instalment or year to the next)
+    repriced |= stats["fixed_months"].to_numpy() > 0
     out = (stats["round_share"].to_numpy() >= 0.9) & (stats["amount_cv"].to_numpy() > 0.05) & ~repriced
     # a "weekly" run of purchases at a shop: amounts that differ every time, on a day that
     # drifts through the week (fuel every 6-9 days, groceries): on weekends too, or, where a bank
@@ -1849,7 +1852,10 @@ def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     off = (np.abs(day - day[prv] - P) > tol) & (np.abs(day[nxt] - day - P) > tol)
     steady = np.abs(amt[prv] - amt[nxt]) <= 0.02 * amt[prv]
     other_price = np.abs(amt - amt[prv]) > 0.2 * amt[prv]
-    stray |= inner & off & steady & other_price
+    # (instalments in fixed months are off any cadence by design, each at its own sum: California's
+    # estimated tax of 30% in April, 40% in June and 30% in January)
+    fixed = st["fixed_months"].to_numpy()[pos] > 0
+    stray |= inner & off & steady & other_price & ~fixed
     out = assign.copy()
     out[rows[stray]] = -1
     return out
@@ -2341,6 +2347,22 @@ def _own_transfer_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, s
     return evidence
 
 
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four"}
+
+
+def _fixed_months_words(row_day: np.ndarray, last_idx: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Per stream paid ``fixed`` times a year in fixed months (0: not so, ""): its evidence's
+    words for them, its last year's instalments' months in order ("two a year, in December and
+    April"; "four a year, in April, June, September and January")."""
+    out = np.full(len(fixed), "", dtype=object)
+    for s in np.flatnonzero(fixed > 0):
+        k = int(fixed[s])
+        days = row_day[int(last_idx[s]) - k + 1:int(last_idx[s]) + 1]
+        names = list(pd.to_datetime(_iso(days)).month_name())
+        out[s] = f"{_COUNT_WORDS.get(k, str(k))} a year, in " + ", ".join(names[:-1]) + " and " + names[-1]
+    return out
+
+
 def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
 
@@ -2436,14 +2458,30 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     resume, p_start, p_end = year_pause.resume, year_pause.start, year_pause.end
     paused = resume >= 0
     nxt = np.where(paused, resume, nxt)
-    # two instalments a year in fixed months (a property tax in December and April) come back
-    # a year after the one before the last, on its day: not six months after the last
-    two = st["two_months"].to_numpy() > 0
-    if two.any():
-        nxt = np.where(two, next_due(before, np.full(len(n), ANNUAL), df["dom"].to_numpy()[prev_row]), nxt)
+    # instalments in fixed months (a property tax in December and April, US estimated income
+    # tax in April, June, September and January) come back a year after the instalment of the
+    # next one's month, on that month's due day: not a cycle after the last
+    fixed = st["fixed_months"].to_numpy().astype(np.int64)
+    currency = text.column("currency", last_rows) if text.has("currency") else np.full(len(n), None, object)
+    if (fixed > 0).any():
+        nxt = np.where(fixed > 0, fixed_month_due(row_day, stream_of_row, last_idx, fixed, business, currency), nxt)
     if business.any():
-        currency = text.column("currency", last_rows) if text.has("currency") else np.full(len(n), None, object)
         nxt = on_business_days(nxt, business, df["inflow"].to_numpy()[first_rows], currency)
+    # A tax paid two to four times a year (in fixed months, or every six months: UK
+    # self-assessment's balancing payment and first payment on account in January, the second in
+    # July) costs what its last year of instalments came to, and an instalment unlike the one
+    # before is expected at the same instalment's sum a year before, not the mean of the last
+    # three (round forty: 5,200 in January and 2,600 in July cost 7,800 a year, and January's is
+    # no July's)
+    k_year = np.where((fixed == 0) & taxed & (fidx == SEMIANNUAL) & ~df["inflow"].to_numpy()[first_rows], 2, fixed)
+    k_year = np.where(n >= k_year, k_year, 0)
+    if (k_year > 0).any():
+        year_ago = np.maximum(last_idx - np.maximum(k_year - 1, 0), bounds)
+        next_amt = np.where((k_year > 0) & ~keep, np.round(sub["amt"].to_numpy()[year_ago], 2), next_amt)
+        to_end = (last_idx[stream_of_row] - np.arange(len(rows)))  # 0 at each stream's last charge
+        in_year = to_end < k_year[stream_of_row]
+        total = np.bincount(stream_of_row[in_year], weights=sub["amt"].to_numpy()[in_year], minlength=len(n))
+        year_total = np.where(k_year > 0, np.round(total, 2), year_total)
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
                       np.where(n < np.where(long_cycle, 2, 3), "early", "active"))
@@ -2468,14 +2506,13 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     if paused.any():
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")
-    if two.any():
-        months = pd.Series(pd.to_datetime(_iso(before)).month_name()) + " and " + \
-            pd.Series(pd.to_datetime(_iso(st["last_day"].to_numpy())).month_name())
-        evidence = evidence.where(~two, evidence + "; two a year, in " + months)
+    if (fixed > 0).any():
+        evidence = evidence.where(fixed == 0, evidence + "; " + _fixed_months_words(row_day, last_idx, fixed))
     # a bill that pauses at the same time each year has that many charges a year, which its
     # monthly cost counts (ten instalments of 166.00 cost 138.33 a month, not 166.00)
     per_year, s_before = year_pause.per_year, year_pause.before
     seasonal = s_before >= 0
+    per_year = np.where(fixed > 0, fixed.astype(float), per_year)  # (as many as its fixed months)
     # a monthly plan that lapsed for months and was taken up again says so: "34 charges about
     # every 31 days" hid three months without Spotify (round-thirty-one audit)
     l_before, l_after = last_lapse(row_day, stream_of_row, fidx)

@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .cadence import fixed_months_a_year
 from .catalog import metered_vendors, yearly_plan_vendors
 from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, _unstreamed, empty_flags
 from .recurrence import SWITCH_GAP_DAYS
@@ -114,6 +115,8 @@ def flag_renewals(long: pd.DataFrame, t: pd.DataFrame, *, renewal_before_data: b
     if r.empty:
         return empty_flags()
     word = r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
+    # a tax paid in two fixed months unevenly apart (December and April) is renewed in them
+    word = _in_fixed_months(long).reindex(r.index).fillna(word)
     start = r["history_start"].dt.strftime("%Y-%m-%d")
     subscribed = ("subscribed since " + r["first_date"]).where(
         ~r["began_before"], "subscribed since before " + start + ", when your history begins")
@@ -125,6 +128,25 @@ def flag_renewals(long: pd.DataFrame, t: pd.DataFrame, *, renewal_before_data: b
     reason = _name(r) + " renewed " + word + " for " + _money(r["charge"], r["_dp"]) + " on " + r["date"] + since
     severity = np.where(r["charge"] >= HIGH_RENEWAL_PRICE * r["_scale"], "high", "medium")
     return _flag_rows(r, "annual_renewal", severity, reason)
+
+
+def _in_fixed_months(long: pd.DataFrame) -> pd.Series:
+    """Per charge of a six-monthly chain paid twice a year in two fixed months unevenly apart
+    (:func:`detector.cadence.fixed_months_a_year`: a property tax in December and April, which
+    the detector reads six-monthly, the issue's nearest frequency): "twice a year, in December
+    and April", the months of the chain's last two charges (round forty: its flags said "renewed
+    every six months"). Charges of other chains are left out."""
+    semi = long[long["frequency"].to_numpy() == "semiannual"].sort_values(["chain_id", "ts"], kind="stable")
+    if semi.empty:
+        return pd.Series(dtype=object)
+    chain = pd.factorize(semi["chain_id"])[0]
+    interval = semi.groupby("chain_id", sort=False)["ts"].diff().dt.days.to_numpy(dtype=float)
+    n = np.bincount(chain)
+    twice = fixed_months_a_year(interval, chain, n, np.ones(len(semi), dtype=bool)) == 2
+    month = semi["ts"].dt.month_name()
+    g = month.groupby(semi["chain_id"].to_numpy(), sort=False)
+    words = "twice a year, in " + g.transform(lambda m: m.iloc[-2]) + " and " + g.transform("last") + ","
+    return words[twice[chain]]
 
 
 def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:

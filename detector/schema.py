@@ -60,15 +60,17 @@ STREAM_COLUMNS: dict[str, str] = {
     "next_date": "predicted ISO date (for an ended stream, the charge that did not come); null for a cancelled one that stopped billing",
     "next_amount": "predicted, positive; null for a cancelled stream that stopped billing",
     "last_year_total": "what the charges of the year to the last one came to, for a bill whose amount moves every "
-                       "cycle (gas, power, water) billed quarterly or more often, seen for a year or more: its "
-                       "monthly cost is a twelfth of it; null for the others",
+                       "cycle (gas, power, water) billed quarterly or more often, seen for a year or more, or "
+                       "for a tax paid two to four times a year (its last year's instalments): its monthly "
+                       "cost is a twelfth of it; null for the others",
     "status": "early | active | ended | cancelled",
     "confidence": "0..1",
     "transaction_ids": "list of transaction ids, date order",
     "evidence": "short human explanation",
     "currency": "ISO 4217 code of the stream's charges (its account's currency), or null when unknown",
     "charges_per_year": "charges a year of a stream that pauses at the same time each year (UK council tax: 10 "
-                        "monthly instalments, none in February and March), which its monthly cost counts; null "
+                        "monthly instalments, none in February and March) or that is a tax paid in fixed "
+                        "months (US estimated income tax: 4), which its monthly cost counts; null "
                         "for the others, which charge as often as their frequency says",
 }
 

@@ -14,10 +14,12 @@ from detector.cadence import (
     candidate_stats,
     day_of_month,
     dense_rank,
+    fixed_months_a_year,
     frequency_index,
     int_lexsort,
     month_index,
     next_due,
+    two_fixed_months,
 )
 
 EPOCH_2023 = 19358  # 2023-01-01 in days since 1970-01-01
@@ -251,3 +253,38 @@ def test_two_instalments_a_year_in_fixed_months_read_semiannual_where_allowed():
                             inflow=np.zeros(n, bool))
     assert plain["two_months"].sum() == 0 and plain.drop(columns="two_months").loc[1:].equals(
         st.drop(columns="two_months").loc[1:])
+
+
+def _epoch(*dates) -> list[int]:
+    return [int(np.datetime64(d, "D").astype(np.int64)) for d in dates]
+
+
+def test_three_or_four_instalments_a_year_in_fixed_months_read_quarterly_where_allowed():
+    # 0: US estimated tax (April, June, September, January), six charges; 1: the same, not allowed;
+    # 2: the same, five charges (a year's and one more); 3: California's (April, June, January),
+    # five; 4: plain quarterly (left to the cadence); 5: every four months, evenly (no fixed months
+    # unevenly apart); 6: four a year, then one in August where June's was due
+    est = _epoch("2023-04-18", "2023-06-15", "2023-09-15", "2024-01-16", "2024-04-15", "2024-06-17")
+    ca = _epoch("2023-04-18", "2023-06-15", "2024-01-16", "2024-04-15", "2024-06-17")
+    quarterly = _epoch("2023-01-15", "2023-04-15", "2023-07-15", "2023-10-15", "2024-01-15", "2024-04-15")
+    four_months = _epoch("2023-01-10", "2023-05-10", "2023-09-10", "2024-01-10", "2024-05-10")
+    stray = _epoch("2023-04-18", "2023-06-15", "2023-09-15", "2024-01-16", "2024-04-15", "2024-08-15")
+    parts = [est, est, est[:5], ca, quarterly, four_months, stray]
+    cand = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    day = np.array([d for p in parts for d in p], dtype=np.int64)
+    n = len(cand)
+    allowed = cand != 1
+    st = candidate_stats(cand, day, np.full(n, 2500.0), group=cand, vendor_known=np.zeros(n, bool),
+                         inflow=np.zeros(n, bool), fixed_months=allowed)
+    assert st["fixed_months"].tolist() == [4.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0]
+    assert st["two_months"].sum() == 0
+    quarter = FREQUENCIES.index("quarterly")
+    for c in (0, 3):
+        assert st.loc[c, "freq_idx"] == quarter and st.loc[c, "frac_on"] == 1.0
+    assert st.loc[4, "freq_idx"] == quarter  # (as before)
+    # the function itself, on the rows' intervals (NaN at each candidate's first)
+    interval = np.r_[np.nan, np.diff(day).astype(float)]
+    interval[np.r_[0, np.cumsum([len(p) for p in parts])[:-1]]] = np.nan
+    sizes = np.array([len(p) for p in parts])
+    assert fixed_months_a_year(interval, cand, sizes, allowed).tolist() == [4, 0, 0, 3, 0, 0, 0]
+    assert two_fixed_months(interval, cand, sizes, allowed).tolist() == [False] * 7

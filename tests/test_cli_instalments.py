@@ -228,3 +228,113 @@ def test_a_council_named_alone_is_council_tax_and_its_other_charges_are_not(runn
               for y, p in ((2023, -40.0), (2024, -40.0), (2025, -47.0))]
     doc = _scan(runner, tmp_path, garden, "2025-06-20", "garden.csv")
     assert "price_increase" in [f["type"] for f in doc["flags"] if "Garden" in json.dumps(f)]
+
+
+#: US estimated income tax (IRS Direct Pay), due 15 April, 15 June, 15 September and 15 January,
+#: or the next business day: 18 April 2023 (Emancipation Day), 16 January 2024 (Martin Luther
+#: King Day), Monday 17 June 2024 (the 15th a Saturday), Monday 16 September 2024, Monday 16 June
+#: 2025. Re-estimated each year, in round sums.
+ESTIMATED_TAX = [(date(2023, 4, 18), 2500.0), (date(2023, 6, 15), 2500.0), (date(2023, 9, 15), 2500.0),
+                 (date(2024, 1, 16), 2500.0), (date(2024, 4, 15), 3100.0), (date(2024, 6, 17), 3100.0),
+                 (date(2024, 9, 16), 3100.0), (date(2025, 1, 15), 3100.0), (date(2025, 4, 15), 2800.0),
+                 (date(2025, 6, 16), 2800.0)]
+
+
+def test_us_estimated_income_tax_in_four_fixed_months_is_a_quarterly_stream(runner, tmp_path):
+    # 2, 3, 4 and 3 months apart: quarterly in the issue's terms, due on the 15th of the next
+    # fixed month (rolled off a weekend as the IRS rolls it), costing its last year's instalments
+    memo = "IRS USATAXPYMT 270365000000000"
+    doc = _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in ESTIMATED_TAX], "2025-07-01", "irs.csv")
+    assert len(doc["streams"]) == 1
+    tax = doc["streams"][0]
+    assert (tax["frequency"], tax["status"], tax["next_date"]) == ("quarterly", "active", "2025-09-15")
+    assert len(tax["transaction_ids"]) == 10 and tax["next_amount"] == 2800.0 and tax["charges_per_year"] == 4
+    # September's and January's 3,100.00 and April's and June's 2,800.00 over twelve months
+    assert tax["monthly_amount"] == round((2 * 3100 + 2 * 2800) / 12, 2)
+    assert tax["evidence"].endswith("; four a year, in September, January, April and June")
+    assert not doc["refund_requests"] and all(f["severity"] == "low" for f in doc["flags"])
+    # after April, June is next: due Sunday 15 June 2025, so Monday the 16th (not the 17th, a
+    # year after June 2024's instalment, paid on Monday the 17th)
+    rows = [(d, memo, -a) for d, a in ESTIMATED_TAX[:9]]
+    tax = _scan_us(runner, tmp_path, rows, "2025-05-01", "april.csv")["streams"][0]
+    assert (tax["frequency"], tax["next_date"], tax["next_amount"]) == ("quarterly", "2025-06-16", 2800.0)
+    # with a year's instalments and two more it is a stream already: September 2024 is next,
+    # due Sunday the 15th, so Monday the 16th
+    rows = [(d, memo, -a) for d, a in ESTIMATED_TAX[:6]]
+    tax = _scan_us(runner, tmp_path, rows, "2024-07-01", "six.csv")["streams"][0]
+    assert (tax["frequency"], tax["status"], tax["next_date"]) == ("quarterly", "active", "2024-09-16")
+    # a state's estimated tax too, at other sums (New York's)
+    nys = [(d, "NYS DTF PIT ESTPAY", -round(a * 0.27, 2)) for d, a in ESTIMATED_TAX]
+    tax = _scan_us(runner, tmp_path, nys, "2025-07-01", "nys.csv")["streams"][0]
+    assert (tax["frequency"], tax["next_date"]) == ("quarterly", "2025-09-15")
+
+
+def test_californias_estimated_tax_in_three_fixed_months_is_a_stream(runner, tmp_path):
+    # California's estimated tax: 30% on 15 April, 40% on 15 June, none in September, 30% on 15
+    # January: three a year, 2, 7 and 3 months apart; each instalment its own sum
+    ca = [(date(2023, 4, 18), 1230.0), (date(2023, 6, 15), 1640.0), (date(2024, 1, 16), 1230.0),
+          (date(2024, 4, 15), 1410.0), (date(2024, 6, 17), 1880.0)]
+    doc = _scan_us(runner, tmp_path, [(d, "FRANCHISE TAX BD ESTPMT", -a) for d, a in ca], "2024-07-01", "ca.csv")
+    (tax,) = doc["streams"]
+    assert (tax["frequency"], tax["status"], tax["next_date"]) == ("quarterly", "active", "2025-01-15")
+    assert len(tax["transaction_ids"]) == 5 and tax["charges_per_year"] == 3
+    # January's instalment is the one a year before's, not June's 40%
+    assert tax["next_amount"] == 1230.0 and tax["monthly_amount"] == round((1230 + 1410 + 1880) / 12, 2)
+    assert tax["evidence"].endswith("; three a year, in January, April and June")
+
+
+def test_purchases_or_a_tax_at_no_fixed_months_are_no_four_a_year_stream(runner, tmp_path):
+    # a hardware store on the estimated tax's very days, at like sums, is shopping: the months are
+    # read for taxes alone
+    shop = [(d, "HOME DEPOT #0455", -round(a / 40 + 0.37 * i, 2)) for i, (d, a) in enumerate(ESTIMATED_TAX)]
+    assert _scan_us(runner, tmp_path, shop, "2025-07-01", "shop.csv")["streams"] == []
+    # a tax paid now and then, at no fixed months, is no stream either
+    memo = "IRS USATAXPYMT 270365000000000"
+    odd = [(date(2023, 4, 18), 900.0), (date(2023, 7, 3), 1200.0), (date(2023, 11, 20), 800.0),
+           (date(2024, 2, 12), 1500.0), (date(2024, 6, 28), 700.0), (date(2024, 9, 9), 1100.0)]
+    assert _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in odd], "2024-10-01", "odd.csv")["streams"] == []
+
+
+#: UK self-assessment: on 31 January the year before's balancing payment and the first payment on
+#: account, on 31 July the second payment on account (the working day before when the 31st is a
+#: weekend), the sums changing each year.
+SELF_ASSESSMENT = [(date(2023, 1, 31), 5862.40), (date(2023, 7, 31), 2931.20), (date(2024, 1, 31), 6158.93),
+                   (date(2024, 7, 31), 3390.55), (date(2025, 1, 31), 5477.12), (date(2025, 7, 31), 3105.80)]
+
+
+def test_uk_self_assessment_in_unequal_instalments_costs_its_last_year(runner, tmp_path):
+    # every six months, January's instalment about twice July's: a twelfth of the last year's two
+    # a month, and January's next instalment expected at last January's sum, not at the mean of
+    # the last three (3,991.16, a sum never paid)
+    rows = [(d, "HMRC SELF ASSESSMENT 1234567890K", -a) for d, a in SELF_ASSESSMENT]
+    tax = _stream(_scan(runner, tmp_path, rows, "2025-09-01"), "hmrc")
+    assert (tax["frequency"], tax["status"]) == ("semiannual", "active")
+    assert tax["next_amount"] == 5477.12 and tax["monthly_amount"] == round((5477.12 + 3105.80) / 12, 2)
+    # in spring, July's is next, at last July's sum
+    tax = _stream(_scan(runner, tmp_path, rows[:5], "2025-03-01", "spring.csv"), "hmrc")
+    assert (tax["next_date"], tax["next_amount"]) == ("2025-07-31", 3390.55)
+    assert tax["monthly_amount"] == round((3390.55 + 5477.12) / 12, 2)
+
+
+def test_a_property_tax_in_unequal_halves_expects_each_half_at_its_own_sum(runner, tmp_path):
+    # December's first half carries the year's special assessments: unequal halves in fixed months
+    halves = [(date(2022, 12, 6), 2604.18), (date(2023, 4, 7), 2395.82), (date(2023, 12, 8), 2688.40),
+              (date(2024, 4, 5), 2471.60), (date(2024, 12, 9), 2760.15), (date(2025, 4, 8), 2539.85)]
+    memo = "SANTA CLARA CO TAX COLL WEB PMT"
+    tax = _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in halves], "2025-06-30", "halves.csv")["streams"][0]
+    assert (tax["frequency"], tax["next_date"]) == ("semiannual", "2025-12-09")
+    assert tax["next_amount"] == 2760.15 and tax["monthly_amount"] == round((2760.15 + 2539.85) / 12, 2)
+
+
+def test_a_tax_in_two_fixed_months_is_renewed_twice_a_year_in_them(runner, tmp_path):
+    # December and April are no six months apart: its renewals say when it is paid
+    memo = "SANTA CLARA CO TAX COLL WEB PMT"
+    doc = _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in PROPERTY_TAX], "2025-06-30", "renewed.csv")
+    renewals = [f["reason"] for f in doc["flags"] if f["type"] == "annual_renewal"]
+    assert renewals and all("renewed twice a year, in December and April, for " in r for r in renewals)
+    assert not any("every six months" in r for r in renewals)
+    # a tax paid six months apart (January and July) is renewed every six months, as before
+    rows = [(d, "HMRC SELF ASSESSMENT 1234567890K", -3000.0 if d.month == 1 else -2990.0) for d, _ in SELF_ASSESSMENT]
+    flags = _scan(runner, tmp_path, rows, "2025-09-01", "hmrc.csv")["flags"]
+    assert [f for f in flags if "every six months" in f["reason"]]
+    assert not [f for f in flags if "twice a year" in f["reason"]]
