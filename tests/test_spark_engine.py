@@ -527,3 +527,79 @@ def test_spark_pairs_transfers_between_its_accounts_as_the_local_engine(spark, t
     # rows a caller paired already (run_detection pairs over the whole database) keep their pairs
     kept, _ = engines.run(tx.assign(transfer_account=None), MONTHS_END, "spark", spark=spark)
     assert not kept["evidence"].str.contains("a transfer between your own accounts").any()
+
+
+@pytest.mark.parametrize("name", ["comma_in_amount", "empty_amount", "empty_account", "middle_missing",
+                                  "extra_in_export", "bad_currency", "empty_date"])
+def test_job_stops_on_a_row_it_would_misread_or_drop_as_the_local_engines(spark, tmp_path, name):
+    """Round-forty-two audit: an unquoted "-1,250.00" with an empty currency was stored as -1.00 in
+    "250.00", an empty amount or date dropped the charge, a middle field missing read the row one
+    column off, all with exit 0; an empty account crashed the job after it stored streams and
+    flags. The job now stops with the local engine's words and line, and stores nothing."""
+    from test_engines import bad_rows_file
+
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+    from detector.store import Store
+
+    path, message = bad_rows_file(tmp_path, name)
+    with pytest.raises(ImportError_) as local:
+        engines.run(path, "2024-12-31", "local")
+    db = tmp_path / "job.db"
+    with pytest.raises(ImportError_) as job:
+        run_job(path, tmp_path / "out", "2024-12-31", db=str(db), spark=spark)
+    assert str(job.value) == str(local.value)
+    assert str(job.value).startswith(f"{path}:13: ") and message.split(" (")[0] in str(job.value)
+    store = Store(db)
+    assert store.db["streams"].count == 0 and store.db["flags"].count == 0
+
+
+def test_job_leaves_the_store_as_it_was_when_a_step_fails(spark, tmp_path):
+    """Round-forty-two audit: a failure after the streams and flags were stored (then: an empty
+    account's currency) left them stored without the currencies and refund queue. The store's
+    writes are one transaction now: here the refund queue's insert fails (an SQLite trigger)."""
+    import sqlite3
+
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+    from detector.store import Store
+
+    rows = [f"A1,n{i},{2024 + i // 12}-{i % 12 + 1:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD" for i in range(14)]
+    rows.append("A1,dup,2025-02-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD")
+    path = tmp_path / "tx.csv"
+    path.write_text("account_id,transaction_id,date,description,amount,currency\n" + "\n".join(rows) + "\n")
+    db = tmp_path / "job.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TRIGGER fail BEFORE INSERT ON refund_requests BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    conn.commit()
+    conn.close()
+    with pytest.raises((ImportError_, sqlite3.DatabaseError), match="disk full"):
+        run_job(path, tmp_path / "out", "2025-02-28", db=str(db), spark=spark)
+    store = Store(db)
+    assert store.db["streams"].count == 0 and store.db["flags"].count == 0
+    store.conn.execute("DROP TRIGGER fail")
+    store.close()
+    run_job(path, tmp_path / "out", "2025-02-28", db=str(db), spark=spark)
+    store = Store(db)
+    assert store.db["streams"].count == 1 and store.db["flags"].count >= 1
+    assert store.db["refund_requests"].count >= 1
+
+
+def test_job_names_an_empty_file_and_reads_only_a_folders_csv_files(spark, tmp_path):
+    """Round-forty-two audit: a 0-byte CSV crashed the job with IndexError; a notes.txt beside the
+    CSV in a folder was read as CSV (an error naming a column made of its text)."""
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ImportError_, match=r"empty.csv: the file is empty"):
+        run_job(tmp_path / "empty.csv", tmp_path / "out0", "2024-12-31", spark=spark)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [f"A1,n{m},2024-{m:02d}-10,NETFLIX.COM,-15.49,USD" for m in range(1, 13)]
+    (folder / "tx.csv").write_text("account_id,transaction_id,date,description,amount,currency\n"
+                                   + "\n".join(rows) + "\n")
+    (folder / "notes.txt").write_text("exported from the warehouse on 2025-07-01 by J. Smith\nrows: 12\n")
+    result = run_job(folder, tmp_path / "out", "2024-12-31", spark=spark)
+    assert result.streams == 1
