@@ -152,8 +152,8 @@ def _refuse_bad_values(frame: pd.DataFrame) -> None:
         at = int(np.flatnonzero(hit)[0])
         value = str(currency.iloc[at])
         if first is None or at < first[0]:
-            first = (at, "currency", value, f"currency {value!r} is not a currency code (three letters, as USD; "
-                     "a value holding a comma must be quoted)")
+            what = f"currency {value!r} is not a currency code (three letters, as USD; a value holding a comma must be quoted)"
+            first = (at, "currency", value, what)
     if first is None:
         return
     at, name, value, what = first
