@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -342,6 +343,23 @@ class _MigrationLock:
             self._fd = None
 
 
+class _Connection(sqlite3.Connection):
+    """A connection whose ``commit()`` and ``with conn:`` blocks wait while
+    :meth:`Store.one_transaction` holds a transaction open, so several steps that each commit
+    their own writes are stored together or not at all."""
+
+    held = 0
+
+    def commit(self) -> None:
+        if not self.held:
+            super().commit()
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.held:  # (an error reaches the holder, which rolls everything back)
+            return False
+        return super().__exit__(exc_type, exc, tb)
+
+
 class Store:
     """The SQLite file behind every command.
 
@@ -354,7 +372,7 @@ class Store:
         self.timeout = db_timeout() if timeout is None else float(timeout)
         try:
             if self.path == ":memory:":
-                conn = sqlite3.connect(":memory:")
+                conn = sqlite3.connect(":memory:", factory=_Connection)
             else:
                 folder = Path(self.path).parent
                 try:
@@ -362,7 +380,7 @@ class Store:
                 except OSError as exc:  # round-twenty-five audit: a traceback for `--db ro/new/s.db`
                     raise StoreError(f"cannot open store {self.path}: cannot create its folder {folder}: "
                                      f"{exc.strerror or exc}. {WRITABLE_HINT}") from exc
-                conn = sqlite3.connect(self.path, timeout=self.timeout)
+                conn = sqlite3.connect(self.path, timeout=self.timeout, factory=_Connection)
                 # WAL is kept in the file: only a new store switches, and two processes switching
                 # one at once may get "database is locked" at once (no busy wait for it), so the
                 # switch takes the migration lock
@@ -382,6 +400,26 @@ class Store:
     @property
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
+
+    @contextlib.contextmanager
+    def one_transaction(self):
+        """Every write inside the block in one ``BEGIN IMMEDIATE`` transaction: committed at its
+        end, rolled back on any error, whatever the steps inside commit on their own (the Spark
+        job's ``--db`` left streams and flags stored without their currencies and refund queue when
+        a later step failed: round-forty-two audit)."""
+        conn = self.conn
+        if conn.in_transaction:
+            conn.commit()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.held += 1
+        try:
+            yield self
+        except BaseException:
+            conn.held -= 1
+            conn.rollback()
+            raise
+        conn.held -= 1
+        conn.commit()
 
     @property
     def schema_version(self) -> int:

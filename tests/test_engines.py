@@ -396,8 +396,13 @@ def test_file_engines_stop_on_a_malformed_csv_naming_file_and_line(tmp_path, eng
         with pytest.raises(ImportError_, match=message):
             engines.run(path, AS_OF, engine, detect=standin_detect, **opts)
     # an empty last value is a value, not a missing field; a file with only its header is no error
-    (tmp_path / "ok.csv").write_bytes(head + b"A1,n2,2024-05-10,,-15.49\n" + b"A1,n3,2024-05-11,,\n")
+    (tmp_path / "ok.csv").write_bytes(head + b"A1,n2,2024-05-10,,-15.49\n")
     engines.run(tmp_path / "ok.csv", AS_OF, engine, detect=standin_detect, **opts)
+    # ... and an empty amount is a row with no amount: refused naming its line, not dropped
+    # (round forty-two audit; it was read and then silently dropped)
+    (tmp_path / "no_amount.csv").write_bytes(head + b"A1,n2,2024-05-10,,-15.49\n" + b"A1,n3,2024-05-11,,\n")
+    with pytest.raises(ImportError_, match=r"no_amount.csv:4: empty amount"):
+        engines.run(tmp_path / "no_amount.csv", AS_OF, engine, detect=standin_detect, **opts)
     (tmp_path / "header.csv").write_bytes(head.splitlines(keepends=True)[0])
     streams, flags = engines.run(tmp_path / "header.csv", AS_OF, engine, detect=standin_detect, **opts)
     assert streams.empty and flags.empty and list(streams.columns) == list(STREAM_COLUMNS)
@@ -561,3 +566,65 @@ def test_a_bad_date_in_parquet_is_named_by_its_row_in_both_engines(tmp_path):
         with pytest.raises(ImportError_) as err:
             engines.run(path, AS_OF, engine, detect=standin_detect, **opts)
         assert str(err.value) == f"{path}: date '2024-13-45' is not a date (yyyy-mm-dd) (row {want})"
+
+
+#: Round forty-two audit: rows every engine read wrong or dropped with exit 0. Header, a bad row
+#: (the 13th line, below eleven good rows), the error.
+BAD_ROWS = {
+    # an unquoted "-1,250.00" whose currency was empty: -1.00 in currency "250.00"
+    "comma_in_amount": ("account_id,transaction_id,date,description,amount,currency",
+                        "A1,x,2024-12-10,NETFLIX.COM,-1,250.00,", r"expected 6 fields, found 7"),
+    "empty_amount": ("account_id,transaction_id,date,description,amount,currency",
+                     "A1,x,2024-12-10,NETFLIX.COM,,", r"empty amount"),
+    "empty_date": ("account_id,transaction_id,date,description,amount,currency",
+                   "A1,x,,NETFLIX.COM,-15.49,", r"empty date"),
+    "empty_account": ("account_id,transaction_id,date,description,amount,currency",
+                      ",x,2024-12-10,NETFLIX.COM,-15.49,", r"empty account_id"),
+    "bad_currency": ("account_id,transaction_id,date,description,amount,currency",
+                     "A1,x,2024-12-10,NETFLIX.COM,-15.49,15.49", r"currency '15.49' is not a currency code"),
+    # a middle field missing in a row that also leaves out the last (optional) column: every
+    # value after the gap was read one column off (the description was "chase_checking")
+    "middle_missing": ("transaction_id,account_id,date,amount,currency,description,source,id_from_bank,"
+                       "original_amount", "x,A1,2024-12-10,-15.49,USD,chase_checking,0,",
+                       r"expected 9 fields, found 8"),
+    # a field too many in a full export: "source_line ... is not a number" named the wrong fault
+    "extra_in_export": ("transaction_id,account_id,date,amount,currency,description,source,source_line,"
+                        "original_currency", "x,A1,2024-12-10,-1,250.00,USD,NETFLIX.COM,generic,7,",
+                        r"expected 9 fields, found 10"),
+}
+
+
+def bad_rows_file(folder, name: str):
+    """A canonical CSV of eleven monthly Netflix charges and one bad row (:data:`BAD_ROWS`) on
+    line 13: ``(path, expected message)``."""
+    header, bad, message = BAD_ROWS[name]
+    columns = header.split(",")
+    rows = []
+    for m in range(1, 12):
+        values = {"account_id": "A1", "transaction_id": f"n{m}", "date": f"2024-{m:02d}-10",
+                  "description": "NETFLIX.COM", "amount": "-15.49", "currency": "USD", "source": "generic",
+                  "source_line": str(m + 1), "id_from_bank": "1"}
+        rows.append(",".join(values.get(c, "") for c in columns))
+    path = folder / f"{name}.csv"
+    path.write_text("\n".join([header, *rows, bad]) + "\n")
+    return path, message
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+@pytest.mark.parametrize("name", sorted(BAD_ROWS))
+def test_file_engines_stop_on_a_row_they_would_misread_or_drop(tmp_path, engine, name):
+    from detector.errors import ImportError_
+
+    path, message = bad_rows_file(tmp_path, name)
+    opts = {"chunk_rows": 4} if engine == "chunked" else {}
+    with pytest.raises(ImportError_, match=rf"{name}.csv:13: {message}"):
+        engines.run(path, AS_OF, engine, detect=standin_detect, **opts)
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+def test_file_engines_name_an_empty_file(tmp_path, engine):
+    from detector.errors import ImportError_
+
+    (tmp_path / "tx.csv").write_bytes(b"")
+    with pytest.raises(ImportError_, match=r"tx.csv: the file is empty"):
+        engines.run(tmp_path / "tx.csv", AS_OF, engine, detect=standin_detect)

@@ -288,8 +288,9 @@ def test_job_stops_on_a_malformed_csv_naming_the_file_in_one_line(spark, tmp_pat
 
     head = b"account_id,transaction_id,date,description,amount\nA1,n1,2024-04-10,NETFLIX.COM,-15.49\n"
     cases = {
-        "extra.csv": (b"A1,r13,2024-06-10,RENT,-1,250.00\n", r"field too many or too few.*A1,r13,2024-06-10,RENT,-1,250\.00"),
-        "short.csv": (b"A1,big1,2024-06-10,-1234.50\n", r"field too many or too few.*A1,big1,2024-06-10,-1234\.50"),
+        # (round forty-two: named by line in the local engines' words, not by the record's text)
+        "extra.csv": (b"A1,r13,2024-06-10,RENT,-1,250.00\n", r"extra.csv:3: expected 5 fields, found 6 \(a value"),
+        "short.csv": (b"A1,big1,2024-06-10,-1234.50\n", r"short.csv:3: expected 5 fields, found 4$"),
         "latin1.csv": ("A1,x,2024-06-10,CAF\u00c9,-9.00\n".encode("latin-1"), "not UTF-8 text: description"),
         "amount.csv": (b"A1,x,2024-06-10,RENT,abc\n", r"CAST_INVALID_INPUT.*'abc'"),
     }
@@ -301,7 +302,7 @@ def test_job_stops_on_a_malformed_csv_naming_the_file_in_one_line(spark, tmp_pat
         with pytest.raises(ImportError_, match=message) as err, warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
             run_job(path, tmp_path / "out", "2024-12-31", spark=spark, detect=standin_detect)
-        assert str(err.value).startswith(f"{path}: ") and len(str(err.value).splitlines()) == 1
+        assert str(err.value).startswith((f"{path}: ", f"{path}:3: ")) and len(str(err.value).splitlines()) == 1
         # (nor pyspark's warning from the collect of the transfers' keys, the job's first action)
         assert not [w for w in seen if "toPandas attempted Arrow optimization" in str(w.message)]
     assert "org.apache.spark" not in capfd.readouterr().err
@@ -394,7 +395,8 @@ def test_job_reads_trailing_empty_fields_and_stops_on_filled_ones_as_the_local_e
     for name, bad in {"after_empty.csv": "ACC,x1,2024-12-10,RENT,-1250.00,,1", "quoted.csv": '"ACC","x2","2024-12-10","RENT","-1","250.00","USD"'}.items():
         bad_path = tmp_path / name
         bad_path.write_text(header + "\n".join(rows[:3] + [bad]) + "\n")
-        with pytest.raises(ImportError_, match=r"field too many or too few"):
+        # (in the local engines' words with its line since round forty-two)
+        with pytest.raises(ImportError_, match=rf"{name}:5: expected 6 fields, found 7 \(a value holding a comma"):
             run_job(bad_path, tmp_path / f"out_{name}", "2024-12-31", spark=spark, detect=standin_detect)
 
 
@@ -527,3 +529,79 @@ def test_spark_pairs_transfers_between_its_accounts_as_the_local_engine(spark, t
     # rows a caller paired already (run_detection pairs over the whole database) keep their pairs
     kept, _ = engines.run(tx.assign(transfer_account=None), MONTHS_END, "spark", spark=spark)
     assert not kept["evidence"].str.contains("a transfer between your own accounts").any()
+
+
+@pytest.mark.parametrize("name", ["comma_in_amount", "empty_amount", "empty_account", "middle_missing",
+                                  "extra_in_export", "bad_currency", "empty_date"])
+def test_job_stops_on_a_row_it_would_misread_or_drop_as_the_local_engines(spark, tmp_path, name):
+    """Round-forty-two audit: an unquoted "-1,250.00" with an empty currency was stored as -1.00 in
+    "250.00", an empty amount or date dropped the charge, a middle field missing read the row one
+    column off, all with exit 0; an empty account crashed the job after it stored streams and
+    flags. The job now stops with the local engine's words and line, and stores nothing."""
+    from test_engines import bad_rows_file
+
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+    from detector.store import Store
+
+    path, message = bad_rows_file(tmp_path, name)
+    with pytest.raises(ImportError_) as local:
+        engines.run(path, "2024-12-31", "local")
+    db = tmp_path / "job.db"
+    with pytest.raises(ImportError_) as job:
+        run_job(path, tmp_path / "out", "2024-12-31", db=str(db), spark=spark)
+    assert str(job.value) == str(local.value)
+    assert str(job.value).startswith(f"{path}:13: ") and message.split(" (")[0] in str(job.value)
+    store = Store(db)
+    assert store.db["streams"].count == 0 and store.db["flags"].count == 0
+
+
+def test_job_leaves_the_store_as_it_was_when_a_step_fails(spark, tmp_path):
+    """Round-forty-two audit: a failure after the streams and flags were stored (then: an empty
+    account's currency) left them stored without the currencies and refund queue. The store's
+    writes are one transaction now: here the refund queue's insert fails (an SQLite trigger)."""
+    import sqlite3
+
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+    from detector.store import Store
+
+    rows = [f"A1,n{i},{2024 + i // 12}-{i % 12 + 1:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD" for i in range(14)]
+    rows.append("A1,dup,2025-02-05,NETFLIX.COM 866-579-7172 CA,-15.49,USD")
+    path = tmp_path / "tx.csv"
+    path.write_text("account_id,transaction_id,date,description,amount,currency\n" + "\n".join(rows) + "\n")
+    db = tmp_path / "job.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TRIGGER fail BEFORE INSERT ON refund_requests BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    conn.commit()
+    conn.close()
+    with pytest.raises((ImportError_, sqlite3.DatabaseError), match="disk full"):
+        run_job(path, tmp_path / "out", "2025-02-28", db=str(db), spark=spark)
+    store = Store(db)
+    assert store.db["streams"].count == 0 and store.db["flags"].count == 0
+    store.conn.execute("DROP TRIGGER fail")
+    store.close()
+    run_job(path, tmp_path / "out", "2025-02-28", db=str(db), spark=spark)
+    store = Store(db)
+    assert store.db["streams"].count == 1 and store.db["flags"].count >= 1
+    assert store.db["refund_requests"].count >= 1
+
+
+def test_job_names_an_empty_file_and_reads_only_a_folders_csv_files(spark, tmp_path):
+    """Round-forty-two audit: a 0-byte CSV crashed the job with IndexError; a notes.txt beside the
+    CSV in a folder was read as CSV (an error naming a column made of its text)."""
+    from detector.engines.spark_job import run_job
+    from detector.errors import ImportError_
+
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ImportError_, match=r"empty.csv: the file is empty"):
+        run_job(tmp_path / "empty.csv", tmp_path / "out0", "2024-12-31", spark=spark)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [f"A1,n{m},2024-{m:02d}-10,NETFLIX.COM,-15.49,USD" for m in range(1, 13)]
+    (folder / "tx.csv").write_text("account_id,transaction_id,date,description,amount,currency\n"
+                                   + "\n".join(rows) + "\n")
+    (folder / "notes.txt").write_text("exported from the warehouse on 2025-07-01 by J. Smith\nrows: 12\n")
+    result = run_job(folder, tmp_path / "out", "2024-12-31", spark=spark)
+    assert result.streams == 1

@@ -147,7 +147,7 @@ def _transfer_pairs(frames, path: Path, as_of) -> pd.DataFrame:
     parts = []
     for frame, records in frames:
         try:
-            canon = canonical_transactions(frame, sort=False)
+            canon = canonical_transactions(frame, sort=False, check_values=True)
         except SchemaError as exc:
             raise input_error_in_file(exc, path, records=records) from None
         parts.append(transfer_keys(canon, as_of))

@@ -82,7 +82,7 @@ def _as_list(value) -> list:
     return [str(v) for v in value]
 
 
-def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFrame:
+def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True, check_values: bool = False) -> pd.DataFrame:
     """Canonical columns only, fixed dtypes, ISO date strings, sorted by account, date, id.
 
     Raises :class:`~detector.schema.SchemaError` if a required column is missing; optional
@@ -91,6 +91,8 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
     statement's own id column is (:mod:`detector.importers`); an export of the store writes 0 for
     ids the bank did not give (subdetect's hashes, Plaid's), which are then never quoted to a vendor.
     ``sort=False`` leaves the rows in their order (a caller then sorts with :func:`sort_rows`).
+    ``check_values=True`` (every engine's input) refuses a row leaving a required value empty or
+    with a currency that is no code (:func:`_refuse_bad_values`), naming its row as read.
     Rows of one account and day keep their statement order (:data:`TX_ORDER`).
     """
     require_columns(tx, REQUIRED_INPUT_COLUMNS, "engine input")
@@ -114,7 +116,50 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True) -> pd.DataFra
         if name in tx.columns:
             out[name] = _as_text(tx[name])
     frame = pd.DataFrame(out, index=tx.index)
+    if check_values:
+        _refuse_bad_values(frame)
     return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
+
+
+#: Columns every row must fill: a row without one is refused, not dropped on the way (round
+#: forty-two audit: an empty amount, date or account dropped the charge silently, exit 0).
+FILLED_COLUMNS = ("account_id", "transaction_id", "date", "amount")
+#: What a currency cell must be once read (``usd`` and ``$`` are read as USD before this).
+_CURRENCY_CODE = r"[A-Z]{3}"
+
+
+def _refuse_bad_values(frame: pd.DataFrame) -> None:
+    """Raise :class:`SchemaError` naming the first row (counted from 1) that leaves a required
+    value empty or whose currency is no three-letter code (``250.00``: an unquoted
+    ``-1,250.00`` in a row whose currency was empty moved into it). The error carries ``row``,
+    ``column`` and ``value`` (the raw text, ``""`` when empty), so a reader of a file names its
+    line. Vectorised: a few ``isna`` and one check per distinct currency."""
+    first: tuple[int, str, str, str] | None = None
+    for name in FILLED_COLUMNS:
+        col = frame[name]
+        empty = col.isna().to_numpy()
+        if column_kind(name) == "str":
+            empty = empty | (col.fillna("").astype(str).str.strip() == "").to_numpy()
+        if empty.any():
+            at = int(np.flatnonzero(empty)[0])
+            if first is None or at < first[0]:
+                first = (at, name, "", f"empty {name}")
+    currency = frame["currency"]
+    codes = pd.Series(currency.dropna().unique())
+    bad_codes = codes[~codes.astype(str).str.fullmatch(_CURRENCY_CODE)]
+    if len(bad_codes):
+        hit = currency.isin(set(bad_codes)).to_numpy()
+        at = int(np.flatnonzero(hit)[0])
+        value = str(currency.iloc[at])
+        if first is None or at < first[0]:
+            what = f"currency {value!r} is not a currency code (three letters, as USD; a value holding a comma must be quoted)"
+            first = (at, "currency", value, what)
+    if first is None:
+        return
+    at, name, value, what = first
+    err = SchemaError(f"engine input: row {at + 1}: {what}")
+    err.row, err.column, err.value = at + 1, name, value
+    raise err
 
 
 #: Date forms engine input may use besides ``yyyy-mm-dd`` (a time after a space or ``T`` is
@@ -153,7 +198,7 @@ def _non_iso_dates(text: pd.Series, col: pd.Series, account: pd.Series | None = 
         at = int(np.flatnonzero(todo.to_numpy())[int(np.flatnonzero(hit)[0])])
         value = str(col.iloc[at])
         err = SchemaError(f"engine input: row {at + 1}: date {value!r} {what}")
-        err.row, err.value = at + 1, value  # (a reader of a file names its line)
+        err.row, err.column, err.value = at + 1, "date", value  # (a reader of a file names its line)
         raise err
 
     # (digits and separators only: pandas reads "today" and "now" whatever the format)
@@ -368,7 +413,7 @@ def detect_frame(tx: pd.DataFrame, as_of: str, detect: DetectFn, **kwargs) -> tu
 
     This is the one function both the local and the Spark engine execute.
     """
-    canon = canonical_transactions(tx)
+    canon = canonical_transactions(tx, check_values=True)
     if canon.empty:
         return conform_streams(None), conform_flags(None)
     streams, flags = detect(canon, as_of, **kwargs)

@@ -72,6 +72,8 @@ def csv_header(path: Path) -> list[str]:
     """The column names of a CSV file; raises :class:`ImportError_` naming the file."""
     try:
         return list(pd.read_csv(path, nrows=0).columns)
+    except pd.errors.EmptyDataError:
+        raise ImportError_("the file is empty: no header, no rows", path=str(path)) from None
     except UnicodeDecodeError as exc:
         raise _undecodable(path, exc) from None
     except (ValueError, OSError) as exc:
@@ -100,7 +102,7 @@ def csv_frames(path: Path, chunk_rows: int | None = None, **read_csv_kwargs) -> 
     past_header = False
     try:
         if (first_record_fields(path) or 0) > len(raw_header):
-            refuse_filled_extra_fields(path, len(raw_header))
+            refuse_filled_extra_fields(path, len(raw_header), header)
             past_header = True
         while True:
             try:
@@ -110,7 +112,7 @@ def csv_frames(path: Path, chunk_rows: int | None = None, **read_csv_kwargs) -> 
             except ValueError as exc:
                 if past_header or not _TOKENIZE.search(str(exc)):
                     raise
-                refuse_filled_extra_fields(path, len(raw_header))
+                refuse_filled_extra_fields(path, len(raw_header), header)
                 past_header = True  # only empty fields past the header: read again without them
     except ImportError_:
         raise
@@ -143,11 +145,10 @@ def _frames(path: Path, header: list[str], names: dict[str, str], kwargs: dict, 
             # value, so only then is the file read again to count each line's fields
             short_checked = True
             needed = _needed_fields(header)
-            short = short_record(path, needed)
+            short = short_record(path, needed, len(header))
             if short is not None:
                 line, found = short
-                expected = f"{needed}" if needed == len(header) else f"at least {needed}"
-                raise ImportError_(f"expected {expected} fields, found {found}", path=str(path), line=line)
+                raise ImportError_(field_count_error(header, found), path=str(path), line=line)
         yield _provenance(frame, path, header, first_line=seen[0] + 2)
         seen[0] += len(frame)
 
@@ -209,6 +210,26 @@ def _needed_fields(header: list[str]) -> int:
     return max(at) + 1 if at else len(header)
 
 
+def field_count_error(header: list[str], found: int) -> str:
+    """The message for a record of ``found`` fields under ``header`` (canonical names), alike in
+    every engine: a field too many, a required one missing, or one missing in its middle."""
+    if found > len(header):
+        return f"expected {len(header)} fields, found {found} (a value holding a comma must be quoted)"
+    needed = _needed_fields(header)
+    expected = f"{len(header)}" if found >= needed or needed == len(header) else f"at least {needed}"
+    return f"expected {expected} fields, found {found}"
+
+
+def record_at(path: Path, line: int) -> list[str] | None:
+    """The fields of the CSV record starting on physical ``line``, or None."""
+    for start, fields in csv_records(path):
+        if start == line:
+            return fields
+        if start > line:
+            return None
+    return None
+
+
 def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
     """``(line, fields)`` of each record below a CSV's header, ``line`` the physical line (from 1)
     the record starts on: a quoted line break inside a value makes a record span lines, so its
@@ -261,11 +282,19 @@ def line_of_values(path: Path, values: dict[str, str | None]) -> int | None:
     return None
 
 
-def short_record(path: Path, fields: int) -> tuple[int, int] | None:
+def short_record(path: Path, fields: int, full: int | None = None) -> tuple[int, int] | None:
     """``(line, fields found)`` of the first record of a CSV with fewer than ``fields`` fields
-    (blank lines, and lines of spaces only, skipped, as pandas and ``scan`` skip them), or None."""
+    (blank lines, and lines of spaces only, skipped, as pandas and ``scan`` skip them), or None.
+
+    With ``full`` (the header's fields), a record that leaves out columns at its end but writes
+    an empty last field is short too: a writer that leaves empty columns out does not write some
+    of them, so a field is missing in its middle and every value after it would be read one column
+    off (round forty-two audit: a full export's row without its description read ``source`` as the
+    description, exit 0)."""
     for line, row in csv_records(path):
-        if row and len(row) < fields and any(cell.strip() for cell in row):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) < fields or (full is not None and len(row) < full and not row[-1].strip()):
             return line, len(row)
     return None
 
@@ -278,13 +307,36 @@ def first_record_fields(path: Path) -> int | None:
     return None
 
 
-def refuse_filled_extra_fields(path: Path, fields: int) -> None:
+def refuse_filled_extra_fields(path: Path, fields: int, header: list[str] | None = None) -> None:
     """Raise :class:`ImportError_` naming the first record with a value past the header's
-    ``fields`` (an unquoted comma in a value shifted it); fields past it left empty are no error."""
+    ``fields`` (an unquoted comma in a value shifted it); fields past it left empty are no error
+    (a trailing comma) unless the record's values, read without them, do not fit their columns
+    (``header``, canonical names): an unquoted ``-1,250.00`` whose currency was empty leaves its
+    ``250.00`` where the currency goes and an empty field past the header (round forty-two audit:
+    read as -1.00 in currency "250.00", exit 0)."""
     for line, row in csv_records(path):
-        if len(row) > fields and any(cell.strip() for cell in row[fields:]):
-            raise ImportError_(f"expected {fields} fields, found {len(row)} (a value holding a comma "
-                               "must be quoted)", path=str(path), line=line)
+        if len(row) > fields and (any(cell.strip() for cell in row[fields:])
+                                  or (header is not None and not fits_columns(row[:fields], header))):
+            raise ImportError_(field_count_error([""] * fields, len(row)), path=str(path), line=line)
+
+
+def fits_columns(values: list[str], header: list[str]) -> bool:
+    """Whether a record's values fit their columns: numbers where the header has a numeric column
+    (:data:`CSV_DTYPES`), a currency code (or nothing) under ``currency``."""
+    from ..importers.parsing import parse_currency
+
+    for name, value in zip(header, values):
+        value = value.strip()
+        if not value:
+            continue
+        if CSV_DTYPES.get(name, "str") != "str":
+            try:
+                float(value)
+            except ValueError:
+                return False
+        elif name == "currency" and not re.fullmatch(r"[A-Z]{3}", parse_currency(value) or ""):
+            return False
+    return True
 
 
 def _open_text(path: Path):

@@ -92,7 +92,7 @@ def run_local(
     detect = detect or default_detect()
     tx = read_transactions(tx_or_path) if not isinstance(tx_or_path, pd.DataFrame) else tx_or_path
     try:
-        canon = canonical_transactions(tx)
+        canon = canonical_transactions(tx, check_values=True)
     except SchemaError as exc:
         if isinstance(tx_or_path, pd.DataFrame):
             raise

@@ -46,7 +46,7 @@ from .frames import (
     default_detect,
     detect_frame,
 )
-from .io import DEFAULT_CURRENCY, is_parquet
+from .io import CSV_DTYPES, DEFAULT_CURRENCY, is_parquet
 
 INSTALL_HINT = "the Spark engine needs PySpark: pip install 'subscription-detector[spark]' (and Java 17+)"
 
@@ -280,8 +280,17 @@ def spark_failure(exc: Exception, input_path) -> Exception:
                                 path=_local_name(m.group("file")))
         m = _MALFORMED.search(line)
         if m:
+            path, at = _line_of_record(where, m.group("record"))
+            if at is not None:  # the local engines' words (round-forty-two audit)
+                from .io import canonical_names, csv_header, field_count_error, record_at
+
+                raw = csv_header(Path(path))
+                fields = record_at(Path(path), at)
+                if fields is not None:
+                    header = [canonical_names(raw).get(c, c) for c in raw]
+                    return ImportError_(field_count_error(header, len(fields)), path=path, line=at)
             return ImportError_("a line with a field too many or too few (a value holding a comma must be "
-                                f"quoted): {m.group('record')[:200]}", path=where)
+                                f"quoted): {m.group('record')[:200]}", path=path, line=at)
         if line.startswith("Caused by:") and "CSV header does not conform to the schema" in line:
             at = lines.index(line)
             header = next((x for x in lines[at:at + 6] if x.startswith("Header:")), "Header: ?")
@@ -311,6 +320,27 @@ def spark_failure(exc: Exception, input_path) -> Exception:
     else:
         first = lines[0] if lines else type(exc).__name__
     return ImportError_(f"Spark stopped on this input: {first[:300]}", path=where)
+
+
+def _line_of_record(where: str, record: str) -> tuple[str, int | None]:
+    """``(file, line)`` of a malformed record Spark reported by its text: the first physical line
+    of a local CSV file (or of a local folder's CSV files) that reads as the record's first line;
+    ``(where, None)`` when none does or the input is not local."""
+    local = Path(_local_name(where))
+    first = record.split("\n", 1)[0].rstrip("\r")
+    if not first:
+        return where, None
+    files = [local] if local.is_file() else sorted(local.rglob("*.csv")) if local.is_dir() else []
+    for file in files:
+        try:
+            opener = gzip.open if file.name.lower().endswith(".gz") else open
+            with opener(file, "rt", encoding="utf-8", errors="replace", newline="") as f:
+                for n, text in enumerate(f, start=1):
+                    if text.rstrip("\r\n") == first:
+                        return str(file), n
+        except OSError:  # pragma: no cover - it was just read
+            continue
+    return where, None
 
 
 def input_format(path: str) -> str | None:
@@ -408,12 +438,14 @@ def _read_csv(spark, path: str):
     none, so same-day rows keep their file order as in the local engines and ``scan``; and a text
     value holding U+FFFD (bytes that are not UTF-8, which Spark replaces silently) stops the job
     naming the file."""
-    df = _csv_reader(spark).csv(path)
+    df = _csv_reader(spark).csv(_csv_files(path))
     groups = _files_by_header(df.inputFiles())
     if groups is None:
         return _csv_provenance(df)
     parts = []
     for header, files in groups.items():
+        if not any(cell.strip() for cell in header):  # (Spark's read gave an IndexError: r42 audit)
+            raise ImportError_("the file is empty: no header, no rows", path=_local_name(files[0]))
         part = _read_records(spark, list(header), files)
         require_columns(part, REQUIRED_INPUT_COLUMNS, f"engine input {files[0]}")
         parts.append(_csv_provenance(part))
@@ -423,6 +455,20 @@ def _read_csv(spark, path: str):
     for part in parts[1:]:
         out = out.unionByName(part, allowMissingColumns=True)
     return out
+
+
+def _csv_files(path: str) -> str | list[str]:
+    """What Spark reads for a CSV input: a local folder's ``.csv`` / ``.csv.gz`` files only (a
+    ``notes.txt`` beside them was read as CSV and failed naming a column made of its text: round
+    forty-two audit); a file, a glob or a remote folder as given."""
+    local = Path(_local_name(path))
+    if "://" in path and not path.startswith("file://") or not local.is_dir():
+        return path
+    files = sorted(str(f) for f in local.rglob("*") if f.is_file() and f.name.lower().endswith((".csv", ".csv.gz"))
+                   and not any(part.startswith((".", "_")) for part in f.relative_to(local).parts))
+    if not files:
+        raise ImportError_("no .csv file in this directory", path=path)
+    return files
 
 
 def _currency_code(col):
@@ -469,7 +515,22 @@ def _read_records(spark, header: list[str], files: list[str]):
     # and the local engines read it)
     unquoted = F.regexp_replace(F.regexp_replace(F.col(_CORRUPT), r'"(?:[^"]|"")+"', "q"), '""', "")
     filled = F.size(F.split(F.regexp_replace(unquoted, r"[\s,]+$", ""), ",")) > len(names)
-    bad = F.col(_CORRUPT).isNotNull() & (missing | filled)
+    # ... unless its values, read without the empty ones, do not fit their columns (an unquoted
+    # "-1,250.00" whose currency was empty puts "250.00" under currency: round forty-two audit),
+    # as io.refuse_filled_extra_fields judges it
+    longer = F.size(F.split(unquoted, ",")) > len(names)
+    unfit = F.lit(False)
+    for n in names:
+        kind = CSV_DTYPES.get(spelled.get(n, n), "str")
+        if kind != "str":
+            unfit = unfit | (F.col(n).isNotNull() & F.col(n).try_cast("double").isNull())
+        elif spelled.get(n, n) == "currency":
+            unfit = unfit | (F.col(n).isNotNull() & ~F.coalesce(_currency_code(F.col(n)), F.lit("USD"))
+                             .rlike(r"^[A-Z]{3}$"))
+    # a record leaving out columns at its end but writing an empty last field misses one in its
+    # middle: every value after it is one column off (round forty-two audit), as io.short_record
+    shorter = (F.size(F.split(unquoted, ",")) < len(names)) & F.col(_CORRUPT).rlike(r",[ \t]*\r?$")
+    bad = F.col(_CORRUPT).isNotNull() & (missing | filled | (longer & unfit) | shorter)
     checked = F.when(bad, F.raise_error(F.concat(F.lit("Malformed CSV record: "), F.col(_CORRUPT))))
     first = names[0]
     df = df.withColumn(first, F.coalesce(checked, F.col(first))).drop(_CORRUPT)
@@ -682,7 +743,7 @@ def _canonical_group(pdf: pd.DataFrame) -> pd.DataFrame:
     from .frames import canonical_transactions
 
     try:
-        return canonical_transactions(pdf, sort=False)
+        return canonical_transactions(pdf, sort=False, check_values=True)
     except SchemaError as exc:
         raise _located(exc, pdf) from None
 
@@ -695,7 +756,8 @@ def _located(exc: SchemaError, pdf: pd.DataFrame) -> SchemaError:
     at = pdf.iloc[row - 1]
     file = at["source_file"] if "source_file" in pdf.columns else None
     where = {"account": None if pd.isna(at["account_id"]) else str(at["account_id"]),
-             "file": file if isinstance(file, str) else None, "value": getattr(exc, "value", None)}
+             "file": file if isinstance(file, str) else None, "value": getattr(exc, "value", None),
+             "column": getattr(exc, "column", "date")}
     return SchemaError(f"{exc}{_AT}{json.dumps(where)}")
 
 
@@ -706,15 +768,18 @@ def _where_in_input(where: dict, input_path) -> tuple[str, int | None]:
     from .io import line_of_values
 
     file, value = where.get("file"), where.get("value")
-    if not file or not file.startswith("file:") or value is None:
+    given = Path(_local_name(str(input_path)))
+    if file and file.startswith("file:"):
+        local = Path(_local_name(file))
+    elif given.is_file():  # (a file whose rows carry their statement's name in source_file)
+        local = given
+    else:
         return str(input_path), None
-    local = Path(_local_name(file))
-    if not local.is_file() or is_parquet(local):
+    if value is None or not local.is_file() or is_parquet(local):
         return str(input_path), None
-    given = Path(str(input_path))
     name = str(given) if given.is_file() and given.resolve() == local.resolve() else str(local)
     try:
-        line = line_of_values(local, {"account_id": where.get("account"), "date": value})
+        line = line_of_values(local, {"account_id": where.get("account"), where.get("column") or "date": value})
     except (OSError, UnicodeDecodeError, DetectorError):  # pragma: no cover - it was just read
         line = None
     return name, line

@@ -164,14 +164,17 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
             from ..importers.ingest import set_account_currencies
 
             accounts, currencies = _accounts_and_currencies(tx)
-            save_detection(store, streams_pd, flags_pd, as_of, accounts)
-            # each account's currency and country, as `scan` stores them with a statement's rows:
-            # the refund requests are drafted in them (they were dollars and US working days)
-            set_account_currencies(store, currencies)
-            # the refund queue follows the flags, as after a local run
-            queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=process_for_vendor)
-            withdrawn = withdraw_unflagged(store, flags_pd, accounts)
-            follow_filed(store, flags_pd, accounts, as_of)
+            # one transaction: a step that fails leaves the store as it was, not streams and flags
+            # without their currencies and refund queue (round-forty-two audit)
+            with store.one_transaction():
+                save_detection(store, streams_pd, flags_pd, as_of, accounts)
+                # each account's currency and country, as `scan` stores them with a statement's
+                # rows: the refund requests are drafted in them (they were dollars and US working days)
+                set_account_currencies(store, currencies)
+                # the refund queue follows the flags, as after a local run
+                queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=process_for_vendor)
+                withdrawn = withdraw_unflagged(store, flags_pd, accounts)
+                follow_filed(store, flags_pd, accounts, as_of)
             result.stored = {"db": str(Path(db)), "streams": len(streams_pd), "flags": len(flags_pd),
                              "refund_requests": len(queued), "refund_candidates_withdrawn": withdrawn}
     except Exception as exc:
