@@ -283,9 +283,9 @@ def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     thirds (twelfth session's flag audit). A chain that began inside the data (more than a
     period after the account's history starts: an older plan's first months seen are no offer)
     billed its first price at most MAX_INTRO_CHARGES times, and then a price of 1/0.65 to
-    1/0.55 times it, kept by the next charge (or the last one seen); the offer billed twice or
-    more, the chain a fixed price otherwise. Price rises that large in a plan's first months
-    are rare (Disney+ 7.99 -> 10.99 is 1.38 times)."""
+    1/0.55 times it, kept by the next charge (a last charge at it waits for the next); the
+    offer billed twice or more, the chain a fixed price otherwise. Price rises that large in a
+    plan's first months are rare (Disney+ 7.99 -> 10.99 is 1.38 times)."""
     x = s[s["charge"] > FREE_MAX * s["_scale"]]
     if x.empty:
         return pd.DataFrame()
@@ -298,7 +298,9 @@ def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     n0 = first.groupby(chain).transform("sum")
     p0 = x["charge"].where(first).groupby(chain).transform("median")
     since = x["date"].where(first).groupby(chain).transform("first")
-    holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
+    # the new price held: billed again (one charge at it is as likely a plan changed for a month,
+    # and no ground for a refund request claiming an offer ran out)
+    holds = nxt.notna() & ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
     # billed twice or more at the offer (one cheaper first charge at a store is as likely an app
     # bought before the plan), and a fixed price otherwise: the typical change from charge to
     # charge is nil (a cash-advance app's repayments move every time)

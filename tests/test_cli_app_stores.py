@@ -36,3 +36,22 @@ def test_cancelling_one_of_two_apple_plans_at_one_price_flags_nothing_of_the_oth
     again = _scan(runner, db, APPLE_CARD, "2025-06-30")
     assert [f for f in again["flags"] if f["type"] == "charge_after_cancellation"] == []
     assert not [q for q in again["refund_requests"] if q["amount"] == 9.99]
+
+
+TIERS_CARD = DATA / "amex_bundles_tiers.csv"
+
+
+def test_a_move_to_a_dearer_tier_after_months_on_a_cheaper_one_drafts_no_request(runner, tmp_path):
+    # Xbox Game Pass Core 9.99 for six months, then Ultimate 16.99: scanned a week after the first
+    # Ultimate charge, a trial_conversion "after an introductory price of 9.99" and an eligible
+    # 16.99 email saying an offer converted without notice; Netflix Standard with ads 6.99 for five
+    # months, then Standard 15.49, a trial_conversion in every report (round-43 audit)
+    early = _scan(runner, tmp_path / "a.db", TIERS_CARD, "2024-04-10")
+    assert [f for f in early["flags"] if f["type"] == "trial_conversion"] == []
+    # at most a price rise saying it is more often a bigger plan, and no email
+    xbox = [f for f in early["flags"] if f["merchant"].startswith("Xbox")]
+    assert all(f["type"] == "price_increase" and "bigger plan" in f["reason"] for f in xbox)
+    assert not [q for q in early["refund_requests"] if q["amount"] == 16.99 or q["transaction_id"] in
+                {f["transaction_id"] for f in xbox}]
+    late = _scan(runner, tmp_path / "b.db", TIERS_CARD, "2025-06-30")
+    assert [f for f in late["flags"] if f["type"] == "trial_conversion"] == []

@@ -1398,6 +1398,39 @@ def test_a_sign_up_discount_of_forty_percent_ends_in_a_trial_conversion_not_a_pr
     assert of_type(flags_of(b), "trial_conversion") == []
 
 
+def test_a_sign_up_discount_converts_only_once_the_full_price_holds():
+    # one charge at the dearer price is no evidence the offer ran out (a plan changed for a
+    # month; round-43 audit: an eligible refund request on Xbox's first charge at a new plan's
+    # price); the next charge at it confirms the conversion, flagged on the first
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")
+    ids = b.series("2024-02-27", 4, [5.99] * 3 + [9.99], merchant="Starz")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")
+    ids = b.series("2024-02-27", 5, [5.99] * 3 + [9.99] * 2, merchant="Starz")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[3]]
+
+
+@pytest.mark.parametrize("n_low, low, high, merchant", [
+    (6, 9.99, 16.99, "Xbox Game Pass"),  # Core for six months, then Ultimate
+    (5, 6.99, 15.49, "Netflix"),  # Standard with ads for five months, then Standard
+    (4, 5.99, 9.99, "Starz"),
+])
+def test_months_at_a_lower_price_then_a_dearer_plan_are_no_trial_conversion(n_low, low, high, merchant):
+    # an introductory price is a trial's or a first month or three; four to six months at a
+    # steady lower price and then a dearer one are a change of plan (or a price rise), not an
+    # offer that converted (round-43 audit: "after an introductory price of 9.99" and an eligible
+    # 16.99 refund request for an upgrade to Game Pass Ultimate)
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")  # the history starts here
+    ids = b.series("2024-02-27", n_low + 4, [low] * n_low + [high] * 4, merchant=merchant)
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+
+
 def test_a_dollar_trial_converting_just_before_the_data_ends_is_flagged_at_once():
     # Peloton 1.00, then 12.99 ten days before the statement ends: flagged only once the next
     # bill came, a month later (flag audit). At a merchant the catalogue does not know, and
