@@ -253,8 +253,13 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
     j["paid_intro"] = j["h_charge"].where(j["intro"] & ~j["free"])
+    # an intro price's length counts from the latest trial line: cheap charges before a 1.00
+    # trial are another plan's or apps', not the offer that converted
+    last_free = j["h_ts"].where(j["free"]).groupby(j["transaction_id"]).transform("max")
+    j["paid_since_trial"] = j["intro"] & ~j["free"] & ~(j["h_ts"] <= last_free)
     agg = j.sort_values(["h_ts", "h_charge"], kind="stable").groupby("transaction_id").agg(
         n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
+        n_paid_since_trial=("paid_since_trial", "sum"),
         last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
         ts=("ts", "first"), period=("period", "first"),
         paid_lo=("paid_intro", "min"), paid_hi=("paid_intro", "max"),
@@ -263,7 +268,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # the last of them shortly before the full price, and an intro price lasted at most
     # MAX_INTRO_CHARGES.
     recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(75, 2.5 * agg["period"])
-    short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
+    short = agg["n_paid_since_trial"] <= MAX_INTRO_CHARGES
     # An intro price is one price; cheap charges of different amounts are purchases.
     one_price = agg["paid_lo"].isna() | (agg["paid_hi"] <= 1.02 * agg["paid_lo"])
     ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short & one_price]

@@ -1431,6 +1431,18 @@ def test_months_at_a_lower_price_then_a_dearer_plan_are_no_trial_conversion(n_lo
     assert of_type(flags_of(b), "trial_conversion") == []
 
 
+def test_a_dollar_trial_after_months_of_a_cheaper_plan_still_converts():
+    # six months of a 2.99 plan, stopped, then a 1.00 trial and 6.99 a month: the conversion is
+    # the trial's; the 2.99 months before it are no intro price too long to be one
+    b = Book()
+    b.charge("2023-01-02", 4.50, "Coffee Shop")
+    b.stream(b.series("2023-01-21", 6, 2.99, merchant="Calm"))
+    trial = b.charge("2023-08-31", 1.00, "Calm")
+    paid = b.series("2023-10-01", 6, 6.99, merchant="Calm")
+    b.stream([trial] + paid)
+    assert of_type(flags_of(b), "trial_conversion") == [paid[0]]
+
+
 def test_a_dollar_trial_converting_just_before_the_data_ends_is_flagged_at_once():
     # Peloton 1.00, then 12.99 ten days before the statement ends: flagged only once the next
     # bill came, a month later (flag audit). At a merchant the catalogue does not know, and
