@@ -1866,6 +1866,47 @@ def _yearly_renewals(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+#: A stream's last charge this many of its intervals (and RETURN_MIN_DAYS) after the one before
+#: it, alone, is no plan taken up again yet (see :func:`_lone_returns`).
+RETURN_PERIODS = 6
+RETURN_MIN_DAYS = 180
+#: ... where the stream billed at least this many times before.
+RETURN_MIN_BEFORE = 3
+
+
+def _lone_returns(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """``assign`` without a stream's last charge when it comes alone long after the one before
+    (:data:`RETURN_PERIODS` of the stream's median interval and :data:`RETURN_MIN_DAYS` or more)
+    at the plan's price (within 2% and a cent of its other charges' median):
+    one charge at a plan's old price months after the plan stopped is as likely an item bought
+    at that price (a 0.99 app at the store that billed iCloud 50GB at 0.99 until 16 months
+    before made the plan "active" again: round-43 audit). A plan taken up again bills again a
+    period on, and its charges after the gap then stay in the stream."""
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < RETURN_MIN_BEFORE + 1:
+        return assign
+    day = df["day"].to_numpy()[rows]
+    a = assign[rows]
+    order = np.lexsort((day, a))
+    rows, day, a = rows[order], day[order], a[order]
+    gap = np.r_[0, np.diff(day)]
+    first = np.r_[True, a[1:] != a[:-1]]
+    gap[first] = 0
+    last = np.r_[a[1:] != a[:-1], True]
+    before = pd.Series(np.where(first | last, np.nan, gap)).groupby(a).transform("median").to_numpy()
+    amt = df["amt"].to_numpy()[rows]
+    price = pd.Series(np.where(last, np.nan, amt)).groupby(a).transform("median").to_numpy()
+    n = np.bincount(a)[a]
+    # (at the plan's price: a yearly charge after a monthly plan is the switch to a yearly plan)
+    lone = last & (n > RETURN_MIN_BEFORE) & (gap >= np.maximum(RETURN_PERIODS * before, RETURN_MIN_DAYS)) \
+        & (np.abs(amt - price) <= 0.02 * price + 0.01)
+    if not lone.any():
+        return assign
+    out = assign.copy()
+    out[rows[lone]] = -1
+    return out
+
+
 def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     """Drop a charge that sits within a quarter period of a stream charge whose amount is closer
     to the stream's usual amount (a purchase of a similar price next to a renewal). Exact repeats
@@ -2008,7 +2049,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         grown = _attach_edges(df, assign, added)
         added, assign = grown != assign, grown
         passes.append(assign)
-    assign = _yearly_renewals(df, _prune_strays(df, assign))
+    assign = _lone_returns(df, _yearly_renewals(df, _prune_strays(df, assign)))
     if not (assign >= 0).any():
         return _empty()
     final = as_alone(_stats(df, assign), ids["alone_ids"])

@@ -2198,3 +2198,22 @@ def test_a_twice_monthly_bill_whose_lone_charge_is_on_one_of_its_days_stays_one_
     streams = detect_streams(enriched(series("CITY WATER DEPT", dates, 40.0)), "2025-06-30")
     assert len(streams) == 1 and streams.iloc[0]["frequency"] == "semimonthly"
     assert len(streams.iloc[0]["transaction_ids"]) == 35
+
+
+def test_one_charge_at_a_plans_price_long_after_it_stopped_does_not_bring_it_back():
+    # iCloud 50GB at 0.99 on the 5th until December 2023, and a 0.99 app bought in April 2025:
+    # the plan was "active" again, 0.99 a month in the total (round-43 audit). A plan taken up
+    # again bills again a month on: then its charges after the gap are the stream's again.
+    from detector.match import enrich
+
+    plan = monthly_dates(dt.date(2023, 7, 5), 6, day=5)
+    app = [dt.date(2025, 4, 19)]
+    rows = series("APPLE.COM/BILL 866-712-7753 CA", plan + app, 0.99)
+    cols = ["transaction_id", "account_id", "date", "amount", "currency", "description", "source", "source_file",
+            "source_line"]
+    s = detect_streams(enrich(enriched(rows)[cols]), "2025-05-10")
+    assert [(len(i), st) for i, st in zip(s["transaction_ids"], s["status"])] == [(6, "ended")]
+    back = series("NETFLIX.COM 866-579-7172 CA", monthly_dates(dt.date(2023, 7, 5), 6, day=5)
+                  + monthly_dates(dt.date(2025, 4, 5), 2, day=5), 15.49)
+    s = detect_streams(enrich(enriched(back)[cols]), "2025-05-10")
+    assert [(len(i), st) for i, st in zip(s["transaction_ids"], s["status"])] == [(8, "active")]
