@@ -2203,7 +2203,8 @@ def test_a_twice_monthly_bill_whose_lone_charge_is_on_one_of_its_days_stays_one_
 def test_one_charge_at_a_plans_price_long_after_it_stopped_does_not_bring_it_back():
     # iCloud 50GB at 0.99 on the 5th until December 2023, and a 0.99 app bought in April 2025:
     # the plan was "active" again, 0.99 a month in the total (round-43 audit). A plan taken up
-    # again bills again a month on: then its charges after the gap are the stream's again.
+    # again bills again a month on: then its charges after the gap are the stream's again; and
+    # off an app store one charge back at the plan's price is the plan's (people label it so).
     from detector.match import enrich
 
     plan = monthly_dates(dt.date(2023, 7, 5), 6, day=5)
@@ -2217,3 +2218,5 @@ def test_one_charge_at_a_plans_price_long_after_it_stopped_does_not_bring_it_bac
                   + monthly_dates(dt.date(2025, 4, 5), 2, day=5), 15.49)
     s = detect_streams(enrich(enriched(back)[cols]), "2025-05-10")
     assert [(len(i), st) for i, st in zip(s["transaction_ids"], s["status"])] == [(8, "active")]
+    s = detect_streams(enrich(enriched(back[:7])[cols]), "2025-04-20")
+    assert [(len(i), st) for i, st in zip(s["transaction_ids"], s["status"])] == [(7, "active")]
