@@ -1575,3 +1575,20 @@ def test_two_policies_of_one_insurer_renew_from_their_first_premiums():
     assert set(of_type(f, "price_increase")) == {home[1], car[5]}
     reasons = " ".join(f["reason"])
     assert "subscribed since 2023-02-01" not in reasons and "subscribed since 2024-05-15" not in reasons
+
+
+def test_a_purchase_at_an_app_plans_price_a_year_after_its_cancellation_is_no_charge_after_it():
+    # an app plan at 7.99 billed by Apple, cancelled; a 7.99 item bought at Apple a year later in
+    # no stream is as likely an app as the plan back (flag seed 903, once the round-43 audit's
+    # lone charge left the stream). Off an app store the first charge back is still asked about.
+    for channel, flagged in (("apple", False), ("direct", True)):
+        b = Book()
+        ids = b.series("2023-01-21", 7, 7.99, merchant="Apple")
+        sid = b.stream(ids)
+        b.streams[-1]["channel"] = channel
+        late = b.charge("2024-07-28", 7.99, "Apple")
+        tx = b.tx.assign(channel=channel)
+        cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2023-07-14"]})
+        f = flag_charges(tx, b.stream_frame, cancellations=cancel, as_of="2024-12-31")
+        got = of_type(f, "charge_after_cancellation")
+        assert (late in got) == flagged, channel
