@@ -28,6 +28,9 @@ from .flags import (
 )
 from .schema import require_columns
 
+#: Billing channels of app stores (as recurrence.STORE_CHANNELS).
+STORE_CHANNELS = ("apple", "google_play", "roku")
+
 # -- charge_after_cancellation ----------------------------------------------------------------
 
 #: A plan cancelled before it made a stream is flagged by name only where its charges that set
@@ -125,6 +128,12 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, com
         # question (round-twenty-eight audit), only the cancellations' own charges after them.
         again = (hit["cancelled_on"] < hit["stream_id"].map(latest)).to_numpy(dtype=bool)
         after = np.where(again & (after == 1), 2, after)
+        # At an app store, which sells items at its plans' prices, a charge outside every stream
+        # at the plan's price months after it stopped is as likely an app bought as the plan
+        # back (round-43 audit's one-off at an old price; flag seed 903: a 7.99 purchase a year
+        # after a 7.99 app plan was cancelled)
+        store_back = hit["loose"].astype(bool).to_numpy() & hit["stream_channel"].isin(STORE_CHANNELS).to_numpy()
+        after = np.where(store_back & (after == 1), 3, after)
         hit = hit.assign(_resumed=after)[after <= 1]
         back = hit["_resumed"] == 1
         reason = _after_cancellation_reason(hit).where(~back, _resumed_reason(hit))

@@ -254,8 +254,13 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
     j["paid_intro"] = j["h_charge"].where(j["intro"] & ~j["free"])
+    # an intro price's length counts from the latest trial line: cheap charges before a 1.00
+    # trial are another plan's or apps', not the offer that converted
+    last_free = j["h_ts"].where(j["free"]).groupby(j["transaction_id"]).transform("max")
+    j["paid_since_trial"] = j["intro"] & ~j["free"] & ~(j["h_ts"] <= last_free)
     agg = j.sort_values(["h_ts", "h_charge"], kind="stable").groupby("transaction_id").agg(
         n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
+        n_paid_since_trial=("paid_since_trial", "sum"),
         last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
         ts=("ts", "first"), period=("period", "first"),
         paid_lo=("paid_intro", "min"), paid_hi=("paid_intro", "max"),
@@ -264,7 +269,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # the last of them shortly before the full price, and an intro price lasted at most
     # MAX_INTRO_CHARGES.
     recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(75, 2.5 * agg["period"])
-    short = (agg["n_intro"] - agg["n_free"]) <= MAX_INTRO_CHARGES
+    short = agg["n_paid_since_trial"] <= MAX_INTRO_CHARGES
     # An intro price is one price; cheap charges of different amounts are purchases.
     one_price = agg["paid_lo"].isna() | (agg["paid_hi"] <= 1.02 * agg["paid_lo"])
     ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short & one_price]
@@ -284,9 +289,9 @@ def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     thirds (twelfth session's flag audit). A chain that began inside the data (more than a
     period after the account's history starts: an older plan's first months seen are no offer)
     billed its first price at most MAX_INTRO_CHARGES times, and then a price of 1/0.65 to
-    1/0.55 times it, kept by the next charge (or the last one seen); the offer billed twice or
-    more, the chain a fixed price otherwise. Price rises that large in a plan's first months
-    are rare (Disney+ 7.99 -> 10.99 is 1.38 times)."""
+    1/0.55 times it, kept by the next charge (a last charge at it waits for the next); the
+    offer billed twice or more, the chain a fixed price otherwise. Price rises that large in a
+    plan's first months are rare (Disney+ 7.99 -> 10.99 is 1.38 times)."""
     x = s[s["charge"] > FREE_MAX * s["_scale"]]
     if x.empty:
         return pd.DataFrame()
@@ -299,7 +304,9 @@ def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     n0 = first.groupby(chain).transform("sum")
     p0 = x["charge"].where(first).groupby(chain).transform("median")
     since = x["date"].where(first).groupby(chain).transform("first")
-    holds = nxt.isna() | ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
+    # the new price held: billed again (one charge at it is as likely a plan changed for a month,
+    # and no ground for a refund request claiming an offer ran out)
+    holds = nxt.notna() & ((nxt / x["charge"] - 1).abs() <= LEVEL_TOLERANCE)
     # billed twice or more at the offer (one cheaper first charge at a store is as likely an app
     # bought before the plan), and a fixed price otherwise: the typical change from charge to
     # charge is nil (a cash-advance app's repayments move every time)

@@ -923,11 +923,60 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
             ((by_cl["last"].max() - by_cl["last"].min()) > APART_DAYS)
     ragged = np.zeros(n_cl, dtype=bool)
     ragged[apart.index[apart.to_numpy()].to_numpy(dtype=np.int64)] = True
-    ragged &= shared & (stray == 0)
+    ragged &= shared & ((stray == 0) | _one_off_stray(cid, day, chain, spans, stray))
     cont = _continue_ragged(spans, ragged, group)
     shared |= cont
     ragged |= cont
     return shared[cid], ragged[cid]
+
+
+def _month_circle(day: np.ndarray) -> np.ndarray:
+    """Day of month of epoch days on the month's circle (28th-31st of a month's end: 31)."""
+    dom, dim = day_of_month(day)
+    return np.where(dom >= dim - 1, 31, dom).astype(float)
+
+
+def _circle_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Days between days of month ``a`` and ``b`` on the month's circle."""
+    d = np.abs(a - b)
+    return np.minimum(d, 31 - d)
+
+
+def _one_off_stray(cid: np.ndarray, day: np.ndarray, chain: np.ndarray, spans: pd.DataFrame,
+                   stray: np.ndarray) -> np.ndarray:
+    """Per cluster: its one charge in no chain is a one-off, not a plan's: off every chain's
+    billing day (by more than :data:`BILLING_DAY_JITTER`), and the chains bill on days of their
+    own (as far apart).
+
+    An app store sells items at its plans' prices: iCloud+ at 9.99 on the 5th, Max at 9.99 on
+    the 22nd (stopped) and one app bought at 9.99 on the 27th were one "semimonthly" stream shown
+    ended, the plan still billing missing from the total and every later iCloud charge flagged
+    after Max was cancelled (round-43 audit). A twice-monthly bill that skipped a charge leaves
+    its stray on one of its two days, and its broken chain's pieces share a day: it stays whole.
+    """
+    n_cl = len(stray)
+    out = np.zeros(n_cl, dtype=bool)
+    cand = np.flatnonzero(stray == 1)
+    cand = cand[np.isin(cand, spans["cid"].to_numpy())]
+    if len(cand) == 0:
+        return out
+    rows = np.flatnonzero(np.isin(cid, cand))
+    dom = _month_circle(day[rows])
+    ang = 2 * np.pi * dom / 31
+    in_chain = chain[rows] >= 0
+    c = pd.DataFrame({"chain": chain[rows][in_chain], "sin": np.sin(ang[in_chain]), "cos": np.cos(ang[in_chain])})
+    mean = c.groupby("chain").mean()
+    bill_day = pd.Series(np.mod(np.arctan2(mean["sin"], mean["cos"]) * 31 / (2 * np.pi), 31), index=mean.index)
+    sp = spans[spans["cid"].isin(cand)].assign(bill_day=lambda x: x["chain"].map(bill_day).to_numpy())
+    pairs = sp.merge(sp, on="cid")
+    pairs = pairs[pairs["chain_x"] < pairs["chain_y"]]
+    close_days = pairs.loc[_circle_gap(pairs["bill_day_x"].to_numpy(), pairs["bill_day_y"].to_numpy())
+                           <= BILLING_DAY_JITTER, "cid"]
+    lone = pd.DataFrame({"cid": cid[rows][~in_chain], "dom": dom[~in_chain]}).merge(sp, on="cid")
+    on_a_day = lone.loc[_circle_gap(lone["dom"].to_numpy(), lone["bill_day"].to_numpy()) <= BILLING_DAY_JITTER, "cid"]
+    out[cand] = True
+    out[np.r_[close_days.to_numpy(), on_a_day.to_numpy()].astype(np.int64)] = False
+    return out
 
 
 #: Days from one monthly chain's last charge to the first of the chain that continues it at a
@@ -1820,6 +1869,49 @@ def _yearly_renewals(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     return out
 
 
+#: A stream's last charge this many of its intervals (and RETURN_MIN_DAYS) after the one before
+#: it, alone, is no plan taken up again yet (see :func:`_lone_returns`).
+RETURN_PERIODS = 6
+RETURN_MIN_DAYS = 180
+#: ... where the stream billed at least this many times before.
+RETURN_MIN_BEFORE = 3
+
+
+def _lone_returns(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """``assign`` without a stream's last charge when it comes alone long after the one before
+    (:data:`RETURN_PERIODS` of the stream's median interval and :data:`RETURN_MIN_DAYS` or more)
+    at the plan's price (within 2% and a cent of its other charges' median), at an app store:
+    one charge at a plan's old price months after the plan stopped is as likely an item bought
+    at that price (a 0.99 app at the store that billed iCloud 50GB at 0.99 until 16 months
+    before made the plan "active" again: round-43 audit). A plan taken up again bills again a
+    period on, and its charges after the gap then stay in the stream."""
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < RETURN_MIN_BEFORE + 1:
+        return assign
+    day = df["day"].to_numpy()[rows]
+    a = assign[rows]
+    order = np.lexsort((day, a))
+    rows, day, a = rows[order], day[order], a[order]
+    gap = np.r_[0, np.diff(day)]
+    first = np.r_[True, a[1:] != a[:-1]]
+    gap[first] = 0
+    last = np.r_[a[1:] != a[:-1], True]
+    before = pd.Series(np.where(first | last, np.nan, gap)).groupby(a).transform("median").to_numpy()
+    amt = df["amt"].to_numpy()[rows]
+    price = pd.Series(np.where(last, np.nan, amt)).groupby(a).transform("median").to_numpy()
+    n = np.bincount(a)[a]
+    # (at the plan's price: a yearly charge after a monthly plan is the switch to a yearly plan;
+    # at an app store, which sells items at its plans' prices: elsewhere people took such a
+    # charge for the plan back, recur_scan's labels, F1 0.6192 -> 0.6183 everywhere)
+    lone = last & (n > RETURN_MIN_BEFORE) & (gap >= np.maximum(RETURN_PERIODS * before, RETURN_MIN_DAYS)) \
+        & (np.abs(amt - price) <= 0.02 * price + 0.01) & df["store"].to_numpy()[rows]
+    if not lone.any():
+        return assign
+    out = assign.copy()
+    out[rows[lone]] = -1
+    return out
+
+
 def _prune_strays(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     """Drop a charge that sits within a quarter period of a stream charge whose amount is closer
     to the stream's usual amount (a purchase of a similar price next to a renewal). Exact repeats
@@ -1981,7 +2073,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         grown = _attach_edges(df, assign, added)
         added, assign = grown != assign, grown
         passes.append(assign)
-    assign = _yearly_renewals(df, _prune_strays(df, assign))
+    assign = _lone_returns(df, _yearly_renewals(df, _prune_strays(df, assign)))
     if not (assign >= 0).any():
         return _empty()
     final = as_alone(_stats(df, assign), ids["alone_ids"])

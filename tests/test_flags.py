@@ -1398,6 +1398,51 @@ def test_a_sign_up_discount_of_forty_percent_ends_in_a_trial_conversion_not_a_pr
     assert of_type(flags_of(b), "trial_conversion") == []
 
 
+def test_a_sign_up_discount_converts_only_once_the_full_price_holds():
+    # one charge at the dearer price is no evidence the offer ran out (a plan changed for a
+    # month; round-43 audit: an eligible refund request on Xbox's first charge at a new plan's
+    # price); the next charge at it confirms the conversion, flagged on the first
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")
+    ids = b.series("2024-02-27", 4, [5.99] * 3 + [9.99], merchant="Starz")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")
+    ids = b.series("2024-02-27", 5, [5.99] * 3 + [9.99] * 2, merchant="Starz")
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == [ids[3]]
+
+
+@pytest.mark.parametrize("n_low, low, high, merchant", [
+    (6, 9.99, 16.99, "Xbox Game Pass"),  # Core for six months, then Ultimate
+    (5, 6.99, 15.49, "Netflix"),  # Standard with ads for five months, then Standard
+    (4, 5.99, 9.99, "Starz"),
+])
+def test_months_at_a_lower_price_then_a_dearer_plan_are_no_trial_conversion(n_low, low, high, merchant):
+    # an introductory price is a trial's or a first month or three; four to six months at a
+    # steady lower price and then a dearer one are a change of plan (or a price rise), not an
+    # offer that converted (round-43 audit: "after an introductory price of 9.99" and an eligible
+    # 16.99 refund request for an upgrade to Game Pass Ultimate)
+    b = Book()
+    b.charge("2023-06-02", 4.50, "Coffee Shop")  # the history starts here
+    ids = b.series("2024-02-27", n_low + 4, [low] * n_low + [high] * 4, merchant=merchant)
+    b.stream(ids)
+    assert of_type(flags_of(b), "trial_conversion") == []
+
+
+def test_a_dollar_trial_after_months_of_a_cheaper_plan_still_converts():
+    # six months of a 2.99 plan, stopped, then a 1.00 trial and 6.99 a month: the conversion is
+    # the trial's; the 2.99 months before it are no intro price too long to be one
+    b = Book()
+    b.charge("2023-01-02", 4.50, "Coffee Shop")
+    b.stream(b.series("2023-01-21", 6, 2.99, merchant="Calm"))
+    trial = b.charge("2023-08-31", 1.00, "Calm")
+    paid = b.series("2023-10-01", 6, 6.99, merchant="Calm")
+    b.stream([trial] + paid)
+    assert of_type(flags_of(b), "trial_conversion") == [paid[0]]
+
+
 def test_a_dollar_trial_converting_just_before_the_data_ends_is_flagged_at_once():
     # Peloton 1.00, then 12.99 ten days before the statement ends: flagged only once the next
     # bill came, a month later (flag audit). At a merchant the catalogue does not know, and
@@ -1530,3 +1575,20 @@ def test_two_policies_of_one_insurer_renew_from_their_first_premiums():
     assert set(of_type(f, "price_increase")) == {home[1], car[5]}
     reasons = " ".join(f["reason"])
     assert "subscribed since 2023-02-01" not in reasons and "subscribed since 2024-05-15" not in reasons
+
+
+def test_a_purchase_at_an_app_plans_price_a_year_after_its_cancellation_is_no_charge_after_it():
+    # an app plan at 7.99 billed by Apple, cancelled; a 7.99 item bought at Apple a year later in
+    # no stream is as likely an app as the plan back (flag seed 903, once the round-43 audit's
+    # lone charge left the stream). Off an app store the first charge back is still asked about.
+    for channel, flagged in (("apple", False), ("direct", True)):
+        b = Book()
+        ids = b.series("2023-01-21", 7, 7.99, merchant="Apple")
+        sid = b.stream(ids)
+        b.streams[-1]["channel"] = channel
+        late = b.charge("2024-07-28", 7.99, "Apple")
+        tx = b.tx.assign(channel=channel)
+        cancel = pd.DataFrame({"account_id": ["acct1"], "stream_id": [sid], "cancelled_on": ["2023-07-14"]})
+        f = flag_charges(tx, b.stream_frame, cancellations=cancel, as_of="2024-12-31")
+        got = of_type(f, "charge_after_cancellation")
+        assert (late in got) == flagged, channel
