@@ -96,20 +96,27 @@ def _keys(currency_number, cents):
     return (np.asarray(currency_number, dtype=np.int64) << _CENTS_BITS) + np.minimum(cents, (1 << _CENTS_BITS) - 1)
 
 
+def _text_array(description: pd.Series):
+    """``description`` as an Arrow string array, for pyarrow's regex kernels (a column that is
+    not text, as in a frame built by hand, is turned into text first)."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(description, from_pandas=True, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(description.astype(object).where(description.notna(), None).astype(str).to_numpy(object),
+                        type=pa.string())
+
+
 def _stated_keys(description: pd.Series, own_currency: np.ndarray) -> np.ndarray:
     """Per row, the key of the first amount its line states in a currency other than its own
     (``own_currency``: currency numbers), or -1."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     out = np.full(len(description), -1, dtype=np.int64)
     if not len(description):
         return out
-    try:
-        text = pa.array(description, from_pandas=True, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # (not text: a frame built by hand)
-        text = pa.array(description.astype(object).where(description.notna(), None).astype(str).to_numpy(object),
-                        type=pa.string())
+    text = _text_array(description)
     hint = pc.fill_null(pc.match_substring_regex(text, _STATED_HINT), False)
     rows = np.flatnonzero(hint.to_numpy(zero_copy_only=False))
     if not len(rows):
@@ -163,17 +170,12 @@ def transfer_keys(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
 def _wallet_kinds(description: pd.Series, inflow: np.ndarray) -> np.ndarray:
     """Per row: 1 for a wallet's funding line coming in (:data:`WALLET_FUNDING`), 2 for a card's
     payment through the wallet going out (:data:`WALLET_CHARGE`), else 0."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     out = np.zeros(len(description), dtype=np.int64)
     if not len(description):
         return out
-    try:
-        text = pa.array(description, from_pandas=True, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # (not text: a frame built by hand)
-        text = pa.array(description.astype(object).where(description.notna(), None).astype(str).to_numpy(object),
-                        type=pa.string())
+    text = _text_array(description)
     funding = pc.fill_null(pc.match_substring_regex(text, WALLET_FUNDING, ignore_case=True), False)
     charge = pc.fill_null(pc.match_substring_regex(text, WALLET_CHARGE, ignore_case=True), False)
     out[funding.to_numpy(zero_copy_only=False) & inflow] = 1
