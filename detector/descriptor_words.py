@@ -55,6 +55,13 @@ LEGAL_SUFFIXES = frozenset(
 #: 365, Norton 360, Target Circle 360) count too (``normalize.numbered_brands``).
 NUMBERED_BRANDS = frozenset({"trading 212", "bet 365", "capital one 360"})
 
+#: Brands whose name ends in a country's code, written as the whole name (the normaliser drops a
+#: trailing country otherwise): New Zealand's One NZ (Vodafone NZ until 2023), whose key was
+#: "one", and Mercury NZ, the energy retailer, whose key "mercury" was any Mercury's (Mercury
+#: Insurance, Mercury Marine); "VODAFONE NZ" was the UK's Vodafone. A catalogue alias "ONE NZ" then keys "one nz", and a bare "ONE" or
+#: "MERCURY" is no such vendor (round-forty-one audit). "VODAFONE NEW ZEALAND" still reads as the UK's.
+COUNTRY_NAMED_BRANDS = frozenset({("ONE", "NZ"), ("MERCURY", "NZ"), ("VODAFONE", "NZ")})
+
 #: Brand words with a digit inside that read as ids without help: ``FOOD4LESS`` and ``GO2BANK``
 #: (letters, a digit, letters), ``H3G`` (Hutchison 3G, Three UK's direct debits), and ``JET2``
 #: (the UK airline and tour operator), whose billing

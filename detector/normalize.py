@@ -44,6 +44,7 @@ from .descriptor_words import (
     CARD_ISSUERS,
     CITIES,
     COUNTRIES,
+    COUNTRY_NAMED_BRANDS,
     EU_BANK_PREFIXES,
     LEGAL_SUFFIXES,
     NAMES_WITH_DIGITS,
@@ -426,6 +427,7 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
             continue
         last = tail[-1]
         named = len(tokens) >= 2 and tokens[-2] == "OF"  # CITY OF AUSTIN, BANK OF AMERICA: part of the name
+        named = named or (len(tokens) == 2 and (_bare(tokens[0]), last) in COUNTRY_NAMED_BRANDS)  # ONE NZ
         if (last in _LOCATION and not named) or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
             changed = True

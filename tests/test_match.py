@@ -344,3 +344,32 @@ def test_the_les_mills_gym_is_not_the_les_mills_plus_app(matcher):
         assert one(matcher, raw)["vendor"] == "Les Mills", raw
     for raw in ("LES MILLS+", "LES MILLS ON DEMAND", "LESMILLS 841-900-1428"):
         assert one(matcher, raw)["vendor"] == "Les Mills+", raw
+
+
+@pytest.mark.parametrize("raw, vendor", [
+    # round-forty-one audit (ANZ, ASB, TD files): Kayo, Foxtel and AGL were merchants of their own
+    # ("Kayo Sports Melbourne VI", "Foxtel Management Pty Direct", "Agl Sales Pty LTD Direct")
+    ("KAYO SPORTS              MELBOURNE    VI AUS", "Kayo Sports"),
+    ("FOXTEL MANAGEMENT PTY    DIRECT DEBIT", "Foxtel"), ("FOXTEL NOW", "Foxtel"),
+    ("AGL SALES PTY LTD        DIRECT DEBIT", "AGL"), ("ORIGIN ENERGY", "Origin Energy"),
+    ("ENERGYAUSTRALIA PTY LTD", "EnergyAustralia"), ("ONE NZ", "One NZ"), ("D/D ONE NZ", "One NZ"),
+    ("VODAFONE NZ", "One NZ"), ("MERCURY NZ LTD", "Mercury NZ"), ("CONTACT ENERGY LTD", "Contact Energy"),
+    ("HYDRO ONE NETWORKS", "Hydro One"), ("ENBRIDGE GAS DISTRIBUTION", "Enbridge Gas"),
+    ("VODAFONE UK", "Vodafone"), ("EA *ORIGIN", "EA Play"),
+])
+def test_australian_nz_and_ontario_vendors(matcher, raw, vendor):
+    assert one(matcher, raw)["vendor"] == vendor
+
+
+@pytest.mark.parametrize("raw", ["KAYO'S CAFE", "KAYO CAFE SYDNEY", "ORIGIN COFFEE", "ORIGIN COFFEE ROASTERS",
+                                 "MERCURY INSURANCE", "MERCURY", "ONE", "ONE STOP SHOP NZ", "HYDRO FLASK",
+                                 "CONTACT LENS SHOP", "ENBRIDGE PIPELINES", "AGLOW SPA"])
+def test_near_misses_of_those_vendors_are_no_match(matcher, raw):
+    assert pd.isna(one(matcher, raw)["vendor"])
+
+
+def test_the_new_energy_retailers_are_utilities():
+    # a utility's final bill after moving house gets the utility treatment (flags.is_utility)
+    from detector.flags import is_utility
+    names = ["AGL", "Origin Energy", "EnergyAustralia", "Mercury NZ", "Contact Energy", "Hydro One", "Enbridge Gas"]
+    assert is_utility(pd.Series(names), pd.Series(names)).all()
