@@ -87,12 +87,23 @@ def country_for_currency(currency: str | None) -> str | None:
 BANK_CATEGORIES = {"CA": ("public", "government")}
 
 
+#: Euro countries whose accounts are named by their file (``importers.base.file_country``): their
+#: banks keep the country's public holidays and the euro system's closing days both (Ireland: St
+#: Patrick's Day and the June and October bank holidays besides Good Friday, when TARGET is shut).
+#: Round-forty-one audit: an AIB account counted St Patrick's Day as a working day.
+EURO_SYSTEM_TOO = frozenset({"IE"})
+
+
 def public_holidays(country: str, years) -> holidays.HolidayBase:
     """``country``'s public holidays in ``years`` as banks and firms there keep them
     (:data:`EURO_AREA`: the euro payment system's closing days; :data:`BANK_CATEGORIES`)."""
     code = _country(country)
     if code == EURO_AREA:
         return holidays.financial_holidays("ECB", years=years)
+    if code in EURO_SYSTEM_TOO:
+        out = holidays.country_holidays(code, years=years)
+        out.update(holidays.financial_holidays("ECB", years=years))
+        return out
     if code in BANK_CATEGORIES:
         out = holidays.country_holidays(code, years=years, categories=BANK_CATEGORIES[code])
         if code == "CA":

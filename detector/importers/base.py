@@ -692,6 +692,32 @@ def country_currency(cols: list[str], rows: list[list[str]], description: int | 
     return None
 
 
+#: AIB's (Allied Irish Banks) export header: no other bank writes these three columns.
+_AIB_COLUMNS = frozenset({"posted account", "posted transactions date", "description1"})
+#: IBAN countries whose banks keep more closing days than the euro system's (``workdays``): an
+#: IBAN of one on every row names the account's country.
+_IBAN_COUNTRIES = frozenset({"IE"})
+
+
+def file_country(cols: list[str] | None, rows: list[list[str]]) -> tuple[str, str] | None:
+    """The country a file names for its account's working days, and why: AIB's export (its
+    ``Posted Account``, ``Posted Transactions Date`` and ``Description1`` columns) or an Irish IBAN
+    on every row is Irish, ``IE``; else ``None`` (the currency's country then, ``ingest.py``).
+    Round-forty-one audit: an AIB account, EUR, took the euro system's days (``EU``) and St
+    Patrick's Day counted as a working day."""
+    if cols and _AIB_COLUMNS <= {c.strip().lower() for c in cols}:
+        return "IE", "its Posted Account, Posted Transactions Date and Description1 columns are AIB's export"
+    width = max((len(r) for r in rows), default=0)
+    for i in range(width):
+        cells = {r[i].strip().replace(" ", "").upper() for r in rows if i < len(r)}
+        if len(cells) == 1:
+            (iban,) = cells
+            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban) and iban[:2] in _IBAN_COUNTRIES:
+                name = cols[i] if cols and i < len(cols) else f"#{i + 1}"
+                return iban[:2], f"every row's {name!r} is an IBAN of {iban[:2]}"
+    return None
+
+
 def _empty_columns(cols: list[str], rows) -> set[str]:
     """The columns empty on every one of ``rows`` (none when there are no rows)."""
     if not rows:
@@ -847,7 +873,7 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
         f"or map the columns, e.g. {suggestion} "
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, reference=, "
-        "sign=-1 (purchases written positive), date_format=%d/%m/%Y)"
+        "sign=-1 (purchases written positive), date_format=%d/%m/%Y, country=IE (the account's holidays))"
         + "".join(f"; {s}" for s in said)
     )
     return UnrecognisedFormat(message, path=path)

@@ -34,6 +34,7 @@ from .base import (
     Reject,
     Row,
     choose_importer,
+    file_country,
     head_of,
     load_statement,
     read_text,
@@ -368,6 +369,14 @@ def _settle_mapped(imp: Importer, head: str, path: str = "") -> Importer:
                      + _layout_notes(path, head))
         imp.date_order_hint = date_order_hint(imp, head)
         imp.source_path = path or None
+        if not imp.country_named:
+            found = imp.head_records(head)
+            told = file_country(found[0], found[1]) if found else None
+            if told:
+                imp.country = told[0]
+                note = (f"country={told[0]} (its working days, for refund timelines) because {told[1]}; "
+                        "give --columns country=XX to say otherwise")
+                imp.notes += (note,)
     return imp
 
 
