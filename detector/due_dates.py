@@ -307,6 +307,44 @@ def _price_ladder(sub: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
     return out
 
 
+def set_price_abroad(cand: np.ndarray, original: np.ndarray | None) -> np.ndarray:
+    """Per stream (``cand``: the rows' candidate ids in date order per candidate, sorted):
+    whether it is a plan at a set price in another currency, whose amount on the card moves only
+    with the exchange rate: every charge gives its amount as the merchant billed it
+    (``original``: its absolute ``original_amount``, NaN where the statement gives none), and
+    each is within 1% of the one before or at least :data:`TERM_PRICE_STEP` above it (a new
+    price). ChatGPT Plus at 20.00 USD on a pound card, Medium at 5.00 then 6.00 USD."""
+    keys = np.unique(cand)
+    out = np.zeros(len(keys), dtype=bool)
+    if original is None or not len(cand):
+        return out
+    at = np.searchsorted(keys, cand)
+    missing = np.bincount(at, weights=np.isnan(original).astype(float), minlength=len(keys)) > 0
+    ladder = _price_ladder(pd.DataFrame({"cand": cand, "amt": np.nan_to_num(original)}), keys)
+    return ladder & ~missing
+
+
+#: A charge of a stream this close to the one before it (days: at most a quarter of its cycle,
+#: or two days) at nearly its amount (:data:`REPEAT_AMOUNT`) is a double charge
+#: (``duplicate_charge``'s "inside one billing cycle, close"), left out of its year's total.
+REPEAT_AMOUNT = 0.02
+
+
+def repeated_charges(row_day: np.ndarray, amt: np.ndarray, stream_of_row: np.ndarray,
+                     period: np.ndarray) -> np.ndarray:
+    """Per row (grouped by ``stream_of_row`` in date order): whether it repeats the charge
+    before it, a double charge (within ``max(2, period / 4)`` days and :data:`REPEAT_AMOUNT`)."""
+    out = np.zeros(len(row_day), dtype=bool)
+    if len(row_day) < 2:
+        return out
+    s = stream_of_row[1:]
+    gap = np.diff(row_day)
+    prev = np.maximum(amt[:-1], 1e-9)
+    out[1:] = (s == stream_of_row[:-1]) & (gap <= np.maximum(2, 0.25 * period[s])) \
+        & (np.abs(amt[1:] - amt[:-1]) <= REPEAT_AMOUNT * prev)
+    return out
+
+
 def last_year_total(row_day: np.ndarray, amt: np.ndarray, stream_of_row: np.ndarray, last_day: np.ndarray,
                     period: np.ndarray, varies: np.ndarray) -> np.ndarray:
     """Per stream: what its charges of the last year came to, for a bill whose amount moves every
@@ -319,7 +357,11 @@ def last_year_total(row_day: np.ndarray, amt: np.ndarray, stream_of_row: np.ndar
     bill's monthly cost: the mean of the last three bills, which the next amount is, is a
     season's (round-thirty-six audit: a gas bill counted 107.87 a month in May, three times the
     month's 37.00, from its winter bills). ``row_day``/``amt``: the streams' charges, grouped by
-    ``stream_of_row`` in date order; ``last_day``, ``period`` (days) per stream."""
+    ``stream_of_row`` in date order; ``last_day``, ``period`` (days) per stream.
+
+    A double charge (:func:`repeated_charges`: a second charge inside one cycle at nearly the
+    first's amount, which ``duplicate_charge`` flags and a refund request takes back) is left out:
+    it is no month's bill (round-forty-two audit)."""
     k = len(last_day)
     out = np.full(k, np.nan)
     if not len(row_day):
@@ -328,7 +370,8 @@ def last_year_total(row_day: np.ndarray, amt: np.ndarray, stream_of_row: np.ndar
     np.minimum.at(first_day, stream_of_row, row_day)
     ok = varies & (period <= YEAR_TOTAL_MAX_PERIOD) & (last_day - first_day >= 365.25 - 1.5 * period)
     s = stream_of_row
-    inside = ok[s] & (row_day > last_day[s] - 365.25 + 0.5 * period[s])
+    inside = ok[s] & (row_day > last_day[s] - 365.25 + 0.5 * period[s]) \
+        & ~repeated_charges(row_day, amt, stream_of_row, period)
     total = np.bincount(s[inside], weights=amt[inside], minlength=k)
     out[ok] = np.round(total[ok], 2)
     return out

@@ -182,7 +182,8 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
     flag_rows = []
     for rec in flags.to_dict("records"):
         row = {k: rec.get(k) for k in ("flag_id", "type", "transaction_id", "account_id", "merchant",
-                                       "stream_id", "date", "amount", "severity", "reason", "refunded_on")}
+                                       "stream_id", "date", "amount", "severity", "reason", "refunded_on",
+                                       "description")}
         row["created_at"] = known.get(row["flag_id"], now)
         flag_rows.append(row)
     with store.conn:
@@ -622,12 +623,16 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
         fparams.append(since)
     fclause = (" WHERE " + " AND ".join(fwhere)) if fwhere else ""
     flags = pd.read_sql_query(
-        "SELECT f.*, s.vendor, s.channel, t.description FROM flags f "
+        "SELECT f.*, s.vendor, s.channel, t.description AS _row_description FROM flags f "
         "LEFT JOIN streams s ON s.stream_id = f.stream_id "
         "LEFT JOIN transactions t ON t.transaction_id = f.transaction_id"
         f"{fclause} ORDER BY f.account_id, f.date",
         store.conn, params=fparams,
     )
+    # the descriptor of the charge's stored row; the flag's own copy where no row is stored (the
+    # Spark job's ``--db`` stores streams and flags only: round-forty-two audit)
+    flags["description"] = flags.pop("_row_description").astype(object).where(
+        lambda d: d.notna(), flags["description"].astype(object))
     flags = empty_flags() if flags.empty else flags[list(FLAG_COLUMNS)]
     requests = list_requests(store, account_id=account_id)
     streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of)

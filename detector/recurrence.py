@@ -71,6 +71,7 @@ from .due_dates import (
     nth_weekday_due,
     on_business_days,
     semimonthly_due,
+    set_price_abroad,
     usual_business_day,
 )
 from .ids import stable_id
@@ -2465,6 +2466,16 @@ def _build(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, 
     return _finish(_build_rows(df, text, assign, st, conf, as_of))
 
 
+def _original_amounts(text: _Text, rows: np.ndarray) -> np.ndarray | None:
+    """The absolute ``original_amount`` of ``rows`` (NaN where the statement gives none or no
+    currency for it), or None when the transactions carry no original amounts."""
+    if not (text.has("original_amount") and text.has("original_currency")):
+        return None
+    amount = pd.to_numeric(pd.Series(text.column("original_amount", rows)), errors="coerce").to_numpy(dtype=float)
+    code = pd.Series(text.column("original_currency", rows), dtype=object)
+    return np.where(code.notna().to_numpy(), np.abs(amount), np.nan)
+
+
 def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFrame, conf: np.ndarray,
                 as_of) -> pd.DataFrame:
     """One row per stream, in candidate order, with its candidate id as ``_cand`` (for
@@ -2491,8 +2502,12 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     stream_of_row = np.repeat(np.arange(len(bounds)), np.diff(np.r_[bounds, len(rows)]))
     row_day = df["day"].to_numpy()[rows]
     # a bill that moves every cycle costs its last year's charges a year (its seasons), once seen
+    # (not a plan at a set price billed in another currency, whose amount moves with the exchange
+    # rate: it costs its current price, the next amount, as any set-price plan; round-forty-two
+    # audit: Medium at 6.00 USD counted a year mostly at 5.00 USD)
+    abroad = set_price_abroad(a, _original_amounts(text, rows))
     year_total = last_year_total(row_day, sub["amt"].to_numpy(), stream_of_row, st["last_day"].to_numpy(), P,
-                                 ~keep & (fidx >= 0))
+                                 ~keep & ~abroad & (fidx >= 0))
     # A biller that keeps to business days is due on its usual day, the one explaining most of its
     # charges as posted on it or rolled off a weekend from it, rolled to a business day: the median
     # of its rolled days sits after it (a debit due on the 1st posts on the 1st, 2nd or 3rd).

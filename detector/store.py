@@ -308,12 +308,20 @@ def _m10_last_year_total(db: sqlite_utils.Database) -> None:
     _add_column(db, "streams", "last_year_total", "REAL")
 
 
+def _m11_flag_descriptions(db: sqlite_utils.Database) -> None:
+    # The flagged charge's descriptor, as the bank wrote it: the Spark job's ``--db`` stores no
+    # transaction rows, where the report read it from, so its every flag's descriptor was empty
+    # (round-forty-two audit). Flags stored before have none: the report reads their charge's row.
+    _add_column(db, "flags", "description", "TEXT")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
                                                             _m5_stream_currency, _m6_bank_ids,
                                                             _m7_charges_per_year, _m8_plaid_sync_health,
-                                                            _m9_original_amounts, _m10_last_year_total]
+                                                            _m9_original_amounts, _m10_last_year_total,
+                                                            _m11_flag_descriptions]
 
 
 class _MigrationLock:

@@ -15,6 +15,8 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    from detector.schema import PAYMENT_METHODS
+
     parser = argparse.ArgumentParser(prog="spark_job", description=__doc__.splitlines()[0])
     parser.add_argument("--input", required=True, help="canonical transactions: CSV or Parquet path/dir")
     parser.add_argument("--output", required=True, help="output dir; gets streams/ and flags/ (Parquet)")
@@ -27,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(default 4 per core; 0 = one group per account_id)")
     parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     parser.add_argument("--shuffle-partitions", type=int, help="spark.sql.shuffle.partitions")
+    parser.add_argument("--payment-method", choices=PAYMENT_METHODS,
+                        help="with --db: the payment method of the input's accounts (refund timelines), as "
+                             "`subdetect scan --payment-method`; default: each account's importer's, from the "
+                             "rows' source column")
     parser.add_argument("--no-transfers", action="store_true",
                         help="pair no transfers between the input's accounts (an input of many people's "
                              "accounts: their payments to each other are not moves of their own money)")
@@ -38,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run_job(args.input, args.output, args.as_of, db=args.db, mode=args.mode,
                          master=args.master, shuffle_partitions=args.shuffle_partitions,
-                         account_groups=args.account_groups, transfers=not args.no_transfers)
+                         account_groups=args.account_groups, transfers=not args.no_transfers,
+                         payment_method=args.payment_method)
     except DetectorError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

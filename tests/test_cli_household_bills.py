@@ -96,10 +96,12 @@ def test_a_store_from_before_last_year_totals_is_migrated(runner, tmp_path):
     path = _chase(tmp_path / "Chase5678_Activity_20250531.CSV", _gas_rows(date(2023, 7, 18), 23))
     db = tmp_path / "old.db"
     assert runner.invoke(cli, ["scan", path, "--db", str(db), "--as-of", "2025-05-31"]).exit_code == 0
-    with sqlite3.connect(db) as conn:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    from detector.store import MIGRATIONS, _m10_last_year_total
+
+    with sqlite3.connect(db) as conn:  # (the version before migration 10, not before the latest)
         conn.execute("ALTER TABLE streams DROP COLUMN last_year_total")
-        conn.execute(f"PRAGMA user_version = {version - 1}")
+        conn.execute("ALTER TABLE flags DROP COLUMN description")
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m10_last_year_total)}")
     old = _stream(json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout), "gas")
     assert old["last_year_total"] is None and old["monthly_amount"] == old["next_amount"]
     with sqlite3.connect(db) as conn:

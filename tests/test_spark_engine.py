@@ -605,3 +605,38 @@ def test_job_names_an_empty_file_and_reads_only_a_folders_csv_files(spark, tmp_p
     (folder / "notes.txt").write_text("exported from the warehouse on 2025-07-01 by J. Smith\nrows: 12\n")
     result = run_job(folder, tmp_path / "out", "2024-12-31", spark=spark)
     assert result.streams == 1
+
+
+def test_the_jobs_store_reports_what_scans_store_reports(spark, runner, tmp_path):
+    """Round-forty-two audit: the store the job's --db wrote had every flag's descriptor empty
+    (the job stores no transaction rows, where the report read it) and drafted a Monzo debit
+    card's refund requests for a credit card. `subdetect report --format json` of the job's
+    store now gives the flags' descriptors and the requests' payment method of scan's store."""
+    from test_original_currency import exported_and_scanned
+
+    from detector.cli import cli
+    from detector.engines.spark_job import run_job
+
+    path, _ = exported_and_scanned(runner, tmp_path)
+    run_job(path, tmp_path / "out", "2025-06-30", db=str(tmp_path / "job.db"), spark=spark)
+
+    def report(db):
+        got = runner.invoke(cli, ["report", "--db", str(db), "--format", "json"])
+        assert got.exit_code == 0, got.output
+        return json.loads(got.stdout)
+
+    scanned, job = report(tmp_path / "s.db"), report(tmp_path / "job.db")
+    assert scanned["flags"] and scanned["refund_requests"]
+    assert [f["description"] for f in job["flags"]] == [f["description"] for f in scanned["flags"]]
+    assert all(f["description"] for f in job["flags"])
+
+    def methods(doc):
+        return [(r["payment_method"], r["payment_method_source"], r["timeline"]) for r in doc["refund_requests"]]
+
+    assert methods(job) == methods(scanned)
+    assert {r["payment_method"] for r in job["refund_requests"]} == {"debit_card"}
+    # --payment-method, as scan's, is the user's
+    run_job(path, tmp_path / "out2", "2025-06-30", db=str(tmp_path / "job2.db"), spark=spark,
+            payment_method="credit_card")
+    assert {(r["payment_method"], r["payment_method_source"]) for r in report(tmp_path / "job2.db")["refund_requests"]} \
+        == {("credit_card", "account (user)")}

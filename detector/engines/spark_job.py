@@ -74,6 +74,21 @@ def _accounts_and_currencies(tx) -> tuple[list, dict[str, str]]:
     return list(dict.fromkeys(counts["account_id"])), found.commonest()
 
 
+def _payment_methods(tx) -> dict[str, str]:
+    """Each account's payment method as ``scan`` stores it with a statement's rows: the one the
+    importer named in its rows' ``source`` gives (Monzo's a debit card, Amex's a credit card),
+    where all its rows' importers agree on one; accounts of no such importer (a generic CSV, an
+    OFX file, whose accounts differ) have none and their refund requests assume one, as ``scan``'s
+    do. One aggregation on the cluster, one small row per account and source."""
+    from ..importers.reader import all_importers
+
+    layout = {imp.name: imp.payment_method for imp in all_importers()}
+    pairs = tx.select("account_id", "source").distinct().toPandas()
+    methods = pairs.assign(method=pairs["source"].map(layout)).groupby("account_id")["method"]
+    one = methods.agg(lambda m: m.iloc[0] if m.notna().all() and m.nunique() == 1 else None)
+    return {a: m for a, m in one.items() if m is not None}
+
+
 def _with_bank_ids(tx, flags: pd.DataFrame) -> pd.DataFrame:
     """``flags`` with each charge's ``id_from_bank`` from the input: the job stores no transaction
     rows, where ``scan`` reads it, and a refund request quotes the bank's own id only (an empty
@@ -89,10 +104,26 @@ def _with_bank_ids(tx, flags: pd.DataFrame) -> pd.DataFrame:
                                       for t in flags["transaction_id"].astype(str)])
 
 
+def _store_payment_methods(store, accounts: list, given: str | None, found: dict[str, str]) -> None:
+    """``given`` (``--payment-method``) for every account, as the user's, as ``scan`` stores it;
+    else each account's importer's (:func:`_payment_methods`), which a method the user set for
+    an account keeps its place over (``Store.set_accounts``)."""
+    if given is not None:
+        store.set_accounts(accounts, payment_method=given, payment_method_source="user")
+        return
+    by_method: dict[str, list] = {}
+    for account, method in found.items():
+        by_method.setdefault(method, []).append(account)
+    for method, group in by_method.items():
+        store.set_accounts(group, payment_method=method, payment_method_source="importer")
+
+
 def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, db: str | None = None,
             mode: str = "union", detect: DetectFn | None = None, spark=None, master: str | None = None,
-            shuffle_partitions: int | None = None, **kwargs) -> JobResult:
-    """Detect over ``input_path`` with Spark and write Parquet dirs ``streams/`` and ``flags/``."""
+            shuffle_partitions: int | None = None, payment_method: str | None = None, **kwargs) -> JobResult:
+    """Detect over ``input_path`` with Spark and write Parquet dirs ``streams/`` and ``flags/``
+    (with ``db``, each account's ``payment_method`` is ``payment_method`` when given, else its
+    importer's, read from the rows' ``source``)."""
     from ..pipeline import as_of_str
     from .spark import (
         detect_two_pass,
@@ -105,6 +136,10 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
 
     if mode not in ("union", "two_pass"):
         raise ConfigError(f"unknown mode {mode!r}; choose union or two_pass")
+    from ..schema import PAYMENT_METHODS
+
+    if payment_method is not None and payment_method not in PAYMENT_METHODS:
+        raise ConfigError(f"unknown payment method {payment_method!r}; use one of {', '.join(PAYMENT_METHODS)}")
     groups = kwargs.get("account_groups")
     if groups is not None and int(groups) < 0:  # (checked again where used; here before Spark starts)
         raise ConfigError(f"--account-groups must be 0 (one group per account) or more, not {groups}")
@@ -171,6 +206,9 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
                 # each account's currency and country, as `scan` stores them with a statement's
                 # rows: the refund requests are drafted in them (they were dollars and US working days)
                 set_account_currencies(store, currencies)
+                # and each account's payment method, the importer's or the one the user gave (a
+                # Monzo debit card's refund requests assumed a credit card: round-forty-two audit)
+                _store_payment_methods(store, accounts, payment_method, _payment_methods(tx))
                 # the refund queue follows the flags, as after a local run
                 queued = queue_refunds(store, flags_pd, as_of, process_for_vendor=process_for_vendor)
                 withdrawn = withdraw_unflagged(store, flags_pd, accounts)
