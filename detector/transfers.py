@@ -269,21 +269,30 @@ def pair_keys(keys: pd.DataFrame) -> np.ndarray:
                               -DAYS_BEFORE, DAYS_AFTER, base)
     to_out = _unique_candidate(own[outs], st[outs], day[outs], outs, own[ins], st[ins], day[ins],
                                -DAYS_AFTER, DAYS_BEFORE, base)
-    back = np.full(n, -1, dtype=np.int64)
-    back[ins] = to_out
-    account = pd.factorize(keys["account_id"])[0]
-    o = outs[to_in >= 0]
-    i = to_in[to_in >= 0]
-    good = (back[i] == o) & (account[o] != account[i])
-    o, i = o[good], i[good]
-    if len(o):
-        alone = _id_alone(keys, account, np.r_[o, i])
-        keep = alone[: len(o)] & alone[len(o):]
-        o, i = o[keep], i[keep]
-    name = keys["account_id"]
-    partner[o] = name.iloc[i].astype(str).to_numpy(dtype=object)
-    partner[i] = name.iloc[o].astype(str).to_numpy(dtype=object)
+    partner = _take_mutual(keys, outs, to_in, ins, to_out, partner)
     return _wallet_pairs(keys, own, day, base, partner)
+
+
+def _take_mutual(keys: pd.DataFrame, left: np.ndarray, to_right: np.ndarray, right: np.ndarray,
+                 to_left: np.ndarray, partner: np.ndarray) -> np.ndarray:
+    """``partner`` (changed in place) with each row of ``left`` and its candidate in ``right``
+    named as each other's account where the two chose each other (``to_right``: per ``left`` row,
+    its only candidate's row or -1; ``to_left`` the same the other way), they are in two accounts,
+    and each has an id no other row of its account has."""
+    back = np.full(len(keys), -1, dtype=np.int64)
+    back[right] = to_left
+    account = pd.factorize(keys["account_id"])[0]
+    a, b = left[to_right >= 0], to_right[to_right >= 0]
+    good = (back[b] == a) & (account[a] != account[b])
+    a, b = a[good], b[good]
+    if len(a):
+        alone = _id_alone(keys, account, np.r_[a, b])
+        keep = alone[: len(a)] & alone[len(a):]
+        a, b = a[keep], b[keep]
+    name = keys["account_id"]
+    partner[a] = name.iloc[b].astype(str).to_numpy(dtype=object)
+    partner[b] = name.iloc[a].astype(str).to_numpy(dtype=object)
+    return partner
 
 
 def _wallet_pairs(keys: pd.DataFrame, own: np.ndarray, day: np.ndarray, base: int, partner: np.ndarray) -> np.ndarray:
@@ -305,21 +314,7 @@ def _wallet_pairs(keys: pd.DataFrame, own: np.ndarray, day: np.ndarray, base: in
                                 -DAYS_BEFORE, DAYS_AFTER, base)
     to_card = _unique_candidate(own[card], none_c, day[card], card, own[fund], none_f, day[fund],
                                 -DAYS_AFTER, DAYS_BEFORE, base)
-    back = np.full(len(keys), -1, dtype=np.int64)
-    back[fund] = to_card
-    account = pd.factorize(keys["account_id"])[0]
-    c, f = card[to_fund >= 0], to_fund[to_fund >= 0]
-    good = (back[f] == c) & (account[c] != account[f])
-    c, f = c[good], f[good]
-    if len(c):
-        alone = _id_alone(keys, account, np.r_[c, f])
-        keep = alone[: len(c)] & alone[len(c):]
-        c, f = c[keep], f[keep]
-    name = keys["account_id"]
-    partner = partner.copy()
-    partner[c] = name.iloc[f].astype(str).to_numpy(dtype=object)
-    partner[f] = name.iloc[c].astype(str).to_numpy(dtype=object)
-    return partner
+    return _take_mutual(keys, card, to_fund, fund, to_card, partner.copy())
 
 
 def _id_alone(keys: pd.DataFrame, account: np.ndarray, rows: np.ndarray) -> np.ndarray:
