@@ -10,28 +10,16 @@ import json
 import sqlite3
 from datetime import date, timedelta
 
+from _statement_files import chase_checking as _chase
+from _statement_files import next_weekday as _roll
+
 from detector.cli import cli
-
-
-def _roll(d: date) -> date:
-    while d.weekday() >= 5:
-        d += timedelta(days=1)
-    return d
 
 
 def _month(first: date, i: int, day: int | None = None) -> date:
     y, m = first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1
     return date(y, m, day or first.day)
 
-
-def _chase(path, rows) -> str:
-    """A Chase checking export (Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #)."""
-    lines = ["Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #"]
-    for d, description, amount in sorted(rows, key=lambda r: r[0], reverse=True):
-        kind = ("DEBIT", "ACH_DEBIT") if amount < 0 else ("CREDIT", "ACH_CREDIT")
-        lines.append(f"{kind[0]},{d:%m/%d/%Y},{description},{amount:.2f},{kind[1]},5000.00,")
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
 
 
 def _generic(path, rows, currency: str) -> str:

@@ -6,7 +6,10 @@ is its end, not a rise; rent to a landlord whose surname is an investment platfo
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
+
+from _statement_files import chase_checking as _chase
+from _statement_files import next_weekday as _weekday
 
 from detector.cli import cli
 
@@ -17,24 +20,10 @@ def _months(first: date, n: int) -> list[date]:
     return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, first.day) for i in range(n)]
 
 
-def _weekday(d: date) -> date:
-    while d.weekday() >= 5:
-        d += timedelta(days=1)
-    return d
-
 
 def _monthly(first: date, amounts: list[float], description: str) -> list[tuple[date, str, float]]:
     return [(_weekday(d), description, -a) for d, a in zip(_months(first, len(amounts)), amounts)]
 
-
-def _chase(path, rows) -> str:
-    """A Chase checking export (Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #)."""
-    lines = ["Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #"]
-    for d, description, amount in sorted(rows, key=lambda r: r[0], reverse=True):
-        kind = ("DEBIT", "ACH_DEBIT") if amount < 0 else ("CREDIT", "ACH_CREDIT")
-        lines.append(f"{kind[0]},{d:%m/%d/%Y},{description},{amount:.2f},{kind[1]},5000.00,")
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
 
 
 def _barclays(path, rows) -> str:
