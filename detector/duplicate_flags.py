@@ -23,12 +23,12 @@ from .flags import (
     _days,
     _days_after,
     _flag_rows,
-    _gives_back,
     _money,
     _name,
     _unstreamed_rows,
     empty_flags,
 )
+from .given_back import gives_back
 from .money import places
 from .recurrence import same_offset_repeats  # the stream builder's, which splits such plans off
 
@@ -232,7 +232,7 @@ def _voided_before(key: pd.Series, prev_date: pd.Series, date: pd.Series, prev_c
                           "date": date.astype(str).to_numpy(), "paid": prev_charge.to_numpy(dtype=float),
                           "_i": np.arange(len(key))}).merge(credits, on="_k", how="inner")
     hit = ((pairs["c_date"] >= pairs["p_date"]) & (pairs["c_date"] < pairs["date"])
-           & _gives_back(pairs["back"], pairs["paid"]))
+           & gives_back(pairs["back"], pairs["paid"]))
     out = np.zeros(len(key), dtype=bool)
     out[pairs.loc[hit, "_i"].to_numpy()] = True
     return out

@@ -102,6 +102,7 @@ from .descriptor_words import (
     UTILITY_NAME,
     card_payment_streams,
 )
+from .given_back import REFUND_DAYS, credits_giving_back  # noqa: F401 - REFUND_DAYS kept where it was
 from .ids import stable_id
 from .money import places, scales, written
 from .recurrence import DEFAULT_MIN_CONFIDENCE
@@ -457,26 +458,16 @@ def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, paid_only: bool = False
 # -- entry point ------------------------------------------------------------------------------
 
 
-#: A credit from the merchant this many days after a flagged charge or sooner, of its amount,
-#: gave the charge back (a card refund posts within days to weeks of the request).
-REFUND_DAYS = 90
-
-
-def _gives_back(credit: pd.Series, paid: pd.Series) -> pd.Series:
-    """A credit of ``credit`` gives back a charge of ``paid``: within a cent, or 1% for a plan
-    billed in another currency."""
-    return (credit - paid).abs() <= np.maximum(0.011, 0.01 * paid)
-
-
 def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """Flags whose charge the merchant has already given back: ``refunded_on`` is the date of
     the credit, the severity is low and the reason says so.
 
-    A credit gives back one charge: the account's nearest charge of the same merchant before it
-    (on its day or up to :data:`REFUND_DAYS` earlier) of its amount, within a cent or 1% for a
-    plan billed in another currency, flagged or not: a credit two days after the plan's next
-    charge refunds that charge, not the double charge a month before it. The flag stays (a
-    double charge refunded is still a double charge), but asking for the money again is not due.
+    A credit gives back one charge (:mod:`detector.given_back`): the account's nearest charge of
+    the same merchant before it (on its day or up to :data:`REFUND_DAYS` earlier) of its amount,
+    within a cent or 1% for a plan billed in another currency, flagged or not: a credit two days
+    after the plan's next charge refunds that charge, not the double charge a month before it.
+    The flag stays (a double charge refunded is still a double charge), but asking for the money
+    again is not due.
     """
     # (pairs of account and merchant are the integer ``_ak``: a join on the text hashed the
     # million rows; only the merchants that credited anything are looked at)
@@ -484,20 +475,13 @@ def _mark_refunded(out: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     if not is_credit.any() or out.empty:
         return out
     credits = t.loc[is_credit, ["_ak", "_day", "charge", "date", "transaction_id"]].rename(
-        columns={"_day": "credit_day", "date": "credit_date", "transaction_id": "credit_id"})
-    near = t["_ak"].isin(credits["_ak"].unique()).to_numpy() & ~is_credit
-    charges = t.loc[near, ["transaction_id", "_ak", "_day", "charge", "_order", "_dp"]].rename(columns={"charge": "paid"})
-    pairs = charges.merge(credits.assign(back=-credits["charge"]).drop(columns="charge"), on="_ak")
-    gap = pairs["credit_day"] - pairs["_day"]
-    same = _gives_back(pairs["back"], pairs["paid"])
-    pairs = pairs[(gap >= 0) & (gap <= REFUND_DAYS) & same].assign(gap=gap)
+        columns={"_ak": "key", "_day": "credit_day", "date": "credit_date", "transaction_id": "credit_id"})
+    near = t["_ak"].isin(credits["key"].unique()).to_numpy() & ~is_credit
+    charges = t.loc[near, ["transaction_id", "_ak", "_day", "charge", "_order", "_dp"]].rename(
+        columns={"_ak": "key", "_day": "day", "charge": "paid", "_order": "order"})
+    pairs = credits_giving_back(charges, credits.assign(back=-credits["charge"]).drop(columns="charge"))
     if pairs.empty:
         return out
-    # each credit takes its nearest charge before it (the later of two on one day), and a charge
-    # two credits would take goes to the nearer one
-    pairs = pairs.sort_values(["credit_id", "gap", "_order"], ascending=[True, True, False], kind="stable")
-    pairs = pairs.drop_duplicates("credit_id").sort_values(["gap", "credit_id"], kind="stable")
-    pairs = pairs.drop_duplicates("transaction_id").set_index("transaction_id")
     when = out["transaction_id"].map(pairs["credit_date"])
     hit = when.notna()
     if not hit.any():  # (the credits gave back charges no flag is on)

@@ -373,7 +373,20 @@ def _cancelled_since(streams: pd.DataFrame, tx: pd.DataFrame, cancellations: pd.
     cancellations the user recorded after that day and up to ``as_of`` applied: what the bank has
     not sent is unknown, but a cancellation is the user's own word (twenty-second session: a plan
     cancelled while its item needed a new login showed active until the item synced again).
-    Only the streams' status and next charge change; no charge after ``day`` is known to flag."""
+    Only the streams' status and next charge change; no charge after ``day`` is known to flag.
+
+    Not a second copy of the cancellation rules: the status (``cancelled``, unless the plan
+    billed again) and the next charge come from :func:`detector.decisions.apply_decisions`, the
+    step that ends :func:`detect_account`, applied here to the cancellations of the window
+    ``(day, as_of]`` the engine's pass (as of ``day``) left out. ``charge_after_cancellation``
+    is not re-derived: a flag needs a charge after the date, and none after ``day`` is known.
+    It stays a pass after the engines rather than a second date given to them (detection as of
+    ``day``, decisions as of ``as_of``) because that would (1) change what every engine and any
+    ``detect`` function passed to :func:`detector.engines.run` is called with (local workers,
+    chunked, Spark), and (2) not give the same streams: one pass would judge whether a plan
+    cancelled on or before ``day`` missed its next charge (:func:`detector.decisions._missed_next`,
+    which then clears it) against the account's rows up to ``as_of`` instead of up to ``day``;
+    they differ where the account has rows after its item's last sync (stored from a file)."""
     from .decisions import apply_decisions
     from .engines import conform_streams
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .catalog.refund_processes import MANUAL, RefundProcess, load_refund_processes
 from .errors import ConfigError, InvalidTransition, NotFound
+from .given_back import REFUND_DAYS, credits_giving_back
 from .ids import stable_id
 from .lifecycle import check_transition, parse_status
 from .money import figure, format_money
@@ -282,7 +283,7 @@ def _no_vendor_price_ids(records: list[dict], txs: dict[str, dict]) -> set[str]:
     return {r["transaction_id"] for r, hit in zip(priced, no_vendor_price(frame)) if hit}
 
 
-#: A credit this many days after a charge or sooner can give it back (as ``flags.REFUND_DAYS``).
+#: A credit this many days after a charge or sooner can give it back (as ``given_back.REFUND_DAYS``).
 CREDIT_DAYS = 90
 
 
@@ -856,12 +857,12 @@ def _whole_credits(store: Store, requests: list[dict], refunded_on: dict[str, st
 def _unflagged_whole_credits(store: Store, requests: list[dict], as_of: date) -> dict[str, dict]:
     """The credit that gave back the whole charge of each request no flag holds (one opened by
     hand for a charge the detector did not flag), by the flags' own rule
-    (:func:`detector.flags._mark_refunded`): a credit of the charge's account and merchant
-    (normalised descriptor) of its amount (within a cent, or 1%), on its day or up to
-    ``flags.REFUND_DAYS`` later and up to ``as_of``, gives back the nearest charge of that merchant
-    and amount before it (the later of two on one day); of two such credits, the nearer one.
+    (:func:`detector.given_back.credits_giving_back`): a credit of the charge's account and
+    merchant (normalised descriptor) of its amount (within a cent, or 1%), on its day or up to
+    ``REFUND_DAYS`` later and up to ``as_of``, gives back the nearest charge of that merchant
+    before it within a cent or 1% of the credit (the later of two on one day, in the order they
+    were stored); of two such credits, the nearer one (of two on one day, the one stored first).
     ``{transaction_id: {date, amount, transaction_id}}``."""
-    from .flags import REFUND_DAYS
     from .normalize import normalize_one
 
     out: dict[str, dict] = {}
@@ -880,21 +881,32 @@ def _unflagged_whole_credits(store: Store, requests: list[dict], as_of: date) ->
         until = min(as_of, day + timedelta(days=REFUND_DAYS)).isoformat() + "\uffff"
         mine = key(req.get("description"))
         credits = [c for c in store.conn.execute(
-            "SELECT transaction_id, date, amount, description FROM transactions WHERE account_id = ? AND date >= ?"
-            " AND date <= ? AND amount BETWEEN ? AND ? ORDER BY date, rowid",
-            [req["account_id"], day.isoformat(), until, paid - slack, paid + slack]) if key(c[3]) == mine]
-        for cid, when, amount, _ in credits:
-            back = float(amount)
-            give = max(0.011, 0.01 * back)  # (the charges it may give back: within a cent or 1% of it)
-            charges = [t for t in store.conn.execute(
-                "SELECT transaction_id, date, description FROM transactions WHERE account_id = ? AND date >= ?"
-                " AND date <= ? AND amount < 0 AND -amount BETWEEN ? AND ? ORDER BY date DESC, rowid DESC",
-                [req["account_id"], (to_date(when) - timedelta(days=REFUND_DAYS)).isoformat(), when + "\uffff",
-                 back - give, back + give]) if key(t[2]) == mine]
-            if charges and charges[0][0] == req["transaction_id"]:
-                out[req["transaction_id"]] = {"date": to_date(when).isoformat(), "amount": round(back, 2),
-                                              "transaction_id": cid}
-                break
+            "SELECT rowid, transaction_id, date, amount, description FROM transactions WHERE account_id = ?"
+            " AND date >= ? AND date <= ? AND amount BETWEEN ? AND ?",
+            [req["account_id"], day.isoformat(), until, paid - slack, paid + slack]) if key(c[4]) == mine]
+        if not credits:
+            continue
+        # the merchant's charges these credits may give back: a little more than the rule
+        # reaches (a day window, amounts 2% and two cents wider); the rule picks among them
+        backs = [float(c[3]) for c in credits]
+        since = (min(to_date(c[2]) for c in credits) - timedelta(days=REFUND_DAYS)).isoformat()
+        charges = [t for t in store.conn.execute(
+            "SELECT rowid, transaction_id, date, -amount, description FROM transactions WHERE account_id = ?"
+            " AND date >= ? AND date <= ? AND amount < 0 AND -amount BETWEEN ? AND ?",
+            [req["account_id"], since, max(c[2] for c in credits) + "\uffff",
+             0.98 * min(backs) - 0.02, 1.02 * max(backs) + 0.02]) if key(t[4]) == mine]
+        given = credits_giving_back(
+            pd.DataFrame({"transaction_id": [t[1] for t in charges], "key": mine,
+                          "day": [to_date(t[2]).toordinal() for t in charges],
+                          "paid": [float(t[3]) for t in charges], "order": [t[0] for t in charges]}),
+            pd.DataFrame({"credit_id": [c[0] for c in credits], "key": mine,
+                          "credit_day": [to_date(c[2]).toordinal() for c in credits], "back": backs,
+                          "credit_tid": [c[1] for c in credits], "credit_date": [c[2] for c in credits]}),
+            one_percent_of="credit")
+        if req["transaction_id"] in given.index:
+            c = given.loc[req["transaction_id"]]
+            out[req["transaction_id"]] = {"date": to_date(c["credit_date"]).isoformat(),
+                                          "amount": round(float(c["back"]), 2), "transaction_id": c["credit_tid"]}
     return out
 
 

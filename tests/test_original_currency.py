@@ -12,6 +12,7 @@ import json
 
 import pandas as pd
 import pytest
+from _old_stores import store_at_version
 
 from detector.cli import cli
 from detector.importers import read_statement
@@ -143,13 +144,8 @@ def test_an_ofx_origcurrency_gives_the_amount_it_was_converted_from(tmp_path):
 
 
 def test_a_database_of_an_older_version_gains_the_columns_and_keeps_its_rows(tmp_path):
-    import sqlite_utils
-
     path = tmp_path / "old.db"
-    db = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:6]:
-        migration(db)
-    db.execute("PRAGMA user_version = 6")
+    db = store_at_version(path, 6)
     db["transactions"].insert({"transaction_id": "old1", "account_id": "a", "date": "2024-01-03", "amount": -7.4,
                                "currency": "GBP", "description": "MEDIUM.COM", "source": "monzo",
                                "source_file": "m.csv", "source_line": 2, "id_from_bank": 1})

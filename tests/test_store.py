@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+from _old_stores import store_at_version
 
 from detector.store import MIGRATIONS, Store
 
@@ -280,13 +281,8 @@ def test_a_store_from_before_bank_ids_keeps_working_and_knows_which_ids_were_the
     # and one) and Plaid's are not the bank's, FITIDs and export references are.
     import sqlite3
 
-    import sqlite_utils
-
     path = tmp_path / "old.db"
-    db = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:5]:
-        migration(db)
-    db.execute("PRAGMA user_version = 5")
+    db = store_at_version(path, 5)
     rows = [("8b3449e61beb3422", "chase_card"), ("ab" * 32, "chase_card"), ("x_0123456789abcdef", "ofx"),
             ("FIT-20250221-7", "ofx"), ("tx_00009abc", "monzo"), ("1001", "ofx"), ("lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje", "plaid")]
     db["transactions"].insert_all([{**_tx(transaction_id=t, source=s)} for t, s in rows])
@@ -308,13 +304,8 @@ def test_a_store_from_before_bank_ids_keeps_working_and_knows_which_ids_were_the
 def test_a_store_from_before_sync_health_dates_its_items_and_hides_tokens_its_errors_quoted(tmp_path):
     # (round-thirty-eight audit) migration 8 keeps the day an item's data is complete through,
     # from its last sync, and hides the access tokens that error text stored before quoted
-    import sqlite_utils
-
     path = tmp_path / "old.db"
-    db = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:6]:
-        migration(db)
-    db.execute("PRAGMA user_version = 6")
+    db = store_at_version(path, 6)
     leak = 'Plaid item \'chase\': /transactions/sync failed: HTTP 400 INVALID_REQUEST/INVALID_FIELD: {"access_token": "access-production-3f6b2c1e-8d4a"}'
     db["plaid_items"].insert_all([
         {"name": "chase", "last_synced_at": "2025-07-01T02:30:04+00:00", "last_error": leak},
