@@ -627,3 +627,33 @@ def test_scan_and_ingest_exit_alike_when_no_file_can_be_read(runner, tmp_path):
     ingest = runner.invoke(cli, ["ingest", str(junk), "--db", str(tmp_path / "b.db")])
     assert scan.exit_code == ingest.exit_code == 3, (scan.output, ingest.output)
     assert "no importer recognises this file" in scan.output
+
+
+def test_a_bad_cancellations_file_stops_scan_before_any_statement_is_stored(runner, tmp_path):
+    # round-44 audit: `scan FILE --cancellations bad.csv` stored the statement, then refused the
+    # file (exit 3): no detection ran and nothing said the rows were stored
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "\n".join(
+        f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)) + "\n")
+    bad = tmp_path / "cancel.csv"
+    bad.write_text("account_id,merchant,cancelled_on\ncard,Netflix,06/01/2024\n")
+    db = tmp_path / "s.db"
+    res = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "card",
+                              "--cancellations", str(bad), "--as-of", "2024-12-31"])
+    assert res.exit_code == 3 and f"{bad}:2:" in res.stderr and "not a yyyy-mm-dd date" in res.stderr
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM transactions").fetchone() == (0,)
+    # the library call refuses it before storing too
+    from detector.errors import MalformedRow
+    from detector.pipeline import scan
+    from detector.store import Store
+
+    with pytest.raises(MalformedRow):
+        scan([str(statement)], Store(str(db)), "2024-12-31", account_id="card", cancellations_file=bad)
+    assert Store(str(db)).transactions().empty
+    bad.write_text("account_id,merchant,cancelled_on\ncard,Netflix,2024-06-01\n")
+    ok = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "card",
+                             "--cancellations", str(bad), "--as-of", "2024-12-31", "--format", "json"])
+    assert ok.exit_code == 0 and {f["type"] for f in json.loads(ok.stdout)["flags"]} == {"charge_after_cancellation"}
