@@ -9,7 +9,15 @@ import click
 
 from ..schema import PAYMENT_METHODS
 from ..store import Store
-from .app import ISO_DATE, cli, db_option, existing_store, note_unknown_account, workers_option
+from .app import (
+    ISO_DATE,
+    cli,
+    db_option,
+    existing_store,
+    note_unknown_account,
+    note_unknown_cancellation_accounts,
+    workers_option,
+)
 from .ingest import render_summary as render_ingest_summary
 
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
@@ -146,7 +154,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
         from ..decisions import load_cancellations_file
 
         cancellations = load_cancellations_file(cancellations_file)
-        _note_unknown_accounts(store, cancellations, cancellations_file)
+        note_unknown_cancellation_accounts(store, cancellations, cancellations_file)
         _note_undecided(cancellations, result.streams)
     _show(result, fmt, output, limit)
     if result.failed_files:
@@ -166,22 +174,6 @@ def _stored_after_note(store, ingest: list, as_of: str) -> str | None:
     first, last = store.conn.execute(
         f"SELECT MIN(date), MAX(date) FROM transactions WHERE account_id IN ({marks})", accounts).fetchone()
     return after_as_of_note(first, last, as_of, stored=True)
-
-
-def _note_unknown_accounts(store, cancellations, path) -> None:
-    """Say on stderr which rows of a cancellations file name an account nothing is stored for:
-    their cancellation reaches no plan (round-fourteen audit: the sample file's ``capital_one``,
-    stored as ``capital_one-4821``, left six charges after a cancellation unflagged, silently)."""
-    if cancellations is None or cancellations.empty:
-        return
-    known = {r[0] for r in store.conn.execute(
-        "SELECT DISTINCT account_id FROM transactions UNION SELECT DISTINCT account_id FROM streams")}
-    listed = ", ".join(sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
-    for rec in cancellations.itertuples(index=False):
-        if str(rec.account_id) not in known:
-            click.echo(f"note: {path} line {rec.source_line} names account {rec.account_id!r}, which nothing is "
-                       f"stored for (stored accounts: {listed or 'none'}): its cancellation of {rec.merchant!r} "
-                       "reaches no plan", err=True)
 
 
 def _note_own_accounts(ingest: list, account_id: str) -> None:
