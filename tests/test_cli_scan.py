@@ -657,3 +657,23 @@ def test_a_bad_cancellations_file_stops_scan_before_any_statement_is_stored(runn
     ok = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "card",
                              "--cancellations", str(bad), "--as-of", "2024-12-31", "--format", "json"])
     assert ok.exit_code == 0 and {f["type"] for f in json.loads(ok.stdout)["flags"]} == {"charge_after_cancellation"}
+
+
+def test_detect_writes_its_report_to_a_file_as_scan_and_report_do(runner, tmp_path):
+    # round-44 audit: `detect -o` was "No such option"
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "".join(
+        f"2025-{m:02d}-05,NETFLIX.COM,-15.49\n" for m in range(1, 7)))
+    db = str(tmp_path / "s.db")
+    assert runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-06-30"]).exit_code == 0
+    out = tmp_path / "reports" / "detect.json"
+    res = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--format", "json", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == "" and f"Report written to {out}" in res.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["merchant"] for s in doc["streams"]] == ["Netflix"]
+    stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
+    assert doc == stored
+    res = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--output", str(tmp_path / "d.md"),
+                              "--format", "markdown"])
+    assert res.exit_code == 0 and "Netflix" in (tmp_path / "d.md").read_text(encoding="utf-8")

@@ -247,9 +247,10 @@ def report_cmd(db_path, account_id, since, fmt, output, limit):
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Date the detection is as of (YYYY-MM-DD); default today.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @limit_option
 @workers_option
-def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
+def detect_cmd(db_path, account_id, as_of, fmt, output, limit, workers):
     """Re-run detection over the stored transactions (after `ingest` or `cancel`)."""
     from ..pipeline import run_detection
     from .progress import terminal_progress
@@ -262,7 +263,7 @@ def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
     if note:
         click.echo(note, err=True)
     _note_undecided(_name_cancellations(store), result.streams)
-    _show(result, fmt, limit=limit)
+    _show(result, fmt, output, limit)
 
 
 def _name_cancellations(store):
