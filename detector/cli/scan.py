@@ -76,6 +76,59 @@ def stale_note(ingest, as_of: str) -> str | None:
             f"Add --as-of {last} to judge them as of their last day.")
 
 
+#: Accounts a lagging-account note names one by one; the rest are counted.
+LAGGING_SHOWN = 5
+
+
+def lagging_account_notes(store, streams, as_of: str, sync_problems=()) -> list[str]:
+    """Notes naming each account whose stored transactions end before plans of it fell due, by
+    the as-of date: those plans show as ended or overdue for want of data, not of charges.
+
+    An account is named when one of its plans (not cancelled) was due after its newest stored
+    transaction and by the as-of date, and either the newest transaction is more than
+    :data:`STALE_DAYS` before the as-of date or such a plan already reads "ended". A date given
+    is taken as meant: this is a note, and nothing is judged otherwise. Accounts of a Plaid item
+    that stopped syncing are left out (their plans are judged as of the last sync, and the
+    report says so). Round-44 audit: a checking account whose data ended a month before the
+    as-of date showed its gym and insurance "active" with next dates already past, and its rent
+    and broadband "ended", with no word (stale_note speaks only without --as-of, of all files)."""
+    import pandas as pd
+
+    if streams is None or streams.empty:
+        return []
+    skip = {p["account_id"] for p in sync_problems}
+    live = streams[(streams["status"] != "cancelled") & streams["next_date"].notna()
+                   & (streams["next_date"].astype(str) <= as_of) & ~streams["account_id"].isin(skip)]
+    accounts = sorted(set(live["account_id"].astype(str)))
+    if not accounts:
+        return []
+    marks = ",".join("?" * len(accounts))
+    newest = dict(store.conn.execute(
+        f"SELECT account_id, MAX(date) FROM transactions WHERE account_id IN ({marks}) GROUP BY account_id",
+        accounts).fetchall())
+    lagging = []
+    for account in accounts:
+        last = newest.get(account)
+        if not last:  # (streams a Spark run stored without their rows: nothing to say of the data)
+            continue
+        due = live[(live["account_id"] == account) & (live["next_date"].astype(str) > last)]
+        gap = (pd.Timestamp(as_of) - pd.Timestamp(last)).days
+        if due.empty or not (gap > STALE_DAYS or (due["status"] == "ended").any()):
+            continue
+        due = due.sort_values(["next_date", "merchant"])
+        shown = ", ".join(f"{m} {d}" for m, d in zip(due["merchant"].head(3), due["next_date"].head(3)))
+        more = f" and {len(due) - 3} more" if len(due) > 3 else ""
+        lagging.append(f"note: the newest transaction of account {account!r} is {last}, {gap} days before the "
+                       f"as-of date {as_of}: {len(due)} plan(s) due since ({shown}{more}) have no charge in the data "
+                       f"and show as ended or overdue. Add its later statements, or judge it as of its last day: "
+                       f"`subdetect detect --account {account} --as-of {last}`.")
+    if len(lagging) > LAGGING_SHOWN:
+        rest = len(lagging) - LAGGING_SHOWN
+        lagging = lagging[:LAGGING_SHOWN] + [f"note: and {rest} more account(s) whose data ends before plans of "
+                                             "theirs fell due, likewise"]
+    return lagging
+
+
 def early_note(ingest, as_of: str) -> str | None:
     """A hint when transactions read are dated after the as-of date: they were not judged (none
     of them, or the newest ones)."""
@@ -150,6 +203,9 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
         early_note(result.ingest, as_of) or _stored_after_note(store, result.ingest, as_of))
     if note:
         click.echo(note, err=True)
+    if as_of is not None or note is None:  # (without --as-of, stale_note said it of every file)
+        for line in lagging_account_notes(store, result.streams, result.as_of, result.sync_problems):
+            click.echo(line, err=True)
     if cancellations_file:
         from ..decisions import load_cancellations_file
 
@@ -262,6 +318,8 @@ def detect_cmd(db_path, account_id, as_of, fmt, output, limit, workers):
     note = stored_after_as_of_note(store, account_id, as_of) if as_of else None
     if note:
         click.echo(note, err=True)
+    for line in lagging_account_notes(store, result.streams, result.as_of, result.sync_problems):
+        click.echo(line, err=True)
     _note_undecided(_name_cancellations(store), result.streams)
     _show(result, fmt, output, limit)
 
