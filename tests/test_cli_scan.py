@@ -712,3 +712,17 @@ def test_an_account_whose_data_ends_before_its_plans_fell_due_is_named(runner, t
     # a few days past the data, nothing yet reads ended and the gap is no news: no note
     early = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-07-04"])
     assert early.exit_code == 0 and "newest transaction of account" not in early.stderr, early.stderr
+
+
+def test_at_most_five_lagging_accounts_are_named(runner, tmp_path):
+    files = []
+    for k in range(7):
+        path = tmp_path / f"bank{k}.csv"
+        path.write_text("date,description,amount\n" + "".join(
+            f"2025-{m:02d}-{k + 5:02d},NETFLIX.COM 866-579-7172 CA,-15.49\n" for m in range(1, 6)))
+        files.append(str(path))
+    res = runner.invoke(cli, ["scan", *files, "--db", str(tmp_path / "s.db"), "--as-of", "2025-07-31"])
+    assert res.exit_code == 0, res.output
+    named = [line for line in res.stderr.splitlines() if line.startswith("note: the newest transaction of account")]
+    assert [n.split("'")[1] for n in named] == [f"bank{k}" for k in range(5)]
+    assert "note: and 2 more account(s) whose data ends before plans of theirs fell due, likewise" in res.stderr

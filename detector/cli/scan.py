@@ -124,8 +124,8 @@ def lagging_account_notes(store, streams, as_of: str, sync_problems=()) -> list[
                        f"`subdetect detect --account {account} --as-of {last}`.")
     if len(lagging) > LAGGING_SHOWN:
         rest = len(lagging) - LAGGING_SHOWN
-        lagging = lagging[:LAGGING_SHOWN] + [f"note: and {rest} more account(s) whose data ends before plans of "
-                                             "theirs fell due, likewise"]
+        more = f"note: and {rest} more account(s) whose data ends before plans of theirs fell due, likewise"
+        lagging = [*lagging[:LAGGING_SHOWN], more]
     return lagging
 
 
