@@ -511,6 +511,9 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)  # a date it cannot read stops the scan before anything is stored
+    # and so does a cancellations file with a bad row: read before any statement is (round-44
+    # audit: the statements were stored, then the file refused, and no detection ran)
+    cancellations = load_cancellations_file(cancellations_file) if cancellations_file is not None else None
     if engine == "spark":  # and so does a Spark engine that is not installed
         from .engines.spark import require_pyspark
 
@@ -525,8 +528,8 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
                            progress=lambda _: progress.advance("read"), on_rows=frames.append)
     # The page cache kept from storing the rows (up to 256 MiB) is of no use to detection.
     store.release_memory()
-    if cancellations_file is not None:
-        record_cancellations(store, load_cancellations_file(cancellations_file))
+    if cancellations is not None:
+        record_cancellations(store, cancellations)
     scanned_accounts = {a for r in results if r.ok for a in (r.accounts or [r.account_id]) if a}
     only = account_id if account_id else None
     if only:

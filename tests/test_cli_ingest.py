@@ -74,3 +74,52 @@ def test_formats_lists_every_layout(runner):
     result = runner.invoke(cli, ["formats", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert [r["format"] for r in json.loads(result.output)] == format_names()
+
+
+def test_utf16_without_a_byte_order_mark_is_read_as_with_one(tmp_path, runner):
+    # round-44 audit: a UTF-16LE CSV without a BOM was refused as "a binary file"; with one it was read
+    text = ("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\r\n"
+            + "".join(f"{m:02d}/16/2024,{m:02d}/17/2024,CAFÉ DE FLORE,Food,Sale,-15.49,\r\n" for m in range(1, 7)))
+    got, streams = {}, {}
+    for codec in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
+        card = tmp_path / codec / "Chase1234_Activity.CSV"
+        card.parent.mkdir()
+        card.write_bytes(text.encode(codec))
+        db = tmp_path / f"{codec}.db"
+        res = runner.invoke(cli, ["scan", str(card), "--db", str(db), "--as-of", "2024-06-30", "--format", "json"])
+        assert res.exit_code == 0, (codec, res.output)
+        assert "binary" not in res.stderr
+        got[codec] = Store(db).transactions()[["transaction_id", "account_id", "date", "amount", "description"]]
+        streams[codec] = [(s["merchant"], len(s["transaction_ids"])) for s in json.loads(res.stdout)["streams"]]
+    for codec in ("utf-16", "utf-16-le", "utf-16-be"):
+        assert got[codec].equals(got["utf-8"]) and streams[codec] == streams["utf-8"], codec
+    assert len(streams["utf-8"]) == 1 and streams["utf-8"][0][1] == 6
+    assert got["utf-8"]["description"].tolist() == ["CAFÉ DE FLORE"] * 6
+    # a UTF-16 file cut in the middle of a character: one line saying so, nothing stored (with a
+    # byte-order mark it was a traceback)
+    for codec in ("utf-16-le", "utf-16"):
+        cut = tmp_path / f"cut-{codec}.CSV"
+        cut.write_bytes(text.encode(codec)[:-1])
+        db = tmp_path / f"cut-{codec}.db"
+        res = runner.invoke(cli, ["ingest", str(cut), "--db", str(db)])
+        assert res.exit_code == 3 and "UTF-16 text that does not decode" in res.output, (codec, res.output)
+        assert "binary" not in res.output and Store(db).transactions().empty
+
+
+def test_a_streamed_utf16_file_without_a_byte_order_mark_stores_what_a_whole_read_stores(tmp_path):
+    from detector.importers import ingest_files
+
+    text = ("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\r\n"
+            + "".join(f"{m:02d}/16/2024,{m:02d}/17/2024,CAFÉ DE FLORE,Food,Sale,-15.49,\r\n" for m in range(1, 7)))
+    card = tmp_path / "Chase1234_Activity.CSV"
+    card.write_bytes(text.encode("utf-16-le"))
+    got = {}
+    for how, stream_bytes in (("whole", None), ("streamed", 0)):
+        store = Store(tmp_path / f"{how}.db")
+        [result] = ingest_files([card], store, stream_bytes=stream_bytes)
+        assert result.ok and result.streamed == (how == "streamed") and result.stored == 6, result.error
+        got[how] = store.transactions()
+    assert got["streamed"].equals(got["whole"])
+    card.write_bytes(text.encode("utf-16-le")[:-1])
+    [result] = ingest_files([card], Store(tmp_path / "cut.db"), stream_bytes=0)
+    assert "UTF-16 text that does not decode: an odd number of bytes" in result.error

@@ -80,9 +80,12 @@ def test_scan_notes_statements_that_end_long_before_today(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "newest transaction in these statements is 2024-06-05" in result.stderr
     assert "--as-of 2024-06-05" in result.stderr and "note:" not in result.stdout
-    # the user chose the date: no note
+    # the user chose the date: no hint to choose another; since the round-44 audit the account
+    # whose data ends before its plans fell due is named (lagging_account_notes), and only that
     chosen = runner.invoke(cli, ["scan", old, "--db", str(tmp_path / "b.db"), "--as-of", "2026-01-01"])
-    assert "note:" not in chosen.stderr
+    assert "newest transaction in these statements" not in chosen.stderr and "Add --as-of" not in chosen.stderr
+    assert chosen.stderr.count("note:") == 1 and "the newest transaction of account 'old' is 2024-06-05" \
+        in chosen.stderr
     # a statement that ends recently: no note
     recent = _monthly_file(tmp_path / "recent.csv", date.today() - timedelta(days=3))
     fresh = runner.invoke(cli, ["scan", recent, "--db", str(tmp_path / "c.db")])
@@ -627,3 +630,99 @@ def test_scan_and_ingest_exit_alike_when_no_file_can_be_read(runner, tmp_path):
     ingest = runner.invoke(cli, ["ingest", str(junk), "--db", str(tmp_path / "b.db")])
     assert scan.exit_code == ingest.exit_code == 3, (scan.output, ingest.output)
     assert "no importer recognises this file" in scan.output
+
+
+def test_a_bad_cancellations_file_stops_scan_before_any_statement_is_stored(runner, tmp_path):
+    # round-44 audit: `scan FILE --cancellations bad.csv` stored the statement, then refused the
+    # file (exit 3): no detection ran and nothing said the rows were stored
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "\n".join(
+        f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)) + "\n")
+    bad = tmp_path / "cancel.csv"
+    bad.write_text("account_id,merchant,cancelled_on\ncard,Netflix,06/01/2024\n")
+    db = tmp_path / "s.db"
+    res = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "card",
+                              "--cancellations", str(bad), "--as-of", "2024-12-31"])
+    assert res.exit_code == 3 and f"{bad}:2:" in res.stderr and "not a yyyy-mm-dd date" in res.stderr
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM transactions").fetchone() == (0,)
+    # the library call refuses it before storing too
+    from detector.errors import MalformedRow
+    from detector.pipeline import scan
+    from detector.store import Store
+
+    with pytest.raises(MalformedRow):
+        scan([str(statement)], Store(str(db)), "2024-12-31", account_id="card", cancellations_file=bad)
+    assert Store(str(db)).transactions().empty
+    bad.write_text("account_id,merchant,cancelled_on\ncard,Netflix,2024-06-01\n")
+    ok = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "card",
+                             "--cancellations", str(bad), "--as-of", "2024-12-31", "--format", "json"])
+    assert ok.exit_code == 0 and {f["type"] for f in json.loads(ok.stdout)["flags"]} == {"charge_after_cancellation"}
+
+
+def test_detect_writes_its_report_to_a_file_as_scan_and_report_do(runner, tmp_path):
+    # round-44 audit: `detect -o` was "No such option"
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "".join(
+        f"2025-{m:02d}-05,NETFLIX.COM,-15.49\n" for m in range(1, 7)))
+    db = str(tmp_path / "s.db")
+    assert runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-06-30"]).exit_code == 0
+    out = tmp_path / "reports" / "detect.json"
+    res = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--format", "json", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == "" and f"Report written to {out}" in res.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["merchant"] for s in doc["streams"]] == ["Netflix"]
+    stored = json.loads(runner.invoke(cli, ["report", "--db", db, "--format", "json"]).stdout)
+    assert doc == stored
+    res = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-06-30", "--output", str(tmp_path / "d.md"),
+                              "--format", "markdown"])
+    assert res.exit_code == 0 and "Netflix" in (tmp_path / "d.md").read_text(encoding="utf-8")
+
+
+def test_an_account_whose_data_ends_before_its_plans_fell_due_is_named(runner, tmp_path):
+    # round-44 audit: with --as-of 2025-07-31, a checking account whose data ended a month before
+    # showed its plans "active" with next dates already past, or "ended", and nothing said why
+    # (the 45-day note speaks only without --as-of, of the newest of all files)
+    card, checking = tmp_path / "card.csv", tmp_path / "checking.csv"
+    card.write_text("date,description,amount\n" + "".join(
+        f"2025-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49\n" for m in range(1, 8)) + "2025-07-30,SHELL OIL,-40.00\n")
+    checking.write_text("date,description,amount\n" + "".join(
+        f"2025-{m:02d}-{d:02d},{what}\n" for m in range(1, 7)
+        for d, what in ((3, "SPRINGFIELD APTS RENT,-1450.00"), (10, "COMCAST XFINITY,-89.99"),
+                        (22, "GEICO AUTO,-132.00"))) + "2025-06-28,KROGER,-61.20\n")
+    db = str(tmp_path / "s.db")
+    res = runner.invoke(cli, ["scan", str(card), str(checking), "--db", db, "--as-of", "2025-07-31",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    notes = [line for line in res.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1, res.stderr
+    assert notes[0].startswith("note: the newest transaction of account 'checking' is 2025-06-28, 33 days before "
+                               "the as-of date 2025-07-31: 3 plan(s) due since (")
+    assert "`subdetect detect --account checking --as-of 2025-06-28`" in notes[0] and "'card'" not in notes[0]
+    streams = {s["merchant"]: s for s in json.loads(res.stdout)["streams"]}
+    assert streams["Netflix"]["status"] == "active"  # (the card, current, is not named)
+    # detect says the same of the stored rows, with or without --account
+    for extra in ([], ["--account", "checking"]):
+        det = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-07-31", "--format", "json", *extra])
+        assert det.exit_code == 0 and "the newest transaction of account 'checking' is 2025-06-28" in det.stderr
+    assert "note:" not in runner.invoke(cli, ["detect", "--db", db, "--account", "card", "--as-of", "2025-07-31"]).stderr
+    # a few days past the data, nothing yet reads ended and the gap is no news: no note
+    early = runner.invoke(cli, ["detect", "--db", db, "--as-of", "2025-07-04"])
+    assert early.exit_code == 0 and "newest transaction of account" not in early.stderr, early.stderr
+
+
+def test_at_most_five_lagging_accounts_are_named(runner, tmp_path):
+    files = []
+    for k in range(7):
+        path = tmp_path / f"bank{k}.csv"
+        path.write_text("date,description,amount\n" + "".join(
+            f"2025-{m:02d}-{k + 5:02d},NETFLIX.COM 866-579-7172 CA,-15.49\n" for m in range(1, 6)))
+        files.append(str(path))
+    res = runner.invoke(cli, ["scan", *files, "--db", str(tmp_path / "s.db"), "--as-of", "2025-07-31"])
+    assert res.exit_code == 0, res.output
+    named = [line for line in res.stderr.splitlines() if line.startswith("note: the newest transaction of account")]
+    assert [n.split("'")[1] for n in named] == [f"bank{k}" for k in range(5)]
+    assert "note: and 2 more account(s) whose data ends before plans of theirs fell due, likewise" in res.stderr

@@ -841,3 +841,27 @@ def test_a_weak_match_names_every_plan_the_name_may_be(store):
     c = record_cancellation(store, "acct1", "Virgin", "2025-03-01")
     assert c.weak and set(c.stream_ids) == {media, active}
     assert c.matched_merchant in ("Virgin Media or Virgin Active", "Virgin Active or Virgin Media")
+
+
+def test_cli_cancellations_file_names_the_rows_of_an_account_nothing_is_stored_for(runner, tmp_path):
+    # round-44 audit: `cancel --cancellations` recorded a typo'd account's row in silence, while
+    # `scan --cancellations` and `cancel --account` said nothing is stored for it
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "\n".join(
+        f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)) + "\n")
+    db = str(tmp_path / "s.db")
+    assert runner.invoke(cli, ["scan", str(statement), "--db", db, "--account", "card",
+                               "--as-of", "2024-12-31"]).exit_code == 0
+    cancellations = tmp_path / "cancel.csv"
+    cancellations.write_text("account_id,merchant,cancelled_on\ncard,Netflix,2024-06-01\n"
+                             "crad,Disney Plus,2024-04-01\n")
+    res = runner.invoke(cli, ["cancel", "--db", db, "--cancellations", str(cancellations)])
+    assert res.exit_code == 0, res.output
+    assert (f"note: {cancellations} line 3 names account 'crad', which nothing is stored for (stored accounts: "
+            "card): its cancellation of 'Disney Plus' is recorded but reaches no plan") in res.stderr
+    assert "line 2" not in res.stderr and "note:" not in res.stdout
+    # recorded all the same (a cancellation may come before the account's statements)
+    assert "crad: Disney Plus cancelled on 2024-04-01 recorded" in res.stdout
+    from detector.store import Store
+
+    assert sorted(load_decisions(Store(db))["account_id"]) == ["card", "crad"]

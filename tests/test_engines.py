@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pandas as pd
@@ -406,6 +407,26 @@ def test_file_engines_stop_on_a_malformed_csv_naming_file_and_line(tmp_path, eng
     (tmp_path / "header.csv").write_bytes(head.splitlines(keepends=True)[0])
     streams, flags = engines.run(tmp_path / "header.csv", AS_OF, engine, detect=standin_detect, **opts)
     assert streams.empty and flags.empty and list(streams.columns) == list(STREAM_COLUMNS)
+
+
+@pytest.mark.parametrize("engine", ["local", "chunked"])
+def test_file_engines_refuse_utf16_in_one_line(tmp_path, engine):
+    # round-44 audit (scan reads UTF-16 without a byte-order mark now): the engines read UTF-8
+    # only, and pandas read the NULs as text: "expected 5 fields, found 1", "missing column(s)"
+    from detector.errors import ImportError_
+
+    text = ("account_id,transaction_id,date,description,amount\n"
+            + "".join(f"A1,n{m},2024-0{m}-10,SUB 3 9,-15.49\n" for m in range(1, 4)))
+    opts = {"chunk_rows": 2} if engine == "chunked" else {}
+    for codec, message in (("utf-16-le", "UTF-16 without a byte-order mark: re-save as UTF-8"),
+                           ("utf-16-be", "UTF-16 without a byte-order mark: re-save as UTF-8"),
+                           ("utf-16", r"UTF-16 text \(it starts with a byte-order mark\): re-save as UTF-8")):
+        path = tmp_path / f"{codec}.csv"
+        path.write_bytes(text.encode(codec))
+        with pytest.raises(ImportError_, match=f"^{re.escape(str(path))}: {message}$"):
+            engines.run(path, AS_OF, engine, detect=standin_detect, **opts)
+    (tmp_path / "utf-8.csv").write_text(text, encoding="utf-8")
+    engines.run(tmp_path / "utf-8.csv", AS_OF, engine, detect=standin_detect, **opts)
 
 
 @pytest.mark.parametrize("engine", ["local", "chunked"])

@@ -175,7 +175,7 @@ def test_awkward_files_read_the_same_both_ways(tmp_path, case):
     assert_same(write(tmp_path, f"{case}.csv", AWKWARD[case]))
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252"])
 def test_encodings_read_the_same_both_ways(tmp_path, encoding, vectorised):
     text = CHASE + "01/16/2024,01/17/2024,CAF\u00c9 M\u00dcNCHEN \u20ac,E,Sale,-15.49,\n" * 3
     st = assert_same(write(tmp_path, "enc.csv", text, encoding=encoding))

@@ -467,7 +467,7 @@ def test_chunks_of_a_missing_file_raise_an_import_error(tmp_path):
 
 def test_chunks_read_utf16_and_latin1(tmp_path):
     text = "date,description,amount\n2024-01-02,CAFÉ,-3.80\n"
-    for enc in ("utf-16", "latin-1"):
+    for enc in ("utf-16", "utf-16-le", "utf-16-be", "latin-1"):  # (utf-16-le/be: no byte-order mark)
         path = tmp_path / f"{enc}.csv"
         path.write_bytes(text.encode(enc))
         (chunk,) = list(iter_statement_chunks(path))

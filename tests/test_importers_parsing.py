@@ -152,7 +152,9 @@ def test_a_streamed_file_decodes_as_the_whole_file_does(tmp_path):
              "cp1252": "CAFÉ\n".encode("cp1252") * 40, "latin1": "CAFÉ\n".encode("cp1252") * 40 + b"\x81",
              "chance": ("CAFÉ CRÈME\n" * 9 + "NESTLÉ®\r\n").encode("cp1252") * 5,
              "many": ("ÉDITION ÉTÉ\n".encode() + b"Gas\x81\n") * 1100,
-             "bom": b"\xef\xbb\xbf" + line * 30 + b"\xff\n"}
+             "bom": b"\xef\xbb\xbf" + line * 30 + b"\xff\n",
+             "utf16le": ("NETFLIX ÉDITION,-1.00\r\n" * 30).encode("utf-16-le"),
+             "utf16be": ("NETFLIX ÉDITION,-1.00\r\n" * 30).encode("utf-16-be")}
     for name, data in cases.items():
         path = tmp_path / f"{name}.csv"
         path.write_bytes(data)
@@ -170,6 +172,26 @@ def test_binary_detection():
     assert binary_kind(bytes(range(256)) * 4) == "a binary file"
     assert binary_kind(b"Date,Description,Amount\r\n01/02/2024,X,1.00\r\n") is None
     assert binary_kind("Date,Amount\n".encode("utf-16")) is None
+    # UTF-16 without a byte-order mark is text too (round-44 audit: "a binary file")
+    text = "Transaction Date,Description,Amount\r\n01/02/2024,CAFÉ,-1.00\r\n"
+    assert binary_kind(text.encode("utf-16-le")) is None and binary_kind(text.encode("utf-16-be")) is None
+    # but not bytes with a NUL here and there, nor 16-bit numbers whose every high byte is 0
+    assert binary_kind(b"this is not a bank statement\n\x00\x01\x02") == "a binary file"
+    assert binary_kind(bytes(b for k in range(1, 30) for b in (k, 0)) * 4) == "a binary file"
+    assert binary_kind(b"\x00" * 64) == "a binary file"
+
+
+def test_utf16_without_a_byte_order_mark_decodes():
+    from detector.importers.decoding import decode_statement, utf16_without_bom
+
+    text = "Date,Description,Amount\n2024-01-02,CAFÉ MÜNCHEN €,-1.00\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert utf16_without_bom(text.encode(codec)) == codec
+        assert (decode_statement(text.encode(codec)).text, decode_statement(text.encode(codec)).encoding) == (
+            text, codec)
+        assert decode_bytes(text.encode(codec))[0] == text
+    for other in ("utf-8", "utf-16", "cp1252"):  # (utf-16: with its byte-order mark)
+        assert utf16_without_bom(text.encode(other)) is None
 
 
 def test_decimal_amounts_are_exact_to_the_cent():

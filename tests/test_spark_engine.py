@@ -305,6 +305,12 @@ def test_job_stops_on_a_malformed_csv_naming_the_file_in_one_line(spark, tmp_pat
         assert str(err.value).startswith((f"{path}: ", f"{path}:3: ")) and len(str(err.value).splitlines()) == 1
         # (nor pyspark's warning from the collect of the transfers' keys, the job's first action)
         assert not [w for w in seen if "toPandas attempted Arrow optimization" in str(w.message)]
+    # UTF-16, which Spark read as text with NULs in it (round-44 audit): refused as the local engines refuse it
+    path = tmp_path / "utf16.csv"
+    path.write_bytes((head + b"A1,n2,2024-05-10,NETFLIX.COM,-15.49\n").decode().encode("utf-16-le"))
+    with pytest.raises(ImportError_, match="UTF-16 without a byte-order mark: re-save as UTF-8") as err:
+        run_job(path, tmp_path / "out", "2024-12-31", spark=spark, detect=standin_detect)
+    assert str(err.value).startswith(f"{path}: ")
     assert "org.apache.spark" not in capfd.readouterr().err
 
 

@@ -156,6 +156,26 @@ def note_unknown_account(store, account_id: str | None) -> None:
                + (f"; stored accounts: {listed}" if known else "; the database holds no account yet"), err=True)
 
 
+def note_unknown_cancellation_accounts(store, cancellations, path, *, recorded: bool = False) -> None:
+    """Say on stderr which rows of a cancellations file name an account nothing is stored for:
+    their cancellation reaches no plan (round-fourteen audit: the sample file's ``capital_one``,
+    stored as ``capital_one-4821``, left six charges after a cancellation unflagged, silently;
+    round-44 audit: ``cancel --cancellations`` said nothing of such a row). ``cancellations`` is a
+    :func:`detector.decisions.load_cancellations_file` frame; ``recorded``: the rows were recorded
+    for later runs (``cancel``), not only applied to this one."""
+    if cancellations is None or cancellations.empty:
+        return
+    known = {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT account_id FROM transactions UNION SELECT DISTINCT account_id FROM streams")}
+    listed = ", ".join(sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
+    for rec in cancellations.itertuples(index=False):
+        if str(rec.account_id) not in known:
+            click.echo(f"note: {path} line {rec.source_line} names account {rec.account_id!r}, which nothing is "
+                       f"stored for (stored accounts: {listed or 'none'}): its cancellation of {rec.merchant!r} "
+                       + (f"is recorded but reaches no plan until statements of {rec.account_id!r} are stored"
+                          if recorded else "reaches no plan"), err=True)
+
+
 class IsoDate(click.ParamType):
     """A calendar date written ``YYYY-MM-DD``; the value stays that string.
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import click
 
 from ..store import Store
-from .app import ISO_DATE, cli, db_option, existing_store, format_option, note_unknown_account
+from .app import (
+    ISO_DATE,
+    cli,
+    db_option,
+    existing_store,
+    format_option,
+    note_unknown_account,
+    note_unknown_cancellation_accounts,
+)
 
 
 def _describe(c) -> str:
@@ -61,7 +69,9 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
     # a stream id can only name a stream some run stored: no database is no stream
     store = existing_store(db_path) if stream_id else Store(db_path)
     if path:
-        results = record_cancellations(store, load_cancellations_file(path))
+        cancellations = load_cancellations_file(path)
+        note_unknown_cancellation_accounts(store, cancellations, path, recorded=True)
+        results = record_cancellations(store, cancellations)
     elif stream_id:
         if not on:
             raise click.UsageError("--stream needs --on (the date you cancelled)")

@@ -9,7 +9,15 @@ import click
 
 from ..schema import PAYMENT_METHODS
 from ..store import Store
-from .app import ISO_DATE, cli, db_option, existing_store, note_unknown_account, workers_option
+from .app import (
+    ISO_DATE,
+    cli,
+    db_option,
+    existing_store,
+    note_unknown_account,
+    note_unknown_cancellation_accounts,
+    workers_option,
+)
 from .ingest import render_summary as render_ingest_summary
 
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "html"]
@@ -66,6 +74,59 @@ def stale_note(ingest, as_of: str) -> str | None:
     return (f"note: the newest transaction in these statements is {last}, {gap} days before the as-of date "
             f"{as_of}; plans billed since then are not in them and show as ended. "
             f"Add --as-of {last} to judge them as of their last day.")
+
+
+#: Accounts a lagging-account note names one by one; the rest are counted.
+LAGGING_SHOWN = 5
+
+
+def lagging_account_notes(store, streams, as_of: str, sync_problems=()) -> list[str]:
+    """Notes naming each account whose stored transactions end before plans of it fell due, by
+    the as-of date: those plans show as ended or overdue for want of data, not of charges.
+
+    An account is named when one of its plans (not cancelled) was due after its newest stored
+    transaction and by the as-of date, and either the newest transaction is more than
+    :data:`STALE_DAYS` before the as-of date or such a plan already reads "ended". A date given
+    is taken as meant: this is a note, and nothing is judged otherwise. Accounts of a Plaid item
+    that stopped syncing are left out (their plans are judged as of the last sync, and the
+    report says so). Round-44 audit: a checking account whose data ended a month before the
+    as-of date showed its gym and insurance "active" with next dates already past, and its rent
+    and broadband "ended", with no word (stale_note speaks only without --as-of, of all files)."""
+    import pandas as pd
+
+    if streams is None or streams.empty:
+        return []
+    skip = {p["account_id"] for p in sync_problems}
+    live = streams[(streams["status"] != "cancelled") & streams["next_date"].notna()
+                   & (streams["next_date"].astype(str) <= as_of) & ~streams["account_id"].isin(skip)]
+    accounts = sorted(set(live["account_id"].astype(str)))
+    if not accounts:
+        return []
+    marks = ",".join("?" * len(accounts))
+    newest = dict(store.conn.execute(
+        f"SELECT account_id, MAX(date) FROM transactions WHERE account_id IN ({marks}) GROUP BY account_id",
+        accounts).fetchall())
+    lagging = []
+    for account in accounts:
+        last = newest.get(account)
+        if not last:  # (streams a Spark run stored without their rows: nothing to say of the data)
+            continue
+        due = live[(live["account_id"] == account) & (live["next_date"].astype(str) > last)]
+        gap = (pd.Timestamp(as_of) - pd.Timestamp(last)).days
+        if due.empty or not (gap > STALE_DAYS or (due["status"] == "ended").any()):
+            continue
+        due = due.sort_values(["next_date", "merchant"])
+        shown = ", ".join(f"{m} {d}" for m, d in zip(due["merchant"].head(3), due["next_date"].head(3)))
+        more = f" and {len(due) - 3} more" if len(due) > 3 else ""
+        lagging.append(f"note: the newest transaction of account {account!r} is {last}, {gap} days before the "
+                       f"as-of date {as_of}: {len(due)} plan(s) due since ({shown}{more}) have no charge in the data "
+                       f"and show as ended or overdue. Add its later statements, or judge it as of its last day: "
+                       f"`subdetect detect --account {account} --as-of {last}`.")
+    if len(lagging) > LAGGING_SHOWN:
+        rest = len(lagging) - LAGGING_SHOWN
+        more = f"note: and {rest} more account(s) whose data ends before plans of theirs fell due, likewise"
+        lagging = [*lagging[:LAGGING_SHOWN], more]
+    return lagging
 
 
 def early_note(ingest, as_of: str) -> str | None:
@@ -142,11 +203,14 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
         early_note(result.ingest, as_of) or _stored_after_note(store, result.ingest, as_of))
     if note:
         click.echo(note, err=True)
+    if as_of is not None or note is None:  # (without --as-of, stale_note said it of every file)
+        for line in lagging_account_notes(store, result.streams, result.as_of, result.sync_problems):
+            click.echo(line, err=True)
     if cancellations_file:
         from ..decisions import load_cancellations_file
 
         cancellations = load_cancellations_file(cancellations_file)
-        _note_unknown_accounts(store, cancellations, cancellations_file)
+        note_unknown_cancellation_accounts(store, cancellations, cancellations_file)
         _note_undecided(cancellations, result.streams)
     _show(result, fmt, output, limit)
     if result.failed_files:
@@ -166,22 +230,6 @@ def _stored_after_note(store, ingest: list, as_of: str) -> str | None:
     first, last = store.conn.execute(
         f"SELECT MIN(date), MAX(date) FROM transactions WHERE account_id IN ({marks})", accounts).fetchone()
     return after_as_of_note(first, last, as_of, stored=True)
-
-
-def _note_unknown_accounts(store, cancellations, path) -> None:
-    """Say on stderr which rows of a cancellations file name an account nothing is stored for:
-    their cancellation reaches no plan (round-fourteen audit: the sample file's ``capital_one``,
-    stored as ``capital_one-4821``, left six charges after a cancellation unflagged, silently)."""
-    if cancellations is None or cancellations.empty:
-        return
-    known = {r[0] for r in store.conn.execute(
-        "SELECT DISTINCT account_id FROM transactions UNION SELECT DISTINCT account_id FROM streams")}
-    listed = ", ".join(sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
-    for rec in cancellations.itertuples(index=False):
-        if str(rec.account_id) not in known:
-            click.echo(f"note: {path} line {rec.source_line} names account {rec.account_id!r}, which nothing is "
-                       f"stored for (stored accounts: {listed or 'none'}): its cancellation of {rec.merchant!r} "
-                       "reaches no plan", err=True)
 
 
 def _note_own_accounts(ingest: list, account_id: str) -> None:
@@ -255,9 +303,10 @@ def report_cmd(db_path, account_id, since, fmt, output, limit):
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Date the detection is as of (YYYY-MM-DD); default today.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @limit_option
 @workers_option
-def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
+def detect_cmd(db_path, account_id, as_of, fmt, output, limit, workers):
     """Re-run detection over the stored transactions (after `ingest` or `cancel`)."""
     from ..pipeline import run_detection
     from .progress import terminal_progress
@@ -269,8 +318,10 @@ def detect_cmd(db_path, account_id, as_of, fmt, limit, workers):
     note = stored_after_as_of_note(store, account_id, as_of) if as_of else None
     if note:
         click.echo(note, err=True)
+    for line in lagging_account_notes(store, result.streams, result.as_of, result.sync_problems):
+        click.echo(line, err=True)
     _note_undecided(_name_cancellations(store), result.streams)
-    _show(result, fmt, limit=limit)
+    _show(result, fmt, output, limit)
 
 
 def _name_cancellations(store):

@@ -68,8 +68,29 @@ def read_transactions(path: str | PathLike, **read_csv_kwargs) -> pd.DataFrame:
         raise ImportError_(f"cannot read canonical transactions: {exc}", path=str(p)) from exc
 
 
+def refuse_utf16(path: Path) -> None:
+    """Refuse a canonical CSV written as UTF-16, in one line naming the file: the engines read
+    UTF-8 only (Spark too), and without a byte-order mark pandas read its NULs as text, "missing
+    column(s)" or "expected 5 fields, found 1" (round-44 audit; ``subdetect scan`` reads such a
+    statement: ``importers.decoding.utf16_without_bom``)."""
+    from ..importers.decoding import UTF16_SAMPLE, utf16_without_bom
+
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as f:
+            head = f.read(UTF16_SAMPLE)
+    except OSError:
+        return  # (the read that follows says what is wrong)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportError_("UTF-16 text (it starts with a byte-order mark): re-save as UTF-8", path=str(path))
+    if utf16_without_bom(head):
+        raise ImportError_("UTF-16 without a byte-order mark: re-save as UTF-8", path=str(path))
+
+
 def csv_header(path: Path) -> list[str]:
-    """The column names of a CSV file; raises :class:`ImportError_` naming the file."""
+    """The column names of a CSV file; raises :class:`ImportError_` naming the file (one written
+    as UTF-16 too: :func:`refuse_utf16`)."""
+    refuse_utf16(path)
     try:
         return list(pd.read_csv(path, nrows=0).columns)
     except pd.errors.EmptyDataError:
@@ -397,4 +418,4 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> ImportError_:
 
 
 __all__ = ["CSV_DTYPES", "DEFAULT_CURRENCY", "csv_frames", "csv_header", "csv_records", "is_parquet",
-           "line_of_values", "read_transactions", "record_line", "short_record"]
+           "line_of_values", "read_transactions", "record_line", "refuse_utf16", "short_record"]

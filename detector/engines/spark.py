@@ -46,7 +46,7 @@ from .frames import (
     default_detect,
     detect_frame,
 )
-from .io import CSV_DTYPES, DEFAULT_CURRENCY, is_parquet
+from .io import CSV_DTYPES, DEFAULT_CURRENCY, is_parquet, refuse_utf16
 
 INSTALL_HINT = "the Spark engine needs PySpark: pip install 'subscription-detector[spark]' (and Java 17+)"
 
@@ -575,6 +575,7 @@ def _files_by_header(files: list[str]) -> dict[tuple, list[str]] | None:
         if url.scheme not in ("", "file"):
             return None
         local = Path(unquote(url.path))
+        refuse_utf16(local)  # (Spark would read its NULs as text)
         try:
             opener = gzip.open if local.name.lower().endswith(".gz") else open
             with opener(local, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:

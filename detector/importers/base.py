@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AmbiguousFormat, EmptyStatement, ImportError_, UnrecognisedFormat
-from .decoding import decode_statement
+from .decoding import UTF16_SAMPLE, decode_statement
 from .parsing import binary_kind, decode_bytes, direction_of, is_date
 
 #: How much of a file ``identify`` sees: enough for a bank's summary block above its table.
@@ -175,11 +175,18 @@ def load_statement(path: str | os.PathLike) -> Loaded:
         raise UnrecognisedFormat(
             f"this is {kind}, not a text statement; export the statement as CSV or OFX/QFX", path=p
         )
-    if data.isascii():  # the common case: its text is its bytes, decoded only if needed
+    # the common case: its text is its bytes, decoded only if needed (NULs in its first bytes that
+    # binary_kind let through are UTF-16 written without a byte-order mark)
+    if data.isascii() and b"\x00" not in data[:UTF16_SAMPLE]:
         if not _NOT_SPACE.search(data):
             raise EmptyStatement("the file is empty", path=p)
         return Loaded(data, None, "utf-8")
-    decoded = decode_statement(data)
+    try:
+        decoded = decode_statement(data)
+    except UnicodeDecodeError as exc:  # (UTF-16 only: every other reading decodes any bytes)
+        raise UnrecognisedFormat(
+            f"this is UTF-16 text that does not decode at byte {exc.start} ({exc.reason}: a file cut short?); "
+            "export the statement again, or re-save it as UTF-8", path=p) from None
     if not decoded.text or decoded.text.isspace():  # not text.strip(), which would copy a large file
         raise EmptyStatement("the file is empty", path=p)
     return Loaded(data, decoded.text, decoded.encoding, decoded.note)

@@ -1,4 +1,5 @@
-"""A statement's bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252/latin-1.
+"""A statement's bytes to text: UTF-8 (with or without BOM), UTF-16 (with a BOM or, mostly ASCII
+text, without one: :func:`utf16_without_bom`), else cp1252/latin-1.
 
 A UTF-8 file stays UTF-8 when a few of its bytes are not (a stray ``0x81`` in one cell of a file
 edited by hand or joined with another program's text): those bytes are read as their cp1252
@@ -179,10 +180,48 @@ class _Tally:
         return ("latin-1" if self.not_cp1252 else "cp1252"), (self.utf8 if self.utf8.count else None)
 
 
+#: Bytes looked at to tell UTF-16 without a byte-order mark.
+UTF16_SAMPLE = 8192
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` (a file's first bytes) reads as UTF-16 text
+    written without a byte-order mark, else ``None``.
+
+    A statement is mostly ASCII, which UTF-16 writes as the character's byte and a NUL: NUL in
+    at least 60% of one half of the byte pairs and in none of the other's (no text holds U+0000
+    nor, in Latin script, a character ending in 0x00), and the text it decodes to holds no control
+    characters but tab, line ends and form feed. Excel's "Unicode Text" and some bank exports
+    write it so; it was refused as "a binary file" (round-44 audit).
+
+    >>> utf16_without_bom("Date,Amount\\n".encode("utf-16-le")), utf16_without_bom(b"Date,Amount\\n")
+    ('utf-16-le', None)
+    """
+    sample = data[:UTF16_SAMPLE]
+    n = len(sample) - len(sample) % 2
+    if n < 4 or sample.startswith(_UTF16_BOMS):
+        return None
+    even, odd = sample[0:n:2], sample[1:n:2]
+    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if other.count(0) == 0 and zeros.count(0) >= 0.6 * len(zeros):
+            text = codecs.getincrementaldecoder(codec)(errors="strict")
+            try:
+                chars = text.decode(sample[:n], final=False)  # (a pair cut at the sample's end waits)
+            except UnicodeDecodeError:
+                return None
+            if not any(ord(c) < 32 and c not in "\t\n\r\x0c" for c in chars):
+                return codec
+    return None
+
+
 def decode_statement(data: bytes) -> Decoded:
-    """Decode a statement's bytes (see the module's doc); never fails."""
+    """Decode a statement's bytes (see the module's doc); never fails but on UTF-16 text that does
+    not decode (``UnicodeDecodeError``: a file cut in the middle of a character)."""
     if data.startswith(_UTF16_BOMS):
         return Decoded(data.decode("utf-16"), "utf-16")
+    bare = utf16_without_bom(data)
+    if bare:
+        return Decoded(data.decode(bare), bare)
     bom = data.startswith(_UTF8_BOM)
     body = data[3:] if bom else data
     try:
@@ -206,6 +245,9 @@ def stream_decoding(path: str | os.PathLike, block: int = 1 << 20) -> tuple[str,
         start = fb.read(block)
         if start.startswith(_UTF16_BOMS):
             return "utf-16", "strict", None
+        bare = utf16_without_bom(start)
+        if bare:
+            return bare, "strict", None
         bom = start.startswith(_UTF8_BOM)
         tally, line = _Tally(), 1
         carry, chunk = b"", start[3:] if bom else start
@@ -245,4 +287,5 @@ def stray_bytes_note(stray: Stray) -> str:
             "text (a file joined from two programs' exports?)")
 
 
-__all__ = ["ERRORS", "MIXED", "Decoded", "Stray", "decode_statement", "stray_bytes_note", "stream_decoding"]
+__all__ = ["ERRORS", "MIXED", "Decoded", "Stray", "decode_statement", "stray_bytes_note", "stream_decoding",
+           "utf16_without_bom"]

@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .decoding import decode_statement
+from .decoding import decode_statement, utf16_without_bom
 
 # Symbols and codes banks put around amounts; removed before the number is read.
 _CURRENCY_SIGNS = "$£€¥₹₩₽₺₪฿"
@@ -203,7 +203,8 @@ def normalise_header(cell: str) -> str:
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a statement's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252/latin-1.
+    """Decode a statement's bytes: UTF-8 (with or without BOM), UTF-16 (with a BOM or without one),
+    else cp1252/latin-1.
 
     Returns ``(text, encoding)``. A UTF-8 file with a few bytes that are not UTF-8 stays UTF-8,
     those bytes read as cp1252 (``decoding.decode_statement``, which also says where they are).
@@ -231,7 +232,8 @@ def binary_kind(data: bytes) -> str | None:
         return None  # UTF-16 text has NUL bytes but is text
     sample = data[:8192]
     if b"\x00" in sample:
-        return "a binary file"
+        # so has UTF-16 written without a byte-order mark (round-44 audit: "a binary file")
+        return None if utf16_without_bom(sample) else "a binary file"
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if sample and control / len(sample) > 0.05:
         return "a binary file"

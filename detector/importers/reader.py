@@ -565,6 +565,10 @@ def _stream_decoding(path: str) -> tuple[str, str, str | None]:
         if kind:
             raise UnrecognisedFormat(f"this is {kind}, not a text statement", path=path)
         encoding, errors, stray = stream_decoding(path)
+        if encoding.startswith("utf-16") and os.path.getsize(path) % 2:
+            # (as a whole file's read says it; here the read would stop half-way with a traceback)
+            raise UnrecognisedFormat("this is UTF-16 text that does not decode: an odd number of bytes (a file "
+                                     "cut short?); export the statement again, or re-save it as UTF-8", path=path)
     except OSError as exc:
         raise ImportError_(f"cannot read: {exc.strerror or exc}", path=path) from exc
     return encoding, errors, (stray_bytes_note(stray) if stray else None)
