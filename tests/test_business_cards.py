@@ -1,0 +1,110 @@
+"""A small business's cards and checking account (round-forty-six audit): payroll runs funded
+through a payroll service, payments to business card issuers, per-seat plans billed with sales
+tax or on one combined bill, Intuit's card descriptors, a bank's foreign-exchange fee.
+
+Every case is scanned through the real CLI into a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+
+from detector.cli import cli
+
+AS_OF = "2025-11-30"
+
+
+def _months(n: int, start: tuple[int, int] = (2024, 1)) -> list[tuple[int, int]]:
+    y, m = start
+    return [(y + (m - 1 + i) // 12, (m - 1 + i) % 12 + 1) for i in range(n)]
+
+
+def _weekday_before(d: date) -> date:
+    while d.weekday() >= 5:
+        d -= timedelta(days=1)
+    return d
+
+
+def _scan(runner, tmp_path, rows: list[tuple[str, str, str, float]], name: str = "books.csv") -> dict:
+    """Scan ``rows`` (account, date, description, money out) as a generic CSV; the JSON report."""
+    path = tmp_path / name
+    lines = ["account_id,date,description,amount"]
+    lines += [f"{a},{d},{desc},-{amt:.2f}" for a, d, desc, amt in rows]
+    path.write_text("\n".join(lines) + "\n")
+    res = runner.invoke(cli, ["scan", str(path), "--db", str(tmp_path / "books.db"), "--as-of", AS_OF,
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def _table(runner, tmp_path) -> str:
+    res = runner.invoke(cli, ["report", "--db", str(tmp_path / "books.db"), "--limit", "0"])
+    assert res.exit_code == 0, res.output
+    return " ".join(res.stdout.split())
+
+
+# -- payroll runs ---------------------------------------------------------------------------------
+
+
+def _payroll_rows() -> list[tuple[str, str, str, float]]:
+    """A bakery's checking account: Gusto pays 4 people, then 5 from June 2024 and 6 from March
+    2025 (net pay and payroll taxes debited on the 15th and the month's last weekday), Gusto's
+    own fee (a base of 80.00 and 12.00 a person), and a phone plan. A second account runs its
+    payroll through ADP (wages, taxes, its fee) and a third through QuickBooks Payroll, whose
+    debits the merchant stage names "Intuit Payroll S"."""
+    rng = random.Random(46)
+    rows = []
+    for y, m in _months(23):
+        people = 4 if (y, m) < (2024, 6) else 5 if (y, m) < (2025, 3) else 6
+        last = (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1))
+        for day in (_weekday_before(date(y, m, 15)), _weekday_before(last)):
+            net = round(people * 2415.0 * rng.uniform(0.985, 1.015), 2)
+            rows.append(("bakery", day.isoformat(), "GUSTO NET 4410932 CCD ID: 9138864001", net))
+            rows.append(("bakery", day.isoformat(), "GUSTO TAX 4410932 CCD ID: 9138864001", round(net * 0.31, 2)))
+            wages = round(people * 1980.0 * rng.uniform(0.99, 1.01), 2)
+            rows.append(("studio", day.isoformat(), f"ORIG CO NAME:ADP WAGE PAY ORIG ID:9333006057 CO ENTRY DESCR:WAGE PAY SEC:CCD TRACE#:{day:%y%m%d}01", wages))
+            rows.append(("studio", day.isoformat(), f"ADP Tax ADP Tax {day:%y%m%d} CCD", round(wages * 0.29, 2)))
+            pay = round(people * 1700.0 * rng.uniform(0.99, 1.01), 2)
+            rows.append(("shop", day.isoformat(), "INTUIT PAYROLL S DES:QUICKBOOKS ID:552013 CCD", pay))
+        rows.append(("bakery", f"{y}-{m:02d}-02", "GUSTO FEE 4410932 CCD ID: 9138864001", 80.0 + 12.0 * people))
+        rows.append(("bakery", f"{y}-{m:02d}-20", "VERIZON WIRELESS PAYMENTS", 112.40))
+        rows.append(("studio", f"{y}-{m:02d}-05", "ORIG CO NAME:ADP PAYROLL FEES CO ENTRY DESCR:ADP FEES", 139.0))
+    return rows
+
+
+def test_payroll_runs_are_no_subscription_no_price_rise_and_no_refund(runner, tmp_path):
+    doc = _scan(runner, tmp_path, _payroll_rows())
+    streams = {(s["account_id"], s["merchant"]): s for s in doc["streams"]}
+    runs = [k for k, s in streams.items() if s["not_counted_reason"] == "payroll"]
+    assert sorted(runs) == [("bakery", "Gusto Net"), ("bakery", "Gusto Tax"), ("shop", "Intuit Payroll S"),
+                            ("studio", "ADP Tax"), ("studio", "ADP Wage Pay")]
+    names = {m for _, m in runs}
+    for k in runs:
+        assert streams[k]["counted"] is False and streams[k]["monthly_amount"] is None
+    # the payroll service's own fee is a plan, and counted
+    assert streams[("bakery", "Gusto")]["counted"] is True
+    assert streams[("studio", "ADP Payroll Fees")]["counted"] is True
+    flagged = {f["merchant"] for f in doc["flags"] if f["type"] == "price_increase"}
+    assert not flagged & names
+    assert not {r["vendor"] for r in doc["refund_requests"]} & names
+    counted = [s for s in doc["streams"] if s["counted"]]
+    assert round(sum(s["monthly_amount"] for s in counted), 2) < 1000  # the plans alone
+    table = _table(runner, tmp_path)
+    assert "Not listed or counted: 5 payroll debit(s)" in table
+    total = table.split("Total ")[1].split()[0]
+    assert float(total.replace(",", "")) == round(sum(s["monthly_amount"] for s in counted), 2)
+
+
+def test_a_payroll_service_named_alone_is_told_by_its_lines(runner, tmp_path):
+    # "GUSTO PAYROLL DEBIT" is merchant "Gusto", as Gusto's fee could be: the lines say payroll
+    rng = random.Random(7)
+    rows = []
+    for y, m in _months(14):
+        people = 3 if (y, m) < (2024, 9) else 4
+        rows.append(("cafe", f"{y}-{m:02d}-14", "GUSTO PAYROLL DEBIT 7731", round(people * 2200 * rng.uniform(0.99, 1.01), 2)))
+        rows.append(("cafe", f"{y}-{m:02d}-28", "GUSTO PAYROLL DEBIT 7731", round(people * 2200 * rng.uniform(0.99, 1.01), 2)))
+    doc = _scan(runner, tmp_path, rows)
+    (gusto,) = [s for s in doc["streams"] if s["account_id"] == "cafe"]
+    assert gusto["not_counted_reason"] == "payroll" and "payroll runs" in gusto["evidence"]
+    assert not [f for f in doc["flags"] if f["type"] == "price_increase"] and not doc["refund_requests"]
