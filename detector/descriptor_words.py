@@ -260,7 +260,8 @@ CARD_ISSUERS = frozenset(
     SYF|COMENITY BANK|COMENITY CAPITAL|COMENITY CAPITAL BANK|TD RCS|TD RETAIL CARD|CARECREDIT|CARE CREDIT|
     MISSION LANE|PREMIER BANKCARD|FIRST PREMIER|CONCORA CREDIT|ELAN FINANCIAL|CARDMEMBER SERV|CARDMEMBER SERVICES|
     NEWDAY|NEW DAY|VANQUIS|VANQUIS BANK|JAJA|ZOPA|ZOPA BANK|SAINSBURYS BANK|SAINSBURY S BANK|118 118 MONEY|
-    TYMIT|CAPITAL ONE UK|DSNB|JOHN LEWIS FINANCIAL""".replace("\n", "").split("|")
+    TYMIT|CAPITAL ONE UK|DSNB|JOHN LEWIS FINANCIAL|
+    BREX|RAMP|RAMP BUSINESS|DIVVY|AIRBASE|MERCURY|MERCURY IO""".replace("\n", "").split("|")
 )
 CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
 #: Shops and brands whose own credit card (a store card or co-branded card, lent by Synchrony,
@@ -303,7 +304,13 @@ CARD_ONLY_ISSUERS = frozenset(tuple(c.split()) for c in (
     "CARDMEMBER SERVICES", "NEWDAY", "NEW DAY", "VANQUIS", "VANQUIS BANK", "JAJA", "TYMIT",
     # Macy's and Bloomingdale's cards' bank ("DSNB MACYS ONLINE PMT"), John Lewis's card arm
     # (round ten)
-    "DSNB", "JOHN LEWIS FINANCIAL"))
+    "DSNB", "JOHN LEWIS FINANCIAL",
+    # business charge cards, paid in full from the company's checking account: Brex ("BREX INC.
+    # PAYMENT"), Ramp ("RAMP PAYMENT"), Divvy (BILL Spend & Expense, "DIVVY PAYMENT"), Airbase,
+    # Mercury's IO card ("MERCURY IO PAYMENT"; Mercury alone only with card words, "MERCURY CARD
+    # PAYMENT": Mercury Insurance, Mercury NZ are others). Round-forty-six audit: "Brex" was a
+    # 298.10-a-month subscription, the card's own plans then counted twice.
+    "BREX", "RAMP", "RAMP BUSINESS", "DIVVY", "AIRBASE", "MERCURY IO"))
 #: A statement line paying a card: it says card, and is not the card's own fee or interest.
 CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD"
                                r"|SYF|SYNCB|SYNCHRONY|CBNA|COMENITY)\b", re.IGNORECASE)

@@ -108,3 +108,28 @@ def test_a_payroll_service_named_alone_is_told_by_its_lines(runner, tmp_path):
     (gusto,) = [s for s in doc["streams"] if s["account_id"] == "cafe"]
     assert gusto["not_counted_reason"] == "payroll" and "payroll runs" in gusto["evidence"]
     assert not [f for f in doc["flags"] if f["type"] == "price_increase"] and not doc["refund_requests"]
+
+
+# -- business card issuers ------------------------------------------------------------------------
+
+
+def test_payments_to_business_charge_cards_are_card_payments(runner, tmp_path):
+    # an agency's checking account pays four company cards in full each month (the cards' own
+    # plans are on the cards' statements) beside one plan it pays from checking
+    rng = random.Random(11)
+    rows = []
+    cards = {"brex": "BREX INC. PAYMENT", "ramp": "RAMP PAYMENT", "mercury": "MERCURY IO PAYMENT",
+             "divvy": "DIVVY PAYMENT", "airbase": "AIRBASE PAYMENT"}
+    for y, m in _months(23):
+        for i, (acct, text) in enumerate(cards.items()):
+            rows.append(("agency", f"{y}-{m:02d}-{8 + i:02d}", f"{text} {acct.upper()}{y}{m:02d}",
+                         round(rng.uniform(380, 1900), 2)))
+        rows.append(("agency", f"{y}-{m:02d}-21", "MERCURY CARD PAYMENT", round(rng.uniform(150, 400), 2)))
+        rows.append(("agency", f"{y}-{m:02d}-03", "COMCAST BUSINESS 800-391-3000", 189.90))
+    doc = _scan(runner, tmp_path, rows)
+    got = {s["merchant"]: s["not_counted_reason"] for s in doc["streams"]}
+    paid = {m for m, why in got.items() if why == "card_payment"}
+    assert {"Brex", "Ramp", "Mercury IO", "Divvy", "Airbase", "Mercury Card"} <= paid, got
+    counted = [s for s in doc["streams"] if s["counted"]]
+    assert [s["merchant"] for s in counted] == ["Xfinity"]
+    assert not [f for f in doc["flags"] if f["merchant"] in paid] and not doc["refund_requests"]
