@@ -6,6 +6,7 @@ Every case is scanned through the real CLI into a real SQLite file."""
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 from datetime import date, timedelta
@@ -29,9 +30,10 @@ def _weekday_before(d: date) -> date:
 def _scan(runner, tmp_path, rows: list[tuple[str, str, str, float]], name: str = "books.csv") -> dict:
     """Scan ``rows`` (account, date, description, money out) as a generic CSV; the JSON report."""
     path = tmp_path / name
-    lines = ["account_id,date,description,amount"]
-    lines += [f"{a},{d},{desc},-{amt:.2f}" for a, d, desc, amt in rows]
-    path.write_text("\n".join(lines) + "\n")
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["account_id", "date", "description", "amount"])
+        out.writerows((a, d, desc, f"-{amt:.2f}") for a, d, desc, amt in rows)
     res = runner.invoke(cli, ["scan", str(path), "--db", str(tmp_path / "books.db"), "--as-of", AS_OF,
                               "--format", "json"])
     assert res.exit_code == 0, res.output
@@ -133,3 +135,85 @@ def test_payments_to_business_charge_cards_are_card_payments(runner, tmp_path):
     counted = [s for s in doc["streams"] if s["counted"]]
     assert [s["merchant"] for s in counted] == ["Xfinity"]
     assert not [f for f in doc["flags"] if f["merchant"] in paid] and not doc["refund_requests"]
+
+
+# -- per-seat plans -------------------------------------------------------------------------------
+
+
+def _taxed(users: int, price: float, rate: float) -> float:
+    return round(users * price * (1 + rate) + 1e-9, 2)
+
+
+def _price_rises(doc: dict, merchant: str) -> list[dict]:
+    return sorted((f for f in doc["flags"] if f["type"] == "price_increase" and f["merchant"] == merchant),
+                  key=lambda f: f["date"])
+
+
+def _requested(doc: dict, merchant: str) -> list[str]:
+    return sorted(r["charge_date"] for r in doc["refund_requests"]
+                  if r["vendor"] == merchant and r["flag_type"] == "price_increase")
+
+
+def test_users_added_to_a_plan_billed_with_sales_tax_are_seats_and_a_real_rise_stays_flagged(runner, tmp_path):
+    # Google Workspace with New York City's 8.875% on the total: 6 users at 13.50 (88.19), a 7th
+    # in May 2024 (102.89), the vendor's new price of 16.20 a user in February 2025 (123.48, a
+    # real rise), an 8th user in August 2025 (141.12); none of the pairs shares a price to the cent
+    rate, rows = 0.08875, []
+    for y, m in _months(23):
+        users, price = (6 if (y, m) < (2024, 5) else 7 if (y, m) < (2025, 8) else 8), (
+            13.50 if (y, m) < (2025, 2) else 16.20)
+        rows.append(("amex", f"{y}-{m:02d}-01", "GOOGLE *GSUITE_acme-tools.com g.co/helppay#CA",
+                     _taxed(users, price, rate)))
+    doc = _scan(runner, tmp_path, rows)
+    seats, rise, more = _price_rises(doc, "Google Workspace")
+    assert (seats["date"], seats["severity"]) == ("2024-05-01", "low")
+    assert "7/6 of the old, give or take the rounding of a tax" in seats["reason"]
+    assert rise["date"] == "2025-02-01" and rise["severity"] == "medium" and "per user" not in rise["reason"]
+    assert (more["date"], more["severity"]) == ("2025-08-01", "low") and "7 users to 8" in more["reason"]
+    assert _requested(doc, "Google Workspace") == ["2025-02-01"]
+
+
+def test_a_bill_combining_two_prices_per_user_rises_by_whole_users(runner, tmp_path):
+    # GitHub Team at 4.00 a user and Copilot Business at 19.00 on one bill: 7 users and 2 Copilot
+    # seats (66.00), an 8th user (70.00), then 3 more Copilot seats (127.00); Gusto's fee of 80.00
+    # and 12.00 a person: 5 people (140.00), then 6 (152.00), then 8 (176.00)
+    rows = []
+    for y, m in _months(23):
+        team, copilot = (7 if (y, m) < (2024, 8) else 8), (2 if (y, m) < (2025, 3) else 5)
+        rows.append(("spark", f"{y}-{m:02d}-06", "GITHUB, INC. GITHUB.COM CA", 4.0 * team + 19.0 * copilot))
+        people = 5 if (y, m) < (2024, 5) else 6 if (y, m) < (2025, 1) else 8
+        rows.append(("checking", f"{y}-{m:02d}-03", "GUSTO FEE 558120 CCD ID: 9138864001", 80.0 + 12.0 * people))
+    doc = _scan(runner, tmp_path, rows)
+    github = _price_rises(doc, "GitHub")
+    assert [(f["date"], f["severity"]) for f in github] == [("2024-08-06", "low"), ("2025-03-06", "low")]
+    assert "1 more user at 4.00" in github[0]["reason"] and "3 more users at 19.00" in github[1]["reason"]
+    assert "bigger plan" not in github[1]["reason"]
+    gusto = _price_rises(doc, "Gusto")
+    assert [(f["date"], f["severity"]) for f in gusto] == [("2024-05-03", "low"), ("2025-01-03", "low")]
+    assert "2 more users at 12.00" in gusto[1]["reason"]
+    assert _requested(doc, "GitHub") == _requested(doc, "Gusto") == []
+
+
+def test_a_password_manager_for_business_is_priced_per_user(runner, tmp_path):
+    # 1Password Business, billed yearly at 95.88 a user: 9 users, then 11 at the renewal
+    rows = [("card", "2024-02-20", "1PASSWORD TORONTO ON", 9 * 95.88), ("card", "2025-02-20", "1PASSWORD TORONTO ON", 11 * 95.88)]
+    rows += [("card", f"{y}-{m:02d}-11", "NOTION LABS, INC. SAN FRANCISCO CA", 10.0) for y, m in _months(23)]
+    doc = _scan(runner, tmp_path, rows)
+    (rise,) = _price_rises(doc, "1Password")
+    assert rise["severity"] == "low" and "9 users to 11" in rise["reason"]
+    assert _requested(doc, "1Password") == []
+
+
+def test_a_new_price_per_user_after_users_were_added_is_a_price_rise(runner, tmp_path):
+    # Slack at 8.75 a user: 10 users (87.50), an 11th (96.25), then Slack's price of 10.50 a user
+    # for the same 11 (115.50): 6/5 of the bill, which alone reads as 5 users to 6, but the
+    # chain's own price per user says otherwise
+    rows = []
+    for y, m in _months(23):
+        users, price = (10 if (y, m) < (2024, 4) else 11), (8.75 if (y, m) < (2025, 5) else 10.50)
+        rows.append(("amex", f"{y}-{m:02d}-03", "SLACK T0123ABCD DUBLIN IRL", round(users * price, 2)))
+    doc = _scan(runner, tmp_path, rows)
+    seats, rise = _price_rises(doc, "Slack")
+    assert seats["severity"] == "low" and "10 users to 11" in seats["reason"]
+    assert rise["date"] == "2025-05-03" and rise["severity"] == "medium" and "per user" not in rise["reason"]
+    assert _requested(doc, "Slack") == ["2025-05-03"]
