@@ -217,3 +217,21 @@ def test_a_new_price_per_user_after_users_were_added_is_a_price_rise(runner, tmp
     assert seats["severity"] == "low" and "10 users to 11" in seats["reason"]
     assert rise["date"] == "2025-05-03" and rise["severity"] == "medium" and "per user" not in rise["reason"]
     assert _requested(doc, "Slack") == ["2025-05-03"]
+
+
+def test_a_catalogue_s_seat_prices_are_checked(tmp_path):
+    import pytest
+
+    from detector.catalog import load_vendors
+    from detector.errors import CatalogError
+
+    entry = '[[vendor]]\nname = "Acme Seats"\ncategory = "software"\ncadence = ["monthly"]\n'
+    good = tmp_path / "good.toml"
+    good.write_text(entry + 'billing = "per_seat"\nseat_prices = [5, 12.5]\n')
+    assert load_vendors(user_path=good).get("Acme Seats").seat_prices == (5.0, 12.5)
+    for n, bad in enumerate(('billing = "per_seat"\nseat_prices = ["5.00"]\n', 'billing = "per_seat"\nseat_prices = [0]\n',
+                             'seat_prices = [5]\n')):
+        path = tmp_path / f"bad{n}.toml"
+        path.write_text(entry + bad)
+        with pytest.raises(CatalogError, match=rf"bad{n}.toml: vendor #1 \('Acme Seats'\): field 'seat_prices'"):
+            load_vendors(user_path=path)
