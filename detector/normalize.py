@@ -585,9 +585,24 @@ def _drop_star_reference(m: re.Match) -> str:
     # kept, it would give every charge of one subscription its own key.
     post_words = m.group("post").split()
     names_domain = any(_DOMAIN_RE.match(w.strip(".,")) for w in post_words)
-    if names_domain and _random_looking(m.group("tok")):
+    if names_domain and _random_looking(m.group("tok")) and m.group("tok") not in catalogue_words():
         return m.group("pre") + " * "
     return m.group(0)
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue_words() -> frozenset:
+    """The words of six letters or more in the vendor catalogue's names and aliases (upper case):
+    such a word after a ``*`` is the product, never a per-charge code, however it looks
+    (``INTUIT *QBOOKS ONLINE CL.INTUIT.COM CA``, QuickBooks Online's own descriptor, lost its
+    ``QBOOKS`` and matched no vendor: round-forty-six audit)."""
+    from .catalog.vendors import load_vendors
+
+    words = set()
+    for vendor in load_vendors():
+        for name in (vendor.name, *vendor.aliases):
+            words.update(w for w in re.split(r"[^A-Z]+", name.upper()) if len(w) >= 6)
+    return frozenset(words)
 
 
 #: A toll-free number's prefix and its letters, a space between, where the line starts: ``1-800 CONTACTS``.

@@ -235,3 +235,25 @@ def test_a_catalogue_s_seat_prices_are_checked(tmp_path):
         path.write_text(entry + bad)
         with pytest.raises(CatalogError, match=rf"bad{n}.toml: vendor #1 \('Acme Seats'\): field 'seat_prices'"):
             load_vendors(user_path=path)
+
+
+# -- Intuit's card descriptors --------------------------------------------------------------------
+
+
+def test_intuit_s_card_descriptors_name_their_products(runner, tmp_path):
+    # QuickBooks Online as Intuit bills it, with its billing domain (in both spacings), Mailchimp
+    # and TurboTax under Intuit's name
+    rows = []
+    for y, m in _months(23):
+        price = 38.0 if (y, m) < (2025, 2) else 42.0
+        rows.append(("visa", f"{y}-{m:02d}-12", "INTUIT *QBooks Online CL.INTUIT.COM CA", price))
+        rows.append(("amex", f"{y}-{m:02d}-13", "INTUIT *QBooks Online CL.INTUIT.COMCA", 65.0))
+        rows.append(("visa", f"{y}-{m:02d}-19", "INTUIT *MAILCHIMP CL.INTUIT.COM GA", 26.5))
+    rows += [("visa", "2024-03-02", "INTUIT *TURBOTAX CL.INTUIT.COM CA", 129.0),
+             ("visa", "2025-03-03", "INTUIT *TURBOTAX CL.INTUIT.COM CA", 139.0)]
+    doc = _scan(runner, tmp_path, rows)
+    got = sorted((s["account_id"], s["merchant"], s["vendor"]) for s in doc["streams"])
+    assert got == [("amex", "Intuit QuickBooks", "Intuit QuickBooks"), ("visa", "Intuit QuickBooks", "Intuit QuickBooks"),
+                   ("visa", "Mailchimp", "Mailchimp"), ("visa", "TurboTax", "TurboTax")]
+    (request,) = [r for r in doc["refund_requests"] if r["flag_type"] == "price_increase"]
+    assert request["vendor"] == "Intuit QuickBooks" and request["charge_date"] == "2025-02-12"
