@@ -107,9 +107,14 @@ FOREIGN_SERVICE_ASSESSMENT = r"INT'?L SERVICE ASSESSMENT"
 #: P1A2B3C", "NON STERLING TRANSACTION FEE NETFLIX.COM", "PATREON* MEMBERSHIP FOREIGN TRANSACTION
 #: FEE"): the bank's charge, not the merchant's, so one plain label (a 0.36 "Spotify" plan beside
 #: the real one otherwise: fifteenth session's known gap, round fifteen's other spellings).
+#: Words between those and "FEE" (up to four): Chase's "FOREIGN EXCH RT ADJ FEE" (the exchange
+#: rate adjustment on a purchase abroad, round-forty-six audit: a 1.65-a-month "plan"), "FOREIGN
+#: CURRENCY CONVERSION FEE", "FX MARKUP FEE"; ``recurrence.CARD_USE_CHARGE`` reads them too.
+FOREIGN_FEE_MIDDLE = (r"TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN|RATE|RT|ADJ|ADJUSTMENT|CONVERSION"
+                      r"|CONV|MARKUP|MARGIN")
 _FOREIGN_FEE_RE = re.compile(
     r"^(?:.* )?(?:" + FOREIGN_FEE_WORDS + r")"
-    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN)){0,2} (?:FEE|CHARGE)\b.*$"
+    r"(?: (?:" + FOREIGN_FEE_MIDDLE + r")){0,4} (?:FEE|CHARGE)\b.*$"
     # (Visa's word, at the line's start only: "WW INTERNATIONAL SERVICE FEE" is WeightWatchers)
     r"|^" + FOREIGN_SERVICE_ASSESSMENT + r"\b.*$")
 #: A reference joined to the name by a hyphen ("DVLA-AB12CDE", "BRITISH GAS-8501234567",

@@ -76,6 +76,7 @@ from .due_dates import (
 )
 from .ids import stable_id
 from .money import scales
+from .normalize import FOREIGN_FEE_MIDDLE
 from .schema import STREAM_COLUMNS, require_columns
 
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -110,7 +111,7 @@ CARD_USE_CHARGE = re.compile(
     r"\b(?:interest charged?|purchase interest|cash advance interest|balance transfer interest"
     r"|interest (?:on|for) (?:purchases|cash|balance|card)|finance charges?"
     r"|(?:foreign|frgn|overseas|intl|international|non[- ]?sterling|cross[- ]?border|fx|currency conversion"
-    r"|exchange rate)(?: (?:transaction|purchase|currency|exchange|exch|payment|cash|trans|txn)){0,2}"
+    r"|exchange rate)(?: (?:" + FOREIGN_FEE_MIDDLE + r"|cash)){0,4}"
     r" (?:fee|charge)|^int'?l service assessment"
     r"|(?:balance transfer|cash advance|cash) fee)\b",
     re.IGNORECASE)

@@ -257,3 +257,20 @@ def test_intuit_s_card_descriptors_name_their_products(runner, tmp_path):
                    ("visa", "Mailchimp", "Mailchimp"), ("visa", "TurboTax", "TurboTax")]
     (request,) = [r for r in doc["refund_requests"] if r["flag_type"] == "price_increase"]
     assert request["vendor"] == "Intuit QuickBooks" and request["charge_date"] == "2025-02-12"
+
+
+# -- a bank's foreign-exchange fee ----------------------------------------------------------------
+
+
+def test_a_bank_s_exchange_rate_adjustment_fee_is_no_plan(runner, tmp_path):
+    # a debit card paying The Economist in pounds each month; the bank adds its 3% exchange-rate
+    # adjustment as a line of its own the same day ("FOREIGN EXCH RT ADJ FEE", as Chase writes it)
+    rng = random.Random(5)
+    rows = []
+    for y, m in _months(23):
+        usd = round(23.00 * rng.uniform(1.22, 1.31), 2)
+        rows.append(("checking", f"{y}-{m:02d}-09", "THE ECONOMIST NEWSPAPER LONDON GBR", usd))
+        rows.append(("checking", f"{y}-{m:02d}-09", "FOREIGN EXCH RT ADJ FEE", round(usd * 0.03, 2)))
+    doc = _scan(runner, tmp_path, rows)
+    assert [s["merchant"] for s in doc["streams"]] == ["The Economist"]
+    assert not doc["flags"] and not doc["refund_requests"]
