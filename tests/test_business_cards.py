@@ -274,3 +274,17 @@ def test_a_bank_s_exchange_rate_adjustment_fee_is_no_plan(runner, tmp_path):
     doc = _scan(runner, tmp_path, rows)
     assert [s["merchant"] for s in doc["streams"]] == ["The Economist"]
     assert not doc["flags"] and not doc["refund_requests"]
+
+
+# -- refund requests' wording ---------------------------------------------------------------------
+
+
+def test_a_vendor_guide_naming_no_refundable_situation_is_told_so(runner, tmp_path):
+    # Google Workspace's refund guide lists no situation it refunds: the eligibility reason of a
+    # request for its price rise must not end with an empty list, "recognised ();"
+    rows = [("amex", f"{y}-{m:02d}-01", "GOOGLE *GSUITE_acme-tools.com g.co/helppay#CA",
+             120.00 if (y, m) < (2025, 2) else 139.00) for y, m in _months(23)]
+    doc = _scan(runner, tmp_path, rows)
+    (request,) = [r for r in doc["refund_requests"] if r["vendor"] == "Google Workspace"]
+    why = request["eligibility_reason"]
+    assert "()" not in why and "it names no situation it refunds; say why this charge should be refunded" in why
