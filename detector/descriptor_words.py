@@ -260,7 +260,8 @@ CARD_ISSUERS = frozenset(
     SYF|COMENITY BANK|COMENITY CAPITAL|COMENITY CAPITAL BANK|TD RCS|TD RETAIL CARD|CARECREDIT|CARE CREDIT|
     MISSION LANE|PREMIER BANKCARD|FIRST PREMIER|CONCORA CREDIT|ELAN FINANCIAL|CARDMEMBER SERV|CARDMEMBER SERVICES|
     NEWDAY|NEW DAY|VANQUIS|VANQUIS BANK|JAJA|ZOPA|ZOPA BANK|SAINSBURYS BANK|SAINSBURY S BANK|118 118 MONEY|
-    TYMIT|CAPITAL ONE UK|DSNB|JOHN LEWIS FINANCIAL""".replace("\n", "").split("|")
+    TYMIT|CAPITAL ONE UK|DSNB|JOHN LEWIS FINANCIAL|
+    BREX|RAMP|RAMP BUSINESS|DIVVY|AIRBASE|MERCURY|MERCURY IO""".replace("\n", "").split("|")
 )
 CARD_ISSUERS = frozenset(tuple(c.split()) for c in CARD_ISSUERS)
 #: Shops and brands whose own credit card (a store card or co-branded card, lent by Synchrony,
@@ -303,7 +304,13 @@ CARD_ONLY_ISSUERS = frozenset(tuple(c.split()) for c in (
     "CARDMEMBER SERVICES", "NEWDAY", "NEW DAY", "VANQUIS", "VANQUIS BANK", "JAJA", "TYMIT",
     # Macy's and Bloomingdale's cards' bank ("DSNB MACYS ONLINE PMT"), John Lewis's card arm
     # (round ten)
-    "DSNB", "JOHN LEWIS FINANCIAL"))
+    "DSNB", "JOHN LEWIS FINANCIAL",
+    # business charge cards, paid in full from the company's checking account: Brex ("BREX INC.
+    # PAYMENT"), Ramp ("RAMP PAYMENT"), Divvy (BILL Spend & Expense, "DIVVY PAYMENT"), Airbase,
+    # Mercury's IO card ("MERCURY IO PAYMENT"; Mercury alone only with card words, "MERCURY CARD
+    # PAYMENT": Mercury Insurance, Mercury NZ are others). Round-forty-six audit: "Brex" was a
+    # 298.10-a-month subscription, the card's own plans then counted twice.
+    "BREX", "RAMP", "RAMP BUSINESS", "DIVVY", "AIRBASE", "MERCURY IO"))
 #: A statement line paying a card: it says card, and is not the card's own fee or interest.
 CARD_PAYMENT_LINE = re.compile(r"\b(?:CR(?:EDIT)?\s*CA?RD|CRD|CARD|CREDITCARD|CRCARDPMT|CARDMEMBER|CRCARD"
                                r"|SYF|SYNCB|SYNCHRONY|CBNA|COMENITY)\b", re.IGNORECASE)
@@ -532,3 +539,49 @@ SENT_BY_HOLDER = re.compile(r"\b(?:zelle|venmo|cash app|square cash|apple cash)\
                             r"|\bperiodieke overboeking\b|\btransferencia peri[oó]dica\b|\bbonifico periodico\b",
                             re.IGNORECASE)
 
+
+# -- payroll runs ------------------------------------------------------------------------------
+#: A payroll service's debit that funds a payroll run, as the bank writes it (or as the merchant
+#: stage names it): the employees' net pay, the payroll taxes the service files, reimbursements,
+#: contractor payments, garnishments and benefit contributions. Its amount follows the headcount,
+#: the hours and the tax tables, never a price: no plan, no price rise, nothing to ask back, and
+#: no part of what the subscriptions cost (round-forty-six audit: semi-monthly "GUSTO NET" and
+#: "GUSTO TAX" debits were 75,445 of a 79,726 monthly total, with price-increase refund emails
+#: to "Gusto Net support" for 6,046.48). The services' own words: Gusto's "GUSTO NET", "GUSTO
+#: TAX", "GUSTO REIMB", "GUSTO CND"/"GUSTO ICD" (contractors), "GUSTO GARNISH", "Gusto
+#: HSAcontrbt", "GUSTO PAYROLL DEBIT"; ADP's "ADP WAGE PAY", "ADP Tax", "ADP PAY-BY-PAY" (workers'
+#: compensation), ADP TotalSource (a PEO); Paychex's "PAYCHEX INC. PAYROLL", "PAYCHEX TPS ...
+#: TAXES", "PAYCHEX-HRS" (401(k)); Rippling's (People Center, Inc.) payroll and PEO debits;
+#: QuickBooks Payroll's "INTUIT PAYROLL S" / "INTUIT PAYROLL SERVICES"; Justworks (a PEO: each
+#: debit funds a payroll); OnPay, Deel, Patriot Software with a payroll word. The service's own
+#: fee is another line and a plan ("GUSTO FEE", "ADP PAYROLL FEES", "PAYCHEX EIB INVOICE", a
+#: card's "INTUIT *QBOOKS PAYROLL"): not matched.
+PAYROLL_RUN = re.compile(
+    r"\bgusto\W+(?:des:\s*)?(?:net|tax|taxes|reimb\w*|cnd|icd|garn\w*|child\W+support|hsa\w*|fsa\w*|401k"
+    r"|payroll(?!\W+fees?\b)|wages?)\b"
+    r"|\badp\W+(?:wage\w*|tax(?:es)?|pay\W*by\W*pay|payroll(?!\W+fees?\b)|totalsource|garn\w*)\b"
+    r"|\bpaychex\W*(?:inc\W+)?(?:payroll|tps|taxes?|garn\w*|hrs|401k|wages?)\b"
+    r"|\b(?:rippling|people\W+center(?:\W+inc)?)\W+(?:payroll|tax(?:es)?|peo|net|wages?)\b"
+    r"|\bintuit\W+payroll\W+s(?:vcs?|ervices?)?\b"
+    r"|\b(?:quickbooks|qb)\W+payroll\W+(?:dd|dir\W*dep|direct\W+dep\w*|tax(?:es)?|net|wages?)\b"
+    r"|\bjustworks\b"
+    r"|\bonpay\W+(?:inc\W+)?(?:payroll|tax(?:es)?|net|wages?)\b"
+    r"|\bdeel\W+(?:inc\W+)?(?:payroll|eor|wages?)\b"
+    r"|\bpatriot\W+(?:software\W+)?(?:payroll|tax(?:es)?)\b", re.IGNORECASE)
+#: What a stream's evidence says when its statement lines fund payroll runs
+#: (``recurrence._build``): the merchant stage may keep only the service's name ("GUSTO PAYROLL
+#: DEBIT" is merchant "Gusto", as its fee may be), so the lines tell.
+PAYROLL_LINES = "its lines fund payroll runs"
+
+
+def payroll_streams(streams):
+    """Per stream (a pandas Series): money out that funds payroll runs, by its name
+    (:data:`PAYROLL_RUN`: "Gusto Net", "ADP Wage Pay") or as its evidence says
+    (:data:`PAYROLL_LINES`), whatever vendor it was matched to."""
+    name = streams["merchant"].fillna("").astype(str)
+    out = name.map({m: PAYROLL_RUN.search(m) is not None for m in name.unique()}).astype(bool)
+    if "evidence" in streams:
+        out |= streams["evidence"].fillna("").astype(str).str.contains(PAYROLL_LINES, regex=False)
+    if "direction" in streams:
+        out &= streams["direction"].fillna("outflow") == "outflow"
+    return out.astype(bool)

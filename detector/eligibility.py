@@ -163,8 +163,11 @@ def assess(process: RefundProcess, *, flag_type: str, filing_date: date, charge_
                           deadline, situation, [situation.source] + sources)
     if process.kind == "vendor":
         listed = "; ".join(s.title for s in process.eligible_situations)
-        return Assessment(True, (f"No rule in {name}'s refund guide excludes this charge, but none of the "
-                                 f"situations it refunds was recognised ({listed}); say which one applies."
+        # (a guide naming no situation it refunds, Google Workspace's: round-forty-six audit, the
+        # reason read "none of the situations it refunds was recognised (); say which one applies")
+        found = (f"but none of the situations it refunds was recognised ({listed}); say which one applies."
+                 if listed else "and it names no situation it refunds; say why this charge should be refunded.")
+        return Assessment(True, (f"No rule in {name}'s refund guide excludes this charge, {found}"
                                  f"{window_note}{caveat_note}"), deadline, None, sources)
     return Assessment(True, (f"Generic {CHANNEL_LABELS[process.channel]} channel process: no vendor-specific refund "
                              f"rules are known, so nothing rules this charge out; the request is reviewed case by case."),

@@ -97,10 +97,12 @@ from .descriptor_words import (
     GOVERNMENT_FEE,
     HOUSING_PAYMENT,
     LOAN_PAYMENT,
+    PAYROLL_RUN,
     SENT_BY_HOLDER,
     TAX_PAYMENT,
     UTILITY_NAME,
     card_payment_streams,
+    payroll_streams,
 )
 from .given_back import REFUND_DAYS, credits_giving_back  # noqa: F401 - REFUND_DAYS kept where it was
 from .ids import stable_id
@@ -556,7 +558,9 @@ def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
     as one the catalogue does not know), rent or dues set in a lease (a catalogue rent portal, or
     a merchant named as rent the catalogue does not know), a utility's payment (a catalogue
     utility, or a merchant named as one the catalogue does not know) that follows the meter or a
-    budget the supplier reviews against it, and money the holder sends a person. Their renewals,
+    budget the supplier reviews against it, money the holder sends a person, and a payroll run
+    (:data:`~detector.descriptor_words.PAYROLL_RUN`: net pay and payroll taxes a payroll service
+    collects, round-forty-six audit). Their renewals,
     first full payments and rises are flagged as the issue defines them, but are nothing to ask
     back (round-thirteen audit: refund requests for a rent rise to the landlord, the DMV's
     registration, a TV licence, a direct debit raised from 85.00 to 121.00 at its review;
@@ -571,14 +575,28 @@ def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
     loan = is_loan(name, vendor)
     utility = is_utility(name, vendor)
     lease = (unnamed & _contains(name, HOUSING_PAYMENT)) | vendor.isin(_vendors_in("rent"))
-    sent = (_contains(f["description"].fillna("").astype(str), SENT_BY_HOLDER) if "description" in f
-            else pd.Series(False, index=f.index))
+    text = f["description"].fillna("").astype(str) if "description" in f else pd.Series("", index=f.index)
+    sent = _contains(text, SENT_BY_HOLDER)
+    payroll = _contains(name, PAYROLL_RUN) | _contains(text, PAYROLL_RUN)
     return np.select([law.to_numpy(dtype=bool), loan.to_numpy(dtype=bool), lease.to_numpy(dtype=bool),
-                      utility.to_numpy(dtype=bool), sent.to_numpy(dtype=bool)],
+                      utility.to_numpy(dtype=bool), sent.to_numpy(dtype=bool), payroll.to_numpy(dtype=bool)],
                      ["a fee set by law", "a loan's instalment, which the lender sets",
                       "set by a lease or an association", "a utility's payment, which follows the meter",
-                      "a payment you send, whose amount you set"],
+                      "a payment you send, whose amount you set",
+                      "a payroll run, whose amount your staff's pay and its taxes set"],
                      "").astype(object)
+
+
+def _payroll_rows(rows: pd.DataFrame, st: pd.DataFrame) -> np.ndarray:
+    """Stream charges that fund a payroll run: their stream's (:func:`payroll_streams`), or the
+    stream's name or their own line says so (:data:`~detector.descriptor_words.PAYROLL_RUN`)."""
+    if rows.empty:
+        return np.zeros(0, dtype=bool)
+    runs = set(st.loc[payroll_streams(st).to_numpy(dtype=bool), "stream_id"])
+    name = rows["stream_merchant"].fillna(rows["merchant"]) if "stream_merchant" in rows else rows["merchant"]
+    hit = (rows["stream_id"].isin(runs) | _contains(name.fillna("").astype(str), PAYROLL_RUN)
+           | _contains(rows["description"].fillna("").astype(str), PAYROLL_RUN))
+    return hit.to_numpy(dtype=bool)
 
 
 def _vendors_in(category: str) -> frozenset:
@@ -694,6 +712,10 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # (round-six audit: council tax +5.1% was a price increase with a refund email to the council)
     name = priced["stream_merchant"].fillna(priced["merchant"]) if "stream_merchant" in priced else priced["merchant"]
     priced = priced[~_contains(name.fillna("").astype(str), TAX_PAYMENT).to_numpy(dtype=bool)]
+    # Nor is a payroll run (the staff's net pay, the payroll taxes a payroll service files): its
+    # amount follows the headcount and the hours (round-forty-six audit: semi-monthly "GUSTO NET"
+    # and "GUSTO TAX" debits were four price increases with refund requests for 12,200.63)
+    priced = priced[~_payroll_rows(priced, st)]
     comebacks: set = set()
     after_cancellation = flag_after_cancellation(s, t, cancellations, comebacks)
     rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t, fx_fees))

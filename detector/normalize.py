@@ -107,9 +107,14 @@ FOREIGN_SERVICE_ASSESSMENT = r"INT'?L SERVICE ASSESSMENT"
 #: P1A2B3C", "NON STERLING TRANSACTION FEE NETFLIX.COM", "PATREON* MEMBERSHIP FOREIGN TRANSACTION
 #: FEE"): the bank's charge, not the merchant's, so one plain label (a 0.36 "Spotify" plan beside
 #: the real one otherwise: fifteenth session's known gap, round fifteen's other spellings).
+#: Words between those and "FEE" (up to four): Chase's "FOREIGN EXCH RT ADJ FEE" (the exchange
+#: rate adjustment on a purchase abroad, round-forty-six audit: a 1.65-a-month "plan"), "FOREIGN
+#: CURRENCY CONVERSION FEE", "FX MARKUP FEE"; ``recurrence.CARD_USE_CHARGE`` reads them too.
+FOREIGN_FEE_MIDDLE = (r"TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN|RATE|RT|ADJ|ADJUSTMENT|CONVERSION"
+                      r"|CONV|MARKUP|MARGIN")
 _FOREIGN_FEE_RE = re.compile(
     r"^(?:.* )?(?:" + FOREIGN_FEE_WORDS + r")"
-    r"(?: (?:TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN)){0,2} (?:FEE|CHARGE)\b.*$"
+    r"(?: (?:" + FOREIGN_FEE_MIDDLE + r")){0,4} (?:FEE|CHARGE)\b.*$"
     # (Visa's word, at the line's start only: "WW INTERNATIONAL SERVICE FEE" is WeightWatchers)
     r"|^" + FOREIGN_SERVICE_ASSESSMENT + r"\b.*$")
 #: A reference joined to the name by a hyphen ("DVLA-AB12CDE", "BRITISH GAS-8501234567",
@@ -585,9 +590,24 @@ def _drop_star_reference(m: re.Match) -> str:
     # kept, it would give every charge of one subscription its own key.
     post_words = m.group("post").split()
     names_domain = any(_DOMAIN_RE.match(w.strip(".,")) for w in post_words)
-    if names_domain and _random_looking(m.group("tok")):
+    if names_domain and _random_looking(m.group("tok")) and m.group("tok") not in catalogue_words():
         return m.group("pre") + " * "
     return m.group(0)
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue_words() -> frozenset:
+    """The words of six letters or more in the vendor catalogue's names and aliases (upper case):
+    such a word after a ``*`` is the product, never a per-charge code, however it looks
+    (``INTUIT *QBOOKS ONLINE CL.INTUIT.COM CA``, QuickBooks Online's own descriptor, lost its
+    ``QBOOKS`` and matched no vendor: round-forty-six audit)."""
+    from .catalog.vendors import load_vendors
+
+    words = set()
+    for vendor in load_vendors():
+        for name in (vendor.name, *vendor.aliases):
+            words.update(w for w in re.split(r"[^A-Z]+", name.upper()) if len(w) >= 6)
+    return frozenset(words)
 
 
 #: A toll-free number's prefix and its letters, a space between, where the line starts: ``1-800 CONTACTS``.

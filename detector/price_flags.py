@@ -11,7 +11,14 @@ import re
 import numpy as np
 import pandas as pd
 
-from .catalog import metered_vendors, per_seat_vendors, plan_only_vendors, usage_billed_vendors, vendors_in
+from .catalog import (
+    metered_vendors,
+    per_seat_vendors,
+    plan_only_vendors,
+    seat_prices,
+    usage_billed_vendors,
+    vendors_in,
+)
 from .flags import (
     FREE_MAX,
     INTRO_HISTORY_DAYS,
@@ -825,8 +832,8 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     # at 8.75 a user: 87.50 for 10, then 105.00 for 12) may be users added, not a new price: the
     # reason says so and names the ratio, low, and no refund request claims a price rise
     # (round-twenty-six audit). A rise at a yearly renewal too: seats are added at renewal.
-    seats = _whole_seats(r, r_base, back)
-    evidence = np.where(seats != "", evidence + _seats_note(r, seats), evidence)
+    seats = _seat_notes(r, r_base, back)
+    evidence = np.where(seats != "", evidence + seats, evidence)
     tier = ((shown >= TIER_STEP) & ~back & ~term_hit[hit].to_numpy() & (seats == "")
             & (r["period"].to_numpy(dtype=float) < 150))  # (a yearly renewal's hike is the vendor's: round sixteen)
     evidence = np.where(tier, evidence + TIER_NOTE, evidence)
@@ -885,43 +892,144 @@ MIN_SEAT_PRICE = 4.0
 SEATS_NOTE = "at an unchanged price per user"
 
 
-def _whole_seats(r: pd.DataFrame, before: pd.Series, back: np.ndarray) -> np.ndarray:
-    """Per rise (``r`` the flagged rows, ``before`` the price the rise is from): its ratio as
-    ``"m/n"`` when the vendor bills per user (:func:`detector.catalog.per_seat_vendors`) and the
-    two bills are ``n`` and ``m`` users at one price per user of :data:`MIN_SEAT_PRICE` or more,
-    to the cent (105.00 and 87.50 are 6 and 5 of 17.50, so 12 and 10 of 8.75 too); ``""``
-    otherwise. The smallest counts are named: the real ones are a multiple of them."""
+#: At most this many users on the smaller of two bills read as whole users within the rounding
+#: of a tax on the total (:func:`_taxed_counts`): many more would fit almost any two sums.
+MAX_TAXED_SEATS = 20
+
+
+def _seat_notes(r: pd.DataFrame, before: pd.Series, back: np.ndarray) -> np.ndarray:
+    """Per rise (``r`` the flagged rows, ``before`` the price the rise is from), at a vendor that
+    bills per user (:func:`detector.catalog.per_seat_vendors`), what its reason adds when the rise
+    reads as users added (``""`` otherwise; :data:`SEATS_NOTE` in each):
+
+    - the two bills are ``n`` and ``m`` users at one price per user of :data:`MIN_SEAT_PRICE` or
+      more, to the cent (105.00 and 87.50 are 6 and 5 of 17.50, so 12 and 10 of 8.75 too), or
+      within the rounding of a tax on the total (:func:`_taxed_counts`: 88.19 and 102.89, 6 and 7
+      users at 13.50 with 8.875% tax); the smallest counts are named, the real ones a multiple;
+    - or, read first, the rise is whole users at one of the vendor's prices per user (the
+      catalogue's ``seat_prices``, dollar accounts: GitHub 58.00 -> 62.00 is one more user of Team
+      at 4.00 on a bill with Copilot seats at 19.00).
+
+    A chain whose earlier rise read as users added has a known price per user: a later rise is
+    users added only when both bills are whole users at it (or at a whole fraction of it), or
+    whole users at a catalogue price per user; else it is a new price for the same users, flagged
+    as any rise (Google Workspace 7 users at 14.40 then 16.80 a user is 7/6 of the bill, which
+    alone reads as 6 users to 7), and the new price per user is known from then on."""
     out = np.full(len(r), "", dtype=object)
-    if "stream_vendor" not in r:
+    if "stream_vendor" not in r or r.empty:
         return out
-    seat_vendor = r["stream_vendor"].isin(per_seat_vendors()).to_numpy() & ~back
-    if not seat_vendor.any():
+    vendor = r["stream_vendor"]
+    seat = vendor.isin(per_seat_vendors()).to_numpy()
+    if not seat.any():
         return out
-    # in the currency's smallest units: cents, or yen (``_dp`` decimals)
     unit = 10.0 ** r["_dp"].to_numpy(dtype=float)
-    old = np.rint(before.to_numpy(dtype=float) * unit).astype(np.int64)
-    new = np.rint(r["charge"].to_numpy(dtype=float) * unit).astype(np.int64)
-    per_user = np.gcd(old, new)  # the largest price per user both bills are whole users of
-    ok = seat_vendor & (old > 0) & (new > old) & (per_user >= MIN_SEAT_PRICE * r["_scale"].to_numpy(dtype=float) * unit)
-    n, m = old // np.maximum(per_user, 1), new // np.maximum(per_user, 1)
-    out[ok] = [f"{b}/{a}" for a, b in zip(n[ok], m[ok])]
+    old = np.rint(before.to_numpy(dtype=float) * unit)
+    new = np.rint(r["charge"].to_numpy(dtype=float) * unit)
+    least = MIN_SEAT_PRICE * r["_scale"].to_numpy(dtype=float) * unit
+    code = r["currency"].fillna("USD").astype(str).str.upper() if "currency" in r else pd.Series("USD", index=r.index)
+    dollars = (code == "USD").to_numpy() & (r["_dp"].to_numpy() == 2)
+    yearly = r["period"].to_numpy(dtype=float) >= 300 if "period" in r else np.zeros(len(r), dtype=bool)
+    listed = seat_prices()
+    names = _name(r).to_numpy(dtype=object)
+    chain = pd.factorize(r["chain_id"])[0]
+    known: dict = {}  # chain -> (price per user, its uncertainty), in the currency's smallest units
+    for i in np.lexsort((r["date"].astype(str).to_numpy(), chain)):
+        o, n = old[i], new[i]
+        if not seat[i] or back[i] or not (0 < o < n):
+            continue
+        prices = [round(p * 100) * (12 if yearly[i] else 1) for p in listed.get(vendor.iloc[i], ())] if dollars[i] else []
+        k = known.pop(chain[i], None)
+        if k is not None and _whole(o, *k):
+            split = _split_price(o, n, *k, least[i])
+            if split is not None:
+                known[chain[i]] = split
+                out[i] = _ratio_note(names[i], o, n, *split)
+            elif (added := _added_at(o, n, prices)) is not None:
+                out[i] = _added_note(names[i], n - o, *added, unit[i])
+            else:  # a new price for the same users
+                users = round(o / k[0])
+                known[chain[i]] = (n / users, k[1] * n / o + 0.5 / users)
+            continue
+        # (a catalogue price per user first: Gusto's 152.00 -> 164.00 is one more person at 12.00,
+        # not "38 users to 41" at 4.00)
+        if (added := _added_at(o, n, prices)) is not None:
+            out[i] = _added_note(names[i], n - o, *added, unit[i])
+            continue
+        per_user = float(np.gcd(int(o), int(n)))
+        counts = _taxed_counts(o, n, least[i]) if per_user < least[i] else None
+        if per_user >= least[i]:
+            known[chain[i]] = (per_user, 0.0)
+            out[i] = _ratio_note(names[i], o, n, per_user, 0.0)
+        elif counts is not None:
+            known[chain[i]] = (o / counts[0], 0.5 / counts[0])
+            out[i] = _ratio_note(names[i], o, n, *known[chain[i]])
     return out
 
 
-def _seats_note(r: pd.DataFrame, seats: np.ndarray) -> pd.Series:
-    """``; Slack bills per user, and the new bill is 6/5 of the old: 5 users to 6 (or 10 to 12, 15
-    to 18) at an unchanged price per user; if you did not add users, ask Slack why`` for each rise
-    :func:`_whole_seats` found (``""`` elsewhere)."""
-    out = []
-    for name, ratio in zip(_name(r), seats):
-        if not ratio:
-            out.append("")
+def _whole(x: float, price: float, err: float) -> bool:
+    """Whether ``x`` is a whole number (one or more) of ``price`` (give or take ``err`` each),
+    within half a unit of rounding."""
+    users = round(x / price)
+    return users >= 1 and abs(x - users * price) <= 0.5 + users * err + 1e-9
+
+
+def _split_price(old: float, new: float, price: float, err: float, least: float) -> tuple[float, float] | None:
+    """``(price per user, uncertainty)`` at which ``old`` and ``new`` are both whole users: the
+    known ``price`` or a whole fraction of it of ``least`` or more (to the cent when the price
+    is); None if there is none."""
+    for j in range(1, int(price // max(least, 1.0)) + 1):
+        part, e = price / j, err / j
+        if e == 0 and abs(part - round(part)) > 1e-6:
             continue
-        m, n = (int(v) for v in ratio.split("/"))
-        more = ", ".join(f"{k * n} to {k * m}" for k in (2, 3))
-        out.append(f"; {name} bills per user, and the new bill is {ratio} of the old: {n} users to {m} (or {more}) "
-                   f"{SEATS_NOTE}; if you did not add users, ask {name} why")
-    return pd.Series(out, index=r.index, dtype=object)
+        if _whole(old, part, e) and _whole(new, part, e):
+            return part, e
+    return None
+
+
+def _taxed_counts(old: float, new: float, least: float) -> tuple[int, int] | None:
+    """The smallest whole users ``(n, m)`` (``n`` at most :data:`MAX_TAXED_SEATS`, a price per
+    user of ``least`` or more) of which ``old`` and ``new`` are one price per user, each rounded
+    to the unit: a tax on the whole bill (6 users at 13.50 with New York City's 8.875% are 88.19,
+    7 users 102.89, which share no price to the cent)."""
+    for n in range(1, min(MAX_TAXED_SEATS, int(old // least)) + 1):
+        m = round(new * n / old)
+        if m <= n:
+            continue
+        if max((old - 0.5) / n, (new - 0.5) / m) <= min((old + 0.5) / n, (new + 0.5) / m):
+            return n, m
+    return None
+
+
+def _added_at(old: float, new: float, prices: list) -> tuple[int, int] | None:
+    """``(users, price)``: the rise is whole users at one of the vendor's prices per user
+    (dearest first), in the currency's smallest units; None if not."""
+    rise = int(new - old)
+    for price in sorted(prices, reverse=True):
+        if price > 0 and rise % price == 0:
+            return rise // price, price
+    return None
+
+
+def _ratio_note(name: str, old: float, new: float, price: float, err: float) -> str:
+    """``; Slack bills per user, and the new bill is 6/5 of the old: 5 users to 6 (or 10 to 12, 15
+    to 18) at an unchanged price per user; if you did not add users, ask Slack why``."""
+    n, m = round(old / price), round(new / price)
+    d = int(np.gcd(n, m))
+    n, m = n // d, m // d
+    more = ", ".join(f"{k * n} to {k * m}" for k in (2, 3))
+    rounded = err > 0 or abs(old - n * d * price) > 1e-6 or abs(new - m * d * price) > 1e-6
+    tax = ", give or take the rounding of a tax on the total" if rounded else ""
+    return (f"; {name} bills per user, and the new bill is {m}/{n} of the old{tax}: {n} users to {m} (or {more}) "
+            f"{SEATS_NOTE}; if you did not add users, ask {name} why")
+
+
+def _added_note(name: str, rise: float, users: int, price: int, unit: float) -> str:
+    """``; GitHub bills per user, and the new bill is 38.00 more than the old: 2 more users at
+    19.00, one of GitHub's prices per user, at an unchanged price per user; ...``."""
+    who = "1 more user" if users == 1 else f"{users} more users"
+    return (f"; {name} bills per user, and the new bill is {rise / unit:,.2f} more than the old: {who} at "
+            f"{price / 100:,.2f}, one of {name}'s prices per user, {SEATS_NOTE}; if you did not add users, "
+            f"ask {name} why")
 
 
 #: A metered bill (phone, utility) dearer for this many bills or fewer, then back at its price,

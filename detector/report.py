@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .descriptor_words import card_payment_streams
+from .descriptor_words import card_payment_streams, payroll_streams
 from .money import figure
 from .transfers import own_transfer_streams
 
@@ -305,6 +305,17 @@ def _own_transfers_note(moves: pd.DataFrame, several: bool) -> str:
             f"account of the scan), {total} a month ({each}).")
 
 
+def _payroll_note(runs: pd.DataFrame, several: bool) -> str:
+    """The line naming the streams that fund payroll runs (net pay, payroll taxes: no plan's
+    price, round-forty-six audit)."""
+    if runs.empty:
+        return ""
+    total, shown = _totals(runs, several)
+    each = ", ".join(f"{m} {v}" for m, v in zip(shown["merchant"], shown["monthly"]))
+    return (f"Not listed or counted: {len(runs)} payroll debit(s) (the pay and payroll taxes a payroll service "
+            f"collects, no subscription), {total} a month ({each}).")
+
+
 def _assumed_method_note(r: pd.DataFrame) -> str:
     """A line under the refund requests when some expected dates assume a payment method (their
     account stores none: a generic or ``--columns`` CSV), pointing to ``--payment-method``."""
@@ -362,7 +373,7 @@ def _view(df: pd.DataFrame, columns: dict) -> list[list[str]]:
 
 
 #: Why a stream is not in the total (``not_counted_reason`` of the JSON and CSV).
-NOT_COUNTED_REASONS = ("card_payment", "own_transfer", "inflow", "not_active")
+NOT_COUNTED_REASONS = ("card_payment", "own_transfer", "payroll", "inflow", "not_active")
 
 
 def _export_columns(s: pd.DataFrame, f: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -374,17 +385,21 @@ def _export_columns(s: pd.DataFrame, f: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     pound account could not tell the flags apart. Round-thirty-four audit: payments to one's own
     cards had a ``monthly_amount`` and nothing saying the table leaves them out, so the active
     streams' monthly amounts summed to 467.52 where the table's total was 24.99. A transfer between the scan's own accounts
-    (round-thirty-nine audit) is ``own_transfer``, whatever its direction or status."""
+    (round-thirty-nine audit) is ``own_transfer``, whatever its direction or status; money out that
+    funds payroll runs (:func:`~detector.descriptor_words.payroll_streams`, round-forty-six audit)
+    is ``payroll``, whatever its status."""
     f = f.assign(currency=_flag_currency(s, f) if len(f) else pd.Series(dtype=object))
     active = _active(s)
     to_cards = active.index[card_payment_streams(active).to_numpy(dtype=bool)]
     moves = s.index[own_transfer_streams(s).to_numpy(dtype=bool)].difference(to_cards)
-    counted = active.index.difference(to_cards).difference(moves)
+    payroll = s.index[payroll_streams(s).to_numpy(dtype=bool)].difference(to_cards).difference(moves)
+    counted = active.index.difference(to_cards).difference(moves).difference(payroll)
     monthly = pd.to_numeric(active["monthly"], errors="coerce").loc[counted]
     inflow = s["direction"].fillna("outflow") != "outflow"
     reason = pd.Series(np.where(inflow, "inflow", "not_active"), index=s.index, dtype=object)
     reason.loc[to_cards] = "card_payment"
     reason.loc[moves] = "own_transfer"
+    reason.loc[payroll] = "payroll"
     reason.loc[counted] = None
     s = s.assign(monthly_amount=monthly.reindex(s.index), counted=s.index.isin(counted),
                  not_counted_reason=reason)
@@ -540,6 +555,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     active = active.drop(to_cards.index)
     moves = active[own_transfer_streams(active)]  # money arriving in another of the scan's accounts
     active = active.drop(moves.index)
+    runs = active[payroll_streams(active)]  # a payroll service's debits: pay and payroll taxes
+    active = active.drop(runs.index)
     several = _several_currencies(s)
     total, active = _totals(active, several)
     f, r = _amounts_written(s, f, r, several)
@@ -562,10 +579,11 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
                                    status=_removed_status(r)), refund_view)),
         "total": total, "several_currencies": several,
-        "n_other": int(len(s) - len(active) - len(to_cards) - len(moves)),
+        "n_other": int(len(s) - len(active) - len(to_cards) - len(moves) - len(runs)),
         # (one line under the subscriptions: what is neither listed nor counted, and why)
         "card_payments": " ".join(n for n in (_card_payments_note(to_cards, several),
-                                              _own_transfers_note(moves, several)) if n),
+                                              _own_transfers_note(moves, several),
+                                              _payroll_note(runs, several)) if n),
         "refunds_note": _assumed_method_note(r),
         "sync_problems": [p["message"] for p in problems], "sync_heading": SYNC_HEADING, "sync_note": SYNC_NOTE,
     }

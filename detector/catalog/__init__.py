@@ -19,6 +19,7 @@ from .vendors import (
     metered_vendors,
     per_seat_vendors,
     plan_only_vendors,
+    seat_prices,
     usage_billed_vendors,
     vendor_key,
     vendors_in,
@@ -27,4 +28,4 @@ from .vendors import (
 
 __all__ = ["BILLING", "CATEGORIES", "CHANNELS", "FIXED_PLAN_CATEGORIES", "METERED_CATEGORIES", "PLAN_ONLY_CATEGORIES",
            "Catalog", "Vendor", "load_vendors", "metered_vendors", "per_seat_vendors", "plan_only_vendors",
-           "usage_billed_vendors", "vendor_key", "vendors_in", "yearly_plan_vendors"]
+           "seat_prices", "usage_billed_vendors", "vendor_key", "vendors_in", "yearly_plan_vendors"]

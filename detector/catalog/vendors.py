@@ -35,7 +35,7 @@ CATEGORIES = (
 ENV_VAR = "SUBDETECT_VENDORS"
 _FIELDS = {
     "name", "aliases", "patterns", "category", "cadence", "channels", "refund_process", "url",
-    "disabled", "one_offs", "billing",
+    "disabled", "one_offs", "billing", "seat_prices",
 }
 #: How a vendor's bill is priced (``billing``): ``plan``, a set price per cycle (the default);
 #: ``usage``, a bill that moves with what was used (cloud computing, APIs, monitoring billed per host
@@ -68,6 +68,10 @@ class Vendor:
     one_offs: bool = False
     #: How the bill is priced, one of :data:`BILLING`.
     billing: str = "plan"
+    #: Prices per user a month, in US dollars, of the plans and add-ons one bill of a per-seat
+    #: vendor may combine (GitHub Team 4.00 beside Copilot Business 19.00; Gusto's 12.00 a person
+    #: on top of its base fee): a rise by whole users at one of them is users added.
+    seat_prices: tuple[float, ...] = ()
 
     def to_dict(self) -> dict:
         """The vendor as plain data (lists, ``None`` for missing fields)."""
@@ -75,7 +79,7 @@ class Vendor:
             "name": self.name, "category": self.category, "cadence": list(self.cadence),
             "channels": list(self.channels), "aliases": list(self.aliases), "patterns": list(self.patterns),
             "refund_process": self.refund_process, "url": self.url, "one_offs": self.one_offs, "billing": self.billing,
-            "key": self.key,
+            "seat_prices": list(self.seat_prices), "key": self.key,
         }
 
     @property
@@ -189,10 +193,16 @@ def parse_vendor(entry, source: str, index: int) -> Vendor | None:
     billing = entry.get("billing", "plan")
     if billing not in BILLING:
         raise CatalogError(f"{where}: field 'billing' is {billing!r}, expected one of {', '.join(BILLING)}")
+    seat_prices = entry.get("seat_prices", [])
+    if (not isinstance(seat_prices, list)
+            or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and p > 0 for p in seat_prices)):
+        raise CatalogError(f"{where}: field 'seat_prices' must be a list of positive prices (4.00, 19.00)")
+    if seat_prices and billing != "per_seat":
+        raise CatalogError(f"{where}: field 'seat_prices' needs billing = \"per_seat\"")
     return Vendor(
         name=name.strip(), category=category, cadence=cadence, channels=channels,
         aliases=aliases, patterns=patterns, refund_process=refund, url=url, one_offs=one_offs,
-        billing=billing,
+        billing=billing, seat_prices=tuple(round(float(p), 2) for p in seat_prices),
     )
 
 
@@ -337,6 +347,12 @@ def per_seat_vendors() -> frozenset:
     """Vendors billing a set price per user (``billing = "per_seat"``): their bill moves with the
     seat count."""
     return frozenset(v.name for v in load_vendors() if v.billing == "per_seat")
+
+
+@lru_cache(maxsize=1)
+def seat_prices() -> dict:
+    """Per-seat vendors' prices per user a month (``seat_prices``, US dollars) by vendor name."""
+    return {v.name: v.seat_prices for v in load_vendors() if v.billing == "per_seat" and v.seat_prices}
 
 
 @lru_cache(maxsize=8)
