@@ -16,7 +16,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from _statement_files import chase_checking
+from _statement_files import chase_checking, next_weekday
 
 from detector.cli import cli
 
@@ -128,3 +128,22 @@ def test_an_app_stores_two_plans_at_one_price_stay_apart_when_a_renewal_was_retr
     # (the retried charge, four days off the plan's day, is left out of it, as a one-off is)
     assert sorted(len(s["transaction_ids"]) for s in _of(doc, "Apple")) == [16, 23, 24]
     assert not doc["flags"] and not doc["refund_requests"]
+
+
+def test_a_four_weekly_debit_due_on_a_holiday_still_costs_thirteen_twelfths(runner, tmp_path):
+    # the detector dates a four-weekly plan's next charge 28 days on, moved off a holiday for a
+    # debit: due Friday 4 July 2025, Monday the 7th. The report read 31 days as a calendar month
+    # and priced the plan at its price a month (the round-45 audit's "Upstart" half at 189.37,
+    # beside its twin chain at 205.86). A calendar-monthly debit whose next date rolls to the
+    # same Monday keeps its price, even with two double charges bringing its mean gap to 28 days.
+    gym = _every(date(2023, 7, 7), 26, 28, "ORANGETHEORY FITNESS 888-123-4567 FL", 59.00)
+    monthly = [(d, "COMCAST CABLE COMM 800-266-2278 PA", -89.99) for d in _monthly(date(2023, 7, 6), 24, 6)]
+    monthly += [(date(2024, 2, 6), "COMCAST CABLE COMM 800-266-2278 PA", -89.99),
+                (date(2024, 9, 6), "COMCAST CABLE COMM 800-266-2278 PA", -89.99)]
+    doc = _scan(runner, tmp_path, gym + [(next_weekday(d), w, a) for d, w, a in monthly])
+    (s,) = _of(doc, "Orangetheory")
+    assert (s["frequency"], s["last_date"], s["next_date"]) == ("monthly", "2025-06-06", "2025-07-07")
+    assert s["monthly_amount"] == round(59.00 * 365.25 / 28 / 12, 2)  # 64.14, not 59.00
+    comcast = _of(doc, "Xfinity")  # (Comcast bills as Xfinity)
+    assert [(c["frequency"], c["next_date"], c["monthly_amount"]) for c in comcast] == \
+        [("monthly", "2025-07-07", 89.99)]
