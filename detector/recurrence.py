@@ -889,7 +889,9 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
     plan with a double charge (whose chains follow one another: the charge that lost its
     successor ends one and the double starts the next); and those plans began or stopped more
     than :data:`APART_DAYS` apart, or continue such plans after a price change:
-    :func:`_continue_ragged`; ``group``: each cluster's group)."""
+    :func:`_continue_ragged`; ``group``: each cluster's group). A chain broken where a charge
+    was posted days off is one plan in two pieces (:func:`_broken_chains`): its plan, not each
+    piece, is what lies inside another plan's span and begins or stops."""
     n = len(cid)
     out = np.zeros(n, dtype=bool)
     if n == 0:
@@ -908,12 +910,16 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
     spans = spans[spans["cid"].map(per_cluster).between(2, MAX_SHARED_PLANS)].reset_index()
     if spans.empty:
         return out, out
-    # each charge against the other chains of its cluster (at most two)
-    j = r.merge(spans.rename(columns={"chain": "other"}), on="cid")
-    j = j[(j["other"] != j["chain"]) & (j["day"] >= j["first"]) & (j["day"] <= j["last"])]
-    inside = j.groupby(["chain", "other"]).size()
+    # the pieces of a chain broken where one charge was posted days off are one plan
+    spans["plan"] = _broken_chains(r, spans)
+    plans = spans.groupby("plan").agg(cid=("cid", "first"), first=("first", "min"), last=("last", "max"))
+    r = r.merge(spans[["chain", "plan"]], on="chain")
+    # each plan's charges against the other plans of its cluster (at most two)
+    j = r.merge(plans.reset_index().rename(columns={"plan": "other"}), on="cid")
+    j = j[(j["other"] != j["plan"]) & (j["day"] >= j["first"]) & (j["day"] <= j["last"])]
+    inside = j.groupby(["plan", "other"]).size()
     concurrent = set(inside[inside >= 3].index.get_level_values(0))
-    spans["ok"] = spans["chain"].isin(concurrent)
+    spans["ok"] = spans["plan"].isin(concurrent)
     by_cl = spans.groupby("cid")
     good_cl = by_cl["ok"].all()
     shared = np.zeros(n_cl, dtype=bool)
@@ -921,8 +927,9 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
     # plans that began or stopped months apart, every charge in one of them: no twice-monthly
     # bill, whose two days start and stop together (and one whose skipped charges broke a chain
     # leaves charges in none)
-    apart = ((by_cl["first"].max() - by_cl["first"].min()) > APART_DAYS) | \
-            ((by_cl["last"].max() - by_cl["last"].min()) > APART_DAYS)
+    by_plan = plans.groupby("cid")
+    apart = ((by_plan["first"].max() - by_plan["first"].min()) > APART_DAYS) | \
+            ((by_plan["last"].max() - by_plan["last"].min()) > APART_DAYS)
     ragged = np.zeros(n_cl, dtype=bool)
     ragged[apart.index[apart.to_numpy()].to_numpy(dtype=np.int64)] = True
     ragged &= shared & ((stray == 0) | _one_off_stray(cid, day, chain, spans, stray))
@@ -930,6 +937,56 @@ def _concurrent_chains(cid: np.ndarray, day: np.ndarray, chain: np.ndarray,
     shared |= cont
     ragged |= cont
     return shared[cid], ragged[cid]
+
+
+def _broken_chains(r: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
+    """Per chain of ``spans``: the first piece of the plan it belongs to (itself, unless it
+    continues another chain of its cluster, broken where one charge was posted days off).
+
+    A chain links a charge to one 27-34 days on; a fortnightly plan's every other charge makes a
+    monthly chain of 28-day steps, and one charge posted three days late (Friday 10 November,
+    Veterans Day, paid Monday 13th) leaves the next 25 days on: the chain broke there, and its
+    second piece read as a plan begun a few months after the others (:data:`APART_DAYS`), which
+    split the fortnightly plan into its two monthly chains (round-45 audit). A monthly charge
+    retried four days late links to neither neighbour: the chain broke around it, and two plans
+    at an app store's price, one begun months later, read as one "semimonthly" stream. A piece
+    continues another when its first charge (or its second) is where the other's rhythm (its
+    median step) puts a charge one or two steps on (the charge between moved off), counted from
+    the other's last or last but one, within :data:`BILLING_DAY_JITTER` days, and the two pieces,
+    each the only such partner of the other, step alike. A plan stopped and another begun a month
+    or two after at a day of its own stays two (one begun on the old plan's day reads as that
+    plan taken up again, as the chains read it).
+    ``r``: the chained rows (chain, cid, day); ``spans``: per chain its cluster, first and last.
+    """
+    chain_ids = spans["chain"].to_numpy()
+    plan = chain_ids.copy()
+    rows = r[r["chain"].isin(chain_ids)].sort_values(["chain", "day"], kind="stable")
+    if rows.empty:
+        return plan
+    ch, d = rows["chain"].to_numpy(), rows["day"].to_numpy()
+    start = np.r_[0, np.flatnonzero(ch[1:] != ch[:-1]) + 1]
+    end = np.r_[start[1:], len(ch)] - 1
+    med = rows["day"].diff().where(rows["chain"].duplicated()).groupby(ch).median().to_numpy()  # (in chain order)
+    ends = pd.DataFrame({"chain": ch[start], "med": med, "last": d[end], "before": d[np.maximum(end - 1, start)],
+                         "first": d[start], "second": d[np.minimum(start + 1, end)]})
+    ends["cid"] = ends["chain"].map(spans.set_index("chain")["cid"])
+    j = ends.merge(ends, on="cid", suffixes=("", "_y"))
+    j = j[(j["chain"] != j["chain_y"]) & (j["first_y"] > j["last"])]
+    m = j["med"].to_numpy()[:, None] * np.array([1.0, 2.0])  # (the next charge, or the one after)
+    last, before = j[["last"]].to_numpy(), j[["before"]].to_numpy()
+    err = np.c_[np.abs(j[["first_y"]].to_numpy() - np.c_[last + m, before + m + m[:, :1]]),
+                np.abs(j[["second_y"]].to_numpy() - (last + m + m[:, :1]))].min(axis=1)
+    j = j[(err <= BILLING_DAY_JITTER) & (np.abs(j["med"] - j["med_y"]) <= BILLING_DAY_JITTER)]
+    # each piece the only one that continues the other
+    j = j[~j["chain"].duplicated(keep=False) & ~j["chain_y"].duplicated(keep=False)]
+    if j.empty:
+        return plan
+    # (a cluster holds at most MAX_SHARED_PLANS chains: as many hops reach a plan's first piece)
+    prev = pd.Series(j["chain"].to_numpy(), index=j["chain_y"].to_numpy())
+    plan = pd.Series(chain_ids)
+    for _ in range(MAX_SHARED_PLANS):
+        plan = plan.map(prev).fillna(plan).astype(np.int64)
+    return plan.to_numpy()
 
 
 def _month_circle(day: np.ndarray) -> np.ndarray:
@@ -955,6 +1012,7 @@ def _one_off_stray(cid: np.ndarray, day: np.ndarray, chain: np.ndarray, spans: p
     ended, the plan still billing missing from the total and every later iCloud charge flagged
     after Max was cancelled (round-43 audit). A twice-monthly bill that skipped a charge leaves
     its stray on one of its two days, and its broken chain's pieces share a day: it stays whole.
+    (Pieces that :func:`_broken_chains` reads as one plan's are no two plans sharing a day.)
     """
     n_cl = len(stray)
     out = np.zeros(n_cl, dtype=bool)
@@ -971,7 +1029,7 @@ def _one_off_stray(cid: np.ndarray, day: np.ndarray, chain: np.ndarray, spans: p
     bill_day = pd.Series(np.mod(np.arctan2(mean["sin"], mean["cos"]) * 31 / (2 * np.pi), 31), index=mean.index)
     sp = spans[spans["cid"].isin(cand)].assign(bill_day=lambda x: x["chain"].map(bill_day).to_numpy())
     pairs = sp.merge(sp, on="cid")
-    pairs = pairs[pairs["chain_x"] < pairs["chain_y"]]
+    pairs = pairs[(pairs["chain_x"] < pairs["chain_y"]) & (pairs["plan_x"] != pairs["plan_y"])]  # (of two plans)
     close_days = pairs.loc[_circle_gap(pairs["bill_day_x"].to_numpy(), pairs["bill_day_y"].to_numpy())
                            <= BILLING_DAY_JITTER, "cid"]
     lone = pd.DataFrame({"cid": cid[rows][~in_chain], "dom": dom[~in_chain]}).merge(sp, on="cid")

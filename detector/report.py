@@ -199,7 +199,8 @@ def _monthly_factor(a: pd.DataFrame) -> pd.Series:
     # year of a monthly plan also brings its mean gap near 28 days (round-five audit: Netflix at
     # 15.49 cost 16.84 a month).
     nxt = pd.to_datetime(a["next_date"], errors="coerce") if "next_date" in a else pd.Series(pd.NaT, index=a.index)
-    drifts = ((nxt - last).dt.days == 28) & ((nxt.dt.day != last.dt.day) | (last.dt.month == 2))
+    drifts = (((nxt - last).dt.days == 28) | (nxt == _rolled(last + pd.Timedelta(days=28), a))) \
+        & ((nxt.dt.day != last.dt.day) | (last.dt.month == 2))
     # ... and from February, a plan whose first and last charges fall on one day of the month
     # (or on month ends) keeps its day: a plan every 28 days drifts through the month (round
     # twenty-three: one double charge in February made a gym billed on the 3rd cost 27.17, not 24.99)
@@ -213,6 +214,25 @@ def _monthly_factor(a: pd.DataFrame) -> pd.Series:
         return factor
     per_year = pd.to_numeric(a["charges_per_year"], errors="coerce")
     return factor.mask(per_year > 0, per_year / 12)
+
+
+def _rolled(due: pd.Series, a: pd.DataFrame) -> pd.Series:
+    """``due`` moved forward off weekends and the public holidays of each stream's currency, as
+    the detector moves a debit's next date (:func:`detector.due_dates.on_business_days`): a plan
+    billed every four weeks by direct debit whose 28th day is a holiday is due the day after,
+    and still costs 13/12 of its price a month (round-45 audit: due on Friday 4 July, dated
+    Monday the 7th, it cost its price a month and its twin chain 13/12 of it)."""
+    from .due_dates import on_business_days
+
+    out = pd.Series(pd.NaT, index=due.index, dtype="datetime64[ns]")
+    ok = due.notna().to_numpy()
+    if not ok.any():
+        return out
+    days = due[ok].to_numpy().astype("datetime64[D]").astype(np.int64)
+    currency = a["currency"].to_numpy(dtype=object)[ok] if "currency" in a else np.full(len(days), None, object)
+    moved = on_business_days(days, np.ones(len(days), bool), np.zeros(len(days), bool), currency)
+    out[ok] = moved.astype("datetime64[D]").astype("datetime64[ns]")
+    return out
 
 
 def _several_currencies(s: pd.DataFrame) -> bool:
