@@ -392,7 +392,38 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
     df["point"] = _price_points(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
+    df["in_turn"], df["in_turn_all"] = _plans_in_turn(df["group"].to_numpy(), df["day"].to_numpy(),
+                                                      df["amt"].to_numpy(), df["cid"].to_numpy())
     return df, text
+
+
+def _plans_in_turn(group: np.ndarray, day: np.ndarray, amt: np.ndarray, cid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: (its group's charges are plans billed in turn, ... each price billed twice or more).
+
+    In turn: three charges or more, no two in a row (date order) in one amount cluster, some
+    price billed twice, the dearest more than :data:`PRICE_STEP` times the cheapest (no one
+    plan's price change). iCloud at 2.99 on the 8th and Apple Music at 10.99 on the 21st under
+    APPLE.COM/BILL: six weeks of them read as one "biweekly" plan of 2.99-10.99 (round-44 audit).
+    A price change keeps its new price a while, a trial its full price, jitter one cluster."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    order = int_lexsort(group, day, cid)
+    g, c = group[order], cid[order]
+    n_groups = int(group.max()) + 1
+    size = np.bincount(group, minlength=n_groups)
+    same = np.bincount(g[1:][(g[1:] == g[:-1]) & (c[1:] == c[:-1])], minlength=n_groups)
+    lo = np.full(n_groups, np.inf)
+    hi = np.zeros(n_groups)
+    np.minimum.at(lo, group, amt)
+    np.maximum.at(hi, group, amt)
+    csize = np.bincount(cid)
+    repeats = np.zeros(n_groups, dtype=bool)
+    repeats[group[csize[cid] >= 2]] = True
+    fewest = np.full(n_groups, np.iinfo(np.int64).max)
+    np.minimum.at(fewest, group, csize[cid])
+    turn = (size >= 3) & (same == 0) & repeats & (hi > PRICE_STEP * lo)
+    return turn[group], (turn & (fewest >= 2))[group]
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
@@ -591,11 +622,16 @@ def _early_plan(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
     # whose two purchases at one price fell a month apart (round-two audit: Epic Games 29.99
     # twice beside a 7.99 game)
     group_rows = np.bincount(df["group"].to_numpy())
-    return ((stats["n"].to_numpy() == 2) & (group_rows[stats["group"].to_numpy()] == 2)
+    alone = (group_rows[stats["group"].to_numpy()] == 2) & _group_has(stats, df, "plan_vendor")
+    # ... or its plans billed in turn, each price twice or more (_plans_in_turn), at a seller of
+    # plans or an app store: iCloud's third 2.99 was a stream while Apple Music's second 10.99,
+    # between them, was none (round-44 audit)
+    in_turn = _group_has(stats, df, "in_turn_all") & (_group_has(stats, df, "plan_vendor")
+                                                      | _group_has(stats, df, "store"))
+    return ((stats["n"].to_numpy() == 2) & (alone | in_turn)
             & (stats["freq_idx"].to_numpy() == monthly)
             & (stats["frac_on"].to_numpy() >= 1.0) & (stats["inflow"].to_numpy() == 0)
-            & (stats["amt_max"].to_numpy() <= 1.02 * stats["amt_min"].to_numpy())
-            & _group_has(stats, df, "plan_vendor"))
+            & (stats["amt_max"].to_numpy() <= 1.02 * stats["amt_min"].to_numpy()))
 
 
 def _group_scale(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
@@ -794,6 +830,12 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # moved to one's own pot or currency account is no plan (OWN_ACCOUNT_MOVE)
     for column in ("event_fee", "instalment", "own_move"):
         out |= _group_has(stats, df, column)
+    # plans billed in turn at prices far apart (_plans_in_turn) are no one plan billed faster
+    # than monthly: two monthly plans read together as one "biweekly" one (round-44 audit)
+    if df is not None and len(stats) and "in_turn" in df:
+        whole = np.bincount(df["group"].to_numpy())[stats["group"].to_numpy()] == stats["n"].to_numpy()
+        freq = stats["freq_idx"].to_numpy()
+        out |= whole & _group_has(stats, df, "in_turn") & (freq >= 0) & (freq < MONTHLY)
     return out
 
 

@@ -1,0 +1,116 @@
+"""Two plans under one descriptor billed in turn, on a short history (`subdetect scan --as-of`):
+iCloud at 2.99 on the 8th and Apple Music at 10.99 on the 21st behind APPLE.COM/BILL were one
+"biweekly" stream of 2.99-10.99 in a six-week statement (round-44 audit). The one-stream cases
+beside them (a price rise, a trial, tax jitter) stay one stream."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from detector.cli import cli
+
+HEADER = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+
+
+def _months(start: date, n: int, day: int) -> list[date]:
+    return [date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, day) for i in range(n)]
+
+
+def _card(path, charges: list[tuple[date, str, str, float]]) -> str:
+    """A Chase card export (newest first, posted a day later) of (date, descriptor, category, amount)."""
+    lines = [f"{d:%m/%d/%Y},{d + timedelta(days=1):%m/%d/%Y},{desc},{cat},Sale,{-amt:.2f},\n"
+             for d, desc, cat, amt in sorted(charges, key=lambda c: c[0], reverse=True)]
+    path.write_text(HEADER + "".join(lines))
+    return str(path)
+
+
+def _everyday(start: date, weeks: int) -> list[tuple[date, str, str, float]]:
+    """Groceries and coffee on no schedule, so the plans sit among other spending."""
+    out = []
+    for w in range(weeks):
+        out.append((start + timedelta(days=7 * w + 2), "WHOLEFDS MKT 10234", "Groceries", 40.0 + (w * 37) % 55 + 0.13))
+        out.append((start + timedelta(days=7 * w + 4 + w % 3), "STARBUCKS STORE 05231", "Food & Drink",
+                    4.0 + (w * 13) % 5 + 0.45))
+    return out
+
+
+def _scan(runner, db, statement, as_of):
+    res = runner.invoke(cli, ["scan", statement, "--db", str(db), "--as-of", as_of, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def _of(doc, merchant):
+    return sorted((s["frequency"], s["last_amount"], s["status"], s["next_date"], round(s["monthly_amount"], 2))
+                  for s in doc["streams"] if s["merchant"] == merchant)
+
+
+@pytest.fixture
+def apple_card(tmp_path):
+    start = date(2024, 11, 1)
+    charges = _everyday(start, 26)
+    charges += [(d, "APPLE.COM/BILL", "Shopping", 2.99) for d in _months(start, 6, 8)]
+    charges += [(d, "APPLE.COM/BILL", "Shopping", 10.99) for d in _months(start, 6, 21)]
+    charges += [(d, "NETFLIX.COM", "Entertainment", 15.49) for d in _months(start, 6, 12)]
+    return _card(tmp_path / "Chase4821_Activity20250430.CSV", charges)
+
+
+@pytest.mark.parametrize("as_of, apple", [
+    # six weeks: iCloud billed twice, Apple Music once (no plan yet); not one "biweekly" 2.99-10.99
+    # stream due on the 22nd, which neither plan bills on, at 12.31 a month
+    ("2024-12-15", [("monthly", 2.99, "early", "2025-01-08", 2.99)]),
+    # Apple Music's second charge: an early plan beside iCloud, as Netflix's second is (it was none)
+    ("2025-01-10", [("monthly", 2.99, "active", "2025-02-08", 2.99),
+                    ("monthly", 10.99, "early", "2025-01-21", 10.99)]),
+    ("2025-01-25", [("monthly", 2.99, "active", "2025-02-08", 2.99),
+                    ("monthly", 10.99, "active", "2025-02-21", 10.99)]),
+    ("2025-04-30", [("monthly", 2.99, "active", "2025-05-08", 2.99),
+                    ("monthly", 10.99, "active", "2025-05-21", 10.99)]),
+])
+def test_two_plans_billed_in_turn_under_one_descriptor_are_two_streams_at_any_length(runner, tmp_path,
+                                                                                    apple_card, as_of, apple):
+    doc = _scan(runner, tmp_path / "s.db", apple_card, as_of)
+    assert _of(doc, "Apple") == apple
+    ids = [s["stream_id"] for s in doc["streams"] if s["merchant"] == "Apple"]
+    assert len(set(ids)) == len(ids)
+
+
+def test_an_early_plan_billed_in_turn_with_another_counts_in_the_total(runner, tmp_path, apple_card):
+    doc = _scan(runner, tmp_path / "s.db", apple_card, "2025-01-10")
+    apple = sum(s["monthly_amount"] for s in doc["streams"] if s["merchant"] == "Apple" and s["counted"])
+    assert round(apple, 2) == 13.98
+    assert _of(doc, "Netflix") == [("monthly", 15.49, "early", "2025-01-12", 15.49)]
+
+
+def _one_stream(runner, tmp_path, charges, as_of):
+    start = date(2024, 11, 1)
+    path = _card(tmp_path / "Chase5512_Activity20250430.CSV", _everyday(start, 26) + charges)
+    return _scan(runner, tmp_path / "one.db", path, as_of)
+
+
+def test_a_price_rise_inside_a_plan_stays_one_stream(runner, tmp_path):
+    start = date(2024, 11, 1)
+    charges = [(d, "Spotify USA", "Entertainment", 10.99 if i < 3 else 11.99)
+               for i, d in enumerate(_months(start, 6, 3))]
+    doc = _one_stream(runner, tmp_path, charges, "2025-04-30")
+    assert [s[:3] for s in _of(doc, "Spotify")] == [("monthly", 11.99, "active")]
+
+
+@pytest.mark.parametrize("as_of", ["2025-01-20", "2025-02-28"])
+def test_a_trial_then_full_price_at_an_app_store_stays_one_stream(runner, tmp_path, as_of):
+    start = date(2024, 11, 1)
+    charges = [(d, "APPLE.COM/BILL", "Shopping", 0.99 if i == 0 else 9.99) for i, d in enumerate(_months(start, 4, 14))]
+    doc = _one_stream(runner, tmp_path, charges, as_of)
+    assert [s[:3] for s in _of(doc, "Apple")] == [("monthly", 9.99, "active")]
+
+
+def test_tax_jitter_stays_one_stream(runner, tmp_path):
+    start = date(2024, 11, 1)
+    charges = [(d, "NETFLIX.COM", "Entertainment", (15.49, 15.52, 15.47)[i % 3])
+               for i, d in enumerate(_months(start, 3, 12))]
+    doc = _one_stream(runner, tmp_path, charges, "2025-01-31")
+    assert [s[:3] for s in _of(doc, "Netflix")] == [("monthly", 15.47, "active")]
+
