@@ -506,6 +506,10 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     from .cancel_flags import is_final_bill
 
     over |= {r["transaction_id"] for r in records if is_final_bill(r["type"], r.get("reason"))}
+    # a double charge whose charges are pending authorisations: nothing is taken yet to ask back
+    from .duplicate_flags import held_pending
+
+    over |= {r["transaction_id"] for r in records if held_pending(r["type"], r.get("reason"))}
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 

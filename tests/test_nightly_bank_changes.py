@@ -14,6 +14,7 @@ from detector.testing.plaid_standin import PlaidStandIn, standin_account, standi
 from tests.plaid_scenario import link_item, plaid_env
 
 HULU = "HULU 877-8244858 CA"
+SPOTIFY = "Spotify USA 877-778-1161 NY"
 
 
 def _nightly(runner, db: Path, as_of: str):
@@ -152,3 +153,73 @@ def test_a_filed_request_whose_charge_is_changed_back_asks_what_it_asked(hulu_fi
     (details,) = store.conn.execute("SELECT details FROM refund_requests").fetchone()
     store.close()
     assert json.loads(details)["amount_to_ask_now"] == 5.0
+
+
+def _spotify_history(item) -> None:
+    item.add(*[standin_transaction(f"sp-{m}", "cc", f"2026-{m:02d}-12", 11.99, "Spotify",
+                                   original_description=SPOTIFY) for m in range(1, 7)])
+
+
+@pytest.mark.parametrize("then", ["one posts, the other drops", "one posts, the other drops a night later",
+                                  "both post"])
+def test_a_double_authorisation_asks_nothing_back_until_it_posts(tmp_path, monkeypatch, runner, then):
+    # round-forty-seven audit: Spotify authorised twice (both pending) on one day raised a HIGH
+    # duplicate_charge and a refund request with a drafted email; the next night one dropped and
+    # the other posted. Money not taken yet is not asked back: a low note until they post.
+    db = tmp_path / "subdetect.db"
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-double-auth", accounts=[standin_account("cc", "credit")])
+        _spotify_history(item)
+        link_item(db, "chase", "access-sandbox-double-auth")
+        _nightly(runner, db, "2026-07-11")
+        item.add(standin_transaction("sp-p1", "cc", "2026-07-12", 11.99, "Spotify", original_description=SPOTIFY,
+                                     pending=True),
+                 standin_transaction("sp-p2", "cc", "2026-07-12", 11.99, "Spotify", original_description=SPOTIFY,
+                                     pending=True))
+        _nightly(runner, db, "2026-07-12")
+        (flag,) = [f for f in _flags(db) if f[0] == "duplicate_charge"]
+        assert flag[2] == "low" and _requests(db) == []
+        report = _flat(_cli(runner, "report", "--db", str(db), "--format", "markdown"))
+        assert "both are still pending, not taken yet" in report, report
+        item.add(standin_transaction("sp-7", "cc", "2026-07-14", 11.99, "Spotify", original_description=SPOTIFY,
+                                     pending_transaction_id="sp-p1", authorized_date="2026-07-12"))
+        if then == "both post":
+            item.add(standin_transaction("sp-7b", "cc", "2026-07-14", 11.99, "Spotify",
+                                         original_description=SPOTIFY, pending_transaction_id="sp-p2",
+                                         authorized_date="2026-07-12"))
+            item.remove("sp-p1", "sp-p2")
+        elif then == "one posts, the other drops":
+            item.remove("sp-p1", "sp-p2")
+        else:
+            item.remove("sp-p1")
+        _nightly(runner, db, "2026-07-14")
+        if then == "one posts, the other drops a night later":
+            # a posted charge and a pending one authorised the same day: still waiting, nothing asked
+            assert [f[2] for f in _flags(db) if f[0] == "duplicate_charge"] == ["low"] and _requests(db) == []
+            item.remove("sp-p2")
+            _nightly(runner, db, "2026-07-15")
+    flags, requests = _flags(db), _requests(db)
+    if then == "both post":  # taken twice: now a double charge, asked back
+        assert ("duplicate_charge", "sp-7b", "high") in flags
+        assert requests == [("sp-7b", "duplicate_charge", 11.99, "Candidate")]
+    else:
+        assert [f for f in flags if f[0] == "duplicate_charge"] == [] and requests == []
+
+
+def test_a_pending_charge_after_a_cancellation_is_still_asked_back(tmp_path, monkeypatch, runner):
+    # (the other flags are not held back while a charge is pending: a plan's charge after its
+    # cancellation is the vendor taking the money, and its request moves to the posted charge)
+    db = tmp_path / "subdetect.db"
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-cancelled", accounts=[standin_account("cc", "credit")])
+        _spotify_history(item)
+        link_item(db, "chase", "access-sandbox-cancelled")
+        _nightly(runner, db, "2026-07-01")
+        _cli(runner, "cancel", "--db", str(db), "--account", "cc", "--merchant", "Spotify", "--on", "2026-06-20")
+        item.add(standin_transaction("sp-p", "cc", "2026-07-12", 11.99, "Spotify", original_description=SPOTIFY,
+                                     pending=True))
+        _nightly(runner, db, "2026-07-12")
+    assert ("charge_after_cancellation", "sp-p", "high") in _flags(db)
+    assert _requests(db) == [("sp-p", "charge_after_cancellation", 11.99, "Candidate")]
