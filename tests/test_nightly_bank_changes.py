@@ -223,3 +223,49 @@ def test_a_pending_charge_after_a_cancellation_is_still_asked_back(tmp_path, mon
         _nightly(runner, db, "2026-07-12")
     assert ("charge_after_cancellation", "sp-p", "high") in _flags(db)
     assert _requests(db) == [("sp-p", "charge_after_cancellation", 11.99, "Candidate")]
+
+
+def test_the_run_log_records_the_date_each_run_is_as_of(tmp_path, monkeypatch, runner):
+    # round-forty-seven audit: `subdetect runs` and the runs table had only the clock's started_at,
+    # so a back-dated or catch-up run (`nightly --as-of`) could not be told from the others
+    from detector.runs import list_runs
+
+    db = tmp_path / "subdetect.db"
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-runs", accounts=[standin_account("cc", "credit")])
+        _spotify_history(item)
+        link_item(db, "chase", "access-sandbox-runs")
+        for day in ("2026-07-12", "2026-07-09", "2026-07-10"):  # the last two: catching up, back-dated
+            _nightly(runner, db, day)
+    store = Store(db)
+    assert [r["as_of"] for r in list_runs(store)] == ["2026-07-10", "2026-07-09", "2026-07-12"]
+    store.close()
+    runs = json.loads(_cli(runner, "runs", "--db", str(db), "--format", "json"))
+    assert [r["as_of"] for r in runs] == ["2026-07-10", "2026-07-09", "2026-07-12"]
+    table = _cli(runner, "runs", "--db", str(db))
+    assert "as_of" in table and all(day in table for day in ("2026-07-12", "2026-07-09", "2026-07-10")), table
+
+
+def test_runs_logged_before_the_as_of_date_was_recorded_show_none(tmp_path, runner):
+    # (the migration adds the column; an old run's date was never recorded and is not made up)
+    import sqlite_utils
+
+    from detector.runs import list_runs
+    from detector.store import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:11]:
+        migration(db)
+    db.execute("PRAGMA user_version = 11")
+    db["runs"].insert({"run_id": "run_old", "kind": "nightly", "started_at": "2026-07-01T02:00:00+00:00",
+                       "ended_at": "2026-07-01T02:01:00+00:00", "status": "ok", "counts": "{}", "errors": "[]"})
+    db.conn.commit()
+    db.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert [(r["run_id"], r["as_of"]) for r in list_runs(store)] == [("run_old", None)]
+    store.close()
+    cells = _cells(_cli(runner, "runs", "--db", str(path)))
+    assert cells[:3] == ["run_old", "nightly", "-"], cells
