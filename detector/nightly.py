@@ -323,12 +323,13 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
         store = Store(db_path)
         result = None
         try:
+            day = as_of_str(as_of)
             try:
-                run_id = start_run(store, KIND)
+                run_id = start_run(store, KIND, day)
             except sqlite3.OperationalError as exc:  # e.g. locked: no run row to record anything in
                 raise StoreError(f"the nightly run could not start: {locked_reason(exc, store.timeout)}; "
                                  "it did nothing and recorded nothing") from exc
-            result = NightlyResult(run_id=run_id, as_of=as_of_str(as_of))
+            result = NightlyResult(run_id=run_id, as_of=day)
             log.info("nightly run %s started (as of %s, store %s)", result.run_id, result.as_of, db_path)
             stages = (
                 ("plaid", lambda: _sync_plaid(store, result, progress, api=api, policy=policy,

@@ -50,7 +50,8 @@ _COLUMNS = ("request_id", "transaction_id", "account_id", "flag_id", "vendor", "
             "amount", "refunded_amount", "reason", "eligible", "eligibility_reason", "deadline", "filed_on",
             "expected_by", "status", *_JSON_COLUMNS, "process", "created_at", "updated_at")
 _DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amount", "credits", "description",
-                "job_date", "process_kind", "charge_removed_on", "charge_amount_now", "credits_seen",
+                "job_date", "process_kind", "charge_removed_on", "charge_amount_now", "amount_to_ask_now",
+                "credits_seen",
                 "after_cancellation_on", "not_refunded", "withdrawn",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
 
@@ -506,6 +507,10 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     from .cancel_flags import is_final_bill
 
     over |= {r["transaction_id"] for r in records if is_final_bill(r["type"], r.get("reason"))}
+    # a double charge whose charges are pending authorisations: nothing is taken yet to ask back
+    from .duplicate_flags import held_pending
+
+    over |= {r["transaction_id"] for r in records if held_pending(r["type"], r.get("reason"))}
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 
@@ -823,6 +828,60 @@ def note_changed_amounts(store: Store, transaction_ids: Iterable[str], on) -> in
     return len(noted)
 
 
+def ask_after_change(req: dict, standing: dict | None) -> float | None:
+    """What a filed request whose charge the bank changed (``charge_amount_now``) should ask
+    now: 0.0 when no flag of its type stands on the charge any more (nothing is left to ask: a
+    price rise the bank corrected away), else what the flag now asks of the charge's new sum (a
+    price rise, the charge less the price before it, from ``standing``'s reason; any other flag,
+    the whole charge), less what was credited before the request was queued. None for a request
+    opened by hand (no flag judges its sum) or whose charge did not change. Round-forty-seven
+    audit: a filed 5.00 price-rise request whose charge the bank corrected from 23.99 to 18.99
+    read "Pending" in the list and the report, as if there were still a rise to ask back."""
+    now = req.get("charge_amount_now")
+    if now is None or req.get("flag_type") not in FLAG_TYPES:
+        return None
+    if standing is None:
+        return 0.0
+    inputs = {"amount": abs(float(now)), "flag_reason": standing.get("reason")}
+    if req["flag_type"] == "price_increase":
+        _ask_the_rise(inputs)
+    back = sum(float(c["amount"]) for c in (req.get("inputs") or {}).get("credits") or [])
+    return max(0.0, round(float(inputs["amount"]) - back, 2))
+
+
+def bank_change_advice(req: dict) -> str | None:
+    """What the bank's removal or change of a filed request's charge asks of the user, in the
+    words the status of ``refunds list`` and the report carry after the status ("Pending (...)"),
+    or None (nothing changed, or the request is no longer with the vendor)."""
+    if req.get("charge_removed_on"):
+        return f"charge removed by the bank on {req['charge_removed_on']}: withdraw it"
+    now = req.get("charge_amount_now")
+    if now is None or req.get("status") not in _WITH_VENDOR:
+        return None
+    code = req.get("currency")
+    charge = format_money(float(now), code)
+    left, asked = req.get("amount_to_ask_now"), float(req["amount"])
+    if left is None:
+        return f"the bank changed the charge to {charge}: check the {format_money(asked, code)} asked"
+    if left < 0.005:
+        return f"the bank corrected the charge to {charge}: nothing is left to ask, withdraw it"
+    if abs(float(left) - asked) >= 0.005:
+        return f"the bank changed the charge to {charge}: revise the amount asked to {format_money(left, code)}"
+    return None
+
+
+def _ask_now_note(req: dict, left: float) -> str:
+    """The history note of :func:`follow_filed` when a changed charge changes what to ask."""
+    code = req.get("currency")
+    charge = format_money(float(req["charge_amount_now"]), code)
+    what = (req.get("flag_type") or "").replace("_", " ")
+    if left < 0.005:
+        return (f"at {charge} no {what} flag stands on this charge any more: nothing is left to ask; "
+                "withdraw the request with the vendor")
+    return (f"at {charge} the {what} flag asks {format_money(left, code)}, not the "
+            f"{format_money(float(req['amount']), code)} the request asked: tell the vendor the sum to refund")
+
+
 def _credit_seen_note(credits: list[dict], code: str | None) -> str:
     return "; ".join(f"a credit of {format_money(c['amount'], code)} on {c['date']} seen in the statement"
                      for c in credits)
@@ -931,6 +990,11 @@ def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], 
     **A cancellation recorded after filing.** A request still with the vendor whose charge is now
     flagged as a charge after a cancellation, filed under another flag (a renewal), records
     ``after_cancellation_on`` with a note: the email sent did not say so.
+
+    **The bank changed the charge.** A request still with the vendor whose charge now reads
+    another sum (``charge_amount_now``, :func:`note_changed_amounts`) records what it should ask
+    now, ``amount_to_ask_now`` (:func:`ask_after_change`: 0.0 when its flag no longer stands),
+    with a history note when that is not what it asked.
     """
     from .cancel_flags import cancellation_named
 
@@ -963,7 +1027,12 @@ def follow_filed(store: Store, flags: pd.DataFrame, account_ids: Iterable[str], 
             {"transaction_id": q["transaction_id"], "account_id": q["account_id"], "date": q["charge_date"],
              "amount": float(q.get("charged_amount") or q["amount"]), "description": q.get("description")}
             for q in requests if q["transaction_id"] not in whole and q.get("charge_date")], as_of)
-        changed = [q for q in requests if _follow_one(q, whole, partial, cancelled, processes)]
+        standing = {(r["transaction_id"], r["type"]): r for r in records}
+        changed = []
+        for q in requests:
+            credited = _follow_one(q, whole, partial, cancelled, processes)
+            if _follow_change(q, standing, as_of) or credited:
+                changed.append(q)
         if changed:
             upsert_rows(store, "refund_requests", [_to_row(q) for q in changed], pk="request_id")
     return len(changed)
@@ -1016,6 +1085,24 @@ def _follow_one(req: dict, whole: dict, partial: dict, cancelled: dict, processe
     if changed:
         req["updated_at"] = utcnow()
     return changed
+
+
+def _follow_change(req: dict, standing: dict, as_of: date) -> bool:
+    """Record on a request still with the vendor whose charge the bank changed what it should
+    ask now (``amount_to_ask_now``, :func:`ask_after_change`), with a history note when that
+    differs from what it asked, once per change (:func:`follow_filed`)."""
+    if req.get("charge_amount_now") is None or req["status"] not in _WITH_VENDOR or req.get("charge_removed_on"):
+        return False
+    left = ask_after_change(req, standing.get((req["transaction_id"], req.get("flag_type"))))
+    if left == req.get("amount_to_ask_now"):
+        return False
+    req["amount_to_ask_now"] = left
+    if left is not None and abs(left - float(req["amount"])) >= 0.005:
+        last = max((to_date(h["at"]) for h in req["history"]), default=as_of)
+        req["history"] = [*req["history"], _history(req["status"], max(as_of, last), _ask_now_note(req, left),
+                                                    previous=req["status"])]
+    req["updated_at"] = utcnow()
+    return True
 
 
 def _set_status_meaning(req: dict, processes: dict[str, RefundProcess] | None) -> None:

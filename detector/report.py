@@ -351,14 +351,21 @@ def _assumed_method_note(r: pd.DataFrame) -> str:
             "`subdetect refunds show ID` gives the vendor's time for each method.")
 
 
-def refund_status_text(status, charge_removed_on) -> str:
-    """A request's status as the report and ``refunds list`` show it: with the bank's removal of
-    its charge, when the bank removed it after the request was filed (round-thirty-eight audit: a
-    filed request for a charge that was never taken read "Pending", like any open claim)."""
+def refund_status_text(req) -> str:
+    """A request's status as the report and ``refunds list`` show it (``req``: the request, a
+    dict or a row), with what the bank's removal or change of its charge after filing asks of
+    the user (:func:`detector.refunds.bank_change_advice`): "Pending (charge removed by the bank
+    on 2026-08-08: withdraw it)", "Pending (the bank corrected the charge to $18.99: nothing is
+    left to ask, withdraw it)". Round-thirty-eight audit: a filed request for a charge that was
+    never taken read "Pending", like any open claim; round forty-seven: so did one whose price
+    rise the bank corrected away."""
+    from .refunds import bank_change_advice
+
+    status = req.get("status")
     status = "" if _missing(status) else str(status)
-    if _missing(charge_removed_on) or not charge_removed_on:
-        return status
-    return f"{status} (charge removed by the bank on {charge_removed_on}: withdraw it)"
+    advice = bank_change_advice({k: (None if _missing(v) else v) for k, v in req.items()
+                                 if not isinstance(v, (list, dict))})
+    return f"{status} ({advice})" if advice else status
 
 
 def _plain(value) -> str:
@@ -579,6 +586,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     active = active.drop(runs.index)
     several = _several_currencies(s)
     total, active = _totals(active, several)
+    status = _status_cells(r) if len(r) else []
     f, r = _amounts_written(s, f, r, several)
     # Several statements in one report: the same subscription may be paid from two accounts.
     accounts = pd.concat([s["account_id"], f["account_id"], r["account_id"]]).dropna().nunique()
@@ -597,7 +605,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
-                                   status=_removed_status(r)), refund_view)),
+                                   status=status), refund_view)),
         "total": total, "several_currencies": several,
         "n_other": int(len(s) - len(active) - len(to_cards) - len(moves) - len(runs)),
         # (one line under the subscriptions: what is neither listed nor counted, and why)
@@ -614,10 +622,12 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     return _scan_table(ctx, width, limit)
 
 
-def _removed_status(r: pd.DataFrame) -> list:
-    """Each request's status cell (:func:`refund_status_text`)."""
-    removed = r["charge_removed_on"] if "charge_removed_on" in r else [None] * len(r)
-    return [refund_status_text(st, on) for st, on in zip(r["status"], removed)]
+def _status_cells(r: pd.DataFrame) -> list:
+    """Each request's status cell (:func:`refund_status_text`), of the requests as stored (their
+    amounts numbers, not yet written for the table)."""
+    keys = [c for c in ("status", "amount", "currency", "charge_removed_on", "charge_amount_now",
+                        "amount_to_ask_now") if c in r]
+    return [refund_status_text(dict(zip(keys, row))) for row in r[keys].itertuples(index=False, name=None)]
 
 
 def _scan_csv(doc: dict) -> str:

@@ -75,16 +75,18 @@ class JobLock:
         self.release()
 
 
-def start_run(store: Store, kind: str) -> str:
-    """Record a run as started; earlier runs of ``kind`` still marked running were killed."""
+def start_run(store: Store, kind: str, as_of: str | None = None) -> str:
+    """Record a run as started, as of ``as_of`` (the date it judges as of, ISO); earlier runs of
+    ``kind`` still marked running were killed."""
     run_id = f"run_{uuid.uuid4().hex[:16]}"
     with store.conn:
         store.conn.execute(
             "UPDATE runs SET status = 'interrupted' WHERE kind = ? AND status = 'running'", [kind]
         )
         store.conn.execute(
-            "INSERT INTO runs (run_id, kind, started_at, status, counts, errors) VALUES (?, ?, ?, 'running', ?, ?)",
-            [run_id, kind, utcnow(), dumps({}), dumps([])],
+            "INSERT INTO runs (run_id, kind, as_of, started_at, status, counts, errors) "
+            "VALUES (?, ?, ?, ?, 'running', ?, ?)",
+            [run_id, kind, as_of, utcnow(), dumps({}), dumps([])],
         )
     return run_id
 
@@ -132,8 +134,9 @@ def _end_early(store: Store, run_id: str, status: str, counts: dict, errors: lis
 
 
 def list_runs(store: Store, *, kind: str | None = None, limit: int = 20) -> list[dict]:
-    """Latest runs first, ``counts`` and ``errors`` decoded."""
-    sql = "SELECT run_id, kind, started_at, ended_at, status, counts, errors FROM runs"
+    """Latest runs first, ``counts`` and ``errors`` decoded; ``as_of`` is the date each run was
+    as of (None for runs logged before it was recorded)."""
+    sql = "SELECT run_id, kind, as_of, started_at, ended_at, status, counts, errors FROM runs"
     params: list = []
     if kind:
         sql += " WHERE kind = ?"

@@ -315,13 +315,20 @@ def _m11_flag_descriptions(db: sqlite_utils.Database) -> None:
     _add_column(db, "flags", "description", "TEXT")
 
 
+def _m12_run_as_of(db: sqlite_utils.Database) -> None:
+    # The date a run is as of (``nightly --as-of``, else its day): a back-dated or catch-up run
+    # read like any other in the run log, which had only the clock's ``started_at`` (round-forty-
+    # seven audit). Runs logged before have none (null): nothing recorded it.
+    _add_column(db, "runs", "as_of", "TEXT")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
                                                             _m5_stream_currency, _m6_bank_ids,
                                                             _m7_charges_per_year, _m8_plaid_sync_health,
                                                             _m9_original_amounts, _m10_last_year_total,
-                                                            _m11_flag_descriptions]
+                                                            _m11_flag_descriptions, _m12_run_as_of]
 
 
 class _MigrationLock:

@@ -72,7 +72,7 @@ def _rejected_and_notes(inbox: dict, shown: int = 3) -> str:
 @click.option("--limit", default=20, show_default=True, help="How many of the latest runs.")
 @format_option("table", "json")
 def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
-    """The run log: latest runs with status, counts per stage and errors per item and file."""
+    """The run log: latest runs with the date each is as of, status, counts per stage and errors per item and file."""
     import json
 
     import pandas as pd
@@ -85,13 +85,15 @@ def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     table = pd.DataFrame(
-        [{"run_id": r["run_id"], "kind": r["kind"], "started_at": r["started_at"], "ended_at": r["ended_at"],
+        [{"run_id": r["run_id"], "kind": r["kind"], "as_of": r["as_of"] or "-", "started_at": r["started_at"],
+          "ended_at": r["ended_at"],
           "status": r["status"],
           "counts": "; ".join(f"{stage}: " + ", ".join(f"{k}={v}" for k, v in c.items() if v and k not in _LISTED)
                               for stage, c in r["counts"].items()),
           "errors": "; ".join(f"{e.get('item') or e.get('file') or e['stage']}: {e['error']}"
                               for e in r["errors"]),
           "rejected and notes": _rejected_and_notes(r["counts"].get("inbox", {}))} for r in rows],
-        columns=["run_id", "kind", "started_at", "ended_at", "status", "counts", "errors", "rejected and notes"],
+        columns=["run_id", "kind", "as_of", "started_at", "ended_at", "status", "counts", "errors",
+                 "rejected and notes"],
     )
     click.echo(render_frame(table, "table", title="Runs"))

@@ -52,6 +52,9 @@ def _render(req: dict) -> str:
         from ..refunds import REMOVED_NOTE
 
         lines.append(f"  Removed:     on {req['charge_removed_on']} {REMOVED_NOTE}")
+    from ..refunds import bank_change_advice
+
+    advice = bank_change_advice(req)
     if req.get("charge_amount_now") is not None:
         from ..money import format_money
 
@@ -75,7 +78,8 @@ def _render(req: dict) -> str:
                      "it is also a charge after a cancellation (see the history)")
     meaning = req.get("status_meaning") or {}
     if meaning:
-        lines.append(f"  Status:      {meaning.get('meaning')} {meaning.get('for_you')}")
+        # (the vendor's "wait for its answer" does not hold once the bank removed or changed the charge)
+        lines.append(f"  Status:      {meaning.get('meaning')} " + (f"Now: {advice}." if advice else meaning.get("for_you")))
     lines += ["", "Steps:"] + [f"  {i}. {s}" for i, s in enumerate(req["steps"], 1)]
     lines += ["", "Documents to prepare:"]
     for d in req["documents"]:
@@ -119,7 +123,7 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
     # the amount asked in its currency's decimals, the currency named (a queue may hold USD and EUR
     # requests: round-thirty-nine audit, "139.0" and "2.5" with no currency)
     shown = [{**r, "amount": _amount_with_currency(r),
-              "status": refund_status_text(r["status"], r.get("charge_removed_on"))} for r in requests]
+              "status": refund_status_text(r)} for r in requests]
     click.echo(render_frame(pd.DataFrame(shown, columns=cols), "table", title="Refund requests"))
 
 
