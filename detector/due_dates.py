@@ -245,6 +245,35 @@ def fixed_month_due(row_day: np.ndarray, stream_of_row: np.ndarray, last_idx: np
     return out
 
 
+def scheduled_due(last_day: np.ndarray, months: list, currency: np.ndarray) -> tuple[np.ndarray, list]:
+    """Next due day of streams paid on a payee's schedule (:func:`cadence.scheduled_a_year`: US
+    estimated income tax due 15 April, 15 June, 15 September and 15 January), and each one's
+    months in the order of the last year's instalments, ending with the last charge's.
+
+    Due on the schedule's day after the instalment the last charge paid (the first due day it
+    came at most ``cadence.SCHEDULE_LATE_DAYS`` after), not a year after any charge: a first
+    year of instalments is due on its next; a due day on a weekend or a public holiday of the
+    currency's country (:data:`HOLIDAY_COUNTRY`) is the next business day, as the IRS's is for
+    every payer. ``months``: per stream, its schedule's months (empty: -1 and no months)."""
+    from .cadence import SCHEDULE_LATE_DAYS, schedule_due_days
+
+    out = np.full(len(last_day), -1, dtype=np.int64)
+    order: list = [()] * len(last_day)
+    for s, m in enumerate(months):
+        if not m:
+            continue
+        year = int(str(np.asarray(last_day[s]).astype("datetime64[D]"))[:4])
+        dues = schedule_due_days(tuple(m), year - 1, year + 2)
+        j = int(np.searchsorted(dues, int(last_day[s]) - SCHEDULE_LATE_DAYS, side="left"))
+        code = currency[s] if isinstance(currency[s], str) else "USD"
+        closed = closed_days(code, [year, year + 1, year + 2])
+        out[s] = int(np.busday_offset(np.int64(dues[j + 1]).astype("datetime64[D]"), 0, roll="forward",
+                                      holidays=closed).astype(np.int64))
+        paid = dues[j - len(m) + 1:j + 1].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
+        order[s] = tuple(int(x) for x in paid)
+    return out, order
+
+
 def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray, fidx: np.ndarray) -> np.ndarray:
     """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
     charge is predicted at the last one's amount rather than the mean of the last three.
