@@ -419,6 +419,9 @@ ESTIMATED_TAX_PAYEES = (
     (re.compile(r"\bfranchise tax\b", re.IGNORECASE), (4, 6, 1)),
     (re.compile(r"\b(?:irs|usataxpymt|eftps|us treas(?:ury)?(?: \d+)? tax|nys? dtf)\b", re.IGNORECASE), (4, 6, 9, 1)),
 )
+#: HM Revenue & Customs, whose self-assessment is due on 31 January and 31 July
+#: (``due_dates.self_assessment_due``).
+HMRC = re.compile(r"\bhmrc\b", re.IGNORECASE)
 #: A government fee set by law, paid once a year or so: vehicle registration and tax, a TV licence.
 GOVERNMENT_FEE = re.compile(r"\b(?:dvla|dmv|motor vehicles?|vehicle (?:tax|registration|reg|licen[cs]e)"
                             r"|tv licen[cs](?:e|ing)|secretary of state|county clerk|dep(?:t|artment) of revenue"

@@ -274,6 +274,41 @@ def scheduled_due(last_day: np.ndarray, months: list, currency: np.ndarray) -> t
     return out, order
 
 
+#: UK self-assessment's due days (month, day): the balancing payment and the first payment on
+#: account on 31 January, the second payment on account on 31 July.
+SELF_ASSESSMENT_DAYS = ((1, 31), (7, 31))
+#: How early and how late (days) a payment may come around one of them and be that instalment:
+#: paid early, as HMRC lets anyone, from the start of December or of June; a few days late.
+SELF_ASSESSMENT_EARLY_DAYS = 62
+SELF_ASSESSMENT_LATE_DAYS = 14
+
+
+def self_assessment_due(row_day: np.ndarray, stream_of_row: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Next due day of the streams ``which`` (HMRC's, every six months) that are UK
+    self-assessment, -1 for the others: every charge paid up to
+    :data:`SELF_ASSESSMENT_EARLY_DAYS` before a 31 January or a 31 July or
+    :data:`SELF_ASSESSMENT_LATE_DAYS` after it. Due on the next of those days after the one its
+    last charge paid: the statutory date, which does not move. A 31 January on a Saturday is no
+    Monday 2 February (HMRC wants the money by the 31st, the working day before when it cannot
+    arrive on a weekend), and a payer who pays on the 27th owes it by the 31st all the same.
+    ``row_day``: the streams' charges (epoch days) grouped by ``stream_of_row`` in date order."""
+    out = np.full(len(which), -1, dtype=np.int64)
+    take = np.flatnonzero(which)
+    if not len(take):
+        return out
+    years = row_day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    dues = np.array([np.datetime64(f"{y:04d}-{m:02d}-{d:02d}") for y in range(int(years.min()) - 1, int(years.max()) + 2)
+                     for m, d in SELF_ASSESSMENT_DAYS], dtype="datetime64[D]").astype(np.int64)
+    j = np.searchsorted(dues, row_day - SELF_ASSESSMENT_LATE_DAYS, side="left")
+    near = (j < len(dues)) & (dues[np.minimum(j, len(dues) - 1)] - row_day <= SELF_ASSESSMENT_EARLY_DAYS)
+    k = len(which)
+    off = np.bincount(stream_of_row, weights=(~near).astype(float), minlength=k) > 0
+    last = np.r_[np.flatnonzero(stream_of_row[1:] != stream_of_row[:-1]), len(stream_of_row) - 1]
+    ok = take[~off[take]]
+    out[ok] = dues[j[last[ok]] + 1]
+    return out
+
+
 def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray, fidx: np.ndarray) -> np.ndarray:
     """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
     charge is predicted at the last one's amount rather than the mean of the last three.

@@ -58,6 +58,7 @@ from .descriptor_words import (
     ESTIMATED_TAX_PAYEES,
     FUEL_STATION,
     GOVERNMENT_FEE,
+    HMRC,
     HOUSING_PAYMENT,
     INSURER_NAME,
     TAX_PAYMENT,
@@ -74,6 +75,7 @@ from .due_dates import (
     nth_weekday_due,
     on_business_days,
     scheduled_due,
+    self_assessment_due,
     semimonthly_due,
     set_price_abroad,
     usual_business_day,
@@ -360,13 +362,21 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         return hit[pair] if len(pair) else np.zeros(0, bool)
 
     # a tax (its scheme's yearly pause, ``_build``), and with them a bill by its name
-    df["named_tax"] = named(TAX_PAYMENT)
-    # ... and US estimated income tax's payees, whose instalments fall due on set days (1-based
-    # into TAX_SCHEDULES, 0 for none; the first that matches)
-    schedule = np.zeros(len(df), dtype=np.int64)
-    for code in range(len(ESTIMATED_TAX_PAYEES), 0, -1):
-        schedule = np.where(named(ESTIMATED_TAX_PAYEES[code - 1][0]), code, schedule)
-    df["tax_schedule"] = schedule
+    tax_pair = labels.str.contains(TAX_PAYMENT).to_numpy(dtype=bool)
+    df["named_tax"] = tax_pair[pair] if len(pair) else np.zeros(0, bool)
+    # ... among them US estimated income tax's payees, whose instalments fall due on set days
+    # (1-based into TAX_SCHEDULES, 0 for none; the first that matches), and HMRC (read on the
+    # taxes' labels alone: every one of them is a tax by its name)
+    at = np.flatnonzero(tax_pair)
+    schedule, hmrc = np.zeros(len(labels), dtype=np.int64), np.zeros(len(labels), dtype=bool)
+    if len(at):
+        taxes = labels.iloc[at]
+        for code in range(len(ESTIMATED_TAX_PAYEES), 0, -1):
+            schedule[at] = np.where(taxes.str.contains(ESTIMATED_TAX_PAYEES[code - 1][0]).to_numpy(dtype=bool),
+                                    code, schedule[at])
+        hmrc[at] = taxes.str.contains(HMRC).to_numpy(dtype=bool)
+    df["tax_schedule"] = schedule[pair] if len(pair) else np.zeros(0, np.int64)
+    df["hmrc"] = hmrc[pair] if len(pair) else np.zeros(0, bool)
     df["named_bill"] = df["named_tax"].to_numpy() | named(UTILITY_NAME, HOUSING_PAYMENT, GOVERNMENT_FEE)
     df["fuel"] = named(FUEL_STATION)
     df["insurer"] = named(INSURER_NAME) | vendor.isin(vendors_in(frozenset({"insurance"}))).to_numpy()
@@ -2604,6 +2614,13 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
             nxt = np.where(kept, due, nxt)
     if business.any():
         nxt = on_business_days(nxt, business, df["inflow"].to_numpy()[first_rows], currency)
+    # UK self-assessment is due on 31 January and 31 July, whatever day it was paid on and
+    # whatever day of the week that is: not a business day rolled forward (late), nor an early
+    # payer's own day
+    sa = (fidx == SEMIANNUAL) & df["hmrc"].to_numpy()[last_rows] & ~df["inflow"].to_numpy()[first_rows]
+    if sa.any():
+        due = self_assessment_due(row_day, stream_of_row, sa)
+        nxt = np.where(due >= 0, due, nxt)
     # A tax paid two to four times a year (in fixed months, or every six months: UK
     # self-assessment's balancing payment and first payment on account in January, the second in
     # July) costs what its last year of instalments came to, and an instalment unlike the one

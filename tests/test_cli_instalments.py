@@ -378,6 +378,24 @@ def test_uk_self_assessment_in_unequal_instalments_costs_its_last_year(runner, t
     assert tax["monthly_amount"] == round((3390.55 + 5477.12) / 12, 2)
 
 
+def test_uk_self_assessment_is_due_on_its_statutory_day(runner, tmp_path):
+    # round forty's known limit: a direct debit's due day rolled forward off a weekend, as the
+    # IRS's does, so 31 January 2026 (a Saturday) read Monday 2 February, after the deadline; and
+    # a payer who pays a few days early was due on his own day. HMRC's dates do not move
+    rows = [(d, "HMRC SELF ASSESSMENT 1234567890K", -a) for d, a in SELF_ASSESSMENT]
+    tax = _stream(_scan(runner, tmp_path, rows, "2025-09-01", "sa.csv"), "hmrc")
+    assert (tax["frequency"], tax["next_date"]) == ("semiannual", "2026-01-31")
+    early = [(d - timedelta(days=3 + i % 4), m, a) for i, (d, m, a) in enumerate(rows)]
+    tax = _stream(_scan(runner, tmp_path, early, "2025-09-01", "early.csv"), "hmrc")
+    assert tax["next_date"] == "2026-01-31"
+    tax = _stream(_scan(runner, tmp_path, early[:5], "2025-03-01", "spring.csv"), "hmrc")
+    assert tax["next_date"] == "2025-07-31"
+    # HMRC paid twice a year at other times (not self-assessment's days) keeps its own day
+    other = [(_business_day(date(y, m, 14)), "HMRC VAT 123456789", -1200.0) for y in (2023, 2024, 2025) for m in (3, 9)]
+    tax = _stream(_scan(runner, tmp_path, other, "2025-10-01", "vat.csv"), "hmrc")
+    assert tax["frequency"] == "semiannual" and tax["next_date"][5:7] == "03"
+
+
 def test_a_property_tax_in_unequal_halves_expects_each_half_at_its_own_sum(runner, tmp_path):
     # December's first half carries the year's special assessments: unequal halves in fixed months
     halves = [(date(2022, 12, 6), 2604.18), (date(2023, 4, 7), 2395.82), (date(2023, 12, 8), 2688.40),
