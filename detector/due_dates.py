@@ -388,6 +388,49 @@ def set_price_abroad(cand: np.ndarray, original: np.ndarray | None) -> np.ndarra
     return ladder & ~missing
 
 
+#: The most a plan priced in another currency moves from one charge to the next with the exchange
+#: rate alone (a level of ``price_flags``: a run of charges moving less than 4%).
+FX_JITTER = 0.04
+#: A price level of such a plan before its last: this many charges or more (a price, not a bill).
+FX_LEVEL_CHARGES = 3
+
+
+def fx_price_levels(cand: np.ndarray, amt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per stream (``cand``: the rows' candidate ids in date order per candidate, sorted; ``amt``
+    their amounts): whether its amounts move only as a set price in another currency does on the
+    card, with no ``original_amount`` to say so, and the row where its current price began.
+
+    A USD plan on a pound card with a statement that gives no original amount: each charge within
+    :data:`FX_JITTER` of the one before (the exchange rate) or at least :data:`TERM_PRICE_STEP`
+    from it (a new price), one such step or more, all one way (a plan's price rises, or is cut; a
+    bill that goes up in winter comes down in spring), every level before the last of
+    :data:`FX_LEVEL_CHARGES` charges or more. Medium at 5.00 USD, 3.82-3.96 a month, then 6.00
+    USD, 4.59-4.77. A gas or a usage bill moves more than that from one month to the next."""
+    keys = np.unique(cand)
+    k = len(keys)
+    out, since = np.zeros(k, dtype=bool), np.zeros(k, dtype=np.int64)
+    if len(cand) < 2:
+        return out, since
+    at = np.searchsorted(keys, cand)
+    inside = cand[1:] == cand[:-1]
+    ratio = amt[1:] / np.maximum(amt[:-1], 1e-9) - 1
+    step = inside & (np.abs(ratio) >= TERM_PRICE_STEP)
+    between = inside & (np.abs(ratio) >= FX_JITTER) & ~step  # (neither the rate nor a price)
+    up = np.bincount(at[1:], weights=step & (ratio > 0), minlength=k)
+    down = np.bincount(at[1:], weights=step & (ratio < 0), minlength=k)
+    # levels: runs of rows between steps (a stream's first row opens one too)
+    opens = np.r_[True, ~inside | step]
+    level = np.cumsum(opens) - 1
+    size = np.bincount(level)
+    last_row = np.r_[np.flatnonzero(~inside), len(cand) - 1]
+    last_level = level[last_row]
+    short = np.bincount(at, weights=(size[level] < FX_LEVEL_CHARGES) & (level != last_level[at]), minlength=k)
+    out = ((up > 0) != (down > 0)) & (np.bincount(at[1:], weights=between, minlength=k) == 0) & (short == 0)
+    first_of_level = np.flatnonzero(opens)
+    since = first_of_level[last_level]
+    return out, since
+
+
 #: A charge of a stream this close to the one before it (days: at most a quarter of its cycle,
 #: or two days) at nearly its amount (:data:`REPEAT_AMOUNT`) is a double charge
 #: (``duplicate_charge``'s "inside one billing cycle, close"), left out of its year's total.

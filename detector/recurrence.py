@@ -52,7 +52,7 @@ from .cadence import (
     sorted_codes,
     yearly_pause,
 )
-from .catalog import plan_only_vendors, vendors_in, yearly_plan_vendors
+from .catalog import metered_vendors, plan_only_vendors, vendors_in, yearly_plan_vendors
 from .descriptor_words import (
     EATERY,
     ESTIMATED_TAX_PAYEES,
@@ -68,6 +68,7 @@ from .due_dates import (
     business_day_biller,
     fixed_month_due,
     four_weekly,
+    fx_price_levels,
     keeps_last_price,
     last_lapse,
     last_year_total,
@@ -2537,6 +2538,21 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     # rate: it costs its current price, the next amount, as any set-price plan; round-forty-two
     # audit: Medium at 6.00 USD counted a year mostly at 5.00 USD)
     abroad = set_price_abroad(a, _original_amounts(text, rows))
+    # ... nor one whose statement gives no original amount, read from its amounts: the exchange
+    # rate's jitter around a step to a new price (a USD plan on a pound card cost a blend of its
+    # old and new prices). It costs its current price, the mean of its last charges (three at
+    # most) since the step. Never a utility, a usage bill or a bill by its name (rent, a tax),
+    # whose year is what it costs
+    fx_plan, fx_since = fx_price_levels(a, sub["amt"].to_numpy())
+    metered = vendor.isin(metered_vendors()).to_numpy() | df["named_bill"].to_numpy()[last_rows]
+    fx_plan &= ~keep & ~metered & (fidx >= 0)
+    if fx_plan.any():
+        end = np.r_[bounds[1:], len(rows)]  # (one past each stream's last charge)
+        start = np.maximum(fx_since, end - 3)
+        total = np.r_[0.0, np.cumsum(sub["amt"].to_numpy())]
+        current = (total[end] - total[start]) / np.maximum(end - start, 1)
+        next_amt = np.where(fx_plan, np.round(current, 2), next_amt)
+    abroad |= fx_plan
     year_total = last_year_total(row_day, sub["amt"].to_numpy(), stream_of_row, st["last_day"].to_numpy(), P,
                                  ~keep & ~abroad & (fidx >= 0))
     # A biller that keeps to business days is due on its usual day, the one explaining most of its
