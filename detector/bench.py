@@ -207,8 +207,8 @@ def measure_stages(path: str, as_of: str = AS_OF, db: str | None = None) -> dict
     descriptors = tx["description"].drop_duplicates()
     default_matcher()  # the catalogue is read once per process, before either step
     with meter("normalise"):
-        # as enrich does it: per-charge codes are looked for within each account
-        normalised = normalize_distinct(tx["description"], groups=tx["account_id"])
+        # as enrich does it: per-charge codes and a bill's months are looked for within each account
+        normalised = normalize_distinct(tx["description"], groups=tx["account_id"], dates=tx["date"])
     with meter("match"):
         enriched = enrich(tx, normalised=normalised)
     with meter("detect"):

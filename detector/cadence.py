@@ -146,7 +146,8 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
                     dim: np.ndarray | None = None, group_sizes: np.ndarray | None = None,
                     cluster: np.ndarray | None = None, cluster_size: np.ndarray | None = None,
                     scored_only: bool = False, features: bool = True, scale: np.ndarray | None = None,
-                    fixed_months: np.ndarray | None = None) -> pd.DataFrame:
+                    fixed_months: np.ndarray | None = None, schedule: np.ndarray | None = None,
+                    schedules: tuple = ()) -> pd.DataFrame:
     """Per-candidate features, indexed by candidate id (rows with ``cand < 0`` are ignored).
 
     ``day`` is days since the epoch, ``amt`` positive amounts, ``group`` the merchant group of
@@ -163,7 +164,10 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     a year in fixed months (:func:`fixed_months_a_year`: a tax); a candidate of such rows alone
     that keeps to them is read at the issue's nearest frequency (semiannual for two a year,
     quarterly for three or four), every interval on cadence: ``fixed_months`` is its instalments a
-    year (0 for the others), ``two_months`` 1 where that is two.
+    year (0 for the others), ``two_months`` 1 where that is two. ``schedule`` (per row, 0 for
+    none) and ``schedules``: a payee whose instalments fall due on set days
+    (:func:`scheduled_a_year`: US estimated income tax, ``schedules[schedule - 1]`` its months),
+    whose first year is read so before a second shows the months again.
     """
     if dom is None or dim is None:
         dom, dim = day_of_month(day)
@@ -205,6 +209,9 @@ def candidate_stats(cand: np.ndarray, day: np.ndarray, amt: np.ndarray, *, group
     per_year = np.zeros(C, dtype=np.int64)
     if fixed_months is not None and C:
         per_year = fixed_months_a_year(interval, cidx, n, fixed_months[order])
+        if schedule is not None:
+            first_year = scheduled_a_year(day, cidx, n, schedule[order], schedules)
+            per_year = np.where(per_year == 0, first_year, per_year)
         fixed_freq = np.array([FIXED_MONTH_FREQUENCY.get(k, -1) for k in range(5)])[per_year]
         fidx = np.where(per_year > 0, fixed_freq, fidx)
         out["median_interval"] = np.where(per_year > 0, PERIODS[np.maximum(fixed_freq, 0)], out["median_interval"])
@@ -394,6 +401,9 @@ FIXED_MONTH_FREQUENCY = {2: SEMIANNUAL, 3: FREQUENCIES.index("quarterly"), 4: FR
 #: month and a half for three or four (two months apart, 15 April and 15 June, paid as late as
 #: the 18th of April and as early as the 12th of June: 55 days).
 FIXED_MONTH_SHORTEST = {2: PERIODS[SEMIANNUAL] / 2, 3: PERIODS[ANNUAL] / 8, 4: PERIODS[ANNUAL] / 8}
+#: Instalments a year that may also come evenly apart in fixed months (every four months), which
+#: no frequency reads: a property tax in February, June and October.
+EVEN_FIXED_MONTHS = 3
 
 
 def fixed_months_a_year(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -406,8 +416,10 @@ def fixed_months_a_year(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, a
     :data:`TWO_MONTHS_MIN_CHARGES` for two: each month seen twice), every interval at least
     :data:`FIXED_MONTH_SHORTEST` and at most a year less ``k - 1`` such intervals, every ``k`` intervals in a
     row adding up to a year (within the annual tolerance), one interval off ``1/k`` of a year by
-    more than its nearest frequency's tolerance (else it is plain semiannual or quarterly, or
-    evenly every four months), and every row ``allowed``. The smallest ``k`` that fits wins.
+    more than its nearest frequency's tolerance (else it is plain semiannual or quarterly), and
+    every row ``allowed``. The smallest ``k`` that fits wins. Three a year evenly, every four
+    months (a property tax in February, June and October), fits no frequency either: it is 3
+    with ``k`` + 1 charges (every interval four months, and together a year).
 
     ``interval``: days since the candidate's previous charge (NaN at its first), rows sorted by
     candidate (``cidx``) and day; ``n``: charges per candidate.
@@ -433,8 +445,65 @@ def fixed_months_a_year(interval: np.ndarray, cidx: np.ndarray, n: np.ndarray, a
         a_year = np.abs(window - year) <= TOLERANCE[ANNUAL]
         bad = np.bincount(cidx[has & ~wide], minlength=C) + np.bincount(cidx[ends[~a_year]], minlength=C)
         uneven = np.bincount(cidx[has & (np.abs(iv - step) > TOLERANCE[f])], minlength=C) > 0
-        fits = (n >= k + 2) & (bad == 0) & uneven & everyone & (out == 0)
+        # (evenly every four months is no frequency of its own: a year's intervals are enough)
+        enough = (n >= k + 2) & uneven
+        if k == EVEN_FIXED_MONTHS:
+            enough |= (n >= k + 1) & ~uneven
+        fits = enough & (bad == 0) & everyone & (out == 0)
         out[fits] = k
+    return out
+
+
+#: A payee's scheduled instalments (:func:`scheduled_a_year`) read from this many charges.
+SCHEDULED_MIN_CHARGES = 3
+#: How early and how late (days) a charge may be paid around a scheduled due day and count as
+#: that instalment: a fourth instalment due 15 January paid in December (deducted that year), a
+#: due day on a weekend or a holiday rolled to the next business day and posted a day or two on.
+SCHEDULE_EARLY_DAYS = 35
+SCHEDULE_LATE_DAYS = 5
+#: The day of the month a scheduled instalment is due (US estimated income tax: the 15th).
+SCHEDULE_DUE_DAY = 15
+
+
+def schedule_due_days(months: tuple, first_year: int, last_year: int) -> np.ndarray:
+    """Epoch days of a schedule's due days (the :data:`SCHEDULE_DUE_DAY` of each of ``months``)
+    from ``first_year`` to ``last_year``, in order."""
+    days = [np.datetime64(f"{y:04d}-{m:02d}-{SCHEDULE_DUE_DAY:02d}") for y in range(first_year, last_year + 1)
+            for m in sorted(months)]
+    return np.array(days, dtype="datetime64[D]").astype(np.int64)
+
+
+def scheduled_a_year(day: np.ndarray, cidx: np.ndarray, n: np.ndarray, code: np.ndarray, schedules: tuple) -> np.ndarray:
+    """Per candidate: the instalments a year of the payee's schedule its charges keep to, 0 where
+    they keep to none. A payee whose instalments fall due on days set by law (US estimated
+    income tax: 15 April, 15 June, 15 September and 15 January, California's 15 April, 15 June and
+    15 January) shows its months from its first instalments, before a second year repeats them.
+
+    ``code``: each row's schedule (1-based into ``schedules``, each a tuple of months; 0: none).
+    A candidate keeps to schedule ``s`` when every row is ``s``'s, it has
+    :data:`SCHEDULED_MIN_CHARGES` charges or more, each paid up to :data:`SCHEDULE_EARLY_DAYS`
+    before a due day of it or :data:`SCHEDULE_LATE_DAYS` after, and those due days follow one
+    another, none missed or paid twice. ``day``: epoch days, rows sorted by candidate (``cidx``)
+    and day."""
+    C = len(n)
+    out = np.zeros(C, dtype=np.int64)
+    if not C or not (code > 0).any():
+        return out
+    for s, months in enumerate(schedules, start=1):
+        mine = (np.bincount(cidx[code != s], minlength=C) == 0) & (n >= SCHEDULED_MIN_CHARGES)
+        if not mine.any():
+            continue
+        rows = np.flatnonzero(mine[cidx])
+        d = day[rows]
+        years = d.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        dues = schedule_due_days(months, int(years.min()) - 1, int(years.max()) + 1)
+        j = np.searchsorted(dues, d - SCHEDULE_LATE_DAYS, side="left")
+        ok = (j < len(dues)) & (dues[np.minimum(j, len(dues) - 1)] - d <= SCHEDULE_EARLY_DAYS)
+        c = cidx[rows]
+        step = np.r_[1, np.diff(j)]
+        step[np.r_[True, c[1:] != c[:-1]]] = 1  # (a candidate's first charge follows nothing)
+        bad = np.bincount(c, weights=(~ok | (step != 1)).astype(float), minlength=C)
+        out[mine & (bad == 0) & (out == 0)] = len(months)
     return out
 
 

@@ -417,6 +417,18 @@ TAX_PAYMENT = re.compile(r"\b(?:council tax|ctax|prop(?:erty)? tax|real estate t
                          r"|(?:city|borough|district|county|metropolitan|town) council\b(?!.*\b(?:parking|pcn|"
                          r"penalty|fines?|permits?|garden|waste|bins?|bulky|leisure|gym|library|nursery|school|meals"
                          r"|rent|housing|licen[cs]e)\b))\b", re.IGNORECASE)
+#: Payees of US estimated income tax and the months its instalments fall due in, on the 15th (or
+#: the next business day): the IRS's (Direct Pay "IRS USATAXPYMT", "EFTPS", "US TREASURY 220
+#: TAX") and New York's ("NYS DTF") in April, June, September and January, California's Franchise
+#: Tax Board's in April, June and January (30%, 40%, none in September, 30%). The first that
+#: matches a merchant's key or name gives its schedule (``cadence.scheduled_a_year``).
+ESTIMATED_TAX_PAYEES = (
+    (re.compile(r"\bfranchise tax\b", re.IGNORECASE), (4, 6, 1)),
+    (re.compile(r"\b(?:irs|usataxpymt|eftps|us treas(?:ury)?(?: \d+)? tax|nys? dtf)\b", re.IGNORECASE), (4, 6, 9, 1)),
+)
+#: HM Revenue & Customs, whose self-assessment is due on 31 January and 31 July
+#: (``due_dates.self_assessment_due``).
+HMRC = re.compile(r"\bhmrc\b", re.IGNORECASE)
 #: A government fee set by law, paid once a year or so: vehicle registration and tax, a TV licence.
 GOVERNMENT_FEE = re.compile(r"\b(?:dvla|dmv|motor vehicles?|vehicle (?:tax|registration|reg|licen[cs]e)"
                             r"|tv licen[cs](?:e|ing)|secretary of state|county clerk|dep(?:t|artment) of revenue"

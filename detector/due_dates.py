@@ -245,6 +245,70 @@ def fixed_month_due(row_day: np.ndarray, stream_of_row: np.ndarray, last_idx: np
     return out
 
 
+def scheduled_due(last_day: np.ndarray, months: list, currency: np.ndarray) -> tuple[np.ndarray, list]:
+    """Next due day of streams paid on a payee's schedule (:func:`cadence.scheduled_a_year`: US
+    estimated income tax due 15 April, 15 June, 15 September and 15 January), and each one's
+    months in the order of the last year's instalments, ending with the last charge's.
+
+    Due on the schedule's day after the instalment the last charge paid (the first due day it
+    came at most ``cadence.SCHEDULE_LATE_DAYS`` after), not a year after any charge: a first
+    year of instalments is due on its next; a due day on a weekend or a public holiday of the
+    currency's country (:data:`HOLIDAY_COUNTRY`) is the next business day, as the IRS's is for
+    every payer. ``months``: per stream, its schedule's months (empty: -1 and no months)."""
+    from .cadence import SCHEDULE_LATE_DAYS, schedule_due_days
+
+    out = np.full(len(last_day), -1, dtype=np.int64)
+    order: list = [()] * len(last_day)
+    for s, m in enumerate(months):
+        if not m:
+            continue
+        year = int(str(np.asarray(last_day[s]).astype("datetime64[D]"))[:4])
+        dues = schedule_due_days(tuple(m), year - 1, year + 2)
+        j = int(np.searchsorted(dues, int(last_day[s]) - SCHEDULE_LATE_DAYS, side="left"))
+        code = currency[s] if isinstance(currency[s], str) else "USD"
+        closed = closed_days(code, [year, year + 1, year + 2])
+        out[s] = int(np.busday_offset(np.int64(dues[j + 1]).astype("datetime64[D]"), 0, roll="forward",
+                                      holidays=closed).astype(np.int64))
+        paid = dues[j - len(m) + 1:j + 1].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
+        order[s] = tuple(int(x) for x in paid)
+    return out, order
+
+
+#: UK self-assessment's due days (month, day): the balancing payment and the first payment on
+#: account on 31 January, the second payment on account on 31 July.
+SELF_ASSESSMENT_DAYS = ((1, 31), (7, 31))
+#: How early and how late (days) a payment may come around one of them and be that instalment:
+#: paid early, as HMRC lets anyone, from the start of December or of June; a few days late.
+SELF_ASSESSMENT_EARLY_DAYS = 62
+SELF_ASSESSMENT_LATE_DAYS = 14
+
+
+def self_assessment_due(row_day: np.ndarray, stream_of_row: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Next due day of the streams ``which`` (HMRC's, every six months) that are UK
+    self-assessment, -1 for the others: every charge paid up to
+    :data:`SELF_ASSESSMENT_EARLY_DAYS` before a 31 January or a 31 July or
+    :data:`SELF_ASSESSMENT_LATE_DAYS` after it. Due on the next of those days after the one its
+    last charge paid: the statutory date, which does not move. A 31 January on a Saturday is no
+    Monday 2 February (HMRC wants the money by the 31st, the working day before when it cannot
+    arrive on a weekend), and a payer who pays on the 27th owes it by the 31st all the same.
+    ``row_day``: the streams' charges (epoch days) grouped by ``stream_of_row`` in date order."""
+    out = np.full(len(which), -1, dtype=np.int64)
+    take = np.flatnonzero(which)
+    if not len(take):
+        return out
+    years = row_day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    dues = np.array([np.datetime64(f"{y:04d}-{m:02d}-{d:02d}") for y in range(int(years.min()) - 1, int(years.max()) + 2)
+                     for m, d in SELF_ASSESSMENT_DAYS], dtype="datetime64[D]").astype(np.int64)
+    j = np.searchsorted(dues, row_day - SELF_ASSESSMENT_LATE_DAYS, side="left")
+    near = (j < len(dues)) & (dues[np.minimum(j, len(dues) - 1)] - row_day <= SELF_ASSESSMENT_EARLY_DAYS)
+    k = len(which)
+    off = np.bincount(stream_of_row, weights=(~near).astype(float), minlength=k) > 0
+    last = np.r_[np.flatnonzero(stream_of_row[1:] != stream_of_row[:-1]), len(stream_of_row) - 1]
+    ok = take[~off[take]]
+    out[ok] = dues[j[last[ok]] + 1]
+    return out
+
+
 def keeps_last_price(sub: pd.DataFrame, amount_cv: np.ndarray, fidx: np.ndarray) -> np.ndarray:
     """Per stream (``sub``: ``cand``, ``amt`` in date order, candidates sorted): whether the next
     charge is predicted at the last one's amount rather than the mean of the last three.
@@ -322,6 +386,49 @@ def set_price_abroad(cand: np.ndarray, original: np.ndarray | None) -> np.ndarra
     missing = np.bincount(at, weights=np.isnan(original).astype(float), minlength=len(keys)) > 0
     ladder = _price_ladder(pd.DataFrame({"cand": cand, "amt": np.nan_to_num(original)}), keys)
     return ladder & ~missing
+
+
+#: The most a plan priced in another currency moves from one charge to the next with the exchange
+#: rate alone (a level of ``price_flags``: a run of charges moving less than 4%).
+FX_JITTER = 0.04
+#: A price level of such a plan before its last: this many charges or more (a price, not a bill).
+FX_LEVEL_CHARGES = 3
+
+
+def fx_price_levels(cand: np.ndarray, amt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per stream (``cand``: the rows' candidate ids in date order per candidate, sorted; ``amt``
+    their amounts): whether its amounts move only as a set price in another currency does on the
+    card, with no ``original_amount`` to say so, and the row where its current price began.
+
+    A USD plan on a pound card with a statement that gives no original amount: each charge within
+    :data:`FX_JITTER` of the one before (the exchange rate) or at least :data:`TERM_PRICE_STEP`
+    from it (a new price), one such step or more, all one way (a plan's price rises, or is cut; a
+    bill that goes up in winter comes down in spring), every level before the last of
+    :data:`FX_LEVEL_CHARGES` charges or more. Medium at 5.00 USD, 3.82-3.96 a month, then 6.00
+    USD, 4.59-4.77. A gas or a usage bill moves more than that from one month to the next."""
+    keys = np.unique(cand)
+    k = len(keys)
+    out, since = np.zeros(k, dtype=bool), np.zeros(k, dtype=np.int64)
+    if len(cand) < 2:
+        return out, since
+    at = np.searchsorted(keys, cand)
+    inside = cand[1:] == cand[:-1]
+    ratio = amt[1:] / np.maximum(amt[:-1], 1e-9) - 1
+    step = inside & (np.abs(ratio) >= TERM_PRICE_STEP)
+    between = inside & (np.abs(ratio) >= FX_JITTER) & ~step  # (neither the rate nor a price)
+    up = np.bincount(at[1:], weights=step & (ratio > 0), minlength=k)
+    down = np.bincount(at[1:], weights=step & (ratio < 0), minlength=k)
+    # levels: runs of rows between steps (a stream's first row opens one too)
+    opens = np.r_[True, ~inside | step]
+    level = np.cumsum(opens) - 1
+    size = np.bincount(level)
+    last_row = np.r_[np.flatnonzero(~inside), len(cand) - 1]
+    last_level = level[last_row]
+    short = np.bincount(at, weights=(size[level] < FX_LEVEL_CHARGES) & (level != last_level[at]), minlength=k)
+    out = ((up > 0) != (down > 0)) & (np.bincount(at[1:], weights=between, minlength=k) == 0) & (short == 0)
+    first_of_level = np.flatnonzero(opens)
+    since = first_of_level[last_level]
+    return out, since
 
 
 #: A charge of a stream this close to the one before it (days: at most a quarter of its cycle,

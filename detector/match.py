@@ -395,17 +395,19 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                 vidx[j] = owners[best[r]]
                 score[j] = s
 
-    def transform(self, X, groups=None) -> pd.DataFrame:
+    def transform(self, X, groups=None, dates=None) -> pd.DataFrame:
         """Map descriptors to ``merchant, merchant_key, vendor, channel, match_score, display_name,
         channel_hint`` (a DataFrame indexed like ``X`` when ``X`` is a Series).
 
         ``groups`` (one value per descriptor, e.g. the account) scopes the search for per-charge
-        codes; without it all descriptors count as one account's."""
+        codes; without it all descriptors count as one account's. ``dates`` (each descriptor's
+        posting date) let a bill's month that changes with them go (``MIETE NOV``, ``MIETE DEZ``:
+        :mod:`detector.period_months`)."""
         self._check_fitted()
         if isinstance(X, pd.DataFrame):
             X = X.iloc[:, 0]
         series = X if isinstance(X, pd.Series) else pd.Series(list(X), dtype=object)
-        return self.transform_normalised(normalize_distinct(series, groups=groups), series.index)
+        return self.transform_normalised(normalize_distinct(series, groups=groups, dates=dates), series.index)
 
     def transform_normalised(self, normalised: tuple, index=None) -> pd.DataFrame:
         """:meth:`transform` of descriptors already normalised: ``normalised`` is what
@@ -462,7 +464,7 @@ def enrich(tx: pd.DataFrame, matcher: MerchantMatcher | None = None, *, normalis
     Work is done once per distinct ``description``; the input is not modified. Per-charge codes
     are looked for within each ``account_id`` (when the column is there), so an account gets the
     same merchants whichever other accounts it is enriched with. ``normalised``: what
-    ``normalize_distinct(tx["description"], groups=tx["account_id"])`` gave, when the caller
+    ``normalize_distinct(tx["description"], groups=tx["account_id"], dates=tx["date"])`` gave, when the caller
     has it (the benchmark times the two steps apart).
     """
     require_columns(tx, ["description"], "enrich")
@@ -471,7 +473,8 @@ def enrich(tx: pd.DataFrame, matcher: MerchantMatcher | None = None, *, normalis
     if normalised is not None:
         res = matcher.transform_normalised(normalised, tx.index)
     else:
-        res = matcher.transform(tx["description"], groups=groups)
+        res = matcher.transform(tx["description"], groups=groups,
+                                dates=tx["date"] if "date" in tx.columns else None)
     out = tx.copy()
     for col in ENRICHED_COLUMNS:
         # vendor stays an object column so "no vendor" is None (SQL NULL), not NaN

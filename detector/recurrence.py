@@ -26,6 +26,7 @@ docs/detection.md has the features, the model-vs-rules measurement and the eval 
 
 from __future__ import annotations
 
+import calendar
 import re
 from functools import lru_cache
 
@@ -46,15 +47,18 @@ from .cadence import (
     feature_matrix,
     int_lexsort,
     next_due,
+    scheduled_a_year,
     scorable,
     sorted_codes,
     yearly_pause,
 )
-from .catalog import plan_only_vendors, vendors_in, yearly_plan_vendors
+from .catalog import metered_vendors, plan_only_vendors, vendors_in, yearly_plan_vendors
 from .descriptor_words import (
     EATERY,
+    ESTIMATED_TAX_PAYEES,
     FUEL_STATION,
     GOVERNMENT_FEE,
+    HMRC,
     HOUSING_PAYMENT,
     INSURER_NAME,
     TAX_PAYMENT,
@@ -64,12 +68,15 @@ from .due_dates import (
     business_day_biller,
     fixed_month_due,
     four_weekly,
+    fx_price_levels,
     keeps_last_price,
     last_lapse,
     last_year_total,
     moved_billing_day,
     nth_weekday_due,
     on_business_days,
+    scheduled_due,
+    self_assessment_due,
     semimonthly_due,
     set_price_abroad,
     usual_business_day,
@@ -357,7 +364,21 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
         return hit[pair] if len(pair) else np.zeros(0, bool)
 
     # a tax (its scheme's yearly pause, ``_build``), and with them a bill by its name
-    df["named_tax"] = named(TAX_PAYMENT)
+    tax_pair = labels.str.contains(TAX_PAYMENT).to_numpy(dtype=bool)
+    df["named_tax"] = tax_pair[pair] if len(pair) else np.zeros(0, bool)
+    # ... among them US estimated income tax's payees, whose instalments fall due on set days
+    # (1-based into TAX_SCHEDULES, 0 for none; the first that matches), and HMRC (read on the
+    # taxes' labels alone: every one of them is a tax by its name)
+    at = np.flatnonzero(tax_pair)
+    schedule, hmrc = np.zeros(len(labels), dtype=np.int64), np.zeros(len(labels), dtype=bool)
+    if len(at):
+        taxes = labels.iloc[at]
+        for code in range(len(ESTIMATED_TAX_PAYEES), 0, -1):
+            schedule[at] = np.where(taxes.str.contains(ESTIMATED_TAX_PAYEES[code - 1][0]).to_numpy(dtype=bool),
+                                    code, schedule[at])
+        hmrc[at] = taxes.str.contains(HMRC).to_numpy(dtype=bool)
+    df["tax_schedule"] = schedule[pair] if len(pair) else np.zeros(0, np.int64)
+    df["hmrc"] = hmrc[pair] if len(pair) else np.zeros(0, bool)
     df["named_bill"] = df["named_tax"].to_numpy() | named(UTILITY_NAME, HOUSING_PAYMENT, GOVERNMENT_FEE)
     df["fuel"] = named(FUEL_STATION)
     df["insurer"] = named(INSURER_NAME) | vendor.isin(vendors_in(frozenset({"insurance"}))).to_numpy()
@@ -443,7 +464,7 @@ def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
     """candidate_stats over the numeric columns only (``rows`` picks and repeats rows;
     ``features=False``: cadence columns only, see :data:`detector.cadence.CADENCE_COLUMNS`)."""
     col = {c: df[c].to_numpy() for c in ("day", "amt", "group", "vendor_known", "inflow", "dom", "dim", "cid",
-                                         "csize", "named_tax")}
+                                         "csize", "named_tax", "tax_schedule")}
     if rows is not None:
         col = {c: v[rows] for c, v in col.items()}
     scale = None
@@ -452,7 +473,12 @@ def _stats(df: pd.DataFrame, cand: np.ndarray, rows: np.ndarray | None = None,
     return candidate_stats(cand, col["day"], col["amt"], group=col["group"], vendor_known=col["vendor_known"],
                            inflow=col["inflow"], dom=col["dom"], dim=col["dim"], group_sizes=group_sizes,
                            cluster=col["cid"], cluster_size=col["csize"], scored_only=scored_only,
-                           features=features, scale=scale, fixed_months=_fixed_month_rows(col))
+                           features=features, scale=scale, fixed_months=_fixed_month_rows(col),
+                           schedule=np.where(_fixed_month_rows(col), col["tax_schedule"], 0), schedules=TAX_SCHEDULES)
+
+
+#: The months of each schedule of ``descriptor_words.ESTIMATED_TAX_PAYEES``, by its 1-based code.
+TAX_SCHEDULES = tuple(months for _, months in ESTIMATED_TAX_PAYEES)
 
 
 def _fixed_month_rows(col: dict) -> np.ndarray:
@@ -2572,15 +2598,21 @@ def _own_transfer_evidence(evidence: pd.Series, text: _Text, rows: np.ndarray, s
 _COUNT_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
-def _fixed_months_words(row_day: np.ndarray, last_idx: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+def _fixed_months_words(row_day: np.ndarray, last_idx: np.ndarray, fixed: np.ndarray,
+                        months: list | None = None) -> np.ndarray:
     """Per stream paid ``fixed`` times a year in fixed months (0: not so, ""): its evidence's
     words for them, its last year's instalments' months in order ("two a year, in December and
-    April"; "four a year, in April, June, September and January")."""
+    April"; "four a year, in April, June, September and January"), or ``months`` (per stream,
+    month numbers; empty: read from the charges) for one on a payee's schedule, whose first
+    year has not paid them all yet."""
     out = np.full(len(fixed), "", dtype=object)
     for s in np.flatnonzero(fixed > 0):
         k = int(fixed[s])
-        days = row_day[int(last_idx[s]) - k + 1:int(last_idx[s]) + 1]
-        names = list(pd.to_datetime(_iso(days)).month_name())
+        if months is not None and months[s]:
+            names = [calendar.month_name[m] for m in months[s]]
+        else:
+            days = row_day[int(last_idx[s]) - k + 1:int(last_idx[s]) + 1]
+            names = list(pd.to_datetime(_iso(days)).month_name())
         out[s] = f"{_COUNT_WORDS.get(k, str(k))} a year, in " + ", ".join(names[:-1]) + " and " + names[-1]
     return out
 
@@ -2635,6 +2667,21 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     # rate: it costs its current price, the next amount, as any set-price plan; round-forty-two
     # audit: Medium at 6.00 USD counted a year mostly at 5.00 USD)
     abroad = set_price_abroad(a, _original_amounts(text, rows))
+    # ... nor one whose statement gives no original amount, read from its amounts: the exchange
+    # rate's jitter around a step to a new price (a USD plan on a pound card cost a blend of its
+    # old and new prices). It costs its current price, the mean of its last charges (three at
+    # most) since the step. Never a utility, a usage bill or a bill by its name (rent, a tax),
+    # whose year is what it costs
+    fx_plan, fx_since = fx_price_levels(a, sub["amt"].to_numpy())
+    metered = vendor.isin(metered_vendors()).to_numpy() | df["named_bill"].to_numpy()[last_rows]
+    fx_plan &= ~keep & ~metered & (fidx >= 0)
+    if fx_plan.any():
+        end = np.r_[bounds[1:], len(rows)]  # (one past each stream's last charge)
+        start = np.maximum(fx_since, end - 3)
+        total = np.r_[0.0, np.cumsum(sub["amt"].to_numpy())]
+        current = (total[end] - total[start]) / np.maximum(end - start, 1)
+        next_amt = np.where(fx_plan, np.round(current, 2), next_amt)
+    abroad |= fx_plan
     year_total = last_year_total(row_day, sub["amt"].to_numpy(), stream_of_row, st["last_day"].to_numpy(), P,
                                  ~keep & ~abroad & (fidx >= 0))
     # A biller that keeps to business days is due on its usual day, the one explaining most of its
@@ -2699,10 +2746,26 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
     # next one's month, on that month's due day: not a cycle after the last
     fixed = st["fixed_months"].to_numpy().astype(np.int64)
     currency = text.column("currency", last_rows) if text.has("currency") else np.full(len(n), None, object)
+    paid_months: list = [()] * len(n)
     if (fixed > 0).any():
         nxt = np.where(fixed > 0, fixed_month_due(row_day, stream_of_row, last_idx, fixed, business, currency), nxt)
+        # a payee whose instalments fall due on set days (US estimated income tax), where the
+        # stream keeps to them: due on the next, from the first year on
+        code = np.where(df["inflow"].to_numpy()[rows], 0, df["tax_schedule"].to_numpy()[rows])
+        kept = (fixed > 0) & (scheduled_a_year(row_day, stream_of_row, n, code, TAX_SCHEDULES) > 0)
+        if kept.any():
+            months = [TAX_SCHEDULES[c - 1] if k else () for c, k in zip(code[last_idx], kept)]
+            due, paid_months = scheduled_due(st["last_day"].to_numpy(), months, currency)
+            nxt = np.where(kept, due, nxt)
     if business.any():
         nxt = on_business_days(nxt, business, df["inflow"].to_numpy()[first_rows], currency)
+    # UK self-assessment is due on 31 January and 31 July, whatever day it was paid on and
+    # whatever day of the week that is: not a business day rolled forward (late), nor an early
+    # payer's own day
+    sa = (fidx == SEMIANNUAL) & df["hmrc"].to_numpy()[last_rows] & ~df["inflow"].to_numpy()[first_rows]
+    if sa.any():
+        due = self_assessment_due(row_day, stream_of_row, sa)
+        nxt = np.where(due >= 0, due, nxt)
     # A tax paid two to four times a year (in fixed months, or every six months: UK
     # self-assessment's balancing payment and first payment on account in January, the second in
     # July) costs what its last year of instalments came to, and an instalment unlike the one
@@ -2718,6 +2781,8 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         in_year = to_end < k_year[stream_of_row]
         total = np.bincount(stream_of_row[in_year], weights=sub["amt"].to_numpy()[in_year], minlength=len(n))
         year_total = np.where(k_year > 0, np.round(total, 2), year_total)
+    # a first year's instalments, none a year before the next: at the last (a new estimate)
+    next_amt = np.where((fixed > 0) & (n < fixed), np.round(last_amt, 2), next_amt)
     long_cycle = P > 150
     status = np.where(as_of_day - nxt > np.maximum(0.5 * P, 7), "ended",
                       np.where(n < np.where(long_cycle, 2, 3), "early", "active"))
@@ -2744,7 +2809,8 @@ def _build_rows(df: pd.DataFrame, text: _Text, assign: np.ndarray, st: pd.DataFr
         evidence = evidence.where(~paused, evidence + "; none between " + pd.Series(_iso(p_start))
                                   + " and " + pd.Series(_iso(p_end)) + " a year ago either")
     if (fixed > 0).any():
-        evidence = evidence.where(fixed == 0, evidence + "; " + _fixed_months_words(row_day, last_idx, fixed))
+        evidence = evidence.where(fixed == 0, evidence + "; "
+                                  + _fixed_months_words(row_day, last_idx, fixed, paid_months))
     # a bill that pauses at the same time each year has that many charges a year, which its
     # monthly cost counts (ten instalments of 166.00 cost 138.33 a month, not 166.00)
     per_year, s_before = year_pause.per_year, year_pause.before

@@ -19,6 +19,7 @@ from detector.cadence import (
     int_lexsort,
     month_index,
     next_due,
+    scheduled_a_year,
     two_fixed_months,
 )
 
@@ -230,7 +231,8 @@ def test_a_monthly_series_with_skips_is_not_read_bimonthly():
 def test_two_instalments_a_year_in_fixed_months_read_semiannual_where_allowed():
     # candidates 0-3: December and April (121 and 244 days by turns), six charges; 1: the same,
     # its rows not allowed (no tax); 2: three charges (April seen once); 3: every six months
-    # (plain semiannual, left to the cadence); 4: December and April with one in August
+    # (plain semiannual, left to the cadence); 4: December and April with one in August: every four
+    # months (three a year evenly, read so since the twenty-third session)
     def days(*dates):
         return [int(np.datetime64(d, "D").astype(np.int64)) for d in dates]
 
@@ -251,8 +253,9 @@ def test_two_instalments_a_year_in_fixed_months_read_semiannual_where_allowed():
     # without the rows' leave, nothing is read so
     plain = candidate_stats(cand, day, np.full(n, 4812.37), group=cand, vendor_known=np.zeros(n, bool),
                             inflow=np.zeros(n, bool))
-    assert plain["two_months"].sum() == 0 and plain.drop(columns="two_months").loc[1:].equals(
-        st.drop(columns="two_months").loc[1:])
+    assert plain["two_months"].sum() == 0 and plain.drop(columns="two_months").loc[1:3].equals(
+        st.drop(columns="two_months").loc[1:3])
+    assert st.loc[4, "fixed_months"] == 3.0 and plain.loc[4, "fixed_months"] == 0.0
 
 
 def _epoch(*dates) -> list[int]:
@@ -262,8 +265,9 @@ def _epoch(*dates) -> list[int]:
 def test_three_or_four_instalments_a_year_in_fixed_months_read_quarterly_where_allowed():
     # 0: US estimated tax (April, June, September, January), six charges; 1: the same, not allowed;
     # 2: the same, five charges (a year's and one more); 3: California's (April, June, January),
-    # five; 4: plain quarterly (left to the cadence); 5: every four months, evenly (no fixed months
-    # unevenly apart); 6: four a year, then one in August where June's was due
+    # five; 4: plain quarterly (left to the cadence); 5: every four months, evenly (no frequency
+    # reads it: three a year since the twenty-third session, a year's intervals enough); 6: four a
+    # year, then one in August where June's was due
     est = _epoch("2023-04-18", "2023-06-15", "2023-09-15", "2024-01-16", "2024-04-15", "2024-06-17")
     ca = _epoch("2023-04-18", "2023-06-15", "2024-01-16", "2024-04-15", "2024-06-17")
     quarterly = _epoch("2023-01-15", "2023-04-15", "2023-07-15", "2023-10-15", "2024-01-15", "2024-04-15")
@@ -276,7 +280,7 @@ def test_three_or_four_instalments_a_year_in_fixed_months_read_quarterly_where_a
     allowed = cand != 1
     st = candidate_stats(cand, day, np.full(n, 2500.0), group=cand, vendor_known=np.zeros(n, bool),
                          inflow=np.zeros(n, bool), fixed_months=allowed)
-    assert st["fixed_months"].tolist() == [4.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0]
+    assert st["fixed_months"].tolist() == [4.0, 0.0, 0.0, 3.0, 0.0, 3.0, 0.0]
     assert st["two_months"].sum() == 0
     quarter = FREQUENCIES.index("quarterly")
     for c in (0, 3):
@@ -286,5 +290,34 @@ def test_three_or_four_instalments_a_year_in_fixed_months_read_quarterly_where_a
     interval = np.r_[np.nan, np.diff(day).astype(float)]
     interval[np.r_[0, np.cumsum([len(p) for p in parts])[:-1]]] = np.nan
     sizes = np.array([len(p) for p in parts])
-    assert fixed_months_a_year(interval, cand, sizes, allowed).tolist() == [4, 0, 0, 3, 0, 0, 0]
+    assert fixed_months_a_year(interval, cand, sizes, allowed).tolist() == [4, 0, 0, 3, 0, 3, 0]
     assert two_fixed_months(interval, cand, sizes, allowed).tolist() == [False] * 7
+
+
+def test_a_payees_scheduled_instalments_are_read_from_its_first_year():
+    # 0: US estimated tax's first three (15 April, 14 June, 16 September); 1: its four, January's
+    # paid on 20 December; 2: September's missed; 3: June's paid twice; 4: three a month apart;
+    # 5: rows of another payee; 6: California's April, June and January; 7: two charges
+    federal, california = (4, 6, 9, 1), (4, 6, 1)
+    parts = [_epoch("2024-04-15", "2024-06-14", "2024-09-16"),
+             _epoch("2024-04-15", "2024-06-14", "2024-09-16", "2024-12-20"),
+             _epoch("2024-04-15", "2024-06-14", "2025-01-15"),
+             _epoch("2024-04-15", "2024-06-03", "2024-06-14", "2024-09-16"),
+             _epoch("2024-04-15", "2024-05-15", "2024-06-14"),
+             _epoch("2024-04-15", "2024-06-14", "2024-09-16"),
+             _epoch("2024-04-15", "2024-06-17", "2025-01-15"),
+             _epoch("2024-04-15", "2024-06-14")]
+    codes = [1, 1, 1, 1, 1, 0, 2, 1]
+    cand = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    day = np.array([d for p in parts for d in p], dtype=np.int64)
+    code = np.repeat(codes, [len(p) for p in parts])
+    sizes = np.array([len(p) for p in parts])
+    got = scheduled_a_year(day, cand, sizes, code, (federal, california))
+    assert got.tolist() == [4, 4, 0, 0, 0, 0, 3, 0]
+    # through candidate_stats: a quarterly stream of four a year from its first year, where allowed
+    n = len(cand)
+    st = candidate_stats(cand, day, np.full(n, 2500.0), group=cand, vendor_known=np.zeros(n, bool),
+                         inflow=np.zeros(n, bool), fixed_months=code > 0, schedule=code,
+                         schedules=(federal, california))
+    assert st["fixed_months"].tolist() == [4.0, 4.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0]
+    assert st.loc[0, "freq_idx"] == FREQUENCIES.index("quarterly") and st.loc[0, "frac_on"] == 1.0

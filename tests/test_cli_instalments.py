@@ -295,6 +295,68 @@ def test_purchases_or_a_tax_at_no_fixed_months_are_no_four_a_year_stream(runner,
     assert _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in odd], "2024-10-01", "odd.csv")["streams"] == []
 
 
+def test_a_first_year_of_us_estimated_tax_is_a_quarterly_stream(runner, tmp_path):
+    # known limit of round forty: a first year of estimated tax (fewer than six instalments) was no
+    # stream, at unequal sums none at all. Its payee's due days are set by law (15 April, 15 June,
+    # 15 September, 15 January), so three instalments on them make the stream
+    memo = "IRS USATAXPYMT 270365000000000"
+    first = [(date(2024, 4, 15), 1800.0), (date(2024, 6, 14), 2600.0), (date(2024, 9, 13), 2350.0)]
+    doc = _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in first], "2024-10-01", "first.csv")
+    (tax,) = doc["streams"]
+    assert (tax["frequency"], tax["status"], tax["charges_per_year"]) == ("quarterly", "active", 4)
+    # January's is next, on its due day; at the last sum (no instalment a year before it yet),
+    # four of them a year
+    assert (tax["next_date"], tax["next_amount"]) == ("2025-01-15", 2350.0)
+    assert tax["monthly_amount"] == round(4 * 2350.0 / 12, 2) and tax["last_year_total"] is None
+    assert tax["evidence"].endswith("; four a year, in January, April, June and September")
+    assert not doc["refund_requests"] and all(f["severity"] == "low" for f in doc["flags"])
+    # the year's four (January's paid early, in December: deducted that year) cost their sum, and
+    # April is due on the 15th, whatever day of the month they were paid on
+    rows = [(d, "EFTPS TAX PAYMENT", -a) for d, a in first + [(date(2024, 12, 20), 2100.0)]]
+    tax = _scan_us(runner, tmp_path, rows, "2025-02-01", "eftps.csv")["streams"][0]
+    assert (tax["frequency"], tax["charges_per_year"], tax["next_date"]) == ("quarterly", 4, "2025-04-15")
+    assert tax["last_year_total"] == 8850.0 and tax["monthly_amount"] == round(8850.0 / 12, 2)
+    # California's (April, June, January): due 15 April 2025, three a year
+    ca = [(date(2024, 4, 15), 1230.0), (date(2024, 6, 17), 1640.0), (date(2025, 1, 15), 1230.0)]
+    tax = _scan_us(runner, tmp_path, [(d, "FRANCHISE TAX BD ESTPMT", -a) for d, a in ca], "2025-02-01",
+                   "ca.csv")["streams"][0]
+    assert (tax["frequency"], tax["charges_per_year"], tax["next_date"]) == ("quarterly", 3, "2025-04-15")
+    assert tax["monthly_amount"] == round((1230 + 1640 + 1230) / 12, 2)
+
+
+def test_a_first_year_off_the_estimated_tax_days_or_at_another_payee_is_no_stream(runner, tmp_path):
+    # the IRS paid three times on no due day (a balance due, a notice, an instalment agreement)
+    odd = [(date(2024, 5, 3), 1800.0), (date(2024, 8, 20), 2600.0), (date(2024, 11, 29), 2350.0)]
+    doc = _scan_us(runner, tmp_path, [(d, "IRS USATAXPYMT 270365000000000", -a) for d, a in odd], "2024-12-20",
+                   "odd.csv")
+    assert doc["streams"] == []
+    # a county's tax or a shop on the estimated tax's days has no such schedule
+    days = [(date(2024, 4, 15), 1800.0), (date(2024, 6, 14), 2600.0), (date(2024, 9, 13), 2350.0)]
+    for memo in ("SANTA CLARA CO TAX COLL WEB PMT", "HOME DEPOT #0455"):
+        assert _scan_us(runner, tmp_path, [(d, memo, -a / 30) for d, a in days], "2024-10-01",
+                        f"{memo[:5]}.csv")["streams"] == [], memo
+
+
+def test_a_tax_paid_every_four_months_is_a_stream_of_three_a_year(runner, tmp_path):
+    # known limit of round forty: three instalments a year evenly apart (February, June and
+    # October) fitted no frequency and were no stream. Read at the nearest, quarterly,
+    # three charges a year, costing its last year's three
+    memo = "MONTGOMERY CO TAX COLL WEB PMT"
+    rows = [(date(2024, 2, 12), 1210.0), (date(2024, 6, 10), 1210.0), (date(2024, 10, 10), 1255.0),
+            (date(2025, 2, 10), 1255.0)]
+    doc = _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in rows], "2025-03-01", "four.csv")
+    (tax,) = doc["streams"]
+    assert (tax["frequency"], tax["status"], tax["charges_per_year"]) == ("quarterly", "active", 3)
+    assert tax["next_date"] == "2025-06-10" and tax["last_year_total"] == 1210.0 + 1255.0 * 2
+    assert tax["monthly_amount"] == round((1210.0 + 2 * 1255.0) / 12, 2)
+    assert tax["evidence"].endswith("; three a year, in June, October and February")
+    assert all(f["severity"] == "low" for f in doc["flags"]) and not doc["refund_requests"]
+    # a year's intervals are needed: three charges are no stream yet, nor are a shop's four
+    assert _scan_us(runner, tmp_path, [(d, memo, -a) for d, a in rows[:3]], "2024-11-01", "three.csv")["streams"] == []
+    shop = [(d, "DOBBIES GARDEN CENTRE", -a / 40) for d, a in rows]
+    assert _scan_us(runner, tmp_path, shop, "2025-03-01", "shop.csv")["streams"] == []
+
+
 #: UK self-assessment: on 31 January the year before's balancing payment and the first payment on
 #: account, on 31 July the second payment on account (the working day before when the 31st is a
 #: weekend), the sums changing each year.
@@ -314,6 +376,24 @@ def test_uk_self_assessment_in_unequal_instalments_costs_its_last_year(runner, t
     tax = _stream(_scan(runner, tmp_path, rows[:5], "2025-03-01", "spring.csv"), "hmrc")
     assert (tax["next_date"], tax["next_amount"]) == ("2025-07-31", 3390.55)
     assert tax["monthly_amount"] == round((3390.55 + 5477.12) / 12, 2)
+
+
+def test_uk_self_assessment_is_due_on_its_statutory_day(runner, tmp_path):
+    # round forty's known limit: a direct debit's due day rolled forward off a weekend, as the
+    # IRS's does, so 31 January 2026 (a Saturday) read Monday 2 February, after the deadline; and
+    # a payer who pays a few days early was due on his own day. HMRC's dates do not move
+    rows = [(d, "HMRC SELF ASSESSMENT 1234567890K", -a) for d, a in SELF_ASSESSMENT]
+    tax = _stream(_scan(runner, tmp_path, rows, "2025-09-01", "sa.csv"), "hmrc")
+    assert (tax["frequency"], tax["next_date"]) == ("semiannual", "2026-01-31")
+    early = [(d - timedelta(days=3 + i % 4), m, a) for i, (d, m, a) in enumerate(rows)]
+    tax = _stream(_scan(runner, tmp_path, early, "2025-09-01", "early.csv"), "hmrc")
+    assert tax["next_date"] == "2026-01-31"
+    tax = _stream(_scan(runner, tmp_path, early[:5], "2025-03-01", "spring.csv"), "hmrc")
+    assert tax["next_date"] == "2025-07-31"
+    # HMRC paid twice a year at other times (not self-assessment's days) keeps its own day
+    other = [(_business_day(date(y, m, 14)), "HMRC VAT 123456789", -1200.0) for y in (2023, 2024, 2025) for m in (3, 9)]
+    tax = _stream(_scan(runner, tmp_path, other, "2025-10-01", "vat.csv"), "hmrc")
+    assert tax["frequency"] == "semiannual" and tax["next_date"][5:7] == "03"
 
 
 def test_a_property_tax_in_unequal_halves_expects_each_half_at_its_own_sum(runner, tmp_path):
