@@ -52,6 +52,11 @@ class Row:
     #: account is the file's account followed by it, and the block's layout's payment method its own.
     block: str | None = None
     block_payment_method: str | None = None
+    #: What a canonical CSV (``subdetect transactions --format csv``) says of the row it exported:
+    #: the importer that first read it (``source``) and whether its id is the bank's
+    #: (``id_from_bank``); ``None`` for a bank's own statement, whose importer and id column decide.
+    source: str | None = None
+    id_from_bank: int | None = None
 
 
 @dataclass

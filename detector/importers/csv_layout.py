@@ -270,6 +270,14 @@ class CsvLayout(Importer):
     #: A free-text column that may say the original amount (Amex's "Extended Details": ``Foreign
     #: Spend Amount: 7.18 UNITED STATES DOLLAR Commission Amount: 0.16 ...``).
     original_details: str | Names | None = None
+    #: A canonical CSV's ``source`` and ``id_from_bank`` columns (``subdetect transactions --format
+    #: csv``): what the export says of each row, kept as its own (:attr:`Row.source`,
+    #: :attr:`Row.id_from_bank`).
+    source_column: str | Names | None = None
+    id_from_bank_column: str | Names | None = None
+    #: A column only subdetect's own CSV export writes: its text cells were written formula-safe
+    #: (``report.safe_cell``: ``'=...``, ``'-...``), and are read back without that quote.
+    escaped_by: str | Names | None = None
     also_required: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ("%m/%d/%Y", "%m/%d/%y")
     #: Multiplies the amount as written: -1 for banks that write charges as positive numbers.
@@ -319,6 +327,9 @@ class CsvLayout(Importer):
             "original_currency": _alts(self.original_currency),
             "original_requires": _alts(self.original_requires),
             "original_details": _alts(self.original_details),
+            "source": _alts(self.source_column),
+            "id_from_bank": _alts(self.id_from_bank_column),
+            "escaped_by": _alts(self.escaped_by),
             **{f: _alts(names) for f, names in zip(self._join_fields(), self.description_join, strict=True)},
         }
 
@@ -698,6 +709,8 @@ class CsvLayout(Importer):
             id_description=id_description,
             original_amount=(math.copysign(original[0], amount) if original and amount else None),
             original_currency=original[1] if original and amount else None,
+            source=(self._cell(cells, index, "source") or None) if "source" in index else None,
+            id_from_bank=id_from_bank_of(self._cell(cells, index, "id_from_bank")),
         )
 
     def original_of_cells(self, cells: list[str], index: dict[str, int]) -> tuple[float, str] | None:
@@ -763,6 +776,29 @@ _COMMA_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d{1,2}-?")
 _POINT_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}-?")
 _EITHER_DECIMAL_RE = re.compile(r"\d{1,3}[.,]\d{3}")
 _SPACES_RE = re.compile(r"\s+")
+
+
+#: How subdetect's CSV export starts a text cell a spreadsheet would read as a formula
+#: (``report.safe_cell``): a quote before it.
+FORMULA_ESCAPE = re.compile(r"^'([=+\-@\t\r])")
+
+
+def unescape_formula(cell: str) -> str:
+    """A cell of subdetect's CSV export as the store held it: ``'=HYPERLINK(...)`` -> ``=HYPERLINK(...)``."""
+    return cell[1:] if cell[:1] == "'" and FORMULA_ESCAPE.match(cell) else cell
+
+
+def id_from_bank_of(cell: str | None) -> int | None:
+    """A canonical CSV's ``id_from_bank`` cell: 1 or 0, ``None`` when empty (the row's id, if it
+    has one, is then the bank's); raises ``ValueError`` for anything else."""
+    s = (cell or "").strip()
+    if not s:
+        return None
+    if s in ("1", "1.0"):
+        return 1
+    if s in ("0", "0.0"):
+        return 0
+    raise ValueError(f"id_from_bank {s!r} is not 0 or 1")
 
 
 def original_from_columns(amount: str | None, currency: str | None, decimal: str = ".") -> tuple[float, str] | None:
