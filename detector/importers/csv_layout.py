@@ -627,13 +627,57 @@ class CsvLayout(Importer):
             return None  # some banks repeat the header row every page
         if self._is_balance_line(cells, index):
             return None
-        extra = too_many_fields(cells, layout)
+        extra = too_many_fields(cells, layout) or self.split_amount(cells, layout)
         if extra is not None:
             return Reject(line, extra, raw)
         try:
             return self.parse_record(cells, index, line)
         except ValueError as exc:
             return Reject(line, str(exc), raw)
+
+    def split_amount(self, cells: list[str], layout: HeaderLayout) -> str | None:
+        """Why a record whose amount was cut at its thousands separator is rejected, or ``None``.
+
+        An unquoted ``-1,250.00`` in a comma-separated file is two fields, ``-1`` and ``250.00``.
+        Where a column after the amount was empty (Chase's Memo, a generic CSV's currency, a
+        trailing delimiter) the record has no field past the header, and it was stored as
+        ``-1.00`` (the ``250.00`` in the Memo, the currency, the Type) or, between a debit and a
+        credit column, as ``+249.00``, without a word. So a money cell of one to three digits
+        without decimals followed by a cell of three digits (and decimals) is that cut. Where the
+        next column is money of its own (a balance, a fee, an original amount: ``-1`` beside a
+        balance of ``250.00`` may be just that) the cut must also show in the column after it,
+        holding the balance it moved on (Starling's Spending Category holding ``1492.01``). Only a
+        comma-separated layout with decimal points groups thousands with the delimiter (the
+        column reader sends such rows here: ``fast_csv``).
+        """
+        if layout.delimiter != "," or self.decimal != ".":
+            return None
+        index = layout.index
+        fields = ("amount",) if self.amount is not None and "amount" in index else ("debit", "credit")
+        for field in fields:
+            pos = index.get(field)
+            if pos is None or pos + 1 >= len(cells):
+                continue
+            head, tail = cells[pos].strip(), cells[pos + 1].strip()
+            if not (_SPLIT_HEAD.fullmatch(head) and _SPLIT_TAIL.fullmatch(tail)):
+                continue
+            if self._money_column(pos + 1, layout) and not (
+                    pos + 2 < len(cells) and _MONEY_WITH_CENTS.fullmatch(cells[pos + 2].strip())
+                    and not self._money_column(pos + 2, layout)):
+                continue  # "-1" and a balance "250.00" beside it, unless the balance moved on a column
+            return (f"amount {head!r} with {tail!r} after it: {head},{tail} written without quotes, its thousands "
+                    "separator read as the comma between columns (a value holding a comma must be quoted)")
+        return None
+
+    def _money_column(self, pos: int, layout: HeaderLayout) -> bool:
+        """Whether the column at ``pos`` holds money of its own beside the amount (a balance, a
+        fee, an original amount; a credit beside a debit is no such column: one row fills one of
+        the two)."""
+        own = ("fee", "original_amount", *(f"balance_{i}" for i in range(1, len(self.balance_columns) + 1)))
+        if any(layout.index.get(f) == pos for f in own):
+            return True
+        names = layout.header_cells
+        return bool(names) and pos < len(names) and _BALANCE_NAME.search(names[pos]) is not None
 
     def _cell(self, cells: list[str], index: dict[str, int], field: str) -> str | None:
         pos = index.get(field)
@@ -704,7 +748,7 @@ class CsvLayout(Importer):
             account_id=self._cell(cells, index, "account") or None,
             # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
             transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
-            currency=parse_currency(self._cell(cells, index, "currency")),
+            currency=_currency_cell(self._cell(cells, index, "currency")),
             card=self._cell(cells, index, "card") or None,
             id_description=id_description,
             original_amount=(math.copysign(original[0], amount) if original and amount else None),
@@ -769,6 +813,19 @@ class CsvLayout(Importer):
         return (f"{what} in column {' / '.join(repr(n) for n in names)} (money out: "
                 f"{shown(self.outflow_markers)}; money in: {shown(self.inflow_markers)})")
 
+
+#: The two fields an unquoted amount cut at its thousands separator makes (``-1,250.00``: ``-1`` and
+#: ``250.00``; ``- $1,062.50``: ``- $1`` and ``062.50``; ``1,250``: ``1`` and ``250``), as
+#: :meth:`CsvLayout.split_amount` reads them; ``SPLIT_HEAD_RE2`` and ``SPLIT_TAIL_RE2`` are the
+#: same for pyarrow (unstripped cells).
+_SPLIT_HEAD = re.compile(r"\(?\s*[+\-\u2212]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\u2212]?\s*\d{1,3}")
+_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?\)?")
+SPLIT_HEAD_RE2 = r"^\s*\(?\s*[+\-\x{2212}]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\x{2212}]?\s*\d{1,3}\s*$"
+SPLIT_TAIL_RE2 = r"^\s*\d{3}(?:\.\d{1,2})?\)?\s*$"
+#: A money cell written with cents (a balance moved on by the cut: ``1492.01``).
+_MONEY_WITH_CENTS = re.compile(r"[+\-]?[$£€]?\d[\d,]*\.\d{2}")
+#: A column's name that says it holds a balance (Bank of America's "Running Bal.", Saldo, Solde).
+_BALANCE_NAME = re.compile(r"bal\b|balance|saldo|solde|kontostand|disponible")
 
 #: An amount with a decimal comma (``-16,41``, ``3.414,18``), one with a decimal point
 #: (``-16.41``, ``1,234.56``), and one that reads as either (``1.234``, ``-1,234``).
@@ -859,6 +916,16 @@ def pending_reason(cell: str) -> str:
 
 
 _DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+def _currency_cell(cell: str | None) -> str | None:
+    """A currency column's cell as its code (:func:`parse_currency`); a cell holding a digit is
+    rejected, as every engine rejects it: no currency is written so, and an unquoted ``-1,250.00``
+    on a row whose currency was empty moves ``250.00`` into it (it was stored as the currency)."""
+    if cell and any(c.isdigit() for c in cell):
+        raise ValueError(f"currency {cell!r} is not a currency code (three letters, as USD; a value holding a "
+                         "comma must be quoted)")
+    return parse_currency(cell)
 
 
 def too_many_fields(cells: list[str], layout: HeaderLayout) -> str | None:

@@ -34,6 +34,8 @@ from .csv_layout import (
     FORMULA_ESCAPE,
     OWN_TRANSFER_SEP,
     PROCESSOR_COUNTERPARTY_RE,
+    SPLIT_HEAD_RE2,
+    SPLIT_TAIL_RE2,
     CsvLayout,
     HeaderLayout,
     id_from_bank_of,
@@ -357,6 +359,18 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
         # shifted by an unquoted delimiter, which the row reader rejects (csv_layout.too_many_fields)
         for col in cols[hl.width:]:
             ok &= ~pc.not_equal(pc.utf8_trim_whitespace(col), "").to_numpy(zero_copy_only=False)
+    if hl.delimiter == "," and layout.decimal == ".":
+        # an unquoted amount cut at its thousands separator ("-1" then "250.00"): the row reader
+        # decides whether it is one (CsvLayout.split_amount), and says why
+        money = ("amount",) if layout.amount is not None and "amount" in index else ("debit", "credit")
+        for f in money:
+            pos = index.get(f)
+            if pos is not None and pos + 1 < ncols:
+                cut = pc.and_(pc.match_substring_regex(cols[pos], SPLIT_HEAD_RE2),
+                              pc.match_substring_regex(cols[pos + 1], SPLIT_TAIL_RE2))
+                ok &= ~cut.to_numpy(zero_copy_only=False)
+    if raw("currency") is not None:  # a number where the currency goes (the row reader rejects it)
+        ok &= ~pc.match_substring_regex(raw("currency"), r"\d").to_numpy(zero_copy_only=False)
     status = raw("status")
     if status is not None and layout.accepted_status:
         accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())
