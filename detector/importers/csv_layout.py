@@ -248,6 +248,11 @@ class CsvLayout(Importer):
     balance_columns: tuple[str, ...] = ()
     status: str | Names | None = None
     accepted_status: tuple[str, ...] = ()
+    #: Whether the status column is read word by word, for a wallet whose completed states are
+    #: too many to list (Cash App: CARD CHARGED, PAYMENT SENT, DEPOSITED, ...): a state holding a
+    #: word of :data:`NEVER_SETTLED`, a pending one, or a refund's on money out is rejected
+    #: (:func:`unsettled_status`); any other state is read.
+    status_words: bool = False
     #: What a pending row writes where its booking date goes (comdirect's ``offen``), lower case:
     #: such a row is rejected as not booked yet.
     pending_dates: tuple[str, ...] = ()
@@ -716,6 +721,10 @@ class CsvLayout(Importer):
             raise ValueError(pending_reason(when))
         date = parse_date(when, self.date_formats)
         amount = self._amount(cells, index)
+        if status and self.status_words:
+            unsettled = unsettled_status(status, amount)
+            if unsettled:
+                raise ValueError(unsettled)
         description = self._cell(cells, index, "description") or ""
         labelled = None
         if self.labels is not None:
@@ -892,6 +901,33 @@ def original_from_details(text: str | None) -> tuple[float, str] | None:
 #: later download completes them, so "re-import once it completes" (said of all of them before the
 #: round-twenty-four audit) was wrong for them.
 NEVER_SETTLED = frozenset({"DECLINED", "REVERTED", "FAILED", "CANCELLED", "CANCELED", "REJECTED"})
+
+
+#: Words of a state that says the payment is not done yet (Cash App's "WAITING ON RECIPIENT").
+PENDING_WORDS = frozenset({"PENDING", "WAITING"})
+#: A word (upper case) of any state :func:`unsettled_status` may refuse, for the column reader,
+#: which leaves such rows to the row reader (an RE2 pattern).
+UNSETTLED_WORDS_RE2 = (r"(?i)\b(?:" + "|".join(sorted(NEVER_SETTLED | PENDING_WORDS | {"REFUNDED", "EXPIRED"}))
+                       + r")\b")
+
+
+def unsettled_status(status: str, amount: float) -> str | None:
+    """Why a row whose state (read word by word: :attr:`CsvLayout.status_words`) is no completed
+    transaction is not read, or ``None``. ``PAYMENT CANCELED``, ``CARD DECLINED``, ``FAILED``
+    moved no money; ``PENDING``, ``WAITING ON RECIPIENT`` not yet; a payment out whose state
+    says it was refunded (``PAYMENT REFUNDED``) came back. A refund itself (``CARD REFUNDED`` on
+    money in) is a refund, and read as one."""
+    words = set(re.findall(r"[A-Z]+", status.upper()))
+    never = sorted(words & (NEVER_SETTLED | {"EXPIRED"}))
+    if never:
+        what = {"FAILED": "failed", "EXPIRED": "expired"}.get(never[0], f"was {never[0].lower()}")
+        return f"state {status.strip()}: not a transaction (the payment {what}, no money moved)"
+    if words & PENDING_WORDS:
+        return f"state {status.strip()}: not a completed transaction (re-import once it completes)"
+    if "REFUNDED" in words and amount < 0:
+        return (f"state {status.strip()}: not a charge (the payment was refunded: its money came back; a refund "
+                "row of its own is read as money in)")
+    return None
 
 
 def status_reason(status: str) -> str:

@@ -36,6 +36,7 @@ from .csv_layout import (
     PROCESSOR_COUNTERPARTY_RE,
     SPLIT_HEAD_RE2,
     SPLIT_TAIL_RE2,
+    UNSETTLED_WORDS_RE2,
     CsvLayout,
     HeaderLayout,
     id_from_bank_of,
@@ -375,6 +376,8 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     if status is not None and layout.accepted_status:
         accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())
         ok &= accepted.to_numpy(zero_copy_only=False)
+    if status is not None and layout.status_words:  # (the row reader says why, line by line)
+        ok &= ~pc.fill_null(pc.match_substring_regex(status, UNSETTLED_WORDS_RE2), False).to_numpy(zero_copy_only=False)
     no_money = raw("no_money")
     if no_money is not None and layout.no_money_values:  # (the row reader says why, line by line)
         moved = _distinct(no_money, lambda s: s.strip().lower() not in layout.no_money_values, pa.bool_())
