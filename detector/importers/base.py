@@ -243,8 +243,8 @@ _PURPOSE = ("verwendungszweck", "omschrijving", "mededelingen", "purpose", "refe
 _NOT_A_NAME = re.compile(r"iban|konto|account|rekening|\bbic|\bblz|nummer|number|\bid\b|\bnr\b|abweichend|"
                          r"uiteindelijk|initi[eë]rend|ultimate", re.IGNORECASE)
 #: Column names that are the field outright, preferred to a name merely holding a hint.
-_OUTRIGHT = {"description": ("description", "transaction description", "payee", "merchant", "memo", "details",
-                             "narrative")}
+_OUTRIGHT = {"description": ("original description", "description", "transaction description", "payee", "merchant",
+                             "memo", "details", "narrative")}
 #: Names taken only when no column holds a hint above: comdirect's Buchungstext holds the whole
 #: transfer (``Auftraggeber: ... Buchungstext: ...``), where Sparkasse's and ING Germany's say only
 #: its kind beside a counterparty column.
@@ -730,11 +730,13 @@ def _empty_columns(cols: list[str], rows) -> set[str]:
     return {c for i, c in enumerate(cols) if not any(i < len(r) and r[i].strip() for r in rows)}
 
 
-#: Description columns named outright, in order of preference: a payee's name before a memo (U.S.
-#: Bank's Name beside its Memo "Download from usbank.com. NETFLIX.COM ...", which lost 11 of 12
-#: vendors: round forty).
-_OUTRIGHT_ORDER = ("description", "transaction description", "payee", "merchant", "name", "details", "narrative",
-                   "memo")
+#: Description columns named outright, in order of preference: the bank's own descriptor before a
+#: cleaned name (USAA's and Mint's "Original Description" beside their "Description": "TRANSFER
+#: TO SAVINGS" was "Transfer", a counted 300.00 a month plan, and a pending and a posted charge
+#: went unmatched: round forty); a payee's name before a memo (U.S. Bank's Name beside its Memo
+#: "Download from usbank.com. NETFLIX.COM ...", which lost 11 of 12 vendors: round forty).
+_OUTRIGHT_ORDER = ("original description", "original_description", "description", "transaction description",
+                   "payee", "merchant", "name", "details", "narrative", "memo")
 
 
 def _outright_column(cols: list[str], outright: tuple[str, ...], taken) -> str | None:
