@@ -661,6 +661,19 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
 #: Column names only one country's banks write, and that country's currency.
 _COUNTRY_COLUMNS = {"sort code": ("GBP", "its 'Sort Code' column is a UK bank's"),
                     "bsb": ("AUD", "its 'BSB' column is an Australian bank's")}
+#: Headers only one bank writes, all their columns (lower case), its currency and why: ASB's (New
+#: Zealand) FastNet exports, of an account (``Date,Unique Id,Tran Type,Cheque Number,Payee,Memo,
+#: Amount`` below its ``Bank 12; Branch ...`` preamble) and of a card (``Date Processed,Date of
+#: Transaction,Unique Id,Tran Type,Reference,Description,Amount``), as public parsers of them
+#: read them. Round-forty-one audit: the ASB suggestion named no currency, and pasted, every
+#: amount was USD and ANZAC Day's observance a working day.
+_BANK_HEADERS = (
+    (frozenset({"unique id", "tran type", "cheque number", "payee", "memo"}),
+     ("NZD", "its Unique Id, Tran Type, Cheque Number, Payee and Memo columns are ASB's (New Zealand) export")),
+    (frozenset({"date processed", "date of transaction", "unique id", "tran type", "reference", "description"}),
+     ("NZD", ("its Date Processed, Date of Transaction, Unique Id and Tran Type columns are ASB's (New Zealand) "
+              "card export"))),
+)
 #: The country code a card purchase's descriptor ends with (ANZ's "NETFLIX.COM MELBOURNE VI AUS").
 _COUNTRY_ENDINGS = {"AUS": "AUD", "NZL": "NZD", "GBR": "GBP", "CAN": "CAD", "IRL": "EUR"}
 #: IBAN country codes and their currency (of the account an IBAN column names on every row).
@@ -671,7 +684,8 @@ _IBAN_CURRENCY = {"GB": "GBP", "IE": "EUR", "DE": "EUR", "FR": "EUR", "NL": "EUR
 def country_currency(cols: list[str], rows: list[list[str]], description: int | None,
                      headerless: bool) -> tuple[str, str] | None:
     """The currency a file says by its country, and why, for a suggestion: a column only one
-    country's banks write (a UK ``Sort Code``, an Australian ``BSB``), one IBAN on every row, or
+    country's banks write (a UK ``Sort Code``, an Australian ``BSB``), a header only one bank
+    writes (ASB's, New Zealand: :data:`_BANK_HEADERS`), one IBAN on every row, or
     most descriptions ending in one country's code (ANZ's ``... NS AUS``); else ``None``.
     Round-forty-one audit: the Lloyds suggestion read day-first dates from the Sort Code column
     yet left the currency out, and pasted, every email said "$" and Good Friday was a working day."""
@@ -679,6 +693,10 @@ def country_currency(cols: list[str], rows: list[list[str]], description: int | 
         for c in cols:
             hit = _COUNTRY_COLUMNS.get(c.strip().lower())
             if hit and any(cols.index(c) < len(r) and r[cols.index(c)].strip() for r in rows):
+                return hit
+        names = {c.strip().lower() for c in cols}
+        for header, hit in _BANK_HEADERS:
+            if header <= names:
                 return hit
     body = rows[1:] if headerless else rows
     for i in range(len(cols)):
