@@ -131,6 +131,9 @@ class _Canonicaliser:
         self.rounded_id: str | None = None
         #: The payment method of each account a later block of the download names (Row.block).
         self.block_methods: dict[str, str] = {}
+        #: Whether rows came with a canonical CSV's own ``source`` (``Row.source``): its accounts'
+        #: payment methods are then read from it (:func:`exported_payment_methods`).
+        self.exported = False
 
     def card_account(self, card: str | None) -> str | None:
         """The account of a row naming its card, unless ``--account`` or the file names one."""
@@ -206,6 +209,8 @@ class _Canonicaliser:
             self.currencies[currency] += 1
             self.accounts.setdefault(account)
             original = original_of(item.original_amount, item.original_currency, currency)
+            if item.source:
+                self.exported = True
             records.append((tx_id, account, item.date, item.amount, currency, item.description,
                             item.source or source, path, item.line, from_bank, *original))
         if not records:
@@ -258,6 +263,7 @@ class _Canonicaliser:
         for name in account_groups[1]:
             self.accounts.setdefault(name)
         zeros = pa.array(np.zeros(n, dtype=np.int32))
+        self.exported = self.exported or parsed.source is not None
         table = pa.table({
             "transaction_id": tx_id,
             "account_id": account,
@@ -464,7 +470,7 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         rows_read=rows_read,
         default_payment_method=_payment_method(imp, path),
         payment_methods={canon.accounts_as.get(a, a): m for a, m in
-                         (exported_payment_methods(imp, df) | imp.account_payment_methods(path)
+                         ((exported_payment_methods(imp, df) if canon.exported else {}) | imp.account_payment_methods(path)
                           | canon.block_methods).items()},
         currency=currency,
         path=path,
