@@ -11,6 +11,17 @@ US_STATES = frozenset(
     ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
 )
 CA_PROVINCES = frozenset(["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"])
+#: Australia's states and territories as card descriptors end with them, after the town, in full
+#: or cut to the two letters (or one) the state field of the card line leaves them: ANZ's
+#: ``NETFLIX.COM  MELBOURNE  VI AUS``, ``... SYDNEY  NS AUS``, ``... BRISBANE  QL AUS``. Those that
+#: are also a US state or Canadian province (WA, NS, NT) or a legal suffix (SA) were stripped
+#: already; the others only after a town, where Australia is named after them or the town is
+#: Australian (:data:`AU_TOWNS`): normalize._strip_tail.
+AU_STATES = frozenset(["NSW", "NS", "N", "VIC", "VI", "QLD", "QL", "SA", "WA", "TAS", "TA", "ACT", "AC", "NT"])
+#: Australian towns a card line names before its state, without "AUS" after it.
+AU_TOWNS = frozenset(["SYDNEY", "MELBOURNE", "BRISBANE", "PERTH", "ADELAIDE", "HOBART", "DARWIN", "CANBERRA",
+                      "GEELONG", "NEWCASTLE", "WOLLONGONG", "PARRAMATTA", "CHATSWOOD", "SOUTHPORT",
+                      "TOWNSVILLE", "CAIRNS", "LAUNCESTON", "BALLARAT", "BENDIGO", "TOOWOOMBA"])
 
 #: ISO country codes banks append after a merchant's city (3-letter), and the 2-letter ones that
 #: are not also US states.
@@ -35,7 +46,8 @@ CITIES = frozenset(
     LONDON|MANCHESTER|BIRMINGHAM|LEEDS|GLASGOW|EDINBURGH|BRISTOL|LIVERPOOL|CARDIFF|BELFAST|
     READING|SLOUGH|DUBLIN|CORK|AMSTERDAM|LUXEMBOURG|STOCKHOLM|BERLIN|MUNICH|HAMBURG|PARIS|
     MADRID|BARCELONA|PRAGUE|PRAHA|WARSAW|ZURICH|GENEVA|BRUSSELS|COPENHAGEN|OSLO|HELSINKI|
-    TORONTO|VANCOUVER|MONTREAL|SYDNEY|MELBOURNE|SINGAPORE|TEL AVIV|MILANO|MILAN|ROME|LISBON|
+    TORONTO|VANCOUVER|MONTREAL|SYDNEY|MELBOURNE|BRISBANE|PERTH|ADELAIDE|HOBART|CANBERRA|
+    SINGAPORE|TEL AVIV|MILANO|MILAN|ROME|LISBON|
     INTERNET|ONLINE|WWW
     """.replace("\n", "").split("|")
 )

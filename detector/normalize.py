@@ -39,6 +39,8 @@ from .descriptor_prepass import (
     _transfers,
 )
 from .descriptor_words import (
+    AU_STATES,
+    AU_TOWNS,
     BANK_PREFIXES,
     CA_PROVINCES,
     CARD_ISSUERS,
@@ -423,21 +425,27 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
     """Drop trailing locations, legal suffixes, bank codes and transaction words; keep at least
     ``keep`` tokens."""
     changed = True
+    australia = False  # the word just stripped was Australia's code: a state may come before it
     while changed and len(tokens) > keep:
         changed = False
         tail = [_bare(t) for t in tokens[-_TAIL_WORDS:]]  # read once for both tests below
         n = _transaction_tail(tokens, keep, tail)
         if n:
             tokens = tokens[:-n]
-            changed = True
+            changed, australia = True, False
             continue
         last = tail[-1]
         named = len(tokens) >= 2 and tokens[-2] == "OF"  # CITY OF AUSTIN, BANK OF AMERICA: part of the name
         named = named or (len(tokens) == 2 and (_bare(tokens[0]), last) in COUNTRY_NAMED_BRANDS)  # ONE NZ
         if (last in _LOCATION and not named) or last in LEGAL_SUFFIXES or last in _UK_TAIL or tokens[-1] in _UK_TAIL:
             tokens = tokens[:-1]
-            changed = True
+            changed, australia = True, last in ("AUS", "AU") and not named
             continue
+        if last in AU_STATES and _au_state_after_town(tokens, tail, keep, australia):
+            tokens = tokens[:-1]  # "KAYO SPORTS MELBOURNE VI (AUS)": the town is next, as for US states
+            changed, australia = True, False
+            continue
+        australia = False
         ends = [t.replace("-", "").replace("'", "") for t in tokens[-_MAX_CITY_WORDS:]]
         for n in range(min(_MAX_CITY_WORDS, len(tokens) - keep), 0, -1):
             words = tuple(ends[-n:])  # the last n tokens: n <= len(tokens) here
@@ -448,6 +456,19 @@ def _strip_tail(tokens: list[str], keep: int = 1) -> list[str]:
                 changed = True
                 break
     return tokens
+
+
+def _au_state_after_town(tokens: list[str], tail: list[str], keep: int, australia: bool) -> bool:
+    """Whether the last word, an Australian state's code (:data:`AU_STATES`), ends a card line's
+    town and state: a town word before it (letters only, three or more) with a name before that,
+    and Australia named after it (``... MELBOURNE VI AUS``) or the town an Australian one
+    (``... BRISBANE QL``). ``FINAL FANTASY VI``, ``SERVICE NSW``, ``NETFLIX.COM VI`` keep it."""
+    if len(tokens) < keep + 2 or len(tail) < 2:
+        return False
+    town = tail[-2]
+    if len(town) < 3 or not town.isalpha() or town in LEGAL_SUFFIXES or town in _LOCATION:
+        return False
+    return australia or town in AU_TOWNS
 
 
 def _glued_city(words: tuple[str, ...]) -> bool:

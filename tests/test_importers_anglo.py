@@ -153,3 +153,34 @@ def test_aib_card_and_direct_debit_prefixes_are_not_the_merchant():
                       ("D/D FLYEFIT", "Flyefit"), ("D/D EIR", "Eir"), ("OP/ ESB SUPPLY", "Esb Supply")):
         assert normalize_one(raw)[1] == name, raw
     assert normalize_one("VDPX LTD")[1] == "VDPX"  # a name that merely starts so keeps it
+
+
+def test_the_suggestion_names_nzd_for_asb_exports_by_their_header(tmp_path):
+    # round-forty-one audit: ASB's suggestion named no currency; pasted, every amount was USD and
+    # the account's holidays the US's (ANZAC Day's observance counted as a working day)
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(DATA / "asb_Export20260420091244.csv")
+    value = suggestion(err.value)
+    assert parse_columns(value)["currency"] == "NZD"
+    assert "currency=NZD because its Unique Id, Tran Type, Cheque Number, Payee and Memo columns are ASB's" in str(
+        err.value)
+    st = read_statement(DATA / "asb_Export20260420091244.csv", columns=value)
+    assert (st.currency, st.rejected, len(st.transactions)) == ("NZD", [], 543)
+    assert not any("assumed" in n for n in st.notes)
+    # ASB's card export (its header as public parsers of FastNet's exports read it)
+    card = write(tmp_path, "Export20250412110926.csv",
+                 "Created date / time : 12 April 2025 / 11:09:26\nCard Number XXXX-XXXX-XXXX-5023 (Visa Light)\n"
+                 "From date 20250101\nTo date 20250412\n"
+                 "Date Processed,Date of Transaction,Unique Id,Tran Type,Reference,Description,Amount\n\n"
+                 + "".join(f'2025/{m:02d}/10,2025/{m:02d}/07,2025{m:02d}1001,DEBIT,5023,"NETFLIX.COM",-18.49\n'
+                           f'2025/{m:02d}/12,2025/{m:02d}/11,2025{m:02d}1201,DEBIT,5023,"COUNTDOWN PONSONBY",-84.20\n'
+                           for m in range(1, 5)))
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(card)
+    assert parse_columns(suggestion(err.value))["currency"] == "NZD"
+    # a header sharing a few of those names is no ASB export
+    other = write(tmp_path, "other.csv", "Date,Payee,Memo,Amount\n" + "".join(
+        f"2025-{m:02d}-10,NETFLIX.COM,card 1234,-18.49\n" for m in range(1, 5)))
+    with pytest.raises(UnrecognisedFormat) as err:
+        read_statement(other)
+    assert "currency" not in parse_columns(suggestion(err.value))

@@ -108,10 +108,12 @@ def test_a_direction_it_cannot_read_is_a_rejected_line_naming_file_line_and_colu
      "date=Posting Date,description=Description,amount=Amount,direction=Credit Debit Indicator",
      [2850.0, -12.99, -11.99]),
     # Mint's header with a column of its own dropped (so no layout claims it): the suggestion the
-    # audit followed was "date=Date,description=Description,amount=Amount"
+    # audit followed was "date=Date,description=Description,amount=Amount"; the description is
+    # the bank's Original Description, as Mint's layout reads it, since the twenty-third session
     ("transactions.csv", MINT.replace(',"Category"', "").replace(',"Groceries"', "").replace(',"Movies & DVDs"', "")
      .replace(',"Credit Card Payment","Chase', ',"Chase'),
-     "date=Date,description=Description,amount=Amount,direction=Transaction Type", [-141.5, -15.49, 657.73]),
+     "date=Date,description=Original Description,amount=Amount,direction=Transaction Type",
+     [-141.5, -15.49, 657.73]),
 ])
 def test_the_suggestion_maps_the_direction_of_amounts_written_without_a_sign(tmp_path, name, text, want, amounts):
     path = write(tmp_path, name, text)

@@ -203,3 +203,25 @@ def test_the_suggestion_prefers_the_payee_to_a_memo_and_never_an_empty_amount(ru
     path.write_text(text)
     words = suggested(runner, tmp_path, path)
     assert "amount=Gross" in words[1] and "Reference Txn ID" not in words[1]
+
+
+def test_the_suggestion_reads_the_original_descriptor_before_a_cleaned_name(runner, tmp_path):
+    # round-forty audit: USAA's cleaned Description was suggested over its Original Description:
+    # "TRANSFER TO SAVINGS" became "Transfer", a counted 300.00 a month plan, and a pending charge
+    # and its posting went unmatched. A USAA-shaped file its layout does not read (no Status):
+    rows = (DATA / "bk_download_2025-10-15.csv").read_text().splitlines()
+    for header in ("Original Description", "Original description"):
+        path = tmp_path / "usaa_export.csv"
+        path.write_text("\n".join([f"Date,Description,{header},Category,Amount"]
+                                  + [",".join(r.split(",")[:5]) for r in rows[1:]]) + "\n")
+        words = suggested(runner, tmp_path, path)
+        mapping = dict(w.split("=", 1) for w in words[1].split(","))
+        assert mapping["description"] == header
+        st = read_statement(path, columns=words[1])
+        assert "TRANSFER TO SAVINGS XXXXXX4321" in set(st.transactions["description"])
+    # a cleaned name is still taken where no row fills the original one
+    path = tmp_path / "cleaned.csv"
+    path.write_text("Date,Description,Original Description,Amount\n" + "".join(
+        f"2025-{m:02d}-03,Netflix,,-17.99\n" for m in range(1, 7)))
+    mapping = dict(w.split("=", 1) for w in suggested(runner, tmp_path, path)[1].split(","))
+    assert mapping["description"] == "Description"

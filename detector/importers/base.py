@@ -52,6 +52,11 @@ class Row:
     #: account is the file's account followed by it, and the block's layout's payment method its own.
     block: str | None = None
     block_payment_method: str | None = None
+    #: What a canonical CSV (``subdetect transactions --format csv``) says of the row it exported:
+    #: the importer that first read it (``source``) and whether its id is the bank's
+    #: (``id_from_bank``); ``None`` for a bank's own statement, whose importer and id column decide.
+    source: str | None = None
+    id_from_bank: int | None = None
 
 
 @dataclass
@@ -245,8 +250,8 @@ _PURPOSE = ("verwendungszweck", "omschrijving", "mededelingen", "purpose", "refe
 _NOT_A_NAME = re.compile(r"iban|konto|account|rekening|\bbic|\bblz|nummer|number|\bid\b|\bnr\b|abweichend|"
                          r"uiteindelijk|initi[eë]rend|ultimate", re.IGNORECASE)
 #: Column names that are the field outright, preferred to a name merely holding a hint.
-_OUTRIGHT = {"description": ("description", "transaction description", "payee", "merchant", "memo", "details",
-                             "narrative")}
+_OUTRIGHT = {"description": ("original description", "description", "transaction description", "payee", "merchant",
+                             "memo", "details", "narrative")}
 #: Names taken only when no column holds a hint above: comdirect's Buchungstext holds the whole
 #: transfer (``Auftraggeber: ... Buchungstext: ...``), where Sparkasse's and ING Germany's say only
 #: its kind beside a counterparty column.
@@ -663,6 +668,19 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
 #: Column names only one country's banks write, and that country's currency.
 _COUNTRY_COLUMNS = {"sort code": ("GBP", "its 'Sort Code' column is a UK bank's"),
                     "bsb": ("AUD", "its 'BSB' column is an Australian bank's")}
+#: Headers only one bank writes, all their columns (lower case), its currency and why: ASB's (New
+#: Zealand) FastNet exports, of an account (``Date,Unique Id,Tran Type,Cheque Number,Payee,Memo,
+#: Amount`` below its ``Bank 12; Branch ...`` preamble) and of a card (``Date Processed,Date of
+#: Transaction,Unique Id,Tran Type,Reference,Description,Amount``), as public parsers of them
+#: read them. Round-forty-one audit: the ASB suggestion named no currency, and pasted, every
+#: amount was USD and ANZAC Day's observance a working day.
+_BANK_HEADERS = (
+    (frozenset({"unique id", "tran type", "cheque number", "payee", "memo"}),
+     ("NZD", "its Unique Id, Tran Type, Cheque Number, Payee and Memo columns are ASB's (New Zealand) export")),
+    (frozenset({"date processed", "date of transaction", "unique id", "tran type", "reference", "description"}),
+     ("NZD", ("its Date Processed, Date of Transaction, Unique Id and Tran Type columns are ASB's (New Zealand) "
+              "card export"))),
+)
 #: The country code a card purchase's descriptor ends with (ANZ's "NETFLIX.COM MELBOURNE VI AUS").
 _COUNTRY_ENDINGS = {"AUS": "AUD", "NZL": "NZD", "GBR": "GBP", "CAN": "CAD", "IRL": "EUR"}
 #: IBAN country codes and their currency (of the account an IBAN column names on every row).
@@ -673,7 +691,8 @@ _IBAN_CURRENCY = {"GB": "GBP", "IE": "EUR", "DE": "EUR", "FR": "EUR", "NL": "EUR
 def country_currency(cols: list[str], rows: list[list[str]], description: int | None,
                      headerless: bool) -> tuple[str, str] | None:
     """The currency a file says by its country, and why, for a suggestion: a column only one
-    country's banks write (a UK ``Sort Code``, an Australian ``BSB``), one IBAN on every row, or
+    country's banks write (a UK ``Sort Code``, an Australian ``BSB``), a header only one bank
+    writes (ASB's, New Zealand: :data:`_BANK_HEADERS`), one IBAN on every row, or
     most descriptions ending in one country's code (ANZ's ``... NS AUS``); else ``None``.
     Round-forty-one audit: the Lloyds suggestion read day-first dates from the Sort Code column
     yet left the currency out, and pasted, every email said "$" and Good Friday was a working day."""
@@ -681,6 +700,10 @@ def country_currency(cols: list[str], rows: list[list[str]], description: int | 
         for c in cols:
             hit = _COUNTRY_COLUMNS.get(c.strip().lower())
             if hit and any(cols.index(c) < len(r) and r[cols.index(c)].strip() for r in rows):
+                return hit
+        names = {c.strip().lower() for c in cols}
+        for header, hit in _BANK_HEADERS:
+            if header <= names:
                 return hit
     body = rows[1:] if headerless else rows
     for i in range(len(cols)):
@@ -732,11 +755,13 @@ def _empty_columns(cols: list[str], rows) -> set[str]:
     return {c for i, c in enumerate(cols) if not any(i < len(r) and r[i].strip() for r in rows)}
 
 
-#: Description columns named outright, in order of preference: a payee's name before a memo (U.S.
-#: Bank's Name beside its Memo "Download from usbank.com. NETFLIX.COM ...", which lost 11 of 12
-#: vendors: round forty).
-_OUTRIGHT_ORDER = ("description", "transaction description", "payee", "merchant", "name", "details", "narrative",
-                   "memo")
+#: Description columns named outright, in order of preference: the bank's own descriptor before a
+#: cleaned name (USAA's and Mint's "Original Description" beside their "Description": "TRANSFER
+#: TO SAVINGS" was "Transfer", a counted 300.00 a month plan, and a pending and a posted charge
+#: went unmatched: round forty); a payee's name before a memo (U.S. Bank's Name beside its Memo
+#: "Download from usbank.com. NETFLIX.COM ...", which lost 11 of 12 vendors: round forty).
+_OUTRIGHT_ORDER = ("original description", "original_description", "description", "transaction description",
+                   "payee", "merchant", "name", "details", "narrative", "memo")
 
 
 def _outright_column(cols: list[str], outright: tuple[str, ...], taken) -> str | None:

@@ -36,7 +36,7 @@ from .base import (
     money_value,
     read_text,
 )
-from .csv_layout import CsvLayout, LabelledText, read_either_order, swap_day_month
+from .csv_layout import CsvLayout, LabelledText, read_either_order, swap_day_month, unescape_formula
 from .csv_us_fintech import US_FINTECH_LAYOUTS
 from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, is_date, normalise_header, parse_amount, parse_date
 
@@ -44,7 +44,15 @@ ISO = ("%Y-%m-%d", "%Y/%m/%d")
 
 
 class GenericCsv(CsvLayout):
-    """``[account_id,][transaction_id,]date,description,amount[,currency]``; negative = money out."""
+    """``[account_id,][transaction_id,]date,description,amount[,currency]``; negative = money out.
+
+    Also the canonical transactions (``schema.TRANSACTION_COLUMNS``) that ``subdetect transactions
+    --format csv`` exports and every engine reads: each row keeps the ``source`` and
+    ``id_from_bank`` the export gives it (a hashed id is never quoted to a vendor as the bank's),
+    its ``original_amount`` / ``original_currency``, and a text cell the export wrote formula-safe
+    (``'-JOHN``) is read as the store held it (``-JOHN``). Scanned into another database, the
+    export gives the same transactions and streams (docs/importers.md).
+    """
 
     name = "generic"
     title = "Generic CSV (date, description, amount)"
@@ -54,10 +62,26 @@ class GenericCsv(CsvLayout):
     transaction_id = "transaction_id"
     account_column = "account_id"
     currency_column = "currency"
+    original_amount = "original_amount"
+    original_currency = "original_currency"
+    source_column = "source"
+    id_from_bank_column = "id_from_bank"
+    escaped_by = "source_file"
     date_formats = ISO
     currency = "USD"
     payment_method = None
-    _allowed: ClassVar[frozenset[str]] = frozenset({"account_id", "transaction_id", "date", "description", "amount", "currency"})
+    _allowed: ClassVar[frozenset[str]] = frozenset({
+        "account_id", "transaction_id", "date", "description", "amount", "currency",
+        # the rest of a canonical CSV (subdetect's own export): provenance and original amounts
+        "source", "source_file", "source_line", "id_from_bank", "original_amount", "original_currency"})
+
+    def _cell(self, cells, index, field):
+        if "escaped_by" not in index:
+            return super()._cell(cells, index, field)
+        pos = index.get(field)
+        if pos is None or pos >= len(cells):
+            return None
+        return unescape_formula(cells[pos]).strip()
 
     def parse_record(self, cells, index, line):
         try:

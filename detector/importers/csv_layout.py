@@ -248,6 +248,11 @@ class CsvLayout(Importer):
     balance_columns: tuple[str, ...] = ()
     status: str | Names | None = None
     accepted_status: tuple[str, ...] = ()
+    #: Whether the status column is read word by word, for a wallet whose completed states are
+    #: too many to list (Cash App: CARD CHARGED, PAYMENT SENT, DEPOSITED, ...): a state holding a
+    #: word of :data:`NEVER_SETTLED`, a pending one, or a refund's on money out is rejected
+    #: (:func:`unsettled_status`); any other state is read.
+    status_words: bool = False
     #: What a pending row writes where its booking date goes (comdirect's ``offen``), lower case:
     #: such a row is rejected as not booked yet.
     pending_dates: tuple[str, ...] = ()
@@ -270,6 +275,14 @@ class CsvLayout(Importer):
     #: A free-text column that may say the original amount (Amex's "Extended Details": ``Foreign
     #: Spend Amount: 7.18 UNITED STATES DOLLAR Commission Amount: 0.16 ...``).
     original_details: str | Names | None = None
+    #: A canonical CSV's ``source`` and ``id_from_bank`` columns (``subdetect transactions --format
+    #: csv``): what the export says of each row, kept as its own (:attr:`Row.source`,
+    #: :attr:`Row.id_from_bank`).
+    source_column: str | Names | None = None
+    id_from_bank_column: str | Names | None = None
+    #: A column only subdetect's own CSV export writes: its text cells were written formula-safe
+    #: (``report.safe_cell``: ``'=...``, ``'-...``), and are read back without that quote.
+    escaped_by: str | Names | None = None
     also_required: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ("%m/%d/%Y", "%m/%d/%y")
     #: Multiplies the amount as written: -1 for banks that write charges as positive numbers.
@@ -319,6 +332,9 @@ class CsvLayout(Importer):
             "original_currency": _alts(self.original_currency),
             "original_requires": _alts(self.original_requires),
             "original_details": _alts(self.original_details),
+            "source": _alts(self.source_column),
+            "id_from_bank": _alts(self.id_from_bank_column),
+            "escaped_by": _alts(self.escaped_by),
             **{f: _alts(names) for f, names in zip(self._join_fields(), self.description_join, strict=True)},
         }
 
@@ -616,13 +632,57 @@ class CsvLayout(Importer):
             return None  # some banks repeat the header row every page
         if self._is_balance_line(cells, index):
             return None
-        extra = too_many_fields(cells, layout)
+        extra = too_many_fields(cells, layout) or self.split_amount(cells, layout)
         if extra is not None:
             return Reject(line, extra, raw)
         try:
             return self.parse_record(cells, index, line)
         except ValueError as exc:
             return Reject(line, str(exc), raw)
+
+    def split_amount(self, cells: list[str], layout: HeaderLayout) -> str | None:
+        """Why a record whose amount was cut at its thousands separator is rejected, or ``None``.
+
+        An unquoted ``-1,250.00`` in a comma-separated file is two fields, ``-1`` and ``250.00``.
+        Where a column after the amount was empty (Chase's Memo, a generic CSV's currency, a
+        trailing delimiter) the record has no field past the header, and it was stored as
+        ``-1.00`` (the ``250.00`` in the Memo, the currency, the Type) or, between a debit and a
+        credit column, as ``+249.00``, without a word. So a money cell of one to three digits
+        without decimals followed by a cell of three digits (and decimals) is that cut. Where the
+        next column is money of its own (a balance, a fee, an original amount: ``-1`` beside a
+        balance of ``250.00`` may be just that) the cut must also show in the column after it,
+        holding the balance it moved on (Starling's Spending Category holding ``1492.01``). Only a
+        comma-separated layout with decimal points groups thousands with the delimiter (the
+        column reader sends such rows here: ``fast_csv``).
+        """
+        if layout.delimiter != "," or self.decimal != ".":
+            return None
+        index = layout.index
+        fields = ("amount",) if self.amount is not None and "amount" in index else ("debit", "credit")
+        for field in fields:
+            pos = index.get(field)
+            if pos is None or pos + 1 >= len(cells):
+                continue
+            head, tail = cells[pos].strip(), cells[pos + 1].strip()
+            if not (_SPLIT_HEAD.fullmatch(head) and _SPLIT_TAIL.fullmatch(tail)):
+                continue
+            if self._money_column(pos + 1, layout) and not (
+                    pos + 2 < len(cells) and _MONEY_WITH_CENTS.fullmatch(cells[pos + 2].strip())
+                    and not self._money_column(pos + 2, layout)):
+                continue  # "-1" and a balance "250.00" beside it, unless the balance moved on a column
+            return (f"amount {head!r} with {tail!r} after it: {head},{tail} written without quotes, its thousands "
+                    "separator read as the comma between columns (a value holding a comma must be quoted)")
+        return None
+
+    def _money_column(self, pos: int, layout: HeaderLayout) -> bool:
+        """Whether the column at ``pos`` holds money of its own beside the amount (a balance, a
+        fee, an original amount; a credit beside a debit is no such column: one row fills one of
+        the two)."""
+        own = ("fee", "original_amount", *(f"balance_{i}" for i in range(1, len(self.balance_columns) + 1)))
+        if any(layout.index.get(f) == pos for f in own):
+            return True
+        names = layout.header_cells
+        return bool(names) and pos < len(names) and _BALANCE_NAME.search(names[pos]) is not None
 
     def _cell(self, cells: list[str], index: dict[str, int], field: str) -> str | None:
         pos = index.get(field)
@@ -661,6 +721,10 @@ class CsvLayout(Importer):
             raise ValueError(pending_reason(when))
         date = parse_date(when, self.date_formats)
         amount = self._amount(cells, index)
+        if status and self.status_words:
+            unsettled = unsettled_status(status, amount)
+            if unsettled:
+                raise ValueError(unsettled)
         description = self._cell(cells, index, "description") or ""
         labelled = None
         if self.labels is not None:
@@ -693,11 +757,13 @@ class CsvLayout(Importer):
             account_id=self._cell(cells, index, "account") or None,
             # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
             transaction_id=(self._cell(cells, index, "transaction_id") or "").strip("'") or None,
-            currency=parse_currency(self._cell(cells, index, "currency")),
+            currency=_currency_cell(self._cell(cells, index, "currency")),
             card=self._cell(cells, index, "card") or None,
             id_description=id_description,
             original_amount=(math.copysign(original[0], amount) if original and amount else None),
             original_currency=original[1] if original and amount else None,
+            source=(self._cell(cells, index, "source") or None) if "source" in index else None,
+            id_from_bank=id_from_bank_of(self._cell(cells, index, "id_from_bank")),
         )
 
     def original_of_cells(self, cells: list[str], index: dict[str, int]) -> tuple[float, str] | None:
@@ -757,12 +823,48 @@ class CsvLayout(Importer):
                 f"{shown(self.outflow_markers)}; money in: {shown(self.inflow_markers)})")
 
 
+#: The two fields an unquoted amount cut at its thousands separator makes (``-1,250.00``: ``-1`` and
+#: ``250.00``; ``- $1,062.50``: ``- $1`` and ``062.50``; ``1,250``: ``1`` and ``250``), as
+#: :meth:`CsvLayout.split_amount` reads them; ``SPLIT_HEAD_RE2`` and ``SPLIT_TAIL_RE2`` are the
+#: same for pyarrow (unstripped cells).
+_SPLIT_HEAD = re.compile(r"\(?\s*[+\-\u2212]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\u2212]?\s*\d{1,3}")
+_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?\)?")
+SPLIT_HEAD_RE2 = r"^\s*\(?\s*[+\-\x{2212}]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\x{2212}]?\s*\d{1,3}\s*$"
+SPLIT_TAIL_RE2 = r"^\s*\d{3}(?:\.\d{1,2})?\)?\s*$"
+#: A money cell written with cents (a balance moved on by the cut: ``1492.01``).
+_MONEY_WITH_CENTS = re.compile(r"[+\-]?[$£€]?\d[\d,]*\.\d{2}")
+#: A column's name that says it holds a balance (Bank of America's "Running Bal.", Saldo, Solde).
+_BALANCE_NAME = re.compile(r"bal\b|balance|saldo|solde|kontostand|disponible")
+
 #: An amount with a decimal comma (``-16,41``, ``3.414,18``), one with a decimal point
 #: (``-16.41``, ``1,234.56``), and one that reads as either (``1.234``, ``-1,234``).
 _COMMA_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d{1,2}-?")
 _POINT_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}-?")
 _EITHER_DECIMAL_RE = re.compile(r"\d{1,3}[.,]\d{3}")
 _SPACES_RE = re.compile(r"\s+")
+
+
+#: How subdetect's CSV export starts a text cell a spreadsheet would read as a formula
+#: (``report.safe_cell``): a quote before it.
+FORMULA_ESCAPE = re.compile(r"^'([=+\-@\t\r])")
+
+
+def unescape_formula(cell: str) -> str:
+    """A cell of subdetect's CSV export as the store held it: ``'=HYPERLINK(...)`` -> ``=HYPERLINK(...)``."""
+    return cell[1:] if cell[:1] == "'" and FORMULA_ESCAPE.match(cell) else cell
+
+
+def id_from_bank_of(cell: str | None) -> int | None:
+    """A canonical CSV's ``id_from_bank`` cell: 1 or 0, ``None`` when empty (the row's id, if it
+    has one, is then the bank's); raises ``ValueError`` for anything else."""
+    s = (cell or "").strip()
+    if not s:
+        return None
+    if s in ("1", "1.0"):
+        return 1
+    if s in ("0", "0.0"):
+        return 0
+    raise ValueError(f"id_from_bank {s!r} is not 0 or 1")
 
 
 def original_from_columns(amount: str | None, currency: str | None, decimal: str = ".") -> tuple[float, str] | None:
@@ -801,6 +903,33 @@ def original_from_details(text: str | None) -> tuple[float, str] | None:
 NEVER_SETTLED = frozenset({"DECLINED", "REVERTED", "FAILED", "CANCELLED", "CANCELED", "REJECTED"})
 
 
+#: Words of a state that says the payment is not done yet (Cash App's "WAITING ON RECIPIENT").
+PENDING_WORDS = frozenset({"PENDING", "WAITING"})
+#: A word (upper case) of any state :func:`unsettled_status` may refuse, for the column reader,
+#: which leaves such rows to the row reader (an RE2 pattern).
+UNSETTLED_WORDS_RE2 = (r"(?i)\b(?:" + "|".join(sorted(NEVER_SETTLED | PENDING_WORDS | {"REFUNDED", "EXPIRED"}))
+                       + r")\b")
+
+
+def unsettled_status(status: str, amount: float) -> str | None:
+    """Why a row whose state (read word by word: :attr:`CsvLayout.status_words`) is no completed
+    transaction is not read, or ``None``. ``PAYMENT CANCELED``, ``CARD DECLINED``, ``FAILED``
+    moved no money; ``PENDING``, ``WAITING ON RECIPIENT`` not yet; a payment out whose state
+    says it was refunded (``PAYMENT REFUNDED``) came back. A refund itself (``CARD REFUNDED`` on
+    money in) is a refund, and read as one."""
+    words = set(re.findall(r"[A-Z]+", status.upper()))
+    never = sorted(words & (NEVER_SETTLED | {"EXPIRED"}))
+    if never:
+        what = {"FAILED": "failed", "EXPIRED": "expired"}.get(never[0], f"was {never[0].lower()}")
+        return f"state {status.strip()}: not a transaction (the payment {what}, no money moved)"
+    if words & PENDING_WORDS:
+        return f"state {status.strip()}: not a completed transaction (re-import once it completes)"
+    if "REFUNDED" in words and amount < 0:
+        return (f"state {status.strip()}: not a charge (the payment was refunded: its money came back; a refund "
+                "row of its own is read as money in)")
+    return None
+
+
 def status_reason(status: str) -> str:
     """Why a row whose state is not a completed one is not read as a transaction."""
     if status.strip().upper() in NEVER_SETTLED:
@@ -823,6 +952,16 @@ def pending_reason(cell: str) -> str:
 
 
 _DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+def _currency_cell(cell: str | None) -> str | None:
+    """A currency column's cell as its code (:func:`parse_currency`); a cell holding a digit is
+    rejected, as every engine rejects it: no currency is written so, and an unquoted ``-1,250.00``
+    on a row whose currency was empty moves ``250.00`` into it (it was stored as the currency)."""
+    if cell and any(c.isdigit() for c in cell):
+        raise ValueError(f"currency {cell!r} is not a currency code (three letters, as USD; a value holding a "
+                         "comma must be quoted)")
+    return parse_currency(cell)
 
 
 def too_many_fields(cells: list[str], layout: HeaderLayout) -> str | None:

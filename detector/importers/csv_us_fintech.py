@@ -93,6 +93,9 @@ class CashApp(CsvLayout):
     (EDT in summer), amounts ``-$20``. A card purchase names its merchant in Notes and nobody in
     Name of sender/receiver, a payment to a person the other way round: the name, else the notes.
     "Deposits" (money added from the holder's bank) and "Cash Out" are the holder's own money.
+    Status says what became of each row in words that vary (``CARD CHARGED``, ``PAYMENT SENT``,
+    ``DEPOSITED``): a row whose state says it was canceled, failed, declined or is pending is
+    rejected with its line, as is a payment out since refunded; a refund coming in is read.
     """
 
     name = "cash_app"
@@ -107,6 +110,10 @@ class CashApp(CsvLayout):
     kind = "Transaction Type"
     own_transfer_kinds = ("deposits", "deposit", "cash out", "transfer")
     own_transfer_label = OWN_TRANSFER_LABEL
+    #: (CARD CHARGED, CARD REFUNDED, PAYMENT SENT, PAYMENT RECEIVED, DEPOSITED, ... are read; a
+    #: canceled, failed, declined or pending one, and a payment out since refunded, are rejected)
+    status = "Status"
+    status_words = True
     also_required = ("Transaction Type", "Net Amount", "Asset Type", "Status", "Notes")
     date_formats = ("%Y-%m-%d %H:%M:%S %Z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
     currency = "USD"

@@ -30,7 +30,18 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .base import Reject, Row
-from .csv_layout import OWN_TRANSFER_SEP, PROCESSOR_COUNTERPARTY_RE, CsvLayout, HeaderLayout, processor_description
+from .csv_layout import (
+    FORMULA_ESCAPE,
+    OWN_TRANSFER_SEP,
+    PROCESSOR_COUNTERPARTY_RE,
+    SPLIT_HEAD_RE2,
+    SPLIT_TAIL_RE2,
+    UNSETTLED_WORDS_RE2,
+    CsvLayout,
+    HeaderLayout,
+    id_from_bank_of,
+    processor_description,
+)
 from .parsing import _parse_amount, _parse_date, parse_currency
 
 #: Strings are large_string throughout: what pandas' ``str`` dtype holds, so no cast at the end.
@@ -72,6 +83,10 @@ class Parsed:
     #: (``Row.original_amount``); ``None`` for a layout that reads none.
     original_amount: pa.Array | None = None
     original_currency: pa.Array | None = None
+    #: Per row, what a canonical CSV says of it (``Row.source``, ``Row.id_from_bank``: ``""`` /
+    #: null where it says nothing); ``None`` for a layout without those columns.
+    source: pa.Array | None = None
+    id_from_bank: pa.Array | None = None
 
 
 def body_offset(lines: list[str], hl: HeaderLayout) -> int:
@@ -319,6 +334,8 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
         if len(col) and ("\n" in (col[len(col) - 1].as_py() or "")
                          or pc.max(pc.binary_length(col)).as_py() > limit):
             return None
+    if "escaped_by" in hl.index:  # subdetect's own export: its formula-safe cells as stored
+        cols = [pc.replace_substring_regex(col, FORMULA_ESCAPE.pattern, r"\1") for col in cols]
 
     if bad:
         keep = np.ones(n_lines, dtype=bool)
@@ -343,10 +360,24 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
         # shifted by an unquoted delimiter, which the row reader rejects (csv_layout.too_many_fields)
         for col in cols[hl.width:]:
             ok &= ~pc.not_equal(pc.utf8_trim_whitespace(col), "").to_numpy(zero_copy_only=False)
+    if hl.delimiter == "," and layout.decimal == ".":
+        # an unquoted amount cut at its thousands separator ("-1" then "250.00"): the row reader
+        # decides whether it is one (CsvLayout.split_amount), and says why
+        money = ("amount",) if layout.amount is not None and "amount" in index else ("debit", "credit")
+        for f in money:
+            pos = index.get(f)
+            # (a cut's first part has no decimal point: most files' every amount has one, and
+            # a substring search costs a fifth of the pattern)
+            if pos is not None and pos + 1 < ncols and not pc.all(pc.match_substring(cols[pos], ".")).as_py():
+                cut = pc.and_(pc.match_substring_regex(cols[pos], SPLIT_HEAD_RE2),
+                              pc.match_substring_regex(cols[pos + 1], SPLIT_TAIL_RE2))
+                ok &= ~cut.to_numpy(zero_copy_only=False)
     status = raw("status")
     if status is not None and layout.accepted_status:
         accepted = _distinct(status, lambda s: s.strip().upper() in layout.accepted_status, pa.bool_())
         ok &= accepted.to_numpy(zero_copy_only=False)
+    if status is not None and layout.status_words:  # (the row reader says why, line by line)
+        ok &= ~pc.fill_null(pc.match_substring_regex(status, UNSETTLED_WORDS_RE2), False).to_numpy(zero_copy_only=False)
     no_money = raw("no_money")
     if no_money is not None and layout.no_money_values:  # (the row reader says why, line by line)
         moved = _distinct(no_money, lambda s: s.strip().lower() not in layout.no_money_values, pa.bool_())
@@ -470,8 +501,20 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     # Amex writes its reference as '320240150123456789' (quotes keep Excel from rounding it).
     tx_id = pa.nulls(n, STR) if tx_id is None else _null_if_empty(pc.utf8_trim(tx_id, "'"))
     currency, currency_groups = _distinct_text(raw("currency"), n, parse_currency)
+    if raw("currency") is not None:  # a number where the currency goes (the row reader rejects it)
+        codes, values = currency_groups
+        numbers = np.array([v is not None and any(c.isdigit() for c in v) for v in values], dtype=bool)
+        if numbers.any():
+            ok &= ~numbers[codes]
     card = None if raw("card") is None else _distinct_text(raw("card"), n, lambda s: s.strip() or None)[0]
     original = _original_columns(layout, raw, value)
+    # what a canonical CSV says of each row: its source and whether its id is the bank's
+    if "source" in index:
+        original["source"] = as_array(cell("source"))
+    if raw("id_from_bank") is not None:
+        bank = _distinct(raw("id_from_bank"), _bank_cell, pa.int64())
+        ok &= pc.fill_null(pc.not_equal(bank, -1), True).to_numpy(zero_copy_only=False)
+        original["id_from_bank"] = as_array(bank)
 
     slow = np.flatnonzero(~ok)
     if not len(slow) and not bad:
@@ -484,6 +527,14 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
     if out is not None:
         out.date_layout = date_layout
     return out
+
+
+def _bank_cell(cell: str) -> int | None:
+    """:func:`~.csv_layout.id_from_bank_of` of one cell, -1 where it refuses the cell (the row reader says why)."""
+    try:
+        return id_from_bank_of(cell)
+    except ValueError:
+        return -1
 
 
 def _original_columns(layout: CsvLayout, raw, value: np.ndarray) -> dict[str, pa.Array]:
@@ -536,32 +587,32 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
         elif isinstance(item, Reject):
             rejects.append(item)
     keep = pa.array(ok)
-    fast_card = fast.card
-    fast_id_description = fast.id_description
-    fast_original = (fast.original_amount, fast.original_currency)
-    fast = Parsed(fast.line, *(as_array(a) for a in (fast.date,)), fast.amount,
-                  *(as_array(a) for a in (fast.description, fast.account, fast.transaction_id, fast.currency)),
-                  rejects=[], items=0)
-    parts = [
-        (fast.line[ok], np.array([r.line for r in rows], dtype=np.int64)),
-        (fast.date.filter(keep), pa.array([r.date for r in rows], STR)),
-        (fast.amount[ok], np.array([r.amount for r in rows], dtype=np.float64)),
-        (fast.description.filter(keep), pa.array([r.description for r in rows], STR)),
-        (fast.account.filter(keep), pa.array([r.account_id for r in rows], STR)),
-        (fast.transaction_id.filter(keep), pa.array([r.transaction_id for r in rows], STR)),
-        (fast.currency.filter(keep), pa.array([r.currency for r in rows], STR)),
-    ]
-    if fast_card is not None:
-        parts.append((as_array(fast_card).filter(keep), pa.array([r.card for r in rows], STR)))
-    with_id_description = fast_id_description is not None or any(r.id_description is not None for r in rows)
-    if with_id_description:
-        ids_of = as_array(fast.description if fast_id_description is None else fast_id_description)
-        parts.append((ids_of.filter(keep), pa.array([r.id_description or r.description for r in rows], STR)))
-    if fast_original[0] is not None:
-        parts.append((as_array(fast_original[0]).filter(keep),
-                      pa.array([r.original_amount for r in rows], pa.float64())))
-        parts.append((as_array(fast_original[1]).filter(keep), pa.array([r.original_currency for r in rows], STR)))
-    line = np.concatenate(parts[0])
+    # each column: the fast rows' values kept, and the slow rows' as the row reader read them
+    parts: dict[str, tuple] = {
+        "line": (fast.line[ok], np.array([r.line for r in rows], dtype=np.int64)),
+        "date": (as_array(fast.date).filter(keep), pa.array([r.date for r in rows], STR)),
+        "amount": (fast.amount[ok], np.array([r.amount for r in rows], dtype=np.float64)),
+        "description": (as_array(fast.description).filter(keep), pa.array([r.description for r in rows], STR)),
+        "account": (as_array(fast.account).filter(keep), pa.array([r.account_id for r in rows], STR)),
+        "transaction_id": (as_array(fast.transaction_id).filter(keep), pa.array([r.transaction_id for r in rows], STR)),
+        "currency": (as_array(fast.currency).filter(keep), pa.array([r.currency for r in rows], STR)),
+    }
+    if fast.card is not None:
+        parts["card"] = (as_array(fast.card).filter(keep), pa.array([r.card for r in rows], STR))
+    if fast.id_description is not None or any(r.id_description is not None for r in rows):
+        ids_of = as_array(fast.description if fast.id_description is None else fast.id_description)
+        parts["id_description"] = (ids_of.filter(keep), pa.array([r.id_description or r.description for r in rows], STR))
+    if fast.original_amount is not None:
+        parts["original_amount"] = (as_array(fast.original_amount).filter(keep),
+                                    pa.array([r.original_amount for r in rows], pa.float64()))
+        parts["original_currency"] = (as_array(fast.original_currency).filter(keep),
+                                      pa.array([r.original_currency for r in rows], STR))
+    if fast.source is not None:
+        parts["source"] = (as_array(fast.source).filter(keep), pa.array([r.source or "" for r in rows], STR))
+    if fast.id_from_bank is not None:
+        parts["id_from_bank"] = (as_array(fast.id_from_bank).filter(keep),
+                                 pa.array([r.id_from_bank for r in rows], pa.int64()))
+    line = np.concatenate(parts["line"])
     order = np.argsort(line, kind="stable")
     taker = pa.array(order)
 
@@ -571,9 +622,7 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
             return np.concatenate((a, b))[order]
         return pa.concat_arrays([a, b]).take(taker)
 
-    cols = [cat(p) for p in parts]
-    original = {"original_amount": cols[-2], "original_currency": cols[-1]} if fast_original[0] is not None else {}
-    rest = cols[:-2] if original else cols
-    return Parsed(*cols[:7], rejects=rejects, items=len(line) + len(rejects),
-                  card=cols[7] if fast_card is not None else None,
-                  id_description=rest[-1] if with_id_description else None, **original)
+    cols = {name: cat(pair) for name, pair in parts.items()}
+    return Parsed(cols.pop("line"), cols.pop("date"), cols.pop("amount"), cols.pop("description"),
+                  cols.pop("account"), cols.pop("transaction_id"), cols.pop("currency"),
+                  rejects=rejects, items=len(line) + len(rejects), **cols)

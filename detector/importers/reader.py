@@ -131,6 +131,9 @@ class _Canonicaliser:
         self.rounded_id: str | None = None
         #: The payment method of each account a later block of the download names (Row.block).
         self.block_methods: dict[str, str] = {}
+        #: Whether rows came with a canonical CSV's own ``source`` (``Row.source``): its accounts'
+        #: payment methods are then read from it (:func:`exported_payment_methods`).
+        self.exported = False
 
     def card_account(self, card: str | None) -> str | None:
         """The account of a row naming its card, unless ``--account`` or the file names one."""
@@ -199,14 +202,17 @@ class _Canonicaliser:
             if tx_id and _ROUNDED_ID.match(tx_id):
                 self.note_rounded_ids(tx_id)
                 tx_id = None
-            from_bank = 1 if tx_id else 0
+            # (a canonical CSV says whether its id is the bank's; any other id column's is)
+            from_bank = (1 if item.id_from_bank is None else item.id_from_bank) if tx_id else 0
             tx_id = tx_id or stable_id(*key, occurrence)
             currency = item.currency or default_currency
             self.currencies[currency] += 1
             self.accounts.setdefault(account)
             original = original_of(item.original_amount, item.original_currency, currency)
-            records.append((tx_id, account, item.date, item.amount, currency, item.description, source, path,
-                            item.line, from_bank, *original))
+            if item.source:
+                self.exported = True
+            records.append((tx_id, account, item.date, item.amount, currency, item.description,
+                            item.source or source, path, item.line, from_bank, *original))
         if not records:
             return empty_transactions(), rejected, n
         df = pd.DataFrame.from_records(records, columns=list(TRANSACTION_COLUMNS))
@@ -257,6 +263,7 @@ class _Canonicaliser:
         for name in account_groups[1]:
             self.accounts.setdefault(name)
         zeros = pa.array(np.zeros(n, dtype=np.int32))
+        self.exported = self.exported or parsed.source is not None
         table = pa.table({
             "transaction_id": tx_id,
             "account_id": account,
@@ -264,11 +271,12 @@ class _Canonicaliser:
             "amount": pa.array(parsed.amount, pa.float64()),
             "currency": currency,
             "description": parsed.description,
-            "source": pa.array([self.importer.name], STR).take(zeros),
+            "source": _sources(parsed, self.importer.name, zeros),
             "source_file": pa.array([path], STR).take(zeros),
             "source_line": pa.array(parsed.line, pa.int64()),
-            # the source's own id, or one hashed here (no id cell, or one Excel rounded)
-            "id_from_bank": pa.array((~missing).astype(np.int64)),
+            # the source's own id, or one hashed here (no id cell, or one Excel rounded); a
+            # canonical CSV's own id_from_bank where it gives one
+            "id_from_bank": _from_bank(parsed, missing),
             **_originals(parsed, currency, n),
         })
         df = table.to_pandas()
@@ -327,6 +335,25 @@ def original_of(amount: float | None, code: str | None, currency: str) -> tuple[
     if amount is None or not code or code == currency or math.isnan(amount):
         return None, None
     return float(amount), code
+
+
+def _sources(parsed: Parsed, name: str, zeros: pa.Array) -> pa.Array:
+    """Each row's ``source``: the importer's ``name``, or what a canonical CSV's ``source`` column
+    says of the row (:attr:`Row.source`) where it is filled."""
+    own = pa.array([name], STR).take(zeros)
+    if parsed.source is None:
+        return own
+    return pc.if_else(pc.fill_null(pc.equal(parsed.source, ""), True), own, parsed.source)
+
+
+def _from_bank(parsed: Parsed, missing: np.ndarray) -> pa.Array:
+    """``id_from_bank`` of each row: 0 for an id hashed here, else 1, or what a canonical CSV's
+    ``id_from_bank`` column says of the row (:attr:`Row.id_from_bank`) where it is filled."""
+    given = (~missing).astype(np.int64)
+    if parsed.id_from_bank is None:
+        return pa.array(given)
+    told = pc.fill_null(parsed.id_from_bank, 1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return pa.array(np.where(missing, 0, told))
 
 
 def _originals(parsed: Parsed, currency: pa.Array, n: int) -> dict[str, pa.Array]:
@@ -443,12 +470,27 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         rows_read=rows_read,
         default_payment_method=_payment_method(imp, path),
         payment_methods={canon.accounts_as.get(a, a): m for a, m in
-                         (imp.account_payment_methods(path) | canon.block_methods).items()},
+                         ((exported_payment_methods(imp, df) if canon.exported else {}) | imp.account_payment_methods(path)
+                          | canon.block_methods).items()},
         currency=currency,
         path=path,
         country=imp.country,
         notes=list(canon.notes),
     )
+
+
+def exported_payment_methods(imp: Importer, df: pd.DataFrame) -> dict[str, str]:
+    """Each account's payment method as a canonical CSV's ``source`` column tells it (the
+    importers that first read its rows: Monzo's a debit card, Amex's a credit card), where every
+    row of the account names an importer of one method, as the Spark job reads that CSV
+    (``spark_job._payment_methods``); none for a bank's own statement."""
+    if not isinstance(imp, CsvLayout) or imp.source_column is None or df.empty or "source" not in df:
+        return {}
+    layout = {i.name: i.payment_method for i in all_importers()}
+    pairs = df[["account_id", "source"]].drop_duplicates()
+    methods = pairs.assign(method=pairs["source"].map(layout)).groupby("account_id", sort=False)["method"]
+    one = methods.agg(lambda m: m.iloc[0] if m.notna().all() and m.nunique() == 1 else None)
+    return {a: m for a, m in one.items() if m is not None}
 
 
 def _no_rows(path: str, rejected: list[dict], rows_read: int) -> EmptyStatement:
