@@ -46,15 +46,19 @@ def _cut_first_row(text: str, amount: float) -> tuple[str, int, float] | None:
     return None
 
 
+#: The layouts a thousands comma can cut: not those written with semicolons, tabs or decimal commas.
+CUTTABLE = [name for name in sorted(CASES) if _cut_first_row(CASES[name][1], CASES[name][2][0][1]) is not None]
+
+
+def test_most_layouts_can_be_cut():
+    assert len(CUTTABLE) >= len(CASES) // 2, CUTTABLE
+
+
 @pytest.mark.parametrize("engine", ["rows", "columns"])
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", CUTTABLE)
 def test_no_layout_stores_an_amount_cut_at_its_thousands_separator(tmp_path, name, engine):
     filename, text, expected = CASES[name]
-    cut = _cut_first_row(text, expected[0][1])
-    if cut is None:
-        pytest.skip("no comma-separated amount with a decimal point (semicolons, tabs, decimal commas): "
-                    "a thousands comma cannot cut it")
-    text, line, size = cut
+    text, line, size = _cut_first_row(text, expected[0][1])
     path = write(tmp_path, filename, text)
     try:
         st = read_statement(path, engine=engine)
