@@ -560,7 +560,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
-                                   status=_removed_status(r)), refund_view)),
+                                   status=_removed_status(r), eligible=_eligible_cells(r)), refund_view)),
         "total": total, "several_currencies": several,
         "n_other": int(len(s) - len(active) - len(to_cards) - len(moves)),
         # (one line under the subscriptions: what is neither listed nor counted, and why)
@@ -574,6 +574,13 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     if fmt == "html":
         return _scan_html(ctx)
     return _scan_table(ctx, width, limit)
+
+
+def _eligible_cells(r: pd.DataFrame) -> list:
+    """Each request's eligibility cell: as stored, "unknown" where no refund window is known."""
+    if "eligible" not in r:
+        return [None] * len(r)
+    return ["unknown" if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in r["eligible"]]
 
 
 def _removed_status(r: pd.DataFrame) -> list:
