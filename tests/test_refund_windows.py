@@ -168,3 +168,30 @@ def test_ot_tracks_roku_wording_is_written_as_observed_in_the_email(store):
     assert "without prior notice" not in req["email"]["body"]
     assert "renewed without any notice that I saw" in req["email"]["body"]
 
+
+def _capital_one_card(path, rows):
+    lines = ["Transaction Date,Posted Date,Card No.,Description,Category,Debit,Credit"]
+    lines += [f"{d},{d},7788,{desc},Other,{amt:.2f}," for d, desc, amt in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_scanned_insurers_six_monthly_premium_is_a_low_renewal_with_a_cancel_and_prorate_request(tmp_path):
+    rows = [(f"{y}-{m:02d}-03", "STATE FARM INSURANCE 800-732-5246 IL", p)
+            for y, m, p in ((2023, 3, 540.20), (2023, 9, 540.20), (2024, 3, 571.80), (2024, 9, 571.80),
+                            (2025, 3, 571.80))]
+    rows += [(f"{y}-{m:02d}-14", "SPOTIFY USA", 11.99) for y in (2023, 2024) for m in range(1, 13)]
+    rows += [(f"2025-{m:02d}-14", "SPOTIFY USA", 11.99) for m in range(1, 6)]
+    statement = _capital_one_card(tmp_path / "2025-06-01_transaction_download.csv", sorted(rows))
+    db = str(tmp_path / "s.db")
+    res = CliRunner().invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-05-20", "--format", "json",
+                                   "--limit", "0"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    doc = json.loads(res.output[res.output.index("{"):])
+    renewals = [f for f in doc["flags"] if f["type"] == "annual_renewal" and f["vendor"] == "State Farm"]
+    assert renewals and all(f["severity"] == "low" and "cancelling the policy" in f["reason"] for f in renewals)
+    reqs = [r for r in doc["refund_requests"] if r["vendor"] == "State Farm"]
+    assert len(reqs) == 1 and reqs[0]["charge_date"] == "2025-03-03"
+    assert "cancel my policy" in reqs[0]["email"]["body"] and "renewed" not in reqs[0]["email"]["body"]
