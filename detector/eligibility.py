@@ -28,7 +28,7 @@ _ANCHOR_LABEL = {"job_date": "job date", "charge_date": "charge date"}
 
 @dataclass
 class Assessment:
-    eligible: bool
+    eligible: bool | None  # None: not known (no refund window is known for the vendor)
     reason: str
     deadline: date | None = None
     situation: Situation | None = None
@@ -177,3 +177,50 @@ def assess(process: RefundProcess, *, flag_type: str, filing_date: date, charge_
 def expected_refund_date(filing_date: date, timeline: Timeline, country: str | None) -> date:
     """Filing date plus the upper end of the timeline, in working days of ``country``."""
     return add_working_days(filing_date, timeline.max, country)
+
+
+#: Flag types whose charge is a plan's own term (a renewal, the first paid charge, a renewal at a
+#: new price): refunded, if at all, within the vendor's refund window. A double charge or one after
+#: a cancellation is the vendor's billing error, owed whenever it is noticed.
+WINDOW_FLAGS = ("annual_renewal", "trial_conversion", "price_increase")
+#: Past this many days after the charge, a renewal at a vendor whose refund window is not known is
+#: most likely outside any: card networks allow about 120 days to dispute a charge, and vendors
+#: that refund a renewal at all mostly do so within days or weeks of it.
+UNKNOWN_WINDOW_DAYS = 120
+
+
+def assess_window(vendor: str, window, *, flag_type: str, filing_date: date, charge_date: date) -> Assessment:
+    """Eligibility of a plan's own charge (:data:`WINDOW_FLAGS`) at a vendor with no refund process
+    of its own, by the vendor's published refund window (``window``, a catalogue
+    :class:`~detector.catalog.vendors.RefundWindow`), or, when none is known, by the charge's age:
+    unknown (``eligible`` None) up to :data:`UNKNOWN_WINDOW_DAYS`, likely outside any window after."""
+    age = (filing_date - charge_date).days
+    what = "first paid charge" if flag_type == "trial_conversion" else "renewal"
+    if window is None:
+        if age <= UNKNOWN_WINDOW_DAYS:
+            return Assessment(None, (
+                f"Refund window unknown: {vendor}'s refund policy is not in the knowledge base, so whether this "
+                f"{what} can still be refunded is not known (the charge is {age} day{'s' if age != 1 else ''} old). "
+                f"Many vendors refund a renewal only within days or weeks of the charge, if at all: ask soon."))
+        return Assessment(False, (
+            f"Likely outside any refund window: the charge is {age} days old, past the {UNKNOWN_WINDOW_DAYS} days "
+            f"card networks allow to dispute a charge, and {vendor}'s own refund policy is not known; vendors that "
+            f"refund a renewal at all mostly do so within days or weeks of it. The request is kept: you may still "
+            f"send it."))
+    days = window.days_for(flag_type)
+    source = {"page": window.page}
+    if days == 0:
+        return Assessment(False, (f"{vendor} does not refund this {what}, by its published policy: {window.says} "
+                                  f"({window.page}). The request is kept: you may still send it."),
+                          None, None, [source])
+    deadline = charge_date + timedelta(days=days)
+    if filing_date > deadline:
+        late = (filing_date - deadline).days
+        return Assessment(False, (
+            f"Too late by {vendor}'s published policy: a {what} is refunded within {days} days of the charge "
+            f"({charge_date.isoformat()}); the last day was {deadline.isoformat()}, {late} day{'s' if late != 1 else ''} "
+            f"before this request. {vendor}: {window.says} ({window.page}). The request is kept: you may still send it."),
+            deadline, None, [source])
+    return Assessment(True, (
+        f"{vendor} refunds a {what} within {days} days of the charge, by its published policy: {window.says} "
+        f"({window.page}). File by {deadline.isoformat()}."), deadline, None, [source])

@@ -631,6 +631,26 @@ def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: What an insurer's renewal is (docs/refunds.md, "Insurance premiums").
+PREMIUM_NOTE = ("an insurance premium for cover in force: not refunded as a renewal, but cancelling the policy "
+                "returns the unused premium pro rata")
+
+
+def _premiums(out: pd.DataFrame) -> pd.DataFrame:
+    """Renewals and first full charges of a catalogue insurer (category ``insurance``) are low, their
+    reason saying what the premium is (:data:`PREMIUM_NOTE`): a premium renews as the policy's
+    term ends, routinely (round-45 audit: Progressive's six-monthly car premium was a high
+    renewal). The refund queue drafts a cancel-and-prorate request for them. A premium's rise
+    keeps its own severity."""
+    hit = (out["type"].isin(("annual_renewal", "trial_conversion")).to_numpy()
+           & out["vendor"].isin(_vendors_in("insurance")).to_numpy(dtype=bool))
+    if hit.any():
+        out = out.copy()
+        out.loc[hit, "severity"] = "low"
+        out.loc[hit, "reason"] = out.loc[hit, "reason"] + "; " + PREMIUM_NOTE
+    return out
+
+
 def _final_loan_payments(st: pd.DataFrame) -> set:
     """The last charge of each loan's stream (:func:`is_loan`) that has ended or was cancelled."""
     done = st[st["status"].isin(("ended", "cancelled")).to_numpy(dtype=bool)] if "status" in st else st.iloc[0:0]
@@ -740,7 +760,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_flags()
-    out = _mark_refunded(_no_price_to_dispute(pd.concat(parts, ignore_index=True).drop_duplicates("flag_id")), t)
+    out = _mark_refunded(_premiums(_no_price_to_dispute(pd.concat(parts, ignore_index=True).drop_duplicates("flag_id"))), t)
     out["_sev"] = out["severity"].map(SEVERITY_ORDER)
     out = out.sort_values(["_sev", "date", "account_id", "type", "transaction_id"]).drop(columns="_sev")
     return out.reset_index(drop=True)

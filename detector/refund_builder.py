@@ -17,11 +17,13 @@ from .catalog.refund_processes import (
     CHANNEL_LABELS,
     CHANNELS,
     PAYMENT_CHANNELS,
+    EmailTemplate,
     RefundProcess,
     channel_process,
     normalise_name,
 )
-from .eligibility import assess, expected_refund_date
+from .catalog.vendors import PREMIUM_CATEGORIES, refund_windows, vendors_in
+from .eligibility import WINDOW_FLAGS, Assessment, assess, assess_window, expected_refund_date
 from .emails import format_money, if_true, render_email
 from .errors import CatalogError, ConfigError
 from .normalize import google_product
@@ -237,14 +239,50 @@ def _amazon_site(step: str, country: str) -> str:
 NOT_SIGNED_UP_AGAIN = "and I have not signed up again since"
 
 
-_WITHOUT_NOTICE_RE = re.compile(r"\bwithout notice\b")
+_WITHOUT_NOTICE_RE = re.compile(r"\bwithout (?:any |prior |advance )?notice\b(?! that I saw)")
 
 
 def as_observed(reason: str) -> str:
-    """``reason`` for an email to the vendor: "without notice" is what the holder saw, not a fact
-    the statement shows (the vendor may have sent a notice that went unread): "without any notice
-    that I saw"."""
+    """``reason`` for an email to the vendor: "without notice" (or "without prior notice", OT
+    Track's Roku wording) is what the holder saw, not a fact the statement shows (the vendor may
+    have sent a notice that went unread, an announced list-price rise most likely did): "without
+    any notice that I saw". Used wherever our text goes to the vendor: the email and the reason
+    step's "For this charge, write"."""
     return _WITHOUT_NOTICE_RE.sub("without any notice that I saw", reason)
+
+
+#: A premium's request (docs/refunds.md, "Insurance premiums"): the policy cancelled, the unused
+#: premium refunded pro rata. What only the person knows is marked.
+PRORATE_REASON = ("I am cancelling my policy with effect from [CANCELLATION DATE — fill in] and ask for a refund "
+                  "of the unused part of the premium of {money} charged on {day}, pro rata to the days "
+                  "after the cancellation")
+PRORATE_EMAIL = EmailTemplate(
+    subject="Policy cancellation and refund of unused premium – {{ vendor }}",
+    body=("Hello {{ vendor }},\n\nI am writing to cancel my policy [YOUR POLICY NUMBER — fill in] with effect from "
+          "[CANCELLATION DATE — fill in], and to ask for a refund of the unused part of the premium of "
+          "{{ charge_amount }} charged on {{ charge_date }}, which appears on my bank statement as "
+          "\"{{ descriptor }}\"{% if transaction_id %} (transaction reference {{ transaction_id }}){% endif %}, "
+          "pro rata to the days after the cancellation.\n\nCould you please confirm the cancellation, the amount "
+          "to be refunded and when it will be paid?\n\nThe account this concerns is {{ your_email }}.\n\n"
+          "Thank you,\n{{ your_name }}\n{{ your_phone }}\n"),
+    source="generic wording")
+
+
+def is_premium(inputs: dict, flag_type: str) -> bool:
+    """Whether the request is for an insurer's premium of a plan's own term (a renewal, the first
+    full premium, a renewal at a new premium) asked by the scan: a catalogue vendor of
+    :data:`~detector.catalog.vendors.PREMIUM_CATEGORIES`."""
+    return (flag_type in WINDOW_FLAGS and not inputs.get("user_reason")
+            and inputs.get("vendor") in vendors_in(PREMIUM_CATEGORIES))
+
+
+def _premium_assessment(vendor: str) -> Assessment:
+    return Assessment(True, (
+        f"An insurance premium pays for cover in force: {vendor} is unlikely to refund a renewal's premium as such, "
+        "but a policy cancelled before its term ends gets the unused premium back, pro rata to the days not "
+        "covered (some states and policies let the insurer keep a fee, such as a tenth of the unused premium). "
+        "Send this only if you are cancelling the policy; the refund will be the unused part of the premium, "
+        "not all of it. Arrange new cover first if you need to stay insured."))
 
 
 def _with_evidence(reason: str, inputs: dict) -> str:
@@ -301,8 +339,13 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         # (no refund guide among the seeds: the steps say in our words what the vendor's page does)
         process_note = f"{process.name}'s steps, in our words, from its help page {process.page}."
 
+    premium = process.kind == "channel" and is_premium(inputs, flag_type)
     if inputs.get("user_reason"):
         reason, reason_source = inputs["user_reason"].strip(), "your own words (opened by hand)"
+    elif premium:  # cover in force: cancel, and the unused premium comes back pro rata
+        reason = PRORATE_REASON.format(money=format_money(float(inputs.get("charged_amount") or inputs["amount"]),
+                                                          inputs.get("currency")), day=inputs["charge_date"])
+        reason_source = "generic wording"
     elif steps_process is process and cp.reason is not None and flag_type in cp.reason.flag_types:
         reason, reason_source = cp.reason.text, cp.reason.source
         if cp.reason.if_true:  # "my account was unused": a statement cannot show it, so the user says so
@@ -312,7 +355,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
     vendor_name = process.vendor if process.kind == "vendor" else (
         inputs.get("vendor") or inputs.get("merchant") or inputs.get("description"))
     charged = float(inputs.get("charged_amount") or inputs["amount"])
-    if inputs.get("price_before") and not inputs.get("user_reason"):  # a rise: its difference is asked
+    asked = charged if premium else inputs["amount"]  # (a premium: its unused part, which the insurer works out)
+    if inputs.get("price_before") and not inputs.get("user_reason") and not premium:  # a rise: its difference is asked
         cur = inputs.get("currency")
         rise = round(charged - float(inputs["price_before"]), 2)
         if inputs.get("own_currency"):  # priced in another currency than the card's
@@ -323,7 +367,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         else:
             reason = (f"{reason.rstrip('.')}; the price went from {format_money(inputs['price_before'], cur)} to "
                       f"{format_money(charged, cur)}, so I am asking for the {format_money(rise, cur)} difference")
-    if not inputs.get("user_reason"):
+    if not inputs.get("user_reason") and not premium:
         reason = _with_evidence(reason, inputs)
     credits = inputs.get("credits") or []
     if credits:  # the merchant gave part of it back already: ask for the rest, and say so
@@ -340,6 +384,16 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         job_date = to_date(inputs["job_date"]) if inputs.get("job_date") else charge_date
     verdict = assess(process, flag_type=flag_type, filing_date=filing_date, charge_date=charge_date,
                      job_date=job_date, user_reason=inputs.get("user_reason"))
+    if premium:
+        verdict = _premium_assessment(vendor_name)
+    elif process.kind == "channel" and flag_type in WINDOW_FLAGS and not inputs.get("user_reason"):
+        # a plan's own charge at a vendor with no process of its own: its published refund window
+        # (where it sells directly), else the charge's age (round-45/46 audits: yearly renewals
+        # 8-10 months old were "eligible" with no deadline)
+        window = refund_windows().get(inputs.get("vendor")) if channel in ("direct", *PAYMENT_CHANNELS) else None
+        verdict = assess_window(vendor_name, window, flag_type=flag_type, filing_date=filing_date,
+                                charge_date=charge_date)
+        verdict.reason = f"Generic {CHANNEL_LABELS[process.channel]} channel process: {verdict.reason}"
 
     method, method_source = account_payment_method(account)
     method_known = bool((account or {}).get("payment_method"))
@@ -349,7 +403,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         method, method_source, method_known = channel, "the statement line shows a payment through PayPal", True
     timeline = process.timeline_for(method)
     country = ((account or {}).get("country") or DEFAULT_COUNTRY).upper()
-    expected = expected_refund_date(filing_date, timeline, country) if verdict.eligible else None
+    expected = expected_refund_date(filing_date, timeline, country) if verdict.eligible is not False else None
 
     steps = list(cp.steps)
     if cp.reason_step:
@@ -357,7 +411,10 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         if verdict.situation is not None and verdict.situation.report_path:
             steps[i] = verdict.situation.report_path
         if cp.reason is None or reason != cp.reason.text:
-            steps[i] = f"{steps[i]} For this charge, write: “{reason}”."
+            # our own wording as the email words it; a reason built on the vendor's own text keeps
+            # the seed's words, as its step does
+            written = as_observed(reason) if reason_source == "generic wording" else reason
+            steps[i] = f"{steps[i]} For this charge, write: “{written}”."
     steps += fallback
     if channel == "amazon":
         steps = [_amazon_site(step, country) for step in steps]
@@ -366,8 +423,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         steps.append(bank_refund_step(vendor_name, charge_date, filing_date))
 
     money = format_money(charged, inputs.get("currency"))
-    template = process.email_template()
-    email = render_email(template, vendor=vendor_name, amount=inputs["amount"], charge_amount=charged,
+    template = PRORATE_EMAIL if premium else process.email_template()
+    email = render_email(template, vendor=vendor_name, amount=asked, charge_amount=charged,
                          currency=inputs.get("currency"),
                          charge_date=charge_date.isoformat(), descriptor=inputs["description"],
                          transaction_id=inputs.get("bank_reference"),
@@ -379,7 +436,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         "vendor": vendor_name,
         "channel": channel,
         "payment_method": method,
-        "amount": round(float(inputs["amount"]), 2),
+        "amount": round(float(asked), 2),
         "reason": reason,
         "eligible": verdict.eligible,
         "eligibility_reason": verdict.reason,

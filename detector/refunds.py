@@ -77,7 +77,7 @@ def _to_row(req: dict) -> dict:
     row = {c: req.get(c) for c in _COLUMNS}
     for c in _JSON_COLUMNS:
         row[c] = dumps(req[c])
-    row["eligible"] = int(bool(req["eligible"]))
+    row["eligible"] = None if req["eligible"] is None else int(bool(req["eligible"]))  # (None: not known)
     row["details"] = dumps({k: req[k] for k in _DETAIL_KEYS if k in req})  # (a key a request lacks stays out)
     return row
 
@@ -86,7 +86,7 @@ def _from_row(row: dict) -> dict:
     req = dict(row)
     for c in _JSON_COLUMNS:
         req[c] = json.loads(row[c]) if row[c] else ([] if c != "email" else {})
-    req["eligible"] = bool(row["eligible"])
+    req["eligible"] = None if row["eligible"] is None else bool(row["eligible"])
     req.update(json.loads(req.pop("details", None) or "{}"))
     return req
 
@@ -715,7 +715,7 @@ def mark(store: Store, request_id: str, status: str, *, amount: float | None = N
         processes = processes if processes is not None else load_refund_processes()
         rebuilt = build_request(req["inputs"], processes, name_lookup(processes), store.account(req["account_id"]),
                          when, "Pending", process_id=req["process"])
-        if not rebuilt["eligible"]:
+        if rebuilt["eligible"] is False:
             entry["note"] = "; ".join(filter(None, [note, "filed although ineligible: " + rebuilt["eligibility_reason"]]))
         req.update(rebuilt)
     else:

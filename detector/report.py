@@ -605,7 +605,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
-                                   status=status), refund_view)),
+                                   status=status, eligible=_eligible_cells(r)), refund_view)),
         "total": total, "several_currencies": several,
         "n_other": int(len(s) - len(active) - len(to_cards) - len(moves) - len(runs)),
         # (one line under the subscriptions: what is neither listed nor counted, and why)
@@ -628,6 +628,13 @@ def _status_cells(r: pd.DataFrame) -> list:
     keys = [c for c in ("status", "amount", "currency", "charge_removed_on", "charge_amount_now",
                         "amount_to_ask_now") if c in r]
     return [refund_status_text(dict(zip(keys, row))) for row in r[keys].itertuples(index=False, name=None)]
+
+
+def _eligible_cells(r: pd.DataFrame) -> list:
+    """Each request's eligibility cell: as stored, "unknown" where no refund window is known."""
+    if "eligible" not in r:
+        return [None] * len(r)
+    return ["unknown" if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in r["eligible"]]
 
 
 def _scan_csv(doc: dict) -> str:

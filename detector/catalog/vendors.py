@@ -35,13 +35,33 @@ CATEGORIES = (
 ENV_VAR = "SUBDETECT_VENDORS"
 _FIELDS = {
     "name", "aliases", "patterns", "category", "cadence", "channels", "refund_process", "url",
-    "disabled", "one_offs", "billing", "seat_prices",
+    "disabled", "one_offs", "billing", "seat_prices", "refund_window",
 }
 #: How a vendor's bill is priced (``billing``): ``plan``, a set price per cycle (the default);
 #: ``usage``, a bill that moves with what was used (cloud computing, APIs, monitoring billed per host
 #: or per message), whose dearer months are use, not a new price; ``per_seat``, a set price per user,
 #: so the bill moves with the seat count (Slack, Google Workspace, Microsoft 365 for business).
 BILLING = ("plan", "usage", "per_seat")
+
+
+@dataclass(frozen=True)
+class RefundWindow:
+    """How long after a charge the vendor's published policy refunds a plan's renewal
+    (``refund_window`` in the catalogue; docs/refunds.md, "A vendor's refund window").
+
+    ``days`` counts calendar days from the charge of a renewal (0: renewals are not refunded);
+    ``first_days`` the same for the first paid charge after a trial or an introductory price
+    (default ``days``); ``says`` is the policy in our words and ``page`` the vendor's page it is from.
+    """
+
+    days: int
+    page: str
+    says: str
+    first_days: int | None = None
+
+    def days_for(self, flag_type: str) -> int:
+        """The window of this flag type's charge: the first paid charge's, or a renewal's."""
+        return self.first_days if flag_type == "trial_conversion" and self.first_days is not None else self.days
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,8 @@ class Vendor:
     #: vendor may combine (GitHub Team 4.00 beside Copilot Business 19.00; Gusto's 12.00 a person
     #: on top of its base fee): a rise by whole users at one of them is users added.
     seat_prices: tuple[float, ...] = ()
+    #: The vendor's published refund window, when known (:class:`RefundWindow`).
+    refund_window: RefundWindow | None = None
 
     def to_dict(self) -> dict:
         """The vendor as plain data (lists, ``None`` for missing fields)."""
@@ -79,7 +101,10 @@ class Vendor:
             "name": self.name, "category": self.category, "cadence": list(self.cadence),
             "channels": list(self.channels), "aliases": list(self.aliases), "patterns": list(self.patterns),
             "refund_process": self.refund_process, "url": self.url, "one_offs": self.one_offs, "billing": self.billing,
-            "seat_prices": list(self.seat_prices), "key": self.key,
+            "seat_prices": list(self.seat_prices),
+            "refund_window": None if self.refund_window is None else {
+                k: v for k, v in vars(self.refund_window).items() if v is not None},
+            "key": self.key,
         }
 
     @property
@@ -203,7 +228,29 @@ def parse_vendor(entry, source: str, index: int) -> Vendor | None:
         name=name.strip(), category=category, cadence=cadence, channels=channels,
         aliases=aliases, patterns=patterns, refund_process=refund, url=url, one_offs=one_offs,
         billing=billing, seat_prices=tuple(round(float(p), 2) for p in seat_prices),
+        refund_window=_refund_window(entry.get("refund_window"), where),
     )
+
+
+def _refund_window(value, where: str) -> RefundWindow | None:
+    if value is None:
+        return None
+    fld = "field 'refund_window'"
+    if not isinstance(value, dict):
+        raise CatalogError(f"{where}: {fld} must be a table: {{ days = 14, page = \"https://...\", says = \"...\" }}")
+    unknown = set(value) - {"days", "first_days", "page", "says"}
+    if unknown:
+        raise CatalogError(f"{where}: {fld} has unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("days", "first_days"):
+        n = value.get(key)
+        if (n is not None or key == "days") and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            raise CatalogError(f"{where}: {fld}: '{key}' must be a whole number of calendar days >= 0")
+    page, says = value.get("page"), value.get("says")
+    if not isinstance(page, str) or not page.startswith("https://"):
+        raise CatalogError(f"{where}: {fld}: 'page' must be the https address of the vendor's refund policy")
+    if not isinstance(says, str) or not says.strip():
+        raise CatalogError(f"{where}: {fld}: 'says' must tell the policy in a sentence")
+    return RefundWindow(days=value["days"], page=page, says=says.strip(), first_days=value.get("first_days"))
 
 
 def _read_bytes(path) -> bytes:
@@ -353,6 +400,17 @@ def per_seat_vendors() -> frozenset:
 def seat_prices() -> dict:
     """Per-seat vendors' prices per user a month (``seat_prices``, US dollars) by vendor name."""
     return {v.name: v.seat_prices for v in load_vendors() if v.billing == "per_seat" and v.seat_prices}
+
+
+@lru_cache(maxsize=1)
+def refund_windows() -> dict:
+    """``{vendor name: RefundWindow}`` of the vendors whose refund window is known."""
+    return {v.name: v.refund_window for v in load_vendors() if v.refund_window is not None}
+
+
+#: Catalogue categories whose charges are premiums for cover in force: a renewal is not refunded
+#: as such; cancelling returns the unused premium pro rata (docs/refunds.md, "Insurance premiums").
+PREMIUM_CATEGORIES = frozenset({"insurance"})
 
 
 @lru_cache(maxsize=8)

@@ -32,7 +32,7 @@ def _render(req: dict) -> str:
         f"  Vendor:      {req['vendor']}  (channel: {req['channel']}, process: {req.get('process')})",
         f"  Charge:      {req['transaction_id']} on {req.get('charge_date')}  {amount}  \"{req.get('description')}\"",
         f"  Reason:      {req['reason']}",
-        f"  Eligible:    {'yes' if req['eligible'] else 'NO'} — {req['eligibility_reason']}",
+        f"  Eligible:    {eligible_text(req['eligible'])} — {req['eligibility_reason']}",
     ]
     if req.get("process_note"):
         lines.append(f"  Note:        {req['process_note']}")
@@ -122,9 +122,19 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
     cols = ["request_id", "account_id", "vendor", "channel", "amount", "status", "eligible", "deadline", "expected_by"]
     # the amount asked in its currency's decimals, the currency named (a queue may hold USD and EUR
     # requests: round-thirty-nine audit, "139.0" and "2.5" with no currency)
-    shown = [{**r, "amount": _amount_with_currency(r),
+    shown = [{**r, "amount": _amount_with_currency(r), "eligible": _eligible_cell(r["eligible"]),
               "status": refund_status_text(r)} for r in requests]
     click.echo(render_frame(pd.DataFrame(shown, columns=cols), "table", title="Refund requests"))
+
+
+def _eligible_cell(value):
+    """A request's eligibility in the table: as stored, "unknown" where no refund window is known."""
+    return "unknown" if value is None else value
+
+
+def eligible_text(value) -> str:
+    """``yes``, ``NO``, or ``unknown`` (no refund window is known for the vendor)."""
+    return "unknown" if value is None else ("yes" if value else "NO")
 
 
 def _amount_with_currency(req: dict) -> str:
