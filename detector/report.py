@@ -306,34 +306,33 @@ def _amounts_written(s: pd.DataFrame, f: pd.DataFrame, r: pd.DataFrame,
     return f, r
 
 
-def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
-    if to_cards.empty:
+def _not_counted_note(streams: pd.DataFrame, several: bool, what: str) -> str:
+    """The line naming streams that are neither listed nor counted: how many (``what`` says of
+    what, with ``{n}`` for the count), their total a month and each one's (one total per currency,
+    each stream in its own)."""
+    if streams.empty:
         return ""
-    total, shown = _totals(to_cards, several)  # (one total per currency, each payment in its own)
+    total, shown = _totals(streams, several)
     each = ", ".join(f"{m} {v}" for m, v in zip(shown["merchant"], shown["monthly"]))
-    return f"Not listed or counted: {len(to_cards)} payment(s) to cards and banks, {total} a month ({each})."
+    return f"Not listed or counted: {what.format(n=len(streams))}, {total} a month ({each})."
+
+
+def _card_payments_note(to_cards: pd.DataFrame, several: bool) -> str:
+    return _not_counted_note(to_cards, several, "{n} payment(s) to cards and banks")
 
 
 def _own_transfers_note(moves: pd.DataFrame, several: bool) -> str:
     """The line naming the streams that move money to another of the scan's accounts (the
     paying side's: their money arrives there, docs/detection.md)."""
-    if moves.empty:
-        return ""
-    total, shown = _totals(moves, several)
-    each = ", ".join(f"{m} {v}" for m, v in zip(shown["merchant"], shown["monthly"]))
-    return (f"Not listed or counted: {len(moves)} transfer(s) to your own accounts (the money arrives in another "
-            f"account of the scan), {total} a month ({each}).")
+    return _not_counted_note(moves, several, "{n} transfer(s) to your own accounts (the money arrives in another "
+                                             "account of the scan)")
 
 
 def _payroll_note(runs: pd.DataFrame, several: bool) -> str:
     """The line naming the streams that fund payroll runs (net pay, payroll taxes: no plan's
     price, round-forty-six audit)."""
-    if runs.empty:
-        return ""
-    total, shown = _totals(runs, several)
-    each = ", ".join(f"{m} {v}" for m, v in zip(shown["merchant"], shown["monthly"]))
-    return (f"Not listed or counted: {len(runs)} payroll debit(s) (the pay and payroll taxes a payroll service "
-            f"collects, no subscription), {total} a month ({each}).")
+    return _not_counted_note(runs, several, "{n} payroll debit(s) (the pay and payroll taxes a payroll service "
+                                            "collects, no subscription)")
 
 
 def _assumed_method_note(r: pd.DataFrame) -> str:
