@@ -723,12 +723,12 @@ def test_yearly_round_sums_that_vary_or_go_to_a_payee_stay_out():
 def test_no_crash_when_every_candidate_is_ruled_out(monkeypatch):
     # the streams that joins and _yearly_renewals made went back to the candidates selection
     # picked, none, and building the rows of no stream indexed an empty array (round twenty-six)
-    from detector import recurrence
+    from detector import confidence
 
     years = [dt.date(2022, 11, 12)] + _YEARS
     tx = _named(series("1PASSWORD* BUSINESS TORONTO", years, [900.0, 1000.0, 900.0]))
     assert detect_streams(tx, "2025-06-30").empty  # ruled out as it is
-    monkeypatch.setattr(recurrence, "ruled_out", lambda stats, df=None: np.ones(len(stats), dtype=bool))
+    monkeypatch.setattr(confidence, "ruled_out", lambda stats, df=None: np.ones(len(stats), dtype=bool))
     rows = (series("1PASSWORD* BUSINESS TORONTO", _YEARS, [900.0, 900.0])
             + series("NETFLIX.COM", monthly_dates(dt.date(2024, 1, 9), 12), 15.49))
     out = detect_streams(_named(rows), "2025-06-30")
