@@ -30,7 +30,7 @@ from .flags import (
 )
 from .given_back import gives_back
 from .money import places
-from .recurrence import same_offset_repeats  # the stream builder's, which splits such plans off
+from .stream_edges import same_offset_repeats  # the stream builder's, which splits such plans off
 
 #: Billing channels that also sell one-off items at their plans' prices.
 STORE_CHANNELS = ("apple", "google_play", "amazon", "roku")

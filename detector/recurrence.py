@@ -42,36 +42,14 @@ import pandas as pd
 
 from .cadence import int_lexsort
 from .chains import CLOSE_DAYS, _concurrent_chains, _echo_chains, _gap_segments, _run_spans
-
-# (re-exported until their callers import them from their new homes, a later commit)
-from .confidence import (
-    _score,
-    _stats,
-    as_alone,
-    live,  # noqa: F401
-)
+from .confidence import _score, _stats, as_alone
 from .schema import require_columns
 from .selection import KINDS, _bills_beside_plans, _regular_wholes, _select
-from .spending_rules import ruled_out  # noqa: F401
-from .stream_edges import (
-    _attach_edges,
-    _lone_returns,
-    _prune_strays,
-    _second_plans,
-    _yearly_renewals,
-    same_offset_repeats,  # noqa: F401
-)
+from .stream_edges import _attach_edges, _lone_returns, _prune_strays, _second_plans, _yearly_renewals
 from .stream_joins import _handovers, _join_price_changes, _undo_lone_pieces
 from .stream_rows import _build_rows, _empty, _finish
-from .working_frame import (
-    _days,  # noqa: F401
-    _prepare,
-)
-from .yearly_switches import (
-    SWITCH_GAP_DAYS,  # noqa: F401
-    _switch_evidence,
-    _yearly_switches,
-)
+from .working_frame import _prepare
+from .yearly_switches import _switch_evidence, _yearly_switches
 
 DEFAULT_MIN_CONFIDENCE = 0.5
 

@@ -14,7 +14,7 @@ import pandas as pd
 from .cadence import fixed_months_a_year
 from .catalog import metered_vendors, yearly_plan_vendors
 from .flags import FREE_MAX, INTRO_RATIO, MAX_BILL_NOISE, _flag_rows, _money, _name, _unstreamed, empty_flags
-from .recurrence import SWITCH_GAP_DAYS
+from .yearly_switches import SWITCH_GAP_DAYS
 
 #: Frequencies whose renewals are flagged as ``annual_renewal`` (period of six months or more).
 LONG_FREQUENCIES = ("semiannual", "annual")

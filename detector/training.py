@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 
 from .cadence import feature_matrix
-from .recurrence import _prepare, candidates, live, ruled_out
+from .confidence import live
+from .recurrence import candidates
 from .schema import FREQUENCIES
+from .spending_rules import ruled_out
+from .working_frame import _prepare
 
 #: Share of a positive candidate's charges that must belong to the true stream it matches.
 MIN_PURITY = 0.75

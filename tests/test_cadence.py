@@ -64,7 +64,7 @@ def test_month_dispersion_separates_schedules_from_random_days():
 def test_gap_segments_cut_a_cluster_at_gaps_far_longer_than_its_rhythm():
     """Segments are candidates of their own: a plan taken up after a long pause (or one-off
     purchases months before it) is regular only over its own stretch of time."""
-    from detector.recurrence import _gap_segments
+    from detector.chains import _gap_segments
 
     day = np.array([0, 34, 158, 332, 363, 386, 417, 449, 478, 508], dtype=np.int64) + EPOCH_2023
     cid = np.zeros(len(day), dtype=np.int64)

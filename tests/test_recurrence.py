@@ -542,7 +542,7 @@ def test_echo_chain_follows_the_plans_day_not_a_purchase_near_it():
     """Month-apart links go to the charge nearest the same day of the next month (month-end
     clamped: the 31st bills on Feb 28, then Mar 31), and each charge keeps one predecessor,
     so a purchase on Mar 2 neither joins the plan's chain nor takes its next charge."""
-    from detector.recurrence import _echo_chains
+    from detector.chains import _echo_chains
 
     dates = ["2023-01-31", "2023-02-28", "2023-03-02", "2023-03-31", "2023-04-30", "2023-05-31",
              "2023-06-03"]
@@ -605,7 +605,7 @@ def test_bank_fees_for_events_are_never_a_stream(desc):
 ])
 def test_dates_parsed_once_per_distinct_value_read_as_pandas_reads_them(dates):
     """Detection parses each distinct date once; the days must be those a parse of every row gives."""
-    from detector.recurrence import _days
+    from detector.working_frame import _days
 
     every_row = pd.to_datetime(dates, errors="coerce").to_numpy().astype("datetime64[D]").astype(np.int64)
     np.testing.assert_array_equal(_days(dates), every_row)
@@ -783,7 +783,7 @@ def test_an_app_store_sells_subscriptions_like_a_catalogue_vendor():
     """The scorer's ``vendor_known`` prior: a catalogue vendor, or a charge billed through an
     app store (whose vendor is unknown: the descriptor does not name the app), not an unknown
     merchant billed directly nor a marketplace."""
-    from detector.recurrence import _prepare
+    from detector.working_frame import _prepare
 
     rows = (series("APPLE.COM/BILL", monthly_dates(START, 3), 12.24)
             + series("GOOGLE *PLAY", monthly_dates(START, 3), 4.99)

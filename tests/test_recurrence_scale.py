@@ -62,7 +62,9 @@ def test_staged_scoring_picks_what_scoring_every_candidate_picks(synth):
     confidences, and the selection is the same as with every candidate scored."""
     import numpy as np
 
-    from detector.recurrence import DEFAULT_MIN_CONFIDENCE, _prepare, _select, candidates, default_scorer
+    from detector.recurrence import DEFAULT_MIN_CONFIDENCE, candidates, default_scorer
+    from detector.selection import _select
+    from detector.working_frame import _prepare
 
     tx, _ = synth
     df, _ = _prepare(tx, "2024-12-31")
