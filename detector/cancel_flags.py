@@ -28,7 +28,7 @@ from .flags import (
 )
 from .schema import require_columns
 
-#: Billing channels of app stores (as recurrence.STORE_CHANNELS).
+#: Billing channels of app stores (as working_frame.STORE_CHANNELS).
 STORE_CHANNELS = ("apple", "google_play", "roku")
 
 # -- charge_after_cancellation ----------------------------------------------------------------

@@ -335,7 +335,7 @@ STORE_CARD_PAYMENT_LINE = re.compile(r"\b(?:PAYMENTS?|PAYMNT|PAYMT|PYMNTS?|PYMTS
 STORE_PURCHASE_LINE = re.compile(
     r"\b(?:POS|CHECK ?CARD|DEBIT CARD|DBT CRD|VISA DEBIT|RECURRING|MEMBERSHIP|SUBSCRIPTION|PRIME|MKTP|MARKETPLACE"
     r"|GIFT|RETURN|REFUND)\b|\bCARD\s*(?:#|X+)?\d{4}\b|#\s*\d|\b(?:STORE|T|S)-?\s?\d{3,}\b", re.IGNORECASE)
-#: What a stream's evidence says when its statement lines pay a card (``recurrence._build``).
+#: What a stream's evidence says when its statement lines pay a card (``stream_rows._build``).
 PAYS_A_CARD = "its lines pay a card"
 
 
@@ -593,7 +593,7 @@ PAYROLL_RUN = re.compile(
     r"|\bdeel\W+(?:inc\W+)?(?:payroll|eor|wages?)\b"
     r"|\bpatriot\W+(?:software\W+)?(?:payroll|tax(?:es)?)\b", re.IGNORECASE)
 #: What a stream's evidence says when its statement lines fund payroll runs
-#: (``recurrence._build``): the merchant stage may keep only the service's name ("GUSTO PAYROLL
+#: (``stream_rows._build``): the merchant stage may keep only the service's name ("GUSTO PAYROLL
 #: DEBIT" is merchant "Gusto", as its fee may be), so the lines tell.
 PAYROLL_LINES = "its lines fund payroll runs"
 

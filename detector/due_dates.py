@@ -1,4 +1,4 @@
-"""When a stream is due next, and at what amount: the day rules of :func:`recurrence._build`.
+"""When a stream is due next, and at what amount: the day rules of :func:`stream_rows._build`.
 
 A month-based plan keeps its day of the month (``cadence.next_due``); on top of that:
 

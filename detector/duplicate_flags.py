@@ -176,7 +176,7 @@ def _same_original(amount: pd.Series, code: pd.Series, prev_amount: pd.Series, p
 
 
 def _second_plan(ext: pd.DataFrame, dup: pd.Series, gap: pd.Series, period: pd.Series) -> pd.Series:
-    """Repeats (``dup``) of a second plan at the same price (:func:`recurrence.same_offset_repeats`:
+    """Repeats (``dup``) of a second plan at the same price (:func:`stream_edges.same_offset_repeats`:
     back in the next cycle on the same offset), not billing errors. Both repeats of such cycles
     are left alone: with the second, the first is known to be the second plan's sign-up
     (round-twenty-nine audit: two high duplicates and two refund emails for a plan the family

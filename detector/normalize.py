@@ -112,7 +112,7 @@ FOREIGN_SERVICE_ASSESSMENT = r"INT'?L SERVICE ASSESSMENT"
 #: the real one otherwise: fifteenth session's known gap, round fifteen's other spellings).
 #: Words between those and "FEE" (up to four): Chase's "FOREIGN EXCH RT ADJ FEE" (the exchange
 #: rate adjustment on a purchase abroad, round-forty-six audit: a 1.65-a-month "plan"), "FOREIGN
-#: CURRENCY CONVERSION FEE", "FX MARKUP FEE"; ``recurrence.CARD_USE_CHARGE`` reads them too.
+#: CURRENCY CONVERSION FEE", "FX MARKUP FEE"; ``non_plans.CARD_USE_CHARGE`` reads them too.
 FOREIGN_FEE_MIDDLE = (r"TRANSACTION|PURCHASE|CURRENCY|EXCHANGE|EXCH|PAYMENT|TRANS|TXN|RATE|RT|ADJ|ADJUSTMENT|CONVERSION"
                       r"|CONV|MARKUP|MARGIN")
 _FOREIGN_FEE_RE = re.compile(

@@ -186,7 +186,7 @@ def _after_a_plan_ended(cand: pd.DataFrame, before: pd.DataFrame) -> set:
     a year in August: the history starting in January, August's 139.00 had read as a renewal of a
     yearly plan older than the data). Not at an app store, which sells other apps' plans: there a
     plan that stopped says nothing of a yearly app's charge (only the monthly charges just before
-    it do, :data:`~detector.recurrence.SWITCH_GAP_DAYS`)."""
+    it do, :data:`~detector.yearly_switches.SWITCH_GAP_DAYS`)."""
     cand = cand[cand["stream_vendor"].isin(yearly_plan_vendors()).to_numpy()]
     j = cand[["transaction_id", "ts", "charge", "_sk", "_scale"]].merge(
         before.rename(columns={"_ak": "_sk", "date": "b_date", "charge": "b_charge", "transaction_id": "b_id"}),

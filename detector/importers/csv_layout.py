@@ -110,7 +110,7 @@ def read_either_order(cells: Iterable[str], formats: tuple[str, ...],
 OWN_TRANSFER_SEP = ": "
 #: What a wallet layout's own-money rows begin with (:attr:`CsvLayout.own_transfer_label`): money
 #: the holder moved from a card or a bank into the wallet, back out, or between its currencies.
-#: The stream detector never makes such rows a plan (``recurrence.OWN_ACCOUNT_MOVE``).
+#: The stream detector never makes such rows a plan (``non_plans.OWN_ACCOUNT_MOVE``).
 OWN_TRANSFER_LABEL = "Own transfer"
 
 #: A counterparty that is a payment processor or wallet, not the merchant: PayPal (``PayPal``,
