@@ -21,6 +21,7 @@ import zlib
 import pytest
 
 from detector.cli import cli
+from detector.importers import read_statement
 from detector.importers.decoding import decode_statement, utf16_without_bom
 from detector.importers.parsing import binary_kind
 from detector.store import Store
@@ -107,3 +108,69 @@ def test_a_binary_file_is_still_refused_naming_it(tmp_path, runner):
     for path in paths:
         assert f"{path}: this is a binary file, not a text statement" in " ".join(res.output.split()), path
     assert Store(tmp_path / "s.db").transactions().empty
+
+
+# -- OFX / QFX in UTF-16 -----------------------------------------------------------------------
+
+OFX_HEADER = ("OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:1252\r\n"
+              "COMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n")
+OFX_XML_HEADER = ('<?xml version="1.0" encoding="UTF-16" standalone="no"?>\r\n<?OFX OFXHEADER="200" VERSION="220" '
+                  'SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>\r\n')
+NAMES = ["CAFÉ CRÈME", "ΝΕΤFLIX ΑΘΗΝΑ", "アマゾン　プライム", "NETFLIX.COM"]
+
+
+def _ofx(xml: bool, names=NAMES) -> str:
+    def el(tag: str, value: str) -> str:
+        return f"<{tag}>{value}</{tag}>" if xml else f"<{tag}>{value}"
+    body = "".join(
+        f"<STMTTRN>{el('TRNTYPE', 'DEBIT')}{el('DTPOSTED', f'202501{10 + i:02d}120000[0:GMT]')}"
+        f"{el('TRNAMT', f'-1{i}.99')}{el('FITID', f'F{i}')}{el('NAME', n)}</STMTTRN>\r\n" for i, n in enumerate(names))
+    return ((OFX_XML_HEADER if xml else OFX_HEADER)
+            + "<OFX>\r\n<SIGNONMSGSRSV1><SONRS><STATUS>" + el("CODE", "0") + el("SEVERITY", "INFO") + "</STATUS>"
+            + el("DTSERVER", "20250131120000[0:GMT]") + el("LANGUAGE", "ENG") + "</SONRS></SIGNONMSGSRSV1>\r\n"
+            + "<CREDITCARDMSGSRSV1><CCSTMTTRNRS>" + el("TRNUID", "1") + "<STATUS>" + el("CODE", "0")
+            + el("SEVERITY", "INFO") + "</STATUS>\r\n<CCSTMTRS>" + el("CURDEF", "EUR") + "<CCACCTFROM>"
+            + el("ACCTID", "4266841234567890") + "</CCACCTFROM>\r\n<BANKTRANLIST>"
+            + el("DTSTART", "20250101120000[0:GMT]") + el("DTEND", "20250131120000[0:GMT]") + "\r\n" + body
+            + "</BANKTRANLIST><LEDGERBAL>" + el("BALAMT", "-100.00") + el("DTASOF", "20250131120000[0:GMT]")
+            + "</LEDGERBAL></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1>\r\n</OFX>\r\n")
+
+
+@pytest.mark.parametrize("xml", [False, True], ids=["sgml", "xml"])
+def test_an_ofx_in_utf16_is_read_as_its_utf8_twin(tmp_path, runner, xml):
+    text = _ofx(xml)
+    got = {}
+    for codec in ("utf-8", *CODECS):
+        path = tmp_path / codec / "Card_20250131.qfx"
+        path.parent.mkdir()
+        path.write_bytes(text.encode(codec))
+        st = read_statement(path)
+        assert (st.format, st.rejected) == ("ofx", []), codec
+        got[codec] = st.transactions[["transaction_id", "account_id", "date", "amount", "description", "currency"]]
+        db = tmp_path / f"{codec}.db"
+        res = runner.invoke(cli, ["ingest", str(path), "--db", str(db), "--output", "json"])
+        assert res.exit_code == 0 and json.loads(res.output)["files"][0]["stored"] == 4, (codec, res.output)
+        assert Store(db).transactions()["description"].tolist() == got[codec]["description"].tolist()
+    for codec in CODECS:
+        assert got[codec].equals(got["utf-8"]), codec
+    assert got["utf-8"]["description"].tolist() == NAMES
+
+
+def test_an_accented_ofx_name_is_stored_as_written_in_every_encoding(tmp_path):
+    # ofxtools decoded the UTF-8 bytes it was given as the header's CHARSET:1252
+    text = _ofx(False, names=["CAFÉ CRÈME", "NESTLÉ WATERS", "NETFLIX.COM"])
+    for codec in ("cp1252", "utf-8", *CODECS):
+        path = tmp_path / f"{codec}.qfx"
+        path.write_bytes(text.encode(codec))
+        assert read_statement(path).transactions["description"].tolist() == [
+            "CAFÉ CRÈME", "NESTLÉ WATERS", "NETFLIX.COM"], codec
+
+
+def test_an_ofx_in_utf16_cut_short_is_refused_naming_the_file(tmp_path, runner):
+    for codec in ("utf-16", "utf-16-le", "utf-16-be"):
+        path = tmp_path / f"cut-{codec}.qfx"
+        path.write_bytes(_ofx(False).encode(codec)[:-1])
+        res = runner.invoke(cli, ["ingest", str(path), "--db", str(tmp_path / f"{codec}.db")])
+        assert res.exit_code == 3, (codec, res.output)
+        assert f"{path}: this is UTF-16 text that does not decode" in " ".join(res.output.split()), codec
+        assert "binary" not in res.output
