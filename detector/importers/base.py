@@ -880,6 +880,12 @@ def columns_argument(pairs: list[tuple[str, str]]) -> str:
     return f"--columns {outer}{spec}{outer}"
 
 
+def columns_suggestion(head: str) -> str:
+    """The ``--columns`` argument :func:`unrecognised` would suggest for a file starting ``head``."""
+    cols, rows, headerless = _rows(head)
+    return columns_argument(_suggest_mapping(cols, rows, headerless, []))
+
+
 def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
     """The error for a file no importer claims: what was seen and how to proceed."""
     cols, rows, headerless = _rows(head)
