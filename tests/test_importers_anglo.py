@@ -45,6 +45,53 @@ def test_a_td_canada_trust_download_is_read_by_its_layout():
         assert (tx["amount"] < 0).sum() == 506
 
 
+def _deposits_first(text: str) -> str:
+    """TD's rows with the withdrawal and deposit fields swapped: another bank's order, same shape."""
+    out = []
+    for line in text.splitlines():
+        f = line.split(",")
+        out.append(",".join([f[0], f[1], f[3], f[2], f[4]]))
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_a_td_shaped_file_whose_balance_shows_deposits_first_is_refused_not_read_backwards(tmp_path, engine):
+    # twenty-fourth session: the td layout takes withdrawal and deposit by position; a bank writing
+    # deposits first had every charge stored as money in, every deposit as money out
+    from detector.importers import iter_statement_chunks
+
+    path = write(tmp_path, "activity.csv", _deposits_first((DATA / "td_accountactivity.csv").read_text()))
+    for fmt in (None, "td"):
+        with pytest.raises(UnrecognisedFormat) as err:
+            read_statement(path, format=fmt, engine=engine)
+        message = str(err.value)
+        assert message.startswith(f"{path}: its running balance (field 5) moves as if field 3 were money in and "
+                                  "field 4 money out (39 pair(s) of lines, as line 1 to line 2: 3098.55 -> 3092.41, "
+                                  "field 4 of line 2 being 6.14): deposits, then withdrawals"), message
+        with pytest.raises(UnrecognisedFormat, match="moves as if field 3 were money in"):
+            list(iter_statement_chunks(path, format=fmt, engine=engine, chunksize=100))
+    # the mapping it names reads it the right way round
+    st = read_statement(path, columns=suggestion(err.value), engine=engine)
+    td = read_statement(DATA / "td_accountactivity.csv", engine=engine)
+    assert st.transactions["amount"].tolist() == td.transactions["amount"].tolist()
+    assert (st.transactions["amount"] < 0).sum() == 506
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_a_td_download_newest_first_or_without_a_chaining_balance_is_still_read_as_td(tmp_path, engine):
+    lines = (DATA / "td_accountactivity.csv").read_text().splitlines()
+    newest_first = read_statement(write(tmp_path, "accountactivity.csv", "\n".join(reversed(lines)) + "\n"),
+                                  engine=engine)
+    assert newest_first.format == "td" and (newest_first.transactions["amount"] < 0).sum() == 506
+    # one row, or balances that do not chain (rows re-sorted), decide nothing: TD's order, as before
+    one = read_statement(write(tmp_path, "one.csv", lines[0] + "\n"), engine=engine)
+    assert one.transactions["amount"].tolist() == [-22.0]
+    shuffled = [lines[i] for i in (5, 0, 9, 2, 7, 1, 8, 3, 6, 4)]
+    st = read_statement(write(tmp_path, "shuffled.csv", "\n".join(_deposits_first("\n".join(shuffled)).splitlines())
+                              + "\n"), engine=engine)
+    assert st.format == "td"
+
+
 CIBC_LIKE = "".join(
     f"2025-{m:02d}-03,NETFLIX.COM,16.49,,4500********1234\n"
     f"2025-{m:02d}-15,PAYROLL DEPOSIT ACME,,2150.00,4500********1234\n"

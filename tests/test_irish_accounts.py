@@ -82,3 +82,30 @@ def test_a_country_that_is_no_code_is_refused(runner, tmp_path):
                                  MAPPING + ",country=Ireland"])
     assert result.exit_code != 0
     assert "country='Ireland'" in result.output
+
+
+def test_a_bank_of_ireland_export_is_not_guessed_irish_but_the_suggestion_says_what_to_add(runner, tmp_path):
+    # twenty-fourth session: Bank of Ireland's export (Date,Details,Debit,Credit,Balance, dd/mm/yyyy)
+    # is also the generic statement template other banks and converters write, so it names no
+    # currency or country; pasted as suggested, its amounts were US dollars and its holidays the US's
+    # without a word but the "currency assumed USD" note
+    import re
+    import shlex
+
+    rows = ["Date,Details,Debit,Credit,Balance"]
+    balance = 2000.0
+    for y, m in MONTHS:
+        balance -= 29.0
+        rows.append(f"05/{m:02d}/{y},POS HARBOURLIGHT YOGA,29.00,,{balance:.2f}")
+        balance += 2500.0
+        rows.append(f"25/{m:02d}/{y},ACME PAYROLL,,2500.00,{balance:.2f}")
+    statement = tmp_path / "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f.csv"
+    statement.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(statement), "--db", str(tmp_path / "x.db")])
+    message = " ".join(result.output.split())
+    assert "are Bank of Ireland's export, and other banks' too, and name no currency: for a Bank of Ireland " \
+           "account in the Republic add currency=EUR,country=IE" in message
+    (value,) = shlex.split(re.search(r'--columns ("[^"]*")', message).group(1))
+    assert "currency" not in value and "country" not in value  # (not guessed: other banks write these columns)
+    _, _, countries = _scan(runner, tmp_path, "\n".join(rows) + "\n", value + ",currency=EUR,country=IE")
+    assert set(countries.values()) == {"IE"}

@@ -654,6 +654,8 @@ def _suggest_mapping(cols: list[str], rows: list[list[str]] = (), headerless: bo
         extra.append(f"currency={named}")  # a column naming each row's currency (ING Germany's Währung)
     elif currency:
         extra.append(f"currency={currency}")
+    elif said is not None and not headerless and [c.strip().lower() for c in cols] == list(_SHARED_HEADER):
+        said.append(_SHARED_HEADER_HINT)
     if dates:
         _settle_date_order(extra, fmt, dates, cols, rows, said, signs=currency, column=named if named and filled else None,
                            money=[chosen[f] for f in money_fields if f in chosen], comma="decimal=comma" in extra)
@@ -681,6 +683,15 @@ _BANK_HEADERS = (
      ("NZD", ("its Date Processed, Date of Transaction, Unique Id and Tran Type columns are ASB's (New Zealand) "
               "card export"))),
 )
+#: Bank of Ireland's export (365 Online, ``dd/mm/yyyy``; bank2ynab's "IE Bank of Ireland"), which is
+#: also the generic statement template many banks and converters write: it names no currency and no
+#: country, so none is suggested (an Irish account's EUR and IE would be wrong for the others), but
+#: the suggestion says what to add for a Bank of Ireland account (twenty-fourth session).
+_SHARED_HEADER = ("date", "details", "debit", "credit", "balance")
+_SHARED_HEADER_HINT = ("its columns (Date, Details, Debit, Credit, Balance) are Bank of Ireland's export, and other "
+                       "banks' too, and name no currency: for a Bank of Ireland account in the Republic add "
+                       "currency=EUR,country=IE (the euro and Ireland's bank holidays), else the amounts are read "
+                       "as US dollars")
 #: The country code a card purchase's descriptor ends with (ANZ's "NETFLIX.COM MELBOURNE VI AUS").
 _COUNTRY_ENDINGS = {"AUS": "AUD", "NZL": "NZD", "GBR": "GBP", "CAN": "CAD", "IRL": "EUR"}
 #: IBAN country codes and their currency (of the account an IBAN column names on every row).
@@ -878,6 +889,12 @@ def columns_argument(pairs: list[tuple[str, str]]) -> str:
     if outer == '"':
         spec = re.sub(r'([\\"$`])', r"\\\1", spec)
     return f"--columns {outer}{spec}{outer}"
+
+
+def columns_suggestion(head: str) -> str:
+    """The ``--columns`` argument :func:`unrecognised` would suggest for a file starting ``head``."""
+    cols, rows, headerless = _rows(head)
+    return columns_argument(_suggest_mapping(cols, rows, headerless, []))
 
 
 def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:

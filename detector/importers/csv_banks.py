@@ -19,6 +19,7 @@ import io
 import re
 from collections.abc import Iterable
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,6 +32,7 @@ from .base import (
     Row,
     _numbered_join,
     balance_columns,
+    columns_suggestion,
     direction_column,
     head_of,
     money_value,
@@ -597,6 +599,12 @@ class TdCanadaTrust(CsvLayout):
     card export alike, so no payment method is set, and the file names no account (the file
     name does, or ``--account``). Before the round-forty-one audit no layout read it, and the
     suggestion mapped ``amount=`` the withdrawal: every charge was stored as money in.
+
+    The file names no column, so which of the two is money out is TD's order, by position; a
+    file of that shape whose running balance shows the other order (deposits, then withdrawals:
+    :func:`_money_order`) is another bank's and is refused naming the lines that show it, with the
+    ``--columns`` mapping to read it by (twenty-fourth session: it was read as TD's, every charge
+    stored as money in and every deposit as money out).
     """
 
     name = "td"
@@ -626,6 +634,65 @@ class TdCanadaTrust(CsvLayout):
 
     def _required(self):
         return ["date", "description", "debit", "credit"]
+
+    def read_header(self, path, it):
+        """As any header-less layout's, the first lines (up to ``HEAD_LINES``, all of them body)
+        looked over first: raises :class:`UnrecognisedFormat` when their running balance shows
+        the third field is money in and the fourth money out (:func:`_money_order`)."""
+        head: list[str] = []
+        for line in it:
+            head.append(line)
+            if len(head) >= HEAD_LINES:
+                break
+        _, layout = super().read_header(path, iter(head))
+        records = [(n, r) for n, r in enumerate(csv.reader(head, delimiter=layout.delimiter), start=1)
+                   if any(c.strip() for c in r)]
+        shown = _money_order(records)
+        if shown is not None:
+            raise UnrecognisedFormat(
+                f"its running balance (field 5) moves as if field 3 were money in and field 4 money out "
+                f"({shown}): deposits, then withdrawals, the other way round from TD Canada Trust's download "
+                f"(date, description, withdrawal, deposit, balance), whose shape it has; read as TD's, every "
+                f"charge would be money in. Map its columns instead, e.g. {columns_suggestion(''.join(head))}",
+                path=path)
+        return head, layout
+
+
+def _money_order(records: list[tuple[int, list[str]]]) -> str | None:
+    """Where a TD-shaped file's running balance shows its third field is money in and its fourth
+    money out (``"39 pair(s) of lines, as line 1 to line 2: 3098.55 -> 3092.41, field 4 of line 2
+    being 6.14"``), else ``None``.
+
+    For each two consecutive records with a balance and an amount, the balance moves by the
+    later record's amount (oldest first) or the earlier's (newest first, the move read backwards),
+    deposit minus withdrawal in TD's order, withdrawal minus deposit in the other. The order the
+    most pairs show, two at least, wins; TD's order otherwise (a tie, a file of one record,
+    balances that never chain: as before). Rows are one-sided, so the two orders cannot both fit
+    a pair; a pair of one order, oldest first, and of the other, newest first, fit alike only
+    when two amounts in a row are equal, which the count outweighs.
+    """
+    def value(cell: str) -> float:
+        return (money_value(cell) or 0.0) if cell.strip() else 0.0
+
+    rows = [(n, value(r[2]), value(r[3]), money_value(r[4])) for n, r in records if len(r) >= 5]
+    fits: dict[tuple[str, str], list[str]] = {}  # (order, oldest/newest first) -> the pairs it fits, said
+    for (n0, out0, in0, bal0), (n1, out1, in1, bal1) in pairwise(rows):
+        if bal0 is None or bal1 is None:
+            continue
+        for time, (n, out, into, moved) in (("oldest", (n1, out1, in1, bal1 - bal0)),
+                                            ("newest", (n0, out0, in0, bal0 - bal1))):
+            if abs(out - into) < 0.005:
+                continue  # (no amount: fits either order)
+            for order, sign in (("td", 1), ("other", -1)):
+                if abs(moved - sign * (into - out)) < 0.005:
+                    field, amount = (4, into) if into else (3, out)
+                    fits.setdefault((order, time), []).append(
+                        f"line {n0} to line {n1}: {bal0:.2f} -> {bal1:.2f}, field {field} of line {n} being {amount:.2f}")
+    td = max((len(v) for (order, _), v in fits.items() if order == "td"), default=0)
+    other = max(((len(v), v) for (order, _), v in fits.items() if order == "other"), default=(0, []))
+    if other[0] < 2 or other[0] <= td:
+        return None
+    return f"{other[0]} pair(s) of lines, as {other[1][0]}"
 
 
 class Rbc(CsvLayout):

@@ -641,7 +641,8 @@ class CsvLayout(Importer):
             return Reject(line, str(exc), raw)
 
     def split_amount(self, cells: list[str], layout: HeaderLayout) -> str | None:
-        """Why a record whose amount was cut at its thousands separator is rejected, or ``None``.
+        """Why a record whose amount was cut at its thousands separator (or, with a decimal
+        comma, at that comma) is rejected, or ``None``.
 
         An unquoted ``-1,250.00`` in a comma-separated file is two fields, ``-1`` and ``250.00``.
         Where a column after the amount was empty (Chase's Memo, a generic CSV's currency, a
@@ -651,12 +652,21 @@ class CsvLayout(Importer):
         without decimals followed by a cell of three digits (and decimals) is that cut. Where the
         next column is money of its own (a balance, a fee, an original amount: ``-1`` beside a
         balance of ``250.00`` may be just that) the cut must also show in the column after it,
-        holding the balance it moved on (Starling's Spending Category holding ``1492.01``). Only a
-        comma-separated layout with decimal points groups thousands with the delimiter (the
-        column reader sends such rows here: ``fast_csv``).
+        holding the balance it moved on (Starling's Spending Category holding ``1492.01``).
+
+        A comma-separated layout with a decimal comma (Rabobank's, ING Netherlands', a mapping's
+        ``decimal=comma``) is cut at its decimal comma: an unquoted ``-1.234,56`` is ``-1.234`` and
+        ``56``, ``-29,99`` is ``-29`` and ``99``. So a money cell without a comma followed by a cell
+        of two digits (the cents; a sign, a currency after them) is that cut; beside a column of
+        money of its own (``-29`` and a balance of ``99``) only when the record holds more fields
+        than the header, the cut's one. Semicolon- and tab-separated files hold no amount's
+        separator: nothing is cut there, and nothing is looked for (the column reader sends such
+        rows here: ``fast_csv``).
         """
-        if layout.delimiter != "," or self.decimal != ".":
+        if layout.delimiter != "," or self.decimal not in (".", ","):
             return None
+        comma = self.decimal == ","
+        head_re, tail_re = (_SPLIT_HEAD_COMMA, _SPLIT_TAIL_COMMA) if comma else (_SPLIT_HEAD, _SPLIT_TAIL)
         index = layout.index
         fields = ("amount",) if self.amount is not None and "amount" in index else ("debit", "credit")
         for field in fields:
@@ -664,8 +674,13 @@ class CsvLayout(Importer):
             if pos is None or pos + 1 >= len(cells):
                 continue
             head, tail = cells[pos].strip(), cells[pos + 1].strip()
-            if not (_SPLIT_HEAD.fullmatch(head) and _SPLIT_TAIL.fullmatch(tail)):
+            if not (head_re.fullmatch(head) and tail_re.fullmatch(tail)):
                 continue
+            if comma:
+                if self._money_column(pos + 1, layout) and not (layout.width and len(cells) > layout.width):
+                    continue  # "-29" and a balance "99" beside it, unless the record has the cut's field
+                return (f"amount {head!r} with {tail!r} after it: {head},{tail} written without quotes, its decimal "
+                        "comma read as the comma between columns (a value holding a comma must be quoted)")
             if self._money_column(pos + 1, layout) and not (
                     pos + 2 < len(cells) and _MONEY_WITH_CENTS.fullmatch(cells[pos + 2].strip())
                     and not self._money_column(pos + 2, layout)):
@@ -831,6 +846,14 @@ _SPLIT_HEAD = re.compile(r"\(?\s*[+\-\u2212]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+
 _SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?\)?")
 SPLIT_HEAD_RE2 = r"^\s*\(?\s*[+\-\x{2212}]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\x{2212}]?\s*\d{1,3}\s*$"
 SPLIT_TAIL_RE2 = r"^\s*\d{3}(?:\.\d{1,2})?\)?\s*$"
+#: The same for an amount with a decimal comma, cut at that comma (``-1.234,56``: ``-1.234`` and
+#: ``56``; ``-29,99 €``: ``-29`` and ``99 €``; ``13,49-``: ``13`` and ``49-``).
+_SPLIT_HEAD_COMMA = re.compile(r"\(?\s*[+\-\u2212]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\u2212]?\s*"
+                               r"(?:\d{1,3}(?:[. \u00a0]\d{3})+|\d+)")
+_SPLIT_TAIL_COMMA = re.compile(r"\d{2}(?:\s*(?:[$£€]|[A-Z]{3}))?[-\u2212]?\)?")
+SPLIT_HEAD_COMMA_RE2 = (r"^\s*\(?\s*[+\-\x{2212}]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\x{2212}]?\s*"
+                        r"(?:\d{1,3}(?:[. \x{00a0}]\d{3})+|\d+)\s*$")
+SPLIT_TAIL_COMMA_RE2 = r"^\s*\d{2}(?:\s*(?:[$£€]|[A-Z]{3}))?[-\x{2212}]?\)?\s*$"
 #: A money cell written with cents (a balance moved on by the cut: ``1492.01``).
 _MONEY_WITH_CENTS = re.compile(r"[+\-]?[$£€]?\d[\d,]*\.\d{2}")
 #: A column's name that says it holds a balance (Bank of America's "Running Bal.", Saldo, Solde).

@@ -1,5 +1,5 @@
-"""A statement's bytes to text: UTF-8 (with or without BOM), UTF-16 (with a BOM or, mostly ASCII
-text, without one: :func:`utf16_without_bom`), else cp1252/latin-1.
+"""A statement's bytes to text: UTF-8 (with or without BOM), UTF-16 (with a BOM or, told by its
+NUL bytes, without one: :func:`utf16_without_bom`), else cp1252/latin-1.
 
 A UTF-8 file stays UTF-8 when a few of its bytes are not (a stray ``0x81`` in one cell of a file
 edited by hand or joined with another program's text): those bytes are read as their cp1252
@@ -182,36 +182,55 @@ class _Tally:
 
 #: Bytes looked at to tell UTF-16 without a byte-order mark.
 UTF16_SAMPLE = 8192
+#: Of the byte pairs looked at, the share at least whose high byte (by the NUL-byte pattern) is NUL.
+UTF16_MIN_NULS = 0.1
+#: Characters no UTF-16 text of a statement holds: controls but tab, line ends and form feed, and
+#: the noncharacters U+FFFE and U+FFFF (a byte-order mark read the wrong way round).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 
 
 def utf16_without_bom(data: bytes) -> str | None:
     """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` (a file's first bytes) reads as UTF-16 text
     written without a byte-order mark, else ``None``.
 
-    A statement is mostly ASCII, which UTF-16 writes as the character's byte and a NUL: NUL in
-    at least 60% of one half of the byte pairs and in none of the other's (no text holds U+0000
-    nor, in Latin script, a character ending in 0x00), and the text it decodes to holds no control
-    characters but tab, line ends and form feed. Excel's "Unicode Text" and some bank exports
-    write it so; it was refused as "a binary file" (round-44 audit).
+    Decided from the NUL bytes UTF-16 writes, not from how Latin the text is: every character
+    below U+0100 (the digits of dates and amounts, the delimiters, the line ends: every statement
+    has them, in any script) is written as its byte and a NUL, so one half of the byte pairs holds
+    NULs (the high bytes: odd bytes in UTF-16LE, even in BE) in at least :data:`UTF16_MIN_NULS` of
+    the pairs, and more than the other half holds (its NULs are the low bytes of a few characters:
+    U+3000, the ideographic space, 一 U+4E00, Cyrillic's U+0400). Read so, the bytes decode as
+    UTF-16 (surrogates paired) to text holding a line end (in its first 8 KB: a shorter file may
+    be one line) and no control character but tab, line ends and form feed, nor U+FFFE/U+FFFF. A binary
+    file fails one of these: NULs in both halves alike, few, or control characters where they
+    fall (16-bit numbers). Excel's "Unicode Text" and some bank exports write UTF-16 so; it was
+    refused as "a binary file" (round-44 audit), and until the twenty-fourth session so was such
+    text mostly outside Latin script (Greek, Cyrillic, Japanese descriptors: fewer NULs, and
+    U+3000 puts some in the other half).
 
     >>> utf16_without_bom("Date,Amount\\n".encode("utf-16-le")), utf16_without_bom(b"Date,Amount\\n")
     ('utf-16-le', None)
+    >>> utf16_without_bom("日付\\t摘要\\t金額\\n2025/01/06\\tアマゾン　プライム\\t-600\\n".encode("utf-16-be"))
+    'utf-16-be'
     """
     sample = data[:UTF16_SAMPLE]
     n = len(sample) - len(sample) % 2
     if n < 4 or sample.startswith(_UTF16_BOMS):
         return None
-    even, odd = sample[0:n:2], sample[1:n:2]
-    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if other.count(0) == 0 and zeros.count(0) >= 0.6 * len(zeros):
-            text = codecs.getincrementaldecoder(codec)(errors="strict")
-            try:
-                chars = text.decode(sample[:n], final=False)  # (a pair cut at the sample's end waits)
-            except UnicodeDecodeError:
-                return None
-            if not any(ord(c) < 32 and c not in "\t\n\r\x0c" for c in chars):
-                return codec
-    return None
+    at_even, at_odd = sample[0:n:2].count(0), sample[1:n:2].count(0)
+    if at_odd == at_even:
+        return None
+    codec, high = ("utf-16-le", at_odd) if at_odd > at_even else ("utf-16-be", at_even)
+    if high < UTF16_MIN_NULS * (n // 2):
+        return None
+    try:  # (a pair cut at the sample's end waits)
+        chars = codecs.getincrementaldecoder(codec)(errors="strict").decode(sample[:n], final=False)
+    except UnicodeDecodeError:
+        return None
+    if _NOT_TEXT.search(chars):
+        return None
+    if "\n" not in chars and "\r" not in chars and len(sample) == UTF16_SAMPLE:
+        return None  # (a statement's first 8 KB hold a line end; a shorter file may be one line)
+    return codec
 
 
 def decode_statement(data: bytes) -> Decoded:

@@ -34,7 +34,9 @@ from .csv_layout import (
     FORMULA_ESCAPE,
     OWN_TRANSFER_SEP,
     PROCESSOR_COUNTERPARTY_RE,
+    SPLIT_HEAD_COMMA_RE2,
     SPLIT_HEAD_RE2,
+    SPLIT_TAIL_COMMA_RE2,
     SPLIT_TAIL_RE2,
     UNSETTLED_WORDS_RE2,
     CsvLayout,
@@ -360,17 +362,20 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
         # shifted by an unquoted delimiter, which the row reader rejects (csv_layout.too_many_fields)
         for col in cols[hl.width:]:
             ok &= ~pc.not_equal(pc.utf8_trim_whitespace(col), "").to_numpy(zero_copy_only=False)
-    if hl.delimiter == "," and layout.decimal == ".":
-        # an unquoted amount cut at its thousands separator ("-1" then "250.00"): the row reader
-        # decides whether it is one (CsvLayout.split_amount), and says why
+    if hl.delimiter == "," and layout.decimal in (".", ","):
+        # an unquoted amount cut at its thousands separator ("-1" then "250.00"), or at its decimal
+        # comma ("-29" then "99"): the row reader decides whether it is one (CsvLayout.split_amount),
+        # and says why
         money = ("amount",) if layout.amount is not None and "amount" in index else ("debit", "credit")
+        head_re, tail_re = ((SPLIT_HEAD_RE2, SPLIT_TAIL_RE2) if layout.decimal == "."
+                            else (SPLIT_HEAD_COMMA_RE2, SPLIT_TAIL_COMMA_RE2))
         for f in money:
             pos = index.get(f)
-            # (a cut's first part has no decimal point: most files' every amount has one, and
+            # (a cut's first part has no decimal separator: most files' every amount has one, and
             # a substring search costs a fifth of the pattern)
-            if pos is not None and pos + 1 < ncols and not pc.all(pc.match_substring(cols[pos], ".")).as_py():
-                cut = pc.and_(pc.match_substring_regex(cols[pos], SPLIT_HEAD_RE2),
-                              pc.match_substring_regex(cols[pos + 1], SPLIT_TAIL_RE2))
+            if pos is not None and pos + 1 < ncols and not pc.all(pc.match_substring(cols[pos], layout.decimal)).as_py():
+                cut = pc.and_(pc.match_substring_regex(cols[pos], head_re),
+                              pc.match_substring_regex(cols[pos + 1], tail_re))
                 ok &= ~cut.to_numpy(zero_copy_only=False)
     status = raw("status")
     if status is not None and layout.accepted_status:

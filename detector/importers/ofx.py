@@ -273,6 +273,25 @@ def _unescape(s: str) -> str:
     return s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
 
 
+#: An OFX 1.x header's character set (``CHARSET:1252``), which ofxtools decodes the body by.
+_CHARSET = re.compile(r"(CHARSET:[ \t]*)[\w-]+", re.IGNORECASE)
+
+
+def _as_utf8_ofx(text: str) -> bytes:
+    """``text`` (the file as decoded: ``base.read_text``) as UTF-8 bytes whose header says so.
+
+    ofxtools decodes an OFX 1.x body in the header's ``CHARSET`` (``1252`` -> cp1252); the text
+    given to it is already decoded, from whatever the file was (cp1252, UTF-8, UTF-16), so its
+    header's ``CHARSET`` is set to ``NONE`` (UTF-8), the bytes given. Before the twenty-fourth
+    session the UTF-8 bytes went with the file's ``CHARSET:1252``: ``CAFÉ`` was read ``CAFÃ‰``
+    and stored so, whatever the file's encoding; Greek or Japanese names made ofxtools fail and
+    the tag scanner read them. OFX 2.x (XML) is UTF-8 to ofxtools whatever it declares.
+    """
+    body = text.find("<")
+    head = text if body < 0 else text[:body]
+    return (_CHARSET.sub(r"\g<1>NONE", head, count=1) + ("" if body < 0 else text[body:])).encode("utf-8")
+
+
 def _ofxtools_fields(text: str) -> dict[tuple, list[dict]]:
     """(ACCTID, FITID) -> the amount and name ofxtools reads for each transaction of that id, in
     the file's order (a bank may give one FITID to several); empty when ofxtools rejects the file."""
@@ -289,7 +308,7 @@ def _ofxtools_fields(text: str) -> dict[tuple, list[dict]]:
             # ... and a value longer than the spec allows (a European bank's IBAN as ACCTID, 27
             # characters for 22) is read all the same, with a warning that did too (round 27)
             warnings.simplefilter("ignore", OFXTypeWarning)
-            tree.parse(io.BytesIO(text.encode("utf-8")))
+            tree.parse(io.BytesIO(_as_utf8_ofx(text)))
             ofx = tree.convert()
         out: dict[tuple, list[dict]] = {}
         for stmt in ofx.statements:
