@@ -703,3 +703,16 @@ def test_a_pending_value_that_is_neither_true_nor_false_is_named_with_its_line(t
             engines.run(path, PENDING_AS_OF, engine)
         assert str(err.value) == (f"{path}:5: pending 'maybe' is neither true nor false (true, false, 1, 0, yes, "
                                   "no or empty)")
+
+
+def test_of_three_charges_on_a_day_the_two_posted_are_a_double_charge_beside_a_pending_one():
+    # the pair is read from its own rows: the step after detection took any charge of the day and
+    # amount for the earlier one, and held the repeat of two posted charges (taken twice) too
+    rows = [(f"m{k:02d}", f"{2025 + k // 12}-{k % 12 + 1:02d}-12", False) for k in range(18)]
+    rows += [("x1", "2026-07-12", False), ("x2", "2026-07-12", False), ("x3", "2026-07-12", True)]
+    tx = pd.DataFrame(rows, columns=["transaction_id", "date", "pending"]).assign(
+        account_id="card", amount=-11.99, description="Spotify USA 877-778-1161 NY", currency="USD")
+    flags = engines.run(tx, PENDING_AS_OF)[1]
+    dups = flags[flags["type"] == "duplicate_charge"].set_index("transaction_id")
+    assert dups["severity"].to_dict() == {"x2": "high", "x3": "low"}
+    assert dups.loc["x3", "reason"].endswith("; one of them, made the same day, is " + HELD)
