@@ -252,10 +252,10 @@ MAX_LOOSE_REPEATS = 3
 def find_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     """Repeats where no stream holds the plan (flagged by :func:`flag_loose_duplicates`), with
     ``prev_date``, ``prev_charge``, ``prev_pending`` and ``gap`` of the charge they repeat: a
-    second charge to the cent within
-    ``DOUBLE_CHARGE_DAYS`` of the first, both in no stream, at a catalogue vendor of a fixed-price
-    category (:data:`PLAN_ONLY_CATEGORIES`: not a game store, which sells one-off games at one
-    price under its plan's descriptor) that has no stream in the account.
+    second charge to the cent within ``DOUBLE_CHARGE_DAYS`` of the first, both in no stream, at a
+    catalogue vendor of a fixed-price category (:data:`PLAN_ONLY_CATEGORIES`: not a game store,
+    which sells one-off games at one price under its plan's descriptor) that has no stream in the
+    account.
 
     A yearly plan billed once in the data, or a plan cancelled after two months, is no stream, so
     :func:`find_duplicates` never sees its double charge. Such a vendor sells nothing else at that
