@@ -1,7 +1,9 @@
 """``duplicate_charge``: a second charge of a stream inside one billing cycle at (nearly) its amount.
 
 The rule is documented with the others in :mod:`detector.flags`; this module holds its code.
-:func:`flag_loose_duplicates` covers a plan no stream holds (billed once or twice in the data).
+:func:`find_loose_duplicates` covers a plan no stream holds (billed once or twice in the data).
+A pair that is money not taken yet (its rows' ``pending``) is held: low, asking nothing back
+(:func:`held`, :func:`hold_pending`), in detection itself, so every engine holds it alike.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .flags import (
 )
 from .given_back import gives_back
 from .money import places
+from .schema import PENDING_COLUMN
 from .stream_edges import same_offset_repeats  # the stream builder's, which splits such plans off
 
 #: Billing channels that also sell one-off items at their plans' prices.
@@ -45,8 +48,8 @@ FX_DAYS_MOVE = 0.01
 
 def find_duplicates(s: pd.DataFrame, t: pd.DataFrame, foreign: set | frozenset = frozenset()) -> pd.DataFrame:
     """Stream charges plus nearby unstreamed same-amount charges; rows that repeat the previous one
-    (with ``prev_date``, ``prev_charge``, ``prev_original`` and ``gap`` of the charge they repeat).
-    ``foreign``: chains priced in another currency (``price_flags.foreign_priced``)."""
+    (with ``prev_date``, ``prev_charge``, ``prev_original``, ``prev_pending`` and ``gap`` of the
+    charge they repeat). ``foreign``: chains priced in another currency (``price_flags.foreign_priced``)."""
     # the unstreamed charges by their positions: a copy of all their columns (a million rows)
     # cost 0.15 CPU-s, and only a few of them become rows
     loose_rows = _unstreamed_rows(t, s)
@@ -58,7 +61,7 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame, foreign: set | frozenset =
     # the rule reads these columns: those are sorted, and only the repeats' rows taken whole
     originals = list(ORIGINAL_COLUMNS) if _has_originals(whole) else []
     cols = ["stream_id", "ts", "_order", "charge", "date", "period", "transaction_id", "stream_channel",
-            "stream_vendor", "chain_id", *originals]
+            "stream_vendor", "chain_id", *originals, *([PENDING_COLUMN] if PENDING_COLUMN in whole else [])]
     ext = whole[cols].reset_index(drop=True)
     order = ext.sort_values(["stream_id", "ts", "_order"], kind="stable").index.to_numpy()
     ext = ext.take(order).reset_index(drop=True)
@@ -136,6 +139,7 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame, foreign: set | frozenset =
     d["prev_date"] = prev_date[dup]
     d["prev_charge"] = prev_charge[dup]
     d["prev_original"] = prev_original[dup] if prev_original is not None else np.nan
+    d["prev_pending"] = g[PENDING_COLUMN].shift()[dup].eq(True) if PENDING_COLUMN in ext else False
     d["gap"] = gap[dup].astype(int)
     # Where the account also buys one-offs from the merchant (an app store, a shop), a second
     # charge at the plan's price days later is as likely one more purchase (apps cost 0.99,
@@ -245,11 +249,13 @@ def _voided_before(key: pd.Series, prev_date: pd.Series, date: pd.Series, prev_c
 MAX_LOOSE_REPEATS = 3
 
 
-def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
-    """``duplicate_charge`` where no stream holds the plan: a second charge to the cent within
-    ``DOUBLE_CHARGE_DAYS`` of the first, both in no stream, at a catalogue vendor of a fixed-price
-    category (:data:`PLAN_ONLY_CATEGORIES`: not a game store, which sells one-off games at one
-    price under its plan's descriptor) that has no stream in the account.
+def find_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+    """Repeats where no stream holds the plan (flagged by :func:`flag_loose_duplicates`), with
+    ``prev_date``, ``prev_charge``, ``prev_pending`` and ``gap`` of the charge they repeat: a
+    second charge to the cent within ``DOUBLE_CHARGE_DAYS`` of the first, both in no stream, at a
+    catalogue vendor of a fixed-price category (:data:`PLAN_ONLY_CATEGORIES`: not a game store,
+    which sells one-off games at one price under its plan's descriptor) that has no stream in the
+    account.
 
     A yearly plan billed once in the data, or a plan cancelled after two months, is no stream, so
     :func:`find_duplicates` never sees its double charge. Such a vendor sells nothing else at that
@@ -264,7 +270,7 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     rows = _unstreamed_rows(t, s)
     rows = rows[plan_vendor[rows]]
     if not len(rows):
-        return empty_flags()
+        return t.iloc[:0]
     loose = t.iloc[rows]
     has_stream = pd.MultiIndex.from_frame(s[["account_id", "stream_vendor"]].dropna().drop_duplicates())
     loose = loose[~pd.MultiIndex.from_frame(loose[["account_id", "vendor"]]).isin(has_stream)]
@@ -282,13 +288,18 @@ def flag_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     same = (loose[key] == loose[key].shift()).all(axis=1)
     gap = loose["_day"] - loose["_day"].shift()
     dup = same & (gap <= DOUBLE_CHARGE_DAYS)
+    prev_pending = loose[PENDING_COLUMN].shift()[dup].eq(True) if PENDING_COLUMN in loose else False
     d = loose[dup].assign(prev_date=loose["date"].shift()[dup], gap=gap[dup].astype(int), stream_id=None,
-                          prev_charge=loose["charge"].shift()[dup])
+                          prev_charge=loose["charge"].shift()[dup], prev_pending=prev_pending)
     d = d[d.groupby(["account_id", "vendor"])["transaction_id"].transform("size") < MAX_LOOSE_REPEATS]
     if d.empty:
-        return empty_flags()
+        return d
     d = d[~_buys_one_offs(d.assign(_sk=d["_ak"], ts=pd.to_datetime(d["date"])), loose)]
-    d = d[~_voided_before(d["_ak"], d["prev_date"], d["date"], d["charge"], t)]
+    return d[~_voided_before(d["_ak"], d["prev_date"], d["date"], d["charge"], t)]
+
+
+def flag_loose_duplicates(d: pd.DataFrame) -> pd.DataFrame:
+    """``duplicate_charge`` flags of the repeats :func:`find_loose_duplicates` found."""
     if d.empty:
         return empty_flags()
     moved = ((d["charge"] - d["prev_charge"]).abs() >= 0.005).to_numpy()
@@ -414,65 +425,49 @@ def held_pending(flag_type: str | None, reason: str | None) -> bool:
     return flag_type == "duplicate_charge" and bool(reason) and PENDING_NOTE in reason
 
 
-def hold_pending(flags: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """``flags`` with each ``duplicate_charge`` whose pair is money not taken yet made low, its
-    reason saying so (:data:`PENDING_NOTE`): no refund request is queued for it.
+def held(pending, prev_pending, gap) -> np.ndarray:
+    """Per repeat, why its pair is money not taken yet, or "": ``"both are"`` when both charges
+    are still pending (a bank's authorisations, Plaid's ``pending``), ``"one of them, made the
+    same day, is"`` when they were made the same day (``gap`` 0) and one of them is. ``pending``
+    is the repeat's own, ``prev_pending`` that of the charge it repeats.
 
-    ``rows``: the stored rows (``transaction_id, account_id, date, amount, description,
-    pending``) of the flagged charges and of every charge of their accounts on the days their
-    reasons say they repeat. A pair is held when both charges are still pending (a bank's
-    pending authorisations, Plaid's ``pending``), or when they were made the same day and one of
-    them is still pending: one purchase authorised twice, of which one authorisation usually
-    drops off within days (or is the pending version of a posted charge that named none, sent
-    with it). The earlier charge is a row of the flagged one's account, of the day and amount
-    its reason names (:func:`charge_repeated`), at the same merchant (the descriptor, or its
-    merchant key). Round-forty-seven audit: Spotify authorised twice on one day, both pending,
-    raised a high duplicate_charge and a refund request with a drafted email; the next night one
-    dropped and the other posted. A charge that posts twice is a double charge again, flagged
-    high, the night it does. Known limit: a pending charge a day or more after a posted one of
-    its amount stays a double charge (the vendor charging again; docs/plaid.md).
+    One purchase authorised twice usually loses one authorisation within days, and a posted
+    charge's own pending version may come with it. A pending charge a day or more after a posted
+    one of its amount is not held: the vendor charging again (docs/plaid.md, a known limit)."""
+    pending = np.asarray(pending, dtype=bool)
+    prev_pending = np.asarray(prev_pending, dtype=bool)
+    same_day = np.asarray(gap) == 0
+    return np.where(pending & prev_pending, "both are",
+                    np.where(same_day & (pending | prev_pending), "one of them, made the same day, is", ""))
+
+
+def hold_pending(flags: pd.DataFrame, repeats: list[pd.DataFrame]) -> pd.DataFrame:
+    """``flags`` with each ``duplicate_charge`` whose pair is money not taken yet (:func:`held`)
+    made low, its reason saying so (:data:`PENDING_NOTE`): no refund request is queued for it.
+
+    ``repeats``: the repeats the flags were made of (:func:`find_duplicates`,
+    :func:`find_loose_duplicates`, in that order: of two for one charge the first made its
+    flag), each with its own ``pending`` and the ``prev_pending`` and ``gap`` of the charge it
+    repeats. The pair is read from those rows, not from the reason's words. Round-forty-seven
+    audit: Spotify authorised twice on one day, both pending, raised a high duplicate_charge and a
+    refund request with a drafted email; the next night one dropped and the other posted. A
+    charge that posts twice is a double charge again, flagged high, the night it does.
     """
-    from .normalize import normalize_one
-
-    if flags.empty or rows.empty or not bool(rows["pending"].astype(bool).any()):
+    parts = [r for r in repeats if not r.empty and PENDING_COLUMN in r]
+    if flags.empty or not parts:
         return flags
-    dup = flags.index[flags["type"].eq("duplicate_charge")]
-    if not len(dup):
+    pairs = pd.concat([r[["transaction_id", PENDING_COLUMN, "prev_pending", "gap"]] for r in parts],
+                      ignore_index=True).drop_duplicates("transaction_id")
+    why = pd.Series(held(pairs[PENDING_COLUMN], pairs["prev_pending"], pairs["gap"]),
+                    index=pairs["transaction_id"].astype(str).to_numpy())
+    why = why[why != ""]
+    if why.empty:
         return flags
-    by_id = {r["transaction_id"]: r for r in rows.to_dict("records")}
-    by_day: dict[tuple, list[dict]] = {}
-    for r in by_id.values():
-        by_day.setdefault((r["account_id"], r["date"]), []).append(r)
-    keys: dict[str, str] = {}
-
-    def key(description) -> str:
-        text = str(description or "")
-        if text not in keys:
-            keys[text] = normalize_one(text)[0]
-        return keys[text]
-
-    held: dict = {}
-    for i in dup:
-        flag = flags.loc[i]
-        own = by_id.get(flag["transaction_id"])
-        named = charge_repeated(flag["reason"])
-        if own is None or named is None:
-            continue
-        day, amount = named
-        amount = abs(float(own["amount"] if amount is None else amount))
-        earlier = [r for r in by_day.get((own["account_id"], day), [])
-                   if r["transaction_id"] != own["transaction_id"] and abs(abs(float(r["amount"])) - amount) < 0.005
-                   and (r["description"] == own["description"] or key(r["description"]) == key(own["description"]))]
-        if not earlier:
-            continue
-        if own["pending"] and any(r["pending"] for r in earlier):
-            held[i] = "both are"
-        elif day == own["date"] and (own["pending"] or any(r["pending"] for r in earlier)):
-            held[i] = "one of them, made the same day, is"
-    if not held:
+    at = flags["type"].eq("duplicate_charge") & flags["transaction_id"].isin(why.index)
+    if not at.any():
         return flags
     out = flags.copy()
-    at = list(held)
     out.loc[at, "severity"] = "low"
-    out.loc[at, "reason"] = [f"{flags.at[i, 'reason']}; {held[i]} {PENDING_NOTE}" for i in at]
+    out.loc[at, "reason"] = (out.loc[at, "reason"].astype(str) + "; "
+                             + out.loc[at, "transaction_id"].map(why) + " " + PENDING_NOTE)
     return out

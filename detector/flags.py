@@ -108,7 +108,7 @@ from .given_back import REFUND_DAYS, credits_giving_back  # noqa: F401 - REFUND_
 from .ids import stable_id
 from .money import places, scales, written
 from .recurrence import DEFAULT_MIN_CONFIDENCE
-from .schema import FLAG_COLUMNS, PERIOD_DAYS, STREAM_COLUMNS, require_columns
+from .schema import FLAG_COLUMNS, PENDING_COLUMN, PERIOD_DAYS, STREAM_COLUMNS, require_columns
 from .transfers import own_transfer_streams
 
 PRICE_STEP = 0.05          # "at least 5% above"
@@ -136,7 +136,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _TX_NEEDED = ("transaction_id", "account_id", "date", "amount", "description")
 _TX_KEPT = _TX_NEEDED + ("merchant", "merchant_key", "vendor", "channel", "_order", "charge", "_tid", "_day",
-                         "_scale", "_dp", "currency", "original_amount", "original_currency")
+                         "_scale", "_dp", "currency", "original_amount", "original_currency", PENDING_COLUMN)
 
 
 def empty_flags() -> pd.DataFrame:
@@ -229,7 +229,11 @@ def _prepare_tx(tx: pd.DataFrame, streams: pd.DataFrame | None = None):
     t["merchant_key"] = t["merchant_key"].fillna(t["description"]).astype(str)
     # Rows of one day in statement order (the engines' TX_ORDER), whatever order they came in:
     # of two identical same-day charges the one listed second is the repeat.
-    from .engines.frames import TX_ORDER, sort_rows
+    from .engines.frames import TX_ORDER, read_pending, sort_rows
+
+    # a bank's authorisation not posted yet (false where the rows say nothing): a double charge
+    # of such rows is held (duplicate_flags.held)
+    t[PENDING_COLUMN] = read_pending(t)
 
     keys = [k for k in TX_ORDER if k in t]
     rank = sort_rows(t[keys].assign(_row=np.arange(len(t))), keys)["_row"].to_numpy()
@@ -701,7 +705,13 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     t, s = _pair_codes(t, s)
     # the rule modules build on this module's helpers, so they are imported here, not at the top
     from .cancel_flags import flag_after_cancellation
-    from .duplicate_flags import find_duplicates, flag_duplicates, flag_loose_duplicates
+    from .duplicate_flags import (
+        find_duplicates,
+        find_loose_duplicates,
+        flag_duplicates,
+        flag_loose_duplicates,
+        hold_pending,
+    )
     from .price_flags import (
         after_trials,
         flag_price_increases,
@@ -715,6 +725,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # (a plan priced in another currency: its double charge moved with the rate in the days between)
     fx_fees = foreign_fees(t)
     dups = find_duplicates(s, t, foreign=foreign_priced(s, t, fx_fees))
+    loose_dups = find_loose_duplicates(t, s)
     dup_ids = set(dups["transaction_id"])
     clean = s[~s["transaction_id"].isin(dup_ids)]
     # A prorated sign-up charge (the days to the plan's billing day) is neither an intro price
@@ -751,7 +762,7 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
         rises = rises[~rises["transaction_id"].isin(_final_loan_payments(st))]
     parts = [
         flag_duplicates(dups),
-        flag_loose_duplicates(t, s),
+        flag_loose_duplicates(loose_dups),
         after_cancellation,
         flag_renewals(long, t, renewal_before_data=renewal_before_data, conversions=conversions),
         trials,
@@ -761,6 +772,8 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     if not parts:
         return empty_flags()
     out = _mark_refunded(_premiums(_no_price_to_dispute(pd.concat(parts, ignore_index=True).drop_duplicates("flag_id"))), t)
+    # (last: its words end the reason, after a credit's "gave it back")
+    out = hold_pending(out, [dups, loose_dups])
     out["_sev"] = out["severity"].map(SEVERITY_ORDER)
     out = out.sort_values(["_sev", "date", "account_id", "type", "transaction_id"]).drop(columns="_sev")
     return out.reset_index(drop=True)

@@ -5,6 +5,13 @@ A credit gives back one charge: the account's nearest charge of the same merchan
 its day or up to :data:`REFUND_DAYS` earlier) of its amount, within a cent or 1% for a plan
 billed in another currency, flagged or not; of two charges on one day, the later. A charge two
 credits would give back is given back by the nearer one (of two on one day, the first).
+
+The 1% is of the charge (:func:`amount_slack`, :func:`gives_back`), for the flags and the
+follow-up alike: a credit of 2.00 does not give back a charge of 1.98 (1% of 1.98 is under two
+cents), while a credit of 99.00 gives back a charge of 100.00. Until the twenty-fourth session
+the follow-up of a request opened by hand read it of the credit, so a credit of 200.00 gave back
+a 198.00 charge there and the licence of 200.00 the request disputed stayed Pending, while the
+flags (their ``refunded_on``) read the credit as the licence's.
 """
 
 from __future__ import annotations
@@ -17,14 +24,18 @@ import pandas as pd
 REFUND_DAYS = 90
 
 
+def amount_slack(paid):
+    """How far an amount may be from a charge of ``paid`` (positive) and still be its amount: a
+    cent, or 1% of the charge for a plan billed in another currency. A number or an array."""
+    return np.maximum(0.011, 0.01 * paid)
+
+
 def gives_back(credit: pd.Series, paid: pd.Series) -> pd.Series:
-    """A credit of ``credit`` gives back a charge of ``paid``: within a cent, or 1% for a plan
-    billed in another currency."""
-    return (credit - paid).abs() <= np.maximum(0.011, 0.01 * paid)
+    """A credit of ``credit`` gives back a charge of ``paid``: within :func:`amount_slack` of it."""
+    return (credit - paid).abs() <= amount_slack(paid)
 
 
-def credits_giving_back(charges: pd.DataFrame, credits: pd.DataFrame, *,
-                        one_percent_of: str = "charge") -> pd.DataFrame:
+def credits_giving_back(charges: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
     """The credit that gave back each charge it gave back (the module's rule), one row per such
     charge, indexed by its ``transaction_id``: the charge's and the credit's columns and ``gap``,
     the days from the charge to the credit.
@@ -34,22 +45,11 @@ def credits_giving_back(charges: pd.DataFrame, credits: pd.DataFrame, *,
     account and merchant (one value per pair), ``day`` and ``credit_day`` day numbers, ``paid``
     and ``back`` positive amounts; ``order`` puts two charges of one day in statement order (the
     greater is the later) and ``credit_id`` two credits of one day (the lesser is the first).
-
-    ``one_percent_of`` is what the 1% is of: the ``"charge"`` (:func:`gives_back`: the flags) or
-    the ``"credit"`` (a charge from the credit less its slack to the credit plus it, ends included:
-    the follow-up of a request no flag holds, which has always read it so in SQL). The two differ
-    only for amounts about 1% apart (a credit of 2.00 gives back a charge of 1.98 by the credit's
-    reading, not by the charge's).
+    The amounts match by :func:`gives_back` (the 1% is of the charge).
     """
-    if one_percent_of not in ("charge", "credit"):
-        raise ValueError(f"one_percent_of is 'charge' or 'credit', not {one_percent_of!r}")
     pairs = charges.merge(credits, on="key")
     gap = pairs["credit_day"] - pairs["day"]
-    if one_percent_of == "charge":
-        same = gives_back(pairs["back"], pairs["paid"])
-    else:
-        slack = np.maximum(0.011, 0.01 * pairs["back"])
-        same = (pairs["paid"] >= pairs["back"] - slack) & (pairs["paid"] <= pairs["back"] + slack)
+    same = gives_back(pairs["back"], pairs["paid"])
     # (gap filtered too: a column set on a frame with no rows would give it the column's rows)
     keep = (gap >= 0) & (gap <= REFUND_DAYS) & same
     pairs = pairs[keep].assign(gap=gap[keep])

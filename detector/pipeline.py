@@ -259,7 +259,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
 
     def stored(which):
         for batch, _ in which:
-            part = store.transactions(until=as_of, accounts=batch)
+            part = store.transactions(until=as_of, accounts=batch, with_pending=True)
             store.release_memory()  # the pages just read are in the frame now
             scanned.update(batch)
             yield attach_transfers(part, pairs)
@@ -282,33 +282,8 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     streams, flags = _combine(results)
     if judged:
         streams = _judged_evidence(streams, {p["account_id"]: p for p in problems if p["account_id"] in judged})
-    flags = _hold_pending_doubles(store, flags)
     _save_and_follow(store, streams, flags, as_of, scanned)
     return _result(store, as_of, streams, flags, problems, account_id)
-
-
-def _hold_pending_doubles(store: Store, flags: pd.DataFrame) -> pd.DataFrame:
-    """``flags`` with the double charges that are pending authorisations held, low and asking
-    nothing back (:func:`detector.duplicate_flags.hold_pending`), from the stored rows of the
-    flagged charges and of their accounts' charges on the days they repeat. Only a bank feed
-    stores pending rows (Plaid): a store without any is not read further."""
-    from .duplicate_flags import charge_repeated, hold_pending
-
-    if flags.empty or not flags["type"].eq("duplicate_charge").any():
-        return flags
-    dup = flags[flags["type"].eq("duplicate_charge")]
-    if store.conn.execute("SELECT 1 FROM transactions WHERE pending = 1 AND account_id IN "
-                          "(SELECT value FROM json_each(?)) LIMIT 1",
-                          [json.dumps(sorted(set(dup["account_id"].astype(str))))]).fetchone() is None:
-        return flags
-    days = {(str(a), str(d)[:10]) for a, d in zip(dup["account_id"], dup["date"])}
-    days |= {(str(a), named[0]) for a, named in zip(dup["account_id"], dup["reason"].map(charge_repeated))
-             if named is not None}
-    rows = pd.read_sql_query(
-        "SELECT transaction_id, account_id, date, amount, description, pending FROM transactions "
-        "WHERE (account_id, date) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-        "FROM json_each(?))", store.conn, params=[json.dumps(sorted(days))])
-    return hold_pending(flags, rows)
 
 
 def _stale_accounts(store: Store, as_of: str, accounts, transactions: pd.DataFrame | None):

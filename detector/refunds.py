@@ -22,7 +22,7 @@ import pandas as pd
 
 from .catalog.refund_processes import MANUAL, RefundProcess, load_refund_processes
 from .errors import ConfigError, InvalidTransition, NotFound
-from .given_back import REFUND_DAYS, credits_giving_back
+from .given_back import REFUND_DAYS, amount_slack, credits_giving_back
 from .ids import stable_id
 from .lifecycle import check_transition, parse_status
 from .money import figure, format_money
@@ -244,7 +244,7 @@ def billed_again(store: Store, records: list[dict], streams: dict[str, dict], as
         day, paid = to_date(r["date"]), abs(float(r["amount"]))
         if day >= as_of:
             continue
-        slack = max(0.011, 0.01 * paid)
+        slack = amount_slack(paid)
         store_bought = str(r.get("channel") or "").lower() in STORE_CHANNELS
         lo, hi = (paid - slack, paid + slack) if store_bought else (min(low * paid, paid - slack),
                                                                      max(high * paid, paid + slack))
@@ -901,7 +901,7 @@ def _whole_credits(store: Store, requests: list[dict], refunded_on: dict[str, st
             continue
         day = to_date(day).isoformat()
         paid = float(req.get("charged_amount") or req["amount"])
-        slack = max(0.011, 0.01 * paid)
+        slack = amount_slack(paid)
         rows = store.conn.execute(
             "SELECT transaction_id, amount, description FROM transactions WHERE account_id = ? AND date >= ?"
             " AND date < ? AND amount BETWEEN ? AND ?",
@@ -919,8 +919,9 @@ def _unflagged_whole_credits(store: Store, requests: list[dict], as_of: date) ->
     (:func:`detector.given_back.credits_giving_back`): a credit of the charge's account and
     merchant (normalised descriptor) of its amount (within a cent, or 1%), on its day or up to
     ``REFUND_DAYS`` later and up to ``as_of``, gives back the nearest charge of that merchant
-    before it within a cent or 1% of the credit (the later of two on one day, in the order they
-    were stored); of two such credits, the nearer one (of two on one day, the one stored first).
+    before it of its amount (within a cent or 1% of the charge, as for the flags: the rule's
+    :func:`~detector.given_back.gives_back`; the later of two on one day, in the order they were
+    stored); of two such credits, the nearer one (of two on one day, the one stored first).
     ``{transaction_id: {date, amount, transaction_id}}``."""
     from .normalize import normalize_one
 
@@ -936,7 +937,7 @@ def _unflagged_whole_credits(store: Store, requests: list[dict], as_of: date) ->
     for req in requests:
         day = to_date(req["charge_date"])
         paid = float(req.get("charged_amount") or req["amount"])
-        slack = max(0.011, 0.01 * paid)
+        slack = amount_slack(paid)
         until = min(as_of, day + timedelta(days=REFUND_DAYS)).isoformat() + "\uffff"
         mine = key(req.get("description"))
         credits = [c for c in store.conn.execute(
@@ -960,8 +961,7 @@ def _unflagged_whole_credits(store: Store, requests: list[dict], as_of: date) ->
                           "paid": [float(t[3]) for t in charges], "order": [t[0] for t in charges]}),
             pd.DataFrame({"credit_id": [c[0] for c in credits], "key": mine,
                           "credit_day": [to_date(c[2]).toordinal() for c in credits], "back": backs,
-                          "credit_tid": [c[1] for c in credits], "credit_date": [c[2] for c in credits]}),
-            one_percent_of="credit")
+                          "credit_tid": [c[1] for c in credits], "credit_date": [c[2] for c in credits]}))
         if req["transaction_id"] in given.index:
             c = given.loc[req["transaction_id"]]
             out[req["transaction_id"]] = {"date": to_date(c["credit_date"]).isoformat(),

@@ -36,6 +36,12 @@ TRANSACTION_COLUMNS: dict[str, str] = {
 #: file, a database written before they were kept) holds nulls there.
 OPTIONAL_TRANSACTION_COLUMNS = ("original_amount", "original_currency")
 
+#: Whether a row is a bank's authorisation not posted yet (Plaid's ``pending``). Not one of the
+#: statement columns (statements and exports carry no pending rows): the store keeps it beside
+#: them, and canonical frames carry it into detection, false where a source has none (a CSV, an
+#: OFX file, Parquet without it). The duplicate-charge rule reads it (``duplicate_flags.held``).
+PENDING_COLUMN = "pending"
+
 #: Columns the merchant stage adds to transactions.
 ENRICHED_COLUMNS: dict[str, str] = {
     "merchant": "readable merchant name (catalogue name when matched)",

@@ -24,7 +24,7 @@ import pandas as pd
 import sqlite_utils
 
 from .errors import StoreError
-from .schema import FLAG_TYPES, OPTIONAL_TRANSACTION_COLUMNS, TRANSACTION_COLUMNS, empty_transactions
+from .schema import FLAG_TYPES, OPTIONAL_TRANSACTION_COLUMNS, PENDING_COLUMN, TRANSACTION_COLUMNS, empty_transactions
 
 DEFAULT_DB = "subdetect.db"
 
@@ -562,11 +562,13 @@ class Store:
 
     def transactions(self, account_id: str | None = None, since: str | None = None,
                      until: str | None = None, *, accounts: Iterable[str] | None = None,
-                     columns: Iterable[str] | None = None) -> pd.DataFrame:
+                     columns: Iterable[str] | None = None, with_pending: bool = False) -> pd.DataFrame:
         """Stored canonical transactions as a DataFrame, ordered by account and date.
 
         ``since``/``until`` are inclusive ISO dates; ``accounts`` limits the rows to those accounts;
-        ``columns`` reads only those canonical columns.
+        ``columns`` reads only those canonical columns. ``with_pending`` adds the rows'
+        :data:`~detector.schema.PENDING_COLUMN` (1: an authorisation a bank feed sent, not
+        posted yet), which detection reads.
         """
         where, params = [], []
         if account_id is not None:
@@ -583,13 +585,15 @@ class Store:
             where.append("date <= ?")
             params.append(until)
         names = list(TRANSACTION_COLUMNS) if columns is None else [c for c in TRANSACTION_COLUMNS if c in set(columns)]
-        sql = f"SELECT {', '.join(names)} FROM transactions"
+        read = names + [PENDING_COLUMN] if with_pending else names
+        sql = f"SELECT {', '.join(read)} FROM transactions"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY account_id, date, transaction_id"
         df = pd.read_sql_query(sql, self.conn, params=params)
         if df.empty:
-            return empty_transactions()[names]
+            empty = empty_transactions()[names]
+            return empty.assign(**{PENDING_COLUMN: pd.Series(dtype="int64")}) if with_pending else empty
         return df
 
     def account_row_counts(self, until: str | None = None) -> dict[str, int]:

@@ -108,3 +108,26 @@ def make_transactions(n_accounts: int = 40, seed: int = 7) -> pd.DataFrame:
     df["source_file"] = "mem"
     df["source_line"] = np.arange(2, len(df) + 2)
     return df
+
+
+#: The day :func:`pending_doubles` is detected as of.
+PENDING_AS_OF = "2026-07-14"
+
+
+def pending_doubles() -> pd.DataFrame:
+    """Canonical transactions with a ``pending`` column: four cards billed Spotify 11.99 on the
+    12th, January to June 2026, then charged it twice in July. ``both``: two authorisations on
+    07-12, both pending (held); ``oneday``: a posted charge and a pending one on 07-12 (held);
+    ``later``: posted on 07-12, pending on 07-13 (a double charge); ``posted``: both posted on
+    07-12 (a double charge). Each account's repeat is its row ``<account>-b``."""
+    july = {"both": (("2026-07-12", True), ("2026-07-12", True)),
+            "oneday": (("2026-07-12", False), ("2026-07-12", True)),
+            "later": (("2026-07-12", False), ("2026-07-13", True)),
+            "posted": (("2026-07-12", False), ("2026-07-12", False))}
+    rows = []
+    for account, pair in july.items():
+        rows += [(f"{account}-{m}", account, f"2026-{m:02d}-12", False) for m in range(1, 7)]
+        rows += [(f"{account}-{k}", account, day, pending) for k, (day, pending) in zip("ab", pair)]
+    df = pd.DataFrame(rows, columns=["transaction_id", "account_id", "date", "pending"])
+    return df.assign(amount=-11.99, description="Spotify USA 877-778-1161 NY", currency="USD")[
+        ["transaction_id", "account_id", "date", "amount", "description", "currency", "pending"]]

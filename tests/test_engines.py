@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from engine_standin import make_transactions, standin_detect
+from engine_standin import PENDING_AS_OF, make_transactions, pending_doubles, standin_detect
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
@@ -649,3 +649,70 @@ def test_file_engines_name_an_empty_file(tmp_path, engine):
     (tmp_path / "tx.csv").write_bytes(b"")
     with pytest.raises(ImportError_, match=r"tx.csv: the file is empty"):
         engines.run(tmp_path / "tx.csv", AS_OF, engine, detect=standin_detect)
+
+
+HELD = "still pending, not taken yet: nothing to ask back unless both post"
+
+
+def _double_charges(flags: pd.DataFrame) -> dict:
+    dups = flags[flags["type"] == "duplicate_charge"]
+    return {a: (t, sev, r) for a, t, sev, r in zip(dups["account_id"], dups["transaction_id"], dups["severity"],
+                                                   dups["reason"])}
+
+
+def test_every_engine_holds_a_double_charge_still_pending(tmp_path):
+    # twenty-fourth session: a pair of charges still pending was held (low, nothing asked back) by
+    # a step after detection in run_detection alone, which read the earlier charge from the flag's
+    # reason and both rows from the store; engines.run and detect_account flagged it high. The
+    # rule now reads the pair's rows' `pending`, which canonical transactions carry.
+    tx = pending_doubles()
+    local = engines.run(tx, PENDING_AS_OF)
+    got = _double_charges(local[1])
+    assert {a: (t, sev) for a, (t, sev, _) in got.items()} == {
+        "both": ("both-b", "low"), "oneday": ("oneday-b", "low"), "later": ("later-b", "high"),
+        "posted": ("posted-b", "high")}
+    assert got["both"][2].endswith("inside one monthly billing cycle; both are " + HELD)
+    assert got["oneday"][2].endswith("inside one monthly billing cycle; one of them, made the same day, is " + HELD)
+    assert HELD not in got["later"][2] + got["posted"][2]
+    # the rule reads the rows, not the flag's words: detect_account holds them too
+    from detector.pipeline import detect_account
+
+    assert_frame_equal(engines.conform_flags(detect_account(tx, PENDING_AS_OF)[1]), local[1])
+    # a source without the column has nothing pending: both double charges, high
+    assert {sev for _, sev, _ in _double_charges(engines.run(tx.drop(columns="pending"), PENDING_AS_OF)[1]).values()} \
+        == {"high"}
+    # files: a CSV's words (an empty cell is false) and Parquet's booleans, in every engine
+    csv, parquet = tmp_path / "tx.csv", tmp_path / "tx.parquet"
+    tx.assign(pending=tx["pending"].map({True: " TRUE", False: ""})).to_csv(csv, index=False)
+    tx.to_parquet(parquet, index=False)
+    for path in (csv, parquet):
+        assert_same(engines.run(path, PENDING_AS_OF, "local"), local)
+        assert_same(engines.run(path, PENDING_AS_OF, "chunked", chunk_rows=7), local)
+        assert_same(engines.run(path, PENDING_AS_OF, "chunked", order="hash", chunk_rows=7), local)
+
+
+def test_a_pending_value_that_is_neither_true_nor_false_is_named_with_its_line(tmp_path):
+    from detector.errors import ImportError_
+
+    tx = pending_doubles().astype({"pending": object})
+    tx.loc[3, "pending"] = "maybe"
+    path = tmp_path / "tx.csv"
+    tx.to_csv(path, index=False)
+    for engine in ("local", "chunked"):
+        with pytest.raises(ImportError_) as err:
+            engines.run(path, PENDING_AS_OF, engine)
+        assert str(err.value) == (f"{path}:5: pending 'maybe' is neither true nor false (true, false, 1, 0, yes, "
+                                  "no or empty)")
+
+
+def test_of_three_charges_on_a_day_the_two_posted_are_a_double_charge_beside_a_pending_one():
+    # the pair is read from its own rows: the step after detection took any charge of the day and
+    # amount for the earlier one, and held the repeat of two posted charges (taken twice) too
+    rows = [(f"m{k:02d}", f"{2025 + k // 12}-{k % 12 + 1:02d}-12", False) for k in range(18)]
+    rows += [("x1", "2026-07-12", False), ("x2", "2026-07-12", False), ("x3", "2026-07-12", True)]
+    tx = pd.DataFrame(rows, columns=["transaction_id", "date", "pending"]).assign(
+        account_id="card", amount=-11.99, description="Spotify USA 877-778-1161 NY", currency="USD")
+    flags = engines.run(tx, PENDING_AS_OF)[1]
+    dups = flags[flags["type"] == "duplicate_charge"].set_index("transaction_id")
+    assert dups["severity"].to_dict() == {"x2": "high", "x3": "low"}
+    assert dups.loc["x3", "reason"].endswith("; one of them, made the same day, is " + HELD)

@@ -37,10 +37,20 @@ def test_a_credit_gives_back_nothing_before_or_too_long_after():
     assert credits_giving_back(charges, _credits(("last", 1, 10 + REFUND_DAYS, 20.0))).index.tolist() == ["a"]
 
 
-def test_the_one_percent_is_of_the_charge_for_flags_and_of_the_credit_for_a_request_opened_by_hand():
+def test_the_one_percent_is_of_the_charge_for_flags_and_for_a_request_opened_by_hand_alike():
+    # (twenty-fourth session: the follow-up of a request opened by hand read it of the credit,
+    # `one_percent_of="credit"`, and a credit of 2.00 gave back a charge of 1.98 there alone)
     charges = _charges(("a", 1, 0, 1.98, 0))
     credits = _credits(("c", 1, 3, 2.00))
     assert credits_giving_back(charges, credits).empty
-    assert credits_giving_back(charges, credits, one_percent_of="credit").index.tolist() == ["a"]
-    with pytest.raises(ValueError, match="one_percent_of"):
-        credits_giving_back(charges, credits, one_percent_of="both")
+    assert credits_giving_back(_charges(("a", 1, 0, 100.0, 0)), _credits(("c", 1, 3, 99.0))).index.tolist() == ["a"]
+    assert credits_giving_back(_charges(("a", 1, 0, 198.0, 0)), _credits(("c", 1, 3, 200.0))).empty
+    with pytest.raises(TypeError):
+        credits_giving_back(charges, credits, one_percent_of="credit")
+
+
+def test_a_credit_about_one_percent_off_a_nearer_charge_gives_back_the_earlier_charge_of_its_amount():
+    # 200.00 is 1% of the credit off 198.00, but more than 1% of that charge: the nearer charge is
+    # not of the credit's amount, the earlier one is
+    charges = _charges(("licence", 1, 0, 200.0, 0), ("renewal", 1, 15, 198.0, 1))
+    assert credits_giving_back(charges, _credits(("c", 1, 27, 200.0))).index.tolist() == ["licence"]

@@ -214,3 +214,33 @@ def test_a_whole_credit_of_another_charge_does_not_refund_a_request_opened_by_ha
                                                           ("2025-12-14", "KROGER #512", -61.0)]), "2025-12-31")
     req = _json(runner, "refunds", "show", rid, "--db", db)
     assert req["status"] == "Pending" and not req.get("credits_seen"), req
+
+
+def test_a_request_opened_by_hand_and_the_flags_agree_on_a_credit_about_one_percent_off(runner, tmp_path):
+    # twenty-fourth session: the flags read the 1% of "a credit gives a charge back" of the charge,
+    # the follow-up of a request opened by hand of the credit. A credit of 200.00 after a licence
+    # of 200.00 (opened by hand) and a yearly renewal of 198.00 (flagged) was the renewal's by the
+    # follow-up (nearer, and 2.00 is 1% of the credit), the licence's by the flags (198.00 is more
+    # than 1% of the renewal off): the renewal's flag kept asking its 198.00 back, and the
+    # licence's request stayed Pending beside its refund. One rule: the credit is the licence's.
+    from detector.store import Store
+
+    db = str(tmp_path / "s.db")
+    rows = [(f"{y}-11-20", PLAN, -198.0) for y in (2023, 2024, 2025)] + [("2025-11-05", PLAN, -200.0)]
+    rows += [(f"2025-{m:02d}-14", "KROGER #512", -54.3 - m) for m in range(1, 12)]
+    _scan(runner, db, _write(tmp_path / "history.csv", rows), "2025-11-30")
+    store = Store(db)
+    (licence,) = [t for (t,) in store.conn.execute("SELECT transaction_id FROM transactions WHERE amount = -200.0")]
+    (renewal,) = [t for (t,) in store.conn.execute(
+        "SELECT transaction_id FROM transactions WHERE amount = -198.0 AND date = '2025-11-20'")]
+    store.close()
+    rid = _json(runner, "refunds", "open", licence, "--reason", "charged for a licence I never ordered",
+                "--as-of", "2025-11-26", "--db", db)["request_id"]
+    _scan(runner, db, _write(tmp_path / "december.csv", [("2025-12-02", PLAN, 200.0),
+                                                          ("2025-12-14", "KROGER #512", -61.0)]), "2025-12-31")
+    (flag,) = [f for f in _json(runner, "report", "--db", db)["flags"]
+               if f["transaction_id"] == renewal and f["type"] == "annual_renewal"]
+    assert flag["refunded_on"] is None and flag["severity"] == "high", flag
+    req = _json(runner, "refunds", "show", rid, "--db", db)
+    assert (req["status"], req["refunded_amount"]) == ("Refunded", 200.0), req
+    assert [(c["date"], c["amount"]) for c in req["credits_seen"]] == [("2025-12-02", 200.0)]

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from engine_standin import make_transactions, standin_detect
+from engine_standin import PENDING_AS_OF, make_transactions, pending_doubles, standin_detect
 from pandas.testing import assert_frame_equal
 
 from detector import engines
@@ -646,3 +646,29 @@ def test_the_jobs_store_reports_what_scans_store_reports(spark, runner, tmp_path
             payment_method="credit_card")
     assert {(r["payment_method"], r["payment_method_source"]) for r in report(tmp_path / "job2.db")["refund_requests"]} \
         == {("credit_card", "account (user)")}
+
+
+def test_spark_holds_a_double_charge_still_pending_as_the_local_engine(spark, tmp_path):
+    # twenty-fourth session: a double charge still pending was held (low, nothing asked back) by
+    # a step after detection that only `scan` and `nightly` ran, reading the store: the Spark
+    # engine and job flagged it high with a refund request. The rule reads the rows' `pending`,
+    # which Spark carries as every engine does (a frame, Parquet booleans, a CSV's words).
+    from detector.engines.spark_job import run_job
+    from detector.store import Store
+
+    tx = pending_doubles()
+    local = engines.run(tx, PENDING_AS_OF)
+    held = local[1][local[1]["type"] == "duplicate_charge"].set_index("account_id")["severity"].to_dict()
+    assert held == {"both": "low", "oneday": "low", "later": "high", "posted": "high"}
+    assert_frame_equal(engines.run(tx, PENDING_AS_OF, "spark", spark=spark)[1], local[1])
+    parquet, csv = tmp_path / "tx.parquet", tmp_path / "tx.csv"
+    tx.to_parquet(parquet, index=False)
+    tx.assign(pending=tx["pending"].map({True: "yes", False: "no"})).to_csv(csv, index=False)
+    for path in (parquet, csv):
+        out, db = tmp_path / f"out_{path.suffix[1:]}", tmp_path / f"{path.suffix[1:]}.db"
+        run_job(path, out, PENDING_AS_OF, db=str(db), spark=spark)
+        assert_frame_equal(engines.conform_flags(pd.read_parquet(out / "flags")), local[1])
+        store = Store(db)
+        asked = {r[0] for r in store.conn.execute("SELECT transaction_id FROM refund_requests")}
+        store.close()
+        assert asked == {"later-b", "posted-b"}  # the held pairs ask nothing back

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ImportError_
-from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
+from ..schema import FLAG_COLUMNS, PENDING_COLUMN, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
 from ..transfers import TRANSFER_COLUMN
 
 #: Columns a step before detection puts on the rows, which canonical frames keep when present: the
@@ -94,6 +94,8 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True, check_values:
     ``check_values=True`` (every engine's input) refuses a row leaving a required value empty or
     with a currency that is no code (:func:`_refuse_bad_values`), naming its row as read.
     Rows of one account and day keep their statement order (:data:`TX_ORDER`).
+    Every canonical frame also carries :data:`~detector.schema.PENDING_COLUMN` as booleans, false
+    where the input has no such column or leaves it empty (:func:`read_pending`).
     """
     require_columns(tx, REQUIRED_INPUT_COLUMNS, "engine input")
     out = {}
@@ -112,6 +114,7 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True, check_values:
             out[name] = pd.to_numeric(col).fillna(1 if name == "id_from_bank" else 0).astype("int64")
         else:
             out[name] = _as_input_text(col)
+    out[PENDING_COLUMN] = read_pending(tx)
     for name in DERIVED_COLUMNS:  # (kept where a step before has put it on the rows)
         if name in tx.columns:
             out[name] = _as_text(tx[name])
@@ -119,6 +122,35 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True, check_values:
     if check_values:
         _refuse_bad_values(frame)
     return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
+
+
+#: How a ``pending`` value is read, in any case and without the spaces around it: every engine's
+#: input (a Plaid store's 0 and 1, Parquet's booleans, which Spark hands on as text, a CSV's words).
+_PENDING_VALUES = {"": False, "0": False, "0.0": False, "false": False, "f": False, "no": False, "n": False,
+                   "1": True, "1.0": True, "true": True, "t": True, "yes": True, "y": True}
+
+
+def read_pending(tx: pd.DataFrame) -> pd.Series:
+    """``tx``'s :data:`~detector.schema.PENDING_COLUMN` as booleans: false where it has none or a
+    value is missing. A value that says neither (``maybe``, ``2``) raises :class:`SchemaError`
+    naming its row (counted from 1), column and value, as :func:`_refuse_bad_values` does."""
+    if PENDING_COLUMN not in tx.columns:
+        return pd.Series(np.zeros(len(tx), dtype=bool), index=tx.index)
+    col = tx[PENDING_COLUMN]
+    if pd.api.types.is_bool_dtype(col) and not pd.api.types.is_object_dtype(col):
+        return col.fillna(False).astype(bool)
+    # each distinct value read once (a million rows hold two or three)
+    values = pd.Series(pd.unique(col.dropna()), dtype=object)
+    read = {v: _PENDING_VALUES.get(str(v).strip().lower()) for v in values}
+    bad = [v for v, got in read.items() if got is None]
+    if bad:
+        at = int(np.flatnonzero(col.isin(bad).to_numpy())[0])
+        value = str(col.iloc[at])
+        err = SchemaError(f"engine input: row {at + 1}: pending {value!r} is neither true nor false "
+                          "(true, false, 1, 0, yes, no or empty)")
+        err.row, err.column, err.value = at + 1, PENDING_COLUMN, value
+        raise err
+    return col.map(read).eq(True)
 
 
 #: Columns every row must fill: a row without one is refused, not dropped on the way (round

@@ -24,12 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ImportError_
-from ..schema import TRANSACTION_COLUMNS
+from ..schema import PENDING_COLUMN, TRANSACTION_COLUMNS
 
 #: How canonical CSV columns are parsed: everything text except the two numeric columns, so ids
-#: like "00123" and dates keep their exact spelling.
-CSV_DTYPES = {name: "str" for name in TRANSACTION_COLUMNS} | {"amount": "float64", "source_line": "Int64",
-                                                           "id_from_bank": "Int64", "original_amount": "float64"}
+#: like "00123" and dates keep their exact spelling (and ``pending``'s words are read by
+#: ``frames.canonical_transactions``, as from Spark's text).
+CSV_DTYPES = {name: "str" for name in (*TRANSACTION_COLUMNS, PENDING_COLUMN)} | {
+    "amount": "float64", "source_line": "Int64", "id_from_bank": "Int64", "original_amount": "float64"}
 
 #: The currency of a CSV row that names none, as ``subdetect scan``'s generic CSV importer gives it.
 DEFAULT_CURRENCY = "USD"
@@ -206,7 +207,7 @@ def canonical_names(header: list[str]) -> dict[str, str]:
     out = {}
     for cell in header:
         name = normalise_header(cell).replace(" ", "_")
-        if name != cell and name in TRANSACTION_COLUMNS:
+        if name != cell and (name in TRANSACTION_COLUMNS or name == PENDING_COLUMN):
             out[cell] = name
     return out
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError, DetectorError, EngineUnavailable, ImportError_
-from ..schema import FLAG_COLUMNS, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
+from ..schema import FLAG_COLUMNS, PENDING_COLUMN, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
 from ..transfers import KEY_COLUMNS, TRANSFER_COLUMN, no_pairs, paired_rows, transfer_keys
 from .frames import (
     REQUIRED_INPUT_COLUMNS,
@@ -116,8 +116,10 @@ def _struct(columns, *, json_lists: bool = False):
 
 
 def transaction_schema():
-    """Spark schema of canonical transactions."""
-    return _struct(TRANSACTION_COLUMNS)
+    """Spark schema of canonical transactions, and their ``pending`` as text (each group's
+    :func:`~detector.engines.frames.canonical_transactions` reads it, as the local engines do:
+    a Parquet boolean arrives as ``true``/``false``, a CSV's word as written)."""
+    return _struct([*TRANSACTION_COLUMNS, PENDING_COLUMN])
 
 
 def stream_schema(*, json_lists: bool = False):
@@ -596,7 +598,9 @@ def to_spark(spark, tx: pd.DataFrame):
 
     frame = canonical_transactions(tx)
     for name in frame.columns:
-        if column_kind(name) == "str":
+        if name == PENDING_COLUMN:
+            frame[name] = frame[name].map({True: "true", False: "false"}).astype(object)
+        elif column_kind(name) == "str":
             frame[name] = _as_text(frame[name])
     schema = transaction_schema()
     if TRANSFER_COLUMN in frame.columns:
