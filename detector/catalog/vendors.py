@@ -29,7 +29,7 @@ CHANNELS = ("direct", "apple", "google_play", "amazon", "paypal", "roku")
 CATEGORIES = (
     "streaming", "music", "software", "news", "fitness", "food", "cloud_storage", "vpn",
     "dating", "gaming", "telecom", "utilities", "insurance", "membership", "education",
-    "health", "finance", "loans", "bnpl", "rent", "shopping", "security", "productivity", "other",
+    "health", "finance", "loans", "bnpl", "rent", "shopping", "security", "productivity", "charity", "other",
 )
 
 ENV_VAR = "SUBDETECT_VENDORS"
