@@ -154,10 +154,20 @@ _GOOGLE_PRODUCTS = (
 )
 
 
+#: YouTube Premium on a Google line that does not name Google Play ("GOOGLE *YouTubePremium
+#: g.co/helppay#CA", "Google YouTube Premium g.co/helppay# GBR"): a membership bought on YouTube
+#: is billed by Google for YouTube, whose own refund route applies, not the Play store's
+#: (round-48 audit). "GOOGLE PLAY *..." and "GOOGLE *YouTube" (channel memberships, films) stay
+#: Google Play's.
+_YOUTUBE_PREMIUM_RE = re.compile(r"^GOOGLE ?(?:\* ?)?(?:GOOGLE ?)?YOUTUBE ?(?:MUSIC ?)?PREM(?:IUM)?(?![A-Z])")
+
+
 def google_product(text: str) -> str | None:
     """The product a Google line of a directly billed Google product names, as its own
     descriptor ("GOOGLE WORKSPACE"), or None (an app bought through Google Play, anything else).
     ``text`` is upper case, as the normaliser prepares it."""
+    if _YOUTUBE_PREMIUM_RE.match(text):
+        return "YOUTUBE PREMIUM"
     m = _GOOGLE_STAR_RE.match(text) if text.startswith("GOOGLE") else None
     if m is None:
         return "GOOGLE FI WIRELESS" if text.startswith("GOOGLE") and _GOOGLE_FI_PLAIN_RE.match(text) else None
