@@ -564,6 +564,12 @@ SENT_BY_HOLDER = re.compile(r"\b(?:zelle|venmo|cash app|square cash|apple cash)\
                             re.IGNORECASE)
 
 
+#: A gift to a charity the catalogue does not know, by the words of its line (round-48 audit: a
+#: donor's own rise and a yearly gift had refund emails saying the "subscription renewed at a
+#: higher price ... without any notice"): a donation, a charity's, in English, German and Dutch.
+#: Not "GIFT" (gift cards, gift shops) nor "FOUNDATION" (a membership's: "LINUX FOUNDATION").
+DONATION_WORDS = re.compile(r"\b(?:donations?|donate|charity|charitable|spenden?|donatie)\b", re.IGNORECASE)
+
 # -- payroll runs ------------------------------------------------------------------------------
 #: A payroll service's debit that funds a payroll run, as the bank writes it (or as the merchant
 #: stage names it): the employees' net pay, the payroll taxes the service files, reimbursements,

@@ -94,6 +94,7 @@ import numpy as np
 import pandas as pd
 
 from .descriptor_words import (
+    DONATION_WORDS,
     GOVERNMENT_FEE,
     HOUSING_PAYMENT,
     LOAN_PAYMENT,
@@ -558,8 +559,10 @@ def no_vendor_price(f: pd.DataFrame) -> np.ndarray:
 
 def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
     """Per row, why its amount is no vendor's price to object to, or "": a tax or a government
-    fee set by law, a loan's instalment set by the lender (a catalogue lender or a merchant named
-    as one the catalogue does not know), rent or dues set in a lease (a catalogue rent portal, or
+    fee set by law, a gift to a charity (a catalogue charity or donation platform, or a merchant
+    whose line says donation or charity: round-48 audit, a donor's own rise was a refund email
+    saying the price rose "without any notice"), a loan's instalment set by the lender (a
+    catalogue lender or a merchant named as one the catalogue does not know), rent or dues set in a lease (a catalogue rent portal, or
     a merchant named as rent the catalogue does not know), a utility's payment (a catalogue
     utility, or a merchant named as one the catalogue does not know) that follows the meter or a
     budget the supplier reviews against it, money the holder sends a person, and a payroll run
@@ -582,9 +585,11 @@ def no_vendor_price_kind(f: pd.DataFrame) -> np.ndarray:
     text = f["description"].fillna("").astype(str) if "description" in f else pd.Series("", index=f.index)
     sent = _contains(text, SENT_BY_HOLDER)
     payroll = _contains(name, PAYROLL_RUN) | _contains(text, PAYROLL_RUN)
-    return np.select([law.to_numpy(dtype=bool), loan.to_numpy(dtype=bool), lease.to_numpy(dtype=bool),
-                      utility.to_numpy(dtype=bool), sent.to_numpy(dtype=bool), payroll.to_numpy(dtype=bool)],
-                     ["a fee set by law", "a loan's instalment, which the lender sets",
+    gift = is_donation(name, vendor, text)
+    return np.select([law.to_numpy(dtype=bool), gift.to_numpy(dtype=bool), loan.to_numpy(dtype=bool),
+                      lease.to_numpy(dtype=bool), utility.to_numpy(dtype=bool), sent.to_numpy(dtype=bool),
+                      payroll.to_numpy(dtype=bool)],
+                     ["a fee set by law", DONATION_KIND, "a loan's instalment, which the lender sets",
                       "set by a lease or an association", "a utility's payment, which follows the meter",
                       "a payment you send, whose amount you set",
                       "a payroll run, whose amount your staff's pay and its taxes set"],
@@ -609,6 +614,21 @@ def _vendors_in(category: str) -> frozenset:
     return vendors_in(frozenset({category}))
 
 
+#: What a gift to a charity is, in a price flag's reason (:func:`no_vendor_price_kind`); a rise
+#: is "a change in" it (the donor's own, never a price "raised without notice").
+DONATION_KIND = "a gift you give, whose amount you set"
+
+
+def is_donation(name: pd.Series, vendor: pd.Series, text: pd.Series | None = None) -> pd.Series:
+    """A catalogue charity or donation platform (category ``charity``), or a merchant the
+    catalogue does not know whose name or line says it is a gift
+    (:data:`~detector.descriptor_words.DONATION_WORDS`): its amount is the donor's."""
+    words = _contains(name.fillna("").astype(str), DONATION_WORDS)
+    if text is not None:
+        words = words | _contains(text.fillna("").astype(str), DONATION_WORDS)
+    return vendor.isin(_vendors_in("charity")) | (vendor.isna() & words)
+
+
 def is_utility(name: pd.Series, vendor: pd.Series) -> pd.Series:
     """A catalogue utility, or a merchant the catalogue does not know named as one
     (:data:`~detector.descriptor_words.UTILITY_NAME`): its payment follows the meter."""
@@ -631,6 +651,8 @@ def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:
     if hit.any():
         out = out.copy()
         out.loc[hit, "severity"] = "low"
+        kind = np.where((kind == DONATION_KIND) & (out["type"] == "price_increase").to_numpy(),
+                        "a change in " + DONATION_KIND, kind)
         out.loc[hit, "reason"] = out.loc[hit, "reason"] + "; " + kind[hit] + ", not a vendor's price: nothing to ask back"
     return out
 

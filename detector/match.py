@@ -224,6 +224,9 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
                 patterns.append((re.compile(p, re.IGNORECASE), i))
         self.exact_ = exact
         self.prefix_ = prefix
+        # a platform's own keys, longest first, to find where its seller's name begins
+        self.seller_keys_ = {i: sorted((k for k, j in prefix.items() if j == i), key=len, reverse=True)
+                             for i, v in enumerate(self.vendors_) if v.sellers}
         self.patterns_ = patterns
         compact = {}
         for key, i in prefix.items():
@@ -434,9 +437,16 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         vkeys = np.array([v.key for v in self.vendors_] + [None], dtype=object)
         safe = np.where(matched, vi, -1)
         display = table["display_name"].to_numpy(dtype=object)
+        merchant = np.where(matched, names[safe], display)
+        merchant_key = np.where(matched, vkeys[safe], keys)
+        for j in np.flatnonzero(np.isin(vi, list(self.seller_keys_))):
+            seller = self._seller(int(vi[j]), keys[j], display[j])
+            if seller is not None:  # "Substack · Platformer": the platform's seller is the merchant
+                merchant_key[j] = f"{vkeys[vi[j]]} {seller[0]}"
+                merchant[j] = f"{names[vi[j]]} · {seller[1]}"
         cols = {
-            "merchant": np.where(matched, names[safe], display),
-            "merchant_key": np.where(matched, vkeys[safe], keys),
+            "merchant": merchant,
+            "merchant_key": merchant_key,
             "vendor": np.where(matched, names[safe], None),
             "channel": table["channel"].to_numpy(dtype=object),
             "match_score": m["score"].to_numpy()[pos],
@@ -445,6 +455,26 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         }
         # explicit object columns: pandas would otherwise infer "str" and turn None into NaN
         return pd.DataFrame({c: pd.Series(v, dtype=float if c == "match_score" else object) for c, v in cols.items()})
+
+
+    def _seller(self, i: int, key, display) -> tuple[str, str] | None:
+        """``(key, name)`` of the seller a platform's descriptor names after the platform's own
+        (``substack the free press`` -> ``the free press``, "The Free Press"), or None."""
+        if not isinstance(key, str):
+            return None
+        for alias in self.seller_keys_[i]:
+            if key.startswith(alias + " "):
+                words = key[len(alias) + 1:].split()
+                while words and words[0] in _TLD_WORDS:  # "substack com platformer"
+                    words = words[1:]
+                if not words:
+                    return None
+                shown = str(display or "").split()[-len(words):]
+                if [re.sub(r"[^a-z0-9]", "", w.lower()) for w in shown] != [re.sub(r"[^a-z0-9]", "", w) for w in words]:
+                    shown = [w.capitalize() for w in words]
+                name = " ".join(shown)
+                return " ".join(words), name[:1].upper() + name[1:]
+        return None
 
 
 @lru_cache(maxsize=4)

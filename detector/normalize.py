@@ -58,7 +58,7 @@ from .descriptor_words import (
     US_STATES,
 )
 from .ids import stable_id
-from .period_months import mask_period_months
+from .period_months import DAY_MONTH, mask_period_months
 
 NORMALIZED_COLUMNS = ("merchant_key", "display_name", "channel", "channel_hint")
 #: What a descriptor made only of ids, dates and bank words is shown as.
@@ -154,10 +154,20 @@ _GOOGLE_PRODUCTS = (
 )
 
 
+#: YouTube Premium on a Google line that does not name Google Play ("GOOGLE *YouTubePremium
+#: g.co/helppay#CA", "Google YouTube Premium g.co/helppay# GBR"): a membership bought on YouTube
+#: is billed by Google for YouTube, whose own refund route applies, not the Play store's
+#: (round-48 audit). "GOOGLE PLAY *..." and "GOOGLE *YouTube" (channel memberships, films) stay
+#: Google Play's.
+_YOUTUBE_PREMIUM_RE = re.compile(r"^GOOGLE ?(?:\* ?)?(?:GOOGLE ?)?YOUTUBE ?(?:MUSIC ?)?PREM(?:IUM)?(?![A-Z])")
+
+
 def google_product(text: str) -> str | None:
     """The product a Google line of a directly billed Google product names, as its own
     descriptor ("GOOGLE WORKSPACE"), or None (an app bought through Google Play, anything else).
     ``text`` is upper case, as the normaliser prepares it."""
+    if _YOUTUBE_PREMIUM_RE.match(text):
+        return "YOUTUBE PREMIUM"
     m = _GOOGLE_STAR_RE.match(text) if text.startswith("GOOGLE") else None
     if m is None:
         return "GOOGLE FI WIRELESS" if text.startswith("GOOGLE") and _GOOGLE_FI_PLAIN_RE.match(text) else None
@@ -211,9 +221,6 @@ _CHANNEL_RES = [
 
 #: A toll-free number spelt in letters (``1-800-FLOWERS``, ``888-ABC-DEFG``).
 _VANITY_NUMBER_RE = re.compile(r"(?<![A-Z0-9])(?:1-)?8\d\d-?[A-Z]{3}-?[A-Z0-9]{4}\b")
-# Whole month words only: "MARY 4" or "MARRIOTT 12" are not dates.
-_MONTHS = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
-           r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
 #: Month names in full of English, German, French, Spanish, Italian and Dutch statements, as the
 #: normaliser folds them (MÄRZ -> MARZ, FÉVRIER -> FEVRIER), read as a date only before a year.
 _EU_MONTHS = ("JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER"
@@ -260,7 +267,9 @@ _NOISE_RES = [
     # "01-2025", "2028-12"): kept, "05" made each month's bill a merchant of its own (round-35 audit)
     re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
                r"|\b(?:0?[1-9]|1[0-2])[/.-]\d{4}\b|\b\d{4}[/.-](?:0?[1-9]|1[0-2])\b"),
-    re.compile(r"\b(?:ON )?\d{1,2}[ /-]?" + _MONTHS + r"(?: ?\d{2,4})?\b|\b" + _MONTHS + r" ?\d{1,2}(?:,? \d{4})?\b"),
+    # a day with its month, a card purchase's date ("ON 18 SEP", "SEP 18"): period_months leaves
+    # its month word for this to drop with its day
+    re.compile(DAY_MONTH),
     # a month named in full with its year, in English or a continental language ("MAY 2026", "Mai
     # 2026", "juin 2026", "enero 2026"). Not an abbreviation: "PUBLIX SUPER MAR 5813" is a store
     # (and the pre-pass writes every 4-digit run as 0000, a year among them)

@@ -18,6 +18,12 @@ descriptors that read the same with their month words blanked out
   December paid on 28 November, a bill for October paid in December), the same lag give or take
   a month (a payment rolled across a month's end), so the month moves with the date.
 
+A month written with a day beside it (Barclays' card lines ``CAFFE NERO 535 ON 18 SEP BCC``,
+``... SEP 18``, ``18-SEP``) is the day of the purchase, not a bill's period: the normaliser drops
+that date whole (:data:`DAY_MONTH`), and masking its month alone left the day in the key, a
+merchant per day of the month that bought on the same day in three months (round-48 audit).
+Such month words are never masked.
+
 Everything is decided from the account's own rows and their dates, as the per-charge codes are
 (:mod:`detector.charge_codes`): running one account gives the keys running all of them gives.
 """
@@ -60,6 +66,17 @@ MIN_MONTHS = 3
 #: How far a named month may be from the month the row was paid in, either way.
 LAG_MONTHS = 2
 
+#: English month words as the normaliser reads them in a date (whole words: "MARY 4", "MARRIOTT 12").
+MONTHS_EN = (r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
+             r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)(?![A-Z])")
+#: A day with its month, the purchase date card lines carry ("ON 18 SEP", "18-SEP-25", "SEP 18",
+#: "SEP 18, 2025"), on text with one space between words: the normaliser drops it as a date.
+DAY_MONTH = (r"\b(?:ON )?\d{1,2}[ /-]?" + MONTHS_EN + r"(?:[ /-]?\d{2,4})?\b|\b" + MONTHS_EN
+             + r" ?\d{1,2}(?:,? \d{4})?\b")
+#: The same on the descriptors as they come (any run of spaces, any case); its month words stay.
+_DAY_MONTH_RE = re.compile(r"\b(?:ON\s+)?\d{1,2}(?:\s*|[/-])" + MONTHS_EN + r"(?:(?:\s*|[/-])\d{2,4})?\b|\b" + MONTHS_EN
+                           + r"\s*\d{1,2}(?:,?\s*\d{4})?\b", re.IGNORECASE)
+
 _MONTH_RE = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
                        + r")(?![A-Za-z0-9])", re.IGNORECASE)
 #: RE2's form of it, to find the few texts worth reading in Python (a text with a letter outside
@@ -85,8 +102,11 @@ def _months_in(text: str) -> tuple[str, tuple[int, ...], list[tuple[int, int]]] 
     """``(slot, months, spans)``: ``text`` upper case with its month words blanked out, the months
     they name and where they are; None when it names none or nothing else with letters."""
     folded = _fold_each(text)
+    dated = [m.span() for m in _DAY_MONTH_RE.finditer(folded)]
     spans, months = [], []
     for m in _MONTH_RE.finditer(folded):
+        if any(a <= m.start() and m.end() <= b for a, b in dated):
+            continue  # a purchase's date, dropped whole by the normaliser
         spans.append(m.span())
         months.append(MONTH_WORDS[m.group(1).upper()])
     if not spans:

@@ -354,6 +354,9 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         reason, reason_source = process.generic.reasons[flag_type]
     vendor_name = process.vendor if process.kind == "vendor" else (
         inputs.get("vendor") or inputs.get("merchant") or inputs.get("description"))
+    # a platform's seller ("Substack · Platformer", catalogue ``sellers``): the email names the seller
+    seller_sold = bool(inputs.get("vendor")) and str(inputs.get("merchant") or "").startswith(f"{inputs['vendor']} · ")
+    addressee = inputs["merchant"] if seller_sold else vendor_name
     charged = float(inputs.get("charged_amount") or inputs["amount"])
     asked = charged if premium else inputs["amount"]  # (a premium: its unused part, which the insurer works out)
     if inputs.get("price_before") and not inputs.get("user_reason") and not premium:  # a rise: its difference is asked
@@ -424,7 +427,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
 
     money = format_money(charged, inputs.get("currency"))
     template = PRORATE_EMAIL if premium else process.email_template()
-    email = render_email(template, vendor=vendor_name, amount=asked, charge_amount=charged,
+    email = render_email(template, vendor=addressee, amount=asked, charge_amount=charged,
                          currency=inputs.get("currency"),
                          charge_date=charge_date.isoformat(), descriptor=inputs["description"],
                          transaction_id=inputs.get("bank_reference"),

@@ -159,9 +159,11 @@ def generate(seed: int = 7) -> list[dict]:
                                             "Amazon Music Unlimited"} else "direct"
                 add(raw, vendor, ch, bank)
     for vendor, names in GOOGLE_NAMES.items():
+        # YouTube Premium on a Google line is billed by Google for YouTube (round-48 audit)
+        ch = "direct" if vendor == "YouTube Premium" else "google_play"
         for name in names:
-            add(f"GOOGLE *{name}", vendor, "google_play", "google")
-            add(f"GOOGLE *{name} g.co/helppay#", vendor, "google_play", "google")
+            add(f"GOOGLE *{name}", vendor, ch, "google")
+            add(f"GOOGLE *{name} g.co/helppay#", vendor, ch, "google")
     for vendor, names in PAYPAL_NAMES.items():
         for name in names:
             add(f"PAYPAL *{name} {_digits(rng, 10)}", vendor, "paypal", "paypal")

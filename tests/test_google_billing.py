@@ -37,9 +37,15 @@ DIRECT = [
     ("GOOGLE *Fi 8GHT2K", "Google Fi"),
     ("GOOGLE *PROJECT FI", "Google Fi"),
     ("GOOGLE *Domains", "Google Domains"),
+    # round-48 audit: a YouTube Premium membership is billed by Google for YouTube, whose own
+    # refund route applies, unless the line names Google Play
+    ("GOOGLE *YouTubePremium", "YouTube Premium"),
+    ("GOOGLE *YouTubePremium g.co/helppay#CA", "YouTube Premium"),
+    ("Google YouTube Premium g.co/helppay# GBR", "YouTube Premium"),
+    ("GOOGLE YOUTUBEPREMIUM G.CO/HELPPAY#GB", "YouTube Premium"),
 ]
 PLAY = [
-    ("GOOGLE *YouTubePremium", "YouTube Premium"),
+    ("GOOGLE PLAY *YouTubePremium", "YouTube Premium"),
     ("GOOGLE *Google One", "Google One"),
     ("GOOGLE *Google Storage", "Google One"),
     ("GOOGLE *Tinder", "Tinder"),
@@ -51,8 +57,6 @@ PLAY = [
     ("GOOGLE *Voice Recorder", None),
     ("GOOGLE *Fitbit", "Fitbit Premium"),
     # Google Play's billing mark without the "*" (UK and Australian banks: round thirty)
-    ("Google YouTube Premium g.co/helppay# GBR", "YouTube Premium"),
-    ("GOOGLE YOUTUBEPREMIUM G.CO/HELPPAY#GB", "YouTube Premium"),
     ("Google Duolingo g.co/helppay# GBR", "Duolingo"),
     ("GOOGLE g.co/helppay# GBR", None),
 ]
@@ -107,6 +111,7 @@ def _request(store, vendor, description, type="price_increase"):
     ("Google Workspace", "GOOGLE *GSUITE_northwind.com", "google-workspace", "Admin console"),
     ("Google Cloud", "GOOGLE *CLOUD XT5B2Q", "google-cloud", "Cloud Billing"),
     ("Google Ads", "GOOGLE *ADS1234567890", "google-ads", "Google Ads"),
+    ("YouTube Premium", "GOOGLE *YouTubePremium g.co/helppay#CA", "youtube-premium", "YouTube Help"),
 ])
 def test_googles_direct_products_follow_their_own_refund_steps(store, vendor, description, process, where):
     req = _request(store, vendor, description)
@@ -152,3 +157,24 @@ def test_scan_of_a_company_card_with_workspace_and_cloud(runner, tmp_path):
         assert shown.exit_code == 0, shown.output
         assert "play.google.com" not in shown.stdout and "Google Play order number" not in shown.stdout
         assert "channel: direct" in shown.stdout
+
+
+def test_scan_of_youtube_premium_billed_by_google_follows_youtubes_refund_route(runner, tmp_path):
+    # round-48 audit: "GOOGLE *YouTubePremium g.co/helppay#CA" was a Google Play charge, so its
+    # refund request said to ask Google Play; bought on YouTube, YouTube refunds it
+    lines = ["date,description,amount"]
+    for d in pd.date_range("2024-09-08", periods=14, freq="MS") + pd.Timedelta(days=7):
+        lines.append(f"{d:%Y-%m-%d},GOOGLE *YouTubePremium g.co/helppay#CA,-{13.99 if d < pd.Timestamp('2025-08-01') else 15.99:.2f}")
+    statement = tmp_path / "yt.csv"
+    statement.write_text("\n".join(lines) + "\n")
+    db = str(tmp_path / "yt.db")
+    res = runner.invoke(cli, ["scan", str(statement), "--db", db, "--as-of", "2025-11-20", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [(s["merchant"], s["vendor"], s["channel"]) for s in doc["streams"]] == [
+        ("YouTube Premium", "YouTube Premium", "direct")]
+    (req,) = doc["refund_requests"]
+    assert (req["process"], req["channel"]) == ("youtube-premium", "direct")
+    shown = runner.invoke(cli, ["refunds", "show", req["request_id"], "--db", db])
+    assert shown.exit_code == 0, shown.output
+    assert "Request a refund" in shown.stdout and "play.google.com" not in shown.stdout

@@ -61,7 +61,8 @@ def test_labelled_set_is_broad():
         ("APPLE STORE R123", None, "direct"),
         ("Amazon Prime*1A2B3C4D5 Amzn.com/bill WA", "Amazon Prime", "amazon"),
         ("AMZN Mktp US*2K4AB1C2", None, "amazon"),
-        ("GOOGLE *YouTubePremium", "YouTube Premium", "google_play"),
+        ("GOOGLE *YouTubePremium", "YouTube Premium", "direct"),  # billed for YouTube (round-48 audit)
+        ("GOOGLE PLAY *YouTubePremium", "YouTube Premium", "google_play"),
         ("GOOGLE *Play", None, "google_play"),
         ("PAYPAL *SPOTIFYUSAI 4029357733", "Spotify", "paypal"),
         ("ROKU FOR SLING TV", "Sling TV", "roku"),

@@ -74,7 +74,8 @@ def test_merchants_sharing_a_word_stay_apart():
     [
         ("APPLE.COM/BILL 866-712-7753 CA", "apple", ""),
         ("APPLE STORE R123", "direct", ""),
-        ("GOOGLE *YouTubePremium g.co/helppay#CA", "google_play", "YOUTUBEPREMIUM"),
+        ("GOOGLE PLAY *YouTubePremium g.co/helppay#CA", "google_play", "YOUTUBEPREMIUM"),
+        ("GOOGLE *YouTubePremium g.co/helppay#CA", "direct", ""),  # billed for YouTube (round-48 audit)
         ("GOOGLE *Play", "google_play", ""),
         ("PAYPAL *SPOTIFYUSAI 4029357733", "paypal", "SPOTIFYUSAI"),
         ("Amazon Prime*1A2B3C4D5 Amzn.com/bill WA", "amazon", "AMAZON PRIME"),

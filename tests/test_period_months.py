@@ -69,3 +69,16 @@ def test_enrich_reads_the_dates_of_the_transactions():
                        "description": ["MIETE SEP", "MIETE OKT", "MIETE NOV", "MIETE DEZ", "MIETE JAN", "MIETE FEB"]})
     out = enrich(tx, MerchantMatcher().fit())
     assert out["merchant_key"].unique().tolist() == ["miete"] and out["merchant"].unique().tolist() == ["Miete"]
+
+
+@pytest.mark.parametrize("tail", ["ON {d:02d} {m}", "{m} {d}", "{d:02d}-{m}-25", "{m} {d}, 2025"])
+def test_a_purchase_date_on_a_card_line_is_no_bills_month(tail):
+    # round-48 audit: Barclays writes the purchase date on its card lines ("CAFFE NERO 535 ON 18
+    # SEP BCC"); a coffee bought on the 18th in three months had its month masked, the "ON 18"
+    # stayed in the key, and each day of the month was a merchant of its own
+    months = ["SEP", "OCT", "NOV", "DEC", "JAN", "FEB"]
+    days = [18, 18, 18, 4, 18, 27]
+    lines = [f"COFFEE HOUSE 204 {tail.format(d=d, m=m)} BCC" for d, m in zip(days, months)]
+    dates = [f"{y}-{mo:02d}-{d:02d}" for (y, mo), d in zip([(2025, 9), (2025, 10), (2025, 11), (2025, 12),
+                                                           (2026, 1), (2026, 2)], days)]
+    assert set(_keys(lines, dates)) == {"coffee house"}

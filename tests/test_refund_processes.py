@@ -75,7 +75,7 @@ def test_page_sourced_processes():
     # our words what Google's own help page says, and every fact names a page (no seed quote)
     raw = {p["id"]: p for p in _raw()["processes"]}
     paged = [p for p in load_refund_processes().values() if p.kind == "vendor" and p.seed is None]
-    assert {p.id for p in paged} == {"google-workspace", "google-cloud", "google-ads"}
+    assert {p.id for p in paged} == {"google-workspace", "google-cloud", "google-ads", "youtube-premium"}
     for proc in paged:
         assert proc.page.startswith("https://") and proc.page == proc.channels["direct"].source["page"]
         for path, src in _sources(raw[proc.id]):

@@ -29,13 +29,13 @@ CHANNELS = ("direct", "apple", "google_play", "amazon", "paypal", "roku")
 CATEGORIES = (
     "streaming", "music", "software", "news", "fitness", "food", "cloud_storage", "vpn",
     "dating", "gaming", "telecom", "utilities", "insurance", "membership", "education",
-    "health", "finance", "loans", "bnpl", "rent", "shopping", "security", "productivity", "other",
+    "health", "finance", "loans", "bnpl", "rent", "shopping", "security", "productivity", "charity", "other",
 )
 
 ENV_VAR = "SUBDETECT_VENDORS"
 _FIELDS = {
     "name", "aliases", "patterns", "category", "cadence", "channels", "refund_process", "url",
-    "disabled", "one_offs", "billing", "seat_prices", "refund_window",
+    "disabled", "one_offs", "billing", "seat_prices", "refund_window", "sellers",
 }
 #: How a vendor's bill is priced (``billing``): ``plan``, a set price per cycle (the default);
 #: ``usage``, a bill that moves with what was used (cloud computing, APIs, monitoring billed per host
@@ -86,6 +86,10 @@ class Vendor:
     #: courses, Audible's titles, Prime Video's rentals): two charges of one price there are no
     #: sign of a plan, nor of a plan billed twice.
     one_offs: bool = False
+    #: A platform whose descriptor names the seller after its own name (``SUBSTACK *PLATFORMER``):
+    #: each seller is a merchant of its own, shown "Substack · Platformer", the vendor still the
+    #: platform's (round-48 audit: two newsletters were one "Substack").
+    sellers: bool = False
     #: How the bill is priced, one of :data:`BILLING`.
     billing: str = "plan"
     #: Prices per user a month, in US dollars, of the plans and add-ons one bill of a per-seat
@@ -100,7 +104,8 @@ class Vendor:
         return {
             "name": self.name, "category": self.category, "cadence": list(self.cadence),
             "channels": list(self.channels), "aliases": list(self.aliases), "patterns": list(self.patterns),
-            "refund_process": self.refund_process, "url": self.url, "one_offs": self.one_offs, "billing": self.billing,
+            "refund_process": self.refund_process, "url": self.url, "one_offs": self.one_offs, "sellers": self.sellers,
+            "billing": self.billing,
             "seat_prices": list(self.seat_prices),
             "refund_window": None if self.refund_window is None else {
                 k: v for k, v in vars(self.refund_window).items() if v is not None},
@@ -215,6 +220,9 @@ def parse_vendor(entry, source: str, index: int) -> Vendor | None:
     one_offs = entry.get("one_offs", False)
     if not isinstance(one_offs, bool):
         raise CatalogError(f"{where}: field 'one_offs' must be true or false")
+    sellers = entry.get("sellers", False)
+    if not isinstance(sellers, bool):
+        raise CatalogError(f"{where}: field 'sellers' must be true or false")
     billing = entry.get("billing", "plan")
     if billing not in BILLING:
         raise CatalogError(f"{where}: field 'billing' is {billing!r}, expected one of {', '.join(BILLING)}")
@@ -227,7 +235,7 @@ def parse_vendor(entry, source: str, index: int) -> Vendor | None:
     return Vendor(
         name=name.strip(), category=category, cadence=cadence, channels=channels,
         aliases=aliases, patterns=patterns, refund_process=refund, url=url, one_offs=one_offs,
-        billing=billing, seat_prices=tuple(round(float(p), 2) for p in seat_prices),
+        sellers=sellers, billing=billing, seat_prices=tuple(round(float(p), 2) for p in seat_prices),
         refund_window=_refund_window(entry.get("refund_window"), where),
     )
 

@@ -1,0 +1,46 @@
+"""Media plans through `subdetect scan` on real SQLite files (round-48 audit): newsletters sold on
+Substack are a merchant each, named by the publication its line carries."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from _statement_files import chase_checking
+
+from detector.cli import cli
+from detector.match import MerchantMatcher
+
+
+def _months(first: date, n: int) -> list[date]:
+    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, first.day) for i in range(n)]
+
+
+def _scan(runner, tmp_path, rows, as_of):
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", chase_checking(tmp_path / "Chase1234_Activity.CSV", rows), "--db", str(db),
+                                 "--as-of", as_of, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_two_substack_newsletters_are_two_merchants_named_by_their_publication(runner, tmp_path):
+    rows = [(d, "SUBSTACK *HARBOR NOTES", -8.00 if i < 8 else -9.00) for i, d in enumerate(_months(date(2025, 1, 9), 12))]
+    rows += [(d, "SUBSTACK *THE LONG VIEW", -6.00) for d in _months(date(2025, 1, 17), 12)]
+    rows += [(date(2025, 2, 2), "SUBSTACK *FIELD GUIDE", -50.00), (date(2026, 2, 2), "SUBSTACK *FIELD GUIDE", -50.00)]
+    doc = _scan(runner, tmp_path, rows, "2026-02-10")
+    streams = {s["merchant"]: (s["frequency"], s["vendor"]) for s in doc["streams"] if s["direction"] == "outflow"}
+    assert streams == {"Substack · Harbor Notes": ("monthly", "Substack"),
+                       "Substack · The Long View": ("monthly", "Substack"),
+                       "Substack · Field Guide": ("annual", "Substack")}
+    # the rise is the one publication's, and its email is addressed to it
+    (rise,) = [f for f in doc["flags"] if f["type"] == "price_increase"]
+    assert rise["merchant"] == "Substack · Harbor Notes"
+    (request,) = [r for r in doc["refund_requests"] if r["merchant"] == "Substack · Harbor Notes"]
+    assert request["email"]["body"].startswith("Hello Substack · Harbor Notes support,")
+
+
+def test_a_substack_line_without_a_publication_is_substack():
+    out = MerchantMatcher().fit().transform(["SUBSTACK.COM", "SUBSTACK INC SAN FRANCISCO CA", "SUBSTACK *PLATFORMER"])
+    assert out["merchant"].tolist() == ["Substack", "Substack", "Substack · Platformer"]
+    assert out["vendor"].tolist() == ["Substack"] * 3
