@@ -12,6 +12,11 @@ def next_weekday(d: date) -> date:
     return d
 
 
+def month_dates(first: date, n: int) -> list[date]:
+    """``n`` dates a month apart from ``first``, on its day of the month (which must exist in each)."""
+    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, first.day) for i in range(n)]
+
+
 def chase_checking(path, rows) -> str:
     """A Chase checking export (Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #)
     of ``(date, description, amount)`` rows, newest first as Chase writes it; ``path`` as text."""

@@ -8,13 +8,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from _statement_files import chase_checking
+from _statement_files import chase_checking, month_dates
 
 from detector.cli import cli
-
-
-def _months(first: date, n: int) -> list[date]:
-    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, first.day) for i in range(n)]
 
 
 def _scan(runner, tmp_path, rows, as_of):
@@ -29,15 +25,15 @@ def _scan(runner, tmp_path, rows, as_of):
 
 def test_a_raised_monthly_gift_and_a_yearly_gift_are_low_flags_without_a_request(runner, tmp_path):
     rows = [(d, "ALSAC ST JUDE 901-578-2000 TN", -(20.00 if i < 9 else 35.00))
-            for i, d in enumerate(_months(date(2025, 1, 8), 14))]
+            for i, d in enumerate(month_dates(date(2025, 1, 8), 14))]
     rows += [(d, "UNICEF USA 800-367-5437 NY", -(15.00 if i < 8 else 18.00))
-             for i, d in enumerate(_months(date(2025, 1, 21), 13))]
+             for i, d in enumerate(month_dates(date(2025, 1, 21), 13))]
     rows += [(date(2024, 12, 28), "WIKIMEDIA FOUNDATION 877-600-9454 CA", -75.00),
              (date(2025, 12, 29), "WIKIMEDIA FOUNDATION 877-600-9454 CA", -75.00)]
     # a charity the catalogue does not know, named as a gift on its line
     rows += [(d, "HARBOR ANIMAL RESCUE DONATION", -(10.00 if i < 7 else 12.50))
-             for i, d in enumerate(_months(date(2025, 1, 14), 12))]
-    rows += [(d, "NETFLIX.COM", -15.49 if i < 10 else -17.99) for i, d in enumerate(_months(date(2025, 1, 3), 13))]
+             for i, d in enumerate(month_dates(date(2025, 1, 14), 12))]
+    rows += [(d, "NETFLIX.COM", -15.49 if i < 10 else -17.99) for i, d in enumerate(month_dates(date(2025, 1, 3), 13))]
     doc, requests = _scan(runner, tmp_path, rows, "2026-02-05")
     gifts = [f for f in doc["flags"] if f["merchant"] != "Netflix"]
     assert {f["merchant"] for f in gifts} >= {"St. Jude Children's Research Hospital", "UNICEF",

@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 from _statement_files import chase_checking as _chase
+from _statement_files import month_dates
 from _statement_files import next_weekday as _weekday
 
 from detector.cli import cli
@@ -16,13 +17,9 @@ from detector.cli import cli
 BARCLAYS_ACCOUNT = "20-11-09 40331122"
 
 
-def _months(first: date, n: int) -> list[date]:
-    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, first.day) for i in range(n)]
-
-
 
 def _monthly(first: date, amounts: list[float], description: str) -> list[tuple[date, str, float]]:
-    return [(_weekday(d), description, -a) for d, a in zip(_months(first, len(amounts)), amounts)]
+    return [(_weekday(d), description, -a) for d, a in zip(month_dates(first, len(amounts)), amounts)]
 
 
 

@@ -6,14 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from _statement_files import chase_checking
+from _statement_files import chase_checking, month_dates
 
 from detector.cli import cli
 from detector.match import MerchantMatcher
-
-
-def _months(first: date, n: int) -> list[date]:
-    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, first.day) for i in range(n)]
 
 
 def _scan(runner, tmp_path, rows, as_of):
@@ -25,8 +21,8 @@ def _scan(runner, tmp_path, rows, as_of):
 
 
 def test_two_substack_newsletters_are_two_merchants_named_by_their_publication(runner, tmp_path):
-    rows = [(d, "SUBSTACK *HARBOR NOTES", -8.00 if i < 8 else -9.00) for i, d in enumerate(_months(date(2025, 1, 9), 12))]
-    rows += [(d, "SUBSTACK *THE LONG VIEW", -6.00) for d in _months(date(2025, 1, 17), 12)]
+    rows = [(d, "SUBSTACK *HARBOR NOTES", -8.00 if i < 8 else -9.00) for i, d in enumerate(month_dates(date(2025, 1, 9), 12))]
+    rows += [(d, "SUBSTACK *THE LONG VIEW", -6.00) for d in month_dates(date(2025, 1, 17), 12)]
     rows += [(date(2025, 2, 2), "SUBSTACK *FIELD GUIDE", -50.00), (date(2026, 2, 2), "SUBSTACK *FIELD GUIDE", -50.00)]
     doc = _scan(runner, tmp_path, rows, "2026-02-10")
     streams = {s["merchant"]: (s["frequency"], s["vendor"]) for s in doc["streams"] if s["direction"] == "outflow"}
