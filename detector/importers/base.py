@@ -57,6 +57,9 @@ class Row:
     #: (``id_from_bank``); ``None`` for a bank's own statement, whose importer and id column decide.
     source: str | None = None
     id_from_bank: int | None = None
+    #: What the reader should tell of this row (a file's last line with no line end, whose amount a
+    #: download cut short may have cut: ``CsvLayout.unended_note``); said once in the file's notes.
+    note: str | None = None
 
 
 @dataclass

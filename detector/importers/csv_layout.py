@@ -613,16 +613,21 @@ class CsvLayout(Importer):
                 line_no += len(tap.taken)
                 tap.taken.clear()
                 continue
-            raw = "".join(tap.taken).rstrip("\r\n")
+            text = "".join(tap.taken)
+            raw = text.rstrip("\r\n")
             start = line_no
             line_no += len(tap.taken)
             tap.taken.clear()
-            item = self.record(cells, layout, start, raw)
+            item = self.record(cells, layout, start, raw, ended=text != raw)
             if item is not None:
                 yield item
 
-    def record(self, cells: list[str], layout: HeaderLayout, line: int, raw: str) -> Row | Reject | None:
-        """One parsed record: a row, a reject, or ``None`` for lines that are not transactions."""
+    def record(self, cells: list[str], layout: HeaderLayout, line: int, raw: str, *,
+               ended: bool = True) -> Row | Reject | None:
+        """One parsed record: a row, a reject, or ``None`` for lines that are not transactions.
+
+        ``ended``: whether the record's text ends with a line end (only a file's last one may not:
+        a download cut short, :func:`cut_short`)."""
         if not any(c.strip() for c in cells):
             return None
         header_cells, index = layout.header_cells, layout.index
@@ -632,13 +637,32 @@ class CsvLayout(Importer):
             return None  # some banks repeat the header row every page
         if self._is_balance_line(cells, index):
             return None
+        cut = None if ended else cut_short(cells, layout, raw)
+        if cut is not None:
+            return Reject(line, cut, raw)
         extra = too_many_fields(cells, layout) or self.split_amount(cells, layout)
         if extra is not None:
             return Reject(line, extra, raw)
         try:
-            return self.parse_record(cells, index, line)
+            row = self.parse_record(cells, index, line)
         except ValueError as exc:
             return Reject(line, str(exc), raw)
+        if not ended:
+            row.note = self.unended_note(cells, layout, line)
+        return row
+
+    def unended_note(self, cells: list[str], layout: HeaderLayout, line: int) -> str | None:
+        """What to tell of a file's last record, read whole but with no line end after it, whose
+        last field is its amount (Amex's, a generic CSV's without a currency): a download cut
+        inside that amount (``11.99`` -> ``11``) leaves a record that reads as well, so the file
+        may be cut short. ``None`` when a field follows the amount (a cut would have left fewer)."""
+        money = {layout.index[f] for f in ("amount", "debit", "credit", "fee") if f in layout.index}
+        last = len(cells) - 1
+        if last not in money or not cells[last].strip():
+            return None
+        return (f"the file does not end with a line end and its last line (line {line}) ends with its amount, "
+                f"{cells[last].strip()!r}, read as written: a download cut short inside that amount would read "
+                "the same, so compare it with the bank's statement (or download the statement again)")
 
     def split_amount(self, cells: list[str], layout: HeaderLayout) -> str | None:
         """Why a record whose amount was cut at its thousands separator is rejected, or ``None``.
@@ -977,6 +1001,34 @@ def too_many_fields(cells: list[str], layout: HeaderLayout) -> str | None:
         return None
     mark = _DELIMITER_NAMES.get(layout.delimiter, repr(layout.delimiter))
     return f"expected {width} columns, found {len(cells)} (a value holding {mark} must be quoted)"
+
+
+def cut_short(cells: list[str], layout: HeaderLayout, raw: str) -> str | None:
+    """Why the file's last record, with no line end after it, is rejected as cut short, or ``None``.
+
+    A download cut off in its last line (``...,Sale,-43.61,`` -> ``...,Sale,-43.6``) leaves a
+    record with fewer fields than the header (Chase's Memo and the comma before it gone) or a
+    quote left open. Read as it stood, the cut amount was stored (-43.60, or -4.00 for ``-4``)
+    without a word, and the whole download of the same months then stored the real one beside
+    it (round-49 audit). Fields the header names with nothing (a trailing delimiter) are not
+    counted: records need not write them.
+    """
+    names = layout.header_cells
+    width = layout.width if names is None else len(names) - next(
+        (i for i, c in enumerate(reversed(names)) if c), len(names))
+    if width is not None and len(cells) < width:
+        what = f"it has {len(cells)} of the header's {width} fields" if names is not None else \
+            f"it has {len(cells)} of a record's {width} fields"
+    else:
+        try:
+            next(csv.reader(io.StringIO(raw, newline=""), delimiter=layout.delimiter, strict=True), None)
+            return None
+        except csv.Error as exc:
+            if "end of data" not in str(exc):
+                return None
+            what = "a quote in it is never closed"
+    return (f"the file ends inside this line ({what} and no line end follows): the download looks cut short; "
+            "download the statement again")
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:

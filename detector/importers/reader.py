@@ -174,6 +174,8 @@ class _Canonicaliser:
         default_currency = self.importer.currency or "USD"
         for item in items:
             n += 1
+            if isinstance(item, Row) and item.note and item.note not in self.notes:
+                self.notes.append(item.note)
             if isinstance(item, Reject):
                 rejected.append({
                     "rejected_id": stable_id(path, item.line, prefix="r_"),
@@ -230,6 +232,7 @@ class _Canonicaliser:
         ``carry`` keeps occurrence counts for the next chunk (streaming); a single read needs none.
         """
         path = self.path
+        self.notes += [note for note in parsed.notes if note not in self.notes]
         rejected = [{
             "rejected_id": stable_id(path, r.line, prefix="r_"),
             "source_file": path,
