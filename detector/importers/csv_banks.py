@@ -199,6 +199,7 @@ class CapitalOne(CsvLayout):
     credit = "Credit"
     also_required = ("Posted Date", "Card No.")
     card_column = "Card No."
+    card_digits = 4  # the card's last four: 0821, which Excel writes 821
     date_formats = ISO + ("%m/%d/%Y",)
     payment_method = "credit_card"
     country = "US"
@@ -219,6 +220,7 @@ class Amex(CsvLayout):
     amount = "Amount"
     transaction_id = "Reference"
     card_column = "Account #"  # Card Member is a person (cards of one account share them), not a card
+    card_digits = 5  # the account's last five, written -71003 (-01003 is -1003 once Excel saved it)
     #: A charge in another currency says so there: "Foreign Spend Amount: 7.18 UNITED STATES
     #: DOLLAR Commission Amount: 0.16 Currency Exchange Rate: 1.3345".
     original_details = "Extended Details"

@@ -261,6 +261,10 @@ class CsvLayout(Importer):
     #: Column naming the card a row was paid with (Capital One "Card No.", Amex "Account #"): the
     #: account is then ``<layout>-<card>`` unless ``--account`` names one (``naming.card_account``).
     card_column: str | Names | None = None
+    #: How many digits the bank always writes in :attr:`card_column` (Capital One's last four,
+    #: Amex's last five): a number Excel wrote without its leading zeros (``0821`` -> ``821``)
+    #: names the same card (``naming.card_account``).
+    card_digits: int | None = None
     currency_column: str | Names | None = None
     #: Columns giving a charge's amount and currency as the merchant billed it, before the bank
     #: converted it (Monzo's "Local amount" and "Local currency", Wise's "Exchange To Amount" and

@@ -140,7 +140,7 @@ class _Canonicaliser:
         if not card or self.user_account or self.file_account:
             return None
         if card not in self._cards:
-            self._cards[card] = card_account(self.importer.name, card)
+            self._cards[card] = card_account(self.importer.name, card, getattr(self.importer, "card_digits", None))
         return self._cards[card]
 
     def note_rounded_ids(self, example: str) -> None:
