@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from detector.cli import cli
 from detector.importers import read_statement
 from tests.test_importers_layouts import write
@@ -47,3 +49,50 @@ def test_an_amex_account_number_loses_no_leading_zero_either(tmp_path):
     assert read_statement(saved).accounts == ["amex-01003"]
     whole = write(tmp_path, "activity2.csv", header + "06/14/2025,NETFLIX.COM,ALEX MORGAN,-71003,15.49\n")
     assert read_statement(whole).accounts == ["amex-71003"]
+
+
+def test_a_file_whose_every_row_is_rejected_keeps_and_counts_them_and_is_still_refused(runner, tmp_path):
+    # round-49 audit: Read 0 / Rejected 0, "rejections": [], an empty rejected_rows table, and an
+    # error naming three lines "(and 53 more)": a nightly database kept no trace of which failed
+    import json
+
+    from detector.errors import EmptyStatement
+
+    rows = [f"2025-{m:02d}-{d:02d} 00:00:00,NETFLIX.COM,-15.49,USD\n" for m in range(1, 7) for d in (3, 17)]
+    path = write(tmp_path, "household.csv", "date,description,amount,currency\n" + "".join(rows))
+    with pytest.raises(EmptyStatement) as caught:
+        read_statement(path)
+    assert caught.value.rows_read == 12 and caught.value.format == "generic"
+    assert [r["source_line"] for r in caught.value.rejected] == list(range(2, 14))
+    db = str(tmp_path / "s.db")
+    for _ in range(2):  # and again: each line kept once
+        result = runner.invoke(cli, ["ingest", "--db", db, str(path), "--output", "json"])
+        assert result.exit_code == 3, result.output  # refused, as for any file that cannot be read
+        (f,) = json.loads(result.output)["files"]
+        assert (f["ok"], f["format"], f["rows_read"], f["stored"], f["duplicates"], f["rejected"]) == (
+            False, "generic", 12, 0, 0, 12)
+        assert [r["source_line"] for r in f["rejections"]] == list(range(2, 14))
+        assert f["rejections"][0]["raw"] == rows[0].rstrip("\n")
+        assert "no usable rows, all 12 rejected" in f["error"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM transactions").fetchone() == (0,)
+        assert [r for (r,) in conn.execute("SELECT source_line FROM rejected_rows ORDER BY 1")] == list(range(2, 14))
+    table = runner.invoke(cli, ["ingest", "--db", db, str(path)])
+    assert "│   12 │      0 │          0 │       12 │ failed" in table.output
+    assert f"rejected {path}:2: not a date" in table.output
+
+
+def test_the_nightly_inbox_lists_a_refused_files_rejected_lines_beside_it(tmp_path):
+    from detector.nightly import run_nightly
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rows = [f"2025-{m:02d}-03 00:00:00,NETFLIX.COM,-15.49,USD\n" for m in range(1, 7)]
+    (inbox / "household.csv").write_text("date,description,amount,currency\n" + "".join(rows))
+    result = run_nightly(tmp_path / "s.db", inbox=inbox, as_of="2025-06-30")
+    (entry,) = result.files
+    assert entry["ok"] is False and entry["rejected"] == 6 and entry["stored"] == 0
+    assert "household.csv: no usable rows, all 6 rejected" in (inbox / "failed" / "household.csv.reason.txt").read_text()
+    listing = (inbox / "failed" / "household.csv.rejected.txt").read_text()
+    assert all(f"household.csv:{n}: not a date" in listing for n in range(2, 8))
+    assert entry["rejected_list"] == str(inbox / "failed" / "household.csv.rejected.txt")

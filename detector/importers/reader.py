@@ -496,12 +496,16 @@ def exported_payment_methods(imp: Importer, df: pd.DataFrame) -> dict[str, str]:
     return {a: m for a, m in one.items() if m is not None}
 
 
-def _no_rows(path: str, rejected: list[dict], rows_read: int) -> EmptyStatement:
+def _no_rows(path: str, rejected: list[dict], rows_read: int, format: str) -> EmptyStatement:
+    """The error refusing a file with no usable rows; the rejected ones ride along with it (each
+    line is kept, counted and listed as a partly bad file's: round-49 audit, where the file said
+    Read 0, Rejected 0 and the store kept none of them)."""
     if rows_read == 0:
         return EmptyStatement("no transaction rows in the file", path=path)
     shown = "; ".join(f"line {r['source_line']}: {r['reason']}" for r in rejected[:3])
-    more = f" (and {len(rejected) - 3} more)" if len(rejected) > 3 else ""
-    return EmptyStatement(f"no usable rows, all {rows_read} rejected: {shown}{more}", path=path)
+    more = f" (and {len(rejected) - 3} more, each kept with its line and reason)" if len(rejected) > 3 else ""
+    return EmptyStatement(f"no usable rows, all {rows_read} rejected: {shown}{more}", path=path,
+                          rejected=rejected, rows_read=rows_read, format=format)
 
 
 ENGINES = ("auto", "columns", "rows")
@@ -541,7 +545,7 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
         df, rejected, rows_read = canon.frame(imp.extract(p))
         canon.notes += imp.file_notes(p)
     if df.empty:
-        raise _no_rows(p, rejected, rows_read)
+        raise _no_rows(p, rejected, rows_read, imp.name)
     return _finish(p, imp, canon, df, rejected, rows_read)
 
 
