@@ -73,7 +73,7 @@ def test_no_layout_stores_a_last_line_cut_in_its_amount_without_a_word(tmp_path,
 @pytest.mark.parametrize("engine", ["rows", "columns"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_whole_file_without_its_final_line_end_reads_as_with_it(tmp_path, name, engine):
-    filename, text, expected = CASES[name]
+    filename, text, _ = CASES[name]
     whole = read_statement(write(tmp_path, filename, text), engine=engine)
     (tmp_path / "bare").mkdir()
     bare = read_statement(write(tmp_path / "bare", filename, text.rstrip("\n")), format=name, engine=engine)
