@@ -96,3 +96,30 @@ def test_the_nightly_inbox_lists_a_refused_files_rejected_lines_beside_it(tmp_pa
     listing = (inbox / "failed" / "household.csv.rejected.txt").read_text()
     assert all(f"household.csv:{n}: not a date" in listing for n in range(2, 8))
     assert entry["rejected_list"] == str(inbox / "failed" / "household.csv.rejected.txt")
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+@pytest.mark.parametrize(("cells", "fmt"), [
+    (["2025-06-26 00:00:00", "2025-06-02 00:00:00", "2025-05-26 00:00:00"], "%Y-%m-%d %H:%M:%S"),  # Excel/pandas
+    (["26/06/2025", "02/06/2025", "26/05/2025"], "%d/%m/%Y"),
+    (["06/26/2025", "06/02/2025", "05/26/2025"], "%m/%d/%Y"),
+    (["26.06.2025", "02.06.2025", "26.05.2025"], "%d.%m.%Y"),
+])
+def test_a_generic_csvs_date_hint_names_a_format_that_reads_its_dates(tmp_path, cells, fmt, engine):
+    # round-49 audit: every hint said date_format=%m/%d/%Y, which pasted rejected Excel's
+    # "2025-06-26 00:00:00" (all 56 rows) again
+    import shlex
+
+    from detector.errors import EmptyStatement
+
+    body = "".join(f"{c},NETFLIX.COM,-15.49,USD\n" for c in cells) + "Total,,-46.47,\n"
+    path = write(tmp_path, "household.csv", "date,description,amount,currency\n" + body)
+    with pytest.raises(EmptyStatement) as caught:
+        read_statement(path, engine=engine)
+    reasons = [r["reason"] for r in caught.value.rejected]
+    assert all(f"dates read as {fmt}" in r for r in reasons[:3]), reasons
+    assert "no other common format reads this one" in reasons[3]  # the footer gets no format
+    argument = shlex.split(reasons[0][reasons[0].index("--columns"):].rstrip(")"))[1]
+    st = read_statement(path, columns=argument, engine=engine)
+    assert len(st.transactions) == 3 and [r["source_line"] for r in st.rejected] == [5]
+    assert sorted(st.transactions["date"]) == ["2025-05-26", "2025-06-02", "2025-06-26"]
