@@ -123,3 +123,53 @@ def test_a_generic_csvs_date_hint_names_a_format_that_reads_its_dates(tmp_path, 
     st = read_statement(path, columns=argument, engine=engine)
     assert len(st.transactions) == 3 and [r["source_line"] for r in st.rejected] == [5]
     assert sorted(st.transactions["date"]) == ["2025-05-26", "2025-06-02", "2025-06-26"]
+
+
+def _chase_resaved_in_germany(path) -> str:
+    """A Chase card export as Excel on a German PC saves it: ';', decimal commas, dd.mm.yyyy."""
+    lines = ["Transaction Date;Post Date;Description;Category;Type;Amount;Memo\n"]
+    for m in range(6, 0, -1):
+        lines.append(f"15.{m:02d}.2025;16.{m:02d}.2025;NETFLIX.COM;Entertainment;Sale;-15,49;\n")
+        lines.append(f"03.{m:02d}.2025;03.{m:02d}.2025;SPOTIFY USA;Entertainment;Sale;-11,99;\n")
+        lines.append(f"26.{m:02d}.2025;26.{m:02d}.2025;Payment Thank You-Mobile;;Payment;600,00;\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return str(path)
+
+
+def test_a_layouts_header_under_another_separator_is_named_with_its_fix(runner, tmp_path):
+    # round-49 audit: with --layout chase_card, "missing column(s) ; columns seen: ..." listing
+    # exactly Chase's columns; detected, a --columns suggestion that never said it was Chase's
+    import json
+    import shlex
+
+    path = _chase_resaved_in_germany(tmp_path / "Chase7777_Activity20250630.CSV")
+    db = str(tmp_path / "s.db")
+    named = runner.invoke(cli, ["ingest", "--db", db, "--layout", "chase_card", path, "--output", "json"])
+    assert named.exit_code == 3
+    error = json.loads(named.output)["files"][0]["error"]
+    assert "missing column" not in error
+    assert ("not a chase_card statement as written: its header (line 1) is the chase_card layout's (Chase credit "
+            "card) with semicolons between the columns where the bank writes commas") in error
+    detected = json.loads(runner.invoke(cli, ["ingest", "--db", db, path, "--output", "json"]).output)
+    assert ("no importer recognises this file: its header (line 1) is the chase_card layout's (Chase credit card) "
+            "with semicolons") in detected["files"][0]["error"]
+    assert "--columns mapping below and --payment-method credit_card" in detected["files"][0]["error"]
+    # the fix the message names, pasted as written, reads every row as Chase's card
+    fix = shlex.split(error[error.index("--columns"):])
+    stored = runner.invoke(cli, ["ingest", "--db", db, path, *fix])
+    assert stored.exit_code == 0, stored.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*), round(sum(amount), 2) FROM transactions").fetchone() == (18, 3435.12)
+        assert conn.execute("SELECT min(date), max(date) FROM transactions").fetchone() == ("2025-01-03", "2025-06-26")
+        assert conn.execute("SELECT payment_method FROM accounts").fetchall() == [("credit_card",)]
+
+
+def test_a_header_of_no_layout_under_any_separator_says_nothing_of_one(tmp_path):
+    from detector.errors import UnrecognisedFormat
+
+    path = write(tmp_path, "x.csv", "Posted;Payee;Value\n15.06.2025;NETFLIX.COM;-15,49\n")
+    with pytest.raises(UnrecognisedFormat) as caught:
+        read_statement(path)
+    assert "no importer recognises this file. Columns seen" in str(caught.value)
+    with pytest.raises(UnrecognisedFormat, match="missing column"):
+        read_statement(path, format="chase_card")

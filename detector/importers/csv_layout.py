@@ -17,7 +17,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import UnrecognisedFormat
-from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
+from .base import (
+    DELIMITER_NAMES,
+    HEAD_LINES,
+    Importer,
+    Reject,
+    Row,
+    columns_seen,
+    other_delimiter_message,
+    read_text,
+    suggested_columns,
+)
 from .parsing import currency_code, is_date, normalise_header, parse_amount, parse_currency, parse_date
 
 Names = tuple[str, ...]
@@ -407,6 +417,19 @@ class CsvLayout(Importer):
                     return i, delim, index
         return None
 
+    def header_with_other_delimiter(self, lines: list[str]) -> tuple[int, str] | None:
+        """``(line index, separator)`` of the first line of ``lines`` that is this layout's header
+        split on a separator it does not read (a file saved again with other regional settings:
+        Chase's export with semicolons), else ``None``."""
+        if not self.has_header:
+            return None
+        tried = self._delimiters_tried()
+        for i, line in enumerate(lines[:HEAD_LINES]):
+            for delim in (d for d in DELIMITER_NAMES if d not in tried and d in line):
+                if self.resolve(next(csv.reader([line.rstrip("\r\n")], delimiter=delim), [])) is not None:
+                    return i, delim
+        return None
+
     def identify(self, path: str, head: str) -> bool:
         lines = io.StringIO(head, newline="").readlines()
         if not self.has_header:
@@ -550,6 +573,13 @@ class CsvLayout(Importer):
             if found or len(head) >= HEAD_LINES:
                 break
         if found is None:
+            other = self.header_with_other_delimiter(head)
+            if other is not None:
+                at, delim = other
+                raise UnrecognisedFormat(
+                    f"not a {self.name} statement as written: "
+                    + other_delimiter_message(self, at + 1, delim, self.delimiters[0], suggested_columns("".join(head))),
+                    path=path)
             seen = columns_seen("".join(head))
             missing = self.missing(seen) if seen else ["a header row"]
             raise UnrecognisedFormat(
