@@ -173,3 +173,39 @@ def test_a_header_of_no_layout_under_any_separator_says_nothing_of_one(tmp_path)
     assert "no importer recognises this file. Columns seen" in str(caught.value)
     with pytest.raises(UnrecognisedFormat, match="missing column"):
         read_statement(path, format="chase_card")
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_amounts_marked_dr_or_cr_in_the_amount_cell_are_read_the_way_the_mark_says(tmp_path, engine):
+    # round-49 audit: '15.49 DR' / '600.00 CR' rejected "not an amount", every row of the file
+    generic = write(tmp_path, "statement.csv", "date,description,amount\n"
+                    "2025-01-15,NETFLIX.COM,15.49 DR\n"
+                    "2025-01-03,SPOTIFY USA,11.99DR\n"
+                    "2025-01-26,PAYMENT RECEIVED THANK YOU,600.00 CR\n"
+                    "2025-01-27,REFUND,\"1,002.50 Cr\"\n"
+                    "2025-01-28,FEE,-2.00 DR\n"       # a minus agreeing with its mark
+                    "2025-01-29,ODD,-3.00 CR\n"       # one that does not: rejected
+                    "2025-01-30,PLAIN,-4.00\n")
+    st = read_statement(generic, engine=engine)
+    assert st.transactions["amount"].tolist() == [-15.49, -11.99, 600.0, 1002.5, -2.0, -4.0]
+    assert [(r["source_line"], r["reason"]) for r in st.rejected] == [
+        (7, "amount '-3.00 CR' is negative and marked CR (money in): which is it?")]
+    # a layout writing charges positive (Amex): the mark says the way, not the layout's sign
+    amex = write(tmp_path, "activity.csv", "Date,Description,Card Member,Account #,Amount\n"
+                 "01/15/2025,NETFLIX.COM,ALEX MORGAN,-71003,15.49 DR\n"
+                 "01/16/2025,PAYMENT,ALEX MORGAN,-71003,400.00 CR\n"
+                 "01/17/2025,SPOTIFY,ALEX MORGAN,-71003,11.99\n")
+    assert read_statement(amex, engine=engine).transactions["amount"].tolist() == [-15.49, 400.0, -11.99]
+    # a --columns mapping alike
+    mapped = read_statement(generic, columns="date=date,description=description,amount=amount", engine=engine)
+    assert mapped.transactions["amount"].tolist()[:4] == [-15.49, -11.99, 600.0, 1002.5]
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_a_marked_amount_cut_at_its_thousands_separator_is_rejected(tmp_path, engine):
+    chase = write(tmp_path, "Chase1_Activity.CSV", "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+                  "01/16/2025,01/17/2025,NETFLIX.COM,Entertainment,Sale,15.49 DR,\n"
+                  "01/15/2025,01/15/2025,RENT,Home,Sale,1,250.00 DR\n")
+    st = read_statement(chase, engine=engine)
+    assert st.transactions["amount"].tolist() == [-15.49]
+    assert [r["source_line"] for r in st.rejected] == [3] and "thousands separator" in st.rejected[0]["reason"]

@@ -28,7 +28,15 @@ from .base import (
     read_text,
     suggested_columns,
 )
-from .parsing import currency_code, is_date, normalise_header, parse_amount, parse_currency, parse_date
+from .parsing import (
+    currency_code,
+    is_date,
+    normalise_header,
+    parse_amount,
+    parse_currency,
+    parse_date,
+    split_dr_cr,
+)
 
 Names = tuple[str, ...]
 
@@ -841,11 +849,16 @@ class CsvLayout(Importer):
     def _amount(self, cells, index) -> float:
         if "amount" in index and self.amount is not None:
             cell = self._cell(cells, index, "amount") or ""
-            if self.decimal_example is not None and _EITHER_DECIMAL_RE.fullmatch(cell.strip().lstrip("+-")):
+            # "15.49 DR" / "600.00 CR": the mark says the way, whatever the layout's sign convention
+            number, way = split_dr_cr(cell) or (cell, 0)
+            if self.decimal_example is not None and _EITHER_DECIMAL_RE.fullmatch(number.strip().lstrip("+-")):
                 raise ValueError(f"ambiguous amount {cell.strip()!r}: a thousand or a decimal (the file's other "
                                  f"amounts have decimal points, e.g. {self.decimal_example!r}; the bank's layout "
                                  "writes a decimal comma)")
-            value = parse_amount(cell, decimal=self.decimal) * self.sign
+            value = parse_amount(number, decimal=self.decimal)
+            if way and value < 0 < way:
+                raise ValueError(f"amount {cell.strip()!r} is negative and marked CR (money in): which is it?")
+            value = way * abs(value) if way else value * self.sign
         else:
             debit = self._cell(cells, index, "debit") or ""
             credit = self._cell(cells, index, "credit") or ""
@@ -886,9 +899,9 @@ class CsvLayout(Importer):
 #: :meth:`CsvLayout.split_amount` reads them; ``SPLIT_HEAD_RE2`` and ``SPLIT_TAIL_RE2`` are the
 #: same for pyarrow (unstripped cells).
 _SPLIT_HEAD = re.compile(r"\(?\s*[+\-\u2212]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\u2212]?\s*\d{1,3}")
-_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?\)?")
+_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?\)?(?:\s*[DC][Rr]\.?)?")
 SPLIT_HEAD_RE2 = r"^\s*\(?\s*[+\-\x{2212}]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\x{2212}]?\s*\d{1,3}\s*$"
-SPLIT_TAIL_RE2 = r"^\s*\d{3}(?:\.\d{1,2})?\)?\s*$"
+SPLIT_TAIL_RE2 = r"^\s*\d{3}(?:\.\d{1,2})?\)?(?:\s*[DC][Rr]\.?)?\s*$"
 #: A money cell written with cents (a balance moved on by the cut: ``1492.01``).
 _MONEY_WITH_CENTS = re.compile(r"[+\-]?[$£€]?\d[\d,]*\.\d{2}")
 #: A column's name that says it holds a balance (Bank of America's "Running Bal.", Saldo, Solde).

@@ -84,6 +84,24 @@ def _parse_amount(text: str, decimal: str) -> float:
     return float(-value if negative else value) + 0.0
 
 
+#: An amount followed by a debit/credit mark, as UK, Australian and Indian statements (and Excel
+#: re-saves of them) write it in one cell: ``15.49 DR``, ``11.99DR``, ``600.00 CR``, ``15.49 Dr.``.
+_DR_CR = re.compile(r"^(?P<number>.*?[\d)])\s*(?P<mark>[DC][Rr])\.?$")
+
+
+def split_dr_cr(text: str | None) -> tuple[str, int] | None:
+    """The number of an amount cell written with a ``DR``/``CR`` mark after it and the way the
+    mark says the money went (-1 for DR, money out; 1 for CR, money in); ``None`` without a mark.
+
+    >>> split_dr_cr("15.49 DR"), split_dr_cr("600.00CR"), split_dr_cr("15.49")
+    (('15.49', -1), ('600.00', 1), None)
+    """
+    m = _DR_CR.match((text or "").strip())
+    if m is None:
+        return None
+    return m.group("number"), -1 if m.group("mark").upper() == "DR" else 1
+
+
 #: Currency signs a statement may write in its currency column, as ISO 4217 codes. A sign several
 #: currencies share ($, ¥) is read as the commonest; "kr" and the like stay as written.
 _CURRENCY_BY_SIGN = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR", "₩": "KRW",
