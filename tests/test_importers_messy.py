@@ -209,3 +209,30 @@ def test_a_marked_amount_cut_at_its_thousands_separator_is_rejected(tmp_path, en
     st = read_statement(chase, engine=engine)
     assert st.transactions["amount"].tolist() == [-15.49]
     assert [r["source_line"] for r in st.rejected] == [3] and "thousands separator" in st.rejected[0]["reason"]
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_a_description_spanning_lines_is_stored_on_one_line_and_keeps_its_id(tmp_path, engine):
+    # round-49 audit: 'AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\nWA' was stored with its CRLF, and
+    # reports and emails printed it on two lines
+    from detector.ids import stable_id
+
+    text = ("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\r\n"
+            "03/08/2025,03/09/2025,\"AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\n  WA\",Shopping,Sale,-14.99,\r\n"
+            "03/07/2025,03/08/2025,NETFLIX.COM\u2028AMSTERDAM,Entertainment,Sale,-15.49,\r\n"
+            "03/06/2025,03/07/2025,UBER   *TRIP HELP.UBER.COM,Travel,Sale,-11.66,\r\n")
+    path = tmp_path / "Chase8888_Activity20250630.CSV"
+    path.write_bytes(text.encode("utf-8"))
+    st = read_statement(path, engine=engine)
+    assert st.transactions["description"].tolist() == [
+        "AMAZON PRIME*2K4LL1234, AMZN.COM/BILL WA", "NETFLIX.COM AMSTERDAM",
+        "UBER   *TRIP HELP.UBER.COM"]  # (runs of spaces stay as the bank wrote them)
+    # the id is the one a database written before holds: the text as read, line break and all
+    assert st.transactions["transaction_id"].iloc[0] == stable_id(
+        "Chase8888_Activity", "2025-03-08", "-14.99", "AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\n  WA", 0)
+    assert st.transactions["source_line"].tolist() == [2, 4, 5]
+    # a line separator inside one physical line: the column reader reads that file itself
+    one = tmp_path / "Chase8889_Activity20250630.CSV"
+    one.write_bytes(("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+                     "03/07/2025,03/08/2025,NETFLIX.COM\u2028AMSTERDAM,Entertainment,Sale,-15.49,\n").encode("utf-8"))
+    assert read_statement(one, engine=engine).transactions["description"].tolist() == ["NETFLIX.COM AMSTERDAM"]

@@ -215,6 +215,26 @@ def _parse_date(s: str, formats: tuple[str, ...]) -> str:
     raise ValueError(f"not a date in format {shown}: {s!r}")
 
 
+#: Characters that end a line (as ``str.splitlines`` reads them, but for the rare separators
+#: ``\x1c``-``\x1e``), and the same set as an RE2 class for the column reader.
+_BREAKS = "\r\n\x0b\x0c\x85\u2028\u2029"
+LINE_BREAK_RE2 = r"[\r\n\x{0b}\x{0c}\x{85}\x{2028}\x{2029}]"
+_LINE_BREAK_RUN = re.compile(f"[ \t]*[{_BREAKS}][ \t{_BREAKS}]*")
+
+
+def one_line(text: str) -> str:
+    """``text`` with each run of line breaks (and the spaces around them) one space: a quoted
+    description spanning two lines (``AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\nWA``) is printed on
+    one line by reports and emails. Other runs of spaces stay as the bank wrote them.
+
+    >>> one_line("AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\n  WA")
+    'AMAZON PRIME*2K4LL1234, AMZN.COM/BILL WA'
+    """
+    if not any(c in text for c in _BREAKS):
+        return text
+    return _LINE_BREAK_RUN.sub(" ", text).strip(" ")
+
+
 def normalise_header(cell: str) -> str:
     """Header cells compared case- and space-insensitively, BOM and quotes stripped."""
     return re.sub(r"\s+", " ", (cell or "").replace("\ufeff", "").strip().strip('"').strip()).lower()

@@ -46,7 +46,7 @@ from .decoding import stray_bytes_note, stream_decoding
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
-from .parsing import binary_kind
+from .parsing import LINE_BREAK_RE2, binary_kind, one_line
 from .santander_txt import SantanderTxt
 
 
@@ -101,6 +101,19 @@ class Statement:
 #: digits are lost, so different rows share it.
 ROUNDED_ID = r"^\s*[0-9](\.[0-9]+)?[eE]\+[0-9]+\s*$"
 _ROUNDED_ID = re.compile(ROUNDED_ID)
+
+
+def _one_line_column(descriptions: pa.Array) -> pa.Array:
+    """:func:`~.parsing.one_line` of each description that holds a line break (a quoted field
+    spanning lines; the column reader hands whole files of them to the row reader, but a vertical
+    tab or a Unicode line separator may stand in one line)."""
+    broken = pc.fill_null(pc.match_substring_regex(descriptions, LINE_BREAK_RE2), False)
+    if not pc.any(broken).as_py():
+        return descriptions
+    values = descriptions.to_pylist()
+    for i in np.flatnonzero(broken.to_numpy(zero_copy_only=False)):
+        values[i] = one_line(values[i])
+    return pa.array(values, STR)
 
 
 def _amount_key(amount: float) -> str:
@@ -213,7 +226,9 @@ class _Canonicaliser:
             original = original_of(item.original_amount, item.original_currency, currency)
             if item.source:
                 self.exported = True
-            records.append((tx_id, account, item.date, item.amount, currency, item.description,
+            # (the id above hashes the description as read, line breaks and all: the one a
+            # database written before holds; the stored one is on one line)
+            records.append((tx_id, account, item.date, item.amount, currency, one_line(item.description),
                             item.source or source, path, item.line, from_bank, *original))
         if not records:
             return empty_transactions(), rejected, n
@@ -273,7 +288,7 @@ class _Canonicaliser:
             "date": parsed.date,
             "amount": pa.array(parsed.amount, pa.float64()),
             "currency": currency,
-            "description": parsed.description,
+            "description": _one_line_column(parsed.description),
             "source": _sources(parsed, self.importer.name, zeros),
             "source_file": pa.array([path], STR).take(zeros),
             "source_line": pa.array(parsed.line, pa.int64()),
