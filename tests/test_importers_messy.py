@@ -118,7 +118,7 @@ def test_a_generic_csvs_date_hint_names_a_format_that_reads_its_dates(tmp_path, 
         read_statement(path, engine=engine)
     reasons = [r["reason"] for r in caught.value.rejected]
     assert all(f"dates read as {fmt}" in r for r in reasons[:3]), reasons
-    assert "no other common format reads this one" in reasons[3]  # the footer gets no format
+    assert "no other common format reads this one either" in reasons[3]  # the footer gets no format
     argument = shlex.split(reasons[0][reasons[0].index("--columns"):].rstrip(")"))[1]
     st = read_statement(path, columns=argument, engine=engine)
     assert len(st.transactions) == 3 and [r["source_line"] for r in st.rejected] == [5]

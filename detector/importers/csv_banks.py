@@ -125,9 +125,9 @@ class GenericCsv(CsvLayout):
         formats = self.date_hint if self.date_hint and is_date(cell, self.date_hint[:1]) else \
             _formats_reading([cell], self.date_formats)
         if not formats:  # (a footer's "Total", a date no common format reads)
-            return ("generic CSV dates are yyyy-mm-dd, and no other common format reads this one; a file of "
+            return ("generic CSV dates are yyyy-mm-dd; no other common format reads this one either (a file of "
                     "other dates names their format with date_format= in --columns "
-                    "date=date,description=description,amount=amount,date_format=...")
+                    "date=date,description=description,amount=amount,date_format=...)")
         pairs = [(k, k) for k in ("account_id", "transaction_id") if k in index]
         pairs += [("date", "date"), ("description", "description"), ("amount", "amount")]
         pairs += [("currency", "currency")] if "currency" in index else []
