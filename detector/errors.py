@@ -62,7 +62,18 @@ class MalformedRow(ImportError_):
 
 
 class EmptyStatement(ImportError_):
-    """A statement file holds no usable rows."""
+    """A statement file holds no usable rows.
+
+    When it had rows and every one was rejected, ``rejected`` holds them (file, line, reason and
+    raw text, as ``Statement.rejected``), ``rows_read`` their count and ``format`` the layout that
+    read them: the file is refused, and its lines are kept as a partly bad file's are."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 rejected: list[dict] | None = None, rows_read: int = 0, format: str | None = None):
+        super().__init__(message, path=path, line=line)
+        self.rejected = list(rejected or [])
+        self.rows_read = rows_read
+        self.format = format
 
 
 class CatalogError(DetectorError):

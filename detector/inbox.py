@@ -128,7 +128,8 @@ def rejected_text(name: str, rejections: list[tuple[int, str, str]]) -> str:
 def file_away(path: str | os.PathLike, *, ok: bool, reason: str | None = None,
               rejected: str | None = None) -> Path:
     """Move ``path`` into ``processed/`` or ``failed/`` next to it; a failure gets its reason file,
-    a processed file whose lines were rejected its ``rejected`` text (:func:`rejected_text`).
+    a file whose lines were rejected its ``rejected`` text (:func:`rejected_text`): a processed
+    one's, or a failed one's whose every line was (round-49 audit).
 
     Those are written (atomically) before the move, so a filed file is never found without them.
     """
@@ -138,7 +139,7 @@ def file_away(path: str | os.PathLike, *, ok: bool, reason: str | None = None,
     target = _target(folder, path)
     if not ok:
         _write_atomic(target.with_name(target.name + REASON_SUFFIX), (reason or "unknown error").rstrip("\n") + "\n")
-    elif rejected:
+    if rejected:
         _write_atomic(target.with_name(target.name + REJECTED_SUFFIX), rejected)
     os.replace(path, target)
     _fsync_dir(folder)

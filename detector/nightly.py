@@ -239,11 +239,11 @@ def _ingest_one(store: Store, path: Path, name: str, account: str | None, entry:
         ok, error = False, str(exc)
     crashpoint("inbox.ingested")
     entry["error"] = error
-    moved = file_away(path, ok=ok, reason=error,
-                      rejected=rejected_text(name, rejections) if ok and rejections else None)
+    # (a file whose every line was rejected fails with them listed beside it, as a partly bad one's)
+    moved = file_away(path, ok=ok, reason=error, rejected=rejected_text(name, rejections) if rejections else None)
     crashpoint("inbox.moved")
     entry.update(ok=ok, moved_to=str(moved))
-    if ok and rejections:
+    if rejections:
         entry["rejected_list"] = str(moved) + REJECTED_SUFFIX
     counts["processed" if ok else "failed"] += 1
     if ok:

@@ -57,6 +57,9 @@ class Row:
     #: (``id_from_bank``); ``None`` for a bank's own statement, whose importer and id column decide.
     source: str | None = None
     id_from_bank: int | None = None
+    #: What the reader should tell of this row (a file's last line with no line end, whose amount a
+    #: download cut short may have cut: ``CsvLayout.unended_note``); said once in the file's notes.
+    note: str | None = None
 
 
 @dataclass
@@ -114,6 +117,11 @@ class Importer:
         OFX holding a bank statement and a card statement); accounts not named take
         :meth:`file_payment_method`."""
         return {}
+
+    def header_with_other_delimiter(self, lines: list[str]) -> tuple[int, str] | None:
+        """``(line index, separator)`` of a line of ``lines`` that is this importer's header split
+        on a separator it does not read (``CsvLayout``'s); ``None`` otherwise."""
+        return None
 
     def file_notes(self, path: str) -> list[str]:
         """What reading ``path`` found that the analyst should hear and no row or reject says (an
@@ -891,14 +899,35 @@ def columns_argument(pairs: list[tuple[str, str]]) -> str:
     return f"--columns {outer}{spec}{outer}"
 
 
+#: A separator's name, for messages.
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
 def columns_suggestion(head: str) -> str:
     """The ``--columns`` argument :func:`unrecognised` would suggest for a file starting ``head``."""
     cols, rows, headerless = _rows(head)
     return columns_argument(_suggest_mapping(cols, rows, headerless, []))
 
 
-def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
-    """The error for a file no importer claims: what was seen and how to proceed."""
+def other_delimiter_message(importer: Importer, line: int, delimiter: str, ours: str, mapping: str | None) -> str:
+    """What to tell of a file whose header (``line``, 1-based) is ``importer``'s with ``delimiter``
+    between its columns where the bank writes ``ours``: the file was saved again with other
+    regional settings (round-49 audit: a Chase export re-saved by Excel on a German PC was
+    "missing column(s) ;" with exactly Chase's columns seen). ``mapping``: the ``--columns``
+    argument to name, ``None`` when the message suggests one after this."""
+    method = f" --payment-method {importer.payment_method}" if importer.payment_method else ""
+    how = f"{mapping}{method}" if mapping else f"the --columns mapping below{' and' + method if method else ''}"
+    return (f"its header (line {line}) is the {importer.name} layout's ({importer.title}) with "
+            f"{DELIMITER_NAMES.get(delimiter, repr(delimiter))} between the columns where the bank writes "
+            f"{DELIMITER_NAMES.get(ours, repr(ours))}: the file was saved again with other settings (Excel on a "
+            "machine with European regional settings writes semicolons, and decimal commas and day-first dates "
+            f"with them). Download the statement again and import it unchanged, or read this file with {how}")
+
+
+def unrecognised(path: str, head: str, names: list[str],
+                 resaved: list[tuple[Importer, int, str]] = ()) -> UnrecognisedFormat:
+    """The error for a file no importer claims: what was seen and how to proceed. ``resaved``:
+    importers whose header the file has with another separator (``(importer, line, separator)``)."""
     cols, rows, headerless = _rows(head)
     shown = ", ".join(repr(c) for c in cols[:15]) or "(no columns)"
     # a first line holding a date and an amount is a transaction: the file has no header row
@@ -917,8 +946,11 @@ def unrecognised(path: str, head: str, names: list[str]) -> UnrecognisedFormat:
             f"`subdetect cancel --cancellations {Path(path).name}`", path=path)
     said: list[str] = []
     suggestion = columns_argument(_suggest_mapping(cols, rows, headerless, said))
+    other = "".join(
+        other_delimiter_message(imp, line, delim, getattr(imp, "delimiters", (",",))[0], None) + ". "
+        for imp, line, delim in resaved)
     message = (
-        f"no importer recognises this file. {seen}. "
+        f"no importer recognises this file{': ' + other[0].lower() + other[1:-1] if other else '.'} {seen}. "
         f"Name the layout with --layout NAME (one of: {', '.join(names)}) "
         f"or map the columns, e.g. {suggestion} "
         "(optional: account_id=, transaction_id=, currency=, debit=, credit=, direction=, reference=, "
@@ -959,7 +991,10 @@ def choose_importer(path: str, head: str, importers: list[Importer]) -> Importer
     if len(claims) == 1:
         return claims[0]
     if not claims:
-        raise unrecognised(path, head, [imp.name for imp in importers])
+        lines = io.StringIO(head, newline="").readlines()
+        resaved = [(imp, found[0] + 1, found[1]) for imp in importers
+                   if (found := imp.header_with_other_delimiter(lines)) is not None]
+        raise unrecognised(path, head, [imp.name for imp in importers], resaved)
     names = ", ".join(imp.name for imp in claims)
     raise AmbiguousFormat(
         f"several layouts fit this file ({names}); choose one with --layout NAME", path=path

@@ -16,6 +16,7 @@ import copy
 import csv
 import dataclasses
 import io
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -26,12 +27,14 @@ from typing import ClassVar
 from ..errors import AmbiguousFormat, UnrecognisedFormat
 from . import date_order
 from .base import (
+    _SUGGEST_DATES,
     HEAD_LINES,
     Importer,
     Reject,
     Row,
     _numbered_join,
     balance_columns,
+    columns_argument,
     columns_suggestion,
     direction_column,
     head_of,
@@ -85,15 +88,58 @@ class GenericCsv(CsvLayout):
             return None
         return unescape_formula(cells[pos]).strip()
 
+    #: Set on a copy (:meth:`with_date_order`): the formats that read every date cell of the file
+    #: the layout's formats do not (the first ones looked at), for the rejects' hint.
+    date_hint: tuple[str, ...] | None = None
+    #: How many date cells :meth:`with_date_order` looks at for the hint, at most (a stream's
+    #: first; a whole file's row reader sees them all the same).
+    HINT_CELLS: ClassVar[int] = 10_000
+
+    def with_date_order(self, cells):
+        """As :meth:`CsvLayout.with_date_order` (ISO dates read one way only: this layout as it is),
+        or a copy whose rejects name a ``date_format=`` that reads this file's dates
+        (:attr:`date_hint`), when some are no ISO date."""
+        cells = iter(cells)
+        looked = list(itertools.islice(cells, self.HINT_CELLS))
+        failing = list(dict.fromkeys(s for s in (c.strip() for c in looked if c)
+                                     if s and not is_date(s, self.date_formats)))[:200]
+        other = super().with_date_order(itertools.chain(looked, cells))
+        hint = _formats_reading(list(failing), self.date_formats)
+        if not hint:
+            return other
+        other = copy.copy(other)
+        other.date_hint = hint
+        return other
+
     def parse_record(self, cells, index, line):
         try:
             return super().parse_record(cells, index, line)
         except ValueError as exc:
             if str(exc).startswith("not a date"):
-                raise ValueError(f"{exc} (generic CSV dates are yyyy-mm-dd; for others name the format, "
-                                 f"e.g. --columns date=date,description=description,amount=amount,"
-                                 f"date_format=%m/%d/%Y)") from exc
+                raise ValueError(f"{exc} ({self._date_help(cells, index)})") from exc
             raise
+
+    def _date_help(self, cells, index) -> str:
+        """What to do about a date cell no ISO format reads: the mapping that reads the file's
+        dates (round-49 audit: the fixed example ``date_format=%m/%d/%Y``, pasted, rejected every
+        ``2025-06-26 00:00:00`` of a file again)."""
+        cell = self._cell(cells, index, "date") or ""
+        formats = self.date_hint if self.date_hint and is_date(cell, self.date_hint[:1]) else \
+            _formats_reading([cell], self.date_formats)
+        if not formats:  # (a footer's "Total", a date no common format reads)
+            return ("generic CSV dates are yyyy-mm-dd; no other common format reads this one either (a file of "
+                    "other dates names their format with date_format= in --columns "
+                    "date=date,description=description,amount=amount,date_format=...)")
+        pairs = [(k, k) for k in ("account_id", "transaction_id") if k in index]
+        pairs += [("date", "date"), ("description", "description"), ("amount", "amount")]
+        pairs += [("currency", "currency")] if "currency" in index else []
+        told = columns_argument([*pairs, ("date_format", formats[0])])
+        what = "this file's dates read" if formats == self.date_hint else "this date reads"
+        other = next((f for f in formats[1:] if f == swap_day_month(formats[0])), None)
+        either = f" ({other} if the day comes first)" if other else ""
+        amex = ("; a Date,Description,Amount download of American Express writes charges positive: read "
+                "that with --format amex") if set(index) == {"date", "description", "amount"} else ""
+        return f"generic CSV dates are yyyy-mm-dd; {what} as {formats[0]}{either}: {told}{amex}"
 
     def resolve(self, header):
         # Only a header made entirely of the canonical names: bank layouts also have a "Date" and an
@@ -101,6 +147,16 @@ class GenericCsv(CsvLayout):
         if not self.forced and not {normalise_header(c) for c in header} <= self._allowed:
             return None
         return super().resolve(header)
+
+
+def _formats_reading(cells: list[str], own: Iterable[str]) -> tuple[str, ...]:
+    """The formats a ``--columns`` suggestion names (``base._SUGGEST_DATES``, not ``own``) that
+    read every one of ``cells`` that is a date in one of them (a footer's ``Total`` is none);
+    none when no cell is."""
+    cells = [c for c in cells if is_date(c, _SUGGEST_DATES)]
+    if not cells:
+        return ()
+    return tuple(f for f in _SUGGEST_DATES if f not in own and all(is_date(c, (f,)) for c in cells))
 
 
 class ChaseCard(CsvLayout):
@@ -201,6 +257,7 @@ class CapitalOne(CsvLayout):
     credit = "Credit"
     also_required = ("Posted Date", "Card No.")
     card_column = "Card No."
+    card_digits = 4  # the card's last four: 0821, which Excel writes 821
     date_formats = ISO + ("%m/%d/%Y",)
     payment_method = "credit_card"
     country = "US"
@@ -221,6 +278,7 @@ class Amex(CsvLayout):
     amount = "Amount"
     transaction_id = "Reference"
     card_column = "Account #"  # Card Member is a person (cards of one account share them), not a card
+    card_digits = 5  # the account's last five, written -71003 (-01003 is -1003 once Excel saved it)
     #: A charge in another currency says so there: "Foreign Spend Amount: 7.18 UNITED STATES
     #: DOLLAR Commission Amount: 0.16 Currency Exchange Rate: 1.3345".
     original_details = "Extended Details"

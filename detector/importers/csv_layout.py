@@ -17,8 +17,26 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import UnrecognisedFormat
-from .base import HEAD_LINES, Importer, Reject, Row, columns_seen, read_text
-from .parsing import currency_code, is_date, normalise_header, parse_amount, parse_currency, parse_date
+from .base import (
+    DELIMITER_NAMES,
+    HEAD_LINES,
+    Importer,
+    Reject,
+    Row,
+    columns_seen,
+    columns_suggestion,
+    other_delimiter_message,
+    read_text,
+)
+from .parsing import (
+    currency_code,
+    is_date,
+    normalise_header,
+    parse_amount,
+    parse_currency,
+    parse_date,
+    split_dr_cr,
+)
 
 Names = tuple[str, ...]
 
@@ -261,6 +279,10 @@ class CsvLayout(Importer):
     #: Column naming the card a row was paid with (Capital One "Card No.", Amex "Account #"): the
     #: account is then ``<layout>-<card>`` unless ``--account`` names one (``naming.card_account``).
     card_column: str | Names | None = None
+    #: How many digits the bank always writes in :attr:`card_column` (Capital One's last four,
+    #: Amex's last five): a number Excel wrote without its leading zeros (``0821`` -> ``821``)
+    #: names the same card (``naming.card_account``).
+    card_digits: int | None = None
     currency_column: str | Names | None = None
     #: Columns giving a charge's amount and currency as the merchant billed it, before the bank
     #: converted it (Monzo's "Local amount" and "Local currency", Wise's "Exchange To Amount" and
@@ -401,6 +423,19 @@ class CsvLayout(Importer):
                 index = self.resolve(cells)
                 if index is not None:
                     return i, delim, index
+        return None
+
+    def header_with_other_delimiter(self, lines: list[str]) -> tuple[int, str] | None:
+        """``(line index, separator)`` of the first line of ``lines`` that is this layout's header
+        split on a separator it does not read (a file saved again with other regional settings:
+        Chase's export with semicolons), else ``None``."""
+        if not self.has_header:
+            return None
+        tried = self._delimiters_tried()
+        for i, line in enumerate(lines[:HEAD_LINES]):
+            for delim in (d for d in DELIMITER_NAMES if d not in tried and d in line):
+                if self.resolve(next(csv.reader([line.rstrip("\r\n")], delimiter=delim), [])) is not None:
+                    return i, delim
         return None
 
     def identify(self, path: str, head: str) -> bool:
@@ -546,6 +581,13 @@ class CsvLayout(Importer):
             if found or len(head) >= HEAD_LINES:
                 break
         if found is None:
+            other = self.header_with_other_delimiter(head)
+            if other is not None:
+                at, delim = other
+                raise UnrecognisedFormat(
+                    f"not a {self.name} statement as written: "
+                    + other_delimiter_message(self, at + 1, delim, self.delimiters[0], columns_suggestion("".join(head))),
+                    path=path)
             seen = columns_seen("".join(head))
             missing = self.missing(seen) if seen else ["a header row"]
             raise UnrecognisedFormat(
@@ -613,16 +655,21 @@ class CsvLayout(Importer):
                 line_no += len(tap.taken)
                 tap.taken.clear()
                 continue
-            raw = "".join(tap.taken).rstrip("\r\n")
+            text = "".join(tap.taken)
+            raw = text.rstrip("\r\n")
             start = line_no
             line_no += len(tap.taken)
             tap.taken.clear()
-            item = self.record(cells, layout, start, raw)
+            item = self.record(cells, layout, start, raw, ended=text != raw)
             if item is not None:
                 yield item
 
-    def record(self, cells: list[str], layout: HeaderLayout, line: int, raw: str) -> Row | Reject | None:
-        """One parsed record: a row, a reject, or ``None`` for lines that are not transactions."""
+    def record(self, cells: list[str], layout: HeaderLayout, line: int, raw: str, *,
+               ended: bool = True) -> Row | Reject | None:
+        """One parsed record: a row, a reject, or ``None`` for lines that are not transactions.
+
+        ``ended``: whether the record's text ends with a line end (only a file's last one may not:
+        a download cut short, :func:`cut_short`)."""
         if not any(c.strip() for c in cells):
             return None
         header_cells, index = layout.header_cells, layout.index
@@ -632,13 +679,32 @@ class CsvLayout(Importer):
             return None  # some banks repeat the header row every page
         if self._is_balance_line(cells, index):
             return None
+        cut = None if ended else cut_short(cells, layout, raw)
+        if cut is not None:
+            return Reject(line, cut, raw)
         extra = too_many_fields(cells, layout) or self.split_amount(cells, layout)
         if extra is not None:
             return Reject(line, extra, raw)
         try:
-            return self.parse_record(cells, index, line)
+            row = self.parse_record(cells, index, line)
         except ValueError as exc:
             return Reject(line, str(exc), raw)
+        if not ended:
+            row.note = self.unended_note(cells, layout, line)
+        return row
+
+    def unended_note(self, cells: list[str], layout: HeaderLayout, line: int) -> str | None:
+        """What to tell of a file's last record, read whole but with no line end after it, whose
+        last field is its amount (Amex's, a generic CSV's without a currency): a download cut
+        inside that amount (``11.99`` -> ``11``) leaves a record that reads as well, so the file
+        may be cut short. ``None`` when a field follows the amount (a cut would have left fewer)."""
+        money = {layout.index[f] for f in ("amount", "debit", "credit", "fee") if f in layout.index}
+        last = len(cells) - 1
+        if last not in money or not cells[last].strip():
+            return None
+        return (f"the file does not end with a line end and its last line (line {line}) ends with its amount, "
+                f"{cells[last].strip()!r}, read as written: a download cut short inside that amount would read "
+                "the same, so compare it with the bank's statement (or download the statement again)")
 
     def split_amount(self, cells: list[str], layout: HeaderLayout) -> str | None:
         """Why a record whose amount was cut at its thousands separator (or, with a decimal
@@ -798,11 +864,16 @@ class CsvLayout(Importer):
     def _amount(self, cells, index) -> float:
         if "amount" in index and self.amount is not None:
             cell = self._cell(cells, index, "amount") or ""
-            if self.decimal_example is not None and _EITHER_DECIMAL_RE.fullmatch(cell.strip().lstrip("+-")):
+            # "15.49 DR" / "600.00 CR": the mark says the way, whatever the layout's sign convention
+            number, way = split_dr_cr(cell) or (cell, 0)
+            if self.decimal_example is not None and _EITHER_DECIMAL_RE.fullmatch(number.strip().lstrip("+-")):
                 raise ValueError(f"ambiguous amount {cell.strip()!r}: a thousand or a decimal (the file's other "
                                  f"amounts have decimal points, e.g. {self.decimal_example!r}; the bank's layout "
                                  "writes a decimal comma)")
-            value = parse_amount(cell, decimal=self.decimal) * self.sign
+            value = parse_amount(number, decimal=self.decimal)
+            if way and value < 0 < way:
+                raise ValueError(f"amount {cell.strip()!r} is negative and marked CR (money in): which is it?")
+            value = way * abs(value) if way else value * self.sign
         else:
             debit = self._cell(cells, index, "debit") or ""
             credit = self._cell(cells, index, "credit") or ""
@@ -843,9 +914,9 @@ class CsvLayout(Importer):
 #: :meth:`CsvLayout.split_amount` reads them; ``SPLIT_HEAD_RE2`` and ``SPLIT_TAIL_RE2`` are the
 #: same for pyarrow (unstripped cells).
 _SPLIT_HEAD = re.compile(r"\(?\s*[+\-\u2212]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\u2212]?\s*\d{1,3}")
-_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?\)?")
+_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?\)?(?:\s*[DC][Rr]\.?)?")
 SPLIT_HEAD_RE2 = r"^\s*\(?\s*[+\-\x{2212}]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\x{2212}]?\s*\d{1,3}\s*$"
-SPLIT_TAIL_RE2 = r"^\s*\d{3}(?:\.\d{1,2})?\)?\s*$"
+SPLIT_TAIL_RE2 = r"^\s*\d{3}(?:\.\d{1,2})?\)?(?:\s*[DC][Rr]\.?)?\s*$"
 #: The same for an amount with a decimal comma, cut at that comma (``-1.234,56``: ``-1.234`` and
 #: ``56``; ``-29,99 €``: ``-29`` and ``99 €``; ``13,49-``: ``13`` and ``49-``).
 _SPLIT_HEAD_COMMA = re.compile(r"\(?\s*[+\-\u2212]?\s*(?:[A-Z]{2,3}\s*)?[$£€]?\s*[+\-\u2212]?\s*"
@@ -1000,6 +1071,34 @@ def too_many_fields(cells: list[str], layout: HeaderLayout) -> str | None:
         return None
     mark = _DELIMITER_NAMES.get(layout.delimiter, repr(layout.delimiter))
     return f"expected {width} columns, found {len(cells)} (a value holding {mark} must be quoted)"
+
+
+def cut_short(cells: list[str], layout: HeaderLayout, raw: str) -> str | None:
+    """Why the file's last record, with no line end after it, is rejected as cut short, or ``None``.
+
+    A download cut off in its last line (``...,Sale,-43.61,`` -> ``...,Sale,-43.6``) leaves a
+    record with fewer fields than the header (Chase's Memo and the comma before it gone) or a
+    quote left open. Read as it stood, the cut amount was stored (-43.60, or -4.00 for ``-4``)
+    without a word, and the whole download of the same months then stored the real one beside
+    it (round-49 audit). Fields the header names with nothing (a trailing delimiter) are not
+    counted: records need not write them.
+    """
+    names = layout.header_cells
+    width = layout.width if names is None else len(names) - next(
+        (i for i, c in enumerate(reversed(names)) if c), len(names))
+    if width is not None and len(cells) < width:
+        what = f"it has {len(cells)} of the header's {width} fields" if names is not None else \
+            f"it has {len(cells)} of a record's {width} fields"
+    else:
+        try:
+            next(csv.reader(io.StringIO(raw, newline=""), delimiter=layout.delimiter, strict=True), None)
+            return None
+        except csv.Error as exc:
+            if "end of data" not in str(exc):
+                return None
+            what = "a quote in it is never closed"
+    return (f"the file ends inside this line ({what} and no line end follows): the download looks cut short; "
+            "download the statement again")
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:

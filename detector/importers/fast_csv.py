@@ -20,6 +20,7 @@ instead of cells. It takes only the shortcuts it can prove exact and hands every
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass
 from hashlib import sha256
 
@@ -89,6 +90,8 @@ class Parsed:
     #: null where it says nothing); ``None`` for a layout without those columns.
     source: pa.Array | None = None
     id_from_bank: pa.Array | None = None
+    #: What the row reader said of a row (``Row.note``: a last line with no line end).
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def body_offset(lines: list[str], hl: HeaderLayout) -> int:
@@ -357,6 +360,8 @@ def _read_body(layout: CsvLayout, data: bytes, hl: HeaderLayout, start: int, dat
 
     n = table.num_rows
     ok = np.ones(n, dtype=bool)
+    if n and not data.endswith((b"\n", b"\r")) and lines[-1] == hl.first_line + n_lines - 1:
+        ok[-1] = False  # the last line has no line end: the row reader judges it (csv_layout.cut_short)
     if hl.width is not None and ncols > hl.width:
         # fields past the header's: empty ones are a trailing delimiter; a filled one is a value
         # shifted by an unquoted delimiter, which the row reader rejects (csv_layout.too_many_fields)
@@ -578,6 +583,7 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
     slow_lines = np.sort(np.concatenate((lines[slow], hl.first_line - 1 + np.asarray(bad, dtype=np.int64))))
     rows: list[Row] = []
     rejects: list[Reject] = []
+    notes: list[str] = []
     for line_no in slow_lines.tolist():
         k = line_no - hl.first_line
         end = starts[k + 1] if k + 1 < len(starts) else len(data)
@@ -586,9 +592,11 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
             cells = next(csv.reader([text], delimiter=hl.delimiter), [])
         except (UnicodeDecodeError, csv.Error):
             return None
-        item = layout.record(cells, hl, line_no, text.rstrip("\r\n"))
+        item = layout.record(cells, hl, line_no, text.rstrip("\r\n"), ended=text.endswith(("\n", "\r")))
         if isinstance(item, Row):
             rows.append(item)
+            if item.note:
+                notes.append(item.note)
         elif isinstance(item, Reject):
             rejects.append(item)
     keep = pa.array(ok)
@@ -630,4 +638,4 @@ def _merge_slow(layout: CsvLayout, data: bytes, start: int, hl: HeaderLayout, li
     cols = {name: cat(pair) for name, pair in parts.items()}
     return Parsed(cols.pop("line"), cols.pop("date"), cols.pop("amount"), cols.pop("description"),
                   cols.pop("account"), cols.pop("transaction_id"), cols.pop("currency"),
-                  rejects=rejects, items=len(line) + len(rejects), **cols)
+                  rejects=rejects, items=len(line) + len(rejects), notes=notes, **cols)

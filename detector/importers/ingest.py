@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, DetectorError
+from ..errors import ConfigError, DetectorError, EmptyStatement
 from ..ids import file_sha256, stable_id
 from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
@@ -465,6 +465,10 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
                     on_rows(st.transactions)
             if tie_note:
                 result.notes.insert(0, tie_note)
+        except EmptyStatement as exc:  # refused; its rejected lines kept as a partly bad file's
+            store.add_rejected(exc.rejected)
+            result = IngestResult(path=p, format=exc.format or format, rows_read=exc.rows_read,
+                                  rejected=len(exc.rejected), rejections=exc.rejected, error=str(exc))
         except DetectorError as exc:
             result = IngestResult(path=p, format=format, error=str(exc))
         except OSError as exc:  # a file vanishing between listing and reading

@@ -104,7 +104,17 @@ def account_from_filename(path: str | os.PathLike) -> str:
     return left if re.search(r"[A-Za-z0-9]", left) else stem
 
 
-def card_account(layout: str, card: str | None) -> str | None:
-    """``layout-card`` for a card number cell (``4821``, Amex's ``-71003`` or ``XXXX-XXXXXX-71003``)."""
+def card_account(layout: str, card: str | None, digits: int | None = None) -> str | None:
+    """``layout-card`` for a card number cell (``4821``, Amex's ``-71003`` or ``XXXX-XXXXXX-71003``).
+
+    ``digits``: how many digits the layout's card cell always has (Capital One's last four). A
+    shorter number is padded back with zeros: a download opened and saved again in Excel writes
+    card ``0821`` as ``821``, and the two files were two accounts (round-49 audit).
+
+    >>> card_account("capital_one", "821", digits=4), card_account("amex", "-1003", digits=5)
+    ('capital_one-0821', 'amex-01003')
+    """
     value = re.sub(r"^[-Xx*#\s]+", "", (card or "").strip())
+    if digits and value.isdigit() and len(value) < digits:
+        value = value.zfill(digits)
     return f"{layout}-{value}" if value else None

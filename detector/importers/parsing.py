@@ -84,6 +84,24 @@ def _parse_amount(text: str, decimal: str) -> float:
     return float(-value if negative else value) + 0.0
 
 
+#: An amount followed by a debit/credit mark, as UK, Australian and Indian statements (and Excel
+#: re-saves of them) write it in one cell: ``15.49 DR``, ``11.99DR``, ``600.00 CR``, ``15.49 Dr.``.
+_DR_CR = re.compile(r"^(?P<number>.*?[\d)])\s*(?P<mark>[DC][Rr])\.?$")
+
+
+def split_dr_cr(text: str | None) -> tuple[str, int] | None:
+    """The number of an amount cell written with a ``DR``/``CR`` mark after it and the way the
+    mark says the money went (-1 for DR, money out; 1 for CR, money in); ``None`` without a mark.
+
+    >>> split_dr_cr("15.49 DR"), split_dr_cr("600.00CR"), split_dr_cr("15.49")
+    (('15.49', -1), ('600.00', 1), None)
+    """
+    m = _DR_CR.match((text or "").strip())
+    if m is None:
+        return None
+    return m.group("number"), -1 if m.group("mark").upper() == "DR" else 1
+
+
 #: Currency signs a statement may write in its currency column, as ISO 4217 codes. A sign several
 #: currencies share ($, ¥) is read as the commonest; "kr" and the like stay as written.
 _CURRENCY_BY_SIGN = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR", "₩": "KRW",
@@ -195,6 +213,26 @@ def _parse_date(s: str, formats: tuple[str, ...]) -> str:
             return parsed.isoformat()
     shown = " or ".join(formats)
     raise ValueError(f"not a date in format {shown}: {s!r}")
+
+
+#: Characters that end a line (as ``str.splitlines`` reads them, but for the rare separators
+#: ``\x1c``-``\x1e``), and the same set as an RE2 class for the column reader.
+_BREAKS = "\r\n\x0b\x0c\x85\u2028\u2029"
+LINE_BREAK_RE2 = r"[\r\n\x{0b}\x{0c}\x{85}\x{2028}\x{2029}]"
+_LINE_BREAK_RUN = re.compile(f"[ \t]*[{_BREAKS}][ \t{_BREAKS}]*")
+
+
+def one_line(text: str) -> str:
+    """``text`` with each run of line breaks (and the spaces around them) one space: a quoted
+    description spanning two lines (``AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\nWA``) is printed on
+    one line by reports and emails. Other runs of spaces stay as the bank wrote them.
+
+    >>> one_line("AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\n  WA")
+    'AMAZON PRIME*2K4LL1234, AMZN.COM/BILL WA'
+    """
+    if not any(c in text for c in _BREAKS):
+        return text
+    return _LINE_BREAK_RUN.sub(" ", text).strip(" ")
 
 
 def normalise_header(cell: str) -> str:

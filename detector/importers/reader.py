@@ -46,7 +46,7 @@ from .decoding import stray_bytes_note, stream_decoding
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
-from .parsing import binary_kind
+from .parsing import LINE_BREAK_RE2, binary_kind, one_line
 from .santander_txt import SantanderTxt
 
 
@@ -103,6 +103,19 @@ ROUNDED_ID = r"^\s*[0-9](\.[0-9]+)?[eE]\+[0-9]+\s*$"
 _ROUNDED_ID = re.compile(ROUNDED_ID)
 
 
+def _one_line_column(descriptions: pa.Array) -> pa.Array:
+    """:func:`~.parsing.one_line` of each description that holds a line break (a quoted field
+    spanning lines; the column reader hands whole files of them to the row reader, but a vertical
+    tab or a Unicode line separator may stand in one line)."""
+    broken = pc.fill_null(pc.match_substring_regex(descriptions, LINE_BREAK_RE2), False)
+    if not pc.any(broken).as_py():
+        return descriptions
+    values = descriptions.to_pylist()
+    for i in np.flatnonzero(broken.to_numpy(zero_copy_only=False)):
+        values[i] = one_line(values[i])
+    return pa.array(values, STR)
+
+
 def _amount_key(amount: float) -> str:
     return f"{amount:.6f}".rstrip("0").rstrip(".")
 
@@ -140,7 +153,7 @@ class _Canonicaliser:
         if not card or self.user_account or self.file_account:
             return None
         if card not in self._cards:
-            self._cards[card] = card_account(self.importer.name, card)
+            self._cards[card] = card_account(self.importer.name, card, getattr(self.importer, "card_digits", None))
         return self._cards[card]
 
     def note_rounded_ids(self, example: str) -> None:
@@ -174,6 +187,8 @@ class _Canonicaliser:
         default_currency = self.importer.currency or "USD"
         for item in items:
             n += 1
+            if isinstance(item, Row) and item.note and item.note not in self.notes:
+                self.notes.append(item.note)
             if isinstance(item, Reject):
                 rejected.append({
                     "rejected_id": stable_id(path, item.line, prefix="r_"),
@@ -211,7 +226,9 @@ class _Canonicaliser:
             original = original_of(item.original_amount, item.original_currency, currency)
             if item.source:
                 self.exported = True
-            records.append((tx_id, account, item.date, item.amount, currency, item.description,
+            # (the id above hashes the description as read, line breaks and all: the one a
+            # database written before holds; the stored one is on one line)
+            records.append((tx_id, account, item.date, item.amount, currency, one_line(item.description),
                             item.source or source, path, item.line, from_bank, *original))
         if not records:
             return empty_transactions(), rejected, n
@@ -230,6 +247,7 @@ class _Canonicaliser:
         ``carry`` keeps occurrence counts for the next chunk (streaming); a single read needs none.
         """
         path = self.path
+        self.notes += [note for note in parsed.notes if note not in self.notes]
         rejected = [{
             "rejected_id": stable_id(path, r.line, prefix="r_"),
             "source_file": path,
@@ -270,7 +288,7 @@ class _Canonicaliser:
             "date": parsed.date,
             "amount": pa.array(parsed.amount, pa.float64()),
             "currency": currency,
-            "description": parsed.description,
+            "description": _one_line_column(parsed.description),
             "source": _sources(parsed, self.importer.name, zeros),
             "source_file": pa.array([path], STR).take(zeros),
             "source_line": pa.array(parsed.line, pa.int64()),
@@ -493,12 +511,16 @@ def exported_payment_methods(imp: Importer, df: pd.DataFrame) -> dict[str, str]:
     return {a: m for a, m in one.items() if m is not None}
 
 
-def _no_rows(path: str, rejected: list[dict], rows_read: int) -> EmptyStatement:
+def _no_rows(path: str, rejected: list[dict], rows_read: int, format: str) -> EmptyStatement:
+    """The error refusing a file with no usable rows; the rejected ones ride along with it (each
+    line is kept, counted and listed as a partly bad file's: round-49 audit, where the file said
+    Read 0, Rejected 0 and the store kept none of them)."""
     if rows_read == 0:
         return EmptyStatement("no transaction rows in the file", path=path)
     shown = "; ".join(f"line {r['source_line']}: {r['reason']}" for r in rejected[:3])
-    more = f" (and {len(rejected) - 3} more)" if len(rejected) > 3 else ""
-    return EmptyStatement(f"no usable rows, all {rows_read} rejected: {shown}{more}", path=path)
+    more = f" (and {len(rejected) - 3} more, each kept with its line and reason)" if len(rejected) > 3 else ""
+    return EmptyStatement(f"no usable rows, all {rows_read} rejected: {shown}{more}", path=path,
+                          rejected=rejected, rows_read=rows_read, format=format)
 
 
 ENGINES = ("auto", "columns", "rows")
@@ -538,7 +560,7 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
         df, rejected, rows_read = canon.frame(imp.extract(p))
         canon.notes += imp.file_notes(p)
     if df.empty:
-        raise _no_rows(p, rejected, rows_read)
+        raise _no_rows(p, rejected, rows_read, imp.name)
     return _finish(p, imp, canon, df, rejected, rows_read)
 
 
