@@ -241,10 +241,11 @@ def _several_currencies(s: pd.DataFrame) -> bool:
     return "currency" in s and s["currency"].dropna().nunique() > 1
 
 
-def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
+def _totals(active: pd.DataFrame, several: bool, name_dollars: bool = False) -> tuple[str, pd.DataFrame]:
     """The monthly total, and the rows to show, their amounts written out (:func:`_written`).
     Streams of several currencies (a GBP and a EUR account) are never added up: there is one
-    total per currency, and each monthly cost names its currency."""
+    total per currency, and each monthly cost names its currency. A total in one currency names
+    it unless it is dollars and ``name_dollars`` is false."""
     shown = active.assign(monthly=_written(active["monthly"], active["currency"], several),
                           last_amount=_written(active["last_amount"], active["currency"], False))
     if not several:
@@ -254,7 +255,8 @@ def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
         # a report in one currency other than dollars names it (a Monzo statement's report read
         # "Total 160.37" while its emails said £: round-thirty-nine audit); dollars, the
         # default, stay as they were
-        return (f"{total} {code}" if isinstance(code, str) and code.upper() != "USD" else total), shown
+        named = isinstance(code, str) and (name_dollars or code.upper() != "USD")
+        return (f"{total} {code}" if named else total), shown
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
     total = " + ".join(f"{figure(v, c)} {c}" for c, v in sums.items())
@@ -584,7 +586,9 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     runs = active[payroll_streams(active)]  # a payroll service's debits: pay and payroll taxes
     active = active.drop(runs.index)
     several = _several_currencies(s)
-    total, active = _totals(active, several)
+    # (the table's total names its currency, dollars too: round-51 audit, a report in dollars
+    # named none; markdown and html keep their plain dollar total)
+    total, active = _totals(active, several, name_dollars=fmt == "table")
     status = _status_cells(r) if len(r) else []
     f, r = _amounts_written(s, f, r, several)
     # Several statements in one report: the same subscription may be paid from two accounts.
@@ -600,12 +604,15 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         flag_view, stream_view, refund_view = (_with_account(v) for v in (flag_view, stream_view, refund_view))
     ctx = {
         "title": title, "as_of": as_of,
-        "flags": (list(flag_view.values()), _view(f.assign(what=f["type"] + ": " + f["reason"]), flag_view)),
+        # (the table's "What happened" names the type in words, as its refund requests' "For" does:
+        # "charge_after_cancellation:" was one word wider than the column on an 80-column terminal)
+        "flags": (list(flag_view.values()),
+                  _view(f.assign(what=f["type"].map(_words, na_action="ignore") + ": " + f["reason"]), flag_view)),
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
                                    status=status, eligible=_eligible_cells(r)), refund_view)),
-        "total": total, "several_currencies": several,
+        "total": total, "several_currencies": several, "several_accounts": accounts > 1,
         "n_other": int(len(s) - len(active) - len(to_cards) - len(moves) - len(runs)),
         # (one line under the subscriptions: what is neither listed nor counted, and why)
         "card_payments": " ".join(n for n in (_card_payments_note(to_cards, several),
@@ -618,7 +625,9 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         return _scan_markdown(ctx)
     if fmt == "html":
         return _scan_html(ctx)
-    return _scan_table(ctx, width, limit)
+    from .report_table import scan_table
+
+    return scan_table(ctx, width, limit)
 
 
 def _status_cells(r: pd.DataFrame) -> list:
@@ -707,85 +716,3 @@ def _scan_html(ctx: dict) -> str:
     sections = [(key, heading, *ctx[key]) for key, heading in
                 (("flags", "Suspicious charges"), ("streams", "Active subscriptions"), ("refunds", "Refund requests"))]
     return env.get_template("scan.html").render(sections=sections, **ctx).rstrip("\n")
-
-
-#: Dates, amounts and one-word values keep to one line; names and reasons wrap around them.
-_NO_WRAP = frozenset({"Date", "Charged", "Next", "Deadline", "Expected by", "Amount", "Per month",
-                      "Severity", "Frequency", "Status", "Eligible"})
-
-
-def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
-    """Leave out the columns no row fills (a deadline only some vendors set), to give the others room."""
-    keep = [i for i in range(len(header)) if any(row[i] for row in rows)]
-    return [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
-
-
-def _not_listed(ctx: dict) -> str:
-    """What the table's subscriptions leave out (round-twenty-one audit: markdown and html said it,
-    the table did not)."""
-    return (f"{ctx['n_other']} ended, cancelled or incoming streams not listed: --format json or csv "
-            "lists them")
-
-
-def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(record=True, width=max(width, 80), color_system=None, force_terminal=False)
-    widths = {"Merchant": 18, "Vendor": 18, "Account": 14}
-    with console.capture() as cap:
-        console.print(escape(ctx["title"]), style="bold")
-        if ctx["sync_problems"]:
-            console.print(escape(f"{ctx['sync_heading']} ({len(ctx['sync_problems'])})"))
-            for message in ctx["sync_problems"]:
-                console.print("  " + escape(message))
-            console.print("  " + escape(ctx["sync_note"]))
-        for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),
-                             ("refunds", "Refund requests")):
-            header, rows = ctx[key]
-            if not rows and key == "refunds":
-                continue
-            if not rows:
-                console.print(f"{heading}: none" + (f" ({_not_listed(ctx)})" if key == "streams" and
-                                                    ctx.get("n_other") else ""))
-                if key == "streams" and ctx["card_payments"]:  # (all of them were card payments)
-                    console.print("  " + escape(ctx["card_payments"]))
-                continue
-            if key == "refunds":
-                header, rows = _drop_empty_columns(header, rows)
-            n_rows = len(rows)
-            if limit and n_rows > limit:
-                rows = rows[:limit]  # the most severe flags and the costliest plans come first
-            table = Table(title=f"{heading} ({n_rows})", box=box.SIMPLE_HEAD, title_justify="left",
-                          show_footer=key == "streams" and not ctx["several_currencies"])
-            for col in header:
-                numeric = col in ("Amount", "Per month")
-                footer = ""
-                # several currencies' totals are too wide for the column: a line under the table
-                one_total = not ctx["several_currencies"]
-                if key == "streams" and col == "Per month" and one_total:
-                    footer = ctx["total"]
-                elif key == "streams" and col == header[0] and one_total:
-                    footer = "Total"
-                table.add_column(col, justify="right" if numeric else "left", footer=footer,
-                                 max_width=widths.get(col), overflow="fold",
-                                 # (a request's status may say its charge was removed: it wraps)
-                                 no_wrap=col in _NO_WRAP and not (key == "refunds" and col == "Status"))
-            for row in rows:
-                table.add_row(*(escape(c) for c in row))
-            console.print(table)
-            if key == "streams" and ctx["several_currencies"]:
-                console.print("  " + escape(f"Total per month: {ctx['total']}"))
-            if key == "streams" and ctx["card_payments"]:
-                console.print("  " + escape(ctx["card_payments"]))
-            if key == "streams" and ctx.get("n_other"):
-                # (as the markdown and html say: a cancelled plan still charging is among them)
-                console.print("  " + escape(_not_listed(ctx).capitalize()))
-            if key == "refunds" and ctx["refunds_note"]:
-                console.print("  " + escape(ctx["refunds_note"]))
-            if len(rows) < n_rows:
-                console.print(f"  ... and {n_rows - len(rows):,} more not shown here: --limit 0 shows them all, "
-                              "--format csv, json or html exports them.")
-    return "\n".join(line.rstrip() for line in cap.get().splitlines()).rstrip("\n")

@@ -31,14 +31,29 @@ limit_option = click.option(
     help="Rows per section in the table format (0: all). Other formats always hold everything.")
 
 
-def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT) -> None:
-    """Render a ScanResult and print it (terminal width when interactive) or write it to ``output``."""
+#: The table's width when it is not drawn on a terminal and ``COLUMNS`` says none.
+PIPED_WIDTH = 100
+
+
+def table_width(output: str | None = None) -> int:
+    """The width the table is drawn at: the terminal's (``COLUMNS`` first, as every terminal
+    program reads it); piped or written to a file, ``COLUMNS`` when set, else :data:`PIPED_WIDTH`.
+    (Round-51 audit: piped output was 100 wide whatever ``COLUMNS`` said.)"""
+    import os
     import shutil
     import sys
 
+    if output is None and sys.stdout.isatty():
+        return shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
+    columns = os.environ.get("COLUMNS", "").strip()
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+
+
+def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT) -> None:
+    """Render a ScanResult and print it (terminal width when interactive) or write it to ``output``."""
     from ..report import render_scan
 
-    width = shutil.get_terminal_size((100, 24)).columns if output is None and sys.stdout.isatty() else 100
+    width = table_width(output)
     text = render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of,
                        width=width, limit=limit or None, sync_problems=result.sync_problems)
     if output:
