@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from detector.cli import cli
@@ -74,6 +76,21 @@ def test_formats_lists_every_layout(runner):
     result = runner.invoke(cli, ["formats", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert [r["format"] for r in json.loads(result.output)] == format_names()
+
+
+def test_formats_table_shows_each_layouts_doc_whole_and_as_text(runner):
+    # round-51 audit: the table showed "``\\[account_id,]\\[transaction_id,]...amount[,cur…": the
+    # markup escaped twice, the reST literal marks kept and the line cut off
+    doc = "[account_id,][transaction_id,]date,description,amount[,currency]; negative = money out."
+    table = runner.invoke(cli, ["formats"])
+    assert table.exit_code == 0, table.output
+    assert "…" not in table.output and "\\[" not in table.output and "``" not in table.output
+    generic = [line for line in table.output.splitlines()[3:] if line.startswith("│ generic ") or
+               line.startswith("│        ")][:3]
+    cells = " ".join(line.split("│")[5].strip() for line in generic)
+    assert cells.startswith(doc), cells
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(cli, ["formats", "--format", "csv"]).output)))
+    assert next(r["doc"] for r in rows if r["format"] == "generic") == doc
 
 
 def test_utf16_without_a_byte_order_mark_is_read_as_with_one(tmp_path, runner):
