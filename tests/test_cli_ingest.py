@@ -85,8 +85,9 @@ def test_formats_table_shows_each_layouts_doc_whole_and_as_text(runner):
     table = runner.invoke(cli, ["formats"])
     assert table.exit_code == 0, table.output
     assert "…" not in table.output and "\\[" not in table.output and "``" not in table.output
-    generic = [line for line in table.output.splitlines()[3:] if line.startswith("│ generic ") or
-               line.startswith("│        ")][:3]
+    lines = table.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("│ generic "))
+    generic = [lines[first]] + [line for line in lines[first + 1:first + 3] if line.startswith("│        ")]
     cells = " ".join(line.split("│")[5].strip() for line in generic)
     assert cells.startswith(doc), cells
     rows = list(csv.DictReader(io.StringIO(runner.invoke(cli, ["formats", "--format", "csv"]).output)))
