@@ -726,3 +726,22 @@ def test_at_most_five_lagging_accounts_are_named(runner, tmp_path):
     named = [line for line in res.stderr.splitlines() if line.startswith("note: the newest transaction of account")]
     assert [n.split("'")[1] for n in named] == [f"bank{k}" for k in range(5)]
     assert "note: and 2 more account(s) whose data ends before plans of theirs fell due, likewise" in res.stderr
+
+
+def test_a_mistyped_file_among_good_ones_is_named_and_the_others_scanned(runner, tmp_path):
+    # round-51 audit: click's exists check made it a usage error (exit 2) and nothing was scanned,
+    # where the README and `scan --help` promise exit 3 with the other files still scanned
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    missing = tmp_path / "card_june.csv"
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", str(statement), str(missing), "--db", str(db), "--as-of", "2024-12-31",
+                                 "--format", "json"])
+    assert result.exit_code == 3, result.output
+    assert f"{missing}: file not found" in result.stderr
+    assert [s["merchant"] for s in json.loads(result.stdout)["streams"]] == ["Netflix"]
+    # `ingest` alike: the good file stored, the missing one named, exit 3
+    again = runner.invoke(cli, ["ingest", str(missing), str(statement), "--db", str(tmp_path / "i.db")])
+    assert again.exit_code == 3 and f"{missing}: file not found" in again.output
+    assert "12" in next(line for line in again.output.splitlines() if "card.csv" in line and "card_june" not in line)

@@ -174,7 +174,7 @@ def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored:
 
 
 @cli.command("scan")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @db_option
 @click.option("--account", "account_id",
               help="Account id for files that do not name one; also limits the report (files naming their own "
