@@ -141,3 +141,21 @@ def test_a_streamed_utf16_file_without_a_byte_order_mark_stores_what_a_whole_rea
     card.write_bytes(text.encode("utf-16-le")[:-1])
     [result] = ingest_files([card], Store(tmp_path / "cut.db"), stream_bytes=0)
     assert "UTF-16 text that does not decode: an odd number of bytes" in result.error
+
+
+def test_the_first_example_of_the_importers_page_ingests_the_samples(tmp_path):
+    # round-51 audit: `subdetect ingest data/samples/*.csv ...` took cancellations.csv too and exited 3
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    line = next(line.strip() for line in (root / "docs" / "importers.md").read_text().splitlines()
+                if line.startswith("    subdetect ingest "))
+    assert "data/samples" in line
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(["bash", "-c", f"{line} --db {tmp_path / 'i.db'}"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8 file(s)" in done.stdout and "0 failed" in done.stdout
