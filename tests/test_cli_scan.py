@@ -745,3 +745,17 @@ def test_a_mistyped_file_among_good_ones_is_named_and_the_others_scanned(runner,
     again = runner.invoke(cli, ["ingest", str(missing), str(statement), "--db", str(tmp_path / "i.db")])
     assert again.exit_code == 3 and f"{missing}: file not found" in again.output
     assert "12" in next(line for line in again.output.splitlines() if "card.csv" in line and "card_june" not in line)
+
+
+def test_report_of_an_account_with_nothing_stored_is_as_of_the_stores_run(runner, tmp_path):
+    # round-51 audit: `report --account X` for an account with nothing stored gave today's date
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    assert runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31"]).exit_code == 0
+    whole = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    none = runner.invoke(cli, ["report", "--db", str(db), "--account", "no-such-account", "--format", "json"])
+    assert none.exit_code == 0, none.output
+    doc = json.loads(none.stdout)
+    assert doc["as_of"] == whole["as_of"] == "2024-12-31" and doc["streams"] == []
