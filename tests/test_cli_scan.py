@@ -759,3 +759,16 @@ def test_report_of_an_account_with_nothing_stored_is_as_of_the_stores_run(runner
     assert none.exit_code == 0, none.output
     doc = json.loads(none.stdout)
     assert doc["as_of"] == whole["as_of"] == "2024-12-31" and doc["streams"] == []
+
+
+def test_runs_after_a_scan_says_only_nightly_logs_runs(runner, tmp_path):
+    # round-51 audit: `subdetect runs` after scan/detect was an empty table with no hint
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    assert runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31"]).exit_code == 0
+    runs = runner.invoke(cli, ["runs", "--db", str(db)])
+    assert runs.exit_code == 0, runs.output
+    assert "only `subdetect nightly` logs its runs" in runs.stderr
+    assert json.loads(runner.invoke(cli, ["runs", "--db", str(db), "--format", "json"]).stdout) == []
