@@ -347,6 +347,19 @@ def _payroll_note(runs: pd.DataFrame, several: bool) -> str:
                                             "collects, no subscription)")
 
 
+def _unasked_note(unasked: dict[str, int], n_flags: int) -> str:
+    """The line under the suspicious charges saying why some ask nothing back, by reason
+    (:data:`detector.refunds.NOT_ASKED`): round-51 audit, 15 flags and 8 requests and no word why."""
+    from .refunds import NOT_ASKED
+
+    n = sum(unasked.values())
+    if not n:
+        return ""
+    each = ", ".join(f"{count} {NOT_ASKED.get(reason, reason)}" for reason, count in unasked.items())
+    return (f"{n} of the {n_flags} suspicious charges {'asks' if n == 1 else 'ask'} nothing back: {each}. "
+            "See docs/features.md, \"Which charges are asked back\".")
+
+
 def _assumed_method_note(r: pd.DataFrame) -> str:
     """A line under the refund requests when some expected dates assume a payment method (their
     account stores none: a generic or ``--columns`` CSV), pointing to ``--payment-method``."""
@@ -565,7 +578,7 @@ SYNC_NOTE = ("Their plans are shown as of the last day their data came in: a pla
 
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
-                width: int = 100, limit: int | None = None, sync_problems=None) -> str:
+                width: int = 100, limit: int | None = None, sync_problems=None, unasked=None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
@@ -577,6 +590,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     never cut. ``sync_problems`` (:func:`detector.freshness.sync_problems`: the accounts of a
     Plaid item that stopped syncing) come first in every format: the JSON's ``sync_problems`` (only
     when there are some), the CSV's ``sync_problem`` records, a section at the top of the others.
+    ``unasked`` (:func:`detector.refunds.unasked_counts`: how many flags ask nothing back, by
+    reason) is a line under the suspicious charges of the table, markdown and html.
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
@@ -629,6 +644,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
                                               _own_transfers_note(moves, several),
                                               _payroll_note(runs, several)) if n),
         "refunds_note": _assumed_method_note(r),
+        "flags_note": _unasked_note(unasked or {}, len(f)),
         "sync_problems": [p["message"] for p in problems], "sync_heading": SYNC_HEADING, "sync_note": SYNC_NOTE,
     }
     if fmt == "markdown":
@@ -707,6 +723,8 @@ def _scan_markdown(ctx: dict) -> str:
             continue
         out += [f"## {heading} ({len(rows)})", ""]
         out += [_md_table(header, rows) if rows else empty, ""]
+        if key == "flags" and ctx["flags_note"]:
+            out += [_md_cell(ctx["flags_note"]), ""]
         if key == "streams":
             out += [f"**Total per month: {ctx['total']}**"
                     + (f" ({ctx['n_other']} ended, cancelled or incoming streams not listed)" if ctx["n_other"] else ""),

@@ -772,3 +772,23 @@ def test_runs_after_a_scan_says_only_nightly_logs_runs(runner, tmp_path):
     assert runs.exit_code == 0, runs.output
     assert "only `subdetect nightly` logs its runs" in runs.stderr
     assert json.loads(runner.invoke(cli, ["runs", "--db", str(db), "--format", "json"]).stdout) == []
+
+
+def test_the_report_says_why_some_suspicious_charges_ask_nothing_back(runner, tmp_path):
+    # round-51 audit: 15 suspicious charges, 8 refund requests, and no word why 7 had none
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    lines += [f"{y}-03-10,ADOBE *CREATIVE CLOUD,-119.00" for y in (2022, 2023, 2024)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    flagged, asked = len(doc["flags"]), len(doc["refund_requests"])
+    assert flagged > asked >= 1  # the older renewals' terms are over: only the latest is asked back
+    line = f"{flagged - asked} of the {flagged} suspicious charges ask nothing back: {flagged - asked} term over"
+    for fmt in ("table", "markdown", "html"):
+        out = runner.invoke(cli, ["report", "--db", str(db), "--format", fmt], env={"COLUMNS": "300"}).stdout
+        assert line in out, (fmt, out)
+        assert out.index(line) < out.index("Active subscriptions"), fmt  # under the suspicious charges
+    assert "ask nothing back" not in runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout
