@@ -47,13 +47,14 @@ def min_widths(columns: Sequence[Sequence[str]], one_line: Sequence[bool] = ()) 
 
 
 def fit_widths(columns: Sequence[Sequence[str]], available: int, *, one_line: Sequence[bool] = (),
-               whole: Sequence[bool] = (), ratio: Sequence[int] = ()) -> list[int] | None:
+               whole: Sequence[bool] = (), ratio: Sequence[int] = (), break_words: bool = True) -> list[int] | None:
     """Widths of the columns (each a list of cells, its header first) in ``available`` cells of
     text (the terminal's width less the table's padding and borders), or None when every column
     fits unwrapped. ``one_line[i]``: the column's values are never wrapped while the other
     columns can give room (its header may wrap); ``whole[i]``: its words are the last broken;
     ``ratio[i]``: its share, against the others', of the room left once every column has its
-    longest word (default 1).
+    longest word (default 1). With ``break_words`` false, a table whose words cannot all fit is
+    left to rich too (None): its narrowing gives the columns of long text the more room.
 
     >>> fit_widths([["Name", "Hello Fresh"], ["Note", "a rather long note that wraps"]], 24, ratio=[1, 2])
     [8, 16]
@@ -68,6 +69,8 @@ def fit_widths(columns: Sequence[Sequence[str]], available: int, *, one_line: Se
     lo = min_widths(columns, one_line)
     if sum(lo) <= available:
         return _share(lo, natural, ratio, available)
+    if not break_words:
+        return None
     # some words must be broken: first the prose columns' (not below FLOOR), then the headers of
     # the one-line columns (not their values), then the ids (not below FLOOR), then any but an
     # amount or a date; their values are broken last of all (a folded amount is misread)

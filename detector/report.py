@@ -65,10 +65,10 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         # only for charges in another currency): json and csv keep them
         df = df.drop(columns=[c for c in OPTIONAL_TRANSACTION_COLUMNS if c in df and df[c].isna().all()])
         cells = [[str(col), *("" if _missing(v) else str(v) for v in df[col])] for col in df.columns]
-        # words wrap whole while the table has room for them (detector/column_widths.py); a word
-        # wider than its column is folded onto the next line, never cut off with "…" (round-51
-        # audit: `subdetect formats` lost the end of a layout's column list, "amount[,cur…")
-        widths = fit_widths(cells, FRAME_WIDTH - 3 * len(cells) - 1)
+        # words wrap whole while the table has room for them all (detector/column_widths.py; else
+        # rich lays it out); a word wider than its column is folded onto the next line, never cut
+        # off with "…" (round-51 audit: `subdetect formats` lost the end of a column list, "amount[,cur…")
+        widths = fit_widths(cells, FRAME_WIDTH - 3 * len(cells) - 1, break_words=False)
         table = Table(title=title)
         for i, col in enumerate(df.columns):
             table.add_column(escape(str(col)), overflow="fold", width=None if widths is None else widths[i])

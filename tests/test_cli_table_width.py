@@ -128,3 +128,9 @@ def test_when_words_must_break_prose_goes_first_then_headers_then_ids_and_amount
     assert w == [26, 4, 6, 7]  # then "Frequency" (a header: "monthly" stays whole), then the id
     w = fit_widths(cols, 30, one_line=one_line, whole=[True, False, False, False])
     assert w == [13, 4, 6, 7]  # the amount is never folded while the id can give way
+
+
+def test_a_table_whose_words_cannot_all_fit_is_left_to_rich_when_asked():
+    cols = [["Note", "x" * 50], ["Other", "y" * 50]]
+    assert fit_widths(cols, 60, break_words=False) is None
+    assert fit_widths(cols, 60) == [30, 30]
