@@ -276,6 +276,7 @@ def _file_failed(path: Path, name: str, entry: dict, counts: dict, result: Night
 def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress,
                        workers: int | None = 1) -> None:
     from .pipeline import run_detection
+    from .refunds import unasked_counts
     from .report import render_scan
 
     progress.stage("detect", 2)
@@ -291,8 +292,9 @@ def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progr
     folder.mkdir(exist_ok=True)
     for fmt in ("json", "html"):
         target = folder / f"{result.as_of}.{fmt}"
+        unasked = unasked_counts(store, scan.flags, scan.refund_requests, result.as_of) if fmt == "html" else None
         text = render_scan(scan.streams, scan.flags, scan.refund_requests, fmt, as_of=result.as_of,
-                           sync_problems=scan.sync_problems)
+                           sync_problems=scan.sync_problems, unasked=unasked)
         _write_atomic(target, text if text.endswith("\n") else text + "\n")
         result.reports[fmt] = str(target)
     crashpoint("report.written")

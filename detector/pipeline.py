@@ -626,6 +626,10 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
     else:
         streams["transaction_ids"] = streams["transaction_ids"].map(json.loads)
     as_of = streams["as_of"].max() if "as_of" in streams and not streams.empty else None
+    if account_id and pd.isna(as_of):
+        # an account with nothing stored is reported as of the store's last run, as the whole
+        # store would be, not as of today (round-51 audit: its JSON's "as_of" was today's date)
+        as_of = store.conn.execute("SELECT MAX(as_of) FROM streams").fetchone()[0]
     as_of = as_of_str(None) if pd.isna(as_of) else as_of  # (streams stored by no run: today)
     # each account's streams were detected as of that account's last run
     run_as_of = streams.groupby("account_id")["as_of"].max().to_dict() if "as_of" in streams else {}

@@ -494,23 +494,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
     descriptions = {r["transaction_id"]: r.get("description") or txs.get(r["transaction_id"], {}).get("description")
                     for r in records}
-    again = billed_again(store, [{**r, "description": descriptions[r["transaction_id"]]} for r in records],
-                         streams, as_of, doubled)
-    over = renewal_terms_over(records, streams, as_of, again)
-    # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
-    over |= _no_vendor_price_ids(records, txs)
-    # a rise that reads as the person's own change of plan: the flag asks them first
-    from .price_flags import own_change
-
-    over |= {r["transaction_id"] for r in records if r["type"] == "price_increase" and own_change(r.get("reason"))}
-    # a utility's final bill after its closing pays for the use up to it: the flag asks to check it
-    from .cancel_flags import is_final_bill
-
-    over |= {r["transaction_id"] for r in records if is_final_bill(r["type"], r.get("reason"))}
-    # a double charge whose charges are pending authorisations: nothing is taken yet to ask back
-    from .duplicate_flags import held_pending
-
-    over |= {r["transaction_id"] for r in records if held_pending(r["type"], r.get("reason"))}
+    over = _not_asked(store, records, txs, streams, descriptions, as_of, doubled)
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 
@@ -569,6 +553,85 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             store.conn.execute("DELETE FROM refund_requests WHERE status = 'Candidate' AND request_id IN "
                                "(SELECT value FROM json_each(?))", [json.dumps(withdrawn)])
     return out
+
+
+#: Why a flagged charge asks nothing back (:func:`queue_refunds`), as the report's line under the
+#: suspicious charges counts them (:func:`unasked_counts`), each a phrase after a count.
+NOT_ASKED = {
+    "another_flag": "flagged twice, asked back once",
+    "term_over": "term over (the plan billed again, or a period passed)",
+    "no_vendor_price": "no vendor's price (rent, a tax, a utility's payment, money you send)",
+    "own_change": "likely your own change of plan",
+    "final_bill": "final bill after a closing",
+    "pending": "still pending (nothing taken yet)",
+    "given_back": "already given back",
+    "other": "other",
+}
+
+
+def _not_asked(store: Store, records: list[dict], txs: dict, streams: dict, descriptions: dict, as_of: date,
+               doubled: set) -> dict[str, str]:
+    """The charges of flags (``records``: one per charge) that ask nothing back, by transaction
+    id, each with its reason (a key of :data:`NOT_ASKED`): a term that has run out, no vendor's
+    price, the person's own change of plan, a utility's final bill, a double charge still pending."""
+    from .cancel_flags import is_final_bill
+    from .duplicate_flags import held_pending
+    from .price_flags import own_change
+
+    again = billed_again(store, [{**r, "description": descriptions[r["transaction_id"]]} for r in records],
+                         streams, as_of, doubled)
+    why = dict.fromkeys(renewal_terms_over(records, streams, as_of, again), "term_over")
+    # rent, a tax, a utility's payment: its renewal or rise is no vendor's price to ask back
+    why.update(dict.fromkeys(_no_vendor_price_ids(records, txs), "no_vendor_price"))
+    for r in records:
+        if r["type"] == "price_increase" and own_change(r.get("reason")):
+            why[r["transaction_id"]] = "own_change"  # the flag asks the person first
+        elif is_final_bill(r["type"], r.get("reason")):
+            why[r["transaction_id"]] = "final_bill"  # it pays for the use up to the closing
+        elif held_pending(r["type"], r.get("reason")):
+            why[r["transaction_id"]] = "pending"  # pending authorisations: nothing is taken yet
+    return why
+
+
+def unasked_counts(store: Store, flags: pd.DataFrame, requests: list[dict], as_of) -> dict[str, int]:
+    """How many of ``flags`` ask nothing back, by reason (keys of :data:`NOT_ASKED`, in its
+    order): the flags whose charge none of ``requests`` asks back (a charge flagged twice is
+    asked back once, ``another_flag``), judged as :func:`queue_refunds` judged them as of
+    ``as_of``. Round-51 audit: 15 suspicious charges and 8 requests, and no word why."""
+    if flags is None or flags.empty:
+        return {}
+    asked = {(r.get("transaction_id"), r.get("flag_type")) for r in requests}
+    asked_charges = {t for t, _ in asked}
+    records = [{k: clean(v) for k, v in r.items()} for r in flags.to_dict("records")]
+    counts: dict[str, int] = {}
+    left = []
+    for r in records:
+        if r["transaction_id"] in asked_charges:
+            if (r["transaction_id"], r["type"]) not in asked:
+                counts["another_flag"] = counts.get("another_flag", 0) + 1
+        elif r.get("refunded_on"):
+            counts["given_back"] = counts.get("given_back", 0) + 1
+        else:
+            left.append(r)
+    if left:
+        as_of = to_date(as_of)
+        txs = {t["transaction_id"]: t for t in _rows_where_in(
+            store, "transactions", "transaction_id", (r["transaction_id"] for r in left),
+            "transaction_id, currency, description, id_from_bank")}
+        streams = {s["stream_id"]: s for s in _rows_where_in(
+            store, "streams", "stream_id", (r.get("stream_id") for r in left),
+            "stream_id, frequency, first_date, last_date")}
+        descriptions = {r["transaction_id"]: r.get("description") or txs.get(r["transaction_id"], {}).get("description")
+                        for r in left}
+        doubled = {r["transaction_id"] for r in records if r["type"] == "duplicate_charge"}
+        why = _not_asked(store, left, txs, streams, descriptions, as_of, doubled)
+        rest = [r for r in left if r["transaction_id"] not in why]
+        credited = partial_credits(store, [{**r, "description": descriptions[r["transaction_id"]]} for r in rest],
+                                   as_of) if rest else {}
+        for r in left:
+            reason = why.get(r["transaction_id"]) or ("given_back" if credited.get(r["transaction_id"]) else "other")
+            counts[reason] = counts.get(reason, 0) + 1
+    return {k: counts[k] for k in NOT_ASKED if counts.get(k)}
 
 
 def _save_candidates(store: Store, requests: list[dict]) -> dict[str, dict]:

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .column_widths import fit_widths
 from .descriptor_words import card_payment_streams, payroll_streams
 from .money import figure
 from .transfers import own_transfer_streams
@@ -38,6 +39,10 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso"))
 
 
+#: The width of :func:`render_frame`'s tables.
+FRAME_WIDTH = 160
+
+
 def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
     """One DataFrame as ``table`` (rich), ``json``, ``csv``."""
     if fmt == "json":
@@ -59,13 +64,18 @@ def render_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         # a terminal has no room for columns no row fills (transactions' original amounts, kept
         # only for charges in another currency): json and csv keep them
         df = df.drop(columns=[c for c in OPTIONAL_TRANSACTION_COLUMNS if c in df and df[c].isna().all()])
+        cells = [[str(col), *("" if _missing(v) else str(v) for v in df[col])] for col in df.columns]
+        # words wrap whole while the table has room for them all (detector/column_widths.py; else
+        # rich lays it out); a word wider than its column is folded onto the next line, never cut
+        # off with "…" (round-51 audit: `subdetect formats` lost the end of a column list, "amount[,cur…")
+        widths = fit_widths(cells, FRAME_WIDTH - 3 * len(cells) - 1, break_words=False)
         table = Table(title=title)
-        for col in df.columns:
-            table.add_column(escape(str(col)))
+        for i, col in enumerate(df.columns):
+            table.add_column(escape(str(col)), overflow="fold", width=None if widths is None else widths[i])
         for row in df.itertuples(index=False, name=None):
             # Descriptors like "[PAYPAL] ..." are data, not rich markup.
             table.add_row(*("" if _missing(v) else escape(str(v)) for v in row))
-        console = Console(record=True, width=160)
+        console = Console(record=True, width=FRAME_WIDTH)
         with console.capture() as cap:
             console.print(table)
         return cap.get().rstrip("\n")
@@ -241,10 +251,11 @@ def _several_currencies(s: pd.DataFrame) -> bool:
     return "currency" in s and s["currency"].dropna().nunique() > 1
 
 
-def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
+def _totals(active: pd.DataFrame, several: bool, name_dollars: bool = False) -> tuple[str, pd.DataFrame]:
     """The monthly total, and the rows to show, their amounts written out (:func:`_written`).
     Streams of several currencies (a GBP and a EUR account) are never added up: there is one
-    total per currency, and each monthly cost names its currency."""
+    total per currency, and each monthly cost names its currency. A total in one currency names
+    it unless it is dollars and ``name_dollars`` is false."""
     shown = active.assign(monthly=_written(active["monthly"], active["currency"], several),
                           last_amount=_written(active["last_amount"], active["currency"], False))
     if not several:
@@ -254,7 +265,8 @@ def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
         # a report in one currency other than dollars names it (a Monzo statement's report read
         # "Total 160.37" while its emails said £: round-thirty-nine audit); dollars, the
         # default, stay as they were
-        return (f"{total} {code}" if isinstance(code, str) and code.upper() != "USD" else total), shown
+        named = isinstance(code, str) and (name_dollars or code.upper() != "USD")
+        return (f"{total} {code}" if named else total), shown
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
     total = " + ".join(f"{figure(v, c)} {c}" for c, v in sums.items())
@@ -333,6 +345,19 @@ def _payroll_note(runs: pd.DataFrame, several: bool) -> str:
     price, round-forty-six audit)."""
     return _not_counted_note(runs, several, "{n} payroll debit(s) (the pay and payroll taxes a payroll service "
                                             "collects, no subscription)")
+
+
+def _unasked_note(unasked: dict[str, int], n_flags: int) -> str:
+    """The line under the suspicious charges saying why some ask nothing back, by reason
+    (:data:`detector.refunds.NOT_ASKED`): round-51 audit, 15 flags and 8 requests and no word why."""
+    from .refunds import NOT_ASKED
+
+    n = sum(unasked.values())
+    if not n:
+        return ""
+    each = ", ".join(f"{count} {NOT_ASKED.get(reason, reason)}" for reason, count in unasked.items())
+    return (f"{n} of the {n_flags} suspicious charges {'asks' if n == 1 else 'ask'} nothing back: {each}. "
+            "See docs/features.md, \"Which charges are asked back\".")
 
 
 def _assumed_method_note(r: pd.DataFrame) -> str:
@@ -553,7 +578,7 @@ SYNC_NOTE = ("Their plans are shown as of the last day their data came in: a pla
 
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
-                width: int = 100, limit: int | None = None, sync_problems=None) -> str:
+                width: int = 100, limit: int | None = None, sync_problems=None, unasked=None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
@@ -565,6 +590,8 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     never cut. ``sync_problems`` (:func:`detector.freshness.sync_problems`: the accounts of a
     Plaid item that stopped syncing) come first in every format: the JSON's ``sync_problems`` (only
     when there are some), the CSV's ``sync_problem`` records, a section at the top of the others.
+    ``unasked`` (:func:`detector.refunds.unasked_counts`: how many flags ask nothing back, by
+    reason) is a line under the suspicious charges of the table, markdown and html.
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
@@ -584,7 +611,9 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     runs = active[payroll_streams(active)]  # a payroll service's debits: pay and payroll taxes
     active = active.drop(runs.index)
     several = _several_currencies(s)
-    total, active = _totals(active, several)
+    # (the table's total names its currency, dollars too: round-51 audit, a report in dollars
+    # named none; markdown and html keep their plain dollar total)
+    total, active = _totals(active, several, name_dollars=fmt == "table")
     status = _status_cells(r) if len(r) else []
     f, r = _amounts_written(s, f, r, several)
     # Several statements in one report: the same subscription may be paid from two accounts.
@@ -600,25 +629,31 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         flag_view, stream_view, refund_view = (_with_account(v) for v in (flag_view, stream_view, refund_view))
     ctx = {
         "title": title, "as_of": as_of,
-        "flags": (list(flag_view.values()), _view(f.assign(what=f["type"] + ": " + f["reason"]), flag_view)),
+        # (the table's "What happened" names the type in words, as its refund requests' "For" does:
+        # "charge_after_cancellation:" was one word wider than the column on an 80-column terminal)
+        "flags": (list(flag_view.values()),
+                  _view(f.assign(what=f["type"].map(_words, na_action="ignore") + ": " + f["reason"]), flag_view)),
         "streams": (list(stream_view.values()), _view(active, stream_view)),
         "refunds": (list(refund_view.values()),
                     _view(r.assign(why=r["flag_type"].map(_words, na_action="ignore"),
                                    status=status, eligible=_eligible_cells(r)), refund_view)),
-        "total": total, "several_currencies": several,
+        "total": total, "several_currencies": several, "several_accounts": accounts > 1,
         "n_other": int(len(s) - len(active) - len(to_cards) - len(moves) - len(runs)),
         # (one line under the subscriptions: what is neither listed nor counted, and why)
         "card_payments": " ".join(n for n in (_card_payments_note(to_cards, several),
                                               _own_transfers_note(moves, several),
                                               _payroll_note(runs, several)) if n),
         "refunds_note": _assumed_method_note(r),
+        "flags_note": _unasked_note(unasked or {}, len(f)),
         "sync_problems": [p["message"] for p in problems], "sync_heading": SYNC_HEADING, "sync_note": SYNC_NOTE,
     }
     if fmt == "markdown":
         return _scan_markdown(ctx)
     if fmt == "html":
         return _scan_html(ctx)
-    return _scan_table(ctx, width, limit)
+    from .report_table import scan_table
+
+    return scan_table(ctx, width, limit)
 
 
 def _status_cells(r: pd.DataFrame) -> list:
@@ -688,6 +723,8 @@ def _scan_markdown(ctx: dict) -> str:
             continue
         out += [f"## {heading} ({len(rows)})", ""]
         out += [_md_table(header, rows) if rows else empty, ""]
+        if key == "flags" and ctx["flags_note"]:
+            out += [_md_cell(ctx["flags_note"]), ""]
         if key == "streams":
             out += [f"**Total per month: {ctx['total']}**"
                     + (f" ({ctx['n_other']} ended, cancelled or incoming streams not listed)" if ctx["n_other"] else ""),
@@ -707,85 +744,3 @@ def _scan_html(ctx: dict) -> str:
     sections = [(key, heading, *ctx[key]) for key, heading in
                 (("flags", "Suspicious charges"), ("streams", "Active subscriptions"), ("refunds", "Refund requests"))]
     return env.get_template("scan.html").render(sections=sections, **ctx).rstrip("\n")
-
-
-#: Dates, amounts and one-word values keep to one line; names and reasons wrap around them.
-_NO_WRAP = frozenset({"Date", "Charged", "Next", "Deadline", "Expected by", "Amount", "Per month",
-                      "Severity", "Frequency", "Status", "Eligible"})
-
-
-def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
-    """Leave out the columns no row fills (a deadline only some vendors set), to give the others room."""
-    keep = [i for i in range(len(header)) if any(row[i] for row in rows)]
-    return [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
-
-
-def _not_listed(ctx: dict) -> str:
-    """What the table's subscriptions leave out (round-twenty-one audit: markdown and html said it,
-    the table did not)."""
-    return (f"{ctx['n_other']} ended, cancelled or incoming streams not listed: --format json or csv "
-            "lists them")
-
-
-def _scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(record=True, width=max(width, 80), color_system=None, force_terminal=False)
-    widths = {"Merchant": 18, "Vendor": 18, "Account": 14}
-    with console.capture() as cap:
-        console.print(escape(ctx["title"]), style="bold")
-        if ctx["sync_problems"]:
-            console.print(escape(f"{ctx['sync_heading']} ({len(ctx['sync_problems'])})"))
-            for message in ctx["sync_problems"]:
-                console.print("  " + escape(message))
-            console.print("  " + escape(ctx["sync_note"]))
-        for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),
-                             ("refunds", "Refund requests")):
-            header, rows = ctx[key]
-            if not rows and key == "refunds":
-                continue
-            if not rows:
-                console.print(f"{heading}: none" + (f" ({_not_listed(ctx)})" if key == "streams" and
-                                                    ctx.get("n_other") else ""))
-                if key == "streams" and ctx["card_payments"]:  # (all of them were card payments)
-                    console.print("  " + escape(ctx["card_payments"]))
-                continue
-            if key == "refunds":
-                header, rows = _drop_empty_columns(header, rows)
-            n_rows = len(rows)
-            if limit and n_rows > limit:
-                rows = rows[:limit]  # the most severe flags and the costliest plans come first
-            table = Table(title=f"{heading} ({n_rows})", box=box.SIMPLE_HEAD, title_justify="left",
-                          show_footer=key == "streams" and not ctx["several_currencies"])
-            for col in header:
-                numeric = col in ("Amount", "Per month")
-                footer = ""
-                # several currencies' totals are too wide for the column: a line under the table
-                one_total = not ctx["several_currencies"]
-                if key == "streams" and col == "Per month" and one_total:
-                    footer = ctx["total"]
-                elif key == "streams" and col == header[0] and one_total:
-                    footer = "Total"
-                table.add_column(col, justify="right" if numeric else "left", footer=footer,
-                                 max_width=widths.get(col), overflow="fold",
-                                 # (a request's status may say its charge was removed: it wraps)
-                                 no_wrap=col in _NO_WRAP and not (key == "refunds" and col == "Status"))
-            for row in rows:
-                table.add_row(*(escape(c) for c in row))
-            console.print(table)
-            if key == "streams" and ctx["several_currencies"]:
-                console.print("  " + escape(f"Total per month: {ctx['total']}"))
-            if key == "streams" and ctx["card_payments"]:
-                console.print("  " + escape(ctx["card_payments"]))
-            if key == "streams" and ctx.get("n_other"):
-                # (as the markdown and html say: a cancelled plan still charging is among them)
-                console.print("  " + escape(_not_listed(ctx).capitalize()))
-            if key == "refunds" and ctx["refunds_note"]:
-                console.print("  " + escape(ctx["refunds_note"]))
-            if len(rows) < n_rows:
-                console.print(f"  ... and {n_rows - len(rows):,} more not shown here: --limit 0 shows them all, "
-                              "--format csv, json or html exports them.")
-    return "\n".join(line.rstrip() for line in cap.get().splitlines()).rstrip("\n")

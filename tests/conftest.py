@@ -11,6 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_size(monkeypatch):
+    """The tables' width comes from ``COLUMNS`` when set: a shell that exports it does not change
+    what the tests read (a test that wants a width sets it)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     """A real SQLite file in a temporary folder."""

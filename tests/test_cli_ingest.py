@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from detector.cli import cli
@@ -76,6 +78,22 @@ def test_formats_lists_every_layout(runner):
     assert [r["format"] for r in json.loads(result.output)] == format_names()
 
 
+def test_formats_table_shows_each_layouts_doc_whole_and_as_text(runner):
+    # round-51 audit: the table showed "``\\[account_id,]\\[transaction_id,]...amount[,cur…": the
+    # markup escaped twice, the reST literal marks kept and the line cut off
+    doc = "[account_id,][transaction_id,]date,description,amount[,currency]; negative = money out."
+    table = runner.invoke(cli, ["formats"])
+    assert table.exit_code == 0, table.output
+    assert "…" not in table.output and "\\[" not in table.output and "``" not in table.output
+    lines = table.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("│ generic "))
+    generic = [lines[first]] + [line for line in lines[first + 1:first + 3] if line.startswith("│        ")]
+    cells = " ".join(line.split("│")[5].strip() for line in generic)
+    assert cells.startswith(doc), cells
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(cli, ["formats", "--format", "csv"]).output)))
+    assert next(r["doc"] for r in rows if r["format"] == "generic") == doc
+
+
 def test_utf16_without_a_byte_order_mark_is_read_as_with_one(tmp_path, runner):
     # round-44 audit: a UTF-16LE CSV without a BOM was refused as "a binary file"; with one it was read
     text = ("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\r\n"
@@ -123,3 +141,21 @@ def test_a_streamed_utf16_file_without_a_byte_order_mark_stores_what_a_whole_rea
     card.write_bytes(text.encode("utf-16-le")[:-1])
     [result] = ingest_files([card], Store(tmp_path / "cut.db"), stream_bytes=0)
     assert "UTF-16 text that does not decode: an odd number of bytes" in result.error
+
+
+def test_the_first_example_of_the_importers_page_ingests_the_samples(tmp_path):
+    # round-51 audit: `subdetect ingest data/samples/*.csv ...` took cancellations.csv too and exited 3
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    line = next(line.strip() for line in (root / "docs" / "importers.md").read_text().splitlines()
+                if line.startswith("    subdetect ingest "))
+    assert "data/samples" in line
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(["bash", "-c", f"{line} --db {tmp_path / 'i.db'}"], check=False, cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8 file(s)" in done.stdout and "0 failed" in done.stdout

@@ -247,3 +247,27 @@ def test_list_table_names_each_amounts_currency(runner, tmp_path):
     store.close()
     out = _run(runner, str(path), "list").output
     assert "139.00 USD" in out and "11.99 EUR" in out and "139.0 " not in out
+
+
+def test_list_says_eligibility_in_the_reports_words(runner, tmp_path):
+    # round-51 audit: `refunds list` printed True/False where the report prints yes/no/unknown
+    path = tmp_path / "words.db"
+    store = Store(path)
+    store.set_account("card", payment_method="credit_card", country="US", currency="USD")
+    add_tx(store, "t1", "2025-07-15", 139.0, "AMAZON PRIME*RENEWAL", account="card")
+    add_tx(store, "t2", "2025-07-05", 11.99, "SPOTIFY P2A4F1C3E2", account="card")
+    add_tx(store, "t3", "2025-03-05", 49.5, "PRO360 CONTACT FEE", account="card")
+    queue_refunds(store, flags_df(flag("t1", "2025-07-15", 139.0, vendor="Amazon Prime", account="card"),
+                                  flag("t2", "2025-07-05", 11.99, vendor="Spotify", account="card",
+                                       type="duplicate_charge"),
+                                  flag("t3", "2025-03-05", 49.5, vendor="PRO360", account="card",
+                                       type="duplicate_charge")), "2025-07-20")
+    store.close()
+    words = {True: "yes", False: "no", None: "unknown"}
+    requests = json.loads(_run(runner, str(path), "list", "--format", "json").output)
+    assert {r["eligible"] for r in requests} == {True, False, None}
+    table = _run(runner, str(path), "list").output
+    assert "True" not in table and "False" not in table
+    for r in requests:
+        row = next(line for line in table.splitlines() if r["request_id"] in line)
+        assert words[r["eligible"]] in [c.strip() for c in row.split("│")], (r["eligible"], row)

@@ -726,3 +726,69 @@ def test_at_most_five_lagging_accounts_are_named(runner, tmp_path):
     named = [line for line in res.stderr.splitlines() if line.startswith("note: the newest transaction of account")]
     assert [n.split("'")[1] for n in named] == [f"bank{k}" for k in range(5)]
     assert "note: and 2 more account(s) whose data ends before plans of theirs fell due, likewise" in res.stderr
+
+
+def test_a_mistyped_file_among_good_ones_is_named_and_the_others_scanned(runner, tmp_path):
+    # round-51 audit: click's exists check made it a usage error (exit 2) and nothing was scanned,
+    # where the README and `scan --help` promise exit 3 with the other files still scanned
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    missing = tmp_path / "card_june.csv"
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", str(statement), str(missing), "--db", str(db), "--as-of", "2024-12-31",
+                                 "--format", "json"])
+    assert result.exit_code == 3, result.output
+    assert f"{missing}: file not found" in result.stderr
+    assert [s["merchant"] for s in json.loads(result.stdout)["streams"]] == ["Netflix"]
+    # `ingest` alike: the good file stored, the missing one named, exit 3
+    again = runner.invoke(cli, ["ingest", str(missing), str(statement), "--db", str(tmp_path / "i.db")])
+    assert again.exit_code == 3 and f"{missing}: file not found" in again.output
+    assert "12" in next(line for line in again.output.splitlines() if "card.csv" in line and "card_june" not in line)
+
+
+def test_report_of_an_account_with_nothing_stored_is_as_of_the_stores_run(runner, tmp_path):
+    # round-51 audit: `report --account X` for an account with nothing stored gave today's date
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    assert runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31"]).exit_code == 0
+    whole = json.loads(runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout)
+    none = runner.invoke(cli, ["report", "--db", str(db), "--account", "no-such-account", "--format", "json"])
+    assert none.exit_code == 0, none.output
+    doc = json.loads(none.stdout)
+    assert doc["as_of"] == whole["as_of"] == "2024-12-31" and doc["streams"] == []
+
+
+def test_runs_after_a_scan_says_only_nightly_logs_runs(runner, tmp_path):
+    # round-51 audit: `subdetect runs` after scan/detect was an empty table with no hint
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    assert runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31"]).exit_code == 0
+    runs = runner.invoke(cli, ["runs", "--db", str(db)])
+    assert runs.exit_code == 0, runs.output
+    assert "only `subdetect nightly` logs its runs" in runs.stderr
+    assert json.loads(runner.invoke(cli, ["runs", "--db", str(db), "--format", "json"]).stdout) == []
+
+
+def test_the_report_says_why_some_suspicious_charges_ask_nothing_back(runner, tmp_path):
+    # round-51 audit: 15 suspicious charges, 8 refund requests, and no word why 7 had none
+    statement = tmp_path / "card.csv"
+    lines = ["date,description,amount"] + [f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49" for m in range(1, 13)]
+    lines += [f"{y}-03-10,ADOBE *CREATIVE CLOUD,-119.00" for y in (2022, 2023, 2024)]
+    statement.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--as-of", "2024-12-31", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    flagged, asked = len(doc["flags"]), len(doc["refund_requests"])
+    assert flagged > asked >= 1  # the older renewals' terms are over: only the latest is asked back
+    line = f"{flagged - asked} of the {flagged} suspicious charges ask nothing back: {flagged - asked} term over"
+    for fmt in ("table", "markdown", "html"):
+        out = runner.invoke(cli, ["report", "--db", str(db), "--format", fmt], env={"COLUMNS": "300"}).stdout
+        assert line in out, (fmt, out)
+        assert out.index(line) < out.index("Active subscriptions"), fmt  # under the suspicious charges
+    assert "ask nothing back" not in runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout

@@ -72,7 +72,10 @@ def _rejected_and_notes(inbox: dict, shown: int = 3) -> str:
 @click.option("--limit", default=20, show_default=True, help="How many of the latest runs.")
 @format_option("table", "json")
 def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
-    """The run log: latest runs with the date each is as of, status, counts per stage and errors per item and file."""
+    """The run log: latest runs with the date each is as of, status, counts per stage and errors per item and file.
+
+    Only `nightly` logs its runs; `scan` and `detect` store what they find (`report` shows it) but no run.
+    """
     import json
 
     import pandas as pd
@@ -97,3 +100,7 @@ def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
                  "rejected and notes"],
     )
     click.echo(render_frame(table, "table", title="Runs"))
+    if not rows:  # (round-51 audit: an empty table after a scan, and no word why)
+        what = f"no {kind} run" if kind else "no run"
+        click.echo(f"note: {what} is logged in {db_path}: only `subdetect nightly` logs its runs; `scan` and "
+                   "`detect` store what they find without one (`subdetect report` shows it).", err=True)

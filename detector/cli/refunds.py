@@ -127,9 +127,10 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
     click.echo(render_frame(pd.DataFrame(shown, columns=cols), "table", title="Refund requests"))
 
 
-def _eligible_cell(value):
-    """A request's eligibility in the table: as stored, "unknown" where no refund window is known."""
-    return "unknown" if value is None else value
+def _eligible_cell(value) -> str:
+    """A request's eligibility in the table in the report's words: ``yes``, ``no``, or ``unknown``
+    where no refund window is known (round-51 audit: the list said True/False)."""
+    return "unknown" if value is None else ("yes" if value else "no")
 
 
 def eligible_text(value) -> str:
