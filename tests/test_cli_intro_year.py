@@ -55,6 +55,55 @@ def _flags(doc, merchant):
     return [f for f in doc["flags"] if f["transaction_id"] in ids]
 
 
+def test_a_year_long_intro_price_then_the_full_price_is_one_plan_with_one_flag(runner, tmp_path):
+    doc = _scan(runner, tmp_path, _every_28_days(date(2024, 12, 10), [4.00] * 13 + [25.00] * 13), "2026-11-30")
+    nyt = _streams(doc, "The New York Times")
+    assert [(s["first_date"], s["last_date"], s["status"], s["last_amount"], round(s["monthly_amount"], 2),
+             len(s["transaction_ids"])) for s in nyt] == [("2024-12-10", "2026-11-10", "active", 25.0, 27.18, 26)]
+    flags = _flags(doc, "The New York Times")
+    assert [(f["type"], f["date"], f["amount"], f["severity"]) for f in flags] == [
+        ("trial_conversion", "2025-12-09", 25.0, "medium")]
+    reason = flags[0]["reason"]
+    assert "full price 25.00 on 2025-12-09" in reason
+    assert "introductory price of 4.00 for 13 charges, from 2024-12-10 to 2025-11-11" in reason
+    # the plan billed on at the full price for months: nothing to ask back
+    assert not [r for r in doc["refund_requests"] if r["transaction_id"] == flags[0]["transaction_id"]]
+
+
+def test_the_offer_is_flagged_once_the_full_price_bills_again(runner, tmp_path):
+    charges = _every_28_days(date(2024, 12, 10), [4.00] * 13 + [25.00] * 13)
+    # one 25.00 charge may still be a year paid at once (five times the 4.00 or more): no flag yet
+    (tmp_path / "a").mkdir()
+    doc = _scan(runner, tmp_path / "a", charges, "2025-12-20")
+    assert [s["status"] for s in _streams(doc, "The New York Times")] == ["active"]
+    assert _flags(doc, "The New York Times") == []
+    (tmp_path / "b").mkdir()
+    doc = _scan(runner, tmp_path / "b", charges, "2026-01-10")
+    nyt = _streams(doc, "The New York Times")
+    assert [(s["first_date"], s["last_amount"], s["status"]) for s in nyt] == [("2024-12-10", 25.0, "active")]
+    assert [(f["type"], f["date"]) for f in _flags(doc, "The New York Times")] == [("trial_conversion", "2025-12-09")]
+
+
+def test_half_a_year_at_a_low_price_is_no_year_long_offer(runner, tmp_path):
+    # months at a steady lower price, then a dearer one, are a change of plan (docs/flags.md):
+    # one plan, no conversion
+    doc = _scan(runner, tmp_path, _every_28_days(date(2024, 12, 10), [4.00] * 6 + [25.00] * 8), "2025-11-30")
+    nyt = _streams(doc, "The New York Times")
+    assert [(s["first_date"], s["last_amount"], s["status"]) for s in nyt] == [("2024-12-10", 25.0, "active")]
+    assert [f["type"] for f in _flags(doc, "The New York Times")] == []
+
+
+def test_a_cheap_plan_then_a_dear_one_at_an_app_store_stay_two_plans(runner, tmp_path):
+    # the store bills many apps under one line: a 4.00 app's plan ending as a 25.00 one begins is
+    # as likely another app as an offer ending
+    doc = _scan(runner, tmp_path, _every_28_days(date(2024, 12, 10), [4.00] * 13 + [25.00] * 13, "APPLE.COM/BILL"),
+                "2026-11-30")
+    apple = _streams(doc, "Apple")
+    assert sorted((s["first_date"], s["last_amount"], s["status"]) for s in apple) == [
+        ("2024-12-10", 4.0, "ended"), ("2025-12-09", 25.0, "active")]
+    assert [f["type"] for f in _flags(doc, "Apple") if f["type"] == "trial_conversion"] == []
+
+
 def test_a_four_weekly_plan_whose_first_and_last_charges_share_a_day_costs_thirteen_twelfths(runner, tmp_path):
     # 26 charges every 28 days from 2024-12-10 end on 2026-11-10: a plan billed on one day of the
     # month has no 26 charges in 23 months, so this one still bills 13 times a year
