@@ -261,31 +261,35 @@ def _plans_in_turn(group: np.ndarray, day: np.ndarray, amt: np.ndarray, cid: np.
     alternate = (size >= 3) & (same == 0) & repeats
     turn = alternate & (hi > PRICE_STEP * lo)
     if dom is not None and plan_seller is not None:
-        turn |= alternate & (fewest >= 2) & _own_days(group, day, cid, dom, plan_seller, order, n_groups)
+        turn |= _own_days(group, day, cid, dom, plan_seller, order, alternate & (fewest >= 2) & ~turn)
     return turn[group], (turn & (fewest >= 2))[group]
 
 
 def _own_days(group: np.ndarray, day: np.ndarray, cid: np.ndarray, dom: np.ndarray, plan_seller: np.ndarray,
-              order: np.ndarray, n_groups: int) -> np.ndarray:
-    """Per group: its prices are plans each billed on a day of its own. Every row is a seller of
-    plans' (``plan_seller``); each amount cluster's charges follow each other a month apart
-    (within the monthly tolerance) on one day of the month (within ``BILLING_DAY_JITTER``); and
-    each charge of the group falls more than ``BILLING_DAY_JITTER`` days of the month from the
-    one before it (``order``: the rows by group and day). A price change keeps its new price in
-    a row, and a plan's charges posted a day or two apart stay one day."""
-    bad = np.zeros(n_groups, dtype=np.int64)
-    np.add.at(bad, group, ~plan_seller)
-    g, d = group[order], dom[order]
+              order: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """Per group (of those ``asked``, per group): its prices are plans each billed on a day of its
+    own. Every row is a seller of plans' (``plan_seller``); each amount cluster's charges follow
+    each other a month apart (within the monthly tolerance) on one day of the month (within
+    ``BILLING_DAY_JITTER``); and each charge of the group falls more than ``BILLING_DAY_JITTER``
+    days of the month from the one before it (``order``: the rows by group and day). A price
+    change keeps its new price in a row, and a plan's charges posted a day or two apart stay one
+    day. (Read on the rows of the groups asked: a handful, not a million.)"""
+    at = np.flatnonzero(asked[group])
+    if not len(at):
+        return asked
+    bad = np.zeros(len(asked), dtype=np.int64)
+    np.add.at(bad, group[at], ~plan_seller[at])
+    o = order[asked[group[order]]]
+    g, d = group[o], dom[o]
     follow = g[1:] == g[:-1]
     np.add.at(bad, g[1:][follow & (_days_apart_in_month(d[1:], d[:-1]) <= BILLING_DAY_JITTER)], 1)
-    by_cluster = int_lexsort(cid, day)
+    by_cluster = at[int_lexsort(cid[at], day[at])]
     c, cd, cday = cid[by_cluster], dom[by_cluster], day[by_cluster]
     pair = c[1:] == c[:-1]
-    month = PERIODS[MONTHLY]
-    off = (np.abs(np.diff(cday) - month) > TOLERANCE[MONTHLY]) \
+    off = (np.abs(np.diff(cday) - PERIODS[MONTHLY]) > TOLERANCE[MONTHLY]) \
         | (_days_apart_in_month(cd[1:], cd[:-1]) > BILLING_DAY_JITTER)
     np.add.at(bad, group[by_cluster][1:][pair & off], 1)
-    return bad == 0
+    return asked & (bad == 0)
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
