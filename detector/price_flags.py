@@ -39,6 +39,8 @@ from .flags import (
 )
 from .money import places, scales
 from .normalize import FOREIGN_FEE_WORDS, FOREIGN_SERVICE_ASSESSMENT
+from .stream_joins import PRICE_STEP as PLAN_PRICE_STEP
+from .working_frame import STORE_CHANNELS
 
 #: A charge this many times a monthly intro price, not repeated a month later, is a year's plan.
 YEARLY_MULTIPLE = 5.0
@@ -59,6 +61,11 @@ LOOSE_SAME_PRICE = 0.10
 MAX_MONTHLY_PLAN_PRICE = 100.0
 #: A conversion to a price of this much or more (in dollars, scaled to the currency) is high.
 HIGH_TRIAL_PRICE = 50.0
+#: An introductory year: an offer longer than MAX_INTRO_CHARGES is one when the plan began at it,
+#: at most 1/PLAN_PRICE_STEP of the full price (beyond any one plan's price change), and the full
+#: price came this many days or more after its first charge (a year of monthly or four-weekly
+#: charges: NYT's 4.00 every four weeks, thirteen times, then 25.00; see _intro_years).
+INTRO_YEAR_DAYS = 330
 #: A sign-up discount of 35% off or more (up to INTRO_RATIO's half) is an intro price too, at
 #: a chain's start (see _discount_intros).
 DISCOUNT_INTRO_RATIO = 0.65
@@ -265,18 +272,21 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # trial are another plan's or apps', not the offer that converted
     last_free = j["h_ts"].where(j["free"]).groupby(j["transaction_id"]).transform("max")
     j["paid_since_trial"] = j["intro"] & ~j["free"] & ~(j["h_ts"] <= last_free)
+    j["own_paid"] = j["paid_since_trial"] & own
     agg = j.sort_values(["h_ts", "h_charge"], kind="stable").groupby("transaction_id").agg(
         n_block=("block", "sum"), n_intro=("intro", "sum"), n_free=("free", "sum"),
-        n_paid_since_trial=("paid_since_trial", "sum"),
+        n_paid_since_trial=("paid_since_trial", "sum"), n_own_paid=("own_paid", "sum"),
+        first_intro=("intro_ts", "min"),
         last_intro=("intro_ts", "max"), intro_date=("intro_date", "first"), intro_charge=("intro_charge", "first"),
+        intro_until=("intro_date", "last"),
         ts=("ts", "first"), period=("period", "first"),
         paid_lo=("paid_intro", "min"), paid_hi=("paid_intro", "max"),
     )
     # Every earlier billed charge of the merchant in the last year was a trial or intro price,
     # the last of them shortly before the full price, and an intro price lasted at most
-    # MAX_INTRO_CHARGES.
+    # MAX_INTRO_CHARGES, or a year (_intro_years).
     recent = (agg["ts"] - agg["last_intro"]).dt.days <= np.maximum(75, 2.5 * agg["period"])
-    short = agg["n_paid_since_trial"] <= MAX_INTRO_CHARGES
+    short = (agg["n_paid_since_trial"] <= MAX_INTRO_CHARGES) | _intro_years(agg, first, s)
     # An intro price is one price; cheap charges of different amounts are purchases.
     one_price = agg["paid_lo"].isna() | (agg["paid_hi"] <= 1.02 * agg["paid_lo"])
     ok = agg[(agg["n_intro"] > 0) & (agg["n_block"] == 0) & recent & short & one_price]
@@ -287,7 +297,33 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     yearly = (c["period"] <= 35) & (c["charge"] >= YEARLY_MULTIPLE * ok["paid_hi"])
     ok = ok[~(yearly & ~ok.index.isin(_billed_again(first, s)))]
     r = first[first["transaction_id"].isin(ok.index)].copy()
-    return r.join(ok[["intro_date", "intro_charge"]], on="transaction_id")
+    r = r.join(ok[["intro_date", "intro_charge", "intro_until"]], on="transaction_id")
+    # (how long an offer longer than a few charges lasted, for the reason)
+    n = ok["n_paid_since_trial"].reindex(r["transaction_id"]).to_numpy()
+    return r.assign(intro_n=np.where(n > MAX_INTRO_CHARGES, n, np.nan))
+
+
+def _intro_years(agg: pd.DataFrame, first: pd.DataFrame, s: pd.DataFrame) -> pd.Series:
+    """Per candidate of ``agg`` (indexed by the first full-price charge's id): its intro price is
+    an introductory year, however many charges it held. The plan began at it (its stream's, or
+    span's, first charge is the offer's first, within INTRO_HISTORY_DAYS of the full price: a
+    cheap price billed longer is a plan of its own), every charge of it the stream's own (the
+    detector read offer and full price as one plan: ``stream_joins._intro_prices_ended``), at
+    most 1/PLAN_PRICE_STEP of the full price, the full price coming INTRO_YEAR_DAYS or more after
+    the offer's first charge; not at an app store, whose cheap plan is as likely another app's.
+    The New York Times at 4.00 every four weeks for a year, then 25.00 (round-48 audit; its
+    history began nine days before the first 4.00, so whether the offer began before the data
+    is not asked: a cheaper plan older than the data, moved up 2.5 times or more a year into it,
+    reads so too). Months at a lower price not that far below (Netflix with ads 6.99, then 15.49;
+    a student plan's half price) or for less than a year stay a change of plan (docs/flags.md)."""
+    f = first.drop_duplicates("transaction_id").set_index("transaction_id").reindex(agg.index)
+    channel = f["stream_channel"] if "stream_channel" in f else pd.Series(None, index=f.index, dtype=object)
+    began = s.groupby("stream_id")["ts"].min().reindex(f["stream_id"]).to_numpy()
+    ok = ((agg["n_paid_since_trial"] > MAX_INTRO_CHARGES) & (agg["n_own_paid"] == agg["n_paid_since_trial"])
+          & (agg["paid_hi"] * PLAN_PRICE_STEP < f["charge"])
+          & ((agg["ts"] - agg["first_intro"]).dt.days >= INTRO_YEAR_DAYS)
+          & (agg["first_intro"].to_numpy() == began) & ~channel.isin(STORE_CHANNELS))
+    return ok
 
 
 def _discount_intros(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
@@ -355,9 +391,17 @@ def _format_trials(r: pd.DataFrame) -> pd.DataFrame:
     kind = np.where(r["intro_charge"] <= 0.005, "a free trial",
                     np.where(r["intro_charge"] <= FREE_MAX * r["_scale"], "a " + intro + " trial",
                              "an introductory price of " + intro))
+    when = " starting " + r["intro_date"]
+    if "intro_n" in r:
+        # an introductory year says how long it lasted: "for 13 charges, from ... to ..."
+        n = r["intro_n"]
+        long_ = n.notna()
+        if long_.any():
+            when = when.where(~long_, " for " + n.fillna(0).astype(int).astype(str) + " charges, from "
+                              + r["intro_date"] + " to " + r["intro_until"].fillna(""))
     reason = (
         _name(r) + " charged the full price " + _money(r["charge"], r["_dp"]) + " on " + r["date"]
-        + " after " + pd.Series(kind, index=r.index) + " starting " + r["intro_date"]
+        + " after " + pd.Series(kind, index=r.index) + when
     )
     severity = np.where(r["charge"] >= HIGH_TRIAL_PRICE * r["_scale"], "high", "medium")
     return _flag_rows(r, "trial_conversion", severity, reason)

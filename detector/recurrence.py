@@ -46,7 +46,7 @@ from .confidence import _score, _stats, as_alone
 from .schema import require_columns
 from .selection import KINDS, _bills_beside_plans, _regular_wholes, _select
 from .stream_edges import _attach_edges, _lone_returns, _prune_strays, _second_plans, _yearly_renewals
-from .stream_joins import _handovers, _join_price_changes, _undo_lone_pieces
+from .stream_joins import _handovers, _intro_prices_ended, _join_price_changes, _undo_lone_pieces
 from .stream_rows import _build_rows, _empty, _finish
 from .working_frame import _prepare
 from .yearly_switches import _switch_evidence, _yearly_switches
@@ -243,6 +243,14 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         assign = np.where(back, _prune_strays(df, passes[0]) if fallback == "first pass" else selected, assign)
         final = as_alone(_stats(df, assign), ids["alone_ids"])
         conf = _score(final, scorer, df)
+    # an introductory price and the full price after it are one plan, with the confidence its
+    # two pieces had (each a plan at one price): joined once the pieces are settled
+    assign, intro = _intro_prices_ended(df, assign)
+    if intro:
+        was = pd.Series(conf, index=final.index)
+        floor = pd.Series({k: was.reindex(v).min() for k, v in intro.items()})
+        final = as_alone(_stats(df, assign), ids["alone_ids"])
+        conf = np.maximum(_score(final, scorer, df), floor.reindex(final.index).fillna(0.0).to_numpy())
     # a lone charge is never a stream, whatever selection, joins and pruning left of one (but
     # the first charge of the yearly plan a monthly plan moved to, split off below)
     lone = final.index.to_numpy()[final["n"].to_numpy() < 2]

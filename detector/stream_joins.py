@@ -1,7 +1,8 @@
 """Joining selected streams that are one plan: a price change up or down
 (:func:`_join_price_changes`, with :func:`_continuations` where two plans billed side by side
-both changed price), and the reverse, a stream cut where another plan of its merchant hands over
-to it (:func:`_handovers`, :func:`_undo_lone_pieces`).
+both changed price), an introductory price ending at the plan's full price
+(:func:`_intro_prices_ended`), and the reverse, a stream cut where another plan of its merchant
+hands over to it (:func:`_handovers`, :func:`_undo_lone_pieces`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cadence import int_lexsort
+from .cadence import TOLERANCE, int_lexsort
 from .chains import BILLING_DAY_JITTER, _days_apart_in_month, _long_gaps
 from .confidence import _stats
 from .selection import _family
@@ -117,6 +118,64 @@ def _join_price_changes(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
     out = assign.copy()
     out[sel] = first[np.searchsorted(ids, assign[sel])]
     return out
+
+
+def _intro_prices_ended(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:
+    """``assign`` with a plan's introductory price and its full price one stream, where the full
+    price is more than :data:`PRICE_STEP` times the offer's (which :func:`_join_price_changes`
+    leaves apart, a much dearer follower being more often another plan).
+
+    The New York Times at 4.00 every four weeks for a year, then 25.00 (round-48 audit): an ended
+    4.00 stream and a new 25.00 one. Joined where the evidence says one plan: both streams at a
+    seller of fixed-price plans (``plan_vendor``: a catalogue vendor of ``PLAN_ONLY_CATEGORIES``;
+    not an app store, whose cheap app plan may end as another app's begins), money out, at one
+    frequency and median interval (within the frequency's tolerance), the dearer one beginning
+    one interval (within that tolerance) after the cheaper one's last charge, each stream the
+    other's only such partner. Two plans side by side, a plan taken up again after a pause, or a
+    yearly plan after a monthly one stay apart.
+
+    Returns the new assignment and ``{joined stream id: [the ids of its parts]}``: the scorer,
+    taught on plans at one price, doubts a stream of 4.00 and 25.00 charges that it believed in
+    two pieces, so the caller keeps the parts' confidence (:func:`detector.recurrence.detect_streams`)."""
+    sel = assign >= 0
+    if not sel.any():
+        return assign, {}
+    rows = np.flatnonzero(sel)
+    n_ids = int(assign.max()) + 1
+    seller = df["plan_vendor"].to_numpy()[rows] & ~df["store"].to_numpy()[rows] \
+        & ~df["inflow"].to_numpy()[rows].astype(bool)
+    # streams all of whose charges are a seller's, two or more in their group (read first: the
+    # features of a handful of streams, not of every stream)
+    other = np.bincount(assign[rows], weights=~seller, minlength=n_ids) > 0
+    group_of = np.full(n_ids, -1, dtype=np.int64)
+    group_of[assign[rows]] = df["group"].to_numpy()[rows]
+    streams = np.flatnonzero((group_of >= 0) & ~other)
+    streams = streams[pd.Series(group_of[streams]).duplicated(keep=False).to_numpy()]
+    if not len(streams):
+        return assign, {}
+    st = _stats(df, np.where(np.isin(assign, streams), assign, -1), features=False)
+    cand = st.index.to_numpy()
+    s = pd.DataFrame({"cand": cand, "group": st["group"].to_numpy(), "freq": st["freq_idx"].to_numpy(),
+                      "step": st["median_interval"].to_numpy(), "amt": st["amt_median"].to_numpy(),
+                      "first": st["first_day"].to_numpy(), "last": st["last_day"].to_numpy()})
+    s = s[s["freq"].to_numpy() >= 0]
+    pr = s.merge(s, on=["group", "freq"], suffixes=("_a", "_b"))
+    tol = TOLERANCE[pr["freq"].to_numpy()]
+    step = pr["step_a"].to_numpy()
+    ok = ((pr["amt_b"].to_numpy() > PRICE_STEP * pr["amt_a"].to_numpy())
+          & (np.abs(pr["step_b"].to_numpy() - step) <= tol)
+          & (np.abs(pr["first_b"].to_numpy() - pr["last_a"].to_numpy() - step) <= tol))
+    pr = pr[ok]
+    pr = pr[~pr["cand_a"].duplicated(keep=False) & ~pr["cand_b"].duplicated(keep=False)]
+    if pr.empty:
+        return assign, {}
+    parts = np.unique(np.r_[pr["cand_a"].to_numpy(), pr["cand_b"].to_numpy()])
+    first = _components(parts, pr)
+    at = np.flatnonzero(np.isin(assign, parts))
+    out = assign.copy()
+    out[at] = first[np.searchsorted(parts, assign[at])]
+    joined = pd.Series(parts).groupby(first).agg(list)
+    return out, {int(k): [int(x) for x in v] for k, v in joined.items()}
 
 
 def _handovers(df: pd.DataFrame, assign: np.ndarray) -> tuple[np.ndarray, dict]:

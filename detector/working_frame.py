@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cadence import day_of_month, dense_rank, int_lexsort, sorted_codes
+from .cadence import MONTHLY, PERIODS, TOLERANCE, day_of_month, dense_rank, int_lexsort, sorted_codes
 from .catalog import plan_only_vendors, vendors_in, yearly_plan_vendors
+from .chains import BILLING_DAY_JITTER, _days_apart_in_month
 from .descriptor_words import (
     EATERY,
     ESTIMATED_TAX_PAYEES,
@@ -217,19 +218,29 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["cid"] = _amount_clusters(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
     df["point"] = _price_points(df["group"].to_numpy(), df["amt"].to_numpy(), by_amount)
     df["csize"] = np.bincount(df["cid"].to_numpy())[df["cid"].to_numpy()] if len(df) else 0
-    df["in_turn"], df["in_turn_all"] = _plans_in_turn(df["group"].to_numpy(), df["day"].to_numpy(),
-                                                      df["amt"].to_numpy(), df["cid"].to_numpy())
+    df["in_turn"], df["in_turn_all"] = _plans_in_turn(
+        df["group"].to_numpy(), df["day"].to_numpy(), df["amt"].to_numpy(), df["cid"].to_numpy(),
+        dom=df["dom"].to_numpy(), plan_seller=df["plan_vendor"].to_numpy() | df["store"].to_numpy())
     return df, text
 
 
-def _plans_in_turn(group: np.ndarray, day: np.ndarray, amt: np.ndarray, cid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _plans_in_turn(group: np.ndarray, day: np.ndarray, amt: np.ndarray, cid: np.ndarray,
+                   dom: np.ndarray | None = None, plan_seller: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: (its group's charges are plans billed in turn, ... each price billed twice or more).
 
     In turn: three charges or more, no two in a row (date order) in one amount cluster, some
     price billed twice, the dearest more than :data:`PRICE_STEP` times the cheapest (no one
     plan's price change). iCloud at 2.99 on the 8th and Apple Music at 10.99 on the 21st under
     APPLE.COM/BILL: six weeks of them read as one "biweekly" plan of 2.99-10.99 (round-44 audit).
-    A price change keeps its new price a while, a trial its full price, jitter one cluster."""
+    A price change keeps its new price a while, a trial its full price, jitter one cluster.
+
+    Prices closer than that are plans billed in turn where each keeps a day of its own
+    (:func:`_own_days`, given ``dom`` and ``plan_seller``): at a seller of plans (``plan_seller``:
+    a catalogue vendor of fixed-price plans or an app store), each price billed twice or more,
+    each a month apart on its day, and every charge days from the one before. Two Apple plans
+    at 9.99 on the 5th and 10.99 on the 20th, two months of them, were one "semimonthly" plan.
+    """
     n = len(group)
     if n == 0:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
@@ -247,8 +258,38 @@ def _plans_in_turn(group: np.ndarray, day: np.ndarray, amt: np.ndarray, cid: np.
     repeats[group[csize[cid] >= 2]] = True
     fewest = np.full(n_groups, np.iinfo(np.int64).max)
     np.minimum.at(fewest, group, csize[cid])
-    turn = (size >= 3) & (same == 0) & repeats & (hi > PRICE_STEP * lo)
+    alternate = (size >= 3) & (same == 0) & repeats
+    turn = alternate & (hi > PRICE_STEP * lo)
+    if dom is not None and plan_seller is not None:
+        turn |= _own_days(group, day, cid, dom, plan_seller, order, alternate & (fewest >= 2) & ~turn)
     return turn[group], (turn & (fewest >= 2))[group]
+
+
+def _own_days(group: np.ndarray, day: np.ndarray, cid: np.ndarray, dom: np.ndarray, plan_seller: np.ndarray,
+              order: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """Per group (of those ``asked``, per group): its prices are plans each billed on a day of its
+    own. Every row is a seller of plans' (``plan_seller``); each amount cluster's charges follow
+    each other a month apart (within the monthly tolerance) on one day of the month (within
+    ``BILLING_DAY_JITTER``); and each charge of the group falls more than ``BILLING_DAY_JITTER``
+    days of the month from the one before it (``order``: the rows by group and day). A price
+    change keeps its new price in a row, and a plan's charges posted a day or two apart stay one
+    day. (Read on the rows of the groups asked: a handful, not a million.)"""
+    at = np.flatnonzero(asked[group])
+    if not len(at):
+        return asked
+    bad = np.zeros(len(asked), dtype=np.int64)
+    np.add.at(bad, group[at], ~plan_seller[at])
+    o = order[asked[group[order]]]
+    g, d = group[o], dom[o]
+    follow = g[1:] == g[:-1]
+    np.add.at(bad, g[1:][follow & (_days_apart_in_month(d[1:], d[:-1]) <= BILLING_DAY_JITTER)], 1)
+    by_cluster = at[int_lexsort(cid[at], day[at])]
+    c, cd, cday = cid[by_cluster], dom[by_cluster], day[by_cluster]
+    pair = c[1:] == c[:-1]
+    off = (np.abs(np.diff(cday) - PERIODS[MONTHLY]) > TOLERANCE[MONTHLY]) \
+        | (_days_apart_in_month(cd[1:], cd[:-1]) > BILLING_DAY_JITTER)
+    np.add.at(bad, group[by_cluster][1:][pair & off], 1)
+    return asked & (bad == 0)
 
 
 def _amount_clusters(group: np.ndarray, amt: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:

@@ -114,3 +114,33 @@ def test_tax_jitter_stays_one_stream(runner, tmp_path):
     doc = _one_stream(runner, tmp_path, charges, "2025-01-31")
     assert [s[:3] for s in _of(doc, "Netflix")] == [("monthly", 15.47, "active")]
 
+
+
+# Two plans at prices less than PRICE_STEP apart, each on a day of its own (working_frame._own_days):
+# Apple plans at 9.99 on the 5th and 10.99 on the 20th, two months of them, were one "semimonthly"
+# stream of 9.99-10.99 at 21.32 a month; with a third 9.99 the 10.99 plan was no stream at all.
+@pytest.mark.parametrize("descriptor, merchant", [("APPLE.COM/BILL", "Apple"), ("Spotify USA", "Spotify")])
+@pytest.mark.parametrize("as_of, plans", [
+    ("2024-12-22", [("monthly", 9.99, "early", "2025-01-05", 9.99),
+                    ("monthly", 10.99, "early", "2025-01-20", 10.99)]),
+    ("2025-01-07", [("monthly", 9.99, "active", "2025-02-05", 9.99),
+                    ("monthly", 10.99, "early", "2025-01-20", 10.99)]),
+    ("2025-03-22", [("monthly", 9.99, "active", "2025-04-05", 9.99),
+                    ("monthly", 10.99, "active", "2025-04-21", 10.99)]),
+])
+def test_two_plans_at_close_prices_on_days_of_their_own_are_two_streams(runner, tmp_path, descriptor, merchant,
+                                                                       as_of, plans):
+    start = date(2024, 11, 1)
+    charges = [(d, descriptor, "Shopping", 9.99) for d in _months(start, 6, 5)]
+    charges += [(d, descriptor, "Shopping", 10.99) for d in _months(start, 6, 20)]
+    doc = _one_stream(runner, tmp_path, charges, as_of)
+    assert _of(doc, merchant) == plans
+
+
+def test_a_price_change_to_another_day_stays_one_stream(runner, tmp_path):
+    # one price ending where the other starts is a price change, whatever its new day
+    start = date(2024, 11, 1)
+    charges = [(d, "Spotify USA", "Entertainment", 9.99) for d in _months(start, 3, 5)]
+    charges += [(d, "Spotify USA", "Entertainment", 10.99) for d in _months(date(2025, 2, 1), 3, 20)]
+    doc = _one_stream(runner, tmp_path, charges, "2025-04-25")
+    assert [s[:3] for s in _of(doc, "Spotify")] == [("monthly", 10.99, "active")]
