@@ -125,19 +125,29 @@ def db_option(f):
     )(f)
 
 
-def existing_store(db_path: str):
+def existing_store(db_path: str, *, readonly: bool = False):
     """The store at ``db_path`` for a command that reads what earlier runs stored.
 
-    A mistyped ``--db`` would otherwise create an empty database and report "nothing found".
+    A mistyped ``--db`` would otherwise create an empty database and report "nothing found". An
+    empty file (zero bytes, no ``-wal`` beside it) is no store either: SQLite would make it one
+    (round-fifty audit: `report` wrote the whole schema into it). ``readonly``: a command that
+    only reads opens it read-only (:class:`detector.store.Store`), so it writes nothing to it,
+    and reads a store in a folder it cannot write.
     """
     from pathlib import Path
 
     from ..store import Store
 
-    if db_path != ":memory:" and not Path(db_path).exists():
-        raise NotFound(f"no database at {db_path}: run `subdetect scan` or `subdetect ingest` first, "
-                       f"or point --db (or SUBDETECT_DB) at yours")
-    return Store(db_path)
+    if db_path != ":memory:":
+        path = Path(db_path)
+        if not path.exists():
+            raise NotFound(f"no database at {db_path}: run `subdetect scan` or `subdetect ingest` first, "
+                           f"or point --db (or SUBDETECT_DB) at yours")
+        wal = Path(f"{db_path}-wal")
+        if path.is_file() and path.stat().st_size == 0 and not (wal.is_file() and wal.stat().st_size):
+            raise NotFound(f"no database at {db_path}: it is an empty file (0 bytes), not a subdetect store; run "
+                           "`subdetect scan` or `subdetect ingest` first, or point --db (or SUBDETECT_DB) at yours")
+    return Store(db_path, readonly=readonly)
 
 
 def note_unknown_account(store, account_id: str | None) -> None:

@@ -80,7 +80,7 @@ def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
     from ..report import render_frame
     from ..runs import list_runs
 
-    rows = list_runs(existing_store(db_path), kind=kind, limit=limit)
+    rows = list_runs(existing_store(db_path, readonly=True), kind=kind, limit=limit)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

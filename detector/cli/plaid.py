@@ -9,7 +9,7 @@ import click
 
 from ..errors import ConfigError
 from ..store import Store
-from .app import cli, db_option, format_option
+from .app import cli, db_option, existing_store, format_option
 
 TOKEN_ENV = "PLAID_ACCESS_TOKEN"
 
@@ -63,7 +63,7 @@ def items_cmd(db_path: str, fmt: str) -> None:
     from ..plaid.items import PUBLIC_COLUMNS
     from ..report import render_frame
 
-    rows = list_items(Store(db_path))
+    rows = list_items(existing_store(db_path, readonly=True))
     click.echo(render_frame(pd.DataFrame(rows, columns=list(PUBLIC_COLUMNS)), fmt, title="Plaid items"))
 
 

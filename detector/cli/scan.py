@@ -291,7 +291,7 @@ def one_writer(store, kind: str):
 def report_cmd(db_path, account_id, since, fmt, output, limit):
     """Report the stored streams, flags and refund requests (no detection)."""
     from ..pipeline import stored_result
-    store = existing_store(db_path)
+    store = existing_store(db_path, readonly=True)
     note_unknown_account(store, account_id)
     result = stored_result(store, account_id=account_id, since=since)
     _show(result, fmt, output, limit)
