@@ -150,6 +150,35 @@ def existing_store(db_path: str, *, readonly: bool = False):
     return Store(db_path, readonly=readonly)
 
 
+def note_owed_detected(result) -> None:
+    """Say on stderr which accounts a run also detected because an earlier one stored their rows
+    and stopped before detecting them (:meth:`detector.store.Store.detection_owed`)."""
+    owed = getattr(result, "owed_detected", None) or []
+    if owed:
+        shown = ", ".join(owed[:5]) + (f" and {len(owed) - 5} more" if len(owed) > 5 else "")
+        click.echo(f"note: also detected {len(owed)} account(s) whose stored transactions no detection had looked "
+                   f"at ({shown}: stored by `ingest`, `plaid sync` or a run stopped before detecting); "
+                   "`subdetect report` shows them", err=True)
+
+
+def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
+    """Warn on stderr when stored transactions wait for a detection (a scan killed between
+    storing and detecting, `ingest` or `plaid sync` without a run since): the report lacks their
+    subscriptions and flags. Names how many accounts and the command that finishes the job."""
+    owed = sorted(store.detection_owed())
+    if account_id is not None:
+        owed = [a for a in owed if a == account_id]
+    if not owed:
+        return
+    shown = ", ".join(owed[:5]) + (f" and {len(owed) - 5} more" if len(owed) > 5 else "")
+    command = f"subdetect detect --account {owed[0]} --as-of {as_of}" if account_id else \
+        f"subdetect detect --as-of {as_of}"
+    click.echo(f"warning: {len(owed)} account(s) hold transactions no detection has looked at yet ({shown}): "
+               "stored by `ingest`, `plaid sync` or a scan or nightly that stopped before detecting, their "
+               f"subscriptions and flags are missing here. Run `{command}` (or the next scan or nightly) "
+               "to finish the job.", err=True)
+
+
 def note_unknown_account(store, account_id: str | None) -> None:
     """Say on stderr when ``--account`` names an account nothing is stored for: a typo would
     otherwise read as "no subscriptions" (or a cancellation that never matches)."""

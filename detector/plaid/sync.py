@@ -199,12 +199,18 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
     posted, removed_ids, changed_ids = [], [], []
     unlinked, fresh_pending = [], set()
     with conn:
+        # the accounts whose rows change: their detection is owed until a run detects them
+        gone_ids = [r.get("transaction_id") for _, _, page_removed in pages for r in page_removed]
+        touched = {a for (a,) in conn.execute(
+            "SELECT DISTINCT account_id FROM transactions WHERE transaction_id IN (SELECT value FROM json_each(?))",
+            [json.dumps([g for g in gone_ids if g])])} if gone_ids else set()
         for page_added, page_modified, page_removed in pages:
             for kind, txs in (("added", page_added), ("modified", page_modified)):
                 rows = []
                 for tx in txs:
                     row = canonical_row(tx)
                     rows.append(tuple(row[c] for c in _COLUMNS) + (now,))
+                    touched.add(row["account_id"])
                     pending_id = tx.get("pending_transaction_id")
                     if pending_id and not row["pending"]:
                         # The posted version replaces its pending authorisation: the same
@@ -243,6 +249,7 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
         # a filed request whose charge now reads another sum (modified, or posted at another
         # sum than its pending authorisation) says so
         note_changed_amounts(store, changed_ids + [new for _, new in posted], day)
+        store.mark_detection_owed(sorted(a for a in touched if a))
         moved = conn.execute(
             "UPDATE plaid_items SET cursor = ?, item_id = COALESCE(?, item_id), last_synced_at = ?, "
             "synced_through = MAX(COALESCE(synced_through, ''), ?), last_error = NULL, "
