@@ -47,6 +47,15 @@ EXIT_CODES: list[tuple[type[DetectorError], int]] = [
 
 #: Exit code of a command stopped by SIGTERM (128 + 15, as a shell reports a process it killed).
 EXIT_TERMINATED = 128 + signal.SIGTERM
+#: Exit code of a command stopped by Ctrl-C (SIGINT: 128 + 2, the shell's convention).
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+
+
+def stopped_line(signum: int) -> str:
+    """The one line a command stopped by a signal says (the entry point says the same, subdetect_cli)."""
+    name = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C (SIGINT)"
+    return (f"Error: stopped by {name}; what was committed stays, nothing half-written: run the command again "
+            "to finish (the next nightly marks this one interrupted)")
 
 
 class Terminated(BaseException):
@@ -60,22 +69,29 @@ def _on_sigterm(signum, frame) -> None:
 
 
 class DetectorGroup(click.Group):
-    """Turns :class:`DetectorError` into a one-line message and an exit code, SIGTERM into exit 143."""
+    """Turns :class:`DetectorError` into a one-line message and an exit code, SIGTERM into exit
+    143 and Ctrl-C (SIGINT) into exit 130, each with one line."""
 
     def invoke(self, ctx: click.Context):
         # round-twenty-five audit: a SIGTERM'd `scan --workers 2` died at once and left its
-        # workers and their forkserver running; raised as an exception, it ends them on the way out
+        # workers and their forkserver running; raised as an exception, it ends them on the way out.
+        # Round-fifty audit: Ctrl-C said only click's "Aborted!" and exited 1, as a failed file
+        # does; it is KeyboardInterrupt here (whatever handler the entry point set), said in a line.
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main else None
         try:
             return self._invoke(ctx)
         except Terminated:
-            click.echo("Error: stopped by SIGTERM; what was committed stays, nothing half-written: run the "
-                       "command again to finish (the next nightly marks this one interrupted)", err=True)
+            click.echo(stopped_line(signal.SIGTERM), err=True)
             sys.exit(EXIT_TERMINATED)
+        except KeyboardInterrupt:
+            click.echo(stopped_line(signal.SIGINT), err=True)
+            sys.exit(EXIT_INTERRUPTED)
         finally:
             if main:
                 signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+                signal.signal(signal.SIGINT, previous_int if previous_int is not None else signal.default_int_handler)
 
     def _invoke(self, ctx: click.Context):
         try:
