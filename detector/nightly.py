@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import DetectorError, RunNotRecorded, StoreError
+from .errors import ConfigError, DetectorError, RunNotRecorded, StoreError
 from .faults import crashpoint
 from .inbox import (
     REJECTED_SUFFIX,
@@ -327,6 +327,7 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
 
     progress = progress or NoProgress()
     db_path = Path(db_path)
+    refuse_future_as_of(as_of)
     with JobLock(db_path, KIND):
         start_early(workers)  # the workers load while Plaid is synced
         store = Store(db_path)
@@ -366,6 +367,21 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
             raise
         finally:
             store.close()
+
+
+def refuse_future_as_of(as_of: str | date | None) -> None:
+    """Raise :class:`ConfigError` for an as-of date after today: a run as of a day to come would
+    record every Plaid item as synced through it (``plaid_items.synced_through``), so an item
+    that stops syncing would not read stale until that day, and every plan would be judged
+    against charges that cannot have happened yet (round-fifty audit: 2031-01-01 was taken)."""
+    from .pipeline import as_of_str
+
+    if as_of is None:
+        return
+    day, today = as_of_str(as_of), date.today().isoformat()
+    if day > today:
+        raise ConfigError(f"as-of date {day} is after today ({today}): a nightly run records its Plaid items as "
+                          "synced through its date, so it runs as of today (leave --as-of out) or an earlier day")
 
 
 def _stopped(store, result: NightlyResult | None, exc: BaseException) -> None:

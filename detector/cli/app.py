@@ -104,7 +104,12 @@ class DetectorGroup(click.Group):
             # a database the command may read but not write (a read-only file, a full disk):
             # round-twenty-one audit, scan, detect and cancel ended in a traceback
             text = str(exc)
-            if any(w in text.lower() for w in ("readonly", "read-only", "disk", "unable to open")):
+            if "full" in text.lower():
+                # round-fifty audit: "Check that the --db file ... is writable" pointed the wrong way
+                text = (f"cannot write the database: {text}: the disk (or quota) holding the --db file is full. "
+                        "What was committed stays, nothing half-written: free some space there, or give a --db "
+                        "on another disk, and run the command again to finish.")
+            elif any(w in text.lower() for w in ("readonly", "read-only", "disk", "unable to open")):
                 text = (f"cannot write the database: {text}. Check that the --db file (default ./subdetect.db, "
                         "or SUBDETECT_DB) and its folder are writable, or give another --db.")
             elif "locked" in text.lower() or "busy" in text.lower():
@@ -193,6 +198,17 @@ def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
                "stored by `ingest`, `plaid sync` or a scan or nightly that stopped before detecting, their "
                f"subscriptions and flags are missing here. Run `{command}` (or the next scan or nightly) "
                "to finish the job.", err=True)
+
+
+def note_future_as_of(as_of: str | None) -> None:
+    """Say on stderr when ``--as-of`` is after today: plans whose charges have not happened yet
+    read ended or overdue (round-fifty audit: 2031-01-01 was taken without a word)."""
+    from datetime import date
+
+    if as_of and as_of > date.today().isoformat():
+        click.echo(f"warning: --as-of {as_of} is after today ({date.today().isoformat()}): charges due by then "
+                   "cannot be in the data yet, so plans show as ended or overdue. Leave --as-of out to judge "
+                   "as of today.", err=True)
 
 
 def note_unknown_account(store, account_id: str | None) -> None:

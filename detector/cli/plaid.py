@@ -67,6 +67,22 @@ def items_cmd(db_path: str, fmt: str) -> None:
     click.echo(render_frame(pd.DataFrame(rows, columns=list(PUBLIC_COLUMNS)), fmt, title="Plaid items"))
 
 
+@plaid_group.command("reset-cursor")
+@db_option
+@click.argument("name")
+def reset_cursor_cmd(db_path: str, name: str) -> None:
+    """Forget item NAME's sync cursor: its next sync fetches its whole history again.
+
+    For an item whose every sync fails with INVALID_FIELD (Plaid rejects the stored cursor).
+    Rows already stored are updated, not doubled.
+    """
+    from ..plaid.items import reset_cursor
+
+    reset_cursor(existing_store(db_path), name)
+    click.echo(f"Plaid item {name!r}: cursor cleared; the next `subdetect plaid sync {name}` or nightly run "
+               "fetches its history again (rows already stored are not doubled).")
+
+
 @plaid_group.command("remove")
 @db_option
 @click.argument("name")

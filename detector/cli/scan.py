@@ -197,8 +197,9 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
                       progress=progress, workers=workers)
     click.echo(render_ingest_summary(result.ingest), err=True)
-    from .app import note_owed_detected
+    from .app import note_future_as_of, note_owed_detected
 
+    note_future_as_of(as_of)
     note_owed_detected(result)
     if account_id:
         _note_own_accounts(result.ingest, account_id)
@@ -321,8 +322,9 @@ def detect_cmd(db_path, account_id, as_of, fmt, output, limit, workers):
     note_unknown_account(store, account_id)
     with one_writer(store, "detect"), terminal_progress() as progress:
         result = run_detection(store, as_of, account_id=account_id, progress=progress, workers=workers)
-    from .app import note_owed_detected
+    from .app import note_future_as_of, note_owed_detected
 
+    note_future_as_of(as_of)
     note_owed_detected(result)
     note = stored_after_as_of_note(store, account_id, as_of) if as_of else None
     if note:

@@ -52,6 +52,9 @@ from .secrets import secret_key
 log = logging.getLogger("detector.plaid")
 
 MUTATION = "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION"
+#: Plaid's code for a request field it rejects; from ``/transactions/sync`` with a stored cursor,
+#: the cursor (the only field that changes between calls).
+INVALID_FIELD = "INVALID_FIELD"
 #: Plaid account type -> our payment method (other types, e.g. loan, leave it unset).
 PAYMENT_METHOD_BY_TYPE = {"credit": "credit_card", "depository": "debit_card"}
 _COLUMNS = ("transaction_id", "account_id", "date", "amount", "currency", "description", "source",
@@ -386,6 +389,11 @@ def sync_item(store: Store, api, name: str, *, policy: RetryPolicy | None = None
                                            sleep=sleep, on_page=on_page)
                 break
             except PlaidError as exc:
+                if exc.error_code == INVALID_FIELD and start:
+                    raise PlaidError(f"{exc} (Plaid rejected the item's stored cursor: "
+                                     f"`subdetect plaid reset-cursor {name}` makes the next sync fetch the "
+                                     "item's history again; rows already stored are not doubled)",
+                                     error_code=exc.error_code, item=name) from None
                 if exc.error_code != MUTATION or attempt == max_restarts:
                     raise
                 result.restarts += 1
