@@ -609,11 +609,11 @@ class Store:
         """Record that ``accounts`` hold transactions no detection has looked at yet, in the
         caller's transaction (the one storing the rows). Every write of transaction rows does:
         :meth:`add_transactions`, a Plaid sync."""
-        now = utcnow()
-        self.conn.executemany(
-            "INSERT INTO detection_owed (account_id, since) VALUES (?, ?) "
-            "ON CONFLICT(account_id) DO UPDATE SET marks = marks + 1",
-            [(str(a), now) for a in dict.fromkeys(accounts) if isinstance(a, str) and a])
+        accounts = [a for a in dict.fromkeys(accounts) if isinstance(a, str) and a]
+        if accounts:  # (one statement and one JSON parameter however many accounts)
+            self.conn.execute(
+                "INSERT INTO detection_owed (account_id, since) SELECT value, ? FROM json_each(?) WHERE true "
+                "ON CONFLICT(account_id) DO UPDATE SET marks = marks + 1", [utcnow(), json.dumps(accounts)])
 
     def detection_owed(self) -> dict[str, int]:
         """The accounts holding transactions that no detection has looked at since they were
