@@ -23,7 +23,7 @@ test: setup
 
 lint: setup
 	@$(PY) -m pip install -q --disable-pip-version-check ruff
-	@$(VENV)/bin/ruff check detector pipelines tests
+	@$(VENV)/bin/ruff check detector pipelines tests subdetect_cli.py
 
 bench: setup
 	@$(PY) -m pipelines.bench --workers 2

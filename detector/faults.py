@@ -6,7 +6,11 @@ the process sends itself SIGKILL there: no cleanup, no ``finally``, exactly like
 
 Named steps: ``plaid.page`` (a sync page fetched, not yet committed), ``plaid.committed`` (an item's
 pages and cursor committed), ``inbox.ingested`` (a file's rows committed, file not yet moved),
-``inbox.moved``, ``detect.done`` (detection stored, report not yet written), ``report.written``.
+``inbox.moved``, ``detect.done`` (detection stored, report not yet written), ``report.written``,
+``scan.stored`` (a scan's rows committed, not yet detected).
+
+``SUBDETECT_CRASH_SIGNAL=SIGINT`` (or ``SIGTERM``) sends that signal instead, as a Ctrl-C or a
+``kill`` would at that step.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import signal
 from collections import Counter
 
 ENV = "SUBDETECT_CRASH_AT"
+SIGNAL_ENV = "SUBDETECT_CRASH_SIGNAL"
 _seen: Counter = Counter()
 
 
@@ -27,4 +32,4 @@ def crashpoint(name: str) -> None:
     _seen[name] += 1
     step, _, nth = target.partition("#")
     if step == name and _seen[name] == (int(nth) if nth else 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), getattr(signal, os.environ.get(SIGNAL_ENV) or "SIGKILL"))

@@ -32,6 +32,9 @@ ADVICE = {
     "INVALID_ACCESS_TOKEN": "the access token no longer works: link the item again (subdetect plaid add-item)",
     "ITEM_NOT_FOUND": "Plaid no longer knows the item: link it again (subdetect plaid add-item)",
     "INVALID_API_KEYS": "check PLAID_CLIENT_ID, PLAID_SECRET and PLAID_ENV",
+    # (/transactions/sync's only changing field is the cursor: round-fifty audit, failed every night)
+    "INVALID_FIELD": "Plaid rejected its stored cursor: `subdetect plaid reset-cursor {item}`, and the next run "
+                     "fetches its history again (rows already stored are not doubled)",
 }
 DEFAULT_ADVICE = "see `subdetect plaid items` and the run log, `subdetect runs`"
 
@@ -109,7 +112,7 @@ def _message(item: str, account_id, account_name, synced, code, judged: str, as_
     when = f"not synced since {synced}" if synced else "never synced"
     if synced and synced >= as_of:
         when = "its last sync failed"
-    advice = ADVICE.get(code or "", DEFAULT_ADVICE)
+    advice = ADVICE.get(code or "", DEFAULT_ADVICE).format(item=item)
     plans = (f" Its plans are shown as of {judged}; their status since is unknown." if account_id and judged < as_of
              else "")
     return f"{who}: {when} ({f'{code}: ' if code else ''}{advice}).{plans}"

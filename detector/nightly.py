@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import DetectorError, RunNotRecorded, StoreError
+from .errors import ConfigError, DetectorError, RunNotRecorded, StoreError
 from .faults import crashpoint
 from .inbox import (
     REJECTED_SUFFIX,
@@ -80,6 +80,9 @@ class NightlyResult:
             (f"  detect: {d.get('streams', 0)} streams, {d.get('flags', 0)} flags, "
              f"{d.get('refund_requests', 0)} refund requests"),
         ]
+        if d.get("owed_accounts"):
+            lines.append(f"  detect: also {d['owed_accounts']} account(s) whose rows an earlier run or `ingest` "
+                         "stored without detecting them")
         rejections = i.get("rejections", [])
         named = [f"  rejected {r}" for r in rejections[:SHOWN]]
         shown = min(len(rejections), SHOWN)
@@ -274,7 +277,7 @@ def _file_failed(path: Path, name: str, entry: dict, counts: dict, result: Night
 
 
 def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress,
-                       workers: int | None = 1) -> None:
+                       workers: int | None = 1, owed_before: frozenset = frozenset()) -> None:
     from .pipeline import run_detection
     from .refunds import unasked_counts
     from .report import render_scan
@@ -284,6 +287,12 @@ def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progr
     crashpoint("detect.done")
     result.counts["detect"] = {"streams": len(scan.streams), "flags": len(scan.flags),
                                "refund_requests": len(scan.refund_requests)}
+    # accounts an earlier run (a scan killed before detecting) or `ingest` left undetected
+    owed = [a for a in scan.owed_detected if a in owed_before]
+    if owed:
+        result.counts["detect"]["owed_accounts"] = len(owed)
+        log.info("detect: also %d account(s) whose rows an earlier run or `ingest` stored without detecting "
+                 "them (%s)", len(owed), ", ".join(owed[:5]) + (" ..." if len(owed) > 5 else ""))
     result.sync_problems = scan.sync_problems
     for problem in scan.sync_problems:
         log.warning("stale: %s", problem["message"])
@@ -320,6 +329,7 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
 
     progress = progress or NoProgress()
     db_path = Path(db_path)
+    refuse_future_as_of(as_of)
     with JobLock(db_path, KIND):
         start_early(workers)  # the workers load while Plaid is synced
         store = Store(db_path)
@@ -332,13 +342,14 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
                 raise StoreError(f"the nightly run could not start: {locked_reason(exc, store.timeout)}; "
                                  "it did nothing and recorded nothing") from exc
             result = NightlyResult(run_id=run_id, as_of=day)
+            owed_before = frozenset(store.detection_owed())
             log.info("nightly run %s started (as of %s, store %s)", result.run_id, result.as_of, db_path)
             stages = (
                 ("plaid", lambda: _sync_plaid(store, result, progress, api=api, policy=policy,
                                               count=sync_count)),
                 ("inbox", lambda: _ingest_inbox(store, Path(inbox) if inbox else None, result, progress,
                                                 account_folders)),
-                ("detect", lambda: _detect_and_report(store, db_path, result, progress, workers)),
+                ("detect", lambda: _detect_and_report(store, db_path, result, progress, workers, owed_before)),
             )
             for stage, run in stages:
                 try:
@@ -358,6 +369,21 @@ def run_nightly(db_path: str | os.PathLike, *, inbox: str | os.PathLike | None =
             raise
         finally:
             store.close()
+
+
+def refuse_future_as_of(as_of: str | date | None) -> None:
+    """Raise :class:`ConfigError` for an as-of date after today: a run as of a day to come would
+    record every Plaid item as synced through it (``plaid_items.synced_through``), so an item
+    that stops syncing would not read stale until that day, and every plan would be judged
+    against charges that cannot have happened yet (round-fifty audit: 2031-01-01 was taken)."""
+    from .pipeline import as_of_str
+
+    if as_of is None:
+        return
+    day, today = as_of_str(as_of), date.today().isoformat()
+    if day > today:
+        raise ConfigError(f"as-of date {day} is after today ({today}): a nightly run records its Plaid items as "
+                          "synced through its date, so it runs as of today (leave --as-of out) or an earlier day")
 
 
 def _stopped(store, result: NightlyResult | None, exc: BaseException) -> None:

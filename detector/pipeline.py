@@ -33,6 +33,9 @@ class ScanResult:
     ingest: list = field(default_factory=list)
     #: accounts whose Plaid item stopped syncing (:func:`detector.freshness.sync_problems`)
     sync_problems: list[dict] = field(default_factory=list)
+    #: accounts detected because an earlier write left their rows undetected
+    #: (:meth:`detector.store.Store.detection_owed`), beyond those the run was asked for
+    owed_detected: list[str] = field(default_factory=list)
 
     @property
     def failed_files(self) -> list:
@@ -152,12 +155,13 @@ def _user_decisions(store: Store) -> tuple[pd.DataFrame, dict[str, str | None]]:
 
 
 def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_of: str,
-                   account_ids) -> None:
+                   account_ids, *, owed: dict[str, int] | None = None) -> None:
     """Replace the stored streams and flags of the scanned accounts in one transaction.
 
     Flags keep their first ``created_at`` so a re-run changes nothing a user could see. Flags of
     two accounts with one flag id (a transaction id both use) raise :class:`StoreError` before
-    anything is written: stored, one would overwrite the other.
+    anything is written: stored, one would overwrite the other. The accounts' detection is no
+    longer owed (:meth:`Store.clear_detection_owed`, with ``owed`` as read before the rows were).
     """
     from .engines.frames import shared_flag_ids
 
@@ -193,6 +197,7 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
             store.conn.execute(f"DELETE FROM flags WHERE account_id IN ({marks})", account_ids)
         replace_rows(store, "streams", stream_rows, pk="stream_id")
         replace_rows(store, "flags", flag_rows, pk="flag_id")
+        store.clear_detection_owed(account_ids, owed)
 
 
 def refund_process_lookup():
@@ -221,6 +226,10 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     are detected as of the day it last synced, their streams' evidence saying so: judged as of
     ``as_of``, the charges the bank has not sent since made their plans "ended".
 
+    A run asked for some accounts also detects those whose stored rows no detection has looked at
+    (:meth:`Store.detection_owed`: a scan killed after storing its rows), and names them in the
+    result's ``owed_detected`` (a run of every account names those it detected).
+
     The steps, in order: the user's decisions; the stale accounts (:func:`_stale_accounts`); the
     rows this run was handed (:func:`_rows_handed`); the transfers between accounts
     (:func:`_pair_transfers`); detection of those rows and of the stored accounts' batches, each
@@ -235,8 +244,10 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
         accounts = accounts if accounts is not None else ([account_id] if account_id else None)
     elif accounts is None:
         accounts = []
+    owed = store.detection_owed()  # (read before any row is: see save_detection)
     cancellations, dismissed = _user_decisions(store)
-    problems, judged = _stale_accounts(store, as_of, accounts, transactions)
+    problems, judged = _stale_accounts(store, as_of, None if accounts is None else sorted({*accounts, *owed}),
+                                       transactions)
 
     def detect(tx: pd.DataFrame, day: str = as_of):
         from .engines import run as run_engine
@@ -247,6 +258,8 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
 
     results = []
     tx, scanned = _rows_handed(transactions, as_of, judged)
+    asked = None if accounts is None else {*accounts, *scanned}
+    accounts = _with_owed(accounts, owed, scanned, judged)
     pairs, accounts = _pair_transfers(store, tx, as_of, accounts, scanned)
     batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned) | set(judged)) \
         if accounts is None or len(accounts) else []
@@ -282,8 +295,20 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     streams, flags = _combine(results)
     if judged:
         streams = _judged_evidence(streams, {p["account_id"]: p for p in problems if p["account_id"] in judged})
-    _save_and_follow(store, streams, flags, as_of, scanned)
-    return _result(store, as_of, streams, flags, problems, account_id)
+    _save_and_follow(store, streams, flags, as_of, scanned, owed)
+    result = _result(store, as_of, streams, flags, problems, account_id)
+    result.owed_detected = sorted(a for a in owed if a in scanned and (asked is None or a not in asked))
+    return result
+
+
+def _with_owed(accounts, owed: dict, handed: set, judged: dict):
+    """The ``accounts`` a run was asked for, with those whose detection is owed
+    (:meth:`Store.detection_owed`) that it was not handed the rows of nor judges as stale
+    accounts (those are detected anyway); ``None`` (every account) stays."""
+    if accounts is None:
+        return None
+    extra = set(owed) - set(accounts) - handed - set(judged)
+    return sorted({*accounts, *extra}) if extra else accounts
 
 
 def _stale_accounts(store: Store, as_of: str, accounts, transactions: pd.DataFrame | None):
@@ -338,13 +363,14 @@ def _pair_transfers(store: Store, tx: pd.DataFrame | None, as_of: str, accounts,
     return pairs, accounts
 
 
-def _save_and_follow(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_of: str, scanned: set) -> None:
+def _save_and_follow(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_of: str, scanned: set,
+                     owed: dict | None = None) -> None:
     """Save the ``scanned`` accounts' streams and flags, queue refund candidates for the flags,
     withdraw the candidates whose charge is no longer flagged, and follow the filed requests
     (:func:`detector.refunds.follow_filed`: a filed request's money came back, ...)."""
     from .refunds import follow_filed, queue_refunds, withdraw_unflagged
 
-    save_detection(store, streams, flags, as_of, sorted(scanned))
+    save_detection(store, streams, flags, as_of, sorted(scanned), owed=owed)
     queue_refunds(store, flags, as_of, process_for_vendor=refund_process_lookup())
     withdraw_unflagged(store, flags, sorted(scanned))
     follow_filed(store, flags, sorted(scanned), as_of)  # a filed request's money came back, ...
@@ -507,6 +533,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     from .engines import canonical_transactions
     from .engines.frames import TX_ORDER, sort_rows
     from .engines.workers import start_early
+    from .faults import crashpoint
     from .importers import ingest_files
 
     progress = progress or NoProgress()
@@ -526,6 +553,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     results = ingest_files(paths, store, format=format, account_id=account_id,
                            columns=columns, payment_method=payment_method,
                            progress=lambda _: progress.advance("read"), on_rows=frames.append)
+    crashpoint("scan.stored")  # (rows committed, their detection owed: Store.detection_owed)
     # The page cache kept from storing the rows (up to 256 MiB) is of no use to detection.
     store.release_memory()
     if cancellations is not None:

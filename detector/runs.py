@@ -18,6 +18,9 @@ from pathlib import Path
 from .errors import LockHeld, StoreError
 from .store import WRITABLE_HINT, Store, dumps, utcnow
 
+#: The kinds of run the log records (``subdetect runs --kind``).
+RUN_KINDS = ("nightly",)
+
 
 class JobLock:
     """An exclusive ``fcntl.flock`` on ``<db>.lock``, released by the kernel when the process dies,

@@ -40,6 +40,19 @@ WRITABLE_HINT = ("Check that the --db file (default ./subdetect.db, or SUBDETECT
                  "writable (beside the file go its -wal, -shm and .lock files), or give another --db.")
 
 
+def _folder_cause(path: str) -> str:
+    """`` (its folder F is not writable)`` when the folder of the store at ``path`` cannot be
+    written (a read-only mount): SQLite says only "unable to open database file"."""
+    if path == ":memory:":
+        return ""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(folder) and not os.access(folder, os.W_OK):
+        return (f" (its folder {folder} is not writable: a command that writes needs to make the -wal, -shm "
+                "and .lock files there; `report`, `refunds list` and the other commands that only read "
+                "can still read it)")
+    return ""
+
+
 def default_db_path() -> str:
     """``$SUBDETECT_DB`` if set, else ``./subdetect.db``."""
     return os.environ.get("SUBDETECT_DB") or DEFAULT_DB
@@ -322,13 +335,26 @@ def _m12_run_as_of(db: sqlite_utils.Database) -> None:
     _add_column(db, "runs", "as_of", "TEXT")
 
 
+def _m13_detection_owed(db: sqlite_utils.Database) -> None:
+    # The accounts whose stored transactions no detection has looked at since they were stored:
+    # written in the transaction that stores the rows, deleted in the one that saves the
+    # account's streams and flags. A scan killed between the two (kill -9, the OOM killer, Ctrl-C)
+    # left a file's 512 accounts without streams or flags, and the next scan of another file,
+    # and `report`, said nothing (round-fifty audit). ``marks`` counts the stores since the row
+    # was written: a detection deletes the row only if nothing was stored after it read the rows.
+    # Stores made before this migration start with none owed (what they hold is not known).
+    db.execute("CREATE TABLE IF NOT EXISTS detection_owed (account_id TEXT PRIMARY KEY, since TEXT, "
+               "marks INTEGER NOT NULL DEFAULT 1)")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
                                                             _m5_stream_currency, _m6_bank_ids,
                                                             _m7_charges_per_year, _m8_plaid_sync_health,
                                                             _m9_original_amounts, _m10_last_year_total,
-                                                            _m11_flag_descriptions, _m12_run_as_of]
+                                                            _m11_flag_descriptions, _m12_run_as_of,
+                                                            _m13_detection_owed]
 
 
 class _MigrationLock:
@@ -381,10 +407,16 @@ class Store:
     ``path`` defaults to :func:`default_db_path`; ``":memory:"`` gives a throw-away store.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float | None = None,
+                 readonly: bool = False):
         self.path = str(path) if path is not None else default_db_path()
         #: seconds a write waits for another connection's write lock (:func:`db_timeout`)
         self.timeout = db_timeout() if timeout is None else float(timeout)
+        #: opened read-only (:meth:`_open_readonly`): every write fails
+        self.readonly = readonly and self.path != ":memory:"
+        if self.readonly:
+            self._open_readonly()
+            return
         try:
             if self.path == ":memory:":
                 conn = sqlite3.connect(":memory:", factory=_Connection)
@@ -402,15 +434,86 @@ class Store:
                 if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     with _MigrationLock(self.path):
                         conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            # Up to 256 MiB of page cache (grown only as used): with SQLite's 2 MiB default a
-            # million-row import thrashes the primary-key and (account, date) B-trees, 41 s vs 23 s.
-            conn.execute("PRAGMA cache_size=-262144")
+            self._tune(conn)
             self.db = sqlite_utils.Database(conn)
             self.migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+            raise StoreError(f"cannot open store {self.path}: {exc}{_folder_cause(self.path)}") from exc
+
+    @staticmethod
+    def _tune(conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        # Up to 256 MiB of page cache (grown only as used): with SQLite's 2 MiB default a
+        # million-row import thrashes the primary-key and (account, date) B-trees, 41 s vs 23 s.
+        conn.execute("PRAGMA cache_size=-262144")
+
+    def _open_readonly(self) -> None:
+        """Open the store for reading only (``report``, ``refunds list``, ...): SQLite's
+        ``mode=ro``, so nothing is written to it, whoever may write the file.
+
+        A store in a folder that cannot be written (a read-only mount, a backup snapshot) cannot
+        be opened so when its ``-shm`` file is not there (SQLite makes it to read a WAL-mode
+        file): it is then opened ``immutable``, which reads the file alone, unless a ``-wal``
+        file beside it holds changes not yet written into it (those would go unseen: refused,
+        saying so). Round-fifty audit: `report` on a read-only folder failed "unable to open
+        database file". A store of an older schema is migrated first when it can be written
+        (as every command did before), else refused in one line."""
+        folder = os.path.dirname(os.path.abspath(self.path))
+        try:
+            conn = self._connect_uri("mode=ro")
+        except sqlite3.DatabaseError as exc:
+            wal = f"{self.path}-wal"
+            if os.access(folder, os.W_OK):
+                raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+            if os.path.exists(wal) and os.path.getsize(wal) > 0:
+                raise StoreError(
+                    f"cannot open store {self.path}: its folder {folder} is not writable and {wal} holds "
+                    "changes not yet written into the file, which SQLite reads only by making its -shm file "
+                    "there: copy the database with its -wal file to a writable folder and read the copy"
+                ) from exc
+            try:
+                conn = self._connect_uri("immutable=1")
+            except sqlite3.DatabaseError as again:
+                raise StoreError(f"cannot open store {self.path}: {again} (its folder {folder} is not "
+                                 "writable)") from again
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this program ({len(MIGRATIONS)})")
+            if version < len(MIGRATIONS):
+                conn.close()
+                if not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)):
+                    raise StoreError(
+                        f"cannot read store {self.path}: it was made by an older version (schema {version}, this "
+                        f"program reads {len(MIGRATIONS)}) and upgrading it needs writing, but "
+                        + ("its folder " + folder if not os.access(folder, os.W_OK) else "the file")
+                        + " is not writable: run this version's `subdetect detect` on a writable copy")
+                Store(self.path, timeout=self.timeout).close()  # (migrates it)
+                conn = self._connect_uri("mode=ro")
+            self._tune(conn)
+            self.db = sqlite_utils.Database(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"cannot open store {self.path}: {exc}{_folder_cause(self.path)}") from exc
+        except BaseException:
+            conn.close()
+            raise
+
+    def _connect_uri(self, flags: str) -> sqlite3.Connection:
+        """A connection to the file through an SQLite URI with ``flags``, opened at once (SQLite
+        opens the file at the first statement)."""
+        from urllib.parse import quote
+
+        uri = f"file:{quote(os.path.abspath(self.path))}?{flags}"
+        conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, factory=_Connection)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -496,7 +599,40 @@ class Store:
             stored = self.conn.total_changes - before
             for sql in indexes:
                 self.conn.execute(sql)
+            if stored:  # (with the rows, or not at all: a run killed before detecting leaves them owed)
+                self.mark_detection_owed(frame["account_id"].unique())
         return stored, len(frame) - stored
+
+    # -- detection owed ------------------------------------------------------------------------
+
+    def mark_detection_owed(self, accounts: Iterable[str]) -> None:
+        """Record that ``accounts`` hold transactions no detection has looked at yet, in the
+        caller's transaction (the one storing the rows). Every write of transaction rows does:
+        :meth:`add_transactions`, a Plaid sync."""
+        accounts = [a for a in dict.fromkeys(accounts) if isinstance(a, str) and a]
+        if accounts:  # (one statement and one JSON parameter however many accounts)
+            self.conn.execute(
+                "INSERT INTO detection_owed (account_id, since) SELECT value, ? FROM json_each(?) WHERE true "
+                "ON CONFLICT(account_id) DO UPDATE SET marks = marks + 1", [utcnow(), json.dumps(accounts)])
+
+    def detection_owed(self) -> dict[str, int]:
+        """The accounts holding transactions that no detection has looked at since they were
+        stored (a `scan` or `nightly` stopped between storing and detecting, or `ingest` and
+        `plaid sync`, which do not detect), each with its count of stores, for
+        :meth:`clear_detection_owed`. A small table: reading it costs nothing at any size."""
+        return dict(self.conn.execute("SELECT account_id, marks FROM detection_owed ORDER BY account_id"))
+
+    def clear_detection_owed(self, accounts: Iterable[str], marks: dict[str, int] | None = None) -> None:
+        """Forget ``accounts`` from :meth:`detection_owed` once their detection is saved, in the
+        caller's transaction. With ``marks`` (what :meth:`detection_owed` said before the
+        detection read the rows) an account stored to again since is kept."""
+        accounts = [str(a) for a in accounts]
+        if marks is None:
+            self.conn.execute("DELETE FROM detection_owed WHERE account_id IN (SELECT value FROM json_each(?))",
+                              [json.dumps(accounts)])
+            return
+        self.conn.executemany("DELETE FROM detection_owed WHERE account_id = ? AND marks = ?",
+                              [(a, marks[a]) for a in accounts if a in marks])
 
     def repoint_transactions(self, pairs: Iterable[tuple[str, str]]) -> int:
         """Carry what refers to a transaction over to the one replacing it, for ``(old, new)``

@@ -222,3 +222,70 @@ def test_a_killed_command_leaves_no_worker_processes(tmp_path, kill):
             proc.kill()
             proc.wait()
         errors.close()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc") or not hasattr(os, "fork"), reason="needs fork and /proc")
+def test_ctrl_c_at_a_terminal_ends_the_workers_with_one_line(tmp_path):
+    # Round-fifty audit: a terminal sends Ctrl-C (SIGINT) to every process of the command, its
+    # workers too: each printed a KeyboardInterrupt traceback, and the command said "Aborted!"
+    # and exited 1. The workers ignore it (their parent ends them); the command says one line.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    tests = os.path.dirname(os.path.abspath(__file__))
+    marks = tmp_path / "started"
+    marks.mkdir()
+    env = {**os.environ, "SLOW_DETECT_DIR": str(marks),
+           "PYTHONPATH": os.pathsep.join([tests, os.path.dirname(tests), os.environ.get("PYTHONPATH", "")])}
+    errors = open(tmp_path / "stderr", "w+")  # noqa: SIM115 - (a file: the workers inherit it)
+    proc = subprocess.Popen([sys.executable, "-c", _IDLE_WORKER_COMMAND], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        deadline = time.monotonic() + 120
+        while len(os.listdir(marks)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(os.listdir(marks)) == 2, (tmp_path / "stderr").read_text()
+        time.sleep(1)  # (the third worker is done with its batch: idle, waiting for another)
+        os.killpg(proc.pid, signal.SIGINT)  # (the whole group, as a terminal does)
+        assert proc.wait(timeout=30) == 128 + signal.SIGINT
+        deadline = time.monotonic() + 20
+        while _alive_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _alive_in_group(proc.pid) == []
+        err = (tmp_path / "stderr").read_text()
+        assert err.strip().splitlines() == [err.strip()] and "stopped by Ctrl-C (SIGINT)" in err, err
+    finally:
+        for pid in _alive_in_group(proc.pid):  # (only what this test started)
+            os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        errors.close()
+
+
+def first_fast_then_slow_detect(tx: pd.DataFrame, as_of: str, **kwargs):
+    """Account "0" at once (its worker then waits, idle); the others as :func:`slow_detect`."""
+    if str(tx["account_id"].iloc[0]) != "0":
+        return slow_detect(tx, as_of, **kwargs)
+    return engines.conform_streams(None), engines.conform_flags(None)
+
+
+_IDLE_WORKER_COMMAND = """
+import signal
+# Ctrl-C's default handling, as under a terminal (a shell's background job or a CI runner may
+# start us with SIGINT ignored, and the forkserver's workers with it)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import pandas as pd
+from detector.cli import cli
+from detector.engines.workers import detect_batches
+from test_workers import first_fast_then_slow_detect
+
+@cli.command("slow-batches")
+def slow_batches():
+    frames = [pd.DataFrame({"account_id": [str(i)]}) for i in range(3)]
+    detect_batches(frames, "2025-01-31", detect=first_fast_then_slow_detect, workers=3)
+
+cli.main(["slow-batches"], prog_name="subdetect")
+"""

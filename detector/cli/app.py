@@ -47,6 +47,15 @@ EXIT_CODES: list[tuple[type[DetectorError], int]] = [
 
 #: Exit code of a command stopped by SIGTERM (128 + 15, as a shell reports a process it killed).
 EXIT_TERMINATED = 128 + signal.SIGTERM
+#: Exit code of a command stopped by Ctrl-C (SIGINT: 128 + 2, the shell's convention).
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+
+
+def stopped_line(signum: int) -> str:
+    """The one line a command stopped by a signal says (the entry point says the same, subdetect_cli)."""
+    name = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C (SIGINT)"
+    return (f"Error: stopped by {name}; what was committed stays, nothing half-written: run the command again "
+            "to finish (the next nightly marks this one interrupted)")
 
 
 class Terminated(BaseException):
@@ -60,22 +69,29 @@ def _on_sigterm(signum, frame) -> None:
 
 
 class DetectorGroup(click.Group):
-    """Turns :class:`DetectorError` into a one-line message and an exit code, SIGTERM into exit 143."""
+    """Turns :class:`DetectorError` into a one-line message and an exit code, SIGTERM into exit
+    143 and Ctrl-C (SIGINT) into exit 130, each with one line."""
 
     def invoke(self, ctx: click.Context):
         # round-twenty-five audit: a SIGTERM'd `scan --workers 2` died at once and left its
-        # workers and their forkserver running; raised as an exception, it ends them on the way out
+        # workers and their forkserver running; raised as an exception, it ends them on the way out.
+        # Round-fifty audit: Ctrl-C said only click's "Aborted!" and exited 1, as a failed file
+        # does; it is KeyboardInterrupt here (whatever handler the entry point set), said in a line.
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main else None
         try:
             return self._invoke(ctx)
         except Terminated:
-            click.echo("Error: stopped by SIGTERM; what was committed stays, nothing half-written: run the "
-                       "command again to finish (the next nightly marks this one interrupted)", err=True)
+            click.echo(stopped_line(signal.SIGTERM), err=True)
             sys.exit(EXIT_TERMINATED)
+        except KeyboardInterrupt:
+            click.echo(stopped_line(signal.SIGINT), err=True)
+            sys.exit(EXIT_INTERRUPTED)
         finally:
             if main:
                 signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+                signal.signal(signal.SIGINT, previous_int if previous_int is not None else signal.default_int_handler)
 
     def _invoke(self, ctx: click.Context):
         try:
@@ -88,7 +104,12 @@ class DetectorGroup(click.Group):
             # a database the command may read but not write (a read-only file, a full disk):
             # round-twenty-one audit, scan, detect and cancel ended in a traceback
             text = str(exc)
-            if any(w in text.lower() for w in ("readonly", "read-only", "disk", "unable to open")):
+            if "full" in text.lower():
+                # round-fifty audit: "Check that the --db file ... is writable" pointed the wrong way
+                text = (f"cannot write the database: {text}: the disk (or quota) holding the --db file is full. "
+                        "What was committed stays, nothing half-written: free some space there, or give a --db "
+                        "on another disk, and run the command again to finish.")
+            elif any(w in text.lower() for w in ("readonly", "read-only", "disk", "unable to open")):
                 text = (f"cannot write the database: {text}. Check that the --db file (default ./subdetect.db, "
                         "or SUBDETECT_DB) and its folder are writable, or give another --db.")
             elif "locked" in text.lower() or "busy" in text.lower():
@@ -125,19 +146,69 @@ def db_option(f):
     )(f)
 
 
-def existing_store(db_path: str):
+def existing_store(db_path: str, *, readonly: bool = False):
     """The store at ``db_path`` for a command that reads what earlier runs stored.
 
-    A mistyped ``--db`` would otherwise create an empty database and report "nothing found".
+    A mistyped ``--db`` would otherwise create an empty database and report "nothing found". An
+    empty file (zero bytes, no ``-wal`` beside it) is no store either: SQLite would make it one
+    (round-fifty audit: `report` wrote the whole schema into it). ``readonly``: a command that
+    only reads opens it read-only (:class:`detector.store.Store`), so it writes nothing to it,
+    and reads a store in a folder it cannot write.
     """
     from pathlib import Path
 
     from ..store import Store
 
-    if db_path != ":memory:" and not Path(db_path).exists():
-        raise NotFound(f"no database at {db_path}: run `subdetect scan` or `subdetect ingest` first, "
-                       f"or point --db (or SUBDETECT_DB) at yours")
-    return Store(db_path)
+    if db_path != ":memory:":
+        path = Path(db_path)
+        if not path.exists():
+            raise NotFound(f"no database at {db_path}: run `subdetect scan` or `subdetect ingest` first, "
+                           f"or point --db (or SUBDETECT_DB) at yours")
+        wal = Path(f"{db_path}-wal")
+        if path.is_file() and path.stat().st_size == 0 and not (wal.is_file() and wal.stat().st_size):
+            raise NotFound(f"no database at {db_path}: it is an empty file (0 bytes), not a subdetect store; run "
+                           "`subdetect scan` or `subdetect ingest` first, or point --db (or SUBDETECT_DB) at yours")
+    return Store(db_path, readonly=readonly)
+
+
+def note_owed_detected(result) -> None:
+    """Say on stderr which accounts a run also detected because an earlier one stored their rows
+    and stopped before detecting them (:meth:`detector.store.Store.detection_owed`)."""
+    owed = getattr(result, "owed_detected", None) or []
+    if owed:
+        shown = ", ".join(owed[:5]) + (f" and {len(owed) - 5} more" if len(owed) > 5 else "")
+        click.echo(f"note: also detected {len(owed)} account(s) whose stored transactions no detection had looked "
+                   f"at ({shown}: stored by `ingest`, `plaid sync` or a run stopped before detecting); "
+                   "`subdetect report` shows them", err=True)
+
+
+def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
+    """Warn on stderr when stored transactions wait for a detection (a scan killed between
+    storing and detecting, `ingest` or `plaid sync` without a run since): the report lacks their
+    subscriptions and flags. Names how many accounts and the command that finishes the job."""
+    owed = sorted(store.detection_owed())
+    if account_id is not None:
+        owed = [a for a in owed if a == account_id]
+    if not owed:
+        return
+    shown = ", ".join(owed[:5]) + (f" and {len(owed) - 5} more" if len(owed) > 5 else "")
+    command = f"subdetect detect --account {owed[0]} --as-of {as_of}" if account_id else \
+        f"subdetect detect --as-of {as_of}"
+    click.echo(f"warning: {len(owed)} account(s) hold transactions no detection has looked at yet ({shown}): "
+               "stored by `ingest`, `plaid sync` or a scan or nightly that stopped before detecting, their "
+               f"subscriptions and flags are missing here. Run `{command}` (or the next scan or nightly) "
+               "to finish the job.", err=True)
+
+
+def note_future_as_of(as_of: str | None) -> None:
+    """Say on stderr when ``--as-of`` is after today: plans whose charges have not happened yet
+    read ended or overdue (round-fifty audit: 2031-01-01 was taken without a word)."""
+    from datetime import date
+
+    if as_of and as_of > date.today().isoformat():
+        click.echo(f"warning: --as-of {as_of} is after today ({date.today().isoformat()}): charges due by then "
+                   "cannot be in the data yet, so plans show as ended or overdue. Leave --as-of out to judge "
+                   "as of today.", err=True)
 
 
 def note_unknown_account(store, account_id: str | None) -> None:

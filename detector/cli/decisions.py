@@ -121,7 +121,7 @@ def decisions_list_cmd(db_path: str, account_id: str | None, fmt: str) -> None:
     from ..decisions import load_decisions
     from ..report import render_frame
 
-    store = existing_store(db_path)
+    store = existing_store(db_path, readonly=True)
     note_unknown_account(store, account_id)
     d = load_decisions(store).drop(columns=["transaction_ids"])
     if account_id:

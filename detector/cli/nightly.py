@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..runs import RUN_KINDS
 from .app import ISO_DATE, cli, db_option, existing_store, format_option, workers_option
 from .progress import terminal_progress
 
@@ -42,8 +43,13 @@ def nightly_cmd(db_path: str, inbox: str | None, account_folders: bool, as_of: s
     One run at a time (exit 6 if another holds the lock). Exits 1 when any item or file failed,
     0 otherwise. Progress bars on a terminal, plain log lines under cron.
     """
-    from ..nightly import result_json, run_nightly
+    from ..errors import ConfigError
+    from ..nightly import refuse_future_as_of, result_json, run_nightly
 
+    try:
+        refuse_future_as_of(as_of)
+    except ConfigError as exc:  # (before anything is opened or logged: a usage error)
+        raise click.BadParameter(str(exc), param_hint="'--as-of'") from None
     _setup_logging(sys.stderr.isatty())
     with terminal_progress() as progress:  # bars on a terminal, nothing under cron
         result = run_nightly(db_path, inbox=inbox, as_of=as_of, progress=progress, workers=workers,
@@ -68,7 +74,7 @@ def _rejected_and_notes(inbox: dict, shown: int = 3) -> str:
 
 @cli.command("runs")
 @db_option
-@click.option("--kind", default=None, help="Only runs of this kind (e.g. nightly).")
+@click.option("--kind", type=click.Choice(RUN_KINDS), default=None, help="Only runs of this kind.")
 @click.option("--limit", default=20, show_default=True, help="How many of the latest runs.")
 @format_option("table", "json")
 def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
@@ -83,7 +89,7 @@ def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
     from ..report import render_frame
     from ..runs import list_runs
 
-    rows = list_runs(existing_store(db_path), kind=kind, limit=limit)
+    rows = list_runs(existing_store(db_path, readonly=True), kind=kind, limit=limit)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

@@ -9,7 +9,7 @@ import click
 
 from ..errors import ConfigError
 from ..store import Store
-from .app import cli, db_option, format_option
+from .app import cli, db_option, existing_store, format_option
 
 TOKEN_ENV = "PLAID_ACCESS_TOKEN"
 
@@ -63,8 +63,24 @@ def items_cmd(db_path: str, fmt: str) -> None:
     from ..plaid.items import PUBLIC_COLUMNS
     from ..report import render_frame
 
-    rows = list_items(Store(db_path))
+    rows = list_items(existing_store(db_path, readonly=True))
     click.echo(render_frame(pd.DataFrame(rows, columns=list(PUBLIC_COLUMNS)), fmt, title="Plaid items"))
+
+
+@plaid_group.command("reset-cursor")
+@db_option
+@click.argument("name")
+def reset_cursor_cmd(db_path: str, name: str) -> None:
+    """Forget item NAME's sync cursor: its next sync fetches its whole history again.
+
+    For an item whose every sync fails with INVALID_FIELD (Plaid rejects the stored cursor).
+    Rows already stored are updated, not doubled.
+    """
+    from ..plaid.items import reset_cursor
+
+    reset_cursor(existing_store(db_path), name)
+    click.echo(f"Plaid item {name!r}: cursor cleared; the next `subdetect plaid sync {name}` or nightly run "
+               "fetches its history again (rows already stored are not doubled).")
 
 
 @plaid_group.command("remove")

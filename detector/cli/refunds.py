@@ -109,7 +109,7 @@ def list_cmd(db_path: str, account_id: str | None, status: str | None, fmt: str)
     """List refund requests (JSON: the full request objects)."""
     from ..refunds import list_requests
 
-    store = existing_store(db_path)
+    store = existing_store(db_path, readonly=True)
     note_unknown_account(store, account_id)
     requests = list_requests(store, account_id=account_id, status=status)
     if fmt == "json":
@@ -154,7 +154,7 @@ def show_cmd(db_path: str, request_id: str, fmt: str) -> None:
     """Show one refund request: eligibility, deadline, steps, documents, email, history."""
     from ..refunds import get_request
 
-    _emit(get_request(existing_store(db_path), request_id), fmt)
+    _emit(get_request(existing_store(db_path, readonly=True), request_id), fmt)
 
 
 @refunds_group.command("open")
@@ -187,7 +187,7 @@ def draft_cmd(db_path: str, request_id: str, fmt: str) -> None:
     from ..emails import draft_text
     from ..refunds import get_request
 
-    email = get_request(existing_store(db_path), request_id)["email"]
+    email = get_request(existing_store(db_path, readonly=True), request_id)["email"]
     click.echo(json.dumps(email, indent=2, ensure_ascii=False) if fmt == "json" else draft_text(email), nl=fmt == "json")
 
 

@@ -216,6 +216,10 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
                       progress=progress, workers=workers)
     click.echo(render_ingest_summary(result.ingest), err=True)
+    from .app import note_future_as_of, note_owed_detected
+
+    note_future_as_of(as_of)
+    note_owed_detected(result)
     if account_id:
         _note_own_accounts(result.ingest, account_id)
     note = stale_note(result.ingest, result.as_of) if as_of is None else (
@@ -310,9 +314,12 @@ def one_writer(store, kind: str):
 def report_cmd(db_path, account_id, since, fmt, output, limit):
     """Report the stored streams, flags and refund requests (no detection)."""
     from ..pipeline import stored_result
-    store = existing_store(db_path)
+    from .app import warn_detection_owed
+
+    store = existing_store(db_path, readonly=True)
     note_unknown_account(store, account_id)
     result = stored_result(store, account_id=account_id, since=since)
+    warn_detection_owed(store, account_id, result.as_of)
     _show(result, fmt, output, limit, store)
 
 
@@ -334,6 +341,10 @@ def detect_cmd(db_path, account_id, as_of, fmt, output, limit, workers):
     note_unknown_account(store, account_id)
     with one_writer(store, "detect"), terminal_progress() as progress:
         result = run_detection(store, as_of, account_id=account_id, progress=progress, workers=workers)
+    from .app import note_future_as_of, note_owed_detected
+
+    note_future_as_of(as_of)
+    note_owed_detected(result)
     note = stored_after_as_of_note(store, account_id, as_of) if as_of else None
     if note:
         click.echo(note, err=True)

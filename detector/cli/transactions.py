@@ -15,7 +15,7 @@ def transactions_cmd(db_path: str, account_id: str | None, fmt: str) -> None:
     """List stored canonical transactions (JSON: objects with the schema's field names)."""
     from ..report import render_frame
 
-    store = existing_store(db_path)
+    store = existing_store(db_path, readonly=True)
     note_unknown_account(store, account_id)
     df = store.transactions(account_id=account_id)
     click.echo(render_frame(df, fmt, title="Transactions"))

@@ -95,8 +95,14 @@ def watch_parent(pid: int) -> None:
     pool) has ended. A SIGKILL (the OOM killer, ``kill -9``) gives the parent no time to end its
     workers, and they went on detecting for a run that was gone, with their forkserver (which
     lives while a worker does), a few hundred MB each (round-twenty-five audit). A daemon thread
-    waits on a pidfd (Linux), else looks every second."""
+    waits on a pidfd (Linux), else looks every second.
+
+    A worker ignores Ctrl-C (SIGINT), which a terminal sends to every process of the command:
+    its parent ends it on the way out, and each worker printed a KeyboardInterrupt traceback."""
+    import signal
     import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         try:

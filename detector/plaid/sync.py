@@ -52,6 +52,9 @@ from .secrets import secret_key
 log = logging.getLogger("detector.plaid")
 
 MUTATION = "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION"
+#: Plaid's code for a request field it rejects; from ``/transactions/sync`` with a stored cursor,
+#: the cursor (the only field that changes between calls).
+INVALID_FIELD = "INVALID_FIELD"
 #: Plaid account type -> our payment method (other types, e.g. loan, leave it unset).
 PAYMENT_METHOD_BY_TYPE = {"credit": "credit_card", "depository": "debit_card"}
 _COLUMNS = ("transaction_id", "account_id", "date", "amount", "currency", "description", "source",
@@ -199,12 +202,18 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
     posted, removed_ids, changed_ids = [], [], []
     unlinked, fresh_pending = [], set()
     with conn:
+        # the accounts whose rows change: their detection is owed until a run detects them
+        gone_ids = [r.get("transaction_id") for _, _, page_removed in pages for r in page_removed]
+        touched = {a for (a,) in conn.execute(
+            "SELECT DISTINCT account_id FROM transactions WHERE transaction_id IN (SELECT value FROM json_each(?))",
+            [json.dumps([g for g in gone_ids if g])])} if gone_ids else set()
         for page_added, page_modified, page_removed in pages:
             for kind, txs in (("added", page_added), ("modified", page_modified)):
                 rows = []
                 for tx in txs:
                     row = canonical_row(tx)
                     rows.append(tuple(row[c] for c in _COLUMNS) + (now,))
+                    touched.add(row["account_id"])
                     pending_id = tx.get("pending_transaction_id")
                     if pending_id and not row["pending"]:
                         # The posted version replaces its pending authorisation: the same
@@ -243,6 +252,7 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
         # a filed request whose charge now reads another sum (modified, or posted at another
         # sum than its pending authorisation) says so
         note_changed_amounts(store, changed_ids + [new for _, new in posted], day)
+        store.mark_detection_owed(sorted(a for a in touched if a))
         moved = conn.execute(
             "UPDATE plaid_items SET cursor = ?, item_id = COALESCE(?, item_id), last_synced_at = ?, "
             "synced_through = MAX(COALESCE(synced_through, ''), ?), last_error = NULL, "
@@ -379,6 +389,11 @@ def sync_item(store: Store, api, name: str, *, policy: RetryPolicy | None = None
                                            sleep=sleep, on_page=on_page)
                 break
             except PlaidError as exc:
+                if exc.error_code == INVALID_FIELD and start:
+                    raise PlaidError(f"{exc} (Plaid rejected the item's stored cursor: "
+                                     f"`subdetect plaid reset-cursor {name}` makes the next sync fetch the "
+                                     "item's history again; rows already stored are not doubled)",
+                                     error_code=exc.error_code, item=name) from None
                 if exc.error_code != MUTATION or attempt == max_restarts:
                     raise
                 result.restarts += 1
