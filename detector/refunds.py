@@ -482,18 +482,11 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
 
     existing = {r["request_id"]: _from_row(r) for r in
                 _rows_where_in(store, "refund_requests", "request_id", (r["request_id"] for r in records))}
-    txs = {t["transaction_id"]: t for t in _rows_where_in(
-        store, "transactions", "transaction_id", (r["transaction_id"] for r in records),
-        "transaction_id, currency, description, id_from_bank")}
-    streams = {s["stream_id"]: s for s in _rows_where_in(
-        store, "streams", "stream_id", (r.get("stream_id") for r in records),
-        "stream_id, frequency, first_date, last_date, currency")}
+    txs, streams, descriptions = _flagged_rows(store, records)
     # a charge whose row is not stored (the Spark job stores streams and flags only) is in its
     # stream's currency, which may not be its account's (round-twenty-three audit)
     stream_currency = {sid: s.pop("currency") for sid, s in streams.items()}
     accounts = {a: store.account(a) for a in {r["account_id"] for r in records}}
-    descriptions = {r["transaction_id"]: r.get("description") or txs.get(r["transaction_id"], {}).get("description")
-                    for r in records}
     over = _not_asked(store, records, txs, streams, descriptions, as_of, doubled)
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
@@ -615,14 +608,7 @@ def unasked_counts(store: Store, flags: pd.DataFrame, requests: list[dict], as_o
             left.append(r)
     if left:
         as_of = to_date(as_of)
-        txs = {t["transaction_id"]: t for t in _rows_where_in(
-            store, "transactions", "transaction_id", (r["transaction_id"] for r in left),
-            "transaction_id, currency, description, id_from_bank")}
-        streams = {s["stream_id"]: s for s in _rows_where_in(
-            store, "streams", "stream_id", (r.get("stream_id") for r in left),
-            "stream_id, frequency, first_date, last_date")}
-        descriptions = {r["transaction_id"]: r.get("description") or txs.get(r["transaction_id"], {}).get("description")
-                        for r in left}
+        txs, streams, descriptions = _flagged_rows(store, left)
         doubled = {r["transaction_id"] for r in records if r["type"] == "duplicate_charge"}
         why = _not_asked(store, left, txs, streams, descriptions, as_of, doubled)
         rest = [r for r in left if r["transaction_id"] not in why]
@@ -632,6 +618,21 @@ def unasked_counts(store: Store, flags: pd.DataFrame, requests: list[dict], as_o
             reason = why.get(r["transaction_id"]) or ("given_back" if credited.get(r["transaction_id"]) else "other")
             counts[reason] = counts.get(reason, 0) + 1
     return {k: counts[k] for k in NOT_ASKED if counts.get(k)}
+
+
+def _flagged_rows(store: Store, records: list[dict]) -> tuple[dict, dict, dict]:
+    """The stored rows flagged ``records`` point at: ``(transactions, streams, descriptions)``,
+    the first two by id (a stream's row with its ``currency``), descriptions by transaction id
+    (the flag's own, else its stored row's)."""
+    txs = {t["transaction_id"]: t for t in _rows_where_in(
+        store, "transactions", "transaction_id", (r["transaction_id"] for r in records),
+        "transaction_id, currency, description, id_from_bank")}
+    streams = {s["stream_id"]: s for s in _rows_where_in(
+        store, "streams", "stream_id", (r.get("stream_id") for r in records),
+        "stream_id, frequency, first_date, last_date, currency")}
+    descriptions = {r["transaction_id"]: r.get("description") or txs.get(r["transaction_id"], {}).get("description")
+                    for r in records}
+    return txs, streams, descriptions
 
 
 def _save_candidates(store: Store, requests: list[dict]) -> dict[str, dict]:

@@ -26,3 +26,26 @@ def chase_checking(path, rows) -> str:
         lines.append(f"{kind[0]},{d:%m/%d/%Y},{description},{amount:.2f},{kind[1]},5000.00,")
     path.write_text("\n".join(lines) + "\n")
     return str(path)
+
+
+CHASE_CARD_HEADER = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+
+
+def chase_card(path, charges: list[tuple[date, str, str, float]]) -> str:
+    """A Chase card export (newest first, posted a day later) of ``(date, descriptor, category,
+    amount)`` charges, amounts as money out; ``path`` as text."""
+    lines = [f"{d:%m/%d/%Y},{d + timedelta(days=1):%m/%d/%Y},{desc},{cat},Sale,{-amt:.2f},\n"
+             for d, desc, cat, amt in sorted(charges, key=lambda c: c[0], reverse=True)]
+    path.write_text(CHASE_CARD_HEADER + "".join(lines))
+    return str(path)
+
+
+def everyday_spending(start: date, weeks: int) -> list[tuple[date, str, str, float]]:
+    """Groceries and coffee on no schedule for ``weeks`` weeks from ``start`` (as
+    :func:`chase_card` charges), so the plans a test is about sit among other spending."""
+    out = []
+    for w in range(weeks):
+        out.append((start + timedelta(days=7 * w + 2), "WHOLEFDS MKT 10234", "Groceries", 40.0 + (w * 37) % 55 + 0.13))
+        out.append((start + timedelta(days=7 * w + 4 + w % 3), "STARBUCKS STORE 05231", "Food & Drink",
+                    4.0 + (w * 13) % 5 + 0.45))
+    return out

@@ -9,34 +9,17 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from _statement_files import chase_card, everyday_spending
+
 from detector.cli import cli
 
-HEADER = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
 NYT = "NYTIMES*NYTDIGITAL 800-698-4637 NY"
-
-
-def _card(path, charges: list[tuple[date, str, str, float]]) -> str:
-    """A Chase card export (newest first, posted a day later) of (date, descriptor, category, amount)."""
-    lines = [f"{d:%m/%d/%Y},{d + timedelta(days=1):%m/%d/%Y},{desc},{cat},Sale,{-amt:.2f},\n"
-             for d, desc, cat, amt in sorted(charges, key=lambda c: c[0], reverse=True)]
-    path.write_text(HEADER + "".join(lines))
-    return str(path)
-
-
-def _everyday(start: date, weeks: int) -> list[tuple[date, str, str, float]]:
-    """Groceries and coffee on no schedule, so the plans sit among other spending."""
-    out = []
-    for w in range(weeks):
-        out.append((start + timedelta(days=7 * w + 2), "WHOLEFDS MKT 10234", "Groceries", 40.0 + (w * 37) % 55 + 0.13))
-        out.append((start + timedelta(days=7 * w + 4 + w % 3), "STARBUCKS STORE 05231", "Food & Drink",
-                    4.0 + (w * 13) % 5 + 0.45))
-    return out
 
 
 def _scan(runner, tmp_path, charges, as_of):
     cut = date.fromisoformat(as_of)
-    history = _everyday(date(2024, 11, 1), 110) + charges
-    path = _card(tmp_path / "Chase7310_Activity20261130.CSV", [c for c in history if c[0] <= cut])
+    history = everyday_spending(date(2024, 11, 1), 110) + charges
+    path = chase_card(tmp_path / "Chase7310_Activity20261130.CSV", [c for c in history if c[0] <= cut])
     res = runner.invoke(cli, ["scan", path, "--db", str(tmp_path / "s.db"), "--as-of", as_of, "--format", "json"])
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)

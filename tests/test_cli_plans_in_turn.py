@@ -6,35 +6,16 @@ beside them (a price rise, a trial, tax jitter) stay one stream."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
+from _statement_files import chase_card, everyday_spending
 
 from detector.cli import cli
-
-HEADER = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
 
 
 def _months(start: date, n: int, day: int) -> list[date]:
     return [date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, day) for i in range(n)]
-
-
-def _card(path, charges: list[tuple[date, str, str, float]]) -> str:
-    """A Chase card export (newest first, posted a day later) of (date, descriptor, category, amount)."""
-    lines = [f"{d:%m/%d/%Y},{d + timedelta(days=1):%m/%d/%Y},{desc},{cat},Sale,{-amt:.2f},\n"
-             for d, desc, cat, amt in sorted(charges, key=lambda c: c[0], reverse=True)]
-    path.write_text(HEADER + "".join(lines))
-    return str(path)
-
-
-def _everyday(start: date, weeks: int) -> list[tuple[date, str, str, float]]:
-    """Groceries and coffee on no schedule, so the plans sit among other spending."""
-    out = []
-    for w in range(weeks):
-        out.append((start + timedelta(days=7 * w + 2), "WHOLEFDS MKT 10234", "Groceries", 40.0 + (w * 37) % 55 + 0.13))
-        out.append((start + timedelta(days=7 * w + 4 + w % 3), "STARBUCKS STORE 05231", "Food & Drink",
-                    4.0 + (w * 13) % 5 + 0.45))
-    return out
 
 
 def _scan(runner, db, statement, as_of):
@@ -51,11 +32,11 @@ def _of(doc, merchant):
 @pytest.fixture
 def apple_card(tmp_path):
     start = date(2024, 11, 1)
-    charges = _everyday(start, 26)
+    charges = everyday_spending(start, 26)
     charges += [(d, "APPLE.COM/BILL", "Shopping", 2.99) for d in _months(start, 6, 8)]
     charges += [(d, "APPLE.COM/BILL", "Shopping", 10.99) for d in _months(start, 6, 21)]
     charges += [(d, "NETFLIX.COM", "Entertainment", 15.49) for d in _months(start, 6, 12)]
-    return _card(tmp_path / "Chase4821_Activity20250430.CSV", charges)
+    return chase_card(tmp_path / "Chase4821_Activity20250430.CSV", charges)
 
 
 @pytest.mark.parametrize("as_of, apple", [
@@ -87,7 +68,7 @@ def test_an_early_plan_billed_in_turn_with_another_counts_in_the_total(runner, t
 
 def _one_stream(runner, tmp_path, charges, as_of):
     start = date(2024, 11, 1)
-    path = _card(tmp_path / "Chase5512_Activity20250430.CSV", _everyday(start, 26) + charges)
+    path = chase_card(tmp_path / "Chase5512_Activity20250430.CSV", everyday_spending(start, 26) + charges)
     return _scan(runner, tmp_path / "one.db", path, as_of)
 
 
@@ -113,7 +94,6 @@ def test_tax_jitter_stays_one_stream(runner, tmp_path):
                for i, d in enumerate(_months(start, 3, 12))]
     doc = _one_stream(runner, tmp_path, charges, "2025-01-31")
     assert [s[:3] for s in _of(doc, "Netflix")] == [("monthly", 15.47, "active")]
-
 
 
 # Two plans at prices less than PRICE_STEP apart, each on a day of its own (working_frame._own_days):
