@@ -580,7 +580,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         # stored them all): no need to hash a million ids again to drop duplicates.
         tx = _fresh_transactions(frames, in_memory,
                                  every_account=in_memory.issuperset(a for r in held for a in r.accounts),
-                                 unique_ids=all(r.duplicates == 0 for r in held))
+                                 unique_ids=all(r.duplicates == 0 for r in held), results=results)
         del frames
         # Sorted here, a column at a time, the engine finds the rows already in order and keeps
         # them: detection then holds one copy of the rows, not this frame and a sorted copy of it.
@@ -606,18 +606,24 @@ def _stored_accounts(store: Store) -> set[str]:
 
 
 def _fresh_transactions(frames: list[pd.DataFrame], accounts: set[str], *, every_account: bool = False,
-                        unique_ids: bool = False) -> pd.DataFrame:
+                        unique_ids: bool = False, results=()) -> pd.DataFrame:
     """This scan's rows of ``accounts`` as the store now holds them (accounts new to the store).
 
     ``every_account``: ``accounts`` covers every account in ``frames`` (nothing to filter out);
-    ``unique_ids``: no id occurs twice in ``frames`` (see :func:`detector.store.as_stored`).
+    ``unique_ids``: no id occurs twice in ``frames`` (see :func:`detector.store.as_stored`);
+    ``results``: the files' ingest results, whose ``redated_rows`` a later file of the account
+    gave its earlier dates in the store (a QFX's posting dates, the CSV read after it in the same
+    scan dating them by transaction): the rows here get them too, else detection judged the
+    posting dates, a charge of a cancellation's day flagged, in one file order only (round-52 audit).
     """
+    from .importers.ingest import apply_new_dates
     from .store import as_stored
 
     frames = [f for f in frames if len(f)]
     if not frames or not accounts:
         return as_stored(pd.DataFrame())
     fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    fresh = apply_new_dates(fresh, results)
     if not every_account:
         fresh = fresh[fresh["account_id"].isin(accounts)]
     return as_stored(fresh, unique_ids=unique_ids)

@@ -290,3 +290,26 @@ def test_the_csv_read_after_the_qfx_corrects_a_charge_after_cancellation(files, 
     again = scan([files / MAR_MAY], store, AS_OF)
     after = sorted(f["date"] for f in again.flags.to_dict("records") if f["type"] == "charge_after_cancellation")
     assert after and all(d >= "2025-04" for d in after)
+
+
+@pytest.mark.parametrize("order", [(JAN_MAR, QFX), (QFX, JAN_MAR)])
+def test_one_scan_of_the_qfx_and_csv_detects_on_the_dates_it_stores_in_either_order(files, runner, tmp_path, order):
+    # Round-52 audit: in ONE scan, the QFX read first, the account was new to the store and its
+    # rows were detected as read (posting dates), while the store took the CSV's earlier dates.
+    # Hulu, charged twice on 12 March (posted the 14th), cancelled on the 12th: a charge on the
+    # cancellation day is not flagged, and the double charge is dated the 12th, in either order.
+    cancellations = tmp_path / "cancel.csv"
+    cancellations.write_text(f"account_id,merchant,cancelled_on\n{ACCTID},Hulu,2025-03-12\n")
+    db = str(tmp_path / "one.db")
+    res = runner.invoke(cli, ["scan", *[str(files / n) for n in order], "--db", db, "--as-of", AS_OF,
+                              "--cancellations", str(cancellations), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    flags = sorted((f["type"], f["merchant"], f["date"]) for f in json.loads(res.stdout)["flags"])
+    hulu = [f for f in flags if f[1] == "Hulu"]
+    assert ("duplicate_charge", "Hulu", "2025-03-12") in hulu
+    assert not [f for f in hulu if f[0] == "charge_after_cancellation" and f[2] < "2025-04-01"], hulu
+    assert [f for f in hulu if f[0] == "charge_after_cancellation"], hulu  # April's and May's still are
+    # the next detection, reading the store, says the same
+    again = runner.invoke(cli, ["detect", "--db", db, "--as-of", AS_OF, "--format", "json"])
+    assert again.exit_code == 0, again.output
+    assert sorted((f["type"], f["merchant"], f["date"]) for f in json.loads(again.stdout)["flags"]) == flags

@@ -67,6 +67,9 @@ class IngestResult:
     #: Of ``duplicates``: rows recognised as charges another file of the account already stored,
     #: exported again in another form (an OFX beside the CSV of the same months; ``overlap.py``).
     overlapping: int = 0
+    #: Rows other files stored that took this file's earlier dates (``overlap.py``): stored id ->
+    #: its date now. Rows a caller kept from those files (``on_rows``) are given the same dates.
+    redated_rows: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -75,6 +78,7 @@ class IngestResult:
     def to_dict(self) -> dict:
         """Plain fields for JSON output (rejections with file, line and reason)."""
         d = asdict(self)
+        d.pop("redated_rows")
         d["ok"] = self.ok
         d["rejections"] = [
             {k: r[k] for k in ("source_file", "source_line", "reason", "raw")} for r in self.rejections
@@ -339,7 +343,7 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected, last_date=last, first_date=first,
                           notes=list(st.notes) + reused.notes() + ([note] if note else []),
-                          overlapping=copies.rows)
+                          overlapping=copies.rows, redated_rows=copies.new_dates)
     _record_import(store, result)
     return result
 
@@ -376,12 +380,31 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     result.accounts = list(accounts)
     result.account_id = result.accounts[0] if len(result.accounts) == 1 else None
     result.overlapping = copies.rows
+    result.redated_rows = copies.new_dates
     result.notes += reused.notes()
     note = copies_note(copies, result.stored)
     if note:
         result.notes.append(note)
     _record_import(store, result)
     return result
+
+
+def apply_new_dates(rows: pd.DataFrame, results: Iterable[IngestResult]) -> pd.DataFrame:
+    """``rows`` (canonical rows ``on_rows`` received) with the dates later files gave them in the
+    store (each result's ``redated_rows``, in file order): the same rows as the store holds.
+    Changed in place; nothing to do (no look-up) when no file re-dated a row. One hash look-up
+    of the ids (``get_indexer``: 0.3 s for a million rows all re-dated, where ``isin`` took 18 s)."""
+    new_dates: dict[str, str] = {}
+    for r in results:
+        new_dates.update(r.redated_rows)
+    if not new_dates or rows.empty:
+        return rows
+    dates = pd.Series(new_dates)
+    pos = dates.index.get_indexer(rows["transaction_id"])
+    hit = pos >= 0
+    if hit.any():
+        rows.loc[hit, "date"] = dates.to_numpy()[pos[hit]]
+    return rows
 
 
 def imported_before_as(store: Store, path: str, accounts: list[str]) -> tuple[str, str] | None:
@@ -423,7 +446,9 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
     ``payment_method`` (one of :data:`~detector.schema.PAYMENT_METHODS`) overrides the importer's
     default and is stored as set by the user. ``progress`` is called with each result as it is done.
     ``on_rows`` receives each stored file's canonical rows (ids as stored), so a caller can work on
-    them without reading them back from SQLite. CSV files bigger than ``stream_bytes`` (default
+    them without reading them back from SQLite; a later file of the same account may re-date some
+    of them (its copy of a charge dated earlier): each result's ``redated_rows`` says which, and
+    the caller applies them (:func:`apply_new_dates`) to hold what the store holds. CSV files bigger than ``stream_bytes`` (default
     :data:`STREAM_BYTES`) are read and stored :data:`STREAM_CHUNK_ROWS` rows at a time instead
     (their result has ``streamed=True`` and ``on_rows`` does not see them).
     A file that cannot be read gets ``error`` set and the others are still ingested.

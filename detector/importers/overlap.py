@@ -94,10 +94,13 @@ class Copies:
     same_lines: dict[str, int] = field(default_factory=dict)
     #: Stored rows given the new file's earlier date (its copy dated by transaction, theirs by posting).
     redated: int = 0
+    #: Those rows' ids -> the date they now have in the store (for rows a caller holds in memory).
+    new_dates: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: Copies) -> None:
         self.rows += other.rows
         self.redated += other.redated
+        self.new_dates.update(other.new_dates)
         for mine, theirs in ((self.files, other.files), (self.same_lines, other.same_lines)):
             for f, n in theirs.items():
                 mine[f] = mine.get(f, 0) + n
@@ -140,25 +143,30 @@ def drop_copies_from_other_files(store: Store, df: pd.DataFrame) -> tuple[pd.Dat
         return df, Copies()
     keep = np.ones(len(df), dtype=bool)
     keep[matched["row"].to_numpy()] = False
+    new_dates = _keep_earlier_dates(store, matched, df)
     found = Copies(rows=len(matched), files=matched["s_file"].value_counts(sort=False).to_dict(),
-                   max_days=int(matched["days"].max()), redated=_keep_earlier_dates(store, matched, df))
+                   max_days=int(matched["days"].max()), redated=len(new_dates), new_dates=new_dates)
     return df[keep], found
 
 
-def _keep_earlier_dates(store: Store, matched: pd.DataFrame, df: pd.DataFrame) -> int:
+def _keep_earlier_dates(store: Store, matched: pd.DataFrame, df: pd.DataFrame) -> dict[str, str]:
     """Give each stored row the date of its copy in the new file where that copy is dated
     earlier: of two exports of one charge, the earlier date is the transaction's (the later one
     the posting's), so what is stored does not depend on which file was read first
     (round-twenty-eight audit: a QFX read before the CSV stored a charge of 20 March as of the
-    22nd, the day after the plan's cancellation, and flagged it). Returns the rows re-dated."""
+    22nd, the day after the plan's cancellation, and flagged it). Returns the re-dated rows' ids
+    and new dates: a caller holding the stored rows in memory (``scan`` detects an account new to
+    the store on the rows it read) gives them the same dates (round-52 audit: one scan of the QFX
+    and then the CSV detected on the posting dates, and flagged a charge of the cancellation day)."""
     early = matched[matched["delta"] < 0]
     if early.empty:
-        return 0
+        return {}
     dates = df["date"].iloc[early["row"].to_numpy()].astype(str).tolist()
+    new_dates = dict(zip(early["sid"].astype(str).tolist(), dates, strict=True))
     with store.conn:
         store.conn.executemany("UPDATE transactions SET date = ? WHERE transaction_id = ?",
-                               list(zip(dates, early["sid"].astype(str).tolist(), strict=True)))
-    return len(early)
+                               list(zip(dates, new_dates, strict=True)))
+    return new_dates
 
 
 def _intervals(spans: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp, int, set]]:
