@@ -23,6 +23,10 @@ and ``--account`` names the others. Without either:
 'Checking_XXX567_Transactions'
 >>> account_from_filename("2025-06-30.csv")  # nothing but a date: the name as it is
 '2025-06-30'
+>>> account_from_filename("Monzo Jan-Mar 2025.csv"), account_from_filename("Barclays Jan to Mar 2025.csv")
+('Monzo', 'Barclays')
+>>> account_from_filename("Halifax Q1 2025.csv"), account_from_filename("Starling Jan-Mar.csv")
+('Halifax', 'Starling')
 """
 
 from __future__ import annotations
@@ -52,8 +56,12 @@ _DATE = "|".join((
     # seventeenth session), 30-Jun-2025, 30Jun2025
     rf"{_Y}(?P<s4>{_SEP}){_MONTH}(?P=s4){_D}",
     rf"(?<![a-z0-9]){_D}(?P<s5>{_SEP}?){_MONTH}(?P=s5){_Y}",
+    rf"(?<![a-z]){_MONTH}{_SEP}?{_D},?{_SEP}?{_Y}",  # Mar 31 2025, Mar 31, 2025
     rf"(?<![a-z]){_MONTH}{_SEP}?{_Y}",  # May2025, jan_2025
     rf"{_Y}{_SEP}?{_MONTH}(?![a-z])",  # 2025-Jan
+    # a quarter or a half of a year: Q1 2025, 2025-Q1, 2025Q1, H2 2025
+    rf"(?<![a-z0-9])[qh][1-4]{_SEP}?{_Y}",
+    rf"{_Y}{_SEP}?[qh][1-4](?![a-z0-9])",
 ))
 #: A time after a date: 2025-01-05T10-11-12, or after a space or underscore as Nationwide writes
 #: it (2025-Jun-30 10-15-02, 2024-May-29 9-21-29), or six digits of a valid hhmmss after a ``-`` or
@@ -65,6 +73,20 @@ _STAMP = re.compile(rf"(?<!\d)(?:{_DATE}){_TIME}(?!\d)", re.IGNORECASE)
 #: Two stamps of a range (2025-01-01_2025-06-30, 20250101-to-20250630) become one.
 _RANGE = re.compile(rf"\x00(?:{_SEP}*(?:to|until|thru|through|bis|-){_SEP}*\x00|{_SEP}*\x00)+", re.IGNORECASE)
 _AROUND = re.compile(rf"({_SEP}*)\x00({_SEP}*)")
+#: A period's end the year is given once for: a month's name (``Jan``, ``January``), a day and a
+#: month (``1 Jan``, ``Jan 1``) or a quarter (``Q1``), ...
+_PART = (rf"(?:(?<![a-z0-9]){_D}{_SEP}?{_MONTH}(?![a-z])|(?<![a-z]){_MONTH}{_SEP}?{_D}(?![a-z0-9])"
+         rf"|(?<![a-z]){_MONTH}(?![a-z])|(?<![a-z0-9])[qh][1-4](?![a-z0-9]))")
+#: ... joined to the date stamp by a range (``Jan-Mar 2025``, ``Jan to Mar 2025``, ``1 Jan - 31 Mar
+#: 2025``, ``2025-01 to March``) or by separators alone (``Jan Mar 2025``) is part of the period:
+#: "Monzo Jan-Mar 2025.csv" and "Monzo Feb-Apr 2025.csv" were accounts "Monzo Jan" and "Monzo
+#: Feb", one account's overlapping exports stored twice (round-52 audit).
+_JOIN = rf"(?:{_SEP}|\u2013|\u2014)*(?:(?:to|until|till|thru|through|bis){_SEP}+)?"
+_PART_BEFORE = re.compile(rf"{_PART}{_JOIN}\x00", re.IGNORECASE)
+_PART_AFTER = re.compile(rf"\x00{_JOIN}{_PART}", re.IGNORECASE)
+#: Two months' names as a range, with no year: ``Jan-Mar``, ``January to March``.
+_MONTHS = re.compile(rf"(?<![a-z]){_MONTH}(?:{_SEP}|\u2013|\u2014)+(?:(?:to|until|till|thru|through){_SEP}+)?"
+                     rf"{_MONTH}(?![a-z])", re.IGNORECASE)
 #: Revolut names each statement download ``account-statement_<from>_<to>_<language>_<code>.csv``,
 #: the code six random hex digits (``account-statement_2024-05-01_2024-12-31_en_4f2a9c.csv``): two
 #: downloads of one account were two accounts (round-twenty-four audit). Only in that pattern (a
@@ -93,7 +115,13 @@ def account_from_filename(path: str | os.PathLike) -> str:
     'Chase4444_Activity'
     """
     stem = _SAVED_AGAIN.sub("", Path(path).stem) or Path(path).stem
-    marked = _RANGE.sub("\x00", _STAMP.sub("\x00", stem))
+    marked = _MONTHS.sub("\x00", _STAMP.sub("\x00", stem))
+    while True:  # a period's other end joins its stamp (each pass one more: 1 Jan - 31 Mar 2025)
+        joined = _PART_AFTER.sub("\x00", _PART_BEFORE.sub("\x00", marked))
+        if joined == marked:
+            break
+        marked = joined
+    marked = _RANGE.sub("\x00", marked)
     if "\x00" not in marked:
         return stem
     revolut = _REVOLUT_CODE.match(marked)
