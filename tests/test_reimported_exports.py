@@ -90,3 +90,36 @@ def test_two_overlapping_exports_named_by_their_months_are_one_account(runner, t
     assert {s["account_id"] for s in report["streams"]} == {"Monzo"}
     assert spotify_doubles(report) == [("Monzo", "2025-03-15")]
     assert len([r for r in report["refund_requests"] if r["flag_type"] == "duplicate_charge"]) == 1
+
+
+def test_an_export_whose_bank_ids_another_account_holds_is_that_accounts(runner, tmp_path):
+    # Names that give two accounts whatever the rule (renamed by hand): Monzo's own Transaction
+    # IDs, 26 of them already stored under the first file's account, say whose export the second
+    # is. Before, they were stored again under x_ ids without a word: one double charge flagged
+    # in each account, two refund requests.
+    first, second = jan_mar_feb_apr(tmp_path, "monzo export.csv", "current account.csv")
+    report, err = scan_json(runner, tmp_path, first, second)
+    assert {s["account_id"] for s in report["streams"]} == {"monzo export"}
+    assert spotify_doubles(report) == [("monzo export", "2025-03-15")]
+    assert len([r for r in report["refund_requests"] if r["flag_type"] == "duplicate_charge"]) == 1
+    said = " ".join(err.split())
+    assert ("26 of this file's 34 row(s) carry the bank's own transaction ids already stored under account "
+            "'monzo export'") in said
+    assert "not under 'current account' as its file name gives" in said
+    # the same again: nothing more is stored, under either name
+    again = runner.invoke(cli, ["ingest", second, "--db", str(tmp_path / "s.db"), "--output", "json"])
+    assert again.exit_code == 0, again.output
+    [f] = json.loads(again.stdout)["files"]
+    assert (f["account_id"], f["stored"], f["duplicates"]) == ("monzo export", 0, 34)
+
+
+def test_an_export_given_another_account_says_its_ids_are_stored_under_the_first(runner, tmp_path):
+    # --account decides, but not silently: the rows whose bank ids the other account holds are
+    # named, with both accounts and how to make them one
+    first, second = jan_mar_feb_apr(tmp_path, "monzo export.csv", "current account.csv")
+    scan_json(runner, tmp_path, first)
+    report, err = scan_json(runner, tmp_path, second, "--account", "joint")
+    said = " ".join(err.split())
+    assert ("26 row(s) carry bank transaction ids already stored under account 'monzo export': they are stored "
+            "again, for account 'joint'") in said
+    assert "scan this file with --account 'monzo export'" in said

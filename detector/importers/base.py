@@ -89,6 +89,12 @@ class Importer:
     #: What choosing this importer for the file decided that the analyst should hear (a mapped
     #: CSV's currency, ``currency.settle_currency``); copied into ``Statement.notes``.
     notes: tuple[str, ...] = ()
+    #: The layout's id column names one transaction among all the bank's accounts (Monzo's
+    #: ``tx_...``, Bank of America's 23-digit Reference Number, Amex's Reference), not only
+    #: within one account as an OFX ``FITID`` or a mapped column may: rows of a file named by its
+    #: file name whose ids another account of the layout holds are that account's
+    #: (``ingest.same_account_by_ids``).
+    bank_wide_ids: bool = False
 
     def identify(self, path: str, head: str) -> bool:
         """Whether this importer reads ``path``, judged from its first lines ``head``."""

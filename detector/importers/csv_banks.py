@@ -208,6 +208,7 @@ class BofaCard(CsvLayout):
     description = "Payee"
     amount = "Amount"
     transaction_id = "Reference Number"
+    bank_wide_ids = True
     also_required = ("Address",)
     payment_method = "credit_card"
     country = "US"
@@ -277,6 +278,7 @@ class Amex(CsvLayout):
     description = "Description"
     amount = "Amount"
     transaction_id = "Reference"
+    bank_wide_ids = True
     card_column = "Account #"  # Card Member is a person (cards of one account share them), not a card
     card_digits = 5  # the account's last five, written -71003 (-01003 is -1003 once Excel saved it)
     #: A charge in another currency says so there: "Foreign Spend Amount: 7.18 UNITED STATES
@@ -363,6 +365,7 @@ class Monzo(CsvLayout):
     own_transfer_kinds = ("pot transfer",)
     amount = "Amount"
     transaction_id = "Transaction ID"
+    bank_wide_ids = True
     currency_column = "Currency"
     #: A card payment in another currency: "-7.41,GBP,-10.00,USD" (Amount, Currency, Local amount,
     #: Local currency); a pound payment repeats its amount there.

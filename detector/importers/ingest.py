@@ -136,13 +136,16 @@ def _stored_details(store: Store, stored_ids: list[str]) -> dict[str, tuple[str,
     return {i: (d or "", f or "") for i, d, f in rows}
 
 
-def _separate_clashing_ids(store: Store, df: pd.DataFrame, stored: pd.DataFrame | None = None) -> pd.DataFrame:
+def _separate_clashing_ids(store: Store, df: pd.DataFrame, stored: pd.DataFrame | None = None,
+                           found: ReusedIds | None = None) -> pd.DataFrame:
     """Give a row a namespaced id when its source id already belongs to another account.
 
     Source ids (OFX FITIDs, CSV id columns) are unique within an account, not across banks: two
     accounts may both have a FITID ``1001``. Without this the second would be counted as a
     duplicate and lost. Deterministic, so re-importing still finds the row as a duplicate.
-    ``stored``: :func:`_stored_under` ``df`` (looked up when not given).
+    ``stored``: :func:`_stored_under` ``df`` (looked up when not given). ``found`` counts the rows
+    of each (account, account holding their ids) pair, for a note: one account's export stored
+    again under another name is said, not done silently (round-52 audit).
     """
     if df.empty:
         return df
@@ -157,6 +160,15 @@ def _separate_clashing_ids(store: Store, df: pd.DataFrame, stored: pd.DataFrame 
     clash = (holder != df["account_id"]).to_numpy(dtype=bool)
     if not clash.any():
         return df
+    if found is not None and owner:
+        # (ids held by a stored account: two accounts of one file sharing an id are not this)
+        held = ids.map(owner)
+        elsewhere = clash & held.notna().to_numpy(dtype=bool)
+        if "id_from_bank" in df:
+            elsewhere &= (df["id_from_bank"].fillna(0).astype("int64") == 1).to_numpy()
+        if elsewhere.any():
+            pairs = zip(df["account_id"][elsewhere].tolist(), held[elsewhere].tolist(), strict=True)
+            found.add_elsewhere(Counter(pairs))
     out = df.copy()
     out.loc[clash, "transaction_id"] = [
         stable_id(account, tx_id, prefix="x_")
@@ -178,7 +190,7 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None,
     stored_before = _stored_under(store, st.transactions)
     st.transactions, reused = separate_reused_ids(st.transactions, stored_before,
                                                   lambda ids: _stored_details(store, ids))
-    st.transactions = _separate_clashing_ids(store, st.transactions, stored_before)
+    st.transactions = _separate_clashing_ids(store, st.transactions, stored_before, reused)
     # what stays in st.transactions is what the caller sees (on_rows): copies must not reach it
     st.transactions, copies = drop_copies_from_other_files(store, st.transactions)
     if currencies is not None:
@@ -389,6 +401,76 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     return result
 
 
+#: Rows of a file whose bank ids another account holds it takes to be that account's export ...
+MIN_SHARED_IDS = 2
+#: ... and the share of the file's rows in that account's stored days they must be: a few shared
+#: ids (a transfer both of two accounts of one bank list under one id, should a bank do so) are not.
+MIN_SHARED_SHARE = 0.5
+
+
+@dataclass
+class SameAccount:
+    """What :func:`same_account_by_ids` found: the stored account a file is an export of."""
+
+    account: str
+    #: The account the file's name gave.
+    named: str
+    #: The file's rows whose bank ids ``account`` holds, and its rows with a bank id.
+    shared: int
+    rows: int
+    #: The file that stored most of them.
+    path: str
+
+    def note(self) -> str:
+        return (f"{self.shared} of this file's {self.rows} row(s) carry the bank's own transaction ids already "
+                f"stored under account {self.account!r} (from {self.path or 'another file'}): the bank's id names "
+                f"one transaction of one account, so this file is an export of {self.account!r} and its rows are "
+                f"stored under it, not under {self.named!r} as its file name gives (--account names another; "
+                "docs/importers.md, \"A bank's id already stored under another account\")")
+
+
+def same_account_by_ids(store: Store, st: Statement) -> SameAccount | None:
+    """The stored account ``st`` (one file, read) is an export of, known by the bank's own ids.
+
+    Only a file whose one account its name gave (no ``--account``, no account or card column),
+    of a layout whose ids name one transaction among all the bank's accounts
+    (``Importer.bank_wide_ids``: Monzo's ``Transaction ID``), and whose rows' ids another account
+    of the same layout holds: :data:`MIN_SHARED_IDS` rows at least, and
+    :data:`MIN_SHARED_SHARE` of the file's rows dated within that account's stored days. Round-52
+    audit: "Monzo Jan-Mar 2025.csv" and "Monzo Feb-Apr 2025.csv" became two accounts, and the 21
+    rows of Monzo's ids already stored under the first were stored again under ``x_`` ids without
+    a word: one double charge, two flags and two refund requests."""
+    tx = st.transactions
+    if (not st.bank_wide_ids or st.named_by_file is None or st.accounts != [st.named_by_file] or tx.empty
+            or "id_from_bank" not in tx):
+        return None
+    bank = tx[tx["id_from_bank"].fillna(0).astype("int64").to_numpy() == 1]
+    if len(bank) < MIN_SHARED_IDS:
+        return None
+    held = store.conn.execute(
+        "SELECT t.account_id, count(*) FROM json_each(?) AS j JOIN transactions AS t "
+        "ON t.transaction_id = j.value WHERE t.source = ? GROUP BY 1 ORDER BY 2 DESC, 1",
+        [json.dumps(bank["transaction_id"].tolist()), st.format]).fetchall()
+    own = dict(held).get(st.named_by_file, 0)
+    others = [(a, n) for a, n in held if a != st.named_by_file]
+    if not others:
+        return None
+    account, shared = others[0]
+    if shared < MIN_SHARED_IDS or shared <= own:
+        return None
+    lo, hi = store.conn.execute("SELECT min(date), max(date) FROM transactions WHERE account_id = ?",
+                                [account]).fetchone()
+    dates = bank["date"].astype(str).str[:10]
+    within = int(((dates >= str(lo)[:10]) & (dates <= str(hi)[:10])).sum())
+    if shared < MIN_SHARED_SHARE * within:
+        return None
+    (path,) = store.conn.execute(
+        "SELECT coalesce(t.source_file, '') FROM json_each(?) AS j JOIN transactions AS t ON t.transaction_id = "
+        "j.value WHERE t.account_id = ? GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+        [json.dumps(bank["transaction_id"].tolist()), account]).fetchone()
+    return SameAccount(account=account, named=st.named_by_file, shared=shared, rows=len(bank), path=path)
+
+
 def apply_new_dates(rows: pd.DataFrame, results: Iterable[IngestResult]) -> pd.DataFrame:
     """``rows`` (canonical rows ``on_rows`` received) with the dates later files gave them in the
     store (each result's ``redated_rows``, in file order): the same rows as the store holds.
@@ -485,6 +567,11 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
                         f"rows are stored under {before[1]!r} again, not under {before[0]!r} as this version "
                         "names the account (docs/importers.md, \"The same file under a new account name\"; "
                         "--account names another)")]))
+                same = None if before is not None or account_id else same_account_by_ids(store, st)
+                if same is not None:  # the bank's own ids say whose export it is
+                    st = read_statement(p, format=format, account_id=account_id, columns=mapping,
+                                        accounts_as={**accounts_as, same.named: same.account})
+                    tie_note = "; ".join(filter(None, [tie_note, same.note()]))
                 result = store_statement(store, st, payment_method=payment_method)
                 if on_rows is not None:
                     on_rows(st.transactions)

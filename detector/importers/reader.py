@@ -89,6 +89,11 @@ class Statement:
     #: What the reader decided about the file that the analyst should hear (dates read day/month
     #: swapped, source ids not trusted), one sentence each.
     notes: list[str] = field(default_factory=list)
+    #: The account the file's name gave (no ``--account``, and the file named none): where the
+    #: rows of no account column or card went.
+    named_by_file: str | None = None
+    #: The layout's ids name one transaction among all the bank's accounts (``Importer.bank_wide_ids``).
+    bank_wide_ids: bool = False
 
     @property
     def accounts(self) -> list[str]:
@@ -494,6 +499,8 @@ def _finish(path: str, imp: Importer, canon: _Canonicaliser, df: pd.DataFrame,
         path=path,
         country=imp.country,
         notes=list(canon.notes),
+        named_by_file=None if canon.user_account or canon.file_account else canon.fallback_account,
+        bank_wide_ids=bool(getattr(imp, "bank_wide_ids", False)),
     )
 
 

@@ -62,11 +62,19 @@ class ReusedIds:
     #: ``(line, bank id, this row, the stored row, its file)`` of rows whose id was stored before
     #: for a transaction of another date or amount.
     stored: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    #: ``(account, other account) -> rows`` of rows whose bank id another account holds: stored
+    #: under an ``x_`` id for their own account (``ingest._separate_clashing_ids``).
+    elsewhere: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def add(self, other: ReusedIds) -> None:
         self.within += other.within
         self.repeats += other.repeats
         self.stored += other.stored
+        self.add_elsewhere(other.elsewhere)
+
+    def add_elsewhere(self, counts: dict[tuple[str, str], int]) -> None:
+        for pair, n in counts.items():
+            self.elsewhere[pair] = self.elsewhere.get(pair, 0) + n
 
     def notes(self) -> list[str]:
         out = []
@@ -92,6 +100,14 @@ class ReusedIds:
                 f"{more}): the bank gave one id to two transactions, and each is stored, this one under an id of "
                 "ours made from the bank's, its date and amount (docs/importers.md, \"One FITID, several "
                 "transactions\")")
+        for (mine, theirs), n in sorted(self.elsewhere.items()):
+            out.append(
+                f"{n} row(s) carry bank transaction ids already stored under account {theirs!r}: they are "
+                f"stored again, for account {mine!r}, under ids of ours made from the bank's, and count in both "
+                f"accounts. If the two are one account's exports (a bank's own id names one transaction: Monzo's, "
+                f"Bank of America's and Amex's are unique to the bank), scan this file with --account {theirs!r}; "
+                "two accounts may share ids only where the bank numbers each account's apart (an OFX FITID; "
+                "docs/importers.md, \"A bank's id already stored under another account\")")
         return out
 
 
