@@ -119,6 +119,7 @@ def test_an_export_given_another_account_says_its_ids_are_stored_under_the_first
     first, second = jan_mar_feb_apr(tmp_path, "monzo export.csv", "current account.csv")
     scan_json(runner, tmp_path, first)
     report, err = scan_json(runner, tmp_path, second, "--account", "joint")
+    assert {s["account_id"] for s in report["streams"]} == {"joint"}
     said = " ".join(err.split())
     assert ("26 row(s) carry bank transaction ids already stored under account 'monzo export': they are stored "
             "again, for account 'joint'") in said

@@ -22,7 +22,7 @@ from ..schema import PAYMENT_METHODS
 from ..store import Store, utcnow
 from ..workdays import country_for_currency
 from .csv_banks import MappedCsv
-from .overlap import Copies, drop_copies_from_other_files
+from .overlap import Copies, charges_in_other_accounts, drop_copies_from_other_files
 from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
 from .reused_ids import SOURCES as REUSED_ID_SOURCES
 from .reused_ids import STORED_COLUMNS, ReusedIds, separate_reused_ids
@@ -193,6 +193,8 @@ def _store_rows(store: Store, st: Statement, payment_method: str | None,
     st.transactions = _separate_clashing_ids(store, st.transactions, stored_before, reused)
     # what stays in st.transactions is what the caller sees (on_rows): copies must not reach it
     st.transactions, copies = drop_copies_from_other_files(store, st.transactions)
+    for other in charges_in_other_accounts(store, st.transactions):
+        copies.other_accounts[(other.mine, other.account)] = [other.rows, other.path]
     if currencies is not None:
         currencies.add(st.transactions)
     stored, duplicates = store.add_transactions(st.transactions)
@@ -252,6 +254,26 @@ def copies_note(copies: Copies, stored: int) -> str | None:
         return None
     return ("; ".join(said) + f"; they count as duplicates and were not stored again; {stored} row(s) found only "
             "in this file were stored (docs/importers.md, \"The same months exported twice\")")
+
+
+def other_accounts_notes(copies: Copies, named_by_file: str | None) -> list[str]:
+    """What the analyst hears of another account holding this file's charges (``copies.other_accounts``):
+    which account, how many rows, and the ``--account`` that makes them one (round-52 audit: a
+    card's CSV and its QFX saved under another name were two accounts without a word)."""
+    out = []
+    for (mine, theirs), (n, other_path) in sorted(copies.other_accounts.items()):
+        if named_by_file == mine:  # this file's account is its name's: --account moves it
+            how = f"scan this file with --account {theirs!r}"
+        else:  # this file names its own account (an OFX's ACCTID): the other file's rows move
+            how = f"scan {other_path or 'the files of ' + repr(theirs)} with --account {mine!r}"
+        out.append(
+            f"{n} row(s) of this file are charges account {theirs!r} already holds (most of them from "
+            f"{other_path or 'rows of no file'}): the same amounts, merchants and dates across the months both "
+            f"cover, as when one card's statement is saved again under another name. Files of different "
+            f"accounts are not joined, so they are stored under {mine!r} too and their plans, flags and refund "
+            f"requests show in both accounts. If the two are one account, {how}, into a new --db (rows stored "
+            "stay where they are; docs/importers.md, \"The same charges under another account\")")
+    return out
 
 
 class CurrencyCounts:
@@ -354,7 +376,8 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected, last_date=last, first_date=first,
-                          notes=list(st.notes) + reused.notes() + ([note] if note else []),
+                          notes=(list(st.notes) + reused.notes() + ([note] if note else [])
+                                 + other_accounts_notes(copies, st.named_by_file)),
                           overlapping=copies.rows, redated_rows=copies.new_dates)
     _record_import(store, result)
     return result
@@ -372,7 +395,9 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     copies = Copies()
     reused = ReusedIds()
     currencies = CurrencyCounts()
+    named_by_file = None
     for st in chunks:
+        named_by_file = st.named_by_file
         first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
         stored, duplicates, found, also = _store_rows(store, st, payment_method, currencies)
         copies.add(found)
@@ -397,6 +422,7 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     note = copies_note(copies, result.stored)
     if note:
         result.notes.append(note)
+    result.notes += other_accounts_notes(copies, named_by_file)
     _record_import(store, result)
     return result
 

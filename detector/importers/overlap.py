@@ -96,11 +96,16 @@ class Copies:
     redated: int = 0
     #: Those rows' ids -> the date they now have in the store (for rows a caller holds in memory).
     new_dates: dict[str, str] = field(default_factory=dict)
+    #: ``(this file's account, another account) -> [rows, file]``: rows kept (files of different
+    #: accounts are not joined) that are charges the other account holds (:func:`charges_in_other_accounts`).
+    other_accounts: dict[tuple[str, str], list] = field(default_factory=dict)
 
     def add(self, other: Copies) -> None:
         self.rows += other.rows
         self.redated += other.redated
         self.new_dates.update(other.new_dates)
+        for pair, (n, path) in other.other_accounts.items():
+            self.other_accounts.setdefault(pair, [0, path])[0] += n
         for mine, theirs in ((self.files, other.files), (self.same_lines, other.same_lines)):
             for f, n in theirs.items():
                 mine[f] = mine.get(f, 0) + n
@@ -185,22 +190,25 @@ def _intervals(spans: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp, in
     return [tuple(x) for x in out]
 
 
-def _copies(store: Store, pairs: pd.DataFrame, new: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
-    """The pairs (new row, stored row) taken for one charge exported twice: each new row once."""
+def _copies(store: Store, pairs: pd.DataFrame, new: pd.DataFrame, stored: pd.DataFrame,
+            spans_of: str | None = None) -> pd.DataFrame:
+    """The pairs (new row, stored row) taken for one charge exported twice: each new row once.
+    ``spans_of``: the stored rows are that account's, taken for the new rows' account (its
+    files' spans are read)."""
     if pairs.empty:
         return pairs
     spans = pd.read_sql_query(
         "SELECT t.account_id, coalesce(t.source_file, '') AS s_file, min(t.date) AS s_lo, max(t.date) AS s_hi, "
         "count(*) AS s_n FROM json_each(?) AS a JOIN transactions AS t ON t.account_id = a.value "
         "WHERE t.source_file IS NOT ? GROUP BY 1, 2", store.conn,
-        params=[json.dumps(pairs["account_id"].unique().tolist()), new["source_file"].iloc[0]
-                if "source_file" in new and len(new) else None])
+        params=[json.dumps([spans_of] if spans_of else pairs["account_id"].unique().tolist()),
+                new["source_file"].iloc[0] if "source_file" in new and len(new) else None])
     spans = spans.assign(s_lo=pd.to_datetime(spans["s_lo"]), s_hi=pd.to_datetime(spans["s_hi"]))
     found = []
     for account, p in pairs.groupby("account_id", sort=False):
         mine = new[new["account_id"] == account]
         theirs_all = stored[stored["account_id"] == account]
-        own = spans[spans["account_id"] == account][["s_file", "s_lo", "s_hi", "s_n"]]
+        own = spans[spans["account_id"] == (spans_of or account)][["s_file", "s_lo", "s_hi", "s_n"]]
         for i_lo, i_hi, i_n, files in _intervals(own):
             q = p[p["s_file"].isin(files)]
             if q.empty:
@@ -512,3 +520,73 @@ def _plain(text: pd.Series) -> pd.Series:
     """Letters and digits only, case folded (``Netflix.com`` -> ``netflixcom``)."""
     return text.astype(str).str.casefold().str.replace(r"[\W_]+", "", regex=True).reset_index(drop=True) \
         .set_axis(text.index)
+
+
+#: Other accounts whose rows a new file's are matched with at most (those sharing most amounts).
+MAX_OTHER_ACCOUNTS = 3
+
+
+@dataclass
+class OtherAccount:
+    """An account of another name holding a new file's charges (:func:`charges_in_other_accounts`)."""
+
+    account: str
+    #: The new file's account, its rows matched with that account's, and the file holding most.
+    mine: str
+    rows: int
+    path: str
+
+
+def charges_in_other_accounts(store: Store, df: pd.DataFrame) -> list[OtherAccount]:
+    """The stored accounts other than ``df``'s (one file's rows, one account) that hold the same
+    charges: the matching of :func:`drop_copies_from_other_files` (the same amounts, merchants
+    and dates the two datings allow, across a real overlap, :data:`MIN_SHARE` of each side) run
+    against each of them. Nothing is dropped or re-dated: files of different accounts are not
+    joined (``--account`` joins them); the caller says so. Round-52 audit: a Chase CSV and the
+    same card's QFX saved under another name were two accounts, every charge of the shared
+    months stored twice and one double charge flagged (and a refund asked) twice, with no word.
+
+    Only accounts whose rows in the file's days have one of its amounts, :data:`MIN_PAIRS` and
+    :data:`MIN_SHARE` of them at least, are compared (one query for all; then one a candidate,
+    the :data:`MAX_OTHER_ACCOUNTS` sharing most)."""
+    if df.empty or df["account_id"].nunique() != 1:
+        return []
+    mine = str(df["account_id"].iloc[0])
+    dates = pd.to_datetime(df["date"], errors="coerce")
+    if dates.isna().all():
+        return []
+    lo = (dates.min() - pd.Timedelta(days=NEAR_DAYS)).strftime("%Y-%m-%d")
+    hi = (dates.max() + pd.Timedelta(days=NEAR_DAYS)).strftime("%Y-%m-%d")
+    others = [a for (a,) in store.conn.execute("SELECT account_id FROM accounts WHERE account_id != ?", [mine])]
+    if not others:
+        return []
+    cents = _cents(df["amount"]).dropna().astype("int64").unique().tolist()
+    # (an account of which fewer than MIN_SHARE of the rows in the file's days have one of its
+    # amounts cannot pass the matching: it is not read)
+    candidates = store.conn.execute(
+        "SELECT account_id, n FROM (SELECT t.account_id, count(*) AS rows_in, sum(CAST(round(t.amount * 100) "
+        "AS INTEGER) IN (SELECT value FROM json_each(?))) AS n FROM json_each(?) AS a JOIN transactions AS t "
+        "ON t.account_id = a.value WHERE t.date BETWEEN ? AND ? GROUP BY 1) WHERE n >= ? AND n >= ? * rows_in "
+        "ORDER BY n DESC, account_id LIMIT ?",
+        [json.dumps(cents), json.dumps(others), lo, hi, MIN_PAIRS, MIN_SHARE, MAX_OTHER_ACCOUNTS]).fetchall()
+    path = df["source_file"].iloc[0] if "source_file" in df else None
+    new = df.reset_index(drop=True).assign(ts=dates.to_numpy())
+    found = []
+    for account, _ in candidates:
+        stored = pd.read_sql_query(
+            "SELECT transaction_id, account_id, date, amount, currency, description, source_file FROM transactions "
+            "WHERE account_id = ? AND date BETWEEN ? AND ? AND source_file IS NOT ?", store.conn,
+            params=[account, lo, hi, path])
+        if stored.empty:
+            continue
+        # taken for the file's account: the matching compares one account's rows
+        stored = stored.assign(ts=pd.to_datetime(stored["date"]), source_file=stored["source_file"].fillna(""),
+                               account_id=mine)
+        pairs = _pairs(new, stored)
+        if pairs.empty:
+            continue
+        matched = _copies(store, _same_merchant(pairs), new, stored, spans_of=account)
+        if not matched.empty:
+            top = matched["s_file"].value_counts().index[0]
+            found.append(OtherAccount(account=account, mine=mine, rows=len(matched), path=str(top)))
+    return found
