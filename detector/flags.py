@@ -53,8 +53,10 @@ currency's decimals (none in yen).
     price, the median of its last three charges) when, in the year before it, the account's
     billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
     55% of the full price; outside a stream only free or exactly 1.00, so a 0.99 app is no trial)
-    or one introductory price (at most 55% of the full price, at most six
-    charges, billed as a stream),
+    or one introductory price (at most 55% of the full price, at most three
+    charges, billed as a stream; longer when it began the plan's stream at 1/2.5 of the full
+    price or less, not at an app store, and lasted a year, or at a catalogue seller of plans
+    billed directly: ``price_flags._intro_years``),
     the last of them within 2.5 periods (at least 75 days), none at full price (outside a
     stream: within 10% of it; a purchase at another price is another product), and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
