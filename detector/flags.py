@@ -677,7 +677,7 @@ def _gifts_taken_in_error(out: pd.DataFrame) -> pd.DataFrame:
     hit = out["type"].isin(tuple(GIFT_ERROR_NOTES)).to_numpy()
     if not hit.any():
         return out
-    text = out["description"] if "description" in out else None
+    text = out.get("description")
     hit = hit & is_donation(out["merchant"], out["vendor"], text).to_numpy(dtype=bool)
     if hit.any():
         out = out.copy()

@@ -228,7 +228,7 @@ def _monthly_factor(a: pd.DataFrame) -> pd.Series:
     # Double charges the flags name are no cycles of their own (twenty-fifth session: a plan on the
     # 3rd with two of them, last billed in February, cost 13/12 of its price a month).
     months = (last.dt.year - first.dt.year) * 12 + (last.dt.month - first.dt.month)
-    doubles = a["doubles"] if "doubles" in a else 0
+    doubles = a.get("doubles", 0)
     keeps_day &= ((nxt - last).dt.days != 28) | (charges - doubles <= months + 2)
     drifts &= ~keeps_day
     four_weekly = (a["frequency"] == "monthly") & (charges >= FOUR_WEEKLY_MIN_CHARGES) & gap.between(
