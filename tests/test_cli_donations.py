@@ -78,3 +78,25 @@ def test_a_gift_taken_twice_is_asked_back_as_a_donation_taken_in_error(runner, t
     table = runner.invoke(cli, ["report", "--db", str(db)])
     assert table.exit_code == 0, table.output
     assert "a gift's amount" in " ".join(table.output.split())
+
+
+def test_a_gift_taken_after_its_cancellation_is_asked_back_as_a_donation_taken_in_error(runner, tmp_path):
+    rows = [(d, "UNICEF USA 800-367-5437 NY", -20.00) for d in month_dates(date(2025, 1, 21), 9)]
+    rows += [(d, "NETFLIX.COM", -15.49) for d in month_dates(date(2025, 1, 3), 10)]
+    cancellations = tmp_path / "cancel.csv"
+    cancellations.write_text("account_id,merchant,cancelled_on\nChase1234_Activity,UNICEF,2025-08-05\n")
+    res = runner.invoke(cli, ["scan", chase_checking(tmp_path / "Chase1234_Activity.CSV", rows), "--db",
+                              str(tmp_path / "s.db"), "--cancellations", str(cancellations), "--as-of", "2025-10-10",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    flags = sorted((f for f in doc["flags"] if f["merchant"] == "UNICEF"), key=lambda f: f["date"])
+    assert [(f["type"], f["date"]) for f in flags] == [("charge_after_cancellation", "2025-08-21"),
+                                                       ("charge_after_cancellation", "2025-09-21")]
+    flag = flags[0]
+    assert flag["reason"].endswith("; a gift taken after you cancelled it is a payment error, not a gift you chose: "
+                                   "charities and giving platforms refund it when asked soon")
+    [req] = [r for r in doc["refund_requests"] if r["transaction_id"] == flag["transaction_id"]]
+    assert req["reason"].startswith("my recurring donation was taken after I had cancelled it; I cancelled it on "
+                                    "2025-08-05")
+    assert req["email"]["subject"].startswith("Refund of a donation taken in error – UNICEF,")
