@@ -53,8 +53,10 @@ currency's decimals (none in yen).
     price, the median of its last three charges) when, in the year before it, the account's
     billed charges of the same merchant were all trial charges (free, or up to 1.00 and at most
     55% of the full price; outside a stream only free or exactly 1.00, so a 0.99 app is no trial)
-    or one introductory price (at most 55% of the full price, at most six
-    charges, billed as a stream),
+    or one introductory price (at most 55% of the full price, at most three
+    charges, billed as a stream; longer when it began the plan's stream at 1/2.5 of the full
+    price or less, not at an app store, and lasted a year, or at a catalogue seller of plans
+    billed directly: ``price_flags._intro_years``),
     the last of them within 2.5 periods (at least 75 days), none at full price (outside a
     stream: within 10% of it; a purchase at another price is another product), and the cheap
     charges stop there (none of the same stream within 1.5 periods after). One-off cheap
@@ -657,6 +659,32 @@ def _no_price_to_dispute(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: What a gift taken by mistake is, in its flag's reason (:func:`_gifts_taken_in_error`), by flag type.
+GIFT_ERROR_NOTES = {
+    "duplicate_charge": "a gift taken twice is a payment error, not a change in a gift you give: charities and "
+                        "giving platforms refund it when asked soon",
+    "charge_after_cancellation": "a gift taken after you cancelled it is a payment error, not a gift you chose: "
+                                 "charities and giving platforms refund it when asked soon",
+}
+
+
+def _gifts_taken_in_error(out: pd.DataFrame) -> pd.DataFrame:
+    """A double charge of a gift to a charity (:func:`is_donation`), or one taken after the donor
+    cancelled it, keeps its flag and its refund request, and its reason says why, unlike a change
+    in the gift (:data:`DONATION_KIND`: nothing to ask back): the donor meant to give once, or no
+    more, and charities and giving platforms refund such mistakes when asked soon (twenty-fifth
+    session; docs/refunds.md, "A gift taken in error")."""
+    hit = out["type"].isin(tuple(GIFT_ERROR_NOTES)).to_numpy()
+    if not hit.any():
+        return out
+    text = out.get("description")
+    hit = hit & is_donation(out["merchant"], out["vendor"], text).to_numpy(dtype=bool)
+    if hit.any():
+        out = out.copy()
+        out.loc[hit, "reason"] = out.loc[hit, "reason"] + "; " + out.loc[hit, "type"].map(GIFT_ERROR_NOTES)
+    return out
+
+
 #: What an insurer's renewal is (docs/refunds.md, "Insurance premiums").
 PREMIUM_NOTE = ("an insurance premium for cover in force: not refunded as a renewal, but cancelling the policy "
                 "returns the unused premium pro rata")
@@ -793,7 +821,8 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_flags()
-    out = _mark_refunded(_premiums(_no_price_to_dispute(pd.concat(parts, ignore_index=True).drop_duplicates("flag_id"))), t)
+    out = _mark_refunded(_premiums(_gifts_taken_in_error(_no_price_to_dispute(
+        pd.concat(parts, ignore_index=True).drop_duplicates("flag_id")))), t)
     # (last: its words end the reason, after a credit's "gave it back")
     out = hold_pending(out, [dups, loose_dups])
     out["_sev"] = out["severity"].map(SEVERITY_ORDER)

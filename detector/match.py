@@ -47,6 +47,10 @@ MATCH_COLUMNS = ("merchant", "merchant_key", "vendor", "channel", "match_score",
 _MAX_PREFIX_WORDS = 6
 #: Top-level domains as match keys write them ("NYTIMES.COM" -> "nytimes com").
 _TLD_WORDS = frozenset(["com", "net", "org", "io", "tv", "co", "app", "fm", "info"])
+#: What a platform's line says of the payment, not of its seller: "PATREON* MEMBERSHIP",
+#: "PATREON*MEMBER <creator>", "GOFUNDME DONATION" name no creator or campaign.
+_PLATFORM_WORDS = frozenset(["membership", "memberships", "member", "donation", "donations", "donate",
+                             "subscription", "subscriptions", "payment", "recurring", "pledge"])
 _FUZZY_CHUNK = 4096
 #: An alias's last word this short begins many other words ("gas", "water", "ng").
 _SHORT_WORD = 5
@@ -465,7 +469,7 @@ class MerchantMatcher(TransformerMixin, BaseEstimator):
         for alias in self.seller_keys_[i]:
             if key.startswith(alias + " "):
                 words = key[len(alias) + 1:].split()
-                while words and words[0] in _TLD_WORDS:  # "substack com platformer"
+                while words and (words[0] in _TLD_WORDS or words[0] in _PLATFORM_WORDS):  # "substack com platformer"
                     words = words[1:]
                 if not words:
                     return None

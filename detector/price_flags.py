@@ -305,7 +305,9 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
 
 def _intro_years(agg: pd.DataFrame, first: pd.DataFrame, s: pd.DataFrame) -> pd.Series:
     """Per candidate of ``agg`` (indexed by the first full-price charge's id): its intro price is
-    an introductory year, however many charges it held. The plan began at it (its stream's, or
+    an introductory year, however many charges it held, or, at a catalogue vendor of fixed-price
+    plans billed directly (``plan_only_vendors``), a shorter introductory spell (four to eleven
+    months: 4.99 for six months, then 15.99; twenty-fifth session), on the same guards. The plan began at it (its stream's, or
     span's, first charge is the offer's first, within INTRO_HISTORY_DAYS of the full price: a
     cheap price billed longer is a plan of its own), every charge of it the stream's own (the
     detector read offer and full price as one plan: ``stream_joins._intro_prices_ended``), at
@@ -315,13 +317,17 @@ def _intro_years(agg: pd.DataFrame, first: pd.DataFrame, s: pd.DataFrame) -> pd.
     history began nine days before the first 4.00, so whether the offer began before the data
     is not asked: a cheaper plan older than the data, moved up 2.5 times or more a year into it,
     reads so too). Months at a lower price not that far below (Netflix with ads 6.99, then 15.49;
-    a student plan's half price) or for less than a year stay a change of plan (docs/flags.md)."""
+    a student plan's half price) stay a change of plan (docs/flags.md). Less than a year at a
+    price 2.5 times below counts only at a catalogue seller of plans: a merchant the catalogue
+    does not know may as well have sold a small plan, then a bigger one."""
     f = first.drop_duplicates("transaction_id").set_index("transaction_id").reindex(agg.index)
     channel = f["stream_channel"] if "stream_channel" in f else pd.Series(None, index=f.index, dtype=object)
+    vendor = f["stream_vendor"] if "stream_vendor" in f else pd.Series(None, index=f.index, dtype=object)
     began = s.groupby("stream_id")["ts"].min().reindex(f["stream_id"]).to_numpy()
+    year = (agg["ts"] - agg["first_intro"]).dt.days >= INTRO_YEAR_DAYS
+    plan_seller = vendor.isin(plan_only_vendors()) & (channel.fillna("direct") == "direct")
     ok = ((agg["n_paid_since_trial"] > MAX_INTRO_CHARGES) & (agg["n_own_paid"] == agg["n_paid_since_trial"])
-          & (agg["paid_hi"] * PLAN_PRICE_STEP < f["charge"])
-          & ((agg["ts"] - agg["first_intro"]).dt.days >= INTRO_YEAR_DAYS)
+          & (agg["paid_hi"] * PLAN_PRICE_STEP < f["charge"]) & (year | plan_seller)
           & (agg["first_intro"].to_numpy() == began) & ~channel.isin(STORE_CHANNELS))
     return ok
 

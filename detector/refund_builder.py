@@ -285,6 +285,49 @@ def _premium_assessment(vendor: str) -> Assessment:
         "not all of it. Arrange new cover first if you need to stay insured."))
 
 
+#: A gift to a charity taken by mistake (docs/refunds.md, "A gift taken in error"): what the
+#: request says, by flag type. The donor chose to give; the mistake is the payment's.
+GIFT_REASONS = {
+    "duplicate_charge": "my donation was taken twice, and I meant to give it once",
+    "charge_after_cancellation": "my recurring donation was taken after I had cancelled it",
+}
+GIFT_EMAIL = EmailTemplate(
+    subject="Refund of a donation taken in error – {{ vendor }}, {{ charge_amount }} on {{ charge_date }}",
+    body=("Hello {{ vendor }} donor support,\n\nA donation of {{ charge_amount }} was taken from my account on "
+          "{{ charge_date }} in error; it appears on my bank statement as \"{{ descriptor }}\""
+          "{% if transaction_id %} (transaction reference {{ transaction_id }}){% endif %}.\n\n"
+          "Reason: {{ reason_sentence }}\n\nCould you please refund {{ amount }} to the account it was taken from, "
+          "and send me a corrected receipt for my records? I understand a refunded gift is no longer one I can "
+          "claim for tax or Gift Aid. I gave under the email address {{ your_email }}.\n\n"
+          "Thank you,\n{{ your_name }}\n{{ your_phone }}\n"),
+    source="generic wording")
+#: Where charities' and giving platforms' refund rules for gifts taken in error are published.
+GIFT_SOURCES = ("https://support.gofundme.com/hc/en-us/articles/204150420-Refund-Requesting-a-Refund",
+                "https://help.justgiving.com/hc/en-us/articles/200670381-How-can-I-get-a-refund-for-a-donation-I-ve-made")
+
+
+def is_gift_error(inputs: dict, flag_type: str) -> bool:
+    """Whether the request is for a gift to a charity (:func:`detector.flags.is_donation`) taken
+    twice or after its cancellation, asked by the scan (:data:`GIFT_REASONS`)."""
+    if flag_type not in GIFT_REASONS or inputs.get("user_reason"):
+        return False
+    from .flags import is_donation
+
+    one = pd.Series([inputs.get("merchant")], dtype=object)
+    return bool(is_donation(one, pd.Series([inputs.get("vendor")], dtype=object),
+                            pd.Series([inputs.get("description")], dtype=object)).iloc[0])
+
+
+def _gift_assessment(vendor: str) -> Assessment:
+    return Assessment(True, (
+        f"A gift is not refunded for a change of mind, but one taken in error (twice, or after a recurring gift was "
+        f"cancelled) is a payment mistake that charities and giving platforms refund when asked soon: GoFundMe a gift "
+        f"to a charity's fundraiser until the 20th of its month (of the next, for a gift after the 15th; later only "
+        f"the charity can), JustGiving with the charity's "
+        f"consent and within six months, most charities within 30 days. Ask {vendor} now; a refunded gift is no "
+        f"longer tax-deductible nor eligible for Gift Aid, so keep the corrected receipt."), sources=list(GIFT_SOURCES))
+
+
 def _with_evidence(reason: str, inputs: dict) -> str:
     """``reason`` with the fact the claim rests on, as the flag's reason names it: when the person
     cancelled (a charge after cancellation), or the earlier charge a double charge repeats, in the
@@ -340,8 +383,11 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         process_note = f"{process.name}'s steps, in our words, from its help page {process.page}."
 
     premium = process.kind == "channel" and is_premium(inputs, flag_type)
+    gift = process.kind == "channel" and is_gift_error(inputs, flag_type)
     if inputs.get("user_reason"):
         reason, reason_source = inputs["user_reason"].strip(), "your own words (opened by hand)"
+    elif gift:  # the donor meant to give once, or no more: the payment's mistake
+        reason, reason_source = GIFT_REASONS[flag_type], "generic wording"
     elif premium:  # cover in force: cancel, and the unused premium comes back pro rata
         reason = PRORATE_REASON.format(money=format_money(float(inputs.get("charged_amount") or inputs["amount"]),
                                                           inputs.get("currency")), day=inputs["charge_date"])
@@ -356,7 +402,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         inputs.get("vendor") or inputs.get("merchant") or inputs.get("description"))
     # a platform's seller ("Substack · Platformer", catalogue ``sellers``): the email names the seller
     seller_sold = bool(inputs.get("vendor")) and str(inputs.get("merchant") or "").startswith(f"{inputs['vendor']} · ")
-    addressee = inputs["merchant"] if seller_sold else vendor_name
+    # (a giving platform refunds its campaigns' gifts itself: GoFundMe, not the campaign)
+    addressee = inputs["merchant"] if seller_sold and not gift else vendor_name
     charged = float(inputs.get("charged_amount") or inputs["amount"])
     asked = charged if premium else inputs["amount"]  # (a premium: its unused part, which the insurer works out)
     if inputs.get("price_before") and not inputs.get("user_reason") and not premium:  # a rise: its difference is asked
@@ -389,6 +436,8 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
                      job_date=job_date, user_reason=inputs.get("user_reason"))
     if premium:
         verdict = _premium_assessment(vendor_name)
+    elif gift:
+        verdict = _gift_assessment(vendor_name)
     elif process.kind == "channel" and flag_type in WINDOW_FLAGS and not inputs.get("user_reason"):
         # a plan's own charge at a vendor with no process of its own: its published refund window
         # (where it sells directly), else the charge's age (round-45/46 audits: yearly renewals
@@ -426,7 +475,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         steps.append(bank_refund_step(vendor_name, charge_date, filing_date))
 
     money = format_money(charged, inputs.get("currency"))
-    template = PRORATE_EMAIL if premium else process.email_template()
+    template = PRORATE_EMAIL if premium else GIFT_EMAIL if gift else process.email_template()
     email = render_email(template, vendor=addressee, amount=asked, charge_amount=charged,
                          currency=inputs.get("currency"),
                          charge_date=charge_date.isoformat(), descriptor=inputs["description"],

@@ -553,7 +553,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
 NOT_ASKED = {
     "another_flag": "flagged twice, asked back once",
     "term_over": "term over (the plan billed again, or a period passed)",
-    "no_vendor_price": "no vendor's price (rent, a tax, a utility's payment, money you send)",
+    "no_vendor_price": "no vendor's price (rent, a tax, a utility's payment, a gift's amount, money you send)",
     "own_change": "likely your own change of plan",
     "final_bill": "final bill after a closing",
     "pending": "still pending (nothing taken yet)",

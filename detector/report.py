@@ -157,13 +157,18 @@ def _scan_frames(streams, flags, refund_requests):
     return s.reset_index(drop=True), f.reset_index(drop=True), r
 
 
-def _active(s: pd.DataFrame) -> pd.DataFrame:
+def _active(s: pd.DataFrame, f: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The active outflows of ``s`` with their monthly cost; ``f``, the flags, tells how many of
+    each stream's charges are double charges (:func:`_monthly_factor`)."""
     a = s[(s["direction"].fillna("outflow") == "outflow") & s["status"].isin(ACTIVE_STATUSES)].copy()
     if a.empty:
         # with no active stream, the empty columns read from the store keep their text type, which
         # takes no arithmetic nor a boolean or (round-twenty audit: ``report`` crashed when every
         # stored plan had ended)
         a = a.astype(object)
+    if f is not None and len(f) and len(a):
+        doubled = f.loc[f["type"] == "duplicate_charge", "stream_id"].value_counts()
+        a["doubles"] = a["stream_id"].map(doubled).fillna(0).astype(int)
     a["monthly"] = _monthly_cost(a)
     return a.sort_values(["monthly", "merchant"], ascending=[False, True])
 
@@ -220,8 +225,11 @@ def _monthly_factor(a: pd.DataFrame) -> pd.Series:
     # to the day: 26 charges every 28 days from 2024-12-10 end on 2026-11-10 by chance, and a plan
     # billed on one day had no 26 charges in 23 months. (A next date moved off a weekend or a
     # holiday, 31 days on, is the plan's day rolled: two double charges there still say monthly.)
+    # Double charges the flags name are no cycles of their own (twenty-fifth session: a plan on the
+    # 3rd with two of them, last billed in February, cost 13/12 of its price a month).
     months = (last.dt.year - first.dt.year) * 12 + (last.dt.month - first.dt.month)
-    keeps_day &= ((nxt - last).dt.days != 28) | (charges <= months + 2)
+    doubles = a.get("doubles", 0)
+    keeps_day &= ((nxt - last).dt.days != 28) | (charges - doubles <= months + 2)
     drifts &= ~keeps_day
     four_weekly = (a["frequency"] == "monthly") & (charges >= FOUR_WEEKLY_MIN_CHARGES) & gap.between(
         *FOUR_WEEKLY_GAP_DAYS) & drifts
@@ -446,7 +454,7 @@ def _export_columns(s: pd.DataFrame, f: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     funds payroll runs (:func:`~detector.descriptor_words.payroll_streams`, round-forty-six audit)
     is ``payroll``, whatever its status."""
     f = f.assign(currency=_flag_currency(s, f) if len(f) else pd.Series(dtype=object))
-    active = _active(s)
+    active = _active(s, f)
     to_cards = active.index[card_payment_streams(active).to_numpy(dtype=bool)]
     moves = s.index[own_transfer_streams(s).to_numpy(dtype=bool)].difference(to_cards)
     payroll = s.index[payroll_streams(s).to_numpy(dtype=bool)].difference(to_cards).difference(moves)
@@ -608,7 +616,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     if fmt in ("json", "csv"):
         doc = _doc(*_export_columns(s, f), r, as_of, problems)
         return json_indented(doc) if fmt == "json" else _scan_csv(doc)
-    active = _active(s)
+    active = _active(s, f)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
     to_cards = active[card_payment_streams(active)]  # paying one's own cards: no subscription
     active = active.drop(to_cards.index)

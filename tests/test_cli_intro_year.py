@@ -67,13 +67,17 @@ def test_the_offer_is_flagged_once_the_full_price_bills_again(runner, tmp_path):
     assert [(f["type"], f["date"]) for f in _flags(doc, "The New York Times")] == [("trial_conversion", "2025-12-09")]
 
 
-def test_half_a_year_at_a_low_price_is_no_year_long_offer(runner, tmp_path):
-    # months at a steady lower price, then a dearer one, are a change of plan (docs/flags.md):
-    # one plan, no conversion
+def test_half_a_year_at_a_low_price_is_one_plan_and_its_offer_ends_in_a_conversion(runner, tmp_path):
+    # Six charges at 4.00, then 25.00, at a catalogue seller of plans billed directly: one plan, as
+    # before. This test said "a change of plan, no conversion" until the twenty-fifth session; a
+    # price over 2.5 times below the plan's at a seller of fixed-price plans is an introductory
+    # offer however long it lasted (tests/test_cli_intro_spells.py), and its end is flagged
     doc = _scan(runner, tmp_path, _every_28_days(date(2024, 12, 10), [4.00] * 6 + [25.00] * 8), "2025-11-30")
     nyt = _streams(doc, "The New York Times")
     assert [(s["first_date"], s["last_amount"], s["status"]) for s in nyt] == [("2024-12-10", 25.0, "active")]
-    assert [f["type"] for f in _flags(doc, "The New York Times")] == []
+    flags = _flags(doc, "The New York Times")
+    assert [(f["type"], f["date"], f["amount"]) for f in flags] == [("trial_conversion", "2025-05-27", 25.0)]
+    assert "introductory price of 4.00 for 6 charges, from 2024-12-10 to 2025-04-29" in flags[0]["reason"]
 
 
 def test_a_cheap_plan_then_a_dear_one_at_an_app_store_stay_two_plans(runner, tmp_path):
