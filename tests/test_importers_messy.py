@@ -236,3 +236,29 @@ def test_a_description_spanning_lines_is_stored_on_one_line_and_keeps_its_id(tmp
     one.write_bytes(("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
                      "03/07/2025,03/08/2025,NETFLIX.COM\u2028AMSTERDAM,Entertainment,Sale,-15.49,\n").encode("utf-8"))
     assert read_statement(one, engine=engine).transactions["description"].tolist() == ["NETFLIX.COM AMSTERDAM"]
+
+
+@pytest.mark.parametrize("given", ["", ",date_format=%m/%d/%Y"])
+def test_a_mapped_csvs_rejected_dates_name_the_date_format_that_reads_them(runner, tmp_path, given):
+    # round-53 audit: a Lloyds export of dd/mm/yy dates mapped with --columns (no date_format=)
+    # had all 8 rows rejected, "not a date in format %Y-%m-%d or %Y/%m/%d or %m/%d/%Y: '01/03/25'",
+    # with no hint; the same file without --columns got date_format=%d/%m/%y in its suggestion
+    import shlex
+
+    head = "Transaction Date,Transaction Type,Sort Code,Account Number,Transaction Description,Debit Amount,Credit Amount,Balance\n"
+    days = ["01/03/25", "28/02/25", "29/01/25", "29/12/24", "29/02/24", "29/01/24"]
+    path = str(write(tmp_path, "lloyds.csv", head + "".join(
+        f"{d},DEB,'30-94-57,12345678,NETFLIX.COM,10.99,,1000.00\n" for d in days)))
+    mapping = "date=Transaction Date,description=Transaction Description,debit=Debit Amount,credit=Credit Amount"
+    db = str(tmp_path / "s.db")
+    refused = runner.invoke(cli, ["ingest", "--db", db, path, "--columns", mapping + given])
+    assert "all 6 rejected" in refused.output
+    line = next(x for x in refused.output.splitlines() if x.startswith(f"rejected {path}:2: not a date"))
+    assert "this file's dates read as %d/%m/%y: " in line and " date_format=%d/%m/%y in --columns" in line
+    argument = shlex.split(line[line.index("--columns"):].rstrip(")"))[1]
+    assert argument == mapping + ",date_format=%d/%m/%y"
+    stored = runner.invoke(cli, ["ingest", "--db", db, path, "--columns", argument])
+    assert stored.exit_code == 0, stored.output
+    with sqlite3.connect(db) as con:
+        dates = sorted(d for (d,) in con.execute("SELECT date FROM transactions"))
+    assert dates == ["2024-01-29", "2024-02-29", "2024-12-29", "2025-01-29", "2025-02-28", "2025-03-01"]

@@ -48,7 +48,64 @@ from .parsing import INFLOW_MARKERS, OUTFLOW_MARKERS, is_date, normalise_header,
 ISO = ("%Y-%m-%d", "%Y/%m/%d")
 
 
-class GenericCsv(CsvLayout):
+class DateHinted(CsvLayout):
+    """A layout whose rejected date cells name the ``date_format=`` that reads the file's own dates
+    (the generic layout and a ``--columns`` mapping: both are told their format with
+    ``date_format=``). Round-fifty-three audit: a mapped file of ``29/02/24`` dates had every row
+    rejected with no word of the key that reads them."""
+
+    #: Set on a copy (:meth:`with_date_hint`): the formats that read every date cell of the file
+    #: the layout's formats do not (the first ones looked at), for the rejects' hint.
+    date_hint: tuple[str, ...] | None = None
+    #: How many date cells :meth:`with_date_hint` looks at for the hint, at most (a stream's
+    #: first; a whole file's row reader sees them all the same).
+    HINT_CELLS: ClassVar[int] = 10_000
+
+    def with_date_hint(self, cells, settle, own: Iterable[str]) -> CsvLayout:
+        """``settle(cells)`` (the layout reading the file's dates in their order), or a copy of it
+        whose rejects name a ``date_format=`` that reads the cells no format of ``own`` reads
+        (:attr:`date_hint`)."""
+        own = tuple(own)
+        cells = iter(cells)
+        looked = list(itertools.islice(cells, self.HINT_CELLS))
+        failing = list(dict.fromkeys(s for s in (c.strip() for c in looked if c)
+                                     if s and not is_date(s, own)))[:200]
+        other = settle(itertools.chain(looked, cells))
+        hint = _formats_reading(failing, own)
+        if not hint:
+            return other
+        other = copy.copy(other)
+        other.date_hint = hint
+        return other
+
+    def parse_record(self, cells, index, line):
+        try:
+            return super().parse_record(cells, index, line)
+        except ValueError as exc:
+            if str(exc).startswith("not a date"):
+                raise ValueError(f"{exc} ({self._date_help(cells, index)})") from exc
+            raise
+
+    def _date_help(self, cells, index) -> str:
+        raise NotImplementedError
+
+    def _formats_for(self, cells, index) -> tuple[str, ...]:
+        """The formats that read a rejected row's date cell: the file's (:attr:`date_hint`) when
+        they do, else the ones reading that cell alone; none when no common format does."""
+        cell = self._cell(cells, index, "date") or ""
+        if self.date_hint and is_date(cell, self.date_hint[:1]):
+            return self.date_hint
+        return _formats_reading([cell], self.date_formats)
+
+    def _reads_as(self, formats: tuple[str, ...]) -> str:
+        """``this file's dates read as %m/%d/%Y (%d/%m/%Y if the day comes first)``."""
+        what = "this file's dates read" if formats == self.date_hint else "this date reads"
+        other = next((f for f in formats[1:] if f == swap_day_month(formats[0])), None)
+        either = f" ({other} if the day comes first)" if other else ""
+        return f"{what} as {formats[0]}{either}"
+
+
+class GenericCsv(DateHinted):
     """``[account_id,][transaction_id,]date,description,amount[,currency]``; negative = money out.
 
     Also the canonical transactions (``schema.TRANSACTION_COLUMNS``) that ``subdetect transactions
@@ -88,44 +145,16 @@ class GenericCsv(CsvLayout):
             return None
         return unescape_formula(cells[pos]).strip()
 
-    #: Set on a copy (:meth:`with_date_order`): the formats that read every date cell of the file
-    #: the layout's formats do not (the first ones looked at), for the rejects' hint.
-    date_hint: tuple[str, ...] | None = None
-    #: How many date cells :meth:`with_date_order` looks at for the hint, at most (a stream's
-    #: first; a whole file's row reader sees them all the same).
-    HINT_CELLS: ClassVar[int] = 10_000
-
     def with_date_order(self, cells):
         """As :meth:`CsvLayout.with_date_order` (ISO dates read one way only: this layout as it is),
-        or a copy whose rejects name a ``date_format=`` that reads this file's dates
-        (:attr:`date_hint`), when some are no ISO date."""
-        cells = iter(cells)
-        looked = list(itertools.islice(cells, self.HINT_CELLS))
-        failing = list(dict.fromkeys(s for s in (c.strip() for c in looked if c)
-                                     if s and not is_date(s, self.date_formats)))[:200]
-        other = super().with_date_order(itertools.chain(looked, cells))
-        hint = _formats_reading(list(failing), self.date_formats)
-        if not hint:
-            return other
-        other = copy.copy(other)
-        other.date_hint = hint
-        return other
-
-    def parse_record(self, cells, index, line):
-        try:
-            return super().parse_record(cells, index, line)
-        except ValueError as exc:
-            if str(exc).startswith("not a date"):
-                raise ValueError(f"{exc} ({self._date_help(cells, index)})") from exc
-            raise
+        with the hint for rejected dates (:meth:`DateHinted.with_date_hint`)."""
+        return self.with_date_hint(cells, super().with_date_order, self.date_formats)
 
     def _date_help(self, cells, index) -> str:
         """What to do about a date cell no ISO format reads: the mapping that reads the file's
         dates (round-49 audit: the fixed example ``date_format=%m/%d/%Y``, pasted, rejected every
         ``2025-06-26 00:00:00`` of a file again)."""
-        cell = self._cell(cells, index, "date") or ""
-        formats = self.date_hint if self.date_hint and is_date(cell, self.date_hint[:1]) else \
-            _formats_reading([cell], self.date_formats)
+        formats = self._formats_for(cells, index)
         if not formats:  # (a footer's "Total", a date no common format reads)
             return ("generic CSV dates are yyyy-mm-dd; no other common format reads this one either (a file of "
                     "other dates names their format with date_format= in --columns "
@@ -134,12 +163,9 @@ class GenericCsv(CsvLayout):
         pairs += [("date", "date"), ("description", "description"), ("amount", "amount")]
         pairs += [("currency", "currency")] if "currency" in index else []
         told = columns_argument([*pairs, ("date_format", formats[0])])
-        what = "this file's dates read" if formats == self.date_hint else "this date reads"
-        other = next((f for f in formats[1:] if f == swap_day_month(formats[0])), None)
-        either = f" ({other} if the day comes first)" if other else ""
         amex = ("; a Date,Description,Amount download of American Express writes charges positive: read "
                 "that with --format amex") if set(index) == {"date", "description", "amount"} else ""
-        return f"generic CSV dates are yyyy-mm-dd; {what} as {formats[0]}{either}: {told}{amex}"
+        return f"generic CSV dates are yyyy-mm-dd; {self._reads_as(formats)}: {told}{amex}"
 
     def resolve(self, header):
         # Only a header made entirely of the canonical names: bank layouts also have a "Date" and an
@@ -1294,7 +1320,7 @@ LAYOUTS: list[type[CsvLayout]] = [
 POSITION = re.compile(r"#(\d{1,3})")
 
 
-class MappedCsv(CsvLayout):
+class MappedCsv(DateHinted):
     """A layout made on the spot from a ``--columns`` mapping (any bank, no code)."""
 
     name = "mapped"
@@ -1319,6 +1345,8 @@ class MappedCsv(CsvLayout):
             raise ValueError("--columns needs date= and description=")
         if "amount" not in mapping and not ("debit" in mapping or "credit" in mapping):
             raise ValueError("--columns needs amount= (or debit= and credit=)")
+        #: The mapping as given, for the ``date_format=`` a rejected date names (:meth:`_date_help`).
+        self.mapping = dict(mapping)
         self.date = mapping["date"]
         self.description = mapping["description"]
         #: ``description=Description 1+Description 2``: those columns' text joined, a space
@@ -1445,6 +1473,26 @@ class MappedCsv(CsvLayout):
         return [c.strip() for c in header], [header, *records], index
 
     def with_date_order(self, cells: Iterable[str]) -> CsvLayout:
+        """The file's order of day and month settled (:meth:`_settle_order`), with the hint for
+        dates neither order reads (:meth:`DateHinted.with_date_hint`)."""
+        own = tuple(self.date_formats)
+        if self.date_order_open:
+            own += tuple(swap_day_month(f) for f in own)
+        return self.with_date_hint(cells, self._settle_order, own)
+
+    def _date_help(self, cells, index) -> str:
+        """The ``--columns`` argument, as given with the ``date_format=`` that reads the file's
+        dates (its own, else this cell's), for a date cell the mapping does not read."""
+        formats = self._formats_for(cells, index)
+        if not formats:
+            return ("no common date format reads it either; name the file's format with date_format= in "
+                    "--columns (date_format=%d/%m/%Y reads 31/01/2025)")
+        key = "set" if self.mapping.get("date_format") else "add"
+        pairs = [(k, v) for k, v in self.mapping.items() if k != "date_format"]
+        told = columns_argument([*pairs, ("date_format", formats[0])])
+        return f"{self._reads_as(formats)}: {key} date_format={formats[0]} in {told}"
+
+    def _settle_order(self, cells: Iterable[str]) -> CsvLayout:
         """As :meth:`CsvLayout.with_date_order`; without ``date_format=``, a file whose every date
         reads both day and month first is read the way its dates are in order only that way, else
         the way :attr:`date_order_hint` says (either with a note), else refused
