@@ -511,10 +511,11 @@ def exported_payment_methods(imp: Importer, df: pd.DataFrame) -> dict[str, str]:
     return {a: m for a, m in one.items() if m is not None}
 
 
-def _no_rows(path: str, rejected: list[dict], rows_read: int, format: str) -> EmptyStatement:
+def no_rows_error(path: str, rejected: list[dict], rows_read: int, format: str | None) -> EmptyStatement:
     """The error refusing a file with no usable rows; the rejected ones ride along with it (each
     line is kept, counted and listed as a partly bad file's: round-49 audit, where the file said
-    Read 0, Rejected 0 and the store kept none of them)."""
+    Read 0, Rejected 0 and the store kept none of them). A file stored in chunks is refused with
+    the same error when no chunk held a usable row (``ingest.store_statement_chunks``)."""
     if rows_read == 0:
         return EmptyStatement("no transaction rows in the file", path=path)
     shown = "; ".join(f"line {r['source_line']}: {r['reason']}" for r in rejected[:3])
@@ -560,7 +561,7 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
         df, rejected, rows_read = canon.frame(imp.extract(p))
         canon.notes += imp.file_notes(p)
     if df.empty:
-        raise _no_rows(p, rejected, rows_read, imp.name)
+        raise no_rows_error(p, rejected, rows_read, imp.name)
     return _finish(p, imp, canon, df, rejected, rows_read)
 
 
