@@ -238,6 +238,22 @@ def test_a_description_spanning_lines_is_stored_on_one_line_and_keeps_its_id(tmp
     assert read_statement(one, engine=engine).transactions["description"].tolist() == ["NETFLIX.COM AMSTERDAM"]
 
 
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_a_tab_in_a_description_is_one_space_and_keeps_its_id(tmp_path, engine):
+    # twenty-fifth session: a tab is flattened as a line break is, here as in a Plaid name
+    # (parsing.one_line, the one place both call)
+    from detector.ids import stable_id
+
+    path = tmp_path / "Chase8890_Activity20250630.CSV"
+    path.write_bytes(("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+                      "03/07/2025,03/08/2025,\"NETFLIX.COM \t866-579-7172\",Entertainment,Sale,-15.49,\n"
+                      "03/06/2025,03/07/2025,\"\tSPOTIFY  USA\t\",Entertainment,Sale,-10.99,\n").encode("utf-8"))
+    st = read_statement(path, engine=engine)
+    assert st.transactions["description"].tolist() == ["NETFLIX.COM 866-579-7172", "SPOTIFY  USA"]
+    assert st.transactions["transaction_id"].iloc[0] == stable_id(
+        "Chase8890_Activity", "2025-03-07", "-15.49", "NETFLIX.COM \t866-579-7172", 0)
+
+
 def test_a_big_file_whose_every_row_is_rejected_is_refused_like_a_small_one(runner, tmp_path, monkeypatch):
     # a file over the streaming threshold (ingest.STREAM_BYTES, 256 MiB) whose every row was
     # rejected was recorded as ingested "ok" (exit 0, an imports row, its account created), where

@@ -342,3 +342,22 @@ def test_standin_pages_match_plaids_typed_models(world):
         if not page.has_more:
             break
     assert seen == {"added": 21, "modified": 1, "removed": 2}
+
+
+def test_a_plaid_description_spanning_lines_or_holding_tabs_is_stored_on_one_line(store, monkeypatch):
+    # twenty-fifth session: a statement's description spanning lines was stored on one line
+    # (round-49 audit), Plaid's as sent: reports and refund emails printed it on two lines
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-l", accounts=[standin_account("a1", "credit")])
+        item.add(standin_transaction("d1", "a1", "2025-06-02", 15.49, "Netflix",
+                                     original_description="NETFLIX.COM\r\n  866-579-7172\tCA"),
+                 standin_transaction("d2", "a1", "2025-06-03", 10.99, "Spotify\nUSA", merchant_name="Spotify"),
+                 standin_transaction("d3", "a1", "2025-06-04", 9.99, "", merchant_name="\tHulu\u2028LLC\n"),
+                 standin_transaction("d4", "a1", "2025-06-05", 4.99, "Apple\tiCloud",
+                                     original_description=" \r\n "))  # nothing but a break: the name
+        add_item(store, "bank", "access-sandbox-l")
+        (result,) = sync_items(store)
+    assert result.ok, result.error
+    assert {k: v["description"] for k, v in _stored(store).items()} == {
+        "d1": "NETFLIX.COM 866-579-7172 CA", "d2": "Spotify USA", "d3": "Hulu LLC", "d4": "Apple iCloud"}

@@ -46,7 +46,7 @@ from .decoding import stray_bytes_note, stream_decoding
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
-from .parsing import LINE_BREAK_RE2, binary_kind, one_line
+from .parsing import NOT_ONE_LINE_RE2, binary_kind, one_line
 from .santander_txt import SantanderTxt
 
 
@@ -104,10 +104,10 @@ _ROUNDED_ID = re.compile(ROUNDED_ID)
 
 
 def _one_line_column(descriptions: pa.Array) -> pa.Array:
-    """:func:`~.parsing.one_line` of each description that holds a line break (a quoted field
-    spanning lines; the column reader hands whole files of them to the row reader, but a vertical
-    tab or a Unicode line separator may stand in one line)."""
-    broken = pc.fill_null(pc.match_substring_regex(descriptions, LINE_BREAK_RE2), False)
+    """:func:`~.parsing.one_line` of each description that holds a line break or a tab (a quoted
+    field spanning lines; the column reader hands whole files of them to the row reader, but a
+    tab, a vertical tab or a Unicode line separator may stand in one line)."""
+    broken = pc.fill_null(pc.match_substring_regex(descriptions, NOT_ONE_LINE_RE2), False)
     if not pc.any(broken).as_py():
         return descriptions
     values = descriptions.to_pylist()

@@ -14,7 +14,8 @@ Mapping to canonical rows:
 * ``transaction_id`` = Plaid's id, ``account_id`` = Plaid's ``account_id``, ``date`` = ``date``.
 * ``amount`` = ``-amount``: Plaid counts money out as positive, we count it negative.
 * ``description`` = ``original_description`` (requested with ``include_original_description``),
-  else ``name``, else ``merchant_name``. The raw bank descriptor is what our normaliser and vendor
+  else ``name``, else ``merchant_name``, on one line (``parsing.one_line``, as a statement's; one
+  holding nothing but spaces and line breaks counts as none). The raw bank descriptor is what our normaliser and vendor
   matcher were built for (``APPLE.COM/BILL``, ``PAYPAL *NETFLIX``: the billing channel lives in
   it); Plaid's cleaned ``name`` and ``merchant_name`` drop exactly that.
 * ``currency`` = ``iso_currency_code`` (else ``unofficial_currency_code``), ``source`` = ``plaid``.
@@ -41,6 +42,7 @@ from plaid.model.transactions_sync_request_options import TransactionsSyncReques
 
 from ..errors import DetectorError, PlaidError
 from ..faults import crashpoint
+from ..importers.parsing import one_line
 from ..redact import redact
 from ..refunds import note_changed_amounts, note_removed_charges
 from ..store import Store, utcnow
@@ -89,7 +91,11 @@ class ItemSyncResult:
 def canonical_row(tx) -> dict:
     """A Plaid ``Transaction`` (model or dict) -> a canonical transaction row (plus ``pending``)."""
     get = tx.get
-    description = get("original_description") or get("name") or get("merchant_name")
+    # on one line, as a statement's (``parsing.one_line``): a name holding a line break or a tab
+    # was stored as sent, and reports and refund emails printed it on two lines
+    description = next((flat for flat in (one_line(v) for v in (get("original_description"), get("name"),
+                                                                 get("merchant_name")) if isinstance(v, str))
+                        if flat), None)
     if not description:
         raise PlaidError(f"Plaid transaction {get('transaction_id')} has no description, name or merchant_name")
     # The day the charge was made: Plaid's ``authorized_date`` where it gives one (card charges),
