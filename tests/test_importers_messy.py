@@ -245,9 +245,9 @@ def test_a_tab_in_a_description_is_one_space_and_keeps_its_id(tmp_path, engine):
     from detector.ids import stable_id
 
     path = tmp_path / "Chase8890_Activity20250630.CSV"
-    path.write_bytes(("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
-                      "03/07/2025,03/08/2025,\"NETFLIX.COM \t866-579-7172\",Entertainment,Sale,-15.49,\n"
-                      "03/06/2025,03/07/2025,\"\tSPOTIFY  USA\t\",Entertainment,Sale,-10.99,\n").encode("utf-8"))
+    path.write_text("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+                    "03/07/2025,03/08/2025,\"NETFLIX.COM \t866-579-7172\",Entertainment,Sale,-15.49,\n"
+                    "03/06/2025,03/07/2025,\"\tSPOTIFY  USA\t\",Entertainment,Sale,-10.99,\n", encoding="utf-8")
     st = read_statement(path, engine=engine)
     assert st.transactions["description"].tolist() == ["NETFLIX.COM 866-579-7172", "SPOTIFY  USA"]
     assert st.transactions["transaction_id"].iloc[0] == stable_id(
