@@ -306,13 +306,25 @@ def record_stream_cancellation(store: Store, stream_id: str, on, *, reason: str 
 def load_cancellations_file(path) -> pd.DataFrame:
     """Read ``account_id,merchant,cancelled_on`` rows; every bad row is reported with file and line.
 
-    Raises :class:`~detector.errors.MalformedRow` listing all bad rows (nothing is half-loaded).
+    Raises :class:`~detector.errors.MalformedRow` listing all bad rows (nothing is half-loaded),
+    or naming the file when it is missing, a folder, unreadable or not text (a workbook saved
+    as ``.csv``). Read as statements are (UTF-8, UTF-16, else Windows-1252: ``decode_bytes``).
     """
+    from .importers.parsing import binary_kind, decode_bytes
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
-        raise MalformedRow(f"cannot read cancellations file: {exc.strerror}", path=str(path)) from exc
+        raise MalformedRow(f"cannot read the cancellations file: {exc.strerror or exc}", path=str(path)) from None
+    kind = binary_kind(data)
+    if kind:
+        raise MalformedRow(f"cannot read the cancellations file: it is {kind}, not a CSV of "
+                           f"{','.join(CANCELLATION_COLUMNS)}", path=str(path))
+    try:
+        text = decode_bytes(data)[0]
+    except UnicodeDecodeError as exc:  # UTF-16 cut in the middle of a character
+        raise MalformedRow(f"cannot read the cancellations file: {exc.reason}", path=str(path)) from None
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CANCELLATION_COLUMNS if c not in header]

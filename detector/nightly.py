@@ -74,7 +74,8 @@ class NightlyResult:
         lines = [
             f"nightly run {self.run_id} as of {self.as_of}: {self.status}",
             (f"  plaid:  {p.get('items', 0)} item(s), {p.get('failed', 0)} failed; "
-             f"{p.get('added', 0)} added, {p.get('modified', 0)} modified, {p.get('removed', 0)} removed"),
+             f"{p.get('new', 0)} new, {p.get('changed', 0)} changed, {p.get('deleted', 0)} deleted row(s) "
+             f"(fetched: {p.get('added', 0)} added, {p.get('modified', 0)} modified, {p.get('removed', 0)} removed)"),
             (f"  inbox:  {i.get('files', 0)} file(s), {i.get('failed', 0)} failed; "
              f"{i.get('stored', 0)} stored, {i.get('duplicates', 0)} duplicates, {i.get('rejected', 0)} rejected"),
             (f"  detect: {d.get('streams', 0)} streams, {d.get('flags', 0)} flags, "
@@ -116,7 +117,7 @@ def _sync_plaid(store: Store, result: NightlyResult, progress: Progress, *, api=
 
     names = [row["name"] for row in list_items(store)]
     counts = {"items": len(names), "ok": 0, "failed": 0, "pages": 0, "added": 0, "modified": 0,
-              "removed": 0, "restarts": 0}
+              "removed": 0, "restarts": 0, "new": 0, "changed": 0, "deleted": 0}
     result.counts["plaid"] = counts
     if not names:
         log.info("plaid: no linked items")
@@ -126,7 +127,7 @@ def _sync_plaid(store: Store, result: NightlyResult, progress: Progress, *, api=
     def on_item(r):
         result.items.append(r.as_dict())
         counts["ok" if r.ok else "failed"] += 1
-        for k in ("pages", "added", "modified", "removed", "restarts"):
+        for k in ("pages", "added", "modified", "removed", "restarts", "new", "changed", "deleted"):
             counts[k] += getattr(r, k)
         if not r.ok:
             result.errors.append({"stage": "plaid", "item": r.name, "error_code": r.error_code,

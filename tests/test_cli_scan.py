@@ -792,3 +792,49 @@ def test_the_report_says_why_some_suspicious_charges_ask_nothing_back(runner, tm
         assert line in out, (fmt, out)
         assert out.index(line) < out.index("Active subscriptions"), fmt  # under the suspicious charges
     assert "ask nothing back" not in runner.invoke(cli, ["report", "--db", str(db), "--format", "json"]).stdout
+
+
+@pytest.mark.parametrize("problem", ["missing", "folder", "binary"])
+def test_a_cancellations_file_that_cannot_be_read_is_named_and_stops_scan_and_cancel(runner, tmp_path, problem):
+    # twenty-fifth session: a missing --cancellations file was click's usage error (exit 2) where a
+    # missing statement names the file and exits 3; scan stops before anything is stored (as for a
+    # bad row in the file, round-44 audit)
+    import sqlite3
+
+    statement = tmp_path / "card.csv"
+    statement.write_text("date,description,amount\n" + "".join(
+        f"2024-{m:02d}-05,NETFLIX.COM 866-579-7172 CA,-15.49\n" for m in range(1, 13)))
+    cancels = tmp_path / "cancel.csv"
+    if problem == "folder":
+        cancels.mkdir()
+    elif problem == "binary":
+        cancels.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)))  # an .xlsx saved as .csv
+    why = {"missing": "No such file or directory", "folder": "Is a directory", "binary": "a ZIP archive"}[problem]
+    db = tmp_path / "s.db"
+    res = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "card",
+                              "--cancellations", str(cancels), "--as-of", "2024-12-31"])
+    assert res.exit_code == 3, res.output
+    assert f"Error: {cancels}: cannot read the cancellations file" in res.stderr and why in res.stderr, res.stderr
+    assert "Usage:" not in res.output
+    res = runner.invoke(cli, ["cancel", "--db", str(db), "--cancellations", str(cancels)])
+    assert res.exit_code == 3 and f"{cancels}: cannot read the cancellations file" in res.stderr, res.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM transactions").fetchone() == (0,)
+        assert conn.execute("SELECT COUNT(*) FROM decisions").fetchone() == (0,)
+    # with the statement stored first, nothing more is stored or detected
+    assert runner.invoke(cli, ["ingest", str(statement), "--db", str(db), "--account", "card"]).exit_code == 0
+    res = runner.invoke(cli, ["scan", str(statement), "--db", str(db), "--account", "card",
+                              "--cancellations", str(cancels), "--as-of", "2024-12-31"])
+    assert res.exit_code == 3
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM streams").fetchone() == (0,)
+        assert conn.execute("SELECT COUNT(*) FROM imports").fetchone() == (1,)
+
+
+def test_a_cancellations_file_saved_in_windows_1252_is_read(runner, tmp_path):
+    # it ended in a UnicodeDecodeError traceback (exit 1); statements in cp1252 are read
+    cancels = tmp_path / "cancel.csv"
+    cancels.write_bytes("account_id,merchant,cancelled_on\ncard,Caf\u00e9 Plus,2025-01-01\n".encode("cp1252"))
+    res = runner.invoke(cli, ["cancel", "--db", str(tmp_path / "s.db"), "--cancellations", str(cancels)])
+    assert res.exit_code == 0, res.output
+    assert "Caf\u00e9 Plus" in res.output

@@ -262,3 +262,72 @@ def test_a_mapped_csvs_rejected_dates_name_the_date_format_that_reads_them(runne
     with sqlite3.connect(db) as con:
         dates = sorted(d for (d,) in con.execute("SELECT date FROM transactions"))
     assert dates == ["2024-01-29", "2024-02-29", "2024-12-29", "2025-01-29", "2025-02-28", "2025-03-01"]
+
+
+@pytest.mark.parametrize("engine", ["rows", "columns"])
+def test_a_tab_in_a_description_is_one_space_and_keeps_its_id(tmp_path, engine):
+    # twenty-fifth session: a tab is flattened as a line break is, here as in a Plaid name
+    # (parsing.one_line, the one place both call)
+    from detector.ids import stable_id
+
+    path = tmp_path / "Chase8890_Activity20250630.CSV"
+    path.write_text("Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
+                    "03/07/2025,03/08/2025,\"NETFLIX.COM \t866-579-7172\",Entertainment,Sale,-15.49,\n"
+                    "03/06/2025,03/07/2025,\"\tSPOTIFY  USA\t\",Entertainment,Sale,-10.99,\n", encoding="utf-8")
+    st = read_statement(path, engine=engine)
+    assert st.transactions["description"].tolist() == ["NETFLIX.COM 866-579-7172", "SPOTIFY  USA"]
+    assert st.transactions["transaction_id"].iloc[0] == stable_id(
+        "Chase8890_Activity", "2025-03-07", "-15.49", "NETFLIX.COM \t866-579-7172", 0)
+
+
+def test_a_big_file_whose_every_row_is_rejected_is_refused_like_a_small_one(runner, tmp_path, monkeypatch):
+    # a file over the streaming threshold (ingest.STREAM_BYTES, 256 MiB) whose every row was
+    # rejected was recorded as ingested "ok" (exit 0, an imports row, its account created), where
+    # the same small file is refused with exit 3 ("Read N / Rejected N")
+    import json
+
+    from detector.importers import ingest
+
+    rows = [f"2025-{m:02d}-{d:02d} 00:00:00,NETFLIX.COM,-15.49,USD\n" for m in range(1, 7) for d in (3, 17)]
+    path = write(tmp_path, "household.csv", "date,description,amount,currency\n" + "".join(rows))
+    seen = {}
+    for how in ("whole", "streamed"):
+        if how == "streamed":
+            monkeypatch.setattr(ingest, "STREAM_BYTES", 10)  # every file is "big"
+            monkeypatch.setattr(ingest, "STREAM_CHUNK_ROWS", 5)  # and read in three chunks
+        db = str(tmp_path / f"{how}.db")
+        result = runner.invoke(cli, ["ingest", "--db", db, str(path), "--output", "json"])
+        assert result.exit_code == 3, (how, result.output)
+        (f,) = json.loads(result.output)["files"]
+        assert f["streamed"] is (how == "streamed")
+        assert "no usable rows, all 12 rejected" in f["error"], f["error"]
+        scanned = runner.invoke(cli, ["scan", "--db", str(tmp_path / f"scan-{how}.db"), str(path),
+                                      "--as-of", "2025-06-30"])
+        assert scanned.exit_code == 3 and "no usable rows, all 12 rejected" in scanned.output, scanned.output
+        with sqlite3.connect(db) as conn:
+            seen[how] = (
+                {k: f[k] for k in ("ok", "format", "rows_read", "stored", "duplicates", "rejected", "error", "accounts")},
+                [r["source_line"] for r in f["rejections"]],
+                conn.execute("SELECT count(*) FROM transactions").fetchone(),
+                conn.execute("SELECT count(*) FROM imports").fetchone(),
+                conn.execute("SELECT count(*) FROM accounts").fetchone(),
+                [r for (r,) in conn.execute("SELECT source_line FROM rejected_rows ORDER BY 1")],
+            )
+    assert seen["streamed"] == seen["whole"]
+    assert seen["whole"][1] == list(range(2, 14)) and seen["whole"][2:5] == ((0,), (0,), (0,))
+
+
+def test_a_big_file_with_usable_rows_in_one_chunk_only_is_stored(tmp_path):
+    # the refusal is for a file with no usable row at all: chunks of rejects beside a good one
+    # store the good rows, keep the rejects, and name only the account the good rows name
+    from detector.importers import ingest_files
+    from detector.store import Store
+
+    bad = [f"2025-{m:02d}-03 00:00:00,NETFLIX.COM,-15.49,USD\n" for m in range(1, 7)]
+    good = [f"2025-{m:02d}-05,SPOTIFY,-11.99,USD\n" for m in range(1, 4)]
+    path = write(tmp_path, "household.csv", "date,description,amount,currency\n" + "".join(bad + good))
+    store = Store(tmp_path / "s.db")
+    [res] = ingest_files([path], store, stream_bytes=0)
+    assert res.ok and res.streamed
+    assert (res.rows_read, res.stored, res.rejected) == (9, 3, 6)
+    assert res.accounts == ["household"]

@@ -62,7 +62,9 @@ def test_plaid_stage_and_run_log(db, world):
     plaid_errors = [e for e in result.errors if e["stage"] == "plaid"]
     assert [(e["item"], e["error_code"]) for e in plaid_errors] == [("amex", "ITEM_LOGIN_REQUIRED")]
     assert result.counts["plaid"] == {"items": 2, "ok": 1, "failed": 1, "pages": 5, "added": 20,
-                                      "modified": 0, "removed": 0, "restarts": 1}
+                                      "modified": 0, "removed": 0, "restarts": 1,
+                                      "new": 20, "changed": 0, "deleted": 0}
+    assert "20 new, 0 changed, 0 deleted row(s) (fetched: 20 added, 0 modified, 0 removed)" in result.summary()
     (run,) = list_runs(Store(db))
     assert run["status"] == "failed" and run["ended_at"] and run["counts"]["plaid"]["added"] == 20
     assert any(e.get("item") == "amex" for e in run["errors"])
@@ -89,6 +91,7 @@ def test_run_twice_changes_nothing_then_picks_up_changes(db, world):
     later_changes(world)
     third = run_nightly(db, as_of=AS_OF)
     assert (third.counts["plaid"]["modified"], third.counts["plaid"]["removed"]) == (1, 2)
+    assert [third.counts["plaid"][k] for k in ("new", "changed", "deleted")] == [1, 1, 2]  # in the store
     ids = {r[0] for r in dump(db)["transactions"]}
     assert "tx-spot-5" not in ids and "tx-apple-post" in ids and "tx-apple-pend" not in ids
     assert len(ids) == len(chase_history()) - 1

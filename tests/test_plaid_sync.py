@@ -342,3 +342,52 @@ def test_standin_pages_match_plaids_typed_models(world):
         if not page.has_more:
             break
     assert seen == {"added": 21, "modified": 1, "removed": 2}
+
+
+def test_a_plaid_description_spanning_lines_or_holding_tabs_is_stored_on_one_line(store, monkeypatch):
+    # twenty-fifth session: a statement's description spanning lines was stored on one line
+    # (round-49 audit), Plaid's as sent: reports and refund emails printed it on two lines
+    with PlaidStandIn() as server:
+        plaid_env(monkeypatch, server)
+        item = server.add_item("access-sandbox-l", accounts=[standin_account("a1", "credit")])
+        item.add(standin_transaction("d1", "a1", "2025-06-02", 15.49, "Netflix",
+                                     original_description="NETFLIX.COM\r\n  866-579-7172\tCA"),
+                 standin_transaction("d2", "a1", "2025-06-03", 10.99, "Spotify\nUSA", merchant_name="Spotify"),
+                 standin_transaction("d3", "a1", "2025-06-04", 9.99, "", merchant_name="\tHulu\u2028LLC\n"),
+                 standin_transaction("d4", "a1", "2025-06-05", 4.99, "Apple\tiCloud",
+                                     original_description=" \r\n "))  # nothing but a break: the name
+        add_item(store, "bank", "access-sandbox-l")
+        (result,) = sync_items(store)
+    assert result.ok, result.error
+    assert {k: v["description"] for k, v in _stored(store).items()} == {
+        "d1": "NETFLIX.COM 866-579-7172 CA", "d2": "Spotify USA", "d3": "Hulu LLC", "d4": "Apple iCloud"}
+
+
+def test_the_read_timeout_is_set_by_subdetect_plaid_timeout(linked, world, monkeypatch):
+    # twenty-fifth session: it was 60 s, fixed; a slow Plaid (or proxy) could not be waited for
+    # longer, nor a nightly job bounded tighter
+    assert PlaidConfig.from_env({"PLAID_CLIENT_ID": "i", "PLAID_SECRET": "s"}).timeout == 60.0
+    world.faults.clear()  # (no scripted 429 or 500: one attempt each)
+    monkeypatch.setenv("SUBDETECT_PLAID_TIMEOUT", "0.3")
+    world.stall("/accounts/get", seconds=1.5, times=1)
+    (result,) = sync_items(linked, ["chase"], policy=RetryPolicy(attempts=1))
+    assert not result.ok and "timed out" in result.error.lower(), result.error
+    assert "no answer within 0.3 s: SUBDETECT_PLAID_TIMEOUT sets how long to wait" in result.error
+    # a longer one waits for the same slow answer
+    monkeypatch.setenv("SUBDETECT_PLAID_TIMEOUT", "5")
+    world.stall("/accounts/get", seconds=0.5, times=1)
+    (result,) = sync_items(linked, ["chase"], policy=RetryPolicy(attempts=1))
+    assert result.ok, result.error
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "inf", "12s"])
+def test_a_bad_plaid_timeout_is_a_clear_error_before_any_item(linked, world, monkeypatch, runner, value):
+    from detector.cli import cli
+
+    monkeypatch.setenv("SUBDETECT_PLAID_TIMEOUT", value)
+    with pytest.raises(ConfigError, match="SUBDETECT_PLAID_TIMEOUT"):
+        sync_items(linked)
+    res = runner.invoke(cli, ["plaid", "sync", "--db", linked.path])
+    assert res.exit_code == 1 and f"SUBDETECT_PLAID_TIMEOUT={value!r}" in res.stderr, res.output
+    assert "seconds" in res.stderr and "Traceback" not in res.output
+    assert world.calls == []  # refused before Plaid was called

@@ -43,8 +43,9 @@ def _describe(c) -> str:
 @click.option("--account", "account_id", help="Account the subscription is billed to.")
 @click.option("--merchant", help="Merchant name as you know it (matched fuzzily to detected subscriptions).")
 @click.option("--on", "on", type=ISO_DATE, help="Date you cancelled, yyyy-mm-dd.")
-@click.option("--cancellations", "path", type=click.Path(exists=True, dir_okay=False),
-              help="CSV with account_id,merchant,cancelled_on (one cancellation per row).")
+@click.option("--cancellations", "path", type=click.Path(), metavar="FILE",
+              help="CSV with account_id,merchant,cancelled_on (one cancellation per row). One that cannot be "
+                   "read, or has a bad row, records nothing (exit 3).")
 @click.option("--stream", "stream_id",
               help="Stream id of the plan you cancelled (with --on), for plans one name cannot tell apart: "
                    "two subscriptions billed as APPLE.COM/BILL. Ids are in `subdetect report --format json`.")
@@ -69,7 +70,7 @@ def cancel_cmd(db_path: str, account_id: str | None, merchant: str | None, on: s
     # a stream id can only name a stream some run stored: no database is no stream
     store = existing_store(db_path) if stream_id else Store(db_path)
     if path:
-        cancellations = load_cancellations_file(path)
+        cancellations = load_cancellations_file(path)  # one that cannot be read records nothing
         note_unknown_cancellation_accounts(store, cancellations, path, recorded=True)
         results = record_cancellations(store, cancellations)
     elif stream_id:

@@ -101,7 +101,9 @@ def remove_cmd(db_path: str, name: str) -> None:
 def sync_cmd(db_path: str, names: tuple[str, ...], fmt: str) -> None:
     """Fetch new, modified and removed transactions for NAMES (default: every item).
 
-    Exits 1 when any item failed (e.g. ITEM_LOGIN_REQUIRED); the other items are still synced.
+    Says what changed in the database (new, changed and deleted rows) and, labelled "fetched",
+    what Plaid sent (added, modified, removed: rows fetched again count again). Exits 1 when any
+    item failed (e.g. ITEM_LOGIN_REQUIRED); the other items are still synced.
     """
     import json
 
@@ -115,7 +117,13 @@ def sync_cmd(db_path: str, names: tuple[str, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     else:
-        cols = ["name", "ok", "pages", "added", "modified", "removed", "restarts", "error"]
-        click.echo(render_frame(pd.DataFrame(rows, columns=cols), "table", title="Plaid sync"))
+        table = pd.DataFrame({
+            "name": [r["name"] for r in rows], "ok": [r["ok"] for r in rows],
+            "new rows": [r["new"] for r in rows], "changed rows": [r["changed"] for r in rows],
+            "deleted rows": [r["deleted"] for r in rows],
+            "fetched": [f"{r['added']} added, {r['modified']} modified, {r['removed']} removed" for r in rows],
+            "pages": [r["pages"] for r in rows], "restarts": [r["restarts"] for r in rows],
+            "error": [r["error"] for r in rows]})
+        click.echo(render_frame(table, "table", title="Plaid sync"))
     if any(not r.ok for r in results):
         sys.exit(1)

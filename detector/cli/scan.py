@@ -190,8 +190,9 @@ def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored:
                    "(docs/importers.md).")
 @click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
 @click.option("--columns", help="Column mapping for an unknown CSV layout: date=...,description=...,amount=...")
-@click.option("--cancellations", "cancellations_file", type=click.Path(exists=True, dir_okay=False),
-              help="CSV of account_id,merchant,cancelled_on to record before detecting.")
+@click.option("--cancellations", "cancellations_file", type=click.Path(), metavar="FILE",
+              help="CSV of account_id,merchant,cancelled_on to record before detecting. One that cannot be "
+                   "read, or has a bad row, stops the scan before anything is stored (exit 3).")
 @click.option("--payment-method", type=click.Choice(PAYMENT_METHODS), help="Payment method of the account(s).")
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Date the scan is as of (YYYY-MM-DD); default today.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
@@ -211,6 +212,13 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     from .progress import terminal_progress
 
     store = Store(db_path)
+    cancellations = None
+    if cancellations_file:
+        from ..decisions import load_cancellations_file
+
+        # read before any statement: a file that cannot be read (or a bad row) stops the scan with
+        # exit 3, naming it, and nothing is stored (scan() refuses it alike)
+        cancellations = load_cancellations_file(cancellations_file)
     with one_writer(store, "scan"), terminal_progress() as progress:
         result = scan(files, store, as_of, account_id=account_id, format=layout, columns=columns,
                       payment_method=payment_method, cancellations_file=cancellations_file, engine=engine,
@@ -229,10 +237,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     if as_of is not None or note is None:  # (without --as-of, stale_note said it of every file)
         for line in lagging_account_notes(store, result.streams, result.as_of, result.sync_problems):
             click.echo(line, err=True)
-    if cancellations_file:
-        from ..decisions import load_cancellations_file
-
-        cancellations = load_cancellations_file(cancellations_file)
+    if cancellations is not None:
         note_unknown_cancellation_accounts(store, cancellations, cancellations_file)
         _note_undecided(cancellations, result.streams)
     _show(result, fmt, output, limit, store)

@@ -23,7 +23,14 @@ from ..store import Store, utcnow
 from ..workdays import country_for_currency
 from .csv_banks import MappedCsv
 from .overlap import Copies, charges_in_other_accounts, drop_copies_from_other_files
-from .reader import Statement, format_names, iter_statement_chunks, parse_columns_or_fail, read_statement
+from .reader import (
+    Statement,
+    format_names,
+    iter_statement_chunks,
+    no_rows_error,
+    parse_columns_or_fail,
+    read_statement,
+)
 from .reused_ids import SOURCES as REUSED_ID_SOURCES
 from .reused_ids import STORED_COLUMNS, ReusedIds, separate_reused_ids
 from .ties import AccountTies
@@ -389,6 +396,11 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
 
     Each chunk is committed as it is stored, so memory stays at one chunk. If reading fails part
     way, the rows stored so far stay and a re-run counts them as duplicates.
+
+    Raises :class:`EmptyStatement` with every rejected line, as :func:`read_statement` does for a
+    small file, when no chunk held a usable row: the file is refused, with no ``imports`` row
+    and no account made for it (a big file whose every row was rejected was recorded as ingested
+    "ok" while the same small file was refused, twenty-fifth session).
     """
     result = IngestResult(path=path, streamed=True)
     accounts: dict[str, None] = {}
@@ -396,10 +408,17 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     reused = ReusedIds()
     currencies = CurrencyCounts()
     named_by_file = None
+    usable = 0
     for st in chunks:
         named_by_file = st.named_by_file
         first, last = _edge_date(st.transactions, newest=False), _edge_date(st.transactions)
-        stored, duplicates, found, also = _store_rows(store, st, payment_method, currencies)
+        if st.transactions.empty:  # rejects only: nothing names an account (as in a small file)
+            store.add_rejected(st.rejected)
+            stored, duplicates, found, also = 0, 0, Copies(), ReusedIds()
+        else:
+            usable += len(st.transactions)
+            stored, duplicates, found, also = _store_rows(store, st, payment_method, currencies)
+            accounts.update(dict.fromkeys(st.accounts))
         copies.add(found)
         reused.add(also)
         result.format = st.format
@@ -408,12 +427,13 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
         result.duplicates += duplicates
         result.rejected += len(st.rejected)
         result.rejections.extend(st.rejected)
-        accounts.update(dict.fromkeys(st.accounts))
         result.notes += [n for n in st.notes if n not in result.notes]  # every chunk carries the file's
         if last is not None and (result.last_date is None or last > result.last_date):
             result.last_date = last
         if first is not None and (result.first_date is None or first < result.first_date):
             result.first_date = first
+    if not usable:
+        raise no_rows_error(path, result.rejections, result.rows_read, result.format)
     result.accounts = list(accounts)
     result.account_id = result.accounts[0] if len(result.accounts) == 1 else None
     result.overlapping = copies.rows
@@ -575,9 +595,10 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
     paths = [str(p) for p in paths]
     ties = AccountTies(store, paths, account_id)
     for p in paths:
+        streamed = _streams(p, stream_bytes)
         try:
             accounts_as, tie_note = ties.accounts_as(p)
-            if _streams(p, stream_bytes):
+            if streamed:
                 chunks = iter_statement_chunks(p, chunksize=STREAM_CHUNK_ROWS, format=format,
                                                account_id=account_id, columns=mapping, accounts_as=accounts_as)
                 result = store_statement_chunks(store, chunks, p, payment_method=payment_method)
@@ -606,7 +627,8 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
         except EmptyStatement as exc:  # refused; its rejected lines kept as a partly bad file's
             store.add_rejected(exc.rejected)
             result = IngestResult(path=p, format=exc.format or format, rows_read=exc.rows_read,
-                                  rejected=len(exc.rejected), rejections=exc.rejected, error=str(exc))
+                                  rejected=len(exc.rejected), rejections=exc.rejected, error=str(exc),
+                                  streamed=streamed)
         except DetectorError as exc:
             result = IngestResult(path=p, format=format, error=str(exc))
         except OSError as exc:  # a file vanishing between listing and reading

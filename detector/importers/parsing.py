@@ -216,23 +216,31 @@ def _parse_date(s: str, formats: tuple[str, ...]) -> str:
 
 
 #: Characters that end a line (as ``str.splitlines`` reads them, but for the rare separators
-#: ``\x1c``-``\x1e``), and the same set as an RE2 class for the column reader.
+#: ``\x1c``-``\x1e``), and the same set with the tab as an RE2 class for the column reader (the
+#: descriptions :func:`one_line` changes).
 _BREAKS = "\r\n\x0b\x0c\x85\u2028\u2029"
-LINE_BREAK_RE2 = r"[\r\n\x{0b}\x{0c}\x{85}\x{2028}\x{2029}]"
+NOT_ONE_LINE_RE2 = r"[\t\r\n\x{0b}\x{0c}\x{85}\x{2028}\x{2029}]"
 _LINE_BREAK_RUN = re.compile(f"[ \t]*[{_BREAKS}][ \t{_BREAKS}]*")
+_TAB_RUN = re.compile(r" *\t[ \t]*")
 
 
 def one_line(text: str) -> str:
-    """``text`` with each run of line breaks (and the spaces around them) one space: a quoted
-    description spanning two lines (``AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\nWA``) is printed on
-    one line by reports and emails. Other runs of spaces stay as the bank wrote them.
+    """``text`` on one line: each run of line breaks or tabs (and the spaces around it) one space,
+    and none at either end. A quoted description spanning two lines (``AMAZON PRIME*2K4LL1234,
+    AMZN.COM/BILL\r\nWA``), or a Plaid name holding a line break or a tab, is printed on one line
+    by reports and emails. Other runs of spaces stay as the bank wrote them.
+
+    The one place descriptions are flattened: every statement importer (both readers) and the
+    Plaid sync (``plaid.sync.canonical_row``) call it.
 
     >>> one_line("AMAZON PRIME*2K4LL1234, AMZN.COM/BILL\r\n  WA")
     'AMAZON PRIME*2K4LL1234, AMZN.COM/BILL WA'
+    >>> one_line("NETFLIX.COM\t866-579-7172  CA")
+    'NETFLIX.COM 866-579-7172  CA'
     """
-    if not any(c in text for c in _BREAKS):
+    if "\t" not in text and not any(c in text for c in _BREAKS):
         return text
-    return _LINE_BREAK_RUN.sub(" ", text).strip(" ")
+    return _TAB_RUN.sub(" ", _LINE_BREAK_RUN.sub(" ", text)).strip(" ")
 
 
 def normalise_header(cell: str) -> str:

@@ -46,7 +46,7 @@ from .decoding import stray_bytes_note, stream_decoding
 from .fast_csv import STR, Parsed, body_offset, encode, filled, read_body, stable_ids
 from .naming import account_from_filename, card_account
 from .ofx import OfxImporter
-from .parsing import LINE_BREAK_RE2, binary_kind, one_line
+from .parsing import NOT_ONE_LINE_RE2, binary_kind, one_line
 from .santander_txt import SantanderTxt
 
 
@@ -109,10 +109,10 @@ _ROUNDED_ID = re.compile(ROUNDED_ID)
 
 
 def _one_line_column(descriptions: pa.Array) -> pa.Array:
-    """:func:`~.parsing.one_line` of each description that holds a line break (a quoted field
-    spanning lines; the column reader hands whole files of them to the row reader, but a vertical
-    tab or a Unicode line separator may stand in one line)."""
-    broken = pc.fill_null(pc.match_substring_regex(descriptions, LINE_BREAK_RE2), False)
+    """:func:`~.parsing.one_line` of each description that holds a line break or a tab (a quoted
+    field spanning lines; the column reader hands whole files of them to the row reader, but a
+    tab, a vertical tab or a Unicode line separator may stand in one line)."""
+    broken = pc.fill_null(pc.match_substring_regex(descriptions, NOT_ONE_LINE_RE2), False)
     if not pc.any(broken).as_py():
         return descriptions
     values = descriptions.to_pylist()
@@ -518,10 +518,11 @@ def exported_payment_methods(imp: Importer, df: pd.DataFrame) -> dict[str, str]:
     return {a: m for a, m in one.items() if m is not None}
 
 
-def _no_rows(path: str, rejected: list[dict], rows_read: int, format: str) -> EmptyStatement:
+def no_rows_error(path: str, rejected: list[dict], rows_read: int, format: str | None) -> EmptyStatement:
     """The error refusing a file with no usable rows; the rejected ones ride along with it (each
     line is kept, counted and listed as a partly bad file's: round-49 audit, where the file said
-    Read 0, Rejected 0 and the store kept none of them)."""
+    Read 0, Rejected 0 and the store kept none of them). A file stored in chunks is refused with
+    the same error when no chunk held a usable row (``ingest.store_statement_chunks``)."""
     if rows_read == 0:
         return EmptyStatement("no transaction rows in the file", path=path)
     shown = "; ".join(f"line {r['source_line']}: {r['reason']}" for r in rejected[:3])
@@ -567,7 +568,7 @@ def read_statement(path: str | os.PathLike, *, format: str | None = None, accoun
         df, rejected, rows_read = canon.frame(imp.extract(p))
         canon.notes += imp.file_notes(p)
     if df.empty:
-        raise _no_rows(p, rejected, rows_read, imp.name)
+        raise no_rows_error(p, rejected, rows_read, imp.name)
     return _finish(p, imp, canon, df, rejected, rows_read)
 
 

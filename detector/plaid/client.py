@@ -10,12 +10,16 @@ Configuration (environment only, never files or arguments, so keys stay out of s
     Another host (a proxy, or the stand-in server in tests); wins over ``PLAID_ENV``.
 ``SUBDETECT_PLAID_RETRIES``, ``SUBDETECT_PLAID_BACKOFF``, ``SUBDETECT_PLAID_BACKOFF_MAX``
     Attempts per call (default 5), first delay and cap in seconds (default 1.0 and 30.0).
+``SUBDETECT_PLAID_TIMEOUT``
+    Seconds one request may take, connecting and answering (default 60; a positive number). A
+    request that takes longer fails as a transport error, retried as such.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import random
 import time
@@ -34,18 +38,41 @@ log = logging.getLogger("detector.plaid")
 ENVIRONMENTS = {"sandbox": plaid.Environment.Sandbox, "production": plaid.Environment.Production}
 #: HTTP statuses worth another attempt: rate limits and Plaid-side failures.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Seconds one request may take (connecting and answering) unless SUBDETECT_PLAID_TIMEOUT says.
+DEFAULT_TIMEOUT = 60.0
+TIMEOUT_ENV = "SUBDETECT_PLAID_TIMEOUT"
+
+
+def timeout_from_env(env=None) -> float:
+    """``SUBDETECT_PLAID_TIMEOUT`` in seconds (:data:`DEFAULT_TIMEOUT` when unset or empty);
+    :class:`ConfigError` naming the variable for anything but a positive, finite number."""
+    env = os.environ if env is None else env
+    raw = env.get(TIMEOUT_ENV)
+    if raw is None or not raw.strip():
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds above 0: it is how long one request "
+                          f"to Plaid may take (default {DEFAULT_TIMEOUT:g}; e.g. {TIMEOUT_ENV}=120)")
+    return value
 
 
 @dataclass(frozen=True)
 class PlaidConfig:
-    """Where and as whom to call Plaid. ``repr`` hides the secret."""
+    """Where and as whom to call Plaid, and how long a request may take (``timeout``, seconds).
+    ``repr`` hides the secret."""
 
     client_id: str
     secret: str
     host: str
+    timeout: float = DEFAULT_TIMEOUT
 
     def __repr__(self) -> str:
-        return f"PlaidConfig(client_id={self.client_id!r}, secret='***', host={self.host!r})"
+        return (f"PlaidConfig(client_id={self.client_id!r}, secret='***', host={self.host!r}, "
+                f"timeout={self.timeout!r})")
 
     @classmethod
     def from_env(cls, env=None) -> PlaidConfig:
@@ -65,7 +92,8 @@ class PlaidConfig:
                     f"PLAID_ENV={name!r} is not one of {', '.join(ENVIRONMENTS)} (or set PLAID_BASE_URL)"
                 )
             host = ENVIRONMENTS[name]
-        return cls(client_id=env["PLAID_CLIENT_ID"], secret=env["PLAID_SECRET"], host=host.rstrip("/"))
+        return cls(client_id=env["PLAID_CLIENT_ID"], secret=env["PLAID_SECRET"], host=host.rstrip("/"),
+                   timeout=timeout_from_env(env))
 
 
 @dataclass(frozen=True)
@@ -98,8 +126,10 @@ class RetryPolicy:
         return (rng or random).uniform(0, cap)
 
 
-def make_api(config: PlaidConfig, *, timeout: float = 60.0) -> plaid_api.PlaidApi:
-    """A ``PlaidApi`` talking to ``config.host``."""
+def make_api(config: PlaidConfig, *, timeout: float | None = None) -> plaid_api.PlaidApi:
+    """A ``PlaidApi`` talking to ``config.host``; each request may take ``timeout`` seconds
+    (default ``config.timeout``: ``SUBDETECT_PLAID_TIMEOUT``, else 60)."""
+    timeout = config.timeout if timeout is None else timeout
     configuration = plaid.Configuration(
         host=config.host,
         api_key={"clientId": config.client_id, "secret": config.secret, "plaidVersion": "2020-09-14"},
@@ -186,6 +216,8 @@ def call(fn: Callable, request, *, policy: RetryPolicy, item: str, what: str,
         except (plaid.OpenApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             info = error_info(exc)
             said = redact(str(info), _secrets_of(request, api))
+            if timeout and isinstance(exc, urllib3.exceptions.TimeoutError):
+                said += f" (no answer within {timeout:g} s: {TIMEOUT_ENV} sets how long to wait)"
             if retryable(exc) and attempt < policy.attempts:
                 wait = policy.delay(attempt)
                 log.warning("plaid item %s: %s failed (%s), attempt %d/%d, retrying in %.2fs",

@@ -14,7 +14,8 @@ Mapping to canonical rows:
 * ``transaction_id`` = Plaid's id, ``account_id`` = Plaid's ``account_id``, ``date`` = ``date``.
 * ``amount`` = ``-amount``: Plaid counts money out as positive, we count it negative.
 * ``description`` = ``original_description`` (requested with ``include_original_description``),
-  else ``name``, else ``merchant_name``. The raw bank descriptor is what our normaliser and vendor
+  else ``name``, else ``merchant_name``, on one line (``parsing.one_line``, as a statement's; one
+  holding nothing but spaces and line breaks counts as none). The raw bank descriptor is what our normaliser and vendor
   matcher were built for (``APPLE.COM/BILL``, ``PAYPAL *NETFLIX``: the billing channel lives in
   it); Plaid's cleaned ``name`` and ``merchant_name`` drop exactly that.
 * ``currency`` = ``iso_currency_code`` (else ``unofficial_currency_code``), ``source`` = ``plaid``.
@@ -41,6 +42,7 @@ from plaid.model.transactions_sync_request_options import TransactionsSyncReques
 
 from ..errors import DetectorError, PlaidError
 from ..faults import crashpoint
+from ..importers.parsing import one_line
 from ..redact import redact
 from ..refunds import note_changed_amounts, note_removed_charges
 from ..store import Store, utcnow
@@ -69,10 +71,19 @@ _UPSERT = (
 
 @dataclass
 class ItemSyncResult:
-    """What one item's sync did. ``ok`` False means ``error`` says why; the store is untouched then."""
+    """What one item's sync did. ``ok`` False means ``error`` says why; the store is untouched then.
+
+    ``new``, ``changed`` and ``deleted`` are what the sync did to the store: rows it holds now and
+    did not, rows it held that now read otherwise, rows it held and no longer does. ``added``,
+    ``modified`` and ``removed`` count what Plaid sent (the fetched update lists, each row once
+    per page it came in): fetching rows already stored again (a reset cursor, a restart of the
+    history) counts them as added though nothing changed (twenty-fifth session)."""
 
     name: str
     ok: bool = True
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
     added: int = 0
     modified: int = 0
     removed: int = 0
@@ -89,7 +100,11 @@ class ItemSyncResult:
 def canonical_row(tx) -> dict:
     """A Plaid ``Transaction`` (model or dict) -> a canonical transaction row (plus ``pending``)."""
     get = tx.get
-    description = get("original_description") or get("name") or get("merchant_name")
+    # on one line, as a statement's (``parsing.one_line``): a name holding a line break or a tab
+    # was stored as sent, and reports and refund emails printed it on two lines
+    description = next((flat for flat in (one_line(v) for v in (get("original_description"), get("name"),
+                                                                 get("merchant_name")) if isinstance(v, str))
+                        if flat), None)
     if not description:
         raise PlaidError(f"Plaid transaction {get('transaction_id')} has no description, name or merchant_name")
     # The day the charge was made: Plaid's ``authorized_date`` where it gives one (card charges),
@@ -190,18 +205,46 @@ def _fetch_all(api, token: str, start: str, *, name: str, policy: RetryPolicy, c
             return pages, cursor
 
 
+def _rows_of(conn, ids) -> dict[str, tuple]:
+    """The stored rows (:data:`_COLUMNS`) of ``ids``, by id."""
+    if not ids:
+        return {}
+    return {r[0]: tuple(r[1:]) for r in conn.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM transactions WHERE transaction_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(ids))])}
+
+
+@dataclass
+class _Applied:
+    """What :func:`_apply` fetched (``added``/``modified``/``removed``) and did to the store."""
+
+    added: int = 0
+    modified: int = 0
+    removed: int = 0
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
+
+
 def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list, item_id,
-           day: str) -> tuple[int, int, int]:
+           day: str) -> _Applied:
     """Apply every page and move the cursor in one transaction (compare-and-set on the cursor).
 
     ``day`` is the run's as-of date: what the sync notes on refund requests is dated by it, and
-    the item's data is complete through it (``synced_through``)."""
+    the item's data is complete through it (``synced_through``). The store's rows of every id the
+    sync names are compared before and after, so the result says what changed in the store, not
+    only what Plaid sent."""
     now = utcnow()
     added = modified = removed = 0
     conn = store.conn
     posted, removed_ids, changed_ids = [], [], []
     unlinked, fresh_pending = [], set()
+    named = {tx.get("transaction_id") for page in pages for txs in page for tx in txs}
+    named |= {tx.get("pending_transaction_id") for page_added, page_modified, _ in pages
+              for tx in (*page_added, *page_modified)}
+    named.discard(None)
     with conn:
+        before = _rows_of(conn, named)
         # the accounts whose rows change: their detection is owed until a run detects them
         gone_ids = [r.get("transaction_id") for _, _, page_removed in pages for r in page_removed]
         touched = {a for (a,) in conn.execute(
@@ -237,6 +280,10 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
             removed_ids += [g[0] for g in gone if g[0]]
             removed += len(gone)
         twins = _unlinked_twins(conn, unlinked, fresh_pending)
+        # (a pending row a twin replaces was stored by an earlier sync and not named in this one's
+        # pages: as it is now, it was before)
+        before |= _rows_of(conn, {p for p, _ in twins} - named)
+        named |= {p for p, _ in twins}
         for pending_id, posted_id in twins:
             log.info("plaid item %s: posted charge %s is pending charge %s (the bank links no pending "
                      "transaction to it)", name, posted_id, pending_id)
@@ -253,6 +300,10 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
         # sum than its pending authorisation) says so
         note_changed_amounts(store, changed_ids + [new for _, new in posted], day)
         store.mark_detection_owed(sorted(a for a in touched if a))
+        after = _rows_of(conn, named)
+        applied = _Applied(added, modified, removed, new=len(after.keys() - before.keys()),
+                           changed=sum(1 for i in after.keys() & before.keys() if after[i] != before[i]),
+                           deleted=len(before.keys() - after.keys()))
         moved = conn.execute(
             "UPDATE plaid_items SET cursor = ?, item_id = COALESCE(?, item_id), last_synced_at = ?, "
             "synced_through = MAX(COALESCE(synced_through, ''), ?), last_error = NULL, "
@@ -263,7 +314,7 @@ def _apply(store: Store, name: str, start: str | None, cursor: str, pages: list,
             # Another sync of this item committed meanwhile; roll back rather than apply twice.
             raise PlaidError(f"Plaid item {name!r}: cursor changed during sync (concurrent sync?)",
                              error_code="CONCURRENT_SYNC", item=name)
-    return added, modified, removed
+    return applied
 
 
 #: Days after a pending charge its posted twin may be dated: the day itself where the bank gives
@@ -400,10 +451,13 @@ def sync_item(store: Store, api, name: str, *, policy: RetryPolicy | None = None
                 log.warning("plaid item %s: data changed during pagination, restarting from the "
                             "cursor the sync began with", name)
         result.pages = len(pages)
-        result.added, result.modified, result.removed = _apply(store, name, start, cursor, pages, item_id, day)
+        applied = _apply(store, name, start, cursor, pages, item_id, day)
+        for k in ("added", "modified", "removed", "new", "changed", "deleted"):
+            setattr(result, k, getattr(applied, k))
         crashpoint("plaid.committed")
-        log.info("plaid item %s: synced %d pages: %d added, %d modified, %d removed", name, result.pages,
-                 result.added, result.modified, result.removed)
+        log.info("plaid item %s: synced %d pages: %d new, %d changed, %d deleted rows in the store "
+                 "(fetched: %d added, %d modified, %d removed)", name, result.pages, result.new,
+                 result.changed, result.deleted, result.added, result.modified, result.removed)
     except DetectorError as exc:
         result.ok = False
         # (call() hides what it sent; this covers every other message on its way to the log,

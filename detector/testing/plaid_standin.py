@@ -12,6 +12,7 @@ client that resumes from an old cursor gets the same updates again, like Plaid. 
         item = plaid.add_item("access-sandbox-1", accounts=[standin_account("acc-1", "credit")])
         item.add(standin_transaction("tx-1", "acc-1", "2025-01-05", 15.49, "NETFLIX.COM"))
         plaid.fail("/transactions/sync", status=429, times=1)      # next sync call is rate limited
+        plaid.stall("/accounts/get", seconds=2.0, times=1)         # next call answers 2 s late
         item.mutate_on_page(2)                                     # page 2 answers the mutation error
         item.login_required = True                                 # ITEM_LOGIN_REQUIRED on every call
         os.environ["PLAID_BASE_URL"] = plaid.url
@@ -22,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -152,6 +154,8 @@ class PlaidStandIn:
         #: (path, status, error_code or "") of every request served, for assertions.
         self.calls: list[tuple[str, int, str]] = []
         self._pages_in_loop: dict[str, int] = {}
+        #: [path, seconds, times] of each scripted stall (:meth:`stall`)
+        self.stalls: list[list] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -173,6 +177,19 @@ class PlaidStandIn:
         etype, ecode = defaults.get(status, ("API_ERROR", "INTERNAL_SERVER_ERROR"))
         self.faults.append(_Fault(path, status, error_type or etype, error_code or ecode, times, after,
                                   message or "scripted fault"))
+
+    def stall(self, path: str, *, seconds: float, times: int = 1) -> None:
+        """The next ``times`` calls to ``path`` wait ``seconds`` before they answer (a slow Plaid:
+        a client whose read timeout is shorter gives up on them). Bounded: each stall ends."""
+        self.stalls.append([path, float(seconds), times])
+
+    def _stall_for(self, path: str) -> float:
+        with self._lock:
+            for stall in self.stalls:
+                if stall[0] == path and stall[2] > 0:
+                    stall[2] -= 1
+                    return stall[1]
+        return 0.0
 
     def count(self, path: str, status: int | None = None) -> int:
         return sum(1 for p, s, _ in self.calls if p == path and (status is None or s == status))
@@ -330,6 +347,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw or b"{}")
         except ValueError:
             body = {}
+        wait = self.standin._stall_for(self.path)
+        if wait:
+            time.sleep(wait)  # (outside the stand-in's lock: other requests are served meanwhile)
         status, payload = self.standin.handle(self.path, self.headers, body if isinstance(body, dict) else {})
         data = json.dumps(payload).encode()
         self.send_response(status)
