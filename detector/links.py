@@ -170,12 +170,12 @@ def as_linked(tx: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
 
 
 def linked_cancellations(cancellations: pd.DataFrame | None, groups: dict[str, str]):
-    """The user's cancellations with the accounts of a group named as the group (a plan
-    cancelled on the old card is the same plan on the new one)."""
+    """The user's cancellations (or any frame with ``account_id``) with the accounts of a group
+    named as the group: a plan cancelled on the old card is the same plan on the new one."""
     if not groups or cancellations is None or cancellations.empty or "account_id" not in cancellations:
         return cancellations
-    account = cancellations["account_id"].astype(str)
-    return cancellations.assign(account_id=account.map(groups).fillna(account))
+    return cancellations.assign(account_id=[groups.get(a, a) if isinstance(a, str) else a
+                                            for a in cancellations["account_id"]])
 
 
 def own_accounts(streams: pd.DataFrame, flags: pd.DataFrame, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -677,12 +677,15 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
 def _stored_frames(store: Store, *, account_id: str | None = None, since: str | None = None):
     """The stored streams, flags and refund requests with the decisions taken since the last run
     applied (:func:`_decided_since_run`), and the last run's as-of date."""
+    from .links import account_groups, members
     from .refunds import list_requests
 
+    groups = account_groups(store)
+    shown = sorted(members(groups, [account_id])) if account_id else []  # (with the accounts linked to it)
     where, params = [], []
     if account_id:
-        where.append("account_id = ?")
-        params.append(account_id)
+        where.append("account_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(shown))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     streams = pd.read_sql_query(f"SELECT * FROM streams{clause} ORDER BY account_id, merchant", store.conn,
                                 params=params)
@@ -701,8 +704,8 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
     streams = streams[list(STREAM_COLUMNS)]
     fwhere, fparams = [], []
     if account_id:
-        fwhere.append("f.account_id = ?")
-        fparams.append(account_id)
+        fwhere.append("f.account_id IN (SELECT value FROM json_each(?))")
+        fparams.append(json.dumps(shown))
     if since:
         fwhere.append("f.date >= ?")
         fparams.append(since)
@@ -719,8 +722,10 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
     flags["description"] = flags.pop("_row_description").astype(object).where(
         lambda d: d.notna(), flags["description"].astype(object))
     flags = empty_flags() if flags.empty else flags[list(FLAG_COLUMNS)]
-    requests = list_requests(store, account_id=account_id)
-    streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of)
+    requests = list_requests(store, account_id=None if len(shown) > 1 else account_id)
+    if len(shown) > 1:
+        requests = [r for r in requests if r["account_id"] in shown]
+    streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of, groups)
     return streams, flags, requests, as_of
 
 
@@ -742,7 +747,8 @@ def sync_dismissed_candidates(store: Store, account_id: str) -> tuple[int, int]:
 
 
 def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, requests: list[dict],
-                       as_of: str, run_as_of: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+                       as_of: str, run_as_of: dict | None = None,
+                       groups: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """The stored result with the decisions taken since the last run already in it.
 
     ``dismiss`` and ``cancel`` only record a decision; the next run applies it. Until then the
@@ -755,28 +761,47 @@ def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame,
     again months after its cancellation was taken up again and stays active (round-twenty-four
     audit: judged without the charges, `report` showed as cancelled, and hid, the plan `scan`
     had just listed active). ``run_as_of``: each account's last run's as-of date; the charges
-    read are those that run saw.
+    read are those that run saw. The accounts the user linked (``groups``,
+    :mod:`detector.links`) are one account here too, as in a run: a cancellation recorded
+    against the old card holds for the plan shown on the new one.
     """
     from .decisions import apply_decisions, load_decisions
+    from .links import linked_cancellations
 
     decisions = load_decisions(store)
     if decisions.empty:
         return streams, flags, requests
-    tx = _charges_for_cancellations(store, streams, decisions, as_of, run_as_of or {})
+    tx = _charges_for_cancellations(store, streams, decisions, as_of, run_as_of or {}, groups)
+    own = None
+    if groups:
+        own = dict(zip(streams["stream_id"], streams["account_id"]))
+        decisions = linked_cancellations(decisions, groups)
+        streams = linked_cancellations(streams, groups)
+        if tx is not None:
+            tx = linked_cancellations(tx, groups)
     streams, kept = apply_decisions(streams, flags, decisions, tx=tx, as_of=as_of)
+    if own is not None:
+        streams = streams.assign(account_id=streams["stream_id"].map(own))
     gone = set(flags["flag_id"]) - set(kept["flag_id"])
     requests = [r for r in requests if not (r["status"] == "Candidate" and r.get("flag_id") in gone)]
     return streams, kept, requests
 
 
 def _charges_for_cancellations(store: Store, streams: pd.DataFrame, decisions: pd.DataFrame, as_of: str,
-                               run_as_of: dict) -> pd.DataFrame | None:
+                               run_as_of: dict, groups: dict | None = None) -> pd.DataFrame | None:
     """The stored transactions of the accounts with both streams and a cancellation, each up to
-    its last run's as-of date (what that run detected on); None when there are none (or no rows)."""
+    its last run's as-of date (what that run detected on); None when there are none (or no rows).
+    An account the user linked to others (``groups``) brings theirs: they are one account."""
+    from .links import members
+
     cancels = decisions[decisions["kind"] == "cancel"]
     if cancels.empty or streams.empty:
         return None
-    accounts = sorted(set(cancels["account_id"].dropna().astype(str)) & set(streams["account_id"].astype(str)))
+    cancelled = set(cancels["account_id"].dropna().astype(str))
+    with_streams = set(streams["account_id"].astype(str))
+    if groups:
+        cancelled, with_streams = members(groups, cancelled), members(groups, with_streams)
+    accounts = sorted(cancelled & with_streams)
     if not accounts:
         return None
     tx = store.transactions(until=as_of, accounts=accounts)

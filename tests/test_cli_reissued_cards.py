@@ -307,3 +307,17 @@ def test_a_store_made_before_links_is_upgraded_and_links_its_cards(runner, tmp_p
     store.close()
     _run(runner, "accounts", "link", "capital_one-4821", "capital_one-6630", "--db", db)
     assert _counted(_report(runner, db)) == {"Netflix": 15.49, "Spotify": 11.99, "Hulu": 17.99}
+
+
+def test_report_of_either_card_shows_the_plans_and_a_later_cancellation_holds_across_the_link(runner, scanned):
+    """`report --account OLD` shows the plans going on on the new card, and a cancellation of
+    the plan recorded against the old card after the last run shows in `report` at once, as the
+    next run will judge it."""
+    db, _, _ = scanned
+    _run(runner, "accounts", "link", "capital_one-4821", "capital_one-6630", "--db", db)
+    for account in ("capital_one-4821", "capital_one-6630"):
+        doc = json.loads(_run(runner, "report", "--db", db, "--account", account, "--format", "json")[0])
+        assert _counted(doc) == {"Netflix": 15.49, "Spotify": 11.99, "Hulu": 17.99}
+    _run(runner, "cancel", "--db", db, "--account", "capital_one-4821", "--merchant", "Netflix", "--on", "2025-11-25")
+    (netflix,) = [s for s in _report(runner, db)["streams"] if s["merchant"] == "Netflix"]
+    assert (netflix["status"], netflix["account_id"]) == ("cancelled", "capital_one-6630")
