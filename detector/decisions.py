@@ -79,10 +79,17 @@ def _stored_streams(store: Store, account_id: str) -> pd.DataFrame:
     """The account's stored streams with the columns a detection run matches names on: the
     channel too, without which a vendor named by another of its names ("Disney Plus" for
     Disney+) was reported a weak "may be" match that the scan then took in full
-    (round-twenty-eight audit)."""
+    (round-twenty-eight audit). An account the user linked to others (a reissued card,
+    :mod:`detector.links`) has their streams too, each under the account as detection reads it."""
+    from .links import account_groups, members
+
     cols = ["stream_id", "account_id", "merchant", "vendor", "channel"]
-    rows = list(store.db["streams"].rows_where("account_id = ?", [account_id], select=", ".join(cols)))
-    return pd.DataFrame(rows, columns=cols)
+    groups = account_groups(store)
+    accounts = sorted(members(groups, [account_id]))
+    rows = list(store.db["streams"].rows_where("account_id IN (SELECT value FROM json_each(?))",
+                                               [json.dumps(accounts)], select=", ".join(cols)))
+    out = pd.DataFrame(rows, columns=cols)
+    return out.assign(account_id=account_id) if len(accounts) > 1 else out
 
 
 def record_cancellation(store: Store, account_id: str, merchant: str, on, *, reason: str | None = None,

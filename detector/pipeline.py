@@ -90,6 +90,7 @@ def detect_account(
     from .decisions import apply_decisions, resolve_cancellations
     from .engines.frames import conform_flags, conform_streams
     from .flags import flag_charges
+    from .links import own_accounts
     from .match import enrich
     from .recurrence import detect_streams
     from .transfers import TRANSFER_COLUMN, with_transfers
@@ -105,6 +106,9 @@ def detect_account(
     resolved = resolve_cancellations(decisions, streams, enriched)
     flags = flag_charges(enriched, streams, cancellations=resolved, as_of=as_of)
     streams, flags = apply_decisions(streams, flags, decisions, tx=enriched, as_of=as_of)
+    # a group of linked accounts (a reissued card) was read as one: each stream and flag gets its
+    # own account back (detector.links)
+    streams, flags = own_accounts(streams, flags, tx)
     return conform_streams(streams), conform_flags(flags)
 
 
@@ -236,6 +240,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     stale account's as of its own day; their streams' evidence (:func:`_judged_evidence`); then
     saving and the refund queue (:func:`_save_and_follow`) and the result (:func:`_result`).
     """
+    from .links import account_groups, as_linked, linked_cancellations, members
     from .transfers import attach_transfers
 
     progress = progress or NoProgress()
@@ -246,6 +251,8 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
         accounts = []
     owed = store.detection_owed()  # (read before any row is: see save_detection)
     cancellations, dismissed = _user_decisions(store)
+    groups = account_groups(store)  # accounts the user linked (a reissued card): each group read as one
+    cancellations = linked_cancellations(cancellations, groups)
     problems, judged = _stale_accounts(store, as_of, None if accounts is None else sorted({*accounts, *owed}),
                                        transactions)
 
@@ -259,10 +266,13 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     results = []
     tx, scanned = _rows_handed(transactions, as_of, judged)
     asked = None if accounts is None else {*accounts, *scanned}
+    tx, accounts = _linked_from_store(tx, scanned, accounts, groups)
     accounts = _with_owed(accounts, owed, scanned, judged)
     pairs, accounts = _pair_transfers(store, tx, as_of, accounts, scanned)
-    batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned) | set(judged)) \
-        if accounts is None or len(accounts) else []
+    if groups and accounts is not None:
+        accounts = sorted(members(groups, accounts))
+    batches = _stored_batches(store, as_of, accounts, whole=engine != "local", exclude=set(scanned) | set(judged),
+                              groups=groups) if accounts is None or len(accounts) else []
     stale = _stored_batches(store, as_of, sorted(judged), whole=True) if judged else []
     progress.stage("detect", (0 if tx is None else len(tx)) + sum(rows for _, rows in batches + stale))
     stale_days: dict[str, list[str]] = {}  # each day stale accounts are judged as of -> those accounts
@@ -275,7 +285,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
             part = store.transactions(until=as_of, accounts=batch, with_pending=True)
             store.release_memory()  # the pages just read are in the frame now
             scanned.update(batch)
-            yield attach_transfers(part, pairs)
+            yield as_linked(attach_transfers(part, pairs), groups)
 
     if engine == "local":
         results = _detect_local(tx, stored(batches), as_of, workers, progress,
@@ -296,9 +306,23 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     if judged:
         streams = _judged_evidence(streams, {p["account_id"]: p for p in problems if p["account_id"] in judged})
     _save_and_follow(store, streams, flags, as_of, scanned, owed)
-    result = _result(store, as_of, streams, flags, problems, account_id)
+    result = _result(store, as_of, streams, flags, problems, account_id, groups)
     result.owed_detected = sorted(a for a in owed if a in scanned and (asked is None or a not in asked))
     return result
+
+
+def _linked_from_store(tx: pd.DataFrame | None, scanned: set, accounts, groups: dict):
+    """``(tx, accounts)``: the rows handed of accounts the user linked to others (a reissued
+    card, :mod:`detector.links`) taken out of ``tx`` (and ``scanned``) and their accounts added
+    to ``accounts``, so that each group is read whole from the store (where the handed rows
+    are already), as one account."""
+    linked = {a for a in scanned if a in groups}
+    if not linked:
+        return tx, accounts
+    scanned -= linked
+    tx = tx[~tx["account_id"].isin(list(linked))]
+    tx = tx if len(tx) else None
+    return tx, sorted({*(accounts or []), *linked})
 
 
 def _with_owed(accounts, owed: dict, handed: set, judged: dict):
@@ -377,18 +401,22 @@ def _save_and_follow(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, a
 
 
 def _result(store: Store, as_of: str, streams: pd.DataFrame, flags: pd.DataFrame, problems: list,
-            account_id: str | None) -> ScanResult:
+            account_id: str | None, groups: dict | None = None) -> ScanResult:
     """What :func:`run_detection` returns: the streams and flags (of ``account_id`` alone when
-    named), the refund requests of the flags or past candidates, and the sync problems."""
+    named, with the accounts linked to it), the refund requests of the flags or past
+    candidates, and the sync problems."""
+    from .links import members
     from .refunds import list_requests
 
     flag_ids = set(flags["transaction_id"]) if not flags.empty else set()
-    requests = [r for r in list_requests(store, account_id=account_id)
-                if r["transaction_id"] in flag_ids or r["status"] != "Candidate"]
+    shown = members(groups or {}, [account_id]) if account_id else set()
+    requests = [r for r in list_requests(store, account_id=None if len(shown) > 1 else account_id)
+                if (r["transaction_id"] in flag_ids or r["status"] != "Candidate")
+                and (not shown or r["account_id"] in shown)]
     if account_id and len(streams) + len(flags):
         # (the accounts its transfers pair it with were detected again too, and stored: not asked for)
-        streams = streams[streams["account_id"] == account_id].reset_index(drop=True)
-        flags = flags[flags["account_id"] == account_id].reset_index(drop=True)
+        streams = streams[streams["account_id"].isin(shown)].reset_index(drop=True)
+        flags = flags[flags["account_id"].isin(shown)].reset_index(drop=True)
     return ScanResult(as_of=as_of, streams=streams, flags=flags, refund_requests=requests,
                       sync_problems=[p for p in problems if account_id is None or p["account_id"] == account_id])
 
@@ -484,11 +512,12 @@ def _detect_local(tx: pd.DataFrame | None, stored, as_of: str, workers: int | No
 
 
 def _stored_batches(store: Store, as_of: str, accounts, *, whole: bool = False,
-                    exclude=frozenset()) -> list[tuple[list[str], int]]:
+                    exclude=frozenset(), groups: dict | None = None) -> list[tuple[list[str], int]]:
     """Stored accounts (all, or those named, less ``exclude``) in batches of about
     ``DETECT_BATCH_ROWS`` rows: ``(accounts, rows)`` pairs.
 
-    ``whole`` gives one batch (Spark spreads the accounts itself).
+    ``whole`` gives one batch (Spark spreads the accounts itself). The accounts of a group the
+    user linked (``groups``, :func:`detector.links.account_groups`) go in one batch, side by side.
     """
     counts = store.account_row_counts(until=as_of)
     if accounts is None:
@@ -496,9 +525,13 @@ def _stored_batches(store: Store, as_of: str, accounts, *, whole: bool = False,
     else:
         wanted = set(accounts) - exclude
         counts = {a: n for a, n in counts.items() if a in wanted}
+    if groups:
+        order = sorted(counts, key=lambda a: (groups.get(a, a), a))
+        counts = {a: counts[a] for a in order}
     batches, batch, rows = [], [], 0
     for account, n in counts.items():
-        if batch and not whole and rows + n > DETECT_BATCH_ROWS:
+        within = bool(groups) and bool(batch) and groups.get(account, account) == groups.get(batch[-1], batch[-1])
+        if batch and not whole and not within and rows + n > DETECT_BATCH_ROWS:
             batches.append((batch, rows))
             batch, rows = [], 0
         batch.append(account)
@@ -535,6 +568,7 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
     from .engines.workers import start_early
     from .faults import crashpoint
     from .importers import ingest_files
+    from .links import account_groups, members
 
     progress = progress or NoProgress()
     as_of = as_of_str(as_of)  # a date it cannot read stops the scan before anything is stored
@@ -565,9 +599,10 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         # ACCTID) were stored under those, and are detected too. The report shows --account.
         result = run_detection(store, as_of, accounts=sorted(scanned_accounts | {only}), engine=engine,
                                progress=progress, workers=workers)
-        result.streams = result.streams[result.streams["account_id"] == only].reset_index(drop=True)
-        result.flags = result.flags[result.flags["account_id"] == only].reset_index(drop=True)
-        result.refund_requests = [r for r in result.refund_requests if r["account_id"] == only]
+        shown = members(account_groups(store), [only])  # (with the accounts linked to it)
+        result.streams = result.streams[result.streams["account_id"].isin(shown)].reset_index(drop=True)
+        result.flags = result.flags[result.flags["account_id"].isin(shown)].reset_index(drop=True)
+        result.refund_requests = [r for r in result.refund_requests if r["account_id"] in shown]
     elif not scanned_accounts:
         result = run_detection(store, as_of, engine=engine, progress=progress, workers=workers)
     else:
@@ -589,7 +624,9 @@ def scan(paths, store: Store, as_of: str | date | None = None, *, account_id: st
         result = run_detection(store, as_of, engine=engine, transactions=tx,
                                accounts=sorted(scanned_accounts - in_memory), progress=progress, workers=workers)
     if not only and scanned_accounts:
-        # Report what this scan's files are about, not every account ever stored.
+        # Report what this scan's files are about, not every account ever stored: the accounts
+        # they hold and those the user linked to them (one account's history: detector.links)
+        scanned_accounts = members(account_groups(store), scanned_accounts)
         keep = result.streams["account_id"].isin(scanned_accounts)
         result.streams = result.streams[keep].reset_index(drop=True)
         result.flags = result.flags[result.flags["account_id"].isin(scanned_accounts)].reset_index(drop=True)
@@ -646,12 +683,15 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
 def _stored_frames(store: Store, *, account_id: str | None = None, since: str | None = None):
     """The stored streams, flags and refund requests with the decisions taken since the last run
     applied (:func:`_decided_since_run`), and the last run's as-of date."""
+    from .links import account_groups, members
     from .refunds import list_requests
 
+    groups = account_groups(store)
+    shown = sorted(members(groups, [account_id])) if account_id else []  # (with the accounts linked to it)
     where, params = [], []
     if account_id:
-        where.append("account_id = ?")
-        params.append(account_id)
+        where.append("account_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(shown))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     streams = pd.read_sql_query(f"SELECT * FROM streams{clause} ORDER BY account_id, merchant", store.conn,
                                 params=params)
@@ -670,8 +710,8 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
     streams = streams[list(STREAM_COLUMNS)]
     fwhere, fparams = [], []
     if account_id:
-        fwhere.append("f.account_id = ?")
-        fparams.append(account_id)
+        fwhere.append("f.account_id IN (SELECT value FROM json_each(?))")
+        fparams.append(json.dumps(shown))
     if since:
         fwhere.append("f.date >= ?")
         fparams.append(since)
@@ -688,8 +728,10 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
     flags["description"] = flags.pop("_row_description").astype(object).where(
         lambda d: d.notna(), flags["description"].astype(object))
     flags = empty_flags() if flags.empty else flags[list(FLAG_COLUMNS)]
-    requests = list_requests(store, account_id=account_id)
-    streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of)
+    requests = list_requests(store, account_id=None if len(shown) > 1 else account_id)
+    if len(shown) > 1:
+        requests = [r for r in requests if r["account_id"] in shown]
+    streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of, groups)
     return streams, flags, requests, as_of
 
 
@@ -711,7 +753,8 @@ def sync_dismissed_candidates(store: Store, account_id: str) -> tuple[int, int]:
 
 
 def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, requests: list[dict],
-                       as_of: str, run_as_of: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+                       as_of: str, run_as_of: dict | None = None,
+                       groups: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """The stored result with the decisions taken since the last run already in it.
 
     ``dismiss`` and ``cancel`` only record a decision; the next run applies it. Until then the
@@ -724,28 +767,47 @@ def _decided_since_run(store: Store, streams: pd.DataFrame, flags: pd.DataFrame,
     again months after its cancellation was taken up again and stays active (round-twenty-four
     audit: judged without the charges, `report` showed as cancelled, and hid, the plan `scan`
     had just listed active). ``run_as_of``: each account's last run's as-of date; the charges
-    read are those that run saw.
+    read are those that run saw. The accounts the user linked (``groups``,
+    :mod:`detector.links`) are one account here too, as in a run: a cancellation recorded
+    against the old card holds for the plan shown on the new one.
     """
     from .decisions import apply_decisions, load_decisions
+    from .links import linked_cancellations
 
     decisions = load_decisions(store)
     if decisions.empty:
         return streams, flags, requests
-    tx = _charges_for_cancellations(store, streams, decisions, as_of, run_as_of or {})
+    tx = _charges_for_cancellations(store, streams, decisions, as_of, run_as_of or {}, groups)
+    own = None
+    if groups:
+        own = dict(zip(streams["stream_id"], streams["account_id"]))
+        decisions = linked_cancellations(decisions, groups)
+        streams = linked_cancellations(streams, groups)
+        if tx is not None:
+            tx = linked_cancellations(tx, groups)
     streams, kept = apply_decisions(streams, flags, decisions, tx=tx, as_of=as_of)
+    if own is not None:
+        streams = streams.assign(account_id=streams["stream_id"].map(own))
     gone = set(flags["flag_id"]) - set(kept["flag_id"])
     requests = [r for r in requests if not (r["status"] == "Candidate" and r.get("flag_id") in gone)]
     return streams, kept, requests
 
 
 def _charges_for_cancellations(store: Store, streams: pd.DataFrame, decisions: pd.DataFrame, as_of: str,
-                               run_as_of: dict) -> pd.DataFrame | None:
+                               run_as_of: dict, groups: dict | None = None) -> pd.DataFrame | None:
     """The stored transactions of the accounts with both streams and a cancellation, each up to
-    its last run's as-of date (what that run detected on); None when there are none (or no rows)."""
+    its last run's as-of date (what that run detected on); None when there are none (or no rows).
+    An account the user linked to others (``groups``) brings theirs: they are one account."""
+    from .links import members
+
     cancels = decisions[decisions["kind"] == "cancel"]
     if cancels.empty or streams.empty:
         return None
-    accounts = sorted(set(cancels["account_id"].dropna().astype(str)) & set(streams["account_id"].astype(str)))
+    cancelled = set(cancels["account_id"].dropna().astype(str))
+    with_streams = set(streams["account_id"].astype(str))
+    if groups:
+        cancelled, with_streams = members(groups, cancelled), members(groups, with_streams)
+    accounts = sorted(cancelled & with_streams)
     if not accounts:
         return None
     tx = store.transactions(until=as_of, accounts=accounts)

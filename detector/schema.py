@@ -41,6 +41,9 @@ OPTIONAL_TRANSACTION_COLUMNS = ("original_amount", "original_currency")
 #: them, and canonical frames carry it into detection, false where a source has none (a CSV, an
 #: OFX file, Parquet without it). The duplicate-charge rule reads it (``duplicate_flags.held``).
 PENDING_COLUMN = "pending"
+#: On the rows of accounts the user linked (:mod:`detector.links`), while detection reads a group
+#: of them as one account under its name: each row's own account, which its streams and flags get back.
+LINKED_COLUMN = "own_account"
 
 #: Columns the merchant stage adds to transactions.
 ENRICHED_COLUMNS: dict[str, str] = {

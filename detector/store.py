@@ -347,6 +347,17 @@ def _m13_detection_owed(db: sqlite_utils.Database) -> None:
                "marks INTEGER NOT NULL DEFAULT 1)")
 
 
+def _m14_account_links(db: sqlite_utils.Database) -> None:
+    # Accounts the user said are one account's history: a card lost, stolen or reissued gets a
+    # new number, and with it a new account (`<layout>-<card>`, a Chase file named by the card),
+    # so every plan ended on the old card and started over on the new one (round-54 audit).
+    # ``account_id`` continues ``continues`` (``subdetect accounts link OLD NEW``); detection
+    # reads a chain of them as one account (detector.links). The rows keep their own account.
+    db.execute("CREATE TABLE IF NOT EXISTS account_links (account_id TEXT PRIMARY KEY, "
+               "continues TEXT NOT NULL, linked_at TEXT)")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS ix_account_links_continues ON account_links(continues)")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
@@ -354,7 +365,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_re
                                                             _m7_charges_per_year, _m8_plaid_sync_health,
                                                             _m9_original_amounts, _m10_last_year_total,
                                                             _m11_flag_descriptions, _m12_run_as_of,
-                                                            _m13_detection_owed]
+                                                            _m13_detection_owed, _m14_account_links]
 
 
 class _MigrationLock:

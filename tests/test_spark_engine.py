@@ -672,3 +672,74 @@ def test_spark_holds_a_double_charge_still_pending_as_the_local_engine(spark, tm
         asked = {r[0] for r in store.conn.execute("SELECT transaction_id FROM refund_requests")}
         store.close()
         assert asked == {"later-b", "posted-b"}  # the held pairs ask nothing back
+
+
+def _reissued_card_csv(tmp_path):
+    """A canonical CSV: a card reissued on 2024-08-22 (``card-old`` -> ``card-new``), its plans
+    going on on the new number, Hulu billed once on each card for August; another account."""
+    from datetime import date
+
+    rows = []
+    for i in range(12):
+        for day, text, amount in ((5, "NETFLIX.COM", -15.49), (20, "HULU 877-8244858 CA", -17.99)):
+            d = date(2024, i + 1, day)
+            rows.append((("card-old" if d < date(2024, 8, 22) else "card-new"), d, text, amount))
+        rows.append(("other", date(2024, i + 1, 12), "SPOTIFY USA", -11.99))
+    rows.append(("card-new", date(2024, 8, 23), "HULU 877-8244858 CA", -17.99))
+    lines = [f"{a},{a}-{d:%Y%m%d}-{n},{d:%Y-%m-%d},{text},{amount:.2f},USD" for n, (a, d, text, amount) in enumerate(rows)]
+    path = tmp_path / "tx.csv"
+    path.write_text("account_id,transaction_id,date,description,amount,currency\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def test_spark_reads_linked_accounts_as_the_local_engine(spark, tmp_path):
+    """A reissued card's two accounts linked (detector.links): the engines read the group as one
+    account, Spark's groupBy too, and give each stream and flag its own account back."""
+    from detector.engines.frames import canonical_transactions
+    from detector.links import as_linked
+
+    tx = as_linked(canonical_transactions(pd.read_csv(_reissued_card_csv(tmp_path), dtype=str)),
+                   {"card-old": "card-old", "card-new": "card-old"})
+    local = engines.run(tx, "2024-12-31")
+    for groups in (0, 2):
+        remote = engines.run(tx, "2024-12-31", "spark", spark=spark, account_groups=groups)
+        assert_frame_equal(remote[0], local[0])
+        assert_frame_equal(remote[1], local[1])
+    streams, flags = local
+    assert sorted(zip(streams["account_id"], streams["merchant"], streams["status"])) == [
+        ("card-new", "Hulu", "active"), ("card-new", "Netflix", "active"), ("other", "Spotify", "active")]
+    assert [(f["account_id"], f["type"], f["date"]) for _, f in flags.iterrows()] == \
+        [("card-new", "duplicate_charge", "2024-08-23")]
+
+
+def test_the_job_reads_the_links_of_its_store_as_a_local_run(spark, tmp_path):
+    """The job's --db holds the user's links: its streams, flags and refund requests are those
+    of a local run over the same rows and links."""
+    import sqlite3
+
+    from detector.engines.spark_job import run_job
+    from detector.links import link
+    from detector.pipeline import run_detection, scan
+    from detector.store import Store
+
+    path = _reissued_card_csv(tmp_path)
+    for name in ("scan.db", "job.db"):
+        store = Store(tmp_path / name)
+        scan([str(path)], store, "2024-12-31")
+        link(store, "card-old", "card-new")
+        if name == "scan.db":
+            run_detection(store, "2024-12-31")
+        store.close()
+    run_job(path, tmp_path / "out", "2024-12-31", db=str(tmp_path / "job.db"), spark=spark)
+
+    def stored(db):
+        conn = sqlite3.connect(db)
+        got = [conn.execute(f"SELECT {cols} FROM {table} ORDER BY 1").fetchall() for table, cols in (
+            ("streams", "stream_id, account_id, merchant, status, next_date, transaction_ids"),
+            ("flags", "flag_id, account_id, type, date"), ("refund_requests", "request_id, account_id, status"))]
+        conn.close()
+        return got
+
+    job, local = stored(tmp_path / "job.db"), stored(tmp_path / "scan.db")
+    assert job == local
+    assert [(a, t, d) for _, a, t, d in local[1]] == [("card-new", "duplicate_charge", "2024-08-23")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Each module registers its commands on ``cli`` when imported (one line each keeps merges clean).
 from . import (
+    accounts,  # noqa: F401
     decisions,  # noqa: F401
     ingest,  # noqa: F401
     nightly,  # noqa: F401

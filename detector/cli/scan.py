@@ -103,6 +103,14 @@ def lagging_account_notes(store, streams, as_of: str, sync_problems=()) -> list[
     """Notes naming each account whose stored transactions end before plans of it fell due, by
     the as-of date: those plans show as ended or overdue for want of data, not of charges.
 
+    Plans are what :func:`detector.links.plan_streams` says: money out, not a payment to one's
+    own card, money in, nor spending that repeats (round-54 audit: "Payment Thank You", fuel
+    and coffee were listed as "plans due since"). The newest transaction is that of the
+    account's group when the user linked it to others (a reissued card: :mod:`detector.links`).
+    An account whose plans another account of its layout takes up (:func:`detector.links.suggest_links`)
+    gets that suggestion instead; the others are told that a closed account or a replaced card
+    explains it too (the note said only "add its later statements").
+
     An account is named when one of its plans (not cancelled) was due after its newest stored
     transaction and by the as-of date, and either the newest transaction is more than
     :data:`STALE_DAYS` before the as-of date or such a plan already reads "ended". A date given
@@ -113,18 +121,29 @@ def lagging_account_notes(store, streams, as_of: str, sync_problems=()) -> list[
     and broadband "ended", with no word (stale_note speaks only without --as-of, of all files)."""
     import pandas as pd
 
+    from ..links import account_groups, members, plan_streams, suggest_links
+
     if streams is None or streams.empty:
         return []
     skip = {p["account_id"] for p in sync_problems}
     live = streams[(streams["status"] != "cancelled") & streams["next_date"].notna()
                    & (streams["next_date"].astype(str) <= as_of) & ~streams["account_id"].isin(skip)]
+    live = live[plan_streams(live).to_numpy(dtype=bool)] if len(live) else live
     accounts = sorted(set(live["account_id"].astype(str)))
     if not accounts:
         return []
-    marks = ",".join("?" * len(accounts))
+    groups = account_groups(store)
+    held = sorted(members(groups, accounts))
+    marks = ",".join("?" * len(held))
     newest = dict(store.conn.execute(
         f"SELECT account_id, MAX(date) FROM transactions WHERE account_id IN ({marks}) GROUP BY account_id",
-        accounts).fetchall())
+        held).fetchall())
+    if groups:  # (a linked account's data go on in its group's: the newest of them all)
+        by_group: dict[str, str] = {}
+        for a, d in newest.items():
+            by_group[groups.get(a, a)] = max(d, by_group.get(groups.get(a, a), d))
+        newest = {a: by_group[groups.get(a, a)] for a in newest}
+    suggested = {s.old: s for s in suggest_links(store, as_of, accounts)}
     lagging = []
     for account in accounts:
         last = newest.get(account)
@@ -134,13 +153,20 @@ def lagging_account_notes(store, streams, as_of: str, sync_problems=()) -> list[
         gap = (pd.Timestamp(as_of) - pd.Timestamp(last)).days
         if due.empty or not (gap > STALE_DAYS or (due["status"] == "ended").any()):
             continue
+        if account in suggested:  # (its plans go on on another card: say that instead)
+            lagging.append(suggested.pop(account).text())
+            continue
         due = due.sort_values(["next_date", "merchant"])
         shown = ", ".join(f"{m} {d}" for m, d in zip(due["merchant"].head(3), due["next_date"].head(3)))
         more = f" and {len(due) - 3} more" if len(due) > 3 else ""
         lagging.append(f"note: the newest transaction of account {account!r} is {last}, {gap} days before the "
                        f"as-of date {as_of}: {len(due)} plan(s) due since ({shown}{more}) have no charge in the data "
-                       f"and show as ended or overdue. Add its later statements, or judge it as of its last day: "
+                       f"and show as ended or overdue. If the account was closed, that is so and there is nothing "
+                       f"to do; if the card was replaced, `subdetect accounts link {account} NEW_ACCOUNT` reads the "
+                       f"new card's account as its continuation (`subdetect accounts list` names them). Else add "
+                       f"its later statements, or judge it as of its last day: "
                        f"`subdetect detect --account {account} --as-of {last}`.")
+    lagging += [s.text() for s in suggested.values()]  # (of accounts not lagging: all the same)
     if len(lagging) > LAGGING_SHOWN:
         rest = len(lagging) - LAGGING_SHOWN
         more = f"note: and {rest} more account(s) whose data ends before plans of theirs fell due, likewise"
@@ -325,7 +351,19 @@ def report_cmd(db_path, account_id, since, fmt, output, limit):
     note_unknown_account(store, account_id)
     result = stored_result(store, account_id=account_id, since=since)
     warn_detection_owed(store, account_id, result.as_of)
+    note_suggested_links(store, result)
     _show(result, fmt, output, limit, store)
+
+
+def note_suggested_links(store, result) -> None:
+    """Say on stderr, once a pair, which accounts of the report look like one reissued card
+    (:func:`detector.links.suggest_links`): `scan` and `detect` say it in their lagging notes."""
+    from ..links import suggest_links
+
+    if result.streams is None or result.streams.empty:
+        return
+    for suggestion in suggest_links(store, result.as_of, set(result.streams["account_id"].astype(str))):
+        click.echo(suggestion.text(), err=True)
 
 
 @cli.command("detect")

@@ -15,12 +15,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ImportError_
-from ..schema import FLAG_COLUMNS, PENDING_COLUMN, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
+from ..schema import (
+    FLAG_COLUMNS,
+    LINKED_COLUMN,
+    PENDING_COLUMN,
+    STREAM_COLUMNS,
+    TRANSACTION_COLUMNS,
+    SchemaError,
+    require_columns,
+)
 from ..transfers import TRANSFER_COLUMN
 
 #: Columns a step before detection puts on the rows, which canonical frames keep when present: the
-#: account a transfer between the input's accounts went to or came from (:mod:`detector.transfers`).
-DERIVED_COLUMNS = (TRANSFER_COLUMN,)
+#: account a transfer between the input's accounts went to or came from (:mod:`detector.transfers`),
+#: and a row's own account while a group of linked accounts is read as one (:mod:`detector.links`).
+DERIVED_COLUMNS = (TRANSFER_COLUMN, LINKED_COLUMN)
 #: Columns every engine's input must have; the provenance columns are filled in when absent.
 REQUIRED_INPUT_COLUMNS = ("transaction_id", "account_id", "date", "amount", "description")
 

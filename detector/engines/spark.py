@@ -35,7 +35,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError, DetectorError, EngineUnavailable, ImportError_
-from ..schema import FLAG_COLUMNS, PENDING_COLUMN, STREAM_COLUMNS, TRANSACTION_COLUMNS, SchemaError, require_columns
+from ..schema import (
+    FLAG_COLUMNS,
+    LINKED_COLUMN,
+    PENDING_COLUMN,
+    STREAM_COLUMNS,
+    TRANSACTION_COLUMNS,
+    SchemaError,
+    require_columns,
+)
 from ..transfers import KEY_COLUMNS, TRANSFER_COLUMN, no_pairs, paired_rows, transfer_keys
 from .frames import (
     REQUIRED_INPUT_COLUMNS,
@@ -603,8 +611,9 @@ def to_spark(spark, tx: pd.DataFrame):
         elif column_kind(name) == "str":
             frame[name] = _as_text(frame[name])
     schema = transaction_schema()
-    if TRANSFER_COLUMN in frame.columns:
-        schema = T.StructType([*schema.fields, T.StructField(TRANSFER_COLUMN, T.StringType(), True)])
+    for derived in (TRANSFER_COLUMN, LINKED_COLUMN):  # (in that order: canonical_transactions')
+        if derived in frame.columns:
+            schema = T.StructType([*schema.fields, T.StructField(derived, T.StringType(), True)])
     return spark.createDataFrame(frame, schema=schema)
 
 

@@ -118,6 +118,23 @@ def _store_payment_methods(store, accounts: list, given: str | None, found: dict
         store.set_accounts(group, payment_method=method, payment_method_source="importer")
 
 
+def _linked(tx, as_of: str, groups: dict[str, str], kwargs: dict):
+    """``tx`` as the local engines detect the accounts the user linked (:mod:`detector.links`):
+    transfers paired by each row's own account, then each linked row under its group's name
+    with its own account in :data:`~detector.schema.LINKED_COLUMN`, which detection gives its
+    streams and flags back. The group map is small (the user's links), sent with the plan."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    from ..schema import LINKED_COLUMN
+    from .spark import with_transfers
+
+    tx = with_transfers(tx, as_of, kwargs.get("account_groups"), kwargs.get("transfers", True))
+    group = F.create_map(*[F.lit(x) for pair in sorted(groups.items()) for x in pair])[F.col("account_id")]
+    return (tx.withColumn(LINKED_COLUMN, F.when(group.isNotNull(), F.col("account_id")).cast(T.StringType()))
+            .withColumn("account_id", F.coalesce(group, F.col("account_id"))))
+
+
 def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, db: str | None = None,
             mode: str = "union", detect: DetectFn | None = None, spark=None, master: str | None = None,
             shuffle_partitions: int | None = None, payment_method: str | None = None, **kwargs) -> JobResult:
@@ -150,6 +167,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
     load_vendors()  # and a vendor catalogue that cannot be read (SUBDETECT_VENDORS): the workers read it
     started = time.perf_counter()
     store = None
+    linked: dict[str, str] = {}  # accounts the user linked (the store's), each to its group
     if db is not None:
         from ..catalog.refund_processes import load_refund_processes
         from ..pipeline import _user_decisions, refund_process_lookup
@@ -159,26 +177,31 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         # job before Spark starts, not after the streams and flags were stored
         process_for_vendor = refund_process_lookup()
         load_refund_processes()
-        # the user's cancellations and dismissals apply on Spark exactly as in a local run
+        # the user's cancellations and dismissals apply on Spark exactly as in a local run, and
+        # so do the accounts they linked (a reissued card: detector.links)
+        from ..links import account_groups, linked_cancellations
+
         store = Store(db)
         cancellations, dismissed = _user_decisions(store)
-        kwargs.setdefault("cancellations", cancellations)
+        linked = account_groups(store)
+        kwargs.setdefault("cancellations", linked_cancellations(cancellations, linked))
         kwargs.setdefault("dismissed", dismissed)
     try:
         spark = spark or get_session(master, shuffle_partitions=shuffle_partitions)
         tx = read_transactions(spark, input_path)
+        detected = _linked(tx, as_of, linked, kwargs) if linked else tx
         out = str(output).rstrip("/")
         union = None
         if mode == "union":
             from pyspark import StorageLevel
 
-            union = detect_union(tx, as_of, detect=detect, **kwargs).persist(StorageLevel.MEMORY_AND_DISK)
+            union = detect_union(detected, as_of, detect=detect, **kwargs).persist(StorageLevel.MEMORY_AND_DISK)
             streams, flags = split_union_spark(union)
             # (the union is kept, so this check costs no second detection: a clash stops the job
             # before anything is written)
             _refuse_shared_flag_ids(flags, input_path)
         else:
-            streams, flags = detect_two_pass(tx, as_of, detect=detect, **kwargs)
+            streams, flags = detect_two_pass(detected, as_of, detect=detect, **kwargs)
         streams.write.mode("overwrite").parquet(f"{out}/streams")
         flags.write.mode("overwrite").parquet(f"{out}/flags")
         result = JobResult(str(input_path), out, 0, 0, time.perf_counter() - started, mode)
