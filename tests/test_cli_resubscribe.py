@@ -70,3 +70,16 @@ def test_a_paused_membership_stays_one_plan_with_no_flag(runner, tmp_path):
     counted = [(s["last_amount"], s["status"], s["next_date"]) for s in doc["streams"]
                if s["merchant"] == "Peloton" and s["counted"]]
     assert counted == [(44.0, "active", "2026-01-14")]
+
+
+def test_a_yearly_plan_switched_to_monthly_keeps_its_yearly_charge_out_of_the_monthly_plan(runner, tmp_path):
+    # Amazon Prime 139.00 for a year from 2024-02-10, then 14.99 a month from 2025-02-10
+    charges = [(date(2024, 2, 10), "AMAZON PRIME*0Q8RT2LK0 AMZN.COM/BILL WA", "Shopping", 139.00)]
+    charges += [(d, f"AMAZON PRIME*{i}Q8RT2LK{i} AMZN.COM/BILL WA", "Shopping", 14.99)
+                for i, d in enumerate(month_dates(date(2025, 2, 10), 11))]
+    doc = _scan(runner, tmp_path, charges, "2025-12-31")
+    prime = [s for s in doc["streams"] if s["merchant"] == "Amazon Prime" and s["counted"]]
+    assert [(s["frequency"], s["first_date"], s["average_amount"], s["monthly_amount"], s["status"]) for s in prime] == [
+        ("monthly", "2025-02-10", 14.99, 14.99, "active")]
+    assert "14.99-14.99" in prime[0]["evidence"]
+    assert [f for f in doc["flags"] if f["merchant"] == "Amazon Prime"] == []
