@@ -50,6 +50,10 @@ FREE_TRIAL_DAYS = 45
 SAME_PRICE_FX = 0.01
 #: A stream silent this many periods (two skipped bills and more) paused: it starts afresh after.
 PAUSE_PERIODS = 3.0
+#: A plan silent for more than this many periods (three skipped bills or more) and then billed
+#: again was signed up to again: its price then is no rise (see _resumed_spans). Two skipped
+#: monthly bills are a gap of 89 to 92 days, about three periods either side by the calendar.
+RESTART_PERIODS = 3.5
 #: Unstreamed charges at this many different prices near a plan make its merchant a shop.
 SHOP_AMOUNTS = 2
 #: At a shop, a plan's own first charge one period before its full price is an intro price when
@@ -715,7 +719,13 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     x = s.iloc[at[~spike.to_numpy()]].reset_index(drop=True)
     if x.empty:
         return empty_flags()
-    chain = x["chain_id"]
+    # A plan silent for several periods and then billed again was most likely signed up to again
+    # (no cancellation recorded: cancel_flags' comeback rule needs one), at the price of the day:
+    # the charges after the break are judged as a plan of their own, as the trial rule's spans do
+    # (round-54 audit: Hulu 7.99 until April 2024, 9.99 from September 2025 was "up 25% from
+    # 7.99" with a refund email claiming a renewal at a higher price). A rise at a short pause
+    # (a month or two skipped) is still measured across it.
+    chain = _resumed_spans(x)
     g = x.groupby(chain, sort=False)["charge"]
     prev, nxt = g.shift(), g.shift(-1)
     rel = (x["charge"] - prev) / prev
@@ -807,7 +817,7 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     # rate no charge between shows) the rate may have moved FX_YEAR_MOVE a year (The Spectator's
     # GBP 149.00 a year, 168.37, 181.18, 194.30, was "up 8%", "up 7%").
     if foreign:
-        fx_chain = chain.isin(set(foreign)).to_numpy()
+        fx_chain = x["chain_id"].isin(set(foreign)).to_numpy()
         if fx_chain.any():
             seen = (x[["ts", "charge"]].assign(_c=chain.to_numpy()).set_index("ts").groupby("_c", sort=False)["charge"]
                     .rolling(f"{FX_RANGE_DAYS}D", closed="left").max())
@@ -900,6 +910,21 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     severity = np.where(back | (seats != ""), "low",
                         np.select([(shown >= 0.5) & ~tier, shown >= 0.15], ["high", "medium"], "low"))
     return _flag_rows(r, "price_increase", severity, reason)
+
+
+def _resumed_spans(x: pd.DataFrame) -> pd.Series:
+    """The chain of each of ``x``'s date-ordered charges, cut where it was silent more than
+    RESTART_PERIODS periods (three skipped bills or more) and RESUME_MIN_DAYS days (the days
+    :mod:`detector.cancel_flags` asks of a plan taken up again): "<chain>#1" after the first such
+    break, and so on. A rise at a shorter pause (a bill or two skipped, a card declined) is still
+    the plan's new price."""
+    from .cancel_flags import RESUME_MIN_DAYS
+
+    gap = x["ts"].groupby(x["chain_id"], sort=False).diff().dt.days
+    period = x["period"].astype(float).fillna(30.44)
+    cut = (gap > np.maximum(RESTART_PERIODS * period, RESUME_MIN_DAYS)).astype(int)
+    span = cut.groupby(x["chain_id"], sort=False).cumsum()
+    return (x["chain_id"].astype(str) + np.where(span > 0, "#" + span.astype(str), "")).rename("chain_id")
 
 
 def at_own_price(s: pd.DataFrame) -> tuple[pd.DataFrame, set]:

@@ -45,7 +45,7 @@ from .chains import CLOSE_DAYS, _concurrent_chains, _echo_chains, _gap_segments,
 from .confidence import _score, _stats, as_alone
 from .schema import require_columns
 from .selection import KINDS, _bills_beside_plans, _regular_wholes, _select
-from .stream_edges import _attach_edges, _lone_returns, _prune_strays, _second_plans, _yearly_renewals
+from .stream_edges import _attach_edges, _lone_returns, _prune_strays, _second_plans, _yearly_heads, _yearly_renewals
 from .stream_joins import _handovers, _intro_prices_ended, _join_price_changes, _undo_lone_pieces
 from .stream_rows import _build_rows, _empty, _finish
 from .working_frame import _prepare
@@ -222,7 +222,7 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
         grown = _attach_edges(df, assign, added)
         added, assign = grown != assign, grown
         passes.append(assign)
-    assign = _lone_returns(df, _yearly_renewals(df, _prune_strays(df, assign)))
+    assign = _yearly_heads(df, _lone_returns(df, _yearly_renewals(df, _prune_strays(df, assign))))
     if not (assign >= 0).any():
         return _empty()
     final = as_alone(_stats(df, assign), ids["alone_ids"])

@@ -232,7 +232,11 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # 2% from their median (a tank filled for 52-74 each Monday spreads by a tenth: round-thirty-one
     # audit, BP and Shell were weekly plans of 190-250 a month). A station's fixed-price club (a car
     # wash, an EV charging plan) holds its price and repeats it.
-    habit |= unknown_out & _group_has(stats, df, "fuel") & (
+    # So does a grocer's basket and a meal's bill (descriptor_words.GROCER, EATERY; round-54 audit:
+    # three shops at Trader Joe's a month apart, 52.49-66.38, on a new card's three months were a
+    # monthly plan of 56.11). A grocer's delivery pass and a restaurant's own club repeat a price.
+    basket = _group_has(stats, df, "fuel") | _group_has(stats, df, "grocer") | _group_has(stats, df, "eatery")
+    habit |= unknown_out & basket & (
         (stats["amount_cv"].to_numpy() > WEEKEND_SHOP_CV) | (stats["frac_near_median"].to_numpy() < 0.5))
     habit &= ~named_bill
     out |= habit & _sums_vary(stats, df, habit)

@@ -1,6 +1,7 @@
 """Charges at the edges of the joined streams: a single charge one period before or after
 (:func:`_attach_edges`), free yearly renewals chained into streams (:func:`_yearly_renewals`), a
-lone charge long after a plan stopped dropped (:func:`_lone_returns`), strays beside a renewal
+lone charge long after a plan stopped dropped (:func:`_lone_returns`), a yearly plan's charges
+before the monthly plan it moved to split off (:func:`_yearly_heads`), strays beside a renewal
 pruned (:func:`_prune_strays`), and a second plan at one price split off (:func:`_second_plans`,
 :func:`same_offset_repeats`, which ``duplicate_flags`` reads too).
 """
@@ -13,6 +14,7 @@ import pandas as pd
 from .cadence import TOLERANCE, int_lexsort
 from .chains import _days_apart_in_month
 from .confidence import _stats
+from .spending_rules import YEARLY_SWITCH, YEARLY_SWITCH_MAX
 from .stream_joins import PRICE_STEP, _components
 
 
@@ -159,6 +161,66 @@ def _lone_returns(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
         return assign
     out = assign.copy()
     out[rows[lone]] = -1
+    return out
+
+
+#: A yearly plan's last charge comes this many days before the first charge of the shorter plan it
+#: moved to: the year it paid for ran out (350-380 days), or the person signed up again up to a
+#: quarter after (see :func:`_yearly_heads`).
+HEAD_GAP_DAYS = (YEARLY_RENEWAL_DAYS[0], YEARLY_RENEWAL_DAYS[1] + 75)
+#: ... and the shorter plan bills at least this often (monthly to quarterly: its median interval in days).
+HEAD_PLAN_MAX_DAYS = 100
+#: ... with at least this many charges after the yearly ones.
+HEAD_MIN_AFTER = 3
+
+
+def _yearly_heads(df: pd.DataFrame, assign: np.ndarray) -> np.ndarray:
+    """``assign`` with a yearly plan's charges at the head of a shorter plan's stream split off:
+    a plan moved from yearly to monthly billing (Amazon Prime 139.00 on 2024-02-10, then 14.99 a
+    month from 2025-02-10) was one monthly stream "amount 14.99-139.00" from 2024-02-10, its
+    average 25.32 (round-54 audit). The stream's first charges, each :data:`YEARLY_SWITCH` to
+    :data:`YEARLY_SWITCH_MAX` times the median of the charges after them (a year of the shorter
+    plan's price) and a year apart (:data:`YEARLY_RENEWAL_DAYS`), the last of them
+    :data:`HEAD_GAP_DAYS` before the next charge, followed by :data:`HEAD_MIN_AFTER` or more
+    charges billed monthly to quarterly, at a seller of yearly plans (a catalogue vendor selling
+    nothing but plans that bills some yearly) or an app store: two or more become a yearly stream
+    of their own (new ids after ``assign``'s, for the scorer to judge), one leaves the streams
+    (a single charge is no stream). The reverse of :mod:`detector.yearly_switches`' monthly plan
+    moved to yearly billing; a dear first charge a month before the plan (a device bought with
+    its membership) is no year's price a year before."""
+    rows = np.flatnonzero(assign >= 0)
+    if len(rows) < HEAD_MIN_AFTER + 1:
+        return assign
+    seller = df["yearly_vendor"].to_numpy() | df["store"].to_numpy()
+    day, amt = df["day"].to_numpy()[rows], df["amt"].to_numpy()[rows]
+    a = assign[rows]
+    order = np.lexsort((day, a))
+    rows, day, amt, a = rows[order], day[order], amt[order], a[order]
+    first = np.r_[True, a[1:] != a[:-1]]
+    rest = pd.Series(np.where(first, np.nan, amt)).groupby(a).transform("median").to_numpy()
+    head = first & seller[rows] & (amt >= YEARLY_SWITCH * rest) & (amt <= YEARLY_SWITCH_MAX * rest)
+    if not head.any():
+        return assign
+    out = assign.copy()
+    new_id = int(max(assign.max(initial=-1), 0)) + 1
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(rows)]
+    for i in np.flatnonzero(head):
+        end = ends[np.searchsorted(starts, i)]
+        d, x = day[i:end], amt[i:end]
+        for k in range(len(d) - HEAD_MIN_AFTER, 0, -1):  # the longest run of a year's price, a year apart
+            after = float(np.median(x[k:]))
+            gaps = np.diff(d[:k])
+            if ((x[:k] >= YEARLY_SWITCH * after).all() and (x[:k] <= YEARLY_SWITCH_MAX * after).all()
+                    and ((gaps >= YEARLY_RENEWAL_DAYS[0]) & (gaps <= YEARLY_RENEWAL_DAYS[1])).all()
+                    and HEAD_GAP_DAYS[0] <= d[k] - d[k - 1] <= HEAD_GAP_DAYS[1]
+                    and np.median(np.diff(d[k:])) <= HEAD_PLAN_MAX_DAYS):
+                if k >= 2:
+                    out[rows[i:i + k]] = new_id
+                    new_id += 1
+                else:
+                    out[rows[i]] = -1
+                break
     return out
 
 

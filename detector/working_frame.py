@@ -17,6 +17,7 @@ from .descriptor_words import (
     ESTIMATED_TAX_PAYEES,
     FUEL_STATION,
     GOVERNMENT_FEE,
+    GROCER,
     HMRC,
     HOUSING_PAYMENT,
     INSURER_NAME,
@@ -186,6 +187,7 @@ def _prepare(tx: pd.DataFrame, as_of) -> tuple[pd.DataFrame, _Text]:
     df["hmrc"] = hmrc[pair] if len(pair) else np.zeros(0, bool)
     df["named_bill"] = df["named_tax"].to_numpy() | named(UTILITY_NAME, HOUSING_PAYMENT, GOVERNMENT_FEE)
     df["fuel"] = named(FUEL_STATION)
+    df["grocer"] = named(GROCER)
     df["insurer"] = named(INSURER_NAME) | vendor.isin(vendors_in(frozenset({"insurance"}))).to_numpy()
     df["eatery"] = named(EATERY)
     df["own_move"] = move_pair[pair] if len(pair) else np.zeros(0, bool)
