@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -115,7 +115,9 @@ def _rows_where_in(store: Store, table: str, column: str, values: Iterable, colu
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    # the user's calendar day, as `scan`, `nightly` and `refunds open` date "today" (UTC's day made a
+    # charge made today "filed before the charge" east of UTC, and filed it tomorrow west of it)
+    return date.today()
 
 
 def _history(status: str, at: date, note: str | None, *, previous: str | None = None, amount=None) -> dict:

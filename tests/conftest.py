@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from detector.store import Store
+from tests import _stress  # noqa: F401 - registers (and with HYPOTHESIS_PROFILE=stress loads) `make stress`'s profile
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"

@@ -11,6 +11,7 @@ from detector.charge_codes import mask_charge_codes
 from detector.match import enrich
 from detector.normalize import normalize_descriptors
 from detector.synth import generate
+from tests._stress import examples
 
 
 def keys(descriptions, groups=None) -> list[str]:
@@ -178,7 +179,7 @@ def _regex_split(text):
 
 @given(st.lists(st.text(alphabet=st.sampled_from("aZ09 *#-./éß€\u00a0\t"), max_size=12), max_size=12),
        st.integers(0, 3))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_byte_word_split_is_the_regex_split(texts, cut):
     """_split_words cuts words where the regexes do, for any mix of separators, UTF-8 and empty strings."""
     import pyarrow as pa
@@ -191,7 +192,7 @@ def test_byte_word_split_is_the_regex_split(texts, cut):
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 400))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_slot_variety_of_a_word_does_not_depend_on_which_other_words_are_asked(seed, n):
     """_variable groups only the slots of the wanted words; their answers are those of asking all."""
     from detector.charge_codes import MIN_VARIANTS, MIN_VARIANTS_READABLE, _variable

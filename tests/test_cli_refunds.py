@@ -271,3 +271,48 @@ def test_list_says_eligibility_in_the_reports_words(runner, tmp_path):
     for r in requests:
         row = next(line for line in table.splitlines() if r["request_id"] in line)
         assert words[r["eligible"]] in [c.strip() for c in row.split("│")], (r["eligible"], row)
+
+
+@pytest.fixture
+def far_from_utc():
+    """The process's local time zone set to one whose calendar day is not UTC's right now (UTC+14
+    from 10:00 UTC, UTC-12 before 12:00 UTC), restored afterwards."""
+    import os
+    import time
+    from datetime import datetime, timezone
+
+    zone = "Etc/GMT-14" if datetime.now(timezone.utc).hour >= 10 else "Etc/GMT+12"  # POSIX signs are inverted
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        yield zone
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def test_mark_without_on_files_on_the_local_day_like_open(runner, tmp_path, far_from_utc):
+    # `refunds open` and `scan` date "today" by the local calendar; `refunds mark` without --on took
+    # UTC's day: east of UTC a charge made today was "filed before the charge" (exit 5), west of it
+    # the request was filed tomorrow
+    from datetime import date, datetime, timezone
+
+    today = date.today()
+    assert today != datetime.now(timezone.utc).date()  # the fixture's zone is another day than UTC
+    path = tmp_path / "tz.db"
+    store = Store(path)
+    store.set_account("acc1", payment_method="credit_card", country="US")
+    add_tx(store, "t1", today.isoformat(), 119.0, "PROBACKOFFICE*RENEWAL")
+    queue_refunds(store, flags_df(flag("t1", today.isoformat(), 119.0, vendor="PRO Back Office",
+                                       description="PROBACKOFFICE*RENEWAL")), today.isoformat())
+    store.close()
+    rid = _only_id(runner, str(path))
+    filed = _run(runner, str(path), "mark", rid, "Pending", "--format", "json")
+    assert filed.exit_code == 0, filed.output
+    assert json.loads(filed.output)["filed_on"] in {today.isoformat(), date.today().isoformat()}
+    history = json.loads(_run(runner, str(path), "show", rid, "--format", "json").output)["history"]
+    assert history[-1]["at"] == json.loads(filed.output)["filed_on"]

@@ -341,6 +341,7 @@ def test_scan_and_detect_wait_for_a_run_holding_the_database(tmp_path):
     import sqlite3
     import subprocess
     import sys
+    import threading
     import time
     from pathlib import Path
 
@@ -357,12 +358,33 @@ def test_scan_and_detect_wait_for_a_run_holding_the_database(tmp_path):
 
     cmd = [sys.executable, "-m", "detector", "scan", str(root / "data/samples/chase_card.csv"), "--db", str(db),
            "--as-of", "2025-06-30", "--format", "json"]
+    read = {"stdout": [], "stderr": []}
+    said_waiting = threading.Event()
+
+    def drain(name, stream):
+        for line in stream:
+            read[name].append(line)
+            if "Waiting for another run" in line:
+                said_waiting.set()
+
     with JobLock(db, kind="nightly"):
         proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(4)
+        readers = [threading.Thread(target=drain, args=(name, getattr(proc, name)), daemon=True) for name in read]
+        for reader in readers:
+            reader.start()
+        # until the scan says it waits, not a fixed 4 seconds: on a loaded machine importing the
+        # detector alone took 3.5 of them, and the lock could be let go before the scan asked for it
+        deadline = time.monotonic() + 300
+        while not said_waiting.wait(0.2):
+            assert proc.poll() is None, "".join(read["stderr"])
+            assert time.monotonic() < deadline, "the scan never said it was waiting"
+        time.sleep(0.5)
         assert proc.poll() is None  # waiting: nothing read in, nothing detected
         assert count("transactions") == 0 and count("streams") == 0
-    out, err = proc.communicate(timeout=120)
+    proc.wait(timeout=120)
+    for reader in readers:
+        reader.join(timeout=30)
+    out, err = "".join(read["stdout"]), "".join(read["stderr"])
     assert proc.returncode == 0, err
     assert "Waiting for another run" in err and "nightly pid" in err
     assert json.loads(out)["streams"] and count("streams") > 0

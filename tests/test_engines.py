@@ -17,6 +17,7 @@ from detector.engines.chunked import NotGrouped, run_chunked
 from detector.engines.io import read_transactions
 from detector.errors import ConfigError, EngineUnavailable
 from detector.schema import FLAG_COLUMNS, STREAM_COLUMNS
+from tests._stress import examples
 
 AS_OF = "2025-01-31"
 
@@ -159,7 +160,7 @@ def test_a_spark_scan_without_pyspark_stores_nothing(tx, tmp_path, monkeypatch):
                           st.one_of(st.none(), st.sampled_from(["t1", "t10", "t2", "T", "ü"]))),
                 max_size=40),
        st.booleans())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_sort_rows_orders_like_a_stable_pandas_sort(rows, as_object):
     """Arrow's sort and pandas' stable sort agree: non-ASCII text, ties, nulls (last, as pandas puts
     them), numbers, str and object columns. (TX_ORDER grew source_file and source_line: the rows
@@ -183,7 +184,7 @@ def test_sort_rows_orders_like_a_stable_pandas_sort(rows, as_object):
                           st.one_of(st.none(), st.sampled_from(["t1", "t10", "t2", "ü"]))),
                 min_size=2, max_size=40),
        st.integers(min_value=0), st.booleans())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_sort_rows_of_rows_in_order_or_one_swap_from_it(rows, at, swap):
     """Rows already in order are kept as they are without sorting them (perf19); rows one
     adjacent swap away from it (ties, nulls, a difference in the last key only) are sorted."""

@@ -19,6 +19,7 @@ from test_importers_layouts import CASES
 from detector.errors import DetectorError
 from detector.importers import iter_statement_chunks, read_statement
 from detector.importers import reader as reader_module
+from tests._stress import examples
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (ROOT / "data" / "samples").glob("*.csv") if p.name != "cancellations.csv")
@@ -403,9 +404,10 @@ GENERATED = {
 }
 
 
+@pytest.mark.hypothesis  # (its @given is inside: `make stress` selects it by this mark)
 @pytest.mark.parametrize("layout", sorted(GENERATED))
 def test_generated_statements_read_the_same_both_ways(tmp_path_factory, layout):
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(text=GENERATED[layout])
     def check(text):
         path = tmp_path_factory.mktemp(layout) / "statement.csv"
@@ -415,7 +417,7 @@ def test_generated_statements_read_the_same_both_ways(tmp_path_factory, layout):
     check()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(text=chase_statement(desc=st.text(alphabet='ab "\n,', max_size=8)), chunksize=st.integers(1, 12))
 def test_generated_chunks_match_the_row_reader(tmp_path_factory, text, chunksize):

@@ -19,6 +19,7 @@ from detector.importers import (
     read_statement,
 )
 from detector.importers.base import choose_importer
+from tests._stress import examples
 
 CHASE_HEADER = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n"
 
@@ -426,13 +427,14 @@ def _property_rows():
     return hs.lists(row, min_size=1, max_size=30)
 
 
+@pytest.mark.hypothesis  # (its @given is inside: `make stress` selects it by this mark)
 def test_ids_are_unique_and_stable_for_any_rows(tmp_path_factory):
     import csv
     import io
 
     from hypothesis import given, settings
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=examples(40), deadline=None)
     @given(_property_rows())
     def check(rows):
         buf = io.StringIO()

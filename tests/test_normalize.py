@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from detector.descriptor_prepass import collapse_ids
 from detector.normalize import normalize_descriptors, normalize_one
+from tests._stress import examples
 
 
 def key(d):
@@ -136,7 +137,7 @@ _descriptor = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_descriptor)
 def test_key_is_idempotent_and_free_of_long_digit_runs(raw):
     k, display, channel, _ = normalize_one(raw)
@@ -151,7 +152,7 @@ def test_key_is_idempotent_and_free_of_long_digit_runs(raw):
         assert again == k
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(_descriptor, min_size=1, max_size=20))
 @example(["000A/A", "A/00AA/A"])
 def test_batch_equals_one_by_one(raws):

@@ -42,6 +42,7 @@ from detector.normalize import (
     normalize_descriptors,
 )
 from detector.synth import generate
+from tests._stress import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -160,7 +161,7 @@ def _labelled_texts() -> list[str]:
     return [" ".join(str(t).upper().split()) for t in raw.dropna()]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.text(alphabet=_CHARS, max_size=60))
 def test_noise_regexes_marked_as_needing_a_digit_find_nothing_without_one(text):
     for rx, needs_digit in zip(_NOISE_RES, _NOISE_NEEDS_DIGIT):
@@ -183,7 +184,7 @@ _GATE_PIECES = sorted({lit for lits in _NOISE_LITERALS for lit in lits}
                          "RATE", "A", "M", "P", "X", "*", ".", " ", "C", "BILL", "JAN", "THU", "ID"})
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.lists(st.sampled_from(_GATE_PIECES), max_size=14).map("".join))
 def test_noise_regexes_find_nothing_without_their_literal_text(text):
     for rx, literals in zip(_NOISE_RES, _NOISE_LITERALS):
@@ -206,7 +207,7 @@ def test_noise_regex_literals_on_real_descriptors():
         assert not [t for t in stripped if rx.search(t)], rx.pattern
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from(["A", "Q", "0", "0000", "12", "AB1", "1A", " ", "  ", "-", "#", "X9Y", "*"]),
                 max_size=12).map("".join))
 def test_reference_rules_run_only_on_rows_with_a_star_find_nothing_without_one(text):
@@ -220,7 +221,7 @@ def test_reference_rules_run_only_on_rows_with_a_star_find_nothing_without_one(t
 _CHANNEL_PATTERNS = [_AWS_RE, _AMAZON_RE, _APPLE_RE, _APPLE_BARE_RE, *(rx for _, rx in _CHANNEL_RES)]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.sampled_from(sorted(set(_CHARS + "0123456789BCDEFHJLMNOQSTUVWXYZ") - _CHANNEL_FIRST)),
        st.lists(st.sampled_from(["AMAZON", "AMZN", "AWS", "APPLE", "APL*X", "ITUNES", "PRIME VIDEO", "KINDLE UNLTD",
                                  "GOOGLE", "G.CO/HELPPAY", "PAYPAL", "PP*", "ROKU", " ", "*", ".COM/BILL"]),
@@ -234,7 +235,7 @@ def test_channel_patterns_need_one_of_their_first_letters(first, rest):
 _STORE_CITY_PIECES = ["#", "#12", "12", "123456", "OTF", "BOCA", "RATON", "FL", "CA", "ON", "X", " ", "-", "\n", "9"]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.lists(st.sampled_from(_STORE_CITY_PIECES), max_size=12).map(" ".join))
 def test_store_city_pattern_needs_a_state_or_digit_at_the_end(text):
     # _prepare tries the pattern only on lines ending in a state or a digit (or a newline)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from detector.errors import ConfigError
 from detector.workdays import add_working_days, holiday_name, is_working_day
+from tests._stress import examples
 
 
 @pytest.mark.parametrize("start, days, country, expected", [
@@ -74,7 +75,7 @@ def test_bad_date_is_a_clear_error():
         add_working_days("02/06/2025", 3, "US")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 15),
        st.sampled_from(["US", "GB", "DE"]))
 def test_exactly_n_working_days_lie_after_the_start(start, n, country):
