@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 
@@ -49,3 +50,14 @@ def everyday_spending(start: date, weeks: int) -> list[tuple[date, str, str, flo
         out.append((start + timedelta(days=7 * w + 4 + w % 3), "STARBUCKS STORE 05231", "Food & Drink",
                     4.0 + (w * 13) % 5 + 0.45))
     return out
+
+
+def scan_chase_checking(runner, tmp_path, rows, as_of) -> dict:
+    """``subdetect scan`` of a Chase checking export of ``rows`` (:func:`chase_checking`) into a new
+    store in ``tmp_path`` as of ``as_of``; the JSON report, the command having succeeded."""
+    from detector.cli import cli
+
+    res = runner.invoke(cli, ["scan", chase_checking(tmp_path / "Chase1234_Activity.CSV", rows),
+                              "--db", str(tmp_path / "s.db"), "--as-of", as_of, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)

@@ -9,27 +9,16 @@ merchant of its own ("GoFundMe · Save The Park"), the vendor still the platform
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from _statement_files import chase_checking, month_dates
-
-from detector.cli import cli
-
-
-def _scan(runner, tmp_path, rows, as_of):
-    db = tmp_path / "s.db"
-    res = runner.invoke(cli, ["scan", chase_checking(tmp_path / "Chase1234_Activity.CSV", rows), "--db", str(db),
-                              "--as-of", as_of, "--format", "json"])
-    assert res.exit_code == 0, res.output
-    return json.loads(res.stdout)
+from _statement_files import month_dates, scan_chase_checking
 
 
 def test_monthly_gifts_to_two_campaigns_are_two_gifts(runner, tmp_path):
     rows = [(d, "GOFUNDME *HELP JANE SMITH", -25.00) for d in month_dates(date(2025, 1, 5), 12)]
     rows += [(d, "GOFUNDME *SAVE THE PARK", -10.00) for d in month_dates(date(2025, 1, 20), 12)]
     rows.append((date(2025, 7, 22), "GOFUNDME *SAVE THE PARK", -10.00))  # a gift taken twice
-    doc = _scan(runner, tmp_path, rows, "2025-12-28")
+    doc = scan_chase_checking(runner, tmp_path, rows, "2025-12-28")
     gifts = sorted((s["merchant"], s["vendor"], s["frequency"], s["last_amount"], len(s["transaction_ids"]))
                    for s in doc["streams"])
     assert gifts == [("GoFundMe · Help Jane Smith", "GoFundMe", "monthly", 25.0, 12),
@@ -46,7 +35,7 @@ def test_two_creators_on_patreon_are_two_memberships(runner, tmp_path):
     rows = [(d, "PATREON* KURZGESAGT", -5.00) for d in month_dates(date(2025, 1, 1), 12)]
     rows += [(d, "PATREON* CHAPOTRAPHOUSE", -5.00) for d in month_dates(date(2025, 1, 2), 12)]
     rows += [(d, "PATREON* MEMBERSHIP", -3.00) for d in month_dates(date(2025, 1, 15), 12)]
-    doc = _scan(runner, tmp_path, rows, "2025-12-28")
+    doc = scan_chase_checking(runner, tmp_path, rows, "2025-12-28")
     assert sorted((s["merchant"], s["vendor"], s["frequency"], len(s["transaction_ids"])) for s in doc["streams"]) == [
         ("Patreon", "Patreon", "monthly", 12),
         ("Patreon · Chapotraphouse", "Patreon", "monthly", 12),

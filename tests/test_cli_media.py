@@ -3,28 +3,18 @@ Substack are a merchant each, named by the publication its line carries."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from _statement_files import chase_checking, month_dates
+from _statement_files import month_dates, scan_chase_checking
 
-from detector.cli import cli
 from detector.match import MerchantMatcher
-
-
-def _scan(runner, tmp_path, rows, as_of):
-    db = tmp_path / "s.db"
-    result = runner.invoke(cli, ["scan", chase_checking(tmp_path / "Chase1234_Activity.CSV", rows), "--db", str(db),
-                                 "--as-of", as_of, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_two_substack_newsletters_are_two_merchants_named_by_their_publication(runner, tmp_path):
     rows = [(d, "SUBSTACK *HARBOR NOTES", -8.00 if i < 8 else -9.00) for i, d in enumerate(month_dates(date(2025, 1, 9), 12))]
     rows += [(d, "SUBSTACK *THE LONG VIEW", -6.00) for d in month_dates(date(2025, 1, 17), 12)]
     rows += [(date(2025, 2, 2), "SUBSTACK *FIELD GUIDE", -50.00), (date(2026, 2, 2), "SUBSTACK *FIELD GUIDE", -50.00)]
-    doc = _scan(runner, tmp_path, rows, "2026-02-10")
+    doc = scan_chase_checking(runner, tmp_path, rows, "2026-02-10")
     streams = {s["merchant"]: (s["frequency"], s["vendor"]) for s in doc["streams"] if s["direction"] == "outflow"}
     assert streams == {"Substack · Harbor Notes": ("monthly", "Substack"),
                        "Substack · The Long View": ("monthly", "Substack"),

@@ -180,6 +180,16 @@ def _alive_in_group(pgid: int) -> list[int]:
     return alive
 
 
+def _wait_for_two_workers(marks, proc, stderr) -> None:
+    """Wait (two minutes at most) until two workers have marked ``marks`` as started."""
+    import time
+
+    deadline = time.monotonic() + 120
+    while len(os.listdir(marks)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(os.listdir(marks)) == 2, stderr.read_text()
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc") or not hasattr(os, "fork"), reason="needs fork and /proc")
 @pytest.mark.parametrize("kill", ["SIGTERM", "SIGKILL"])
 def test_a_killed_command_leaves_no_worker_processes(tmp_path, kill):
@@ -200,10 +210,7 @@ def test_a_killed_command_leaves_no_worker_processes(tmp_path, kill):
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_COMMAND], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=errors)
     try:
-        deadline = time.monotonic() + 120
-        while len(os.listdir(marks)) < 2 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(os.listdir(marks)) == 2, (tmp_path / "stderr").read_text()
+        _wait_for_two_workers(marks, proc, tmp_path / "stderr")
         proc.send_signal(getattr(signal, kill))
         if kill == "SIGTERM":  # one line, exit 143, the workers ended on the way out
             assert proc.wait(timeout=30) == 128 + signal.SIGTERM
@@ -243,10 +250,7 @@ def test_ctrl_c_at_a_terminal_ends_the_workers_with_one_line(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", _IDLE_WORKER_COMMAND], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=errors)
     try:
-        deadline = time.monotonic() + 120
-        while len(os.listdir(marks)) < 2 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(os.listdir(marks)) == 2, (tmp_path / "stderr").read_text()
+        _wait_for_two_workers(marks, proc, tmp_path / "stderr")
         time.sleep(1)  # (the third worker is done with its batch: idle, waiting for another)
         os.killpg(proc.pid, signal.SIGINT)  # (the whole group, as a terminal does)
         assert proc.wait(timeout=30) == 128 + signal.SIGINT
