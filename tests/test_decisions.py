@@ -388,6 +388,27 @@ def _after(b: Book, merchant: str, on: str, streams=None) -> list[str]:
     return sorted(flags.loc[flags["type"] == "charge_after_cancellation", "transaction_id"])
 
 
+def test_a_plan_billing_on_at_a_new_price_after_its_cancellation_is_both_flags():
+    # The account also buys one-offs from the app (advances at other amounts), where only the
+    # plan's very price counted after a cancellation: the price rule reads 11.99 as the plan's
+    # own new price, so it is the plan billing on after the date too, not a purchase.
+    b = Book()
+    plan = b.series("2023-08-08", 6, 8.99, merchant="Budgetwise")
+    for d, a in (("2023-08-25", 34.45), ("2023-09-16", 24.77), ("2023-10-04", 55.32), ("2023-11-09", 94.33),
+                 ("2023-12-04", 50.45), ("2024-01-12", 37.32)):
+        b.charge(d, a, "Budgetwise")
+    later = b.charge("2024-02-20", 11.99, "Budgetwise")
+    b.stream(plan + [later])
+    assert _after(b, "Budgetwise", "2024-02-02") == [later]
+    decisions = pd.DataFrame({"account_id": ["acct1"], "merchant": ["Budgetwise"], "cancelled_on": ["2024-02-02"]})
+    flags = flag_charges(b.tx, b.stream_frame, cancellations=resolve_cancellations(decisions, b.stream_frame, b.tx),
+                         as_of="2024-03-31")
+    assert set(flags.loc[flags["transaction_id"] == later, "type"]) == {"price_increase", "charge_after_cancellation"}
+    # a purchase at another price after the date is still no charge of the plan
+    b.charge("2024-03-01", 24.10, "Budgetwise")
+    assert _after(b, "Budgetwise", "2024-02-02") == [later]
+
+
 def test_a_brand_the_catalogue_knows_is_the_plan_even_while_it_keeps_billing():
     # The user types the brand; the catalogue knows "Adobe" as Adobe Creative Cloud, "Norton 360"
     # as Norton and "proton" as ProtonVPN. The merchant billing on after the date is the very
@@ -453,6 +474,30 @@ def test_a_purchase_the_detector_merged_into_a_store_plan_is_not_its_charge():
     b.stream(plan + [later])
     streams = b.stream_frame.assign(vendor=None, channel="apple")
     assert _after(b, "Apple", "2024-05-25", streams) == [later]
+
+
+def test_a_loan_matches_a_lender_named_finance_that_stopped():
+    # Consumer instalment lenders are mostly named "... Finance" or "... Financial" (Mariner
+    # Finance, Regional Finance, OneMain Financial): "Instalment loan" is theirs when they stopped.
+    b = Book()
+    lender = b.stream(b.series("2023-01-16", 14, 338.04, merchant="Lendwell Finance"))  # last 2024-02-16
+    b.stream(b.series("2023-01-15", 24, 455.00, merchant="Toyota Financial Services"))  # repaid to the end
+    b.stream(b.series("2023-01-20", 24, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Instalment loan", "2024-02-20") == {lender}
+    assert _resolve(b, "Instalment loan", "2023-06-01") == set()  # both billed on long after
+
+
+def test_a_ride_membership_matches_the_ride_company_that_stopped():
+    # Uber One and Lyft Pink bill under the ride company's own name ("UBER *TRIP", "LYFT *RIDE").
+    b = Book()
+    uber = b.stream(b.series("2023-01-05", 2, 84.00, merchant="Uber Trip", months=12))  # 2023-01, 2024-01
+    b.stream(b.series("2023-01-20", 24, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Ride membership", "2024-03-01") == {uber}
+    assert _resolve(b, "Gym membership", "2024-03-01") == set()
+    b = Book()
+    lyft = b.stream(b.series("2023-03-08", 7, 9.99, merchant="Lyft Ride"))  # last 2023-09-08
+    assert _resolve(b, "Rideshare pass", "2023-09-01") == {lyft}
+    assert _resolve(b, "Ride membership", "2023-04-01") == set()  # billed on for months
 
 
 def test_a_kind_of_plan_matches_the_payee_named_for_it_that_stopped():
