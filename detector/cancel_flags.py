@@ -45,13 +45,11 @@ RESUME_PERIODS = 3
 RESUME_MIN_DAYS = 60
 
 
-def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, comebacks: set | None = None,
-                            plan_charges: set | frozenset = frozenset()) -> pd.DataFrame:
+def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, comebacks: set | None = None
+                            ) -> pd.DataFrame:
     """The flags; ``comebacks`` (a set), when given, gets the ids of the first charges of plans
     taken up again after a cancellation (a new sign-up, at the price of the day: no price rise
-    of the plan cancelled). ``plan_charges``: ids of stream charges known to be the plan's own
-    whatever their amount (the price rule's rises: the plan billing on at a new price), which
-    count as at the plan's price, except at an app store or Amazon's marketplace."""
+    of the plan cancelled)."""
     if cancellations is None or len(cancellations) == 0:
         return empty_flags()
     require_columns(cancellations, ("account_id", "stream_id", "cancelled_on"), "flag_charges cancellations")
@@ -107,11 +105,6 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, com
     in_range = ((both["charge"] >= (1 - CANCELLED_PRICE_TOLERANCE) * lo)
                 & (both["charge"] <= (1 + CANCELLED_PRICE_TOLERANCE) * hi))
     near_price |= metered & in_range
-    # (not at an app store or marketplace, which sells at every price: a lone dearer charge after
-    # the date there is as likely an item bought as the plan's new price)
-    if plan_charges:
-        near_price |= (~both["loose"].astype(bool) & both["transaction_id"].isin(set(plan_charges))
-                       & ~both["stream_channel"].isin((*STORE_CHANNELS, "amazon")))
     hit = both[(both["date"] > both["cancelled_on"]) & near_price]
     # a charge is judged by the latest cancellation of its stream before it
     governing = both[both["date"] > both["cancelled_on"]].groupby("transaction_id")["cancelled_on"].max()

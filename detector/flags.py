@@ -770,13 +770,8 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     # and "GUSTO TAX" debits were four price increases with refund requests for 12,200.63)
     priced = priced[~_payroll_rows(priced, st)]
     comebacks: set = set()
+    after_cancellation = flag_after_cancellation(s, t, cancellations, comebacks)
     rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t, fx_fees))
-    # A charge the price rule reads as the plan's own at a new price is the plan's charge after
-    # its cancellation too, however far from the old price (at a merchant the account also buys
-    # from, only the plan's very price counted: YNAB cancelled at 8.99, billing 11.99 after it,
-    # was "up 33%" and no charge after cancellation)
-    after_cancellation = flag_after_cancellation(s, t, cancellations, comebacks,
-                                                 plan_charges=set(rises["transaction_id"]))
     # A plan signed up to again months after its cancellation is billed the price of the day: its
     # first charge back is no rise of the plan cancelled (round-twenty-eight audit: "up 14% from
     # 13.99", and a refund email claiming a renewal at a higher price once the sign-up was confirmed)
