@@ -137,8 +137,10 @@ def _numbers_differ(query: str, names: pd.Series) -> np.ndarray:
 #: Words people use for a kind of payment rather than a payee ("rent", "savings transfer",
 #: "finance app fee"): the catalogue categories they mean, and words that payees of that kind
 #: carry in their names. Knowledge of how such payments are named, not of any one payee.
-#: A loan's repayments are billed under the lender's name, which often says what it is.
-LOAN_WORDS = ("loan", "loans", "lending", "lender", "installment", "instalment")
+#: A loan's repayments are billed under the lender's name, which often says what it is: also
+#: "finance" or "financial", the consumer instalment lenders' usual name (Mariner Finance,
+#: Regional Finance, World Finance, OneMain Financial, Lendmark Financial).
+LOAN_WORDS = ("loan", "loans", "lending", "lender", "installment", "instalment", "finance", "financial")
 PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "rent": ((), ("rent", "rental", "apts", "apt", "apartment", "apartments", "property", "properties",
                   "realty", "leasing", "landlord", "residential", "housing", "mgmt", "management")),
@@ -165,6 +167,10 @@ PAYMENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # A delivery membership is billed by the delivery company under its own name.
     "delivery": ((), ("delivery", "doordash", "dashpass", "grubhub", "instacart", "postmates", "ubereats",
                       "gopuff")),
+    # A ride membership (Uber One, Lyft Pink) is billed by the ride company under its own name.
+    "ride": ((), ("uber", "lyft")),
+    "rides": ((), ("uber", "lyft")),
+    "rideshare": ((), ("uber", "lyft")),
 }
 #: Kind words this long also match inside a payee's one-word name ("EZLEASE", "DOORDASH*...").
 KIND_IN_WORD = 5

@@ -455,6 +455,30 @@ def test_a_purchase_the_detector_merged_into_a_store_plan_is_not_its_charge():
     assert _after(b, "Apple", "2024-05-25", streams) == [later]
 
 
+def test_a_loan_matches_a_lender_named_finance_that_stopped():
+    # Consumer instalment lenders are mostly named "... Finance" or "... Financial" (Mariner
+    # Finance, Regional Finance, OneMain Financial): "Instalment loan" is theirs when they stopped.
+    b = Book()
+    lender = b.stream(b.series("2023-01-16", 14, 338.04, merchant="Lendwell Finance"))  # last 2024-02-16
+    b.stream(b.series("2023-01-15", 24, 455.00, merchant="Toyota Financial Services"))  # repaid to the end
+    b.stream(b.series("2023-01-20", 24, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Instalment loan", "2024-02-20") == {lender}
+    assert _resolve(b, "Instalment loan", "2023-06-01") == set()  # both billed on long after
+
+
+def test_a_ride_membership_matches_the_ride_company_that_stopped():
+    # Uber One and Lyft Pink bill under the ride company's own name ("UBER *TRIP", "LYFT *RIDE").
+    b = Book()
+    uber = b.stream(b.series("2023-01-05", 2, 84.00, merchant="Uber Trip", months=12))  # 2023-01, 2024-01
+    b.stream(b.series("2023-01-20", 24, 15.49, merchant="Netflix"))
+    assert _resolve(b, "Ride membership", "2024-03-01") == {uber}
+    assert _resolve(b, "Gym membership", "2024-03-01") == set()
+    b = Book()
+    lyft = b.stream(b.series("2023-03-08", 7, 9.99, merchant="Lyft Ride"))  # last 2023-09-08
+    assert _resolve(b, "Rideshare pass", "2023-09-01") == {lyft}
+    assert _resolve(b, "Ride membership", "2023-04-01") == set()  # billed on for months
+
+
 def test_a_kind_of_plan_matches_the_payee_named_for_it_that_stopped():
     # "Pest control", "Domain renewal", "Rent-to-own", "Delivery membership" name no payee; the
     # payee's name says the kind ("... PEST ...", "... DOMAINS", a one-word "...LEASE") or it is
