@@ -306,10 +306,11 @@ def _extras(rng, ch: pd.DataFrame, st: pd.DataFrame) -> pd.DataFrame:
     cs = si[cand]
     pick = ch.iloc[cand[np.r_[True, cs[1:] != cs[:-1]]] if len(cand) else cand]
     dups = pick[st["dup"].to_numpy()[pick["si"].to_numpy()]].copy()
-    dups["date"] = dups["date"].to_numpy() + rng.integers(0, 3, len(dups))
+    # ``ch["date"]`` is datetime64[s] (pandas keeps seconds): shifts need explicit day units
+    dups["date"] = dups["date"].to_numpy() + rng.integers(0, 3, len(dups)).astype("timedelta64[D]")
     dups["is_dup"] = True
     refunds = pick[st["refund"].to_numpy()[pick["si"].to_numpy()]].copy()
-    refunds["date"] = refunds["date"].to_numpy() + rng.integers(2, 12, len(refunds))
+    refunds["date"] = refunds["date"].to_numpy() + rng.integers(2, 12, len(refunds)).astype("timedelta64[D]")
     refunds["amount"] = -refunds["amount"]
     refunds["is_refund"] = True
     out = pd.concat([ch, dups, refunds], ignore_index=True)

@@ -159,3 +159,56 @@ def test_bimonthly_bills_are_billed_every_two_months_on_their_day(monkeypatch):
     assert len(two) >= 5 and {s["merchant"] for s in two} <= {"City Water", "Pest control", "Lawn care"}
     gaps = pd.concat([date[s["transaction_ids"]].sort_values().diff().dt.days.dropna() for s in two])
     assert gaps.median() == 61 and gaps.between(55, 70).mean() > 0.8  # 59-62, rolled, or a skip
+
+
+def _stream_charges(tx, truth):
+    """Each listed outflow stream's charges: transaction id, account, merchant key, day, amount."""
+    from detector.match import enrich
+
+    key = enrich(tx).set_index("transaction_id")["merchant_key"]
+    rows = [(t, i) for i, s in enumerate(truth["streams"]) for t in s["transaction_ids"]]
+    ch = pd.DataFrame(rows, columns=["transaction_id", "stream"])
+    by_id = tx.set_index("transaction_id")
+    ch["account_id"] = by_id.loc[ch["transaction_id"], "account_id"].to_numpy()
+    ch["day"] = pd.to_datetime(by_id.loc[ch["transaction_id"], "date"]).to_numpy()
+    ch["amount"] = by_id.loc[ch["transaction_id"], "amount"].to_numpy()
+    ch["key"] = key[ch["transaction_id"]].to_numpy()
+    return ch, key
+
+
+def test_duplicate_charges_land_zero_to_two_days_after_the_charge_they_copy():
+    # The copy's date was shifted by 0-2 *seconds* (ints added to a datetime64[s] column), so
+    # every double charge fell on its original's very day; a double posted a day or two later
+    # is the common real case and the one a same-day rule misses.
+    tx, truth = generate(150, "2023-01-01", "2024-12-31", seed=31)
+    ch, _ = _stream_charges(tx, truth)
+    dups = {f["transaction_id"] for f in truth["flags"] if f["type"] == "duplicate_charge"}
+    assert len(dups) >= 20
+    lags = []
+    for t in dups:
+        me = ch[ch["transaction_id"] == t].iloc[0]
+        orig = ch[(ch["stream"] == me["stream"]) & (ch["transaction_id"] != t)
+                  & (ch["amount"] == me["amount"]) & (ch["day"] <= me["day"])]
+        lag = (me["day"] - orig["day"].max()).days
+        assert 0 <= lag <= 2, (t, lag)
+        lags.append(lag)
+    late = sum(lag >= 1 for lag in lags) / len(lags)
+    assert 0.4 <= late <= 0.9, lags  # a third on the day, two thirds one or two days later
+
+
+def test_refund_credits_land_two_to_eleven_days_after_the_charge_they_return():
+    # Same mistake as the doubles: refunds sat on the charge's own day instead of 2-11 days on.
+    tx, truth = generate(150, "2023-01-01", "2024-12-31", seed=31)
+    ch, key = _stream_charges(tx, truth)
+    credits = tx[tx["amount"] > 0].assign(key=lambda d: key[d["transaction_id"]].to_numpy(),
+                                          day=lambda d: pd.to_datetime(d["date"]))
+    # a refund is a credit of a charge's exact amount under its stream's merchant, same account
+    refunds = credits.merge(ch.assign(amount=-ch["amount"]), on=["account_id", "key", "amount"],
+                            suffixes=("", "_charge"))
+    refunds["lag"] = (refunds["day"] - refunds["day_charge"]).dt.days
+    ok = refunds[refunds["lag"].between(2, 11)].groupby("transaction_id").size()
+    found = set(refunds["transaction_id"])
+    assert len(found) >= 20
+    assert set(ok.index) == found  # every refund has its charge 2-11 days before it
+    nearest = refunds[refunds["lag"] >= 0].groupby("transaction_id")["lag"].min()
+    assert (nearest >= 2).mean() > 0.9  # and (but for weekly plans) none on the charge's own day
