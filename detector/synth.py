@@ -186,7 +186,7 @@ def _add_riders(rng, st: pd.DataFrame) -> pd.DataFrame:
     freq = np.array([RECURRING[j].frequency for j in tpl], dtype=object)
     ride = host.assign(
         tpl=tpl, name=names[tpl], freq=freq, period=[_PERIOD[f] for f in freq], price=price,
-        origin=host["origin"].to_numpy() + rng.integers(0, 60, len(host)),
+        origin=host["origin"].to_numpy() + rng.integers(0, 60, len(host)).astype("timedelta64[D]"),
         kind=[RECURRING[j].kind for j in tpl], amount_sd=0.0, fx=False, trial=False, price_up=False,
         dup=False, refund=False, after_cancel=False, semi_b=np.where(rng.random(len(host)) < 0.5, 15, 31))
     return pd.concat([st, ride], ignore_index=True)

@@ -212,3 +212,18 @@ def test_refund_credits_land_two_to_eleven_days_after_the_charge_they_return():
     assert set(ok.index) == found  # every refund has its charge 2-11 days before it
     nearest = refunds[refunds["lag"] >= 0].groupby("transaction_id")["lag"].min()
     assert (nearest >= 2).mean() > 0.9  # and (but for weekly plans) none on the charge's own day
+
+
+def test_advance_repayments_start_up_to_two_months_after_the_finance_fee():
+    # The rider's start was shifted by 0-59 *seconds* (as the doubles were), so repayments
+    # always began on the fee's first day instead of within two months of it.
+    tx, truth = generate(300, "2023-01-01", "2024-12-31", seed=21)
+    day = pd.to_datetime(tx.set_index("transaction_id")["date"])
+    first = {(s["account_id"], s["merchant"]): day[s["transaction_ids"]].min() for s in truth["streams"]}
+    lags = [(first[a, "Advance repayment"] - fee).days for (a, m), fee in first.items()
+            if m == "Finance app fee" and (a, "Advance repayment") in first
+            and fee >= pd.Timestamp("2023-03-01")]  # the fee began inside the window
+    assert len(lags) >= 15
+    # a semimonthly repayment's first payday may open its month, up to a month before the fee
+    assert min(lags) >= -31 and max(lags) <= 80, lags
+    assert sum(lag > 21 for lag in lags) / len(lags) >= 0.3, lags
