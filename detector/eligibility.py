@@ -195,7 +195,8 @@ def assess_window(vendor: str, window, *, flag_type: str, filing_date: date, cha
     :class:`~detector.catalog.vendors.RefundWindow`), or, when none is known, by the charge's age:
     unknown (``eligible`` None) up to :data:`UNKNOWN_WINDOW_DAYS`, likely outside any window after."""
     age = (filing_date - charge_date).days
-    what = "first paid charge" if flag_type == "trial_conversion" else "renewal"
+    what = ("first paid charge" if flag_type == "trial_conversion" else "renewal" if flag_type in WINDOW_FLAGS
+            else "charge")
     if window is None:
         if age <= UNKNOWN_WINDOW_DAYS:
             return Assessment(None, (

@@ -446,6 +446,12 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         verdict = assess_window(vendor_name, window, flag_type=flag_type, filing_date=filing_date,
                                 charge_date=charge_date)
         verdict.reason = f"Generic {CHANNEL_LABELS[process.channel]} channel process: {verdict.reason}"
+    elif (process.kind == "vendor" and steps_process is process and window is None and not process.eligible_situations
+          and not inputs.get("user_reason") and refund_windows().get(process.vendor) is not None):
+        # a vendor's steps in our words from its help page, whose refund window the catalogue
+        # knows (Patreon's 14 days for any purchase): that window, not "no rule excludes this charge"
+        verdict = assess_window(vendor_name, refund_windows()[process.vendor], flag_type=flag_type,
+                                filing_date=filing_date, charge_date=charge_date)
 
     method, method_source = account_payment_method(account)
     method_known = bool((account or {}).get("payment_method"))

@@ -41,3 +41,28 @@ def test_two_creators_on_patreon_are_two_memberships(runner, tmp_path):
         ("Patreon · Chapotraphouse", "Patreon", "monthly", 12),
         ("Patreon · Kurzgesagt", "Patreon", "monthly", 12)]
     assert doc["flags"] == []
+
+
+def test_a_patreon_membership_charged_twice_is_asked_back_of_its_creator_within_patreons_14_days(runner, tmp_path):
+    # Patreon passes a membership's payment to its creator, so the refund is the creator's to give
+    # (asked through Patreon's messages, Patreon's support after 72 hours without an answer), and
+    # Patreon's policy gives a fan 14 days from the purchase to ask: not a generic "find the
+    # vendor's billing support" addressed to "Patreon · Kurzgesagt support"
+    rows = [(d, "PATREON* KURZGESAGT", -5.00) for d in month_dates(date(2025, 1, 5), 11)]
+    rows.append((date(2025, 11, 6), "PATREON* KURZGESAGT", -5.00))
+    doc = scan_chase_checking(runner, tmp_path, rows, "2025-11-12")
+    [req] = doc["refund_requests"]
+    assert (req["flag_type"], req["merchant"], req["charge_date"], req["process"]) == (
+        "duplicate_charge", "Patreon · Kurzgesagt", "2025-11-06", "patreon")
+    assert "message the creator" in req["steps"][0] and "charged twice" in req["steps"][0]
+    assert any("72 hours" in step and "Product Support" in step for step in req["steps"])
+    assert req["email"]["subject"] == "Refund request – Patreon · Kurzgesagt charge of $5.00 on 2025-11-06"
+    assert req["email"]["body"].startswith("Hello,\n\nI am writing to request a refund of $5.00 for a Patreon membership")
+    assert (req["eligible"], req["deadline"]) == (True, "2025-11-20")
+    assert "within 14 days" in req["eligibility_reason"]
+
+    (tmp_path / "late").mkdir()
+    late = scan_chase_checking(runner, tmp_path / "late", rows, "2025-12-20")
+    [req] = late["refund_requests"]
+    assert (req["eligible"], req["deadline"], req["expected_by"]) == (False, "2025-11-20", None)
+    assert req["eligibility_reason"].startswith("Too late by Patreon's published policy")

@@ -71,11 +71,12 @@ def test_vendor_steps_situations_and_documents_are_the_seeds_own_words():
 
 
 def test_page_sourced_processes():
-    # Google's directly billed products have no refund guide among the seeds: their steps say in
-    # our words what Google's own help page says, and every fact names a page (no seed quote)
+    # Google's directly billed products and Patreon have no refund guide among the seeds: their
+    # steps say in our words what the vendor's own help page says, and every fact names a page (no
+    # seed quote)
     raw = {p["id"]: p for p in _raw()["processes"]}
     paged = [p for p in load_refund_processes().values() if p.kind == "vendor" and p.seed is None]
-    assert {p.id for p in paged} == {"google-workspace", "google-cloud", "google-ads", "youtube-premium"}
+    assert {p.id for p in paged} == {"google-workspace", "google-cloud", "google-ads", "youtube-premium", "patreon"}
     for proc in paged:
         assert proc.page.startswith("https://") and proc.page == proc.channels["direct"].source["page"]
         for path, src in _sources(raw[proc.id]):
