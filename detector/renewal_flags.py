@@ -30,6 +30,8 @@ HIGH_RENEWAL_PRICE = 100.0
 #: A plan renews a period after its last charge: a charge within this share of the period after
 #: the chain's previous one (a double charge the duplicate rule did not take) renews nothing.
 REPEAT_SHARE = 0.25
+#: A monthly plan replaced by a yearly one bills no more: none of its charges this many days on.
+MONTH_ON_DAYS = 45
 
 @lru_cache(maxsize=1)
 def _plan_vendors() -> frozenset:
@@ -179,12 +181,17 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
         on="_sk", how="inner")
     j["b_ts"] = pd.to_datetime(j["b_date"])
     days = (j["ts"] - j["b_ts"]).dt.days
+    # a plan of a dollar or less still billing a month after the yearly charge was not replaced by
+    # it (iCloud's 0.99 a month beside a yearly app plan, both billed by Apple)
+    later = j[(days < 0) & (days >= -MONTH_ON_DAYS)]
+    going_on = set(zip(later["transaction_id"], later["b_charge"].round(2)))
     j = j[(days > 0) & (days <= SWITCH_GAP_DAYS) & (j["b_charge"] < 0.5 * j["charge"])]
     j = j.assign(paid=j["b_charge"] > FREE_MAX * j["_scale"])
     counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).agg(n=("paid", "size"), paid=("paid", "first"))
     # one charge at a price is enough; at a trial's price (a dollar or less) a plan is billed
-    # twice or more: 0.99 a month (iCloud's 50 GB) until the 10.99 yearly plan began
-    switched = set(counts[counts["paid"] | (counts["n"] >= 2)].index.get_level_values(0))
+    # twice or more, and stops: 0.99 a month (iCloud's 50 GB) until the 10.99 yearly plan began
+    cheap_plan = (counts["n"] >= 2) & ~pd.Series([k in going_on for k in counts.index], index=counts.index, dtype=bool)
+    switched = set(counts[counts["paid"] | cheap_plan].index.get_level_values(0))
     return unseen & ~long["transaction_id"].isin(switched | _after_a_plan_ended(cand, before))
 
 

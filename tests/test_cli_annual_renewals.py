@@ -63,3 +63,15 @@ def test_one_purchase_at_99_cents_before_a_yearly_app_plan_is_no_plan_it_replace
     doc = _scan(runner, tmp_path, lines, "2025-09-30")
     assert sorted((f["type"], f["date"]) for f in doc["flags"]) == [
         ("annual_renewal", "2024-05-02"), ("annual_renewal", "2025-05-02")]
+
+
+def test_a_yearly_app_plan_beside_icloud_at_99_cents_a_month_replaced_nothing(runner, tmp_path):
+    # The other near miss: iCloud's 0.99 a month billing on beside a yearly app plan, both billed by
+    # Apple, was not replaced by it: the yearly charge a few months into the history may still
+    # renew a plan older than the data (a first version of the rule above took it for a switch).
+    lines = [f"{y}-{m:02d}-16,APL*ITUNES.COM/BILL 866-712-7753 CA,-0.99" for y in (2024, 2025) for m in range(1, 13)
+             if (y, m) <= (2025, 9)]
+    lines += ["2024-05-23,APPLE.COM/BILL,-64.99", "2025-05-23,APPLE.COM/BILL,-64.99"]
+    doc = _scan(runner, tmp_path, lines, "2025-09-30")
+    assert sorted((f["type"], f["date"]) for f in doc["flags"]) == [
+        ("annual_renewal", "2024-05-23"), ("annual_renewal", "2025-05-23")]
