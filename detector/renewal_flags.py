@@ -27,6 +27,11 @@ YEARLY_SWITCH = 5.0
 YEAR_DAYS = (350, 380)
 #: A renewal of this much or more (in dollars, scaled to the currency: flags.py) is high.
 HIGH_RENEWAL_PRICE = 100.0
+#: A plan renews a period after its last charge: a charge within this share of the period after
+#: the chain's previous one (a double charge the duplicate rule did not take) renews nothing.
+REPEAT_SHARE = 0.25
+#: A monthly plan replaced by a yearly one bills no more: none of its charges this many days on.
+MONTH_ON_DAYS = 45
 
 @lru_cache(maxsize=1)
 def _plan_vendors() -> frozenset:
@@ -101,6 +106,10 @@ def flag_renewals(long: pd.DataFrame, t: pd.DataFrame, *, renewal_before_data: b
     long["first_date"] = g["date"].transform("first")
     long["prev_date"] = g["date"].shift()
     long["prev_charge"] = g["charge"].shift()
+    # A yearly plan charged again a day or two after its renewal (an app store's double charge
+    # the duplicate rule leaves alone, as the store also sells items at the plan's price) has
+    # not renewed twice: "renewed yearly ... (previous charge 84.99 on 2024-12-19)" on the 20th
+    repeat = (long["ts"] - g["ts"].shift()).dt.days < REPEAT_SHARE * long["period"]
     history_start = pd.to_datetime(t.groupby("account_id")["date"].min())
     long["history_start"] = long["account_id"].map(history_start)
     unseen_start = pd.Series(False, index=long.index)
@@ -111,7 +120,7 @@ def flag_renewals(long: pd.DataFrame, t: pd.DataFrame, *, renewal_before_data: b
     # renewals say so too, not "subscribed since" that first charge (sixteenth audit: one plan's
     # two flags contradicted each other)
     long["began_before"] = unseen_start.groupby(long["chain_id"].to_numpy(), sort=False).transform("any")
-    r = long[(long["pos"] >= 1) | unseen_start].copy()
+    r = long[((long["pos"] >= 1) & ~repeat) | unseen_start].copy()
     if r.empty:
         return empty_flags()
     word = r["frequency"].map({"annual": "yearly", "semiannual": "every six months"})
@@ -172,10 +181,17 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
         on="_sk", how="inner")
     j["b_ts"] = pd.to_datetime(j["b_date"])
     days = (j["ts"] - j["b_ts"]).dt.days
-    j = j[(days > 0) & (days <= SWITCH_GAP_DAYS) & (j["b_charge"] > FREE_MAX * j["_scale"])
-          & (j["b_charge"] < 0.5 * j["charge"])]
-    counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).size()
-    switched = set(counts[counts >= 1].index.get_level_values(0))
+    # a plan of a dollar or less still billing a month after the yearly charge was not replaced by
+    # it (iCloud's 0.99 a month beside a yearly app plan, both billed by Apple)
+    later = j[(days < 0) & (days >= -MONTH_ON_DAYS)]
+    going_on = set(zip(later["transaction_id"], later["b_charge"].round(2)))
+    j = j[(days > 0) & (days <= SWITCH_GAP_DAYS) & (j["b_charge"] < 0.5 * j["charge"])]
+    j = j.assign(paid=j["b_charge"] > FREE_MAX * j["_scale"])
+    counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).agg(n=("paid", "size"), paid=("paid", "first"))
+    # one charge at a price is enough; at a trial's price (a dollar or less) a plan is billed
+    # twice or more, and stops: 0.99 a month (iCloud's 50 GB) until the 10.99 yearly plan began
+    cheap_plan = (counts["n"] >= 2) & ~pd.Series([k in going_on for k in counts.index], index=counts.index, dtype=bool)
+    switched = set(counts[counts["paid"] | cheap_plan].index.get_level_values(0))
     return unseen & ~long["transaction_id"].isin(switched | _after_a_plan_ended(cand, before))
 
 
