@@ -168,9 +168,8 @@ def flag_trials(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame | None = No
     stream either."""
     dups = s.iloc[:0] if dups is None else dups
     # (an account with no stream still has trial lines followed by a paid charge)
-    lines = _trial_lines(s, t, dups)
-    parts = [_stream_trials(_spans(s), t, lines[0]), _after_free_line(s, t), _discount_intros(s, t)] if len(s) else []
-    parts = [x for x in parts + [_after_trial_line(s, t, parts, lines)] if not x.empty]
+    parts = [_stream_trials(_spans(s), t), _after_free_line(s, t), _discount_intros(s, t)] if len(s) else []
+    parts = [x for x in parts + [_after_trial_line(s, t, parts, dups)] if not x.empty]
     if not parts:
         return empty_flags()
     r = pd.concat(parts, ignore_index=True)
@@ -193,7 +192,7 @@ def _spans(s: pd.DataFrame) -> pd.DataFrame:
                     stream_id=s["stream_id"].astype(str) + np.where(span > 0, "#" + span.astype(str), ""))
 
 
-def _stream_trials(s: pd.DataFrame, t: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (on the two columns read: every filter of s copied its thirty columns; the rows of
     # ``first`` alone are taken whole)
     at = np.flatnonzero((s["charge"] > FREE_MAX * s["_scale"]).to_numpy())
@@ -267,15 +266,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame, lines: pd.DataFrame) -> pd.
     # at any price and any day.
     half = own & (j["h_charge"] >= SHOP_INTRO_MIN * j["charge"] - LIST_CENT * j["_scale"]) & (
         ((j["ts"] - j["h_ts"]).dt.days - j["period"]).abs() <= 0.2 * j["period"])
-    # And so is a trial line outside every stream, 7 to FREE_TRIAL_DAYS days before the plan's
-    # full price, lone at its price (a 1.00 billed again and again is a fee): apps cost 0.99,
-    # not a dollar, and _after_trial_line takes such a line at a shop too where no stream holds
-    # the plan (Amazon Prime's 1.00 month beside the marketplace's orders, the plan's stream
-    # starting at its first 14.99).
-    lag = (j["ts"] - j["h_ts"]).dt.days
-    line = (loose & j["h_id"].isin(set(lines["transaction_id"])) & _trial_price(j["h_charge"], j["_scale"])
-            & (lag >= 7) & (lag <= FREE_TRIAL_DAYS))
-    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & _trial_price(j["h_charge"], j["_scale"])) | half | line
+    j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & _trial_price(j["h_charge"], j["_scale"])) | half
     j["free"] &= j["intro"]
     # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
     # Elsewhere an earlier charge outside the streams at the plan's price (within tax and
@@ -459,14 +450,23 @@ def _after_free_line(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     return j.assign(intro_date=j["f_date"], intro_charge=0.0)
 
 
-def _trial_lines(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Trial lines outside every stream (rows of ``t``: account, merchant, date, charge, id) and
-    which rows of ``t`` are stream charges (or duplicates set aside from them).
+def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame], dups: pd.DataFrame) -> pd.DataFrame:
+    """A plan outside any stream that began with a free or one-dollar trial line.
 
-    A line is a free or one-dollar charge, or at a catalogue vendor that sells nothing but its
-    plans, billed directly, any paid charge (its first month at an intro price, judged by
-    :func:`_after_trial_line`); lone at its price (not billed again within FREE_TRIAL_DAYS, nor
-    in the year before) and not a card check credited back within a week.
+    The first charge of the merchant at one price 7 to FREE_TRIAL_DAYS days after the line,
+    billed again at that very price (to the cent) a period later (20 to 45 days), is the
+    conversion: the trial became a monthly plan the stream detector did not make a stream (two
+    or three charges before the data ends, or among a store's purchases). Repeating to the cent
+    a month apart is what a plan does and a store's orders do not, so this holds at a shop too.
+    A price the account paid the merchant in the year before the line is a plan already running
+    (the line is another plan's); one paid since the line (within tax or currency moves) was
+    the conversion. ``found``: the conversions the other rules found, not flagged twice;
+    ``dups``: stream charges set aside as duplicates, no charges outside a stream either.
+
+    At a catalogue vendor that sells nothing but its plans, billed directly (``plan_only_vendors``:
+    Spotify, not an app store), the line may also be a paid first month at about half the price
+    (SHOP_INTRO_MIN to INTRO_RATIO of it), a period before it (PAID_INTRO_DAYS): there is no app
+    or order it could be. Such a plan always needs its next bill (no conversion at the data's end).
     """
     in_stream = _same_id(t, s) | _same_id(t, dups)
     trial_price = _trial_price(t["charge"], t["_scale"])
@@ -475,7 +475,7 @@ def _trial_lines(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame) -> tuple[
         if "vendor" in t and "channel" in t else np.zeros(len(t), dtype=bool)
     paid_line = (t["amount"] < 0).to_numpy() & ~trial_price.to_numpy() & plan_seller
     is_line = is_line | paid_line
-    line = t.loc[is_line, ["account_id", "merchant_key", "date", "charge", "_ak", "transaction_id"]]
+    line = t.loc[is_line, ["account_id", "merchant_key", "date", "charge", "_ak"]]
     line = line.assign(streamed=in_stream[is_line])
     # A line billed again and again is a one-dollar plan or fee (a finance app's membership),
     # not a trial; one in a stream is the plan's own first charge, judged with the stream.
@@ -494,30 +494,6 @@ def _trial_lines(s: pd.DataFrame, t: pd.DataFrame, dups: pd.DataFrame) -> tuple[
         released = k.loc[(lag >= 0) & (lag <= 7) & ((k["amount"] - k["charge"]).abs() < 0.005) & (k["charge"] > 0),
                          "index"]
         line = line[~line.index.isin(set(released))]
-    return line, in_stream
-
-
-def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame],
-                      lines: tuple[pd.DataFrame, np.ndarray]) -> pd.DataFrame:
-    """A plan outside any stream that began with a free or one-dollar trial line.
-
-    The first charge of the merchant at one price 7 to FREE_TRIAL_DAYS days after the line,
-    billed again at that very price (to the cent) a period later (20 to 45 days), is the
-    conversion: the trial became a monthly plan the stream detector did not make a stream (two
-    or three charges before the data ends, or among a store's purchases). Repeating to the cent
-    a month apart is what a plan does and a store's orders do not, so this holds at a shop too.
-    A price the account paid the merchant in the year before the line is a plan already running
-    (the line is another plan's); one paid since the line (within tax or currency moves) was
-    the conversion. ``found``: the conversions the other rules found, not flagged twice;
-    ``lines``: :func:`_trial_lines`.
-
-    At a catalogue vendor that sells nothing but its plans, billed directly (``plan_only_vendors``:
-    Spotify, not an app store), the line may also be a paid first month at about half the price
-    (SHOP_INTRO_MIN to INTRO_RATIO of it), a period before it (PAID_INTRO_DAYS): there is no app
-    or order it could be. Such a plan always needs its next bill (no conversion at the data's end).
-    """
-    line, in_stream = lines
-    line = line.drop(columns="transaction_id")
     if line.empty:
         return pd.DataFrame()
     # only charges of the lines' merchants can join them (a few thousand of a million rows)

@@ -74,25 +74,3 @@ def test_at_an_app_store_a_cheaper_first_charge_is_still_an_app(runner, tmp_path
     doc = scan_chase_checking(runner, tmp_path, _app_store(1.49), "2025-08-20")
     assert _trials(doc) == []
 
-
-def _dollar_line(line: float = 1.00, earlier: bool = False):
-    # apps at several prices make Apple a shop; the plan's two-week trial, off the plan's monthly
-    # schedule, is in no stream
-    rows = [(date(2025, 2, 14), "APPLE.COM/BILL", -2.99), (date(2025, 3, 21), "APPLE.COM/BILL", -6.99),
-            (date(2025, 3, 22), "APPLE.COM/BILL", -line), (date(2025, 6, 27), "APPLE.COM/BILL", -0.99)]
-    if earlier:
-        rows.append((date(2025, 1, 22), "APPLE.COM/BILL", -line))
-    rows += [(d, "APPLE.COM/BILL", -9.99) for d in month_dates(date(2025, 4, 5), 5)]
-    return rows + [(d, "NETFLIX.COM", -15.49) for d in month_dates(date(2025, 1, 3), 8)]
-
-
-def test_at_an_app_store_a_dollar_line_outside_the_plan_is_its_trial(runner, tmp_path):
-    doc = scan_chase_checking(runner, tmp_path, _dollar_line(), "2025-08-20")
-    assert [(d, a) for d, a, _ in _trials(doc)] == [("2025-04-05", 9.99)]
-    assert "after a 1.00 trial starting 2025-03-22" in _trials(doc)[0][2]
-
-
-@pytest.mark.parametrize("kw", [{"line": 0.99}, {"earlier": True}], ids=["an app at 0.99", "a dollar billed before"])
-def test_at_an_app_store_an_app_or_a_fee_outside_the_plan_is_no_trial(runner, tmp_path, kw):
-    doc = scan_chase_checking(runner, tmp_path, _dollar_line(**kw), "2025-08-20")
-    assert _trials(doc) == []
