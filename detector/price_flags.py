@@ -511,6 +511,15 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     j = j[(days >= 7) & (days <= FREE_TRIAL_DAYS) & (j["l_charge"] <= INTRO_RATIO * j["charge"]) & (~paid_intro | half)]
     if j.empty:
         return pd.DataFrame()
+    # ... and only where the account buys nothing else there: unstreamed charges at a third price
+    # around it are purchases (a creator's tips and messages, a video app's coins), of which the
+    # cheap one is as likely one (recur-scan: OnlyFans, TikTok)
+    paid_intro = ~_trial_price(j["l_charge"], j["_scale"])
+    if paid_intro.any():
+        loose_all = _unstreamed(t, s, ["_ak", "date", "charge", "_scale"])
+        buys = _buys_one_offs(j.assign(_sk=j["_ak"], ts=pd.to_datetime(j["date"])), loose_all, paid_only=True,
+                              amounts=SHOP_AMOUNTS, window=INTRO_HISTORY_DAYS)
+        j = j[~(paid_intro & buys)]
     # The same price a period later (any charge of the merchant: the detector may have made the
     # plan's later charges a stream), and not in the year before the line.
     out = t.loc[paid_price & of_lines, ["_ak", "date", "charge"]]

@@ -56,6 +56,18 @@ def test_near_misses_of_a_paid_first_month_raise_no_conversion(runner, tmp_path,
     assert _trials(doc) == []
 
 
+def test_a_cheap_charge_where_the_account_buys_other_things_is_no_intro_price(runner, tmp_path):
+    # a creator's page: 4.99, then 12.00 a month, but tips of 5.00 and 20.00 around them too
+    rows = _spotify(name="ONLYFANS.COM", intro=4.99) + [(date(2024, 9, 12), "ONLYFANS.COM", -5.00),
+                                                        (date(2024, 10, 14), "ONLYFANS.COM", -20.00)]
+    doc = scan_chase_checking(runner, tmp_path, _netflix() + rows, "2025-12-20")
+    assert _trials(doc) == []
+    # without the tips it is the plan's intro month
+    (tmp_path / "plain").mkdir()
+    doc = scan_chase_checking(runner, tmp_path / "plain", _netflix() + _spotify(name="ONLYFANS.COM"), "2025-12-20")
+    assert [(d, a) for d, a, _ in _trials(doc)] == [("2024-09-29", 10.99)]
+
+
 def _app_store(first: float):
     apps = [(date(2025, 2, 14), "APPLE.COM/BILL", -2.99), (date(2025, 3, 21), "APPLE.COM/BILL", -6.99),
             (date(2025, 6, 27), "APPLE.COM/BILL", -0.99)]
