@@ -57,8 +57,13 @@ RESTART_PERIODS = 3.5
 #: Unstreamed charges at this many different prices near a plan make its merchant a shop.
 SHOP_AMOUNTS = 2
 #: At a shop, a plan's own first charge one period before its full price is an intro price when
-#: it is about half of it: at least this share (and at most INTRO_RATIO).
+#: it is about half of it: at least this share (and at most INTRO_RATIO), in list prices: a
+#: price ending in .99 is a cent short of its round price, so 1.99 before 4.99 is the 2.00 of a
+#: 5.00 plan, 40%, though 39.9% to the cent (LIST_CENT of slack, in the row's currency).
 SHOP_INTRO_MIN = 0.4
+LIST_CENT = 0.01
+#: A paid first month outside any stream comes a month before the full price: this many days.
+PAID_INTRO_DAYS = (20, 40)
 #: An unstreamed charge within this of a plan's full price is the plan billed before.
 LOOSE_SAME_PRICE = 0.10
 #: A monthly plan costs at most this: a charge above it after a trial line is a purchase.
@@ -259,7 +264,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # So is a half-price first month billed as the plan's own charge one period before the full
     # price (Apple Music 4.99 -> 10.99): a discount on the plan, where the shop's purchases come
     # at any price and any day.
-    half = own & (j["h_charge"] >= SHOP_INTRO_MIN * j["charge"]) & (
+    half = own & (j["h_charge"] >= SHOP_INTRO_MIN * j["charge"] - LIST_CENT * j["_scale"]) & (
         ((j["ts"] - j["h_ts"]).dt.days - j["period"]).abs() <= 0.2 * j["period"])
     j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & _trial_price(j["h_charge"], j["_scale"])) | half
     j["free"] &= j["intro"]
@@ -457,10 +462,19 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     (the line is another plan's); one paid since the line (within tax or currency moves) was
     the conversion. ``found``: the conversions the other rules found, not flagged twice;
     ``dups``: stream charges set aside as duplicates, no charges outside a stream either.
+
+    At a catalogue vendor that sells nothing but its plans, billed directly (``plan_only_vendors``:
+    Spotify, not an app store), the line may also be a paid first month at about half the price
+    (SHOP_INTRO_MIN to INTRO_RATIO of it), a period before it (PAID_INTRO_DAYS): there is no app
+    or order it could be. Such a plan always needs its next bill (no conversion at the data's end).
     """
     in_stream = _same_id(t, s) | _same_id(t, dups)
     trial_price = _trial_price(t["charge"], t["_scale"])
     is_line = (t["amount"] <= 0).to_numpy() & trial_price.to_numpy()
+    plan_seller = (t["vendor"].isin(plan_only_vendors()) & t["channel"].isin(("direct", "paypal"))).to_numpy() \
+        if "vendor" in t and "channel" in t else np.zeros(len(t), dtype=bool)
+    paid_line = (t["amount"] < 0).to_numpy() & ~trial_price.to_numpy() & plan_seller
+    is_line = is_line | paid_line
     line = t.loc[is_line, ["account_id", "merchant_key", "date", "charge", "_ak"]]
     line = line.assign(streamed=in_stream[is_line])
     # A line billed again and again is a one-dollar plan or fee (a finance app's membership),
@@ -489,10 +503,23 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     paid = paid.drop(columns=["account_id", "merchant_key"])
     j = line.drop(columns="streamed").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(paid, on="_ak")
     days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["l_date"])).dt.days
-    # A trial lasts a week or more, and costs about half the full price or less.
-    j = j[(days >= 7) & (days <= FREE_TRIAL_DAYS) & (j["l_charge"] <= INTRO_RATIO * j["charge"])]
+    # A trial lasts a week or more, and costs about half the full price or less; a paid first
+    # month (above a trial's price) lasts a month and costs about half.
+    paid_intro = ~_trial_price(j["l_charge"], j["_scale"])
+    half = (j["l_charge"] >= SHOP_INTRO_MIN * j["charge"] - LIST_CENT * j["_scale"]) & (days >= PAID_INTRO_DAYS[0]) \
+        & (days <= PAID_INTRO_DAYS[1])
+    j = j[(days >= 7) & (days <= FREE_TRIAL_DAYS) & (j["l_charge"] <= INTRO_RATIO * j["charge"]) & (~paid_intro | half)]
     if j.empty:
         return pd.DataFrame()
+    # ... and only where the account buys nothing else there: unstreamed charges at a third price
+    # around it are purchases (a creator's tips and messages, a video app's coins), of which the
+    # cheap one is as likely one (recur-scan: OnlyFans, TikTok)
+    paid_intro = ~_trial_price(j["l_charge"], j["_scale"])
+    if paid_intro.any():
+        loose_all = _unstreamed(t, s, ["_ak", "date", "charge", "_scale"])
+        buys = _buys_one_offs(j.assign(_sk=j["_ak"], ts=pd.to_datetime(j["date"])), loose_all, paid_only=True,
+                              amounts=SHOP_AMOUNTS, window=INTRO_HISTORY_DAYS)
+        j = j[~(paid_intro & buys)]
     # The same price a period later (any charge of the merchant: the detector may have made the
     # plan's later charges a stream), and not in the year before the line.
     out = t.loc[paid_price & of_lines, ["_ak", "date", "charge"]]
@@ -517,7 +544,9 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     end = j["account_id"].map(_account_dates(t, j["account_id"], "max"))
     unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
     plan_vendor = j["vendor"].isin(plan_only_vendors()) if "vendor" in j else False
-    again |= set(j.loc[unseen & plan_vendor & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE * j["_scale"]), "transaction_id"])
+    trial_line = _trial_price(j["l_charge"], j["_scale"])
+    again |= set(j.loc[unseen & plan_vendor & trial_line & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE * j["_scale"]),
+                       "transaction_id"])
     j = j[j["transaction_id"].isin(again - before)]
     j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
     j = j.drop_duplicates(["account_id", "merchant_key", "l_date"]).drop_duplicates("transaction_id")
