@@ -92,6 +92,8 @@ class NightlyResult:
             named.append(f"  ... and {i['rejected'] - shown} more rejected line(s), each named in "
                          f"{', '.join(lists[:3])}{' ...' if len(lists) > 3 else ''}")
         lines[3:3] = named + [f"  note: {n}" for n in i.get("notes", [])]  # below the inbox line
+        # (an account a sync linked to the one it continues, by Plaid's persistent_account_id)
+        lines[2:2] = [f"  plaid:  {item['name']}: {line}" for item in self.items for line in item.get("linked", [])]
         if i.get("folders_not_read"):
             why = ("folders inside account folders" if i.get("account_folders")
                    else "subfolders; --account-folders reads INBOX/<account>/")
