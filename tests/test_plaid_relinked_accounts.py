@@ -169,3 +169,32 @@ def test_a_store_before_persistent_ids_is_upgraded_and_links_at_its_next_sync(ru
     assert [r["linked"] != [] for r in rows] == [False, True]
     assert sqlite3.connect(db).execute("SELECT continues, account_id, linked_by FROM account_links "
                                        "WHERE account_id LIKE 'card-%'").fetchall() == [("card-old", "card-new", "plaid")]
+
+
+def test_the_nightly_job_links_unattended_and_its_summary_says_so(tmp_path, monkeypatch):
+    from detector.nightly import run_nightly
+    from detector.plaid import add_item
+    from detector.store import Store
+
+    db = tmp_path / "n.db"
+    with _world() as server:
+        plaid_env(monkeypatch, server)
+        store = Store(db)
+        add_item(store, "chase", OLD_TOKEN)
+        store.close()
+        assert run_nightly(db, as_of="2025-04-30").exit_code == 0
+        server.items[OLD_TOKEN].login_required = True
+        store = Store(db)
+        add_item(store, "chase-again", NEW_TOKEN)
+        store.close()
+        result = run_nightly(db, as_of=AS_OF)
+    summary = " ".join(result.summary().split())
+    assert ("plaid: chase-again: card-new continues card-old: the same persistent_account_id" in summary
+            and "`subdetect accounts unlink card-old card-new` undoes it" in summary)
+    # the old Item fails (login required): its checking account is stale, the card goes on in card-new
+    assert [p["account_id"] for p in result.sync_problems] == ["chk-old"]
+    (item,) = [i for i in result.items if i["name"] == "chase-again"]
+    assert item["merged"] == 2 * 3  # Netflix and Spotify, February to April: kept once
+    doc = json.loads((tmp_path / "reports" / f"{AS_OF}.json").read_text())
+    renewal = [f for f in doc["flags"] if f["type"] == "annual_renewal" and f["date"] == "2025-06-08"]
+    assert [f["account_id"] for f in renewal] == ["card-new"]
