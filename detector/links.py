@@ -4,8 +4,10 @@ A lost, stolen or expired card comes back with a new number, and the new number 
 account (Capital One's ``Card No.``, Amex's ``Account #``, a Chase file named by the card:
 docs/importers.md step 5). Detection is per account, so every plan ended on the old card and
 started over on the new one: the total lost plans, a yearly renewal that crossed the reissue
-was never flagged, nor a charge billed once on each card (round-54 audit). Plaid gives such a
-card a ``persistent_account_id``; a statement file gives nothing, so the user says it once:
+was never flagged, nor a charge billed once on each card (round-54 audit). Plaid gives some
+banks' accounts a ``persistent_account_id``, and a sync links a new account to the stored one
+with the same id itself (``linked_by`` 'plaid': :mod:`detector.plaid.sync`); a statement file
+gives nothing, so the user says it once:
 
     subdetect accounts link capital_one-4821 capital_one-6630
 
