@@ -57,7 +57,7 @@ def record_held_elsewhere(store: Store, found: list[HeldElsewhere], day: str | N
     with store.conn:
         store.conn.executemany(
             "INSERT INTO account_notes (note_id, kind, account_id, other_account, path, other_path, rows, message, "
-            "noted_on, noted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(note_id) DO UPDATE SET "
+            "noted_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(note_id) DO UPDATE SET "
             "other_path = excluded.other_path, rows = excluded.rows, message = excluded.message", rows)
 
 

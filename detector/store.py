@@ -380,7 +380,7 @@ def _m16_account_notes(db: sqlite_utils.Database) -> None:
     # (``dismissed_at``; `subdetect notes dismiss`).
     db.execute("CREATE TABLE IF NOT EXISTS account_notes (note_id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
                "account_id TEXT NOT NULL, other_account TEXT, path TEXT, other_path TEXT, rows INTEGER, "
-               "message TEXT NOT NULL, noted_on TEXT NOT NULL, noted_at TEXT, dismissed_at TEXT)")
+               "message TEXT NOT NULL, noted_on TEXT NOT NULL, created_at TEXT, dismissed_at TEXT)")
 
 
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
