@@ -71,7 +71,8 @@ def sync_problems(store: Store, as_of: str) -> list[dict]:
     ``account_name``, ``item``, ``last_successful_sync`` (a date, or None), ``error_code``,
     ``error`` (tokens hidden), ``judged_as_of`` (the day its plans are judged as of: the last
     successful sync, or the account's latest stored charge when later; never after ``as_of``)
-    and ``message`` (one line for a reader). Never a token.
+    and ``message`` (one line for a reader). Never a token. An account another account continues
+    (``account_links``) is left out: its plans go on in that one.
     """
     cols = {row[1] for row in store.conn.execute("PRAGMA table_info(plaid_items)")}
     if "synced_through" not in cols:  # (a store this program has not migrated: never, but said)
@@ -84,17 +85,25 @@ def sync_problems(store: Store, as_of: str) -> list[dict]:
     if not stale:
         return []
     accounts = {}
-    for account_id, name, item in store.conn.execute(
-            "SELECT account_id, name, plaid_item FROM accounts WHERE plaid_item IN (SELECT value FROM json_each(?)) "
-            "ORDER BY account_id", [_json(i["name"] for i in stale)]):
-        accounts.setdefault(item, []).append((account_id, name))
+    # (an account another continues, linked by hand or by its Plaid persistent_account_id, has its
+    # history go on in that one: its old item stopping is no news of its plans, which the group
+    # of the two is judged by; twenty-sixth session: a re-linked Item's old one failing with
+    # ITEM_LOGIN_REQUIRED held the new account's plans as of the day the old one stopped)
+    for account_id, name, item, continued in store.conn.execute(
+            "SELECT account_id, name, plaid_item, account_id IN (SELECT continues FROM account_links) FROM accounts "
+            "WHERE plaid_item IN (SELECT value FROM json_each(?)) ORDER BY account_id",
+            [_json(i["name"] for i in stale)]):
+        accounts.setdefault(item, [])
+        if not continued:
+            accounts[item].append((account_id, name))
     last_rows = _last_rows(store, [a for acc in accounts.values() for a, _ in acc], as_of)
     out = []
     for item in stale:
         synced = item["synced_through"]
         code = _code(item)
         error = TOKEN_PATTERN.sub(REDACTED, item["last_error"]) if item["last_error"] else None
-        for account_id, account_name in accounts.get(item["name"]) or [(None, None)]:
+        known = accounts.get(item["name"])
+        for account_id, account_name in [(None, None)] if known is None else known:
             judged = max(filter(None, [synced, last_rows.get(account_id)]), default=None)
             judged = min(judged, as_of) if judged else as_of
             out.append({

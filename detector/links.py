@@ -4,8 +4,10 @@ A lost, stolen or expired card comes back with a new number, and the new number 
 account (Capital One's ``Card No.``, Amex's ``Account #``, a Chase file named by the card:
 docs/importers.md step 5). Detection is per account, so every plan ended on the old card and
 started over on the new one: the total lost plans, a yearly renewal that crossed the reissue
-was never flagged, nor a charge billed once on each card (round-54 audit). Plaid gives such a
-card a ``persistent_account_id``; a statement file gives nothing, so the user says it once:
+was never flagged, nor a charge billed once on each card (round-54 audit). Plaid gives some
+banks' accounts a ``persistent_account_id``, and a sync links a new account to the stored one
+with the same id itself (``linked_by`` 'plaid': :mod:`detector.plaid.sync`); a statement file
+gives nothing, so the user says it once:
 
     subdetect accounts link capital_one-4821 capital_one-6630
 
@@ -95,8 +97,10 @@ def _stored_accounts(store: Store, limit: int = 10) -> str:
     return ", ".join(known[:limit]) + (", ..." if len(known) > limit else "") if known else "none"
 
 
-def link(store: Store, old: str, new: str) -> Link:
+def link(store: Store, old: str, new: str, *, by: str = "user") -> Link:
     """Record that ``new`` continues ``old`` (a card reissued: its new number). Idempotent.
+    ``by`` says who linked them (``account_links.linked_by``): the user, or ``plaid`` for a
+    sync that met a new account with a stored account's ``persistent_account_id``.
 
     Refused (:class:`~detector.errors.NotFound`) when either account holds nothing, and
     (:class:`~detector.errors.ConfigError`) when ``new`` already continues another account,
@@ -127,8 +131,8 @@ def link(store: Store, old: str, new: str) -> Link:
                           "its currency, so these are two accounts")
     now = utcnow()
     with store.conn:
-        store.conn.execute("INSERT INTO account_links (account_id, continues, linked_at) VALUES (?, ?, ?)",
-                           [new, old, now])
+        store.conn.execute("INSERT INTO account_links (account_id, continues, linked_at, linked_by) "
+                           "VALUES (?, ?, ?, ?)", [new, old, now, by])
         store.mark_detection_owed([old, new])  # (detected apart until the next run)
     return Link(old, new, True, now)
 
@@ -359,10 +363,11 @@ def _continued(store: Store, old: str, new: str, stopped: pd.DataFrame, normaliz
 
 def account_table(store: Store) -> pd.DataFrame:
     """Every stored account: its layout (``source``), currency, rows, first and last dates,
-    the account it continues and the group it is detected in (itself when linked to none)."""
+    the account it continues, who linked them (``user``, or ``plaid`` for a sync that met the
+    same ``persistent_account_id``) and the group it is detected in (itself when linked to none)."""
     out = pd.read_sql_query(
         "SELECT t.account_id, a.source AS layout, a.currency, COUNT(*) AS rows, MIN(t.date) AS first_date, "
-        "MAX(t.date) AS last_date, l.continues FROM transactions t LEFT JOIN accounts a ON a.account_id = t.account_id "
+        "MAX(t.date) AS last_date, l.continues, l.linked_by FROM transactions t LEFT JOIN accounts a ON a.account_id = t.account_id "
         "LEFT JOIN account_links l ON l.account_id = t.account_id GROUP BY t.account_id ORDER BY t.account_id",
         store.conn)
     groups = account_groups(store)

@@ -92,6 +92,8 @@ class NightlyResult:
             named.append(f"  ... and {i['rejected'] - shown} more rejected line(s), each named in "
                          f"{', '.join(lists[:3])}{' ...' if len(lists) > 3 else ''}")
         lines[3:3] = named + [f"  note: {n}" for n in i.get("notes", [])]  # below the inbox line
+        # (an account a sync linked to the one it continues, by Plaid's persistent_account_id)
+        lines[2:2] = [f"  plaid:  {item['name']}: {line}" for item in self.items for line in item.get("linked", [])]
         if i.get("folders_not_read"):
             why = ("folders inside account folders" if i.get("account_folders")
                    else "subfolders; --account-folders reads INBOX/<account>/")
@@ -279,7 +281,7 @@ def _file_failed(path: Path, name: str, entry: dict, counts: dict, result: Night
 
 def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress,
                        workers: int | None = 1, owed_before: frozenset = frozenset()) -> None:
-    from .pipeline import run_detection
+    from .pipeline import run_detection, stored_notes
     from .refunds import unasked_counts
     from .report import render_scan
 
@@ -300,11 +302,12 @@ def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progr
     progress.advance("detect")
     folder = db_path.parent / "reports"
     folder.mkdir(exist_ok=True)
+    notes = stored_notes(store)  # (what this or an earlier scan of a file found, as `report` shows it)
     for fmt in ("json", "html"):
         target = folder / f"{result.as_of}.{fmt}"
         unasked = unasked_counts(store, scan.flags, scan.refund_requests, result.as_of) if fmt == "html" else None
         text = render_scan(scan.streams, scan.flags, scan.refund_requests, fmt, as_of=result.as_of,
-                           sync_problems=scan.sync_problems, unasked=unasked)
+                           sync_problems=scan.sync_problems, unasked=unasked, notes=notes)
         _write_atomic(target, text if text.endswith("\n") else text + "\n")
         result.reports[fmt] = str(target)
     crashpoint("report.written")

@@ -36,6 +36,9 @@ class ScanResult:
     #: accounts detected because an earlier write left their rows undetected
     #: (:meth:`detector.store.Store.detection_owed`), beyond those the run was asked for
     owed_detected: list[str] = field(default_factory=list)
+    #: what earlier scans found that still applies (:func:`detector.account_notes.open_notes`);
+    #: filled for ``report`` (:func:`stored_result`)
+    notes: list[dict] = field(default_factory=list)
 
     @property
     def failed_files(self) -> list:
@@ -677,7 +680,19 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
     # (as of the last run's date: what the items' state says of the data that run saw)
     problems = [p for p in sync_problems(store, str(as_of)) if account_id is None or p["account_id"] == account_id]
     return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests,
-                      sync_problems=problems)
+                      sync_problems=problems, notes=stored_notes(store, account_id))
+
+
+def stored_notes(store: Store, account_id: str | None = None) -> list[dict]:
+    """The notes earlier scans stored that still apply (:func:`detector.account_notes.open_notes`),
+    of ``account_id`` and the accounts linked to it when given. A store that cannot hold them yet
+    (opened read-only before its upgrade) has none."""
+    from .account_notes import open_notes
+    from .links import account_groups, members
+
+    if "account_notes" not in store.db.table_names():
+        return []
+    return open_notes(store, sorted(members(account_groups(store), [account_id])) if account_id else None)
 
 
 def _stored_frames(store: Store, *, account_id: str | None = None, since: str | None = None):

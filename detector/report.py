@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .account_notes import NOTE_FIELDS, note_line
 from .column_widths import fit_widths
 from .descriptor_words import card_payment_streams, payroll_streams
 from .money import figure
@@ -574,16 +575,20 @@ SYNC_PROBLEM_FIELDS = ("account_id", "account_name", "item", "last_successful_sy
                        "judged_as_of", "message")
 
 
-def _doc(s, f, r, as_of, problems=()) -> dict:
+def _doc(s, f, r, as_of, problems=(), notes=()) -> dict:
     def recs(df):
         return json.loads(df.to_json(orient="records", date_format="iso")) if len(df) else []
 
     doc = {"as_of": str(as_of)}
     if problems:  # (only then: a report of accounts that all synced reads as it always did)
         doc["sync_problems"] = [{k: p.get(k) for k in SYNC_PROBLEM_FIELDS} for p in problems]
+    if notes:  # (likewise: a store with no open note reads as it always did)
+        doc["notes"] = [{k: n.get(k) for k in NOTE_FIELDS} for n in notes]
     return {**doc, "streams": recs(s), "flags": recs(f), "refund_requests": recs(r)}
 
 
+#: The heading of the section of stored notes (:func:`detector.account_notes.open_notes`).
+NOTES_HEADING = "Notes from earlier scans"
 #: The heading of the report's first section, when some accounts have not synced.
 SYNC_HEADING = "Accounts whose bank data is not up to date"
 #: What the report says under it.
@@ -592,7 +597,8 @@ SYNC_NOTE = ("Their plans are shown as of the last day their data came in: a pla
 
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
-                width: int = 100, limit: int | None = None, sync_problems=None, unasked=None) -> str:
+                width: int = 100, limit: int | None = None, sync_problems=None, unasked=None,
+                notes=None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
@@ -606,6 +612,9 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     when there are some), the CSV's ``sync_problem`` records, a section at the top of the others.
     ``unasked`` (:func:`detector.refunds.unasked_counts`: how many flags ask nothing back, by
     reason) is a line under the suspicious charges of the table, markdown and html.
+    ``notes`` (:func:`detector.account_notes.open_notes`: what earlier scans found, such as a
+    file's charges held by another account) come next: the JSON's ``notes`` (only when there are
+    some), the CSV's ``note`` records, a section after the sync problems in the others.
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
@@ -613,8 +622,9 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     as_of = pd.Timestamp(as_of).strftime("%Y-%m-%d")
     title = title or f"Subscriptions as of {as_of}"
     problems = list(sync_problems or [])
+    notes = list(notes or [])
     if fmt in ("json", "csv"):
-        doc = _doc(*_export_columns(s, f), r, as_of, problems)
+        doc = _doc(*_export_columns(s, f), r, as_of, problems, notes)
         return json_indented(doc) if fmt == "json" else _scan_csv(doc)
     active = _active(s, f)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
@@ -660,6 +670,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
         "refunds_note": _assumed_method_note(r),
         "flags_note": _unasked_note(unasked or {}, len(f)),
         "sync_problems": [p["message"] for p in problems], "sync_heading": SYNC_HEADING, "sync_note": SYNC_NOTE,
+        "notes": [note_line(n) for n in notes], "notes_heading": NOTES_HEADING,
     }
     if fmt == "markdown":
         return _scan_markdown(ctx)
@@ -686,7 +697,7 @@ def _eligible_cells(r: pd.DataFrame) -> list:
 
 
 def _scan_csv(doc: dict) -> str:
-    parts = [("sync_problem", doc.get("sync_problems", [])), ("flag", doc["flags"]), ("stream", doc["streams"]),
+    parts = [("sync_problem", doc.get("sync_problems", [])), ("note", doc.get("notes", [])), ("flag", doc["flags"]), ("stream", doc["streams"]),
              ("refund_request", doc["refund_requests"])]
     columns: list[str] = ["record"]
     for _, recs in parts:
@@ -729,6 +740,9 @@ def _scan_markdown(ctx: dict) -> str:
     if ctx["sync_problems"]:
         out += [f"## {ctx['sync_heading']} ({len(ctx['sync_problems'])})", ""]
         out += [f"- {_md_cell(m)}" for m in ctx["sync_problems"]] + ["", _md_cell(ctx["sync_note"]), ""]
+    if ctx["notes"]:
+        out += [f"## {ctx['notes_heading']} ({len(ctx['notes'])})", ""]
+        out += [f"- {_md_cell(m)}" for m in ctx["notes"]] + [""]
     for key, heading, empty in (("flags", "Suspicious charges", "No suspicious charges."),
                                 ("streams", "Active subscriptions", "No active subscriptions."),
                                 ("refunds", "Refund requests", None)):

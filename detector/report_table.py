@@ -149,6 +149,10 @@ def scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
             for message in ctx["sync_problems"]:
                 note(message)
             note(ctx["sync_note"])
+        if ctx.get("notes"):
+            console.print(escape(f"{ctx['notes_heading']} ({len(ctx['notes'])})"))
+            for message in ctx["notes"]:
+                note(message)
         for key, heading in (("flags", "Suspicious charges"), ("streams", "Active subscriptions"),
                              ("refunds", "Refund requests")):
             header, rows = ctx[key]

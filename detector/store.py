@@ -358,6 +358,31 @@ def _m14_account_links(db: sqlite_utils.Database) -> None:
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS ix_account_links_continues ON account_links(continues)")
 
 
+def _m15_persistent_account_ids(db: sqlite_utils.Database) -> None:
+    # Plaid's ``persistent_account_id``: the one id an account keeps when it is linked again as a
+    # new Item and gets a new ``account_id`` (Chase, PNC, US Bank: Tokenized Account Numbers). A
+    # sync that meets a new account with the persistent id of a stored one links the two as
+    # ``accounts link`` does (detector.plaid.sync); ``linked_by`` says who made a link ('user',
+    # or 'plaid' for such a sync), so the report and `accounts list` can tell. The nightly job
+    # linked nothing and every plan started over on the new account (twenty-sixth session).
+    # Accounts stored before have none until a sync of their item records it; links made
+    # before were the user's.
+    _add_column(db, "accounts", "persistent_account_id", "TEXT")
+    _add_column(db, "account_links", "linked_by", "TEXT NOT NULL DEFAULT 'user'")
+    db.execute("CREATE INDEX IF NOT EXISTS ix_accounts_persistent_id ON accounts(persistent_account_id)")
+
+
+def _m16_account_notes(db: sqlite_utils.Database) -> None:
+    # What a scan or an ingest found out about an account that the user should still hear in a
+    # later `report`: a file whose charges another account holds already (the note the scan
+    # printed once, then never again: twenty-sixth session). One row a pair of accounts and
+    # file (``note_id`` a stable hash), until it no longer applies or is dismissed
+    # (``dismissed_at``; `subdetect notes dismiss`).
+    db.execute("CREATE TABLE IF NOT EXISTS account_notes (note_id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+               "account_id TEXT NOT NULL, other_account TEXT, path TEXT, other_path TEXT, rows INTEGER, "
+               "message TEXT NOT NULL, noted_on TEXT NOT NULL, created_at TEXT, dismissed_at TEXT)")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
@@ -365,7 +390,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_re
                                                             _m7_charges_per_year, _m8_plaid_sync_health,
                                                             _m9_original_amounts, _m10_last_year_total,
                                                             _m11_flag_descriptions, _m12_run_as_of,
-                                                            _m13_detection_owed, _m14_account_links]
+                                                            _m13_detection_owed, _m14_account_links,
+                                                            _m15_persistent_account_ids, _m16_account_notes]
 
 
 class _MigrationLock:

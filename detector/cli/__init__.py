@@ -8,6 +8,7 @@ from . import (
     decisions,  # noqa: F401
     ingest,  # noqa: F401
     nightly,  # noqa: F401
+    notes,  # noqa: F401
     plaid,  # noqa: F401
     refunds,  # noqa: F401
     scan,  # noqa: F401

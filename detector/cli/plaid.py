@@ -104,6 +104,9 @@ def sync_cmd(db_path: str, names: tuple[str, ...], fmt: str) -> None:
     Says what changed in the database (new, changed and deleted rows) and, labelled "fetched",
     what Plaid sent (added, modified, removed: rows fetched again count again). Exits 1 when any
     item failed (e.g. ITEM_LOGIN_REQUIRED); the other items are still synced.
+
+    A new account with the persistent_account_id of a stored one (the account linked again as a
+    new Item) is linked to it as `accounts link` does, with a note; `accounts unlink` undoes it.
     """
     import json
 
@@ -125,5 +128,8 @@ def sync_cmd(db_path: str, names: tuple[str, ...], fmt: str) -> None:
             "pages": [r["pages"] for r in rows], "restarts": [r["restarts"] for r in rows],
             "error": [r["error"] for r in rows]})
         click.echo(render_frame(table, "table", title="Plaid sync"))
+        for r in results:
+            for line in r.linked:
+                click.echo(f"note: plaid item {r.name}: {line}", err=True)
     if any(not r.ok for r in results):
         sys.exit(1)

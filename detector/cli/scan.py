@@ -59,7 +59,8 @@ def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT,
     unasked = unasked_counts(store, result.flags, result.refund_requests, result.as_of) \
         if store is not None and fmt in ("table", "markdown", "html") else None
     text = render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of,
-                       width=width, limit=limit or None, sync_problems=result.sync_problems, unasked=unasked)
+                       width=width, limit=limit or None, sync_problems=result.sync_problems, unasked=unasked,
+                       notes=result.notes)
     if output:
         # a folder named for the report is made; one that cannot be is said in a line, not a
         # traceback (round-twenty-one audit: after a whole scan was saved)
@@ -343,7 +344,8 @@ def one_writer(store, kind: str):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @limit_option
 def report_cmd(db_path, account_id, since, fmt, output, limit):
-    """Report the stored streams, flags and refund requests (no detection)."""
+    """Report the stored streams, flags and refund requests (no detection), and the notes of
+    earlier scans that still apply (a file's charges another account holds; `subdetect notes`)."""
     from ..pipeline import stored_result
     from .app import warn_detection_owed
 

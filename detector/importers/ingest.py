@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..account_notes import HeldElsewhere, record_held_elsewhere
 from ..errors import ConfigError, DetectorError, EmptyStatement
 from ..ids import file_sha256, stable_id
 from ..schema import PAYMENT_METHODS
@@ -263,23 +264,25 @@ def copies_note(copies: Copies, stored: int) -> str | None:
             "in this file were stored (docs/importers.md, \"The same months exported twice\")")
 
 
-def other_accounts_notes(copies: Copies, named_by_file: str | None) -> list[str]:
-    """What the analyst hears of another account holding this file's charges (``copies.other_accounts``):
-    which account, how many rows, and the ``--account`` that makes them one (round-52 audit: a
-    card's CSV and its QFX saved under another name were two accounts without a word)."""
+def held_elsewhere(copies: Copies, named_by_file: str | None, path: str) -> list[HeldElsewhere]:
+    """What the analyst hears of another account holding this file's (``path``) charges
+    (``copies.other_accounts``): which account, how many rows, and the ``--account`` that makes
+    them one (round-52 audit: a card's CSV and its QFX saved under another name were two accounts
+    without a word), as :class:`detector.account_notes.HeldElsewhere` findings, which the store
+    keeps for later reports (:func:`detector.account_notes.record_held_elsewhere`)."""
     out = []
     for (mine, theirs), (n, other_path) in sorted(copies.other_accounts.items()):
         if named_by_file == mine:  # this file's account is its name's: --account moves it
             how = f"scan this file with --account {theirs!r}"
         else:  # this file names its own account (an OFX's ACCTID): the other file's rows move
             how = f"scan {other_path or 'the files of ' + repr(theirs)} with --account {mine!r}"
-        out.append(
+        out.append(HeldElsewhere(mine, theirs, n, path, other_path or "", (
             f"{n} row(s) of this file are charges account {theirs!r} already holds (most of them from "
             f"{other_path or 'rows of no file'}): the same amounts, merchants and dates across the months both "
             f"cover, as when one card's statement is saved again under another name. Files of different "
             f"accounts are not joined, so they are stored under {mine!r} too and their plans, flags and refund "
             f"requests show in both accounts. If the two are one account, {how}, into a new --db (rows stored "
-            "stay where they are; docs/importers.md, \"The same charges under another account\")")
+            "stay where they are; docs/importers.md, \"The same charges under another account\")")))
     return out
 
 
@@ -383,10 +386,11 @@ def store_statement(store: Store, st: Statement, *, payment_method: str | None =
     result = IngestResult(path=st.path, format=st.format, account_id=st.account_id, accounts=st.accounts,
                           rows_read=st.rows_read, stored=stored, duplicates=duplicates, rejected=len(st.rejected),
                           rejections=st.rejected, last_date=last, first_date=first,
-                          notes=(list(st.notes) + reused.notes() + ([note] if note else [])
-                                 + other_accounts_notes(copies, st.named_by_file)),
                           overlapping=copies.rows, redated_rows=copies.new_dates)
+    held = held_elsewhere(copies, st.named_by_file, st.path)
+    result.notes = list(st.notes) + reused.notes() + ([note] if note else []) + [h.message for h in held]
     _record_import(store, result)
+    record_held_elsewhere(store, held)
     return result
 
 
@@ -442,8 +446,10 @@ def store_statement_chunks(store: Store, chunks: Iterable[Statement], path: str,
     note = copies_note(copies, result.stored)
     if note:
         result.notes.append(note)
-    result.notes += other_accounts_notes(copies, named_by_file)
+    held = held_elsewhere(copies, named_by_file, path)
+    result.notes += [h.message for h in held]
     _record_import(store, result)
+    record_held_elsewhere(store, held)
     return result
 
 

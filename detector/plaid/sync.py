@@ -32,7 +32,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import partial
 
@@ -90,6 +90,12 @@ class ItemSyncResult:
     pages: int = 0
     restarts: int = 0
     accounts: int = 0
+    #: rows of an account this item's account continues (the same ``persistent_account_id``)
+    #: replaced by the same charge fetched again under the new account (:func:`_merge_relinked`)
+    merged: int = 0
+    #: one line per account linked to a stored one by its ``persistent_account_id``
+    #: (:func:`_continue_by_persistent_id`)
+    linked: list[str] = field(default_factory=list)
     error: str | None = None
     error_code: str | None = None
 
@@ -127,7 +133,7 @@ def canonical_row(tx) -> dict:
     }
 
 
-def _record_accounts(store: Store, accounts, item: str) -> int:
+def _record_accounts(store: Store, accounts, item: str) -> tuple[int, list[tuple[str, str]]]:
     """Accounts from ``/accounts/get``: names, currency, the country the currency implies and the
     payment method their type implies.
 
@@ -140,7 +146,13 @@ def _record_accounts(store: Store, accounts, item: str) -> int:
     Each account records its ``item``, whose staleness the report tells (:mod:`detector.freshness`).
     Written only when something differs, so a sync that learns nothing new changes nothing.
     ``Store.set_account`` keeps a payment method the user chose.
+
+    Returns how many accounts there were, and ``(account_id, persistent_account_id)`` of those
+    whose persistent id no sync has recorded yet (a new account, or one stored before the id was
+    read): :func:`_continue_by_persistent_id` records it, once the sync's rows are stored, and
+    looks for the account each continues.
     """
+    first_seen = []
     for acct in accounts:
         acct_type = str(acct.get("type"))
         method = PAYMENT_METHOD_BY_TYPE.get(acct_type)
@@ -149,13 +161,77 @@ def _record_accounts(store: Store, accounts, item: str) -> int:
         current = store.account(acct["account_id"]) or {}
         wanted = {"name": acct.get("name"), "currency": currency, "source": "plaid",
                   "country": country_for_currency(currency), "plaid_item": item}
+        persistent = acct.get("persistent_account_id") or None
+        if persistent and current.get("persistent_account_id") != persistent:
+            first_seen.append((acct["account_id"], str(persistent)))
         stale = any(v is not None and current.get(k) != v for k, v in wanted.items())
         if method and current.get("payment_method_source") != "user":
             stale = stale or current.get("payment_method") != method
         if stale or not current:
             store.set_account(acct["account_id"], payment_method=method, payment_method_source="plaid",
                               **wanted)
-    return len(accounts)
+    return len(accounts), first_seen
+
+
+def _last_dates(store: Store, accounts) -> dict[str, tuple[str, str]]:
+    """Each account's first and last transaction dates (``("", "")`` for one with none)."""
+    rows = store.conn.execute(
+        "SELECT account_id, MIN(date), MAX(date) FROM transactions WHERE account_id IN (SELECT value FROM json_each(?)) "
+        "GROUP BY account_id", [json.dumps(sorted(accounts))]).fetchall()
+    spans = {a: (first, last) for a, first, last in rows}
+    return {a: spans.get(a, ("", "")) for a in accounts}
+
+
+def _continue_by_persistent_id(store: Store, first_seen: list[tuple[str, str]], item: str) -> list[str]:
+    """Link each account of ``first_seen`` to the stored account with the same Plaid
+    ``persistent_account_id``, as `subdetect accounts link OLD NEW` does (``linked_by`` 'plaid').
+
+    Plaid gives an account the same persistent id in every Item it is linked through (Chase,
+    PNC, US Bank: their Tokenized Account Numbers change each time), while its ``account_id``
+    changes: an Item linked again after an ``ITEM_LOGIN_REQUIRED`` or a card reissue made a new
+    account, on which every plan started over, a yearly renewal across the two was never flagged
+    (twenty-sixth session). The nightly job runs unattended, so it links and says so in a
+    WARNING line and the result; `subdetect accounts unlink OLD NEW` undoes it, and a later sync
+    does not link them again (it links only accounts whose persistent id it meets for the first
+    time; it records the id here, after the sync's rows are stored, so a sync that failed
+    before links at the next). ``OLD`` is the account of the chain the id already names that no
+    other continues, or the new one if its rows start first (two Items of one account synced for
+    the first time in one run). Returns one line a link."""
+    from ..links import account_groups, link
+
+    made = []
+    for account, persistent in first_seen:
+        others = [a for (a,) in store.conn.execute(
+            "SELECT account_id FROM accounts WHERE persistent_account_id = ? AND account_id != ? ORDER BY account_id",
+            [persistent, account])]
+        with store.conn:
+            store.conn.execute("UPDATE accounts SET persistent_account_id = ? WHERE account_id = ?",
+                               [persistent, account])
+        groups = account_groups(store)
+        others = [a for a in others if groups.get(a, a) != groups.get(account, account)]
+        if not others:
+            continue
+        continued = {c for (c,) in store.conn.execute("SELECT continues FROM account_links")}
+        spans = _last_dates(store, [account, *others])
+        tails = [a for a in others if a not in continued] or others
+        other = max(tails, key=lambda a: (spans[a][1], a))
+        old, new = other, account
+        if spans[account][0] and (not spans[other][0] or spans[account][0] < spans[other][0]):
+            old, new = account, other
+        try:
+            done = link(store, old, new, by="plaid")
+        except DetectorError as exc:
+            log.warning("plaid item %s: account %s has the persistent_account_id of stored account %s, "
+                        "but they were not linked: %s", item, account, other, exc)
+            made.append(f"{account} has the persistent_account_id of {other}, but they were not linked: {exc}")
+            continue
+        if done.changed:
+            line = (f"{new} continues {old}: the same persistent_account_id (the account linked again as a new "
+                    f"Item), so detection reads them as one account's history; `subdetect accounts unlink {old} "
+                    f"{new}` undoes it")
+            log.warning("plaid item %s: %s", item, line)
+            made.append(line)
+    return made
 
 
 def _sync_page(api, request, **kwargs) -> dict:
@@ -404,6 +480,43 @@ def _unlinked_twins(conn, unlinked: list[dict], fresh_pending: set[str]) -> list
     return pairs
 
 
+def _merge_relinked(store: Store, accounts: list[str], item: str) -> int:
+    """Rows of an account that another continues by Plaid's ``persistent_account_id``
+    (:func:`_continue_by_persistent_id`), fetched again under the new account: the new Item's
+    first sync sends its history, charges the old Item had sent under other transaction ids.
+    Each such old row (the same day, sum to the cent and description, one for one) goes, and what
+    referred to it (a filed refund request, a dismissed flag, a decision's charges) names the new
+    row (:meth:`Store.repoint_transactions`): read as one account, the two copies were a double
+    charge of every plan. For the links the sync's ``accounts`` are in, every sync (an old Item
+    still syncing sends more), in one transaction; returns how many rows went."""
+    conn = store.conn
+    pairs = conn.execute(
+        "SELECT continues, account_id FROM account_links WHERE linked_by = 'plaid' AND (account_id IN "
+        "(SELECT value FROM json_each(?1)) OR continues IN (SELECT value FROM json_each(?1)))",
+        [json.dumps(sorted(accounts))]).fetchall()
+    ranked = ("SELECT transaction_id, date, CAST(round(amount * 100) AS INTEGER) AS cents, description, "
+              "ROW_NUMBER() OVER (PARTITION BY date, CAST(round(amount * 100) AS INTEGER), description "
+              "ORDER BY transaction_id) AS k FROM transactions WHERE account_id = ?")
+    merged = 0
+    with conn:
+        for old, new in pairs:
+            twins = conn.execute(
+                f"SELECT o.transaction_id, n.transaction_id FROM ({ranked}) AS o JOIN ({ranked}) AS n "
+                "ON n.date = o.date AND n.cents = o.cents AND n.description = o.description AND n.k = o.k",
+                [old, new]).fetchall()
+            if not twins:
+                continue
+            conn.executemany("DELETE FROM transactions WHERE transaction_id = ?", [(o,) for o, _ in twins])
+            store.repoint_transactions(twins)
+            conn.execute("UPDATE refund_requests SET account_id = ? WHERE account_id = ? AND transaction_id IN "
+                         "(SELECT value FROM json_each(?))", [new, old, json.dumps([n for _, n in twins])])
+            store.mark_detection_owed([old, new])
+            log.info("plaid item %s: %d row(s) of %s are charges sent again under %s, which continues it (the "
+                     "same persistent_account_id): kept once, under %s", item, len(twins), old, new, new)
+            merged += len(twins)
+    return merged
+
+
 def _neg_day(day: str) -> int:
     return -date.fromisoformat(day).toordinal()
 
@@ -431,7 +544,7 @@ def sync_item(store: Store, api, name: str, *, policy: RetryPolicy | None = None
         token = access_token(item)
         accounts = call(api.accounts_get, AccountsGetRequest(access_token=token), policy=policy, item=name,
                         what="/accounts/get", sleep=sleep, api=api)
-        result.accounts = _record_accounts(store, accounts.accounts, name)
+        result.accounts, first_seen = _record_accounts(store, accounts.accounts, name)
         item_id = accounts.item.get("item_id")
         start = item["cursor"]
         for attempt in range(max_restarts + 1):
@@ -454,6 +567,8 @@ def sync_item(store: Store, api, name: str, *, policy: RetryPolicy | None = None
         applied = _apply(store, name, start, cursor, pages, item_id, day)
         for k in ("added", "modified", "removed", "new", "changed", "deleted"):
             setattr(result, k, getattr(applied, k))
+        result.linked = _continue_by_persistent_id(store, first_seen, name)
+        result.merged = _merge_relinked(store, [a["account_id"] for a in accounts.accounts], name)
         crashpoint("plaid.committed")
         log.info("plaid item %s: synced %d pages: %d new, %d changed, %d deleted rows in the store "
                  "(fetched: %d added, %d modified, %d removed)", name, result.pages, result.new,

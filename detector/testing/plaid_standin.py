@@ -33,10 +33,14 @@ SECRET = "standin-secret"
 
 
 def standin_account(account_id: str, type: str = "depository", *, subtype: str | None = None,
-                    name: str | None = None, currency: str = "USD", mask: str = "0000") -> dict:
-    """An ``AccountBase`` object."""
+                    name: str | None = None, currency: str = "USD", mask: str = "0000",
+                    persistent_account_id: str | None = None) -> dict:
+    """An ``AccountBase`` object; ``persistent_account_id`` only when given (Plaid sets it for
+    some institutions only: Chase, PNC, US Bank)."""
     subtype = subtype or {"credit": "credit card", "depository": "checking"}.get(type, "other")
+    extra = {"persistent_account_id": persistent_account_id} if persistent_account_id else {}
     return {
+        **extra,
         "account_id": account_id,
         "balances": {"available": 1000.0, "current": 1000.0, "limit": None, "iso_currency_code": currency,
                      "unofficial_currency_code": None},
