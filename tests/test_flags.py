@@ -674,6 +674,13 @@ def test_a_plan_charged_again_a_day_or_two_later_beside_one_offs_is_a_double_cha
     # the repeat left out of the stream is found beside it alike
     b.streams[0]["transaction_ids"] = ids
     assert of_type(flags_of(b), "duplicate_charge") == [again]
+    # the first charge credited back before the repeat: voided and billed again, paid once
+    b.charge("2025-05-14", -9.99, "Instacart")
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # a credit after the repeat gives that one back: still a double charge, asking nothing
+    b.rows[-1]["date"] = "2025-05-20"
+    row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+    assert row["transaction_id"] == again and row["refunded_on"] == "2025-05-20" and row["severity"] == "low"
 
 
 def test_a_repeat_beside_one_offs_stays_a_purchase_where_a_purchase_at_the_price_is_likely():
