@@ -19,6 +19,7 @@ from .flags import (
     INTRO_RATIO,
     MAX_DUPLICATE_SHARE,
     MAX_LATE_DAYS,
+    ONE_OFF_WINDOW_DAYS,
     SAME_AMOUNT,
     STEADY_NOISE,
     _buys_one_offs,
@@ -32,7 +33,7 @@ from .flags import (
 )
 from .given_back import gives_back
 from .money import places
-from .schema import PENDING_COLUMN
+from .schema import PENDING_COLUMN, PERIOD_DAYS
 from .stream_edges import same_offset_repeats  # the stream builder's, which splits such plans off
 
 #: Billing channels that also sell one-off items at their plans' prices.
@@ -151,9 +152,60 @@ def find_duplicates(s: pd.DataFrame, t: pd.DataFrame, foreign: set | frozenset =
     identical = (d["gap"] == 0) & ((d["charge"] - d["prev_charge"]).abs() < 0.005)
     plan_seller = (d["stream_vendor"].isin(plan_only_vendors())
                    & ~d["stream_channel"].isin(STORE_CHANNELS))
-    d = d[identical | plan_seller | ~_buys_one_offs(d, loose)]
+    d = d[identical | plan_seller | _billed_again(d, s, loose) | ~_buys_one_offs(d, loose)]
     d = d[~_bought_again(d)]
     return d[~_voided_before(d["_sk"], d["prev_date"], d["date"], d["prev_charge"], t)]
+
+
+#: A double charge off an app store that posts a day or two after the charge it repeats (a
+#: payment retried, a second authorisation posted the next day) is still told from a purchase
+#: (:func:`_billed_again`) up to this many days after.
+RETRY_DAYS = 2
+
+#: Cents that make an amount a shop's set price or a round sum (9.99, 4.95, 2.49, 5.00, 7.50):
+#: items, tips and coins come at these, and so do plans, so one of them may match a plan's price.
+SET_PRICE_CENTS = (0, 49, 50, 95, 99)
+
+
+def _billed_again(d: pd.DataFrame, s: pd.DataFrame, loose: pd.DataFrame) -> np.ndarray:
+    """Repeats (``d``, :func:`find_duplicates`' rows) that are the plan billed again though the
+    account also buys one-offs from the merchant: to the cent, one to :data:`RETRY_DAYS` days
+    after the plan's charge, off an app store (:data:`STORE_CHANNELS`), in a stream billed
+    monthly or less often whose every charge within ``ONE_OFF_WINDOW_DAYS`` of the repeat is at
+    that one price, where at most half the merchant's other charges in that window come at a
+    set price (:data:`SET_PRICE_CENTS`).
+
+    A delivery or ride app's orders, a lender's extra payments or an advance app's repayments come
+    at amounts of their own (23.63, 278.67): one of them at the plan's price to the cent, a day or
+    two after its charge, is far less likely than the plan charged twice (twenty-sixth session:
+    our generator's doubles 1-2 days late at such merchants were all lost, the rule having allowed
+    only a same-day identical charge there). A shop selling at set prices (an app store, a
+    creator's tips of 5.00 and 9.99), a weekly plan whose posting jitter alone brings two charges
+    within two days, and a stream whose amounts vary (orders the detector took into it, a metered
+    bill) keep to the same-day rule.
+    """
+    if d.empty:
+        return np.zeros(0, dtype=bool)
+    cand = ((d["charge"] - d["prev_charge"]).abs() < 0.005) & d["gap"].between(1, RETRY_DAYS)
+    cand &= (d["period"].astype(float) >= PERIOD_DAYS["monthly"] - 3) & ~d["stream_channel"].isin(STORE_CHANNELS)
+    out = cand.to_numpy(dtype=bool).copy()
+    if not out.any():
+        return out
+    pairs = d.loc[cand, ["transaction_id", "stream_id", "_sk", "ts", "charge"]]
+    # the stream's own charges near the repeat: one price
+    j = pairs.merge(s[["stream_id", "ts", "charge"]].rename(columns={"ts": "s_ts", "charge": "s_charge"}),
+                    on="stream_id", how="inner")
+    j = j[(j["s_ts"] - j["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS]
+    varies = set(j.loc[(j["s_charge"] - j["charge"]).abs() > SAME_AMOUNT, "transaction_id"])
+    # the merchant's other charges near it: amounts of their own, not a price list
+    o = pairs.merge(loose.rename(columns={"_ak": "_sk", "charge": "o_charge"}), on="_sk", how="inner")
+    o = o[((pd.to_datetime(o["date"]) - o["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS)
+          & ((o["o_charge"] - o["charge"]).abs() > SAME_AMOUNT)]
+    cents = (o["o_charge"].abs() * 100).round().astype("int64") % 100
+    share = cents.isin(SET_PRICE_CENTS).groupby(o["transaction_id"]).mean()
+    priced = set(share.index[share > 0.5])
+    out[out] = ~pairs["transaction_id"].isin(varies | priced).to_numpy()
+    return out
 
 
 #: A charge's amount and currency as the merchant billed it (``schema.TRANSACTION_COLUMNS``).

@@ -643,6 +643,67 @@ def test_an_add_on_does_not_hide_a_plans_double_charge(add_on_day):
     assert of_type(flags_of(b), "duplicate_charge") == []
 
 
+#: A lender's or a delivery app's one-off charges beside its plan: amounts of their own.
+OWN_AMOUNTS = [("2025-01-19", 64.27), ("2025-02-23", 118.52), ("2025-03-08", 43.81), ("2025-04-12", 87.13),
+               ("2025-05-17", 52.36), ("2025-06-21", 101.74), ("2025-07-02", 38.62)]
+
+
+def _plan_beside_one_offs(amounts=OWN_AMOUNTS, plan=(9.99,) * 8, days=None, merchant="Instacart"):
+    b = Book()
+    ids = b.series("2025-01-14", len(plan), list(plan), merchant, days=days)
+    for day, amount in amounts:
+        b.charge(day, amount, merchant)
+    return b, ids
+
+
+@pytest.mark.parametrize("late", [1, 2])
+def test_a_plan_charged_again_a_day_or_two_later_beside_one_offs_is_a_double_charge(late):
+    # twenty-sixth session: at a merchant the account also buys from at other amounts, only a
+    # same-day identical charge was a double charge; a retried payment or a second
+    # authorisation posts a day or two later, and a one-off at the plan's price to the cent is
+    # unlikely where the one-offs come at amounts of their own
+    b, ids = _plan_beside_one_offs()
+    again = b.charge((pd.Timestamp("2025-05-14") + pd.Timedelta(days=late)).strftime("%Y-%m-%d"), 9.99, "Instacart")
+    b.stream(ids + [again])
+    f = flags_of(b)
+    assert of_type(f, "duplicate_charge") == [again]
+    day = "day" if late == 1 else "days"
+    assert f.loc[f["type"] == "duplicate_charge", "reason"].tolist() == [
+        f"Instacart charged 9.99 on 2025-05-{14 + late}, {late} {day} after an identical charge on 2025-05-14, "
+        "inside one monthly billing cycle"]
+    # the repeat left out of the stream is found beside it alike
+    b.streams[0]["transaction_ids"] = ids
+    assert of_type(flags_of(b), "duplicate_charge") == [again]
+    # the first charge credited back before the repeat: voided and billed again, paid once
+    b.charge("2025-05-14", -9.99, "Instacart")
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # a credit after the repeat gives that one back: still a double charge, asking nothing
+    b.rows[-1]["date"] = "2025-05-20"
+    row = flags_of(b).query("type == 'duplicate_charge'").iloc[0]
+    assert row["transaction_id"] == again and row["refunded_on"] == "2025-05-20" and row["severity"] == "low"
+
+
+def test_a_repeat_beside_one_offs_stays_a_purchase_where_a_purchase_at_the_price_is_likely():
+    # three days on: the schedule, or a purchase, no retry
+    b, ids = _plan_beside_one_offs()
+    b.stream(ids + [b.charge("2025-05-17", 9.99, "Instacart")])
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # one-offs at set prices (tips, items at 4.99, 20.00): one at the plan's price is likely
+    b, ids = _plan_beside_one_offs([("2025-02-03", 5.00), ("2025-03-09", 20.00), ("2025-04-21", 4.99),
+                                    ("2025-05-30", 10.00), ("2025-06-04", 64.27)])
+    b.stream(ids + [b.charge("2025-05-15", 9.99, "Instacart")])
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # a stream whose amounts vary (orders the detector took in): an equal pair is a coincidence
+    b, ids = _plan_beside_one_offs(plan=(9.99, 10.07, 9.81, 9.99, 9.70, 9.99, 10.13, 9.99))
+    b.stream(ids + [b.charge("2025-06-15", 9.99, "Instacart")])
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # a weekly plan: its posting jitter, or an extra box ordered, brings two charges two days apart
+    b, ids = _plan_beside_one_offs(plan=(71.92,) * 20, days=7, merchant="Fresh Box")
+    b.stream(ids + [b.charge("2025-03-13", 71.92, "Fresh Box")], frequency="weekly")
+    assert of_type(flags_of(b), "duplicate_charge") == []
+    # an app store sells items at its plans' prices (test_an_add_on_does_not_hide_a_plans_double_charge)
+
+
 def test_refund_credit_and_different_amount_are_not_duplicates():
     b = Book()
     ids = b.series("2025-01-10", 5, 15.49)
