@@ -743,3 +743,24 @@ def test_the_job_reads_the_links_of_its_store_as_a_local_run(spark, tmp_path):
     job, local = stored(tmp_path / "job.db"), stored(tmp_path / "scan.db")
     assert job == local
     assert [(a, t, d) for _, a, t, d in local[1]] == [("card-new", "duplicate_charge", "2024-08-23")]
+
+
+def test_spark_reads_a_parquet_of_text_columns_and_names_a_bad_cell_as_the_local_engine(spark, tmp_path):
+    """Round-55 audit: a Parquet file of text columns (pandas' ``dtype=str``, optional cells
+    empty) stopped the job with ``[CAST_INVALID_INPUT] The value '' ...``, naming no column,
+    where the local engines read it. Empty and blank cells are missing; a cell that is no number
+    is named with its column, file and row, in the local engine's words."""
+    from test_engines import text_parquet
+
+    from detector.errors import ImportError_
+
+    path = text_parquet(tmp_path / "tx.parquet")
+    local = engines.run(path, AS_OF, detect=standin_detect)
+    assert len(local[0]) == 1
+    remote = engines.run(path, AS_OF, "spark", spark=spark, detect=standin_detect)
+    assert_frame_equal(remote[0], local[0])
+    assert_frame_equal(remote[1], local[1])
+    bad = text_parquet(tmp_path / "bad.parquet", bad="abc")
+    with pytest.raises(ImportError_) as err:
+        engines.run(bad, AS_OF, "spark", spark=spark, detect=standin_detect)
+    assert str(err.value) == f"{bad}: original_amount 'abc' is not a number (row 3)"
