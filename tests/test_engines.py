@@ -153,6 +153,28 @@ def test_a_spark_scan_without_pyspark_stores_nothing(tx, tmp_path, monkeypatch):
     assert store.transactions().empty
 
 
+def test_a_spark_scan_or_job_without_pyspark_exits_7_and_creates_no_database(tx, tmp_path, monkeypatch, runner):
+    # (r55 audit: `scan --engine spark` created an empty store at --db, on which `report` then said
+    # "no subscriptions" with exit 0 instead of exit 4; the Spark job exited 1, not 7)
+    from detector.cli import cli
+    from pipelines.spark_job import main as spark_job
+
+    for name in [m for m in sys.modules if m == "pyspark" or m.startswith("pyspark.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    path = tmp_path / "tx.csv"
+    tx.to_csv(path, index=False)
+    db = tmp_path / "s.db"
+    got = runner.invoke(cli, ["scan", str(path), "--engine", "spark", "--db", str(db), "--as-of", AS_OF])
+    assert got.exit_code == 7 and "pip install 'subscription-detector[spark]'" in got.output
+    assert not db.exists()
+    assert runner.invoke(cli, ["report", "--db", str(db)]).exit_code == 4
+    job_db = tmp_path / "job.db"
+    assert spark_job(["--input", str(path), "--output", str(tmp_path / "out"), "--as-of", AS_OF,
+                      "--db", str(job_db)]) == 7
+    assert not job_db.exists()
+
+
 @given(st.lists(st.tuples(st.sampled_from(["a", "B", "é", "a1", "", "ß", "\u2603", "A"]),
                           st.sampled_from(["2024-01-02", "2024-01-10", "2023-12-31"]),
                           st.one_of(st.none(), st.sampled_from(["", "b.csv", "a.csv", "A.CSV"])),
