@@ -133,7 +133,7 @@ def link(store: Store, old: str, new: str, *, by: str = "user") -> Link:
     with store.conn:
         store.conn.execute("INSERT INTO account_links (account_id, continues, linked_at, linked_by) "
                            "VALUES (?, ?, ?, ?)", [new, old, now, by])
-        store.mark_detection_owed([old, new])  # (detected apart until the next run)
+        store.mark_detection_owed([old, new], "linked")  # (detected apart until the next run)
     return Link(old, new, True, now)
 
 
@@ -144,7 +144,7 @@ def unlink(store: Store, old: str, new: str) -> Link:
         gone = store.conn.execute("DELETE FROM account_links WHERE account_id = ? AND continues = ?",
                                   [new, old]).rowcount
         if gone:
-            store.mark_detection_owed([old, new])
+            store.mark_detection_owed([old, new], "unlinked")
     if not gone:
         other = store.conn.execute("SELECT continues FROM account_links WHERE account_id = ?", [new]).fetchone()
         if other is None and store.conn.execute("SELECT 1 FROM account_links WHERE account_id = ? AND continues = ?",

@@ -39,6 +39,8 @@ class ScanResult:
     #: what earlier scans found that still applies (:func:`detector.account_notes.open_notes`);
     #: filled for ``report`` (:func:`stored_result`)
     notes: list[dict] = field(default_factory=list)
+    #: why each of ``owed_detected`` was owed (:meth:`detector.store.Store.detection_owed_reasons`)
+    owed_reasons: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def failed_files(self) -> list:
@@ -253,6 +255,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     elif accounts is None:
         accounts = []
     owed = store.detection_owed()  # (read before any row is: see save_detection)
+    owed_why = store.detection_owed_reasons()
     cancellations, dismissed = _user_decisions(store)
     groups = account_groups(store)  # accounts the user linked (a reissued card): each group read as one
     cancellations = linked_cancellations(cancellations, groups)
@@ -311,6 +314,7 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
     _save_and_follow(store, streams, flags, as_of, scanned, owed)
     result = _result(store, as_of, streams, flags, problems, account_id, groups)
     result.owed_detected = sorted(a for a in owed if a in scanned and (asked is None or a not in asked))
+    result.owed_reasons = {a: owed_why.get(a, ["stored"]) for a in result.owed_detected}
     return result
 
 

@@ -383,6 +383,14 @@ def _m16_account_notes(db: sqlite_utils.Database) -> None:
                "message TEXT NOT NULL, noted_on TEXT NOT NULL, created_at TEXT, dismissed_at TEXT)")
 
 
+def _m17_detection_owed_reasons(db: sqlite_utils.Database) -> None:
+    # Why an account's detection is owed, comma-separated (:data:`OWED_REASONS`): after
+    # `accounts link --no-detect` the next scan said the accounts were "stored by `ingest`,
+    # `plaid sync` or a run stopped before detecting" (r55 audit). Rows owed before this
+    # migration have none: their rows were stored (the only reason there was).
+    _add_column(db, "detection_owed", "reasons", "TEXT")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
@@ -391,7 +399,13 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_re
                                                             _m9_original_amounts, _m10_last_year_total,
                                                             _m11_flag_descriptions, _m12_run_as_of,
                                                             _m13_detection_owed, _m14_account_links,
-                                                            _m15_persistent_account_ids, _m16_account_notes]
+                                                            _m15_persistent_account_ids, _m16_account_notes,
+                                                            _m17_detection_owed_reasons]
+
+
+#: Why a detection is owed (:meth:`Store.mark_detection_owed`): rows stored and not detected
+#: since, a link made without detecting, a link undone without detecting.
+OWED_REASONS = ("stored", "linked", "unlinked")
 
 
 class _MigrationLock:
@@ -642,15 +656,27 @@ class Store:
 
     # -- detection owed ------------------------------------------------------------------------
 
-    def mark_detection_owed(self, accounts: Iterable[str]) -> None:
+    def mark_detection_owed(self, accounts: Iterable[str], reason: str = "stored") -> None:
         """Record that ``accounts`` hold transactions no detection has looked at yet, in the
         caller's transaction (the one storing the rows). Every write of transaction rows does:
-        :meth:`add_transactions`, a Plaid sync."""
+        :meth:`add_transactions`, a Plaid sync; and so does a link made or undone (``reason``
+        ``linked`` / ``unlinked``: one of :data:`OWED_REASONS`), which changes what detection reads."""
+        if reason not in OWED_REASONS:
+            raise ValueError(f"unknown reason {reason!r}")
         accounts = [a for a in dict.fromkeys(accounts) if isinstance(a, str) and a]
         if accounts:  # (one statement and one JSON parameter however many accounts)
             self.conn.execute(
-                "INSERT INTO detection_owed (account_id, since) SELECT value, ? FROM json_each(?) WHERE true "
-                "ON CONFLICT(account_id) DO UPDATE SET marks = marks + 1", [utcnow(), json.dumps(accounts)])
+                "INSERT INTO detection_owed (account_id, since, reasons) SELECT value, ?, ? FROM json_each(?) "
+                "WHERE true ON CONFLICT(account_id) DO UPDATE SET marks = marks + 1, reasons = CASE "
+                "WHEN instr(',' || coalesce(reasons, 'stored') || ',', ',' || excluded.reasons || ',') "
+                "THEN coalesce(reasons, 'stored') ELSE coalesce(reasons, 'stored') || ',' || excluded.reasons END",
+                [utcnow(), reason, json.dumps(accounts)])
+
+    def detection_owed_reasons(self) -> dict[str, list[str]]:
+        """Why each account of :meth:`detection_owed` is owed a detection, in the order the
+        reasons came (:data:`OWED_REASONS`; ``stored`` for a row marked before they were kept)."""
+        rows = self.conn.execute("SELECT account_id, reasons FROM detection_owed ORDER BY account_id")
+        return {a: (why or "stored").split(",") for a, why in rows}
 
     def detection_owed(self) -> dict[str, int]:
         """The accounts holding transactions that no detection has looked at since they were

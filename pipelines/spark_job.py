@@ -39,13 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from detector.engines.spark_job import run_job
-    from detector.errors import DetectorError
+    from detector.errors import DetectorError, EngineUnavailable
 
     try:
         result = run_job(args.input, args.output, args.as_of, db=args.db, mode=args.mode,
                          master=args.master, shuffle_partitions=args.shuffle_partitions,
                          account_groups=args.account_groups, transfers=not args.no_transfers,
                          payment_method=args.payment_method)
+    except EngineUnavailable as exc:  # no PySpark: `subdetect`'s exit code for it (docs/cli.md)
+        print(f"Error: {exc}", file=sys.stderr)
+        return 7
     except DetectorError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

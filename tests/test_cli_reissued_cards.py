@@ -321,3 +321,20 @@ def test_report_of_either_card_shows_the_plans_and_a_later_cancellation_holds_ac
     _run(runner, "cancel", "--db", db, "--account", "capital_one-4821", "--merchant", "Netflix", "--on", "2025-11-25")
     (netflix,) = [s for s in _report(runner, db)["streams"] if s["merchant"] == "Netflix"]
     assert (netflix["status"], netflix["account_id"]) == ("cancelled", "capital_one-6630")
+
+
+def test_the_next_scan_says_a_link_made_without_detecting_is_why_it_detected_the_accounts(runner, scanned, tmp_path):
+    # (r55 audit: the note said they were "stored by `ingest`, `plaid sync` or a run stopped before
+    # detecting", which none of them was)
+    db, _, _ = scanned
+    amex = _amex(tmp_path / "activity.csv", _amex_rows())
+    _run(runner, "accounts", "link", "capital_one-4821", "capital_one-6630", "--db", db, "--no-detect")
+    _, err = _scan(runner, db, [amex])
+    assert ("note: also detected 2 account(s) whose stored transactions no detection had looked at "
+            "(capital_one-4821, capital_one-6630: linked by `accounts link --no-detect`") in err
+    assert "stored by `ingest`" not in err
+    _run(runner, "accounts", "unlink", "capital_one-4821", "capital_one-6630", "--db", db, "--no-detect")
+    _run(runner, "ingest", _capital_one(tmp_path / "again.csv", _capone_rows(double=True)), "--db", db)
+    _, err = _scan(runner, db, [amex])
+    assert ("(capital_one-4821, capital_one-6630: unlinked by `accounts unlink --no-detect` (or one whose detection stopped), not "
+            "detected since and stored by `ingest`") in err

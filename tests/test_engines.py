@@ -153,6 +153,28 @@ def test_a_spark_scan_without_pyspark_stores_nothing(tx, tmp_path, monkeypatch):
     assert store.transactions().empty
 
 
+def test_a_spark_scan_or_job_without_pyspark_exits_7_and_creates_no_database(tx, tmp_path, monkeypatch, runner):
+    # (r55 audit: `scan --engine spark` created an empty store at --db, on which `report` then said
+    # "no subscriptions" with exit 0 instead of exit 4; the Spark job exited 1, not 7)
+    from detector.cli import cli
+    from pipelines.spark_job import main as spark_job
+
+    for name in [m for m in sys.modules if m == "pyspark" or m.startswith("pyspark.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    path = tmp_path / "tx.csv"
+    tx.to_csv(path, index=False)
+    db = tmp_path / "s.db"
+    got = runner.invoke(cli, ["scan", str(path), "--engine", "spark", "--db", str(db), "--as-of", AS_OF])
+    assert got.exit_code == 7 and "pip install 'subscription-detector[spark]'" in got.output
+    assert not db.exists()
+    assert runner.invoke(cli, ["report", "--db", str(db)]).exit_code == 4
+    job_db = tmp_path / "job.db"
+    assert spark_job(["--input", str(path), "--output", str(tmp_path / "out"), "--as-of", AS_OF,
+                      "--db", str(job_db)]) == 7
+    assert not job_db.exists()
+
+
 @given(st.lists(st.tuples(st.sampled_from(["a", "B", "é", "a1", "", "ß", "\u2603", "A"]),
                           st.sampled_from(["2024-01-02", "2024-01-10", "2023-12-31"]),
                           st.one_of(st.none(), st.sampled_from(["", "b.csv", "a.csv", "A.CSV"])),
@@ -588,6 +610,37 @@ def test_a_bad_date_in_parquet_is_named_by_its_row_in_both_engines(tmp_path):
         with pytest.raises(ImportError_) as err:
             engines.run(path, AS_OF, engine, detect=standin_detect, **opts)
         assert str(err.value) == f"{path}: date '2024-13-45' is not a date (yyyy-mm-dd) (row {want})"
+
+
+def text_parquet(path, bad: str | None = None):
+    """Round-55 audit: a Parquet file of text columns, as pandas writes a frame read with
+    ``dtype=str``: the optional columns' empty cells are ``""`` (one blank), four monthly charges;
+    ``bad`` puts that text in the third row's ``original_amount``."""
+    rows = pd.DataFrame({"transaction_id": [f"t{i}" for i in range(4)], "account_id": "A",
+                         "date": ["2024-09-05", "2024-10-05", "2024-11-05", "2024-12-05"],
+                         "amount": "-15.49", "currency": "USD", "description": "NETFLIX 7",
+                         "original_amount": ["", " ", "", ""], "original_currency": "", "source_line": ""})
+    if bad is not None:
+        rows.loc[2, "original_amount"] = bad
+    rows.astype(str).to_parquet(path, index=False)
+    return path
+
+
+def test_a_parquet_of_text_columns_reads_empty_cells_as_missing_and_names_a_bad_one(tmp_path):
+    # (a blank cell stopped both engines with pandas' bare "Unable to parse string ' '", and a
+    # value that is no number named neither file nor column)
+    from detector.errors import ImportError_
+
+    path = text_parquet(tmp_path / "tx.parquet")
+    want = engines.run(pd.read_parquet(path).replace({"": None, " ": None}), AS_OF, detect=standin_detect)
+    assert len(want[0]) == 1
+    for engine, opts in (("local", {}), ("chunked", {"chunk_rows": 2})):
+        assert_same(engines.run(path, AS_OF, engine, detect=standin_detect, **opts), want)
+    bad = text_parquet(tmp_path / "bad.parquet", bad="abc")
+    for engine, opts in (("local", {}), ("chunked", {"chunk_rows": 2})):
+        with pytest.raises(ImportError_) as err:
+            engines.run(bad, AS_OF, engine, detect=standin_detect, **opts)
+        assert str(err.value) == f"{bad}: original_amount 'abc' is not a number (row 3)"
 
 
 #: Round forty-two audit: rows every engine read wrong or dropped with exit 0. Header, a bad row

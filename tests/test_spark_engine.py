@@ -292,7 +292,8 @@ def test_job_stops_on_a_malformed_csv_naming_the_file_in_one_line(spark, tmp_pat
         "extra.csv": (b"A1,r13,2024-06-10,RENT,-1,250.00\n", r"extra.csv:3: expected 5 fields, found 6 \(a value"),
         "short.csv": (b"A1,big1,2024-06-10,-1234.50\n", r"short.csv:3: expected 5 fields, found 4$"),
         "latin1.csv": ("A1,x,2024-06-10,CAF\u00c9,-9.00\n".encode("latin-1"), "not UTF-8 text: description"),
-        "amount.csv": (b"A1,x,2024-06-10,RENT,abc\n", r"CAST_INVALID_INPUT.*'abc'"),
+        # (the local engines' words since the r55 audit: Spark's CAST_INVALID_INPUT named no column)
+        "amount.csv": (b"A1,x,2024-06-10,RENT,abc\n", r"amount.csv:3: amount 'abc' is not a number$"),
     }
     import warnings
 
@@ -743,3 +744,24 @@ def test_the_job_reads_the_links_of_its_store_as_a_local_run(spark, tmp_path):
     job, local = stored(tmp_path / "job.db"), stored(tmp_path / "scan.db")
     assert job == local
     assert [(a, t, d) for _, a, t, d in local[1]] == [("card-new", "duplicate_charge", "2024-08-23")]
+
+
+def test_spark_reads_a_parquet_of_text_columns_and_names_a_bad_cell_as_the_local_engine(spark, tmp_path):
+    """Round-55 audit: a Parquet file of text columns (pandas' ``dtype=str``, optional cells
+    empty) stopped the job with ``[CAST_INVALID_INPUT] The value '' ...``, naming no column,
+    where the local engines read it. Empty and blank cells are missing; a cell that is no number
+    is named with its column, file and row, in the local engine's words."""
+    from test_engines import text_parquet
+
+    from detector.errors import ImportError_
+
+    path = text_parquet(tmp_path / "tx.parquet")
+    local = engines.run(path, AS_OF, detect=standin_detect)
+    assert len(local[0]) == 1
+    remote = engines.run(path, AS_OF, "spark", spark=spark, detect=standin_detect)
+    assert_frame_equal(remote[0], local[0])
+    assert_frame_equal(remote[1], local[1])
+    bad = text_parquet(tmp_path / "bad.parquet", bad="abc")
+    with pytest.raises(ImportError_) as err:
+        engines.run(bad, AS_OF, "spark", spark=spark, detect=standin_detect)
+    assert str(err.value) == f"{bad}: original_amount 'abc' is not a number (row 3)"

@@ -176,10 +176,24 @@ def note_owed_detected(result) -> None:
     and stopped before detecting them (:meth:`detector.store.Store.detection_owed`)."""
     owed = getattr(result, "owed_detected", None) or []
     if owed:
-        shown = ", ".join(owed[:5]) + (f" and {len(owed) - 5} more" if len(owed) > 5 else "")
+        reasons = getattr(result, "owed_reasons", None) or {}
+        by_why: dict[tuple, list[str]] = {}
+        for account in owed:  # (each reason said of its accounts: r55 audit, a link made with
+            by_why.setdefault(tuple(reasons.get(account, ["stored"])), []).append(account)  # --no-detect)
+        parts = []
+        for why, accounts in by_why.items():
+            shown = ", ".join(accounts[:5]) + (f" and {len(accounts) - 5} more" if len(accounts) > 5 else "")
+            parts.append(f"{shown}: " + " and ".join(_OWED_BECAUSE.get(w, w) for w in why))
         click.echo(f"note: also detected {len(owed)} account(s) whose stored transactions no detection had looked "
-                   f"at ({shown}: stored by `ingest`, `plaid sync` or a run stopped before detecting); "
-                   "`subdetect report` shows them", err=True)
+                   f"at ({'; '.join(parts)}); `subdetect report` shows them", err=True)
+
+
+#: Why a run detected an account it was not asked for (:data:`detector.store.OWED_REASONS`).
+_OWED_BECAUSE = {
+    "stored": "stored by `ingest`, `plaid sync` or a run stopped before detecting",
+    "linked": "linked by `accounts link --no-detect` (or a link whose detection stopped), not detected since",
+    "unlinked": "unlinked by `accounts unlink --no-detect` (or one whose detection stopped), not detected since",
+}
 
 
 def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:

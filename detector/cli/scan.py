@@ -238,6 +238,12 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
     from ..pipeline import scan
     from .progress import terminal_progress
 
+    if engine == "spark":
+        from ..engines.spark import require_pyspark
+
+        # before the store opens: without PySpark no database is created at --db (r55 audit: an
+        # empty one was, and a later `report` on it said "no subscriptions" instead of exit 4)
+        require_pyspark()
     store = Store(db_path)
     cancellations = None
     if cancellations_file:

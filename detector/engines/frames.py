@@ -118,9 +118,9 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True, check_values:
         if name == "date":
             out[name] = _as_input_text(_iso_date_text(col, tx["account_id"]))
         elif kind == "float":
-            out[name] = pd.to_numeric(col).astype("float64")
+            out[name] = _numbers(col, name).astype("float64")
         elif kind == "int":
-            out[name] = pd.to_numeric(col).fillna(1 if name == "id_from_bank" else 0).astype("int64")
+            out[name] = _numbers(col, name).fillna(1 if name == "id_from_bank" else 0).astype("int64")
         else:
             out[name] = _as_input_text(col)
     out[PENDING_COLUMN] = read_pending(tx)
@@ -131,6 +131,30 @@ def canonical_transactions(tx: pd.DataFrame, *, sort: bool = True, check_values:
     if check_values:
         _refuse_bad_values(frame)
     return sort_rows(frame, TX_ORDER) if sort else frame.reset_index(drop=True)
+
+
+def _numbers(col: pd.Series, name: str) -> pd.Series:
+    """A numeric column as numbers, an empty or blank text cell as missing (as a CSV's empty
+    cell is read): a Parquet file written from text (pandas ``dtype=str``) holds ``""`` or
+    ``" "`` for an empty optional value. A cell that is no number raises :class:`SchemaError`
+    naming its row (counted from 1), column and value, as :func:`_refuse_bad_values` does (it
+    was pandas' bare ``Unable to parse string``, naming neither file nor column: r55 audit)."""
+    try:
+        return pd.to_numeric(col)
+    except (ValueError, TypeError):
+        pass
+    text = col.astype(object)
+    blank = text.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    text = text.mask(blank, None)
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = (text.notna() & numbers.isna()).to_numpy()
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        value = str(text.iloc[at])
+        err = SchemaError(f"engine input: row {at + 1}: {name} {value!r} is not a number")
+        err.row, err.column, err.value = at + 1, name, value
+        raise err
+    return numbers
 
 
 #: How a ``pending`` value is read, in any case and without the spaces around it: every engine's

@@ -288,6 +288,9 @@ def spark_failure(exc: Exception, input_path) -> Exception:
             return ImportError_(f"not UTF-8 text: {m.group('column')} {m.group('value')[:120]!r} holds U+FFFD "
                                 "where bytes could not be read; save the file as UTF-8",
                                 path=_local_name(m.group("file")))
+        m = _NOT_A_NUMBER.search(line)
+        if m:
+            return _not_a_number(m, input_path)
         m = _MALFORMED.search(line)
         if m:
             path, at = _line_of_record(where, m.group("record"))
@@ -412,14 +415,77 @@ def read_transactions(spark, path: str | PathLike):
         raise ImportError_(f"cannot read transactions: {str(exc).splitlines()[0]}", path=path) from exc
     require_columns(df, REQUIRED_INPUT_COLUMNS, f"engine input {path}")
     present = set(df.columns)
+    text = {name for name, kind in df.dtypes if kind == "string"}
     cols = []
     for field in transaction_schema().fields:
         col = F.col(field.name) if field.name in present else F.lit(None)
-        col = col.cast(field.dataType)
+        if field.name in text and column_kind(field.name) in ("float", "int"):
+            col = _number_of_text(col, field)
+        else:
+            col = col.cast(field.dataType)
         if is_csv and field.name == "currency":  # as `subdetect scan` reads a generic CSV: "usd", "$" are USD
             col = F.coalesce(_currency_code(col), F.lit(DEFAULT_CURRENCY))
         cols.append(col.alias(field.name))
     return df.select(*cols)
+
+
+#: Start of the error a text value Spark cannot read as a number raises (:func:`_number_of_text`).
+NOT_A_NUMBER = "not a number for the engine's schema"
+_NOT_A_NUMBER = re.compile(re.escape(NOT_A_NUMBER) + r" in (?P<column>\w+) of (?P<file>\S*): (?P<value>.*?)"
+                           r"(?: SQLSTATE: \w+)?$")
+
+
+def _number_of_text(col, field):
+    """A text column cast to ``field``'s number type as the local engines read it
+    (``frames._numbers``): an empty or blank value is null (a CSV's empty cell already is; a
+    Parquet file written from text holds ``""``: r55 audit, Spark's ANSI cast stopped with
+    ``CAST_INVALID_INPUT`` naming neither column nor file), and a value that is no number stops
+    the job naming its column, file and value (:func:`spark_failure` finds its line or row)."""
+    from pyspark.sql import functions as F
+
+    value = F.when(col.rlike(r"^\s*$"), F.lit(None)).otherwise(col)
+    number = value.try_cast(field.dataType)
+    stop = F.raise_error(F.concat(F.lit(f"{NOT_A_NUMBER} in {field.name} of "), F.input_file_name(),
+                                  F.lit(": "), value))
+    return F.when(value.isNotNull() & number.isNull(), stop).otherwise(number)
+
+
+def _not_a_number(m: re.Match, input_path) -> ImportError_:
+    """The local engines' error for a value that is no number (``tx.csv:7: amount 'abc' is not a
+    number``; a Parquet file's row as ``(row 3)``), from the job's :data:`NOT_A_NUMBER` error."""
+    from .io import line_of_values
+
+    column, value = m.group("column"), m.group("value").strip()
+    given = Path(_local_name(str(input_path)))
+    local = Path(_local_name(m.group("file"))) if m.group("file") else given
+    what = f"{column} {value[:120]!r} is not a number"
+    if not local.is_file():
+        return ImportError_(what, path=str(input_path))
+    name = str(given) if given.is_file() and given.resolve() == local.resolve() else str(local)
+    line = None
+    try:
+        if is_parquet(local):
+            row = _row_of_value(local, column, value)
+            what += f" (row {row})" if row else ""
+        else:
+            line = line_of_values(local, {column: value})
+    except (OSError, ValueError, DetectorError):  # pragma: no cover - it was just read
+        pass
+    return ImportError_(what, path=name, line=line)
+
+
+def _row_of_value(path: Path, column: str, value: str) -> int | None:
+    """The row (from 1) of a Parquet file's first ``column`` value reading as ``value`` without
+    the spaces around it, or None."""
+    import pyarrow.parquet as pq
+
+    done = 0
+    for batch in pq.ParquetFile(path).iter_batches(columns=[column]):
+        for i, v in enumerate(batch.column(0).to_pylist()):
+            if v is not None and str(v).strip() == value:
+                return done + i + 1
+        done += batch.num_rows
+    return None
 
 
 #: Text columns of a CSV checked for U+FFFD, the character Spark puts for bytes that are not UTF-8.

@@ -148,6 +148,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
         get_session,
         input_format,
         read_transactions,
+        require_pyspark,
         split_union_spark,
     )
 
@@ -165,6 +166,7 @@ def run_job(input_path: str | PathLike, output: str | PathLike, as_of: str, *, d
     from ..catalog import load_vendors
 
     load_vendors()  # and a vendor catalogue that cannot be read (SUBDETECT_VENDORS): the workers read it
+    require_pyspark()  # and a missing PySpark, before --db's store is created (r55 audit)
     started = time.perf_counter()
     store = None
     linked: dict[str, str] = {}  # accounts the user linked (the store's), each to its group
