@@ -318,6 +318,24 @@ def is_gift_error(inputs: dict, flag_type: str) -> bool:
                             pd.Series([inputs.get("description")], dtype=object)).iloc[0])
 
 
+def gift_errors(requests: list[dict]) -> list[bool]:
+    """:func:`is_gift_error` of each request's inputs (with its own ``flag_type``), the charity
+    test run once over all of them: a call per request costs ~2 ms of pandas overhead, and a
+    scan queues thousands of requests (1.2M-row bench file: 358 calls, 0.7 CPU-s)."""
+    from .flags import is_donation
+
+    asked = [i for i, x in enumerate(requests) if x["flag_type"] in GIFT_REASONS and not x.get("user_reason")]
+    out = [False] * len(requests)
+    if asked:
+        def column(key: str) -> pd.Series:
+            return pd.Series([requests[i].get(key) for i in asked], dtype=object)
+
+        hits = is_donation(column("merchant"), column("vendor"), column("description")).to_numpy(dtype=bool)
+        for i, hit in zip(asked, hits):
+            out[i] = bool(hit)
+    return out
+
+
 def _gift_assessment(vendor: str) -> Assessment:
     return Assessment(True, (
         f"A gift is not refunded for a change of mind, but one taken in error (twice, or after a recurring gift was "
@@ -346,12 +364,15 @@ def _with_evidence(reason: str, inputs: dict) -> str:
 
 
 def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: ProcessLookup,
-                  account: dict | None, filing_date: date, status: str, process_id: str | None = None) -> dict:
+                  account: dict | None, filing_date: date, status: str, process_id: str | None = None,
+                  *, gift_error: bool | None = None) -> dict:
     """Every computed field of a request from its inputs, as of ``filing_date``.
 
     ``inputs`` is what the request was made from (flag type, transaction id, account, charge date,
     amount, currency, descriptor, merchant, vendor, channel, stream, job date, the user's reason);
     ``process_id`` pins the process once chosen, so filing later never switches vendor process.
+    ``gift_error``: :func:`is_gift_error` of ``inputs`` when the caller already knows it
+    (:func:`gift_errors` of many requests at once); None works it out.
     """
     channel = normalise_channel(inputs.get("channel") or inputs.get("description"))
     process = _resolve(processes, lookup, inputs, channel, process_id)
@@ -383,7 +404,7 @@ def build_request(inputs: dict, processes: dict[str, RefundProcess], lookup: Pro
         process_note = f"{process.name}'s steps, in our words, from its help page {process.page}."
 
     premium = process.kind == "channel" and is_premium(inputs, flag_type)
-    gift = process.kind == "channel" and is_gift_error(inputs, flag_type)
+    gift = process.kind == "channel" and (is_gift_error(inputs, flag_type) if gift_error is None else gift_error)
     if inputs.get("user_reason"):
         reason, reason_source = inputs["user_reason"].strip(), "your own words (opened by hand)"
     elif gift:  # the donor meant to give once, or no more: the payment's mistake

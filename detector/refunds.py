@@ -32,6 +32,7 @@ from .refund_builder import (  # noqa: F401 - re-exported: the request-building 
     account_payment_method,
     build_request,
     clean,
+    gift_errors,
     lookup_from_vendors,
     name_lookup,
     normalise_channel,
@@ -493,7 +494,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
     credited = partial_credits(store, [{**r, "description": r.get("description") or
                                         txs.get(r["transaction_id"], {}).get("description")} for r in records], as_of)
 
-    out, to_save, withdrawn = [], [], []
+    out, to_save, withdrawn, todo = [], [], [], []
     for r in records:
         old = existing.get(r["request_id"])
         if old is not None and old["status"] != "Candidate":
@@ -525,7 +526,11 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             if old is not None:
                 withdrawn.append(r["request_id"])
             continue
-        req = build_request(inputs, processes, lookup, account, as_of, "Candidate")
+        todo.append((len(out), r, old, inputs, account, back))
+        out.append(None)  # (its request, built below)
+    # the gifts taken in error among them, told in one pass (gift_errors), then each request
+    for (at, r, old, inputs, account, back), gift in zip(todo, gift_errors([t[3] for t in todo])):
+        req = build_request(inputs, processes, lookup, account, as_of, "Candidate", gift_error=gift)
         req.update(request_id=r["request_id"], inputs=inputs, refunded_amount=back or None)
         if old is None:
             note = f"queued from {_a(r['type'].replace('_', ' '))} flag"
@@ -539,7 +544,7 @@ def queue_refunds(store: Store, flags: pd.DataFrame, as_of, *, process_for_vendo
             if req != old:  # only a changed candidate is written (JSON round trip keeps dicts equal)
                 req["updated_at"] = utcnow()
                 to_save.append(req)
-        out.append(public(req))
+        out[at] = public(req)
     kept = _save_candidates(store, to_save)
     if kept:  # moved on by the user while this ran: as stored
         out = [public(kept[r["request_id"]]) if r["request_id"] in kept else r for r in out]
