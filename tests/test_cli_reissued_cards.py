@@ -329,6 +329,11 @@ def test_the_next_scan_says_a_link_made_without_detecting_is_why_it_detected_the
     db, _, _ = scanned
     amex = _amex(tmp_path / "activity.csv", _amex_rows())
     _run(runner, "accounts", "link", "capital_one-4821", "capital_one-6630", "--db", db, "--no-detect")
+    # `report` before the next run says the link is why, not that rows were stored
+    _, err = _run(runner, "report", "--db", db, "--format", "json")
+    assert ("warning: 2 account(s) are owed a detection (capital_one-4821, capital_one-6630): linked by "
+            "`accounts link --no-detect`") in err
+    assert "stored by `ingest`" not in err
     _, err = _scan(runner, db, [amex])
     assert ("note: also detected 2 account(s) whose stored transactions no detection had looked at "
             "(capital_one-4821, capital_one-6630: linked by `accounts link --no-detect`") in err

@@ -22,7 +22,7 @@ from ..errors import (
     LockHeld,
     NotFound,
 )
-from ..store import DEFAULT_DB_TIMEOUT, db_timeout, locked_reason
+from ..store import DEFAULT_DB_TIMEOUT, OWED_REASONS, db_timeout, locked_reason
 
 
 def _timeout_or_default() -> float:
@@ -208,10 +208,20 @@ def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
     shown = ", ".join(owed[:5]) + (f" and {len(owed) - 5} more" if len(owed) > 5 else "")
     command = f"subdetect detect --account {owed[0]} --as-of {as_of}" if account_id else \
         f"subdetect detect --as-of {as_of}"
-    click.echo(f"warning: {len(owed)} account(s) hold transactions no detection has looked at yet ({shown}): "
-               "stored by `ingest`, `plaid sync` or a scan or nightly that stopped before detecting, their "
-               f"subscriptions and flags are missing here. Run `{command}` (or the next scan or nightly) "
-               "to finish the job.", err=True)
+    reasons = store.detection_owed_reasons()
+    why = [w for w in OWED_REASONS if any(w in reasons.get(a, ["stored"]) for a in owed)]
+    if why == ["stored"]:
+        click.echo(f"warning: {len(owed)} account(s) hold transactions no detection has looked at yet ({shown}): "
+                   "stored by `ingest`, `plaid sync` or a scan or nightly that stopped before detecting, their "
+                   f"subscriptions and flags are missing here. Run `{command}` (or the next scan or nightly) "
+                   "to finish the job.", err=True)
+        return
+    # a link made or undone without detecting: the report still shows the accounts as detected
+    # before it (r55 audit's leftover: this said "stored by `ingest`, ..." for a link too)
+    because = " and ".join(_OWED_BECAUSE[w] for w in why)
+    click.echo(f"warning: {len(owed)} account(s) are owed a detection ({shown}): {because}; their subscriptions "
+               f"and flags here do not show it yet. Run `{command}` (or the next scan or nightly) to finish the "
+               "job.", err=True)
 
 
 def note_future_as_of(as_of: str | None) -> None:
