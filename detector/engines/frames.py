@@ -151,9 +151,7 @@ def _numbers(col: pd.Series, name: str) -> pd.Series:
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
         value = str(text.iloc[at])
-        err = SchemaError(f"engine input: row {at + 1}: {name} {value!r} is not a number")
-        err.row, err.column, err.value = at + 1, name, value
-        raise err
+        raise _bad_value(at, name, value, f"{name} {value!r} is not a number")
     return numbers
 
 
@@ -179,10 +177,8 @@ def read_pending(tx: pd.DataFrame) -> pd.Series:
     if bad:
         at = int(np.flatnonzero(col.isin(bad).to_numpy())[0])
         value = str(col.iloc[at])
-        err = SchemaError(f"engine input: row {at + 1}: pending {value!r} is neither true nor false "
-                          "(true, false, 1, 0, yes, no or empty)")
-        err.row, err.column, err.value = at + 1, PENDING_COLUMN, value
-        raise err
+        raise _bad_value(at, PENDING_COLUMN, value,
+                         f"pending {value!r} is neither true nor false (true, false, 1, 0, yes, no or empty)")
     return col.map(read).eq(True)
 
 
@@ -221,10 +217,16 @@ def _refuse_bad_values(frame: pd.DataFrame) -> None:
             first = (at, "currency", value, what)
     if first is None:
         return
-    at, name, value, what = first
+    raise _bad_value(*first)
+
+
+def _bad_value(at: int, column: str, value: str, what: str) -> SchemaError:
+    """The error for row ``at`` (counted from 0) of engine input: ``what`` is wrong with its
+    ``column`` value ``value``. It carries ``row`` (from 1), ``column`` and ``value``, so a reader
+    of a file names its line."""
     err = SchemaError(f"engine input: row {at + 1}: {what}")
-    err.row, err.column, err.value = at + 1, name, value
-    raise err
+    err.row, err.column, err.value = at + 1, column, value
+    return err
 
 
 #: Date forms engine input may use besides ``yyyy-mm-dd`` (a time after a space or ``T`` is
@@ -262,9 +264,7 @@ def _non_iso_dates(text: pd.Series, col: pd.Series, account: pd.Series | None = 
         hit = (head_of == h).to_numpy() & (acct_of == acct).to_numpy()
         at = int(np.flatnonzero(todo.to_numpy())[int(np.flatnonzero(hit)[0])])
         value = str(col.iloc[at])
-        err = SchemaError(f"engine input: row {at + 1}: date {value!r} {what}")
-        err.row, err.column, err.value = at + 1, "date", value  # (a reader of a file names its line)
-        raise err
+        raise _bad_value(at, "date", value, f"date {value!r} {what}")
 
     # (digits and separators only: pandas reads "today" and "now" whatever the format)
     shaped = head.str.fullmatch(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{8}")
