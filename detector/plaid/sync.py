@@ -173,7 +173,7 @@ def _record_accounts(store: Store, accounts, item: str) -> tuple[int, list[tuple
     return len(accounts), first_seen
 
 
-def _last_dates(store: Store, accounts) -> dict[str, tuple[str, str]]:
+def _date_spans(store: Store, accounts) -> dict[str, tuple[str, str]]:
     """Each account's first and last transaction dates (``("", "")`` for one with none)."""
     rows = store.conn.execute(
         "SELECT account_id, MIN(date), MAX(date) FROM transactions WHERE account_id IN (SELECT value FROM json_each(?)) "
@@ -212,7 +212,7 @@ def _continue_by_persistent_id(store: Store, first_seen: list[tuple[str, str]], 
         if not others:
             continue
         continued = {c for (c,) in store.conn.execute("SELECT continues FROM account_links")}
-        spans = _last_dates(store, [account, *others])
+        spans = _date_spans(store, [account, *others])
         tails = [a for a in others if a not in continued] or others
         other = max(tails, key=lambda a: (spans[a][1], a))
         old, new = other, account
