@@ -34,7 +34,7 @@ from .inbox import (
 )
 from .progress import NoProgress, Progress
 from .runs import JobLock, fail_run, finish_run, interrupt_run, start_run
-from .store import Store, locked_reason
+from .store import OWED_BECAUSE, OWED_REASONS, Store, locked_reason
 
 log = logging.getLogger("detector.nightly")
 
@@ -82,8 +82,7 @@ class NightlyResult:
              f"{d.get('refund_requests', 0)} refund requests"),
         ]
         if d.get("owed_accounts"):
-            lines.append(f"  detect: also {d['owed_accounts']} account(s) whose rows an earlier run or `ingest` "
-                         "stored without detecting them")
+            lines.append(_owed_line(d["owed_accounts"], d.get("owed_reasons", {"stored": d["owed_accounts"]})))
         rejections = i.get("rejections", [])
         named = [f"  rejected {r}" for r in rejections[:SHOWN]]
         shown = min(len(rejections), SHOWN)
@@ -279,6 +278,17 @@ def _file_failed(path: Path, name: str, entry: dict, counts: dict, result: Night
     result.files.append(entry)
 
 
+def _owed_line(count: int, reasons: dict[str, int]) -> str:
+    """The summary's line for the accounts detected because a detection was owed them: rows an
+    earlier run or `ingest` stored, or a link made or undone with --no-detect (twenty-sixth
+    session's leftover: it said "stored" for a link too)."""
+    if set(reasons) <= {"stored"}:
+        return f"  detect: also {count} account(s) whose rows an earlier run or `ingest` stored without detecting them"
+    because = "; ".join(f"{n} {OWED_BECAUSE.get(w, w)}" for w, n in sorted(
+        reasons.items(), key=lambda item: OWED_REASONS.index(item[0]) if item[0] in OWED_REASONS else 99))
+    return f"  detect: also {count} account(s) owed a detection: {because}"
+
+
 def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progress: Progress,
                        workers: int | None = 1, owed_before: frozenset = frozenset()) -> None:
     from .pipeline import run_detection, stored_notes
@@ -294,8 +304,14 @@ def _detect_and_report(store: Store, db_path: Path, result: NightlyResult, progr
     owed = [a for a in scan.owed_detected if a in owed_before]
     if owed:
         result.counts["detect"]["owed_accounts"] = len(owed)
-        log.info("detect: also %d account(s) whose rows an earlier run or `ingest` stored without detecting "
-                 "them (%s)", len(owed), ", ".join(owed[:5]) + (" ..." if len(owed) > 5 else ""))
+        why: dict[str, int] = {}  # how many of them each reason (a link made with --no-detect...) owed
+        for account in owed:
+            for reason in scan.owed_reasons.get(account, ["stored"]):
+                why[reason] = why.get(reason, 0) + 1
+        result.counts["detect"]["owed_reasons"] = why
+        log.info("detect: also %d account(s) owed a detection (%s): %s", len(owed),
+                 ", ".join(owed[:5]) + (" ..." if len(owed) > 5 else ""),
+                 ", ".join(f"{w} {n}" for w, n in why.items()))
     result.sync_problems = scan.sync_problems
     for problem in scan.sync_problems:
         log.warning("stale: %s", problem["message"])

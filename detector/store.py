@@ -407,6 +407,14 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_re
 #: since, a link made without detecting, a link undone without detecting.
 OWED_REASONS = ("stored", "linked", "unlinked")
 
+#: Each of :data:`OWED_REASONS` said to a person (the CLI's notes, `report`'s warning, the
+#: nightly summary).
+OWED_BECAUSE = {
+    "stored": "stored by `ingest`, `plaid sync` or a run stopped before detecting",
+    "linked": "linked by `accounts link --no-detect` (or a link whose detection stopped), not detected since",
+    "unlinked": "unlinked by `accounts unlink --no-detect` (or one whose detection stopped), not detected since",
+}
+
 
 class _MigrationLock:
     """A blocking exclusive ``flock`` on ``<db>.migrate.lock`` (none for an in-memory store or

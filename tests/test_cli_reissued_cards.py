@@ -343,3 +343,16 @@ def test_the_next_scan_says_a_link_made_without_detecting_is_why_it_detected_the
     _, err = _scan(runner, db, [amex])
     assert ("(capital_one-4821, capital_one-6630: unlinked by `accounts unlink --no-detect` (or one whose detection stopped), not "
             "detected since and stored by `ingest`") in err
+
+
+def test_the_nightly_summary_says_a_link_made_without_detecting_is_why_it_detected_the_accounts(runner, scanned):
+    # (twenty-sixth session's leftover: the summary said their rows "an earlier run or `ingest`
+    # stored without detecting them", which neither did)
+    db, _, _ = scanned
+    _run(runner, "accounts", "link", "capital_one-4821", "capital_one-6630", "--db", db, "--no-detect")
+    out, _ = _run(runner, "nightly", "--db", db, "--as-of", AS_OF)
+    assert ("detect: also 2 account(s) owed a detection: 2 linked by `accounts link --no-detect` (or a link whose "
+            "detection stopped), not detected since") in out
+    assert "stored without detecting" not in out
+    again, _ = _run(runner, "nightly", "--db", db, "--as-of", AS_OF)
+    assert "owed a detection" not in again and "stored without detecting" not in again

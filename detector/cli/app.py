@@ -22,7 +22,7 @@ from ..errors import (
     LockHeld,
     NotFound,
 )
-from ..store import DEFAULT_DB_TIMEOUT, OWED_REASONS, db_timeout, locked_reason
+from ..store import DEFAULT_DB_TIMEOUT, OWED_BECAUSE, OWED_REASONS, db_timeout, locked_reason
 
 
 def _timeout_or_default() -> float:
@@ -183,17 +183,9 @@ def note_owed_detected(result) -> None:
         parts = []
         for why, accounts in by_why.items():
             shown = ", ".join(accounts[:5]) + (f" and {len(accounts) - 5} more" if len(accounts) > 5 else "")
-            parts.append(f"{shown}: " + " and ".join(_OWED_BECAUSE.get(w, w) for w in why))
+            parts.append(f"{shown}: " + " and ".join(OWED_BECAUSE.get(w, w) for w in why))
         click.echo(f"note: also detected {len(owed)} account(s) whose stored transactions no detection had looked "
                    f"at ({'; '.join(parts)}); `subdetect report` shows them", err=True)
-
-
-#: Why a run detected an account it was not asked for (:data:`detector.store.OWED_REASONS`).
-_OWED_BECAUSE = {
-    "stored": "stored by `ingest`, `plaid sync` or a run stopped before detecting",
-    "linked": "linked by `accounts link --no-detect` (or a link whose detection stopped), not detected since",
-    "unlinked": "unlinked by `accounts unlink --no-detect` (or one whose detection stopped), not detected since",
-}
 
 
 def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
@@ -218,7 +210,7 @@ def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
         return
     # a link made or undone without detecting: the report still shows the accounts as detected
     # before it (r55 audit's leftover: this said "stored by `ingest`, ..." for a link too)
-    because = " and ".join(_OWED_BECAUSE[w] for w in why)
+    because = " and ".join(OWED_BECAUSE[w] for w in why)
     click.echo(f"warning: {len(owed)} account(s) are owed a detection ({shown}): {because}; their subscriptions "
                f"and flags here do not show it yet. Run `{command}` (or the next scan or nightly) to finish the "
                "job.", err=True)
