@@ -41,19 +41,19 @@ def _scan(runner, tmp_path, statement):
 
 
 def test_a_games_pack_bought_every_other_week_at_the_store_is_no_fortnightly_plan(runner, tmp_path):
-    # iCloud+ 2.99 on the 6th, and a game's 7.59 pack bought now and then: two weeks apart, a day
-    # apart, twice on one day. The pack was a "biweekly" Apple plan of 16.44 a month.
+    # iCloud+ 2.99 on the 6th, and a game's 8.49 pack bought now and then: two weeks apart, a day
+    # apart, twice on one day. The pack was a "semimonthly" Apple plan.
     icloud = [(date(2025, m, 6), 2.99) for m in range(1, 7)]
-    packs = [(date(2025, 1, 13), 7.59), (date(2025, 1, 28), 7.59), (date(2025, 1, 29), 7.59),
-             (date(2025, 2, 16), 7.59), (date(2025, 2, 16), 7.59), (date(2025, 3, 2), 7.59)]
+    packs = [(date(2025, 2, 3), 8.49), (date(2025, 2, 18), 8.49), (date(2025, 2, 19), 8.49),
+             (date(2025, 3, 8), 8.49), (date(2025, 3, 8), 8.49), (date(2025, 3, 23), 8.49)]
     doc = _scan(runner, tmp_path, _card(tmp_path, icloud + packs))
     apple = sorted((s["frequency"], s["last_amount"]) for s in doc["streams"] if s["merchant"] == "Apple")
     assert apple == [("monthly", 2.99)]
 
 
 def test_two_monthly_plans_at_one_price_at_the_store_stay_two_monthly_plans(runner, tmp_path):
-    # two 4.99 plans on the 3rd and the 18th: twice a month at one price, yet two monthly plans
-    plans = [(date(2025, m, 3), 4.99) for m in range(1, 7)] + [(date(2025, m, 18), 4.99) for m in range(1, 7)]
+    # two 5.49 plans on the 3rd and the 18th: twice a month at one price, yet two monthly plans
+    plans = [(date(2025, m, 3), 5.49) for m in range(1, 7)] + [(date(2025, m, 18), 5.49) for m in range(1, 7)]
     doc = _scan(runner, tmp_path, _card(tmp_path, plans))
     apple = sorted((s["frequency"], s["last_amount"]) for s in doc["streams"] if s["merchant"] == "Apple")
-    assert apple == [("monthly", 4.99), ("monthly", 4.99)]
+    assert apple == [("monthly", 5.49), ("monthly", 5.49)]
