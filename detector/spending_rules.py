@@ -266,9 +266,9 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     for column in ("event_fee", "instalment", "own_move"):
         out |= _group_has(stats, df, column)
     # An app store bills a plan every week, one, two, three or six months or a year (Apple's
-    # auto-renewable periods; Google Play's and Roku's are no shorter than a month but for the
-    # week): never every two weeks or twice a month. A "fortnightly" run at one there is in-app
-    # purchases at one price (a game's 7.59 pack bought now and then), or two plans at one price
+    # auto-renewable periods; Google Play's and Roku's hold no fortnight or half month either):
+    # never every two weeks or twice a month. A "fortnightly" run at one there is in-app
+    # purchases at one price (a game's 8.49 pack bought now and then), or two plans at one price
     # (which the echo chains read as the monthly plans they are).
     fortnight = np.isin(stats["freq_idx"].to_numpy(), (FREQUENCIES.index("biweekly"), SEMIMONTHLY))
     out |= fortnight & (stats["inflow"].to_numpy() == 0) & _group_has(stats, df, "store")
