@@ -265,6 +265,13 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # moved to one's own pot or currency account is no plan (OWN_ACCOUNT_MOVE)
     for column in ("event_fee", "instalment", "own_move"):
         out |= _group_has(stats, df, column)
+    # An app store bills a plan every week, one, two, three or six months or a year (Apple's
+    # auto-renewable periods; Google Play's and Roku's hold no fortnight or half month either):
+    # never every two weeks or twice a month. A "fortnightly" run at one there is in-app
+    # purchases at one price (a game's 8.49 pack bought now and then), or two plans at one price
+    # (which the echo chains read as the monthly plans they are).
+    fortnight = np.isin(stats["freq_idx"].to_numpy(), (FREQUENCIES.index("biweekly"), SEMIMONTHLY))
+    out |= fortnight & (stats["inflow"].to_numpy() == 0) & _group_has(stats, df, "store")
     # plans billed in turn at prices far apart (_plans_in_turn) are no one plan billed faster
     # than monthly: two monthly plans read together as one "biweekly" one (round-44 audit)
     if df is not None and len(stats) and "in_turn" in df:
