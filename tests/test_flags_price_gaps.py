@@ -65,3 +65,26 @@ def test_no_new_price_tail_at_an_app_store():
     b.charge("2026-01-07", 12.99, "Apple")
     b.streams[0]["channel"] = "apple"
     assert rises(b, as_of="2026-01-31").empty
+
+
+def test_a_bill_skipped_at_the_step_still_chains_the_two_streams():
+    # 9.99 until June, nothing in July, 12.99 from 11 August: 62 days between the streams
+    b = Book()
+    old = b.series("2025-01-10", 6, 9.99, merchant="Disney")
+    new = b.series("2025-08-11", 5, 12.99, merchant="Disney")
+    b.stream(old)
+    b.stream(new)
+    assert list(rises(b)["transaction_id"]) == [new[0]]
+
+
+def test_a_first_charge_at_the_new_price_then_a_skipped_bill_still_follows_the_old_stream():
+    # 8.99 until 19 September; 11.99 on 2 October, none in November, then monthly from December:
+    # the 2 October charge is two periods from the rest of its stream, but it is where the old
+    # stream's next bill was due
+    b = Book()
+    old = b.series("2024-12-19", 10, 8.99, merchant="AdvancePay")
+    first = b.charge("2025-10-02", 11.99, "AdvancePay")
+    rest = b.series("2025-12-07", 1, 11.99, merchant="AdvancePay") + b.series("2026-01-04", 4, 11.99, merchant="AdvancePay")
+    b.stream(old)
+    b.stream([first] + rest)
+    assert list(rises(b, as_of="2026-04-30")["transaction_id"]) == [first]
