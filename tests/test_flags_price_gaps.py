@@ -88,3 +88,15 @@ def test_a_first_charge_at_the_new_price_then_a_skipped_bill_still_follows_the_o
     b.stream(old)
     b.stream([first] + rest)
     assert list(rises(b, as_of="2026-04-30")["transaction_id"]) == [first]
+
+
+def test_one_charge_moved_by_jitter_between_two_prices_does_not_hide_the_rise():
+    # an insurer's premium a little off each month (rounding of fees): 142.59 ... 140.00, then
+    # 145.92 (4.2% up, past a level's tolerance), then 191.14 and on at the new premium
+    b = Book()
+    ids = b.series("2024-10-16", 9, [142.59, 142.98, 142.56, 143.17, 142.08, 142.61, 141.63, 140.00, 145.92],
+                   merchant="Progressive")
+    new = b.series("2025-07-16", 5, [191.14, 189.47, 190.35, 187.68, 187.15], merchant="Progressive")
+    b.stream(ids + new)
+    f = rises(b)
+    assert list(f["transaction_id"]) == [new[0]]
