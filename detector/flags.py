@@ -780,7 +780,6 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
         flag_trials,
         foreign_fees,
         foreign_priced,
-        new_price_tails,
         prorated_signups,
     )
     from .renewal_flags import LONG_FREQUENCIES, flag_renewals, long_plans, switched_to_yearly
@@ -812,12 +811,6 @@ def _flag_charges(tx: pd.DataFrame, streams: pd.DataFrame, *, cancellations, as_
     priced = priced[~_payroll_rows(priced, st)]
     comebacks: set = set()
     after_cancellation = flag_after_cancellation(s, t, cancellations, comebacks)
-    # A plan's first charges at a new price that made no stream (one or two before the data ends)
-    # carry its chain on, for the price rule only (issue #4, price_flags.new_price_tails)
-    tails = new_price_tails(priced, s, t)
-    if not tails.empty:
-        priced = pd.concat([priced, tails], ignore_index=True).sort_values(
-            ["chain_id", "ts", "_order"], kind="stable").reset_index(drop=True)
     rises = flag_price_increases(after_trials(priced, trials), conversions, foreign=foreign_priced(priced, t, fx_fees))
     # A plan signed up to again months after its cancellation is billed the price of the day: its
     # first charge back is no rise of the plan cancelled (round-twenty-eight audit: "up 14% from

@@ -26,7 +26,6 @@ from .flags import (
     LEVEL_TOLERANCE,
     MAX_BILL_NOISE,
     MAX_INTRO_CHARGES,
-    ONE_OFF_WINDOW_DAYS,
     PRICE_STEP,
     STEADY_NOISE,
     _buys_one_offs,
@@ -1271,92 +1270,3 @@ def after_trials(s: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
         return s.iloc[at]
     start = k["chain_id"].map(conv)
     return s.iloc[at[(start.isna() | (k["ts"] >= start)).to_numpy()]]
-
-
-#: How far (days) a charge of a new-price tail may land from the plan's next billing day: at least
-#: a week (card posting, a retried payment), a quarter period for longer plans.
-TAIL_SLACK_DAYS = 7
-#: Billing channels that also sell items at plans' prices: no new-price tail is looked for there.
-TAIL_STORE_CHANNELS = ("apple", "google_play", "amazon", "roku")
-#: Longest plan (days) whose new-price tail is looked for (a quarterly plan; a yearly plan's lone
-#: dearer charge a year on is as likely a purchase).
-TAIL_MAX_PERIOD = 92
-
-
-def new_price_tails(s: pd.DataFrame, streamed: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
-    """Charges outside every stream (``streamed``: every stream charge) that carry on a chain of
-    ``s`` at a new price, as rows of ``s`` (the chain's columns, the charge's own), for
-    :func:`flag_price_increases` only.
-
-    The stream detector cuts streams by amount, so a plan's first charges at its new price, one
-    or two before the data ends, may make no stream of their own and stay outside every stream
-    (issue #4 price analysis: 12 of 117 missed rises on the dev seeds): Patreon 10.00 for ten
-    months, then 11.99, was no flag. A tail carries a chain on when the chain's last charge is
-    its stream's end, its first charge lands on the plan's next billing day (within
-    ``TAIL_SLACK_DAYS`` or a quarter period) at 5% or more above that last charge and under
-    1/INTRO_RATIO of it, every further one a period after the one before at that price (within
-    LEVEL_TOLERANCE), and its last one is within a period and a half of the account's last
-    transaction (billing goes on at the new price; a plan that stopped and a purchase that
-    followed it do not). A lone charge needs a merchant that took no other charge outside its
-    plans in the ONE_OFF_WINDOW_DAYS before it (a cash-advance app's repayment, a credit
-    bureau's report, near the plan's billing day); at an app store or Amazon, which sell items at
-    plans' prices, no tail is looked for. Plans of up to a quarter only (``TAIL_MAX_PERIOD``)."""
-    cols = list(s.columns)
-    if s.empty or t.empty:
-        return s.iloc[0:0]
-    last = s.sort_values(["chain_id", "ts", "_order"], kind="stable").drop_duplicates("chain_id", keep="last")
-    last = last[(last["period"] <= TAIL_MAX_PERIOD) & (last["_sk"] >= 0)]
-    if last.empty:
-        return s.iloc[0:0]
-    loose = _unstreamed(t, streamed)
-    loose = loose[loose["_ak"].isin(set(last["_sk"]))]
-    if loose.empty:
-        return s.iloc[0:0]
-    loose = loose.assign(ts=pd.to_datetime(loose["date"]))
-    end = t.groupby("account_id")["date"].max()
-    head = last[["chain_id", "_sk", "ts", "charge", "period"]].rename(columns={"ts": "at", "charge": "was"})
-    found = []
-    price = None
-    frontier = head
-    for n in range(24):  # a tail is short: its plan's next charges made no stream
-        c = frontier.merge(loose[["_ak", "_tid", "ts", "charge"]], left_on="_sk", right_on="_ak")
-        slack = np.maximum(TAIL_SLACK_DAYS, 0.25 * c["period"])
-        off = ((c["ts"] - c["at"]).dt.days - c["period"]).abs()
-        ratio = c["charge"] / c["was"]
-        ok = (off <= slack) & ((ratio >= 1 + PRICE_STEP) & (ratio < 1 / INTRO_RATIO) if n == 0
-                               else (ratio - 1).abs() <= LEVEL_TOLERANCE)
-        c = c[ok.to_numpy()].assign(_off=off[ok.to_numpy()])
-        if c.empty:
-            break
-        c = c.sort_values(["chain_id", "_off", "ts"]).drop_duplicates("chain_id")
-        found.append(c[["chain_id", "_tid"]])
-        if price is None:
-            price = c.set_index("chain_id")["charge"]
-        frontier = c[["chain_id", "_sk", "period"]].assign(at=c["ts"].to_numpy(),
-                                                          was=c["chain_id"].map(price).to_numpy())
-    if not found:
-        return s.iloc[0:0]
-    tail = pd.concat(found, ignore_index=True)
-    rows = tail.merge(t, on="_tid")
-    rows = rows.assign(ts=pd.to_datetime(rows["date"]))
-    size = rows.groupby("chain_id")["_tid"].transform("size")
-    upto = rows.groupby("chain_id")["ts"].transform("max")
-    info = last.set_index("chain_id")
-    period = rows["chain_id"].map(info["period"])
-    reaches = (pd.to_datetime(rows["account_id"].map(end)) - upto).dt.days <= 1.5 * period
-    # (a merchant that also takes other sums outside its plan, a cash-advance app's repayments, a
-    # credit bureau's reports, may take one near the plan's billing day: a lone charge there is
-    # no new price; at an app store or Amazon, whose items cost what plans do, no tail is)
-    others = rows[["chain_id", "_ak", "ts"]].merge(loose[["_ak", "_tid", "ts"]].rename(columns={"ts": "at"}), on="_ak")
-    others = others[~others["_tid"].isin(set(rows["_tid"]))
-                    & ((others["ts"] - others["at"]).dt.days.between(0, ONE_OFF_WINDOW_DAYS))]
-    busy = rows["chain_id"].isin(set(others["chain_id"]))
-    store = rows["chain_id"].map(info["stream_channel"]).isin(TAIL_STORE_CHANNELS)
-    rows = rows[(reaches & ~store & ((size >= 2) | ~busy)).to_numpy()]
-    if rows.empty:
-        return s.iloc[0:0]
-    # the chain's columns (its stream, frequency, period, ...), the charge's own
-    chain_cols = [c for c in cols if c not in t.columns and c not in ("ts", "chain_id")]
-    out = rows.drop(columns=[c for c in rows.columns if c not in cols and c != "chain_id"])
-    out = out.join(info[chain_cols], on="chain_id")
-    return out[cols]

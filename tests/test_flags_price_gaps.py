@@ -1,6 +1,6 @@
 """Price rises the flags missed where the stream detector's streams leave gaps (issue #4, the
-twenty-seventh session's error analysis on the dev seeds): a new price's first charges in no
-stream, a bill skipped at the step, and a charge between two levels moved by jitter."""
+twenty-seventh session's error analysis on the dev seeds): a bill skipped at the step, and a
+charge between two levels moved by jitter."""
 
 from __future__ import annotations
 
@@ -15,56 +15,6 @@ AS_OF = "2025-12-31"
 def rises(book: Book, as_of: str = AS_OF) -> pd.DataFrame:
     out = flag_charges(book.tx, book.stream_frame, as_of=as_of)
     return out[out["type"] == "price_increase"]
-
-
-def test_a_new_price_charged_once_before_the_data_ends_is_a_rise():
-    # Patreon 10.00 for ten months in a stream; the eleventh bill, 11.99 on the plan's day,
-    # is the last charge seen and made no stream of its own
-    b = Book()
-    ids = b.series("2025-02-22", 10, 10.00, merchant="Patreon")
-    b.stream(ids)
-    new = b.charge("2025-12-22", 11.99, "Patreon")
-    f = rises(b)
-    assert list(f["transaction_id"]) == [new]
-    assert f.iloc[0]["reason"] == "Patreon charged 11.99 on 2025-12-22, up 20% from 10.00 (steady since 2025-02-22)"
-
-
-def test_two_charges_at_a_new_price_in_no_stream_carry_the_plan_on():
-    b = Book()
-    ids = b.series("2025-01-13", 10, 9.99, merchant="FanClub")
-    b.stream(ids)
-    first = b.charge("2025-11-13", 10.99, "FanClub")
-    b.charge("2025-12-14", 10.99, "FanClub")
-    assert list(rises(b)["transaction_id"]) == [first]
-
-
-def test_a_lone_dearer_charge_beside_other_sums_or_long_after_is_no_new_price():
-    # a cash-advance app's fee stream and its repayments at sums of their own: one repayment
-    # near the fee's day is no new price of the fee
-    b = Book()
-    ids = b.series("2025-01-15", 10, 8.99, merchant="MoneyLion")
-    b.stream(ids)
-    for day, amount in (("2025-09-03", 71.26), ("2025-10-24", 23.89), ("2025-11-08", 21.30)):
-        b.charge(day, amount, "MoneyLion")
-    b.charge("2025-11-16", 9.74, "MoneyLion")
-    assert rises(b).empty
-    # a dearer charge a month after a plan that stopped, with nothing since for months: the
-    # plan ended, and the charge is no bill of it
-    c = Book()
-    ids = c.series("2025-01-05", 4, 8.99, merchant="Quicken")
-    c.stream(ids)
-    c.charge("2025-06-05", 10.99, "Quicken")
-    assert rises(c).empty
-
-
-def test_no_new_price_tail_at_an_app_store():
-    b = Book()
-    ids = b.series("2025-02-07", 10, 9.99, merchant="Apple")
-    b.stream(ids)
-    b.charge("2025-12-07", 12.99, "Apple")
-    b.charge("2026-01-07", 12.99, "Apple")
-    b.streams[0]["channel"] = "apple"
-    assert rises(b, as_of="2026-01-31").empty
 
 
 def test_a_bill_skipped_at_the_step_still_chains_the_two_streams():
