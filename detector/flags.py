@@ -132,6 +132,8 @@ INTRO_HISTORY_DAYS = 400   # merchant history looked at before a first full-pric
 CANCELLED_PRICE_TOLERANCE = 0.50  # a charge after cancellation within this of the plan's price
 MIN_LONG_GAP_DAYS = 150    # two charges this far apart are a six-monthly or yearly stream's worth
 DETACHED_PERIODS = 2.0     # a stream's end charge this many periods from the rest is not its span
+CHAIN_GAP_PERIODS = 2.5    # a stream follows one that ended at most this many periods before it began
+CONTINUE_PERIODS = 1.5     # ... or whose next bill its first charge is (a bill skipped after it)
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 # The rules' absolute amounts (FREE_MAX, duplicate_flags.SMALL_PURCHASE, ...) are US dollars:
 # each row carries ``_scale``, how many units of its currency that is (money.scale: 100 in yen),
@@ -329,11 +331,21 @@ def _chains(m: pd.DataFrame) -> pd.Series:
         .agg(account_id=("account_id", "first"), key=("stream_key", "first"),
              frequency=("frequency", "first"), period=("period", "first"))
         .join(core.groupby("stream_id")["ts"].agg(first="min", last="max"))
+        .join(o.groupby("stream_id")["ts"].agg(first_charge="min"))
         .reset_index()
     )
     pairs = s.merge(s[group + ["stream_id", "first", "last"]], on=group, suffixes=("", "_prev"))
     gap = (pairs["first"] - pairs["last_prev"]).dt.days
-    pairs = pairs[(pairs["first_prev"] < pairs["first"]) & (gap >= -5) & (gap <= 2 * pairs["period"])]
+    # A bill skipped where the price changed leaves a gap of about two periods (issue #4: Apple
+    # 9.99 until June, 12.99 from August, 62 days apart, was two series and no rise): up to
+    # CHAIN_GAP_PERIODS. And a first charge left out of the span (two periods or more before the
+    # stream's next, a bill skipped just after the step) still starts it when it lands where the
+    # earlier stream's next bill was due (within CONTINUE_PERIODS of its last): AdvancePay 8.99
+    # until 19 September, 11.99 on 2 October, then none until December.
+    due = (pairs["first_charge"] - pairs["last_prev"]).dt.days
+    follows = (gap >= -5) & (gap <= CHAIN_GAP_PERIODS * pairs["period"])
+    follows |= (due >= -5) & (due <= CONTINUE_PERIODS * pairs["period"])
+    pairs = pairs[(pairs["first_prev"] < pairs["first"]) & follows]
     # The predecessor that ended last; then one follower per predecessor, the earliest.
     pairs = pairs.sort_values(["stream_id", "last_prev", "stream_id_prev"]).drop_duplicates("stream_id", keep="last")
     pairs = pairs.sort_values(["stream_id_prev", "first", "stream_id"]).drop_duplicates("stream_id_prev")

@@ -810,7 +810,11 @@ def flag_price_increases(s: pd.DataFrame, skip_ids: set, foreign: set | frozense
     if "stream_channel" in x:
         fixed = fixed & (x["stream_channel"].fillna("direct") == "direct")
     fixed = fixed.to_numpy()
-    via = (prev_n == 1).to_numpy() & (pos >= 2).to_numpy() & (size2 >= 2) & step.to_numpy() & fixed
+    # (anywhere, a charge between that moved less than a price step from the level before it is
+    # that level's price moved by tax or jitter past the level's tolerance: Progressive 140.00,
+    # 145.92, then 191.14 was no rise, its 191.14 "after one charge at 145.92": issue #4)
+    jitter_between = (np.abs(prev_base.to_numpy(dtype=float) / base2 - 1) < PRICE_STEP)
+    via = (prev_n == 1).to_numpy() & (pos >= 2).to_numpy() & (size2 >= 2) & step.to_numpy() & (fixed | jitter_between)
     via = pd.Series(via, index=x.index)
     prev_base = prev_base.where(~via, pd.Series(base2, index=x.index))
     prev_since = prev_since.where(~via, pd.Series(since2, index=x.index))
