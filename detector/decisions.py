@@ -478,8 +478,9 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
     one store name), the ones that stopped billing by the date win (see :func:`_stopped`);
     pass the transactions as ``tx`` to count the charges after the date exactly, otherwise they
     are estimated from each stream's last date. Unmatched cancellations resolve to nothing (the
-    subscription may not be detected yet). ``weak_match`` says a stream was taken on a weak name
-    (the store billing it, a kind of payment, part of its name) because it stopped.
+    subscription may not be detected yet). With ``tx`` a column ``weak_match`` says a stream was
+    taken on a weak name (the store billing it, a kind of payment, part of its name) because it
+    stopped: ``flag_charges`` raises no comeback flag on it.
     """
     out_cols = ["account_id", "stream_id", "cancelled_on"]
     if decisions is None or decisions.empty:
@@ -537,6 +538,10 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
         # No stream: the plan may have billed too few times to be one (cancelled early). Match
         # the name to the account's charges instead, so a charge after the date is still seen.
         res = pd.concat([res.assign(merchant_key=None), _by_merchant_key(d_left, tx)], ignore_index=True)
+    if tx is None:  # (the weak matches' charges after a silence are read only with the charges)
+        return res.drop(columns="weak_match", errors="ignore")
+    if "weak_match" in res:
+        res["weak_match"] = res["weak_match"].fillna(False).astype(bool)
     return res
 
 
@@ -765,7 +770,11 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     m["price"] = m["index"].map(price)
     after = (m["date"] > cancelled) & (
         m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"]))
-    after &= _late_bills(m[after], m.loc[after, "index"].map(period)).reindex(m.index, fill_value=False)
+    # (a silence is measured in the plan's own cadence too: a stream the detector calls monthly
+    # that bills each quarter is not taken up again at every bill)
+    own_gap = m.groupby("index")["date"].diff().dt.days.groupby(m["index"]).median()
+    cadence = np.maximum(period, own_gap.reindex(c.index).fillna(0).to_numpy())
+    after &= _late_bills(m[after], m.loc[after, "index"].map(cadence)).reindex(m.index, fill_value=False)
     n_after = after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
     last_before = before.groupby("index")["date"].max().reindex(c.index)
     mine = tx[tx["account_id"].isin(c["account_id"].unique())]
