@@ -759,6 +759,7 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
         return ((days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index),
                 (days >= -1.5 * period).fillna(False).astype(bool), pd.Series(False, index=c.index))
+    from .cancel_flags import STORE_CHANNELS
     from .flags import CANCELLED_PRICE_TOLERANCE, stream_charges
 
     m = stream_charges(c.reset_index(), streams, tx)
@@ -770,11 +771,11 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     m["price"] = m["index"].map(price)
     after = (m["date"] > cancelled) & (
         m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"]))
-    # (a silence is measured in the plan's own cadence too: a stream the detector calls monthly
-    # that bills each quarter is not taken up again at every bill)
-    own_gap = m.groupby("index")["date"].diff().dt.days.groupby(m["index"]).median()
-    cadence = np.maximum(period, own_gap.reindex(c.index).fillna(0).to_numpy())
-    after &= _late_bills(m[after], m.loc[after, "index"].map(cadence)).reindex(m.index, fill_value=False)
+    # (at an app store, which sells items at its plans' prices, only a repeat on the same day)
+    store = c["stream_id"].map(info["channel"]).isin(STORE_CHANNELS) if "channel" in info \
+        else pd.Series(False, index=c.index)
+    after &= ~_taken_twice(m[after], m.loc[after, "index"].map(period), m.loc[after, "index"].map(store)
+                           ).reindex(m.index, fill_value=False)
     n_after = after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
     last_before = before.groupby("index")["date"].max().reindex(c.index)
     mine = tx[tx["account_id"].isin(c["account_id"].unique())]
@@ -795,30 +796,23 @@ DOUBLE_SHARE = 0.25
 DOUBLE_MIN_DAYS = 3
 
 
-def _late_bills(after: pd.DataFrame, period: pd.Series) -> pd.Series:
+def _taken_twice(after: pd.DataFrame, period: pd.Series, store: pd.Series) -> pd.Series:
     """Of a candidate's plan-priced charges after the date (``after``: ``index``, ``date``,
-    ``charge``, ``cancelled_on``, by candidate and date), the ones that are the plan billing on:
-    not a bill taken twice (the very amount within a quarter period of the charge before it, a
-    retried or doubled payment), and none from the first charge after a silence that makes the
-    plan taken up again (:func:`detector.cancel_flags._resumed`: more than three periods and 60
-    days since the date or the charge before) on, which is a sign-up or a purchase at the
-    plan's price, not a vendor honouring the cancellation late (twenty-seventh session, dev seeds
-    501-505: iCloud's one charge after the date and a 9.99 app bought five months later, or a
-    loan's last payment taken twice, counted as two late bills, so a plan named by the store's
-    or a kind's name was left undecided and its charge after the date unflagged)."""
-    from .cancel_flags import RESUME_MIN_DAYS, RESUME_PERIODS
-
+    ``charge``, by candidate and date), those that are the bill before them taken twice: the very
+    amount within a quarter period (at least three days) of it, on the same day at an app store
+    (which sells items at its plans' prices; as for duplicates, docs/flags.md). Not another bill
+    after the date (twenty-seventh session, dev seeds 501-505: a loan's, a club's or Microsoft
+    365's last bill taken twice counted as two late bills, so "Instalment loan", "Club dues" or
+    "Microsoft 365", named only weakly, resolved to nothing and the charge after the date went
+    unflagged)."""
     if after.empty:
         return pd.Series(False, index=after.index)
     key = after["index"]
     prev_date = after.groupby(key)["date"].shift()
     prev_charge = after.groupby(key)["charge"].shift()
-    gap = (after["date"] - prev_date.fillna(pd.to_datetime(after["cancelled_on"]))).dt.days
-    twice = prev_date.notna() & ((after["charge"] - prev_charge).abs() < 0.005) & (
-        gap <= np.maximum(DOUBLE_SHARE * period, DOUBLE_MIN_DAYS))
-    back = gap > np.maximum(RESUME_PERIODS * period, RESUME_MIN_DAYS)
-    taken_up = back.astype(int).groupby(key).cumsum() > 0
-    return ~twice & ~taken_up
+    gap = (after["date"] - prev_date).dt.days
+    window = np.where(store.astype(bool), 0, np.maximum(DOUBLE_SHARE * period, DOUBLE_MIN_DAYS))
+    return prev_date.notna() & ((after["charge"] - prev_charge).abs() < 0.005) & (gap <= window)
 
 
 def _streams_by_charges(streams: pd.DataFrame, decisions: pd.DataFrame) -> dict[int, str]:
