@@ -143,8 +143,8 @@ def flag_after_cancellation(s: pd.DataFrame, t: pd.DataFrame, cancellations, com
         # stop is all that tied the stream to the name, and billing months later under the
         # store's or payee's name is as likely another of its plans or a purchase (twenty-seventh
         # session: on dev seeds 501-505 a 5.99 Apple item 79 days after an app's weekly plan
-        # stopped, on independent-generator seeds 21 and 24 a 6.99 and a 9.99 Apple item months
-        # after a plan named "Apple Arcade" or by its store stopped; none the plan back)
+        # stopped, on independent-generator seeds 21 and 24 a 6.99 and a 9.99 Apple item 135 and
+        # 159 days after the date; none the plan back)
         weak = hit["weak_match"].fillna(False).astype(bool).to_numpy()
         after = np.where(weak & (after == 1), 3, after)
         hit = hit.assign(_resumed=after)[after <= 1]
