@@ -478,7 +478,9 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
     one store name), the ones that stopped billing by the date win (see :func:`_stopped`);
     pass the transactions as ``tx`` to count the charges after the date exactly, otherwise they
     are estimated from each stream's last date. Unmatched cancellations resolve to nothing (the
-    subscription may not be detected yet).
+    subscription may not be detected yet). With ``tx`` a column ``weak_match`` says a stream was
+    taken on a weak name (the store billing it, a kind of payment, part of its name) because it
+    stopped: ``flag_charges`` raises no comeback flag on it.
     """
     out_cols = ["account_id", "stream_id", "cancelled_on"]
     if decisions is None or decisions.empty:
@@ -523,7 +525,11 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
         c = pd.DataFrame(cands).drop_duplicates(["decision", "stream_id"])
         c = c[_stopped(c, streams, tx)]
         # a plan cancelled, taken up again and cancelled again has a row per cancellation
-        res = c[out_cols].sort_values("cancelled_on", kind="stable").drop_duplicates(
+        # ``weak_match``: named only by the store that bills it, a kind of payment or part of its
+        # name, and taken because it stopped (see _stopped): its charges after a silence are not
+        # known to be the plan's (cancel_flags: no comeback flag for them)
+        res = c.assign(weak_match=c["via_store"].astype(bool))[out_cols + ["weak_match"]].sort_values(
+            ["cancelled_on", "weak_match"], kind="stable").drop_duplicates(
             ["stream_id", "cancelled_on"]).reset_index(drop=True)
         d_left = d[~np.isin(np.arange(len(d)), c["decision"].unique())]
     else:
@@ -532,6 +538,10 @@ def resolve_cancellations(decisions: pd.DataFrame | None, streams: pd.DataFrame,
         # No stream: the plan may have billed too few times to be one (cancelled early). Match
         # the name to the account's charges instead, so a charge after the date is still seen.
         res = pd.concat([res.assign(merchant_key=None), _by_merchant_key(d_left, tx)], ignore_index=True)
+    if tx is None:  # (the weak matches' charges after a silence are read only with the charges)
+        return res.drop(columns="weak_match", errors="ignore")
+    if "weak_match" in res:
+        res["weak_match"] = res["weak_match"].fillna(False).astype(bool)
     return res
 
 
@@ -749,17 +759,23 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
         days = (pd.to_datetime(c["stream_id"].map(info["last_date"])) - pd.to_datetime(c["cancelled_on"])).dt.days
         return ((days // period + 1).where(days > 0, 0).fillna(0), pd.Series(False, index=c.index),
                 (days >= -1.5 * period).fillna(False).astype(bool), pd.Series(False, index=c.index))
+    from .cancel_flags import STORE_CHANNELS
     from .flags import CANCELLED_PRICE_TOLERANCE, stream_charges
 
     m = stream_charges(c.reset_index(), streams, tx)
     m["date"] = pd.to_datetime(m["date"])
-    m = m.sort_values(["index", "date"])
+    m = m.sort_values(["index", "date"]).reset_index(drop=True)
     cancelled = pd.to_datetime(m["cancelled_on"])
     before = m[m["date"] <= cancelled]
     price = before[before.groupby("index").cumcount(ascending=False) < 3].groupby("index")["charge"].median()
     m["price"] = m["index"].map(price)
     after = (m["date"] > cancelled) & (
         m["price"].isna() | ((m["charge"] - m["price"]).abs() <= CANCELLED_PRICE_TOLERANCE * m["price"]))
+    # (at an app store, which sells items at its plans' prices, only a repeat on the same day)
+    store = c["stream_id"].map(info["channel"]).isin(STORE_CHANNELS) if "channel" in info \
+        else pd.Series(False, index=c.index)
+    after &= ~_taken_twice(m[after], m.loc[after, "index"].map(period), m.loc[after, "index"].map(store)
+                           ).reindex(m.index, fill_value=False)
     n_after = after.groupby(m["index"]).sum().reindex(c.index, fill_value=0)
     last_before = before.groupby("index")["date"].max().reindex(c.index)
     mine = tx[tx["account_id"].isin(c["account_id"].unique())]
@@ -772,6 +788,31 @@ def _charges_after(c: pd.DataFrame, streams: pd.DataFrame,
     quiet = (data_end - last).dt.days > 1.25 * period
     return (n_after, missed.fillna(False).astype(bool), billing.fillna(False).astype(bool),
             quiet.fillna(False).astype(bool))
+
+
+#: A charge after the date at the very amount of the one before it, within this share of a period
+#: (at least DOUBLE_MIN_DAYS), is that bill taken twice, not another bill.
+DOUBLE_SHARE = 0.25
+DOUBLE_MIN_DAYS = 3
+
+
+def _taken_twice(after: pd.DataFrame, period: pd.Series, store: pd.Series) -> pd.Series:
+    """Of a candidate's plan-priced charges after the date (``after``: ``index``, ``date``,
+    ``charge``, by candidate and date), those that are the bill before them taken twice: the very
+    amount within a quarter period (at least three days) of it, on the same day at an app store
+    (which sells items at its plans' prices; as for duplicates, docs/flags.md). Not another bill
+    after the date (twenty-seventh session, dev seeds 501-505: a loan's, a club's or Microsoft
+    365's last bill taken twice counted as two late bills, so "Instalment loan", "Club dues" or
+    "Microsoft 365", named only weakly, resolved to nothing and the charge after the date went
+    unflagged)."""
+    if after.empty:
+        return pd.Series(False, index=after.index)
+    key = after["index"]
+    prev_date = after.groupby(key)["date"].shift()
+    prev_charge = after.groupby(key)["charge"].shift()
+    gap = (after["date"] - prev_date).dt.days
+    window = np.where(store.astype(bool), 0, np.maximum(DOUBLE_SHARE * period, DOUBLE_MIN_DAYS))
+    return prev_date.notna() & ((after["charge"] - prev_charge).abs() < 0.005) & (gap <= window)
 
 
 def _streams_by_charges(streams: pd.DataFrame, decisions: pd.DataFrame) -> dict[int, str]:
