@@ -241,7 +241,12 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
     # 0.63 app bought before a plan began is a purchase, not its trial.
     trial_price = (j["h_charge"] < 0.01) | _trial_price(j["h_charge"], j["_scale"])
-    j["free"] = (j["h_charge"] <= FREE_MAX * j["_scale"]) & cheap & (~loose | trial_price)
+    # A trial is one charge or a few: a chain billing one price of a dollar or less more than
+    # MAX_INTRO_CHARGES times is a plan at that price (0.99 a month for a year, then a yearly
+    # plan, is a switch of billing period, not a trial ending).
+    plan_price = pd.Series(list(zip(j["h_stream"].map(stream_chain), _cents(j["h_charge"]))), index=j.index)
+    j["free"] = ((j["h_charge"] <= FREE_MAX * j["_scale"]) & cheap & (~loose | trial_price)
+                 & ~plan_price.isin(_dollar_plans(s)))
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
     # A plan billed more often (monthly, then a yearly plan at ten or twelve times the price)
@@ -310,6 +315,21 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (how long an offer longer than a few charges lasted, for the reason)
     n = ok["n_paid_since_trial"].reindex(r["transaction_id"]).to_numpy()
     return r.assign(intro_n=np.where(n > MAX_INTRO_CHARGES, n, np.nan))
+
+
+def _cents(charge: pd.Series) -> np.ndarray:
+    return np.rint(charge.to_numpy(dtype=float) * 100).astype(np.int64)
+
+
+def _dollar_plans(s: pd.DataFrame) -> set:
+    """``(chain_id, cents)`` of chains of ``s`` that billed one price of a trial's (above nil, up
+    to FREE_MAX) more than MAX_INTRO_CHARGES times: a plan at a dollar or less (iCloud's 0.99 a
+    month), whose charges are no trial. (One price: a 1.00 trial the detector put in a chain
+    after three months of another plan's 0.99 is still a trial.)"""
+    low = ((s["charge"] > 0.005) & (s["charge"] <= FREE_MAX * s["_scale"])).to_numpy()
+    n = pd.Series(1, index=pd.MultiIndex.from_arrays([s["chain_id"].to_numpy()[low], _cents(s["charge"][low])]))
+    n = n.groupby(level=[0, 1]).sum()
+    return set(n.index[n > MAX_INTRO_CHARGES])
 
 
 def _intro_years(agg: pd.DataFrame, first: pd.DataFrame, s: pd.DataFrame) -> pd.Series:
