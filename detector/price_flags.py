@@ -62,6 +62,10 @@ SHOP_AMOUNTS = 2
 #: 5.00 plan, 40%, though 39.9% to the cent (LIST_CENT of slack, in the row's currency).
 SHOP_INTRO_MIN = 0.4
 LIST_CENT = 0.01
+#: ... one period before it, give or take a fifth of a period, or up to this share of a period
+#: late: a monthly charge declined and retried a week later (app stores retry for days), or
+#: posted a few days late, is still the plan's next month; a charge never comes early that way.
+HALF_PRICE_LATE = 0.25
 #: A paid first month outside any stream comes a month before the full price: this many days.
 PAID_INTRO_DAYS = (20, 40)
 #: An unstreamed charge within this of a plan's full price is the plan billed before.
@@ -270,7 +274,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # price (Apple Music 4.99 -> 10.99): a discount on the plan, where the shop's purchases come
     # at any price and any day.
     half = own & (j["h_charge"] >= SHOP_INTRO_MIN * j["charge"] - LIST_CENT * j["_scale"]) & (
-        ((j["ts"] - j["h_ts"]).dt.days - j["period"]).abs() <= 0.2 * j["period"])
+        ((j["ts"] - j["h_ts"]).dt.days - j["period"]).between(-0.2 * j["period"], HALF_PRICE_LATE * j["period"]))
     j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & _trial_price(j["h_charge"], j["_scale"])) | half
     j["free"] &= j["intro"]
     # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.

@@ -53,3 +53,23 @@ def test_a_dollar_trial_after_three_months_of_another_plan_at_99_cents_is_still_
     doc = _scan(runner, tmp_path, plan, "2024-10-20")
     flags = [(f["date"], f["amount"]) for f in doc["flags"] if f["type"] == "trial_conversion"]
     assert flags == [(app[1].isoformat(), 7.99)]
+
+
+def _app_store_month(first: date, gap_days: int) -> list[tuple[date, str, str, float]]:
+    # An app's 4.99 first month, then 9.99 a month from ``gap_days`` later, billed by Apple among
+    # apps bought there at other prices.
+    from datetime import timedelta
+
+    paid = first + timedelta(days=gap_days)
+    plan = [(first, "APPLE.COM/BILL", "Shopping", 4.99)]
+    plan += [(d, "APPLE.COM/BILL", "Shopping", 9.99) for d in month_dates(paid, 6)]
+    apps = [(date(2024, 1, 9), 2.99), (date(2024, 2, 21), 0.99), (date(2024, 6, 2), 1.99), (date(2024, 8, 27), 6.99)]
+    return plan + [(d, "APPLE.COM/BILL", "Shopping", a) for d, a in apps]
+
+
+def test_a_half_price_app_month_whose_next_charge_was_retried_a_week_late_is_an_intro(runner, tmp_path):
+    # The full price came 37 days after the 4.99 month (a declined charge taken again a week on):
+    # within a fifth of a period only, the intro month went unflagged.
+    doc = _scan(runner, tmp_path, _app_store_month(date(2024, 3, 10), 37), "2024-10-30")
+    flags = [(f["date"], f["amount"]) for f in doc["flags"] if f["type"] == "trial_conversion"]
+    assert flags == [("2024-04-16", 9.99)]
