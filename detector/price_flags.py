@@ -206,7 +206,10 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     n_paid = paid.groupby("stream_id")["charge"].transform("size")
     last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < np.minimum(3, np.ceil(n_paid / 2))]
     ref = last3.groupby("stream_id")["charge"].median()
-    at = at[(paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)).to_numpy()]
+    # (a charge far above that price, 1/INTRO_RATIO times it or more, is an order the detector
+    # put in the stream, an 84.99 app before a 4.99 -> 10.99 plan, not the plan's first full price)
+    price = paid["stream_id"].map(ref)
+    at = at[((paid["charge"] > INTRO_RATIO * price) & (paid["charge"] * INTRO_RATIO < price)).to_numpy()]
     # the first candidate of each stream: s is date-ordered within chains
     first = s.iloc[at[~s["stream_id"].iloc[at].duplicated().to_numpy()]]
     if first.empty:
@@ -281,7 +284,9 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # Elsewhere an earlier charge outside the streams at the plan's price (within tax and
     # currency moves) is the plan paid before; one at another price is another product.
     paid_before = (j["h_charge"] - j["charge"]).abs() <= LOOSE_SAME_PRICE * j["charge"]
-    j["block"] = ~j["intro"] & (~loose | paid_before) & ~(shop & loose)
+    # (and the stream's own charge far above the plan's price is such an order: no plan billed before)
+    order = own & (j["h_charge"] * INTRO_RATIO >= j["charge"])
+    j["block"] = ~j["intro"] & (~loose | paid_before) & ~(shop & loose) & ~order
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])

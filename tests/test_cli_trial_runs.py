@@ -73,3 +73,14 @@ def test_a_half_price_app_month_whose_next_charge_was_retried_a_week_late_is_an_
     doc = _scan(runner, tmp_path, _app_store_month(date(2024, 3, 10), 37), "2024-10-30")
     flags = [(f["date"], f["amount"]) for f in doc["flags"] if f["type"] == "trial_conversion"]
     assert flags == [("2024-04-16", 9.99)]
+
+
+def test_an_app_bought_at_many_times_the_price_before_an_intro_month_is_not_the_plans_first_charge(runner, tmp_path):
+    # An 84.99 app two months before Apple Music's 4.99 first month and its 10.99 a month, all
+    # billed by Apple: the detector took the app into the plan's stream, and the rule read it as
+    # the plan's first full price, so the conversion two charges on went unflagged.
+    plan = [(date(2024, 6, 29), "APPLE.COM/BILL", "Shopping", 84.99), (date(2024, 8, 29), "APPLE.COM/BILL", "Shopping", 4.99)]
+    plan += [(d, "APPLE.COM/BILL", "Shopping", 10.99) for d in month_dates(date(2024, 9, 29), 4)]
+    doc = _scan(runner, tmp_path, plan, "2025-01-15")
+    flags = [(f["date"], f["amount"]) for f in doc["flags"] if f["type"] == "trial_conversion"]
+    assert flags == [("2024-09-29", 10.99)]
