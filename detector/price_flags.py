@@ -62,6 +62,10 @@ SHOP_AMOUNTS = 2
 #: 5.00 plan, 40%, though 39.9% to the cent (LIST_CENT of slack, in the row's currency).
 SHOP_INTRO_MIN = 0.4
 LIST_CENT = 0.01
+#: ... one period before it, give or take a fifth of a period, or up to this share of a period
+#: late: a monthly charge declined and retried a week later (app stores retry for days), or
+#: posted a few days late, is still the plan's next month; a charge never comes early that way.
+HALF_PRICE_LATE = 0.25
 #: A paid first month outside any stream comes a month before the full price: this many days.
 PAID_INTRO_DAYS = (20, 40)
 #: An unstreamed charge within this of a plan's full price is the plan billed before.
@@ -202,7 +206,10 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     n_paid = paid.groupby("stream_id")["charge"].transform("size")
     last3 = paid[paid.groupby("stream_id").cumcount(ascending=False) < np.minimum(3, np.ceil(n_paid / 2))]
     ref = last3.groupby("stream_id")["charge"].median()
-    at = at[(paid["charge"] > INTRO_RATIO * paid["stream_id"].map(ref)).to_numpy()]
+    # (a charge far above that price, 1/INTRO_RATIO times it or more, is an order the detector
+    # put in the stream, an 84.99 app before a 4.99 -> 10.99 plan, not the plan's first full price)
+    price = paid["stream_id"].map(ref)
+    at = at[((paid["charge"] > INTRO_RATIO * price) & (paid["charge"] * INTRO_RATIO < price)).to_numpy()]
     # the first candidate of each stream: s is date-ordered within chains
     first = s.iloc[at[~s["stream_id"].iloc[at].duplicated().to_numpy()]]
     if first.empty:
@@ -241,7 +248,12 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # A charge outside any stream is a trial only at a trial's price, free or one dollar: a
     # 0.63 app bought before a plan began is a purchase, not its trial.
     trial_price = (j["h_charge"] < 0.01) | _trial_price(j["h_charge"], j["_scale"])
-    j["free"] = (j["h_charge"] <= FREE_MAX * j["_scale"]) & cheap & (~loose | trial_price)
+    # A trial is one charge or a few: a chain billing one price of a dollar or less more than
+    # MAX_INTRO_CHARGES times is a plan at that price (0.99 a month for a year, then a yearly
+    # plan, is a switch of billing period, not a trial ending).
+    plan_price = pd.Series(list(zip(j["h_stream"].map(stream_chain), _cents(j["h_charge"]))), index=j.index)
+    j["free"] = ((j["h_charge"] <= FREE_MAX * j["_scale"]) & cheap & (~loose | trial_price)
+                 & ~plan_price.isin(_dollar_plans(s)))
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
     # prices count only when they were billed as a stream; free / 1.00 trials count anyway.
     # A plan billed more often (monthly, then a yearly plan at ten or twelve times the price)
@@ -265,14 +277,16 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # price (Apple Music 4.99 -> 10.99): a discount on the plan, where the shop's purchases come
     # at any price and any day.
     half = own & (j["h_charge"] >= SHOP_INTRO_MIN * j["charge"] - LIST_CENT * j["_scale"]) & (
-        ((j["ts"] - j["h_ts"]).dt.days - j["period"]).abs() <= 0.2 * j["period"])
+        ((j["ts"] - j["h_ts"]).dt.days - j["period"]).between(-0.2 * j["period"], HALF_PRICE_LATE * j["period"]))
     j["intro"] &= ~shop | (j["h_charge"] < 0.01) | (own & _trial_price(j["h_charge"], j["_scale"])) | half
     j["free"] &= j["intro"]
     # At a shop, orders outside the streams are orders, whatever they cost: they block nothing.
     # Elsewhere an earlier charge outside the streams at the plan's price (within tax and
     # currency moves) is the plan paid before; one at another price is another product.
     paid_before = (j["h_charge"] - j["charge"]).abs() <= LOOSE_SAME_PRICE * j["charge"]
-    j["block"] = ~j["intro"] & (~loose | paid_before) & ~(shop & loose)
+    # (and the stream's own charge far above the plan's price is such an order: no plan billed before)
+    order = own & (j["h_charge"] * INTRO_RATIO >= j["charge"])
+    j["block"] = ~j["intro"] & (~loose | paid_before) & ~(shop & loose) & ~order
     j["intro_ts"] = j["h_ts"].where(j["intro"])
     j["intro_date"] = j["h_date"].where(j["intro"])
     j["intro_charge"] = j["h_charge"].where(j["intro"])
@@ -310,6 +324,21 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # (how long an offer longer than a few charges lasted, for the reason)
     n = ok["n_paid_since_trial"].reindex(r["transaction_id"]).to_numpy()
     return r.assign(intro_n=np.where(n > MAX_INTRO_CHARGES, n, np.nan))
+
+
+def _cents(charge: pd.Series) -> np.ndarray:
+    return np.rint(charge.to_numpy(dtype=float) * 100).astype(np.int64)
+
+
+def _dollar_plans(s: pd.DataFrame) -> set:
+    """``(chain_id, cents)`` of chains of ``s`` that billed one price of a trial's (above nil, up
+    to FREE_MAX) more than MAX_INTRO_CHARGES times: a plan at a dollar or less (iCloud's 0.99 a
+    month), whose charges are no trial. (One price: a 1.00 trial the detector put in a chain
+    after three months of another plan's 0.99 is still a trial.)"""
+    low = ((s["charge"] > 0.005) & (s["charge"] <= FREE_MAX * s["_scale"])).to_numpy()
+    n = pd.Series(1, index=pd.MultiIndex.from_arrays([s["chain_id"].to_numpy()[low], _cents(s["charge"][low])]))
+    n = n.groupby(level=[0, 1]).sum()
+    return set(n.index[n > MAX_INTRO_CHARGES])
 
 
 def _intro_years(agg: pd.DataFrame, first: pd.DataFrame, s: pd.DataFrame) -> pd.Series:

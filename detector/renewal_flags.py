@@ -32,6 +32,9 @@ HIGH_RENEWAL_PRICE = 100.0
 REPEAT_SHARE = 0.25
 #: A monthly plan replaced by a yearly one bills no more: none of its charges this many days on.
 MONTH_ON_DAYS = 45
+#: A plan of a dollar or less a yearly one replaced: its charges at that price are looked at
+#: over this many days before the yearly charge (the last of them within SWITCH_GAP_DAYS).
+YEAR_BEFORE_DAYS = 400
 
 @lru_cache(maxsize=1)
 def _plan_vendors() -> frozenset:
@@ -185,12 +188,22 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
     # it (iCloud's 0.99 a month beside a yearly app plan, both billed by Apple)
     later = j[(days < 0) & (days >= -MONTH_ON_DAYS)]
     going_on = set(zip(later["transaction_id"], later["b_charge"].round(2)))
-    j = j[(days > 0) & (days <= SWITCH_GAP_DAYS) & (j["b_charge"] < 0.5 * j["charge"])]
-    j = j.assign(paid=j["b_charge"] > FREE_MAX * j["_scale"])
-    counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).agg(n=("paid", "size"), paid=("paid", "first"))
+    # (a price last charged within SWITCH_GAP_DAYS; its charges looked at over the year before:
+    # a monthly plan's last charge before the switch may come a skipped month before it)
+    j = j[(days > 0) & (days <= YEAR_BEFORE_DAYS) & (j["b_charge"] < 0.5 * j["charge"])]
+    j = j.assign(paid=j["b_charge"] > FREE_MAX * j["_scale"], near=days[j.index] <= SWITCH_GAP_DAYS,
+                 b_days=days[j.index])
+    j = j.sort_values("b_days", kind="stable")
+    counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).agg(
+        n=("near", "sum"), paid=("paid", "first"), near=("near", "any"), last=("b_days", "first"),
+        before_last=("b_days", lambda d: d.iloc[1] if len(d) > 1 else np.nan))
     # one charge at a price is enough; at a trial's price (a dollar or less) a plan is billed
-    # twice or more, and stops: 0.99 a month (iCloud's 50 GB) until the 10.99 yearly plan began
-    cheap_plan = (counts["n"] >= 2) & ~pd.Series([k in going_on for k in counts.index], index=counts.index, dtype=bool)
+    # twice or more, and stops: 0.99 a month (iCloud's 50 GB) until the 10.99 yearly plan began,
+    # both within SWITCH_GAP_DAYS, or its last two a month apart (MONTH_ON_DAYS), the last within
+    # them: two 0.99 apps three months apart are no plan
+    counts = counts[counts["near"]]
+    monthly = (counts["n"] >= 2) | (counts["before_last"] - counts["last"] <= MONTH_ON_DAYS)
+    cheap_plan = monthly & ~pd.Series([k in going_on for k in counts.index], index=counts.index, dtype=bool)
     switched = set(counts[counts["paid"] | cheap_plan].index.get_level_values(0))
     return unseen & ~long["transaction_id"].isin(switched | _after_a_plan_ended(cand, before))
 

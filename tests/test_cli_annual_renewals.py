@@ -75,3 +75,26 @@ def test_a_yearly_app_plan_beside_icloud_at_99_cents_a_month_replaced_nothing(ru
     doc = _scan(runner, tmp_path, lines, "2025-09-30")
     assert sorted((f["type"], f["date"]) for f in doc["flags"]) == [
         ("annual_renewal", "2024-05-23"), ("annual_renewal", "2025-05-23")]
+
+
+def test_a_yearly_plan_after_99_cents_a_month_with_a_month_skipped_before_it_is_a_sign_up(runner, tmp_path):
+    # The same, the plan's last monthly charge two months before the yearly one (June's charge
+    # not taken): one 0.99 within the months before the switch read as an app, and the sign-up
+    # as the renewal of a plan older than the history. Its earlier months at 0.99 count too; the
+    # 10.99 is no trial conversion either (four months at 0.99 are a plan, not a trial).
+    lines = [f"2024-{m:02d}-16,APPLE.COM/BILL,-0.99" for m in range(2, 6)]
+    lines += ["2024-07-20,APPLE.COM/BILL,-10.99", "2025-07-21,APPLE.COM/BILL,-10.99"]
+    lines += ["2024-04-02,APPLE.COM/BILL,-4.99", "2024-09-12,APPLE.COM/BILL,-2.99"]
+    doc = _scan(runner, tmp_path, lines + [x for x in _netflix((2025, 9)) if x >= "2024"], "2025-09-30")
+    assert sorted((f["type"], f["date"]) for f in doc["flags"]) == [("annual_renewal", "2025-07-21")]
+
+
+def test_two_apps_at_99_cents_three_months_apart_before_a_yearly_app_plan_are_no_plan_it_replaced(runner, tmp_path):
+    # The near miss of the rule above: two 0.99 apps, three months apart, the second two days
+    # before a 109.00 yearly app plan, are no monthly plan that stopped; with the history starting
+    # six months before, the yearly charge may renew a plan older than the data, as before.
+    lines = ["2024-06-29,APPLE.COM/BILL,-0.99", "2024-10-04,APPLE.COM/BILL,-0.99",
+             "2024-10-06,APPLE.COM/BILL,-109.00", "2025-10-06,APPLE.COM/BILL,-109.00", "2025-03-20,APPLE.COM/BILL,-2.99"]
+    doc = _scan(runner, tmp_path, lines + [x for x in _netflix((2025, 10)) if x >= "2024-04"], "2025-10-20")
+    assert sorted((f["type"], f["date"]) for f in doc["flags"]) == [
+        ("annual_renewal", "2024-10-06"), ("annual_renewal", "2025-10-06")]
