@@ -41,6 +41,8 @@ class ScanResult:
     notes: list[dict] = field(default_factory=list)
     #: why each of ``owed_detected`` was owed (:meth:`detector.store.Store.detection_owed_reasons`)
     owed_reasons: dict[str, list[str]] = field(default_factory=dict)
+    #: the refund requests ``report --since`` left out, their charges before it (the CLI says so)
+    requests_before_since: list[dict] = field(default_factory=list)
 
     @property
     def failed_files(self) -> list:
@@ -678,13 +680,28 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
     from .freshness import sync_problems
 
     streams, flags, requests, as_of = _stored_frames(store, account_id=account_id, since=since)
+    before_since = []
     if since:
-        flagged = set(flags["transaction_id"])
-        requests = [r for r in requests if r["transaction_id"] in flagged]
+        requests, before_since = _requests_since(requests, flags, since)
     # (as of the last run's date: what the items' state says of the data that run saw)
     problems = [p for p in sync_problems(store, str(as_of)) if account_id is None or p["account_id"] == account_id]
     return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests,
-                      sync_problems=problems, notes=stored_notes(store, account_id))
+                      sync_problems=problems, notes=stored_notes(store, account_id),
+                      requests_before_since=before_since)
+
+
+def _requests_since(requests: list[dict], flags: pd.DataFrame, since: str) -> tuple[list[dict], list[dict]]:
+    """``(kept, left_out)``: the refund requests for charges on or after ``since``, as the flags
+    are, and the others. A request opened by hand (`refunds open`) answers no flag and goes by its
+    charge's date (round-56 audit: every such request left `report --since` whatever its date);
+    a request whose charge date is not stored goes by its flag's."""
+    flagged = set(flags["transaction_id"])
+    kept, left_out = [], []
+    for r in requests:
+        charged = r.get("charge_date")
+        recent = r["transaction_id"] in flagged or (isinstance(charged, str) and charged[:10] >= since)
+        (kept if recent else left_out).append(r)
+    return kept, left_out
 
 
 def stored_notes(store: Store, account_id: str | None = None) -> list[dict]:

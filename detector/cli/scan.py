@@ -360,7 +360,19 @@ def report_cmd(db_path, account_id, since, fmt, output, limit):
     result = stored_result(store, account_id=account_id, since=since)
     warn_detection_owed(store, account_id, result.as_of)
     note_suggested_links(store, result)
+    _note_report_dates(result, since)
     _show(result, fmt, output, limit, store)
+
+
+def _note_report_dates(result, since: str | None) -> None:
+    """Say on stderr, whatever the format, which refund requests in progress ``--since`` left
+    out: a request the user filed does not leave the report without a word (round-56 audit)."""
+    open_ = [r for r in result.requests_before_since if r.get("status") in ("Pending", "Processing")]
+    if open_:
+        oldest = min((str(r.get("charge_date") or "") for r in open_), default="")
+        click.echo(f"note: --since {since} leaves out {len(open_)} refund request(s) in progress (Pending or "
+                   f"Processing) for charges before it{f' (the oldest {oldest})' if oldest else ''}; "
+                   "`subdetect refunds list` shows every request.", err=True)
 
 
 def note_suggested_links(store, result) -> None:
