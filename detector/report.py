@@ -598,7 +598,7 @@ SYNC_NOTE = ("Their plans are shown as of the last day their data came in: a pla
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
                 width: int = 100, limit: int | None = None, sync_problems=None, unasked=None,
-                notes=None) -> str:
+                notes=None, accounts_as_of=None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
@@ -615,6 +615,11 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     ``notes`` (:func:`detector.account_notes.open_notes`: what earlier scans found, such as a
     file's charges held by another account) come next: the JSON's ``notes`` (only when there are
     some), the CSV's ``note`` records, a section after the sync problems in the others.
+    ``accounts_as_of`` (account -> ISO date; ``report``'s
+    :attr:`~detector.pipeline.ScanResult.accounts_as_of`) is the date each account was detected
+    as of, where it is not ``as_of``: each stream's ``as_of`` in the JSON and CSV (``as_of``
+    where not given), and a line under the title of the others naming the accounts of an
+    earlier date (:func:`as_of_note`).
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
@@ -623,8 +628,11 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     title = title or f"Subscriptions as of {as_of}"
     problems = list(sync_problems or [])
     notes = list(notes or [])
+    dates = {str(k): pd.Timestamp(v).strftime("%Y-%m-%d") for k, v in (accounts_as_of or {}).items() if v}
     if fmt in ("json", "csv"):
-        doc = _doc(*_export_columns(s, f), r, as_of, problems, notes)
+        s, f = _export_columns(s, f)
+        s = s.assign(as_of=s["account_id"].map(lambda a: dates.get(str(a), as_of)).astype(object))
+        doc = _doc(s, f, r, as_of, problems, notes)
         return json_indented(doc) if fmt == "json" else _scan_csv(doc)
     active = _active(s, f)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
@@ -652,7 +660,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     elif accounts > 1:
         flag_view, stream_view, refund_view = (_with_account(v) for v in (flag_view, stream_view, refund_view))
     ctx = {
-        "title": title, "as_of": as_of,
+        "title": title, "as_of": as_of, "as_of_note": as_of_note(as_of, dates, s["account_id"]),
         # (the table's "What happened" names the type in words, as its refund requests' "For" does:
         # "charge_after_cancellation:" was one word wider than the column on an 80-column terminal)
         "flags": (list(flag_view.values()),
@@ -679,6 +687,27 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     from .report_table import scan_table
 
     return scan_table(ctx, width, limit)
+
+
+#: Accounts :func:`as_of_note` names one by one; the rest are counted.
+AS_OF_SHOWN = 10
+
+
+def as_of_note(as_of: str, dates: dict[str, str], accounts) -> str:
+    """The line saying which of ``accounts`` (those of the report's streams) were detected as of
+    another day than the report's ``as_of`` (``dates``: account -> ISO date), or "". Round-56
+    audit: an account scanned as of October, reported "as of" November with the others, showed
+    its plans "active" with next dates a month gone and no word why."""
+    other = sorted({(dates[a], a) for a in map(str, pd.Series(accounts, dtype=object).dropna())
+                    if a in dates and dates[a] != as_of})
+    if not other:
+        return ""
+    named = ", ".join(f"{a} as of {d}" for d, a in other[:AS_OF_SHOWN])
+    more = f" and {len(other) - AS_OF_SHOWN} more" if len(other) > AS_OF_SHOWN else ""
+    its, it = ("its", "it") if len(other) == 1 else ("their", "them")
+    return (f"Not every account is as of {as_of}: {named}{more} ({its} last detection). {its.capitalize()} "
+            f"plans' next dates and statuses are as of that day, not {as_of}: a plan due in between is not "
+            f"overdue. A newer statement, scanned, brings {it} up to date.")
 
 
 def _status_cells(r: pd.DataFrame) -> list:
@@ -737,6 +766,8 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 def _scan_markdown(ctx: dict) -> str:
     out = [f"# {_md_cell(ctx['title'])}", ""]
+    if ctx.get("as_of_note"):
+        out += [_md_cell(ctx["as_of_note"]), ""]
     if ctx["sync_problems"]:
         out += [f"## {ctx['sync_heading']} ({len(ctx['sync_problems'])})", ""]
         out += [f"- {_md_cell(m)}" for m in ctx["sync_problems"]] + ["", _md_cell(ctx["sync_note"]), ""]

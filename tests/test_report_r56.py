@@ -1,6 +1,7 @@
 """`subdetect report` says the same thing, safely, in every format (round-56 audit): a refund
-request opened by hand stays in `report --since` when its charge is since. Real CLI, real SQLite
-files, Chase's card export layout."""
+request opened by hand stays in `report --since` when its charge is since; accounts detected as of
+different days are each reported as of their own; a store whose scan found nothing is reported as
+of that scan. Real CLI, real SQLite files, Chase's card export layout."""
 
 from __future__ import annotations
 
@@ -109,3 +110,101 @@ def test_report_since_keeps_a_hand_opened_request_whose_charge_is_since(runner, 
     every_since = _report(runner, db, fmt, "--since", "2024-01-01")
     assert {"2025-01-07", "2025-09-22"} <= set(_requests(every_since.stdout, fmt))
     assert "leaves out" not in every_since.stderr
+
+
+# -- a store whose only scan found nothing --------------------------------------------------------
+
+@pytest.fixture
+def no_findings(runner, tmp_path):
+    rows = [(date(2025, 11, 20), "WHOLEFDS MKT #10234", 54.21), (date(2025, 11, 2), "SHELL OIL 57444", 41.10),
+            (date(2025, 10, 14), "TARGET 00012345", 23.99), (date(2025, 9, 30), "CHIPOTLE 1234", 13.45)]
+    card = _chase_csv(tmp_path / "Chase2468_Activity_20251130.CSV", rows)
+    db = tmp_path / "empty.db"
+    scanned = json.loads(_run(runner, "scan", card, "--db", db, "--as-of", "2025-11-30", "--format", "json").stdout)
+    assert scanned == {"as_of": "2025-11-30", "streams": [], "flags": [], "refund_requests": []}
+    return db
+
+
+def _as_of(text: str, fmt: str) -> str | None:
+    if fmt == "json":
+        return json.loads(text)["as_of"]
+    found = re.search(r"Subscriptions as of (\d{4}-\d\d-\d\d)", text)
+    return found and found.group(1)
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "html", "table"])
+@pytest.mark.parametrize("more", [(), ("--account", "nosuch"), ("--since", "2030-01-01")])
+def test_a_store_whose_scan_found_nothing_is_reported_as_of_that_scan(runner, no_findings, fmt, more):
+    assert _as_of(_report(runner, no_findings, fmt, *more).stdout, fmt) == "2025-11-30"  # (was today's date)
+
+
+def test_a_store_from_before_migration_18_is_reported_as_of_its_streams(runner, tmp_path):
+    from detector.store import MIGRATIONS, _m18_detections
+    from tests._old_stores import store_at_version
+
+    db = tmp_path / "old.db"
+    old = store_at_version(db, MIGRATIONS.index(_m18_detections))
+    old.execute("INSERT INTO streams (stream_id, account_id, merchant, direction, frequency, last_amount, first_date, "
+                "last_date, next_date, status, transaction_ids, currency, as_of) VALUES ('s1', 'card', 'Netflix', "
+                "'outflow', 'monthly', 15.49, '2025-01-07', '2025-10-07', '2025-11-07', 'active', '[]', 'USD', "
+                "'2025-10-31')")
+    old.conn.commit()
+    old.close()
+    doc = json.loads(_report(runner, db, "json").stdout)
+    assert doc["as_of"] == "2025-10-31" and [s["as_of"] for s in doc["streams"]] == ["2025-10-31"]
+
+
+# -- accounts detected as of different days --------------------------------------------------------
+
+@pytest.fixture
+def mixed(runner, tmp_path):
+    """Card A's export up to October, scanned --as-of 2025-10-31; card B's up to November,
+    scanned --as-of 2025-11-30: one database."""
+    a = _chase_csv(tmp_path / "Chase1111_Activity_20251031.CSV",
+                   _monthly("Spotify USA", 11.99, 10, _months((2024, 11), (2025, 10))))
+    b = _chase_csv(tmp_path / "Chase2222_Activity_20251130.CSV",
+                   _monthly("NETFLIX.COM", 15.49, 7, _months((2024, 12), (2025, 11))))
+    db = tmp_path / "mixed.db"
+    _run(runner, "scan", a, "--db", db, "--as-of", "2025-10-31")
+    _run(runner, "scan", b, "--db", db, "--as-of", "2025-11-30")
+    return db
+
+
+SAID = "Not every account is as of 2025-11-30: Chase1111_Activity as of 2025-10-31 (its last detection)."
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_accounts_detected_as_of_different_days_are_each_reported_as_of_their_own(runner, mixed, fmt):
+    res = _report(runner, mixed, fmt)
+    assert SAID in " ".join(res.stderr.split())  # (every format, JSON and CSV too)
+    if fmt == "json":
+        doc = json.loads(res.stdout)
+        assert doc["as_of"] == "2025-11-30"
+        assert {(s["account_id"], s["merchant"], s["as_of"]) for s in doc["streams"]} == {
+            ("Chase1111_Activity", "Spotify", "2025-10-31"), ("Chase2222_Activity", "Netflix", "2025-11-30")}
+    elif fmt == "csv":
+        streams = [r for r in _csv(res.stdout) if r["record"] == "stream"]
+        assert {(r["account_id"], r["as_of"]) for r in streams} == {("Chase1111_Activity", "2025-10-31"),
+                                                                  ("Chase2222_Activity", "2025-11-30")}
+    else:
+        assert SAID in _plain(res.stdout, fmt)
+        assert _plain(res.stdout, fmt).index(SAID) < _plain(res.stdout, fmt).index("Active subscriptions")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_one_account_alone_is_reported_as_of_its_own_day_without_a_note(runner, mixed, fmt):
+    res = _report(runner, mixed, fmt, "--account", "Chase1111_Activity")
+    assert "Not every account" not in res.stdout + res.stderr
+    if fmt == "json":
+        doc = json.loads(res.stdout)
+        assert doc["as_of"] == "2025-10-31" and {s["as_of"] for s in doc["streams"]} == {"2025-10-31"}
+    elif fmt != "csv":
+        assert _as_of(res.stdout, fmt) == "2025-10-31"
+
+
+def test_a_scans_own_report_gives_each_stream_its_as_of(runner, tmp_path):
+    card = _chase_csv(tmp_path / "Chase3333_Activity_20251130.CSV",
+                      _monthly("Spotify USA", 11.99, 22, _months((2024, 12), (2025, 11))))
+    doc = json.loads(_run(runner, "scan", card, "--db", tmp_path / "s.db", "--as-of", "2025-11-30",
+                          "--format", "json").stdout)
+    assert [s["as_of"] for s in doc["streams"]] == ["2025-11-30"]
