@@ -266,22 +266,21 @@ def _several_currencies(s: pd.DataFrame) -> bool:
     return "currency" in s and s["currency"].dropna().nunique() > 1
 
 
-def _totals(active: pd.DataFrame, several: bool, name_dollars: bool = False) -> tuple[str, pd.DataFrame]:
+def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
     """The monthly total, and the rows to show, their amounts written out (:func:`_written`).
     Streams of several currencies (a GBP and a EUR account) are never added up: there is one
     total per currency, and each monthly cost names its currency. A total in one currency names
-    it unless it is dollars and ``name_dollars`` is false."""
+    it, dollars too, in every format."""
     shown = active.assign(monthly=_written(active["monthly"], active["currency"], several),
                           last_amount=_written(active["last_amount"], active["currency"], False))
     if not several:
         one = active["currency"].dropna()
         code = one.iloc[0] if len(one) else None
         total = figure(float(active["monthly"].sum()) if len(active) else 0.0, code)
-        # a report in one currency other than dollars names it (a Monzo statement's report read
-        # "Total 160.37" while its emails said £: round-thirty-nine audit); dollars, the
-        # default, stay as they were
-        named = isinstance(code, str) and (name_dollars or code.upper() != "USD")
-        return (f"{total} {code}" if named else total), shown
+        # a report in one currency names it (a Monzo statement's report read "Total 160.37" while
+        # its emails said £: round-thirty-nine audit), dollars too and in every format (round-56
+        # audit: the table said "59.50 USD", markdown and html "59.50")
+        return (f"{total} {code}" if isinstance(code, str) else total), shown
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
     total = " + ".join(f"{figure(v, c)} {c}" for c, v in sums.items())
@@ -643,9 +642,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     runs = active[payroll_streams(active)]  # a payroll service's debits: pay and payroll taxes
     active = active.drop(runs.index)
     several = _several_currencies(s)
-    # (the table's total names its currency, dollars too: round-51 audit, a report in dollars
-    # named none; markdown and html keep their plain dollar total)
-    total, active = _totals(active, several, name_dollars=fmt == "table")
+    total, active = _totals(active, several)
     status = _status_cells(r) if len(r) else []
     f, r = _amounts_written(s, f, r, several)
     # Several statements in one report: the same subscription may be paid from two accounts.

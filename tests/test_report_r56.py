@@ -1,7 +1,8 @@
 """`subdetect report` says the same thing, safely, in every format (round-56 audit): a refund
 request opened by hand stays in `report --since` when its charge is since; accounts detected as of
 different days are each reported as of their own; a store whose scan found nothing is reported as
-of that scan. Real CLI, real SQLite files, Chase's card export layout."""
+of that scan; a dollar total names its currency everywhere. Real CLI, real SQLite files, Chase's
+card export layout."""
 
 from __future__ import annotations
 
@@ -208,3 +209,13 @@ def test_a_scans_own_report_gives_each_stream_its_as_of(runner, tmp_path):
     doc = json.loads(_run(runner, "scan", card, "--db", tmp_path / "s.db", "--as-of", "2025-11-30",
                           "--format", "json").stdout)
     assert [s["as_of"] for s in doc["streams"]] == ["2025-11-30"]
+
+
+# -- a dollar total names its currency in every format ---------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_a_dollar_total_names_its_currency_in_every_format(runner, mixed, fmt):
+    text = _plain(_report(runner, mixed, fmt, "--account", "Chase2222_Activity").stdout, fmt)
+    total = {"table": "Total 15.49 USD", "markdown": "**Total per month: 15.49 USD**",
+             "html": "Total per month 15.49 USD"}[fmt]
+    assert total in text  # (markdown and html said "15.49")
