@@ -722,13 +722,34 @@ def _eligible_cells(r: pd.DataFrame) -> list:
     return ["unknown" if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in r["eligible"]]
 
 
+#: What the JSON and CSV give beside each stream's schema fields (:func:`_export_columns`).
+STREAM_EXPORT_FIELDS = ("monthly_amount", "counted", "not_counted_reason", "as_of")
+
+
+def csv_columns() -> tuple[str, ...]:
+    """The CSV report's header, the same in every report whatever it holds: ``record``, then each
+    field a flag, a stream, a refund request, a sync problem or a note can have, in that order
+    (one column for a field several of them have). Round-56 audit: the columns were the union of
+    the records' fields, 60 in a report with flags, 24 with streams only (``stream_id`` moved from
+    column 7 to 2), 1 in an empty one; a loader keyed on names or positions broke on quiet nights."""
+    from .refunds import REQUEST_EXPORT_FIELDS
+    from .schema import FLAG_COLUMNS, STREAM_COLUMNS
+
+    return tuple(dict.fromkeys(("record", *FLAG_COLUMNS, "currency", *STREAM_COLUMNS, *STREAM_EXPORT_FIELDS,
+                                *REQUEST_EXPORT_FIELDS, "charge_date", "flag_type", *SYNC_PROBLEM_FIELDS,
+                                *NOTE_FIELDS)))
+
+
 def _scan_csv(doc: dict) -> str:
     parts = [("sync_problem", doc.get("sync_problems", [])), ("note", doc.get("notes", [])), ("flag", doc["flags"]), ("stream", doc["streams"]),
              ("refund_request", doc["refund_requests"])]
-    columns: list[str] = ["record"]
-    for _, recs in parts:
+    columns = list(csv_columns())
+    known = set(columns)
+    for _, recs in parts:  # (a field none of those lists names is kept, after them: never dropped)
         for rec in recs:
-            columns += [k for k in rec if k not in columns]
+            extra = [k for k in rec if k not in known]
+            columns += extra
+            known.update(extra)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)

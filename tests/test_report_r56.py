@@ -1,8 +1,8 @@
 """`subdetect report` says the same thing, safely, in every format (round-56 audit): a refund
 request opened by hand stays in `report --since` when its charge is since; accounts detected as of
 different days are each reported as of their own; a store whose scan found nothing is reported as
-of that scan; a dollar total names its currency everywhere. Real CLI, real SQLite files, Chase's
-card export layout."""
+of that scan; a dollar total names its currency everywhere; the CSV's header never changes. Real
+CLI, real SQLite files, Chase's card export layout."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from detector import report
 from detector.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,3 +220,28 @@ def test_a_dollar_total_names_its_currency_in_every_format(runner, mixed, fmt):
     total = {"table": "Total 15.49 USD", "markdown": "**Total per month: 15.49 USD**",
              "html": "Total per month 15.49 USD"}[fmt]
     assert total in text  # (markdown and html said "15.49")
+
+
+# -- the CSV's header --------------------------------------------------------------------------------
+
+def test_the_csv_header_is_the_same_whatever_the_report_holds(runner, hand_opened, no_findings, mixed):
+    headers = {}
+    for name, db, more in (("flags, streams and requests", hand_opened, ()), ("nothing", no_findings, ()),
+                           ("streams only", mixed, ()), ("requests, no flag", hand_opened, ("--since", "2025-06-01"))):
+        text = _report(runner, db, "csv", *more).stdout
+        headers[name] = next(csv.reader(io.StringIO(text)))
+        kinds = {r["record"] for r in _csv(text)}
+        assert kinds == {"nothing": set(), "streams only": {"stream"}}.get(name, {"flag", "stream", "refund_request"})
+        for record in _csv(text):  # (each record's own fields filled, the others empty)
+            if record["record"] == "stream":
+                assert record["stream_id"] and record["frequency"] and not record["request_id"]
+            if record["record"] == "refund_request":
+                assert record["request_id"] and record["charge_date"] and not record["frequency"]
+    assert all(h == list(report.csv_columns()) for h in headers.values()), {k: len(h) for k, h in headers.items()}
+    assert headers["streams only"].index("stream_id") == 6  # (it was column 2 with no flag)
+
+
+def test_the_documented_csv_header_is_the_one_written():
+    text = (ROOT / "docs" / "flags.md").read_text(encoding="utf-8")
+    listed = re.search(r"<!-- csv-columns -->\s*(.*?)\s*<!-- /csv-columns -->", text, re.DOTALL).group(1)
+    assert [c.strip("` \n") for c in listed.split(",")] == list(report.csv_columns())
