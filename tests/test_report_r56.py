@@ -1,8 +1,8 @@
 """`subdetect report` says the same thing, safely, in every format (round-56 audit): a refund
 request opened by hand stays in `report --since` when its charge is since; accounts detected as of
 different days are each reported as of their own; a store whose scan found nothing is reported as
-of that scan; a dollar total names its currency everywhere; the CSV's header never changes. Real
-CLI, real SQLite files, Chase's card export layout."""
+of that scan; a dollar total names its currency everywhere; the CSV's header never changes; every
+`not_counted_reason` is documented. Real CLI, real SQLite files, Chase's card export layout."""
 
 from __future__ import annotations
 
@@ -245,3 +245,27 @@ def test_the_documented_csv_header_is_the_one_written():
     text = (ROOT / "docs" / "flags.md").read_text(encoding="utf-8")
     listed = re.search(r"<!-- csv-columns -->\s*(.*?)\s*<!-- /csv-columns -->", text, re.DOTALL).group(1)
     assert [c.strip("` \n") for c in listed.split(",")] == list(report.csv_columns())
+
+
+# -- every not_counted_reason is documented where the others are -----------------------------------
+
+def test_every_not_counted_reason_a_report_gives_is_documented(runner, tmp_path):
+    rows = ["date,description,amount,currency\n"]
+    for y, m in _months((2025, 1), (2025, 11)):
+        for day in (14, 28):  # (a payroll service's debits twice a month: net pay and payroll taxes)
+            rows.append(f"{y}-{m:02d}-{day:02d},GUSTO NET 4F7A2C ACME DESIGN LLC,-8421.37,USD\n")
+            rows.append(f"{y}-{m:02d}-{day:02d},GUSTO TAX 4F7A2C ACME DESIGN LLC,-2533.18,USD\n")
+        rows.append(f"{y}-{m:02d}-05,SLACK T0123ABC,-87.50,USD\n")
+    statement = tmp_path / "checking.csv"
+    statement.write_text("".join(rows), encoding="utf-8")
+    doc = json.loads(_run(runner, "scan", statement, "--account", "acme", "--db", tmp_path / "s.db",
+                          "--as-of", "2025-11-30", "--format", "json").stdout)
+    given = {s["not_counted_reason"] for s in doc["streams"]} - {None}
+    assert "payroll" in given
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    reports = readme[readme.index("## Reports"):readme.index("## Measured accuracy")]
+    cli_md = " ".join((ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split())
+    formats = cli_md[cli_md.index("## Report formats"):cli_md.index("**Notes from earlier scans**")]
+    for reason in report.NOT_COUNTED_REASONS:
+        assert f"`{reason}`" in reports, f"README's Reports section does not list {reason}"
+        assert f"`{reason}`" in formats, f"docs/cli.md's Report formats do not list {reason}"
