@@ -397,7 +397,7 @@ def _m18_detections(db: sqlite_utils.Database) -> None:
     # and accounts scanned as of different days were all reported as of the latest (r56 audit).
     # Stores made before know only their streams' dates (detector.pipeline.detected_dates).
     db.execute("CREATE TABLE IF NOT EXISTS detections (account_id TEXT PRIMARY KEY, as_of TEXT NOT NULL, "
-               "detected_at TEXT)")
+               "updated_at TEXT)")
 
 
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
@@ -716,9 +716,12 @@ class Store:
 
     def record_detections(self, accounts: Iterable[str], as_of: str) -> None:
         """Note that ``accounts`` were detected as of ``as_of`` (ISO), in the caller's transaction:
-        what :meth:`detection_dates` reads, also for an account where nothing was found."""
+        what :meth:`detection_dates` reads, also for an account where nothing was found. A run
+        again as of the same date changes nothing (``updated_at``: when it was first as of it)."""
         now = utcnow()
-        self.conn.executemany("INSERT OR REPLACE INTO detections (account_id, as_of, detected_at) VALUES (?, ?, ?)",
+        self.conn.executemany("INSERT INTO detections (account_id, as_of, updated_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT(account_id) DO UPDATE SET as_of = excluded.as_of, "
+                              "updated_at = excluded.updated_at WHERE detections.as_of IS NOT excluded.as_of",
                               [(str(a), as_of, now) for a in accounts])
 
     def detection_dates(self, accounts: Iterable[str] | None = None) -> dict[str, str]:
