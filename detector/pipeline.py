@@ -41,6 +41,11 @@ class ScanResult:
     notes: list[dict] = field(default_factory=list)
     #: why each of ``owed_detected`` was owed (:meth:`detector.store.Store.detection_owed_reasons`)
     owed_reasons: dict[str, list[str]] = field(default_factory=dict)
+    #: each account's last detection's as-of date (:func:`detected_dates`), filled for ``report``:
+    #: accounts scanned on different days are each as of their own (``as_of`` is the latest)
+    accounts_as_of: dict[str, str] = field(default_factory=dict)
+    #: the refund requests ``report --since`` left out, their charges before it (the CLI says so)
+    requests_before_since: list[dict] = field(default_factory=list)
 
     @property
     def failed_files(self) -> list:
@@ -206,6 +211,7 @@ def save_detection(store: Store, streams: pd.DataFrame, flags: pd.DataFrame, as_
             store.conn.execute(f"DELETE FROM flags WHERE account_id IN ({marks})", account_ids)
         replace_rows(store, "streams", stream_rows, pk="stream_id")
         replace_rows(store, "flags", flag_rows, pk="flag_id")
+        store.record_detections(account_ids, as_of)
         store.clear_detection_owed(account_ids, owed)
 
 
@@ -677,14 +683,29 @@ def stored_result(store: Store, *, account_id: str | None = None, since: str | N
     """What the last detection stored, as a :class:`ScanResult` (for ``subdetect report``)."""
     from .freshness import sync_problems
 
-    streams, flags, requests, as_of = _stored_frames(store, account_id=account_id, since=since)
+    streams, flags, requests, as_of, dates = _stored_frames(store, account_id=account_id, since=since)
+    before_since = []
     if since:
-        flagged = set(flags["transaction_id"])
-        requests = [r for r in requests if r["transaction_id"] in flagged]
+        requests, before_since = _requests_since(requests, flags, since)
     # (as of the last run's date: what the items' state says of the data that run saw)
     problems = [p for p in sync_problems(store, str(as_of)) if account_id is None or p["account_id"] == account_id]
     return ScanResult(as_of=str(as_of), streams=streams, flags=flags, refund_requests=requests,
-                      sync_problems=problems, notes=stored_notes(store, account_id))
+                      sync_problems=problems, notes=stored_notes(store, account_id), accounts_as_of=dates,
+                      requests_before_since=before_since)
+
+
+def _requests_since(requests: list[dict], flags: pd.DataFrame, since: str) -> tuple[list[dict], list[dict]]:
+    """``(kept, left_out)``: the refund requests for charges on or after ``since``, as the flags
+    are, and the others. A request opened by hand (`refunds open`) answers no flag and goes by its
+    charge's date (round-56 audit: every such request left `report --since` whatever its date);
+    a request whose charge date is not stored goes by its flag's."""
+    flagged = set(flags["transaction_id"])
+    kept, left_out = [], []
+    for r in requests:
+        charged = r.get("charge_date")
+        recent = r["transaction_id"] in flagged or (isinstance(charged, str) and charged[:10] >= since)
+        (kept if recent else left_out).append(r)
+    return kept, left_out
 
 
 def stored_notes(store: Store, account_id: str | None = None) -> list[dict]:
@@ -718,14 +739,17 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
         streams = empty_streams()
     else:
         streams["transaction_ids"] = streams["transaction_ids"].map(json.loads)
-    as_of = streams["as_of"].max() if "as_of" in streams and not streams.empty else None
-    if account_id and pd.isna(as_of):
+    # each account's streams were detected as of that account's last run; the report is as of
+    # the latest of them (and says which accounts are as of an earlier day: render_scan)
+    run_as_of = detected_dates(store, shown or None, streams)
+    as_of = max(run_as_of.values(), default=None)
+    if account_id and as_of is None:
         # an account with nothing stored is reported as of the store's last run, as the whole
         # store would be, not as of today (round-51 audit: its JSON's "as_of" was today's date)
-        as_of = store.conn.execute("SELECT MAX(as_of) FROM streams").fetchone()[0]
-    as_of = as_of_str(None) if pd.isna(as_of) else as_of  # (streams stored by no run: today)
-    # each account's streams were detected as of that account's last run
-    run_as_of = streams.groupby("account_id")["as_of"].max().to_dict() if "as_of" in streams else {}
+        as_of = max(detected_dates(store).values(), default=None)
+    if as_of is None:  # (a store from before migration 18 whose runs stored no stream: the run log's)
+        as_of = store.conn.execute("SELECT MAX(as_of) FROM runs").fetchone()[0]
+    as_of = as_of_str(as_of)  # (no detection ever ran: today)
     streams = streams[list(STREAM_COLUMNS)]
     fwhere, fparams = [], []
     if account_id:
@@ -751,7 +775,28 @@ def _stored_frames(store: Store, *, account_id: str | None = None, since: str | 
     if len(shown) > 1:
         requests = [r for r in requests if r["account_id"] in shown]
     streams, flags, requests = _decided_since_run(store, streams, flags, requests, str(as_of), run_as_of, groups)
-    return streams, flags, requests, as_of
+    return streams, flags, requests, as_of, run_as_of
+
+
+def detected_dates(store: Store, accounts=None, streams: pd.DataFrame | None = None) -> dict[str, str]:
+    """Each account's last detection's as-of date, of ``accounts`` or all of them: what the store
+    recorded (:meth:`Store.detection_dates`: also for an account where nothing was found), else
+    (a store from before migration 18) the date its stored streams (``streams``, as read from the
+    store, or those stored) were detected as of."""
+    dates = store.detection_dates(accounts)
+    if streams is None:
+        where = "" if accounts is None else " WHERE account_id IN (SELECT value FROM json_each(?))"
+        params = [] if accounts is None else [json.dumps(sorted(map(str, accounts)))]
+        older = dict(store.conn.execute(f"SELECT account_id, MAX(as_of) FROM streams{where} GROUP BY account_id",
+                                        params))
+    elif "as_of" in streams and len(streams):
+        older = streams.groupby("account_id")["as_of"].max().to_dict()
+    else:
+        older = {}
+    for account, day in older.items():
+        if account not in dates and isinstance(day, str) and day:
+            dates[str(account)] = day
+    return dates
 
 
 def sync_dismissed_candidates(store: Store, account_id: str) -> tuple[int, int]:
@@ -766,7 +811,7 @@ def sync_dismissed_candidates(store: Store, account_id: str) -> tuple[int, int]:
     candidate whose charge it no longer flags. Returns ``(withdrawn, restored)``."""
     from .refunds import set_withdrawn
 
-    _, kept, _, _ = _stored_frames(store, account_id=account_id)
+    _, kept, _, _, _ = _stored_frames(store, account_id=account_id)
     stored = {row[0] for row in store.conn.execute("SELECT flag_id FROM flags WHERE account_id = ?", [account_id])}
     return set_withdrawn(store, account_id, stored - set(kept["flag_id"]))
 

@@ -56,6 +56,11 @@ _DETAIL_KEYS = ("flag_type", "merchant", "currency", "charge_date", "charged_amo
                 "after_cancellation_on", "not_refunded", "withdrawn",
                 "process_note", "payment_method_source", "country", "timeline", "status_meaning", "sources", "inputs")
 
+#: Every field a listed request (:func:`list_requests`, :func:`public`) can carry, in order: the
+#: schema's, the stored columns', then the stored details' (as the JSON report gives them).
+REQUEST_EXPORT_FIELDS = tuple(dict.fromkeys((*REFUND_REQUEST_FIELDS, *_COLUMNS,
+                                             *sorted(k for k in _DETAIL_KEYS if k not in ("inputs", "withdrawn")))))
+
 
 @contextmanager
 def _immediate(conn):

@@ -266,22 +266,21 @@ def _several_currencies(s: pd.DataFrame) -> bool:
     return "currency" in s and s["currency"].dropna().nunique() > 1
 
 
-def _totals(active: pd.DataFrame, several: bool, name_dollars: bool = False) -> tuple[str, pd.DataFrame]:
+def _totals(active: pd.DataFrame, several: bool) -> tuple[str, pd.DataFrame]:
     """The monthly total, and the rows to show, their amounts written out (:func:`_written`).
     Streams of several currencies (a GBP and a EUR account) are never added up: there is one
     total per currency, and each monthly cost names its currency. A total in one currency names
-    it unless it is dollars and ``name_dollars`` is false."""
+    it, dollars too, in every format."""
     shown = active.assign(monthly=_written(active["monthly"], active["currency"], several),
                           last_amount=_written(active["last_amount"], active["currency"], False))
     if not several:
         one = active["currency"].dropna()
         code = one.iloc[0] if len(one) else None
         total = figure(float(active["monthly"].sum()) if len(active) else 0.0, code)
-        # a report in one currency other than dollars names it (a Monzo statement's report read
-        # "Total 160.37" while its emails said £: round-thirty-nine audit); dollars, the
-        # default, stay as they were
-        named = isinstance(code, str) and (name_dollars or code.upper() != "USD")
-        return (f"{total} {code}" if named else total), shown
+        # a report in one currency names it (a Monzo statement's report read "Total 160.37" while
+        # its emails said £: round-thirty-nine audit), dollars too and in every format (round-56
+        # audit: the table said "59.50 USD", markdown and html "59.50")
+        return (f"{total} {code}" if isinstance(code, str) else total), shown
     code = active["currency"].fillna("?").astype(str)
     sums = active["monthly"].groupby(code).sum().sort_values(ascending=False)
     total = " + ".join(f"{figure(v, c)} {c}" for c, v in sums.items())
@@ -598,7 +597,7 @@ SYNC_NOTE = ("Their plans are shown as of the last day their data came in: a pla
 
 def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str | None = None,
                 width: int = 100, limit: int | None = None, sync_problems=None, unasked=None,
-                notes=None) -> str:
+                notes=None, accounts_as_of=None) -> str:
     """A scan result (streams, flags, refund requests) as table, json, csv, markdown or html.
 
     ``json`` is one document ``{"as_of", "streams", "flags", "refund_requests"}`` with the schema
@@ -615,6 +614,11 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     ``notes`` (:func:`detector.account_notes.open_notes`: what earlier scans found, such as a
     file's charges held by another account) come next: the JSON's ``notes`` (only when there are
     some), the CSV's ``note`` records, a section after the sync problems in the others.
+    ``accounts_as_of`` (account -> ISO date; ``report``'s
+    :attr:`~detector.pipeline.ScanResult.accounts_as_of`) is the date each account was detected
+    as of, where it is not ``as_of``: each stream's ``as_of`` in the JSON and CSV (``as_of``
+    where not given), and a line under the title of the others naming the accounts of an
+    earlier date (:func:`as_of_note`).
     """
     if fmt not in SCAN_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
@@ -623,8 +627,11 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     title = title or f"Subscriptions as of {as_of}"
     problems = list(sync_problems or [])
     notes = list(notes or [])
+    dates = {str(k): pd.Timestamp(v).strftime("%Y-%m-%d") for k, v in (accounts_as_of or {}).items() if v}
     if fmt in ("json", "csv"):
-        doc = _doc(*_export_columns(s, f), r, as_of, problems, notes)
+        s, f = _export_columns(s, f)
+        s = s.assign(as_of=s["account_id"].map(lambda a: dates.get(str(a), as_of)).astype(object))
+        doc = _doc(s, f, r, as_of, problems, notes)
         return json_indented(doc) if fmt == "json" else _scan_csv(doc)
     active = _active(s, f)
     # Paying off one's own card is no subscription, and what the card billed is listed already.
@@ -635,9 +642,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     runs = active[payroll_streams(active)]  # a payroll service's debits: pay and payroll taxes
     active = active.drop(runs.index)
     several = _several_currencies(s)
-    # (the table's total names its currency, dollars too: round-51 audit, a report in dollars
-    # named none; markdown and html keep their plain dollar total)
-    total, active = _totals(active, several, name_dollars=fmt == "table")
+    total, active = _totals(active, several)
     status = _status_cells(r) if len(r) else []
     f, r = _amounts_written(s, f, r, several)
     # Several statements in one report: the same subscription may be paid from two accounts.
@@ -652,7 +657,7 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     elif accounts > 1:
         flag_view, stream_view, refund_view = (_with_account(v) for v in (flag_view, stream_view, refund_view))
     ctx = {
-        "title": title, "as_of": as_of,
+        "title": title, "as_of": as_of, "as_of_note": as_of_note(as_of, dates, s["account_id"]),
         # (the table's "What happened" names the type in words, as its refund requests' "For" does:
         # "charge_after_cancellation:" was one word wider than the column on an 80-column terminal)
         "flags": (list(flag_view.values()),
@@ -681,6 +686,27 @@ def render_scan(streams, flags, refund_requests, fmt: str, *, as_of, title: str 
     return scan_table(ctx, width, limit)
 
 
+#: Accounts :func:`as_of_note` names one by one; the rest are counted.
+AS_OF_SHOWN = 10
+
+
+def as_of_note(as_of: str, dates: dict[str, str], accounts) -> str:
+    """The line saying which of ``accounts`` (those of the report's streams) were detected as of
+    another day than the report's ``as_of`` (``dates``: account -> ISO date), or "". Round-56
+    audit: an account scanned as of October, reported "as of" November with the others, showed
+    its plans "active" with next dates a month gone and no word why."""
+    other = sorted({(dates[a], a) for a in map(str, pd.Series(accounts, dtype=object).dropna())
+                    if a in dates and dates[a] != as_of})
+    if not other:
+        return ""
+    named = ", ".join(f"{a} as of {d}" for d, a in other[:AS_OF_SHOWN])
+    more = f" and {len(other) - AS_OF_SHOWN} more" if len(other) > AS_OF_SHOWN else ""
+    its, it = ("its", "it") if len(other) == 1 else ("their", "them")
+    return (f"Not every account is as of {as_of}: {named}{more} ({its} last detection). {its.capitalize()} "
+            f"plans' next dates and statuses are as of that day, not {as_of}: a plan due in between is not "
+            f"overdue. A newer statement, scanned, brings {it} up to date.")
+
+
 def _status_cells(r: pd.DataFrame) -> list:
     """Each request's status cell (:func:`refund_status_text`), of the requests as stored (their
     amounts numbers, not yet written for the table)."""
@@ -696,13 +722,34 @@ def _eligible_cells(r: pd.DataFrame) -> list:
     return ["unknown" if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in r["eligible"]]
 
 
+#: What the JSON and CSV give beside each stream's schema fields (:func:`_export_columns`).
+STREAM_EXPORT_FIELDS = ("monthly_amount", "counted", "not_counted_reason", "as_of")
+
+
+def csv_columns() -> tuple[str, ...]:
+    """The CSV report's header, the same in every report whatever it holds: ``record``, then each
+    field a flag, a stream, a refund request, a sync problem or a note can have, in that order
+    (one column for a field several of them have). Round-56 audit: the columns were the union of
+    the records' fields, 60 in a report with flags, 24 with streams only (``stream_id`` moved from
+    column 7 to 2), 1 in an empty one; a loader keyed on names or positions broke on quiet nights."""
+    from .refunds import REQUEST_EXPORT_FIELDS
+    from .schema import FLAG_COLUMNS, STREAM_COLUMNS
+
+    return tuple(dict.fromkeys(("record", *FLAG_COLUMNS, "currency", *STREAM_COLUMNS, *STREAM_EXPORT_FIELDS,
+                                *REQUEST_EXPORT_FIELDS, "charge_date", "flag_type", *SYNC_PROBLEM_FIELDS,
+                                *NOTE_FIELDS)))
+
+
 def _scan_csv(doc: dict) -> str:
     parts = [("sync_problem", doc.get("sync_problems", [])), ("note", doc.get("notes", [])), ("flag", doc["flags"]), ("stream", doc["streams"]),
              ("refund_request", doc["refund_requests"])]
-    columns: list[str] = ["record"]
-    for _, recs in parts:
+    columns = list(csv_columns())
+    known = set(columns)
+    for _, recs in parts:  # (a field none of those lists names is kept, after them: never dropped)
         for rec in recs:
-            columns += [k for k in rec if k not in columns]
+            extra = [k for k in rec if k not in known]
+            columns += extra
+            known.update(extra)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
@@ -737,6 +784,8 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 def _scan_markdown(ctx: dict) -> str:
     out = [f"# {_md_cell(ctx['title'])}", ""]
+    if ctx.get("as_of_note"):
+        out += [_md_cell(ctx["as_of_note"]), ""]
     if ctx["sync_problems"]:
         out += [f"## {ctx['sync_heading']} ({len(ctx['sync_problems'])})", ""]
         out += [f"- {_md_cell(m)}" for m in ctx["sync_problems"]] + ["", _md_cell(ctx["sync_note"]), ""]

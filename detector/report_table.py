@@ -144,6 +144,8 @@ def scan_table(ctx: dict, width: int = 100, limit: int | None = None) -> str:
 
     with console.capture() as cap:
         console.print(escape(ctx["title"]), style="bold")
+        if ctx.get("as_of_note"):
+            note(ctx["as_of_note"])
         if ctx["sync_problems"]:
             console.print(escape(f"{ctx['sync_heading']} ({len(ctx['sync_problems'])})"))
             for message in ctx["sync_problems"]:

@@ -391,6 +391,15 @@ def _m17_detection_owed_reasons(db: sqlite_utils.Database) -> None:
     _add_column(db, "detection_owed", "reasons", "TEXT")
 
 
+def _m18_detections(db: sqlite_utils.Database) -> None:
+    # The date each account was last detected as of, whatever the detection found: `report` read
+    # it from the stored streams, so a store whose scan found nothing was reported "as of" today,
+    # and accounts scanned as of different days were all reported as of the latest (r56 audit).
+    # Stores made before know only their streams' dates (detector.pipeline.detected_dates).
+    db.execute("CREATE TABLE IF NOT EXISTS detections (account_id TEXT PRIMARY KEY, as_of TEXT NOT NULL, "
+               "updated_at TEXT)")
+
+
 #: Ordered schema migrations; the schema version is the number applied (PRAGMA user_version).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_refund_details,
                                                             _m3_dismissed_charges, _m4_refunded_flags,
@@ -400,7 +409,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_re
                                                             _m11_flag_descriptions, _m12_run_as_of,
                                                             _m13_detection_owed, _m14_account_links,
                                                             _m15_persistent_account_ids, _m16_account_notes,
-                                                            _m17_detection_owed_reasons]
+                                                            _m17_detection_owed_reasons, _m18_detections]
 
 
 #: Why a detection is owed (:meth:`Store.mark_detection_owed`): rows stored and not detected
@@ -704,6 +713,26 @@ class Store:
             return
         self.conn.executemany("DELETE FROM detection_owed WHERE account_id = ? AND marks = ?",
                               [(a, marks[a]) for a in accounts if a in marks])
+
+    def record_detections(self, accounts: Iterable[str], as_of: str) -> None:
+        """Note that ``accounts`` were detected as of ``as_of`` (ISO), in the caller's transaction:
+        what :meth:`detection_dates` reads, also for an account where nothing was found. A run
+        again as of the same date changes nothing (``updated_at``: when it was first as of it)."""
+        now = utcnow()
+        self.conn.executemany("INSERT INTO detections (account_id, as_of, updated_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT(account_id) DO UPDATE SET as_of = excluded.as_of, "
+                              "updated_at = excluded.updated_at WHERE detections.as_of IS NOT excluded.as_of",
+                              [(str(a), as_of, now) for a in accounts])
+
+    def detection_dates(self, accounts: Iterable[str] | None = None) -> dict[str, str]:
+        """Each account's last detection's as-of date (:meth:`record_detections`), of ``accounts``
+        or all; a store opened read-only before its upgrade has none."""
+        if "detections" not in self.db.table_names():
+            return {}
+        if accounts is None:
+            return dict(self.conn.execute("SELECT account_id, as_of FROM detections"))
+        return dict(self.conn.execute("SELECT account_id, as_of FROM detections WHERE account_id IN "
+                                      "(SELECT value FROM json_each(?))", [json.dumps(sorted(map(str, accounts)))]))
 
     def repoint_transactions(self, pairs: Iterable[tuple[str, str]]) -> int:
         """Carry what refers to a transaction over to the one replacing it, for ``(old, new)``

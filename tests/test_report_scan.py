@@ -279,9 +279,10 @@ def test_streams_of_several_currencies_are_totalled_apart():
     rows = list(csv.DictReader(io.StringIO(render_scan(streams, flags, refunds, "csv", as_of=AS_OF))))
     assert {r["currency"] for r in rows if r["record"] == "flag"} == {"USD"}
     assert sorted(r["monthly_amount"] for r in rows if r["record"] == "stream" and r["merchant"] == "Gym") == ["30.44"]
-    # one currency: the plain total, as before
+    # one currency: one total, naming it, dollars too (round-56 audit: markdown and html named none)
     one = render_scan(streams[streams["currency"] == "USD"], flags, refunds, "markdown", as_of=AS_OF)
-    assert "USD" not in one.split("Total per month")[1].splitlines()[0]
+    assert one.split("Total per month")[1].splitlines()[0].startswith(": 58.35 USD**")
+    assert "+" not in one.split("Total per month")[1].splitlines()[0]
 
 
 def test_a_second_currency_on_ended_plans_alone_still_names_currencies_everywhere():

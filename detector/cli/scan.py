@@ -60,7 +60,7 @@ def _show(result, fmt: str, output: str | None = None, limit: int = TABLE_LIMIT,
         if store is not None and fmt in ("table", "markdown", "html") else None
     text = render_scan(result.streams, result.flags, result.refund_requests, fmt, as_of=result.as_of,
                        width=width, limit=limit or None, sync_problems=result.sync_problems, unasked=unasked,
-                       notes=result.notes)
+                       notes=result.notes, accounts_as_of=result.accounts_as_of)
     if output:
         # a folder named for the report is made; one that cannot be is said in a line, not a
         # traceback (round-twenty-one audit: after a whole scan was saved)
@@ -360,7 +360,27 @@ def report_cmd(db_path, account_id, since, fmt, output, limit):
     result = stored_result(store, account_id=account_id, since=since)
     warn_detection_owed(store, account_id, result.as_of)
     note_suggested_links(store, result)
+    _note_report_dates(result, since)
     _show(result, fmt, output, limit, store)
+
+
+def _note_report_dates(result, since: str | None) -> None:
+    """Say on stderr, whatever the format, which accounts are as of another day than the report
+    (:func:`detector.report.as_of_note`; the table, markdown and html say it under the title, the
+    JSON and CSV in each stream's ``as_of``), and which refund requests in progress ``--since``
+    left out: a request the user filed does not leave the report without a word (round-56 audit)."""
+    from ..report import as_of_note
+
+    streams = result.streams
+    note = as_of_note(result.as_of, result.accounts_as_of, [] if streams is None else streams["account_id"])
+    if note:
+        click.echo(f"note: {note}", err=True)
+    open_ = [r for r in result.requests_before_since if r.get("status") in ("Pending", "Processing")]
+    if open_:
+        oldest = min((str(r.get("charge_date") or "") for r in open_), default="")
+        click.echo(f"note: --since {since} leaves out {len(open_)} refund request(s) in progress (Pending or "
+                   f"Processing) for charges before it{f' (the oldest {oldest})' if oldest else ''}; "
+                   "`subdetect refunds list` shows every request.", err=True)
 
 
 def note_suggested_links(store, result) -> None:
