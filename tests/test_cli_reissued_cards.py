@@ -356,3 +356,16 @@ def test_the_nightly_summary_says_a_link_made_without_detecting_is_why_it_detect
     assert "stored without detecting" not in out
     again, _ = _run(runner, "nightly", "--db", db, "--as-of", AS_OF)
     assert "owed a detection" not in again and "stored without detecting" not in again
+
+
+def test_a_link_detects_again_cards_whose_scan_found_no_plan_yet(runner, tmp_path):
+    # (the link read the last detection's date from stored streams only: cards with groceries
+    # and fuel alone were "not detected yet", though a scan had detected them as of AS_OF)
+    db = tmp_path / "s.db"
+    rows = [(d, "4821" if d < CAPONE_SWITCH else "6630", text, amount)
+            for d, text, amount in _spending(date(2025, 1, 2), date(2025, 11, 25), 1) if "STARBUCKS" not in text]
+    doc, _ = _scan(runner, db, [_capital_one(tmp_path / "2025-11-30_transaction_download.csv", rows)])
+    assert doc["streams"] == [], [(s["merchant"], s["frequency"]) for s in doc["streams"]]
+    _, err = _run(runner, "accounts", "link", "capital_one-4821", "capital_one-6630", "--db", db)
+    assert f"Detected again as of {AS_OF}: 0 active stream(s)" in err
+    assert "No run has detected them yet" not in err
