@@ -375,13 +375,9 @@ def account_table(store: Store) -> pd.DataFrame:
 
 
 def detected_as_of(store: Store, accounts) -> str | None:
-    """The as-of date of the latest detection of ``accounts`` (None: none ran): what the store
-    recorded (:meth:`Store.detection_dates`, also where nothing was found), else, in a store from
-    before migration 18, the latest run that stored streams of them. Twenty-seventh session: two
-    cards whose scan found no plan yet were "not detected yet" to `accounts link`."""
-    import json
+    """The as-of date of the latest detection of ``accounts`` (None: none ran), of
+    :func:`detector.pipeline.detected_dates`: also where nothing was found (twenty-seventh
+    session: two cards whose scan found no plan yet were "not detected yet" to `accounts link`)."""
+    from .pipeline import detected_dates
 
-    row = store.conn.execute("SELECT MAX(as_of) FROM streams WHERE account_id IN (SELECT value FROM json_each(?))",
-                             [json.dumps(sorted(accounts))]).fetchone()
-    days = [*store.detection_dates(accounts).values(), *([row[0]] if row and row[0] else [])]
-    return max(days) if days else None
+    return max(detected_dates(store, accounts).values(), default=None)
