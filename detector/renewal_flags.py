@@ -191,8 +191,8 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
     # (a price last charged within SWITCH_GAP_DAYS; its charges looked at over the year before:
     # a monthly plan's last charge before the switch may come a skipped month before it)
     j = j[(days > 0) & (days <= YEAR_BEFORE_DAYS) & (j["b_charge"] < 0.5 * j["charge"])]
-    j = j.assign(paid=j["b_charge"] > FREE_MAX * j["_scale"], near=days[j.index] <= SWITCH_GAP_DAYS,
-                 b_days=days[j.index])
+    j = j.assign(paid=j["b_charge"] > FREE_MAX * j["_scale"], b_days=days[j.index])
+    j = j.assign(near=j["b_days"] <= SWITCH_GAP_DAYS)
     j = j.sort_values("b_days", kind="stable")
     counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).agg(
         n=("near", "sum"), paid=("paid", "first"), near=("near", "any"), last=("b_days", "first"),
