@@ -32,7 +32,7 @@ from .flags import (
     empty_flags,
 )
 from .given_back import gives_back
-from .money import places
+from .money import places, to_cents
 from .schema import PENDING_COLUMN, PERIOD_DAYS
 from .stream_edges import same_offset_repeats  # the stream builder's, which splits such plans off
 
@@ -201,8 +201,8 @@ def _billed_again(d: pd.DataFrame, s: pd.DataFrame, loose: pd.DataFrame) -> np.n
     o = pairs.merge(loose.rename(columns={"_ak": "_sk", "charge": "o_charge"}), on="_sk", how="inner")
     o = o[((pd.to_datetime(o["date"]) - o["ts"]).dt.days.abs() <= ONE_OFF_WINDOW_DAYS)
           & ((o["o_charge"] - o["charge"]).abs() > SAME_AMOUNT)]
-    cents = (o["o_charge"].abs() * 100).round().astype("int64") % 100
-    share = cents.isin(SET_PRICE_CENTS).groupby(o["transaction_id"]).mean()
+    set_price = pd.Series(np.isin(to_cents(o["o_charge"], absolute=True) % 100, SET_PRICE_CENTS), index=o.index)
+    share = set_price.groupby(o["transaction_id"]).mean()
     priced = set(share.index[share > 0.5])
     out[out] = ~pairs["transaction_id"].isin(varies | priced).to_numpy()
     return out
@@ -328,13 +328,13 @@ def find_loose_duplicates(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     loose = loose[~pd.MultiIndex.from_frame(loose[["account_id", "vendor"]]).isin(has_stream)]
     # a charge the statement gives in the plan's own currency is compared at that price (15.50 and
     # 15.48 on a pound card, both 20.00 USD), the others in the card's
-    cents = (loose["charge"] * 100).round()
+    cents = to_cents(loose["charge"])
     price_in = pd.Series("", index=loose.index, dtype=object)
     if _has_originals(loose):
         theirs = (loose["original_amount"].notna() & loose["original_currency"].notna()).to_numpy()
-        cents = cents.where(~theirs, (loose["original_amount"].abs() * 100).round())
+        cents[theirs] = to_cents(loose["original_amount"].to_numpy()[theirs], absolute=True)
         price_in = price_in.where(~theirs, loose["original_currency"].astype(object))
-    loose = loose.assign(cents=cents.astype("int64"), _price_in=price_in)
+    loose = loose.assign(cents=cents, _price_in=price_in)
     key = ["account_id", "vendor", "_price_in", "cents"]
     loose = loose.sort_values([*key, "date", "_order"], kind="stable")
     same = (loose[key] == loose[key].shift()).all(axis=1)

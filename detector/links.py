@@ -30,10 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, NotFound
+from .money import to_cents
 from .schema import LINKED_COLUMN
 from .store import Store, utcnow
 
@@ -350,11 +350,11 @@ def _continued(store: Store, old: str, new: str, stopped: pd.DataFrame, normaliz
                      groups=pd.Series([old] * len(mine) + [new] * len(theirs)))["merchant_key"].to_numpy()
     key_of = dict(zip(mine["transaction_id"].astype(str), keys[:len(mine)]))
     theirs = theirs.assign(key=keys[len(mine):], day=pd.to_datetime(theirs["date"]),
-                           cents=np.round(-theirs["amount"].to_numpy(dtype=float) * 100))
+                           cents=to_cents(-theirs["amount"]))
     found = []
     for plan, last_id, when, amount in zip(stopped["merchant"], last_ids, due, stopped["last_amount"]):
         key = key_of.get(str(last_id))
-        hit = theirs[(theirs["key"] == key) & (theirs["cents"] == round(float(amount) * 100))
+        hit = theirs[(theirs["key"] == key) & (theirs["cents"] == to_cents(float(amount)))
                      & ((theirs["day"] - when).abs() <= pd.Timedelta(days=DUE_SLACK))]
         if key is not None and len(hit):
             found.append(str(plan))

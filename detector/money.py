@@ -85,6 +85,24 @@ def places(currencies) -> np.ndarray:
     return _each(currencies, decimals).astype(np.int8)
 
 
+def to_cents(amounts, *, absolute: bool = False, missing: bool = False):
+    """``amounts`` in whole cents: ``amount * 100`` rounded half to even (:func:`numpy.rint`, the
+    rounding of Python's ``round`` and of pandas' ``Series.round``), of its size alone when
+    ``absolute``. The one conversion every comparison of amounts by the cent goes through, so
+    12.345 is the same cent wherever two charges are matched.
+
+    ``amounts`` is an amount, a list, an array or a Series; the answer is an ``int64`` array
+    (an ``np.int64`` for one amount). With ``missing``, an amount that is not a number (text,
+    empty, NaN) is allowed and gives ``<NA>`` in a nullable ``Int64`` array (imported columns);
+    without it every amount must be a number."""
+    if missing:
+        values = pd.Series(pd.to_numeric(pd.Series(amounts), errors="coerce"), dtype=float).to_numpy() * 100
+    else:
+        values = np.asarray(amounts, dtype=float) * 100
+    whole = np.rint(np.abs(values) if absolute else values)
+    return pd.array(whole, dtype="Int64") if missing else whole.astype(np.int64)
+
+
 def figure(amount: float, currency: str | None = None, *, thousands: bool = True) -> str:
     """The number as reasons and reports write it: ``1,234.50``, ``1,500`` in yen."""
     return written(amount, decimals(currency), thousands=thousands)

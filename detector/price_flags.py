@@ -37,7 +37,7 @@ from .flags import (
     _unstreamed,
     empty_flags,
 )
-from .money import places, scales
+from .money import places, scales, to_cents
 from .normalize import FOREIGN_FEE_WORDS, FOREIGN_SERVICE_ASSESSMENT
 from .stream_joins import PRICE_STEP as PLAN_PRICE_STEP
 from .working_frame import STORE_CHANNELS
@@ -251,7 +251,7 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     # A trial is one charge or a few: a chain billing one price of a dollar or less more than
     # MAX_INTRO_CHARGES times is a plan at that price (0.99 a month for a year, then a yearly
     # plan, is a switch of billing period, not a trial ending).
-    plan_price = pd.Series(list(zip(j["h_stream"].map(stream_chain), _cents(j["h_charge"]))), index=j.index)
+    plan_price = pd.Series(list(zip(j["h_stream"].map(stream_chain), to_cents(j["h_charge"]))), index=j.index)
     j["free"] = ((j["h_charge"] <= FREE_MAX * j["_scale"]) & cheap & (~loose | trial_price)
                  & ~plan_price.isin(_dollar_plans(s)))
     # A cheap one-off purchase at the merchant (an app, a rental) is no intro price: intro
@@ -326,17 +326,13 @@ def _stream_trials(s: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     return r.assign(intro_n=np.where(n > MAX_INTRO_CHARGES, n, np.nan))
 
 
-def _cents(charge: pd.Series) -> np.ndarray:
-    return np.rint(charge.to_numpy(dtype=float) * 100).astype(np.int64)
-
-
 def _dollar_plans(s: pd.DataFrame) -> set:
     """``(chain_id, cents)`` of chains of ``s`` that billed one price of a trial's (above nil, up
     to FREE_MAX) more than MAX_INTRO_CHARGES times: a plan at a dollar or less (iCloud's 0.99 a
     month), whose charges are no trial. (One price: a 1.00 trial the detector put in a chain
     after three months of another plan's 0.99 is still a trial.)"""
     low = ((s["charge"] > 0.005) & (s["charge"] <= FREE_MAX * s["_scale"])).to_numpy()
-    n = pd.Series(1, index=pd.MultiIndex.from_arrays([s["chain_id"].to_numpy()[low], _cents(s["charge"][low])]))
+    n = pd.Series(1, index=pd.MultiIndex.from_arrays([s["chain_id"].to_numpy()[low], to_cents(s["charge"][low])]))
     n = n.groupby(level=[0, 1]).sum()
     return set(n.index[n > MAX_INTRO_CHARGES])
 
@@ -1074,7 +1070,7 @@ def _seat_notes(r: pd.DataFrame, before: pd.Series, back: np.ndarray) -> np.ndar
         o, n = old[i], new[i]
         if not seat[i] or back[i] or not (0 < o < n):
             continue
-        prices = [round(p * 100) * (12 if yearly[i] else 1) for p in listed.get(vendor.iloc[i], ())] if dollars[i] else []
+        prices = [int(c) * (12 if yearly[i] else 1) for c in to_cents(listed.get(vendor.iloc[i], ()))] if dollars[i] else []
         k = known.pop(chain[i], None)
         if k is not None and _whole(o, *k):
             split = _split_price(o, n, *k, least[i])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .cadence import BIMONTHLY, FREQUENCIES, MONTHLY
+from .money import to_cents
 
 
 def _repriced(stats: pd.DataFrame, held: int | None = None) -> np.ndarray:
@@ -133,7 +134,7 @@ def _sums_vary(stats: pd.DataFrame, df: pd.DataFrame | None, which: np.ndarray) 
         return out & ~which | (stats["amount_cv"].to_numpy() > 0.25)
     groups = np.unique(stats["group"].to_numpy()[which])
     rows = np.flatnonzero(np.isin(df["group"].to_numpy(), groups))
-    cents = np.rint(df["amt"].to_numpy()[rows] * 100).astype(np.int64)
+    cents = to_cents(df["amt"].to_numpy()[rows])
     g = df["group"].to_numpy()[rows]
     same_sum = pd.Series(cents).groupby([g, cents]).transform("size").to_numpy()
     share = pd.Series(same_sum >= 2).groupby(g).mean()

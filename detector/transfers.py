@@ -29,6 +29,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .money import to_cents
+
 #: Column holding, for each row of a transfer between the accounts, the other account's id.
 TRANSFER_COLUMN = "transfer_account"
 #: The money may be booked in the other account a day before the payment out (banks' cut-off
@@ -67,10 +69,6 @@ def _days(dates: pd.Series) -> np.ndarray:
                             errors="coerce", format="%Y-%m-%d")
     days = parsed.to_numpy().astype("datetime64[D]").astype(np.int64)
     return np.r_[days, _NO_DAY][codes]
-
-
-def _cents(amount: np.ndarray) -> np.ndarray:
-    return np.rint(np.abs(amount) * 100).astype(np.int64)
 
 
 #: A key is ``currency * 2**40 + cents``: the currency's three letters as a number (1-18278;
@@ -161,7 +159,7 @@ def transfer_keys(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
         "transaction_id": tx["transaction_id"].iloc[pos].reset_index(drop=True),
         "day": day[pos],
         "inflow": amount > 0,
-        "key": _keys(currency, _cents(amount)),
+        "key": _keys(currency, to_cents(amount, absolute=True)),
         "stated": _stated_keys(description, currency),
         "wallet": _wallet_kinds(description, amount > 0),
     }, columns=list(KEY_COLUMNS))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from detector.flags import flag_charges
-from detector.money import figure, format_money, scale, scales
+from detector.money import figure, format_money, scale, scales, to_cents
 from detector.price_flags import price_before
 from detector.recurrence import detect_streams
 from detector.report import render_scan
@@ -27,6 +27,23 @@ def flags(book: Book, as_of: str = AS_OF) -> pd.DataFrame:
 
 def of_type(f: pd.DataFrame, ftype: str) -> pd.DataFrame:
     return f[f["type"] == ftype]
+
+
+def test_amounts_in_cents_round_half_to_even_as_every_old_copy_did():
+    # one conversion for price chains, transfers, overlapping statements, reused ids and the
+    # spending rules: each rounded amount * 100 half to even (np.rint, Python's round, pandas' round)
+    amounts = [0.125, 0.135, 1.005, 2.675, -2.675, 19.99, -0.005, 0.0, 1234.565, 10.0 / 3]
+    got = to_cents(pd.Series(amounts))
+    assert got.dtype == np.int64
+    assert list(got) == [round(a * 100) for a in amounts] == list((pd.Series(amounts) * 100).round())
+    assert list(to_cents(np.array(amounts), absolute=True)) == [round(abs(a) * 100) for a in amounts]
+    assert list(to_cents([-12.5, 12.5], absolute=True)) == [1250, 1250]
+    assert int(to_cents(12.345)) == round(12.345 * 100) and isinstance(to_cents(-0.99), np.integer)
+    assert len(to_cents(())) == 0
+    # an imported column may hold text or nothing: <NA> there, with ``missing``
+    held = to_cents(pd.Series(["1.5", "x", None, np.nan, -2.675], dtype=object), missing=True)
+    assert str(held.dtype) == "Int64"
+    assert held.isna().tolist() == [False, True, True, True, False] and [held[0], held[4]] == [150, -268]
 
 
 def test_a_dollar_in_other_currencies():

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..money import to_cents
 from ..store import Store
 
 #: Two exports of one charge may date it by transaction or by posting: a few days apart at most
@@ -469,18 +470,14 @@ def _currency(rows: pd.DataFrame) -> np.ndarray:
     return rows["currency"].fillna("").astype(str).str.upper().to_numpy(dtype=object)
 
 
-def _cents(amount: pd.Series) -> pd.Series:
-    return (pd.to_numeric(amount, errors="coerce") * 100).round().astype("Int64")
-
-
 def _pairs(new: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     """Every (new row, stored row) of one account and amount at most NEAR_DAYS apart; ``delta``
     is how many days the new row is dated after the stored one."""
     a = pd.DataFrame({"row": new.index, "account_id": new["account_id"].to_numpy(),
-                      "cents": _cents(new["amount"]).to_numpy(), "ts": new["ts"].to_numpy(),
+                      "cents": to_cents(new["amount"], missing=True).to_numpy(), "ts": new["ts"].to_numpy(),
                       "desc": new["description"].fillna("").astype(str).to_numpy(), "cur": _currency(new)})
     b = pd.DataFrame({"sid": stored["transaction_id"].to_numpy(), "account_id": stored["account_id"].to_numpy(),
-                      "cents": _cents(stored["amount"]).to_numpy(), "s_ts": stored["ts"].to_numpy(),
+                      "cents": to_cents(stored["amount"], missing=True).to_numpy(), "s_ts": stored["ts"].to_numpy(),
                       "s_desc": stored["description"].fillna("").astype(str).to_numpy(),
                       "s_file": stored["source_file"].fillna("").to_numpy(), "cur": _currency(stored)})
     a, b = a.dropna(subset=["cents"]), b.dropna(subset=["cents"])
@@ -560,7 +557,7 @@ def charges_in_other_accounts(store: Store, df: pd.DataFrame) -> list[OtherAccou
     others = [a for (a,) in store.conn.execute("SELECT account_id FROM accounts WHERE account_id != ?", [mine])]
     if not others:
         return []
-    cents = _cents(df["amount"]).dropna().astype("int64").unique().tolist()
+    amounts = to_cents(df["amount"], missing=True).dropna().unique().astype("int64").tolist()
     # (an account of which fewer than MIN_SHARE of the rows in the file's days have one of its
     # amounts cannot pass the matching: it is not read)
     candidates = store.conn.execute(
@@ -568,7 +565,7 @@ def charges_in_other_accounts(store: Store, df: pd.DataFrame) -> list[OtherAccou
         "AS INTEGER) IN (SELECT value FROM json_each(?))) AS n FROM json_each(?) AS a JOIN transactions AS t "
         "ON t.account_id = a.value WHERE t.date BETWEEN ? AND ? GROUP BY 1) WHERE n >= ? AND n >= ? * rows_in "
         "ORDER BY n DESC, account_id LIMIT ?",
-        [json.dumps(cents), json.dumps(others), lo, hi, MIN_PAIRS, MIN_SHARE, MAX_OTHER_ACCOUNTS]).fetchall()
+        [json.dumps(amounts), json.dumps(others), lo, hi, MIN_PAIRS, MIN_SHARE, MAX_OTHER_ACCOUNTS]).fetchall()
     path = df["source_file"].iloc[0] if "source_file" in df else None
     new = df.reset_index(drop=True).assign(ts=dates.to_numpy())
     found = []

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..ids import stable_id
+from ..money import to_cents
 
 #: The sources whose ids are looked at: OFX/QFX FITIDs. A CSV's id column keeps the rule the
 #: scan relies on, the first row stored under an id wins (``store.as_stored``, tests/test_scan_input).
@@ -37,10 +38,6 @@ SOURCES = ("ofx",)
 #: (``ingest._stored_under``): the id as the file gives it, the account, date and amount, the id
 #: the row is stored under, and whether that is the ``x_`` id of an id another account holds.
 STORED_COLUMNS = ("transaction_id", "account_id", "date", "amount", "stored_id", "namespaced")
-
-
-def _cents(amounts: pd.Series) -> pd.Series:
-    return (amounts.astype("float64") * 100).round().astype("int64")
 
 
 def _day(value) -> str:
@@ -140,7 +137,7 @@ def separate_reused_ids(df: pd.DataFrame, stored: pd.DataFrame,
     ids = rows["transaction_id"].to_numpy(dtype=object)
     account = rows["account_id"].to_numpy(dtype=object)
     date = rows["date"].to_numpy(dtype=object)
-    cents = _cents(rows["amount"]).to_numpy()
+    cents = to_cents(rows["amount"])
     repeated = (np.zeros(len(rows), dtype=bool) if pd.Index(ids).is_unique
                 else rows.duplicated(["account_id", "transaction_id"], keep=False).to_numpy().copy())
     # the position in ``stored`` of the row stored under each row's id for its account, or -1
@@ -163,7 +160,7 @@ def separate_reused_ids(df: pd.DataFrame, stored: pd.DataFrame,
         hit = at >= 0
         if hit.any():
             their_date = stored["date"].to_numpy(dtype=object)
-            their_cents = _cents(stored["amount"]).to_numpy()
+            their_cents = to_cents(stored["amount"])
             differs = np.zeros(len(rows), dtype=bool)
             differs[hit] = (their_date[at[hit]] != date[hit]) | (their_cents[at[hit]] != cents[hit])
             for r in np.flatnonzero(differs):  # the same day written otherwise ("2025-01-05 00:00:00")
@@ -184,7 +181,7 @@ def separate_reused_ids(df: pd.DataFrame, stored: pd.DataFrame,
         kept = None  # the stored row's date and amount, which keep the bank's id
         if g["at"].iloc[0] >= 0:
             b = stored.loc[g["at"].iloc[0]]
-            kept = (_day(b["date"]), int(np.round(float(b["amount"]) * 100)))
+            kept = (_day(b["date"]), int(to_cents(b["amount"])))
             description, path = shown.get(b["stored_id"], ("", ""))
             stored_row = _shown(*kept, description).strip()
         owner = kept
