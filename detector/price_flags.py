@@ -528,9 +528,12 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     paid = paid.drop(columns=["account_id", "merchant_key"])
     j = line.drop(columns="streamed").rename(columns={"date": "l_date", "charge": "l_charge"}).merge(paid, on="_ak")
     days = (pd.to_datetime(j["date"]) - pd.to_datetime(j["l_date"])).dt.days
+    # whether the line is at a trial's price (in the paid charge's currency): worked out once, a
+    # column so that it follows j through the filters below
+    j["l_trial"] = _trial_price(j["l_charge"], j["_scale"]).to_numpy()
     # A trial lasts a week or more, and costs about half the full price or less; a paid first
     # month (above a trial's price) lasts a month and costs about half.
-    paid_intro = ~_trial_price(j["l_charge"], j["_scale"])
+    paid_intro = ~j["l_trial"]
     half = (j["l_charge"] >= SHOP_INTRO_MIN * j["charge"] - LIST_CENT * j["_scale"]) & (days >= PAID_INTRO_DAYS[0]) \
         & (days <= PAID_INTRO_DAYS[1])
     j = j[(days >= 7) & (days <= FREE_TRIAL_DAYS) & (j["l_charge"] <= INTRO_RATIO * j["charge"]) & (~paid_intro | half)]
@@ -539,7 +542,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     # ... and only where the account buys nothing else there: unstreamed charges at a third price
     # around it are purchases (a creator's tips and messages, a video app's coins), of which the
     # cheap one is as likely one (recur-scan: OnlyFans, TikTok)
-    paid_intro = ~_trial_price(j["l_charge"], j["_scale"])
+    paid_intro = ~j["l_trial"]
     if paid_intro.any():
         loose_all = _unstreamed(t, s, ["_ak", "date", "charge", "_scale"])
         buys = _buys_one_offs(j.assign(_sk=j["_ak"], ts=pd.to_datetime(j["date"])), loose_all, paid_only=True,
@@ -569,8 +572,7 @@ def _after_trial_line(s: pd.DataFrame, t: pd.DataFrame, found: list[pd.DataFrame
     end = j["account_id"].map(_account_dates(t, j["account_id"], "max"))
     unseen = (pd.to_datetime(end) - pd.to_datetime(j["date"])).dt.days < 45
     plan_vendor = j["vendor"].isin(plan_only_vendors()) if "vendor" in j else False
-    trial_line = _trial_price(j["l_charge"], j["_scale"])
-    again |= set(j.loc[unseen & plan_vendor & trial_line & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE * j["_scale"]),
+    again |= set(j.loc[unseen & plan_vendor & j["l_trial"] & (j["charge"] <= MAX_MONTHLY_PLAN_PRICE * j["_scale"]),
                        "transaction_id"])
     j = j[j["transaction_id"].isin(again - before)]
     j = j.sort_values(["account_id", "merchant_key", "l_date", "date", "_order"])
