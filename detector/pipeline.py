@@ -260,8 +260,9 @@ def run_detection(store: Store, as_of: str | date | None = None, *, account_id: 
         accounts = accounts if accounts is not None else ([account_id] if account_id else None)
     elif accounts is None:
         accounts = []
-    owed = store.detection_owed()  # (read before any row is: see save_detection)
-    owed_why = store.detection_owed_reasons()
+    entries = store.detection_owed_entries()  # (read before any row is: see save_detection)
+    owed = {a: marks for a, (marks, _) in entries.items()}
+    owed_why = {a: why for a, (_, why) in entries.items()}
     cancellations, dismissed = _user_decisions(store)
     groups = account_groups(store)  # accounts the user linked (a reissued card): each group read as one
     cancellations = linked_cancellations(cancellations, groups)

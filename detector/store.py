@@ -689,18 +689,24 @@ class Store:
                 "THEN coalesce(reasons, 'stored') ELSE coalesce(reasons, 'stored') || ',' || excluded.reasons END",
                 [utcnow(), reason, json.dumps(accounts)])
 
+    def detection_owed_entries(self) -> dict[str, tuple[int, list[str]]]:
+        """Each account owed a detection with its :meth:`detection_owed` count of stores and its
+        :meth:`detection_owed_reasons`, read in one query: a caller needing both sees them of the
+        same moment (an `ingest` may mark accounts between two reads)."""
+        rows = self.conn.execute("SELECT account_id, marks, reasons FROM detection_owed ORDER BY account_id")
+        return {a: (marks, (why or "stored").split(",")) for a, marks, why in rows}
+
     def detection_owed_reasons(self) -> dict[str, list[str]]:
         """Why each account of :meth:`detection_owed` is owed a detection, in the order the
         reasons came (:data:`OWED_REASONS`; ``stored`` for a row marked before they were kept)."""
-        rows = self.conn.execute("SELECT account_id, reasons FROM detection_owed ORDER BY account_id")
-        return {a: (why or "stored").split(",") for a, why in rows}
+        return {a: why for a, (_, why) in self.detection_owed_entries().items()}
 
     def detection_owed(self) -> dict[str, int]:
         """The accounts holding transactions that no detection has looked at since they were
         stored (a `scan` or `nightly` stopped between storing and detecting, or `ingest` and
         `plaid sync`, which do not detect), each with its count of stores, for
         :meth:`clear_detection_owed`. A small table: reading it costs nothing at any size."""
-        return dict(self.conn.execute("SELECT account_id, marks FROM detection_owed ORDER BY account_id"))
+        return {a: marks for a, (marks, _) in self.detection_owed_entries().items()}
 
     def clear_detection_owed(self, accounts: Iterable[str], marks: dict[str, int] | None = None) -> None:
         """Forget ``accounts`` from :meth:`detection_owed` once their detection is saved, in the

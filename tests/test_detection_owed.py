@@ -145,6 +145,19 @@ def test_rows_stored_while_a_detection_runs_stay_owed(tmp_path):
     store.close()
 
 
+def test_the_owed_entries_are_the_marks_and_reasons_in_one_read(tmp_path):
+    store = Store(tmp_path / "s.db")
+    assert store.detection_owed_entries() == {}
+    store.mark_detection_owed(["b", "a"])
+    store.mark_detection_owed(["a"], "linked")
+    store.mark_detection_owed(["a"], "linked")
+    entries = store.detection_owed_entries()
+    assert entries == {"a": (3, ["stored", "linked"]), "b": (1, ["stored"])}
+    assert store.detection_owed() == {a: marks for a, (marks, _) in entries.items()} == {"a": 3, "b": 1}
+    assert store.detection_owed_reasons() == {"a": ["stored", "linked"], "b": ["stored"]}
+    store.close()
+
+
 def test_a_plaid_sync_leaves_its_accounts_owed(tmp_path, runner, monkeypatch):
     from tests.plaid_scenario import CHASE_TOKEN, build_world, link_item, plaid_env
 

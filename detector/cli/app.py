@@ -192,7 +192,8 @@ def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
     """Warn on stderr when stored transactions wait for a detection (a scan killed between
     storing and detecting, `ingest` or `plaid sync` without a run since): the report lacks their
     subscriptions and flags. Names how many accounts and the command that finishes the job."""
-    owed = sorted(store.detection_owed())
+    entries = store.detection_owed_entries()  # (one read: the accounts and their reasons alike)
+    owed = sorted(entries)
     if account_id is not None:
         owed = [a for a in owed if a == account_id]
     if not owed:
@@ -200,8 +201,7 @@ def warn_detection_owed(store, account_id: str | None, as_of: str) -> None:
     shown = ", ".join(owed[:5]) + (f" and {len(owed) - 5} more" if len(owed) > 5 else "")
     command = f"subdetect detect --account {owed[0]} --as-of {as_of}" if account_id else \
         f"subdetect detect --as-of {as_of}"
-    reasons = store.detection_owed_reasons()
-    why = [w for w in OWED_REASONS if any(w in reasons.get(a, ["stored"]) for a in owed)]
+    why = [w for w in OWED_REASONS if any(w in entries[a][1] for a in owed)]
     if why == ["stored"]:
         click.echo(f"warning: {len(owed)} account(s) hold transactions no detection has looked at yet ({shown}): "
                    "stored by `ingest`, `plaid sync` or a scan or nightly that stopped before detecting, their "
