@@ -194,9 +194,12 @@ def _renews_an_older_plan(long: pd.DataFrame, g, t: pd.DataFrame) -> pd.Series:
     j = j.assign(paid=j["b_charge"] > FREE_MAX * j["_scale"], b_days=days[j.index])
     j = j.assign(near=j["b_days"] <= SWITCH_GAP_DAYS)
     j = j.sort_values("b_days", kind="stable")
-    counts = j.groupby(["transaction_id", j["b_charge"].round(2)]).agg(
+    price = [j["transaction_id"], j["b_charge"].round(2)]
+    # (the days of a price's charge before its last: the second of its group, NaN where there is one)
+    j = j.assign(b_days_2=j["b_days"].where(j.groupby(price).cumcount() == 1))
+    counts = j.groupby(price).agg(
         n=("near", "sum"), paid=("paid", "first"), near=("near", "any"), last=("b_days", "first"),
-        before_last=("b_days", lambda d: d.iloc[1] if len(d) > 1 else np.nan))
+        before_last=("b_days_2", "first"))
     # one charge at a price is enough; at a trial's price (a dollar or less) a plan is billed
     # twice or more, and stops: 0.99 a month (iCloud's 50 GB) until the 10.99 yearly plan began,
     # both within SWITCH_GAP_DAYS, or its last two a month apart (MONTH_ON_DAYS), the last within
