@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -770,10 +771,33 @@ def _csv_value(v):
     return v
 
 
+#: What Markdown (CommonMark and GitHub's tables and strikethrough) reads as formatting anywhere
+#: in a line: a backslash, a code span's backtick, emphasis' star, a link's brackets, a table's
+#: pipe, strikethrough's tilde; and an underscore not inside a word (``_x_`` is emphasis,
+#: ``capital_one`` never is, so account ids stay as they are).
+_MD_INLINE = re.compile(r"[\\`*\[\]|~]|_(?![^\W_])|(?<![^\W_])_")
+#: What makes a line a heading or a list item when it starts it (after spaces); a minus before
+#: a digit is a negative amount, no list.
+_MD_LINE_START = re.compile(r"^(\s*)(#|[+-](?=\s|$))")
+
+
+#: A command the report tells the user to run (``subdetect notes dismiss ID``), ours: kept a code span.
+_MD_COMMAND = re.compile(r"(`subdetect [^`\n]*`)")
+
+
 def _md_cell(text: str) -> str:
-    # Markdown renders inline HTML, so angle brackets are escaped like in the HTML report.
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text of the statement (a descriptor, a merchant's or account's name, a reason naming them)
+    as Markdown that shows it as written, in a table cell or a line of prose: what Markdown would
+    read as formatting (``*``, ``_``, backticks, ``[x](y)``, ``|``, a leading ``#``) is escaped
+    with a backslash, and inline HTML as in the HTML report (``&lt;tag&gt;``). Digits, letters,
+    dots and spaces are left alone, so amounts and dates read as they are, and so is a command
+    the report names in backticks (:data:`_MD_COMMAND`), our own code span (its pipes escaped:
+    a table splits cells before it reads code spans)."""
+    parts = _MD_COMMAND.split(text.replace("\n", " "))
+    text = "".join(p.replace("|", "\\|") if i % 2 else
+                   _MD_INLINE.sub(lambda m: "\\" + m.group(), p).replace("&", "&amp;").replace("<", "&lt;")
+                   .replace(">", "&gt;") for i, p in enumerate(parts))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:

@@ -190,6 +190,60 @@ def test_html_and_markdown_escape_content():
     assert "<script>" not in md and "&lt;script&gt;" in md and "&lt;img" in md
 
 
+#: A descriptor written to break a Markdown report: a heading, emphasis, a code span, a link,
+#: a table's pipe, inline HTML and strikethrough.
+HOSTILE = "# PAYPAL *NETFLIX* | `rm -rf` [claim refund](http://evil.example) <b>x</b> ~~y~~ _z_ \\"
+
+
+def _md_inline(text: str) -> list:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    return [c for t in tokens if t.type == "inline" for c in t.children]
+
+
+def test_markdown_shows_a_hostile_descriptor_as_written():
+    # round-28 tidy: descriptors and names went into the Markdown report with only pipes and HTML
+    # escaped: "*" made emphasis, "[x](y)" a link, a backtick a code span, a leading "#" a heading
+    streams, flags, refunds = scan_input(merchant="Gym *" + HOSTILE, description=HOSTILE)
+    refunds[0]["vendor"] = HOSTILE
+    notes = [{"file": "#1 [a](http://evil.example).csv", "noted_on": "2025-06-01", "message": HOSTILE,
+              "note_id": "n_1"}]
+    problems = [{"account_id": "acct1", "message": "- " + HOSTILE}]
+    md = render_scan(streams, flags, refunds, "markdown", as_of=AS_OF, title=HOSTILE, notes=notes,
+                     sync_problems=problems)
+    inline = _md_inline(md)
+    formatting = {t.type for t in inline} - {"text", "softbreak", "code_inline", "strong_open", "strong_close"}
+    assert formatting == set(), formatting
+    # our own formatting is kept: the total in bold, the command a note names in a code span
+    assert [t.content for t in inline if t.type == "code_inline"] == ["subdetect notes dismiss n_1"]
+    assert "**Total per month: " in md
+    # every table row has its header's cells, the descriptor whole in one of them
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table"]).parse(md)
+    rows, cells = [], None
+    for t in tokens:
+        if t.type == "tr_open":
+            cells = []
+        elif t.type == "inline" and cells is not None:
+            cells.append("".join(c.content for c in t.children))
+        elif t.type == "tr_close":
+            rows.append(cells)
+            cells = None
+    assert len(rows) == 3 + len(flags) + 3 + 1  # three headers, the flags, three plans, a request
+    widths = {len(r) for r in rows}
+    assert widths == {7, 6, 8}
+    assert sum(c == HOSTILE for r in rows for c in r) == 2  # the double charge's descriptor, the refund's vendor
+    assert any(c == "Gym *" + HOSTILE for r in rows for c in r)
+    # and in prose: the title, a note, a sync problem, no heading or list made of them
+    assert [t.type for t in MarkdownIt("commonmark").parse(md) if t.type.startswith("heading_open")] \
+        == ["heading_open"] * 6
+    assert md.splitlines()[0].startswith("# \\# PAYPAL \\*NETFLIX\\*")
+    # numbers are left alone
+    assert "| 17.99 |" in md and "2025-06-16" in md
+
+
 def test_empty_scan_and_bad_format():
     for fmt in SCAN_FORMATS:
         out = render_scan(None, None, None, fmt, as_of=AS_OF)
