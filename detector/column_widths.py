@@ -11,7 +11,8 @@ table is drawn by rich with them:
    a column of prose (``ratio``) taking a larger share, no word broken;
 3. not even that fits: words are broken, first in the prose columns, then in the headers of
    the one-value columns (dates, amounts), then in the account ids (``whole``: an id is what
-   ``--account`` takes); a date or an amount is broken only when nothing else is left.
+   ``--account`` takes); a date, an amount or a status word (``keep_words``: a refund request's
+   "Pending (charge removed ...)" wraps between its words) is broken only when nothing else is left.
 """
 
 from __future__ import annotations
@@ -47,11 +48,14 @@ def min_widths(columns: Sequence[Sequence[str]], one_line: Sequence[bool] = ()) 
 
 
 def fit_widths(columns: Sequence[Sequence[str]], available: int, *, one_line: Sequence[bool] = (),
-               whole: Sequence[bool] = (), ratio: Sequence[int] = (), break_words: bool = True) -> list[int] | None:
+               whole: Sequence[bool] = (), ratio: Sequence[int] = (), break_words: bool = True,
+               keep_words: Sequence[bool] = ()) -> list[int] | None:
     """Widths of the columns (each a list of cells, its header first) in ``available`` cells of
     text (the terminal's width less the table's padding and borders), or None when every column
     fits unwrapped. ``one_line[i]``: the column's values are never wrapped while the other
-    columns can give room (its header may wrap); ``whole[i]``: its words are the last broken;
+    columns can give room (its header may wrap); ``whole[i]``: its words are the last broken
+    but for the values'; ``keep_words[i]``: its values wrap between words, never inside one while
+    anything else can give (round 28: a refund request's status read "Pendin / g" at 80 columns);
     ``ratio[i]``: its share, against the others', of the room left once every column has its
     longest word (default 1). With ``break_words`` false, a table whose words cannot all fit is
     left to rich too (None): its narrowing gives the columns of long text the more room.
@@ -62,6 +66,7 @@ def fit_widths(columns: Sequence[Sequence[str]], available: int, *, one_line: Se
     n = len(columns)
     one_line = list(one_line) or [False] * n
     whole = list(whole) or [False] * n
+    keep = list(keep_words) or [False] * n
     ratio = list(ratio) or [1] * n
     natural = [natural_width(c) for c in columns]
     if sum(natural) <= available:
@@ -73,16 +78,18 @@ def fit_widths(columns: Sequence[Sequence[str]], available: int, *, one_line: Se
         return None
     # some words must be broken: first the prose columns' (not below FLOOR), then the headers of
     # the one-line columns (not their values), then the ids (not below FLOOR), then any but an
-    # amount or a date; their values are broken last of all (a folded amount is misread)
-    prose = [i for i in range(n) if not one_line[i] and not whole[i]]
-    ids = [i for i in range(n) if whole[i] and not one_line[i]]
+    # amount or a date; their values (and words kept whole) are broken last of all (a folded
+    # amount is misread)
+    prose = [i for i in range(n) if not one_line[i] and not whole[i] and not keep[i]]
+    ids = [i for i in range(n) if whole[i] and not one_line[i] and not keep[i]]
     values = [i for i in range(n) if one_line[i]]
+    kept = [i for i in range(n) if keep[i] and not one_line[i]]
     widths = list(lo)
     for tier, floor in ((prose, {i: FLOOR for i in prose}),
                         (values, {i: min(lo[i], natural_width(columns[i][1:]) or 1) for i in values}),
                         (ids, {i: FLOOR for i in ids}),
                         (prose + ids, {i: 1 for i in prose + ids}),
-                        (values, {i: 1 for i in values})):
+                        (values + kept, {i: 1 for i in values + kept})):
         _shrink(widths, tier, available, floor)
         if sum(widths) <= available:
             break
