@@ -75,6 +75,20 @@ def _score(truth_path: Path, report_path: Path) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def detect_and_flag(folder: Path, *, use_truth_streams: bool = False, renewal_before_data: bool = True
+                    ) -> tuple[pd.DataFrame, dict, pd.DataFrame, pd.DataFrame]:
+    """(enriched transactions, truth, streams, flags) of a set folder written by
+    :func:`detector.synth.write_eval_set`, flagged as the product flags (as of its last day)."""
+    truth = json.loads((Path(folder) / "truth.json").read_text())
+    tx = enrich(read_eval_tx(Path(folder)))
+    as_of = tx["date"].max()
+    streams = truth_streams(truth, tx) if use_truth_streams else detect_streams(tx, as_of)
+    cancellations = resolve_cancellations(pd.DataFrame(truth.get("cancellations", [])), streams, tx)
+    flags = flag_charges(tx, streams, cancellations=cancellations, as_of=as_of,
+                         renewal_before_data=renewal_before_data)
+    return tx, truth, streams, flags
+
+
 def run_seed(seed: int, out: Path, *, accounts: int = 300, use_truth_streams: bool = False,
              renewal_before_data: bool = True) -> dict:
     """One synthetic set: detect, flag, write the report, return score.py's metrics.
@@ -84,13 +98,9 @@ def run_seed(seed: int, out: Path, *, accounts: int = 300, use_truth_streams: bo
     """
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_eval_set(Path(tmp) / f"synth{seed}", accounts, seed=seed)
-        truth = json.loads((folder / "truth.json").read_text())
-        tx = enrich(read_eval_tx(folder))
+        tx, truth, streams, flags = detect_and_flag(folder, use_truth_streams=use_truth_streams,
+                                                    renewal_before_data=renewal_before_data)
         as_of = tx["date"].max()
-        streams = truth_streams(truth, tx) if use_truth_streams else detect_streams(tx, as_of)
-        cancellations = resolve_cancellations(pd.DataFrame(truth.get("cancellations", [])), streams, tx)
-        flags = flag_charges(tx, streams, cancellations=cancellations, as_of=as_of,
-                             renewal_before_data=renewal_before_data)
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"synth{seed}{'_truth' if use_truth_streams else ''}.report.json"
         path.write_text(render_scan(streams, flags, [], "json", as_of=as_of))
