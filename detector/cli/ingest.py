@@ -71,7 +71,9 @@ def render_summary(results, max_rejections: int = 10) -> str:
                    "`scan`. '--format json' / '--format table' choose the output instead, like --output.")
 @click.option("--columns", metavar="MAP",
               help="Map any CSV's columns: date=Posted,description=Payee,amount=Amount "
-                   "[,debit=,credit=,account_id=,transaction_id=,currency=,date_format=%d/%m/%Y].")
+                   "[,debit=,credit=,direction=,reference=,account_id=,transaction_id=,currency=,"
+                   "date_format=%d/%m/%Y,decimal=comma,delimiter=semicolon,sign=-1,country=IE] "
+                   "(docs/importers.md).")
 @click.option("--payment-method", type=click.Choice(PAYMENT_METHODS),
               help="How these accounts pay (overrides the importer's default; kept as set by you).")
 @click.option("--output", "output", type=click.Choice(_OUTPUT_WORDS), default="table", show_default=True,

@@ -216,7 +216,9 @@ def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored:
                    "both alike (Chase9753_Activity_*.CSV/.QFX); else give the QFX's ACCTID here "
                    "(docs/importers.md).")
 @click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
-@click.option("--columns", help="Column mapping for an unknown CSV layout: date=...,description=...,amount=...")
+@click.option("--columns", metavar="MAP",
+              help="Column mapping for an unknown CSV layout: date=...,description=...,amount=... "
+                   "(the keys `subdetect ingest --help` lists).")
 @click.option("--cancellations", "cancellations_file", type=click.Path(), metavar="FILE",
               help="CSV of account_id,merchant,cancelled_on to record before detecting. One that cannot be "
                    "read, or has a bad row, stops the scan before anything is stored (exit 3).")

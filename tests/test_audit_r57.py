@@ -1,0 +1,177 @@
+"""The docs as a new user runs them (round-57 audit): every option a page gives a `subdetect`
+command or a `pipelines` script is one it has, docs/cli.md lists every command's options with
+their defaults as the CLI has them, the `--columns` help names every key a mapping takes, the
+architecture page's pipeline signatures are the functions', and `subdetect runs` says when a
+stage counted nothing. Real CLI, real SQLite files."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import re
+import runpy
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from detector.cli import cli
+from tests.test_nightly_bank_changes import _cells
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _commands(group: click.Group = cli, path: tuple[str, ...] = ()):
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*path, name))
+        else:
+            yield (*path, name), cmd
+
+
+def _options(cmd: click.Command) -> dict[str, click.Option]:
+    return {name: p for p in cmd.params if isinstance(p, click.Option) and "--help" not in p.opts
+            for name in (*p.opts, *p.secondary_opts)}
+
+
+def _unset(default) -> bool:
+    return default is None or default is False or str(default) == "Sentinel.UNSET"
+
+
+def _code(text: str) -> list[str]:
+    """The code a page shows: its inline code spans and its indented (4 spaces) lines."""
+    spans = re.findall(r"`([^`\n]+)`", text)
+    lines = [line.strip() for line in text.splitlines() if line.startswith("    ")]
+    return spans + lines
+
+
+def test_every_option_the_docs_give_a_subdetect_command_is_one_it_has():
+    commands = dict(_commands())
+    wrong = []
+    for page in PAGES:
+        for code in _code(page.read_text()):
+            for m in re.finditer(r"subdetect((?: [a-z][a-z-]*)+)([^;|#]*)", code):
+                words = m.group(1).split()
+                path = next((tuple(words[:n]) for n in (2, 1) if tuple(words[:n]) in commands), None)
+                if path is None:
+                    continue
+                for option in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", m.group(2)):
+                    if option not in _options(commands[path]) and option != "-h":
+                        wrong.append(f"{page.name}: subdetect {' '.join(path)} {option}")
+    assert not wrong, wrong
+
+
+def _pipeline_help(module: str) -> str:
+    """``python -m pipelines.MODULE --help``, run in this process (argparse prints and exits)."""
+    out = io.StringIO()
+    argv, imported = sys.argv, sys.modules.pop(f"pipelines.{module}", None)  # (runpy warns of one imported)
+    sys.argv = [module, "--help"]
+    try:
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+            runpy.run_module(f"pipelines.{module}", run_name="__main__", alter_sys=False)
+    finally:
+        sys.argv = argv
+        if imported is not None:
+            sys.modules[f"pipelines.{module}"] = imported
+    return out.getvalue()
+
+
+def test_every_option_the_docs_give_a_pipelines_script_is_one_it_has():
+    # round-57 audit: docs/flags.md gave `pipelines.eval_flags [--renewal-before-data]`, which argparse
+    # refuses (exit 2): the option is --no-renewal-before-data, renewals before the data being the default
+    uses: dict[str, set[tuple[str, str]]] = {}
+    for page in PAGES:
+        if page.name.endswith("_history.md"):
+            continue  # the record of earlier sessions' runs, as they were run then
+        for code in _code(page.read_text()):
+            for m in re.finditer(r"pipelines[./]([a-z_]+)(?:\.py)?((?:\s+\[?--?[\w-]+[^\s\]`]*\]?(?:\s+[^-\s#][^\s#]*)*)*)",
+                                 code):
+                for option in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", m.group(2)):
+                    uses.setdefault(m.group(1), set()).add((option, page.name))
+    assert "eval_flags" in uses and "spark_job" in uses and "bench" in uses, sorted(uses)
+    wrong = []
+    for module, options in sorted(uses.items()):
+        text = _pipeline_help(module)
+        wrong += [f"{page}: pipelines.{module} {option}" for option, page in sorted(options)
+                  if not re.search(re.escape(option) + r"(?![\w-])", text)]
+    assert not wrong, wrong
+
+
+def _documented_options() -> dict[tuple[str, ...], dict[str, str | None]]:
+    """docs/cli.md's list of every command's options: {command: {option: default or None}}."""
+    text = (ROOT / "docs" / "cli.md").read_text()
+    block = re.search(r"<!-- cli-options -->\n(.*?)<!-- /cli-options -->", text, re.DOTALL).group(1)
+    items = re.split(r"\n(?=- `)", " ".join(line.strip() for line in block.splitlines()).replace(" - `", "\n- `"))
+    listed = {}
+    for item in items:
+        head, rest = re.match(r"- `([^`]+)`:(.*)", item.strip()).groups()
+        path = tuple(word for word in head.split() if not re.fullmatch(r"[A-Z_]+(\.\.\.)?", word))
+        options = {}
+        for names, default in re.findall(r"`(-[^\s`]+)[^`]*`(?: \((?:default ([^)]+)|required)\))?", rest):
+            for name in names.split("/"):
+                options[name] = default or None
+        listed[path] = options
+    return listed
+
+
+def test_cli_md_lists_every_command_s_options_with_their_defaults():
+    # round-57 audit: `plaid add-item --item-id` and `vendors match --catalog` were on no page
+    listed = _documented_options()
+    actual = dict(_commands())
+    assert set(listed) == set(actual), (set(listed) ^ set(actual))
+    for path, cmd in actual.items():
+        options = _options(cmd)
+        assert set(listed[path]) == set(options), (path, set(listed[path]) ^ set(options))
+        for name, param in options.items():
+            if _unset(param.default):
+                expected = "today" if "default today" in (param.help or "") else None
+            else:
+                expected = str(param.default)
+            assert listed[path][name] == expected, (path, name, listed[path][name], expected)
+
+
+def test_the_columns_help_names_every_key_a_mapping_takes():
+    # round-57 audit: `ingest --help` named 8 of the 15 keys; direction=, decimal= and the rest only on pages
+    from detector.importers.csv_banks import MappedCsv
+
+    result = click.testing.CliRunner().invoke(cli, ["ingest", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    columns_help = text[text.index("--columns MAP"):text.index("--payment-method")]
+    missing = [key for key in MappedCsv.KEYS if f"{key}=" not in columns_help]
+    assert not missing, missing
+    page = " ".join((ROOT / "docs" / "importers.md").read_text().split())
+    assert all(f"`{key}`" in page for key in MappedCsv.KEYS)
+
+
+def test_the_architecture_page_gives_the_pipeline_functions_their_parameters():
+    from detector import pipeline
+
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    api = text[text.index("## The pipeline API"):]
+    for name in ("detect_account", "run_detection", "scan"):
+        call = re.search(rf"^    {name}\((.*?)\) ->", api, re.DOTALL | re.MULTILINE).group(1)
+        documented = [part.strip().split("=")[0] for part in call.split(",") if part.strip() not in ("*", "")]
+        assert documented == list(inspect.signature(getattr(pipeline, name)).parameters), name
+    fields = re.search(r"^    ScanResult: (.*?)\n\n", api, re.DOTALL | re.MULTILINE).group(1)
+    import dataclasses
+
+    assert all(f.name in fields for f in dataclasses.fields(pipeline.ScanResult))
+
+
+def test_runs_says_nothing_was_counted_rather_than_leave_a_stage_blank(tmp_path, runner, monkeypatch):
+    # round-57 audit: a night with no Plaid item showed `plaid:` and then nothing, as if cut off
+    for name in ("PLAID_CLIENT_ID", "PLAID_SECRET", "PLAID_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    db, inbox = tmp_path / "s.db", tmp_path / "inbox"
+    inbox.mkdir()
+    done = runner.invoke(cli, ["nightly", "--db", str(db), "--inbox", str(inbox), "--as-of", "2025-06-30"])
+    assert done.exit_code == 0, done.output
+    table = runner.invoke(cli, ["runs", "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    counts = _cells(table.output)[6]
+    assert "plaid: nothing" in counts and "inbox: nothing" in counts, counts
+    assert not re.search(r"\w+:\s*(;|$)", counts), counts
