@@ -243,3 +243,27 @@ def test_the_readme_examples_run_as_written_on_the_samples(tmp_path, runner, mon
     assert (tmp_path / "report.html").read_text().startswith("<!")
     assert (tmp_path / "var" / "reports").is_dir()
     assert ran.count("scan") == 2 and "nightly" in ran and "dismiss" in ran, ran
+
+
+@pytest.mark.parametrize("args", [["dismiss", "st_0123456789abcdef"], ["plaid", "remove", "chase"], ["plaid", "sync"]])
+def test_a_command_that_needs_what_is_stored_makes_no_store_at_a_mistyped_db(tmp_path, runner, monkeypatch, args):
+    # round-57 audit: these made an empty database at the path; `plaid sync` then exited 0 having said nothing
+    for name in ("PLAID_CLIENT_ID", "PLAID_SECRET", "PLAID_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    db = tmp_path / "tyop.db"
+    done = runner.invoke(cli, [*args, "--db", str(db)])
+    assert done.exit_code == 4, done.output
+    assert f"no database at {db}" in done.output
+    assert not db.exists() and not list(tmp_path.iterdir())
+
+
+def test_plaid_sync_with_no_item_linked_says_so(tmp_path, runner, monkeypatch):
+    for name in ("PLAID_CLIENT_ID", "PLAID_SECRET", "PLAID_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    db = tmp_path / "s.db"
+    from detector.store import Store
+
+    Store(db).close()
+    done = runner.invoke(cli, ["plaid", "sync", "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    assert "no Plaid item is linked" in done.stderr and "subdetect plaid add-item NAME" in done.stderr
