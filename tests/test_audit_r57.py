@@ -267,3 +267,14 @@ def test_plaid_sync_with_no_item_linked_says_so(tmp_path, runner, monkeypatch):
     done = runner.invoke(cli, ["plaid", "sync", "--db", str(db)])
     assert done.exit_code == 0, done.output
     assert "no Plaid item is linked" in done.stderr and "subdetect plaid add-item NAME" in done.stderr
+
+
+@pytest.mark.parametrize("args", [["refunds", "open", "tx_1", "--reason", "renewed", "--job-date", "2025/09/28"],
+                                  ["refunds", "mark", "abcdef", "Pending", "--job-date", "28.09.2025"]])
+def test_a_refund_job_date_is_checked_as_every_other_date(tmp_path, runner, args):
+    # round-57 audit: --job-date was free text, refused after the store was opened with exit 1 (a failure)
+    db = tmp_path / "never.db"
+    done = runner.invoke(cli, [*args, "--db", str(db)])
+    assert done.exit_code == 2, done.output
+    assert "--job-date" in done.output and "YYYY-MM-DD" in done.output
+    assert not db.exists()

@@ -164,7 +164,7 @@ def show_cmd(db_path: str, request_id: str, fmt: str) -> None:
 @click.option("--as-of", "as_of", type=ISO_DATE, default=None, help="Filing date (yyyy-mm-dd); default today.")
 @click.option("--vendor", default=None, help="Vendor name, when the descriptor does not say.")
 @click.option("--channel", default=None, help="Billing channel: direct, apple, google_play, roku, paypal, amazon.")
-@click.option("--job-date", "job_date", default=None, help="PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge; default the charge date.")
+@click.option("--job-date", "job_date", type=ISO_DATE, default=None, help="PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge; default the charge date.")
 @format_option("table", "json")
 def open_cmd(db_path: str, transaction_id: str, reason: str, as_of: str | None, vendor: str | None,
              channel: str | None, job_date: str | None, fmt: str) -> None:
@@ -198,7 +198,7 @@ def draft_cmd(db_path: str, request_id: str, fmt: str) -> None:
 @click.option("--amount", type=float, default=None, help="Refunded amount (required for 'Partially Refunded').")
 @click.option("--on", "on", type=ISO_DATE, default=None, help="Date of the change (yyyy-mm-dd); default today.")
 @click.option("--note", default=None, help="A note kept in the request's history.")
-@click.option("--job-date", "job_date", default=None, help="When filing (Pending): PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge.")
+@click.option("--job-date", "job_date", type=ISO_DATE, default=None, help="When filing (Pending): PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge.")
 @format_option("table", "json")
 def mark_cmd(db_path: str, request_id: str, status: str, amount: float | None, on: str | None,
              note: str | None, job_date: str | None, fmt: str) -> None:
