@@ -280,3 +280,23 @@ def test_a_refund_job_date_is_checked_as_every_other_date(tmp_path, runner, args
     assert done.exit_code == 2, done.output
     assert "--job-date" in done.output and "YYYY-MM-DD" in done.output
     assert not db.exists()
+
+
+def test_refunds_open_refuses_a_channel_that_names_none(tmp_path, runner):
+    # round-57 audit: `--channel bogus` (a typo of a store's name) opened a request as a direct purchase, exit 0
+    import json
+
+    from tests.test_cli_ingest import CHASE
+
+    card, db = tmp_path / "card.csv", tmp_path / "s.db"
+    card.write_text(CHASE)
+    assert runner.invoke(cli, ["ingest", str(card), "--db", str(db)]).exit_code == 0
+    [tx] = json.loads(runner.invoke(cli, ["transactions", "--db", str(db), "--format", "json"]).stdout)
+    args = ["refunds", "open", tx["transaction_id"], "--reason", "renewed", "--as-of", "2024-02-01", "--db", str(db)]
+    refused = runner.invoke(cli, [*args, "--channel", "googel_play"])
+    assert refused.exit_code == 2, refused.output
+    assert "names no billing channel" in refused.output and "google_play" in refused.output
+    assert json.loads(runner.invoke(cli, ["refunds", "list", "--db", str(db), "--format", "json"]).stdout) == []
+    opened = runner.invoke(cli, [*args, "--channel", "Google Play", "--format", "json"])  # forgiving, as before
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.stdout)["channel"] == "google_play"
