@@ -300,3 +300,13 @@ def test_refunds_open_refuses_a_channel_that_names_none(tmp_path, runner):
     opened = runner.invoke(cli, [*args, "--channel", "Google Play", "--format", "json"])  # forgiving, as before
     assert opened.exit_code == 0, opened.output
     assert json.loads(opened.stdout)["channel"] == "google_play"
+
+
+@pytest.mark.parametrize(("option", "typo", "right"), [("--category", "vnp", "VPN"), ("--channel", "appel", "roku")])
+def test_vendors_list_refuses_a_category_or_channel_the_catalogue_has_not(runner, option, typo, right):
+    # round-57 audit: `vendors list --category vnp` listed no vendor, exit 0, as if the catalogue held none
+    refused = runner.invoke(cli, ["vendors", "list", option, typo])
+    assert refused.exit_code == 2, refused.output
+    assert f"'{typo}' is none of" in refused.output
+    listed = runner.invoke(cli, ["vendors", "list", option, right, "--format", "csv"])
+    assert listed.exit_code == 0 and len(listed.stdout.splitlines()) > 2, listed.output
