@@ -310,3 +310,16 @@ def test_vendors_list_refuses_a_category_or_channel_the_catalogue_has_not(runner
     assert f"'{typo}' is none of" in refused.output
     listed = runner.invoke(cli, ["vendors", "list", option, right, "--format", "csv"])
     assert listed.exit_code == 0 and len(listed.stdout.splitlines()) > 2, listed.output
+
+
+@pytest.mark.parametrize("command", ["scan", "ingest"])
+@pytest.mark.parametrize(("option", "value", "said"), [("--layout", "amx", "unknown format 'amx'"),
+                                                       ("--columns", "dte=Date,description=Payee", "dte")])
+def test_an_unknown_layout_or_mapping_key_is_a_usage_error_before_the_store_opens(tmp_path, runner, command,
+                                                                                  option, value, said):
+    # round-57 audit: `scan --layout amx` and `--columns dte=...` exited 1 (a failure) after making the store
+    db = tmp_path / "never.db"
+    done = runner.invoke(cli, [command, str(ROOT / "data" / "samples" / "amex.csv"), option, value, "--db", str(db)])
+    assert done.exit_code == 2, done.output
+    assert said in done.output and option in done.output
+    assert not list(tmp_path.iterdir())

@@ -7,7 +7,7 @@ import json
 import click
 
 from ..schema import PAYMENT_METHODS
-from .app import cli, db_option, format_option
+from .app import check_statement_options, cli, db_option, format_option
 
 #: ``--format`` names a statement layout; these two words name an output format instead (no layout
 #: is called that), so ``--format json`` from older docs keeps working.
@@ -91,6 +91,7 @@ def ingest_cmd(files, account_id, layout, columns, payment_method, output, db_pa
 
     if layout in _OUTPUT_WORDS:
         output, layout = layout, None
+    check_statement_options(layout, columns)
     store = Store(db_path)
     try:
         results = ingest_files(list(files), store, format=layout, account_id=account_id, columns=columns,

@@ -11,6 +11,7 @@ from ..schema import PAYMENT_METHODS
 from ..store import Store
 from .app import (
     ISO_DATE,
+    check_statement_options,
     cli,
     db_option,
     existing_store,
@@ -246,6 +247,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
         # before the store opens: without PySpark no database is created at --db (r55 audit: an
         # empty one was, and a later `report` on it said "no subscriptions" instead of exit 4)
         require_pyspark()
+    check_statement_options(layout, columns)
     store = Store(db_path)
     cancellations = None
     if cancellations_file:
