@@ -171,6 +171,23 @@ def existing_store(db_path: str, *, readonly: bool = False):
     return Store(db_path, readonly=readonly)
 
 
+def check_statement_options(layout: str | None, columns: str | None) -> None:
+    """``--layout`` and ``--columns`` of ``scan`` and ``ingest`` checked before the store opens: a
+    layout no importer has, or a mapping with an unknown key, is a usage error (exit 2), and no
+    database is made at ``--db`` (round-57 audit: both exited 1, the failure code, after making one)."""
+    from ..errors import ConfigError
+    from ..importers.ingest import checked_mapping
+    from ..importers.reader import format_names
+
+    if layout is not None and layout not in format_names():
+        raise click.BadParameter(f"unknown format {layout!r}; known formats: {', '.join(format_names())} "
+                                 "(`subdetect formats`)", param_hint="--layout")
+    try:
+        checked_mapping(columns)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from exc
+
+
 def note_owed_detected(result) -> None:
     """Say on stderr which accounts a run also detected because an earlier one stored their rows
     and stopped before detecting them (:meth:`detector.store.Store.detection_owed`)."""

@@ -100,7 +100,8 @@ def dismiss_cmd(db_path: str, target_id: str, reason: str | None) -> None:
     """Dismiss a stream or flag id (not a subscription / expected charge) on every later run."""
     from ..decisions import record_dismissal
 
-    d = record_dismissal(Store(db_path), target_id, reason)
+    # only a stored stream or flag can be dismissed: a mistyped --db made an empty store (round-57 audit)
+    d = record_dismissal(existing_store(db_path), target_id, reason)
     state = "dismissed" if d["changed"] else "already dismissed"
     gone = (f"; its unsent refund request{'s' if d['withdrawn'] > 1 else ''} withdrawn (`refunds list` and "
             "`refunds draft` leave it out)" if d["withdrawn"] else "")

@@ -7,7 +7,7 @@ import json
 import click
 
 from ..schema import PAYMENT_METHODS
-from .app import cli, db_option, format_option
+from .app import check_statement_options, cli, db_option, format_option
 
 #: ``--format`` names a statement layout; these two words name an output format instead (no layout
 #: is called that), so ``--format json`` from older docs keeps working.
@@ -71,7 +71,9 @@ def render_summary(results, max_rejections: int = 10) -> str:
                    "`scan`. '--format json' / '--format table' choose the output instead, like --output.")
 @click.option("--columns", metavar="MAP",
               help="Map any CSV's columns: date=Posted,description=Payee,amount=Amount "
-                   "[,debit=,credit=,account_id=,transaction_id=,currency=,date_format=%d/%m/%Y].")
+                   "[,debit=,credit=,direction=,reference=,account_id=,transaction_id=,currency=,"
+                   "date_format=%d/%m/%Y,decimal=comma,delimiter=semicolon,sign=-1,country=IE] "
+                   "(docs/importers.md).")
 @click.option("--payment-method", type=click.Choice(PAYMENT_METHODS),
               help="How these accounts pay (overrides the importer's default; kept as set by you).")
 @click.option("--output", "output", type=click.Choice(_OUTPUT_WORDS), default="table", show_default=True,
@@ -89,6 +91,7 @@ def ingest_cmd(files, account_id, layout, columns, payment_method, output, db_pa
 
     if layout in _OUTPUT_WORDS:
         output, layout = layout, None
+    check_statement_options(layout, columns)
     store = Store(db_path)
     try:
         results = ingest_files(list(files), store, format=layout, account_id=account_id, columns=columns,

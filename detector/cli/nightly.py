@@ -62,6 +62,13 @@ def nightly_cmd(db_path: str, inbox: str | None, account_folders: bool, as_of: s
 _LISTED = ("rejections", "notes")
 
 
+def _stage_counts(stage: str, counts: dict) -> str:
+    """``stage: k=v, ...`` of the counts that are not zero, or ``stage: nothing`` when none is
+    (round-57 audit: a night with no Plaid item read ``plaid:`` and then nothing, as if cut off)."""
+    shown = ", ".join(f"{k}={v}" for k, v in counts.items() if v and k not in _LISTED)
+    return f"{stage}: {shown or 'nothing'}"
+
+
 def _rejected_and_notes(inbox: dict, shown: int = 3) -> str:
     """A run's first rejected lines (``file:line: reason``), how many more, and its notes."""
     named = inbox.get("rejections", [])
@@ -97,8 +104,7 @@ def runs_cmd(db_path: str, kind: str | None, limit: int, fmt: str) -> None:
         [{"run_id": r["run_id"], "kind": r["kind"], "as_of": r["as_of"] or "-", "started_at": r["started_at"],
           "ended_at": r["ended_at"],
           "status": r["status"],
-          "counts": "; ".join(f"{stage}: " + ", ".join(f"{k}={v}" for k, v in c.items() if v and k not in _LISTED)
-                              for stage, c in r["counts"].items()),
+          "counts": "; ".join(_stage_counts(stage, c) for stage, c in r["counts"].items()),
           "errors": "; ".join(f"{e.get('item') or e.get('file') or e['stage']}: {e['error']}"
                               for e in r["errors"]),
           "rejected and notes": _rejected_and_notes(r["counts"].get("inbox", {}))} for r in rows],

@@ -90,7 +90,7 @@ def remove_cmd(db_path: str, name: str) -> None:
     """Forget item NAME and its token (its stored transactions stay)."""
     from ..plaid import remove_item
 
-    remove_item(Store(db_path), name)
+    remove_item(existing_store(db_path), name)  # (a mistyped --db made an empty store: round-57 audit)
     click.echo(f"Removed Plaid item {name!r}.")
 
 
@@ -115,7 +115,8 @@ def sync_cmd(db_path: str, names: tuple[str, ...], fmt: str) -> None:
     from ..plaid import sync_items
     from ..report import render_frame
 
-    results = sync_items(Store(db_path), list(names) or None)
+    # a mistyped --db made an empty store and synced nothing, exit 0, without a word (round-57 audit)
+    results = sync_items(existing_store(db_path), list(names) or None)
     rows = [r.as_dict() for r in results]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
@@ -131,5 +132,8 @@ def sync_cmd(db_path: str, names: tuple[str, ...], fmt: str) -> None:
         for r in results:
             for line in r.linked:
                 click.echo(f"note: plaid item {r.name}: {line}", err=True)
+    if not results:
+        click.echo(f"note: no Plaid item is linked in {db_path}: `subdetect plaid add-item NAME` links one",
+                   err=True)
     if any(not r.ok for r in results):
         sys.exit(1)

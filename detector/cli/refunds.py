@@ -157,14 +157,30 @@ def show_cmd(db_path: str, request_id: str, fmt: str) -> None:
     _emit(get_request(existing_store(db_path, readonly=True), request_id), fmt)
 
 
+def _channel(ctx, param, value: str | None) -> str | None:
+    """``--channel`` as a billing channel (forgiving: ``Google Play``, ``APPLE.COM``), refused when it
+    names none: a typo was read as a direct purchase and the request followed the vendor's own
+    process, not the store's (round-57 audit: ``--channel bogus`` opened a "direct" request, exit 0)."""
+    if value is None:
+        return None
+    from ..refund_builder import normalise_channel
+
+    channel = normalise_channel(value)
+    if channel == "direct" and value.strip().lower() != "direct":
+        raise click.BadParameter(f"{value!r} names no billing channel: use direct, apple, google_play, roku, "
+                                 "paypal or amazon", ctx, param)
+    return channel
+
+
 @refunds_group.command("open")
 @db_option
 @click.argument("transaction_id")
 @click.option("--reason", required=True, help="Why you want this charge refunded, in your words.")
 @click.option("--as-of", "as_of", type=ISO_DATE, default=None, help="Filing date (yyyy-mm-dd); default today.")
 @click.option("--vendor", default=None, help="Vendor name, when the descriptor does not say.")
-@click.option("--channel", default=None, help="Billing channel: direct, apple, google_play, roku, paypal, amazon.")
-@click.option("--job-date", "job_date", default=None, help="PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge; default the charge date.")
+@click.option("--channel", default=None, callback=_channel,
+              help="Billing channel: direct, apple, google_play, roku, paypal, amazon.")
+@click.option("--job-date", "job_date", type=ISO_DATE, default=None, help="PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge; default the charge date.")
 @format_option("table", "json")
 def open_cmd(db_path: str, transaction_id: str, reason: str, as_of: str | None, vendor: str | None,
              channel: str | None, job_date: str | None, fmt: str) -> None:
@@ -198,7 +214,7 @@ def draft_cmd(db_path: str, request_id: str, fmt: str) -> None:
 @click.option("--amount", type=float, default=None, help="Refunded amount (required for 'Partially Refunded').")
 @click.option("--on", "on", type=ISO_DATE, default=None, help="Date of the change (yyyy-mm-dd); default today.")
 @click.option("--note", default=None, help="A note kept in the request's history.")
-@click.option("--job-date", "job_date", default=None, help="When filing (Pending): PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge.")
+@click.option("--job-date", "job_date", type=ISO_DATE, default=None, help="When filing (Pending): PRO360's job date, the day you got the lead (yyyy-mm-dd), on or before the charge.")
 @format_option("table", "json")
 def mark_cmd(db_path: str, request_id: str, status: str, amount: float | None, on: str | None,
              note: str | None, job_date: str | None, fmt: str) -> None:

@@ -11,6 +11,7 @@ from ..schema import PAYMENT_METHODS
 from ..store import Store
 from .app import (
     ISO_DATE,
+    check_statement_options,
     cli,
     db_option,
     existing_store,
@@ -216,7 +217,9 @@ def after_as_of_note(first: str | None, last: str | None, as_of: str, *, stored:
                    "both alike (Chase9753_Activity_*.CSV/.QFX); else give the QFX's ACCTID here "
                    "(docs/importers.md).")
 @click.option("--layout", "layout", help="Statement layout, overriding detection (see `subdetect ingest --help`).")
-@click.option("--columns", help="Column mapping for an unknown CSV layout: date=...,description=...,amount=...")
+@click.option("--columns", metavar="MAP",
+              help="Column mapping for an unknown CSV layout: date=...,description=...,amount=... "
+                   "(the keys `subdetect ingest --help` lists).")
 @click.option("--cancellations", "cancellations_file", type=click.Path(), metavar="FILE",
               help="CSV of account_id,merchant,cancelled_on to record before detecting. One that cannot be "
                    "read, or has a bad row, stops the scan before anything is stored (exit 3).")
@@ -244,6 +247,7 @@ def scan_cmd(files, db_path, account_id, layout, columns, cancellations_file, pa
         # before the store opens: without PySpark no database is created at --db (r55 audit: an
         # empty one was, and a later `report` on it said "no subscriptions" instead of exit 4)
         require_pyspark()
+    check_statement_options(layout, columns)
     store = Store(db_path)
     cancellations = None
     if cancellations_file:

@@ -32,9 +32,14 @@ def vendors_group() -> None:
 @format_option("table", "csv", "json")
 def list_cmd(catalog_path, category, channel, fmt) -> None:
     """List catalogue vendors with category, cadence, channels and refund process."""
-    from ..catalog import load_vendors
+    from ..catalog import CATEGORIES, CHANNELS, load_vendors
     from ..report import render_frame
 
+    # a typo (`--category vnp`) listed no vendor, exit 0, as if the catalogue held none (round-57 audit)
+    category, channel = (value.strip().lower() if value else None for value in (category, channel))
+    for option, value, known in (("--category", category, CATEGORIES), ("--channel", channel, CHANNELS)):
+        if value is not None and value not in known:
+            raise click.BadParameter(f"{value!r} is none of {', '.join(known)}", param_hint=option)
     df = load_vendors(user_path=catalog_path).to_frame(category=category, channel=channel)
     click.echo(render_frame(df, fmt, title=f"Vendors ({len(df)})"))
 

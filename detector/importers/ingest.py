@@ -568,6 +568,19 @@ def imported_before_as(store: Store, path: str, accounts: list[str]) -> tuple[st
     return accounts[0], old
 
 
+def checked_mapping(columns) -> dict[str, str] | None:
+    """``--columns`` as a mapping (None without one); one that is malformed, has a key no mapping
+    takes or lacks ``date=``/``description=`` is a :class:`ConfigError`: the caller's mistake, not
+    one file's (the CLI checks it before the store opens)."""
+    mapping = parse_columns_or_fail(columns)
+    if mapping:
+        try:
+            MappedCsv(mapping)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+    return mapping
+
+
 def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: str | None = None,
                  account_id: str | None = None, columns: str | dict | None = None,
                  payment_method: str | None = None,
@@ -591,12 +604,7 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
         raise ConfigError(f"unknown payment method {payment_method!r}; use one of {', '.join(PAYMENT_METHODS)}")
     if format is not None and format not in format_names():
         raise ConfigError(f"unknown format {format!r}; known formats: {', '.join(format_names())}")
-    mapping = parse_columns_or_fail(columns)
-    if mapping:
-        try:
-            MappedCsv(mapping)  # a bad mapping is the caller's mistake, not one file's
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+    mapping = checked_mapping(columns)
     results = []
     paths = [str(p) for p in paths]
     ties = AccountTies(store, paths, account_id)
