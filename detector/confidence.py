@@ -92,12 +92,20 @@ def _term_premiums(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
     The scorer, taught that an unknown payee's two yearly sums a few percent apart are as often
     a yearly service or a gift, left out a car insurer's premium of 412.37 renewed at 447.80 a
     year later (round-thirty-five audit), while the same premium renewed unchanged was a stream:
-    a new premium each term is what a policy does."""
+    a new premium each term is what a policy does.
+
+    Beside the insurer's other charges (a second policy under one descriptor), three premiums or
+    more, every one on the term's schedule, are a policy too: retrained in the twenty-eighth
+    session, the model scored a car policy's 566.80 three times six months apart 0.46 beside a
+    home policy's yearly premiums (1,210.00, then 1,288.00 twice: under 0.5 with its first), so
+    the car policy was lost and the home one lost its first premium. Two charges beside others
+    are left to the scorer: two policies' premiums can fall a term apart by chance."""
     if df is None or not len(stats) or "insurer" not in df:
         return np.zeros(len(stats), dtype=bool)
     group_rows = np.bincount(df["group"].to_numpy())
-    return ((stats["freq_idx"].to_numpy() >= SEMIANNUAL) & (stats["n"].to_numpy() >= 2)
-            & (group_rows[stats["group"].to_numpy()] == stats["n"].to_numpy())
+    n = stats["n"].to_numpy()
+    return ((stats["freq_idx"].to_numpy() >= SEMIANNUAL) & (n >= 2)
+            & ((group_rows[stats["group"].to_numpy()] == n) | (n >= 3))
             & (stats["frac_on"].to_numpy() >= 1.0) & (stats["inflow"].to_numpy() == 0)
             & (stats["amt_max"].to_numpy() < PREMIUM_CHANGE * stats["amt_min"].to_numpy())
             & _group_has(stats, df, "insurer"))

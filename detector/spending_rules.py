@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cadence import BIMONTHLY, FREQUENCIES, MONTHLY
+from .cadence import BIMONTHLY, FREQUENCIES, MONTHLY, round_unit
 from .money import to_cents
 
 
@@ -165,6 +165,33 @@ def _spread(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
     return np.where(loose, np.fmax(cv, group_cv[at]), cv)
 
 
+#: A run at one round sum among its payee's varying round sums is chance under this many charges.
+ROUND_RUN = 6
+
+
+def _round_sums_up_and_down(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.ndarray:
+    """Per candidate: its merchant's charges in the account are round sums (90% or more, in the
+    currency's own round unit, :func:`detector.cadence.round_unit`) that both rise and fall
+    from one charge to the next: cash drawn or sent at whatever sum, not a plan repriced."""
+    if df is None or not len(stats) or not len(df):
+        return np.zeros(len(stats), dtype=bool)
+    g, day, amt = df["group"].to_numpy(), df["day"].to_numpy(), df["amt"].to_numpy(dtype=float)
+    unit = round_unit(df["scale"].to_numpy(dtype=float)) if "scale" in df else 10.0
+    size = np.bincount(g)
+    round_share = np.bincount(g, weights=np.abs(amt / unit - np.rint(amt / unit)) < 1e-6) / np.maximum(size, 1)
+    order = np.lexsort((day, g))
+    gs, step = g[order], np.diff(amt[order])
+    same = gs[1:] == gs[:-1]
+    rises = np.bincount(gs[1:][same & (step > 0.01)], minlength=len(size))
+    falls = np.bincount(gs[1:][same & (step < -0.01)], minlength=len(size))
+    return ((round_share >= 0.9) & (rises > 0) & (falls > 0))[stats["group"].to_numpy()]
+
+
+#: A run whose day of the month strays this many days from its usual day on average is counted
+#: in no months (a bill's posting delays and weekend rolls stray 0-2).
+DRIFTING_DAY = 4.0
+
+
 def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray:
     """Candidates that are no stream whatever the scorer says (their confidence is 0): varying
     round sums, a bank's charges for events and buy-now-pay-later instalments."""
@@ -254,6 +281,23 @@ def ruled_out(stats: pd.DataFrame, df: pd.DataFrame | None = None) -> np.ndarray
     # yearly plan "renewed", with a flag).
     long_run = stats["freq_idx"].to_numpy() >= FREQUENCIES.index("semiannual")
     out |= unknown_out & long_run & (eatery | _group_has(stats, df, "fuel"))
+    # A few charges in a row at one round sum, at an unknown payee whose round sums otherwise
+    # go up and down, are cash: money sent at 30,000-100,000 won a month repeats a sum three
+    # months running now and then (the model retrained in the twenty-eighth session took three
+    # 70,000s for a monthly plan). Sums drawn from a handful repeat by chance; a standing order
+    # among such transfers holds its sum longer (:data:`ROUND_RUN` charges).
+    n = stats["n"].to_numpy()
+    group_rows = np.bincount(df["group"].to_numpy())[stats["group"].to_numpy()] if df is not None and len(df) \
+        else n
+    out |= (unknown_out & (stats["round_share"].to_numpy() >= 0.9) & (n < ROUND_RUN) & (n < group_rows)
+            & _round_sums_up_and_down(stats, df))
+    # A bill every two months is counted in months, keeping its day of the month (give or take
+    # a weekend or a card's posting delay), or in days or weeks, keeping its interval (pest
+    # control every 56 days, confidence.every_few_weeks). Purchases at one price every 50-66 days
+    # at an unknown shop do neither: their day drifts by :data:`DRIFTING_DAY` days or more on
+    # average and under half their intervals are within a day of the median.
+    out |= (unknown_out & (stats["freq_idx"].to_numpy() == BIMONTHLY) & ~named_bill
+            & (stats["dom_dev"].to_numpy() >= DRIFTING_DAY) & (stats["steady_share"].to_numpy() < 0.5))
     # two charges of a weekly, fortnightly or twice-monthly run are no evidence of a plan yet (two
     # coffees at one price a week apart; the two like-sized shops of a month's statement, audit)
     out |= (stats["n"].to_numpy() < 3) & (stats["freq_idx"].to_numpy() <= SEMIMONTHLY)

@@ -35,6 +35,18 @@ def test_shipped_model_has_metadata_and_loads():
     assert p.shape == (2, 2)
 
 
+def test_the_training_fingerprint_is_what_the_training_code_makes_of_a_small_set():
+    # `make train` saves it with the model (training_data.fingerprint) so a test can tell a
+    # model trained on other training rows than the code builds now (docs/detection.md): it must
+    # be the same on every build and tell two sets apart
+    from pipelines.train import candidate_set, fingerprint
+
+    a, again, other = fingerprint(5, 7), fingerprint(5, 7), fingerprint(5, 8)
+    assert a == again and a["sha256"] != other["sha256"]
+    _, y = candidate_set(5, 7)
+    assert (a["n_accounts"], a["seed"], a["candidates"], a["positives"]) == (5, 7, len(y), int(y.sum()))
+
+
 def _copy_model(tmp_path):
     for f in (MODEL_FILE, META_FILE):
         shutil.copy(MODEL_DIR / f, tmp_path / f)
