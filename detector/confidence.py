@@ -73,6 +73,30 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     return np.where(out, 0.0, p)
 
 
+
+def _rescore(stats: pd.DataFrame, scorer, df: pd.DataFrame | None, before: pd.DataFrame,
+             conf_before: np.ndarray) -> np.ndarray:
+    """:func:`_score` of ``stats``, reading from ``conf_before`` (the scores of ``before``) each
+    candidate whose row of features is the same in both: detection scores its streams again after
+    undoing a few joins, and most streams did not change. A candidate's score depends on its own
+    row and ``df`` only (the rules read each row, the scorer predicts each row alone), so the
+    answer is :func:`_score`'s; only the rows that changed are put to the scorer again."""
+    at = before.index.get_indexer(stats.index)
+    same = at >= 0
+    if same.any() and list(before.columns) == list(stats.columns):
+        new = stats.to_numpy(dtype=float)[same]
+        old = before.to_numpy(dtype=float)[at[same]]
+        same[same] = ((new == old) | (np.isnan(new) & np.isnan(old))).all(axis=1)
+    else:
+        same[:] = False
+    if not same.any():
+        return _score(stats, scorer, df)
+    out = np.zeros(len(stats))
+    out[same] = np.asarray(conf_before, dtype=float)[at[same]]
+    if not same.all():
+        out[~same] = _score(stats[~same], scorer, df)
+    return out
+
 #: Confidence of a weekly bill at one price (:func:`weekly_bill`).
 WEEKLY_BILL_CONFIDENCE = 0.6
 #: Confidence of a tax's instalments in fixed months (``cadence.fixed_months_a_year``).

@@ -462,7 +462,10 @@ def _buys_one_offs(d: pd.DataFrame, loose: pd.DataFrame, paid_only: bool = False
     currency, when ``paid_only``, at ``amounts`` different amounts or more). ``d`` carries its
     (account, merchant) pair as ``_sk``, ``loose`` as ``_ak`` (:func:`_pair_codes`)."""
     above = FREE_MAX * loose["_scale"] + SAME_AMOUNT if paid_only else 0.0
-    loose = loose.loc[loose["charge"] > above, ["_ak", "date", "charge"]]
+    # only the pairs ``d`` holds can join: the others are dropped before the copy (``loose`` is
+    # every unstreamed charge of the batch, 260k rows, where ``d`` is a few hundred)
+    mine = np.isin(loose["_ak"].to_numpy(), d["_sk"].to_numpy()) if len(d) else np.zeros(len(loose), dtype=bool)
+    loose = loose.loc[(loose["charge"] > above).to_numpy() & mine, ["_ak", "date", "charge"]]
     if d.empty or loose.empty:
         return pd.Series(False, index=d.index)
     j = d[["transaction_id", "_sk", "ts", "charge"]].merge(

@@ -42,7 +42,7 @@ import pandas as pd
 
 from .cadence import int_lexsort
 from .chains import CLOSE_DAYS, _concurrent_chains, _echo_chains, _gap_segments, _run_spans
-from .confidence import _score, _stats, as_alone
+from .confidence import _rescore, _score, _stats, as_alone
 from .schema import require_columns
 from .selection import KINDS, _bills_beside_plans, _regular_wholes, _select
 from .stream_edges import _attach_edges, _lone_returns, _prune_strays, _second_plans, _yearly_heads, _yearly_renewals
@@ -226,7 +226,8 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     if not (assign >= 0).any():
         return _empty()
     final = as_alone(_stats(df, assign), ids["alone_ids"])
-    conf = _score(final, scorer, df)
+    conf = raw = _score(final, scorer, df)
+    # (below, each new set of streams is scored again only where a stream changed: _rescore)
     # a join or attached charges the model no longer believes are undone: those streams are
     # the candidates selection picked. One the second pass took further back in time (an old
     # price's earlier charge, among purchases at that price) first loses that charge alone.
@@ -241,23 +242,24 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
             continue
         back = np.isin(assign, grown_low)
         assign = np.where(back, _prune_strays(df, passes[0]) if fallback == "first pass" else selected, assign)
-        final = as_alone(_stats(df, assign), ids["alone_ids"])
-        conf = _score(final, scorer, df)
+        before, final = final, as_alone(_stats(df, assign), ids["alone_ids"])
+        conf = raw = _rescore(final, scorer, df, before, raw)
     # an introductory price and the full price after it are one plan, with the confidence its
     # two pieces had (each a plan at one price): joined once the pieces are settled
     assign, intro = _intro_prices_ended(df, assign)
     if intro:
         was = pd.Series(conf, index=final.index)
         floor = pd.Series({k: was.reindex(v).min() for k, v in intro.items()})
-        final = as_alone(_stats(df, assign), ids["alone_ids"])
-        conf = np.maximum(_score(final, scorer, df), floor.reindex(final.index).fillna(0.0).to_numpy())
+        before, final = final, as_alone(_stats(df, assign), ids["alone_ids"])
+        raw = _rescore(final, scorer, df, before, raw)
+        conf = np.maximum(raw, floor.reindex(final.index).fillna(0.0).to_numpy())
     # a lone charge is never a stream, whatever selection, joins and pruning left of one (but
     # the first charge of the yearly plan a monthly plan moved to, split off below)
     lone = final.index.to_numpy()[final["n"].to_numpy() < 2]
     if len(lone):
         assign = np.where(np.isin(assign, lone), -1, assign)
         keep = ~final.index.isin(lone)
-        final, conf = final[keep], conf[keep]
+        final, conf, raw = final[keep], conf[keep], raw[keep]
     # nothing may be left: the streams undone above may go back to no candidate at all (yearly
     # charges chained by _yearly_renewals, then ruled out, on a card holding nothing else crashed
     # the scan: round-twenty-six audit)
@@ -268,9 +270,9 @@ def detect_streams(tx: pd.DataFrame, as_of, *, model=None, min_confidence: float
     assign, second = _second_plans(df, assign)
     if second:
         was = pd.Series(conf, index=final.index)
-        final = as_alone(_stats(df, assign), ids["alone_ids"])
+        before, final = final, as_alone(_stats(df, assign), ids["alone_ids"])
         parent = pd.Series(final.index, index=final.index).replace(second)
-        conf = np.maximum(_score(final, scorer, df), was.reindex(parent.to_numpy()).to_numpy())
+        conf = np.maximum(_rescore(final, scorer, df, before, raw), was.reindex(parent.to_numpy()).to_numpy())
     out = _build_rows(df, text, assign, final, conf, as_of)
     out = _yearly_switches(df, text, assign, final, conf, out, as_of, scorer, ids["alone_ids"], thr)
     out = _finish(_switch_evidence(out))

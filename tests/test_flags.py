@@ -407,6 +407,49 @@ def test_a_plan_priced_in_pounds_on_a_dollar_card_moves_with_the_rate_not_its_pr
     assert of_type(flags_of(b), "price_increase") == sorted(ids[1:])
 
 
+
+def test_foreign_priced_plans_are_judged_as_alone_beside_dollar_plans():
+    # flag_price_increases reads the year's range of charges of the plans priced in another
+    # currency only (their spans alone, not every stream's): a pound plan drifting with the
+    # rate, a pound plan raised by a fifth and dollar plans (one raised) on one card give each
+    # plan's flags as it gives them alone
+    rate = [1.203, 1.181, 1.128, 1.130, 1.188, 1.222, 1.228, 1.205, 1.219, 1.247, 1.244, 1.266]
+
+    def guardian(b):
+        ids = []
+        for i, r in enumerate(rate):
+            day = (pd.Timestamp("2022-07-09") + pd.DateOffset(months=i)).strftime("%Y-%m-%d")
+            ids.append(b.charge(day, round(12 * r, 2), "The Guardian", description="GUARDIAN NEWS & MEDIA LONDON"))
+            b.charge(day, round(12 * r * 0.03, 2), "Fee", key="fee", description="FOREIGN TRANSACTION FEE")
+        b.stream(ids)
+
+    def spectator(b):
+        ids = [b.charge(f"{y}-10-18", a, "The Spectator", description="THE SPECTATOR LONDON GBR")
+               for y, a in ((2022, 168.37), (2023, 181.18), (2024, 194.30), (2025, 240.00))]
+        b.stream(ids, frequency="annual")
+        return ids[3]
+
+    def spotify(b):
+        ids = b.series("2022-07-04", 24, [11.79] * 15 + [11.84] * 8 + [12.92], merchant="Spotify")
+        b.stream(ids)
+        return ids[-1]
+
+    def hulu(b):
+        b.stream(b.series("2022-08-20", 16, [9.99] * 12 + [8.99] + [9.99] * 3, merchant="Hulu"))
+
+    b = Book()
+    b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+    guardian(b)
+    raised = spectator(b)
+    rose = spotify(b)
+    hulu(b)
+    assert of_type(flags_of(b), "price_increase") == sorted([raised, rose])
+    for alone, want in ((guardian, []), (hulu, [])):
+        b = Book()
+        b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
+        alone(b)
+        assert of_type(flags_of(b), "price_increase") == want
+
 def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before():
     # 15.49, 16.29 for one month, then 17.99: the one-month price could be no "previous steady
     # price" and was followed by no charge near it, so nothing was flagged (round nine); a month

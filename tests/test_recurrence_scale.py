@@ -77,3 +77,43 @@ def test_staged_scoring_picks_what_scoring_every_candidate_picks(synth):
     assert np.array_equal(p, p_all[at])
     assert np.array_equal(_select(df, st, ids, p, DEFAULT_MIN_CONFIDENCE),
                           _select(df, st_all, ids, p_all, DEFAULT_MIN_CONFIDENCE))
+
+
+def test_rescoring_only_changed_streams_gives_every_streams_score(synth):
+    # detect_streams scores its streams again after undoing a few joins; _rescore puts only the
+    # streams whose features changed to the scorer and must answer what _score of all answers
+    import numpy as np
+
+    from detector.confidence import _rescore, _score, _stats, as_alone
+    from detector.recurrence import default_scorer
+    from detector.working_frame import _prepare
+
+    tx, _ = synth
+    df, _ = _prepare(tx, "2024-12-31")
+    scorer = default_scorer()
+    alone = np.zeros(0, dtype=np.int64)
+    assign = df["group"].to_numpy().astype(np.int64)
+    before = as_alone(_stats(df, assign), alone)
+    conf = _score(before, scorer, df)
+    # a few streams lose a charge, one is undone, one new stream takes rows of no stream before
+    changed = assign.copy()
+    groups = np.unique(assign)
+    for g in groups[:3]:
+        changed[np.flatnonzero(assign == g)[-1]] = -1
+    changed[assign == groups[3]] = -1
+    changed[np.flatnonzero(assign == groups[4])[:2]] = assign.max() + 1
+    after = as_alone(_stats(df, changed), alone)
+
+    class Counting:
+        rows = 0
+
+        def predict_proba(self, x):
+            Counting.rows += len(x)
+            return scorer.predict_proba(x)
+
+    got = _rescore(after, Counting(), df, before, conf)
+    np.testing.assert_array_equal(got, _score(after, scorer, df))
+    assert Counting.rows < len(after) // 2  # (the unchanged streams were not predicted again)
+    # nothing in common, or nothing changed: the same answers
+    np.testing.assert_array_equal(_rescore(after, scorer, df, before.iloc[:0], conf[:0]), _score(after, scorer, df))
+    np.testing.assert_array_equal(_rescore(before, scorer, df, before, conf), conf)
