@@ -288,6 +288,12 @@ def round_unit(scale: np.ndarray) -> np.ndarray:
     return np.where(big, 10.0 * 10.0 ** np.floor(np.log10(np.where(big, scale, 1.0))), 10.0)
 
 
+def is_round_sum(amt: np.ndarray, unit) -> np.ndarray:
+    """Whether each amount is a whole multiple of ``unit`` (:func:`round_unit`): cash drawn or
+    money sent, which bills and subscriptions rarely are."""
+    return np.abs(amt / unit - np.rint(amt / unit)) < 1e-6
+
+
 def _segments(cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(segment index per row, first row, last row, rows) of each run of ``cand``."""
     first = np.r_[True, cand[1:] != cand[:-1]] if len(cand) else np.zeros(0, bool)
@@ -319,7 +325,7 @@ def _amount_and_day(rows: dict, seg: tuple, amt_values: np.ndarray, P: np.ndarra
     out["frac_near_median"] = np.bincount(cidx, weights=near, minlength=C) / n
     # cash and transfers come in round sums; bills and subscriptions rarely do
     unit = 10.0 if rows.get("round_unit") is None else rows["round_unit"]
-    round_sum = np.abs(amt / unit - np.rint(amt / unit)) < 1e-6
+    round_sum = is_round_sum(amt, unit)
     out["round_share"] = np.bincount(cidx, weights=round_sum, minlength=C) / n
     # changes of amount from one charge to the next (by more than a cent and 1%): a plan whose
     # price changed steps once or twice, a transfer of whatever sum at nearly every charge

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cadence import BIMONTHLY, FREQUENCIES, MONTHLY, round_unit
+from .cadence import BIMONTHLY, FREQUENCIES, MONTHLY, is_round_sum, round_unit
 from .money import to_cents
 
 
@@ -178,7 +178,7 @@ def _round_sums_up_and_down(stats: pd.DataFrame, df: pd.DataFrame | None) -> np.
     g, day, amt = df["group"].to_numpy(), df["day"].to_numpy(), df["amt"].to_numpy(dtype=float)
     unit = round_unit(df["scale"].to_numpy(dtype=float)) if "scale" in df else 10.0
     size = np.bincount(g)
-    round_share = np.bincount(g, weights=np.abs(amt / unit - np.rint(amt / unit)) < 1e-6) / np.maximum(size, 1)
+    round_share = np.bincount(g, weights=is_round_sum(amt, unit)) / np.maximum(size, 1)
     order = np.lexsort((day, g))
     gs, step = g[order], np.diff(amt[order])
     same = gs[1:] == gs[:-1]
