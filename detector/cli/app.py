@@ -176,12 +176,12 @@ def check_statement_options(layout: str | None, columns: str | None) -> None:
     layout no importer has, or a mapping with an unknown key, is a usage error (exit 2), and no
     database is made at ``--db`` (round-57 audit: both exited 1, the failure code, after making one)."""
     from ..errors import ConfigError
-    from ..importers.ingest import checked_mapping
-    from ..importers.reader import format_names
+    from ..importers.ingest import checked_format, checked_mapping
 
-    if layout is not None and layout not in format_names():
-        raise click.BadParameter(f"unknown format {layout!r}; known formats: {', '.join(format_names())} "
-                                 "(`subdetect formats`)", param_hint="--layout")
+    try:
+        checked_format(layout)
+    except ConfigError as exc:
+        raise click.BadParameter(f"{exc} (`subdetect formats`)", param_hint="--layout") from exc
     try:
         checked_mapping(columns)
     except ConfigError as exc:

@@ -568,6 +568,13 @@ def imported_before_as(store: Store, path: str, accounts: list[str]) -> tuple[st
     return accounts[0], old
 
 
+def checked_format(format: str | None) -> None:
+    """A :class:`ConfigError` when ``format`` names no statement layout (the CLI checks it before
+    the store opens)."""
+    if format is not None and format not in format_names():
+        raise ConfigError(f"unknown format {format!r}; known formats: {', '.join(format_names())}")
+
+
 def checked_mapping(columns) -> dict[str, str] | None:
     """``--columns`` as a mapping (None without one); one that is malformed, has a key no mapping
     takes or lacks ``date=``/``description=`` is a :class:`ConfigError`: the caller's mistake, not
@@ -602,8 +609,7 @@ def ingest_files(paths: Iterable[str | os.PathLike], store: Store, *, format: st
     """
     if payment_method is not None and payment_method not in PAYMENT_METHODS:
         raise ConfigError(f"unknown payment method {payment_method!r}; use one of {', '.join(PAYMENT_METHODS)}")
-    if format is not None and format not in format_names():
-        raise ConfigError(f"unknown format {format!r}; known formats: {', '.join(format_names())}")
+    checked_format(format)
     mapping = checked_mapping(columns)
     results = []
     paths = [str(p) for p in paths]
