@@ -73,7 +73,6 @@ def _score(stats: pd.DataFrame, scorer, df: pd.DataFrame | None = None) -> np.nd
     return np.where(out, 0.0, p)
 
 
-
 def _rescore(stats: pd.DataFrame, scorer, df: pd.DataFrame | None, before: pd.DataFrame,
              conf_before: np.ndarray) -> np.ndarray:
     """:func:`_score` of ``stats``, reading from ``conf_before`` (the scores of ``before``) each
@@ -96,6 +95,7 @@ def _rescore(stats: pd.DataFrame, scorer, df: pd.DataFrame | None, before: pd.Da
     if not same.all():
         out[~same] = _score(stats[~same], scorer, df)
     return out
+
 
 #: Confidence of a weekly bill at one price (:func:`weekly_bill`).
 WEEKLY_BILL_CONFIDENCE = 0.6
