@@ -369,23 +369,32 @@ def test_a_rise_is_measured_from_the_price_charged_just_before_it():
                                    "2024-06-09; the amount had moved between 14.46 and 15.53 since 2023-06-09)")
 
 
+#: The pound in dollars, month by month from July 2022 (it fell 4.5% in September, back in November).
+GBP_RATE = [1.203, 1.181, 1.128, 1.130, 1.188, 1.222, 1.228, 1.205, 1.219, 1.247, 1.244, 1.266]
+
+
+def _guardian_in_pounds(b: Book) -> None:
+    """GBP 12.00 a month on a USD card from July 2022 at :data:`GBP_RATE`, each charge with the
+    bank's foreign transaction fee beside it, streamed."""
+    ids = []
+    for i, r in enumerate(GBP_RATE):
+        day = (pd.Timestamp("2022-07-09") + pd.DateOffset(months=i)).strftime("%Y-%m-%d")
+        ids.append(b.charge(day, round(12 * r, 2), "The Guardian", description="GUARDIAN NEWS & MEDIA LONDON"))
+        b.charge(day, round(12 * r * 0.03, 2), "Fee", key="fee", description="FOREIGN TRANSACTION FEE")
+    b.stream(ids)
+
+
 def test_a_plan_priced_in_pounds_on_a_dollar_card_moves_with_the_rate_not_its_price():
     # audit29 fx-moves-flagged-price-increase: GBP 12.00 a month on a USD card, each charge with
     # the bank's foreign transaction fee beside it. The pound fell 4.5% in September 2022 and came
     # back in November: 14.26 was "up 5% from 13.55, back to the 14.30 it charged until" (a median
     # of 14.44 and 14.17, never charged).
     b = Book()
-    rate = [1.203, 1.181, 1.128, 1.130, 1.188, 1.222, 1.228, 1.205, 1.219, 1.247, 1.244, 1.266]
-    ids = []
-    for i, r in enumerate(rate):
-        day = (pd.Timestamp("2022-07-09") + pd.DateOffset(months=i)).strftime("%Y-%m-%d")
-        ids.append(b.charge(day, round(12 * r, 2), "The Guardian", description="GUARDIAN NEWS & MEDIA LONDON"))
-        b.charge(day, round(12 * r * 0.03, 2), "Fee", key="fee", description="FOREIGN TRANSACTION FEE")
-    b.stream(ids)
+    _guardian_in_pounds(b)
     assert of_type(flags_of(b), "price_increase") == []
     # The same amounts priced in dollars (no fee, no country's mark) are a price that moved.
     b = Book()
-    ids = b.series("2022-07-09", 12, [round(12 * r, 2) for r in rate], merchant="The Guardian")
+    ids = b.series("2022-07-09", 12, [round(12 * r, 2) for r in GBP_RATE], merchant="The Guardian")
     b.stream(ids)
     assert of_type(flags_of(b), "price_increase") == [ids[4]]
     # Yearly, GBP 149.00 a year (the descriptor ends with the country): the rate moved 7-8% a
@@ -407,22 +416,11 @@ def test_a_plan_priced_in_pounds_on_a_dollar_card_moves_with_the_rate_not_its_pr
     assert of_type(flags_of(b), "price_increase") == sorted(ids[1:])
 
 
-
 def test_foreign_priced_plans_are_judged_as_alone_beside_dollar_plans():
     # flag_price_increases reads the year's range of charges of the plans priced in another
     # currency only (their spans alone, not every stream's): a pound plan drifting with the
     # rate, a pound plan raised by a fifth and dollar plans (one raised) on one card give each
     # plan's flags as it gives them alone
-    rate = [1.203, 1.181, 1.128, 1.130, 1.188, 1.222, 1.228, 1.205, 1.219, 1.247, 1.244, 1.266]
-
-    def guardian(b):
-        ids = []
-        for i, r in enumerate(rate):
-            day = (pd.Timestamp("2022-07-09") + pd.DateOffset(months=i)).strftime("%Y-%m-%d")
-            ids.append(b.charge(day, round(12 * r, 2), "The Guardian", description="GUARDIAN NEWS & MEDIA LONDON"))
-            b.charge(day, round(12 * r * 0.03, 2), "Fee", key="fee", description="FOREIGN TRANSACTION FEE")
-        b.stream(ids)
-
     def spectator(b):
         ids = [b.charge(f"{y}-10-18", a, "The Spectator", description="THE SPECTATOR LONDON GBR")
                for y, a in ((2022, 168.37), (2023, 181.18), (2024, 194.30), (2025, 240.00))]
@@ -439,16 +437,17 @@ def test_foreign_priced_plans_are_judged_as_alone_beside_dollar_plans():
 
     b = Book()
     b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
-    guardian(b)
+    _guardian_in_pounds(b)
     raised = spectator(b)
     rose = spotify(b)
     hulu(b)
     assert of_type(flags_of(b), "price_increase") == sorted([raised, rose])
-    for alone, want in ((guardian, []), (hulu, [])):
+    for alone, want in ((_guardian_in_pounds, []), (hulu, [])):
         b = Book()
         b.charge("2022-07-01", 5.75, "Blue Bottle Coffee")
         alone(b)
         assert of_type(flags_of(b), "price_increase") == want
+
 
 def test_a_rise_by_way_of_a_price_billed_once_is_flagged_from_the_price_before():
     # 15.49, 16.29 for one month, then 17.99: the one-month price could be no "previous steady
